@@ -1,0 +1,97 @@
+#include "util/alloc.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 0: no injection. Otherwise the count of allocations still allowed + 1. */
+static atomic_ulong fail_countdown;
+static atomic_ulong alloc_count;
+
+static int should_fail(void)
+{
+    unsigned long left;
+
+    atomic_fetch_add(&alloc_count, 1);
+    left = atomic_load(&fail_countdown);
+    if (left == 0)
+        return 0;
+    if (left == 1)
+        return 1;
+    atomic_fetch_sub(&fail_countdown, 1);
+    return 0;
+}
+
+unsigned long tern__alloc_fail_after(unsigned long n)
+{
+    atomic_store(&fail_countdown, n);
+    return atomic_exchange(&alloc_count, 0);
+}
+
+void *tern_malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *tern_calloc(size_t n, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *tern_realloc(void *p, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, size ? size : 1);
+}
+
+void tern_free(void *p)
+{
+    free(p);
+}
+
+char *tern_strndup(const char *s, size_t n)
+{
+    char *copy;
+    size_t len = 0;
+
+    while (len < n && s[len])
+        len++;
+    copy = tern_malloc(len + 1);
+    if (copy) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+char *tern_strdup(const char *s)
+{
+    return s ? tern_strndup(s, strlen(s)) : NULL;
+}
+
+char *tern_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    int len;
+    char *out;
+
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return NULL;
+    out = tern_malloc((size_t)len + 1);
+    if (!out)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}

@@ -1,0 +1,38 @@
+/*
+ * Allocation through one place, so a test can fail the Nth allocation and
+ * walk every out-of-memory path (../shared/STYLE.md rule 12).
+ */
+#ifndef TERN_UTIL_ALLOC_H
+#define TERN_UTIL_ALLOC_H
+
+#include <stddef.h>
+
+void *tern_malloc(size_t size);
+void *tern_calloc(size_t n, size_t size);
+void *tern_realloc(void *p, size_t size);
+void tern_free(void *p);
+char *tern_strdup(const char *s);
+char *tern_strndup(const char *s, size_t n);
+/* printf into a new string; NULL on allocation failure. */
+char *tern_asprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/*
+ * Make the Nth allocation from now (1 = the next) and every later one fail;
+ * 0 turns failure injection off. Returns how many allocations were made
+ * since the last call, for tests that walk every path.
+ */
+unsigned long tern__alloc_fail_after(unsigned long n);
+
+#define TERN_CHECK_ALLOC(p)                                                    \
+    do {                                                                       \
+        if ((p) == NULL) {                                                     \
+            error = TERN_ENOMEM;                                               \
+            goto done;                                                         \
+        }                                                                      \
+    } while (0)
+
+#endif

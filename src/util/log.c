@@ -1,0 +1,222 @@
+/*
+ * The one log sink: stderr, level from TERN_LOG, every line redacted.
+ */
+#include "tern/log.h"
+#include "util/alloc.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static pthread_once_t level_once = PTHREAD_ONCE_INIT;
+static volatile int current_level = TERN_LOG_WARN;
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define MAX_SECRETS 64
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug",
+                                          "trace"};
+
+static void read_level(void)
+{
+    const char *env = getenv("TERN_LOG");
+    int i;
+
+    if (!env || !*env)
+        return;
+    for (i = 0; i <= TERN_LOG_TRACE; i++) {
+        if (strcasecmp(env, level_names[i]) == 0) {
+            current_level = i;
+            return;
+        }
+    }
+}
+
+enum tern_log_level tern_log_level(void)
+{
+    pthread_once(&level_once, read_level);
+    return (enum tern_log_level)current_level;
+}
+
+void tern_log_set_level(enum tern_log_level level)
+{
+    pthread_once(&level_once, read_level);
+    current_level = level;
+}
+
+void tern_log_add_secret(const char *value)
+{
+    size_t i;
+
+    if (!value || strlen(value) < 8)
+        return;
+    pthread_mutex_lock(&sink_lock);
+    for (i = 0; i < nsecrets; i++) {
+        if (strcmp(secrets[i], value) == 0)
+            break;
+    }
+    if (i == nsecrets && nsecrets < MAX_SECRETS) {
+        secrets[nsecrets] = tern_strdup(value);
+        if (secrets[nsecrets])
+            nsecrets++;
+    }
+    pthread_mutex_unlock(&sink_lock);
+}
+
+/* Overwrite [p, p+len) with "[REDACTED]", shifting the rest left. */
+static size_t mask(char *p, size_t len)
+{
+    static const char repl[] = "[REDACTED]";
+    size_t rlen = sizeof(repl) - 1;
+
+    if (len >= rlen) {
+        memcpy(p, repl, rlen);
+        memmove(p + rlen, p + len, strlen(p + len) + 1);
+        return rlen;
+    }
+    memset(p, '*', len);
+    return len;
+}
+
+/*
+ * Keys whose value is secret. The value follows the key after optional
+ * quotes and one of ':', '=', '>' (header, form/query/ini, JSON, XML).
+ */
+static const char *const secret_keys[] = {"authorization",
+                                          "x-amz-security-token",
+                                          "securitytoken",
+                                          "sessiontoken",
+                                          "session_token",
+                                          "secretaccesskey",
+                                          "secret_access_key",
+                                          "secretkey",
+                                          "password",
+                                          "token",
+                                          "x-aws-ec2-metadata-token"};
+
+static int is_word(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+static char *redact_value(char *v)
+{
+    char *start, *end;
+    char sep;
+
+    /* Closing quote of the key, then the separator. */
+    if (*v == '"' || *v == '\'')
+        v++;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    sep = *v;
+    if (sep != ':' && sep != '=' && sep != '>')
+        return v;
+    v++;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (*v == '"' || *v == '\'') {
+        char q = *v++;
+
+        start = v;
+        end = strchr(v, q);
+        if (!end)
+            end = v + strlen(v);
+    } else if (sep == '>') {
+        start = v;
+        end = strchr(v, '<');
+        if (!end)
+            end = v + strlen(v);
+    } else if (sep == ':') {
+        start = v;
+        end = v + strcspn(v, "\r\n");
+    } else {
+        start = v;
+        end = v + strcspn(v, "&\"', \t\r\n;");
+    }
+    if (end == start)
+        return end;
+    return start + mask(start, (size_t)(end - start));
+}
+
+void tern_log_redact(char *text)
+{
+    size_t i, k;
+    char *p;
+
+    if (!text)
+        return;
+    for (p = text; *p; p++) {
+        if (strncasecmp(p, "bearer ", 7) == 0 &&
+            (p == text || !is_word(p[-1]))) {
+            char *start = p + 7;
+            size_t len = strcspn(start, "\"', \t\r\n");
+
+            if (len)
+                p = start + mask(start, len) - 1;
+            continue;
+        }
+        for (k = 0; k < sizeof(secret_keys) / sizeof(*secret_keys); k++) {
+            size_t klen = strlen(secret_keys[k]);
+
+            if (strncasecmp(p, secret_keys[k], klen) != 0)
+                continue;
+            if (p != text &&
+                (is_word(p[-1]) && strcmp(secret_keys[k], "token") == 0))
+                continue;
+            if (is_word(p[klen]) || p[klen] == '-')
+                continue;
+            p = redact_value(p + klen) - 1;
+            break;
+        }
+        if (!*p)
+            break;
+    }
+    pthread_mutex_lock(&sink_lock);
+    for (i = 0; i < nsecrets; i++) {
+        size_t slen = strlen(secrets[i]);
+
+        while ((p = strstr(text, secrets[i])) != NULL)
+            mask(p, slen);
+    }
+    pthread_mutex_unlock(&sink_lock);
+}
+
+void tern_log_write(enum tern_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    int len;
+    char *line;
+    struct timespec ts;
+    struct tm tm;
+
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return;
+    line = tern_malloc((size_t)len + 1);
+    if (!line)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    tern_log_redact(line);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    pthread_mutex_lock(&sink_lock);
+    fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] %s\n",
+            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+            tm.tm_sec, ts.tv_nsec / 1000000,
+            level_names[level <= TERN_LOG_TRACE ? level : TERN_LOG_TRACE],
+            line);
+    pthread_mutex_unlock(&sink_lock);
+    tern_free(line);
+}

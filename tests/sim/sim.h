@@ -1,0 +1,238 @@
+/*
+ * tern-sim: the local IAM, STS and Databricks server that every test, the
+ * demo and the benchmarks run against. One process, in memory, listening on
+ * 127.0.0.1 only.
+ *
+ * Shape: main.c owns the HTTP server (libmicrohttpd, a thread per
+ * connection), turns each request into a struct sim_req, applies faults
+ * (fault.c), checks the SigV4 signature of AWS requests (auth.c), and
+ * dispatches by path and Action to the services: iam.c, sts.c,
+ * databricks.c, and the control endpoint under /_sim/ (control.c). Every
+ * service handler runs with sim->lock held, so the stores need no locking
+ * of their own; latency is slept outside the lock.
+ */
+#ifndef TERN_SIM_H
+#define TERN_SIM_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+#define SIM_DEFAULT_ACCOUNT "123456789012"
+#define SIM_IAM_NS          "https://iam.amazonaws.com/doc/2010-05-08/"
+#define SIM_STS_NS          "https://sts.amazonaws.com/doc/2011-06-15/"
+
+/* A name/value pair, both decoded, both owned by the request. */
+struct sim_kv {
+    char *name;
+    char *value;
+};
+
+struct sim_req {
+    const char *method;     /* "GET", "POST", ... */
+    const char *path;       /* decoded path, without the query string */
+    const char *raw_path;   /* as received, for signature checks */
+    const char *raw_query;  /* as received after '?', "" when none */
+    struct sim_kv *headers; /* in the order received, names as sent */
+    size_t nheaders;
+    struct sim_kv *query; /* decoded query parameters, in order */
+    size_t nquery;
+    struct sim_kv *form; /* decoded form body parameters, in order */
+    size_t nform;
+    const char *body; /* raw body, NUL-terminated */
+    size_t body_len;
+    /* Filled in by auth.c for AWS requests that passed the check. */
+    const char *account;    /* the caller's account id */
+    const char *caller_arn; /* the caller's ARN */
+    const char *caller_user_id;
+    char request_id[40]; /* a fresh UUID for the response */
+};
+
+struct sim_resp {
+    int status;
+    const char *content_type; /* static string */
+    tern_buf body;
+    /* One extra response header ("Name: value"), e.g. Retry-After. */
+    char extra_header[128];
+    int drop; /* close the connection without a response */
+    /* For the call log: the service's error code, "" on success. */
+    char error_code[64];
+};
+
+/* First value of a query or form parameter (form wins), or NULL. */
+const char *sim_req_param(const struct sim_req *req, const char *name);
+/* First header with this name, compared case-insensitively, or NULL. */
+const char *sim_req_header(const struct sim_req *req, const char *name);
+
+/* A set of AWS credentials the server accepts. */
+struct sim_key {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token; /* NULL for long-term keys */
+    int64_t expires_ms;  /* 0: never */
+    char *account;
+    char *arn;     /* the principal, e.g. arn:aws:iam::ACCT:user/sim */
+    char *user_id; /* e.g. AIDA... or AROA...:session */
+};
+
+/* Fault settings; all rates are in [0, 1]. */
+struct sim_faults {
+    uint64_t seed;
+    int latency_ms; /* added to every service request */
+    int jitter_ms;  /* plus uniform [0, jitter_ms] */
+    double throttle_rate;
+    double error_rate;         /* 500 ServiceFailure or 503, half each */
+    double drop_rate;          /* connection closed without a response */
+    int propagation_ms;        /* eventual consistency delay */
+    int propagation_jitter_ms; /* plus uniform [0, jitter] per object */
+};
+
+struct sim_call {
+    uint64_t seq;
+    char service[16]; /* "iam", "sts", "databricks" */
+    char action[64];  /* IAM/STS Action, or Databricks path tail */
+    int status;
+    char error_code[64];
+    int64_t start_ms; /* sim clock */
+    int64_t end_ms;
+};
+
+struct sim_iam;
+struct sim_dbx;
+
+struct sim {
+    pthread_mutex_t lock;
+    int64_t clock_offset_ms; /* added to the wall clock; /_sim/clock */
+
+    struct sim_key *keys;
+    size_t nkeys, keys_alloc;
+
+    struct sim_faults faults;
+    uint64_t rng_state;
+
+    struct sim_call *calls;
+    size_t ncalls, calls_alloc;
+    uint64_t next_seq;
+
+    struct sim_iam *iam;
+    struct sim_dbx *dbx;
+    char **dbx_tokens; /* accepted Databricks bearer tokens */
+    size_t ndbx_tokens;
+};
+
+/* The simulator's clock in milliseconds since the epoch (wall + offset). */
+int64_t sim_now_ms(struct sim *sim);
+
+/* Uniform random double in [0, 1) from the seeded generator (lock held). */
+double sim_rand(struct sim *sim);
+/* Uniform in [0, n) (lock held). */
+uint64_t sim_rand_below(struct sim *sim, uint64_t n);
+
+/*
+ * When a new or changed object becomes visible: now + propagation delay
+ * (+ jitter), drawn per object (lock held).
+ */
+int64_t sim_visible_at(struct sim *sim);
+
+/* Add a key set (copies every string); returns 0 or -1. */
+int sim_key_add(struct sim *sim, const struct sim_key *key);
+/* The key set with this access key id, or NULL (lock held). */
+const struct sim_key *sim_key_find(struct sim *sim, const char *akid);
+
+/*
+ * XML helpers for AWS Query responses. sim_xml_escape appends text with
+ * &, <, >, ", ' escaped.
+ */
+void sim_xml_escape(tern_buf *b, const char *text);
+/* Append <tag>escaped text</tag>. */
+void sim_xml_elem(tern_buf *b, const char *tag, const char *text);
+/*
+ * Start a success response: <ActionResponse xmlns=NS><ActionResult>.
+ * Pass result = 0 for actions whose response has no Result element.
+ */
+void sim_xml_begin(struct sim_resp *resp, const char *action, const char *ns,
+                   int result);
+/* Close it: </ActionResult><ResponseMetadata>...</ActionResponse>. */
+void sim_xml_end(struct sim_resp *resp, const struct sim_req *req,
+                 const char *action, int result);
+/*
+ * An AWS Query error: <ErrorResponse><Error><Type/><Code/><Message/>
+ * </Error><RequestId/></ErrorResponse>. type is "Sender" or "Receiver".
+ */
+void sim_aws_error(struct sim_resp *resp, const struct sim_req *req, int status,
+                   const char *type, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+/* A Databricks error: {"error_code": code, "message": message}. */
+void sim_dbx_error(struct sim_resp *resp, int status, const char *code,
+                   const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Percent-encode (RFC 3986 unreserved kept) onto b. */
+void sim_url_encode(tern_buf *b, const char *text);
+/* Set body to the JSON text of v (steals v), status and content type. */
+void sim_resp_json(struct sim_resp *resp, int status, json_t *v);
+
+/*
+ * Services. Each handler runs with sim->lock held and fills resp.
+ */
+
+/* auth.c: check an AWS request's SigV4 signature. On success fills
+ * req->account, caller_arn, caller_user_id and returns 0; otherwise fills
+ * resp with the AWS error and returns -1. service is "iam" or "sts". */
+int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp);
+
+/* iam.c */
+struct sim_iam *sim_iam_new(struct sim *sim);
+void sim_iam_free(struct sim_iam *iam);
+void sim_iam_reset(struct sim_iam *iam);
+/* Whether this IAM Action is one iam.c serves. */
+int sim_iam_has_action(const char *action);
+void sim_iam_handle(struct sim_iam *iam, struct sim_req *req,
+                    const char *action, struct sim_resp *resp);
+/* Every object, as JSON (see control.c for the shape). New reference. */
+json_t *sim_iam_dump(struct sim_iam *iam);
+/* Add objects from JSON in the dump's shape, visible at once. 0 or -1 with
+ * a message in err. */
+int sim_iam_load(struct sim_iam *iam, const json_t *in, char *err,
+                 size_t errlen);
+/* For STS AssumeRole: the role with this ARN exists and is visible; fills
+ * the role id (AROA...) into role_id. 1 or 0. */
+int sim_iam_role_for_assume(struct sim_iam *iam, const char *role_arn,
+                            char *role_id, size_t role_id_len);
+/* For Databricks: the instance profile with this ARN is visible and holds a
+ * role. 1 or 0. */
+int sim_iam_profile_usable(struct sim_iam *iam, const char *profile_arn);
+
+/* sts.c */
+int sim_sts_has_action(const char *action);
+void sim_sts_handle(struct sim *sim, struct sim_req *req, const char *action,
+                    struct sim_resp *resp);
+
+/* databricks.c: paths under /api/2.0/instance-profiles/ */
+struct sim_dbx *sim_dbx_new(struct sim *sim);
+void sim_dbx_free(struct sim_dbx *dbx);
+void sim_dbx_reset(struct sim_dbx *dbx);
+void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
+                    struct sim_resp *resp);
+json_t *sim_dbx_dump(struct sim_dbx *dbx);
+int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
+                 size_t errlen);
+
+/* control.c: everything under /_sim/ */
+void sim_control_handle(struct sim *sim, struct sim_req *req,
+                        struct sim_resp *resp);
+
+/* Record a finished call in the log (lock held). */
+void sim_log_call(struct sim *sim, const char *service, const char *action,
+                  int status, const char *error_code, int64_t start_ms,
+                  int64_t end_ms);
+
+#endif

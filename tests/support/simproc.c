@@ -1,0 +1,225 @@
+#include "support.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+int tt_sim_start(struct tt_sim *sim, const char *const *extra_args)
+{
+    char portfile[] = "/tmp/tern-sim-port-XXXXXX";
+    const char *argv[64];
+    size_t n = 0;
+    int fd, i;
+    pid_t parent = getpid();
+
+    memset(sim, 0, sizeof(*sim));
+    fd = mkstemp(portfile);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(portfile);
+    argv[n++] = TERN_TEST_SIM_PATH;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--port-file";
+    argv[n++] = portfile;
+    while (extra_args && *extra_args && n < 62)
+        argv[n++] = *extra_args++;
+    argv[n] = NULL;
+    sim->pid = fork();
+    if (sim->pid < 0)
+        return -1;
+    if (sim->pid == 0) {
+        /* Die with the test, whatever way it ends. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    for (i = 0; i < 1000; i++) {
+        FILE *f = fopen(portfile, "r");
+        int status;
+
+        if (f) {
+            int port = 0;
+
+            if (fscanf(f, "%d", &port) == 1 && port > 0) {
+                fclose(f);
+                unlink(portfile);
+                sim->port = port;
+                snprintf(sim->base_url, sizeof(sim->base_url),
+                         "http://127.0.0.1:%d", port);
+                return 0;
+            }
+            fclose(f);
+        }
+        if (waitpid(sim->pid, &status, WNOHANG) == sim->pid) {
+            sim->pid = 0;
+            return -1;
+        }
+        sleep_ms(5);
+    }
+    tt_sim_stop(sim);
+    return -1;
+}
+
+void tt_sim_stop(struct tt_sim *sim)
+{
+    int i, status;
+
+    if (sim->pid <= 0)
+        return;
+    kill(sim->pid, SIGTERM);
+    for (i = 0; i < 400; i++) {
+        if (waitpid(sim->pid, &status, WNOHANG) == sim->pid) {
+            sim->pid = 0;
+            return;
+        }
+        sleep_ms(5);
+    }
+    kill(sim->pid, SIGKILL);
+    waitpid(sim->pid, &status, 0);
+    sim->pid = 0;
+}
+
+struct growbuf {
+    char *p;
+    size_t len;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *ud)
+{
+    struct growbuf *b = ud;
+    size_t len = size * n;
+    char *p = realloc(b->p, b->len + len + 1);
+
+    if (!p)
+        return 0;
+    memcpy(p + b->len, data, len);
+    b->len += len;
+    p[b->len] = '\0';
+    b->p = p;
+    return len;
+}
+
+int tt_http(struct tt_response *out, const char *method, const char *url,
+            const char *const *headers, const char *body, size_t body_len)
+{
+    CURL *curl = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    struct growbuf b = {NULL, 0}, h = {NULL, 0};
+    CURLcode rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!curl)
+        return -1;
+    while (headers && *headers)
+        hl = curl_slist_append(hl, *headers++);
+    /* curl adds these unless told not to; the tests control them. */
+    hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)body_len);
+    }
+    rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(curl);
+    out->body = b.p ? b.p : strdup("");
+    out->len = b.len;
+    out->headers = h.p ? h.p : strdup("");
+    out->curl_error = (int)rc;
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void tt_response_release(struct tt_response *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof(*r));
+}
+
+int tt_sim_control(struct tt_response *out, const struct tt_sim *sim,
+                   const char *method, const char *path, const char *json)
+{
+    char url[256];
+    const char *hdrs[] = {"Content-Type: application/json", NULL};
+
+    snprintf(url, sizeof(url), "%s/_sim/%s", sim->base_url, path);
+    return tt_http(out, method, url, hdrs, json, json ? strlen(json) : 0);
+}
+
+const char *tt_xml_text(const char *xml, const char *tag)
+{
+    static char buf[4096];
+    char open[128], close[128];
+    const char *s, *e;
+    size_t len;
+
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close, sizeof(close), "</%s>", tag);
+    s = xml ? strstr(xml, open) : NULL;
+    if (!s)
+        return NULL;
+    s += strlen(open);
+    e = strstr(s, close);
+    if (!e)
+        return NULL;
+    len = (size_t)(e - s);
+    if (len >= sizeof(buf))
+        len = sizeof(buf) - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+char *tt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct growbuf b = {NULL, 0};
+    char chunk[8192];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (collect(chunk, 1, n, &b) != n) {
+            free(b.p);
+            fclose(f);
+            return NULL;
+        }
+    }
+    fclose(f);
+    if (!b.p)
+        b.p = strdup("");
+    if (len)
+        *len = b.len;
+    return b.p;
+}

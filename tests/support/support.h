@@ -1,0 +1,56 @@
+/*
+ * Helpers for tests: a tern-sim child process on a port the OS picks, and
+ * plain HTTP calls to it. Signed AWS calls are in aws_call.h.
+ */
+#ifndef TERN_TEST_SUPPORT_H
+#define TERN_TEST_SUPPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct tt_sim {
+    pid_t pid;
+    int port;
+    char base_url[64]; /* "http://127.0.0.1:PORT" */
+};
+
+/*
+ * Start tern-sim with the given extra arguments (NULL-terminated, may be
+ * NULL) and wait until it reports its port. The child is killed when the
+ * test process exits. Returns 0 or -1.
+ */
+int tt_sim_start(struct tt_sim *sim, const char *const *extra_args);
+/* Stop it (SIGTERM, then SIGKILL after 2 s) and reap it. */
+void tt_sim_stop(struct tt_sim *sim);
+
+struct tt_response {
+    long status;
+    char *body; /* NUL-terminated; owned, free with tt_response_release */
+    size_t len;
+    char *headers;  /* raw response headers */
+    int curl_error; /* CURLcode when the transfer itself failed */
+};
+
+/*
+ * One HTTP request. headers is a NULL-terminated array of "Name: value"
+ * lines (may be NULL); body may be NULL. Returns 0 when a response arrived
+ * (whatever its status), -1 on a transport failure (see curl_error).
+ */
+int tt_http(struct tt_response *out, const char *method, const char *url,
+            const char *const *headers, const char *body, size_t body_len);
+void tt_response_release(struct tt_response *r);
+
+/* Convenience: call tern-sim's control endpoint (path under /_sim/). */
+int tt_sim_control(struct tt_response *out, const struct tt_sim *sim,
+                   const char *method, const char *path, const char *json);
+
+/*
+ * The text between <tag> and </tag> in an XML body, in a static buffer
+ * (first occurrence), or NULL. Good enough to assert on error codes.
+ */
+const char *tt_xml_text(const char *xml, const char *tag);
+
+/* Read a whole file into a new string (NULL on failure). */
+char *tt_read_file(const char *path, size_t *len);
+
+#endif

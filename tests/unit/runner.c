@@ -1,0 +1,178 @@
+/*
+ * The unit test runner (after libuv's test/runner.c): every case runs in a
+ * forked child with a timeout, results are printed as TAP. Options:
+ *
+ *     -s COMPONENT[::CASE]   run only the matching cases
+ *     -l                     list cases with their labels
+ *     -t SECONDS             per-case timeout (default 120)
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[4096];
+
+void tern_test_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "# %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    _exit(1);
+}
+
+const char *tern_test_source_dir(void)
+{
+    return TERN_TEST_SOURCE_DIR;
+}
+
+const char *tern_test_shared_dir(void)
+{
+    const char *env = getenv("TERN_SHARED_DIR");
+
+    return env && *env ? env : TERN_TEST_SHARED_DIR;
+}
+
+const char *tern_test_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        const char *base = getenv("TMPDIR");
+
+        snprintf(tmpdir, sizeof(tmpdir), "%s/tern-test-XXXXXX",
+                 base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir))
+            FAIL("mkdtemp: %s", strerror(errno));
+    }
+    return tmpdir;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int matches(const struct tern_test *t, const char *filter)
+{
+    size_t clen;
+
+    if (!filter)
+        return 1;
+    clen = strlen(t->component);
+    if (strncmp(filter, t->component, clen) != 0)
+        return 0;
+    if (filter[clen] == '\0')
+        return 1;
+    return strncmp(filter + clen, "::", 2) == 0 &&
+           strcmp(filter + clen + 2, t->name) == 0;
+}
+
+static int run_one(const struct tern_test *t, unsigned timeout)
+{
+    pid_t pid;
+    int status = 0;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return -1;
+    }
+    if (pid == 0) {
+        alarm(timeout);
+        t->fn();
+        if (tmpdir[0])
+            nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        fflush(stdout);
+        _exit(0);
+    }
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status) == 0 ? 0 : -1;
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+
+        fprintf(stderr, "# killed by signal %d%s\n", sig,
+                sig == SIGALRM ? " (timeout)" : "");
+        kill(-pid, SIGKILL);
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = NULL;
+    unsigned timeout = 120;
+    int list = 0, opt, failed = 0, passed = 0, n = 0, total = 0;
+    size_t i, j;
+
+    while ((opt = getopt(argc, argv, "s:lt:")) != -1) {
+        switch (opt) {
+        case 's':
+            filter = optarg;
+            break;
+        case 'l':
+            list = 1;
+            break;
+        case 't':
+            timeout = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        default:
+            fprintf(stderr, "usage: %s [-l] [-s COMPONENT[::CASE]] [-t SECS]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
+    /* A test that writes to a closed peer must fail, not die. */
+    signal(SIGPIPE, SIG_IGN);
+
+    for (i = 0; tern_test_lists[i]; i++)
+        for (j = 0; tern_test_lists[i][j].fn; j++)
+            total += matches(&tern_test_lists[i][j], filter);
+    if (total == 0) {
+        fprintf(stderr, "no test matches '%s'\n", filter ? filter : "");
+        return 2;
+    }
+    if (!list)
+        printf("1..%d\n", total);
+    for (i = 0; tern_test_lists[i]; i++) {
+        for (j = 0; tern_test_lists[i][j].fn; j++) {
+            const struct tern_test *t = &tern_test_lists[i][j];
+
+            if (!matches(t, filter))
+                continue;
+            if (list) {
+                printf("%s::%s\t%s\n", t->component, t->name, t->label);
+                continue;
+            }
+            n++;
+            if (run_one(t, timeout) == 0) {
+                printf("ok %d - %s::%s\n", n, t->component, t->name);
+                passed++;
+            } else {
+                printf("not ok %d - %s::%s\n", n, t->component, t->name);
+                failed++;
+            }
+            fflush(stdout);
+        }
+    }
+    if (!list)
+        printf("# %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

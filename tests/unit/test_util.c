@@ -1,0 +1,149 @@
+/* src/util: buffers, allocation failure injection, diagnostics, redaction. */
+#include "runner.h"
+
+#include "tern/diag.h"
+#include "tern/log.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+TEST(util, buf_appends_and_detaches)
+{
+    tern_buf b = TERN_BUF_INIT;
+    char *s;
+    int i;
+
+    ASSERT_STR_EQ(tern_buf_cstr(&b), "");
+    for (i = 0; i < 1000; i++)
+        tern_buf_printf(&b, "%d,", i % 10);
+    ASSERT_EQ(b.len, 2000);
+    tern_buf_put_hex(&b, (const unsigned char *)"\x01\xab", 2);
+    ASSERT_STR_EQ(b.ptr + 2000, "01ab");
+    ASSERT_FALSE(tern_buf_oom(&b));
+    s = tern_buf_detach(&b);
+    ASSERT_EQ(strlen(s), 2004);
+    ASSERT_NULL(b.ptr);
+    tern_free(s);
+}
+
+TEST(util, buf_records_allocation_failure)
+{
+    tern_buf b = TERN_BUF_INIT;
+
+    tern__alloc_fail_after(1);
+    ASSERT_EQ(tern_buf_puts(&b, "hello"), TERN_ENOMEM);
+    tern__alloc_fail_after(0);
+    /* Once failed, the buffer stays failed: callers check once at the end. */
+    ASSERT_EQ(tern_buf_puts(&b, "x"), TERN_ENOMEM);
+    ASSERT_TRUE(tern_buf_oom(&b));
+    ASSERT_NULL(tern_buf_detach(&b));
+}
+
+TEST(util, alloc_fail_after_counts)
+{
+    void *p, *q;
+
+    tern__alloc_fail_after(0);
+    p = tern_malloc(1);
+    q = tern_malloc(1);
+    ASSERT_EQ(tern__alloc_fail_after(2), 2);
+    tern_free(p);
+    tern_free(q);
+    p = tern_malloc(1);
+    ASSERT_NOT_NULL(p);
+    ASSERT_NULL(tern_malloc(1));
+    tern__alloc_fail_after(0);
+    tern_free(p);
+}
+
+TEST(util, diags_collect_and_move)
+{
+    struct tern_diags a = TERN_DIAGS_INIT, b = TERN_DIAGS_INIT;
+    struct tern_range r = {"main.tf", {3, 5, 20}, {3, 9, 24}};
+    struct tern_diag *d;
+
+    d = tern_diags_add(&a, TERN_SEV_ERROR, &r, "Unsupported argument",
+                       "An argument named \"%s\" is not expected here.",
+                       "nmae");
+    ASSERT_NOT_NULL(d);
+    ASSERT_STR_EQ(d->detail,
+                  "An argument named \"nmae\" is not expected here.");
+    tern_diags_add(&b, TERN_SEV_WARNING, NULL, "Deprecated", NULL);
+    ASSERT_OK(tern_diags_move(&a, &b));
+    ASSERT_EQ(a.count, 2);
+    ASSERT_EQ(a.errors, 1);
+    ASSERT_EQ(b.count, 0);
+    ASSERT_EQ(a.items[0].range.start.line, 3);
+    ASSERT_FALSE(a.items[1].has_range);
+    ASSERT_STR_EQ(tern_strerror(TERN_ECONFLICT), "conflict");
+    tern_diags_release(&a);
+}
+
+static char *redacted(const char *in)
+{
+    char *s = tern_strdup(in);
+
+    tern_log_redact(s);
+    return s;
+}
+
+TEST(util, redact_known_forms)
+{
+    static const struct {
+        const char *in, *secret;
+    } cases[] = {
+        {"Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, "
+         "Signature=abcdef0123456789\r\nHost: x",
+         "Signature=abcdef0123456789"},
+        {"X-Amz-Security-Token: FQoGZXIvYXdzEJr//////////wEaDM", "FQoGZXIv"},
+        {"Action=GetRole&X-Amz-Security-Token=FQoGZXIvYXdzEJr%2F&Version=1",
+         "FQoGZXIv"},
+        {"{\"SecretAccessKey\": \"wJalrXUtnFEMI/K7MDENG\", \"x\": 1}",
+         "wJalrXUtnFEMI"},
+        {"<SessionToken>IQoJb3JpZ2luX2VjEOr</SessionToken>",
+         "IQoJb3JpZ2luX2VjEOr"},
+        {"<SecretAccessKey>abcdEFGHijkl1234</SecretAccessKey>",
+         "abcdEFGHijkl1234"},
+        {"aws_secret_access_key = wJalrXUtnFEMIK7MDENG\n", "wJalrXUtnFEMIK7"},
+        {"{\"token\":\"dapi0123456789abcdef\"}", "dapi0123456789"},
+        {"Authorization: Bearer dapi0123456789abcdef", "dapi0123456789"},
+        {"header bearer dapiXYZ0123456789 tail", "dapiXYZ0123456789"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *s = redacted(cases[i].in);
+
+        ASSERT_STR_NOT_CONTAINS(s, cases[i].secret);
+        ASSERT_CMP(strlen(s), <=, strlen(cases[i].in));
+        tern_free(s);
+    }
+}
+
+TEST(util, redact_keeps_ordinary_text)
+{
+    char *s = redacted("NextToken=abc&Action=ListRoles&RoleName=token-x");
+
+    ASSERT_STR_EQ(s, "NextToken=abc&Action=ListRoles&RoleName=token-x");
+    tern_free(s);
+}
+
+TEST(util, redact_registered_secret_anywhere)
+{
+    char *s;
+
+    tern_log_add_secret("S3cr3tValue-XYZ-0001");
+    s = redacted("body with S3cr3tValue-XYZ-0001 inside and "
+                 "S3cr3tValue-XYZ-0001 again");
+    ASSERT_STR_NOT_CONTAINS(s, "S3cr3tValue");
+    tern_free(s);
+}
+
+const struct tern_test test_util_list[] = {
+    TEST_UNIT(util, buf_appends_and_detaches),
+    TEST_UNIT(util, buf_records_allocation_failure),
+    TEST_UNIT(util, alloc_fail_after_counts),
+    TEST_UNIT(util, diags_collect_and_move),
+    TEST_UNIT(util, redact_known_forms),
+    TEST_UNIT(util, redact_keeps_ordinary_text),
+    TEST_UNIT(util, redact_registered_secret_anywhere),
+    TEST_END};
