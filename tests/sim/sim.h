@@ -22,6 +22,11 @@
 #include "util/buf.h"
 
 #define SIM_DEFAULT_ACCOUNT "123456789012"
+/* The key set every tern-sim accepts unless started with --no-default-key;
+ * tests and the demo use it. Not a secret: it exists only here. */
+#define SIM_DEFAULT_AKID "AKIDTERNSIMDEFAULT01"
+#define SIM_DEFAULT_SECRET "ternsim/default/SECRETKEY0000000000000001"
+#define SIM_DEFAULT_DBX_TOKEN "dapi-ternsim-default-token-0001"
 #define SIM_IAM_NS          "https://iam.amazonaws.com/doc/2010-05-08/"
 #define SIM_STS_NS          "https://sts.amazonaws.com/doc/2011-06-15/"
 
