@@ -24,11 +24,11 @@
 #define SIM_DEFAULT_ACCOUNT "123456789012"
 /* The key set every tern-sim accepts unless started with --no-default-key;
  * tests and the demo use it. Not a secret: it exists only here. */
-#define SIM_DEFAULT_AKID "AKIDTERNSIMDEFAULT01"
-#define SIM_DEFAULT_SECRET "ternsim/default/SECRETKEY0000000000000001"
+#define SIM_DEFAULT_AKID      "AKIDTERNSIMDEFAULT01"
+#define SIM_DEFAULT_SECRET    "ternsim/default/SECRETKEY0000000000000001"
 #define SIM_DEFAULT_DBX_TOKEN "dapi-ternsim-default-token-0001"
-#define SIM_IAM_NS          "https://iam.amazonaws.com/doc/2010-05-08/"
-#define SIM_STS_NS          "https://sts.amazonaws.com/doc/2011-06-15/"
+#define SIM_IAM_NS            "https://iam.amazonaws.com/doc/2010-05-08/"
+#define SIM_STS_NS            "https://sts.amazonaws.com/doc/2011-06-15/"
 
 /* A name/value pair, both decoded, both owned by the request. */
 struct sim_kv {
@@ -116,6 +116,8 @@ struct sim {
     size_t nkeys, keys_alloc;
 
     struct sim_faults faults;
+    struct sim_faults initial_faults; /* from the flags; /_sim/reset */
+    size_t initial_nkeys;             /* keys from the flags; reset */
     uint64_t rng_state;
 
     struct sim_call *calls;
@@ -141,6 +143,11 @@ uint64_t sim_rand_below(struct sim *sim, uint64_t n);
  * (+ jitter), drawn per object (lock held).
  */
 int64_t sim_visible_at(struct sim *sim);
+
+/* Free keys, tokens and the call log (at exit). */
+void sim_free_contents(struct sim *sim);
+/* Drop every key added after the first n (reset). */
+void sim_keys_truncate(struct sim *sim, size_t n);
 
 /* Add a key set (copies every string); returns 0 or -1. */
 int sim_key_add(struct sim *sim, const struct sim_key *key);
