@@ -40,6 +40,7 @@ int tt_sim_start(struct tt_sim *sim, const char *const *extra_args)
     argv[n++] = "0";
     argv[n++] = "--port-file";
     argv[n++] = portfile;
+    argv[n++] = "--quiet";
     while (extra_args && *extra_args && n < 62)
         argv[n++] = *extra_args++;
     argv[n] = NULL;
