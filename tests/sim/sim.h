@@ -107,6 +107,7 @@ struct sim_call {
 
 struct sim_iam;
 struct sim_dbx;
+struct sim_imds;
 
 struct sim {
     pthread_mutex_t lock;
@@ -128,6 +129,9 @@ struct sim {
     struct sim_dbx *dbx;
     char **dbx_tokens; /* accepted Databricks bearer tokens */
     size_t ndbx_tokens;
+
+    int imds_enabled; /* --imds: serve the EC2 metadata paths */
+    struct sim_imds *imds;
 };
 
 /* The simulator's clock in milliseconds since the epoch (wall + offset). */
@@ -237,6 +241,13 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 json_t *sim_dbx_dump(struct sim_dbx *dbx);
 int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
                  size_t errlen);
+
+/* imds.c: the EC2 instance metadata service (IMDSv2) under /latest/,
+ * served only with --imds; credentials it hands out are registered keys. */
+struct sim_imds *sim_imds_new(struct sim *sim);
+void sim_imds_free(struct sim_imds *imds);
+void sim_imds_handle(struct sim_imds *imds, struct sim_req *req,
+                     struct sim_resp *resp);
 
 /* control.c: everything under /_sim/ */
 void sim_control_handle(struct sim *sim, struct sim_req *req,
