@@ -1,0 +1,97 @@
+/*
+ * Private to state/: the handle, the helpers the store's files share, and
+ * the schema SQL of every version (kept so that a test can build a file of
+ * an earlier version and open it with the current code).
+ */
+#ifndef TERN_STATE_INTERNAL_H
+#define TERN_STATE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "tern/state.h"
+#include "util/buf.h"
+
+struct tern_state {
+    sqlite3 *db;
+    char *path;
+    char *operation; /* recorded with every change; never NULL */
+    char *lineage;
+    char *tern_version;
+    int64_t serial;
+    int lock_fd; /* -1 when not locked */
+    char *lock_id;
+};
+
+/*
+ * migrations[v] takes a file from schema version v to v + 1;
+ * tern__state_migrations[0] is the whole version 1 schema.
+ */
+extern const char *const tern__state_migrations[TERN_STATE_SCHEMA_VERSION];
+
+/* Append an error diagnostic (if diags is not NULL) and return code. */
+int tern__state_fail(struct tern_diags *diags, int code, const char *summary,
+                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Report the database's last error for an action on the store. */
+int tern__state_sqlfail(tern_state *st, struct tern_diags *diags,
+                        const char *what);
+
+/* A new UUID v4 string from OpenSSL's RAND_bytes. NULL on failure. */
+char *tern__state_uuid(void);
+
+/* A Unix time as RFC 3339 UTC into out (at least 32 bytes). */
+void tern__state_time_format(int64_t t, char *out, size_t size);
+
+/*
+ * Serialise JSON compactly into a string from tern_malloc (any value,
+ * not only objects and arrays). NULL on allocation failure.
+ */
+char *tern__state_json_dump(const json_t *v);
+
+/* Take the OS lock beside path; fills st->lock_fd and st->lock_id. */
+int tern__state_lock(tern_state *st, unsigned int timeout_ms,
+                     struct tern_diags *diags);
+/* Clear the lock info and drop the lock. Safe when not locked. */
+void tern__state_unlock(tern_state *st);
+
+/*
+ * A resource as JSON: one Terraform v4 instance object (index_key, status,
+ * schema_version, attributes, sensitive_attributes, dependencies,
+ * create_before_destroy) plus module, mode, type, name, provider and id.
+ * This is the history's "before" form. Returns a new reference.
+ */
+json_t *tern__state_resource_to_json(const tern_state_resource *r);
+
+/*
+ * The reverse: fills r with pointers borrowed from obj (valid while obj
+ * lives). TERN_EINVALID with a diagnostic when obj is malformed.
+ */
+int tern__state_resource_from_json(tern_state_resource *r, const json_t *obj,
+                                   struct tern_diags *diags);
+
+/* The default provider address for a resource type. New string. */
+char *tern__state_default_provider(const char *type);
+
+/* Inside an open change transaction (see store.c): */
+int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
+                         struct tern_diags *diags);
+int tern__state_tx_commit(tern_state *st, int64_t serial,
+                          struct tern_diags *diags);
+void tern__state_tx_rollback(tern_state *st);
+/* Insert or replace r and record what it replaced. */
+int tern__state_put_in_tx(tern_state *st, int64_t serial,
+                          const tern_state_resource *r,
+                          struct tern_diags *diags);
+/* Remove address and record what it was; TERN_ENOTFOUND if absent. */
+int tern__state_remove_in_tx(tern_state *st, int64_t serial,
+                             const char *address, struct tern_diags *diags);
+/* Set or (value NULL) remove an output and record what it replaced. */
+int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
+                             const json_t *value, int sensitive,
+                             struct tern_diags *diags);
+
+#endif

@@ -1,0 +1,616 @@
+/*
+ * Terraform state JSON, format version 4 (Terraform 0.12 and later): export
+ * (`state pull`, also of an earlier serial, rebuilt from the history),
+ * import of a whole document (`state push`) and migration of a Terraform
+ * state's resources of chosen types (`state migrate`).
+ *
+ * The shape follows Terraform's internal/states/statefile/version4.go:
+ * resources are grouped per (module, mode, type, name) with their instances
+ * ordered by key; empty and default fields are omitted as Terraform's
+ * `omitempty` does, so a file tern writes reads back the same. Terraform's
+ * "private" blobs are provider-private data tern has no use for; they are
+ * dropped on import.
+ */
+#include "state_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+/*
+ * terraform_version written into exported files. Terraform refuses a state
+ * that claims a newer Terraform than itself in some versions, so this
+ * names a widely deployed release rather than tern's own version.
+ */
+#define TERRAFORM_COMPAT_VERSION "1.5.7"
+
+static const char *str_or(const json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s ? s : dflt;
+}
+
+/* Order of resources in a document: module, mode, type, name, key. */
+static int cmp_instances(const void *pa, const void *pb)
+{
+    const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+    static const char *const keys[] = {"module", "mode", "type", "name"};
+    const json_t *ka, *kb;
+    size_t i;
+    int c;
+
+    for (i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+        c = strcmp(str_or(a, keys[i], ""), str_or(b, keys[i], ""));
+        if (c)
+            return c;
+    }
+    ka = json_object_get(a, "index_key");
+    kb = json_object_get(b, "index_key");
+    if (json_is_integer(ka) && json_is_integer(kb))
+        return json_integer_value(ka) < json_integer_value(kb)   ? -1
+               : json_integer_value(ka) > json_integer_value(kb) ? 1
+                                                                 : 0;
+    if (json_is_string(ka) && json_is_string(kb))
+        return strcmp(json_string_value(ka), json_string_value(kb));
+    /* none < int < string */
+    return (ka ? json_is_string(ka) ? 2 : 1 : 0) -
+           (kb ? json_is_string(kb) ? 2 : 1 : 0);
+}
+
+static int same_resource(const json_t *a, const json_t *b)
+{
+    return strcmp(str_or(a, "module", ""), str_or(b, "module", "")) == 0 &&
+           strcmp(str_or(a, "mode", ""), str_or(b, "mode", "")) == 0 &&
+           strcmp(str_or(a, "type", ""), str_or(b, "type", "")) == 0 &&
+           strcmp(str_or(a, "name", ""), str_or(b, "name", "")) == 0;
+}
+
+/* The cty type of a JSON value, as Terraform writes an output's "type". */
+static json_t *cty_type(const json_t *v)
+{
+    json_t *t = NULL, *inner = NULL;
+    const char *k;
+    json_t *item;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return json_string("string");
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return json_string("number");
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return json_string("bool");
+    case JSON_ARRAY:
+        inner = json_array();
+        json_array_foreach(v, i, item)
+            json_array_append_new(inner, cty_type(item));
+        t = json_pack("[s,o]", "tuple", inner);
+        return t;
+    case JSON_OBJECT:
+        inner = json_object();
+        json_object_foreach((json_t *)v, k, item)
+            json_object_set_new(inner, k, cty_type(item));
+        t = json_pack("[s,o]", "object", inner);
+        return t;
+    default:
+        return json_string("dynamic");
+    }
+}
+
+/* One exported instance from a resource's history JSON form. */
+static json_t *export_instance(const json_t *r)
+{
+    json_t *inst = json_object(), *attrs = NULL, *v;
+    const char *id = json_string_value(json_object_get(r, "id"));
+
+    if (inst == NULL)
+        return NULL;
+    if ((v = json_object_get(r, "index_key")) != NULL)
+        json_object_set(inst, "index_key", v);
+    if ((v = json_object_get(r, "status")) != NULL)
+        json_object_set(inst, "status", v);
+    json_object_set_new(
+        inst, "schema_version",
+        json_integer(json_integer_value(json_object_get(r, "schema_version"))));
+    attrs = json_copy(json_object_get(r, "attributes"));
+    if (attrs == NULL)
+        attrs = json_object();
+    /* Terraform keeps the ID as attributes.id; tern keeps it apart too. */
+    if (id && json_object_get(attrs, "id") == NULL)
+        json_object_set_new(attrs, "id", json_string(id));
+    json_object_set_new(inst, "attributes", attrs);
+    v = json_object_get(r, "sensitive_attributes");
+    json_object_set_new(inst, "sensitive_attributes",
+                        v ? json_incref(v) : json_array());
+    v = json_object_get(r, "dependencies");
+    if (json_array_size(v) > 0)
+        json_object_set(inst, "dependencies", v);
+    if (json_is_true(json_object_get(r, "create_before_destroy")))
+        json_object_set_new(inst, "create_before_destroy", json_true());
+    return inst;
+}
+
+/* Build the document from resources (address -> JSON) and outputs. */
+static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
+                         json_t *outputs)
+{
+    json_t *doc = NULL, *out_obj = NULL, *list = NULL, *res = NULL, *insts;
+    json_t **sorted = NULL, *v, *o;
+    const char *k;
+    size_t n = 0, i;
+
+    sorted = tern_calloc(json_object_size(resources) + 1, sizeof(*sorted));
+    if (sorted == NULL)
+        return NULL;
+    json_object_foreach(resources, k, v) sorted[n++] = v;
+    qsort(sorted, n, sizeof(*sorted), cmp_instances);
+
+    list = json_array();
+    out_obj = json_object();
+    if (list == NULL || out_obj == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        const json_t *r = sorted[i];
+
+        if (i == 0 || !same_resource(sorted[i - 1], r)) {
+            const json_t *key = json_object_get(r, "index_key");
+            const char *module = str_or(r, "module", "");
+            char *prov = NULL;
+
+            res = json_object();
+            if (res == NULL || json_array_append_new(list, res) != 0)
+                goto fail;
+            if (*module)
+                json_object_set_new(res, "module", json_string(module));
+            json_object_set_new(res, "mode",
+                                json_string(str_or(r, "mode", "managed")));
+            json_object_set_new(res, "type",
+                                json_string(str_or(r, "type", "")));
+            json_object_set_new(res, "name",
+                                json_string(str_or(r, "name", "")));
+            if (json_is_integer(key))
+                json_object_set_new(res, "each", json_string("list"));
+            else if (json_is_string(key))
+                json_object_set_new(res, "each", json_string("map"));
+            if (json_object_get(r, "provider") == NULL)
+                prov = tern__state_default_provider(str_or(r, "type", ""));
+            json_object_set_new(
+                res, "provider",
+                json_string(prov ? prov : str_or(r, "provider", "")));
+            tern_free(prov);
+            json_object_set_new(res, "instances", json_array());
+        }
+        insts = json_object_get(res, "instances");
+        if (json_array_append_new(insts, export_instance(r)) != 0)
+            goto fail;
+    }
+    json_object_foreach(outputs, k, v)
+    {
+        const json_t *value = json_object_get(v, "value");
+
+        o = json_pack("{s:O,s:o}", "value", value, "type", cty_type(value));
+        if (o == NULL)
+            goto fail;
+        if (json_is_true(json_object_get(v, "sensitive")))
+            json_object_set_new(o, "sensitive", json_true());
+        json_object_set_new(out_obj, k, o);
+    }
+    doc = json_pack("{s:i,s:s,s:I,s:s,s:O,s:O,s:n}", "version", 4,
+                    "terraform_version", TERRAFORM_COMPAT_VERSION, "serial",
+                    (json_int_t)serial, "lineage", st->lineage, "outputs",
+                    out_obj, "resources", list, "check_results");
+fail:
+    json_decref(list);
+    json_decref(out_obj);
+    tern_free(sorted);
+    return doc;
+}
+
+int tern_state_export(tern_state *st, int64_t serial, json_t **out,
+                      struct tern_diags *diags)
+{
+    tern_state_resource *list = NULL;
+    size_t n = 0, i;
+    json_t *resources = NULL, *outputs = NULL, *j = NULL;
+    sqlite3_stmt *s = NULL;
+    char *address = NULL;
+    int64_t current;
+    int error = TERN_OK, rc, in_tx = 0;
+
+    *out = NULL;
+    /* One read transaction: a consistent snapshot even without the lock. */
+    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "starting a read");
+    in_tx = 1;
+    if (sqlite3_prepare_v2(st->db, "SELECT serial FROM tern_meta", -1, &s,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        error = tern__state_sqlfail(st, diags, "reading the serial");
+        goto done;
+    }
+    current = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    s = NULL;
+    if (serial > current) {
+        error =
+            tern__state_fail(diags, TERN_ENOTFOUND, "No such serial",
+                             "The state %s is at serial %lld; there is no "
+                             "serial %lld.",
+                             st->path, (long long)current, (long long)serial);
+        goto done;
+    }
+    if (serial < 0)
+        serial = current;
+    if ((error = tern_state_list(st, &list, &n, diags)) != 0)
+        goto done;
+    if ((error = tern_state_outputs(st, &outputs, diags)) != 0)
+        goto done;
+    resources = json_object();
+    TERN_CHECK_ALLOC(resources);
+    for (i = 0; i < n; i++) {
+        address = tern_state_resource_address(&list[i]);
+        j = tern__state_resource_to_json(&list[i]);
+        TERN_CHECK_ALLOC(address);
+        TERN_CHECK_ALLOC(j);
+        if (json_object_set_new(resources, address, j) != 0) {
+            j = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        j = NULL;
+        tern_free(address);
+        address = NULL;
+    }
+    /* Undo, newest first, every change made after the wanted serial. */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT kind, key, before FROM tern_history "
+                           "WHERE serial > ? ORDER BY seq DESC",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "reading history");
+        goto done;
+    }
+    sqlite3_bind_int64(s, 1, serial);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(s, 0);
+        const char *key = (const char *)sqlite3_column_text(s, 1);
+        const char *before = (const char *)sqlite3_column_text(s, 2);
+        json_t *map = strcmp(kind, "output") == 0 ? outputs : resources;
+
+        if (before == NULL) {
+            json_object_del(map, key);
+            continue;
+        }
+        j = json_loads(before, JSON_DECODE_ANY, NULL);
+        if (j == NULL) {
+            error = tern__state_fail(diags, TERN_ERROR, "Damaged state",
+                                     "A history entry of %s in %s does not "
+                                     "parse.",
+                                     key, st->path);
+            goto done;
+        }
+        json_object_set_new(map, key, j);
+        j = NULL;
+    }
+    if (rc != SQLITE_DONE) {
+        error = tern__state_sqlfail(st, diags, "reading history");
+        goto done;
+    }
+    *out = build_doc(st, serial, resources, outputs);
+    TERN_CHECK_ALLOC(*out);
+done:
+    if (in_tx)
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(s);
+    tern_state_resources_free(list, n);
+    tern_free(address);
+    json_decref(j);
+    json_decref(resources);
+    json_decref(outputs);
+    return error;
+}
+
+/*
+ * Check a document's envelope and flatten its resources into one array of
+ * instance objects carrying their resource's module, mode, type, name and
+ * provider (the history JSON form). New reference in *flat.
+ */
+static int flatten(const json_t *doc, json_t **flat, struct tern_diags *diags)
+{
+    const json_t *resources, *r, *inst, *version;
+    json_t *list = NULL, *o = NULL;
+    size_t i, j;
+    int error = TERN_OK;
+
+    *flat = NULL;
+    version = json_object_get(doc, "version");
+    if (!json_is_object(doc) || !json_is_integer(version))
+        return tern__state_fail(diags, TERN_EINVALID, "Not a Terraform state",
+                                "The document is not a Terraform state: it "
+                                "has no \"version\".");
+    if (json_integer_value(version) != 4)
+        return tern__state_fail(
+            diags, TERN_EINVALID, "Unsupported state version",
+            "The document is a Terraform state of format version %lld; tern "
+            "reads version 4 (Terraform 0.12 and later). Upgrade it with a "
+            "newer Terraform first.",
+            (long long)json_integer_value(version));
+    if (!json_is_string(json_object_get(doc, "lineage")) ||
+        !json_is_integer(json_object_get(doc, "serial")))
+        return tern__state_fail(diags, TERN_EINVALID, "Invalid state",
+                                "The document lacks a lineage or serial.");
+    resources = json_object_get(doc, "resources");
+    if (resources && !json_is_array(resources) && !json_is_null(resources))
+        return tern__state_fail(diags, TERN_EINVALID, "Invalid state",
+                                "\"resources\" is not an array.");
+    list = json_array();
+    TERN_CHECK_ALLOC(list);
+    json_array_foreach(resources, i, r)
+    {
+        static const char *const keys[] = {"module", "mode", "type", "name",
+                                           "provider"};
+        const json_t *insts = json_object_get(r, "instances");
+        size_t k;
+
+        if (!json_is_object(r) || (insts && !json_is_array(insts))) {
+            error = tern__state_fail(diags, TERN_EINVALID, "Invalid state",
+                                     "Resource %zu is malformed.", i);
+            goto done;
+        }
+        json_array_foreach(insts, j, inst)
+        {
+            if (!json_is_object(inst)) {
+                error = tern__state_fail(diags, TERN_EINVALID, "Invalid state",
+                                         "An instance of resource %zu is not "
+                                         "an object.",
+                                         i);
+                goto done;
+            }
+            o = json_copy((json_t *)inst);
+            TERN_CHECK_ALLOC(o);
+            for (k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+                if (json_object_get(r, keys[k]))
+                    json_object_set(o, keys[k], json_object_get(r, keys[k]));
+            if (json_array_append_new(list, o) != 0) {
+                o = NULL;
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            o = NULL;
+        }
+    }
+    *flat = list;
+    list = NULL;
+done:
+    json_decref(list);
+    return error;
+}
+
+static int count_rows(tern_state *st, const char *sql, int64_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+    *n = 0;
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *n = sqlite3_column_int64(s, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int import_outputs(tern_state *st, int64_t serial, const json_t *doc,
+                          struct tern_diags *diags)
+{
+    const char *name;
+    json_t *o;
+    int error;
+
+    json_object_foreach((json_t *)json_object_get(doc, "outputs"), name, o)
+    {
+        const json_t *value = json_object_get(o, "value");
+
+        error = tern__state_output_in_tx(
+            st, serial, name, value ? value : json_null(),
+            json_is_true(json_object_get(o, "sensitive")), diags);
+        if (error)
+            return error;
+    }
+    return TERN_OK;
+}
+
+/* Remove every resource and output, recording each in the history. */
+static int clear_all(tern_state *st, int64_t serial, struct tern_diags *diags)
+{
+    tern_state_resource *list = NULL;
+    json_t *outputs = NULL, *v;
+    const char *name;
+    char *address = NULL;
+    size_t n = 0, i;
+    int error;
+
+    if ((error = tern_state_list(st, &list, &n, diags)) != 0)
+        goto done;
+    for (i = 0; i < n; i++) {
+        address = tern_state_resource_address(&list[i]);
+        TERN_CHECK_ALLOC(address);
+        if ((error = tern__state_remove_in_tx(st, serial, address, diags)) != 0)
+            goto done;
+        tern_free(address);
+        address = NULL;
+    }
+    if ((error = tern_state_outputs(st, &outputs, diags)) != 0)
+        goto done;
+    json_object_foreach(outputs, name, v)
+    {
+        if ((error = tern__state_output_in_tx(st, serial, name, NULL, 0,
+                                              diags)) != 0)
+            goto done;
+    }
+done:
+    tern_free(address);
+    json_decref(outputs);
+    tern_state_resources_free(list, n);
+    return error;
+}
+
+int tern_state_import(tern_state *st, const json_t *doc, unsigned flags,
+                      struct tern_diags *diags)
+{
+    json_t *flat = NULL, *inst;
+    tern_state_resource r;
+    sqlite3_stmt *s = NULL;
+    const char *lineage;
+    char *new_lineage = NULL;
+    int64_t next = 0, current, doc_serial, nres = 0, nout = 0, nhist = 0;
+    int error, adopt = 0, force = (flags & TERN_STATE_IMPORT_FORCE) != 0;
+    size_t i;
+
+    if ((error = flatten(doc, &flat, diags)) != 0)
+        return error;
+    lineage = json_string_value(json_object_get(doc, "lineage"));
+    doc_serial = json_integer_value(json_object_get(doc, "serial"));
+    if ((error = tern__state_tx_begin(st, &next, diags)) != 0)
+        goto done;
+    current = next - 1;
+    if (count_rows(st, "SELECT count(*) FROM tern_resources", &nres) ||
+        count_rows(st, "SELECT count(*) FROM tern_outputs", &nout) ||
+        count_rows(st, "SELECT count(*) FROM tern_history", &nhist)) {
+        error = tern__state_sqlfail(st, diags, "reading the state");
+        goto done;
+    }
+    adopt = current == 0 && nres == 0 && nout == 0 && nhist == 0;
+    if (!adopt && !force && strcmp(lineage, st->lineage) != 0) {
+        error = tern__state_fail(
+            diags, TERN_ECONFLICT, "Different lineage",
+            "The document's lineage %s differs from the state's %s: it is "
+            "the state of another configuration. Nothing was changed; force "
+            "the push to replace this state anyway.",
+            lineage, st->lineage);
+        goto done;
+    }
+    if (!adopt && !force && doc_serial < current) {
+        error = tern__state_fail(
+            diags, TERN_ECONFLICT, "Older serial",
+            "The document's serial %lld is lower than the state's %lld: it "
+            "is older than what is stored, and pushing it would lose "
+            "changes. Nothing was changed; force the push to do it anyway.",
+            (long long)doc_serial, (long long)current);
+        goto done;
+    }
+    if (adopt)
+        next = doc_serial > 0 ? doc_serial : 1;
+    else if (doc_serial > next)
+        next = doc_serial;
+    if ((error = clear_all(st, next, diags)) != 0)
+        goto done;
+    json_array_foreach(flat, i, inst)
+    {
+        if ((error = tern__state_resource_from_json(&r, inst, diags)) != 0)
+            goto done;
+        if ((error = tern__state_put_in_tx(st, next, &r, diags)) != 0)
+            goto done;
+    }
+    if ((error = import_outputs(st, next, doc, diags)) != 0)
+        goto done;
+    if ((adopt || force) && strcmp(lineage, st->lineage) != 0) {
+        new_lineage = tern_strdup(lineage);
+        TERN_CHECK_ALLOC(new_lineage);
+        if (sqlite3_prepare_v2(st->db,
+                               "UPDATE tern_meta SET lineage = ? WHERE id = 1",
+                               -1, &s, NULL) != SQLITE_OK) {
+            error = tern__state_sqlfail(st, diags, "writing the lineage");
+            goto done;
+        }
+        sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            error = tern__state_sqlfail(st, diags, "writing the lineage");
+            goto done;
+        }
+    }
+    if ((error = tern__state_tx_commit(st, next, diags)) != 0)
+        goto done;
+    if (new_lineage) {
+        tern_free(st->lineage);
+        st->lineage = new_lineage;
+        new_lineage = NULL;
+    }
+done:
+    if (error)
+        tern__state_tx_rollback(st);
+    sqlite3_finalize(s);
+    tern_free(new_lineage);
+    json_decref(flat);
+    return error;
+}
+
+int tern_state_migrate(tern_state *st, const json_t *doc,
+                       tern_state_type_filter accept, void *payload,
+                       json_t **skipped, struct tern_diags *diags)
+{
+    json_t *flat = NULL, *inst, *skip = NULL;
+    tern_state_resource r;
+    char *address = NULL;
+    int64_t next = 0;
+    int error, changed = 0;
+    size_t i;
+
+    if (skipped)
+        *skipped = NULL;
+    if ((error = flatten(doc, &flat, diags)) != 0)
+        return error;
+    skip = json_array();
+    TERN_CHECK_ALLOC(skip);
+    if ((error = tern__state_tx_begin(st, &next, diags)) != 0)
+        goto done;
+    json_array_foreach(flat, i, inst)
+    {
+        if ((error = tern__state_resource_from_json(&r, inst, diags)) != 0)
+            goto done;
+        if (accept == NULL || accept(r.type, r.mode, payload)) {
+            if ((error = tern__state_put_in_tx(st, next, &r, diags)) != 0)
+                goto done;
+            changed = 1;
+            continue;
+        }
+        address = tern_state_resource_address(&r);
+        TERN_CHECK_ALLOC(address);
+        json_array_append_new(skip, json_string(address));
+        if (diags)
+            tern_diags_add(diags, TERN_SEV_WARNING, NULL,
+                           "Resource not migrated",
+                           "%s was skipped: tern does not manage the type "
+                           "%s. It stays in the Terraform state; remove it "
+                           "there (terraform state rm) only once something "
+                           "else manages it.",
+                           address, r.type);
+        tern_free(address);
+        address = NULL;
+    }
+    if (json_object_size(json_object_get(doc, "outputs")) > 0) {
+        if ((error = import_outputs(st, next, doc, diags)) != 0)
+            goto done;
+        changed = 1;
+    }
+    if (changed)
+        error = tern__state_tx_commit(st, next, diags);
+    else
+        tern__state_tx_rollback(st);
+    if (error)
+        goto done;
+    if (skipped) {
+        *skipped = skip;
+        skip = NULL;
+    }
+done:
+    if (error)
+        tern__state_tx_rollback(st);
+    tern_free(address);
+    json_decref(skip);
+    json_decref(flat);
+    return error;
+}
