@@ -456,6 +456,14 @@ static int refuse(tern_state *st, struct tern_diags *diags, const char *why)
         st->path, why);
 }
 
+static int missing(tern_state *st, struct tern_diags *diags)
+{
+    return tern__state_fail(diags, TERN_ENOTFOUND, "No state",
+                            "There is no state at %s. Check the path, or "
+                            "create a new state (apply creates one).",
+                            st->path);
+}
+
 /*
  * Make sure the path holds either nothing (then create an empty file,
  * mode 0600, before SQLite sees it) or an SQLite database. Sets *fresh for
@@ -528,10 +536,7 @@ done:
         close(fd);
     return error;
 missing:
-    return tern__state_fail(diags, TERN_ENOTFOUND, "No state",
-                            "There is no state at %s. Check the path, or "
-                            "create a new state (apply creates one).",
-                            st->path);
+    return missing(st, diags);
 }
 
 static int has_table(tern_state *st, const char *name, int *found,
@@ -795,6 +800,11 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     st->operation = tern_strdup(opts->operation ? opts->operation : "unknown");
     TERN_CHECK_ALLOC(st->operation);
 
+    /* No state and none wanted: do not leave a lock file behind either. */
+    if (!opts->create && access(st->path, F_OK) != 0 && errno == ENOENT) {
+        error = missing(st, diags);
+        goto done;
+    }
     if (opts->lock &&
         (error = tern__state_lock(st, opts->lock_timeout_ms, diags)) != 0)
         goto done;

@@ -9,6 +9,17 @@
 
 #include "tern/state.h"
 #include "util/alloc.h"
+
+/*
+ * Under ASan, check for leaks at the end of each case: the runner ends a
+ * case with _exit(), which skips LeakSanitizer's own check at exit.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#define LEAK_CHECK() __lsan_do_leak_check()
+#else
+#define LEAK_CHECK() ((void)0)
+#endif
 #include "util/buf.h"
 #include "../../state/state_internal.h"
 
@@ -144,6 +155,9 @@ TEST(state, create_open_reopen)
     ASSERT_STR_CONTAINS(detail, "no state");
     tern_free(detail);
     ASSERT_EQ(access(path, F_OK), -1);
+    lineage = tern_asprintf("%s.lock", path);
+    ASSERT_EQ(access(lineage, F_OK), -1);
+    tern_free(lineage);
 
     st = open_state(path, 1, NULL);
     l = tern_state_lineage(st);
@@ -173,6 +187,7 @@ TEST(state, create_open_reopen)
     ASSERT_EQ(user_version(path), TERN_STATE_SCHEMA_VERSION);
     tern_free(lineage);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, file_mode_0600)
@@ -197,6 +212,7 @@ TEST(state, file_mode_0600)
     }
     tern_state_free(st);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, serial_increments)
@@ -233,6 +249,7 @@ TEST(state, serial_increments)
     json_decref(v);
     json_decref(attrs);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 static void assert_json_eq(const json_t *a, const json_t *b)
@@ -346,6 +363,7 @@ TEST(state, resources_round_trip)
     json_decref(deps);
     tern_free(addr);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, outputs_round_trip)
@@ -373,6 +391,7 @@ TEST(state, outputs_round_trip)
     json_decref(a);
     json_decref(b);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, intents_survive_reopen)
@@ -429,6 +448,7 @@ TEST(state, intents_survive_reopen)
     json_decref(ident);
     json_decref(attrs);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, commit_step_atomic)
@@ -477,6 +497,7 @@ TEST(state, commit_step_atomic)
     json_decref(attrs);
     json_decref(bad);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 static const json_t *find_instance(const json_t *doc, const char *type,
@@ -565,6 +586,7 @@ TEST(state, history_show_and_pull)
     tern_state_free(st);
     json_decref(v);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 /* Build a file of schema version v with some data, as that tern wrote. */
@@ -629,6 +651,7 @@ TEST(state, migrates_every_earlier_version)
         ASSERT_EQ(user_version(path), TERN_STATE_SCHEMA_VERSION);
         tern_free(path);
     }
+    LEAK_CHECK();
 }
 
 TEST(state, refuses_newer_version)
@@ -652,6 +675,7 @@ TEST(state, refuses_newer_version)
     tern_free(detail);
     tern_free(bytes);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, refuses_foreign_sqlite)
@@ -669,6 +693,7 @@ TEST(state, refuses_foreign_sqlite)
     tern_free(detail);
     tern_free(bytes);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, refuses_terraform_json)
@@ -686,6 +711,7 @@ TEST(state, refuses_terraform_json)
     assert_same_file(path, (const unsigned char *)tf, sizeof(tf) - 1);
     tern_free(detail);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, refuses_random_bytes)
@@ -702,6 +728,7 @@ TEST(state, refuses_random_bytes)
     assert_same_file(path, junk, sizeof(junk));
     tern_free(detail);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, refuses_damaged_file)
@@ -741,6 +768,7 @@ TEST(state, refuses_damaged_file)
     tern_free(detail);
     tern_free(bytes);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state, empty_database_is_fresh)
@@ -764,6 +792,7 @@ TEST(state, empty_database_is_fresh)
     st = open_state(path, 1, NULL);
     tern_state_free(st);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 /* A state with a bit of everything, for the JSON tests. */
@@ -845,6 +874,7 @@ TEST(state, tfjson_round_trip)
     json_decref(doc2);
     tern_free(pa);
     tern_free(pb);
+    LEAK_CHECK();
 }
 
 TEST(state, push_refusals)
@@ -899,6 +929,7 @@ TEST(state, push_refusals)
     json_decref(old);
     tern_free(pa);
     tern_free(pb);
+    LEAK_CHECK();
 }
 
 static int only_iam(const char *type, enum tern_state_mode mode, void *payload)
@@ -974,6 +1005,86 @@ TEST(state, migrate_skips_unsupported)
     json_decref(skipped);
     tern_free(lineage);
     tern_free(path);
+    LEAK_CHECK();
+}
+
+/* One pass over the API; returns the first error. */
+static int api_pass(const char *pa, const char *pb)
+{
+    tern_state_open_options opts = TERN_STATE_OPEN_OPTIONS_INIT;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_state *a = NULL, *b = NULL;
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT, *got = NULL, *list = NULL;
+    tern_state_intent *in = NULL;
+    tern_state_change *ch = NULL;
+    json_t *attrs = json_pack("{s:s}", "name", "x"), *doc = NULL;
+    size_t n = 0;
+    int64_t id = 0;
+    int rc;
+
+    opts.path = pa;
+    opts.create = 1;
+    opts.operation = "oom";
+    r.type = "aws_iam_role";
+    r.name = "x";
+    r.key_kind = TERN_STATE_KEY_STRING;
+    r.key_str = "k";
+    r.attributes = attrs;
+    if ((rc = tern_state_open(&a, &opts, &d)) != 0)
+        goto done;
+    if ((rc = tern_state_intent_begin(a, &id, "aws_iam_role.x[\"k\"]", "create",
+                                      attrs, &d)) != 0)
+        goto done;
+    if ((rc = tern_state_commit_step(a, id, &r, &d)) != 0)
+        goto done;
+    if ((rc = tern_state_output_set(a, "o", attrs, 1, &d)) != 0)
+        goto done;
+    if ((rc = tern_state_get(a, &got, "aws_iam_role.x[\"k\"]", &d)) != 0)
+        goto done;
+    if ((rc = tern_state_list(a, &list, &n, &d)) != 0)
+        goto done;
+    tern_state_resources_free(list, n);
+    if ((rc = tern_state_intents(a, &in, &n, &d)) != 0)
+        goto done;
+    tern_state_intents_free(in, n);
+    if ((rc = tern_state_history(a, -1, &ch, &n, &d)) != 0)
+        goto done;
+    tern_state_changes_free(ch, n);
+    if ((rc = tern_state_export(a, 1, &doc, &d)) != 0)
+        goto done;
+    opts.path = pb;
+    if ((rc = tern_state_open(&b, &opts, &d)) != 0)
+        goto done;
+    rc = tern_state_import(b, doc, TERN_STATE_IMPORT_FORCE, &d);
+done:
+    tern_state_resource_free(got);
+    tern_state_free(a);
+    tern_state_free(b);
+    json_decref(doc);
+    json_decref(attrs);
+    tern_diags_release(&d);
+    return rc;
+}
+
+TEST(state, out_of_memory_paths)
+{
+    char *pa = tpath("oom-a.db"), *pb = tpath("oom-b.db");
+    unsigned long n;
+    int rc = -1;
+
+    /* Fail the 1st, 2nd, ... allocation until a pass needs no more. */
+    for (n = 1; n < 2000 && rc != 0; n++) {
+        unlink(pa);
+        unlink(pb);
+        tern__alloc_fail_after(n);
+        rc = api_pass(pa, pb);
+        tern__alloc_fail_after(0);
+    }
+    ASSERT_OK(rc);
+    ASSERT_CMP(n, >, 10);
+    LEAK_CHECK();
+    tern_free(pa);
+    tern_free(pb);
 }
 
 const struct tern_test test_state_list[] = {
@@ -995,4 +1106,5 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, tfjson_round_trip),
     TEST_UNIT(state, push_refusals),
     TEST_UNIT(state, migrate_skips_unsupported),
+    TEST_UNIT(state, out_of_memory_paths),
     TEST_END};

@@ -18,6 +18,17 @@
 #include "tern/state.h"
 #include "util/alloc.h"
 
+/*
+ * Under ASan, check for leaks at the end of each case: the runner ends a
+ * case with _exit(), which skips LeakSanitizer's own check at exit.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#define LEAK_CHECK() __lsan_do_leak_check()
+#else
+#define LEAK_CHECK() ((void)0)
+#endif
+
 static char *address_of(long i)
 {
     return tern_asprintf("aws_iam_role.r[%ld]", i);
@@ -174,6 +185,7 @@ TEST(state_crash, random_kills)
     }
     fprintf(stderr, "# %u steps reported done; %u trials left an intent\n",
             total_steps, with_intent);
+    LEAK_CHECK();
 }
 
 const struct tern_test test_state_crash_list[] = {

@@ -9,6 +9,17 @@
 #include "tern/state.h"
 #include "util/alloc.h"
 
+/*
+ * Under ASan, check for leaks at the end of each case: the runner ends a
+ * case with _exit(), which skips LeakSanitizer's own check at exit.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#define LEAK_CHECK() __lsan_do_leak_check()
+#else
+#define LEAK_CHECK() ((void)0)
+#endif
+
 static char *tpath(const char *name)
 {
     char *p = tern_asprintf("%s/%s", tern_test_tmpdir(), name);
@@ -138,6 +149,7 @@ TEST(state_lock, second_fails_at_once)
     ASSERT_NULL(info);
     close(ready[0]);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state_lock, waits_for_holder)
@@ -165,6 +177,7 @@ TEST(state_lock, waits_for_holder)
     reap(pid, 0);
     close(ready[0]);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 TEST(state_lock, killed_holder_frees_lock)
@@ -209,6 +222,7 @@ TEST(state_lock, killed_holder_frees_lock)
     close(go[1]);
     tern_free(id);
     tern_free(path);
+    LEAK_CHECK();
 }
 
 const struct tern_test test_state_lock_list[] = {
