@@ -506,6 +506,13 @@ static int prepare_file(tern_state *st, int create, int *fresh,
         error = refuse(st, diags, "it is not a regular file.");
         goto done;
     }
+    if ((sb.st_mode & 077) != 0 && diags)
+        tern_diags_add(diags, TERN_SEV_WARNING, NULL,
+                       "State file readable by others",
+                       "%s has mode %04o: other users can read it, and a "
+                       "state holds secrets in plain text. Run `chmod 600 "
+                       "%s` (tern creates state files with mode 0600).",
+                       st->path, (unsigned)(sb.st_mode & 07777), st->path);
     if (sb.st_size == 0) {
         /* Nothing to lose: a creation that stopped before the schema. */
         if (create)

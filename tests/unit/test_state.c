@@ -211,6 +211,19 @@ TEST(state, file_mode_0600)
         tern_free(side);
     }
     tern_state_free(st);
+
+    /* A state someone made readable is used, with a warning. */
+    ASSERT_OK(chmod(path, 0644));
+    {
+        struct tern_diags d = TERN_DIAGS_INIT;
+
+        st = open_state(path, 0, &d);
+        ASSERT_EQ(d.errors, 0);
+        ASSERT_EQ(d.count, 1);
+        ASSERT_STR_CONTAINS(d.items[0].detail, "chmod 600");
+        tern_diags_release(&d);
+        tern_state_free(st);
+    }
     tern_free(path);
     LEAK_CHECK();
 }
