@@ -180,24 +180,36 @@ char *iam_lower(const char *s)
     return l;
 }
 
+struct sort_pair {
+    const char *key;
+    void *item;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct sort_pair *)a)->key,
+                  ((const struct sort_pair *)b)->key);
+}
+
 void iam_sort(const char **keys, void **items, size_t n)
 {
-    size_t i, j;
+    struct sort_pair *pairs;
+    size_t i;
 
-    /* Insertion sort: lists are small, and it keeps keys and items paired. */
-    for (i = 1; i < n; i++) {
-        const char *k = keys[i];
-        void *it = items ? items[i] : NULL;
-
-        for (j = i; j > 0 && strcmp(keys[j - 1], k) > 0; j--) {
-            keys[j] = keys[j - 1];
-            if (items)
-                items[j] = items[j - 1];
-        }
-        keys[j] = k;
-        if (items)
-            items[j] = it;
+    if (n < 2)
+        return;
+    pairs = iam_alloc(n * sizeof(*pairs));
+    for (i = 0; i < n; i++) {
+        pairs[i].key = keys[i];
+        pairs[i].item = items ? items[i] : NULL;
     }
+    qsort(pairs, n, sizeof(*pairs), pair_cmp);
+    for (i = 0; i < n; i++) {
+        keys[i] = pairs[i].key;
+        if (items)
+            items[i] = pairs[i].item;
+    }
+    tern_free(pairs);
 }
 
 /* Versioned strings */
