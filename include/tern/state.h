@@ -20,6 +20,9 @@
  * and appends the details to a caller-owned struct tern_diags (which may be
  * NULL when the caller does not want them).
  *
+ * A handle is used by one thread at a time: in an apply, the libuv loop
+ * thread owns it and writes each result as it comes back from a worker.
+ *
  * Nothing but state/ includes sqlite3.h; the rest of tern reaches the store
  * only through this header.
  */
