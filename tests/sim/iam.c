@@ -39,6 +39,9 @@
  * DeleteInstanceProfile) take effect at once, which never lets a caller
  * see an object that IAM would have forgotten.
  *
+ * Principals. As in IAM, a trust policy naming a role that is then
+ * deleted shows the role's unique id (AROA...) in place of its ARN.
+ *
  * Markers. List results are sorted by name (ignoring case) or ARN; a
  * Marker is the hex encoding of the key of the next item, opaque to
  * callers, and stays valid across changes to the list.

@@ -11,6 +11,7 @@
 #include "util/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -173,6 +174,54 @@ static int in_a_profile(struct sim_iam *iam, const struct iam_role *r)
     return 0;
 }
 
+/* A copy of text with every "from" (quoted) replaced by "to"; or NULL. */
+static char *replace_quoted(const char *text, const char *from, const char *to)
+{
+    tern_buf b = TERN_BUF_INIT;
+    char *qfrom = iam_printf("\"%s\"", from);
+    const char *p = text, *hit;
+
+    if (!text || !strstr(text, qfrom)) {
+        tern_free(qfrom);
+        return NULL;
+    }
+    while ((hit = strstr(p, qfrom)) != NULL) {
+        tern_buf_put(&b, p, (size_t)(hit - p));
+        tern_buf_printf(&b, "\"%s\"", to);
+        p = hit + strlen(qfrom);
+    }
+    tern_buf_puts(&b, p);
+    tern_free(qfrom);
+    if (tern_buf_oom(&b))
+        abort();
+    return tern_buf_detach(&b);
+}
+
+/*
+ * IAM stores a principal by its unique id: once the role it names is
+ * gone, trust policies show the id (AROA...) where the ARN was, and a new
+ * role of the same name is not the same principal.
+ */
+static void orphan_principal(struct sim_iam *iam, const struct iam_role *gone)
+{
+    size_t i;
+
+    for (i = 0; i < iam->nroles; i++) {
+        struct iam_role *r = iam->roles[i];
+        char *cur = replace_quoted(r->trust.cur, gone->arn, gone->id);
+        char *prev = replace_quoted(r->trust.prev, gone->arn, gone->id);
+
+        if (cur) {
+            tern_free(r->trust.cur);
+            r->trust.cur = cur;
+        }
+        if (prev) {
+            tern_free(r->trust.prev);
+            r->trust.prev = prev;
+        }
+    }
+}
+
 void iam_delete_role(struct iam_ctx *c)
 {
     struct iam_verr v = IAM_VERR_INIT;
@@ -200,6 +249,7 @@ void iam_delete_role(struct iam_ctx *c)
         return;
     }
     iam_remove((void **)c->iam->roles, &c->iam->nroles, r);
+    orphan_principal(c->iam, r);
     iam_role_free(r);
     iam_begin(c, 0);
     iam_end(c, 0);
