@@ -19,10 +19,10 @@ struct tt_aws_creds {
 extern const struct tt_aws_creds tt_default_creds;
 
 struct tt_aws_opts {
-    const char *method;  /* "POST" (form body, default) or "GET" (query) */
-    time_t sign_time;    /* 0: now; else sign as of this time (skew tests) */
-    const char *region;  /* default "us-east-1" */
-    int corrupt_signature; /* flip one hex digit of the signature */
+    const char *method;     /* "POST" (form body, default) or "GET" (query) */
+    time_t sign_time;       /* 0: now; else sign as of this time (skew tests) */
+    const char *region;     /* default "us-east-1" */
+    int corrupt_signature;  /* flip one hex digit of the signature */
     int omit_authorization; /* send no Authorization header at all */
 };
 

@@ -1,0 +1,329 @@
+/*
+ * tern-sim's HTTP layer and control endpoint: port reporting, health,
+ * faults (throttling, errors, drops, latency), the call log, the clock,
+ * reset, load errors, concurrency.
+ */
+#include "runner.h"
+#include "support.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <time.h>
+
+static const char *const dbx_auth[] = {
+    "Authorization: Bearer dapi-ternsim-default-token-0001", NULL};
+
+static json_t *control_json(const struct tt_sim *sim, const char *method,
+                            const char *path, const char *body)
+{
+    struct tt_response r;
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_control(&r, sim, method, path, body));
+    ASSERT_EQ(r.status, 200);
+    doc = json_loads(r.body, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    tt_response_release(&r);
+    return doc;
+}
+
+static void dbx_list(struct tt_response *r, const struct tt_sim *sim)
+{
+    char url[128];
+
+    snprintf(url, sizeof(url), "%s/api/2.0/instance-profiles/list",
+             sim->base_url);
+    tt_http(r, "GET", url, dbx_auth, NULL, 0);
+}
+
+TEST(sim_control, health_and_unknown_paths)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    char url[128];
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_CMP(sim.port, >, 0);
+    doc = control_json(&sim, "GET", "health", NULL);
+    ASSERT_STR_EQ(json_string_value(json_object_get(doc, "status")), "ok");
+    json_decref(doc);
+
+    ASSERT_OK(tt_sim_control(&r, &sim, "GET", "nonesuch", NULL));
+    ASSERT_EQ(r.status, 404);
+    tt_response_release(&r);
+
+    snprintf(url, sizeof(url), "%s/elsewhere", sim.base_url);
+    ASSERT_OK(tt_http(&r, "GET", url, NULL, NULL, 0));
+    ASSERT_EQ(r.status, 404);
+    ASSERT_STR_CONTAINS(r.body, "ENDPOINT_NOT_FOUND");
+    tt_response_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, faults_are_validated_and_reported)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--latency-ms", "3", "--seed", "42", NULL};
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    doc = control_json(&sim, "GET", "faults", NULL);
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "latency_ms")), 3);
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "seed")), 42);
+    json_decref(doc);
+
+    ASSERT_OK(
+        tt_sim_control(&r, &sim, "POST", "faults", "{\"throttle_rate\": 1.5}"));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_CONTAINS(r.body, "throttle_rate must be a number in [0, 1]");
+    tt_response_release(&r);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "faults", "not json"));
+    ASSERT_EQ(r.status, 400);
+    tt_response_release(&r);
+
+    doc = control_json(&sim, "POST", "faults",
+                       "{\"error_rate\": 0.25, \"propagation_ms\": 900}");
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "propagation_ms")), 900);
+    ASSERT(json_real_value(json_object_get(doc, "error_rate")) == 0.25);
+    /* Unchanged settings keep their values. */
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "latency_ms")), 3);
+    json_decref(doc);
+
+    /* Reset restores the flags' settings. */
+    json_decref(control_json(&sim, "POST", "reset", ""));
+    doc = control_json(&sim, "GET", "faults", NULL);
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "propagation_ms")), 0);
+    ASSERT(json_real_value(json_object_get(doc, "error_rate")) == 0);
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, throttling_and_server_errors_on_databricks)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--throttle-rate", "1", NULL};
+    json_t *doc, *calls;
+    int i, n500 = 0, n503 = 0;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    dbx_list(&r, &sim);
+    ASSERT_EQ(r.status, 429);
+    ASSERT_STR_CONTAINS(r.body, "\"error_code\":\"REQUEST_LIMIT_EXCEEDED\"");
+    ASSERT_STR_CONTAINS(r.headers, "Retry-After: 1");
+    tt_response_release(&r);
+
+    json_decref(control_json(&sim, "POST", "faults",
+                             "{\"throttle_rate\": 0, \"error_rate\": 1}"));
+    for (i = 0; i < 40; i++) {
+        dbx_list(&r, &sim);
+        ASSERT(r.status == 500 || r.status == 503);
+        n500 += r.status == 500;
+        n503 += r.status == 503;
+        tt_response_release(&r);
+    }
+    /* Both kinds of server error are drawn. */
+    ASSERT_CMP(n500, >, 0);
+    ASSERT_CMP(n503, >, 0);
+
+    doc = control_json(&sim, "GET", "calls", NULL);
+    calls = json_object_get(doc, "calls");
+    ASSERT_EQ(json_array_size(calls), 41);
+    ASSERT_STR_EQ(json_string_value(
+                      json_object_get(json_array_get(calls, 0), "error_code")),
+                  "REQUEST_LIMIT_EXCEEDED");
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_array_get(calls, 0), "service")),
+        "databricks");
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_array_get(calls, 0), "action")),
+        "instance-profiles/list");
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, same_seed_same_faults)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--error-rate", "0.5", "--seed", "9", NULL};
+    char first[64], second[64];
+    int i, pass;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    for (pass = 0; pass < 2; pass++) {
+        char *out = pass ? second : first;
+
+        json_decref(control_json(&sim, "POST", "reset", ""));
+        for (i = 0; i < 60; i++) {
+            dbx_list(&r, &sim);
+            out[i] = r.status == 500 || r.status == 503 ? 'E' : '.';
+            tt_response_release(&r);
+        }
+    }
+    ASSERT(memcmp(first, second, 60) == 0);
+    ASSERT(memchr(first, 'E', 60) != NULL);
+    ASSERT(memchr(first, '.', 60) != NULL);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, dropped_connections)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--drop-rate", "1", NULL};
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    ASSERT_EQ(
+        tt_http(&r, "GET", "http://127.0.0.1:1/never-used", NULL, NULL, 0) < 0,
+        1);
+    tt_response_release(&r);
+    dbx_list(&r, &sim);
+    ASSERT_EQ(r.curl_error, CURLE_GOT_NOTHING);
+    tt_response_release(&r);
+    doc = control_json(&sim, "GET", "calls", NULL);
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(doc, "calls"), 0), "error_code")),
+        "Dropped");
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+TEST(sim_control, latency_is_added)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--latency-ms", "120", NULL};
+    double t0;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    t0 = now_s();
+    dbx_list(&r, &sim);
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    /* A lower bound only: sleeping never takes less than asked. */
+    ASSERT_CMP((now_s() - t0) * 1000, >=, 120);
+    /* The control endpoint is never delayed or faulted. */
+    json_decref(control_json(&sim, "GET", "health", NULL));
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, clock_moves)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    json_t *a, *b;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    a = control_json(&sim, "GET", "clock", NULL);
+    b = control_json(&sim, "POST", "clock", "{\"advance_ms\": 3600000}");
+    ASSERT_EQ(json_integer_value(json_object_get(b, "offset_ms")), 3600000);
+    ASSERT_CMP(json_integer_value(json_object_get(b, "now_ms")) -
+                   json_integer_value(json_object_get(a, "now_ms")),
+               >=, 3600000);
+    json_decref(a);
+    json_decref(b);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "clock", "{\"advance\": 1}"));
+    ASSERT_EQ(r.status, 400);
+    tt_response_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, load_refuses_bad_documents)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load", "[1,2]"));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_CONTAINS(r.body, "body must be a JSON object");
+    tt_response_release(&r);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load",
+                             "{\"keys\": [{\"access_key_id\": \"AKIDX\"}]}"));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_CONTAINS(r.body,
+                        "keys[0]: access_key_id and secret_access_key are "
+                        "required");
+    tt_response_release(&r);
+    tt_sim_stop(&sim);
+}
+
+struct conc {
+    const struct tt_sim *sim;
+    int status;
+};
+
+static void *one_request(void *arg)
+{
+    struct conc *c = arg;
+    struct tt_response r;
+
+    dbx_list(&r, c->sim);
+    c->status = (int)r.status;
+    tt_response_release(&r);
+    return NULL;
+}
+
+TEST(sim_control, serves_200_concurrent_connections)
+{
+    enum { N = 200 };
+    struct tt_sim sim;
+    const char *args[] = {"--latency-ms", "1500", NULL};
+    static struct conc c[N];
+    pthread_t th[N];
+    json_t *doc, *calls, *call;
+    int64_t latest_start = 0, earliest_end = INT64_MAX;
+    size_t i;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    for (i = 0; i < N; i++) {
+        c[i].sim = &sim;
+        ASSERT_OK(pthread_create(&th[i], NULL, one_request, &c[i]));
+    }
+    for (i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        ASSERT_EQ(c[i].status, 200);
+    }
+    /* All 200 were in flight at one moment: every call started before
+     * any call ended. */
+    doc = control_json(&sim, "GET", "calls", NULL);
+    calls = json_object_get(doc, "calls");
+    ASSERT_EQ(json_array_size(calls), N);
+    json_array_foreach(calls, i, call)
+    {
+        int64_t s = json_integer_value(json_object_get(call, "start_ms"));
+        int64_t e = json_integer_value(json_object_get(call, "end_ms"));
+
+        latest_start = s > latest_start ? s : latest_start;
+        earliest_end = e < earliest_end ? e : earliest_end;
+    }
+    ASSERT_CMP(latest_start, <, earliest_end);
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_sim_control_list[] = {
+    TEST_INTEGRATION(sim_control, health_and_unknown_paths),
+    TEST_INTEGRATION(sim_control, faults_are_validated_and_reported),
+    TEST_INTEGRATION(sim_control, throttling_and_server_errors_on_databricks),
+    TEST_INTEGRATION(sim_control, same_seed_same_faults),
+    TEST_INTEGRATION(sim_control, dropped_connections),
+    TEST_INTEGRATION(sim_control, latency_is_added),
+    TEST_INTEGRATION(sim_control, clock_moves),
+    TEST_INTEGRATION(sim_control, load_refuses_bad_documents),
+    TEST_INTEGRATION(sim_control, serves_200_concurrent_connections),
+    TEST_END};
