@@ -744,9 +744,8 @@ void sim_iam_free(struct sim_iam *iam)
 /* Hooks for STS and Databricks */
 
 /*
- * Split "arn:aws:iam::ACCT:<kind>/<path...>/<name>" into its account and
- * name (pointers into static-free copies the caller frees) and check the
- * path against the object's. 0 on success.
+ * Split "arn:aws:iam::ACCT:<kind>/<path...>/<name>": copy ACCT into
+ * account and point *path_and_name at "/<path...>/<name>". 0 on success.
  */
 static int split_arn(const char *arn, const char *kind, char *account,
                      size_t account_len, const char **path_and_name)

@@ -11,7 +11,10 @@
  * Resource or NotResource ("*" or an ARN) and may not name a principal;
  * trust policies need a Principal, may name no Resource, may allow only
  * sts: actions, and every principal must exist: an IAM role ARN must name
- * a visible role, a user ARN one of the simulator's keys. Sizes are
+ * a visible role, a user ARN one of the simulator's keys. That check is
+ * made only in accounts the simulator knows (one of its keys or roles is
+ * there); a role or user of any other account, such as Databricks' own,
+ * is taken to exist, since the simulator cannot know. Sizes are
  * counted in characters without whitespace, as IAM counts them.
  *
  * Approximations: \p{L}, \p{Z} and \p{N} in tag patterns accept every
@@ -508,6 +511,23 @@ static int is_account_id(const char *s, size_t len)
     return 1;
 }
 
+/* Whether the simulator holds this account (a key or a role in it). */
+static int account_known(struct sim_iam *iam, const char *acct, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < iam->sim->nkeys; i++)
+        if (iam->sim->keys[i].account &&
+            strlen(iam->sim->keys[i].account) == len &&
+            strncmp(iam->sim->keys[i].account, acct, len) == 0)
+            return 1;
+    for (i = 0; i < iam->nroles; i++)
+        if (strlen(iam->roles[i]->account) == len &&
+            strncmp(iam->roles[i]->account, acct, len) == 0)
+            return 1;
+    return 0;
+}
+
 static int aws_principal_ok(struct iam_ctx *c, const char *p)
 {
     static const char iam[] = "arn:aws:iam::", sts[] = "arn:aws:sts::";
@@ -531,6 +551,10 @@ static int aws_principal_ok(struct iam_ctx *c, const char *p)
         return 0;
     if (strcmp(colon + 1, "root") == 0)
         return 1;
+    if ((strncmp(colon + 1, "role/", 5) == 0 ||
+         strncmp(colon + 1, "user/", 5) == 0) &&
+        !account_known(c->iam, acct, (size_t)(colon - acct)))
+        return strlen(colon + 1) > 5;
     if (strncmp(colon + 1, "role/", 5) == 0)
         return iam_role_by_arn(c->iam, p, c->now) != NULL;
     if (strncmp(colon + 1, "user/", 5) == 0) {
@@ -625,7 +649,7 @@ static int check_principal(struct iam_ctx *c, json_t *pr)
     return 0;
 }
 
-static int action_ok(const char *a, enum iam_doc_kind kind)
+static int action_ok(const char *a)
 {
     const char *colon = strchr(a, ':');
     const char *p;
@@ -637,7 +661,6 @@ static int action_ok(const char *a, enum iam_doc_kind kind)
     for (p = a; p < colon; p++)
         if (!isalnum((unsigned char)*p) && *p != '-')
             return 0;
-    (void)kind;
     return 1;
 }
 
@@ -675,7 +698,7 @@ static int check_statement(struct iam_ctx *c, json_t *st,
     if (!string_list(action))
         return malformed(c, "Syntax errors in policy.");
     EACH_STRING(action, a, {
-        if (!action_ok(a, kind))
+        if (!action_ok(a))
             msg = "Actions/Conditions must be prefaced by a vendor, e.g., "
                   "iam, sdb, ec2, etc.";
         else if (kind == IAM_DOC_TRUST && strcmp(a, "*") != 0 &&
