@@ -5,6 +5,7 @@
  */
 #include "runner.h"
 #include "support.h"
+#include "aws_call.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -316,6 +317,128 @@ TEST(sim_control, serves_200_concurrent_connections)
     tt_sim_stop(&sim);
 }
 
+TEST(sim_control, aws_faults_have_aws_shapes)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *args[] = {"--throttle-rate", "1", NULL};
+    int i, n500 = 0, n503 = 0;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    ASSERT_OK(tt_iam(&r, &sim, "ListRoles", NULL));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "Throttling");
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Message"), "Rate exceeded");
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Type"), "Sender");
+    ASSERT_NOT_NULL(tt_xml_text(r.body, "RequestId"));
+    tt_response_release(&r);
+
+    json_decref(control_json(&sim, "POST", "faults",
+                             "{\"throttle_rate\": 0, \"error_rate\": 1}"));
+    for (i = 0; i < 30; i++) {
+        ASSERT_OK(tt_iam(&r, &sim, "ListRoles", NULL));
+        if (r.status == 500) {
+            ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "ServiceFailure");
+            ASSERT_STR_EQ(tt_xml_text(r.body, "Type"), "Receiver");
+            n500++;
+        } else {
+            ASSERT_EQ(r.status, 503);
+            ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "ServiceUnavailable");
+            n503++;
+        }
+        tt_response_release(&r);
+    }
+    ASSERT_CMP(n500, >, 0);
+    ASSERT_CMP(n503, >, 0);
+
+    /* A bad signature is refused before any fault is drawn. */
+    {
+        struct tt_aws_opts o = {NULL, 0, NULL, 1, 0};
+
+        ASSERT_OK(tt_aws_call(&r, &sim, "iam", NULL, &o, "ListRoles", NULL));
+        ASSERT_EQ(r.status, 403);
+        ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "SignatureDoesNotMatch");
+        tt_response_release(&r);
+    }
+
+    json_decref(control_json(&sim, "POST", "faults",
+                             "{\"error_rate\": 0, \"drop_rate\": 1}"));
+    ASSERT_EQ(tt_iam(&r, &sim, "ListRoles", NULL), -1);
+    ASSERT_EQ(r.curl_error, CURLE_GOT_NOTHING);
+    tt_response_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, unknown_and_missing_actions)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    json_t *doc, *calls;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(tt_iam(&r, &sim, "FlyToTheMoon", NULL));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "InvalidAction");
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Message"),
+                  "Could not find operation FlyToTheMoon for version "
+                  "2010-05-08");
+    tt_response_release(&r);
+    ASSERT_OK(tt_iam(&r, &sim, "", NULL));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "MissingAction");
+    tt_response_release(&r);
+
+    /* The log keeps each call's action and error code, in order. */
+    doc = control_json(&sim, "GET", "calls", NULL);
+    calls = json_object_get(doc, "calls");
+    ASSERT_EQ(json_array_size(calls), 2);
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_array_get(calls, 0), "action")),
+        "FlyToTheMoon");
+    ASSERT_STR_EQ(json_string_value(
+                      json_object_get(json_array_get(calls, 0), "error_code")),
+                  "InvalidAction");
+    ASSERT_EQ(
+        json_integer_value(json_object_get(json_array_get(calls, 1), "seq")),
+        2);
+    json_decref(doc);
+    json_decref(control_json(&sim, "DELETE", "calls", NULL));
+    doc = control_json(&sim, "GET", "calls", NULL);
+    ASSERT_EQ(json_array_size(json_object_get(doc, "calls")), 0);
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_control, reset_forgets_objects_and_dump_shows_them)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *create[] = {
+        "RoleName", "r1", "AssumeRolePolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+        "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
+        "\"Action\":\"sts:AssumeRole\"}]}",
+        NULL};
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(tt_iam(&r, &sim, "CreateRole", create));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    doc = control_json(&sim, "GET", "dump", NULL);
+    ASSERT_EQ(
+        json_array_size(json_object_get(json_object_get(doc, "iam"), "roles")),
+        1);
+    json_decref(doc);
+    json_decref(control_json(&sim, "POST", "reset", ""));
+    doc = control_json(&sim, "GET", "dump", NULL);
+    ASSERT_EQ(
+        json_array_size(json_object_get(json_object_get(doc, "iam"), "roles")),
+        0);
+    json_decref(doc);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_sim_control_list[] = {
     TEST_INTEGRATION(sim_control, health_and_unknown_paths),
     TEST_INTEGRATION(sim_control, faults_are_validated_and_reported),
@@ -326,4 +449,7 @@ const struct tern_test test_sim_control_list[] = {
     TEST_INTEGRATION(sim_control, clock_moves),
     TEST_INTEGRATION(sim_control, load_refuses_bad_documents),
     TEST_INTEGRATION(sim_control, serves_200_concurrent_connections),
+    TEST_INTEGRATION(sim_control, aws_faults_have_aws_shapes),
+    TEST_INTEGRATION(sim_control, unknown_and_missing_actions),
+    TEST_INTEGRATION(sim_control, reset_forgets_objects_and_dump_shows_them),
     TEST_END};
