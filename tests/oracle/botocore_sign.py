@@ -13,8 +13,12 @@ REQUESTS.json is a list of objects written by tests/unit/test_sigv4.c:
 
 Prints one JSON object per request, one per line:
     {"authorization": ..., "security_token": ... | null,
-     "form_ok": true | false, "sdk_form_ok": true | false}
-form_ok says the body (or query) tern encoded decodes, as AWS decodes a
+     "form_ok": true | false, "encoding_ok": true | false,
+     "sdk_form_ok": true | false}
+For GET, botocore is given the parameters, not tern's query string, so its
+canonical query string is built independently. encoding_ok says tern's
+body (or query) is byte for byte the RFC 3986 encoding botocore uses for
+canonical query strings (quote with safe "-_.~"). form_ok says the body (or query) tern encoded decodes, as AWS decodes a
 form, to exactly the parameters; sdk_form_ok says the same of the body
 botocore itself would send for those parameters (it encodes a space as
 '+', tern as '%20'; both decode alike, which is what the test checks).
@@ -24,7 +28,7 @@ Exit status 3 when botocore cannot be imported.
 import datetime
 import json
 import sys
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 try:
     import botocore.auth
@@ -56,20 +60,28 @@ def sign(r):
     url = "https://%s/" % r["host"]
     headers = {}
     data = None
+    params = [tuple(p) for p in r["params"]]
+    query_params = None
     if r["method"] == "GET":
-        if r["query"]:
-            url += "?" + r["query"]
+        # botocore builds the canonical query string from the parameters
+        # themselves (quote(safe='-_.~'), sorted), independently of the
+        # query string tern encoded.
+        query_params = params
         encoded = r["query"]
     else:
         headers["Content-Type"] = (
             "application/x-www-form-urlencoded; charset=utf-8")
         data = r["body"].encode("utf-8")
         encoded = r["body"]
-    req = AWSRequest(method=r["method"], url=url, data=data, headers=headers)
+    req = AWSRequest(method=r["method"], url=url, data=data, headers=headers,
+                     params=query_params)
     creds = Credentials(r["access_key"], r["secret_key"], r["token"])
     SigV4Auth(creds, r["service"], r["region"]).add_auth(req)
 
-    params = [tuple(p) for p in r["params"]]
+    # RFC 3986 with botocore's own safe set for canonical query strings:
+    # the exact bytes tern must send.
+    rfc3986 = "&".join("%s=%s" % (quote(k, safe="-_.~"), quote(v, safe="-_.~"))
+                       for k, v in params)
     form_ok = parse_qsl(encoded, keep_blank_values=True,
                         strict_parsing=False) == params
     # What botocore's own serializer would put in the body: a dict body is
@@ -83,6 +95,7 @@ def sign(r):
         "authorization": req.headers["Authorization"],
         "security_token": req.headers.get("X-Amz-Security-Token"),
         "form_ok": form_ok,
+        "encoding_ok": encoded == rfc3986,
         "sdk_form_ok": sdk_form_ok,
     }
 

@@ -1040,6 +1040,10 @@ TEST(sigv4, botocore_oracle)
             FAIL("request %zu: tern's form encoding does not decode to the "
                  "parameters: %s",
                  i, json_dumps(reqs[i].json, JSON_COMPACT));
+        if (!json_is_true(json_object_get(o, "encoding_ok")))
+            FAIL("request %zu: tern's encoding differs from RFC 3986 as "
+                 "botocore encodes canonical queries: %s",
+                 i, json_dumps(reqs[i].json, JSON_COMPACT));
         if (!json_is_true(json_object_get(o, "sdk_form_ok")))
             FAIL("request %zu: botocore's own form body does not decode to "
                  "the parameters",
