@@ -202,7 +202,7 @@ void sim_resp_json(struct sim_resp *resp, int status, json_t *v);
 
 /* auth.c: check an AWS request's SigV4 signature. On success fills
  * req->account, caller_arn, caller_user_id and returns 0; otherwise fills
- * resp with the AWS error and returns -1. service is "iam" or "sts". */
+ * resp with the AWS error and returns -1. */
 int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp);
 
 /* iam.c */
