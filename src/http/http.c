@@ -444,8 +444,12 @@ static void trace_response(const tern_http_request *req,
     tern_buf_printf(&b, "http: < %ld from %s %s (%.3f s)\n", out->status,
                     req->method, req->url, out->elapsed_s);
     tern_buf_puts(&b, tern_buf_cstr(&out->headers));
-    tern_buf_puts(&b, "http: < ");
-    tern_buf_put(&b, tern_buf_cstr(&out->body), n);
+    if (req->secret_response) {
+        tern_buf_printf(&b, "http: < [secret body, %zu bytes]", out->body.len);
+    } else {
+        tern_buf_puts(&b, "http: < ");
+        tern_buf_put(&b, tern_buf_cstr(&out->body), n);
+    }
     if (!tern_buf_oom(&b))
         tern_log_write(TERN_LOG_TRACE, "%s", b.ptr);
     tern_buf_release(&b);

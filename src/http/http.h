@@ -70,11 +70,15 @@ typedef struct tern_http_request {
     long timeout_ms;         /**< 0: the client's */
     /** Polled during the transfer; non-zero aborts it (TERN_ECANCELED). */
     const volatile int *cancel;
+    /** The response body is a secret (a metadata token, credentials):
+     *  the trace log shows its length only. */
+    int secret_response;
 } tern_http_request;
 
 #define TERN_HTTP_REQUEST_INIT                                                 \
     {                                                                          \
-        TERN_HTTP_REQUEST_VERSION, "GET", NULL, NULL, 0, NULL, 0, 0, 0, NULL   \
+        TERN_HTTP_REQUEST_VERSION, "GET", NULL, NULL, 0, NULL, 0, 0, 0, NULL,  \
+            0                                                                  \
     }
 
 /** Why a transfer failed before a complete response arrived. */
