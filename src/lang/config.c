@@ -1,0 +1,446 @@
+/*
+ * Loading a configuration directory: every *.tf and *.tf.json file, in
+ * name order, into one module's list of top-level blocks, with the checks
+ * that need no evaluation: unknown block types, label counts, duplicate
+ * names. Override files (*_override.tf) are loaded like any other file;
+ * merging them is not done yet.
+ */
+#include "lang/lang_int.h"
+#include "util/alloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct top_kind {
+    const char *type;
+    int labels;
+    const char *label_names;
+    size_t vec; /* offset of the tern_blockvec in tern_lang_config */
+};
+
+#define VEC(field) offsetof(struct tern_lang_config, field)
+
+static const struct top_kind kinds[] = {
+    {"check", 1, "name", VEC(checks)},
+    {"data", 2, "type, name", VEC(data)},
+    {"import", 0, "", VEC(imports)},
+    {"locals", 0, "", VEC(locals)},
+    {"module", 1, "name", VEC(modules)},
+    {"moved", 0, "", VEC(moved)},
+    {"output", 1, "name", VEC(outputs)},
+    {"provider", 1, "name", VEC(providers)},
+    {"removed", 0, "", VEC(removed)},
+    {"resource", 2, "type, name", VEC(resources)},
+    {"terraform", 0, "", VEC(terraform)},
+    {"variable", 1, "name", VEC(variables)},
+};
+
+struct tern_lang_config *tern_lang_config_new(const char *dir)
+{
+    struct tern_lang_config *cfg = tern_calloc(1, sizeof(*cfg));
+
+    if (!cfg)
+        return NULL;
+    cfg->dir = tern_strdup(dir ? dir : ".");
+    if (!cfg->dir) {
+        tern_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+void tern_lang_config_free(struct tern_lang_config *cfg)
+{
+    size_t i;
+
+    if (!cfg)
+        return;
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        struct tern_blockvec *v =
+            (struct tern_blockvec *)((char *)cfg + kinds[i].vec);
+
+        tern_free(v->items);
+    }
+    tern_free(cfg->local_attrs);
+    tern_lang_sources_free(&cfg->sources);
+    tern_free(cfg->dir);
+    tern_free(cfg);
+}
+
+const struct tern_attribute *tern_lang_body_attr(const struct tern_body *b,
+                                                 const char *name)
+{
+    size_t i;
+
+    for (i = 0; b && i < b->nattrs; i++)
+        if (strcmp(b->attrs[i].name, name) == 0)
+            return &b->attrs[i];
+    return NULL;
+}
+
+static int vec_push(struct tern_blockvec *v, struct tern_block *b)
+{
+    if (v->n == v->alloc) {
+        size_t alloc = v->alloc ? v->alloc * 2 : 8;
+        struct tern_block **items =
+            tern_realloc(v->items, alloc * sizeof(*items));
+
+        if (!items)
+            return TERN_ENOMEM;
+        v->items = items;
+        v->alloc = alloc;
+    }
+    v->items[v->n++] = b;
+    return TERN_OK;
+}
+
+/* "main.tf:3,1-20", as Terraform prints a range inside a message. */
+static void fmt_range(char *buf, size_t size, const struct tern_range *r)
+{
+    if (r->start.line == r->end.line)
+        snprintf(buf, size, "%s:%u,%u-%u", r->file ? r->file : "",
+                 r->start.line, r->start.column, r->end.column);
+    else
+        snprintf(buf, size, "%s:%u,%u-%u,%u", r->file ? r->file : "",
+                 r->start.line, r->start.column, r->end.line, r->end.column);
+}
+
+static int same_labels(const struct tern_block *a, const struct tern_block *b)
+{
+    size_t i;
+
+    if (a->nlabels != b->nlabels)
+        return 0;
+    for (i = 0; i < a->nlabels; i++)
+        if (strcmp(a->labels[i], b->labels[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int check_duplicate(struct tern_lang_config *cfg,
+                           const struct tern_blockvec *v,
+                           const struct tern_block *b, struct tern_diags *d)
+{
+    size_t i;
+    char at[512];
+    const struct tern_block *prev = NULL;
+
+    (void)cfg;
+    if (strcmp(b->type, "variable") != 0 && strcmp(b->type, "output") != 0 &&
+        strcmp(b->type, "resource") != 0 && strcmp(b->type, "data") != 0 &&
+        strcmp(b->type, "module") != 0 && strcmp(b->type, "check") != 0)
+        return TERN_OK;
+    for (i = 0; i < v->n && !prev; i++)
+        if (same_labels(v->items[i], b))
+            prev = v->items[i];
+    if (!prev)
+        return TERN_OK;
+    fmt_range(at, sizeof(at), &prev->def_range);
+    if (strcmp(b->type, "variable") == 0)
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                       "Duplicate variable declaration",
+                       "A variable named \"%s\" was already declared at %s. "
+                       "Variable names must be unique within a module.",
+                       b->labels[0], at);
+    else if (strcmp(b->type, "output") == 0)
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                       "Duplicate output definition",
+                       "An output named \"%s\" was already defined at %s. "
+                       "Output names must be unique within a module.",
+                       b->labels[0], at);
+    else if (strcmp(b->type, "module") == 0)
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                       "Duplicate module call",
+                       "A module call named \"%s\" was already defined at "
+                       "%s. Module calls must have unique names within a "
+                       "module.",
+                       b->labels[0], at);
+    else if (strcmp(b->type, "check") == 0)
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                       "Duplicate check block",
+                       "A check block named \"%s\" was already defined at "
+                       "%s. Check blocks must have unique names within a "
+                       "module.",
+                       b->labels[0], at);
+    else {
+        char summary[256];
+
+        snprintf(summary, sizeof(summary), "Duplicate %s \"%s\" configuration",
+                 b->type, b->labels[0]);
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range, summary,
+                       "A %s %sresource named \"%s\" was already declared at "
+                       "%s. Resource names must be unique per type in each "
+                       "module.",
+                       b->labels[0], b->type[0] == 'd' ? "data " : "",
+                       b->labels[1], at);
+    }
+    return TERN_ERROR;
+}
+
+static int add_locals(struct tern_lang_config *cfg, struct tern_block *b,
+                      struct tern_diags *d)
+{
+    size_t i, j;
+    int error = TERN_OK;
+
+    for (i = 0; i < b->body->nattrs; i++) {
+        struct tern_attribute *a = &b->body->attrs[i];
+        struct tern_attribute **na;
+
+        for (j = 0; j < cfg->nlocal_attrs; j++) {
+            if (strcmp(cfg->local_attrs[j]->name, a->name) == 0) {
+                char at[512];
+
+                fmt_range(at, sizeof(at), &cfg->local_attrs[j]->name_range);
+                tern_diags_add(d, TERN_SEV_ERROR, &a->name_range,
+                               "Duplicate local value definition",
+                               "A local value named \"%s\" was already "
+                               "defined at %s. Local value names must be "
+                               "unique within a module.",
+                               a->name, at);
+                error = TERN_ERROR;
+                break;
+            }
+        }
+        if (j < cfg->nlocal_attrs)
+            continue;
+        na = tern_realloc(cfg->local_attrs,
+                          (cfg->nlocal_attrs + 1) * sizeof(*na));
+        if (!na)
+            return TERN_ENOMEM;
+        cfg->local_attrs = na;
+        na[cfg->nlocal_attrs++] = a;
+    }
+    for (i = 0; i < b->body->nblocks; i++) {
+        tern_diags_add(d, TERN_SEV_ERROR, &b->body->blocks[i]->def_range,
+                       "Unsupported block type",
+                       "Blocks of type \"%s\" are not expected here.",
+                       b->body->blocks[i]->type);
+        error = TERN_ERROR;
+    }
+    return error;
+}
+
+int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
+                              const char *text, size_t len,
+                              struct tern_diags *diags)
+{
+    struct tern_lang_file *f = NULL;
+    size_t nlen = strlen(name), i, k, errors = diags->errors;
+    int error;
+
+    if (nlen > 8 && strcmp(name + nlen - 8, ".tf.json") == 0)
+        error = tern_lang_parse_json(&cfg->sources, name, text, len, &f, diags);
+    else
+        error = tern_lang_parse_hcl(&cfg->sources, name, text, len, &f, diags);
+    if (error == TERN_ENOMEM || !f || !f->body)
+        return TERN_ENOMEM;
+    for (i = 0; i < f->body->nattrs; i++)
+        tern_diags_add(diags, TERN_SEV_ERROR, &f->body->attrs[i].name_range,
+                       "Unsupported argument",
+                       "An argument named \"%s\" is not expected here.",
+                       f->body->attrs[i].name);
+    for (i = 0; i < f->body->nblocks; i++) {
+        struct tern_block *b = f->body->blocks[i];
+        const struct top_kind *kind = NULL;
+        struct tern_blockvec *v;
+
+        for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+            if (strcmp(kinds[k].type, b->type) == 0)
+                kind = &kinds[k];
+        if (!kind) {
+            const char *cands[sizeof(kinds) / sizeof(kinds[0])];
+            const char *best;
+
+            for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+                cands[k] = kinds[k].type;
+            best = tern_lang_suggest(b->type, cands, k);
+            if (best)
+                tern_diags_add(diags, TERN_SEV_ERROR, &b->type_range,
+                               "Unsupported block type",
+                               "Blocks of type \"%s\" are not expected "
+                               "here. Did you mean \"%s\"?",
+                               b->type, best);
+            else
+                tern_diags_add(diags, TERN_SEV_ERROR, &b->type_range,
+                               "Unsupported block type",
+                               "Blocks of type \"%s\" are not expected "
+                               "here.",
+                               b->type);
+            continue;
+        }
+        if ((int)b->nlabels < kind->labels) {
+            char summary[128];
+
+            snprintf(summary, sizeof(summary), "Missing name for %s", b->type);
+            tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range, summary,
+                           "All %s blocks must have %d labels (%s).", b->type,
+                           kind->labels, kind->label_names);
+            continue;
+        }
+        if ((int)b->nlabels > kind->labels) {
+            char summary[128];
+
+            snprintf(summary, sizeof(summary), "Extraneous label for %s",
+                     b->type);
+            if (kind->labels)
+                tern_diags_add(diags, TERN_SEV_ERROR,
+                               &b->label_ranges[kind->labels], summary,
+                               "Only %d labels (%s) are expected for %s "
+                               "blocks.",
+                               kind->labels, kind->label_names, b->type);
+            else
+                tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
+                               summary, "No labels are expected for %s blocks.",
+                               b->type);
+            continue;
+        }
+        v = (struct tern_blockvec *)((char *)cfg + kind->vec);
+        if (check_duplicate(cfg, v, b, diags))
+            continue;
+        if (vec_push(v, b))
+            return TERN_ENOMEM;
+        if (strcmp(b->type, "locals") == 0 &&
+            add_locals(cfg, b, diags) == TERN_ENOMEM)
+            return TERN_ENOMEM;
+    }
+    return diags->errors > errors ? TERN_ERROR : TERN_OK;
+}
+
+static int wanted(const char *name)
+{
+    size_t n = strlen(name);
+
+    /* Editors' backup and lock files are not configuration. */
+    if (name[0] == '.' || name[0] == '#' || (n && name[n - 1] == '~'))
+        return 0;
+    return (n > 3 && strcmp(name + n - 3, ".tf") == 0) ||
+           (n > 8 && strcmp(name + n - 8, ".tf.json") == 0);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int slurp(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t alloc = 8192, got = 0;
+    char *buf;
+
+    if (!f)
+        return TERN_ERROR;
+    buf = tern_malloc(alloc);
+    while (buf) {
+        got += fread(buf + got, 1, alloc - got, f);
+        if (got < alloc)
+            break;
+        alloc *= 2;
+        {
+            char *nb = tern_realloc(buf, alloc);
+
+            if (!nb)
+                tern_free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return TERN_ENOMEM;
+    *text = buf;
+    *len = got;
+    return TERN_OK;
+}
+
+int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
+                          struct tern_diags *diags)
+{
+    struct tern_lang_config *cfg = NULL;
+    char **names = NULL;
+    size_t n = 0, alloc = 0, i;
+    struct dirent *de;
+    DIR *d;
+    int error = TERN_OK;
+
+    *out = NULL;
+    d = opendir(dir);
+    if (!d) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Failed to read module directory",
+                       "Module directory %s does not exist or cannot be "
+                       "read: %s.",
+                       dir, strerror(errno));
+        return TERN_ERROR;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (!wanted(de->d_name))
+            continue;
+        if (n == alloc) {
+            char **nn;
+
+            alloc = alloc ? alloc * 2 : 16;
+            nn = tern_realloc(names, alloc * sizeof(*names));
+            if (!nn) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            names = nn;
+        }
+        names[n] = tern_strdup(de->d_name);
+        if (!names[n]) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof(*names), cmp_names);
+    cfg = tern_lang_config_new(dir);
+    if (!cfg) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        char *path = tern_asprintf("%s/%s", dir, names[i]);
+        char *text = NULL;
+        size_t len = 0;
+        int err;
+
+        if (!path) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        err = slurp(path, &text, &len);
+        if (err == TERN_ERROR)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read file",
+                           "The configuration file %s could not be read: "
+                           "%s.",
+                           path, strerror(errno));
+        tern_free(path);
+        if (err == TERN_OK) {
+            /* Diagnostics name files as given, relative to the dir. */
+            err = tern_lang_config_add_file(cfg, names[i], text, len, diags);
+            tern_free(text);
+        }
+        if (err == TERN_ENOMEM) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        if (err)
+            error = TERN_ERROR;
+    }
+    *out = cfg;
+    cfg = NULL;
+
+done:
+    closedir(d);
+    for (i = 0; i < n; i++)
+        tern_free(names[i]);
+    tern_free(names);
+    tern_lang_config_free(cfg);
+    return error;
+}

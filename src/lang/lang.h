@@ -1,0 +1,299 @@
+/*
+ * src/lang: the Terraform language. This header is the part's interface to
+ * the rest of the engine (graph, planner, CLI): the syntax tree, parsing of
+ * both syntaxes, evaluation, diagnostics rendering and configuration
+ * loading. Functions private to src/lang are in lang_int.h.
+ *
+ * Both syntaxes produce the same tree: a file is a body; a body has
+ * attributes ("name = expr") and blocks ("type "label" { body }"); every
+ * node keeps its source range. The tree lives in the arena of its file and
+ * is freed with tern_lang_sources_free().
+ */
+#ifndef TERN_LANG_LANG_H
+#define TERN_LANG_LANG_H
+
+#include "tern/diag.h"
+#include "tern/value.h"
+#include "util/buf.h"
+
+#include <stddef.h>
+
+/* Expression node kinds. */
+enum tern_expr_kind {
+    TERN_EXPR_LITERAL,    /* u.literal */
+    TERN_EXPR_TEMPLATE,   /* u.list: parts (literals, exprs, directives) */
+    TERN_EXPR_TPL_IF,     /* u.cond: %{if}, then/else are TEMPLATEs */
+    TERN_EXPR_TPL_FOR,    /* u.for_: %{for}, val is the body TEMPLATE */
+    TERN_EXPR_VAR,        /* u.var: a root name (var, local, aws_iam_role) */
+    TERN_EXPR_GETATTR,    /* u.attr: obj.name */
+    TERN_EXPR_INDEX,      /* u.index: obj[key] or legacy obj.0 */
+    TERN_EXPR_SPLAT,      /* u.splat: source[*].each or source.*.each */
+    TERN_EXPR_SPLAT_ITEM, /* the current element inside u.splat.each */
+    TERN_EXPR_CALL,       /* u.call */
+    TERN_EXPR_UNARY,      /* u.op (b NULL) */
+    TERN_EXPR_BINARY,     /* u.op */
+    TERN_EXPR_COND,       /* u.cond: c ? a : b */
+    TERN_EXPR_FOR,        /* u.for_ */
+    TERN_EXPR_TUPLE,      /* u.list */
+    TERN_EXPR_OBJECT,     /* u.object */
+    TERN_EXPR_PAREN       /* u.paren */
+};
+
+enum tern_op {
+    TERN_OP_NOT,
+    TERN_OP_NEG,
+    TERN_OP_MUL,
+    TERN_OP_DIV,
+    TERN_OP_MOD,
+    TERN_OP_ADD,
+    TERN_OP_SUB,
+    TERN_OP_GT,
+    TERN_OP_GE,
+    TERN_OP_LT,
+    TERN_OP_LE,
+    TERN_OP_EQ,
+    TERN_OP_NE,
+    TERN_OP_AND,
+    TERN_OP_OR
+};
+
+struct tern_expr {
+    enum tern_expr_kind kind;
+    struct tern_range range;
+    union {
+        tern_value *literal;
+        struct {
+            struct tern_expr **items;
+            size_t n;
+        } list;
+        struct {
+            struct tern_expr *cond, *then_, *else_;
+        } cond;
+        struct {
+            const char *name;
+        } var;
+        struct {
+            struct tern_expr *obj;
+            const char *name;
+        } attr;
+        struct {
+            struct tern_expr *obj, *key;
+        } index;
+        struct {
+            struct tern_expr *source, *each;
+        } splat;
+        struct {
+            const char *name;
+            struct tern_range name_range;
+            struct tern_expr **args;
+            size_t n;
+            int expand_final; /* f(a, list...) */
+        } call;
+        struct {
+            enum tern_op op;
+            struct tern_expr *a, *b;
+        } op;
+        struct {
+            const char *key_var; /* NULL when only a value variable */
+            const char *val_var;
+            struct tern_expr *coll, *key, *val, *cond;
+            int group;     /* "..." after the value */
+            int is_object; /* {for ...} */
+        } for_;
+        struct {
+            struct tern_expr **keys, **vals;
+            size_t n;
+        } object;
+        struct tern_expr *paren;
+    } u;
+};
+
+struct tern_attribute {
+    const char *name;
+    struct tern_range name_range;
+    struct tern_expr *expr;
+    struct tern_range range; /* name to end of expression */
+};
+
+struct tern_body;
+
+struct tern_block {
+    const char *type;
+    struct tern_range type_range;
+    const char **labels;
+    struct tern_range *label_ranges;
+    size_t nlabels;
+    struct tern_body *body;
+    struct tern_range def_range; /* type and labels */
+    struct tern_range range;     /* to the closing brace */
+};
+
+struct tern_body {
+    struct tern_attribute *attrs;
+    size_t nattrs;
+    struct tern_block **blocks;
+    size_t nblocks;
+    struct tern_range range;
+};
+
+/* One parsed file, owned by a tern_lang_sources. */
+struct tern_lang_file {
+    char *name;
+    char *src; /* NUL-terminated copy of the text */
+    size_t len;
+    int is_json;
+    struct tern_body *body;
+    struct tern_arena *arena;
+};
+
+/* The files of a run: diagnostics borrow their names, renderers read their
+ * lines. Zero-initialise. */
+struct tern_lang_sources {
+    struct tern_lang_file **files;
+    size_t n;
+};
+
+void tern_lang_sources_free(struct tern_lang_sources *srcs);
+
+/*
+ * Parse HCL native syntax. The text is copied into the sources; on syntax
+ * errors the diagnostics are added and the tree holds what could be
+ * recovered. Returns TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM;
+ * *out is set whenever the file was added.
+ */
+int tern_lang_parse_hcl(struct tern_lang_sources *srcs, const char *name,
+                        const char *text, size_t len,
+                        struct tern_lang_file **out, struct tern_diags *diags);
+
+/* Parse the JSON syntax (*.tf.json) into the same tree; block structure
+ * follows tern_lang_json_schema (below). */
+int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
+                         const char *text, size_t len,
+                         struct tern_lang_file **out, struct tern_diags *diags);
+
+/* Parse one expression (the whole text), e.g. for `terraform console`. */
+int tern_lang_parse_expr(struct tern_lang_sources *srcs, const char *name,
+                         const char *text, size_t len, struct tern_expr **out,
+                         struct tern_diags *diags);
+
+/* Parse a whole text as a template (templatefile). */
+int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
+                             const char *text, size_t len,
+                             struct tern_expr **out, struct tern_diags *diags);
+
+/*
+ * Render diagnostics the way Terraform prints them, with the source line
+ * and the range underlined:
+ *
+ *     Error: Unsupported argument
+ *
+ *       on main.tf line 3, in resource "aws_iam_role" "x":
+ *        3:   nmae = "x"
+ *               ^^^^
+ *
+ *     An argument named "nmae" is not expected here.
+ */
+int tern_lang_diags_render(tern_buf *out, const struct tern_diags *diags,
+                           const struct tern_lang_sources *srcs);
+
+/*
+ * "Did you mean": the candidate closest to @given by edit distance, if it
+ * is close enough to be a likely typo (distance < 3), else NULL.
+ */
+const char *tern_lang_suggest(const char *given, const char *const *cands,
+                              size_t n);
+/* Levenshtein distance between two strings (bytes). */
+size_t tern_lang_edit_distance(const char *a, const char *b);
+
+/* ---- Evaluation -------------------------------------------------------- */
+
+/* A reference the evaluator cannot resolve by itself. */
+struct tern_lang_ref {
+    const char *kind; /* "var", "local", "resource", "data", "module" */
+    const char *type; /* resource or data type; else NULL */
+    const char *name; /* the variable, local, module or resource name */
+    struct tern_range range;
+};
+
+/*
+ * What an expression may refer to. vars and locals, when set, are objects
+ * looked up directly; otherwise (and for resources, data sources and
+ * modules) the evaluator calls resolve. resolve returns TERN_OK with a new
+ * reference in *out, TERN_ENOTFOUND (the evaluator reports an undeclared
+ * reference), or TERN_ERROR after adding its own diagnostics.
+ */
+struct tern_lang_scope {
+    const tern_value *vars;
+    const tern_value *locals;
+    const tern_value *each_key;    /* NULL outside for_each */
+    const tern_value *each_value;  /* NULL outside for_each */
+    const tern_value *count_index; /* NULL outside count */
+    const char *path_module, *path_root, *path_cwd;
+    const char *base_dir; /* relative paths of file(); NULL: the cwd */
+    int (*resolve)(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags);
+    void *ctx;
+    struct tern_lang_sources *sources; /* for templatefile; may be NULL */
+    /* templatefile: an object whose keys are bare names in scope; when set,
+     * nothing else (var., local., resources) may be referred to. */
+    const tern_value *root_vars;
+};
+
+/*
+ * Evaluate an expression. Returns TERN_OK with a new reference in *out, or
+ * TERN_ERROR with diagnostics (every error found, not only the first), or
+ * TERN_ENOMEM.
+ */
+int tern_lang_eval(const struct tern_expr *expr,
+                   const struct tern_lang_scope *scope, tern_value **out,
+                   struct tern_diags *diags);
+
+/* Convert a value to a string as templates do: numbers, bools; else -1. */
+char *tern_lang_value_to_string(const tern_value *v);
+
+/* ---- Functions --------------------------------------------------------- */
+
+/* The names of all functions, sorted; NULL-terminated. */
+const char *const *tern_lang_function_names(void);
+
+/* ---- Configuration ----------------------------------------------------- */
+
+struct tern_blockvec {
+    struct tern_block **items;
+    size_t n, alloc;
+};
+
+/* A module: the top-level blocks of every *.tf and *.tf.json file of a
+ * directory, in file order (files sorted by name). */
+struct tern_lang_config {
+    char *dir;
+    struct tern_lang_sources sources;
+    struct tern_blockvec terraform, providers, variables, locals, resources,
+        data, outputs, modules, imports, moved, checks, removed;
+    /* Every attribute of every locals block. */
+    struct tern_attribute **local_attrs;
+    size_t nlocal_attrs;
+};
+
+/*
+ * Load a directory. Duplicate variables, locals, outputs, modules,
+ * resources and data sources, and unknown top-level blocks, are reported
+ * as diagnostics. Returns TERN_OK, TERN_ERROR (diagnostics), TERN_ENOMEM;
+ * *out is set unless it is TERN_ENOMEM or the directory cannot be read.
+ */
+int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
+                          struct tern_diags *diags);
+
+/* Add one file's text to a configuration (tests, stdin). */
+int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
+                              const char *text, size_t len,
+                              struct tern_diags *diags);
+
+struct tern_lang_config *tern_lang_config_new(const char *dir);
+void tern_lang_config_free(struct tern_lang_config *cfg);
+
+/* The attribute named @name of a body, NULL if absent. */
+const struct tern_attribute *tern_lang_body_attr(const struct tern_body *b,
+                                                 const char *name);
+
+#endif

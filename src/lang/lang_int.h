@@ -1,0 +1,86 @@
+/*
+ * Private to src/lang: the arena the syntax tree lives in, the template
+ * parser entry the JSON syntax reuses, and the function table's interface
+ * to the evaluator.
+ */
+#ifndef TERN_LANG_LANG_INT_H
+#define TERN_LANG_LANG_INT_H
+
+#include "lang/lang.h"
+
+/* Chunks of memory freed all at once with their file; literal values in
+ * the tree are registered so that freeing the arena releases them. */
+struct tern_arena {
+    struct tern_arena_chunk *head;
+    tern_value **values;
+    size_t nvalues, avalues;
+};
+
+struct tern_arena *tern__arena_new(void);
+void tern__arena_free(struct tern_arena *a);
+/* Zeroed memory, NULL on OOM. */
+void *tern__arena_alloc(struct tern_arena *a, size_t size);
+char *tern__arena_strndup(struct tern_arena *a, const char *s, size_t n);
+/* Steals @v; returns it, or NULL on OOM (having released it). */
+tern_value *tern__arena_value(struct tern_arena *a, tern_value *v);
+
+/* A new file in the sources (text copied). */
+struct tern_lang_file *tern__sources_add(struct tern_lang_sources *srcs,
+                                         const char *name, const char *text,
+                                         size_t len, int is_json);
+
+/*
+ * Parse @text (not necessarily the file's own text: a JSON string) as an
+ * expression or, if @template, a template; positions are reported relative
+ * to @base, in @file. Returns TERN_OK, TERN_ERROR or TERN_ENOMEM.
+ */
+int tern__parse_fragment(struct tern_lang_file *file, const char *text,
+                         size_t len, struct tern_pos base, int template,
+                         struct tern_expr **out, struct tern_diags *diags);
+
+/* What a function sees of its call. */
+struct tern__fcall {
+    const char *name;
+    const struct tern_lang_scope *scope;
+    struct tern_diags *diags;
+    struct tern_range range;       /* the whole call */
+    const struct tern_range *args; /* one per argument, where known */
+    size_t nargs_ranges;
+};
+
+/* Flags of a function table entry. */
+#define TERN__F_UNKNOWN_OK   1 /* handles unknown arguments itself */
+#define TERN__F_MARKS_OWN    2 /* handles sensitive marks itself */
+#define TERN__F_NULL_OK      4 /* accepts null arguments */
+#define TERN__F_VARIADIC_NUL 8 /* variadic arguments may be null */
+
+struct tern__function {
+    const char *name;
+    int min_args, max_args; /* max -1: variadic */
+    int flags;
+    int (*fn)(struct tern__fcall *c, tern_value **args, size_t n,
+              tern_value **out);
+};
+
+/* Look a function up by name; NULL if there is none. */
+const struct tern__function *tern__function_find(const char *name);
+
+/* Report a diagnostic at a call's argument @i (or the call). */
+void tern__farg_error(struct tern__fcall *c, size_t i, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Type conversions shared by operators and functions. Each returns a new
+ * reference or NULL when the value cannot be converted (no diagnostic). */
+tern_value *tern__convert_string(const tern_value *v);
+tern_value *tern__convert_number(const tern_value *v);
+tern_value *tern__convert_bool(const tern_value *v);
+/* "string", "number", "list of ...": how a type error names a value. */
+const char *tern__type_name(const tern_value *v);
+
+/* Decode UTF-8 code point at s (len bytes left); returns its length >= 1. */
+size_t tern__utf8_next(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,429 @@
+/* src/lang: expression evaluation: operators and conversions, references,
+ * collections, for and splat, unknown and sensitive propagation. */
+#include "runner.h"
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+/* One line per value: [a, b], {k = v}, set(...), (unknown), sensitive(..) */
+static void compact(tern_buf *b, const tern_value *v)
+{
+    size_t i, n;
+    const char *s;
+    tern_value *copy;
+
+    if (tern_value_is_sensitive(v)) {
+        tern_buf_puts(b, "sensitive(");
+        copy = tern_value_unmark_deep(tern_value_incref(v));
+        compact(b, copy);
+        tern_value_decref(copy);
+        tern_buf_putc(b, ')');
+        return;
+    }
+    switch (tern_value_kind(v)) {
+    case TERN_VAL_NULL:
+        tern_buf_puts(b, "null");
+        break;
+    case TERN_VAL_UNKNOWN:
+        tern_buf_puts(b, "(unknown)");
+        break;
+    case TERN_VAL_BOOL:
+        tern_buf_puts(b, tern_value_get_bool(v) ? "true" : "false");
+        break;
+    case TERN_VAL_NUMBER: {
+        char *num = tern_value_number_string(v);
+
+        tern_buf_puts(b, num);
+        tern_free(num);
+        break;
+    }
+    case TERN_VAL_STRING:
+        tern_buf_putc(b, '"');
+        for (s = tern_value_get_string(v); *s; s++) {
+            if (*s == '"' || *s == '\\')
+                tern_buf_putc(b, '\\');
+            if (*s == '\n')
+                tern_buf_puts(b, "\\n");
+            else
+                tern_buf_putc(b, *s);
+        }
+        tern_buf_putc(b, '"');
+        break;
+    case TERN_VAL_LIST:
+    case TERN_VAL_SET:
+        tern_buf_puts(b, tern_value_kind(v) == TERN_VAL_SET ? "set(" : "[");
+        n = tern_value_length(v);
+        for (i = 0; i < n; i++) {
+            if (i)
+                tern_buf_puts(b, ", ");
+            compact(b, tern_value_list_get(v, i));
+        }
+        tern_buf_puts(b, tern_value_kind(v) == TERN_VAL_SET ? ")" : "]");
+        break;
+    case TERN_VAL_OBJECT:
+        tern_buf_putc(b, '{');
+        n = tern_value_length(v);
+        for (i = 0; i < n; i++) {
+            tern_buf_printf(b, "%s%s = ", i ? ", " : "",
+                            tern_value_object_key(v, i));
+            compact(b, tern_value_object_value(v, i));
+        }
+        tern_buf_putc(b, '}');
+        break;
+    }
+}
+
+static const char vars_json[] =
+    "{\"name\": \"app\", \"n\": 3, \"five\": \"5\", \"flag\": true,"
+    " \"tags\": {\"env\": \"prod\", \"team\": \"core\"},"
+    " \"list\": [\"a\", \"b\", \"c\"], \"nums\": [3, 1, 2],"
+    " \"roles\": {\"admin\": {\"arn\": \"arn:aws:iam::1:role/admin\","
+    "   \"policies\": [\"p1\", \"p2\"]},"
+    "   \"dev\": {\"arn\": \"arn:aws:iam::1:role/dev\", \"policies\": "
+    "[\"p3\"]}},"
+    " \"users\": [{\"name\": \"u1\", \"groups\": [\"g1\"]},"
+    "   {\"name\": \"u2\", \"groups\": [\"g2\", \"g3\"]}],"
+    " \"nothing\": null, \"empty\": \"\"}";
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags)
+{
+    tern_value *o;
+
+    (void)ctx;
+    (void)diags;
+    if (strcmp(ref->kind, "resource") == 0 &&
+        strcmp(ref->type, "aws_iam_role") == 0 && strcmp(ref->name, "x") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "name", tern_value_string("x"));
+        tern_value_object_set(o, "arn", tern_value_unknown());
+        *out = o;
+        return TERN_OK;
+    }
+    if (strcmp(ref->kind, "data") == 0 &&
+        strcmp(ref->type, "aws_caller_identity") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "account_id",
+                              tern_value_string("123456789012"));
+        *out = o;
+        return TERN_OK;
+    }
+    if (strcmp(ref->kind, "module") == 0 && strcmp(ref->name, "m") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "out", tern_value_int(1));
+        *out = o;
+        return TERN_OK;
+    }
+    return TERN_ENOTFOUND;
+}
+
+/* Evaluate @text; "!Summary" for the first diagnostic. */
+static char *eval_text(const char *text, const struct tern_lang_scope *extra)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tern_lang_scope scope;
+    struct tern_expr *e = NULL;
+    tern_value *vars, *locals, *v = NULL;
+    json_t *j;
+    tern_buf b = TERN_BUF_INIT;
+
+    j = json_loads(vars_json, 0, NULL);
+    ASSERT_NOT_NULL(j);
+    vars = tern_value_from_json(j);
+    json_decref(j);
+    tern_value_object_set(vars, "unk", tern_value_unknown());
+    tern_value_object_set(
+        vars, "secret", tern_value_mark_sensitive(tern_value_string("s3cr3t")));
+    locals = tern_value_object_new();
+    tern_value_object_set(locals, "prefix", tern_value_string("tern"));
+    if (extra)
+        scope = *extra;
+    else
+        memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    scope.locals = locals;
+    scope.resolve = resolve;
+    scope.path_module = ".";
+    if (tern_lang_parse_expr(&srcs, "expr.tf", text, strlen(text), &e,
+                             &diags) == TERN_OK)
+        tern_lang_eval(e, &scope, &v, &diags);
+    if (diags.count)
+        tern_buf_printf(&b, "!%s", diags.items[0].summary);
+    else
+        compact(&b, v);
+    tern_value_decref(v);
+    tern_value_decref(vars);
+    tern_value_decref(locals);
+    tern_diags_release(&diags);
+    tern_lang_sources_free(&srcs);
+    return tern_buf_detach(&b);
+}
+
+struct ecase {
+    const char *expr, *want;
+};
+
+static void run_cases(const struct ecase *cases, size_t n,
+                      const struct tern_lang_scope *extra)
+{
+    size_t i;
+    int failed = 0;
+
+    for (i = 0; i < n; i++) {
+        char *got = eval_text(cases[i].expr, extra);
+
+        if (strcmp(got, cases[i].want) != 0) {
+            fprintf(stderr, "# %s\n#   got:  %s\n#   want: %s\n", cases[i].expr,
+                    got, cases[i].want);
+            failed++;
+        }
+        tern_free(got);
+    }
+    if (failed)
+        FAIL("%d of %zu expressions evaluated wrongly", failed, n);
+}
+
+#define RUN(cases) run_cases(cases, sizeof(cases) / sizeof(cases[0]), NULL)
+
+TEST(lang_eval, literals_and_operators)
+{
+    static const struct ecase cases[] = {
+        {"1 + 2 * 3", "7"},
+        {"(1 + 2) * 3", "9"},
+        {"7 / 2", "3.5"},
+        {"8 / 2", "4"},
+        {"7 % 3", "1"},
+        {"-3 - -3", "0"},
+        {"\"5\" + 1", "6"},
+        {"var.five * 2", "10"},
+        {"true + 1", "!Invalid operand"},
+        {"\"x\" + 1", "!Invalid operand"},
+        {"1 / 0", "!Operation failed"},
+        {"0.1 + 0.2", "0.30000000000000004"},
+        {"9223372036854775807 + 1", "9223372036854775808"},
+        {"1 == 1.0", "true"},
+        {"1 == \"1\"", "false"},
+        {"[1, \"a\"] == [1, \"a\"]", "true"},
+        {"{a = 1} != {a = 2}", "true"},
+        {"3 > 2 && 2 >= 2 && 1 < 2 && 2 <= 1", "false"},
+        {"!true || \"true\"", "true"},
+        {"null == null", "true"},
+        {"false && var.unk", "false"},
+        {"true || nope.x", "true"},
+        {"1 < \"a\"", "!Invalid operand"},
+        {"!\"maybe\"", "!Invalid operand"},
+        {"-\"2\"", "-2"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, conditionals)
+{
+    static const struct ecase cases[] = {
+        {"true ? \"a\" : \"b\"", "\"a\""},
+        {"var.n > 2 ? var.name : null", "\"app\""},
+        {"\"false\" ? 1 : 2", "2"},
+        {"var.nothing == null ? \"d\" : var.nothing.x", "\"d\""},
+        {"var.unk ? 1 : 2", "(unknown)"},
+        {"var.secret == \"\" ? 1 : 2", "sensitive(2)"},
+        {"null ? 1 : 2", "!Invalid condition"},
+        {"3 ? 1 : 2", "!Incorrect condition type"},
+        {"var.unk ? 1 : nope.x", "!Reference to undeclared resource"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, references)
+{
+    static const struct ecase cases[] = {
+        {"var.name", "\"app\""},
+        {"var.tags.env", "\"prod\""},
+        {"var.tags[\"team\"]", "\"core\""},
+        {"var.list[1]", "\"b\""},
+        {"var.list.2", "\"c\""},
+        {"var.list[\"0\"]", "\"a\""},
+        {"var.roles.admin.policies.1", "\"p2\""},
+        {"local.prefix", "\"tern\""},
+        {"aws_iam_role.x.name", "\"x\""},
+        {"aws_iam_role.x.arn", "(unknown)"},
+        {"aws_iam_role.x.arn.anything[0]", "(unknown)"},
+        {"data.aws_caller_identity.current.account_id", "\"123456789012\""},
+        {"module.m.out", "1"},
+        {"path.module", "\".\""},
+        {"terraform.workspace", "\"default\""},
+        {"var.nmae", "!Reference to undeclared input variable"},
+        {"local.prefx", "!Reference to undeclared local value"},
+        {"aws_iam_role.y.arn", "!Reference to undeclared resource"},
+        {"module.z.out", "!Reference to undeclared module"},
+        {"var", "!Invalid reference"},
+        {"aws_iam_role", "!Invalid reference"},
+        {"each.key", "!Reference to \"each\" in context without for_each"},
+        {"count.index", "!Reference to \"count\" in non-counted context"},
+        {"path.nope", "!Invalid \"path\" attribute"},
+        {"var.tags.nope", "!Unsupported attribute"},
+        {"var.tags[\"nope\"]", "!Invalid index"},
+        {"var.list[3]", "!Invalid index"},
+        {"var.list[-1]", "!Invalid index"},
+        {"var.list.name", "!Unsupported attribute"},
+        {"var.name.x", "!Unsupported attribute"},
+        {"var.nothing.x", "!Attempt to get attribute from null value"},
+        {"var.nothing[0]", "!Attempt to index null value"},
+        {"toset(var.list)[0]", "!Invalid index"},
+        {"var.list[var.unk]", "(unknown)"},
+        {"var.secret", "sensitive(\"s3cr3t\")"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, each_and_count)
+{
+    static const struct ecase cases[] = {
+        {"each.key", "\"admin\""},
+        {"each.value.arn", "\"arn:aws:iam::1:role/admin\""},
+        {"count.index + 1", "2"},
+        {"each.nope", "!Invalid \"each\" attribute"},
+    };
+    struct tern_lang_scope extra;
+    tern_value *k = tern_value_string("admin");
+    tern_value *obj = tern_value_object_new(), *idx = tern_value_int(1);
+
+    tern_value_object_set(obj, "arn",
+                          tern_value_string("arn:aws:iam::1:role/admin"));
+    memset(&extra, 0, sizeof(extra));
+    extra.each_key = k;
+    extra.each_value = obj;
+    extra.count_index = idx;
+    run_cases(cases, sizeof(cases) / sizeof(cases[0]), &extra);
+    tern_value_decref(k);
+    tern_value_decref(obj);
+    tern_value_decref(idx);
+}
+
+TEST(lang_eval, templates)
+{
+    static const struct ecase cases[] = {
+        {"\"${var.name}-${var.n}-${var.flag}\"", "\"app-3-true\""},
+        {"\"${var.list}\"", "[\"a\", \"b\", \"c\"]"},
+        {"\"x${var.list}\"", "!Invalid template interpolation value"},
+        {"\"x${var.nothing}\"", "!Invalid template interpolation value"},
+        {"\"x${var.unk}\"", "(unknown)"},
+        {"\"x${var.secret}\"", "sensitive(\"xs3cr3t\")"},
+        {"\"%{for k, v in var.tags}${k}=${v};%{endfor}\"",
+         "\"env=prod;team=core;\""},
+        {"\"%{if var.n > 5}big%{else}small%{endif}\"", "\"small\""},
+        {"\"%{if var.unk}a%{endif}\"", "(unknown)"},
+        {"\"%{for x in var.name}${x}%{endfor}\"",
+         "!Iteration over non-iterable value"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, collections_and_for)
+{
+    static const struct ecase cases[] = {
+        {"[1, \"a\", true, null]", "[1, \"a\", true, null]"},
+        {"{a = 1, \"b\" = 2, (var.name) = 3, 4 = 4}",
+         "{4 = 4, a = 1, app = 3, b = 2}"},
+        {"{z = 1, a = 2}", "{a = 2, z = 1}"},
+        {"{(var.unk) = 1}", "(unknown)"},
+        {"{(var.nothing) = 1}", "!Invalid object key"},
+        {"[for s in var.list : upper(s)]", "[\"A\", \"B\", \"C\"]"},
+        {"[for i, s in var.list : \"${i}:${s}\" if i != 1]",
+         "[\"0:a\", \"2:c\"]"},
+        {"{for k, r in var.roles : k => r.arn}",
+         "{admin = \"arn:aws:iam::1:role/admin\", dev = "
+         "\"arn:aws:iam::1:role/dev\"}"},
+        {"{for u in var.users : u.name => u.groups}",
+         "{u1 = [\"g1\"], u2 = [\"g2\", \"g3\"]}"},
+        {"{for s in [\"a\", \"b\", \"a\"] : s => s...}",
+         "{a = [\"a\", \"a\"], b = [\"b\"]}"},
+        {"{for s in [\"a\", \"a\"] : s => 1}", "!Duplicate object key"},
+        {"[for x in var.unk : x]", "(unknown)"},
+        {"[for x in [1, var.unk] : x + 1]", "[2, (unknown)]"},
+        {"[for x in [1, 2] : x if var.unk]", "(unknown)"},
+        {"[for x in null : x]", "!Iteration over null value"},
+        {"[for x in toset([\"b\", \"a\"]) : x]", "[\"a\", \"b\"]"},
+        {"[for k, v in {b = 1, a = 2} : k]", "[\"a\", \"b\"]"},
+        {"flatten([for k, r in var.roles : [for p in r.policies : "
+         "\"${k}/${p}\"]])",
+         "[\"admin/p1\", \"admin/p2\", \"dev/p3\"]"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, splats)
+{
+    static const struct ecase cases[] = {
+        {"var.users[*].name", "[\"u1\", \"u2\"]"},
+        {"var.users.*.name", "[\"u1\", \"u2\"]"},
+        {"var.users[*].groups[0]", "[\"g1\", \"g2\"]"},
+        {"length(var.users[*].groups)", "2"},
+        {"var.nothing[*].x", "[]"},
+        {"var.tags[*].env", "[\"prod\"]"},
+        {"var.unk[*].x", "(unknown)"},
+        {"[{a = 1}, {a = 2}][*].a", "[1, 2]"},
+        {"var.users[*].nope", "!Unsupported attribute"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, calls_and_marks)
+{
+    static const struct ecase cases[] = {
+        {"upper(var.name)", "\"APP\""},
+        {"uper(var.name)", "!Call to unknown function"},
+        {"upper(var.unk)", "(unknown)"},
+        {"upper(var.secret)", "sensitive(\"S3CR3T\")"},
+        {"length([var.unk, 1])", "2"},
+        {"length(var.unk)", "(unknown)"},
+        {"concat(var.list, [var.unk])", "[\"a\", \"b\", \"c\", (unknown)]"},
+        {"jsonencode({a = var.unk})", "(unknown)"},
+        {"min(var.nums...)", "1"},
+        {"max(var.unk...)", "(unknown)"},
+        {"max(var.name...)", "!Invalid expanding argument value"},
+        {"upper()", "!Not enough function arguments"},
+        {"upper(\"a\", \"b\")", "!Too many function arguments"},
+        {"upper(null)", "!Invalid function argument"},
+        {"nonsensitive(var.secret)", "\"s3cr3t\""},
+        {"sensitive(\"x\")", "sensitive(\"x\")"},
+        {"[var.secret][0]", "sensitive(\"s3cr3t\")"},
+        {"try(var.tags.nope, \"fallback\")", "\"fallback\""},
+        {"try(var.tags.env, \"fallback\")", "\"prod\""},
+        {"try(var.unk.x, 1)", "(unknown)"},
+        {"try(var.nope, local.nope)", "!Error in function call"},
+        {"can(var.tags.nope)", "false"},
+        {"can(var.list[0])", "true"},
+        {"can(regex(\"^a\", var.name))", "true"},
+        {"format(\"%s-%03d\", var.name, var.n)", "\"app-003\""},
+    };
+    RUN(cases);
+}
+
+TEST(lang_eval, unknown_in_operators)
+{
+    static const struct ecase cases[] = {
+        {"var.unk + 1", "(unknown)"},
+        {"var.unk == 1", "(unknown)"},
+        {"[var.unk] == [1]", "(unknown)"},
+        {"!var.unk", "(unknown)"},
+        {"-var.unk", "(unknown)"},
+        {"var.unk.attr", "(unknown)"},
+        {"var.unk[\"k\"]", "(unknown)"},
+        {"var.secret + 1", "!Invalid operand"},
+        {"var.n + length(var.secret)", "sensitive(9)"},
+    };
+    RUN(cases);
+}
+
+const struct tern_test test_lang_eval_list[] = {
+    TEST_UNIT(lang_eval, literals_and_operators),
+    TEST_UNIT(lang_eval, conditionals),
+    TEST_UNIT(lang_eval, references),
+    TEST_UNIT(lang_eval, each_and_count),
+    TEST_UNIT(lang_eval, templates),
+    TEST_UNIT(lang_eval, collections_and_for),
+    TEST_UNIT(lang_eval, splats),
+    TEST_UNIT(lang_eval, calls_and_marks),
+    TEST_UNIT(lang_eval, unknown_in_operators),
+    TEST_END};
