@@ -1,0 +1,393 @@
+/*
+ * Databricks REST over the shared HTTP client: configuration resolution,
+ * bearer auth, JSON bodies, error mapping and the 429/503 retry (see
+ * client.h).
+ */
+#include "databricks/client.h"
+#include "aws/ini.h"
+#include "tern/log.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DEFAULT_MAX_RETRIES 10
+#define BACKOFF_BASE_MS     1000L
+#define BACKOFF_MAX_MS      20000L
+#define RETRY_AFTER_MAX_S   60L
+
+struct tern_dbx_client {
+    char *host;
+    char *authorization; /* "Bearer <token>" */
+    tern_http *http;
+    int max_retries;
+    tern_dbx_sleep_fn sleep;
+    void *sleep_ud;
+    const volatile int *cancel;
+    unsigned int rng; /* read-only after creation; mixed with the attempt */
+};
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : NULL;
+}
+
+static int default_sleep(void *ud, long ms, const volatile int *cancel)
+{
+    (void)ud;
+    while (ms > 0) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts;
+
+        if (cancel && *cancel)
+            return 1;
+        ts.tv_sec = 0;
+        ts.tv_nsec = slice * 1000000L;
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+        ms -= slice;
+    }
+    return cancel && *cancel ? 1 : 0;
+}
+
+void tern_dbx_client_free(tern_dbx_client *c)
+{
+    if (!c)
+        return;
+    tern_free(c->host);
+    if (c->authorization) {
+        memset(c->authorization, 0, strlen(c->authorization));
+        tern_free(c->authorization);
+    }
+    tern_free(c);
+}
+
+const char *tern_dbx_client_host(const tern_dbx_client *c)
+{
+    return c->host;
+}
+
+/* "x.cloud.databricks.com/" -> "https://x.cloud.databricks.com" */
+static char *normalize_host(const char *host)
+{
+    size_t len = strlen(host);
+
+    while (len > 0 && host[len - 1] == '/')
+        len--;
+    if (strstr(host, "://"))
+        return tern_strndup(host, len);
+    return tern_asprintf("https://%.*s", (int)len, host);
+}
+
+int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
+                        tern_http *http, struct tern_diags *diags)
+{
+    static const tern_dbx_config empty = TERN_DBX_CONFIG_INIT;
+    struct tern_dbx_client *c = NULL;
+    tern_ini *ini = NULL;
+    const char *host = NULL, *token = NULL, *profile, *file;
+    char *path = NULL;
+    char why[512];
+    int error = TERN_OK, explicit_profile, loaded;
+
+    *out = NULL;
+    if (!cfg)
+        cfg = &empty;
+    profile = cfg->profile && *cfg->profile ? cfg->profile
+                                            : env("DATABRICKS_CONFIG_PROFILE");
+    explicit_profile = profile != NULL;
+    if (!profile)
+        profile = "DEFAULT";
+    file = cfg->config_file && *cfg->config_file
+               ? cfg->config_file
+               : env("DATABRICKS_CONFIG_FILE");
+    path = tern_ini_expand_home(file ? file : "~/.databrickscfg");
+    TERN_CHECK_ALLOC(path);
+    ini = tern_ini_new();
+    TERN_CHECK_ALLOC(ini);
+    loaded = tern_ini_load(ini, path, 0);
+    if (loaded == TERN_ENOMEM) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (explicit_profile && !tern_ini_has_section(ini, profile)) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Databricks profile not found",
+                       "The profile '%s' is not in %s%s.", profile, path,
+                       loaded == TERN_ENOTFOUND ? " (no such file)" : "");
+        error = TERN_EINVALID;
+        goto done;
+    }
+
+    host = cfg->host && *cfg->host ? cfg->host : env("DATABRICKS_HOST");
+    if (!host)
+        host = tern_ini_get(ini, profile, "host");
+    token = cfg->token && *cfg->token ? cfg->token : env("DATABRICKS_TOKEN");
+    if (!token)
+        token = tern_ini_get(ini, profile, "token");
+    if (!host || !*host || !token || !*token) {
+        tern_diags_add(
+            diags, TERN_SEV_ERROR, NULL, "No Databricks credentials",
+            "No Databricks %s was found. tern looked, in order, at: the "
+            "provider block's host and token; the environment variables "
+            "DATABRICKS_HOST and DATABRICKS_TOKEN; profile '%s' of %s%s.",
+            !host || !*host ? (!token || !*token ? "host and token" : "host")
+                            : "token",
+            profile, path, loaded == TERN_ENOTFOUND ? " (no such file)" : "");
+        error = TERN_EAUTH;
+        goto done;
+    }
+    tern_log_add_secret(token);
+    c = tern_calloc(1, sizeof(*c));
+    TERN_CHECK_ALLOC(c);
+    c->host = normalize_host(host);
+    TERN_CHECK_ALLOC(c->host);
+    if (tern_http_check_url(c->host, why, sizeof(why)) != TERN_OK) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid Databricks host",
+                       "The Databricks host '%s' cannot be used: %s.", host,
+                       why);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    c->authorization = tern_asprintf("Bearer %s", token);
+    TERN_CHECK_ALLOC(c->authorization);
+    c->http = http;
+    c->max_retries =
+        cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
+    c->sleep = cfg->sleep ? cfg->sleep : default_sleep;
+    c->sleep_ud = cfg->sleep_ud;
+    c->cancel = cfg->cancel;
+    c->rng = (unsigned int)time(NULL) ^ 0x5bd1e995u;
+    TERN_LOG_AT(TERN_LOG_DEBUG, "databricks: workspace %s", c->host);
+    *out = c;
+    c = NULL;
+done:
+    tern_dbx_client_free(c);
+    tern_ini_free(ini);
+    tern_free(path);
+    return error;
+}
+
+static int error_class(const char *code, long status)
+{
+    if (code && strcmp(code, "RESOURCE_DOES_NOT_EXIST") == 0)
+        return TERN_ENOTFOUND;
+    if (code && strcmp(code, "RESOURCE_ALREADY_EXISTS") == 0)
+        return TERN_EEXISTS;
+    if (status == 401 || status == 403 ||
+        (code && (strcmp(code, "PERMISSION_DENIED") == 0 ||
+                  strcmp(code, "UNAUTHENTICATED") == 0)))
+        return TERN_EAUTH;
+    if (status == 429 || (code && strcmp(code, "REQUEST_LIMIT_EXCEEDED") == 0))
+        return TERN_ETHROTTLED;
+    if (code && (strcmp(code, "INVALID_PARAMETER_VALUE") == 0 ||
+                 strcmp(code, "MALFORMED_REQUEST") == 0 ||
+                 strcmp(code, "INVALID_STATE") == 0 ||
+                 strcmp(code, "DRY_RUN_FAILED") == 0))
+        return TERN_EINVALID;
+    if (status == 400)
+        return TERN_EINVALID;
+    return TERN_ERROR;
+}
+
+/* Seconds from a Retry-After header (delta-seconds form), or -1. */
+static long retry_after_ms(const tern_http_response *resp)
+{
+    char *v = tern_http_response_header(resp, "Retry-After");
+    char *end = NULL;
+    long s = -1;
+
+    if (v) {
+        s = strtol(v, &end, 10);
+        if (end == v || *end != '\0' || s < 0)
+            s = -1;
+        tern_free(v);
+    }
+    if (s > RETRY_AFTER_MAX_S)
+        s = RETRY_AFTER_MAX_S;
+    return s < 0 ? -1 : s * 1000;
+}
+
+static long backoff_ms(struct tern_dbx_client *c, int attempt)
+{
+    long cap = BACKOFF_BASE_MS;
+    unsigned int seed = c->rng + (unsigned int)attempt * 2654435761u;
+    int i;
+
+    for (i = 1; i < attempt && cap < BACKOFF_MAX_MS; i++)
+        cap *= 2;
+    if (cap > BACKOFF_MAX_MS)
+        cap = BACKOFF_MAX_MS;
+    return (long)((double)rand_r(&seed) / ((double)RAND_MAX + 1.0) *
+                  (double)(cap + 1));
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
+                  const json_t *body, json_t **out, struct tern_diags *diags)
+{
+    tern_http_request req = TERN_HTTP_REQUEST_INIT;
+    tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
+    struct tern_http_header h[3];
+    char *url = NULL, *text = NULL, *request_id = NULL;
+    json_t *doc = NULL;
+    json_error_t jerr;
+    struct timespec start;
+    char code[96], message[1024];
+    int error = TERN_OK, attempt = 0, is_get = strcmp(method, "GET") == 0;
+
+    if (out)
+        *out = NULL;
+    url = tern_asprintf("%s%s", c->host, path);
+    TERN_CHECK_ALLOC(url);
+    if (body) {
+        text = json_dumps(body, JSON_COMPACT);
+        TERN_CHECK_ALLOC(text);
+    }
+    h[0].name = "Authorization";
+    h[0].value = c->authorization;
+    h[1].name = "Accept";
+    h[1].value = "application/json";
+    h[2].name = "Content-Type";
+    h[2].value = "application/json";
+    req.method = method;
+    req.url = url;
+    req.headers = h;
+    req.nheaders = text ? 3 : 2;
+    req.body = text;
+    req.body_len = text ? strlen(text) : 0;
+    req.cancel = c->cancel;
+
+    for (;;) {
+        long wait = -1;
+        int retry = 0, rc;
+
+        attempt++;
+        tern_http_response_release(&resp);
+        json_decref(doc);
+        doc = NULL;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        rc = tern_http_send(c->http, &req, &resp, NULL);
+        if (rc == TERN_ECANCELED || rc == TERN_ENOMEM || rc == TERN_EINVALID) {
+            error = rc;
+            if (rc != TERN_ENOMEM)
+                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                               "Databricks request failed", "%s %s: %s", method,
+                               path, resp.error);
+            goto done;
+        }
+        if (rc != TERN_OK) {
+            TERN_LOG_AT(TERN_LOG_DEBUG,
+                        "databricks: %s %s -> failed (attempt %d, %ld ms): "
+                        "%s",
+                        method, path, attempt, elapsed_ms(&start), resp.error);
+            retry = is_get && (resp.failure == TERN_HTTP_ERESET ||
+                               resp.failure == TERN_HTTP_ETIMEOUT ||
+                               resp.failure == TERN_HTTP_ECONNECT);
+            error = TERN_ERROR;
+            snprintf(message, sizeof(message), "%s", resp.error);
+            code[0] = '\0';
+        } else {
+            TERN_LOG_AT(TERN_LOG_DEBUG,
+                        "databricks: %s %s -> %ld (attempt %d, %ld ms)", method,
+                        path, resp.status, attempt, elapsed_ms(&start));
+            doc = resp.body.len
+                      ? json_loadb(resp.body.ptr, resp.body.len, 0, &jerr)
+                      : json_object();
+            if (resp.status >= 200 && resp.status < 300) {
+                if (!doc) {
+                    error = TERN_ERROR;
+                    tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                                   "Unreadable Databricks response",
+                                   "%s %s answered HTTP %ld with a body that "
+                                   "is not JSON: %s.",
+                                   method, path, resp.status, jerr.text);
+                } else {
+                    error = TERN_OK;
+                }
+                goto done;
+            }
+            {
+                json_t *ec = json_object_get(doc, "error_code");
+                const char *msg =
+                    json_string_value(json_object_get(doc, "message"));
+
+                if (json_is_string(ec))
+                    snprintf(code, sizeof(code), "%s", json_string_value(ec));
+                else if (json_is_integer(ec))
+                    snprintf(code, sizeof(code), "%" JSON_INTEGER_FORMAT,
+                             json_integer_value(ec));
+                else
+                    code[0] = '\0';
+                if (msg)
+                    snprintf(message, sizeof(message), "%s", msg);
+                else
+                    snprintf(message, sizeof(message), "HTTP %ld with %s body",
+                             resp.status,
+                             doc ? "an unexpected JSON" : "a non-JSON");
+            }
+            error = error_class(code[0] ? code : NULL, resp.status);
+            if (resp.status == 429 || resp.status == 503) {
+                retry = 1;
+                wait = retry_after_ms(&resp);
+            }
+        }
+        if (!retry || attempt > c->max_retries)
+            break;
+        if (wait < 0)
+            wait = backoff_ms(c, attempt);
+        TERN_LOG_AT(TERN_LOG_DEBUG,
+                    "databricks: %s %s: retry %d/%d in %ld ms (%s%s%s)", method,
+                    path, attempt, c->max_retries, wait, code[0] ? code : "",
+                    code[0] ? ": " : "", message);
+        if (c->sleep(c->sleep_ud, wait, c->cancel) != 0) {
+            error = TERN_ECANCELED;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
+                           "%s %s was canceled while waiting to retry.", method,
+                           path);
+            goto done;
+        }
+    }
+    {
+        struct tern_diag *d;
+
+        request_id = tern_http_response_header(&resp, "x-request-id");
+        d = tern_diags_add(
+            diags, TERN_SEV_ERROR, NULL, "Databricks request failed",
+            "%s %s: %s%s%s (HTTP %ld, %d attempt%s)", method, path,
+            code[0] ? code : "", code[0] ? ": " : "", message, resp.status,
+            attempt, attempt == 1 ? "" : "s");
+        if (d && code[0])
+            d->service_code = tern_strdup(code);
+        if (d && request_id) {
+            d->request_id = request_id;
+            request_id = NULL;
+        }
+    }
+done:
+    if (out && error == TERN_OK) {
+        *out = doc;
+        doc = NULL;
+    }
+    json_decref(doc);
+    tern_http_response_release(&resp);
+    tern_free(url);
+    tern_free(request_id);
+    free(text); /* from json_dumps */
+    return error;
+}

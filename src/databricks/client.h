@@ -1,0 +1,90 @@
+/*
+ * The Databricks REST client (workspace APIs, JSON through Jansson).
+ *
+ * Host and token resolve attribute by attribute, as the Databricks CLI and
+ * SDKs do: the provider block, then DATABRICKS_HOST / DATABRICKS_TOKEN,
+ * then a profile of the config file (DATABRICKS_CONFIG_PROFILE or the
+ * provider block's profile, default "DEFAULT"; DATABRICKS_CONFIG_FILE or
+ * ~/.databrickscfg). Requests carry "Authorization: Bearer <token>"; the
+ * token is registered with tern_log_add_secret(). A host without a scheme
+ * gets https://; plain http is refused except on loopback (tern-sim).
+ *
+ * Errors: {"error_code", "message"} (error_code may be a string or, for
+ * 401/403, a number) become a diagnostic with service_code set, mapped to
+ * TERN_ENOTFOUND (RESOURCE_DOES_NOT_EXIST), TERN_EEXISTS
+ * (RESOURCE_ALREADY_EXISTS), TERN_EAUTH (401, 403, PERMISSION_DENIED),
+ * TERN_EINVALID (INVALID_PARAMETER_VALUE, MALFORMED_REQUEST,
+ * DRY_RUN_FAILED, 400), TERN_ETHROTTLED (429 after the last retry).
+ *
+ * Retries: 429 and 503 are retried, waiting what Retry-After says (capped
+ * at 60 s) or else an exponential backoff with full jitter; for GET also
+ * dropped connections and timeouts. Nothing else is retried.
+ */
+#ifndef TERN_DATABRICKS_CLIENT_H
+#define TERN_DATABRICKS_CLIENT_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "tern/diag.h"
+
+/** A Databricks workspace client (opaque, thread-safe). */
+typedef struct tern_dbx_client tern_dbx_client;
+
+/** A cancel-aware sleep (as tern_aws_sleep_fn): 0, or non-zero if
+ *  canceled. */
+typedef int (*tern_dbx_sleep_fn)(void *ud, long ms, const volatile int *cancel);
+
+#define TERN_DBX_CONFIG_VERSION 1
+
+/** The provider block and test hooks. Strings borrowed; NULL: unset. */
+typedef struct tern_dbx_config {
+    unsigned int version; /**< TERN_DBX_CONFIG_VERSION */
+    const char *host;
+    const char *token;
+    const char *profile;     /**< section of the config file */
+    const char *config_file; /**< path; "~/" expanded */
+    int max_retries;         /**< < 0: 10 */
+    tern_dbx_sleep_fn sleep; /**< NULL: cancel-aware nanosleep */
+    void *sleep_ud;
+    const volatile int *cancel;
+} tern_dbx_config;
+
+#define TERN_DBX_CONFIG_INIT                                                   \
+    {                                                                          \
+        TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL  \
+    }
+
+/**
+ * Resolve host and token and create a client. No request is made.
+ * @param out receives the client (caller owns; tern_dbx_client_free())
+ * @param cfg the provider block (borrowed; copied); NULL for none
+ * @param http the shared HTTP client (borrowed; must outlive the client)
+ * @param diags receives the reason on failure, naming every place looked
+ * @return TERN_OK, TERN_EAUTH (no host or token found), TERN_EINVALID (a
+ *         bad host, a missing explicit profile) or TERN_ENOMEM
+ */
+int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
+                        tern_http *http, struct tern_diags *diags);
+
+/** Free a client. NULL-safe. */
+void tern_dbx_client_free(tern_dbx_client *client);
+
+/** The workspace URL in use, e.g. "https://x.cloud.databricks.com". */
+const char *tern_dbx_client_host(const tern_dbx_client *client);
+
+/**
+ * Call one endpoint.
+ * @param client the client
+ * @param method "GET" or "POST" (others as the API needs)
+ * @param path e.g. "/api/2.0/instance-profiles/list"
+ * @param body the JSON body (borrowed), or NULL
+ * @param out receives the parsed response (new reference; {} for an
+ *        empty body); may be NULL
+ * @param diags receives a diagnostic on failure
+ * @return TERN_OK or an error as described above
+ */
+int tern_dbx_call(tern_dbx_client *client, const char *method, const char *path,
+                  const json_t *body, json_t **out, struct tern_diags *diags);
+
+#endif
