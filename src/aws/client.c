@@ -699,15 +699,22 @@ int tern_aws_call(tern_aws_client *c, const char *action,
 
 fail:
     if (aerr.code || resp.status) {
-        struct tern_diag *d = tern_diags_add(
+        char snippet[160];
+        struct tern_diag *d;
+
+        /* Without an AWS error document (a proxy's page, an empty body),
+         * show the start of what came back instead. */
+        snprintf(snippet, sizeof(snippet), "%s%.120s%s",
+                 resp.body.len ? "the service answered: " : "",
+                 resp.body.len ? resp.body.ptr : "the service answered no body",
+                 resp.body.len > 120 ? "..." : "");
+        d = tern_diags_add(
             diags, TERN_SEV_ERROR, NULL, "AWS request failed",
             "%s %s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",
             c->service_label, action, aerr.code ? aerr.code : "error",
-            aerr.message ? aerr.message
-                         : "the service answered without an error message",
-            resp.status, aerr.request_id ? aerr.request_id : "unknown", attempt,
+            aerr.message ? aerr.message : snippet, resp.status,
+            aerr.request_id ? aerr.request_id : "unknown", attempt,
             attempt == 1 ? "" : "s");
-
         if (d && aerr.code)
             d->service_code = tern_strdup(aerr.code);
         if (d && aerr.request_id)

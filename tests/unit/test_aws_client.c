@@ -14,6 +14,7 @@
 #include "../sim/sim.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
@@ -784,6 +785,69 @@ TEST(aws_client, expired_token_surfaces)
     fx_stop(&fx);
 }
 
+struct caller {
+    tern_aws_client *sts;
+    int n, failures;
+};
+
+static void *call_many(void *ud)
+{
+    struct caller *w = ud;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    int i;
+
+    for (i = 0; i < w->n; i++) {
+        if (tern_aws_call(w->sts, "GetCallerIdentity", NULL, NULL, &diags) !=
+            TERN_OK)
+            w->failures++;
+    }
+    tern_diags_release(&diags);
+    return NULL;
+}
+
+TEST(aws_client, thousand_signed_calls_reuse_connections)
+{
+    struct fx fx;
+    struct caller w[4];
+    pthread_t t[4];
+    unsigned long requests = 0, connects = 0;
+    int i;
+
+    fx_start(&fx, NULL);
+    w[0].sts = fx.sts;
+    w[0].n = 1000;
+    w[0].failures = 0;
+    call_many(&w[0]);
+    ASSERT_EQ(w[0].failures, 0);
+    tern_http_stats(fx.http, &requests, &connects);
+    printf("# 1000 signed STS calls, one thread: %lu TCP connection(s)\n",
+           connects);
+    ASSERT_EQ(requests, 1000);
+    ASSERT_CMP(connects, <=, 2);
+
+    /* Four workers sharing one client and one HTTP client. */
+    tern_http_free(fx.http);
+    ASSERT_OK(tern_http_new(&fx.http, NULL));
+    fx_clients(&fx, 3, 1);
+    for (i = 0; i < 4; i++) {
+        w[i].sts = fx.sts;
+        w[i].n = 250;
+        w[i].failures = 0;
+        ASSERT_OK(pthread_create(&t[i], NULL, call_many, &w[i]));
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ASSERT_EQ(w[i].failures, 0);
+    }
+    tern_http_stats(fx.http, &requests, &connects);
+    printf("# 1000 signed STS calls, 4 threads: %lu TCP connection(s)\n",
+           connects);
+    ASSERT_EQ(requests, 1000);
+    ASSERT_CMP(connects, <=, 4);
+    ASSERT_EQ(count_calls(&fx, "GetCallerIdentity", ""), 2000);
+    fx_stop(&fx);
+}
+
 const struct tern_test test_aws_client_list[] = {
     TEST_UNIT(aws_client, xml_tree_and_paths),
     TEST_UNIT(aws_client, xml_prefixes_and_errors),
@@ -806,4 +870,5 @@ const struct tern_test test_aws_client_list[] = {
     TEST_INTEGRATION(aws_client, clock_skew_surfaces_or_is_corrected),
     TEST_INTEGRATION(aws_client, bad_signature_surfaces),
     TEST_INTEGRATION(aws_client, expired_token_surfaces),
+    TEST_INTEGRATION(aws_client, thousand_signed_calls_reuse_connections),
     TEST_END};
