@@ -1,0 +1,182 @@
+/**
+ * @file tern/module.h
+ * @brief The interface between the engine and resource modules.
+ *
+ * A module is one resource type or data source (`aws_iam_role`,
+ * `data.aws_caller_identity`), in one file under modules/, whose only
+ * external symbol is its `const tern_module`. modules/registry.c lists
+ * every module in one sorted table. The engine knows a type only through
+ * this interface: the schema, which its generic planner diffs, and the
+ * operations, which its executor runs on worker threads.
+ *
+ * Modules deal only in known values, as Jansson `json_t` objects keyed by
+ * attribute name (the engine converts from tern_value and never hands a
+ * module an unknown). They never touch the state store, the terminal or
+ * the graph; they call their service client and return new values or a
+ * diagnostic (../shared/ARCHITECTURE.md).
+ *
+ * Operations run on a worker thread as plain sequential code. Each returns
+ * TERN_OK or an error code from tern/diag.h, with details added to
+ * op->diags; TERN_ENOTFOUND from read means the object is gone (the plan
+ * then creates it again). An operation polls op->cancel between service
+ * calls and returns TERN_ECANCELED when it is set.
+ */
+#ifndef TERN_MODULE_H
+#define TERN_MODULE_H
+
+#include <jansson.h>
+
+#include "tern/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The type of an attribute's value. */
+enum tern_attr_type {
+    TERN_TYPE_STRING = 0,
+    TERN_TYPE_NUMBER,
+    TERN_TYPE_BOOL,
+    TERN_TYPE_LIST_STRING, /**< list(string) */
+    TERN_TYPE_SET_STRING,  /**< set(string): order never matters */
+    TERN_TYPE_MAP_STRING,  /**< map(string), e.g. tags */
+    TERN_TYPE_BLOCK_LIST,  /**< nested blocks, in order; see tern_attr.nested */
+    TERN_TYPE_BLOCK_SET    /**< nested blocks, order irrelevant */
+};
+
+/** Attribute flags; combine with |. */
+enum tern_attr_flags {
+    TERN_ATTR_REQUIRED = 1 << 0,  /**< the configuration must set it */
+    TERN_ATTR_OPTIONAL = 1 << 1,  /**< the configuration may set it */
+    TERN_ATTR_COMPUTED = 1 << 2,  /**< the module sets it (with OPTIONAL:
+                                       when the configuration does not) */
+    TERN_ATTR_FORCE_NEW = 1 << 3, /**< a change replaces the object */
+    TERN_ATTR_SENSITIVE = 1 << 4  /**< never shown in plans or logs */
+};
+
+/**
+ * Whether two values of an attribute mean the same (e.g. two policy
+ * documents that differ only in order or whitespace). Both borrowed.
+ * @return 1 when equivalent, 0 when not
+ */
+typedef int (*tern_equiv_fn)(const json_t *a, const json_t *b);
+
+/** One attribute of a schema. Schemas are static arrays ending in {NULL}. */
+typedef struct tern_attr {
+    const char *name;
+    enum tern_attr_type type;
+    unsigned int flags; /**< enum tern_attr_flags */
+    /** NULL: values are compared with json_equal(). When equivalent, the
+     *  plan keeps the prior value, so the user's text stays in state. */
+    tern_equiv_fn equivalent;
+    /** For TERN_TYPE_BLOCK_*: the blocks' own schema; NULL otherwise. */
+    const struct tern_attr *nested;
+    /** For blocks: at most this many (0: unlimited). */
+    unsigned int max_items;
+} tern_attr;
+
+struct tern_aws_client;
+struct tern_dbx_client;
+
+#define TERN_OP_VERSION 1
+
+/**
+ * The context of one operation, filled in by the engine. Everything is
+ * borrowed for the duration of the call.
+ */
+typedef struct tern_op {
+    unsigned int version; /**< TERN_OP_VERSION */
+    /** The resource address, e.g. aws_iam_role.deploy, for messages. */
+    const char *address;
+    /** Where the operation adds errors and warnings. */
+    struct tern_diags *diags;
+    /** The AWS client of the resource's provider; NULL for others. */
+    struct tern_aws_client *aws;
+    /** The Databricks client of the resource's provider; NULL for others. */
+    struct tern_dbx_client *dbx;
+    /** The provider block's evaluated settings (region, default_tags, ...),
+     *  or NULL. */
+    const json_t *provider;
+    /** Set (non-zero) by the engine when the run is interrupted. */
+    const volatile int *cancel;
+    /** Opaque data for test modules; NULL otherwise. */
+    void *user;
+} tern_op;
+
+#define TERN_MODULE_VERSION 1
+
+/** Resource or data source. */
+enum tern_module_kind { TERN_MODULE_RESOURCE = 0, TERN_MODULE_DATA = 1 };
+
+/**
+ * A resource type or data source. Optional operations are NULL, never
+ * stubs: data sources have only read.
+ */
+typedef struct tern_module {
+    unsigned int version;  /**< TERN_MODULE_VERSION */
+    const char *type_name; /**< e.g. "aws_iam_role" */
+    enum tern_module_kind kind;
+    const char *provider;    /**< "aws", "databricks", "test" */
+    const tern_attr *schema; /**< static, {NULL}-terminated */
+
+    /**
+     * Read the object's current state. For a resource, @p prior is its
+     * state; for a data source, its configuration.
+     * @param out a new reference on TERN_OK
+     * @return TERN_OK, TERN_ENOTFOUND (gone) or an error
+     */
+    int (*read)(json_t **out, tern_op *op, const json_t *prior);
+
+    /**
+     * Create the object from its wholly known configuration.
+     * @param out the new state (computed attributes filled), new reference
+     */
+    int (*create)(json_t **out, tern_op *op, const json_t *desired);
+
+    /**
+     * Change in place what the schema does not mark FORCE_NEW.
+     * @param out the new state, new reference
+     */
+    int (*update)(json_t **out, tern_op *op, const json_t *prior,
+                  const json_t *desired);
+
+    /** Delete the object. TERN_ENOTFOUND counts as success to the engine. */
+    int (*delete_)(tern_op *op, const json_t *prior);
+
+    /**
+     * Import an existing object by its import ID (e.g. "role:policy").
+     * @param out its state, new reference
+     */
+    int (*import)(json_t **out, tern_op *op, const char *id);
+
+    /**
+     * Find the object a create would have made, from its configuration,
+     * to adopt it after an interrupted create (the intent in the state
+     * says one was in flight). NULL when the module cannot.
+     * @param out its state, new reference
+     * @return TERN_OK, TERN_ENOTFOUND or an error
+     */
+    int (*lookup)(json_t **out, tern_op *op, const json_t *desired);
+} tern_module;
+
+/** Every module, sorted by type_name, NULL-terminated (modules/registry.c). */
+extern const tern_module *const tern_modules[];
+
+/**
+ * Find a module by kind and type name.
+ * @return the module, or NULL
+ */
+const tern_module *tern_module_find(enum tern_module_kind kind,
+                                    const char *type_name);
+
+/**
+ * Find an attribute of a schema by name.
+ * @return the attribute, or NULL
+ */
+const tern_attr *tern_schema_attr(const tern_attr *schema, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

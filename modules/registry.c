@@ -1,0 +1,31 @@
+/*
+ * The one table of modules (../shared/STYLE.md rule 6), sorted by type
+ * name; data sources and resources may share a name (aws_iam_role).
+ */
+#include "tern/module.h"
+
+#include <string.h>
+
+const tern_module *const tern_modules[] = {NULL};
+
+const tern_module *tern_module_find(enum tern_module_kind kind,
+                                    const char *type_name)
+{
+    size_t i;
+
+    for (i = 0; tern_modules[i]; i++) {
+        if (tern_modules[i]->kind == kind &&
+            strcmp(tern_modules[i]->type_name, type_name) == 0)
+            return tern_modules[i];
+    }
+    return NULL;
+}
+
+const tern_attr *tern_schema_attr(const tern_attr *schema, const char *name)
+{
+    for (; schema && schema->name; schema++) {
+        if (strcmp(schema->name, name) == 0)
+            return schema;
+    }
+    return NULL;
+}
