@@ -46,7 +46,7 @@ struct tern_aws_client {
     void *sleep_ud;
     time_t (*now)(void *ud);
     void *now_ud;
-    const volatile int *cancel;
+    const atomic_int *cancel;
     int correct_clock_skew;
     tern_sigv4_cache *keys;
 
@@ -257,14 +257,14 @@ done:
     return error;
 }
 
-static int default_sleep(void *ud, long ms, const volatile int *cancel)
+static int default_sleep(void *ud, long ms, const atomic_int *cancel)
 {
     (void)ud;
     while (ms > 0) {
         long slice = ms < 50 ? ms : 50;
         struct timespec ts;
 
-        if (cancel && *cancel)
+        if (cancel && atomic_load(cancel))
             return 1;
         ts.tv_sec = 0;
         ts.tv_nsec = slice * 1000000L;
@@ -272,7 +272,7 @@ static int default_sleep(void *ud, long ms, const volatile int *cancel)
             ;
         ms -= slice;
     }
-    return cancel && *cancel ? 1 : 0;
+    return cancel && atomic_load(cancel) ? 1 : 0;
 }
 
 static time_t default_now(void *ud)

@@ -36,6 +36,7 @@
 #define TERN_AWS_CLIENT_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "aws/credentials.h"
@@ -52,7 +53,7 @@ typedef struct tern_aws_client tern_aws_client;
  * becomes non-zero. Tests inject one that only records the delay.
  * @return 0, or non-zero when canceled
  */
-typedef int (*tern_aws_sleep_fn)(void *ud, long ms, const volatile int *cancel);
+typedef int (*tern_aws_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
 
 #define TERN_AWS_CLIENT_OPTS_VERSION 1
 
@@ -72,9 +73,9 @@ typedef struct tern_aws_client_opts {
     void *sleep_ud;
     time_t (*now)(void *ud); /**< signing clock; NULL: time() */
     void *now_ud;
-    const volatile int *cancel; /**< raised: calls end with ECANCELED */
-    int correct_clock_skew;     /**< default 1 */
-    unsigned int seed;          /**< jitter seed; 0: from the clock */
+    const atomic_int *cancel; /**< raised: calls end with ECANCELED */
+    int correct_clock_skew;   /**< default 1 */
+    unsigned int seed;        /**< jitter seed; 0: from the clock */
 } tern_aws_client_opts;
 
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \

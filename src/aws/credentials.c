@@ -938,6 +938,10 @@ int tern_aws_credentials_new(tern_aws_credentials **out,
     } else if (env("AWS_PROFILE")) {
         profile = env("AWS_PROFILE");
         explicit_profile = 1;
+    } else if (env("AWS_DEFAULT_PROFILE")) {
+        /* The AWS CLI v1's name for it, still honoured by botocore. */
+        profile = env("AWS_DEFAULT_PROFILE");
+        explicit_profile = 1;
     } else {
         profile = "default";
     }

@@ -28,7 +28,7 @@ struct tern_dbx_client {
     int max_retries;
     tern_dbx_sleep_fn sleep;
     void *sleep_ud;
-    const volatile int *cancel;
+    const atomic_int *cancel;
     unsigned int rng; /* read-only after creation; mixed with the attempt */
 };
 
@@ -39,14 +39,14 @@ static const char *env(const char *name)
     return v && *v ? v : NULL;
 }
 
-static int default_sleep(void *ud, long ms, const volatile int *cancel)
+static int default_sleep(void *ud, long ms, const atomic_int *cancel)
 {
     (void)ud;
     while (ms > 0) {
         long slice = ms < 50 ? ms : 50;
         struct timespec ts;
 
-        if (cancel && *cancel)
+        if (cancel && atomic_load(cancel))
             return 1;
         ts.tv_sec = 0;
         ts.tv_nsec = slice * 1000000L;
@@ -54,7 +54,7 @@ static int default_sleep(void *ud, long ms, const volatile int *cancel)
             ;
         ms -= slice;
     }
-    return cancel && *cancel ? 1 : 0;
+    return cancel && atomic_load(cancel) ? 1 : 0;
 }
 
 void tern_dbx_client_free(tern_dbx_client *c)

@@ -24,6 +24,7 @@
 #define TERN_DATABRICKS_CLIENT_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 #include "http/http.h"
 #include "tern/diag.h"
@@ -33,7 +34,7 @@ typedef struct tern_dbx_client tern_dbx_client;
 
 /** A cancel-aware sleep (as tern_aws_sleep_fn): 0, or non-zero if
  *  canceled. */
-typedef int (*tern_dbx_sleep_fn)(void *ud, long ms, const volatile int *cancel);
+typedef int (*tern_dbx_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
 
 #define TERN_DBX_CONFIG_VERSION 1
 
@@ -47,7 +48,7 @@ typedef struct tern_dbx_config {
     int max_retries;         /**< < 0: 10 */
     tern_dbx_sleep_fn sleep; /**< NULL: cancel-aware nanosleep */
     void *sleep_ud;
-    const volatile int *cancel;
+    const atomic_int *cancel;
 } tern_dbx_config;
 
 #define TERN_DBX_CONFIG_INIT                                                   \

@@ -270,7 +270,7 @@ struct xfer {
     tern_http_response *out;
     size_t max;
     int too_large;
-    const volatile int *cancel;
+    const atomic_int *cancel;
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -311,7 +311,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return x->cancel && *x->cancel ? 1 : 0;
+    return x->cancel && atomic_load(x->cancel) ? 1 : 0;
 }
 
 /* The URL without its query string, for messages. */
@@ -474,7 +474,7 @@ int tern_http_send(tern_http *http, const tern_http_request *req,
         error = TERN_EINVALID;
         goto done;
     }
-    if (req->cancel && *req->cancel) {
+    if (req->cancel && atomic_load(req->cancel)) {
         out->failure = TERN_HTTP_ECANCELED;
         snprintf(out->error, sizeof(out->error), "request canceled");
         error = TERN_ECANCELED;

@@ -25,6 +25,7 @@
 #define TERN_HTTP_HTTP_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 
 #include "tern/diag.h"
 #include "util/buf.h"
@@ -69,7 +70,7 @@ typedef struct tern_http_request {
     long connect_timeout_ms; /**< 0: the client's */
     long timeout_ms;         /**< 0: the client's */
     /** Polled during the transfer; non-zero aborts it (TERN_ECANCELED). */
-    const volatile int *cancel;
+    const atomic_int *cancel;
     /** The response body is a secret (a metadata token, credentials):
      *  the trace log shows its length only. */
     int secret_response;

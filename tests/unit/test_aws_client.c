@@ -272,11 +272,11 @@ struct fx {
     /* On the nth sleep (1-based), run this. */
     int hook_at;
     void (*hook)(struct fx *fx);
-    volatile int cancel;
+    atomic_int cancel;
     time_t clock_shift;
 };
 
-static int fake_sleep(void *ud, long ms, const volatile int *cancel)
+static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
 {
     struct fx *fx = ud;
 
@@ -285,7 +285,7 @@ static int fake_sleep(void *ud, long ms, const volatile int *cancel)
     fx->nsleeps++;
     if (fx->hook && fx->nsleeps == fx->hook_at)
         fx->hook(fx);
-    return cancel && *cancel;
+    return cancel && atomic_load(cancel);
 }
 
 static time_t shifted_now(void *ud)

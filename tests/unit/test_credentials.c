@@ -234,6 +234,15 @@ TEST(credentials, profiles_from_shared_files)
     expect_keys(p, PRF_AKID, PRF_SECRET, NULL);
     tern_aws_credentials_free(p);
 
+    /* The CLI v1's AWS_DEFAULT_PROFILE, when AWS_PROFILE is unset. */
+    unsetenv("AWS_PROFILE");
+    setenv("AWS_DEFAULT_PROFILE", "dev", 1);
+    ASSERT_OK(tern_aws_credentials_new(&p, NULL, http, &diags));
+    expect_keys(p, PRF_AKID, PRF_SECRET, NULL);
+    tern_aws_credentials_free(p);
+    unsetenv("AWS_DEFAULT_PROFILE");
+    setenv("AWS_PROFILE", "dev", 1);
+
     /* Files named by the environment instead of ~/.aws. */
     write_file("elsewhere/creds", 0600,
                "[dev]\naws_access_key_id = AKIDELSEWHERE0000001\n"

@@ -104,7 +104,7 @@ struct fx {
     void (*hook)(struct fx *fx);
 };
 
-static int fake_sleep(void *ud, long ms, const volatile int *cancel)
+static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
 {
     struct fx *fx = ud;
 

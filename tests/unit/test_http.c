@@ -285,7 +285,7 @@ TEST(http, response_size_cap)
 }
 
 struct canceler {
-    volatile int *flag;
+    atomic_int *flag;
 };
 
 static void *raise_later(void *ud)
@@ -305,7 +305,7 @@ TEST(http, cancel)
     tern_http *http = new_client(0, 0);
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
     tern_http_request req = TERN_HTTP_REQUEST_INIT;
-    volatile int flag = 1;
+    atomic_int flag = 1;
     struct canceler c;
     pthread_t t;
     char url[128];
