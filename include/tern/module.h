@@ -25,6 +25,7 @@
 #define TERN_MODULE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 #include "tern/diag.h"
 
@@ -98,7 +99,7 @@ typedef struct tern_op {
      *  or NULL. */
     const json_t *provider;
     /** Set (non-zero) by the engine when the run is interrupted. */
-    const volatile int *cancel;
+    const atomic_int *cancel;
     /** Opaque data for test modules; NULL otherwise. */
     void *user;
 } tern_op;
