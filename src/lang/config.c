@@ -231,6 +231,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
 {
     struct tern_lang_file *f = NULL;
     size_t nlen = strlen(name), i, k, errors = diags->errors;
+    size_t first = diags->count;
     int error;
 
     if (nlen > 8 && strcmp(name + nlen - 8, ".tf.json") == 0)
@@ -239,11 +240,27 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
         error = tern_lang_parse_hcl(&cfg->sources, name, text, len, &f, diags);
     if (error == TERN_ENOMEM || !f || !f->body)
         return TERN_ENOMEM;
-    for (i = 0; i < f->body->nattrs; i++)
-        tern_diags_add(diags, TERN_SEV_ERROR, &f->body->attrs[i].name_range,
-                       "Unsupported argument",
-                       "An argument named \"%s\" is not expected here.",
-                       f->body->attrs[i].name);
+    for (i = 0; i < f->body->nattrs; i++) {
+        const char *cands[sizeof(kinds) / sizeof(kinds[0])];
+        const char *best;
+
+        for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+            cands[k] = kinds[k].type;
+        best = tern_lang_suggest(f->body->attrs[i].name, cands, k);
+        if (f->is_json)
+            /* In JSON every top-level property must be a block type. */
+            tern_diags_add(diags, TERN_SEV_ERROR, &f->body->attrs[i].name_range,
+                           "Extraneous JSON object property",
+                           "No argument or block type is named \"%s\".%s%s%s",
+                           f->body->attrs[i].name,
+                           best ? " Did you mean \"" : "", best ? best : "",
+                           best ? "\"?" : "");
+        else
+            tern_diags_add(diags, TERN_SEV_ERROR, &f->body->attrs[i].name_range,
+                           "Unsupported argument",
+                           "An argument named \"%s\" is not expected here.",
+                           f->body->attrs[i].name);
+    }
     for (i = 0; i < f->body->nblocks; i++) {
         struct tern_block *b = f->body->blocks[i];
         const struct top_kind *kind = NULL;
@@ -308,6 +325,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
             add_locals(cfg, b, diags) == TERN_ENOMEM)
             return TERN_ENOMEM;
     }
+    tern__diags_sort(diags, first);
     return diags->errors > errors ? TERN_ERROR : TERN_OK;
 }
 

@@ -1230,7 +1230,7 @@ static int do_regex(struct tern__fcall *c, tern_value **args, tern_value **out,
     struct re re;
     const char *s;
     size_t off = 0, len;
-    int error;
+    int error, matched = 0;
 
     if ((error = arg_string(c, args, 0, &pat)) ||
         (error = arg_string(c, args, 1, &str)))
@@ -1247,6 +1247,12 @@ static int do_regex(struct tern__fcall *c, tern_value **args, tern_value **out,
         if (regexec(&re.rx, s + off, MAX_GROUPS + 1, m, off ? REG_NOTBOL : 0) !=
             0)
             break;
+        /* As Go's regexp: an empty match right after a match is skipped. */
+        if (m[0].rm_so == m[0].rm_eo && m[0].rm_so == 0 && matched) {
+            off++;
+            matched = 0;
+            continue;
+        }
         if (!all) {
             *out = re_result(&re, s + off, m);
             error = *out ? TERN_OK : TERN_ENOMEM;
@@ -1256,6 +1262,7 @@ static int do_regex(struct tern__fcall *c, tern_value **args, tern_value **out,
             error = TERN_ENOMEM;
             goto free_re;
         }
+        matched = m[0].rm_eo > m[0].rm_so;
         off += (size_t)(m[0].rm_eo > m[0].rm_so ? m[0].rm_eo : m[0].rm_so + 1);
     }
     if (all) {
@@ -1364,6 +1371,7 @@ FN(replace)
         regmatch_t m[MAX_GROUPS + 1];
         char *inner = tern_strndup(pat + 1, plen - 2);
         size_t off = 0;
+        int matched = 0;
 
         if (!inner) {
             error = TERN_ENOMEM;
@@ -1375,14 +1383,26 @@ FN(replace)
             goto done;
         while (off <= len && regexec(&re.rx, s + off, MAX_GROUPS + 1, m,
                                      off ? REG_NOTBOL : 0) == 0) {
-            tern_buf_put(&b, s + off, (size_t)m[0].rm_so);
+            size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
+
+            if (so == eo && so == 0 && matched) {
+                /* An empty match right after a match is skipped. */
+                if (off < len)
+                    tern_buf_putc(&b, s[off]);
+                off++;
+                matched = 0;
+                continue;
+            }
+            tern_buf_put(&b, s + off, so);
             re_expand(&b, &re, tern_value_get_string(rep), s + off, m);
-            if (m[0].rm_eo == m[0].rm_so) {
-                if (off + (size_t)m[0].rm_so < len)
-                    tern_buf_putc(&b, s[off + (size_t)m[0].rm_so]);
-                off += (size_t)m[0].rm_so + 1;
+            if (eo == so) {
+                if (off + so < len)
+                    tern_buf_putc(&b, s[off + so]);
+                off += so + 1;
+                matched = 0;
             } else {
-                off += (size_t)m[0].rm_eo;
+                off += eo;
+                matched = 1;
             }
         }
         if (off < len)

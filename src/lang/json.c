@@ -113,11 +113,15 @@ static int keyword_attr(const char *block, const char *attr)
 /* ---- Positions ---------------------------------------------------------
  */
 
+struct span {
+    struct tern_pos start, end;
+};
+
 struct scan {
     const char *s;
     size_t len, i;
     unsigned line, col;
-    struct tern_pos *pos;
+    struct span *pos;
     size_t n, alloc;
     int oom;
 };
@@ -140,23 +144,38 @@ static void sc_ws(struct scan *sc)
         sc_adv(sc);
 }
 
-static void sc_record(struct scan *sc)
+static struct tern_pos sc_pos(const struct scan *sc)
+{
+    struct tern_pos p;
+
+    p.line = sc->line;
+    p.column = sc->col;
+    p.byte = sc->i;
+    return p;
+}
+
+/* Record where a value or key starts; returns its index for sc_end. */
+static size_t sc_record(struct scan *sc)
 {
     if (sc->n == sc->alloc) {
         size_t alloc = sc->alloc ? sc->alloc * 2 : 256;
-        struct tern_pos *p = tern_realloc(sc->pos, alloc * sizeof(*p));
+        struct span *p = tern_realloc(sc->pos, alloc * sizeof(*p));
 
         if (!p) {
             sc->oom = 1;
-            return;
+            return 0;
         }
         sc->pos = p;
         sc->alloc = alloc;
     }
-    sc->pos[sc->n].line = sc->line;
-    sc->pos[sc->n].column = sc->col;
-    sc->pos[sc->n].byte = sc->i;
-    sc->n++;
+    sc->pos[sc->n].start = sc->pos[sc->n].end = sc_pos(sc);
+    return sc->n++;
+}
+
+static void sc_end(struct scan *sc, size_t at)
+{
+    if (!sc->oom && at < sc->n)
+        sc->pos[at].end = sc_pos(sc);
 }
 
 static void sc_string(struct scan *sc)
@@ -174,10 +193,12 @@ static void sc_string(struct scan *sc)
 /* The text is valid JSON (Jansson said so): no error handling needed. */
 static void sc_value(struct scan *sc)
 {
+    size_t at;
+
     sc_ws(sc);
     if (sc->i >= sc->len || sc->oom)
         return;
-    sc_record(sc);
+    at = sc_record(sc);
     switch (sc->s[sc->i]) {
     case '{':
         sc_adv(sc);
@@ -189,8 +210,12 @@ static void sc_value(struct scan *sc)
                 sc_adv(sc);
                 continue;
             }
-            sc_record(sc); /* the key */
-            sc_string(sc);
+            {
+                size_t key = sc_record(sc);
+
+                sc_string(sc);
+                sc_end(sc, key);
+            }
             sc_ws(sc);
             if (sc->i < sc->len)
                 sc_adv(sc); /* : */
@@ -222,6 +247,7 @@ static void sc_value(struct scan *sc)
             sc_adv(sc);
         break;
     }
+    sc_end(sc, at);
 }
 
 /* ---- Conversion --------------------------------------------------------
@@ -230,7 +256,7 @@ static void sc_value(struct scan *sc)
 struct conv {
     struct tern_lang_file *file;
     struct tern_diags *diags;
-    const struct tern_pos *pos;
+    const struct span *pos;
     size_t npos, next;
     int oom;
 };
@@ -241,14 +267,14 @@ static struct tern_range take(struct conv *cv)
 
     r.file = cv->file->name;
     if (cv->next < cv->npos) {
-        r.start = cv->pos[cv->next++];
+        r.start = cv->pos[cv->next].start;
+        r.end = cv->pos[cv->next].end;
+        cv->next++;
     } else {
         r.start.line = r.start.column = 1;
         r.start.byte = 0;
+        r.end = r.start;
     }
-    r.end = r.start;
-    r.end.column++;
-    r.end.byte++;
     return r;
 }
 
@@ -477,8 +503,6 @@ static int blocks(struct conv *cv, struct bvec *out, const struct jschema *s,
                 return TERN_ENOMEM;
             }
             lranges[nl] = kr;
-            lranges[nl].end.column += (unsigned)strlen(key) + 1;
-            lranges[nl].end.byte += strlen(key) + 1;
             /* The label object's own position is taken by the recursion. */
             error |= blocks(cv, out, s, type_range, item, nleft - 1, labels,
                             lranges, nl + 1);
@@ -548,8 +572,6 @@ static struct tern_body *body(struct conv *cv, json_t *obj, struct tern_range r,
         struct tern_range kr = take(cv);
         const struct jschema *s = NULL;
 
-        kr.end.column += (unsigned)strlen(key) + 1;
-        kr.end.byte += strlen(key) + 1;
         if (strcmp(key, "//") == 0) {
             skip(cv, item);
             continue;

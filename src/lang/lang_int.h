@@ -80,6 +80,9 @@ tern_value *tern__convert_bool(const tern_value *v);
 /* "string", "number", "list of ...": how a type error names a value. */
 const char *tern__type_name(const tern_value *v);
 
+/* Sort diagnostics [from, count) by position, stably (same file only). */
+void tern__diags_sort(struct tern_diags *diags, size_t from);
+
 /* Decode UTF-8 code point at s (len bytes left); returns its length >= 1. */
 size_t tern__utf8_next(const char *s, size_t len);
 

@@ -336,19 +336,24 @@ static void lex_normal(struct lexer *lx, struct mode *m)
     default:
         break;
     }
-    if (type == T_INVALID) {
+    if (type == T_INVALID && c == '\'') {
+        /* A single-quoted string: one error for all of it. */
+        size_t j = lx->i + 1;
+
+        while (j < lx->len && s[j] != '\'' && s[j] != '\n')
+            j++;
+        n = j < lx->len && s[j] == '\'' ? j + 1 - lx->i : 1;
+    } else if (type == T_INVALID) {
         /* A whole UTF-8 character, so the error underlines it. */
         n = tern__utf8_next(s + lx->i, lx->len - lx->i);
     }
     lx_adv(lx, n);
-    if (type == T_INVALID) {
+    if (type == T_INVALID)
         lx_error(lx, spos, lx_pos(lx), "Invalid character",
                  c == '\'' ? "Single quotes are not valid. Use double quotes "
                              "(\") to enclose strings."
                            : "This character is not used within the "
                              "language.");
-        return;
-    }
     lx_emit(lx, type, start, spos);
 }
 
@@ -740,6 +745,9 @@ static void perr_tok(struct parser *p, const struct token *t,
 {
     struct tern_range r = tok_range(p, t);
 
+    /* The lexer has reported this token already. */
+    if (t->type == T_INVALID)
+        return;
     perr(p, &r, summary, "%s", detail);
 }
 
@@ -2338,7 +2346,7 @@ static int run(struct tern_lang_file *file, const char *text, size_t len,
 {
     struct lexer lx;
     struct parser p;
-    size_t errors = diags->errors;
+    size_t errors = diags->errors, first_diag = diags->count;
     int error = TERN_OK;
 
     memset(&lx, 0, sizeof(lx));
@@ -2378,6 +2386,7 @@ static int run(struct tern_lang_file *file, const char *text, size_t len,
                      "An expression was successfully parsed, but extra "
                      "characters were found after it.");
     }
+    tern__diags_sort(diags, first_diag);
     if (p.oom)
         error = TERN_ENOMEM;
     else if (diags->errors > errors)

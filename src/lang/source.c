@@ -254,6 +254,31 @@ static void render_one(tern_buf *out, const struct tern_diag *d,
         tern_buf_printf(out, "\n%s\n", d->detail);
 }
 
+static int pos_before(const struct tern_diag *a, const struct tern_diag *b)
+{
+    if (!a->has_range || !b->has_range)
+        return a->has_range && !b->has_range;
+    if (a->range.file != b->range.file)
+        return 0;
+    if (a->range.start.line != b->range.start.line)
+        return a->range.start.line < b->range.start.line;
+    return a->range.start.column < b->range.start.column;
+}
+
+void tern__diags_sort(struct tern_diags *diags, size_t from)
+{
+    size_t i, j;
+
+    /* Insertion sort: stable, and the lists are short. */
+    for (i = from + 1; i < diags->count; i++) {
+        struct tern_diag d = diags->items[i];
+
+        for (j = i; j > from && pos_before(&d, &diags->items[j - 1]); j--)
+            diags->items[j] = diags->items[j - 1];
+        diags->items[j] = d;
+    }
+}
+
 int tern_lang_diags_render(tern_buf *out, const struct tern_diags *diags,
                            const struct tern_lang_sources *srcs)
 {

@@ -1,0 +1,466 @@
+/*
+ * Data-driven language cases: each directory tests/cases/lang/NNN-slug/
+ * holds main.tf, usually its twin main.tf.json, and the golden expect.txt
+ * (expect.json.txt where the JSON run differs, i.e. diagnostics positions).
+ * Each syntax is loaded and its module evaluated and dumped: variables
+ * (defaults), locals, every resource and data instance (for_each and count
+ * expanded, references to resources unknown as in a first plan), outputs,
+ * then the diagnostics as Terraform prints them. The dump is diffed with
+ * the golden file; TERN_UPDATE_GOLDEN=1 rewrites the golden files.
+ */
+#include "runner.h"
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+struct dumper {
+    struct tern_lang_config *cfg;
+    struct tern_diags diags;
+    tern_value *vars;
+    tern_value **locals; /* per cfg->local_attrs; NULL until evaluated */
+    int *state;          /* 0 todo, 1 evaluating, 2 done, 3 failed */
+    tern_buf out;
+};
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags);
+
+static void scope_init(struct dumper *d, struct tern_lang_scope *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->vars = d->vars;
+    s->resolve = resolve;
+    s->ctx = d;
+    s->path_module = ".";
+    s->path_root = ".";
+    s->path_cwd = ".";
+}
+
+static int eval_local(struct dumper *d, size_t i, struct tern_diags *diags)
+{
+    struct tern_lang_scope s;
+    const struct tern_attribute *a = d->cfg->local_attrs[i];
+
+    if (d->state[i] == 2)
+        return TERN_OK;
+    if (d->state[i] == 3)
+        return TERN_ERROR;
+    if (d->state[i] == 1) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->name_range,
+                       "Cycle in local values",
+                       "The local value \"%s\" depends on itself.", a->name);
+        return TERN_ERROR;
+    }
+    d->state[i] = 1;
+    scope_init(d, &s);
+    if (tern_lang_eval(a->expr, &s, &d->locals[i], diags) != TERN_OK) {
+        d->state[i] = 3;
+        return TERN_ERROR;
+    }
+    d->state[i] = 2;
+    return TERN_OK;
+}
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags)
+{
+    struct dumper *d = ctx;
+    size_t i;
+
+    if (strcmp(ref->kind, "local") == 0) {
+        for (i = 0; i < d->cfg->nlocal_attrs; i++) {
+            if (strcmp(d->cfg->local_attrs[i]->name, ref->name) != 0)
+                continue;
+            if (eval_local(d, i, diags))
+                return TERN_ERROR;
+            *out = tern_value_incref(d->locals[i]);
+            return TERN_OK;
+        }
+        return TERN_ENOTFOUND;
+    }
+    if (strcmp(ref->kind, "resource") == 0 || strcmp(ref->kind, "data") == 0) {
+        const struct tern_blockvec *v =
+            ref->kind[0] == 'r' ? &d->cfg->resources : &d->cfg->data;
+
+        for (i = 0; i < v->n; i++)
+            if (strcmp(v->items[i]->labels[0], ref->type) == 0 &&
+                strcmp(v->items[i]->labels[1], ref->name) == 0) {
+                /* Nothing is applied yet: known after apply. */
+                *out = tern_value_unknown();
+                return TERN_OK;
+            }
+        return TERN_ENOTFOUND;
+    }
+    return TERN_ENOTFOUND;
+}
+
+static void dump_value(struct dumper *d, const char *prefix, const char *name,
+                       const tern_value *v, int indent)
+{
+    char *s = tern_value_render(v, indent);
+
+    tern_buf_printf(&d->out, "%*s%s%s = %s\n", indent, "", prefix, name, s);
+    tern_free(s);
+}
+
+static int is_meta(const char *name)
+{
+    return strcmp(name, "count") == 0 || strcmp(name, "for_each") == 0 ||
+           strcmp(name, "depends_on") == 0 || strcmp(name, "provider") == 0;
+}
+
+static int cmp_attr(const void *a, const void *b)
+{
+    return strcmp((*(const struct tern_attribute *const *)a)->name,
+                  (*(const struct tern_attribute *const *)b)->name);
+}
+
+static void dump_body(struct dumper *d, const struct tern_body *body,
+                      const struct tern_lang_scope *s, int indent, int top)
+{
+    const struct tern_attribute **sorted;
+    size_t i, j;
+
+    sorted = tern_calloc(body->nattrs + 1, sizeof(*sorted));
+    for (i = 0; i < body->nattrs; i++)
+        sorted[i] = &body->attrs[i];
+    qsort(sorted, body->nattrs, sizeof(*sorted), cmp_attr);
+    for (i = 0; i < body->nattrs; i++) {
+        tern_value *v = NULL;
+
+        if (top && is_meta(sorted[i]->name))
+            continue;
+        if (tern_lang_eval(sorted[i]->expr, s, &v, &d->diags) == TERN_OK)
+            dump_value(d, "", sorted[i]->name, v, indent);
+        tern_value_decref(v);
+    }
+    tern_free(sorted);
+    for (i = 0; i < body->nblocks; i++) {
+        const struct tern_block *b = body->blocks[i];
+
+        if (top && strcmp(b->type, "lifecycle") == 0)
+            continue;
+        tern_buf_printf(&d->out, "%*s%s", indent, "", b->type);
+        for (j = 0; j < b->nlabels; j++)
+            tern_buf_printf(&d->out, " \"%s\"", b->labels[j]);
+        tern_buf_puts(&d->out, " {\n");
+        dump_body(d, b->body, s, indent + 2, 0);
+        tern_buf_printf(&d->out, "%*s}\n", indent, "");
+    }
+}
+
+static void dump_instance(struct dumper *d, const char *kind,
+                          const struct tern_block *b, const char *key,
+                          struct tern_lang_scope *s)
+{
+    tern_buf_printf(&d->out, "%s%s.%s%s {\n", kind, b->labels[0], b->labels[1],
+                    key);
+    dump_body(d, b->body, s, 2, 1);
+    tern_buf_puts(&d->out, "}\n");
+}
+
+static void dump_resource(struct dumper *d, const char *kind,
+                          const struct tern_block *b)
+{
+    const struct tern_attribute *fe = tern_lang_body_attr(b->body, "for_each");
+    const struct tern_attribute *cnt = tern_lang_body_attr(b->body, "count");
+    struct tern_lang_scope s;
+    tern_value *v = NULL;
+    char key[512];
+    size_t i;
+    int64_t n;
+
+    scope_init(d, &s);
+    if (!fe && !cnt) {
+        dump_instance(d, kind, b, "", &s);
+        return;
+    }
+    if (tern_lang_eval(fe ? fe->expr : cnt->expr, &s, &v, &d->diags))
+        return;
+    if (tern_value_is_unknown(v)) {
+        tern_buf_printf(&d->out, "%s%s.%s: instances known after apply\n", kind,
+                        b->labels[0], b->labels[1]);
+    } else if (cnt && tern_value_get_int(v, &n)) {
+        for (i = 0; i < (size_t)n; i++) {
+            tern_value *idx = tern_value_int((int64_t)i);
+
+            s.count_index = idx;
+            snprintf(key, sizeof(key), "[%zu]", i);
+            dump_instance(d, kind, b, key, &s);
+            tern_value_decref(idx);
+        }
+    } else if (fe && tern_value_kind(v) == TERN_VAL_OBJECT) {
+        for (i = 0; i < tern_value_length(v); i++) {
+            tern_value *k = tern_value_string(tern_value_object_key(v, i));
+
+            s.each_key = k;
+            s.each_value = tern_value_object_value(v, i);
+            snprintf(key, sizeof(key), "[\"%s\"]", tern_value_object_key(v, i));
+            dump_instance(d, kind, b, key, &s);
+            tern_value_decref(k);
+        }
+    } else if (fe && tern_value_kind(v) == TERN_VAL_SET) {
+        for (i = 0; i < tern_value_length(v); i++) {
+            s.each_key = s.each_value = tern_value_list_get(v, i);
+            snprintf(key, sizeof(key), "[\"%s\"]",
+                     tern_value_get_string(s.each_key));
+            dump_instance(d, kind, b, key, &s);
+        }
+    } else {
+        tern_diags_add(&d->diags, TERN_SEV_ERROR,
+                       fe ? &fe->expr->range : &cnt->expr->range,
+                       "Invalid for_each or count argument",
+                       "A map, a set of strings or a whole number is "
+                       "required here, but have %s.",
+                       tern_value_kind_name(tern_value_kind(v)));
+    }
+    tern_value_decref(v);
+}
+
+static int cmp_block(const void *a, const void *b)
+{
+    const struct tern_block *x = *(const struct tern_block *const *)a;
+    const struct tern_block *y = *(const struct tern_block *const *)b;
+    size_t i;
+    int c;
+
+    for (i = 0; i < x->nlabels && i < y->nlabels; i++)
+        if ((c = strcmp(x->labels[i], y->labels[i])) != 0)
+            return c;
+    return (int)x->nlabels - (int)y->nlabels;
+}
+
+static void sort_blocks(const struct tern_blockvec *v)
+{
+    if (v->n > 1)
+        qsort(v->items, v->n, sizeof(*v->items), cmp_block);
+}
+
+static char *dump(const char *dir, const char *file)
+{
+    struct dumper d;
+    char *path = tern_asprintf("%s/%s", dir, file);
+    FILE *f = fopen(path, "rb");
+    char *text = tern_malloc(1 << 20);
+    size_t len, i;
+    const struct tern_attribute **sorted_locals = NULL;
+
+    memset(&d, 0, sizeof(d));
+    ASSERT_NOT_NULL(f);
+    len = fread(text, 1, (1 << 20) - 1, f);
+    fclose(f);
+    d.cfg = tern_lang_config_new(dir);
+    tern_lang_config_add_file(d.cfg, file, text, len, &d.diags);
+    tern_free(text);
+    tern_free(path);
+    if (d.diags.errors == 0) {
+        struct tern_lang_scope s;
+
+        /* Variables: their defaults; unknown without one. */
+        sort_blocks(&d.cfg->variables);
+        d.vars = tern_value_object_new();
+        memset(&s, 0, sizeof(s));
+        for (i = 0; i < d.cfg->variables.n; i++) {
+            const struct tern_block *b = d.cfg->variables.items[i];
+            const struct tern_attribute *a =
+                tern_lang_body_attr(b->body, "default");
+            tern_value *v = NULL;
+
+            if (!a)
+                v = tern_value_unknown();
+            else if (tern_lang_eval(a->expr, &s, &v, &d.diags))
+                continue;
+            if (tern_lang_body_attr(b->body, "sensitive"))
+                v = tern_value_mark_sensitive(v);
+            tern_value_object_set(d.vars, b->labels[0], v);
+        }
+        for (i = 0; i < tern_value_length(d.vars); i++)
+            dump_value(&d, "var.", tern_value_object_key(d.vars, i),
+                       tern_value_object_value(d.vars, i), 0);
+        /* Locals, lazily in dependency order, printed by name. */
+        d.locals = tern_calloc(d.cfg->nlocal_attrs + 1, sizeof(*d.locals));
+        d.state = tern_calloc(d.cfg->nlocal_attrs + 1, sizeof(*d.state));
+        sorted_locals =
+            tern_calloc(d.cfg->nlocal_attrs + 1, sizeof(*sorted_locals));
+        for (i = 0; i < d.cfg->nlocal_attrs; i++) {
+            eval_local(&d, i, &d.diags);
+            sorted_locals[i] = d.cfg->local_attrs[i];
+        }
+        for (i = 0; i < d.cfg->nlocal_attrs; i++) {
+            size_t j;
+
+            for (j = i + 1; j < d.cfg->nlocal_attrs; j++)
+                if (strcmp(sorted_locals[j]->name, sorted_locals[i]->name) <
+                    0) {
+                    const struct tern_attribute *t = sorted_locals[i];
+
+                    sorted_locals[i] = sorted_locals[j];
+                    sorted_locals[j] = t;
+                }
+        }
+        for (i = 0; i < d.cfg->nlocal_attrs; i++) {
+            size_t j;
+
+            for (j = 0; d.cfg->local_attrs[j] != sorted_locals[i]; j++)
+                ;
+            if (d.state[j] == 2)
+                dump_value(&d, "local.", sorted_locals[i]->name, d.locals[j],
+                           0);
+        }
+        sort_blocks(&d.cfg->data);
+        for (i = 0; i < d.cfg->data.n; i++)
+            dump_resource(&d, "data.", d.cfg->data.items[i]);
+        sort_blocks(&d.cfg->resources);
+        for (i = 0; i < d.cfg->resources.n; i++)
+            dump_resource(&d, "", d.cfg->resources.items[i]);
+        sort_blocks(&d.cfg->outputs);
+        for (i = 0; i < d.cfg->outputs.n; i++) {
+            const struct tern_block *b = d.cfg->outputs.items[i];
+            const struct tern_attribute *a =
+                tern_lang_body_attr(b->body, "value");
+            tern_value *v = NULL;
+
+            scope_init(&d, &s);
+            if (a && tern_lang_eval(a->expr, &s, &v, &d.diags) == TERN_OK) {
+                if (tern_lang_body_attr(b->body, "sensitive"))
+                    v = tern_value_mark_sensitive(v);
+                dump_value(&d, "output.", b->labels[0], v, 0);
+            }
+            tern_value_decref(v);
+        }
+    }
+    if (d.diags.count) {
+        tern_buf_puts(&d.out, "--- diagnostics\n");
+        tern_lang_diags_render(&d.out, &d.diags, &d.cfg->sources);
+    }
+    for (i = 0; d.locals && i < d.cfg->nlocal_attrs; i++)
+        tern_value_decref(d.locals[i]);
+    tern_free(d.locals);
+    tern_free(d.state);
+    tern_free(sorted_locals);
+    tern_value_decref(d.vars);
+    tern_diags_release(&d.diags);
+    tern_lang_config_free(d.cfg);
+    return tern_buf_detach(&d.out);
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text;
+    size_t len;
+
+    if (!f)
+        return NULL;
+    text = tern_malloc(1 << 20);
+    len = fread(text, 1, (1 << 20) - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+static void write_all(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    ASSERT_NOT_NULL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0;
+}
+
+/* Compare one syntax's dump with its golden file; 0 if they match. */
+static int check(const char *dir, const char *name, const char *file,
+                 const char *golden)
+{
+    char *got = dump(dir, file);
+    char *gpath = tern_asprintf("%s/%s", dir, golden);
+    char *want = read_all(gpath);
+    int ok = want && strcmp(got, want) == 0;
+
+    if (!ok && getenv("TERN_UPDATE_GOLDEN")) {
+        /* The JSON run differs from the native one: its own golden. */
+        if (want && strcmp(file, "main.tf.json") == 0 &&
+            strcmp(golden, "expect.txt") == 0) {
+            tern_free(gpath);
+            gpath = tern_asprintf("%s/expect.json.txt", dir);
+        }
+        write_all(gpath, got);
+        ok = 1;
+    } else if (!ok) {
+        char *gotpath =
+            tern_asprintf("%s/%s-%s.got", tern_test_tmpdir(), name, file);
+        char *cmd = tern_asprintf("diff -u '%s' '%s' >&2", gpath, gotpath);
+
+        write_all(gotpath, got);
+        fprintf(stderr, "# %s/%s differs from %s:\n", name, file, golden);
+        fflush(stderr);
+        if (system(cmd) < 0)
+            fprintf(stderr, "%s\n", got);
+        tern_free(cmd);
+        tern_free(gotpath);
+    }
+    tern_free(got);
+    tern_free(gpath);
+    tern_free(want);
+    return ok ? 0 : 1;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+TEST(lang_cases, golden)
+{
+    char *root = tern_asprintf("%s/tests/cases/lang", tern_test_source_dir());
+    DIR *dir = opendir(root);
+    struct dirent *de;
+    char *names[256];
+    size_t n = 0, i;
+    int failed = 0, runs = 0;
+
+    ASSERT_NOT_NULL(dir);
+    while ((de = readdir(dir)) != NULL && n < 256)
+        if (de->d_name[0] != '.')
+            names[n++] = tern_strdup(de->d_name);
+    closedir(dir);
+    qsort(names, n, sizeof(*names), cmp_names);
+    for (i = 0; i < n; i++) {
+        char *d = tern_asprintf("%s/%s", root, names[i]);
+        char *tf = tern_asprintf("%s/main.tf", d);
+        char *json = tern_asprintf("%s/main.tf.json", d);
+        char *jgolden = tern_asprintf("%s/expect.json.txt", d);
+
+        if (exists(tf)) {
+            failed += check(d, names[i], "main.tf", "expect.txt");
+            runs++;
+        }
+        if (exists(json)) {
+            failed += check(d, names[i], "main.tf.json",
+                            exists(jgolden) ? "expect.json.txt" : "expect.txt");
+            runs++;
+        }
+        tern_free(d);
+        tern_free(tf);
+        tern_free(json);
+        tern_free(jgolden);
+        tern_free(names[i]);
+    }
+    tern_free(root);
+    fprintf(stderr, "# %zu cases, %d runs, %d failed\n", n, runs, failed);
+    ASSERT_CMP(n, >=, 8);
+    ASSERT_EQ(failed, 0);
+}
+
+const struct tern_test test_lang_cases_list[] = {TEST_UNIT(lang_cases, golden),
+                                                 TEST_END};

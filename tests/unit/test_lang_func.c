@@ -1,0 +1,462 @@
+/* src/lang: the built-in functions, one table of cases per group. */
+#include "runner.h"
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+#include <stdio.h>
+
+/* One line per value: [a, b], {k = v}, set(...), (unknown), sensitive(..) */
+static void compact(tern_buf *b, const tern_value *v)
+{
+    size_t i, n;
+    const char *s;
+    tern_value *copy;
+
+    if (tern_value_is_sensitive(v)) {
+        tern_buf_puts(b, "sensitive(");
+        copy = tern_value_unmark_deep(tern_value_incref(v));
+        compact(b, copy);
+        tern_value_decref(copy);
+        tern_buf_putc(b, ')');
+        return;
+    }
+    switch (tern_value_kind(v)) {
+    case TERN_VAL_NULL:
+        tern_buf_puts(b, "null");
+        break;
+    case TERN_VAL_UNKNOWN:
+        tern_buf_puts(b, "(unknown)");
+        break;
+    case TERN_VAL_BOOL:
+        tern_buf_puts(b, tern_value_get_bool(v) ? "true" : "false");
+        break;
+    case TERN_VAL_NUMBER: {
+        char *num = tern_value_number_string(v);
+
+        tern_buf_puts(b, num);
+        tern_free(num);
+        break;
+    }
+    case TERN_VAL_STRING:
+        tern_buf_putc(b, '"');
+        for (s = tern_value_get_string(v); *s; s++) {
+            if (*s == '"' || *s == '\\')
+                tern_buf_putc(b, '\\');
+            if (*s == '\n')
+                tern_buf_puts(b, "\\n");
+            else
+                tern_buf_putc(b, *s);
+        }
+        tern_buf_putc(b, '"');
+        break;
+    case TERN_VAL_LIST:
+    case TERN_VAL_SET:
+        tern_buf_puts(b, tern_value_kind(v) == TERN_VAL_SET ? "set(" : "[");
+        n = tern_value_length(v);
+        for (i = 0; i < n; i++) {
+            if (i)
+                tern_buf_puts(b, ", ");
+            compact(b, tern_value_list_get(v, i));
+        }
+        tern_buf_puts(b, tern_value_kind(v) == TERN_VAL_SET ? ")" : "]");
+        break;
+    case TERN_VAL_OBJECT:
+        tern_buf_putc(b, '{');
+        n = tern_value_length(v);
+        for (i = 0; i < n; i++) {
+            tern_buf_printf(b, "%s%s = ", i ? ", " : "",
+                            tern_value_object_key(v, i));
+            compact(b, tern_value_object_value(v, i));
+        }
+        tern_buf_putc(b, '}');
+        break;
+    }
+}
+
+static const char vars_json[] =
+    "{\"name\": \"app\", \"n\": 3, \"five\": \"5\", \"flag\": true,"
+    " \"tags\": {\"env\": \"prod\", \"team\": \"core\"},"
+    " \"list\": [\"a\", \"b\", \"c\"], \"nums\": [3, 1, 2],"
+    " \"roles\": {\"admin\": {\"arn\": \"arn:aws:iam::1:role/admin\","
+    "   \"policies\": [\"p1\", \"p2\"]},"
+    "   \"dev\": {\"arn\": \"arn:aws:iam::1:role/dev\", \"policies\": "
+    "[\"p3\"]}},"
+    " \"users\": [{\"name\": \"u1\", \"groups\": [\"g1\"]},"
+    "   {\"name\": \"u2\", \"groups\": [\"g2\", \"g3\"]}],"
+    " \"nothing\": null, \"empty\": \"\"}";
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags)
+{
+    tern_value *o;
+
+    (void)ctx;
+    (void)diags;
+    if (strcmp(ref->kind, "resource") == 0 &&
+        strcmp(ref->type, "aws_iam_role") == 0 && strcmp(ref->name, "x") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "name", tern_value_string("x"));
+        tern_value_object_set(o, "arn", tern_value_unknown());
+        *out = o;
+        return TERN_OK;
+    }
+    if (strcmp(ref->kind, "data") == 0 &&
+        strcmp(ref->type, "aws_caller_identity") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "account_id",
+                              tern_value_string("123456789012"));
+        *out = o;
+        return TERN_OK;
+    }
+    if (strcmp(ref->kind, "module") == 0 && strcmp(ref->name, "m") == 0) {
+        o = tern_value_object_new();
+        tern_value_object_set(o, "out", tern_value_int(1));
+        *out = o;
+        return TERN_OK;
+    }
+    return TERN_ENOTFOUND;
+}
+
+/* Evaluate @text; "!Summary" for the first diagnostic. */
+static char *eval_text(const char *text, const struct tern_lang_scope *extra)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tern_lang_scope scope;
+    struct tern_expr *e = NULL;
+    tern_value *vars, *locals, *v = NULL;
+    json_t *j;
+    tern_buf b = TERN_BUF_INIT;
+
+    j = json_loads(vars_json, 0, NULL);
+    ASSERT_NOT_NULL(j);
+    vars = tern_value_from_json(j);
+    json_decref(j);
+    tern_value_object_set(vars, "unk", tern_value_unknown());
+    tern_value_object_set(
+        vars, "secret", tern_value_mark_sensitive(tern_value_string("s3cr3t")));
+    locals = tern_value_object_new();
+    tern_value_object_set(locals, "prefix", tern_value_string("tern"));
+    if (extra)
+        scope = *extra;
+    else
+        memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    scope.locals = locals;
+    scope.resolve = resolve;
+    scope.path_module = ".";
+    if (tern_lang_parse_expr(&srcs, "expr.tf", text, strlen(text), &e,
+                             &diags) == TERN_OK)
+        tern_lang_eval(e, &scope, &v, &diags);
+    if (diags.count)
+        tern_buf_printf(&b, "!%s", diags.items[0].summary);
+    else
+        compact(&b, v);
+    tern_value_decref(v);
+    tern_value_decref(vars);
+    tern_value_decref(locals);
+    tern_diags_release(&diags);
+    tern_lang_sources_free(&srcs);
+    return tern_buf_detach(&b);
+}
+
+struct ecase {
+    const char *expr, *want;
+};
+
+static void run_cases(const struct ecase *cases, size_t n,
+                      const struct tern_lang_scope *extra)
+{
+    size_t i;
+    int failed = 0;
+
+    for (i = 0; i < n; i++) {
+        char *got = eval_text(cases[i].expr, extra);
+
+        if (strcmp(got, cases[i].want) != 0) {
+            fprintf(stderr, "# %s\n#   got:  %s\n#   want: %s\n", cases[i].expr,
+                    got, cases[i].want);
+            failed++;
+        }
+        tern_free(got);
+    }
+    if (failed)
+        FAIL("%d of %zu expressions evaluated wrongly", failed, n);
+}
+
+#define RUN(cases) run_cases(cases, sizeof(cases) / sizeof(cases[0]), NULL)
+
+TEST(lang_func, json)
+{
+    static const struct ecase cases[] = {
+        {"jsonencode({b = 1, a = [true, null, \"x\"]})",
+         "\"{\\\"a\\\":[true,null,\\\"x\\\"],\\\"b\\\":1}\""},
+        {"jsonencode(\"<a href='x'>&</a>\")",
+         "\"\\\"\\\\u003ca "
+         "href='x'\\\\u003e\\\\u0026\\\\u003c/a\\\\u003e\\\"\""},
+        {"jsonencode(\"tab\\tnl\\nq\\\"\")",
+         "\"\\\"tab\\\\tnl\\\\nq\\\\\\\"\\\"\""},
+        {"jsonencode(1.5)", "\"1.5\""},
+        {"jsonencode(100000000000000000000)", "\"100000000000000000000\""},
+        {"jsonencode(null)", "\"null\""},
+        {"jsondecode(\"{\\\"a\\\": [1, 2.5, \\\"x\\\", false, null]}\")",
+         "{a = [1, 2.5, \"x\", false, null]}"},
+        {"jsondecode(\"[1\")", "!Invalid function argument"},
+        {"jsondecode(jsonencode({k = {n = [1]}})).k.n[0]", "1"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, format)
+{
+    static const struct ecase cases[] = {
+        {"format(\"Hello, %s!\", \"Ander\")", "\"Hello, Ander!\""},
+        {"format(\"%d items\", 3)", "\"3 items\""},
+        {"format(\"%5.2f|%-4d|%04d\", 3.14159, 7, 42)", "\" 3.14|7   |0042\""},
+        {"format(\"%v %v %v\", 1, true, [1])", "\"1 true [1]\""},
+        {"format(\"%q\", \"a\\\"b\")", "\"\\\"a\\\\\\\"b\\\"\""},
+        {"format(\"%t %x %X %o %b\", true, 255, 255, 8, 5)",
+         "\"true ff FF 10 101\""},
+        {"format(\"%[2]s %[1]s\", \"a\", \"b\")", "\"b a\""},
+        {"format(\"100%%\")", "\"100%\""},
+        {"format(\"%d\", 1.5)", "!Invalid function argument"},
+        {"format(\"%s %s\", \"a\")", "!Invalid function argument"},
+        {"format(\"%s\", \"a\", \"b\")", "!Invalid function argument"},
+        {"formatlist(\"%s=%s\", [\"a\", \"b\"], \"v\")", "[\"a=v\", \"b=v\"]"},
+        {"formatlist(\"%s-%s\", [\"a\", \"b\"], [\"1\", \"2\"])",
+         "[\"a-1\", \"b-2\"]"},
+        {"formatlist(\"%s\", [\"a\"], [\"b\", \"c\"])",
+         "!Invalid function argument"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, strings)
+{
+    static const struct ecase cases[] = {
+        {"join(\",\", [\"a\", \"b\"], [\"c\"])", "\"a,b,c\""},
+        {"join(\"-\", [1, true])", "\"1-true\""},
+        {"join(\",\", [])", "\"\""},
+        {"split(\",\", \"a,b,,c\")", "[\"a\", \"b\", \"\", \"c\"]"},
+        {"split(\",\", \"\")", "[\"\"]"},
+        {"lower(\"HeLLo\")", "\"hello\""},
+        {"upper(\"hello\")", "\"HELLO\""},
+        {"title(\"hello world\")", "\"Hello World\""},
+        {"replace(\"a-b-c\", \"-\", \"_\")", "\"a_b_c\""},
+        {"replace(\"hello world\", \"/w(or)ld/\", \"W$1\")", "\"hello Wor\""},
+        {"replace(\"aaa\", \"/a*/\", \"b\")", "\"b\""},
+        {"replace(\"2024-01-02\", \"/(\\\\d+)-(\\\\d+)-(\\\\d+)/\", "
+         "\"$3.$2.$1\")",
+         "\"02.01.2024\""},
+        {"trimspace(\"  x \\n\")", "\"x\""},
+        {"trimprefix(\"arn:aws:iam\", \"arn:\")", "\"aws:iam\""},
+        {"trimsuffix(\"file.tf\", \".tf\")", "\"file\""},
+        {"trimsuffix(\"file.tf\", \".json\")", "\"file.tf\""},
+        {"trim(\"?!hello?!\", \"!?\")", "\"hello\""},
+        {"chomp(\"x\\n\\n\")", "\"x\""},
+        {"substr(\"hello world\", 1, 4)", "\"ello\""},
+        {"substr(\"hello\", -3, -1)", "\"llo\""},
+        {"substr(\"h\xc3\xa9llo\", 1, 2)", "\"\xc3\xa9l\""},
+        {"startswith(\"hello\", \"he\")", "true"},
+        {"endswith(\"hello\", \"he\")", "false"},
+        {"strrev(\"abc\")", "\"cba\""},
+        {"indent(2, \"a\\nb\")", "\"a\\n  b\""},
+        {"urlencode(\"a b&c\")", "\"a%20b%26c\""},
+        {"length(\"h\xc3\xa9llo\")", "5"},
+        {"tostring(5)", "\"5\""},
+        {"tostring([1])", "!Invalid function argument"},
+        {"tostring(null)", "null"},
+        {"tonumber(\"1.5\")", "1.5"},
+        {"tonumber(\"x\")", "!Invalid function argument"},
+        {"tobool(\"true\")", "true"},
+        {"tobool(1)", "!Invalid function argument"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, regex)
+{
+    static const struct ecase cases[] = {
+        {"regex(\"[a-z]+\", \"53453453.345345aaabbbccc23454\")",
+         "\"aaabbbccc\""},
+        {"regex(\"(\\\\d\\\\d\\\\d\\\\d)-(\\\\d\\\\d)-(\\\\d\\\\d)\", "
+         "\"2019-02-01\")",
+         "[\"2019\", \"02\", \"01\"]"},
+        {"regex(\"^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?\","
+         " \"https://terraform.io/docs/\")",
+         "{authority = \"terraform.io\", scheme = \"https\"}"},
+        {"regex(\"x\", \"abc\")", "!Invalid function argument"},
+        {"regexall(\"[a-z]+\", \"1234abcd5678efgh9\")", "[\"abcd\", \"efgh\"]"},
+        {"length(regexall(\"[a-z]+\", \"1234\"))", "0"},
+        {"regexall(\"(\\\\w)=(\\\\w)\", \"a=1 b=2\")",
+         "[[\"a\", \"1\"], [\"b\", \"2\"]]"},
+        {"regex(\"(?i)HELLO\", \"say hello\")", "\"hello\""},
+        {"regex(\"a+?\", \"aaa\")", "!Invalid function argument"},
+        {"regex(\"(\", \"x\")", "!Invalid function argument"},
+        {"regex(\"\\\\s\\\\S+\", \"a bc\")", "\" bc\""},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, collections)
+{
+    static const struct ecase cases[] = {
+        {"concat([1], [2, 3], [])", "[1, 2, 3]"},
+        {"merge({a = 1, b = 2}, {b = 3}, null)", "{a = 1, b = 3}"},
+        {"lookup({a = 1}, \"a\", 0)", "1"},
+        {"lookup({a = 1}, \"b\", 0)", "0"},
+        {"lookup({a = 1}, \"b\")", "!Invalid function argument"},
+        {"element([\"a\", \"b\"], 3)", "\"b\""},
+        {"element([], 0)", "!Invalid function argument"},
+        {"length({a = 1, b = 2})", "2"},
+        {"length(1)", "!Invalid function argument"},
+        {"keys({b = 1, a = 2})", "[\"a\", \"b\"]"},
+        {"values({b = 1, a = 2})", "[2, 1]"},
+        {"contains([\"a\", \"b\"], \"b\")", "true"},
+        {"contains([1], \"1\")", "false"},
+        {"distinct([\"a\", \"b\", \"a\", \"c\"])", "[\"a\", \"b\", \"c\"]"},
+        {"flatten([[1, [2]], [], [[3]], 4])", "[1, 2, 3, 4]"},
+        {"coalesce(null, \"\", \"x\", \"y\")", "\"x\""},
+        {"coalesce(null, \"\")", "!Error in function call"},
+        {"coalescelist([], [1])", "[1]"},
+        {"compact([\"a\", \"\", null, \"b\"])", "[\"a\", \"b\"]"},
+        {"index([\"a\", \"b\"], \"b\")", "1"},
+        {"index([\"a\"], \"z\")", "!Invalid function argument"},
+        {"one([])", "null"},
+        {"one([\"x\"])", "\"x\""},
+        {"one([1, 2])", "!Invalid function argument"},
+        {"reverse([1, 2, 3])", "[3, 2, 1]"},
+        {"sort([\"b\", \"a\", \"c\"])", "[\"a\", \"b\", \"c\"]"},
+        {"sort([10, 9])", "[\"10\", \"9\"]"},
+        {"slice([1, 2, 3, 4], 1, 3)", "[2, 3]"},
+        {"zipmap([\"a\", \"b\"], [1, 2])", "{a = 1, b = 2}"},
+        {"zipmap([\"a\"], [])", "!Invalid function argument"},
+        {"range(3)", "[0, 1, 2]"},
+        {"range(1, 4)", "[1, 2, 3]"},
+        {"range(0, 1, 0.25)", "[0, 0.25, 0.5, 0.75]"},
+        {"range(3, 0)", "[3, 2, 1]"},
+        {"range(0, 1, 0)", "!Invalid function argument"},
+        {"tolist(toset([\"b\", \"a\", \"b\"]))", "[\"a\", \"b\"]"},
+        {"toset([\"b\", \"a\", \"b\"])", "set(\"a\", \"b\")"},
+        {"toset([1, \"a\"])", "set(\"1\", \"a\")"},
+        {"tomap({a = 1, b = \"x\"})", "{a = \"1\", b = \"x\"}"},
+        {"tomap([1])", "!Invalid function argument"},
+        {"tolist([{a = 1}, \"x\"])", "!Invalid function argument"},
+        {"setunion([\"a\"], [\"b\", \"a\"])", "set(\"a\", \"b\")"},
+        {"setintersection([\"a\", \"b\"], [\"b\", \"c\"])", "set(\"b\")"},
+        {"setsubtract([\"a\", \"b\"], [\"b\"])", "set(\"a\")"},
+        {"alltrue([true, \"true\"])", "true"},
+        {"anytrue([false])", "false"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, numbers_and_encoding)
+{
+    static const struct ecase cases[] = {
+        {"max(1, 5, \"3\")", "5"},
+        {"min(4.5, 2)", "2"},
+        {"max()", "!Not enough function arguments"},
+        {"abs(-2.5)", "2.5"},
+        {"ceil(1.2)", "2"},
+        {"floor(-1.2)", "-2"},
+        {"sum([1, 2, 3.5])", "6.5"},
+        {"base64encode(\"Hello World\")", "\"SGVsbG8gV29ybGQ=\""},
+        {"base64decode(\"SGVsbG8gV29ybGQ=\")", "\"Hello World\""},
+        {"base64decode(base64encode(\"ab\"))", "\"ab\""},
+        {"base64decode(\"/w==\")", "!Invalid function argument"},
+        {"base64decode(\"abc\")", "!Invalid function argument"},
+        {"sha256(\"hello world\")", "\"b94d27b9934d3e08a52e52d7da7dabfac484efe3"
+                                    "7a5380ee9088f7ace2efcde9\""},
+        {"md5(\"hello world\")", "\"5eb63bbbe01eeed093cb22bb8f5acdc3\""},
+        {"sha1(\"hello world\")",
+         "\"2aae6c35c94fcfb415dbe95f408b9ce91ee846ed\""},
+        {"base64sha256(\"hello world\")",
+         "\"uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=\""},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, paths)
+{
+    static const struct ecase cases[] = {
+        {"basename(\"foo/bar/baz.txt\")", "\"baz.txt\""},
+        {"basename(\"/\")", "\"/\""},
+        {"basename(\"dir/\")", "\"dir\""},
+        {"dirname(\"foo/bar/baz.txt\")", "\"foo/bar\""},
+        {"dirname(\"baz.txt\")", "\".\""},
+        {"dirname(\"/baz.txt\")", "\"/\""},
+        {"abspath(\"/a/b/../c/./d\")", "\"/a/c/d\""},
+        {"startswith(abspath(\"x\"), \"/\")", "true"},
+    };
+    RUN(cases);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    ASSERT_NOT_NULL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+TEST(lang_func, files_and_templatefile)
+{
+    static const struct ecase cases[] = {
+        {"file(\"policy.json\")",
+         "\"{\\\"Version\\\": \\\"2012-10-17\\\"}\\n\""},
+        {"jsondecode(file(\"policy.json\")).Version", "\"2012-10-17\""},
+        {"fileexists(\"policy.json\")", "true"},
+        {"fileexists(\"nope.json\")", "false"},
+        {"file(\"nope.json\")", "!Invalid function argument"},
+        {"templatefile(\"trust.tpl\", {services = [\"ec2\", \"lambda\"], "
+         "name = \"r\"})",
+         "\"r:\\nec2.amazonaws.com\\nlambda.amazonaws.com\\n\""},
+        {"templatefile(\"trust.tpl\", {name = \"r\"})",
+         "!Invalid function argument"},
+        {"templatefile(\"trust.tpl\", {services = [], name = var.unk})",
+         "(unknown)"},
+    };
+    struct tern_lang_scope extra;
+    const char *dir = tern_test_tmpdir();
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/policy.json", dir);
+    write_file(path, "{\"Version\": \"2012-10-17\"}\n");
+    snprintf(path, sizeof(path), "%s/trust.tpl", dir);
+    write_file(path, "${name}:\n%{ for s in services ~}\n  ${s}.amazonaws.com\n"
+                     "%{ endfor ~}\n");
+    memset(&extra, 0, sizeof(extra));
+    extra.base_dir = dir;
+    run_cases(cases, sizeof(cases) / sizeof(cases[0]), &extra);
+}
+
+TEST(lang_func, names_are_sorted_and_found)
+{
+    const char *const *names = tern_lang_function_names();
+    size_t i;
+    int count = 0;
+
+    for (i = 0; names[i]; i++) {
+        if (strcmp(names[i], "can") == 0 || strcmp(names[i], "try") == 0)
+            continue;
+        count++;
+        if (names[i + 1] && strcmp(names[i + 1], "can") != 0)
+            ASSERT_CMP(strcmp(names[i], names[i + 1]), <, 0);
+    }
+    ASSERT_CMP(count, >=, 60);
+}
+
+const struct tern_test test_lang_func_list[] = {
+    TEST_UNIT(lang_func, json),
+    TEST_UNIT(lang_func, format),
+    TEST_UNIT(lang_func, strings),
+    TEST_UNIT(lang_func, regex),
+    TEST_UNIT(lang_func, collections),
+    TEST_UNIT(lang_func, numbers_and_encoding),
+    TEST_UNIT(lang_func, paths),
+    TEST_UNIT(lang_func, files_and_templatefile),
+    TEST_UNIT(lang_func, names_are_sorted_and_found),
+    TEST_END};
