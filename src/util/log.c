@@ -17,9 +17,10 @@ static pthread_once_t level_once = PTHREAD_ONCE_INIT;
 static volatile int current_level = TERN_LOG_WARN;
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define MAX_SECRETS 64
-static char *secrets[MAX_SECRETS];
-static size_t nsecrets;
+/* Literal secrets to mask wherever they appear; grows as credentials are
+ * refreshed during a long run. */
+static char **secrets;
+static size_t nsecrets, secrets_alloc;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug",
                                           "trace"};
@@ -62,7 +63,16 @@ void tern_log_add_secret(const char *value)
         if (strcmp(secrets[i], value) == 0)
             break;
     }
-    if (i == nsecrets && nsecrets < MAX_SECRETS) {
+    if (i == nsecrets && nsecrets == secrets_alloc) {
+        size_t alloc = secrets_alloc ? secrets_alloc * 2 : 16;
+        char **grown = tern_realloc(secrets, alloc * sizeof(*grown));
+
+        if (grown) {
+            secrets = grown;
+            secrets_alloc = alloc;
+        }
+    }
+    if (i == nsecrets && nsecrets < secrets_alloc) {
         secrets[nsecrets] = tern_strdup(value);
         if (secrets[nsecrets])
             nsecrets++;
@@ -172,6 +182,9 @@ void tern_log_redact(char *text)
                 (is_word(p[-1]) && strcmp(secret_keys[k], "token") == 0))
                 continue;
             if (is_word(p[klen]) || p[klen] == '-')
+                continue;
+            /* "</SessionToken>" closes a value; it does not start one. */
+            if (p != text && p[-1] == '/')
                 continue;
             p = redact_value(p + klen) - 1;
             break;

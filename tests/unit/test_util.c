@@ -138,6 +138,24 @@ TEST(util, redact_registered_secret_anywhere)
     tern_free(s);
 }
 
+TEST(util, redact_many_secrets_and_closing_tags)
+{
+    char secret[32], *s;
+    int i;
+
+    /* Far more than any fixed table: a long run refreshes credentials. */
+    for (i = 0; i < 300; i++) {
+        snprintf(secret, sizeof(secret), "RotatedSecret%05d", i);
+        tern_log_add_secret(secret);
+    }
+    s = redacted("first RotatedSecret00000 last RotatedSecret00299 end");
+    ASSERT_STR_EQ(s, "first [REDACTED] last [REDACTED] end");
+    tern_free(s);
+    s = redacted("<SessionToken>IQoJb3JpZ2luX2VjEOr</SessionToken>\n  <x>");
+    ASSERT_STR_EQ(s, "<SessionToken>[REDACTED]</SessionToken>\n  <x>");
+    tern_free(s);
+}
+
 const struct tern_test test_util_list[] = {
     TEST_UNIT(util, buf_appends_and_detaches),
     TEST_UNIT(util, buf_records_allocation_failure),
@@ -146,4 +164,5 @@ const struct tern_test test_util_list[] = {
     TEST_UNIT(util, redact_known_forms),
     TEST_UNIT(util, redact_keeps_ordinary_text),
     TEST_UNIT(util, redact_registered_secret_anywhere),
+    TEST_UNIT(util, redact_many_secrets_and_closing_tags),
     TEST_END};
