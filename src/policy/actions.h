@@ -1,0 +1,22 @@
+/*
+ * The IAM action catalogue: generated data (actions_data.c, from
+ * scripts/gen-iam-actions.py) and the look-ups over it. Private to
+ * src/policy; see docs/internals/IAM-ACTIONS.md.
+ */
+#ifndef TERN_POLICY_ACTIONS_H
+#define TERN_POLICY_ACTIONS_H
+
+#include <stddef.h>
+
+/*
+ * "prefix:Action" for every catalogued service, sorted case-insensitively
+ * (ASCII), so each service's actions are contiguous.
+ */
+extern const char *const tern__policy_actions[];
+extern const size_t tern__policy_actions_count;
+
+/* Every service prefix the botocore models know, lower case, sorted. */
+extern const char *const tern__policy_prefixes[];
+extern const size_t tern__policy_prefixes_count;
+
+#endif
