@@ -795,14 +795,18 @@ struct iam_role *iam_role_by_arn(struct sim_iam *iam, const char *arn,
 }
 
 int sim_iam_role_for_assume(struct sim_iam *iam, const char *role_arn,
-                            char *role_id, size_t role_id_len)
+                            char *role_id, size_t role_id_len, int *max_session)
 {
-    struct iam_role *r = iam_role_by_arn(iam, role_arn, sim_now_ms(iam->sim));
+    int64_t now = sim_now_ms(iam->sim);
+    struct iam_role *r = iam_role_by_arn(iam, role_arn, now);
 
     if (!r)
         return 0;
     if (role_id && role_id_len)
         snprintf(role_id, role_id_len, "%s", r->id);
+    if (max_session)
+        *max_session = now >= r->max_session_visible_at ? r->max_session
+                                                        : r->prev_max_session;
     return 1;
 }
 

@@ -220,9 +220,11 @@ json_t *sim_iam_dump(struct sim_iam *iam);
 int sim_iam_load(struct sim_iam *iam, const json_t *in, char *err,
                  size_t errlen);
 /* For STS AssumeRole: the role with this ARN exists and is visible; fills
- * the role id (AROA...) into role_id. 1 or 0. */
+ * the role id (AROA...) into role_id and its MaxSessionDuration (seconds,
+ * as visible now) into max_session. 1 or 0. */
 int sim_iam_role_for_assume(struct sim_iam *iam, const char *role_arn,
-                            char *role_id, size_t role_id_len);
+                            char *role_id, size_t role_id_len,
+                            int *max_session);
 /* For Databricks: the instance profile with this ARN is visible and holds a
  * role. 1 or 0. */
 int sim_iam_profile_usable(struct sim_iam *iam, const char *profile_arn);

@@ -229,6 +229,7 @@ static void assume_role(struct sim *sim, struct sim_req *req,
     char expiration[32];
     char *arn = NULL, *user_id = NULL;
     long duration = DURATION_DEFAULT;
+    int max_session = 3600;
     int64_t expires_ms;
 
     memset(&key, 0, sizeof(key));
@@ -262,12 +263,18 @@ static void assume_role(struct sim *sim, struct sim_req *req,
         goto done;
     }
     if (split_role_arn(role_arn, account, sizeof(account), &role_name) < 0 ||
-        !sim_iam_role_for_assume(sim->iam, role_arn, role_id,
-                                 sizeof(role_id))) {
+        !sim_iam_role_for_assume(sim->iam, role_arn, role_id, sizeof(role_id),
+                                 &max_session)) {
         sim_aws_error(resp, req, 403, "Sender", "AccessDenied",
                       "User: %s is not authorized to perform: "
                       "sts:AssumeRole on resource: %s",
                       req->caller_arn ? req->caller_arn : "", role_arn);
+        goto done;
+    }
+    if (duration > max_session) {
+        sim_aws_error(resp, req, 400, "Sender", "ValidationError",
+                      "The requested DurationSeconds exceeds the "
+                      "MaxSessionDuration set for this role.");
         goto done;
     }
 

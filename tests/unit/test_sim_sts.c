@@ -550,6 +550,38 @@ TEST(sim_sts, same_seed_same_credentials)
     tt_sim_stop(&b);
 }
 
+TEST(sim_sts, duration_is_capped_by_the_roles_max_session)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    const char *create[] = {"RoleName", "short", "AssumeRolePolicyDocument",
+                            TRUST, NULL};
+    const char *too_long[] = {"RoleArn",
+                              "arn:aws:iam::123456789012:role/short",
+                              "RoleSessionName",
+                              "s1",
+                              "DurationSeconds",
+                              "7200",
+                              NULL};
+    struct temp_creds ok;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    /* MaxSessionDuration defaults to one hour. */
+    ASSERT_OK(tt_iam(&r, &sim, "CreateRole", create));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    sts(&r, &sim, NULL, NULL, "AssumeRole", too_long);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Code"), "ValidationError");
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Message"),
+                  "The requested DurationSeconds exceeds the "
+                  "MaxSessionDuration set for this role.");
+    tt_response_release(&r);
+    assume(&ok, &sim, NULL, "arn:aws:iam::123456789012:role/short", "s2",
+           "3600");
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_sim_sts_list[] = {
     TEST_INTEGRATION(sim_sts, caller_identity_of_default_key),
     TEST_INTEGRATION(sim_sts, assumed_role_credentials_work),
@@ -561,4 +593,5 @@ const struct tern_test test_sim_sts_list[] = {
     TEST_INTEGRATION(sim_sts, duration_and_parameters_are_validated),
     TEST_INTEGRATION(sim_sts, role_chaining_is_limited_to_one_hour),
     TEST_INTEGRATION(sim_sts, same_seed_same_credentials),
+    TEST_INTEGRATION(sim_sts, duration_is_capped_by_the_roles_max_session),
     TEST_END};
