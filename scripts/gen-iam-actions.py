@@ -12,8 +12,9 @@ closest real one. Sources, in order:
    same name.
 2. src/policy/actions-extra.txt: the documented places where IAM actions and
    API operations differ (s3:ListBucket, iam:PassRole, sts:TagSession...),
-   as "prefix:Action" lines to add and "-prefix:Action" lines to remove,
-   each citing the AWS Service Authorization Reference.
+   as "prefix:Action" lines to add and "-prefix:Op -> prefix:Action" lines
+   to remove (naming what IAM authorises the operation with, for the
+   linter's message), each citing the AWS Service Authorization Reference.
 
 It also writes the list of every service prefix the botocore models know
 (endpoint prefixes and signing names), so that a typo check on service
@@ -30,6 +31,8 @@ import argparse
 import glob
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 # IAM service prefix -> botocore model directories whose operations are
@@ -71,22 +74,46 @@ def botocore_version(root):
         return "unknown"
 
 
+def target_phrase(text, where):
+    """'s3:GetObject + s3:PutObject' -> '"s3:GetObject" and "s3:PutObject"'."""
+    for sep, word in ((" + ", " and "), (" | ", " or ")):
+        if sep in text:
+            names = [t.strip() for t in text.split(sep)]
+            break
+    else:
+        names, word = [text.strip()], ""
+    for name in names:
+        if ":" not in name or " " in name:
+            sys.exit("%s: bad target %r" % (where, name))
+    return word.join('"%s"' % name for name in names)
+
+
 def read_extra(path):
-    add, remove = set(), set()
+    """Returns (added, removed, renames {(prefix, action): phrase})."""
+    add, remove, renames = set(), set(), {}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            target = add
+            target, phrase = add, None
             if line.startswith("-"):
                 target, line = remove, line[1:].strip()
+                line, sep, rest = line.partition("->")
+                line = line.strip()
+                if not sep:
+                    sys.exit("%s:%d: a removal names the action(s) IAM "
+                             "checks instead: -prefix:Op -> prefix:Action"
+                             % (path, n))
+                phrase = target_phrase(rest, "%s:%d" % (path, n))
             prefix, sep, action = line.partition(":")
             if not sep or prefix not in SERVICES or not action.isalnum():
                 sys.exit("%s:%d: expected [-]prefix:Action for a catalogued "
                          "service, got %r" % (path, n, line))
             target.add((prefix, action))
-    return add, remove
+            if phrase:
+                renames[(prefix, action)] = phrase
+    return add, remove, renames
 
 
 def c_string(s):
@@ -104,7 +131,7 @@ def generate(root, extra_path):
             with open(path, encoding="utf-8") as f:
                 names.update(json.load(f)["operations"].keys())
         actions[prefix] = names
-    add, remove = read_extra(extra_path)
+    add, remove, renames = read_extra(extra_path)
     for prefix, action in sorted(add):
         # Keep one spelling per action, case-insensitively (the model's).
         if action.lower() not in {a.lower() for a in actions[prefix]}:
@@ -163,8 +190,33 @@ def generate(root, extra_path):
     w("")
     w("const size_t tern__policy_prefixes_count =")
     w("    sizeof(tern__policy_prefixes) / sizeof(tern__policy_prefixes[0]);")
+    w("")
+    w("/*")
+    w(" * API operations that are not IAM actions, with the action(s) IAM")
+    w(" * authorises them with (actions-extra.txt), sorted like the actions.")
+    w(" */")
+    w("const struct tern__policy_rename tern__policy_renames[] = {")
+    for (p, a) in sorted(renames, key=lambda k: ("%s:%s" % k).lower()):
+        w("    {%s," % c_string("%s:%s" % (p, a)))
+        w("     %s}," % c_string(renames[(p, a)]))
+    w("};")
+    w("")
+    w("const size_t tern__policy_renames_count =")
+    w("    sizeof(tern__policy_renames) / sizeof(tern__policy_renames[0]);")
     counts = {p: len(actions[p]) for p in actions}
     return "\n".join(out) + "\n", counts
+
+
+def clang_format(text, repo):
+    """House format (scripts/check-source.sh checks it), when available."""
+    exe = shutil.which("clang-format")
+    if not exe:
+        print("gen-iam-actions: clang-format not found; output unformatted",
+              file=sys.stderr)
+        return text
+    return subprocess.run(
+        [exe, "--assume-filename=src/policy/actions_data.c"], input=text,
+        capture_output=True, text=True, check=True, cwd=repo).stdout
 
 
 def main():
@@ -180,6 +232,7 @@ def main():
     text, counts = generate(args.botocore,
                             os.path.join(repo, "src", "policy",
                                          "actions-extra.txt"))
+    text = clang_format(text, repo)
     for p in sorted(counts):
         print("%-10s %5d actions" % (p, counts[p]))
     if args.check:

@@ -19,4 +19,18 @@ extern const size_t tern__policy_actions_count;
 extern const char *const tern__policy_prefixes[];
 extern const size_t tern__policy_prefixes_count;
 
+/*
+ * An API operation that is not an IAM action ("s3:HeadObject") and what IAM
+ * authorises it with, as a phrase for messages: "\"s3:GetObject\"", or
+ * "\"s3:GetObject\" and \"s3:PutObject\"".
+ */
+struct tern__policy_rename {
+    const char *operation;
+    const char *actions;
+};
+
+/* Sorted by operation like tern__policy_actions. */
+extern const struct tern__policy_rename tern__policy_renames[];
+extern const size_t tern__policy_renames_count;
+
 #endif

@@ -932,6 +932,25 @@ static void lint_prefix(struct lint *l, const char *action, size_t plen)
                                (int)plen, action, action, l->where, best));
 }
 
+/* What IAM authorises an API operation with, if it is not an action. */
+static const char *renamed(const char *action)
+{
+    size_t lo = 0, hi = tern__policy_renames_count, len = strlen(action);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_ci_n(action, len, tern__policy_renames[mid].operation);
+
+        if (c == 0)
+            return tern__policy_renames[mid].actions;
+        if (c > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static void lint_action(struct lint *l, const char *action)
 {
     const char *colon = strchr(action, ':');
@@ -957,6 +976,13 @@ static void lint_action(struct lint *l, const char *action)
     }
     if (tern_policy_action_known(action) == 1)
         return;
+    if ((best = renamed(action)) != NULL) {
+        lint_add(l, TERN_SEV_WARNING, "Unknown IAM action",
+                 tern_asprintf("\"%s\" (%s) is an API operation, not an IAM "
+                               "action: IAM authorises %s with %s.",
+                               action, l->where, name, best));
+        return;
+    }
     service_range(action, plen, &first, &end);
     best = closest_action(first, end, plen, name, &stem_len);
     if (strpbrk(name, "*?")) {

@@ -454,6 +454,13 @@ TEST(policy, lint_unknown_actions)
     ASSERT_OK(lint_one(&d, "s3:HeadObject", "*"));
     ASSERT_EQ(d.count, 1);
     ASSERT_STR_EQ(d.items[0].summary, "Unknown IAM action");
+    ASSERT_STR_CONTAINS(d.items[0].detail,
+                        "is an API operation, not an IAM action: IAM "
+                        "authorises HeadObject with \"s3:GetObject\".");
+    tern_diags_release(&d);
+    ASSERT_OK(lint_one(&d, "s3:copyobject", "*"));
+    ASSERT_NOT_NULL(
+        find_diag(&d, "with \"s3:GetObject\" and \"s3:PutObject\"."));
     tern_diags_release(&d);
     ASSERT_OK(lint_one(&d, "iam:PasRole", "*"));
     ASSERT_NOT_NULL(find_diag(&d, "Did you mean \"iam:PassRole\"?"));
@@ -649,6 +656,16 @@ TEST(policy, catalogue_sorted)
 {
     size_t i;
 
+    for (i = 1; i < tern__policy_renames_count; i++)
+        if (strcasecmp(tern__policy_renames[i - 1].operation,
+                       tern__policy_renames[i].operation) >= 0)
+            FAIL("renames out of order at %zu: %s, %s", i,
+                 tern__policy_renames[i - 1].operation,
+                 tern__policy_renames[i].operation);
+    /* A renamed operation is never also an action. */
+    for (i = 0; i < tern__policy_renames_count; i++)
+        ASSERT_EQ(tern_policy_action_known(tern__policy_renames[i].operation),
+                  0);
     ASSERT_CMP(tern__policy_actions_count, >, 1000);
     for (i = 1; i < tern__policy_actions_count; i++)
         if (strcasecmp(tern__policy_actions[i - 1], tern__policy_actions[i]) >=
