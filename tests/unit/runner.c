@@ -15,6 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define TERN_LEAK_CHECK 1
+#endif
+
 static char tmpdir[4096];
 
 void tern_test_fail(const char *file, int line, const char *fmt, ...)
@@ -94,6 +99,14 @@ static int run_one(const struct tern_test *t, unsigned timeout)
     if (pid == 0) {
         alarm(timeout);
         t->fn();
+#ifdef TERN_LEAK_CHECK
+        /* _exit() skips LeakSanitizer's exit-time check: run it here, so
+         * every case is leak-checked in the sanitizer build. */
+        if (__lsan_do_recoverable_leak_check()) {
+            fprintf(stderr, "# memory leaked (see the report above)\n");
+            _exit(1);
+        }
+#endif
         if (tmpdir[0])
             nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         fflush(stdout);
