@@ -837,8 +837,9 @@ struct lint {
     int error;   /* TERN_ENOMEM once an allocation failed */
 };
 
+/* Add a diagnostic; takes over detail (from tern_asprintf; NULL: OOM). */
 static void lint_add(struct lint *l, enum tern_severity sev,
-                     const char *summary, const char *detail)
+                     const char *summary, char *detail)
 {
     if (!detail) {
         l->error = TERN_ENOMEM;
@@ -846,6 +847,7 @@ static void lint_add(struct lint *l, enum tern_severity sev,
     }
     if (!tern_diags_add(l->diags, sev, NULL, summary, "%s", detail))
         l->error = TERN_ENOMEM;
+    tern_free(detail);
 }
 
 /*
