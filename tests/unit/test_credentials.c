@@ -63,6 +63,9 @@ static void clean_env(void)
 }
 
 static void write_file(const char *rel, int mode, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void write_file(const char *rel, int mode, const char *fmt, ...)
 {
     char path[4096];
     va_list ap;

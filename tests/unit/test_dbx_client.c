@@ -24,6 +24,9 @@ static void clean_env(void)
 }
 
 static void write_cfg(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void write_cfg(const char *fmt, ...)
 {
     char path[4096];
     va_list ap;
