@@ -6,7 +6,12 @@
 
 #include <string.h>
 
-const tern_module *const tern_modules[] = {NULL};
+extern const tern_module tern_module_aws_iam_role;
+
+const tern_module *const tern_modules[] = {
+    &tern_module_aws_iam_role,
+    NULL,
+};
 
 const tern_module *tern_module_find(enum tern_module_kind kind,
                                     const char *type_name)

@@ -1,0 +1,337 @@
+/*
+ * The module tests' fixture (test_mod.h), and the tests of what the
+ * modules share (modules/iam_common.c): the propagation retry, the import
+ * hint of EntityAlreadyExists, default_tags.
+ */
+#include "runner.h"
+#include "test_mod.h"
+
+#include "../../modules/iam_common.h"
+#include "aws/credentials.h"
+#include "aws/query.h"
+#include "util/alloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+
+void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
+{
+    tern_aws_client_opts opts = TERN_AWS_CLIENT_OPTS_INIT;
+    tern_dbx_config cfg = TERN_DBX_CONFIG_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+
+    memset(fx, 0, sizeof(*fx));
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_IAM");
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    unsetenv("DATABRICKS_HOST");
+    unsetenv("DATABRICKS_TOKEN");
+    /* A test that waits for IAM waits seconds, not the 2 minutes. */
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "20000", 1);
+    ASSERT_OK(tt_sim_start(&fx->sim, sim_args));
+    ASSERT_OK(tern_http_new(&fx->http, NULL));
+    ASSERT_OK(tern_aws_credentials_new_static(&fx->creds,
+                                              "AKIDTERNSIMDEFAULT01",
+                                              "ternsim/default/"
+                                              "SECRETKEY0000000000000001",
+                                              NULL));
+    opts.service = "iam";
+    opts.endpoint = fx->sim.base_url;
+    opts.max_retries = 3;
+    opts.http = fx->http;
+    opts.credentials = fx->creds;
+    opts.seed = 7;
+    ASSERT_OK(tern_aws_client_new(&fx->iam, &opts, &diags));
+    opts.service = "sts";
+    ASSERT_OK(tern_aws_client_new(&fx->sts, &opts, &diags));
+    cfg.host = fx->sim.base_url;
+    cfg.token = "dapi-ternsim-default-token-0001";
+    cfg.config_file = "/nonexistent/.databrickscfg";
+    cfg.max_retries = 3;
+    ASSERT_OK(tern_dbx_client_new(&fx->dbx, &cfg, fx->http, &diags));
+    ASSERT_EQ(diags.count, 0);
+    fx->op.version = TERN_OP_VERSION;
+    fx->op.address = "aws_iam_role.test";
+    fx->op.diags = &fx->diags;
+    fx->op.aws = fx->iam;
+    fx->op.dbx = fx->dbx;
+    fx->op.cancel = &fx->cancel;
+}
+
+void mod_fx_stop(struct mod_fx *fx)
+{
+    tern_aws_client_free(fx->iam);
+    tern_aws_client_free(fx->sts);
+    tern_dbx_client_free(fx->dbx);
+    tern_aws_credentials_free(fx->creds);
+    tern_http_free(fx->http);
+    tern_diags_release(&fx->diags);
+    json_decref(fx->provider);
+    tt_sim_stop(&fx->sim);
+}
+
+json_t *mod_json(const char *text)
+{
+    json_error_t err;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
+
+    if (!v)
+        FAIL("not JSON: %s: %s", err.text, text);
+    return v;
+}
+
+json_t *mod_dump(struct mod_fx *fx)
+{
+    struct tt_response r;
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_control(&r, &fx->sim, "GET", "dump", NULL));
+    ASSERT_EQ(r.status, 200);
+    doc = mod_json(r.body);
+    tt_response_release(&r);
+    return doc;
+}
+
+static json_t *find_named(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(list, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "name")), name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+json_t *mod_dump_role(json_t *dump, const char *name)
+{
+    return find_named(json_object_get(json_object_get(dump, "iam"), "roles"),
+                      name);
+}
+
+json_t *mod_dump_profile(json_t *dump, const char *name)
+{
+    return find_named(
+        json_object_get(json_object_get(dump, "iam"), "instance_profiles"),
+        name);
+}
+
+const char *mod_calls(struct mod_fx *fx)
+{
+    static char buf[8192];
+    struct tt_response r;
+    json_t *doc, *c;
+    size_t i, len = 0;
+
+    ASSERT_OK(tt_sim_control(&r, &fx->sim, "GET", "calls", NULL));
+    doc = mod_json(r.body);
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        const char *a = json_string_value(json_object_get(c, "action"));
+        int n = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "",
+                         a ? a : "?");
+
+        if (n < 0 || (size_t)n >= sizeof(buf) - len)
+            break;
+        len += (size_t)n;
+    }
+    json_decref(doc);
+    tt_response_release(&r);
+    return buf;
+}
+
+void mod_clear_calls(struct mod_fx *fx)
+{
+    struct tt_response r;
+
+    ASSERT_OK(tt_sim_control(&r, &fx->sim, "DELETE", "calls", NULL));
+    tt_response_release(&r);
+}
+
+static void post(struct mod_fx *fx, const char *path, const char *json)
+{
+    struct tt_response r;
+
+    ASSERT_OK(tt_sim_control(&r, &fx->sim, "POST", path, json));
+    if (r.status != 200)
+        FAIL("POST /_sim/%s: %ld %s", path, r.status, r.body);
+    tt_response_release(&r);
+}
+
+void mod_load(struct mod_fx *fx, const char *json)
+{
+    post(fx, "load", json);
+}
+
+void mod_faults(struct mod_fx *fx, const char *json)
+{
+    post(fx, "faults", json);
+}
+
+int mod_iam(struct mod_fx *fx, const char *action, ...)
+{
+    tern_buf b = TERN_BUF_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    va_list ap;
+    const char *k;
+    int rc;
+
+    va_start(ap, action);
+    while ((k = va_arg(ap, const char *)) != NULL)
+        tern_aws_query_add(&b, k, va_arg(ap, const char *));
+    va_end(ap);
+    rc = tern_aws_call(fx->iam, action, &b, NULL, &diags);
+    tern_buf_release(&b);
+    tern_diags_release(&diags);
+    return rc;
+}
+
+const char *mod_diag_text(struct mod_fx *fx)
+{
+    static char buf[8192];
+    size_t i, len = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < fx->diags.count; i++) {
+        const struct tern_diag *d = &fx->diags.items[i];
+        int n = snprintf(buf + len, sizeof(buf) - len, "%s%s [%s]: %s",
+                         len ? "\n" : "", d->summary,
+                         d->service_code ? d->service_code : "",
+                         d->detail ? d->detail : "");
+
+        if (n < 0 || (size_t)n >= sizeof(buf) - len)
+            break;
+        len += (size_t)n;
+    }
+    return buf;
+}
+
+void mod_diag_clear(struct mod_fx *fx)
+{
+    tern_diags_release(&fx->diags);
+}
+
+const char *mod_str(const json_t *state, const char *key)
+{
+    return json_string_value(json_object_get(state, key));
+}
+
+/*
+ * Tests of iam_common.c.
+ */
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+           (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+TEST(mod_common, retry_only_named_errors_until_ceiling)
+{
+    struct mod_fx fx;
+    tern_buf b = TERN_BUF_INIT;
+    struct timespec t0;
+
+    mod_fx_start(&fx, NULL);
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "1000", 1);
+    tern_aws_query_add(&b, "RoleName", "nobody");
+    /* Not named: one call, at once. */
+    ASSERT_EQ(
+        tern__iam_call(&fx.op, "GetRole", &b, NULL, 0, "Cannot read", NULL),
+        TERN_ENOTFOUND);
+    ASSERT_STR_EQ(mod_calls(&fx), "GetRole");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "Cannot read [NoSuchEntity]");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "check the name");
+    mod_diag_clear(&fx);
+    mod_clear_calls(&fx);
+    /* Named: retried with backoff (200, 400, then what is left of 1 s). */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ASSERT_EQ(tern__iam_call(&fx.op, "GetRole", &b, NULL,
+                             TERN__RETRY_NOSUCHENTITY | TERN__QUIET_NOTFOUND,
+                             "Cannot read", NULL),
+              TERN_ENOTFOUND);
+    ASSERT_CMP(elapsed_ms(&t0), >=, 1000);
+    ASSERT_CMP(elapsed_ms(&t0), <, 3000);
+    ASSERT_STR_EQ(mod_calls(&fx), "GetRole,GetRole,GetRole,GetRole");
+    ASSERT_EQ(fx.diags.count, 0);
+    tern_buf_release(&b);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_common, cancel_stops_the_wait)
+{
+    struct mod_fx fx;
+    tern_buf b = TERN_BUF_INIT;
+
+    mod_fx_start(&fx, NULL);
+    tern_aws_query_add(&b, "RoleName", "nobody");
+    fx.cancel = 1;
+    ASSERT_EQ(tern__iam_call(&fx.op, "GetRole", &b, NULL,
+                             TERN__RETRY_NOSUCHENTITY, "Cannot read", NULL),
+              TERN_ECANCELED);
+    ASSERT_STR_EQ(mod_calls(&fx), "");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "interrupted");
+    tern_buf_release(&b);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_common, default_tags_and_names)
+{
+    tern_op op;
+    json_t *provider = mod_json(
+        "{\"default_tags\": {\"tags\": {\"env\": \"dev\", \"team\": \"ml\"}}}");
+    json_t *tags = mod_json("{\"team\": \"data\", \"app\": \"x\"}");
+    json_t *all, *own, *want;
+    json_t *cfg = mod_json("{\"name_prefix\": \"svc-\"}");
+    char *name;
+
+    memset(&op, 0, sizeof(op));
+    op.provider = provider;
+    all = tern__tags_all(&op, tags);
+    want = mod_json("{\"env\": \"dev\", \"team\": \"data\", \"app\": \"x\"}");
+    ASSERT(json_equal(all, want));
+    own = tern__tags_own(&op, all);
+    ASSERT(json_equal(own, tags));
+    name = tern__resource_name(cfg);
+    ASSERT_EQ(strlen(name), strlen("svc-") + 26);
+    ASSERT(strncmp(name, "svc-20", 6) == 0);
+    tern_free(name);
+    json_decref(all);
+    json_decref(own);
+    json_decref(want);
+    json_decref(tags);
+    json_decref(provider);
+    json_decref(cfg);
+}
+
+TEST(mod_common, policy_equivalence)
+{
+    json_t *a = json_string("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+    json_t *b =
+        json_string(" {\"Statement\": [], \"Version\": \"2012-10-17\"}");
+    json_t *c = json_string(
+        "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D");
+    json_t *d = json_string("{\"Version\":\"2008-10-17\",\"Statement\":[]}");
+
+    ASSERT_TRUE(tern__policy_equiv(a, b));
+    ASSERT_TRUE(tern__policy_equiv(a, c));
+    ASSERT_FALSE(tern__policy_equiv(a, d));
+    ASSERT_TRUE(tern__policy_equiv(NULL, json_null()));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+}
+
+const struct tern_test test_mod_common_list[] = {
+    TEST_MODULE(mod_common, retry_only_named_errors_until_ceiling),
+    TEST_MODULE(mod_common, cancel_stops_the_wait),
+    TEST_MODULE(mod_common, default_tags_and_names),
+    TEST_MODULE(mod_common, policy_equivalence), TEST_END};

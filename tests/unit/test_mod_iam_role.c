@@ -1,0 +1,388 @@
+/*
+ * aws_iam_role against tern-sim: create (one call), drift, update in
+ * place, replace, delete (instance profiles and, with
+ * force_detach_policies, policies first), import, read of a role deleted
+ * outside tern, error cases, and a trust policy naming a role created a
+ * moment earlier under 5 s of propagation delay.
+ */
+#include "runner.h"
+#include "test_mod.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+extern const tern_module tern_module_aws_iam_role;
+#define M (&tern_module_aws_iam_role)
+
+static json_t *create(struct mod_fx *fx, const char *cfg_text)
+{
+    json_t *cfg = mod_json(cfg_text), *st = NULL;
+
+    if (M->create(&st, &fx->op, cfg) != TERN_OK)
+        FAIL("create: %s", mod_diag_text(fx));
+    json_decref(cfg);
+    return st;
+}
+
+TEST(mod_iam_role, create_one_call)
+{
+    struct mod_fx fx;
+    json_t *st, *dump, *r, *want;
+
+    mod_fx_start(&fx, NULL);
+    fx.provider =
+        mod_json("{\"default_tags\": {\"tags\": {\"env\": \"dev\"}}}");
+    fx.op.provider = fx.provider;
+    st = create(&fx, "{\"name\": \"app\", \"assume_role_policy\": "
+                     "\"{\\n  \\\"Version\\\": \\\"2012-10-17\\\",\\n  "
+                     "\\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", "
+                     "\\\"Principal\\\": {\\\"Service\\\": "
+                     "\\\"ec2.amazonaws.com\\\"}, \\\"Action\\\": "
+                     "\\\"sts:AssumeRole\\\"}]\\n}\", "
+                     "\"description\": \"the app\", \"path\": \"/svc/\", "
+                     "\"max_session_duration\": 7200, "
+                     "\"tags\": {\"team\": \"ml\"}}");
+    ASSERT_STR_EQ(mod_calls(&fx), "CreateRole");
+    ASSERT_STR_EQ(mod_str(st, "id"), "app");
+    ASSERT_STR_EQ(mod_str(st, "name"), "app");
+    ASSERT_STR_EQ(mod_str(st, "arn"),
+                  "arn:aws:iam::" MOD_ACCOUNT ":role/svc/app");
+    ASSERT_STR_EQ(mod_str(st, "path"), "/svc/");
+    ASSERT_STR_EQ(mod_str(st, "description"), "the app");
+    ASSERT_STR_CONTAINS(mod_str(st, "unique_id"), "AROA");
+    ASSERT_STR_CONTAINS(mod_str(st, "create_date"), "T");
+    /* The configuration's text is kept, newlines and all. */
+    ASSERT_STR_CONTAINS(mod_str(st, "assume_role_policy"), "{\n  \"Version\"");
+    ASSERT_EQ(json_integer_value(json_object_get(st, "max_session_duration")),
+              7200);
+    want = mod_json("{\"team\": \"ml\"}");
+    ASSERT(json_equal(json_object_get(st, "tags"), want));
+    json_decref(want);
+    want = mod_json("{\"team\": \"ml\", \"env\": \"dev\"}");
+    ASSERT(json_equal(json_object_get(st, "tags_all"), want));
+
+    dump = mod_dump(&fx);
+    r = mod_dump_role(dump, "app");
+    ASSERT_NOT_NULL(r);
+    ASSERT(json_equal(json_object_get(r, "tags"), want));
+    ASSERT_STR_EQ(mod_str(r, "description"), "the app");
+    ASSERT_STR_EQ(mod_str(r, "path"), "/svc/");
+    ASSERT_EQ(json_integer_value(json_object_get(r, "max_session_duration")),
+              7200);
+    ASSERT_STR_EQ(mod_str(r, "id"), mod_str(st, "unique_id"));
+    json_decref(want);
+    json_decref(dump);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, name_prefix)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    st = create(
+        &fx,
+        "{\"name_prefix\": \"job-\", \"assume_role_policy\": " MOD_TRUST_EC2_Q
+        "}");
+    ASSERT(strncmp(mod_str(st, "name"), "job-", 4) == 0);
+    ASSERT_EQ(strlen(mod_str(st, "name")), 4 + 26);
+    ASSERT_STR_EQ(mod_str(st, "name_prefix"), "job-");
+    ASSERT(json_is_null(json_object_get(st, "tags")));
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+static const char cfg_app[] =
+    "{\"name\": \"app\", \"assume_role_policy\": "
+    "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
+    "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
+    "\\\"ec2.amazonaws.com\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\", "
+    "\"description\": \"one\", \"tags\": {\"a\": \"1\", \"b\": \"2\"}}";
+
+TEST(mod_iam_role, read_after_drift)
+{
+    struct mod_fx fx;
+    json_t *st, *now = NULL;
+
+    mod_fx_start(&fx, NULL);
+    st = create(&fx, cfg_app);
+    ASSERT_OK(mod_iam(&fx, "UpdateRole", "RoleName", "app", "Description",
+                      "changed by hand", NULL));
+    ASSERT_OK(mod_iam(&fx, "TagRole", "RoleName", "app", "Tags.member.1.Key",
+                      "c", "Tags.member.1.Value", "3", NULL));
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->read(&now, &fx.op, st));
+    ASSERT_STR_EQ(mod_calls(&fx), "GetRole");
+    ASSERT_STR_EQ(mod_str(now, "description"), "changed by hand");
+    ASSERT_STR_EQ(mod_str(json_object_get(now, "tags"), "c"), "3");
+    ASSERT_STR_EQ(mod_str(json_object_get(now, "tags_all"), "c"), "3");
+    /* Unchanged trust policy: the state's text, not IAM's. */
+    ASSERT_STR_EQ(mod_str(now, "assume_role_policy"),
+                  mod_str(st, "assume_role_policy"));
+    ASSERT_STR_EQ(mod_str(now, "arn"), mod_str(st, "arn"));
+    json_decref(now);
+    /* A trust policy changed outside tern shows IAM's document. */
+    ASSERT_OK(mod_iam(&fx, "UpdateAssumeRolePolicy", "RoleName", "app",
+                      "PolicyDocument", MOD_TRUST_LAMBDA, NULL));
+    ASSERT_OK(M->read(&now, &fx.op, st));
+    ASSERT_STR_CONTAINS(mod_str(now, "assume_role_policy"),
+                        "lambda.amazonaws.com");
+    json_decref(now);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, update_in_place)
+{
+    struct mod_fx fx;
+    json_t *st, *cfg, *now = NULL, *dump, *r, *want;
+
+    mod_fx_start(&fx, NULL);
+    st = create(&fx, cfg_app);
+    cfg = mod_json("{\"name\": \"app\", \"assume_role_policy\": \""
+                   "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
+                   "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{"
+                   "\\\"Service\\\":\\\"lambda.amazonaws.com\\\"},"
+                   "\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\", "
+                   "\"description\": \"two\", \"max_session_duration\": 7200, "
+                   "\"tags\": {\"b\": \"20\", \"c\": \"3\"}}");
+    mod_clear_calls(&fx);
+    if (M->update(&now, &fx.op, st, cfg) != TERN_OK)
+        FAIL("update: %s", mod_diag_text(&fx));
+    ASSERT_STR_EQ(mod_calls(&fx),
+                  "UpdateAssumeRolePolicy,UpdateRole,UntagRole,TagRole");
+    ASSERT_STR_EQ(mod_str(now, "description"), "two");
+    ASSERT_STR_EQ(mod_str(now, "unique_id"), mod_str(st, "unique_id"));
+    want = mod_json("{\"b\": \"20\", \"c\": \"3\"}");
+    ASSERT(json_equal(json_object_get(now, "tags_all"), want));
+    dump = mod_dump(&fx);
+    r = mod_dump_role(dump, "app");
+    ASSERT(json_equal(json_object_get(r, "tags"), want));
+    ASSERT_STR_EQ(mod_str(r, "description"), "two");
+    ASSERT_EQ(json_integer_value(json_object_get(r, "max_session_duration")),
+              7200);
+    ASSERT_STR_CONTAINS(mod_str(r, "assume_role_policy"), "lambda");
+    /* Nothing to change: no call. */
+    json_decref(st);
+    st = now;
+    now = NULL;
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->update(&now, &fx.op, st, cfg));
+    ASSERT_STR_EQ(mod_calls(&fx), "");
+    json_decref(now);
+    json_decref(want);
+    json_decref(dump);
+    json_decref(cfg);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, replace_on_name_or_path)
+{
+    struct mod_fx fx;
+    json_t *st, *st2, *dump;
+
+    mod_fx_start(&fx, NULL);
+    ASSERT(tern_schema_attr(M->schema, "name")->flags & TERN_ATTR_FORCE_NEW);
+    ASSERT(tern_schema_attr(M->schema, "path")->flags & TERN_ATTR_FORCE_NEW);
+    ASSERT(tern_schema_attr(M->schema, "name_prefix")->flags &
+           TERN_ATTR_FORCE_NEW);
+    ASSERT_FALSE(tern_schema_attr(M->schema, "assume_role_policy")->flags &
+                 TERN_ATTR_FORCE_NEW);
+    st = create(&fx, cfg_app);
+    /* The engine replaces by delete then create. */
+    ASSERT_OK(M->delete_(&fx.op, st));
+    st2 = create(&fx, "{\"name\": \"app2\", \"path\": \"/x/\", "
+                      "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    dump = mod_dump(&fx);
+    ASSERT_NULL(mod_dump_role(dump, "app"));
+    ASSERT_NOT_NULL(mod_dump_role(dump, "app2"));
+    ASSERT_STR_EQ(mod_str(st2, "arn"),
+                  "arn:aws:iam::" MOD_ACCOUNT ":role/x/app2");
+    json_decref(dump);
+    json_decref(st);
+    json_decref(st2);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, delete_detaches_first)
+{
+    struct mod_fx fx;
+    json_t *st, *dump;
+
+    mod_fx_start(&fx, NULL);
+    mod_load(&fx, "{\"iam\": {\"instance_profiles\": [{\"name\": \"p\"}]}}");
+    st = create(&fx, "{\"name\": \"app\", \"force_detach_policies\": true, "
+                     "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    ASSERT_OK(mod_iam(&fx, "AddRoleToInstanceProfile", "InstanceProfileName",
+                      "p", "RoleName", "app", NULL));
+    ASSERT_OK(mod_iam(&fx, "AttachRolePolicy", "RoleName", "app", "PolicyArn",
+                      "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL));
+    ASSERT_OK(mod_iam(&fx, "PutRolePolicy", "RoleName", "app", "PolicyName",
+                      "inl", "PolicyDocument",
+                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                      "\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":"
+                      "\"*\"}]}",
+                      NULL));
+    mod_clear_calls(&fx);
+    if (M->delete_(&fx.op, st) != TERN_OK)
+        FAIL("delete: %s", mod_diag_text(&fx));
+    ASSERT_STR_EQ(mod_calls(&fx),
+                  "ListInstanceProfilesForRole,RemoveRoleFromInstanceProfile,"
+                  "ListAttachedRolePolicies,DetachRolePolicy,"
+                  "ListRolePolicies,DeleteRolePolicy,DeleteRole");
+    dump = mod_dump(&fx);
+    ASSERT_NULL(mod_dump_role(dump, "app"));
+    ASSERT_EQ(
+        json_array_size(json_object_get(mod_dump_profile(dump, "p"), "roles")),
+        0);
+    json_decref(dump);
+    /* Deleting again: already gone is success. */
+    ASSERT_OK(M->delete_(&fx.op, st));
+    ASSERT_EQ(fx.diags.count, 0);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, delete_conflict_says_what_to_do)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    st = create(&fx, "{\"name\": \"app\", "
+                     "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    ASSERT_OK(mod_iam(&fx, "AttachRolePolicy", "RoleName", "app", "PolicyArn",
+                      "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL));
+    mod_clear_calls(&fx);
+    ASSERT_EQ(M->delete_(&fx.op, st), TERN_ECONFLICT);
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx),
+                        "Cannot delete IAM role 'app' [DeleteConflict]");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "force_detach_policies = true");
+    /* Retried while IAM might catch up, then given up. */
+    ASSERT_STR_CONTAINS(mod_calls(&fx), "DeleteRole,DeleteRole");
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, import_by_name)
+{
+    struct mod_fx fx;
+    json_t *st = NULL;
+
+    mod_fx_start(&fx, NULL);
+    mod_load(&fx, "{\"iam\": {\"roles\": [{\"name\": \"legacy\", \"path\": "
+                  "\"/old/\", \"description\": \"hand made\", "
+                  "\"assume_role_policy\": " MOD_TRUST_EC2 ", "
+                  "\"tags\": {\"k\": \"v\"}}]}}");
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->import(&st, &fx.op, "legacy"));
+    ASSERT_STR_EQ(mod_calls(&fx), "GetRole");
+    ASSERT_STR_EQ(mod_str(st, "id"), "legacy");
+    ASSERT_STR_EQ(mod_str(st, "path"), "/old/");
+    ASSERT_STR_EQ(mod_str(st, "description"), "hand made");
+    ASSERT_STR_EQ(mod_str(json_object_get(st, "tags"), "k"), "v");
+    ASSERT_STR_CONTAINS(mod_str(st, "assume_role_policy"), "ec2.amazonaws.com");
+    ASSERT(json_is_false(json_object_get(st, "force_detach_policies")));
+    json_decref(st);
+    st = NULL;
+    ASSERT_EQ(M->import(&st, &fx.op, "nope"), TERN_ENOTFOUND);
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "[NoSuchEntity]");
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, read_deleted_outside)
+{
+    struct mod_fx fx;
+    json_t *st, *now = NULL;
+
+    mod_fx_start(&fx, NULL);
+    st = create(&fx, cfg_app);
+    ASSERT_OK(mod_iam(&fx, "DeleteRole", "RoleName", "app", NULL));
+    ASSERT_EQ(M->read(&now, &fx.op, st), TERN_ENOTFOUND);
+    ASSERT_NULL(now);
+    ASSERT_EQ(fx.diags.count, 0);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+TEST(mod_iam_role, errors)
+{
+    struct mod_fx fx;
+    json_t *st, *cfg, *out = NULL;
+
+    mod_fx_start(&fx, NULL);
+    st = create(&fx, cfg_app);
+    cfg = mod_json(cfg_app);
+    ASSERT_EQ(M->create(&out, &fx.op, cfg), TERN_EEXISTS);
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx),
+                        "Cannot create IAM role 'app' [EntityAlreadyExists]");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx),
+                        "tern import aws_iam_role.test app");
+    ASSERT_EQ(fx.diags.items[0].request_id != NULL, 1);
+    mod_diag_clear(&fx);
+    json_decref(cfg);
+    cfg =
+        mod_json("{\"name\": \"bad\", \"assume_role_policy\": \"{not json\"}");
+    ASSERT_EQ(M->create(&out, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "[MalformedPolicyDocument]");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "Fix the policy document");
+    mod_diag_clear(&fx);
+    json_decref(cfg);
+    cfg = mod_json("{\"name\": \"bad\", \"max_session_duration\": 60, "
+                   "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    ASSERT_EQ(M->create(&out, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "maxSessionDuration");
+    ASSERT_NULL(out);
+    json_decref(cfg);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+/* With 5 s of propagation, a trust policy naming a role created just
+ * before is refused for a while: create retries until IAM takes it. */
+TEST(mod_iam_role, trust_names_new_role_propagation_5s)
+{
+    static const char *const args[] = {"--propagation-ms", "5000", NULL};
+    struct mod_fx fx;
+    json_t *a, *b;
+    struct timespec t0, t1;
+    char cfg[1024];
+
+    mod_fx_start(&fx, args);
+    a = create(&fx, "{\"name\": \"first\", "
+                    "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    snprintf(cfg, sizeof(cfg),
+             "{\"name\": \"second\", \"assume_role_policy\": "
+             "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
+             "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":"
+             "\\\"%s\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\"}",
+             mod_str(a, "arn"));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    b = create(&fx, cfg);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ASSERT_STR_EQ(mod_str(b, "name"), "second");
+    ASSERT_CMP(t1.tv_sec - t0.tv_sec, <, 9);
+    ASSERT_STR_CONTAINS(mod_calls(&fx), "CreateRole,CreateRole,CreateRole");
+    ASSERT_EQ(fx.diags.count, 0);
+    json_decref(a);
+    json_decref(b);
+    mod_fx_stop(&fx);
+}
+
+const struct tern_test test_mod_iam_role_list[] = {
+    TEST_MODULE(mod_iam_role, create_one_call),
+    TEST_MODULE(mod_iam_role, name_prefix),
+    TEST_MODULE(mod_iam_role, read_after_drift),
+    TEST_MODULE(mod_iam_role, update_in_place),
+    TEST_MODULE(mod_iam_role, replace_on_name_or_path),
+    TEST_MODULE(mod_iam_role, delete_detaches_first),
+    TEST_MODULE(mod_iam_role, delete_conflict_says_what_to_do),
+    TEST_MODULE(mod_iam_role, import_by_name),
+    TEST_MODULE(mod_iam_role, read_deleted_outside),
+    TEST_MODULE(mod_iam_role, errors),
+    TEST_MODULE(mod_iam_role, trust_names_new_role_propagation_5s),
+    TEST_END};
