@@ -869,7 +869,7 @@ static int arith(struct ev *ev, const struct tern_expr *e, const tern_value *a,
     int64_t x, y, r;
     double dx = tern_value_get_number(a), dy = tern_value_get_number(b), dr;
     int ints = tern_value_get_int(a, &x) && tern_value_get_int(b, &y);
-    enum tern_op op = e->u.op.op;
+    enum tern_expr_op op = e->u.op.op;
 
     switch (op) {
     case TERN_OP_ADD:
@@ -926,7 +926,7 @@ static int eval_binary(struct ev *ev, const struct tern_expr *e,
                        tern_value **out)
 {
     tern_value *a = NULL, *b = NULL, *ca = NULL, *cb = NULL;
-    enum tern_op op = e->u.op.op;
+    enum tern_expr_op op = e->u.op.op;
     int error, error_b, sens = 0;
 
     error = eval(ev, e->u.op.a, &a);

@@ -39,7 +39,7 @@ enum tern_expr_kind {
     TERN_EXPR_PAREN       /* u.paren */
 };
 
-enum tern_op {
+enum tern_expr_op {
     TERN_OP_NOT,
     TERN_OP_NEG,
     TERN_OP_MUL,
@@ -90,7 +90,7 @@ struct tern_expr {
             int expand_final; /* f(a, list...) */
         } call;
         struct {
-            enum tern_op op;
+            enum tern_expr_op op;
             struct tern_expr *a, *b;
         } op;
         struct {
@@ -207,9 +207,12 @@ size_t tern_lang_edit_distance(const char *a, const char *b);
 
 /* ---- Evaluation -------------------------------------------------------- */
 
-/* A reference the evaluator cannot resolve by itself. */
+/* A reference the evaluator cannot resolve by itself, or (from
+ * tern_lang_expr_refs) any reference an expression makes. */
 struct tern_lang_ref {
-    const char *kind; /* "var", "local", "resource", "data", "module" */
+    const char *kind; /* "var", "local", "resource", "data", "module";
+                         refs also: "each", "count", "path", "terraform",
+                         "self", and "bare" for a lone root name */
     const char *type; /* resource or data type; else NULL */
     const char *name; /* the variable, local, module or resource name */
     struct tern_range range;
@@ -248,8 +251,56 @@ int tern_lang_eval(const struct tern_expr *expr,
                    const struct tern_lang_scope *scope, tern_value **out,
                    struct tern_diags *diags);
 
+/*
+ * Every reference @e makes, in source order, skipping names bound by for
+ * expressions inside it: var.x, local.x, module.x, data.t.n, t.n (a
+ * resource), each.x, count.x, path.x. The graph takes its edges from
+ * these; validate checks them against the declarations.
+ */
+void tern_lang_expr_refs(const struct tern_expr *e,
+                         void (*fn)(void *ctx, const struct tern_lang_ref *),
+                         void *ctx);
+
 /* Convert a value to a string as templates do: numbers, bools; else -1. */
 char *tern_lang_value_to_string(const tern_value *v);
+
+/* ---- Type constraints -------------------------------------------------- */
+
+enum tern_lang_type_kind {
+    TERN_LTYPE_ANY,
+    TERN_LTYPE_STRING,
+    TERN_LTYPE_NUMBER,
+    TERN_LTYPE_BOOL,
+    TERN_LTYPE_LIST,
+    TERN_LTYPE_SET,
+    TERN_LTYPE_MAP,
+    TERN_LTYPE_OBJECT,
+    TERN_LTYPE_TUPLE
+};
+
+/* A variable's type constraint. */
+struct tern_lang_type {
+    enum tern_lang_type_kind kind;
+    struct tern_lang_type *elem;   /* list, set, map */
+    size_t n;                      /* object attributes, tuple elements */
+    char **names;                  /* object */
+    struct tern_lang_type **types; /* object, tuple */
+    unsigned char *optional;       /* object: optional(...) */
+    tern_value **defaults;         /* object: optional's default, or NULL */
+};
+
+/* Read a type expression (string, list(string), object({a=optional(
+ * number, 1)}), ...). Returns TERN_OK with a new type (free it with
+ * tern_lang_type_free), or TERN_ERROR with a diagnostic. */
+int tern_lang_type_parse(const struct tern_expr *e, struct tern_lang_type **out,
+                         struct tern_diags *diags);
+void tern_lang_type_free(struct tern_lang_type *t);
+/* The type as written, e.g. "map(object({name=string}))"; tern_free. */
+char *tern_lang_type_string(const struct tern_lang_type *t);
+/* Convert a value to a type. TERN_ERROR puts the reason, with a path such
+ * as "[0].name: string required", in @why. */
+int tern_lang_type_convert(const struct tern_lang_type *t, const tern_value *v,
+                           tern_value **out, char *why, size_t why_size);
 
 /* ---- Functions --------------------------------------------------------- */
 
@@ -291,6 +342,87 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
 
 struct tern_lang_config *tern_lang_config_new(const char *dir);
 void tern_lang_config_free(struct tern_lang_config *cfg);
+
+/* ---- Input variables --------------------------------------------------- */
+
+/* One value given for a variable, from the environment, a file or the
+ * command line. */
+struct tern_lang_var_value {
+    char *name;
+    char *raw;                    /* TF_VAR_x or -var x=raw; else NULL */
+    const struct tern_expr *expr; /* an attribute of a tfvars file */
+    char *origin;                 /* "environment", "file \"x.tfvars\"", ... */
+    int from_cli;
+};
+
+/* Every value given, lowest precedence first; later ones win. */
+struct tern_lang_var_inputs {
+    struct tern_lang_sources sources; /* the tfvars files */
+    struct tern_lang_var_value *items;
+    size_t n, alloc;
+};
+
+/*
+ * Collect the values Terraform would, in its order of precedence: TF_VAR_
+ * environment variables (@envp, may be NULL), terraform.tfvars,
+ * terraform.tfvars.json, *.auto.tfvars and *.auto.tfvars.json in @dir
+ * (name order), then @cli in order: "-var=name=value" or
+ * "-var-file=path" (also without the leading dash).
+ */
+int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
+                                 const char *dir, char *const *envp,
+                                 const char *const *cli, size_t ncli,
+                                 struct tern_diags *diags);
+void tern_lang_var_inputs_release(struct tern_lang_var_inputs *in);
+
+/*
+ * The value of every declared variable: the last given value, else the
+ * default; converted to the type constraint, checked by the validation
+ * blocks, marked sensitive where declared. *out is an object by name;
+ * variables without a value are reported ("No value for required
+ * variable") and left out. @in may be NULL; text values that are parsed
+ * as expressions are kept in in->sources, which diagnostics refer to.
+ */
+int tern_lang_variables_eval(const struct tern_lang_config *cfg,
+                             struct tern_lang_var_inputs *in, tern_value **out,
+                             struct tern_diags *diags);
+
+/* ---- Instances and validation ----------------------------------------- */
+
+enum tern_lang_expand_mode {
+    TERN_LANG_EXPAND_SINGLE,  /* no count or for_each: one instance */
+    TERN_LANG_EXPAND_COUNT,   /* keys are 0..n-1 */
+    TERN_LANG_EXPAND_FOR_EACH /* keys are strings; values each.value */
+};
+
+/* The instances of a resource, data or module block. */
+struct tern_lang_instances {
+    enum tern_lang_expand_mode mode;
+    size_t n;
+    tern_value **keys;   /* null for SINGLE; numbers; strings */
+    tern_value **values; /* for_each: each.value; else NULL entries */
+    int unknown;         /* count/for_each not known until apply */
+};
+
+/*
+ * Evaluate a block's count or for_each with Terraform's rules: count a
+ * whole number >= 0, for_each a map or a set of strings, neither null nor
+ * sensitive nor unknown (then out->unknown is set and an error added, as
+ * Terraform refuses to plan it), not both.
+ */
+int tern_lang_expand(const struct tern_block *b,
+                     const struct tern_lang_scope *scope,
+                     struct tern_lang_instances *out, struct tern_diags *diags);
+void tern_lang_instances_release(struct tern_lang_instances *in);
+
+/*
+ * `terraform validate` for what the language knows: every reference names
+ * something declared (with "did you mean"), each and count only where
+ * for_each and count are set, type constraints well formed. Returns
+ * TERN_OK or TERN_ERROR with diagnostics.
+ */
+int tern_lang_config_validate(const struct tern_lang_config *cfg,
+                              struct tern_diags *diags);
 
 /* The attribute named @name of a body, NULL if absent. */
 const struct tern_attribute *tern_lang_body_attr(const struct tern_body *b,

@@ -1315,13 +1315,14 @@ static struct tern_expr *parse_template_body(struct parser *p,
 static struct tern_expr *parse_number(struct parser *p, const struct token *t,
                                       int negate)
 {
-    char buf[128];
+    char buf[512];
     size_t n = t->end - t->start;
     int integral = 1;
     size_t i;
     tern_value *v;
 
-    if (n >= sizeof(buf)) {
+    /* The sign, the digits and the NUL. */
+    if (n + 2 > sizeof(buf)) {
         perr_tok(p, t, "Invalid number literal",
                  "This number has too many digits.");
         return NULL;
@@ -1780,8 +1781,14 @@ static struct tern_expr *parse_dot_step(struct parser *p, struct tern_expr *obj,
                          "A legacy index (\".0\") must be a whole number.");
                 return NULL;
             }
-            while (i < n && is_digit(s[i]))
+            while (i < n && is_digit(s[i])) {
+                if (idx > (INT64_MAX - 9) / 10) {
+                    perr_tok(p, t, "Invalid legacy index",
+                             "This index is too large.");
+                    return NULL;
+                }
                 idx = idx * 10 + (s[i++] - '0');
+            }
             if (i < n)
                 i++; /* the dot of "0.1" */
             key = new_literal(p, tern_value_int(idx), tok_range(p, t));
@@ -1879,6 +1886,8 @@ static struct tern_expr *parse_postfix(struct parser *p)
                 next(p);
                 next(p);
                 e = parse_splat(p, e, 1, start);
+                if (!e)
+                    return NULL;
                 continue;
             }
             nl_push(p, 0);
@@ -1945,7 +1954,7 @@ static struct tern_expr *parse_unary(struct parser *p)
     return e;
 }
 
-static int binop(enum tok t, enum tern_op *op)
+static int binop(enum tok t, enum tern_expr_op *op)
 {
     switch (t) {
     case T_OR:
@@ -1997,7 +2006,7 @@ static struct tern_expr *parse_binary(struct parser *p, int min_prec)
     struct tern_expr *lhs = parse_unary(p);
 
     while (lhs) {
-        enum tern_op op;
+        enum tern_expr_op op;
         int prec = binop(peek(p)->type, &op);
         struct tern_expr *rhs, *e;
 

@@ -165,59 +165,31 @@ static void dump_instance(struct dumper *d, const char *kind,
 static void dump_resource(struct dumper *d, const char *kind,
                           const struct tern_block *b)
 {
-    const struct tern_attribute *fe = tern_lang_body_attr(b->body, "for_each");
-    const struct tern_attribute *cnt = tern_lang_body_attr(b->body, "count");
+    struct tern_lang_instances in;
     struct tern_lang_scope s;
-    tern_value *v = NULL;
     char key[512];
     size_t i;
-    int64_t n;
 
     scope_init(d, &s);
-    if (!fe && !cnt) {
-        dump_instance(d, kind, b, "", &s);
+    if (tern_lang_expand(b, &s, &in, &d->diags))
         return;
-    }
-    if (tern_lang_eval(fe ? fe->expr : cnt->expr, &s, &v, &d->diags))
-        return;
-    if (tern_value_is_unknown(v)) {
-        tern_buf_printf(&d->out, "%s%s.%s: instances known after apply\n", kind,
-                        b->labels[0], b->labels[1]);
-    } else if (cnt && tern_value_get_int(v, &n)) {
-        for (i = 0; i < (size_t)n; i++) {
-            tern_value *idx = tern_value_int((int64_t)i);
+    for (i = 0; i < in.n; i++) {
+        int64_t idx;
 
-            s.count_index = idx;
-            snprintf(key, sizeof(key), "[%zu]", i);
-            dump_instance(d, kind, b, key, &s);
-            tern_value_decref(idx);
-        }
-    } else if (fe && tern_value_kind(v) == TERN_VAL_OBJECT) {
-        for (i = 0; i < tern_value_length(v); i++) {
-            tern_value *k = tern_value_string(tern_value_object_key(v, i));
-
-            s.each_key = k;
-            s.each_value = tern_value_object_value(v, i);
-            snprintf(key, sizeof(key), "[\"%s\"]", tern_value_object_key(v, i));
-            dump_instance(d, kind, b, key, &s);
-            tern_value_decref(k);
-        }
-    } else if (fe && tern_value_kind(v) == TERN_VAL_SET) {
-        for (i = 0; i < tern_value_length(v); i++) {
-            s.each_key = s.each_value = tern_value_list_get(v, i);
+        key[0] = '\0';
+        if (in.mode == TERN_LANG_EXPAND_COUNT) {
+            tern_value_get_int(in.keys[i], &idx);
+            s.count_index = in.keys[i];
+            snprintf(key, sizeof(key), "[%lld]", (long long)idx);
+        } else if (in.mode == TERN_LANG_EXPAND_FOR_EACH) {
+            s.each_key = in.keys[i];
+            s.each_value = in.values[i];
             snprintf(key, sizeof(key), "[\"%s\"]",
-                     tern_value_get_string(s.each_key));
-            dump_instance(d, kind, b, key, &s);
+                     tern_value_get_string(in.keys[i]));
         }
-    } else {
-        tern_diags_add(&d->diags, TERN_SEV_ERROR,
-                       fe ? &fe->expr->range : &cnt->expr->range,
-                       "Invalid for_each or count argument",
-                       "A map, a set of strings or a whole number is "
-                       "required here, but have %s.",
-                       tern_value_kind_name(tern_value_kind(v)));
+        dump_instance(d, kind, b, key, &s);
     }
-    tern_value_decref(v);
+    tern_lang_instances_release(&in);
 }
 
 static int cmp_block(const void *a, const void *b)
@@ -259,24 +231,9 @@ static char *dump(const char *dir, const char *file)
     if (d.diags.errors == 0) {
         struct tern_lang_scope s;
 
-        /* Variables: their defaults; unknown without one. */
-        sort_blocks(&d.cfg->variables);
-        d.vars = tern_value_object_new();
+        /* Variables: their defaults, converted to their types. */
         memset(&s, 0, sizeof(s));
-        for (i = 0; i < d.cfg->variables.n; i++) {
-            const struct tern_block *b = d.cfg->variables.items[i];
-            const struct tern_attribute *a =
-                tern_lang_body_attr(b->body, "default");
-            tern_value *v = NULL;
-
-            if (!a)
-                v = tern_value_unknown();
-            else if (tern_lang_eval(a->expr, &s, &v, &d.diags))
-                continue;
-            if (tern_lang_body_attr(b->body, "sensitive"))
-                v = tern_value_mark_sensitive(v);
-            tern_value_object_set(d.vars, b->labels[0], v);
-        }
+        tern_lang_variables_eval(d.cfg, NULL, &d.vars, &d.diags);
         for (i = 0; i < tern_value_length(d.vars); i++)
             dump_value(&d, "var.", tern_value_object_key(d.vars, i),
                        tern_value_object_value(d.vars, i), 0);
@@ -462,5 +419,7 @@ TEST(lang_cases, golden)
     ASSERT_EQ(failed, 0);
 }
 
-const struct tern_test test_lang_cases_list[] = {TEST_UNIT(lang_cases, golden),
-                                                 TEST_END};
+const struct tern_test test_lang_cases_list[] = {
+    TEST_UNIT(lang_cases, golden),
+    TEST_END,
+};

@@ -426,4 +426,5 @@ const struct tern_test test_lang_eval_list[] = {
     TEST_UNIT(lang_eval, splats),
     TEST_UNIT(lang_eval, calls_and_marks),
     TEST_UNIT(lang_eval, unknown_in_operators),
-    TEST_END};
+    TEST_END,
+};

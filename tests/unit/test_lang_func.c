@@ -459,4 +459,5 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, paths),
     TEST_UNIT(lang_func, files_and_templatefile),
     TEST_UNIT(lang_func, names_are_sorted_and_found),
-    TEST_END};
+    TEST_END,
+};

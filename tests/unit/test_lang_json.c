@@ -189,6 +189,9 @@ TEST(lang_json, load_directory_in_name_order)
 }
 
 const struct tern_test test_lang_json_list[] = {
-    TEST_UNIT(lang_json, blocks_from_schema), TEST_UNIT(lang_json, positions),
+    TEST_UNIT(lang_json, blocks_from_schema),
+    TEST_UNIT(lang_json, positions),
     TEST_UNIT(lang_json, errors),
-    TEST_UNIT(lang_json, load_directory_in_name_order), TEST_END};
+    TEST_UNIT(lang_json, load_directory_in_name_order),
+    TEST_END,
+};

@@ -110,4 +110,5 @@ const struct tern_test test_lang_lex_list[] = {
     TEST_UNIT(lang_lex, templates),
     TEST_UNIT(lang_lex, heredocs),
     TEST_UNIT(lang_lex, identifiers_with_dashes_and_unicode),
-    TEST_END};
+    TEST_END,
+};

@@ -291,4 +291,5 @@ const struct tern_test test_lang_parse_list[] = {
     TEST_UNIT(lang_parse, diagnostic_rendering_golden),
     TEST_UNIT(lang_parse, suggest_by_edit_distance),
     TEST_UNIT(lang_parse, deep_nesting_is_an_error_not_a_crash),
-    TEST_END};
+    TEST_END,
+};

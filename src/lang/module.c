@@ -1,0 +1,581 @@
+/*
+ * What the graph and the planner need from a module's configuration
+ * before anything runs: the references an expression makes (the graph's
+ * edges), the instances a resource block expands to (count and for_each,
+ * with Terraform's rules and messages), and `validate`, which checks every
+ * reference against the declarations.
+ */
+#include "lang/lang_int.h"
+#include "util/alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- References --------------------------------------------------------
+ */
+
+struct bound {
+    const char *name;
+    const struct bound *next;
+};
+
+struct walk {
+    void (*fn)(void *ctx, const struct tern_lang_ref *ref);
+    void *ctx;
+};
+
+static int is_bound(const struct bound *b, const char *name)
+{
+    for (; b; b = b->next)
+        if (strcmp(b->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void walk(struct walk *w, const struct tern_expr *e,
+                 const struct bound *bound);
+
+static const struct tern_expr *below(const struct tern_expr *e)
+{
+    return e->kind == TERN_EXPR_GETATTR ? e->u.attr.obj : e->u.index.obj;
+}
+
+/* A traversal var.x / data.t.n.attr / aws_x.y[0]: report its reference;
+ * 0 if @e is not one. */
+static int traversal(struct walk *w, const struct tern_expr *e,
+                     const struct bound *bound)
+{
+    const struct tern_expr *p = e, *first = NULL, *second = NULL;
+    struct tern_lang_ref ref;
+    const char *rname;
+
+    /* first is the step right above the root, second the one above it. */
+    while (p->kind == TERN_EXPR_GETATTR || p->kind == TERN_EXPR_INDEX) {
+        second = first;
+        first = p;
+        p = below(p);
+    }
+    if (p->kind != TERN_EXPR_VAR || is_bound(bound, p->u.var.name) || !first ||
+        first->kind != TERN_EXPR_GETATTR)
+        return 0;
+    rname = p->u.var.name;
+    memset(&ref, 0, sizeof(ref));
+    ref.range.file = e->range.file;
+    ref.range.start = p->range.start;
+    ref.range.end = first->range.end;
+    ref.kind = rname;
+    ref.name = first->u.attr.name;
+    if (strcmp(rname, "data") == 0) {
+        if (!second || second->kind != TERN_EXPR_GETATTR)
+            return 0;
+        ref.type = first->u.attr.name;
+        ref.name = second->u.attr.name;
+        ref.range.end = second->range.end;
+    } else if (strcmp(rname, "var") != 0 && strcmp(rname, "local") != 0 &&
+               strcmp(rname, "module") != 0 && strcmp(rname, "each") != 0 &&
+               strcmp(rname, "count") != 0 && strcmp(rname, "path") != 0 &&
+               strcmp(rname, "terraform") != 0 && strcmp(rname, "self") != 0) {
+        ref.kind = "resource";
+        ref.type = rname;
+    }
+    w->fn(w->ctx, &ref);
+    return 1;
+}
+
+static void walk_list(struct walk *w, struct tern_expr *const *items, size_t n,
+                      const struct bound *bound)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        walk(w, items[i], bound);
+}
+
+static void walk(struct walk *w, const struct tern_expr *e,
+                 const struct bound *bound)
+{
+    struct bound k, v;
+
+    if (!e)
+        return;
+    switch (e->kind) {
+    case TERN_EXPR_LITERAL:
+    case TERN_EXPR_SPLAT_ITEM:
+        break;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        walk_list(w, e->u.list.items, e->u.list.n, bound);
+        break;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        walk(w, e->u.cond.cond, bound);
+        walk(w, e->u.cond.then_, bound);
+        walk(w, e->u.cond.else_, bound);
+        break;
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_GETATTR:
+    case TERN_EXPR_INDEX:
+        if (traversal(w, e, bound)) {
+            /* Index keys inside the traversal may refer to more. */
+            const struct tern_expr *p = e;
+
+            while (p->kind == TERN_EXPR_GETATTR || p->kind == TERN_EXPR_INDEX) {
+                if (p->kind == TERN_EXPR_INDEX)
+                    walk(w, p->u.index.key, bound);
+                p = below(p);
+            }
+            break;
+        }
+        if (e->kind == TERN_EXPR_GETATTR) {
+            walk(w, e->u.attr.obj, bound);
+        } else if (e->kind == TERN_EXPR_INDEX) {
+            walk(w, e->u.index.obj, bound);
+            walk(w, e->u.index.key, bound);
+        } else if (!is_bound(bound, e->u.var.name)) {
+            struct tern_lang_ref ref;
+
+            /* A bare root name: report it so validate can flag it. */
+            memset(&ref, 0, sizeof(ref));
+            ref.kind = "bare";
+            ref.name = e->u.var.name;
+            ref.range = e->range;
+            w->fn(w->ctx, &ref);
+        }
+        break;
+    case TERN_EXPR_SPLAT:
+        walk(w, e->u.splat.source, bound);
+        walk(w, e->u.splat.each, bound);
+        break;
+    case TERN_EXPR_CALL:
+        walk_list(w, e->u.call.args, e->u.call.n, bound);
+        break;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        walk(w, e->u.op.a, bound);
+        walk(w, e->u.op.b, bound);
+        break;
+    case TERN_EXPR_FOR:
+    case TERN_EXPR_TPL_FOR:
+        walk(w, e->u.for_.coll, bound);
+        v.name = e->u.for_.val_var;
+        v.next = bound;
+        bound = &v;
+        if (e->u.for_.key_var) {
+            k.name = e->u.for_.key_var;
+            k.next = bound;
+            bound = &k;
+        }
+        walk(w, e->u.for_.key, bound);
+        walk(w, e->u.for_.val, bound);
+        walk(w, e->u.for_.cond, bound);
+        break;
+    case TERN_EXPR_OBJECT:
+        walk_list(w, e->u.object.keys, e->u.object.n, bound);
+        walk_list(w, e->u.object.vals, e->u.object.n, bound);
+        break;
+    case TERN_EXPR_PAREN:
+        walk(w, e->u.paren, bound);
+        break;
+    }
+}
+
+void tern_lang_expr_refs(const struct tern_expr *e,
+                         void (*fn)(void *ctx, const struct tern_lang_ref *),
+                         void *ctx)
+{
+    struct walk w;
+
+    w.fn = fn;
+    w.ctx = ctx;
+    walk(&w, e, NULL);
+}
+
+/* ---- Instances ---------------------------------------------------------
+ */
+
+void tern_lang_instances_release(struct tern_lang_instances *in)
+{
+    size_t i;
+
+    for (i = 0; i < in->n; i++) {
+        tern_value_decref(in->keys[i]);
+        tern_value_decref(in->values[i]);
+    }
+    tern_free(in->keys);
+    tern_free(in->values);
+    memset(in, 0, sizeof(*in));
+}
+
+static int push_instance(struct tern_lang_instances *in, tern_value *key,
+                         tern_value *value)
+{
+    tern_value **k = tern_realloc(in->keys, (in->n + 1) * sizeof(*k));
+    tern_value **v;
+
+    if (k)
+        in->keys = k;
+    v = k ? tern_realloc(in->values, (in->n + 1) * sizeof(*v)) : NULL;
+    if (v)
+        in->values = v;
+    if (!k || !v || !key) {
+        tern_value_decref(key);
+        tern_value_decref(value);
+        return TERN_ENOMEM;
+    }
+    in->keys[in->n] = key;
+    in->values[in->n] = value;
+    in->n++;
+    return TERN_OK;
+}
+
+static int inst_error(struct tern_diags *d, const struct tern_range *r,
+                      const char *summary, const char *detail)
+{
+    tern_diags_add(d, TERN_SEV_ERROR, r, summary, "%s", detail);
+    return TERN_ERROR;
+}
+
+static int expand_count(const struct tern_attribute *a, const tern_value *v,
+                        struct tern_lang_instances *out, struct tern_diags *d)
+{
+    const struct tern_range *r = &a->expr->range;
+    tern_value *n = NULL;
+    int64_t count, i;
+    int error = TERN_OK;
+
+    if (tern_value_is_unknown(v)) {
+        out->unknown = 1;
+        return inst_error(
+            d, r, "Invalid count argument",
+            "The \"count\" value depends on resource attributes that cannot "
+            "be determined until apply, so Terraform cannot predict how "
+            "many instances will be created. To work around this, use the "
+            "-target argument to first apply only the resources that the "
+            "count depends on.");
+    }
+    if (tern_value_is_null(v))
+        return inst_error(d, r, "Invalid count argument",
+                          "The given \"count\" argument value is null. An "
+                          "integer is required.");
+    if (tern_value_is_sensitive(v))
+        return inst_error(d, r, "Invalid count argument",
+                          "Sensitive values, or values derived from "
+                          "sensitive values, cannot be used as count "
+                          "arguments.");
+    n = tern__convert_number(v);
+    if (!n || !tern_value_get_int(n, &count)) {
+        tern_value_decref(n);
+        return inst_error(d, r, "Invalid count argument",
+                          "The given \"count\" argument value is "
+                          "unsuitable: a whole number is required.");
+    }
+    tern_value_decref(n);
+    if (count < 0)
+        return inst_error(d, r, "Invalid count argument",
+                          "The given \"count\" argument value is "
+                          "unsuitable: must be greater than or equal to "
+                          "zero.");
+    out->mode = TERN_LANG_EXPAND_COUNT;
+    for (i = 0; i < count && !error; i++)
+        error = push_instance(out, tern_value_int(i), NULL);
+    return error;
+}
+
+static int expand_for_each(const struct tern_attribute *a, const tern_value *v,
+                           struct tern_lang_instances *out,
+                           struct tern_diags *d)
+{
+    const struct tern_range *r = &a->expr->range;
+    size_t i, n = tern_value_length(v);
+    int error = TERN_OK;
+    char detail[512];
+
+    if (tern_value_has_sensitive(v))
+        return inst_error(d, r, "Invalid for_each argument",
+                          "Sensitive values, or values derived from "
+                          "sensitive values, cannot be used as for_each "
+                          "arguments. If used, the sensitive value could be "
+                          "exposed as a resource instance key.");
+    if (tern_value_is_unknown(v)) {
+        out->unknown = 1;
+        return inst_error(
+            d, r, "Invalid for_each argument",
+            "The \"for_each\" map includes keys or set values that cannot "
+            "be determined until apply, and so Terraform cannot determine "
+            "the full set of keys that will identify the instances of this "
+            "resource. When working with unknown values in for_each, it's "
+            "better to define the map keys statically in your configuration "
+            "and place apply-time results only in the map values.");
+    }
+    if (tern_value_is_null(v))
+        return inst_error(d, r, "Invalid for_each argument",
+                          "The given \"for_each\" argument value is "
+                          "unsuitable: the given \"for_each\" argument value "
+                          "is null. A map, or set of strings is allowed.");
+    out->mode = TERN_LANG_EXPAND_FOR_EACH;
+    if (tern_value_kind(v) == TERN_VAL_OBJECT) {
+        for (i = 0; i < n && !error; i++)
+            error = push_instance(
+                out, tern_value_string(tern_value_object_key(v, i)),
+                tern_value_incref(tern_value_object_value(v, i)));
+        return error;
+    }
+    if (tern_value_kind(v) == TERN_VAL_SET) {
+        for (i = 0; i < n; i++) {
+            const tern_value *e = tern_value_list_get(v, i);
+
+            if (tern_value_is_unknown(e)) {
+                out->unknown = 1;
+                return inst_error(d, r, "Invalid for_each argument",
+                                  "The \"for_each\" set includes values "
+                                  "derived from resource attributes that "
+                                  "cannot be determined until apply.");
+            }
+            if (tern_value_kind(e) != TERN_VAL_STRING) {
+                snprintf(detail, sizeof(detail),
+                         "The given \"for_each\" argument value is "
+                         "unsuitable: \"for_each\" supports maps and sets of "
+                         "strings, but you have provided a set containing "
+                         "type %s.",
+                         tern__type_name(e));
+                return inst_error(d, r, "Invalid for_each set argument",
+                                  detail);
+            }
+        }
+        for (i = 0; i < n && !error; i++)
+            error =
+                push_instance(out, tern_value_incref(tern_value_list_get(v, i)),
+                              tern_value_incref(tern_value_list_get(v, i)));
+        return error;
+    }
+    snprintf(detail, sizeof(detail),
+             "The given \"for_each\" argument value is unsuitable: the "
+             "\"for_each\" argument must be a map, or set of strings, and "
+             "you have provided a value of type %s.",
+             tern__type_name(v));
+    return inst_error(d, r, "Invalid for_each argument", detail);
+}
+
+int tern_lang_expand(const struct tern_block *b,
+                     const struct tern_lang_scope *scope,
+                     struct tern_lang_instances *out, struct tern_diags *d)
+{
+    const struct tern_attribute *c = tern_lang_body_attr(b->body, "count");
+    const struct tern_attribute *fe = tern_lang_body_attr(b->body, "for_each");
+    tern_value *v = NULL;
+    int error;
+
+    memset(out, 0, sizeof(*out));
+    if (c && fe) {
+        tern_diags_add(d, TERN_SEV_ERROR, &fe->name_range,
+                       "Invalid combination of \"count\" and \"for_each\"",
+                       "The \"count\" and \"for_each\" meta-arguments are "
+                       "mutually-exclusive, only one should be used to be "
+                       "explicit about the number of resources to be "
+                       "created.");
+        return TERN_ERROR;
+    }
+    if (!c && !fe) {
+        out->mode = TERN_LANG_EXPAND_SINGLE;
+        return push_instance(out, tern_value_null(), NULL);
+    }
+    error = tern_lang_eval(c ? c->expr : fe->expr, scope, &v, d);
+    if (error)
+        return error;
+    error = c ? expand_count(c, v, out, d) : expand_for_each(fe, v, out, d);
+    tern_value_decref(v);
+    if (error && error != TERN_ENOMEM && !out->unknown)
+        tern_lang_instances_release(out);
+    return error;
+}
+
+/* ---- validate ----------------------------------------------------------
+ */
+
+struct vctx {
+    const struct tern_lang_config *cfg;
+    struct tern_diags *d;
+    const struct tern_block *block; /* the top-level block being checked */
+    int has_count, has_for_each;
+    int error;
+};
+
+static const struct tern_block *find_block(const struct tern_blockvec *v,
+                                           const char *l0, const char *l1)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++)
+        if (strcmp(v->items[i]->labels[0], l0) == 0 &&
+            (!l1 || strcmp(v->items[i]->labels[1], l1) == 0))
+            return v->items[i];
+    return NULL;
+}
+
+static void suggest_names(char *buf, size_t size, const char *given,
+                          const struct tern_blockvec *v, int label)
+{
+    const char *cands[128];
+    size_t n = 0, i;
+    const char *best;
+
+    buf[0] = '\0';
+    for (i = 0; i < v->n && n < 128; i++)
+        cands[n++] = v->items[i]->labels[label];
+    best = tern_lang_suggest(given, cands, n);
+    if (best)
+        snprintf(buf, size, " Did you mean \"%s\"?", best);
+}
+
+static void check_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct vctx *v = ctx;
+    const struct tern_lang_config *cfg = v->cfg;
+    char hint[160] = "";
+    size_t i;
+
+    if (strcmp(ref->kind, "var") == 0) {
+        if (find_block(&cfg->variables, ref->name, NULL))
+            return;
+        suggest_names(hint, sizeof(hint), ref->name, &cfg->variables, 0);
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to undeclared input variable",
+                       "An input variable with the name \"%s\" has not been "
+                       "declared. This variable can be declared with a "
+                       "variable \"%s\" {} block.%s",
+                       ref->name, ref->name, hint);
+    } else if (strcmp(ref->kind, "local") == 0) {
+        const char *cands[256];
+        const char *best;
+
+        for (i = 0; i < cfg->nlocal_attrs; i++)
+            if (strcmp(cfg->local_attrs[i]->name, ref->name) == 0)
+                return;
+        for (i = 0; i < cfg->nlocal_attrs && i < 256; i++)
+            cands[i] = cfg->local_attrs[i]->name;
+        best = tern_lang_suggest(ref->name, cands, i);
+        if (best)
+            snprintf(hint, sizeof(hint), " Did you mean \"%s\"?", best);
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to undeclared local value",
+                       "A local value with the name \"%s\" has not been "
+                       "declared.%s",
+                       ref->name, hint);
+    } else if (strcmp(ref->kind, "module") == 0) {
+        if (find_block(&cfg->modules, ref->name, NULL))
+            return;
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to undeclared module",
+                       "No module call named \"%s\" is declared in the root "
+                       "module.",
+                       ref->name);
+    } else if (strcmp(ref->kind, "resource") == 0 ||
+               strcmp(ref->kind, "data") == 0) {
+        const struct tern_blockvec *vec =
+            ref->kind[0] == 'r' ? &cfg->resources : &cfg->data;
+
+        if (find_block(vec, ref->type, ref->name))
+            return;
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to undeclared resource",
+                       "A %s resource \"%s\" \"%s\" has not been declared "
+                       "in the root module.",
+                       ref->kind[0] == 'r' ? "managed" : "data", ref->type,
+                       ref->name);
+    } else if (strcmp(ref->kind, "each") == 0) {
+        if (v->has_for_each)
+            return;
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to \"each\" in context without for_each",
+                       "The \"each\" object can be used only in \"module\" "
+                       "or \"resource\" blocks, and only when the "
+                       "\"for_each\" argument is set.");
+    } else if (strcmp(ref->kind, "count") == 0) {
+        if (v->has_count)
+            return;
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Reference to \"count\" in non-counted context",
+                       "The \"count\" object can only be used in "
+                       "\"module\", \"resource\", and \"data\" blocks, and "
+                       "only when the \"count\" argument is set.");
+    } else if (strcmp(ref->kind, "bare") == 0) {
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range, "Invalid reference",
+                       "A reference to a resource type must be followed by "
+                       "at least one attribute access, specifying the "
+                       "resource name.");
+    } else {
+        return;
+    }
+    v->error = TERN_ERROR;
+}
+
+/* Attributes whose expressions are not evaluated as values. */
+static int keyword_attr(const struct tern_block *b, const char *name)
+{
+    return strcmp(name, "depends_on") == 0 ||
+           strcmp(name, "ignore_changes") == 0 ||
+           strcmp(name, "replace_triggered_by") == 0 ||
+           strcmp(name, "provider") == 0 || strcmp(name, "providers") == 0 ||
+           (strcmp(b->type, "variable") == 0 && strcmp(name, "type") == 0) ||
+           strcmp(b->type, "moved") == 0 || strcmp(b->type, "import") == 0 ||
+           strcmp(b->type, "removed") == 0;
+}
+
+static void check_body(struct vctx *v, const struct tern_block *b,
+                       const struct tern_body *body)
+{
+    size_t i;
+
+    for (i = 0; i < body->nattrs; i++)
+        if (!keyword_attr(b, body->attrs[i].name))
+            tern_lang_expr_refs(body->attrs[i].expr, check_ref, v);
+    for (i = 0; i < body->nblocks; i++)
+        check_body(v, body->blocks[i], body->blocks[i]->body);
+}
+
+static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
+{
+    size_t i;
+
+    for (i = 0; i < vec->n; i++) {
+        const struct tern_block *b = vec->items[i];
+
+        v->block = b;
+        v->has_count = tern_lang_body_attr(b->body, "count") != NULL;
+        v->has_for_each = tern_lang_body_attr(b->body, "for_each") != NULL;
+        if (strcmp(b->type, "variable") == 0) {
+            const struct tern_attribute *t =
+                tern_lang_body_attr(b->body, "type");
+            struct tern_lang_type *type = NULL;
+
+            if (t && tern_lang_type_parse(t->expr, &type, v->d))
+                v->error = TERN_ERROR;
+            tern_lang_type_free(type);
+            /* Validation blocks refer to their own variable only. */
+            continue;
+        }
+        check_body(v, b, b->body);
+    }
+}
+
+int tern_lang_config_validate(const struct tern_lang_config *cfg,
+                              struct tern_diags *d)
+{
+    struct vctx v;
+    size_t first = d->count, i;
+
+    memset(&v, 0, sizeof(v));
+    v.cfg = cfg;
+    v.d = d;
+    check_blocks(&v, &cfg->variables);
+    for (i = 0; i < cfg->nlocal_attrs; i++)
+        tern_lang_expr_refs(cfg->local_attrs[i]->expr, check_ref, &v);
+    check_blocks(&v, &cfg->providers);
+    check_blocks(&v, &cfg->data);
+    check_blocks(&v, &cfg->resources);
+    check_blocks(&v, &cfg->modules);
+    check_blocks(&v, &cfg->outputs);
+    check_blocks(&v, &cfg->checks);
+    tern__diags_sort(d, first);
+    return v.error;
+}

@@ -1,0 +1,547 @@
+/*
+ * Input variables: where their values come from and what they become.
+ *
+ * Precedence, lowest first, as Terraform documents it: the default in the
+ * variable block; TF_VAR_name environment variables; terraform.tfvars;
+ * terraform.tfvars.json; *.auto.tfvars and *.auto.tfvars.json in name
+ * order; -var and -var-file options in the order given. A value from the
+ * environment or -var is text: taken as a string for primitive and
+ * unconstrained types, parsed as an expression for collections and
+ * objects.
+ */
+#include "lang/lang_int.h"
+#include "util/alloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tern_lang_var_value *add_value(struct tern_lang_var_inputs *in)
+{
+    struct tern_lang_var_value *v;
+
+    if (in->n == in->alloc) {
+        size_t alloc = in->alloc ? in->alloc * 2 : 16;
+        struct tern_lang_var_value *items =
+            tern_realloc(in->items, alloc * sizeof(*items));
+
+        if (!items)
+            return NULL;
+        in->items = items;
+        in->alloc = alloc;
+    }
+    v = &in->items[in->n++];
+    memset(v, 0, sizeof(*v));
+    return v;
+}
+
+void tern_lang_var_inputs_release(struct tern_lang_var_inputs *in)
+{
+    size_t i;
+
+    for (i = 0; i < in->n; i++) {
+        tern_free(in->items[i].name);
+        tern_free(in->items[i].raw);
+        tern_free(in->items[i].origin);
+    }
+    tern_free(in->items);
+    in->items = NULL;
+    in->n = in->alloc = 0;
+    tern_lang_sources_free(&in->sources);
+}
+
+static int read_text(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t alloc = 4096, got = 0;
+    char *buf;
+
+    if (!f)
+        return TERN_ERROR;
+    buf = tern_malloc(alloc);
+    while (buf) {
+        got += fread(buf + got, 1, alloc - got, f);
+        if (got < alloc)
+            break;
+        alloc *= 2;
+        {
+            char *nb = tern_realloc(buf, alloc);
+
+            if (!nb)
+                tern_free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return TERN_ENOMEM;
+    *text = buf;
+    *len = got;
+    return TERN_OK;
+}
+
+/* A tfvars file: every attribute is a value; blocks are not allowed. */
+static int add_file(struct tern_lang_var_inputs *in, const char *path,
+                    const char *display, int from_cli, struct tern_diags *d)
+{
+    struct tern_lang_file *f = NULL;
+    char *text = NULL;
+    size_t len = 0, n = strlen(path), i;
+    int error = read_text(path, &text, &len);
+
+    if (error == TERN_ERROR) {
+        tern_diags_add(d, TERN_SEV_ERROR, NULL, "Failed to read variables file",
+                       "Given variables file %s does not exist or cannot be "
+                       "read: %s.",
+                       display, strerror(errno));
+        return TERN_ERROR;
+    }
+    if (error)
+        return error;
+    if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+        error = tern_lang_parse_json(&in->sources, display, text, len, &f, d);
+    else
+        error = tern_lang_parse_hcl(&in->sources, display, text, len, &f, d);
+    tern_free(text);
+    if (error == TERN_ENOMEM || !f || !f->body)
+        return TERN_ENOMEM;
+    for (i = 0; i < f->body->nblocks; i++) {
+        tern_diags_add(d, TERN_SEV_ERROR, &f->body->blocks[i]->def_range,
+                       "Unexpected block",
+                       "Blocks are not allowed in variables files; assign "
+                       "each variable with name = value.");
+        error = TERN_ERROR;
+    }
+    for (i = 0; i < f->body->nattrs; i++) {
+        struct tern_lang_var_value *v = add_value(in);
+
+        if (!v)
+            return TERN_ENOMEM;
+        v->name = tern_strdup(f->body->attrs[i].name);
+        v->expr = f->body->attrs[i].expr;
+        v->origin = tern_asprintf("file \"%s\"", display);
+        v->from_cli = from_cli;
+        if (!v->name || !v->origin)
+            return TERN_ENOMEM;
+    }
+    return error;
+}
+
+static int add_raw(struct tern_lang_var_inputs *in, const char *name,
+                   size_t nlen, const char *raw, const char *origin,
+                   int from_cli)
+{
+    struct tern_lang_var_value *v = add_value(in);
+
+    if (!v)
+        return TERN_ENOMEM;
+    v->name = tern_strndup(name, nlen);
+    v->raw = tern_strdup(raw);
+    v->origin = tern_strdup(origin);
+    v->from_cli = from_cli;
+    return v->name && v->raw && v->origin ? TERN_OK : TERN_ENOMEM;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
+                                 const char *dir, char *const *envp,
+                                 const char *const *cli, size_t ncli,
+                                 struct tern_diags *d)
+{
+    const char **env = NULL, **autos = NULL;
+    size_t nenv = 0, nautos = 0, i;
+    int error = TERN_OK, err;
+    DIR *dh = NULL;
+    struct dirent *de;
+    char *path = NULL;
+
+    /* The environment, sorted so that the result does not depend on the
+     * order of environ. */
+    for (i = 0; envp && envp[i]; i++)
+        nenv++;
+    env = tern_calloc(nenv + 1, sizeof(*env));
+    if (!env)
+        return TERN_ENOMEM;
+    nenv = 0;
+    for (i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "TF_VAR_", 7) == 0 && strchr(envp[i], '='))
+            env[nenv++] = envp[i];
+    qsort(env, nenv, sizeof(*env), cmp_str);
+    for (i = 0; i < nenv && !error; i++) {
+        const char *eq = strchr(env[i], '=');
+
+        error = add_raw(in, env[i] + 7, (size_t)(eq - env[i] - 7), eq + 1,
+                        "environment", 0);
+    }
+    if (error)
+        goto done;
+    /* The files of the directory. */
+    if (dir) {
+        static const char *const fixed[] = {"terraform.tfvars",
+                                            "terraform.tfvars.json"};
+
+        for (i = 0; i < 2; i++) {
+            FILE *f;
+
+            tern_free(path);
+            path = tern_asprintf("%s/%s", dir, fixed[i]);
+            if (!path) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            f = fopen(path, "rb");
+            if (!f)
+                continue;
+            fclose(f);
+            err = add_file(in, path, fixed[i], 0, d);
+            if (err == TERN_ENOMEM) {
+                error = err;
+                goto done;
+            }
+            error = error ? error : err;
+        }
+        dh = opendir(dir);
+        while (dh && (de = readdir(dh)) != NULL) {
+            const char **na;
+
+            if (!ends_with(de->d_name, ".auto.tfvars") &&
+                !ends_with(de->d_name, ".auto.tfvars.json"))
+                continue;
+            na = tern_realloc(autos, (nautos + 1) * sizeof(*autos));
+            if (!na) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            autos = na;
+            autos[nautos] = tern_strdup(de->d_name);
+            if (!autos[nautos]) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            nautos++;
+        }
+        qsort(autos, nautos, sizeof(*autos), cmp_str);
+        for (i = 0; i < nautos; i++) {
+            tern_free(path);
+            path = tern_asprintf("%s/%s", dir, autos[i]);
+            if (!path) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            err = add_file(in, path, autos[i], 0, d);
+            if (err == TERN_ENOMEM) {
+                error = err;
+                goto done;
+            }
+            error = error ? error : err;
+        }
+    }
+    /* The command line, in order. */
+    for (i = 0; i < ncli; i++) {
+        const char *arg = cli[i] + (cli[i][0] == '-');
+
+        if (strncmp(arg, "var-file=", 9) == 0) {
+            err = add_file(in, arg + 9, arg + 9, 1, d);
+        } else if (strncmp(arg, "var=", 4) == 0 && strchr(arg + 4, '=')) {
+            const char *eq = strchr(arg + 4, '=');
+
+            err = add_raw(in, arg + 4, (size_t)(eq - arg - 4), eq + 1,
+                          "the command line", 1);
+        } else {
+            tern_diags_add(d, TERN_SEV_ERROR, NULL, "Invalid -var option",
+                           "The given -var option \"%s\" is not correctly "
+                           "specified. It must be a variable name and "
+                           "value separated by an equals sign, like "
+                           "-var=\"key=value\".",
+                           cli[i]);
+            err = TERN_ERROR;
+        }
+        if (err == TERN_ENOMEM) {
+            error = err;
+            goto done;
+        }
+        error = error ? error : err;
+    }
+
+done:
+    if (dh)
+        closedir(dh);
+    for (i = 0; i < nautos; i++)
+        tern_free((char *)autos[i]);
+    tern_free(autos);
+    tern_free(env);
+    tern_free(path);
+    return error;
+}
+
+static int is_primitive(const struct tern_lang_type *t)
+{
+    return !t || t->kind == TERN_LTYPE_ANY || t->kind == TERN_LTYPE_STRING ||
+           t->kind == TERN_LTYPE_NUMBER || t->kind == TERN_LTYPE_BOOL;
+}
+
+/* The given value of one input, before conversion. */
+static int input_value(struct tern_lang_var_inputs *in,
+                       const struct tern_lang_var_value *iv,
+                       const struct tern_lang_type *type, tern_value **out,
+                       struct tern_diags *d)
+{
+    struct tern_expr *e = NULL;
+    int error;
+
+    if (iv->expr)
+        return tern_lang_eval(iv->expr, NULL, out, d);
+    if (is_primitive(type)) {
+        *out = tern_value_string(iv->raw);
+        return *out ? TERN_OK : TERN_ENOMEM;
+    }
+    error = tern_lang_parse_expr(&in->sources, iv->origin, iv->raw,
+                                 strlen(iv->raw), &e, d);
+    if (error)
+        return error;
+    return tern_lang_eval(e, NULL, out, d);
+}
+
+static int validate(const struct tern_block *var, const tern_value *value,
+                    struct tern_diags *d)
+{
+    struct tern_lang_scope scope;
+    tern_value *vars = tern_value_object_new();
+    size_t i;
+    int error = TERN_OK;
+
+    if (!vars ||
+        tern_value_object_set(vars, var->labels[0], tern_value_incref(value)))
+        return TERN_ENOMEM;
+    memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    for (i = 0; i < var->body->nblocks; i++) {
+        const struct tern_block *b = var->body->blocks[i];
+        const struct tern_attribute *cond, *msg;
+        tern_value *c = NULL, *m = NULL;
+
+        if (strcmp(b->type, "validation") != 0)
+            continue;
+        cond = tern_lang_body_attr(b->body, "condition");
+        msg = tern_lang_body_attr(b->body, "error_message");
+        if (!cond || !msg) {
+            tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                           "Missing required argument",
+                           "A validation block requires the arguments "
+                           "\"condition\" and \"error_message\".");
+            error = TERN_ERROR;
+            continue;
+        }
+        if (tern_lang_eval(cond->expr, &scope, &c, d)) {
+            error = TERN_ERROR;
+            continue;
+        }
+        if (tern_value_kind(c) == TERN_VAL_BOOL && !tern_value_get_bool(c)) {
+            char at[256];
+
+            snprintf(at, sizeof(at), "%s:%u,%u-%u", cond->range.file,
+                     cond->range.start.line, cond->range.start.column,
+                     cond->range.end.column);
+            if (tern_lang_eval(msg->expr, &scope, &m, d) == TERN_OK &&
+                tern_value_kind(m) == TERN_VAL_STRING)
+                tern_diags_add(d, TERN_SEV_ERROR, &cond->expr->range,
+                               "Invalid value for variable",
+                               "%s\n\nThis was checked by the validation "
+                               "rule at %s.",
+                               tern_value_get_string(m), at);
+            error = TERN_ERROR;
+        } else if (tern_value_kind(c) != TERN_VAL_BOOL &&
+                   !tern_value_is_unknown(c)) {
+            tern_diags_add(d, TERN_SEV_ERROR, &cond->expr->range,
+                           "Invalid variable validation result",
+                           "The validation condition must be a bool.");
+            error = TERN_ERROR;
+        }
+        tern_value_decref(c);
+        tern_value_decref(m);
+    }
+    tern_value_decref(vars);
+    return error;
+}
+
+static int truthy_attr(const struct tern_body *b, const char *name, int dflt)
+{
+    const struct tern_attribute *a = tern_lang_body_attr(b, name);
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_value *v = NULL;
+    int r = dflt;
+
+    if (a && tern_lang_eval(a->expr, NULL, &v, &d) == TERN_OK &&
+        tern_value_kind(v) == TERN_VAL_BOOL)
+        r = tern_value_get_bool(v);
+    tern_value_decref(v);
+    tern_diags_release(&d);
+    return r;
+}
+
+int tern_lang_variables_eval(const struct tern_lang_config *cfg,
+                             struct tern_lang_var_inputs *in, tern_value **out,
+                             struct tern_diags *d)
+{
+    tern_value *vars = tern_value_object_new();
+    size_t i, j;
+    int error = TERN_OK;
+
+    *out = NULL;
+    if (!vars)
+        return TERN_ENOMEM;
+    /* Values for variables nobody declared. */
+    for (i = 0; in && i < in->n; i++) {
+        const struct tern_lang_var_value *iv = &in->items[i];
+
+        for (j = 0; j < cfg->variables.n; j++)
+            if (strcmp(cfg->variables.items[j]->labels[0], iv->name) == 0)
+                break;
+        if (j < cfg->variables.n)
+            continue;
+        if (iv->expr) {
+            tern_diags_add(d, TERN_SEV_WARNING, NULL,
+                           "Value for undeclared variable",
+                           "The root module does not declare a variable "
+                           "named \"%s\" but a value was found in %s. If "
+                           "you meant to use this value, add a \"variable\" "
+                           "block to the configuration.",
+                           iv->name, iv->origin);
+        } else if (iv->from_cli) {
+            tern_diags_add(d, TERN_SEV_ERROR, NULL,
+                           "Value for undeclared variable",
+                           "A variable named \"%s\" was assigned on the "
+                           "command line, but the root module does not "
+                           "declare a variable of that name. To use this "
+                           "value, add a \"variable\" block to the "
+                           "configuration.",
+                           iv->name);
+            error = TERN_ERROR;
+        }
+        /* TF_VAR_ names nobody declared are ignored, as Terraform does. */
+    }
+    for (i = 0; i < cfg->variables.n; i++) {
+        const struct tern_block *b = cfg->variables.items[i];
+        const char *name = b->labels[0];
+        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "type");
+        const struct tern_attribute *da =
+            tern_lang_body_attr(b->body, "default");
+        const struct tern_lang_var_value *given = NULL;
+        struct tern_lang_type *type = NULL;
+        tern_value *raw = NULL, *val = NULL, *def = NULL;
+        char why[512];
+        int err;
+
+        if (ta && (err = tern_lang_type_parse(ta->expr, &type, d))) {
+            if (err == TERN_ENOMEM) {
+                error = err;
+                break;
+            }
+            error = TERN_ERROR;
+            continue;
+        }
+        if (da) {
+            err = tern_lang_eval(da->expr, NULL, &def, d);
+            if (!err && type) {
+                tern_value *c = NULL;
+
+                err = tern_lang_type_convert(type, def, &c, why, sizeof(why));
+                if (err == TERN_ERROR)
+                    tern_diags_add(d, TERN_SEV_ERROR, &da->expr->range,
+                                   "Invalid default value for variable",
+                                   "This default value is not compatible "
+                                   "with the variable's type constraint: "
+                                   "%s.",
+                                   why);
+                tern_value_decref(def);
+                def = c;
+            }
+            if (err) {
+                tern_lang_type_free(type);
+                error = err == TERN_ENOMEM ? err : TERN_ERROR;
+                continue;
+            }
+        }
+        for (j = 0; in && j < in->n; j++)
+            if (strcmp(in->items[j].name, name) == 0)
+                given = &in->items[j];
+        if (given) {
+            err = input_value(in, given, type, &raw, d);
+            if (!err && type) {
+                err = tern_lang_type_convert(type, raw, &val, why, sizeof(why));
+                if (err == TERN_ERROR)
+                    tern_diags_add(
+                        d, TERN_SEV_ERROR,
+                        given->expr ? &given->expr->range : &b->def_range,
+                        "Invalid value for input variable",
+                        "The value for var.%s from %s is not suitable for "
+                        "its type constraint: %s.",
+                        name, given->origin, why);
+            } else if (!err) {
+                val = tern_value_incref(raw);
+            }
+            tern_value_decref(raw);
+        } else if (def) {
+            val = tern_value_incref(def);
+            err = TERN_OK;
+        } else {
+            tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                           "No value for required variable",
+                           "The root module input variable \"%s\" is not "
+                           "set, and has no default value. Use a -var or "
+                           "-var-file command line argument to provide a "
+                           "value for this variable.",
+                           name);
+            err = TERN_ERROR;
+        }
+        if (!err && tern_value_is_null(val) &&
+            !truthy_attr(b->body, "nullable", 1)) {
+            if (def && !tern_value_is_null(def)) {
+                tern_value_decref(val);
+                val = tern_value_incref(def);
+            } else {
+                tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                               "Invalid value for input variable",
+                               "The given value is null, but variable "
+                               "\"%s\" does not allow null.",
+                               name);
+                err = TERN_ERROR;
+            }
+        }
+        if (!err)
+            err = validate(b, val, d);
+        if (!err && truthy_attr(b->body, "sensitive", 0))
+            val = tern_value_mark_sensitive(val);
+        if (!err)
+            err = tern_value_object_set(vars, name, val);
+        else
+            tern_value_decref(val);
+        tern_value_decref(def);
+        tern_lang_type_free(type);
+        if (err == TERN_ENOMEM) {
+            error = err;
+            break;
+        }
+        if (err)
+            error = TERN_ERROR;
+    }
+    if (error == TERN_ENOMEM) {
+        tern_value_decref(vars);
+        return error;
+    }
+    *out = vars;
+    return error;
+}

@@ -1,0 +1,201 @@
+/* src/lang: references of expressions, count/for_each expansion, and
+ * validate. */
+#include "runner.h"
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+static void collect(void *ctx, const struct tern_lang_ref *ref)
+{
+    tern_buf *b = ctx;
+
+    tern_buf_printf(b, "%s%s%s%s%s@%u:%u-%u;", ref->kind, ref->type ? ":" : "",
+                    ref->type ? ref->type : "", ref->name ? "." : "",
+                    ref->name ? ref->name : "", ref->range.start.line,
+                    ref->range.start.column, ref->range.end.column);
+}
+
+static char *refs_of(const char *text)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_expr *e = NULL;
+    tern_buf b = TERN_BUF_INIT;
+
+    ASSERT_OK(tern_lang_parse_expr(&srcs, "e", text, strlen(text), &e, &d));
+    tern_lang_expr_refs(e, collect, &b);
+    tern_diags_release(&d);
+    tern_lang_sources_free(&srcs);
+    return tern_buf_detach(&b);
+}
+
+#define REFS(text, want)                                                       \
+    do {                                                                       \
+        char *got_ = refs_of(text);                                            \
+        ASSERT_STR_EQ(got_, want);                                             \
+        tern_free(got_);                                                       \
+    } while (0)
+
+TEST(lang_module, references)
+{
+    REFS("var.a", "var.a@1:1-6;");
+    REFS("var.list[local.i].x", "var.list@1:1-9;local.i@1:10-17;");
+    REFS("data.aws_iam_policy_document.p.json",
+         "data:aws_iam_policy_document.p@1:1-31;");
+    REFS("aws_iam_role.r[0].arn", "resource:aws_iam_role.r@1:1-15;");
+    REFS("module.m.out", "module.m@1:1-9;");
+    REFS("\"${each.key}-${count.index}\"",
+         "each.key@1:4-12;count.index@1:16-27;");
+    REFS("[for k, v in var.m : \"${k}=${v}\" if v != local.skip]",
+         "var.m@1:14-19;local.skip@1:42-52;");
+    REFS("{for s in var.l : s => upper(s)...}", "var.l@1:11-16;");
+    REFS("var.users[*].name", "var.users@1:1-10;");
+    REFS("1 + 2", "");
+    REFS("nope", "bare.nope@1:1-5;");
+    REFS("path.module", "path.module@1:1-12;");
+}
+
+static struct tern_lang_config *config(const char *text, struct tern_diags *d)
+{
+    struct tern_lang_config *cfg = tern_lang_config_new(".");
+
+    ASSERT_NOT_NULL(cfg);
+    tern_lang_config_add_file(cfg, "main.tf", text, strlen(text), d);
+    return cfg;
+}
+
+static char *expand(const char *block, const char **first_error)
+{
+    static char summary[256];
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = config(block, &d);
+    struct tern_lang_instances in;
+    struct tern_lang_scope scope;
+    tern_value *vars = tern_value_object_new();
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    tern_value_object_set(vars, "unk", tern_value_unknown());
+    tern_value_object_set(vars, "secret",
+                          tern_value_mark_sensitive(tern_value_int(2)));
+    memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    ASSERT_EQ(d.count, 0);
+    *first_error = NULL;
+    if (tern_lang_expand(cfg->resources.items[0], &scope, &in, &d)) {
+        snprintf(summary, sizeof(summary), "%s%s", d.items[0].summary,
+                 in.unknown ? " (unknown)" : "");
+        *first_error = summary;
+    } else {
+        for (i = 0; i < in.n; i++) {
+            char *k = tern_value_render(in.keys[i], 0);
+
+            tern_buf_printf(&b, "%s%s", i ? "," : "", k);
+            tern_free(k);
+        }
+    }
+    tern_lang_instances_release(&in);
+    tern_value_decref(vars);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+    return tern_buf_detach(&b);
+}
+
+#define EXPANDS(block, want_keys, want_error)                                  \
+    do {                                                                       \
+        const char *err_;                                                      \
+        char *got_ = expand(block, &err_);                                     \
+        if (want_error)                                                        \
+            ASSERT_STR_EQ(err_, want_error);                                   \
+        else                                                                   \
+            ASSERT_STR_EQ(got_, want_keys);                                    \
+        tern_free(got_);                                                       \
+    } while (0)
+
+TEST(lang_module, count_and_for_each)
+{
+    const char *none = NULL;
+
+    EXPANDS("resource \"t\" \"n\" {}", "null", none);
+    EXPANDS("resource \"t\" \"n\" { count = 3 }", "0,1,2", none);
+    EXPANDS("resource \"t\" \"n\" { count = \"2\" }", "0,1", none);
+    EXPANDS("resource \"t\" \"n\" { count = 0 }", "", none);
+    EXPANDS("resource \"t\" \"n\" {\n for_each = { b = 1, a = 2 }\n}",
+            "\"a\",\"b\"", none);
+    EXPANDS("resource \"t\" \"n\" {\n for_each = toset([\"y\", \"x\"])\n}",
+            "\"x\",\"y\"", none);
+    EXPANDS("resource \"t\" \"n\" { count = -1 }", "",
+            "Invalid count argument");
+    EXPANDS("resource \"t\" \"n\" { count = 1.5 }", "",
+            "Invalid count argument");
+    EXPANDS("resource \"t\" \"n\" { count = null }", "",
+            "Invalid count argument");
+    EXPANDS("resource \"t\" \"n\" { count = var.unk }", "",
+            "Invalid count argument (unknown)");
+    EXPANDS("resource \"t\" \"n\" { count = var.secret }", "",
+            "Invalid count argument");
+    EXPANDS("resource \"t\" \"n\" {\n for_each = [\"a\"]\n}", "",
+            "Invalid for_each argument");
+    EXPANDS("resource \"t\" \"n\" {\n for_each = toset([1])\n}", "",
+            "Invalid for_each set argument");
+    EXPANDS("resource \"t\" \"n\" {\n for_each = var.unk\n}", "",
+            "Invalid for_each argument (unknown)");
+    EXPANDS("resource \"t\" \"n\" {\n for_each = { a = var.secret }\n}", "",
+            "Invalid for_each argument");
+    EXPANDS("resource \"t\" \"n\" {\n count = 1\n for_each = {}\n}", "",
+            "Invalid combination of \"count\" and \"for_each\"");
+}
+
+TEST(lang_module, validate)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = config(
+        "variable \"name\" {\n  type = string\n}\n"
+        "variable \"bad\" {\n  type = lst(string)\n}\n"
+        "locals {\n"
+        "  a = var.nmae\n"
+        "  b = local.a\n"
+        "  c = local.nope\n"
+        "}\n"
+        "resource \"aws_iam_role\" \"r\" {\n"
+        "  name = each.key\n"
+        "  path = aws_iam_role.other.path\n"
+        "  tags = { for k, v in var.name : k => v }\n"
+        "  depends_on = [aws_iam_policy.p]\n"
+        "  lifecycle {\n"
+        "    ignore_changes = [tags]\n"
+        "  }\n"
+        "}\n"
+        "resource \"aws_iam_user\" \"u\" {\n"
+        "  count = 2\n"
+        "  name  = \"u${count.index}-${data.aws_caller_identity.me.id}\"\n"
+        "}\n"
+        "output \"o\" {\n  value = module.m.x\n}\n",
+        &d);
+
+    ASSERT_EQ(d.count, 0);
+    ASSERT_EQ(tern_lang_config_validate(cfg, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 7);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid type specification");
+    ASSERT_STR_EQ(d.items[1].summary, "Reference to undeclared input variable");
+    ASSERT_STR_CONTAINS(d.items[1].detail, "Did you mean \"name\"?");
+    ASSERT_STR_EQ(d.items[2].summary, "Reference to undeclared local value");
+    ASSERT_STR_EQ(d.items[3].summary,
+                  "Reference to \"each\" in context without for_each");
+    ASSERT_STR_EQ(d.items[4].summary, "Reference to undeclared resource");
+    ASSERT_EQ(d.items[4].range.start.line, 14);
+    ASSERT_EQ(d.items[4].range.start.column, 10);
+    ASSERT_EQ(d.items[4].range.end.column, 28);
+    ASSERT_STR_EQ(d.items[5].summary, "Reference to undeclared resource");
+    ASSERT_STR_CONTAINS(d.items[5].detail, "data resource");
+    ASSERT_STR_EQ(d.items[6].summary, "Reference to undeclared module");
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
+const struct tern_test test_lang_module_list[] = {
+    TEST_UNIT(lang_module, references),
+    TEST_UNIT(lang_module, count_and_for_each),
+    TEST_UNIT(lang_module, validate),
+    TEST_END,
+};
