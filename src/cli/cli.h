@@ -1,22 +1,311 @@
-/* The command table and exit statuses of the tern CLI. */
+/*
+ * The tern CLI's private interface: the command table entry, the parsed
+ * flags, the context the dispatcher hands every command, and the helpers
+ * the commands share (flags.c, addr.c, ui.c, render.c, project.c).
+ *
+ * The split follows ../shared/STYLE.md rule 2: main.c holds the one table
+ * and the dispatcher, which parses the flags a command accepts, acts on the
+ * shared ones (-chdir, -help, -no-color, -json, -state, -lock,
+ * -lock-timeout) and maps error codes to exit statuses; a command only
+ * does its own work on an already opened state or loaded configuration.
+ * Only src/cli/ writes to stdout/stderr or calls exit().
+ */
 #ifndef TERN_CLI_H
 #define TERN_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "tern/diag.h"
+#include "tern/module.h"
+#include "tern/state.h"
+#include "util/buf.h"
+
+struct tern_lang_config;
+
+/*
+ * Exit statuses, in one place. Terraform exits 1 for usage errors too (it
+ * has no separate status), and so do we.
+ */
 enum cli_exit {
     CLI_EXIT_OK = 0,
     CLI_EXIT_ERROR = 1,
     CLI_EXIT_CHANGES = 2, /* plan -detailed-exitcode: changes present */
-    CLI_EXIT_USAGE = 64
+    CLI_EXIT_USAGE = 1
 };
 
-/* What the dispatcher does for a command before calling it. */
-enum cli_needs { CLI_NEEDS_CONFIG = 1, CLI_NEEDS_LOCK = 2 };
+/*
+ * What a command returns to the dispatcher: TERN_OK or an error code from
+ * tern/diag.h (the command has already reported it), or CLI_RC_CHANGES
+ * when a -detailed-exitcode plan found changes.
+ */
+#define CLI_RC_CHANGES 1
+
+/* ---- Flags ------------------------------------------------------------- */
+
+/* Every per-command flag; a command's table entry lists those it takes. */
+enum cli_flag {
+    CLI_F_NO_COLOR = 1u << 0,
+    CLI_F_JSON = 1u << 1,
+    CLI_F_INPUT = 1u << 2,
+    CLI_F_LOCK = 1u << 3,
+    CLI_F_LOCK_TIMEOUT = 1u << 4,
+    CLI_F_STATE = 1u << 5,
+    CLI_F_VAR = 1u << 6,
+    CLI_F_VAR_FILE = 1u << 7,
+    CLI_F_PARALLELISM = 1u << 8,
+    CLI_F_AUTO_APPROVE = 1u << 9,
+    CLI_F_DETAILED_EXITCODE = 1u << 10,
+    CLI_F_OUT = 1u << 11,
+    CLI_F_DESTROY = 1u << 12,
+    CLI_F_REFRESH = 1u << 13,
+    CLI_F_REFRESH_ONLY = 1u << 14,
+    CLI_F_TARGET = 1u << 15,
+    CLI_F_REPLACE = 1u << 16,
+    CLI_F_FORCE = 1u << 17,
+    CLI_F_SERIAL = 1u << 18,
+    CLI_F_RAW = 1u << 19,
+    CLI_F_DRY_RUN = 1u << 20,
+    CLI_F_ID = 1u << 21
+};
+
+/* Flag groups the table uses. */
+#define CLI_FG_LOCKING (CLI_F_LOCK | CLI_F_LOCK_TIMEOUT)
+#define CLI_FG_VARS    (CLI_F_VAR | CLI_F_VAR_FILE)
+
+/* A growable list of borrowed strings (argv entries). */
+struct cli_strs {
+    const char **items;
+    size_t n, alloc;
+};
+
+/* The parsed command line of one command. Strings are borrowed from argv. */
+struct cli_opts {
+    int no_color, json, input, lock;
+    unsigned int lock_timeout_ms;
+    const char *state_path;
+    struct cli_strs vars;      /* "k=v", checked to contain '=' */
+    struct cli_strs var_files; /* paths */
+    int parallelism;           /* default 10 */
+    int auto_approve, detailed_exitcode;
+    const char *out;
+    int destroy, refresh, refresh_only;
+    struct cli_strs targets, replaces;
+    int force;
+    long long serial; /* -serial=N; -1 when not given */
+    int raw, dry_run;
+    const char *id;
+    int help;
+    struct cli_strs args; /* positional arguments */
+};
+
+/* Defaults: input, lock and refresh on, parallelism 10, serial -1. */
+void cli_opts_init(struct cli_opts *o);
+void cli_opts_release(struct cli_opts *o);
+
+/*
+ * Parse a command's arguments (argv[0] is the first argument after the
+ * command name), Terraform style: `-flag=value` or `-flag value` (values),
+ * `-flag` or `-flag=true|false` (booleans); `--flag` works too; `--` ends
+ * the flags. Flags and positional arguments may be interleaved. Only the
+ * flags in @allowed are accepted (-help always is); an unknown one is an
+ * error that names it and suggests the closest accepted flag.
+ * @return TERN_OK, TERN_EINVALID (diagnostics added) or TERN_ENOMEM
+ */
+int cli_flags_parse(struct cli_opts *o, unsigned int allowed, int argc,
+                    char **argv, struct tern_diags *diags);
+
+/*
+ * A Go-style duration ("0s", "500ms", "10s", "2m", "1m30s", "1.5h") in
+ * milliseconds. A bare number without a unit is refused, as Terraform does,
+ * except "0".
+ * @return TERN_OK or TERN_EINVALID
+ */
+int cli_parse_duration(const char *s, unsigned int *ms);
+
+/* ---- Addresses --------------------------------------------------------- */
+
+/*
+ * A resource (instance) address: `module.a["k"].aws_iam_role.x[0]`,
+ * `data.aws_caller_identity.c`, or a module alone (`module.a`). Strings
+ * are owned; cli_addr_release() frees them.
+ */
+struct cli_addr {
+    char *module; /* canonical module path, "" for root */
+    int mode;     /* enum tern_state_mode */
+    char *type;   /* NULL for a module address */
+    char *name;
+    int key_kind; /* enum tern_state_key */
+    long long key_int;
+    char *key_str;
+};
+
+/* @return TERN_OK or TERN_EINVALID (with a diagnostic naming the address) */
+int cli_addr_parse(struct cli_addr *a, const char *text,
+                   struct tern_diags *diags);
+void cli_addr_release(struct cli_addr *a);
+
+/*
+ * Whether an instance address (canonical, as tern_state_resource_address
+ * gives it) is selected by a filter address: equal, or the filter names
+ * its resource (all instances) or an enclosing module.
+ */
+int cli_addr_matches(const char *filter, const char *instance);
+
+/* ---- Output ------------------------------------------------------------ */
+
+/* How a command writes: colour on a terminal unless -no-color; -json. */
+struct cli_ui {
+    int color;
+    int json;        /* machine-readable output */
+    int interactive; /* stdin is a terminal and -input is not false */
+    FILE *out, *err;
+};
+
+/* SGR sequences, or "" without colour. */
+const char *cli_c_bold(const struct cli_ui *ui);
+const char *cli_c_green(const struct cli_ui *ui);
+const char *cli_c_red(const struct cli_ui *ui);
+const char *cli_c_yellow(const struct cli_ui *ui);
+const char *cli_c_reset(const struct cli_ui *ui);
+
+/*
+ * Print diagnostics as Terraform does (errors on stderr, warnings on
+ * stdout), with source excerpts when @srcs has the files; in -json
+ * streaming mode, as one "diagnostic" message per line on stdout.
+ */
+void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
+                  const void *srcs);
+
+/* A diagnostic as Terraform's JSON ("severity", "summary", "detail",
+ * "range"); a new reference, NULL on OOM. */
+json_t *cli_diag_json(const struct tern_diag *d);
+
+/* One line of the machine-readable stream: adds "@level", "@message",
+ * "@module", "@timestamp" and "type" to @fields (stolen) and prints it. */
+void cli_ui_json_line(const struct cli_ui *ui, const char *level,
+                      const char *message, const char *type, json_t *fields);
+
+/* Ask a question on the terminal; the answer is a new string or NULL. */
+char *cli_ui_ask(const struct cli_ui *ui, const char *question);
+
+/* Print a JSON document and a newline to @f (flags: JSON_INDENT(2)...). */
+void cli_json_print(FILE *f, const json_t *j, size_t flags);
+
+/* Print @buf's contents to @f. */
+void cli_ui_write(FILE *f, const tern_buf *buf);
+
+/* ---- Rendering (pure: into a buffer) ----------------------------------- */
+
+/*
+ * A value as Terraform shows it in `state show` and plans: strings quoted,
+ * lists and maps over several lines, strings holding a JSON object or
+ * array as `jsonencode(...)`. @indent is the current indentation.
+ * @map_keys_quoted: keys of objects are quoted (maps) or bare (objects).
+ */
+void cli_render_json_value(tern_buf *out, const json_t *v, int indent,
+                           int map_keys_quoted);
+
+/*
+ * One resource instance as `tern state show` prints it:
+ *
+ *     # aws_iam_role.x:
+ *     resource "aws_iam_role" "x" {
+ *         arn  = "arn:aws:iam::123456789012:role/x"
+ *         name = "x"
+ *     }
+ *
+ * @schema the type's schema or NULL (then objects are shown as maps);
+ * sensitive attributes (schema or the instance's sensitive paths) are
+ * shown as (sensitive value).
+ */
+void cli_render_instance(tern_buf *out, const tern_state_resource *r,
+                         const tern_attr *schema);
+
+/* An output value line `name = value`, (sensitive) as `<sensitive>`. */
+void cli_render_output(tern_buf *out, const char *name, const json_t *value,
+                       int sensitive);
+
+/* The Terraform type of a JSON value: "string", ["list","string"], ... */
+json_t *cli_json_type(const json_t *v);
+
+/* ---- The configuration's project settings (project.c) ------------------ */
+
+/*
+ * Load the configuration in the current directory when it has one.
+ * @out receives NULL when the directory has no *.tf / *.tf.json file.
+ */
+int cli_config_load(struct tern_lang_config **out, struct tern_diags *diags);
+
+/*
+ * The state path the configuration asks for: `terraform { backend "local"
+ * { path = "..." } }`; @path receives a new string or NULL (default). Any
+ * other backend type is an error with its source range.
+ */
+int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
+                            struct tern_diags *diags);
+
+/*
+ * Check required_providers, provider blocks and resource type prefixes
+ * against the providers tern has built in (aws: hashicorp/aws, databricks:
+ * databricks/databricks). @sources receives one "ns/name" per provider in
+ * use (a new array), may be NULL.
+ */
+int cli_config_check_providers(const struct tern_lang_config *cfg,
+                               json_t **sources, struct tern_diags *diags);
+
+/* ---- Commands ----------------------------------------------------------- */
+
+/* What the dispatcher prepares before it calls a command. */
+enum cli_needs {
+    CLI_NEEDS_CONFIG = 1u << 0,       /* load the configuration */
+    CLI_NEEDS_STATE = 1u << 1,        /* open the state (must exist) */
+    CLI_NEEDS_LOCK = 1u << 2,         /* ...locked for the whole run */
+    CLI_NEEDS_STATE_CREATE = 1u << 3, /* ...creating it when missing */
+    CLI_NEEDS_STATE_MAYBE = 1u << 4,  /* ...when it exists (else NULL) */
+    CLI_NEEDS_STATE_PATH = 1u << 5    /* resolve the path only */
+};
+
+/* Everything a command gets. */
+struct cli_ctx {
+    const struct cli_cmd *cmd;
+    struct cli_opts opts;
+    struct cli_ui ui;
+    struct tern_lang_config *config; /* with CLI_NEEDS_CONFIG; may be NULL */
+    tern_state *state;               /* with CLI_NEEDS_STATE* */
+    char *state_path;                /* resolved path (owned) */
+    struct tern_diags diags;         /* printed by the dispatcher */
+};
 
 struct cli_cmd {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    unsigned int needs;
+    const char *name; /* "plan", "state list" */
+    int (*fn)(struct cli_ctx *ctx);
+    unsigned int needs;     /* enum cli_needs */
+    unsigned int flags;     /* enum cli_flag it accepts */
+    int min_args, max_args; /* positional arguments; max -1: unlimited */
+    const char *usage;      /* "[options] ADDRESS..." */
     const char *summary;
+    const char *help; /* the options, one per line, for -help */
 };
+
+int cli_cmd_version(struct cli_ctx *ctx);
+int cli_cmd_init(struct cli_ctx *ctx);
+int cli_cmd_validate(struct cli_ctx *ctx);
+int cli_cmd_output(struct cli_ctx *ctx);
+int cli_cmd_show(struct cli_ctx *ctx);
+int cli_cmd_force_unlock(struct cli_ctx *ctx);
+int cli_cmd_state_list(struct cli_ctx *ctx);
+int cli_cmd_state_show(struct cli_ctx *ctx);
+int cli_cmd_state_rm(struct cli_ctx *ctx);
+int cli_cmd_state_mv(struct cli_ctx *ctx);
+int cli_cmd_state_pull(struct cli_ctx *ctx);
+int cli_cmd_state_push(struct cli_ctx *ctx);
+int cli_cmd_state_history(struct cli_ctx *ctx);
+int cli_cmd_state_migrate(struct cli_ctx *ctx);
+
+/* The platform, "linux_amd64". */
+const char *cli_platform(void);
 
 #endif

@@ -1,66 +1,441 @@
 /*
  * tern's command line: one table of commands; the dispatcher, not each
- * command, handles the shared flags. Only src/cli/ calls exit(); error
- * codes become exit statuses here (../shared/STYLE.md rule 2).
+ * command, handles the shared flags (../shared/STYLE.md rule 2). It
+ *
+ *  - applies the global options (-chdir, -help, -version),
+ *  - parses the flags the command's entry allows and answers -help,
+ *  - decides colour (a terminal, no -no-color, no NO_COLOR) and input
+ *    (a terminal and no -input=false),
+ *  - resolves the state path (-state, else `backend "local" { path }`,
+ *    else tern.tfstate.db) and opens the state, locked for the whole run
+ *    with -lock/-lock-timeout when the command writes,
+ *  - prints the diagnostics the command left, and
+ *  - maps the result to an exit status, here and nowhere else.
+ *
+ * Only src/cli/ calls exit(); the commands return error codes.
  */
 #include "cli/cli.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static int cmd_version(int argc, char **argv);
-static int cmd_help(int argc, char **argv);
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+static int cmd_help(struct cli_ctx *ctx);
+
+#define LOCKING_HELP                                                           \
+    "  -lock=false          Don't hold a state lock during the operation.\n"   \
+    "  -lock-timeout=0s     Duration to retry a state lock (e.g. 500ms, "      \
+    "10s, 2m).\n"
+#define STATE_HELP                                                             \
+    "  -state=PATH          The state database (default: the local backend's " \
+    "path,\n"                                                                  \
+    "                       else " TERN_STATE_DEFAULT_PATH ").\n"
 
 static const struct cli_cmd commands[] = {
-    {"help", cmd_help, 0, "Show this help"},
-    {"version", cmd_version, 0, "Show the tern version"},
-    {NULL, NULL, 0, NULL}};
+    {"init", cli_cmd_init, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
+     CLI_F_INPUT | CLI_FG_LOCKING, 0, 0, "[options]",
+     "Prepare your working directory for other commands",
+     "  -input=false         Disable interactive prompts.\n" LOCKING_HELP},
+    {"validate", cli_cmd_validate, 0, CLI_F_JSON, 0, 0, "[options]",
+     "Check whether the configuration is valid",
+     "  -json                Produce output in a machine-readable JSON "
+     "format.\n"},
+    {"show", cli_cmd_show, CLI_NEEDS_STATE_MAYBE, CLI_F_JSON | CLI_F_STATE, 0,
+     1, "[options] [path]", "Show the current state or a saved state",
+     "  -json                Show the state in machine-readable form.\n"
+     "  path                 A state database to show instead of the "
+     "current one.\n" STATE_HELP},
+    {"output", cli_cmd_output, CLI_NEEDS_STATE_MAYBE,
+     CLI_F_JSON | CLI_F_RAW | CLI_F_STATE, 0, 1, "[options] [NAME]",
+     "Show output values from your root module",
+     "  -json                Machine-readable output; includes sensitive "
+     "values.\n"
+     "  -raw                 Print a string output's value without "
+     "quotes.\n" STATE_HELP},
+    {"force-unlock", cli_cmd_force_unlock, CLI_NEEDS_STATE_PATH,
+     CLI_F_FORCE | CLI_F_STATE, 1, 1, "[options] LOCK_ID",
+     "Release a stuck lock on the current state",
+     "  -force               Don't ask for confirmation.\n" STATE_HELP},
+    {"version", cli_cmd_version, 0, CLI_F_JSON, 0, 0, "[options]",
+     "Show the current tern version",
+     "  -json                Output the version information as JSON.\n"},
+    {"state list", cli_cmd_state_list, CLI_NEEDS_STATE, CLI_F_STATE | CLI_F_ID,
+     0, -1, "[options] [address...]", "List resources in the state",
+     "  -id=ID               Only instances whose remote ID is "
+     "ID.\n" STATE_HELP},
+    {"state show", cli_cmd_state_show, CLI_NEEDS_STATE, CLI_F_STATE, 1, 1,
+     "[options] ADDRESS", "Show a resource in the state", STATE_HELP},
+    {"state rm", cli_cmd_state_rm, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
+     CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 1, -1,
+     "[options] ADDRESS...", "Remove instances from the state",
+     "  -dry-run             Only print what would be removed.\n" STATE_HELP
+         LOCKING_HELP},
+    {"state mv", cli_cmd_state_mv, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
+     CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 2, 2,
+     "[options] SOURCE DESTINATION", "Move an item in the state",
+     "  -dry-run             Only print what would be moved.\n" STATE_HELP
+         LOCKING_HELP},
+    {"state pull", cli_cmd_state_pull, CLI_NEEDS_STATE,
+     CLI_F_STATE | CLI_F_SERIAL, 0, 0, "[options]",
+     "Print the state as a Terraform v4 state file",
+     "  -serial=N            The state as it was at serial N.\n" STATE_HELP},
+    {"state push", cli_cmd_state_push, CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_F_STATE | CLI_FG_LOCKING | CLI_F_FORCE, 1, 1, "[options] PATH",
+     "Replace the state with a Terraform v4 state file",
+     "  -force               Push even over another lineage or a lower "
+     "serial.\n"
+     "  PATH                 A state file, or - for standard "
+     "input.\n" STATE_HELP LOCKING_HELP},
+    {"state history", cli_cmd_state_history, CLI_NEEDS_STATE,
+     CLI_F_STATE | CLI_F_JSON, 0, 0, "[options]",
+     "List the recorded changes to the state",
+     "  -json                Machine-readable output.\n" STATE_HELP},
+    {"state migrate", cli_cmd_state_migrate,
+     CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK, CLI_F_STATE | CLI_FG_LOCKING, 1,
+     1, "[options] TERRAFORM_STATE_FILE",
+     "Take over resources from a Terraform state file",
+     STATE_HELP LOCKING_HELP},
+    {"help", cmd_help, 0, 0, 0, -1, "[command]", "Show this help", ""},
+    {NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL}};
 
-static int cmd_version(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    printf("tern v%s\n", TERN_VERSION);
-    return CLI_EXIT_OK;
-}
+static const char *const global_flags[] = {"chdir", "help", "version"};
 
 static void usage(FILE *out)
 {
     const struct cli_cmd *c;
 
-    fprintf(out, "Usage: tern [global options] <command> [args]\n\n"
+    fprintf(out, "Usage: tern [global options] <subcommand> [args]\n\n"
+                 "The available commands for execution are listed below.\n\n"
                  "Commands:\n");
     for (c = commands; c->name; c++)
-        fprintf(out, "  %-12s %s\n", c->name, c->summary);
+        if (strchr(c->name, ' ') == NULL)
+            fprintf(out, "  %-14s%s\n", c->name, c->summary);
+    fprintf(out, "  %-14s%s\n", "state", "Advanced state management");
+    fprintf(out, "\nGlobal options (use these before the subcommand, if "
+                 "any):\n"
+                 "  -chdir=DIR    Switch to a different working directory "
+                 "before executing the\n"
+                 "                given subcommand.\n"
+                 "  -help         Show this help output, or the help for a "
+                 "specified subcommand.\n"
+                 "  -version      An alias for the \"version\" subcommand.\n");
 }
 
-static int cmd_help(int argc, char **argv)
+static void group_usage(FILE *out, const char *group)
 {
-    (void)argc;
-    (void)argv;
-    usage(stdout);
-    return CLI_EXIT_OK;
+    const struct cli_cmd *c;
+    size_t n = strlen(group);
+
+    fprintf(out,
+            "Usage: tern [global options] %s <subcommand> [options] "
+            "[args]\n\nSubcommands:\n",
+            group);
+    for (c = commands; c->name; c++)
+        if (strncmp(c->name, group, n) == 0 && c->name[n] == ' ')
+            fprintf(out, "    %-10s%s\n", c->name + n + 1, c->summary);
+}
+
+static void cmd_usage(FILE *out, const struct cli_cmd *c)
+{
+    fprintf(out, "Usage: tern [global options] %s %s\n\n  %s.\n", c->name,
+            c->usage, c->summary);
+    if (c->help && *c->help)
+        fprintf(out, "\nOptions:\n\n%s", c->help);
+}
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+    const struct cli_cmd *c;
+
+    for (c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static int is_group(const char *name)
+{
+    const struct cli_cmd *c;
+    size_t n = strlen(name);
+
+    for (c = commands; c->name; c++)
+        if (strncmp(c->name, name, n) == 0 && c->name[n] == ' ')
+            return 1;
+    return 0;
+}
+
+static int cmd_help(struct cli_ctx *ctx)
+{
+    const struct cli_cmd *c = NULL;
+
+    if (ctx->opts.args.n == 0) {
+        usage(stdout);
+        return TERN_OK;
+    }
+    if (ctx->opts.args.n >= 2) {
+        char *two = tern_asprintf("%s %s", ctx->opts.args.items[0],
+                                  ctx->opts.args.items[1]);
+
+        c = two ? find_cmd(two) : NULL;
+        tern_free(two);
+    }
+    if (!c)
+        c = find_cmd(ctx->opts.args.items[0]);
+    if (c) {
+        cmd_usage(stdout, c);
+        return TERN_OK;
+    }
+    if (is_group(ctx->opts.args.items[0])) {
+        group_usage(stdout, ctx->opts.args.items[0]);
+        return TERN_OK;
+    }
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "Unknown command",
+                   "tern has no command named \"%s\".",
+                   ctx->opts.args.items[0]);
+    return TERN_EINVALID;
+}
+
+/* The usage error the dispatcher prints for bad flags or arguments. */
+static int usage_error(const struct cli_cmd *c, struct cli_ctx *ctx)
+{
+    cli_ui_diags(&ctx->ui, &ctx->diags, NULL);
+    fprintf(stderr,
+            "For more help on using this command, run:\n"
+            "  tern %s -help\n",
+            c->name);
+    return CLI_EXIT_USAGE;
+}
+
+/* -state, else the configuration's local backend path, else the default. */
+static int resolve_state_path(struct cli_ctx *ctx)
+{
+    char *path = NULL;
+    int error;
+
+    if (ctx->opts.state_path) {
+        ctx->state_path = tern_strdup(ctx->opts.state_path);
+        return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+    }
+    error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
+    if (error)
+        return error;
+    ctx->state_path = path ? path : tern_strdup(TERN_STATE_DEFAULT_PATH);
+    return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+}
+
+static int open_state(struct cli_ctx *ctx)
+{
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    unsigned int needs = ctx->cmd->needs;
+    int error;
+
+    so.path = ctx->state_path;
+    so.create = (needs & CLI_NEEDS_STATE_CREATE) != 0;
+    so.lock = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
+    so.lock_timeout_ms = ctx->opts.lock_timeout_ms;
+    so.operation = ctx->cmd->name;
+    error = tern_state_open(&ctx->state, &so, &diags);
+    if (error == TERN_ENOTFOUND) {
+        tern_diags_release(&diags);
+        if (needs & CLI_NEEDS_STATE_MAYBE)
+            return TERN_OK;
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "No state file was found!",
+                       "State management commands require a state file. "
+                       "There is none at %s: run this command in a directory "
+                       "where tern has been run, or use the -state flag to "
+                       "point it at a state database.",
+                       ctx->state_path);
+        return error;
+    }
+    tern_diags_move(&ctx->diags, &diags);
+    return error;
+}
+
+/* The common preparation; returns an error code (already reported). */
+static int prepare(struct cli_ctx *ctx)
+{
+    unsigned int needs = ctx->cmd->needs;
+    unsigned int state_needs = CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE |
+                               CLI_NEEDS_STATE_MAYBE | CLI_NEEDS_STATE_PATH;
+    int error = TERN_OK;
+
+    if ((needs & CLI_NEEDS_CONFIG) ||
+        ((needs & state_needs) && ctx->opts.state_path == NULL)) {
+        error = cli_config_load(&ctx->config, &ctx->diags);
+        if (error)
+            return error;
+    }
+    if (needs & state_needs) {
+        if ((error = resolve_state_path(ctx)) != 0)
+            return error;
+    }
+    if (needs &
+        (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
+        error = open_state(ctx);
+    return error;
+}
+
+static int exit_status(int rc)
+{
+    if (rc == TERN_OK)
+        return CLI_EXIT_OK;
+    if (rc == CLI_RC_CHANGES)
+        return CLI_EXIT_CHANGES;
+    return CLI_EXIT_ERROR;
+}
+
+static int run(const struct cli_cmd *c, int argc, char **argv)
+{
+    struct cli_ctx ctx;
+    const char *no_color = getenv("NO_COLOR");
+    int rc, status;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cmd = c;
+    cli_opts_init(&ctx.opts);
+    ctx.ui.out = stdout;
+    ctx.ui.err = stderr;
+    ctx.ui.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    rc = cli_flags_parse(&ctx.opts, c->flags | CLI_F_NO_COLOR, argc, argv,
+                         &ctx.diags);
+    if (ctx.opts.no_color)
+        ctx.ui.color = 0;
+    if (rc == TERN_ENOMEM)
+        goto done;
+    if (rc) {
+        status = usage_error(c, &ctx);
+        goto out;
+    }
+    if (ctx.opts.help) {
+        cmd_usage(stdout, c);
+        status = CLI_EXIT_OK;
+        goto out;
+    }
+    if (ctx.opts.args.n < (size_t)c->min_args ||
+        (c->max_args >= 0 && ctx.opts.args.n > (size_t)c->max_args)) {
+        tern_diags_add(&ctx.diags, TERN_SEV_ERROR, NULL,
+                       ctx.opts.args.n < (size_t)c->min_args
+                           ? "Missing required argument"
+                           : "Too many command line arguments",
+                       "Usage: tern %s %s", c->name, c->usage);
+        status = usage_error(c, &ctx);
+        goto out;
+    }
+    ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
+    ctx.ui.json = 0; /* the streaming commands turn it on themselves */
+    rc = prepare(&ctx);
+    if (rc == TERN_OK)
+        rc = c->fn(&ctx);
+done:
+    cli_ui_diags(&ctx.ui, &ctx.diags, ctx.config ? &ctx.config->sources : NULL);
+    if (rc == TERN_ENOMEM && ctx.diags.errors == 0)
+        fprintf(stderr, "Error: out of memory\n");
+    status = exit_status(rc);
+out:
+    tern_state_free(ctx.state);
+    tern_lang_config_free(ctx.config);
+    tern_free(ctx.state_path);
+    tern_diags_release(&ctx.diags);
+    cli_opts_release(&ctx.opts);
+    return status;
+}
+
+static int unknown_command(const char *name)
+{
+    const char *cands[64];
+    const char *best;
+    size_t n = 0;
+    const struct cli_cmd *c;
+
+    for (c = commands; c->name && n < 63; c++)
+        if (strchr(c->name, ' ') == NULL)
+            cands[n++] = c->name;
+    cands[n++] = "state";
+    best = tern_lang_suggest(name, cands, n);
+    fprintf(stderr, "tern has no command named \"%s\".", name);
+    if (best)
+        fprintf(stderr, " Did you mean \"%s\"?", best);
+    fprintf(stderr, "\n\nTo see all of tern's top-level commands, run:\n"
+                    "  tern -help\n\n");
+    return CLI_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-    const struct cli_cmd *c;
-    const char *name;
+    const struct cli_cmd *c = NULL;
+    const char *chdir_to = NULL;
+    int i = 1, help = 0, version = 0;
 
-    if (argc < 2) {
-        usage(stderr);
-        return CLI_EXIT_USAGE;
+    /* Global options: before the subcommand. */
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *g = argv[i] + 1 + (argv[i][1] == '-');
+
+        if (strncmp(g, "chdir=", 6) == 0)
+            chdir_to = g + 6;
+        else if (strcmp(g, "chdir") == 0 && i + 1 < argc)
+            chdir_to = argv[++i];
+        else if (strcmp(g, "help") == 0 || strcmp(g, "h") == 0)
+            help = 1;
+        else if (strcmp(g, "version") == 0 || strcmp(g, "v") == 0)
+            version = 1;
+        else {
+            const char *best = tern_lang_suggest(g, global_flags, 3);
+
+            fprintf(stderr,
+                    "Error: Invalid global option\n\n"
+                    "The global option %s is not known.%s%s%s Global options "
+                    "go before the subcommand: tern [global options] "
+                    "<subcommand> [args]\n",
+                    argv[i], best ? " Did you mean -" : "", best ? best : "",
+                    best ? "?" : "");
+            return CLI_EXIT_USAGE;
+        }
     }
-    name = argv[1];
-    if (strcmp(name, "-version") == 0 || strcmp(name, "--version") == 0)
-        name = "version";
-    if (strcmp(name, "-help") == 0 || strcmp(name, "--help") == 0 ||
-        strcmp(name, "-h") == 0)
-        name = "help";
-    for (c = commands; c->name; c++) {
-        if (strcmp(c->name, name) == 0)
-            return c->fn(argc - 1, argv + 1);
+    if (chdir_to && chdir(chdir_to) != 0) {
+        fprintf(stderr, "Error handling -chdir option: chdir %s: %s\n",
+                chdir_to, strerror(errno));
+        return CLI_EXIT_ERROR;
     }
-    fprintf(stderr, "tern: unknown command '%s'; see 'tern help'\n", name);
-    return CLI_EXIT_USAGE;
+    if (version && i >= argc)
+        return run(find_cmd("version"), 0, argv + i);
+    if (i >= argc) {
+        usage(help ? stdout : stderr);
+        return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    if (i + 1 < argc) {
+        char *two = tern_asprintf("%s %s", argv[i], argv[i + 1]);
+
+        if (!two)
+            return CLI_EXIT_ERROR;
+        c = find_cmd(two);
+        tern_free(two);
+        if (c)
+            i++;
+    }
+    if (!c)
+        c = find_cmd(argv[i]);
+    if (!c && is_group(argv[i])) {
+        int asked =
+            help || (i + 1 < argc && (strcmp(argv[i + 1], "-help") == 0 ||
+                                      strcmp(argv[i + 1], "-h") == 0));
+
+        if (i + 1 < argc && !asked)
+            fprintf(stderr, "tern has no command named \"%s %s\".\n\n", argv[i],
+                    argv[i + 1]);
+        group_usage(asked ? stdout : stderr, argv[i]);
+        return asked ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    if (!c)
+        return unknown_command(argv[i]);
+    if (help) {
+        cmd_usage(stdout, c);
+        return CLI_EXIT_OK;
+    }
+    return run(c, argc - i - 1, argv + i + 1);
 }

@@ -1,0 +1,445 @@
+/*
+ * `tern version`, `init`, `validate`, `output` and `show`: the commands
+ * that read the configuration or the state and report, without planning.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+int cli_cmd_version(struct cli_ctx *ctx)
+{
+    json_t *j;
+
+    if (!ctx->opts.json) {
+        fprintf(ctx->ui.out, "tern v%s\non %s\n", TERN_VERSION, cli_platform());
+        return TERN_OK;
+    }
+    j = json_pack("{s:s,s:s,s:{},s:b}", "tern_version", TERN_VERSION,
+                  "platform", cli_platform(), "provider_selections",
+                  "tern_outdated", 0);
+    if (!j)
+        return TERN_ENOMEM;
+    cli_json_print(ctx->ui.out, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return TERN_OK;
+}
+
+int cli_cmd_init(struct cli_ctx *ctx)
+{
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    json_t *sources = NULL, *s;
+    tern_state *st = NULL;
+    size_t i;
+    int error;
+
+    if (ctx->config == NULL) {
+        fprintf(ctx->ui.out,
+                "%stern initialized in an empty directory!%s\n\n"
+                "The directory has no tern configuration files. You may "
+                "begin working\nwith tern immediately by creating tern "
+                "configuration files.\n",
+                cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+        return TERN_OK;
+    }
+    if ((error = cli_config_check_providers(ctx->config, &sources,
+                                            &ctx->diags)) != 0)
+        goto done;
+    fprintf(ctx->ui.out, "%sInitializing the backend...%s\n",
+            cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    so.path = ctx->state_path;
+    so.create = 1;
+    so.lock = ctx->opts.lock;
+    so.lock_timeout_ms = ctx->opts.lock_timeout_ms;
+    so.operation = "init";
+    if ((error = tern_state_open(&st, &so, &ctx->diags)) != 0)
+        goto done;
+    fprintf(ctx->ui.out, "State: %s (serial %lld)\n", tern_state_path(st),
+            (long long)tern_state_serial(st));
+    fprintf(ctx->ui.out, "\n%sInitializing provider plugins...%s\n",
+            cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    json_array_foreach(sources, i, s)
+    {
+        fprintf(ctx->ui.out, "- %s: built in to tern (nothing to download)\n",
+                json_string_value(s));
+    }
+    fprintf(ctx->ui.out,
+            "\n%s%stern has been successfully initialized!%s\n\n"
+            "You may now begin working with tern. Try running \"tern plan\" "
+            "to see\nany changes that are required for your "
+            "infrastructure.\n",
+            cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+done:
+    tern_state_free(st);
+    json_decref(sources);
+    return error;
+}
+
+/*
+ * The engine's part of validation: resource types and their arguments
+ * against the module schemas (tern_modules[]), references, variables,
+ * for_each/count types. This is the hook for it: when the engine publishes
+ * its validate entry point, call it here with the loaded configuration and
+ * the same diagnostics list. Until then `tern validate` checks syntax, the
+ * top-level structure, the backend and the providers.
+ */
+static int validate_engine(const struct tern_lang_config *cfg,
+                           struct tern_diags *diags)
+{
+    (void)cfg;
+    (void)diags;
+    return TERN_OK;
+}
+
+static json_t *validate_json(const struct tern_diags *diags)
+{
+    json_t *doc = json_object(), *arr = json_array();
+    size_t i;
+
+    if (!doc || !arr) {
+        json_decref(doc);
+        json_decref(arr);
+        return NULL;
+    }
+    json_object_set_new(doc, "format_version", json_string("1.0"));
+    json_object_set_new(doc, "valid", json_boolean(diags->errors == 0));
+    json_object_set_new(doc, "error_count",
+                        json_integer((json_int_t)diags->errors));
+    json_object_set_new(
+        doc, "warning_count",
+        json_integer((json_int_t)(diags->count - diags->errors)));
+    for (i = 0; i < diags->count; i++)
+        json_array_append_new(arr, cli_diag_json(&diags->items[i]));
+    json_object_set_new(doc, "diagnostics", arr);
+    return doc;
+}
+
+int cli_cmd_validate(struct cli_ctx *ctx)
+{
+    struct tern_lang_config *cfg = NULL;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    json_t *doc = NULL;
+    char *path = NULL;
+    int error;
+
+    error = cli_config_load(&cfg, &diags);
+    if (error == TERN_ENOMEM)
+        goto done;
+    if (cfg) {
+        /* Every check runs, so one run reports every problem. */
+        cli_config_backend_path(cfg, &path, &diags);
+        cli_config_check_providers(cfg, NULL, &diags);
+        if (diags.errors == 0)
+            validate_engine(cfg, &diags);
+    }
+    error = diags.errors ? TERN_ERROR : TERN_OK;
+    if (ctx->opts.json) {
+        doc = validate_json(&diags);
+        if (!doc) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        goto done;
+    }
+    cli_ui_diags(&ctx->ui, &diags, cfg ? &cfg->sources : NULL);
+    if (diags.errors == 0)
+        fprintf(ctx->ui.out, "%s%sSuccess!%s The configuration is valid%s\n",
+                cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
+                cli_c_reset(&ctx->ui),
+                diags.count ? ", but there were some validation warnings as "
+                              "shown above."
+                            : ".");
+done:
+    json_decref(doc);
+    tern_free(path);
+    tern_diags_release(&diags);
+    tern_lang_config_free(cfg);
+    return error;
+}
+
+static void no_outputs(struct cli_ctx *ctx)
+{
+    tern_diags_add(&ctx->diags, TERN_SEV_WARNING, NULL, "No outputs found",
+                   "The state file either has no outputs defined, or all "
+                   "the defined outputs are empty. Please define an output "
+                   "in your configuration with the `output` keyword and run "
+                   "`tern apply` for it to become available. If you are "
+                   "using interpolation, please verify the interpolated "
+                   "value is not empty.");
+}
+
+int cli_cmd_output(struct cli_ctx *ctx)
+{
+    const char *name = ctx->opts.args.n ? ctx->opts.args.items[0] : NULL;
+    json_t *outputs = NULL, *o, *v, *doc = NULL;
+    tern_buf out = TERN_BUF_INIT;
+    const char *k;
+    int error = TERN_OK;
+
+    if (ctx->state &&
+        (error = tern_state_outputs(ctx->state, &outputs, &ctx->diags)) != 0)
+        goto done;
+    if (name == NULL) {
+        if (ctx->opts.raw) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Output name required",
+                           "Use -raw with the name of one output.");
+            error = TERN_EINVALID;
+            goto done;
+        }
+        if (ctx->opts.json) {
+            doc = json_object();
+            TERN_CHECK_ALLOC(doc);
+            json_object_foreach(outputs, k, o)
+            {
+                v = json_object_get(o, "value");
+                json_object_set_new(
+                    doc, k,
+                    json_pack("{s:b,s:o,s:O}", "sensitive",
+                              json_is_true(json_object_get(o, "sensitive")),
+                              "type", cli_json_type(v), "value", v));
+            }
+            cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+            goto done;
+        }
+        if (json_object_size(outputs) == 0) {
+            no_outputs(ctx);
+            goto done;
+        }
+        json_object_foreach(outputs, k, o)
+        {
+            cli_render_output(&out, k, json_object_get(o, "value"),
+                              json_is_true(json_object_get(o, "sensitive")));
+        }
+        goto print;
+    }
+    o = json_object_get(outputs, name);
+    if (o == NULL) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "Output not found",
+                       "The output variable requested could not be found in "
+                       "the state file. If you recently added this to your "
+                       "configuration, be sure to run `tern apply`, since "
+                       "the state won't be updated with new output variables "
+                       "until that command is run.");
+        error = TERN_ENOTFOUND;
+        goto done;
+    }
+    /* Named, an output is shown even when sensitive, as Terraform does. */
+    v = json_object_get(o, "value");
+    if (ctx->opts.json) {
+        cli_json_print(ctx->ui.out, v, JSON_INDENT(2) | JSON_SORT_KEYS);
+    } else if (ctx->opts.raw) {
+        if (json_is_string(v))
+            tern_buf_puts(&out, json_string_value(v));
+        else if (json_is_number(v) || json_is_boolean(v))
+            cli_render_json_value(&out, v, 0, 1);
+        else {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Unsupported value for raw output",
+                           "The -raw option only supports strings, numbers, "
+                           "and boolean values, but output value \"%s\" is "
+                           "not. Use the -json option for machine-readable "
+                           "output of complex values.",
+                           name);
+            error = TERN_EINVALID;
+            goto done;
+        }
+    } else {
+        cli_render_json_value(&out, v, 0, 1);
+        tern_buf_putc(&out, '\n');
+    }
+print:
+    if (tern_buf_oom(&out))
+        error = TERN_ENOMEM;
+    else
+        cli_ui_write(ctx->ui.out, &out);
+done:
+    tern_buf_release(&out);
+    json_decref(doc);
+    json_decref(outputs);
+    return error;
+}
+
+/* The `terraform show -json` shape of one instance. */
+static json_t *instance_json(const tern_state_resource *r)
+{
+    json_t *j, *sens = json_object(), *p;
+    char *address = tern_state_resource_address(r);
+    size_t i;
+
+    json_array_foreach(r->sensitive, i, p)
+    {
+        const json_t *step = json_array_get(p, 0);
+        const char *name = json_string_value(json_object_get(step, "value"));
+
+        if (name)
+            json_object_set_new(sens, name, json_true());
+    }
+    j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "address",
+                  address ? address : "", "mode",
+                  r->mode == TERN_STATE_DATA ? "data" : "managed", "type",
+                  r->type, "name", r->name, "provider_name",
+                  r->provider ? r->provider : "", "schema_version",
+                  (json_int_t)r->schema_version, "values",
+                  r->attributes ? json_incref(r->attributes) : json_object(),
+                  "sensitive_values", sens);
+    if (j && r->key_kind == TERN_STATE_KEY_INT)
+        json_object_set_new(j, "index", json_integer(r->key_int));
+    else if (j && r->key_kind == TERN_STATE_KEY_STRING)
+        json_object_set_new(j, "index", json_string(r->key_str));
+    tern_free(address);
+    return j;
+}
+
+static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
+{
+    tern_state_resource *list = NULL;
+    json_t *doc = NULL, *outputs = NULL, *outs = NULL, *root = NULL,
+           *children = NULL, *o, *mod;
+    const char *k;
+    size_t n = 0, i, j;
+
+    doc = json_pack("{s:s,s:s}", "format_version", "1.0", "tern_version",
+                    TERN_VERSION);
+    if (!doc || !st)
+        return doc;
+    if (tern_state_list(st, &list, &n, &ctx->diags) ||
+        tern_state_outputs(st, &outputs, &ctx->diags)) {
+        json_decref(doc);
+        doc = NULL;
+        goto done;
+    }
+    outs = json_object();
+    json_object_foreach(outputs, k, o)
+    {
+        json_t *v = json_object_get(o, "value");
+
+        json_object_set_new(
+            outs, k,
+            json_pack("{s:b,s:O,s:o}", "sensitive",
+                      json_is_true(json_object_get(o, "sensitive")), "value", v,
+                      "type", cli_json_type(v)));
+    }
+    root = json_pack("{s:[]}", "resources");
+    children = json_array();
+    for (i = 0; i < n; i++) {
+        const char *m = list[i].module ? list[i].module : "";
+        json_t *target = root;
+
+        if (*m) {
+            target = NULL;
+            json_array_foreach(children, j, mod)
+            {
+                if (strcmp(json_string_value(json_object_get(mod, "address")),
+                           m) == 0)
+                    target = mod;
+            }
+            if (!target) {
+                target = json_pack("{s:s,s:[]}", "address", m, "resources");
+                json_array_append_new(children, target);
+            }
+        }
+        json_array_append_new(json_object_get(target, "resources"),
+                              instance_json(&list[i]));
+    }
+    if (json_array_size(children))
+        json_object_set(root, "child_modules", children);
+    json_object_set_new(
+        doc, "values",
+        json_pack("{s:O,s:O}", "outputs", outs, "root_module", root));
+done:
+    json_decref(outs);
+    json_decref(root);
+    json_decref(children);
+    json_decref(outputs);
+    tern_state_resources_free(list, n);
+    return doc;
+}
+
+static int show_text(struct cli_ctx *ctx, tern_state *st)
+{
+    tern_state_resource *list = NULL;
+    json_t *outputs = NULL, *o;
+    tern_buf out = TERN_BUF_INIT;
+    const tern_module *m;
+    const char *k;
+    size_t n = 0, i;
+    int error;
+
+    if (!st) {
+        fprintf(ctx->ui.out, "No state.\n");
+        return TERN_OK;
+    }
+    if ((error = tern_state_list(st, &list, &n, &ctx->diags)) ||
+        (error = tern_state_outputs(st, &outputs, &ctx->diags)))
+        goto done;
+    if (n == 0 && json_object_size(outputs) == 0) {
+        fprintf(ctx->ui.out, "The state file is empty. No resources are "
+                             "represented.\n");
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        m = tern_module_find(list[i].mode == TERN_STATE_DATA
+                                 ? TERN_MODULE_DATA
+                                 : TERN_MODULE_RESOURCE,
+                             list[i].type);
+        cli_render_instance(&out, &list[i], m ? m->schema : NULL);
+        tern_buf_putc(&out, '\n');
+    }
+    if (json_object_size(outputs)) {
+        tern_buf_puts(&out, "\nOutputs:\n\n");
+        json_object_foreach(outputs, k, o)
+        {
+            int sens = json_is_true(json_object_get(o, "sensitive"));
+
+            if (sens)
+                tern_buf_printf(&out, "%s = (sensitive value)\n", k);
+            else
+                cli_render_output(&out, k, json_object_get(o, "value"), 0);
+        }
+    }
+    if (tern_buf_oom(&out))
+        error = TERN_ENOMEM;
+    else
+        cli_ui_write(ctx->ui.out, &out);
+done:
+    tern_buf_release(&out);
+    json_decref(outputs);
+    tern_state_resources_free(list, n);
+    return error;
+}
+
+int cli_cmd_show(struct cli_ctx *ctx)
+{
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    tern_state *st = ctx->state, *own = NULL;
+    json_t *doc = NULL;
+    int error = TERN_OK;
+
+    if (ctx->opts.args.n == 1) {
+        /* A saved state; plan files come with the engine's plan API. */
+        so.path = ctx->opts.args.items[0];
+        so.lock = 0;
+        so.operation = "show";
+        if ((error = tern_state_open(&own, &so, &ctx->diags)) != 0)
+            return error;
+        st = own;
+    }
+    if (ctx->opts.json) {
+        doc = show_json(ctx, st);
+        if (!doc) {
+            error = ctx->diags.errors ? TERN_ERROR : TERN_ENOMEM;
+            goto done;
+        }
+        cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    } else {
+        error = show_text(ctx, st);
+    }
+done:
+    json_decref(doc);
+    tern_state_free(own);
+    return error;
+}

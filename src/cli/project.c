@@ -1,0 +1,319 @@
+/*
+ * What the CLI reads from a configuration before any engine work: where
+ * the state lives (`terraform { backend "local" { path = ... } }`) and
+ * which providers it needs. tern has its providers built in, so `init`
+ * only checks that each one required is one tern has; nothing is
+ * downloaded.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <string.h>
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+/* The providers tern has built in: local name and registry source. */
+static const struct {
+    const char *name, *source;
+} builtin[] = {
+    {"aws", "hashicorp/aws"},
+    {"databricks", "databricks/databricks"},
+};
+
+#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+/* Whether the current directory has a *.tf or *.tf.json file. */
+static int has_config_files(void)
+{
+    DIR *d = opendir(".");
+    struct dirent *de;
+    int found = 0;
+
+    if (!d)
+        return 1; /* let the loader report why */
+    while (!found && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+
+        if (de->d_name[0] == '.')
+            continue;
+        found = (n > 3 && strcmp(de->d_name + n - 3, ".tf") == 0) ||
+                (n > 8 && strcmp(de->d_name + n - 8, ".tf.json") == 0);
+    }
+    closedir(d);
+    return found;
+}
+
+int cli_config_load(struct tern_lang_config **out, struct tern_diags *diags)
+{
+    struct tern_lang_config *cfg = NULL;
+    int error;
+
+    *out = NULL;
+    /* No configuration is normal for state commands: nothing to load. */
+    if (!has_config_files())
+        return TERN_OK;
+    error = tern_lang_config_load(".", &cfg, diags);
+    if (cfg && cfg->sources.n == 0) {
+        tern_lang_config_free(cfg);
+        cfg = NULL;
+    }
+    *out = cfg;
+    return error;
+}
+
+/* Evaluate a constant expression (no references) of a settings block. */
+static int eval_const(const struct tern_expr *e, tern_value **out,
+                      struct tern_diags *diags)
+{
+    struct tern_lang_scope scope;
+
+    memset(&scope, 0, sizeof(scope));
+    scope.path_module = ".";
+    scope.path_root = ".";
+    scope.path_cwd = ".";
+    return tern_lang_eval(e, &scope, out, diags);
+}
+
+int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
+                            struct tern_diags *diags)
+{
+    size_t i, j;
+    int error = TERN_OK;
+
+    *path = NULL;
+    for (i = 0; cfg && i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+            const struct tern_attribute *a;
+            tern_value *v = NULL;
+
+            if (strcmp(b->type, "cloud") == 0) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                               "Unsupported backend",
+                               "tern keeps its state in a local SQLite file; "
+                               "a \"cloud\" block (HCP Terraform) is not "
+                               "supported. Remove it to use the default "
+                               "%s, or use backend \"local\".",
+                               TERN_STATE_DEFAULT_PATH);
+                error = TERN_ERROR;
+                continue;
+            }
+            if (strcmp(b->type, "backend") != 0 || b->nlabels < 1)
+                continue;
+            if (strcmp(b->labels[0], "local") != 0) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
+                               "Unsupported backend type",
+                               "tern keeps its state in a local SQLite file; "
+                               "the backend \"%s\" is not supported. Remove "
+                               "the backend block to use the default %s, or "
+                               "use backend \"local\" with a path.",
+                               b->labels[0], TERN_STATE_DEFAULT_PATH);
+                error = TERN_ERROR;
+                continue;
+            }
+            a = tern_lang_body_attr(b->body, "path");
+            if (a == NULL)
+                continue;
+            if (eval_const(a->expr, &v, diags) != TERN_OK) {
+                error = TERN_ERROR;
+                continue;
+            }
+            if (tern_value_kind(v) != TERN_VAL_STRING) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                               "Invalid backend path",
+                               "The path of the local backend must be a "
+                               "string.");
+                error = TERN_ERROR;
+            } else {
+                tern_free(*path);
+                *path = tern_strdup(tern_value_get_string(v));
+                if (*path == NULL)
+                    error = TERN_ENOMEM;
+            }
+            tern_value_decref(v);
+        }
+    }
+    return error;
+}
+
+/* "registry.terraform.io/HashiCorp/AWS" -> "hashicorp/aws" (new string). */
+static char *normal_source(const char *s)
+{
+    char *n;
+    size_t i;
+
+    if (strncmp(s, "registry.terraform.io/", 22) == 0)
+        s += 22;
+    n = tern_strdup(s);
+    for (i = 0; n && n[i]; i++)
+        if (n[i] >= 'A' && n[i] <= 'Z')
+            n[i] = (char)(n[i] - 'A' + 'a');
+    return n;
+}
+
+static int is_builtin(const char *source)
+{
+    size_t i;
+
+    for (i = 0; i < NBUILTIN; i++)
+        if (strcmp(builtin[i].source, source) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *implied_source(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NBUILTIN; i++)
+        if (strcmp(builtin[i].name, name) == 0)
+            return builtin[i].source;
+    return NULL;
+}
+
+static void add_source(json_t *sources, const char *s)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach(sources, i, x)
+    {
+        if (strcmp(json_string_value(x), s) == 0)
+            return;
+    }
+    json_array_append_new(sources, json_string(s));
+}
+
+static void unsupported(struct tern_diags *diags, const struct tern_range *r,
+                        const char *name, const char *source)
+{
+    tern_diags_add(diags, TERN_SEV_ERROR, r, "Provider not supported",
+                   "tern has the providers hashicorp/aws and "
+                   "databricks/databricks built in and downloads no others; "
+                   "\"%s\"%s%s%s is not one of them.",
+                   source ? source : name, source ? " (required as \"" : "",
+                   source ? name : "", source ? "\")" : "");
+}
+
+static void check_required(const struct tern_lang_config *cfg, json_t *required,
+                           json_t *sources, struct tern_diags *diags,
+                           int *error)
+{
+    size_t i, j, k;
+
+    for (i = 0; i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+
+            if (strcmp(b->type, "required_providers") != 0)
+                continue;
+            for (k = 0; b->body && k < b->body->nattrs; k++) {
+                const struct tern_attribute *a = &b->body->attrs[k];
+                tern_value *v = NULL, *src;
+                char *norm = NULL;
+
+                if (eval_const(a->expr, &v, diags) != TERN_OK) {
+                    *error = TERN_ERROR;
+                    continue;
+                }
+                src = tern_value_kind(v) == TERN_VAL_OBJECT
+                          ? tern_value_object_get(v, "source")
+                          : NULL;
+                if (src && tern_value_kind(src) == TERN_VAL_STRING)
+                    norm = normal_source(tern_value_get_string(src));
+                else if (implied_source(a->name))
+                    norm = tern_strdup(implied_source(a->name));
+                else
+                    norm = tern_asprintf("hashicorp/%s", a->name);
+                if (norm && !is_builtin(norm)) {
+                    unsupported(diags, &a->range, a->name, norm);
+                    *error = TERN_ERROR;
+                } else if (norm) {
+                    add_source(sources, norm);
+                }
+                /* Reported once: later uses of the name are not. */
+                if (norm)
+                    json_object_set_new(required, a->name, json_string(norm));
+                tern_free(norm);
+                tern_value_decref(v);
+            }
+        }
+    }
+}
+
+/* A resource's provider local name: its type's prefix. */
+static char *type_prefix(const char *type)
+{
+    const char *u = strchr(type, '_');
+
+    return u ? tern_strndup(type, (size_t)(u - type)) : tern_strdup(type);
+}
+
+static void check_uses(const struct tern_blockvec *v, int is_provider,
+                       json_t *required, json_t *sources,
+                       struct tern_diags *diags, int *error)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *b = v->items[i];
+        const struct tern_range *r;
+        const char *source;
+        char *name;
+
+        if (b->nlabels < 1)
+            continue;
+        name =
+            is_provider ? tern_strdup(b->labels[0]) : type_prefix(b->labels[0]);
+        if (!name) {
+            *error = TERN_ENOMEM;
+            return;
+        }
+        r = &b->label_ranges[0];
+        /* required_providers (or an earlier report), else implied. */
+        source = json_string_value(json_object_get(required, name));
+        if (source == NULL)
+            source = implied_source(name);
+        if (source == NULL) {
+            unsupported(diags, r, name, NULL);
+            json_object_set_new(required, name, json_string(""));
+            *error = TERN_ERROR;
+        } else if (is_builtin(source)) {
+            add_source(sources, source);
+        }
+        tern_free(name);
+    }
+}
+
+int cli_config_check_providers(const struct tern_lang_config *cfg,
+                               json_t **sources, struct tern_diags *diags)
+{
+    json_t *required = json_object(), *used = json_array();
+    int error = TERN_OK;
+
+    if (sources)
+        *sources = NULL;
+    if (!required || !used) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (cfg) {
+        check_required(cfg, required, used, diags, &error);
+        check_uses(&cfg->providers, 1, required, used, diags, &error);
+        check_uses(&cfg->resources, 0, required, used, diags, &error);
+        check_uses(&cfg->data, 0, required, used, diags, &error);
+    }
+    if (sources) {
+        *sources = used;
+        used = NULL;
+    }
+done:
+    json_decref(required);
+    json_decref(used);
+    return error;
+}

@@ -1,0 +1,396 @@
+/*
+ * Values and resource instances rendered as Terraform shows them in
+ * `terraform state show` and `terraform output`: attributes sorted by name
+ * with their `=` aligned, null attributes left out, lists and maps over
+ * several lines with trailing commas in lists, and strings that hold a
+ * JSON object or array (IAM policy documents) shown as `jsonencode(...)`
+ * of the decoded value, so a reader sees the policy, not an escaped blob.
+ * Everything here writes into a tern_buf; nothing prints.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+struct rctx {
+    tern_buf *out;
+    int unit; /* spaces per nesting level: 4 in state show, 2 in output */
+};
+
+static void render(struct rctx *r, const json_t *v, int indent, int quoted,
+                   int in_json);
+
+static void put_indent(tern_buf *out, int n)
+{
+    tern_buf_printf(out, "%*s", n, "");
+}
+
+static void put_string(tern_buf *out, const char *s, size_t len)
+{
+    size_t i;
+
+    tern_buf_putc(out, '"');
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        switch (c) {
+        case '"':
+            tern_buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            tern_buf_puts(out, "\\\\");
+            break;
+        case '\n':
+            tern_buf_puts(out, "\\n");
+            break;
+        case '\r':
+            tern_buf_puts(out, "\\r");
+            break;
+        case '\t':
+            tern_buf_puts(out, "\\t");
+            break;
+        case '$':
+        case '%':
+            /* Template sequences are escaped by doubling, as in HCL. */
+            if (i + 1 < len && s[i + 1] == '{')
+                tern_buf_putc(out, (char)c);
+            tern_buf_putc(out, (char)c);
+            break;
+        default:
+            if (c < 0x20)
+                tern_buf_printf(out, "\\u%04x", c);
+            else
+                tern_buf_putc(out, (char)c);
+        }
+    }
+    tern_buf_putc(out, '"');
+}
+
+static int is_identifier(const char *s)
+{
+    size_t i;
+
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (i = 1; s[i]; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static void put_key(tern_buf *out, const char *k, int quoted)
+{
+    if (quoted || !is_identifier(k))
+        put_string(out, k, strlen(k));
+    else
+        tern_buf_puts(out, k);
+}
+
+static size_t key_width(const char *k, int quoted)
+{
+    return strlen(k) + ((quoted || !is_identifier(k)) ? 2 : 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of an object, sorted (a new array of borrowed strings). */
+static const char **sorted_keys(const json_t *o, size_t *n)
+{
+    const char **keys;
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+
+    *n = json_object_size(o);
+    keys = tern_calloc(*n ? *n : 1, sizeof(*keys));
+    if (!keys)
+        return NULL;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        (void)v;
+        keys[i++] = k;
+    }
+    qsort(keys, *n, sizeof(*keys), cmp_str);
+    return keys;
+}
+
+/* A string that holds a JSON object or array: decoded, else NULL. */
+static json_t *json_in_string(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s != '{' && *s != '[')
+        return NULL;
+    return json_loads(s, 0, NULL);
+}
+
+static void put_number(tern_buf *out, const json_t *v)
+{
+    double d;
+
+    if (json_is_integer(v)) {
+        tern_buf_printf(out, "%lld", (long long)json_integer_value(v));
+        return;
+    }
+    d = json_real_value(v);
+    if (d == (double)(long long)d && d < 9.007199254740992e15 &&
+        d > -9.007199254740992e15)
+        tern_buf_printf(out, "%lld", (long long)d);
+    else
+        tern_buf_printf(out, "%.17g", d);
+}
+
+static void render_object(struct rctx *r, const json_t *v, int indent,
+                          int quoted, int in_json)
+{
+    const char **keys;
+    size_t n, i, width = 0;
+
+    if (json_object_size(v) == 0) {
+        tern_buf_puts(r->out, "{}");
+        return;
+    }
+    keys = sorted_keys(v, &n);
+    if (!keys) {
+        r->out->oom = 1;
+        return;
+    }
+    for (i = 0; i < n; i++)
+        if (key_width(keys[i], quoted) > width)
+            width = key_width(keys[i], quoted);
+    tern_buf_puts(r->out, "{\n");
+    for (i = 0; i < n; i++) {
+        put_indent(r->out, indent + r->unit);
+        put_key(r->out, keys[i], quoted);
+        put_indent(r->out, (int)(width - key_width(keys[i], quoted)));
+        tern_buf_puts(r->out, " = ");
+        render(r, json_object_get(v, keys[i]), indent + r->unit, quoted,
+               in_json);
+        tern_buf_putc(r->out, '\n');
+    }
+    put_indent(r->out, indent);
+    tern_buf_putc(r->out, '}');
+    tern_free(keys);
+}
+
+static void render(struct rctx *r, const json_t *v, int indent, int quoted,
+                   int in_json)
+{
+    json_t *inner;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+        tern_buf_puts(r->out, "null");
+        break;
+    case JSON_TRUE:
+        tern_buf_puts(r->out, "true");
+        break;
+    case JSON_FALSE:
+        tern_buf_puts(r->out, "false");
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        put_number(r->out, v);
+        break;
+    case JSON_STRING:
+        inner = in_json ? NULL : json_in_string(json_string_value(v));
+        if (inner) {
+            tern_buf_puts(r->out, "jsonencode(\n");
+            put_indent(r->out, indent + r->unit);
+            /* Inside jsonencode, keys are object attributes: bare. */
+            render(r, inner, indent + r->unit, 0, 1);
+            tern_buf_putc(r->out, '\n');
+            put_indent(r->out, indent);
+            tern_buf_putc(r->out, ')');
+            json_decref(inner);
+        } else {
+            put_string(r->out, json_string_value(v), json_string_length(v));
+        }
+        break;
+    case JSON_ARRAY:
+        if (json_array_size(v) == 0) {
+            tern_buf_puts(r->out, "[]");
+            break;
+        }
+        tern_buf_puts(r->out, "[\n");
+        for (i = 0; i < json_array_size(v); i++) {
+            put_indent(r->out, indent + r->unit);
+            render(r, json_array_get(v, i), indent + r->unit, quoted, in_json);
+            tern_buf_puts(r->out, ",\n");
+        }
+        put_indent(r->out, indent);
+        tern_buf_putc(r->out, ']');
+        break;
+    case JSON_OBJECT:
+        render_object(r, v, indent, quoted, in_json);
+        break;
+    }
+}
+
+void cli_render_json_value(tern_buf *out, const json_t *v, int indent,
+                           int map_keys_quoted)
+{
+    struct rctx r = {out, 4};
+
+    render(&r, v, indent, map_keys_quoted, 0);
+}
+
+/* Whether the instance marks attribute @name sensitive (any path in it). */
+static int path_sensitive(const json_t *paths, const char *name)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach((json_t *)paths, i, p)
+    {
+        const json_t *step = json_array_get(p, 0);
+        const char *t = json_string_value(json_object_get(step, "type"));
+        const char *v = json_string_value(json_object_get(step, "value"));
+
+        if (t && v && strcmp(t, "get_attr") == 0 && strcmp(v, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_block(const tern_attr *a)
+{
+    return a &&
+           (a->type == TERN_TYPE_BLOCK_LIST || a->type == TERN_TYPE_BLOCK_SET);
+}
+
+/* The body of a resource or nested block: attributes, then blocks. */
+static void render_body(struct rctx *r, const json_t *attrs,
+                        const tern_attr *schema, const json_t *sens, int indent)
+{
+    const char **keys = NULL;
+    size_t n = 0, i, j, width = 0;
+
+    keys = sorted_keys(attrs, &n);
+    if (!keys) {
+        r->out->oom = 1;
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const json_t *v = json_object_get(attrs, keys[i]);
+        const tern_attr *a = tern_schema_attr(schema, keys[i]);
+
+        if (json_is_null(v) || is_block(a))
+            continue;
+        if (strlen(keys[i]) > width)
+            width = strlen(keys[i]);
+    }
+    for (i = 0; i < n; i++) {
+        const json_t *v = json_object_get(attrs, keys[i]);
+        const tern_attr *a = tern_schema_attr(schema, keys[i]);
+
+        if (json_is_null(v) || is_block(a))
+            continue;
+        put_indent(r->out, indent);
+        tern_buf_printf(r->out, "%-*s = ", (int)width, keys[i]);
+        if ((a && (a->flags & TERN_ATTR_SENSITIVE)) ||
+            path_sensitive(sens, keys[i]))
+            tern_buf_puts(r->out, "(sensitive value)");
+        else
+            render(r, v, indent, !a || a->type == TERN_TYPE_MAP_STRING, 0);
+        tern_buf_putc(r->out, '\n');
+    }
+    for (i = 0; i < n; i++) {
+        const json_t *v = json_object_get(attrs, keys[i]);
+        const tern_attr *a = tern_schema_attr(schema, keys[i]);
+
+        if (!is_block(a) || !json_is_array(v))
+            continue;
+        for (j = 0; j < json_array_size(v); j++) {
+            tern_buf_putc(r->out, '\n');
+            put_indent(r->out, indent);
+            tern_buf_printf(r->out, "%s {\n", keys[i]);
+            render_body(r, json_array_get(v, j), a->nested, NULL,
+                        indent + r->unit);
+            put_indent(r->out, indent);
+            tern_buf_puts(r->out, "}\n");
+        }
+    }
+    tern_free(keys);
+}
+
+void cli_render_instance(tern_buf *out, const tern_state_resource *res,
+                         const tern_attr *schema)
+{
+    struct rctx r = {out, 4};
+    char *address = tern_state_resource_address(res);
+    json_t *empty = json_object();
+
+    if (!address || !empty) {
+        out->oom = 1;
+        goto done;
+    }
+    tern_buf_printf(out, "# %s:%s\n", address,
+                    res->status == TERN_STATE_TAINTED ? " (tainted)" : "");
+    tern_buf_printf(out, "%s \"%s\" \"%s\" {\n",
+                    res->mode == TERN_STATE_DATA ? "data" : "resource",
+                    res->type, res->name);
+    render_body(&r, res->attributes ? res->attributes : empty, schema,
+                res->sensitive, 4);
+    tern_buf_puts(out, "}\n");
+done:
+    json_decref(empty);
+    tern_free(address);
+}
+
+void cli_render_output(tern_buf *out, const char *name, const json_t *value,
+                       int sensitive)
+{
+    struct rctx r = {out, 2};
+
+    tern_buf_printf(out, "%s = ", name);
+    if (sensitive)
+        tern_buf_puts(out, "<sensitive>");
+    else
+        render(&r, value, 0, 1, 0);
+    tern_buf_putc(out, '\n');
+}
+
+json_t *cli_json_type(const json_t *v)
+{
+    json_t *t = NULL, *inner = NULL, *x;
+    const char *k;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return json_string("string");
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return json_string("number");
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return json_string("bool");
+    case JSON_NULL:
+        return json_string("dynamic");
+    case JSON_ARRAY:
+        inner = json_array();
+        json_array_foreach((json_t *)v, i, x)
+        {
+            json_array_append_new(inner, cli_json_type(x));
+        }
+        t = json_pack("[s,o]", "tuple", inner);
+        return t;
+    case JSON_OBJECT:
+        inner = json_object();
+        json_object_foreach((json_t *)v, k, x)
+        {
+            json_object_set_new(inner, k, cli_json_type(x));
+        }
+        t = json_pack("[s,o]", "object", inner);
+        return t;
+    }
+    return NULL;
+}

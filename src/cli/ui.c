@@ -1,0 +1,200 @@
+/*
+ * Terminal and machine-readable output. Colour is decided once by the
+ * dispatcher (a terminal, and no -no-color); everything here only asks the
+ * struct cli_ui. The JSON stream follows Terraform's machine-readable UI:
+ * one object per line with "@level", "@message", "@module", "@timestamp"
+ * and "type".
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lang/lang.h"
+#include "util/alloc.h"
+
+const char *cli_c_bold(const struct cli_ui *ui)
+{
+    return ui->color ? "\033[1m" : "";
+}
+
+const char *cli_c_green(const struct cli_ui *ui)
+{
+    return ui->color ? "\033[32m" : "";
+}
+
+const char *cli_c_red(const struct cli_ui *ui)
+{
+    return ui->color ? "\033[31m" : "";
+}
+
+const char *cli_c_yellow(const struct cli_ui *ui)
+{
+    return ui->color ? "\033[33m" : "";
+}
+
+const char *cli_c_reset(const struct cli_ui *ui)
+{
+    return ui->color ? "\033[0m" : "";
+}
+
+void cli_ui_write(FILE *f, const tern_buf *buf)
+{
+    if (buf->len)
+        fwrite(buf->ptr, 1, buf->len, f);
+    fflush(f);
+}
+
+void cli_json_print(FILE *f, const json_t *j, size_t flags)
+{
+    json_dumpf(j, f, flags | JSON_ENCODE_ANY);
+    fputc('\n', f);
+    fflush(f);
+}
+
+static json_t *pos_json(const struct tern_pos *p)
+{
+    return json_pack("{s:i,s:i,s:I}", "line", (int)p->line, "column",
+                     (int)p->column, "byte", (json_int_t)p->byte);
+}
+
+json_t *cli_diag_json(const struct tern_diag *d)
+{
+    json_t *j = json_pack("{s:s,s:s,s:s}", "severity",
+                          d->severity == TERN_SEV_ERROR ? "error" : "warning",
+                          "summary", d->summary ? d->summary : "", "detail",
+                          d->detail ? d->detail : "");
+
+    if (j && d->has_range && d->range.file)
+        json_object_set_new(j, "range",
+                            json_pack("{s:s,s:o,s:o}", "filename",
+                                      d->range.file, "start",
+                                      pos_json(&d->range.start), "end",
+                                      pos_json(&d->range.end)));
+    return j;
+}
+
+static void timestamp(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06ldZ", base, ts.tv_nsec / 1000);
+}
+
+void cli_ui_json_line(const struct cli_ui *ui, const char *level,
+                      const char *message, const char *type, json_t *fields)
+{
+    char ts[64];
+
+    if (fields == NULL)
+        fields = json_object();
+    if (fields == NULL)
+        return;
+    timestamp(ts, sizeof(ts));
+    json_object_set_new(fields, "@level", json_string(level));
+    json_object_set_new(fields, "@message", json_string(message));
+    json_object_set_new(fields, "@module", json_string("tern.ui"));
+    json_object_set_new(fields, "@timestamp", json_string(ts));
+    json_object_set_new(fields, "type", json_string(type));
+    cli_json_print(ui->out, fields, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(fields);
+}
+
+/* One diagnostic rendered, the severity line in colour. */
+static void print_one(const struct cli_ui *ui, const struct tern_diag *d,
+                      const struct tern_lang_sources *srcs)
+{
+    struct tern_diags one = TERN_DIAGS_INIT;
+    tern_buf buf = TERN_BUF_INIT;
+    FILE *f = d->severity == TERN_SEV_ERROR ? ui->err : ui->out;
+    const char *text, *nl;
+
+    /* A shallow view of one diagnostic: nothing is copied or freed. */
+    one.items = (struct tern_diag *)d;
+    one.count = 1;
+    one.errors = d->severity == TERN_SEV_ERROR;
+    tern_lang_diags_render(&buf, &one, srcs);
+    text = tern_buf_cstr(&buf);
+    nl = strchr(text, '\n');
+    if (ui->color && nl) {
+        fprintf(f, "%s%s%.*s%s%s", cli_c_bold(ui),
+                d->severity == TERN_SEV_ERROR ? cli_c_red(ui)
+                                              : cli_c_yellow(ui),
+                (int)(nl - text), text, cli_c_reset(ui), nl);
+    } else {
+        fputs(text, f);
+    }
+    fputc('\n', f);
+    fflush(f);
+    tern_buf_release(&buf);
+}
+
+void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
+                  const void *srcs)
+{
+    size_t i;
+
+    for (i = 0; diags && i < diags->count; i++) {
+        const struct tern_diag *d = &diags->items[i];
+
+        if (ui->json) {
+            json_t *fields = json_object();
+            char *msg = tern_asprintf(
+                "%s: %s", d->severity == TERN_SEV_ERROR ? "Error" : "Warning",
+                d->summary);
+
+            if (fields && msg) {
+                json_object_set_new(fields, "diagnostic", cli_diag_json(d));
+                cli_ui_json_line(
+                    ui, d->severity == TERN_SEV_ERROR ? "error" : "warn", msg,
+                    "diagnostic", fields);
+                fields = NULL;
+            }
+            json_decref(fields);
+            tern_free(msg);
+            continue;
+        }
+        print_one(ui, d, srcs);
+    }
+}
+
+char *cli_ui_ask(const struct cli_ui *ui, const char *question)
+{
+    tern_buf line = TERN_BUF_INIT;
+    int c;
+
+    fprintf(ui->out, "%s%s%s", cli_c_bold(ui), question, cli_c_reset(ui));
+    fflush(ui->out);
+    while ((c = getchar()) != EOF && c != '\n')
+        tern_buf_putc(&line, (char)c);
+    if (c == EOF && line.len == 0) {
+        tern_buf_release(&line);
+        return NULL;
+    }
+    return tern_buf_detach(&line);
+}
+
+const char *cli_platform(void)
+{
+#if defined(__linux__)
+#define TERN_OS "linux"
+#elif defined(__APPLE__)
+#define TERN_OS "darwin"
+#else
+#define TERN_OS "unknown"
+#endif
+#if defined(__x86_64__)
+#define TERN_ARCH "amd64"
+#elif defined(__aarch64__)
+#define TERN_ARCH "arm64"
+#else
+#define TERN_ARCH "unknown"
+#endif
+    return TERN_OS "_" TERN_ARCH;
+}

@@ -1,0 +1,194 @@
+#include "run_tern.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sink {
+    char *data;
+    size_t len, alloc;
+};
+
+static int sink_add(struct sink *s, const char *p, size_t n)
+{
+    if (s->len + n + 1 > s->alloc) {
+        size_t alloc = s->alloc ? s->alloc * 2 : 4096;
+        char *d;
+
+        while (alloc < s->len + n + 1)
+            alloc *= 2;
+        d = realloc(s->data, alloc);
+        if (!d)
+            return -1;
+        s->data = d;
+        s->alloc = alloc;
+    }
+    memcpy(s->data + s->len, p, n);
+    s->len += n;
+    s->data[s->len] = '\0';
+    return 0;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
+                    const char *const *env, const char *const *args)
+{
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    struct sink so = {NULL, 0, 0}, se = {NULL, 0, 0};
+    const char *argv[64];
+    size_t n = 0, in_off = 0, in_len = input ? strlen(input) : 0;
+    long deadline = now_ms() + 60000;
+    int status = 0, open_fds = 2, rc = -1;
+    pid_t pid;
+
+    memset(r, 0, sizeof(*r));
+    argv[n++] = TERN_TEST_BIN_PATH;
+    while (args && *args && n < 63)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    if (pipe(in) || pipe(out) || pipe(err))
+        goto done;
+    pid = fork();
+    if (pid < 0)
+        goto done;
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        close(err[0]);
+        close(err[1]);
+        if (cwd && chdir(cwd) != 0)
+            _exit(126);
+        while (env && *env)
+            putenv((char *)*env++);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    in[0] = out[1] = err[1] = -1;
+    signal(SIGPIPE, SIG_IGN);
+    if (in_len == 0) {
+        close(in[1]);
+        in[1] = -1;
+    } else {
+        fcntl(in[1], F_SETFL, O_NONBLOCK);
+    }
+    while (open_fds > 0 || in[1] >= 0) {
+        struct pollfd p[3];
+        int np = 0, i, left = (int)(deadline - now_ms());
+        char buf[4096];
+
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (out[0] >= 0)
+            p[np++] = (struct pollfd){out[0], POLLIN, 0};
+        if (err[0] >= 0)
+            p[np++] = (struct pollfd){err[0], POLLIN, 0};
+        if (in[1] >= 0)
+            p[np++] = (struct pollfd){in[1], POLLOUT, 0};
+        if (poll(p, (nfds_t)np, left) < 0 && errno != EINTR)
+            break;
+        for (i = 0; i < np; i++) {
+            ssize_t k;
+
+            if (!p[i].revents)
+                continue;
+            if (p[i].fd == in[1]) {
+                k = write(in[1], input + in_off, in_len - in_off);
+                if (k > 0)
+                    in_off += (size_t)k;
+                if (k < 0 || in_off >= in_len) {
+                    close(in[1]);
+                    in[1] = -1;
+                }
+                continue;
+            }
+            k = read(p[i].fd, buf, sizeof(buf));
+            if (k <= 0) {
+                if (p[i].fd == out[0])
+                    out[0] = -1;
+                else
+                    err[0] = -1;
+                close(p[i].fd);
+                open_fds--;
+                continue;
+            }
+            sink_add(p[i].fd == out[0] ? &so : &se, buf, (size_t)k);
+        }
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    r->status =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    rc = 0;
+done:
+    if (!so.data)
+        sink_add(&so, "", 0);
+    if (!se.data)
+        sink_add(&se, "", 0);
+    r->out = so.data;
+    r->err = se.data;
+    if (in[0] >= 0)
+        close(in[0]);
+    if (in[1] >= 0)
+        close(in[1]);
+    if (out[0] >= 0)
+        close(out[0]);
+    if (out[1] >= 0)
+        close(out[1]);
+    if (err[0] >= 0)
+        close(err[0]);
+    if (err[1] >= 0)
+        close(err[1]);
+    return rc;
+}
+
+int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
+                const char *const *args)
+{
+    return tt_run_tern_env(r, cwd, input, NULL, args);
+}
+
+void tt_run_release(struct tt_run *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof(*r));
+}
+
+int tt_write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    FILE *f;
+    size_t len = strlen(text);
+    int ok;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    if (!f)
+        return -1;
+    ok = fwrite(text, 1, len, f) == len;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}

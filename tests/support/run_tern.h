@@ -1,0 +1,37 @@
+/*
+ * Run the built `tern` binary (TERN_TEST_BIN_PATH) as a child process, in
+ * a given directory, with optional standard input, and capture its standard
+ * output, standard error and exit status. Standard input and output are
+ * pipes, so tern sees no terminal: no colour, no prompts.
+ */
+#ifndef TERN_TEST_RUN_TERN_H
+#define TERN_TEST_RUN_TERN_H
+
+#include <stddef.h>
+
+struct tt_run {
+    char *out;  /* standard output, NUL-terminated (tt_run_release) */
+    char *err;  /* standard error, NUL-terminated */
+    int status; /* exit status, or 128 + signal number */
+};
+
+/*
+ * Run `tern ARGS...` in @cwd (NULL: the current directory). @args is
+ * NULL-terminated; @input is written to its standard input (NULL: none).
+ * Extra environment entries "K=V" (NULL-terminated, may be NULL) are added.
+ * A run that takes longer than 60 s is killed. Returns 0, or -1 when the
+ * process could not be run.
+ */
+int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
+                    const char *const *env, const char *const *args);
+
+/* tt_run_tern_env without extra environment. */
+int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
+                const char *const *args);
+
+void tt_run_release(struct tt_run *r);
+
+/* Write @text to @dir/@name (mode 0644). Returns 0 or -1. */
+int tt_write_file(const char *dir, const char *name, const char *text);
+
+#endif
