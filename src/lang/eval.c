@@ -1021,6 +1021,60 @@ done:
     return error;
 }
 
+static int is_primitive(const tern_value *v)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+
+    return k == TERN_VAL_STRING || k == TERN_VAL_NUMBER || k == TERN_VAL_BOOL;
+}
+
+/*
+ * Both results of a conditional have one type in Terraform: a string and a
+ * number or bool unify to string; a number and a bool do not. The other
+ * branch is evaluated for its type only; its errors are not reported, as
+ * Terraform reports only the chosen branch's. (Collections are returned
+ * as they are.)
+ */
+static int unify_cond(struct ev *ev, const struct tern_expr *e, int chose,
+                      tern_value **out)
+{
+    struct tern_diags scratch = TERN_DIAGS_INIT, *saved = ev->diags;
+    tern_value *other = NULL, *s;
+    int error;
+
+    if (!is_primitive(*out))
+        return TERN_OK;
+    ev->diags = &scratch;
+    error = eval(ev, chose ? e->u.cond.else_ : e->u.cond.then_, &other);
+    ev->diags = saved;
+    tern_diags_release(&scratch);
+    if (error == TERN_ENOMEM)
+        return error;
+    error = TERN_OK;
+    if (!other || !is_primitive(other) ||
+        tern_value_kind(other) == tern_value_kind(*out)) {
+        tern_value_decref(other);
+        return TERN_OK;
+    }
+    if (tern_value_kind(*out) != TERN_VAL_STRING &&
+        tern_value_kind(other) != TERN_VAL_STRING) {
+        error = everr(ev, &e->range, "Inconsistent conditional result types",
+                      "The true and false result expressions must have "
+                      "consistent types. The 'true' value is %s, but the "
+                      "'false' value is %s.",
+                      tern__type_name(chose ? *out : other),
+                      tern__type_name(chose ? other : *out));
+    } else if (tern_value_kind(*out) != TERN_VAL_STRING) {
+        s = tern__convert_string(*out);
+        tern_value_decref(*out);
+        *out = s;
+        if (!s)
+            error = TERN_ENOMEM;
+    }
+    tern_value_decref(other);
+    return error;
+}
+
 static int eval_cond(struct ev *ev, const struct tern_expr *e, tern_value **out)
 {
     int b = 0, unknown = 0, sens = 0, error;
@@ -1031,6 +1085,8 @@ static int eval_cond(struct ev *ev, const struct tern_expr *e, tern_value **out)
         return error;
     if (!unknown) {
         error = eval(ev, b ? e->u.cond.then_ : e->u.cond.else_, out);
+        if (error == TERN_OK)
+            error = unify_cond(ev, e, b, out);
         if (error == TERN_OK)
             *out = mark(*out, sens);
         return error == TERN_OK && !*out ? TERN_ENOMEM : error;

@@ -657,10 +657,15 @@ FN(split)
             i += k;
         }
     } else {
+        const char *end = s + tern_value_string_len(str);
+
+        /* memmem, not strstr: strings may hold NUL ("\u0000"). */
         for (p = s; !error;) {
-            hit = strstr(p, tern_value_get_string(sep));
+            hit = memmem(p, (size_t)(end - p), tern_value_get_string(sep),
+                         seplen);
             if (!hit) {
-                error = tern_value_list_append(list, tern_value_string(p));
+                error = tern_value_list_append(
+                    list, tern_value_stringn(p, (size_t)(end - p)));
                 break;
             }
             error = tern_value_list_append(
@@ -737,7 +742,9 @@ FN(title)
     if ((error = arg_string(c, args, 0, &s)))
         return error;
     len = tern_value_string_len(s);
-    copy = tern_strdup(tern_value_get_string(s));
+    copy = tern_malloc(len + 1);
+    if (copy)
+        memcpy(copy, tern_value_get_string(s), len + 1);
     tern_value_decref(s);
     if (!copy)
         return TERN_ENOMEM;
@@ -1411,15 +1418,15 @@ FN(replace)
     } else if (plen == 0) {
         tern_buf_put(&b, s, len);
     } else {
-        const char *p = s, *hit;
+        const char *p = s, *hit, *end = s + len;
 
-        while ((hit = strstr(p, pat)) != NULL) {
+        while ((hit = memmem(p, (size_t)(end - p), pat, plen)) != NULL) {
             tern_buf_put(&b, p, (size_t)(hit - p));
             tern_buf_put(&b, tern_value_get_string(rep),
                          tern_value_string_len(rep));
             p = hit + plen;
         }
-        tern_buf_puts(&b, p);
+        tern_buf_put(&b, p, (size_t)(end - p));
     }
     error = ret_buf(out, &b);
 

@@ -230,6 +230,13 @@ TEST(lang_eval, conditionals)
         {"null ? 1 : 2", "!Invalid condition"},
         {"3 ? 1 : 2", "!Incorrect condition type"},
         {"var.unk ? 1 : nope.x", "!Reference to undeclared resource"},
+        {"true ? 1 : \"a\"", "\"1\""},
+        {"false ? 1 : \"a\"", "\"a\""},
+        {"true ? true : \"x\"", "\"true\""},
+        {"true ? 1 : false", "!Inconsistent conditional result types"},
+        {"true ? 1 : nope.x", "1"},
+        {"true ? 1 : null", "1"},
+        {"true ? [1] : \"a\"", "[1]"},
     };
     RUN(cases);
 }
