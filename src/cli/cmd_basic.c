@@ -4,7 +4,9 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lang/lang.h"
 #include "util/alloc.h"
@@ -25,6 +27,33 @@ int cli_cmd_version(struct cli_ctx *ctx)
     cli_json_print(ctx->ui.out, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
     return TERN_OK;
+}
+
+/* Create the directories of @path (the local backend's path may name a
+ * directory that does not exist yet), private to the user. */
+static int make_parents(struct cli_ctx *ctx, const char *path)
+{
+    char *dir = tern_strdup(path);
+    char *p;
+    int error = TERN_OK;
+
+    if (!dir)
+        return TERN_ENOMEM;
+    for (p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Cannot create the state directory",
+                           "Creating %s: %s.", dir, strerror(errno));
+            error = TERN_ERROR;
+            break;
+        }
+        *p = '/';
+    }
+    tern_free(dir);
+    return error;
 }
 
 int cli_cmd_init(struct cli_ctx *ctx)
@@ -49,6 +78,8 @@ int cli_cmd_init(struct cli_ctx *ctx)
         goto done;
     fprintf(ctx->ui.out, "%sInitializing the backend...%s\n",
             cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    if ((error = make_parents(ctx, ctx->state_path)) != 0)
+        goto done;
     so.path = ctx->state_path;
     so.create = 1;
     so.lock = ctx->opts.lock;
