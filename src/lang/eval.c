@@ -769,6 +769,8 @@ static int eval_tpl_for(struct ev *ev, const struct tern_expr *e,
     it.i = 0;
     while (iter_next(&it, &k, &v)) {
         if (!k || !v) {
+            tern_value_decref(k);
+            tern_value_decref(v);
             error = TERN_ENOMEM;
             goto done;
         }
@@ -1232,6 +1234,8 @@ static int eval_for(struct ev *ev, const struct tern_expr *e, tern_value **out)
         int keep = 1, cunknown = 0;
 
         if (!k || !v) {
+            tern_value_decref(k);
+            tern_value_decref(v);
             error = TERN_ENOMEM;
             break;
         }

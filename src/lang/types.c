@@ -22,7 +22,7 @@ void tern_lang_type_free(struct tern_lang_type *t)
     tern_lang_type_free(t->elem);
     for (i = 0; i < t->n; i++) {
         tern_free(t->names ? t->names[i] : NULL);
-        tern_lang_type_free(t->types[i]);
+        tern_lang_type_free(t->types ? t->types[i] : NULL);
         tern_value_decref(t->defaults ? t->defaults[i] : NULL);
     }
     tern_free(t->names);

@@ -323,9 +323,12 @@ static int validate(const struct tern_block *var, const tern_value *value,
     size_t i;
     int error = TERN_OK;
 
-    if (!vars ||
-        tern_value_object_set(vars, var->labels[0], tern_value_incref(value)))
+    if (!vars)
         return TERN_ENOMEM;
+    if (tern_value_object_set(vars, var->labels[0], tern_value_incref(value))) {
+        tern_value_decref(vars);
+        return TERN_ENOMEM;
+    }
     memset(&scope, 0, sizeof(scope));
     scope.vars = vars;
     for (i = 0; i < var->body->nblocks; i++) {

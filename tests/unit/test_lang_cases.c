@@ -419,7 +419,106 @@ TEST(lang_cases, golden)
     ASSERT_EQ(failed, 0);
 }
 
+/* ---- Allocation failure at every point ---------------------------------
+ */
+
+static void oom_eval_body(const struct tern_body *b, struct tern_diags *d,
+                          const tern_value *vars, int *oom)
+{
+    struct tern_lang_scope s;
+    size_t i;
+
+    memset(&s, 0, sizeof(s));
+    s.vars = vars;
+    for (i = 0; b && i < b->nattrs; i++) {
+        tern_value *v = NULL;
+        char *r;
+
+        if (tern_lang_eval(b->attrs[i].expr, &s, &v, d) == TERN_ENOMEM)
+            *oom = 1;
+        if (v) {
+            r = tern_value_render(v, 0);
+            *oom |= r == NULL;
+            tern_free(r);
+        }
+        tern_value_decref(v);
+    }
+    for (i = 0; b && i < b->nblocks; i++)
+        oom_eval_body(b->blocks[i]->body, d, vars, oom);
+}
+
+/* Load, evaluate, validate and render with the Nth allocation failing;
+ * 1 if nothing failed. */
+static int oom_run(const char *name, const char *text, size_t len,
+                   unsigned long n)
+{
+    struct tern_lang_config *cfg;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *vars = NULL;
+    size_t i;
+    int oom = 0;
+
+    tern__alloc_fail_after(n);
+    cfg = tern_lang_config_new(".");
+    if (!cfg) {
+        tern__alloc_fail_after(0);
+        return 0;
+    }
+    if (tern_lang_config_add_file(cfg, name, text, len, &d) == TERN_ENOMEM)
+        oom = 1;
+    if (!oom) {
+        oom |= tern_lang_variables_eval(cfg, NULL, &vars, &d) == TERN_ENOMEM;
+        for (i = 0; i < cfg->sources.n; i++)
+            oom_eval_body(cfg->sources.files[i]->body, &d, vars, &oom);
+        oom |= tern_lang_config_validate(cfg, &d) == TERN_ENOMEM;
+        oom |= tern_lang_diags_render(&out, &d, &cfg->sources) != TERN_OK;
+    }
+    tern__alloc_fail_after(0);
+    tern_buf_release(&out);
+    tern_value_decref(vars);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+    return !oom;
+}
+
+TEST(lang_cases, every_allocation_failure)
+{
+    static const char *const files[] = {"main.tf", "main.tf.json"};
+    char *root = tern_asprintf("%s/tests/cases/lang", tern_test_source_dir());
+    DIR *dir = opendir(root);
+    struct dirent *de;
+    size_t f, walked = 0;
+
+    ASSERT_NOT_NULL(dir);
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        for (f = 0; f < 2; f++) {
+            char *path = tern_asprintf("%s/%s/%s", root, de->d_name, files[f]);
+            char *text = read_all(path);
+            unsigned long n;
+
+            tern_free(path);
+            if (!text)
+                continue;
+            /* Fail the 1st, 2nd, ... allocation until a run needs no
+             * failure: every path must end cleanly (the sanitizers watch). */
+            for (n = 1; n < 100000; n++)
+                if (oom_run(files[f], text, strlen(text), n))
+                    break;
+            ASSERT_CMP(n, <, 100000);
+            walked++;
+            tern_free(text);
+        }
+    }
+    closedir(dir);
+    tern_free(root);
+    ASSERT_CMP(walked, >=, 16);
+}
+
 const struct tern_test test_lang_cases_list[] = {
     TEST_UNIT(lang_cases, golden),
+    TEST_UNIT(lang_cases, every_allocation_failure),
     TEST_END,
 };
