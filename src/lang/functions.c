@@ -1035,11 +1035,15 @@ static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
                       struct re *re)
 {
     tern_buf b = TERN_BUF_INIT;
-    int flags = REG_EXTENDED, in_bracket = 0, rc;
+    int flags = REG_EXTENDED, in_bracket = 0, rc, counted = 0;
     const char *p = pat;
     char msg[256];
 
     memset(re, 0, sizeof(*re));
+    if (strlen(p) > 4096) {
+        tern__farg_error(c, argi, "the regular expression is too long.");
+        return TERN_ERROR;
+    }
     if (strncmp(p, "(?i)", 4) == 0) {
         flags |= REG_ICASE;
         p += 4;
@@ -1131,6 +1135,39 @@ static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
             snprintf(msg, sizeof(msg),
                      "non-greedy repetition (%c?) is not supported.", *p);
             goto unsupported;
+        }
+        /* RE2 refuses stacked repetition ("a**") and counts over 1000;
+         * so do we, which also keeps regcomp from building huge trees. */
+        if ((*p == '*' || *p == '+' || *p == '?') &&
+            (p[1] == '*' || p[1] == '+' || p[1] == '{')) {
+            snprintf(msg, sizeof(msg), "bad repetition operator: %c%c.", *p,
+                     p[1]);
+            goto unsupported;
+        }
+        if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+            const char *q = p + 1;
+
+            while ((*q >= '0' && *q <= '9') || *q == ',') {
+                if (*q != ',' && strtoul(q, NULL, 10) > 1000) {
+                    snprintf(msg, sizeof(msg),
+                             "bad repetition count: more than 1000.");
+                    goto unsupported;
+                }
+                while (*q >= '0' && *q <= '9')
+                    q++;
+                if (*q == ',')
+                    q++;
+            }
+            if (*q == '}' && (q[1] == '*' || q[1] == '+' || q[1] == '{')) {
+                snprintf(msg, sizeof(msg), "bad repetition operator.");
+                goto unsupported;
+            }
+            if (++counted > 2) {
+                /* Nested counts multiply in regcomp's tree. */
+                snprintf(msg, sizeof(msg),
+                         "at most two counted repetitions are supported.");
+                goto unsupported;
+            }
         }
         if (*p == '(') {
             if (re->ngroups >= MAX_GROUPS) {

@@ -297,6 +297,9 @@ TEST(lang_func, regex)
         {"regex(\"(?i)HELLO\", \"say hello\")", "\"hello\""},
         {"regex(\"a+?\", \"aaa\")", "!Invalid function argument"},
         {"regex(\"(\", \"x\")", "!Invalid function argument"},
+        {"regex(\"a++\", \"x\")", "!Invalid function argument"},
+        {"regex(\"a{1001}\", \"x\")", "!Invalid function argument"},
+        {"regex(\"^a{2,3}$\", \"aaa\")", "\"aaa\""},
         {"regex(\"\\\\s\\\\S+\", \"a bc\")", "\" bc\""},
     };
     RUN(cases);
