@@ -10,12 +10,14 @@ extern const tern_module tern_module_aws_iam_instance_profile;
 extern const tern_module tern_module_aws_iam_role;
 extern const tern_module tern_module_aws_iam_role_policy;
 extern const tern_module tern_module_aws_iam_role_policy_attachment;
+extern const tern_module tern_module_databricks_instance_profile;
 
 const tern_module *const tern_modules[] = {
     &tern_module_aws_iam_instance_profile,
     &tern_module_aws_iam_role,
     &tern_module_aws_iam_role_policy,
     &tern_module_aws_iam_role_policy_attachment,
+    &tern_module_databricks_instance_profile,
     NULL,
 };
 
