@@ -1,0 +1,776 @@
+/*
+ * Plans rendered the way Terraform renders them for people:
+ *
+ *       # aws_iam_role.x will be updated in-place
+ *       ~ resource "aws_iam_role" "x" {
+ *           ~ description = "a" -> "b"
+ *             id          = "x"
+ *             name        = "x"
+ *             # (3 unchanged attributes hidden)
+ *         }
+ *
+ * One recursive diff over two tern_values (either may be absent) prints
+ * every line with its symbol (+ create, - delete, ~ update, blank
+ * unchanged): a line's symbol sits at a column, its nested entries four
+ * columns further in, and the closing bracket two columns in. Strings that
+ * hold a JSON object or array (policy documents) are diffed as the decoded
+ * JSON inside `jsonencode(...)`, as Terraform shows them. Unknown values
+ * print as (known after apply), sensitive ones as (sensitive value).
+ * Everything writes into a tern_buf; src/cli/cmd_plan.c prints it.
+ */
+#include "cli/render_plan.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+struct pr {
+    tern_buf *out;
+    const struct cli_ui *ui;
+    int element; /* the value is a list element: no " -> null" */
+};
+
+enum sym { S_SAME, S_ADD, S_DEL, S_UPD };
+
+static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
+                        int col, int quoted, int in_json);
+
+static const char *sym_text(const struct pr *r, enum sym s)
+{
+    /* Colours as Terraform's: green +, red -, yellow ~. */
+    if (r->ui && r->ui->color) {
+        switch (s) {
+        case S_ADD:
+            return "\033[32m+\033[0m";
+        case S_DEL:
+            return "\033[31m-\033[0m";
+        case S_UPD:
+            return "\033[33m~\033[0m";
+        case S_SAME:
+            return " ";
+        }
+    }
+    switch (s) {
+    case S_ADD:
+        return "+";
+    case S_DEL:
+        return "-";
+    case S_UPD:
+        return "~";
+    case S_SAME:
+        break;
+    }
+    return " ";
+}
+
+static int absent(const tern_value *v)
+{
+    return v == NULL || tern_value_kind(v) == TERN_VAL_NULL;
+}
+
+static enum sym sym_of(const tern_value *b, const tern_value *a)
+{
+    if (absent(b) && absent(a))
+        return S_SAME;
+    if (absent(b))
+        return S_ADD;
+    if (absent(a))
+        return S_DEL;
+    if (tern_value_is_unknown(a) || !tern_value_is_wholly_known(a))
+        return S_UPD;
+    if (tern_value_equal(b, a) &&
+        tern_value_has_sensitive(b) == tern_value_has_sensitive(a))
+        return S_SAME;
+    return S_UPD;
+}
+
+static void put_indent(tern_buf *out, int n)
+{
+    if (n > 0)
+        tern_buf_printf(out, "%*s", n, "");
+}
+
+static void put_string(tern_buf *out, const char *s, size_t len)
+{
+    size_t i;
+
+    tern_buf_putc(out, '"');
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"' || c == '\\')
+            tern_buf_printf(out, "\\%c", c);
+        else if (c == '\n')
+            tern_buf_puts(out, "\\n");
+        else if (c == '\t')
+            tern_buf_puts(out, "\\t");
+        else if (c == '\r')
+            tern_buf_puts(out, "\\r");
+        else if (c < 0x20)
+            tern_buf_printf(out, "\\u%04x", c);
+        else if ((c == '$' || c == '%') && i + 1 < len && s[i + 1] == '{')
+            tern_buf_printf(out, "%c%c", c, c);
+        else
+            tern_buf_putc(out, (char)c);
+    }
+    tern_buf_putc(out, '"');
+}
+
+static int is_identifier(const char *s)
+{
+    size_t i;
+
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (i = 1; s[i]; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static size_t key_width(const char *k, int quoted)
+{
+    return strlen(k) + ((quoted || !is_identifier(k)) ? 2 : 0);
+}
+
+static void put_key(tern_buf *out, const char *k, int quoted, size_t width)
+{
+    if (quoted || !is_identifier(k))
+        put_string(out, k, strlen(k));
+    else
+        tern_buf_puts(out, k);
+    put_indent(out, (int)(width - key_width(k, quoted)));
+}
+
+/* A string holding a JSON object or array, decoded; else NULL. */
+static tern_value *json_string_value_of(const tern_value *v)
+{
+    const char *s;
+    json_t *j;
+    tern_value *tv;
+
+    if (!v || tern_value_kind(v) != TERN_VAL_STRING ||
+        tern_value_is_sensitive(v))
+        return NULL;
+    s = tern_value_get_string(v);
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s != '{' && *s != '[')
+        return NULL;
+    j = json_loads(s, 0, NULL);
+    if (!j)
+        return NULL;
+    tv = tern_value_from_json(j);
+    json_decref(j);
+    return tv;
+}
+
+static int is_collection(const tern_value *v)
+{
+    enum tern_value_kind k;
+
+    if (!v)
+        return 0;
+    k = tern_value_kind(v);
+    return k == TERN_VAL_LIST || k == TERN_VAL_SET || k == TERN_VAL_OBJECT;
+}
+
+/* A single value on one line (primitives, unknown, sensitive, empties). */
+static int is_inline(const tern_value *v)
+{
+    return absent(v) || tern_value_is_unknown(v) ||
+           tern_value_is_sensitive(v) || !is_collection(v) ||
+           tern_value_length(v) == 0;
+}
+
+static void put_inline(struct pr *r, const tern_value *v)
+{
+    char *num;
+
+    if (absent(v)) {
+        tern_buf_puts(r->out, "null");
+        return;
+    }
+    if (tern_value_is_sensitive(v)) {
+        tern_buf_puts(r->out, "(sensitive value)");
+        return;
+    }
+    switch (tern_value_kind(v)) {
+    case TERN_VAL_UNKNOWN:
+        tern_buf_puts(r->out, "(known after apply)");
+        break;
+    case TERN_VAL_BOOL:
+        tern_buf_puts(r->out, tern_value_get_bool(v) ? "true" : "false");
+        break;
+    case TERN_VAL_NUMBER:
+        num = tern_value_number_string(v);
+        tern_buf_puts(r->out, num ? num : "0");
+        tern_free(num);
+        break;
+    case TERN_VAL_STRING:
+        put_string(r->out, tern_value_get_string(v), tern_value_string_len(v));
+        break;
+    case TERN_VAL_LIST:
+    case TERN_VAL_SET:
+        tern_buf_puts(r->out, "[]");
+        break;
+    case TERN_VAL_OBJECT:
+        tern_buf_puts(r->out, "{}");
+        break;
+    case TERN_VAL_NULL:
+        tern_buf_puts(r->out, "null");
+        break;
+    }
+}
+
+static void hidden(struct pr *r, int col, size_t n, const char *what)
+{
+    if (n == 0)
+        return;
+    put_indent(r->out, col + 2);
+    tern_buf_printf(r->out, "# (%zu unchanged %s%s hidden)\n", n, what,
+                    n == 1 ? "" : "s");
+}
+
+/* Entries of two objects (either may be absent), keys merged in order. */
+static void object_entries(struct pr *r, const tern_value *b,
+                           const tern_value *a, int col, int quoted,
+                           int in_json, int show_same)
+{
+    size_t nb = absent(b) ? 0 : tern_value_length(b);
+    size_t na = absent(a) ? 0 : tern_value_length(a);
+    size_t i = 0, j = 0, width = 0, same = 0, pass;
+
+    /* Two passes: the width of the keys shown, then the lines. */
+    for (pass = 0; pass < 2; pass++) {
+        i = j = 0;
+        while (i < nb || j < na) {
+            const char *kb = i < nb ? tern_value_object_key(b, i) : NULL;
+            const char *ka = j < na ? tern_value_object_key(a, j) : NULL;
+            const tern_value *vb = NULL, *va = NULL;
+            const char *k;
+            int c = !kb ? 1 : !ka ? -1 : strcmp(kb, ka);
+            enum sym s;
+
+            if (c <= 0)
+                vb = tern_value_object_value(b, i++);
+            if (c >= 0)
+                va = tern_value_object_value(a, j++);
+            k = c <= 0 ? kb : ka;
+            s = sym_of(vb, va);
+            if (absent(vb) && absent(va))
+                continue;
+            if (s == S_SAME && !show_same) {
+                if (pass == 1)
+                    same++;
+                continue;
+            }
+            if (pass == 0) {
+                if (key_width(k, quoted) > width)
+                    width = key_width(k, quoted);
+                continue;
+            }
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s ", sym_text(r, s));
+            put_key(r->out, k, quoted, width);
+            tern_buf_puts(r->out, " = ");
+            value_lines(r, vb, va, col, quoted, in_json);
+            tern_buf_putc(r->out, '\n');
+        }
+    }
+    hidden(r, col, same, quoted ? "element" : "attribute");
+}
+
+/* Longest common subsequence table of two lists, for a +/- diff. */
+static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
+                         int col, int quoted, int in_json)
+{
+    size_t nb = absent(b) ? 0 : tern_value_length(b);
+    size_t na = absent(a) ? 0 : tern_value_length(a);
+    size_t i, j, same = 0;
+    size_t *t = NULL;
+
+    if (nb == na && nb > 0) {
+        /* Same length: element by element, nested diffs for collections. */
+        for (i = 0; i < nb; i++) {
+            const tern_value *vb = tern_value_list_get(b, i);
+            const tern_value *va = tern_value_list_get(a, i);
+            enum sym s = sym_of(vb, va);
+
+            if (s == S_SAME) {
+                same++;
+                continue;
+            }
+            if (is_collection(vb) && is_collection(va) &&
+                tern_value_kind(vb) == tern_value_kind(va)) {
+                put_indent(r->out, col);
+                tern_buf_printf(r->out, "%s ", sym_text(r, S_UPD));
+                value_lines(r, vb, va, col, quoted, in_json);
+                tern_buf_puts(r->out, ",\n");
+                continue;
+            }
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
+            r->element = 1;
+            value_lines(r, vb, NULL, col, quoted, in_json);
+            tern_buf_puts(r->out, ",\n");
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
+            value_lines(r, NULL, va, col, quoted, in_json);
+            tern_buf_puts(r->out, ",\n");
+        }
+        hidden(r, col, same, "element");
+        return;
+    }
+    t = tern_calloc((nb + 1) * (na + 1), sizeof(*t));
+    if (!t) {
+        r->out->oom = 1;
+        return;
+    }
+#define T(x, y) t[(x) * (na + 1) + (y)]
+    for (i = nb; i-- > 0;)
+        for (j = na; j-- > 0;)
+            T(i, j) =
+                tern_value_equal(tern_value_list_get(b, i),
+                                 tern_value_list_get(a, j))
+                    ? T(i + 1, j + 1) + 1
+                    : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+    i = j = 0;
+    while (i < nb || j < na) {
+        if (i < nb && j < na &&
+            tern_value_equal(tern_value_list_get(b, i),
+                             tern_value_list_get(a, j))) {
+            same++;
+            i++;
+            j++;
+        } else if (i < nb && (j >= na || T(i + 1, j) >= T(i, j + 1))) {
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
+            r->element = 1;
+            value_lines(r, tern_value_list_get(b, i++), NULL, col, quoted,
+                        in_json);
+            tern_buf_puts(r->out, ",\n");
+        } else {
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
+            value_lines(r, NULL, tern_value_list_get(a, j++), col, quoted,
+                        in_json);
+            tern_buf_puts(r->out, ",\n");
+        }
+    }
+#undef T
+    tern_free(t);
+    hidden(r, col, same, "element");
+}
+
+/*
+ * The value part of a line whose symbol sits at @col: inline values
+ * ("a" -> "b"), or a bracketed block whose entries sit at col + 4.
+ */
+static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
+                        int col, int quoted, int in_json)
+{
+    const tern_value *one = absent(b) ? a : b;
+    tern_value *jb = NULL, *ja = NULL;
+    enum sym s = sym_of(b, a);
+    enum tern_value_kind k;
+    const char *gone = r->element ? "" : " -> null";
+
+    r->element = 0;
+    /* Policy documents: the decoded JSON, in jsonencode(). */
+    if (!in_json) {
+        jb = json_string_value_of(b);
+        ja = json_string_value_of(a);
+        if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja) &&
+            (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
+            tern_buf_puts(r->out, "jsonencode(\n");
+            put_indent(r->out, col + 4);
+            /* A whole new or old document has no symbol of its own. */
+            tern_buf_printf(r->out, "%s ",
+                            sym_text(r, s == S_UPD ? S_UPD : S_SAME));
+            value_lines(r, jb, ja, col + 4, 0, 1);
+            tern_buf_putc(r->out, '\n');
+            put_indent(r->out, col + 2);
+            tern_buf_putc(r->out, ')');
+            if (s == S_DEL)
+                tern_buf_puts(r->out, gone);
+            tern_value_decref(jb);
+            tern_value_decref(ja);
+            return;
+        }
+        tern_value_decref(jb);
+        tern_value_decref(ja);
+    }
+    if (s == S_UPD && (is_inline(b) || is_inline(a) ||
+                       tern_value_kind(b) != tern_value_kind(a))) {
+        if (tern_value_has_sensitive(b) || tern_value_has_sensitive(a)) {
+            tern_buf_puts(r->out, "(sensitive value)");
+            return;
+        }
+        put_inline(r, b);
+        tern_buf_puts(r->out, " -> ");
+        put_inline(r, a);
+        return;
+    }
+    if (is_inline(one)) {
+        put_inline(r, one);
+        if (s == S_DEL)
+            tern_buf_puts(r->out, gone);
+        return;
+    }
+    if (tern_value_has_sensitive(one) && s != S_SAME) {
+        tern_buf_puts(r->out, "(sensitive value)");
+        return;
+    }
+    k = tern_value_kind(one);
+    if (k == TERN_VAL_OBJECT) {
+        tern_buf_puts(r->out, "{\n");
+        object_entries(r, b, a, col + 4, quoted, in_json, s != S_UPD);
+        put_indent(r->out, col + 2);
+        tern_buf_putc(r->out, '}');
+    } else {
+        tern_buf_puts(r->out, "[\n");
+        if (s == S_UPD)
+            list_entries(r, b, a, col + 4, quoted, in_json);
+        else {
+            size_t i;
+
+            for (i = 0; i < tern_value_length(one); i++) {
+                const tern_value *e = tern_value_list_get(one, i);
+
+                put_indent(r->out, col + 4);
+                tern_buf_printf(r->out, "%s ", sym_text(r, s));
+                r->element = 1;
+                value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
+                            col + 4, quoted, in_json);
+                tern_buf_puts(r->out, ",\n");
+            }
+        }
+        put_indent(r->out, col + 2);
+        tern_buf_putc(r->out, ']');
+    }
+    if (s == S_DEL)
+        tern_buf_puts(r->out, gone);
+}
+
+static int in_list(const char *const *list, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The attributes of a resource body, with the schema's flags. */
+static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
+                       const tern_value *a, int col, const tern_attr *schema,
+                       int all_same_shown)
+{
+    size_t nb = absent(b) ? 0 : tern_value_length(b);
+    size_t na = absent(a) ? 0 : tern_value_length(a);
+    size_t i, j, width = 0, same = 0, pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        i = j = 0;
+        while (i < nb || j < na) {
+            const char *kb = i < nb ? tern_value_object_key(b, i) : NULL;
+            const char *ka = j < na ? tern_value_object_key(a, j) : NULL;
+            const tern_value *vb = NULL, *va = NULL;
+            const tern_attr *at;
+            const char *k;
+            int cmp = !kb ? 1 : !ka ? -1 : strcmp(kb, ka), sens;
+            enum sym s;
+
+            if (cmp <= 0)
+                vb = tern_value_object_value(b, i++);
+            if (cmp >= 0)
+                va = tern_value_object_value(a, j++);
+            k = cmp <= 0 ? kb : ka;
+            if (absent(vb) && absent(va))
+                continue;
+            s = sym_of(vb, va);
+            /* Unchanged attributes are hidden, but for the identifying
+             * ones Terraform keeps for context. */
+            if (s == S_SAME && !all_same_shown && strcmp(k, "id") != 0 &&
+                strcmp(k, "name") != 0) {
+                if (pass == 1)
+                    same++;
+                continue;
+            }
+            if (pass == 0) {
+                if (strlen(k) > width)
+                    width = strlen(k);
+                continue;
+            }
+            at = tern_schema_attr(schema, k);
+            sens = at && (at->flags & TERN_ATTR_SENSITIVE);
+            put_indent(r->out, col);
+            tern_buf_printf(r->out, "%s %-*s = ", sym_text(r, s), (int)width,
+                            k);
+            if (sens && !(absent(va) && s == S_DEL))
+                tern_buf_puts(r->out, "(sensitive value)");
+            else if (sens)
+                tern_buf_puts(r->out, "(sensitive value) -> null");
+            else
+                value_lines(r, vb, va, col,
+                            !at || at->type == TERN_TYPE_MAP_STRING, 0);
+            if (s != S_SAME && c &&
+                in_list(c->replace_paths, c->n_replace_paths, k))
+                tern_buf_puts(r->out, " # forces replacement");
+            tern_buf_putc(r->out, '\n');
+        }
+    }
+    hidden(r, col, same, "attribute");
+}
+
+static const char *header_text(const tern_change *c, int drift)
+{
+    if (drift)
+        return c->action == TERN_ACTION_DELETE ? "has been deleted"
+                                               : "has changed";
+    switch (c->action) {
+    case TERN_ACTION_CREATE:
+        return c->import_id ? "will be imported" : "will be created";
+    case TERN_ACTION_READ:
+        return "will be read during apply";
+    case TERN_ACTION_UPDATE:
+        return "will be updated in-place";
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        if (c->reason == TERN_REASON_REPLACE_REQUESTED)
+            return "will be replaced, as requested";
+        if (c->reason == TERN_REASON_TAINTED)
+            return "is tainted, so must be replaced";
+        return "must be replaced";
+    case TERN_ACTION_DELETE:
+        return "will be destroyed";
+    case TERN_ACTION_NOOP:
+        break;
+    }
+    return c->import_id ? "will be imported" : "has no changes";
+}
+
+static const char *action_prefix(const struct pr *r, const tern_change *c,
+                                 int drift)
+{
+    int color = r->ui && r->ui->color;
+
+    if (drift)
+        return c->action == TERN_ACTION_DELETE
+                   ? (color ? "  \033[31m-\033[0m" : "  -")
+                   : (color ? "  \033[33m~\033[0m" : "  ~");
+    switch (c->action) {
+    case TERN_ACTION_CREATE:
+        return color ? "  \033[32m+\033[0m" : "  +";
+    case TERN_ACTION_READ:
+        return color ? " \033[36m<=\033[0m" : " <=";
+    case TERN_ACTION_UPDATE:
+        return color ? "  \033[33m~\033[0m" : "  ~";
+    case TERN_ACTION_DELETE_THEN_CREATE:
+        return color ? "\033[31m-\033[0m/\033[32m+\033[0m" : "-/+";
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return color ? "\033[32m+\033[0m/\033[31m-\033[0m" : "+/-";
+    case TERN_ACTION_DELETE:
+        return color ? "  \033[31m-\033[0m" : "  -";
+    case TERN_ACTION_NOOP:
+        break;
+    }
+    return "   ";
+}
+
+static void reason_line(struct pr *r, const tern_change *c)
+{
+    const char *key;
+
+    switch (c->reason) {
+    case TERN_REASON_NO_CONFIG:
+        tern_buf_printf(r->out, "  # (because %s is not in configuration)\n",
+                        c->address);
+        break;
+    case TERN_REASON_COUNT_INDEX:
+        key = strrchr(c->address, '[');
+        tern_buf_printf(r->out,
+                        "  # (because index %s is out of range for count)\n",
+                        key ? key : "");
+        break;
+    case TERN_REASON_EACH_KEY:
+        key = strrchr(c->address, '[');
+        tern_buf_printf(r->out, "  # (because key %s is not in for_each map)\n",
+                        key ? key : "");
+        break;
+    case TERN_REASON_READ_DEFERRED:
+        tern_buf_puts(r->out, "  # (config refers to values not yet known)\n");
+        break;
+    case TERN_REASON_GONE:
+        tern_buf_puts(r->out, "  # (it was deleted outside tern)\n");
+        break;
+    default:
+        break;
+    }
+    if (c->import_id && c->action != TERN_ACTION_CREATE &&
+        c->action != TERN_ACTION_NOOP)
+        tern_buf_printf(r->out, "  # (imported from \"%s\")\n", c->import_id);
+    if (c->adopted)
+        tern_buf_puts(r->out, "  # (adopting the object an interrupted run "
+                              "created)\n");
+}
+
+void cli_render_change(tern_buf *out, const struct cli_ui *ui,
+                       const tern_change *c, int drift)
+{
+    struct pr r = {out, ui, 0};
+    const tern_module *m = tern_module_find(
+        c->mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+        c->type);
+    const tern_value *before = c->before, *after = c->after;
+    int show_all = c->action == TERN_ACTION_CREATE ||
+                   c->action == TERN_ACTION_DELETE ||
+                   c->action == TERN_ACTION_READ;
+
+    if (drift && c->action == TERN_ACTION_DELETE)
+        after = NULL;
+    tern_buf_printf(out, "  %s# %s%s %s%s\n", ui && ui->color ? "\033[1m" : "",
+                    c->address, "", header_text(c, drift),
+                    ui && ui->color ? "\033[0m" : "");
+    if (c->prev_address)
+        tern_buf_printf(out, "  # (moved from %s)\n", c->prev_address);
+    if (!drift)
+        reason_line(&r, c);
+    tern_buf_printf(out, "%s %s \"%s\" \"%s\" {\n", action_prefix(&r, c, drift),
+                    c->mode == TERN_STATE_DATA ? "data" : "resource", c->type,
+                    c->name);
+    body_lines(&r, drift ? NULL : c, before, after, 6, m ? m->schema : NULL,
+               show_all && !drift);
+    tern_buf_puts(out, "    }\n");
+}
+
+void cli_render_summary(tern_buf *out, const struct cli_ui *ui,
+                        const tern_summary *s, int destroy)
+{
+    const char *b = ui && ui->color ? "\033[1m" : "";
+    const char *e = ui && ui->color ? "\033[0m" : "";
+
+    tern_buf_printf(out, "%sPlan:%s ", b, e);
+    if (s->import)
+        tern_buf_printf(out, "%zu to import, ", s->import);
+    tern_buf_printf(out, "%zu to add, %zu to change, %zu to destroy.\n", s->add,
+                    s->change, s->destroy);
+    (void)destroy;
+}
+
+void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
+                               const tern_value *planned, const json_t *prior)
+{
+    struct pr r = {out, ui, 0};
+    tern_value *old_outputs = NULL;
+    size_t i, width = 0, n = planned ? tern_value_length(planned) : 0;
+    int any = 0;
+    const char *k;
+    json_t *o;
+
+    old_outputs = tern_value_object_new();
+    if (!old_outputs) {
+        out->oom = 1;
+        return;
+    }
+    json_object_foreach((json_t *)prior, k, o)
+    {
+        tern_value *v = tern_value_from_json(json_object_get(o, "value"));
+
+        if (v && json_is_true(json_object_get(o, "sensitive")))
+            v = tern_value_mark_sensitive(v);
+        if (v)
+            tern_value_object_set(old_outputs, k, v);
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = tern_value_object_key(planned, i);
+        const tern_value *p = tern_value_object_value(planned, i);
+        const tern_value *nv = tern_value_object_get(p, "value");
+        const tern_value *ov = tern_value_object_get(old_outputs, name);
+
+        if (sym_of(ov, nv) != S_SAME && strlen(name) > width)
+            width = strlen(name);
+    }
+    /* Removed outputs are in the prior state only. */
+    for (i = 0; i < tern_value_length(old_outputs); i++) {
+        const char *name = tern_value_object_key(old_outputs, i);
+
+        if (!tern_value_object_get(planned, name) && strlen(name) > width)
+            width = strlen(name);
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = tern_value_object_key(planned, i);
+        const tern_value *p = tern_value_object_value(planned, i);
+        const tern_value *nv = tern_value_object_get(p, "value");
+        const tern_value *ov = tern_value_object_get(old_outputs, name);
+        const tern_value *sens = tern_value_object_get(p, "sensitive");
+        enum sym s = sym_of(ov, nv);
+
+        if (s == S_SAME)
+            continue;
+        if (!any++)
+            tern_buf_puts(out, "\nChanges to Outputs:\n");
+        tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, s), (int)width, name);
+        if ((sens && tern_value_get_bool(sens)) ||
+            tern_value_has_sensitive(nv) || tern_value_has_sensitive(ov))
+            tern_buf_puts(out, "(sensitive value)");
+        else
+            value_lines(&r, ov, nv, 2, 1, 0);
+        tern_buf_putc(out, '\n');
+    }
+    for (i = 0; i < tern_value_length(old_outputs); i++) {
+        const char *name = tern_value_object_key(old_outputs, i);
+        const tern_value *ov = tern_value_object_value(old_outputs, i);
+
+        if (tern_value_object_get(planned, name))
+            continue;
+        if (!any++)
+            tern_buf_puts(out, "\nChanges to Outputs:\n");
+        tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, S_DEL), (int)width,
+                        name);
+        if (tern_value_has_sensitive(ov))
+            tern_buf_puts(out, "(sensitive value) -> null");
+        else
+            value_lines(&r, ov, NULL, 2, 1, 0);
+        tern_buf_putc(out, '\n');
+    }
+    tern_value_decref(old_outputs);
+}
+
+void cli_render_plan_legend(tern_buf *out, const struct cli_ui *ui,
+                            unsigned int actions)
+{
+    struct pr r = {out, ui, 0};
+    int color = ui && ui->color;
+
+    tern_buf_puts(out, "\ntern used the selected providers to generate the "
+                       "following execution\nplan. Resource actions are "
+                       "indicated with the following symbols:\n");
+    if (actions & (1u << TERN_ACTION_CREATE))
+        tern_buf_printf(out, "  %s create\n", sym_text(&r, S_ADD));
+    if (actions & (1u << TERN_ACTION_UPDATE))
+        tern_buf_printf(out, "  %s update in-place\n", sym_text(&r, S_UPD));
+    if (actions & (1u << TERN_ACTION_DELETE))
+        tern_buf_printf(out, "  %s destroy\n", sym_text(&r, S_DEL));
+    if (actions & (1u << TERN_ACTION_DELETE_THEN_CREATE))
+        tern_buf_printf(out, "%s destroy and then create replacement\n",
+                        color ? "\033[31m-\033[0m/\033[32m+\033[0m" : "-/+");
+    if (actions & (1u << TERN_ACTION_CREATE_THEN_DELETE))
+        tern_buf_printf(out, "%s create replacement and then destroy\n",
+                        color ? "\033[32m+\033[0m/\033[31m-\033[0m" : "+/-");
+    if (actions & (1u << TERN_ACTION_READ))
+        tern_buf_printf(out, " %s read (data resources)\n",
+                        color ? "\033[36m<=\033[0m" : "<=");
+}
+
+void cli_render_value_diff(tern_buf *out, const tern_value *before,
+                           const tern_value *after, int col)
+{
+    struct pr r = {out, NULL, 0};
+
+    value_lines(&r, before, after, col, 1, 0);
+}

@@ -1,0 +1,335 @@
+/*
+ * Plan rendering (src/cli/render_plan.c) on hand-built changes. Like
+ * test_cli_flags.c, this file compiles the CLI source it tests in
+ * directly: src/cli/ is linked only into the tern binary, and no other
+ * test file includes render_plan.c.
+ */
+#include "runner.h"
+
+#include "cli/render_plan.c"
+
+static tern_value *val(const char *json)
+{
+    json_t *j = json_loads(json, JSON_DECODE_ANY, NULL);
+    tern_value *v;
+
+    if (!j)
+        FAIL("bad JSON in test: %s", json);
+    v = tern_value_from_json(j);
+    json_decref(j);
+    return v;
+}
+
+/* @obj with @key set to (known after apply). */
+static tern_value *with_unknown(tern_value *obj, const char *key)
+{
+    ASSERT_OK(tern_value_object_set(obj, key, tern_value_unknown()));
+    return obj;
+}
+
+static char *render_text(const tern_change *c, int drift)
+{
+    tern_buf out = TERN_BUF_INIT;
+
+    cli_render_change(&out, NULL, c, drift);
+    return tern_buf_detach(&out);
+}
+
+static void change_init(tern_change *c, const char *type, const char *name,
+                        enum tern_action action)
+{
+    static char address[256];
+
+    memset(c, 0, sizeof(*c));
+    c->version = TERN_CHANGE_VERSION;
+    snprintf(address, sizeof(address), "%s.%s", type, name);
+    c->address = address;
+    c->type = type;
+    c->name = name;
+    c->action = action;
+}
+
+static const char policy_a[] =
+    "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
+    "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
+    "\\\"ec2.amazonaws.com\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\"";
+static const char policy_b[] =
+    "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
+    "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
+    "\\\"lambda.amazonaws.com\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\"";
+
+TEST(cli_render, create)
+{
+    tern_change c;
+    char json[1024];
+    tern_value *after;
+    char *got;
+
+    snprintf(json, sizeof(json),
+             "{\"name\":\"deploy\",\"path\":\"/\",\"description\":null,"
+             "\"tags\":{\"Team\":\"ml\"},\"max_session_duration\":3600,"
+             "\"managed_policy_arns\":[\"arn:aws:iam::aws:policy/RO\"],"
+             "\"assume_role_policy\":%s}",
+             policy_a);
+    after = with_unknown(with_unknown(val(json), "arn"), "id");
+    change_init(&c, "aws_iam_role", "deploy", TERN_ACTION_CREATE);
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got,
+                  "  # aws_iam_role.deploy will be created\n"
+                  "  + resource \"aws_iam_role\" \"deploy\" {\n"
+                  "      + arn                  = (known after apply)\n"
+                  "      + assume_role_policy   = jsonencode(\n"
+                  "            {\n"
+                  "              + Statement = [\n"
+                  "                  + {\n"
+                  "                      + Action    = \"sts:AssumeRole\"\n"
+                  "                      + Effect    = \"Allow\"\n"
+                  "                      + Principal = {\n"
+                  "                          + Service = "
+                  "\"ec2.amazonaws.com\"\n"
+                  "                        }\n"
+                  "                    },\n"
+                  "                ]\n"
+                  "              + Version   = \"2012-10-17\"\n"
+                  "            }\n"
+                  "        )\n"
+                  "      + id                   = (known after apply)\n"
+                  "      + managed_policy_arns  = [\n"
+                  "          + \"arn:aws:iam::aws:policy/RO\",\n"
+                  "        ]\n"
+                  "      + max_session_duration = 3600\n"
+                  "      + name                 = \"deploy\"\n"
+                  "      + path                 = \"/\"\n"
+                  "      + tags                 = {\n"
+                  "          + \"Team\" = \"ml\"\n"
+                  "        }\n"
+                  "    }\n");
+    tern_free(got);
+    tern_value_decref(after);
+}
+
+TEST(cli_render, update_in_place)
+{
+    tern_change c;
+    tern_value *before = val("{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
+                             "\"description\":\"a\",\"arn\":\"arn:x\","
+                             "\"tags\":{\"Team\":\"ml\",\"Owner\":\"me\"},"
+                             "\"max_session_duration\":3600}");
+    tern_value *after = val("{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
+                            "\"description\":\"b\",\"arn\":\"arn:x\","
+                            "\"tags\":{\"Team\":\"ai\",\"Owner\":\"me\","
+                            "\"New\":\"1\"},"
+                            "\"max_session_duration\":3600}");
+    char *got;
+
+    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_role.x will be updated in-place\n"
+                       "  ~ resource \"aws_iam_role\" \"x\" {\n"
+                       "      ~ description = \"a\" -> \"b\"\n"
+                       "        id          = \"x\"\n"
+                       "        name        = \"x\"\n"
+                       "      ~ tags        = {\n"
+                       "          + \"New\"  = \"1\"\n"
+                       "          ~ \"Team\" = \"ml\" -> \"ai\"\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        }\n"
+                       "        # (3 unchanged attributes hidden)\n"
+                       "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+TEST(cli_render, policy_diff)
+{
+    tern_change c;
+    char jb[1024], ja[1024];
+    tern_value *before, *after;
+    char *got;
+
+    snprintf(jb, sizeof(jb), "{\"id\":\"x\",\"assume_role_policy\":%s}",
+             policy_a);
+    snprintf(ja, sizeof(ja), "{\"id\":\"x\",\"assume_role_policy\":%s}",
+             policy_b);
+    before = val(jb);
+    after = val(ja);
+    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got,
+                  "  # aws_iam_role.x will be updated in-place\n"
+                  "  ~ resource \"aws_iam_role\" \"x\" {\n"
+                  "      ~ assume_role_policy = jsonencode(\n"
+                  "          ~ {\n"
+                  "              ~ Statement = [\n"
+                  "                  ~ {\n"
+                  "                      ~ Principal = {\n"
+                  "                          ~ Service = \"ec2.amazonaws.com\" "
+                  "-> \"lambda.amazonaws.com\"\n"
+                  "                        }\n"
+                  "                        # (2 unchanged attributes hidden)\n"
+                  "                    },\n"
+                  "                ]\n"
+                  "                # (1 unchanged attribute hidden)\n"
+                  "            }\n"
+                  "        )\n"
+                  "        id                 = \"x\"\n"
+                  "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+TEST(cli_render, replace_and_delete)
+{
+    tern_change c;
+    const char *const forced[] = {"name"};
+    tern_value *before = val("{\"id\":\"old\",\"name\":\"old\","
+                             "\"arn\":\"arn:old\",\"path\":\"/\","
+                             "\"managed_policy_arns\":[\"a\",\"b\"]}");
+    tern_value *after =
+        with_unknown(with_unknown(val("{\"name\":\"new\",\"path\":\"/\","
+                                      "\"managed_policy_arns\":[\"b\",\"c\","
+                                      "\"d\"]}"),
+                                  "arn"),
+                     "id");
+    char *got;
+
+    change_init(&c, "aws_iam_role", "r", TERN_ACTION_DELETE_THEN_CREATE);
+    c.reason = TERN_REASON_REPLACE_FORCED;
+    c.before = before;
+    c.after = after;
+    c.replace_paths = forced;
+    c.n_replace_paths = 1;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got,
+                  "  # aws_iam_role.r must be replaced\n"
+                  "-/+ resource \"aws_iam_role\" \"r\" {\n"
+                  "      ~ arn                 = \"arn:old\" -> (known after "
+                  "apply)\n"
+                  "      ~ id                  = \"old\" -> (known after "
+                  "apply)\n"
+                  "      ~ managed_policy_arns = [\n"
+                  "          - \"a\",\n"
+                  "          + \"c\",\n"
+                  "          + \"d\",\n"
+                  "            # (1 unchanged element hidden)\n"
+                  "        ]\n"
+                  "      ~ name                = \"old\" -> \"new\" # forces "
+                  "replacement\n"
+                  "        # (1 unchanged attribute hidden)\n"
+                  "    }\n");
+    tern_free(got);
+
+    change_init(&c, "aws_iam_role", "r", TERN_ACTION_DELETE);
+    c.reason = TERN_REASON_NO_CONFIG;
+    c.before = before;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_role.r will be destroyed\n"
+                       "  # (because aws_iam_role.r is not in "
+                       "configuration)\n"
+                       "  - resource \"aws_iam_role\" \"r\" {\n"
+                       "      - arn                 = \"arn:old\" -> null\n"
+                       "      - id                  = \"old\" -> null\n"
+                       "      - managed_policy_arns = [\n"
+                       "          - \"a\",\n"
+                       "          - \"b\",\n"
+                       "        ] -> null\n"
+                       "      - name                = \"old\" -> null\n"
+                       "      - path                = \"/\" -> null\n"
+                       "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+TEST(cli_render, sensitive_and_drift)
+{
+    tern_change c;
+    tern_value *before = val("{\"id\":\"u\",\"name\":\"u\"}");
+    tern_value *after = val("{\"id\":\"u\",\"name\":\"u\"}");
+    char *got;
+
+    ASSERT_OK(tern_value_object_set(
+        before, "password", tern_value_mark_sensitive(val("\"old-secret\""))));
+    ASSERT_OK(tern_value_object_set(
+        after, "password", tern_value_mark_sensitive(val("\"new-secret\""))));
+    change_init(&c, "aws_iam_user", "u", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_user.u will be updated in-place\n"
+                       "  ~ resource \"aws_iam_user\" \"u\" {\n"
+                       "        id       = \"u\"\n"
+                       "        name     = \"u\"\n"
+                       "      ~ password = (sensitive value)\n"
+                       "    }\n");
+    ASSERT_STR_NOT_CONTAINS(got, "secret");
+    tern_free(got);
+
+    got = render_text(&c, 1);
+    ASSERT_STR_CONTAINS(got, "  # aws_iam_user.u has changed\n"
+                             "  ~ resource \"aws_iam_user\" \"u\" {\n");
+    tern_free(got);
+    change_init(&c, "aws_iam_user", "u", TERN_ACTION_DELETE);
+    c.before = before;
+    got = render_text(&c, 1);
+    ASSERT_STR_CONTAINS(got, "  # aws_iam_user.u has been deleted\n"
+                             "  - resource \"aws_iam_user\" \"u\" {\n"
+                             "      - id       = \"u\" -> null\n");
+    ASSERT_STR_NOT_CONTAINS(got, "secret");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+TEST(cli_render, summary_and_outputs)
+{
+    tern_summary s;
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *planned = val("{\"arn\":{\"value\":\"arn:new\","
+                              "\"sensitive\":false},"
+                              "\"same\":{\"value\":1,\"sensitive\":false},"
+                              "\"pw\":{\"value\":\"x\",\"sensitive\":true}}");
+    json_t *prior = json_loads("{\"arn\":{\"value\":\"arn:old\"},"
+                               "\"same\":{\"value\":1},"
+                               "\"gone\":{\"value\":\"g\"}}",
+                               0, NULL);
+
+    memset(&s, 0, sizeof(s));
+    s.add = 1;
+    s.change = 2;
+    s.destroy = 3;
+    cli_render_summary(&out, NULL, &s, 0);
+    ASSERT_STR_EQ(tern_buf_cstr(&out),
+                  "Plan: 1 to add, 2 to change, 3 to destroy.\n");
+    tern_buf_clear(&out);
+    s.import = 1;
+    cli_render_summary(&out, NULL, &s, 0);
+    ASSERT_STR_EQ(tern_buf_cstr(&out),
+                  "Plan: 1 to import, 1 to add, 2 to change, 3 to "
+                  "destroy.\n");
+    tern_buf_clear(&out);
+    cli_render_output_changes(&out, NULL, planned, prior);
+    ASSERT_STR_EQ(tern_buf_cstr(&out), "\nChanges to Outputs:\n"
+                                       "  ~ arn  = \"arn:old\" -> \"arn:new\"\n"
+                                       "  + pw   = (sensitive value)\n"
+                                       "  - gone = \"g\" -> null\n");
+    tern_buf_release(&out);
+    tern_value_decref(planned);
+    json_decref(prior);
+}
+
+const struct tern_test test_cli_render_list[] = {
+    TEST_UNIT(cli_render, create),
+    TEST_UNIT(cli_render, update_in_place),
+    TEST_UNIT(cli_render, policy_diff),
+    TEST_UNIT(cli_render, replace_and_delete),
+    TEST_UNIT(cli_render, sensitive_and_drift),
+    TEST_UNIT(cli_render, summary_and_outputs),
+    TEST_END};
