@@ -305,7 +305,8 @@ static int try_reference(struct ev *ev, const struct tern_expr *e,
     if (root->kind != TERN_EXPR_VAR)
         return 0;
     rname = root->u.var.name;
-    if (find_binding(ev, rname) || sc->root_vars)
+    if (find_binding(ev, rname) || sc->root_vars ||
+        (sc->iterators && tern_value_object_get(sc->iterators, rname)))
         return 0;
     want = ref_steps(rname);
     if (n != want)
@@ -421,6 +422,14 @@ static int eval_var(struct ev *ev, const struct tern_expr *e, tern_value **out)
     if (b) {
         *out = tern_value_incref(b->value);
         return TERN_OK;
+    }
+    if (ev->scope->iterators) {
+        tern_value *v = tern_value_object_get(ev->scope->iterators, name);
+
+        if (v) {
+            *out = tern_value_incref(v);
+            return TERN_OK;
+        }
     }
     if (ev->scope->root_vars) {
         tern_value *v = tern_value_object_get(ev->scope->root_vars, name);

@@ -240,6 +240,9 @@ struct tern_lang_scope {
     /* templatefile: an object whose keys are bare names in scope; when set,
      * nothing else (var., local., resources) may be referred to. */
     const tern_value *root_vars;
+    /* dynamic blocks: an object of extra root names (each an object with
+     * key and value), seen before everything but for-expression names. */
+    const tern_value *iterators;
 };
 
 /*
@@ -260,6 +263,18 @@ int tern_lang_eval(const struct tern_expr *expr,
 void tern_lang_expr_refs(const struct tern_expr *e,
                          void (*fn)(void *ctx, const struct tern_lang_ref *),
                          void *ctx);
+
+/*
+ * Evaluate a block body into an object: each attribute by name, each kind
+ * of nested block as a list of objects in source order, dynamic blocks
+ * expanded into the blocks they generate (for_each, iterator, content).
+ * With @resource set, the meta-arguments (count, for_each, depends_on,
+ * provider) and meta-blocks (lifecycle, provisioner, connection) are left
+ * out. Evaluation goes on past errors; TERN_ERROR still sets *out.
+ */
+int tern_lang_body_eval(const struct tern_body *body,
+                        const struct tern_lang_scope *scope, int resource,
+                        tern_value **out, struct tern_diags *diags);
 
 /* Convert a value to a string as templates do: numbers, bools; else -1. */
 char *tern_lang_value_to_string(const tern_value *v);

@@ -522,15 +522,44 @@ static int keyword_attr(const struct tern_block *b, const char *name)
 }
 
 static void check_body(struct vctx *v, const struct tern_block *b,
-                       const struct tern_body *body)
+                       const struct tern_body *body, const struct bound *bound)
 {
-    size_t i;
+    struct walk w;
+    struct bound it;
+    size_t i, j;
 
+    w.fn = check_ref;
+    w.ctx = v;
     for (i = 0; i < body->nattrs; i++)
         if (!keyword_attr(b, body->attrs[i].name))
-            tern_lang_expr_refs(body->attrs[i].expr, check_ref, v);
-    for (i = 0; i < body->nblocks; i++)
-        check_body(v, body->blocks[i], body->blocks[i]->body);
+            walk(&w, body->attrs[i].expr, bound);
+    for (i = 0; i < body->nblocks; i++) {
+        const struct tern_block *nb = body->blocks[i];
+        const struct bound *inner = bound;
+
+        /* A dynamic block's iterator is in scope in its content. */
+        if (strcmp(nb->type, "dynamic") == 0 && nb->nlabels == 1) {
+            const struct tern_attribute *a =
+                tern_lang_body_attr(nb->body, "iterator");
+
+            it.name = nb->labels[0];
+            if (a && a->expr->kind == TERN_EXPR_VAR)
+                it.name = a->expr->u.var.name;
+            else if (a && a->expr->kind == TERN_EXPR_LITERAL)
+                it.name = tern_value_get_string(a->expr->u.literal);
+            it.next = bound;
+            inner = &it;
+            /* for_each is outside the iterator's scope; content inside. */
+            for (j = 0; j < nb->body->nattrs; j++)
+                if (strcmp(nb->body->attrs[j].name, "iterator") != 0)
+                    walk(&w, nb->body->attrs[j].expr, bound);
+            for (j = 0; j < nb->body->nblocks; j++)
+                check_body(v, nb->body->blocks[j], nb->body->blocks[j]->body,
+                           inner);
+            continue;
+        }
+        check_body(v, nb, nb->body, inner);
+    }
 }
 
 static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
@@ -554,7 +583,7 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
             /* Validation blocks refer to their own variable only. */
             continue;
         }
-        check_body(v, b, b->body);
+        check_body(v, b, b->body, NULL);
     }
 }
 

@@ -106,60 +106,18 @@ static void dump_value(struct dumper *d, const char *prefix, const char *name,
     tern_free(s);
 }
 
-static int is_meta(const char *name)
-{
-    return strcmp(name, "count") == 0 || strcmp(name, "for_each") == 0 ||
-           strcmp(name, "depends_on") == 0 || strcmp(name, "provider") == 0;
-}
-
-static int cmp_attr(const void *a, const void *b)
-{
-    return strcmp((*(const struct tern_attribute *const *)a)->name,
-                  (*(const struct tern_attribute *const *)b)->name);
-}
-
-static void dump_body(struct dumper *d, const struct tern_body *body,
-                      const struct tern_lang_scope *s, int indent, int top)
-{
-    const struct tern_attribute **sorted;
-    size_t i, j;
-
-    sorted = tern_calloc(body->nattrs + 1, sizeof(*sorted));
-    for (i = 0; i < body->nattrs; i++)
-        sorted[i] = &body->attrs[i];
-    qsort(sorted, body->nattrs, sizeof(*sorted), cmp_attr);
-    for (i = 0; i < body->nattrs; i++) {
-        tern_value *v = NULL;
-
-        if (top && is_meta(sorted[i]->name))
-            continue;
-        if (tern_lang_eval(sorted[i]->expr, s, &v, &d->diags) == TERN_OK)
-            dump_value(d, "", sorted[i]->name, v, indent);
-        tern_value_decref(v);
-    }
-    tern_free(sorted);
-    for (i = 0; i < body->nblocks; i++) {
-        const struct tern_block *b = body->blocks[i];
-
-        if (top && strcmp(b->type, "lifecycle") == 0)
-            continue;
-        tern_buf_printf(&d->out, "%*s%s", indent, "", b->type);
-        for (j = 0; j < b->nlabels; j++)
-            tern_buf_printf(&d->out, " \"%s\"", b->labels[j]);
-        tern_buf_puts(&d->out, " {\n");
-        dump_body(d, b->body, s, indent + 2, 0);
-        tern_buf_printf(&d->out, "%*s}\n", indent, "");
-    }
-}
-
 static void dump_instance(struct dumper *d, const char *kind,
                           const struct tern_block *b, const char *key,
                           struct tern_lang_scope *s)
 {
-    tern_buf_printf(&d->out, "%s%s.%s%s {\n", kind, b->labels[0], b->labels[1],
-                    key);
-    dump_body(d, b->body, s, 2, 1);
-    tern_buf_puts(&d->out, "}\n");
+    tern_value *v = NULL;
+    char *name = tern_asprintf("%s.%s%s", b->labels[0], b->labels[1], key);
+
+    tern_lang_body_eval(b->body, s, 1, &v, &d->diags);
+    if (v)
+        dump_value(d, kind, name, v, 0);
+    tern_value_decref(v);
+    tern_free(name);
 }
 
 static void dump_resource(struct dumper *d, const char *kind,

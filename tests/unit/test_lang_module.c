@@ -5,6 +5,9 @@
 #include "lang/lang.h"
 #include "util/alloc.h"
 
+#include <dirent.h>
+#include <stdio.h>
+
 static void collect(void *ctx, const struct tern_lang_ref *ref)
 {
     tern_buf *b = ctx;
@@ -193,9 +196,107 @@ TEST(lang_module, validate)
     tern_lang_config_free(cfg);
 }
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text;
+    size_t len;
+
+    if (!f)
+        return NULL;
+    text = tern_malloc(1 << 20);
+    len = fread(text, 1, (1 << 20) - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+TEST(lang_module, validate_accepts_clean_cases)
+{
+    static const char *const files[] = {"main.tf", "main.tf.json"};
+    char *root = tern_asprintf("%s/tests/cases/lang", tern_test_source_dir());
+    DIR *dir = opendir(root);
+    struct dirent *de;
+    size_t f, checked = 0;
+
+    ASSERT_NOT_NULL(dir);
+    while ((de = readdir(dir)) != NULL) {
+        char *expect, *path;
+
+        if (de->d_name[0] == '.')
+            continue;
+        path = tern_asprintf("%s/%s/expect.txt", root, de->d_name);
+        expect = slurp(path);
+        tern_free(path);
+        /* Cases whose golden output has diagnostics are not clean. */
+        if (!expect || strstr(expect, "--- diagnostics")) {
+            tern_free(expect);
+            continue;
+        }
+        tern_free(expect);
+        for (f = 0; f < 2; f++) {
+            struct tern_diags d = TERN_DIAGS_INIT;
+            struct tern_lang_config *cfg;
+            char *text;
+
+            path = tern_asprintf("%s/%s/%s", root, de->d_name, files[f]);
+            text = slurp(path);
+            tern_free(path);
+            if (!text)
+                continue;
+            cfg = tern_lang_config_new(".");
+            ASSERT_OK(tern_lang_config_add_file(cfg, files[f], text,
+                                                strlen(text), &d));
+            if (tern_lang_config_validate(cfg, &d) != TERN_OK)
+                FAIL("%s/%s: %s: %s", de->d_name, files[f], d.items[0].summary,
+                     d.items[0].detail);
+            checked++;
+            tern_diags_release(&d);
+            tern_lang_config_free(cfg);
+            tern_free(text);
+        }
+    }
+    closedir(dir);
+    tern_free(root);
+    ASSERT_CMP(checked, >=, 14);
+}
+
+TEST(lang_module, dynamic_block_errors)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = config(
+        "resource \"t\" \"a\" {\n"
+        "  dynamic \"x\" {\n    content {}\n  }\n"
+        "  dynamic \"y\" {\n    for_each = 5\n    content {}\n  }\n"
+        "  dynamic \"z\" {\n    for_each = [1]\n  }\n"
+        "  dynamic \"u\" {\n    for_each = var.unk\n    content {}\n  }\n"
+        "}\n",
+        &d);
+    struct tern_lang_scope scope;
+    tern_value *vars = tern_value_object_new(), *v = NULL;
+
+    tern_value_object_set(vars, "unk", tern_value_unknown());
+    memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    ASSERT_EQ(
+        tern_lang_body_eval(cfg->resources.items[0]->body, &scope, 1, &v, &d),
+        TERN_ERROR);
+    ASSERT_EQ(d.count, 3);
+    ASSERT_STR_EQ(d.items[0].summary, "Missing required argument");
+    ASSERT_STR_EQ(d.items[1].summary, "Invalid dynamic for_each value");
+    ASSERT_STR_EQ(d.items[2].summary, "Missing required block");
+    ASSERT_TRUE(tern_value_is_unknown(tern_value_object_get(v, "u")));
+    tern_value_decref(v);
+    tern_value_decref(vars);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
 const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, references),
     TEST_UNIT(lang_module, count_and_for_each),
     TEST_UNIT(lang_module, validate),
+    TEST_UNIT(lang_module, validate_accepts_clean_cases),
+    TEST_UNIT(lang_module, dynamic_block_errors),
     TEST_END,
 };
