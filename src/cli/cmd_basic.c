@@ -112,9 +112,11 @@ done:
  * The engine's part of validation: resource types and their arguments
  * against the module schemas (tern_modules[]), references, variables,
  * for_each/count types. This is the hook for it: when the engine publishes
- * its validate entry point, call it here with the loaded configuration and
- * the same diagnostics list. Until then `tern validate` checks syntax, the
- * top-level structure, the backend and the providers.
+ * a validate entry point that needs no state (tern_engine_new() wants an
+ * open, locked state, and validate touches none), call it here with the
+ * loaded configuration and the same diagnostics list. Until then `tern
+ * validate` checks syntax, the top-level structure, references and types
+ * (tern_lang_config_validate), the backend and the providers.
  */
 static int validate_engine(const struct tern_lang_config *cfg,
                            struct tern_diags *diags)
@@ -162,6 +164,8 @@ int cli_cmd_validate(struct cli_ctx *ctx)
         /* Every check runs, so one run reports every problem. */
         cli_config_backend_path(cfg, &path, &diags);
         cli_config_check_providers(cfg, NULL, &diags);
+        if (diags.errors == 0)
+            tern_lang_config_validate(cfg, &diags);
         if (diags.errors == 0)
             validate_engine(cfg, &diags);
     }
