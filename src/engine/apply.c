@@ -1,0 +1,1009 @@
+/*
+ * Apply: turn a plan's changes into steps (a create/update/read half and a
+ * destroy half per change), order them, and run them on the executor. Each
+ * result is written to the state on the loop thread as it arrives: an
+ * intent before a create or delete (tern_state_intent_begin), the object
+ * and the intent's removal in one transaction after (tern_state_commit_step).
+ *
+ * Ordering, for an instance i that depends on j (through its block):
+ *   - i's create/update waits for j's create/update;
+ *   - j's destroy waits for i's destroy, and also for i's create/update
+ *     unless j is replaced destroy-first (i cannot switch to a j that does
+ *     not exist yet; that is what create_before_destroy is for, and the
+ *     plan spreads it to j when i has it);
+ *   - a destroy-then-create replacement creates after it destroys, a
+ *     create_before_destroy one destroys the old object after creating.
+ * Deletes therefore run in reverse dependency order.
+ */
+#include "engine/engine_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tern/log.h"
+#include "util/alloc.h"
+
+enum step_op { OP_NONE = 0, OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE };
+
+struct applyrun {
+    tern_engine *e;
+    struct tern_plan *plan;
+    struct evalctx cx;
+    struct tern_diags *diags;
+    tern_state_intent *intents;
+    size_t nintents;
+    tern_summary sum;
+};
+
+static int a_kind(enum tern_action a)
+{
+    return a == TERN_ACTION_CREATE || a == TERN_ACTION_UPDATE ||
+           a == TERN_ACTION_READ || a == TERN_ACTION_DELETE_THEN_CREATE ||
+           a == TERN_ACTION_CREATE_THEN_DELETE;
+}
+
+static int d_kind(enum tern_action a)
+{
+    return a == TERN_ACTION_DELETE || a == TERN_ACTION_DELETE_THEN_CREATE ||
+           a == TERN_ACTION_CREATE_THEN_DELETE;
+}
+
+static const tern_module *inst_module(tern_engine *e, const struct pinst *pi)
+{
+    return tern__engine_module(e,
+                               pi->pub.mode == TERN_STATE_DATA
+                                   ? TERN_MODULE_DATA
+                                   : TERN_MODULE_RESOURCE,
+                               pi->type);
+}
+
+/* ---- steps and their order ---------------------------------------------- */
+
+struct dlists {
+    struct tern__map map; /* block address -> index into lists */
+    char **keys;
+    size_t **items;
+    size_t *n;
+    size_t count;
+};
+
+static int dl_add(struct dlists *dl, const char *key, size_t v)
+{
+    size_t k, *l;
+
+    if (!tern__map_get(&dl->map, key, &k)) {
+        char **nk = tern_realloc(dl->keys, (dl->count + 1) * sizeof(*nk));
+        size_t **ni;
+        size_t *nn;
+
+        if (!nk)
+            return TERN_ENOMEM;
+        dl->keys = nk;
+        ni = tern_realloc(dl->items, (dl->count + 1) * sizeof(*ni));
+        if (!ni)
+            return TERN_ENOMEM;
+        dl->items = ni;
+        nn = tern_realloc(dl->n, (dl->count + 1) * sizeof(*nn));
+        if (!nn)
+            return TERN_ENOMEM;
+        dl->n = nn;
+        k = dl->count;
+        dl->keys[k] = tern_strdup(key);
+        dl->items[k] = NULL;
+        dl->n[k] = 0;
+        if (!dl->keys[k])
+            return TERN_ENOMEM;
+        dl->count++;
+        if (tern__map_put(&dl->map, dl->keys[k], k))
+            return TERN_ENOMEM;
+    }
+    l = tern_realloc(dl->items[k], (dl->n[k] + 1) * sizeof(*l));
+    if (!l)
+        return TERN_ENOMEM;
+    l[dl->n[k]++] = v;
+    dl->items[k] = l;
+    return TERN_OK;
+}
+
+static void dl_release(struct dlists *dl)
+{
+    size_t i;
+
+    for (i = 0; i < dl->count; i++) {
+        tern_free(dl->keys[i]);
+        tern_free(dl->items[i]);
+    }
+    tern_free(dl->keys);
+    tern_free(dl->items);
+    tern_free(dl->n);
+    tern__map_release(&dl->map);
+}
+
+static char *block_addr_of(const char *addr)
+{
+    const char *b = strchr(addr, '[');
+
+    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+}
+
+int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
+                      struct exec *ex)
+{
+    size_t *as = NULL, *ds = NULL, i, j, k, n = 0;
+    struct dlists dl, cfg;
+    int error = TERN_OK;
+
+    memset(&dl, 0, sizeof(dl));
+    memset(&cfg, 0, sizeof(cfg));
+    as = tern_calloc(p->ninsts + 1, sizeof(size_t));
+    ds = tern_calloc(p->ninsts + 1, sizeof(size_t));
+    TERN_CHECK_ALLOC(as);
+    TERN_CHECK_ALLOC(ds);
+    for (i = 0; i < p->ninsts; i++) {
+        const struct pinst *pi = &p->insts[i];
+        enum tern_action a = pi->pub.action;
+
+        as[i] = ds[i] = SIZE_MAX;
+        if (a_kind(a) || (a == TERN_ACTION_NOOP && !pi->orphan &&
+                          (pi->import_id || pi->adopt)))
+            as[i] = n++;
+        if (d_kind(a))
+            ds[i] = n++;
+    }
+    ex->steps = tern_calloc(n + 1, sizeof(*ex->steps));
+    TERN_CHECK_ALLOC(ex->steps);
+    ex->nsteps = n;
+    for (i = 0; i < p->ninsts; i++) {
+        const struct pinst *pi = &p->insts[i];
+        char *ba;
+
+        if (as[i] != SIZE_MAX) {
+            ex->steps[as[i]].inst = i;
+            ex->steps[as[i]].module = inst_module(e, pi);
+        }
+        if (ds[i] != SIZE_MAX) {
+            ex->steps[ds[i]].inst = i;
+            ex->steps[ds[i]].destroy = 1;
+            ex->steps[ds[i]].module = inst_module(e, pi);
+        }
+        ba = block_addr_of(pi->addr);
+        TERN_CHECK_ALLOC(ba);
+        if (ds[i] != SIZE_MAX && (error = dl_add(&dl, ba, i))) {
+            tern_free(ba);
+            goto done;
+        }
+        if (!pi->orphan && as[i] != SIZE_MAX && (error = dl_add(&cfg, ba, i))) {
+            tern_free(ba);
+            goto done;
+        }
+        tern_free(ba);
+        if (pi->pub.action == TERN_ACTION_DELETE_THEN_CREATE &&
+            (error = tern__exec_edge(ex, as[i], ds[i])))
+            goto done;
+        if (pi->pub.action == TERN_ACTION_CREATE_THEN_DELETE &&
+            (error = tern__exec_edge(ex, ds[i], as[i])))
+            goto done;
+    }
+    for (i = 0; i < p->ninsts; i++) {
+        const struct pinst *pi = &p->insts[i];
+
+        if (as[i] == SIZE_MAX && ds[i] == SIZE_MAX)
+            continue;
+        for (k = 0; k < json_array_size(pi->deps); k++) {
+            const char *dep = json_string_value(json_array_get(pi->deps, k));
+            size_t li;
+
+            if (!dep)
+                continue;
+            /* Creates and updates after what they depend on. */
+            if (as[i] != SIZE_MAX && !pi->orphan &&
+                tern__map_get(&cfg.map, dep, &li))
+                for (j = 0; j < cfg.n[li]; j++)
+                    if ((error =
+                             tern__exec_edge(ex, as[i], as[cfg.items[li][j]])))
+                        goto done;
+            /* Destroys after what depends on them. */
+            if (tern__map_get(&dl.map, dep, &li)) {
+                for (j = 0; j < dl.n[li]; j++) {
+                    size_t d = dl.items[li][j];
+
+                    if (d == i)
+                        continue;
+                    if (ds[i] != SIZE_MAX &&
+                        (error = tern__exec_edge(ex, ds[d], ds[i])))
+                        goto done;
+                    if (as[i] != SIZE_MAX &&
+                        p->insts[d].pub.action !=
+                            TERN_ACTION_DELETE_THEN_CREATE &&
+                        (error = tern__exec_edge(ex, ds[d], as[i])))
+                        goto done;
+                }
+            }
+        }
+    }
+done:
+    dl_release(&dl);
+    dl_release(&cfg);
+    tern_free(as);
+    tern_free(ds);
+    return error;
+}
+
+/* ---- the steps' work ------------------------------------------------------
+ */
+
+static void apply_event(struct applyrun *ar, enum tern_event_kind kind,
+                        const struct pinst *pi, const struct step *s,
+                        const char *id, const struct tern_diags *d)
+{
+    tern_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.version = TERN_EVENT_VERSION;
+    ev.kind = kind;
+    ev.address = pi->addr;
+    ev.action = s && s->destroy ? TERN_ACTION_DELETE : pi->pub.action;
+    ev.change = &pi->pub;
+    ev.id = id;
+    ev.elapsed = s && s->t1 ? (double)(s->t1 - s->t0) / 1e9 : 0;
+    ev.diags = d;
+    tern__engine_event(ar->e, &ev);
+}
+
+static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
+                    const char *addr, struct tern_diags *d)
+{
+    memset(op, 0, sizeof(*op));
+    op->version = TERN_OP_VERSION;
+    op->address = addr;
+    op->diags = d;
+    op->aws = p ? p->iam : NULL;
+    op->dbx = p ? p->dbx : NULL;
+    op->provider = p ? p->settings : NULL;
+    op->cancel = &e->cancel;
+    op->user = e->module_user;
+}
+
+/* Evaluate an instance's configuration now that its dependencies are done;
+ * it must be wholly known. */
+static int desired_now(struct applyrun *ar, struct step *s,
+                       const struct pinst *pi, int update)
+{
+    const struct eblock *b = &ar->e->blocks[pi->block];
+    tern_value *cfg = NULL, *after = NULL;
+    char **paths = NULL;
+    size_t np = 0;
+    int error, chg, rep;
+
+    error = tern__eval_config(&ar->cx, pi, b, &cfg, &s->diags);
+    if (error)
+        goto done;
+    if (update) {
+        error = tern__plan_object(b->module->schema, b, cfg, pi->before, 0,
+                                  &after, &chg, &rep, &paths, &np);
+        if (error)
+            goto done;
+    } else {
+        after = tern_value_incref(cfg);
+    }
+    if (!tern_value_is_wholly_known(after)) {
+        tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
+                       "Configuration not known at apply",
+                       "The configuration of %s still has unknown values "
+                       "after its dependencies were applied.",
+                       pi->addr);
+        error = TERN_ERROR;
+        goto done;
+    }
+    s->desired = tern_value_to_json(after);
+    if (!s->desired)
+        error = TERN_ENOMEM;
+done:
+    while (np)
+        tern_free(paths[--np]);
+    tern_free(paths);
+    tern_value_decref(cfg);
+    tern_value_decref(after);
+    return error;
+}
+
+static int64_t leftover_intent(struct applyrun *ar, const char *addr)
+{
+    size_t i;
+
+    for (i = 0; i < ar->nintents; i++)
+        if (strcmp(ar->intents[i].address, addr) == 0 &&
+            strcmp(ar->intents[i].action, "create") == 0)
+            return ar->intents[i].id;
+    return 0;
+}
+
+static json_t *identity(const json_t *obj)
+{
+    const json_t *id = json_object_get(obj, "id");
+    const json_t *name = json_object_get(obj, "name");
+    json_t *r = json_object();
+
+    if (r && json_is_string(id))
+        json_object_set(r, "id", (json_t *)id);
+    if (r && json_is_string(name))
+        json_object_set(r, "name", (json_t *)name);
+    return r;
+}
+
+static int apply_prepare(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+    struct pinst *pi = &ar->plan->insts[s->inst];
+    struct eprov *p;
+    json_t *ident = NULL;
+    enum tern_action a = pi->pub.action;
+    int error = TERN_OK;
+
+    if (!s->module) {
+        tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL, "Unknown type",
+                       "tern has no type %s.", pi->type);
+        return s->rc = TERN_EINVALID;
+    }
+    p = pi->prov != SIZE_MAX ? &ar->e->provs[pi->prov] : NULL;
+    if (p && (error = tern__provider_init(ar->e, p, s->module, &s->diags)))
+        return s->rc = error;
+    fill_op(ar->e, &s->top, p, pi->addr, &s->diags);
+    if (s->destroy) {
+        s->op = s->module->delete_ ? OP_DELETE : OP_NONE;
+        s->prior =
+            pi->adopt ? json_incref(pi->adopt) : tern_value_to_json(pi->before);
+        TERN_CHECK_ALLOC(s->prior);
+        ident = identity(s->prior);
+        TERN_CHECK_ALLOC(ident);
+        if ((error = tern_state_intent_begin(ar->e->state, &s->intent, pi->addr,
+                                             a == TERN_ACTION_CREATE_THEN_DELETE
+                                                 ? "delete-deposed"
+                                                 : "delete",
+                                             ident, &s->diags)))
+            goto done;
+    } else if (a == TERN_ACTION_NOOP) {
+        s->op = OP_NONE;
+        s->result =
+            pi->adopt ? json_incref(pi->adopt) : tern_value_to_json(pi->before);
+        TERN_CHECK_ALLOC(s->result);
+        s->intent = pi->adopt ? pi->intent : 0;
+        s->adopted = pi->adopt != NULL;
+    } else if (a == TERN_ACTION_READ) {
+        s->op = OP_READ;
+        if ((error = desired_now(ar, s, pi, 0)))
+            goto done;
+    } else if (a == TERN_ACTION_UPDATE) {
+        s->op = OP_UPDATE;
+        s->prior =
+            pi->adopt ? json_incref(pi->adopt) : tern_value_to_json(pi->before);
+        TERN_CHECK_ALLOC(s->prior);
+        s->intent = pi->adopt ? pi->intent : 0;
+        s->adopted = pi->adopt != NULL;
+        if ((error = desired_now(ar, s, pi, 1)))
+            goto done;
+    } else {
+        s->op = OP_CREATE;
+        if ((error = desired_now(ar, s, pi, 0)))
+            goto done;
+        s->old_intent = leftover_intent(ar, pi->addr);
+        if (!s->old_intent && pi->intent && !pi->adopt)
+            s->old_intent = pi->intent;
+        if ((error = tern_state_intent_begin(ar->e->state, &s->intent, pi->addr,
+                                             "create", s->desired, &s->diags)))
+            goto done;
+    }
+    apply_event(ar, TERN_EVENT_START, pi, s, NULL, NULL);
+done:
+    json_decref(ident);
+    if (error)
+        s->rc = error;
+    return error;
+}
+
+static void apply_work(struct step *s)
+{
+    const tern_module *m = s->module;
+
+    switch (s->op) {
+    case OP_NONE:
+        s->rc = TERN_OK;
+        break;
+    case OP_READ:
+        s->rc = m->read(&s->result, &s->top, s->desired);
+        break;
+    case OP_CREATE:
+        /* An interrupted run may have made it already: adopt it. */
+        if (s->old_intent && m->lookup) {
+            s->rc = m->lookup(&s->result, &s->top, s->desired);
+            if (s->rc == TERN_OK) {
+                s->adopted = 1;
+                break;
+            }
+            if (s->rc != TERN_ENOTFOUND)
+                break;
+            tern_diags_release(&s->diags);
+        }
+        if (!m->create) {
+            tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL, "Cannot create",
+                           "%s cannot be created.", m->type_name);
+            s->rc = TERN_EINVALID;
+            break;
+        }
+        s->rc = m->create(&s->result, &s->top, s->desired);
+        break;
+    case OP_UPDATE:
+        if (!m->update) {
+            tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL, "Cannot update",
+                           "%s cannot be updated in place.", m->type_name);
+            s->rc = TERN_EINVALID;
+            break;
+        }
+        s->rc = m->update(&s->result, &s->top, s->prior, s->desired);
+        break;
+    case OP_DELETE:
+        s->rc = m->delete_(&s->top, s->prior);
+        if (s->rc == TERN_ENOTFOUND)
+            s->rc = TERN_OK;
+        break;
+    }
+    if (s->rc == TERN_OK && s->op != OP_DELETE && !s->result) {
+        tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL,
+                       "Module returned no object", NULL);
+        s->rc = TERN_ERROR;
+    }
+}
+
+/* Sensitive paths in Terraform's form, from the schema. */
+static json_t *sensitive_paths(const tern_attr *schema)
+{
+    json_t *a = json_array();
+
+    for (; a && schema && schema->name; schema++)
+        if (schema->flags & TERN_ATTR_SENSITIVE)
+            json_array_append_new(a,
+                                  json_pack("[{s:s, s:s}]", "type", "get_attr",
+                                            "value", schema->name));
+    return a;
+}
+
+static int commit_object(struct applyrun *ar, const struct pinst *pi,
+                         const tern_module *m, int64_t intent,
+                         const json_t *attrs, struct tern_diags *d)
+{
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT;
+    json_t *sens = sensitive_paths(m->schema);
+    int error;
+
+    if (!sens)
+        return TERN_ENOMEM;
+    r.mode = pi->pub.mode;
+    r.type = pi->type;
+    r.name = pi->name;
+    r.key_kind = pi->key_kind;
+    r.key_int = pi->key_int;
+    r.key_str = pi->key_str;
+    r.provider = pi->provider;
+    r.id = (char *)json_string_value(json_object_get(attrs, "id"));
+    r.attributes = (json_t *)attrs;
+    r.sensitive = sens;
+    r.dependencies = pi->deps;
+    r.create_before_destroy = pi->cbd;
+    error = tern_state_commit_step(ar->e->state, intent, &r, d);
+    json_decref(sens);
+    return error;
+}
+
+static void report_failure(struct applyrun *ar, const struct pinst *pi,
+                           struct step *s)
+{
+    static const char *const verbs[] = {"applying", "reading", "creating",
+                                        "updating", "deleting"};
+    const struct tern_diag *first = s->diags.count ? &s->diags.items[0] : NULL;
+
+    apply_event(ar, TERN_EVENT_ERROR, pi, s, NULL, &s->diags);
+    tern_diags_add(ar->diags, TERN_SEV_ERROR, NULL,
+                   first ? first->summary : tern_strerror(s->rc), "%s %s: %s",
+                   verbs[s->op], pi->addr,
+                   first && first->detail ? first->detail
+                                          : tern_strerror(s->rc));
+    if (s->diags.count > 1) {
+        struct tern_diags rest = TERN_DIAGS_INIT;
+        size_t i;
+
+        for (i = 1; i < s->diags.count; i++)
+            tern_diags_add(
+                &rest, s->diags.items[i].severity,
+                s->diags.items[i].has_range ? &s->diags.items[i].range : NULL,
+                s->diags.items[i].summary, "%s",
+                s->diags.items[i].detail ? s->diags.items[i].detail : "");
+        tern_diags_move(ar->diags, &rest);
+    }
+}
+
+static int apply_finish(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+    struct pinst *pi = &ar->plan->insts[s->inst];
+    enum tern_action a = pi->pub.action;
+    const char *id = NULL;
+    int error;
+
+    if (s->rc) {
+        /* A canceled create may have happened remotely: keep its intent
+         * for the next run to look for. */
+        if (s->intent && !pi->adopt &&
+            !(s->rc == TERN_ECANCELED && s->op == OP_CREATE))
+            tern_state_intent_abandon(ar->e->state, s->intent, NULL);
+        report_failure(ar, pi, s);
+        return 1;
+    }
+    if (s->destroy) {
+        if (a == TERN_ACTION_CREATE_THEN_DELETE)
+            error =
+                tern_state_intent_abandon(ar->e->state, s->intent, &s->diags);
+        else
+            error = tern_state_commit_step(ar->e->state, s->intent, NULL,
+                                           &s->diags);
+        if (error) {
+            s->rc = error;
+            report_failure(ar, pi, s);
+            return 1;
+        }
+        ar->sum.destroy++;
+        apply_event(ar, TERN_EVENT_DONE, pi, s, NULL, NULL);
+        return 0;
+    }
+    error = commit_object(ar, pi, s->module, s->intent, s->result, &s->diags);
+    if (error) {
+        s->rc = error;
+        report_failure(ar, pi, s);
+        return 1;
+    }
+    if (s->old_intent && s->old_intent != s->intent)
+        tern_state_intent_abandon(ar->e->state, s->old_intent, NULL);
+    tern_value_decref(ar->cx.values[s->inst]);
+    ar->cx.values[s->inst] =
+        tern__value_from_state(s->module->schema, s->result);
+    id = json_string_value(json_object_get(s->result, "id"));
+    if (s->adopted) {
+        tern_event ev;
+
+        ar->sum.adopt++;
+        memset(&ev, 0, sizeof(ev));
+        ev.version = TERN_EVENT_VERSION;
+        ev.kind = TERN_EVENT_ADOPT;
+        ev.address = pi->addr;
+        ev.id = id;
+        tern__engine_event(ar->e, &ev);
+    }
+    switch (a) {
+    case TERN_ACTION_CREATE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        if (!s->adopted)
+            ar->sum.add++;
+        break;
+    case TERN_ACTION_UPDATE:
+        ar->sum.change++;
+        break;
+    case TERN_ACTION_READ:
+        ar->sum.read++;
+        break;
+    default:
+        break;
+    }
+    if (pi->import_id)
+        ar->sum.import++;
+    apply_event(ar, TERN_EVENT_DONE, pi, s, id, NULL);
+    return 0;
+}
+
+static void apply_skip(struct exec *ex, struct step *s, const char *why)
+{
+    struct applyrun *ar = ex->ctx;
+    struct tern_diags d = TERN_DIAGS_INIT;
+
+    tern_diags_add(&d, TERN_SEV_WARNING, NULL, "Not applied", "%s", why);
+    apply_event(ar, TERN_EVENT_SKIPPED, &ar->plan->insts[s->inst], s, NULL, &d);
+    tern_diags_release(&d);
+}
+
+static const struct exec_ops apply_ops = {apply_prepare, apply_work,
+                                          apply_finish, apply_skip};
+
+/* ---- apply ----------------------------------------------------------------
+ */
+
+/* Bind a plan (perhaps read from a file) to this engine's blocks and
+ * providers. */
+static int bind_plan(tern_engine *e, struct tern_plan *p)
+{
+    size_t i, bi;
+
+    for (i = 0; i < p->ninsts; i++) {
+        struct pinst *pi = &p->insts[i];
+        char *ba = block_addr_of(pi->addr);
+        const tern_module *m = inst_module(e, pi);
+
+        if (!ba)
+            return TERN_ENOMEM;
+        pi->block = tern__map_get(&e->block_map, ba, &bi) ? bi : SIZE_MAX;
+        tern_free(ba);
+        if (!pi->orphan && pi->block != SIZE_MAX)
+            pi->prov = e->blocks[pi->block].prov;
+        else if (m)
+            pi->prov = tern__provider_for_state(e, pi->provider, m);
+        else
+            pi->prov = SIZE_MAX;
+    }
+    return TERN_OK;
+}
+
+static int setup_values(struct applyrun *ar)
+{
+    struct tern_plan *p = ar->plan;
+    tern_engine *e = ar->e;
+    size_t i, b;
+    int error = TERN_OK;
+
+    ar->cx.e = e;
+    ar->cx.plan = p;
+    ar->cx.values = tern_calloc(p->ninsts + 1, sizeof(tern_value *));
+    ar->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
+    ar->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    ar->cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
+    TERN_CHECK_ALLOC(ar->cx.values);
+    TERN_CHECK_ALLOC(ar->cx.block_insts);
+    TERN_CHECK_ALLOC(ar->cx.nblock_insts);
+    TERN_CHECK_ALLOC(ar->cx.block_keyed);
+    for (b = 0; b < e->nblocks; b++)
+        ar->cx.block_keyed[b] = e->blocks[b].count      ? 1
+                                : e->blocks[b].for_each ? 2
+                                                        : 0;
+    for (i = 0; i < p->ninsts; i++) {
+        struct pinst *pi = &p->insts[i];
+        size_t *l;
+
+        if (pi->orphan || pi->block == SIZE_MAX)
+            continue;
+        b = pi->block;
+        l = tern_realloc(ar->cx.block_insts[b],
+                         (ar->cx.nblock_insts[b] + 1) * sizeof(*l));
+        TERN_CHECK_ALLOC(l);
+        l[ar->cx.nblock_insts[b]++] = i;
+        ar->cx.block_insts[b] = l;
+        if (pi->pub.action == TERN_ACTION_NOOP && pi->after)
+            ar->cx.values[i] = tern_value_incref(pi->after);
+    }
+done:
+    return error;
+}
+
+static void release_values(struct applyrun *ar)
+{
+    size_t i;
+
+    for (i = 0; ar->cx.values && i < ar->plan->ninsts; i++)
+        tern_value_decref(ar->cx.values[i]);
+    tern_free(ar->cx.values);
+    for (i = 0; ar->cx.block_insts && i < ar->e->nblocks; i++)
+        tern_free(ar->cx.block_insts[i]);
+    tern_free(ar->cx.block_insts);
+    tern_free(ar->cx.nblock_insts);
+    tern_free(ar->cx.block_keyed);
+}
+
+/* Moved blocks: the object keeps its identity under its new address. */
+static int apply_moves(struct applyrun *ar)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < ar->plan->ninsts; i++) {
+        const struct pinst *pi = &ar->plan->insts[i];
+        tern_state_resource *r = NULL;
+        char *type, *name, *key_str;
+        struct addr a;
+
+        if (!pi->prev_addr)
+            continue;
+        if ((error =
+                 tern_state_get(ar->e->state, &r, pi->prev_addr, ar->diags))) {
+            if (error == TERN_ENOTFOUND)
+                error = TERN_OK;
+            continue;
+        }
+        if (tern__addr_parse(pi->addr, &a)) {
+            tern_state_resource_free(r);
+            continue;
+        }
+        type = r->type;
+        name = r->name;
+        key_str = r->key_str;
+        r->type = a.type;
+        r->name = a.name;
+        r->key_str = a.key_str;
+        r->key_kind = a.key_kind;
+        r->key_int = a.key_int;
+        error = tern_state_put(ar->e->state, r, ar->diags);
+        if (!error)
+            error = tern_state_remove(ar->e->state, pi->prev_addr, ar->diags);
+        r->type = type;
+        r->name = name;
+        r->key_str = key_str;
+        tern_state_resource_free(r);
+        tern__addr_release(&a);
+        if (error)
+            return error;
+        ar->sum.move++;
+    }
+    return error;
+}
+
+/* Data sources read while planning, and refresh-only results. */
+static int save_reads(struct applyrun *ar)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < ar->plan->ninsts; i++) {
+        const struct pinst *pi = &ar->plan->insts[i];
+        const tern_module *m;
+        json_t *j;
+
+        if (!pi->data_write || pi->pub.action != TERN_ACTION_NOOP)
+            continue;
+        m = inst_module(ar->e, pi);
+        j = tern_value_to_json(pi->after);
+        if (!m || !j) {
+            json_decref(j);
+            continue;
+        }
+        error = commit_object(ar, pi, m, 0, j, ar->diags);
+        json_decref(j);
+        if (error)
+            return error;
+    }
+    return error;
+}
+
+static int save_refresh(struct applyrun *ar)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < ar->plan->ndrift; i++) {
+        const struct pinst *d = &ar->plan->drift[i];
+        tern_state_resource *r = NULL;
+
+        if (d->gone) {
+            error = tern_state_remove(ar->e->state, d->addr, ar->diags);
+            if (error == TERN_ENOTFOUND)
+                error = TERN_OK;
+        } else if (!(error = tern_state_get(ar->e->state, &r, d->addr,
+                                            ar->diags))) {
+            json_decref(r->attributes);
+            r->attributes = tern_value_to_json(d->after);
+            error = r->attributes ? tern_state_put(ar->e->state, r, ar->diags)
+                                  : TERN_ENOMEM;
+            tern_state_resource_free(r);
+        }
+        if (error)
+            return error;
+    }
+    return error;
+}
+
+static int save_outputs(struct applyrun *ar)
+{
+    tern_value *outs = NULL;
+    json_t *old = NULL;
+    const char *k;
+    json_t *v;
+    size_t i;
+    int error = TERN_OK;
+
+    if (!ar->plan->destroy &&
+        (error = tern__eval_outputs(&ar->cx, &outs, 0, ar->diags)))
+        goto done;
+    if ((error = tern_state_outputs(ar->e->state, &old, ar->diags)))
+        goto done;
+    for (i = 0; outs && i < tern_value_length(outs); i++) {
+        const tern_value *o = tern_value_object_value(outs, i);
+        const tern_value *val = tern_value_object_get(o, "value");
+        json_t *j;
+
+        if (!tern_value_is_wholly_known(val))
+            continue;
+        j = tern_value_to_json(val);
+        TERN_CHECK_ALLOC(j);
+        error = tern_state_output_set(
+            ar->e->state, tern_value_object_key(outs, i), j,
+            tern_value_get_bool(tern_value_object_get(o, "sensitive")),
+            ar->diags);
+        json_decref(j);
+        if (error)
+            goto done;
+    }
+    json_object_foreach(old, k, v)
+    {
+        if (outs && tern_value_object_get(outs, k))
+            continue;
+        if ((error =
+                 tern_state_output_set(ar->e->state, k, NULL, 0, ar->diags)))
+            goto done;
+    }
+done:
+    tern_value_decref(outs);
+    json_decref(old);
+    return error;
+}
+
+int tern_engine_apply(tern_engine *e, const tern_plan *plan,
+                      const tern_apply_options *opts, tern_summary *summary,
+                      struct tern_diags *diags)
+{
+    struct applyrun ar;
+    struct exec ex;
+    long long t0 = tern__now_ns();
+    int error = TERN_OK;
+    tern_event ev;
+
+    memset(&ar, 0, sizeof(ar));
+    memset(&ex, 0, sizeof(ex));
+    ar.e = e;
+    /* The plan's per-instance bindings are re-made for this engine; its
+     * changes are not modified. */
+    ar.plan = (struct tern_plan *)plan;
+    ar.diags = diags;
+    ar.sum.version = TERN_SUMMARY_VERSION;
+    if (!plan || plan->errored) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Plan has errors",
+                       "A plan that failed cannot be applied.");
+        return TERN_EINVALID;
+    }
+    if (strcmp(plan->lineage, tern_state_lineage(e->state)) != 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Saved plan does not match the given state",
+                       "The plan was created for a state with lineage %s, "
+                       "but this state's lineage is %s.",
+                       plan->lineage, tern_state_lineage(e->state));
+        return TERN_ECONFLICT;
+    }
+    if (plan->serial != tern_state_serial(e->state)) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Saved plan is stale",
+                       "The given plan file can no longer be applied "
+                       "because the state was changed by another operation "
+                       "after the plan was created (serial %lld, now %lld). "
+                       "Create a new plan.",
+                       (long long)plan->serial,
+                       (long long)tern_state_serial(e->state));
+        return TERN_ECONFLICT;
+    }
+    if (strcmp(plan->config_hash, e->config_hash) != 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Saved plan does not match the configuration",
+                       "The configuration changed after the plan was made.");
+        return TERN_EINVALID;
+    }
+    atomic_store(&e->interrupts, 0);
+    atomic_store(&e->cancel, 0);
+    if (plan->refresh_only) {
+        error = save_refresh(&ar);
+        goto summary;
+    }
+    if ((error = bind_plan(e, ar.plan)) || (error = setup_values(&ar)))
+        goto done;
+    if ((error =
+             tern_state_intents(e->state, &ar.intents, &ar.nintents, diags)))
+        goto done;
+    if ((error = apply_moves(&ar)) || (error = save_reads(&ar)))
+        goto done;
+    ex.e = e;
+    ex.ctx = &ar;
+    ex.ops = &apply_ops;
+    ex.parallelism =
+        opts && opts->parallelism ? opts->parallelism : e->parallelism;
+    if ((error = tern__apply_steps(e, plan, &ex)))
+        goto done;
+    if ((error = tern__exec_run(&ex)))
+        goto done;
+    ar.sum.errors = ex.failed;
+    ar.sum.skipped = ex.skipped;
+    if ((error = save_outputs(&ar)))
+        goto done;
+summary:
+    ar.sum.interrupted = atomic_load(&e->interrupts) > 0;
+    ar.sum.elapsed = (double)(tern__now_ns() - t0) / 1e9;
+    memset(&ev, 0, sizeof(ev));
+    ev.version = TERN_EVENT_VERSION;
+    ev.kind = TERN_EVENT_SUMMARY;
+    ev.summary = &ar.sum;
+    tern__engine_event(e, &ev);
+    if (summary)
+        *summary = ar.sum;
+    if (!error && ar.sum.errors)
+        error = TERN_ERROR;
+    else if (!error && ar.sum.interrupted)
+        error = TERN_ECANCELED;
+done:
+    tern__exec_release(&ex);
+    tern_state_intents_free(ar.intents, ar.nintents);
+    release_values(&ar);
+    return error;
+}
+
+/* ---- import ---------------------------------------------------------------
+ */
+
+int tern_engine_import(tern_engine *e, const char *address, const char *id,
+                       struct tern_diags *diags)
+{
+    tern_plan_options po = TERN_PLAN_OPTIONS_INIT;
+    struct tern_plan *p = NULL;
+    struct applyrun ar;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    const struct pinst *pi = NULL;
+    const tern_module *m;
+    json_t *obj = NULL;
+    tern_op op;
+    size_t i;
+    int error;
+
+    memset(&ar, 0, sizeof(ar));
+    po.refresh = 0;
+    error = tern__engine_plan(e, &po, 1, &p, &d);
+    if (error == TERN_ENOMEM || !p)
+        goto done;
+    for (i = 0; i < p->ninsts; i++)
+        if (!p->insts[i].orphan && strcmp(p->insts[i].addr, address) == 0)
+            pi = &p->insts[i];
+    if (!pi) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Configuration for import target does not exist",
+                       "The configuration does not have a resource instance "
+                       "%s. Add a resource block for it (with count or "
+                       "for_each when the address has a key) first.",
+                       address);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    if (pi->in_state) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Resource already managed",
+                       "%s is already in the state. To import to this "
+                       "address you must first remove the existing object "
+                       "from the state.",
+                       address);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    m = inst_module(e, pi);
+    if (!m || !m->import || pi->pub.mode != TERN_STATE_MANAGED) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Resource type cannot be imported",
+                       "%s does not support import.", pi->type);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    if ((error = tern__provider_init(e, &e->provs[pi->prov], m, diags)))
+        goto done;
+    fill_op(e, &op, &e->provs[pi->prov], address, &d);
+    tern_diags_release(&d);
+    if ((error = m->import(&obj, &op, id))) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Cannot import non-existent remote object",
+                       "While attempting to import an existing object to "
+                       "%s, no object with ID \"%s\" was found.",
+                       address, id);
+        tern_diags_move(diags, &d);
+        goto done;
+    }
+    ar.e = e;
+    error = commit_object(&ar, pi, m, 0, obj, diags);
+done:
+    tern_diags_release(&d);
+    json_decref(obj);
+    tern_plan_free(p);
+    return error;
+}

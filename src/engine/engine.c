@@ -1,0 +1,1174 @@
+/*
+ * The engine's view of a configuration: its resource and data blocks, what
+ * each refers to (through locals too), the order they must be planned in,
+ * and the providers they use; plus the evaluation scope every plan and
+ * apply evaluates expressions in.
+ *
+ * Dependencies are between blocks: an instance of a block depends on every
+ * instance of each block it refers to, as in Terraform. A cycle is found
+ * here, once, and named in full.
+ */
+#include "engine/engine_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "aws/client.h"
+#include "aws/credentials.h"
+#include "databricks/client.h"
+#include "http/http.h"
+#include "tern/log.h"
+#include "util/alloc.h"
+
+/* ---- map ----------------------------------------------------------------- */
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+int tern__map_put(struct tern__map *m, const char *key, size_t val)
+{
+    size_t i;
+
+    if ((m->n + 1) * 2 > m->cap) {
+        struct tern__map nm = {NULL, NULL, m->cap ? m->cap * 2 : 64, 0};
+
+        nm.keys = tern_calloc(nm.cap, sizeof(*nm.keys));
+        nm.vals = tern_calloc(nm.cap, sizeof(*nm.vals));
+        if (!nm.keys || !nm.vals) {
+            tern_free(nm.keys);
+            tern_free(nm.vals);
+            return TERN_ENOMEM;
+        }
+        for (i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                tern__map_put(&nm, m->keys[i], m->vals[i]);
+        tern__map_release(m);
+        *m = nm;
+    }
+    i = hash_str(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    if (!m->keys[i])
+        m->n++;
+    m->keys[i] = (char *)key;
+    m->vals[i] = val;
+    return TERN_OK;
+}
+
+int tern__map_get(const struct tern__map *m, const char *key, size_t *val)
+{
+    size_t i;
+
+    if (!m->cap)
+        return 0;
+    i = hash_str(key) & (m->cap - 1);
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0) {
+            *val = m->vals[i];
+            return 1;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+void tern__map_release(struct tern__map *m)
+{
+    tern_free(m->keys);
+    tern_free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+void tern__addr_release(struct addr *a)
+{
+    tern_free(a->type);
+    tern_free(a->name);
+    tern_free(a->key_str);
+    tern_free(a->block_addr);
+    memset(a, 0, sizeof(*a));
+}
+
+int tern__addr_parse(const char *s, struct addr *a)
+{
+    const char *p = s, *dot, *end;
+    json_t *k = NULL;
+    json_error_t jerr;
+    int error = TERN_OK;
+
+    memset(a, 0, sizeof(*a));
+    if (strncmp(p, "data.", 5) == 0) {
+        a->mode = TERN_STATE_DATA;
+        p += 5;
+    }
+    dot = strchr(p, '.');
+    if (!dot || dot == p)
+        return TERN_EINVALID;
+    end = dot + 1 + strcspn(dot + 1, "[");
+    if (end == dot + 1 || memchr(dot + 1, '.', (size_t)(end - dot - 1)))
+        return TERN_EINVALID;
+    a->type = tern_strndup(p, (size_t)(dot - p));
+    a->name = tern_strndup(dot + 1, (size_t)(end - dot - 1));
+    a->block_addr = tern_strndup(s, (size_t)(end - s));
+    TERN_CHECK_ALLOC(a->type);
+    TERN_CHECK_ALLOC(a->name);
+    TERN_CHECK_ALLOC(a->block_addr);
+    if (*end == '[') {
+        size_t n = strlen(end);
+
+        if (n < 3 || end[n - 1] != ']') {
+            error = TERN_EINVALID;
+            goto done;
+        }
+        if (end[1] == '"') {
+            k = json_loadb(end + 1, n - 2, JSON_DECODE_ANY, &jerr);
+            if (!k || !json_is_string(k)) {
+                error = TERN_EINVALID;
+                goto done;
+            }
+            a->key_kind = TERN_STATE_KEY_STRING;
+            a->key_str = tern_strdup(json_string_value(k));
+            TERN_CHECK_ALLOC(a->key_str);
+        } else {
+            char *stop = NULL;
+
+            a->key_kind = TERN_STATE_KEY_INT;
+            a->key_int = strtoll(end + 1, &stop, 10);
+            if (stop != end + n - 1 || stop == end + 1) {
+                error = TERN_EINVALID;
+                goto done;
+            }
+        }
+    } else if (*end) {
+        error = TERN_EINVALID;
+    }
+done:
+    json_decref(k);
+    if (error)
+        tern__addr_release(a);
+    return error;
+}
+
+static int expr_addr(tern_buf *b, const struct tern_expr *e)
+{
+    char *q;
+    json_t *j;
+
+    switch (e->kind) {
+    case TERN_EXPR_VAR:
+        return tern_buf_puts(b, e->u.var.name);
+    case TERN_EXPR_GETATTR:
+        if (expr_addr(b, e->u.attr.obj))
+            return TERN_ERROR;
+        return tern_buf_printf(b, ".%s", e->u.attr.name);
+    case TERN_EXPR_INDEX:
+        if (expr_addr(b, e->u.index.obj))
+            return TERN_ERROR;
+        if (e->u.index.key->kind != TERN_EXPR_LITERAL)
+            return TERN_ERROR;
+        if (tern_value_kind(e->u.index.key->u.literal) == TERN_VAL_STRING) {
+            j = json_string(tern_value_get_string(e->u.index.key->u.literal));
+            q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+            json_decref(j);
+            if (!q)
+                return TERN_ENOMEM;
+            tern_buf_printf(b, "[%s]", q);
+            free(q); /* jansson's allocation */
+            return TERN_OK;
+        } else {
+            int64_t i;
+
+            if (!tern_value_get_int(e->u.index.key->u.literal, &i))
+                return TERN_ERROR;
+            return tern_buf_printf(b, "[%lld]", (long long)i);
+        }
+    default:
+        return TERN_ERROR;
+    }
+}
+
+char *tern__expr_addr(const struct tern_expr *e)
+{
+    tern_buf b = TERN_BUF_INIT;
+
+    if (!e || expr_addr(&b, e) || tern_buf_oom(&b)) {
+        tern_buf_release(&b);
+        return NULL;
+    }
+    return tern_buf_detach(&b);
+}
+
+/* ---- modules and events -------------------------------------------------- */
+
+const tern_module *tern__engine_module(const tern_engine *e,
+                                       enum tern_module_kind kind,
+                                       const char *type)
+{
+    const tern_module *const *m;
+
+    for (m = e->extra; m && *m; m++)
+        if ((*m)->kind == kind && strcmp((*m)->type_name, type) == 0)
+            return *m;
+    return tern_module_find(kind, type);
+}
+
+void tern__engine_event(tern_engine *e, const tern_event *ev)
+{
+    if (e->on_event)
+        e->on_event(ev, e->payload);
+}
+
+void tern_engine_interrupt(tern_engine *engine)
+{
+    /* Only atomics: this runs in a signal handler. */
+    if (atomic_fetch_add(&engine->interrupts, 1) >= 1)
+        atomic_store(&engine->cancel, 1);
+}
+
+/* ---- references ----------------------------------------------------------
+ */
+
+struct walk {
+    tern_engine *e;
+    struct eblock *b;
+    unsigned char *local_seen;
+    int error;
+};
+
+static const char *const object_roots[] = {"var",   "local",  "each",
+                                           "count", "path",   "terraform",
+                                           "data",  "module", "self"};
+
+static int is_object_root(const char *n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(object_roots) / sizeof(object_roots[0]); i++)
+        if (strcmp(n, object_roots[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void add_dep(struct walk *w, const char *addr)
+{
+    size_t bi, i;
+
+    if (!tern__map_get(&w->e->block_map, addr, &bi))
+        return;
+    for (i = 0; i < w->b->ndeps; i++)
+        if (w->b->deps[i] == bi)
+            return;
+    if (w->b->ndeps == w->b->adeps) {
+        size_t a = w->b->adeps ? w->b->adeps * 2 : 4;
+        size_t *d = tern_realloc(w->b->deps, a * sizeof(*d));
+
+        if (!d) {
+            w->error = TERN_ENOMEM;
+            return;
+        }
+        w->b->deps = d;
+        w->b->adeps = a;
+    }
+    w->b->deps[w->b->ndeps++] = bi;
+}
+
+static void walk_expr(struct walk *w, const struct tern_expr *x);
+
+static void walk_local(struct walk *w, const char *name)
+{
+    const struct tern_lang_config *cfg = w->e->config;
+    size_t i;
+
+    for (i = 0; i < cfg->nlocal_attrs; i++) {
+        if (strcmp(cfg->local_attrs[i]->name, name) == 0) {
+            if (w->local_seen[i])
+                return;
+            w->local_seen[i] = 1;
+            walk_expr(w, cfg->local_attrs[i]->expr);
+            return;
+        }
+    }
+}
+
+static void check_ref(struct walk *w, const struct tern_expr *x)
+{
+    const struct tern_expr *obj = x->u.attr.obj;
+    char *a;
+
+    if (obj->kind == TERN_EXPR_VAR) {
+        const char *root = obj->u.var.name;
+
+        if (strcmp(root, "local") == 0) {
+            walk_local(w, x->u.attr.name);
+        } else if (!is_object_root(root)) {
+            a = tern_asprintf("%s.%s", root, x->u.attr.name);
+            if (!a) {
+                w->error = TERN_ENOMEM;
+                return;
+            }
+            add_dep(w, a);
+            tern_free(a);
+        }
+    } else if (obj->kind == TERN_EXPR_GETATTR &&
+               obj->u.attr.obj->kind == TERN_EXPR_VAR &&
+               strcmp(obj->u.attr.obj->u.var.name, "data") == 0) {
+        a = tern_asprintf("data.%s.%s", obj->u.attr.name, x->u.attr.name);
+        if (!a) {
+            w->error = TERN_ENOMEM;
+            return;
+        }
+        add_dep(w, a);
+        tern_free(a);
+    }
+}
+
+static void walk_expr(struct walk *w, const struct tern_expr *x)
+{
+    size_t i;
+
+    if (!x)
+        return;
+    switch (x->kind) {
+    case TERN_EXPR_LITERAL:
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_SPLAT_ITEM:
+        break;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < x->u.list.n; i++)
+            walk_expr(w, x->u.list.items[i]);
+        break;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        walk_expr(w, x->u.cond.cond);
+        walk_expr(w, x->u.cond.then_);
+        walk_expr(w, x->u.cond.else_);
+        break;
+    case TERN_EXPR_TPL_FOR:
+    case TERN_EXPR_FOR:
+        walk_expr(w, x->u.for_.coll);
+        walk_expr(w, x->u.for_.key);
+        walk_expr(w, x->u.for_.val);
+        walk_expr(w, x->u.for_.cond);
+        break;
+    case TERN_EXPR_GETATTR:
+        check_ref(w, x);
+        walk_expr(w, x->u.attr.obj);
+        break;
+    case TERN_EXPR_INDEX:
+        walk_expr(w, x->u.index.obj);
+        walk_expr(w, x->u.index.key);
+        break;
+    case TERN_EXPR_SPLAT:
+        walk_expr(w, x->u.splat.source);
+        walk_expr(w, x->u.splat.each);
+        break;
+    case TERN_EXPR_CALL:
+        for (i = 0; i < x->u.call.n; i++)
+            walk_expr(w, x->u.call.args[i]);
+        break;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        walk_expr(w, x->u.op.a);
+        walk_expr(w, x->u.op.b);
+        break;
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < x->u.object.n; i++) {
+            walk_expr(w, x->u.object.keys[i]);
+            walk_expr(w, x->u.object.vals[i]);
+        }
+        break;
+    case TERN_EXPR_PAREN:
+        walk_expr(w, x->u.paren);
+        break;
+    }
+}
+
+static void walk_body(struct walk *w, const struct tern_body *body, int top)
+{
+    size_t i, j;
+
+    for (i = 0; i < body->nattrs; i++)
+        walk_expr(w, body->attrs[i].expr);
+    for (i = 0; i < body->nblocks; i++) {
+        const struct tern_block *nb = body->blocks[i];
+
+        if (top && strcmp(nb->type, "lifecycle") == 0) {
+            /* ignore_changes names attributes, not objects. */
+            for (j = 0; j < nb->body->nattrs; j++)
+                if (strcmp(nb->body->attrs[j].name, "ignore_changes") != 0)
+                    walk_expr(w, nb->body->attrs[j].expr);
+            continue;
+        }
+        walk_body(w, nb->body, 0);
+    }
+}
+
+/* ---- configuration analysis ---------------------------------------------- */
+
+static int const_bool(const struct tern_expr *x, int *out)
+{
+    if (x && x->kind == TERN_EXPR_LITERAL &&
+        tern_value_kind(x->u.literal) == TERN_VAL_BOOL) {
+        *out = tern_value_get_bool(x->u.literal);
+        return TERN_OK;
+    }
+    return TERN_EINVALID;
+}
+
+static int parse_lifecycle(struct eblock *b, const struct tern_block *lc,
+                           struct tern_diags *diags)
+{
+    const struct tern_attribute *a;
+    size_t i;
+    int error = TERN_OK;
+
+    if ((a = tern_lang_body_attr(lc->body, "create_before_destroy")) &&
+        const_bool(a->expr, &b->cbd))
+        goto bad_bool;
+    if ((a = tern_lang_body_attr(lc->body, "prevent_destroy")) &&
+        const_bool(a->expr, &b->prevent_destroy))
+        goto bad_bool;
+    if ((a = tern_lang_body_attr(lc->body, "ignore_changes"))) {
+        const struct tern_expr *x = a->expr;
+
+        if (x->kind == TERN_EXPR_VAR && strcmp(x->u.var.name, "all") == 0) {
+            b->ignore_all = 1;
+        } else if (x->kind == TERN_EXPR_TUPLE) {
+            b->ignore = tern_calloc(x->u.list.n + 1, sizeof(char *));
+            TERN_CHECK_ALLOC(b->ignore);
+            for (i = 0; i < x->u.list.n; i++) {
+                char *s = tern__expr_addr(x->u.list.items[i]);
+
+                if (!s) {
+                    tern_diags_add(diags, TERN_SEV_ERROR,
+                                   &x->u.list.items[i]->range,
+                                   "Invalid ignore_changes",
+                                   "Each element must be an attribute name.");
+                    return TERN_ERROR;
+                }
+                b->ignore[b->nignore++] = s;
+            }
+        } else {
+            tern_diags_add(diags, TERN_SEV_ERROR, &x->range,
+                           "Invalid ignore_changes",
+                           "ignore_changes is a list of attribute names, or "
+                           "the keyword all.");
+            return TERN_ERROR;
+        }
+    }
+    if ((a = tern_lang_body_attr(lc->body, "replace_triggered_by"))) {
+        const struct tern_expr *x = a->expr;
+
+        if (x->kind != TERN_EXPR_TUPLE) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &x->range,
+                           "Invalid replace_triggered_by",
+                           "replace_triggered_by is a list of references to "
+                           "resources or their attributes.");
+            return TERN_ERROR;
+        }
+        b->rtb = tern_calloc(x->u.list.n + 1, sizeof(*b->rtb));
+        TERN_CHECK_ALLOC(b->rtb);
+        for (i = 0; i < x->u.list.n; i++)
+            b->rtb[b->nrtb++] = x->u.list.items[i];
+    }
+    return TERN_OK;
+bad_bool:
+    tern_diags_add(diags, TERN_SEV_ERROR, &a->range, "Invalid lifecycle value",
+                   "%s must be the literal true or false.", a->name);
+    return TERN_ERROR;
+done:
+    return error;
+}
+
+static size_t find_prov(tern_engine *e, const char *name, const char *alias)
+{
+    size_t i;
+
+    for (i = 0; i < e->nprovs; i++)
+        if (strcmp(e->provs[i].name, name) == 0 &&
+            ((!alias && !e->provs[i].alias) ||
+             (alias && e->provs[i].alias &&
+              strcmp(e->provs[i].alias, alias) == 0)))
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t add_prov(tern_engine *e, const char *name, const char *alias,
+                       const struct tern_block *blk)
+{
+    struct eprov *p = tern_realloc(e->provs, (e->nprovs + 1) * sizeof(*p));
+
+    if (!p)
+        return SIZE_MAX;
+    e->provs = p;
+    p = &e->provs[e->nprovs];
+    memset(p, 0, sizeof(*p));
+    p->name = tern_strdup(name);
+    p->alias = alias ? tern_strdup(alias) : NULL;
+    p->block = blk;
+    if (!p->name || (alias && !p->alias)) {
+        tern_free(p->name);
+        tern_free(p->alias);
+        return SIZE_MAX;
+    }
+    return e->nprovs++;
+}
+
+size_t tern__provider_for_state(tern_engine *e, const char *stored,
+                                const tern_module *m)
+{
+    const char *alias = stored ? strstr(stored, "\"].") : NULL;
+    size_t i = find_prov(e, m->provider, alias ? alias + 3 : NULL);
+
+    if (i == SIZE_MAX)
+        i = find_prov(e, m->provider, NULL);
+    if (i == SIZE_MAX)
+        i = add_prov(e, m->provider, NULL, NULL);
+    return i;
+}
+
+char *tern__provider_addr(const struct eprov *p)
+{
+    const char *ns =
+        strcmp(p->name, "databricks") == 0 ? "databricks" : "hashicorp";
+
+    if (p->alias)
+        return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"].%s", ns,
+                             p->name, p->alias);
+    return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"]", ns,
+                         p->name);
+}
+
+static int setup_providers(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *v = &e->config->providers;
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *blk = v->items[i];
+        const struct tern_attribute *a =
+            tern_lang_body_attr(blk->body, "alias");
+        const char *alias = NULL;
+
+        if (a) {
+            if (a->expr->kind != TERN_EXPR_LITERAL ||
+                tern_value_kind(a->expr->u.literal) != TERN_VAL_STRING) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
+                               "Invalid provider alias",
+                               "alias must be a literal string.");
+                error = TERN_ERROR;
+                continue;
+            }
+            alias = tern_value_get_string(a->expr->u.literal);
+        }
+        if (find_prov(e, blk->labels[0], alias) != SIZE_MAX) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &blk->def_range,
+                           "Duplicate provider configuration",
+                           "A default (non-aliased) provider configuration "
+                           "for \"%s\" was already given%s%s.",
+                           blk->labels[0], alias ? ", alias " : "",
+                           alias ? alias : "");
+            error = TERN_ERROR;
+            continue;
+        }
+        if (add_prov(e, blk->labels[0], alias, blk) == SIZE_MAX)
+            return TERN_ENOMEM;
+    }
+    return error;
+}
+
+static int resource_provider(tern_engine *e, struct eblock *b,
+                             struct tern_diags *diags)
+{
+    const struct tern_attribute *a =
+        tern_lang_body_attr(b->block->body, "provider");
+    char *ref = NULL, *dot;
+    size_t i;
+
+    if (!a) {
+        i = find_prov(e, b->module->provider, NULL);
+        if (i == SIZE_MAX)
+            i = add_prov(e, b->module->provider, NULL, NULL);
+        if (i == SIZE_MAX)
+            return TERN_ENOMEM;
+        b->prov = i;
+        return TERN_OK;
+    }
+    ref = tern__expr_addr(a->expr);
+    if (!ref) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
+                       "Invalid provider reference",
+                       "provider must be a provider name and alias, such as "
+                       "aws.west.");
+        return TERN_ERROR;
+    }
+    dot = strchr(ref, '.');
+    if (dot)
+        *dot++ = '\0';
+    i = find_prov(e, ref, dot);
+    if (i == SIZE_MAX && !dot)
+        i = add_prov(e, ref, NULL, NULL);
+    if (i == SIZE_MAX) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
+                       "Provider configuration not present",
+                       "No provider \"%s\" block has alias \"%s\".", ref,
+                       dot ? dot : "");
+        tern_free(ref);
+        return TERN_ERROR;
+    }
+    if (strcmp(ref, b->module->provider) != 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
+                       "Invalid provider reference",
+                       "A %s resource is managed by provider \"%s\", not "
+                       "\"%s\".",
+                       b->type, b->module->provider, ref);
+        tern_free(ref);
+        return TERN_ERROR;
+    }
+    tern_free(ref);
+    b->prov = i;
+    return TERN_OK;
+}
+
+static int setup_block(tern_engine *e, struct eblock *b,
+                       const struct tern_block *blk, enum tern_state_mode mode,
+                       struct tern_diags *diags)
+{
+    const struct tern_attribute *a;
+    size_t i;
+    int error = TERN_OK;
+
+    b->block = blk;
+    b->mode = mode;
+    b->type = blk->labels[0];
+    b->name = blk->labels[1];
+    b->prov = SIZE_MAX;
+    b->addr = mode == TERN_STATE_DATA
+                  ? tern_asprintf("data.%s.%s", b->type, b->name)
+                  : tern_asprintf("%s.%s", b->type, b->name);
+    TERN_CHECK_ALLOC(b->addr);
+    b->module = tern__engine_module(
+        e, mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+        b->type);
+    if (!b->module) {
+        tern_diags_add(
+            diags, TERN_SEV_ERROR, &blk->type_range,
+            mode == TERN_STATE_DATA ? "Invalid data source"
+                                    : "Invalid resource type",
+            "tern has no %s \"%s\".",
+            mode == TERN_STATE_DATA ? "data source" : "resource type", b->type);
+        return TERN_ERROR;
+    }
+    if ((a = tern_lang_body_attr(blk->body, "count")))
+        b->count = a->expr;
+    if ((a = tern_lang_body_attr(blk->body, "for_each")))
+        b->for_each = a->expr;
+    if (b->count && b->for_each) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
+                       "Invalid combination of \"count\" and \"for_each\"",
+                       "The \"count\" and \"for_each\" meta-arguments are "
+                       "mutually-exclusive, only one should be used.");
+        return TERN_ERROR;
+    }
+    for (i = 0; i < blk->body->nblocks; i++)
+        if (strcmp(blk->body->blocks[i]->type, "lifecycle") == 0 &&
+            (error = parse_lifecycle(b, blk->body->blocks[i], diags)))
+            return error;
+    return resource_provider(e, b, diags);
+done:
+    return error;
+}
+
+/* Depth-first order; a back edge is a cycle, reported in full. */
+static int visit(tern_engine *e, size_t bi, size_t *stack, size_t depth,
+                 size_t *n, struct tern_diags *diags)
+{
+    struct eblock *b = &e->blocks[bi];
+    size_t i, j;
+    int error;
+
+    if (b->mark == 2)
+        return TERN_OK;
+    if (b->mark == 1) {
+        tern_buf msg = TERN_BUF_INIT;
+
+        for (j = 0; j < depth && stack[j] != bi; j++)
+            ;
+        for (i = j; i < depth; i++)
+            tern_buf_printf(&msg, "%s%s", i > j ? ", " : "",
+                            e->blocks[stack[i]].addr);
+        tern_buf_printf(&msg, ", %s", b->addr);
+        tern_diags_add(diags, TERN_SEV_ERROR, &b->block->def_range,
+                       "Cycle in the dependency graph", "Cycle: %s",
+                       tern_buf_cstr(&msg));
+        tern_buf_release(&msg);
+        return TERN_ERROR;
+    }
+    b->mark = 1;
+    stack[depth] = bi;
+    for (i = 0; i < b->ndeps; i++)
+        if ((error = visit(e, b->deps[i], stack, depth + 1, n, diags)))
+            return error;
+    b->mark = 2;
+    e->order[(*n)++] = bi;
+    return TERN_OK;
+}
+
+static int transitive(tern_engine *e)
+{
+    unsigned char *seen = tern_calloc(e->nblocks + 1, 1);
+    size_t k, i, j, n;
+    int error = TERN_OK;
+
+    TERN_CHECK_ALLOC(seen);
+    for (k = 0; k < e->nblocks; k++) {
+        struct eblock *b = &e->blocks[e->order[k]];
+
+        memset(seen, 0, e->nblocks);
+        n = 0;
+        for (i = 0; i < b->ndeps; i++) {
+            struct eblock *d = &e->blocks[b->deps[i]];
+
+            seen[b->deps[i]] = 1;
+            for (j = 0; j < d->nalldeps; j++)
+                seen[d->alldeps[j]] = 1;
+        }
+        for (i = 0; i < e->nblocks; i++)
+            n += seen[i];
+        b->alldeps = tern_calloc(n + 1, sizeof(size_t));
+        TERN_CHECK_ALLOC(b->alldeps);
+        for (i = 0; i < e->nblocks; i++)
+            if (seen[i])
+                b->alldeps[b->nalldeps++] = i;
+    }
+done:
+    tern_free(seen);
+    return error;
+}
+
+int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
+                      json_t **files)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char dig[32];
+    unsigned int dlen = 0;
+    size_t i, k;
+    json_t *arr = files ? json_array() : NULL;
+    int error = TERN_OK;
+
+    if (!md || (files && !arr)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (i = 0; i < cfg->sources.n; i++) {
+        const struct tern_lang_file *f = cfg->sources.files[i];
+        const char *base = strrchr(f->name, '/');
+
+        base = base ? base + 1 : f->name;
+        EVP_DigestUpdate(md, base, strlen(base) + 1);
+        EVP_DigestUpdate(md, f->src, f->len);
+        EVP_DigestUpdate(md, "", 1);
+        if (arr &&
+            json_array_append_new(arr, json_pack("{s:s, s:s%}", "name", base,
+                                                 "text", f->src, f->len)))
+            error = TERN_ENOMEM;
+    }
+    EVP_DigestFinal_ex(md, dig, &dlen);
+    for (k = 0; k < 32; k++)
+        snprintf(out + 2 * k, 3, "%02x", dig[k]);
+    if (files) {
+        *files = arr;
+        arr = NULL;
+    }
+done:
+    json_decref(arr);
+    EVP_MD_CTX_free(md);
+    return error;
+}
+
+static int eval_const(tern_engine *e, const struct tern_expr *x,
+                      tern_value **out, struct tern_diags *diags)
+{
+    struct tern_lang_scope sc;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = e->vars;
+    sc.base_dir = e->config->dir;
+    return tern_lang_eval(x, &sc, out, diags);
+}
+
+static int setup_vars(tern_engine *e, const tern_value *given,
+                      struct tern_diags *diags)
+{
+    const struct tern_blockvec *v = &e->config->variables;
+    tern_value *vars = tern_value_object_new(), *val = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    TERN_CHECK_ALLOC(vars);
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *b = v->items[i];
+        const struct tern_attribute *a;
+        tern_value *g =
+            given ? tern_value_object_get(given, b->labels[0]) : NULL;
+        int sens = 0;
+
+        val = NULL;
+        if (g) {
+            val = tern_value_incref(g);
+        } else if ((a = tern_lang_body_attr(b->body, "default"))) {
+            int rc = eval_const(e, a->expr, &val, diags);
+
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc) {
+                error = TERN_ERROR;
+                continue;
+            }
+        } else {
+            tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                           "No value for required variable",
+                           "The root module input variable \"%s\" is not "
+                           "set, and has no default value.",
+                           b->labels[0]);
+            error = TERN_ERROR;
+            continue;
+        }
+        a = tern_lang_body_attr(b->body, "sensitive");
+        if (a && !const_bool(a->expr, &sens) && sens &&
+            !tern_value_is_sensitive(val)) {
+            val = tern_value_mark_sensitive(val);
+            TERN_CHECK_ALLOC(val);
+        }
+        if (tern_value_object_set(vars, b->labels[0], val)) {
+            val = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        val = NULL;
+    }
+    e->vars = vars;
+    vars = NULL;
+done:
+    tern_value_decref(vars);
+    return error;
+}
+
+int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
+                    struct tern_diags *diags)
+{
+    tern_engine *e = NULL;
+    const struct tern_lang_config *cfg;
+    size_t i, n = 0, *stack = NULL;
+    int error = TERN_OK, rc;
+    struct walk w;
+
+    *out = NULL;
+    memset(&w, 0, sizeof(w));
+    if (!opts || opts->version != TERN_ENGINE_OPTIONS_VERSION ||
+        !opts->config || !opts->state) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid engine options",
+                       "An engine needs a configuration and a state.");
+        return TERN_EINVALID;
+    }
+    cfg = opts->config;
+    e = tern_calloc(1, sizeof(*e));
+    TERN_CHECK_ALLOC(e);
+    e->config = cfg;
+    e->state = opts->state;
+    e->parallelism = opts->parallelism ? opts->parallelism : 10;
+    e->on_event = opts->on_event;
+    e->payload = opts->payload;
+    e->extra = opts->extra_modules;
+    e->module_user = opts->module_user;
+    e->http = opts->http;
+    if ((error = tern__config_hash(cfg, e->config_hash, NULL)))
+        goto done;
+    if ((rc = setup_vars(e, opts->variables, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    if ((rc = setup_providers(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    e->nblocks = cfg->resources.n + cfg->data.n;
+    e->blocks = tern_calloc(e->nblocks + 1, sizeof(*e->blocks));
+    e->order = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    stack = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    TERN_CHECK_ALLOC(e->blocks);
+    TERN_CHECK_ALLOC(e->order);
+    TERN_CHECK_ALLOC(stack);
+    for (i = 0; i < e->nblocks; i++) {
+        int data = i >= cfg->resources.n;
+        const struct tern_block *blk =
+            data ? cfg->data.items[i - cfg->resources.n]
+                 : cfg->resources.items[i];
+
+        rc = setup_block(e, &e->blocks[i], blk,
+                         data ? TERN_STATE_DATA : TERN_STATE_MANAGED, diags);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        }
+        if (rc)
+            error = TERN_ERROR;
+        if (e->blocks[i].addr &&
+            (rc = tern__map_put(&e->block_map, e->blocks[i].addr, i))) {
+            error = rc;
+            goto done;
+        }
+    }
+    if (error)
+        goto done;
+    w.e = e;
+    w.local_seen = tern_calloc(cfg->nlocal_attrs + 1, 1);
+    TERN_CHECK_ALLOC(w.local_seen);
+    for (i = 0; i < e->nblocks; i++) {
+        w.b = &e->blocks[i];
+        memset(w.local_seen, 0, cfg->nlocal_attrs + 1);
+        walk_body(&w, w.b->block->body, 1);
+        if (w.error) {
+            error = w.error;
+            goto done;
+        }
+    }
+    for (i = 0; i < e->nblocks; i++)
+        if ((error = visit(e, i, stack, 0, &n, diags)))
+            goto done;
+    if ((error = transitive(e)))
+        goto done;
+    *out = e;
+    e = NULL;
+done:
+    tern_free(w.local_seen);
+    tern_free(stack);
+    tern_engine_free(e);
+    return error;
+}
+
+void tern_engine_free(tern_engine *e)
+{
+    size_t i, j;
+
+    if (!e)
+        return;
+    for (i = 0; i < e->nblocks; i++) {
+        struct eblock *b = &e->blocks[i];
+
+        tern_free(b->addr);
+        for (j = 0; j < b->nignore; j++)
+            tern_free(b->ignore[j]);
+        tern_free(b->ignore);
+        tern_free(b->rtb);
+        tern_free(b->deps);
+        tern_free(b->alldeps);
+    }
+    for (i = 0; i < e->nprovs; i++) {
+        struct eprov *p = &e->provs[i];
+
+        tern_free(p->name);
+        tern_free(p->alias);
+        json_decref(p->settings);
+        tern_diags_release(&p->init_diags);
+        tern_aws_client_free(p->iam);
+        tern_aws_credentials_free(p->creds);
+        tern_dbx_client_free(p->dbx);
+    }
+    tern_free(e->provs);
+    if (e->own_http)
+        tern_http_free(e->http);
+    tern__map_release(&e->block_map);
+    tern_free(e->blocks);
+    tern_free(e->order);
+    tern_value_decref(e->vars);
+    tern_free(e);
+}
+
+/* ---- providers ----------------------------------------------------------- */
+
+static int eval_body_json(tern_engine *e, const struct tern_body *body,
+                          json_t *out, struct tern_diags *diags)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < body->nattrs; i++) {
+        tern_value *v = NULL;
+        int rc = eval_const(e, body->attrs[i].expr, &v, diags);
+
+        if (rc) {
+            error = rc == TERN_ENOMEM ? rc : TERN_ERROR;
+            continue;
+        }
+        json_object_set_new(out, body->attrs[i].name, tern_value_to_json(v));
+        tern_value_decref(v);
+    }
+    for (i = 0; i < body->nblocks; i++) {
+        json_t *sub = json_object();
+
+        if (!sub)
+            return TERN_ENOMEM;
+        if (eval_body_json(e, body->blocks[i]->body, sub, diags))
+            error = TERN_ERROR;
+        json_object_set_new(out, body->blocks[i]->type, sub);
+    }
+    return error;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* "1h", "15m", "3600s" or a number of seconds. */
+static long duration_seconds(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    char *end = NULL;
+    long n;
+
+    if (json_is_integer(j))
+        return (long)json_integer_value(j);
+    if (!s)
+        return 0;
+    n = strtol(s, &end, 10);
+    if (end && *end == 'h')
+        return n * 3600;
+    if (end && *end == 'm')
+        return n * 60;
+    return n;
+}
+
+static const char **str_list(const json_t *arr)
+{
+    const char **l;
+    size_t i;
+
+    if (!json_is_array(arr))
+        return NULL;
+    l = tern_calloc(json_array_size(arr) + 1, sizeof(*l));
+    if (!l)
+        return NULL;
+    for (i = 0; i < json_array_size(arr); i++)
+        l[i] = json_string_value(json_array_get(arr, i));
+    return l;
+}
+
+int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
+                        struct tern_diags *diags)
+{
+    json_t *raw = NULL;
+    const char **cfiles = NULL, **sfiles = NULL;
+    int error = TERN_OK;
+
+    (void)m;
+    if (p->init_done) {
+        if (p->init_rc)
+            tern_diags_add(
+                diags, TERN_SEV_ERROR, NULL, "Provider not configured",
+                "The provider \"%s%s%s\" could not be configured "
+                "(see the first error).",
+                p->name, p->alias ? "." : "", p->alias ? p->alias : "");
+        return p->init_rc;
+    }
+    p->init_done = 1;
+    raw = json_object();
+    TERN_CHECK_ALLOC(raw);
+    if (p->block && (error = eval_body_json(e, p->block->body, raw, diags)))
+        goto done;
+    if (strcmp(p->name, "aws") == 0) {
+        tern_aws_config ac = TERN_AWS_CONFIG_INIT;
+        tern_aws_client_opts co = TERN_AWS_CLIENT_OPTS_INIT;
+        const json_t *ar = json_object_get(raw, "assume_role");
+        const json_t *ep = json_object_get(raw, "endpoints");
+
+        if (json_is_array(ar))
+            ar = json_array_get(ar, 0);
+        if (json_is_array(ep))
+            ep = json_array_get(ep, 0);
+        ac.region = jstr(raw, "region");
+        ac.profile = jstr(raw, "profile");
+        ac.access_key = jstr(raw, "access_key");
+        ac.secret_key = jstr(raw, "secret_key");
+        ac.token = jstr(raw, "token");
+        cfiles = str_list(json_object_get(raw, "shared_config_files"));
+        sfiles = str_list(json_object_get(raw, "shared_credentials_files"));
+        ac.shared_config_files = cfiles;
+        ac.shared_credentials_files = sfiles;
+        ac.assume_role.role_arn = jstr(ar, "role_arn");
+        ac.assume_role.session_name = jstr(ar, "session_name");
+        ac.assume_role.external_id = jstr(ar, "external_id");
+        ac.assume_role.duration_seconds =
+            duration_seconds(json_object_get(ar, "duration"));
+        ac.endpoint_iam = jstr(ep, "iam");
+        ac.endpoint_sts = jstr(ep, "sts");
+        if (json_is_integer(json_object_get(raw, "max_retries")))
+            ac.max_retries =
+                (int)json_integer_value(json_object_get(raw, "max_retries"));
+        if (!e->http) {
+            if ((error = tern_http_new(&e->http, NULL)))
+                goto done;
+            e->own_http = 1;
+        }
+        if ((error = tern_aws_credentials_new(&p->creds, &ac, e->http, diags)))
+            goto done;
+        co.service = "iam";
+        co.region = tern_aws_credentials_region(p->creds);
+        co.endpoint = ac.endpoint_iam;
+        co.max_retries = ac.max_retries;
+        co.http = e->http;
+        co.credentials = p->creds;
+        co.cancel = &e->cancel;
+        if ((error = tern_aws_client_new(&p->iam, &co, diags)))
+            goto done;
+        if (!json_object_get(raw, "region") && co.region)
+            json_object_set_new(raw, "region", json_string(co.region));
+    } else if (strcmp(p->name, "databricks") == 0) {
+        tern_dbx_config dc = TERN_DBX_CONFIG_INIT;
+
+        dc.host = jstr(raw, "host");
+        dc.token = jstr(raw, "token");
+        dc.profile = jstr(raw, "profile");
+        dc.config_file = jstr(raw, "config_file");
+        dc.cancel = &e->cancel;
+        if (!e->http) {
+            if ((error = tern_http_new(&e->http, NULL)))
+                goto done;
+            e->own_http = 1;
+        }
+        if ((error = tern_dbx_client_new(&p->dbx, &dc, e->http, diags)))
+            goto done;
+    }
+    /* Credentials stay out of what modules (and logs) see. */
+    json_object_del(raw, "access_key");
+    json_object_del(raw, "secret_key");
+    json_object_del(raw, "token");
+    p->settings = raw;
+    raw = NULL;
+done:
+    tern_free(cfiles);
+    tern_free(sfiles);
+    json_decref(raw);
+    p->init_rc = error;
+    return error;
+}

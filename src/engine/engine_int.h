@@ -1,0 +1,309 @@
+/*
+ * Private to src/engine: the engine's view of the configuration (blocks,
+ * their dependencies, providers), the plan's instances, the executor that
+ * runs steps on libuv workers, and the helpers the parts share.
+ *
+ * Files: engine.c (configuration analysis, evaluation scope, providers),
+ * plan.c (refresh, expansion, diff), exec.c (the libuv executor), apply.c
+ * (steps, apply, import), planfile.c (plan files, JSON, value masks),
+ * dot.c (Graphviz).
+ */
+#ifndef TERN_ENGINE_ENGINE_INT_H
+#define TERN_ENGINE_ENGINE_INT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "lang/lang.h"
+#include "tern/engine.h"
+#include "util/buf.h"
+
+struct tern_aws_client;
+struct tern_aws_credentials;
+struct tern_dbx_client;
+
+/* ---- a string -> index map (open addressing) ---------------------------- */
+
+struct tern__map {
+    char **keys; /* borrowed */
+    size_t *vals;
+    size_t cap, n;
+};
+
+int tern__map_put(struct tern__map *m, const char *key, size_t val);
+/* 1 and *val when found. */
+int tern__map_get(const struct tern__map *m, const char *key, size_t *val);
+void tern__map_release(struct tern__map *m);
+
+/* ---- providers ----------------------------------------------------------- */
+
+struct eprov {
+    char *name;                     /* "aws" */
+    char *alias;                    /* NULL for the default */
+    const struct tern_block *block; /* NULL: no block, all defaults */
+    json_t *settings;               /* evaluated (no secrets), or NULL */
+    int evaluated;
+    int init_done, init_rc;
+    struct tern_diags init_diags;
+    struct tern_aws_credentials *creds;
+    struct tern_aws_client *iam;
+    struct tern_dbx_client *dbx;
+};
+
+/* ---- configuration blocks ------------------------------------------------ */
+
+struct eblock {
+    const struct tern_block *block;
+    enum tern_state_mode mode;
+    const char *type, *name;
+    char *addr; /* "test_object.a", "data.test_object.d" */
+    const tern_module *module;
+    size_t prov; /* index into engine->provs */
+    const struct tern_expr *count, *for_each;
+    int cbd, prevent_destroy, ignore_all;
+    char **ignore;
+    size_t nignore;
+    const struct tern_expr **rtb; /* replace_triggered_by references */
+    size_t nrtb;
+    size_t *deps; /* direct, block indices */
+    size_t ndeps, adeps;
+    size_t *alldeps; /* transitive */
+    size_t nalldeps;
+    int mark;
+};
+
+struct tern_engine {
+    const struct tern_lang_config *config;
+    tern_state *state;
+    tern_value *vars;
+    unsigned int parallelism;
+    tern_event_fn on_event;
+    void *payload;
+    const tern_module *const *extra;
+    void *module_user;
+    struct tern_http *http;
+    int own_http;
+    struct eblock *blocks;
+    size_t nblocks;
+    size_t *order; /* blocks in dependency order */
+    struct tern__map block_map;
+    struct eprov *provs;
+    size_t nprovs;
+    char config_hash[65];
+    atomic_int interrupts;
+    atomic_int cancel;
+};
+
+const tern_module *tern__engine_module(const tern_engine *e,
+                                       enum tern_module_kind kind,
+                                       const char *type);
+void tern__engine_event(tern_engine *e, const tern_event *ev);
+
+/* Prepare a provider's clients (lazily, on the loop thread). */
+int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
+                        struct tern_diags *diags);
+/* The provider address to store, e.g. provider["registry.../aws"].x */
+char *tern__provider_addr(const struct eprov *p);
+/* Which provider an orphan uses, from its stored address and type. */
+size_t tern__provider_for_state(tern_engine *e, const char *stored,
+                                const tern_module *m);
+
+/* ---- plan instances ------------------------------------------------------ */
+
+struct pinst {
+    tern_change pub;
+    char *addr, *prev_addr, *type, *name, *import_id;
+    char **rpaths;
+    tern_value *before, *after;
+    size_t block; /* SIZE_MAX: not in the configuration */
+    enum tern_state_key key_kind;
+    long long key_int;
+    char *key_str;
+    tern_value *each_value;
+    json_t *deps;   /* block addresses, for the state */
+    char *provider; /* stored provider address */
+    int cbd;        /* create_before_destroy */
+    int in_state;   /* there is a prior object in the state */
+    int data_write; /* a data source read at plan time, to save */
+    int64_t intent; /* an intent to resolve (adopt) or abandon */
+    json_t *adopt;  /* the adopted object */
+    int refreshed;  /* a refresh-only result to save */
+    int gone;       /* refresh-only: deleted outside */
+    int orphan;     /* in the state, not (any more) in the configuration */
+    size_t prov;
+};
+
+struct tern_plan {
+    struct pinst *insts;
+    size_t ninsts, ainsts;
+    struct pinst **changes;
+    size_t nchanges;
+    struct pinst *drift;
+    size_t ndrift, adrift;
+    tern_value *outputs;
+    tern_value *vars;
+    tern_summary summary;
+    int destroy, refresh_only, errored;
+    char *lineage;
+    int64_t serial;
+    char *tern_version;
+    char config_hash[65];
+    json_t *files;   /* [{"name", "text"}] */
+    json_t *targets; /* only for the record */
+};
+
+int tern__plan_add(struct tern_plan *p, struct pinst **out);
+void tern__pinst_release(struct pinst *pi);
+/* Fill pi->pub from the owned fields. */
+int tern__pinst_publish(struct pinst *pi);
+/* Rebuild the list of changes (action != NOOP). */
+int tern__plan_index(struct tern_plan *p);
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+/* Where references resolve during plan or apply. */
+struct evalctx {
+    tern_engine *e;
+    struct tern_plan *plan;
+    /* The current value of each plan instance (NULL: not known yet). */
+    tern_value **values;
+    struct tern__map *inst_map; /* address -> plan instance */
+    size_t **block_insts;       /* per block, plan instance indices */
+    size_t *nblock_insts;
+    int *block_keyed; /* 0 none, 1 count, 2 for_each */
+    int locals_depth;
+};
+
+/* A scope for an instance (each/count bound when given); the caller
+ * releases tmp[0] and tmp[1] after evaluating. */
+void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
+                      const struct pinst *pi, tern_value **tmp);
+/* The value of a block, as a reference to it sees it. */
+int tern__block_value(struct evalctx *cx, size_t b, tern_value **out);
+
+/*
+ * Evaluate a resource's configuration into an object of the schema's
+ * attributes (null where unset).
+ */
+int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
+                      const struct eblock *b, tern_value **out,
+                      struct tern_diags *diags);
+
+/*
+ * The planned object from the configuration and the prior object
+ * (NULL when none): config attributes where set (prior kept when
+ * equivalent), computed ones from the prior or unknown, ignore_changes
+ * honoured. *replace is set when a FORCE_NEW attribute changes (its names
+ * appended to *paths); *changed when anything differs.
+ */
+int tern__plan_object(const tern_attr *schema, const struct eblock *b,
+                      const tern_value *cfg, const tern_value *prior,
+                      int replacing, tern_value **out, int *changed,
+                      int *replace, char ***paths, size_t *npaths);
+
+/* Mark a module object's sensitive attributes; steals @v. */
+tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
+/* json from the state -> value with the schema's marks and set kinds. */
+tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j);
+
+/* Parse an address "a.b", "data.a.b", "a.b[0]", "a.b[\"k\"]". */
+struct addr {
+    enum tern_state_mode mode;
+    char *type, *name;
+    enum tern_state_key key_kind;
+    long long key_int;
+    char *key_str;
+    char *block_addr;
+};
+int tern__addr_parse(const char *s, struct addr *a);
+void tern__addr_release(struct addr *a);
+/* An address from a reference expression (moved, import, rtb). */
+char *tern__expr_addr(const struct tern_expr *e);
+
+/* ---- the executor -------------------------------------------------------- */
+
+enum step_state { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_FAILED, ST_SKIPPED };
+
+struct exec;
+
+struct step {
+    size_t inst;
+    int destroy; /* the destroy half of a change */
+    size_t *dependents;
+    size_t ndependents, adependents;
+    size_t waits; /* how many steps it waits for (graph) */
+    size_t remaining;
+    enum step_state state;
+    /* work */
+    int op; /* enum step_op */
+    const tern_module *module;
+    tern_op top;
+    struct tern_diags diags;
+    json_t *prior, *desired, *result;
+    char *import_id;
+    int rc;
+    int adopted;
+    long long t0, t1;
+    int64_t intent;
+    int64_t old_intent; /* an interrupted create's intent, to adopt */
+    struct exec *ex;
+    size_t index;
+    void *work; /* uv_work_t */
+};
+
+struct exec_ops {
+    /* On the loop thread: get a ready step going (evaluate, intents). A
+     * non-zero return fails the step without running it. */
+    int (*prepare)(struct exec *ex, struct step *s);
+    /* On a worker: the module call. */
+    void (*work)(struct step *s);
+    /* On the loop thread: record the result; return non-zero when the
+     * step failed. */
+    int (*finish)(struct exec *ex, struct step *s);
+    /* On the loop thread: a step will not run. */
+    void (*skip)(struct exec *ex, struct step *s, const char *why);
+};
+
+struct exec {
+    tern_engine *e;
+    struct step *steps;
+    size_t nsteps;
+    unsigned int parallelism;
+    const struct exec_ops *ops;
+    void *ctx;
+    size_t running, done, failed, skipped;
+    int stopping;
+};
+
+/* Add an edge: step @a waits for step @b. */
+int tern__exec_edge(struct exec *ex, size_t a, size_t b);
+/* Run every step; returns TERN_OK or TERN_ENOMEM / TERN_ERROR. */
+int tern__exec_run(struct exec *ex);
+void tern__exec_release(struct exec *ex);
+long long tern__now_ns(void);
+
+/* ---- plan internals used by apply, import and dot ----------------------- */
+
+/* Plan without events (for graph and import): quiet = 1. */
+int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
+                      tern_plan **out, struct tern_diags *diags);
+
+/* Build the steps of a plan (edges included). */
+int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
+                      struct exec *ex);
+
+/* SHA-256 hex of the configuration's files. */
+int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
+                      json_t **files);
+
+/* The outputs, {"name": {"value", "sensitive"}}; @strict reports errors
+ * (plan), else outputs that cannot be evaluated are left out (apply). */
+int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
+                       struct tern_diags *diags);
+
+/* Values <-> JSON with unknown and sensitive masks (Terraform's form). */
+json_t *tern__mask(const tern_value *v, int sensitive);
+tern_value *tern__unmask(const json_t *j, const json_t *unknown,
+                         const json_t *sensitive);
+
+#endif

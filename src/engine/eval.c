@@ -1,0 +1,464 @@
+/*
+ * Evaluation for the engine: the scope references resolve in (variables,
+ * locals evaluated on demand, the current values of resource instances),
+ * a resource block's configuration into an object of its schema, and the
+ * generic attribute-by-attribute diff that turns configuration and prior
+ * object into the planned object (../shared/STYLE.md rule 7: modules hold
+ * no diff code).
+ */
+#include "engine/engine_int.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags);
+
+void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
+                      const struct pinst *pi, tern_value **tmp)
+{
+    const struct tern_lang_config *cfg = cx->e->config;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->vars = cx->e->vars;
+    sc->path_module = cfg->dir;
+    sc->path_root = cfg->dir;
+    sc->path_cwd = ".";
+    sc->base_dir = cfg->dir;
+    sc->resolve = resolve;
+    sc->ctx = cx;
+    sc->sources = (struct tern_lang_sources *)&cfg->sources;
+    tmp[0] = tmp[1] = NULL;
+    if (pi && pi->key_kind == TERN_STATE_KEY_STRING) {
+        tmp[0] = tern_value_string(pi->key_str);
+        sc->each_key = tmp[0];
+        sc->each_value = pi->each_value ? pi->each_value : tmp[0];
+    } else if (pi && pi->key_kind == TERN_STATE_KEY_INT) {
+        tmp[1] = tern_value_int(pi->key_int);
+        sc->count_index = tmp[1];
+    }
+}
+
+int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
+{
+    size_t i, n = cx->nblock_insts[b];
+    const size_t *idx = cx->block_insts[b];
+    tern_value *v = NULL, *item;
+    int keyed = cx->block_keyed[b];
+
+    *out = NULL;
+    if (keyed < 0) {
+        *out = tern_value_unknown();
+        return *out ? TERN_OK : TERN_ENOMEM;
+    }
+    if (keyed == 0) {
+        if (n == 0)
+            *out = tern_value_null();
+        else if (cx->values[idx[0]])
+            *out = tern_value_incref(cx->values[idx[0]]);
+        else
+            *out = tern_value_unknown();
+        return *out ? TERN_OK : TERN_ENOMEM;
+    }
+    v = keyed == 1 ? tern_value_list_new() : tern_value_object_new();
+    if (!v)
+        return TERN_ENOMEM;
+    for (i = 0; i < n; i++) {
+        const struct pinst *pi = &cx->plan->insts[idx[i]];
+
+        item = cx->values[idx[i]] ? tern_value_incref(cx->values[idx[i]])
+                                  : tern_value_unknown();
+        if (keyed == 1 ? tern_value_list_append(v, item)
+                       : tern_value_object_set(v, pi->key_str, item)) {
+            tern_value_decref(v);
+            return TERN_ENOMEM;
+        }
+    }
+    *out = v;
+    return TERN_OK;
+}
+
+static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                   struct tern_diags *diags)
+{
+    struct evalctx *cx = ctx;
+    const struct tern_lang_config *cfg = cx->e->config;
+    size_t i, bi;
+    char *addr;
+    int error;
+
+    if (strcmp(ref->kind, "local") == 0) {
+        for (i = 0; i < cfg->nlocal_attrs; i++) {
+            struct tern_lang_scope sc;
+            tern_value *tmp[2];
+
+            if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
+                continue;
+            if (cx->locals_depth > 100) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
+                               "Cycle in local values",
+                               "local.%s refers to itself.", ref->name);
+                return TERN_ERROR;
+            }
+            cx->locals_depth++;
+            tern__scope_init(&sc, cx, NULL, tmp);
+            error = tern_lang_eval(cfg->local_attrs[i]->expr, &sc, out, diags);
+            cx->locals_depth--;
+            return error;
+        }
+        return TERN_ENOTFOUND;
+    }
+    if (strcmp(ref->kind, "resource") != 0 && strcmp(ref->kind, "data") != 0)
+        return TERN_ENOTFOUND;
+    addr = ref->kind[0] == 'd'
+               ? tern_asprintf("data.%s.%s", ref->type, ref->name)
+               : tern_asprintf("%s.%s", ref->type, ref->name);
+    if (!addr)
+        return TERN_ENOMEM;
+    error = tern__map_get(&cx->e->block_map, addr, &bi)
+                ? tern__block_value(cx, bi, out)
+                : TERN_ENOTFOUND;
+    tern_free(addr);
+    return error;
+}
+
+/* ---- configuration into an object ---------------------------------------- */
+
+static int is_meta(const char *n)
+{
+    return strcmp(n, "count") == 0 || strcmp(n, "for_each") == 0 ||
+           strcmp(n, "provider") == 0 || strcmp(n, "depends_on") == 0;
+}
+
+/* Coerce a configured value to what the schema says (steals @v). */
+static tern_value *coerce(const tern_attr *sa, tern_value *v)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    tern_value *r = NULL;
+    size_t i;
+
+    if (!v)
+        return NULL;
+    if (sa->type == TERN_TYPE_STRING &&
+        (k == TERN_VAL_NUMBER || k == TERN_VAL_BOOL)) {
+        char *s = tern_lang_value_to_string(v);
+        int sens = tern_value_is_sensitive(v);
+
+        tern_value_decref(v);
+        if (!s)
+            return NULL;
+        r = tern_value_string_own(s, strlen(s));
+        return r && sens ? tern_value_mark_sensitive(r) : r;
+    }
+    if ((sa->type == TERN_TYPE_SET_STRING || sa->type == TERN_TYPE_BLOCK_SET) &&
+        k == TERN_VAL_LIST) {
+        r = tern_value_list_new();
+        for (i = 0; r && i < tern_value_length(v); i++)
+            if (tern_value_list_append(
+                    r, tern_value_incref(tern_value_list_get(v, i))))
+                r = NULL;
+        tern_value_decref(v);
+        return r ? tern_value_set_finish(r) : NULL;
+    }
+    return v;
+}
+
+static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
+                     const tern_attr *schema, const struct tern_body *body,
+                     int top, tern_value **out, struct tern_diags *diags)
+{
+    tern_value *obj = tern_value_object_new(), *v = NULL;
+    const tern_attr *sa;
+    size_t i, j;
+    int error = TERN_OK, rc;
+
+    TERN_CHECK_ALLOC(obj);
+    for (i = 0; i < body->nattrs; i++) {
+        const struct tern_attribute *a = &body->attrs[i];
+
+        if (top && is_meta(a->name))
+            continue;
+        sa = tern_schema_attr(schema, a->name);
+        if (!sa || !(sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) ||
+            sa->type == TERN_TYPE_BLOCK_LIST ||
+            sa->type == TERN_TYPE_BLOCK_SET) {
+            tern_diags_add(
+                diags, TERN_SEV_ERROR, &a->name_range, "Unsupported argument",
+                "An argument named \"%s\" is not expected here.", a->name);
+            error = TERN_ERROR;
+            continue;
+        }
+        rc = tern_lang_eval(a->expr, sc, &v, diags);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        }
+        if (rc) {
+            error = TERN_ERROR;
+            continue;
+        }
+        v = coerce(sa, v);
+        TERN_CHECK_ALLOC(v);
+        if (tern_value_object_set(obj, a->name, v)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        v = NULL;
+    }
+    for (sa = schema; sa && sa->name; sa++) {
+        tern_value *list;
+
+        if (sa->type != TERN_TYPE_BLOCK_LIST && sa->type != TERN_TYPE_BLOCK_SET)
+            continue;
+        list = tern_value_list_new();
+        TERN_CHECK_ALLOC(list);
+        for (j = 0; j < body->nblocks; j++) {
+            if (strcmp(body->blocks[j]->type, sa->name) != 0)
+                continue;
+            rc = eval_body(cx, sc, sa->nested, body->blocks[j]->body, 0, &v,
+                           diags);
+            if (rc == TERN_ENOMEM) {
+                tern_value_decref(list);
+                error = rc;
+                goto done;
+            }
+            if (rc) {
+                error = TERN_ERROR;
+                continue;
+            }
+            if (tern_value_list_append(list, v)) {
+                v = NULL;
+                tern_value_decref(list);
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            v = NULL;
+        }
+        if (sa->type == TERN_TYPE_BLOCK_SET)
+            list = tern_value_set_finish(list);
+        TERN_CHECK_ALLOC(list);
+        if (tern_value_object_set(obj, sa->name, list)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+    }
+    for (j = 0; j < body->nblocks; j++) {
+        const struct tern_block *nb = body->blocks[j];
+
+        if (top && strcmp(nb->type, "lifecycle") == 0)
+            continue;
+        sa = tern_schema_attr(schema, nb->type);
+        if (!sa || (sa->type != TERN_TYPE_BLOCK_LIST &&
+                    sa->type != TERN_TYPE_BLOCK_SET)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &nb->type_range,
+                           "Unsupported block type",
+                           "Blocks of type \"%s\" are not expected here.",
+                           nb->type);
+            error = TERN_ERROR;
+        }
+    }
+    for (sa = schema; sa && sa->name; sa++) {
+        if (tern_value_object_get(obj, sa->name))
+            continue;
+        if (sa->flags & TERN_ATTR_REQUIRED) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &body->range,
+                           "Missing required argument",
+                           "The argument \"%s\" is required, but no "
+                           "definition was found.",
+                           sa->name);
+            error = TERN_ERROR;
+        }
+        v = tern_value_null();
+        TERN_CHECK_ALLOC(v);
+        if (tern_value_object_set(obj, sa->name, v)) {
+            v = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        v = NULL;
+    }
+    if (error == TERN_OK) {
+        *out = obj;
+        obj = NULL;
+    }
+done:
+    tern_value_decref(v);
+    tern_value_decref(obj);
+    return error;
+}
+
+int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
+                      const struct eblock *b, tern_value **out,
+                      struct tern_diags *diags)
+{
+    struct tern_lang_scope sc;
+    tern_value *tmp[2];
+    int error;
+
+    *out = NULL;
+    tern__scope_init(&sc, cx, pi, tmp);
+    error =
+        eval_body(cx, &sc, b->module->schema, b->block->body, 1, out, diags);
+    tern_value_decref(tmp[0]);
+    tern_value_decref(tmp[1]);
+    return error;
+}
+
+/* ---- marks ----------------------------------------------------------------
+ */
+
+tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v)
+{
+    tern_value *r;
+    size_t i;
+
+    if (!v || tern_value_kind(v) != TERN_VAL_OBJECT)
+        return v;
+    r = tern_value_object_new();
+    for (i = 0; r && i < tern_value_length(v); i++) {
+        const char *k = tern_value_object_key(v, i);
+        const tern_attr *sa = tern_schema_attr(schema, k);
+        tern_value *x = tern_value_incref(tern_value_object_value(v, i));
+
+        if (sa && !tern_value_is_null(x) && !tern_value_is_unknown(x)) {
+            x = coerce(sa, x);
+            if (x && (sa->flags & TERN_ATTR_SENSITIVE) &&
+                !tern_value_is_sensitive(x))
+                x = tern_value_mark_sensitive(x);
+        }
+        if (!x || tern_value_object_set(r, k, x)) {
+            tern_value_decref(r);
+            r = NULL;
+        }
+    }
+    tern_value_decref(v);
+    return r;
+}
+
+tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j)
+{
+    tern_value *v = j ? tern_value_from_json(j) : tern_value_object_new();
+
+    return tern__mark_schema(schema, v);
+}
+
+/* ---- the diff -------------------------------------------------------------
+ */
+
+static int same(const tern_value *a, const tern_value *b)
+{
+    int an = !a || tern_value_is_null(a), bn = !b || tern_value_is_null(b);
+
+    if (an || bn)
+        return an && bn;
+    if (!tern_value_is_wholly_known(a) || !tern_value_is_wholly_known(b))
+        return 0;
+    return tern_value_equal(a, b);
+}
+
+static int ignored(const struct eblock *b, const char *name)
+{
+    size_t i;
+
+    if (!b)
+        return 0;
+    if (b->ignore_all)
+        return 1;
+    for (i = 0; i < b->nignore; i++)
+        if (strcmp(b->ignore[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int equivalent(const tern_attr *sa, const tern_value *c,
+                      const tern_value *p)
+{
+    json_t *jc, *jp;
+    int r;
+
+    if (!sa->equivalent || !p || !tern_value_is_wholly_known(c) ||
+        !tern_value_is_wholly_known(p) || tern_value_is_null(p))
+        return 0;
+    jc = tern_value_to_json(c);
+    jp = tern_value_to_json(p);
+    r = jc && jp && sa->equivalent(jc, jp);
+    json_decref(jc);
+    json_decref(jp);
+    return r;
+}
+
+int tern__plan_object(const tern_attr *schema, const struct eblock *b,
+                      const tern_value *cfg, const tern_value *prior,
+                      int replacing, tern_value **out, int *changed,
+                      int *replace, char ***paths, size_t *npaths)
+{
+    tern_value *obj = NULL, *v;
+    const tern_attr *sa;
+    int pass, error = TERN_OK;
+
+    *out = NULL;
+    *changed = 0;
+    *replace = replacing;
+    /* Pass 0 finds whether the object is replaced; pass 1 builds it, with
+     * computed attributes unknown when it is. */
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            obj = tern_value_object_new();
+            TERN_CHECK_ALLOC(obj);
+        }
+        for (sa = schema; sa && sa->name; sa++) {
+            const tern_value *c =
+                cfg ? tern_value_object_get(cfg, sa->name) : NULL;
+            const tern_value *p =
+                prior ? tern_value_object_get(prior, sa->name) : NULL;
+            int settable =
+                (sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) != 0;
+            const tern_value *pick = NULL;
+            int unknown = 0;
+
+            if (prior && settable && ignored(b, sa->name))
+                pick = p;
+            else if (settable && c && !tern_value_is_null(c))
+                pick = equivalent(sa, c, p) ? p : c;
+            else if (sa->flags & TERN_ATTR_COMPUTED)
+                unknown = !prior || *replace, pick = unknown ? NULL : p;
+            if (pass == 0) {
+                if (prior && settable && !unknown && !same(pick, p)) {
+                    *changed = 1;
+                    if (sa->flags & TERN_ATTR_FORCE_NEW) {
+                        char **np = tern_realloc(*paths, (*npaths + 2) *
+                                                             sizeof(char *));
+
+                        TERN_CHECK_ALLOC(np);
+                        *paths = np;
+                        np[*npaths] = tern_strdup(sa->name);
+                        TERN_CHECK_ALLOC(np[*npaths]);
+                        (*npaths)++;
+                        np[*npaths] = NULL;
+                        *replace = 1;
+                    }
+                }
+                continue;
+            }
+            if (unknown)
+                v = tern_value_unknown();
+            else if (pick)
+                v = tern_value_incref(pick);
+            else
+                v = tern_value_null();
+            TERN_CHECK_ALLOC(v);
+            if (tern_value_object_set(obj, sa->name, v)) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+        }
+    }
+    obj = tern__mark_schema(schema, obj);
+    TERN_CHECK_ALLOC(obj);
+    *out = obj;
+    obj = NULL;
+done:
+    tern_value_decref(obj);
+    return error;
+}

@@ -1,0 +1,1477 @@
+/*
+ * Planning: refresh every object in the state concurrently (drift is what
+ * the refresh found changed outside tern), apply moved blocks to the state's
+ * addresses, expand each block (count, for_each) in dependency order,
+ * evaluate each instance's configuration with what is known so far (unknown
+ * where it depends on attributes not yet created), and diff it against the
+ * refreshed object into an action. Then orphans (in the state, not in the
+ * configuration) are deleted, -target narrows the plan, prevent_destroy is
+ * enforced and the outputs are evaluated. The state is only read.
+ */
+#include "engine/engine_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tern/log.h"
+#include "util/alloc.h"
+
+struct planrun {
+    tern_engine *e;
+    const tern_plan_options *opts;
+    int quiet;
+    struct tern_plan *plan;
+    struct tern_diags *diags;
+    tern_state_resource *st;
+    size_t nst;
+    char **st_addr;
+    char **st_prev; /* the address a moved block moved it from */
+    unsigned char *claimed, *gone;
+    struct tern__map st_map;
+    tern_state_intent *intents;
+    size_t nintents;
+    struct evalctx cx;
+    size_t avalues;
+};
+
+/* ---- plan objects ------------------------------------------------------- */
+
+int tern__plan_add(struct tern_plan *p, struct pinst **out)
+{
+    if (p->ninsts == p->ainsts) {
+        size_t a = p->ainsts ? p->ainsts * 2 : 16;
+        struct pinst *n = tern_realloc(p->insts, a * sizeof(*n));
+
+        if (!n)
+            return TERN_ENOMEM;
+        p->insts = n;
+        p->ainsts = a;
+    }
+    *out = &p->insts[p->ninsts++];
+    memset(*out, 0, sizeof(**out));
+    (*out)->block = SIZE_MAX;
+    (*out)->prov = SIZE_MAX;
+    return TERN_OK;
+}
+
+void tern__pinst_release(struct pinst *pi)
+{
+    size_t i;
+
+    tern_free(pi->addr);
+    tern_free(pi->prev_addr);
+    tern_free(pi->type);
+    tern_free(pi->name);
+    tern_free(pi->import_id);
+    for (i = 0; pi->rpaths && pi->rpaths[i]; i++)
+        tern_free(pi->rpaths[i]);
+    tern_free(pi->rpaths);
+    tern_value_decref(pi->before);
+    tern_value_decref(pi->after);
+    tern_free(pi->key_str);
+    tern_value_decref(pi->each_value);
+    json_decref(pi->deps);
+    tern_free(pi->provider);
+    json_decref(pi->adopt);
+}
+
+int tern__pinst_publish(struct pinst *pi)
+{
+    size_t n = 0;
+
+    while (pi->rpaths && pi->rpaths[n])
+        n++;
+    pi->pub.version = TERN_CHANGE_VERSION;
+    pi->pub.address = pi->addr;
+    pi->pub.prev_address = pi->prev_addr;
+    pi->pub.type = pi->type;
+    pi->pub.name = pi->name;
+    pi->pub.before = pi->before;
+    pi->pub.after = pi->after;
+    pi->pub.replace_paths = (const char *const *)pi->rpaths;
+    pi->pub.n_replace_paths = n;
+    pi->pub.import_id = pi->import_id;
+    pi->pub.adopted = pi->adopt != NULL;
+    return TERN_OK;
+}
+
+int tern__plan_index(struct tern_plan *p)
+{
+    size_t i, n = 0;
+
+    tern_free(p->changes);
+    p->changes = tern_calloc(p->ninsts + 1, sizeof(*p->changes));
+    if (!p->changes)
+        return TERN_ENOMEM;
+    memset(&p->summary, 0, sizeof(p->summary));
+    p->summary.version = TERN_SUMMARY_VERSION;
+    for (i = 0; i < p->ninsts; i++) {
+        struct pinst *pi = &p->insts[i];
+
+        tern__pinst_publish(pi);
+        switch (pi->pub.action) {
+        case TERN_ACTION_CREATE:
+            p->summary.add++;
+            break;
+        case TERN_ACTION_UPDATE:
+            p->summary.change++;
+            break;
+        case TERN_ACTION_DELETE:
+            p->summary.destroy++;
+            break;
+        case TERN_ACTION_READ:
+            p->summary.read++;
+            break;
+        case TERN_ACTION_DELETE_THEN_CREATE:
+        case TERN_ACTION_CREATE_THEN_DELETE:
+            p->summary.add++;
+            p->summary.destroy++;
+            break;
+        case TERN_ACTION_NOOP:
+            break;
+        }
+        if (pi->import_id)
+            p->summary.import++;
+        if (pi->adopt)
+            p->summary.adopt++;
+        if (pi->prev_addr)
+            p->summary.move++;
+        if (pi->pub.action != TERN_ACTION_NOOP || pi->import_id || pi->adopt ||
+            pi->prev_addr)
+            p->changes[n++] = pi;
+    }
+    p->nchanges = n;
+    for (i = 0; i < p->ndrift; i++)
+        tern__pinst_publish(&p->drift[i]);
+    p->summary.drift = p->ndrift;
+    return TERN_OK;
+}
+
+void tern_plan_free(tern_plan *p)
+{
+    size_t i;
+
+    if (!p)
+        return;
+    for (i = 0; i < p->ninsts; i++)
+        tern__pinst_release(&p->insts[i]);
+    for (i = 0; i < p->ndrift; i++)
+        tern__pinst_release(&p->drift[i]);
+    tern_free(p->insts);
+    tern_free(p->drift);
+    tern_free(p->changes);
+    tern_value_decref(p->outputs);
+    tern_value_decref(p->vars);
+    tern_free(p->lineage);
+    tern_free(p->tern_version);
+    json_decref(p->files);
+    json_decref(p->targets);
+    tern_free(p);
+}
+
+size_t tern_plan_change_count(const tern_plan *p)
+{
+    return p ? p->nchanges : 0;
+}
+
+const tern_change *tern_plan_change(const tern_plan *p, size_t i)
+{
+    return p && i < p->nchanges ? &p->changes[i]->pub : NULL;
+}
+
+size_t tern_plan_drift_count(const tern_plan *p)
+{
+    return p ? p->ndrift : 0;
+}
+
+const tern_change *tern_plan_drift(const tern_plan *p, size_t i)
+{
+    return p && i < p->ndrift ? &p->drift[i].pub : NULL;
+}
+
+const tern_value *tern_plan_outputs(const tern_plan *p)
+{
+    return p ? p->outputs : NULL;
+}
+
+const tern_summary *tern_plan_summary(const tern_plan *p)
+{
+    return p ? &p->summary : NULL;
+}
+
+int tern_plan_errored(const tern_plan *p)
+{
+    return p ? p->errored : 1;
+}
+
+int tern_plan_is_destroy(const tern_plan *p)
+{
+    return p && p->destroy;
+}
+
+int tern_plan_is_refresh_only(const tern_plan *p)
+{
+    return p && p->refresh_only;
+}
+
+const tern_value *tern_plan_variables(const tern_plan *p)
+{
+    return p ? p->vars : NULL;
+}
+
+int tern_plan_is_empty(const tern_plan *p)
+{
+    if (!p)
+        return 1;
+    if (p->refresh_only)
+        return p->ndrift == 0;
+    return p->nchanges == 0;
+}
+
+const char *tern_action_name(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_NOOP:
+        return "no-op";
+    case TERN_ACTION_CREATE:
+        return "create";
+    case TERN_ACTION_READ:
+        return "read";
+    case TERN_ACTION_UPDATE:
+        return "update";
+    case TERN_ACTION_DELETE_THEN_CREATE:
+        return "delete-create";
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return "create-delete";
+    case TERN_ACTION_DELETE:
+        return "delete";
+    }
+    return "unknown";
+}
+
+const char *tern_action_reason_name(enum tern_action_reason r)
+{
+    static const char *const names[] = {"",
+                                        "replace_because_cannot_update",
+                                        "replace_by_request",
+                                        "replace_by_triggers",
+                                        "replace_because_tainted",
+                                        "delete_because_no_resource_config",
+                                        "delete_because_count_index",
+                                        "delete_because_each_key",
+                                        "delete_because_destroy_mode",
+                                        "create_because_gone",
+                                        "read_because_dependency_pending"};
+
+    return (size_t)r < sizeof(names) / sizeof(names[0]) ? names[r] : "";
+}
+
+/* ---- helpers --------------------------------------------------------------
+ */
+
+static void emit(struct planrun *pr, enum tern_event_kind kind,
+                 const char *address, const tern_change *ch, double elapsed,
+                 const struct tern_diags *d)
+{
+    tern_event ev;
+
+    if (pr->quiet)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.version = TERN_EVENT_VERSION;
+    ev.kind = kind;
+    ev.address = address;
+    ev.change = ch;
+    ev.action = ch ? ch->action : TERN_ACTION_NOOP;
+    ev.elapsed = elapsed;
+    ev.diags = d;
+    tern__engine_event(pr->e, &ev);
+}
+
+static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
+                    const char *addr, struct tern_diags *d)
+{
+    memset(op, 0, sizeof(*op));
+    op->version = TERN_OP_VERSION;
+    op->address = addr;
+    op->diags = d;
+    op->aws = p ? p->iam : NULL;
+    op->dbx = p ? p->dbx : NULL;
+    op->provider = p ? p->settings : NULL;
+    op->cancel = &e->cancel;
+    op->user = e->module_user;
+}
+
+/* Grow the per-instance value array alongside plan->insts. */
+static int values_fit(struct planrun *pr)
+{
+    if (pr->plan->ninsts > pr->avalues) {
+        size_t a = pr->plan->ainsts, i;
+        tern_value **v = tern_realloc(pr->cx.values, a * sizeof(*v));
+
+        if (!v)
+            return TERN_ENOMEM;
+        for (i = pr->avalues; i < a; i++)
+            v[i] = NULL;
+        pr->cx.values = v;
+        pr->avalues = a;
+    }
+    return TERN_OK;
+}
+
+static int block_push(struct evalctx *cx, size_t b, size_t inst)
+{
+    size_t *l = tern_realloc(cx->block_insts[b],
+                             (cx->nblock_insts[b] + 1) * sizeof(*l));
+
+    if (!l)
+        return TERN_ENOMEM;
+    l[cx->nblock_insts[b]++] = inst;
+    cx->block_insts[b] = l;
+    return TERN_OK;
+}
+
+static json_t *deps_json(tern_engine *e, const struct eblock *b)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; a && i < b->nalldeps; i++)
+        if (json_array_append_new(a,
+                                  json_string(e->blocks[b->alldeps[i]].addr)))
+            return json_decref(a), NULL;
+    return a;
+}
+
+static int listed(const char *const *list, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- refresh ------------------------------------------------------------- */
+
+struct refresh {
+    struct planrun *pr;
+};
+
+static int refresh_prepare(struct exec *ex, struct step *s)
+{
+    struct planrun *pr = ex->ctx;
+    tern_state_resource *r = &pr->st[s->inst];
+    struct eprov *p;
+    size_t pi;
+
+    pi = tern__provider_for_state(pr->e, r->provider, s->module);
+    if (pi == SIZE_MAX)
+        return s->rc = TERN_ENOMEM;
+    p = &pr->e->provs[pi];
+    if ((s->rc = tern__provider_init(pr->e, p, s->module, &s->diags)))
+        return s->rc;
+    fill_op(pr->e, &s->top, p, pr->st_addr[s->inst], &s->diags);
+    s->prior = json_incref(r->attributes ? r->attributes : NULL);
+    if (!s->prior)
+        s->prior = json_object();
+    emit(pr, TERN_EVENT_REFRESH_START, pr->st_addr[s->inst], NULL, 0, NULL);
+    return TERN_OK;
+}
+
+static void refresh_work(struct step *s)
+{
+    s->rc = s->module->read(&s->result, &s->top, s->prior);
+}
+
+static int refresh_finish(struct exec *ex, struct step *s)
+{
+    struct planrun *pr = ex->ctx;
+    tern_state_resource *r = &pr->st[s->inst];
+
+    emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[s->inst], NULL,
+         (double)(s->t1 - s->t0) / 1e9, NULL);
+    if (s->rc == TERN_ENOTFOUND) {
+        pr->gone[s->inst] = 1;
+        return 0;
+    }
+    if (s->rc || !s->result) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Refresh failed",
+                       "Reading %s: %s", pr->st_addr[s->inst],
+                       s->diags.count ? s->diags.items[0].summary
+                                      : tern_strerror(s->rc));
+        tern_diags_move(pr->diags, &s->diags);
+        pr->plan->errored = 1;
+        return 1;
+    }
+    if (!r->attributes || !json_equal(r->attributes, s->result)) {
+        struct pinst *d;
+
+        if (pr->plan->ndrift == pr->plan->adrift) {
+            size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
+            struct pinst *n = tern_realloc(pr->plan->drift, a * sizeof(*n));
+
+            if (!n)
+                return 1;
+            pr->plan->drift = n;
+            pr->plan->adrift = a;
+        }
+        d = &pr->plan->drift[pr->plan->ndrift++];
+        memset(d, 0, sizeof(*d));
+        d->block = SIZE_MAX;
+        d->addr = tern_strdup(pr->st_addr[s->inst]);
+        d->type = tern_strdup(r->type);
+        d->name = tern_strdup(r->name);
+        d->pub.mode = r->mode;
+        d->pub.action = TERN_ACTION_UPDATE;
+        d->before = tern__value_from_state(s->module->schema, r->attributes);
+        d->after = tern__value_from_state(s->module->schema, s->result);
+        d->refreshed = 1;
+    }
+    json_decref(r->attributes);
+    r->attributes = s->result;
+    s->result = NULL;
+    return 0;
+}
+
+static const struct exec_ops refresh_ops = {refresh_prepare, refresh_work,
+                                            refresh_finish, NULL};
+
+static int refresh(struct planrun *pr)
+{
+    struct exec ex;
+    size_t i, n = 0;
+    int error = TERN_OK;
+
+    memset(&ex, 0, sizeof(ex));
+    ex.e = pr->e;
+    ex.ctx = pr;
+    ex.ops = &refresh_ops;
+    ex.parallelism = pr->e->parallelism;
+    ex.steps = tern_calloc(pr->nst + 1, sizeof(*ex.steps));
+    TERN_CHECK_ALLOC(ex.steps);
+    for (i = 0; i < pr->nst; i++) {
+        const tern_module *m;
+
+        if (pr->st[i].mode != TERN_STATE_MANAGED)
+            continue;
+        m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
+        if (!m || !m->read)
+            continue;
+        ex.steps[n].inst = i;
+        ex.steps[n].module = m;
+        n++;
+    }
+    ex.nsteps = n;
+    error = tern__exec_run(&ex);
+    /* Objects deleted outside tern are drift too. */
+    for (i = 0; !error && i < pr->nst; i++) {
+        struct pinst *d;
+        const tern_module *m;
+
+        if (!pr->gone[i])
+            continue;
+        if (pr->plan->ndrift == pr->plan->adrift) {
+            size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
+            struct pinst *nd = tern_realloc(pr->plan->drift, a * sizeof(*nd));
+
+            TERN_CHECK_ALLOC(nd);
+            pr->plan->drift = nd;
+            pr->plan->adrift = a;
+        }
+        m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
+        d = &pr->plan->drift[pr->plan->ndrift++];
+        memset(d, 0, sizeof(*d));
+        d->block = SIZE_MAX;
+        d->addr = tern_strdup(pr->st_addr[i]);
+        d->type = tern_strdup(pr->st[i].type);
+        d->name = tern_strdup(pr->st[i].name);
+        d->pub.action = TERN_ACTION_DELETE;
+        d->before =
+            tern__value_from_state(m ? m->schema : NULL, pr->st[i].attributes);
+        d->gone = 1;
+    }
+done:
+    tern__exec_release(&ex);
+    if (atomic_load(&pr->e->interrupts) && !error)
+        error = TERN_ECANCELED;
+    return error;
+}
+
+/* ---- moved blocks ---------------------------------------------------------
+ */
+
+static int apply_moved(struct planrun *pr)
+{
+    const struct tern_blockvec *mv = &pr->e->config->moved;
+    size_t i, k;
+    int error = TERN_OK;
+
+    for (i = 0; i < mv->n; i++) {
+        const struct tern_attribute *fa =
+            tern_lang_body_attr(mv->items[i]->body, "from");
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(mv->items[i]->body, "to");
+        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        int whole = from && !strchr(from, '[');
+
+        if (!from || !to) {
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
+                           "Invalid moved block",
+                           "A moved block needs from and to, each the "
+                           "address of a resource or resource instance.");
+            pr->plan->errored = 1;
+            tern_free(from);
+            tern_free(to);
+            continue;
+        }
+        for (k = 0; k < pr->nst; k++) {
+            const char *a = pr->st_addr[k];
+            size_t fl = strlen(from);
+            char *na = NULL;
+            struct addr pa;
+            size_t other;
+
+            if (whole && strncmp(a, from, fl) == 0 &&
+                (a[fl] == '\0' || a[fl] == '['))
+                na = tern_asprintf("%s%s", to, a + fl);
+            else if (!whole && strcmp(a, from) == 0)
+                na = tern_strdup(to);
+            else
+                continue;
+            TERN_CHECK_ALLOC(na);
+            if (tern__map_get(&pr->st_map, na, &other)) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR,
+                               &mv->items[i]->def_range,
+                               "Ambiguous move statements",
+                               "Cannot move %s to %s: the state already has "
+                               "an object there.",
+                               a, na);
+                pr->plan->errored = 1;
+                tern_free(na);
+                continue;
+            }
+            if (tern__addr_parse(na, &pa)) {
+                tern_free(na);
+                continue;
+            }
+            tern_free(pr->st[k].type);
+            tern_free(pr->st[k].name);
+            tern_free(pr->st[k].key_str);
+            pr->st[k].type = pa.type;
+            pr->st[k].name = pa.name;
+            pr->st[k].key_kind = pa.key_kind;
+            pr->st[k].key_int = pa.key_int;
+            pr->st[k].key_str = pa.key_str;
+            pa.type = pa.name = pa.key_str = NULL;
+            tern__addr_release(&pa);
+            if (!pr->st_prev[k])
+                pr->st_prev[k] = pr->st_addr[k];
+            else
+                tern_free(pr->st_addr[k]);
+            pr->st_addr[k] = na;
+        }
+        tern_free(from);
+        tern_free(to);
+    }
+    /* Rebuild the address map over the new addresses. */
+    tern__map_release(&pr->st_map);
+    for (k = 0; k < pr->nst; k++)
+        if ((error = tern__map_put(&pr->st_map, pr->st_addr[k], k)))
+            goto done;
+done:
+    return error;
+}
+
+/* ---- expansion and diff ---------------------------------------------------
+ */
+
+static int import_for(struct planrun *pr, const char *addr, char **id)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    size_t i;
+    int error = TERN_OK;
+
+    *id = NULL;
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(iv->items[i]->body, "to");
+        const struct tern_attribute *ia =
+            tern_lang_body_attr(iv->items[i]->body, "id");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        tern_value *v = NULL;
+        struct tern_lang_scope sc;
+        tern_value *tmp[2];
+
+        if (!to || strcmp(to, addr) != 0 || !ia) {
+            tern_free(to);
+            continue;
+        }
+        tern_free(to);
+        tern__scope_init(&sc, &pr->cx, NULL, tmp);
+        error = tern_lang_eval(ia->expr, &sc, &v, pr->diags);
+        if (!error && tern_value_kind(v) == TERN_VAL_STRING)
+            *id = tern_strdup(tern_value_get_string(v));
+        else if (!error)
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, &ia->range,
+                           "Invalid import id",
+                           "The import ID must be a known string.");
+        tern_value_decref(v);
+        return *id ? TERN_OK : TERN_ERROR;
+    }
+    return error;
+}
+
+/* Does a replace_triggered_by reference of @b fire? */
+static int triggered(struct planrun *pr, const struct eblock *b)
+{
+    size_t i, j, bi;
+
+    for (i = 0; i < b->nrtb; i++) {
+        char *ref = tern__expr_addr(b->rtb[i]);
+        char *attr = NULL, *p;
+        struct addr a;
+        int fired = 0;
+
+        if (!ref)
+            continue;
+        /* type.name[key].attr: the attribute follows the second dot. */
+        p = strchr(ref, '.');
+        p = p ? strchr(p + 1, '.') : NULL;
+        if (p && strncmp(ref, "data.", 5) != 0) {
+            *p = '\0';
+            attr = p + 1;
+        }
+        if (tern__addr_parse(ref, &a) ||
+            !tern__map_get(&pr->e->block_map, a.block_addr, &bi)) {
+            tern__addr_release(&a);
+            tern_free(ref);
+            continue;
+        }
+        for (j = 0; j < pr->cx.nblock_insts[bi] && !fired; j++) {
+            const struct pinst *o = &pr->plan->insts[pr->cx.block_insts[bi][j]];
+            const tern_value *x, *y;
+
+            if (a.key_kind != TERN_STATE_KEY_NONE &&
+                (o->key_kind != a.key_kind ||
+                 (a.key_kind == TERN_STATE_KEY_INT &&
+                  o->key_int != a.key_int) ||
+                 (a.key_kind == TERN_STATE_KEY_STRING &&
+                  strcmp(o->key_str, a.key_str) != 0)))
+                continue;
+            if (o->pub.action == TERN_ACTION_NOOP ||
+                o->pub.action == TERN_ACTION_READ)
+                continue;
+            if (!attr) {
+                fired = 1;
+                continue;
+            }
+            x = o->before ? tern_value_object_get(o->before, attr) : NULL;
+            y = o->after ? tern_value_object_get(o->after, attr) : NULL;
+            if (!x || !y || !tern_value_is_wholly_known(y) ||
+                !tern_value_equal(x, y))
+                fired = 1;
+        }
+        tern__addr_release(&a);
+        tern_free(ref);
+        if (fired)
+            return 1;
+    }
+    return 0;
+}
+
+static const tern_state_intent *intent_for(struct planrun *pr, const char *addr)
+{
+    size_t i;
+
+    for (i = 0; i < pr->nintents; i++)
+        if (strcmp(pr->intents[i].address, addr) == 0 &&
+            strcmp(pr->intents[i].action, "create") == 0)
+            return &pr->intents[i];
+    return NULL;
+}
+
+/* A data source depends on something with a pending change. */
+static int deps_pending(struct planrun *pr, const struct eblock *b)
+{
+    size_t i, j;
+
+    for (i = 0; i < b->nalldeps; i++) {
+        size_t d = b->alldeps[i];
+
+        for (j = 0; j < pr->cx.nblock_insts[d]; j++)
+            if (pr->plan->insts[pr->cx.block_insts[d][j]].pub.action !=
+                TERN_ACTION_NOOP)
+                return 1;
+    }
+    return 0;
+}
+
+static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
+                     tern_value *cfg)
+{
+    struct pinst *pi = &pr->plan->insts[idx];
+    json_t *jc = NULL, *res = NULL;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_op op;
+    int error = TERN_OK, chg, rep;
+    char **paths = NULL;
+    size_t np = 0;
+    struct eprov *p = &pr->e->provs[b->prov];
+
+    if (!tern_value_is_wholly_known(cfg) || deps_pending(pr, b)) {
+        error = tern__plan_object(b->module->schema, NULL, cfg, NULL, 0,
+                                  &pi->after, &chg, &rep, &paths, &np);
+        pi->pub.action = TERN_ACTION_READ;
+        pi->pub.reason = TERN_REASON_READ_DEFERRED;
+        goto done;
+    }
+    if ((error = tern__provider_init(pr->e, p, b->module, pr->diags)))
+        goto fail;
+    jc = tern_value_to_json(cfg);
+    TERN_CHECK_ALLOC(jc);
+    fill_op(pr->e, &op, p, pi->addr, &d);
+    if ((error = b->module->read(&res, &op, jc))) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
+                       "Failed to read data source", "Reading %s: %s", pi->addr,
+                       d.count ? d.items[0].summary : tern_strerror(error));
+        tern_diags_move(pr->diags, &d);
+        goto fail;
+    }
+    pi->after = tern__value_from_state(b->module->schema, res);
+    TERN_CHECK_ALLOC(pi->after);
+    pi->data_write = 1;
+    goto done;
+fail:
+    pr->plan->errored = 1;
+    error = TERN_OK;
+done:
+    while (np)
+        tern_free(paths[--np]);
+    tern_free(paths);
+    tern_diags_release(&d);
+    json_decref(jc);
+    json_decref(res);
+    return error;
+}
+
+static int plan_instance(struct planrun *pr, size_t idx)
+{
+    struct pinst *pi = &pr->plan->insts[idx];
+    const struct eblock *b = &pr->e->blocks[pi->block];
+    const tern_module *m = b->module;
+    tern_value *cfg = NULL;
+    const json_t *prior = NULL;
+    json_t *found = NULL, *jd = NULL;
+    size_t si;
+    int error = TERN_OK, rc, changed = 0, replace = 0, replacing = 0;
+    int tainted = 0, gone = 0;
+    size_t np = 0;
+
+    if (tern__map_get(&pr->st_map, pi->addr, &si)) {
+        pr->claimed[si] = 1;
+        if (pr->st_prev[si]) {
+            pi->prev_addr = tern_strdup(pr->st_prev[si]);
+            TERN_CHECK_ALLOC(pi->prev_addr);
+        }
+        if (pr->gone[si]) {
+            gone = 1;
+        } else {
+            pi->in_state = 1;
+            prior = pr->st[si].attributes;
+            tainted = pr->st[si].status == TERN_STATE_TAINTED;
+        }
+    }
+    rc = tern__eval_config(&pr->cx, pi, b, &cfg, pr->diags);
+    if (rc == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    }
+    if (rc) {
+        pr->plan->errored = 1;
+        goto done;
+    }
+    if (b->mode == TERN_STATE_DATA) {
+        error = plan_data(pr, idx, b, cfg);
+        goto done;
+    }
+    if (!prior && !gone) {
+        if ((rc = import_for(pr, pi->addr, &pi->import_id)) == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        } else if (rc) {
+            pr->plan->errored = 1;
+            goto done;
+        }
+        if (pi->import_id) {
+            struct tern_diags d = TERN_DIAGS_INIT;
+            struct eprov *p = &pr->e->provs[b->prov];
+            tern_op op;
+
+            rc = tern__provider_init(pr->e, p, m, pr->diags);
+            fill_op(pr->e, &op, p, pi->addr, &d);
+            if (!rc && !m->import) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                               "Resource type cannot be imported",
+                               "%s does not support import.", m->type_name);
+                rc = TERN_EINVALID;
+            } else if (!rc) {
+                rc = m->import(&found, &op, pi->import_id);
+            }
+            if (rc) {
+                tern_diags_add(
+                    pr->diags, TERN_SEV_ERROR, NULL,
+                    "Cannot import non-existent remote object",
+                    "Importing %s (id %s): %s", pi->addr, pi->import_id,
+                    d.count ? d.items[0].summary : tern_strerror(rc));
+                pr->plan->errored = 1;
+                tern_diags_release(&d);
+                goto done;
+            }
+            tern_diags_release(&d);
+            prior = found;
+        }
+    }
+    if (!prior && !pi->import_id) {
+        const tern_state_intent *in = intent_for(pr, pi->addr);
+
+        if (in && m->lookup && tern_value_is_wholly_known(cfg)) {
+            struct tern_diags d = TERN_DIAGS_INIT;
+            struct eprov *p = &pr->e->provs[b->prov];
+            tern_op op;
+
+            pi->intent = in->id;
+            jd = tern_value_to_json(cfg);
+            TERN_CHECK_ALLOC(jd);
+            rc = tern__provider_init(pr->e, p, m, pr->diags);
+            fill_op(pr->e, &op, p, pi->addr, &d);
+            if (!rc)
+                rc = m->lookup(&found, &op, jd);
+            if (rc == TERN_OK) {
+                pi->adopt = json_incref(found);
+                prior = found;
+                emit(pr, TERN_EVENT_ADOPT, pi->addr, NULL, 0, NULL);
+            } else if (rc != TERN_ENOTFOUND) {
+                tern_diags_move(pr->diags, &d);
+                pr->plan->errored = 1;
+            }
+            tern_diags_release(&d);
+        } else if (in) {
+            pi->intent = in->id;
+        }
+    }
+    if (prior) {
+        pi->before = tern__value_from_state(m->schema, prior);
+        TERN_CHECK_ALLOC(pi->before);
+    }
+    if (prior && pr->opts->n_replace &&
+        listed(pr->opts->replace, pr->opts->n_replace, pi->addr)) {
+        replacing = 1;
+        pi->pub.reason = TERN_REASON_REPLACE_REQUESTED;
+    } else if (prior && tainted) {
+        replacing = 1;
+        pi->pub.reason = TERN_REASON_TAINTED;
+    } else if (prior && b->nrtb && triggered(pr, b)) {
+        replacing = 1;
+        pi->pub.reason = TERN_REASON_REPLACE_TRIGGERED;
+    }
+    if ((error = tern__plan_object(m->schema, b, cfg, pi->before, replacing,
+                                   &pi->after, &changed, &replace, &pi->rpaths,
+                                   &np)))
+        goto done;
+    if (!pi->before) {
+        pi->pub.action = TERN_ACTION_CREATE;
+        if (gone)
+            pi->pub.reason = TERN_REASON_GONE;
+    } else if (replace) {
+        pi->pub.action = b->cbd ? TERN_ACTION_CREATE_THEN_DELETE
+                                : TERN_ACTION_DELETE_THEN_CREATE;
+        if (!replacing)
+            pi->pub.reason = TERN_REASON_REPLACE_FORCED;
+    } else if (changed) {
+        pi->pub.action = TERN_ACTION_UPDATE;
+    }
+done:
+    if (pi->after)
+        pr->cx.values[idx] = tern_value_incref(pi->after);
+    tern_value_decref(cfg);
+    json_decref(found);
+    json_decref(jd);
+    return error;
+}
+
+static int expand_block(struct planrun *pr, size_t bi)
+{
+    tern_engine *e = pr->e;
+    const struct eblock *b = &e->blocks[bi];
+    tern_value *coll = NULL, *tmp[2];
+    struct tern_lang_scope sc;
+    size_t n = 1, i;
+    int keyed = 0, error = TERN_OK, rc;
+
+    tern__scope_init(&sc, &pr->cx, NULL, tmp);
+    if (b->count || b->for_each) {
+        const struct tern_expr *x = b->count ? b->count : b->for_each;
+        int64_t cnt = 0;
+
+        rc = tern_lang_eval(x, &sc, &coll, pr->diags);
+        if (rc == TERN_ENOMEM)
+            return rc;
+        if (rc) {
+            pr->plan->errored = 1;
+            pr->cx.block_keyed[bi] = -1;
+            return TERN_OK;
+        }
+        if (!tern_value_is_wholly_known(coll)) {
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, &x->range,
+                           b->count ? "Invalid count argument"
+                                    : "Invalid for_each argument",
+                           "The value of %s for %s depends on resource "
+                           "attributes that cannot be determined until "
+                           "apply. Use -target to first apply only the "
+                           "resources it depends on.",
+                           b->count ? "count" : "for_each", b->addr);
+            goto bad;
+        }
+        if (b->count) {
+            if (!tern_value_get_int(coll, &cnt) || cnt < 0) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR, &x->range,
+                               "Invalid count argument",
+                               "The count of %s must be a whole number, "
+                               "zero or more.",
+                               b->addr);
+                goto bad;
+            }
+            keyed = 1;
+            n = (size_t)cnt;
+        } else {
+            enum tern_value_kind k = tern_value_kind(coll);
+
+            keyed = 2;
+            n = tern_value_length(coll);
+            if (k == TERN_VAL_SET) {
+                for (i = 0; i < n; i++)
+                    if (tern_value_kind(tern_value_list_get(coll, i)) !=
+                        TERN_VAL_STRING)
+                        break;
+            }
+            if ((k != TERN_VAL_SET && k != TERN_VAL_OBJECT) ||
+                (k == TERN_VAL_SET && i < n)) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR, &x->range,
+                               "Invalid for_each argument",
+                               "The for_each of %s must be a map, or a set "
+                               "of strings; you gave a %s. Convert a list "
+                               "with toset().",
+                               b->addr,
+                               tern_value_kind_name(tern_value_kind(coll)));
+                goto bad;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        struct pinst *pi;
+        size_t idx = pr->plan->ninsts;
+
+        if ((error = tern__plan_add(pr->plan, &pi)))
+            goto done;
+        if ((error = values_fit(pr)))
+            goto done;
+        pi->block = bi;
+        pi->prov = b->prov;
+        pi->pub.mode = b->mode;
+        pi->type = tern_strdup(b->type);
+        pi->name = tern_strdup(b->name);
+        pi->cbd = b->cbd;
+        pi->deps = deps_json(e, b);
+        pi->provider = tern__provider_addr(&e->provs[b->prov]);
+        TERN_CHECK_ALLOC(pi->type);
+        TERN_CHECK_ALLOC(pi->name);
+        TERN_CHECK_ALLOC(pi->deps);
+        TERN_CHECK_ALLOC(pi->provider);
+        if (keyed == 1) {
+            pi->key_kind = TERN_STATE_KEY_INT;
+            pi->key_int = (long long)i;
+            pi->addr = tern_asprintf("%s[%zu]", b->addr, i);
+        } else if (keyed == 2) {
+            const char *key;
+            json_t *q;
+            char *qs;
+
+            if (tern_value_kind(coll) == TERN_VAL_OBJECT) {
+                key = tern_value_object_key(coll, i);
+                pi->each_value =
+                    tern_value_incref(tern_value_object_value(coll, i));
+            } else {
+                key = tern_value_get_string(tern_value_list_get(coll, i));
+                pi->each_value =
+                    tern_value_incref(tern_value_list_get(coll, i));
+            }
+            pi->key_kind = TERN_STATE_KEY_STRING;
+            pi->key_str = tern_strdup(key);
+            q = json_string(key);
+            qs = q ? json_dumps(q, JSON_ENCODE_ANY) : NULL;
+            json_decref(q);
+            pi->addr = qs ? tern_asprintf("%s[%s]", b->addr, qs) : NULL;
+            free(qs); /* jansson's */
+            TERN_CHECK_ALLOC(pi->key_str);
+        } else {
+            pi->addr = tern_strdup(b->addr);
+        }
+        TERN_CHECK_ALLOC(pi->addr);
+        if ((error = block_push(&pr->cx, bi, idx)))
+            goto done;
+        if ((error = plan_instance(pr, idx)))
+            goto done;
+    }
+    pr->cx.block_keyed[bi] = keyed;
+    goto done;
+bad:
+    pr->plan->errored = 1;
+    pr->cx.block_keyed[bi] = -1;
+done:
+    tern_value_decref(coll);
+    tern_value_decref(tmp[0]);
+    tern_value_decref(tmp[1]);
+    return error;
+}
+
+/* In the state but not in the configuration (or everything, -destroy). */
+static int plan_orphans(struct planrun *pr)
+{
+    size_t i, bi;
+    int error = TERN_OK;
+
+    for (i = 0; i < pr->nst; i++) {
+        tern_state_resource *r = &pr->st[i];
+        struct pinst *pi;
+        const tern_module *m;
+        struct addr a;
+
+        if (pr->claimed[i] || pr->gone[i])
+            continue;
+        m = tern__engine_module(pr->e,
+                                r->mode == TERN_STATE_DATA
+                                    ? TERN_MODULE_DATA
+                                    : TERN_MODULE_RESOURCE,
+                                r->type);
+        if (!m) {
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                           "Unknown resource type in the state",
+                           "%s is in the state, but tern has no %s type; it "
+                           "cannot be destroyed.",
+                           pr->st_addr[i], r->type);
+            pr->plan->errored = 1;
+            continue;
+        }
+        if ((error = tern__plan_add(pr->plan, &pi)) || (error = values_fit(pr)))
+            goto done;
+        pi->addr = tern_strdup(pr->st_addr[i]);
+        pi->prev_addr = pr->st_prev[i] ? tern_strdup(pr->st_prev[i]) : NULL;
+        pi->type = tern_strdup(r->type);
+        pi->name = tern_strdup(r->name);
+        pi->pub.mode = r->mode;
+        pi->key_kind = r->key_kind;
+        pi->key_int = r->key_int;
+        pi->key_str = r->key_str ? tern_strdup(r->key_str) : NULL;
+        pi->deps =
+            r->dependencies ? json_deep_copy(r->dependencies) : json_array();
+        pi->provider = r->provider ? tern_strdup(r->provider) : NULL;
+        pi->in_state = 1;
+        pi->orphan = 1;
+        pi->cbd = r->create_before_destroy;
+        pi->before = tern__value_from_state(m->schema, r->attributes);
+        TERN_CHECK_ALLOC(pi->addr);
+        TERN_CHECK_ALLOC(pi->type);
+        TERN_CHECK_ALLOC(pi->before);
+        TERN_CHECK_ALLOC(pi->deps);
+        pi->prov = tern__provider_for_state(pr->e, r->provider, m);
+        if (pi->prov == SIZE_MAX) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        pi->pub.action = TERN_ACTION_DELETE;
+        if (pr->opts->destroy)
+            pi->pub.reason = TERN_REASON_DESTROY_MODE;
+        else
+            pi->pub.reason = TERN_REASON_NO_CONFIG;
+        if (!tern__addr_parse(pi->addr, &a)) {
+            if (tern__map_get(&pr->e->block_map, a.block_addr, &bi)) {
+                pi->block = bi;
+                if (!pr->opts->destroy)
+                    pi->pub.reason = r->key_kind == TERN_STATE_KEY_INT
+                                         ? TERN_REASON_COUNT_INDEX
+                                     : r->key_kind == TERN_STATE_KEY_STRING
+                                         ? TERN_REASON_EACH_KEY
+                                         : TERN_REASON_NO_CONFIG;
+            }
+            tern__addr_release(&a);
+        }
+    }
+done:
+    return error;
+}
+
+/* A create_before_destroy replacement forces it on what it depends on, or
+ * the two replacements would wait for each other. */
+static void spread_cbd(struct planrun *pr)
+{
+    size_t i, j, k;
+
+    for (i = 0; i < pr->plan->ninsts; i++) {
+        const struct pinst *pi = &pr->plan->insts[i];
+        const struct eblock *b;
+
+        if (pi->pub.action != TERN_ACTION_CREATE_THEN_DELETE ||
+            pi->block == SIZE_MAX)
+            continue;
+        b = &pr->e->blocks[pi->block];
+        for (j = 0; j < b->nalldeps; j++)
+            for (k = 0; k < pr->cx.nblock_insts[b->alldeps[j]]; k++) {
+                struct pinst *d =
+                    &pr->plan->insts[pr->cx.block_insts[b->alldeps[j]][k]];
+
+                if (d->pub.action == TERN_ACTION_DELETE_THEN_CREATE) {
+                    d->pub.action = TERN_ACTION_CREATE_THEN_DELETE;
+                    d->cbd = 1;
+                }
+            }
+    }
+}
+
+static int deps_has(const json_t *deps, const char *addr)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(deps); i++)
+        if (strcmp(json_string_value(json_array_get(deps, i)), addr) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether an instance is the target @full (parsed into @a): the whole
+ * resource, or that instance. */
+static int matches(const struct pinst *pi, const struct addr *a,
+                   const char *full)
+{
+    struct addr own;
+    int r;
+
+    if (tern__addr_parse(pi->addr, &own))
+        return 0;
+    r = strcmp(own.block_addr, a->block_addr) == 0 &&
+        (a->key_kind == TERN_STATE_KEY_NONE || strcmp(pi->addr, full) == 0);
+    tern__addr_release(&own);
+    return r;
+}
+
+/* -target: keep the targets and what they depend on (with -destroy: what
+ * depends on them). */
+static int apply_targets(struct planrun *pr)
+{
+    struct tern_plan *p = pr->plan;
+    unsigned char *in = tern_calloc(p->ninsts + 1, 1);
+    size_t t, i, j;
+    int error = TERN_OK;
+
+    TERN_CHECK_ALLOC(in);
+    for (t = 0; t < pr->opts->n_targets; t++) {
+        struct addr a;
+
+        if (tern__addr_parse(pr->opts->targets[t], &a)) {
+            tern_diags_add(
+                pr->diags, TERN_SEV_ERROR, NULL, "Invalid target address",
+                "\"%s\" is not a resource address.", pr->opts->targets[t]);
+            p->errored = 1;
+            continue;
+        }
+        for (i = 0; i < p->ninsts; i++)
+            if (matches(&p->insts[i], &a, pr->opts->targets[t]))
+                in[i] = 1;
+        tern__addr_release(&a);
+    }
+    for (i = 0; i < p->ninsts; i++) {
+        struct addr own;
+
+        if (!in[i] || in[i] == 2)
+            continue;
+        if (!pr->opts->destroy) {
+            for (j = 0; j < p->ninsts; j++) {
+                if (in[j] || tern__addr_parse(p->insts[j].addr, &own))
+                    continue;
+                if (deps_has(p->insts[i].deps, own.block_addr))
+                    in[j] = 2;
+                tern__addr_release(&own);
+            }
+        } else if (!tern__addr_parse(p->insts[i].addr, &own)) {
+            for (j = 0; j < p->ninsts; j++)
+                if (!in[j] && deps_has(p->insts[j].deps, own.block_addr))
+                    in[j] = 2;
+            tern__addr_release(&own);
+        }
+    }
+    for (i = 0; i < p->ninsts; i++) {
+        if (in[i])
+            continue;
+        p->insts[i].pub.action = TERN_ACTION_NOOP;
+        p->insts[i].data_write = 0;
+        tern_free(p->insts[i].prev_addr);
+        p->insts[i].prev_addr = NULL;
+        tern_free(p->insts[i].import_id);
+        p->insts[i].import_id = NULL;
+    }
+done:
+    tern_free(in);
+    return error;
+}
+
+static void check_prevent_destroy(struct planrun *pr)
+{
+    size_t i;
+
+    for (i = 0; i < pr->plan->ninsts; i++) {
+        const struct pinst *pi = &pr->plan->insts[i];
+        enum tern_action a = pi->pub.action;
+
+        if (pi->block == SIZE_MAX || !pr->e->blocks[pi->block].prevent_destroy)
+            continue;
+        if (a != TERN_ACTION_DELETE && a != TERN_ACTION_DELETE_THEN_CREATE &&
+            a != TERN_ACTION_CREATE_THEN_DELETE)
+            continue;
+        tern_diags_add(pr->diags, TERN_SEV_ERROR,
+                       &pr->e->blocks[pi->block].block->def_range,
+                       "Instance cannot be destroyed",
+                       "Resource %s has lifecycle.prevent_destroy set, but "
+                       "the plan calls for this resource to be destroyed. "
+                       "To avoid this error and continue with the plan, "
+                       "either disable lifecycle.prevent_destroy or reduce "
+                       "the scope of the plan using the -target flag.",
+                       pi->addr);
+        pr->plan->errored = 1;
+    }
+}
+
+int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
+                       struct tern_diags *diags)
+{
+    const struct tern_blockvec *ov = &cx->e->config->outputs;
+    tern_value *all = tern_value_object_new(), *v = NULL, *o = NULL;
+    size_t i;
+    int error = TERN_OK, rc;
+    struct tern_diags scratch = TERN_DIAGS_INIT;
+
+    TERN_CHECK_ALLOC(all);
+    for (i = 0; i < ov->n; i++) {
+        const struct tern_block *b = ov->items[i];
+        const struct tern_attribute *va = tern_lang_body_attr(b->body, "value");
+        const struct tern_attribute *sa =
+            tern_lang_body_attr(b->body, "sensitive");
+        struct tern_lang_scope sc;
+        tern_value *tmp[2];
+        int sens = 0;
+
+        if (!va)
+            continue;
+        tern__scope_init(&sc, cx, NULL, tmp);
+        rc = tern_lang_eval(va->expr, &sc, &v, strict ? diags : &scratch);
+        tern_diags_release(&scratch);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        }
+        if (rc) {
+            if (strict)
+                error = TERN_ERROR;
+            continue;
+        }
+        if (sa && sa->expr->kind == TERN_EXPR_LITERAL)
+            sens = tern_value_get_bool(sa->expr->u.literal);
+        if (!sens && strict && tern_value_has_sensitive(v)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &va->range,
+                           "Output refers to sensitive values",
+                           "To reduce the risk of accidentally exporting "
+                           "sensitive data, output \"%s\" must set "
+                           "sensitive = true.",
+                           b->labels[0]);
+            error = TERN_ERROR;
+        }
+        o = tern_value_object_new();
+        TERN_CHECK_ALLOC(o);
+        if (tern_value_object_set(o, "value", v)) {
+            v = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        v = NULL;
+        if (tern_value_object_set(o, "sensitive", tern_value_bool(sens)) ||
+            tern_value_object_set(all, b->labels[0], o)) {
+            o = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        o = NULL;
+    }
+    *out = all;
+    all = NULL;
+done:
+    tern_value_decref(all);
+    tern_value_decref(v);
+    tern_value_decref(o);
+    return error;
+}
+
+/* ---- the plan --------------------------------------------------------------
+ */
+
+static void planrun_release(struct planrun *pr)
+{
+    size_t i;
+
+    for (i = 0; i < pr->nst; i++) {
+        tern_free(pr->st_addr ? pr->st_addr[i] : NULL);
+        tern_free(pr->st_prev ? pr->st_prev[i] : NULL);
+    }
+    tern_state_resources_free(pr->st, pr->nst);
+    tern_free(pr->st_addr);
+    tern_free(pr->st_prev);
+    tern_free(pr->claimed);
+    tern_free(pr->gone);
+    tern__map_release(&pr->st_map);
+    tern_state_intents_free(pr->intents, pr->nintents);
+    for (i = 0; i < pr->avalues; i++)
+        tern_value_decref(pr->cx.values[i]);
+    tern_free(pr->cx.values);
+    for (i = 0; pr->cx.block_insts && i < pr->e->nblocks; i++)
+        tern_free(pr->cx.block_insts[i]);
+    tern_free(pr->cx.block_insts);
+    tern_free(pr->cx.nblock_insts);
+    tern_free(pr->cx.block_keyed);
+}
+
+int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
+                      tern_plan **out, struct tern_diags *diags)
+{
+    static const tern_plan_options defaults = TERN_PLAN_OPTIONS_INIT;
+    struct planrun pr;
+    struct tern_plan *p = NULL;
+    size_t i;
+    long long t0 = tern__now_ns();
+    int error = TERN_OK;
+    tern_event ev;
+
+    *out = NULL;
+    memset(&pr, 0, sizeof(pr));
+    pr.e = e;
+    pr.opts = opts ? opts : &defaults;
+    pr.quiet = quiet;
+    pr.diags = diags;
+    atomic_store(&e->interrupts, 0);
+    atomic_store(&e->cancel, 0);
+    p = tern_calloc(1, sizeof(*p));
+    TERN_CHECK_ALLOC(p);
+    pr.plan = p;
+    pr.cx.e = e;
+    pr.cx.plan = p;
+    p->destroy = pr.opts->destroy;
+    p->refresh_only = pr.opts->refresh_only;
+    p->lineage = tern_strdup(tern_state_lineage(e->state));
+    p->serial = tern_state_serial(e->state);
+    p->tern_version = tern_strdup(TERN_VERSION);
+    p->vars = tern_value_incref(e->vars);
+    TERN_CHECK_ALLOC(p->lineage);
+    TERN_CHECK_ALLOC(p->tern_version);
+    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
+        goto done;
+    pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
+    pr.cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    pr.cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
+    TERN_CHECK_ALLOC(pr.cx.block_insts);
+    TERN_CHECK_ALLOC(pr.cx.nblock_insts);
+    TERN_CHECK_ALLOC(pr.cx.block_keyed);
+    for (i = 0; i < e->nblocks; i++)
+        pr.cx.block_keyed[i] = -1;
+    if ((error = tern_state_list(e->state, &pr.st, &pr.nst, diags)))
+        goto done;
+    if ((error =
+             tern_state_intents(e->state, &pr.intents, &pr.nintents, diags)))
+        goto done;
+    pr.st_addr = tern_calloc(pr.nst + 1, sizeof(char *));
+    pr.st_prev = tern_calloc(pr.nst + 1, sizeof(char *));
+    pr.claimed = tern_calloc(pr.nst + 1, 1);
+    pr.gone = tern_calloc(pr.nst + 1, 1);
+    TERN_CHECK_ALLOC(pr.st_addr);
+    TERN_CHECK_ALLOC(pr.st_prev);
+    TERN_CHECK_ALLOC(pr.claimed);
+    TERN_CHECK_ALLOC(pr.gone);
+    for (i = 0; i < pr.nst; i++) {
+        pr.st_addr[i] = tern_state_resource_address(&pr.st[i]);
+        TERN_CHECK_ALLOC(pr.st_addr[i]);
+    }
+    if (!p->destroy && (error = apply_moved(&pr)))
+        goto done;
+    if (p->destroy)
+        for (i = 0; i < pr.nst; i++)
+            if ((error = tern__map_put(&pr.st_map, pr.st_addr[i], i)))
+                goto done;
+    if ((pr.opts->refresh || pr.opts->refresh_only) && (error = refresh(&pr)))
+        goto done;
+    for (i = 0; i < p->ndrift; i++)
+        tern__pinst_publish(&p->drift[i]);
+    for (i = 0; i < p->ndrift; i++)
+        emit(&pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0,
+             NULL);
+    if (!p->refresh_only) {
+        if (!p->destroy)
+            for (i = 0; i < e->nblocks; i++)
+                if ((error = expand_block(&pr, e->order[i])))
+                    goto done;
+        if ((error = plan_orphans(&pr)))
+            goto done;
+        spread_cbd(&pr);
+        if (pr.opts->n_targets && (error = apply_targets(&pr)))
+            goto done;
+        check_prevent_destroy(&pr);
+        if (!p->destroy) {
+            int rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
+
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc)
+                p->errored = 1;
+        }
+    }
+    if (!p->outputs) {
+        p->outputs = tern_value_object_new();
+        TERN_CHECK_ALLOC(p->outputs);
+    }
+    if ((error = tern__plan_index(p)))
+        goto done;
+    for (i = 0; i < p->nchanges; i++)
+        emit(&pr, TERN_EVENT_PLANNED, p->changes[i]->addr, &p->changes[i]->pub,
+             0, NULL);
+    p->summary.elapsed = (double)(tern__now_ns() - t0) / 1e9;
+    if (!quiet) {
+        memset(&ev, 0, sizeof(ev));
+        ev.version = TERN_EVENT_VERSION;
+        ev.kind = TERN_EVENT_SUMMARY;
+        ev.summary = &p->summary;
+        tern__engine_event(e, &ev);
+    }
+    *out = p;
+    p = NULL;
+    if ((*out)->errored)
+        error = TERN_ERROR;
+done:
+    planrun_release(&pr);
+    tern_plan_free(p);
+    return error;
+}
+
+int tern_engine_plan(tern_engine *engine, const tern_plan_options *opts,
+                     tern_plan **out, struct tern_diags *diags)
+{
+    return tern__engine_plan(engine, opts, 0, out, diags);
+}

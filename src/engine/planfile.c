@@ -1,0 +1,587 @@
+/*
+ * Plan files and the plan as JSON.
+ *
+ * A plan file is one header line, `tern-plan 1 sha256=<hex>`, then a JSON
+ * document; the hash covers the document, so an edited or truncated file
+ * is refused. The document carries everything `apply FILE` needs without
+ * the configuration directory: the configuration's files, the variables,
+ * every planned instance (no-ops too: their values are what references to
+ * them see), the state's lineage and serial, and the tern version.
+ *
+ * Values keep their unknown and sensitive marks as Terraform's JSON plan
+ * does: the value with unknowns as null, and beside it a mask of the same
+ * shape with true where a node is unknown (or sensitive). Sensitive values
+ * are written as they are (an apply needs them; the file is 0600), as
+ * Terraform does; provider credentials are never in a plan.
+ */
+#include "engine/engine_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "util/alloc.h"
+
+#define PLAN_MAGIC          "tern-plan 1 sha256="
+#define PLAN_FORMAT_VERSION 1
+
+/* ---- masks ------------------------------------------------------------------
+ */
+
+json_t *tern__mask(const tern_value *v, int sensitive)
+{
+    enum tern_value_kind k;
+    json_t *r;
+    size_t i, any = 0;
+
+    if (!v)
+        return json_false();
+    if (sensitive ? tern_value_is_sensitive(v) : tern_value_is_unknown(v))
+        return json_true();
+    k = tern_value_kind(v);
+    if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
+        r = json_array();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *m = tern__mask(tern_value_list_get(v, i), sensitive);
+
+            any += json_is_true(m) || json_is_object(m) || json_is_array(m);
+            json_array_append_new(r, m);
+        }
+    } else if (k == TERN_VAL_OBJECT) {
+        r = json_object();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *m = tern__mask(tern_value_object_value(v, i), sensitive);
+
+            if (json_is_false(m)) {
+                json_decref(m);
+                continue;
+            }
+            any++;
+            json_object_set_new(r, tern_value_object_key(v, i), m);
+        }
+    } else {
+        return json_false();
+    }
+    if (r && !any) {
+        json_decref(r);
+        return json_false();
+    }
+    return r;
+}
+
+tern_value *tern__unmask(const json_t *j, const json_t *unknown,
+                         const json_t *sensitive)
+{
+    tern_value *v = NULL, *x;
+    size_t i;
+    const char *k;
+    json_t *item;
+
+    if (json_is_true(unknown)) {
+        v = tern_value_unknown();
+    } else if (json_is_array(j)) {
+        v = tern_value_list_new();
+        for (i = 0; v && i < json_array_size(j); i++) {
+            x = tern__unmask(
+                json_array_get(j, i),
+                json_is_array(unknown) ? json_array_get(unknown, i) : NULL,
+                json_is_array(sensitive) ? json_array_get(sensitive, i) : NULL);
+            if (!x || tern_value_list_append(v, x)) {
+                tern_value_decref(v);
+                v = NULL;
+            }
+        }
+    } else if (json_is_object(j)) {
+        v = tern_value_object_new();
+        json_object_foreach((json_t *)j, k, item)
+        {
+            if (!v)
+                break;
+            x = tern__unmask(item, json_object_get(unknown, k),
+                             json_object_get(sensitive, k));
+            if (!x || tern_value_object_set(v, k, x)) {
+                tern_value_decref(v);
+                v = NULL;
+            }
+        }
+    } else {
+        v = tern_value_from_json(j ? j : json_null());
+    }
+    if (v && json_is_true(sensitive))
+        v = tern_value_mark_sensitive(v);
+    return v;
+}
+
+static json_t *enc_value(const tern_value *v)
+{
+    json_t *o;
+
+    if (!v)
+        return json_null();
+    o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "v", tern_value_to_json(v));
+    json_object_set_new(o, "u", tern__mask(v, 0));
+    json_object_set_new(o, "s", tern__mask(v, 1));
+    return o;
+}
+
+static tern_value *dec_value(const json_t *j)
+{
+    if (!json_is_object(j))
+        return NULL;
+    return tern__unmask(json_object_get(j, "v"), json_object_get(j, "u"),
+                        json_object_get(j, "s"));
+}
+
+/* ---- instances ------------------------------------------------------------
+ */
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *enc_inst(const struct pinst *pi)
+{
+    json_t *o = json_object(), *rp = json_array();
+    size_t i;
+
+    if (!o || !rp) {
+        json_decref(o);
+        json_decref(rp);
+        return NULL;
+    }
+    for (i = 0; pi->rpaths && pi->rpaths[i]; i++)
+        json_array_append_new(rp, json_string(pi->rpaths[i]));
+    json_object_set_new(o, "address", json_string(pi->addr));
+    json_object_set_new(o, "previous_address", str_or_null(pi->prev_addr));
+    json_object_set_new(o, "mode", json_integer(pi->pub.mode));
+    json_object_set_new(o, "type", json_string(pi->type));
+    json_object_set_new(o, "name", json_string(pi->name));
+    json_object_set_new(o, "action", json_integer(pi->pub.action));
+    json_object_set_new(o, "reason", json_integer(pi->pub.reason));
+    json_object_set_new(o, "before", enc_value(pi->before));
+    json_object_set_new(o, "after", enc_value(pi->after));
+    json_object_set_new(o, "replace_paths", rp);
+    json_object_set_new(o, "import_id", str_or_null(pi->import_id));
+    json_object_set_new(o, "key_kind", json_integer(pi->key_kind));
+    json_object_set_new(o, "key_int", json_integer(pi->key_int));
+    json_object_set_new(o, "key_str", str_or_null(pi->key_str));
+    json_object_set_new(o, "each_value", enc_value(pi->each_value));
+    json_object_set(o, "deps", pi->deps ? pi->deps : json_null());
+    json_object_set_new(o, "provider", str_or_null(pi->provider));
+    json_object_set_new(o, "cbd", json_boolean(pi->cbd));
+    json_object_set_new(o, "in_state", json_boolean(pi->in_state));
+    json_object_set_new(o, "data_write", json_boolean(pi->data_write));
+    json_object_set_new(o, "intent", json_integer(pi->intent));
+    json_object_set(o, "adopt", pi->adopt ? pi->adopt : json_null());
+    json_object_set_new(o, "orphan", json_boolean(pi->orphan));
+    json_object_set_new(o, "refreshed", json_boolean(pi->refreshed));
+    json_object_set_new(o, "gone", json_boolean(pi->gone));
+    return o;
+}
+
+static char *dup_or_null(const json_t *j)
+{
+    return json_is_string(j) ? tern_strdup(json_string_value(j)) : NULL;
+}
+
+static int dec_inst(const json_t *o, struct pinst *pi)
+{
+    const json_t *rp = json_object_get(o, "replace_paths");
+    size_t i;
+
+    pi->block = SIZE_MAX;
+    pi->prov = SIZE_MAX;
+    pi->addr = dup_or_null(json_object_get(o, "address"));
+    pi->type = dup_or_null(json_object_get(o, "type"));
+    pi->name = dup_or_null(json_object_get(o, "name"));
+    if (!pi->addr || !pi->type || !pi->name)
+        return TERN_EINVALID;
+    pi->prev_addr = dup_or_null(json_object_get(o, "previous_address"));
+    pi->pub.mode =
+        (enum tern_state_mode)json_integer_value(json_object_get(o, "mode"));
+    pi->pub.action =
+        (enum tern_action)json_integer_value(json_object_get(o, "action"));
+    pi->pub.reason = (enum tern_action_reason)json_integer_value(
+        json_object_get(o, "reason"));
+    pi->before = dec_value(json_object_get(o, "before"));
+    pi->after = dec_value(json_object_get(o, "after"));
+    if (json_array_size(rp)) {
+        pi->rpaths = tern_calloc(json_array_size(rp) + 1, sizeof(char *));
+        if (!pi->rpaths)
+            return TERN_ENOMEM;
+        for (i = 0; i < json_array_size(rp); i++)
+            pi->rpaths[i] = dup_or_null(json_array_get(rp, i));
+    }
+    pi->import_id = dup_or_null(json_object_get(o, "import_id"));
+    pi->key_kind =
+        (enum tern_state_key)json_integer_value(json_object_get(o, "key_kind"));
+    pi->key_int = json_integer_value(json_object_get(o, "key_int"));
+    pi->key_str = dup_or_null(json_object_get(o, "key_str"));
+    pi->each_value = dec_value(json_object_get(o, "each_value"));
+    pi->deps = json_is_array(json_object_get(o, "deps"))
+                   ? json_incref(json_object_get(o, "deps"))
+                   : json_array();
+    pi->provider = dup_or_null(json_object_get(o, "provider"));
+    pi->cbd = json_is_true(json_object_get(o, "cbd"));
+    pi->in_state = json_is_true(json_object_get(o, "in_state"));
+    pi->data_write = json_is_true(json_object_get(o, "data_write"));
+    pi->intent = json_integer_value(json_object_get(o, "intent"));
+    if (json_is_object(json_object_get(o, "adopt")))
+        pi->adopt = json_incref(json_object_get(o, "adopt"));
+    pi->orphan = json_is_true(json_object_get(o, "orphan"));
+    pi->refreshed = json_is_true(json_object_get(o, "refreshed"));
+    pi->gone = json_is_true(json_object_get(o, "gone"));
+    return TERN_OK;
+}
+
+static json_t *enc_plan(const struct tern_plan *p)
+{
+    json_t *o = json_object(), *insts = json_array(), *drift = json_array();
+    size_t i;
+
+    if (!o || !insts || !drift) {
+        json_decref(o);
+        json_decref(insts);
+        json_decref(drift);
+        return NULL;
+    }
+    for (i = 0; i < p->ninsts; i++)
+        json_array_append_new(insts, enc_inst(&p->insts[i]));
+    for (i = 0; i < p->ndrift; i++)
+        json_array_append_new(drift, enc_inst(&p->drift[i]));
+    json_object_set_new(o, "format_version", json_integer(PLAN_FORMAT_VERSION));
+    json_object_set_new(o, "tern_version", json_string(p->tern_version));
+    json_object_set_new(o, "lineage", json_string(p->lineage));
+    json_object_set_new(o, "serial", json_integer(p->serial));
+    json_object_set_new(o, "destroy", json_boolean(p->destroy));
+    json_object_set_new(o, "refresh_only", json_boolean(p->refresh_only));
+    json_object_set_new(o, "config_hash", json_string(p->config_hash));
+    json_object_set(o, "configuration", p->files ? p->files : json_array());
+    json_object_set_new(o, "variables", enc_value(p->vars));
+    json_object_set_new(o, "outputs", enc_value(p->outputs));
+    json_object_set_new(o, "instances", insts);
+    json_object_set_new(o, "drift", drift);
+    return o;
+}
+
+static int sha256_hex(const char *data, size_t len, char out[65])
+{
+    unsigned char dig[32];
+    unsigned int dl = 0;
+    size_t k;
+
+    if (!EVP_Digest(data, len, dig, &dl, EVP_sha256(), NULL))
+        return TERN_ERROR;
+    for (k = 0; k < 32; k++)
+        snprintf(out + 2 * k, 3, "%02x", dig[k]);
+    return TERN_OK;
+}
+
+int tern_plan_write(const tern_plan *p, const char *path,
+                    struct tern_diags *diags)
+{
+    json_t *doc = enc_plan(p);
+    char *body = NULL, *tmp = NULL, hex[65];
+    tern_buf out = TERN_BUF_INIT;
+    size_t off = 0;
+    int fd = -1, error = TERN_OK;
+
+    TERN_CHECK_ALLOC(doc);
+    body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    TERN_CHECK_ALLOC(body);
+    if ((error = sha256_hex(body, strlen(body), hex)))
+        goto done;
+    tern_buf_printf(&out, "%s%s\n%s", PLAN_MAGIC, hex, body);
+    tmp = tern_asprintf("%s.tmp", path);
+    TERN_CHECK_ALLOC(tmp);
+    if (tern_buf_oom(&out)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        goto fail;
+    while (off < out.len) {
+        ssize_t w = write(fd, out.ptr + off, out.len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            goto fail;
+        off += (size_t)w;
+    }
+    if (fsync(fd) || close(fd)) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path))
+        goto fail;
+    goto done;
+fail:
+    tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to write plan file",
+                   "Writing %s: %s.", path, strerror(errno));
+    error = TERN_ERROR;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+done:
+    free(body); /* jansson's */
+    json_decref(doc);
+    tern_free(tmp);
+    tern_buf_release(&out);
+    return error;
+}
+
+static int refuse(struct tern_diags *diags, const char *path, const char *why)
+{
+    tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid plan file",
+                   "The plan file %s cannot be used: %s", path, why);
+    return TERN_EINVALID;
+}
+
+int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
+{
+    FILE *f = NULL;
+    tern_buf text = TERN_BUF_INIT;
+    char chunk[65536], hex[65];
+    const char *nl;
+    size_t n, i;
+    json_t *doc = NULL, *insts, *drift;
+    json_error_t jerr;
+    struct tern_plan *p = NULL;
+    int error = TERN_OK;
+
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (!f) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read plan file",
+                       "Reading %s: %s.", path, strerror(errno));
+        return errno == ENOENT ? TERN_ENOTFOUND : TERN_ERROR;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        tern_buf_put(&text, chunk, n);
+    fclose(f);
+    if (tern_buf_oom(&text)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (text.len < strlen(PLAN_MAGIC) + 65 ||
+        strncmp(text.ptr, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
+        error = refuse(diags, path, "it is not a tern plan file.");
+        goto done;
+    }
+    nl = text.ptr + strlen(PLAN_MAGIC) + 64;
+    if (*nl != '\n') {
+        error = refuse(diags, path, "its header is damaged.");
+        goto done;
+    }
+    if ((error =
+             sha256_hex(nl + 1, text.len - (size_t)(nl + 1 - text.ptr), hex)))
+        goto done;
+    if (strncmp(hex, text.ptr + strlen(PLAN_MAGIC), 64) != 0) {
+        error = refuse(diags, path,
+                       "its checksum does not match its contents (the file "
+                       "was edited or truncated).");
+        goto done;
+    }
+    doc = json_loads(nl + 1, 0, &jerr);
+    if (!doc || json_integer_value(json_object_get(doc, "format_version")) !=
+                    PLAN_FORMAT_VERSION) {
+        error = refuse(diags, path, "its format is not one this tern reads.");
+        goto done;
+    }
+    if (!json_is_string(json_object_get(doc, "tern_version")) ||
+        strcmp(json_string_value(json_object_get(doc, "tern_version")),
+               TERN_VERSION) != 0) {
+        tern_diags_add(
+            diags, TERN_SEV_ERROR, NULL,
+            "Plan file written by another tern version",
+            "The plan file %s was created by tern %s, but this is "
+            "tern %s. Create a new plan with this version.",
+            path,
+            json_is_string(json_object_get(doc, "tern_version"))
+                ? json_string_value(json_object_get(doc, "tern_version"))
+                : "(unknown)",
+            TERN_VERSION);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    p = tern_calloc(1, sizeof(*p));
+    TERN_CHECK_ALLOC(p);
+    p->tern_version = dup_or_null(json_object_get(doc, "tern_version"));
+    p->lineage = dup_or_null(json_object_get(doc, "lineage"));
+    TERN_CHECK_ALLOC(p->lineage);
+    p->serial = json_integer_value(json_object_get(doc, "serial"));
+    p->destroy = json_is_true(json_object_get(doc, "destroy"));
+    p->refresh_only = json_is_true(json_object_get(doc, "refresh_only"));
+    snprintf(p->config_hash, sizeof(p->config_hash), "%s",
+             json_string_value(json_object_get(doc, "config_hash"))
+                 ? json_string_value(json_object_get(doc, "config_hash"))
+                 : "");
+    p->files = json_incref(json_object_get(doc, "configuration"));
+    p->vars = dec_value(json_object_get(doc, "variables"));
+    p->outputs = dec_value(json_object_get(doc, "outputs"));
+    if (!p->vars)
+        p->vars = tern_value_object_new();
+    if (!p->outputs)
+        p->outputs = tern_value_object_new();
+    insts = json_object_get(doc, "instances");
+    drift = json_object_get(doc, "drift");
+    for (i = 0; i < json_array_size(insts); i++) {
+        struct pinst *pi;
+
+        if ((error = tern__plan_add(p, &pi)))
+            goto done;
+        if ((error = dec_inst(json_array_get(insts, i), pi))) {
+            error = refuse(diags, path, "an instance is damaged.");
+            goto done;
+        }
+    }
+    p->drift = tern_calloc(json_array_size(drift) + 1, sizeof(*p->drift));
+    TERN_CHECK_ALLOC(p->drift);
+    p->adrift = json_array_size(drift) + 1;
+    for (i = 0; i < json_array_size(drift); i++) {
+        p->ndrift++;
+        if ((error = dec_inst(json_array_get(drift, i), &p->drift[i]))) {
+            error = refuse(diags, path, "a drift entry is damaged.");
+            goto done;
+        }
+    }
+    if ((error = tern__plan_index(p)))
+        goto done;
+    *out = p;
+    p = NULL;
+done:
+    tern_buf_release(&text);
+    json_decref(doc);
+    tern_plan_free(p);
+    return error;
+}
+
+int tern_plan_config(const tern_plan *p, struct tern_lang_config **out,
+                     struct tern_diags *diags)
+{
+    struct tern_lang_config *cfg = tern_lang_config_new(".");
+    size_t i;
+    int error = TERN_OK;
+
+    *out = NULL;
+    TERN_CHECK_ALLOC(cfg);
+    for (i = 0; i < json_array_size(p->files); i++) {
+        const json_t *f = json_array_get(p->files, i);
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *text = json_string_value(json_object_get(f, "text"));
+
+        if (!name || !text) {
+            error = TERN_EINVALID;
+            goto done;
+        }
+        error = tern_lang_config_add_file(
+            cfg, name, text, json_string_length(json_object_get(f, "text")),
+            diags);
+        if (error)
+            goto done;
+    }
+    *out = cfg;
+    cfg = NULL;
+done:
+    tern_lang_config_free(cfg);
+    return error;
+}
+
+/* ---- Terraform-shaped JSON -------------------------------------------------
+ */
+
+static json_t *actions_json(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_DELETE_THEN_CREATE:
+        return json_pack("[s, s]", "delete", "create");
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return json_pack("[s, s]", "create", "delete");
+    default:
+        return json_pack("[s]", tern_action_name(a));
+    }
+}
+
+static json_t *change_json(const struct pinst *pi)
+{
+    json_t *c = json_object(), *rc = json_object(), *rp = json_array();
+    size_t i;
+
+    if (!c || !rc || !rp) {
+        json_decref(c);
+        json_decref(rc);
+        json_decref(rp);
+        return NULL;
+    }
+    for (i = 0; pi->rpaths && pi->rpaths[i]; i++)
+        json_array_append_new(rp, json_pack("[s]", pi->rpaths[i]));
+    json_object_set_new(c, "actions", actions_json(pi->pub.action));
+    json_object_set_new(
+        c, "before", pi->before ? tern_value_to_json(pi->before) : json_null());
+    json_object_set_new(
+        c, "after", pi->after ? tern_value_to_json(pi->after) : json_null());
+    json_object_set_new(c, "after_unknown", tern__mask(pi->after, 0));
+    json_object_set_new(c, "before_sensitive", tern__mask(pi->before, 1));
+    json_object_set_new(c, "after_sensitive", tern__mask(pi->after, 1));
+    json_object_set_new(c, "replace_paths", rp);
+    if (pi->import_id)
+        json_object_set_new(c, "importing",
+                            json_pack("{s:s}", "id", pi->import_id));
+    json_object_set_new(rc, "address", json_string(pi->addr));
+    if (pi->prev_addr)
+        json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
+    json_object_set_new(
+        rc, "mode",
+        json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
+    json_object_set_new(rc, "type", json_string(pi->type));
+    json_object_set_new(rc, "name", json_string(pi->name));
+    if (pi->key_kind == TERN_STATE_KEY_INT)
+        json_object_set_new(rc, "index", json_integer(pi->key_int));
+    else if (pi->key_kind == TERN_STATE_KEY_STRING)
+        json_object_set_new(rc, "index", json_string(pi->key_str));
+    if (pi->pub.reason)
+        json_object_set_new(
+            rc, "action_reason",
+            json_string(tern_action_reason_name(pi->pub.reason)));
+    if (pi->adopt)
+        json_object_set_new(rc, "adopted", json_true());
+    json_object_set_new(rc, "change", c);
+    return rc;
+}
+
+int tern_plan_to_json(const tern_plan *p, json_t **out)
+{
+    json_t *o = json_object(), *rc = json_array(), *rd = json_array();
+    size_t i;
+
+    *out = NULL;
+    if (!o || !rc || !rd) {
+        json_decref(o);
+        json_decref(rc);
+        json_decref(rd);
+        return TERN_ENOMEM;
+    }
+    for (i = 0; i < p->nchanges; i++)
+        json_array_append_new(rc, change_json(p->changes[i]));
+    for (i = 0; i < p->ndrift; i++)
+        json_array_append_new(rd, change_json(&p->drift[i]));
+    json_object_set_new(o, "format_version", json_string("1.2"));
+    json_object_set_new(o, "tern_version", json_string(p->tern_version));
+    json_object_set_new(o, "resource_changes", rc);
+    json_object_set_new(o, "resource_drift", rd);
+    json_object_set_new(o, "errored", json_boolean(p->errored));
+    *out = o;
+    return TERN_OK;
+}
