@@ -66,6 +66,7 @@ void tern_lang_config_free(struct tern_lang_config *cfg)
         tern_free(v->items);
     }
     tern_free(cfg->local_attrs);
+    tern_free(cfg->index);
     tern_lang_sources_free(&cfg->sources);
     tern_free(cfg->dir);
     tern_free(cfg);
@@ -113,7 +114,7 @@ static int same_labels(const struct tern_block *a, const struct tern_block *b)
 {
     size_t i;
 
-    if (a->nlabels != b->nlabels)
+    if (a->nlabels != b->nlabels || strcmp(a->type, b->type) != 0)
         return 0;
     for (i = 0; i < a->nlabels; i++)
         if (strcmp(a->labels[i], b->labels[i]) != 0)
@@ -121,22 +122,74 @@ static int same_labels(const struct tern_block *a, const struct tern_block *b)
     return 1;
 }
 
-static int check_duplicate(struct tern_lang_config *cfg,
-                           const struct tern_blockvec *v,
-                           const struct tern_block *b, struct tern_diags *d)
+static size_t block_hash(const struct tern_block *b)
 {
-    size_t i;
+    size_t h = 5381, i;
+    const char *p;
+
+    for (p = b->type; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    for (i = 0; i < b->nlabels; i++) {
+        h = h * 33 + 1;
+        for (p = b->labels[i]; *p; p++)
+            h = h * 33 + (unsigned char)*p;
+    }
+    return h;
+}
+
+/*
+ * The block already declared with @b's type and labels, or NULL after
+ * adding @b: an open-addressing hash set, so a module of thousands of
+ * resources loads in linear time.
+ */
+static int index_find_or_add(struct tern_lang_config *cfg, struct tern_block *b,
+                             const struct tern_block **prev)
+{
+    size_t i, mask;
+
+    *prev = NULL;
+    if ((cfg->index_used + 1) * 2 > cfg->index_size) {
+        size_t size = cfg->index_size ? cfg->index_size * 2 : 64, j;
+        struct tern_block **idx = tern_calloc(size, sizeof(*idx));
+
+        if (!idx)
+            return TERN_ENOMEM;
+        for (j = 0; j < cfg->index_size; j++) {
+            if (!cfg->index[j])
+                continue;
+            for (i = block_hash(cfg->index[j]) & (size - 1); idx[i];
+                 i = (i + 1) & (size - 1))
+                ;
+            idx[i] = cfg->index[j];
+        }
+        tern_free(cfg->index);
+        cfg->index = idx;
+        cfg->index_size = size;
+    }
+    mask = cfg->index_size - 1;
+    for (i = block_hash(b) & mask; cfg->index[i]; i = (i + 1) & mask) {
+        if (same_labels(cfg->index[i], b)) {
+            *prev = cfg->index[i];
+            return TERN_OK;
+        }
+    }
+    cfg->index[i] = b;
+    cfg->index_used++;
+    return TERN_OK;
+}
+
+static int check_duplicate(struct tern_lang_config *cfg, struct tern_block *b,
+                           struct tern_diags *d)
+{
     char at[512];
     const struct tern_block *prev = NULL;
 
-    (void)cfg;
     if (strcmp(b->type, "variable") != 0 && strcmp(b->type, "output") != 0 &&
         strcmp(b->type, "resource") != 0 && strcmp(b->type, "data") != 0 &&
         strcmp(b->type, "module") != 0 && strcmp(b->type, "check") != 0)
         return TERN_OK;
-    for (i = 0; i < v->n && !prev; i++)
-        if (same_labels(v->items[i], b))
-            prev = v->items[i];
+    if (index_find_or_add(cfg, b, &prev))
+        return TERN_ENOMEM;
     if (!prev)
         return TERN_OK;
     fmt_range(at, sizeof(at), &prev->def_range);
@@ -232,7 +285,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
     struct tern_lang_file *f = NULL;
     size_t nlen = strlen(name), i, k, errors = diags->errors;
     size_t first = diags->count;
-    int error;
+    int error, err;
 
     if (nlen > 8 && strcmp(name + nlen - 8, ".tf.json") == 0)
         error = tern_lang_parse_json(&cfg->sources, name, text, len, &f, diags);
@@ -317,7 +370,10 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
             continue;
         }
         v = (struct tern_blockvec *)((char *)cfg + kind->vec);
-        if (check_duplicate(cfg, v, b, diags))
+        err = check_duplicate(cfg, b, diags);
+        if (err == TERN_ENOMEM)
+            return err;
+        if (err)
             continue;
         if (vec_push(v, b))
             return TERN_ENOMEM;

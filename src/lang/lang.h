@@ -339,6 +339,9 @@ struct tern_lang_config {
     /* Every attribute of every locals block. */
     struct tern_attribute **local_attrs;
     size_t nlocal_attrs;
+    /* Private: named blocks by type and labels, for duplicate checks. */
+    struct tern_block **index;
+    size_t index_size, index_used;
 };
 
 /*
