@@ -923,10 +923,10 @@ summary:
     tern__engine_event(e, &ev);
     if (summary)
         *summary = ar.sum;
-    if (!error && ar.sum.errors)
-        error = TERN_ERROR;
-    else if (!error && ar.sum.interrupted)
+    if (!error && ar.sum.interrupted)
         error = TERN_ECANCELED;
+    else if (!error && ar.sum.errors)
+        error = TERN_ERROR;
 done:
     tern__exec_release(&ex);
     tern_state_intents_free(ar.intents, ar.nintents);

@@ -1,0 +1,409 @@
+/* src/engine: the apply executor — concurrency and order (from recorded
+ * timestamps, not wall-clock thresholds), failure isolation, interrupts,
+ * crash recovery through intents, replacement order. */
+#include "runner.h"
+
+#include "test_module.h"
+#include "util/alloc.h"
+
+static struct test_op_record rec(struct test_env *env, const char *op,
+                                 const char *name)
+{
+    struct test_op_record r;
+
+    if (test_store_record(env->store, op, name, &r))
+        FAIL("no %s of %s was recorded", op, name);
+    return r;
+}
+
+TEST(engine_apply, independent_overlap_dependents_wait)
+{
+    struct test_env env;
+    struct test_op_record a[4], z;
+    long long max_start = 0, min_end = 0, max_end = 0;
+    char name[8];
+    int i;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    env.parallelism = 4;
+    test_store_set_latency(env.store, 50);
+    ASSERT_OK(test_env_converge(&env,
+                                "resource \"test_object\" \"a\" {\n"
+                                "  count = 4\n"
+                                "  name  = \"a${count.index}\"\n"
+                                "}\n"
+                                "resource \"test_object\" \"z\" {\n"
+                                "  name  = \"z\"\n"
+                                "  value = join(\",\", test_object.a[*].id)\n"
+                                "}\n"));
+    for (i = 0; i < 4; i++) {
+        snprintf(name, sizeof(name), "a%d", i);
+        a[i] = rec(&env, "create", name);
+        if (a[i].start_ns > max_start)
+            max_start = a[i].start_ns;
+        if (!min_end || a[i].end_ns < min_end)
+            min_end = a[i].end_ns;
+        if (a[i].end_ns > max_end)
+            max_end = a[i].end_ns;
+    }
+    z = rec(&env, "create", "z");
+    /* All four ran at once: each started before any had finished. */
+    ASSERT_CMP(max_start, <, min_end);
+    /* z started only after every one of them had finished. */
+    ASSERT_CMP(z.start_ns, >=, max_end);
+    {
+        /* z saw the ids a[0..3] got (in whatever order they ran). */
+        char *v = test_env_state_attr(&env, "test_object.z", "value"), *id;
+        char want[128] = "", addr[64];
+
+        for (i = 0; i < 4; i++) {
+            snprintf(addr, sizeof(addr), "test_object.a[%d]", i);
+            id = test_env_state_attr(&env, addr, "id");
+            snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+                     i ? "," : "", id);
+            tern_free(id);
+        }
+        ASSERT_STR_EQ(v, want);
+        tern_free(v);
+    }
+    test_env_release(&env);
+}
+
+TEST(engine_apply, parallelism_bounds_concurrency)
+{
+    struct test_env env;
+    struct test_op_record *r;
+    size_t n, i, j;
+    int most = 0;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    env.parallelism = 3;
+    test_store_set_latency(env.store, 10);
+    ASSERT_OK(test_env_converge(&env, "resource \"test_object\" \"a\" {\n"
+                                      "  count = 12\n"
+                                      "  name  = \"a${count.index}\"\n"
+                                      "}\n"));
+    r = test_store_records(env.store, &n);
+    ASSERT_EQ(n, 12);
+    for (i = 0; i < n; i++) {
+        int at = 0;
+
+        /* How many were running when this one started. */
+        for (j = 0; j < n; j++)
+            at += r[j].start_ns <= r[i].start_ns && r[j].end_ns > r[i].start_ns;
+        if (at > most)
+            most = at;
+    }
+    free(r);
+    ASSERT_CMP(most, <=, 3);
+    ASSERT_CMP(most, >=, 2);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, failure_stops_only_dependents)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_summary sum;
+    char *v;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    test_store_fail_name(env.store, "a");
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name = \"a\"\n"
+                                    "}\n"
+                                    "resource \"test_object\" \"b\" {\n"
+                                    "  name  = \"b\"\n"
+                                    "  value = test_object.a.id\n"
+                                    "}\n"
+                                    "resource \"test_object\" \"c\" {\n"
+                                    "  name = \"c\"\n"
+                                    "}\n"
+                                    "resource \"test_object\" \"d\" {\n"
+                                    "  name  = \"d\"\n"
+                                    "  value = test_object.c.id\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags),
+              TERN_ERROR);
+    tern_plan_free(p);
+    ASSERT_EQ(sum.errors, 1);
+    ASSERT_EQ(sum.skipped, 1);
+    ASSERT_EQ(sum.add, 2);
+    ASSERT_EQ(test_env_state_count(&env), 2);
+    v = test_env_state_attr(&env, "test_object.d", "value");
+    ASSERT_STR_EQ(v, "obj-0");
+    tern_free(v);
+    ASSERT_EQ(env.diags.errors, 1);
+    ASSERT_STR_CONTAINS(env.diags.items[0].detail, "test_object.a");
+    ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events),
+                        "error test_object.a create");
+    ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events),
+                        "skipped test_object.b create");
+    /* No intent is left for a create that failed outright. */
+    {
+        tern_state_intent *in = NULL;
+        size_t n = 9;
+
+        ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+        ASSERT_EQ(n, 0);
+    }
+    test_env_release(&env);
+}
+
+static void interrupt_after_first_done(struct test_env *env,
+                                       const tern_event *ev)
+{
+    if (ev->kind == TERN_EVENT_DONE && env->hook_count++ == 0)
+        tern_engine_interrupt(env->engine);
+}
+
+TEST(engine_apply, interrupt_saves_completed_and_releases_lock)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_summary sum;
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    tern_state *again = NULL;
+    tern_state_intent *in = NULL;
+    size_t n = 9, done = 0;
+    const char *s;
+    char path[600];
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    env.parallelism = 2;
+    test_store_set_latency(env.store, 50);
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  count = 8\n"
+                                    "  name  = \"a${count.index}\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    env.hook = interrupt_after_first_done;
+    ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags),
+              TERN_ECANCELED);
+    tern_plan_free(p);
+    ASSERT_TRUE(sum.interrupted);
+    for (s = tern_buf_cstr(&env.events); (s = strstr(s, "\ndone ")); s++)
+        done++;
+    /* Every step that finished is in the state; none was started after. */
+    ASSERT_EQ(test_env_state_count(&env), done);
+    ASSERT_EQ(test_store_count(env.store), done);
+    ASSERT_CMP(done, <, 8);
+    ASSERT_EQ(sum.skipped, 8 - done);
+    ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events), "interrupt - no-op");
+    ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+    ASSERT_EQ(n, 0);
+    snprintf(path, sizeof(path), "%s", env.state_path);
+    test_env_release(&env);
+    /* The lock went with the handle. */
+    so.path = path;
+    ASSERT_OK(tern_state_open(&again, &so, NULL));
+    tern_state_free(again);
+}
+
+static void interrupt_twice_when_all_started(struct test_env *env,
+                                             const tern_event *ev)
+{
+    if (ev->kind == TERN_EVENT_START && ++env->hook_count == 4) {
+        tern_engine_interrupt(env->engine);
+        tern_engine_interrupt(env->engine);
+    }
+}
+
+TEST(engine_apply, second_interrupt_cancels_running)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_summary sum;
+    struct test_op_record *r;
+    size_t n, i;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    env.parallelism = 4;
+    /* Long enough that only the cancel flag ends them within the test's
+     * timeout. */
+    test_store_set_latency(env.store, 100000);
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  count = 4\n"
+                                    "  name  = \"a${count.index}\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    env.hook = interrupt_twice_when_all_started;
+    ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags),
+              TERN_ECANCELED);
+    tern_plan_free(p);
+    ASSERT_EQ(sum.errors, 4);
+    r = test_store_records(env.store, &n);
+    ASSERT_EQ(n, 4);
+    for (i = 0; i < n; i++)
+        ASSERT_EQ(r[i].rc, TERN_ECANCELED);
+    free(r);
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, intent_left_behind_is_adopted_at_plan)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    json_t *ident = json_pack("{s:s}", "name", "a");
+    int64_t id;
+    char *ch, *v;
+    tern_state_intent *in = NULL;
+    size_t n = 9;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    /* A run that died between the create and its commit. */
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.a", "create",
+                                      ident, NULL));
+    ASSERT_NOT_NULL(test_store_put(env.store, "a", NULL));
+    json_decref(ident);
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name  = \"a\"\n"
+                                    "  value = \"v\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "update test_object.a adopted\n");
+    tern_free(ch);
+    ASSERT_EQ(tern_plan_summary(p)->adopt, 1);
+    ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events), "adopt test_object.a");
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_store_count_name(env.store, "a"), 1);
+    v = test_env_state_attr(&env, "test_object.a", "value");
+    ASSERT_STR_EQ(v, "v");
+    tern_free(v);
+    ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+    ASSERT_EQ(n, 0);
+    /* Converged. */
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 0);
+    tern_plan_free(p);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, intent_left_behind_is_adopted_at_apply)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    json_t *ident = json_pack("{s:s}", "name", "b");
+    int64_t id;
+    tern_summary sum;
+    tern_state_intent *in = NULL;
+    size_t n = 9, ops;
+    struct test_op_record *r;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"b\" {\n"
+                                    "  name = \"b\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    /* After the plan, another run (or this one, killed) created it. */
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.b", "create",
+                                      ident, NULL));
+    ASSERT_NOT_NULL(test_store_put(env.store, "b", NULL));
+    json_decref(ident);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(sum.adopt, 1);
+    ASSERT_EQ(sum.add, 0);
+    ASSERT_EQ(test_store_count_name(env.store, "b"), 1);
+    r = test_store_records(env.store, &ops);
+    ASSERT_EQ(ops, 1);
+    ASSERT_STR_EQ(r[0].op, "lookup");
+    free(r);
+    ASSERT_EQ(test_env_state_count(&env), 1);
+    ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+    ASSERT_EQ(n, 0);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, replacement_order)
+{
+    struct test_env env;
+    struct test_op_record c, d;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    test_store_set_latency(env.store, 5);
+    ASSERT_OK(test_env_converge(&env, "resource \"test_object\" \"a\" {\n"
+                                      "  name = \"a1\"\n"
+                                      "  lifecycle {\n"
+                                      "    create_before_destroy = true\n"
+                                      "  }\n"
+                                      "}\n"
+                                      "resource \"test_object\" \"b\" {\n"
+                                      "  name = \"b1\"\n"
+                                      "}\n"));
+    ASSERT_OK(test_env_converge(&env, "resource \"test_object\" \"a\" {\n"
+                                      "  name = \"a2\"\n"
+                                      "  lifecycle {\n"
+                                      "    create_before_destroy = true\n"
+                                      "  }\n"
+                                      "}\n"
+                                      "resource \"test_object\" \"b\" {\n"
+                                      "  name = \"b2\"\n"
+                                      "}\n"));
+    c = rec(&env, "create", "a2");
+    d = rec(&env, "delete", "a1");
+    ASSERT_CMP(c.end_ns, <=, d.start_ns);
+    c = rec(&env, "create", "b2");
+    d = rec(&env, "delete", "b1");
+    ASSERT_CMP(d.end_ns, <=, c.start_ns);
+    ASSERT_EQ(test_store_count(env.store), 2);
+    ASSERT_EQ(test_env_state_count(&env), 2);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, destroy_in_reverse_dependency_order)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_plan_options o = TERN_PLAN_OPTIONS_INIT;
+    struct test_op_record a, b, c;
+    json_t *outs = NULL;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    test_store_set_latency(env.store, 5);
+    ASSERT_OK(test_env_converge(&env,
+                                "resource \"test_object\" \"a\" {\n"
+                                "  name = \"a\"\n"
+                                "}\n"
+                                "resource \"test_object\" \"b\" {\n"
+                                "  name  = \"b\"\n"
+                                "  value = test_object.a.id\n"
+                                "}\n"
+                                "resource \"test_object\" \"c\" {\n"
+                                "  name       = \"c\"\n"
+                                "  depends_on = [test_object.b]\n"
+                                "}\n"
+                                "output \"a\" { value = test_object.a.id }\n"));
+    o.destroy = 1;
+    ASSERT_OK(test_env_plan(&env, &o, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 3);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    a = rec(&env, "delete", "a");
+    b = rec(&env, "delete", "b");
+    c = rec(&env, "delete", "c");
+    ASSERT_CMP(c.end_ns, <=, b.start_ns);
+    ASSERT_CMP(b.end_ns, <=, a.start_ns);
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    ASSERT_EQ(test_store_count(env.store), 0);
+    ASSERT_OK(tern_state_outputs(env.state, &outs, NULL));
+    ASSERT_EQ(json_object_size(outs), 0);
+    json_decref(outs);
+    test_env_release(&env);
+}
+
+const struct tern_test test_engine_apply_list[] = {
+    TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
+    TEST_UNIT(engine_apply, parallelism_bounds_concurrency),
+    TEST_UNIT(engine_apply, failure_stops_only_dependents),
+    TEST_UNIT(engine_apply, interrupt_saves_completed_and_releases_lock),
+    TEST_UNIT(engine_apply, second_interrupt_cancels_running),
+    TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_plan),
+    TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_apply),
+    TEST_UNIT(engine_apply, replacement_order),
+    TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
+    TEST_END};
