@@ -5,7 +5,8 @@
  *
  * Files: iam.c (store, dispatch, XML of roles and profiles, the hooks for
  * STS and Databricks), iam_role.c and iam_profile.c (actions),
- * iam_catalog.c (managed policies, GetPolicy,
+ * iam_catalog.c (managed policies, GetPolicy, GetPolicyVersion,
+ * ListPolicies,
  * GetAccountAuthorizationDetails), iam_validate.c (names, tags, paging,
  * policy documents), iam_dump.c (dump/load).
  *
@@ -645,11 +646,13 @@ static const struct iam_action actions[] = {
     {"GetAccountAuthorizationDetails", iam_get_account_authorization_details},
     {"GetInstanceProfile", iam_get_instance_profile},
     {"GetPolicy", iam_get_policy},
+    {"GetPolicyVersion", iam_get_policy_version},
     {"GetRole", iam_get_role},
     {"GetRolePolicy", iam_get_role_policy},
     {"ListAttachedRolePolicies", iam_list_attached_role_policies},
     {"ListInstanceProfiles", iam_list_instance_profiles},
     {"ListInstanceProfilesForRole", iam_list_instance_profiles_for_role},
+    {"ListPolicies", iam_list_policies},
     {"ListRolePolicies", iam_list_role_policies},
     {"ListRoleTags", iam_list_role_tags},
     {"ListRoles", iam_list_roles},

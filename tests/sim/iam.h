@@ -334,6 +334,8 @@ void iam_remove_role_from_instance_profile(struct iam_ctx *c);
 void iam_list_instance_profiles_for_role(struct iam_ctx *c);
 void iam_list_instance_profiles(struct iam_ctx *c);
 void iam_get_policy(struct iam_ctx *c);
+void iam_get_policy_version(struct iam_ctx *c);
+void iam_list_policies(struct iam_ctx *c);
 void iam_get_account_authorization_details(struct iam_ctx *c);
 
 /* The AWS managed policy catalogue (iam_catalog.c), added on reset. */

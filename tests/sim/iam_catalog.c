@@ -194,6 +194,108 @@ void iam_get_policy(struct iam_ctx *c)
     iam_end(c, 1);
 }
 
+/*
+ * GetPolicyVersion: only the default version is kept, so any other
+ * VersionId is NoSuchEntity, as for a version that was deleted.
+ */
+void iam_get_policy_version(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+    const char *arn = sim_req_param(c->req, "PolicyArn");
+    const char *version = sim_req_param(c->req, "VersionId");
+    struct iam_policy *p;
+    tern_buf *b = &c->resp->body;
+
+    iam_check_arn(&v, arn, "policyArn");
+    if (!version)
+        iam_verr_add(&v, NULL, "versionId", "Member must not be null");
+    if (iam_verr_send(c, &v))
+        return;
+    if (!iam_policy_arn_valid(arn)) {
+        iam_error(c, 400, "InvalidInput", "ARN %s is not valid.", arn);
+        return;
+    }
+    p = visible_policy(c, arn);
+    if (!p || strcmp(p->default_version, version) != 0) {
+        iam_error(c, 404, "NoSuchEntity",
+                  "Policy %s version %s does not exist or is not attachable.",
+                  arn, version);
+        return;
+    }
+    iam_begin(c, 1);
+    tern_buf_puts(b, "<PolicyVersion>");
+    iam_xml_doc(b, "Document", p->document);
+    sim_xml_elem(b, "VersionId", p->default_version);
+    sim_xml_elem(b, "IsDefaultVersion", "true");
+    iam_xml_time(b, "CreateDate", p->update_ms);
+    tern_buf_puts(b, "</PolicyVersion>");
+    iam_end(c, 1);
+}
+
+/* ListPolicies: Scope (All, AWS, Local), PathPrefix, OnlyAttached; sorted
+ * by name, then ARN. */
+void iam_list_policies(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+    struct iam_page page;
+    const char *scope = sim_req_param(c->req, "Scope");
+    const char *prefix = sim_req_param(c->req, "PathPrefix");
+    const char *only = sim_req_param(c->req, "OnlyAttached");
+    const char **keys = NULL;
+    void **items = NULL;
+    size_t i, n = 0, start, end;
+    tern_buf *b = &c->resp->body;
+
+    if (scope && strcmp(scope, "All") != 0 && strcmp(scope, "AWS") != 0 &&
+        strcmp(scope, "Local") != 0)
+        iam_verr_add(&v, scope, "scope",
+                     "Member must satisfy enum value set: [All, AWS, Local]");
+    iam_check_path(&v, prefix, "pathPrefix");
+    iam_page_params(c, &v, &page);
+    if (iam_verr_send(c, &v) || iam_page_bad(c, &page))
+        goto done;
+    keys = iam_alloc((c->iam->npolicies + 1) * sizeof(*keys));
+    items = iam_alloc((c->iam->npolicies + 1) * sizeof(*items));
+    for (i = 0; i < c->iam->npolicies; i++) {
+        struct iam_policy *p = c->iam->policies[i];
+        int aws = strcmp(p->account, "aws") == 0;
+        char *lower;
+
+        if (!aws && strcmp(p->account, c->account) != 0)
+            continue;
+        if (scope && ((strcmp(scope, "AWS") == 0 && !aws) ||
+                      (strcmp(scope, "Local") == 0 && aws)))
+            continue;
+        if (prefix && strncmp(p->path, prefix, strlen(prefix)) != 0)
+            continue;
+        if (only && strcmp(only, "true") == 0 &&
+            iam_policy_attachments(c->iam, c->account, p->arn, c->now, 0) == 0)
+            continue;
+        lower = iam_lower(p->name);
+        keys[n] = iam_printf("%s\x01%s", lower, p->arn);
+        tern_free(lower);
+        items[n++] = p;
+    }
+    iam_sort(keys, items, n);
+    iam_page_range(&page, keys, n, &start, &end);
+    iam_begin(c, 1);
+    tern_buf_puts(b, "<Policies>");
+    for (i = start; i < end; i++) {
+        tern_buf_puts(b, "<member>");
+        policy_fields(c, b, items[i]);
+        tern_buf_puts(b, "</member>");
+    }
+    tern_buf_puts(b, "</Policies>");
+    iam_page_finish(b, &page, keys, n, end);
+    iam_end(c, 1);
+done:
+    for (i = 0; i < n; i++)
+        tern_free((char *)keys[i]);
+    tern_free(keys);
+    tern_free(items);
+    iam_page_release(&page);
+}
+
 /* GetAccountAuthorizationDetails */
 
 enum { F_USER = 1, F_ROLE = 2, F_GROUP = 4, F_LOCAL = 8, F_AWS = 16 };
