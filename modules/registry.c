@@ -6,17 +6,29 @@
 
 #include <string.h>
 
+extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_module tern_module_data_aws_iam_policy;
+extern const tern_module tern_module_data_aws_iam_policy_document;
 extern const tern_module tern_module_aws_iam_role;
+extern const tern_module tern_module_data_aws_iam_role;
 extern const tern_module tern_module_aws_iam_role_policy;
 extern const tern_module tern_module_aws_iam_role_policy_attachment;
+extern const tern_module tern_module_data_aws_partition;
+extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_databricks_instance_profile;
 
 const tern_module *const tern_modules[] = {
+    &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
+    &tern_module_data_aws_iam_policy,
+    &tern_module_data_aws_iam_policy_document,
     &tern_module_aws_iam_role,
+    &tern_module_data_aws_iam_role,
     &tern_module_aws_iam_role_policy,
     &tern_module_aws_iam_role_policy_attachment,
+    &tern_module_data_aws_partition,
+    &tern_module_data_aws_region,
     &tern_module_databricks_instance_profile,
     NULL,
 };
