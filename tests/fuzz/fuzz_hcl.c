@@ -1,9 +1,11 @@
 /*
- * Fuzz target: the configuration language. The input is parsed as the
- * native syntax and as JSON; every attribute of every block (to any depth)
- * is evaluated with an empty scope, and the diagnostics are rendered, so
- * the lexer, parser, JSON converter, evaluator, functions and renderer all
- * see the input. A leading "#json\n" line skips the native parse.
+ * Fuzz target: the configuration language. The input is loaded as a
+ * configuration file in the native syntax and in JSON; its variables are
+ * evaluated, every block body is evaluated as a value (attributes at any
+ * depth, dynamic blocks), every attribute is evaluated again alone,
+ * validate runs, and the diagnostics are rendered, so the lexer, parser,
+ * JSON converter, evaluator, functions, types and renderer all see the
+ * input. A leading "#json\n" line skips the native parse.
  */
 #include "lang/lang.h"
 #include "util/alloc.h"
@@ -40,21 +42,34 @@ static void eval_body(const struct tern_body *b, struct tern_diags *d,
 
 static void run(const char *text, size_t len, int json)
 {
-    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_lang_config *cfg = tern_lang_config_new("/nonexistent");
+    struct tern_lang_scope scope;
     struct tern_diags d = TERN_DIAGS_INIT;
-    struct tern_lang_file *f = NULL;
+    tern_value *vars = NULL, *v = NULL;
     tern_buf out = TERN_BUF_INIT;
+    size_t i;
 
-    if (json)
-        tern_lang_parse_json(&srcs, "fuzz.tf.json", text, len, &f, &d);
-    else
-        tern_lang_parse_hcl(&srcs, "fuzz.tf", text, len, &f, &d);
-    if (f && f->body)
-        eval_body(f->body, &d, 0);
-    tern_lang_diags_render(&out, &d, &srcs);
+    if (!cfg)
+        return;
+    tern_lang_config_add_file(cfg, json ? "fuzz.tf.json" : "fuzz.tf", text, len,
+                              &d);
+    tern_lang_variables_eval(cfg, NULL, &vars, &d);
+    memset(&scope, 0, sizeof(scope));
+    scope.vars = vars;
+    scope.base_dir = "/nonexistent";
+    for (i = 0; i < cfg->resources.n; i++) {
+        tern_lang_body_eval(cfg->resources.items[i]->body, &scope, 1, &v, &d);
+        tern_value_decref(v);
+        v = NULL;
+    }
+    for (i = 0; i < cfg->sources.n; i++)
+        eval_body(cfg->sources.files[i]->body, &d, 0);
+    tern_lang_config_validate(cfg, &d);
+    tern_lang_diags_render(&out, &d, &cfg->sources);
     tern_buf_release(&out);
+    tern_value_decref(vars);
     tern_diags_release(&d);
-    tern_lang_sources_free(&srcs);
+    tern_lang_config_free(cfg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
