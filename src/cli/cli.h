@@ -24,6 +24,7 @@
 #include "util/buf.h"
 
 struct tern_lang_config;
+struct tern_lang_var_inputs;
 
 /*
  * Exit statuses, in one place. Terraform exits 1 for usage errors too (it
@@ -68,7 +69,8 @@ enum cli_flag {
     CLI_F_SERIAL = 1u << 18,
     CLI_F_RAW = 1u << 19,
     CLI_F_DRY_RUN = 1u << 20,
-    CLI_F_ID = 1u << 21
+    CLI_F_ID = 1u << 21,
+    CLI_F_TYPE = 1u << 22
 };
 
 /* Flag groups the table uses. */
@@ -88,7 +90,10 @@ struct cli_opts {
     const char *state_path;
     struct cli_strs vars;      /* "k=v", checked to contain '=' */
     struct cli_strs var_files; /* paths */
-    int parallelism;           /* default 10 */
+    /* -var and -var-file values in command-line order (later ones win);
+     * an entry is a -var when the same pointer is in vars. */
+    struct cli_strs var_order;
+    int parallelism; /* default 10 */
     int auto_approve, detailed_exitcode;
     const char *out;
     int destroy, refresh, refresh_only;
@@ -97,6 +102,7 @@ struct cli_opts {
     long long serial; /* -serial=N; -1 when not given */
     int raw, dry_run;
     const char *id;
+    const char *graph_type; /* graph -type=plan|apply|destroy */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -277,6 +283,11 @@ struct cli_ctx {
     tern_state *state;               /* with CLI_NEEDS_STATE* */
     char *state_path;                /* resolved path (owned) */
     struct tern_diags diags;         /* printed by the dispatcher */
+    /* Freed by the dispatcher after it prints the diagnostics, which may
+     * name their files: the input variables' sources, a plan file's
+     * configuration. */
+    struct tern_lang_var_inputs *var_inputs;
+    struct tern_lang_config *plan_config;
 };
 
 struct cli_cmd {
@@ -296,6 +307,16 @@ int cli_cmd_validate(struct cli_ctx *ctx);
 int cli_cmd_output(struct cli_ctx *ctx);
 int cli_cmd_show(struct cli_ctx *ctx);
 int cli_cmd_force_unlock(struct cli_ctx *ctx);
+int cli_cmd_plan(struct cli_ctx *ctx);
+int cli_cmd_apply(struct cli_ctx *ctx); /* also "destroy" */
+int cli_cmd_import(struct cli_ctx *ctx);
+int cli_cmd_graph(struct cli_ctx *ctx);
+
+/*
+ * `tern show FILE` for a saved plan: renders it (or its JSON) and sets
+ * *is_plan; leaves *is_plan 0 without output when FILE is not a plan.
+ */
+int cli_show_plan_file(struct cli_ctx *ctx, const char *path, int *is_plan);
 int cli_cmd_state_list(struct cli_ctx *ctx);
 int cli_cmd_state_show(struct cli_ctx *ctx);
 int cli_cmd_state_rm(struct cli_ctx *ctx);

@@ -455,7 +455,12 @@ int cli_cmd_show(struct cli_ctx *ctx)
     int error = TERN_OK;
 
     if (ctx->opts.args.n == 1) {
-        /* A saved state; plan files come with the engine's plan API. */
+        int is_plan = 0;
+
+        error = cli_show_plan_file(ctx, ctx->opts.args.items[0], &is_plan);
+        if (is_plan || error)
+            return error;
+        /* Not a plan: a state database. */
         so.path = ctx->opts.args.items[0];
         so.lock = 0;
         so.operation = "show";

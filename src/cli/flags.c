@@ -51,6 +51,7 @@ static const struct flag_def defs[] = {
     {"serial", CLI_F_SERIAL, K_INT, OFF(serial)},
     {"state", CLI_F_STATE, K_STRING, OFF(state_path)},
     {"target", CLI_F_TARGET, K_LIST, OFF(targets)},
+    {"type", CLI_F_TYPE, K_STRING, OFF(graph_type)},
     {"var", CLI_F_VAR, K_LIST, OFF(vars)},
     {"var-file", CLI_F_VAR_FILE, K_LIST, OFF(var_files)},
 };
@@ -77,6 +78,7 @@ void cli_opts_release(struct cli_opts *o)
 {
     strs_release(&o->vars);
     strs_release(&o->var_files);
+    strs_release(&o->var_order);
     strs_release(&o->targets);
     strs_release(&o->replaces);
     strs_release(&o->args);
@@ -234,6 +236,9 @@ static int set_flag(struct cli_opts *o, const struct flag_def *d,
                            value);
             return TERN_EINVALID;
         }
+        if ((d->bit == CLI_F_VAR || d->bit == CLI_F_VAR_FILE) &&
+            strs_push(&o->var_order, value) != TERN_OK)
+            return TERN_ENOMEM;
         return strs_push((struct cli_strs *)field, value);
     case K_INT:
         errno = 0;

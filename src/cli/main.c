@@ -35,7 +35,60 @@ static int cmd_help(struct cli_ctx *ctx);
     "path,\n"                                                                  \
     "                       else " TERN_STATE_DEFAULT_PATH ").\n"
 
+#define PLAN_FLAGS                                                             \
+    (CLI_F_JSON | CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_STATE | CLI_FG_VARS |   \
+     CLI_F_PARALLELISM | CLI_F_REFRESH | CLI_F_TARGET | CLI_F_REPLACE)
+#define PLAN_HELP                                                              \
+    "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"             \
+    "  -var-file=FILE       Load input variables from a .tfvars file.\n"       \
+    "  -target=ADDRESS      Limit to this resource and its dependencies "      \
+    "(repeatable).\n"                                                          \
+    "  -replace=ADDRESS     Replace this instance (repeatable).\n"             \
+    "  -refresh=false       Don't read the objects' current state first.\n"    \
+    "  -parallelism=N       Steps run at once (default 10).\n"                 \
+    "  -input=false         Don't ask for input.\n"                            \
+    "  -json                Machine-readable output, one JSON object a "       \
+    "line.\n" STATE_HELP LOCKING_HELP
+
 static const struct cli_cmd commands[] = {
+    {"plan", cli_cmd_plan,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     PLAN_FLAGS | CLI_F_OUT | CLI_F_DESTROY | CLI_F_REFRESH_ONLY |
+         CLI_F_DETAILED_EXITCODE,
+     0, 0, "[options]", "Show changes required by the current configuration",
+     "  -out=FILE            Save the plan to FILE for \"tern apply FILE\".\n"
+     "  -destroy             Plan to destroy everything in the state.\n"
+     "  -refresh-only        Only bring the state up to date.\n"
+     "  -detailed-exitcode   Exit 0: no changes, 1: error, 2: "
+     "changes.\n" PLAN_HELP},
+    {"apply", cli_cmd_apply,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     PLAN_FLAGS | CLI_F_AUTO_APPROVE | CLI_F_DESTROY | CLI_F_REFRESH_ONLY, 0, 1,
+     "[options] [PLAN_FILE]", "Create or update infrastructure",
+     "  -auto-approve        Don't ask for approval (needed without a "
+     "terminal).\n"
+     "  PLAN_FILE            Apply a saved plan, without asking.\n"
+     "  -destroy             Destroy everything in the state.\n" PLAN_HELP},
+    {"destroy", cli_cmd_apply,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     PLAN_FLAGS | CLI_F_AUTO_APPROVE, 0, 0, "[options]",
+     "Destroy previously-created infrastructure",
+     "  -auto-approve        Don't ask for approval (needed without a "
+     "terminal).\n" PLAN_HELP},
+    {"import", cli_cmd_import,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_STATE | CLI_FG_VARS, 2, 2,
+     "[options] ADDRESS ID",
+     "Associate existing infrastructure with a tern "
+     "resource",
+     "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"
+     "  -var-file=FILE       Load input variables from a .tfvars "
+     "file.\n" STATE_HELP LOCKING_HELP},
+    {"graph", cli_cmd_graph,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_F_TYPE | CLI_F_STATE | CLI_FG_VARS | CLI_FG_LOCKING, 0, 0, "[options]",
+     "Generate a Graphviz graph of the steps in an operation",
+     "  -type=plan|apply|destroy  Which graph (default plan).\n" STATE_HELP},
     {"init", cli_cmd_init, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
      CLI_F_INPUT | CLI_FG_LOCKING, 0, 0, "[options]",
      "Prepare your working directory for other commands",
@@ -47,7 +100,8 @@ static const struct cli_cmd commands[] = {
     {"show", cli_cmd_show, CLI_NEEDS_STATE_MAYBE, CLI_F_JSON | CLI_F_STATE, 0,
      1, "[options] [path]", "Show the current state or a saved state",
      "  -json                Show the state in machine-readable form.\n"
-     "  path                 A state database to show instead of the "
+     "  path                 A saved plan, or a state database to show "
+     "instead of the "
      "current one.\n" STATE_HELP},
     {"output", cli_cmd_output, CLI_NEEDS_STATE_MAYBE,
      CLI_F_JSON | CLI_F_RAW | CLI_F_STATE, 0, 1, "[options] [NAME]",
@@ -340,6 +394,11 @@ done:
 out:
     tern_state_free(ctx.state);
     tern_lang_config_free(ctx.config);
+    tern_lang_config_free(ctx.plan_config);
+    if (ctx.var_inputs) {
+        tern_lang_var_inputs_release(ctx.var_inputs);
+        tern_free(ctx.var_inputs);
+    }
     tern_free(ctx.state_path);
     tern_diags_release(&ctx.diags);
     cli_opts_release(&ctx.opts);

@@ -65,6 +65,11 @@ static const char *sym_text(const struct pr *r, enum sym s)
     return " ";
 }
 
+static int has_sens(const tern_value *v)
+{
+    return v && tern_value_has_sensitive(v);
+}
+
 static int absent(const tern_value *v)
 {
     return v == NULL || tern_value_kind(v) == TERN_VAL_NULL;
@@ -80,8 +85,7 @@ static enum sym sym_of(const tern_value *b, const tern_value *a)
         return S_DEL;
     if (tern_value_is_unknown(a) || !tern_value_is_wholly_known(a))
         return S_UPD;
-    if (tern_value_equal(b, a) &&
-        tern_value_has_sensitive(b) == tern_value_has_sensitive(a))
+    if (tern_value_equal(b, a) && has_sens(b) == has_sens(a))
         return S_SAME;
     return S_UPD;
 }
@@ -405,7 +409,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     }
     if (s == S_UPD && (is_inline(b) || is_inline(a) ||
                        tern_value_kind(b) != tern_value_kind(a))) {
-        if (tern_value_has_sensitive(b) || tern_value_has_sensitive(a)) {
+        if (has_sens(b) || has_sens(a)) {
             tern_buf_puts(r->out, "(sensitive value)");
             return;
         }
@@ -420,7 +424,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
             tern_buf_puts(r->out, gone);
         return;
     }
-    if (tern_value_has_sensitive(one) && s != S_SAME) {
+    if (has_sens(one) && s != S_SAME) {
         tern_buf_puts(r->out, "(sensitive value)");
         return;
     }
@@ -715,8 +719,7 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
         if (!any++)
             tern_buf_puts(out, "\nChanges to Outputs:\n");
         tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, s), (int)width, name);
-        if ((sens && tern_value_get_bool(sens)) ||
-            tern_value_has_sensitive(nv) || tern_value_has_sensitive(ov))
+        if ((sens && tern_value_get_bool(sens)) || has_sens(nv) || has_sens(ov))
             tern_buf_puts(out, "(sensitive value)");
         else
             value_lines(&r, ov, nv, 2, 1, 0);
@@ -732,7 +735,7 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
             tern_buf_puts(out, "\nChanges to Outputs:\n");
         tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, S_DEL), (int)width,
                         name);
-        if (tern_value_has_sensitive(ov))
+        if (has_sens(ov))
             tern_buf_puts(out, "(sensitive value) -> null");
         else
             value_lines(&r, ov, NULL, 2, 1, 0);

@@ -44,14 +44,16 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
-                    const char *const *env, const char *const *args)
+static int run(struct tt_run *r, const char *cwd, const char *input,
+               const char *const *env, const char *const *args,
+               const long *sigint_ms)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     struct sink so = {NULL, 0, 0}, se = {NULL, 0, 0};
     const char *argv[64];
     size_t n = 0, in_off = 0, in_len = input ? strlen(input) : 0;
-    long deadline = now_ms() + 60000;
+    long start = now_ms(), deadline = start + 60000;
+    int sent = 0;
     int status = 0, open_fds = 2, rc = -1;
     pid_t pid;
 
@@ -101,6 +103,17 @@ int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
         if (left <= 0) {
             kill(pid, SIGKILL);
             break;
+        }
+        if (sigint_ms && sent < 2 && sigint_ms[sent] > 0) {
+            long due = start + sigint_ms[sent] - now_ms();
+
+            if (due <= 0) {
+                kill(pid, SIGINT);
+                sent++;
+                continue;
+            }
+            if (due < left)
+                left = (int)due;
         }
         if (out[0] >= 0)
             p[np++] = (struct pollfd){out[0], POLLIN, 0};
@@ -163,6 +176,19 @@ done:
     if (err[1] >= 0)
         close(err[1]);
     return rc;
+}
+
+int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
+                    const char *const *env, const char *const *args)
+{
+    return run(r, cwd, input, env, args, NULL);
+}
+
+int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
+                          const char *const *env, const char *const *args,
+                          const long sigint_ms[2])
+{
+    return run(r, cwd, NULL, env, args, sigint_ms);
 }
 
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,

@@ -25,6 +25,15 @@ struct tt_run {
 int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
                     const char *const *env, const char *const *args);
 
+/*
+ * tt_run_tern_env that also sends SIGINT to tern @sigint_ms[i]
+ * milliseconds after it started, for each nonzero entry (at most 2), to
+ * test interrupts.
+ */
+int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
+                          const char *const *env, const char *const *args,
+                          const long sigint_ms[2]);
+
 /* tt_run_tern_env without extra environment. */
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
                 const char *const *args);

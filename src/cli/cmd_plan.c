@@ -1,0 +1,954 @@
+/*
+ * `tern plan`, `apply`, `destroy`, `import` and `graph`, on the engine's
+ * API (include/tern/engine.h). The engine reports everything through one
+ * event callback on this thread; here the events become Terraform's
+ * human output or, with -json, its machine-readable UI: one JSON object
+ * per line (version, refresh_start/complete, resource_drift,
+ * planned_change, apply_start/complete/errored, change_summary, outputs,
+ * diagnostic).
+ *
+ * SIGINT/SIGTERM: the first asks the engine to start no new steps (running
+ * ones finish and are saved); the second cancels the running ones too.
+ * tern_engine_interrupt() is async-signal-safe, so the handler calls it
+ * directly; the engine then reports an INTERRUPT event on this thread,
+ * where the message is printed.
+ */
+#include "cli/render_plan.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lang/lang.h"
+#include "tern/engine.h"
+#include "util/alloc.h"
+
+extern char **environ;
+
+/* The engine a signal interrupts: one per process, set while it runs. */
+static tern_engine *volatile running_engine;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running_engine)
+        tern_engine_interrupt(running_engine);
+}
+
+static void signals_install(tern_engine *e)
+{
+    struct sigaction sa;
+
+    running_engine = e;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void signals_restore(void)
+{
+    running_engine = NULL;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+/* What the event callback needs. */
+struct run {
+    struct cli_ctx *ctx;
+    json_t *started; /* address -> start time, for apply_errored */
+    int applying;
+    int refreshing_shown;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Terraform's "resource" object of the machine-readable UI. */
+static json_t *resource_json(const char *address)
+{
+    struct tern_diags scratch = TERN_DIAGS_INIT;
+    struct cli_addr a;
+    json_t *j = NULL, *key = json_null();
+    const char *res;
+    char *prefix = NULL;
+
+    if (cli_addr_parse(&a, address, &scratch) != TERN_OK) {
+        tern_diags_release(&scratch);
+        return json_pack("{s:s}", "addr", address);
+    }
+    if (a.key_kind == TERN_STATE_KEY_INT)
+        key = json_integer(a.key_int);
+    else if (a.key_kind == TERN_STATE_KEY_STRING)
+        key = json_string(a.key_str);
+    res = address + (a.module[0] ? strlen(a.module) + 1 : 0);
+    prefix = a.type ? tern_strndup(a.type, strcspn(a.type, "_")) : NULL;
+    j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "addr", address, "module",
+                  a.module, "resource", res, "implied_provider",
+                  prefix ? prefix : "", "resource_type", a.type ? a.type : "",
+                  "resource_name", a.name ? a.name : "", "resource_key", key);
+    tern_free(prefix);
+    cli_addr_release(&a);
+    return j;
+}
+
+static const char *verb_ing(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_CREATE:
+        return "Creating...";
+    case TERN_ACTION_READ:
+        return "Reading...";
+    case TERN_ACTION_UPDATE:
+        return "Modifying...";
+    case TERN_ACTION_DELETE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return "Destroying...";
+    case TERN_ACTION_NOOP:
+        break;
+    }
+    return "Working...";
+}
+
+static const char *verb_done(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_CREATE:
+        return "Creation complete";
+    case TERN_ACTION_READ:
+        return "Read complete";
+    case TERN_ACTION_UPDATE:
+        return "Modifications complete";
+    case TERN_ACTION_DELETE:
+        return "Destruction complete";
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return "Replacement complete";
+    case TERN_ACTION_NOOP:
+        break;
+    }
+    return "Complete";
+}
+
+static const char *verb_err(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_CREATE:
+        return "Creation errored";
+    case TERN_ACTION_READ:
+        return "Read errored";
+    case TERN_ACTION_UPDATE:
+        return "Modifications errored";
+    case TERN_ACTION_DELETE:
+        return "Destruction errored";
+    default:
+        break;
+    }
+    return "Errored";
+}
+
+/* Terraform's action names in the JSON UI: "create", "update", "delete",
+ * "replace", "read", "noop". */
+static const char *json_action(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_CREATE:
+        return "create";
+    case TERN_ACTION_READ:
+        return "read";
+    case TERN_ACTION_UPDATE:
+        return "update";
+    case TERN_ACTION_DELETE:
+        return "delete";
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return "replace";
+    case TERN_ACTION_NOOP:
+        break;
+    }
+    return "noop";
+}
+
+static void change_event_json(struct run *run, const tern_change *c,
+                              const char *type, const char *what)
+{
+    json_t *change;
+    char *msg;
+
+    change = json_pack("{s:o,s:s}", "resource", resource_json(c->address),
+                       "action", json_action(c->action));
+    if (!change)
+        return;
+    if (c->reason != TERN_REASON_NONE)
+        json_object_set_new(change, "reason",
+                            json_string(tern_action_reason_name(c->reason)));
+    if (c->prev_address)
+        json_object_set_new(change, "previous_resource",
+                            resource_json(c->prev_address));
+    msg = tern_asprintf("%s: %s %s", c->address, what, json_action(c->action));
+    cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
+                     json_pack("{s:o}", "change", change));
+    tern_free(msg);
+}
+
+static void on_event(const tern_event *ev, void *payload)
+{
+    struct run *run = payload;
+    struct cli_ctx *ctx = run->ctx;
+    const struct cli_ui *ui = &ctx->ui;
+    char *msg = NULL;
+    double started = 0;
+
+    switch (ev->kind) {
+    case TERN_EVENT_REFRESH_START:
+        msg = tern_asprintf("%s: Refreshing state...", ev->address);
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "refresh_start",
+                             json_pack("{s:{s:o}}", "hook", "resource",
+                                       resource_json(ev->address)));
+        else
+            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+        run->refreshing_shown = 1;
+        break;
+    case TERN_EVENT_REFRESH_DONE:
+        if (ui->json) {
+            msg = tern_asprintf("%s: Refresh complete", ev->address);
+            cli_ui_json_line(ui, "info", msg, "refresh_complete",
+                             json_pack("{s:{s:o}}", "hook", "resource",
+                                       resource_json(ev->address)));
+        }
+        break;
+    case TERN_EVENT_DRIFT:
+        if (ui->json && ev->change)
+            change_event_json(run, ev->change, "resource_drift",
+                              "Drift detected");
+        break;
+    case TERN_EVENT_PLANNED:
+        if (ui->json && ev->change)
+            change_event_json(run, ev->change, "planned_change", "Plan to");
+        break;
+    case TERN_EVENT_ADOPT:
+        msg = tern_asprintf("%s: Adopting the object an interrupted run "
+                            "created%s%s%s",
+                            ev->address, ev->id ? " [id=" : "",
+                            ev->id ? ev->id : "", ev->id ? "]" : "");
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "log", NULL);
+        else
+            fprintf(ui->out, "%s\n", msg);
+        break;
+    case TERN_EVENT_START:
+        json_object_set_new(run->started, ev->address, json_real(now_s()));
+        msg = tern_asprintf("%s: %s", ev->address, verb_ing(ev->action));
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "apply_start",
+                             json_pack("{s:{s:o,s:s}}", "hook", "resource",
+                                       resource_json(ev->address), "action",
+                                       json_action(ev->action)));
+        else
+            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+        break;
+    case TERN_EVENT_DONE:
+        msg = tern_asprintf("%s: %s after %.0fs%s%s%s", ev->address,
+                            verb_done(ev->action), ev->elapsed,
+                            ev->id ? " [id=" : "", ev->id ? ev->id : "",
+                            ev->id ? "]" : "");
+        if (ui->json) {
+            json_t *hook = json_pack("{s:o,s:s,s:f}", "resource",
+                                     resource_json(ev->address), "action",
+                                     json_action(ev->action), "elapsed_seconds",
+                                     ev->elapsed);
+
+            if (hook && ev->id) {
+                json_object_set_new(hook, "id_key", json_string("id"));
+                json_object_set_new(hook, "id_value", json_string(ev->id));
+            }
+            cli_ui_json_line(ui, "info", msg, "apply_complete",
+                             json_pack("{s:o}", "hook", hook));
+        } else {
+            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+        }
+        break;
+    case TERN_EVENT_ERROR:
+        started = json_real_value(json_object_get(run->started, ev->address));
+        msg = tern_asprintf("%s: %s after %.0fs", ev->address,
+                            verb_err(ev->action),
+                            started > 0 ? now_s() - started : 0.0);
+        if (ui->json)
+            cli_ui_json_line(ui, "error", msg, "apply_errored",
+                             json_pack("{s:{s:o,s:s,s:f}}", "hook", "resource",
+                                       resource_json(ev->address), "action",
+                                       json_action(ev->action),
+                                       "elapsed_seconds",
+                                       started > 0 ? now_s() - started : 0.0));
+        /* The error itself is in the run's diagnostics, printed at the
+         * end with the others, as Terraform does. */
+        break;
+    case TERN_EVENT_SKIPPED:
+        if (ui->json) {
+            msg = tern_asprintf("%s: Skipped", ev->address);
+            cli_ui_json_line(ui, "warn", msg, "log", NULL);
+        }
+        break;
+    case TERN_EVENT_WARNING:
+        break; /* also in the run's diagnostics */
+    case TERN_EVENT_INTERRUPT:
+        if (ev->count <= 1)
+            msg = tern_asprintf("Interrupt received.\nPlease wait for tern "
+                                "to exit or data loss may occur.\n"
+                                "Gracefully shutting down: no new steps "
+                                "start; running ones finish and are "
+                                "saved. Interrupt again to cancel them.");
+        else
+            msg = tern_asprintf("Two interrupts received. Cancelling the "
+                                "running steps; what already finished is "
+                                "saved.");
+        if (ui->json)
+            cli_ui_json_line(ui, "warn", msg, "log", NULL);
+        else
+            fprintf(ui->err, "\n%s%s%s\n", cli_c_bold(ui), msg,
+                    cli_c_reset(ui));
+        break;
+    case TERN_EVENT_SUMMARY:
+        break; /* printed by the command, which knows the operation */
+    }
+    tern_free(msg);
+}
+
+/* Whether the current directory has a *.auto.tfvars(.json) file. */
+static int has_auto_tfvars(void)
+{
+    DIR *d = opendir(".");
+    struct dirent *de;
+    int found = 0;
+
+    while (d && !found && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+
+        found =
+            (n > 12 && strcmp(de->d_name + n - 12, ".auto.tfvars") == 0) ||
+            (n > 17 && strcmp(de->d_name + n - 17, ".auto.tfvars.json") == 0);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/*
+ * Input variables: TF_VAR_*, terraform.tfvars(.json), *.auto.tfvars, then
+ * -var/-var-file in command-line order.
+ *
+ * tern_lang_var_inputs_collect() reads the directory's files itself, but
+ * (at the time of writing) passes NULL to qsort when there is no
+ * *.auto.tfvars file, which UBSan rejects; without such files we give it
+ * no directory and name terraform.tfvars(.json) as the first -var-files,
+ * which is the same order of precedence.
+ */
+static int eval_variables(struct cli_ctx *ctx, tern_value **out)
+{
+    static const char *const fixed[] = {"terraform.tfvars",
+                                        "terraform.tfvars.json"};
+    struct tern_lang_var_inputs *in = NULL;
+    const char **cli = NULL;
+    const char *dir = has_auto_tfvars() ? "." : NULL;
+    size_t i, j, n = 0;
+    int error = TERN_OK, is_var;
+
+    *out = NULL;
+    in = tern_calloc(1, sizeof(*in));
+    TERN_CHECK_ALLOC(in);
+    /* The dispatcher frees the inputs after it has printed the
+     * diagnostics, which may name the -var text or a tfvars file. */
+    ctx->var_inputs = in;
+    cli = tern_calloc(ctx->opts.var_order.n + 3, sizeof(*cli));
+    TERN_CHECK_ALLOC(cli);
+    for (i = 0; !dir && i < 2; i++) {
+        if (access(fixed[i], F_OK) == 0) {
+            cli[n] = tern_asprintf("var-file=%s", fixed[i]);
+            TERN_CHECK_ALLOC(cli[n]);
+            n++;
+        }
+    }
+    for (i = 0; i < ctx->opts.var_order.n; i++) {
+        const char *v = ctx->opts.var_order.items[i];
+
+        for (is_var = 0, j = 0; j < ctx->opts.vars.n && !is_var; j++)
+            is_var = ctx->opts.vars.items[j] == v;
+        cli[n] = tern_asprintf("%s=%s", is_var ? "var" : "var-file", v);
+        TERN_CHECK_ALLOC(cli[n]);
+        n++;
+    }
+    error = tern_lang_var_inputs_collect(in, dir, environ, cli, n, &ctx->diags);
+    if (error)
+        goto done;
+    error = tern_lang_variables_eval(ctx->config, in, out, &ctx->diags);
+done:
+    for (i = 0; cli && i < n; i++)
+        tern_free((char *)cli[i]);
+    tern_free(cli);
+    return error;
+}
+
+/*
+ * The engine, with SIGINT/SIGTERM routed to it from now until the command
+ * ends (engine_free): an interrupt between the plan and the apply also
+ * stops the apply before it starts anything.
+ */
+static int engine_new(struct cli_ctx *ctx, struct run *run,
+                      const struct tern_lang_config *cfg,
+                      const tern_value *vars, tern_engine **out)
+{
+    tern_engine_options eo = TERN_ENGINE_OPTIONS_INIT;
+    int error;
+
+    eo.config = cfg;
+    eo.state = ctx->state;
+    eo.variables = vars;
+    eo.parallelism = (unsigned int)ctx->opts.parallelism;
+    eo.on_event = on_event;
+    eo.payload = run;
+    error = tern_engine_new(out, &eo, &ctx->diags);
+    if (error == TERN_OK)
+        signals_install(*out);
+    return error;
+}
+
+static void engine_free(tern_engine *e)
+{
+    if (!e)
+        return;
+    signals_restore();
+    tern_engine_free(e);
+}
+
+static void version_line(struct cli_ctx *ctx)
+{
+    cli_ui_json_line(&ctx->ui, "info", "tern " TERN_VERSION, "version",
+                     json_pack("{s:s,s:s}", "tern", TERN_VERSION, "ui", "1.2"));
+}
+
+/* The plan for people: drift, the changes, the summary, output changes. */
+static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
+{
+    const struct cli_ui *ui = &ctx->ui;
+    tern_buf out = TERN_BUF_INIT;
+    json_t *prior = NULL;
+    unsigned int actions = 0;
+    size_t i, n = tern_plan_change_count(plan);
+    size_t nd = tern_plan_drift_count(plan);
+
+    if (nd > 0) {
+        tern_buf_printf(&out,
+                        "\n%sNote: Objects have changed outside of tern%s\n\n"
+                        "tern detected the following changes made outside "
+                        "of tern since the\nlast \"tern apply\" which may "
+                        "have affected this plan:\n\n",
+                        cli_c_bold(ui), cli_c_reset(ui));
+        for (i = 0; i < nd; i++) {
+            cli_render_change(&out, ui, tern_plan_drift(plan, i), 1);
+            tern_buf_putc(&out, '\n');
+        }
+        if (!tern_plan_is_refresh_only(plan))
+            tern_buf_puts(&out, "Unless you have made equivalent changes to "
+                                "your configuration, or ignored the\nrelevant "
+                                "attributes using ignore_changes, the "
+                                "following plan may include\nactions to undo "
+                                "or respond to these changes.\n\n");
+        tern_buf_puts(&out, "─────────────────────────────────────────────"
+                            "────────────────────────────────\n");
+    }
+    if (ctx->state)
+        tern_state_outputs(ctx->state, &prior, NULL);
+    if (n == 0) {
+        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+        tern_buf_printf(&out,
+                        "\n%s%sNo changes.%s%s Your infrastructure matches "
+                        "the configuration.%s\n\ntern has compared your real "
+                        "infrastructure against your configuration\nand found "
+                        "no differences, so no changes are needed.\n",
+                        cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
+                        cli_c_bold(ui), cli_c_reset(ui));
+        goto print;
+    }
+    for (i = 0; i < n; i++)
+        actions |= 1u << tern_plan_change(plan, i)->action;
+    cli_render_plan_legend(&out, ui, actions);
+    tern_buf_puts(&out, "\ntern will perform the following actions:\n\n");
+    for (i = 0; i < n; i++) {
+        cli_render_change(&out, ui, tern_plan_change(plan, i), 0);
+        tern_buf_putc(&out, '\n');
+    }
+    cli_render_summary(&out, ui, tern_plan_summary(plan),
+                       tern_plan_is_destroy(plan));
+    cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+print:
+    cli_ui_write(ui->out, &out);
+    tern_buf_release(&out);
+    json_decref(prior);
+}
+
+static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
+                         const char *operation)
+{
+    char *msg;
+
+    if (strcmp(operation, "plan") == 0)
+        msg = tern_asprintf("Plan: %zu to add, %zu to change, %zu to destroy.",
+                            s->add, s->change, s->destroy);
+    else
+        msg = tern_asprintf("%s complete! Resources: %zu added, %zu changed, "
+                            "%zu destroyed.",
+                            strcmp(operation, "destroy") == 0 ? "Destroy"
+                                                              : "Apply",
+                            s->add, s->change, s->destroy);
+    cli_ui_json_line(&ctx->ui, "info", msg ? msg : "", "change_summary",
+                     json_pack("{s:{s:I,s:I,s:I,s:I,s:s}}", "changes", "add",
+                               (json_int_t)s->add, "change",
+                               (json_int_t)s->change, "import",
+                               (json_int_t)s->import, "remove",
+                               (json_int_t)s->destroy, "operation", operation));
+    tern_free(msg);
+}
+
+static int make_plan(struct cli_ctx *ctx, tern_engine *e, int destroy,
+                     tern_plan **plan)
+{
+    tern_plan_options po = TERN_PLAN_OPTIONS_INIT;
+    int error;
+
+    po.destroy = destroy || ctx->opts.destroy;
+    po.refresh = ctx->opts.refresh;
+    po.refresh_only = ctx->opts.refresh_only;
+    po.targets = ctx->opts.targets.items;
+    po.n_targets = ctx->opts.targets.n;
+    po.replace = ctx->opts.replaces.items;
+    po.n_replace = ctx->opts.replaces.n;
+    error = tern_engine_plan(e, &po, plan, &ctx->diags);
+    if (error == TERN_OK && *plan && tern_plan_errored(*plan))
+        error = TERN_ERROR;
+    return error;
+}
+
+/* Everything plan and apply share before the engine runs. */
+static int setup(struct cli_ctx *ctx, struct run *run, tern_value **vars,
+                 tern_engine **e, int destroy)
+{
+    int error;
+
+    memset(run, 0, sizeof(*run));
+    run->ctx = ctx;
+    run->started = json_object();
+    if (!run->started)
+        return TERN_ENOMEM;
+    if (ctx->opts.json)
+        version_line(ctx);
+    if (ctx->config == NULL && !destroy && !ctx->opts.destroy) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "No configuration files",
+                       "%s requires configuration to be present. Planning "
+                       "without a configuration would mark everything for "
+                       "destruction, which is normally not what is desired. "
+                       "If you would like to destroy everything, run with "
+                       "-destroy. Otherwise, create a tern configuration "
+                       "file (.tf file) and try again.",
+                       ctx->cmd->name);
+        return TERN_EINVALID;
+    }
+    if (ctx->config == NULL) {
+        ctx->config = tern_lang_config_new(".");
+        if (!ctx->config)
+            return TERN_ENOMEM;
+    }
+    if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
+        return error;
+    if ((error = eval_variables(ctx, vars)) != 0)
+        return error;
+    return engine_new(ctx, run, ctx->config, *vars, e);
+}
+
+/* Like Terraform, the JSON UI reports diagnostics as it goes. */
+static void flush_diags(struct cli_ctx *ctx)
+{
+    if (!ctx->ui.json)
+        return;
+    cli_ui_diags(&ctx->ui, &ctx->diags, &ctx->config->sources);
+    tern_diags_release(&ctx->diags);
+}
+
+int cli_cmd_plan(struct cli_ctx *ctx)
+{
+    struct run run;
+    tern_value *vars = NULL;
+    tern_engine *e = NULL;
+    tern_plan *plan = NULL;
+    int error;
+
+    ctx->ui.json = ctx->opts.json;
+    if ((error = setup(ctx, &run, &vars, &e, 0)) != 0)
+        goto done;
+    error = make_plan(ctx, e, 0, &plan);
+    if (!plan)
+        goto done;
+    if (ctx->ui.json)
+        summary_json(ctx, tern_plan_summary(plan), "plan");
+    else
+        render_plan(ctx, plan);
+    if (error)
+        goto done;
+    if (ctx->opts.out) {
+        if ((error = tern_plan_write(plan, ctx->opts.out, &ctx->diags)) != 0)
+            goto done;
+        if (!ctx->ui.json)
+            fprintf(ctx->ui.out,
+                    "\n─────────────────────────────────────────────────"
+                    "────────────────────────────\n\n"
+                    "Saved the plan to: %s\n\nTo perform exactly these "
+                    "actions, run the following command to apply:\n"
+                    "    tern apply \"%s\"\n",
+                    ctx->opts.out, ctx->opts.out);
+    } else if (!ctx->ui.json && !tern_plan_is_empty(plan)) {
+        fprintf(ctx->ui.out,
+                "\n─────────────────────────────────────────────────────"
+                "────────────────────────\n\n"
+                "Note: You didn't use the -out option to save this plan, so "
+                "tern can't\nguarantee to take exactly these actions if you "
+                "run \"tern apply\" now.\n");
+    }
+    if (ctx->opts.detailed_exitcode && !tern_plan_is_empty(plan))
+        error = CLI_RC_CHANGES;
+done:
+    flush_diags(ctx);
+    tern_plan_free(plan);
+    engine_free(e);
+    tern_value_decref(vars);
+    json_decref(run.started);
+    return error;
+}
+
+static int confirm(struct cli_ctx *ctx, int destroy)
+{
+    char *answer;
+    int ok;
+
+    if (ctx->opts.auto_approve)
+        return TERN_OK;
+    if (!ctx->ui.interactive || ctx->ui.json) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "No terminal to ask for approval",
+                       "%s asks for confirmation before it changes anything, "
+                       "and there is no terminal to ask on (standard input is "
+                       "not a terminal, -input=false or -json was given). "
+                       "Review the plan above and run again with "
+                       "-auto-approve, or save it with \"tern plan -out=FILE"
+                       "\" and run \"tern apply FILE\".",
+                       ctx->cmd->name);
+        return TERN_EINVALID;
+    }
+    fprintf(ctx->ui.out,
+            "\n%sDo you really want to %s?%s\n"
+            "  tern will %s.\n"
+            "  Only 'yes' will be accepted to approve.\n\n",
+            cli_c_bold(&ctx->ui),
+            destroy ? "destroy all resources" : "perform these actions",
+            cli_c_reset(&ctx->ui),
+            destroy ? "destroy all your managed infrastructure, as shown "
+                      "above.\n  There is no undo"
+                    : "perform the actions described above");
+    answer = cli_ui_ask(&ctx->ui, "  Enter a value: ");
+    fputc('\n', ctx->ui.out);
+    ok = answer && strcmp(answer, "yes") == 0;
+    tern_free(answer);
+    if (!ok) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       destroy ? "Destroy cancelled" : "Apply cancelled",
+                       "Only 'yes' approves; nothing was changed.");
+        return TERN_ECANCELED;
+    }
+    return TERN_OK;
+}
+
+static void print_outputs(struct cli_ctx *ctx)
+{
+    json_t *outputs = NULL, *o, *doc;
+    tern_buf out = TERN_BUF_INIT;
+    const char *k;
+
+    if (tern_state_outputs(ctx->state, &outputs, NULL) != TERN_OK ||
+        json_object_size(outputs) == 0) {
+        json_decref(outputs);
+        return;
+    }
+    if (ctx->ui.json) {
+        doc = json_object();
+        json_object_foreach(outputs, k, o)
+        {
+            json_t *v = json_object_get(o, "value");
+            int sens = json_is_true(json_object_get(o, "sensitive"));
+
+            json_object_set_new(doc, k,
+                                sens ? json_pack("{s:b,s:o}", "sensitive", 1,
+                                                 "type", cli_json_type(v))
+                                     : json_pack("{s:b,s:o,s:O}", "sensitive",
+                                                 0, "type", cli_json_type(v),
+                                                 "value", v));
+        }
+        {
+            char *msg = tern_asprintf("Outputs: %zu", json_object_size(doc));
+
+            cli_ui_json_line(&ctx->ui, "info", msg ? msg : "Outputs", "outputs",
+                             json_pack("{s:o}", "outputs", doc));
+            tern_free(msg);
+        }
+    } else {
+        tern_buf_printf(&out, "\n%s%sOutputs:%s\n\n", cli_c_bold(&ctx->ui),
+                        cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+        json_object_foreach(outputs, k, o)
+        {
+            cli_render_output(&out, k, json_object_get(o, "value"),
+                              json_is_true(json_object_get(o, "sensitive")));
+        }
+        cli_ui_write(ctx->ui.out, &out);
+    }
+    tern_buf_release(&out);
+    json_decref(outputs);
+}
+
+static int run_apply(struct cli_ctx *ctx, tern_engine *e, const tern_plan *plan,
+                     int destroy)
+{
+    tern_apply_options ao = TERN_APPLY_OPTIONS_INIT;
+    tern_summary s;
+    int error;
+
+    memset(&s, 0, sizeof(s));
+    ao.parallelism = (unsigned int)ctx->opts.parallelism;
+    if (!ctx->ui.json)
+        fputc('\n', ctx->ui.out);
+    error = tern_engine_apply(e, plan, &ao, &s, &ctx->diags);
+    if (ctx->ui.json) {
+        summary_json(ctx, &s, destroy ? "destroy" : "apply");
+    } else if (error == TERN_OK) {
+        if (destroy)
+            fprintf(ctx->ui.out,
+                    "\n%s%sDestroy complete! Resources: %zu destroyed.%s\n",
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), s.destroy,
+                    cli_c_reset(&ctx->ui));
+        else
+            fprintf(ctx->ui.out,
+                    "\n%s%sApply complete! Resources: %s%zu added, %zu "
+                    "changed, %zu destroyed.%s\n",
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), "", s.add,
+                    s.change, s.destroy, cli_c_reset(&ctx->ui));
+    } else if (s.interrupted) {
+        fprintf(ctx->ui.err,
+                "\nStopped after an interrupt: %zu added, %zu changed, %zu "
+                "destroyed; %zu step(s) not run. Everything that finished is "
+                "saved in the state.\n",
+                s.add, s.change, s.destroy, s.skipped);
+    }
+    if (error == TERN_OK || s.add || s.change || s.destroy)
+        print_outputs(ctx);
+    return error;
+}
+
+static int apply_saved(struct cli_ctx *ctx)
+{
+    const char *path = ctx->opts.args.items[0];
+    struct tern_lang_config *cfg = NULL;
+    struct run run;
+    tern_plan *plan = NULL;
+    tern_engine *e = NULL;
+    int error;
+
+    memset(&run, 0, sizeof(run));
+    run.ctx = ctx;
+    run.started = json_object();
+    TERN_CHECK_ALLOC(run.started);
+    if (ctx->opts.json)
+        version_line(ctx);
+    if (ctx->opts.var_order.n || ctx->opts.targets.n || ctx->opts.replaces.n ||
+        ctx->opts.destroy) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Can't set planning options when applying a saved "
+                       "plan",
+                       "The plan file %s was created with its variables, "
+                       "targets and mode; -var, -var-file, -target, -replace "
+                       "and -destroy cannot change it. Make a new plan "
+                       "instead.",
+                       path);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
+        goto done;
+    error = tern_plan_config(plan, &cfg, &ctx->diags);
+    /* Diagnostics name its files: the dispatcher frees it after them. */
+    ctx->plan_config = cfg;
+    if (error)
+        goto done;
+    if ((error = engine_new(ctx, &run, cfg, tern_plan_variables(plan), &e)))
+        goto done;
+    error = run_apply(ctx, e, plan, tern_plan_is_destroy(plan));
+done:
+    if (ctx->ui.json) {
+        cli_ui_diags(&ctx->ui, &ctx->diags, cfg ? &cfg->sources : NULL);
+        tern_diags_release(&ctx->diags);
+    }
+    engine_free(e);
+    tern_plan_free(plan);
+    json_decref(run.started);
+    return error;
+}
+
+int cli_cmd_apply(struct cli_ctx *ctx)
+{
+    int destroy = strcmp(ctx->cmd->name, "destroy") == 0;
+    struct run run;
+    tern_value *vars = NULL;
+    tern_engine *e = NULL;
+    tern_plan *plan = NULL;
+    int error;
+
+    ctx->ui.json = ctx->opts.json;
+    if (ctx->opts.args.n == 1)
+        return apply_saved(ctx);
+    destroy = destroy || ctx->opts.destroy;
+    if ((error = setup(ctx, &run, &vars, &e, destroy)) != 0)
+        goto done;
+    error = make_plan(ctx, e, destroy, &plan);
+    if (!plan)
+        goto done;
+    if (ctx->ui.json)
+        summary_json(ctx, tern_plan_summary(plan), "plan");
+    else
+        render_plan(ctx, plan);
+    if (error)
+        goto done;
+    if (tern_plan_is_empty(plan)) {
+        if (!ctx->ui.json)
+            fprintf(ctx->ui.out,
+                    "\n%s%s%s complete! Resources: 0 added, 0 changed, 0 "
+                    "destroyed.%s\n",
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
+                    destroy ? "Destroy" : "Apply", cli_c_reset(&ctx->ui));
+        goto done;
+    }
+    if ((error = confirm(ctx, destroy)) != 0)
+        goto done;
+    error = run_apply(ctx, e, plan, destroy);
+done:
+    if (ctx->ui.json && ctx->config)
+        flush_diags(ctx);
+    tern_plan_free(plan);
+    engine_free(e);
+    tern_value_decref(vars);
+    json_decref(run.started);
+    return error;
+}
+
+int cli_cmd_import(struct cli_ctx *ctx)
+{
+    const char *address = ctx->opts.args.items[0];
+    const char *id = ctx->opts.args.items[1];
+    struct run run;
+    tern_value *vars = NULL;
+    tern_engine *e = NULL;
+    int error;
+
+    if ((error = setup(ctx, &run, &vars, &e, 0)) != 0)
+        goto done;
+    fprintf(ctx->ui.out, "%s%s: Importing from ID \"%s\"...%s\n",
+            cli_c_bold(&ctx->ui), address, id, cli_c_reset(&ctx->ui));
+    error = tern_engine_import(e, address, id, &ctx->diags);
+    if (error)
+        goto done;
+    fprintf(ctx->ui.out,
+            "%s%s: Import prepared!%s\n\n%s%sImport successful!%s\n\n"
+            "The resources that were imported are shown above. These "
+            "resources are now in\nyour tern state and will henceforth be "
+            "managed by tern.\n",
+            cli_c_bold(&ctx->ui), address, cli_c_reset(&ctx->ui),
+            cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+done:
+    engine_free(e);
+    tern_value_decref(vars);
+    json_decref(run.started);
+    return error;
+}
+
+int cli_cmd_graph(struct cli_ctx *ctx)
+{
+    const char *type = ctx->opts.graph_type ? ctx->opts.graph_type : "plan";
+    enum tern_graph_type gt = TERN_GRAPH_PLAN;
+    struct run run;
+    tern_value *vars = NULL;
+    tern_engine *e = NULL;
+    char *dot = NULL;
+    int error;
+
+    if (strcmp(type, "apply") == 0)
+        gt = TERN_GRAPH_APPLY;
+    else if (strcmp(type, "destroy") == 0)
+        gt = TERN_GRAPH_DESTROY;
+    else if (strcmp(type, "plan") != 0) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "Invalid graph type",
+                       "-type must be plan, apply or destroy, not \"%s\".",
+                       type);
+        return TERN_EINVALID;
+    }
+    memset(&run, 0, sizeof(run));
+    if ((error = setup(ctx, &run, &vars, &e, gt == TERN_GRAPH_DESTROY)) != 0)
+        goto done;
+    if ((error = tern_engine_graph_dot(e, gt, NULL, &dot, &ctx->diags)) != 0)
+        goto done;
+    fputs(dot, ctx->ui.out);
+done:
+    tern_free(dot);
+    engine_free(e);
+    tern_value_decref(vars);
+    json_decref(run.started);
+    return error;
+}
+
+int cli_show_plan_file(struct cli_ctx *ctx, const char *path, int *is_plan)
+{
+    tern_plan *plan = NULL;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    json_t *doc = NULL;
+    int error;
+
+    *is_plan = 0;
+    error = tern_plan_read(&plan, path, &diags);
+    if (error == TERN_ENOTFOUND || error == TERN_EINVALID) {
+        /* Not a plan: the caller tries a state database. */
+        tern_diags_release(&diags);
+        return TERN_OK;
+    }
+    *is_plan = 1;
+    tern_diags_move(&ctx->diags, &diags);
+    if (error)
+        return error;
+    if (ctx->opts.json) {
+        if ((error = tern_plan_to_json(plan, &doc)) == TERN_OK) {
+            json_object_set_new(doc, "format_version", json_string("1.2"));
+            json_object_set_new(doc, "tern_version", json_string(TERN_VERSION));
+            cli_json_print(ctx->ui.out, doc,
+                           JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        }
+        json_decref(doc);
+    } else {
+        render_plan(ctx, plan);
+    }
+    tern_plan_free(plan);
+    return error;
+}

@@ -1,0 +1,276 @@
+/*
+ * plan, apply, destroy, show of a saved plan, the JSON UI and interrupts,
+ * through the built binary against a tern-sim on 127.0.0.1.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "support.h"
+
+#include <jansson.h>
+
+static struct tt_sim sim;
+static char endpoint[128];
+static const char *env[] = {endpoint,
+                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
+                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
+                            "SECRETKEY0000000000000001",
+                            "AWS_REGION=us-east-1",
+                            "AWS_PROFILE=",
+                            "AWS_CONFIG_FILE=/nonexistent",
+                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+                            NULL};
+static struct tt_run r;
+
+static void start(const char *const *sim_args)
+{
+    ASSERT_OK(tt_sim_start(&sim, sim_args));
+    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+}
+
+static void run_in(int status, const char *const *args)
+{
+    tt_run_release(&r);
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+        FAIL("could not run tern");
+    if (r.status != status)
+        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
+             r.status, status, r.out, r.err);
+}
+
+#define RUN(status, ...)                                                       \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((status), args_);                                               \
+    } while (0)
+
+static void config(const char *service, int count)
+{
+    char text[2048];
+
+    snprintf(text, sizeof(text),
+             "variable \"prefix\" {\n"
+             "  type    = string\n"
+             "  default = \"app\"\n"
+             "}\n\n"
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  count = %d\n"
+             "  name  = \"${var.prefix}-${count.index}\"\n"
+             "  force_detach_policies = false\n"
+             "  assume_role_policy = jsonencode({\n"
+             "    Version = \"2012-10-17\"\n"
+             "    Statement = [{\n"
+             "      Effect    = \"Allow\"\n"
+             "      Principal = { Service = \"%s\" }\n"
+             "      Action    = \"sts:AssumeRole\"\n"
+             "    }]\n"
+             "  })\n"
+             "}\n\n"
+             "output \"names\" {\n"
+             "  value = aws_iam_role.r[*].name\n"
+             "}\n",
+             count, service);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+TEST(cli_apply, plan_apply_destroy)
+{
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    RUN(2, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[0] will be created\n"
+                               "  + resource \"aws_iam_role\" \"r\" {\n");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 1 to add, 0 to change, 0 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Changes to Outputs:");
+
+    RUN(1, "apply");
+    ASSERT_STR_CONTAINS(r.err, "No terminal to ask for approval");
+    ASSERT_STR_CONTAINS(r.err, "-auto-approve");
+
+    RUN(0, "apply", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r[0]: Creating...\n");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r[0]: Creation complete after ");
+    ASSERT_STR_CONTAINS(r.out, "[id=app-0]");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
+                               "changed, 0 destroyed.");
+    ASSERT_STR_CONTAINS(r.out, "Outputs:\n\nnames = [\n  \"app-0\",\n]\n");
+
+    RUN(0, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "No changes. Your infrastructure matches the "
+                               "configuration.");
+
+    /* A policy change: diffed inside jsonencode, saved, shown, applied. */
+    config("lambda.amazonaws.com", 1);
+    RUN(0, "plan", "-out=change.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[0] will be updated "
+                               "in-place");
+    ASSERT_STR_CONTAINS(r.out, "~ Service = \"ec2.amazonaws.com\" -> "
+                               "\"lambda.amazonaws.com\"");
+    ASSERT_STR_CONTAINS(r.out, "tern apply \"change.tfplan\"");
+    RUN(0, "show", "change.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "will be updated in-place");
+    RUN(0, "show", "-json", "change.tfplan");
+    {
+        json_t *j = json_loads(r.out, 0, NULL);
+
+        ASSERT_NOT_NULL(j);
+        json_decref(j);
+    }
+    RUN(1, "apply", "-var=prefix=x", "change.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "when applying a saved plan");
+    RUN(0, "apply", "change.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "Modifications complete");
+    /* The state moved on: the same plan is refused. */
+    RUN(1, "apply", "change.tfplan");
+
+    RUN(0, "plan", "-var", "prefix=svc");
+    ASSERT_STR_CONTAINS(r.out, "must be replaced");
+    ASSERT_STR_CONTAINS(r.out, "# forces replacement");
+
+    RUN(0, "destroy", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "will be destroyed");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 1 destroyed.");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, json_ui)
+{
+    json_t *line;
+    const char *p, *type;
+    int saw_version = 0, saw_planned = 0, saw_start = 0, saw_complete = 0,
+        saw_summary = 0, saw_outputs = 0, n = 0;
+
+    start(NULL);
+    config("ec2.amazonaws.com", 2);
+    RUN(0, "apply", "-json", "-auto-approve");
+    for (p = r.out; *p; p = strchr(p, '\n') + 1, n++) {
+        json_error_t err;
+
+        line = json_loadb(p, strcspn(p, "\n"), 0, &err);
+        if (!line)
+            FAIL("line %d is not JSON: %.200s", n, p);
+        type = json_string_value(json_object_get(line, "type"));
+        ASSERT_NOT_NULL(type);
+        ASSERT_NOT_NULL(json_object_get(line, "@level"));
+        ASSERT_NOT_NULL(json_object_get(line, "@message"));
+        ASSERT_NOT_NULL(json_object_get(line, "@timestamp"));
+        if (n == 0) {
+            ASSERT_STR_EQ(type, "version");
+            ASSERT_STR_EQ(json_string_value(json_object_get(line, "@message")),
+                          "tern " TERN_VERSION);
+            saw_version = 1;
+        }
+        if (strcmp(type, "planned_change") == 0) {
+            saw_planned++;
+            ASSERT_STR_EQ(json_string_value(json_object_get(
+                              json_object_get(line, "change"), "action")),
+                          "create");
+        }
+        if (strcmp(type, "apply_start") == 0)
+            saw_start++;
+        if (strcmp(type, "apply_complete") == 0) {
+            saw_complete++;
+            ASSERT_TRUE(json_is_number(json_object_get(
+                json_object_get(line, "hook"), "elapsed_seconds")));
+        }
+        if (strcmp(type, "change_summary") == 0)
+            saw_summary++;
+        if (strcmp(type, "outputs") == 0)
+            saw_outputs++;
+        json_decref(line);
+        if (!strchr(p, '\n'))
+            break;
+    }
+    ASSERT_TRUE(saw_version);
+    ASSERT_EQ(saw_planned, 2);
+    ASSERT_EQ(saw_start, 2);
+    ASSERT_EQ(saw_complete, 2);
+    ASSERT_EQ(saw_summary, 2); /* the plan's and the apply's */
+    ASSERT_EQ(saw_outputs, 1);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, interrupt_is_graceful)
+{
+    const char *sim_args[] = {"--latency-ms", "150", NULL};
+    const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
+    const long once[2] = {700, 0};
+    size_t lines = 0;
+    const char *p;
+
+    start(sim_args);
+    config("ec2.amazonaws.com", 8);
+    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args, once));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.err, "Interrupt received.");
+    ASSERT_STR_CONTAINS(r.err, "Gracefully shutting down");
+    RUN(0, "state", "list");
+    for (p = r.out; (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    /* What finished before the interrupt is saved; not everything ran. */
+    ASSERT_CMP(lines, >=, 1);
+    ASSERT_CMP(lines, <, 8);
+    /* The next apply does the rest. */
+    RUN(0, "apply", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete!");
+    RUN(0, "state", "list");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r[7]");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, second_interrupt_cancels)
+{
+    const char *sim_args[] = {"--latency-ms", "400", NULL};
+    const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
+    const long twice[2] = {900, 950};
+
+    start(sim_args);
+    config("ec2.amazonaws.com", 8);
+    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args, twice));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.err, "Two interrupts received.");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, variables)
+{
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    RUN(0, "plan");
+    ASSERT_STR_CONTAINS(r.out, "+ name                  = \"app-0\"");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "terraform.tfvars",
+                            "prefix = \"tfvars\"\n"));
+    RUN(0, "plan");
+    ASSERT_STR_CONTAINS(r.out, "\"tfvars-0\"");
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "x.tfvars", "prefix = \"file\"\n"));
+    RUN(0, "plan", "-var-file=x.tfvars");
+    ASSERT_STR_CONTAINS(r.out, "\"file-0\"");
+    /* Later flags win, in command-line order. */
+    RUN(0, "plan", "-var", "prefix=cli", "-var-file=x.tfvars");
+    ASSERT_STR_CONTAINS(r.out, "\"file-0\"");
+    RUN(0, "plan", "-var-file=x.tfvars", "-var", "prefix=cli");
+    ASSERT_STR_CONTAINS(r.out, "\"cli-0\"");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "a.auto.tfvars",
+                            "prefix = \"auto\"\n"));
+    RUN(0, "plan");
+    ASSERT_STR_CONTAINS(r.out, "\"auto-0\"");
+    RUN(1, "plan", "-var", "nope=1");
+    RUN(1, "plan", "-var-file=missing.tfvars");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_cli_apply_list[] = {
+    TEST_INTEGRATION(cli_apply, variables),
+    TEST_INTEGRATION(cli_apply, plan_apply_destroy),
+    TEST_INTEGRATION(cli_apply, json_ui),
+    TEST_INTEGRATION(cli_apply, interrupt_is_graceful),
+    TEST_INTEGRATION(cli_apply, second_interrupt_cancels),
+    TEST_END};
