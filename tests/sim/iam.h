@@ -311,6 +311,10 @@ void iam_page_finish(tern_buf *b, const struct iam_page *p,
 
 /* Actions: iam_role.c, iam_profile.c, iam_catalog.c. */
 void iam_create_role(struct iam_ctx *c);
+void iam_tag_instance_profile(struct iam_ctx *c);
+void iam_untag_instance_profile(struct iam_ctx *c);
+void iam_put_role_permissions_boundary(struct iam_ctx *c);
+void iam_delete_role_permissions_boundary(struct iam_ctx *c);
 void iam_get_role(struct iam_ctx *c);
 void iam_update_role(struct iam_ctx *c);
 void iam_update_assume_role_policy(struct iam_ctx *c);

@@ -257,62 +257,59 @@ void iam_delete_role(struct iam_ctx *c)
 
 /* Tags */
 
-void iam_tag_role(struct iam_ctx *c)
+/* TagRole / TagInstanceProfile: add or replace tags, at most 50 in all. */
+static void tag_object(struct iam_ctx *c, struct iam_verr *v,
+                       struct iam_tags *have_tags_of(struct iam_ctx *))
 {
-    struct iam_verr v = IAM_VERR_INIT;
     struct iam_tags tags = {NULL, 0};
-    const char *name = param(c, "RoleName");
-    struct iam_role *r;
+    struct iam_tags *have;
     size_t i, j, added = 0;
 
-    iam_check_role_name(&v, name);
-    iam_parse_tags(c, &v, &tags);
+    iam_parse_tags(c, v, &tags);
     if (tags.n == 0)
-        iam_verr_add(&v, NULL, "tags", "Member must not be null");
-    if (iam_verr_send(c, &v) || iam_tags_check(c, &tags) ||
-        !(r = iam_need_role(c, name)))
+        iam_verr_add(v, NULL, "tags", "Member must not be null");
+    if (iam_verr_send(c, v) || iam_tags_check(c, &tags) ||
+        !(have = have_tags_of(c)))
         goto done;
     for (i = 0; i < tags.n; i++) {
         int found = 0;
 
-        for (j = 0; j < r->tags.n; j++)
-            if (strcasecmp(r->tags.items[j].key, tags.items[i].key) == 0)
+        for (j = 0; j < have->n; j++)
+            if (strcasecmp(have->items[j].key, tags.items[i].key) == 0)
                 found = 1;
         added += !found;
     }
-    if (r->tags.n + added > IAM_TAGS_MAX) {
+    if (have->n + added > IAM_TAGS_MAX) {
         iam_error(c, 409, "LimitExceeded",
                   "The number of tags has reached the maximum limit.");
         goto done;
     }
     for (i = 0; i < tags.n; i++)
-        iam_tags_set(&r->tags, tags.items[i].key, tags.items[i].value);
+        iam_tags_set(have, tags.items[i].key, tags.items[i].value);
     iam_begin(c, 0);
     iam_end(c, 0);
 done:
     iam_tags_release(&tags);
 }
 
-void iam_untag_role(struct iam_ctx *c)
+/* UntagRole / UntagInstanceProfile: keys that are not there are ignored. */
+static void untag_object(struct iam_ctx *c, struct iam_verr *v,
+                         struct iam_tags *have_tags_of(struct iam_ctx *))
 {
-    struct iam_verr v = IAM_VERR_INIT;
-    const char *name = param(c, "RoleName");
-    char **keys;
-    struct iam_role *r;
+    char **keys = iam_parse_tag_keys(c, v);
+    struct iam_tags *have;
     size_t i, j;
 
-    iam_check_role_name(&v, name);
-    keys = iam_parse_tag_keys(c, &v);
-    if (iam_verr_send(c, &v) || !(r = iam_need_role(c, name)))
+    if (iam_verr_send(c, v) || !(have = have_tags_of(c)))
         goto done;
     for (i = 0; keys[i]; i++) {
-        for (j = 0; j < r->tags.n; j++) {
-            if (strcasecmp(r->tags.items[j].key, keys[i]) == 0) {
-                tern_free(r->tags.items[j].key);
-                tern_free(r->tags.items[j].value);
-                memmove(r->tags.items + j, r->tags.items + j + 1,
-                        (r->tags.n - j - 1) * sizeof(*r->tags.items));
-                r->tags.n--;
+        for (j = 0; j < have->n; j++) {
+            if (strcasecmp(have->items[j].key, keys[i]) == 0) {
+                tern_free(have->items[j].key);
+                tern_free(have->items[j].value);
+                memmove(have->items + j, have->items + j + 1,
+                        (have->n - j - 1) * sizeof(*have->items));
+                have->n--;
                 break;
             }
         }
@@ -321,6 +318,106 @@ void iam_untag_role(struct iam_ctx *c)
     iam_end(c, 0);
 done:
     iam_strv_free(keys);
+}
+
+static struct iam_tags *role_tags(struct iam_ctx *c)
+{
+    struct iam_role *r = iam_need_role(c, param(c, "RoleName"));
+
+    return r ? &r->tags : NULL;
+}
+
+static struct iam_tags *profile_tags(struct iam_ctx *c)
+{
+    struct iam_profile *p =
+        iam_need_profile(c, param(c, "InstanceProfileName"));
+
+    return p ? &p->tags : NULL;
+}
+
+void iam_tag_role(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+
+    iam_check_role_name(&v, param(c, "RoleName"));
+    tag_object(c, &v, role_tags);
+}
+
+void iam_untag_role(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+
+    iam_check_role_name(&v, param(c, "RoleName"));
+    untag_object(c, &v, role_tags);
+}
+
+void iam_tag_instance_profile(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+
+    iam_check_profile_name(&v, param(c, "InstanceProfileName"));
+    tag_object(c, &v, profile_tags);
+}
+
+void iam_untag_instance_profile(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+
+    iam_check_profile_name(&v, param(c, "InstanceProfileName"));
+    untag_object(c, &v, profile_tags);
+}
+
+/* PutRolePermissionsBoundary: the policy must exist and be the caller's or
+ * AWS's; the boundary changes at once (as the role's tags do). */
+void iam_put_role_permissions_boundary(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+    const char *name = param(c, "RoleName");
+    const char *boundary = param(c, "PermissionsBoundary");
+    struct iam_policy *bp;
+    struct iam_role *r;
+
+    iam_check_role_name(&v, name);
+    if (!boundary)
+        iam_verr_add(&v, NULL, "permissionsBoundary",
+                     "Member must not be null");
+    else
+        iam_check_arn(&v, boundary, "permissionsBoundary");
+    if (iam_verr_send(c, &v))
+        return;
+    if (!iam_policy_arn_valid(boundary)) {
+        iam_error(c, 400, "InvalidInput", "ARN %s is not valid.", boundary);
+        return;
+    }
+    bp = iam_policy_find(c->iam, boundary);
+    if (!bp || (strcmp(bp->account, "aws") != 0 &&
+                strcmp(bp->account, c->account) != 0)) {
+        iam_error(c, 404, "NoSuchEntity",
+                  "Scope ARN: %s does not exist or is not attachable.",
+                  boundary);
+        return;
+    }
+    if (!(r = iam_need_role(c, name)))
+        return;
+    tern_free(r->boundary);
+    r->boundary = iam_dup(boundary);
+    iam_begin(c, 0);
+    iam_end(c, 0);
+}
+
+void iam_delete_role_permissions_boundary(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+    const char *name = param(c, "RoleName");
+    struct iam_role *r;
+
+    iam_check_role_name(&v, name);
+    if (iam_verr_send(c, &v) || !(r = iam_need_role(c, name)))
+        return;
+    tern_free(r->boundary);
+    r->boundary = NULL;
+    iam_begin(c, 0);
+    iam_end(c, 0);
 }
 
 void iam_list_role_tags(struct iam_ctx *c)

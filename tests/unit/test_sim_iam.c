@@ -1250,6 +1250,50 @@ TEST(sim_iam, visibility_for_sts_and_databricks)
     tt_sim_stop(&sim);
 }
 
+TEST(sim_iam, profile_tags_and_permissions_boundaries)
+{
+    const char *body;
+
+    start(NULL);
+    create_role("r", TRUST_EC2);
+    OK("CreateInstanceProfile", P("InstanceProfileName", "p"));
+    OK("TagInstanceProfile",
+       P("InstanceProfileName", "p", "Tags.member.1.Key", "team",
+         "Tags.member.1.Value", "ml", "Tags.member.2.Key", "env",
+         "Tags.member.2.Value", "dev"));
+    body = OK("GetInstanceProfile", P("InstanceProfileName", "p"));
+    ASSERT_STR_CONTAINS(body, "<Key>team</Key><Value>ml</Value>");
+    ASSERT_STR_CONTAINS(body, "<Key>env</Key><Value>dev</Value>");
+    OK("UntagInstanceProfile",
+       P("InstanceProfileName", "p", "TagKeys.member.1", "env"));
+    body = OK("GetInstanceProfile", P("InstanceProfileName", "p"));
+    ASSERT_STR_NOT_CONTAINS(body, "<Key>env</Key>");
+    ERR(404, "NoSuchEntity", "TagInstanceProfile",
+        P("InstanceProfileName", "nope", "Tags.member.1.Key", "a",
+          "Tags.member.1.Value", "b"));
+    ERR(400, "ValidationError", "TagInstanceProfile",
+        P("InstanceProfileName", "p"));
+
+    OK("PutRolePermissionsBoundary", P("RoleName", "r", "PermissionsBoundary",
+                                       AWS_POLICY("IAMReadOnlyAccess")));
+    body = OK("GetRole", P("RoleName", "r"));
+    ASSERT_STR_CONTAINS(body,
+                        "<PermissionsBoundaryArn>" AWS_POLICY(
+                            "IAMReadOnlyAccess") "</PermissionsBoundaryArn>");
+    ERR(404, "NoSuchEntity", "PutRolePermissionsBoundary",
+        P("RoleName", "r", "PermissionsBoundary",
+          AWS_POLICY("NoSuchPolicyAnywhere")));
+    ERR(400, "ValidationError", "PutRolePermissionsBoundary",
+        P("RoleName", "r"));
+    ERR(404, "NoSuchEntity", "PutRolePermissionsBoundary",
+        P("RoleName", "nope", "PermissionsBoundary",
+          AWS_POLICY("IAMReadOnlyAccess")));
+    OK("DeleteRolePermissionsBoundary", P("RoleName", "r"));
+    body = OK("GetRole", P("RoleName", "r"));
+    ASSERT_STR_NOT_CONTAINS(body, "PermissionsBoundary");
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_sim_iam_list[] = {
     TEST_INTEGRATION(sim_iam, role_lifecycle_and_shapes),
     TEST_INTEGRATION(sim_iam, entity_already_exists),
@@ -1267,4 +1311,5 @@ const struct tern_test test_sim_iam_list[] = {
     TEST_INTEGRATION(sim_iam, dump_and_load),
     TEST_INTEGRATION(sim_iam, accounts_are_separate),
     TEST_INTEGRATION(sim_iam, visibility_for_sts_and_databricks),
+    TEST_INTEGRATION(sim_iam, profile_tags_and_permissions_boundaries),
     TEST_END};
