@@ -102,6 +102,10 @@ typedef struct tern_op {
     const atomic_int *cancel;
     /** Opaque data for test modules; NULL otherwise. */
     void *user;
+    /** The STS client of the resource's AWS provider (GetCallerIdentity
+     *  is an STS action, served by another endpoint than IAM); NULL for
+     *  other providers. */
+    struct tern_aws_client *sts;
 } tern_op;
 
 #define TERN_MODULE_VERSION 1
