@@ -108,22 +108,157 @@ done:
     return error;
 }
 
+static int is_meta(const char *name, int is_block)
+{
+    static const char *const attrs[] = {"count", "for_each", "depends_on",
+                                        "provider"};
+    static const char *const blocks[] = {"lifecycle", "provisioner",
+                                         "connection", "dynamic"};
+    const char *const *list = is_block ? blocks : attrs;
+    size_t i;
+
+    for (i = 0; i < 4; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int settable(const tern_attr *a)
+{
+    return a->type != TERN_TYPE_BLOCK_LIST && a->type != TERN_TYPE_BLOCK_SET &&
+           (a->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL));
+}
+
+/* The closest name in @schema of the same sort (argument or block). */
+static const char *suggest_attr(const char *given, const tern_attr *schema,
+                                int want_block)
+{
+    const char *cands[128];
+    size_t n = 0;
+
+    for (; schema && schema->name && n < 128; schema++) {
+        int block = schema->type == TERN_TYPE_BLOCK_LIST ||
+                    schema->type == TERN_TYPE_BLOCK_SET;
+
+        if (want_block ? block : settable(schema))
+            cands[n++] = schema->name;
+    }
+    return tern_lang_suggest(given, cands, n);
+}
+
+static void check_body(const struct tern_body *body,
+                       const struct tern_range *where, const tern_attr *schema,
+                       int top, struct tern_diags *diags)
+{
+    const tern_attr *sa;
+    const char *best;
+    size_t i;
+
+    for (i = 0; i < body->nattrs; i++) {
+        const struct tern_attribute *a = &body->attrs[i];
+
+        if (top && is_meta(a->name, 0))
+            continue;
+        sa = tern_schema_attr(schema, a->name);
+        if (sa && settable(sa))
+            continue;
+        if (sa && !settable(sa) &&
+            !(sa->type == TERN_TYPE_BLOCK_LIST ||
+              sa->type == TERN_TYPE_BLOCK_SET)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->name_range,
+                           "Value for unconfigurable attribute",
+                           "Can't configure a value for \"%s\": its value "
+                           "will be decided automatically based on the result "
+                           "of applying this configuration.",
+                           a->name);
+            continue;
+        }
+        best = suggest_attr(a->name, schema, 0);
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->name_range,
+                       "Unsupported argument",
+                       "An argument named \"%s\" is not expected here.%s%s%s",
+                       a->name, best ? " Did you mean \"" : "",
+                       best ? best : "", best ? "\"?" : "");
+    }
+    for (i = 0; i < body->nblocks; i++) {
+        const struct tern_block *b = body->blocks[i];
+
+        if (top && is_meta(b->type, 1))
+            continue;
+        sa = tern_schema_attr(schema, b->type);
+        if (sa && (sa->type == TERN_TYPE_BLOCK_LIST ||
+                   sa->type == TERN_TYPE_BLOCK_SET)) {
+            check_body(b->body, &b->def_range, sa->nested, 0, diags);
+            continue;
+        }
+        best = suggest_attr(b->type, schema, 1);
+        tern_diags_add(diags, TERN_SEV_ERROR, &b->type_range,
+                       "Unsupported block type",
+                       "Blocks of type \"%s\" are not expected here.%s%s%s",
+                       b->type, best ? " Did you mean \"" : "",
+                       best ? best : "", best ? "\"?" : "");
+    }
+    for (sa = schema; sa && sa->name; sa++)
+        if ((sa->flags & TERN_ATTR_REQUIRED) && settable(sa) &&
+            !tern_lang_body_attr(body, sa->name))
+            tern_diags_add(diags, TERN_SEV_ERROR, where,
+                           "Missing required argument",
+                           "The argument \"%s\" is required, but no "
+                           "definition was found.",
+                           sa->name);
+}
+
+static void check_blocks(const struct tern_blockvec *v,
+                         enum tern_module_kind kind, struct tern_diags *diags)
+{
+    const char *cands[128];
+    const tern_module *m;
+    const char *best;
+    size_t i, j, n;
+
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *b = v->items[i];
+
+        if (b->nlabels < 2)
+            continue;
+        m = tern_module_find(kind, b->labels[0]);
+        if (m) {
+            check_body(b->body, &b->def_range, m->schema, 1, diags);
+            continue;
+        }
+        for (n = 0, j = 0; tern_modules[j] && n < 128; j++)
+            if (tern_modules[j]->kind == kind)
+                cands[n++] = tern_modules[j]->type_name;
+        best = tern_lang_suggest(b->labels[0], cands, n);
+        tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
+                       kind == TERN_MODULE_DATA ? "Invalid data source"
+                                                : "Invalid resource type",
+                       "tern has no %s \"%s\".%s%s%s",
+                       kind == TERN_MODULE_DATA ? "data source"
+                                                : "resource type",
+                       b->labels[0], best ? " Did you mean \"" : "",
+                       best ? best : "", best ? "\"?" : "");
+    }
+}
+
 /*
- * The engine's part of validation: resource types and their arguments
- * against the module schemas (tern_modules[]), references, variables,
- * for_each/count types. This is the hook for it: when the engine publishes
- * a validate entry point that needs no state (tern_engine_new() wants an
- * open, locked state, and validate touches none), call it here with the
- * loaded configuration and the same diagnostics list. Until then `tern
- * validate` checks syntax, the top-level structure, references and types
- * (tern_lang_config_validate), the backend and the providers.
+ * The modules' part of validation: each resource and data source type is
+ * one tern has (tern_modules[]), and its body sets only arguments the
+ * module's schema lets the configuration set, with the required ones
+ * present and nested blocks checked against their schemas. The engine
+ * checks the same when it plans (tern_engine_new and its body evaluation),
+ * but it needs an open, locked state, and validate touches none: when the
+ * engine publishes a validate entry point that needs no state, call it
+ * here instead.
  */
 static int validate_engine(const struct tern_lang_config *cfg,
                            struct tern_diags *diags)
 {
-    (void)cfg;
-    (void)diags;
-    return TERN_OK;
+    size_t before = diags->errors;
+
+    check_blocks(&cfg->resources, TERN_MODULE_RESOURCE, diags);
+    check_blocks(&cfg->data, TERN_MODULE_DATA, diags);
+    return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 
 static json_t *validate_json(const struct tern_diags *diags)
