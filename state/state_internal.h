@@ -20,6 +20,7 @@ struct tern_state {
     int64_t serial;
     int lock_fd; /* -1 when not locked */
     char *lock_id;
+    int batch; /* inside tern_state_batch_begin(): changes are savepoints */
 };
 
 /*

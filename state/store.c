@@ -905,8 +905,9 @@ int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
     sqlite3_stmt *s = NULL;
     int error;
 
-    if ((error = exec_sql(st, "BEGIN IMMEDIATE", diags,
-                          "starting a transaction")) != 0)
+    if ((error = exec_sql(
+             st, st->batch ? "SAVEPOINT tern_change" : "BEGIN IMMEDIATE", diags,
+             "starting a transaction")) != 0)
         return error;
     if ((error = prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1",
                          diags)) != 0)
@@ -940,7 +941,8 @@ int tern__state_tx_commit(tern_state *st, int64_t serial,
         error = tern__state_sqlfail(st, diags, "writing the serial");
         goto done;
     }
-    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(st->db, st->batch ? "RELEASE tern_change" : "COMMIT", NULL,
+                     NULL, NULL) != SQLITE_OK) {
         error = tern__state_sqlfail(st, diags, "committing");
         goto done;
     }
@@ -962,8 +964,46 @@ done:
 
 void tern__state_tx_rollback(tern_state *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
+    if (st->batch)
+        sqlite3_exec(st->db, "ROLLBACK TO tern_change; RELEASE tern_change",
+                     NULL, NULL, NULL);
+    else if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int tern_state_batch_begin(tern_state *st, struct tern_diags *diags)
+{
+    int error;
+
+    if (st->batch)
+        return tern__state_fail(diags, TERN_EINVALID, "Nested batch",
+                                "A state batch is already open.");
+    if ((error = exec_sql(st, "BEGIN IMMEDIATE", diags, "starting a batch")) !=
+        0)
+        return error;
+    st->batch = 1;
+    return TERN_OK;
+}
+
+int tern_state_batch_end(tern_state *st, struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int error = TERN_OK;
+
+    if (!st->batch)
+        return TERN_OK;
+    st->batch = 0;
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return TERN_OK;
+    error = tern__state_sqlfail(st, diags, "committing a batch");
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    /* The serials the batch's changes took in memory are void. */
+    if (prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1", NULL) ==
+            0 &&
+        sqlite3_step(s) == SQLITE_ROW)
+        st->serial = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return error;
 }
 
 static int record_history(tern_state *st, int64_t serial, const char *kind,

@@ -333,6 +333,24 @@ int tern_state_commit_step(tern_state *state, int64_t intent_id,
                            const tern_state_resource *r,
                            struct tern_diags *diags);
 
+/**
+ * Group commit: make the changes until tern_state_batch_end() one durable
+ * transaction (one fsync) instead of one each. Each change keeps its own
+ * serial, history entry and all-or-nothing behaviour (a savepoint), but
+ * none is on disk before the batch ends, so a caller must not act on a
+ * change (start the remote call an intent announces) until then. The apply
+ * loop batches what arrives in one turn of the loop. Batches do not nest.
+ * @return TERN_OK, TERN_EINVALID (a batch is open) or an error
+ */
+int tern_state_batch_begin(tern_state *state, struct tern_diags *diags);
+
+/**
+ * End a batch: commit everything since tern_state_batch_begin(). On
+ * failure nothing of the batch is kept and the serial is re-read.
+ * @return TERN_OK (also when no batch was open) or an error
+ */
+int tern_state_batch_end(tern_state *state, struct tern_diags *diags);
+
 /* ------------------------------------------------------------------------ */
 /* History                                                                  */
 
