@@ -903,12 +903,19 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     ex.e = e;
     ex.ctx = &ar;
     ex.ops = &apply_ops;
+    ex.batch = 1;
     ex.parallelism =
         opts && opts->parallelism ? opts->parallelism : e->parallelism;
     if ((error = tern__apply_steps(e, plan, &ex)))
         goto done;
-    if ((error = tern__exec_run(&ex)))
+    if ((error = tern__exec_run(&ex))) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Saving to the state failed",
+                       "The apply stopped: the results of its last steps "
+                       "could not be written to %s (%s).",
+                       tern_state_path(e->state), tern_strerror(error));
         goto done;
+    }
     ar.sum.errors = ex.failed;
     ar.sum.skipped = ex.skipped;
     if ((error = save_outputs(&ar)))

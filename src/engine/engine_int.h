@@ -273,6 +273,8 @@ struct exec {
     void *ctx;
     size_t running, done, failed, skipped;
     int stopping;
+    int batch; /* group the state writes of each loop turn */
+    int error; /* a state batch failed */
 };
 
 /* Add an edge: step @a waits for step @b. */

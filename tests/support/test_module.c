@@ -260,12 +260,15 @@ struct opctx {
     long long start;
 };
 
-/* Sleep the latency in 1 ms slices, so a raised cancel flag ends it. */
+/* Sleep the latency until an absolute deadline, in slices of at most
+ * 1 ms so that a raised cancel flag ends it, without the slices' overshoot
+ * adding up. */
 static int begin(struct opctx *c, tern_op *op, const char *opname,
                  const char *name)
 {
-    unsigned int ms, i;
-    struct timespec slice = {0, 1000000};
+    unsigned int ms;
+    long long deadline, left;
+    struct timespec slice;
 
     c->s = op->user;
     c->op = op;
@@ -280,11 +283,16 @@ static int begin(struct opctx *c, tern_op *op, const char *opname,
     pthread_mutex_lock(&c->s->mu);
     ms = c->s->latency_ms;
     pthread_mutex_unlock(&c->s->mu);
-    for (i = 0; i < ms; i++) {
+    deadline = c->start + (long long)ms * 1000000LL;
+    while (ms && (left = deadline - now_ns()) > 0) {
         if (op->cancel && atomic_load(op->cancel))
             return TERN_ECANCELED;
+        slice.tv_sec = 0;
+        slice.tv_nsec = left < 1000000 ? (long)left : 1000000L;
         nanosleep(&slice, NULL);
     }
+    if (op->cancel && atomic_load(op->cancel))
+        return TERN_ECANCELED;
     return TERN_OK;
 }
 

@@ -396,6 +396,44 @@ TEST(engine_apply, destroy_in_reverse_dependency_order)
     test_env_release(&env);
 }
 
+/* The state's group commit, as the apply loop uses it: each change keeps
+ * its serial and fails alone; all are durable when the batch ends. */
+TEST(engine_apply, state_batch_group_commit)
+{
+    struct test_env env;
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT;
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    json_t *attrs = json_pack("{s:s}", "id", "x");
+    char path[600];
+    int64_t serial;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    serial = tern_state_serial(env.state);
+    r.type = "test_object";
+    r.attributes = attrs;
+    ASSERT_OK(tern_state_batch_begin(env.state, NULL));
+    ASSERT_EQ(tern_state_batch_begin(env.state, NULL), TERN_EINVALID);
+    r.name = "one";
+    ASSERT_OK(tern_state_put(env.state, &r, NULL));
+    /* A change that fails is rolled back alone. */
+    r.name = "bad";
+    ASSERT_EQ(tern_state_commit_step(env.state, 12345, &r, NULL),
+              TERN_ENOTFOUND);
+    r.name = "two";
+    ASSERT_OK(tern_state_put(env.state, &r, NULL));
+    ASSERT_EQ(tern_state_serial(env.state), serial + 2);
+    ASSERT_OK(tern_state_batch_end(env.state, NULL));
+    ASSERT_OK(tern_state_batch_end(env.state, NULL));
+    json_decref(attrs);
+    snprintf(path, sizeof(path), "%s", env.state_path);
+    test_env_release(&env);
+    so.path = path;
+    ASSERT_OK(tern_state_open(&env.state, &so, NULL));
+    ASSERT_EQ(tern_state_serial(env.state), serial + 2);
+    ASSERT_EQ(test_env_state_count(&env), 2);
+    tern_state_free(env.state);
+}
+
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
     TEST_UNIT(engine_apply, parallelism_bounds_concurrency),
@@ -406,4 +444,5 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_apply),
     TEST_UNIT(engine_apply, replacement_order),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
+    TEST_UNIT(engine_apply, state_batch_group_commit),
     TEST_END};
