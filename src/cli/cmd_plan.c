@@ -16,6 +16,7 @@
 #include "cli/render_plan.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,17 @@ static void signals_restore(void)
 /* What the event callback needs. */
 struct run {
     struct cli_ctx *ctx;
-    json_t *started; /* address -> start time, for apply_errored */
-    int applying;
+    /* address -> {"t": start time, "a": action, "n": progress lines} of
+     * the steps running, for apply_errored and apply_progress */
+    json_t *started;
     int refreshing_shown;
+    /* The progress ticker (apply only): it and the event callback print
+     * under the mutex. */
+    int ticking, stop;
+    double interval;
+    pthread_t ticker;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 static double now_s(void)
@@ -201,9 +210,8 @@ static void change_event_json(struct run *run, const tern_change *c,
     tern_free(msg);
 }
 
-static void on_event(const tern_event *ev, void *payload)
+static void handle_event(struct run *run, const tern_event *ev)
 {
-    struct run *run = payload;
     struct cli_ctx *ctx = run->ctx;
     const struct cli_ui *ui = &ctx->ui;
     char *msg = NULL;
@@ -248,7 +256,9 @@ static void on_event(const tern_event *ev, void *payload)
             fprintf(ui->out, "%s\n", msg);
         break;
     case TERN_EVENT_START:
-        json_object_set_new(run->started, ev->address, json_real(now_s()));
+        json_object_set_new(run->started, ev->address,
+                            json_pack("{s:f,s:i,s:i}", "t", now_s(), "a",
+                                      (int)ev->action, "n", 0));
         msg = tern_asprintf("%s: %s", ev->address, verb_ing(ev->action));
         if (ui->json)
             cli_ui_json_line(ui, "info", msg, "apply_start",
@@ -259,6 +269,7 @@ static void on_event(const tern_event *ev, void *payload)
             fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         break;
     case TERN_EVENT_DONE:
+        json_object_del(run->started, ev->address);
         msg = tern_asprintf("%s: %s after %.0fs%s%s%s", ev->address,
                             verb_done(ev->action), ev->elapsed,
                             ev->id ? " [id=" : "", ev->id ? ev->id : "",
@@ -323,6 +334,123 @@ static void on_event(const tern_event *ev, void *payload)
         break; /* printed by the command, which knows the operation */
     }
     tern_free(msg);
+}
+
+static void on_event(const tern_event *ev, void *payload)
+{
+    struct run *run = payload;
+
+    if (run->ticking)
+        pthread_mutex_lock(&run->mu);
+    handle_event(run, ev);
+    if (run->ticking)
+        pthread_mutex_unlock(&run->mu);
+}
+
+static const char *still(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_CREATE:
+        return "Still creating...";
+    case TERN_ACTION_READ:
+        return "Still reading...";
+    case TERN_ACTION_UPDATE:
+        return "Still modifying...";
+    default:
+        break;
+    }
+    return "Still destroying...";
+}
+
+/*
+ * Terraform's "Still creating... [10s elapsed]" and apply_progress: every
+ * interval (TERN_PROGRESS_INTERVAL seconds, default 10) a step has been
+ * running, one line. The engine reports only starts and ends, so a thread
+ * of ours watches the clock.
+ */
+static void *ticker_main(void *arg)
+{
+    struct run *run = arg;
+    const struct cli_ui *ui = &run->ctx->ui;
+    struct timespec ts;
+    const char *addr;
+    json_t *st;
+
+    pthread_mutex_lock(&run->mu);
+    while (!run->stop) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&run->cv, &run->mu, &ts);
+        json_object_foreach(run->started, addr, st)
+        {
+            double el = now_s() - json_real_value(json_object_get(st, "t"));
+            json_int_t n = json_integer_value(json_object_get(st, "n"));
+            enum tern_action a =
+                (enum tern_action)json_integer_value(json_object_get(st, "a"));
+            char *msg;
+
+            if (el < (double)(n + 1) * run->interval)
+                continue;
+            json_object_set_new(st, "n", json_integer(n + 1));
+            msg = tern_asprintf("%s: %s [%gs elapsed]", addr, still(a),
+                                (double)(n + 1) * run->interval);
+            if (!msg)
+                continue;
+            if (ui->json)
+                cli_ui_json_line(ui, "info", msg, "apply_progress",
+                                 json_pack("{s:{s:o,s:s,s:f}}", "hook",
+                                           "resource", resource_json(addr),
+                                           "action", json_action(a),
+                                           "elapsed_seconds", el));
+            else
+                fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg,
+                        cli_c_reset(ui));
+            fflush(ui->out);
+            tern_free(msg);
+        }
+    }
+    pthread_mutex_unlock(&run->mu);
+    return NULL;
+}
+
+static void ticker_start(struct run *run)
+{
+    const char *env = getenv("TERN_PROGRESS_INTERVAL");
+    char *end = NULL;
+    double iv = env ? strtod(env, &end) : 10.0;
+
+    run->interval = (env && end != env && iv > 0) ? iv : 10.0;
+    run->stop = 0;
+    if (pthread_mutex_init(&run->mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&run->cv, NULL) != 0) {
+        pthread_mutex_destroy(&run->mu);
+        return;
+    }
+    if (pthread_create(&run->ticker, NULL, ticker_main, run) != 0) {
+        pthread_cond_destroy(&run->cv);
+        pthread_mutex_destroy(&run->mu);
+        return;
+    }
+    run->ticking = 1;
+}
+
+static void ticker_stop(struct run *run)
+{
+    if (!run->ticking)
+        return;
+    pthread_mutex_lock(&run->mu);
+    run->stop = 1;
+    pthread_cond_signal(&run->cv);
+    pthread_mutex_unlock(&run->mu);
+    pthread_join(run->ticker, NULL);
+    run->ticking = 0;
+    pthread_cond_destroy(&run->cv);
+    pthread_mutex_destroy(&run->mu);
 }
 
 /* Whether the current directory has a *.auto.tfvars(.json) file. */
@@ -723,8 +851,8 @@ static void print_outputs(struct cli_ctx *ctx)
     json_decref(outputs);
 }
 
-static int run_apply(struct cli_ctx *ctx, tern_engine *e, const tern_plan *plan,
-                     int destroy)
+static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
+                     const tern_plan *plan, int destroy)
 {
     tern_apply_options ao = TERN_APPLY_OPTIONS_INIT;
     tern_summary s;
@@ -734,7 +862,9 @@ static int run_apply(struct cli_ctx *ctx, tern_engine *e, const tern_plan *plan,
     ao.parallelism = (unsigned int)ctx->opts.parallelism;
     if (!ctx->ui.json)
         fputc('\n', ctx->ui.out);
+    ticker_start(run);
     error = tern_engine_apply(e, plan, &ao, &s, &ctx->diags);
+    ticker_stop(run);
     if (ctx->ui.json) {
         summary_json(ctx, &s, destroy ? "destroy" : "apply");
     } else if (error == TERN_OK) {
@@ -798,7 +928,7 @@ static int apply_saved(struct cli_ctx *ctx)
         goto done;
     if ((error = engine_new(ctx, &run, cfg, tern_plan_variables(plan), &e)))
         goto done;
-    error = run_apply(ctx, e, plan, tern_plan_is_destroy(plan));
+    error = run_apply(ctx, &run, e, plan, tern_plan_is_destroy(plan));
 done:
     if (ctx->ui.json) {
         cli_ui_diags(&ctx->ui, &ctx->diags, cfg ? &cfg->sources : NULL);
@@ -845,7 +975,7 @@ int cli_cmd_apply(struct cli_ctx *ctx)
     }
     if ((error = confirm(ctx, destroy)) != 0)
         goto done;
-    error = run_apply(ctx, e, plan, destroy);
+    error = run_apply(ctx, &run, e, plan, destroy);
 done:
     if (ctx->ui.json && ctx->config)
         flush_diags(ctx);

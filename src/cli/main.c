@@ -431,6 +431,8 @@ int main(int argc, char **argv)
     const char *chdir_to = NULL;
     int i = 1, help = 0, version = 0;
 
+    /* Progress lines reach a pipe (a CI log) as they happen. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     /* Global options: before the subcommand. */
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *g = argv[i] + 1 + (argv[i][1] == '-');

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static long now_ms(void)
 
 static int run(struct tt_run *r, const char *cwd, const char *input,
                const char *const *env, const char *const *args,
-               const long *sigint_ms)
+               const char *marker, const long *sigint_ms)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     struct sink so = {NULL, 0, 0}, se = {NULL, 0, 0};
@@ -104,7 +105,11 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
             kill(pid, SIGKILL);
             break;
         }
-        if (sigint_ms && sent < 2 && sigint_ms[sent] > 0) {
+        if (marker && so.data && strstr(so.data, marker)) {
+            start = now_ms();
+            marker = NULL;
+        }
+        if (sigint_ms && !marker && sent < 2 && sigint_ms[sent] > 0) {
             long due = start + sigint_ms[sent] - now_ms();
 
             if (due <= 0) {
@@ -181,20 +186,78 @@ done:
 int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
                     const char *const *env, const char *const *args)
 {
-    return run(r, cwd, input, env, args, NULL);
+    return run(r, cwd, input, env, args, NULL, NULL);
 }
 
 int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
                           const char *const *env, const char *const *args,
-                          const long sigint_ms[2])
+                          const char *marker, const long sigint_ms[2])
 {
-    return run(r, cwd, NULL, env, args, sigint_ms);
+    return run(r, cwd, NULL, env, args, marker, sigint_ms);
 }
 
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
                 const char *const *args)
 {
     return tt_run_tern_env(r, cwd, input, NULL, args);
+}
+
+int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
+                    const char *const *env, const char *const *args)
+{
+    struct sink so = {NULL, 0, 0};
+    const char *argv[64];
+    size_t n = 0;
+    long deadline = now_ms() + 60000;
+    int fd = -1, status = 0;
+    pid_t pid;
+
+    memset(r, 0, sizeof(*r));
+    argv[n++] = TERN_TEST_BIN_PATH;
+    while (args && *args && n < 63)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    pid = forkpty(&fd, NULL, NULL, NULL);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (cwd && chdir(cwd) != 0)
+            _exit(126);
+        while (env && *env)
+            putenv((char *)*env++);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    if (input && write(fd, input, strlen(input)) < 0) {
+        /* The child sees EOF at its prompt instead. */
+    }
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        char buf[4096];
+        ssize_t k;
+        int left = (int)(deadline - now_ms());
+
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(&p, 1, left) < 0 && errno != EINTR)
+            break;
+        k = read(fd, buf, sizeof(buf));
+        if (k <= 0)
+            break; /* EIO once the child has exited */
+        sink_add(&so, buf, (size_t)k);
+    }
+    close(fd);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    r->status =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (!so.data)
+        sink_add(&so, "", 0);
+    r->out = so.data;
+    r->err = strdup("");
+    return 0;
 }
 
 void tt_run_release(struct tt_run *r)

@@ -27,12 +27,22 @@ int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
 
 /*
  * tt_run_tern_env that also sends SIGINT to tern @sigint_ms[i]
- * milliseconds after it started, for each nonzero entry (at most 2), to
- * test interrupts.
+ * milliseconds after @marker first appears in its standard output (NULL:
+ * after it started), for each nonzero entry (at most 2), to test
+ * interrupts.
  */
 int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
                           const char *const *env, const char *const *args,
-                          const long sigint_ms[2]);
+                          const char *marker, const long sigint_ms[2]);
+
+/*
+ * Run tern on a pseudo-terminal (stdin, stdout and stderr all on it), so
+ * it sees a terminal: colours and prompts. @input is typed in at once.
+ * r->out gets everything it printed (with the terminal's \r\n and echo);
+ * r->err is empty.
+ */
+int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
+                    const char *const *env, const char *const *args);
 
 /* tt_run_tern_env without extra environment. */
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,

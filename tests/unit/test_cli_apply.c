@@ -198,13 +198,14 @@ TEST(cli_apply, interrupt_is_graceful)
 {
     const char *sim_args[] = {"--latency-ms", "150", NULL};
     const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
-    const long once[2] = {700, 0};
+    const long once[2] = {400, 0};
     size_t lines = 0;
     const char *p;
 
     start(sim_args);
     config("ec2.amazonaws.com", 8);
-    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args, once));
+    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args,
+                                    "Creating...", once));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.err, "Interrupt received.");
     ASSERT_STR_CONTAINS(r.err, "Gracefully shutting down");
@@ -227,11 +228,12 @@ TEST(cli_apply, second_interrupt_cancels)
 {
     const char *sim_args[] = {"--latency-ms", "400", NULL};
     const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
-    const long twice[2] = {900, 950};
+    const long twice[2] = {100, 150};
 
     start(sim_args);
     config("ec2.amazonaws.com", 8);
-    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args, twice));
+    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args,
+                                    "Creating...", twice));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.err, "Two interrupts received.");
     tt_run_release(&r);
@@ -267,7 +269,59 @@ TEST(cli_apply, variables)
     tt_sim_stop(&sim);
 }
 
+TEST(cli_apply, terminal_prompt_and_colour)
+{
+    const char *apply[] = {"apply", NULL};
+    const char *apply_nc[] = {"apply", "-no-color", NULL};
+
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env, apply));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.out, "Do you really want to perform these actions?");
+    ASSERT_STR_CONTAINS(r.out, "Only 'yes' will be accepted to approve.");
+    ASSERT_STR_CONTAINS(r.out, "Apply cancelled");
+    ASSERT_STR_CONTAINS(r.out, "\033[");
+    tt_run_release(&r);
+
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env, apply_nc));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added");
+    ASSERT_STR_NOT_CONTAINS(r.out, "\033[");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, progress)
+{
+    const char *sim_args[] = {"--latency-ms", "400", NULL};
+    const char *args[] = {"apply", "-auto-approve", NULL};
+    const char *jargs[] = {"destroy", "-auto-approve", "-json", NULL};
+    const char *penv[16];
+    size_t i;
+
+    start(sim_args);
+    for (i = 0; env[i]; i++)
+        penv[i] = env[i];
+    penv[i++] = "TERN_PROGRESS_INTERVAL=0.3";
+    penv[i] = NULL;
+    config("ec2.amazonaws.com", 1);
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, args));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r[0]: Still creating... [0.3s "
+                               "elapsed]\n");
+    tt_run_release(&r);
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, jargs));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "\"type\":\"apply_progress\"");
+    ASSERT_STR_CONTAINS(r.out, "Still destroying...");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_apply_list[] = {
+    TEST_INTEGRATION(cli_apply, progress),
+    TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
     TEST_INTEGRATION(cli_apply, variables),
     TEST_INTEGRATION(cli_apply, plan_apply_destroy),
     TEST_INTEGRATION(cli_apply, json_ui),

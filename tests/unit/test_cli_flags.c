@@ -15,6 +15,8 @@
 
 #include "run_tern.h"
 
+#include <sys/stat.h>
+
 static void parse_ok(struct cli_opts *o, unsigned int allowed,
                      const char *const *args)
 {
@@ -328,7 +330,31 @@ TEST(cli_flags, binary_help_and_version)
     tt_run_release(&r);
 }
 
+TEST(cli_flags, binary_chdir)
+{
+    const char *args[] = {"-chdir=sub", "init", NULL};
+    char dir[4096], path[4200];
+    struct tt_run r;
+    struct stat sb;
+
+    snprintf(dir, sizeof(dir), "%s/sub", tern_test_tmpdir());
+    ASSERT_OK(mkdir(dir, 0755));
+    ASSERT_OK(tt_write_file(dir, "main.tf",
+                            "resource \"aws_iam_role\" \"r\" {\n"
+                            "  assume_role_policy = \"{}\"\n"
+                            "}\n"));
+    ASSERT_OK(tt_run_tern(&r, tern_test_tmpdir(), NULL, args));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "- hashicorp/aws: built in to tern");
+    ASSERT_STR_CONTAINS(r.out, "tern has been successfully initialized!");
+    snprintf(path, sizeof(path), "%s/tern.tfstate.db", dir);
+    ASSERT_OK(stat(path, &sb));
+    ASSERT_EQ(sb.st_mode & 0777, 0600);
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_flags_list[] = {
+    TEST_INTEGRATION(cli_flags, binary_chdir),
     TEST_UNIT(cli_flags, defaults),
     TEST_UNIT(cli_flags, all_forms),
     TEST_UNIT(cli_flags, unknown_flag_suggests),
