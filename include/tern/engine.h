@@ -304,7 +304,8 @@ int tern_engine_plan(tern_engine *engine, const tern_plan_options *opts,
 /** Free a plan. NULL-safe. */
 void tern_plan_free(tern_plan *plan);
 
-/** @return the number of changes (no-ops excluded) */
+/** @return the number of changes: every action but no-op, and the no-ops
+ *  that move, import or adopt an object (they change the state) */
 size_t tern_plan_change_count(const tern_plan *plan);
 
 /** @return change @p i (owned by the plan), NULL out of range */

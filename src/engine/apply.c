@@ -264,18 +264,61 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->user = e->module_user;
 }
 
+/*
+ * What the plan showed as known must not change at apply (Terraform's
+ * "inconsistent final plan"): only what was unknown may now be anything.
+ */
+static int check_consistent(struct step *s, const struct pinst *pi,
+                            const struct eblock *b, const tern_value *now)
+{
+    const tern_attr *sa;
+
+    for (sa = b->module->schema; pi->after && sa && sa->name; sa++) {
+        const tern_value *was = tern_value_object_get(pi->after, sa->name);
+        const tern_value *is = tern_value_object_get(now, sa->name);
+
+        if (!(sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) || !was ||
+            !tern_value_is_wholly_known(was) || tern_value_is_null(was))
+            continue;
+        if (is && tern_value_equal(was, is))
+            continue;
+        tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
+                       "Inconsistent final plan",
+                       "When applying %s, the value of \"%s\" differs from "
+                       "the plan's. Create a new plan.",
+                       pi->addr, sa->name);
+        return TERN_ERROR;
+    }
+    return TERN_OK;
+}
+
 /* Evaluate an instance's configuration now that its dependencies are done;
  * it must be wholly known. */
 static int desired_now(struct applyrun *ar, struct step *s,
                        const struct pinst *pi, int update)
 {
     const struct eblock *b = &ar->e->blocks[pi->block];
-    tern_value *cfg = NULL, *after = NULL;
+    tern_value *cfg = NULL, *after = NULL, *coll = NULL;
     char **paths = NULL;
     size_t np = 0;
     int error, chg, rep;
+    struct pinst now = *pi;
 
-    error = tern__eval_config(&ar->cx, pi, b, &cfg, &s->diags);
+    /* each.value may have depended on what is applied now. */
+    if (b->for_each && pi->each_value &&
+        !tern_value_is_wholly_known(pi->each_value)) {
+        struct tern_lang_scope sc;
+        tern_value *tmp[2];
+
+        tern__scope_init(&sc, &ar->cx, NULL, tmp);
+        error = tern_lang_eval(b->for_each, &sc, &coll, &s->diags);
+        if (error)
+            goto done;
+        if (tern_value_kind(coll) == TERN_VAL_OBJECT &&
+            tern_value_object_get(coll, pi->key_str))
+            now.each_value = tern_value_object_get(coll, pi->key_str);
+    }
+    error = tern__eval_config(&ar->cx, &now, b, &cfg, &s->diags);
     if (error)
         goto done;
     if (update) {
@@ -286,6 +329,8 @@ static int desired_now(struct applyrun *ar, struct step *s,
     } else {
         after = tern_value_incref(cfg);
     }
+    if ((error = check_consistent(s, pi, b, after)))
+        goto done;
     if (!tern_value_is_wholly_known(after)) {
         tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
                        "Configuration not known at apply",
@@ -304,6 +349,7 @@ done:
     tern_free(paths);
     tern_value_decref(cfg);
     tern_value_decref(after);
+    tern_value_decref(coll);
     return error;
 }
 

@@ -491,6 +491,9 @@ done:
     return error;
 }
 
+static int eval_const(tern_engine *e, const struct tern_expr *x,
+                      tern_value **out, struct tern_diags *diags);
+
 static size_t find_prov(tern_engine *e, const char *name, const char *alias)
 {
     size_t i;
@@ -561,29 +564,35 @@ static int setup_providers(tern_engine *e, struct tern_diags *diags)
         const struct tern_attribute *a =
             tern_lang_body_attr(blk->body, "alias");
         const char *alias = NULL;
+        tern_value *av = NULL;
+        size_t k;
 
         if (a) {
-            if (a->expr->kind != TERN_EXPR_LITERAL ||
-                tern_value_kind(a->expr->u.literal) != TERN_VAL_STRING) {
+            if (eval_const(e, a->expr, &av, diags) ||
+                tern_value_kind(av) != TERN_VAL_STRING) {
+                tern_value_decref(av);
                 tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
                                "Invalid provider alias",
-                               "alias must be a literal string.");
+                               "alias must be a known string.");
                 error = TERN_ERROR;
                 continue;
             }
-            alias = tern_value_get_string(a->expr->u.literal);
+            alias = tern_value_get_string(av);
         }
         if (find_prov(e, blk->labels[0], alias) != SIZE_MAX) {
             tern_diags_add(diags, TERN_SEV_ERROR, &blk->def_range,
                            "Duplicate provider configuration",
-                           "A default (non-aliased) provider configuration "
-                           "for \"%s\" was already given%s%s.",
-                           blk->labels[0], alias ? ", alias " : "",
+                           "A provider configuration for \"%s\"%s%s was "
+                           "already given.",
+                           blk->labels[0], alias ? " with alias " : "",
                            alias ? alias : "");
+            tern_value_decref(av);
             error = TERN_ERROR;
             continue;
         }
-        if (add_prov(e, blk->labels[0], alias, blk) == SIZE_MAX)
+        k = add_prov(e, blk->labels[0], alias, blk);
+        tern_value_decref(av);
+        if (k == SIZE_MAX)
             return TERN_ENOMEM;
     }
     return error;

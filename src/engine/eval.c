@@ -357,6 +357,26 @@ static int same(const tern_value *a, const tern_value *b)
     return tern_value_equal(a, b);
 }
 
+static int is_zero(const tern_value *v)
+{
+    switch (tern_value_kind(v)) {
+    case TERN_VAL_NULL:
+        return 1;
+    case TERN_VAL_BOOL:
+        return !tern_value_get_bool(v);
+    case TERN_VAL_NUMBER:
+        return tern_value_get_number(v) == 0;
+    case TERN_VAL_STRING:
+        return tern_value_string_len(v) == 0;
+    case TERN_VAL_LIST:
+    case TERN_VAL_SET:
+    case TERN_VAL_OBJECT:
+        return tern_value_length(v) == 0;
+    default:
+        return 0;
+    }
+}
+
 static int ignored(const struct eblock *b, const char *name)
 {
     size_t i;
@@ -421,6 +441,12 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                 pick = p;
             else if (settable && c && !tern_value_is_null(c))
                 pick = equivalent(sa, c, p) ? p : c;
+            else if (settable && !(sa->flags & TERN_ATTR_COMPUTED) && p &&
+                     is_zero(p))
+                /* Unset and the type's zero value are the same, as in
+                 * Terraform's SDKv2 providers (force_detach_policies =
+                 * false read back for an unset argument). */
+                pick = p;
             else if (sa->flags & TERN_ATTR_COMPUTED)
                 unknown = !prior || *replace, pick = unknown ? NULL : p;
             if (pass == 0) {

@@ -924,7 +924,11 @@ static int expand_block(struct planrun *pr, size_t bi)
             pr->cx.block_keyed[bi] = -1;
             return TERN_OK;
         }
-        if (!tern_value_is_wholly_known(coll)) {
+        /* A map's values may be unknown (each.value is then unknown too);
+         * its keys, and a set's elements, must be known. */
+        if (tern_value_is_unknown(coll) ||
+            (tern_value_kind(coll) != TERN_VAL_OBJECT &&
+             !tern_value_is_wholly_known(coll))) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, &x->range,
                            b->count ? "Invalid count argument"
                                     : "Invalid for_each argument",

@@ -344,6 +344,13 @@ static int end(struct opctx *c, int rc, int locked)
         snprintf(r->name, sizeof(r->name), "%s", c->name);
         snprintf(r->address, sizeof(r->address), "%s",
                  c->op->address ? c->op->address : "");
+        if (c->op->provider) {
+            char *pj =
+                json_dumps(c->op->provider, JSON_COMPACT | JSON_SORT_KEYS);
+
+            snprintf(r->provider, sizeof(r->provider), "%s", pj ? pj : "");
+            free(pj);
+        }
         r->start_ns = c->start;
         r->end_ns = now_ns();
         r->rc = rc;
@@ -651,7 +658,18 @@ int test_env_converge(struct test_env *env, const char *hcl)
     if (!rc)
         rc = tern_engine_apply(env->engine, p, NULL, NULL, &env->diags);
     tern_plan_free(p);
+    if (rc)
+        test_env_dump(env);
     return rc;
+}
+
+void test_env_dump(const struct test_env *env)
+{
+    size_t i;
+
+    for (i = 0; i < env->diags.count; i++)
+        fprintf(stderr, "# %s: %s\n", env->diags.items[i].summary,
+                env->diags.items[i].detail ? env->diags.items[i].detail : "");
 }
 
 void test_env_release(struct test_env *env)

@@ -38,6 +38,7 @@ struct test_op_record {
     char address[128];
     long long start_ns, end_ns; /* CLOCK_MONOTONIC */
     int rc;
+    char provider[256]; /* op->provider as compact JSON ("" for NULL) */
 };
 
 test_store *test_store_new(void);
@@ -106,6 +107,8 @@ int test_env_plan(struct test_env *env, const tern_plan_options *opts,
                   tern_plan **out);
 /* Plan and apply with the defaults; returns the apply's code. */
 int test_env_converge(struct test_env *env, const char *hcl);
+/* Print the diagnostics to stderr (for a failing test's log). */
+void test_env_dump(const struct test_env *env);
 /* Close the state and free everything. */
 void test_env_release(struct test_env *env);
 /* "create test_object.a\nupdate ..." for a plan's changes, one a line. */

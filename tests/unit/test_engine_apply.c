@@ -3,6 +3,8 @@
  * crash recovery through intents, replacement order. */
 #include "runner.h"
 
+#include "aws_call.h"
+#include "support.h"
 #include "test_module.h"
 #include "util/alloc.h"
 
@@ -434,6 +436,72 @@ TEST(engine_apply, state_batch_group_commit)
     tern_state_free(env.state);
 }
 
+/* The provider "aws" block configures the credentials and the IAM client a
+ * real module (aws_iam_role, from the registry) gets: create, converge and
+ * destroy against tern-sim. */
+TEST(engine_apply, aws_provider_against_sim)
+{
+    struct test_env env;
+    struct tt_sim sim;
+    tern_plan *p = NULL;
+    tern_plan_options o = TERN_PLAN_OPTIONS_INIT;
+    char cfg[2048], *arn;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    snprintf(cfg, sizeof(cfg),
+             "provider \"aws\" {\n"
+             "  region     = \"us-east-1\"\n"
+             "  access_key = \"%s\"\n"
+             "  secret_key = \"%s\"\n"
+             "  endpoints {\n"
+             "    iam = \"%s\"\n"
+             "    sts = \"%s\"\n"
+             "  }\n"
+             "}\n"
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  name = \"engine-test\"\n"
+             "  assume_role_policy = jsonencode({\n"
+             "    Version = \"2012-10-17\"\n"
+             "    Statement = [{\n"
+             "      Effect    = \"Allow\"\n"
+             "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+             "      Action    = \"sts:AssumeRole\"\n"
+             "    }]\n"
+             "  })\n"
+             "}\n"
+             "resource \"test_object\" \"t\" {\n"
+             "  name  = \"t\"\n"
+             "  value = aws_iam_role.r.arn\n"
+             "}\n",
+             tt_default_creds.access_key_id, tt_default_creds.secret_access_key,
+             sim.base_url, sim.base_url);
+    ASSERT_OK(test_env_converge(&env, cfg));
+    arn = test_env_state_attr(&env, "aws_iam_role.r", "arn");
+    ASSERT_STR_CONTAINS(arn, ":role/engine-test");
+    tern_free(arn);
+    arn = test_env_state_attr(&env, "test_object.t", "value");
+    ASSERT_STR_CONTAINS(arn, ":role/engine-test");
+    tern_free(arn);
+    /* Refreshed against the service, nothing to do. */
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    if (tern_plan_change_count(p)) {
+        char *ch = test_env_changes(p);
+        json_t *j = NULL;
+
+        tern_plan_to_json(p, &j);
+        FAIL("not converged:\n%s\n%s", ch, json_dumps(j, JSON_INDENT(1)));
+    }
+    tern_plan_free(p);
+    o.destroy = 1;
+    ASSERT_OK(test_env_plan(&env, &o, &p));
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    test_env_release(&env);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
     TEST_UNIT(engine_apply, parallelism_bounds_concurrency),
@@ -445,4 +513,5 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, replacement_order),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
+    TEST_INTEGRATION(engine_apply, aws_provider_against_sim),
     TEST_END};

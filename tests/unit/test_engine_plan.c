@@ -66,6 +66,8 @@ TEST(engine_plan, golden_actions)
     char *js;
 
     ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    /* One at a time, so that the ids in the golden JSON are stable. */
+    env.parallelism = 1;
     ASSERT_OK(test_env_converge(
         &env, "resource \"test_object\" \"keep\" { name = \"keep\" }\n"
               "resource \"test_object\" \"upd\" {\n"
@@ -618,6 +620,86 @@ TEST(engine_plan, variables_locals_and_outputs)
     test_env_release(&env);
 }
 
+TEST(engine_plan, provider_settings_and_alias)
+{
+    struct test_env env;
+    struct test_op_record r;
+    static const char *const prov = "provider \"test\" {\n"
+                                    "  region = \"r1\"\n"
+                                    "  token  = \"not-for-modules\"\n"
+                                    "  default_tags {\n"
+                                    "    tags = { team = \"t\" }\n"
+                                    "  }\n"
+                                    "}\n"
+                                    "provider \"test\" {\n"
+                                    "  alias  = \"b\"\n"
+                                    "  region = \"r2\"\n"
+                                    "}\n";
+    char cfg[1024];
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    snprintf(cfg, sizeof(cfg),
+             "%sresource \"test_object\" \"a\" { name = \"a\" }\n"
+             "resource \"test_object\" \"b\" {\n"
+             "  provider = test.b\n"
+             "  name     = \"b\"\n"
+             "}\n",
+             prov);
+    ASSERT_OK(test_env_converge(&env, cfg));
+    ASSERT_OK(test_store_record(env.store, "create", "a", &r));
+    ASSERT_STR_EQ(r.provider, "{\"default_tags\":{\"tags\":{\"team\":\"t\"}},"
+                              "\"region\":\"r1\"}");
+    ASSERT_OK(test_store_record(env.store, "create", "b", &r));
+    ASSERT_STR_EQ(r.provider, "{\"alias\":\"b\",\"region\":\"r2\"}");
+    /* An orphan is destroyed through the provider it was created with. */
+    snprintf(cfg, sizeof(cfg),
+             "%sresource \"test_object\" \"a\" { name = \"a\" }\n", prov);
+    ASSERT_OK(test_env_converge(&env, cfg));
+    ASSERT_OK(test_store_record(env.store, "delete", "b", &r));
+    ASSERT_STR_CONTAINS(r.provider, "\"region\":\"r2\"");
+    ASSERT_EQ(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  provider = test.zz\n"
+                                    "  name     = \"a\"\n"
+                                    "}\n"),
+              TERN_ERROR);
+    ASSERT_STR_EQ(env.diags.items[env.diags.count - 1].summary,
+                  "Provider configuration not present");
+    test_env_release(&env);
+}
+
+TEST(engine_plan, for_each_map_with_unknown_values)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    const tern_change *c;
+    char *v, *id;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name = \"a\"\n"
+                                    "}\n"
+                                    "resource \"test_object\" \"m\" {\n"
+                                    "  for_each = { x = test_object.a.id }\n"
+                                    "  name     = \"m-${each.key}\"\n"
+                                    "  value    = each.value\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    c = tern_plan_change(p, 1);
+    ASSERT_STR_EQ(c->address, "test_object.m[\"x\"]");
+    ASSERT_TRUE(
+        tern_value_is_unknown(tern_value_object_get(c->after, "value")));
+    if (tern_engine_apply(env.engine, p, NULL, NULL, &env.diags))
+        test_env_dump(&env);
+    ASSERT_EQ(env.diags.errors, 0);
+    tern_plan_free(p);
+    v = test_env_state_attr(&env, "test_object.m[\"x\"]", "value");
+    id = test_env_state_attr(&env, "test_object.a", "id");
+    ASSERT_STR_EQ(v, id);
+    tern_free(v);
+    tern_free(id);
+    test_env_release(&env);
+}
+
 const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, unknown_values_propagate),
     TEST_UNIT(engine_plan, golden_actions),
@@ -629,4 +711,6 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, import_block_and_import_api),
     TEST_UNIT(engine_plan, plan_file_checks),
     TEST_UNIT(engine_plan, variables_locals_and_outputs),
+    TEST_UNIT(engine_plan, provider_settings_and_alias),
+    TEST_UNIT(engine_plan, for_each_map_with_unknown_values),
     TEST_END};
