@@ -1004,11 +1004,11 @@ int cli_cmd_import(struct cli_ctx *ctx)
         goto done;
     fprintf(ctx->ui.out,
             "%s%s: Import prepared!%s\n\n%s%sImport successful!%s\n\n"
-            "The resources that were imported are shown above. These "
-            "resources are now in\nyour tern state and will henceforth be "
-            "managed by tern.\n",
+            "The object %s is now in your tern state at %s and will\n"
+            "henceforth be managed by tern.\n",
             cli_c_bold(&ctx->ui), address, cli_c_reset(&ctx->ui),
-            cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+            cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui),
+            id, address);
 done:
     engine_free(e);
     tern_value_decref(vars);

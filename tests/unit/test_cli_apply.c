@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include "run_tern.h"
+#include "aws_call.h"
 #include "support.h"
 
 #include <jansson.h>
@@ -319,7 +320,68 @@ TEST(cli_apply, progress)
     tt_sim_stop(&sim);
 }
 
+TEST(cli_apply, drift)
+{
+    const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
+    const char *del[] = {"RoleName", "app-1", NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    config("ec2.amazonaws.com", 2);
+    RUN(0, "apply", "-auto-approve");
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_OK(tt_iam(&resp, &sim, "DeleteRole", del));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(0, "plan");
+    ASSERT_STR_CONTAINS(r.out, "Note: Objects have changed outside of tern");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[0] has changed\n");
+    ASSERT_STR_CONTAINS(r.out, "+ description");
+    ASSERT_STR_CONTAINS(r.out, "\"by hand\"");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[1] has been deleted\n");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[1] will be created\n");
+    RUN(0, "plan", "-refresh-only");
+    ASSERT_STR_CONTAINS(r.out, "has been deleted");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(cli_apply, import_and_graph)
+{
+    const char *create[] = {"RoleName", "app-0", "AssumeRolePolicyDocument",
+                            "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                            "\"Effect\":\"Allow\",\"Principal\":{"
+                            "\"Service\":\"ec2.amazonaws.com\"},"
+                            "\"Action\":\"sts:AssumeRole\"}]}",
+                            NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    ASSERT_OK(tt_iam(&resp, &sim, "CreateRole", create));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(0, "import", "aws_iam_role.r[0]", "app-0");
+    ASSERT_STR_CONTAINS(r.out, "Import successful!");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "aws_iam_role.r[0]\n");
+    RUN(1, "import", "aws_iam_role.r[0]", "app-0");
+    RUN(1, "import", "aws_iam_role.r[0]");
+    ASSERT_STR_CONTAINS(r.err, "Missing required argument");
+    RUN(0, "graph");
+    ASSERT_STR_CONTAINS(r.out, "digraph {");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r");
+    RUN(1, "graph", "-type=bogus");
+    ASSERT_STR_CONTAINS(r.err, "Invalid graph type");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_apply_list[] = {
+    TEST_INTEGRATION(cli_apply, import_and_graph),
+    TEST_INTEGRATION(cli_apply, drift),
     TEST_INTEGRATION(cli_apply, progress),
     TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
     TEST_INTEGRATION(cli_apply, variables),
