@@ -322,3 +322,62 @@ void sim_free_contents(struct sim *sim)
     sim->calls = NULL;
     sim->ncalls = sim->calls_alloc = 0;
 }
+
+static const char *const garble_modes[] = {"truncate", "oversize", "html",
+                                           "shape", "stall"};
+
+int sim_garble_mode_valid(const char *mode)
+{
+    size_t i;
+
+    for (i = 0; mode && i < sizeof(garble_modes) / sizeof(*garble_modes); i++)
+        if (strcmp(mode, garble_modes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void sim_garble(struct sim *sim, struct sim_resp *resp, int json)
+{
+    const struct sim_faults *f = &sim->faults;
+    const char *mode = f->garble_mode[0] ? f->garble_mode : "truncate";
+
+    if (f->garble_rate <= 0 || resp->drop || sim_rand(sim) >= f->garble_rate)
+        return;
+    snprintf(resp->error_code, sizeof(resp->error_code), "Garbled:%s", mode);
+    if (strcmp(mode, "truncate") == 0) {
+        resp->body.len /= 2;
+        if (resp->body.ptr)
+            resp->body.ptr[resp->body.len] = '\0';
+    } else if (strcmp(mode, "oversize") == 0) {
+        /* Whitespace is legal after the document: only a size cap stops a
+         * client from reading it all. */
+        size_t pad = 17u * 1024 * 1024;
+
+        if (tern_buf_grow(&resp->body, pad) == 0) {
+            memset(resp->body.ptr + resp->body.len, ' ', pad);
+            resp->body.len += pad;
+            resp->body.ptr[resp->body.len] = '\0';
+        }
+    } else if (strcmp(mode, "html") == 0) {
+        resp->status = 200;
+        resp->content_type = "text/html";
+        tern_buf_clear(&resp->body);
+        tern_buf_puts(&resp->body,
+                      "<html><head><title>502 Bad Gateway</title></head>"
+                      "<body><center><h1>502 Bad Gateway</h1></center>"
+                      "</body></html>\n");
+    } else if (strcmp(mode, "shape") == 0) {
+        tern_buf_clear(&resp->body);
+        if (json) {
+            tern_buf_puts(&resp->body, "[\"not\", \"an\", \"object\"]");
+        } else {
+            tern_buf_puts(&resp->body,
+                          "<ListUsersResponse xmlns=\"" SIM_IAM_NS "\">"
+                          "<ListUsersResult><Users/><IsTruncated>false"
+                          "</IsTruncated></ListUsersResult>"
+                          "</ListUsersResponse>\n");
+        }
+    } else if (strcmp(mode, "stall") == 0) {
+        resp->stall_ms = f->stall_ms > 0 ? f->stall_ms : 30000;
+    }
+}

@@ -17,7 +17,8 @@
  *   GET  /_sim/faults    the fault settings
  *   POST /_sim/faults    change some of them: seed, latency_ms, jitter_ms,
  *                        throttle_rate, error_rate, drop_rate,
- *                        propagation_ms, propagation_jitter_ms; a new seed
+ *                        propagation_ms, propagation_jitter_ms,
+ *                        garble_rate, garble_mode, stall_ms; a new seed
  *                        restarts the generator
  *   GET  /_sim/clock     {"now_ms", "offset_ms"}
  *   POST /_sim/clock     {"advance_ms": N} or {"offset_ms": N}
@@ -54,12 +55,15 @@ static json_t *parse_body(const struct sim_req *req, struct sim_resp *resp)
 
 static json_t *faults_json(const struct sim_faults *f)
 {
-    return json_pack("{s:I, s:i, s:i, s:f, s:f, s:f, s:i, s:i}", "seed",
-                     (json_int_t)f->seed, "latency_ms", f->latency_ms,
+    return json_pack("{s:I, s:i, s:i, s:f, s:f, s:f, s:i, s:i, s:f, s:s, s:i}",
+                     "seed", (json_int_t)f->seed, "latency_ms", f->latency_ms,
                      "jitter_ms", f->jitter_ms, "throttle_rate",
                      f->throttle_rate, "error_rate", f->error_rate, "drop_rate",
                      f->drop_rate, "propagation_ms", f->propagation_ms,
-                     "propagation_jitter_ms", f->propagation_jitter_ms);
+                     "propagation_jitter_ms", f->propagation_jitter_ms,
+                     "garble_rate", f->garble_rate, "garble_mode",
+                     f->garble_mode[0] ? f->garble_mode : "truncate",
+                     "stall_ms", f->stall_ms);
 }
 
 static int get_rate(json_t *doc, const char *name, double *out,
@@ -115,8 +119,21 @@ static void set_faults(struct sim *sim, const struct sim_req *req,
         get_ms(doc, "propagation_jitter_ms", &f.propagation_jitter_ms, resp) ||
         get_rate(doc, "throttle_rate", &f.throttle_rate, resp) ||
         get_rate(doc, "error_rate", &f.error_rate, resp) ||
-        get_rate(doc, "drop_rate", &f.drop_rate, resp))
+        get_rate(doc, "drop_rate", &f.drop_rate, resp) ||
+        get_rate(doc, "garble_rate", &f.garble_rate, resp) ||
+        get_ms(doc, "stall_ms", &f.stall_ms, resp))
         goto done;
+    if (json_object_get(doc, "garble_mode")) {
+        const char *mode =
+            json_string_value(json_object_get(doc, "garble_mode"));
+
+        if (!sim_garble_mode_valid(mode)) {
+            bad_request(resp, "garble_mode is one of truncate, oversize, "
+                              "html, shape, stall");
+            goto done;
+        }
+        snprintf(f.garble_mode, sizeof(f.garble_mode), "%s", mode);
+    }
     seed = json_object_get(doc, "seed");
     if (seed) {
         if (!json_is_integer(seed)) {

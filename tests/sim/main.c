@@ -14,6 +14,9 @@
  *   --drop-rate R             fraction whose connection is dropped
  *   --propagation-ms N        eventual-consistency delay of IAM changes
  *   --propagation-jitter-ms N plus uniform [0, N] per object
+ *   --garble-rate R           fraction of responses mangled after the work
+ *   --garble-mode MODE        truncate, oversize, html, shape or stall
+ *   --stall-ms N              how long a stalled response waits
  *   --key AKID:SECRET[:ACCOUNT]  accept this key set (repeatable)
  *   --no-default-key          do not accept the default key set
  *   --imds                    also serve IMDSv2 under /latest/
@@ -332,6 +335,7 @@ static void handle_aws(struct sim *sim, struct sim_req *req,
                           ? sim_req_param(req, "Version")
                           : "NO_VERSION_SPECIFIED");
     }
+    sim_garble(sim, resp, 0);
 done:
     sim_log_call(sim, service, action ? action : "",
                  resp->drop ? 0 : resp->status, resp->error_code, start,
@@ -357,6 +361,7 @@ static void handle_dbx(struct sim *sim, struct sim_req *req,
         apply_dbx_fault(f, resp);
     } else {
         sim_dbx_handle(sim->dbx, req, resp);
+        sim_garble(sim, resp, 1);
     }
     sim_log_call(sim, "databricks", tail, resp->drop ? 0 : resp->status,
                  resp->error_code, start, sim_now_ms(sim));
@@ -458,6 +463,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     if (resp.drop)
         goto done; /* MHD_NO closes the connection without a response */
+    sleep_ms(resp.stall_ms);
     r = MHD_create_response_from_buffer(resp.body.len,
                                         (void *)tern_buf_cstr(&resp.body),
                                         MHD_RESPMEM_MUST_COPY);
@@ -628,7 +634,19 @@ int main(int argc, char **argv)
             sim.faults.propagation_ms = (int)parse_int(a, v);
         else if (strcmp(a, "--propagation-jitter-ms") == 0)
             sim.faults.propagation_jitter_ms = (int)parse_int(a, v);
-        else if (strcmp(a, "--key") == 0) {
+        else if (strcmp(a, "--garble-rate") == 0)
+            sim.faults.garble_rate = parse_rate(a, v);
+        else if (strcmp(a, "--stall-ms") == 0)
+            sim.faults.stall_ms = (int)parse_int(a, v);
+        else if (strcmp(a, "--garble-mode") == 0) {
+            if (!sim_garble_mode_valid(v)) {
+                fprintf(stderr, "tern-sim: --garble-mode is one of truncate, "
+                                "oversize, html, shape, stall\n");
+                return 2;
+            }
+            snprintf(sim.faults.garble_mode, sizeof(sim.faults.garble_mode),
+                     "%s", v);
+        } else if (strcmp(a, "--key") == 0) {
             if (add_key_flag(&sim, v) != 0) {
                 fprintf(stderr,
                         "tern-sim: --key wants AKID:SECRET[:ACCOUNT]\n");

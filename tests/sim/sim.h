@@ -65,6 +65,7 @@ struct sim_resp {
     int drop; /* close the connection without a response */
     /* For the call log: the service's error code, "" on success. */
     char error_code[64];
+    int stall_ms; /* wait this long before answering (a stalled server) */
 };
 
 /* First value of a query or form parameter (form wins), or NULL. */
@@ -93,6 +94,14 @@ struct sim_faults {
     double drop_rate;          /* connection closed without a response */
     int propagation_ms;        /* eventual consistency delay */
     int propagation_jitter_ms; /* plus uniform [0, jitter] per object */
+    /* Bad responses: after the service has done its work, this fraction
+     * of responses is mangled as garble_mode says: "truncate" (the body
+     * cut in half), "oversize" (padded past 16 MiB), "html" (a proxy's
+     * HTML error page with status 200), "shape" (a well-formed document of
+     * another action), "stall" (answered only after stall_ms). */
+    double garble_rate;
+    char garble_mode[16];
+    int stall_ms;
 };
 
 struct sim_call {
@@ -254,6 +263,12 @@ void sim_imds_handle(struct sim_imds *imds, struct sim_req *req,
 /* control.c: everything under /_sim/ */
 void sim_control_handle(struct sim *sim, struct sim_req *req,
                         struct sim_resp *resp);
+
+/* Whether mode names a garble mode (see struct sim_faults). */
+int sim_garble_mode_valid(const char *mode);
+/* Mangle a finished response per the fault settings, sometimes (lock
+ * held). json: the body is JSON (Databricks), else XML. */
+void sim_garble(struct sim *sim, struct sim_resp *resp, int json);
 
 /* Record a finished call in the log (lock held). */
 void sim_log_call(struct sim *sim, const char *service, const char *action,
