@@ -541,6 +541,15 @@ static long elapsed_ms(const struct timespec *start)
            (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* Whether root is <ActionResponse>, the only document a success may be. */
+static int is_response_of(const tern_xml_node *root, const char *action)
+{
+    size_t alen = strlen(action);
+
+    return root && root->name && strncmp(root->name, action, alen) == 0 &&
+           strcmp(root->name + alen, "Response") == 0;
+}
+
 int tern_aws_call(tern_aws_client *c, const char *action,
                   const tern_buf *params, tern_xml_node **out,
                   struct tern_diags *diags)
@@ -623,6 +632,18 @@ int tern_aws_call(tern_aws_client *c, const char *action,
                                "%s %s answered HTTP %ld with a body that is "
                                "not XML: %s.",
                                c->service_label, action, resp.status, xmlerr);
+            }
+            if (error == TERN_OK && !is_response_of(root, action)) {
+                /* Well-formed but not this action's answer: a proxy's
+                 * HTML page, or another call's document. Never read a
+                 * success out of it. */
+                error = TERN_ERROR;
+                tern_diags_add(
+                    diags, TERN_SEV_ERROR, NULL, "Unexpected AWS response",
+                    "%s %s answered HTTP %ld with a <%s> "
+                    "document, not <%sResponse>; a proxy or "
+                    "gateway may be in the way.",
+                    c->service_label, action, resp.status, root->name, action);
             }
             if (error == TERN_OK)
                 quota_give(c, last_cost ? last_cost : QUOTA_SUCCESS_BONUS);
