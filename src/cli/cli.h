@@ -189,6 +189,9 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
  * "range"); a new reference, NULL on OOM. */
 json_t *cli_diag_json(const struct tern_diag *d);
 
+/* The stream's first line: {"type":"version","tern":"0.1.0","ui":"1.2"}. */
+void cli_ui_json_version(const struct cli_ui *ui);
+
 /* One line of the machine-readable stream: adds "@level", "@message",
  * "@module", "@timestamp" and "type" to @fields (stolen) and prints it. */
 void cli_ui_json_line(const struct cli_ui *ui, const char *level,
@@ -271,7 +274,8 @@ enum cli_needs {
     CLI_NEEDS_LOCK = 1u << 2,         /* ...locked for the whole run */
     CLI_NEEDS_STATE_CREATE = 1u << 3, /* ...creating it when missing */
     CLI_NEEDS_STATE_MAYBE = 1u << 4,  /* ...when it exists (else NULL) */
-    CLI_NEEDS_STATE_PATH = 1u << 5    /* resolve the path only */
+    CLI_NEEDS_STATE_PATH = 1u << 5,   /* resolve the path only */
+    CLI_JSON_STREAM = 1u << 6         /* -json: the machine-readable UI */
 };
 
 /* Everything a command gets. */

@@ -559,12 +559,6 @@ static void engine_free(tern_engine *e)
     tern_engine_free(e);
 }
 
-static void version_line(struct cli_ctx *ctx)
-{
-    cli_ui_json_line(&ctx->ui, "info", "tern " TERN_VERSION, "version",
-                     json_pack("{s:s,s:s}", "tern", TERN_VERSION, "ui", "1.2"));
-}
-
 /* The plan for people: drift, the changes, the summary, output changes. */
 static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
 {
@@ -678,8 +672,6 @@ static int setup(struct cli_ctx *ctx, struct run *run, tern_value **vars,
     run->started = json_object();
     if (!run->started)
         return TERN_ENOMEM;
-    if (ctx->opts.json)
-        version_line(ctx);
     if (ctx->config == NULL && !destroy && !ctx->opts.destroy) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "No configuration files",
@@ -721,7 +713,6 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     tern_plan *plan = NULL;
     int error;
 
-    ctx->ui.json = ctx->opts.json;
     if ((error = setup(ctx, &run, &vars, &e, 0)) != 0)
         goto done;
     error = make_plan(ctx, e, 0, &plan);
@@ -904,8 +895,6 @@ static int apply_saved(struct cli_ctx *ctx)
     run.ctx = ctx;
     run.started = json_object();
     TERN_CHECK_ALLOC(run.started);
-    if (ctx->opts.json)
-        version_line(ctx);
     if (ctx->opts.var_order.n || ctx->opts.targets.n || ctx->opts.replaces.n ||
         ctx->opts.destroy) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
@@ -949,7 +938,6 @@ int cli_cmd_apply(struct cli_ctx *ctx)
     tern_plan *plan = NULL;
     int error;
 
-    ctx->ui.json = ctx->opts.json;
     if (ctx->opts.args.n == 1)
         return apply_saved(ctx);
     destroy = destroy || ctx->opts.destroy;

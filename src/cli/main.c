@@ -52,7 +52,8 @@ static int cmd_help(struct cli_ctx *ctx);
 
 static const struct cli_cmd commands[] = {
     {"plan", cli_cmd_plan,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
+         CLI_JSON_STREAM,
      PLAN_FLAGS | CLI_F_OUT | CLI_F_DESTROY | CLI_F_REFRESH_ONLY |
          CLI_F_DETAILED_EXITCODE,
      0, 0, "[options]", "Show changes required by the current configuration",
@@ -62,7 +63,8 @@ static const struct cli_cmd commands[] = {
      "  -detailed-exitcode   Exit 0: no changes, 1: error, 2: "
      "changes.\n" PLAN_HELP},
     {"apply", cli_cmd_apply,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
+         CLI_JSON_STREAM,
      PLAN_FLAGS | CLI_F_AUTO_APPROVE | CLI_F_DESTROY | CLI_F_REFRESH_ONLY, 0, 1,
      "[options] [PLAN_FILE]", "Create or update infrastructure",
      "  -auto-approve        Don't ask for approval (needed without a "
@@ -70,7 +72,8 @@ static const struct cli_cmd commands[] = {
      "  PLAN_FILE            Apply a saved plan, without asking.\n"
      "  -destroy             Destroy everything in the state.\n" PLAN_HELP},
     {"destroy", cli_cmd_apply,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
+         CLI_JSON_STREAM,
      PLAN_FLAGS | CLI_F_AUTO_APPROVE, 0, 0, "[options]",
      "Destroy previously-created infrastructure",
      "  -auto-approve        Don't ask for approval (needed without a "
@@ -382,7 +385,11 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
         goto out;
     }
     ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
-    ctx.ui.json = 0; /* the streaming commands turn it on themselves */
+    /* -json of plan/apply/destroy is a stream of JSON lines from the start,
+     * diagnostics included; other commands print one JSON document. */
+    ctx.ui.json = (c->needs & CLI_JSON_STREAM) && ctx.opts.json;
+    if (ctx.ui.json)
+        cli_ui_json_version(&ctx.ui);
     rc = prepare(&ctx);
     if (rc == TERN_OK)
         rc = c->fn(&ctx);

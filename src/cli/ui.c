@@ -106,6 +106,12 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
     json_decref(fields);
 }
 
+void cli_ui_json_version(const struct cli_ui *ui)
+{
+    cli_ui_json_line(ui, "info", "tern " TERN_VERSION, "version",
+                     json_pack("{s:s,s:s}", "tern", TERN_VERSION, "ui", "1.2"));
+}
+
 /* One diagnostic rendered, the severity line in colour. */
 static void print_one(const struct cli_ui *ui, const struct tern_diag *d,
                       const struct tern_lang_sources *srcs)

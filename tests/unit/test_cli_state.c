@@ -329,6 +329,12 @@ TEST(cli_state, lock_contention)
     ASSERT_CMP(ms, >=, 400);
     ASSERT_STR_CONTAINS(r.err, "after waiting 400 ms");
 
+    /* The JSON UI reports it as a diagnostic line, after its version. */
+    RUN(1, "plan", "-json");
+    ASSERT_STR_CONTAINS(r.out, "\"type\":\"version\"");
+    ASSERT_STR_CONTAINS(r.out, "\"type\":\"diagnostic\"");
+    ASSERT_STR_CONTAINS(r.out, "Error acquiring the state lock");
+
     /* Readers take no lock. */
     RUN(0, "state", "list");
     ASSERT_STR_CONTAINS(r.out, "aws_iam_user.u[0]");
