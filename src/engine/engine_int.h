@@ -144,6 +144,7 @@ struct tern_plan {
     tern_value *vars;
     tern_summary summary;
     int destroy, refresh_only, errored;
+    int outputs_changed;
     char *lineage;
     int64_t serial;
     char *tern_version;

@@ -201,6 +201,7 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
         v = coerce(sa, v);
         TERN_CHECK_ALLOC(v);
         if (tern_value_object_set(obj, a->name, v)) {
+            v = NULL;
             error = TERN_ENOMEM;
             goto done;
         }

@@ -225,7 +225,7 @@ int tern_plan_is_empty(const tern_plan *p)
         return 1;
     if (p->refresh_only)
         return p->ndrift == 0;
-    return p->nchanges == 0;
+    return p->nchanges == 0 && !p->outputs_changed;
 }
 
 const char *tern_action_name(enum tern_action a)
@@ -1144,75 +1144,79 @@ static void spread_cbd(struct planrun *pr)
     }
 }
 
-static int deps_has(const json_t *deps, const char *addr)
+/* The block part of an instance address: test_object.a of test_object.a[0]. */
+static char *block_of(const char *addr)
 {
-    size_t i;
+    const char *b = strchr(addr, '[');
 
-    for (i = 0; i < json_array_size(deps); i++)
-        if (strcmp(json_string_value(json_array_get(deps, i)), addr) == 0)
-            return 1;
-    return 0;
+    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
 }
 
-/* Whether an instance is the target @full (parsed into @a): the whole
- * resource, or that instance. */
-static int matches(const struct pinst *pi, const struct addr *a,
-                   const char *full)
-{
-    struct addr own;
-    int r;
-
-    if (tern__addr_parse(pi->addr, &own))
-        return 0;
-    r = strcmp(own.block_addr, a->block_addr) == 0 &&
-        (a->key_kind == TERN_STATE_KEY_NONE || strcmp(pi->addr, full) == 0);
-    tern__addr_release(&own);
-    return r;
-}
-
-/* -target: keep the targets and what they depend on (with -destroy: what
- * depends on them). */
+/*
+ * -target: keep the targets and what they depend on (with -destroy: what
+ * depends on them). Linear in the instances and their dependencies: the
+ * instances of each block are chained from a map of block addresses.
+ */
 static int apply_targets(struct planrun *pr)
 {
     struct tern_plan *p = pr->plan;
     unsigned char *in = tern_calloc(p->ninsts + 1, 1);
-    size_t t, i, j;
+    char **ba = tern_calloc(p->ninsts + 1, sizeof(char *));
+    size_t *next = tern_calloc(p->ninsts + 1, sizeof(size_t));
+    struct tern__map head, hit;
+    size_t t, i, j, k, first;
     int error = TERN_OK;
 
+    memset(&head, 0, sizeof(head));
+    memset(&hit, 0, sizeof(hit));
     TERN_CHECK_ALLOC(in);
+    TERN_CHECK_ALLOC(ba);
+    TERN_CHECK_ALLOC(next);
+    for (i = p->ninsts; i-- > 0;) {
+        ba[i] = block_of(p->insts[i].addr);
+        TERN_CHECK_ALLOC(ba[i]);
+        next[i] = tern__map_get(&head, ba[i], &first) ? first : SIZE_MAX;
+        if ((error = tern__map_put(&head, ba[i], i)))
+            goto done;
+    }
     for (t = 0; t < pr->opts->n_targets; t++) {
+        const char *target = pr->opts->targets[t];
         struct addr a;
 
-        if (tern__addr_parse(pr->opts->targets[t], &a)) {
-            tern_diags_add(
-                pr->diags, TERN_SEV_ERROR, NULL, "Invalid target address",
-                "\"%s\" is not a resource address.", pr->opts->targets[t]);
+        if (tern__addr_parse(target, &a)) {
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                           "Invalid target address",
+                           "\"%s\" is not a resource address.", target);
             p->errored = 1;
             continue;
         }
-        for (i = 0; i < p->ninsts; i++)
-            if (matches(&p->insts[i], &a, pr->opts->targets[t]))
-                in[i] = 1;
+        if (tern__map_get(&head, a.block_addr, &first))
+            for (i = first; i != SIZE_MAX; i = next[i])
+                if (a.key_kind == TERN_STATE_KEY_NONE ||
+                    strcmp(p->insts[i].addr, target) == 0) {
+                    in[i] = 1;
+                    if ((error = tern__map_put(&hit, ba[i], i))) {
+                        tern__addr_release(&a);
+                        goto done;
+                    }
+                }
         tern__addr_release(&a);
     }
     for (i = 0; i < p->ninsts; i++) {
-        struct addr own;
+        const json_t *deps = p->insts[i].deps;
 
-        if (!in[i] || in[i] == 2)
-            continue;
-        if (!pr->opts->destroy) {
-            for (j = 0; j < p->ninsts; j++) {
-                if (in[j] || tern__addr_parse(p->insts[j].addr, &own))
-                    continue;
-                if (deps_has(p->insts[i].deps, own.block_addr))
-                    in[j] = 2;
-                tern__addr_release(&own);
-            }
-        } else if (!tern__addr_parse(p->insts[i].addr, &own)) {
-            for (j = 0; j < p->ninsts; j++)
-                if (!in[j] && deps_has(p->insts[j].deps, own.block_addr))
-                    in[j] = 2;
-            tern__addr_release(&own);
+        for (k = 0; k < json_array_size(deps); k++) {
+            const char *dep = json_string_value(json_array_get(deps, k));
+
+            if (!dep)
+                continue;
+            if (!pr->opts->destroy && in[i] == 1 &&
+                tern__map_get(&head, dep, &first))
+                for (j = first; j != SIZE_MAX; j = next[j])
+                    if (!in[j])
+                        in[j] = 2;
+            if (pr->opts->destroy && !in[i] && tern__map_get(&hit, dep, &j))
+                in[i] = 2;
         }
     }
     for (i = 0; i < p->ninsts; i++) {
@@ -1226,7 +1230,13 @@ static int apply_targets(struct planrun *pr)
         p->insts[i].import_id = NULL;
     }
 done:
+    for (i = 0; ba && i < p->ninsts; i++)
+        tern_free(ba[i]);
+    tern_free(ba);
+    tern_free(next);
     tern_free(in);
+    tern__map_release(&head);
+    tern__map_release(&hit);
     return error;
 }
 
@@ -1308,8 +1318,15 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
             goto done;
         }
         v = NULL;
-        if (tern_value_object_set(o, "sensitive", tern_value_bool(sens)) ||
-            tern_value_object_set(all, b->labels[0], o)) {
+        v = tern_value_bool(sens);
+        TERN_CHECK_ALLOC(v);
+        if (tern_value_object_set(o, "sensitive", v)) {
+            v = NULL;
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        v = NULL;
+        if (tern_value_object_set(all, b->labels[0], o)) {
             o = NULL;
             error = TERN_ENOMEM;
             goto done;
@@ -1323,6 +1340,42 @@ done:
     tern_value_decref(v);
     tern_value_decref(o);
     return error;
+}
+
+/* Whether applying would change the state's outputs. */
+static int outputs_changed(struct planrun *pr)
+{
+    const tern_value *outs = pr->plan->outputs;
+    json_t *old = NULL, *j;
+    const char *k;
+    size_t i;
+    int error;
+
+    if ((error = tern_state_outputs(pr->e->state, &old, pr->diags)))
+        return error;
+    json_object_foreach(old, k, j)
+    {
+        if (!outs || !tern_value_object_get(outs, k))
+            pr->plan->outputs_changed = 1;
+    }
+    for (i = 0; outs && i < tern_value_length(outs); i++) {
+        const tern_value *v =
+            tern_value_object_get(tern_value_object_value(outs, i), "value");
+        const json_t *was = json_object_get(
+            json_object_get(old, tern_value_object_key(outs, i)), "value");
+        json_t *now;
+
+        if (!was || !tern_value_is_wholly_known(v)) {
+            pr->plan->outputs_changed = 1;
+            continue;
+        }
+        now = tern_value_to_json(v);
+        if (!now || !json_equal(now, was))
+            pr->plan->outputs_changed = 1;
+        json_decref(now);
+    }
+    json_decref(old);
+    return TERN_OK;
 }
 
 /* ---- the plan --------------------------------------------------------------
@@ -1446,6 +1499,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             if (rc)
                 p->errored = 1;
         }
+        if ((error = outputs_changed(&pr)))
+            goto done;
     }
     if (!p->outputs) {
         p->outputs = tern_value_object_new();

@@ -264,6 +264,7 @@ static json_t *enc_plan(const struct tern_plan *p)
     json_object_set_new(o, "serial", json_integer(p->serial));
     json_object_set_new(o, "destroy", json_boolean(p->destroy));
     json_object_set_new(o, "refresh_only", json_boolean(p->refresh_only));
+    json_object_set_new(o, "outputs_changed", json_boolean(p->outputs_changed));
     json_object_set_new(o, "config_hash", json_string(p->config_hash));
     json_object_set(o, "configuration", p->files ? p->files : json_array());
     json_object_set_new(o, "variables", enc_value(p->vars));
@@ -424,6 +425,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     p->serial = json_integer_value(json_object_get(doc, "serial"));
     p->destroy = json_is_true(json_object_get(doc, "destroy"));
     p->refresh_only = json_is_true(json_object_get(doc, "refresh_only"));
+    p->outputs_changed = json_is_true(json_object_get(doc, "outputs_changed"));
     snprintf(p->config_hash, sizeof(p->config_hash), "%s",
              json_string_value(json_object_get(doc, "config_hash"))
                  ? json_string_value(json_object_get(doc, "config_hash"))

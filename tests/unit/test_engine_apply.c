@@ -3,6 +3,8 @@
  * crash recovery through intents, replacement order. */
 #include "runner.h"
 
+#include <sys/stat.h>
+
 #include "aws_call.h"
 #include "support.h"
 #include "test_module.h"
@@ -502,6 +504,54 @@ TEST(engine_apply, aws_provider_against_sim)
     tt_sim_stop(&sim);
 }
 
+/* Every allocation failure during an apply is reported, not crashed on or
+ * leaked; what was saved is consistent with the store (no duplicates on
+ * the next run). */
+TEST(engine_apply, allocation_failures)
+{
+    unsigned long n;
+    int rc = TERN_ERROR;
+
+    for (n = 1; rc != TERN_OK; n++) {
+        struct test_env env;
+        tern_plan *p = NULL;
+        char dir[600];
+
+        snprintf(dir, sizeof(dir), "%s/%lu", tern_test_tmpdir(), n);
+        ASSERT_OK(mkdir(dir, 0700));
+        ASSERT_OK(test_env_init(&env, dir));
+        env.parallelism = 1;
+        ASSERT_OK(test_env_config(
+            &env, "resource \"test_object\" \"a\" {\n"
+                  "  name = \"a\"\n"
+                  "}\n"
+                  "resource \"test_object\" \"b\" {\n"
+                  "  name  = \"b\"\n"
+                  "  value = test_object.a.id\n"
+                  "}\n"
+                  "output \"b\" { value = test_object.b.id }\n"));
+        ASSERT_OK(test_env_plan(&env, NULL, &p));
+        tern__alloc_fail_after(n);
+        rc = tern_engine_apply(env.engine, p, NULL, NULL, &env.diags);
+        tern__alloc_fail_after(0);
+        tern_plan_free(p);
+        tern_diags_release(&env.diags);
+        /* Whatever happened, a second run converges without duplicates. */
+        if (rc != TERN_OK) {
+            ASSERT_OK(test_env_plan(&env, NULL, &p));
+            ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+            tern_plan_free(p);
+        }
+        ASSERT_EQ(test_store_count_name(env.store, "a"), 1);
+        ASSERT_EQ(test_store_count_name(env.store, "b"), 1);
+        ASSERT_EQ(test_env_state_count(&env), 2);
+        test_env_release(&env);
+        ASSERT_CMP(n, <, 20000);
+    }
+    /* It did walk: an apply allocates more than a few times. */
+    ASSERT_CMP(n, >, 50);
+}
+
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
     TEST_UNIT(engine_apply, parallelism_bounds_concurrency),
@@ -513,5 +563,6 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, replacement_order),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
+    TEST_UNIT(engine_apply, allocation_failures),
     TEST_INTEGRATION(engine_apply, aws_provider_against_sim),
     TEST_END};

@@ -617,6 +617,25 @@ TEST(engine_plan, variables_locals_and_outputs)
     ASSERT_TRUE(json_is_true(
         json_object_get(json_object_get(outs, "tok"), "sensitive")));
     json_decref(outs);
+    /* Converged; then only an output changes: the plan is not empty. */
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_TRUE(tern_plan_is_empty(p));
+    tern_plan_free(p);
+    ASSERT_OK(test_env_config(&env,
+                              "resource \"test_object\" \"a\" {\n"
+                              "  name   = \"p-a\"\n"
+                              "  secret = \"s3cret\"\n"
+                              "  tags   = { env = \"dev\" }\n"
+                              "}\n"
+                              "output \"id\" { value = test_object.a.id }\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 0);
+    ASSERT_FALSE(tern_plan_is_empty(p));
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_OK(tern_state_outputs(env.state, &outs, NULL));
+    ASSERT_EQ(json_object_size(outs), 1);
+    json_decref(outs);
     test_env_release(&env);
 }
 
@@ -700,6 +719,44 @@ TEST(engine_plan, for_each_map_with_unknown_values)
     test_env_release(&env);
 }
 
+/* Every allocation failure during a plan is reported, not crashed on or
+ * leaked (../shared/STYLE.md rule 12). */
+TEST(engine_plan, allocation_failures)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    unsigned long n;
+    int rc;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, two));
+    ASSERT_OK(test_env_config(
+        &env, "resource \"test_object\" \"a\" {\n"
+              "  name  = \"a\"\n"
+              "  value = \"2\"\n"
+              "}\n"
+              "resource \"test_object\" \"c\" {\n"
+              "  for_each = toset([\"x\", \"y\"])\n"
+              "  name     = each.key\n"
+              "  value    = test_object.a.id\n"
+              "}\n"
+              "output \"o\" { value = test_object.c[\"x\"].id }\n"));
+    for (n = 1;; n++) {
+        tern__alloc_fail_after(n);
+        rc = test_env_plan(&env, NULL, &p);
+        tern__alloc_fail_after(0);
+        tern_plan_free(p);
+        p = NULL;
+        tern_diags_release(&env.diags);
+        if (rc == TERN_OK)
+            break;
+        ASSERT_NE(rc, TERN_OK);
+        ASSERT_CMP(n, <, 100000);
+    }
+    ASSERT_CMP(n, >, 10);
+    test_env_release(&env);
+}
+
 const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, unknown_values_propagate),
     TEST_UNIT(engine_plan, golden_actions),
@@ -713,4 +770,5 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, variables_locals_and_outputs),
     TEST_UNIT(engine_plan, provider_settings_and_alias),
     TEST_UNIT(engine_plan, for_each_map_with_unknown_values),
+    TEST_UNIT(engine_plan, allocation_failures),
     TEST_END};
