@@ -1,17 +1,10 @@
 /*
- * The CLI's flag and address parsing, as pure functions, plus the usage
- * errors of the built binary.
- *
- * The parsers live in src/cli/, which is linked only into the tern binary,
- * not into tern_core; so this file compiles them in directly. It is the
- * only file that includes them, so nothing is defined twice. (A tern_cli
- * library target shared by the binary and the tests would remove this;
- * that is the lead's CMake call.)
+ * The CLI's flag and address parsing, as pure functions (from the tern_cli
+ * library), plus the usage errors of the built binary.
  */
 #include "runner.h"
 
-#include "cli/flags.c"
-#include "cli/addr.c"
+#include "cli/cli.h"
 
 #include "run_tern.h"
 

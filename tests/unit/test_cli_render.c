@@ -1,12 +1,11 @@
 /*
- * Plan rendering (src/cli/render_plan.c) on hand-built changes. Like
- * test_cli_flags.c, this file compiles the CLI source it tests in
- * directly: src/cli/ is linked only into the tern binary, and no other
- * test file includes render_plan.c.
+ * Plan rendering (src/cli/render_plan.c) on hand-built changes.
  */
 #include "runner.h"
 
-#include "cli/render_plan.c"
+#include "cli/cli.h"
+#include "cli/render_plan.h"
+#include "util/alloc.h"
 
 static tern_value *val(const char *json)
 {

@@ -1,12 +1,11 @@
 /*
  * The `state show` / `show` renderer (src/cli/render.c) on a hand-built
  * instance with a schema: nested blocks, maps, sensitive attributes and a
- * policy shown as jsonencode. Compiles src/cli/render.c in directly (see
- * test_cli_flags.c for why); no other test file includes it.
+ * policy shown as jsonencode.
  */
 #include "runner.h"
 
-#include "cli/render.c"
+#include "cli/cli.h"
 
 TEST(cli_show, blocks_and_sensitive)
 {
