@@ -116,7 +116,8 @@ static const char **sorted_keys(const json_t *o, size_t *n)
         (void)v;
         keys[i++] = k;
     }
-    qsort(keys, *n, sizeof(*keys), cmp_str);
+    if (*n > 1)
+        qsort(keys, *n, sizeof(*keys), cmp_str);
     return keys;
 }
 

@@ -472,7 +472,8 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
         }
         n++;
     }
-    qsort(names, n, sizeof(*names), cmp_names);
+    if (n > 1) /* names is NULL in a directory without files */
+        qsort(names, n, sizeof(*names), cmp_names);
     cfg = tern_lang_config_new(dir);
     if (!cfg) {
         error = TERN_ENOMEM;

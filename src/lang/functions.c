@@ -1838,7 +1838,8 @@ FN(sort)
             goto done;
         }
     }
-    qsort(items, len, sizeof(*items), cmp_strings);
+    if (len > 1)
+        qsort(items, len, sizeof(*items), cmp_strings);
     list = tern_value_list_new();
     for (i = 0; list && i < len; i++) {
         error = tern_value_list_append(list, items[i]);

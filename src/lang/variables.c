@@ -179,7 +179,8 @@ int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
     for (i = 0; envp && envp[i]; i++)
         if (strncmp(envp[i], "TF_VAR_", 7) == 0 && strchr(envp[i], '='))
             env[nenv++] = envp[i];
-    qsort(env, nenv, sizeof(*env), cmp_str);
+    if (nenv > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(env, nenv, sizeof(*env), cmp_str);
     for (i = 0; i < nenv && !error; i++) {
         const char *eq = strchr(env[i], '=');
 
@@ -233,7 +234,8 @@ int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
             }
             nautos++;
         }
-        qsort(autos, nautos, sizeof(*autos), cmp_str);
+        if (nautos > 1) /* autos is NULL when there are none */
+            qsort(autos, nautos, sizeof(*autos), cmp_str);
         for (i = 0; i < nautos; i++) {
             tern_free(path);
             path = tern_asprintf("%s/%s", dir, autos[i]);
