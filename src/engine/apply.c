@@ -439,12 +439,29 @@ static int apply_prepare(struct exec *ex, struct step *s)
                                              "create", s->desired, &s->diags)))
             goto done;
     }
-    apply_event(ar, TERN_EVENT_START, pi, s, NULL, NULL);
 done:
     json_decref(ident);
     if (error)
         s->rc = error;
     return error;
+}
+
+static void apply_begin(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+
+    apply_event(ar, TERN_EVENT_START, &ar->plan->insts[s->inst], s, NULL, NULL);
+}
+
+/* Interrupted before it ran: its intent announces nothing any more (an
+ * adopted object's intent stays for the next run to resolve). */
+static void apply_unprepare(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+
+    if (s->intent && s->intent != ar->plan->insts[s->inst].intent)
+        tern_state_intent_abandon(ar->e->state, s->intent, NULL);
+    s->intent = 0;
 }
 
 static void apply_work(struct step *s)
@@ -655,8 +672,9 @@ static void apply_skip(struct exec *ex, struct step *s, const char *why)
     tern_diags_release(&d);
 }
 
-static const struct exec_ops apply_ops = {apply_prepare, apply_work,
-                                          apply_finish, apply_skip};
+static const struct exec_ops apply_ops = {apply_prepare, apply_begin,
+                                          apply_work,    apply_finish,
+                                          apply_skip,    apply_unprepare};
 
 /* ---- apply ----------------------------------------------------------------
  */

@@ -223,7 +223,14 @@ char *tern__expr_addr(const struct tern_expr *e);
 
 /* ---- the executor -------------------------------------------------------- */
 
-enum step_state { ST_PENDING = 0, ST_RUNNING, ST_DONE, ST_FAILED, ST_SKIPPED };
+enum step_state {
+    ST_PENDING = 0,
+    ST_PREPARED, /* prepared, its intent on disk, waiting for a worker */
+    ST_RUNNING,
+    ST_DONE,
+    ST_FAILED,
+    ST_SKIPPED
+};
 
 struct exec;
 
@@ -256,6 +263,9 @@ struct exec_ops {
     /* On the loop thread: get a ready step going (evaluate, intents). A
      * non-zero return fails the step without running it. */
     int (*prepare)(struct exec *ex, struct step *s);
+    /* On the loop thread, as the step goes to a worker (events); may be
+     * NULL. */
+    void (*begin)(struct exec *ex, struct step *s);
     /* On a worker: the module call. */
     void (*work)(struct step *s);
     /* On the loop thread: record the result; return non-zero when the
@@ -263,6 +273,9 @@ struct exec_ops {
     int (*finish)(struct exec *ex, struct step *s);
     /* On the loop thread: a step will not run. */
     void (*skip)(struct exec *ex, struct step *s, const char *why);
+    /* On the loop thread: a prepared step will not run after all (an
+     * interrupt): undo what prepare did (its intent); may be NULL. */
+    void (*unprepare)(struct exec *ex, struct step *s);
 };
 
 struct exec {

@@ -376,8 +376,14 @@ static int refresh_prepare(struct exec *ex, struct step *s)
     s->prior = json_incref(r->attributes ? r->attributes : NULL);
     if (!s->prior)
         s->prior = json_object();
-    emit(pr, TERN_EVENT_REFRESH_START, pr->st_addr[s->inst], NULL, 0, NULL);
     return TERN_OK;
+}
+
+static void refresh_begin(struct exec *ex, struct step *s)
+{
+    struct planrun *pr = ex->ctx;
+
+    emit(pr, TERN_EVENT_REFRESH_START, pr->st_addr[s->inst], NULL, 0, NULL);
 }
 
 static void refresh_work(struct step *s)
@@ -435,8 +441,8 @@ static int refresh_finish(struct exec *ex, struct step *s)
     return 0;
 }
 
-static const struct exec_ops refresh_ops = {refresh_prepare, refresh_work,
-                                            refresh_finish, NULL};
+static const struct exec_ops refresh_ops = {
+    refresh_prepare, refresh_begin, refresh_work, refresh_finish, NULL, NULL};
 
 static int refresh(struct planrun *pr)
 {
