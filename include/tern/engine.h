@@ -421,8 +421,9 @@ typedef struct tern_apply_options {
  * @param plan the plan (borrowed)
  * @param opts options (borrowed); NULL for the defaults
  * @param summary receives the counts; may be NULL
- * @return TERN_OK; TERN_ERROR when a step failed; TERN_ECANCELED when
- *         interrupted; TERN_ECONFLICT / TERN_EINVALID when refused
+ * @return TERN_OK; TERN_ECANCELED when interrupted (whether or not a
+ *         step failed); TERN_ERROR when a step failed; TERN_ECONFLICT /
+ *         TERN_EINVALID when refused
  */
 int tern_engine_apply(tern_engine *engine, const tern_plan *plan,
                       const tern_apply_options *opts, tern_summary *summary,

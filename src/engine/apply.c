@@ -679,9 +679,7 @@ static const struct exec_ops apply_ops = {apply_prepare, apply_begin,
 /* ---- apply ----------------------------------------------------------------
  */
 
-/* Bind a plan (perhaps read from a file) to this engine's blocks and
- * providers. */
-static int bind_plan(tern_engine *e, struct tern_plan *p)
+int tern__bind_plan(tern_engine *e, struct tern_plan *p)
 {
     size_t i, bi;
 
@@ -957,7 +955,7 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
         error = save_refresh(&ar);
         goto summary;
     }
-    if ((error = bind_plan(e, ar.plan)) || (error = setup_values(&ar)))
+    if ((error = tern__bind_plan(e, ar.plan)) || (error = setup_values(&ar)))
         goto done;
     if ((error =
              tern_state_intents(e->state, &ar.intents, &ar.nintents, diags)))

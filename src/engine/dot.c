@@ -55,6 +55,8 @@ int tern_engine_graph_dot(tern_engine *e, enum tern_graph_type type,
             goto done;
         error = TERN_OK;
         p = own;
+    } else if ((error = tern__bind_plan(e, (struct tern_plan *)p))) {
+        goto done;
     }
     tern_buf_puts(&b, "digraph {\n  compound = \"true\"\n  newrank = "
                       "\"true\"\n  rankdir = \"RL\"\n");

@@ -304,6 +304,10 @@ long long tern__now_ns(void);
 int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                       tern_plan **out, struct tern_diags *diags);
 
+/* Bind a plan (perhaps read from a file) to this engine's blocks and
+ * providers: the per-instance indices, which a plan file does not keep. */
+int tern__bind_plan(tern_engine *e, struct tern_plan *p);
+
 /* Build the steps of a plan (edges included). */
 int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
                       struct exec *ex);
