@@ -3,8 +3,8 @@
  *
  *     bench_engine [N] [LATENCY_MS] [PARALLELISM]   (defaults 5000 10 50)
  *
- * Against the test module (tests/support/test_module.c, compiled in here:
- * benchmarks link only tern_core):
+ * Against the test module (tests/support/test_module.c, from the test
+ * support library):
  *   1. N resources, no latency: plan + apply from an empty state, then a
  *      plan that refreshes all N (no changes). CPU time (user + system,
  *      every thread) and peak RSS; targets < 2 s CPU, < 100 MB.
@@ -16,7 +16,7 @@
  * every create is an intent and a commit, two fsync'ed transactions, on
  * the loop thread.
  */
-#include "../support/test_module.c"
+#include "test_module.h"
 
 #include <stdio.h>
 #include <stdlib.h>
