@@ -446,10 +446,19 @@ done:
     return error;
 }
 
+/* Data sources leave the state on destroy without being destroyed: no
+ * "Destroying..." for them, and they are not counted (as Terraform). */
+static int quiet_step(const struct pinst *pi, const struct step *s)
+{
+    return s->destroy && pi->pub.mode == TERN_STATE_DATA;
+}
+
 static void apply_begin(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
 
+    if (quiet_step(&ar->plan->insts[s->inst], s))
+        return;
     apply_event(ar, TERN_EVENT_START, &ar->plan->insts[s->inst], s, NULL, NULL);
 }
 
@@ -510,7 +519,9 @@ static void apply_work(struct step *s)
             s->rc = TERN_OK;
         break;
     }
-    if (s->rc == TERN_OK && s->op != OP_DELETE && !s->result) {
+    /* A destroy step has no object to return; one whose type cannot be
+     * deleted (a data source) only leaves the state. */
+    if (s->rc == TERN_OK && !s->destroy && !s->result) {
         tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL,
                        "Module returned no object", NULL);
         s->rc = TERN_ERROR;
@@ -613,8 +624,10 @@ static int apply_finish(struct exec *ex, struct step *s)
             report_failure(ar, pi, s);
             return 1;
         }
-        ar->sum.destroy++;
-        apply_event(ar, TERN_EVENT_DONE, pi, s, NULL, NULL);
+        if (!quiet_step(pi, s)) {
+            ar->sum.destroy++;
+            apply_event(ar, TERN_EVENT_DONE, pi, s, NULL, NULL);
+        }
         return 0;
     }
     error = commit_object(ar, pi, s->module, s->intent, s->result, &s->diags);

@@ -109,6 +109,11 @@ int tern__plan_index(struct tern_plan *p)
         struct pinst *pi = &p->insts[i];
 
         tern__pinst_publish(pi);
+        /* A data source no longer configured (or under -destroy) is only
+         * forgotten at apply: not a change to show or count. */
+        if (pi->pub.mode == TERN_STATE_DATA &&
+            pi->pub.action == TERN_ACTION_DELETE)
+            continue;
         switch (pi->pub.action) {
         case TERN_ACTION_CREATE:
             p->summary.add++;
