@@ -1000,6 +1000,7 @@ void tern_engine_free(tern_engine *e)
         json_decref(p->settings);
         tern_diags_release(&p->init_diags);
         tern_aws_client_free(p->iam);
+        tern_aws_client_free(p->sts);
         tern_aws_credentials_free(p->creds);
         tern_dbx_client_free(p->dbx);
     }
@@ -1149,6 +1150,10 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         co.credentials = p->creds;
         co.cancel = &e->cancel;
         if ((error = tern_aws_client_new(&p->iam, &co, diags)))
+            goto done;
+        co.service = "sts";
+        co.endpoint = ac.endpoint_sts;
+        if ((error = tern_aws_client_new(&p->sts, &co, diags)))
             goto done;
         if (!json_object_get(raw, "region") && co.region)
             json_object_set_new(raw, "region", json_string(co.region));

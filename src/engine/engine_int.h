@@ -47,6 +47,7 @@ struct eprov {
     struct tern_diags init_diags;
     struct tern_aws_credentials *creds;
     struct tern_aws_client *iam;
+    struct tern_aws_client *sts; /* GetCallerIdentity lives here */
     struct tern_dbx_client *dbx;
 };
 

@@ -301,6 +301,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->address = addr;
     op->diags = d;
     op->aws = p ? p->iam : NULL;
+    op->sts = p ? p->sts : NULL;
     op->dbx = p ? p->dbx : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
