@@ -141,7 +141,7 @@ static int compare(const char *casedir, const char *name, const char *got)
 
 static int run_case(const char *casedir, const char *slug)
 {
-    char work[4096], path[8192], from[8192], code[32];
+    char work[4096], path[8704], from[8704], code[32];
     char *cmd, *line, *next;
     struct dirent *de;
     struct tt_run r = {NULL, NULL, 0};
