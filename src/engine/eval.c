@@ -441,7 +441,13 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
             if (prior && settable && ignored(b, sa->name))
                 pick = p;
             else if (settable && c && !tern_value_is_null(c))
-                pick = equivalent(sa, c, p) ? p : c;
+                /* The other way round too: a zero value configured
+                 * (tags = {}) over an unset prior (an imported role
+                 * without tags) is no change. */
+                pick = equivalent(sa, c, p) || (prior && is_zero(c) &&
+                                                (!p || tern_value_is_null(p)))
+                           ? p
+                           : c;
             else if (settable && !(sa->flags & TERN_ATTR_COMPUTED) && p &&
                      is_zero(p))
                 /* Unset and the type's zero value are the same, as in
