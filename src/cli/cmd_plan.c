@@ -110,7 +110,13 @@ static json_t *resource_json(const char *address)
     return j;
 }
 
-static const char *verb_ing(enum tern_action a)
+static int is_import(const tern_event *ev)
+{
+    return ev->change && ev->change->import_id;
+}
+
+/* An import with no other change does nothing but the import. */
+static const char *verb_ing(enum tern_action a, int import)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
@@ -126,10 +132,10 @@ static const char *verb_ing(enum tern_action a)
     case TERN_ACTION_NOOP:
         break;
     }
-    return "Working...";
+    return import ? "Importing..." : "Working...";
 }
 
-static const char *verb_done(enum tern_action a)
+static const char *verb_done(enum tern_action a, int import)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
@@ -146,7 +152,7 @@ static const char *verb_done(enum tern_action a)
     case TERN_ACTION_NOOP:
         break;
     }
-    return "Complete";
+    return import ? "Import complete" : "Complete";
 }
 
 static const char *verb_err(enum tern_action a)
@@ -259,7 +265,8 @@ static void handle_event(struct run *run, const tern_event *ev)
         json_object_set_new(run->started, ev->address,
                             json_pack("{s:f,s:i,s:i}", "t", now_s(), "a",
                                       (int)ev->action, "n", 0));
-        msg = tern_asprintf("%s: %s", ev->address, verb_ing(ev->action));
+        msg = tern_asprintf("%s: %s", ev->address,
+                            verb_ing(ev->action, is_import(ev)));
         if (ui->json)
             cli_ui_json_line(ui, "info", msg, "apply_start",
                              json_pack("{s:{s:o,s:s}}", "hook", "resource",
@@ -271,7 +278,7 @@ static void handle_event(struct run *run, const tern_event *ev)
     case TERN_EVENT_DONE:
         json_object_del(run->started, ev->address);
         msg = tern_asprintf("%s: %s after %.0fs%s%s%s", ev->address,
-                            verb_done(ev->action), ev->elapsed,
+                            verb_done(ev->action, is_import(ev)), ev->elapsed,
                             ev->id ? " [id=" : "", ev->id ? ev->id : "",
                             ev->id ? "]" : "");
         if (ui->json) {
@@ -847,6 +854,7 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
 {
     tern_apply_options ao = TERN_APPLY_OPTIONS_INIT;
     tern_summary s;
+    char imported[48] = "";
     int error;
 
     memset(&s, 0, sizeof(s));
@@ -859,6 +867,8 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
     if (ctx->ui.json) {
         summary_json(ctx, &s, destroy ? "destroy" : "apply");
     } else if (error == TERN_OK) {
+        if (s.import)
+            snprintf(imported, sizeof(imported), "%zu imported, ", s.import);
         if (destroy)
             fprintf(ctx->ui.out,
                     "\n%s%sDestroy complete! Resources: %zu destroyed.%s\n",
@@ -868,8 +878,8 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
             fprintf(ctx->ui.out,
                     "\n%s%sApply complete! Resources: %s%zu added, %zu "
                     "changed, %zu destroyed.%s\n",
-                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), "", s.add,
-                    s.change, s.destroy, cli_c_reset(&ctx->ui));
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), imported,
+                    s.add, s.change, s.destroy, cli_c_reset(&ctx->ui));
     } else if (s.interrupted) {
         fprintf(ctx->ui.err,
                 "\nStopped after an interrupt: %zu added, %zu changed, %zu "
