@@ -27,6 +27,7 @@
  *   holds is tags_all, and read splits it back.
  */
 #include "iam_common.h"
+#include "policy/policy.h"
 
 #include "util/alloc.h"
 
@@ -35,7 +36,7 @@
 static const tern_attr schema[] = {
     {"arn", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"assume_role_policy", TERN_TYPE_STRING, TERN_ATTR_REQUIRED,
-     tern__policy_equiv, NULL, 0},
+     tern_policy_equiv_fn, NULL, 0},
     {"create_date", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"description", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {"force_detach_policies", TERN_TYPE_BOOL, TERN_ATTR_OPTIONAL, NULL, NULL,

@@ -16,6 +16,7 @@
  * - Deleting what is already gone (NoSuchEntity) is success.
  */
 #include "iam_common.h"
+#include "policy/policy.h"
 
 #include "util/alloc.h"
 
@@ -28,7 +29,7 @@ static const tern_attr schema[] = {
      0},
     {"name_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_FORCE_NEW,
      NULL, NULL, 0},
-    {"policy", TERN_TYPE_STRING, TERN_ATTR_REQUIRED, tern__policy_equiv, NULL,
+    {"policy", TERN_TYPE_STRING, TERN_ATTR_REQUIRED, tern_policy_equiv_fn, NULL,
      0},
     {"role", TERN_TYPE_STRING, TERN_ATTR_REQUIRED | TERN_ATTR_FORCE_NEW, NULL,
      NULL, 0},

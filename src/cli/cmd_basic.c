@@ -303,6 +303,10 @@ int cli_cmd_validate(struct cli_ctx *ctx)
             tern_lang_config_validate(cfg, &diags);
         if (diags.errors == 0)
             validate_engine(cfg, &diags);
+        if (diags.errors == 0 && cli_policy_lint(cfg, &diags) == TERN_ENOMEM) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     error = diags.errors ? TERN_ERROR : TERN_OK;
     if (ctx->opts.json) {

@@ -698,6 +698,12 @@ static int setup(struct cli_ctx *ctx, struct run *run, tern_value **vars,
     }
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
+    /* What validate warns about, plan and apply show too. */
+    if (!destroy && !ctx->opts.destroy &&
+        (error = cli_policy_lint(ctx->config, &ctx->diags)))
+        return error;
+    if (ctx->diags.errors)
+        return TERN_EINVALID;
     if ((error = eval_variables(ctx, vars)) != 0)
         return error;
     return engine_new(ctx, run, ctx->config, *vars, e);
