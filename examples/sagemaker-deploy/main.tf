@@ -1,0 +1,140 @@
+# The AWS access that lets a Databricks workspace deploy MLflow models to
+# SageMaker, as the published procedure sets it up by hand:
+#   1. a role trusted by EC2 with AmazonSageMakerFullAccess attached,
+#   2. an inline policy on it (S3 object ACLs and tags on the MLflow
+#      buckets, iam:GetRole on itself, ecr:DescribeRepositories),
+#   3. a trust policy that also lets SageMaker assume it,
+#   4. iam:PassRole on it for the workspace's existing role,
+#   5. an instance profile holding it, registered with the workspace,
+#   6. outputs to launch clusters with it.
+
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+    databricks = {
+      source = "databricks/databricks"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+provider "databricks" {
+  host = var.databricks_host
+}
+
+# The account id is never typed by hand.
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# The workspace's cross-account role exists already; it is looked up, not
+# managed.
+data "aws_iam_role" "workspace" {
+  name = var.workspace_role_name
+}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+}
+
+# Steps 1 and 3: the role's trust policy. Two statements, as the procedure
+# builds it: EC2 first (clusters launched with the instance profile), then
+# SageMaker (the endpoints a deployment creates run as this role).
+data "aws_iam_policy_document" "trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["sagemaker.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "sagemaker_deploy" {
+  name               = var.role_name
+  description        = "Deploys MLflow models from Databricks to SageMaker"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "sagemaker_full_access" {
+  role       = aws_iam_role.sagemaker_deploy.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSageMakerFullAccess"
+}
+
+# Step 2: what the deployment itself needs beyond the managed policy.
+resource "aws_iam_role_policy" "sagemaker_deploy" {
+  name = "mlflow-sagemaker-deploy"
+  role = aws_iam_role.sagemaker_deploy.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = ["s3:PutObjectAcl", "s3:PutObjectTagging"]
+        Resource = [
+          "arn:${local.partition}:s3:::mlflow-sagemaker-*-${local.account_id}",
+          "arn:${local.partition}:s3:::mlflow-sagemaker-*-${local.account_id}/*",
+        ]
+      },
+      {
+        Effect   = "Allow"
+        Action   = "iam:GetRole"
+        Resource = aws_iam_role.sagemaker_deploy.arn
+      },
+      {
+        # The published guide says ecr:DescribeGitRepositories, which is
+        # not an ECR action and grants nothing.
+        Effect   = "Allow"
+        Action   = "ecr:DescribeRepositories"
+        Resource = "arn:${local.partition}:ecr:*:${local.account_id}:repository/*"
+      },
+    ]
+  })
+}
+
+# Step 4: the workspace's role may hand the new role to clusters.
+resource "aws_iam_role_policy" "workspace_pass_role" {
+  name = "mlflow-sagemaker-pass-role"
+  role = data.aws_iam_role.workspace.name
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "iam:PassRole"
+      Resource = aws_iam_role.sagemaker_deploy.arn
+    }]
+  })
+}
+
+# Step 5: an instance profile holding the role, registered with Databricks.
+resource "aws_iam_instance_profile" "sagemaker_deploy" {
+  name = var.role_name
+  role = aws_iam_role.sagemaker_deploy.name
+  tags = var.tags
+}
+
+resource "databricks_instance_profile" "sagemaker_deploy" {
+  instance_profile_arn = aws_iam_instance_profile.sagemaker_deploy.arn
+  iam_role_arn         = aws_iam_role.sagemaker_deploy.arn
+}
