@@ -83,7 +83,7 @@ resource "aws_iam_role_policy_attachment" "sagemaker_full_access" {
 # Step 2: what the deployment itself needs beyond the managed policy.
 resource "aws_iam_role_policy" "sagemaker_deploy" {
   name = "mlflow-sagemaker-deploy"
-  role = aws_iam_role.sagemaker_deploy.id
+  role = aws_iam_role.sagemaker_deploy.name
 
   policy = jsonencode({
     Version = "2012-10-17"
