@@ -396,7 +396,8 @@ TEST(e2e, plan_apply_noop)
                                "will be created");
     ASSERT_STR_CONTAINS(r.out, "# databricks_instance_profile."
                                "sagemaker_deploy will be created");
-    ASSERT_STR_NOT_CONTAINS(r.err, "Warning");
+    ASSERT_STR_NOT_CONTAINS(r.out, "Warning:");
+    ASSERT_STR_NOT_CONTAINS(r.err, "Warning:");
     RUN(0, "apply", "plan.tfplan");
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 6 added, 0 "
                                "changed, 0 destroyed.");
