@@ -17,7 +17,11 @@
  *   first removes whatever role IAM reports, not only the one in state.
  * - The profile's state is built from CreateInstanceProfile's answer: two
  *   calls per profile with a role, no read back.
+ * - In a bulk refresh (iam_bulk.h) read finds a profile that holds a role
+ *   in that role's InstanceProfileList without a call; one without a role
+ *   is not in the snapshot and is read with GetInstanceProfile.
  */
+#include "iam_bulk.h"
 #include "iam_common.h"
 
 #include "util/alloc.h"
@@ -203,10 +207,16 @@ static const char *state_name(const json_t *st)
 static int profile_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *name = state_name(prior);
+    const tern_xml_node *p;
 
     if (!name)
         return tern__fail(op, TERN_EINVALID, "Cannot read instance profile",
                           "The state has no name.");
+    p = tern__iam_bulk_profile(op->bulk, name);
+    if (p) {
+        *out = profile_state(op, p, prior);
+        return *out ? TERN_OK : TERN_ENOMEM;
+    }
     return get(out, op, name, prior, 1, NULL);
 }
 

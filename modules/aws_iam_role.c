@@ -25,7 +25,11 @@
  *   the configuration's text when the two are equivalent.
  * - tags_all is the provider's default_tags merged with tags; what IAM
  *   holds is tags_all, and read splits it back.
+ * - In a bulk refresh (iam_bulk.h) read takes the role from the snapshot
+ *   without a call; the snapshot lacks description and
+ *   max_session_duration, which then stay as the state has them.
  */
+#include "iam_bulk.h"
 #include "iam_common.h"
 #include "policy/policy.h"
 
@@ -134,9 +138,35 @@ done:
     return error;
 }
 
+/*
+ * A role from a bulk refresh's snapshot (iam_bulk.h): RoleDetail is a Role
+ * without Description and MaxSessionDuration, which are kept from the
+ * state.
+ */
+static int role_from_bulk(json_t **out, tern_op *op,
+                          const tern_xml_node *detail, const json_t *prior)
+{
+    json_t *st = NULL;
+    int error = role_state(&st, op, detail, prior);
+
+    if (error)
+        return error;
+    if (json_object_set_new(st, "description",
+                            tern__jstr(tern__str(prior, "description"))) ||
+        json_object_set_new(
+            st, "max_session_duration",
+            json_integer(tern__int(prior, "max_session_duration", 3600)))) {
+        json_decref(st);
+        return TERN_ENOMEM;
+    }
+    *out = st;
+    return TERN_OK;
+}
+
 static int role_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *name = tern__str(prior, "name");
+    const tern_xml_node *detail;
 
     if (!name)
         name = tern__str(prior, "id");
@@ -144,6 +174,9 @@ static int role_read(json_t **out, tern_op *op, const json_t *prior)
         return tern__fail(op, TERN_EINVALID, "Cannot read IAM role",
                           "The state of %s has no name.",
                           op->address ? op->address : "the role");
+    detail = tern__iam_bulk_role(op->bulk, name);
+    if (detail)
+        return role_from_bulk(out, op, detail, prior);
     return get_role(out, op, name, prior, 1);
 }
 

@@ -14,7 +14,11 @@
  *   keeps the state's text when the two are equivalent.
  * - id and import ID are "role-name:policy-name", as Terraform's.
  * - Deleting what is already gone (NoSuchEntity) is success.
+ * - In a bulk refresh (iam_bulk.h) read finds the policy in its role's
+ *   RolePolicyList without a call; a role not in the snapshot is read
+ *   with GetRolePolicy.
  */
+#include "iam_bulk.h"
 #include "iam_common.h"
 #include "policy/policy.h"
 
@@ -144,14 +148,45 @@ done:
     return error;
 }
 
+/* The policy from a bulk refresh's snapshot: the role's RolePolicyList is
+ * complete, so a policy not in it is gone. */
+static int from_bulk(json_t **out, const tern_xml_node *detail,
+                     const char *role, const char *name, const json_t *prior)
+{
+    const tern_xml_node *m = tern_xml_find(detail, "RolePolicyList/member");
+    json_t *policy = NULL;
+
+    for (; m; m = tern_xml_next(m)) {
+        const char *pn = tern_xml_text(m, "PolicyName");
+
+        if (pn && strcmp(pn, name) == 0)
+            break;
+    }
+    if (!m)
+        return TERN_ENOTFOUND;
+    policy = tern__policy_keep(json_object_get(prior, "policy"),
+                               tern_xml_text(m, "PolicyDocument"));
+    if (!policy)
+        return TERN_ENOMEM;
+    /* The role's name as IAM spells it is the state's (names ignore
+     * case); keep the state's spelling. */
+    *out = state(role, name, policy, tern__str(prior, "name_prefix"));
+    json_decref(policy);
+    return *out ? TERN_OK : TERN_ENOMEM;
+}
+
 static int policy_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *role = tern__str(prior, "role");
     const char *name = tern__str(prior, "name");
+    const tern_xml_node *detail;
 
     if (!role || !name)
         return tern__fail(op, TERN_EINVALID, "Cannot read inline policy",
                           "The state has no role or name.");
+    detail = tern__iam_bulk_role(op->bulk, role);
+    if (detail)
+        return from_bulk(out, detail, role, name, prior);
     return get(out, op, role, name, prior, 1);
 }
 

@@ -16,7 +16,11 @@
  *   propagated; create never reads back, and read reports it gone only
  *   when the list (every page) lacks it.
  * - Detaching what is already detached (NoSuchEntity) is success.
+ * - In a bulk refresh (iam_bulk.h) read looks in the role's
+ *   AttachedManagedPolicies without a call; a role not in the snapshot is
+ *   read with ListAttachedRolePolicies.
  */
+#include "iam_bulk.h"
 #include "iam_common.h"
 
 #include "util/alloc.h"
@@ -137,11 +141,25 @@ static int attachment_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *role = tern__str(prior, "role");
     const char *arn = tern__str(prior, "policy_arn");
+    const tern_xml_node *detail, *m;
 
     if (!role || !arn)
         return tern__fail(op, TERN_EINVALID, "Cannot read policy attachment",
                           "The state has no role or policy_arn.");
-    return read_pair(out, op, role, arn, 1);
+    detail = tern__iam_bulk_role(op->bulk, role);
+    if (!detail)
+        return read_pair(out, op, role, arn, 1);
+    /* The role's AttachedManagedPolicies is complete: not there, gone. */
+    m = tern_xml_find(detail, "AttachedManagedPolicies/member");
+    for (; m; m = tern_xml_next(m)) {
+        const char *have = tern_xml_text(m, "PolicyArn");
+
+        if (have && strcmp(have, arn) == 0) {
+            *out = state(role, arn);
+            return *out ? TERN_OK : TERN_ENOMEM;
+        }
+    }
+    return TERN_ENOTFOUND;
 }
 
 static int attachment_delete(tern_op *op, const json_t *prior)

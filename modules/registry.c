@@ -33,6 +33,14 @@ const tern_module *const tern_modules[] = {
     NULL,
 };
 
+extern const tern_bulk_op tern_bulk_aws_iam;
+
+/* Bulk reads for refresh (tern/module.h), one per provider at most. */
+const tern_bulk_op *const tern_bulk_ops[] = {
+    &tern_bulk_aws_iam,
+    NULL,
+};
+
 const tern_module *tern_module_find(enum tern_module_kind kind,
                                     const char *type_name)
 {

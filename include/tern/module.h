@@ -106,6 +106,15 @@ typedef struct tern_op {
      *  is an STS action, served by another endpoint than IAM); NULL for
      *  other providers. */
     struct tern_aws_client *sts;
+    /**
+     * During a refresh: the snapshot a bulk read of the resource's
+     * provider made (see tern_bulk_op), when the engine made one and the
+     * resource's type is one the bulk op covers; NULL otherwise. Its
+     * contents are private between the bulk op and the modules of its
+     * types: read looks the object up in it and makes no call when it is
+     * there, and reads it by itself when it is not.
+     */
+    const void *bulk;
 } tern_op;
 
 #define TERN_MODULE_VERSION 1
@@ -166,6 +175,53 @@ typedef struct tern_module {
 
 /** Every module, sorted by type_name, NULL-terminated (modules/registry.c). */
 extern const tern_module *const tern_modules[];
+
+#define TERN_BULK_OP_VERSION 1
+
+/**
+ * A bulk read: one call (or a few pages of one) that describes many
+ * objects of several resource types of one provider at once, such as
+ * IAM's GetAccountAuthorizationDetails (every role with its trust policy,
+ * inline policies, attached policies and instance profiles).
+ *
+ * Optional: a provider without one is refreshed object by object. When
+ * the state holds at least @c min_objects objects of the op's @c types
+ * under one provider configuration, the engine's refresh runs @c fetch
+ * once for that provider, before the reads of those objects, and hands
+ * the snapshot to each of their reads as op->bulk. The modules of those
+ * types look the object up in it and build its state from it without a
+ * call; what the snapshot does not show is read object by object as
+ * usual (a deleted object: TERN_ENOTFOUND). A failed fetch (e.g. no
+ * permission for the bulk action) is not an error: the engine forgets it
+ * and every object is read by itself.
+ *
+ * Bulk ops are listed in tern_bulk_ops[] (modules/registry.c).
+ */
+typedef struct tern_bulk_op {
+    unsigned int version; /**< TERN_BULK_OP_VERSION */
+    const char *name; /**< for logs, e.g. "GetAccountAuthorizationDetails" */
+    const char *provider; /**< the provider whose clients it uses, "aws" */
+    /** The resource types whose read consults the snapshot;
+     *  NULL-terminated (static). */
+    const char *const *types;
+    /** Worth a fetch from this many objects of those types in the state
+     *  (environment TERN_BULK_REFRESH_MIN overrides; "off" never uses
+     *  bulk reads). */
+    unsigned int min_objects;
+    /**
+     * Make a snapshot, on a worker thread, with the clients of the
+     * provider (op->aws, op->dbx; op->address is NULL).
+     * @param out receives the snapshot (free with @c free); read-only
+     *        once made, so reads on several threads may share it
+     * @return TERN_OK or an error (op->diags says why)
+     */
+    int (*fetch)(void **out, tern_op *op);
+    /** Free a snapshot. NULL-safe. */
+    void (*free)(void *snapshot);
+} tern_bulk_op;
+
+/** Every bulk op, NULL-terminated (modules/registry.c). */
+extern const tern_bulk_op *const tern_bulk_ops[];
 
 /**
  * Find a module by kind and type name.

@@ -11,6 +11,7 @@
 #include "engine/engine_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tern/log.h"
@@ -359,19 +360,56 @@ static int listed(const char *const *list, size_t n, const char *s)
     return 0;
 }
 
-/* ---- refresh ------------------------------------------------------------- */
+/* ---- refresh -------------------------------------------------------------
+ *
+ * Every managed object in the state is read, each by its module's read on
+ * a worker, up to the parallelism. Bulk reads (tern_bulk_op, tern/module.h)
+ * come first: for each provider configuration under which the state holds
+ * at least a bulk op's min_objects objects of its types, one more step
+ * fetches a snapshot, and the reads of those objects wait for it and get
+ * it as op->bulk. Reads of other objects do not wait. A failed fetch only
+ * means no snapshot: those objects are then read one by one.
+ */
+
+/* A step's role in the refresh (struct step's op). */
+enum { REFRESH_OBJECT = 0, REFRESH_BULK = 1 };
+
+/* One bulk fetch: a bulk op under one provider configuration. */
+struct bulk {
+    const tern_bulk_op *bop;
+    size_t prov;
+    const tern_module *module; /* one of its types, to set up the provider */
+    size_t count;              /* objects in the state it covers */
+    void *snapshot;            /* set by the worker */
+};
 
 struct refresh {
     struct planrun *pr;
+    struct bulk *bulks;
+    size_t nbulks;
+    size_t *bulk_of; /* per state object: its bulk, or SIZE_MAX */
 };
 
 static int refresh_prepare(struct exec *ex, struct step *s)
 {
-    struct planrun *pr = ex->ctx;
-    tern_state_resource *r = &pr->st[s->inst];
+    struct refresh *rf = ex->ctx;
+    struct planrun *pr = rf->pr;
+    tern_state_resource *r;
     struct eprov *p;
-    size_t pi;
+    size_t pi, bi;
 
+    if (s->op == REFRESH_BULK) {
+        struct bulk *bk = &rf->bulks[s->inst];
+
+        /* Never fails here: a failed bulk step would skip the reads that
+         * wait for it. Without a provider, work does nothing and each
+         * read reports the provider's error itself. */
+        p = &pr->e->provs[bk->prov];
+        s->rc = tern__provider_init(pr->e, p, bk->module, &s->diags);
+        fill_op(pr->e, &s->top, p, NULL, &s->diags);
+        return TERN_OK;
+    }
+    r = &pr->st[s->inst];
     pi = tern__provider_for_state(pr->e, r->provider, s->module);
     if (pi == SIZE_MAX)
         return s->rc = TERN_ENOMEM;
@@ -379,6 +417,9 @@ static int refresh_prepare(struct exec *ex, struct step *s)
     if ((s->rc = tern__provider_init(pr->e, p, s->module, &s->diags)))
         return s->rc;
     fill_op(pr->e, &s->top, p, pr->st_addr[s->inst], &s->diags);
+    bi = rf->bulk_of ? rf->bulk_of[s->inst] : SIZE_MAX;
+    if (bi != SIZE_MAX)
+        s->top.bulk = rf->bulks[bi].snapshot;
     s->prior = json_incref(r->attributes ? r->attributes : NULL);
     if (!s->prior)
         s->prior = json_object();
@@ -387,21 +428,52 @@ static int refresh_prepare(struct exec *ex, struct step *s)
 
 static void refresh_begin(struct exec *ex, struct step *s)
 {
-    struct planrun *pr = ex->ctx;
+    struct refresh *rf = ex->ctx;
 
-    emit(pr, TERN_EVENT_REFRESH_START, pr->st_addr[s->inst], NULL, 0, NULL);
+    if (s->op == REFRESH_OBJECT)
+        emit(rf->pr, TERN_EVENT_REFRESH_START, rf->pr->st_addr[s->inst], NULL,
+             0, NULL);
 }
 
 static void refresh_work(struct step *s)
 {
+    struct refresh *rf = s->ex->ctx;
+
+    if (s->op == REFRESH_BULK) {
+        struct bulk *bk = &rf->bulks[s->inst];
+
+        if (!s->rc)
+            s->rc = bk->bop->fetch(&bk->snapshot, &s->top);
+        return;
+    }
     s->rc = s->module->read(&s->result, &s->top, s->prior);
 }
 
 static int refresh_finish(struct exec *ex, struct step *s)
 {
-    struct planrun *pr = ex->ctx;
-    tern_state_resource *r = &pr->st[s->inst];
+    struct refresh *rf = ex->ctx;
+    struct planrun *pr = rf->pr;
+    tern_state_resource *r;
 
+    if (s->op == REFRESH_BULK) {
+        struct bulk *bk = &rf->bulks[s->inst];
+
+        /* Not an error: without a snapshot every object is read by
+         * itself (e.g. no permission for the bulk action). */
+        if (s->rc) {
+            TERN_LOG_AT(
+                TERN_LOG_DEBUG,
+                "refresh: %s failed (%s%s%s); reading %zu objects "
+                "one by one",
+                bk->bop->name, tern_strerror(s->rc), s->diags.count ? ": " : "",
+                s->diags.count ? s->diags.items[0].summary : "", bk->count);
+            bk->bop->free(bk->snapshot);
+            bk->snapshot = NULL;
+        }
+        tern_diags_release(&s->diags);
+        return 0;
+    }
+    r = &pr->st[s->inst];
     emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[s->inst], NULL,
          (double)(s->t1 - s->t0) / 1e9, NULL);
     if (s->rc == TERN_ENOTFOUND) {
@@ -450,29 +522,144 @@ static int refresh_finish(struct exec *ex, struct step *s)
 static const struct exec_ops refresh_ops = {
     refresh_prepare, refresh_begin, refresh_work, refresh_finish, NULL, NULL};
 
+/* The state's own threshold of a bulk op: TERN_BULK_REFRESH_MIN ("off":
+ * never) over the op's. */
+static size_t bulk_threshold(const tern_bulk_op *bop)
+{
+    const char *env = getenv("TERN_BULK_REFRESH_MIN");
+    char *end = NULL;
+    unsigned long v;
+
+    if (!env || !*env)
+        return bop->min_objects;
+    if (strcmp(env, "off") == 0)
+        return SIZE_MAX;
+    v = strtoul(env, &end, 10);
+    return end && *end == '\0' ? (size_t)v : bop->min_objects;
+}
+
+static int listed_type(const char *const *types, const char *type)
+{
+    for (; types && *types; types++)
+        if (strcmp(*types, type) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Which state objects a bulk fetch covers: count the objects of each bulk
+ * op's types per provider configuration, keep the pairs at or above the
+ * threshold, and note each covered object's bulk in rf->bulk_of.
+ */
+static int plan_bulks(struct planrun *pr, struct refresh *rf,
+                      const tern_module *const *mods)
+{
+    size_t i, j, k, nops = 0;
+    int error = TERN_OK;
+
+    for (k = 0; tern_bulk_ops[k]; k++)
+        nops++;
+    if (!nops || !pr->nst)
+        return TERN_OK;
+    rf->bulk_of = tern_calloc(pr->nst + 1, sizeof(size_t));
+    TERN_CHECK_ALLOC(rf->bulk_of);
+    for (i = 0; i < pr->nst; i++) {
+        const tern_bulk_op *bop = NULL;
+        size_t prov;
+
+        rf->bulk_of[i] = SIZE_MAX;
+        if (!mods[i])
+            continue;
+        for (k = 0; k < nops && !bop; k++)
+            if (strcmp(tern_bulk_ops[k]->provider, mods[i]->provider) == 0 &&
+                listed_type(tern_bulk_ops[k]->types, pr->st[i].type))
+                bop = tern_bulk_ops[k];
+        if (!bop)
+            continue;
+        prov = tern__provider_for_state(pr->e, pr->st[i].provider, mods[i]);
+        if (prov == SIZE_MAX)
+            return TERN_ENOMEM;
+        for (j = 0; j < rf->nbulks; j++)
+            if (rf->bulks[j].bop == bop && rf->bulks[j].prov == prov)
+                break;
+        if (j == rf->nbulks) {
+            struct bulk *nb =
+                tern_realloc(rf->bulks, (rf->nbulks + 1) * sizeof(*nb));
+
+            TERN_CHECK_ALLOC(nb);
+            rf->bulks = nb;
+            memset(&nb[j], 0, sizeof(nb[j]));
+            nb[j].bop = bop;
+            nb[j].prov = prov;
+            nb[j].module = mods[i];
+            rf->nbulks++;
+        }
+        rf->bulks[j].count++;
+        rf->bulk_of[i] = j;
+    }
+    /* Drop the fetches below their threshold (kept in place, count 0). */
+    for (j = 0; j < rf->nbulks; j++)
+        if (rf->bulks[j].count < bulk_threshold(rf->bulks[j].bop))
+            rf->bulks[j].count = 0;
+    for (i = 0; i < pr->nst; i++)
+        if (rf->bulk_of[i] != SIZE_MAX && !rf->bulks[rf->bulk_of[i]].count)
+            rf->bulk_of[i] = SIZE_MAX;
+done:
+    return error;
+}
+
 static int refresh(struct planrun *pr)
 {
     struct exec ex;
-    size_t i, n = 0;
+    struct refresh rf;
+    const tern_module **mods = NULL;
+    size_t i, n = 0, *bstep = NULL;
     int error = TERN_OK;
 
     memset(&ex, 0, sizeof(ex));
+    memset(&rf, 0, sizeof(rf));
+    rf.pr = pr;
     ex.e = pr->e;
-    ex.ctx = pr;
+    ex.ctx = &rf;
     ex.ops = &refresh_ops;
     ex.parallelism = pr->e->parallelism;
-    ex.steps = tern_calloc(pr->nst + 1, sizeof(*ex.steps));
-    TERN_CHECK_ALLOC(ex.steps);
+    mods = tern_calloc(pr->nst + 1, sizeof(*mods));
+    TERN_CHECK_ALLOC(mods);
     for (i = 0; i < pr->nst; i++) {
         const tern_module *m;
 
         if (pr->st[i].mode != TERN_STATE_MANAGED)
             continue;
         m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
-        if (!m || !m->read)
+        if (m && m->read)
+            mods[i] = m;
+    }
+    if ((error = plan_bulks(pr, &rf, mods)))
+        goto done;
+    ex.steps = tern_calloc(pr->nst + rf.nbulks + 1, sizeof(*ex.steps));
+    bstep = tern_calloc(rf.nbulks + 1, sizeof(*bstep));
+    TERN_CHECK_ALLOC(ex.steps);
+    TERN_CHECK_ALLOC(bstep);
+    /* Bulk fetches first: the ready queue starts them before the reads
+     * that do not wait for them. */
+    for (i = 0; i < rf.nbulks; i++) {
+        bstep[i] = SIZE_MAX;
+        if (!rf.bulks[i].count)
             continue;
         ex.steps[n].inst = i;
-        ex.steps[n].module = m;
+        ex.steps[n].op = REFRESH_BULK;
+        bstep[i] = n++;
+    }
+    for (i = 0; i < pr->nst; i++) {
+        if (!mods[i])
+            continue;
+        ex.steps[n].inst = i;
+        ex.steps[n].module = mods[i];
+        ex.steps[n].op = REFRESH_OBJECT;
+        ex.nsteps = n + 1;
+        if (rf.bulk_of && rf.bulk_of[i] != SIZE_MAX &&
+            (error = tern__exec_edge(&ex, n, bstep[rf.bulk_of[i]])))
+            goto done;
         n++;
     }
     ex.nsteps = n;
@@ -506,6 +693,12 @@ static int refresh(struct planrun *pr)
     }
 done:
     tern__exec_release(&ex);
+    for (i = 0; i < rf.nbulks; i++)
+        rf.bulks[i].bop->free(rf.bulks[i].snapshot);
+    tern_free(rf.bulks);
+    tern_free(rf.bulk_of);
+    tern_free(bstep);
+    tern_free(mods);
     if (atomic_load(&pr->e->interrupts) && !error)
         error = TERN_ECANCELED;
     return error;

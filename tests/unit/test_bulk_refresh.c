@@ -1,0 +1,270 @@
+/*
+ * The bulk refresh (tern_bulk_op in tern/module.h; modules/aws_iam_bulk.c):
+ * from enough IAM objects in the state, a plan's refresh reads them all
+ * with one GetAccountAuthorizationDetails instead of one call each, and
+ * still sees what changed outside tern. Through the built binary against
+ * a tern-sim on 127.0.0.1; call counts from its call log.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "aws_call.h"
+#include "support.h"
+
+#include <jansson.h>
+#include <string.h>
+
+static struct tt_sim sim;
+static char endpoint[128];
+static const char *env[] = {endpoint,
+                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
+                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
+                            "SECRETKEY0000000000000001",
+                            "AWS_REGION=us-east-1",
+                            "AWS_PROFILE=",
+                            "AWS_CONFIG_FILE=/nonexistent",
+                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+                            "TERN_BULK_REFRESH_MIN=",
+                            NULL};
+static struct tt_run r;
+
+static void start(void)
+{
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+}
+
+static void run_in(int status, const char *const *args, const char *bulk_min)
+{
+    char min[64];
+
+    /* The threshold, or the module's default when empty. */
+    snprintf(min, sizeof(min), "TERN_BULK_REFRESH_MIN=%s", bulk_min);
+    env[7] = min;
+    tt_run_release(&r);
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+        FAIL("could not run tern");
+    env[7] = "TERN_BULK_REFRESH_MIN=";
+    if (r.status != status)
+        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
+             r.status, status, r.out, r.err);
+}
+
+#define RUN(status, min, ...)                                                  \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((status), args_, (min));                                        \
+    } while (0)
+
+/* @n role stacks (role, attachment, inline policy, instance profile): 4n
+ * objects, names s0, s1, ... */
+static void config(int n)
+{
+    char text[4096], names[512] = "";
+    size_t len = 0;
+    int i;
+
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(names + len, sizeof(names) - len, "%s\"s%d\"",
+                                i ? ", " : "", i);
+    snprintf(text, sizeof(text),
+             "locals {\n"
+             "  names = toset([%s])\n"
+             "}\n"
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  for_each = local.names\n"
+             "  name     = each.value\n"
+             "  assume_role_policy = jsonencode({\n"
+             "    Version = \"2012-10-17\"\n"
+             "    Statement = [{\n"
+             "      Effect    = \"Allow\"\n"
+             "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+             "      Action    = \"sts:AssumeRole\"\n"
+             "    }]\n"
+             "  })\n"
+             "}\n"
+             "resource \"aws_iam_role_policy_attachment\" \"a\" {\n"
+             "  for_each   = local.names\n"
+             "  role       = aws_iam_role.r[each.key].name\n"
+             "  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n"
+             "}\n"
+             "resource \"aws_iam_role_policy\" \"p\" {\n"
+             "  for_each = local.names\n"
+             "  name     = \"logs\"\n"
+             "  role     = aws_iam_role.r[each.key].id\n"
+             "  policy = jsonencode({\n"
+             "    Version   = \"2012-10-17\"\n"
+             "    Statement = [{\n"
+             "      Effect   = \"Allow\"\n"
+             "      Action   = \"logs:PutLogEvents\"\n"
+             "      Resource = \"*\"\n"
+             "    }]\n"
+             "  })\n"
+             "}\n"
+             "resource \"aws_iam_instance_profile\" \"ip\" {\n"
+             "  for_each = local.names\n"
+             "  name     = each.value\n"
+             "  role     = aws_iam_role.r[each.key].name\n"
+             "}\n",
+             names);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+static void clear_calls(void)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+    tt_response_release(&resp);
+}
+
+/* How many calls the simulator saw since clear_calls(), of @action (NULL:
+ * all of them). */
+static int calls(const char *action)
+{
+    struct tt_response resp;
+    json_t *doc, *c;
+    size_t i;
+    int n = 0;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        const char *a = json_string_value(json_object_get(c, "action"));
+
+        if (!action || (a && strcmp(a, action) == 0))
+            n++;
+    }
+    json_decref(doc);
+    return n;
+}
+
+static void iam(const char *action, const char *const *params)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_iam(&resp, &sim, action, params));
+    if (resp.status != 200)
+        FAIL("%s: HTTP %ld\n%s", action, resp.status, resp.body);
+    tt_response_release(&resp);
+}
+
+TEST(bulk_refresh, one_call_for_the_whole_state)
+{
+    start();
+    config(5);
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    /* 20 objects, one call. */
+    ASSERT_EQ(calls(NULL), 1);
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(bulk_refresh, sees_drift_and_deletions)
+{
+    const char *trust[] = {
+        "RoleName", "s0", "PolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+        "\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},"
+        "\"Action\":\"sts:AssumeRole\"}]}",
+        NULL};
+    const char *detach[] = {"RoleName", "s1", "PolicyArn",
+                            "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL};
+    const char *remove[] = {"InstanceProfileName", "s2", "RoleName", "s2",
+                            NULL};
+    const char *detach2[] = {"RoleName", "s2", "PolicyArn",
+                             "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL};
+    const char *inline2[] = {"RoleName", "s2", "PolicyName", "logs", NULL};
+    const char *role2[] = {"RoleName", "s2", NULL};
+
+    start();
+    config(3);
+    RUN(0, "", "apply", "-auto-approve");
+    /* Outside tern: a new trust policy on s0, s1's policy detached, and
+     * role s2 deleted (taken out of its profile, its policies removed). */
+    iam("UpdateAssumeRolePolicy", trust);
+    iam("DetachRolePolicy", detach);
+    iam("RemoveRoleFromInstanceProfile", remove);
+    iam("DetachRolePolicy", detach2);
+    iam("DeleteRolePolicy", inline2);
+    iam("DeleteRole", role2);
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s0\"] has changed");
+    ASSERT_STR_CONTAINS(r.out, "lambda.amazonaws.com");
+    ASSERT_STR_CONTAINS(
+        r.out, "# aws_iam_role_policy_attachment.a[\"s1\"] has been deleted");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s2\"] has been deleted");
+    ASSERT_STR_CONTAINS(r.out,
+                        "# aws_iam_role_policy.p[\"s2\"] has been deleted");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s0\"] will be updated");
+    ASSERT_STR_CONTAINS(r.out,
+                        "# aws_iam_role_policy_attachment.a[\"s1\"] will be "
+                        "created");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s2\"] will be created");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_instance_profile.ip[\"s2\"] will be "
+                               "updated");
+    /* s0 and s1 (8 objects) came from the one bulk call; s1's detached
+     * policy is gone by its role's list, without a call. Role s2 is not in
+     * the answer: its four objects were read one by one. */
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("GetRole"), 1);
+    ASSERT_EQ(calls("GetRolePolicy"), 1);
+    ASSERT_EQ(calls("ListAttachedRolePolicies"), 1);
+    ASSERT_EQ(calls("GetInstanceProfile"), 1);
+    ASSERT_EQ(calls(NULL), 5);
+    /* And the plan puts it all back. */
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_EQ(calls(NULL), 1);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+TEST(bulk_refresh, threshold)
+{
+    start();
+    config(2);
+    RUN(0, "", "apply", "-auto-approve");
+    /* 8 objects, below the default threshold (10): one read each. */
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 0);
+    ASSERT_EQ(calls(NULL), 8);
+    /* TERN_BULK_REFRESH_MIN lowers it... */
+    clear_calls();
+    RUN(0, "8", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_EQ(calls(NULL), 1);
+    /* ... raises it, or turns bulk reads off. */
+    clear_calls();
+    RUN(0, "9", "plan");
+    ASSERT_EQ(calls(NULL), 8);
+    config(3);
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "off", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 0);
+    ASSERT_EQ(calls(NULL), 12);
+    clear_calls();
+    RUN(0, "", "plan", "-refresh-only");
+    ASSERT_EQ(calls(NULL), 1);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_bulk_refresh_list[] = {
+    TEST_INTEGRATION(bulk_refresh, one_call_for_the_whole_state),
+    TEST_INTEGRATION(bulk_refresh, sees_drift_and_deletions),
+    TEST_INTEGRATION(bulk_refresh, threshold), TEST_END};
