@@ -14,8 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "tern/log.h"
 #include "util/alloc.h"
+
+/* A data source read running on its own thread while the plan goes on. */
+struct dataread {
+    size_t idx; /* plan instance */
+    size_t block;
+    uv_thread_t tid;
+    int threaded; /* tid is a thread to join */
+    const tern_module *module;
+    tern_op op;
+    struct tern_diags d;
+    json_t *jc, *res;
+    int rc;
+};
 
 struct planrun {
     tern_engine *e;
@@ -33,7 +48,14 @@ struct planrun {
     size_t nintents;
     struct evalctx cx;
     size_t avalues;
+    /* Data source reads in flight (see data_start). */
+    struct dataread **dreads;
+    size_t ndreads, adreads;
+    unsigned char *block_pending; /* per block: a read in flight */
+    size_t *order;                /* blocks in planning order */
 };
+
+static int data_wait_all(struct planrun *pr);
 
 /* ---- plan objects ------------------------------------------------------- */
 
@@ -815,6 +837,9 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
             continue;
         }
         tern_free(to);
+        /* The id may name a data source still being read. */
+        if ((error = data_wait_all(pr)))
+            return error;
         tern__scope_init(&sc, &pr->cx, NULL, tmp);
         error = tern_lang_eval(ia->expr, &sc, &v, pr->diags);
         if (!error && tern_value_kind(v) == TERN_VAL_STRING)
@@ -914,6 +939,162 @@ static int deps_pending(struct planrun *pr, const struct eblock *b)
     return 0;
 }
 
+/*
+ * Data sources are read concurrently. A data source whose configuration
+ * is known is read on a thread of its own while the plan goes on with the
+ * blocks that do not depend on it; a block that does waits (data_wait)
+ * for the reads in flight. The SageMaker example's caller identity and
+ * workspace role are then one round trip instead of two, and all of a
+ * for_each data source's instances are read at once (up to the
+ * parallelism).
+ */
+static void data_thread(void *arg)
+{
+    struct dataread *dr = arg;
+
+    dr->rc = dr->module->read(&dr->res, &dr->op, dr->jc);
+}
+
+static int data_finish(struct planrun *pr, struct dataread *dr)
+{
+    struct pinst *pi = &pr->plan->insts[dr->idx];
+    const struct eblock *b = &pr->e->blocks[dr->block];
+    int error = TERN_OK;
+
+    if (dr->threaded)
+        uv_thread_join(&dr->tid);
+    pr->block_pending[dr->block] = 0;
+    if (dr->rc) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
+                       "Failed to read data source", "Reading %s: %s", pi->addr,
+                       dr->d.count ? dr->d.items[0].summary
+                                   : tern_strerror(dr->rc));
+        tern_diags_move(pr->diags, &dr->d);
+        pr->plan->errored = 1;
+        goto done;
+    }
+    pi->after = tern__value_from_state(b->module->schema, dr->res);
+    TERN_CHECK_ALLOC(pi->after);
+    pi->data_write = 1;
+    pr->cx.values[dr->idx] = tern_value_incref(pi->after);
+done:
+    tern_diags_release(&dr->d);
+    json_decref(dr->jc);
+    json_decref(dr->res);
+    tern_free(dr);
+    return error;
+}
+
+/* Wait for every read in flight and complete its instance. */
+static int data_wait_all(struct planrun *pr)
+{
+    size_t i;
+    int error = TERN_OK, rc;
+
+    for (i = 0; i < pr->ndreads; i++)
+        if ((rc = data_finish(pr, pr->dreads[i])) && !error)
+            error = rc;
+    pr->ndreads = 0;
+    return error;
+}
+
+/* Before block @bi is planned: wait if it depends on a read in flight. */
+static int data_wait(struct planrun *pr, size_t bi)
+{
+    const struct eblock *b = &pr->e->blocks[bi];
+    size_t i;
+
+    if (!pr->ndreads)
+        return TERN_OK;
+    for (i = 0; i < b->nalldeps; i++)
+        if (pr->block_pending[b->alldeps[i]])
+            return data_wait_all(pr);
+    return TERN_OK;
+}
+
+static int data_start(struct planrun *pr, size_t idx, size_t block,
+                      struct eprov *p, json_t *jc)
+{
+    struct dataread *dr = NULL;
+    int error = TERN_OK;
+
+    if (pr->ndreads >= pr->e->parallelism && (error = data_wait_all(pr)))
+        goto done;
+    if (pr->ndreads == pr->adreads) {
+        size_t a = pr->adreads ? pr->adreads * 2 : 8;
+        struct dataread **n = tern_realloc(pr->dreads, a * sizeof(*n));
+
+        TERN_CHECK_ALLOC(n);
+        pr->dreads = n;
+        pr->adreads = a;
+    }
+    dr = tern_calloc(1, sizeof(*dr));
+    TERN_CHECK_ALLOC(dr);
+    dr->idx = idx;
+    dr->block = block;
+    dr->jc = jc;
+    dr->module = pr->e->blocks[block].module;
+    jc = NULL;
+    fill_op(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d);
+    if (uv_thread_create(&dr->tid, data_thread, dr) == 0)
+        dr->threaded = 1;
+    else
+        data_thread(dr); /* no thread: read here */
+    pr->dreads[pr->ndreads++] = dr;
+    pr->block_pending[block] = 1;
+    dr = NULL;
+done:
+    json_decref(jc);
+    tern_free(dr);
+    return error;
+}
+
+/*
+ * The order to plan blocks in: the engine's dependency order, except that
+ * a data source is taken as soon as what it depends on is planned, so
+ * that every read that can start starts before a block waits for one.
+ * Quadratic in the blocks (not instances), a few dozen at most.
+ */
+static int plan_order(tern_engine *e, size_t **out)
+{
+    size_t *order = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    unsigned char *placed = tern_calloc(e->nblocks + 1, 1);
+    size_t n = 0, k, i, pick;
+    int error = TERN_OK;
+
+    TERN_CHECK_ALLOC(order);
+    TERN_CHECK_ALLOC(placed);
+    while (n < e->nblocks) {
+        pick = SIZE_MAX;
+        for (k = 0; k < e->nblocks; k++) {
+            const struct eblock *b = &e->blocks[e->order[k]];
+
+            if (placed[e->order[k]])
+                continue;
+            for (i = 0; i < b->nalldeps && placed[b->alldeps[i]]; i++)
+                ;
+            if (i < b->nalldeps)
+                continue;
+            if (pick == SIZE_MAX)
+                pick = e->order[k];
+            if (b->mode == TERN_STATE_DATA) {
+                pick = e->order[k];
+                break;
+            }
+        }
+        if (pick == SIZE_MAX) /* not for an acyclic graph */
+            pick = e->order[n];
+        placed[pick] = 1;
+        order[n++] = pick;
+    }
+    *out = order;
+    order = NULL;
+done:
+    tern_free(order);
+    tern_free(placed);
+    return error;
+}
+
 static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
                      tern_value *cfg)
 {
@@ -937,6 +1118,13 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
         goto fail;
     jc = tern_value_to_json(cfg);
     TERN_CHECK_ALLOC(jc);
+    if (pr->block_pending) {
+        /* Read on its own thread; data_finish() completes the instance
+         * before anything that depends on it is planned. */
+        error = data_start(pr, idx, pi->block, p, jc);
+        jc = NULL;
+        goto done;
+    }
     fill_op(pr->e, &op, p, pi->addr, &d);
     if ((error = b->module->read(&res, &op, jc))) {
         tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
@@ -1590,6 +1778,19 @@ static void planrun_release(struct planrun *pr)
 {
     size_t i;
 
+    /* Reads still in flight after an error: wait, and drop them. */
+    for (i = 0; i < pr->ndreads; i++) {
+        if (pr->dreads[i]->threaded)
+            uv_thread_join(&pr->dreads[i]->tid);
+        tern_diags_release(&pr->dreads[i]->d);
+        json_decref(pr->dreads[i]->jc);
+        json_decref(pr->dreads[i]->res);
+        tern_free(pr->dreads[i]);
+    }
+    tern_free(pr->dreads);
+    tern_free(pr->block_pending);
+    tern_free(pr->order);
+
     for (i = 0; i < pr->nst; i++) {
         tern_free(pr->st_addr ? pr->st_addr[i] : NULL);
         tern_free(pr->st_prev ? pr->st_prev[i] : NULL);
@@ -1684,10 +1885,18 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
         emit(&pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0,
              NULL);
     if (!p->refresh_only) {
-        if (!p->destroy)
+        if (!p->destroy) {
+            pr.block_pending = tern_calloc(e->nblocks + 1, 1);
+            TERN_CHECK_ALLOC(pr.block_pending);
+            if ((error = plan_order(e, &pr.order)))
+                goto done;
             for (i = 0; i < e->nblocks; i++)
-                if ((error = expand_block(&pr, e->order[i])))
+                if ((error = data_wait(&pr, pr.order[i])) ||
+                    (error = expand_block(&pr, pr.order[i])))
                     goto done;
+            if ((error = data_wait_all(&pr)))
+                goto done;
+        }
         if ((error = plan_orphans(&pr)))
             goto done;
         spread_cbd(&pr);
