@@ -242,6 +242,19 @@ typedef struct tern_engine_options {
     }
 
 /**
+ * `tern validate`'s part of the engine, with no state and no network: each
+ * resource and data source against its module's schema, references between
+ * blocks, and dependency cycles (between resources, data sources and
+ * locals), each cycle reported once with every node in it. Variables
+ * without a value count as unknown.
+ * @param config the configuration (borrowed)
+ * @param diags receives the errors
+ * @return TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM
+ */
+int tern_engine_validate(const struct tern_lang_config *config,
+                         struct tern_diags *diags);
+
+/**
  * Create an engine: check the configuration's resources against their
  * modules' schemas and build the dependency graph of its blocks. A cycle
  * is an error that names every block in it.

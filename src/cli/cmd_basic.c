@@ -3,6 +3,7 @@
  * that read the configuration or the state and report, without planning.
  */
 #include "cli/cli.h"
+#include "tern/engine.h"
 
 #include <errno.h>
 #include <string.h>
@@ -258,6 +259,11 @@ static int validate_engine(const struct tern_lang_config *cfg,
 
     check_blocks(&cfg->resources, TERN_MODULE_RESOURCE, diags);
     check_blocks(&cfg->data, TERN_MODULE_DATA, diags);
+    /* With the schemas satisfied, the engine's graph: dependency cycles
+     * among resources, data sources and locals. */
+    if (diags->errors == before &&
+        tern_engine_validate(cfg, diags) == TERN_ENOMEM)
+        return TERN_ENOMEM;
     return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 

@@ -881,6 +881,12 @@ done:
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
+    return tern__engine_new(out, opts, 1, diags);
+}
+
+int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
+                     int need_state, struct tern_diags *diags)
+{
     tern_engine *e = NULL;
     const struct tern_lang_config *cfg;
     size_t i, n = 0, *stack = NULL;
@@ -890,7 +896,7 @@ int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
     *out = NULL;
     memset(&w, 0, sizeof(w));
     if (!opts || opts->version != TERN_ENGINE_OPTIONS_VERSION ||
-        !opts->config || !opts->state) {
+        !opts->config || (need_state && !opts->state)) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid engine options",
                        "An engine needs a configuration and a state.");
         return TERN_EINVALID;

@@ -327,4 +327,11 @@ json_t *tern__mask(const tern_value *v, int sensitive);
 tern_value *tern__unmask(const json_t *j, const json_t *unknown,
                          const json_t *sensitive);
 
+/*
+ * tern_engine_new(), optionally without a state: validate builds the graph
+ * (schemas, references, cycles) and never plans.
+ */
+int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
+                     int need_state, struct tern_diags *diags);
+
 #endif

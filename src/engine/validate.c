@@ -1,0 +1,134 @@
+/*
+ * tern validate's engine checks (tern_engine_validate): the graph is built
+ * as for a plan, but without a state, with unknown values for variables
+ * that have none, and locals are checked for cycles among themselves,
+ * which the block graph does not see (a local is not a node of it).
+ */
+#include "engine_int.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <string.h>
+
+struct lcycle {
+    const struct tern_lang_config *cfg;
+    unsigned char *color; /* 0 new, 1 on the path, 2 done */
+    size_t *path;
+    size_t depth;
+    struct tern_diags *diags;
+    int error;
+};
+
+static size_t local_index(const struct tern_lang_config *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->nlocal_attrs; i++)
+        if (strcmp(cfg->local_attrs[i]->name, name) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+static void visit_local(struct lcycle *c, size_t i);
+
+static void on_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct lcycle *c = ctx;
+    size_t j;
+
+    if (c->error || !ref->kind || strcmp(ref->kind, "local") != 0 || !ref->name)
+        return;
+    j = local_index(c->cfg, ref->name);
+    if (j == (size_t)-1)
+        return; /* undeclared: tern_lang_config_validate says so */
+    if (c->color[j] == 1) {
+        tern_buf b = TERN_BUF_INIT;
+        size_t k = c->depth;
+
+        while (k > 0 && c->path[k - 1] != j)
+            k--;
+        for (k = k ? k - 1 : 0; k < c->depth; k++)
+            tern_buf_printf(&b, "local.%s, ",
+                            c->cfg->local_attrs[c->path[k]]->name);
+        tern_buf_printf(&b, "local.%s", ref->name);
+        if (tern_buf_oom(&b) ||
+            !tern_diags_add(c->diags, TERN_SEV_ERROR,
+                            &c->cfg->local_attrs[j]->name_range,
+                            "Cycle in the dependency graph", "Cycle: %s",
+                            tern_buf_cstr(&b)))
+            c->error = TERN_ENOMEM;
+        else if (!c->error)
+            c->error = TERN_ERROR;
+        tern_buf_release(&b);
+        return;
+    }
+    if (c->color[j] == 0)
+        visit_local(c, j);
+}
+
+static void visit_local(struct lcycle *c, size_t i)
+{
+    c->color[i] = 1;
+    c->path[c->depth++] = i;
+    tern_lang_expr_refs(c->cfg->local_attrs[i]->expr, on_ref, c);
+    c->depth--;
+    c->color[i] = 2;
+}
+
+static int local_cycles(const struct tern_lang_config *cfg,
+                        struct tern_diags *diags)
+{
+    struct lcycle c;
+    size_t i;
+    int error = TERN_OK;
+
+    memset(&c, 0, sizeof(c));
+    c.cfg = cfg;
+    c.diags = diags;
+    c.color = tern_calloc(cfg->nlocal_attrs + 1, 1);
+    c.path = tern_calloc(cfg->nlocal_attrs + 1, sizeof(*c.path));
+    TERN_CHECK_ALLOC(c.color);
+    TERN_CHECK_ALLOC(c.path);
+    for (i = 0; i < cfg->nlocal_attrs && !c.error; i++)
+        if (c.color[i] == 0)
+            visit_local(&c, i);
+    error = c.error;
+done:
+    tern_free(c.color);
+    tern_free(c.path);
+    return error;
+}
+
+int tern_engine_validate(const struct tern_lang_config *config,
+                         struct tern_diags *diags)
+{
+    tern_engine_options opts = TERN_ENGINE_OPTIONS_INIT;
+    tern_engine *e = NULL;
+    tern_value *vars = NULL;
+    size_t i;
+    int error = TERN_OK, rc;
+
+    if ((error = local_cycles(config, diags)) == TERN_ENOMEM)
+        goto done;
+    vars = tern_value_object_new();
+    TERN_CHECK_ALLOC(vars);
+    for (i = 0; i < config->variables.n; i++) {
+        const struct tern_block *b = config->variables.items[i];
+
+        if (b->nlabels < 1 || tern_lang_body_attr(b->body, "default"))
+            continue;
+        if (tern_value_object_set(vars, b->labels[0], tern_value_unknown())) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+    }
+    opts.config = config;
+    opts.variables = vars;
+    rc = tern__engine_new(&e, &opts, 0, diags);
+    if (rc == TERN_ENOMEM || !error)
+        error = rc;
+done:
+    tern_engine_free(e);
+    tern_value_decref(vars);
+    return error;
+}
