@@ -354,6 +354,10 @@ void cli_render_output(tern_buf *out, const char *name, const json_t *value,
     tern_buf_printf(out, "%s = ", name);
     if (sensitive)
         tern_buf_puts(out, "<sensitive>");
+    else if (json_is_string(value))
+        /* An output is a value, not a diff: a string that holds JSON is
+         * printed as the string it is, as `terraform output` does. */
+        put_string(out, json_string_value(value), json_string_length(value));
     else
         render(&r, value, 0, 1, 0);
     tern_buf_putc(out, '\n');
