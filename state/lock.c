@@ -29,6 +29,8 @@
 
 /* How often a waiting process retries. */
 #define LOCK_POLL_MS 25
+/* How long a refused process waits for the holder's details to appear. */
+#define LOCK_INFO_WAIT_MS 1000
 
 static char *lock_path(const char *path)
 {
@@ -132,10 +134,30 @@ done:
     return error;
 }
 
+/*
+ * The holder's details. It writes them just after it takes the lock (and
+ * clears them just before it lets go), so a process that finds the lock
+ * held in that moment sees an empty or half-written file: give it up to
+ * LOCK_INFO_WAIT_MS to appear, so the message can name the holder.
+ */
+static json_t *read_info_wait(int fd)
+{
+    json_t *info = read_info(fd);
+    int64_t deadline = now_ms() + LOCK_INFO_WAIT_MS;
+
+    while (!json_is_string(json_object_get(info, "ID")) &&
+           now_ms() < deadline) {
+        json_decref(info);
+        sleep_ms(5);
+        info = read_info(fd);
+    }
+    return info;
+}
+
 static int held_message(tern_state *st, int fd, unsigned int waited_ms,
                         struct tern_diags *diags)
 {
-    json_t *info = read_info(fd);
+    json_t *info = read_info_wait(fd);
     const char *id = json_string_value(json_object_get(info, "ID"));
     const char *op = json_string_value(json_object_get(info, "Operation"));
     const char *user = json_string_value(json_object_get(info, "Who"));
