@@ -18,6 +18,11 @@
  * - remove of an ARN that is not registered (RESOURCE_DOES_NOT_EXIST)
  *   counts as deleted.
  * - skip_validation is not reported back: read keeps the state's.
+ * - A 500, 502/504 or a dropped connection (which the REST client does
+ *   not retry) is retried here; an add or remove that failed that way may
+ *   have been applied, so RESOURCE_ALREADY_EXISTS on the retried add is
+ *   our own registration (adopted) and RESOURCE_DOES_NOT_EXIST on the
+ *   retried remove means it is gone.
  * - Auth errors come with a numeric error_code (401/403), which the client
  *   turns into the code "401"/"403".
  */
@@ -77,6 +82,7 @@ static int dip_create(json_t **out, tern_op *op, const json_t *desired)
     const char *arn = tern__str(desired, "instance_profile_arn");
     json_t *b = NULL;
     char *what = NULL;
+    size_t ndiags;
     int error = TERN_OK;
 
     if (!arn)
@@ -88,8 +94,15 @@ static int dip_create(json_t **out, tern_op *op, const json_t *desired)
     TERN_CHECK_ALLOC(what);
     b = body(desired, 1);
     TERN_CHECK_ALLOC(b);
+    ndiags = op->diags ? op->diags->count : 0;
     error = tern__dbx_call(op, "POST", API "add", b, NULL,
-                           TERN__RETRY_DBX_VALIDATION, what, arn);
+                           TERN__RETRY_DBX_VALIDATION | TERN__RETRY_TRANSIENT,
+                           what, arn);
+    if (error == TERN_EEXISTS && (op->diags ? op->diags->count : 0) == ndiags) {
+        /* An add that failed on the way (a 500, a dropped connection) was
+         * applied after all, and its retry met it: it is ours. */
+        error = TERN_OK;
+    }
     if (error)
         goto done;
     *out = state(arn, tern__str(desired, "iam_role_arn"),
@@ -112,7 +125,8 @@ static int find(json_t **out, tern_op *op, const char *arn, const json_t *prior,
     int error = TERN_OK;
 
     TERN_CHECK_ALLOC(what);
-    error = tern__dbx_call(op, "GET", API "list", NULL, &list, 0, what, NULL);
+    error = tern__dbx_call(op, "GET", API "list", NULL, &list,
+                           TERN__RETRY_TRANSIENT, what, NULL);
     if (error)
         goto done;
     json_array_foreach(json_object_get(list, "instance_profiles"), i, p)
@@ -168,7 +182,8 @@ static int dip_update(json_t **out, tern_op *op, const json_t *prior,
         error = TERN_ENOMEM;
         goto done;
     }
-    error = tern__dbx_call(op, "POST", API "edit", b, NULL, 0, what, NULL);
+    error = tern__dbx_call(op, "POST", API "edit", b, NULL,
+                           TERN__RETRY_TRANSIENT, what, NULL);
     if (error)
         goto done;
     *out = state(arn, tern__str(desired, "iam_role_arn"),
@@ -199,7 +214,8 @@ static int dip_delete(tern_op *op, const json_t *prior)
     b = json_pack("{s:s}", "instance_profile_arn", arn);
     TERN_CHECK_ALLOC(b);
     error = tern__dbx_call(op, "POST", API "remove", b, NULL,
-                           TERN__QUIET_NOTFOUND, what, NULL);
+                           TERN__QUIET_NOTFOUND | TERN__RETRY_TRANSIENT, what,
+                           NULL);
     if (error == TERN_ENOTFOUND)
         error = TERN_OK;
 done:

@@ -161,6 +161,8 @@ static int propagating(int rc, const struct tern_diags *local,
     if (rc == TERN_OK || rc == TERN_ECANCELED || rc == TERN_ENOMEM ||
         local->count == 0)
         return 0;
+    if ((flags & TERN__RETRY_TRANSIENT) && rc == TERN_ERROR)
+        return 1;
     d = &local->items[local->count - 1];
     code = d->service_code;
     if (!code)
@@ -190,7 +192,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
     struct tern_diags local = TERN_DIAGS_INIT;
     long start = now_ms(), ceiling = tern__propagation_timeout_ms();
     long wait = BACKOFF_FIRST_MS;
-    int rc, tries = 0;
+    int rc, tries = 0, ambiguous = 0;
 
     for (;;) {
         if (canceled(op)) {
@@ -203,10 +205,14 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
         tries++;
         if (!propagating(rc, &local, flags) || now_ms() - start >= ceiling)
             break;
+        ambiguous |= rc == TERN_ERROR;
         TERN_LOG_AT(TERN_LOG_DEBUG,
                     "%s: %s: %s (still propagating); retry %d in %ld ms",
                     op->address ? op->address : "module", what ? what : "",
-                    local.items[local.count - 1].service_code, tries, wait);
+                    local.items[local.count - 1].service_code
+                        ? local.items[local.count - 1].service_code
+                        : local.items[local.count - 1].summary,
+                    tries, wait);
         if (wait > ceiling - (now_ms() - start))
             wait = ceiling - (now_ms() - start);
         if (tern__sleep(op, wait) != TERN_OK) {
@@ -222,6 +228,9 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
     }
     if (rc == TERN_ENOTFOUND && (flags & TERN__QUIET_NOTFOUND))
         tern_diags_release(&local);
+    else if ((rc == TERN_EEXISTS || rc == TERN_ENOTFOUND) && ambiguous &&
+             (flags & TERN__RETRY_TRANSIENT))
+        tern_diags_release(&local); /* an earlier attempt did it */
     else if (rc != TERN_OK)
         report(op, &local, what, import_id);
     tern_diags_release(&local);

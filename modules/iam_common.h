@@ -39,6 +39,16 @@
 #define TERN__RETRY_DBX_VALIDATION 0x08u
 /** Return TERN_ENOTFOUND without adding a diagnostic (read, delete). */
 #define TERN__QUIET_NOTFOUND 0x10u
+/**
+ * Databricks: retry a failure that may be passing (TERN_ERROR: a 500 or
+ * 502/504, a dropped connection, a timeout, a garbled answer), which the
+ * REST client itself retries only for 429/503. A POST that failed that way
+ * may have been applied: when a retry then meets RESOURCE_ALREADY_EXISTS
+ * (add) or RESOURCE_DOES_NOT_EXIST (remove), that answer is returned
+ * (TERN_EEXISTS, TERN_ENOTFOUND) without a diagnostic, for the caller to
+ * check and adopt.
+ */
+#define TERN__RETRY_TRANSIENT 0x20u
 
 /** The propagation ceiling in milliseconds (2 minutes unless overridden). */
 long tern__propagation_timeout_ms(void);
