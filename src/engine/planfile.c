@@ -417,6 +417,11 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
         error = TERN_EINVALID;
         goto done;
     }
+    if (!json_is_string(json_object_get(doc, "lineage"))) {
+        /* Below, a missing lineage would pass for an allocation failure. */
+        error = refuse(diags, path, "it names no state lineage.");
+        goto done;
+    }
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     p->tern_version = dup_or_null(json_object_get(doc, "tern_version"));
@@ -491,8 +496,13 @@ int tern_plan_config(const tern_plan *p, struct tern_lang_config **out,
         error = tern_lang_config_add_file(
             cfg, name, text, json_string_length(json_object_get(f, "text")),
             diags);
-        if (error)
-            goto done;
+        if (error) {
+            /* The diagnostics name the configuration's files and point
+             * into its sources: the caller frees it after printing them
+             * (freeing it here left them dangling). */
+            *out = cfg;
+            return error;
+        }
     }
     *out = cfg;
     cfg = NULL;
