@@ -183,17 +183,62 @@ done:
     return rc;
 }
 
+/*
+ * With TERN_TEST_KEEP_TMP=DIR (see tests/unit/runner.c), append the run's
+ * command line, standard output and standard error to DIR/tern-runs.log,
+ * in one write, so that nothing tern printed is lost to a later search.
+ */
+static void keep_log(const struct tt_run *r, const char *const *args)
+{
+    const char *dir = getenv("TERN_TEST_KEEP_TMP");
+    struct sink rec = {NULL, 0, 0};
+    char path[4096];
+    int fd;
+
+    if (!dir || !*dir)
+        return;
+    sink_add(&rec, "$ tern", 6);
+    while (args && *args) {
+        sink_add(&rec, " ", 1);
+        sink_add(&rec, *args, strlen(*args));
+        args++;
+    }
+    sink_add(&rec, "\n--- stdout\n", 12);
+    if (r->out)
+        sink_add(&rec, r->out, strlen(r->out));
+    sink_add(&rec, "\n--- stderr\n", 12);
+    if (r->err)
+        sink_add(&rec, r->err, strlen(r->err));
+    sink_add(&rec, "\n", 1);
+    snprintf(path, sizeof(path), "%s/tern-runs.log", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0 && rec.data) {
+        if (write(fd, rec.data, rec.len) < 0) {
+            /* A lost record shows as a gap, not a failed test. */
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    free(rec.data);
+}
+
 int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
                     const char *const *env, const char *const *args)
 {
-    return run(r, cwd, input, env, args, NULL, NULL);
+    int rc = run(r, cwd, input, env, args, NULL, NULL);
+
+    keep_log(r, args);
+    return rc;
 }
 
 int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
                           const char *const *env, const char *const *args,
                           const char *marker, const long sigint_ms[2])
 {
-    return run(r, cwd, NULL, env, args, marker, sigint_ms);
+    int rc = run(r, cwd, NULL, env, args, marker, sigint_ms);
+
+    keep_log(r, args);
+    return rc;
 }
 
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
@@ -257,6 +302,7 @@ int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
         sink_add(&so, "", 0);
     r->out = so.data;
     r->err = strdup("");
+    keep_log(r, argv + 1);
     return 0;
 }
 

@@ -5,6 +5,10 @@
  *     -s COMPONENT[::CASE]   run only the matching cases
  *     -l                     list cases with their labels
  *     -t SECONDS             per-case timeout (default 120)
+ *
+ * TERN_TEST_KEEP_TMP=DIR makes every case's temporary directory under DIR
+ * and keeps it (state and plan files, logs), for inspection afterwards:
+ * scripts/campaign-secrets.sh greps them for secrets.
  */
 #include "runner.h"
 
@@ -50,7 +54,10 @@ const char *tern_test_shared_dir(void)
 const char *tern_test_tmpdir(void)
 {
     if (!tmpdir[0]) {
-        const char *base = getenv("TMPDIR");
+        const char *base = getenv("TERN_TEST_KEEP_TMP");
+
+        if (!base || !*base)
+            base = getenv("TMPDIR");
 
         snprintf(tmpdir, sizeof(tmpdir), "%s/tern-test-XXXXXX",
                  base && *base ? base : "/tmp");
@@ -107,7 +114,8 @@ static int run_one(const struct tern_test *t, unsigned timeout)
             _exit(1);
         }
 #endif
-        if (tmpdir[0])
+        if (tmpdir[0] &&
+            !(getenv("TERN_TEST_KEEP_TMP") && *getenv("TERN_TEST_KEEP_TMP")))
             nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         fflush(stdout);
         _exit(0);
