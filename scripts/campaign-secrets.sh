@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Secrets campaign (issue 10): no secret appears in any output, log, state
+# file, plan file or crash report.
+#
+#  1. The whole integration suite at TERN_LOG=trace, every tern run's
+#     output and every case's temporary directory (state, plan and log
+#     files) kept (TERN_TEST_KEEP_TMP).
+#  2. A scenario with distinctive secrets: a secret key of its own, an STS
+#     session (assume_role, so a session token and temporary keys), a
+#     Databricks token and a sensitive variable; apply, plan -out, show,
+#     state pull, output, destroy, each at TERN_LOG=trace.
+#  3. Every artifact is searched for every secret (the sensitive value is
+#     allowed only in state and plan files, as in Terraform). State files
+#     must be mode 0600; a plain-http endpoint off loopback must be
+#     refused, and no code path turns TLS verification off.
+#
+#   scripts/campaign-secrets.sh [-q] (skip the suite: the scenario only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TERN_BUILD_DIR=${TERN_BUILD_DIR:-build-campaign}
+suite=1
+while getopts q o; do
+    case $o in q) suite=0 ;; *) exit 2 ;; esac
+done
+bash scripts/setup.sh >/dev/null
+bash scripts/build.sh >/dev/null
+B=$(cd "$TERN_BUILD_DIR" && pwd)
+work=$(mktemp -d /tmp/tern-secrets-XXXXXX)
+keep=$work/suite
+mkdir -p "$keep" "$work/scenario"
+status=0
+sim_pid=
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+# The suite's own key set and token (tests/sim/sim.h), STS session tokens
+# (tern-sim's start with the base64 of a header, as AWS's do), and this
+# script's distinctive ones.
+SUITE_SECRET=ternsim/default/SECRETKEY0000000000000001
+SUITE_TOKEN=dapi-ternsim-default-token-0001
+SESSION_PREFIX=IQoJb3JpZ2luX2Vj
+MY_AKID=AKIDSECRETSCAMPAIGN1
+MY_SECRET=campaign/SECRET/7f3a9c1e5b2d4a6f8e0c1b3d5f7a9e2c4b6d8f0a
+MY_TOKEN=dapi-campaign-SECRET-token-5e8b2a7c9d1f3e6a
+MY_SENSITIVE=campaign-SENSITIVE-value-2c9e4f7a
+
+# ---- 1. the integration suite at trace level ------------------------------
+if [ $suite = 1 ]; then
+    echo "secrets: integration suite at TERN_LOG=trace (artifacts in $keep)"
+    (cd "$B" && TERN_LOG=trace TERN_TEST_KEEP_TMP=$keep \
+        ctest -L integration -j"$(nproc)" -V >"$work/ctest.log" 2>&1) || {
+        echo "secrets: some integration tests failed (see $work/ctest.log)"
+        status=1
+    }
+    echo "secrets: $(grep -c '^ *[0-9]*/[0-9]* Test *#' "$work/ctest.log" || true) tests run"
+fi
+
+# ---- 2. the scenario with distinctive secrets -----------------------------
+echo "secrets: scenario with a key, an STS session and a token of its own"
+"$B/tests/tern-sim" --port 0 --port-file "$work/port" --quiet \
+    --key "$MY_AKID:$MY_SECRET:123456789012" --databricks-token "$MY_TOKEN" \
+    >"$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+url=http://127.0.0.1:$(cat "$work/port")
+s=$work/scenario
+mkdir -p "$s/base" "$s/assumed"
+cat >"$s/base/main.tf" <<EOF
+variable "note" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_iam_role" "deployer" {
+  name        = "secrets-deployer"
+  description = "campaign"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_instance_profile" "p" {
+  name = "secrets-profile"
+  role = aws_iam_role.deployer.name
+}
+
+resource "databricks_instance_profile" "d" {
+  instance_profile_arn = aws_iam_instance_profile.p.arn
+  skip_validation      = true
+}
+
+output "note" {
+  value     = var.note
+  sensitive = true
+}
+EOF
+cat >"$s/assumed/main.tf" <<EOF
+provider "aws" {
+  assume_role {
+    role_arn     = "arn:aws:iam::123456789012:role/secrets-deployer"
+    session_name = "campaign"
+  }
+}
+
+resource "aws_iam_role" "made_by_session" {
+  name = "secrets-made-by-session"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+EOF
+run() { # DIR ARGS...: tern at trace level, everything into the log
+    local d=$1 out=$s/runs.log
+    shift
+    # Like a state file, `state pull` and `output -json` show sensitive
+    # values (as Terraform's do): their output is kept apart.
+    case "$*" in
+    "state pull") out=$d/pulled.tfstate.json ;;
+    "output -json") out=$d/outputs.tfstate.json ;;
+    esac
+    echo "\$ tern $*" >>"$out"
+    (cd "$d" && env -i PATH="$PATH" HOME="$s" TERN_LOG=trace \
+        AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
+        AWS_ENDPOINT_URL="$url" AWS_EC2_METADATA_DISABLED=true \
+        AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+        DATABRICKS_HOST="$url" DATABRICKS_TOKEN=$MY_TOKEN \
+        TF_VAR_note=$MY_SENSITIVE "$B/tern" "$@") >>"$out" 2>&1 ||
+        { echo "secrets: tern $* failed in $d (see $s/runs.log)"; status=1; }
+}
+run "$s/base" apply -auto-approve
+run "$s/base" plan -out=base.tfplan -var=note=changed
+run "$s/base" show base.tfplan
+run "$s/base" show -json base.tfplan
+run "$s/base" state pull
+run "$s/base" output -json
+run "$s/assumed" apply -auto-approve
+run "$s/assumed" plan -out=assumed.tfplan -destroy
+run "$s/assumed" apply assumed.tfplan
+run "$s/base" destroy -auto-approve
+cleanup
+sim_pid=
+n_runs=$(cat "$s"/runs.log "$s"/*/*.tfstate.json | grep -c "^\$ tern")
+echo "secrets: $n_runs scenario runs"
+
+# ---- 3. search everything --------------------------------------------------
+found=0
+# Inputs the tests wrote for tern to read (credentials and config files,
+# configurations with a provider block's keys) are not tern's output.
+inputs='/\.aws/|\.databrickscfg$|\.tf$|\.tf\.json$|\.tfvars$|\.sh$|/creds|/process'
+search() { # LABEL PATTERN FILES...: every file holding PATTERN
+    local label=$1 pat=$2
+    shift 2
+    local hits
+    hits=$(grep -rlaF -- "$pat" "$@" 2>/dev/null | grep -vE "$inputs" || true)
+    if [ -n "$hits" ]; then
+        echo "secrets: FOUND $label in:"
+        echo "$hits" | sed 's/^/    /' | head -20
+        found=$((found + $(echo "$hits" | wc -l)))
+    fi
+}
+# tern-sim's own log and the suite's test sources are not tern's output;
+# everything tern wrote is in runs.log, tern-runs.log, ctest.log and the
+# kept directories.
+artifacts=("$s")
+[ $suite = 1 ] && artifacts+=("$keep" "$work/ctest.log")
+nfiles=$(find "${artifacts[@]}" -type f | wc -l)
+nstates=$(find "${artifacts[@]}" -name '*.db' -type f | wc -l)
+nplans=$(find "${artifacts[@]}" -name '*.tfplan' -type f | wc -l)
+for sec in "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" "$SUITE_TOKEN" \
+    "$SESSION_PREFIX"; do
+    search "secret '${sec:0:12}...'" "$sec" "${artifacts[@]}"
+done
+# The sensitive value belongs in state and plan files only.
+hits=$(grep -rlaF -- "$MY_SENSITIVE" "$s" |
+    grep -v -e '\.tfstate\.db' -e '\.tfstate\.json$' -e '\.tfplan$' || true)
+if [ -n "$hits" ]; then
+    echo "secrets: FOUND the sensitive value in output or logs:"
+    echo "$hits" | sed 's/^/    /'
+    found=$((found + $(echo "$hits" | wc -l)))
+fi
+# State files tern made are 0600.
+bad_modes=$(find "${artifacts[@]}" -name 'tern.tfstate.db' -type f ! -perm 600 | wc -l)
+if [ "$bad_modes" -ne 0 ]; then
+    echo "secrets: $bad_modes state files are not mode 0600:"
+    find "${artifacts[@]}" -name 'tern.tfstate.db' -type f ! -perm 600 | head -5 | sed 's/^/    /'
+    status=1
+fi
+# No TLS switch: plain http off loopback is refused, and the HTTP layer
+# only ever turns verification on.
+mkdir -p "$work/tls"
+printf 'data "aws_iam_policy" "p" {\n  arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}\n' \
+    >"$work/tls/main.tf"
+tls=$(cd "$work/tls" && env -i PATH="$PATH" HOME="$work" \
+    AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
+    AWS_ENDPOINT_URL=http://192.0.2.1:8080 AWS_EC2_METADATA_DISABLED=true \
+    timeout 60 "$B/tern" plan 2>&1 || true)
+echo "secrets: plain http off loopback: $(echo "$tls" | grep -m1 -i 'error' || true)"
+if ! echo "$tls" | grep -qi 'https'; then
+    echo "secrets: a plain-http endpoint off loopback was not refused:"
+    echo "$tls" | head -5
+    status=1
+fi
+if grep -rnE 'SSL_VERIFY(PEER|HOST), *0' src/ >/dev/null; then
+    echo "secrets: TLS verification is turned off somewhere in src/"
+    status=1
+fi
+echo "secrets: searched $nfiles files ($nstates state, $nplans plan files, logs at trace level): $found with a secret"
+[ $found -eq 0 ] || status=1
+if [ $status -eq 0 ] && [ -z "${TERN_SECRETS_KEEP:-}" ]; then
+    rm -rf "$work"
+else
+    echo "secrets: artifacts kept in $work"
+fi
+exit $status
