@@ -1,0 +1,2 @@
+resourc "aws_iam_role" "r" {
+}

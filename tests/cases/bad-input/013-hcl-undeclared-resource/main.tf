@@ -1,0 +1,3 @@
+output "o" {
+  value = aws_iam_role.nope.name
+}

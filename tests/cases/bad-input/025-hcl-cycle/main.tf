@@ -1,0 +1,8 @@
+resource "aws_iam_role" "a" {
+  name = aws_iam_role.b.name
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = {Service = "ec2.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}
+resource "aws_iam_role" "b" {
+  name = aws_iam_role.a.name
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = {Service = "ec2.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}

@@ -1,0 +1,3 @@
+moved {
+  from = aws_iam_role.a
+}

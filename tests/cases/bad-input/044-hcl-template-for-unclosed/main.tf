@@ -1,0 +1,3 @@
+locals {
+  x = "%{ for a in [1] }${a}"
+}

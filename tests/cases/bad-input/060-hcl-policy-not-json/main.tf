@@ -1,0 +1,4 @@
+resource "aws_iam_role" "r" {
+  name = "x"
+  assume_role_policy = "not json"
+}
