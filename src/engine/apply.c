@@ -642,6 +642,7 @@ static int apply_finish(struct exec *ex, struct step *s)
     tern_value_decref(ar->cx.values[s->inst]);
     ar->cx.values[s->inst] =
         tern__value_from_state(s->module->schema, s->result);
+    tern__block_changed(&ar->cx, pi->block);
     id = json_string_value(json_object_get(s->result, "id"));
     if (s->adopted) {
         tern_event ev;
@@ -729,6 +730,8 @@ static int setup_values(struct applyrun *ar)
     ar->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     ar->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
     ar->cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
+    ar->cx.block_cache = tern_calloc(e->nblocks + 1, sizeof(tern_value *));
+    TERN_CHECK_ALLOC(ar->cx.block_cache);
     TERN_CHECK_ALLOC(ar->cx.values);
     TERN_CHECK_ALLOC(ar->cx.block_insts);
     TERN_CHECK_ALLOC(ar->cx.nblock_insts);
@@ -768,6 +771,7 @@ static void release_values(struct applyrun *ar)
     tern_free(ar->cx.block_insts);
     tern_free(ar->cx.nblock_insts);
     tern_free(ar->cx.block_keyed);
+    tern__block_cache_release(&ar->cx, ar->e->nblocks);
 }
 
 /* Moved blocks: the object keeps its identity under its new address. */

@@ -174,7 +174,18 @@ struct evalctx {
     size_t *nblock_insts;
     int *block_keyed; /* 0 none, 1 count, 2 for_each */
     int locals_depth;
+    /* Per block: its value as tern__block_value() last built it, while
+     * none of its instances changed (NULL: build it again). References
+     * to a for_each block of N instances from each of M instances would
+     * otherwise build an object of N values M times. */
+    tern_value **block_cache;
 };
+
+/* Block @b's instances or their values changed: forget its cached value.
+ * Call after every change to cx->values, block_insts or block_keyed. */
+void tern__block_changed(struct evalctx *cx, size_t b);
+/* Free the cached block values (the array too). */
+void tern__block_cache_release(struct evalctx *cx, size_t nblocks);
 
 /* A scope for an instance (each/count bound when given); the caller
  * releases tmp[0] and tmp[1] after evaluating. */

@@ -40,6 +40,24 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
     }
 }
 
+void tern__block_changed(struct evalctx *cx, size_t b)
+{
+    if (cx->block_cache && b != SIZE_MAX) {
+        tern_value_decref(cx->block_cache[b]);
+        cx->block_cache[b] = NULL;
+    }
+}
+
+void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
+{
+    size_t i;
+
+    for (i = 0; cx->block_cache && i < nblocks; i++)
+        tern_value_decref(cx->block_cache[i]);
+    tern_free(cx->block_cache);
+    cx->block_cache = NULL;
+}
+
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
 {
     size_t i, n = cx->nblock_insts[b];
@@ -48,6 +66,10 @@ int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
     int keyed = cx->block_keyed[b];
 
     *out = NULL;
+    if (cx->block_cache && cx->block_cache[b]) {
+        *out = tern_value_incref(cx->block_cache[b]);
+        return TERN_OK;
+    }
     if (keyed < 0) {
         *out = tern_value_unknown();
         return *out ? TERN_OK : TERN_ENOMEM;
@@ -75,6 +97,8 @@ int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
             return TERN_ENOMEM;
         }
     }
+    if (cx->block_cache)
+        cx->block_cache[b] = tern_value_incref(v);
     *out = v;
     return TERN_OK;
 }

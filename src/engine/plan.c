@@ -357,6 +357,7 @@ static int block_push(struct evalctx *cx, size_t b, size_t inst)
         return TERN_ENOMEM;
     l[cx->nblock_insts[b]++] = inst;
     cx->block_insts[b] = l;
+    tern__block_changed(cx, b);
     return TERN_OK;
 }
 
@@ -977,6 +978,7 @@ static int data_finish(struct planrun *pr, struct dataread *dr)
     TERN_CHECK_ALLOC(pi->after);
     pi->data_write = 1;
     pr->cx.values[dr->idx] = tern_value_incref(pi->after);
+    tern__block_changed(&pr->cx, dr->block);
 done:
     tern_diags_release(&dr->d);
     json_decref(dr->jc);
@@ -1287,8 +1289,10 @@ static int plan_instance(struct planrun *pr, size_t idx)
         pi->pub.action = TERN_ACTION_UPDATE;
     }
 done:
-    if (pi->after)
+    if (pi->after) {
         pr->cx.values[idx] = tern_value_incref(pi->after);
+        tern__block_changed(&pr->cx, pi->block);
+    }
     tern_value_decref(cfg);
     json_decref(found);
     json_decref(jd);
@@ -1315,6 +1319,7 @@ static int expand_block(struct planrun *pr, size_t bi)
         if (rc) {
             pr->plan->errored = 1;
             pr->cx.block_keyed[bi] = -1;
+            tern__block_changed(&pr->cx, bi);
             return TERN_OK;
         }
         /* A map's values may be unknown (each.value is then unknown too);
@@ -1423,10 +1428,12 @@ static int expand_block(struct planrun *pr, size_t bi)
             goto done;
     }
     pr->cx.block_keyed[bi] = keyed;
+    tern__block_changed(&pr->cx, bi);
     goto done;
 bad:
     pr->plan->errored = 1;
     pr->cx.block_keyed[bi] = -1;
+    tern__block_changed(&pr->cx, bi);
 done:
     tern_value_decref(coll);
     tern_value_decref(tmp[0]);
@@ -1810,6 +1817,7 @@ static void planrun_release(struct planrun *pr)
     tern_free(pr->cx.block_insts);
     tern_free(pr->cx.nblock_insts);
     tern_free(pr->cx.block_keyed);
+    tern__block_cache_release(&pr->cx, pr->e->nblocks);
 }
 
 int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
@@ -1849,6 +1857,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     pr.cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
     pr.cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
+    pr.cx.block_cache = tern_calloc(e->nblocks + 1, sizeof(tern_value *));
+    TERN_CHECK_ALLOC(pr.cx.block_cache);
     TERN_CHECK_ALLOC(pr.cx.block_insts);
     TERN_CHECK_ALLOC(pr.cx.nblock_insts);
     TERN_CHECK_ALLOC(pr.cx.block_keyed);
