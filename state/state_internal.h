@@ -11,6 +11,16 @@
 #include "tern/state.h"
 #include "util/buf.h"
 
+/* Prepared statements kept for reuse (store.c's prepare() and finish()):
+ * keyed by the address of their SQL text, always a string literal. */
+#define TERN__STATE_STMTS 32
+
+struct tern__state_stmt {
+    const char *sql;
+    sqlite3_stmt *stmt;
+    int busy; /* handed out, not yet finished */
+};
+
 struct tern_state {
     sqlite3 *db;
     char *path;
@@ -21,6 +31,7 @@ struct tern_state {
     int lock_fd; /* -1 when not locked */
     char *lock_id;
     int batch; /* inside tern_state_batch_begin(): changes are savepoints */
+    struct tern__state_stmt stmts[TERN__STATE_STMTS];
 };
 
 /*

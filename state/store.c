@@ -180,12 +180,71 @@ static char *col_strdup(sqlite3_stmt *s, int col)
     return t ? tern_strdup((const char *)t) : NULL;
 }
 
+/*
+ * A statement for @sql, which must be a string literal: prepared once per
+ * store and reused, since an apply writes an intent and a resource per
+ * step, and preparing (parsing SQL) was most of the loop thread's work in
+ * the state. Give it back with finish(). A statement already handed out
+ * (a nested use) is prepared afresh and finalized by finish().
+ */
 static int prepare(tern_state *st, sqlite3_stmt **s, const char *sql,
                    struct tern_diags *diags)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+    struct tern__state_stmt *free_slot = NULL;
+    size_t i;
+
+    for (i = 0; i < TERN__STATE_STMTS; i++) {
+        struct tern__state_stmt *c = &st->stmts[i];
+
+        if (c->sql == sql && c->stmt && !c->busy) {
+            sqlite3_clear_bindings(c->stmt);
+            c->busy = 1;
+            *s = c->stmt;
+            return TERN_OK;
+        }
+        if (!c->stmt && !free_slot)
+            free_slot = c;
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1,
+                           free_slot ? SQLITE_PREPARE_PERSISTENT : 0, s,
+                           NULL) != SQLITE_OK)
         return tern__state_sqlfail(st, diags, "preparing a statement");
+    if (free_slot) {
+        free_slot->sql = sql;
+        free_slot->stmt = *s;
+        free_slot->busy = 1;
+    }
     return TERN_OK;
+}
+
+/* Give back a statement of prepare() (reset, so that it holds no lock),
+ * or finalize one of sqlite3_prepare_v2(). NULL-safe. */
+static void finish(tern_state *st, sqlite3_stmt *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < TERN__STATE_STMTS; i++)
+        if (st->stmts[i].stmt == s) {
+            sqlite3_reset(s);
+            st->stmts[i].busy = 0;
+            return;
+        }
+    sqlite3_finalize(s);
+}
+
+/* Run one statement without results, prepared once (see prepare()). */
+static int exec_stmt(tern_state *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (prepare(st, &s, sql, NULL) != TERN_OK)
+        return sqlite3_errcode(st->db);
+    rc = sqlite3_step(s);
+    finish(st, s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 static int bind_text(sqlite3_stmt *s, int i, const char *t)
@@ -560,7 +619,7 @@ static int has_table(tern_state *st, const char *name, int *found,
         return error;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
     *found = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
+    finish(st, s);
     return TERN_OK;
 }
 
@@ -603,7 +662,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
         error = damaged(st, diags, (const char *)sqlite3_column_text(s, 0));
         goto done;
     }
-    sqlite3_finalize(s);
+    finish(st, s);
     s = NULL;
 
     if ((error = prepare(st, &s, "PRAGMA user_version", diags)) != 0)
@@ -613,7 +672,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
         goto done;
     }
     *user_version = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    finish(st, s);
     s = NULL;
 
     if ((error = has_table(st, "tern_meta", &found, diags)) != 0)
@@ -630,7 +689,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
         if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0 &&
             create)
             goto done;
-        sqlite3_finalize(s);
+        finish(st, s);
         s = NULL;
     }
     if (!found || *user_version <= 0) {
@@ -656,7 +715,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
         goto done;
     }
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     tern_free(written_by);
     return error;
 }
@@ -681,7 +740,7 @@ static int init_meta(tern_state *st, struct tern_diags *diags)
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "creating the state");
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     tern_free(lineage);
     return error;
 }
@@ -704,7 +763,7 @@ static int migrate(tern_state *st, struct tern_diags *diags)
         goto done;
     if (sqlite3_step(s) == SQLITE_ROW)
         v = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    finish(st, s);
     s = NULL;
     if (v == TERN_STATE_SCHEMA_VERSION)
         goto done;
@@ -749,7 +808,7 @@ static int load_meta(tern_state *st, struct tern_diags *diags)
                          diags)) != 0)
         return error;
     if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_finalize(s);
+        finish(st, s);
         return refuse(st, diags, "its metadata row is missing.");
     }
     tern_free(st->lineage);
@@ -757,7 +816,7 @@ static int load_meta(tern_state *st, struct tern_diags *diags)
     st->lineage = col_strdup(s, 0);
     st->serial = sqlite3_column_int64(s, 1);
     st->tern_version = col_strdup(s, 2);
-    sqlite3_finalize(s);
+    finish(st, s);
     if (st->lineage == NULL || st->tern_version == NULL)
         return TERN_ENOMEM;
     return TERN_OK;
@@ -840,7 +899,7 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
                                  sqlite3_errmsg(st->db));
         goto done;
     }
-    sqlite3_finalize(s);
+    finish(st, s);
     s = NULL;
     if ((error = exec_sql(st,
                           "PRAGMA synchronous = FULL; "
@@ -856,15 +915,19 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     *out = st;
     st = NULL;
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     tern_state_free(st);
     return error;
 }
 
 void tern_state_free(tern_state *st)
 {
+    size_t i;
+
     if (st == NULL)
         return;
+    for (i = 0; i < TERN__STATE_STMTS; i++)
+        sqlite3_finalize(st->stmts[i].stmt);
     if (st->db)
         sqlite3_close_v2(st->db);
     tern__state_unlock(st);
@@ -905,10 +968,9 @@ int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
     sqlite3_stmt *s = NULL;
     int error;
 
-    if ((error = exec_sql(
-             st, st->batch ? "SAVEPOINT tern_change" : "BEGIN IMMEDIATE", diags,
-             "starting a transaction")) != 0)
-        return error;
+    if (exec_stmt(st, st->batch ? "SAVEPOINT tern_change"
+                                : "BEGIN IMMEDIATE") != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "starting a transaction");
     if ((error = prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1",
                          diags)) != 0)
         goto done;
@@ -918,7 +980,7 @@ int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
     }
     *next_serial = sqlite3_column_int64(s, 0) + 1;
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     if (error)
         tern__state_tx_rollback(st);
     return error;
@@ -941,8 +1003,8 @@ int tern__state_tx_commit(tern_state *st, int64_t serial,
         error = tern__state_sqlfail(st, diags, "writing the serial");
         goto done;
     }
-    if (sqlite3_exec(st->db, st->batch ? "RELEASE tern_change" : "COMMIT", NULL,
-                     NULL, NULL) != SQLITE_OK) {
+    if (exec_stmt(st, st->batch ? "RELEASE tern_change" : "COMMIT") !=
+        SQLITE_OK) {
         error = tern__state_sqlfail(st, diags, "committing");
         goto done;
     }
@@ -956,7 +1018,7 @@ int tern__state_tx_commit(tern_state *st, int64_t serial,
         }
     }
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     if (error)
         tern__state_tx_rollback(st);
     return error;
@@ -973,14 +1035,11 @@ void tern__state_tx_rollback(tern_state *st)
 
 int tern_state_batch_begin(tern_state *st, struct tern_diags *diags)
 {
-    int error;
-
     if (st->batch)
         return tern__state_fail(diags, TERN_EINVALID, "Nested batch",
                                 "A state batch is already open.");
-    if ((error = exec_sql(st, "BEGIN IMMEDIATE", diags, "starting a batch")) !=
-        0)
-        return error;
+    if (exec_stmt(st, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "starting a batch");
     st->batch = 1;
     return TERN_OK;
 }
@@ -993,7 +1052,7 @@ int tern_state_batch_end(tern_state *st, struct tern_diags *diags)
     if (!st->batch)
         return TERN_OK;
     st->batch = 0;
-    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    if (exec_stmt(st, "COMMIT") == SQLITE_OK)
         return TERN_OK;
     error = tern__state_sqlfail(st, diags, "committing a batch");
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1002,7 +1061,7 @@ int tern_state_batch_end(tern_state *st, struct tern_diags *diags)
             0 &&
         sqlite3_step(s) == SQLITE_ROW)
         st->serial = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1026,7 +1085,7 @@ static int record_history(tern_state *st, int64_t serial, const char *kind,
     bind_text(s, 6, before);
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "recording history");
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1064,7 +1123,7 @@ static int resource_before(tern_state *st, const char *address, char **out,
     TERN_CHECK_ALLOC(*out);
 done:
     json_decref(j);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1132,7 +1191,7 @@ int tern__state_put_in_tx(tern_state *st, int64_t serial,
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "writing a resource");
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     tern_free(address);
     tern_free(before);
     tern_free(provider);
@@ -1158,7 +1217,7 @@ int tern__state_remove_in_tx(tern_state *st, int64_t serial,
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "removing a resource");
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     tern_free(before);
     return error;
 }
@@ -1197,7 +1256,7 @@ int tern_state_get(tern_state *st, tern_state_resource **out,
     r = NULL;
 done:
     tern_free(r);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1236,7 +1295,7 @@ int tern_state_list(tern_state *st, tern_state_resource **out, size_t *count,
     list = NULL;
 done:
     tern_state_resources_free(list, n);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1292,7 +1351,7 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
         error = tern__state_sqlfail(st, diags, "reading an output");
         goto done;
     }
-    sqlite3_finalize(s);
+    finish(st, s);
     s = NULL;
     if (value == NULL && before == NULL) {
         error = TERN_ENOTFOUND;
@@ -1324,7 +1383,7 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "writing an output");
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     json_decref(before);
     json_decref(v);
     tern_free(before_text);
@@ -1385,7 +1444,7 @@ int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
     all = NULL;
 done:
     json_decref(all);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1425,7 +1484,7 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
     }
     *id = sqlite3_last_insert_rowid(st->db);
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1459,7 +1518,7 @@ static int delete_intent(tern_state *st, int64_t id, char **address,
     if (sqlite3_step(s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "removing an intent");
 done:
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1533,7 +1592,7 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
     list = NULL;
 done:
     tern_state_intents_free(list, n);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
 
@@ -1642,6 +1701,6 @@ int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
     list = NULL;
 done:
     tern_state_changes_free(list, n);
-    sqlite3_finalize(s);
+    finish(st, s);
     return error;
 }
