@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# The benchmarks of issue 9: tern against tern-sim with injected latency,
+# each case measured from the outside (tests/bench/bench_run: wall time,
+# tern's own CPU time and peak memory from wait4) and from the simulator's
+# call log (tests/bench/bench_calls: calls, round trips waited for one
+# after another, span). Benchmarks, not timed tests: nothing here fails on
+# time; the table says how each figure compares with its bound.
+#
+#   B1  examples/sagemaker-deploy applied from nothing (tern apply
+#       -auto-approve, no plan file), 100 ms per request
+#   B2  500 role stacks (role with trust policy, managed attachment, inline
+#       policy, instance profile: 2,000 resources), -parallelism=50, 20 ms
+#   B3  a no-op plan over B2's state (bulk refresh), and the same with
+#       per-object reads (TERN_BULK_REFRESH_MIN=off) for contrast
+#   B4  destroy of B2's state, same settings
+#   B5  10,000 resources in the state, plan -refresh=false, nothing to do
+#
+# Usage: bash scripts/bench.sh [RUNS]   (default 3; the median run by wall
+# time is shown). TERN_BUILD_DIR (default build-bench) is configured as a
+# Release build. Everything talks to 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+runs=${1:-3}
+dir=${TERN_BUILD_DIR:-build-bench}
+case $dir in /*) ;; *) dir=$root/$dir ;; esac
+
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target tern tern-sim bench_run \
+    bench_calls bench_sim >/dev/null
+tern=$dir/tern
+run=$dir/tests/bench_run
+calls=$dir/tests/bench_calls
+
+work=$(mktemp -d)
+"$dir/tests/tern-sim" --port 0 --port-file "$work/port" --quiet &
+sim=$!
+trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+url=http://127.0.0.1:$(cat "$work/port")
+
+export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
+export AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001
+export AWS_ENDPOINT_URL=$url DATABRICKS_HOST=$url
+export DATABRICKS_TOKEN=dapi-ternsim-default-token-0001
+export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
+export AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent
+export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+unset TERN_BULK_REFRESH_MIN TERN_LOG TF_CLI_ARGS || true
+
+ctl() { # METHOD PATH [JSON]
+    curl -sf -X "$1" "$url/_sim/$2" ${3:+-H 'Content-Type: application/json' -d "$3"} >/dev/null
+}
+latency() { ctl POST faults "{\"latency_ms\": $1}"; }
+
+workspace_role='{"iam":{"roles":[{"name":"databricks-workspace",
+  "assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::414351767826:root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"0000-bench\"}}}]}"}]}}'
+
+# The role stacks of B2 and B5, for_each over a set of generated names.
+stacks_tf() {
+    cat <<'EOF'
+variable "copies" {
+  type    = number
+  default = 500
+}
+
+locals {
+  # range() makes at most 1,024 values (as Terraform's): blocks of 1,000.
+  names = toset(flatten([
+    for b in range(ceil(var.copies / 1000)) : [
+      for i in range(min(1000, var.copies - b * 1000)) :
+      format("bench-%05d", b * 1000 + i)
+    ]
+  ]))
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "stack" {
+  for_each           = local.names
+  name               = each.value
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "stack" {
+  for_each   = local.names
+  role       = aws_iam_role.stack[each.key].name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+
+resource "aws_iam_role_policy" "stack" {
+  for_each = local.names
+  name     = "logs"
+  role     = aws_iam_role.stack[each.key].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "arn:aws:logs:*:*:log-group:/bench/${each.key}:*"
+    }]
+  })
+}
+
+resource "aws_iam_instance_profile" "stack" {
+  for_each = local.names
+  name     = each.value
+  role     = aws_iam_role.stack[each.key].name
+}
+EOF
+}
+
+# measure CASE DIR [ENV=V...] -- TERN-ARGS...: one run of tern in DIR with
+# the call log cleared first; appends "CASE <bench_run line> <bench_calls
+# line>" to $work/results.
+measure() {
+    local name=$1 d=$2 envs=() line cl
+    shift 2
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    ctl DELETE calls
+    line=$(cd "$d" && env "${envs[@]}" "$run" "$work/$name.out" -- "$tern" "$@") || {
+        echo "bench: $name: tern $* failed:" >&2
+        tail -20 "$work/$name.out" >&2
+        exit 1
+    }
+    curl -sf "$url/_sim/calls" >"$work/calls.json"
+    cl=$("$calls" "$work/calls.json")
+    echo "$name $line $cl" >>"$work/results"
+}
+
+: >"$work/results"
+echo "bench: tern-sim at $url; $runs runs per case; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ);" \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench: tern-sim alone: $("$dir/tests/bench_sim" "$url" 50 2)"
+
+for i in $(seq "$runs"); do
+    # B1: the SageMaker example from nothing.
+    ctl POST reset
+    ctl POST load "$workspace_role"
+    latency 100
+    rm -rf "$work/b1" && cp -r examples/sagemaker-deploy "$work/b1"
+    rm -f "$work/b1"/*.tfvars "$work/b1"/tern.tfstate*
+    measure B1 "$work/b1" -- apply -auto-approve -no-color \
+        -var workspace_role_name=databricks-workspace
+    # B2-B4: 500 role stacks created, refreshed, destroyed.
+    ctl POST reset
+    latency 20
+    rm -rf "$work/b2" && mkdir "$work/b2" && stacks_tf >"$work/b2/main.tf"
+    measure B2 "$work/b2" -- apply -auto-approve -no-color -parallelism=50
+    measure B3 "$work/b2" -- plan -no-color -parallelism=50
+    measure B3-per-object "$work/b2" TERN_BULK_REFRESH_MIN=off -- \
+        plan -no-color -parallelism=50
+    measure B4 "$work/b2" -- destroy -auto-approve -no-color -parallelism=50
+done
+
+# B5: 10,000 resources (2,500 stacks) in the state, created once.
+ctl POST reset
+latency 0
+rm -rf "$work/b5" && mkdir "$work/b5" && stacks_tf >"$work/b5/main.tf"
+(cd "$work/b5" && "$tern" apply -auto-approve -no-color -parallelism=50 \
+    -var copies=2500 >"$work/b5-setup.out" 2>&1) || {
+    echo "bench: B5 setup failed" >&2
+    tail -20 "$work/b5-setup.out" >&2
+    exit 1
+}
+latency 20
+for i in $(seq "$runs"); do
+    measure B5 "$work/b5" -- plan -refresh=false -no-color -var copies=2500
+done
+
+# The table: the median run of each case by wall time.
+awk -v runs="$runs" '
+function field(s, k,    a, n, i, kv) {
+    n = split(s, a, " ")
+    for (i = 1; i <= n; i++) {
+        split(a[i], kv, "=")
+        if (kv[1] == k)
+            return substr(a[i], length(k) + 2)
+    }
+    return ""
+}
+{ line[$1, ++n[$1]] = $0 }
+END {
+    ncase = split("B1 B2 B3 B3-per-object B4 B5", order, " ")
+    printf "%-14s %6s %6s %6s %9s %9s %7s %8s %8s %8s  %s\n", "case", "calls",
+        "depth", "bound", "bound_s", "wall_s", "ratio", "cpu_s", "peak_MB",
+        "req/s", "target"
+    for (c = 1; c <= ncase; c++) {
+        k = order[c]
+        if (!n[k])
+            continue
+        # median by wall time
+        m = 0
+        for (i = 1; i <= n[k]; i++) {
+            w[i] = field(line[k, i], "wall_ms") + 0
+            idx[i] = i
+        }
+        for (i = 1; i <= n[k]; i++)
+            for (j = i + 1; j <= n[k]; j++)
+                if (w[idx[j]] < w[idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
+        s = line[k, idx[int((n[k] + 1) / 2)]]
+        calls = field(s, "calls") + 0
+        depth = field(s, "depth") + 0
+        wall = field(s, "wall_ms") / 1000
+        cpu = field(s, "cpu_ms") / 1000
+        mb = field(s, "maxrss_kb") / 1024
+        span = field(s, "span_ms") / 1000
+        rate = span > 0 ? calls / span : 0
+        if (k == "B1") {
+            bcalls = "8"; bound = 0.5
+            target = sprintf("wall <= 1.15x (%.2fs)", 1.15 * bound)
+            ok = wall <= 1.15 * bound
+        } else if (k == "B2" || k == "B4") {
+            bcalls = "-"
+            bound = calls * 0.020 / 50
+            if (bound < 3 * 0.020) bound = 3 * 0.020
+            target = sprintf("wall <= 1.2x (%.2fs)", 1.2 * bound)
+            ok = wall <= 1.2 * bound
+            if (k == "B2") {
+                target = target sprintf(", <64MB, cpu <1ms/res (%.2fms)", cpu * 1000 / 2000)
+                ok = ok && mb < 64 && cpu < 2.0
+            }
+        } else if (k == "B3") {
+            bcalls = "10"; bound = 0.020
+            target = "<=10 calls, wall <0.5s"
+            ok = calls <= 10 && wall < 0.5
+        } else if (k == "B3-per-object") {
+            bcalls = "-"; bound = calls * 0.020 / 50
+            target = "(contrast)"; ok = -1
+        } else {
+            bcalls = "0"; bound = 0
+            target = "wall <0.5s, <150MB"
+            ok = wall < 0.5 && mb < 150
+        }
+        ratio = bound > 0 ? sprintf("%.2fx", wall / bound) : "-"
+        printf "%-14s %6d %6d %6s %9.3f %9.3f %7s %8.3f %8.1f %8.0f  %s%s\n", k,
+            calls, depth, bcalls, bound, wall, ratio, cpu, mb, rate, target,
+            ok == 1 ? "  met" : ok == 0 ? "  MISSED" : ""
+    }
+}' "$work/results"
+
+# What B1 would cost if every write were read back (as Terraform's AWS
+# provider does): one more call per write, and on the critical path a
+# read after each of its four writes.
+b1=$(grep '^B1 ' "$work/results" | head -1)
+b1calls=$(echo "$b1" | sed 's/.* calls=\([0-9]*\).*/\1/')
+b1writes=$(echo "$b1" | sed 's/.*actions=//' | tr ',' '\n' |
+    grep -vE '^(GetCallerIdentity|GetRole):' | awk -F: '{ n += $2 } END { print n }')
+echo
+echo "B1 calls: $(echo "$b1" | sed 's/.*actions=//')"
+echo "B1 with a read back after every write: $((b1calls + b1writes)) calls," \
+    "9 round trips (0.90 s at 100 ms), against tern's $b1calls calls and 5 round trips"
+echo "bench: load average at the end $(cut -d' ' -f1-3 /proc/loadavg); per-run lines in order:"
+sed 's/^/  /' "$work/results"
