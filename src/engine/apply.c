@@ -126,15 +126,47 @@ static char *block_addr_of(const char *addr)
     return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
 }
 
+/*
+ * The instance of block @dep with @pi's own key, when @pi's block refers
+ * to @dep only by that key (struct eblock's keyed): its plan index, or
+ * SIZE_MAX when the whole block is waited for.
+ */
+static size_t keyed_target(tern_engine *e, const struct tern_plan *p,
+                           const struct tern__map *insts,
+                           const struct pinst *pi, const char *dep)
+{
+    const struct eblock *b;
+    const char *key;
+    size_t db, k, t;
+    char *addr;
+    int found;
+
+    if (pi->block == SIZE_MAX || pi->key_kind == TERN_STATE_KEY_NONE ||
+        !tern__map_get(&e->block_map, dep, &db))
+        return SIZE_MAX;
+    b = &e->blocks[pi->block];
+    for (k = 0; k < b->nkeyed && b->keyed[k] != db; k++)
+        ;
+    key = strchr(pi->addr, '[');
+    if (k == b->nkeyed || !key)
+        return SIZE_MAX;
+    addr = tern_asprintf("%s%s", dep, key);
+    found = addr && tern__map_get(insts, addr, &t);
+    tern_free(addr);
+    return found && p->insts[t].pub.mode == TERN_STATE_MANAGED ? t : SIZE_MAX;
+}
+
 int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
                       struct exec *ex)
 {
     size_t *as = NULL, *ds = NULL, i, j, k, n = 0;
     struct dlists dl, cfg;
+    struct tern__map insts;
     int error = TERN_OK;
 
     memset(&dl, 0, sizeof(dl));
     memset(&cfg, 0, sizeof(cfg));
+    memset(&insts, 0, sizeof(insts));
     as = tern_calloc(p->ninsts + 1, sizeof(size_t));
     ds = tern_calloc(p->ninsts + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(as);
@@ -184,6 +216,11 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
             (error = tern__exec_edge(ex, ds[i], as[i])))
             goto done;
     }
+    /* Instances by address, for keyed dependencies. */
+    for (i = 0; i < p->ninsts; i++)
+        if (p->insts[i].block != SIZE_MAX &&
+            (error = tern__map_put(&insts, p->insts[i].addr, i)))
+            goto done;
     for (i = 0; i < p->ninsts; i++) {
         const struct pinst *pi = &p->insts[i];
 
@@ -191,15 +228,20 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
             continue;
         for (k = 0; k < json_array_size(pi->deps); k++) {
             const char *dep = json_string_value(json_array_get(pi->deps, k));
-            size_t li;
+            size_t li, t;
 
             if (!dep)
                 continue;
+            /* Only the instance with this key, when that is all the
+             * configuration refers to: aws_iam_role_policy.p["a"] waits
+             * for aws_iam_role.r["a"], not for every role. */
+            t = keyed_target(e, p, &insts, pi, dep);
             /* Creates and updates after what they depend on. */
             if (as[i] != SIZE_MAX && !pi->orphan &&
                 tern__map_get(&cfg.map, dep, &li))
                 for (j = 0; j < cfg.n[li]; j++)
-                    if ((error =
+                    if ((t == SIZE_MAX || cfg.items[li][j] == t) &&
+                        (error =
                              tern__exec_edge(ex, as[i], as[cfg.items[li][j]])))
                         goto done;
             /* Destroys after what depends on them. */
@@ -207,7 +249,7 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
                 for (j = 0; j < dl.n[li]; j++) {
                     size_t d = dl.items[li][j];
 
-                    if (d == i)
+                    if (d == i || (t != SIZE_MAX && d != t))
                         continue;
                     if (ds[i] != SIZE_MAX &&
                         (error = tern__exec_edge(ex, ds[d], ds[i])))
@@ -224,6 +266,7 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
 done:
     dl_release(&dl);
     dl_release(&cfg);
+    tern__map_release(&insts);
     tern_free(as);
     tern_free(ds);
     return error;

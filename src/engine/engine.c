@@ -242,6 +242,10 @@ struct walk {
     tern_engine *e;
     struct eblock *b;
     unsigned char *local_seen;
+    /* Per block, for the block being walked: referred to as a whole, or
+     * only as type.name[each.key] / type.name[count.index]. */
+    unsigned char *plain, *keyed;
+    int in_local;
     int error;
 };
 
@@ -259,12 +263,16 @@ static int is_object_root(const char *n)
     return 0;
 }
 
-static void add_dep(struct walk *w, const char *addr)
+static void add_dep(struct walk *w, const char *addr, int keyed)
 {
     size_t bi, i;
 
     if (!tern__map_get(&w->e->block_map, addr, &bi))
         return;
+    if (keyed && !w->in_local)
+        w->keyed[bi] = 1;
+    else
+        w->plain[bi] = 1;
     for (i = 0; i < w->b->ndeps; i++)
         if (w->b->deps[i] == bi)
             return;
@@ -294,7 +302,9 @@ static void walk_local(struct walk *w, const char *name)
             if (w->local_seen[i])
                 return;
             w->local_seen[i] = 1;
+            w->in_local++;
             walk_expr(w, cfg->local_attrs[i]->expr);
+            w->in_local--;
             return;
         }
     }
@@ -316,7 +326,7 @@ static void check_ref(struct walk *w, const struct tern_expr *x)
                 w->error = TERN_ENOMEM;
                 return;
             }
-            add_dep(w, a);
+            add_dep(w, a, 0);
             tern_free(a);
         }
     } else if (obj->kind == TERN_EXPR_GETATTR &&
@@ -327,9 +337,46 @@ static void check_ref(struct walk *w, const struct tern_expr *x)
             w->error = TERN_ENOMEM;
             return;
         }
-        add_dep(w, a);
+        add_dep(w, a, 0);
         tern_free(a);
     }
+}
+
+/* each.key or count.index: an instance's own key. */
+static int is_self_key(const struct tern_expr *x)
+{
+    const char *root;
+
+    if (!x || x->kind != TERN_EXPR_GETATTR ||
+        x->u.attr.obj->kind != TERN_EXPR_VAR)
+        return 0;
+    root = x->u.attr.obj->u.var.name;
+    return (strcmp(root, "each") == 0 && strcmp(x->u.attr.name, "key") == 0) ||
+           (strcmp(root, "count") == 0 && strcmp(x->u.attr.name, "index") == 0);
+}
+
+/*
+ * type.name[each.key] or type.name[count.index]: a reference to the
+ * instance of a managed resource with this instance's own key, which the
+ * apply orders against that instance alone (see keyed in struct eblock).
+ */
+static int keyed_ref(struct walk *w, const struct tern_expr *x)
+{
+    const struct tern_expr *r = x->u.index.obj;
+    char *a;
+
+    if (!is_self_key(x->u.index.key) || r->kind != TERN_EXPR_GETATTR ||
+        r->u.attr.obj->kind != TERN_EXPR_VAR ||
+        is_object_root(r->u.attr.obj->u.var.name))
+        return 0;
+    a = tern_asprintf("%s.%s", r->u.attr.obj->u.var.name, r->u.attr.name);
+    if (!a) {
+        w->error = TERN_ENOMEM;
+        return 1;
+    }
+    add_dep(w, a, 1);
+    tern_free(a);
+    return 1;
 }
 
 static void walk_expr(struct walk *w, const struct tern_expr *x)
@@ -366,7 +413,8 @@ static void walk_expr(struct walk *w, const struct tern_expr *x)
         walk_expr(w, x->u.attr.obj);
         break;
     case TERN_EXPR_INDEX:
-        walk_expr(w, x->u.index.obj);
+        if (!keyed_ref(w, x))
+            walk_expr(w, x->u.index.obj);
         walk_expr(w, x->u.index.key);
         break;
     case TERN_EXPR_SPLAT:
@@ -957,15 +1005,29 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
         goto done;
     w.e = e;
     w.local_seen = tern_calloc(cfg->nlocal_attrs + 1, 1);
+    w.plain = tern_calloc(e->nblocks + 1, 1);
+    w.keyed = tern_calloc(e->nblocks + 1, 1);
     TERN_CHECK_ALLOC(w.local_seen);
+    TERN_CHECK_ALLOC(w.plain);
+    TERN_CHECK_ALLOC(w.keyed);
     for (i = 0; i < e->nblocks; i++) {
+        size_t k;
+
         w.b = &e->blocks[i];
         memset(w.local_seen, 0, cfg->nlocal_attrs + 1);
+        memset(w.plain, 0, e->nblocks + 1);
+        memset(w.keyed, 0, e->nblocks + 1);
         walk_body(&w, w.b->block->body, 1);
         if (w.error) {
             error = w.error;
             goto done;
         }
+        w.b->keyed = tern_calloc(w.b->ndeps + 1, sizeof(size_t));
+        TERN_CHECK_ALLOC(w.b->keyed);
+        for (k = 0; k < w.b->ndeps; k++)
+            if (w.keyed[w.b->deps[k]] && !w.plain[w.b->deps[k]] &&
+                e->blocks[w.b->deps[k]].mode == TERN_STATE_MANAGED)
+                w.b->keyed[w.b->nkeyed++] = w.b->deps[k];
     }
     for (i = 0; i < e->nblocks; i++)
         if ((error = visit(e, i, stack, 0, &n, diags)))
@@ -976,6 +1038,8 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e = NULL;
 done:
     tern_free(w.local_seen);
+    tern_free(w.plain);
+    tern_free(w.keyed);
     tern_free(stack);
     tern_engine_free(e);
     return error;
@@ -997,6 +1061,7 @@ void tern_engine_free(tern_engine *e)
         tern_free(b->rtb);
         tern_free(b->deps);
         tern_free(b->alldeps);
+        tern_free(b->keyed);
     }
     for (i = 0; i < e->nprovs; i++) {
         struct eprov *p = &e->provs[i];

@@ -70,6 +70,14 @@ struct eblock {
     size_t ndeps, adeps;
     size_t *alldeps; /* transitive */
     size_t nalldeps;
+    /*
+     * The direct dependencies on managed resources that every reference
+     * names by this instance's own key (aws_iam_role.r[each.key],
+     * aws_iam_role.r[count.index]): an instance waits only for the
+     * instance with its key, not for the whole block (apply.c).
+     */
+    size_t *keyed;
+    size_t nkeyed;
     int mark;
 };
 
