@@ -395,7 +395,29 @@ static int listed(const char *const *list, size_t n, const char *s)
  */
 
 /* A step's role in the refresh (struct step's op). */
-enum { REFRESH_OBJECT = 0, REFRESH_BULK = 1 };
+enum { REFRESH_OBJECT = 0, REFRESH_BULK = 1, REFRESH_CHUNK = 2 };
+
+/* One read of a chunk. */
+struct chunkread {
+    size_t inst; /* state object */
+    const tern_module *module;
+    tern_op op;
+    struct tern_diags diags;
+    json_t *prior, *result;
+    int rc;
+    long long t0, t1;
+};
+
+/*
+ * The reads a bulk snapshot covers, several to a step: they seldom make a
+ * call (only for what the snapshot lacks), so one step per object would
+ * spend more on handing steps to workers than on reading.
+ */
+struct chunk {
+    size_t bulk;
+    struct chunkread *reads;
+    size_t n;
+};
 
 /* One bulk fetch: a bulk op under one provider configuration. */
 struct bulk {
@@ -411,7 +433,13 @@ struct refresh {
     struct bulk *bulks;
     size_t nbulks;
     size_t *bulk_of; /* per state object: its bulk, or SIZE_MAX */
+    struct chunk *chunks;
+    size_t nchunks;
 };
+
+static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
+                         int rc, json_t **result, struct tern_diags *d,
+                         double elapsed);
 
 static int refresh_prepare(struct exec *ex, struct step *s)
 {
@@ -430,6 +458,31 @@ static int refresh_prepare(struct exec *ex, struct step *s)
         p = &pr->e->provs[bk->prov];
         s->rc = tern__provider_init(pr->e, p, bk->module, &s->diags);
         fill_op(pr->e, &s->top, p, NULL, &s->diags);
+        return TERN_OK;
+    }
+    if (s->op == REFRESH_CHUNK) {
+        struct chunk *c = &rf->chunks[s->inst];
+        size_t i;
+
+        /* As for an object; a read whose provider fails keeps its rc and
+         * is not run. */
+        for (i = 0; i < c->n; i++) {
+            struct chunkread *cr = &c->reads[i];
+
+            r = &pr->st[cr->inst];
+            pi = tern__provider_for_state(pr->e, r->provider, cr->module);
+            if (pi == SIZE_MAX)
+                return s->rc = TERN_ENOMEM;
+            p = &pr->e->provs[pi];
+            cr->rc = tern__provider_init(pr->e, p, cr->module, &cr->diags);
+            fill_op(pr->e, &cr->op, p, pr->st_addr[cr->inst], &cr->diags);
+            cr->op.bulk = rf->bulks[c->bulk].snapshot;
+            cr->prior = json_incref(r->attributes);
+            if (!cr->prior)
+                cr->prior = json_object();
+            if (!cr->prior)
+                return s->rc = TERN_ENOMEM;
+        }
         return TERN_OK;
     }
     r = &pr->st[s->inst];
@@ -453,9 +506,16 @@ static void refresh_begin(struct exec *ex, struct step *s)
 {
     struct refresh *rf = ex->ctx;
 
+    size_t i;
+
     if (s->op == REFRESH_OBJECT)
         emit(rf->pr, TERN_EVENT_REFRESH_START, rf->pr->st_addr[s->inst], NULL,
              0, NULL);
+    if (s->op == REFRESH_CHUNK)
+        for (i = 0; i < rf->chunks[s->inst].n; i++)
+            emit(rf->pr, TERN_EVENT_REFRESH_START,
+                 rf->pr->st_addr[rf->chunks[s->inst].reads[i].inst], NULL, 0,
+                 NULL);
 }
 
 static void refresh_work(struct step *s)
@@ -469,6 +529,20 @@ static void refresh_work(struct step *s)
             s->rc = bk->bop->fetch(&bk->snapshot, &s->top);
         return;
     }
+    if (s->op == REFRESH_CHUNK) {
+        struct chunk *c = &rf->chunks[s->inst];
+        size_t i;
+
+        for (i = 0; i < c->n; i++) {
+            struct chunkread *cr = &c->reads[i];
+
+            cr->t0 = tern__now_ns();
+            if (!cr->rc)
+                cr->rc = cr->module->read(&cr->result, &cr->op, cr->prior);
+            cr->t1 = tern__now_ns();
+        }
+        return;
+    }
     s->rc = s->module->read(&s->result, &s->top, s->prior);
 }
 
@@ -476,7 +550,6 @@ static int refresh_finish(struct exec *ex, struct step *s)
 {
     struct refresh *rf = ex->ctx;
     struct planrun *pr = rf->pr;
-    tern_state_resource *r;
 
     if (s->op == REFRESH_BULK) {
         struct bulk *bk = &rf->bulks[s->inst];
@@ -496,24 +569,49 @@ static int refresh_finish(struct exec *ex, struct step *s)
         tern_diags_release(&s->diags);
         return 0;
     }
-    r = &pr->st[s->inst];
-    emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[s->inst], NULL,
-         (double)(s->t1 - s->t0) / 1e9, NULL);
-    if (s->rc == TERN_ENOTFOUND) {
-        pr->gone[s->inst] = 1;
+    if (s->op == REFRESH_CHUNK) {
+        struct chunk *c = &rf->chunks[s->inst];
+        size_t i;
+        int failed = 0;
+
+        for (i = 0; i < c->n; i++) {
+            struct chunkread *cr = &c->reads[i];
+
+            if (s->rc && !cr->rc) /* not prepared, not run */
+                cr->rc = s->rc;
+            if (finish_object(pr, cr->inst, cr->module, cr->rc, &cr->result,
+                              &cr->diags, (double)(cr->t1 - cr->t0) / 1e9))
+                failed = 1;
+        }
+        return failed;
+    }
+    return finish_object(pr, s->inst, s->module, s->rc, &s->result, &s->diags,
+                         (double)(s->t1 - s->t0) / 1e9);
+}
+
+/* Record one object's read: gone, failed, drifted or the same. Takes
+ * *result. */
+static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
+                         int rc, json_t **result, struct tern_diags *d,
+                         double elapsed)
+{
+    tern_state_resource *r = &pr->st[inst];
+
+    emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[inst], NULL, elapsed, NULL);
+    if (rc == TERN_ENOTFOUND) {
+        pr->gone[inst] = 1;
         return 0;
     }
-    if (s->rc || !s->result) {
+    if (rc || !*result) {
         tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Refresh failed",
-                       "Reading %s: %s", pr->st_addr[s->inst],
-                       s->diags.count ? s->diags.items[0].summary
-                                      : tern_strerror(s->rc));
-        tern_diags_move(pr->diags, &s->diags);
+                       "Reading %s: %s", pr->st_addr[inst],
+                       d->count ? d->items[0].summary : tern_strerror(rc));
+        tern_diags_move(pr->diags, d);
         pr->plan->errored = 1;
         return 1;
     }
-    if (!r->attributes || !json_equal(r->attributes, s->result)) {
-        struct pinst *d;
+    if (!r->attributes || !json_equal(r->attributes, *result)) {
+        struct pinst *dr;
 
         if (pr->plan->ndrift == pr->plan->adrift) {
             size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
@@ -524,21 +622,21 @@ static int refresh_finish(struct exec *ex, struct step *s)
             pr->plan->drift = n;
             pr->plan->adrift = a;
         }
-        d = &pr->plan->drift[pr->plan->ndrift++];
-        memset(d, 0, sizeof(*d));
-        d->block = SIZE_MAX;
-        d->addr = tern_strdup(pr->st_addr[s->inst]);
-        d->type = tern_strdup(r->type);
-        d->name = tern_strdup(r->name);
-        d->pub.mode = r->mode;
-        d->pub.action = TERN_ACTION_UPDATE;
-        d->before = tern__value_from_state(s->module->schema, r->attributes);
-        d->after = tern__value_from_state(s->module->schema, s->result);
-        d->refreshed = 1;
+        dr = &pr->plan->drift[pr->plan->ndrift++];
+        memset(dr, 0, sizeof(*dr));
+        dr->block = SIZE_MAX;
+        dr->addr = tern_strdup(pr->st_addr[inst]);
+        dr->type = tern_strdup(r->type);
+        dr->name = tern_strdup(r->name);
+        dr->pub.mode = r->mode;
+        dr->pub.action = TERN_ACTION_UPDATE;
+        dr->before = tern__value_from_state(m->schema, r->attributes);
+        dr->after = tern__value_from_state(m->schema, *result);
+        dr->refreshed = 1;
     }
     json_decref(r->attributes);
-    r->attributes = s->result;
-    s->result = NULL;
+    r->attributes = *result;
+    *result = NULL;
     return 0;
 }
 
@@ -631,6 +729,49 @@ done:
     return error;
 }
 
+/*
+ * The reads each bulk fetch covers, in chunks of ceil(covered /
+ * parallelism): as many chunk steps as workers, so that the few reads the
+ * snapshot cannot serve (calls) still spread over every worker.
+ */
+static int plan_chunks(struct planrun *pr, struct refresh *rf,
+                       const tern_module *const *mods)
+{
+    size_t b, i, per, par = pr->e->parallelism ? pr->e->parallelism : 10;
+    int error = TERN_OK;
+
+    if (!rf->bulk_of)
+        return TERN_OK;
+    for (b = 0; b < rf->nbulks; b++) {
+        struct chunk *c = NULL;
+
+        if (!rf->bulks[b].count)
+            continue;
+        per = (rf->bulks[b].count + par - 1) / par;
+        for (i = 0; i < pr->nst; i++) {
+            if (rf->bulk_of[i] != b || !mods[i])
+                continue;
+            if (!c || c->n == per) {
+                struct chunk *nc =
+                    tern_realloc(rf->chunks, (rf->nchunks + 1) * sizeof(*nc));
+
+                TERN_CHECK_ALLOC(nc);
+                rf->chunks = nc;
+                c = &rf->chunks[rf->nchunks++];
+                memset(c, 0, sizeof(*c));
+                c->bulk = b;
+                c->reads = tern_calloc(per, sizeof(*c->reads));
+                TERN_CHECK_ALLOC(c->reads);
+            }
+            c->reads[c->n].inst = i;
+            c->reads[c->n].module = mods[i];
+            c->n++;
+        }
+    }
+done:
+    return error;
+}
+
 static int refresh(struct planrun *pr)
 {
     struct exec ex;
@@ -657,9 +798,11 @@ static int refresh(struct planrun *pr)
         if (m && m->read)
             mods[i] = m;
     }
-    if ((error = plan_bulks(pr, &rf, mods)))
+    if ((error = plan_bulks(pr, &rf, mods)) ||
+        (error = plan_chunks(pr, &rf, mods)))
         goto done;
-    ex.steps = tern_calloc(pr->nst + rf.nbulks + 1, sizeof(*ex.steps));
+    ex.steps =
+        tern_calloc(pr->nst + rf.nbulks + rf.nchunks + 1, sizeof(*ex.steps));
     bstep = tern_calloc(rf.nbulks + 1, sizeof(*bstep));
     TERN_CHECK_ALLOC(ex.steps);
     TERN_CHECK_ALLOC(bstep);
@@ -673,16 +816,19 @@ static int refresh(struct planrun *pr)
         ex.steps[n].op = REFRESH_BULK;
         bstep[i] = n++;
     }
+    for (i = 0; i < rf.nchunks; i++) {
+        ex.steps[n].inst = i;
+        ex.steps[n].op = REFRESH_CHUNK;
+        if ((error = tern__exec_edge(&ex, n, bstep[rf.chunks[i].bulk])))
+            goto done;
+        n++;
+    }
     for (i = 0; i < pr->nst; i++) {
-        if (!mods[i])
+        if (!mods[i] || (rf.bulk_of && rf.bulk_of[i] != SIZE_MAX))
             continue;
         ex.steps[n].inst = i;
         ex.steps[n].module = mods[i];
         ex.steps[n].op = REFRESH_OBJECT;
-        ex.nsteps = n + 1;
-        if (rf.bulk_of && rf.bulk_of[i] != SIZE_MAX &&
-            (error = tern__exec_edge(&ex, n, bstep[rf.bulk_of[i]])))
-            goto done;
         n++;
     }
     ex.nsteps = n;
@@ -716,6 +862,17 @@ static int refresh(struct planrun *pr)
     }
 done:
     tern__exec_release(&ex);
+    for (i = 0; i < rf.nchunks; i++) {
+        size_t k;
+
+        for (k = 0; k < rf.chunks[i].n; k++) {
+            tern_diags_release(&rf.chunks[i].reads[k].diags);
+            json_decref(rf.chunks[i].reads[k].prior);
+            json_decref(rf.chunks[i].reads[k].result);
+        }
+        tern_free(rf.chunks[i].reads);
+    }
+    tern_free(rf.chunks);
     for (i = 0; i < rf.nbulks; i++)
         rf.bulks[i].bop->free(rf.bulks[i].snapshot);
     tern_free(rf.bulks);
