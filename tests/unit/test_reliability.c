@@ -402,10 +402,20 @@ static void state_objects(struct objset *s, const char *dir)
     struct stat st;
 
     snprintf(path, sizeof(path), "%s/tern.tfstate.db", dir);
-    /* None, or empty: a run stopped before it wrote the schema. */
+    /* None, or empty: a run stopped before it wrote anything. */
     if (stat(path, &st) != 0 || st.st_size == 0)
         return;
-    run(dir, "pull", 0, args);
+    if (run(dir, "pull", -1, args) != 0) {
+        /* A run stopped while it created the state leaves an SQLite file
+         * without tern's tables: readers refuse it, writers start afresh
+         * in it. It holds nothing. */
+        snprintf(path, sizeof(path), "%s/pull.err", dir);
+        out = slurp(path);
+        if (!strstr(out, "it has no tern tables"))
+            FAIL("%s: tern state pull failed:\n%s", dir, out);
+        free(out);
+        return;
+    }
     snprintf(path, sizeof(path), "%s/pull.out", dir);
     out = slurp(path);
     doc = json_loads(out, 0, NULL);
