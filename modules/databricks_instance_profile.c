@@ -25,7 +25,10 @@
  *   retried remove means it is gone.
  * - Auth errors come with a numeric error_code (401/403), which the client
  *   turns into the code "401"/"403".
+ * - In a bulk refresh (databricks_bulk.h) read looks in the one list the
+ *   refresh fetched for every profile in the state, without a call.
  */
+#include "databricks_bulk.h"
 #include "iam_common.h"
 
 #include "util/alloc.h"
@@ -119,17 +122,24 @@ static int find(json_t **out, tern_op *op, const char *arn, const json_t *prior,
                 int quiet)
 {
     json_t *list = NULL, *p;
+    const json_t *profiles;
     char *what =
         tern_asprintf("Cannot read Databricks instance profile '%s'", arn);
     size_t i;
     int error = TERN_OK;
 
     TERN_CHECK_ALLOC(what);
-    error = tern__dbx_call(op, "GET", API "list", NULL, &list,
-                           TERN__RETRY_TRANSIENT, what, NULL);
-    if (error)
-        goto done;
-    json_array_foreach(json_object_get(list, "instance_profiles"), i, p)
+    /* In a bulk refresh the list is already here (databricks_bulk.h). */
+    if (op->bulk) {
+        profiles = tern__dbx_bulk_profiles(op->bulk);
+    } else {
+        error = tern__dbx_call(op, "GET", API "list", NULL, &list,
+                               TERN__RETRY_TRANSIENT, what, NULL);
+        if (error)
+            goto done;
+        profiles = json_object_get(list, "instance_profiles");
+    }
+    json_array_foreach(profiles, i, p)
     {
         const char *a = tern__str(p, "instance_profile_arn");
 

@@ -34,10 +34,12 @@ const tern_module *const tern_modules[] = {
 };
 
 extern const tern_bulk_op tern_bulk_aws_iam;
+extern const tern_bulk_op tern_bulk_databricks;
 
 /* Bulk reads for refresh (tern/module.h), one per provider at most. */
 const tern_bulk_op *const tern_bulk_ops[] = {
     &tern_bulk_aws_iam,
+    &tern_bulk_databricks,
     NULL,
 };
 

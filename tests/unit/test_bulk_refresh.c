@@ -15,7 +15,7 @@
 #include <string.h>
 
 static struct tt_sim sim;
-static char endpoint[128];
+static char endpoint[128], dbx_host[128];
 static const char *env[] = {endpoint,
                             "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
                             "AWS_SECRET_ACCESS_KEY=ternsim/default/"
@@ -25,6 +25,8 @@ static const char *env[] = {endpoint,
                             "AWS_CONFIG_FILE=/nonexistent",
                             "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
                             "TERN_BULK_REFRESH_MIN=",
+                            dbx_host,
+                            "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
                             NULL};
 static struct tt_run r;
 
@@ -32,6 +34,7 @@ static void start(void)
 {
     ASSERT_OK(tt_sim_start(&sim, NULL));
     snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
 }
 
 static void run_in(int status, const char *const *args, const char *bulk_min)
@@ -57,10 +60,11 @@ static void run_in(int status, const char *const *args, const char *bulk_min)
     } while (0)
 
 /* @n role stacks (role, attachment, inline policy, instance profile): 4n
- * objects, names s0, s1, ... */
-static void config(int n)
+ * objects, names s0, s1, ...; with @dbx, each profile is also registered
+ * with Databricks. */
+static void config_with(int n, int dbx)
 {
-    char text[4096], names[512] = "";
+    char text[4608], names[512] = "";
     size_t len = 0;
     int i;
 
@@ -105,9 +109,22 @@ static void config(int n)
              "  for_each = local.names\n"
              "  name     = each.value\n"
              "  role     = aws_iam_role.r[each.key].name\n"
-             "}\n",
-             names);
+             "}\n"
+             "%s",
+             names,
+             dbx ? "resource \"databricks_instance_profile\" \"d\" {\n"
+                   "  for_each             = local.names\n"
+                   "  instance_profile_arn = "
+                   "aws_iam_instance_profile.ip[each.key].arn\n"
+                   "  iam_role_arn         = aws_iam_role.r[each.key].arn\n"
+                   "}\n"
+                 : "");
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+static void config(int n)
+{
+    config_with(n, 0);
 }
 
 static void clear_calls(void)
@@ -264,7 +281,34 @@ TEST(bulk_refresh, threshold)
     tt_sim_stop(&sim);
 }
 
+TEST(bulk_refresh, databricks_one_list_for_all)
+{
+    struct tt_response resp;
+
+    start();
+    config_with(3, 1);
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    /* 12 IAM objects and 3 registrations: two calls. */
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("instance-profiles/list"), 1);
+    ASSERT_EQ(calls(NULL), 2);
+    /* A registration removed outside tern is seen in that one list. */
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "reset", NULL));
+    tt_response_release(&resp);
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(
+        r.out, "# databricks_instance_profile.d[\"s1\"] has been deleted");
+    ASSERT_EQ(calls("instance-profiles/list"), 1);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_bulk_refresh_list[] = {
+    TEST_INTEGRATION(bulk_refresh, databricks_one_list_for_all),
     TEST_INTEGRATION(bulk_refresh, one_call_for_the_whole_state),
     TEST_INTEGRATION(bulk_refresh, sees_drift_and_deletions),
     TEST_INTEGRATION(bulk_refresh, threshold), TEST_END};
