@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/lang.h"
@@ -198,6 +199,178 @@ static void unsupported(struct tern_diags *diags, const struct tern_range *r,
                    source ? name : "", source ? "\")" : "");
 }
 
+/*
+ * terraform { required_version = "..." }: tern implements the Terraform
+ * language as of this version, so configurations that pin Terraform 1.x
+ * keep working and one that needs a newer language says so instead of
+ * failing later on a construct tern does not know.
+ */
+#define TERN_LANGUAGE_VERSION "1.5.7"
+
+/* Parse "1.2.3" (missing parts are 0, a "v" prefix allowed) into v[3]. */
+static int parse_version(const char *s, long v[3], const char **end)
+{
+    int i;
+
+    while (*s == ' ')
+        s++;
+    if (*s == 'v')
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
+    v[0] = v[1] = v[2] = 0;
+    for (i = 0; i < 3; i++) {
+        char *e;
+
+        v[i] = strtol(s, &e, 10);
+        s = e;
+        if (*s != '.' || i == 2)
+            break;
+        s++;
+    }
+    /* A pre-release or build suffix does not change the comparison here. */
+    while (*s && *s != ',' && *s != ' ')
+        s++;
+    *end = s;
+    return 0;
+}
+
+static int cmp_version(const long a[3], const long b[3])
+{
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* Whether version have meets every comma-separated constraint of spec;
+ * -1 when spec is not a constraint. */
+static int version_meets(const char *spec, const long have[3])
+{
+    const char *p = spec;
+
+    while (*p) {
+        long want[3], upper[3];
+        const char *op, *end;
+        size_t oplen = 0, parts;
+        int c;
+
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        op = p;
+        while (*p && strchr("=!<>~", *p))
+            p++, oplen++;
+        if (parse_version(p, want, &end) != 0)
+            return -1;
+        /* ~> pins every part but the last one written. */
+        parts = 1;
+        {
+            const char *q = p;
+
+            while (q < end) {
+                if (*q == '.')
+                    parts++;
+                q++;
+            }
+        }
+        p = end;
+        c = cmp_version(have, want);
+        if (oplen == 0 || (oplen == 1 && *op == '=')) {
+            if (c != 0)
+                return 0;
+        } else if (oplen == 2 && strncmp(op, "!=", 2) == 0) {
+            if (c == 0)
+                return 0;
+        } else if (oplen == 2 && strncmp(op, ">=", 2) == 0) {
+            if (c < 0)
+                return 0;
+        } else if (oplen == 2 && strncmp(op, "<=", 2) == 0) {
+            if (c > 0)
+                return 0;
+        } else if (oplen == 1 && *op == '>') {
+            if (c <= 0)
+                return 0;
+        } else if (oplen == 1 && *op == '<') {
+            if (c >= 0)
+                return 0;
+        } else if (oplen == 2 && strncmp(op, "~>", 2) == 0) {
+            if (c < 0)
+                return 0;
+            upper[0] = want[0];
+            upper[1] = want[1];
+            upper[2] = want[2];
+            if (parts <= 2) {
+                upper[0]++;
+                upper[1] = upper[2] = 0;
+            } else {
+                upper[1]++;
+                upper[2] = 0;
+            }
+            if (cmp_version(have, upper) >= 0)
+                return 0;
+        } else {
+            return -1;
+        }
+    }
+    return 1;
+}
+
+static void check_required_version(const struct tern_lang_config *cfg,
+                                   struct tern_diags *diags, int *error)
+{
+    long have[3];
+    const char *end;
+    size_t i;
+
+    parse_version(TERN_LANGUAGE_VERSION, have, &end);
+    for (i = 0; i < cfg->terraform.n; i++) {
+        const struct tern_attribute *a = tern_lang_body_attr(
+            cfg->terraform.items[i]->body, "required_version");
+        struct tern_lang_scope scope;
+        struct tern_diags local = TERN_DIAGS_INIT;
+        tern_value *v = NULL;
+        const char *spec;
+        int ok;
+
+        if (!a)
+            continue;
+        memset(&scope, 0, sizeof(scope));
+        if (tern_lang_eval(a->expr, &scope, &v, &local) != TERN_OK ||
+            tern_value_kind(v) != TERN_VAL_STRING) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                           "Invalid required_version",
+                           "required_version must be a literal string of "
+                           "version constraints, such as \">= 1.3\".");
+            *error = TERN_ERROR;
+        } else {
+            spec = tern_value_get_string(v);
+            ok = version_meets(spec, have);
+            if (ok < 0) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                               "Invalid required_version",
+                               "\"%s\" is not a version constraint (e.g. "
+                               "\">= 1.3, < 2.0\" or \"~> 1.5\").",
+                               spec);
+                *error = TERN_ERROR;
+            } else if (!ok) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                               "Unsupported Terraform language version",
+                               "This configuration requires Terraform "
+                               "\"%s\"; tern implements the Terraform "
+                               "language as of version %s.",
+                               spec, TERN_LANGUAGE_VERSION);
+                *error = TERN_ERROR;
+            }
+        }
+        tern_value_decref(v);
+        tern_diags_release(&local);
+    }
+}
+
 static void check_required(const struct tern_lang_config *cfg, json_t *required,
                            json_t *sources, struct tern_diags *diags,
                            int *error)
@@ -303,6 +476,7 @@ int cli_config_check_providers(const struct tern_lang_config *cfg,
         goto done;
     }
     if (cfg) {
+        check_required_version(cfg, diags, &error);
         check_required(cfg, required, used, diags, &error);
         check_uses(&cfg->providers, 1, required, used, diags, &error);
         check_uses(&cfg->resources, 0, required, used, diags, &error);
