@@ -569,6 +569,7 @@ TEST(reliability, fault_campaign)
     snprintf(stacks_var, sizeof(stacks_var), "-var=stacks=%ld", stacks);
     for (i = 0; i < runs; i++) {
         const char *dir = workdir("faults", i);
+        long drift_before = false_drift;
         struct tally t = {0};
         size_t n = 0;
         double ta;
@@ -623,9 +624,12 @@ TEST(reliability, fault_campaign)
         all.dropped += t.dropped;
         all.not_yet_visible += t.not_yet_visible;
         printf("# faults: run %ld seed %ld: ok, %ld requests, %ld throttled, "
-               "%ld 5xx, %ld dropped, %ld not yet visible\n",
+               "%ld 5xx, %ld dropped, %ld not yet visible%s\n",
                i + 1, seed0 + i, t.calls, t.throttled, t.errors5xx, t.dropped,
-               t.not_yet_visible);
+               t.not_yet_visible,
+               false_drift > drift_before ? "; FALSE DRIFT in the plan after "
+                                            "apply"
+                                          : "");
         fflush(stdout);
     }
     printf("# faults: %ld runs x %ld stacks (%ld objects each) passed in "
