@@ -648,10 +648,14 @@ static int apply_finish(struct exec *ex, struct step *s)
     int error;
 
     if (s->rc) {
-        /* A canceled create may have happened remotely: keep its intent
-         * for the next run to look for. */
+        /* A canceled create may have happened remotely, and so may one
+         * that failed without a definite answer (a garbled or lost
+         * response, a timeout, a 5xx after the retries): keep its intent
+         * for the next run to look for, or the object is orphaned and
+         * every later create of it fails as already existing. */
         if (s->intent && !pi->adopt &&
-            !(s->rc == TERN_ECANCELED && s->op == OP_CREATE))
+            !(s->op == OP_CREATE &&
+              (s->rc == TERN_ECANCELED || s->rc == TERN_ERROR)))
             tern_state_intent_abandon(ar->e->state, s->intent, NULL);
         report_failure(ar, pi, s);
         return 1;

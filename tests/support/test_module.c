@@ -315,7 +315,10 @@ static int injected(struct opctx *c)
                 tern_diags_add(c->op->diags, TERN_SEV_ERROR, NULL,
                                "Injected failure", "%s of %s fails.", c->opname,
                                c->name);
-                return TERN_ERROR;
+                /* A definite refusal (as a validation error is): nothing
+                 * happened remotely. fail_after's TERN_ERROR is the
+                 * indefinite kind, after which a create may have happened. */
+                return TERN_EINVALID;
             }
     return TERN_OK;
 }

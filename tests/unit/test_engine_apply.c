@@ -144,7 +144,7 @@ TEST(engine_apply, failure_stops_only_dependents)
                         "error test_object.a create");
     ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events),
                         "skipped test_object.b create");
-    /* No intent is left for a create that failed outright. */
+    /* No intent is left for a create that was refused outright. */
     {
         tern_state_intent *in = NULL;
         size_t n = 9;
@@ -318,6 +318,49 @@ TEST(engine_apply, intent_left_behind_is_adopted_at_apply)
     ASSERT_STR_EQ(r[0].op, "lookup");
     free(r);
     ASSERT_EQ(test_env_state_count(&env), 1);
+    ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+    ASSERT_EQ(n, 0);
+    test_env_release(&env);
+}
+
+/*
+ * A create that fails without a definite answer (TERN_ERROR: a lost or
+ * garbled response, a timeout, 5xx after the retries) may have happened
+ * remotely: its intent stays, so the next run looks the object up instead
+ * of failing on "already exists" for ever. Here it had not happened: the
+ * next run finds nothing and creates it once.
+ */
+TEST(engine_apply, indefinite_create_failure_keeps_intent)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_summary sum;
+    tern_state_intent *in = NULL;
+    size_t n = 9;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name = \"a\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    test_store_fail_after(env.store, 1);
+    ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags),
+              TERN_ERROR);
+    tern_plan_free(p);
+    ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
+    ASSERT_EQ(n, 1);
+    ASSERT_STR_EQ(in[0].address, "test_object.a");
+    tern_state_intents_free(in, n);
+
+    test_store_fail_after(env.store, 0);
+    tern_diags_release(&env.diags);
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, &sum, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_store_count_name(env.store, "a"), 1);
+    ASSERT_EQ(test_env_state_count(&env), 1);
+    in = NULL;
+    n = 9;
     ASSERT_OK(tern_state_intents(env.state, &in, &n, NULL));
     ASSERT_EQ(n, 0);
     test_env_release(&env);
@@ -560,6 +603,7 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, second_interrupt_cancels_running),
     TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_plan),
     TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_apply),
+    TEST_UNIT(engine_apply, indefinite_create_failure_keeps_intent),
     TEST_UNIT(engine_apply, replacement_order),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
