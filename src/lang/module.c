@@ -562,6 +562,96 @@ static void check_body(struct vctx *v, const struct tern_block *b,
     }
 }
 
+/* Every call in an expression names a function tern has (validate checks
+ * it without evaluating anything, as Terraform's validate does). */
+static void check_calls(struct vctx *v, const struct tern_expr *e)
+{
+    size_t i;
+
+    if (!e)
+        return;
+    switch (e->kind) {
+    case TERN_EXPR_CALL:
+        if (strcmp(e->u.call.name, "try") != 0 &&
+            strcmp(e->u.call.name, "can") != 0 &&
+            !tern__function_find(e->u.call.name)) {
+            const char *const *names = tern_lang_function_names();
+            const char *best;
+            size_t n = 0;
+
+            while (names[n])
+                n++;
+            best = tern_lang_suggest(e->u.call.name, names, n);
+            if (!tern_diags_add(v->d, TERN_SEV_ERROR, &e->u.call.name_range,
+                                "Call to unknown function",
+                                "There is no function named \"%s\".%s%s%s",
+                                e->u.call.name, best ? " Did you mean \"" : "",
+                                best ? best : "", best ? "\"?" : ""))
+                v->error = TERN_ENOMEM;
+            else if (!v->error)
+                v->error = TERN_ERROR;
+        }
+        for (i = 0; i < e->u.call.n; i++)
+            check_calls(v, e->u.call.args[i]);
+        break;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < e->u.list.n; i++)
+            check_calls(v, e->u.list.items[i]);
+        break;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        check_calls(v, e->u.cond.cond);
+        check_calls(v, e->u.cond.then_);
+        check_calls(v, e->u.cond.else_);
+        break;
+    case TERN_EXPR_TPL_FOR:
+    case TERN_EXPR_FOR:
+        check_calls(v, e->u.for_.coll);
+        check_calls(v, e->u.for_.key);
+        check_calls(v, e->u.for_.val);
+        check_calls(v, e->u.for_.cond);
+        break;
+    case TERN_EXPR_GETATTR:
+        check_calls(v, e->u.attr.obj);
+        break;
+    case TERN_EXPR_INDEX:
+        check_calls(v, e->u.index.obj);
+        check_calls(v, e->u.index.key);
+        break;
+    case TERN_EXPR_SPLAT:
+        check_calls(v, e->u.splat.source);
+        check_calls(v, e->u.splat.each);
+        break;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        check_calls(v, e->u.op.a);
+        check_calls(v, e->u.op.b);
+        break;
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < e->u.object.n; i++) {
+            check_calls(v, e->u.object.keys[i]);
+            check_calls(v, e->u.object.vals[i]);
+        }
+        break;
+    case TERN_EXPR_PAREN:
+        check_calls(v, e->u.paren);
+        break;
+    default:
+        break;
+    }
+}
+
+static void check_body_calls(struct vctx *v, const struct tern_body *body)
+{
+    size_t i;
+
+    for (i = 0; i < body->nattrs; i++)
+        check_calls(v, body->attrs[i].expr);
+    for (i = 0; i < body->nblocks; i++)
+        check_body_calls(v, body->blocks[i]->body);
+}
+
 static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
 {
     size_t i;
@@ -583,7 +673,21 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
             /* Validation blocks refer to their own variable only. */
             continue;
         }
+        if (v->has_count && v->has_for_each) {
+            if (!tern_diags_add(
+                    v->d, TERN_SEV_ERROR,
+                    &tern_lang_body_attr(b->body, "for_each")->name_range,
+                    "Invalid combination of \"count\" and \"for_each\"",
+                    "The \"count\" and \"for_each\" meta-arguments are "
+                    "mutually-exclusive, only one should be used to be "
+                    "explicit about the number of resources to be "
+                    "created."))
+                v->error = TERN_ENOMEM;
+            else if (!v->error)
+                v->error = TERN_ERROR;
+        }
         check_body(v, b, b->body, NULL);
+        check_body_calls(v, b->body);
     }
 }
 
@@ -597,8 +701,10 @@ int tern_lang_config_validate(const struct tern_lang_config *cfg,
     v.cfg = cfg;
     v.d = d;
     check_blocks(&v, &cfg->variables);
-    for (i = 0; i < cfg->nlocal_attrs; i++)
+    for (i = 0; i < cfg->nlocal_attrs; i++) {
         tern_lang_expr_refs(cfg->local_attrs[i]->expr, check_ref, &v);
+        check_calls(&v, cfg->local_attrs[i]->expr);
+    }
     check_blocks(&v, &cfg->providers);
     check_blocks(&v, &cfg->data);
     check_blocks(&v, &cfg->resources);
