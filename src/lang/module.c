@@ -652,6 +652,41 @@ static void check_body_calls(struct vctx *v, const struct tern_body *body)
         check_body_calls(v, body->blocks[i]->body);
 }
 
+/* A variable's default converts to its type (when the default is a
+ * constant: variables and functions are not in scope there anyway). */
+static void check_default(struct vctx *v, const struct tern_block *b,
+                          const struct tern_lang_type *type)
+{
+    const struct tern_attribute *a = tern_lang_body_attr(b->body, "default");
+    struct tern_lang_scope scope;
+    struct tern_diags local = TERN_DIAGS_INIT;
+    tern_value *val = NULL, *conv = NULL;
+    char why[256] = "";
+    char *tname = NULL;
+
+    if (!a || !type)
+        return;
+    memset(&scope, 0, sizeof(scope));
+    if (tern_lang_eval(a->expr, &scope, &val, &local) == TERN_OK &&
+        !tern_value_is_null(val) &&
+        tern_lang_type_convert(type, val, &conv, why, sizeof(why)) ==
+            TERN_ERROR) {
+        tname = tern_lang_type_string(type);
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &a->expr->range,
+                            "Invalid default value for variable",
+                            "This default value is not compatible with the "
+                            "variable's type constraint %s: %s.",
+                            tname ? tname : "", why))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+    }
+    tern_free(tname);
+    tern_value_decref(val);
+    tern_value_decref(conv);
+    tern_diags_release(&local);
+}
+
 static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
 {
     size_t i;
@@ -669,6 +704,7 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
 
             if (t && tern_lang_type_parse(t->expr, &type, v->d))
                 v->error = TERN_ERROR;
+            check_default(v, b, type);
             tern_lang_type_free(type);
             /* Validation blocks refer to their own variable only. */
             continue;
