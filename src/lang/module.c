@@ -687,6 +687,102 @@ static void check_default(struct vctx *v, const struct tern_block *b,
     tern_diags_release(&local);
 }
 
+/* An argument of a block whose set of arguments the language fixes. */
+static void check_allowed(struct vctx *v, const struct tern_body *body,
+                          const char *const *allowed, size_t n,
+                          const char *where)
+{
+    size_t i, k;
+
+    for (i = 0; i < body->nattrs; i++) {
+        const struct tern_attribute *a = &body->attrs[i];
+        const char *best;
+
+        for (k = 0; k < n; k++)
+            if (strcmp(allowed[k], a->name) == 0)
+                break;
+        if (k < n)
+            continue;
+        best = tern_lang_suggest(a->name, allowed, n);
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &a->name_range,
+                            "Unsupported argument",
+                            "An argument named \"%s\" is not expected in %s."
+                            "%s%s%s",
+                            a->name, where, best ? " Did you mean \"" : "",
+                            best ? best : "", best ? "\"?" : ""))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+    }
+}
+
+/* depends_on lists references (aws_iam_role.x), never strings. */
+static void check_depends_on(struct vctx *v, const struct tern_body *body)
+{
+    const struct tern_attribute *a = tern_lang_body_attr(body, "depends_on");
+    size_t i;
+
+    if (!a)
+        return;
+    if (a->expr->kind != TERN_EXPR_TUPLE) {
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &a->expr->range,
+                            "Invalid depends_on",
+                            "depends_on is a list of references, such as "
+                            "[aws_iam_role.x]."))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+        return;
+    }
+    for (i = 0; i < a->expr->u.list.n; i++) {
+        const struct tern_expr *e = a->expr->u.list.items[i];
+
+        if (e->kind == TERN_EXPR_VAR || e->kind == TERN_EXPR_GETATTR ||
+            e->kind == TERN_EXPR_INDEX)
+            continue;
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &e->range,
+                            "Invalid reference",
+                            "A reference to a resource, data source or "
+                            "module is required here, such as "
+                            "aws_iam_role.x; not a string or an "
+                            "expression."))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+    }
+}
+
+static void check_structure(struct vctx *v, const struct tern_block *b)
+{
+    static const char *const lifecycle[] = {"create_before_destroy",
+                                            "prevent_destroy", "ignore_changes",
+                                            "replace_triggered_by"};
+    static const char *const output[] = {"value", "description", "sensitive",
+                                         "depends_on"};
+    size_t i;
+
+    check_depends_on(v, b->body);
+    if (strcmp(b->type, "output") == 0) {
+        check_allowed(v, b->body, output, 4, "an output block");
+        if (!tern_lang_body_attr(b->body, "value")) {
+            if (!tern_diags_add(v->d, TERN_SEV_ERROR, &b->def_range,
+                                "Missing required argument",
+                                "The argument \"value\" is required, but no "
+                                "definition was found."))
+                v->error = TERN_ENOMEM;
+            else if (!v->error)
+                v->error = TERN_ERROR;
+        }
+        return;
+    }
+    if (strcmp(b->type, "resource") != 0 && strcmp(b->type, "data") != 0)
+        return;
+    for (i = 0; i < b->body->nblocks; i++)
+        if (strcmp(b->body->blocks[i]->type, "lifecycle") == 0)
+            check_allowed(v, b->body->blocks[i]->body, lifecycle, 4,
+                          "a lifecycle block");
+}
+
 static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
 {
     size_t i;
@@ -722,6 +818,7 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
             else if (!v->error)
                 v->error = TERN_ERROR;
         }
+        check_structure(v, b);
         check_body(v, b, b->body, NULL);
         check_body_calls(v, b->body);
     }
