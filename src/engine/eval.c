@@ -8,6 +8,7 @@
  */
 #include "engine/engine_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -175,6 +176,30 @@ static tern_value *coerce(const tern_attr *sa, tern_value *v)
         r = tern_value_string_own(s, strlen(s));
         return r && sens ? tern_value_mark_sensitive(r) : r;
     }
+    /* "5" and "true" convert to a number and a bool, as in Terraform. */
+    if (sa->type == TERN_TYPE_NUMBER && k == TERN_VAL_STRING) {
+        const char *str = tern_value_get_string(v);
+        char *end = NULL;
+        double d = strtod(str, &end);
+
+        if (*str && end && *end == '\0') {
+            int sens = tern_value_is_sensitive(v);
+
+            r = tern_value_number(d);
+            tern_value_decref(v);
+            return r && sens ? tern_value_mark_sensitive(r) : r;
+        }
+        return v;
+    }
+    if (sa->type == TERN_TYPE_BOOL && k == TERN_VAL_STRING &&
+        (strcmp(tern_value_get_string(v), "true") == 0 ||
+         strcmp(tern_value_get_string(v), "false") == 0)) {
+        int sens = tern_value_is_sensitive(v);
+
+        r = tern_value_bool(strcmp(tern_value_get_string(v), "true") == 0);
+        tern_value_decref(v);
+        return r && sens ? tern_value_mark_sensitive(r) : r;
+    }
     if ((sa->type == TERN_TYPE_SET_STRING || sa->type == TERN_TYPE_BLOCK_SET) &&
         k == TERN_VAL_LIST) {
         r = tern_value_list_new();
@@ -186,6 +211,71 @@ static tern_value *coerce(const tern_attr *sa, tern_value *v)
         return r ? tern_value_set_finish(r) : NULL;
     }
     return v;
+}
+
+/* A value of a primitive kind the schema allows (unknown and null
+ * always fit; numbers and bools may stand for strings, as coerce makes
+ * them). */
+static int prim_fits(enum tern_attr_type t, const tern_value *v)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+
+    if (k == TERN_VAL_UNKNOWN || k == TERN_VAL_NULL)
+        return 1;
+    switch (t) {
+    case TERN_TYPE_STRING:
+        return k == TERN_VAL_STRING || k == TERN_VAL_NUMBER ||
+               k == TERN_VAL_BOOL;
+    case TERN_TYPE_NUMBER:
+        return k == TERN_VAL_NUMBER;
+    case TERN_TYPE_BOOL:
+        return k == TERN_VAL_BOOL;
+    default:
+        return 1;
+    }
+}
+
+/* Whether a configured value has the schema's type; what is required
+ * goes to *want ("string", "list of string", ...). */
+static int type_fits(const tern_attr *sa, const tern_value *v,
+                     const char **want)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    size_t i;
+
+    if (k == TERN_VAL_UNKNOWN || k == TERN_VAL_NULL)
+        return 1;
+    switch (sa->type) {
+    case TERN_TYPE_STRING:
+        *want = "string";
+        return prim_fits(sa->type, v);
+    case TERN_TYPE_NUMBER:
+        *want = "number";
+        return prim_fits(sa->type, v);
+    case TERN_TYPE_BOOL:
+        *want = "bool";
+        return prim_fits(sa->type, v);
+    case TERN_TYPE_LIST_STRING:
+    case TERN_TYPE_SET_STRING:
+        *want = sa->type == TERN_TYPE_LIST_STRING ? "list of string"
+                                                  : "set of string";
+        if (k != TERN_VAL_LIST && k != TERN_VAL_SET)
+            return 0;
+        for (i = 0; i < tern_value_length(v); i++)
+            if (!prim_fits(TERN_TYPE_STRING, tern_value_list_get(v, i)))
+                return 0;
+        return 1;
+    case TERN_TYPE_MAP_STRING:
+        *want = "map of string";
+        if (k != TERN_VAL_OBJECT)
+            return 0;
+        for (i = 0; i < tern_value_length(v); i++)
+            if (!prim_fits(TERN_TYPE_STRING, tern_value_object_value(v, i)))
+                return 0;
+        return 1;
+    default:
+        return 1;
+    }
 }
 
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
@@ -224,6 +314,22 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
         }
         v = coerce(sa, v);
         TERN_CHECK_ALLOC(v);
+        {
+            const char *want = "";
+
+            if (!type_fits(sa, v, &want)) {
+                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                               "Incorrect attribute value type",
+                               "Inappropriate value for attribute \"%s\": "
+                               "%s required, found %s.",
+                               a->name, want,
+                               tern_value_kind_name(tern_value_kind(v)));
+                tern_value_decref(v);
+                v = NULL;
+                error = TERN_ERROR;
+                continue;
+            }
+        }
         if (tern_value_object_set(obj, a->name, v)) {
             v = NULL;
             error = TERN_ENOMEM;

@@ -56,6 +56,38 @@ TEST(engine_plan, unknown_values_propagate)
     test_env_release(&env);
 }
 
+/* Arguments are checked against the schema's types: a list where a string
+ * belongs is an error with its range, "5" still converts to a number. */
+TEST(engine_plan, argument_types_checked)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    size_t i, found = 0;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name  = [\"x\"]\n"
+                                    "  tags  = { k = [\"v\"] }\n"
+                                    "  value = 5\n"
+                                    "}\n"));
+    ASSERT_NE(test_env_plan(&env, NULL, &p), TERN_OK);
+    tern_plan_free(p);
+    for (i = 0; i < env.diags.count; i++) {
+        const struct tern_diag *d = &env.diags.items[i];
+
+        if (strcmp(d->summary, "Incorrect attribute value type") != 0)
+            continue;
+        found++;
+        ASSERT_TRUE(d->has_range);
+        ASSERT_TRUE(strstr(d->detail, "\"name\": string required, found "
+                                      "list") ||
+                    strstr(d->detail, "\"tags\": map of string required, "
+                                      "found object"));
+    }
+    ASSERT_EQ(found, 2);
+    test_env_release(&env);
+}
+
 /* Golden plan data: every action kind with its reason, in one plan. */
 TEST(engine_plan, golden_actions)
 {
@@ -759,6 +791,7 @@ TEST(engine_plan, allocation_failures)
 
 const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, unknown_values_propagate),
+    TEST_UNIT(engine_plan, argument_types_checked),
     TEST_UNIT(engine_plan, golden_actions),
     TEST_UNIT(engine_plan, drift_reported),
     TEST_UNIT(engine_plan, lifecycle_ignore_and_prevent_destroy),
