@@ -147,6 +147,81 @@ static const char *suggest_attr(const char *given, const tern_attr *schema,
     return tern_lang_suggest(given, cands, n);
 }
 
+/*
+ * The type of an argument whose value is known without a plan (no
+ * references): a list where the schema wants a string, and the like. The
+ * engine checks every value again when it plans.
+ */
+static int const_fits(enum tern_attr_type t, const tern_value *v,
+                      const char **want)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    size_t i;
+
+    if (k == TERN_VAL_UNKNOWN || k == TERN_VAL_NULL)
+        return 1;
+    switch (t) {
+    case TERN_TYPE_STRING:
+        *want = "string";
+        return k == TERN_VAL_STRING || k == TERN_VAL_NUMBER ||
+               k == TERN_VAL_BOOL;
+    case TERN_TYPE_NUMBER:
+        *want = "number";
+        return k == TERN_VAL_NUMBER || k == TERN_VAL_STRING;
+    case TERN_TYPE_BOOL:
+        *want = "bool";
+        return k == TERN_VAL_BOOL || k == TERN_VAL_STRING;
+    case TERN_TYPE_LIST_STRING:
+    case TERN_TYPE_SET_STRING:
+        *want = t == TERN_TYPE_LIST_STRING ? "list of string" : "set of string";
+        if (k != TERN_VAL_LIST && k != TERN_VAL_SET)
+            return 0;
+        for (i = 0; i < tern_value_length(v); i++)
+            if (!const_fits(TERN_TYPE_STRING, tern_value_list_get(v, i),
+                            want)) {
+                *want = t == TERN_TYPE_LIST_STRING ? "list of string"
+                                                   : "set of string";
+                return 0;
+            }
+        return 1;
+    case TERN_TYPE_MAP_STRING:
+        *want = "map of string";
+        if (k != TERN_VAL_OBJECT)
+            return 0;
+        for (i = 0; i < tern_value_length(v); i++)
+            if (!const_fits(TERN_TYPE_STRING, tern_value_object_value(v, i),
+                            want)) {
+                *want = "map of string";
+                return 0;
+            }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static void check_const_type(const struct tern_attribute *a,
+                             const tern_attr *sa, struct tern_diags *diags)
+{
+    struct tern_lang_scope scope;
+    struct tern_diags local = TERN_DIAGS_INIT;
+    tern_value *v = NULL;
+    const char *want = "";
+
+    memset(&scope, 0, sizeof(scope));
+    scope.base_dir = "/nonexistent";
+    /* With no scope, any reference fails: such values are the plan's. */
+    if (tern_lang_eval(a->expr, &scope, &v, &local) == TERN_OK &&
+        !const_fits(sa->type, v, &want))
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                       "Incorrect attribute value type",
+                       "Inappropriate value for attribute \"%s\": %s "
+                       "required, found %s.",
+                       a->name, want, tern_value_kind_name(tern_value_kind(v)));
+    tern_value_decref(v);
+    tern_diags_release(&local);
+}
+
 static void check_body(const struct tern_body *body,
                        const struct tern_range *where, const tern_attr *schema,
                        int top, struct tern_diags *diags)
@@ -161,8 +236,10 @@ static void check_body(const struct tern_body *body,
         if (top && is_meta(a->name, 0))
             continue;
         sa = tern_schema_attr(schema, a->name);
-        if (sa && settable(sa))
+        if (sa && settable(sa)) {
+            check_const_type(a, sa, diags);
             continue;
+        }
         if (sa && !settable(sa) &&
             !(sa->type == TERN_TYPE_BLOCK_LIST ||
               sa->type == TERN_TYPE_BLOCK_SET)) {
