@@ -628,6 +628,14 @@ int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
         *out = f;
     if (!f)
         return TERN_ENOMEM;
+    /* Before Jansson, whose message names neither line nor column. */
+    error = tern__check_utf8(f, diags);
+    if (error) {
+        if (error == TERN_ERROR &&
+            !(f->body = tern__arena_alloc(f->arena, sizeof(*f->body))))
+            error = TERN_ENOMEM;
+        return error;
+    }
     root = json_loadb(f->src, f->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         struct tern_range r;

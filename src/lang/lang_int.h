@@ -83,7 +83,20 @@ const char *tern__type_name(const tern_value *v);
 /* Sort diagnostics [from, count) by position, stably (same file only). */
 void tern__diags_sort(struct tern_diags *diags, size_t from);
 
-/* Decode UTF-8 code point at s (len bytes left); returns its length >= 1. */
+/* The length (1-4) of the well-formed UTF-8 character at s (len bytes
+ * left), or 0 when the bytes there are not one: a stray continuation byte,
+ * an overlong form, a surrogate, beyond U+10FFFF, or cut short. */
+size_t tern__utf8_valid(const char *s, size_t len);
+
+/* The length of the character at s (len bytes left), >= 1 unless len is
+ * 0; a byte that is not part of a well-formed character is one by itself. */
 size_t tern__utf8_next(const char *s, size_t len);
+
+/*
+ * Terraform reads only UTF-8: report the first bytes of @f that are not
+ * (HCL's "Invalid character encoding", at their line and column).
+ * Returns TERN_OK, TERN_ERROR (reported) or TERN_ENOMEM.
+ */
+int tern__check_utf8(const struct tern_lang_file *f, struct tern_diags *diags);
 
 #endif

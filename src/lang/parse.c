@@ -2430,7 +2430,10 @@ int tern_lang_parse_hcl(struct tern_lang_sources *srcs, const char *name,
         *out = f;
     if (!f)
         return TERN_ENOMEM;
-    error = run(f, f->src, f->len, start_pos, W_BODY, &f->body, NULL, diags);
+    error = tern__check_utf8(f, diags);
+    if (error == TERN_OK)
+        error =
+            run(f, f->src, f->len, start_pos, W_BODY, &f->body, NULL, diags);
     if (!f->body && error != TERN_ENOMEM) {
         f->body = tern__arena_alloc(f->arena, sizeof(*f->body));
         if (!f->body)
@@ -2444,10 +2447,14 @@ int tern_lang_parse_expr(struct tern_lang_sources *srcs, const char *name,
                          struct tern_diags *diags)
 {
     struct tern_lang_file *f = tern__sources_add(srcs, name, text, len, 0);
+    int error;
 
     *out = NULL;
     if (!f)
         return TERN_ENOMEM;
+    error = tern__check_utf8(f, diags);
+    if (error)
+        return error;
     return run(f, f->src, f->len, start_pos, W_EXPR, NULL, out, diags);
 }
 
@@ -2456,9 +2463,13 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
                              struct tern_expr **out, struct tern_diags *diags)
 {
     struct tern_lang_file *f = tern__sources_add(srcs, name, text, len, 0);
+    int error;
 
     *out = NULL;
     if (!f)
         return TERN_ENOMEM;
+    error = tern__check_utf8(f, diags);
+    if (error)
+        return error;
     return run(f, f->src, f->len, start_pos, W_TEMPLATE, NULL, out, diags);
 }

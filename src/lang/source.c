@@ -144,22 +144,87 @@ void tern_lang_sources_free(struct tern_lang_sources *srcs)
     srcs->n = 0;
 }
 
-size_t tern__utf8_next(const char *s, size_t len)
+size_t tern__utf8_valid(const char *s, size_t len)
 {
-    unsigned char c = (unsigned char)s[0];
-    size_t n = 1;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n, i;
+    unsigned long cp;
 
     if (len == 0)
         return 0;
-    if (c >= 0xF0)
-        n = 4;
-    else if (c >= 0xE0)
-        n = 3;
-    else if (c >= 0xC0)
+    if (u[0] < 0x80)
+        return 1;
+    if (u[0] >= 0xC2 && u[0] <= 0xDF) {
         n = 2;
+        cp = u[0] & 0x1F;
+    } else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
+        n = 3;
+        cp = u[0] & 0x0F;
+    } else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+        n = 4;
+        cp = u[0] & 0x07;
+    } else {
+        return 0; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+    }
     if (n > len)
-        n = len;
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (u[i] & 0x3F);
+    }
+    /* Overlong forms, UTF-16 surrogates and beyond U+10FFFF. */
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return 0;
     return n;
+}
+
+size_t tern__utf8_next(const char *s, size_t len)
+{
+    size_t n;
+
+    if (len == 0)
+        return 0;
+    n = tern__utf8_valid(s, len);
+    /* A byte that is not part of a character counts as one by itself. */
+    return n ? n : 1;
+}
+
+int tern__check_utf8(const struct tern_lang_file *f, struct tern_diags *diags)
+{
+    struct tern_range r;
+    size_t i = 0, n;
+    unsigned line = 1, col = 1;
+
+    while (i < f->len && (n = tern__utf8_valid(f->src + i, f->len - i)) != 0) {
+        if (f->src[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+        i += n;
+    }
+    if (i >= f->len)
+        return TERN_OK;
+    memset(&r, 0, sizeof(r));
+    r.file = f->name;
+    r.start.line = r.end.line = line;
+    r.start.column = col;
+    r.start.byte = i;
+    /* Underline the whole run of bad bytes, one column each. */
+    for (n = i; n < f->len && !tern__utf8_valid(f->src + n, f->len - n); n++)
+        ;
+    r.end.column = col + (unsigned)(n - i);
+    r.end.byte = n;
+    if (!tern_diags_add(diags, TERN_SEV_ERROR, &r, "Invalid character encoding",
+                        "Byte 0x%02x here is not valid UTF-8. All input "
+                        "files must be UTF-8 encoded. Ensure that UTF-8 "
+                        "encoding is selected in your editor.",
+                        (unsigned char)f->src[i]))
+        return TERN_ENOMEM;
+    return TERN_ERROR;
 }
 
 static const struct tern_lang_file *
@@ -218,7 +283,7 @@ static void render_one(tern_buf *out, const struct tern_diag *d,
     if (f && d->range.start.byte <= f->len) {
         /* The line of the range's start, and the range underlined. */
         size_t bol = d->range.start.byte, eol = d->range.start.byte;
-        size_t i, col = 0, ucol_start = 0, ucol_end = 0;
+        size_t i, n, col = 0, ucol_start = 0, ucol_end = 0;
         size_t end = d->range.end.byte;
         char num[32];
         int width;
@@ -231,7 +296,17 @@ static void render_one(tern_buf *out, const struct tern_diag *d,
             end = eol;
         width = snprintf(num, sizeof(num), "%4u: ", d->range.start.line);
         tern_buf_puts(out, num);
-        tern_buf_put(out, f->src + bol, eol - bol);
+        /* Bytes that are not UTF-8 print as U+FFFD, one column each, so
+         * that a terminal shows them and the carets stay in line. */
+        for (i = bol; i < eol; i += n) {
+            n = tern__utf8_valid(f->src + i, eol - i);
+            if (n) {
+                tern_buf_put(out, f->src + i, n);
+            } else {
+                tern_buf_puts(out, "\xEF\xBF\xBD");
+                n = 1;
+            }
+        }
         tern_buf_putc(out, '\n');
         /* Columns in characters, so the carets line up under UTF-8. */
         for (i = bol; i <= eol; i += tern__utf8_next(f->src + i, f->len - i)) {

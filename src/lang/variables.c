@@ -295,6 +295,15 @@ static int is_primitive(const struct tern_lang_type *t)
            t->kind == TERN_LTYPE_NUMBER || t->kind == TERN_LTYPE_BOOL;
 }
 
+static int is_utf8(const char *s)
+{
+    size_t len = strlen(s), i = 0, n;
+
+    while (i < len && (n = tern__utf8_valid(s + i, len - i)) != 0)
+        i += n;
+    return i == len;
+}
+
 /* The given value of one input, before conversion. */
 static int input_value(struct tern_lang_var_inputs *in,
                        const struct tern_lang_var_value *iv,
@@ -307,6 +316,17 @@ static int input_value(struct tern_lang_var_inputs *in,
     if (iv->expr)
         return tern_lang_eval(iv->expr, NULL, out, d);
     if (is_primitive(type)) {
+        /* Taken as it is, so checked here rather than by the parser. */
+        if (!is_utf8(iv->raw)) {
+            if (!tern_diags_add(d, TERN_SEV_ERROR, NULL,
+                                "Invalid character encoding",
+                                "The value for variable \"%s\" set from %s "
+                                "is not valid UTF-8; every value must be "
+                                "UTF-8 encoded.",
+                                iv->name, iv->origin))
+                return TERN_ENOMEM;
+            return TERN_ERROR;
+        }
         *out = tern_value_string(iv->raw);
         return *out ? TERN_OK : TERN_ENOMEM;
     }

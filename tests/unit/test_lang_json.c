@@ -147,6 +147,32 @@ TEST(lang_json, errors)
     release(&p);
 }
 
+/* Bytes that are not UTF-8: HCL's "Invalid character encoding" at their
+ * line and column, before Jansson (which names neither). */
+TEST(lang_json, invalid_utf8_is_an_encoding_error)
+{
+    struct parsed p;
+
+    parse(&p, "{\"locals\": {\"a\": \"\xff\"}}");
+    ASSERT_EQ(p.error, TERN_ERROR);
+    ASSERT_EQ(p.diags.count, 1);
+    ASSERT_STR_EQ(p.diags.items[0].summary, "Invalid character encoding");
+    ASSERT_STR_CONTAINS(p.diags.items[0].detail, "Byte 0xff");
+    ASSERT_STR_EQ(p.diags.items[0].range.file, "main.tf.json");
+    ASSERT_EQ(p.diags.items[0].range.start.line, 1);
+    ASSERT_EQ(p.diags.items[0].range.start.column, 19);
+    ASSERT_EQ(p.file->body->nblocks, 0);
+    release(&p);
+    /* A key, after a multi-byte character, on the third line. */
+    parse(&p, "{\n  \"locals\": {\n    \"\xc3\xa9\xc3\": 1\n  }\n}\n");
+    ASSERT_EQ(p.error, TERN_ERROR);
+    ASSERT_EQ(p.diags.count, 1);
+    ASSERT_STR_EQ(p.diags.items[0].summary, "Invalid character encoding");
+    ASSERT_EQ(p.diags.items[0].range.start.line, 3);
+    ASSERT_EQ(p.diags.items[0].range.start.column, 7);
+    release(&p);
+}
+
 TEST(lang_json, load_directory_in_name_order)
 {
     const char *dir = tern_test_tmpdir();
@@ -192,6 +218,7 @@ const struct tern_test test_lang_json_list[] = {
     TEST_UNIT(lang_json, blocks_from_schema),
     TEST_UNIT(lang_json, positions),
     TEST_UNIT(lang_json, errors),
+    TEST_UNIT(lang_json, invalid_utf8_is_an_encoding_error),
     TEST_UNIT(lang_json, load_directory_in_name_order),
     TEST_END,
 };

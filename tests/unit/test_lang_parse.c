@@ -282,6 +282,93 @@ TEST(lang_parse, deep_nesting_is_an_error_not_a_crash)
     release(&p);
 }
 
+/* Terraform reads only UTF-8: the first bytes that are not are one error
+ * at their line and column (characters, not bytes), and the rendered line
+ * shows them as U+FFFD with the carets under them. */
+TEST(lang_parse, invalid_utf8_is_an_encoding_error)
+{
+    static const struct {
+        const char *text;
+        unsigned line, col, end_col;
+    } bad[] = {
+        {"locals {\n  x = \"\xff\xfe\"\n}\n", 2, 8, 10},
+        {"a = \"\xc3\xa9\xe2\x82\xac\x80\"\n", 1, 8, 9}, /* after é€ */
+        {"a = \"\xc0\xaf\"\n", 1, 6, 8},                 /* overlong / */
+        {"a = \"\xed\xa0\x80\"\n", 1, 6, 9},             /* surrogate */
+        {"a = \"\xf4\x90\x80\x80\"\n", 1, 6, 10},        /* > U+10FFFF */
+        {"a = 1\n# \xe2\x82", 2, 3, 5},                  /* cut short */
+        {"\xef\xbb\xbf\xfe", 1, 2, 3},                   /* BOM, then bad */
+    };
+    static const char *const good[] = {
+        "a = \"\xc3\xa9\"\n", "a = \"\xe2\x82\xac\"\n",
+        "a = \"\xf0\x9f\x98\x80\"\n", "a = \"\xf4\x8f\xbf\xbf\"\n"};
+    struct parsed p;
+    size_t i;
+    char *out;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        parse(&p, bad[i].text);
+        ASSERT_EQ(p.error, TERN_ERROR);
+        ASSERT_EQ(p.diags.count, 1);
+        ASSERT_STR_EQ(p.diags.items[0].summary, "Invalid character encoding");
+        ASSERT_STR_CONTAINS(p.diags.items[0].detail,
+                            "All input files must be UTF-8 encoded.");
+        ASSERT_STR_EQ(p.diags.items[0].range.file, "main.tf");
+        ASSERT_EQ(p.diags.items[0].range.start.line, bad[i].line);
+        ASSERT_EQ(p.diags.items[0].range.start.column, bad[i].col);
+        ASSERT_EQ(p.diags.items[0].range.end.column, bad[i].end_col);
+        /* Nothing of a file that is not text is taken as configuration. */
+        ASSERT_EQ(p.file->body->nattrs + p.file->body->nblocks, 0);
+        release(&p);
+    }
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        parse(&p, good[i]);
+        ASSERT_OK(p.error);
+        ASSERT_EQ(p.diags.count, 0);
+        release(&p);
+    }
+    parse(&p, bad[0].text);
+    out = render(&p);
+    ASSERT_STR_EQ(out, "Error: Invalid character encoding\n"
+                       "\n"
+                       "  on main.tf line 2:\n"
+                       "   2:   x = \"\xef\xbf\xbd\xef\xbf\xbd\"\n"
+                       "             ^^\n"
+                       "\n"
+                       "Byte 0xff here is not valid UTF-8. All input files "
+                       "must be UTF-8 encoded. Ensure that UTF-8 encoding is "
+                       "selected in your editor.\n");
+    tern_free(out);
+    release(&p);
+}
+
+/* The same for an expression or a template parsed on its own (a -var
+ * value of a complex type, templatefile). */
+TEST(lang_parse, invalid_utf8_in_expression_and_template)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_expr *e = NULL;
+
+    ASSERT_EQ(
+        tern_lang_parse_expr(&srcs, "-var", "[\"a\", \"\xff\"]", 9, &e, &d),
+        TERN_ERROR);
+    ASSERT_NULL(e);
+    ASSERT_EQ(
+        tern_lang_parse_template(&srcs, "t.tpl", "hi ${x}\n\xfe", 9, &e, &d),
+        TERN_ERROR);
+    ASSERT_NULL(e);
+    ASSERT_EQ(d.count, 2);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid character encoding");
+    ASSERT_EQ(d.items[0].range.start.column, 8);
+    ASSERT_STR_EQ(d.items[1].summary, "Invalid character encoding");
+    ASSERT_STR_EQ(d.items[1].range.file, "t.tpl");
+    ASSERT_EQ(d.items[1].range.start.line, 2);
+    ASSERT_EQ(d.items[1].range.start.column, 1);
+    tern_diags_release(&d);
+    tern_lang_sources_free(&srcs);
+}
+
 const struct tern_test test_lang_parse_list[] = {
     TEST_UNIT(lang_parse, blocks_labels_attributes),
     TEST_UNIT(lang_parse, expression_shapes),
@@ -291,5 +378,7 @@ const struct tern_test test_lang_parse_list[] = {
     TEST_UNIT(lang_parse, diagnostic_rendering_golden),
     TEST_UNIT(lang_parse, suggest_by_edit_distance),
     TEST_UNIT(lang_parse, deep_nesting_is_an_error_not_a_crash),
+    TEST_UNIT(lang_parse, invalid_utf8_is_an_encoding_error),
+    TEST_UNIT(lang_parse, invalid_utf8_in_expression_and_template),
     TEST_END,
 };

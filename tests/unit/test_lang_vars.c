@@ -231,10 +231,52 @@ TEST(lang_vars, errors)
     tern_lang_config_free(cfg);
 }
 
+/* Variables files are read as configuration is: bytes that are not UTF-8
+ * are an error at their line and column; a -var or TF_VAR_ string, taken
+ * as it is, is checked too. */
+TEST(lang_vars, invalid_utf8)
+{
+    const char *dir = tern_test_tmpdir();
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg =
+        config("variable \"a\" {\n  default = \"\"\n}\n"
+               "variable \"b\" {\n  type = string\n}\n"
+               "variable \"c\" {\n  type = string\n}\n",
+               &d);
+    struct tern_lang_var_inputs in;
+    char *envp[] = {"TF_VAR_b=\xfe", NULL};
+    const char *cli[] = {"-var=c=ok\xc3"};
+    tern_value *vars = NULL;
+
+    write_file(dir, "terraform.tfvars", "a = \"ok\"\n\nb = \"x\xff\"\n");
+    write_file(dir, "x.auto.tfvars.json", "{\"a\": \"\xff\"}");
+    memset(&in, 0, sizeof(in));
+    ASSERT_EQ(tern_lang_var_inputs_collect(&in, dir, envp, cli, 1, &d),
+              TERN_ERROR);
+    ASSERT_EQ(d.count, 2);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid character encoding");
+    ASSERT_STR_EQ(d.items[0].range.file, "terraform.tfvars");
+    ASSERT_EQ(d.items[0].range.start.line, 3);
+    ASSERT_EQ(d.items[0].range.start.column, 7);
+    ASSERT_STR_EQ(d.items[1].summary, "Invalid character encoding");
+    ASSERT_STR_EQ(d.items[1].range.file, "x.auto.tfvars.json");
+    ASSERT_EQ(d.items[1].range.start.column, 8);
+    ASSERT_EQ(tern_lang_variables_eval(cfg, &in, &vars, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 4);
+    ASSERT_STR_EQ(d.items[2].summary, "Invalid character encoding");
+    ASSERT_STR_CONTAINS(d.items[2].detail,
+                        "variable \"b\" set from environment");
+    ASSERT_STR_EQ(d.items[3].summary, "Invalid character encoding");
+    ASSERT_STR_CONTAINS(d.items[3].detail,
+                        "variable \"c\" set from the command line");
+    tern_value_decref(vars);
+    tern_lang_var_inputs_release(&in);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
 const struct tern_test test_lang_vars_list[] = {
-    TEST_UNIT(lang_vars, type_conversion),
-    TEST_UNIT(lang_vars, type_strings),
-    TEST_UNIT(lang_vars, precedence),
-    TEST_UNIT(lang_vars, errors),
-    TEST_END,
+    TEST_UNIT(lang_vars, type_conversion), TEST_UNIT(lang_vars, type_strings),
+    TEST_UNIT(lang_vars, precedence),      TEST_UNIT(lang_vars, errors),
+    TEST_UNIT(lang_vars, invalid_utf8),    TEST_END,
 };
