@@ -2,8 +2,8 @@
  * Loading a configuration directory: every *.tf and *.tf.json file, in
  * name order, into one module's list of top-level blocks, with the checks
  * that need no evaluation: unknown block types, label counts, duplicate
- * names. Override files (*_override.tf) are loaded like any other file;
- * merging them is not done yet.
+ * names, module calls (not supported). Override files (*_override.tf) are
+ * loaded like any other file; merging them is not done yet.
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
@@ -278,6 +278,42 @@ static int add_locals(struct tern_lang_config *cfg, struct tern_block *b,
     return error;
 }
 
+/* The text of a string without interpolations ("./x" in either syntax). */
+static const char *literal_string(const struct tern_expr *e)
+{
+    if (e && e->kind == TERN_EXPR_TEMPLATE && e->u.list.n == 1)
+        e = e->u.list.items[0];
+    if (e && e->kind == TERN_EXPR_LITERAL &&
+        tern_value_kind(e->u.literal) == TERN_VAL_STRING)
+        return tern_value_get_string(e->u.literal);
+    return NULL;
+}
+
+/*
+ * A module call: tern has no child modules (README), and ignoring one
+ * would silently drop everything it manages from the plan, so it is an
+ * error wherever the configuration is loaded.
+ */
+static int module_call(const struct tern_block *b, int is_json,
+                       struct tern_diags *d)
+{
+    const struct tern_attribute *src = tern_lang_body_attr(b->body, "source");
+    const char *text = src ? literal_string(src->expr) : NULL;
+    /* In JSON every call shares the "module" key: point at its name. */
+    const struct tern_range *r = is_json ? &b->label_ranges[0] : &b->def_range;
+
+    if (!tern_diags_add(d, TERN_SEV_ERROR, r, "Module calls are not supported",
+                        "tern does not support child modules yet, so module "
+                        "\"%s\"%s%s%s cannot be used. Copy the module's "
+                        "resources, data sources, variables and outputs into "
+                        "this configuration instead (in their own .tf file, "
+                        "if you like), and remove the module block.",
+                        b->labels[0], text ? " (source \"" : "",
+                        text ? text : "", text ? "\")" : ""))
+        return TERN_ENOMEM;
+    return TERN_ERROR;
+}
+
 int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
                               const char *text, size_t len,
                               struct tern_diags *diags)
@@ -379,6 +415,11 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
             return TERN_ENOMEM;
         if (strcmp(b->type, "locals") == 0 &&
             add_locals(cfg, b, diags) == TERN_ENOMEM)
+            return TERN_ENOMEM;
+        /* Kept in cfg->modules all the same, so that a reference to it
+         * is not reported as undeclared too. */
+        if (strcmp(b->type, "module") == 0 &&
+            module_call(b, f->is_json, diags) == TERN_ENOMEM)
             return TERN_ENOMEM;
     }
     tern__diags_sort(diags, first);

@@ -292,11 +292,70 @@ TEST(lang_module, dynamic_block_errors)
     tern_lang_config_free(cfg);
 }
 
+/* tern has no child modules: a module call is an error where the
+ * configuration is loaded, in either syntax, at the call's header (JSON:
+ * its name), naming the call and its source; a reference to the call is
+ * not reported as undeclared on top of that. */
+TEST(lang_module, module_calls_are_errors)
+{
+    static const char hcl[] = "variable \"v\" {}\n"
+                              "module \"net\" {\n"
+                              "  source = \"./modules/net\"\n"
+                              "}\n"
+                              "output \"o\" {\n"
+                              "  value = module.net.vpc_id\n"
+                              "}\n";
+    static const char json[] = "{\n"
+                               "  \"module\": {\n"
+                               "    \"net\": {\"source\": \"./modules/net\"},\n"
+                               "    \"db\": {\"source\": \"${var.v}\"}\n"
+                               "  }\n"
+                               "}\n";
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = tern_lang_config_new(".");
+
+    ASSERT_EQ(tern_lang_config_add_file(cfg, "main.tf", hcl, strlen(hcl), &d),
+              TERN_ERROR);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
+    ASSERT_STR_CONTAINS(d.items[0].detail,
+                        "tern does not support child modules yet, so module "
+                        "\"net\" (source \"./modules/net\") cannot be used.");
+    ASSERT_STR_EQ(d.items[0].range.file, "main.tf");
+    ASSERT_EQ(d.items[0].range.start.line, 2);
+    ASSERT_EQ(d.items[0].range.start.column, 1);
+    ASSERT_EQ(d.items[0].range.end.column, 13);
+    ASSERT_EQ(cfg->modules.n, 1);
+    ASSERT_EQ(tern_lang_config_validate(cfg, &d), TERN_OK);
+    ASSERT_EQ(d.count, 1);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+
+    cfg = tern_lang_config_new(".");
+    ASSERT_EQ(
+        tern_lang_config_add_file(cfg, "main.tf.json", json, strlen(json), &d),
+        TERN_ERROR);
+    ASSERT_EQ(d.count, 2);
+    ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
+    ASSERT_STR_CONTAINS(d.items[0].detail,
+                        "module \"net\" (source \"./modules/net\")");
+    ASSERT_STR_EQ(d.items[0].range.file, "main.tf.json");
+    ASSERT_EQ(d.items[0].range.start.line, 3);
+    ASSERT_EQ(d.items[0].range.start.column, 5);
+    ASSERT_STR_EQ(d.items[1].summary, "Module calls are not supported");
+    /* A source that is not a plain string is not quoted. */
+    ASSERT_STR_CONTAINS(d.items[1].detail, "module \"db\" cannot be used.");
+    ASSERT_EQ(d.items[1].range.start.line, 4);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
 const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, references),
     TEST_UNIT(lang_module, count_and_for_each),
     TEST_UNIT(lang_module, validate),
     TEST_UNIT(lang_module, validate_accepts_clean_cases),
     TEST_UNIT(lang_module, dynamic_block_errors),
+    TEST_UNIT(lang_module, module_calls_are_errors),
     TEST_END,
 };
