@@ -382,6 +382,18 @@ int tern_state_history(tern_state *state, int64_t serial,
 /** Free an array from tern_state_history(). NULL-safe. */
 void tern_state_changes_free(tern_state_change *list, size_t count);
 
+/**
+ * When tern last wrote each resource still recent: the addresses whose
+ * latest recorded change is at or after @p since (Unix time), as an object
+ * `{"aws_iam_role.r": 1764300000, ...}`. The history is read from its
+ * newest end and the scan stops at the first older change, so the cost is
+ * the recent changes, not the whole history. The planner uses it to tell
+ * a change that has not yet propagated from one made outside tern.
+ * @param out receives a new object (possibly empty)
+ */
+int tern_state_recent_writes(tern_state *state, int64_t since, json_t **out,
+                             struct tern_diags *diags);
+
 /* ------------------------------------------------------------------------ */
 /* Terraform v4 state JSON                                                  */
 
