@@ -10,9 +10,11 @@
  */
 #include "engine/engine_int.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uv.h>
 
@@ -435,6 +437,10 @@ struct refresh {
     size_t *bulk_of; /* per state object: its bulk, or SIZE_MAX */
     struct chunk *chunks;
     size_t nchunks;
+    /* Per state object: when tern last wrote it (Unix time), if within
+     * the propagation window, else 0 (see settle). */
+    int64_t *written;
+    long window_ms;
 };
 
 static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
@@ -518,6 +524,76 @@ static void refresh_begin(struct exec *ex, struct step *s)
                  NULL);
 }
 
+/* Wall-clock milliseconds: history times come from other processes. */
+static long long wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep @p ms, in slices that watch op->cancel; nonzero when canceled. */
+static int nap(const tern_op *op, long ms)
+{
+    while (ms > 0) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts = {0, slice * 1000000L};
+
+        if (op->cancel && atomic_load(op->cancel))
+            return 1;
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
+    return op->cancel && atomic_load(op->cancel);
+}
+
+/*
+ * An object tern wrote a moment ago that reads as missing or different
+ * from the state may just not have propagated yet: IAM is eventually
+ * consistent and creates never read back (that would cost a round trip per
+ * object on the apply's critical path). So such a read is made again, from
+ * the service (op->bulk is cleared: the snapshot is as old as the first
+ * read), with the modules' propagation backoff (200 ms doubling to 2 s),
+ * until the object reads as the state has it or the write is older than
+ * the window (TERN_PROPAGATION_WINDOW_MS, 2 minutes by default). Then the
+ * last read stands: drift, or gone. An object not written within the
+ * window is read once, as before, so changes made outside tern to
+ * anything older are reported at once.
+ */
+static int settle(const tern_module *m, tern_op *op, const char *addr,
+                  const json_t *prior, json_t **result, int rc, int64_t written,
+                  long window_ms)
+{
+    long long deadline = (long long)(written + 1) * 1000 + window_ms;
+    long wait = 200;
+
+    if (!written)
+        return rc;
+    while (rc == TERN_ENOTFOUND ||
+           (rc == TERN_OK && *result && !json_equal(prior, *result))) {
+        long long now = wall_ms();
+
+        if (now >= deadline)
+            break;
+        if (wait > deadline - now)
+            wait = (long)(deadline - now);
+        TERN_LOG_AT(TERN_LOG_INFO,
+                    "refresh: %s, written %lld s ago, reads %s; reading "
+                    "again in %ld ms (not yet propagated?)",
+                    addr, (now / 1000) - (long long)written,
+                    rc ? "as missing" : "differently", wait);
+        if (nap(op, wait))
+            break;
+        json_decref(*result);
+        *result = NULL;
+        op->bulk = NULL;
+        rc = m->read(result, op, prior);
+        wait = wait * 2 > 2000 ? 2000 : wait * 2;
+    }
+    return rc;
+}
+
 static void refresh_work(struct step *s)
 {
     struct refresh *rf = s->ex->ctx;
@@ -537,13 +613,21 @@ static void refresh_work(struct step *s)
             struct chunkread *cr = &c->reads[i];
 
             cr->t0 = tern__now_ns();
-            if (!cr->rc)
+            if (!cr->rc) {
                 cr->rc = cr->module->read(&cr->result, &cr->op, cr->prior);
+                cr->rc = settle(cr->module, &cr->op, rf->pr->st_addr[cr->inst],
+                                cr->prior, &cr->result, cr->rc,
+                                rf->written ? rf->written[cr->inst] : 0,
+                                rf->window_ms);
+            }
             cr->t1 = tern__now_ns();
         }
         return;
     }
     s->rc = s->module->read(&s->result, &s->top, s->prior);
+    s->rc = settle(s->module, &s->top, rf->pr->st_addr[s->inst], s->prior,
+                   &s->result, s->rc, rf->written ? rf->written[s->inst] : 0,
+                   rf->window_ms);
 }
 
 static int refresh_finish(struct exec *ex, struct step *s)
@@ -772,6 +856,58 @@ done:
     return error;
 }
 
+/*
+ * The propagation window in milliseconds: how long after tern wrote an
+ * object a refresh still waits for it to read as written.
+ * TERN_PROPAGATION_WINDOW_MS, 0 to turn it off; 2 minutes by default, the
+ * modules' propagation ceiling.
+ */
+static long propagation_window_ms(void)
+{
+    const char *env = getenv("TERN_PROPAGATION_WINDOW_MS");
+    char *end = NULL;
+    long v;
+
+    if (!env || !*env)
+        return 120000;
+    v = strtol(env, &end, 10);
+    return end && *end == '\0' && v >= 0 ? v : 120000;
+}
+
+/* rf->written: which state objects tern wrote within the window. */
+static int recent_writes(struct planrun *pr, struct refresh *rf)
+{
+    json_t *map = NULL;
+    long long now = wall_ms();
+    size_t i;
+    int error;
+
+    rf->window_ms = propagation_window_ms();
+    if (!pr->nst || !rf->window_ms || !pr->e->state)
+        return TERN_OK;
+    error = tern_state_recent_writes(
+        pr->e->state, (int64_t)((now - rf->window_ms) / 1000) - 1, &map,
+        pr->diags);
+    if (error)
+        return error;
+    if (json_object_size(map)) {
+        rf->written = tern_calloc(pr->nst + 1, sizeof(*rf->written));
+        if (!rf->written) {
+            json_decref(map);
+            return TERN_ENOMEM;
+        }
+        for (i = 0; i < pr->nst; i++) {
+            json_t *at = json_object_get(map, pr->st_addr[i]);
+
+            if (!at && pr->st_prev && pr->st_prev[i])
+                at = json_object_get(map, pr->st_prev[i]);
+            rf->written[i] = at ? (int64_t)json_integer_value(at) : 0;
+        }
+    }
+    json_decref(map);
+    return TERN_OK;
+}
+
 static int refresh(struct planrun *pr)
 {
     struct exec ex;
@@ -798,7 +934,8 @@ static int refresh(struct planrun *pr)
         if (m && m->read)
             mods[i] = m;
     }
-    if ((error = plan_bulks(pr, &rf, mods)) ||
+    if ((error = recent_writes(pr, &rf)) ||
+        (error = plan_bulks(pr, &rf, mods)) ||
         (error = plan_chunks(pr, &rf, mods)))
         goto done;
     ex.steps =
@@ -877,6 +1014,7 @@ done:
         rf.bulks[i].bop->free(rf.bulks[i].snapshot);
     tern_free(rf.bulks);
     tern_free(rf.bulk_of);
+    tern_free(rf.written);
     tern_free(bstep);
     tern_free(mods);
     if (atomic_load(&pr->e->interrupts) && !error)

@@ -1,0 +1,227 @@
+/*
+ * The refresh's propagation wait (src/engine/plan.c, settle): IAM is
+ * eventually consistent and creates never read back, so a plan right after
+ * an apply can read what the apply wrote as missing or as its old value.
+ * An object tern wrote within the window (TERN_PROPAGATION_WINDOW_MS) that
+ * reads so is read again until it reads as written or the window ends;
+ * anything older is reported at once. The times come from the state's
+ * history (tern_state_recent_writes). Through the built binary against a
+ * tern-sim on 127.0.0.1 with a fixed propagation delay.
+ */
+#include "runner.h"
+
+#include "aws_call.h"
+#include "run_tern.h"
+#include "support.h"
+
+#include "tern/state.h"
+#include "util/alloc.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+
+static struct tt_sim sim;
+static char endpoint[128], dbx_host[128], window[64];
+static const char *env[] = {endpoint,
+                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
+                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
+                            "SECRETKEY0000000000000001",
+                            "AWS_REGION=us-east-1",
+                            "AWS_PROFILE=",
+                            "AWS_CONFIG_FILE=/nonexistent",
+                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+                            "AWS_EC2_METADATA_DISABLED=true",
+                            dbx_host,
+                            "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
+                            "TERN_LOG=info",
+                            window,
+                            NULL};
+static struct tt_run r;
+
+static void start(const char *propagation_ms)
+{
+    const char *args[] = {"--propagation-ms", propagation_ms, NULL};
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
+}
+
+/* Run tern with the propagation window @p window_ms. */
+static void run_in(int status, long window_ms, const char *const *args)
+{
+    snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
+             window_ms);
+    tt_run_release(&r);
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+        FAIL("could not run tern");
+    if (r.status != status)
+        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
+             r.status, status, r.out, r.err);
+}
+
+#define RUN(status, window_ms, ...)                                            \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((status), (window_ms), args_);                                  \
+    } while (0)
+
+/* A role with a managed policy attached and an inline policy. */
+static void config(void)
+{
+    static const char text[] =
+        "resource \"aws_iam_role\" \"r\" {\n"
+        "  name = \"prop\"\n"
+        "  assume_role_policy = jsonencode({\n"
+        "    Version = \"2012-10-17\"\n"
+        "    Statement = [{\n"
+        "      Effect    = \"Allow\"\n"
+        "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+        "      Action    = \"sts:AssumeRole\"\n"
+        "    }]\n"
+        "  })\n"
+        "}\n"
+        "resource \"aws_iam_role_policy_attachment\" \"a\" {\n"
+        "  role       = aws_iam_role.r.name\n"
+        "  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n"
+        "}\n"
+        "resource \"aws_iam_role_policy\" \"p\" {\n"
+        "  name = \"logs\"\n"
+        "  role = aws_iam_role.r.id\n"
+        "  policy = jsonencode({\n"
+        "    Version   = \"2012-10-17\"\n"
+        "    Statement = [{\n"
+        "      Effect   = \"Allow\"\n"
+        "      Action   = \"logs:PutLogEvents\"\n"
+        "      Resource = \"*\"\n"
+        "    }]\n"
+        "  })\n"
+        "}\n";
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+TEST(propagation, plan_after_apply_waits_for_new_objects)
+{
+    /* Each new object is unseen for 3 s: the apply itself waits for the
+     * role (attach and put name it) but not for the attachment and the
+     * inline policy it writes last. */
+    start("3000");
+    config();
+    RUN(0, 120000, "apply", "-auto-approve");
+    /* Without the wait, the plan reads them as deleted outside tern. */
+    RUN(2, 0, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out,
+                        "# aws_iam_role_policy_attachment.a has been deleted");
+    /* With it, the same plan waits for them, and is empty. */
+    RUN(0, 120000, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_STR_NOT_CONTAINS(r.out, "has been deleted");
+    ASSERT_STR_CONTAINS(r.err, "aws_iam_role_policy_attachment.a, written");
+    ASSERT_STR_CONTAINS(r.err, "(not yet propagated?)");
+    tt_sim_stop(&sim);
+}
+
+TEST(propagation, changed_outside_is_reported_after_window)
+{
+    const char *del[] = {"RoleName", "prop", "PolicyName", "logs", NULL};
+    struct tt_response resp;
+
+    start("0");
+    config();
+    RUN(0, 120000, "apply", "-auto-approve");
+    ASSERT_OK(tt_iam(&resp, &sim, "DeleteRolePolicy", del));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    /* Deleted outside tern a moment after tern wrote it: the refresh
+     * cannot tell that from a slow propagation, so it reads again until
+     * the window ends, then reports it. */
+    RUN(2, 4000, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role_policy.p has been deleted");
+    ASSERT_STR_CONTAINS(r.err, "aws_iam_role_policy.p, written");
+    /* The role and the attachment read as written: no second read. */
+    ASSERT_STR_NOT_CONTAINS(r.err, "aws_iam_role.r, written");
+    ASSERT_STR_NOT_CONTAINS(r.err, "aws_iam_role_policy_attachment.a, written");
+    tt_sim_stop(&sim);
+}
+
+TEST(propagation, older_writes_are_read_once)
+{
+    const char *del[] = {"RoleName", "prop", "PolicyName", "logs", NULL};
+    struct tt_response resp;
+
+    start("0");
+    config();
+    RUN(0, 120000, "apply", "-auto-approve");
+    ASSERT_OK(tt_iam(&resp, &sim, "DeleteRolePolicy", del));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    /* Written more than the window (1 s, and the history's 1 s grain)
+     * ago: drift is reported at once, with no second read. */
+    sleep_ms(2100);
+    RUN(2, 1000, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role_policy.p has been deleted");
+    ASSERT_STR_NOT_CONTAINS(r.err, "(not yet propagated?)");
+    tt_sim_stop(&sim);
+}
+
+/* tern_state_recent_writes: the last write of each address since a time. */
+TEST(propagation, state_recent_writes)
+{
+    tern_state_open_options opts = TERN_STATE_OPEN_OPTIONS_INIT;
+    tern_state_resource res = TERN_STATE_RESOURCE_INIT;
+    tern_state *st = NULL;
+    json_t *attrs = json_pack("{s:s}", "id", "x"), *map = NULL;
+    char *path = tern_asprintf("%s/s.db", tern_test_tmpdir());
+    int64_t now = (int64_t)time(NULL);
+
+    opts.path = path;
+    opts.create = 1;
+    opts.operation = "test";
+    ASSERT_OK(tern_state_open(&st, &opts, NULL));
+    ASSERT_OK(tern_state_recent_writes(st, 0, &map, NULL));
+    ASSERT_EQ(json_object_size(map), 0);
+    json_decref(map);
+
+    res.type = "aws_iam_role";
+    res.attributes = attrs;
+    res.name = "a";
+    ASSERT_OK(tern_state_put(st, &res, NULL));
+    res.name = "b";
+    ASSERT_OK(tern_state_put(st, &res, NULL));
+    ASSERT_OK(tern_state_output_set(st, "o", attrs, 0, NULL));
+    ASSERT_OK(tern_state_remove(st, "aws_iam_role.b", NULL));
+
+    ASSERT_OK(tern_state_recent_writes(st, now - 1, &map, NULL));
+    /* Resources only (not the output); a removal is a write too. */
+    ASSERT_EQ(json_object_size(map), 2);
+    ASSERT_CMP(json_integer_value(json_object_get(map, "aws_iam_role.a")), >=,
+               now);
+    ASSERT_CMP(json_integer_value(json_object_get(map, "aws_iam_role.b")), >=,
+               now);
+    json_decref(map);
+    /* Nothing since a time after every write. */
+    ASSERT_OK(tern_state_recent_writes(st, now + 3600, &map, NULL));
+    ASSERT_EQ(json_object_size(map), 0);
+    json_decref(map);
+
+    tern_state_free(st);
+    json_decref(attrs);
+    tern_free(path);
+}
+
+const struct tern_test test_propagation_list[] = {
+    TEST_INTEGRATION(propagation, plan_after_apply_waits_for_new_objects),
+    TEST_INTEGRATION(propagation, changed_outside_is_reported_after_window),
+    TEST_INTEGRATION(propagation, older_writes_are_read_once),
+    TEST_UNIT(propagation, state_recent_writes),
+    TEST_END,
+};
