@@ -20,6 +20,9 @@
  * - In a bulk refresh (iam_bulk.h) read finds a profile that holds a role
  *   in that role's InstanceProfileList without a call; one without a role
  *   is not in the snapshot and is read with GetInstanceProfile.
+ * - IAM refuses a name over 128 characters only at CreateInstanceProfile:
+ *   the schema says so (max_items), and validate and plan report it with
+ *   the range, as the provider's validation does (name_prefix: 102).
  */
 #include "iam_bulk.h"
 #include "iam_common.h"
@@ -32,11 +35,13 @@ static const tern_attr schema[] = {
     {"arn", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"create_date", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    /* The provider's limits: IAM's 128 characters, and the prefix leaves
+     * room for the 26 characters of the unique suffix (iam_common.h). */
     {"name", TERN_TYPE_STRING,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
-     0},
+     128},
     {"name_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_FORCE_NEW,
-     NULL, NULL, 0},
+     NULL, NULL, 102},
     {"path", TERN_TYPE_STRING,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
      0},

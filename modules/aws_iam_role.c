@@ -28,6 +28,9 @@
  * - In a bulk refresh (iam_bulk.h) read takes the role from the snapshot
  *   without a call; the snapshot lacks description and
  *   max_session_duration, which then stay as the state has them.
+ * - IAM refuses a name over 64 characters only at CreateRole: the schema
+ *   says so (max_items), and validate and plan report it with the range,
+ *   as the provider's validation does (name_prefix: 38).
  */
 #include "iam_bulk.h"
 #include "iam_common.h"
@@ -48,11 +51,13 @@ static const tern_attr schema[] = {
     {"id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"max_session_duration", TERN_TYPE_NUMBER,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    /* The provider's limits: IAM's 64 characters, and the prefix leaves
+     * room for the 26 characters of the unique suffix (iam_common.h). */
     {"name", TERN_TYPE_STRING,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
-     0},
+     64},
     {"name_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_FORCE_NEW,
-     NULL, NULL, 0},
+     NULL, NULL, 38},
     {"path", TERN_TYPE_STRING,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
      0},

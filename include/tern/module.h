@@ -72,7 +72,10 @@ typedef struct tern_attr {
     tern_equiv_fn equivalent;
     /** For TERN_TYPE_BLOCK_*: the blocks' own schema; NULL otherwise. */
     const struct tern_attr *nested;
-    /** For blocks: at most this many (0: unlimited). */
+    /** For blocks: at most this many (0: unlimited). For TERN_TYPE_STRING:
+     *  at most this many characters (0: unlimited), as the Terraform
+     *  provider's StringLenBetween; validate checks a constant value, plan
+     *  every known one, with the value's range. */
     unsigned int max_items;
 } tern_attr;
 

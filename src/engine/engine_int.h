@@ -222,6 +222,15 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                       int replacing, tern_value **out, int *changed,
                       int *replace, char ***paths, size_t *npaths);
 
+/*
+ * A known string longer than its schema allows (tern_attr.max_items):
+ * "Value too long" at @r. TERN_OK when it fits, is not a string, or the
+ * attribute has no limit; TERN_ERROR (reported) or TERN_ENOMEM.
+ */
+int tern__check_length(const tern_attr *sa, const char *name,
+                       const tern_value *v, const struct tern_range *r,
+                       struct tern_diags *diags);
+
 /* Mark a module object's sensitive attributes; steals @v. */
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */

@@ -278,6 +278,29 @@ static int type_fits(const tern_attr *sa, const tern_value *v,
     }
 }
 
+int tern__check_length(const tern_attr *sa, const char *name,
+                       const tern_value *v, const struct tern_range *r,
+                       struct tern_diags *diags)
+{
+    const unsigned char *s;
+    size_t n = 0;
+
+    if (sa->type != TERN_TYPE_STRING || sa->max_items == 0 ||
+        tern_value_kind(v) != TERN_VAL_STRING)
+        return TERN_OK;
+    /* Characters, not bytes: count what does not continue a character. */
+    for (s = (const unsigned char *)tern_value_get_string(v); *s; s++)
+        n += (*s & 0xC0) != 0x80;
+    if (n <= sa->max_items)
+        return TERN_OK;
+    if (!tern_diags_add(diags, TERN_SEV_ERROR, r, "Value too long",
+                        "The argument \"%s\" takes at most %u characters; "
+                        "this value has %zu.",
+                        name, sa->max_items, n))
+        return TERN_ENOMEM;
+    return TERN_ERROR;
+}
+
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                      const tern_attr *schema, const struct tern_body *body,
                      int top, tern_value **out, struct tern_diags *diags)
@@ -329,6 +352,17 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                 error = TERN_ERROR;
                 continue;
             }
+        }
+        rc = tern__check_length(sa, a->name, v, &a->expr->range, diags);
+        if (rc) {
+            tern_value_decref(v);
+            v = NULL;
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            error = TERN_ERROR;
+            continue;
         }
         if (tern_value_object_set(obj, a->name, v)) {
             v = NULL;

@@ -3,6 +3,7 @@
  * as for a plan, but without a state, with unknown values for variables
  * that have none, and locals are checked for cycles among themselves,
  * which the block graph does not see (a local is not a node of it).
+ * Constant arguments are checked against their schema's length limits.
  */
 #include "engine_int.h"
 #include "util/alloc.h"
@@ -99,6 +100,48 @@ done:
     return error;
 }
 
+/*
+ * Arguments whose value is known without a plan (no references) against
+ * the limits of their schema, such as a role name's length, so that
+ * validate reports what IAM would refuse at apply; plan checks every
+ * known value again.
+ */
+static int check_lengths(const tern_engine *e, struct tern_diags *diags)
+{
+    struct tern_lang_scope scope;
+    size_t i, j;
+    int error = TERN_OK, rc;
+
+    memset(&scope, 0, sizeof(scope));
+    scope.base_dir = "/nonexistent";
+    for (i = 0; i < e->nblocks; i++) {
+        const struct eblock *b = &e->blocks[i];
+
+        for (j = 0; b->module && j < b->block->body->nattrs; j++) {
+            const struct tern_attribute *a = &b->block->body->attrs[j];
+            const tern_attr *sa = tern_schema_attr(b->module->schema, a->name);
+            struct tern_diags local = TERN_DIAGS_INIT;
+            tern_value *v = NULL;
+
+            if (!sa || sa->type != TERN_TYPE_STRING || !sa->max_items)
+                continue;
+            /* With no scope, any reference fails: such values are the
+             * plan's. */
+            rc =
+                tern_lang_eval(a->expr, &scope, &v, &local) == TERN_OK
+                    ? tern__check_length(sa, a->name, v, &a->expr->range, diags)
+                    : TERN_OK;
+            tern_value_decref(v);
+            tern_diags_release(&local);
+            if (rc == TERN_ENOMEM)
+                return rc;
+            if (rc)
+                error = rc;
+        }
+    }
+    return error;
+}
+
 int tern_engine_validate(const struct tern_lang_config *config,
                          struct tern_diags *diags)
 {
@@ -125,6 +168,8 @@ int tern_engine_validate(const struct tern_lang_config *config,
     opts.config = config;
     opts.variables = vars;
     rc = tern__engine_new(&e, &opts, 0, diags);
+    if (rc == TERN_OK && e)
+        rc = check_lengths(e, diags);
     if (rc == TERN_ENOMEM || !error)
         error = rc;
 done:

@@ -8,6 +8,10 @@
 #include "runner.h"
 #include "test_mod.h"
 
+#include "lang/lang.h"
+#include "tern/engine.h"
+#include "util/alloc.h"
+
 extern const tern_module tern_module_aws_iam_instance_profile;
 #define M (&tern_module_aws_iam_instance_profile)
 
@@ -208,8 +212,64 @@ TEST(mod_iam_instance_profile, add_role_propagation_5s)
     mod_fx_stop(&fx);
 }
 
+/*
+ * The provider's limits (name 128 characters, name_prefix 102, which with
+ * the 26 characters of the unique suffix makes 128): validate reports a
+ * longer constant value at its range; the longest allowed are created.
+ */
+TEST(mod_iam_instance_profile, name_limits_are_the_providers)
+{
+    struct tern_lang_config *lc = tern_lang_config_new(".");
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct mod_fx fx;
+    char *text, *cfg;
+    json_t *st;
+
+    ASSERT_EQ(tern_schema_attr(M->schema, "name")->max_items, 128);
+    ASSERT_EQ(tern_schema_attr(M->schema, "name_prefix")->max_items, 102);
+    text = tern_asprintf("resource \"aws_iam_instance_profile\" \"a\" {\n"
+                         "  name = \"%0129d\"\n"
+                         "}\n"
+                         "resource \"aws_iam_instance_profile\" \"b\" {\n"
+                         "  name_prefix = \"%0103d\"\n"
+                         "}\n"
+                         "resource \"aws_iam_instance_profile\" \"c\" {\n"
+                         "  name = \"%0128d\"\n"
+                         "}\n",
+                         0, 0, 0);
+    ASSERT_OK(tern_lang_config_add_file(lc, "main.tf", text, strlen(text), &d));
+    ASSERT_EQ(tern_engine_validate(lc, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 2);
+    ASSERT_STR_EQ(d.items[0].summary, "Value too long");
+    ASSERT_STR_EQ(d.items[0].detail, "The argument \"name\" takes at most "
+                                     "128 characters; this value has 129.");
+    ASSERT_EQ(d.items[0].range.start.line, 2);
+    ASSERT_EQ(d.items[0].range.start.column, 10);
+    ASSERT_STR_EQ(d.items[1].detail,
+                  "The argument \"name_prefix\" takes at most 102 "
+                  "characters; this value has 103.");
+    ASSERT_EQ(d.items[1].range.start.line, 5);
+    tern_diags_release(&d);
+    tern_lang_config_free(lc);
+    tern_free(text);
+
+    mod_fx_start(&fx, NULL);
+    cfg = tern_asprintf("{\"name_prefix\": \"%0102d\"}", 0);
+    st = create(&fx, cfg);
+    ASSERT_EQ(strlen(mod_str(st, "name")), 128);
+    json_decref(st);
+    tern_free(cfg);
+    cfg = tern_asprintf("{\"name\": \"%0128d\"}", 1);
+    st = create(&fx, cfg);
+    ASSERT_EQ(strlen(mod_str(st, "name")), 128);
+    json_decref(st);
+    tern_free(cfg);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_instance_profile_list[] = {
     TEST_MODULE(mod_iam_instance_profile, create_two_calls),
+    TEST_MODULE(mod_iam_instance_profile, name_limits_are_the_providers),
     TEST_MODULE(mod_iam_instance_profile, drift_and_role_in_place),
     TEST_MODULE(mod_iam_instance_profile, replace_delete_gone),
     TEST_MODULE(mod_iam_instance_profile, import_and_errors),

@@ -8,6 +8,10 @@
 #include "runner.h"
 #include "test_mod.h"
 
+#include "lang/lang.h"
+#include "tern/engine.h"
+#include "util/alloc.h"
+
 #include <stdlib.h>
 #include <time.h>
 
@@ -373,9 +377,92 @@ TEST(mod_iam_role, trust_names_new_role_propagation_5s)
     mod_fx_stop(&fx);
 }
 
+/* tern validate on one file: its diagnostics in @d, which borrow the
+ * names of *cfg (free it after them). */
+static int validate(const char *text, struct tern_lang_config **cfg,
+                    struct tern_diags *d)
+{
+    *cfg = tern_lang_config_new(".");
+    ASSERT_OK(
+        tern_lang_config_add_file(*cfg, "main.tf", text, strlen(text), d));
+    return tern_engine_validate(*cfg, d);
+}
+
+/*
+ * The provider's limits (name 64 characters, name_prefix 38, which with
+ * the 26 characters of the unique suffix makes 64): validate reports a
+ * longer constant value at its range, as IAM would refuse it only at
+ * apply; the longest allowed values are created.
+ */
+TEST(mod_iam_role, name_limits_are_the_providers)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *lc = NULL;
+    struct mod_fx fx;
+    char *text, *cfg;
+    json_t *st;
+
+    ASSERT_EQ(tern_schema_attr(M->schema, "name")->max_items, 64);
+    ASSERT_EQ(tern_schema_attr(M->schema, "name_prefix")->max_items, 38);
+    text = tern_asprintf("variable \"v\" {\n  default = \"%065d\"\n}\n"
+                         "resource \"aws_iam_role\" \"long\" {\n"
+                         "  name = \"%065d\"\n"
+                         "  assume_role_policy = \"{}\"\n"
+                         "}\n"
+                         "resource \"aws_iam_role\" \"prefix\" {\n"
+                         "  name_prefix = \"%039d\"\n"
+                         "  assume_role_policy = \"{}\"\n"
+                         "}\n"
+                         "resource \"aws_iam_role\" \"fits\" {\n"
+                         "  name = \"%064d\"\n"
+                         "  assume_role_policy = \"{}\"\n"
+                         "}\n"
+                         "resource \"aws_iam_role\" \"later\" {\n"
+                         "  name = var.v\n" /* the plan's to check */
+                         "  assume_role_policy = \"{}\"\n"
+                         "}\n",
+                         0, 0, 0, 0);
+    ASSERT_EQ(validate(text, &lc, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 2);
+    ASSERT_STR_EQ(d.items[0].summary, "Value too long");
+    ASSERT_STR_EQ(d.items[0].detail, "The argument \"name\" takes at most "
+                                     "64 characters; this value has 65.");
+    ASSERT_STR_EQ(d.items[0].range.file, "main.tf");
+    ASSERT_EQ(d.items[0].range.start.line, 5);
+    ASSERT_EQ(d.items[0].range.start.column, 10);
+    ASSERT_EQ(d.items[0].range.end.column, 77);
+    ASSERT_STR_EQ(d.items[1].summary, "Value too long");
+    ASSERT_STR_EQ(d.items[1].detail, "The argument \"name_prefix\" takes at "
+                                     "most 38 characters; this value has 39.");
+    ASSERT_EQ(d.items[1].range.start.line, 9);
+    ASSERT_EQ(d.items[1].range.start.column, 17);
+    tern_diags_release(&d);
+    tern_lang_config_free(lc);
+    tern_free(text);
+
+    /* At the limits, IAM takes them. */
+    mod_fx_start(&fx, NULL);
+    cfg = tern_asprintf("{\"name_prefix\": \"%038d\", "
+                        "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}",
+                        0);
+    st = create(&fx, cfg);
+    ASSERT_EQ(strlen(mod_str(st, "name")), 64);
+    json_decref(st);
+    tern_free(cfg);
+    cfg = tern_asprintf("{\"name\": \"%064d\", "
+                        "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}",
+                        1);
+    st = create(&fx, cfg);
+    ASSERT_EQ(strlen(mod_str(st, "name")), 64);
+    json_decref(st);
+    tern_free(cfg);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_role_list[] = {
     TEST_MODULE(mod_iam_role, create_one_call),
     TEST_MODULE(mod_iam_role, name_prefix),
+    TEST_MODULE(mod_iam_role, name_limits_are_the_providers),
     TEST_MODULE(mod_iam_role, read_after_drift),
     TEST_MODULE(mod_iam_role, update_in_place),
     TEST_MODULE(mod_iam_role, replace_on_name_or_path),
