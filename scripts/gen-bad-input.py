@@ -86,6 +86,14 @@ def hcl(slug, text, *expect, cmd=("validate",), code=1):
     case("hcl-" + slug, {"main.tf": text}, list(cmd), code, *expect)
 
 
+def at(line, col, width, ctx=None, path="main.tf"):
+    """Where a diagnostic points, as tern renders it: the file and line
+    (with the enclosing block), and the carets under the range, which sit
+    after the 6 columns of "%4u: " and one column a character."""
+    return ("  on %s line %d%s:" % (path, line, ", in " + ctx if ctx else ""),
+            " " * (5 + col) + "^" * width)
+
+
 # ---- configurations, native syntax ---------------------------------------
 hcl("unclosed-block", 'resource "aws_iam_role" "r" {\n  name = "x"\n',
     "Error: Unclosed configuration block", "main.tf line 1")
@@ -119,7 +127,8 @@ hcl("undeclared-local", 'output "o" {\n  value = local.nope\n}\n',
 hcl("undeclared-module", 'output "o" {\n  value = module.nope.x\n}\n',
     "Error: Reference to undeclared module")
 hcl("unknown-function", 'output "o" {\n  value = nope("a")\n}\n',
-    "Error: Call to unknown function", cmd=("plan",))
+    "Error: Call to unknown function", *at(2, 11, 4, 'output "o"'),
+    'There is no function named "nope".', cmd=("plan",))
 hcl("function-too-few-args", 'output "o" {\n  value = upper()\n}\n',
     "Error: Not enough function arguments", cmd=("plan",))
 hcl("function-too-many-args", 'output "o" {\n  value = upper("a", "b")\n}\n',
@@ -147,11 +156,14 @@ hcl("bad-type-constraint", 'variable "v" {\n  type = strang\n}\n',
     "Error: Invalid type specification")
 hcl("default-type-mismatch",
     'variable "v" {\n  type    = number\n  default = "abc"\n}\n',
-    "Error: Invalid default value for variable", cmd=("plan",))
+    "Error: Invalid default value for variable", *at(3, 13, 5, 'variable "v"'),
+    "This default value is not compatible with the variable's type "
+    "constraint", cmd=("plan",))
 hcl("count-and-for-each",
     'resource "aws_iam_role" "r" {\n  count = 1\n  for_each = toset(["a"])\n'
     '  name = "x"\n  assume_role_policy = ' + TRUST + '\n}\n',
-    'Error: Invalid combination of "count" and "for_each"', cmd=("plan",))
+    'Error: Invalid combination of "count" and "for_each"',
+    *at(3, 3, 8, 'resource "aws_iam_role" "r"'), cmd=("plan",))
 hcl("count-negative",
     'resource "aws_iam_role" "r" {\n  count = -1\n  name = "x"\n'
     '  assume_role_policy = ' + TRUST + '\n}\n', "Error: Invalid count argument",
@@ -275,7 +287,11 @@ tfjson("duplicate-key",
 tfjson("nul-byte", '{"locals": {"a": 1}}\0', "Error:")
 tfjson("deep-nesting", '{"locals": {"a": ' + "[" * 5000 + "]" * 5000 + '}}',
        "Error:")
-tfjson("invalid-utf8", '{"locals": {"a": "\xff"}}', "Error:")
+tfjson("invalid-utf8", '{"locals": {"a": "\xff"}}',
+       "Error: Invalid character encoding",
+       *at(1, 19, 1, path="main.tf.json"),
+       "Byte 0xff here is not valid UTF-8. All input files must be UTF-8 "
+       "encoded.")
 tfjson("count-string",
        '{"resource": {"aws_iam_role": {"r": {"count": "x", "name": "x", '
        '"assume_role_policy": "{\\"Version\\": \\"2012-10-17\\", \\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Principal\\": {\\"Service\\": \\"ec2.amazonaws.com\\"}, \\"Action\\": \\"sts:AssumeRole\\"}]}"}}}}\n', "count", cmd=("plan",))
@@ -324,7 +340,9 @@ tfvars("var-file-bad-syntax", {"x.tfvars": 'n = "unterminated\n'},
        ["-var-file=x.tfvars"], 1, "Error:", "x.tfvars")
 tfvars("json-wrong-type", {"terraform.tfvars.json": '{"n": "abc"}'}, [], 1,
        "Error: Invalid value for input variable")
-tfvars("invalid-utf8", {"terraform.tfvars": 'n = "\xff"\n'}, [], 1, "Error:")
+tfvars("invalid-utf8", {"terraform.tfvars": 'n = "\xff"\n'}, [], 1,
+       "Error: Invalid character encoding", "  on terraform.tfvars line 1:",
+       "Byte 0xff here is not valid UTF-8.")
 
 # ---- the command line -----------------------------------------------------
 
@@ -562,31 +580,130 @@ def state_cases(db, plan):
          1, "nope.tfplan")
 
 
-def known_gaps():
-    """Inputs tern accepts today though it should not (issue 10's
-    findings, see the report): call this from main() once they are
-    refused."""
+def issue10_fixed():
+    """Inputs tern once accepted or reported badly (issue 10's findings,
+    known_gaps() until fixed), each now with its precise diagnostic.
+    Registered after the state cases so that the numbers of the cases
+    before them, and their generated state files, stay as they were."""
+    role = 'resource "aws_iam_role" "r"'
     hcl("output-without-value", 'output "o" {\n}\n',
-        "Error: Missing required argument", '"value"')
+        "Error: Missing required argument", *at(1, 1, 10, 'output "o"'),
+        'The argument "value" is required, but no definition was found.')
+    tfjson("output-without-value", '{"output": {"o": {}}}\n',
+           "Error: Missing required argument",
+           *at(1, 2, 14, 'output "o"', path="main.tf.json"),
+           'The argument "value" is required')
     hcl("lifecycle-unknown-argument",
         'resource "aws_iam_role" "r" {\n  name = "x"\n  assume_role_policy = ' + TRUST + '\n'
         '  lifecycle {\n    explode = true\n  }\n}\n',
-        "Error: Unsupported argument", '"explode"')
-    hcl("wrong-argument-type",
-        'resource "aws_iam_role" "r" {\n  name = ["x"]\n'
-        '  assume_role_policy = ' + TRUST + '\n}\n', "name", cmd=("plan",))
+        "Error: Unsupported argument", *at(5, 5, 7, role),
+        'An argument named "explode" is not expected in a lifecycle block.')
+    for cmd in ("plan", "validate"):
+        hcl("wrong-argument-type-" + cmd,
+            'resource "aws_iam_role" "r" {\n  name = ["x"]\n'
+            '  assume_role_policy = ' + TRUST + '\n}\n',
+            "Error: Incorrect attribute value type", *at(2, 10, 5, role),
+            'Inappropriate value for attribute "name": string required, '
+            'found list.', cmd=(cmd,))
     hcl("depends-on-string",
         'resource "aws_iam_role" "r" {\n  name = "x"\n  assume_role_policy = ' + TRUST + '\n'
-        '  depends_on = ["aws_iam_role.q"]\n}\n', "Error:")
-    hcl("invalid-utf8", 'locals {\n  x = "\xff\xfe"\n}\n', "Error:")
-    hcl("role-name-too-long",
-        'resource "aws_iam_role" "r" {\n  name = "' + "x" * 65 + '"\n'
-        '  assume_role_policy = ' + TRUST + '\n}\n', "name", cmd=("plan",))
-    tfjson("output-without-value", '{"output": {"o": {}}}\n',
-           "Error: Missing required argument")
+        '  depends_on = ["aws_iam_role.q"]\n}\n',
+        "Error: Invalid reference", *at(4, 17, 16, role),
+        "A reference to a resource, data source or module is required here")
+    # Fixed at plan before; validate says so too now.
+    hcl("unknown-function-validate", 'output "o" {\n  value = nope("a")\n}\n',
+        "Error: Call to unknown function", *at(2, 11, 4, 'output "o"'),
+        'There is no function named "nope".')
+    hcl("count-and-for-each-validate",
+        'resource "aws_iam_role" "r" {\n  count = 1\n  for_each = toset(["a"])\n'
+        '  name = "x"\n  assume_role_policy = ' + TRUST + '\n}\n',
+        'Error: Invalid combination of "count" and "for_each"',
+        *at(3, 3, 8, role))
+    hcl("default-type-mismatch-validate",
+        'variable "v" {\n  type    = number\n  default = "abc"\n}\n',
+        "Error: Invalid default value for variable",
+        *at(3, 13, 5, 'variable "v"'),
+        "This default value is not compatible with the variable's type "
+        "constraint number: a number is required.")
+    for cmd in ("validate", "plan"):
+        hcl("required-version-" + cmd,
+            'terraform {\n  required_version = ">= 2.0"\n}\n',
+            "Error: Unsupported Terraform language version",
+            *at(2, 22, 8, "terraform"),
+            'This configuration requires Terraform ">= 2.0"; tern implements '
+            'the Terraform language as of version 1.5.7.', cmd=(cmd,))
+    # Bytes that are not UTF-8 (plan answered "out of memory").
+    for cmd in ("validate", "plan"):
+        hcl("invalid-utf8-" + cmd, 'locals {\n  x = "\xff\xfe"\n}\n',
+            "Error: Invalid character encoding", *at(2, 8, 2),
+            "Byte 0xff here is not valid UTF-8. All input files must be "
+            "UTF-8 encoded. Ensure that UTF-8 encoding is selected in your "
+            "editor.", cmd=(cmd,))
+    tfjson("invalid-utf8-plan",
+           '{\n  "locals": {\n    "a": "ok",\n    "b": "\xc3\xa9\xc3"\n  }\n}\n',
+           "Error: Invalid character encoding",
+           *at(4, 12, 1, path="main.tf.json"), "Byte 0xc3 here",
+           cmd=("plan",))
+    tfvars("invalid-utf8-json", {"terraform.tfvars.json": '{"n": "\xfe"}'},
+           [], 1, "Error: Invalid character encoding",
+           "  on terraform.tfvars.json line 1:", "Byte 0xfe here")
+    tfvars("invalid-utf8-var-flag", {}, ["-var=n=1\xff"], 1,
+           "Error: Invalid character encoding",
+           'The value for variable "n" set from the command line is not '
+           "valid UTF-8")
+    # Module calls (silently ignored: what they manage left the plan).
+    mod = ('module "net" {\n  source = "./modules/net"\n}\n\n' +
+           OUTPUT_ONLY)
+    why = ('tern does not support child modules yet, so module "net" '
+           '(source "./modules/net") cannot be used. Copy the module\'s '
+           'resources, data sources, variables and outputs into this '
+           'configuration instead')
+    for cmd in ("validate", "plan"):
+        hcl("module-block-" + cmd, mod, "Error: Module calls are not supported",
+            *at(1, 1, 12, 'module "net"'), why, cmd=(cmd,))
+    tfjson("module-block",
+           '{\n  "module": {\n    "net": {\n      "source": "./modules/net"\n'
+           '    }\n  }\n}\n',
+           "Error: Module calls are not supported",
+           *at(3, 5, 5, 'module "net"', path="main.tf.json"), why)
+    # Names longer than the AWS provider allows (IAM refused them at apply).
+    for cmd in ("validate", "plan"):
+        hcl("role-name-too-long-" + cmd,
+            'resource "aws_iam_role" "r" {\n  name = "' + "x" * 65 + '"\n'
+            '  assume_role_policy = ' + TRUST + '\n}\n',
+            "Error: Value too long", *at(2, 10, 67, role),
+            'The argument "name" takes at most 64 characters; this value has '
+            '65.', cmd=(cmd,))
+    hcl("role-name-from-variable-too-long",
+        'variable "name" {\n  default = "' + "x" * 70 + '"\n}\n\n'
+        'resource "aws_iam_role" "r" {\n  name = var.name\n'
+        '  assume_role_policy = ' + TRUST + '\n}\n',
+        "Error: Value too long", *at(6, 10, 8, role),
+        'The argument "name" takes at most 64 characters; this value has 70.',
+        cmd=("plan",))
+    hcl("role-name-prefix-too-long",
+        'resource "aws_iam_role" "r" {\n  name_prefix = "' + "p" * 39 + '"\n'
+        '  assume_role_policy = ' + TRUST + '\n}\n',
+        "Error: Value too long", *at(2, 17, 41, role),
+        'The argument "name_prefix" takes at most 38 characters; this value '
+        'has 39.')
+    profile = 'resource "aws_iam_instance_profile" "p"'
+    hcl("instance-profile-name-too-long",
+        profile + ' {\n  name = "' + "i" * 129 + '"\n}\n',
+        "Error: Value too long", *at(2, 10, 131, profile),
+        'The argument "name" takes at most 128 characters; this value has '
+        '129.')
+    hcl("instance-profile-name-prefix-too-long",
+        profile + ' {\n  name_prefix = "' + "i" * 103 + '"\n}\n',
+        "Error: Value too long", *at(2, 17, 105, profile),
+        'The argument "name_prefix" takes at most 102 characters; this value '
+        'has 103.')
+
+
+def known_gaps():
+    """Inputs tern accepts today though it should not, or reports badly:
+    move each into issue10_fixed() once it is refused as it should be."""
     cli("bad-replace", ["plan", "-replace=[0]"], "Error:")
-
-
 
 
 def write_case(n, slug, files, cmd, code, expect, sim):
@@ -597,8 +714,9 @@ def write_case(n, slug, files, cmd, code, expect, sim):
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
             f.write(data.encode("latin-1") if isinstance(data, str) else data)
-    with open(os.path.join(d, "cmd"), "w") as f:
-        f.write("".join(a + "\n" for a in cmd))
+    with open(os.path.join(d, "cmd"), "wb") as f:
+        # As the files: a str is bytes, so an argument may hold any byte.
+        f.write("".join(a + "\n" for a in cmd).encode("latin-1"))
     with open(os.path.join(d, "expect", "exit-code"), "w") as f:
         f.write("%d\n" % code)
     with open(os.path.join(d, "expect", "stderr-contains"), "w") as f:
@@ -614,6 +732,7 @@ def main():
     tern = os.path.join(os.path.abspath(sys.argv[1]), "tern")
     db, plan = good_state(tern)
     state_cases(db, plan)
+    issue10_fixed()
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(os.path.join(OUT, "fixtures"))

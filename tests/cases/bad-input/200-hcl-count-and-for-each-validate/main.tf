@@ -1,0 +1,6 @@
+resource "aws_iam_role" "r" {
+  count = 1
+  for_each = toset(["a"])
+  name = "x"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = {Service = "ec2.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}

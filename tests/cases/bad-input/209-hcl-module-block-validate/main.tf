@@ -1,0 +1,12 @@
+module "net" {
+  source = "./modules/net"
+}
+
+variable "n" {
+  type    = number
+  default = 1
+}
+
+output "o" {
+  value = var.n
+}
