@@ -120,6 +120,13 @@ typedef struct tern_change {
      * duplicate.
      */
     int adopted;
+    /**
+     * Set on the destroy of a deposed object: the object a
+     * create_before_destroy replacement replaced, whose delete failed or
+     * was cut short. It is no longer in the state as the address's object
+     * but is remembered (as Terraform's deposed key) until deleted.
+     */
+    const char *deposed;
 } tern_change;
 
 #define TERN_CHANGE_VERSION 1

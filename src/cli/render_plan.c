@@ -635,10 +635,14 @@ void cli_render_change(tern_buf *out, const struct cli_ui *ui,
                    c->action == TERN_ACTION_DELETE ||
                    c->action == TERN_ACTION_READ;
 
+    char deposed[64] = "";
+
     if (drift && c->action == TERN_ACTION_DELETE)
         after = NULL;
+    if (c->deposed)
+        snprintf(deposed, sizeof(deposed), " (deposed object %s)", c->deposed);
     tern_buf_printf(out, "  %s# %s%s %s%s\n", ui && ui->color ? "\033[1m" : "",
-                    c->address, "", header_text(c, drift),
+                    c->address, deposed, header_text(c, drift),
                     ui && ui->color ? "\033[0m" : "");
     if (c->prev_address)
         tern_buf_printf(out, "  # (moved from %s)\n", c->prev_address);

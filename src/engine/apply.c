@@ -444,13 +444,17 @@ static int apply_prepare(struct exec *ex, struct step *s)
         s->prior =
             pi->adopt ? json_incref(pi->adopt) : tern_value_to_json(pi->before);
         TERN_CHECK_ALLOC(s->prior);
+        /* A deposed object (the old half of a create_before_destroy
+         * replacement, remembered when the new one was committed, or left
+         * by an earlier run) already has its intent. */
+        if (pi->deposed) {
+            s->intent = pi->deposed;
+            goto done;
+        }
         ident = identity(s->prior);
         TERN_CHECK_ALLOC(ident);
         if ((error = tern_state_intent_begin(ar->e->state, &s->intent, pi->addr,
-                                             a == TERN_ACTION_CREATE_THEN_DELETE
-                                                 ? "delete-deposed"
-                                                 : "delete",
-                                             ident, &s->diags)))
+                                             "delete", ident, &s->diags)))
             goto done;
     } else if (a == TERN_ACTION_NOOP) {
         s->op = OP_NONE;
@@ -512,7 +516,8 @@ static void apply_unprepare(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
 
-    if (s->intent && s->intent != ar->plan->insts[s->inst].intent)
+    if (s->intent && s->intent != ar->plan->insts[s->inst].intent &&
+        s->intent != ar->plan->insts[s->inst].deposed)
         tern_state_intent_abandon(ar->e->state, s->intent, NULL);
     s->intent = 0;
 }
@@ -653,15 +658,25 @@ static int apply_finish(struct exec *ex, struct step *s)
          * response, a timeout, a 5xx after the retries): keep its intent
          * for the next run to look for, or the object is orphaned and
          * every later create of it fails as already existing. */
-        if (s->intent && !pi->adopt &&
+        if (s->intent && !pi->adopt && !(s->destroy && pi->deposed) &&
             !(s->op == OP_CREATE &&
               (s->rc == TERN_ECANCELED || s->rc == TERN_ERROR)))
             tern_state_intent_abandon(ar->e->state, s->intent, NULL);
+        /* A deposed object that could not be deleted stays remembered:
+         * the next plan deletes it. */
+        if (s->destroy && pi->deposed)
+            tern_diags_add(&s->diags, TERN_SEV_WARNING, NULL,
+                           "Deposed object kept",
+                           "The object %s replaced is kept in the state as "
+                           "deposed object %08llx; the next apply deletes it.",
+                           pi->addr, (unsigned long long)pi->deposed);
         report_failure(ar, pi, s);
         return 1;
     }
     if (s->destroy) {
-        if (a == TERN_ACTION_CREATE_THEN_DELETE)
+        /* The address's object is the new one (or another): only the
+         * intent that remembered this one goes. */
+        if (a == TERN_ACTION_CREATE_THEN_DELETE || pi->deposed)
             error =
                 tern_state_intent_abandon(ar->e->state, s->intent, &s->diags);
         else
@@ -686,6 +701,24 @@ static int apply_finish(struct exec *ex, struct step *s)
     }
     if (s->old_intent && s->old_intent != s->intent)
         tern_state_intent_abandon(ar->e->state, s->old_intent, NULL);
+    /* The old object of a create_before_destroy replacement is no longer
+     * the address's object: remember it (in this same transaction) until
+     * its delete is done, or a failed or interrupted delete orphans it. */
+    if (a == TERN_ACTION_CREATE_THEN_DELETE && !pi->deposed && pi->before) {
+        json_t *old = tern_value_to_json(pi->before);
+
+        error =
+            old ? tern_state_intent_begin(ar->e->state, &pi->deposed, pi->addr,
+                                          "deposed", old, &s->diags)
+                : TERN_ENOMEM;
+        json_decref(old);
+        if (error) {
+            s->rc = error;
+            report_failure(ar, pi, s);
+            return 1;
+        }
+        tern__pinst_publish(pi);
+    }
     tern_value_decref(ar->cx.values[s->inst]);
     ar->cx.values[s->inst] =
         tern__value_from_state(s->module->schema, s->result);
@@ -752,7 +785,11 @@ int tern__bind_plan(tern_engine *e, struct tern_plan *p)
 
         if (!ba)
             return TERN_ENOMEM;
-        pi->block = tern__map_get(&e->block_map, ba, &bi) ? bi : SIZE_MAX;
+        /* A deposed object is no instance of its block: references to the
+         * block never see it. */
+        pi->block = !pi->deposed && tern__map_get(&e->block_map, ba, &bi)
+                        ? bi
+                        : SIZE_MAX;
         tern_free(ba);
         if (!pi->orphan && pi->block != SIZE_MAX)
             pi->prov = e->blocks[pi->block].prov;

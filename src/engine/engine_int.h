@@ -140,6 +140,10 @@ struct pinst {
     int gone;       /* refresh-only: deleted outside */
     int orphan;     /* in the state, not (any more) in the configuration */
     size_t prov;
+    /* The intent that remembers the deposed object this destroys (the
+     * old object of a create_before_destroy replacement), or 0. */
+    int64_t deposed;
+    char deposed_key[24]; /* its key as shown, "%08llx" of the intent */
 };
 
 struct tern_plan {

@@ -117,6 +117,10 @@ int tern__pinst_publish(struct pinst *pi)
     pi->pub.n_replace_paths = n;
     pi->pub.import_id = pi->import_id;
     pi->pub.adopted = pi->adopt != NULL;
+    if (pi->deposed)
+        snprintf(pi->deposed_key, sizeof(pi->deposed_key), "%08llx",
+                 (unsigned long long)pi->deposed);
+    pi->pub.deposed = pi->deposed ? pi->deposed_key : NULL;
     return TERN_OK;
 }
 
@@ -1812,6 +1816,73 @@ done:
     return error;
 }
 
+/*
+ * Deposed objects: the old objects of create_before_destroy replacements
+ * whose delete failed or was cut short. The state holds one object per
+ * address (the new one), so each is remembered by a "deposed" intent with
+ * the whole old object as its identity; every plan (destroy or not)
+ * deletes it, as Terraform does its deposed objects.
+ */
+static int plan_deposed(struct planrun *pr)
+{
+    size_t i, si;
+    int error = TERN_OK;
+
+    for (i = 0; i < pr->nintents; i++) {
+        const tern_state_intent *in = &pr->intents[i];
+        const tern_module *m;
+        struct pinst *pi;
+        struct addr a;
+
+        if (strcmp(in->action, "deposed") != 0 ||
+            tern__addr_parse(in->address, &a))
+            continue;
+        m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, a.type);
+        if (!m) {
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                           "Unknown resource type in the state",
+                           "A deposed object of %s is in the state, but tern "
+                           "has no %s type; it cannot be destroyed.",
+                           in->address, a.type);
+            pr->plan->errored = 1;
+            tern__addr_release(&a);
+            continue;
+        }
+        if ((error = tern__plan_add(pr->plan, &pi)) ||
+            (error = values_fit(pr))) {
+            tern__addr_release(&a);
+            goto done;
+        }
+        pi->addr = tern_strdup(in->address);
+        pi->type = tern_strdup(a.type);
+        pi->name = tern_strdup(a.name);
+        pi->pub.mode = TERN_STATE_MANAGED;
+        pi->key_kind = a.key_kind;
+        pi->key_int = a.key_int;
+        pi->key_str = a.key_str ? tern_strdup(a.key_str) : NULL;
+        tern__addr_release(&a);
+        pi->deps = json_array();
+        if (tern__map_get(&pr->st_map, in->address, &si) && pr->st[si].provider)
+            pi->provider = tern_strdup(pr->st[si].provider);
+        pi->before = tern__value_from_state(m->schema, in->identity);
+        TERN_CHECK_ALLOC(pi->addr);
+        TERN_CHECK_ALLOC(pi->type);
+        TERN_CHECK_ALLOC(pi->name);
+        TERN_CHECK_ALLOC(pi->deps);
+        TERN_CHECK_ALLOC(pi->before);
+        pi->prov = tern__provider_for_state(pr->e, pi->provider, m);
+        if (pi->prov == SIZE_MAX) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        pi->pub.action = TERN_ACTION_DELETE;
+        pi->deposed = in->id;
+        pi->intent = in->id;
+    }
+done:
+    return error;
+}
+
 /* A create_before_destroy replacement forces it on what it depends on, or
  * the two replacements would wait for each other. */
 static void spread_cbd(struct planrun *pr)
@@ -2202,7 +2273,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             if ((error = data_wait_all(&pr)))
                 goto done;
         }
-        if ((error = plan_orphans(&pr)))
+        if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))
             goto done;
         spread_cbd(&pr);
         if (pr.opts->n_targets && (error = apply_targets(&pr)))

@@ -185,6 +185,7 @@ static json_t *enc_inst(const struct pinst *pi)
     json_object_set_new(o, "orphan", json_boolean(pi->orphan));
     json_object_set_new(o, "refreshed", json_boolean(pi->refreshed));
     json_object_set_new(o, "gone", json_boolean(pi->gone));
+    json_object_set_new(o, "deposed", json_integer(pi->deposed));
     return o;
 }
 
@@ -240,6 +241,7 @@ static int dec_inst(const json_t *o, struct pinst *pi)
     pi->orphan = json_is_true(json_object_get(o, "orphan"));
     pi->refreshed = json_is_true(json_object_get(o, "refreshed"));
     pi->gone = json_is_true(json_object_get(o, "gone"));
+    pi->deposed = json_integer_value(json_object_get(o, "deposed"));
     return TERN_OK;
 }
 

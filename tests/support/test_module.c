@@ -82,6 +82,25 @@ void test_store_fail_name(test_store *s, const char *name)
     pthread_mutex_unlock(&s->mu);
 }
 
+void test_store_fail_delete(test_store *s, const char *name)
+{
+    char key[256];
+
+    snprintf(key, sizeof(key), "delete:%s", name);
+    test_store_fail_name(s, key);
+}
+
+void test_store_clear_failures(test_store *s)
+{
+    size_t i;
+
+    pthread_mutex_lock(&s->mu);
+    for (i = 0; i < s->nfail; i++)
+        free(s->fail_names[i]);
+    s->nfail = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
 void test_store_fail_after(test_store *s, long n)
 {
     pthread_mutex_lock(&s->mu);
@@ -319,6 +338,15 @@ static int injected(struct opctx *c)
                  * happened remotely. fail_after's TERN_ERROR is the
                  * indefinite kind, after which a create may have happened. */
                 return TERN_EINVALID;
+            }
+    if (strcmp(c->opname, "delete") == 0)
+        for (i = 0; i < c->s->nfail; i++)
+            if (strncmp(c->s->fail_names[i], "delete:", 7) == 0 &&
+                strcmp(c->s->fail_names[i] + 7, c->name) == 0) {
+                tern_diags_add(
+                    c->op->diags, TERN_SEV_ERROR, NULL, "Injected failure",
+                    "delete of %s fails: it is still in use.", c->name);
+                return TERN_ECONFLICT;
             }
     return TERN_OK;
 }

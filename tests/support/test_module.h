@@ -48,6 +48,10 @@ void test_store_free(test_store *s);
 void test_store_set_latency(test_store *s, unsigned int ms);
 /* Creating (or updating) the object named @name fails with TERN_ERROR. */
 void test_store_fail_name(test_store *s, const char *name);
+/* Deleting the object named @name fails (DeleteConflict-like, definite). */
+void test_store_fail_delete(test_store *s, const char *name);
+/* Forget every failure set by the two above. */
+void test_store_clear_failures(test_store *s);
 /* After @n more successful operations, every operation fails (0: off). */
 void test_store_fail_after(test_store *s, long n);
 

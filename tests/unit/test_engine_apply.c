@@ -9,6 +9,8 @@
 #include "support.h"
 #include "test_module.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "cli/render_plan.h"
 
 static struct test_op_record rec(struct test_env *env, const char *op,
                                  const char *name)
@@ -402,6 +404,159 @@ TEST(engine_apply, replacement_order)
     test_env_release(&env);
 }
 
+#define CBD_A(name)                                                            \
+    "resource \"test_object\" \"a\" {\n"                                       \
+    "  name = \"" name "\"\n"                                                  \
+    "  lifecycle {\n"                                                          \
+    "    create_before_destroy = true\n"                                       \
+    "  }\n"                                                                    \
+    "}\n"
+
+/* The intents left in env's state, as "action address name" lines. */
+static char *intents_text(struct test_env *env)
+{
+    tern_state_intent *in = NULL;
+    size_t n = 0, i;
+    tern_buf b = TERN_BUF_INIT;
+    char *out;
+
+    ASSERT_OK(tern_state_intents(env->state, &in, &n, NULL));
+    for (i = 0; i < n; i++)
+        tern_buf_printf(
+            &b, "%s %s %s\n", in[i].action, in[i].address,
+            json_string_value(json_object_get(in[i].identity, "name")));
+    tern_state_intents_free(in, n);
+    out = tern_strdup(b.len ? b.ptr : "");
+    tern_buf_release(&b);
+    return out;
+}
+
+TEST(engine_apply, cbd_failed_delete_keeps_the_deposed_object)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    const tern_change *c;
+    char *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, CBD_A("a1")));
+    /* The new object is made, the old one cannot be deleted (yet). */
+    test_store_fail_delete(env.store, "a1");
+    ASSERT_NE(test_env_converge(&env, CBD_A("a2")), 0);
+    ASSERT_EQ(test_store_count_name(env.store, "a1"), 1);
+    ASSERT_EQ(test_store_count_name(env.store, "a2"), 1);
+    t = test_env_state_attr(&env, "test_object.a", "name");
+    ASSERT_STR_EQ(t, "a2");
+    tern_free(t);
+    /* The old object is remembered, not orphaned. */
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "deposed test_object.a a1\n");
+    tern_free(t);
+
+    /* The next plan deletes it, and only it. */
+    test_store_clear_failures(env.store);
+    ASSERT_OK(test_env_config(&env, CBD_A("a2")));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 1);
+    c = tern_plan_change(p, 0);
+    ASSERT_EQ(c->action, TERN_ACTION_DELETE);
+    ASSERT_STR_EQ(c->address, "test_object.a");
+    ASSERT_NOT_NULL(c->deposed);
+    ASSERT_EQ(strlen(c->deposed), 8);
+    {
+        tern_buf out = TERN_BUF_INIT;
+        char *want = tern_asprintf(
+            "# test_object.a (deposed object %s) will be destroyed",
+            c->deposed);
+
+        cli_render_change(&out, NULL, c, 0);
+        ASSERT_STR_CONTAINS(tern_buf_cstr(&out), want);
+        ASSERT_STR_CONTAINS(tern_buf_cstr(&out), "\"a1\"");
+        tern_free(want);
+        tern_buf_release(&out);
+    }
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_store_count_name(env.store, "a1"), 0);
+    ASSERT_EQ(test_store_count_name(env.store, "a2"), 1);
+    t = test_env_state_attr(&env, "test_object.a", "name");
+    ASSERT_STR_EQ(t, "a2");
+    tern_free(t);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 0);
+    tern_plan_free(p);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, deposed_destroyed_via_saved_plan)
+{
+    struct test_env env;
+    tern_plan *p = NULL, *q = NULL;
+    tern_plan_options o = TERN_PLAN_OPTIONS_INIT;
+    char *path = tern_asprintf("%s/d.tfplan", tern_test_tmpdir()), *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, CBD_A("a1")));
+    test_store_fail_delete(env.store, "a1");
+    ASSERT_NE(test_env_converge(&env, CBD_A("a2")), 0);
+    test_store_clear_failures(env.store);
+    /* tern destroy deletes both the object and the deposed one, through
+     * a saved plan. */
+    o.destroy = 1;
+    ASSERT_OK(test_env_config(&env, CBD_A("a2")));
+    ASSERT_OK(test_env_plan(&env, &o, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 2);
+    ASSERT_OK(tern_plan_write(p, path, NULL));
+    tern_plan_free(p);
+    ASSERT_OK(tern_plan_read(&q, path, NULL));
+    ASSERT_EQ(tern_plan_change_count(q), 2);
+    ASSERT_TRUE(tern_plan_change(q, 0)->deposed != NULL ||
+                tern_plan_change(q, 1)->deposed != NULL);
+    ASSERT_OK(tern_engine_apply(env.engine, q, NULL, NULL, &env.diags));
+    tern_plan_free(q);
+    ASSERT_EQ(test_store_count(env.store), 0);
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    tern_free(path);
+    test_env_release(&env);
+}
+
+TEST(engine_apply, cbd_interrupted_between_create_and_delete)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    char *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, CBD_A("a1")));
+    /* Stopped once the new object is made: the old one's delete never
+     * starts, and the old object is remembered with the new one. */
+    ASSERT_OK(test_env_config(&env, CBD_A("a2")));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    env.hook = interrupt_after_first_done;
+    ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags),
+              TERN_ECANCELED);
+    tern_plan_free(p);
+    env.hook = NULL;
+    ASSERT_EQ(test_store_count_name(env.store, "a1"), 1);
+    ASSERT_EQ(test_store_count_name(env.store, "a2"), 1);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "deposed test_object.a a1\n");
+    tern_free(t);
+    ASSERT_OK(test_env_converge(&env, CBD_A("a2")));
+    ASSERT_EQ(test_store_count_name(env.store, "a1"), 0);
+    ASSERT_EQ(test_store_count_name(env.store, "a2"), 1);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    test_env_release(&env);
+}
+
 TEST(engine_apply, destroy_in_reverse_dependency_order)
 {
     struct test_env env;
@@ -605,6 +760,9 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, intent_left_behind_is_adopted_at_apply),
     TEST_UNIT(engine_apply, indefinite_create_failure_keeps_intent),
     TEST_UNIT(engine_apply, replacement_order),
+    TEST_UNIT(engine_apply, cbd_failed_delete_keeps_the_deposed_object),
+    TEST_UNIT(engine_apply, deposed_destroyed_via_saved_plan),
+    TEST_UNIT(engine_apply, cbd_interrupted_between_create_and_delete),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
     TEST_UNIT(engine_apply, allocation_failures),
