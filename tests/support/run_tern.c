@@ -1,5 +1,7 @@
 #include "run_tern.h"
 
+#include "support.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -304,6 +306,40 @@ int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
     r->err = strdup("");
     keep_log(r, argv + 1);
     return 0;
+}
+
+void tt_sim_env_add(struct tt_sim_env *e, const char *entry)
+{
+    if (e->n < TT_SIM_ENV_MAX)
+        e->env[e->n++] = entry;
+    e->env[e->n] = NULL;
+}
+
+void tt_sim_env_init(struct tt_sim_env *e, const struct tt_sim *sim)
+{
+    static const char *const base[] = {
+        "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
+        "AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001",
+        "AWS_SESSION_TOKEN=",
+        "AWS_REGION=us-east-1",
+        "AWS_PROFILE=",
+        "AWS_CONFIG_FILE=/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+        "AWS_EC2_METADATA_DISABLED=true",
+        "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
+        "DATABRICKS_CONFIG_FILE=/nonexistent",
+        NULL};
+    size_t i;
+
+    memset(e, 0, sizeof(*e));
+    snprintf(e->endpoint, sizeof(e->endpoint), "AWS_ENDPOINT_URL=%s",
+             sim->base_url);
+    snprintf(e->dbx_host, sizeof(e->dbx_host), "DATABRICKS_HOST=%s",
+             sim->base_url);
+    tt_sim_env_add(e, e->endpoint);
+    tt_sim_env_add(e, e->dbx_host);
+    for (i = 0; base[i]; i++)
+        tt_sim_env_add(e, base[i]);
 }
 
 void tt_run_release(struct tt_run *r)

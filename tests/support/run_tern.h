@@ -50,6 +50,25 @@ int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
 
 void tt_run_release(struct tt_run *r);
 
+struct tt_sim;
+
+/*
+ * The environment that points tern at a tern-sim: its endpoint for AWS
+ * and Databricks, the sim's default key and token, region us-east-1, no
+ * profile or config files, instance metadata off. tt_sim_env_add()
+ * appends entries ("NAME=value", borrowed); a later entry overrides an
+ * earlier one of the same name. env is NULL-terminated, for
+ * tt_run_tern_env().
+ */
+#define TT_SIM_ENV_MAX 24
+struct tt_sim_env {
+    char endpoint[128], dbx_host[128];
+    const char *env[TT_SIM_ENV_MAX + 1];
+    size_t n;
+};
+void tt_sim_env_init(struct tt_sim_env *e, const struct tt_sim *sim);
+void tt_sim_env_add(struct tt_sim_env *e, const char *entry);
+
 /* Write @text to @dir/@name (mode 0644). Returns 0 or -1. */
 int tt_write_file(const char *dir, const char *name, const char *text);
 

@@ -14,16 +14,7 @@
 #include <string.h>
 
 static struct tt_sim sim;
-static char endpoint[128];
-static const char *env[] = {endpoint,
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "AWS_REGION=us-east-1",
-                            "AWS_PROFILE=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            NULL};
+static struct tt_sim_env env;
 
 /* The first call of @action in the log: its start and end. */
 static int find_call(json_t *log, const char *action, long long *start,
@@ -58,7 +49,7 @@ TEST(data_reads, independent_reads_overlap_and_run_once)
 
     memset(&r, 0, sizeof(r));
     ASSERT_OK(tt_sim_start(&sim, sim_args));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+    tt_sim_env_init(&env, &sim);
     ASSERT_OK(tt_sim_control(
         &resp, &sim, "POST", "load",
         "{\"iam\":{\"roles\":[{\"name\":\"existing\",\"assume_role_policy\":"
@@ -92,7 +83,7 @@ TEST(data_reads, independent_reads_overlap_and_run_once)
                       "data \"aws_iam_role\" \"existing\" {\n"
                       "  name = \"existing\"\n"
                       "}\n"));
-    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args));
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args));
     if (r.status != 0)
         FAIL("tern apply: exit %d\n%s\n%s", r.status, r.out, r.err);
     ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));

@@ -94,20 +94,9 @@ static const char ws_trust_doc[] =
     "\"sts:ExternalId\":\"0a1b2c3d-databricks-account\"}}}]}";
 
 static struct tt_sim sim;
-static char endpoint[128], dbx_host[128];
-static const char *env[] = {endpoint,
-                            dbx_host,
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
-                            "AWS_EC2_METADATA_DISABLED=true",
-                            "AWS_PROFILE=",
-                            "AWS_REGION=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            "DATABRICKS_CONFIG_FILE=/nonexistent",
-                            NULL};
+/* The region comes from the example's configuration, not the
+ * environment. */
+static struct tt_sim_env env;
 static struct tt_run r;
 static char workdir[512]; /* where RUN runs tern; "" is the test's tmpdir */
 
@@ -123,7 +112,7 @@ static const char *dir_of(const char *sub)
 static void run_in(const char *dir, int status, const char *const *args)
 {
     tt_run_release(&r);
-    if (tt_run_tern_env(&r, dir, NULL, env, args) != 0)
+    if (tt_run_tern_env(&r, dir, NULL, env.env, args) != 0)
         FAIL("could not run tern");
     if (r.status != status)
         FAIL("tern %s %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s",
@@ -201,8 +190,8 @@ static void setup(const char *const *sim_args)
 {
     workdir[0] = '\0';
     ASSERT_OK(tt_sim_start(&sim, sim_args));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
-    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, "AWS_REGION=");
     control("POST", "load",
             json_pack("{s:{s:[{s:s, s:s}]}}", "iam", "roles", "name", WS_ROLE,
                       "assume_role_policy", ws_trust_doc));
@@ -461,8 +450,8 @@ static void load_hand_made(void)
 
     ASSERT_NOT_NULL(doc);
     ASSERT_OK(tt_sim_start(&sim, NULL));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
-    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, "AWS_REGION=");
     control("POST", "load", doc);
     workdir[0] = '\0';
     copy_example(tern_test_tmpdir(), "main.tf");

@@ -22,21 +22,8 @@
 #include <time.h>
 
 static struct tt_sim sim;
-static char endpoint[128], dbx_host[128], window[64];
-static const char *env[] = {endpoint,
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "AWS_REGION=us-east-1",
-                            "AWS_PROFILE=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            "AWS_EC2_METADATA_DISABLED=true",
-                            dbx_host,
-                            "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
-                            "TERN_LOG=info",
-                            window,
-                            NULL};
+static struct tt_sim_env env;
+static char window[64];
 static struct tt_run r;
 
 static void start(const char *propagation_ms)
@@ -44,8 +31,9 @@ static void start(const char *propagation_ms)
     const char *args[] = {"--propagation-ms", propagation_ms, NULL};
 
     ASSERT_OK(tt_sim_start(&sim, args));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
-    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, "TERN_LOG=info");
+    tt_sim_env_add(&env, window);
 }
 
 /* Run tern with the propagation window @p window_ms. */
@@ -54,7 +42,7 @@ static void run_in(int status, long window_ms, const char *const *args)
     snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
              window_ms);
     tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
         FAIL("could not run tern");
     if (r.status != status)
         FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
@@ -130,7 +118,9 @@ TEST(propagation, plan_after_apply_waits_for_new_objects)
     tt_sim_stop(&sim);
 }
 
-TEST(propagation, changed_outside_is_reported_after_window)
+/* Apply the configuration on a sim without delay, then delete the inline
+ * policy outside tern. */
+static void apply_then_delete_inline_policy(void)
 {
     const char *del[] = {"RoleName", "prop", "PolicyName", "logs", NULL};
     struct tt_response resp;
@@ -141,6 +131,11 @@ TEST(propagation, changed_outside_is_reported_after_window)
     ASSERT_OK(tt_iam(&resp, &sim, "DeleteRolePolicy", del));
     ASSERT_EQ(resp.status, 200);
     tt_response_release(&resp);
+}
+
+TEST(propagation, changed_outside_is_reported_after_window)
+{
+    apply_then_delete_inline_policy();
     /* Deleted outside tern a moment after tern wrote it: the refresh
      * cannot tell that from a slow propagation, so it reads again until
      * the window ends, then reports it. */
@@ -155,15 +150,7 @@ TEST(propagation, changed_outside_is_reported_after_window)
 
 TEST(propagation, older_writes_are_read_once)
 {
-    const char *del[] = {"RoleName", "prop", "PolicyName", "logs", NULL};
-    struct tt_response resp;
-
-    start("0");
-    config();
-    RUN(0, 120000, "apply", "-auto-approve");
-    ASSERT_OK(tt_iam(&resp, &sim, "DeleteRolePolicy", del));
-    ASSERT_EQ(resp.status, 200);
-    tt_response_release(&resp);
+    apply_then_delete_inline_policy();
     /* Written more than the window (1 s, and the history's 1 s grain)
      * ago: drift is reported at once, with no second read. */
     sleep_ms(2100);
