@@ -88,8 +88,11 @@ static int aws(struct reply *r, const char *base, const char *service,
     for (i = 0; i < res.nheaders; i++) {
         snprintf(line, sizeof(line), "%s: %s", res.headers[i].name,
                  res.headers[i].value);
+        /* Another hex digit: flipping a bit would turn 'a' or 'f' into a
+         * non-hex character, which is a malformed signature (refused as
+         * IncompleteSignature), not a wrong one. */
         if (corrupt && strcmp(res.headers[i].name, "Authorization") == 0)
-            line[strlen(line) - 1] ^= 1;
+            line[strlen(line) - 1] = line[strlen(line) - 1] == '0' ? '1' : '0';
         hl = curl_slist_append(hl, line);
     }
     rc = http(r, "POST", base, hl, form);
