@@ -11,6 +11,9 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char *const dbx_auth[] = {
     "Authorization: Bearer dapi-ternsim-default-token-0001", NULL};
@@ -36,6 +39,32 @@ static void dbx_list(struct tt_response *r, const struct tt_sim *sim)
     snprintf(url, sizeof(url), "%s/api/2.0/instance-profiles/list",
              sim->base_url);
     tt_http(r, "GET", url, dbx_auth, NULL, 0);
+}
+
+/* The self-check the demo runs first passes against a fresh tern-sim,
+ * every check of it (it exits non-zero on the first failure). */
+TEST(sim_control, self_check_passes)
+{
+    struct tt_sim sim;
+    pid_t pid;
+    int status = -1;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+        execl(TERN_TEST_SIM_PATH, TERN_TEST_SIM_PATH, "--self-check",
+              sim.base_url, (char *)NULL);
+        _exit(127);
+    }
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    tt_sim_stop(&sim);
 }
 
 TEST(sim_control, health_and_unknown_paths)
@@ -440,6 +469,7 @@ TEST(sim_control, reset_forgets_objects_and_dump_shows_them)
 }
 
 const struct tern_test test_sim_control_list[] = {
+    TEST_INTEGRATION(sim_control, self_check_passes),
     TEST_INTEGRATION(sim_control, health_and_unknown_paths),
     TEST_INTEGRATION(sim_control, faults_are_validated_and_reported),
     TEST_INTEGRATION(sim_control, throttling_and_server_errors_on_databricks),
