@@ -40,6 +40,11 @@
  * DeleteInstanceProfile) take effect at once, which never lets a caller
  * see an object that IAM would have forgotten.
  *
+ * Permissions. Every caller may do everything, except the actions a load
+ * names in "denied_actions" (e.g. ["ListRoles"]): those answer 403
+ * AccessDenied, as IAM does for a principal without that permission, until
+ * the next load that names the list or a reset.
+ *
  * Principals. As in IAM, a trust policy naming a role that is then
  * deleted shows the role's unique id (AROA...) in place of its ARN.
  *
@@ -70,7 +75,8 @@
  *       "arn": "arn:aws:iam::ACCT:policy/p", "create_date": "...",
  *       "description": "..." | null, "document": "{...}",
  *       "default_version_id": "v1", "is_attachable": true
- *     }]
+ *     }],
+ *     "denied_actions": ["ListRoles"]     (only when not empty)
  *   }
  *
  * The dump shows the latest version of everything (whether or not it is
@@ -702,6 +708,15 @@ void sim_iam_handle(struct sim_iam *iam, struct sim_req *req,
                   action ? action : "(none)");
         return;
     }
+    if (iam_denied(iam, action)) {
+        iam_error(&c, 403, "AccessDenied",
+                  "User: %s is not authorized to perform: iam:%s on "
+                  "resource: arn:aws:iam::%s:* because no identity-based "
+                  "policy allows the iam:%s action",
+                  req->caller_arn ? req->caller_arn : "anonymous", action,
+                  c.account, action);
+        return;
+    }
     a->fn(&c);
 }
 
@@ -731,9 +746,31 @@ static void clear(struct sim_iam *iam)
     iam->nroles = iam->nprofiles = iam->npolicies = 0;
 }
 
+int iam_denied(const struct sim_iam *iam, const char *action)
+{
+    size_t i;
+
+    for (i = 0; action && i < iam->ndenied; i++)
+        if (strcmp(iam->denied[i], action) == 0)
+            return 1;
+    return 0;
+}
+
+void iam_denied_clear(struct sim_iam *iam)
+{
+    size_t i;
+
+    for (i = 0; i < iam->ndenied; i++)
+        tern_free(iam->denied[i]);
+    tern_free(iam->denied);
+    iam->denied = NULL;
+    iam->ndenied = 0;
+}
+
 void sim_iam_reset(struct sim_iam *iam)
 {
     clear(iam);
+    iam_denied_clear(iam);
     iam_catalog_load(iam);
 }
 
@@ -742,6 +779,7 @@ void sim_iam_free(struct sim_iam *iam)
     if (!iam)
         return;
     clear(iam);
+    iam_denied_clear(iam);
     tern_free(iam->roles);
     tern_free(iam->profiles);
     tern_free(iam->policies);

@@ -120,6 +120,10 @@ struct sim_iam {
     size_t nprofiles, profiles_alloc;
     struct iam_policy **policies;
     size_t npolicies, policies_alloc;
+    /* Actions every caller is refused (AccessDenied), as for a principal
+     * without that permission: "denied_actions" of /_sim/load. */
+    char **denied;
+    size_t ndenied;
 };
 
 /* One request being served. */
@@ -152,6 +156,10 @@ void iam_remove(void **items, size_t *n, void *item);
 char *iam_lower(const char *s);
 /* Sort an array of keys (strcmp); items are permuted alike. */
 void iam_sort(const char **keys, void **items, size_t n);
+/* Whether "denied_actions" names @action (see iam.c). */
+int iam_denied(const struct sim_iam *iam, const char *action);
+/* Forget "denied_actions". */
+void iam_denied_clear(struct sim_iam *iam);
 
 /* Versioned strings. */
 const char *iam_ver_get(const struct iam_ver *v, int64_t now);

@@ -113,6 +113,13 @@ json_t *sim_iam_dump(struct sim_iam *iam)
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "instance_profiles", profiles);
     json_object_set_new(o, "policies", policies);
+    if (iam->ndenied) {
+        json_t *denied = json_array();
+
+        for (i = 0; i < iam->ndenied; i++)
+            json_array_append_new(denied, json_string(iam->denied[i]));
+        json_object_set_new(o, "denied_actions", denied);
+    }
     return o;
 }
 
@@ -473,6 +480,33 @@ static int load_list(struct loader *l, const json_t *in, const char *key,
     return 0;
 }
 
+/* "denied_actions": replaces the list when present; checked whole before
+ * anything changes. */
+static int load_denied(struct loader *l, const json_t *in)
+{
+    json_t *list = json_object_get(in, "denied_actions"), *a;
+    size_t i;
+
+    if (!list)
+        return 0;
+    if (!json_is_array(list) && !json_is_null(list))
+        return fail(l, "iam: \"denied_actions\" must be an array");
+    json_array_foreach(list, i, a)
+    {
+        if (!json_is_string(a) || !sim_iam_has_action(json_string_value(a)))
+            return fail(l, "iam: denied_actions[%zu]: not an IAM action", i);
+    }
+    iam_denied_clear(l->iam);
+    if (!json_array_size(list))
+        return 0;
+    l->iam->denied = iam_alloc(json_array_size(list) * sizeof(char *));
+    json_array_foreach(list, i, a)
+    {
+        l->iam->denied[l->iam->ndenied++] = iam_dup(json_string_value(a));
+    }
+    return 0;
+}
+
 int sim_iam_load(struct sim_iam *iam, const json_t *in, char *err,
                  size_t errlen)
 {
@@ -488,7 +522,8 @@ int sim_iam_load(struct sim_iam *iam, const json_t *in, char *err,
         return fail(&l, "iam: must be an object");
     if (load_list(&l, in, "policies", load_policy) == 0 &&
         load_list(&l, in, "roles", load_role) == 0 &&
-        load_list(&l, in, "instance_profiles", load_profile) == 0)
+        load_list(&l, in, "instance_profiles", load_profile) == 0 &&
+        load_denied(&l, in) == 0)
         return 0;
     /* All or nothing: drop what this load added. */
     while (iam->nprofiles > nprofiles)

@@ -1294,6 +1294,96 @@ TEST(sim_iam, profile_tags_and_permissions_boundaries)
     tt_sim_stop(&sim);
 }
 
+/*
+ * ListRoles gives each role as Role does, less the tags, the permissions
+ * boundary and RoleLastUsed (as IAM's reference says): the description and
+ * maximum session duration are there, which the bulk refresh relies on.
+ */
+TEST(sim_iam, list_roles_fields)
+{
+    const char *body;
+
+    start(NULL);
+    OK("CreateRole",
+       P("RoleName", "described", "AssumeRolePolicyDocument", TRUST_EC2,
+         "Description", "a & b", "MaxSessionDuration", "7200",
+         "Tags.member.1.Key", "team", "Tags.member.1.Value", "ml",
+         "PermissionsBoundary", AWS_POLICY("IAMReadOnlyAccess")));
+    create_role("plain", TRUST_EC2);
+    body = OK("ListRoles", P("MaxItems", "1000"));
+    ASSERT_ENVELOPE(body, "ListRoles");
+    ASSERT_EQ(count(body, "<RoleName>"), 2);
+    ASSERT_STR_CONTAINS(body, "<RoleName>described</RoleName>");
+    ASSERT_STR_CONTAINS(body, "<Description>a &amp; b</Description>"
+                              "<MaxSessionDuration>7200"
+                              "</MaxSessionDuration>");
+    /* No description: no element; the default duration. */
+    ASSERT_EQ(count(body, "<Description>"), 1);
+    ASSERT_STR_CONTAINS(body, "<MaxSessionDuration>3600</MaxSessionDuration>");
+    ASSERT_STR_CONTAINS(body, "<AssumeRolePolicyDocument>%7B%22Version");
+    ASSERT_STR_NOT_CONTAINS(body, "<Tags>");
+    ASSERT_STR_NOT_CONTAINS(body, "PermissionsBoundary");
+    ASSERT_STR_NOT_CONTAINS(body, "RoleLastUsed");
+    /* UpdateRole shows in the list. */
+    OK("UpdateRole", P("RoleName", "plain", "Description", "now described",
+                       "MaxSessionDuration", "43200"));
+    body = OK("ListRoles", NOP);
+    ASSERT_STR_CONTAINS(body, "<Description>now described</Description>"
+                              "<MaxSessionDuration>43200"
+                              "</MaxSessionDuration>");
+    tt_sim_stop(&sim);
+}
+
+/* "denied_actions" of /_sim/load: AccessDenied for those actions only,
+ * until the next load that names the list, or a reset. */
+TEST(sim_iam, denied_actions)
+{
+    struct tt_response r;
+    const char *body;
+
+    start(NULL);
+    create_role("r", TRUST_EC2);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load",
+                             "{\"iam\": {\"denied_actions\": [\"ListRoles\", "
+                             "\"GetRole\"]}}"));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    ERR(403, "AccessDenied", "ListRoles", NOP);
+    ASSERT_STR_CONTAINS(message(), "is not authorized to perform: "
+                                   "iam:ListRoles on resource: "
+                                   "arn:aws:iam::" ACCT ":*");
+    ERR(403, "AccessDenied", "GetRole", P("RoleName", "r"));
+    body = OK("GetAccountAuthorizationDetails", P("Filter.member.1", "Role"));
+    ASSERT_STR_CONTAINS(body, "<RoleName>r</RoleName>");
+    ASSERT_OK(tt_sim_control(&r, &sim, "GET", "dump", NULL));
+    ASSERT_STR_CONTAINS(r.body,
+                        "\"denied_actions\":[\"ListRoles\",\"GetRole\"]");
+    tt_response_release(&r);
+    /* A load without the list keeps it; one with it replaces it. */
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load", "{\"iam\": {}}"));
+    tt_response_release(&r);
+    ERR(403, "AccessDenied", "ListRoles", NOP);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load",
+                             "{\"iam\": {\"denied_actions\": [\"GetRole\"]}}"));
+    tt_response_release(&r);
+    OK("ListRoles", NOP);
+    ERR(403, "AccessDenied", "GetRole", P("RoleName", "r"));
+    /* Not an action: refused, nothing changed. */
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "load",
+                             "{\"iam\": {\"denied_actions\": [\"Nope\"]}}"));
+    ASSERT_EQ(r.status, 400);
+    tt_response_release(&r);
+    ERR(403, "AccessDenied", "GetRole", P("RoleName", "r"));
+    /* A reset forgets it. */
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "reset", NULL));
+    tt_response_release(&r);
+    ASSERT_OK(tt_sim_control(&r, &sim, "GET", "dump", NULL));
+    ASSERT_STR_NOT_CONTAINS(r.body, "denied_actions");
+    tt_response_release(&r);
+    OK("ListRoles", NOP);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_sim_iam_list[] = {
     TEST_INTEGRATION(sim_iam, role_lifecycle_and_shapes),
     TEST_INTEGRATION(sim_iam, entity_already_exists),
@@ -1312,4 +1402,6 @@ const struct tern_test test_sim_iam_list[] = {
     TEST_INTEGRATION(sim_iam, accounts_are_separate),
     TEST_INTEGRATION(sim_iam, visibility_for_sts_and_databricks),
     TEST_INTEGRATION(sim_iam, profile_tags_and_permissions_boundaries),
+    TEST_INTEGRATION(sim_iam, list_roles_fields),
+    TEST_INTEGRATION(sim_iam, denied_actions),
     TEST_END};
