@@ -26,8 +26,9 @@
  * - tags_all is the provider's default_tags merged with tags; what IAM
  *   holds is tags_all, and read splits it back.
  * - In a bulk refresh (iam_bulk.h) read takes the role from the snapshot
- *   without a call; the snapshot lacks description and
- *   max_session_duration, which then stay as the state has them.
+ *   without a call: its RoleDetail for the most, its ListRoles member for
+ *   description and max_session_duration. A role without both is read
+ *   by GetRole.
  * - IAM refuses a name over 64 characters only at CreateRole: the schema
  *   says so (max_items), and validate and plan report it with the range,
  *   as the provider's validation does (name_prefix: 38).
@@ -38,6 +39,7 @@
 
 #include "util/alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const tern_attr schema[] = {
@@ -145,22 +147,24 @@ done:
 
 /*
  * A role from a bulk refresh's snapshot (iam_bulk.h): RoleDetail is a Role
- * without Description and MaxSessionDuration, which are kept from the
- * state.
+ * without Description and MaxSessionDuration, which come from the role's
+ * ListRoles member, as GetRole would give them.
  */
 static int role_from_bulk(json_t **out, tern_op *op,
-                          const tern_xml_node *detail, const json_t *prior)
+                          const tern_xml_node *detail,
+                          const tern_xml_node *listed, const json_t *prior)
 {
+    const char *msd = tern_xml_text(listed, "MaxSessionDuration");
     json_t *st = NULL;
     int error = role_state(&st, op, detail, prior);
 
     if (error)
         return error;
     if (json_object_set_new(st, "description",
-                            tern__jstr(tern__str(prior, "description"))) ||
+                            tern__jstr(tern_xml_text(listed, "Description"))) ||
         json_object_set_new(
             st, "max_session_duration",
-            json_integer(tern__int(prior, "max_session_duration", 3600)))) {
+            json_integer(msd ? strtoll(msd, NULL, 10) : 3600))) {
         json_decref(st);
         return TERN_ENOMEM;
     }
@@ -171,7 +175,7 @@ static int role_from_bulk(json_t **out, tern_op *op,
 static int role_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *name = tern__str(prior, "name");
-    const tern_xml_node *detail;
+    const tern_xml_node *detail, *listed;
 
     if (!name)
         name = tern__str(prior, "id");
@@ -180,8 +184,9 @@ static int role_read(json_t **out, tern_op *op, const json_t *prior)
                           "The state of %s has no name.",
                           op->address ? op->address : "the role");
     detail = tern__iam_bulk_role(op->bulk, name);
-    if (detail)
-        return role_from_bulk(out, op, detail, prior);
+    listed = tern__iam_bulk_role_listed(op->bulk, name);
+    if (detail && listed)
+        return role_from_bulk(out, op, detail, listed, prior);
     return get_role(out, op, name, prior, 1);
 }
 

@@ -9,9 +9,11 @@
  * lists are complete: an inline policy or attachment of a role in the
  * snapshot that is not in its lists does not exist. Instance profiles
  * appear only inside the role they hold, so a profile without a role is
- * not in the snapshot (its read calls GetInstanceProfile). IAM does not
- * report a role's Description or MaxSessionDuration here; a read from the
- * snapshot keeps them from the state.
+ * not in the snapshot (its read calls GetInstanceProfile). RoleDetail
+ * has no Description or MaxSessionDuration: the snapshot also holds each
+ * role's <Roles> member from ListRoles, which has them. A role whose
+ * ListRoles member is missing (ListRoles failed, or the role changed
+ * between the two calls) is read by GetRole.
  */
 #ifndef TERN_MODULES_IAM_BULK_H
 #define TERN_MODULES_IAM_BULK_H
@@ -24,6 +26,15 @@
  * @param bulk op->bulk (an IAM snapshot); NULL-safe
  */
 const tern_xml_node *tern__iam_bulk_role(const void *bulk, const char *name);
+
+/**
+ * The <Roles> member of the role @p name from ListRoles (Description,
+ * MaxSessionDuration), or NULL unless the snapshot holds both it and the
+ * role's <RoleDetailList> member, with the same RoleId.
+ * @param bulk op->bulk (an IAM snapshot); NULL-safe
+ */
+const tern_xml_node *tern__iam_bulk_role_listed(const void *bulk,
+                                                const char *name);
 
 /**
  * The <InstanceProfile> of the profile @p name (ignoring case) as the

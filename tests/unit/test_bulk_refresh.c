@@ -1,9 +1,9 @@
 /*
  * The bulk refresh (tern_bulk_op in tern/module.h; modules/aws_iam_bulk.c):
  * from enough IAM objects in the state, a plan's refresh reads them all
- * with one GetAccountAuthorizationDetails instead of one call each, and
- * still sees what changed outside tern. Through the built binary against
- * a tern-sim on 127.0.0.1; call counts from its call log.
+ * with one GetAccountAuthorizationDetails and one ListRoles instead of one
+ * call each, and still sees what changed outside tern. Through the built binary
+ * against a tern-sim on 127.0.0.1; call counts from its call log.
  */
 #include "runner.h"
 
@@ -29,6 +29,8 @@ static const char *env[] = {endpoint,
                             "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
                             NULL};
 static struct tt_run r;
+/* More arguments of every aws_iam_role, one per line. */
+static const char *role_extra = "";
 
 static void start(void)
 {
@@ -61,10 +63,10 @@ static void run_in(int status, const char *const *args, const char *bulk_min)
 
 /* @n role stacks (role, attachment, inline policy, instance profile): 4n
  * objects, names s0, s1, ...; with @dbx, each profile is also registered
- * with Databricks. */
+ * with Databricks. Each role also has role_extra. */
 static void config_with(int n, int dbx)
 {
-    char text[4608], names[512] = "";
+    char text[5120], names[512] = "";
     size_t len = 0;
     int i;
 
@@ -86,6 +88,7 @@ static void config_with(int n, int dbx)
              "      Action    = \"sts:AssumeRole\"\n"
              "    }]\n"
              "  })\n"
+             "%s"
              "}\n"
              "resource \"aws_iam_role_policy_attachment\" \"a\" {\n"
              "  for_each   = local.names\n"
@@ -111,7 +114,7 @@ static void config_with(int n, int dbx)
              "  role     = aws_iam_role.r[each.key].name\n"
              "}\n"
              "%s",
-             names,
+             names, role_extra,
              dbx ? "resource \"databricks_instance_profile\" \"d\" {\n"
                    "  for_each             = local.names\n"
                    "  instance_profile_arn = "
@@ -177,9 +180,11 @@ TEST(bulk_refresh, one_call_for_the_whole_state)
     clear_calls();
     RUN(0, "", "plan");
     ASSERT_STR_CONTAINS(r.out, "No changes.");
-    /* 20 objects, one call. */
-    ASSERT_EQ(calls(NULL), 1);
+    /* 20 objects, two calls: every role's details, then every role's
+     * description and maximum session duration. */
+    ASSERT_EQ(calls(NULL), 2);
     ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -228,21 +233,22 @@ TEST(bulk_refresh, sees_drift_and_deletions)
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s2\"] will be created");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_instance_profile.ip[\"s2\"] will be "
                                "updated");
-    /* s0 and s1 (8 objects) came from the one bulk call; s1's detached
+    /* s0 and s1 (8 objects) came from the bulk calls; s1's detached
      * policy is gone by its role's list, without a call. Role s2 is not in
      * the answer: its four objects were read one by one. */
     ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
     ASSERT_EQ(calls("GetRole"), 1);
     ASSERT_EQ(calls("GetRolePolicy"), 1);
     ASSERT_EQ(calls("ListAttachedRolePolicies"), 1);
     ASSERT_EQ(calls("GetInstanceProfile"), 1);
-    ASSERT_EQ(calls(NULL), 5);
+    ASSERT_EQ(calls(NULL), 6);
     /* And the plan puts it all back. */
     RUN(0, "", "apply", "-auto-approve");
     clear_calls();
     RUN(0, "", "plan");
     ASSERT_STR_CONTAINS(r.out, "No changes.");
-    ASSERT_EQ(calls(NULL), 1);
+    ASSERT_EQ(calls(NULL), 2);
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -262,7 +268,7 @@ TEST(bulk_refresh, threshold)
     clear_calls();
     RUN(0, "8", "plan");
     ASSERT_STR_CONTAINS(r.out, "No changes.");
-    ASSERT_EQ(calls(NULL), 1);
+    ASSERT_EQ(calls(NULL), 2);
     /* ... raises it, or turns bulk reads off. */
     clear_calls();
     RUN(0, "9", "plan");
@@ -276,7 +282,7 @@ TEST(bulk_refresh, threshold)
     ASSERT_EQ(calls(NULL), 12);
     clear_calls();
     RUN(0, "", "plan", "-refresh-only");
-    ASSERT_EQ(calls(NULL), 1);
+    ASSERT_EQ(calls(NULL), 2);
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -291,10 +297,11 @@ TEST(bulk_refresh, databricks_one_list_for_all)
     clear_calls();
     RUN(0, "", "plan");
     ASSERT_STR_CONTAINS(r.out, "No changes.");
-    /* 12 IAM objects and 3 registrations: two calls. */
+    /* 12 IAM objects and 3 registrations: three calls. */
     ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
     ASSERT_EQ(calls("instance-profiles/list"), 1);
-    ASSERT_EQ(calls(NULL), 2);
+    ASSERT_EQ(calls(NULL), 3);
     /* A registration removed outside tern is seen in that one list. */
     ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "reset", NULL));
     tt_response_release(&resp);
@@ -307,8 +314,81 @@ TEST(bulk_refresh, databricks_one_list_for_all)
     tt_sim_stop(&sim);
 }
 
+/* A description and maximum session duration changed outside tern: both
+ * are in the drift and planned back, still without a GetRole. */
+TEST(bulk_refresh, sees_description_and_session_drift)
+{
+    const char *update[] = {
+        "RoleName",           "s1",   "Description", "changed by hand",
+        "MaxSessionDuration", "7200", NULL};
+
+    start();
+    role_extra = "  description          = \"made by tern\"\n"
+                 "  max_session_duration = 3600\n";
+    config(3);
+    RUN(0, "", "apply", "-auto-approve");
+    iam("UpdateRole", update);
+    clear_calls();
+    RUN(0, "", "plan", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s1\"] has changed");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s1\"] will be updated");
+    ASSERT_STR_CONTAINS(r.out, "\"changed by hand\" -> \"made by tern\"");
+    ASSERT_STR_CONTAINS(r.out, "7200 -> 3600");
+    ASSERT_STR_CONTAINS(r.out, "1 to change");
+    ASSERT_NULL(strstr(r.out, "aws_iam_role.r[\"s0\"] will be"));
+    /* 12 objects, two calls: no GetRole. */
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
+    ASSERT_EQ(calls("GetRole"), 0);
+    ASSERT_EQ(calls(NULL), 2);
+    /* Applied, the role is as configured again. */
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "", "plan");
+    ASSERT_STR_CONTAINS(r.out, "No changes.");
+    ASSERT_EQ(calls(NULL), 2);
+    role_extra = "";
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* Without permission for ListRoles, the roles are read by GetRole (and
+ * still show such drift); their policies, attachments and profiles still
+ * come from GetAccountAuthorizationDetails. Not an error or a warning. */
+TEST(bulk_refresh, list_roles_denied_reads_roles_by_get_role)
+{
+    const char *update[] = {"RoleName", "s2", "Description", "changed by hand",
+                            NULL};
+    struct tt_response resp;
+
+    start();
+    config(3);
+    RUN(0, "", "apply", "-auto-approve");
+    iam("UpdateRole", update);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load",
+                             "{\"iam\": {\"denied_actions\": "
+                             "[\"ListRoles\"]}}"));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    clear_calls();
+    RUN(0, "", "plan", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.r[\"s2\"] has changed");
+    ASSERT_STR_CONTAINS(r.out, "\"changed by hand\" -> null");
+    ASSERT_NULL(strstr(r.err, "Warning"));
+    ASSERT_NULL(strstr(r.err, "Error"));
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
+    ASSERT_EQ(calls("GetRole"), 3);
+    ASSERT_EQ(calls(NULL), 5);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_bulk_refresh_list[] = {
     TEST_INTEGRATION(bulk_refresh, databricks_one_list_for_all),
+    TEST_INTEGRATION(bulk_refresh, list_roles_denied_reads_roles_by_get_role),
     TEST_INTEGRATION(bulk_refresh, one_call_for_the_whole_state),
+    TEST_INTEGRATION(bulk_refresh, sees_description_and_session_drift),
     TEST_INTEGRATION(bulk_refresh, sees_drift_and_deletions),
-    TEST_INTEGRATION(bulk_refresh, threshold), TEST_END};
+    TEST_INTEGRATION(bulk_refresh, threshold),
+    TEST_END};
