@@ -267,9 +267,50 @@ TEST(mod_iam_instance_profile, name_limits_are_the_providers)
     mod_fx_stop(&fx);
 }
 
+/*
+ * The provider's character set for name and name_prefix, [\w+=,.@-]:
+ * create refuses anything else before calling IAM, naming the argument;
+ * every allowed character is accepted.
+ */
+TEST(mod_iam_instance_profile, name_character_set_is_the_providers)
+{
+    struct mod_fx fx;
+    json_t *cfg, *st = NULL;
+
+    mod_fx_start(&fx, NULL);
+    cfg = mod_json("{\"name\": \"my profile\"}");
+    ASSERT_EQ(M->create(&st, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_NULL(st);
+    ASSERT_STR_EQ(mod_calls(&fx), "");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx),
+                        "Invalid IAM instance profile name []: The "
+                        "argument \"name\" may contain only ASCII letters, "
+                        "digits and _+=,.@- (the AWS provider's "
+                        "[\\w+=,.@-]), not \" \" (character 3 of \"my "
+                        "profile\").");
+    mod_diag_clear(&fx);
+    json_decref(cfg);
+    cfg = mod_json("{\"name_prefix\": \"a/b\", \"role\": \"r\"}");
+    ASSERT_EQ(M->create(&st, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_STR_EQ(mod_calls(&fx), "");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx),
+                        "The argument \"name_prefix\" may contain only");
+    ASSERT_STR_CONTAINS(mod_diag_text(&fx), "not \"/\" (character 2 of");
+    mod_diag_clear(&fx);
+    json_decref(cfg);
+    st = create(&fx, "{\"name\": \"Az09_+=,.@-\"}");
+    ASSERT_STR_EQ(mod_str(st, "name"), "Az09_+=,.@-");
+    json_decref(st);
+    st = create(&fx, "{\"name_prefix\": \"p_+=,.@-\"}");
+    ASSERT_STR_CONTAINS(mod_str(st, "name"), "p_+=,.@-");
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_instance_profile_list[] = {
     TEST_MODULE(mod_iam_instance_profile, create_two_calls),
     TEST_MODULE(mod_iam_instance_profile, name_limits_are_the_providers),
+    TEST_MODULE(mod_iam_instance_profile, name_character_set_is_the_providers),
     TEST_MODULE(mod_iam_instance_profile, drift_and_role_in_place),
     TEST_MODULE(mod_iam_instance_profile, replace_delete_gone),
     TEST_MODULE(mod_iam_instance_profile, import_and_errors),

@@ -459,10 +459,73 @@ TEST(mod_iam_role, name_limits_are_the_providers)
     mod_fx_stop(&fx);
 }
 
+/*
+ * The provider's character set for name and name_prefix, [\w+=,.@-]:
+ * create refuses anything else before calling IAM, naming the argument
+ * and the character; every allowed character is accepted.
+ */
+TEST(mod_iam_role, name_character_set_is_the_providers)
+{
+    static const char trust[] =
+        "\"assume_role_policy\": \"{\\\"Version\\\": \\\"2012-10-17\\\", "
+        "\\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", "
+        "\\\"Principal\\\": {\\\"Service\\\": \\\"ec2.amazonaws.com\\\"}, "
+        "\\\"Action\\\": \\\"sts:AssumeRole\\\"}]}\"";
+    static const struct {
+        const char *arg, *value_json, *detail;
+    } bad[] = {
+        {"name", "\"my role\"",
+         "The argument \"name\" may contain only ASCII letters, digits and "
+         "_+=,.@- (the AWS provider's [\\w+=,.@-]), not \" \" (character 3 "
+         "of \"my role\")."},
+        {"name", "\"a/b\"", "not \"/\" (character 2 of \"a/b\")"},
+        {"name", "\"caf\u00e9\"", "not \"\u00e9\" (character 4 of"},
+        {"name", "\"tab\\there\"", "not \"\\x09\" (character 4 of"},
+        {"name", "\"say\\\"hi\"", "not \"\\\"\" (character 4 of"},
+        {"name_prefix", "\"team:\"",
+         "The argument \"name_prefix\" may contain only ASCII letters, "
+         "digits and _+=,.@- (the AWS provider's [\\w+=,.@-]), not \":\" "
+         "(character 5 of \"team:\")."},
+    };
+    struct mod_fx fx;
+    json_t *cfg, *st = NULL;
+    char *text;
+    size_t i;
+
+    mod_fx_start(&fx, NULL);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        text = tern_asprintf("{\"%s\": %s, %s}", bad[i].arg, bad[i].value_json,
+                             trust);
+        cfg = mod_json(text);
+        mod_clear_calls(&fx);
+        ASSERT_EQ(M->create(&st, &fx.op, cfg), TERN_EINVALID);
+        ASSERT_NULL(st);
+        ASSERT_STR_EQ(mod_calls(&fx), "");
+        ASSERT_STR_CONTAINS(mod_diag_text(&fx), "Invalid IAM role name");
+        ASSERT_STR_CONTAINS(mod_diag_text(&fx), bad[i].detail);
+        mod_diag_clear(&fx);
+        json_decref(cfg);
+        tern_free(text);
+    }
+    /* Every allowed character, in a name and in a prefix. */
+    text = tern_asprintf("{\"name\": \"Az09_+=,.@-\", %s}", trust);
+    st = create(&fx, text);
+    ASSERT_STR_EQ(mod_str(st, "name"), "Az09_+=,.@-");
+    json_decref(st);
+    tern_free(text);
+    text = tern_asprintf("{\"name_prefix\": \"p_+=,.@-\", %s}", trust);
+    st = create(&fx, text);
+    ASSERT_STR_CONTAINS(mod_str(st, "name"), "p_+=,.@-");
+    json_decref(st);
+    tern_free(text);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_role_list[] = {
     TEST_MODULE(mod_iam_role, create_one_call),
     TEST_MODULE(mod_iam_role, name_prefix),
     TEST_MODULE(mod_iam_role, name_limits_are_the_providers),
+    TEST_MODULE(mod_iam_role, name_character_set_is_the_providers),
     TEST_MODULE(mod_iam_role, read_after_drift),
     TEST_MODULE(mod_iam_role, update_in_place),
     TEST_MODULE(mod_iam_role, replace_on_name_or_path),
