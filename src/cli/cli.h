@@ -154,6 +154,17 @@ int cli_addr_parse(struct cli_addr *a, const char *text,
 void cli_addr_release(struct cli_addr *a);
 
 /*
+ * Check the address of a -target or -replace flag (@flag "target" or
+ * "replace") as Terraform does while it parses the flags: a target names
+ * a module, a resource or an instance; a replacement a managed resource
+ * (instance). A malformed one gets Terraform's diagnostic, `Invalid target
+ * "ADDR"` or `Invalid force-replace address "ADDR"`, with the reason.
+ * @return TERN_OK, TERN_EINVALID (diagnostic added) or TERN_ENOMEM
+ */
+int cli_addr_check_flag(const char *flag, const char *text,
+                        struct tern_diags *diags);
+
+/*
  * Whether an instance address (canonical, as tern_state_resource_address
  * gives it) is selected by a filter address: equal, or the filter names
  * its resource (all instances) or an enclosing module.

@@ -236,6 +236,14 @@ static int set_flag(struct cli_opts *o, const struct flag_def *d,
                            value);
             return TERN_EINVALID;
         }
+        /* A malformed address is refused before anything runs, as
+         * Terraform refuses it while it parses the flags. */
+        if (d->bit == CLI_F_TARGET || d->bit == CLI_F_REPLACE) {
+            int error = cli_addr_check_flag(d->name, value, diags);
+
+            if (error)
+                return error;
+        }
         if ((d->bit == CLI_F_VAR || d->bit == CLI_F_VAR_FILE) &&
             strs_push(&o->var_order, value) != TERN_OK)
             return TERN_ENOMEM;

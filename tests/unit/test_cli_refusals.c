@@ -1,0 +1,194 @@
+/*
+ * Refusals through the built binary (issue 10's bad-input campaign): a
+ * malformed -replace/-target address is refused before anything runs. None of
+ * these cases reaches a server: the endpoint is a closed port, and an address
+ * accepted by mistake would show as exit status 0.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "support.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *env[] = {"AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
+                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
+                            "SECRETKEY0000000000000001",
+                            "AWS_REGION=us-east-1",
+                            "AWS_PROFILE=",
+                            "AWS_CONFIG_FILE=/nonexistent",
+                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+                            "AWS_EC2_METADATA_DISABLED=true",
+                            NULL};
+
+/* A role and nothing else: a plan on an empty state makes no call. */
+static const char config[] =
+    "variable \"n\" {\n"
+    "  type    = number\n"
+    "  default = 1\n"
+    "}\n\n"
+    "provider \"aws\" {\n"
+    "  max_retries = 1\n"
+    "}\n\n"
+    "resource \"aws_iam_role\" \"r\" {\n"
+    "  name = \"r-${var.n}\"\n"
+    "  assume_role_policy = jsonencode({\n"
+    "    Version = \"2012-10-17\"\n"
+    "    Statement = [{\n"
+    "      Effect    = \"Allow\"\n"
+    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+    "      Action    = \"sts:AssumeRole\"\n"
+    "    }]\n"
+    "  })\n"
+    "}\n";
+
+static struct tt_run r;
+
+static void run_in(int status, const char *const *args)
+{
+    tt_run_release(&r);
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+        FAIL("could not run tern");
+    if (r.status != status)
+        FAIL("tern %s %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s",
+             args[0], args[1] ? args[1] : "", r.status, status, r.out, r.err);
+}
+
+#define RUN(status, ...)                                                       \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((status), args_);                                               \
+    } while (0)
+
+/* Whether @name exists in the test's directory. */
+static int exists(const char *name)
+{
+    char path[4200];
+
+    snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
+    return access(path, F_OK) == 0;
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[4200];
+
+    snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
+    return tt_read_file(path, len);
+}
+
+/* Neither the state nor its lock file: the command stopped before it
+ * asked for the lock. */
+static void assert_untouched_dir(void)
+{
+    ASSERT_FALSE(exists("tern.tfstate.db"));
+    ASSERT_FALSE(exists("tern.tfstate.db.lock"));
+    ASSERT_FALSE(exists("tern.tfstate.db-wal"));
+}
+
+/* A state that is left as it was, byte for byte. */
+struct snap {
+    char *data;
+    size_t len;
+};
+
+static void snap_take(struct snap *s)
+{
+    s->data = slurp("tern.tfstate.db", &s->len);
+    ASSERT_NOT_NULL(s->data);
+}
+
+static void snap_check(struct snap *s)
+{
+    size_t len = 0;
+    char *now = slurp("tern.tfstate.db", &len);
+
+    ASSERT_NOT_NULL(now);
+    ASSERT_EQ(len, s->len);
+    ASSERT_TRUE(memcmp(now, s->data, len) == 0);
+    free(now);
+    free(s->data);
+    s->data = NULL;
+}
+
+TEST(cli_refusals, bad_replace_and_target_addresses)
+{
+    static const struct {
+        const char *flag, *message;
+    } cases[] = {
+        {"-replace=[0]",
+         "Error: Invalid force-replace address \"[0]\"\n\n"
+         "An address must begin with a resource type, \"data.\" or "
+         "\"module.\". For example: aws_iam_role.x, aws_iam_role.x[0], "
+         "aws_iam_role.x[\"k\"] or module.m.aws_iam_role.x.\n"},
+        {"-replace=aws_iam_role",
+         "Error: Invalid force-replace address \"aws_iam_role\"\n\n"
+         "Resource specification must include a resource type and name."},
+        {"-replace=aws_iam_role.r[",
+         "Error: Invalid force-replace address \"aws_iam_role.r[\"\n\n"
+         "An index must be a whole number, such as [0], or a quoted key, "
+         "such as [\"k\"], and end with \"]\"."},
+        {"-replace=aws_iam_role.r[x]",
+         "Error: Invalid force-replace address \"aws_iam_role.r[x]\"\n\n"
+         "An index must be a whole number"},
+        {"-replace=",
+         "Error: Invalid force-replace address \"\"\n\nThe address is "
+         "empty."},
+        {"-replace=module.m",
+         "Error: Invalid force-replace address \"module.m\"\n\n"
+         "A resource instance address is required here: the module path "
+         "must be followed by a resource type and name."},
+        {"-replace=data.aws_iam_role.x",
+         "Error: Invalid force-replace address \"data.aws_iam_role.x\"\n\n"
+         "Only managed resources can be used with the -replace=... option.\n"},
+        {"-target=.x", "Error: Invalid target \".x\"\n\n"
+                       "An address must begin with a resource type, "
+                       "\"data.\" or \"module.\". For example: "
+                       "aws_iam_role.x, aws_iam_role.x[0], "
+                       "aws_iam_role.x[\"k\"], module.m or "
+                       "module.m.aws_iam_role.x.\n"},
+        {"-target=aws_iam_role",
+         "Error: Invalid target \"aws_iam_role\"\n\n"
+         "Resource specification must include a resource type and name."},
+        {"-target=aws_iam_role.r.arn",
+         "Error: Invalid target \"aws_iam_role.r.arn\"\n\n"
+         "Only an index, such as [0] or [\"k\"], may follow the resource "
+         "name."},
+        {"-target=module.m]",
+         "Error: Invalid target \"module.m]\"\n\n"
+         "A module path must be followed by \".\" and a resource address."},
+    };
+    struct snap s = {NULL, 0};
+    size_t i;
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        RUN(1, "plan", "-refresh=false", cases[i].flag);
+        ASSERT_STR_CONTAINS(r.err, cases[i].message);
+        /* As other flag errors: the command's help is pointed at. */
+        ASSERT_STR_CONTAINS(r.err, "tern plan -help");
+        ASSERT_STR_EQ(r.out, "");
+        assert_untouched_dir();
+        RUN(1, "apply", "-auto-approve", cases[i].flag);
+        ASSERT_STR_CONTAINS(r.err, cases[i].message);
+        assert_untouched_dir();
+    }
+    /* Well-formed addresses pass (the plan makes no call: empty state). */
+    RUN(0, "plan", "-replace=aws_iam_role.r", "-target=aws_iam_role.r");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r will be created");
+    RUN(0, "plan", "-target=module.m", "-replace=aws_iam_role.r[\"k\"]",
+        "-replace=aws_iam_role.r[0]", "-target=data.aws_iam_role.x");
+
+    /* An existing state is left exactly as it was. */
+    RUN(0, "init");
+    snap_take(&s);
+    RUN(1, "apply", "-auto-approve", "-replace=[0]");
+    ASSERT_STR_CONTAINS(r.err, "Invalid force-replace address \"[0]\"");
+    snap_check(&s);
+    tt_run_release(&r);
+}
+
+const struct tern_test test_cli_refusals_list[] = {
+    TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses), TEST_END};
