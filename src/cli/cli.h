@@ -338,10 +338,11 @@ int cli_cmd_import(struct cli_ctx *ctx);
 int cli_cmd_graph(struct cli_ctx *ctx);
 
 /*
- * `tern show FILE` for a saved plan: renders it (or its JSON) and sets
- * *is_plan; leaves *is_plan 0 without output when FILE is not a plan.
+ * `tern show FILE` for a file that starts like a saved plan: renders it
+ * (or its JSON), or reports why the plan reader refused it (checksum,
+ * truncation, format, version).
  */
-int cli_show_plan_file(struct cli_ctx *ctx, const char *path, int *is_plan);
+int cli_show_plan_file(struct cli_ctx *ctx, const char *path);
 int cli_cmd_state_list(struct cli_ctx *ctx);
 int cli_cmd_state_show(struct cli_ctx *ctx);
 int cli_cmd_state_rm(struct cli_ctx *ctx);

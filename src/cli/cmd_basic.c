@@ -6,8 +6,10 @@
 #include "tern/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lang/lang.h"
 #include "util/alloc.h"
@@ -669,20 +671,79 @@ done:
     return error;
 }
 
+/* What `show FILE` was given. */
+enum file_kind { FILE_PLAN, FILE_STATE };
+
+/*
+ * Tell a saved plan from a state by the file's first bytes: a plan file
+ * starts with its format's header, "tern-plan 1 sha256=..."
+ * (src/engine/planfile.c), a state with SQLite's, "SQLite format 3". A
+ * file that starts like a plan, however damaged or short, goes to the
+ * plan reader, whose diagnostic says what is wrong with it (reading it as
+ * a state would only say that it is not one). Anything else is refused
+ * here, naming the file.
+ */
+static int sniff(struct cli_ctx *ctx, const char *path, enum file_kind *kind)
+{
+    static const char plan_magic[] = "tern-plan";
+    static const char sqlite_magic[] = "SQLite format 3"; /* and its NUL */
+    static const char *const summary =
+        "Failed to read the given file as a state or plan file";
+    unsigned char head[64];
+    ssize_t n;
+    size_t i;
+    int fd, err;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd < 0 ? -1 : read(fd, head, sizeof(head));
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, summary,
+                       "Reading %s: %s.", path, strerror(err));
+        return err == ENOENT ? TERN_ENOTFOUND : TERN_ERROR;
+    }
+    if (n > 0 &&
+        memcmp(head, plan_magic,
+               (size_t)n < strlen(plan_magic) ? (size_t)n
+                                              : strlen(plan_magic)) == 0) {
+        *kind = FILE_PLAN;
+        return TERN_OK;
+    }
+    if ((size_t)n >= sizeof(sqlite_magic) &&
+        memcmp(head, sqlite_magic, sizeof(sqlite_magic)) == 0) {
+        *kind = FILE_STATE;
+        return TERN_OK;
+    }
+    for (i = 0; i < (size_t)n && strchr(" \t\r\n", head[i]); i++)
+        ;
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, summary,
+                   "%s is neither a saved plan (from tern plan -out=FILE) "
+                   "nor a tern state database%s",
+                   path,
+                   n == 0 ? ": the file is empty."
+                   : i < (size_t)n && head[i] == '{'
+                       ? ". It is JSON, perhaps a Terraform .tfstate: tern "
+                         "keeps its state in SQLite, and `tern state "
+                         "migrate` takes a Terraform state over."
+                       : ".");
+    return TERN_EINVALID;
+}
+
 int cli_cmd_show(struct cli_ctx *ctx)
 {
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
     tern_state *st = ctx->state, *own = NULL;
+    enum file_kind kind = FILE_STATE;
     json_t *doc = NULL;
     int error = TERN_OK;
 
     if (ctx->opts.args.n == 1) {
-        int is_plan = 0;
-
-        error = cli_show_plan_file(ctx, ctx->opts.args.items[0], &is_plan);
-        if (is_plan || error)
+        if ((error = sniff(ctx, ctx->opts.args.items[0], &kind)) != 0)
             return error;
-        /* Not a plan: a state database. */
+        if (kind == FILE_PLAN)
+            return cli_show_plan_file(ctx, ctx->opts.args.items[0]);
         so.path = ctx->opts.args.items[0];
         so.lock = 0;
         so.operation = "show";

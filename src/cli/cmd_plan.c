@@ -1054,23 +1054,14 @@ done:
     return error;
 }
 
-int cli_show_plan_file(struct cli_ctx *ctx, const char *path, int *is_plan)
+int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
 {
     tern_plan *plan = NULL;
-    struct tern_diags diags = TERN_DIAGS_INIT;
     json_t *doc = NULL;
     int error;
 
-    *is_plan = 0;
-    error = tern_plan_read(&plan, path, &diags);
-    if (error == TERN_ENOTFOUND || error == TERN_EINVALID) {
-        /* Not a plan: the caller tries a state database. */
-        tern_diags_release(&diags);
-        return TERN_OK;
-    }
-    *is_plan = 1;
-    tern_diags_move(&ctx->diags, &diags);
-    if (error)
+    /* The reader's own diagnostic says what is wrong with the file. */
+    if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
         return error;
     if (ctx->opts.json) {
         if ((error = tern_plan_to_json(plan, &doc)) == TERN_OK) {

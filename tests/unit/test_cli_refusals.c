@@ -1,6 +1,8 @@
 /*
  * Refusals through the built binary (issue 10's bad-input campaign): a
- * malformed -replace/-target address is refused before anything runs. None of
+ * malformed -replace/-target address is refused before anything runs; a
+ * damaged plan file given to `show` gets the plan reader's diagnostic, a
+ * file that is neither plan nor state a message naming it. None of
  * these cases reaches a server: the endpoint is a closed port, and an address
  * accepted by mistake would show as exit status 0.
  */
@@ -77,6 +79,18 @@ static char *slurp(const char *name, size_t *len)
 
     snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
     return tt_read_file(path, len);
+}
+
+static void write_bytes(const char *name, const char *data, size_t len)
+{
+    char path[4200];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
+    f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
+    ASSERT_EQ(fwrite(data, 1, len, f), len);
+    ASSERT_EQ(fclose(f), 0);
 }
 
 /* Neither the state nor its lock file: the command stopped before it
@@ -190,5 +204,74 @@ TEST(cli_refusals, bad_replace_and_target_addresses)
     tt_run_release(&r);
 }
 
+TEST(cli_refusals, show_damaged_plan_file)
+{
+    char *plan = NULL;
+    size_t len = 0;
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
+    RUN(0, "plan", "-out=good.tfplan");
+    plan = slurp("good.tfplan", &len);
+    ASSERT_NOT_NULL(plan);
+    ASSERT_CMP(len, >, 200);
+    RUN(0, "show", "good.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r will be created");
+
+    /* Truncated: the reader's checksum error, not "not a tern state". */
+    write_bytes("cut.tfplan", plan, len / 2);
+    RUN(1, "show", "cut.tfplan");
+    ASSERT_STR_CONTAINS(r.err,
+                        "Error: Invalid plan file\n\nThe plan file "
+                        "cut.tfplan cannot be used: its checksum does not "
+                        "match its contents (the file was edited or "
+                        "truncated).");
+    ASSERT_STR_NOT_CONTAINS(r.err, "tern state");
+    RUN(1, "show", "-json", "cut.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "its checksum does not match its contents");
+
+    /* Edited: one byte of the document changed. */
+    plan[len - 3] = plan[len - 3] == 'x' ? 'y' : 'x';
+    write_bytes("edited.tfplan", plan, len);
+    RUN(1, "show", "edited.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "The plan file edited.tfplan cannot be used: "
+                               "its checksum does not match its contents");
+
+    /* Cut inside the header: still a plan file, by its first bytes. */
+    write_bytes("short.tfplan", plan, 12);
+    RUN(1, "show", "short.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "Error: Invalid plan file\n\nThe plan file "
+                               "short.tfplan cannot be used:");
+
+    /* Neither a plan nor a state. */
+    write_bytes("notes.txt", "hello\n", 6);
+    RUN(1, "show", "notes.txt");
+    ASSERT_STR_CONTAINS(r.err,
+                        "Error: Failed to read the given file as a state or "
+                        "plan file\n\nnotes.txt is neither a saved plan (from "
+                        "tern plan -out=FILE) nor a tern state database.\n");
+    write_bytes("empty.tfplan", "", 0);
+    RUN(1, "show", "empty.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "empty.tfplan is neither a saved plan (from "
+                               "tern plan -out=FILE) nor a tern state "
+                               "database: the file is empty.\n");
+    write_bytes("terraform.tfstate", " {\"version\": 4}", 16);
+    RUN(1, "show", "terraform.tfstate");
+    ASSERT_STR_CONTAINS(r.err, "terraform.tfstate is neither a saved plan");
+    ASSERT_STR_CONTAINS(r.err, "It is JSON, perhaps a Terraform .tfstate");
+    RUN(1, "show", "missing.tfplan");
+    ASSERT_STR_CONTAINS(r.err,
+                        "Error: Failed to read the given file as a state or "
+                        "plan file\n\nReading missing.tfplan: No such file "
+                        "or directory.\n");
+
+    /* A state database is still shown. */
+    RUN(0, "show", "tern.tfstate.db");
+    ASSERT_STR_CONTAINS(r.out, "The state file is empty. No resources are "
+                               "represented.");
+    free(plan);
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_refusals_list[] = {
-    TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses), TEST_END};
+    TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses),
+    TEST_INTEGRATION(cli_refusals, show_damaged_plan_file), TEST_END};
