@@ -25,6 +25,8 @@
 
 struct tern_lang_config;
 struct tern_lang_var_inputs;
+struct tern_plan;
+struct tern_value;
 
 /*
  * Exit statuses, in one place. Terraform exits 1 for usage errors too (it
@@ -296,7 +298,14 @@ enum cli_needs {
     CLI_NEEDS_STATE_CREATE = 1u << 3, /* ...creating it when missing */
     CLI_NEEDS_STATE_MAYBE = 1u << 4,  /* ...when it exists (else NULL) */
     CLI_NEEDS_STATE_PATH = 1u << 5,   /* resolve the path only */
-    CLI_JSON_STREAM = 1u << 6         /* -json: the machine-readable UI */
+    CLI_JSON_STREAM = 1u << 6,        /* -json: the machine-readable UI */
+    /*
+     * The command only reads the state (plan without -out, graph): a state
+     * it had to create is removed again at the end. A state a command
+     * created is also removed when the command fails and nothing was
+     * written to it; see drop_new_state() in main.c.
+     */
+    CLI_STATE_READ_ONLY = 1u << 7
 };
 
 /* Everything a command gets. */
@@ -313,11 +322,25 @@ struct cli_ctx {
      * configuration. */
     struct tern_lang_var_inputs *var_inputs;
     struct tern_lang_config *plan_config;
+    /* What the command's check found before the state was opened: the
+     * input variables' values, a saved plan to apply. Owned; freed by the
+     * dispatcher. */
+    struct tern_value *vars;
+    struct tern_plan *saved_plan;
+    /* This run created the state file (there was none when it started). */
+    int state_created;
 };
 
 struct cli_cmd {
     const char *name; /* "plan", "state list" */
     int (*fn)(struct cli_ctx *ctx);
+    /*
+     * Optional: what can be refused without the state (the configuration's
+     * providers and policies, the variables, a saved plan file), run after
+     * the configuration is loaded and before the state is opened, so that
+     * a refused command neither waits for the lock nor creates a state.
+     */
+    int (*check)(struct cli_ctx *ctx);
     unsigned int needs;     /* enum cli_needs */
     unsigned int flags;     /* enum cli_flag it accepts */
     int min_args, max_args; /* positional arguments; max -1: unlimited */
@@ -336,6 +359,9 @@ int cli_cmd_plan(struct cli_ctx *ctx);
 int cli_cmd_apply(struct cli_ctx *ctx); /* also "destroy" */
 int cli_cmd_import(struct cli_ctx *ctx);
 int cli_cmd_graph(struct cli_ctx *ctx);
+
+/* The check of plan, apply, destroy, import and graph (cmd_plan.c). */
+int cli_check_plan(struct cli_ctx *ctx);
 
 /*
  * `tern show FILE` for a file that starts like a saved plan: renders it

@@ -668,18 +668,99 @@ static int make_plan(struct cli_ctx *ctx, tern_engine *e, int destroy,
     return error;
 }
 
-/* Everything plan and apply share before the engine runs. */
-static int setup(struct cli_ctx *ctx, struct run *run, tern_value **vars,
-                 tern_engine **e, int destroy)
+/* Whether the command plans to destroy: destroy, -destroy, graph
+ * -type=destroy. */
+static int plans_destroy(const struct cli_ctx *ctx)
 {
+    return strcmp(ctx->cmd->name, "destroy") == 0 || ctx->opts.destroy ||
+           (ctx->opts.graph_type &&
+            strcmp(ctx->opts.graph_type, "destroy") == 0);
+}
+
+/* `apply FILE`: the plan file and its configuration, read before the
+ * state is opened. */
+static int check_saved(struct cli_ctx *ctx)
+{
+    const char *path = ctx->opts.args.items[0];
     int error;
 
-    memset(run, 0, sizeof(*run));
-    run->ctx = ctx;
-    run->started = json_object();
-    if (!run->started)
-        return TERN_ENOMEM;
-    if (ctx->config == NULL && !destroy && !ctx->opts.destroy) {
+    if (ctx->opts.var_order.n || ctx->opts.targets.n || ctx->opts.replaces.n ||
+        ctx->opts.destroy) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Can't set planning options when applying a saved "
+                       "plan",
+                       "The plan file %s was created with its variables, "
+                       "targets and mode; -var, -var-file, -target, -replace "
+                       "and -destroy cannot change it. Make a new plan "
+                       "instead.",
+                       path);
+        return TERN_EINVALID;
+    }
+    if ((error = tern_plan_read(&ctx->saved_plan, path, &ctx->diags)) != 0)
+        return error;
+    /* The dispatcher frees the configuration after the diagnostics, which
+     * name its files. */
+    return tern_plan_config(ctx->saved_plan, &ctx->plan_config, &ctx->diags);
+}
+
+/*
+ * `import ADDR ID`: ADDR must be a managed resource that the configuration
+ * declares. The engine checks the instance key too (count, for_each) once
+ * it has evaluated the configuration; this finds typos before the state
+ * is opened (and, when there is none, created).
+ */
+static int check_import_address(struct cli_ctx *ctx)
+{
+    const char *address = ctx->opts.args.items[0];
+    const struct tern_lang_config *cfg = ctx->config;
+    struct cli_addr a;
+    size_t i;
+    int error, found = 0;
+
+    if ((error = cli_addr_parse(&a, address, &ctx->diags)) != 0)
+        return error;
+    if (a.type == NULL || a.mode != TERN_STATE_MANAGED) {
+        tern_diags_add(
+            &ctx->diags, TERN_SEV_ERROR, NULL, "Invalid address",
+            "A managed resource address is required: %s is %s.", address,
+            a.type ? "a data source, which cannot be imported" : "a module");
+        cli_addr_release(&a);
+        return TERN_EINVALID;
+    }
+    for (i = 0; a.module[0] == '\0' && i < cfg->resources.n && !found; i++) {
+        const struct tern_block *b = cfg->resources.items[i];
+
+        found = b->nlabels == 2 && strcmp(b->labels[0], a.type) == 0 &&
+                strcmp(b->labels[1], a.name) == 0;
+    }
+    cli_addr_release(&a);
+    if (found)
+        return TERN_OK;
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                   "Configuration for import target does not exist",
+                   "The configuration does not have a resource instance "
+                   "%s. Add a resource block for it (with count or "
+                   "for_each when the address has a key) first.",
+                   address);
+    return TERN_EINVALID;
+}
+
+int cli_check_plan(struct cli_ctx *ctx)
+{
+    const char *type = ctx->opts.graph_type;
+    int destroy = plans_destroy(ctx);
+    int error;
+
+    if (strcmp(ctx->cmd->name, "apply") == 0 && ctx->opts.args.n == 1)
+        return check_saved(ctx);
+    if (type && strcmp(type, "plan") != 0 && strcmp(type, "apply") != 0 &&
+        strcmp(type, "destroy") != 0) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "Invalid graph type",
+                       "-type must be plan, apply or destroy, not \"%s\".",
+                       type);
+        return TERN_EINVALID;
+    }
+    if (ctx->config == NULL && !destroy) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "No configuration files",
                        "%s requires configuration to be present. Planning "
@@ -699,14 +780,26 @@ static int setup(struct cli_ctx *ctx, struct run *run, tern_value **vars,
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
     /* What validate warns about, plan and apply show too. */
-    if (!destroy && !ctx->opts.destroy &&
-        (error = cli_policy_lint(ctx->config, &ctx->diags)))
+    if (!destroy && (error = cli_policy_lint(ctx->config, &ctx->diags)))
         return error;
     if (ctx->diags.errors)
         return TERN_EINVALID;
-    if ((error = eval_variables(ctx, vars)) != 0)
+    if (strcmp(ctx->cmd->name, "import") == 0 &&
+        (error = check_import_address(ctx)) != 0)
         return error;
-    return engine_new(ctx, run, ctx->config, *vars, e);
+    return eval_variables(ctx, &ctx->vars);
+}
+
+/* What plan, apply, import and graph share before the engine runs; the
+ * configuration and the variables were checked by cli_check_plan. */
+static int setup(struct cli_ctx *ctx, struct run *run, tern_engine **e)
+{
+    memset(run, 0, sizeof(*run));
+    run->ctx = ctx;
+    run->started = json_object();
+    if (!run->started)
+        return TERN_ENOMEM;
+    return engine_new(ctx, run, ctx->config, ctx->vars, e);
 }
 
 /* Like Terraform, the JSON UI reports diagnostics as it goes. */
@@ -721,12 +814,11 @@ static void flush_diags(struct cli_ctx *ctx)
 int cli_cmd_plan(struct cli_ctx *ctx)
 {
     struct run run;
-    tern_value *vars = NULL;
     tern_engine *e = NULL;
     tern_plan *plan = NULL;
     int error;
 
-    if ((error = setup(ctx, &run, &vars, &e, 0)) != 0)
+    if ((error = setup(ctx, &run, &e)) != 0)
         goto done;
     error = make_plan(ctx, e, 0, &plan);
     if (!plan)
@@ -762,7 +854,6 @@ done:
     flush_diags(ctx);
     tern_plan_free(plan);
     engine_free(e);
-    tern_value_decref(vars);
     json_decref(run.started);
     return error;
 }
@@ -898,12 +989,12 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
     return error;
 }
 
+/* `apply FILE`: cli_check_plan read the plan and its configuration. */
 static int apply_saved(struct cli_ctx *ctx)
 {
-    const char *path = ctx->opts.args.items[0];
-    struct tern_lang_config *cfg = NULL;
+    const struct tern_lang_config *cfg = ctx->plan_config;
+    const tern_plan *plan = ctx->saved_plan;
     struct run run;
-    tern_plan *plan = NULL;
     tern_engine *e = NULL;
     int error;
 
@@ -911,26 +1002,6 @@ static int apply_saved(struct cli_ctx *ctx)
     run.ctx = ctx;
     run.started = json_object();
     TERN_CHECK_ALLOC(run.started);
-    if (ctx->opts.var_order.n || ctx->opts.targets.n || ctx->opts.replaces.n ||
-        ctx->opts.destroy) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                       "Can't set planning options when applying a saved "
-                       "plan",
-                       "The plan file %s was created with its variables, "
-                       "targets and mode; -var, -var-file, -target, -replace "
-                       "and -destroy cannot change it. Make a new plan "
-                       "instead.",
-                       path);
-        error = TERN_EINVALID;
-        goto done;
-    }
-    if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
-        goto done;
-    error = tern_plan_config(plan, &cfg, &ctx->diags);
-    /* Diagnostics name its files: the dispatcher frees it after them. */
-    ctx->plan_config = cfg;
-    if (error)
-        goto done;
     if ((error = engine_new(ctx, &run, cfg, tern_plan_variables(plan), &e)))
         goto done;
     error = run_apply(ctx, &run, e, plan, tern_plan_is_destroy(plan));
@@ -940,24 +1011,21 @@ done:
         tern_diags_release(&ctx->diags);
     }
     engine_free(e);
-    tern_plan_free(plan);
     json_decref(run.started);
     return error;
 }
 
 int cli_cmd_apply(struct cli_ctx *ctx)
 {
-    int destroy = strcmp(ctx->cmd->name, "destroy") == 0;
+    int destroy = plans_destroy(ctx);
     struct run run;
-    tern_value *vars = NULL;
     tern_engine *e = NULL;
     tern_plan *plan = NULL;
     int error;
 
     if (ctx->opts.args.n == 1)
         return apply_saved(ctx);
-    destroy = destroy || ctx->opts.destroy;
-    if ((error = setup(ctx, &run, &vars, &e, destroy)) != 0)
+    if ((error = setup(ctx, &run, &e)) != 0)
         goto done;
     error = make_plan(ctx, e, destroy, &plan);
     if (!plan)
@@ -985,7 +1053,6 @@ done:
         flush_diags(ctx);
     tern_plan_free(plan);
     engine_free(e);
-    tern_value_decref(vars);
     json_decref(run.started);
     return error;
 }
@@ -995,11 +1062,10 @@ int cli_cmd_import(struct cli_ctx *ctx)
     const char *address = ctx->opts.args.items[0];
     const char *id = ctx->opts.args.items[1];
     struct run run;
-    tern_value *vars = NULL;
     tern_engine *e = NULL;
     int error;
 
-    if ((error = setup(ctx, &run, &vars, &e, 0)) != 0)
+    if ((error = setup(ctx, &run, &e)) != 0)
         goto done;
     fprintf(ctx->ui.out, "%s%s: Importing from ID \"%s\"...%s\n",
             cli_c_bold(&ctx->ui), address, id, cli_c_reset(&ctx->ui));
@@ -1015,33 +1081,24 @@ int cli_cmd_import(struct cli_ctx *ctx)
             id, address);
 done:
     engine_free(e);
-    tern_value_decref(vars);
     json_decref(run.started);
     return error;
 }
 
 int cli_cmd_graph(struct cli_ctx *ctx)
 {
-    const char *type = ctx->opts.graph_type ? ctx->opts.graph_type : "plan";
     enum tern_graph_type gt = TERN_GRAPH_PLAN;
     struct run run;
-    tern_value *vars = NULL;
     tern_engine *e = NULL;
     char *dot = NULL;
     int error;
 
-    if (strcmp(type, "apply") == 0)
+    /* cli_check_plan refused any other -type. */
+    if (ctx->opts.graph_type && strcmp(ctx->opts.graph_type, "apply") == 0)
         gt = TERN_GRAPH_APPLY;
-    else if (strcmp(type, "destroy") == 0)
+    else if (plans_destroy(ctx))
         gt = TERN_GRAPH_DESTROY;
-    else if (strcmp(type, "plan") != 0) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "Invalid graph type",
-                       "-type must be plan, apply or destroy, not \"%s\".",
-                       type);
-        return TERN_EINVALID;
-    }
-    memset(&run, 0, sizeof(run));
-    if ((error = setup(ctx, &run, &vars, &e, gt == TERN_GRAPH_DESTROY)) != 0)
+    if ((error = setup(ctx, &run, &e)) != 0)
         goto done;
     if ((error = tern_engine_graph_dot(e, gt, NULL, &dot, &ctx->diags)) != 0)
         goto done;
@@ -1049,7 +1106,6 @@ int cli_cmd_graph(struct cli_ctx *ctx)
 done:
     tern_free(dot);
     engine_free(e);
-    tern_value_decref(vars);
     json_decref(run.started);
     return error;
 }

@@ -7,8 +7,11 @@
  *  - decides colour (a terminal, no -no-color, no NO_COLOR) and input
  *    (a terminal and no -input=false),
  *  - resolves the state path (-state, else `backend "local" { path }`,
- *    else tern.tfstate.db) and opens the state, locked for the whole run
- *    with -lock/-lock-timeout when the command writes,
+ *    else tern.tfstate.db), runs the command's check (what can be refused
+ *    without the state) and only then opens the state, locked for the
+ *    whole run with -lock/-lock-timeout when the command writes,
+ *  - removes again a state it created that the command left empty and
+ *    did not need (drop_new_state),
  *  - prints the diagnostics the command left, and
  *  - maps the result to an exit status, here and nowhere else.
  *
@@ -22,6 +25,8 @@
 #include <unistd.h>
 
 #include "lang/lang.h"
+#include "tern/engine.h"
+#include "tern/value.h"
 #include "util/alloc.h"
 
 static int cmd_help(struct cli_ctx *ctx);
@@ -51,9 +56,9 @@ static int cmd_help(struct cli_ctx *ctx);
     "line.\n" STATE_HELP LOCKING_HELP
 
 static const struct cli_cmd commands[] = {
-    {"plan", cli_cmd_plan,
+    {"plan", cli_cmd_plan, cli_check_plan,
      CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
-         CLI_JSON_STREAM,
+         CLI_JSON_STREAM | CLI_STATE_READ_ONLY,
      PLAN_FLAGS | CLI_F_OUT | CLI_F_DESTROY | CLI_F_REFRESH_ONLY |
          CLI_F_DETAILED_EXITCODE,
      0, 0, "[options]", "Show changes required by the current configuration",
@@ -62,7 +67,7 @@ static const struct cli_cmd commands[] = {
      "  -refresh-only        Only bring the state up to date.\n"
      "  -detailed-exitcode   Exit 0: no changes, 1: error, 2: "
      "changes.\n" PLAN_HELP},
-    {"apply", cli_cmd_apply,
+    {"apply", cli_cmd_apply, cli_check_plan,
      CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
          CLI_JSON_STREAM,
      PLAN_FLAGS | CLI_F_AUTO_APPROVE | CLI_F_DESTROY | CLI_F_REFRESH_ONLY, 0, 1,
@@ -71,14 +76,14 @@ static const struct cli_cmd commands[] = {
      "terminal).\n"
      "  PLAN_FILE            Apply a saved plan, without asking.\n"
      "  -destroy             Destroy everything in the state.\n" PLAN_HELP},
-    {"destroy", cli_cmd_apply,
+    {"destroy", cli_cmd_apply, cli_check_plan,
      CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
          CLI_JSON_STREAM,
      PLAN_FLAGS | CLI_F_AUTO_APPROVE, 0, 0, "[options]",
      "Destroy previously-created infrastructure",
      "  -auto-approve        Don't ask for approval (needed without a "
      "terminal).\n" PLAN_HELP},
-    {"import", cli_cmd_import,
+    {"import", cli_cmd_import, cli_check_plan,
      CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
      CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_STATE | CLI_FG_VARS, 2, 2,
      "[options] ADDRESS ID",
@@ -87,77 +92,81 @@ static const struct cli_cmd commands[] = {
      "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"
      "  -var-file=FILE       Load input variables from a .tfvars "
      "file.\n" STATE_HELP LOCKING_HELP},
-    {"graph", cli_cmd_graph,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+    {"graph", cli_cmd_graph, cli_check_plan,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK |
+         CLI_STATE_READ_ONLY,
      CLI_F_TYPE | CLI_F_STATE | CLI_FG_VARS | CLI_FG_LOCKING, 0, 0, "[options]",
      "Generate a Graphviz graph of the steps in an operation",
      "  -type=plan|apply|destroy  Which graph (default plan).\n" STATE_HELP},
-    {"init", cli_cmd_init, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
+    {"init", cli_cmd_init, NULL, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
      CLI_F_INPUT | CLI_FG_LOCKING, 0, 0, "[options]",
      "Prepare your working directory for other commands",
      "  -input=false         Disable interactive prompts.\n" LOCKING_HELP},
-    {"validate", cli_cmd_validate, 0, CLI_F_JSON, 0, 0, "[options]",
+    {"validate", cli_cmd_validate, NULL, 0, CLI_F_JSON, 0, 0, "[options]",
      "Check whether the configuration is valid",
      "  -json                Produce output in a machine-readable JSON "
      "format.\n"},
-    {"show", cli_cmd_show, CLI_NEEDS_STATE_MAYBE, CLI_F_JSON | CLI_F_STATE, 0,
-     1, "[options] [path]", "Show the current state or a saved state",
+    {"show", cli_cmd_show, NULL, CLI_NEEDS_STATE_MAYBE,
+     CLI_F_JSON | CLI_F_STATE, 0, 1, "[options] [path]",
+     "Show the current state or a saved state",
      "  -json                Show the state in machine-readable form.\n"
      "  path                 A saved plan, or a state database to show "
      "instead of the "
      "current one.\n" STATE_HELP},
-    {"output", cli_cmd_output, CLI_NEEDS_STATE_MAYBE,
+    {"output", cli_cmd_output, NULL, CLI_NEEDS_STATE_MAYBE,
      CLI_F_JSON | CLI_F_RAW | CLI_F_STATE, 0, 1, "[options] [NAME]",
      "Show output values from your root module",
      "  -json                Machine-readable output; includes sensitive "
      "values.\n"
      "  -raw                 Print a string output's value without "
      "quotes.\n" STATE_HELP},
-    {"force-unlock", cli_cmd_force_unlock, CLI_NEEDS_STATE_PATH,
+    {"force-unlock", cli_cmd_force_unlock, NULL, CLI_NEEDS_STATE_PATH,
      CLI_F_FORCE | CLI_F_STATE, 1, 1, "[options] LOCK_ID",
      "Release a stuck lock on the current state",
      "  -force               Don't ask for confirmation.\n" STATE_HELP},
-    {"version", cli_cmd_version, 0, CLI_F_JSON, 0, 0, "[options]",
+    {"version", cli_cmd_version, NULL, 0, CLI_F_JSON, 0, 0, "[options]",
      "Show the current tern version",
      "  -json                Output the version information as JSON.\n"},
-    {"state list", cli_cmd_state_list, CLI_NEEDS_STATE, CLI_F_STATE | CLI_F_ID,
-     0, -1, "[options] [address...]", "List resources in the state",
+    {"state list", cli_cmd_state_list, NULL, CLI_NEEDS_STATE,
+     CLI_F_STATE | CLI_F_ID, 0, -1, "[options] [address...]",
+     "List resources in the state",
      "  -id=ID               Only instances whose remote ID is "
      "ID.\n" STATE_HELP},
-    {"state show", cli_cmd_state_show, CLI_NEEDS_STATE, CLI_F_STATE, 1, 1,
+    {"state show", cli_cmd_state_show, NULL, CLI_NEEDS_STATE, CLI_F_STATE, 1, 1,
      "[options] ADDRESS", "Show a resource in the state", STATE_HELP},
-    {"state rm", cli_cmd_state_rm, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
+    {"state rm", cli_cmd_state_rm, NULL, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
      CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 1, -1,
      "[options] ADDRESS...", "Remove instances from the state",
      "  -dry-run             Only print what would be removed.\n" STATE_HELP
          LOCKING_HELP},
-    {"state mv", cli_cmd_state_mv, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
+    {"state mv", cli_cmd_state_mv, NULL, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
      CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 2, 2,
      "[options] SOURCE DESTINATION", "Move an item in the state",
      "  -dry-run             Only print what would be moved.\n" STATE_HELP
          LOCKING_HELP},
-    {"state pull", cli_cmd_state_pull, CLI_NEEDS_STATE,
+    {"state pull", cli_cmd_state_pull, NULL, CLI_NEEDS_STATE,
      CLI_F_STATE | CLI_F_SERIAL, 0, 0, "[options]",
      "Print the state as a Terraform v4 state file",
      "  -serial=N            The state as it was at serial N.\n" STATE_HELP},
-    {"state push", cli_cmd_state_push, CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
+    {"state push", cli_cmd_state_push, NULL,
+     CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK,
      CLI_F_STATE | CLI_FG_LOCKING | CLI_F_FORCE, 1, 1, "[options] PATH",
      "Replace the state with a Terraform v4 state file",
      "  -force               Push even over another lineage or a lower "
      "serial.\n"
      "  PATH                 A state file, or - for standard "
      "input.\n" STATE_HELP LOCKING_HELP},
-    {"state history", cli_cmd_state_history, CLI_NEEDS_STATE,
+    {"state history", cli_cmd_state_history, NULL, CLI_NEEDS_STATE,
      CLI_F_STATE | CLI_F_JSON, 0, 0, "[options]",
      "List the recorded changes to the state",
      "  -json                Machine-readable output.\n" STATE_HELP},
-    {"state migrate", cli_cmd_state_migrate,
+    {"state migrate", cli_cmd_state_migrate, NULL,
      CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK, CLI_F_STATE | CLI_FG_LOCKING, 1,
      1, "[options] TERRAFORM_STATE_FILE",
      "Take over resources from a Terraform state file",
      STATE_HELP LOCKING_HELP},
-    {"help", cmd_help, 0, 0, 0, -1, "[command]", "Show this help", ""},
-    {NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL}};
+    {"help", cmd_help, NULL, 0, 0, 0, -1, "[command]", "Show this help", ""},
+    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL}};
 
 static const char *const global_flags[] = {"chdir", "help", "version"};
 
@@ -289,10 +298,11 @@ static int open_state(struct cli_ctx *ctx)
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
     unsigned int needs = ctx->cmd->needs;
-    int error;
+    int error, absent;
 
     so.path = ctx->state_path;
     so.create = (needs & CLI_NEEDS_STATE_CREATE) != 0;
+    absent = so.create && access(ctx->state_path, F_OK) != 0 && errno == ENOENT;
     so.lock = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
     so.lock_timeout_ms = ctx->opts.lock_timeout_ms;
     so.operation = ctx->cmd->name;
@@ -311,7 +321,72 @@ static int open_state(struct cli_ctx *ctx)
         return error;
     }
     tern_diags_move(&ctx->diags, &diags);
+    ctx->state_created = error == TERN_OK && absent;
     return error;
+}
+
+/* Whether a state holds nothing at all: no serial, instance, output,
+ * intent or history. */
+static int state_is_empty(tern_state *st)
+{
+    tern_state_resource *list = NULL;
+    tern_state_intent *intents = NULL;
+    tern_state_change *changes = NULL;
+    json_t *outputs = NULL;
+    size_t n = 0, nintents = 0, nchanges = 0;
+    int empty;
+
+    empty = tern_state_serial(st) == 0 &&
+            tern_state_list(st, &list, &n, NULL) == TERN_OK && n == 0 &&
+            tern_state_outputs(st, &outputs, NULL) == TERN_OK &&
+            json_object_size(outputs) == 0 &&
+            tern_state_intents(st, &intents, &nintents, NULL) == TERN_OK &&
+            nintents == 0 &&
+            tern_state_history(st, -1, &changes, &nchanges, NULL) == TERN_OK &&
+            nchanges == 0;
+    tern_state_resources_free(list, n);
+    tern_state_intents_free(intents, nintents);
+    tern_state_changes_free(changes, nchanges);
+    json_decref(outputs);
+    return empty;
+}
+
+/*
+ * Remove a state this run created when it is still empty and the command
+ * failed or only read it (plan without -out, graph): a refused command
+ * leaves no state behind, and a plan in a new directory creates none, as
+ * with Terraform (a successful apply or import, a saved plan that names
+ * the state's lineage, keep theirs). The commands check what they can
+ * before the state opens (cmd->check); this covers what fails later.
+ *
+ * Only under our own lock, which a writer takes before it opens the
+ * file, so no other writer can have it open; without the lock another
+ * process could be writing to it. The files are unlinked while the
+ * database is still open and locked: at close SQLite finds the file gone,
+ * skips the checkpoint and recreates nothing. The lock file stays, as it
+ * always does (state/lock.c says why).
+ */
+static void drop_new_state(struct cli_ctx *ctx, int rc)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    unsigned int needs = ctx->cmd->needs;
+    int ok = rc == TERN_OK || rc == CLI_RC_CHANGES;
+    size_t i;
+
+    if (!ctx->state || !ctx->state_created || !(needs & CLI_NEEDS_LOCK) ||
+        !ctx->opts.lock)
+        return;
+    if (ok && !((needs & CLI_STATE_READ_ONLY) && !ctx->opts.out))
+        return;
+    if (!state_is_empty(ctx->state))
+        return;
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char *path = tern_asprintf("%s%s", ctx->state_path, suffixes[i]);
+
+        if (path)
+            unlink(path);
+        tern_free(path);
+    }
 }
 
 /* The common preparation; returns an error code (already reported). */
@@ -332,6 +407,8 @@ static int prepare(struct cli_ctx *ctx)
         if ((error = resolve_state_path(ctx)) != 0)
             return error;
     }
+    if (ctx->cmd->check && (error = ctx->cmd->check(ctx)) != 0)
+        return error;
     if (needs &
         (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
         error = open_state(ctx);
@@ -394,12 +471,19 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
     if (rc == TERN_OK)
         rc = c->fn(&ctx);
 done:
-    cli_ui_diags(&ctx.ui, &ctx.diags, ctx.config ? &ctx.config->sources : NULL);
+    /* A saved plan's diagnostics name the files of its configuration. */
+    cli_ui_diags(&ctx.ui, &ctx.diags,
+                 ctx.plan_config ? &ctx.plan_config->sources
+                 : ctx.config    ? &ctx.config->sources
+                                 : NULL);
     if (rc == TERN_ENOMEM && ctx.diags.errors == 0)
         fprintf(stderr, "Error: out of memory\n");
     status = exit_status(rc);
 out:
+    drop_new_state(&ctx, rc);
     tern_state_free(ctx.state);
+    tern_plan_free(ctx.saved_plan);
+    tern_value_decref(ctx.vars);
     tern_lang_config_free(ctx.config);
     tern_lang_config_free(ctx.plan_config);
     if (ctx.var_inputs) {

@@ -2,9 +2,11 @@
  * Refusals through the built binary (issue 10's bad-input campaign): a
  * malformed -replace/-target address is refused before anything runs; a
  * damaged plan file given to `show` gets the plan reader's diagnostic, a
- * file that is neither plan nor state a message naming it. None of
- * these cases reaches a server: the endpoint is a closed port, and an address
- * accepted by mistake would show as exit status 0.
+ * file that is neither plan nor state a message naming it; and a refused
+ * plan, apply, import or graph leaves no state where there was none (nor
+ * changes one that was there), while plan -out keeps the state its plan
+ * names. None of these cases reaches a server: the endpoint is a closed
+ * port, and an address accepted by mistake would show as exit status 0.
  */
 #include "runner.h"
 
@@ -272,6 +274,113 @@ TEST(cli_refusals, show_damaged_plan_file)
     tt_run_release(&r);
 }
 
+TEST(cli_refusals, refused_commands_leave_no_state)
+{
+    struct snap s = {NULL, 0};
+
+    /* No configuration at all. */
+    RUN(1, "plan");
+    ASSERT_STR_CONTAINS(r.err, "Error: No configuration files");
+    assert_untouched_dir();
+    RUN(1, "import", "aws_iam_role.r", "r");
+    ASSERT_STR_CONTAINS(r.err, "Error: No configuration files");
+    assert_untouched_dir();
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
+    /* Bad variables: refused before the state is opened. */
+    RUN(1, "plan", "-var", "n=abc");
+    ASSERT_STR_CONTAINS(r.err, "a number is required");
+    assert_untouched_dir();
+    RUN(1, "apply", "-auto-approve", "-var", "n=abc");
+    ASSERT_STR_CONTAINS(r.err, "a number is required");
+    assert_untouched_dir();
+    RUN(1, "import", "-var", "n=abc", "aws_iam_role.r", "r");
+    assert_untouched_dir();
+
+    /* Import addresses the configuration does not have. */
+    RUN(1, "import", "aws_iam_role.nope", "r");
+    ASSERT_STR_CONTAINS(r.err,
+                        "Error: Configuration for import target does not "
+                        "exist\n\nThe configuration does not have a resource "
+                        "instance aws_iam_role.nope.");
+    assert_untouched_dir();
+    RUN(1, "import", "nope", "r");
+    ASSERT_STR_CONTAINS(r.err, "Error: Invalid address\n\n\"nope\" is not a "
+                               "valid resource address");
+    assert_untouched_dir();
+    RUN(1, "import", "data.aws_iam_role.x", "r");
+    ASSERT_STR_CONTAINS(r.err, "Error: Invalid address\n\nA managed resource "
+                               "address is required: data.aws_iam_role.x is a "
+                               "data source, which cannot be imported.");
+    assert_untouched_dir();
+
+    /* A damaged saved plan, a bad graph type. */
+    write_bytes("bad.tfplan", "tern-plan 1 sha256=00\n{}", 24);
+    RUN(1, "apply", "bad.tfplan");
+    ASSERT_STR_CONTAINS(r.err, "Error: Invalid plan file");
+    assert_untouched_dir();
+    RUN(1, "graph", "-type=bogus");
+    ASSERT_STR_CONTAINS(r.err, "-type must be plan, apply or destroy");
+    assert_untouched_dir();
+
+    /*
+     * Refusals that come after the state is opened (and, there being
+     * none, created): the plan is made, then there is no terminal to
+     * approve it; the instance key is checked by the engine. The new
+     * state goes again; the lock file stays, as lock files do.
+     */
+    RUN(1, "apply", "-input=false");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r will be created");
+    ASSERT_STR_CONTAINS(r.err, "Error: No terminal to ask for approval");
+    ASSERT_FALSE(exists("tern.tfstate.db"));
+    ASSERT_FALSE(exists("tern.tfstate.db-wal"));
+    ASSERT_FALSE(exists("tern.tfstate.db-shm"));
+    RUN(1, "import", "aws_iam_role.r[3]", "r");
+    ASSERT_STR_CONTAINS(r.err, "Configuration for import target does not "
+                               "exist");
+    ASSERT_FALSE(exists("tern.tfstate.db"));
+    /* Credentials that do not work: the apply fails before it creates. */
+    {
+        const char *args[] = {"apply", "-auto-approve", NULL};
+        const char *bad_env[] = {"AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                                 "AWS_ACCESS_KEY_ID=",
+                                 "AWS_SECRET_ACCESS_KEY=",
+                                 "AWS_PROFILE=",
+                                 "AWS_REGION=us-east-1",
+                                 "AWS_CONFIG_FILE=/nonexistent",
+                                 "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+                                 "AWS_EC2_METADATA_DISABLED=true",
+                                 NULL};
+
+        tt_run_release(&r);
+        ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, bad_env, args));
+        ASSERT_EQ(r.status, 1);
+        ASSERT_FALSE(exists("tern.tfstate.db"));
+    }
+
+    /* A plan only reads: it creates no state (as terraform plan)... */
+    RUN(0, "plan");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 1 to add, 0 to change, 0 to destroy.");
+    ASSERT_FALSE(exists("tern.tfstate.db"));
+    RUN(0, "graph");
+    ASSERT_FALSE(exists("tern.tfstate.db"));
+    /* ...but a saved plan names the state's lineage, so that one stays. */
+    RUN(0, "plan", "-out=p.tfplan");
+    ASSERT_TRUE(exists("tern.tfstate.db"));
+    RUN(0, "show", "p.tfplan");
+
+    /* A state that was there is never removed, nor changed, by a refusal. */
+    snap_take(&s);
+    RUN(1, "apply", "-input=false");
+    ASSERT_STR_CONTAINS(r.err, "Error: No terminal to ask for approval");
+    snap_check(&s);
+    snap_take(&s);
+    RUN(1, "import", "aws_iam_role.r[3]", "r");
+    snap_check(&s);
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_refusals_list[] = {
     TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses),
-    TEST_INTEGRATION(cli_refusals, show_damaged_plan_file), TEST_END};
+    TEST_INTEGRATION(cli_refusals, show_damaged_plan_file),
+    TEST_INTEGRATION(cli_refusals, refused_commands_leave_no_state), TEST_END};
