@@ -102,54 +102,6 @@ static int role_call(tern_op *op, const char *action, const char *profile,
     return error;
 }
 
-/*
- * The provider's check of a name or name_prefix (validResourceName): only
- * ASCII letters, digits and _+=,.@- (the regular expression
- * ^[\w+=,.@-]*$). An empty value counts as none (tern__str), and create
- * then makes up a name. IAM would refuse anything else at
- * CreateInstanceProfile; checking first names the argument. The engine
- * checks only the length (tern_attr.max_items) at validate and plan, and
- * has no hook for a character set, so this one is the create's.
- */
-static int check_name(tern_op *op, const json_t *desired, const char *arg)
-{
-    const char *v = tern__str(desired, arg);
-    const unsigned char *s;
-    char shown[16];
-    size_t pos = 0, len;
-
-    if (!v)
-        return TERN_OK;
-    for (s = (const unsigned char *)v; *s; s++) {
-        /* Characters, not bytes, as the length check counts them. */
-        if ((*s & 0xC0) != 0x80)
-            pos++;
-        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-            (*s >= '0' && *s <= '9') || strchr("_+=,.@-", *s))
-            continue;
-        if (*s < 0x20 || *s == 0x7F) {
-            snprintf(shown, sizeof(shown), "\\x%02X", *s);
-        } else if (*s == '"' || *s == '\\') {
-            shown[0] = '\\';
-            shown[1] = (char)*s;
-            shown[2] = '\0';
-        } else {
-            for (len = 1; len < 4 && (s[len] & 0xC0) == 0x80; len++)
-                ;
-            memcpy(shown, s, len);
-            shown[len] = '\0';
-        }
-        return tern__fail(op, TERN_EINVALID,
-                          "Invalid IAM instance profile name",
-                          "The argument \"%s\" may contain only ASCII "
-                          "letters, digits and _+=,.@- (the AWS provider's "
-                          "[\\w+=,.@-]), not \"%s\" (character %zu of "
-                          "\"%s\").",
-                          arg, shown, pos, v);
-    }
-    return TERN_OK;
-}
-
 static int profile_create(json_t **out, tern_op *op, const json_t *desired)
 {
     tern_buf b = TERN_BUF_INIT;
@@ -161,8 +113,10 @@ static int profile_create(json_t **out, tern_op *op, const json_t *desired)
     int error = TERN_OK;
 
     TERN_CHECK_ALLOC(name);
-    if ((error = check_name(op, desired, "name")) ||
-        (error = check_name(op, desired, "name_prefix")))
+    if ((error = tern__iam_check_name_arg(
+             op, desired, "name", "Invalid IAM instance profile name")) ||
+        (error = tern__iam_check_name_arg(op, desired, "name_prefix",
+                                          "Invalid IAM instance profile name")))
         goto done;
     what = tern_asprintf("Cannot create IAM instance profile '%s'", name);
     TERN_CHECK_ALLOC(what);

@@ -342,6 +342,52 @@ int tern__fail(tern_op *op, int error, const char *summary,
 
 /* Values */
 
+int tern__iam_name_chars(const char *value, char *why, size_t why_size)
+{
+    const unsigned char *s;
+    char shown[16];
+    size_t pos = 0, len;
+
+    for (s = (const unsigned char *)value; s && *s; s++) {
+        /* Characters, not bytes, as the length check counts them. */
+        if ((*s & 0xC0) != 0x80)
+            pos++;
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+            (*s >= '0' && *s <= '9') || strchr("_+=,.@-", *s))
+            continue;
+        if (*s < 0x20 || *s == 0x7F) {
+            snprintf(shown, sizeof(shown), "\\x%02X", *s);
+        } else if (*s == '"' || *s == '\\') {
+            shown[0] = '\\';
+            shown[1] = (char)*s;
+            shown[2] = '\0';
+        } else {
+            for (len = 1; len < 4 && (s[len] & 0xC0) == 0x80; len++)
+                ;
+            memcpy(shown, s, len);
+            shown[len] = '\0';
+        }
+        snprintf(why, why_size,
+                 "may contain only ASCII letters, digits and _+=,.@- (the "
+                 "AWS provider's [\\w+=,.@-]), not \"%s\" (character %zu "
+                 "of \"%s\").",
+                 shown, pos, value);
+        return 1;
+    }
+    return 0;
+}
+
+int tern__iam_check_name_arg(tern_op *op, const json_t *desired,
+                             const char *arg, const char *summary)
+{
+    char why[512];
+
+    if (!tern__iam_name_chars(tern__str(desired, arg), why, sizeof(why)))
+        return TERN_OK;
+    return tern__fail(op, TERN_EINVALID, summary, "The argument \"%s\" %s", arg,
+                      why);
+}
+
 const char *tern__str(const json_t *obj, const char *key)
 {
     const char *s = json_string_value(json_object_get(obj, key));

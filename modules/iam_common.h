@@ -99,6 +99,21 @@ int tern__fail(tern_op *op, int error, const char *summary,
 /** The string at @p key of @p obj, or NULL when absent, null or "". */
 const char *tern__str(const json_t *obj, const char *key);
 
+/**
+ * The AWS provider's character set of IAM names (roles, instance
+ * profiles, and their name_prefix): [\w+=,.@-]. A tern_check_fn: 0 when
+ * @p value fits, else why it does not (the character and its position).
+ */
+int tern__iam_name_chars(const char *value, char *why, size_t why_size);
+
+/**
+ * tern__iam_name_chars() on argument @p arg of @p desired, as create's
+ * last guard (validate and plan check it first): TERN_EINVALID with a
+ * diagnostic @p summary naming the argument, before any call.
+ */
+int tern__iam_check_name_arg(tern_op *op, const json_t *desired,
+                             const char *arg, const char *summary);
+
 /** The boolean at @p key, or @p dflt when absent or null. */
 int tern__bool(const json_t *obj, const char *key, int dflt);
 

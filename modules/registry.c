@@ -4,6 +4,8 @@
  */
 #include "tern/module.h"
 
+#include "iam_common.h"
+
 #include <string.h>
 
 extern const tern_module tern_module_data_aws_caller_identity;
@@ -41,6 +43,16 @@ const tern_bulk_op *const tern_bulk_ops[] = {
     &tern_bulk_aws_iam,
     &tern_bulk_databricks,
     NULL,
+};
+
+/* Argument checks beyond type and length (tern/module.h): the providers'
+ * validation functions. */
+const tern_arg_check tern_arg_checks[] = {
+    {"aws_iam_role", "name", tern__iam_name_chars},
+    {"aws_iam_role", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_instance_profile", "name", tern__iam_name_chars},
+    {"aws_iam_instance_profile", "name_prefix", tern__iam_name_chars},
+    {NULL, NULL, NULL},
 };
 
 const tern_module *tern_module_find(enum tern_module_kind kind,

@@ -698,6 +698,29 @@ def issue10_fixed():
         "Error: Value too long", *at(2, 17, 105, profile),
         'The argument "name_prefix" takes at most 102 characters; this value '
         'has 103.')
+    # Names outside the provider's character set [\w+=,.@-] (IAM refused
+    # them at apply, as a ValidationError about "roleName").
+    chars = ('may contain only ASCII letters, digits and _+=,.@- (the AWS '
+             "provider's [\\w+=,.@-]), not ")
+    for cmd in ("validate", "plan"):
+        hcl("role-name-bad-character-" + cmd,
+            'resource "aws_iam_role" "r" {\n  name = "my role"\n'
+            '  assume_role_policy = ' + TRUST + '\n}\n',
+            "Error: Invalid value for argument", *at(2, 10, 9, role),
+            'The argument "name" ' + chars + '" " (character 3 of "my role").',
+            cmd=(cmd,))
+    hcl("role-name-from-variable-bad-character",
+        'variable "name" {\n  default = "ml/deploy"\n}\n\n'
+        'resource "aws_iam_role" "r" {\n  name = var.name\n'
+        '  assume_role_policy = ' + TRUST + '\n}\n',
+        "Error: Invalid value for argument", *at(6, 10, 8, role),
+        'The argument "name" ' + chars + '"/" (character 3 of "ml/deploy").',
+        cmd=("plan",))
+    hcl("instance-profile-name-prefix-bad-character",
+        profile + ' {\n  name_prefix = "team:"\n}\n',
+        "Error: Invalid value for argument", *at(2, 17, 7, profile),
+        'The argument "name_prefix" ' + chars + '":" (character 5 of '
+        '"team:").')
 
 
 def known_gaps():

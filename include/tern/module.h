@@ -227,6 +227,28 @@ typedef struct tern_bulk_op {
 extern const tern_bulk_op *const tern_bulk_ops[];
 
 /**
+ * A check of a string argument's value beyond its type and length: the
+ * provider's validation functions (e.g. the character set of IAM names).
+ * `validate` runs it on a value known without a plan, `plan` on every
+ * known value, and a failure is an error at the value's range.
+ * @param why receives the reason when the value is refused, completing
+ *        "The argument \"name\" ..." (e.g. "may contain only ...")
+ * @return 0 when the value is fine, nonzero when it is refused
+ */
+typedef int (*tern_check_fn)(const char *value, char *why, size_t why_size);
+
+/** One check: of argument @c name (top level) of resource type @c type. */
+typedef struct tern_arg_check {
+    const char *type;
+    const char *name;
+    tern_check_fn check;
+} tern_arg_check;
+
+/** Every argument check, ending with {NULL, NULL, NULL}
+ *  (modules/registry.c). */
+extern const tern_arg_check tern_arg_checks[];
+
+/**
  * Find a module by kind and type name.
  * @return the module, or NULL
  */

@@ -278,32 +278,60 @@ static int type_fits(const tern_attr *sa, const tern_value *v,
     }
 }
 
-int tern__check_length(const tern_attr *sa, const char *name,
-                       const tern_value *v, const struct tern_range *r,
-                       struct tern_diags *diags)
+static const tern_arg_check *arg_check(const char *type, const char *name)
 {
+    const tern_arg_check *c;
+
+    for (c = tern_arg_checks; type && c->type; c++)
+        if (strcmp(c->type, type) == 0 && strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int tern__has_value_check(const char *type, const tern_attr *sa,
+                          const char *name)
+{
+    return sa->type == TERN_TYPE_STRING &&
+           (sa->max_items || arg_check(type, name));
+}
+
+int tern__check_value(const char *type, const tern_attr *sa, const char *name,
+                      const tern_value *v, const struct tern_range *r,
+                      struct tern_diags *diags)
+{
+    const tern_arg_check *c = arg_check(type, name);
     const unsigned char *s;
+    char why[512];
     size_t n = 0;
 
-    if (sa->type != TERN_TYPE_STRING || sa->max_items == 0 ||
-        tern_value_kind(v) != TERN_VAL_STRING)
+    if (sa->type != TERN_TYPE_STRING || tern_value_kind(v) != TERN_VAL_STRING)
         return TERN_OK;
     /* Characters, not bytes: count what does not continue a character. */
     for (s = (const unsigned char *)tern_value_get_string(v); *s; s++)
         n += (*s & 0xC0) != 0x80;
-    if (n <= sa->max_items)
+    if (sa->max_items && n > sa->max_items) {
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, r, "Value too long",
+                            "The argument \"%s\" takes at most %u "
+                            "characters; this value has %zu.",
+                            name, sa->max_items, n))
+            return TERN_ENOMEM;
+        return TERN_ERROR;
+    }
+    /* Empty means unset (a generated name): nothing to check. */
+    if (!c || n == 0 || !c->check(tern_value_get_string(v), why, sizeof(why)))
         return TERN_OK;
-    if (!tern_diags_add(diags, TERN_SEV_ERROR, r, "Value too long",
-                        "The argument \"%s\" takes at most %u characters; "
-                        "this value has %zu.",
-                        name, sa->max_items, n))
+    if (!tern_diags_add(diags, TERN_SEV_ERROR, r, "Invalid value for argument",
+                        "The argument \"%s\" %s", name, why))
         return TERN_ENOMEM;
     return TERN_ERROR;
 }
 
+/* @type: the resource type, for the top-level body (NULL for nested
+ * blocks); @top: whether meta-arguments may appear. */
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                      const tern_attr *schema, const struct tern_body *body,
-                     int top, tern_value **out, struct tern_diags *diags)
+                     int top, const char *type, tern_value **out,
+                     struct tern_diags *diags)
 {
     tern_value *obj = tern_value_object_new(), *v = NULL;
     const tern_attr *sa;
@@ -353,7 +381,7 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                 continue;
             }
         }
-        rc = tern__check_length(sa, a->name, v, &a->expr->range, diags);
+        rc = tern__check_value(type, sa, a->name, v, &a->expr->range, diags);
         if (rc) {
             tern_value_decref(v);
             v = NULL;
@@ -381,8 +409,8 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
         for (j = 0; j < body->nblocks; j++) {
             if (strcmp(body->blocks[j]->type, sa->name) != 0)
                 continue;
-            rc = eval_body(cx, sc, sa->nested, body->blocks[j]->body, 0, &v,
-                           diags);
+            rc = eval_body(cx, sc, sa->nested, body->blocks[j]->body, 0, NULL,
+                           &v, diags);
             if (rc == TERN_ENOMEM) {
                 tern_value_decref(list);
                 error = rc;
@@ -463,8 +491,10 @@ int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
 
     *out = NULL;
     tern__scope_init(&sc, cx, pi, tmp);
-    error =
-        eval_body(cx, &sc, b->module->schema, b->block->body, 1, out, diags);
+    error = eval_body(
+        cx, &sc, b->module->schema, b->block->body, 1,
+        b->module->kind == TERN_MODULE_RESOURCE ? b->module->type_name : NULL,
+        out, diags);
     tern_value_decref(tmp[0]);
     tern_value_decref(tmp[1]);
     return error;

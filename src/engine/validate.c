@@ -102,11 +102,11 @@ done:
 
 /*
  * Arguments whose value is known without a plan (no references) against
- * the limits of their schema, such as a role name's length, so that
- * validate reports what IAM would refuse at apply; plan checks every
- * known value again.
+ * the limits of their schema and the modules' checks, such as a role
+ * name's length and character set, so that validate reports what IAM
+ * would refuse at apply; plan checks every known value again.
  */
-static int check_lengths(const tern_engine *e, struct tern_diags *diags)
+static int check_values(const tern_engine *e, struct tern_diags *diags)
 {
     struct tern_lang_scope scope;
     size_t i, j;
@@ -116,6 +116,9 @@ static int check_lengths(const tern_engine *e, struct tern_diags *diags)
     scope.base_dir = "/nonexistent";
     for (i = 0; i < e->nblocks; i++) {
         const struct eblock *b = &e->blocks[i];
+        const char *type = b->module && b->module->kind == TERN_MODULE_RESOURCE
+                               ? b->module->type_name
+                               : NULL;
 
         for (j = 0; b->module && j < b->block->body->nattrs; j++) {
             const struct tern_attribute *a = &b->block->body->attrs[j];
@@ -123,14 +126,14 @@ static int check_lengths(const tern_engine *e, struct tern_diags *diags)
             struct tern_diags local = TERN_DIAGS_INIT;
             tern_value *v = NULL;
 
-            if (!sa || sa->type != TERN_TYPE_STRING || !sa->max_items)
+            if (!sa || !tern__has_value_check(type, sa, a->name))
                 continue;
             /* With no scope, any reference fails: such values are the
              * plan's. */
-            rc =
-                tern_lang_eval(a->expr, &scope, &v, &local) == TERN_OK
-                    ? tern__check_length(sa, a->name, v, &a->expr->range, diags)
-                    : TERN_OK;
+            rc = tern_lang_eval(a->expr, &scope, &v, &local) == TERN_OK
+                     ? tern__check_value(type, sa, a->name, v, &a->expr->range,
+                                         diags)
+                     : TERN_OK;
             tern_value_decref(v);
             tern_diags_release(&local);
             if (rc == TERN_ENOMEM)
@@ -169,7 +172,7 @@ int tern_engine_validate(const struct tern_lang_config *config,
     opts.variables = vars;
     rc = tern__engine_new(&e, &opts, 0, diags);
     if (rc == TERN_OK && e)
-        rc = check_lengths(e, diags);
+        rc = check_values(e, diags);
     if (rc == TERN_ENOMEM || !error)
         error = rc;
 done:

@@ -1,0 +1,8 @@
+variable "name" {
+  default = "ml/deploy"
+}
+
+resource "aws_iam_role" "r" {
+  name = var.name
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = {Service = "ec2.amazonaws.com"}, Action = "sts:AssumeRole"}]})
+}

@@ -1,0 +1,3 @@
+resource "aws_iam_instance_profile" "p" {
+  name_prefix = "team:"
+}
