@@ -721,12 +721,31 @@ def issue10_fixed():
         "Error: Invalid value for argument", *at(2, 17, 7, profile),
         'The argument "name_prefix" ' + chars + '":" (character 5 of '
         '"team:").')
+    # Malformed -replace and -target addresses (tern planned as if they
+    # matched nothing).
+    example = ('For example: aws_iam_role.x, aws_iam_role.x[0], '
+               'aws_iam_role.x["k"]')
+    cli("bad-replace-index-only", ["plan", "-replace=[0]"],
+        'Error: Invalid force-replace address "[0]"',
+        'An address must begin with a resource type, "data." or "module.".',
+        example)
+    cli("bad-replace-type-only", ["apply", "-replace=aws_iam_role"],
+        'Error: Invalid force-replace address "aws_iam_role"',
+        'Resource specification must include a resource type and name.')
+    cli("bad-replace-unclosed-index", ["plan", "-replace=aws_iam_role.r["],
+        'Error: Invalid force-replace address "aws_iam_role.r["',
+        'An index must be a whole number, such as [0], or a quoted key')
+    cli("bad-replace-empty", ["plan", "-replace="],
+        'Error: Invalid force-replace address ""', "The address is empty.")
+    cli("bad-target-leading-dot", ["destroy", "-target=.x"],
+        'Error: Invalid target ".x"',
+        'An address must begin with a resource type, "data." or "module.".')
 
 
 def known_gaps():
     """Inputs tern accepts today though it should not, or reports badly:
-    move each into issue10_fixed() once it is refused as it should be."""
-    cli("bad-replace", ["plan", "-replace=[0]"], "Error:")
+    move each into issue10_fixed() once it is refused as it should be.
+    None left."""
 
 
 def write_case(n, slug, files, cmd, code, expect, sim):
