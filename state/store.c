@@ -1320,6 +1320,92 @@ int tern_state_remove(tern_state *st, const char *address,
     return tern__state_tx_commit(st, serial, diags);
 }
 
+int tern_state_remove_many(tern_state *st, const char *const *addresses,
+                           size_t count, struct tern_diags *diags)
+{
+    int64_t serial = 0;
+    size_t i;
+    int error;
+
+    if (count == 0)
+        return TERN_OK;
+    if ((error = tern__state_tx_begin(st, &serial, diags)) != 0)
+        return error;
+    for (i = 0; i < count; i++) {
+        error = tern__state_remove_in_tx(st, serial, addresses[i], diags);
+        if (error == TERN_ENOTFOUND)
+            error = tern__state_fail(diags, TERN_ENOTFOUND, "No such instance",
+                                     "%s is not in the state; nothing was "
+                                     "removed.",
+                                     addresses[i]);
+        if (error) {
+            tern__state_tx_rollback(st);
+            return error;
+        }
+    }
+    return tern__state_tx_commit(st, serial, diags);
+}
+
+int tern_state_move(tern_state *st, const char *const *from,
+                    const tern_state_resource *to, size_t count,
+                    struct tern_diags *diags)
+{
+    int64_t serial = 0;
+    char *address = NULL, *before = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    if (count == 0)
+        return TERN_OK;
+    if ((error = tern__state_tx_begin(st, &serial, diags)) != 0)
+        return error;
+    /* Every source goes first, so that instances may move onto addresses
+     * the same move frees (aws_iam_role.r[0] -> [1], [1] -> [2]). */
+    for (i = 0; i < count; i++) {
+        error = tern__state_remove_in_tx(st, serial, from[i], diags);
+        if (error == TERN_ENOTFOUND)
+            error = tern__state_fail(diags, TERN_ENOTFOUND, "No such instance",
+                                     "%s is not in the state; nothing was "
+                                     "moved.",
+                                     from[i]);
+        if (error)
+            goto done;
+    }
+    for (i = 0; i < count; i++) {
+        tern_free(address);
+        address = tern_state_resource_address(&to[i]);
+        if (address == NULL) {
+            error = tern__state_fail(diags, TERN_EINVALID, "Invalid resource",
+                                     "A resource must have a type and a "
+                                     "name.");
+            goto done;
+        }
+        tern_free(before);
+        before = NULL;
+        error = resource_before(st, address, &before, diags);
+        if (error == TERN_OK) {
+            error = tern__state_fail(diags, TERN_EEXISTS,
+                                     "Destination already exists",
+                                     "There is already a resource instance "
+                                     "at %s; nothing was moved.",
+                                     address);
+            goto done;
+        }
+        if (error != TERN_ENOTFOUND)
+            goto done;
+        if ((error = tern__state_put_in_tx(st, serial, &to[i], diags)) != 0)
+            goto done;
+    }
+done:
+    tern_free(address);
+    tern_free(before);
+    if (error) {
+        tern__state_tx_rollback(st);
+        return error;
+    }
+    return tern__state_tx_commit(st, serial, diags);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Outputs                                                                  */
 

@@ -248,6 +248,39 @@ int tern_state_put(tern_state *state, const tern_state_resource *r,
 int tern_state_remove(tern_state *state, const char *address,
                       struct tern_diags *diags);
 
+/**
+ * Remove several instances as ONE change (`tern state rm A B`): one
+ * transaction, one serial, one history entry per instance. All of them are
+ * removed, or none: when one is not in the state, or anything fails,
+ * nothing changes.
+ * @param addresses canonical addresses (borrowed)
+ * @param count how many; 0 changes nothing
+ * @return TERN_OK; TERN_ENOTFOUND (with a diagnostic naming the address)
+ *         when one is not in the state; or an error
+ */
+int tern_state_remove_many(tern_state *state, const char *const *addresses,
+                           size_t count, struct tern_diags *diags);
+
+/**
+ * Move instances to new addresses as ONE change (`tern state mv`): the
+ * instance at @p from[i] is removed and @p to[i] (normally a copy of it
+ * with another module, name or key) is stored, for every i, in one
+ * transaction and one serial; the history records each removal and each
+ * addition. All sources are removed before any destination is written, so
+ * an instance may move to an address another one leaves. All of it
+ * happens, or none: a missing source, a destination that is already taken
+ * or any failure changes nothing.
+ * @param from canonical addresses of the instances to move (borrowed)
+ * @param to the instances at their new addresses (borrowed; copied)
+ * @param count how many; 0 changes nothing
+ * @return TERN_OK; TERN_ENOTFOUND when a source is not in the state;
+ *         TERN_EEXISTS when a destination is taken; TERN_EINVALID for a
+ *         destination without type or name; or an error
+ */
+int tern_state_move(tern_state *state, const char *const *from,
+                    const tern_state_resource *to, size_t count,
+                    struct tern_diags *diags);
+
 /* ------------------------------------------------------------------------ */
 /* Outputs                                                                  */
 

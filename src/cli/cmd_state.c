@@ -183,7 +183,7 @@ int cli_cmd_state_rm(struct cli_ctx *ctx)
     tern_state_resource *list = NULL;
     size_t n = 0, i, j, *sel = NULL, count = 0, removed = 0;
     unsigned char *marked = NULL;
-    char *address = NULL;
+    char **addrs = NULL;
     int error;
 
     if ((error = check_addrs(ctx, 0)) != 0)
@@ -212,20 +212,23 @@ int cli_cmd_state_rm(struct cli_ctx *ctx)
     }
     if (error)
         goto done;
+    addrs = tern_calloc(n ? n : 1, sizeof(*addrs));
+    TERN_CHECK_ALLOC(addrs);
     for (i = 0; i < n; i++) {
         if (!marked[i])
             continue;
-        address = tern_state_resource_address(&list[i]);
-        TERN_CHECK_ALLOC(address);
-        if (!ctx->opts.dry_run &&
-            (error = tern_state_remove(ctx->state, address, &ctx->diags)) != 0)
-            goto done;
-        fprintf(ctx->ui.out, "%s %s\n",
-                ctx->opts.dry_run ? "Would remove" : "Removed", address);
+        addrs[removed] = tern_state_resource_address(&list[i]);
+        TERN_CHECK_ALLOC(addrs[removed]);
         removed++;
-        tern_free(address);
-        address = NULL;
     }
+    /* One change: one serial, all or nothing. */
+    if (!ctx->opts.dry_run &&
+        (error = tern_state_remove_many(ctx->state, (const char **)addrs,
+                                        removed, &ctx->diags)) != 0)
+        goto done;
+    for (i = 0; i < removed; i++)
+        fprintf(ctx->ui.out, "%s %s\n",
+                ctx->opts.dry_run ? "Would remove" : "Removed", addrs[i]);
     if (ctx->opts.dry_run)
         fprintf(ctx->ui.out, "Would have removed %zu resource instance(s).\n",
                 removed);
@@ -234,7 +237,9 @@ int cli_cmd_state_rm(struct cli_ctx *ctx)
                 "%sSuccessfully removed %zu resource instance(s).%s\n",
                 cli_c_green(&ctx->ui), removed, cli_c_reset(&ctx->ui));
 done:
-    tern_free(address);
+    for (i = 0; addrs && i < n; i++)
+        tern_free(addrs[i]);
+    tern_free(addrs);
     tern_free(marked);
     tern_free(sel);
     tern_state_resources_free(list, n);
@@ -260,11 +265,12 @@ int cli_cmd_state_mv(struct cli_ctx *ctx)
 {
     const char *src_s = ctx->opts.args.items[0];
     const char *dst_s = ctx->opts.args.items[1];
-    tern_state_resource *list = NULL, *existing = NULL;
+    tern_state_resource *list = NULL, *existing = NULL, *tos = NULL;
     struct cli_addr src, dst;
     struct move *moves = NULL;
     size_t n = 0, i, nmoves = 0;
     char *src_addr = NULL, *addr = NULL, *new_addr = NULL;
+    char **froms = NULL;
     int error, parsed = 0;
 
     if (cli_addr_parse(&src, src_s, &ctx->diags))
@@ -363,21 +369,26 @@ int cli_cmd_state_mv(struct cli_ctx *ctx)
             goto done;
         error = TERN_OK;
     }
+    froms = tern_calloc(nmoves, sizeof(*froms));
+    tos = tern_calloc(nmoves, sizeof(*tos));
+    TERN_CHECK_ALLOC(froms);
+    TERN_CHECK_ALLOC(tos);
     for (i = 0; i < nmoves; i++) {
-        tern_free(addr);
+        froms[i] = tern_state_resource_address(moves[i].from);
+        TERN_CHECK_ALLOC(froms[i]);
+        tos[i] = moves[i].to;
+    }
+    /* One change: one serial, every instance moved or none. */
+    if (!ctx->opts.dry_run &&
+        (error = tern_state_move(ctx->state, (const char **)froms, tos, nmoves,
+                                 &ctx->diags)) != 0)
+        goto done;
+    for (i = 0; i < nmoves; i++) {
         tern_free(new_addr);
-        addr = tern_state_resource_address(moves[i].from);
         new_addr = tern_state_resource_address(&moves[i].to);
-        TERN_CHECK_ALLOC(addr);
         TERN_CHECK_ALLOC(new_addr);
         fprintf(ctx->ui.out, "%s \"%s\" to \"%s\"\n",
-                ctx->opts.dry_run ? "Would move" : "Move", addr, new_addr);
-        if (ctx->opts.dry_run)
-            continue;
-        /* Put first: a failure in between leaves a copy, never a loss. */
-        if ((error = tern_state_put(ctx->state, &moves[i].to, &ctx->diags)) ||
-            (error = tern_state_remove(ctx->state, addr, &ctx->diags)))
-            goto done;
+                ctx->opts.dry_run ? "Would move" : "Move", froms[i], new_addr);
     }
     if (ctx->opts.dry_run)
         fprintf(ctx->ui.out, "Would have moved %zu object(s).\n", nmoves);
@@ -385,6 +396,10 @@ int cli_cmd_state_mv(struct cli_ctx *ctx)
         fprintf(ctx->ui.out, "%sSuccessfully moved %zu object(s).%s\n",
                 cli_c_green(&ctx->ui), nmoves, cli_c_reset(&ctx->ui));
 done:
+    for (i = 0; froms && i < nmoves; i++)
+        tern_free(froms[i]);
+    tern_free(froms);
+    tern_free(tos);
     for (i = 0; moves && i < n; i++)
         tern_free(moves[i].to_module);
     tern_free(moves);

@@ -179,6 +179,58 @@ TEST(cli_state, rm_and_mv)
     tt_run_release(&r);
 }
 
+/* The state's serial, from `state pull`. */
+static long long pulled_serial(void)
+{
+    json_t *doc;
+    long long serial;
+
+    RUN(0, "state", "pull");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    serial = json_integer_value(json_object_get(doc, "serial"));
+    json_decref(doc);
+    return serial;
+}
+
+/* `state rm` of several instances and `state mv` of a resource with
+ * several instances are one change each: the serial goes up by one. */
+TEST(cli_state, rm_and_mv_are_one_change)
+{
+    json_t *doc;
+    size_t i, at_serial = 0;
+
+    pushed();
+    ASSERT_EQ(pulled_serial(), 7);
+    RUN(0, "state", "mv", "aws_iam_user.u", "aws_iam_user.v");
+    ASSERT_STR_EQ(r.out, "Move \"aws_iam_user.u[0]\" to \"aws_iam_user.v[0]\"\n"
+                         "Move \"aws_iam_user.u[1]\" to \"aws_iam_user.v[1]\"\n"
+                         "Successfully moved 2 object(s).\n");
+    ASSERT_EQ(pulled_serial(), 8);
+    RUN(0, "state", "rm", "aws_iam_user.v", "aws_iam_role.deploy");
+    ASSERT_STR_EQ(r.out, "Removed aws_iam_role.deploy\n"
+                         "Removed aws_iam_user.v[0]\n"
+                         "Removed aws_iam_user.v[1]\n"
+                         "Successfully removed 3 resource instance(s).\n");
+    ASSERT_EQ(pulled_serial(), 9);
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "module.net.google_storage_bucket.b\n");
+    /* The history has all three removals under serial 9. */
+    RUN(0, "state", "history", "-json");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    for (i = 0; i < json_array_size(doc); i++)
+        at_serial += json_integer_value(json_object_get(json_array_get(doc, i),
+                                                        "serial")) == 9;
+    ASSERT_EQ(at_serial, 3);
+    json_decref(doc);
+    /* A dry run changes nothing. */
+    RUN(0, "state", "mv", "-dry-run", "module.net", "module.network");
+    ASSERT_STR_CONTAINS(r.out, "Would move");
+    ASSERT_EQ(pulled_serial(), 9);
+    tt_run_release(&r);
+}
+
 TEST(cli_state, pull_serials_and_history)
 {
     json_t *doc;
@@ -447,6 +499,7 @@ const struct tern_test test_cli_state_list[] = {
     TEST_INTEGRATION(cli_state, no_state),
     TEST_INTEGRATION(cli_state, push_list_show),
     TEST_INTEGRATION(cli_state, rm_and_mv),
+    TEST_INTEGRATION(cli_state, rm_and_mv_are_one_change),
     TEST_INTEGRATION(cli_state, pull_serials_and_history),
     TEST_INTEGRATION(cli_state, push_refusals),
     TEST_INTEGRATION(cli_state, migrate),
