@@ -115,19 +115,23 @@ static int is_import(const tern_event *ev)
     return ev->change && ev->change->import_id;
 }
 
-/* An import with no other change does nothing but the import. */
+/*
+ * An import with no other change does nothing but the import. A
+ * replacement runs as two steps: its destroy half reports as a delete, the
+ * other half (a replace action) as the creation it is, as Terraform does.
+ */
 static const char *verb_ing(enum tern_action a, int import)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
         return "Creating...";
     case TERN_ACTION_READ:
         return "Reading...";
     case TERN_ACTION_UPDATE:
         return "Modifying...";
     case TERN_ACTION_DELETE:
-    case TERN_ACTION_DELETE_THEN_CREATE:
-    case TERN_ACTION_CREATE_THEN_DELETE:
         return "Destroying...";
     case TERN_ACTION_NOOP:
         break;
@@ -139,6 +143,8 @@ static const char *verb_done(enum tern_action a, int import)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
         return "Creation complete";
     case TERN_ACTION_READ:
         return "Read complete";
@@ -146,9 +152,6 @@ static const char *verb_done(enum tern_action a, int import)
         return "Modifications complete";
     case TERN_ACTION_DELETE:
         return "Destruction complete";
-    case TERN_ACTION_DELETE_THEN_CREATE:
-    case TERN_ACTION_CREATE_THEN_DELETE:
-        return "Replacement complete";
     case TERN_ACTION_NOOP:
         break;
     }
@@ -159,6 +162,8 @@ static const char *verb_err(enum tern_action a)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
         return "Creation errored";
     case TERN_ACTION_READ:
         return "Read errored";
@@ -220,9 +225,16 @@ static void handle_event(struct run *run, const tern_event *ev)
 {
     struct cli_ctx *ctx = run->ctx;
     const struct cli_ui *ui = &ctx->ui;
-    char *msg = NULL;
+    char *msg = NULL, who[512];
     double started = 0;
 
+    /* A deposed object is named as Terraform names it (its destroy; the
+     * creation that deposed it is the address's). */
+    if (ev->change && ev->change->deposed && ev->action == TERN_ACTION_DELETE)
+        snprintf(who, sizeof(who), "%s (deposed object %s)", ev->address,
+                 ev->change->deposed);
+    else
+        snprintf(who, sizeof(who), "%s", ev->address ? ev->address : "");
     switch (ev->kind) {
     case TERN_EVENT_REFRESH_START:
         msg = tern_asprintf("%s: Refreshing state...", ev->address);
@@ -262,11 +274,10 @@ static void handle_event(struct run *run, const tern_event *ev)
             fprintf(ui->out, "%s\n", msg);
         break;
     case TERN_EVENT_START:
-        json_object_set_new(run->started, ev->address,
+        json_object_set_new(run->started, who,
                             json_pack("{s:f,s:i,s:i}", "t", now_s(), "a",
                                       (int)ev->action, "n", 0));
-        msg = tern_asprintf("%s: %s", ev->address,
-                            verb_ing(ev->action, is_import(ev)));
+        msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
         if (ui->json)
             cli_ui_json_line(ui, "info", msg, "apply_start",
                              json_pack("{s:{s:o,s:s}}", "hook", "resource",
@@ -276,8 +287,8 @@ static void handle_event(struct run *run, const tern_event *ev)
             fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         break;
     case TERN_EVENT_DONE:
-        json_object_del(run->started, ev->address);
-        msg = tern_asprintf("%s: %s after %.0fs%s%s%s", ev->address,
+        json_object_del(run->started, who);
+        msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
                             verb_done(ev->action, is_import(ev)), ev->elapsed,
                             ev->id ? " [id=" : "", ev->id ? ev->id : "",
                             ev->id ? "]" : "");
@@ -298,9 +309,8 @@ static void handle_event(struct run *run, const tern_event *ev)
         }
         break;
     case TERN_EVENT_ERROR:
-        started = json_real_value(json_object_get(run->started, ev->address));
-        msg = tern_asprintf("%s: %s after %.0fs", ev->address,
-                            verb_err(ev->action),
+        started = json_real_value(json_object_get(run->started, who));
+        msg = tern_asprintf("%s: %s after %.0fs", who, verb_err(ev->action),
                             started > 0 ? now_s() - started : 0.0);
         if (ui->json)
             cli_ui_json_line(ui, "error", msg, "apply_errored",
@@ -358,6 +368,8 @@ static const char *still(enum tern_action a)
 {
     switch (a) {
     case TERN_ACTION_CREATE:
+    case TERN_ACTION_DELETE_THEN_CREATE:
+    case TERN_ACTION_CREATE_THEN_DELETE:
         return "Still creating...";
     case TERN_ACTION_READ:
         return "Still reading...";

@@ -324,7 +324,7 @@ static int check_consistent(struct step *s, const struct pinst *pi,
         if (!(sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) || !was ||
             !tern_value_is_wholly_known(was) || tern_value_is_null(was))
             continue;
-        if (is && tern_value_equal(was, is))
+        if (tern__planned_same(sa, was, is))
             continue;
         tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
                        "Inconsistent final plan",

@@ -240,6 +240,15 @@ int tern__check_value(const char *type, const tern_attr *sa, const char *name,
 int tern__has_value_check(const char *type, const tern_attr *sa,
                           const char *name);
 
+/*
+ * Whether an argument's value now (at apply) is what the plan showed: the
+ * same, or what tern__plan_object() shows in its place (the prior's zero
+ * value for an unset argument, the prior's text of an equivalent
+ * document), as a replacement's plan does.
+ */
+int tern__planned_same(const tern_attr *sa, const tern_value *planned,
+                       const tern_value *now);
+
 /* Mark a module object's sensitive attributes; steals @v. */
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */

@@ -607,6 +607,18 @@ static int equivalent(const tern_attr *sa, const tern_value *c,
     return r;
 }
 
+int tern__planned_same(const tern_attr *sa, const tern_value *planned,
+                       const tern_value *now)
+{
+    if (now && tern_value_equal(planned, now))
+        return 1;
+    /* Unset now, the type's zero value planned (the prior's, kept). */
+    if ((!now || tern_value_is_null(now)) && is_zero(planned))
+        return 1;
+    /* The prior's text of an equivalent document, kept. */
+    return now && equivalent(sa, now, planned);
+}
+
 int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                       const tern_value *cfg, const tern_value *prior,
                       int replacing, tern_value **out, int *changed,
