@@ -638,6 +638,22 @@ print:
     json_decref(prior);
 }
 
+/* A plan that met errors is not shown (it could read "No changes."):
+ * only that it failed; the diagnostics follow. */
+static void render_failed(struct cli_ctx *ctx)
+{
+    tern_buf out = TERN_BUF_INIT;
+
+    if (ctx->ui.json)
+        return;
+    tern_buf_printf(&out,
+                    "\n%sPlanning failed.%s tern encountered an error while "
+                    "generating this plan.\n",
+                    cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    cli_ui_write(ctx->ui.out, &out);
+    tern_buf_release(&out);
+}
+
 static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
                          const char *operation)
 {
@@ -835,7 +851,9 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     error = make_plan(ctx, e, 0, &plan);
     if (!plan)
         goto done;
-    if (ctx->ui.json)
+    if (tern_plan_errored(plan))
+        render_failed(ctx);
+    else if (ctx->ui.json)
         summary_json(ctx, tern_plan_summary(plan), "plan");
     else
         render_plan(ctx, plan);
@@ -1042,7 +1060,9 @@ int cli_cmd_apply(struct cli_ctx *ctx)
     error = make_plan(ctx, e, destroy, &plan);
     if (!plan)
         goto done;
-    if (ctx->ui.json)
+    if (tern_plan_errored(plan))
+        render_failed(ctx);
+    else if (ctx->ui.json)
         summary_json(ctx, tern_plan_summary(plan), "plan");
     else
         render_plan(ctx, plan);
