@@ -99,10 +99,11 @@ static void sleep_ms(long ms)
 
 TEST(propagation, plan_after_apply_waits_for_new_objects)
 {
-    /* Each new object is unseen for 3 s: the apply itself waits for the
-     * role (attach and put name it) but not for the attachment and the
-     * inline policy it writes last. */
-    start("3000");
+    /* Each new object is unseen for 5 s (ample for a loaded machine to
+     * run the next plan within): the apply itself waits for the role
+     * (attach and put name it) but not for the attachment and the inline
+     * policy it writes last. */
+    start("5000");
     config();
     RUN(0, 120000, "apply", "-auto-approve");
     /* Without the wait, the plan reads them as deleted outside tern. */
@@ -139,7 +140,7 @@ TEST(propagation, changed_outside_is_reported_after_window)
     /* Deleted outside tern a moment after tern wrote it: the refresh
      * cannot tell that from a slow propagation, so it reads again until
      * the window ends, then reports it. */
-    RUN(2, 4000, "plan", "-detailed-exitcode");
+    RUN(2, 6000, "plan", "-detailed-exitcode");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role_policy.p has been deleted");
     ASSERT_STR_CONTAINS(r.err, "aws_iam_role_policy.p, written");
     /* The role and the attachment read as written: no second read. */
