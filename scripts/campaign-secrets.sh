@@ -204,7 +204,7 @@ tls=$(cd "$work/tls" && env -i PATH="$PATH" HOME="$work" \
     AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
     AWS_ENDPOINT_URL=http://192.0.2.1:8080 AWS_EC2_METADATA_DISABLED=true \
     timeout 60 "$B/tern" plan 2>&1 || true)
-echo "secrets: plain http off loopback: $(echo "$tls" | grep -m1 -i 'error' || true)"
+echo "secrets: plain http off loopback: $(echo "$tls" | grep -m1 '^Error:' || true)"
 if ! echo "$tls" | grep -qi 'https'; then
     echo "secrets: a plain-http endpoint off loopback was not refused:"
     echo "$tls" | head -5
