@@ -534,10 +534,13 @@ def state_cases(db, plan):
 
     # Saved plans: applied to the good state, which must stay untouched.
     def pl(slug, data, *expect, cmd="apply"):
-        if cmd == "show":
-            # show takes a file that is not a readable plan for a state
-            # database: it names the file, not what is wrong with the plan.
+        if cmd == "show" and slug in ("empty", "a-state-file"):
+            # Not a plan by its first bytes: show reads it as a state and
+            # names the file.
             expect = ("Error:", "bad.tfplan")
+        elif cmd == "show":
+            # A plan by its first bytes: the plan reader's own diagnostic.
+            expect = ("Error:", "bad.tfplan") + expect
         st("plan-%s-%s" % (slug, cmd), db, [cmd, "bad.tfplan"], *expect,
            files={"bad.tfplan": data})
 
@@ -547,10 +550,13 @@ def state_cases(db, plan):
     for cmd in ("apply", "show"):
         pl("truncated", plan[:len(plan) // 2], "checksum", cmd=cmd)
         pl("edited", bytes(edited), "checksum", cmd=cmd)
-        pl("empty", b"", "not a tern plan file", cmd=cmd)
-        pl("header-only", plan[:nl], "not a tern plan file", cmd=cmd)
-        pl("wrong-magic", b"tern-plan 9" + plan[11:], "not a tern plan file",
+        pl("empty", b"", "the file is empty; it is not a tern plan file.",
            cmd=cmd)
+        pl("header-only", plan[:nl],
+           "it is truncated: it ends within its header.", cmd=cmd)
+        pl("wrong-magic", b"tern-plan 9" + plan[11:],
+           "it is a tern plan file of format 9, which this tern does not "
+           "read (it reads format 1).", cmd=cmd)
         pl("damaged-header", plan[:nl - 3] + b"zz" + plan[nl:],
            "header is damaged", cmd=cmd)
         pl("other-tern-version",

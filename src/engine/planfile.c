@@ -27,6 +27,7 @@
 
 #include "util/alloc.h"
 
+#define PLAN_PREFIX         "tern-plan "
 #define PLAN_MAGIC          "tern-plan 1 sha256="
 #define PLAN_FORMAT_VERSION 1
 
@@ -359,6 +360,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     char chunk[65536], hex[65];
     const char *nl;
     size_t n, i;
+    int magic;
     json_t *doc = NULL, *insts, *drift;
     json_error_t jerr;
     struct tern_plan *p = NULL;
@@ -378,8 +380,39 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
         error = TERN_ENOMEM;
         goto done;
     }
-    if (text.len < strlen(PLAN_MAGIC) + 65 ||
-        strncmp(text.ptr, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
+    /* How much of the header's magic the file has. */
+    n = text.len < strlen(PLAN_MAGIC) ? text.len : strlen(PLAN_MAGIC);
+    magic = text.len > 0 && memcmp(text.ptr, PLAN_MAGIC, n) == 0;
+    if (!magic && text.len > strlen(PLAN_PREFIX) &&
+        strncmp(text.ptr, PLAN_PREFIX, strlen(PLAN_PREFIX)) == 0) {
+        /* Another format's header: say which, as far as it is readable. */
+        const char *v = text.ptr + strlen(PLAN_PREFIX);
+        char why[128];
+
+        for (n = 0;
+             n < 8 && v + n < text.ptr + text.len && v[n] >= '0' && v[n] <= '9';
+             n++)
+            ;
+        if (n == 0 || (n == 1 && *v == '1'))
+            snprintf(why, sizeof(why), "its header is damaged.");
+        else
+            snprintf(why, sizeof(why),
+                     "it is a tern plan file of format %.*s, which this tern "
+                     "does not read (it reads format 1).",
+                     (int)n, v);
+        error = refuse(diags, path, why);
+        goto done;
+    }
+    if (text.len < strlen(PLAN_MAGIC) + 65) {
+        error = refuse(diags, path,
+                       text.len == 0 ? "the file is empty; it is not a tern "
+                                       "plan file."
+                       : magic       ? "it is truncated: it ends within its "
+                                       "header."
+                                     : "it is not a tern plan file.");
+        goto done;
+    }
+    if (strncmp(text.ptr, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
         error = refuse(diags, path, "it is not a tern plan file.");
         goto done;
     }
