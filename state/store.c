@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -825,22 +826,31 @@ static int load_meta(tern_state *st, struct tern_diags *diags)
 static int warn_intents(tern_state *st, struct tern_diags *diags)
 {
     tern_state_intent *list = NULL;
-    size_t n = 0;
+    size_t n = 0, i, first = SIZE_MAX, deposed = 0;
     int error;
     char when[32];
 
     if ((error = tern_state_intents(st, &list, &n, diags)) != 0)
         return error;
-    if (n > 0 && diags) {
-        tern__state_time_format(list[0].created, when, sizeof(when));
+    /* Deposed objects (kept until their delete succeeds) are not
+     * unfinished operations: the plan shows each. */
+    for (i = 0; i < n; i++) {
+        if (strcmp(list[i].action, "deposed") == 0)
+            deposed++;
+        else if (first == SIZE_MAX)
+            first = i;
+    }
+    if (first != SIZE_MAX && diags) {
+        tern__state_time_format(list[first].created, when, sizeof(when));
         tern_diags_add(
             diags, TERN_SEV_WARNING, NULL, "Unfinished operations in the state",
             "%zu operation(s) were started but never recorded as "
             "done, the first one on %s (%s) at %s by %s, pid %ld. "
             "The remote objects may or may not exist; the next "
             "apply looks them up before acting.",
-            n, list[0].address, list[0].action, when,
-            list[0].operation ? list[0].operation : "unknown", list[0].pid);
+            n - deposed, list[first].address, list[first].action, when,
+            list[first].operation ? list[first].operation : "unknown",
+            list[first].pid);
     }
     tern_state_intents_free(list, n);
     return TERN_OK;

@@ -158,6 +158,9 @@ TEST(cli_deposed, failed_delete_is_kept_shown_and_retried)
     ASSERT_STR_CONTAINS(deposed, ") will be destroyed");
     ASSERT_STR_CONTAINS(r.out, "\"old\"");
     ASSERT_STR_CONTAINS(r.out, "Plan: 0 to add, 0 to change, 1 to destroy.");
+    /* A deposed object is no unfinished operation. */
+    ASSERT_STR_NOT_CONTAINS(r.out, "Unfinished operations");
+    ASSERT_STR_NOT_CONTAINS(r.err, "Unfinished operations");
 
     /* Once it can be deleted, the next apply does, and nothing else. */
     iam("DetachRolePolicy", attach);
