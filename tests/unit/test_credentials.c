@@ -804,7 +804,10 @@ TEST(credentials, refresh_before_expiry_in_a_long_run)
     /* Ten minutes into the run on both clocks: 5 minutes left, so the
      * first of several threads refreshes and the others wait for it. */
     sim_clock(&fx, "{\"advance_ms\": 600000}");
-    clock_value = time(NULL) + 600;
+    /* One second more: time() reads a coarse clock that can still show
+     * the second before the one tern-sim (CLOCK_REALTIME) issued the set
+     * in, which left exactly 301 s and no refresh (a rare flake). */
+    clock_value = time(NULL) + 601;
     for (i = 0; i < 6; i++) {
         g[i].p = p;
         g[i].failures = 0;
