@@ -4,8 +4,9 @@
  * Calls: CreateInstanceProfile and AddRoleToInstanceProfile (create);
  * GetInstanceProfile (read, import, lookup); RemoveRoleFromInstanceProfile
  * and AddRoleToInstanceProfile (a new role, in place); TagInstanceProfile /
- * UntagInstanceProfile; GetInstanceProfile, RemoveRoleFromInstanceProfile
- * and DeleteInstanceProfile (delete).
+ * UntagInstanceProfile; RemoveRoleFromInstanceProfile and
+ * DeleteInstanceProfile, with GetInstanceProfile only when IAM says the
+ * profile still holds a role (delete).
  *
  * Quirks:
  * - A profile holds at most one role, and adding the same role again is
@@ -13,8 +14,11 @@
  * - Right after CreateInstanceProfile (or CreateRole), AddRoleToInstance-
  *   Profile may answer NoSuchEntity until IAM has propagated the new
  *   object: retried (bounded, see iam_common.h).
- * - DeleteInstanceProfile is DeleteConflict while a role is in it: delete
- *   first removes whatever role IAM reports, not only the one in state.
+ * - DeleteInstanceProfile is DeleteConflict while a role is in it:
+ *   delete removes the role the state names (as the provider does, no
+ *   read: the plan has just refreshed it), and only when the profile
+ *   still holds one (put in since, or a removal still propagating) reads
+ *   the profile, removes whatever role IAM reports and retries.
  * - The profile's state is built from CreateInstanceProfile's answer: two
  *   calls per profile with a role, no read back.
  * - In a bulk refresh (iam_bulk.h) read finds a profile that holds a role
@@ -23,9 +27,9 @@
  * - IAM refuses a name over 128 characters only at CreateInstanceProfile:
  *   the schema says so (max_items), and validate and plan report it with
  *   the range, as the provider's validation does (name_prefix: 102).
- * - The provider also allows only [\w+=,.@-] in name and name_prefix;
- *   the engine has no hook for that, so create checks it before
- *   CreateInstanceProfile and names the argument.
+ * - The provider also allows only [\w+=,.@-] in name and name_prefix:
+ *   tern_arg_checks[] (registry.c) has validate and plan report it at the
+ *   range; create checks it again before CreateInstanceProfile.
  */
 #include "iam_bulk.h"
 #include "iam_common.h"
@@ -301,7 +305,7 @@ static int profile_delete(tern_op *op, const json_t *prior)
     tern_buf b = TERN_BUF_INIT;
     tern_xml_node *root = NULL;
     const tern_xml_node *m;
-    const char *name = state_name(prior);
+    const char *name = state_name(prior), *role = tern__str(prior, "role");
     char *what = NULL;
     int error = TERN_OK;
 
@@ -310,25 +314,47 @@ static int profile_delete(tern_op *op, const json_t *prior)
                           "The state has no name.");
     what = tern_asprintf("Cannot delete IAM instance profile '%s'", name);
     TERN_CHECK_ALLOC(what);
+    tern_aws_query_add(&b, "InstanceProfileName", name);
+    if (tern_buf_oom(&b)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (role) {
+        struct tern_diags local = TERN_DIAGS_INIT, *saved = op->diags;
+
+        /* As the provider does: the role the state names (refreshed by
+         * the plan a moment ago) comes out, then the profile goes, with
+         * no read. */
+        error = role_call(op, "RemoveRoleFromInstanceProfile", name, role,
+                          TERN__QUIET_NOTFOUND, what);
+        if (error && error != TERN_ENOTFOUND)
+            goto done;
+        op->diags = &local;
+        error = tern__iam_call(op, "DeleteInstanceProfile", &b, NULL,
+                               TERN__QUIET_NOTFOUND, what, NULL);
+        op->diags = saved;
+        if (error != TERN_ECONFLICT) {
+            tern_diags_move(saved, &local);
+            goto done;
+        }
+        /* Still holds a role: one put in since the refresh, or the
+         * removal not yet propagated. Read it and go the long way. */
+        tern_diags_release(&local);
+    }
     error = get(NULL, op, name, NULL, 1, &root);
     if (error)
         goto done;
     m = tern_xml_find(root,
                       "GetInstanceProfileResult/InstanceProfile/Roles/member");
     for (; m; m = tern_xml_next(m)) {
-        const char *role = tern_xml_text(m, "RoleName");
+        const char *held = tern_xml_text(m, "RoleName");
 
-        if (!role)
+        if (!held)
             continue;
-        error = role_call(op, "RemoveRoleFromInstanceProfile", name, role,
+        error = role_call(op, "RemoveRoleFromInstanceProfile", name, held,
                           TERN__QUIET_NOTFOUND, what);
         if (error && error != TERN_ENOTFOUND)
             goto done;
-    }
-    tern_aws_query_add(&b, "InstanceProfileName", name);
-    if (tern_buf_oom(&b)) {
-        error = TERN_ENOMEM;
-        goto done;
     }
     error =
         tern__iam_call(op, "DeleteInstanceProfile", &b, NULL,

@@ -32,10 +32,10 @@
  * - IAM refuses a name over 64 characters only at CreateRole: the schema
  *   says so (max_items), and validate and plan report it with the range,
  *   as the provider's validation does (name_prefix: 38).
- * - The provider also allows only [\w+=,.@-] in name and name_prefix;
- *   the engine has no hook for that, so create checks it before
- *   CreateRole and names the argument (IAM's own ValidationError names
- *   only "roleName").
+ * - The provider also allows only [\w+=,.@-] in name and name_prefix:
+ *   tern_arg_checks[] (registry.c) has validate and plan report it at the
+ *   range; create checks it again before CreateRole (IAM's own
+ *   ValidationError names only "roleName").
  */
 #include "iam_bulk.h"
 #include "iam_common.h"
