@@ -15,19 +15,9 @@
 #include <string.h>
 
 static struct tt_sim sim;
-static char endpoint[128], dbx_host[128];
-static const char *env[] = {endpoint,
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "AWS_REGION=us-east-1",
-                            "AWS_PROFILE=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            "TERN_BULK_REFRESH_MIN=",
-                            dbx_host,
-                            "DATABRICKS_TOKEN=dapi-ternsim-default-token-0001",
-                            NULL};
+static struct tt_sim_env env;
+/* The bulk threshold of the next run (run_in's). */
+static char bulk_min_env[64];
 static struct tt_run r;
 /* More arguments of every aws_iam_role, one per line. */
 static const char *role_extra = "";
@@ -35,21 +25,18 @@ static const char *role_extra = "";
 static void start(void)
 {
     ASSERT_OK(tt_sim_start(&sim, NULL));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
-    snprintf(dbx_host, sizeof(dbx_host), "DATABRICKS_HOST=%s", sim.base_url);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, bulk_min_env);
 }
 
 static void run_in(int status, const char *const *args, const char *bulk_min)
 {
-    char min[64];
-
     /* The threshold, or the module's default when empty. */
-    snprintf(min, sizeof(min), "TERN_BULK_REFRESH_MIN=%s", bulk_min);
-    env[7] = min;
+    snprintf(bulk_min_env, sizeof(bulk_min_env), "TERN_BULK_REFRESH_MIN=%s",
+             bulk_min);
     tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env, args) != 0)
+    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
         FAIL("could not run tern");
-    env[7] = "TERN_BULK_REFRESH_MIN=";
     if (r.status != status)
         FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
              r.status, status, r.out, r.err);

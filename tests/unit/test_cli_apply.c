@@ -11,22 +11,14 @@
 #include <jansson.h>
 
 static struct tt_sim sim;
-static char endpoint[128];
-static const char *env[] = {endpoint,
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "AWS_REGION=us-east-1",
-                            "AWS_PROFILE=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            NULL};
+static struct tt_sim_env sim_env;
+static const char *const *env = sim_env.env;
 static struct tt_run r;
 
 static void start(const char *const *sim_args)
 {
     ASSERT_OK(tt_sim_start(&sim, sim_args));
-    snprintf(endpoint, sizeof(endpoint), "AWS_ENDPOINT_URL=%s", sim.base_url);
+    tt_sim_env_init(&sim_env, &sim);
 }
 
 static void run_in(int status, const char *const *args)
@@ -298,14 +290,10 @@ TEST(cli_apply, progress)
     const char *sim_args[] = {"--latency-ms", "400", NULL};
     const char *args[] = {"apply", "-auto-approve", NULL};
     const char *jargs[] = {"destroy", "-auto-approve", "-json", NULL};
-    const char *penv[16];
-    size_t i;
+    const char *const *penv = sim_env.env;
 
     start(sim_args);
-    for (i = 0; env[i]; i++)
-        penv[i] = env[i];
-    penv[i++] = "TERN_PROGRESS_INTERVAL=0.3";
-    penv[i] = NULL;
+    tt_sim_env_add(&sim_env, "TERN_PROGRESS_INTERVAL=0.3");
     config("ec2.amazonaws.com", 1);
     ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, args));
     ASSERT_EQ(r.status, 0);
