@@ -53,4 +53,19 @@ const char *tt_xml_text(const char *xml, const char *tag);
 /* Read a whole file into a new string (NULL on failure). */
 char *tt_read_file(const char *path, size_t *len);
 
+/*
+ * The arguments of an aws_iam_role that EC2 may assume, for test
+ * configurations in HCL: its assume_role_policy, one argument ending in a
+ * newline (no '%', so it may sit in a printf format).
+ */
+#define TT_HCL_TRUST_EC2                                                       \
+    "  assume_role_policy = jsonencode({\n"                                    \
+    "    Version = \"2012-10-17\"\n"                                           \
+    "    Statement = [{\n"                                                     \
+    "      Effect    = \"Allow\"\n"                                            \
+    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"                  \
+    "      Action    = \"sts:AssumeRole\"\n"                                   \
+    "    }]\n"                                                                 \
+    "  })\n"
+
 #endif

@@ -39,16 +39,7 @@ static void config(const char *name)
 
     snprintf(text, sizeof(text),
              "resource \"aws_iam_role\" \"a\" {\n"
-             "  name = \"%s\"\n"
-             "  assume_role_policy = jsonencode({\n"
-             "    Version = \"2012-10-17\"\n"
-             "    Statement = [{\n"
-             "      Effect    = \"Allow\"\n"
-             "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
-             "      Action    = \"sts:AssumeRole\"\n"
-             "    }]\n"
-             "  })\n"
-             "  lifecycle {\n"
+             "  name = \"%s\"\n" TT_HCL_TRUST_EC2 "  lifecycle {\n"
              "    create_before_destroy = true\n"
              "  }\n"
              "}\n",
@@ -88,16 +79,7 @@ TEST(cli_deposed, role_replacement_applies)
 {
     static const char *const texts[] = {
         "resource \"aws_iam_role\" \"a\" {\n"
-        "  name = \"one\"\n"
-        "  assume_role_policy = jsonencode({\n"
-        "    Version = \"2012-10-17\"\n"
-        "    Statement = [{\n"
-        "      Effect    = \"Allow\"\n"
-        "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
-        "      Action    = \"sts:AssumeRole\"\n"
-        "    }]\n"
-        "  })\n"
-        "}\n",
+        "  name = \"one\"\n" TT_HCL_TRUST_EC2 "}\n",
         "resource \"aws_iam_role\" \"a\" {\n"
         "  name = \"two\"\n"
         "  assume_role_policy = jsonencode({\n"

@@ -28,25 +28,15 @@ static const char *env[] = {"AWS_ENDPOINT_URL=http://127.0.0.1:9",
                             NULL};
 
 /* A role and nothing else: a plan on an empty state makes no call. */
-static const char config[] =
-    "variable \"n\" {\n"
-    "  type    = number\n"
-    "  default = 1\n"
-    "}\n\n"
-    "provider \"aws\" {\n"
-    "  max_retries = 1\n"
-    "}\n\n"
-    "resource \"aws_iam_role\" \"r\" {\n"
-    "  name = \"r-${var.n}\"\n"
-    "  assume_role_policy = jsonencode({\n"
-    "    Version = \"2012-10-17\"\n"
-    "    Statement = [{\n"
-    "      Effect    = \"Allow\"\n"
-    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
-    "      Action    = \"sts:AssumeRole\"\n"
-    "    }]\n"
-    "  })\n"
-    "}\n";
+static const char config[] = "variable \"n\" {\n"
+                             "  type    = number\n"
+                             "  default = 1\n"
+                             "}\n\n"
+                             "provider \"aws\" {\n"
+                             "  max_retries = 1\n"
+                             "}\n\n"
+                             "resource \"aws_iam_role\" \"r\" {\n"
+                             "  name = \"r-${var.n}\"\n" TT_HCL_TRUST_EC2 "}\n";
 
 static struct tt_run r;
 

@@ -60,16 +60,7 @@ static void config(void)
 {
     static const char text[] =
         "resource \"aws_iam_role\" \"r\" {\n"
-        "  name = \"prop\"\n"
-        "  assume_role_policy = jsonencode({\n"
-        "    Version = \"2012-10-17\"\n"
-        "    Statement = [{\n"
-        "      Effect    = \"Allow\"\n"
-        "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
-        "      Action    = \"sts:AssumeRole\"\n"
-        "    }]\n"
-        "  })\n"
-        "}\n"
+        "  name = \"prop\"\n" TT_HCL_TRUST_EC2 "}\n"
         "resource \"aws_iam_role_policy_attachment\" \"a\" {\n"
         "  role       = aws_iam_role.r.name\n"
         "  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n"
