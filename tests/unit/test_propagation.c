@@ -125,6 +125,33 @@ static void apply_then_delete_inline_policy(void)
     tt_response_release(&resp);
 }
 
+/*
+ * A destroy right after an apply: its refresh must not take what IAM has
+ * not yet propagated for gone, or it drops the object from the state
+ * without deleting it (the inline policy, here, which then also keeps the
+ * role from being deleted).
+ */
+TEST(propagation, destroy_right_after_apply_leaves_nothing)
+{
+    struct tt_response resp;
+    json_t *dump, *iam;
+
+    start("5000");
+    config();
+    RUN(0, 120000, "apply", "-auto-approve");
+    RUN(0, 120000, "destroy", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "Resources: 3 destroyed.");
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    ASSERT_EQ(resp.status, 200);
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(dump);
+    iam = json_object_get(dump, "iam");
+    ASSERT_EQ(json_array_size(json_object_get(iam, "roles")), 0);
+    json_decref(dump);
+    tt_sim_stop(&sim);
+}
+
 TEST(propagation, changed_outside_is_reported_after_window)
 {
     apply_then_delete_inline_policy();
@@ -282,6 +309,7 @@ TEST(propagation, state_recent_writes)
 
 const struct tern_test test_propagation_list[] = {
     TEST_INTEGRATION(propagation, plan_after_apply_waits_for_new_objects),
+    TEST_INTEGRATION(propagation, destroy_right_after_apply_leaves_nothing),
     TEST_INTEGRATION(propagation, changed_outside_is_reported_after_window),
     TEST_INTEGRATION(propagation, older_writes_are_read_once),
     TEST_INTEGRATION(propagation, every_module_reads_what_it_wrote),
