@@ -22,6 +22,8 @@ struct bound {
 struct walk {
     void (*fn)(void *ctx, const struct tern_lang_ref *ref);
     void *ctx;
+    /* Optional: every function call met (validate's name check). */
+    void (*call)(void *ctx, const struct tern_expr *call);
 };
 
 static int is_bound(const struct bound *b, const char *name)
@@ -147,6 +149,8 @@ static void walk(struct walk *w, const struct tern_expr *e,
         walk(w, e->u.splat.each, bound);
         break;
     case TERN_EXPR_CALL:
+        if (w->call)
+            w->call(w->ctx, e);
         walk_list(w, e->u.call.args, e->u.call.n, bound);
         break;
     case TERN_EXPR_UNARY:
@@ -187,6 +191,7 @@ void tern_lang_expr_refs(const struct tern_expr *e,
 
     w.fn = fn;
     w.ctx = ctx;
+    w.call = NULL;
     walk(&w, e, NULL);
 }
 
@@ -530,6 +535,7 @@ static void check_body(struct vctx *v, const struct tern_block *b,
 
     w.fn = check_ref;
     w.ctx = v;
+    w.call = NULL;
     for (i = 0; i < body->nattrs; i++)
         if (!keyword_attr(b, body->attrs[i].name))
             walk(&w, body->attrs[i].expr, bound);
@@ -562,84 +568,48 @@ static void check_body(struct vctx *v, const struct tern_block *b,
     }
 }
 
-/* Every call in an expression names a function tern has (validate checks
- * it without evaluating anything, as Terraform's validate does). */
+static void no_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    (void)ctx;
+    (void)ref;
+}
+
+/* A call names a function tern has (validate checks it without
+ * evaluating anything, as Terraform's validate does). */
+static void check_call(void *ctx, const struct tern_expr *e)
+{
+    struct vctx *v = ctx;
+
+    if (strcmp(e->u.call.name, "try") != 0 &&
+        strcmp(e->u.call.name, "can") != 0 &&
+        !tern__function_find(e->u.call.name)) {
+        const char *const *names = tern_lang_function_names();
+        const char *best;
+        size_t n = 0;
+
+        while (names[n])
+            n++;
+        best = tern_lang_suggest(e->u.call.name, names, n);
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &e->u.call.name_range,
+                            "Call to unknown function",
+                            "There is no function named \"%s\".%s%s%s",
+                            e->u.call.name, best ? " Did you mean \"" : "",
+                            best ? best : "", best ? "\"?" : ""))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+    }
+}
+
+/* Every call in an expression (walk's call hook). */
 static void check_calls(struct vctx *v, const struct tern_expr *e)
 {
-    size_t i;
+    struct walk w;
 
-    if (!e)
-        return;
-    switch (e->kind) {
-    case TERN_EXPR_CALL:
-        if (strcmp(e->u.call.name, "try") != 0 &&
-            strcmp(e->u.call.name, "can") != 0 &&
-            !tern__function_find(e->u.call.name)) {
-            const char *const *names = tern_lang_function_names();
-            const char *best;
-            size_t n = 0;
-
-            while (names[n])
-                n++;
-            best = tern_lang_suggest(e->u.call.name, names, n);
-            if (!tern_diags_add(v->d, TERN_SEV_ERROR, &e->u.call.name_range,
-                                "Call to unknown function",
-                                "There is no function named \"%s\".%s%s%s",
-                                e->u.call.name, best ? " Did you mean \"" : "",
-                                best ? best : "", best ? "\"?" : ""))
-                v->error = TERN_ENOMEM;
-            else if (!v->error)
-                v->error = TERN_ERROR;
-        }
-        for (i = 0; i < e->u.call.n; i++)
-            check_calls(v, e->u.call.args[i]);
-        break;
-    case TERN_EXPR_TEMPLATE:
-    case TERN_EXPR_TUPLE:
-        for (i = 0; i < e->u.list.n; i++)
-            check_calls(v, e->u.list.items[i]);
-        break;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        check_calls(v, e->u.cond.cond);
-        check_calls(v, e->u.cond.then_);
-        check_calls(v, e->u.cond.else_);
-        break;
-    case TERN_EXPR_TPL_FOR:
-    case TERN_EXPR_FOR:
-        check_calls(v, e->u.for_.coll);
-        check_calls(v, e->u.for_.key);
-        check_calls(v, e->u.for_.val);
-        check_calls(v, e->u.for_.cond);
-        break;
-    case TERN_EXPR_GETATTR:
-        check_calls(v, e->u.attr.obj);
-        break;
-    case TERN_EXPR_INDEX:
-        check_calls(v, e->u.index.obj);
-        check_calls(v, e->u.index.key);
-        break;
-    case TERN_EXPR_SPLAT:
-        check_calls(v, e->u.splat.source);
-        check_calls(v, e->u.splat.each);
-        break;
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        check_calls(v, e->u.op.a);
-        check_calls(v, e->u.op.b);
-        break;
-    case TERN_EXPR_OBJECT:
-        for (i = 0; i < e->u.object.n; i++) {
-            check_calls(v, e->u.object.keys[i]);
-            check_calls(v, e->u.object.vals[i]);
-        }
-        break;
-    case TERN_EXPR_PAREN:
-        check_calls(v, e->u.paren);
-        break;
-    default:
-        break;
-    }
+    w.fn = no_ref;
+    w.ctx = v;
+    w.call = check_call;
+    walk(&w, e, NULL);
 }
 
 static void check_body_calls(struct vctx *v, const struct tern_body *body)
