@@ -15,10 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BACKOFF_FIRST_MS 200L
-#define BACKOFF_MAX_MS   2000L
-#define CEILING_MS       120000L
-#define SLEEP_SLICE_MS   50L
+#define CEILING_MS 120000L
 
 long tern__propagation_timeout_ms(void)
 {
@@ -46,22 +43,6 @@ static long now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-int tern__sleep(tern_op *op, long ms)
-{
-    while (ms > 0) {
-        long slice = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
-        struct timespec ts;
-
-        if (canceled(op))
-            return TERN_ECANCELED;
-        ts.tv_sec = slice / 1000;
-        ts.tv_nsec = (slice % 1000) * 1000000L;
-        nanosleep(&ts, NULL);
-        ms -= slice;
-    }
-    return canceled(op) ? TERN_ECANCELED : TERN_OK;
 }
 
 /* What to do about a service error, by code. */
@@ -191,7 +172,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
 {
     struct tern_diags local = TERN_DIAGS_INIT;
     long start = now_ms(), ceiling = tern__propagation_timeout_ms();
-    long wait = BACKOFF_FIRST_MS;
+    long wait = TERN_PROPAGATION_BACKOFF_FIRST_MS;
     int rc, tries = 0, ambiguous = 0;
 
     for (;;) {
@@ -215,7 +196,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
                     tries, wait);
         if (wait > ceiling - (now_ms() - start))
             wait = ceiling - (now_ms() - start);
-        if (tern__sleep(op, wait) != TERN_OK) {
+        if (tern_op_sleep(op, wait) != TERN_OK) {
             tern_diags_release(&local);
             rc = TERN_ECANCELED;
             tern_diags_add(&local, TERN_SEV_ERROR, NULL, "Operation canceled",
@@ -224,7 +205,9 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
             break;
         }
         tern_diags_release(&local);
-        wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
+        wait = wait * 2 > TERN_PROPAGATION_BACKOFF_MAX_MS
+                   ? TERN_PROPAGATION_BACKOFF_MAX_MS
+                   : wait * 2;
     }
     if (rc == TERN_ENOTFOUND && (flags & TERN__QUIET_NOTFOUND))
         tern_diags_release(&local);

@@ -54,12 +54,6 @@
 long tern__propagation_timeout_ms(void);
 
 /**
- * Wait @p ms milliseconds, or less when op->cancel is raised.
- * @return TERN_OK, or TERN_ECANCELED
- */
-int tern__sleep(tern_op *op, long ms);
-
-/**
  * Call an IAM (or STS) action on op->aws, retrying the propagation errors
  * @p flags names. On failure a diagnostic is added to op->diags: summary
  * @p what (e.g. "Cannot create IAM role 'x'"), the service's code, message

@@ -120,6 +120,21 @@ typedef struct tern_op {
     const void *bulk;
 } tern_op;
 
+/**
+ * The wait between reads of something IAM may not have propagated yet:
+ * from the first (ms), doubling up to the last. The modules' propagation
+ * retries and the refresh's re-reads of what tern just wrote share it.
+ */
+#define TERN_PROPAGATION_BACKOFF_FIRST_MS 200L
+#define TERN_PROPAGATION_BACKOFF_MAX_MS   2000L
+
+/**
+ * Sleep @p ms milliseconds, or less when op->cancel is raised (polled every
+ * 50 ms). No operation sleeps any other way.
+ * @return TERN_OK, or TERN_ECANCELED
+ */
+int tern_op_sleep(const tern_op *op, long ms);
+
 #define TERN_MODULE_VERSION 1
 
 /** Resource or data source. */

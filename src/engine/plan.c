@@ -537,28 +537,13 @@ static long long wall_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleep @p ms, in slices that watch op->cancel; nonzero when canceled. */
-static int nap(const tern_op *op, long ms)
-{
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts = {0, slice * 1000000L};
-
-        if (op->cancel && atomic_load(op->cancel))
-            return 1;
-        nanosleep(&ts, NULL);
-        ms -= slice;
-    }
-    return op->cancel && atomic_load(op->cancel);
-}
-
 /*
  * An object tern wrote a moment ago that reads as missing or different
  * from the state may just not have propagated yet: IAM is eventually
  * consistent and creates never read back (that would cost a round trip per
  * object on the apply's critical path). So such a read is made again, from
  * the service (op->bulk is cleared: the snapshot is as old as the first
- * read), with the modules' propagation backoff (200 ms doubling to 2 s),
+ * read), with the modules' propagation backoff (TERN_PROPAGATION_BACKOFF_*),
  * until the object reads as the state has it or the write is older than
  * the window (TERN_PROPAGATION_WINDOW_MS, 2 minutes by default). Then the
  * last read stands: drift, or gone. An object not written within the
@@ -570,7 +555,7 @@ static int settle(const tern_module *m, tern_op *op, const char *addr,
                   long window_ms)
 {
     long long deadline = (long long)(written + 1) * 1000 + window_ms;
-    long wait = 200;
+    long wait = TERN_PROPAGATION_BACKOFF_FIRST_MS;
 
     if (!written)
         return rc;
@@ -587,13 +572,15 @@ static int settle(const tern_module *m, tern_op *op, const char *addr,
                     "again in %ld ms (not yet propagated?)",
                     addr, (now / 1000) - (long long)written,
                     rc ? "as missing" : "differently", wait);
-        if (nap(op, wait))
+        if (tern_op_sleep(op, wait))
             break;
         json_decref(*result);
         *result = NULL;
         op->bulk = NULL;
         rc = m->read(result, op, prior);
-        wait = wait * 2 > 2000 ? 2000 : wait * 2;
+        wait = wait * 2 > TERN_PROPAGATION_BACKOFF_MAX_MS
+                   ? TERN_PROPAGATION_BACKOFF_MAX_MS
+                   : wait * 2;
     }
     return rc;
 }
