@@ -342,6 +342,31 @@ void tt_sim_env_init(struct tt_sim_env *e, const struct tt_sim *sim)
         tt_sim_env_add(e, base[i]);
 }
 
+#define EXPECT_FMT "tern %s %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s"
+
+char *tt_run_expect(struct tt_run *r, const char *cwd, const char *const *env,
+                    const char *const *args, int status)
+{
+    const char *a0 = args[0] ? args[0] : "", *a1 = "";
+    char *why;
+    int n;
+
+    tt_run_release(r);
+    if (tt_run_tern_env(r, cwd, NULL, env, args) != 0)
+        return strdup("could not run tern");
+    if (r->status == status)
+        return NULL;
+    if (args[0] && args[1])
+        a1 = args[1];
+    n = snprintf(NULL, 0, EXPECT_FMT, a0, a1, r->status, status, r->out,
+                 r->err);
+    why = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (why)
+        snprintf(why, (size_t)n + 1, EXPECT_FMT, a0, a1, r->status, status,
+                 r->out, r->err);
+    return why ? why : strdup("tern exited with another status");
+}
+
 void tt_run_release(struct tt_run *r)
 {
     free(r->out);

@@ -50,6 +50,14 @@ int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
 
 void tt_run_release(struct tt_run *r);
 
+/*
+ * tt_run_tern_env() in @cwd (@r released first), expecting exit status
+ * @status: NULL when so, else what happened (the arguments, the status
+ * and both outputs; free() it) for the test to fail with.
+ */
+char *tt_run_expect(struct tt_run *r, const char *cwd, const char *const *env,
+                    const char *const *args, int status);
+
 struct tt_sim;
 
 /*

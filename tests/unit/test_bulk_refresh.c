@@ -31,15 +31,14 @@ static void start(void)
 
 static void run_in(int status, const char *const *args, const char *bulk_min)
 {
+    char *why;
+
     /* The threshold, or the module's default when empty. */
     snprintf(bulk_min_env, sizeof(bulk_min_env), "TERN_BULK_REFRESH_MIN=%s",
              bulk_min);
-    tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
-        FAIL("could not run tern");
-    if (r.status != status)
-        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
-             r.status, status, r.out, r.err);
+    why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
+    if (why)
+        FAIL("%s", why);
 }
 
 #define RUN(status, min, ...)                                                  \

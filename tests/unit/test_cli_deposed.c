@@ -19,12 +19,10 @@ static struct tt_run r;
 
 static void run_in(int status, const char *const *args)
 {
-    tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
-        FAIL("could not run tern");
-    if (r.status != status)
-        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
-             r.status, status, r.out, r.err);
+    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
+
+    if (why)
+        FAIL("%s", why);
 }
 
 #define RUN(status, ...)                                                       \

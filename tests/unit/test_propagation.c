@@ -39,14 +39,13 @@ static void start(const char *propagation_ms)
 /* Run tern with the propagation window @p window_ms. */
 static void run_in(int status, long window_ms, const char *const *args)
 {
+    char *why;
+
     snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
              window_ms);
-    tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
-        FAIL("could not run tern");
-    if (r.status != status)
-        FAIL("tern %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", args[0],
-             r.status, status, r.out, r.err);
+    why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
+    if (why)
+        FAIL("%s", why);
 }
 
 #define RUN(status, window_ms, ...)                                            \
