@@ -1,5 +1,5 @@
 /*
- * The one table of modules (../shared/STYLE.md rule 6), sorted by type
+ * The one table of modules (docs/STYLE.md rule 6), sorted by type
  * name; data sources and resources may share a name (aws_iam_role).
  */
 #include "tern/module.h"

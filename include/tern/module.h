@@ -13,7 +13,7 @@
  * attribute name (the engine converts from tern_value and never hands a
  * module an unknown). They never touch the state store, the terminal or
  * the graph; they call their service client and return new values or a
- * diagnostic (../shared/ARCHITECTURE.md).
+ * diagnostic (docs/ARCHITECTURE.md).
  *
  * Operations run on a worker thread as plain sequential code. Each returns
  * TERN_OK or an error code from tern/diag.h, with details added to

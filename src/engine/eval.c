@@ -3,7 +3,7 @@
  * locals evaluated on demand, the current values of resource instances),
  * a resource block's configuration into an object of its schema, and the
  * generic attribute-by-attribute diff that turns configuration and prior
- * object into the planned object (../shared/STYLE.md rule 7: modules hold
+ * object into the planned object (docs/STYLE.md rule 7: modules hold
  * no diff code).
  */
 #include "engine/engine_int.h"

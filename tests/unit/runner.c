@@ -44,11 +44,9 @@ const char *tern_test_source_dir(void)
     return TERN_TEST_SOURCE_DIR;
 }
 
-const char *tern_test_shared_dir(void)
+const char *tern_test_data_dir(void)
 {
-    const char *env = getenv("TERN_SHARED_DIR");
-
-    return env && *env ? env : TERN_TEST_SHARED_DIR;
+    return TERN_TEST_SOURCE_DIR "/tests/data";
 }
 
 const char *tern_test_tmpdir(void)

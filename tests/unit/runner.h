@@ -119,7 +119,8 @@ void tern_test_fail(const char *file, int line, const char *fmt, ...)
 
 /* Paths the build passes in (see tests/CMakeLists.txt). */
 const char *tern_test_source_dir(void);
-const char *tern_test_shared_dir(void);
+/* The vendored test data, tests/data (see tests/data/README.md). */
+const char *tern_test_data_dir(void);
 /* A fresh temporary directory for this test case; removed afterwards. */
 const char *tern_test_tmpdir(void);
 
