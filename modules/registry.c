@@ -4,6 +4,7 @@
  */
 #include "tern/module.h"
 
+#include "data_databricks_aws_common.h"
 #include "iam_common.h"
 
 #include <string.h>
@@ -18,6 +19,9 @@ extern const tern_module tern_module_aws_iam_role_policy;
 extern const tern_module tern_module_aws_iam_role_policy_attachment;
 extern const tern_module tern_module_data_aws_partition;
 extern const tern_module tern_module_data_aws_region;
+extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
+extern const tern_module tern_module_data_databricks_aws_bucket_policy;
+extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
 extern const tern_module tern_module_databricks_instance_profile;
 
 const tern_module *const tern_modules[] = {
@@ -31,6 +35,9 @@ const tern_module *const tern_modules[] = {
     &tern_module_aws_iam_role_policy_attachment,
     &tern_module_data_aws_partition,
     &tern_module_data_aws_region,
+    &tern_module_data_databricks_aws_assume_role_policy,
+    &tern_module_data_databricks_aws_bucket_policy,
+    &tern_module_data_databricks_aws_crossaccount_policy,
     &tern_module_databricks_instance_profile,
     NULL,
 };
@@ -52,6 +59,16 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role", "name_prefix", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name_prefix", tern__iam_name_chars},
+    {"data.databricks_aws_assume_role_policy", "aws_partition",
+     tern__dbx_partition_check},
+    {"data.databricks_aws_bucket_policy", "aws_partition",
+     tern__dbx_partition_check},
+    {"data.databricks_aws_bucket_policy", "bucket",
+     tern__dbx_bucket_name_check},
+    {"data.databricks_aws_crossaccount_policy", "aws_partition",
+     tern__dbx_partition_check},
+    {"data.databricks_aws_crossaccount_policy", "policy_type",
+     tern__dbx_policy_type_check},
     {NULL, NULL, NULL},
 };
 

@@ -252,7 +252,8 @@ extern const tern_bulk_op *const tern_bulk_ops[];
  */
 typedef int (*tern_check_fn)(const char *value, char *why, size_t why_size);
 
-/** One check: of argument @c name (top level) of resource type @c type. */
+/** One check: of argument @c name (top level) of resource type @c type, or
+ *  of data source TYPE when @c type is "data.TYPE". */
 typedef struct tern_arg_check {
     const char *type;
     const char *name;

@@ -227,17 +227,17 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                       int *replace, char ***paths, size_t *npaths);
 
 /*
- * Check a known string argument of resource type @type (NULL: a nested
- * block's) against its schema's length (tern_attr.max_items: "Value too
- * long") and the modules' checks (tern_arg_checks[]: "Invalid value for
+ * Check a known string argument of module @m's top-level body (NULL: a
+ * nested block's) against its schema's length (tern_attr.max_items: "Value
+ * too long") and the modules' checks (tern_arg_checks[]: "Invalid value for
  * argument"), reported at @r. TERN_OK when it fits or is not a string;
  * TERN_ERROR (reported) or TERN_ENOMEM.
  */
-int tern__check_value(const char *type, const tern_attr *sa, const char *name,
-                      const tern_value *v, const struct tern_range *r,
-                      struct tern_diags *diags);
-/* Whether argument @name of @type has anything for tern__check_value. */
-int tern__has_value_check(const char *type, const tern_attr *sa,
+int tern__check_value(const tern_module *m, const tern_attr *sa,
+                      const char *name, const tern_value *v,
+                      const struct tern_range *r, struct tern_diags *diags);
+/* Whether argument @name of @m has anything for tern__check_value. */
+int tern__has_value_check(const tern_module *m, const tern_attr *sa,
                           const char *name);
 
 /*

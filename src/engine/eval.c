@@ -278,28 +278,38 @@ static int type_fits(const tern_attr *sa, const tern_value *v,
     }
 }
 
-static const tern_arg_check *arg_check(const char *type, const char *name)
+/* A data source's checks are listed as "data.TYPE": a resource and a data
+ * source may share a type name, not their arguments' rules. */
+static const tern_arg_check *arg_check(const tern_module *m, const char *name)
 {
     const tern_arg_check *c;
 
-    for (c = tern_arg_checks; type && c->type; c++)
-        if (strcmp(c->type, type) == 0 && strcmp(c->name, name) == 0)
+    for (c = tern_arg_checks; m && c->type; c++) {
+        const char *t = c->type;
+
+        if (m->kind == TERN_MODULE_DATA) {
+            if (strncmp(t, "data.", 5) != 0)
+                continue;
+            t += 5;
+        }
+        if (strcmp(t, m->type_name) == 0 && strcmp(c->name, name) == 0)
             return c;
+    }
     return NULL;
 }
 
-int tern__has_value_check(const char *type, const tern_attr *sa,
+int tern__has_value_check(const tern_module *m, const tern_attr *sa,
                           const char *name)
 {
     return sa->type == TERN_TYPE_STRING &&
-           (sa->max_items || arg_check(type, name));
+           (sa->max_items || arg_check(m, name));
 }
 
-int tern__check_value(const char *type, const tern_attr *sa, const char *name,
-                      const tern_value *v, const struct tern_range *r,
-                      struct tern_diags *diags)
+int tern__check_value(const tern_module *m, const tern_attr *sa,
+                      const char *name, const tern_value *v,
+                      const struct tern_range *r, struct tern_diags *diags)
 {
-    const tern_arg_check *c = arg_check(type, name);
+    const tern_arg_check *c = arg_check(m, name);
     const unsigned char *s;
     char why[512];
     size_t n = 0;
@@ -326,11 +336,11 @@ int tern__check_value(const char *type, const tern_attr *sa, const char *name,
     return TERN_ERROR;
 }
 
-/* @type: the resource type, for the top-level body (NULL for nested
- * blocks); @top: whether meta-arguments may appear. */
+/* @m: the module, for the top-level body (NULL for nested blocks); @top:
+ * whether meta-arguments may appear. */
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                      const tern_attr *schema, const struct tern_body *body,
-                     int top, const char *type, tern_value **out,
+                     int top, const tern_module *m, tern_value **out,
                      struct tern_diags *diags)
 {
     tern_value *obj = tern_value_object_new(), *v = NULL;
@@ -381,7 +391,7 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                 continue;
             }
         }
-        rc = tern__check_value(type, sa, a->name, v, &a->expr->range, diags);
+        rc = tern__check_value(m, sa, a->name, v, &a->expr->range, diags);
         if (rc) {
             tern_value_decref(v);
             v = NULL;
@@ -491,10 +501,8 @@ int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
 
     *out = NULL;
     tern__scope_init(&sc, cx, pi, tmp);
-    error = eval_body(
-        cx, &sc, b->module->schema, b->block->body, 1,
-        b->module->kind == TERN_MODULE_RESOURCE ? b->module->type_name : NULL,
-        out, diags);
+    error = eval_body(cx, &sc, b->module->schema, b->block->body, 1, b->module,
+                      out, diags);
     tern_value_decref(tmp[0]);
     tern_value_decref(tmp[1]);
     return error;
