@@ -5,6 +5,8 @@
  * every operation tern calls (tests/oracle/botocore_body.py).
  */
 #include "runner.h"
+#include "aws_call.h"
+#include "support.h"
 
 #include "aws/client.h"
 #include "aws/query.h"
@@ -14,6 +16,8 @@
 #include "util/buf.h"
 
 #include <jansson.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 TEST(wire, form_encoding)
@@ -293,7 +297,149 @@ TEST(wire, botocore_bodies)
     json_decref(cases);
 }
 
+/* The SHA-256 of @p len bytes, hex. */
+static void sha256_hex(char out[65], const char *s, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    size_t i;
+
+    SHA256((const unsigned char *)s, len, d);
+    for (i = 0; i < sizeof(d); i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* The body_sha256 tern-sim logged for the last call of @p action. */
+static char *logged_body_hash(const struct tt_sim *sim, const char *action)
+{
+    struct tt_response r;
+    json_t *doc, *c;
+    char *hash = NULL;
+    size_t i;
+
+    ASSERT_OK(tt_sim_control(&r, sim, "GET", "calls", NULL));
+    doc = json_loads(r.body, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "action")), action) ==
+            0) {
+            tern_free(hash);
+            hash = tern_strdup(
+                json_string_value(json_object_get(c, "body_sha256")));
+        }
+    }
+    json_decref(doc);
+    tt_response_release(&r);
+    return hash;
+}
+
+/*
+ * Through the client: the body that reaches tern-sim is byte for byte the
+ * one tern_aws_form_body() writes, and tern-sim, checking the signature
+ * with its own canonicaliser over those bytes, accepts it.
+ */
+TEST(wire, call_sends_and_signs_the_body)
+{
+    static const char trust[] =
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": "
+        "\"Allow\", \"Principal\": {\"Service\": \"ec2.amazonaws.com\"}, "
+        "\"Action\": \"sts:AssumeRole\"}]\n}";
+    static const char desc[] = "Serves models + batch jobs, 100% caf\xc3\xa9";
+    const char *keys[] = {"team name"}, *values[] = {"ml ops/2"};
+    struct tt_sim sim;
+    struct tt_response r;
+    tern_http *http = NULL;
+    tern_aws_credentials *creds = NULL;
+    tern_aws_client *iam = NULL;
+    tern_aws_client_opts opts = TERN_AWS_CLIENT_OPTS_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_buf params = TERN_BUF_INIT, body = TERN_BUF_INIT;
+    const char *get[] = {"RoleName", "wire-role", NULL};
+    char want[65], why[256], *got;
+
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_IAM");
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(tern_http_new(&http, NULL));
+    ASSERT_OK(tern_aws_credentials_new_static(
+        &creds, tt_default_creds.access_key_id,
+        tt_default_creds.secret_access_key, NULL));
+    opts.service = "iam";
+    opts.endpoint = sim.base_url;
+    opts.http = http;
+    opts.credentials = creds;
+    ASSERT_OK(tern_aws_client_new(&iam, &opts, &diags));
+
+    /* In the order the role module adds them. */
+    tern_aws_query_add(&params, "RoleName", "wire-role");
+    tern_aws_query_add(&params, "AssumeRolePolicyDocument", trust);
+    tern_aws_query_add(&params, "Path", "/");
+    tern_aws_query_add(&params, "Description", desc);
+    tern_aws_query_add_tags(&params, "Tags", keys, values, 1);
+    ASSERT_OK(tern_aws_call(iam, "CreateRole", &params, NULL, &diags));
+    ASSERT_EQ(diags.count, 0);
+
+    ASSERT_OK(tern_aws_form_body(&body,
+                                 tern_aws_operation_find("iam", "CreateRole"),
+                                 "2010-05-08", &params, why, sizeof(why)));
+    ASSERT_STR_EQ(
+        tern_buf_cstr(&body),
+        "Action=CreateRole&Version=2010-05-08&Path=%2F&RoleName=wire-role&"
+        "AssumeRolePolicyDocument=%7B%0A++%22Version%22%3A+%222012-10-17%22%2C"
+        "%0A++%22Statement%22%3A+%5B%7B%22Effect%22%3A+%22Allow%22%2C+"
+        "%22Principal%22%3A+%7B%22Service%22%3A+%22ec2.amazonaws.com%22%7D%2C+"
+        "%22Action%22%3A+%22sts%3AAssumeRole%22%7D%5D%0A%7D&"
+        "Description=Serves+models+%2B+batch+jobs%2C+100%25+caf%C3%A9&"
+        "Tags.member.1.Key=team+name&Tags.member.1.Value=ml+ops%2F2");
+    sha256_hex(want, body.ptr, body.len);
+    got = logged_body_hash(&sim, "CreateRole");
+    ASSERT_STR_EQ(got, want);
+    tern_free(got);
+
+    /* tern-sim read '+' as a space and %2B as '+'. */
+    ASSERT_OK(tt_iam(&r, &sim, "GetRole", get));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Description"), desc);
+    tt_response_release(&r);
+
+    /* An action the table does not hold is refused, and not sent. */
+    ASSERT_OK(tt_sim_control(&r, &sim, "DELETE", "calls", NULL));
+    tt_response_release(&r);
+    ASSERT_EQ(tern_aws_call(iam, "CreateUser", &params, NULL, &diags),
+              TERN_EINVALID);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Internal error");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "tern does not know the IAM action CreateUser "
+                  "(src/aws/wire.c); this is a bug in tern.");
+    tern_diags_release(&diags);
+    ASSERT_EQ(tern_aws_call(iam, "GetRole", &params, NULL, &diags),
+              TERN_EINVALID);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "iam GetRole takes no parameter 'AssumeRolePolicyDocument'; "
+                  "this is a bug in tern.");
+    ASSERT_OK(tt_sim_control(&r, &sim, "GET", "calls", NULL));
+    ASSERT_STR_EQ(r.body, "{\"calls\":[]}");
+    tt_response_release(&r);
+
+    tern_diags_release(&diags);
+    tern_buf_release(&params);
+    tern_buf_release(&body);
+    tern_aws_client_free(iam);
+    tern_aws_credentials_free(creds);
+    tern_http_free(http);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_wire_list[] = {
-    TEST_UNIT(wire, form_encoding), TEST_UNIT(wire, body_in_model_order),
+    TEST_UNIT(wire, form_encoding),
+    TEST_UNIT(wire, body_in_model_order),
     TEST_UNIT(wire, refuses_what_the_table_does_not_hold),
-    TEST_UNIT(wire, botocore_bodies), TEST_END};
+    TEST_UNIT(wire, botocore_bodies),
+    TEST_INTEGRATION(wire, call_sends_and_signs_the_body),
+    TEST_END};
