@@ -163,11 +163,14 @@ int sim_self_check(const char *url)
         "22%%2C%%22Statement%%22%%3A%%5B%%7B%%22Effect%%22%%3A%%22Allow%%"
         "22%%2C%%22Principal%%22%%3A%%7B%%22Service%%22%%3A%%22ec2."
         "amazonaws.com%%22%%7D%%2C%%22Action%%22%%3A%%22sts%%3AAssumeRole%%"
-        "22%%7D%%5D%%7D",
+        "22%%7D%%5D%%7D&Description=made+by+the+self-check%%2C+a%%2Bb",
         role);
     failed += check(aws(&r, url, "iam", form, 0) == 0 && r.status == 200 &&
-                        strstr(tern_buf_cstr(&r.body), "<RoleId>AROA"),
-                    "IAM CreateRole", &r);
+                        strstr(tern_buf_cstr(&r.body), "<RoleId>AROA") &&
+                        strstr(tern_buf_cstr(&r.body),
+                               "<Description>made by the self-check, "
+                               "a+b</Description>"),
+                    "IAM CreateRole, a form body with '+' for spaces", &r);
     tern_buf_release(&r.body);
     failed += check(
         aws(&r, url, "iam", form, 0) == 0 && r.status == 409 &&
