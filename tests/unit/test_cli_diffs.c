@@ -1,0 +1,314 @@
+/*
+ * Diffs as the upstream providers compute them, through the built binary
+ * against a tern-sim on 127.0.0.1 (docs/ATTRIBUTES.md):
+ * - a Databricks registration made outside tern, imported into a
+ *   configuration with skip_validation = true, plans no change (the
+ *   provider suppresses false -> true: the API never reports the flag);
+ * - a state as Terraform with the AWS provider 5.x writes it (every
+ *   attribute of the provider's schema: empty strings, empty lists, nulls,
+ *   attributes tern does not model), pushed or migrated, refreshes with no
+ *   "changed outside of tern" note and plans no change; a real change made
+ *   outside is shown alone;
+ * - the providers' defaults: an argument removed from the configuration
+ *   goes back to its default;
+ * - the providers' validation, with the whole message.
+ */
+#include "runner.h"
+
+#include "aws_call.h"
+#include "run_tern.h"
+#include "support.h"
+#include "util/alloc.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tt_sim sim;
+static struct tt_sim_env sim_env;
+static const char *const *env = sim_env.env;
+static struct tt_run r;
+
+#define ACCOUNT     "123456789012"
+#define PROFILE_ARN "arn:aws:iam::" ACCOUNT ":instance-profile/mlflow-sagemaker"
+#define ROLE_ARN    "arn:aws:iam::" ACCOUNT ":role/mlflow-sagemaker"
+#define SM_POLICY   "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+
+static void start(void)
+{
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&sim_env, &sim);
+}
+
+static void stop(void)
+{
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+static void run_in(const char *dir, int status, const char *const *args)
+{
+    char *why = tt_run_expect(&r, dir, env, args, status);
+
+    if (why)
+        FAIL("%s", why);
+}
+
+#define RUN(status, ...)                                                       \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in(tern_test_tmpdir(), (status), args_);                           \
+    } while (0)
+
+static void sim_load(const char *json)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load", json));
+    if (resp.status != 200)
+        FAIL("load: %ld %s", resp.status, resp.body);
+    tt_response_release(&resp);
+}
+
+/* What `plan -no-color` prints when nothing changes, after @refreshed's
+ * refresh lines. */
+#define NO_CHANGES(refreshed)                                                  \
+    refreshed ": Refreshing state...\n"                                        \
+              "\n"                                                             \
+              "No changes. Your infrastructure matches the configuration.\n"   \
+              "\n"                                                             \
+              "tern has compared your real infrastructure against your "       \
+              "configuration\n"                                                \
+              "and found no differences, so no changes are needed.\n"
+
+/* What `plan -no-color` prints for in-place updates only: @body is the
+ * changes, @n how many. */
+#define UPDATES(refreshed, body, n)                                                                                                                                                                                    \
+    refreshed                                                                                                                                                                                                          \
+        ": Refreshing state...\n"                                                                                                                                                                                      \
+        "\n"                                                                                                                                                                                                           \
+        "tern used the selected providers to generate the following "                                                                                                                                                  \
+        "execution\n"                                                                                                                                                                                                  \
+        "plan. Resource actions are indicated with the following symbols:\n"                                                                                                                                           \
+        "  ~ update in-place\n"                                                                                                                                                                                        \
+        "\n"                                                                                                                                                                                                           \
+        "tern will perform the following actions:\n"                                                                                                                                                                   \
+        "\n" body "Plan: 0 to add, " n " to change, 0 to destroy.\n"                                                                                                                                                   \
+        "\n"                                                                                                                                                                                                           \
+        "────────────────────────────────────────────────────────────────────" \
+        "─"                                                                                                                                                                                                          \
+        "────────\n"                                                                                                                                                                                   \
+        "\n"                                                                                                                                                                                                           \
+        "Note: You didn't use the -out option to save this plan, so tern "                                                                                                                                             \
+        "can't\n"                                                                                                                                                                                                      \
+        "guarantee to take exactly these actions if you run \"tern apply\" "                                                                                                                                           \
+        "now.\n"
+
+/* ---- 1: skip_validation of an imported registration -------------------- */
+
+static const char dbx_config[] =
+    "resource \"databricks_instance_profile\" \"p\" {\n"
+    "  instance_profile_arn = \"" PROFILE_ARN "\"\n"
+    "  skip_validation      = %s\n"
+    "%s"
+    "}\n";
+
+static void write_dbx_config(const char *skip, const char *extra)
+{
+    char text[1024];
+
+    snprintf(text, sizeof(text), dbx_config, skip, extra);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+TEST(cli_diffs, imported_registration_keeps_skip_validation_quiet)
+{
+    start();
+    /* Registered by hand in the workspace, outside tern. */
+    sim_load("{\"databricks\": {\"instance_profiles\": [{"
+             "\"instance_profile_arn\": \"" PROFILE_ARN "\"}]}}");
+    write_dbx_config("true", "");
+    RUN(0, "import", "databricks_instance_profile.p", PROFILE_ARN);
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(r.out, NO_CHANGES("databricks_instance_profile.p"));
+
+    /* A real change still diffs, and skip_validation stays out of it. */
+    write_dbx_config("true", "  is_meta_instance_profile = true\n");
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(
+        r.out,
+        UPDATES("databricks_instance_profile.p",
+                "  # databricks_instance_profile.p will be updated in-place\n"
+                "  ~ resource \"databricks_instance_profile\" \"p\" {\n"
+                "        id                       = \"" PROFILE_ARN "\"\n"
+                "      ~ is_meta_instance_profile = false -> true\n"
+                "        # (2 unchanged attributes hidden)\n"
+                "    }\n"
+                "\n",
+                "1"));
+    stop();
+}
+
+TEST(cli_diffs, skip_validation_true_to_false_still_diffs)
+{
+    start();
+    write_dbx_config("true", "");
+    /* The workspace validates nothing with skip_validation; the
+     * instance profile need not exist in IAM. */
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    /* As the provider: only false -> true is suppressed. */
+    write_dbx_config("false", "");
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(
+        r.out,
+        UPDATES("databricks_instance_profile.p",
+                "  # databricks_instance_profile.p will be updated in-place\n"
+                "  ~ resource \"databricks_instance_profile\" \"p\" {\n"
+                "        id              = \"" PROFILE_ARN "\"\n"
+                "      ~ skip_validation = true -> false\n"
+                "        # (2 unchanged attributes hidden)\n"
+                "    }\n"
+                "\n",
+                "1"));
+    stop();
+}
+
+/* ---- 2: a state from Terraform ------------------------------------------ */
+
+/* tests/cases/tfstate-aws5/FILE into the test's directory, or the sim. */
+static char *case_file(const char *file)
+{
+    char *path = tern_asprintf("%s/tests/cases/tfstate-aws5/%s",
+                               TERN_TEST_SOURCE_DIR, file);
+    char *text = path ? tt_read_file(path, NULL) : NULL;
+
+    tern_free(path);
+    if (!text)
+        FAIL("cannot read tests/cases/tfstate-aws5/%s", file);
+    return text;
+}
+
+static void terraform_case(void)
+{
+    static const char *const files[] = {"main.tf", "terraform.tfstate"};
+    char *text;
+    size_t i;
+
+    start();
+    text = case_file("sim.json");
+    sim_load(text);
+    free(text);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        text = case_file(files[i]);
+        ASSERT_OK(tt_write_file(tern_test_tmpdir(), files[i], text));
+        free(text);
+    }
+}
+
+#define REFRESHED_TF_CASE                                                      \
+    "aws_iam_instance_profile.sagemaker: Refreshing state...\n"                \
+    "aws_iam_role.sagemaker: Refreshing state...\n"                            \
+    "aws_iam_role.untouched: Refreshing state...\n"                            \
+    "aws_iam_role_policy.artifacts: Refreshing state...\n"                     \
+    "aws_iam_role_policy_attachment.sagemaker: Refreshing state...\n"          \
+    "databricks_instance_profile.sagemaker"
+
+TEST(cli_diffs, terraform_state_pushed_plans_nothing)
+{
+    terraform_case();
+    RUN(0, "state", "push", "terraform.tfstate");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(r.out, NO_CHANGES(REFRESHED_TF_CASE));
+    ASSERT_STR_EQ(r.err, "");
+    stop();
+}
+
+TEST(cli_diffs, terraform_state_migrated_plans_nothing)
+{
+    terraform_case();
+    RUN(0, "state", "migrate", "terraform.tfstate");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(r.out, NO_CHANGES(REFRESHED_TF_CASE));
+    /* And the same after an apply that has nothing to do. */
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(r.out, NO_CHANGES(REFRESHED_TF_CASE));
+    stop();
+}
+
+TEST(cli_diffs, terraform_state_real_drift_shows_alone)
+{
+    const char *upd[] = {"RoleName", "mlflow-untouched", "Description",
+                         "by hand", NULL};
+    struct tt_response resp;
+
+    terraform_case();
+    RUN(0, "state", "push", "terraform.tfstate");
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    /* Terraform's "" for the unset description is the "before"; nothing
+     * else of the role shows. */
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(
+        r.out, REFRESHED_TF_CASE
+        ": Refreshing state...\n"
+        "\n"
+        "Note: Objects have changed outside of tern\n"
+        "\n"
+        "tern detected the following changes made outside of tern since the\n"
+        "last \"tern apply\" which may have affected this plan:\n"
+        "\n"
+        "  # aws_iam_role.untouched has changed\n"
+        "  ~ resource \"aws_iam_role\" \"untouched\" {\n"
+        "      ~ description = \"\" -> \"by hand\"\n"
+        "        id          = \"mlflow-untouched\"\n"
+        "        name        = \"mlflow-untouched\"\n"
+        "        # (8 unchanged attributes hidden)\n"
+        "    }\n"
+        "\n"
+        "Unless you have made equivalent changes to your configuration, or "
+        "ignored the\n"
+        "relevant attributes using ignore_changes, the following plan may "
+        "include\n"
+        "actions to undo or respond to these changes.\n"
+        "\n"
+        "─────────────────────────────────────────────────────────────────────"
+        "────────\n"
+        "\n"
+        "tern used the selected providers to generate the following execution\n"
+        "plan. Resource actions are indicated with the following symbols:\n"
+        "  ~ update in-place\n"
+        "\n"
+        "tern will perform the following actions:\n"
+        "\n"
+        "  # aws_iam_role.untouched will be updated in-place\n"
+        "  ~ resource \"aws_iam_role\" \"untouched\" {\n"
+        "      - description = \"by hand\" -> null\n"
+        "        id          = \"mlflow-untouched\"\n"
+        "        name        = \"mlflow-untouched\"\n"
+        "        # (8 unchanged attributes hidden)\n"
+        "    }\n"
+        "\n"
+        "Plan: 0 to add, 1 to change, 0 to destroy.\n"
+        "\n"
+        "─────────────────────────────────────────────────────────────────────"
+        "────────\n"
+        "\n"
+        "Note: You didn't use the -out option to save this plan, so tern "
+        "can't\n"
+        "guarantee to take exactly these actions if you run \"tern apply\" "
+        "now.\n");
+    stop();
+}
+
+const struct tern_test test_cli_diffs_list[] = {
+    TEST_INTEGRATION(cli_diffs, terraform_state_migrated_plans_nothing),
+    TEST_INTEGRATION(cli_diffs, terraform_state_real_drift_shows_alone),
+    TEST_INTEGRATION(cli_diffs, terraform_state_pushed_plans_nothing),
+    TEST_INTEGRATION(cli_diffs,
+                     imported_registration_keeps_skip_validation_quiet),
+    TEST_INTEGRATION(cli_diffs, skip_validation_true_to_false_still_diffs),
+    TEST_END};
