@@ -446,7 +446,7 @@ int tern__iam_description_chars(const char *value, char *why, size_t why_size)
         return 0;
     snprintf(why, why_size,
              "cannot contain specially formatted single or double quotes "
-             "(\u201C or \u2018); use plain ' or \\\".");
+             "(\u201C or \u2018); use plain ' or \".");
     return 1;
 }
 

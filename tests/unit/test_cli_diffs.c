@@ -304,7 +304,199 @@ TEST(cli_diffs, terraform_state_real_drift_shows_alone)
     stop();
 }
 
+/* ---- 3: defaults and validation ------------------------------------------ */
+
+static void role_config(const char *extra)
+{
+    char text[1024];
+
+    snprintf(text, sizeof(text),
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  name = \"svc\"\n"
+             "%s" TT_HCL_TRUST_EC2 "}\n",
+             extra);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+/* The create_date and unique id of tern-sim's only role. */
+static void sim_role_ids(char *date, size_t date_size, char *uid,
+                         size_t uid_size)
+{
+    struct tt_response resp;
+    json_t *dump, *role;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    role = json_array_get(
+        json_object_get(json_object_get(dump, "iam"), "roles"), 0);
+    if (!json_string_value(json_object_get(role, "create_date")) ||
+        !json_string_value(json_object_get(role, "id")))
+        FAIL("tern-sim holds no role");
+    snprintf(date, date_size, "%s",
+             json_string_value(json_object_get(role, "create_date")));
+    snprintf(uid, uid_size, "%s",
+             json_string_value(json_object_get(role, "id")));
+    json_decref(dump);
+}
+
+TEST(cli_diffs, unset_argument_goes_back_to_the_default)
+{
+    char date[64], uid[64], want[4096];
+
+    start();
+    role_config("  path                 = \"/svc/\"\n"
+                "  max_session_duration = 7200\n");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    /* As the provider's Default: 3600 and "/", not "keep what is there". */
+    role_config("");
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    sim_role_ids(date, sizeof(date), uid, sizeof(uid));
+    snprintf(
+        want, sizeof(want),
+        "aws_iam_role.r: Refreshing state...\n"
+        "\n"
+        "tern used the selected providers to generate the following "
+        "execution\n"
+        "plan. Resource actions are indicated with the following symbols:\n"
+        "-/+ destroy and then create replacement\n"
+        "\n"
+        "tern will perform the following actions:\n"
+        "\n"
+        "  # aws_iam_role.r must be replaced\n"
+        "-/+ resource \"aws_iam_role\" \"r\" {\n"
+        "      ~ arn                  = "
+        "\"arn:aws:iam::123456789012:role/svc/svc\" -> (known after apply)\n"
+        "      ~ create_date          = \"%s\" -> (known after apply)\n"
+        "      ~ id                   = \"svc\" -> (known after apply)\n"
+        "      ~ max_session_duration = 7200 -> 3600\n"
+        "        name                 = \"svc\"\n"
+        "      + name_prefix          = (known after apply)\n"
+        "      ~ path                 = \"/svc/\" -> \"/\" # forces "
+        "replacement\n"
+        "      ~ tags_all             = {} -> (known after apply)\n"
+        "      ~ unique_id            = \"%s\" -> (known after apply)\n"
+        "        # (2 unchanged attributes hidden)\n"
+        "    }\n"
+        "\n"
+        "Plan: 1 to add, 0 to change, 1 to destroy.\n"
+        "\n"
+        "─────────────────────────────────────────────────────────────────────"
+        "────────\n"
+        "\n"
+        "Note: You didn't use the -out option to save this plan, so tern "
+        "can't\n"
+        "guarantee to take exactly these actions if you run \"tern apply\" "
+        "now.\n",
+        date, uid);
+    ASSERT_STR_EQ(r.out, want);
+    stop();
+}
+
+TEST(cli_diffs, provider_validation)
+{
+    start();
+    ASSERT_OK(tt_write_file(
+        tern_test_tmpdir(), "main.tf",
+        "resource \"aws_iam_role\" \"r\" {\n"
+        "  name                 = \"svc\"\n"
+        "  description          = \"the \u201Cdeploy\u201D role\"\n"
+        "  max_session_duration = 100\n"
+        "  permissions_boundary = "
+        "\"arn:aws:iam:123456789012:policy/x\"\n" TT_HCL_TRUST_EC2 "}\n"
+        "\n"
+        "resource \"aws_iam_role_policy\" \"p\" {\n"
+        "  role   = \"arn:aws:iam::123456789012:role/svc\"\n"
+        "  name   = \"read all\"\n"
+        "  policy = \"{}\"\n"
+        "}\n"
+        "\n"
+        "resource \"aws_iam_role_policy_attachment\" \"a\" {\n"
+        "  role       = \"svc\"\n"
+        "  policy_arn = \"AmazonSageMakerFullAccess\"\n"
+        "}\n"
+        "\n"
+        "resource \"databricks_instance_profile\" \"p\" {\n"
+        "  instance_profile_arn = \"arn:aws:iam::123456789012:role/svc\"\n"
+        "}\n"));
+    RUN(1, "validate", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 3, in resource \"aws_iam_role\" \"r\":\n"
+        "   3:   description          = \"the \u201Cdeploy\u201D role\"\n"
+        "                               ^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"description\" cannot contain specially formatted "
+        "single or double quotes (\u201C or \u2018); use plain ' or \".\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 4, in resource \"aws_iam_role\" \"r\":\n"
+        "   4:   max_session_duration = 100\n"
+        "                               ^^^\n"
+        "\n"
+        "The argument \"max_session_duration\" must be a whole number of "
+        "seconds from 3600 to 43200 (1 to 12 hours), not 100.\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 5, in resource \"aws_iam_role\" \"r\":\n"
+        "   5:   permissions_boundary = "
+        "\"arn:aws:iam:123456789012:policy/x\"\n"
+        "                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"permissions_boundary\" is not a valid ARN: "
+        "\"arn:aws:iam:123456789012:policy/x\" has 5 of the 6 sections "
+        "arn:partition:service:region:account-id:resource.\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 17, in resource \"aws_iam_role_policy\" \"p\":\n"
+        "  17:   role   = \"arn:aws:iam::123456789012:role/svc\"\n"
+        "                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"role\" must be the role's name, not its ARN "
+        "(\"arn:aws:iam::123456789012:role/svc\").\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 18, in resource \"aws_iam_role_policy\" \"p\":\n"
+        "  18:   name   = \"read all\"\n"
+        "                 ^^^^^^^^^^\n"
+        "\n"
+        "The argument \"name\" may contain only ASCII letters, digits and "
+        "_+=,.@- (the AWS provider's [\\w+=,.@-]), not \" \" (character 5 "
+        "of \"read all\").\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 24, in resource \"aws_iam_role_policy_attachment\" "
+        "\"a\":\n"
+        "  24:   policy_arn = \"AmazonSageMakerFullAccess\"\n"
+        "                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"policy_arn\" is not a valid ARN: "
+        "\"AmazonSageMakerFullAccess\" does not start with \"arn:\".\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 28, in resource \"databricks_instance_profile\" "
+        "\"p\":\n"
+        "  28:   instance_profile_arn = "
+        "\"arn:aws:iam::123456789012:role/svc\"\n"
+        "                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"instance_profile_arn\" must be an ARN of an IAM "
+        "instance profile, not \"arn:aws:iam::123456789012:role/svc\".\n"
+        "\n");
+    stop();
+}
+
 const struct tern_test test_cli_diffs_list[] = {
+    TEST_INTEGRATION(cli_diffs, unset_argument_goes_back_to_the_default),
+    TEST_INTEGRATION(cli_diffs, provider_validation),
     TEST_INTEGRATION(cli_diffs, terraform_state_migrated_plans_nothing),
     TEST_INTEGRATION(cli_diffs, terraform_state_real_drift_shows_alone),
     TEST_INTEGRATION(cli_diffs, terraform_state_pushed_plans_nothing),
