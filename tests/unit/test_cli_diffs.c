@@ -494,7 +494,87 @@ TEST(cli_diffs, provider_validation)
     stop();
 }
 
+TEST(cli_diffs, policy_document_validation)
+{
+    start();
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "data \"aws_iam_policy_document\" \"d\" {\n"
+                            "  statement {\n"
+                            "    sid       = \"read-all\"\n"
+                            "    actions   = [\"s3:GetObject\"]\n"
+                            "    resources = [\"*\"]\n"
+                            "  }\n"
+                            "}\n"));
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Failed to read data source\n"
+        "\n"
+        "  on main.tf line 1, in data \"aws_iam_policy_document\" \"d\":\n"
+        "   1: data \"aws_iam_policy_document\" \"d\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "Reading data.aws_iam_policy_document.d: Invalid IAM policy document\n"
+        "\n"
+        "Error: Invalid IAM policy document\n"
+        "\n"
+        "A statement's sid may contain only letters and digits, not "
+        "\"read-all\".\n"
+        "\n");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "data \"aws_iam_policy_document\" \"d\" {\n"
+                            "  version = \"2012-10-18\"\n"
+                            "  statement {\n"
+                            "    effect    = \"Alow\"\n"
+                            "    actions   = [\"s3:GetObject\"]\n"
+                            "    resources = [\"*\"]\n"
+                            "  }\n"
+                            "}\n"));
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Failed to read data source\n"
+        "\n"
+        "  on main.tf line 1, in data \"aws_iam_policy_document\" \"d\":\n"
+        "   1: data \"aws_iam_policy_document\" \"d\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "Reading data.aws_iam_policy_document.d: Invalid IAM policy document\n"
+        "\n"
+        "Error: Invalid IAM policy document\n"
+        "\n"
+        "version must be \"2012-10-17\" or \"2008-10-17\", not "
+        "\"2012-10-18\".\n"
+        "\n");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "data \"aws_iam_policy_document\" \"d\" {\n"
+                            "  statement {\n"
+                            "    effect    = \"Alow\"\n"
+                            "    actions   = [\"s3:GetObject\"]\n"
+                            "    resources = [\"*\"]\n"
+                            "  }\n"
+                            "}\n"));
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Failed to read data source\n"
+        "\n"
+        "  on main.tf line 1, in data \"aws_iam_policy_document\" \"d\":\n"
+        "   1: data \"aws_iam_policy_document\" \"d\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "Reading data.aws_iam_policy_document.d: Invalid IAM policy document\n"
+        "\n"
+        "Error: Invalid IAM policy document\n"
+        "\n"
+        "A statement's effect must be \"Allow\" or \"Deny\", not "
+        "\"Alow\".\n"
+        "\n");
+    stop();
+}
+
 const struct tern_test test_cli_diffs_list[] = {
+    TEST_INTEGRATION(cli_diffs, policy_document_validation),
     TEST_INTEGRATION(cli_diffs, unset_argument_goes_back_to_the_default),
     TEST_INTEGRATION(cli_diffs, provider_validation),
     TEST_INTEGRATION(cli_diffs, terraform_state_migrated_plans_nothing),
