@@ -418,6 +418,7 @@ TEST(cli_diffs, provider_validation)
         "\n"
         "resource \"databricks_instance_profile\" \"p\" {\n"
         "  instance_profile_arn = \"arn:aws:iam::123456789012:role/svc\"\n"
+        "  iam_role_arn         = \"arn:aws:iam::123456789012:user/svc\"\n"
         "}\n"));
     RUN(1, "validate", "-no-color");
     ASSERT_STR_EQ(
@@ -490,6 +491,17 @@ TEST(cli_diffs, provider_validation)
         "\n"
         "The argument \"instance_profile_arn\" must be an ARN of an IAM "
         "instance profile, not \"arn:aws:iam::123456789012:role/svc\".\n"
+        "\n"
+        "Error: Invalid value for argument\n"
+        "\n"
+        "  on main.tf line 29, in resource \"databricks_instance_profile\" "
+        "\"p\":\n"
+        "  29:   iam_role_arn         = "
+        "\"arn:aws:iam::123456789012:user/svc\"\n"
+        "                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "The argument \"iam_role_arn\" must be an ARN of an IAM role, not "
+        "\"arn:aws:iam::123456789012:user/svc\".\n"
         "\n");
     stop();
 }
@@ -573,7 +585,85 @@ TEST(cli_diffs, policy_document_validation)
     stop();
 }
 
+/* The names tern-sim holds: its only role, instance profile and inline
+ * policy. */
+static void sim_names(char *role, char *profile, char *policy, size_t size)
+{
+    struct tt_response resp;
+    json_t *dump, *iam, *r0;
+    const char *k;
+    json_t *v;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    iam = json_object_get(dump, "iam");
+    r0 = json_array_get(json_object_get(iam, "roles"), 0);
+    snprintf(role, size, "%s", json_string_value(json_object_get(r0, "name")));
+    snprintf(profile, size, "%s",
+             json_string_value(json_object_get(
+                 json_array_get(json_object_get(iam, "instance_profiles"), 0),
+                 "name")));
+    policy[0] = '\0';
+    json_object_foreach(json_object_get(r0, "inline_policies"), k, v)
+        snprintf(policy, size, "%s", k);
+    json_decref(dump);
+}
+
+static void prefix_config(const char *role, const char *profile,
+                          const char *policy)
+{
+    char text[2048];
+
+    snprintf(text, sizeof(text),
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  %s\n" TT_HCL_TRUST_EC2 "}\n"
+             "\n"
+             "resource \"aws_iam_instance_profile\" \"p\" {\n"
+             "  %s\n"
+             "  role = aws_iam_role.r.name\n"
+             "}\n"
+             "\n"
+             "resource \"aws_iam_role_policy\" \"p\" {\n"
+             "  %s\n"
+             "  role   = aws_iam_role.r.name\n"
+             "  policy = jsonencode({\n"
+             "    Version   = \"2012-10-17\"\n"
+             "    Statement = [{ Effect = \"Allow\", Action = "
+             "\"s3:GetObject\", Resource = \"*\" }]\n"
+             "  })\n"
+             "}\n",
+             role, profile, policy);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+}
+
+TEST(cli_diffs, name_prefix_is_computed)
+{
+    char role[128], profile[128], policy[128];
+    char rl[160], pl[160], ll[160];
+
+    start();
+    prefix_config("name_prefix = \"app-\"", "name_prefix = \"app-\"",
+                  "name_prefix = \"pol-\"");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    sim_names(role, profile, policy, sizeof(role));
+    /* Naming the objects now (as a state from Terraform, which records
+     * name_prefix, would under a configuration that names them) is no
+     * change: name_prefix is Optional+Computed upstream. */
+    snprintf(rl, sizeof(rl), "name = \"%s\"", role);
+    snprintf(pl, sizeof(pl), "name = \"%s\"", profile);
+    snprintf(ll, sizeof(ll), "name = \"%s\"", policy);
+    prefix_config(rl, pl, ll);
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_EQ(r.out, NO_CHANGES("aws_iam_instance_profile.p: Refreshing "
+                                    "state...\n"
+                                    "aws_iam_role.r: Refreshing state...\n"
+                                    "aws_iam_role_policy.p"));
+    stop();
+}
+
 const struct tern_test test_cli_diffs_list[] = {
+    TEST_INTEGRATION(cli_diffs, name_prefix_is_computed),
     TEST_INTEGRATION(cli_diffs, policy_document_validation),
     TEST_INTEGRATION(cli_diffs, unset_argument_goes_back_to_the_default),
     TEST_INTEGRATION(cli_diffs, provider_validation),
