@@ -122,7 +122,7 @@ static void write_dbx_config(const char *skip, const char *extra)
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
 }
 
-TEST(cli_diffs, imported_registration_keeps_skip_validation_quiet)
+TEST(cli_diffs, imported_skip_validation_no_diff)
 {
     start();
     /* Registered by hand in the workspace, outside tern. */
@@ -670,7 +670,6 @@ const struct tern_test test_cli_diffs_list[] = {
     TEST_INTEGRATION(cli_diffs, terraform_state_migrated_plans_nothing),
     TEST_INTEGRATION(cli_diffs, terraform_state_real_drift_shows_alone),
     TEST_INTEGRATION(cli_diffs, terraform_state_pushed_plans_nothing),
-    TEST_INTEGRATION(cli_diffs,
-                     imported_registration_keeps_skip_validation_quiet),
+    TEST_INTEGRATION(cli_diffs, imported_skip_validation_no_diff),
     TEST_INTEGRATION(cli_diffs, skip_validation_true_to_false_still_diffs),
     TEST_END};
