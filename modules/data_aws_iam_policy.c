@@ -30,7 +30,8 @@ static const tern_attr schema[] = {
     {"path_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {"policy", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"policy_id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
-    {"tags", TERN_TYPE_MAP_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    {"tags", TERN_TYPE_MAP_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED,
+     NULL, NULL, 0},
     {NULL, 0, 0, NULL, NULL, 0}};
 
 /* The attributes GetPolicy and ListPolicies both describe. */

@@ -55,10 +55,20 @@ const tern_bulk_op *const tern_bulk_ops[] = {
 /* Argument checks beyond type and length (tern/module.h): the providers'
  * validation functions. */
 const tern_arg_check tern_arg_checks[] = {
-    {"aws_iam_role", "name", tern__iam_name_chars},
-    {"aws_iam_role", "name_prefix", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_role", "description", tern__iam_description_chars},
+    {"aws_iam_role", "max_session_duration", tern__iam_session_duration},
+    {"aws_iam_role", "name", tern__iam_name_chars},
+    {"aws_iam_role", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_role", "permissions_boundary", tern__aws_arn_check},
+    {"aws_iam_role_policy", "name", tern__iam_name_chars},
+    {"aws_iam_role_policy", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_role_policy", "role", tern__iam_role_name_not_arn},
+    {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
+    {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
+    {"databricks_instance_profile", "instance_profile_arn",
+     tern__dbx_profile_arn},
     {"data.databricks_aws_assume_role_policy", "aws_partition",
      tern__dbx_partition_check},
     {"data.databricks_aws_bucket_policy", "aws_partition",
@@ -69,6 +79,15 @@ const tern_arg_check tern_arg_checks[] = {
      tern__dbx_partition_check},
     {"data.databricks_aws_crossaccount_policy", "policy_type",
      tern__dbx_policy_type_check},
+    {NULL, NULL, NULL},
+};
+
+/* The providers' schema defaults (tern/module.h), as JSON text. */
+const tern_arg_default tern_arg_defaults[] = {
+    {"aws_iam_instance_profile", "path", "\"/\""},
+    {"aws_iam_role", "force_detach_policies", "false"},
+    {"aws_iam_role", "max_session_duration", "3600"},
+    {"aws_iam_role", "path", "\"/\""},
     {NULL, NULL, NULL},
 };
 

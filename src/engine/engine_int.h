@@ -249,6 +249,26 @@ int tern__has_value_check(const tern_module *m, const tern_attr *sa,
 int tern__planned_same(const tern_attr *sa, const tern_value *planned,
                        const tern_value *now);
 
+/*
+ * Whether two stored objects of a schema (a state and a read of it) mean
+ * the same, as Terraform's SDK compares them: attribute by attribute of
+ * the schema (others, e.g. those of a Terraform state that tern does not
+ * model, are not compared), null the same as the type's zero value ("",
+ * false, 0, [], {}: the SDK stores an unset attribute as its zero value),
+ * numbers by value, sets in any order, equivalent documents (the
+ * attribute's tern_equiv_fn) the same. A NULL schema compares exactly.
+ */
+int tern__state_same(const tern_attr *schema, const json_t *a, const json_t *b);
+
+/*
+ * The "before" of a change found by a refresh, for display: @now with the
+ * prior's value of each schema attribute that does not mean the same
+ * (tern__state_same), so only what really changed shows. New reference,
+ * NULL when out of memory.
+ */
+json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
+                                 const json_t *now);
+
 /* Mark a module object's sensitive attributes; steals @v. */
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */
