@@ -10,6 +10,7 @@
 
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_module tern_module_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy_document;
 extern const tern_module tern_module_aws_iam_role;
@@ -23,6 +24,7 @@ extern const tern_module tern_module_databricks_instance_profile;
 const tern_module *const tern_modules[] = {
     &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
+    &tern_module_aws_iam_policy,
     &tern_module_data_aws_iam_policy,
     &tern_module_data_aws_iam_policy_document,
     &tern_module_aws_iam_role,
@@ -52,6 +54,8 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role", "name_prefix", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_policy", "name", tern__iam_name_chars},
+    {"aws_iam_policy", "name_prefix", tern__iam_name_chars},
     {NULL, NULL, NULL},
 };
 
