@@ -11,6 +11,7 @@
 
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_module tern_module_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy_document;
 extern const tern_module tern_module_aws_iam_role;
@@ -27,6 +28,7 @@ extern const tern_module tern_module_databricks_instance_profile;
 const tern_module *const tern_modules[] = {
     &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
+    &tern_module_aws_iam_policy,
     &tern_module_data_aws_iam_policy,
     &tern_module_data_aws_iam_policy_document,
     &tern_module_aws_iam_role,
@@ -57,6 +59,8 @@ const tern_bulk_op *const tern_bulk_ops[] = {
 const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_instance_profile", "name", tern__iam_name_chars},
     {"aws_iam_instance_profile", "name_prefix", tern__iam_name_chars},
+    {"aws_iam_policy", "name", tern__iam_name_chars},
+    {"aws_iam_policy", "name_prefix", tern__iam_name_chars},
     {"aws_iam_role", "description", tern__iam_description_chars},
     {"aws_iam_role", "max_session_duration", tern__iam_session_duration},
     {"aws_iam_role", "name", tern__iam_name_chars},
@@ -85,6 +89,7 @@ const tern_arg_check tern_arg_checks[] = {
 /* The providers' schema defaults (tern/module.h), as JSON text. */
 const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_instance_profile", "path", "\"/\""},
+    {"aws_iam_policy", "path", "\"/\""},
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},

@@ -47,6 +47,18 @@ static const tern_aws_member create_role[] = {
     S("Path"),        S("RoleName"),           S("AssumeRolePolicyDocument"),
     S("Description"), I("MaxSessionDuration"), S("PermissionsBoundary"),
     TL("Tags")};
+static const tern_aws_member create_policy[] = {S("PolicyName"), S("Path"),
+                                                S("PolicyDocument"),
+                                                S("Description"), TL("Tags")};
+static const tern_aws_member create_policy_version[] = {
+    S("PolicyArn"), S("PolicyDocument"), B("SetAsDefault")};
+static const tern_aws_member list_entities_for_policy[] = {
+    S("PolicyArn"),         S("EntityFilter"), S("PathPrefix"),
+    S("PolicyUsageFilter"), S("Marker"),       I("MaxItems")};
+static const tern_aws_member list_for_policy[] = {S("PolicyArn"), S("Marker"),
+                                                  I("MaxItems")};
+static const tern_aws_member tag_policy[] = {S("PolicyArn"), TL("Tags")};
+static const tern_aws_member untag_policy[] = {S("PolicyArn"), SL("TagKeys")};
 static const tern_aws_member instance_profile_name[] = {
     S("InstanceProfileName")};
 static const tern_aws_member role_name[] = {S("RoleName")};
@@ -99,8 +111,12 @@ const tern_aws_operation tern_aws_operations[] = {
     OP("iam", "AddRoleToInstanceProfile", add_role_to_instance_profile),
     OP("iam", "AttachRolePolicy", attach_role_policy),
     OP("iam", "CreateInstanceProfile", create_instance_profile),
+    OP("iam", "CreatePolicy", create_policy),
+    OP("iam", "CreatePolicyVersion", create_policy_version),
     OP("iam", "CreateRole", create_role),
     OP("iam", "DeleteInstanceProfile", instance_profile_name),
+    OP("iam", "DeletePolicy", policy_arn),
+    OP("iam", "DeletePolicyVersion", get_policy_version),
     OP("iam", "DeleteRole", role_name),
     OP("iam", "DeleteRolePermissionsBoundary", role_name),
     OP("iam", "DeleteRolePolicy", role_policy),
@@ -113,16 +129,21 @@ const tern_aws_operation tern_aws_operations[] = {
     OP("iam", "GetRole", role_name),
     OP("iam", "GetRolePolicy", role_policy),
     OP("iam", "ListAttachedRolePolicies", list_attached_role_policies),
+    OP("iam", "ListEntitiesForPolicy", list_entities_for_policy),
     OP("iam", "ListInstanceProfilesForRole", list_for_role),
     OP("iam", "ListPolicies", list_policies),
+    OP("iam", "ListPolicyTags", list_for_policy),
+    OP("iam", "ListPolicyVersions", list_for_policy),
     OP("iam", "ListRolePolicies", list_for_role),
     OP("iam", "ListRoles", list_roles),
     OP("iam", "PutRolePermissionsBoundary", put_role_permissions_boundary),
     OP("iam", "PutRolePolicy", put_role_policy),
     OP("iam", "RemoveRoleFromInstanceProfile", add_role_to_instance_profile),
     OP("iam", "TagInstanceProfile", tag_instance_profile),
+    OP("iam", "TagPolicy", tag_policy),
     OP("iam", "TagRole", tag_role),
     OP("iam", "UntagInstanceProfile", untag_instance_profile),
+    OP("iam", "UntagPolicy", untag_policy),
     OP("iam", "UntagRole", untag_role),
     OP("iam", "UpdateAssumeRolePolicy", update_assume_role_policy),
     OP("iam", "UpdateRole", update_role),
