@@ -44,7 +44,6 @@ const json_t *tern__dbx_bulk_profiles(const void *bulk)
 /* From two objects: with one, a per-object read is the same one call. */
 const tern_bulk_op tern_bulk_databricks = {TERN_BULK_OP_VERSION,
                                            "instance-profiles/list",
-                                           "databricks",
                                            types,
                                            2,
                                            bulk_fetch,

@@ -210,7 +210,7 @@ typedef void (*tern_event_fn)(const tern_event *ev, void *payload);
 /* ------------------------------------------------------------------------ */
 /* Engine                                                                   */
 
-#define TERN_ENGINE_OPTIONS_VERSION 1
+#define TERN_ENGINE_OPTIONS_VERSION 2
 
 /** How to create an engine. Start from TERN_ENGINE_OPTIONS_INIT. */
 typedef struct tern_engine_options {
@@ -237,15 +237,20 @@ typedef struct tern_engine_options {
     const tern_module *const *extra_modules;
     /** Passed to modules as op->user (test modules). */
     void *module_user;
-    /** The HTTP client for AWS and Databricks clients (borrowed); NULL:
+    /** The HTTP client the providers' clients share (borrowed); NULL:
      *  the engine creates one when a provider first needs it. */
     struct tern_http *http;
+    /**
+     * Providers to look up before the registry (tern_providers[]),
+     * NULL-terminated (borrowed): the providers of extra_modules.
+     */
+    const struct tern_provider *const *extra_providers;
 } tern_engine_options;
 
 #define TERN_ENGINE_OPTIONS_INIT                                               \
     {                                                                          \
         TERN_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL,    \
-            NULL, NULL                                                         \
+            NULL, NULL, NULL                                                   \
     }
 
 /**

@@ -300,9 +300,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;

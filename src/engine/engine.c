@@ -16,9 +16,6 @@
 
 #include <openssl/evp.h>
 
-#include "aws/client.h"
-#include "aws/credentials.h"
-#include "databricks/client.h"
 #include "http/http.h"
 #include "tern/log.h"
 #include "util/alloc.h"
@@ -220,6 +217,17 @@ const tern_module *tern__engine_module(const tern_engine *e,
         if ((*m)->kind == kind && strcmp((*m)->type_name, type) == 0)
             return *m;
     return tern_module_find(kind, type);
+}
+
+const tern_provider *tern__engine_provider(const tern_engine *e,
+                                           const char *name)
+{
+    const tern_provider *const *p;
+
+    for (p = e->extra_providers; p && *p; p++)
+        if (strcmp((*p)->name, name) == 0)
+            return *p;
+    return tern_provider_find(name);
 }
 
 void tern__engine_event(tern_engine *e, const tern_event *ev)
@@ -568,6 +576,7 @@ static size_t add_prov(tern_engine *e, const char *name, const char *alias,
     p->name = tern_strdup(name);
     p->alias = alias ? tern_strdup(alias) : NULL;
     p->block = blk;
+    p->def = tern__engine_provider(e, name);
     if (!p->name || (alias && !p->alias)) {
         tern_free(p->name);
         tern_free(p->alias);
@@ -591,14 +600,22 @@ size_t tern__provider_for_state(tern_engine *e, const char *stored,
 
 char *tern__provider_addr(const struct eprov *p)
 {
-    const char *ns =
-        strcmp(p->name, "databricks") == 0 ? "databricks" : "hashicorp";
+    char *fallback = NULL, *addr;
+    const char *source = p->def ? p->def->sources[0] : NULL;
 
+    if (!source) {
+        fallback = tern_asprintf("hashicorp/%s", p->name);
+        if (!fallback)
+            return NULL;
+        source = fallback;
+    }
     if (p->alias)
-        return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"].%s", ns,
-                             p->name, p->alias);
-    return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"]", ns,
-                         p->name);
+        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"].%s",
+                             source, p->alias);
+    else
+        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"]", source);
+    tern_free(fallback);
+    return addr;
 }
 
 static int setup_providers(tern_engine *e, struct tern_diags *diags)
@@ -958,6 +975,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e->on_event = opts->on_event;
     e->payload = opts->payload;
     e->extra = opts->extra_modules;
+    e->extra_providers = opts->extra_providers;
     e->module_user = opts->module_user;
     e->http = opts->http;
     if ((error = tern__config_hash(cfg, e->config_hash, NULL)))
@@ -1070,10 +1088,8 @@ void tern_engine_free(tern_engine *e)
         tern_free(p->alias);
         json_decref(p->settings);
         tern_diags_release(&p->init_diags);
-        tern_aws_client_free(p->iam);
-        tern_aws_client_free(p->sts);
-        tern_aws_credentials_free(p->creds);
-        tern_dbx_client_free(p->dbx);
+        if (p->def && p->def->free)
+            p->def->free(p->client);
     }
     tern_free(e->provs);
     if (e->own_http)
@@ -1116,50 +1132,34 @@ static int eval_body_json(tern_engine *e, const struct tern_body *body,
     return error;
 }
 
-static const char *jstr(const json_t *o, const char *k)
+/* Drop what the schema marks sensitive (keys, tokens), in nested blocks
+ * too: modules, plans and logs never see it. */
+static void drop_sensitive(json_t *settings, const tern_attr *schema)
 {
-    return json_string_value(json_object_get(o, k));
-}
+    const tern_attr *a;
 
-/* "1h", "15m", "3600s" or a number of seconds. */
-static long duration_seconds(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    char *end = NULL;
-    long n;
+    for (a = schema; a && a->name; a++) {
+        json_t *v = json_object_get(settings, a->name);
+        size_t i;
+        json_t *item;
 
-    if (json_is_integer(j))
-        return (long)json_integer_value(j);
-    if (!s)
-        return 0;
-    n = strtol(s, &end, 10);
-    if (end && *end == 'h')
-        return n * 3600;
-    if (end && *end == 'm')
-        return n * 60;
-    return n;
-}
-
-static const char **str_list(const json_t *arr)
-{
-    const char **l;
-    size_t i;
-
-    if (!json_is_array(arr))
-        return NULL;
-    l = tern_calloc(json_array_size(arr) + 1, sizeof(*l));
-    if (!l)
-        return NULL;
-    for (i = 0; i < json_array_size(arr); i++)
-        l[i] = json_string_value(json_array_get(arr, i));
-    return l;
+        if (!v)
+            continue;
+        if (a->flags & TERN_ATTR_SENSITIVE) {
+            json_object_del(settings, a->name);
+        } else if (a->nested && json_is_object(v)) {
+            drop_sensitive(v, a->nested);
+        } else if (a->nested && json_is_array(v)) {
+            json_array_foreach(v, i, item) drop_sensitive(item, a->nested);
+        }
+    }
 }
 
 int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
                         struct tern_diags *diags)
 {
+    tern_provider_env env;
     json_t *raw = NULL;
-    const char **cfiles = NULL, **sfiles = NULL;
     int error = TERN_OK;
 
     (void)m;
@@ -1173,86 +1173,34 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         return p->init_rc;
     }
     p->init_done = 1;
+    if (!p->def) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Provider not available",
+                       "tern has no provider \"%s\".", p->name);
+        error = TERN_EINVALID;
+        goto done;
+    }
     raw = json_object();
     TERN_CHECK_ALLOC(raw);
     if (p->block && (error = eval_body_json(e, p->block->body, raw, diags)))
         goto done;
-    if (strcmp(p->name, "aws") == 0) {
-        tern_aws_config ac = TERN_AWS_CONFIG_INIT;
-        tern_aws_client_opts co = TERN_AWS_CLIENT_OPTS_INIT;
-        const json_t *ar = json_object_get(raw, "assume_role");
-        const json_t *ep = json_object_get(raw, "endpoints");
-
-        if (json_is_array(ar))
-            ar = json_array_get(ar, 0);
-        if (json_is_array(ep))
-            ep = json_array_get(ep, 0);
-        ac.region = jstr(raw, "region");
-        ac.profile = jstr(raw, "profile");
-        ac.access_key = jstr(raw, "access_key");
-        ac.secret_key = jstr(raw, "secret_key");
-        ac.token = jstr(raw, "token");
-        cfiles = str_list(json_object_get(raw, "shared_config_files"));
-        sfiles = str_list(json_object_get(raw, "shared_credentials_files"));
-        ac.shared_config_files = cfiles;
-        ac.shared_credentials_files = sfiles;
-        ac.assume_role.role_arn = jstr(ar, "role_arn");
-        ac.assume_role.session_name = jstr(ar, "session_name");
-        ac.assume_role.external_id = jstr(ar, "external_id");
-        ac.assume_role.duration_seconds =
-            duration_seconds(json_object_get(ar, "duration"));
-        ac.endpoint_iam = jstr(ep, "iam");
-        ac.endpoint_sts = jstr(ep, "sts");
-        if (json_is_integer(json_object_get(raw, "max_retries")))
-            ac.max_retries =
-                (int)json_integer_value(json_object_get(raw, "max_retries"));
+    if (p->def->configure) {
         if (!e->http) {
             if ((error = tern_http_new(&e->http, NULL)))
                 goto done;
             e->own_http = 1;
         }
-        if ((error = tern_aws_credentials_new(&p->creds, &ac, e->http, diags)))
-            goto done;
-        co.service = "iam";
-        co.region = tern_aws_credentials_region(p->creds);
-        co.endpoint = ac.endpoint_iam;
-        co.max_retries = ac.max_retries;
-        co.http = e->http;
-        co.credentials = p->creds;
-        co.cancel = &e->cancel;
-        if ((error = tern_aws_client_new(&p->iam, &co, diags)))
-            goto done;
-        co.service = "sts";
-        co.endpoint = ac.endpoint_sts;
-        if ((error = tern_aws_client_new(&p->sts, &co, diags)))
-            goto done;
-        if (!json_object_get(raw, "region") && co.region)
-            json_object_set_new(raw, "region", json_string(co.region));
-    } else if (strcmp(p->name, "databricks") == 0) {
-        tern_dbx_config dc = TERN_DBX_CONFIG_INIT;
-
-        dc.host = jstr(raw, "host");
-        dc.token = jstr(raw, "token");
-        dc.profile = jstr(raw, "profile");
-        dc.config_file = jstr(raw, "config_file");
-        dc.cancel = &e->cancel;
-        if (!e->http) {
-            if ((error = tern_http_new(&e->http, NULL)))
-                goto done;
-            e->own_http = 1;
-        }
-        if ((error = tern_dbx_client_new(&p->dbx, &dc, e->http, diags)))
+        memset(&env, 0, sizeof(env));
+        env.version = TERN_PROVIDER_ENV_VERSION;
+        env.http = e->http;
+        env.cancel = &e->cancel;
+        if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }
     /* Credentials stay out of what modules (and logs) see. */
-    json_object_del(raw, "access_key");
-    json_object_del(raw, "secret_key");
-    json_object_del(raw, "token");
+    drop_sensitive(raw, p->def->schema);
     p->settings = raw;
     raw = NULL;
 done:
-    tern_free(cfiles);
-    tern_free(sfiles);
     json_decref(raw);
     p->init_rc = error;
     return error;

@@ -16,11 +16,8 @@
 
 #include "lang/lang.h"
 #include "tern/engine.h"
+#include "tern/provider.h"
 #include "util/buf.h"
-
-struct tern_aws_client;
-struct tern_aws_credentials;
-struct tern_dbx_client;
 
 /* ---- a string -> index map (open addressing) ---------------------------- */
 
@@ -41,14 +38,12 @@ struct eprov {
     char *name;                     /* "aws" */
     char *alias;                    /* NULL for the default */
     const struct tern_block *block; /* NULL: no block, all defaults */
+    const tern_provider *def;       /* NULL: tern has no such provider */
     json_t *settings;               /* evaluated (no secrets), or NULL */
     int evaluated;
     int init_done, init_rc;
     struct tern_diags init_diags;
-    struct tern_aws_credentials *creds;
-    struct tern_aws_client *iam;
-    struct tern_aws_client *sts; /* GetCallerIdentity lives here */
-    struct tern_dbx_client *dbx;
+    void *client; /* def->configure's, opaque; op->client */
 };
 
 /* ---- configuration blocks ------------------------------------------------ */
@@ -89,6 +84,7 @@ struct tern_engine {
     tern_event_fn on_event;
     void *payload;
     const tern_module *const *extra;
+    const tern_provider *const *extra_providers;
     void *module_user;
     struct tern_http *http;
     int own_http;
@@ -106,6 +102,10 @@ struct tern_engine {
 const tern_module *tern__engine_module(const tern_engine *e,
                                        enum tern_module_kind kind,
                                        const char *type);
+/* The provider of that name: the options' extra providers, then
+ * tern_providers[]; NULL when there is none. */
+const tern_provider *tern__engine_provider(const tern_engine *e,
+                                           const char *name);
 void tern__engine_event(tern_engine *e, const tern_event *ev);
 
 /* Prepare a provider's clients (lazily, on the loop thread). */

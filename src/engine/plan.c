@@ -329,9 +329,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;
@@ -761,26 +759,25 @@ static int listed_type(const char *const *types, const char *type)
 static int plan_bulks(struct planrun *pr, struct refresh *rf,
                       const tern_module *const *mods)
 {
-    size_t i, j, k, nops = 0;
+    size_t i, j, k;
     int error = TERN_OK;
 
-    for (k = 0; tern_bulk_ops[k]; k++)
-        nops++;
-    if (!nops || !pr->nst)
+    if (!pr->nst)
         return TERN_OK;
     rf->bulk_of = tern_calloc(pr->nst + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(rf->bulk_of);
     for (i = 0; i < pr->nst; i++) {
         const tern_bulk_op *bop = NULL;
+        const tern_provider *def;
         size_t prov;
 
         rf->bulk_of[i] = SIZE_MAX;
         if (!mods[i])
             continue;
-        for (k = 0; k < nops && !bop; k++)
-            if (strcmp(tern_bulk_ops[k]->provider, mods[i]->provider) == 0 &&
-                listed_type(tern_bulk_ops[k]->types, pr->st[i].type))
-                bop = tern_bulk_ops[k];
+        def = tern__engine_provider(pr->e, mods[i]->provider);
+        for (k = 0; def && def->bulk_ops && def->bulk_ops[k] && !bop; k++)
+            if (listed_type(def->bulk_ops[k]->types, pr->st[i].type))
+                bop = def->bulk_ops[k];
         if (!bop)
             continue;
         prov = tern__provider_for_state(pr->e, pr->st[i].provider, mods[i]);

@@ -547,6 +547,7 @@ TEST(engine_plan, plan_file_checks)
         eo.config = cfg;
         eo.state = env.state;
         eo.extra_modules = test_modules;
+        eo.extra_providers = test_providers;
         eo.module_user = env.store;
         eo.variables = tern_plan_variables(q);
         ASSERT_OK(tern_engine_new(&e2, &eo, &env.diags));

@@ -6,7 +6,6 @@
 #include "runner.h"
 #include "test_mod.h"
 
-#include "../../modules/iam_common.h"
 #include "aws/credentials.h"
 #include "aws/query.h"
 #include "util/alloc.h"
@@ -54,8 +53,10 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->op.version = TERN_OP_VERSION;
     fx->op.address = "aws_iam_role.test";
     fx->op.diags = &fx->diags;
-    fx->op.aws = fx->iam;
-    fx->op.dbx = fx->dbx;
+    fx->aws.creds = fx->creds;
+    fx->aws.iam = fx->iam;
+    fx->aws.sts = fx->sts;
+    fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
 
