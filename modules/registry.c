@@ -6,8 +6,8 @@
 #include "tern/module.h"
 #include "tern/provider.h"
 
-#include "data_databricks_aws_common.h"
-#include "iam_common.h"
+#include "aws/iam_common.h"
+#include "databricks/data_databricks_aws_common.h"
 
 #include <string.h>
 #include <strings.h>

@@ -3,9 +3,10 @@
  * @brief The interface between the engine and resource modules.
  *
  * A module is one resource type or data source (`aws_iam_role`,
- * `data.aws_caller_identity`), in one file under modules/, whose only
- * external symbol is its `const tern_module`. modules/registry.c lists
- * every module in one sorted table. The engine knows a type only through
+ * `data.aws_caller_identity`), in one file in its provider's folder
+ * (modules/aws/, tern/provider.h), whose only external symbol is its
+ * `const tern_module`. modules/registry.c lists every module in one
+ * sorted table. The engine knows a type only through
  * this interface: the schema, which its generic planner diffs, and the
  * operations, which its executor runs on worker threads.
  *

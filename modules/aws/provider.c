@@ -11,7 +11,7 @@
  * access_key, secret_key and token, and with the region configure
  * resolved when the block names none.
  */
-#include "../iam_common.h"
+#include "iam_common.h"
 
 #include "http/http.h"
 #include "tern/provider.h"

@@ -8,7 +8,7 @@
  * ~/.databrickscfg). Its bulk read lists the instance profiles
  * (databricks_bulk.c).
  */
-#include "../iam_common.h"
+#include "../aws/iam_common.h"
 
 #include "tern/provider.h"
 

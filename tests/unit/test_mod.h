@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "../../modules/iam_common.h"
+#include "../../modules/aws/iam_common.h"
 #include "aws/client.h"
 #include "databricks/client.h"
 #include "tern/module.h"

@@ -1,6 +1,6 @@
 /*
  * The module tests' fixture (test_mod.h), and the tests of what the
- * modules share (modules/iam_common.c): the propagation retry, the import
+ * modules share (modules/aws/iam_common.c): the propagation retry, the import
  * hint of EntityAlreadyExists, default_tags.
  */
 #include "runner.h"

@@ -10,7 +10,7 @@
  * - list answers {} rather than an empty list when nothing is registered.
  */
 #include "databricks_bulk.h"
-#include "iam_common.h"
+#include "../aws/iam_common.h"
 
 static const char *const types[] = {"databricks_instance_profile", NULL};
 
