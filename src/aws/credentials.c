@@ -10,7 +10,7 @@
  */
 #include "aws/credentials.h"
 #include "aws/client.h"
-#include "aws/ini.h"
+#include "util/ini.h"
 #include "aws/query.h"
 #include "tern/log.h"
 #include "util/alloc.h"

@@ -4,7 +4,7 @@
  * client.h).
  */
 #include "databricks/client.h"
-#include "aws/ini.h"
+#include "util/ini.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
