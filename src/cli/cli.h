@@ -278,16 +278,6 @@ int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
 int cli_config_check_providers(const struct tern_lang_config *cfg,
                                json_t **sources, struct tern_diags *diags);
 
-/*
- * Lint every policy-valued argument of the configuration's resources and
- * data sources (lint.c): warnings and errors from tern_policy_lint, at the
- * argument's source range; values not known yet count as "*", and a
- * document with such holes reports warnings only. Returns TERN_OK or
- * TERN_ENOMEM; check diags->errors for errors.
- */
-int cli_policy_lint(const struct tern_lang_config *cfg,
-                    struct tern_diags *diags);
-
 /* ---- Commands ----------------------------------------------------------- */
 
 /* What the dispatcher prepares before it calls a command. */

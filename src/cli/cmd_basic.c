@@ -386,9 +386,8 @@ int cli_cmd_validate(struct cli_ctx *ctx)
         cli_config_check_providers(cfg, NULL, &diags);
         if (diags.errors == 0)
             tern_lang_config_validate(cfg, &diags);
-        if (diags.errors == 0)
-            validate_engine(cfg, &diags);
-        if (diags.errors == 0 && cli_policy_lint(cfg, &diags) == TERN_ENOMEM) {
+        /* The engine's checks end with the policy lint. */
+        if (diags.errors == 0 && validate_engine(cfg, &diags) == TERN_ENOMEM) {
             error = TERN_ENOMEM;
             goto done;
         }

@@ -510,7 +510,7 @@ done:
     return error;
 }
 
-int tern_plan_config(const tern_plan *p, struct tern_lang_config **out,
+int tern_plan_config(const tern_plan *p, tern_config **out,
                      struct tern_diags *diags)
 {
     struct tern_lang_config *cfg = tern_lang_config_new(".");

@@ -4,6 +4,7 @@
  * that have none, and locals are checked for cycles among themselves,
  * which the block graph does not see (a local is not a node of it).
  * Constant arguments are checked against their schema's length limits.
+ * Then, when nothing else is wrong, the policy lint (lint.c).
  */
 #include "engine_int.h"
 #include "util/alloc.h"
@@ -142,13 +143,12 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
-int tern_engine_validate(const struct tern_lang_config *config,
-                         struct tern_diags *diags)
+int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
 {
     tern_engine_options opts = TERN_ENGINE_OPTIONS_INIT;
     tern_engine *e = NULL;
     tern_value *vars = NULL;
-    size_t i;
+    size_t i, errors = diags->errors;
     int error = TERN_OK, rc;
 
     if ((error = local_cycles(config, diags)) == TERN_ENOMEM)
@@ -172,6 +172,12 @@ int tern_engine_validate(const struct tern_lang_config *config,
         rc = check_values(e, diags);
     if (rc == TERN_ENOMEM || !error)
         error = rc;
+    /* The policy lint, on a configuration that is otherwise sound. */
+    if (!error && diags->errors == errors &&
+        (rc = tern_engine_lint(config, diags)) != TERN_OK)
+        error = rc;
+    if (!error && diags->errors > errors)
+        error = TERN_ERROR;
 done:
     tern_engine_free(e);
     tern_value_decref(vars);
