@@ -35,7 +35,7 @@ void tern__map_release(struct tern__map *m);
 /* ---- providers ----------------------------------------------------------- */
 
 struct eprov {
-    char *name;                     /* "aws" */
+    char *name;                     /* the local name, provider "NAME" */
     char *alias;                    /* NULL for the default */
     const struct tern_block *block; /* NULL: no block, all defaults */
     const tern_provider *def;       /* NULL: tern has no such provider */
