@@ -85,7 +85,7 @@ TEST(lang_func, strings)
         {"endswith(\"hello\", \"he\")", "false"},
         {"strrev(\"abc\")", "\"cba\""},
         {"indent(2, \"a\\nb\")", "\"a\\n  b\""},
-        {"urlencode(\"a b&c\")", "\"a%20b%26c\""},
+        {"urlencode(\"a b&c\")", "\"a+b%26c\""},
         {"length(\"h\xc3\xa9llo\")", "5"},
         {"tostring(5)", "\"5\""},
         {"tostring([1])", "!Invalid function argument"},
@@ -191,8 +191,8 @@ TEST(lang_func, numbers_and_encoding)
         {"base64encode(\"Hello World\")", "\"SGVsbG8gV29ybGQ=\""},
         {"base64decode(\"SGVsbG8gV29ybGQ=\")", "\"Hello World\""},
         {"base64decode(base64encode(\"ab\"))", "\"ab\""},
-        {"base64decode(\"/w==\")", "!Invalid function argument"},
-        {"base64decode(\"abc\")", "!Invalid function argument"},
+        {"base64decode(\"/w==\")", "!Error in function call"},
+        {"base64decode(\"abc\")", "!Error in function call"},
         {"sha256(\"hello world\")", "\"b94d27b9934d3e08a52e52d7da7dabfac484efe3"
                                     "7a5380ee9088f7ace2efcde9\""},
         {"md5(\"hello world\")", "\"5eb63bbbe01eeed093cb22bb8f5acdc3\""},
@@ -215,6 +215,195 @@ TEST(lang_func, paths)
         {"dirname(\"/baz.txt\")", "\"/\""},
         {"abspath(\"/a/b/../c/./d\")", "\"/a/c/d\""},
         {"startswith(abspath(\"x\"), \"/\")", "true"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, documented_strings_and_numbers)
+{
+    static const struct ecase cases[] = {
+        {"strcontains(\"hello world\", \"wor\")", "true"},
+        {"strcontains(\"hello world\", \"wod\")", "false"},
+        {"parseint(\"100\", 10)", "100"},
+        {"parseint(\"FF\", 16)", "255"},
+        {"parseint(\"-10\", 16)", "-16"},
+        {"parseint(\"1011111011101111\", 2)", "48879"},
+        {"parseint(\"aA\", 62)", "656"},
+        {"parseint(\"12\", 2)", "!Invalid function argument"},
+        {"pow(3, 2)", "9"},
+        {"pow(4, 0)", "1"},
+        {"log(50, 10)", "1.6989700043360185"},
+        {"log(16, 2)", "4"},
+        {"ceil(log(15, 2))", "4"},
+        {"ceil(log(16, 2))", "4"},
+        {"ceil(log(17, 2))", "5"},
+        {"signum(-13)", "-1"},
+        {"signum(0)", "0"},
+        {"signum(344)", "1"},
+        {"issensitive(sensitive(\"secret\"))", "true"},
+        {"issensitive(\"hello\")", "false"},
+        {"issensitive(var.secret)", "true"},
+        {"textencodebase64(\"Hello World\", \"UTF-16LE\")",
+         "\"SABlAGwAbABvACAAVwBvAHIAbABkAA==\""},
+        {"textdecodebase64(\"SABlAGwAbABvACAAVwBvAHIAbABkAA==\", \"UTF-16LE\")",
+         "\"Hello World\""},
+        {"textencodebase64(\"Hello World\", \"UTF-8\")",
+         "\"SGVsbG8gV29ybGQ=\""},
+        {"textencodebase64(\"x\", \"no-such-encoding\")",
+         "!Invalid function argument"},
+        {"list(\"a\")", "!Error in function call"},
+        {"map(\"a\", \"b\")", "!Error in function call"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, documented_collections)
+{
+    static const struct ecase cases[] = {
+        {"chunklist([\"a\", \"b\", \"c\", \"d\", \"e\"], 2)",
+         "[[\"a\", \"b\"], [\"c\", \"d\"], [\"e\"]]"},
+        {"chunklist([\"a\", \"b\", \"c\", \"d\", \"e\"], 1)",
+         "[[\"a\"], [\"b\"], [\"c\"], [\"d\"], [\"e\"]]"},
+        {"matchkeys([\"i-123\", \"i-abc\", \"i-def\"], [\"us-west\", "
+         "\"us-east\", \"us-east\"], [\"us-east\"])",
+         "[\"i-abc\", \"i-def\"]"},
+        {"setproduct([\"development\", \"staging\", \"production\"], "
+         "[\"app1\", \"app2\"])",
+         "[[\"development\", \"app1\"], [\"development\", \"app2\"], "
+         "[\"staging\", \"app1\"], [\"staging\", \"app2\"], [\"production\", "
+         "\"app1\"], [\"production\", \"app2\"]]"},
+        {"setproduct([\"development\", \"staging\", \"production\"], [])",
+         "[]"},
+        {"setproduct([\"a\"], [\"b\"])", "[[\"a\", \"b\"]]"},
+        {"setproduct([\"staging\", \"production\"], [\"a\", 2])",
+         "[[\"staging\", \"a\"], [\"staging\", \"2\"], [\"production\", "
+         "\"a\"], [\"production\", \"2\"]]"},
+        {"setproduct([\"a\"])", "!Error in function call"},
+        {"transpose({\"a\" = [\"1\", \"2\"], \"b\" = [\"2\", \"3\"]})",
+         "{1 = [\"a\"], 2 = [\"a\", \"b\"], 3 = [\"b\"]}"},
+        {"csvdecode(\"a,b,c\\n1,2,3\\n4,5,6\")",
+         "[{a = \"1\", b = \"2\", c = \"3\"}, {a = \"4\", b = \"5\", c = "
+         "\"6\"}]"},
+        {"csvdecode(\"a,b\\n1\\n\")", "!Error in function call"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, documented_network)
+{
+    static const struct ecase cases[] = {
+        {"cidrhost(\"10.12.112.0/20\", 16)", "\"10.12.112.16\""},
+        {"cidrhost(\"10.12.112.0/20\", 268)", "\"10.12.113.12\""},
+        {"cidrhost(\"fd00:fd12:3456:7890:00a2::/72\", 34)",
+         "\"fd00:fd12:3456:7890::22\""},
+        {"cidrhost(\"10.0.0.0/8\", 2)", "\"10.0.0.2\""},
+        {"cidrhost(\"10.0.0.0/8\", -2)", "\"10.255.255.254\""},
+        {"cidrhost(\"10.1.2.240/28\", 1)", "\"10.1.2.241\""},
+        {"cidrhost(\"10.1.2.240/28\", 14)", "\"10.1.2.254\""},
+        {"cidrnetmask(\"172.16.0.0/12\")", "\"255.240.0.0\""},
+        {"cidrsubnet(\"172.16.0.0/12\", 4, 2)", "\"172.18.0.0/16\""},
+        {"cidrsubnet(\"10.1.2.0/24\", 4, 15)", "\"10.1.2.240/28\""},
+        {"cidrsubnet(\"fd00:fd12:3456:7890::/56\", 16, 162)",
+         "\"fd00:fd12:3456:7800:a200::/72\""},
+        {"cidrsubnets(\"10.1.0.0/16\", 4, 4, 8, 4)",
+         "[\"10.1.0.0/20\", \"10.1.16.0/20\", \"10.1.32.0/24\", "
+         "\"10.1.48.0/20\"]"},
+        {"cidrsubnets(\"fd00:fd12:3456:7890::/56\", 16, 16, 16, 32)",
+         "[\"fd00:fd12:3456:7800::/72\", \"fd00:fd12:3456:7800:100::/72\", "
+         "\"fd00:fd12:3456:7800:200::/72\", \"fd00:fd12:3456:7800:300::/88\"]"},
+        {"[for cidr_block in cidrsubnets(\"10.0.0.0/8\", 8, 8, 8, 8) : "
+         "cidrsubnets(cidr_block, 4, 4)]",
+         "[[\"10.0.0.0/20\", \"10.0.16.0/20\"], [\"10.1.0.0/20\", "
+         "\"10.1.16.0/20\"], [\"10.2.0.0/20\", \"10.2.16.0/20\"], "
+         "[\"10.3.0.0/20\", \"10.3.16.0/20\"]]"},
+        {"cidrnetmask(\"fd00::/8\")", "!Error in function call"},
+        {"cidrhost(\"10.0.0.0/30\", 4)", "!Error in function call"},
+        {"cidrsubnet(\"10.0.0.0/30\", 4, 0)", "!Error in function call"},
+        {"cidrsubnets(\"10.0.0.0/30\", 1, 1, 1)", "!Invalid function argument"},
+        {"cidrhost(\"10.0.0.0\", 1)", "!Error in function call"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, documented_time)
+{
+    static const struct ecase cases[] = {
+        {"formatdate(\"DD MMM YYYY hh:mm ZZZ\", \"2018-01-02T23:12:01Z\")",
+         "\"02 Jan 2018 23:12 UTC\""},
+        {"formatdate(\"EEEE, DD-MMM-YY hh:mm:ss ZZZ\", "
+         "\"2018-01-02T23:12:01Z\")",
+         "\"Tuesday, 02-Jan-18 23:12:01 UTC\""},
+        {"formatdate(\"EEE, DD MMM YYYY hh:mm:ss ZZZ\", "
+         "\"2018-01-02T23:12:01-08:00\")",
+         "\"Tue, 02 Jan 2018 23:12:01 -0800\""},
+        {"formatdate(\"MMM DD, YYYY\", \"2018-01-02T23:12:01Z\")",
+         "\"Jan 02, 2018\""},
+        {"formatdate(\"HH:mmaa\", \"2018-01-02T23:12:01Z\")", "\"11:12pm\""},
+        {"formatdate(\"h'h'mm\", \"2018-01-02T23:12:01-08:00\")", "\"23h12\""},
+        {"formatdate(\"H 'o''clock'\", \"2018-01-02T23:12:01-08:00\")",
+         "\"11 o'clock\""},
+        {"timeadd(\"2024-08-16T12:45:05Z\", \"10m\")",
+         "\"2024-08-16T12:55:05Z\""},
+        {"timeadd(\"2024-08-16T12:45:05Z\", \"-10m\")",
+         "\"2024-08-16T12:35:05Z\""},
+        {"timecmp(\"2017-11-22T00:00:00Z\", \"2017-11-22T00:00:00Z\")", "0"},
+        {"timecmp(\"2017-11-22T00:00:00Z\", \"2017-11-22T01:00:00Z\")", "-1"},
+        {"timecmp(\"2017-11-22T01:00:00Z\", \"2017-11-22T00:00:00Z\")", "1"},
+        {"timecmp(\"2017-11-22T01:00:00Z\", \"2017-11-22T00:00:00-01:00\")",
+         "0"},
+        {"formatdate(\"YYY\", \"2018-01-02T23:12:01Z\")",
+         "!Invalid function argument"},
+        {"formatdate(\"YYYY\", \"2018-01-02 23:12:01Z\")",
+         "!Invalid function argument"},
+        {"timeadd(\"2024-08-16T12:45:05Z\", \"10\")",
+         "!Invalid function argument"},
+    };
+    RUN(cases);
+}
+
+TEST(lang_func, documented_encoding_and_hashes)
+{
+    static const struct ecase cases[] = {
+        {"base64sha512(\"hello world\")",
+         "\"MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+"
+         "YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==\""},
+        {"sha512(\"hello world\")",
+         "\"309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989"
+         "dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f\""},
+        {"uuidv5(\"dns\", \"www.terraform.io\")",
+         "\"a5008fae-b28c-5ba5-96cd-82b4c53552d6\""},
+        {"uuidv5(\"url\", \"https://www.terraform.io/\")",
+         "\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\""},
+        {"uuidv5(\"oid\", \"1.3.6.1.4\")",
+         "\"af9d40a5-7a36-5c07-b23a-851cd99fbfa5\""},
+        {"uuidv5(\"x500\", \"CN=Example,C=GB\")",
+         "\"84e09961-4aa4-57f8-95b7-03edb1073253\""},
+        {"uuidv5(\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\", "
+         "\"www.terraform.io\")",
+         "\"a5008fae-b28c-5ba5-96cd-82b4c53552d6\""},
+        {"uuidv5(\"743ac3c0-3bf7-4a5b-9e6c-59360447c757\", "
+         "\"LIBS:diskfont.library\")",
+         "\"ede1a974-df7e-5f17-84b9-76208818b2c8\""},
+        {"uuidv5(\"abc\", \"x\")", "!Error in function call"},
+        {"yamldecode(\"hello: world\")", "{hello = \"world\"}"},
+        {"yamldecode(\"true\")", "true"},
+        {"yamldecode(\"{a: &foo [1, 2, 3], b: *foo}\")",
+         "{a = [1, 2, 3], b = [1, 2, 3]}"},
+        {"yamldecode(\"{a: &foo [1, *foo, 3]}\")", "!Error in function call"},
+        {"yamldecode(\"{a: !not-supported foo}\")", "!Error in function call"},
+        {"yamlencode({\"a\":\"b\", \"c\":\"d\"})",
+         "\"\\\"a\\\": \\\"b\\\"\\n\\\"c\\\": \\\"d\\\"\\n\""},
+        {"yamlencode({\"foo\":[1, 2, 3], \"bar\": \"baz\"})",
+         "\"\\\"bar\\\": \\\"baz\\\"\\n\\\"foo\\\":\\n- 1\\n- 2\\n- 3\\n\""},
+        {"yamlencode({\"foo\":[1, {\"a\":\"b\",\"c\":\"d\"}, 3], \"bar\": "
+         "\"baz\"})",
+         "\"\\\"bar\\\": \\\"baz\\\"\\n\\\"foo\\\":\\n- 1\\n- \\\"a\\\": "
+         "\\\"b\\\"\\n  \\\"c\\\": \\\"d\\\"\\n- 3\\n\""},
+        {"urlencode(\"Hello World!\")", "\"Hello+World%21\""},
+        {"urlencode(\"\xe2\x98\x83\")", "\"%E2%98%83\""},
+        {"\"http://example.com/search?q=${urlencode(\"terraform "
+         "urlencode\")}\"",
+         "\"http://example.com/search?q=terraform+urlencode\""},
     };
     RUN(cases);
 }
@@ -285,5 +474,10 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, paths),
     TEST_UNIT(lang_func, files_and_templatefile),
     TEST_UNIT(lang_func, names_are_sorted_and_found),
+    TEST_UNIT(lang_func, documented_strings_and_numbers),
+    TEST_UNIT(lang_func, documented_collections),
+    TEST_UNIT(lang_func, documented_network),
+    TEST_UNIT(lang_func, documented_time),
+    TEST_UNIT(lang_func, documented_encoding_and_hashes),
     TEST_END,
 };
