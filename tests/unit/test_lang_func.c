@@ -5,7 +5,15 @@
 #include "lang_check.h"
 #include "util/alloc.h"
 
+#include <crypt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 TEST(lang_func, json)
 {
@@ -408,6 +416,162 @@ TEST(lang_func, documented_encoding_and_hashes)
     RUN(cases);
 }
 
+/*
+ * Every built-in function of Terraform 1.9 (internal/lang/functions.go of
+ * v1.9, without "type", which only its console has, and the provider::
+ * functions): each must be in tern's table, and the table must hold no
+ * name Terraform 1.9 lacks.
+ */
+TEST(lang_func, every_function_of_terraform_1_9)
+{
+    static const char *const tf19[] = {
+        "abs",
+        "abspath",
+        "alltrue",
+        "anytrue",
+        "base64decode",
+        "base64encode",
+        "base64gzip",
+        "base64sha256",
+        "base64sha512",
+        "basename",
+        "bcrypt",
+        "can",
+        "ceil",
+        "chomp",
+        "chunklist",
+        "cidrhost",
+        "cidrnetmask",
+        "cidrsubnet",
+        "cidrsubnets",
+        "coalesce",
+        "coalescelist",
+        "compact",
+        "concat",
+        "contains",
+        "csvdecode",
+        "dirname",
+        "distinct",
+        "element",
+        "endswith",
+        "file",
+        "filebase64",
+        "filebase64sha256",
+        "filebase64sha512",
+        "fileexists",
+        "filemd5",
+        "fileset",
+        "filesha1",
+        "filesha256",
+        "filesha512",
+        "flatten",
+        "floor",
+        "format",
+        "formatdate",
+        "formatlist",
+        "indent",
+        "index",
+        "issensitive",
+        "join",
+        "jsondecode",
+        "jsonencode",
+        "keys",
+        "length",
+        "list",
+        "log",
+        "lookup",
+        "lower",
+        "map",
+        "matchkeys",
+        "max",
+        "md5",
+        "merge",
+        "min",
+        "nonsensitive",
+        "one",
+        "parseint",
+        "pathexpand",
+        "plantimestamp",
+        "pow",
+        "range",
+        "regex",
+        "regexall",
+        "replace",
+        "reverse",
+        "rsadecrypt",
+        "sensitive",
+        "setintersection",
+        "setproduct",
+        "setsubtract",
+        "setunion",
+        "sha1",
+        "sha256",
+        "sha512",
+        "signum",
+        "slice",
+        "sort",
+        "split",
+        "startswith",
+        "strcontains",
+        "strrev",
+        "substr",
+        "sum",
+        "templatefile",
+        "templatestring",
+        "textdecodebase64",
+        "textencodebase64",
+        "timeadd",
+        "timecmp",
+        "timestamp",
+        "title",
+        "tobool",
+        "tolist",
+        "tomap",
+        "tonumber",
+        "toset",
+        "tostring",
+        "transpose",
+        "trim",
+        "trimprefix",
+        "trimspace",
+        "trimsuffix",
+        "try",
+        "upper",
+        "urlencode",
+        "uuid",
+        "uuidv5",
+        "values",
+        "yamldecode",
+        "yamlencode",
+        "zipmap",
+    };
+    const char *const *names = tern_lang_function_names();
+    size_t i, j, n = 0;
+    int missing = 0;
+
+    for (i = 0; i < sizeof(tf19) / sizeof(tf19[0]); i++) {
+        for (j = 0; names[j]; j++)
+            if (strcmp(names[j], tf19[i]) == 0)
+                break;
+        if (!names[j]) {
+            fprintf(stderr, "# missing: %s\n", tf19[i]);
+            missing++;
+        }
+    }
+    for (j = 0; names[j]; j++) {
+        for (i = 0; i < sizeof(tf19) / sizeof(tf19[0]); i++)
+            if (strcmp(names[j], tf19[i]) == 0)
+                break;
+        if (i == sizeof(tf19) / sizeof(tf19[0])) {
+            fprintf(stderr, "# not in Terraform 1.9: %s\n", names[j]);
+            missing++;
+        }
+        n++;
+    }
+    ASSERT_EQ(missing, 0);
+    ASSERT_EQ(n, sizeof(tf19) / sizeof(tf19[0]));
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -464,6 +628,295 @@ TEST(lang_func, names_are_sorted_and_found)
     ASSERT_CMP(count, >=, 60);
 }
 
+/* Evaluate @text in @scope; the value (or NULL after a diagnostic). */
+static tern_value *eval_in(const char *text, const struct tern_lang_scope *sc)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tern_expr *e = NULL;
+    tern_value *v = NULL;
+
+    if (tern_lang_parse_expr(&srcs, "expr.tf", text, strlen(text), &e,
+                             &diags) == TERN_OK)
+        tern_lang_eval(e, sc, &v, &diags);
+    if (diags.count) {
+        fprintf(stderr, "# %s: %s: %s\n", text, diags.items[0].summary,
+                diags.items[0].detail ? diags.items[0].detail : "");
+        tern_value_decref(v);
+        v = NULL;
+    }
+    tern_diags_release(&diags);
+    tern_lang_sources_free(&srcs);
+    return v;
+}
+
+/* timestamp, uuid and bcrypt are unknown while planning (Terraform's
+ * impure functions); plantimestamp is the plan's time, unknown without
+ * one (validate). */
+TEST(lang_func, impure_functions_unknown_during_plan)
+{
+    static const struct ecase plan[] = {
+        {"timestamp()", "(unknown)"},
+        {"uuid()", "(unknown)"},
+        {"bcrypt(\"hello world\")", "(unknown)"},
+        {"formatdate(\"YYYY\", timestamp())", "(unknown)"},
+        {"\"at ${timestamp()}\"", "(unknown)"},
+        {"plantimestamp()", "\"2018-05-13T07:44:12Z\""},
+        {"timecmp(plantimestamp(), \"2018-05-13T07:44:12Z\")", "0"},
+        {"uuidv5(\"dns\", \"www.terraform.io\")",
+         "\"a5008fae-b28c-5ba5-96cd-82b4c53552d6\""},
+        {"timestamp(1)", "!Too many function arguments"},
+    };
+    static const struct ecase validate[] = {
+        {"plantimestamp()", "(unknown)"},
+        {"timestamp()", "(unknown)"},
+    };
+    static const struct ecase apply[] = {
+        {"formatdate(\"YYYY-MM-DD'T'hh:mm:ssZ\", timestamp()) == timestamp()",
+         "true"},
+        {"timecmp(timestamp(), \"2024-01-01T00:00:00Z\")", "1"},
+        {"length(uuid())", "36"},
+        {"[for p in split(\"-\", uuid()) : length(p)]", "[8, 4, 4, 4, 12]"},
+        {"can(regex(\"^[0-9a-f-]+$\", uuid()))", "true"},
+        {"uuid() == uuid()", "false"},
+        {"substr(bcrypt(\"hello world\"), 0, 7)", "\"$2a$10$\""},
+        {"length(bcrypt(\"hello world\", 4))", "60"},
+        {"bcrypt(\"x\", 32)", "!Error in function call"},
+        {"plantimestamp()", "\"2018-05-13T07:44:12Z\""},
+    };
+    struct tern_lang_scope sc;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.plan_timestamp = "2018-05-13T07:44:12Z";
+    tt_lang_run_cases(plan, sizeof(plan) / sizeof(plan[0]), &sc);
+    sc.plan_timestamp = NULL;
+    tt_lang_run_cases(validate, sizeof(validate) / sizeof(validate[0]), &sc);
+    sc.plan_timestamp = "2018-05-13T07:44:12Z";
+    sc.apply = 1;
+    tt_lang_run_cases(apply, sizeof(apply) / sizeof(apply[0]), &sc);
+}
+
+/* bcrypt's hash checks with libxcrypt's EksBlowfish ("$2b$", the same
+ * algorithm as Go's "$2a$"), and so does the documentation's example. */
+TEST(lang_func, bcrypt_hash_verifies)
+{
+    static const char doc[] =
+        "$2b$10$D5grTTzcsqyvAeIAnY/mYOIqliCoG7eAMX0/oFcuD.iErkksEbcAa";
+    struct crypt_data *cd = tern_calloc(1, sizeof(*cd));
+    struct tern_lang_scope sc;
+    tern_value *v;
+    char setting[64];
+    const char *h, *got;
+
+    ASSERT_NOT_NULL(cd);
+    h = crypt_rn("hello world", doc, cd, (int)sizeof(*cd));
+    ASSERT_NOT_NULL(h);
+    ASSERT_STR_EQ(h, doc);
+    memset(&sc, 0, sizeof(sc));
+    sc.apply = 1;
+    v = eval_in("bcrypt(\"hello world\", 5)", &sc);
+    ASSERT_NOT_NULL(v);
+    got = tern_value_get_string(v);
+    ASSERT_EQ(strlen(got), 60);
+    ASSERT_EQ(strncmp(got, "$2a$05$", 7), 0);
+    snprintf(setting, sizeof(setting), "$2b$%s", got + 4);
+    h = crypt_rn("hello world", setting, cd, (int)sizeof(*cd));
+    ASSERT_NOT_NULL(h);
+    ASSERT_STR_EQ(h + 4, got + 4);
+    /* A different salt each time. */
+    {
+        tern_value *w = eval_in("bcrypt(\"hello world\", 5)", &sc);
+
+        ASSERT_NOT_NULL(w);
+        ASSERT_CMP(strcmp(tern_value_get_string(w), got), !=, 0);
+        tern_value_decref(w);
+    }
+    tern_value_decref(v);
+    tern_free(cd);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    ASSERT_NOT_NULL(f);
+    ASSERT_EQ(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* rsadecrypt, as its documentation uses it: a ciphertext made with the
+ * public half (PKCS #1 v1.5) and the PEM private key, both from files. */
+TEST(lang_func, rsadecrypt_documented_use)
+{
+    static const struct ecase cases[] = {
+        {"rsadecrypt(filebase64(\"${path.module}/ciphertext\"), "
+         "file(\"privatekey.pem\"))",
+         "\"Hello, world!\""},
+        {"rsadecrypt(\"not base64!\", file(\"privatekey.pem\"))",
+         "!Invalid function argument"},
+        {"rsadecrypt(filebase64(\"ciphertext\"), \"no key\")",
+         "!Invalid function argument"},
+        {"rsadecrypt(base64encode(\"garbage\"), file(\"privatekey.pem\"))",
+         "!Error in function call"},
+    };
+    const char *dir = tern_test_tmpdir();
+    EVP_PKEY *pk = EVP_RSA_gen(2048);
+    EVP_PKEY_CTX *ctx;
+    BIO *bio = BIO_new(BIO_s_mem());
+    unsigned char ct[512];
+    size_t ctlen = sizeof(ct);
+    char path[4096], *pem = NULL;
+    long pemlen;
+    struct tern_lang_scope sc;
+
+    ASSERT_NOT_NULL(pk);
+    ASSERT_NOT_NULL(bio);
+    ASSERT_CMP(PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0, NULL, NULL), ==,
+               1);
+    pemlen = BIO_get_mem_data(bio, &pem);
+    snprintf(path, sizeof(path), "%s/privatekey.pem", dir);
+    write_bytes(path, pem, (size_t)pemlen);
+    ctx = EVP_PKEY_CTX_new(pk, NULL);
+    ASSERT_NOT_NULL(ctx);
+    ASSERT_CMP(EVP_PKEY_encrypt_init(ctx), ==, 1);
+    ASSERT_CMP(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), ==, 1);
+    ASSERT_CMP(EVP_PKEY_encrypt(ctx, ct, &ctlen,
+                                (const unsigned char *)"Hello, world!", 13),
+               ==, 1);
+    snprintf(path, sizeof(path), "%s/ciphertext", dir);
+    write_bytes(path, ct, ctlen);
+    EVP_PKEY_CTX_free(ctx);
+    BIO_free(bio);
+    EVP_PKEY_free(pk);
+    memset(&sc, 0, sizeof(sc));
+    sc.base_dir = dir;
+    tt_lang_run_cases(cases, sizeof(cases) / sizeof(cases[0]), &sc);
+}
+
+/* The file hashes are the string hashes of the file's bytes; fileset as
+ * its documentation shows it, on the same tree. */
+TEST(lang_func, file_hashes_and_fileset)
+{
+    static const struct ecase cases[] = {
+        {"filemd5(\"files/hello.txt\")",
+         "\"5eb63bbbe01eeed093cb22bb8f5acdc3\""},
+        {"filesha1(\"files/hello.txt\")",
+         "\"2aae6c35c94fcfb415dbe95f408b9ce91ee846ed\""},
+        {"filesha256(\"files/hello.txt\")",
+         "\"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+         "\""},
+        {"filesha512(\"files/hello.txt\") == sha512(\"hello world\")", "true"},
+        {"filebase64sha256(\"files/hello.txt\")",
+         "\"uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=\""},
+        {"filebase64sha512(\"files/hello.txt\")",
+         "\"MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2"
+         "DDoH2Bdz33FVC6TrpzXbw==\""},
+        {"filemd5(\"files/nope.txt\")", "!Invalid function argument"},
+        {"fileset(path.module, \"files/*.txt\")",
+         "set(\"files/hello.txt\", \"files/world.txt\")"},
+        {"fileset(path.module, \"files/{hello,world}.txt\")",
+         "set(\"files/hello.txt\", \"files/world.txt\")"},
+        {"fileset(\"${path.module}/files\", \"*\")",
+         "set(\"hello.txt\", \"world.txt\")"},
+        {"fileset(\"${path.module}/files\", \"**\")",
+         "set(\"hello.txt\", \"subdirectory/anotherfile.txt\", \"world.txt\")"},
+        {"fileset(\"files\", \"**/*.txt\")",
+         "set(\"hello.txt\", \"subdirectory/anotherfile.txt\", \"world.txt\")"},
+        {"fileset(\"files\", \"[hw]?l*.txt\")", "set(\"hello.txt\")"},
+        {"fileset(\"files\", \"[^h]*.txt\")", "set(\"world.txt\")"},
+        {"fileset(\"nowhere\", \"*\")", "set()"},
+    };
+    const char *dir = tern_test_tmpdir();
+    char path[4096];
+    struct tern_lang_scope sc;
+
+    snprintf(path, sizeof(path), "%s/files", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/files/subdirectory", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/files/hello.txt", dir);
+    write_bytes(path, "hello world", 11);
+    snprintf(path, sizeof(path), "%s/files/world.txt", dir);
+    write_bytes(path, "world", 5);
+    snprintf(path, sizeof(path), "%s/files/subdirectory/anotherfile.txt", dir);
+    write_bytes(path, "x", 1);
+    memset(&sc, 0, sizeof(sc));
+    sc.base_dir = dir;
+    tt_lang_run_cases(cases, sizeof(cases) / sizeof(cases[0]), &sc);
+}
+
+/* base64gzip: the gzip stream Go writes (header with OS 255), which
+ * decompresses to the text. */
+TEST(lang_func, base64gzip_round_trip)
+{
+    static const char text[] = "{\"Version\": \"2012-10-17\", \"Statement\": "
+                               "[]} repeated repeated repeated";
+    struct tern_lang_scope sc;
+    char expr[256], *out;
+    unsigned char raw[512], plain[512];
+    tern_value *v;
+    z_stream z;
+    int rawlen;
+
+    memset(&sc, 0, sizeof(sc));
+    snprintf(expr, sizeof(expr), "base64gzip(%s)",
+             "\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": []} "
+             "repeated repeated repeated\"");
+    v = eval_in(expr, &sc);
+    ASSERT_NOT_NULL(v);
+    out = (char *)tern_value_get_string(v);
+    rawlen = EVP_DecodeBlock(raw, (const unsigned char *)out, (int)strlen(out));
+    ASSERT_CMP(rawlen, >, 18);
+    ASSERT_EQ(raw[0], 0x1f);
+    ASSERT_EQ(raw[1], 0x8b);
+    ASSERT_EQ(raw[2], 8);
+    ASSERT_EQ(raw[9], 255);
+    memset(&z, 0, sizeof(z));
+    ASSERT_EQ(inflateInit2(&z, 31), Z_OK);
+    z.next_in = raw;
+    z.avail_in = (uInt)rawlen;
+    z.next_out = plain;
+    z.avail_out = sizeof(plain);
+    ASSERT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+    ASSERT_EQ(z.total_out, strlen(text));
+    ASSERT_EQ(memcmp(plain, text, strlen(text)), 0);
+    inflateEnd(&z);
+    tern_value_decref(v);
+}
+
+/* templatestring takes a literal (escaped) template or a reference to
+ * one; pathexpand replaces a leading ~ with $HOME. */
+TEST(lang_func, templatestring_and_pathexpand)
+{
+    static const struct ecase cases[] = {
+        {"templatestring(\"Hello, $${who}!\", {who = \"world\"})",
+         "\"Hello, world!\""},
+        {"templatestring(var.name, {})", "\"app\""},
+        {"templatestring(\"%%{for x in xs}$${x};%%{endfor}\", {xs = [1, 2]})",
+         "\"1;2;\""},
+        {"templatestring(\"Hello, ${var.name}\", {})",
+         "!Invalid function argument"},
+        {"templatestring(\"${var.name}\", {})", "!Invalid function argument"},
+        {"templatestring(upper(\"x\"), {})", "!Invalid function argument"},
+        {"templatestring(var.n, {})", "!Invalid function argument"},
+        {"templatestring(\"$${who}\", {})", "!Invalid function argument"},
+        {"templatestring(\"x\", [1])", "!Invalid function argument"},
+        {"pathexpand(\"~/.ssh/id_rsa\")", "\"/home/steve/.ssh/id_rsa\""},
+        {"pathexpand(\"/etc/resolv.conf\")", "\"/etc/resolv.conf\""},
+        {"pathexpand(\"~steve/x\")", "!Error in function call"},
+    };
+    const char *home = getenv("HOME");
+    char *saved = home ? tern_strdup(home) : NULL;
+
+    setenv("HOME", "/home/steve", 1);
+    RUN(cases);
+    if (saved)
+        setenv("HOME", saved, 1);
+    else
+        unsetenv("HOME");
+    tern_free(saved);
+}
+
 const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, json),
     TEST_UNIT(lang_func, format),
@@ -474,10 +927,17 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, paths),
     TEST_UNIT(lang_func, files_and_templatefile),
     TEST_UNIT(lang_func, names_are_sorted_and_found),
+    TEST_UNIT(lang_func, every_function_of_terraform_1_9),
     TEST_UNIT(lang_func, documented_strings_and_numbers),
     TEST_UNIT(lang_func, documented_collections),
     TEST_UNIT(lang_func, documented_network),
     TEST_UNIT(lang_func, documented_time),
     TEST_UNIT(lang_func, documented_encoding_and_hashes),
+    TEST_UNIT(lang_func, impure_functions_unknown_during_plan),
+    TEST_UNIT(lang_func, bcrypt_hash_verifies),
+    TEST_UNIT(lang_func, rsadecrypt_documented_use),
+    TEST_UNIT(lang_func, file_hashes_and_fileset),
+    TEST_UNIT(lang_func, base64gzip_round_trip),
+    TEST_UNIT(lang_func, templatestring_and_pathexpand),
     TEST_END,
 };
