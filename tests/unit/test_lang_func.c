@@ -3,6 +3,8 @@
 
 #include "lang/lang.h"
 #include "lang_check.h"
+#include "support.h"
+#include "test_module.h"
 #include "util/alloc.h"
 
 #include <crypt.h>
@@ -917,6 +919,57 @@ TEST(lang_func, templatestring_and_pathexpand)
     tern_free(saved);
 }
 
+/* Through the engine: timestamp() is unknown in the plan and the apply
+ * time in the state; plantimestamp() is known in the plan, and the same
+ * at apply. */
+TEST(lang_func, impure_values_planned_unknown_then_applied)
+{
+    static const char hcl[] = "resource \"test_object\" \"a\" {\n"
+                              "  name  = \"a\"\n"
+                              "  value = timestamp()\n"
+                              "}\n"
+                              "resource \"test_object\" \"b\" {\n"
+                              "  name  = \"b\"\n"
+                              "  value = plantimestamp()\n"
+                              "}\n";
+    struct test_env env;
+    const tern_change *ch;
+    const tern_value *va, *vb;
+    tern_plan *p = NULL;
+    char *a, *b, *planned;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(&env, hcl));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ASSERT_EQ(tern_plan_change_count(p), 2);
+    ch = tern_plan_change(p, 0);
+    ASSERT_STR_EQ(ch->address, "test_object.a");
+    va = tern_value_object_get(ch->after, "value");
+    ASSERT_NOT_NULL(va);
+    ASSERT_TRUE(tern_value_is_unknown(va));
+    ch = tern_plan_change(p, 1);
+    ASSERT_STR_EQ(ch->address, "test_object.b");
+    vb = tern_value_object_get(ch->after, "value");
+    ASSERT_NOT_NULL(vb);
+    ASSERT_EQ(tern_value_kind(vb), TERN_VAL_STRING);
+    ASSERT_EQ(tern_value_string_len(vb), 20);
+    planned = tern_strdup(tern_value_get_string(vb));
+    tern_plan_free(p);
+    ASSERT_OK(test_env_converge(&env, hcl));
+    a = test_env_state_attr(&env, "test_object.a", "value");
+    b = test_env_state_attr(&env, "test_object.b", "value");
+    ASSERT_EQ(strlen(a), 20);
+    ASSERT_EQ(a[19], 'Z');
+    /* converge planned again: b holds that plan's time, a the apply's. */
+    ASSERT_EQ(strlen(b), 20);
+    ASSERT_CMP(strcmp(b, planned), >=, 0);
+    ASSERT_CMP(strcmp(a, b), >=, 0);
+    tern_free(a);
+    tern_free(b);
+    tern_free(planned);
+    test_env_release(&env);
+}
+
 const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, json),
     TEST_UNIT(lang_func, format),
@@ -939,5 +992,6 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, file_hashes_and_fileset),
     TEST_UNIT(lang_func, base64gzip_round_trip),
     TEST_UNIT(lang_func, templatestring_and_pathexpand),
+    TEST_UNIT(lang_func, impure_values_planned_unknown_then_applied),
     TEST_END,
 };
