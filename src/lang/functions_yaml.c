@@ -47,7 +47,7 @@ static char *plain_number(const tern_value *v)
 
     if (!s || !(e = strpbrk(s, "eE")))
         return s;
-    exp = atoi(e + 1);
+    exp = (int)strtol(e + 1, NULL, 10);
     *e = '\0';
     mant = s;
     if (*mant == '-') {
