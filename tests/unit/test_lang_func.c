@@ -630,6 +630,33 @@ TEST(lang_func, names_are_sorted_and_found)
     ASSERT_CMP(count, >=, 60);
 }
 
+TEST(lang_func, yaml_and_csv_details)
+{
+    static const struct ecase cases[] = {
+        {"yamlencode(1)", "\"1\\n\""},
+        {"yamlencode(\"x\")", "\"\\\"x\\\"\\n\""},
+        {"yamlencode([])", "\"[]\\n\""},
+        {"yamlencode({})", "\"{}\\n\""},
+        {"yamlencode(null)", "\"null\\n\""},
+        {"yamlencode(100000000000000000000)", "\"100000000000000000000\\n\""},
+        {"yamlencode(0.00000015)", "\"0.00000015\\n\""},
+        {"yamlencode({a = \"x\\ny\"})", "\"\\\"a\\\": |-\\n  x\\n  y\\n\""},
+        {"yamldecode(\"a: yes\\nb: '1'\\nc: 0x1F\\nd: !!int 0x1F\\ne: "
+         "2001-12-14\\nf: ~\\ng: 1_000\\nh: !!binary aGk=\")",
+         "{a = true, b = \"1\", c = \"0x1F\", d = 31, e = "
+         "\"2001-12-14T00:00:00Z\", f = null, g = 1000, h = \"aGk=\"}"},
+        {"yamldecode(\"base: &b {p: 1, q: 2}\\nderived:\\n  <<: *b\\n  q: 3\")",
+         "{base = {p = 1, q = 2}, derived = {p = 1, q = 3}}"},
+        {"yamldecode(\"a: 1\\n---\\nb: 2\")", "!Error in function call"},
+        {"yamldecode(\"a: [1, 2\")", "!Error in function call"},
+        {"yamldecode(\"\")", "!Error in function call"},
+        {"yamldecode(\"y: 1\")", "{true = 1}"},
+        {"csvdecode(\"a,b\\n\\\"x, y\\\",\\\"say \\\"\\\"hi\\\"\\\"\\\"\\n\")",
+         "[{a = \"x, y\", b = \"say \\\"hi\\\"\"}]"},
+    };
+    RUN(cases);
+}
+
 /* Evaluate @text in @scope; the value (or NULL after a diagnostic). */
 static tern_value *eval_in(const char *text, const struct tern_lang_scope *sc)
 {
@@ -986,6 +1013,7 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, documented_network),
     TEST_UNIT(lang_func, documented_time),
     TEST_UNIT(lang_func, documented_encoding_and_hashes),
+    TEST_UNIT(lang_func, yaml_and_csv_details),
     TEST_UNIT(lang_func, impure_functions_unknown_during_plan),
     TEST_UNIT(lang_func, bcrypt_hash_verifies),
     TEST_UNIT(lang_func, rsadecrypt_documented_use),
