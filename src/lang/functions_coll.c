@@ -170,8 +170,10 @@ FN(setproduct)
         for (i = 0; row && i < n; i++)
             if (tern_value_list_append(
                     row,
-                    tern_value_incref(tern_value_list_get(sets[i], idx[i]))))
+                    tern_value_incref(tern_value_list_get(sets[i], idx[i])))) {
+                tern_value_decref(row);
                 row = NULL;
+            }
         if (!row || tern_value_list_append(result, row)) {
             error = TERN_ENOMEM;
             goto done;
@@ -241,8 +243,10 @@ FN(transpose)
             copy = tern_value_list_new();
             for (k = 0; copy && cur && k < tern_value_length(cur); k++)
                 if (tern_value_list_append(
-                        copy, tern_value_incref(tern_value_list_get(cur, k))))
+                        copy, tern_value_incref(tern_value_list_get(cur, k)))) {
+                    tern_value_decref(copy);
                     copy = NULL;
+                }
             if (!copy ||
                 tern_value_list_append(
                     copy,
@@ -270,8 +274,10 @@ FN(transpose)
         qsort(items, len, sizeof(*items), cmp_values);
         sorted = tern_value_list_new();
         for (j = 0; sorted && j < len; j++)
-            if (tern_value_list_append(sorted, tern_value_incref(items[j])))
+            if (tern_value_list_append(sorted, tern_value_incref(items[j]))) {
+                tern_value_decref(sorted);
                 sorted = NULL;
+            }
         tern_free(items);
         if (!sorted ||
             tern_value_object_set(res, tern_value_object_key(obj, i), sorted)) {
