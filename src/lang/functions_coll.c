@@ -247,10 +247,14 @@ FN(transpose)
                     tern_value_decref(copy);
                     copy = NULL;
                 }
+            if (copy && tern_value_list_append(
+                            copy, tern_value_string(
+                                      tern_value_object_key(args[0], i)))) {
+                tern_value_decref(copy);
+                copy = NULL;
+            }
+            /* object_set takes copy, also when it fails. */
             if (!copy ||
-                tern_value_list_append(
-                    copy,
-                    tern_value_string(tern_value_object_key(args[0], i))) ||
                 tern_value_object_set(obj, tern_value_get_string(s), copy)) {
                 tern_value_decref(s);
                 error = TERN_ENOMEM;
