@@ -808,6 +808,7 @@ static int setup_values(struct applyrun *ar)
 
     ar->cx.e = e;
     ar->cx.plan = p;
+    ar->cx.applying = 1;
     ar->cx.values = tern_calloc(p->ninsts + 1, sizeof(tern_value *));
     ar->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     ar->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));

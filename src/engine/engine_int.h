@@ -164,6 +164,9 @@ struct tern_plan {
     char config_hash[65];
     json_t *files;   /* [{"name", "text"}] */
     json_t *targets; /* only for the record */
+    /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
+     * apply ("" in a plan file older than the field: unknown). */
+    char plan_timestamp[32];
 };
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out);
@@ -186,6 +189,7 @@ struct evalctx {
     size_t *nblock_insts;
     int *block_keyed; /* 0 none, 1 count, 2 for_each */
     int locals_depth;
+    int applying; /* timestamp(), uuid(), bcrypt() are known (apply) */
     /* Per block: its value as tern__block_value() last built it, while
      * none of its instances changed (NULL: build it again). References
      * to a for_each block of N instances from each of M instances would

@@ -2211,6 +2211,14 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     p->serial = tern_state_serial(e->state);
     p->tern_version = tern_strdup(TERN_VERSION);
     p->vars = tern_value_incref(e->vars);
+    {
+        time_t now = time(NULL);
+        struct tm tm;
+
+        if (gmtime_r(&now, &tm))
+            strftime(p->plan_timestamp, sizeof(p->plan_timestamp),
+                     "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
