@@ -159,8 +159,17 @@ done:
     return error;
 }
 
+/* The constant an index key is: 0, "a" (a template of one literal part). */
+static const tern_value *const_key(const struct tern_expr *k)
+{
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
+        k = k->u.list.items[0];
+    return k->kind == TERN_EXPR_LITERAL ? k->u.literal : NULL;
+}
+
 static int expr_addr(tern_buf *b, const struct tern_expr *e)
 {
+    const tern_value *key;
     char *q;
     json_t *j;
 
@@ -174,10 +183,10 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
     case TERN_EXPR_INDEX:
         if (expr_addr(b, e->u.index.obj))
             return TERN_ERROR;
-        if (e->u.index.key->kind != TERN_EXPR_LITERAL)
+        if (!(key = const_key(e->u.index.key)))
             return TERN_ERROR;
-        if (tern_value_kind(e->u.index.key->u.literal) == TERN_VAL_STRING) {
-            j = json_string(tern_value_get_string(e->u.index.key->u.literal));
+        if (tern_value_kind(key) == TERN_VAL_STRING) {
+            j = json_string(tern_value_get_string(key));
             q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
             json_decref(j);
             if (!q)
@@ -188,7 +197,7 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
         } else {
             int64_t i;
 
-            if (!tern_value_get_int(e->u.index.key->u.literal, &i))
+            if (!tern_value_get_int(key, &i))
                 return TERN_ERROR;
             return tern_buf_printf(b, "[%lld]", (long long)i);
         }
@@ -926,6 +935,74 @@ done:
     return error;
 }
 
+/*
+ * Import blocks, checked wherever the engine is built (validate and plan
+ * alike): each has an id and a `to` that names a managed resource block of
+ * the configuration, with Terraform's diagnostics. Whether the instance
+ * (a count or for_each key) exists the plan checks once it has expanded
+ * the blocks (check_imports in plan.c).
+ */
+static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *iv = &e->config->imports;
+    size_t i, bi;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_block *b = iv->items[i];
+        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        struct addr a;
+
+        if (!tern_lang_body_attr(b->body, "id") || !ta) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                                "Missing required argument",
+                                "The argument \"%s\" is required, but no "
+                                "definition was found.",
+                                ta ? "id" : "to"))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else if (!to || tern__addr_parse(to, &a) != TERN_OK) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                "Invalid import address",
+                                "The import block's \"to\" must be the "
+                                "address of a resource instance with a "
+                                "constant key, such as aws_iam_role.x or "
+                                "aws_iam_role.x[\"a\"]."))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else {
+            if (a.mode != TERN_STATE_MANAGED) {
+                if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                    "Invalid import address",
+                                    "Only managed resources can be "
+                                    "imported."))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            } else if (!tern__map_get(&e->block_map, a.block_addr, &bi)) {
+                if (!tern_diags_add(
+                        diags, TERN_SEV_ERROR, &ta->expr->range,
+                        "Configuration for import target does not exist",
+                        "The configuration for the given import target %s "
+                        "does not exist. All target instances must have an "
+                        "associated configuration to be imported.",
+                        a.block_addr))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            }
+            tern__addr_release(&a);
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
+    }
+    return error;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -1000,6 +1077,12 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
             error = rc;
             goto done;
         }
+    }
+    if ((rc = check_import_blocks(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
     }
     if (error)
         goto done;

@@ -499,6 +499,43 @@ TEST(engine_plan, import_block_and_import_api)
     test_env_release(&env);
 }
 
+/* An import block into a for_each instance imports it (its quoted key
+ * was once not read as an address, and the block silently ignored). */
+TEST(engine_plan, import_block_into_for_each_key)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    const char *id;
+    char cfg[512], *ch;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    id = test_store_put(env.store, "a", "v");
+    ASSERT_NOT_NULL(id);
+    snprintf(cfg, sizeof(cfg),
+             "resource \"test_object\" \"x\" {\n"
+             "  for_each = toset([\"a\"])\n"
+             "  name     = each.key\n"
+             "  value    = \"v\"\n"
+             "}\n"
+             "import {\n"
+             "  to = test_object.x[\"a\"]\n"
+             "  id = \"%s\"\n"
+             "}\n",
+             id);
+    ASSERT_OK(test_env_config(&env, cfg));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "no-op test_object.x[\"a\"] import obj-0\n");
+    tern_free(ch);
+    ASSERT_EQ(tern_plan_summary(p)->import, 1);
+    ASSERT_EQ(tern_plan_summary(p)->add, 0);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_env_state_count(&env), 1);
+    ASSERT_EQ(test_store_count(env.store), 1);
+    test_env_release(&env);
+}
+
 static void put_sha(char *hex, const char *body, size_t len)
 {
     unsigned char d[32];
@@ -799,6 +836,7 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, targets_with_dependencies),
     TEST_UNIT(engine_plan, moved_block_renames_without_destroying),
     TEST_UNIT(engine_plan, import_block_and_import_api),
+    TEST_UNIT(engine_plan, import_block_into_for_each_key),
     TEST_UNIT(engine_plan, plan_file_checks),
     TEST_UNIT(engine_plan, variables_locals_and_outputs),
     TEST_UNIT(engine_plan, provider_settings_and_alias),
