@@ -2,7 +2,9 @@
  * Configuration checks that validate and plan must agree on, through the
  * built binary, with whole messages: an import block whose target has no
  * configuration (Terraform's "Configuration for import target does not
- * exist"). No case reaches a server: the endpoint is a closed port.
+ * exist"), and provider blocks that use local values (accepted) or data
+ * sources (refused, naming the reference). No case reaches a server: the
+ * endpoint is a closed port, and data "aws_region" makes no call.
  */
 #include "runner.h"
 
@@ -113,8 +115,96 @@ TEST(cli_config_checks, import_target_instance_not_in_configuration)
                   "associated configuration to be imported.\n\n");
 }
 
+/* A provider block sees local values (which see variables): validate and
+ * plan accept it, and the provider is configured with the local's value,
+ * which data "aws_region" reports. */
+TEST(cli_config_checks, provider_block_uses_locals)
+{
+    static const char cfg[] = "variable \"n\" {\n"
+                              "  type    = number\n"
+                              "  default = 3\n"
+                              "}\n"
+                              "\n"
+                              "locals {\n"
+                              "  region = \"eu-west-${var.n}\"\n"
+                              "  r      = local.region\n"
+                              "}\n"
+                              "\n"
+                              "provider \"aws\" {\n"
+                              "  region      = local.r\n"
+                              "  max_retries = 1\n"
+                              "}\n"
+                              "\n"
+                              "data \"aws_region\" \"here\" {}\n"
+                              "\n"
+                              "output \"region\" {\n"
+                              "  value = data.aws_region.here.name\n"
+                              "}\n";
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", cfg));
+    RUN(0, "validate", "-no-color");
+    ASSERT_STR_EQ(r.out, "Success! The configuration is valid.\n");
+    ASSERT_STR_EQ(r.err, "");
+    RUN(0, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, "");
+    ASSERT_STR_CONTAINS(r.out, "Changes to Outputs:\n"
+                               "  + region = \"eu-west-3\"\n");
+    RUN(0, "plan", "-no-color", "-var", "n=2");
+    ASSERT_STR_CONTAINS(r.out, "  + region = \"eu-west-2\"\n");
+}
+
+/* A provider block that uses a data source, directly or through a local,
+ * is refused by validate and plan alike, at the reference in the provider
+ * block (before, validate passed and plan said the local was undeclared). */
+TEST(cli_config_checks, provider_block_refuses_data_sources)
+{
+    static const char cfg[] =
+        "data \"aws_caller_identity\" \"me\" {}\n"
+        "\n"
+        "locals {\n"
+        "  account = data.aws_caller_identity.me.account_id\n"
+        "  role    = \"arn:aws:iam::${local.account}:role/deploy\"\n"
+        "}\n"
+        "\n"
+        "provider \"aws\" {\n"
+        "  profile = data.aws_caller_identity.me.id\n"
+        "  assume_role {\n"
+        "    role_arn = local.role\n"
+        "  }\n"
+        "}\n";
+    static const char want[] =
+        "Error: Unsupported reference in provider configuration\n"
+        "\n"
+        "  on main.tf line 9, in provider \"aws\":\n"
+        "   9:   profile = data.aws_caller_identity.me.id\n"
+        "                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "tern configures a provider before it reads any data source or "
+        "plans any resource, so a provider block can use input variables "
+        "and local values only, not data.aws_caller_identity.me.\n"
+        "\n"
+        "Error: Unsupported reference in provider configuration\n"
+        "\n"
+        "  on main.tf line 11, in provider \"aws\":\n"
+        "  11:     role_arn = local.role\n"
+        "                     ^^^^^^^^^^\n"
+        "\n"
+        "tern configures a provider before it reads any data source or "
+        "plans any resource, so a provider block can use input variables "
+        "and local values only, not data.aws_caller_identity.me (through "
+        "local.role).\n\n";
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", cfg));
+    RUN(1, "validate", "-no-color");
+    ASSERT_STR_EQ(r.err, want);
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, want);
+}
+
 const struct tern_test test_cli_config_checks_list[] = {
     TEST_INTEGRATION(cli_config_checks, import_target_without_resource_block),
     TEST_INTEGRATION(cli_config_checks,
                      import_target_instance_not_in_configuration),
+    TEST_INTEGRATION(cli_config_checks, provider_block_uses_locals),
+    TEST_INTEGRATION(cli_config_checks, provider_block_refuses_data_sources),
     TEST_END};
