@@ -7,6 +7,7 @@
 #include "runner.h"
 
 #include "run_tern.h"
+#include "support.h"
 #include "tern/module.h"
 #include "tern/state.h"
 
@@ -32,20 +33,80 @@ static const char tfstate[] =
     "\\\"sts:AssumeRole\\\"}]}\","
     "\"description\":null,\"id\":\"deploy\",\"name\":\"deploy\","
     "\"tags\":{\"Team\":\"ml\"}},\"sensitive_attributes\":[]}]},"
-    "{\"mode\":\"managed\",\"type\":\"aws_iam_user\",\"name\":\"u\","
+    "{\"mode\":\"managed\",\"type\":\"aws_iam_role_policy\",\"name\":"
+    "\"u\","
     "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
     "\"instances\":["
     "{\"index_key\":0,\"schema_version\":0,\"attributes\":{\"id\":\"u0\","
-    "\"name\":\"u0\",\"password\":\"s3cretpassword\"},"
+    "\"name\":\"u0\",\"role\":\"s3cretrole\"},"
     "\"sensitive_attributes\":[[{\"type\":\"get_attr\","
-    "\"value\":\"password\"}]]},"
+    "\"value\":\"role\"}]]},"
     "{\"index_key\":1,\"schema_version\":0,\"attributes\":{\"id\":\"u1\","
     "\"name\":\"u1\"},\"sensitive_attributes\":[]}]},"
     "{\"module\":\"module.net\",\"mode\":\"managed\","
-    "\"type\":\"google_storage_bucket\",\"name\":\"b\","
-    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/google\\\"]"
+    "\"type\":\"aws_iam_role_policy_attachment\",\"name\":\"b\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]"
     "\",\"instances\":[{\"schema_version\":0,\"attributes\":{\"id\":\"b\"},"
     "\"sensitive_attributes\":[]}]}]}";
+
+/* tfstate's lineage at serial 8, with a role tern manages and instances
+ * of types it does not have: a bucket, a data source, a module's bucket
+ * with string keys and a counted one. */
+static const char foreign[] =
+    "{\"version\":4,\"terraform_version\":\"1.5.7\",\"serial\":8,"
+    "\"lineage\":\"3f0c2a4e-1111-2222-3333-444455556666\",\"outputs\":{},"
+    "\"resources\":["
+    "{\"mode\":\"managed\",\"type\":\"aws_iam_role\",\"name\":\"deploy\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
+    "\"instances\":[{\"schema_version\":0,\"attributes\":{"
+    "\"id\":\"deploy\",\"name\":\"deploy\"},\"sensitive_attributes\":[]}]},"
+    "{\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"logs\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
+    "\"instances\":[{\"schema_version\":0,\"attributes\":{"
+    "\"id\":\"my-logs\",\"bucket\":\"my-logs\"}}]},"
+    "{\"mode\":\"data\",\"type\":\"aws_vpc\",\"name\":\"main\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
+    "\"instances\":[{\"schema_version\":0,\"attributes\":{"
+    "\"id\":\"vpc-1\"}}]},"
+    "{\"module\":\"module.net\",\"mode\":\"managed\","
+    "\"type\":\"aws_s3_bucket\",\"name\":\"b\",\"each\":\"map\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
+    "\"instances\":["
+    "{\"index_key\":\"a\",\"schema_version\":0,\"attributes\":{"
+    "\"id\":\"b-a\"}},"
+    "{\"index_key\":\"b\",\"schema_version\":0,\"attributes\":{"
+    "\"id\":\"b-b\"}}]},"
+    "{\"mode\":\"managed\",\"type\":\"aws_sqs_queue\",\"name\":\"q\","
+    "\"each\":\"list\","
+    "\"provider\":\"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\","
+    "\"instances\":[{\"index_key\":0,\"schema_version\":0,"
+    "\"attributes\":{\"id\":\"q0\"}}]}]}";
+
+/* The whole refusal of a push of @foreign, from @source (a path, or "-"
+ * for standard input). */
+static const char *foreign_refused(const char *source)
+{
+    static char buf[1024];
+
+    snprintf(buf, sizeof(buf),
+             "Error: State has resources tern does not manage\n"
+             "\n"
+             "%s holds 5 resource instances of types tern does not have:\n"
+             "  aws_s3_bucket.logs\n"
+             "  data.aws_vpc.main\n"
+             "  module.net.aws_s3_bucket.b[\"a\"]\n"
+             "  module.net.aws_s3_bucket.b[\"b\"]\n"
+             "  aws_sqs_queue.q[0]\n"
+             "\n"
+             "In tern's state they would make every plan fail, so nothing was "
+             "pushed (-force does not change that). To take over only the "
+             "instances tern manages, run \"tern state migrate %s\"; to push "
+             "the whole state, remove these from it first.\n"
+             "\n",
+             strcmp(source, "-") == 0 ? "The state on standard input" : source,
+             source);
+    return buf;
+}
 
 static struct tt_run r;
 
@@ -91,15 +152,15 @@ TEST(cli_state, push_list_show)
     pushed();
     RUN(0, "state", "list");
     ASSERT_STR_EQ(r.out, "aws_iam_role.deploy\n"
-                         "aws_iam_user.u[0]\n"
-                         "aws_iam_user.u[1]\n"
-                         "module.net.google_storage_bucket.b\n");
-    RUN(0, "state", "list", "aws_iam_user.u", "module.net");
-    ASSERT_STR_EQ(r.out, "aws_iam_user.u[0]\n"
-                         "aws_iam_user.u[1]\n"
-                         "module.net.google_storage_bucket.b\n");
+                         "aws_iam_role_policy.u[0]\n"
+                         "aws_iam_role_policy.u[1]\n"
+                         "module.net.aws_iam_role_policy_attachment.b\n");
+    RUN(0, "state", "list", "aws_iam_role_policy.u", "module.net");
+    ASSERT_STR_EQ(r.out, "aws_iam_role_policy.u[0]\n"
+                         "aws_iam_role_policy.u[1]\n"
+                         "module.net.aws_iam_role_policy_attachment.b\n");
     RUN(0, "state", "list", "-id=u1");
-    ASSERT_STR_EQ(r.out, "aws_iam_user.u[1]\n");
+    ASSERT_STR_EQ(r.out, "aws_iam_role_policy.u[1]\n");
     RUN(1, "state", "list", "not an address");
     ASSERT_STR_CONTAINS(r.err, "Invalid address");
 
@@ -129,12 +190,12 @@ TEST(cli_state, push_list_show)
                          "        \"Team\" = \"ml\"\n"
                          "    }\n"
                          "}\n");
-    RUN(0, "state", "show", "aws_iam_user.u[0]");
-    ASSERT_STR_CONTAINS(r.out, "password = (sensitive value)");
-    ASSERT_STR_NOT_CONTAINS(r.out, "s3cretpassword");
-    RUN(1, "state", "show", "aws_iam_user.u");
+    RUN(0, "state", "show", "aws_iam_role_policy.u[0]");
+    ASSERT_STR_CONTAINS(r.out, "role = (sensitive value)");
+    ASSERT_STR_NOT_CONTAINS(r.out, "s3cretrole");
+    RUN(1, "state", "show", "aws_iam_role_policy.u");
     ASSERT_STR_CONTAINS(r.err, "Multiple instances found");
-    RUN(1, "state", "show", "aws_iam_user.nope");
+    RUN(1, "state", "show", "aws_iam_role_policy.nope");
     ASSERT_STR_CONTAINS(r.err, "No instance found for the given address");
     tt_run_release(&r);
 }
@@ -142,40 +203,43 @@ TEST(cli_state, push_list_show)
 TEST(cli_state, rm_and_mv)
 {
     pushed();
-    RUN(1, "state", "rm", "aws_iam_user.u[0]", "aws_iam_role.nope");
+    RUN(1, "state", "rm", "aws_iam_role_policy.u[0]", "aws_iam_role.nope");
     ASSERT_STR_CONTAINS(r.err, "No matching objects found for "
                                "aws_iam_role.nope");
-    RUN(0, "state", "list", "aws_iam_user.u");
-    ASSERT_STR_EQ(r.out, "aws_iam_user.u[0]\naws_iam_user.u[1]\n");
+    RUN(0, "state", "list", "aws_iam_role_policy.u");
+    ASSERT_STR_EQ(r.out,
+                  "aws_iam_role_policy.u[0]\naws_iam_role_policy.u[1]\n");
 
-    RUN(0, "state", "rm", "-dry-run", "aws_iam_user.u");
-    ASSERT_STR_CONTAINS(r.out, "Would remove aws_iam_user.u[0]\n");
-    RUN(0, "state", "rm", "aws_iam_user.u[0]");
-    ASSERT_STR_EQ(r.out, "Removed aws_iam_user.u[0]\n"
+    RUN(0, "state", "rm", "-dry-run", "aws_iam_role_policy.u");
+    ASSERT_STR_CONTAINS(r.out, "Would remove aws_iam_role_policy.u[0]\n");
+    RUN(0, "state", "rm", "aws_iam_role_policy.u[0]");
+    ASSERT_STR_EQ(r.out, "Removed aws_iam_role_policy.u[0]\n"
                          "Successfully removed 1 resource instance(s).\n");
-    RUN(0, "state", "list", "aws_iam_user.u");
-    ASSERT_STR_EQ(r.out, "aws_iam_user.u[1]\n");
+    RUN(0, "state", "list", "aws_iam_role_policy.u");
+    ASSERT_STR_EQ(r.out, "aws_iam_role_policy.u[1]\n");
 
     RUN(0, "state", "mv", "aws_iam_role.deploy", "aws_iam_role.ci");
     ASSERT_STR_EQ(r.out, "Move \"aws_iam_role.deploy\" to "
                          "\"aws_iam_role.ci\"\n"
                          "Successfully moved 1 object(s).\n");
-    RUN(0, "state", "mv", "aws_iam_user.u", "module.users.aws_iam_user.v");
-    ASSERT_STR_CONTAINS(r.out, "to \"module.users.aws_iam_user.v[1]\"");
+    RUN(0, "state", "mv", "aws_iam_role_policy.u",
+        "module.users.aws_iam_role_policy.v");
+    ASSERT_STR_CONTAINS(r.out, "to \"module.users.aws_iam_role_policy.v[1]\"");
     RUN(0, "state", "mv", "module.net", "module.network");
     RUN(0, "state", "list");
     ASSERT_STR_EQ(r.out, "aws_iam_role.ci\n"
-                         "module.network.google_storage_bucket.b\n"
-                         "module.users.aws_iam_user.v[1]\n");
+                         "module.network.aws_iam_role_policy_attachment.b\n"
+                         "module.users.aws_iam_role_policy.v[1]\n");
     RUN(0, "state", "show", "aws_iam_role.ci");
     ASSERT_STR_CONTAINS(r.out, "name               = \"deploy\"");
 
-    RUN(1, "state", "mv", "aws_iam_role.ci", "aws_iam_user.ci");
+    RUN(1, "state", "mv", "aws_iam_role.ci", "aws_iam_role_policy.ci");
     ASSERT_STR_CONTAINS(r.err, "Invalid state move request");
     RUN(1, "state", "mv", "aws_iam_role.gone", "aws_iam_role.x");
     ASSERT_STR_CONTAINS(r.err, "does not match anything");
-    RUN(0, "state", "mv", "module.users.aws_iam_user.v[1]", "aws_iam_user.w");
-    RUN(1, "state", "mv", "aws_iam_user.w", "aws_iam_role.ci");
+    RUN(0, "state", "mv", "module.users.aws_iam_role_policy.v[1]",
+        "aws_iam_role_policy.w");
+    RUN(1, "state", "mv", "aws_iam_role_policy.w", "aws_iam_role.ci");
     tt_run_release(&r);
 }
 
@@ -202,19 +266,21 @@ TEST(cli_state, rm_and_mv_are_one_change)
 
     pushed();
     ASSERT_EQ(pulled_serial(), 7);
-    RUN(0, "state", "mv", "aws_iam_user.u", "aws_iam_user.v");
-    ASSERT_STR_EQ(r.out, "Move \"aws_iam_user.u[0]\" to \"aws_iam_user.v[0]\"\n"
-                         "Move \"aws_iam_user.u[1]\" to \"aws_iam_user.v[1]\"\n"
+    RUN(0, "state", "mv", "aws_iam_role_policy.u", "aws_iam_role_policy.v");
+    ASSERT_STR_EQ(r.out, "Move \"aws_iam_role_policy.u[0]\" to "
+                         "\"aws_iam_role_policy.v[0]\"\n"
+                         "Move \"aws_iam_role_policy.u[1]\" to "
+                         "\"aws_iam_role_policy.v[1]\"\n"
                          "Successfully moved 2 object(s).\n");
     ASSERT_EQ(pulled_serial(), 8);
-    RUN(0, "state", "rm", "aws_iam_user.v", "aws_iam_role.deploy");
+    RUN(0, "state", "rm", "aws_iam_role_policy.v", "aws_iam_role.deploy");
     ASSERT_STR_EQ(r.out, "Removed aws_iam_role.deploy\n"
-                         "Removed aws_iam_user.v[0]\n"
-                         "Removed aws_iam_user.v[1]\n"
+                         "Removed aws_iam_role_policy.v[0]\n"
+                         "Removed aws_iam_role_policy.v[1]\n"
                          "Successfully removed 3 resource instance(s).\n");
     ASSERT_EQ(pulled_serial(), 9);
     RUN(0, "state", "list");
-    ASSERT_STR_EQ(r.out, "module.net.google_storage_bucket.b\n");
+    ASSERT_STR_EQ(r.out, "module.net.aws_iam_role_policy_attachment.b\n");
     /* The history has all three removals under serial 9. */
     RUN(0, "state", "history", "-json");
     doc = json_loads(r.out, 0, NULL);
@@ -266,8 +332,8 @@ TEST(cli_state, pull_serials_and_history)
     ASSERT_STR_CONTAINS(r.out, "state push      + aws_iam_role.deploy\n");
     ASSERT_STR_CONTAINS(r.out, "state push      + output.db_password\n");
     ASSERT_STR_CONTAINS(r.out, "     8  ");
-    ASSERT_STR_CONTAINS(r.out,
-                        "state rm        - module.net.google_storage_bucket.b");
+    ASSERT_STR_CONTAINS(
+        r.out, "state rm        - module.net.aws_iam_role_policy_attachment.b");
     RUN(0, "state", "history", "-json");
     doc = json_loads(r.out, 0, NULL);
     ASSERT_NOT_NULL(doc);
@@ -297,11 +363,11 @@ TEST(cli_state, push_refusals)
     RUN(1, "state", "push", "tf.json");
     ASSERT_STR_CONTAINS(r.err, "Older serial");
     RUN(0, "state", "list");
-    ASSERT_STR_NOT_CONTAINS(r.out, "google_storage_bucket");
+    ASSERT_STR_NOT_CONTAINS(r.out, "aws_iam_role_policy_attachment");
     /* -force does it. */
     RUN(0, "state", "push", "-force", "tf.json");
     RUN(0, "state", "list");
-    ASSERT_STR_CONTAINS(r.out, "google_storage_bucket");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role_policy_attachment");
     /* Not a state file. */
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "bad.json", "{\"version\":3}"));
     RUN(1, "state", "push", "bad.json");
@@ -326,20 +392,10 @@ TEST(cli_state, push_refusals)
 
 TEST(cli_state, migrate)
 {
-    int role_supported =
-        tern_module_find(TERN_MODULE_RESOURCE, "aws_iam_role") != NULL;
-
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "terraform.tfstate", tfstate));
     RUN(0, "state", "migrate", "terraform.tfstate");
-    ASSERT_STR_CONTAINS(r.out, "output(s) from terraform.tfstate into "
-                               "tern.tfstate.db.");
-    ASSERT_STR_CONTAINS(r.out, "  - module.net.google_storage_bucket.b\n");
-    if (role_supported)
-        ASSERT_STR_NOT_CONTAINS(r.out, "  - aws_iam_role.deploy\n");
-    else
-        ASSERT_STR_CONTAINS(r.out, "  - aws_iam_role.deploy\n");
-    RUN(0, "state", "list");
-    ASSERT_STR_NOT_CONTAINS(r.out, "google_storage_bucket");
+    ASSERT_STR_EQ(r.out, "Migrated 4 resource instance(s) and 2 output(s) "
+                         "from terraform.tfstate into tern.tfstate.db.\n");
     RUN(0, "output", "role_arn");
     ASSERT_STR_EQ(r.out, "\"arn:aws:iam::123456789012:role/deploy\"\n");
     /* The store keeps its own lineage. */
@@ -347,6 +403,80 @@ TEST(cli_state, migrate)
     ASSERT_STR_NOT_CONTAINS(r.out, "3f0c2a4e-1111");
     RUN(1, "state", "migrate", "missing.tfstate");
     ASSERT_STR_CONTAINS(r.err, "Failed to read state file");
+    tt_run_release(&r);
+}
+
+/* What push refuses (types tern does not have), migrate leaves out, and
+ * lists: they stay in the Terraform state. */
+TEST(cli_state, migrate_skips_types_tern_does_not_have)
+{
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "terraform.tfstate", foreign));
+    RUN(0, "state", "migrate", "terraform.tfstate");
+    ASSERT_STR_EQ(r.out, "Migrated 1 resource instance(s) and 0 output(s) "
+                         "from terraform.tfstate into tern.tfstate.db.\n"
+                         "\n"
+                         "Skipped 5 resource instance(s) of types tern does "
+                         "not manage; they stay in the Terraform state:\n"
+                         "  - aws_s3_bucket.logs\n"
+                         "  - data.aws_vpc.main\n"
+                         "  - module.net.aws_s3_bucket.b[\"a\"]\n"
+                         "  - module.net.aws_s3_bucket.b[\"b\"]\n"
+                         "  - aws_sqs_queue.q[0]\n");
+    ASSERT_STR_EQ(r.err, "");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "aws_iam_role.deploy\n");
+    tt_run_release(&r);
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[4200];
+
+    snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
+    return tt_read_file(path, len);
+}
+
+/*
+ * A state holding instances of types tern does not have is refused by
+ * push, with or without -force, from a file or standard input, listing
+ * them all: pushed, they made every later plan fail. The state is left
+ * byte for byte as it was, and none is created where there was none.
+ */
+TEST(cli_state, push_refuses_types_tern_does_not_have)
+{
+    char *before, *after, *pulled;
+    size_t blen = 0, alen = 0;
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "foreign.json", foreign));
+    RUN(1, "state", "push", "foreign.json");
+    ASSERT_STR_EQ(r.out, "");
+    ASSERT_STR_EQ(r.err, foreign_refused("foreign.json"));
+    ASSERT_NULL(slurp("tern.tfstate.db", NULL));
+
+    pushed();
+    RUN(0, "state", "pull");
+    pulled = strdup(r.out);
+    before = slurp("tern.tfstate.db", &blen);
+    ASSERT_NOT_NULL(before);
+    RUN(1, "state", "push", "foreign.json");
+    ASSERT_STR_EQ(r.err, foreign_refused("foreign.json"));
+    RUN(1, "state", "push", "-force", "foreign.json");
+    ASSERT_STR_EQ(r.err, foreign_refused("foreign.json"));
+    {
+        const char *args[] = {"state", "push", "-", NULL};
+
+        run_in(tern_test_tmpdir(), 1, foreign, args);
+    }
+    ASSERT_STR_EQ(r.err, foreign_refused("-"));
+    after = slurp("tern.tfstate.db", &alen);
+    ASSERT_NOT_NULL(after);
+    ASSERT_EQ(alen, blen);
+    ASSERT_TRUE(memcmp(before, after, blen) == 0);
+    RUN(0, "state", "pull");
+    ASSERT_STR_EQ(r.out, pulled);
+    free(before);
+    free(after);
+    free(pulled);
     tt_run_release(&r);
 }
 
@@ -367,7 +497,7 @@ TEST(cli_state, lock_contention)
     so.operation = "apply";
     ASSERT_OK(tern_state_open(&st, &so, &d));
 
-    RUN(1, "state", "rm", "aws_iam_user.u[0]");
+    RUN(1, "state", "rm", "aws_iam_role_policy.u[0]");
     ASSERT_STR_CONTAINS(r.err, "Error acquiring the state lock");
     ASSERT_STR_CONTAINS(r.err, "Operation: apply");
     ASSERT_STR_CONTAINS(r.err, "Who:");
@@ -375,7 +505,7 @@ TEST(cli_state, lock_contention)
     ASSERT_STR_CONTAINS(r.err, "ID:");
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    RUN(1, "state", "rm", "-lock-timeout=400ms", "aws_iam_user.u[0]");
+    RUN(1, "state", "rm", "-lock-timeout=400ms", "aws_iam_role_policy.u[0]");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     ASSERT_CMP(ms, >=, 400);
@@ -391,7 +521,7 @@ TEST(cli_state, lock_contention)
 
     /* Readers take no lock. */
     RUN(0, "state", "list");
-    ASSERT_STR_CONTAINS(r.out, "aws_iam_user.u[0]");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role_policy.u[0]");
 
     /* force-unlock cannot break a live holder's lock. */
     ASSERT_OK(tern_state_lock_info(path, &info, &d));
@@ -407,7 +537,7 @@ TEST(cli_state, lock_contention)
 
     /* A waiting writer gets the lock once the holder lets go. */
     tern_state_free(st);
-    RUN(0, "state", "rm", "-lock-timeout=2s", "aws_iam_user.u[0]");
+    RUN(0, "state", "rm", "-lock-timeout=2s", "aws_iam_role_policy.u[0]");
     free(id);
     tern_diags_release(&d);
     tt_run_release(&r);
@@ -440,10 +570,11 @@ TEST(cli_state, output_and_show)
 
     RUN(0, "show");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.deploy:\n");
-    ASSERT_STR_CONTAINS(r.out, "# module.net.google_storage_bucket.b:\n");
+    ASSERT_STR_CONTAINS(r.out,
+                        "# module.net.aws_iam_role_policy_attachment.b:\n");
     ASSERT_STR_CONTAINS(r.out, "Outputs:\n\ndb_password = (sensitive value)\n");
     ASSERT_STR_NOT_CONTAINS(r.out, "hunter2");
-    ASSERT_STR_NOT_CONTAINS(r.out, "s3cretpassword");
+    ASSERT_STR_NOT_CONTAINS(r.out, "s3cretrole");
     RUN(0, "show", "-json");
     doc = json_loads(r.out, 0, NULL);
     ASSERT_NOT_NULL(doc);
@@ -503,6 +634,8 @@ const struct tern_test test_cli_state_list[] = {
     TEST_INTEGRATION(cli_state, pull_serials_and_history),
     TEST_INTEGRATION(cli_state, push_refusals),
     TEST_INTEGRATION(cli_state, migrate),
+    TEST_INTEGRATION(cli_state, migrate_skips_types_tern_does_not_have),
+    TEST_INTEGRATION(cli_state, push_refuses_types_tern_does_not_have),
     TEST_INTEGRATION(cli_state, lock_contention),
     TEST_INTEGRATION(cli_state, output_and_show),
     TEST_INTEGRATION(cli_state, backend_path),
