@@ -402,7 +402,20 @@ TEST(credentials, credential_process)
 
     write_process(NULL, 3);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "exited with status 3");
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "credential_process failed");
+    ASSERT_STR_EQ(first_detail(&diags), "The credential_process of profile "
+                                        "'default' exited with status 3.");
+    tern_diags_release(&diags);
+    /* Output that is not the JSON credentials: what it must print. */
+    write_file("bin/creds.sh", 0700, "#!/bin/sh\necho not json\n");
+    ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(first_detail(&diags),
+                  "The credential_process of profile 'default' printed no "
+                  "valid credentials: it must print JSON with \"Version\": 1, "
+                  "\"AccessKeyId\" and \"SecretAccessKey\"; JSON error: "
+                  "'[' or '{' expected near 'not'.");
     tern_diags_release(&diags);
     tern_http_free(http);
 }
