@@ -71,7 +71,7 @@ TEST(cli_config_checks, import_target_without_resource_block)
 
 /* With a block, the instance must exist too: a key for_each does not
  * have, or no key for a block with for_each, is refused by the plan. */
-TEST(cli_config_checks, import_target_instance_not_in_configuration)
+TEST(cli_config_checks, import_target_instance_missing)
 {
     static const char cfg[] = "resource \"aws_iam_role\" \"r\" {\n"
                               "  for_each = toset([\"a\"])\n"
@@ -203,8 +203,7 @@ TEST(cli_config_checks, provider_block_refuses_data_sources)
 
 const struct tern_test test_cli_config_checks_list[] = {
     TEST_INTEGRATION(cli_config_checks, import_target_without_resource_block),
-    TEST_INTEGRATION(cli_config_checks,
-                     import_target_instance_not_in_configuration),
+    TEST_INTEGRATION(cli_config_checks, import_target_instance_missing),
     TEST_INTEGRATION(cli_config_checks, provider_block_uses_locals),
     TEST_INTEGRATION(cli_config_checks, provider_block_refuses_data_sources),
     TEST_END};
