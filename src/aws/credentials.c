@@ -255,9 +255,9 @@ static int fetch_assume(struct tern_aws_credentials *p, tern_aws_creds *out,
         if (error != TERN_ENOMEM && error != TERN_ECANCELED)
             error = TERN_EAUTH;
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Cannot assume role",
-                       "Assuming the role %s (%s) failed; see the error "
-                       "above.",
-                       p->role_arn, p->source);
+                       "Assuming the role %s with credentials from %s "
+                       "failed; see the error above.",
+                       p->role_arn, p->base ? p->base->source : "nowhere");
         goto done;
     }
     cr = tern_xml_find(root, "AssumeRoleResult/Credentials");

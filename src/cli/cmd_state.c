@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -419,14 +420,8 @@ int cli_cmd_state_pull(struct cli_ctx *ctx)
     json_t *doc = NULL;
     int error;
 
+    /* A serial newer than the state's is the store's "No such serial". */
     error = tern_state_export(ctx->state, ctx->opts.serial, &doc, &ctx->diags);
-    if (error == TERN_ENOTFOUND) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "No such serial",
-                       "The state is at serial %lld; serial %lld is newer.",
-                       (long long)tern_state_serial(ctx->state),
-                       ctx->opts.serial);
-        return error;
-    }
     if (error)
         return error;
     cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -438,11 +433,17 @@ int cli_cmd_state_pull(struct cli_ctx *ctx)
 static int read_json_file(struct cli_ctx *ctx, const char *path, json_t **out)
 {
     json_error_t jerr;
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 
-    if (strcmp(path, "-") == 0)
-        *out = json_loadf(stdin, 0, &jerr);
-    else
-        *out = json_load_file(path, 0, &jerr);
+    if (!f) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Failed to read state file", "Reading %s: %s.", path,
+                       strerror(errno));
+        return TERN_EINVALID;
+    }
+    *out = json_loadf(f, 0, &jerr);
+    if (f != stdin)
+        fclose(f);
     if (*out == NULL) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "Failed to read state file",

@@ -138,7 +138,14 @@ static void pushed(void)
 TEST(cli_state, no_state)
 {
     RUN(1, "state", "list");
-    ASSERT_STR_CONTAINS(r.err, "No state file was found!");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: No state file was found!\n"
+        "\n"
+        "State management commands require a state file. There is none at "
+        "tern.tfstate.db: run this command in a directory where tern has been "
+        "run, or use the -state flag to point it at a state database.\n"
+        "\n");
     RUN(1, "state", "pull");
     RUN(0, "show");
     ASSERT_STR_EQ(r.out, "No state.\n");
@@ -162,7 +169,13 @@ TEST(cli_state, push_list_show)
     RUN(0, "state", "list", "-id=u1");
     ASSERT_STR_EQ(r.out, "aws_iam_role_policy.u[1]\n");
     RUN(1, "state", "list", "not an address");
-    ASSERT_STR_CONTAINS(r.err, "Invalid address");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid address\n"
+                  "\n"
+                  "\"not an address\" is not a valid resource address, such as "
+                  "aws_iam_role.x, aws_iam_role.x[0], "
+                  "module.m.aws_iam_role.x[\"k\"] or data.aws_iam_role.x.\n"
+                  "\n");
 
     RUN(0, "state", "show", "aws_iam_role.deploy");
     ASSERT_STR_EQ(r.out, "# aws_iam_role.deploy:\n"
@@ -194,9 +207,21 @@ TEST(cli_state, push_list_show)
     ASSERT_STR_CONTAINS(r.out, "role = (sensitive value)");
     ASSERT_STR_NOT_CONTAINS(r.out, "s3cretrole");
     RUN(1, "state", "show", "aws_iam_role_policy.u");
-    ASSERT_STR_CONTAINS(r.err, "Multiple instances found");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Multiple instances found for the given pattern\n"
+                  "\n"
+                  "aws_iam_role_policy.u matches 2 instances. This command "
+                  "requires that the address references one specific instance; "
+                  "use \"tern state list aws_iam_role_policy.u\" to see them.\n"
+                  "\n");
     RUN(1, "state", "show", "aws_iam_role_policy.nope");
-    ASSERT_STR_CONTAINS(r.err, "No instance found for the given address");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: No instance found for the given address\n"
+        "\n"
+        "This command requires that the address references one specific "
+        "instance. To view the available instances, use \"tern state list\".\n"
+        "\n");
     tt_run_release(&r);
 }
 
@@ -204,8 +229,12 @@ TEST(cli_state, rm_and_mv)
 {
     pushed();
     RUN(1, "state", "rm", "aws_iam_role_policy.u[0]", "aws_iam_role.nope");
-    ASSERT_STR_CONTAINS(r.err, "No matching objects found for "
-                               "aws_iam_role.nope");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid target address\n"
+                  "\n"
+                  "No matching objects found for aws_iam_role.nope. To view "
+                  "the available instances, use \"tern state list\".\n"
+                  "\n");
     RUN(0, "state", "list", "aws_iam_role_policy.u");
     ASSERT_STR_EQ(r.out,
                   "aws_iam_role_policy.u[0]\naws_iam_role_policy.u[1]\n");
@@ -234,9 +263,19 @@ TEST(cli_state, rm_and_mv)
     ASSERT_STR_CONTAINS(r.out, "name               = \"deploy\"");
 
     RUN(1, "state", "mv", "aws_iam_role.ci", "aws_iam_role_policy.ci");
-    ASSERT_STR_CONTAINS(r.err, "Invalid state move request");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid state move request\n"
+                  "\n"
+                  "Cannot move aws_iam_role.ci to aws_iam_role_policy.ci: a "
+                  "resource moves only to an address of the same type (and a "
+                  "module to a module).\n"
+                  "\n");
     RUN(1, "state", "mv", "aws_iam_role.gone", "aws_iam_role.x");
-    ASSERT_STR_CONTAINS(r.err, "does not match anything");
+    ASSERT_STR_EQ(r.err, "Error: Invalid source address\n"
+                         "\n"
+                         "Cannot move aws_iam_role.gone: it does not match "
+                         "anything in the current state.\n"
+                         "\n");
     RUN(0, "state", "mv", "module.users.aws_iam_role_policy.v[1]",
         "aws_iam_role_policy.w");
     RUN(1, "state", "mv", "aws_iam_role_policy.w", "aws_iam_role.ci");
@@ -325,7 +364,12 @@ TEST(cli_state, pull_serials_and_history)
     ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 3);
     json_decref(doc);
     RUN(1, "state", "pull", "-serial=99");
-    ASSERT_STR_CONTAINS(r.err, "serial 99 is newer");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: No such serial\n"
+        "\n"
+        "The state tern.tfstate.db is at serial 8; there is no serial 99.\n"
+        "\n");
 
     RUN(0, "state", "history");
     ASSERT_STR_CONTAINS(r.out, "SERIAL  TIME");
@@ -361,7 +405,13 @@ TEST(cli_state, push_refusals)
     ASSERT_STR_CONTAINS(r.err, "Different lineage");
     /* An older serial (7 < 8). */
     RUN(1, "state", "push", "tf.json");
-    ASSERT_STR_CONTAINS(r.err, "Older serial");
+    ASSERT_STR_EQ(
+        r.err, "Error: Older serial\n"
+               "\n"
+               "The document's serial 7 is lower than the state's 8: it is "
+               "older than what is stored, and pushing it would lose changes. "
+               "Nothing was changed; force the push to do it anyway.\n"
+               "\n");
     RUN(0, "state", "list");
     ASSERT_STR_NOT_CONTAINS(r.out, "aws_iam_role_policy_attachment");
     /* -force does it. */
@@ -371,10 +421,18 @@ TEST(cli_state, push_refusals)
     /* Not a state file. */
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "bad.json", "{\"version\":3}"));
     RUN(1, "state", "push", "bad.json");
-    ASSERT_STR_CONTAINS(r.err, "format version 4");
+    ASSERT_STR_EQ(r.err, "Error: Unsupported state file format\n"
+                         "\n"
+                         "bad.json is not a Terraform state file of format "
+                         "version 4 (Terraform 0.12 and later).\n"
+                         "\n");
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "bad.json", "nope"));
     RUN(1, "state", "push", "bad.json");
-    ASSERT_STR_CONTAINS(r.err, "Failed to read state file");
+    ASSERT_STR_EQ(r.err, "Error: Failed to read state file\n"
+                         "\n"
+                         "Reading bad.json: '[' or '{' expected near 'nope' "
+                         "(line 1, column 4).\n"
+                         "\n");
     /* From standard input. */
     older = strdup(tfstate);
     memcpy(strstr(older, "\"serial\":7"), "\"serial\":9", 10);
@@ -402,7 +460,10 @@ TEST(cli_state, migrate)
     RUN(0, "state", "pull");
     ASSERT_STR_NOT_CONTAINS(r.out, "3f0c2a4e-1111");
     RUN(1, "state", "migrate", "missing.tfstate");
-    ASSERT_STR_CONTAINS(r.err, "Failed to read state file");
+    ASSERT_STR_EQ(r.err, "Error: Failed to read state file\n"
+                         "\n"
+                         "Reading missing.tfstate: No such file or directory.\n"
+                         "\n");
     tt_run_release(&r);
 }
 
@@ -529,7 +590,13 @@ TEST(cli_state, lock_contention)
     id = strdup(json_string_value(json_object_get(info, "ID")));
     json_decref(info);
     RUN(1, "force-unlock", id);
-    ASSERT_STR_CONTAINS(r.err, "Confirmation required");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Confirmation required\n"
+        "\n"
+        "force-unlock asks for confirmation, and there is no terminal to ask "
+        "on (or -input=false was given). Add -force to unlock without asking.\n"
+        "\n");
     RUN(1, "force-unlock", "-force", id);
     ASSERT_STR_CONTAINS(r.err, "The lock is held");
     RUN(1, "force-unlock", "-force", "not-the-id");
@@ -566,7 +633,14 @@ TEST(cli_state, output_and_show)
                   "string");
     json_decref(doc);
     RUN(1, "output", "nope");
-    ASSERT_STR_CONTAINS(r.err, "Output not found");
+    ASSERT_STR_EQ(
+        r.err, "Error: Output not found\n"
+               "\n"
+               "The output variable requested could not be found in the state "
+               "file. If you recently added this to your configuration, be "
+               "sure to run `tern apply`, since the state won't be updated "
+               "with new output variables until that command is run.\n"
+               "\n");
 
     RUN(0, "show");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.deploy:\n");
@@ -588,7 +662,14 @@ TEST(cli_state, output_and_show)
     RUN(0, "state", "list", "-state=tern.tfstate.db");
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.deploy");
     RUN(1, "state", "list", "-state=elsewhere.db");
-    ASSERT_STR_CONTAINS(r.err, "elsewhere.db");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: No state file was found!\n"
+        "\n"
+        "State management commands require a state file. There is none at "
+        "elsewhere.db: run this command in a directory where tern has been "
+        "run, or use the -state flag to point it at a state database.\n"
+        "\n");
     RUN(0, "show", "tern.tfstate.db");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role.deploy:\n");
     tt_run_release(&r);
@@ -620,9 +701,18 @@ TEST(cli_state, backend_path)
                             "  }\n"
                             "}\n"));
     RUN(1, "state", "list");
-    ASSERT_STR_CONTAINS(r.err, "Error: Unsupported backend type");
-    ASSERT_STR_CONTAINS(r.err, "on main.tf line 2, in terraform:");
-    ASSERT_STR_CONTAINS(r.err, "backend \"s3\" is not supported");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Unsupported backend type\n"
+        "\n"
+        "  on main.tf line 2, in terraform:\n"
+        "   2:   backend \"s3\" {\n"
+        "                ^^^^\n"
+        "\n"
+        "tern keeps its state in a local SQLite file; the backend \"s3\" is "
+        "not supported. Remove the backend block to use the default "
+        "tern.tfstate.db, or use backend \"local\" with a path.\n"
+        "\n");
     tt_run_release(&r);
 }
 

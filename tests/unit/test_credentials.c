@@ -160,7 +160,9 @@ TEST(credentials, provider_block_keys)
     tern_aws_credentials_free(p);
     cfg.secret_key = NULL;
     ASSERT_EQ(tern_aws_credentials_new(&p, &cfg, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "sets access_key but not");
+    ASSERT_STR_EQ(first_detail(&diags),
+                  "The provider block sets access_key but not secret_key; set "
+                  "both or neither.");
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -552,9 +554,9 @@ TEST(credentials, assume_role_via_source_profile)
                "source_profile = ghost\n");
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, fx.http, &diags),
               TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags),
-                        "source_profile 'ghost' of profile 'app' does not "
-                        "exist");
+    ASSERT_STR_EQ(
+        first_detail(&diags),
+        "The source_profile 'ghost' of profile 'app' does not exist.");
     tern_diags_release(&diags);
     simfx_stop(&fx);
 }
@@ -633,7 +635,9 @@ TEST(credentials, provider_block_assume_role)
     ASSERT_STR_EQ(diags.items[0].service_code, "AccessDenied");
     ASSERT_STR_CONTAINS(diags.items[0].detail, "is not authorized to perform: "
                                                "sts:AssumeRole");
-    ASSERT_STR_CONTAINS(diags.items[1].detail, "role/nope");
+    ASSERT_STR_EQ(diags.items[1].detail,
+                  "Assuming the role arn:aws:iam::123456789012:role/nope with "
+                  "credentials from environment failed; see the error above.");
     tern_diags_release(&diags);
     simfx_stop(&fx);
 }

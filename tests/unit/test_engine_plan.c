@@ -292,7 +292,12 @@ TEST(engine_plan, lifecycle_ignore_and_prevent_destroy)
                       "}\n",
                       &o, TERN_ERROR);
     tern_free(ch);
-    ASSERT_STR_CONTAINS(env.diags.items[0].detail, "test_object.a");
+    ASSERT_STR_EQ(
+        env.diags.items[0].detail,
+        "Resource test_object.a has lifecycle.prevent_destroy set, but the "
+        "plan calls for this resource to be destroyed. To avoid this error and "
+        "continue with the plan, either disable lifecycle.prevent_destroy or "
+        "reduce the scope of the plan using the -target flag.");
     /* An errored plan cannot be applied. */
     ASSERT_EQ(test_env_plan(&env, &o, &p), TERN_ERROR);
     ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags),
