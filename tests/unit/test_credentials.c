@@ -130,12 +130,23 @@ TEST(credentials, nothing_found_lists_every_place)
     ASSERT_NULL(p);
     ASSERT_EQ(diags.errors, 1);
     d = diags.items[0].detail;
-    ASSERT_STR_CONTAINS(d, "provider block's access_key and secret_key");
-    ASSERT_STR_CONTAINS(d, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-    ASSERT_STR_CONTAINS(d, "profile 'default'");
-    ASSERT_STR_CONTAINS(d, "/.aws/credentials (not found)");
-    ASSERT_STR_CONTAINS(d, "/.aws/config (not found)");
-    ASSERT_STR_CONTAINS(d, "disabled by AWS_EC2_METADATA_DISABLED");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "No AWS credentials were found. tern looked, in order, at:\n"
+            "  - the provider block's access_key and secret_key: not set\n"
+            "  - environment variables AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY: not set\n"
+            "  - profile 'default' in the shared credentials file(s) "
+            "%s/.aws/credentials (not found) and config file(s) %s/.aws/config "
+            "(not found): no such profile\n"
+            "  - EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED\n"
+            "Set credentials in one of these places, as for the AWS CLI.",
+            tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(d, want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -295,8 +306,17 @@ TEST(credentials, provider_block_files_and_profile)
     tern_aws_credentials_free(p);
     cfg.profile = "missing";
     ASSERT_EQ(tern_aws_credentials_new(&p, &cfg, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "The profile 'missing'");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "/a/creds");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "The profile 'missing' (from the provider block) is in neither the "
+            "shared credentials file(s) %s/a/creds, %s/b/creds nor the config "
+            "file(s) %s/.aws/config (not found).",
+            tern_test_tmpdir(), tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -334,14 +354,37 @@ TEST(credentials, precedence)
     /* An explicit profile that does not exist is an error, not a skip. */
     setenv("AWS_PROFILE", "nope", 1);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "AWS_PROFILE");
+    {
+        char want_[4096];
+
+        snprintf(want_, sizeof(want_),
+                 "The profile 'nope' (from AWS_PROFILE) is in neither the "
+                 "shared credentials file(s) %s/.aws/credentials nor the "
+                 "config file(s) %s/.aws/config.",
+                 tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     /* A profile without credential settings: the chain goes on. */
     setenv("AWS_PROFILE", "empty", 1);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
-    ASSERT_STR_CONTAINS(first_detail(&diags),
-                        "profile 'empty' in the shared credentials");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "no credential settings");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "No AWS credentials were found. tern looked, in order, at:\n"
+            "  - the provider block's access_key and secret_key: not set\n"
+            "  - environment variables AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY: only one is set\n"
+            "  - profile 'empty' in the shared credentials file(s) "
+            "%s/.aws/credentials and config file(s) %s/.aws/config: no "
+            "credential settings\n"
+            "  - EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED\n"
+            "Set credentials in one of these places, as for the AWS CLI.",
+            tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
