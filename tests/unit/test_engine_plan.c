@@ -541,6 +541,35 @@ TEST(engine_plan, import_block_into_for_each_key)
     test_env_release(&env);
 }
 
+/* A moved block into a for_each key (a quoted key, which the address
+ * reader once refused as "Invalid moved block") moves the object. */
+TEST(engine_plan, moved_block_into_for_each_key)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    char *ch;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(
+        &env, "resource \"test_object\" \"one\" { name = \"k\" }\n"));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"many\" {\n"
+                                    "  for_each = toset([\"k\"])\n"
+                                    "  name     = each.key\n"
+                                    "}\n"
+                                    "moved {\n"
+                                    "  from = test_object.one\n"
+                                    "  to   = test_object.many[\"k\"]\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "no-op test_object.many[\"k\"] moved from "
+                      "test_object.one\n");
+    tern_free(ch);
+    ASSERT_EQ(tern_plan_summary(p)->move, 1);
+    tern_plan_free(p);
+    test_env_release(&env);
+}
+
 static void put_sha(char *hex, const char *body, size_t len)
 {
     unsigned char d[32];
@@ -851,6 +880,7 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, moved_block_renames_without_destroying),
     TEST_UNIT(engine_plan, import_block_and_import_api),
     TEST_UNIT(engine_plan, import_block_into_for_each_key),
+    TEST_UNIT(engine_plan, moved_block_into_for_each_key),
     TEST_UNIT(engine_plan, plan_file_checks),
     TEST_UNIT(engine_plan, variables_locals_and_outputs),
     TEST_UNIT(engine_plan, provider_settings_and_alias),
