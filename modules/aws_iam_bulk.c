@@ -1,15 +1,17 @@
 /*
  * The bulk read of IAM for refresh (tern_bulk_op, tern/module.h): one
- * GetAccountAuthorizationDetails, filtered to roles, in pages of up to
- * 1,000, describes every role of the account with its trust policy, tags,
- * permissions boundary, inline policies, attached managed policies and
- * instance profiles; ListRoles, also in pages of up to 1,000, adds each
- * role's description and maximum session duration, which RoleDetail
- * lacks. A refresh of 500 role stacks (2,000 objects) is then two calls
- * instead of 2,000.
+ * GetAccountAuthorizationDetails, filtered to roles and customer managed
+ * policies, in pages of up to 1,000, describes every role of the account
+ * with its trust policy, tags, permissions boundary, inline policies,
+ * attached managed policies and instance profiles, and every customer
+ * managed policy with its versions and attachment count; ListRoles, also
+ * in pages of up to 1,000, adds each role's description and maximum
+ * session duration, which RoleDetail lacks. A refresh of 500 role stacks
+ * (2,000 objects) is then two calls instead of 2,000.
  *
- * Calls: GetAccountAuthorizationDetails (Filter=Role, MaxItems=1000,
- * Marker), then ListRoles (MaxItems=1000, Marker).
+ * Calls: GetAccountAuthorizationDetails (Filter=Role and
+ * LocalManagedPolicy, MaxItems=1000, Marker), then ListRoles
+ * (MaxItems=1000, Marker).
  *
  * Quirks:
  * - The answer is the whole account, not only what the state holds: the
@@ -27,6 +29,9 @@
  *   the snapshot instead would read every object by itself, four calls
  *   per role stack instead of one.
  * - IAM names compare ignoring case; the snapshot is sorted that way.
+ *   Policies are found by ARN, exactly.
+ * - A ManagedPolicyDetail has no tags: an aws_iam_policy's read asks
+ *   ListPolicyTags (aws_iam_policy.c).
  */
 #include "iam_bulk.h"
 #include "iam_common.h"
@@ -46,19 +51,30 @@ struct entry {
 struct snapshot {
     tern_xml_node **pages;
     size_t npages;
-    struct entry *roles, *profiles, *listed;
-    size_t nroles, nprofiles, nlisted, aroles, aprofiles, alisted;
+    struct entry *roles, *profiles, *listed, *policies;
+    size_t nroles, nprofiles, nlisted, npolicies, aroles, aprofiles, alisted,
+        apolicies;
 };
 
-static const char *const types[] = {"aws_iam_instance_profile", "aws_iam_role",
+static const char *const types[] = {"aws_iam_instance_profile",
+                                    "aws_iam_policy",
+                                    "aws_iam_role",
                                     "aws_iam_role_policy",
-                                    "aws_iam_role_policy_attachment", NULL};
+                                    "aws_iam_role_policy_attachment",
+                                    NULL};
 
 static int by_name(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
 
     return strcasecmp(x->name, y->name);
+}
+
+static int by_arn(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+
+    return strcmp(x->name, y->name);
 }
 
 static int push(struct entry **v, size_t *n, size_t *alloc, const char *name,
@@ -93,15 +109,21 @@ static void snapshot_free(void *p)
     tern_free(s->roles);
     tern_free(s->profiles);
     tern_free(s->listed);
+    tern_free(s->policies);
     tern_free(s);
 }
 
-/* Index the roles (and the profiles they hold) of one
- * GetAccountAuthorizationDetails page. */
+/* Index the roles (and the profiles they hold) and the customer managed
+ * policies of one GetAccountAuthorizationDetails page. */
 static int index_details(struct snapshot *s, const tern_xml_node *result)
 {
     const tern_xml_node *r = tern_xml_find(result, "RoleDetailList/member");
+    const tern_xml_node *m = tern_xml_find(result, "Policies/member");
     int error = TERN_OK;
+
+    for (; m && !error; m = tern_xml_next(m))
+        error = push(&s->policies, &s->npolicies, &s->apolicies,
+                     tern_xml_text(m, "Arn"), m);
 
     for (; r && !error; r = tern_xml_next(r)) {
         const tern_xml_node *p = tern_xml_find(r, "InstanceProfileList/member");
@@ -141,7 +163,8 @@ fetch_pages(struct snapshot *s, tern_op *op, const char *action, int filter,
     char *marker = NULL, *what = NULL, *result_name = NULL;
     int error = TERN_OK;
 
-    what = tern_asprintf("Cannot read the account's IAM roles (%s)", action);
+    what = tern_asprintf(
+        "Cannot read the account's IAM roles and policies (%s)", action);
     TERN_CHECK_ALLOC(what);
     result_name = tern_asprintf("%sResult", action);
     TERN_CHECK_ALLOC(result_name);
@@ -151,8 +174,10 @@ fetch_pages(struct snapshot *s, tern_op *op, const char *action, int filter,
         tern_xml_node **pages;
 
         tern_buf_clear(&b);
-        if (filter)
+        if (filter) {
             tern_aws_query_add(&b, "Filter.member.1", "Role");
+            tern_aws_query_add(&b, "Filter.member.2", "LocalManagedPolicy");
+        }
         tern_aws_query_add(&b, "MaxItems", "1000");
         if (marker)
             tern_aws_query_add(&b, "Marker", marker);
@@ -238,6 +263,8 @@ static int bulk_fetch(void **out, tern_op *op)
         qsort(s->profiles, s->nprofiles, sizeof(*s->profiles), by_name);
     if (s->nlisted)
         qsort(s->listed, s->nlisted, sizeof(*s->listed), by_name);
+    if (s->npolicies)
+        qsort(s->policies, s->npolicies, sizeof(*s->policies), by_arn);
     *out = s;
     s = NULL;
 done:
@@ -246,8 +273,9 @@ done:
     return error;
 }
 
-static const tern_xml_node *find(const struct entry *v, size_t n,
-                                 const char *name)
+static const tern_xml_node *find_by(const struct entry *v, size_t n,
+                                    const char *name,
+                                    int (*cmp)(const void *, const void *))
 {
     struct entry key;
     const struct entry *hit;
@@ -256,8 +284,14 @@ static const tern_xml_node *find(const struct entry *v, size_t n,
         return NULL;
     key.name = name;
     key.node = NULL;
-    hit = bsearch(&key, v, n, sizeof(*v), by_name);
+    hit = bsearch(&key, v, n, sizeof(*v), cmp);
     return hit ? hit->node : NULL;
+}
+
+static const tern_xml_node *find(const struct entry *v, size_t n,
+                                 const char *name)
+{
+    return find_by(v, n, name, by_name);
 }
 
 const tern_xml_node *tern__iam_bulk_role(const void *bulk, const char *name)
@@ -293,6 +327,13 @@ const tern_xml_node *tern__iam_bulk_profile(const void *bulk, const char *name)
     const struct snapshot *s = bulk;
 
     return s ? find(s->profiles, s->nprofiles, name) : NULL;
+}
+
+const tern_xml_node *tern__iam_bulk_policy(const void *bulk, const char *arn)
+{
+    const struct snapshot *s = bulk;
+
+    return s ? find_by(s->policies, s->npolicies, arn, by_arn) : NULL;
 }
 
 const tern_bulk_op tern_bulk_aws_iam = {TERN_BULK_OP_VERSION,

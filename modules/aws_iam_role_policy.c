@@ -28,15 +28,17 @@
 
 static const tern_attr schema[] = {
     {"id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    /* The provider's limits: 128 characters, the prefix 26 fewer. */
     {"name", TERN_TYPE_STRING,
      TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
-     0},
-    {"name_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_FORCE_NEW,
-     NULL, NULL, 0},
+     128},
+    {"name_prefix", TERN_TYPE_STRING,
+     TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_FORCE_NEW, NULL, NULL,
+     102},
     {"policy", TERN_TYPE_STRING, TERN_ATTR_REQUIRED, tern_policy_equiv_fn, NULL,
      0},
     {"role", TERN_TYPE_STRING, TERN_ATTR_REQUIRED | TERN_ATTR_FORCE_NEW, NULL,
-     NULL, 0},
+     NULL, 128},
     {NULL, 0, 0, NULL, NULL, 0}};
 
 static json_t *state(const char *role, const char *name, json_t *policy,

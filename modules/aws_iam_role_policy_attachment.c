@@ -11,7 +11,8 @@
  *   (bounded, see iam_common.h).
  * - An attachment has no object of its own: the id is
  *   "role-name/policy-arn", which is also the import ID (Terraform's
- *   import ID; its own ids are random "role-2024..." strings).
+ *   import ID; its own ids are random "role-2024..." strings). read keeps
+ *   the state's id, so one migrated from Terraform stays as it was.
  * - A new attachment is missing from ListAttachedRolePolicies until it has
  *   propagated; create never reads back, and read reports it gone only
  *   when the list (every page) lacks it.
@@ -137,6 +138,22 @@ done:
     return error;
 }
 
+/* A read keeps the state's id: one a Terraform state brings along is the
+ * provider's "role-20240101..." and stays, as the provider keeps it. */
+static int keep_id(json_t **out, const json_t *prior, int error)
+{
+    const char *id = tern__str(prior, "id");
+
+    if (error || !id)
+        return error;
+    if (json_object_set_new(*out, "id", json_string(id))) {
+        json_decref(*out);
+        *out = NULL;
+        return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
 static int attachment_read(json_t **out, tern_op *op, const json_t *prior)
 {
     const char *role = tern__str(prior, "role");
@@ -148,7 +165,7 @@ static int attachment_read(json_t **out, tern_op *op, const json_t *prior)
                           "The state has no role or policy_arn.");
     detail = tern__iam_bulk_role(op->bulk, role);
     if (!detail)
-        return read_pair(out, op, role, arn, 1);
+        return keep_id(out, prior, read_pair(out, op, role, arn, 1));
     /* The role's AttachedManagedPolicies is complete: not there, gone. */
     m = tern_xml_find(detail, "AttachedManagedPolicies/member");
     for (; m; m = tern_xml_next(m)) {
@@ -156,7 +173,7 @@ static int attachment_read(json_t **out, tern_op *op, const json_t *prior)
 
         if (have && strcmp(have, arn) == 0) {
             *out = state(role, arn);
-            return *out ? TERN_OK : TERN_ENOMEM;
+            return keep_id(out, prior, *out ? TERN_OK : TERN_ENOMEM);
         }
     }
     return TERN_ENOTFOUND;

@@ -3,9 +3,12 @@
  * or by name (with path_prefix to narrow it).
  *
  * Calls: GetPolicy then GetPolicyVersion of the default version, for the
- * document (by ARN); ListPolicies, paged, then GetPolicyVersion (by name:
- * IAM has no lookup by name; ListPolicies already carries what GetPolicy
- * would say).
+ * document (by ARN); by name first ListPolicies, paged (IAM has no lookup
+ * by name), then the same two: ListPolicies leaves out the description
+ * and the tags, as the provider's data source says.
+ *
+ * Customer managed policies are found by name as AWS's are (Scope=All),
+ * an aws_iam_policy of the same configuration included.
  *
  * Quirks: the document comes back URL-encoded; it is decoded. Two
  * policies of one name (an AWS and a customer policy, or two paths) make
@@ -30,7 +33,8 @@ static const tern_attr schema[] = {
     {"path_prefix", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {"policy", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"policy_id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
-    {"tags", TERN_TYPE_MAP_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    {"tags", TERN_TYPE_MAP_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED,
+     NULL, NULL, 0},
     {NULL, 0, 0, NULL, NULL, 0}};
 
 /* The attributes GetPolicy and ListPolicies both describe. */
@@ -54,7 +58,6 @@ static json_t *policy_json(const tern_xml_node *p)
 struct by_name {
     const char *name;
     json_t *found; /* array of matches */
-    char *version; /* default version of the first */
 };
 
 static int name_page(void *ud, const tern_xml_node *result)
@@ -71,13 +74,6 @@ static int name_page(void *ud, const tern_xml_node *result)
         p = policy_json(m);
         if (!p || json_array_append_new(f->found, p))
             return TERN_ENOMEM;
-        if (!f->version) {
-            f->version = tern_strdup(tern_xml_text(m, "DefaultVersionId")
-                                         ? tern_xml_text(m, "DefaultVersionId")
-                                         : "v1");
-            if (!f->version)
-                return TERN_ENOMEM;
-        }
     }
     return TERN_OK;
 }
@@ -88,9 +84,10 @@ static int data_policy_read(json_t **out, tern_op *op, const json_t *config)
     tern_xml_node *root = NULL;
     const char *arn = tern__str(config, "arn");
     const char *name = tern__str(config, "name");
-    struct by_name f = {NULL, NULL, NULL};
+    const char *version;
+    struct by_name f = {NULL, NULL};
     json_t *st = NULL;
-    char *what = NULL, *doc = NULL;
+    char *what = NULL, *doc = NULL, *found_arn = NULL;
     int error = TERN_OK;
 
     if (!arn && !name)
@@ -98,23 +95,7 @@ static int data_policy_read(json_t **out, tern_op *op, const json_t *config)
                           "Set arn or name.");
     what = tern_asprintf("Cannot read IAM policy '%s'", arn ? arn : name);
     TERN_CHECK_ALLOC(what);
-    if (arn) {
-        tern_aws_query_add(&b, "PolicyArn", arn);
-        if (tern_buf_oom(&b)) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        error = tern__iam_call(op, "GetPolicy", &b, &root, 0, what, NULL);
-        if (error)
-            goto done;
-        st = policy_json(tern_xml_find(root, "GetPolicyResult/Policy"));
-        TERN_CHECK_ALLOC(st);
-        f.version = tern_strdup(
-            tern_xml_text(root, "GetPolicyResult/Policy/DefaultVersionId")
-                ? tern_xml_text(root, "GetPolicyResult/Policy/DefaultVersionId")
-                : "v1");
-        TERN_CHECK_ALLOC(f.version);
-    } else {
+    if (!arn) {
         f.name = name;
         f.found = json_array();
         TERN_CHECK_ALLOC(f.found);
@@ -146,11 +127,27 @@ static int data_policy_read(json_t **out, tern_op *op, const json_t *config)
                 tern__str(json_array_get(f.found, 1), "arn"));
             goto done;
         }
-        st = json_incref(json_array_get(f.found, 0));
+        found_arn = tern_strdup(tern__str(json_array_get(f.found, 0), "arn"));
+        TERN_CHECK_ALLOC(found_arn);
+        arn = found_arn;
+        tern_buf_clear(&b);
     }
+    /* GetPolicy also after a lookup by name: ListPolicies leaves out the
+     * description and the tags (as the provider says, and does). */
+    tern_aws_query_add(&b, "PolicyArn", arn);
+    if (tern_buf_oom(&b)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    error = tern__iam_call(op, "GetPolicy", &b, &root, 0, what, NULL);
+    if (error)
+        goto done;
+    st = policy_json(tern_xml_find(root, "GetPolicyResult/Policy"));
+    TERN_CHECK_ALLOC(st);
+    version = tern_xml_text(root, "GetPolicyResult/Policy/DefaultVersionId");
     tern_buf_clear(&b);
     tern_aws_query_add(&b, "PolicyArn", tern__str(st, "arn"));
-    tern_aws_query_add(&b, "VersionId", f.version);
+    tern_aws_query_add(&b, "VersionId", version ? version : "v1");
     if (tern_buf_oom(&b)) {
         error = TERN_ENOMEM;
         goto done;
@@ -175,7 +172,7 @@ static int data_policy_read(json_t **out, tern_op *op, const json_t *config)
 done:
     json_decref(st);
     json_decref(f.found);
-    tern_free(f.version);
+    tern_free(found_arn);
     tern_xml_free(root);
     tern_buf_release(&b);
     tern_free(what);

@@ -404,12 +404,41 @@ static int put(json_t *obj, const char *key, json_t *v)
     return json_object_set_new(obj, key, v) ? TERN_ENOMEM : TERN_OK;
 }
 
+/* The provider's validation of a statement block: effect Allow or Deny,
+ * an alphanumeric sid. 0, or -1 with the error reported. */
+static int statement_valid(struct ctx *c, const char *sid, const char *effect)
+{
+    const char *p;
+
+    if (effect && strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0) {
+        tern__fail(c->op, TERN_EINVALID, "Invalid IAM policy document",
+                   "A statement's effect must be \"Allow\" or \"Deny\", not "
+                   "\"%s\".",
+                   effect);
+        return -1;
+    }
+    for (p = sid; p && *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9'))
+            continue;
+        tern__fail(c->op, TERN_EINVALID, "Invalid IAM policy document",
+                   "A statement's sid may contain only letters and digits, "
+                   "not \"%s\".",
+                   sid);
+        return -1;
+    }
+    return 0;
+}
+
 static json_t *statement_from_config(struct ctx *c, const json_t *s)
 {
-    json_t *out = json_object();
+    json_t *out;
     const char *sid = tern__str(s, "sid");
     const char *effect = tern__str(s, "effect");
 
+    if (statement_valid(c, sid, effect))
+        return NULL;
+    out = json_object();
     if (!out)
         return NULL;
     if ((sid && put(out, "Sid", json_string(sid))) ||
@@ -714,6 +743,15 @@ static int document_read(json_t **out, tern_op *op, const json_t *config)
     memset(&d, 0, sizeof(d));
     c.op = op;
     c.version = version ? version : "2012-10-17";
+    if (strcmp(c.version, "2012-10-17") != 0 &&
+        strcmp(c.version, "2008-10-17") != 0) {
+        json_decref(seen);
+        json_decref(d.statements);
+        return tern__fail(op, TERN_EINVALID, "Invalid IAM policy document",
+                          "version must be \"2012-10-17\" or \"2008-10-17\", "
+                          "not \"%s\".",
+                          c.version);
+    }
     d.statements = json_array();
     TERN_CHECK_ALLOC(d.statements);
     TERN_CHECK_ALLOC(seen);

@@ -44,8 +44,11 @@ static const tern_attr schema[] = {
      TERN_ATTR_REQUIRED | TERN_ATTR_FORCE_NEW, NULL, NULL, 0},
     {"is_meta_instance_profile", TERN_TYPE_BOOL, TERN_ATTR_OPTIONAL, NULL, NULL,
      0},
-    {"skip_validation", TERN_TYPE_BOOL, TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED,
-     NULL, NULL, 0},
+    /* Never reported back: an import or a read records false, and true
+     * configured over it is no change (the provider's DiffSuppressFunc). */
+    {"skip_validation", TERN_TYPE_BOOL,
+     TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED | TERN_ATTR_UNREPORTED, NULL, NULL,
+     0},
     {NULL, 0, 0, NULL, NULL, 0}};
 
 static json_t *state(const char *arn, const char *role, int is_meta, int skip)

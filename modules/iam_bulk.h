@@ -2,7 +2,8 @@
  * The IAM snapshot of a bulk refresh (modules/aws_iam_bulk.c), as the IAM
  * modules' reads consult it through op->bulk (tern/module.h).
  *
- * The snapshot is GetAccountAuthorizationDetails filtered to roles: for
+ * The snapshot is GetAccountAuthorizationDetails filtered to roles and
+ * customer managed policies: for
  * each role its <RoleDetailList> member (Path, RoleName, RoleId, Arn,
  * CreateDate, AssumeRolePolicyDocument, Tags, PermissionsBoundary,
  * RolePolicyList, AttachedManagedPolicies, InstanceProfileList). A role's
@@ -13,7 +14,10 @@
  * has no Description or MaxSessionDuration: the snapshot also holds each
  * role's <Roles> member from ListRoles, which has them. A role whose
  * ListRoles member is missing (ListRoles failed, or the role changed
- * between the two calls) is read by GetRole.
+ * between the two calls) is read by GetRole. Each customer managed policy
+ * is its <Policies> member (ManagedPolicyDetail: Arn, PolicyName,
+ * PolicyId, Path, Description, DefaultVersionId, AttachmentCount, and
+ * PolicyVersionList with every version's Document), without tags.
  */
 #ifndef TERN_MODULES_IAM_BULK_H
 #define TERN_MODULES_IAM_BULK_H
@@ -41,5 +45,11 @@ const tern_xml_node *tern__iam_bulk_role_listed(const void *bulk,
  * role it holds lists it, or NULL.
  */
 const tern_xml_node *tern__iam_bulk_profile(const void *bulk, const char *name);
+
+/**
+ * The <Policies> member (ManagedPolicyDetail) of the customer managed
+ * policy @p arn (compared exactly), or NULL.
+ */
+const tern_xml_node *tern__iam_bulk_policy(const void *bulk, const char *arn);
 
 #endif

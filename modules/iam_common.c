@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -369,6 +370,151 @@ int tern__iam_check_name_arg(tern_op *op, const json_t *desired,
         return TERN_OK;
     return tern__fail(op, TERN_EINVALID, summary, "The argument \"%s\" %s", arg,
                       why);
+}
+
+/* Whether @p s (of @p n bytes) matches @p re, a POSIX extended regular
+ * expression anchored by the caller. */
+static int matches(const char *s, size_t n, const char *re)
+{
+    regex_t rx;
+    char *copy = tern_strndup(s, n);
+    int ok;
+
+    if (!copy || regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+        tern_free(copy);
+        return 0;
+    }
+    ok = regexec(&rx, copy, 0, NULL, 0) == 0;
+    regfree(&rx);
+    tern_free(copy);
+    return ok;
+}
+
+int tern__aws_arn_check(const char *value, char *why, size_t why_size)
+{
+    const char *sec[6], *p = value;
+    size_t len[6], i;
+
+    if (strncmp(value, "arn:", 4) != 0) {
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" does not start "
+                 "with \"arn:\".",
+                 value);
+        return 1;
+    }
+    for (i = 0; i < 6; i++) {
+        const char *colon = i < 5 ? strchr(p, ':') : NULL;
+
+        if (i < 5 && !colon) {
+            snprintf(why, why_size,
+                     "is not a valid ARN: \"%s\" has %zu of the 6 sections "
+                     "arn:partition:service:region:account-id:resource.",
+                     value, i + 1);
+            return 1;
+        }
+        sec[i] = p;
+        len[i] = colon ? (size_t)(colon - p) : strlen(p);
+        p = colon ? colon + 1 : p + len[i];
+    }
+    if (len[1] == 0 || !matches(sec[1], len[1], "^aws(-[a-z]+)*$"))
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" has no valid partition (aws, "
+                 "aws-cn, aws-us-gov, ...).",
+                 value);
+    else if (len[3] && !matches(sec[3], len[3], "^[a-z]{2}(-[a-z]+)+-[0-9]$"))
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" has an invalid region.", value);
+    else if (len[4] &&
+             !matches(sec[4], len[4],
+                      "^(aws|aws-managed|third-party|[0-9]{12}|cw.{10})$"))
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" has an invalid account ID (12 "
+                 "digits, or aws).",
+                 value);
+    else if (len[5] == 0)
+        snprintf(why, why_size, "is not a valid ARN: \"%s\" has no resource.",
+                 value);
+    else
+        return 0;
+    return 1;
+}
+
+int tern__iam_description_chars(const char *value, char *why, size_t why_size)
+{
+    /* U+201C and U+2018, in UTF-8. */
+    if (!strstr(value, "\xE2\x80\x9C") && !strstr(value, "\xE2\x80\x98"))
+        return 0;
+    snprintf(why, why_size,
+             "cannot contain specially formatted single or double quotes "
+             "(\u201C or \u2018); use plain ' or \".");
+    return 1;
+}
+
+int tern__iam_session_duration(const char *value, char *why, size_t why_size)
+{
+    char *end = NULL;
+    double d = strtod(value, &end);
+
+    if (end && *end == '\0' && d >= 3600 && d <= 43200 && d == (long)d)
+        return 0;
+    snprintf(why, why_size,
+             "must be a whole number of seconds from 3600 to 43200 (1 to 12 "
+             "hours), not %s.",
+             value);
+    return 1;
+}
+
+int tern__iam_role_name_not_arn(const char *value, char *why, size_t why_size)
+{
+    char ignored[256];
+
+    if (tern__aws_arn_check(value, ignored, sizeof(ignored)) != 0)
+        return 0;
+    snprintf(why, why_size, "must be the role's name, not its ARN (\"%s\").",
+             value);
+    return 1;
+}
+
+/* The Databricks provider's ValidArn: arn:, six sections, the resource of
+ * @p kind. */
+static int dbx_arn(const char *value, const char *kind, char *why,
+                   size_t why_size)
+{
+    const char *p = value;
+    size_t colons = 0;
+
+    if (strncmp(value, "arn:", 4) != 0) {
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" does not start with \"arn:\".",
+                 value);
+        return 1;
+    }
+    for (; colons < 5 && (p = strchr(p, ':')) != NULL; p++)
+        colons++;
+    if (colons < 5) {
+        snprintf(why, why_size,
+                 "is not a valid ARN: \"%s\" has %zu of the 6 sections "
+                 "arn:partition:service:region:account-id:resource.",
+                 value, colons + 1);
+        return 1;
+    }
+    if (strncmp(p, kind, strlen(kind)) != 0) {
+        snprintf(why, why_size, "must be an ARN of an IAM %s, not \"%s\".",
+                 strcmp(kind, "role") == 0 ? "role" : "instance profile",
+                 value);
+        return 1;
+    }
+    return 0;
+}
+
+int tern__dbx_profile_arn(const char *value, char *why, size_t why_size)
+{
+    return dbx_arn(value, "instance-profile", why, why_size);
+}
+
+int tern__dbx_role_arn(const char *value, char *why, size_t why_size)
+{
+    return dbx_arn(value, "role", why, why_size);
 }
 
 const char *tern__str(const json_t *obj, const char *key)

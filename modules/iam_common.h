@@ -108,6 +108,26 @@ int tern__iam_name_chars(const char *value, char *why, size_t why_size);
 int tern__iam_check_name_arg(tern_op *op, const json_t *desired,
                              const char *arg, const char *summary);
 
+/*
+ * More of the providers' validation functions, as tern_check_fn (0: fine,
+ * else why not, completing "The argument \"x\" ..."):
+ * - tern__aws_arn_check: the AWS provider's ValidARN (arn:, six sections,
+ *   partition, region, account ID, a resource);
+ * - tern__iam_description_chars: a role's description holds no U+201C or
+ *   U+2018 quotes;
+ * - tern__iam_session_duration: max_session_duration from 3600 to 43200;
+ * - tern__iam_role_name_not_arn: an inline policy's role is a name, not
+ *   an ARN;
+ * - tern__dbx_profile_arn, tern__dbx_role_arn: the Databricks provider's
+ *   ValidArn of an instance profile and of a role.
+ */
+int tern__aws_arn_check(const char *value, char *why, size_t why_size);
+int tern__iam_description_chars(const char *value, char *why, size_t why_size);
+int tern__iam_session_duration(const char *value, char *why, size_t why_size);
+int tern__iam_role_name_not_arn(const char *value, char *why, size_t why_size);
+int tern__dbx_profile_arn(const char *value, char *why, size_t why_size);
+int tern__dbx_role_arn(const char *value, char *why, size_t why_size);
+
 /** The boolean at @p key, or @p dflt when absent or null. */
 int tern__bool(const json_t *obj, const char *key, int dflt);
 

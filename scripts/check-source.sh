@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# House rules a compiler does not check: clang-format, and the banned
-# functions of ../shared/STYLE.md rule 12 in engine code.
+# House rules a compiler does not check: clang-format, the banned
+# functions of docs/STYLE.md rule 12 in engine code, and no path that
+# leads outside the repository (a user's clone has nothing beside it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -20,6 +21,23 @@ hits=$(grep -nE "$banned" $(echo "$files" | tr ' ' '\n' | grep -E '^(src|modules
 if [ -n "$hits" ]; then
     echo "check-source: banned functions (use src/util):" >&2
     echo "$hits" >&2
+    status=1
+fi
+# Paths outside the repository: a relative path that climbs above the root
+# from the file that names it, or a path into this machine's work tree.
+outside=$(git grep -nIoE '(\.\./)+[^ "'"'"'`)]*' 2>/dev/null | while IFS=: read -r f line m; do
+    d=$(dirname "$f")
+    depth=0
+    [ "$d" = . ] || depth=$(($(echo "$d" | tr -cd / | wc -c) + 1))
+    ups=$(echo "$m" | grep -o '\.\./' | wc -l)
+    [ "$ups" -gt "$depth" ] && echo "$f:$line: $m"
+done)
+# ([k] and [d] keep these lines from matching themselves.)
+more=$(git grep -nIE '/wor[k]/|\.\./share[d]|\$\{CMAKE_(SOURCE|BINARY)_DIR\}/\.\.' 2>/dev/null || true)
+[ -n "$more" ] && outside=$(printf '%s\n%s' "$outside" "$more")
+if [ -n "$outside" ]; then
+    echo "check-source: paths outside the repository:" >&2
+    echo "$outside" >&2
     status=1
 fi
 exit $status

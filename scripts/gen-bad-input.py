@@ -10,7 +10,11 @@ to change them. Each case is a directory NNN-slug/ with:
 
     cmd                     tern's arguments, one per line
     expect/exit-code        the exit status
-    expect/stderr-contains  substrings standard error must contain, one a line
+    expect/stderr-contains  lines the diagnostic must contain, one a line
+    expect/stderr           the whole standard error, recorded by the test
+                            (TERN_UPDATE_GOLDEN=1, see
+                            tests/unit/test_bad_input.c) only when it holds
+                            every line of stderr-contains; compared whole
     sim-args                (optional) run against a tern-sim started with
                             these arguments, one per line
     state                   (optional) the name of a state in fixtures/ to

@@ -6,7 +6,7 @@
  * few expected failures a caller branches on. The details travel in a
  * diagnostic list owned by the operation, never in a global "last error":
  * the list moves from a libuv worker thread to the loop thread with the
- * result (../shared/STYLE.md rules 8 and 9).
+ * result (docs/STYLE.md rules 8 and 9).
  */
 #ifndef TERN_DIAG_H
 #define TERN_DIAG_H

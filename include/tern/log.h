@@ -7,7 +7,7 @@
  * arguments are evaluated, so a disabled trace costs one comparison. Every
  * line passes through tern_log_redact() before it is written, and callers
  * that log a request or response should still redact what they know is
- * secret (../shared/STYLE.md rule 13).
+ * secret (docs/STYLE.md rule 13).
  */
 #ifndef TERN_LOG_H
 #define TERN_LOG_H

@@ -13,7 +13,7 @@
  * attribute name (the engine converts from tern_value and never hands a
  * module an unknown). They never touch the state store, the terminal or
  * the graph; they call their service client and return new values or a
- * diagnostic (../shared/ARCHITECTURE.md).
+ * diagnostic (docs/ARCHITECTURE.md).
  *
  * Operations run on a worker thread as plain sequential code. Each returns
  * TERN_OK or an error code from tern/diag.h, with details added to
@@ -52,7 +52,16 @@ enum tern_attr_flags {
     TERN_ATTR_COMPUTED = 1 << 2,  /**< the module sets it (with OPTIONAL:
                                        when the configuration does not) */
     TERN_ATTR_FORCE_NEW = 1 << 3, /**< a change replaces the object */
-    TERN_ATTR_SENSITIVE = 1 << 4  /**< never shown in plans or logs */
+    TERN_ATTR_SENSITIVE = 1 << 4, /**< never shown in plans or logs */
+    /**
+     * The service never reports the value back (a create-time switch, such
+     * as Databricks' skip_validation): a prior holding the type's zero
+     * value, or none, is what a read or an import records for "not
+     * known", so a configured value over such a prior is no change and the
+     * plan keeps the prior (the provider's DiffSuppressFunc for false ->
+     * true). A prior holding any other value diffs as usual.
+     */
+    TERN_ATTR_UNREPORTED = 1 << 5
 };
 
 /**
@@ -242,8 +251,10 @@ typedef struct tern_bulk_op {
 extern const tern_bulk_op *const tern_bulk_ops[];
 
 /**
- * A check of a string argument's value beyond its type and length: the
- * provider's validation functions (e.g. the character set of IAM names).
+ * A check of a string or number argument's value beyond its type and
+ * length: the provider's validation functions (e.g. the character set of
+ * IAM names, the range of a duration). A number is checked as its decimal
+ * text (3600, 0.5).
  * `validate` runs it on a value known without a plan, `plan` on every
  * known value, and a failure is an error at the value's range.
  * @param why receives the reason when the value is refused, completing
@@ -252,7 +263,8 @@ extern const tern_bulk_op *const tern_bulk_ops[];
  */
 typedef int (*tern_check_fn)(const char *value, char *why, size_t why_size);
 
-/** One check: of argument @c name (top level) of resource type @c type. */
+/** One check: of argument @c name (top level) of resource type @c type, or
+ *  of data source TYPE when @c type is "data.TYPE". */
 typedef struct tern_arg_check {
     const char *type;
     const char *name;
@@ -262,6 +274,23 @@ typedef struct tern_arg_check {
 /** Every argument check, ending with {NULL, NULL, NULL}
  *  (modules/registry.c). */
 extern const tern_arg_check tern_arg_checks[];
+
+/**
+ * The default of an optional argument (the provider schema's Default): the
+ * value an unset argument takes. The engine fills it into the evaluated
+ * configuration, as the provider's SDK does, so a plan shows it, a create
+ * sends it, and removing the argument from the configuration changes the
+ * object back to it. Such an attribute is OPTIONAL without COMPUTED.
+ */
+typedef struct tern_arg_default {
+    const char *type;  /**< resource type */
+    const char *name;  /**< top-level argument */
+    const char *value; /**< JSON text of the value, e.g. "3600", "\"/\"" */
+} tern_arg_default;
+
+/** Every argument default, ending with {NULL, NULL, NULL}
+ *  (modules/registry.c). */
+extern const tern_arg_default tern_arg_defaults[];
 
 /**
  * Find a module by kind and type name.

@@ -8,6 +8,7 @@
 #include "aws/client.h"
 #include "aws/query.h"
 #include "aws/sigv4.h"
+#include "aws/wire.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 
@@ -559,7 +560,9 @@ int tern_aws_call(tern_aws_client *c, const char *action,
     tern_aws_creds creds;
     tern_aws_error aerr;
     tern_xml_node *root = NULL;
+    const tern_aws_operation *op;
     struct timespec start;
+    char why[256];
     char xmlerr[256];
     char cause[640];
     int error = TERN_OK, attempt = 0, last_cost = 0, skew_done = 0;
@@ -569,16 +572,23 @@ int tern_aws_call(tern_aws_client *c, const char *action,
     memset(&aerr, 0, sizeof(aerr));
     if (out)
         *out = NULL;
-    tern_aws_query_add(&body, "Action", action);
-    tern_aws_query_add(&body, "Version", c->version);
-    if (params && params->len) {
-        tern_buf_putc(&body, '&');
-        tern_buf_put(&body, params->ptr, params->len);
-    }
-    if (tern_buf_oom(&body)) {
-        error = TERN_ENOMEM;
+    /* The body is written once, as botocore writes it, and every attempt
+     * signs and sends exactly these bytes. */
+    op = tern_aws_operation_find(c->service, action);
+    if (!op) {
+        error = TERN_EINVALID;
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Internal error",
+                       "tern does not know the %s action %s "
+                       "(src/aws/wire.c); this is a bug in tern.",
+                       c->service_label, action);
         goto done;
     }
+    error = tern_aws_form_body(&body, op, c->version, params, why, sizeof(why));
+    if (error == TERN_EINVALID)
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Internal error",
+                       "%s; this is a bug in tern.", why);
+    if (error)
+        goto done;
 
     for (;;) {
         int retry_kind = 0, cost = QUOTA_RETRY_COST, transport;

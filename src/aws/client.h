@@ -1,11 +1,12 @@
 /*
  * The AWS Query client (IAM, STS) that resource modules call.
  *
- * One call: the caller builds the parameters (form encoding with
- * tern_aws_query_add() and the list helpers below), tern_aws_call() adds
- * Action and Version, signs with SigV4 (signing keys cached), sends through
- * the shared HTTP client, retries what the SDKs' standard mode retries,
- * and returns the parsed XML response or a diagnostic carrying the
+ * One call: the caller builds the parameters (tern_aws_query_add() and the
+ * list helpers below), tern_aws_call() writes the body as botocore does
+ * (aws/wire.h: Action, Version, the parameters in the service model's
+ * order, form-encoded), signs those bytes with SigV4 (signing keys cached),
+ * sends through the shared HTTP client, retries what the SDKs' standard mode
+ * retries, and returns the parsed XML response or a diagnostic carrying the
  * service's error code, message and request id.
  *
  * Retries (the SDKs' "standard" mode): throttling error codes, HTTP 500,
@@ -120,8 +121,11 @@ int tern_aws_resolve_endpoint(char **url, char **signing_region,
  * Call one action.
  * @param client the client
  * @param action e.g. "GetRole"
- * @param params the form-encoded parameters, without Action and Version
- *        (borrowed; NULL for none)
+ * @param params the parameters as tern_aws_query_add() and the list helpers
+ *        write them, without Action and Version, in any order (borrowed;
+ *        NULL for none). The body sent is tern_aws_form_body()'s: the
+ *        action and every parameter must be in aws/wire.c's table, else
+ *        the call fails with TERN_EINVALID ("Internal error") unsent.
  * @param out receives the response's root element (caller owns;
  *        tern_xml_free()); may be NULL when the caller needs no result
  * @param diags receives a diagnostic on failure, with service_code and

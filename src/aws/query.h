@@ -1,14 +1,13 @@
 /*
- * Percent-encoding for the AWS Query API and for SigV4 canonicalisation.
+ * Percent-encoding for query strings and for SigV4 canonicalisation.
  *
- * One encoder serves three uses: the form body of an IAM/STS Query request
- * (application/x-www-form-urlencoded), the query string of a GET request,
- * and the canonical query string and URI path of a SigV4 signature. All use
  * RFC 3986: the unreserved characters A-Z a-z 0-9 - _ . ~ are kept, every
  * other byte becomes %XX with upper-case hex, so a space is "%20" and "+" is
- * "%2B". AWS decodes both "%20" and "+" as a space in a form body; we send
- * "%20", as the Go and JavaScript SDKs do (botocore sends "+"), because the
- * same bytes are then also a valid canonical query string.
+ * "%2B". This is the encoding of a GET query string and of a SigV4
+ * canonical query string and URI path. The parameters of a Query call are
+ * also collected with tern_aws_query_add(), but the body on the wire is
+ * written by tern_aws_form_body() (aws/wire.h), which orders them as
+ * botocore does and form-encodes them (a space as '+').
  */
 #ifndef TERN_AWS_QUERY_H
 #define TERN_AWS_QUERY_H

@@ -3,7 +3,7 @@
  * flags, the context the dispatcher hands every command, and the helpers
  * the commands share (flags.c, addr.c, ui.c, render.c, project.c).
  *
- * The split follows ../shared/STYLE.md rule 2: main.c holds the one table
+ * The split follows docs/STYLE.md rule 2: main.c holds the one table
  * and the dispatcher, which parses the flags a command accepts, acts on the
  * shared ones (-chdir, -help, -no-color, -json, -state, -lock,
  * -lock-timeout) and maps error codes to exit statuses; a command only

@@ -1,6 +1,6 @@
 /*
  * tern's command line: one table of commands; the dispatcher, not each
- * command, handles the shared flags (../shared/STYLE.md rule 2). It
+ * command, handles the shared flags (docs/STYLE.md rule 2). It
  *
  *  - applies the global options (-chdir, -help, -version),
  *  - parses the flags the command's entry allows and answers -help,

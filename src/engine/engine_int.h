@@ -227,17 +227,17 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                       int *replace, char ***paths, size_t *npaths);
 
 /*
- * Check a known string argument of resource type @type (NULL: a nested
- * block's) against its schema's length (tern_attr.max_items: "Value too
- * long") and the modules' checks (tern_arg_checks[]: "Invalid value for
+ * Check a known string argument of module @m's top-level body (NULL: a
+ * nested block's) against its schema's length (tern_attr.max_items: "Value
+ * too long") and the modules' checks (tern_arg_checks[]: "Invalid value for
  * argument"), reported at @r. TERN_OK when it fits or is not a string;
  * TERN_ERROR (reported) or TERN_ENOMEM.
  */
-int tern__check_value(const char *type, const tern_attr *sa, const char *name,
-                      const tern_value *v, const struct tern_range *r,
-                      struct tern_diags *diags);
-/* Whether argument @name of @type has anything for tern__check_value. */
-int tern__has_value_check(const char *type, const tern_attr *sa,
+int tern__check_value(const tern_module *m, const tern_attr *sa,
+                      const char *name, const tern_value *v,
+                      const struct tern_range *r, struct tern_diags *diags);
+/* Whether argument @name of @m has anything for tern__check_value. */
+int tern__has_value_check(const tern_module *m, const tern_attr *sa,
                           const char *name);
 
 /*
@@ -248,6 +248,26 @@ int tern__has_value_check(const char *type, const tern_attr *sa,
  */
 int tern__planned_same(const tern_attr *sa, const tern_value *planned,
                        const tern_value *now);
+
+/*
+ * Whether two stored objects of a schema (a state and a read of it) mean
+ * the same, as Terraform's SDK compares them: attribute by attribute of
+ * the schema (others, e.g. those of a Terraform state that tern does not
+ * model, are not compared), null the same as the type's zero value ("",
+ * false, 0, [], {}: the SDK stores an unset attribute as its zero value),
+ * numbers by value, sets in any order, equivalent documents (the
+ * attribute's tern_equiv_fn) the same. A NULL schema compares exactly.
+ */
+int tern__state_same(const tern_attr *schema, const json_t *a, const json_t *b);
+
+/*
+ * The "before" of a change found by a refresh, for display: @now with the
+ * prior's value of each schema attribute that does not mean the same
+ * (tern__state_same), so only what really changed shows. New reference,
+ * NULL when out of memory.
+ */
+json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
+                                 const json_t *now);
 
 /* Mark a module object's sensitive attributes; steals @v. */
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);

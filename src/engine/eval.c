@@ -3,11 +3,12 @@
  * locals evaluated on demand, the current values of resource instances),
  * a resource block's configuration into an object of its schema, and the
  * generic attribute-by-attribute diff that turns configuration and prior
- * object into the planned object (../shared/STYLE.md rule 7: modules hold
+ * object into the planned object (docs/STYLE.md rule 7: modules hold
  * no diff code).
  */
 #include "engine/engine_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,32 +279,69 @@ static int type_fits(const tern_attr *sa, const tern_value *v,
     }
 }
 
-static const tern_arg_check *arg_check(const char *type, const char *name)
+/* The default of argument @name of resource @m (NULL: a nested block's),
+ * or NULL. Data sources have none. */
+static const tern_arg_default *arg_default(const tern_module *m,
+                                           const char *name)
 {
-    const tern_arg_check *c;
+    const tern_arg_default *d;
 
-    for (c = tern_arg_checks; type && c->type; c++)
-        if (strcmp(c->type, type) == 0 && strcmp(c->name, name) == 0)
-            return c;
+    if (!m || m->kind != TERN_MODULE_RESOURCE)
+        return NULL;
+    for (d = tern_arg_defaults; d->type; d++)
+        if (strcmp(d->type, m->type_name) == 0 && strcmp(d->name, name) == 0)
+            return d;
     return NULL;
 }
 
-int tern__has_value_check(const char *type, const tern_attr *sa,
-                          const char *name)
+/* A data source's checks are listed as "data.TYPE": a resource and a data
+ * source may share a type name, not their arguments' rules. */
+static const tern_arg_check *arg_check(const tern_module *m, const char *name)
 {
-    return sa->type == TERN_TYPE_STRING &&
-           (sa->max_items || arg_check(type, name));
+    const tern_arg_check *c;
+
+    for (c = tern_arg_checks; m && c->type; c++) {
+        const char *t = c->type;
+
+        if (m->kind == TERN_MODULE_DATA) {
+            if (strncmp(t, "data.", 5) != 0)
+                continue;
+            t += 5;
+        }
+        if (strcmp(t, m->type_name) == 0 && strcmp(c->name, name) == 0)
+            return c;
+    }
+    return NULL;
 }
 
-int tern__check_value(const char *type, const tern_attr *sa, const char *name,
-                      const tern_value *v, const struct tern_range *r,
-                      struct tern_diags *diags)
+int tern__has_value_check(const tern_module *m, const tern_attr *sa,
+                          const char *name)
 {
-    const tern_arg_check *c = arg_check(type, name);
+    return (sa->type == TERN_TYPE_STRING &&
+            (sa->max_items || arg_check(m, name))) ||
+           (sa->type == TERN_TYPE_NUMBER && arg_check(m, name));
+}
+
+int tern__check_value(const tern_module *m, const tern_attr *sa,
+                      const char *name, const tern_value *v,
+                      const struct tern_range *r, struct tern_diags *diags)
+{
+    const tern_arg_check *c = arg_check(m, name);
     const unsigned char *s;
-    char why[512];
+    char why[512], num[64];
     size_t n = 0;
 
+    if (sa->type == TERN_TYPE_NUMBER && c &&
+        tern_value_kind(v) == TERN_VAL_NUMBER) {
+        snprintf(num, sizeof(num), "%.17g", tern_value_get_number(v));
+        if (!c->check(num, why, sizeof(why)))
+            return TERN_OK;
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, r,
+                            "Invalid value for argument",
+                            "The argument \"%s\" %s", name, why))
+            return TERN_ENOMEM;
+        return TERN_ERROR;
+    }
     if (sa->type != TERN_TYPE_STRING || tern_value_kind(v) != TERN_VAL_STRING)
         return TERN_OK;
     /* Characters, not bytes: count what does not continue a character. */
@@ -326,11 +364,27 @@ int tern__check_value(const char *type, const tern_attr *sa, const char *name,
     return TERN_ERROR;
 }
 
-/* @type: the resource type, for the top-level body (NULL for nested
- * blocks); @top: whether meta-arguments may appear. */
+/* What an unset argument of resource @m (NULL: a nested block's) is: its
+ * default (tern_arg_defaults[]), else null. New reference. */
+static tern_value *default_value(const tern_module *m, const tern_attr *sa)
+{
+    const tern_arg_default *d = arg_default(m, sa->name);
+    json_t *j;
+    tern_value *v;
+
+    if (!d)
+        return tern_value_null();
+    j = json_loads(d->value, JSON_DECODE_ANY, NULL);
+    v = j ? tern_value_from_json(j) : NULL;
+    json_decref(j);
+    return v ? coerce(sa, v) : NULL;
+}
+
+/* @m: the module, for the top-level body (NULL for nested blocks); @top:
+ * whether meta-arguments may appear. */
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                      const tern_attr *schema, const struct tern_body *body,
-                     int top, const char *type, tern_value **out,
+                     int top, const tern_module *m, tern_value **out,
                      struct tern_diags *diags)
 {
     tern_value *obj = tern_value_object_new(), *v = NULL;
@@ -381,7 +435,7 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                 continue;
             }
         }
-        rc = tern__check_value(type, sa, a->name, v, &a->expr->range, diags);
+        rc = tern__check_value(m, sa, a->name, v, &a->expr->range, diags);
         if (rc) {
             tern_value_decref(v);
             v = NULL;
@@ -462,7 +516,7 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                            sa->name);
             error = TERN_ERROR;
         }
-        v = tern_value_null();
+        v = default_value(m, sa);
         TERN_CHECK_ALLOC(v);
         if (tern_value_object_set(obj, sa->name, v)) {
             v = NULL;
@@ -491,10 +545,8 @@ int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
 
     *out = NULL;
     tern__scope_init(&sc, cx, pi, tmp);
-    error = eval_body(
-        cx, &sc, b->module->schema, b->block->body, 1,
-        b->module->kind == TERN_MODULE_RESOURCE ? b->module->type_name : NULL,
-        out, diags);
+    error = eval_body(cx, &sc, b->module->schema, b->block->body, 1, b->module,
+                      out, diags);
     tern_value_decref(tmp[0]);
     tern_value_decref(tmp[1]);
     return error;
@@ -540,6 +592,115 @@ tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j)
 
 /* ---- the diff -------------------------------------------------------------
  */
+
+/* Null, or the zero value of its type ("", false, 0, [], {}). */
+static int json_zero(const json_t *v)
+{
+    if (!v)
+        return 1;
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+    case JSON_FALSE:
+        return 1;
+    case JSON_STRING:
+        return json_string_length(v) == 0;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return json_number_value(v) == 0;
+    case JSON_ARRAY:
+        return json_array_size(v) == 0;
+    case JSON_OBJECT:
+        return json_object_size(v) == 0;
+    default:
+        return 0;
+    }
+}
+
+/* Whether set @a holds every element of @b. */
+static int json_set_covers(const json_t *a, const json_t *b)
+{
+    size_t i, j;
+
+    for (i = 0; i < json_array_size(b); i++) {
+        for (j = 0; j < json_array_size(a); j++)
+            if (json_equal(json_array_get(a, j), json_array_get(b, i)))
+                break;
+        if (j == json_array_size(a))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether two stored values of attribute @sa mean the same (see
+ * tern__state_same). */
+static int json_same_value(const tern_attr *sa, const json_t *a,
+                           const json_t *b)
+{
+    size_t i;
+
+    if (json_zero(a) && json_zero(b))
+        return 1;
+    if (!a || !b)
+        return 0;
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    if (json_equal(a, b))
+        return 1;
+    if (sa->equivalent && json_is_string(a) && json_is_string(b))
+        return sa->equivalent(a, b);
+    if (!json_is_array(a) || !json_is_array(b) ||
+        json_array_size(a) != json_array_size(b))
+        return 0;
+    if (sa->type == TERN_TYPE_SET_STRING)
+        return json_set_covers(a, b) && json_set_covers(b, a);
+    if ((sa->type == TERN_TYPE_BLOCK_LIST || sa->type == TERN_TYPE_BLOCK_SET) &&
+        sa->nested) {
+        for (i = 0; i < json_array_size(a); i++)
+            if (!tern__state_same(sa->nested, json_array_get(a, i),
+                                  json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+int tern__state_same(const tern_attr *schema, const json_t *a, const json_t *b)
+{
+    const tern_attr *sa;
+
+    if (!schema)
+        return json_equal(a, b);
+    for (sa = schema; sa->name; sa++)
+        if (!json_same_value(sa, json_object_get(a, sa->name),
+                             json_object_get(b, sa->name)))
+            return 0;
+    return 1;
+}
+
+json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
+                                 const json_t *now)
+{
+    json_t *before;
+    const tern_attr *sa;
+
+    if (!schema)
+        return json_deep_copy(prior);
+    before = json_deep_copy(now);
+    if (!before)
+        return NULL;
+    for (sa = schema; sa->name; sa++) {
+        const json_t *p = json_object_get(prior, sa->name);
+
+        if (json_same_value(sa, p, json_object_get(now, sa->name)))
+            continue;
+        if (json_object_set_new(before, sa->name,
+                                p ? json_deep_copy(p) : json_null())) {
+            json_decref(before);
+            return NULL;
+        }
+    }
+    return before;
+}
 
 static int same(const tern_value *a, const tern_value *b)
 {
@@ -649,6 +810,12 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
             int unknown = 0;
 
             if (prior && settable && ignored(b, sa->name))
+                pick = p;
+            else if (prior && !*replace && settable &&
+                     (sa->flags & TERN_ATTR_UNREPORTED) && (!p || is_zero(p)))
+                /* What a read or an import records for a value the
+                 * service never reports: not compared (a replacement
+                 * sends the configuration's). */
                 pick = p;
             else if (settable && c && !tern_value_is_null(c))
                 /* The other way round too: a zero value configured

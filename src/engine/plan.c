@@ -560,7 +560,8 @@ static int settle(const tern_module *m, tern_op *op, const char *addr,
     if (!written)
         return rc;
     while (rc == TERN_ENOTFOUND ||
-           (rc == TERN_OK && *result && !json_equal(prior, *result))) {
+           (rc == TERN_OK && *result &&
+            !tern__state_same(m->schema, prior, *result))) {
         long long now = wall_ms();
 
         if (now >= deadline)
@@ -685,8 +686,10 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         pr->plan->errored = 1;
         return 1;
     }
-    if (!r->attributes || !json_equal(r->attributes, *result)) {
+    if (!r->attributes ||
+        !tern__state_same(m->schema, r->attributes, *result)) {
         struct pinst *dr;
+        json_t *before;
 
         if (pr->plan->ndrift == pr->plan->adrift) {
             size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
@@ -705,7 +708,15 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         dr->name = tern_strdup(r->name);
         dr->pub.mode = r->mode;
         dr->pub.action = TERN_ACTION_UPDATE;
-        dr->before = tern__value_from_state(m->schema, r->attributes);
+        /* Only what really changed shows (tern__state_same). */
+        before =
+            r->attributes
+                ? tern__state_drift_before(m->schema, r->attributes, *result)
+                : NULL;
+        if (r->attributes && !before)
+            return 1;
+        dr->before = tern__value_from_state(m->schema, before);
+        json_decref(before);
         dr->after = tern__value_from_state(m->schema, *result);
         dr->refreshed = 1;
     }

@@ -116,9 +116,6 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
     scope.base_dir = "/nonexistent";
     for (i = 0; i < e->nblocks; i++) {
         const struct eblock *b = &e->blocks[i];
-        const char *type = b->module && b->module->kind == TERN_MODULE_RESOURCE
-                               ? b->module->type_name
-                               : NULL;
 
         for (j = 0; b->module && j < b->block->body->nattrs; j++) {
             const struct tern_attribute *a = &b->block->body->attrs[j];
@@ -126,13 +123,13 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
             struct tern_diags local = TERN_DIAGS_INIT;
             tern_value *v = NULL;
 
-            if (!sa || !tern__has_value_check(type, sa, a->name))
+            if (!sa || !tern__has_value_check(b->module, sa, a->name))
                 continue;
             /* With no scope, any reference fails: such values are the
              * plan's. */
             rc = tern_lang_eval(a->expr, &scope, &v, &local) == TERN_OK
-                     ? tern__check_value(type, sa, a->name, v, &a->expr->range,
-                                         diags)
+                     ? tern__check_value(b->module, sa, a->name, v,
+                                         &a->expr->range, diags)
                      : TERN_OK;
             tern_value_decref(v);
             tern_diags_release(&local);

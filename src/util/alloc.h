@@ -1,6 +1,6 @@
 /*
  * Allocation through one place, so a test can fail the Nth allocation and
- * walk every out-of-memory path (../shared/STYLE.md rule 12).
+ * walk every out-of-memory path (docs/STYLE.md rule 12).
  */
 #ifndef TERN_UTIL_ALLOC_H
 #define TERN_UTIL_ALLOC_H

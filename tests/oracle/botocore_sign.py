@@ -16,12 +16,15 @@ Prints one JSON object per request, one per line:
      "form_ok": true | false, "encoding_ok": true | false,
      "sdk_form_ok": true | false}
 For GET, botocore is given the parameters, not tern's query string, so its
-canonical query string is built independently. encoding_ok says tern's
-body (or query) is byte for byte the RFC 3986 encoding botocore uses for
-canonical query strings (quote with safe "-_.~"). form_ok says the body (or query) tern encoded decodes, as AWS decodes a
-form, to exactly the parameters; sdk_form_ok says the same of the body
-botocore itself would send for those parameters (it encodes a space as
-'+', tern as '%20'; both decode alike, which is what the test checks).
+canonical query string is built independently. encoding_ok says the body
+(or query) the test built with tern_aws_query_add() is byte for byte the
+RFC 3986 encoding botocore uses for canonical query strings (quote with
+safe "-_.~"). form_ok says it decodes, as AWS decodes a form, to exactly
+the parameters; sdk_form_ok says the same of the body botocore itself
+would send for those parameters. This checks the signer over arbitrary
+bodies; the body tern_aws_call() sends (a space as '+', the members in the
+model's order) is checked against botocore's serializer by
+botocore_body.py.
 
 Exit status 3 when botocore cannot be imported.
 """

@@ -19,13 +19,14 @@
  *   signature mismatch
  *       403 SignatureDoesNotMatch
  *
- * The signature is recomputed with src/aws/sigv4 from the request exactly
- * as received (raw path, raw query, every header, body), so a client bug in
- * canonicalisation shows up here as it would against AWS. Secrets and
+ * The signature is recomputed by tern-sim's own SigV4 code (sigv4.c, which
+ * shares nothing with tern's signer) from the request exactly as received
+ * (raw path, raw query, every header, the body's bytes), so a client bug
+ * in canonicalisation shows up here as it would against AWS. Secrets and
  * tokens never appear in a response.
  */
+#include "sigv4.h"
 #include "sim.h"
-#include "aws/sigv4.h"
 #include "util/alloc.h"
 
 #include <stdio.h>
@@ -78,38 +79,46 @@ static const char *expected_service(const struct sim_req *req)
 
 /* Compare the recomputed signature with the one sent. */
 static int check_signature(struct sim_req *req, struct sim_resp *resp,
-                           const tern_sigv4_auth *auth, const char *amz_date,
-                           const char *secret)
+                           const struct sim_sigv4_auth *auth,
+                           const char *amz_date, const char *secret)
 {
-    struct tern_sigv4_header *h = NULL;
-    tern_sigv4_request sreq = TERN_SIGV4_REQUEST_INIT;
-    tern_sigv4_result res;
+    struct sim_sigv4_input in;
+    const char **names, **values;
+    char want[SIM_SIGV4_SIG_LEN + 1];
     size_t i;
-    int rc = -1, err;
+    int rc = -1;
 
-    memset(&res, 0, sizeof(res));
-    h = tern_calloc(req->nheaders ? req->nheaders : 1, sizeof(*h));
-    if (!h) {
+    names = tern_calloc(req->nheaders + 1, sizeof(*names));
+    values = tern_calloc(req->nheaders + 1, sizeof(*values));
+    if (!names || !values) {
         sim_aws_error(resp, req, 500, "Receiver", "InternalFailure",
                       "out of memory");
-        return -1;
+        goto done;
     }
     for (i = 0; i < req->nheaders; i++) {
-        h[i].name = req->headers[i].name;
-        h[i].value = req->headers[i].value;
+        names[i] = req->headers[i].name;
+        values[i] = req->headers[i].value;
     }
-    sreq.method = req->method;
-    sreq.path = req->raw_path;
-    sreq.query = req->raw_query;
-    sreq.headers = h;
-    sreq.nheaders = req->nheaders;
-    sreq.body = req->body;
-    sreq.body_len = req->body_len;
-    err = tern_sigv4_recompute(&res, &sreq, auth, amz_date, secret, 1, NULL);
-    if (err != 0) {
+    memset(&in, 0, sizeof(in));
+    in.method = req->method;
+    in.raw_path = req->raw_path;
+    in.raw_query = req->raw_query;
+    in.skip_signature = auth->query_form;
+    in.header_names = names;
+    in.header_values = values;
+    in.nheaders = req->nheaders;
+    in.signed_headers = auth->signed_headers;
+    in.body = req->body;
+    in.body_len = req->body_len;
+    in.amz_date = amz_date;
+    in.date = auth->date;
+    in.region = auth->region;
+    in.service = auth->service;
+    in.secret = secret;
+    if (sim_sigv4_compute(want, NULL, &in) != 0) {
         sim_aws_error(resp, req, 500, "Receiver", "InternalFailure",
-                      "signature check failed: %d", err);
-    } else if (!tern_sigv4_signature_equal(res.signature, auth->signature)) {
+                      "signature check failed");
+    } else if (!sim_sigv4_equal(want, auth->signature)) {
         sim_aws_error(resp, req, 403, "Sender", "SignatureDoesNotMatch",
                       "The request signature we calculated does not match "
                       "the signature you provided. Check your AWS Secret "
@@ -118,8 +127,9 @@ static int check_signature(struct sim_req *req, struct sim_resp *resp,
     } else {
         rc = 0;
     }
-    tern_sigv4_result_release(&res);
-    tern_free(h);
+done:
+    tern_free(names);
+    tern_free(values);
     return rc;
 }
 
@@ -128,12 +138,12 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
     const char *authz = sim_req_header(req, "Authorization");
     const char *amz_date, *token, *service;
     const struct sim_key *key;
-    enum tern_sigv4_auth_error why = TERN_SIGV4_AUTH_OK;
-    tern_sigv4_auth auth;
-    char now_s[TERN_SIGV4_DATE_LEN + 1], edge_s[TERN_SIGV4_DATE_LEN + 1];
+    const char *why;
+    struct sim_sigv4_auth auth;
+    char now_s[SIM_SIGV4_DATE_LEN + 1], edge_s[SIM_SIGV4_DATE_LEN + 1];
     time_t t = 0, now;
     int64_t now_ms = sim_now_ms(sim);
-    int rc = -1, err;
+    int rc = -1;
 
     memset(&auth, 0, sizeof(auth));
     if (!authz && !query_value(req, "X-Amz-Algorithm")) {
@@ -141,18 +151,15 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
                       "Request is missing Authentication Token");
         return -1;
     }
-    if (authz)
-        err = tern_sigv4_auth_parse_header(&auth, authz, &why);
-    else
-        err = tern_sigv4_auth_parse_query(&auth, req->raw_query, &why);
-    if (err != 0) {
+    why = authz ? sim_sigv4_parse_header(&auth, authz)
+                : sim_sigv4_parse_query(&auth, req);
+    if (why) {
         if (authz)
             sim_aws_error(resp, req, 400, "Sender", "IncompleteSignature",
-                          "%s Authorization=%s", tern_sigv4_auth_strerror(why),
-                          authz);
+                          "%s Authorization=%s", why, authz);
         else
             sim_aws_error(resp, req, 400, "Sender", "IncompleteSignature", "%s",
-                          tern_sigv4_auth_strerror(why));
+                          why);
         return -1;
     }
 
@@ -165,7 +172,7 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
                       authz);
         goto done;
     }
-    if (tern_sigv4_parse_date(&t, amz_date) != 0) {
+    if (sim_sigv4_parse_date(&t, amz_date) != 0) {
         sim_aws_error(resp, req, 400, "Sender", "IncompleteSignature",
                       "Date must be in ISO-8601 'basic format'. Got '%s'. See "
                       "http://en.wikipedia.org/wiki/ISO_8601",
@@ -194,9 +201,9 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
     }
 
     now = (time_t)(now_ms / 1000);
-    tern_sigv4_format_date(now_s, now);
+    sim_sigv4_format_date(now_s, now);
     if (!auth.query_form && t < now - SKEW_SECONDS) {
-        tern_sigv4_format_date(edge_s, now - SKEW_SECONDS);
+        sim_sigv4_format_date(edge_s, now - SKEW_SECONDS);
         sim_aws_error(resp, req, 400, "Sender", "RequestExpired",
                       "Signature expired: %s is now earlier than %s (%s - 15 "
                       "min.)",
@@ -204,7 +211,7 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
         goto done;
     }
     if (t > now + SKEW_SECONDS) {
-        tern_sigv4_format_date(edge_s, now + SKEW_SECONDS);
+        sim_sigv4_format_date(edge_s, now + SKEW_SECONDS);
         sim_aws_error(resp, req, 400, "Sender", "RequestExpired",
                       "Signature not yet current: %s is still later than %s "
                       "(%s + 15 min.)",
@@ -247,6 +254,6 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
     req->caller_user_id = key->user_id;
     rc = 0;
 done:
-    tern_sigv4_auth_release(&auth);
+    sim_sigv4_auth_release(&auth);
     return rc;
 }

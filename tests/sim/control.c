@@ -12,7 +12,8 @@
  *                        "keys": [{access_key_id, secret_access_key,
  *                        session_token?, expires_ms?, account?, arn?}]
  *   GET  /_sim/calls     {"calls": [{seq, service, action, status,
- *                        error_code, start_ms, end_ms}]}
+ *                        error_code, start_ms, end_ms, and for AWS calls
+ *                        body_sha256: the body's bytes as received}]}
  *   DELETE /_sim/calls   clear the log
  *   GET  /_sim/faults    the fault settings
  *   POST /_sim/faults    change some of them: seed, latency_ms, jitter_ms,
@@ -245,13 +246,15 @@ static json_t *calls_json(const struct sim *sim)
 
     for (i = 0; i < sim->ncalls; i++) {
         const struct sim_call *c = &sim->calls[i];
+        json_t *o = json_pack(
+            "{s:I, s:s, s:s, s:i, s:s, s:I, s:I}", "seq", (json_int_t)c->seq,
+            "service", c->service, "action", c->action, "status", c->status,
+            "error_code", c->error_code, "start_ms", (json_int_t)c->start_ms,
+            "end_ms", (json_int_t)c->end_ms);
 
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:i, s:s, s:I, s:I}", "seq",
-                           (json_int_t)c->seq, "service", c->service, "action",
-                           c->action, "status", c->status, "error_code",
-                           c->error_code, "start_ms", (json_int_t)c->start_ms,
-                           "end_ms", (json_int_t)c->end_ms));
+        if (o && c->body_sha256[0])
+            json_object_set_new(o, "body_sha256", json_string(c->body_sha256));
+        json_array_append_new(arr, o);
     }
     return json_pack("{s:o}", "calls", arr);
 }

@@ -5,10 +5,11 @@
  *
  * Files: iam.c (store, dispatch, XML of roles and profiles, the hooks for
  * STS and Databricks), iam_role.c and iam_profile.c (actions),
- * iam_catalog.c (managed policies, GetPolicy, GetPolicyVersion,
- * ListPolicies,
- * GetAccountAuthorizationDetails), iam_validate.c (names, tags, paging,
- * policy documents), iam_dump.c (dump/load).
+ * iam_catalog.c (AWS managed policies, GetPolicy, GetPolicyVersion,
+ * ListPolicies, GetAccountAuthorizationDetails), iam_policy.c (customer
+ * managed policies: their versions, tags, attachments and deletion),
+ * iam_validate.c (names, tags, paging, policy documents), iam_dump.c
+ * (dump/load).
  *
  * Accounts. Every object belongs to the account of the key that created
  * it (req->account), and every lookup is within the caller's account. AWS
@@ -23,7 +24,8 @@
  * changed value, carries visible_at = sim_visible_at(sim) (now + the
  * propagation delay from the fault settings, 0 by default). Before that
  * instant every read (Get*, List*, GetAccountAuthorizationDetails) and
- * every call that depends on the object (naming the role or profile in
+ * every call that depends on the object (naming the role, profile or
+ * customer managed policy in
  * AddRoleToInstanceProfile, AttachRolePolicy, PutRolePolicy, TagRole, a
  * trust policy naming the role as principal, sim_iam_role_for_assume,
  * sim_iam_profile_usable) behaves as if it did not exist: NoSuchEntity,
@@ -74,7 +76,10 @@
  *       "name": "p", "path": "/", "id": "ANPA...", "account": "...",
  *       "arn": "arn:aws:iam::ACCT:policy/p", "create_date": "...",
  *       "description": "..." | null, "document": "{...}",
- *       "default_version_id": "v1", "is_attachable": true
+ *       "default_version_id": "v1", "is_attachable": true,
+ *       "tags": {"k": "v"},
+ *       "versions": [{"id": "v1", "document": "{...}",
+ *                     "create_date": "..."}]
  *     }],
  *     "denied_actions": ["ListRoles"]     (only when not empty)
  *   }
@@ -82,7 +87,9 @@
  * The dump shows the latest version of everything (whether or not it is
  * visible yet) and only customer managed policies. sim_iam_load takes the
  * same shape; only "name" (and "assume_role_policy" for roles, "document"
- * for policies) are required. The account comes from "account", else
+ * for policies) are required; a policy is loaded with one version, its
+ * default ("default_version_id", v1 unless given), and "versions" is
+ * ignored. The account comes from "account", else
  * from "arn", else SIM_DEFAULT_ACCOUNT; ids, ARNs and dates are generated
  * when absent. Policy documents may be given as JSON text or as JSON
  * objects. Loaded objects are visible at once.
@@ -333,6 +340,8 @@ void iam_profile_free(struct iam_profile *p)
 
 void iam_policy_free(struct iam_policy *p)
 {
+    size_t i;
+
     if (!p)
         return;
     tern_free(p->account);
@@ -341,8 +350,13 @@ void iam_policy_free(struct iam_policy *p)
     tern_free(p->id);
     tern_free(p->arn);
     tern_free(p->description);
-    tern_free(p->document);
+    for (i = 0; i < p->nversions; i++) {
+        tern_free(p->versions[i].id);
+        tern_free(p->versions[i].document);
+    }
+    tern_free(p->versions);
     tern_free(p->default_version);
+    iam_tags_release(&p->tags);
     tern_free(p);
 }
 
@@ -382,6 +396,40 @@ struct iam_policy *iam_policy_find(struct sim_iam *iam, const char *arn)
         if (strcmp(iam->policies[i]->arn, arn) == 0)
             return iam->policies[i];
     return NULL;
+}
+
+struct iam_policy_version *iam_policy_version(const struct iam_policy *p,
+                                              const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < p->nversions; i++)
+        if (strcmp(p->versions[i].id, id) == 0)
+            return &p->versions[i];
+    return NULL;
+}
+
+const char *iam_policy_document(const struct iam_policy *p)
+{
+    const struct iam_policy_version *v =
+        iam_policy_version(p, p->default_version);
+
+    return v ? v->document : "";
+}
+
+struct iam_policy_version *iam_policy_add_version(struct iam_policy *p,
+                                                  const char *document,
+                                                  int64_t create_ms)
+{
+    struct iam_policy_version *v;
+
+    p->versions =
+        iam_grow(p->versions, (p->nversions + 1) * sizeof(*p->versions));
+    v = &p->versions[p->nversions++];
+    v->id = iam_printf("v%d", p->next_version++);
+    v->document = iam_dup(document);
+    v->create_ms = create_ms;
+    return v;
 }
 
 int iam_policy_arn_valid(const char *arn)
@@ -644,8 +692,12 @@ static const struct iam_action actions[] = {
     {"AddRoleToInstanceProfile", iam_add_role_to_instance_profile},
     {"AttachRolePolicy", iam_attach_role_policy},
     {"CreateInstanceProfile", iam_create_instance_profile},
+    {"CreatePolicy", iam_create_policy},
+    {"CreatePolicyVersion", iam_create_policy_version},
     {"CreateRole", iam_create_role},
     {"DeleteInstanceProfile", iam_delete_instance_profile},
+    {"DeletePolicy", iam_delete_policy},
+    {"DeletePolicyVersion", iam_delete_policy_version},
     {"DeleteRole", iam_delete_role},
     {"DeleteRolePermissionsBoundary", iam_delete_role_permissions_boundary},
     {"DeleteRolePolicy", iam_delete_role_policy},
@@ -657,18 +709,24 @@ static const struct iam_action actions[] = {
     {"GetRole", iam_get_role},
     {"GetRolePolicy", iam_get_role_policy},
     {"ListAttachedRolePolicies", iam_list_attached_role_policies},
+    {"ListEntitiesForPolicy", iam_list_entities_for_policy},
     {"ListInstanceProfiles", iam_list_instance_profiles},
     {"ListInstanceProfilesForRole", iam_list_instance_profiles_for_role},
     {"ListPolicies", iam_list_policies},
+    {"ListPolicyTags", iam_list_policy_tags},
+    {"ListPolicyVersions", iam_list_policy_versions},
     {"ListRolePolicies", iam_list_role_policies},
     {"ListRoleTags", iam_list_role_tags},
     {"ListRoles", iam_list_roles},
     {"PutRolePermissionsBoundary", iam_put_role_permissions_boundary},
     {"PutRolePolicy", iam_put_role_policy},
     {"RemoveRoleFromInstanceProfile", iam_remove_role_from_instance_profile},
+    {"SetDefaultPolicyVersion", iam_set_default_policy_version},
     {"TagInstanceProfile", iam_tag_instance_profile},
+    {"TagPolicy", iam_tag_policy},
     {"TagRole", iam_tag_role},
     {"UntagInstanceProfile", iam_untag_instance_profile},
+    {"UntagPolicy", iam_untag_policy},
     {"UntagRole", iam_untag_role},
     {"UpdateAssumeRolePolicy", iam_update_assume_role_policy},
     {"UpdateRole", iam_update_role},

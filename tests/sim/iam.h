@@ -33,6 +33,10 @@
 #define IAM_MAX_ITEMS_DEFAULT     100
 #define IAM_MAX_ITEMS_LIMIT       1000
 #define IAM_ROLES_PER_PROFILE     1
+/* Customer managed policies: versions kept at once, and the size of a
+ * document in characters without whitespace. */
+#define IAM_POLICY_VERSIONS_MAX 5
+#define IAM_MANAGED_POLICY_SIZE 6144
 
 /*
  * A string whose latest value propagates: readers before visible_at see
@@ -97,6 +101,13 @@ struct iam_profile {
     int64_t role_visible_at;
 };
 
+/* One version of a managed policy. */
+struct iam_policy_version {
+    char *id; /* "v1", "v2", ...: never reused within a policy */
+    char *document;
+    int64_t create_ms;
+};
+
 /* A managed policy: AWS's catalogue (account "aws") or customer's. */
 struct iam_policy {
     char *account;
@@ -105,13 +116,16 @@ struct iam_policy {
     char *id;
     char *arn;
     char *description;
-    char *document;
+    struct iam_policy_version *versions; /* in the order created */
+    size_t nversions;
     char *default_version;
+    int next_version; /* the number of the next version's id */
+    struct iam_tags tags;
     int64_t create_ms;
     int64_t update_ms;
+    int64_t visible_at;
     int attachable;
 };
-
 struct sim_iam {
     struct sim *sim;
     struct iam_role **roles;
@@ -174,6 +188,15 @@ struct iam_role *iam_role_find(struct sim_iam *iam, const char *account,
 struct iam_profile *iam_profile_find(struct sim_iam *iam, const char *account,
                                      const char *name, int64_t now);
 struct iam_policy *iam_policy_find(struct sim_iam *iam, const char *arn);
+/* A policy's version by id, or NULL. */
+struct iam_policy_version *iam_policy_version(const struct iam_policy *p,
+                                              const char *id);
+/* The document of the policy's default version. */
+const char *iam_policy_document(const struct iam_policy *p);
+/* Add a version (document copied) numbered next_version; returns it. */
+struct iam_policy_version *iam_policy_add_version(struct iam_policy *p,
+                                                  const char *document,
+                                                  int64_t create_ms);
 /* The role this ARN names (path included), visible at now; or NULL. */
 struct iam_role *iam_role_by_arn(struct sim_iam *iam, const char *arn,
                                  int64_t now);
@@ -194,7 +217,8 @@ char *iam_new_id(struct sim_iam *iam, const char *prefix);
 void iam_fmt_time(char *out, size_t len, int64_t ms);
 /* Parse the same (also with fractions); -1 on error. */
 int64_t iam_parse_time(const char *s);
-/* How many roles of account attach (or use as boundary) this policy. */
+/* How many roles of account attach (or use as boundary) this policy,
+ * counting only what is visible at now (INT64_MAX: everything). */
 int iam_policy_attachments(struct sim_iam *iam, const char *account,
                            const char *arn, int64_t now, int boundary);
 
@@ -224,6 +248,11 @@ void iam_xml_role(tern_buf *b, const struct iam_role *r, int64_t now,
                   enum iam_role_view view);
 void iam_xml_profile(struct sim_iam *iam, tern_buf *b,
                      const struct iam_profile *p, int64_t now);
+/* <Policy> as CreatePolicy answers it (iam_catalog.c). */
+void iam_xml_policy(struct iam_ctx *c, tern_buf *b, const struct iam_policy *p);
+/* The members of a <PolicyVersion>, with its Document when @document. */
+void iam_xml_policy_version(tern_buf *b, const struct iam_policy *p,
+                            const struct iam_policy_version *v, int document);
 
 /*
  * Validation (iam_validate.c). A ValidationError collects every failed
@@ -253,6 +282,7 @@ int iam_verr_send(struct iam_ctx *c, struct iam_verr *v);
 
 enum iam_pattern {
     IAM_PAT_NAME,        /* [\w+=,.@-]+ */
+    IAM_PAT_POLICY_PATH, /* ((/[A-Za-z0-9\.,\+@=_-]+)*)/ */
     IAM_PAT_PATH,        /* (\u002F)|(\u002F[\u0021-\u007E]+\u002F) */
     IAM_PAT_PATH_PREFIX, /* \u002F[\u0021-\u007F]* */
     IAM_PAT_DESCRIPTION, /* [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]* */
@@ -294,6 +324,8 @@ enum iam_doc_kind { IAM_DOC_TRUST, IAM_DOC_IDENTITY };
  */
 int iam_check_policy(struct iam_ctx *c, const char *doc,
                      enum iam_doc_kind kind);
+/* A policy version id: v[1-9][0-9]*(\.[A-Za-z0-9-]*)? ("versionId"). */
+void iam_check_version_id(struct iam_verr *v, const char *id);
 /* Characters of a document as IAM counts them (whitespace not counted). */
 size_t iam_policy_size(const char *doc);
 
@@ -349,6 +381,37 @@ void iam_get_policy(struct iam_ctx *c);
 void iam_get_policy_version(struct iam_ctx *c);
 void iam_list_policies(struct iam_ctx *c);
 void iam_get_account_authorization_details(struct iam_ctx *c);
+/* Customer managed policies (iam_policy.c). */
+void iam_create_policy(struct iam_ctx *c);
+void iam_delete_policy(struct iam_ctx *c);
+void iam_create_policy_version(struct iam_ctx *c);
+void iam_delete_policy_version(struct iam_ctx *c);
+void iam_set_default_policy_version(struct iam_ctx *c);
+void iam_list_policy_versions(struct iam_ctx *c);
+void iam_tag_policy(struct iam_ctx *c);
+void iam_untag_policy(struct iam_ctx *c);
+void iam_list_policy_tags(struct iam_ctx *c);
+void iam_list_entities_for_policy(struct iam_ctx *c);
+/*
+ * The customer managed policy @arn names, visible to the caller; else
+ * the error sent (InvalidInput for a malformed ARN, NoSuchEntity) and
+ * NULL.
+ */
+struct iam_policy *iam_need_policy(struct iam_ctx *c, const char *arn);
+
+/*
+ * Tags of any taggable object: the object's tags come from have_tags_of,
+ * which sends NoSuchEntity and returns NULL when it is not there. TagX adds
+ * or replaces (at most 50 in all), UntagX ignores keys that are not there,
+ * ListXTags pages them by key. v holds the object's own parameter checks.
+ */
+typedef struct iam_tags *iam_tags_of_fn(struct iam_ctx *c);
+void iam_tag_object(struct iam_ctx *c, struct iam_verr *v,
+                    iam_tags_of_fn *have_tags_of);
+void iam_untag_object(struct iam_ctx *c, struct iam_verr *v,
+                      iam_tags_of_fn *have_tags_of);
+void iam_list_tags(struct iam_ctx *c, struct iam_verr *v,
+                   iam_tags_of_fn *have_tags_of);
 
 /* The AWS managed policy catalogue (iam_catalog.c), added on reset. */
 void iam_catalog_load(struct sim_iam *iam);

@@ -129,29 +129,42 @@ void iam_catalog_load(struct sim_iam *iam)
         p->id = iam_dup(e->id);
         p->arn = iam_printf("arn:aws:iam::aws:policy%s%s", e->path, e->name);
         p->description = iam_dup(e->description);
-        p->document = iam_dup(e->document);
-        p->default_version = iam_dup(e->version);
         p->create_ms = iam_parse_time(e->created);
         p->update_ms = iam_parse_time(e->updated);
+        /* Only the default version of AWS's policies is served. */
+        p->versions = iam_alloc(sizeof(*p->versions));
+        p->versions[0].id = iam_dup(e->version);
+        p->versions[0].document = iam_dup(e->document);
+        p->versions[0].create_ms = p->update_ms;
+        p->nversions = 1;
+        p->default_version = iam_dup(e->version);
         p->attachable = e->attachable;
         iam_push((void ***)&iam->policies, &iam->npolicies,
                  &iam->policies_alloc, p);
     }
 }
 
-/* The policy this account may see by ARN, or NULL. */
+/* The policy this account may see by ARN (AWS's, or its own once
+ * visible), or NULL. */
 static struct iam_policy *visible_policy(struct iam_ctx *c, const char *arn)
 {
     struct iam_policy *p = iam_policy_find(c->iam, arn);
 
     if (p && strcmp(p->account, "aws") != 0 &&
-        strcmp(p->account, c->account) != 0)
+        (strcmp(p->account, c->account) != 0 || c->now < p->visible_at))
         return NULL;
     return p;
 }
 
+/*
+ * The members of a Policy or ManagedPolicyDetail. As IAM: CreatePolicy
+ * and ListPolicies leave out Description; GetPolicy and CreatePolicy
+ * (when set) give Tags, the others never do.
+ */
+enum policy_view { VIEW_CREATE, VIEW_GET, VIEW_LIST, VIEW_DETAIL };
+
 static void policy_fields(struct iam_ctx *c, tern_buf *b,
-                          const struct iam_policy *p)
+                          const struct iam_policy *p, enum policy_view view)
 {
     sim_xml_elem(b, "PolicyName", p->name);
     sim_xml_elem(b, "PolicyId", p->id);
@@ -163,10 +176,37 @@ static void policy_fields(struct iam_ctx *c, tern_buf *b,
     iam_xml_int(b, "PermissionsBoundaryUsageCount",
                 iam_policy_attachments(c->iam, c->account, p->arn, c->now, 1));
     sim_xml_elem(b, "IsAttachable", p->attachable ? "true" : "false");
-    if (p->description && *p->description)
+    if ((view == VIEW_GET || view == VIEW_DETAIL) && p->description &&
+        *p->description)
         sim_xml_elem(b, "Description", p->description);
     iam_xml_time(b, "CreateDate", p->create_ms);
     iam_xml_time(b, "UpdateDate", p->update_ms);
+    if ((view == VIEW_GET || view == VIEW_CREATE) && p->tags.n)
+        iam_xml_tags(b, &p->tags);
+}
+
+void iam_xml_policy(struct iam_ctx *c, tern_buf *b, const struct iam_policy *p)
+{
+    tern_buf_puts(b, "<Policy>");
+    policy_fields(c, b, p, VIEW_CREATE);
+    tern_buf_puts(b, "</Policy>");
+}
+
+static void version_fields(tern_buf *b, const struct iam_policy *p,
+                           const struct iam_policy_version *v, int document)
+{
+    if (document)
+        iam_xml_doc(b, "Document", v->document);
+    sim_xml_elem(b, "VersionId", v->id);
+    sim_xml_elem(b, "IsDefaultVersion",
+                 strcmp(v->id, p->default_version) == 0 ? "true" : "false");
+    iam_xml_time(b, "CreateDate", v->create_ms);
+}
+
+void iam_xml_policy_version(tern_buf *b, const struct iam_policy *p,
+                            const struct iam_policy_version *v, int document)
+{
+    version_fields(b, p, v, document);
 }
 
 void iam_get_policy(struct iam_ctx *c)
@@ -189,14 +229,14 @@ void iam_get_policy(struct iam_ctx *c)
     }
     iam_begin(c, 1);
     tern_buf_puts(&c->resp->body, "<Policy>");
-    policy_fields(c, &c->resp->body, p);
+    policy_fields(c, &c->resp->body, p, VIEW_GET);
     tern_buf_puts(&c->resp->body, "</Policy>");
     iam_end(c, 1);
 }
 
 /*
- * GetPolicyVersion: only the default version is kept, so any other
- * VersionId is NoSuchEntity, as for a version that was deleted.
+ * GetPolicyVersion: any version of the caller's policies, the default one
+ * of AWS's. A version that is not there is NoSuchEntity, as IAM says it.
  */
 void iam_get_policy_version(struct iam_ctx *c)
 {
@@ -204,11 +244,11 @@ void iam_get_policy_version(struct iam_ctx *c)
     const char *arn = sim_req_param(c->req, "PolicyArn");
     const char *version = sim_req_param(c->req, "VersionId");
     struct iam_policy *p;
+    const struct iam_policy_version *pv = NULL;
     tern_buf *b = &c->resp->body;
 
     iam_check_arn(&v, arn, "policyArn");
-    if (!version)
-        iam_verr_add(&v, NULL, "versionId", "Member must not be null");
+    iam_check_version_id(&v, version);
     if (iam_verr_send(c, &v))
         return;
     if (!iam_policy_arn_valid(arn)) {
@@ -216,7 +256,9 @@ void iam_get_policy_version(struct iam_ctx *c)
         return;
     }
     p = visible_policy(c, arn);
-    if (!p || strcmp(p->default_version, version) != 0) {
+    if (p)
+        pv = iam_policy_version(p, version);
+    if (!pv) {
         iam_error(c, 404, "NoSuchEntity",
                   "Policy %s version %s does not exist or is not attachable.",
                   arn, version);
@@ -224,10 +266,7 @@ void iam_get_policy_version(struct iam_ctx *c)
     }
     iam_begin(c, 1);
     tern_buf_puts(b, "<PolicyVersion>");
-    iam_xml_doc(b, "Document", p->document);
-    sim_xml_elem(b, "VersionId", p->default_version);
-    sim_xml_elem(b, "IsDefaultVersion", "true");
-    iam_xml_time(b, "CreateDate", p->update_ms);
+    version_fields(b, p, pv, 1);
     tern_buf_puts(b, "</PolicyVersion>");
     iam_end(c, 1);
 }
@@ -261,7 +300,8 @@ void iam_list_policies(struct iam_ctx *c)
         int aws = strcmp(p->account, "aws") == 0;
         char *lower;
 
-        if (!aws && strcmp(p->account, c->account) != 0)
+        if (!aws &&
+            (strcmp(p->account, c->account) != 0 || c->now < p->visible_at))
             continue;
         if (scope && ((strcmp(scope, "AWS") == 0 && !aws) ||
                       (strcmp(scope, "Local") == 0 && aws)))
@@ -282,7 +322,7 @@ void iam_list_policies(struct iam_ctx *c)
     tern_buf_puts(b, "<Policies>");
     for (i = start; i < end; i++) {
         tern_buf_puts(b, "<member>");
-        policy_fields(c, b, items[i]);
+        policy_fields(c, b, items[i], VIEW_LIST);
         tern_buf_puts(b, "</member>");
     }
     tern_buf_puts(b, "</Policies>");
@@ -392,17 +432,21 @@ static void role_detail(struct iam_ctx *c, tern_buf *b,
     tern_buf_puts(b, "<RoleLastUsed/></member>");
 }
 
+/* A ManagedPolicyDetail: every version, with its document. */
 static void policy_detail(struct iam_ctx *c, tern_buf *b,
                           const struct iam_policy *p)
 {
+    size_t i;
+
     tern_buf_puts(b, "<member>");
-    policy_fields(c, b, p);
-    tern_buf_puts(b, "<PolicyVersionList><member>");
-    iam_xml_doc(b, "Document", p->document);
-    sim_xml_elem(b, "VersionId", p->default_version);
-    sim_xml_elem(b, "IsDefaultVersion", "true");
-    iam_xml_time(b, "CreateDate", p->update_ms);
-    tern_buf_puts(b, "</member></PolicyVersionList></member>");
+    policy_fields(c, b, p, VIEW_DETAIL);
+    tern_buf_puts(b, "<PolicyVersionList>");
+    for (i = 0; i < p->nversions; i++) {
+        tern_buf_puts(b, "<member>");
+        version_fields(b, p, &p->versions[i], 1);
+        tern_buf_puts(b, "</member>");
+    }
+    tern_buf_puts(b, "</PolicyVersionList></member>");
 }
 
 void iam_get_account_authorization_details(struct iam_ctx *c)
@@ -440,7 +484,8 @@ void iam_get_account_authorization_details(struct iam_ctx *c)
 
         if (aws ? !(mask & F_AWS) || !iam_policy_attachments(c->iam, c->account,
                                                              p->arn, c->now, 0)
-                : !(mask & F_LOCAL) || strcmp(p->account, c->account) != 0)
+                : !(mask & F_LOCAL) || strcmp(p->account, c->account) != 0 ||
+                      c->now < p->visible_at)
             continue;
         keys[n] = iam_printf("p%s", p->arn);
         items[n++] = p;

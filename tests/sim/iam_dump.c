@@ -81,7 +81,8 @@ static json_t *profile_json(const struct iam_profile *p)
 
 static json_t *policy_json(const struct iam_policy *p)
 {
-    json_t *o = json_object();
+    json_t *o = json_object(), *versions = json_array();
+    size_t i;
 
     json_object_set_new(o, "name", json_string(p->name));
     json_object_set_new(o, "path", json_string(p->path));
@@ -90,10 +91,22 @@ static json_t *policy_json(const struct iam_policy *p)
     json_object_set_new(o, "arn", json_string(p->arn));
     json_object_set_new(o, "create_date", time_json(p->create_ms));
     json_object_set_new(o, "description", str_or_null(p->description));
-    json_object_set_new(o, "document", json_string(p->document));
+    json_object_set_new(o, "document", json_string(iam_policy_document(p)));
     json_object_set_new(o, "default_version_id",
                         json_string(p->default_version));
     json_object_set_new(o, "is_attachable", json_boolean(p->attachable));
+    json_object_set_new(o, "tags", tags_json(&p->tags));
+    for (i = 0; i < p->nversions; i++) {
+        json_t *v = json_object();
+
+        json_object_set_new(v, "id", json_string(p->versions[i].id));
+        json_object_set_new(v, "document",
+                            json_string(p->versions[i].document));
+        json_object_set_new(v, "create_date",
+                            time_json(p->versions[i].create_ms));
+        json_array_append_new(versions, v);
+    }
+    json_object_set_new(o, "versions", versions);
     return o;
 }
 
@@ -277,7 +290,7 @@ static int load_policy(struct loader *l, json_t *o)
     int64_t created;
     json_t *attachable;
     struct iam_policy *p;
-    char *arn;
+    char *arn, *doc;
 
     if (common(l, o, "policy", what, sizeof(what), &name, &path, &id, &created,
                account, sizeof(account)) ||
@@ -286,6 +299,11 @@ static int load_policy(struct loader *l, json_t *o)
         return -1;
     if (!json_object_get(o, "document"))
         return fail(l, "iam: %s: \"document\" is required", what);
+    if (!version)
+        version = "v1";
+    if (version[0] != 'v' || strtol(version + 1, NULL, 10) < 1)
+        return fail(l, "iam: %s: \"default_version_id\" must be v1, v2, ...",
+                    what);
     arn = iam_printf("arn:aws:iam::%s:policy%s%s", account, path, name);
     if (iam_policy_find(l->iam, arn)) {
         tern_free(arn);
@@ -293,17 +311,24 @@ static int load_policy(struct loader *l, json_t *o)
     }
     p = iam_alloc(sizeof(*p));
     p->arn = arn;
-    p->document = doc_dup(l, json_object_get(o, "document"), what);
-    if (!p->document) {
+    doc = doc_dup(l, json_object_get(o, "document"), what);
+    if (!doc || load_tags(l, o, what, &p->tags)) {
+        tern_free(doc);
         iam_policy_free(p);
         return -1;
     }
+    /* One version, the default, numbered as given. */
+    p->next_version = (int)strtol(version + 1, NULL, 10);
+    iam_policy_add_version(p, doc, created);
+    tern_free(doc);
+    tern_free(p->versions[0].id);
+    p->versions[0].id = iam_dup(version);
     p->account = iam_dup(account);
     p->name = iam_dup(name);
     p->path = iam_dup(path);
     p->id = id ? iam_dup(id) : iam_new_id(l->iam, "ANPA");
     p->description = iam_dup(desc);
-    p->default_version = iam_dup(version ? version : "v1");
+    p->default_version = iam_dup(version);
     p->create_ms = p->update_ms = created;
     attachable = json_object_get(o, "is_attachable");
     p->attachable = attachable ? json_is_true(attachable) : 1;

@@ -257,9 +257,10 @@ void iam_delete_role(struct iam_ctx *c)
 
 /* Tags */
 
-/* TagRole / TagInstanceProfile: add or replace tags, at most 50 in all. */
-static void tag_object(struct iam_ctx *c, struct iam_verr *v,
-                       struct iam_tags *have_tags_of(struct iam_ctx *))
+/* TagRole / TagInstanceProfile / TagPolicy: add or replace tags, at most
+ * 50 in all. */
+void iam_tag_object(struct iam_ctx *c, struct iam_verr *v,
+                    iam_tags_of_fn *have_tags_of)
 {
     struct iam_tags tags = {NULL, 0};
     struct iam_tags *have;
@@ -292,9 +293,10 @@ done:
     iam_tags_release(&tags);
 }
 
-/* UntagRole / UntagInstanceProfile: keys that are not there are ignored. */
-static void untag_object(struct iam_ctx *c, struct iam_verr *v,
-                         struct iam_tags *have_tags_of(struct iam_ctx *))
+/* UntagRole / UntagInstanceProfile / UntagPolicy: keys that are not there
+ * are ignored. */
+void iam_untag_object(struct iam_ctx *c, struct iam_verr *v,
+                      iam_tags_of_fn *have_tags_of)
 {
     char **keys = iam_parse_tag_keys(c, v);
     struct iam_tags *have;
@@ -340,7 +342,7 @@ void iam_tag_role(struct iam_ctx *c)
     struct iam_verr v = IAM_VERR_INIT;
 
     iam_check_role_name(&v, param(c, "RoleName"));
-    tag_object(c, &v, role_tags);
+    iam_tag_object(c, &v, role_tags);
 }
 
 void iam_untag_role(struct iam_ctx *c)
@@ -348,7 +350,7 @@ void iam_untag_role(struct iam_ctx *c)
     struct iam_verr v = IAM_VERR_INIT;
 
     iam_check_role_name(&v, param(c, "RoleName"));
-    untag_object(c, &v, role_tags);
+    iam_untag_object(c, &v, role_tags);
 }
 
 void iam_tag_instance_profile(struct iam_ctx *c)
@@ -356,7 +358,7 @@ void iam_tag_instance_profile(struct iam_ctx *c)
     struct iam_verr v = IAM_VERR_INIT;
 
     iam_check_profile_name(&v, param(c, "InstanceProfileName"));
-    tag_object(c, &v, profile_tags);
+    iam_tag_object(c, &v, profile_tags);
 }
 
 void iam_untag_instance_profile(struct iam_ctx *c)
@@ -364,7 +366,7 @@ void iam_untag_instance_profile(struct iam_ctx *c)
     struct iam_verr v = IAM_VERR_INIT;
 
     iam_check_profile_name(&v, param(c, "InstanceProfileName"));
-    untag_object(c, &v, profile_tags);
+    iam_untag_object(c, &v, profile_tags);
 }
 
 /* PutRolePermissionsBoundary: the policy must exist and be the caller's or
@@ -420,49 +422,55 @@ void iam_delete_role_permissions_boundary(struct iam_ctx *c)
     iam_end(c, 0);
 }
 
-void iam_list_role_tags(struct iam_ctx *c)
+/* ListRoleTags / ListPolicyTags: by key (ignoring case), paged. */
+void iam_list_tags(struct iam_ctx *c, struct iam_verr *v,
+                   iam_tags_of_fn *have_tags_of)
 {
-    struct iam_verr v = IAM_VERR_INIT;
     struct iam_page page;
-    const char *name = param(c, "RoleName");
-    struct iam_role *r;
+    struct iam_tags *t;
     const char **keys = NULL;
     void **items = NULL;
     size_t i, start, end;
     tern_buf *b = &c->resp->body;
 
-    iam_check_role_name(&v, name);
-    iam_page_params(c, &v, &page);
-    if (iam_verr_send(c, &v) || iam_page_bad(c, &page) ||
-        !(r = iam_need_role(c, name)))
+    iam_page_params(c, v, &page);
+    if (iam_verr_send(c, v) || iam_page_bad(c, &page) || !(t = have_tags_of(c)))
         goto done;
-    keys = iam_alloc((r->tags.n + 1) * sizeof(*keys));
-    items = iam_alloc((r->tags.n + 1) * sizeof(*items));
-    for (i = 0; i < r->tags.n; i++) {
-        keys[i] = iam_lower(r->tags.items[i].key);
-        items[i] = &r->tags.items[i];
+    keys = iam_alloc((t->n + 1) * sizeof(*keys));
+    items = iam_alloc((t->n + 1) * sizeof(*items));
+    for (i = 0; i < t->n; i++) {
+        keys[i] = iam_lower(t->items[i].key);
+        items[i] = &t->items[i];
     }
-    iam_sort(keys, items, r->tags.n);
-    iam_page_range(&page, keys, r->tags.n, &start, &end);
+    iam_sort(keys, items, t->n);
+    iam_page_range(&page, keys, t->n, &start, &end);
     iam_begin(c, 1);
     tern_buf_puts(b, "<Tags>");
     for (i = start; i < end; i++) {
-        const struct iam_tag *t = items[i];
+        const struct iam_tag *tag = items[i];
 
         tern_buf_puts(b, "<member>");
-        sim_xml_elem(b, "Key", t->key);
-        sim_xml_elem(b, "Value", t->value);
+        sim_xml_elem(b, "Key", tag->key);
+        sim_xml_elem(b, "Value", tag->value);
         tern_buf_puts(b, "</member>");
     }
     tern_buf_puts(b, "</Tags>");
-    iam_page_finish(b, &page, keys, r->tags.n, end);
+    iam_page_finish(b, &page, keys, t->n, end);
     iam_end(c, 1);
-    for (i = 0; i < r->tags.n; i++)
+    for (i = 0; i < t->n; i++)
         tern_free((char *)keys[i]);
 done:
     tern_free(keys);
     tern_free(items);
     iam_page_release(&page);
+}
+
+void iam_list_role_tags(struct iam_ctx *c)
+{
+    struct iam_verr v = IAM_VERR_INIT;
+
+    iam_check_role_name(&v, param(c, "RoleName"));
+    iam_list_tags(c, &v, role_tags);
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -546,8 +554,10 @@ void iam_attach_role_policy(struct iam_ctx *c)
     if (!(r = iam_need_role(c, name)))
         return;
     p = iam_policy_find(c->iam, arn);
-    if (!p || (strcmp(p->account, "aws") != 0 &&
-               strcmp(p->account, c->account) != 0)) {
+    /* A customer policy created a moment ago is not there yet. */
+    if (!p ||
+        (strcmp(p->account, "aws") != 0 &&
+         (strcmp(p->account, c->account) != 0 || c->now < p->visible_at))) {
         iam_error(c, 404, "NoSuchEntity",
                   "Policy %s does not exist or is not attachable.", arn);
         return;

@@ -100,6 +100,8 @@ static int cp_ok(enum iam_pattern pat, unsigned long c)
         return c < 0x80 && (isalnum((int)c) || strchr("_+=,.@-", (int)c));
     case IAM_PAT_PATH:
         return c >= 0x21 && c <= 0x7E;
+    case IAM_PAT_POLICY_PATH:
+        return c < 0x80 && (isalnum((int)c) || strchr("/.,+@=_-", (int)c));
     case IAM_PAT_PATH_PREFIX:
         return c >= 0x21 && c <= 0x7F;
     case IAM_PAT_DESCRIPTION:
@@ -127,6 +129,8 @@ static const char *pattern_text(enum iam_pattern pat)
         return "[\\w+=,.@-]+";
     case IAM_PAT_PATH:
         return "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)";
+    case IAM_PAT_POLICY_PATH:
+        return "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/";
     case IAM_PAT_PATH_PREFIX:
         return "\\u002F[\\u0021-\\u007F]*";
     case IAM_PAT_DESCRIPTION:
@@ -188,6 +192,12 @@ int iam_check_str(struct iam_verr *v, const char *value, const char *field,
         (value[0] != '/' || value[strlen(value) - 1] != '/'))
         bad_chars = 1;
     if (pat == IAM_PAT_PATH_PREFIX && chars && value[0] != '/')
+        bad_chars = 1;
+    /* A policy path is "/", or segments each "/" and at least one
+     * character, then "/". */
+    if (pat == IAM_PAT_POLICY_PATH && chars &&
+        (value[0] != '/' || value[strlen(value) - 1] != '/' ||
+         strstr(value, "//")))
         bad_chars = 1;
     if (bad_chars && pat != IAM_PAT_NONE) {
         snprintf(constraint, sizeof(constraint),
@@ -258,6 +268,28 @@ void iam_check_path(struct iam_verr *v, const char *path, const char *field)
 void iam_check_doc(struct iam_verr *v, const char *doc, const char *field)
 {
     iam_check_str(v, doc, field, 1, 1, IAM_POLICY_DOC_MAX, IAM_PAT_POLICY_DOC);
+}
+
+void iam_check_version_id(struct iam_verr *v, const char *id)
+{
+    const char *p;
+    int bad = 0;
+
+    if (!id) {
+        iam_verr_add(v, NULL, "versionId", "Member must not be null");
+        return;
+    }
+    if (id[0] != 'v' || id[1] < '1' || id[1] > '9')
+        bad = 1;
+    for (p = id + 2; !bad && isdigit((unsigned char)*p); p++)
+        ;
+    if (!bad && *p == '.')
+        for (p++; isalnum((unsigned char)*p) || *p == '-'; p++)
+            ;
+    if (bad || *p)
+        iam_verr_add(v, id, "versionId",
+                     "Member must satisfy regular expression pattern: "
+                     "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
 }
 
 void iam_check_arn(struct iam_verr *v, const char *arn, const char *field)

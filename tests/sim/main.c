@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,27 @@ static void apply_dbx_fault(enum fault f, struct sim_resp *resp)
     }
 }
 
+/* Record the SHA-256 of the body in the call just logged (lock held), so a
+ * test can check the exact bytes a client sent. */
+static void log_body_hash(struct sim *sim, const struct sim_req *req)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    char *out;
+    size_t i;
+
+    if (!sim->ncalls)
+        return;
+    out = sim->calls[sim->ncalls - 1].body_sha256;
+    SHA256((const unsigned char *)(req->body ? req->body : ""), req->body_len,
+           d);
+    for (i = 0; i < sizeof(d); i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * sizeof(d)] = '\0';
+}
+
 /* An AWS Query request: faults, signature, then the service. */
 static void handle_aws(struct sim *sim, struct sim_req *req,
                        struct sim_resp *resp)
@@ -340,6 +362,7 @@ done:
     sim_log_call(sim, service, action ? action : "",
                  resp->drop ? 0 : resp->status, resp->error_code, start,
                  sim_now_ms(sim));
+    log_body_hash(sim, req);
     pthread_mutex_unlock(&sim->lock);
 }
 

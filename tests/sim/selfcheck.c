@@ -1,11 +1,12 @@
 /*
  * tern-sim --self-check URL: a smoke test of a running simulator from the
- * outside, the way a client sees it. Signs with tern's SigV4 code; prints
- * one line per check; exits 0 only if every check passed.
+ * outside, the way a client sees it. Signs with tern-sim's own SigV4 code
+ * (sigv4.c; tern's signer is checked against the simulator by the test
+ * suite, and the simulator against botocore); prints one line per check;
+ * exits 0 only if every check passed.
  */
+#include "sigv4.h"
 #include "sim.h"
-#include "aws/query.h"
-#include "aws/sigv4.h"
 #include "util/alloc.h"
 
 #include <curl/curl.h>
@@ -56,48 +57,60 @@ static int http(struct reply *r, const char *method, const char *url,
 static int aws(struct reply *r, const char *base, const char *service,
                const char *form, int corrupt)
 {
-    struct tern_sigv4_header h[2];
-    tern_sigv4_request req = TERN_SIGV4_REQUEST_INIT;
-    tern_sigv4_opts opts = TERN_SIGV4_OPTS_INIT;
-    tern_sigv4_result res;
-    struct curl_slist *hl = NULL;
+    static const char ctype[] =
+        "application/x-www-form-urlencoded; charset=utf-8";
     const char *host = strstr(base, "://");
+    const char *names[3], *values[3];
+    struct sim_sigv4_input in;
+    struct curl_slist *hl = NULL;
+    char amz_date[SIM_SIGV4_DATE_LEN + 1], day[9];
+    char sig[SIM_SIGV4_SIG_LEN + 1];
     char line[1024];
-    size_t i;
     int rc;
 
-    memset(&res, 0, sizeof(res));
     host = host ? host + 3 : base;
-    h[0].name = "Host";
-    h[0].value = host;
-    h[1].name = "Content-Type";
-    h[1].value = "application/x-www-form-urlencoded; charset=utf-8";
-    req.method = "POST";
-    req.headers = h;
-    req.nheaders = 2;
-    req.body = form;
-    req.body_len = strlen(form);
-    opts.access_key_id = SIM_DEFAULT_AKID;
-    opts.secret_access_key = SIM_DEFAULT_SECRET;
-    opts.service = service;
-    opts.time = time(NULL);
-    if (tern_sigv4_sign(&res, &req, &opts) != 0)
+    sim_sigv4_format_date(amz_date, time(NULL));
+    snprintf(day, sizeof(day), "%.8s", amz_date);
+    names[0] = "Content-Type";
+    values[0] = ctype;
+    names[1] = "Host";
+    values[1] = host;
+    names[2] = "X-Amz-Date";
+    values[2] = amz_date;
+    memset(&in, 0, sizeof(in));
+    in.method = "POST";
+    in.raw_path = "/";
+    in.raw_query = "";
+    in.header_names = names;
+    in.header_values = values;
+    in.nheaders = 3;
+    in.signed_headers = "content-type;host;x-amz-date";
+    in.body = form;
+    in.body_len = strlen(form);
+    in.amz_date = amz_date;
+    in.date = day;
+    in.region = "us-east-1";
+    in.service = service;
+    in.secret = SIM_DEFAULT_SECRET;
+    if (sim_sigv4_compute(sig, NULL, &in) != 0)
         return -1;
-    snprintf(line, sizeof(line), "Content-Type: %s", h[1].value);
+    /* Another hex digit: flipping a bit would turn 'a' or 'f' into a
+     * non-hex character, which is a malformed signature (refused as
+     * IncompleteSignature), not a wrong one. */
+    if (corrupt)
+        sig[SIM_SIGV4_SIG_LEN - 1] =
+            sig[SIM_SIGV4_SIG_LEN - 1] == '0' ? '1' : '0';
+    snprintf(line, sizeof(line), "Content-Type: %s", ctype);
     hl = curl_slist_append(hl, line);
-    for (i = 0; i < res.nheaders; i++) {
-        snprintf(line, sizeof(line), "%s: %s", res.headers[i].name,
-                 res.headers[i].value);
-        /* Another hex digit: flipping a bit would turn 'a' or 'f' into a
-         * non-hex character, which is a malformed signature (refused as
-         * IncompleteSignature), not a wrong one. */
-        if (corrupt && strcmp(res.headers[i].name, "Authorization") == 0)
-            line[strlen(line) - 1] = line[strlen(line) - 1] == '0' ? '1' : '0';
-        hl = curl_slist_append(hl, line);
-    }
+    snprintf(line, sizeof(line), "X-Amz-Date: %s", amz_date);
+    hl = curl_slist_append(hl, line);
+    snprintf(line, sizeof(line),
+             "Authorization: " SIM_SIGV4_ALGORITHM " Credential=%s/%s/"
+             "us-east-1/%s/aws4_request, SignedHeaders=%s, Signature=%s",
+             SIM_DEFAULT_AKID, day, service, in.signed_headers, sig);
+    hl = curl_slist_append(hl, line);
     rc = http(r, "POST", base, hl, form);
     curl_slist_free_all(hl);
-    tern_sigv4_result_release(&res);
     return rc;
 }
 
@@ -150,11 +163,14 @@ int sim_self_check(const char *url)
         "22%%2C%%22Statement%%22%%3A%%5B%%7B%%22Effect%%22%%3A%%22Allow%%"
         "22%%2C%%22Principal%%22%%3A%%7B%%22Service%%22%%3A%%22ec2."
         "amazonaws.com%%22%%7D%%2C%%22Action%%22%%3A%%22sts%%3AAssumeRole%%"
-        "22%%7D%%5D%%7D",
+        "22%%7D%%5D%%7D&Description=made+by+the+self-check%%2C+a%%2Bb",
         role);
     failed += check(aws(&r, url, "iam", form, 0) == 0 && r.status == 200 &&
-                        strstr(tern_buf_cstr(&r.body), "<RoleId>AROA"),
-                    "IAM CreateRole", &r);
+                        strstr(tern_buf_cstr(&r.body), "<RoleId>AROA") &&
+                        strstr(tern_buf_cstr(&r.body),
+                               "<Description>made by the self-check, "
+                               "a+b</Description>"),
+                    "IAM CreateRole, a form body with '+' for spaces", &r);
     tern_buf_release(&r.body);
     failed += check(
         aws(&r, url, "iam", form, 0) == 0 && r.status == 409 &&

@@ -112,6 +112,8 @@ struct sim_call {
     char error_code[64];
     int64_t start_ms; /* sim clock */
     int64_t end_ms;
+    /* AWS calls: the SHA-256 of the body as received, hex; "" otherwise. */
+    char body_sha256[65];
 };
 
 struct sim_iam;

@@ -39,16 +39,27 @@ void tern_test_fail(const char *file, int line, const char *fmt, ...)
     _exit(1);
 }
 
+void tern_test_skip(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "# skipped: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    _exit(TERN_TEST_SKIP_STATUS);
+}
+
 const char *tern_test_source_dir(void)
 {
     return TERN_TEST_SOURCE_DIR;
 }
 
-const char *tern_test_shared_dir(void)
+const char *tern_test_data_dir(void)
 {
-    const char *env = getenv("TERN_SHARED_DIR");
-
-    return env && *env ? env : TERN_TEST_SHARED_DIR;
+    return TERN_TEST_SOURCE_DIR "/tests/data";
 }
 
 const char *tern_test_tmpdir(void)
@@ -125,7 +136,9 @@ static int run_one(const struct tern_test *t, unsigned timeout)
             return -1;
     }
     if (WIFEXITED(status))
-        return WEXITSTATUS(status) == 0 ? 0 : -1;
+        return WEXITSTATUS(status) == 0                       ? 0
+               : WEXITSTATUS(status) == TERN_TEST_SKIP_STATUS ? 1
+                                                              : -1;
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
 
@@ -140,8 +153,9 @@ int main(int argc, char **argv)
 {
     const char *filter = NULL;
     unsigned timeout = 120;
-    int list = 0, opt, failed = 0, passed = 0, n = 0, total = 0;
+    int list = 0, opt, failed = 0, passed = 0, skipped = 0, n = 0, total = 0;
     size_t i, j;
+    int rc;
 
     while ((opt = getopt(argc, argv, "s:lt:")) != -1) {
         switch (opt) {
@@ -190,9 +204,13 @@ int main(int argc, char **argv)
                 continue;
             }
             n++;
-            if (run_one(t, timeout) == 0) {
+            rc = run_one(t, timeout);
+            if (rc == 0) {
                 printf("ok %d - %s::%s\n", n, t->component, t->name);
                 passed++;
+            } else if (rc > 0) {
+                printf("ok %d - %s::%s # SKIP\n", n, t->component, t->name);
+                skipped++;
             } else {
                 printf("not ok %d - %s::%s\n", n, t->component, t->name);
                 failed++;
@@ -201,6 +219,8 @@ int main(int argc, char **argv)
         }
     }
     if (!list)
-        printf("# %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+        printf("# %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    /* Only a run that skipped everything it ran says so (ctest's
+     * SKIP_RETURN_CODE). */
+    return failed ? 1 : skipped && passed == 0 ? TERN_TEST_SKIP_STATUS : 0;
 }

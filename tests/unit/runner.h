@@ -60,6 +60,18 @@ void tern_test_fail(const char *file, int line, const char *fmt, ...)
 
 #define FAIL(...) tern_test_fail(__FILE__, __LINE__, __VA_ARGS__)
 
+/* The exit status of a skipped case, and of a run that only skipped
+ * (tests/CMakeLists.txt gives it to ctest as SKIP_RETURN_CODE). */
+#define TERN_TEST_SKIP_STATUS 77
+
+/* Ends the (forked) test process as skipped, saying why. Only for what the
+ * machine truly lacks, never for a failure. */
+void tern_test_skip(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2), noreturn))
+#endif
+    ;
+
 #define ASSERT(expr)                                                           \
     do {                                                                       \
         if (!(expr))                                                           \
@@ -119,7 +131,8 @@ void tern_test_fail(const char *file, int line, const char *fmt, ...)
 
 /* Paths the build passes in (see tests/CMakeLists.txt). */
 const char *tern_test_source_dir(void);
-const char *tern_test_shared_dir(void);
+/* The vendored test data, tests/data (see tests/data/README.md). */
+const char *tern_test_data_dir(void);
 /* A fresh temporary directory for this test case; removed afterwards. */
 const char *tern_test_tmpdir(void);
 

@@ -6,10 +6,18 @@
  * them; the case format is described there.
  *
  * For every case: tern ends by itself (no crash, no hang), with the
- * expected status and every expected substring on standard error; and
+ * expected status and exactly the expected standard error
+ * (expect/stderr, with the working directory written $WORKDIR and
+ * tern-sim's address $SIM); and
  * when it refused (non-zero status), a state file that was there is
  * byte-identical afterwards and none was left where there was none.
  * All cases run; the failures are listed together at the end.
+ *
+ * expect/stderr is recorded, not written by hand: with
+ * TERN_UPDATE_GOLDEN=1 the test writes each case's standard error
+ * there, but only when it holds every line of expect/stderr-contains (the
+ * generator's statement of what the diagnostic must say), so a recording
+ * cannot bless a wrong message. Review the diff before committing it.
  */
 #include "runner.h"
 
@@ -142,6 +150,46 @@ static int is_new_empty_state(const char *path)
     return fresh;
 }
 
+/*
+ * @text with every occurrence of @from replaced by @to (a new string).
+ */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t flen = strlen(from), tlen = strlen(to), n = 0;
+    const char *p;
+    char *out, *o;
+
+    for (p = text; flen && (p = strstr(p, from)) != NULL; p += flen)
+        n++;
+    out = malloc(strlen(text) + n * tlen + 1);
+    if (!out)
+        return NULL;
+    for (o = out, p = text; *p;) {
+        if (flen && strncmp(p, from, flen) == 0) {
+            memcpy(o, to, tlen);
+            o += tlen;
+            p += flen;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* tern's standard error with the run's own places made constant. */
+static char *normalized_err(const char *err, const char *dir,
+                            const char *sim_url)
+{
+    char *a = replace_all(err, dir, "$WORKDIR"), *b;
+
+    if (!a || !sim_url)
+        return a;
+    b = replace_all(a, sim_url, "$SIM");
+    free(a);
+    return b;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -172,7 +220,9 @@ static char *run_case(const char *cases, const char *name, size_t *created)
     struct lines cmd, sim_args, expect, code, st;
     struct tt_sim sim;
     struct tt_run r = {0};
-    char *before = NULL, *after = NULL, *why = NULL;
+    char *before = NULL, *after = NULL, *why = NULL, *err = NULL,
+         *want_err = NULL;
+    const char *record = getenv("TERN_UPDATE_GOLDEN");
     size_t before_len = 0, after_len = 0, i;
     int have_sim = 0, want;
 
@@ -225,11 +275,40 @@ static char *run_case(const char *cases, const char *name, size_t *created)
         why = fmt("exit %d, expected %d; stderr:\n%s", r.status, want, r.err);
         goto done;
     }
-    for (i = 0; i < expect.n; i++) {
-        if (!strstr(r.err, expect.items[i])) {
-            why = fmt("stderr lacks \"%s\":\n%s", expect.items[i], r.err);
+    err = normalized_err(r.err, dst, have_sim ? sim.base_url : NULL);
+    if (!err) {
+        why = strdup("out of memory");
+        goto done;
+    }
+    if (record && *record) {
+        char out[4300];
+
+        for (i = 0; i < expect.n; i++) {
+            if (!strstr(err, expect.items[i])) {
+                why = fmt("stderr lacks \"%s\", not recorded:\n%s",
+                          expect.items[i], err);
+                goto done;
+            }
+        }
+        snprintf(out, sizeof(out), "%s/expect", src);
+        if (tt_write_file(out, "stderr", err) != 0) {
+            why = strdup("cannot record expect/stderr");
             goto done;
         }
+    }
+    snprintf(fixture, sizeof(fixture), "%s/expect/stderr", src);
+    want_err = tt_read_file(fixture, NULL);
+    if (!want_err) {
+        why = fmt("no expect/stderr (record it with TERN_UPDATE_GOLDEN=1)"
+                  "; stderr:\n%s",
+                  err);
+        goto done;
+    }
+    if (strcmp(err, want_err) != 0) {
+        why = fmt("stderr differs from expect/stderr:\n--- expected\n%s--- "
+                  "got\n%s",
+                  want_err, err);
+        goto done;
     }
     if (r.status != 0) {
         if (before && (!after || after_len != before_len ||
@@ -250,6 +329,8 @@ done:
     if (have_sim)
         tt_sim_stop(&sim);
     tt_run_release(&r);
+    free(err);
+    free(want_err);
     free(before);
     free(after);
     free(cmd.text);

@@ -832,7 +832,7 @@ TEST(engine_plan, for_each_map_with_unknown_values)
 }
 
 /* Every allocation failure during a plan is reported, not crashed on or
- * leaked (../shared/STYLE.md rule 12). */
+ * leaked (docs/STYLE.md rule 12). */
 TEST(engine_plan, allocation_failures)
 {
     struct test_env env;

@@ -1,7 +1,8 @@
 /*
  * data "aws_iam_policy" against tern-sim: by ARN (GetPolicy and
- * GetPolicyVersion for the document), by name (ListPolicies), ambiguous
- * and missing names.
+ * GetPolicyVersion for the document), by name (ListPolicies, then the
+ * same two), a customer managed policy by name, ambiguous and missing
+ * names.
  */
 #include "runner.h"
 #include "test_mod.h"
@@ -37,7 +38,7 @@ TEST(mod_data_aws_iam_policy, by_arn_and_name)
     mod_clear_calls(&fx);
     cfg = mod_json("{\"name\": \"app-s3\"}");
     ASSERT_OK(M->read(&st, &fx.op, cfg));
-    ASSERT_STR_EQ(mod_calls(&fx), "ListPolicies,GetPolicyVersion");
+    ASSERT_STR_EQ(mod_calls(&fx), "ListPolicies,GetPolicy,GetPolicyVersion");
     ASSERT_STR_EQ(mod_str(st, "arn"),
                   "arn:aws:iam::" MOD_ACCOUNT ":policy/app/app-s3");
     ASSERT_STR_CONTAINS(mod_str(st, "policy"), "s3:GetObject");
@@ -84,6 +85,42 @@ TEST(mod_data_aws_iam_policy, ambiguous_and_missing)
     mod_fx_stop(&fx);
 }
 
+/* A customer managed policy made by CreatePolicy (an aws_iam_policy) is
+ * found by name, with what only GetPolicy says: description and tags. */
+TEST(mod_data_aws_iam_policy, customer_policy_by_name)
+{
+    struct mod_fx fx;
+    json_t *cfg, *st = NULL, *tags;
+
+    mod_fx_start(&fx, NULL);
+    ASSERT_OK(mod_iam(
+        &fx, "CreatePolicy", "PolicyName", "pass-role", "Path", "/dbx/",
+        "Description", "PassRole for clusters", "PolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+        "\"Effect\":\"Allow\",\"Action\":\"iam:PassRole\","
+        "\"Resource\":\"*\"}]}",
+        "Tags.member.1.Key", "team", "Tags.member.1.Value", "data", NULL));
+    mod_clear_calls(&fx);
+    cfg = mod_json("{\"name\": \"pass-role\"}");
+    ASSERT_OK(M->read(&st, &fx.op, cfg));
+    ASSERT_STR_EQ(mod_calls(&fx), "ListPolicies,GetPolicy,GetPolicyVersion");
+    ASSERT_STR_EQ(mod_str(st, "arn"),
+                  "arn:aws:iam::" MOD_ACCOUNT ":policy/dbx/pass-role");
+    ASSERT_STR_EQ(mod_str(st, "path"), "/dbx/");
+    ASSERT_STR_EQ(mod_str(st, "description"), "PassRole for clusters");
+    tags = mod_json("{\"team\": \"data\"}");
+    ASSERT(json_equal(json_object_get(st, "tags"), tags));
+    ASSERT_STR_EQ(mod_str(st, "policy"),
+                  "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                  "\"Effect\":\"Allow\",\"Action\":\"iam:PassRole\","
+                  "\"Resource\":\"*\"}]}");
+    json_decref(tags);
+    json_decref(st);
+    json_decref(cfg);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_data_aws_iam_policy_list[] = {
     TEST_MODULE(mod_data_aws_iam_policy, by_arn_and_name),
-    TEST_MODULE(mod_data_aws_iam_policy, ambiguous_and_missing), TEST_END};
+    TEST_MODULE(mod_data_aws_iam_policy, ambiguous_and_missing),
+    TEST_MODULE(mod_data_aws_iam_policy, customer_policy_by_name), TEST_END};

@@ -6,6 +6,7 @@
 
 #include "tern/module.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static void check_schema(const tern_module *m, const tern_attr *schema,
@@ -87,6 +88,70 @@ TEST(registry, find)
     ASSERT_NULL(tern_schema_attr(role->schema, "nope"));
 }
 
+/* Each default and check names a top-level argument of a resource type
+ * tern has; a default is of the argument's type and the argument is
+ * OPTIONAL without COMPUTED (the default, not the prior, stands for
+ * unset); a check is of a string or number argument. */
+TEST(registry, defaults_and_checks_fit_their_schemas)
+{
+    const tern_arg_default *d;
+    const tern_arg_check *c;
+
+    for (d = tern_arg_defaults; d->type; d++) {
+        const tern_module *m = tern_module_find(TERN_MODULE_RESOURCE, d->type);
+        const tern_attr *a = m ? tern_schema_attr(m->schema, d->name) : NULL;
+        json_t *v = json_loads(d->value, JSON_DECODE_ANY, NULL);
+        int fits;
+
+        if (!a)
+            FAIL("default of %s.%s: no such argument", d->type, d->name);
+        if ((a->flags & (TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED)) !=
+            TERN_ATTR_OPTIONAL)
+            FAIL("default of %s.%s: not OPTIONAL without COMPUTED", d->type,
+                 d->name);
+        fits = (a->type == TERN_TYPE_STRING && json_is_string(v)) ||
+               (a->type == TERN_TYPE_NUMBER && json_is_number(v)) ||
+               (a->type == TERN_TYPE_BOOL && json_is_boolean(v));
+        json_decref(v);
+        if (!fits)
+            FAIL("default of %s.%s: %s is not of its type", d->type, d->name,
+                 d->value);
+    }
+    for (c = tern_arg_checks; c->type; c++) {
+        /* "data.TYPE": a data source's argument. */
+        int data = strncmp(c->type, "data.", 5) == 0;
+        const tern_module *m = tern_module_find(
+            data ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE, c->type + 5 * data);
+        const tern_attr *a = m ? tern_schema_attr(m->schema, c->name) : NULL;
+
+        if (!a || (a->type != TERN_TYPE_STRING && a->type != TERN_TYPE_NUMBER))
+            FAIL("check of %s.%s: no such string or number argument", c->type,
+                 c->name);
+    }
+}
+
+/* The upstream data sources take id as an argument (Optional+Computed)
+ * where the framework versions of the provider do; tags of the policy
+ * data source too (docs/ATTRIBUTES.md). */
+TEST(registry, upstream_optional_ids)
+{
+    static const char *const oc[][2] = {{"aws_caller_identity", "id"},
+                                        {"aws_region", "id"},
+                                        {"aws_iam_policy", "tags"}};
+    size_t i;
+
+    for (i = 0; i < sizeof(oc) / sizeof(oc[0]); i++) {
+        const tern_module *m = tern_module_find(TERN_MODULE_DATA, oc[i][0]);
+        const tern_attr *a = m ? tern_schema_attr(m->schema, oc[i][1]) : NULL;
+
+        if (!a || (a->flags & (TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED)) !=
+                      (TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED))
+            FAIL("data.%s.%s is not Optional+Computed", oc[i][0], oc[i][1]);
+    }
+}
+
 const struct tern_test test_registry_list[] = {
     TEST_MODULE(registry, every_module_complete_and_sorted),
-    TEST_MODULE(registry, find), TEST_END};
+    TEST_MODULE(registry, defaults_and_checks_fit_their_schemas),
+    TEST_MODULE(registry, upstream_optional_ids), TEST_MODULE(registry, find),
+    TEST_END};

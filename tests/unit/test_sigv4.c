@@ -280,8 +280,8 @@ static void run_suite(int query_form)
     int failed_cases = 0;
     tern_buf report = TERN_BUF_INIT;
 
-    snprintf(root, sizeof(root), "%s/testdata/aws-sig-v4-test-suite",
-             tern_test_shared_dir());
+    snprintf(root, sizeof(root), "%s/aws-sig-v4-test-suite",
+             tern_test_data_dir());
     d = opendir(root);
     if (!d)
         FAIL("cannot open the SigV4 test suite at %s: %s", root,

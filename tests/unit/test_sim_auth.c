@@ -9,8 +9,12 @@
 
 #include "aws/query.h"
 #include "aws/sigv4.h"
+#include "util/alloc.h"
 #include "util/buf.h"
 
+#include <jansson.h>
+#include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define SIG_MISMATCH_MSG                                                       \
@@ -538,6 +542,215 @@ TEST(sim_auth, signature_does_not_match)
     tt_sim_stop(&sim);
 }
 
+/*
+ * Requests built and signed by botocore (tests/oracle/botocore_request.py),
+ * sent to tern-sim as botocore built them: its canonicaliser must agree
+ * with botocore's, which tern's signer does not take part in.
+ */
+struct boto_req {
+    char *url;
+    char *body;
+    char *headers[8]; /* "Name: value", NULL-terminated */
+};
+
+static void boto_release(struct boto_req *b)
+{
+    size_t i;
+
+    tern_free(b->url);
+    tern_free(b->body);
+    for (i = 0; b->headers[i]; i++)
+        tern_free(b->headers[i]);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Have botocore build and sign @p n requests (JSON objects, stolen). */
+static void botocore_requests(struct boto_req *out, json_t **reqs, size_t n)
+{
+    char in_path[4096], out_path[4096], cmd[12288];
+    json_t *all = json_array();
+    FILE *f;
+    char line[65536];
+    size_t i, j;
+    int status;
+
+    status = system("/usr/bin/python3 -c 'import botocore.auth' "
+                    ">/dev/null 2>&1");
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        tern_test_skip("/usr/bin/python3 cannot import botocore; "
+                       "scripts/setup.sh installs python3-botocore");
+    for (i = 0; i < n; i++)
+        json_array_append_new(all, reqs[i]);
+    snprintf(in_path, sizeof(in_path), "%s/boto.json", tern_test_tmpdir());
+    snprintf(out_path, sizeof(out_path), "%s/boto.out", tern_test_tmpdir());
+    ASSERT_OK(json_dump_file(all, in_path, JSON_COMPACT));
+    json_decref(all);
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/python3 '%s/tests/oracle/botocore_request.py' '%s' "
+             "> '%s'",
+             tern_test_source_dir(), in_path, out_path);
+    status = system(cmd);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        FAIL("botocore_request.py failed (status %d)", status);
+    f = fopen(out_path, "r");
+    ASSERT_NOT_NULL(f);
+    for (i = 0; i < n; i++) {
+        json_t *o, *hs, *h;
+        json_error_t err;
+        size_t nh = 0;
+
+        if (!fgets(line, sizeof(line), f))
+            FAIL("botocore_request.py printed %zu of %zu lines", i, n);
+        o = json_loads(line, 0, &err);
+        ASSERT_NOT_NULL(o);
+        memset(&out[i], 0, sizeof(out[i]));
+        out[i].url = tern_strdup(json_string_value(json_object_get(o, "url")));
+        out[i].body =
+            tern_strdup(json_string_value(json_object_get(o, "body")));
+        hs = json_object_get(o, "headers");
+        json_array_foreach(hs, j, h)
+        {
+            const char *name = json_string_value(json_array_get(h, 0));
+
+            /* curl writes the length of what it sends itself. */
+            if (strcasecmp(name, "Content-Length") == 0)
+                continue;
+            ASSERT_CMP(nh, <, 7);
+            out[i].headers[nh++] = tern_asprintf(
+                "%s: %s", name, json_string_value(json_array_get(h, 1)));
+        }
+        json_decref(o);
+    }
+    fclose(f);
+}
+
+static json_t *boto_json(const struct tt_sim *sim, const char *method,
+                         const char *const *params, const char *raw_query)
+{
+    json_t *r, *ps = json_array();
+    char url[128];
+
+    snprintf(url, sizeof(url), "%s/", sim->base_url);
+    for (; params && params[0]; params += 2)
+        json_array_append_new(ps, json_pack("[ss]", params[0], params[1]));
+    r = json_pack("{sssssssssssssO}", "method", method, "url", url, "service",
+                  "iam", "region", "us-east-1", "access_key",
+                  tt_default_creds.access_key_id, "secret_key",
+                  tt_default_creds.secret_access_key, "params", ps);
+    json_decref(ps);
+    if (raw_query)
+        json_object_set_new(r, "raw_query", json_string(raw_query));
+    return r;
+}
+
+static void send_boto(struct tt_response *r, const struct boto_req *b,
+                      const char *method, const char *body)
+{
+    ASSERT_OK(tt_http(r, method, b->url, (const char *const *)b->headers, body,
+                      body ? strlen(body) : 0));
+}
+
+TEST(sim_auth, botocore_plus_encoded_body_passes)
+{
+    static const char *const create[] = {
+        "Action",
+        "CreateRole",
+        "Version",
+        "2010-05-08",
+        "RoleName",
+        "boto-role",
+        "AssumeRolePolicyDocument",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": "
+        "\"Allow\", \"Principal\": {\"Service\": \"ec2.amazonaws.com\"}, "
+        "\"Action\": \"sts:AssumeRole\"}]}",
+        "Description",
+        "Made by botocore: a+b = c & 100% caf\xc3\xa9",
+        NULL};
+    static const char *const list[] = {"Action",     "ListRoles",  "Version",
+                                       "2010-05-08", "PathPrefix", "/a b+c/",
+                                       NULL};
+    static const char *const get[] = {"RoleName", "boto-role", NULL};
+    struct tt_sim sim;
+    struct tt_response r;
+    struct boto_req b[2];
+    json_t *reqs[2];
+
+    start(&sim);
+    reqs[0] = boto_json(&sim, "POST", create, NULL);
+    reqs[1] = boto_json(&sim, "GET", list, NULL);
+    botocore_requests(b, reqs, 2);
+    /* botocore writes a space as '+', a '+' as %2B. */
+    ASSERT_STR_CONTAINS(b[0].body,
+                        "&Description=Made+by+botocore%3A+a%2Bb+%3D+c+%26+"
+                        "100%25+caf%C3%A9");
+    send_boto(&r, &b[0], "POST", b[0].body);
+    if (r.status != 200)
+        FAIL("botocore's CreateRole: %ld\n%s", r.status, r.body);
+    tt_response_release(&r);
+    /* The '+' was read as a space, %2B as '+'. */
+    ASSERT_OK(tt_iam(&r, &sim, "GetRole", get));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Description"),
+                  "Made by botocore: a+b = c &amp; 100% caf\xc3\xa9");
+    tt_response_release(&r);
+
+    /* GET: the URL carries '+' for a space, the signature %20. */
+    ASSERT_STR_CONTAINS(b[1].url, "PathPrefix=%2Fa+b%2Bc%2F");
+    send_boto(&r, &b[1], "GET", NULL);
+    /* Past the signature check, IAM's pattern refuses the space: the value
+     * it quotes is the one botocore was given. */
+    assert_aws_error(&r, 400, "ValidationError",
+                     "1 validation error detected: Value '/a b+c/' at "
+                     "'pathPrefix' failed to satisfy constraint: Member must "
+                     "satisfy regular expression pattern: "
+                     "\\u002F[\\u0021-\\u007F]*");
+    tt_response_release(&r);
+    boto_release(&b[0]);
+    boto_release(&b[1]);
+    tt_sim_stop(&sim);
+}
+
+TEST(sim_auth, wrongly_canonicalized_refused)
+{
+    static const char *const list[] = {
+        "Action",     "ListRoles",   "Version", "2010-05-08",
+        "PathPrefix", "/two words/", NULL};
+    struct tt_sim sim;
+    struct tt_response r;
+    struct boto_req b[2];
+    json_t *reqs[2];
+
+    start(&sim);
+    reqs[0] = boto_json(&sim, "POST", list, NULL);
+    /* Signed over the query as it stands, not over its canonical form
+     * (decoded, then encoded per RFC 3986: %2Ftwo%20words%2F). */
+    reqs[1] = boto_json(&sim, "GET", NULL,
+                        "Action=ListRoles&Version=2010-05-08&"
+                        "PathPrefix=/two+words/");
+    botocore_requests(b, reqs, 2);
+
+    /* The body botocore signed passes... */
+    ASSERT_STR_EQ(b[0].body, "Action=ListRoles&Version=2010-05-08&"
+                             "PathPrefix=%2Ftwo+words%2F");
+    send_boto(&r, &b[0], "POST", b[0].body);
+    assert_passed_auth(&r);
+    tt_response_release(&r);
+    /* ...the same parameters in other bytes do not: the signature covers
+     * the body as sent, not what it decodes to. */
+    send_boto(&r, &b[0], "POST",
+              "Action=ListRoles&Version=2010-05-08&"
+              "PathPrefix=%2Ftwo%20words%2F");
+    assert_aws_error(&r, 403, "SignatureDoesNotMatch", SIG_MISMATCH_MSG);
+    tt_response_release(&r);
+
+    send_boto(&r, &b[1], "GET", NULL);
+    assert_aws_error(&r, 403, "SignatureDoesNotMatch", SIG_MISMATCH_MSG);
+    tt_response_release(&r);
+    boto_release(&b[0]);
+    boto_release(&b[1]);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_sim_auth_list[] = {
     TEST_INTEGRATION(sim_auth, signed_calls_pass),
     TEST_INTEGRATION(sim_auth, presigned_url_passes),
@@ -548,4 +761,6 @@ const struct tern_test test_sim_auth_list[] = {
     TEST_INTEGRATION(sim_auth, expired_token),
     TEST_INTEGRATION(sim_auth, request_expired),
     TEST_INTEGRATION(sim_auth, signature_does_not_match),
+    TEST_INTEGRATION(sim_auth, botocore_plus_encoded_body_passes),
+    TEST_INTEGRATION(sim_auth, wrongly_canonicalized_refused),
     TEST_END};
