@@ -135,11 +135,12 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     if (!host || !*host || !token || !*token) {
         tern_diags_add(
             diags, TERN_SEV_ERROR, NULL, "No Databricks credentials",
-            "No Databricks %s was found. tern looked, in order, at: the "
+            "No Databricks %s found. tern looked, in order, at: the "
             "provider block's host and token; the environment variables "
             "DATABRICKS_HOST and DATABRICKS_TOKEN; profile '%s' of %s%s.",
-            !host || !*host ? (!token || !*token ? "host and token" : "host")
-                            : "token",
+            !host || !*host
+                ? (!token || !*token ? "host and token were" : "host was")
+                : "token was",
             profile, path, loaded == TERN_ENOTFOUND ? " (no such file)" : "");
         error = TERN_EAUTH;
         goto done;
@@ -151,8 +152,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     TERN_CHECK_ALLOC(c->host);
     if (tern_http_check_url(c->host, why, sizeof(why)) != TERN_OK) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid Databricks host",
-                       "The Databricks host '%s' cannot be used: %s.", host,
-                       why);
+                       "The Databricks host cannot be used: %s.", why);
         error = TERN_EINVALID;
         goto done;
     }

@@ -156,8 +156,17 @@ done:
     return error;
 }
 
+/* The constant an index key is: 0, "a" (a template of one literal part). */
+static const tern_value *const_key(const struct tern_expr *k)
+{
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
+        k = k->u.list.items[0];
+    return k->kind == TERN_EXPR_LITERAL ? k->u.literal : NULL;
+}
+
 static int expr_addr(tern_buf *b, const struct tern_expr *e)
 {
+    const tern_value *key;
     char *q;
     json_t *j;
 
@@ -171,10 +180,10 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
     case TERN_EXPR_INDEX:
         if (expr_addr(b, e->u.index.obj))
             return TERN_ERROR;
-        if (e->u.index.key->kind != TERN_EXPR_LITERAL)
+        if (!(key = const_key(e->u.index.key)))
             return TERN_ERROR;
-        if (tern_value_kind(e->u.index.key->u.literal) == TERN_VAL_STRING) {
-            j = json_string(tern_value_get_string(e->u.index.key->u.literal));
+        if (tern_value_kind(key) == TERN_VAL_STRING) {
+            j = json_string(tern_value_get_string(key));
             q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
             json_decref(j);
             if (!q)
@@ -185,7 +194,7 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
         } else {
             int64_t i;
 
-            if (!tern_value_get_int(e->u.index.key->u.literal, &i))
+            if (!tern_value_get_int(key, &i))
                 return TERN_ERROR;
             return tern_buf_printf(b, "[%lld]", (long long)i);
         }
@@ -943,6 +952,76 @@ done:
     return error;
 }
 
+static int check_provider_refs(tern_engine *e, struct tern_diags *diags);
+
+/*
+ * Import blocks, checked wherever the engine is built (validate and plan
+ * alike): each has an id and a `to` that names a managed resource block of
+ * the configuration, with Terraform's diagnostics. Whether the instance
+ * (a count or for_each key) exists the plan checks once it has expanded
+ * the blocks (check_imports in plan.c).
+ */
+static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *iv = &e->config->imports;
+    size_t i, bi;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_block *b = iv->items[i];
+        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        struct addr a;
+
+        if (!tern_lang_body_attr(b->body, "id") || !ta) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                                "Missing required argument",
+                                "The argument \"%s\" is required, but no "
+                                "definition was found.",
+                                ta ? "id" : "to"))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else if (!to || tern__addr_parse(to, &a) != TERN_OK) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                "Invalid import address",
+                                "The import block's \"to\" must be the "
+                                "address of a resource instance with a "
+                                "constant key, such as aws_iam_role.x or "
+                                "aws_iam_role.x[\"a\"]."))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else {
+            if (a.mode != TERN_STATE_MANAGED) {
+                if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                    "Invalid import address",
+                                    "Only managed resources can be "
+                                    "imported."))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            } else if (!tern__map_get(&e->block_map, a.block_addr, &bi)) {
+                if (!tern_diags_add(
+                        diags, TERN_SEV_ERROR, &ta->expr->range,
+                        "Configuration for import target does not exist",
+                        "The configuration for the given import target %s "
+                        "does not exist. All target instances must have an "
+                        "associated configuration to be imported.",
+                        a.block_addr))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            }
+            tern__addr_release(&a);
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
+    }
+    return error;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -1018,6 +1097,18 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
             error = rc;
             goto done;
         }
+    }
+    if ((rc = check_provider_refs(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    if ((rc = check_import_blocks(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
     }
     if (error)
         goto done;
@@ -1103,15 +1194,154 @@ void tern_engine_free(tern_engine *e)
 
 /* ---- providers ----------------------------------------------------------- */
 
+/*
+ * A provider block is evaluated before anything is read or planned, in a
+ * scope of the input variables and the local values (which may use each
+ * other and functions); check_provider_refs keeps data sources and
+ * resources out of it, at validate as at plan.
+ */
+struct provscope {
+    tern_engine *e;
+    int depth;
+};
+
+static int prov_eval(struct provscope *ps, const struct tern_expr *x,
+                     tern_value **out, struct tern_diags *diags);
+
+static int prov_resolve(void *ctx, const struct tern_lang_ref *ref,
+                        tern_value **out, struct tern_diags *diags)
+{
+    struct provscope *ps = ctx;
+    const struct tern_lang_config *cfg = ps->e->config;
+    size_t i;
+    int error;
+
+    if (strcmp(ref->kind, "local") != 0)
+        return TERN_ENOTFOUND;
+    for (i = 0; i < cfg->nlocal_attrs; i++) {
+        if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
+            continue;
+        if (ps->depth > 100) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
+                           "Cycle in local values",
+                           "local.%s refers to itself.", ref->name);
+            return TERN_ERROR;
+        }
+        ps->depth++;
+        error = prov_eval(ps, cfg->local_attrs[i]->expr, out, diags);
+        ps->depth--;
+        return error;
+    }
+    return TERN_ENOTFOUND;
+}
+
+static int prov_eval(struct provscope *ps, const struct tern_expr *x,
+                     tern_value **out, struct tern_diags *diags)
+{
+    const struct tern_lang_config *cfg = ps->e->config;
+    struct tern_lang_scope sc;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = ps->e->vars;
+    sc.path_module = cfg->dir;
+    sc.path_root = cfg->dir;
+    sc.path_cwd = ".";
+    sc.base_dir = cfg->dir;
+    sc.sources = (struct tern_lang_sources *)&cfg->sources;
+    sc.resolve = prov_resolve;
+    sc.ctx = ps;
+    return tern_lang_eval(x, &sc, out, diags);
+}
+
+struct provrefs {
+    const struct tern_lang_config *cfg;
+    unsigned char *seen;             /* locals already walked */
+    const struct tern_lang_ref *top; /* the reference in the provider block */
+    struct tern_diags *diags;
+    int error;
+};
+
+static void on_prov_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct provrefs *pr = ctx;
+    const struct tern_lang_ref *top = pr->top ? pr->top : ref;
+    char *what = NULL;
+    size_t i;
+
+    if (strcmp(ref->kind, "local") == 0) {
+        for (i = 0; i < pr->cfg->nlocal_attrs; i++) {
+            if (pr->seen[i] ||
+                strcmp(pr->cfg->local_attrs[i]->name, ref->name) != 0)
+                continue;
+            pr->seen[i] = 1;
+            pr->top = top;
+            tern_lang_expr_refs(pr->cfg->local_attrs[i]->expr, on_prov_ref, pr);
+            pr->top = top == ref ? NULL : top;
+        }
+        return;
+    }
+    if (strcmp(ref->kind, "resource") == 0)
+        what = tern_asprintf("%s.%s", ref->type, ref->name);
+    else if (strcmp(ref->kind, "data") == 0)
+        what = tern_asprintf("data.%s.%s", ref->type, ref->name);
+    else if (strcmp(ref->kind, "module") == 0)
+        what = tern_asprintf("module.%s", ref->name);
+    else
+        return;
+    if (!what ||
+        !tern_diags_add(pr->diags, TERN_SEV_ERROR, &top->range,
+                        "Unsupported reference in provider configuration",
+                        "tern configures a provider before it reads any data "
+                        "source or plans any resource, so a provider block "
+                        "can use input variables and local values only, not "
+                        "%s%s%s%s.",
+                        what, top != ref ? " (through local." : "",
+                        top != ref ? top->name : "", top != ref ? ")" : ""))
+        pr->error = TERN_ENOMEM;
+    else if (!pr->error)
+        pr->error = TERN_ERROR;
+    tern_free(what);
+}
+
+static void prov_body_refs(struct provrefs *pr, const struct tern_body *body)
+{
+    size_t i;
+
+    for (i = 0; i < body->nattrs; i++) {
+        memset(pr->seen, 0, pr->cfg->nlocal_attrs + 1);
+        tern_lang_expr_refs(body->attrs[i].expr, on_prov_ref, pr);
+    }
+    for (i = 0; i < body->nblocks; i++)
+        prov_body_refs(pr, body->blocks[i]->body);
+}
+
+static int check_provider_refs(tern_engine *e, struct tern_diags *diags)
+{
+    struct provrefs pr;
+    size_t i;
+
+    memset(&pr, 0, sizeof(pr));
+    pr.cfg = e->config;
+    pr.diags = diags;
+    pr.seen = tern_calloc(e->config->nlocal_attrs + 1, 1);
+    if (!pr.seen)
+        return TERN_ENOMEM;
+    for (i = 0; i < e->config->providers.n; i++)
+        prov_body_refs(&pr, e->config->providers.items[i]->body);
+    tern_free(pr.seen);
+    return pr.error;
+}
+
 static int eval_body_json(tern_engine *e, const struct tern_body *body,
                           json_t *out, struct tern_diags *diags)
 {
+    struct provscope ps = {e, 0};
     size_t i;
     int error = TERN_OK;
 
     for (i = 0; i < body->nattrs; i++) {
         tern_value *v = NULL;
-        int rc = eval_const(e, body->attrs[i].expr, &v, diags);
+        int rc = prov_eval(&ps, body->attrs[i].expr, &v, diags);
 
         if (rc) {
             error = rc == TERN_ENOMEM ? rc : TERN_ERROR;

@@ -1149,6 +1149,49 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
     return error;
 }
 
+/*
+ * Every import block's `to` is an instance of the configuration, once the
+ * blocks are expanded: an address without the key of a block with count
+ * or for_each, or with a key the block does not have, would otherwise be
+ * ignored. (That the block exists was checked with the engine.) The plan
+ * fails, as one that met any other error.
+ */
+static int check_imports(struct planrun *pr)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    struct tern_plan *p = pr->plan;
+    size_t i, k;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(iv->items[i]->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+
+        if (!to)
+            continue;
+        for (k = 0; k < p->ninsts; k++)
+            if (!p->insts[k].orphan && p->insts[k].block != SIZE_MAX &&
+                strcmp(p->insts[k].addr, to) == 0)
+                break;
+        if (k == p->ninsts) {
+            if (!tern_diags_add(
+                    pr->diags, TERN_SEV_ERROR, &ta->expr->range,
+                    "Configuration for import target does not exist",
+                    "The configuration for the given import %s does not "
+                    "exist. All target instances must have an associated "
+                    "configuration to be imported.",
+                    to))
+                error = TERN_ENOMEM;
+            p->errored = 1;
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
+    }
+    return error;
+}
+
 /* Does a replace_triggered_by reference of @b fire? */
 static int triggered(struct planrun *pr, const struct eblock *b)
 {
@@ -2273,7 +2316,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                 if ((error = data_wait(&pr, pr.order[i])) ||
                     (error = expand_block(&pr, pr.order[i])))
                     goto done;
-            if ((error = data_wait_all(&pr)))
+            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)))
                 goto done;
         }
         if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))
