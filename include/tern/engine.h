@@ -266,6 +266,19 @@ typedef struct tern_engine_options {
 int tern_engine_validate(const tern_config *config, struct tern_diags *diags);
 
 /**
+ * The error for a resource or data source block of a type tern has no
+ * module for, at @p range. A type of one of tern's providers with no
+ * close match among tern's types (databricks_cluster) is "not supported
+ * yet": an upstream type tern lacks, not a mistake in the file. Otherwise
+ * it is invalid, with a close type name tern has when there is one ("Did
+ * you mean ...?").
+ * @return TERN_ERROR, or TERN_ENOMEM
+ */
+int tern_engine_unknown_type(struct tern_diags *diags,
+                             const struct tern_range *range,
+                             enum tern_module_kind kind, const char *type);
+
+/**
  * The IAM policy lint by itself (tern_engine_validate() runs it; a plan
  * shows it too): every policy-valued argument of every resource and data
  * source, at its source range, with the values not known before a plan

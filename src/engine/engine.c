@@ -745,15 +745,11 @@ static int setup_block(tern_engine *e, struct eblock *b,
     b->module = tern__engine_module(
         e, mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
         b->type);
-    if (!b->module) {
-        tern_diags_add(
-            diags, TERN_SEV_ERROR, &blk->type_range,
-            mode == TERN_STATE_DATA ? "Invalid data source"
-                                    : "Invalid resource type",
-            "tern has no %s \"%s\".",
-            mode == TERN_STATE_DATA ? "data source" : "resource type", b->type);
-        return TERN_ERROR;
-    }
+    if (!b->module)
+        return tern_engine_unknown_type(
+            diags, &blk->type_range,
+            mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+            b->type);
     if ((a = tern_lang_body_attr(blk->body, "count")))
         b->count = a->expr;
     if ((a = tern_lang_body_attr(blk->body, "for_each")))

@@ -183,3 +183,49 @@ done:
     tern_value_decref(vars);
     return error;
 }
+
+int tern_engine_unknown_type(struct tern_diags *diags,
+                             const struct tern_range *range,
+                             enum tern_module_kind kind, const char *type)
+{
+    const char *cands[256], *best, *what;
+    const tern_provider *p = NULL;
+    char name[64];
+    size_t n = 0, i, len = strcspn(type, "_");
+    struct tern_diag *d;
+
+    for (i = 0; tern_modules[i] && n < 256; i++)
+        if (tern_modules[i]->kind == kind)
+            cands[n++] = tern_modules[i]->type_name;
+    best = tern_lang_suggest(type, cands, n);
+    if (type[len] == '_' && len < sizeof(name)) {
+        memcpy(name, type, len);
+        name[len] = '\0';
+        p = tern_provider_find(name);
+    }
+    what = kind == TERN_MODULE_DATA ? "data source" : "resource type";
+    if (p && !best)
+        /* A type of a provider tern has, not close to one tern has: most
+         * likely one of the upstream provider's that tern lacks. */
+        d = tern_diags_add(
+            diags, TERN_SEV_ERROR, range,
+            kind == TERN_MODULE_DATA ? "Unsupported data source"
+                                     : "Unsupported resource type",
+            "tern's provider %s does not support the %s \"%s\" yet.",
+            p->sources[0], what, type);
+    else if (p)
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           kind == TERN_MODULE_DATA ? "Invalid data source"
+                                                    : "Invalid resource type",
+                           "tern's provider %s does not support the %s "
+                           "\"%s\". Did you mean \"%s\"?",
+                           p->sources[0], what, type, best);
+    else
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           kind == TERN_MODULE_DATA ? "Invalid data source"
+                                                    : "Invalid resource type",
+                           "tern has no %s \"%s\".%s%s%s", what, type,
+                           best ? " Did you mean \"" : "", best ? best : "",
+                           best ? "\"?" : "");
+    return d ? TERN_ERROR : TERN_ENOMEM;
+}
