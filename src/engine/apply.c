@@ -1182,11 +1182,21 @@ static int save_refresh(struct applyrun *ar)
                 error = TERN_OK;
         } else if (!(error = tern_state_get(ar->e->state, &r, d->addr,
                                             ar->diags))) {
+            const char *addr = d->addr;
+
             json_decref(r->attributes);
             r->attributes = tern_value_to_json(d->after);
             error = r->attributes ? tern_state_put(ar->e->state, r, ar->diags)
                                   : TERN_ENOMEM;
             tern_state_resource_free(r);
+            /* Saved as the service showed it: nothing to wait for. */
+            if (!error && tern_state_confirm_writes(
+                              ar->e->state, &addr, 1,
+                              tern_state_serial(ar->e->state), NULL))
+                TERN_LOG_AT(TERN_LOG_DEBUG,
+                            "refresh-only: could not record that %s is "
+                            "confirmed",
+                            addr);
         }
         if (error)
             return error;
@@ -1409,6 +1419,14 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
     }
     ar.e = e;
     error = commit_object(&ar, pi, m, 0, obj, diags);
+    /* What was written is what the service showed: nothing for the next
+     * plan to wait for. */
+    if (!error && tern_state_confirm_writes(e->state, &address, 1,
+                                            tern_state_serial(e->state), NULL))
+        TERN_LOG_AT(TERN_LOG_DEBUG,
+                    "import: could not record that %s is "
+                    "confirmed",
+                    address);
 done:
     tern_diags_release(&d);
     json_decref(obj);

@@ -426,6 +426,31 @@ TEST(propagation, interrupt_ends_the_confirmation)
     tt_sim_stop(&sim);
 }
 
+/* An import writes what the service showed: a deletion outside tern
+ * right after it is reported at once. */
+TEST(propagation, import_is_confirmed)
+{
+    static const char role[] = "resource \"aws_iam_role\" \"r\" {\n"
+                               "  name = \"prop\"\n" TT_HCL_TRUST_EC2 "}\n";
+    const char *create[] = {
+        "RoleName", "prop", "AssumeRolePolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+        "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
+        "\"Action\":\"sts:AssumeRole\"}]}",
+        NULL};
+    const char *del[] = {"RoleName", "prop", NULL};
+
+    start("0");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", role));
+    outside("CreateRole", create);
+    RUN(0, WINDOW_DEFAULT, "import", "aws_iam_role.r", "prop");
+    outside("DeleteRole", del);
+    RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
+    ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has been deleted\n");
+    ASSERT_STR_EQ(r.err, "");
+    tt_sim_stop(&sim);
+}
+
 /*
  * A destroy right after an apply: its refresh must not take what IAM has
  * not yet propagated for gone, or it drops the object from the state
@@ -783,6 +808,7 @@ const struct tern_test test_propagation_list[] = {
     TEST_INTEGRATION(propagation, value_from_before_the_write_is_waited_for),
     TEST_INTEGRATION(propagation, interrupt_ends_the_wait),
     TEST_INTEGRATION(propagation, interrupt_ends_the_confirmation),
+    TEST_INTEGRATION(propagation, import_is_confirmed),
     TEST_INTEGRATION(propagation, destroy_right_after_apply_leaves_nothing),
     TEST_INTEGRATION(propagation, older_writes_are_read_once),
     TEST_INTEGRATION(propagation, every_module_reads_what_it_wrote),
