@@ -392,6 +392,7 @@ TEST(propagation, interrupt_ends_the_wait)
     detach_policy();
     snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
              WINDOW_DEFAULT);
+    tt_run_release(&r);
     ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env.env, args,
                                     "Waiting for IAM", sigint));
     ASSERT_EQ(r.status, 1);
@@ -416,6 +417,7 @@ TEST(propagation, interrupt_ends_the_confirmation)
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", role));
     snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
              WINDOW_DEFAULT);
+    tt_run_release(&r);
     ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env.env, args,
                                     "Waiting for IAM", sigint));
     ASSERT_EQ(r.status, 1);
