@@ -284,7 +284,7 @@ TEST(propagation, apply_confirms_what_it_wrote)
  * default window, reports both at once: the trust policy holds a third
  * value, and the attachment's create was confirmed by the apply.
  */
-TEST(propagation, changes_right_after_apply_are_reported_at_once)
+TEST(propagation, changes_right_after_apply_reported_at_once)
 {
     start("3000");
     config();
@@ -804,8 +804,7 @@ TEST(propagation, classify)
 const struct tern_test test_propagation_list[] = {
     TEST_INTEGRATION(propagation, plan_after_apply_waits_for_new_objects),
     TEST_INTEGRATION(propagation, apply_confirms_what_it_wrote),
-    TEST_INTEGRATION(propagation,
-                     changes_right_after_apply_are_reported_at_once),
+    TEST_INTEGRATION(propagation, changes_right_after_apply_reported_at_once),
     TEST_INTEGRATION(propagation, third_value_is_reported_at_once),
     TEST_INTEGRATION(propagation, value_from_before_the_write_is_waited_for),
     TEST_INTEGRATION(propagation, interrupt_ends_the_wait),
