@@ -160,7 +160,16 @@ enum tern_event_kind {
                                run was interrupted */
     TERN_EVENT_WARNING,   /**< @c diags holds warnings */
     TERN_EVENT_INTERRUPT, /**< an interrupt was received (@c count) */
-    TERN_EVENT_SUMMARY    /**< the end of a plan or an apply (@c summary) */
+    TERN_EVENT_SUMMARY,   /**< the end of a plan or an apply (@c summary) */
+    /**
+     * tern waits for a service to show what it wrote (eventual
+     * consistency): @c address (and @c count - 1 other objects) was
+     * written @c elapsed seconds ago and still reads as before the write;
+     * @c service names the service ("IAM"); tern waits at most
+     * @c wait_left more seconds. Repeated every few seconds while it
+     * waits; an interrupt ends the wait.
+     */
+    TERN_EVENT_WAIT
 };
 
 /** Counts at the end of a plan or an apply. */
@@ -188,13 +197,19 @@ typedef struct tern_event {
     const tern_change *change;
     /** For DONE: the remote object's ID when there is one. */
     const char *id;
-    /** For DONE and REFRESH_DONE: seconds the step took. */
+    /** For DONE and REFRESH_DONE: seconds the step took. For WAIT:
+     *  seconds since tern wrote. */
     double elapsed;
     /** For ERROR, SKIPPED (the reason) and WARNING. */
     const struct tern_diags *diags;
-    /** For INTERRUPT: 1 for the first, 2 for the second. */
+    /** For INTERRUPT: 1 for the first, 2 for the second. For WAIT: how
+     *  many objects are waited for. */
     int count;
     const tern_summary *summary;
+    /** For WAIT: the service waited for, e.g. "IAM". */
+    const char *service;
+    /** For WAIT: seconds tern waits at most from now. */
+    double wait_left;
 } tern_event;
 
 #define TERN_EVENT_VERSION 1

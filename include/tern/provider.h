@@ -93,6 +93,10 @@ typedef struct tern_provider {
     void (*free)(void *client);
     /** The bulk reads of refresh, NULL-terminated; NULL for none. */
     const tern_bulk_op *const *bulk_ops;
+    /** The service whose propagation delay tern waits out, as messages
+     *  name it ("IAM": "Waiting for IAM to show the change ..."); NULL:
+     *  the provider's name. */
+    const char *service;
 } tern_provider;
 
 /** Every provider, NULL-terminated (modules/registry.c). */

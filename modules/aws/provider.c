@@ -183,6 +183,12 @@ static const tern_bulk_op *const bulk_ops[] = {&tern_bulk_aws_iam, NULL};
 
 static const char *const sources[] = {"hashicorp/aws", NULL};
 
-const tern_provider tern_provider_aws = {
-    TERN_PROVIDER_VERSION, "aws",    sources, AWS_PROVIDER_IMPLEMENTS, schema,
-    aws_configure,         aws_free, bulk_ops};
+const tern_provider tern_provider_aws = {TERN_PROVIDER_VERSION,
+                                         "aws",
+                                         sources,
+                                         AWS_PROVIDER_IMPLEMENTS,
+                                         schema,
+                                         aws_configure,
+                                         aws_free,
+                                         bulk_ops,
+                                         "IAM"};

@@ -67,4 +67,5 @@ const tern_provider tern_provider_databricks = {TERN_PROVIDER_VERSION,
                                                 schema,
                                                 dbx_configure,
                                                 dbx_free,
-                                                bulk_ops};
+                                                bulk_ops,
+                                                "Databricks"};

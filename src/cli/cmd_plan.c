@@ -349,6 +349,25 @@ static void handle_event(struct run *run, const tern_event *ev)
         break;
     case TERN_EVENT_SUMMARY:
         break; /* printed by the command, which knows the operation */
+    case TERN_EVENT_WAIT:
+        if (ev->count > 1)
+            msg = tern_asprintf("%s and %d more: Waiting for %s to show the "
+                                "changes tern made %.0fs ago (at most %.0fs "
+                                "more)...",
+                                ev->address, ev->count - 1, ev->service,
+                                ev->elapsed, ev->wait_left);
+        else
+            msg = tern_asprintf("%s: Waiting for %s to show the change tern "
+                                "made %.0fs ago (at most %.0fs more)...",
+                                ev->address, ev->service, ev->elapsed,
+                                ev->wait_left);
+        if (!msg)
+            break;
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "log", NULL);
+        else
+            fprintf(ui->err, "%s\n", msg);
+        break;
     }
     tern_free(msg);
 }

@@ -347,6 +347,9 @@ struct exec_ops {
     /* On the loop thread: a prepared step will not run after all (an
      * interrupt): undo what prepare did (its intent); may be NULL. */
     void (*unprepare)(struct exec *ex, struct step *s);
+    /* On the loop thread: what a worker said with tern__exec_wait()
+     * (a TERN_EVENT_WAIT, borrowed); may be NULL (dropped). */
+    void (*notice)(struct exec *ex, const tern_event *ev);
 };
 
 struct exec {
@@ -358,10 +361,20 @@ struct exec {
     void *ctx;
     size_t running, done, failed, skipped;
     int stopping;
-    int batch; /* group the state writes of each loop turn */
-    int error; /* a state batch failed */
+    int batch;     /* group the state writes of each loop turn */
+    int error;     /* a state batch failed */
+    void *notices; /* exec.c's queue of tern__exec_wait() notices */
 };
 
+/*
+ * From a worker, during tern__exec_run(): tell the loop thread that
+ * @address (and @count - 1 other objects) waits for @service to show what
+ * tern wrote @elapsed seconds ago, for at most @left more seconds; the
+ * loop hands it to ops->notice as a TERN_EVENT_WAIT. Dropped when out of
+ * memory.
+ */
+void tern__exec_wait(struct exec *ex, const char *address, int count,
+                     const char *service, double elapsed, double left);
 /* Add an edge: step @a waits for step @b. */
 int tern__exec_edge(struct exec *ex, size_t a, size_t b);
 /* Run every step; returns TERN_OK or TERN_ENOMEM / TERN_ERROR. */
@@ -403,5 +416,85 @@ tern_value *tern__unmask(const json_t *j, const json_t *unknown,
  */
 int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
                      int need_state, struct tern_diags *diags);
+
+/* ---- propagation (propagation.c) -----------------------------------------
+ *
+ * IAM is eventually consistent, and tern never reads back what it wrote:
+ * a read right after a write may show what was there before. What is
+ * shared by the refresh's wait (plan.c, settle) and the apply's
+ * confirmation (apply.c).
+ */
+
+/* How long after tern wrote an object a refresh still waits for it to
+ * read as written, and an apply confirms its writes at most, in ms:
+ * TERN_PROPAGATION_WINDOW_MS, 0 to turn both off; 2 minutes by default. */
+long tern__propagation_window_ms(void);
+
+/* Wall-clock milliseconds: history times come from other processes. */
+long long tern__wall_ms(void);
+
+/* What a read of an object tern wrote says (tern__settle_classify). */
+enum {
+    TERN__SETTLE_SAME = 0, /* it reads as written */
+    TERN__SETTLE_LAG,      /* it reads as before the write: not propagated? */
+    TERN__SETTLE_OTHER     /* neither: changed by someone else, or an error */
+};
+
+/*
+ * Classify a read (@rc, @read) of an object tern wrote as @written, given
+ * what it was before tern's recent writes (@before: an array of attribute
+ * objects, null for "did not exist"; tern_state_recent_writes' form).
+ * Missing is lag only where the object did not exist before (a create).
+ * Otherwise each attribute that differs from @written (by the schema's
+ * equivalence) must equal its value in one of @before, or for a create be
+ * empty (null, "", [] or {}: set by a later call of the same create, such
+ * as an instance profile's role), for the read to be lag.
+ */
+int tern__settle_classify(const tern_attr *schema, const json_t *written,
+                          int rc, const json_t *read, const json_t *before);
+
+/* The name of the service a module's objects live in, for messages:
+ * "IAM" for aws (every aws resource tern has is IAM's), "Databricks". */
+const char *tern__service_name(const tern_module *m);
+
+/* Sleep @ms, or less when the run is interrupted (the first interrupt
+ * ends waits for propagation; the second cancels operations). Returns
+ * TERN_OK or TERN_ECANCELED. */
+int tern__wait_sleep(tern_engine *e, const tern_op *op, long ms);
+
+/* How often a wait is reported (TERN_EVENT_WAIT), in ms. */
+#define TERN__WAIT_NOTICE_MS 5000L
+
+/* One object an apply's confirmation reads. */
+struct tern__confirm_obj {
+    const char *address; /* borrowed from the plan */
+    const tern_module *module;
+    json_t *written; /* what the apply wrote (the state's attributes) */
+    json_t *before;  /* what it was before: [attributes] or [null] */
+    int state;       /* TERN__SETTLE_* of its last read */
+};
+
+/*
+ * An apply's confirmation under one bulk op and provider (apply.c): once
+ * every step that writes an object of the op's types is done, one fetch
+ * of the op's snapshot, and each object written read from it; what does
+ * not read as written yet is read again, from a new snapshot, with the
+ * propagation backoff, within the window.
+ */
+struct tern__confirm {
+    const tern_bulk_op *bop;
+    size_t prov;
+    const tern_module *module; /* one of its types, to set up the provider */
+    size_t *deps;              /* the apply steps whose objects it reads */
+    size_t ndeps;
+    struct tern__confirm_obj *objs;
+    size_t nobjs;
+    int64_t serial;       /* the state's serial once they were written */
+    long long written_ms; /* wall time, then */
+    long window_ms;
+};
+
+/* On a worker: the confirmation's reads (into objs[].state). */
+void tern__confirm_work(struct step *s, struct tern__confirm *c);
 
 #endif

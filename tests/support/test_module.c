@@ -634,6 +634,7 @@ const tern_provider test_provider = {TERN_PROVIDER_VERSION,
                                      test_provider_schema,
                                      NULL,
                                      NULL,
+                                     NULL,
                                      NULL};
 
 const tern_provider *const test_providers[] = {&test_provider, NULL};

@@ -203,8 +203,8 @@ static void probe_free(void *client)
 static const char *const probe_sources[] = {"example/probe", NULL};
 
 static const tern_provider probe_provider = {
-    TERN_PROVIDER_VERSION, "probe",         probe_sources, "1.0.0",
-    probe_schema,          probe_configure, probe_free,    NULL};
+    TERN_PROVIDER_VERSION, "probe",    probe_sources, "1.0.0", probe_schema,
+    probe_configure,       probe_free, NULL,          NULL};
 
 static const tern_attr thing_schema[] = {
     {"id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
