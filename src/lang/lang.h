@@ -165,6 +165,18 @@ int tern_lang_parse_hcl(struct tern_lang_sources *srcs, const char *name,
                         const char *text, size_t len,
                         struct tern_lang_file **out, struct tern_diags *diags);
 
+/*
+ * Rewrite HCL native syntax in the canonical layout of `terraform fmt`
+ * (src/lang/fmt.c says what that is). The text is parsed first, into
+ * @srcs under @name: on syntax errors they are reported and nothing is
+ * formatted. Otherwise the formatted text is appended to @out; only
+ * spaces change, and the few rewrites terraform fmt makes.
+ * @return TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM
+ */
+int tern_lang_fmt(struct tern_lang_sources *srcs, const char *name,
+                  const char *text, size_t len, tern_buf *out,
+                  struct tern_diags *diags);
+
 /* Parse the JSON syntax (*.tf.json) into the same tree; block structure
  * follows tern_lang_json_schema (below). */
 int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
