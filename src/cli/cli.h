@@ -46,6 +46,12 @@ enum cli_exit {
  */
 #define CLI_RC_CHANGES 1
 
+/*
+ * A command that exits with its own status (fmt: 2 for an error, 3 from
+ * -check when files need formatting, as terraform fmt), already reported.
+ */
+#define CLI_RC_STATUS(n) (1000 + (n))
+
 /* ---- Flags ------------------------------------------------------------- */
 
 /* Every per-command flag; a command's table entry lists those it takes. */
@@ -72,7 +78,12 @@ enum cli_flag {
     CLI_F_RAW = 1u << 19,
     CLI_F_DRY_RUN = 1u << 20,
     CLI_F_ID = 1u << 21,
-    CLI_F_TYPE = 1u << 22
+    CLI_F_TYPE = 1u << 22,
+    CLI_F_CHECK = 1u << 23,
+    CLI_F_DIFF = 1u << 24,
+    CLI_F_LIST = 1u << 25,
+    CLI_F_RECURSIVE = 1u << 26,
+    CLI_F_WRITE = 1u << 27
 };
 
 /* Flag groups the table uses. */
@@ -105,6 +116,7 @@ struct cli_opts {
     int raw, dry_run;
     const char *id;
     const char *graph_type; /* graph -type=plan|apply|destroy */
+    int check, diff, list, recursive, write; /* fmt; list and write on */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -359,6 +371,7 @@ int cli_cmd_plan(struct cli_ctx *ctx);
 int cli_cmd_apply(struct cli_ctx *ctx); /* also "destroy" */
 int cli_cmd_import(struct cli_ctx *ctx);
 int cli_cmd_graph(struct cli_ctx *ctx);
+int cli_cmd_fmt(struct cli_ctx *ctx); /* cmd_fmt.c */
 
 /* The check of plan, apply, destroy, import and graph (cmd_plan.c). */
 int cli_check_plan(struct cli_ctx *ctx);
