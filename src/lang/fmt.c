@@ -509,17 +509,65 @@ struct fline {
     size_t s, a, c, e; /* lead [s,a), assign [a,c), comment [c,e) */
 };
 
+/* The code point at @p (of @len bytes, valid UTF-8); *n its length. */
+static unsigned long code_point(const unsigned char *p, size_t len, size_t *n)
+{
+    unsigned long cp = p[0];
+    size_t k = 1, i;
+
+    if (cp >= 0xF0)
+        k = 4, cp &= 0x07;
+    else if (cp >= 0xE0)
+        k = 3, cp &= 0x0F;
+    else if (cp >= 0xC0)
+        k = 2, cp &= 0x1F;
+    if (k > len)
+        k = len;
+    for (i = 1; i < k; i++)
+        cp = (cp << 6) | (p[i] & 0x3F);
+    *n = k;
+    return cp;
+}
+
+/* Whether @cp continues the character before it rather than starting one
+ * (combining marks, variation selectors, emoji modifiers and tags). */
+static int extends(unsigned long cp)
+{
+    return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+           (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+           (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
+           (cp >= 0xE0020 && cp <= 0xE007F) ||
+           (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x200D;
+}
+
+/*
+ * Tokens.Columns(): spaces plus characters as the reader sees them
+ * (hclwrite counts grapheme clusters, so a flag of two regional
+ * indicators is one). Clusters are approximated: a code point starts one
+ * unless it extends the one before, follows a zero-width joiner, or is the
+ * second regional indicator of a pair.
+ */
 static size_t columns(const struct ftok *v, size_t from, size_t to)
 {
-    size_t n = 0, i, j;
+    size_t cols = 0, i, j, n;
 
     for (i = from; i < to; i++) {
-        n += v[i].spaces;
-        for (j = 0; j < v[i].len; j++)
-            if (((unsigned char)v[i].p[j] & 0xC0) != 0x80)
-                n++;
+        const unsigned char *p = (const unsigned char *)v[i].p;
+        int after_zwj = 0, open_ri = 0;
+
+        cols += v[i].spaces;
+        for (j = 0; j < v[i].len; j += n) {
+            unsigned long cp = code_point(p + j, v[i].len - j, &n);
+            int ri = cp >= 0x1F1E6 && cp <= 0x1F1FF;
+
+            if (!(after_zwj || extends(cp) || (ri && open_ri)))
+                cols++;
+            open_ri = ri && !open_ri;
+            after_zwj = cp == 0x200D;
+        }
     }
-    return n;
+    return cols;
 }
 
 /* spaceAfterToken: whether @subject is followed by a space. */
