@@ -372,9 +372,21 @@ int cli_cmd_apply(struct cli_ctx *ctx); /* also "destroy" */
 int cli_cmd_import(struct cli_ctx *ctx);
 int cli_cmd_graph(struct cli_ctx *ctx);
 int cli_cmd_fmt(struct cli_ctx *ctx); /* cmd_fmt.c */
+/* cmd_console.c: the console, and its check (the input variables, unset
+ * ones unknown). */
+int cli_cmd_console(struct cli_ctx *ctx);
+int cli_check_console(struct cli_ctx *ctx);
 
 /* The check of plan, apply, destroy, import and graph (cmd_plan.c). */
 int cli_check_plan(struct cli_ctx *ctx);
+
+/*
+ * The input variables' values (cmd_plan.c): TF_VAR_ environment
+ * variables, terraform.tfvars, *.auto.tfvars, then -var and -var-file in
+ * order, defaults for the rest; *out an object by name. The inputs are
+ * kept in ctx->var_inputs for the diagnostics.
+ */
+int cli_eval_variables(struct cli_ctx *ctx, struct tern_value **out);
 
 /*
  * `tern show FILE` for a file that starts like a saved plan: renders it
