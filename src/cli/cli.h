@@ -211,8 +211,9 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs);
 
 /* A diagnostic as Terraform's JSON ("severity", "summary", "detail",
- * "range"); a new reference, NULL on OOM. */
-json_t *cli_diag_json(const struct tern_diag *d);
+ * "range", and "snippet" when @sources (a struct tern_lang_sources, may be
+ * NULL) has its file); a new reference, NULL on OOM. */
+json_t *cli_diag_json(const struct tern_diag *d, const void *sources);
 
 /* The stream's first line: {"type":"version","tern":"0.1.0","ui":"1.2"}. */
 void cli_ui_json_version(const struct cli_ui *ui);

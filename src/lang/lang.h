@@ -194,6 +194,19 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
                              struct tern_expr **out, struct tern_diags *diags);
 
 /*
+ * hcled.ContextString: the header of the top-level block of @file that
+ * holds @byte (`resource "aws_iam_role" "x"`), appended to @out.
+ * @return 1 when there is one, else 0 (nothing appended)
+ */
+int tern_lang_diag_context(tern_buf *out, const struct tern_lang_sources *srcs,
+                           const char *file, size_t byte);
+
+/* The text of a source file by name (borrowed), *len its length; NULL
+ * when @srcs does not have it. */
+const char *tern_lang_source_text(const struct tern_lang_sources *srcs,
+                                  const char *file, size_t *len);
+
+/*
  * Render diagnostics the way Terraform prints them, with the source line
  * and the range underlined:
  *
