@@ -259,8 +259,13 @@ static int tokenize(const char *text, size_t len, struct fvec *f)
         const struct tern__lex_token *t = &toks[i];
         int skip_nl = 0;
         enum ft type = map_kind(t->kind);
+        size_t start = t->start;
 
-        gap_comments(f, text, pos, t->start, t->kind == TERN__TK_NL, t->end,
+        /* A newline is "\r\n" or "\n" (hclsyntax's TokenNewline): the
+         * lexer leaves the "\r" in the gap as a space. */
+        if (t->kind == TERN__TK_NL && start > pos && text[start - 1] == '\r')
+            start--;
+        gap_comments(f, text, pos, start, t->kind == TERN__TK_NL, t->end,
                      &skip_nl);
         pos = t->end;
         if (t->kind == TERN__TK_EOF)
@@ -292,7 +297,7 @@ static int tokenize(const char *text, size_t len, struct fvec *f)
         default:
             break;
         }
-        push(f, type, text + t->start, t->end - t->start);
+        push(f, type, text + start, t->end - start);
     }
     tern_free(toks);
     return f->oom ? TERN_ENOMEM : TERN_OK;

@@ -59,7 +59,7 @@ TEST(fmt, golden_cases)
             names[n++] = tern_strdup(e->d_name);
     closedir(d);
     qsort(names, n, sizeof(*names), name_cmp);
-    ASSERT_CMP(n, >=, 9);
+    ASSERT_CMP(n, >=, 10);
     for (i = 0; i < n; i++) {
         const char *ext = ".tf";
         char *in_path = tern_asprintf("%s/%s/input.tf", root, names[i]);
@@ -215,6 +215,51 @@ TEST(fmt, syntax_error_is_reported_and_nothing_formatted)
                         "Expected the start of an expression, but found an "
                         "invalid expression token.\n");
     tern_free(diag);
+}
+
+/* Every allocation of a format failing in turn: each run ends with
+ * TERN_ENOMEM or the right text, never a crash or a leak. */
+TEST(fmt, every_allocation_failure)
+{
+    char *path = tern_asprintf("%s/tests/cases/fmt/001-terraform-general/"
+                               "input.tf",
+                               tern_test_source_dir());
+    char *exp_path = tern_asprintf("%s/tests/cases/fmt/001-terraform-general/"
+                                   "expected.tf",
+                                   tern_test_source_dir());
+    char *text = tt_read_file(path, NULL),
+         *expected = tt_read_file(exp_path, NULL);
+    unsigned long n;
+    int done = 0;
+
+    ASSERT_NOT_NULL(text);
+    ASSERT_NOT_NULL(expected);
+    for (n = 1; !done && n < 100000; n++) {
+        struct tern_lang_sources srcs = {0};
+        struct tern_diags diags = TERN_DIAGS_INIT;
+        tern_buf out = TERN_BUF_INIT;
+        int error;
+
+        tern__alloc_fail_after(n);
+        error =
+            tern_lang_fmt(&srcs, "input.tf", text, strlen(text), &out, &diags);
+        tern__alloc_fail_after(0);
+        if (error == TERN_OK) {
+            ASSERT_STR_EQ(tern_buf_cstr(&out), expected);
+            done = 1;
+        } else if (error != TERN_ENOMEM) {
+            FAIL("allocation %lu: error %d", n, error);
+        }
+        tern_buf_release(&out);
+        tern_diags_release(&diags);
+        tern_lang_sources_free(&srcs);
+    }
+    ASSERT(done);
+    ASSERT_CMP(n, >, 10);
+    free(text);
+    free(expected);
+    tern_free(path);
+    tern_free(exp_path);
 }
 
 /* ---- The command -----------------------------------------------------------
@@ -394,6 +439,7 @@ const struct tern_test test_fmt_list[] = {
     TEST_UNIT(fmt, golden_cases),
     TEST_UNIT(fmt, repository_is_canonical),
     TEST_UNIT(fmt, syntax_error_is_reported_and_nothing_formatted),
+    TEST_UNIT(fmt, every_allocation_failure),
     TEST_UNIT(fmt, cli_check_lists_and_exits_3_without_writing),
     TEST_UNIT(fmt, cli_writes_and_lists_changed_files),
     TEST_UNIT(fmt, cli_diff_without_write),
