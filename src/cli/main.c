@@ -128,12 +128,12 @@ static const struct cli_cmd commands[] = {
      CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE, CLI_F_STATE | CLI_FG_VARS, 0, 0,
      "[options]", "Try tern expressions at an interactive command prompt",
      "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"
-     "  -var-file=FILE       Load input variables from a .tfvars file.\n"
-     "\n"
+     "  -var-file=FILE       Load input variables from a .tfvars "
+     "file.\n" STATE_HELP "\n"
      "  Evaluates each line of input against the configuration and the\n"
      "  state and prints the result; \"exit\" ends it. On a terminal it\n"
      "  prompts; with piped input it prints the last result, and the first\n"
-     "  error ends it with status 1. The state is never written.\n" STATE_HELP},
+     "  error ends it with status 1. The state is never written.\n"},
     {"show", cli_cmd_show, NULL, CLI_NEEDS_STATE_MAYBE,
      CLI_F_JSON | CLI_F_STATE, 0, 1, "[options] [path]",
      "Show the current state or a saved state",
