@@ -808,7 +808,7 @@ int cli_check_plan(struct cli_ctx *ctx)
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
     /* What validate warns about, plan and apply show too. */
-    if (!destroy && (error = cli_policy_lint(ctx->config, &ctx->diags)))
+    if (!destroy && (error = tern_engine_lint(ctx->config, &ctx->diags)))
         return error;
     if (ctx->diags.errors)
         return TERN_EINVALID;

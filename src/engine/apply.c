@@ -300,9 +300,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;
@@ -810,6 +808,7 @@ static int setup_values(struct applyrun *ar)
 
     ar->cx.e = e;
     ar->cx.plan = p;
+    ar->cx.applying = 1;
     ar->cx.values = tern_calloc(p->ninsts + 1, sizeof(tern_value *));
     ar->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     ar->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));

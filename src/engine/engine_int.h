@@ -16,11 +16,8 @@
 
 #include "lang/lang.h"
 #include "tern/engine.h"
+#include "tern/provider.h"
 #include "util/buf.h"
-
-struct tern_aws_client;
-struct tern_aws_credentials;
-struct tern_dbx_client;
 
 /* ---- a string -> index map (open addressing) ---------------------------- */
 
@@ -38,17 +35,15 @@ void tern__map_release(struct tern__map *m);
 /* ---- providers ----------------------------------------------------------- */
 
 struct eprov {
-    char *name;                     /* "aws" */
+    char *name;                     /* the local name, provider "NAME" */
     char *alias;                    /* NULL for the default */
     const struct tern_block *block; /* NULL: no block, all defaults */
+    const tern_provider *def;       /* NULL: tern has no such provider */
     json_t *settings;               /* evaluated (no secrets), or NULL */
     int evaluated;
     int init_done, init_rc;
     struct tern_diags init_diags;
-    struct tern_aws_credentials *creds;
-    struct tern_aws_client *iam;
-    struct tern_aws_client *sts; /* GetCallerIdentity lives here */
-    struct tern_dbx_client *dbx;
+    void *client; /* def->configure's, opaque; op->client */
 };
 
 /* ---- configuration blocks ------------------------------------------------ */
@@ -89,6 +84,7 @@ struct tern_engine {
     tern_event_fn on_event;
     void *payload;
     const tern_module *const *extra;
+    const tern_provider *const *extra_providers;
     void *module_user;
     struct tern_http *http;
     int own_http;
@@ -106,6 +102,10 @@ struct tern_engine {
 const tern_module *tern__engine_module(const tern_engine *e,
                                        enum tern_module_kind kind,
                                        const char *type);
+/* The provider of that name: the options' extra providers, then
+ * tern_providers[]; NULL when there is none. */
+const tern_provider *tern__engine_provider(const tern_engine *e,
+                                           const char *name);
 void tern__engine_event(tern_engine *e, const tern_event *ev);
 
 /* Prepare a provider's clients (lazily, on the loop thread). */
@@ -164,6 +164,9 @@ struct tern_plan {
     char config_hash[65];
     json_t *files;   /* [{"name", "text"}] */
     json_t *targets; /* only for the record */
+    /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
+     * apply ("" in a plan file older than the field: unknown). */
+    char plan_timestamp[32];
 };
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out);
@@ -186,6 +189,7 @@ struct evalctx {
     size_t *nblock_insts;
     int *block_keyed; /* 0 none, 1 count, 2 for_each */
     int locals_depth;
+    int applying; /* timestamp(), uuid(), bcrypt() are known (apply) */
     /* Per block: its value as tern__block_value() last built it, while
      * none of its instances changed (NULL: build it again). References
      * to a for_each block of N instances from each of M instances would

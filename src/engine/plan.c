@@ -329,9 +329,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;
@@ -761,26 +759,25 @@ static int listed_type(const char *const *types, const char *type)
 static int plan_bulks(struct planrun *pr, struct refresh *rf,
                       const tern_module *const *mods)
 {
-    size_t i, j, k, nops = 0;
+    size_t i, j, k;
     int error = TERN_OK;
 
-    for (k = 0; tern_bulk_ops[k]; k++)
-        nops++;
-    if (!nops || !pr->nst)
+    if (!pr->nst)
         return TERN_OK;
     rf->bulk_of = tern_calloc(pr->nst + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(rf->bulk_of);
     for (i = 0; i < pr->nst; i++) {
         const tern_bulk_op *bop = NULL;
+        const tern_provider *def;
         size_t prov;
 
         rf->bulk_of[i] = SIZE_MAX;
         if (!mods[i])
             continue;
-        for (k = 0; k < nops && !bop; k++)
-            if (strcmp(tern_bulk_ops[k]->provider, mods[i]->provider) == 0 &&
-                listed_type(tern_bulk_ops[k]->types, pr->st[i].type))
-                bop = tern_bulk_ops[k];
+        def = tern__engine_provider(pr->e, mods[i]->provider);
+        for (k = 0; def && def->bulk_ops && def->bulk_ops[k] && !bop; k++)
+            if (listed_type(def->bulk_ops[k]->types, pr->st[i].type))
+                bop = def->bulk_ops[k];
         if (!bop)
             continue;
         prov = tern__provider_for_state(pr->e, pr->st[i].provider, mods[i]);
@@ -1148,6 +1145,49 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
                            "The import ID must be a known string.");
         tern_value_decref(v);
         return *id ? TERN_OK : TERN_ERROR;
+    }
+    return error;
+}
+
+/*
+ * Every import block's `to` is an instance of the configuration, once the
+ * blocks are expanded: an address without the key of a block with count
+ * or for_each, or with a key the block does not have, would otherwise be
+ * ignored. (That the block exists was checked with the engine.) The plan
+ * fails, as one that met any other error.
+ */
+static int check_imports(struct planrun *pr)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    struct tern_plan *p = pr->plan;
+    size_t i, k;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(iv->items[i]->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+
+        if (!to)
+            continue;
+        for (k = 0; k < p->ninsts; k++)
+            if (!p->insts[k].orphan && p->insts[k].block != SIZE_MAX &&
+                strcmp(p->insts[k].addr, to) == 0)
+                break;
+        if (k == p->ninsts) {
+            if (!tern_diags_add(
+                    pr->diags, TERN_SEV_ERROR, &ta->expr->range,
+                    "Configuration for import target does not exist",
+                    "The configuration for the given import %s does not "
+                    "exist. All target instances must have an associated "
+                    "configuration to be imported.",
+                    to))
+                error = TERN_ENOMEM;
+            p->errored = 1;
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
     }
     return error;
 }
@@ -2214,6 +2254,14 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     p->serial = tern_state_serial(e->state);
     p->tern_version = tern_strdup(TERN_VERSION);
     p->vars = tern_value_incref(e->vars);
+    {
+        time_t now = time(NULL);
+        struct tm tm;
+
+        if (gmtime_r(&now, &tm))
+            strftime(p->plan_timestamp, sizeof(p->plan_timestamp),
+                     "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
@@ -2268,7 +2316,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                 if ((error = data_wait(&pr, pr.order[i])) ||
                     (error = expand_block(&pr, pr.order[i])))
                     goto done;
-            if ((error = data_wait_all(&pr)))
+            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)))
                 goto done;
         }
         if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))

@@ -180,7 +180,7 @@ TEST(propagation, older_writes_are_read_once)
 
 /*
  * Every module's read returns what its create returned when nothing has
- * changed (docs/internals/NEW-MODULE.md): otherwise each plan within the
+ * changed (docs/internals/ADDING.md): otherwise each plan within the
  * window after an apply would wait it out. Every resource type, with
  * every optional argument set, read one by one and in bulk.
  */
