@@ -334,7 +334,8 @@ static int validate_engine(const struct tern_lang_config *cfg,
     return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 
-static json_t *validate_json(const struct tern_diags *diags)
+static json_t *validate_json(const struct tern_diags *diags,
+                             const struct tern_lang_sources *srcs)
 {
     json_t *doc = json_object(), *arr = json_array();
     size_t i;
@@ -352,7 +353,7 @@ static json_t *validate_json(const struct tern_diags *diags)
         doc, "warning_count",
         json_integer((json_int_t)(diags->count - diags->errors)));
     for (i = 0; i < diags->count; i++)
-        json_array_append_new(arr, cli_diag_json(&diags->items[i]));
+        json_array_append_new(arr, cli_diag_json(&diags->items[i], srcs));
     json_object_set_new(doc, "diagnostics", arr);
     return doc;
 }
@@ -382,7 +383,7 @@ int cli_cmd_validate(struct cli_ctx *ctx)
     }
     error = diags.errors ? TERN_ERROR : TERN_OK;
     if (ctx->opts.json) {
-        doc = validate_json(&diags);
+        doc = validate_json(&diags, cfg ? &cfg->sources : NULL);
         if (!doc) {
             error = TERN_ENOMEM;
             goto done;
