@@ -108,6 +108,35 @@ const tern_arg_default tern_arg_defaults[] = {
     {NULL, NULL, NULL},
 };
 
+/* The providers' Deprecated texts (tern/module.h). */
+const tern_arg_deprecation tern_arg_deprecations[] = {
+    {"aws_iam_role", "inline_policy",
+     "inline_policy is deprecated. Use the aws_iam_role_policy resource "
+     "instead. If Terraform should exclusively manage all inline policy "
+     "associations (the current behavior of this argument), use the "
+     "aws_iam_role_policies_exclusive resource as well."},
+    {"aws_iam_role", "managed_policy_arns",
+     "managed_policy_arns is deprecated. Use the "
+     "aws_iam_role_policy_attachment resource instead. If Terraform should "
+     "exclusively manage all managed policy attachments (the current "
+     "behavior of this argument), use the "
+     "aws_iam_role_policy_attachments_exclusive resource as well."},
+    {NULL, NULL, NULL},
+};
+
+/* Arguments that own a set other resources also manage (tern/module.h):
+ * the conflict the provider's documentation warns of. */
+const tern_arg_exclusive tern_arg_exclusives[] = {
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policy", "role"},
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policies_exclusive",
+     "role_name"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachment", "role"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachments_exclusive", "role_name"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 const tern_module *tern_module_find(enum tern_module_kind kind,
                                     const char *type_name)
 {

@@ -189,7 +189,98 @@ TEST(cli_iam_role_sets, inline_policy_applies_and_replans_empty)
     tt_sim_stop(&sim);
 }
 
+/* Both arguments warn as deprecated (the provider's text), and a resource
+ * that manages the same role's policies besides them is a conflict, said
+ * at validate with both places: a reference to the role or its name. */
+static const char conflicting[] =
+    "resource \"aws_iam_role\" \"svc\" {\n"
+    "  name               = \"svc\"\n"
+    "  assume_role_policy = jsonencode({ Version = \"2012-10-17\", Statement = "
+    "[{ Effect = \"Allow\", Principal = { Service = \"ec2.amazonaws.com\" }, "
+    "Action = \"sts:AssumeRole\" }] })\n"
+    "  managed_policy_arns = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n"
+    "  inline_policy {}\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_role_policy_attachment\" \"extra\" {\n"
+    "  role       = aws_iam_role.svc.name\n"
+    "  policy_arn = \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_role_policy\" \"lit\" {\n"
+    "  role   = \"svc\"\n"
+    "  name   = \"x\"\n"
+    "  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = "
+    "\"Allow\", Action = \"s3:GetObject\", Resource = \"*\" }] })\n"
+    "}\n";
+
+TEST(cli_iam_role_sets, deprecated_and_conflicting)
+{
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", conflicting));
+    RUN(0, "init", "-input=false");
+    RUN(0, "validate");
+    ASSERT_STR_EQ(
+        r.out,
+        "Warning: Argument is deprecated\n"
+        "\n"
+        "  on main.tf line 5, in resource \"aws_iam_role\" \"svc\":\n"
+        "   5:   inline_policy {}\n"
+        "        ^^^^^^^^^^^^^\n"
+        "\n"
+        "inline_policy is deprecated. Use the aws_iam_role_policy resource "
+        "instead. If Terraform should exclusively manage all inline policy "
+        "associations (the current behavior of this argument), use the "
+        "aws_iam_role_policies_exclusive resource as well.\n"
+        "\n"
+        "Warning: Argument is deprecated\n"
+        "\n"
+        "  on main.tf line 4, in resource \"aws_iam_role\" \"svc\":\n"
+        "   4:   managed_policy_arns = "
+        "[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n"
+        "        "
+        "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "managed_policy_arns is deprecated. Use the "
+        "aws_iam_role_policy_attachment resource instead. If Terraform should "
+        "exclusively manage all managed policy attachments (the current "
+        "behavior of this argument), use the "
+        "aws_iam_role_policy_attachments_exclusive resource as well.\n"
+        "\n"
+        "Warning: Conflicting policy management\n"
+        "\n"
+        "  on main.tf line 9, in resource \"aws_iam_role_policy_attachment\" "
+        "\"extra\":\n"
+        "   9:   role       = aws_iam_role.svc.name\n"
+        "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "\n"
+        "aws_iam_role.svc sets managed_policy_arns (main.tf line 4), which "
+        "owns the whole set on the role, and "
+        "aws_iam_role_policy_attachment.extra also manages the role's policies "
+        "through \"role\": each apply would undo what the other did. Manage "
+        "them in one place: list them in managed_policy_arns, or remove "
+        "managed_policy_arns and use aws_iam_role_policy_attachment alone.\n"
+        "\n"
+        "Warning: Conflicting policy management\n"
+        "\n"
+        "  on main.tf line 14, in resource \"aws_iam_role_policy\" \"lit\":\n"
+        "  14:   role   = \"svc\"\n"
+        "        ^^^^^^^^^^^^^^\n"
+        "\n"
+        "aws_iam_role.svc sets inline_policy (main.tf line 5), which owns the "
+        "whole set on the role, and aws_iam_role_policy.lit also manages the "
+        "role's policies through \"role\": each apply would undo what the "
+        "other did. Manage them in one place: list them in inline_policy, or "
+        "remove inline_policy and use aws_iam_role_policy alone.\n"
+        "\n"
+        "Success! The configuration is valid, but there were some validation "
+        "warnings as shown above.\n");
+    ASSERT_STR_EQ(r.err, "");
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_iam_role_sets_list[] = {
     TEST_INTEGRATION(cli_iam_role_sets,
                      inline_policy_applies_and_replans_empty),
-    TEST_END};
+    TEST_INTEGRATION(cli_iam_role_sets, deprecated_and_conflicting), TEST_END};
