@@ -140,7 +140,7 @@ static const char *holds(const char *name)
     return out;
 }
 
-TEST(cli_iam_role_sets, inline_policy_applies_and_replans_empty)
+TEST(cli_iam_role_sets, inline_policy_apply_replan_empty)
 {
     ASSERT_OK(tt_sim_start(&sim, NULL));
     tt_sim_env_init(&env, &sim);
@@ -281,6 +281,5 @@ TEST(cli_iam_role_sets, deprecated_and_conflicting)
 }
 
 const struct tern_test test_cli_iam_role_sets_list[] = {
-    TEST_INTEGRATION(cli_iam_role_sets,
-                     inline_policy_applies_and_replans_empty),
+    TEST_INTEGRATION(cli_iam_role_sets, inline_policy_apply_replan_empty),
     TEST_INTEGRATION(cli_iam_role_sets, deprecated_and_conflicting), TEST_END};
