@@ -24,13 +24,17 @@ const tern_provider *const tern_providers[] = {
 
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_module tern_module_data_aws_iam_instance_profile;
 extern const tern_module tern_module_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy_document;
 extern const tern_module tern_module_aws_iam_role;
 extern const tern_module tern_module_data_aws_iam_role;
+extern const tern_module tern_module_aws_iam_role_policies_exclusive;
 extern const tern_module tern_module_aws_iam_role_policy;
 extern const tern_module tern_module_aws_iam_role_policy_attachment;
+extern const tern_module tern_module_aws_iam_role_policy_attachments_exclusive;
+extern const tern_module tern_module_data_aws_iam_roles;
 extern const tern_module tern_module_data_aws_partition;
 extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
@@ -41,13 +45,17 @@ extern const tern_module tern_module_databricks_instance_profile;
 const tern_module *const tern_modules[] = {
     &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
+    &tern_module_data_aws_iam_instance_profile,
     &tern_module_aws_iam_policy,
     &tern_module_data_aws_iam_policy,
     &tern_module_data_aws_iam_policy_document,
     &tern_module_aws_iam_role,
     &tern_module_data_aws_iam_role,
+    &tern_module_aws_iam_role_policies_exclusive,
     &tern_module_aws_iam_role_policy,
     &tern_module_aws_iam_role_policy_attachment,
+    &tern_module_aws_iam_role_policy_attachments_exclusive,
+    &tern_module_data_aws_iam_roles,
     &tern_module_data_aws_partition,
     &tern_module_data_aws_region,
     &tern_module_data_databricks_aws_assume_role_policy,
@@ -73,6 +81,7 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy", "name_prefix", tern__iam_name_chars},
     {"aws_iam_role_policy", "role", tern__iam_role_name_not_arn},
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
+    {"data.aws_iam_roles", "name_regex", tern__regex_check},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",
      tern__dbx_profile_arn},
@@ -97,6 +106,35 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
     {NULL, NULL, NULL},
+};
+
+/* The providers' Deprecated texts (tern/module.h). */
+const tern_arg_deprecation tern_arg_deprecations[] = {
+    {"aws_iam_role", "inline_policy",
+     "inline_policy is deprecated. Use the aws_iam_role_policy resource "
+     "instead. If Terraform should exclusively manage all inline policy "
+     "associations (the current behavior of this argument), use the "
+     "aws_iam_role_policies_exclusive resource as well."},
+    {"aws_iam_role", "managed_policy_arns",
+     "managed_policy_arns is deprecated. Use the "
+     "aws_iam_role_policy_attachment resource instead. If Terraform should "
+     "exclusively manage all managed policy attachments (the current "
+     "behavior of this argument), use the "
+     "aws_iam_role_policy_attachments_exclusive resource as well."},
+    {NULL, NULL, NULL},
+};
+
+/* Arguments that own a set other resources also manage (tern/module.h):
+ * the conflict the provider's documentation warns of. */
+const tern_arg_exclusive tern_arg_exclusives[] = {
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policy", "role"},
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policies_exclusive",
+     "role_name"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachment", "role"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachments_exclusive", "role_name"},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const tern_module *tern_module_find(enum tern_module_kind kind,

@@ -812,6 +812,15 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
             const tern_value *pick = NULL;
             int unknown = 0;
 
+            /* No blocks of an optional and computed block type is unset,
+             * as in the SDK (aws_iam_role's inline_policy: absent, the
+             * prior stands; one empty block means none). */
+            if (c && is_zero(c) &&
+                (sa->type == TERN_TYPE_BLOCK_LIST ||
+                 sa->type == TERN_TYPE_BLOCK_SET) &&
+                (sa->flags & TERN_ATTR_COMPUTED))
+                c = NULL;
+
             if (prior && settable && ignored(b, sa->name))
                 pick = p;
             else if (prior && !*replace && settable &&
