@@ -511,6 +511,10 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
     for (sa = schema; sa && sa->name; sa++) {
         if (tern_value_object_get(obj, sa->name))
             continue;
+        /* Set but refused above (its type or check): not missing too. */
+        if ((sa->flags & TERN_ATTR_REQUIRED) &&
+            tern_lang_body_attr(body, sa->name))
+            continue;
         if (sa->flags & TERN_ATTR_REQUIRED) {
             tern_diags_add(diags, TERN_SEV_ERROR, &body->range,
                            "Missing required argument",

@@ -299,8 +299,12 @@ TEST(cli_random_time, import_then_no_changes)
     tt_run_release(&r);
 }
 
+/* validate and plan refuse the same values, each once (a refused
+ * required argument is not reported missing as well). */
 TEST(cli_random_time, argument_checks)
 {
+    char *want;
+
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
                             "resource \"random_string\" \"s\" {\n"
                             "  length = 0\n"
@@ -331,6 +335,12 @@ TEST(cli_random_time, argument_checks)
                   "immediately followed by ms (milliseconds), s (seconds), m "
                   "(minutes), or h (hours). For example, \"30s\" for 30 "
                   "seconds, got: 30.\n\n");
+    want = dup(r.err);
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.out, "\nPlanning failed. tern encountered an error while "
+                         "generating this plan.\n");
+    ASSERT_STR_EQ(r.err, want);
+    free(want);
     tt_run_release(&r);
 }
 
