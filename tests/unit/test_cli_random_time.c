@@ -379,7 +379,46 @@ TEST(cli_random_time, sleep_interrupted)
     tt_run_release(&r);
 }
 
+/* required_providers: the sources, and versions checked against the
+ * releases tern follows (random 3.6.3, time 0.12.1). */
+TEST(cli_random_time, provider_versions)
+{
+    static const char cfg[] = "terraform {\n"
+                              "  required_providers {\n"
+                              "    random = {\n"
+                              "      source  = \"hashicorp/random\"\n"
+                              "      version = \"%s\"\n"
+                              "    }\n"
+                              "    time = {\n"
+                              "      source  = \"hashicorp/time\"\n"
+                              "      version = \">= 0.9.0\"\n"
+                              "    }\n"
+                              "  }\n"
+                              "}\n";
+    char text[512];
+
+    snprintf(text, sizeof(text), cfg, "~> 2.0");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+    RUN(1, "init", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Unsupported provider version\n"
+                  "\n"
+                  "  on main.tf line 5, in terraform:\n"
+                  "   5:       version = \"~> 2.0\"\n"
+                  "                      ^^^^^^^^\n"
+                  "\n"
+                  "This configuration requires provider hashicorp/random "
+                  "version \"~> 2.0\"; tern implements hashicorp/random as "
+                  "of version 3.6.3.\n\n");
+    snprintf(text, sizeof(text), cfg, "~> 3.6");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+    RUN(0, "init", "-no-color");
+    ASSERT_STR_EQ(r.err, "");
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_random_time_list[] = {
+    TEST_INTEGRATION(cli_random_time, provider_versions),
     TEST_INTEGRATION(cli_random_time, password_never_shown),
     TEST_INTEGRATION(cli_random_time, unmarked_output_refused_before_apply),
     TEST_INTEGRATION(cli_random_time, import_then_no_changes),
