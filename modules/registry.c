@@ -8,17 +8,23 @@
 
 #include "aws/iam_common.h"
 #include "databricks/data_databricks_aws_common.h"
+#include "random/random_common.h"
+#include "time/time_common.h"
 
 #include <string.h>
 #include <strings.h>
 
 extern const tern_provider tern_provider_aws;
 extern const tern_provider tern_provider_databricks;
+extern const tern_provider tern_provider_random;
+extern const tern_provider tern_provider_time;
 
 /* Every provider (tern/provider.h), sorted by name. */
 const tern_provider *const tern_providers[] = {
     &tern_provider_aws,
     &tern_provider_databricks,
+    &tern_provider_random,
+    &tern_provider_time,
     NULL,
 };
 
@@ -41,6 +47,14 @@ extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
 extern const tern_module tern_module_databricks_instance_profile;
+extern const tern_module tern_module_random_id;
+extern const tern_module tern_module_random_integer;
+extern const tern_module tern_module_random_password;
+extern const tern_module tern_module_random_shuffle;
+extern const tern_module tern_module_random_string;
+extern const tern_module tern_module_random_uuid;
+extern const tern_module tern_module_time_sleep;
+extern const tern_module tern_module_time_static;
 
 const tern_module *const tern_modules[] = {
     &tern_module_data_aws_caller_identity,
@@ -62,6 +76,14 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
     &tern_module_databricks_instance_profile,
+    &tern_module_random_id,
+    &tern_module_random_integer,
+    &tern_module_random_password,
+    &tern_module_random_shuffle,
+    &tern_module_random_string,
+    &tern_module_random_uuid,
+    &tern_module_time_sleep,
+    &tern_module_time_static,
     NULL,
 };
 
@@ -95,6 +117,11 @@ const tern_arg_check tern_arg_checks[] = {
      tern__dbx_partition_check},
     {"data.databricks_aws_crossaccount_policy", "policy_type",
      tern__dbx_policy_type_check},
+    {"random_password", "length", tern__rand_length_check},
+    {"random_string", "length", tern__rand_length_check},
+    {"time_sleep", "create_duration", tern__time_duration_check},
+    {"time_sleep", "destroy_duration", tern__time_duration_check},
+    {"time_static", "rfc3339", tern__time_rfc3339_check},
     {NULL, NULL, NULL},
 };
 
@@ -105,6 +132,24 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    {"random_password", "lower", "true"},
+    {"random_password", "min_lower", "0"},
+    {"random_password", "min_numeric", "0"},
+    {"random_password", "min_special", "0"},
+    {"random_password", "min_upper", "0"},
+    {"random_password", "number", "true"},
+    {"random_password", "numeric", "true"},
+    {"random_password", "special", "true"},
+    {"random_password", "upper", "true"},
+    {"random_string", "lower", "true"},
+    {"random_string", "min_lower", "0"},
+    {"random_string", "min_numeric", "0"},
+    {"random_string", "min_special", "0"},
+    {"random_string", "min_upper", "0"},
+    {"random_string", "number", "true"},
+    {"random_string", "numeric", "true"},
+    {"random_string", "special", "true"},
+    {"random_string", "upper", "true"},
     {NULL, NULL, NULL},
 };
 
