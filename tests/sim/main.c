@@ -434,9 +434,11 @@ static void handle_s3(struct sim *sim, struct sim_req *req,
     make_request_id(sim, req->request_id);
     f = draw_fault(sim);
     if (f == FAULT_DROP) {
+        action = sim_s3_action(req);
         resp->drop = 1;
         snprintf(resp->error_code, sizeof(resp->error_code), "Dropped");
     } else if (f != FAULT_NONE) {
+        action = sim_s3_action(req);
         apply_s3_fault(f, resp, req);
     } else {
         action = sim_s3_handle(sim->s3, req, arrival, resp);

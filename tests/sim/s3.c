@@ -844,6 +844,30 @@ int sim_s3_is_virtual_host(const struct sim_req *req)
            strncasecmp(dot, ".localhost", strlen(".localhost")) == 0;
 }
 
+const char *sim_s3_action(const struct sim_req *req)
+{
+    const char *m = req->method;
+    char *bucket = NULL, *key = NULL;
+    const char *action = "";
+
+    if (address(req, &bucket, &key) == 0 && *bucket) {
+        if (!*key)
+            action = strcmp(m, "PUT") == 0    ? "CreateBucket"
+                     : strcmp(m, "GET") == 0  ? "ListObjectsV2"
+                     : strcmp(m, "HEAD") == 0 ? "HeadBucket"
+                                              : "";
+        else
+            action = strcmp(m, "PUT") == 0      ? "PutObject"
+                     : strcmp(m, "GET") == 0    ? "GetObject"
+                     : strcmp(m, "HEAD") == 0   ? "HeadObject"
+                     : strcmp(m, "DELETE") == 0 ? "DeleteObject"
+                                                : "";
+    }
+    tern_free(bucket);
+    tern_free(key);
+    return action;
+}
+
 const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
                           uint64_t arrival_seq, struct sim_resp *resp)
 {

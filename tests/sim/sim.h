@@ -275,6 +275,9 @@ int sim_s3_is_virtual_host(const struct sim_req *req);
  * for the call log (a static string). */
 const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
                           uint64_t arrival_seq, struct sim_resp *resp);
+/* The S3 action a request is (for the call log when a fault answers it
+ * instead), or "". */
+const char *sim_s3_action(const struct sim_req *req);
 json_t *sim_s3_dump(struct sim_s3 *s3);
 int sim_s3_load(struct sim_s3 *s3, const json_t *in, char *err, size_t errlen);
 
