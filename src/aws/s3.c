@@ -584,8 +584,9 @@ int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,
 }
 
 int tern_s3_delete(tern_s3_client *c, const char *bucket, const char *key,
-                   struct tern_diags *diags)
+                   const char *if_match, struct tern_diags *diags)
 {
+    struct tern_http_header h[1];
     struct s3_req r;
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
     int error;
@@ -595,6 +596,12 @@ int tern_s3_delete(tern_s3_client *c, const char *bucket, const char *key,
     r.method = "DELETE";
     r.bucket = bucket;
     r.key = key;
+    if (if_match) {
+        h[0].name = "If-Match";
+        h[0].value = if_match;
+        r.headers = h;
+        r.nheaders = 1;
+    }
     error = s3_call(c, &r, &resp, 0, diags);
     tern_http_response_release(&resp);
     return error;

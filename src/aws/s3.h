@@ -133,10 +133,13 @@ int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,
 
 /**
  * DeleteObject (S3 answers 204 whether or not the key existed).
+ * @param if_match when not NULL, delete only this version (If-Match):
+ *        TERN_ECONFLICT when the object changed (412), TERN_ENOTFOUND when
+ *        it is gone (404 NoSuchKey), both with a diagnostic
  * @return TERN_OK, or a failure with a diagnostic
  */
 int tern_s3_delete(tern_s3_client *c, const char *bucket, const char *key,
-                   struct tern_diags *diags);
+                   const char *if_match, struct tern_diags *diags);
 
 /**
  * Called for each key (is_prefix 0) and each common prefix (is_prefix 1)

@@ -266,6 +266,14 @@ int cli_config_load(struct tern_lang_config **out, struct tern_diags *diags);
  * { path = "..." } }`; @path receives a new string or NULL (default). Any
  * other backend type is an error with its source range.
  */
+/*
+ * The `backend "s3"` block as a JSON object of its evaluated arguments
+ * (nested blocks as objects), or *out NULL when there is none. Unknown
+ * arguments are errors at their range.
+ */
+int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
+                          struct tern_diags *diags);
+
 int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
                             struct tern_diags *diags);
 
@@ -329,7 +337,29 @@ struct cli_ctx {
     struct tern_plan *saved_plan;
     /* This run created the state file (there was none when it started). */
     int state_created;
+    /* backend "s3": its arguments (owned), and the open backend, whose
+     * working copy is ctx->state (src/cli/backend.c). */
+    json_t *backend_cfg;
+    struct tern_backend_s3 *backend;
 };
+
+/* ---- The S3 backend (backend.c) --------------------------------------- */
+
+/* The working copy of a remote state, under .terraform/. */
+#define CLI_BACKEND_WORKING_COPY ".terraform/tern-s3.tfstate.db"
+
+/*
+ * Open the backend of ctx->backend_cfg: credentials, the lock when the
+ * command writes (and -lock is on), then pull the state into the working
+ * copy as ctx->state (when the command needs a state).
+ */
+int cli_backend_open(struct cli_ctx *ctx);
+/*
+ * End of a command: push the working copy when the command could write and
+ * changed it (also after a failure: what was done is kept), then release
+ * the lock. Returns rc, or the push's error when rc was TERN_OK.
+ */
+int cli_backend_close(struct cli_ctx *ctx, int rc);
 
 struct cli_cmd {
     const char *name; /* "plan", "state list" */

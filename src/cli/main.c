@@ -286,6 +286,13 @@ static int resolve_state_path(struct cli_ctx *ctx)
         ctx->state_path = tern_strdup(ctx->opts.state_path);
         return ctx->state_path ? TERN_OK : TERN_ENOMEM;
     }
+    error = cli_config_backend_s3(ctx->config, &ctx->backend_cfg, &ctx->diags);
+    if (error)
+        return error;
+    if (ctx->backend_cfg) {
+        ctx->state_path = tern_strdup(CLI_BACKEND_WORKING_COPY);
+        return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+    }
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
     if (error)
         return error;
@@ -409,8 +416,10 @@ static int prepare(struct cli_ctx *ctx)
     }
     if (ctx->cmd->check && (error = ctx->cmd->check(ctx)) != 0)
         return error;
-    if (needs &
-        (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
+    if (ctx->backend_cfg)
+        error = cli_backend_open(ctx);
+    else if (needs &
+             (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
         error = open_state(ctx);
     return error;
 }
@@ -470,6 +479,7 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
     rc = prepare(&ctx);
     if (rc == TERN_OK)
         rc = c->fn(&ctx);
+    rc = cli_backend_close(&ctx, rc);
 done:
     /* A saved plan's diagnostics name the files of its configuration. */
     cli_ui_diags(&ctx.ui, &ctx.diags,
@@ -486,6 +496,7 @@ out:
     tern_value_decref(ctx.vars);
     tern_lang_config_free(ctx.config);
     tern_lang_config_free(ctx.plan_config);
+    json_decref(ctx.backend_cfg);
     if (ctx.var_inputs) {
         tern_lang_var_inputs_release(ctx.var_inputs);
         tern_free(ctx.var_inputs);

@@ -27,6 +27,10 @@
  * the last change, and a conditional write compares it with the number
  * current when the request arrived (before the injected latency).
  *
+ * DeleteObject with If-Match deletes only when the ETag still matches (412
+ * otherwise, 404 NoSuchKey when the key is gone), as S3's conditional
+ * deletes do.
+ *
  * Errors are S3's XML: <Error><Code/><Message/>[<Key/>|<BucketName/>|
  * <Condition/>]<RequestId/><HostId/></Error>, no body for HEAD. Every
  * response carries x-amz-request-id and x-amz-id-2. ETags are the quoted
@@ -662,10 +666,23 @@ static void delete_object(struct sim_s3 *s3, struct s3_bucket *b,
                           struct sim_req *req, const char *key,
                           struct sim_resp *resp)
 {
+    const char *im = sim_req_header(req, "If-Match");
     int found = 0;
     size_t slot = obj_slot(b, key, &found);
 
-    (void)req;
+    /* A conditional delete (If-Match: ETAG) removes only that version of
+     * the object: 412 when it changed, 404 NoSuchKey when it is gone. */
+    if (im && (!found || b->objs[slot].deleted)) {
+        no_such_key(resp, req, key);
+        return;
+    }
+    if (im && strcmp(im, "*") != 0 && strcmp(im, b->objs[slot].etag) != 0) {
+        s3_error(resp, req, 412, "PreconditionFailed",
+                 "At least one of the pre-conditions you specified did not "
+                 "hold",
+                 "Condition", "If-Match");
+        return;
+    }
     /* S3 answers 204 whether or not the key existed. */
     if (found && !b->objs[slot].deleted) {
         tern_free(b->objs[slot].data);

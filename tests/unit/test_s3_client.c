@@ -182,7 +182,7 @@ static void roundtrip(struct fixture *f, const char *bucket)
     ASSERT_STR_EQ(n.text, "env:/dev/a b+c~/\xc3\xa9t\xc3\xa9/terraform.tfstate "
                           "env:/prod/terraform.tfstate terraform.tfstate");
 
-    ASSERT_OK(tern_s3_delete(f->s3, bucket, key, &diags));
+    ASSERT_OK(tern_s3_delete(f->s3, bucket, key, NULL, &diags));
     ASSERT_EQ(tern_s3_get(f->s3, bucket, key, &body, NULL, &diags),
               TERN_ENOTFOUND);
     ASSERT_EQ(diags.count, 0);
