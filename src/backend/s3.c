@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,14 @@ struct tern_backend_s3 {
     int64_t serial;  /* of the working copy as last pulled or pushed */
     size_t nintents;
     int pulled;
+    /* The watch (tern_backend_s3_watch). */
+    pthread_mutex_t push_lock;
+    tern_state *watched;
+    long interval_ms;
+    int64_t last_push_ms;
+    int watch_error; /* first failure of a push from the hook */
+    struct tern_diags watch_diags;
+    size_t pushes, pushed_bytes;
 };
 
 static char *uuid(void)
@@ -78,6 +87,8 @@ void tern_backend_s3_free(tern_backend_s3 *b)
     tern_free(b->lock_id);
     tern_free(b->lock_etag);
     tern_free(b->etag);
+    tern_diags_release(&b->watch_diags);
+    pthread_mutex_destroy(&b->push_lock);
     tern_free(b);
 }
 
@@ -126,6 +137,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     }
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
+    pthread_mutex_init(&b->push_lock, NULL);
     b->cancel = cancel;
     b->bucket = tern_strdup(cfg->bucket);
     TERN_CHECK_ALLOC(b->bucket);
@@ -608,8 +620,8 @@ int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
     return put_doc(b, doc, NULL, diags);
 }
 
-int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
-                         struct tern_diags *diags)
+static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                       struct tern_diags *diags)
 {
     json_t *doc = NULL, *ext = NULL, *arr = NULL;
     tern_state_intent *list = NULL;
@@ -649,10 +661,69 @@ int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
         b->serial = tern_state_serial(st);
         b->nintents = n;
         b->pulled = 1;
+        b->pushes++;
+        b->pushed_bytes += bytes ? *bytes : 0;
+        b->last_push_ms = mono_ms();
     }
 done:
     json_decref(arr);
     json_decref(doc);
     tern_state_intents_free(list, n);
     return error;
+}
+
+int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                         struct tern_diags *diags)
+{
+    size_t pushed = 0;
+    int error;
+
+    pthread_mutex_lock(&b->push_lock);
+    if (b->watch_error) {
+        /* A push from the hook failed: report it; after a lost ETag
+         * never write again. */
+        error = b->watch_error;
+        tern_diags_move(diags, &b->watch_diags);
+        if (error != TERN_ECONFLICT)
+            error = push_locked(b, st, &pushed, diags);
+    } else {
+        error = push_locked(b, st, &pushed, diags);
+    }
+    pthread_mutex_unlock(&b->push_lock);
+    if (bytes)
+        *bytes = pushed;
+    return error;
+}
+
+static void on_change(void *ud, tern_state *st, int intent_added)
+{
+    tern_backend_s3 *b = ud;
+    size_t bytes = 0;
+
+    pthread_mutex_lock(&b->push_lock);
+    if (!b->watch_error &&
+        (intent_added || mono_ms() - b->last_push_ms >= b->interval_ms)) {
+        b->watch_error = push_locked(b, st, &bytes, &b->watch_diags);
+        TERN_LOG_AT(TERN_LOG_DEBUG, "backend s3: pushed %zu bytes (%s) to %s",
+                    bytes, intent_added ? "intent" : "steps", b->path);
+    }
+    pthread_mutex_unlock(&b->push_lock);
+}
+
+void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
+{
+    if (b->watched)
+        tern_state_set_change_hook(b->watched, NULL, NULL);
+    b->watched = st;
+    b->interval_ms = interval_ms;
+    b->last_push_ms = mono_ms();
+    if (st)
+        tern_state_set_change_hook(st, on_change, b);
+}
+
+void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
+                           size_t *bytes)
+{
+    *pushes = b->pushes;
+    *bytes = b->pushed_bytes;
 }

@@ -153,6 +153,22 @@ int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
                          struct tern_diags *diags);
 
 /**
+ * Push during a command, from the state's change hook: every new intent at
+ * once (it must be remote before the call it announces), completed steps
+ * at most every @p interval_ms (coalesced; the final push after the
+ * command writes the rest). A failure is kept and reported by the next
+ * tern_backend_s3_push(); after a lost ETag nothing more is pushed.
+ * @param st the working copy (borrowed; must outlive the watch, or call
+ *        again with NULL to stop)
+ */
+void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st,
+                           long interval_ms);
+
+/** Bytes and objects pushed so far (for the log and the benchmarks). */
+void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
+                           size_t *bytes);
+
+/**
  * Write a whole v4 document (state push, migrate), conditional as a push.
  */
 int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,

@@ -59,6 +59,22 @@ static long duration_s(const char *s)
     return n;
 }
 
+/*
+ * How often completed steps are pushed during an apply (intents always at
+ * once): TERN_S3_PUSH_INTERVAL_MS, default 1000 ms.
+ */
+static long push_interval_ms(void)
+{
+    const char *v = getenv("TERN_S3_PUSH_INTERVAL_MS");
+    char *end = NULL;
+    long n;
+
+    if (!v || !*v)
+        return 1000;
+    n = strtol(v, &end, 10);
+    return end && !*end && n >= 0 ? n : 1000;
+}
+
 int cli_backend_open(struct cli_ctx *ctx)
 {
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
@@ -125,6 +141,8 @@ int cli_backend_open(struct cli_ctx *ctx)
     }
     error = tern_backend_s3_pull(ctx->backend, ctx->state_path, ctx->cmd->name,
                                  &ctx->state, &ctx->diags);
+    if (error == TERN_OK && writes)
+        tern_backend_s3_watch(ctx->backend, ctx->state, push_interval_ms());
     return error;
 }
 
@@ -136,13 +154,20 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
 
     if (!ctx->backend)
         return rc;
+    if (ctx->state)
+        tern_backend_s3_watch(ctx->backend, NULL, 0);
     if (ctx->state && (needs & CLI_NEEDS_LOCK) &&
         !((needs & CLI_STATE_READ_ONLY) && !ctx->opts.out)) {
         error =
             tern_backend_s3_push(ctx->backend, ctx->state, &bytes, &ctx->diags);
-        if (bytes)
-            TERN_LOG_AT(TERN_LOG_INFO, "backend s3: pushed %zu bytes to %s",
-                        bytes, tern_backend_s3_path(ctx->backend));
+        {
+            size_t pushes = 0, total = 0;
+
+            tern_backend_s3_stats(ctx->backend, &pushes, &total);
+            TERN_LOG_AT(TERN_LOG_INFO,
+                        "backend s3: %zu pushes, %zu bytes in all to %s",
+                        pushes, total, tern_backend_s3_path(ctx->backend));
+        }
     }
     tern_backend_s3_unlock(ctx->backend, &ctx->diags);
     tern_backend_s3_free(ctx->backend);
