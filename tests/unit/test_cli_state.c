@@ -484,14 +484,14 @@ TEST(cli_state, backend_path)
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.deploy");
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
                             "terraform {\n"
-                            "  backend \"s3\" {\n"
+                            "  backend \"gcs\" {\n"
                             "    bucket = \"b\"\n"
                             "  }\n"
                             "}\n"));
     RUN(1, "state", "list");
     ASSERT_STR_CONTAINS(r.err, "Error: Unsupported backend type");
     ASSERT_STR_CONTAINS(r.err, "on main.tf line 2, in terraform:");
-    ASSERT_STR_CONTAINS(r.err, "backend \"s3\" is not supported");
+    ASSERT_STR_CONTAINS(r.err, "backend \"gcs\" is not supported");
     tt_run_release(&r);
 }
 
