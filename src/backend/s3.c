@@ -529,6 +529,17 @@ int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
     error = tern_state_open(st, &so, diags);
     if (error)
         goto done;
+    if (!doc) {
+        /* No object yet. A store that was never written has serial 0,
+         * which an import of it elsewhere would turn into 1 (serial 0
+         * means "never written"): start the working copy at serial 1, so
+         * the object this run writes first, and a plan saved from it,
+         * name the same serial on every runner. */
+        error = tern_state_export(*st, -1, &doc, diags);
+        if (error)
+            goto done;
+        json_object_set_new(doc, "serial", json_integer(1));
+    }
     if (doc) {
         error = tern_state_import(*st, doc, TERN_STATE_IMPORT_FORCE, diags);
         if (error)
@@ -633,8 +644,11 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
     error = tern_state_intents(st, &list, &n, diags);
     if (error)
         return error;
-    if (b->pulled && tern_state_serial(st) == b->serial && n == 0 &&
-        b->nintents == 0)
+    /* Nothing changed, and the object exists: nothing to write. When it
+     * does not exist yet, the first write creates it with the lineage that
+     * a saved plan names, so another runner can apply that plan. */
+    if (b->pulled && b->etag && tern_state_serial(st) == b->serial &&
+        n == 0 && b->nintents == 0)
         goto done;
     error = tern_state_export(st, -1, &doc, diags);
     if (error)
