@@ -509,8 +509,8 @@ static void remove_working_copy(const char *path)
 }
 
 int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
-                         const char *operation, tern_state **st,
-                         struct tern_diags *diags)
+                         const char *operation, int start_at_one,
+                         tern_state **st, struct tern_diags *diags)
 {
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
     json_t *doc = NULL, *intents, *it;
@@ -529,7 +529,7 @@ int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
     error = tern_state_open(st, &so, diags);
     if (error)
         goto done;
-    if (!doc) {
+    if (!doc && start_at_one) {
         /* No object yet. A store that was never written has serial 0,
          * which an import of it elsewhere would turn into 1 (serial 0
          * means "never written"): start the working copy at serial 1, so
@@ -647,8 +647,8 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
     /* Nothing changed, and the object exists: nothing to write. When it
      * does not exist yet, the first write creates it with the lineage that
      * a saved plan names, so another runner can apply that plan. */
-    if (b->pulled && b->etag && tern_state_serial(st) == b->serial &&
-        n == 0 && b->nintents == 0)
+    if (b->pulled && b->etag && tern_state_serial(st) == b->serial && n == 0 &&
+        b->nintents == 0)
         goto done;
     error = tern_state_export(st, -1, &doc, diags);
     if (error)

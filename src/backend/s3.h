@@ -135,11 +135,16 @@ int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
  * replaced by a new store holding the remote state (lineage, serial,
  * instances, outputs) and its intents. Remembers the ETag for the next
  * push.
+ * @param start_at_one when there is no object yet, start the working
+ *        copy at serial 1 (a command that plans or applies), so that the
+ *        object it writes and a plan saved from it name the same serial on
+ *        every runner; 0 leaves it never written (state push adopts the
+ *        pushed document's lineage)
  * @param st receives the opened, locked working copy
  */
 int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
-                         const char *operation, tern_state **st,
-                         struct tern_diags *diags);
+                         const char *operation, int start_at_one,
+                         tern_state **st, struct tern_diags *diags);
 
 /**
  * Write the working copy to the object if it changed since the last pull

@@ -139,8 +139,11 @@ int cli_backend_open(struct cli_ctx *ctx)
         if (error)
             return error;
     }
-    error = tern_backend_s3_pull(ctx->backend, ctx->state_path, ctx->cmd->name,
-                                 &ctx->state, &ctx->diags);
+    error =
+        tern_backend_s3_pull(ctx->backend, ctx->state_path, ctx->cmd->name,
+                             strcmp(ctx->cmd->name, "state push") != 0 &&
+                                 strcmp(ctx->cmd->name, "state migrate") != 0,
+                             &ctx->state, &ctx->diags);
     if (error == TERN_OK && writes)
         tern_backend_s3_watch(ctx->backend, ctx->state, push_interval_ms());
     return error;

@@ -161,6 +161,26 @@ TEST(backend_s3, pipeline_across_directories)
         "{\"format\":1,\"intents\":[]}");
     json_decref(doc);
 
+    /* state pull, then state push to another key: the same state. */
+    RUN(check_dir, 0, "state", "pull");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "pulled.tfstate", r.out));
+    {
+        char config[2048], pulled[4300];
+        const char *other;
+        char *p;
+
+        snprintf(config, sizeof(config), "%s", BACKEND);
+        p = strstr(config, "team/terraform.tfstate");
+        ASSERT_NOT_NULL(p);
+        memcpy(p, "copy", 4);
+        other = dir_with("other", config);
+        snprintf(pulled, sizeof(pulled), "%s/pulled.tfstate",
+                 tern_test_tmpdir());
+        RUN(other, 0, "state", "push", "-no-color", pulled);
+        RUN(other, 0, "state", "list");
+        ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
+    }
+
     /* The plan's state moved on: refused, in the first directory too. */
     RUN(plan_dir, 1, "apply", "-no-color", "tfplan");
     ASSERT_STR_EQ(r.err, "Error: Saved plan is stale\n\n"
@@ -331,7 +351,7 @@ TEST(backend_s3, force_unlocked_writer_cannot_overwrite)
     first = backend();
     second = backend();
     ASSERT_OK(tern_backend_s3_lock(first, "apply", 0, &diags));
-    ASSERT_OK(tern_backend_s3_pull(first, p1, "apply", &st1, &diags));
+    ASSERT_OK(tern_backend_s3_pull(first, p1, "apply", 1, &st1, &diags));
     v = json_string("first");
     ASSERT_OK(tern_state_output_set(st1, "who", v, 0, &diags));
     ASSERT_OK(tern_backend_s3_push(first, st1, NULL, &diags));
@@ -340,7 +360,7 @@ TEST(backend_s3, force_unlocked_writer_cannot_overwrite)
     id = lock_id();
     ASSERT_OK(tern_backend_s3_force_unlock(second, id, &diags));
     ASSERT_OK(tern_backend_s3_lock(second, "apply", 0, &diags));
-    ASSERT_OK(tern_backend_s3_pull(second, p2, "apply", &st2, &diags));
+    ASSERT_OK(tern_backend_s3_pull(second, p2, "apply", 1, &st2, &diags));
     json_decref(v);
     v = json_string("second");
     ASSERT_OK(tern_state_output_set(st2, "who", v, 0, &diags));
@@ -404,7 +424,7 @@ TEST(backend_s3, force_unlock_command)
     snprintf(path, sizeof(path), "%s/holder.db", tern_test_tmpdir());
     holder = backend();
     ASSERT_OK(tern_backend_s3_lock(holder, "apply", 0, &diags));
-    ASSERT_OK(tern_backend_s3_pull(holder, path, "apply", &st, &diags));
+    ASSERT_OK(tern_backend_s3_pull(holder, path, "apply", 1, &st, &diags));
     RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
     id = lock_id();
     want = tern_asprintf("Error: Failed to unlock state\n\nlock ID "
