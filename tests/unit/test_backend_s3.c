@@ -575,10 +575,99 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     tt_sim_stop(&sim);
 }
 
+/* Copy examples/s3-pipeline/FILE into dir. */
+static void copy_example(const char *dir, const char *file)
+{
+    char src[4300];
+    char *text;
+
+    snprintf(src, sizeof(src), "%s/examples/s3-pipeline/%s",
+             tern_test_source_dir(), file);
+    text = tt_read_file(src, NULL);
+    ASSERT_NOT_NULL(text);
+    ASSERT_OK(tt_write_file(dir, file, text));
+    free(text);
+}
+
+/* Run `sh pipeline.sh ARGS` in dir, pointed at the simulator; its output
+ * goes to dir/pipeline.log. Returns the exit status. */
+static int pipeline(const char *dir, const char *step, const char *plan)
+{
+    char tern_env[4200], log[4300];
+    pid_t pid;
+    int status = 0;
+
+    snprintf(tern_env, sizeof(tern_env), "TERN=%s", TERN_TEST_BIN_PATH);
+    snprintf(log, sizeof(log), "%s/pipeline.log", dir);
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        size_t i;
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+        if (fd < 0 || chdir(dir) != 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        for (i = 0; sim_env.env[i]; i++)
+            putenv((char *)sim_env.env[i]);
+        putenv(tern_env);
+        execl("/bin/sh", "sh", "pipeline.sh", step, plan, (char *)NULL);
+        _exit(127);
+    }
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* examples/s3-pipeline as CI runs it: plan in one fresh directory, apply
+ * the saved plan in a second, an empty plan in a third. */
+TEST(backend_s3, example_pipeline_script)
+{
+    struct tt_response resp;
+    const char *dirs[3] = {"job-plan", "job-apply", "job-check"};
+    char paths[3][4200], from[4300], to[4300], *plan;
+    size_t i, len = 0;
+
+    start(NULL);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load",
+                             "{\"s3\":{\"buckets\":[{\"name\":"
+                             "\"tern-pipeline-state\"}]}}"));
+    tt_response_release(&resp);
+    for (i = 0; i < 3; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", tern_test_tmpdir(),
+                 dirs[i]);
+        ASSERT_OK(mkdir(paths[i], 0700));
+        copy_example(paths[i], "main.tf");
+        copy_example(paths[i], "pipeline.sh");
+    }
+    ASSERT_EQ(pipeline(paths[0], "plan", "app.tfplan"), 2);
+    snprintf(from, sizeof(from), "%s/app.tfplan", paths[0]);
+    snprintf(to, sizeof(to), "%s/app.tfplan", paths[1]);
+    plan = tt_read_file(from, &len);
+    ASSERT_NOT_NULL(plan);
+    {
+        FILE *f = fopen(to, "wb");
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(plan, 1, len, f), len);
+        fclose(f);
+    }
+    free(plan);
+    ASSERT_EQ(pipeline(paths[1], "apply", "app.tfplan"), 0);
+    ASSERT_EQ(pipeline(paths[2], "check", ""), 0);
+    /* The first job's plan is now stale. */
+    ASSERT_EQ(pipeline(paths[0], "apply", "app.tfplan"), 1);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, pipeline_across_directories),
     TEST_INTEGRATION(backend_s3, two_processes_race_for_the_lock),
     TEST_INTEGRATION(backend_s3, force_unlocked_writer_cannot_overwrite),
     TEST_INTEGRATION(backend_s3, force_unlock_command),
     TEST_INTEGRATION(backend_s3, sigkill_mid_apply_converges_elsewhere),
+    TEST_INTEGRATION(backend_s3, example_pipeline_script),
     TEST_END};
