@@ -5,7 +5,9 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -117,6 +119,8 @@ int cli_backend_open(struct cli_ctx *ctx)
     else if (json_is_number(json_object_get(cfg, "max_retries")))
         c.max_retries =
             (int)json_number_value(json_object_get(cfg, "max_retries"));
+    else if (str(cfg, "max_retries"))
+        c.max_retries = (int)strtol(str(cfg, "max_retries"), NULL, 10);
     error = tern_backend_s3_new(&ctx->backend, &c, NULL, &ctx->diags);
     tern_free(cfiles);
     tern_free(kfiles);
@@ -176,4 +180,213 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
     tern_backend_s3_free(ctx->backend);
     ctx->backend = NULL;
     return rc != TERN_OK ? rc : error;
+}
+
+/* What init saved: {"type": "s3", "block": ..., "config": ...}. */
+#define SAVED_CONFIG ".terraform/tern-backend.json"
+
+/* A value of a -backend-config file line: "string", true, false, number. */
+static json_t *parse_value(const char *v)
+{
+    size_t len = strlen(v);
+    char *end = NULL;
+    long long n;
+
+    if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+        return json_stringn(v + 1, len - 2);
+    if (strcmp(v, "true") == 0)
+        return json_true();
+    if (strcmp(v, "false") == 0)
+        return json_false();
+    n = strtoll(v, &end, 10);
+    if (len && end && !*end)
+        return json_integer(n);
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int unknown_key(struct cli_ctx *ctx, const char *where, const char *key)
+{
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                   "Invalid backend configuration argument",
+                   "%s: the backend \"s3\" has no argument named \"%s\".",
+                   where, key);
+    return TERN_EINVALID;
+}
+
+/* Apply -backend-config=K=V and -backend-config=FILE to @p cfg. */
+static int apply_overrides(struct cli_ctx *ctx, json_t *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < ctx->opts.backend_configs.n; i++) {
+        const char *arg = ctx->opts.backend_configs.items[i];
+        const char *eq = strchr(arg, '=');
+        FILE *f;
+        char line[4096];
+        int lineno = 0;
+
+        if (eq) {
+            char *key = tern_strndup(arg, (size_t)(eq - arg));
+            int ok;
+
+            if (!key)
+                return TERN_ENOMEM;
+            ok = cli_backend_s3_arg_known(key);
+            if (ok)
+                json_object_set_new(cfg, key, json_string(eq + 1));
+            else
+                unknown_key(ctx, "-backend-config", key);
+            tern_free(key);
+            if (!ok)
+                return TERN_EINVALID;
+            continue;
+        }
+        f = fopen(arg, "r");
+        if (!f) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Failed to read file",
+                           "The file \"%s\" given with -backend-config "
+                           "could not be read: %s.",
+                           arg, strerror(errno));
+            return TERN_EINVALID;
+        }
+        while (fgets(line, sizeof(line), f)) {
+            char *l = trim(line), *e, *key, *val;
+            json_t *v;
+            char where[4200];
+
+            lineno++;
+            if (!*l || *l == '#' || (l[0] == '/' && l[1] == '/'))
+                continue;
+            snprintf(where, sizeof(where), "%s:%d", arg, lineno);
+            e = strchr(l, '=');
+            if (!e) {
+                fclose(f);
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Invalid backend configuration file",
+                               "%s: expected NAME = VALUE.", where);
+                return TERN_EINVALID;
+            }
+            *e = '\0';
+            key = trim(l);
+            val = trim(e + 1);
+            if (!cli_backend_s3_arg_known(key)) {
+                fclose(f);
+                return unknown_key(ctx, where, key);
+            }
+            v = parse_value(val);
+            if (!v) {
+                fclose(f);
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Invalid backend configuration file",
+                               "%s: the value of \"%s\" must be a quoted "
+                               "string, true, false or a number.",
+                               where, key);
+                return TERN_EINVALID;
+            }
+            json_object_set_new(cfg, key, v);
+        }
+        fclose(f);
+    }
+    return TERN_OK;
+}
+
+static int changed_error(struct cli_ctx *ctx)
+{
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                   "Backend configuration changed",
+                   "A change in the backend configuration has been detected "
+                   "since \"tern init\" (the backend block or "
+                   "-backend-config), which may require migrating existing "
+                   "state. To use the new configuration as it is, run "
+                   "\"tern init -reconfigure\". tern cannot migrate state "
+                   "between backends by itself yet: copy it with \"tern "
+                   "state pull\" and \"tern state push\".");
+    return TERN_ECONFLICT;
+}
+
+int cli_backend_resolve(struct cli_ctx *ctx)
+{
+    json_t *block = ctx->backend_cfg, *saved = NULL, *merged = NULL;
+    int init = strcmp(ctx->cmd->name, "init") == 0;
+    int error = TERN_OK;
+
+    saved = json_load_file(SAVED_CONFIG, 0, NULL);
+    if (!init) {
+        if (!saved || !json_is_object(json_object_get(saved, "config"))) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Backend initialization required, please run "
+                           "\"tern init\"",
+                           "Reason: Initial configuration of the requested "
+                           "backend \"s3\". Run \"tern init\" (with any "
+                           "-backend-config) in this directory first.");
+            error = TERN_EINVALID;
+            goto done;
+        }
+        if (!json_equal(json_object_get(saved, "block"), block)) {
+            error = changed_error(ctx);
+            goto done;
+        }
+        json_decref(ctx->backend_cfg);
+        ctx->backend_cfg = json_incref(json_object_get(saved, "config"));
+        goto done;
+    }
+    merged = json_deep_copy(block);
+    if (!merged) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if ((error = apply_overrides(ctx, merged)) != 0)
+        goto done;
+    if (saved && !ctx->opts.reconfigure &&
+        !json_equal(json_object_get(saved, "config"), merged)) {
+        error = changed_error(ctx);
+        goto done;
+    }
+    if (ctx->opts.backend) {
+        json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,
+                                "config", merged);
+
+        if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+            json_decref(doc);
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Cannot create .terraform", "%s.", strerror(errno));
+            error = TERN_ERROR;
+            goto done;
+        }
+        /* It may hold keys given as arguments: readable by the owner only,
+         * as the state. */
+        if (!doc ||
+            json_dump_file(doc, SAVED_CONFIG,
+                           JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
+            chmod(SAVED_CONFIG, 0600) != 0) {
+            json_decref(doc);
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Cannot save the backend configuration",
+                           "Writing %s failed: %s.", SAVED_CONFIG,
+                           strerror(errno));
+            error = TERN_ERROR;
+            goto done;
+        }
+        json_decref(doc);
+    }
+    json_decref(ctx->backend_cfg);
+    ctx->backend_cfg = merged;
+    merged = NULL;
+done:
+    json_decref(saved);
+    json_decref(merged);
+    return error;
 }

@@ -72,7 +72,10 @@ enum cli_flag {
     CLI_F_RAW = 1u << 19,
     CLI_F_DRY_RUN = 1u << 20,
     CLI_F_ID = 1u << 21,
-    CLI_F_TYPE = 1u << 22
+    CLI_F_TYPE = 1u << 22,
+    CLI_F_BACKEND_CONFIG = 1u << 23,
+    CLI_F_RECONFIGURE = 1u << 24,
+    CLI_F_BACKEND = 1u << 25
 };
 
 /* Flag groups the table uses. */
@@ -104,7 +107,9 @@ struct cli_opts {
     long long serial; /* -serial=N; -1 when not given */
     int raw, dry_run;
     const char *id;
-    const char *graph_type; /* graph -type=plan|apply|destroy */
+    const char *graph_type;          /* graph -type=plan|apply|destroy */
+    struct cli_strs backend_configs; /* init -backend-config=FILE|K=V */
+    int reconfigure, backend;        /* init -reconfigure, -backend */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -274,6 +279,9 @@ int cli_config_load(struct tern_lang_config **out, struct tern_diags *diags);
 int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
                           struct tern_diags *diags);
 
+/* Whether @name is an argument of backend "s3" (a -backend-config key). */
+int cli_backend_s3_arg_known(const char *name);
+
 int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
                             struct tern_diags *diags);
 
@@ -360,6 +368,14 @@ int cli_backend_open(struct cli_ctx *ctx);
  * the lock. Returns rc, or the push's error when rc was TERN_OK.
  */
 int cli_backend_close(struct cli_ctx *ctx, int rc);
+/*
+ * Resolve the backend arguments for a command: for init, the block merged
+ * with -backend-config and saved in .terraform/ (a changed block is refused
+ * unless -reconfigure); for the others, what init saved, refused when the
+ * block changed since ("Backend initialization required"). Replaces
+ * ctx->backend_cfg (the block) with the merged arguments.
+ */
+int cli_backend_resolve(struct cli_ctx *ctx);
 
 struct cli_cmd {
     const char *name; /* "plan", "state list" */

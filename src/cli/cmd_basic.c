@@ -82,6 +82,10 @@ int cli_cmd_init(struct cli_ctx *ctx)
         goto done;
     fprintf(ctx->ui.out, "%sInitializing the backend...%s\n",
             cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    if (ctx->backend_cfg && !ctx->opts.backend) {
+        fprintf(ctx->ui.out, "Skipping the backend (-backend=false).\n");
+        goto providers;
+    }
     if (ctx->backend) {
         json_t *doc = NULL;
 

@@ -535,6 +535,11 @@ static int known(const char *const *list, const char *name)
     return 0;
 }
 
+int cli_backend_s3_arg_known(const char *name)
+{
+    return known(s3_args, name);
+}
+
 static size_t count(const char *const *list)
 {
     size_t n = 0;

@@ -128,8 +128,10 @@ TEST(backend_s3, pipeline_across_directories)
 
     start(NULL);
     plan_dir = dir_with("plan", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(plan_dir, 0, "init", "-no-color");
     RUN(plan_dir, 2, "plan", "-out=tfplan", "-detailed-exitcode", "-no-color");
     apply_dir = dir_with("apply", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(apply_dir, 0, "init", "-no-color");
     snprintf(src, sizeof(src), "%s/tfplan", plan_dir);
     snprintf(dst, sizeof(dst), "%s/tfplan", apply_dir);
     plan = tt_read_file(src, &len);
@@ -146,6 +148,7 @@ TEST(backend_s3, pipeline_across_directories)
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 2 added, 0 "
                                "changed, 0 destroyed.\n");
     check_dir = dir_with("check", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(check_dir, 0, "init", "-no-color");
     RUN(check_dir, 0, "plan", "-detailed-exitcode", "-no-color");
     RUN(check_dir, 0, "state", "list");
     ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
@@ -174,6 +177,7 @@ TEST(backend_s3, pipeline_across_directories)
         ASSERT_NOT_NULL(p);
         memcpy(p, "copy", 4);
         other = dir_with("other", config);
+        RUN(other, 0, "init", "-no-color");
         snprintf(pulled, sizeof(pulled), "%s/pulled.tfstate",
                  tern_test_tmpdir());
         RUN(other, 0, "state", "push", "-no-color", pulled);
@@ -245,7 +249,9 @@ TEST(backend_s3, two_processes_race_for_the_lock)
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
     a.dir = dir_with("a", BACKEND ROLE("race"));
+    RUN(a.dir, 0, "init", "-no-color");
     b.dir = dir_with("b", BACKEND ROLE("race"));
+    RUN(b.dir, 0, "init", "-no-color");
     ASSERT_OK(pthread_create(&ta, NULL, race, &a));
     ASSERT_OK(pthread_create(&tb, NULL, race, &b));
     pthread_join(ta, NULL);
@@ -421,6 +427,7 @@ TEST(backend_s3, force_unlock_command)
 
     start(NULL);
     dir = dir_with("cli", BACKEND ROLE("unlock"));
+    RUN(dir, 0, "init", "-no-color");
     snprintf(path, sizeof(path), "%s/holder.db", tern_test_tmpdir());
     holder = backend();
     ASSERT_OK(tern_backend_s3_lock(holder, "apply", 0, &diags));
@@ -530,6 +537,7 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     snprintf(config, sizeof(config), "%s%s%s%s%s%s%s", BACKEND, ROLE("k1"),
              ROLE("k2"), ROLE("k3"), ROLE("k4"), ROLE("k5"), ROLE("k6"));
     first = dir_with("first", config);
+    RUN(first, 0, "init", "-no-color");
     fflush(stdout);
     fflush(stderr);
     pid = fork();
@@ -558,6 +566,7 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     ASSERT(WIFSIGNALED(status));
 
     second = dir_with("second", config);
+    RUN(second, 0, "init", "-no-color");
     RUN(second, 1, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
     ASSERT_STR_CONTAINS(r.err, "Error: Error acquiring the state lock\n");
     id = lock_id();
@@ -663,6 +672,69 @@ TEST(backend_s3, example_pipeline_script)
     tt_sim_stop(&sim);
 }
 
+/* init saves the backend block merged with -backend-config; the other
+ * commands refuse to run before init, or after the block changed, until
+ * init -reconfigure. */
+TEST(backend_s3, init_backend_config_and_changes)
+{
+    const char *dir;
+    char file[4300];
+
+    start(NULL);
+    dir = dir_with("cfg", "terraform {\n"
+                          "  backend \"s3\" {\n"
+                          "    key = \"cfg/terraform.tfstate\"\n"
+                          "  }\n"
+                          "}\n" ROLE("cfg"));
+    RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, "Error: Backend initialization required, please run "
+                         "\"tern init\"\n\n"
+                         "Reason: Initial configuration of the requested "
+                         "backend \"s3\". Run \"tern init\" (with any "
+                         "-backend-config) in this directory first.\n\n");
+    RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
+    ASSERT_STR_EQ(r.err, "Error: Invalid backend configuration argument\n\n"
+                         "-backend-config: the backend \"s3\" has no argument "
+                         "named \"bukket\".\n\n");
+    ASSERT_OK(tt_write_file(dir, "backend.hcl",
+                            "# shared by every runner\n"
+                            "region       = \"us-east-1\"\n"
+                            "use_lockfile = true\n"));
+    snprintf(file, sizeof(file), "%s/backend.hcl", dir);
+    RUN(dir, 0, "init", "-no-color", "-backend-config=bucket=tfstate",
+        "-backend-config", file);
+    ASSERT_STR_CONTAINS(r.out, "Successfully configured the backend \"s3\"! "
+                               "tern will keep the state in\n"
+                               "s3://tfstate/cfg/terraform.tfstate (no state "
+                               "there yet).\n");
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+
+    /* The block changes: refused until init -reconfigure. */
+    ASSERT_OK(tt_write_file(dir, "main.tf",
+                            "terraform {\n"
+                            "  backend \"s3\" {\n"
+                            "    key = \"other/terraform.tfstate\"\n"
+                            "  }\n"
+                            "}\n" ROLE("cfg")));
+    RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Backend configuration changed\n\n"
+                  "A change in the backend configuration has been detected "
+                  "since \"tern init\" (the backend block or "
+                  "-backend-config), which may require migrating existing "
+                  "state. To use the new configuration as it is, run \"tern "
+                  "init -reconfigure\". tern cannot migrate state between "
+                  "backends by itself yet: copy it with \"tern state pull\" "
+                  "and \"tern state push\".\n\n");
+    RUN(dir, 1, "init", "-no-color", "-backend-config=bucket=tfstate",
+        "-backend-config", file);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure",
+        "-backend-config=bucket=tfstate", "-backend-config", file);
+    RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, pipeline_across_directories),
     TEST_INTEGRATION(backend_s3, two_processes_race_for_the_lock),
@@ -670,4 +742,5 @@ const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, force_unlock_command),
     TEST_INTEGRATION(backend_s3, sigkill_mid_apply_converges_elsewhere),
     TEST_INTEGRATION(backend_s3, example_pipeline_script),
+    TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
     TEST_END};
