@@ -319,10 +319,8 @@ static void check_body(const struct tern_body *body,
 static void check_blocks(const struct tern_blockvec *v,
                          enum tern_module_kind kind, struct tern_diags *diags)
 {
-    const char *cands[128];
     const tern_module *m;
-    const char *best;
-    size_t i, j, n;
+    size_t i;
 
     for (i = 0; i < v->n; i++) {
         const struct tern_block *b = v->items[i];
@@ -334,18 +332,8 @@ static void check_blocks(const struct tern_blockvec *v,
             check_body(b->body, &b->def_range, m->schema, 1, diags);
             continue;
         }
-        for (n = 0, j = 0; tern_modules[j] && n < 128; j++)
-            if (tern_modules[j]->kind == kind)
-                cands[n++] = tern_modules[j]->type_name;
-        best = tern_lang_suggest(b->labels[0], cands, n);
-        tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
-                       kind == TERN_MODULE_DATA ? "Invalid data source"
-                                                : "Invalid resource type",
-                       "tern has no %s \"%s\".%s%s%s",
-                       kind == TERN_MODULE_DATA ? "data source"
-                                                : "resource type",
-                       b->labels[0], best ? " Did you mean \"" : "",
-                       best ? best : "", best ? "\"?" : "");
+        tern_engine_unknown_type(diags, &b->label_ranges[0], kind,
+                                 b->labels[0]);
     }
 }
 
@@ -374,7 +362,8 @@ static int validate_engine(const struct tern_lang_config *cfg,
     return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 
-static json_t *validate_json(const struct tern_diags *diags)
+static json_t *validate_json(const struct tern_diags *diags,
+                             const struct tern_lang_sources *srcs)
 {
     json_t *doc = json_object(), *arr = json_array();
     size_t i;
@@ -392,7 +381,7 @@ static json_t *validate_json(const struct tern_diags *diags)
         doc, "warning_count",
         json_integer((json_int_t)(diags->count - diags->errors)));
     for (i = 0; i < diags->count; i++)
-        json_array_append_new(arr, cli_diag_json(&diags->items[i]));
+        json_array_append_new(arr, cli_diag_json(&diags->items[i], srcs));
     json_object_set_new(doc, "diagnostics", arr);
     return doc;
 }
@@ -414,16 +403,15 @@ int cli_cmd_validate(struct cli_ctx *ctx)
         cli_config_check_providers(cfg, NULL, &diags);
         if (diags.errors == 0)
             tern_lang_config_validate(cfg, &diags);
-        if (diags.errors == 0)
-            validate_engine(cfg, &diags);
-        if (diags.errors == 0 && cli_policy_lint(cfg, &diags) == TERN_ENOMEM) {
+        /* The engine's checks end with the policy lint. */
+        if (diags.errors == 0 && validate_engine(cfg, &diags) == TERN_ENOMEM) {
             error = TERN_ENOMEM;
             goto done;
         }
     }
     error = diags.errors ? TERN_ERROR : TERN_OK;
     if (ctx->opts.json) {
-        doc = validate_json(&diags);
+        doc = validate_json(&diags, cfg ? &cfg->sources : NULL);
         if (!doc) {
             error = TERN_ENOMEM;
             goto done;

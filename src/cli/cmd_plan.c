@@ -349,6 +349,25 @@ static void handle_event(struct run *run, const tern_event *ev)
         break;
     case TERN_EVENT_SUMMARY:
         break; /* printed by the command, which knows the operation */
+    case TERN_EVENT_WAIT:
+        if (ev->count > 1)
+            msg = tern_asprintf("%s and %d more: Waiting for %s to show the "
+                                "changes tern made %.0fs ago (at most %.0fs "
+                                "more)...",
+                                ev->address, ev->count - 1, ev->service,
+                                ev->elapsed, ev->wait_left);
+        else
+            msg = tern_asprintf("%s: Waiting for %s to show the change tern "
+                                "made %.0fs ago (at most %.0fs more)...",
+                                ev->address, ev->service, ev->elapsed,
+                                ev->wait_left);
+        if (!msg)
+            break;
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "log", NULL);
+        else
+            fprintf(ui->err, "%s\n", msg);
+        break;
     }
     tern_free(msg);
 }
@@ -501,7 +520,7 @@ static int has_auto_tfvars(void)
  * no directory and name terraform.tfvars(.json) as the first -var-files,
  * which is the same order of precedence.
  */
-static int eval_variables(struct cli_ctx *ctx, tern_value **out)
+int cli_eval_variables(struct cli_ctx *ctx, tern_value **out)
 {
     static const char *const fixed[] = {"terraform.tfvars",
                                         "terraform.tfvars.json"};
@@ -808,14 +827,14 @@ int cli_check_plan(struct cli_ctx *ctx)
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
     /* What validate warns about, plan and apply show too. */
-    if (!destroy && (error = cli_policy_lint(ctx->config, &ctx->diags)))
+    if (!destroy && (error = tern_engine_lint(ctx->config, &ctx->diags)))
         return error;
     if (ctx->diags.errors)
         return TERN_EINVALID;
     if (strcmp(ctx->cmd->name, "import") == 0 &&
         (error = check_import_address(ctx)) != 0)
         return error;
-    return eval_variables(ctx, &ctx->vars);
+    return cli_eval_variables(ctx, &ctx->vars);
 }
 
 /* What plan, apply, import and graph share before the engine runs; the

@@ -165,6 +165,18 @@ int tern_lang_parse_hcl(struct tern_lang_sources *srcs, const char *name,
                         const char *text, size_t len,
                         struct tern_lang_file **out, struct tern_diags *diags);
 
+/*
+ * Rewrite HCL native syntax in the canonical layout of `terraform fmt`
+ * (src/lang/fmt.c says what that is). The text is parsed first, into
+ * @srcs under @name: on syntax errors they are reported and nothing is
+ * formatted. Otherwise the formatted text is appended to @out; only
+ * spaces change, and the few rewrites terraform fmt makes.
+ * @return TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM
+ */
+int tern_lang_fmt(struct tern_lang_sources *srcs, const char *name,
+                  const char *text, size_t len, tern_buf *out,
+                  struct tern_diags *diags);
+
 /* Parse the JSON syntax (*.tf.json) into the same tree; block structure
  * follows tern_lang_json_schema (below). */
 int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
@@ -180,6 +192,19 @@ int tern_lang_parse_expr(struct tern_lang_sources *srcs, const char *name,
 int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
                              const char *text, size_t len,
                              struct tern_expr **out, struct tern_diags *diags);
+
+/*
+ * hcled.ContextString: the header of the top-level block of @file that
+ * holds @byte (`resource "aws_iam_role" "x"`), appended to @out.
+ * @return 1 when there is one, else 0 (nothing appended)
+ */
+int tern_lang_diag_context(tern_buf *out, const struct tern_lang_sources *srcs,
+                           const char *file, size_t byte);
+
+/* The text of a source file by name (borrowed), *len its length; NULL
+ * when @srcs does not have it. */
+const char *tern_lang_source_text(const struct tern_lang_sources *srcs,
+                                  const char *file, size_t *len);
 
 /*
  * Render diagnostics the way Terraform prints them, with the source line
@@ -243,6 +268,13 @@ struct tern_lang_scope {
     /* dynamic blocks: an object of extra root names (each an object with
      * key and value), seen before everything but for-expression names. */
     const tern_value *iterators;
+    /* Set while applying: the impure functions (timestamp, uuid, bcrypt)
+     * return their value; otherwise (validate, plan) they are unknown, as
+     * in Terraform, so a plan does not show a value apply will not use. */
+    int apply;
+    /* plantimestamp(): the plan's time as RFC 3339 ("2024-05-13T07:44:12Z"),
+     * the same at apply; NULL (validate) makes it unknown. */
+    const char *plan_timestamp;
 };
 
 /*

@@ -46,13 +46,19 @@ struct tern__fcall {
     struct tern_range range;       /* the whole call */
     const struct tern_range *args; /* one per argument, where known */
     size_t nargs_ranges;
+    /* The argument expressions (NULL when the call expanded a list with
+     * "..."), for templatestring, which looks at how its template is
+     * written. */
+    struct tern_expr *const *arg_exprs;
+    int sensitive; /* an argument was sensitive: messages must not quote it */
 };
 
 /* Flags of a function table entry. */
-#define TERN__F_UNKNOWN_OK   1 /* handles unknown arguments itself */
-#define TERN__F_MARKS_OWN    2 /* handles sensitive marks itself */
-#define TERN__F_NULL_OK      4 /* accepts null arguments */
-#define TERN__F_VARIADIC_NUL 8 /* variadic arguments may be null */
+#define TERN__F_UNKNOWN_OK   1  /* handles unknown arguments itself */
+#define TERN__F_MARKS_OWN    2  /* handles sensitive marks itself */
+#define TERN__F_NULL_OK      4  /* accepts null arguments */
+#define TERN__F_VARIADIC_NUL 8  /* variadic arguments may be null */
+#define TERN__F_IMPURE       16 /* unknown unless scope->apply (timestamp) */
 
 struct tern__function {
     const char *name;
@@ -69,6 +75,15 @@ const struct tern__function *tern__function_find(const char *name);
 void tern__farg_error(struct tern__fcall *c, size_t i, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Terraform's message for an argument a function refuses: "Invalid value
+ * for \"@param\" parameter: ..." at argument @i. */
+void tern__fparam_error(struct tern__fcall *c, size_t i, const char *param,
+                        const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
 #endif
     ;
 
@@ -98,5 +113,68 @@ size_t tern__utf8_next(const char *s, size_t len);
  * Returns TERN_OK, TERN_ERROR (reported) or TERN_ENOMEM.
  */
 int tern__check_utf8(const struct tern_lang_file *f, struct tern_diags *diags);
+
+/*
+ * The native syntax lexer's tokens, for the formatter (fmt.c), in the
+ * lexer's own order (parse.c checks it). Spaces and comments are not
+ * tokens: they lie in the gaps between them. A heredoc's opener includes
+ * its newline, each literal line of a heredoc its newline, its closing
+ * marker the spaces before it.
+ */
+enum tern__tok_kind {
+    TERN__TK_EOF,
+    TERN__TK_NL,
+    TERN__TK_IDENT,
+    TERN__TK_NUMBER,
+    TERN__TK_OQUOTE,
+    TERN__TK_CQUOTE,
+    TERN__TK_OHEREDOC,
+    TERN__TK_CHEREDOC,
+    TERN__TK_LIT,
+    TERN__TK_INTERP,
+    TERN__TK_CONTROL,
+    TERN__TK_SEQEND,
+    TERN__TK_LBRACE,
+    TERN__TK_RBRACE,
+    TERN__TK_LBRACK,
+    TERN__TK_RBRACK,
+    TERN__TK_LPAREN,
+    TERN__TK_RPAREN,
+    TERN__TK_COMMA,
+    TERN__TK_DOT,
+    TERN__TK_ELLIPSIS,
+    TERN__TK_STAR,
+    TERN__TK_SLASH,
+    TERN__TK_PERCENT,
+    TERN__TK_PLUS,
+    TERN__TK_MINUS,
+    TERN__TK_BANG,
+    TERN__TK_EQ,
+    TERN__TK_EQEQ,
+    TERN__TK_NE,
+    TERN__TK_LT,
+    TERN__TK_LE,
+    TERN__TK_GT,
+    TERN__TK_GE,
+    TERN__TK_AND,
+    TERN__TK_OR,
+    TERN__TK_QUESTION,
+    TERN__TK_COLON,
+    TERN__TK_ARROW,
+    TERN__TK_INVALID
+};
+
+struct tern__lex_token {
+    enum tern__tok_kind kind;
+    size_t start, end; /* byte offsets in the text */
+};
+
+/*
+ * Lex @text (already parsed without errors) into @out (a new array of
+ * @n tokens, the last one EOF; tern_free it).
+ * @return TERN_OK or TERN_ENOMEM
+ */
+int tern__lex_tokens(const char *text, size_t len, struct tern__lex_token **out,
+                     size_t *n);
 
 #endif

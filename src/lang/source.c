@@ -244,24 +244,54 @@ find_file(const struct tern_lang_sources *srcs, const char *name)
     return NULL;
 }
 
-/* The top-level block containing a byte offset: "resource "a" "b"". */
-static void put_context(tern_buf *out, const struct tern_lang_file *f,
-                        size_t byte)
+int tern_lang_diag_context(tern_buf *out, const struct tern_lang_sources *srcs,
+                           const char *file, size_t byte)
 {
+    const struct tern_lang_file *f = find_file(srcs, file);
     size_t i, j;
 
-    if (!f->body)
-        return;
+    if (!f || !f->body)
+        return 0;
     for (i = 0; i < f->body->nblocks; i++) {
         const struct tern_block *b = f->body->blocks[i];
 
         if (byte >= b->range.start.byte && byte < b->range.end.byte) {
-            tern_buf_printf(out, ", in %s", b->type);
+            tern_buf_puts(out, b->type);
             for (j = 0; j < b->nlabels; j++)
                 tern_buf_printf(out, " \"%s\"", b->labels[j]);
-            return;
+            return 1;
         }
     }
+    return 0;
+}
+
+const char *tern_lang_source_text(const struct tern_lang_sources *srcs,
+                                  const char *file, size_t *len)
+{
+    const struct tern_lang_file *f = find_file(srcs, file);
+
+    if (!f)
+        return NULL;
+    *len = f->len;
+    return f->src;
+}
+
+/* The top-level block containing a byte offset: "resource "a" "b"". */
+static void put_context(tern_buf *out, const struct tern_lang_file *f,
+                        size_t byte)
+{
+    struct tern_lang_sources one;
+    struct tern_lang_file *files[1];
+    tern_buf ctx = TERN_BUF_INIT;
+
+    files[0] = (struct tern_lang_file *)f;
+    one.files = files;
+    one.n = 1;
+    if (tern_lang_diag_context(&ctx, &one, f->name, byte))
+        tern_buf_printf(out, ", in %s", tern_buf_cstr(&ctx));
+    if (tern_buf_oom(&ctx))
+        out->oom = 1;
+    tern_buf_release(&ctx);
 }
 
 static void render_one(tern_buf *out, const struct tern_diag *d,

@@ -1,0 +1,344 @@
+/*
+ * The bulk read of IAM for refresh (tern_bulk_op, tern/module.h): one
+ * GetAccountAuthorizationDetails, filtered to roles and customer managed
+ * policies, in pages of up to 1,000, describes every role of the account
+ * with its trust policy, tags, permissions boundary, inline policies,
+ * attached managed policies and instance profiles, and every customer
+ * managed policy with its versions and attachment count; ListRoles, also
+ * in pages of up to 1,000, adds each role's description and maximum
+ * session duration, which RoleDetail lacks. A refresh of 500 role stacks
+ * (2,000 objects) is then two calls instead of 2,000.
+ *
+ * Calls: GetAccountAuthorizationDetails (Filter=Role and
+ * LocalManagedPolicy, MaxItems=1000, Marker), then ListRoles
+ * (MaxItems=1000, Marker).
+ *
+ * Quirks:
+ * - The answer is the whole account, not only what the state holds: the
+ *   engine uses it only from min_objects objects up (a small state in a
+ *   large account is cheaper to read object by object).
+ * - The documents come URL-encoded, as from GetRole and GetRolePolicy;
+ *   the modules decode them as they do those answers.
+ * - RoleDetail lacks Description and MaxSessionDuration, and ListRoles
+ *   lacks the tags, the permissions boundary and the policies: a role is
+ *   in the snapshot only with both, matched by name and RoleId (a role
+ *   deleted and made again between the two calls is not).
+ * - A failed ListRoles (say, no permission for iam:ListRoles) keeps the
+ *   snapshot: the roles it did not list are read by GetRole, one call
+ *   each, and everything else still comes from the snapshot. Dropping
+ *   the snapshot instead would read every object by itself, four calls
+ *   per role stack instead of one.
+ * - IAM names compare ignoring case; the snapshot is sorted that way.
+ *   Policies are found by ARN, exactly.
+ * - A ManagedPolicyDetail has no tags: an aws_iam_policy's read asks
+ *   ListPolicyTags (aws_iam_policy.c).
+ */
+#include "iam_bulk.h"
+#include "iam_common.h"
+
+#include "tern/log.h"
+#include "util/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct entry {
+    const char *name; /* owned by the page's tree */
+    const tern_xml_node *node;
+};
+
+struct snapshot {
+    tern_xml_node **pages;
+    size_t npages;
+    struct entry *roles, *profiles, *listed, *policies;
+    size_t nroles, nprofiles, nlisted, npolicies, aroles, aprofiles, alisted,
+        apolicies;
+};
+
+static const char *const types[] = {"aws_iam_instance_profile",
+                                    "aws_iam_policy",
+                                    "aws_iam_role",
+                                    "aws_iam_role_policy",
+                                    "aws_iam_role_policy_attachment",
+                                    NULL};
+
+static int by_name(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+
+    return strcasecmp(x->name, y->name);
+}
+
+static int by_arn(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+
+    return strcmp(x->name, y->name);
+}
+
+static int push(struct entry **v, size_t *n, size_t *alloc, const char *name,
+                const tern_xml_node *node)
+{
+    if (!name)
+        return TERN_OK;
+    if (*n == *alloc) {
+        size_t a = *alloc ? *alloc * 2 : 64;
+        struct entry *nv = tern_realloc(*v, a * sizeof(*nv));
+
+        if (!nv)
+            return TERN_ENOMEM;
+        *v = nv;
+        *alloc = a;
+    }
+    (*v)[*n].name = name;
+    (*v)[(*n)++].node = node;
+    return TERN_OK;
+}
+
+static void snapshot_free(void *p)
+{
+    struct snapshot *s = p;
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < s->npages; i++)
+        tern_xml_free(s->pages[i]);
+    tern_free(s->pages);
+    tern_free(s->roles);
+    tern_free(s->profiles);
+    tern_free(s->listed);
+    tern_free(s->policies);
+    tern_free(s);
+}
+
+/* Index the roles (and the profiles they hold) and the customer managed
+ * policies of one GetAccountAuthorizationDetails page. */
+static int index_details(struct snapshot *s, const tern_xml_node *result)
+{
+    const tern_xml_node *r = tern_xml_find(result, "RoleDetailList/member");
+    const tern_xml_node *m = tern_xml_find(result, "Policies/member");
+    int error = TERN_OK;
+
+    for (; m && !error; m = tern_xml_next(m))
+        error = push(&s->policies, &s->npolicies, &s->apolicies,
+                     tern_xml_text(m, "Arn"), m);
+
+    for (; r && !error; r = tern_xml_next(r)) {
+        const tern_xml_node *p = tern_xml_find(r, "InstanceProfileList/member");
+
+        error = push(&s->roles, &s->nroles, &s->aroles,
+                     tern_xml_text(r, "RoleName"), r);
+        for (; p && !error; p = tern_xml_next(p))
+            error = push(&s->profiles, &s->nprofiles, &s->aprofiles,
+                         tern_xml_text(p, "InstanceProfileName"), p);
+    }
+    return error;
+}
+
+/* Index the roles of one ListRoles page. */
+static int index_list(struct snapshot *s, const tern_xml_node *result)
+{
+    const tern_xml_node *r = tern_xml_find(result, "Roles/member");
+    int error = TERN_OK;
+
+    for (; r && !error; r = tern_xml_next(r))
+        error = push(&s->listed, &s->nlisted, &s->alisted,
+                     tern_xml_text(r, "RoleName"), r);
+    return error;
+}
+
+/*
+ * Every page of @p action (with Filter=Role when @p filter), each kept in
+ * the snapshot and indexed by @p index. On failure, the pages read so far
+ * stay indexed.
+ */
+static int
+fetch_pages(struct snapshot *s, tern_op *op, const char *action, int filter,
+            int (*index)(struct snapshot *s, const tern_xml_node *result))
+{
+    tern_buf b = TERN_BUF_INIT;
+    tern_xml_node *root = NULL;
+    char *marker = NULL, *what = NULL, *result_name = NULL;
+    int error = TERN_OK;
+
+    what = tern_asprintf(
+        "Cannot read the account's IAM roles and policies (%s)", action);
+    TERN_CHECK_ALLOC(what);
+    result_name = tern_asprintf("%sResult", action);
+    TERN_CHECK_ALLOC(result_name);
+    for (;;) {
+        const tern_xml_node *result;
+        const char *truncated, *next;
+        tern_xml_node **pages;
+
+        tern_buf_clear(&b);
+        if (filter) {
+            tern_aws_query_add(&b, "Filter.member.1", "Role");
+            tern_aws_query_add(&b, "Filter.member.2", "LocalManagedPolicy");
+        }
+        tern_aws_query_add(&b, "MaxItems", "1000");
+        if (marker)
+            tern_aws_query_add(&b, "Marker", marker);
+        if (tern_buf_oom(&b)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        error = tern__iam_call(op, action, &b, &root, 0, what, NULL);
+        if (error)
+            goto done;
+        pages = tern_realloc(s->pages, (s->npages + 1) * sizeof(*pages));
+        if (!pages) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        s->pages = pages;
+        s->pages[s->npages++] = root;
+        root = NULL;
+        result = tern_xml_child(s->pages[s->npages - 1], result_name);
+        if (!result) {
+            error = tern__fail(op, TERN_ERROR, "Unexpected AWS response",
+                               "%s answered without a result.", action);
+            goto done;
+        }
+        if ((error = index(s, result)))
+            goto done;
+        truncated = tern_xml_text(result, "IsTruncated");
+        next = tern_xml_text(result, "Marker");
+        if (!truncated || strcmp(truncated, "true") != 0 || !next || !*next)
+            break;
+        if (marker && strcmp(marker, next) == 0) {
+            error = tern__fail(op, TERN_ERROR, "Unexpected AWS response",
+                               "%s returned the same Marker twice.", action);
+            goto done;
+        }
+        tern_free(marker);
+        marker = tern_strdup(next);
+        TERN_CHECK_ALLOC(marker);
+    }
+done:
+    tern_xml_free(root);
+    tern_buf_release(&b);
+    tern_free(marker);
+    tern_free(what);
+    tern_free(result_name);
+    return error;
+}
+
+static int bulk_fetch(void **out, tern_op *op)
+{
+    struct snapshot *s = tern_calloc(1, sizeof(*s));
+    struct tern_diags list_diags = TERN_DIAGS_INIT;
+    tern_op list_op;
+    int error = TERN_OK;
+
+    TERN_CHECK_ALLOC(s);
+    error =
+        fetch_pages(s, op, "GetAccountAuthorizationDetails", 1, index_details);
+    if (error)
+        goto done;
+    /* A failed ListRoles is not the snapshot's failure (see the top of
+     * this file): its diagnostics go to a list of their own, logged and
+     * dropped, except when the run stops anyway. */
+    list_op = *op;
+    list_op.diags = &list_diags;
+    error = fetch_pages(s, &list_op, "ListRoles", 0, index_list);
+    if (error == TERN_ENOMEM || error == TERN_ECANCELED) {
+        tern_diags_move(op->diags, &list_diags);
+        goto done;
+    }
+    if (error) {
+        TERN_LOG_AT(TERN_LOG_DEBUG,
+                    "refresh: ListRoles failed (%s%s%s) after %zu roles; "
+                    "the others are read by GetRole",
+                    tern_strerror(error), list_diags.count ? ": " : "",
+                    list_diags.count ? list_diags.items[0].summary : "",
+                    s->nlisted);
+        error = TERN_OK;
+    }
+    if (s->nroles)
+        qsort(s->roles, s->nroles, sizeof(*s->roles), by_name);
+    if (s->nprofiles)
+        qsort(s->profiles, s->nprofiles, sizeof(*s->profiles), by_name);
+    if (s->nlisted)
+        qsort(s->listed, s->nlisted, sizeof(*s->listed), by_name);
+    if (s->npolicies)
+        qsort(s->policies, s->npolicies, sizeof(*s->policies), by_arn);
+    *out = s;
+    s = NULL;
+done:
+    tern_diags_release(&list_diags);
+    snapshot_free(s);
+    return error;
+}
+
+static const tern_xml_node *find_by(const struct entry *v, size_t n,
+                                    const char *name,
+                                    int (*cmp)(const void *, const void *))
+{
+    struct entry key;
+    const struct entry *hit;
+
+    if (!v || !n || !name)
+        return NULL;
+    key.name = name;
+    key.node = NULL;
+    hit = bsearch(&key, v, n, sizeof(*v), cmp);
+    return hit ? hit->node : NULL;
+}
+
+static const tern_xml_node *find(const struct entry *v, size_t n,
+                                 const char *name)
+{
+    return find_by(v, n, name, by_name);
+}
+
+const tern_xml_node *tern__iam_bulk_role(const void *bulk, const char *name)
+{
+    const struct snapshot *s = bulk;
+
+    return s ? find(s->roles, s->nroles, name) : NULL;
+}
+
+const tern_xml_node *tern__iam_bulk_role_listed(const void *bulk,
+                                                const char *name)
+{
+    const struct snapshot *s = bulk;
+    const tern_xml_node *detail, *listed;
+    const char *id, *listed_id;
+
+    if (!s)
+        return NULL;
+    detail = find(s->roles, s->nroles, name);
+    listed = find(s->listed, s->nlisted, name);
+    if (!detail || !listed)
+        return NULL;
+    id = tern_xml_text(detail, "RoleId");
+    listed_id = tern_xml_text(listed, "RoleId");
+    /* Deleted and made again between the two calls: not the same role. */
+    if (!id || !listed_id || strcmp(id, listed_id) != 0)
+        return NULL;
+    return listed;
+}
+
+const tern_xml_node *tern__iam_bulk_profile(const void *bulk, const char *name)
+{
+    const struct snapshot *s = bulk;
+
+    return s ? find(s->profiles, s->nprofiles, name) : NULL;
+}
+
+const tern_xml_node *tern__iam_bulk_policy(const void *bulk, const char *arn)
+{
+    const struct snapshot *s = bulk;
+
+    return s ? find_by(s->policies, s->npolicies, arn, by_arn) : NULL;
+}
+
+const tern_bulk_op tern_bulk_aws_iam = {TERN_BULK_OP_VERSION,
+                                        "GetAccountAuthorizationDetails",
+                                        types,
+                                        10,
+                                        bulk_fetch,
+                                        snapshot_free};

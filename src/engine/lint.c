@@ -1,0 +1,244 @@
+/*
+ * The policy linter (src/policy, tern_policy_lint) over the configuration
+ * (tern_engine_lint, which tern_engine_validate runs):
+ * every policy-valued argument of every resource and data source (those
+ * whose schema compares values with tern_policy_equiv_fn), as `tern
+ * validate`, `plan` and `apply` see it, before anything is known.
+ *
+ * A policy usually names what is known only later, the account id of
+ * data.aws_caller_identity or a role's ARN, so the text is built from the
+ * expression with each value not known yet written as "*": a heredoc with
+ * interpolations keeps its literal text, jsonencode({...}) keeps every
+ * known leaf. "*" is an action, a resource and a principal the linter
+ * accepts, so only what was written can be warned about. A document with
+ * such holes reports warnings only: an error (an Effect that is not
+ * known, say) is left to IAM, which sees the whole text.
+ */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/lang.h"
+#include "policy/policy.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* Every reference is "known after apply" here. */
+static int resolve_unknown(void *ctx, const struct tern_lang_ref *ref,
+                           tern_value **out, struct tern_diags *diags)
+{
+    (void)ctx;
+    (void)ref;
+    (void)diags;
+    *out = tern_value_unknown();
+    return *out ? TERN_OK : TERN_ENOMEM;
+}
+
+static tern_value *eval_quiet(const struct tern_expr *e,
+                              const struct tern_lang_scope *scope)
+{
+    struct tern_diags scratch = TERN_DIAGS_INIT;
+    tern_value *v = NULL;
+
+    if (tern_lang_eval(e, scope, &v, &scratch) != TERN_OK) {
+        tern_value_decref(v);
+        v = NULL;
+    }
+    tern_diags_release(&scratch);
+    return v;
+}
+
+/* A value as JSON with each unknown node "*" (and *holes set). */
+static json_t *to_json_holes(const tern_value *v, int *holes)
+{
+    json_t *j = NULL, *item;
+    size_t i, n;
+
+    switch (tern_value_kind(v)) {
+    case TERN_VAL_UNKNOWN:
+        *holes = 1;
+        return json_string("*");
+    case TERN_VAL_LIST:
+    case TERN_VAL_SET:
+        j = json_array();
+        n = tern_value_length(v);
+        for (i = 0; j && i < n; i++) {
+            item = to_json_holes(tern_value_list_get(v, i), holes);
+            if (!item || json_array_append_new(j, item)) {
+                json_decref(j);
+                return NULL;
+            }
+        }
+        return j;
+    case TERN_VAL_OBJECT:
+        j = json_object();
+        n = tern_value_length(v);
+        for (i = 0; j && i < n; i++) {
+            item = to_json_holes(tern_value_object_value(v, i), holes);
+            if (!item ||
+                json_object_set_new(j, tern_value_object_key(v, i), item)) {
+                json_decref(j);
+                return NULL;
+            }
+        }
+        return j;
+    default:
+        return tern_value_to_json(v);
+    }
+}
+
+static const struct tern_expr *unwrap(const struct tern_expr *e)
+{
+    for (;;) {
+        if (e->kind == TERN_EXPR_PAREN)
+            e = e->u.paren;
+        else if (e->kind == TERN_EXPR_TEMPLATE && e->u.list.n == 1 &&
+                 e->u.list.items[0]->kind != TERN_EXPR_LITERAL)
+            e = e->u.list.items[0]; /* "${jsonencode(...)}" */
+        else
+            return e;
+    }
+}
+
+/*
+ * The text of a policy expression with holes, or NULL when even its shape
+ * is not known (a conditional, a reference to a whole document).
+ */
+static char *policy_text(const struct tern_expr *e,
+                         const struct tern_lang_scope *scope, int *holes)
+{
+    tern_value *v = NULL;
+    json_t *j = NULL;
+    char *text = NULL;
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    e = unwrap(e);
+    if (e->kind == TERN_EXPR_CALL &&
+        strcmp(e->u.call.name, "jsonencode") == 0 && e->u.call.n == 1 &&
+        !e->u.call.expand_final) {
+        v = eval_quiet(e->u.call.args[0], scope);
+        j = v ? to_json_holes(v, holes) : NULL;
+        if (j) {
+            char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+            text = s ? tern_strdup(s) : NULL;
+            free(s);
+        }
+        goto done;
+    }
+    if (e->kind == TERN_EXPR_TEMPLATE) {
+        for (i = 0; i < e->u.list.n; i++) {
+            const struct tern_expr *part = e->u.list.items[i];
+            char *s;
+
+            if (part->kind == TERN_EXPR_TPL_IF ||
+                part->kind == TERN_EXPR_TPL_FOR)
+                goto done;
+            tern_value_decref(v);
+            v = eval_quiet(part, scope);
+            s = v && tern_value_is_wholly_known(v)
+                    ? tern_lang_value_to_string(v)
+                    : NULL;
+            if (s) {
+                tern_buf_puts(&b, s);
+                tern_free(s);
+            } else if (v && tern_value_is_unknown(v)) {
+                tern_buf_puts(&b, "*");
+                *holes = 1;
+            } else {
+                goto done;
+            }
+        }
+        text = tern_buf_detach(&b);
+        goto done;
+    }
+    v = eval_quiet(e, scope);
+    if (v && tern_value_kind(v) == TERN_VAL_STRING)
+        text = tern_strdup(tern_value_get_string(v));
+done:
+    tern_buf_release(&b);
+    json_decref(j);
+    tern_value_decref(v);
+    return text;
+}
+
+static int lint_block(const struct tern_block *blk, const tern_module *m,
+                      const struct tern_lang_scope *scope,
+                      struct tern_diags *diags)
+{
+    const tern_attr *sa;
+    int error = TERN_OK;
+
+    for (sa = m->schema; sa && sa->name; sa++) {
+        const struct tern_attribute *a;
+        struct tern_diags found = TERN_DIAGS_INIT;
+        char *text, *hint;
+        int holes = 0;
+        size_t i;
+
+        if (sa->equivalent != tern_policy_equiv_fn ||
+            sa->type != TERN_TYPE_STRING)
+            continue;
+        a = tern_lang_body_attr(blk->body, sa->name);
+        if (!a)
+            continue;
+        text = policy_text(a->expr, scope, &holes);
+        if (!text)
+            continue;
+        hint = tern_asprintf("%s%s.%s.%s",
+                             m->kind == TERN_MODULE_DATA ? "data." : "",
+                             blk->labels[0], blk->labels[1], sa->name);
+        if (!hint || tern_policy_lint(text, hint, &found) == TERN_ENOMEM) {
+            error = TERN_ENOMEM;
+        } else {
+            for (i = 0; i < found.count; i++) {
+                const struct tern_diag *d = &found.items[i];
+
+                if (holes && d->severity == TERN_SEV_ERROR)
+                    continue;
+                if (!tern_diags_add(diags, d->severity,
+                                    d->has_range ? &d->range : &a->range,
+                                    d->summary, "%s",
+                                    d->detail ? d->detail : ""))
+                    error = TERN_ENOMEM;
+            }
+        }
+        tern_diags_release(&found);
+        tern_free(hint);
+        tern_free(text);
+        if (error)
+            break;
+    }
+    return error;
+}
+
+int tern_engine_lint(const tern_config *cfg, struct tern_diags *diags)
+{
+    struct tern_lang_scope scope;
+    const struct tern_blockvec *vecs[2];
+    size_t v, i;
+    int error = TERN_OK;
+
+    memset(&scope, 0, sizeof(scope));
+    scope.path_module = scope.path_root = scope.path_cwd = cfg->dir;
+    scope.base_dir = cfg->dir;
+    scope.resolve = resolve_unknown;
+    vecs[0] = &cfg->resources;
+    vecs[1] = &cfg->data;
+    for (v = 0; v < 2 && !error; v++) {
+        for (i = 0; i < vecs[v]->n && !error; i++) {
+            const struct tern_block *blk = vecs[v]->items[i];
+            const tern_module *m;
+
+            if (blk->nlabels < 2)
+                continue;
+            m = tern_module_find(v ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+                                 blk->labels[0]);
+            if (m)
+                error = lint_block(blk, m, &scope, diags);
+        }
+    }
+    return error;
+}
