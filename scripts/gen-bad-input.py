@@ -201,7 +201,7 @@ hcl("deep-nesting", 'locals {\n  x = ' + "[" * 5000 + "]" * 5000 + '\n}\n',
     "Error: Expression too deeply nested")
 hcl("unsupported-provider", 'provider "nope" {}\n', "Provider not supported",
     cmd=("plan",))
-hcl("unsupported-backend", 'terraform {\n  backend "s3" {}\n}\n',
+hcl("unsupported-backend", 'terraform {\n  backend "gcs" {}\n}\n',
     "Error: Unsupported backend type", cmd=("plan",))
 hcl("moved-without-to", 'moved {\n  from = aws_iam_role.a\n}\n',
     "Error: Invalid moved block", cmd=("plan",))

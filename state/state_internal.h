@@ -31,6 +31,9 @@ struct tern_state {
     int lock_fd; /* -1 when not locked */
     char *lock_id;
     int batch; /* inside tern_state_batch_begin(): changes are savepoints */
+    /* Called after each intent and step (a remote backend's push). */
+    tern_state_change_fn on_change;
+    void *on_change_ud;
     struct tern__state_stmt stmts[TERN__STATE_STMTS];
 };
 

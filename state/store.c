@@ -1581,6 +1581,8 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
     *id = sqlite3_last_insert_rowid(st->db);
 done:
     finish(st, s);
+    if (error == TERN_OK && st->on_change)
+        st->on_change(st->on_change_ud, st, 1);
     return error;
 }
 
@@ -1729,7 +1731,16 @@ done:
     if (error)
         tern__state_tx_rollback(st);
     tern_free(address);
+    if (error == TERN_OK && st->on_change)
+        st->on_change(st->on_change_ud, st, 0);
     return error;
+}
+
+void tern_state_set_change_hook(tern_state *st, tern_state_change_fn fn,
+                                void *ud)
+{
+    st->on_change = fn;
+    st->on_change_ud = ud;
 }
 
 /* ------------------------------------------------------------------------ */

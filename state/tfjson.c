@@ -222,10 +222,14 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     int error = TERN_OK, rc, in_tx = 0;
 
     *out = NULL;
-    /* One read transaction: a consistent snapshot even without the lock. */
-    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return tern__state_sqlfail(st, diags, "starting a read");
-    in_tx = 1;
+    /* One read transaction: a consistent snapshot even without the lock.
+     * Inside the caller's own transaction (an apply's batch, exported by
+     * a remote backend's change hook) that one already is. */
+    if (sqlite3_get_autocommit(st->db)) {
+        if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            return tern__state_sqlfail(st, diags, "starting a read");
+        in_tx = 1;
+    }
     if (sqlite3_prepare_v2(st->db, "SELECT serial FROM tern_meta", -1, &s,
                            NULL) != SQLITE_OK ||
         sqlite3_step(s) != SQLITE_ROW) {

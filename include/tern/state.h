@@ -347,6 +347,21 @@ int tern_state_intent_abandon(tern_state *state, int64_t id,
 int tern_state_intents(tern_state *state, tern_state_intent **out,
                        size_t *count, struct tern_diags *diags);
 
+/**
+ * Called after each intent is recorded (@p intent_added 1) and each step
+ * is committed (0), on the thread that made the change: a remote backend
+ * pushes from here (src/backend/s3.h).
+ */
+typedef void (*tern_state_change_fn)(void *ud, tern_state *state,
+                                     int intent_added);
+
+/**
+ * Set (or, with NULL, clear) the change hook of @p state.
+ * @param ud passed to @p fn (borrowed)
+ */
+void tern_state_set_change_hook(tern_state *state, tern_state_change_fn fn,
+                                void *ud);
+
 /** Free an array from tern_state_intents(). NULL-safe. */
 void tern_state_intents_free(tern_state_intent *list, size_t count);
 

@@ -8,7 +8,8 @@
  *   removed (botocore's remove_dot_segments, which also drops "//"), a
  *   trailing slash is kept; then every byte but the unreserved ones and
  *   '/' is percent-encoded, '%' included (double encoding of an encoded
- *   path, as AWS does for all services but S3).
+ *   path, as AWS does for all services but S3). For S3 (path_encoded)
+ *   the caller's once-encoded path is the canonical URI as it stands.
  * - Query: split on '&', each piece at the first '='; names and values are
  *   decoded and re-encoded per RFC 3986, so raw UTF-8 and already-encoded
  *   input canonicalise alike; sorted by name, then value.
@@ -721,7 +722,10 @@ int tern_sigv4_sign(tern_sigv4_result *out, const tern_sigv4_request *req,
         goto done;
     }
     qlist_write(&query, &q);
-    error = canonical_uri(&uri, req->path, opts->normalize_path);
+    if (opts->path_encoded)
+        tern_buf_puts(&uri, req->path && *req->path ? req->path : "/");
+    else
+        error = canonical_uri(&uri, req->path, opts->normalize_path);
     if (error != TERN_OK)
         goto done;
     if (tern_buf_oom(&uri) || tern_buf_oom(&query) || tern_buf_oom(&hdrs) ||

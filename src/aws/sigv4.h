@@ -99,12 +99,16 @@ typedef struct tern_sigv4_opts {
     unsigned long expires;
     /** Signing-key cache, or NULL to derive the key every time. */
     tern_sigv4_cache *cache;
+    /** S3: the path is already URI-encoded once (each key byte but the
+     *  unreserved ones and '/'), and the canonical URI is that path as it
+     *  stands, neither normalised nor encoded again. Default off. */
+    int path_encoded;
 } tern_sigv4_opts;
 
 #define TERN_SIGV4_OPTS_INIT                                                   \
     {                                                                          \
         TERN_SIGV4_OPTS_VERSION, NULL, NULL, NULL, "us-east-1", NULL, 0, 1, 0, \
-            0, 0, 3600, NULL                                                   \
+            0, 0, 3600, NULL, 0                                                \
     }
 
 /** A name/value pair owned by a tern_sigv4_result. */

@@ -83,7 +83,10 @@ enum cli_flag {
     CLI_F_DIFF = 1u << 24,
     CLI_F_LIST = 1u << 25,
     CLI_F_RECURSIVE = 1u << 26,
-    CLI_F_WRITE = 1u << 27
+    CLI_F_WRITE = 1u << 27,
+    CLI_F_BACKEND_CONFIG = 1u << 28,
+    CLI_F_RECONFIGURE = 1u << 29,
+    CLI_F_BACKEND = 1u << 30
 };
 
 /* Flag groups the table uses. */
@@ -117,6 +120,8 @@ struct cli_opts {
     const char *id;
     const char *graph_type; /* graph -type=plan|apply|destroy */
     int check, diff, list, recursive, write; /* fmt; list and write on */
+    struct cli_strs backend_configs;         /* init -backend-config=FILE|K=V */
+    int reconfigure, backend;                /* init -reconfigure, -backend */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -279,6 +284,17 @@ int cli_config_load(struct tern_lang_config **out, struct tern_diags *diags);
  * { path = "..." } }`; @path receives a new string or NULL (default). Any
  * other backend type is an error with its source range.
  */
+/*
+ * The `backend "s3"` block as a JSON object of its evaluated arguments
+ * (nested blocks as objects), or *out NULL when there is none. Unknown
+ * arguments are errors at their range.
+ */
+int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
+                          struct tern_diags *diags);
+
+/* Whether @name is an argument of backend "s3" (a -backend-config key). */
+int cli_backend_s3_arg_known(const char *name);
+
 int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
                             struct tern_diags *diags);
 
@@ -335,7 +351,37 @@ struct cli_ctx {
     struct tern_plan *saved_plan;
     /* This run created the state file (there was none when it started). */
     int state_created;
+    /* backend "s3": its arguments (owned), and the open backend, whose
+     * working copy is ctx->state (src/cli/backend.c). */
+    json_t *backend_cfg;
+    struct tern_backend_s3 *backend;
 };
+
+/* ---- The S3 backend (backend.c) --------------------------------------- */
+
+/* The working copy of a remote state, under .terraform/. */
+#define CLI_BACKEND_WORKING_COPY ".terraform/tern-s3.tfstate.db"
+
+/*
+ * Open the backend of ctx->backend_cfg: credentials, the lock when the
+ * command writes (and -lock is on), then pull the state into the working
+ * copy as ctx->state (when the command needs a state).
+ */
+int cli_backend_open(struct cli_ctx *ctx);
+/*
+ * End of a command: push the working copy when the command could write and
+ * changed it (also after a failure: what was done is kept), then release
+ * the lock. Returns rc, or the push's error when rc was TERN_OK.
+ */
+int cli_backend_close(struct cli_ctx *ctx, int rc);
+/*
+ * Resolve the backend arguments for a command: for init, the block merged
+ * with -backend-config and saved in .terraform/ (a changed block is refused
+ * unless -reconfigure); for the others, what init saved, refused when the
+ * block changed since ("Backend initialization required"). Replaces
+ * ctx->backend_cfg (the block) with the merged arguments.
+ */
+int cli_backend_resolve(struct cli_ctx *ctx);
 
 struct cli_cmd {
     const char *name; /* "plan", "state list" */

@@ -3,6 +3,7 @@
  * that read the configuration or the state and report, without planning.
  */
 #include "cli/cli.h"
+#include "backend/s3.h"
 #include "tern/engine.h"
 
 #include <errno.h>
@@ -81,6 +82,32 @@ int cli_cmd_init(struct cli_ctx *ctx)
         goto done;
     fprintf(ctx->ui.out, "%sInitializing the backend...%s\n",
             cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
+    if (ctx->backend_cfg && !ctx->opts.backend) {
+        fprintf(ctx->ui.out, "Skipping the backend (-backend=false).\n");
+        goto providers;
+    }
+    if (ctx->backend) {
+        json_t *doc = NULL;
+
+        /* Check the bucket and the credentials now, as Terraform's init
+         * does, rather than at the first plan. */
+        if ((error = tern_backend_s3_read(ctx->backend, &doc, &ctx->diags)))
+            goto done;
+        fprintf(ctx->ui.out,
+                "Successfully configured the backend \"s3\"! tern will "
+                "keep the state in\ns3://%s (%s).\n",
+                tern_backend_s3_path(ctx->backend),
+                doc ? "a state is there" : "no state there yet");
+        if (doc)
+            fprintf(
+                ctx->ui.out, "State: serial %lld, lineage %s\n",
+                (long long)json_integer_value(json_object_get(doc, "serial")),
+                json_string_value(json_object_get(doc, "lineage"))
+                    ? json_string_value(json_object_get(doc, "lineage"))
+                    : "");
+        json_decref(doc);
+        goto providers;
+    }
     if ((error = make_parents(ctx, ctx->state_path)) != 0)
         goto done;
     so.path = ctx->state_path;
@@ -92,6 +119,7 @@ int cli_cmd_init(struct cli_ctx *ctx)
         goto done;
     fprintf(ctx->ui.out, "State: %s (serial %lld)\n", tern_state_path(st),
             (long long)tern_state_serial(st));
+providers:
     fprintf(ctx->ui.out, "\n%sInitializing provider plugins...%s\n",
             cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
     json_array_foreach(sources, i, s)

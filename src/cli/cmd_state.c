@@ -5,6 +5,7 @@
  * each command only reads or changes it and reports.
  */
 #include "cli/cli.h"
+#include "backend/s3.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -723,7 +724,10 @@ int cli_cmd_force_unlock(struct cli_ctx *ctx)
         }
         tern_free(answer);
     }
-    error = tern_state_force_unlock(ctx->state_path, id, &ctx->diags);
+    if (ctx->backend)
+        error = tern_backend_s3_force_unlock(ctx->backend, id, &ctx->diags);
+    else
+        error = tern_state_force_unlock(ctx->state_path, id, &ctx->diags);
     if (error)
         return error;
     fprintf(ctx->ui.out,

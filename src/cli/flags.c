@@ -30,6 +30,8 @@ struct flag_def {
 
 static const struct flag_def defs[] = {
     {"auto-approve", CLI_F_AUTO_APPROVE, K_BOOL, OFF(auto_approve)},
+    {"backend", CLI_F_BACKEND, K_BOOL, OFF(backend)},
+    {"backend-config", CLI_F_BACKEND_CONFIG, K_LIST, OFF(backend_configs)},
     {"check", CLI_F_CHECK, K_BOOL, OFF(check)},
     {"destroy", CLI_F_DESTROY, K_BOOL, OFF(destroy)},
     {"detailed-exitcode", CLI_F_DETAILED_EXITCODE, K_BOOL,
@@ -48,6 +50,7 @@ static const struct flag_def defs[] = {
     {"out", CLI_F_OUT, K_STRING, OFF(out)},
     {"parallelism", CLI_F_PARALLELISM, K_INT, OFF(parallelism)},
     {"raw", CLI_F_RAW, K_BOOL, OFF(raw)},
+    {"reconfigure", CLI_F_RECONFIGURE, K_BOOL, OFF(reconfigure)},
     {"recursive", CLI_F_RECURSIVE, K_BOOL, OFF(recursive)},
     {"refresh", CLI_F_REFRESH, K_BOOL, OFF(refresh)},
     {"refresh-only", CLI_F_REFRESH_ONLY, K_BOOL, OFF(refresh_only)},
@@ -73,6 +76,7 @@ void cli_opts_init(struct cli_opts *o)
     o->serial = -1;
     o->list = 1;
     o->write = 1;
+    o->backend = 1;
 }
 
 static void strs_release(struct cli_strs *s)
@@ -85,6 +89,7 @@ void cli_opts_release(struct cli_opts *o)
 {
     strs_release(&o->vars);
     strs_release(&o->var_files);
+    strs_release(&o->backend_configs);
     strs_release(&o->var_order);
     strs_release(&o->targets);
     strs_release(&o->replaces);

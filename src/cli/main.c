@@ -99,9 +99,16 @@ static const struct cli_cmd commands[] = {
      "Generate a Graphviz graph of the steps in an operation",
      "  -type=plan|apply|destroy  Which graph (default plan).\n" STATE_HELP},
     {"init", cli_cmd_init, NULL, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
-     CLI_F_INPUT | CLI_FG_LOCKING, 0, 0, "[options]",
-     "Prepare your working directory for other commands",
-     "  -input=false         Disable interactive prompts.\n" LOCKING_HELP},
+     CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_BACKEND_CONFIG | CLI_F_RECONFIGURE |
+         CLI_F_BACKEND,
+     0, 0, "[options]", "Prepare your working directory for other commands",
+     "  -input=false         Disable interactive prompts.\n"
+     "  -backend-config=K=V  A backend argument (or a file of them); "
+     "repeatable.\n"
+     "  -reconfigure         Use the backend block as it is now, ignoring "
+     "the saved\n"
+     "                       configuration.\n"
+     "  -backend=false       Skip the backend.\n" LOCKING_HELP},
     {"validate", cli_cmd_validate, NULL, 0, CLI_F_JSON, 0, 0, "[options]",
      "Check whether the configuration is valid",
      "  -json                Produce output in a machine-readable JSON "
@@ -314,6 +321,15 @@ static int resolve_state_path(struct cli_ctx *ctx)
         ctx->state_path = tern_strdup(ctx->opts.state_path);
         return ctx->state_path ? TERN_OK : TERN_ENOMEM;
     }
+    error = cli_config_backend_s3(ctx->config, &ctx->backend_cfg, &ctx->diags);
+    if (error)
+        return error;
+    if (ctx->backend_cfg) {
+        if ((error = cli_backend_resolve(ctx)) != 0)
+            return error;
+        ctx->state_path = tern_strdup(CLI_BACKEND_WORKING_COPY);
+        return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+    }
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
     if (error)
         return error;
@@ -437,8 +453,12 @@ static int prepare(struct cli_ctx *ctx)
     }
     if (ctx->cmd->check && (error = ctx->cmd->check(ctx)) != 0)
         return error;
-    if (needs &
-        (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
+    if (ctx->backend_cfg && ctx->opts.backend)
+        error = cli_backend_open(ctx);
+    else if (ctx->backend_cfg)
+        error = TERN_OK; /* init -backend=false */
+    else if (needs &
+             (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE))
         error = open_state(ctx);
     return error;
 }
@@ -500,6 +520,7 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
     rc = prepare(&ctx);
     if (rc == TERN_OK)
         rc = c->fn(&ctx);
+    rc = cli_backend_close(&ctx, rc);
 done:
     /* A saved plan's diagnostics name the files of its configuration. */
     cli_ui_diags(&ctx.ui, &ctx.diags,
@@ -516,6 +537,7 @@ out:
     tern_value_decref(ctx.vars);
     tern_lang_config_free(ctx.config);
     tern_lang_config_free(ctx.plan_config);
+    json_decref(ctx.backend_cfg);
     if (ctx.var_inputs) {
         tern_lang_var_inputs_release(ctx.var_inputs);
         tern_free(ctx.var_inputs);

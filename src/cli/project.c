@@ -96,13 +96,16 @@ int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
             }
             if (strcmp(b->type, "backend") != 0 || b->nlabels < 1)
                 continue;
+            if (strcmp(b->labels[0], "s3") == 0)
+                continue; /* cli_config_backend_s3() */
             if (strcmp(b->labels[0], "local") != 0) {
                 tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
                                "Unsupported backend type",
-                               "tern keeps its state in a local SQLite file; "
-                               "the backend \"%s\" is not supported. Remove "
-                               "the backend block to use the default %s, or "
-                               "use backend \"local\" with a path.",
+                               "tern keeps its state in a local SQLite file "
+                               "or in S3; the backend \"%s\" is not "
+                               "supported. Remove the backend block to use "
+                               "the default %s, or use backend \"local\" "
+                               "with a path, or backend \"s3\".",
                                b->labels[0], TERN_STATE_DEFAULT_PATH);
                 error = TERN_ERROR;
                 continue;
@@ -560,5 +563,157 @@ int cli_config_check_providers(const struct tern_lang_config *cfg,
 done:
     json_decref(required);
     json_decref(used);
+    return error;
+}
+
+/*
+ * The arguments of Terraform's S3 backend (internal/backend/remote-state/
+ * s3/backend.go ConfigSchema) that tern reads; the rest of that schema is
+ * accepted and ignored only where it changes nothing tern does (the
+ * skip_* checks, which tern never makes).
+ */
+static const char *const s3_args[] = {"access_key",
+                                      "acl",
+                                      "bucket",
+                                      "encrypt",
+                                      "key",
+                                      "kms_key_id",
+                                      "max_retries",
+                                      "profile",
+                                      "region",
+                                      "secret_key",
+                                      "shared_config_files",
+                                      "shared_credentials_files",
+                                      "skip_credentials_validation",
+                                      "skip_metadata_api_check",
+                                      "skip_region_validation",
+                                      "skip_requesting_account_id",
+                                      "skip_s3_checksum",
+                                      "token",
+                                      "use_lockfile",
+                                      "use_path_style",
+                                      "workspace_key_prefix",
+                                      NULL};
+static const char *const s3_endpoint_args[] = {"iam", "s3", "sts", NULL};
+static const char *const s3_assume_role_args[] = {
+    "role_arn", "session_name", "external_id", "duration", NULL};
+
+static int known(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (strcmp(*list, name) == 0)
+            return 1;
+    return 0;
+}
+
+int cli_backend_s3_arg_known(const char *name)
+{
+    return known(s3_args, name);
+}
+
+static size_t count(const char *const *list)
+{
+    size_t n = 0;
+
+    while (list[n])
+        n++;
+    return n;
+}
+
+/* Evaluate a block's attributes into @p obj, refusing unknown names. */
+static int body_to_json(const struct tern_body *body,
+                        const char *const *allowed, const char *where,
+                        json_t *obj, struct tern_diags *diags)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; body && i < body->nattrs; i++) {
+        const struct tern_attribute *a = &body->attrs[i];
+        tern_value *v = NULL;
+        json_t *j;
+
+        if (!known(allowed, a->name)) {
+            const char *best =
+                tern_lang_suggest(a->name, allowed, count(allowed));
+
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->name_range,
+                           "Unsupported argument",
+                           "An argument named \"%s\" is not expected %s.%s%s%s",
+                           a->name, where, best ? " Did you mean \"" : "",
+                           best ? best : "", best ? "\"?" : "");
+            error = TERN_ERROR;
+            continue;
+        }
+        if (eval_const(a->expr, &v, diags) != TERN_OK) {
+            error = TERN_ERROR;
+            continue;
+        }
+        j = tern_value_to_json(v);
+        tern_value_decref(v);
+        if (!j)
+            return TERN_ENOMEM;
+        json_object_set_new(obj, a->name, j);
+    }
+    return error;
+}
+
+int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
+                          struct tern_diags *diags)
+{
+    size_t i, j, k;
+    int error = TERN_OK;
+
+    *out = NULL;
+    for (i = 0; cfg && i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+            json_t *obj;
+
+            if (strcmp(b->type, "backend") != 0 || b->nlabels < 1 ||
+                strcmp(b->labels[0], "s3") != 0)
+                continue;
+            obj = json_object();
+            if (!obj)
+                return TERN_ENOMEM;
+            error = body_to_json(b->body, s3_args, "in a backend \"s3\" block",
+                                 obj, diags);
+            for (k = 0; b->body && k < b->body->nblocks; k++) {
+                const struct tern_block *nb = b->body->blocks[k];
+                json_t *sub = json_object();
+                int e2;
+
+                if (!sub) {
+                    json_decref(obj);
+                    return TERN_ENOMEM;
+                }
+                if (strcmp(nb->type, "endpoints") == 0) {
+                    e2 = body_to_json(nb->body, s3_endpoint_args,
+                                      "in an endpoints block", sub, diags);
+                } else if (strcmp(nb->type, "assume_role") == 0) {
+                    e2 = body_to_json(nb->body, s3_assume_role_args,
+                                      "in an assume_role block", sub, diags);
+                } else {
+                    tern_diags_add(diags, TERN_SEV_ERROR, &nb->def_range,
+                                   "Unsupported block type",
+                                   "Blocks of type \"%s\" are not expected "
+                                   "in a backend \"s3\" block.",
+                                   nb->type);
+                    e2 = TERN_ERROR;
+                }
+                json_object_set_new(obj, nb->type, sub);
+                if (e2 && !error)
+                    error = e2;
+            }
+            json_decref(*out);
+            *out = obj;
+        }
+    }
+    if (error) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return error;
 }

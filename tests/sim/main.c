@@ -391,6 +391,65 @@ static void handle_dbx(struct sim *sim, struct sim_req *req,
     pthread_mutex_unlock(&sim->lock);
 }
 
+/* S3 faults, in S3's words: SlowDown for throttling, InternalError and
+ * 503 SlowDown for server errors. */
+static void apply_s3_fault(enum fault f, struct sim_resp *resp,
+                           const struct sim_req *req)
+{
+    const char *code = f == FAULT_500 ? "InternalError" : "SlowDown";
+    const char *msg = f == FAULT_500
+                          ? "We encountered an internal error. Please try "
+                            "again."
+                          : "Please reduce your request rate.";
+
+    resp->status = f == FAULT_500 ? 500 : 503;
+    resp->content_type = "application/xml";
+    snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
+    tern_buf_clear(&resp->body);
+    if (strcmp(req->method, "HEAD") == 0)
+        return;
+    tern_buf_puts(&resp->body,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+    sim_xml_elem(&resp->body, "Code", code);
+    sim_xml_elem(&resp->body, "Message", msg);
+    sim_xml_elem(&resp->body, "RequestId", req->request_id);
+    tern_buf_puts(&resp->body, "</Error>");
+}
+
+/* An S3 request: latency, faults, then s3.c (which checks the
+ * signature). */
+static void handle_s3(struct sim *sim, struct sim_req *req,
+                      struct sim_resp *resp)
+{
+    int64_t start = sim_now_ms(sim);
+    const char *action = "";
+    uint64_t arrival;
+    enum fault f;
+
+    pthread_mutex_lock(&sim->lock);
+    arrival = sim_s3_seq(sim->s3);
+    pthread_mutex_unlock(&sim->lock);
+    sleep_ms(draw_latency(sim));
+    pthread_mutex_lock(&sim->lock);
+    make_request_id(sim, req->request_id);
+    f = draw_fault(sim);
+    if (f == FAULT_DROP) {
+        action = sim_s3_action(req);
+        resp->drop = 1;
+        snprintf(resp->error_code, sizeof(resp->error_code), "Dropped");
+    } else if (f != FAULT_NONE) {
+        action = sim_s3_action(req);
+        apply_s3_fault(f, resp, req);
+    } else {
+        action = sim_s3_handle(sim->s3, req, arrival, resp);
+        sim_garble(sim, resp, 0);
+    }
+    sim_log_call(sim, "s3", action, resp->drop ? 0 : resp->status,
+                 resp->error_code, start, sim_now_ms(sim));
+    log_body_hash(sim, req);
+    pthread_mutex_unlock(&sim->lock);
+}
+
 static void dispatch(struct sim *sim, struct sim_req *req,
                      struct sim_resp *resp)
 {
@@ -407,8 +466,15 @@ static void dispatch(struct sim *sim, struct sim_req *req,
         sim_log_call(sim, "imds", req->path, resp->status, resp->error_code,
                      sim_now_ms(sim), sim_now_ms(sim));
         pthread_mutex_unlock(&sim->lock);
+    } else if (sim_s3_is_virtual_host(req)) {
+        handle_s3(sim, req, resp);
     } else if (strcmp(req->path, "/") == 0) {
         handle_aws(sim, req, resp);
+    } else if (sim_req_header(req, "x-amz-content-sha256") ||
+               (sim_req_header(req, "Authorization") &&
+                strstr(sim_req_header(req, "Authorization"), "/s3/"))) {
+        /* Path style: /BUCKET[/KEY], signed as S3 signs. */
+        handle_s3(sim, req, resp);
     } else {
         sim_resp_json(resp, 404,
                       json_pack("{s:s, s:s}", "error_code",
@@ -429,7 +495,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     struct header_walk walk;
     struct MHD_Response *r;
     enum MHD_Result ret = MHD_NO;
-    const char *q, *ctype;
+    const char *q, *ctype, *line;
     char *path = NULL, *raw_path = NULL;
 
     (void)url;
@@ -493,20 +559,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (!r)
         goto done;
     MHD_add_response_header(r, "Content-Type",
-                            resp.content_type ? resp.content_type
-                                              : "text/plain");
+                            resp.content_type          ? resp.content_type
+                            : resp.content_type_buf[0] ? resp.content_type_buf
+                                                       : "text/plain");
     if (req.request_id[0])
         MHD_add_response_header(r, "x-amzn-RequestId", req.request_id);
-    if (resp.extra_header[0]) {
-        char name[64];
-        const char *colon = strchr(resp.extra_header, ':');
+    for (line = resp.extra_header; *line;) {
+        char name[64], value[512];
+        const char *nl = strchr(line, '\n');
+        const char *end = nl ? nl : line + strlen(line);
+        const char *colon = memchr(line, ':', (size_t)(end - line));
 
-        if (colon && (size_t)(colon - resp.extra_header) < sizeof(name)) {
-            memcpy(name, resp.extra_header,
-                   (size_t)(colon - resp.extra_header));
-            name[colon - resp.extra_header] = '\0';
-            MHD_add_response_header(r, name, colon + 1 + (colon[1] == ' '));
+        if (colon && (size_t)(colon - line) < sizeof(name)) {
+            const char *v = colon + 1 + (colon[1] == ' ');
+
+            memcpy(name, line, (size_t)(colon - line));
+            name[colon - line] = '\0';
+            snprintf(value, sizeof(value), "%.*s", (int)(end - v), v);
+            MHD_add_response_header(r, name, value);
         }
+        line = nl ? nl + 1 : end;
     }
     ret = MHD_queue_response(conn, (unsigned)resp.status, r);
     MHD_destroy_response(r);
@@ -708,6 +780,7 @@ int main(int argc, char **argv)
     sim.rng_state = sim.faults.seed;
     sim.iam = sim_iam_new(&sim);
     sim.dbx = sim_dbx_new(&sim);
+    sim.s3 = sim_s3_new(&sim);
     if (!sim.iam || !sim.dbx)
         return 1;
     if (sim.imds_enabled) {
@@ -764,6 +837,7 @@ int main(int argc, char **argv)
         pause();
     MHD_stop_daemon(d);
     sim_iam_free(sim.iam);
+    sim_s3_free(sim.s3);
     sim_dbx_free(sim.dbx);
     if (sim.imds)
         sim_imds_free(sim.imds);

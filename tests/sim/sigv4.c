@@ -337,6 +337,34 @@ done:
     tern_free(seglen);
 }
 
+/* S3: the path as the client meant it (decoded), encoded once, '/' kept,
+ * nothing removed. */
+static void canonical_uri_s3(tern_buf *b, const char *path)
+{
+    tern_buf raw = TERN_BUF_INIT;
+    size_t len = strlen(path), i;
+
+    if (len == 0) {
+        tern_buf_putc(b, '/');
+        return;
+    }
+    for (i = 0; i < len; i++) {
+        if (path[i] == '%' && i + 2 < len && hexval(path[i + 1]) >= 0 &&
+            hexval(path[i + 2]) >= 0) {
+            tern_buf_putc(
+                &raw, (char)(hexval(path[i + 1]) * 16 + hexval(path[i + 2])));
+            i += 2;
+        } else {
+            tern_buf_putc(&raw, path[i]);
+        }
+    }
+    if (tern_buf_oom(&raw))
+        b->oom = 1;
+    else
+        encode(b, raw.ptr, raw.len, 1);
+    tern_buf_release(&raw);
+}
+
 struct qparam {
     char *name; /* encoded */
     char *value;
@@ -488,7 +516,10 @@ int sim_sigv4_compute(char signature[SIM_SIGV4_SIG_LEN + 1],
 
     tern_buf_puts(&creq, in->method);
     tern_buf_putc(&creq, '\n');
-    canonical_uri(&creq, in->raw_path);
+    if (in->s3)
+        canonical_uri_s3(&creq, in->raw_path);
+    else
+        canonical_uri(&creq, in->raw_path);
     tern_buf_putc(&creq, '\n');
     canonical_query(&creq, in->raw_query ? in->raw_query : "",
                     in->skip_signature);
@@ -497,10 +528,14 @@ int sim_sigv4_compute(char signature[SIM_SIGV4_SIG_LEN + 1],
     tern_buf_putc(&creq, '\n');
     tern_buf_puts(&creq, in->signed_headers);
     tern_buf_putc(&creq, '\n');
-    SHA256((const unsigned char *)(in->body ? in->body : ""), in->body_len,
-           digest);
-    hex(digest_hex, digest, 32);
-    tern_buf_puts(&creq, digest_hex);
+    if (in->payload_hash) {
+        tern_buf_puts(&creq, in->payload_hash);
+    } else {
+        SHA256((const unsigned char *)(in->body ? in->body : ""), in->body_len,
+               digest);
+        hex(digest_hex, digest, 32);
+        tern_buf_puts(&creq, digest_hex);
+    }
     if (tern_buf_oom(&creq))
         goto done;
 

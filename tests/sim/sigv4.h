@@ -13,6 +13,14 @@
  * in the order SignedHeaders lists them, values trimmed, inner runs of
  * spaces folded, repeated headers joined with ','; and the SHA-256 of the
  * body exactly as received.
+ *
+ * S3 differs (AWS's "Signature Calculations for the Authorization Header"
+ * for S3): the path is encoded once, not twice, and never normalised (a
+ * key may hold "//" or "./"), so the canonical URI is the received path
+ * decoded and encoded once with '/' kept; and the payload hash is the
+ * value of the x-amz-content-sha256 header, which is either the body's
+ * SHA-256 or the literal UNSIGNED-PAYLOAD (s3.c checks the first against
+ * the body).
  */
 #ifndef TERN_SIM_SIGV4_H
 #define TERN_SIM_SIGV4_H
@@ -73,6 +81,11 @@ struct sim_sigv4_input {
     const char *region;
     const char *service;
     const char *secret;
+    /* S3's rules: the path encoded once, not normalised. */
+    int s3;
+    /* When not NULL: the hash to put in the canonical request instead of
+     * the body's (S3's x-amz-content-sha256 value). */
+    const char *payload_hash;
 };
 
 /*

@@ -60,8 +60,12 @@ struct sim_resp {
     int status;
     const char *content_type; /* static string */
     tern_buf body;
-    /* One extra response header ("Name: value"), e.g. Retry-After. */
-    char extra_header[128];
+    /* Extra response headers, "Name: value" lines separated by '\n'
+     * (Retry-After; S3's ETag and x-amz-request-id). */
+    char extra_header[1024];
+    /* When content_type is NULL: the content type to send (S3 returns an
+     * object's own). */
+    char content_type_buf[128];
     int drop; /* close the connection without a response */
     /* For the call log: the service's error code, "" on success. */
     char error_code[64];
@@ -119,6 +123,7 @@ struct sim_call {
 struct sim_iam;
 struct sim_dbx;
 struct sim_imds;
+struct sim_s3;
 
 struct sim {
     pthread_mutex_t lock;
@@ -140,6 +145,8 @@ struct sim {
     struct sim_dbx *dbx;
     char **dbx_tokens; /* accepted Databricks bearer tokens */
     size_t ndbx_tokens;
+
+    struct sim_s3 *s3;
 
     int imds_enabled; /* --imds: serve the EC2 metadata paths */
     struct sim_imds *imds;
@@ -254,6 +261,25 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 json_t *sim_dbx_dump(struct sim_dbx *dbx);
 int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
                  size_t errlen);
+
+/* s3.c: the S3 subset a state backend needs (see s3.c). */
+struct sim_s3 *sim_s3_new(struct sim *sim);
+void sim_s3_free(struct sim_s3 *s3);
+void sim_s3_reset(struct sim_s3 *s3);
+/* The change counter now (lock held): taken when a request arrives, so a
+ * conditional write can tell that another changed its key meanwhile. */
+uint64_t sim_s3_seq(struct sim_s3 *s3);
+/* Whether the Host header addresses a bucket (BUCKET.localhost). */
+int sim_s3_is_virtual_host(const struct sim_req *req);
+/* Serve one S3 request (signature included); returns the action's name
+ * for the call log (a static string). */
+const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
+                          uint64_t arrival_seq, struct sim_resp *resp);
+/* The S3 action a request is (for the call log when a fault answers it
+ * instead), or "". */
+const char *sim_s3_action(const struct sim_req *req);
+json_t *sim_s3_dump(struct sim_s3 *s3);
+int sim_s3_load(struct sim_s3 *s3, const json_t *in, char *err, size_t errlen);
 
 /* imds.c: the EC2 instance metadata service (IMDSv2) under /latest/,
  * served only with --imds; credentials it hands out are registered keys. */

@@ -124,3 +124,91 @@ int tt_iam(struct tt_response *out, const struct tt_sim *sim,
 {
     return tt_aws_call(out, sim, "iam", NULL, NULL, action, params);
 }
+
+int tt_s3(struct tt_response *out, const struct tt_sim *sim,
+          const struct tt_s3_opts *opts, const char *method,
+          const char *path_query, const char *const *headers, const char *body,
+          size_t body_len)
+{
+    static const struct tt_s3_opts defaults = {NULL, NULL, 0, NULL, 0, 0, NULL};
+    struct tern_sigv4_header h[16];
+    tern_sigv4_request req = TERN_SIGV4_REQUEST_INIT;
+    tern_sigv4_opts sopts = TERN_SIGV4_OPTS_INIT;
+    tern_sigv4_result res;
+    char host[128], url[2048];
+    char *path = NULL, *lines[24] = {NULL}, *names[16] = {NULL};
+    const char *hdrs[25], *q;
+    size_t nlines = 0, nh = 0, i;
+    int rc = -1;
+
+    memset(&res, 0, sizeof(res));
+    memset(out, 0, sizeof(*out));
+    if (!opts)
+        opts = &defaults;
+    if (opts->host)
+        snprintf(host, sizeof(host), "%s", opts->host);
+    else
+        snprintf(host, sizeof(host), "127.0.0.1:%d", sim->port);
+    h[nh].name = "Host";
+    h[nh++].value = host;
+    for (i = 0; headers && headers[i] && nh < 16; i++) {
+        const char *colon = strchr(headers[i], ':');
+
+        names[nh] = tern_strndup(headers[i], (size_t)(colon - headers[i]));
+        h[nh].name = names[nh];
+        h[nh++].value = colon + 2;
+    }
+    q = strchr(path_query, '?');
+    path = q ? tern_strndup(path_query, (size_t)(q - path_query))
+             : tern_strdup(path_query);
+    req.method = method;
+    req.path = path;
+    req.query = q ? q + 1 : NULL;
+    req.headers = h;
+    req.nheaders = nh;
+    req.body = body;
+    req.body_len = body_len;
+    sopts.access_key_id = tt_default_creds.access_key_id;
+    sopts.secret_access_key = tt_default_creds.secret_access_key;
+    sopts.region = opts->region ? opts->region : "us-east-1";
+    sopts.service = opts->service ? opts->service : "s3";
+    sopts.time = time(NULL);
+    sopts.normalize_path = 0;
+    sopts.path_encoded = 1;
+    sopts.sign_body = !opts->no_content_sha;
+    if (!path || tern_sigv4_sign(&res, &req, &sopts) != 0)
+        goto done;
+    lines[nlines++] = tern_asprintf("Host: %s", host);
+    for (i = 0; headers && headers[i]; i++)
+        lines[nlines++] = tern_strdup(headers[i]);
+    for (i = 0; i < res.nheaders; i++) {
+        if (strcmp(res.headers[i].name, "Authorization") == 0) {
+            if (opts->omit_authorization)
+                continue;
+            if (opts->corrupt_signature)
+                corrupt(res.headers[i].value);
+        }
+        lines[nlines++] =
+            tern_asprintf("%s: %s", res.headers[i].name, res.headers[i].value);
+    }
+    for (i = 0; i < nlines; i++) {
+        if (!lines[i])
+            goto done;
+        hdrs[i] = lines[i];
+    }
+    hdrs[nlines] = NULL;
+    snprintf(url, sizeof(url), "%s%s", sim->base_url, path_query);
+    if (opts->send_body)
+        rc = tt_http(out, method, url, hdrs, opts->send_body,
+                     strlen(opts->send_body));
+    else
+        rc = tt_http(out, method, url, hdrs, body, body_len);
+done:
+    for (i = 0; i < nlines; i++)
+        tern_free(lines[i]);
+    for (i = 0; i < 16; i++)
+        tern_free(names[i]);
+    tern_free(path);
+    tern_sigv4_result_release(&res);
+    return rc;
+}

@@ -41,4 +41,25 @@ int tt_aws_call(struct tt_response *out, const struct tt_sim *sim,
 int tt_iam(struct tt_response *out, const struct tt_sim *sim,
            const char *action, const char *const *params);
 
+/*
+ * An S3 request to tern-sim, signed with tern's signer as S3 wants it (path
+ * not normalised, x-amz-content-sha256 signed). path_query is the raw
+ * request target ("/bucket/key?list-type=2"), already encoded; headers a
+ * NULL-terminated list of "Name: value" lines to sign and send (may be
+ * NULL). opts may be NULL.
+ */
+struct tt_s3_opts {
+    const char *region;     /* default "us-east-1" */
+    const char *host;       /* Host header; default 127.0.0.1:PORT */
+    int no_content_sha;     /* sign without x-amz-content-sha256 */
+    const char *send_body;  /* send this body instead of the signed one */
+    int corrupt_signature;  /* flip one hex digit of the signature */
+    int omit_authorization; /* send no Authorization header */
+    const char *service;    /* default "s3" */
+};
+int tt_s3(struct tt_response *out, const struct tt_sim *sim,
+          const struct tt_s3_opts *opts, const char *method,
+          const char *path_query, const char *const *headers, const char *body,
+          size_t body_len);
+
 #endif

@@ -696,7 +696,7 @@ TEST(cli_state, backend_path)
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.deploy");
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
                             "terraform {\n"
-                            "  backend \"s3\" {\n"
+                            "  backend \"gcs\" {\n"
                             "    bucket = \"b\"\n"
                             "  }\n"
                             "}\n"));
@@ -706,12 +706,13 @@ TEST(cli_state, backend_path)
         "Error: Unsupported backend type\n"
         "\n"
         "  on main.tf line 2, in terraform:\n"
-        "   2:   backend \"s3\" {\n"
-        "                ^^^^\n"
+        "   2:   backend \"gcs\" {\n"
+        "                ^^^^^\n"
         "\n"
-        "tern keeps its state in a local SQLite file; the backend \"s3\" is "
-        "not supported. Remove the backend block to use the default "
-        "tern.tfstate.db, or use backend \"local\" with a path.\n"
+        "tern keeps its state in a local SQLite file or in S3; the backend "
+        "\"gcs\" is not supported. Remove the backend block to use the "
+        "default tern.tfstate.db, or use backend \"local\" with a path, or "
+        "backend \"s3\".\n"
         "\n");
     tt_run_release(&r);
 }

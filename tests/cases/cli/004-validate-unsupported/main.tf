@@ -4,7 +4,7 @@ terraform {
       source = "hashicorp/google"
     }
   }
-  backend "s3" {
+  backend "gcs" {
     bucket = "my-state"
     key    = "tern.tfstate"
   }

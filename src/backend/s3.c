@@ -1,0 +1,743 @@
+/*
+ * The S3 state backend (see s3.h for the format and the guarantees).
+ */
+#include "backend/s3.h"
+
+#include "aws/credentials.h"
+#include "aws/s3.h"
+#include "http/http.h"
+#include "tern/log.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <errno.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Terraform's S3 backend retries 5 times by default (backend.go). */
+#define DEFAULT_MAX_RETRIES 5
+/* A held lock is tried again after 1 s, doubling to 16 s, as Terraform's
+ * statemgr.LockWithContext does. */
+#define LOCK_RETRY_MIN_MS 1000L
+#define LOCK_RETRY_MAX_MS 16000L
+#define EXTENSION         "tern"
+
+struct tern_backend_s3 {
+    char *bucket;
+    char *key;      /* the state object's key, workspace applied */
+    char *lock_key; /* key + ".tflock" */
+    char *path;     /* "bucket/key" */
+    int use_lockfile;
+    int encrypt;
+    char *kms_key_id;
+    char *acl;
+    tern_http *http;
+    tern_aws_credentials *creds;
+    tern_s3_client *s3;
+    const atomic_int *cancel;
+    char *lock_id;   /* the lock we hold, or NULL */
+    char *lock_etag; /* its ETag, for the conditional delete */
+    char *etag;      /* of the object as last read or written; NULL: none */
+    int64_t serial;  /* of the working copy as last pulled or pushed */
+    size_t nintents;
+    int pulled;
+    /* The watch (tern_backend_s3_watch). */
+    pthread_mutex_t push_lock;
+    tern_state *watched;
+    long interval_ms;
+    int64_t last_push_ms;
+    int watch_error; /* first failure of a push from the hook */
+    struct tern_diags watch_diags;
+    size_t pushes, pushed_bytes;
+};
+
+static char *uuid(void)
+{
+    unsigned char b[16];
+
+    if (RAND_bytes(b, sizeof(b)) != 1)
+        return NULL;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    return tern_asprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                         "%02x%02x%02x%02x%02x%02x",
+                         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8],
+                         b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void tern_backend_s3_free(tern_backend_s3 *b)
+{
+    if (!b)
+        return;
+    tern_s3_client_free(b->s3);
+    tern_aws_credentials_free(b->creds);
+    tern_http_free(b->http);
+    tern_free(b->bucket);
+    tern_free(b->key);
+    tern_free(b->lock_key);
+    tern_free(b->path);
+    tern_free(b->kms_key_id);
+    tern_free(b->acl);
+    tern_free(b->lock_id);
+    tern_free(b->lock_etag);
+    tern_free(b->etag);
+    tern_diags_release(&b->watch_diags);
+    pthread_mutex_destroy(&b->push_lock);
+    tern_free(b);
+}
+
+const char *tern_backend_s3_path(const tern_backend_s3 *b)
+{
+    return b->path;
+}
+
+int tern_backend_s3_new(tern_backend_s3 **out,
+                        const tern_backend_s3_config *cfg,
+                        const atomic_int *cancel, struct tern_diags *diags)
+{
+    tern_backend_s3 *b = NULL;
+    tern_aws_config ac = TERN_AWS_CONFIG_INIT;
+    tern_s3_client_opts so = TERN_S3_CLIENT_OPTS_INIT;
+    const char *region = cfg->region;
+    const char *ws = cfg->workspace ? cfg->workspace : "default";
+    const char *prefix =
+        cfg->workspace_key_prefix ? cfg->workspace_key_prefix : "env:";
+    int error = TERN_OK;
+
+    *out = NULL;
+    if (!region)
+        region = getenv("AWS_REGION");
+    if (!region || !*region)
+        region = getenv("AWS_DEFAULT_REGION");
+    if (!cfg->bucket || !*cfg->bucket || !cfg->key || !*cfg->key || !region ||
+        !*region) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Missing backend configuration",
+                       "The \"s3\" backend needs %s. Set it in the backend "
+                       "block or with -backend-config.",
+                       !cfg->bucket || !*cfg->bucket ? "\"bucket\""
+                       : !cfg->key || !*cfg->key     ? "\"key\""
+                                                     : "\"region\" (or "
+                                                       "AWS_REGION)");
+        return TERN_EINVALID;
+    }
+    /* backend.go: key must not start or end with '/'. */
+    if (cfg->key[0] == '/' || cfg->key[strlen(cfg->key) - 1] == '/') {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid Value",
+                       "The value must not start or end with \"/\" (key = "
+                       "\"%s\").",
+                       cfg->key);
+        return TERN_EINVALID;
+    }
+    b = tern_calloc(1, sizeof(*b));
+    TERN_CHECK_ALLOC(b);
+    pthread_mutex_init(&b->push_lock, NULL);
+    b->cancel = cancel;
+    b->bucket = tern_strdup(cfg->bucket);
+    TERN_CHECK_ALLOC(b->bucket);
+    /* backend_state.go: path() */
+    if (strcmp(ws, "default") == 0)
+        b->key = tern_strdup(cfg->key);
+    else
+        b->key = tern_asprintf("%s/%s/%s", prefix, ws, cfg->key);
+    TERN_CHECK_ALLOC(b->key);
+    b->lock_key = tern_asprintf("%s.tflock", b->key);
+    TERN_CHECK_ALLOC(b->lock_key);
+    b->path = tern_asprintf("%s/%s", b->bucket, b->key);
+    TERN_CHECK_ALLOC(b->path);
+    b->use_lockfile = cfg->use_lockfile;
+    b->encrypt = cfg->encrypt;
+    if (cfg->kms_key_id) {
+        b->kms_key_id = tern_strdup(cfg->kms_key_id);
+        TERN_CHECK_ALLOC(b->kms_key_id);
+    }
+    if (cfg->acl) {
+        b->acl = tern_strdup(cfg->acl);
+        TERN_CHECK_ALLOC(b->acl);
+    }
+    if ((error = tern_http_new(&b->http, NULL)) != TERN_OK)
+        goto done;
+    ac.region = region;
+    ac.profile = cfg->profile;
+    ac.access_key = cfg->access_key;
+    ac.secret_key = cfg->secret_key;
+    ac.token = cfg->token;
+    ac.shared_config_files = cfg->shared_config_files;
+    ac.shared_credentials_files = cfg->shared_credentials_files;
+    ac.assume_role.role_arn = cfg->assume_role_arn;
+    ac.assume_role.session_name = cfg->assume_role_session_name;
+    ac.assume_role.external_id = cfg->assume_role_external_id;
+    ac.assume_role.duration_seconds = cfg->assume_role_duration_seconds;
+    ac.endpoint_iam = cfg->endpoint_iam;
+    ac.endpoint_sts = cfg->endpoint_sts;
+    ac.max_retries = cfg->max_retries;
+    error = tern_aws_credentials_new(&b->creds, &ac, b->http, diags);
+    if (error)
+        goto done;
+    so.region = region;
+    so.endpoint = cfg->endpoint_s3;
+    so.use_path_style = cfg->use_path_style;
+    so.max_retries =
+        cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
+    so.http = b->http;
+    so.credentials = b->creds;
+    so.cancel = cancel;
+    error = tern_s3_client_new(&b->s3, &so, diags);
+done:
+    if (error == TERN_OK)
+        *out = b;
+    else
+        tern_backend_s3_free(b);
+    return error;
+}
+
+static char *who(void)
+{
+    char host[256] = "";
+    char pwbuf[1024];
+    struct passwd pw, *res = NULL;
+    const char *user = NULL;
+
+    if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+        user = res->pw_name;
+    if (user == NULL)
+        user = getenv("USER");
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        host[0] = '\0';
+    return tern_asprintf("%s@%s", user ? user : "unknown",
+                         host[0] ? host : "unknown");
+}
+
+/* Terraform's names for what holds a lock (backendrun.OperationType). */
+static const char *operation_type(const char *op)
+{
+    if (!op)
+        return "OperationTypeInvalid";
+    if (strcmp(op, "apply") == 0 || strcmp(op, "destroy") == 0)
+        return "OperationTypeApply";
+    if (strcmp(op, "plan") == 0)
+        return "OperationTypePlan";
+    if (strcmp(op, "refresh") == 0)
+        return "OperationTypeRefresh";
+    return "OperationTypeInvalid";
+}
+
+/* The lock object's info, as text for a refusal. */
+static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
+{
+    tern_buf body = TERN_BUF_INIT;
+    json_t *info = NULL;
+    char *text = NULL;
+    int error;
+
+    error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
+    if (error == TERN_OK)
+        info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+    if (info) {
+#define F(name)                                                                \
+    (json_string_value(json_object_get(info, name))                            \
+         ? json_string_value(json_object_get(info, name))                      \
+         : "")
+        text = tern_asprintf("Lock Info:\n"
+                             "  ID:        %s\n"
+                             "  Path:      %s\n"
+                             "  Operation: %s\n"
+                             "  Who:       %s\n"
+                             "  Version:   %s\n"
+                             "  Created:   %s\n"
+                             "  Info:      %s",
+                             F("ID"), F("Path"), F("Operation"), F("Who"),
+                             F("Version"), F("Created"), F("Info"));
+#undef F
+    } else {
+        text = tern_strdup(error == TERN_ENOTFOUND
+                               ? "The lock was released while tern looked "
+                                 "at it."
+                               : "The lock info could not be read.");
+    }
+    json_decref(info);
+    tern_buf_release(&body);
+    return text;
+}
+
+static int sleep_ms(long ms, const atomic_int *cancel)
+{
+    while (ms > 0) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts;
+
+        if (cancel && atomic_load(cancel))
+            return 1;
+        ts.tv_sec = 0;
+        ts.tv_nsec = slice * 1000000L;
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+        ms -= slice;
+    }
+    return cancel && atomic_load(cancel) ? 1 : 0;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
+                         unsigned int timeout_ms, struct tern_diags *diags)
+{
+    tern_s3_put_opts po = TERN_S3_PUT_OPTS_INIT;
+    json_t *info = NULL;
+    char *text = NULL, *user = NULL, *id = NULL;
+    char created[64], base[32];
+    struct timespec now;
+    struct tm tm;
+    int64_t start = mono_ms();
+    long delay = LOCK_RETRY_MIN_MS;
+    int error = TERN_OK;
+
+    if (!b->use_lockfile || b->lock_id)
+        return TERN_OK;
+    id = uuid();
+    user = who();
+    TERN_CHECK_ALLOC(id);
+    TERN_CHECK_ALLOC(user);
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(created, sizeof(created), "%s.%09ldZ", base, now.tv_nsec);
+    info =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Operation",
+                  operation_type(operation), "Info", "", "Who", user, "Version",
+                  TERN_VERSION, "Created", created, "Path", b->path);
+    TERN_CHECK_ALLOC(info);
+    text = json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    TERN_CHECK_ALLOC(text);
+    po.if_none_match = 1;
+    po.content_type = "application/json";
+    po.sse = b->encrypt ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
+    po.kms_key_id = b->encrypt ? b->kms_key_id : NULL;
+    po.acl = b->acl;
+    for (;;) {
+        struct tern_diags attempt = TERN_DIAGS_INIT;
+        char *holder;
+
+        tern_free(b->lock_etag);
+        b->lock_etag = NULL;
+        error = tern_s3_put(b->s3, b->bucket, b->lock_key, text, strlen(text),
+                            &po, &b->lock_etag, &attempt);
+        if (error != TERN_ECONFLICT) {
+            tern_diags_move(diags, &attempt);
+            break;
+        }
+        if (mono_ms() - start + delay <= (int64_t)timeout_ms) {
+            tern_diags_release(&attempt);
+            TERN_LOG_AT(TERN_LOG_INFO,
+                        "backend s3: %s is locked; trying again in %ld ms",
+                        b->path, delay);
+            if (sleep_ms(delay, b->cancel)) {
+                error = TERN_ECANCELED;
+                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                               "Operation canceled",
+                               "Waiting for the state lock was canceled.");
+                break;
+            }
+            delay =
+                delay * 2 > LOCK_RETRY_MAX_MS ? LOCK_RETRY_MAX_MS : delay * 2;
+            continue;
+        }
+        holder = describe_holder(b, diags);
+        tern_diags_add(
+            diags, TERN_SEV_ERROR, NULL, "Error acquiring the state lock",
+            "Error message: %s\n%s\n\n"
+            "Terraform acquires a state lock to protect the state "
+            "from being written by multiple users at the same "
+            "time. Please resolve the issue above and try again. "
+            "For most commands, you can disable locking with the "
+            "\"-lock=false\" flag, but this is not recommended.",
+            attempt.count && attempt.items[0].detail ? attempt.items[0].detail
+                                                     : "the lock is held",
+            holder ? holder : "");
+        tern_free(holder);
+        tern_diags_release(&attempt);
+        break;
+    }
+    if (error == TERN_OK) {
+        b->lock_id = id;
+        id = NULL;
+    }
+done:
+    free(text); /* allocated by jansson */
+    json_decref(info);
+    tern_free(user);
+    tern_free(id);
+    return error;
+}
+
+int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
+{
+    struct tern_diags attempt = TERN_DIAGS_INIT;
+    int error;
+
+    if (!b->lock_id)
+        return TERN_OK;
+    /*
+     * Delete only the lock object this run wrote: a conditional delete on
+     * its ETag is one round trip where Terraform's client.go reads the
+     * lock info first, and it cannot remove a lock another run took after
+     * a force-unlock.
+     */
+    error =
+        tern_s3_delete(b->s3, b->bucket, b->lock_key, b->lock_etag, &attempt);
+    if (error == TERN_ENOTFOUND) {
+        tern_diags_release(&attempt);
+        tern_diags_add(diags, TERN_SEV_WARNING, NULL, "State lock was lost",
+                       "The lock %s on %s was removed by someone else "
+                       "(force-unlock) while tern held it.",
+                       b->lock_id, b->path);
+        error = TERN_OK;
+    } else if (error == TERN_ECONFLICT) {
+        tern_diags_release(&attempt);
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Error releasing the state lock",
+                       "The lock on %s is no longer %s: it was "
+                       "force-unlocked and taken by another run. tern left "
+                       "it alone.",
+                       b->path, b->lock_id);
+    } else {
+        tern_diags_move(diags, &attempt);
+    }
+    if (error == TERN_OK || error == TERN_ECONFLICT) {
+        tern_free(b->lock_id);
+        b->lock_id = NULL;
+    }
+    return error;
+}
+
+int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
+                                 struct tern_diags *diags)
+{
+    tern_buf body = TERN_BUF_INIT;
+    json_t *info = NULL;
+    const char *held;
+    int error;
+
+    error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
+    if (error == TERN_ENOTFOUND) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to unlock state",
+                       "There is no lock on %s.", b->path);
+        goto done;
+    }
+    if (error)
+        goto done;
+    info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+    held = json_string_value(json_object_get(info, "ID"));
+    if (!held || strcmp(held, id) != 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to unlock state",
+                       "lock ID \"%s\" does not match existing lock ID "
+                       "\"%s\"",
+                       id, held ? held : "");
+        error = TERN_ENOTFOUND;
+        goto done;
+    }
+    error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
+done:
+    json_decref(info);
+    tern_buf_release(&body);
+    return error;
+}
+
+int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
+                         struct tern_diags *diags)
+{
+    tern_buf body = TERN_BUF_INIT;
+    json_error_t jerr;
+    char *etag = NULL;
+    int error;
+
+    *doc = NULL;
+    error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
+    if (error == TERN_ENOTFOUND) {
+        tern_free(b->etag);
+        b->etag = NULL;
+        error = TERN_OK;
+        goto done;
+    }
+    if (error)
+        goto done;
+    *doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, &jerr);
+    if (!*doc || !json_is_object(*doc)) {
+        json_decref(*doc);
+        *doc = NULL;
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Unreadable remote state",
+                       "s3://%s is not a Terraform state (JSON, line %d: "
+                       "%s). Nothing was changed.",
+                       b->path, jerr.line, jerr.text);
+        error = TERN_EINVALID;
+        goto done;
+    }
+    tern_free(b->etag);
+    b->etag = etag;
+    etag = NULL;
+done:
+    tern_free(etag);
+    tern_buf_release(&body);
+    return error;
+}
+
+/* Remove a working copy: the database and its companions. */
+static void remove_working_copy(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    size_t i;
+
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char *p = tern_asprintf("%s%s", path, suffixes[i]);
+
+        if (p)
+            unlink(p);
+        tern_free(p);
+    }
+}
+
+int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
+                         const char *operation, int start_at_one,
+                         tern_state **st, struct tern_diags *diags)
+{
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    json_t *doc = NULL, *intents, *it;
+    tern_state_intent *list = NULL;
+    size_t i, n = 0;
+    int error;
+
+    *st = NULL;
+    error = tern_backend_s3_read(b, &doc, diags);
+    if (error)
+        return error;
+    remove_working_copy(path);
+    so.path = path;
+    so.create = 1;
+    so.operation = operation;
+    error = tern_state_open(st, &so, diags);
+    if (error)
+        goto done;
+    if (!doc && start_at_one) {
+        /* No object yet. A store that was never written has serial 0,
+         * which an import of it elsewhere would turn into 1 (serial 0
+         * means "never written"): start the working copy at serial 1, so
+         * the object this run writes first, and a plan saved from it,
+         * name the same serial on every runner. */
+        error = tern_state_export(*st, -1, &doc, diags);
+        if (error)
+            goto done;
+        json_object_set_new(doc, "serial", json_integer(1));
+    }
+    if (doc) {
+        error = tern_state_import(*st, doc, TERN_STATE_IMPORT_FORCE, diags);
+        if (error)
+            goto done;
+        intents = json_object_get(json_object_get(doc, EXTENSION), "intents");
+        json_array_foreach(intents, i, it)
+        {
+            int64_t id = 0;
+            const char *addr =
+                json_string_value(json_object_get(it, "address"));
+            const char *action =
+                json_string_value(json_object_get(it, "action"));
+
+            if (!addr || !action)
+                continue;
+            error = tern_state_intent_begin(
+                *st, &id, addr, action, json_object_get(it, "identity"), diags);
+            if (error)
+                goto done;
+        }
+    }
+    b->serial = tern_state_serial(*st);
+    error = tern_state_intents(*st, &list, &n, diags);
+    b->nintents = n;
+    b->pulled = 1;
+done:
+    tern_state_intents_free(list, n);
+    json_decref(doc);
+    if (error) {
+        tern_state_free(*st);
+        *st = NULL;
+    }
+    return error;
+}
+
+static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
+                   struct tern_diags *diags)
+{
+    tern_s3_put_opts po = TERN_S3_PUT_OPTS_INIT;
+    char *text = NULL, *etag = NULL;
+    struct tern_diags attempt = TERN_DIAGS_INIT;
+    int error;
+
+    /* Terraform writes its state indented by two spaces. */
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text)
+        return TERN_ENOMEM;
+    po.content_type = "application/json";
+    po.sse = b->encrypt ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
+    po.kms_key_id = b->encrypt ? b->kms_key_id : NULL;
+    po.acl = b->acl;
+    if (b->etag)
+        po.if_match = b->etag;
+    else
+        po.if_none_match = 1;
+    error = tern_s3_put(b->s3, b->bucket, b->key, text, strlen(text), &po,
+                        &etag, &attempt);
+    if (error == TERN_ECONFLICT) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Error saving state",
+                       "The state at s3://%s changed since tern read it "
+                       "(%s): another run wrote it, so this run's lock was "
+                       "force-unlocked or not taken. tern did not overwrite "
+                       "it. What this run did is in the local working copy; "
+                       "compare with `tern state pull` before pushing it "
+                       "with `tern state push -force`.",
+                       b->path,
+                       attempt.count && attempt.items[0].service_code
+                           ? attempt.items[0].service_code
+                           : "conflict");
+        tern_diags_release(&attempt);
+    } else {
+        tern_diags_move(diags, &attempt);
+    }
+    if (error == TERN_OK) {
+        tern_free(b->etag);
+        b->etag = etag;
+        etag = NULL;
+        if (bytes)
+            *bytes = strlen(text);
+    }
+    tern_free(etag);
+    free(text); /* allocated by jansson */
+    return error;
+}
+
+int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
+                          struct tern_diags *diags)
+{
+    return put_doc(b, doc, NULL, diags);
+}
+
+static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                       struct tern_diags *diags)
+{
+    json_t *doc = NULL, *ext = NULL, *arr = NULL;
+    tern_state_intent *list = NULL;
+    size_t i, n = 0;
+    int error;
+
+    if (bytes)
+        *bytes = 0;
+    error = tern_state_intents(st, &list, &n, diags);
+    if (error)
+        return error;
+    /* Nothing changed, and the object exists: nothing to write. When it
+     * does not exist yet, the first write creates it with the lineage that
+     * a saved plan names, so another runner can apply that plan. */
+    if (b->pulled && b->etag && tern_state_serial(st) == b->serial && n == 0 &&
+        b->nintents == 0)
+        goto done;
+    error = tern_state_export(st, -1, &doc, diags);
+    if (error)
+        goto done;
+    arr = json_array();
+    TERN_CHECK_ALLOC(arr);
+    for (i = 0; i < n; i++) {
+        json_t *o = json_pack("{s:s, s:s, s:o}", "address", list[i].address,
+                              "action", list[i].action, "identity",
+                              list[i].identity ? json_incref(list[i].identity)
+                                               : json_object());
+
+        TERN_CHECK_ALLOC(o);
+        if (list[i].operation)
+            json_object_set_new(o, "operation", json_string(list[i].operation));
+        json_array_append_new(arr, o);
+    }
+    ext = json_pack("{s:i, s:o}", "format", 1, "intents", arr);
+    arr = NULL;
+    TERN_CHECK_ALLOC(ext);
+    json_object_set_new(doc, EXTENSION, ext);
+    error = put_doc(b, doc, bytes, diags);
+    if (error == TERN_OK) {
+        b->serial = tern_state_serial(st);
+        b->nintents = n;
+        b->pulled = 1;
+        b->pushes++;
+        b->pushed_bytes += bytes ? *bytes : 0;
+        b->last_push_ms = mono_ms();
+    }
+done:
+    json_decref(arr);
+    json_decref(doc);
+    tern_state_intents_free(list, n);
+    return error;
+}
+
+int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                         struct tern_diags *diags)
+{
+    size_t pushed = 0;
+    int error;
+
+    pthread_mutex_lock(&b->push_lock);
+    if (b->watch_error) {
+        /* A push from the hook failed: report it; after a lost ETag
+         * never write again. */
+        error = b->watch_error;
+        tern_diags_move(diags, &b->watch_diags);
+        if (error != TERN_ECONFLICT)
+            error = push_locked(b, st, &pushed, diags);
+    } else {
+        error = push_locked(b, st, &pushed, diags);
+    }
+    pthread_mutex_unlock(&b->push_lock);
+    if (bytes)
+        *bytes = pushed;
+    return error;
+}
+
+static void on_change(void *ud, tern_state *st, int intent_added)
+{
+    tern_backend_s3 *b = ud;
+    size_t bytes = 0;
+
+    pthread_mutex_lock(&b->push_lock);
+    if (!b->watch_error &&
+        (intent_added || mono_ms() - b->last_push_ms >= b->interval_ms)) {
+        b->watch_error = push_locked(b, st, &bytes, &b->watch_diags);
+        TERN_LOG_AT(TERN_LOG_DEBUG, "backend s3: pushed %zu bytes (%s) to %s",
+                    bytes, intent_added ? "intent" : "steps", b->path);
+    }
+    pthread_mutex_unlock(&b->push_lock);
+}
+
+void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
+{
+    if (b->watched)
+        tern_state_set_change_hook(b->watched, NULL, NULL);
+    b->watched = st;
+    b->interval_ms = interval_ms;
+    b->last_push_ms = mono_ms();
+    if (st)
+        tern_state_set_change_hook(st, on_change, b);
+}
+
+void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
+                           size_t *bytes)
+{
+    *pushes = b->pushes;
+    *bytes = b->pushed_bytes;
+}

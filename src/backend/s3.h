@@ -1,0 +1,186 @@
+/*
+ * The S3 state backend: `terraform { backend "s3" { ... } }`, with
+ * Terraform's arguments and its `use_lockfile` locking model
+ * (hashicorp/terraform internal/backend/remote-state/s3: backend.go,
+ * backend_state.go, client.go).
+ *
+ * What lives where. The object at `key` (for a workspace other than
+ * "default": `<workspace_key_prefix>/<workspace>/<key>`, prefix `env:` by
+ * default) is a Terraform v4 state, the document `tern state pull`
+ * writes, so Terraform and tern read each other's state in one bucket.
+ * tern's own records travel beside the v4 fields under the top-level key
+ * "tern", which Terraform's reader ignores (Go's encoding/json drops
+ * unknown fields):
+ *
+ *   "tern": {"format": 1,
+ *            "intents": [{"address", "action", "identity", "operation"}]}
+ *
+ * `intents` are the creates and changes a run announced and did not yet
+ * commit: the next run, from any machine, looks those objects up and
+ * adopts them instead of creating duplicates. The local SQLite store
+ * stays the working copy: it is rebuilt from the object when a command
+ * starts (pull) and written back when the state changed (push).
+ *
+ * Locking. The lock is the object `<state key>.tflock`, created with a
+ * conditional PutObject (If-None-Match: *) holding Terraform's lock info,
+ * {"ID", "Operation", "Info", "Who", "Version", "Created", "Path"}
+ * (internal/states/statemgr/locker.go), and released by DeleteObject. A
+ * refusal (412 PreconditionFailed or 409 ConditionalRequestConflict)
+ * reads the lock object and names its holder. Every write of the state is
+ * conditional on the ETag read at pull or written by the previous push
+ * (If-Match; If-None-Match: * when there was no object), so a writer whose
+ * lock was force-unlocked and taken by another can never overwrite that
+ * other's state: its push fails with a diagnostic saying so.
+ */
+#ifndef TERN_BACKEND_S3_H
+#define TERN_BACKEND_S3_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "tern/diag.h"
+#include "tern/state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TERN_BACKEND_S3_CONFIG_VERSION 1
+
+/** The backend block's arguments. Strings borrowed; NULL when unset. */
+typedef struct tern_backend_s3_config {
+    unsigned int version; /**< TERN_BACKEND_S3_CONFIG_VERSION */
+    const char *bucket;   /**< required */
+    const char *key;      /**< required */
+    const char *region;   /**< required (or AWS_REGION/AWS_DEFAULT_REGION) */
+    const char *workspace_key_prefix; /**< NULL: "env:" */
+    const char *workspace;            /**< NULL: "default" */
+    int use_lockfile;                 /**< lock with KEY.tflock */
+    int encrypt;                      /**< x-amz-server-side-encryption */
+    const char *kms_key_id;
+    const char *acl;
+    const char *endpoint_s3; /**< endpoints { s3 = ... } */
+    const char *endpoint_sts;
+    const char *endpoint_iam;
+    int use_path_style;
+    const char *profile;
+    const char *const *shared_config_files;
+    const char *const *shared_credentials_files;
+    const char *access_key;
+    const char *secret_key;
+    const char *token;
+    const char *assume_role_arn;
+    const char *assume_role_session_name;
+    const char *assume_role_external_id;
+    long assume_role_duration_seconds;
+    int max_retries; /**< < 0: 5, Terraform's default for the backend */
+} tern_backend_s3_config;
+
+#define TERN_BACKEND_S3_CONFIG_INIT                                            \
+    {                                                                          \
+        TERN_BACKEND_S3_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0,    \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,     \
+            NULL, NULL, NULL, NULL, 0, -1                                      \
+    }
+
+/** A configured backend (opaque). */
+typedef struct tern_backend_s3 tern_backend_s3;
+
+/**
+ * Resolve credentials and build the client. Nothing is read yet.
+ * @return TERN_OK, TERN_EINVALID (a missing argument, a bad endpoint),
+ *         TERN_EAUTH (no credentials), TERN_ENOMEM
+ */
+int tern_backend_s3_new(tern_backend_s3 **out,
+                        const tern_backend_s3_config *cfg,
+                        const atomic_int *cancel, struct tern_diags *diags);
+
+/** Free it; does not release a lock it holds. NULL-safe. */
+void tern_backend_s3_free(tern_backend_s3 *b);
+
+/** "BUCKET/KEY" of the state object (owned by the backend). */
+const char *tern_backend_s3_path(const tern_backend_s3 *b);
+
+/**
+ * Take the lock (when use_lockfile is set; otherwise TERN_OK at once),
+ * retrying a held lock with backoff up to @p timeout_ms.
+ * @param operation the command, e.g. "apply"
+ * @return TERN_OK; TERN_ECONFLICT with "Error acquiring the state lock"
+ *         naming the holder; or another failure
+ */
+int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
+                         unsigned int timeout_ms, struct tern_diags *diags);
+
+/** Release the lock this backend took (a no-op when it holds none). */
+int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags);
+
+/**
+ * Delete the lock object when its ID is @p id (`force-unlock ID`).
+ * @return TERN_OK, TERN_ENOTFOUND (no lock, or another ID), or a failure
+ */
+int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
+                                 struct tern_diags *diags);
+
+/**
+ * Read the state object.
+ * @param doc receives the v4 document (new reference), or NULL when there
+ *        is no object yet
+ * @return TERN_OK, or a failure (an object that is not JSON included)
+ */
+int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
+                         struct tern_diags *diags);
+
+/**
+ * Rebuild the working copy from the object: the file at @p path is
+ * replaced by a new store holding the remote state (lineage, serial,
+ * instances, outputs) and its intents. Remembers the ETag for the next
+ * push.
+ * @param start_at_one when there is no object yet, start the working
+ *        copy at serial 1 (a command that plans or applies), so that the
+ *        object it writes and a plan saved from it name the same serial on
+ *        every runner; 0 leaves it never written (state push adopts the
+ *        pushed document's lineage)
+ * @param st receives the opened, locked working copy
+ */
+int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
+                         const char *operation, int start_at_one,
+                         tern_state **st, struct tern_diags *diags);
+
+/**
+ * Write the working copy to the object if it changed since the last pull
+ * or push (serial or intents), conditional on the ETag then seen.
+ * @param bytes receives the size of the object written (0 when nothing
+ *        was written); may be NULL
+ * @return TERN_OK; TERN_ECONFLICT when the object moved on (the lock was
+ *         lost), with a diagnostic; or another failure
+ */
+int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                         struct tern_diags *diags);
+
+/**
+ * Push during a command, from the state's change hook: every new intent at
+ * once (it must be remote before the call it announces), completed steps
+ * at most every @p interval_ms (coalesced; the final push after the
+ * command writes the rest). A failure is kept and reported by the next
+ * tern_backend_s3_push(); after a lost ETag nothing more is pushed.
+ * @param st the working copy (borrowed; must outlive the watch, or call
+ *        again with NULL to stop)
+ */
+void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st,
+                           long interval_ms);
+
+/** Bytes and objects pushed so far (for the log and the benchmarks). */
+void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
+                           size_t *bytes);
+
+/**
+ * Write a whole v4 document (state push, migrate), conditional as a push.
+ */
+int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
+                          struct tern_diags *diags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

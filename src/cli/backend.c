@@ -1,0 +1,392 @@
+/*
+ * The CLI's side of the S3 backend (src/backend/s3.h): the backend block's
+ * arguments into a tern_backend_s3_config, the lock around a command that
+ * writes, the pull before it and the push after it.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backend/s3.h"
+#include "tern/log.h"
+#include "util/alloc.h"
+
+static const char *str(const json_t *obj, const char *name)
+{
+    return json_string_value(json_object_get(obj, name));
+}
+
+static int truthy(const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    return json_is_true(v) ||
+           (json_is_string(v) && strcmp(json_string_value(v), "true") == 0);
+}
+
+/* A list of strings as a NULL-terminated array (borrowed strings). */
+static const char **strlist(const json_t *v)
+{
+    const char **out;
+    size_t i, n = json_is_array(v) ? json_array_size(v) : 0;
+
+    if (!n)
+        return NULL;
+    out = tern_calloc(n + 1, sizeof(*out));
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++)
+        out[i] = json_string_value(json_array_get(v, i));
+    return out;
+}
+
+/* Parse a Go duration of whole seconds, minutes or hours ("1h", "900s"). */
+static long duration_s(const char *s)
+{
+    char *end = NULL;
+    long n;
+
+    if (!s)
+        return 0;
+    n = strtol(s, &end, 10);
+    if (end && strcmp(end, "h") == 0)
+        return n * 3600;
+    if (end && strcmp(end, "m") == 0)
+        return n * 60;
+    return n;
+}
+
+/*
+ * How often completed steps are pushed during an apply (intents always at
+ * once): TERN_S3_PUSH_INTERVAL_MS, default 1000 ms.
+ */
+static long push_interval_ms(void)
+{
+    const char *v = getenv("TERN_S3_PUSH_INTERVAL_MS");
+    char *end = NULL;
+    long n;
+
+    if (!v || !*v)
+        return 1000;
+    n = strtol(v, &end, 10);
+    return end && !*end && n >= 0 ? n : 1000;
+}
+
+int cli_backend_open(struct cli_ctx *ctx)
+{
+    tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
+    const json_t *cfg = ctx->backend_cfg;
+    const json_t *ep = json_object_get(cfg, "endpoints");
+    const json_t *ar = json_object_get(cfg, "assume_role");
+    const char **cfiles = NULL, **kfiles = NULL;
+    unsigned int needs = ctx->cmd->needs;
+    int writes = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
+    int error;
+
+    c.bucket = str(cfg, "bucket");
+    c.key = str(cfg, "key");
+    c.region = str(cfg, "region");
+    c.workspace_key_prefix = str(cfg, "workspace_key_prefix");
+    c.workspace = getenv("TF_WORKSPACE");
+    c.use_lockfile = truthy(cfg, "use_lockfile");
+    c.encrypt = truthy(cfg, "encrypt");
+    c.kms_key_id = str(cfg, "kms_key_id");
+    c.acl = str(cfg, "acl");
+    c.endpoint_s3 = str(ep, "s3");
+    c.endpoint_sts = str(ep, "sts");
+    c.endpoint_iam = str(ep, "iam");
+    c.use_path_style = truthy(cfg, "use_path_style");
+    c.profile = str(cfg, "profile");
+    c.access_key = str(cfg, "access_key");
+    c.secret_key = str(cfg, "secret_key");
+    c.token = str(cfg, "token");
+    cfiles = strlist(json_object_get(cfg, "shared_config_files"));
+    kfiles = strlist(json_object_get(cfg, "shared_credentials_files"));
+    c.shared_config_files = cfiles;
+    c.shared_credentials_files = kfiles;
+    c.assume_role_arn = str(ar, "role_arn");
+    c.assume_role_session_name = str(ar, "session_name");
+    c.assume_role_external_id = str(ar, "external_id");
+    c.assume_role_duration_seconds = duration_s(str(ar, "duration"));
+    if (json_is_integer(json_object_get(cfg, "max_retries")))
+        c.max_retries =
+            (int)json_integer_value(json_object_get(cfg, "max_retries"));
+    else if (json_is_number(json_object_get(cfg, "max_retries")))
+        c.max_retries =
+            (int)json_number_value(json_object_get(cfg, "max_retries"));
+    else if (str(cfg, "max_retries"))
+        c.max_retries = (int)strtol(str(cfg, "max_retries"), NULL, 10);
+    error = tern_backend_s3_new(&ctx->backend, &c, NULL, &ctx->diags);
+    tern_free(cfiles);
+    tern_free(kfiles);
+    if (error)
+        return error;
+    if (!(needs &
+          (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE)))
+        return TERN_OK;
+    if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Cannot create .terraform",
+                       "tern keeps the working copy of the remote state in "
+                       ".terraform/: %s.",
+                       strerror(errno));
+        return TERN_ERROR;
+    }
+    if (writes) {
+        error = tern_backend_s3_lock(ctx->backend, ctx->cmd->name,
+                                     ctx->opts.lock_timeout_ms, &ctx->diags);
+        if (error)
+            return error;
+    }
+    error =
+        tern_backend_s3_pull(ctx->backend, ctx->state_path, ctx->cmd->name,
+                             strcmp(ctx->cmd->name, "state push") != 0 &&
+                                 strcmp(ctx->cmd->name, "state migrate") != 0,
+                             &ctx->state, &ctx->diags);
+    if (error == TERN_OK && writes)
+        tern_backend_s3_watch(ctx->backend, ctx->state, push_interval_ms());
+    return error;
+}
+
+int cli_backend_close(struct cli_ctx *ctx, int rc)
+{
+    unsigned int needs = ctx->cmd->needs;
+    size_t bytes = 0;
+    int error = TERN_OK;
+
+    if (!ctx->backend)
+        return rc;
+    if (ctx->state)
+        tern_backend_s3_watch(ctx->backend, NULL, 0);
+    if (ctx->state && (needs & CLI_NEEDS_LOCK) &&
+        !((needs & CLI_STATE_READ_ONLY) && !ctx->opts.out)) {
+        error =
+            tern_backend_s3_push(ctx->backend, ctx->state, &bytes, &ctx->diags);
+        {
+            size_t pushes = 0, total = 0;
+
+            tern_backend_s3_stats(ctx->backend, &pushes, &total);
+            TERN_LOG_AT(TERN_LOG_INFO,
+                        "backend s3: %zu pushes, %zu bytes in all to %s",
+                        pushes, total, tern_backend_s3_path(ctx->backend));
+        }
+    }
+    tern_backend_s3_unlock(ctx->backend, &ctx->diags);
+    tern_backend_s3_free(ctx->backend);
+    ctx->backend = NULL;
+    return rc != TERN_OK ? rc : error;
+}
+
+/* What init saved: {"type": "s3", "block": ..., "config": ...}. */
+#define SAVED_CONFIG ".terraform/tern-backend.json"
+
+/* A value of a -backend-config file line: "string", true, false, number. */
+static json_t *parse_value(const char *v)
+{
+    size_t len = strlen(v);
+    char *end = NULL;
+    long long n;
+
+    if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+        return json_stringn(v + 1, len - 2);
+    if (strcmp(v, "true") == 0)
+        return json_true();
+    if (strcmp(v, "false") == 0)
+        return json_false();
+    n = strtoll(v, &end, 10);
+    if (len && end && !*end)
+        return json_integer(n);
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int unknown_key(struct cli_ctx *ctx, const char *where, const char *key)
+{
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                   "Invalid backend configuration argument",
+                   "%s: the backend \"s3\" has no argument named \"%s\".",
+                   where, key);
+    return TERN_EINVALID;
+}
+
+/* Apply -backend-config=K=V and -backend-config=FILE to @p cfg. */
+static int apply_overrides(struct cli_ctx *ctx, json_t *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < ctx->opts.backend_configs.n; i++) {
+        const char *arg = ctx->opts.backend_configs.items[i];
+        const char *eq = strchr(arg, '=');
+        FILE *f;
+        char line[4096];
+        int lineno = 0;
+
+        if (eq) {
+            char *key = tern_strndup(arg, (size_t)(eq - arg));
+            int ok;
+
+            if (!key)
+                return TERN_ENOMEM;
+            ok = cli_backend_s3_arg_known(key);
+            if (ok)
+                json_object_set_new(cfg, key, json_string(eq + 1));
+            else
+                unknown_key(ctx, "-backend-config", key);
+            tern_free(key);
+            if (!ok)
+                return TERN_EINVALID;
+            continue;
+        }
+        f = fopen(arg, "r");
+        if (!f) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Failed to read file",
+                           "The file \"%s\" given with -backend-config "
+                           "could not be read: %s.",
+                           arg, strerror(errno));
+            return TERN_EINVALID;
+        }
+        while (fgets(line, sizeof(line), f)) {
+            char *l = trim(line), *e, *key, *val;
+            json_t *v;
+            char where[4200];
+
+            lineno++;
+            if (!*l || *l == '#' || (l[0] == '/' && l[1] == '/'))
+                continue;
+            snprintf(where, sizeof(where), "%s:%d", arg, lineno);
+            e = strchr(l, '=');
+            if (!e) {
+                fclose(f);
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Invalid backend configuration file",
+                               "%s: expected NAME = VALUE.", where);
+                return TERN_EINVALID;
+            }
+            *e = '\0';
+            key = trim(l);
+            val = trim(e + 1);
+            if (!cli_backend_s3_arg_known(key)) {
+                fclose(f);
+                return unknown_key(ctx, where, key);
+            }
+            v = parse_value(val);
+            if (!v) {
+                fclose(f);
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Invalid backend configuration file",
+                               "%s: the value of \"%s\" must be a quoted "
+                               "string, true, false or a number.",
+                               where, key);
+                return TERN_EINVALID;
+            }
+            json_object_set_new(cfg, key, v);
+        }
+        fclose(f);
+    }
+    return TERN_OK;
+}
+
+static int changed_error(struct cli_ctx *ctx)
+{
+    tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                   "Backend configuration changed",
+                   "A change in the backend configuration has been detected "
+                   "since \"tern init\" (the backend block or "
+                   "-backend-config), which may require migrating existing "
+                   "state. To use the new configuration as it is, run "
+                   "\"tern init -reconfigure\". tern cannot migrate state "
+                   "between backends by itself yet: copy it with \"tern "
+                   "state pull\" and \"tern state push\".");
+    return TERN_ECONFLICT;
+}
+
+int cli_backend_resolve(struct cli_ctx *ctx)
+{
+    json_t *block = ctx->backend_cfg, *saved = NULL, *merged = NULL;
+    int init = strcmp(ctx->cmd->name, "init") == 0;
+    int error = TERN_OK;
+
+    saved = json_load_file(SAVED_CONFIG, 0, NULL);
+    if (!init) {
+        if (!saved || !json_is_object(json_object_get(saved, "config"))) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Backend initialization required, please run "
+                           "\"tern init\"",
+                           "Reason: Initial configuration of the requested "
+                           "backend \"s3\". Run \"tern init\" (with any "
+                           "-backend-config) in this directory first.");
+            error = TERN_EINVALID;
+            goto done;
+        }
+        if (!json_equal(json_object_get(saved, "block"), block)) {
+            error = changed_error(ctx);
+            goto done;
+        }
+        json_decref(ctx->backend_cfg);
+        ctx->backend_cfg = json_incref(json_object_get(saved, "config"));
+        goto done;
+    }
+    merged = json_deep_copy(block);
+    if (!merged) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if ((error = apply_overrides(ctx, merged)) != 0)
+        goto done;
+    if (saved && !ctx->opts.reconfigure &&
+        !json_equal(json_object_get(saved, "config"), merged)) {
+        error = changed_error(ctx);
+        goto done;
+    }
+    if (ctx->opts.backend) {
+        json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,
+                                "config", merged);
+
+        if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+            json_decref(doc);
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Cannot create .terraform", "%s.", strerror(errno));
+            error = TERN_ERROR;
+            goto done;
+        }
+        /* It may hold keys given as arguments: readable by the owner only,
+         * as the state. */
+        if (!doc ||
+            json_dump_file(doc, SAVED_CONFIG,
+                           JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
+            chmod(SAVED_CONFIG, 0600) != 0) {
+            json_decref(doc);
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Cannot save the backend configuration",
+                           "Writing %s failed: %s.", SAVED_CONFIG,
+                           strerror(errno));
+            error = TERN_ERROR;
+            goto done;
+        }
+        json_decref(doc);
+    }
+    json_decref(ctx->backend_cfg);
+    ctx->backend_cfg = merged;
+    merged = NULL;
+done:
+    json_decref(saved);
+    json_decref(merged);
+    return error;
+}

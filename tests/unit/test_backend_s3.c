@@ -1,0 +1,750 @@
+/*
+ * The S3 backend through the built tern binary and through its API, against
+ * tern-sim: the pipeline (plan -out in one directory, apply the saved plan
+ * in a second, an empty plan in a third, a stale plan refused), two runs
+ * racing for the lock (exactly one wins, the other names the holder), a
+ * writer whose lock was force-unlocked cannot overwrite the state (ETag),
+ * and force-unlock from the command line.
+ */
+#include "runner.h"
+#include "support.h"
+#include "aws_call.h"
+#include "run_tern.h"
+
+#include "backend/s3.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define LOAD "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\"}]}}"
+
+#define BACKEND                                                                \
+    "terraform {\n"                                                            \
+    "  backend \"s3\" {\n"                                                     \
+    "    bucket       = \"tfstate\"\n"                                         \
+    "    key          = \"team/terraform.tfstate\"\n"                          \
+    "    region       = \"us-east-1\"\n"                                       \
+    "    use_lockfile = true\n"                                                \
+    "    encrypt      = true\n"                                                \
+    "  }\n"                                                                    \
+    "}\n"
+
+#define ROLE(name)                                                             \
+    "resource \"aws_iam_role\" \"" name "\" {\n"                               \
+    "  name = \"" name "\"\n" TT_HCL_TRUST_EC2 "}\n"
+
+static struct tt_sim sim;
+static struct tt_sim_env sim_env;
+static struct tt_run r;
+
+static void start(const char *const *args)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    tt_sim_env_init(&sim_env, &sim);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load", LOAD));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+}
+
+/* A fresh directory under the test's tmpdir holding main.tf. */
+static const char *dir_with(const char *name, const char *config)
+{
+    static char dirs[4][4200];
+    static int next;
+    char *d = dirs[next++ % 4];
+
+    snprintf(d, 4200, "%s/%s", tern_test_tmpdir(), name);
+    if (mkdir(d, 0700) != 0 && errno != EEXIST)
+        FAIL("mkdir %s: %s", d, strerror(errno));
+    ASSERT_OK(tt_write_file(d, "main.tf", config));
+    return d;
+}
+
+static void run_in(const char *dir, int status, const char *const *args)
+{
+    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
+
+    if (why)
+        FAIL("%s", why);
+}
+
+#define RUN(dir, status, ...)                                                  \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((dir), (status), args_);                                        \
+    } while (0)
+
+/* The state object in the simulator, parsed (new reference), or NULL. */
+static json_t *remote_state(void)
+{
+    struct tt_response resp;
+    json_t *dump, *objs, *o, *doc = NULL;
+    size_t i;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(dump);
+    objs = json_object_get(
+        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
+                       0),
+        "objects");
+    json_array_foreach(objs, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "key")),
+                   "team/terraform.tfstate") == 0) {
+            doc = json_loads(json_string_value(json_object_get(o, "body")), 0,
+                             NULL);
+            ASSERT_STR_EQ(json_string_value(json_object_get(o, "sse")),
+                          "AES256");
+        }
+    }
+    json_decref(dump);
+    return doc;
+}
+
+/* Plan in one directory, apply the saved plan from a second, an empty plan
+ * in a third: nothing but the bucket is shared. */
+TEST(backend_s3, pipeline_across_directories)
+{
+    const char *plan_dir, *apply_dir, *check_dir;
+    char src[4300], dst[4300], *plan;
+    size_t len = 0;
+    json_t *doc;
+
+    start(NULL);
+    plan_dir = dir_with("plan", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(plan_dir, 0, "init", "-no-color");
+    RUN(plan_dir, 2, "plan", "-out=tfplan", "-detailed-exitcode", "-no-color");
+    apply_dir = dir_with("apply", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(apply_dir, 0, "init", "-no-color");
+    snprintf(src, sizeof(src), "%s/tfplan", plan_dir);
+    snprintf(dst, sizeof(dst), "%s/tfplan", apply_dir);
+    plan = tt_read_file(src, &len);
+    ASSERT_NOT_NULL(plan);
+    {
+        FILE *f = fopen(dst, "wb");
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(plan, 1, len, f), len);
+        fclose(f);
+    }
+    free(plan);
+    RUN(apply_dir, 0, "apply", "-no-color", "tfplan");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 2 added, 0 "
+                               "changed, 0 destroyed.\n");
+    check_dir = dir_with("check", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    RUN(check_dir, 0, "init", "-no-color");
+    RUN(check_dir, 0, "plan", "-detailed-exitcode", "-no-color");
+    RUN(check_dir, 0, "state", "list");
+    ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
+
+    /* The object is a Terraform v4 state, tern's intents beside it. */
+    doc = remote_state();
+    ASSERT_NOT_NULL(doc);
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "version")), 4);
+    ASSERT_EQ(json_integer_value(json_object_get(doc, "serial")), 3);
+    ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 2);
+    {
+        char *ext = json_dumps(json_object_get(doc, "tern"),
+                               JSON_COMPACT | JSON_SORT_KEYS);
+
+        ASSERT_STR_EQ(ext, "{\"format\":1,\"intents\":[]}");
+        free(ext); /* allocated by jansson */
+    }
+    json_decref(doc);
+
+    /* state pull, then state push to another key: the same state. */
+    RUN(check_dir, 0, "state", "pull");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "pulled.tfstate", r.out));
+    {
+        char config[2048], pulled[4300];
+        const char *other;
+        char *p;
+
+        snprintf(config, sizeof(config), "%s", BACKEND);
+        p = strstr(config, "team/terraform.tfstate");
+        ASSERT_NOT_NULL(p);
+        memcpy(p, "copy", 4);
+        other = dir_with("other", config);
+        RUN(other, 0, "init", "-no-color");
+        snprintf(pulled, sizeof(pulled), "%s/pulled.tfstate",
+                 tern_test_tmpdir());
+        RUN(other, 0, "state", "push", "-no-color", pulled);
+        RUN(other, 0, "state", "list");
+        ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
+    }
+
+    /* The plan's state moved on: refused, in the first directory too. */
+    RUN(plan_dir, 1, "apply", "-no-color", "tfplan");
+    ASSERT_STR_EQ(r.err, "Error: Saved plan is stale\n\n"
+                         "The given plan file can no longer be applied "
+                         "because the state was changed by another operation "
+                         "after the plan was created (serial 1, now 3). "
+                         "Create a new plan.\n\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+struct racer {
+    const char *dir;
+    struct tt_run run;
+};
+
+static void *race(void *arg)
+{
+    struct racer *rc = arg;
+    const char *args[] = {"apply", "-auto-approve", "-no-color",
+                          "-lock-timeout=0s", NULL};
+
+    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
+    return NULL;
+}
+
+/* Replace the value after each "  NAME:" label, and a request id, with
+ * NAME, so a message with times and IDs compares whole. */
+static void normalize(char *s)
+{
+    static const char *const labels[] = {
+        "  ID:        ", "  Who:       ", "  Version:   ", "  Created:   ",
+        "request id "};
+    size_t i;
+
+    for (i = 0; i < sizeof(labels) / sizeof(*labels); i++) {
+        char *p = s;
+
+        while ((p = strstr(p, labels[i])) != NULL) {
+            char *v = p + strlen(labels[i]);
+            char *end = v + strcspn(v, ",\n");
+
+            memmove(v + 1, end, strlen(end) + 1);
+            *v = '*';
+            p = v + 1;
+        }
+    }
+}
+
+/* Two applies started together on one backend: exactly one runs, the
+ * other is refused naming the holder (each request is held 300 ms, so
+ * their lock writes overlap). */
+TEST(backend_s3, two_processes_race_for_the_lock)
+{
+    static const char *const args[] = {"--latency-ms", "300", NULL};
+    struct racer a, b;
+    pthread_t ta, tb;
+    struct racer *win, *lose;
+    char *want;
+
+    start(args);
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.dir = dir_with("a", BACKEND ROLE("race"));
+    RUN(a.dir, 0, "init", "-no-color");
+    b.dir = dir_with("b", BACKEND ROLE("race"));
+    RUN(b.dir, 0, "init", "-no-color");
+    ASSERT_OK(pthread_create(&ta, NULL, race, &a));
+    ASSERT_OK(pthread_create(&tb, NULL, race, &b));
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    ASSERT((a.run.status == 0) != (b.run.status == 0));
+    win = a.run.status == 0 ? &a : &b;
+    lose = a.run.status == 0 ? &b : &a;
+    ASSERT_EQ(lose->run.status, 1);
+    ASSERT_STR_CONTAINS(win->run.out, "Apply complete! Resources: 1 added");
+    normalize(lose->run.err);
+    want = tern_asprintf(
+        "Error: Error acquiring the state lock\n\n"
+        "Error message: S3 PutObject s3://tfstate/team/terraform.tfstate."
+        "tflock: %s (HTTP %s, request id *, 1 attempt)\n"
+        "Lock Info:\n"
+        "  ID:        *\n"
+        "  Path:      tfstate/team/terraform.tfstate\n"
+        "  Operation: OperationTypeApply\n"
+        "  Who:       *\n"
+        "  Version:   *\n"
+        "  Created:   *\n"
+        "  Info:      \n\n"
+        "Terraform acquires a state lock to protect the state from being "
+        "written by multiple users at the same time. Please resolve the issue "
+        "above and try again. For most commands, you can disable locking with "
+        "the \"-lock=false\" flag, but this is not recommended.\n\n",
+        strstr(lose->run.err, "ConditionalRequestConflict")
+            ? "ConditionalRequestConflict: A conflicting conditional "
+              "operation is currently in progress against this resource. "
+              "Please try again."
+            : "PreconditionFailed: At least one of the pre-conditions you "
+              "specified did not hold",
+        strstr(lose->run.err, "ConditionalRequestConflict") ? "409" : "412");
+    ASSERT_STR_EQ(lose->run.err, want);
+    tern_free(want);
+    tt_run_release(&a.run);
+    tt_run_release(&b.run);
+    tt_sim_stop(&sim);
+}
+
+static tern_backend_s3 *backend(void)
+{
+    tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *b = NULL;
+    size_t i;
+
+    for (i = 0; sim_env.env[i]; i++)
+        putenv((char *)sim_env.env[i]);
+    c.bucket = "tfstate";
+    c.key = "team/terraform.tfstate";
+    c.region = "us-east-1";
+    c.use_lockfile = 1;
+    c.encrypt = 1;
+    ASSERT_OK(tern_backend_s3_new(&b, &c, NULL, &diags));
+    tern_diags_release(&diags);
+    return b;
+}
+
+/* The ID in the lock object. */
+static char *lock_id(void)
+{
+    struct tt_response resp;
+    json_t *dump, *objs, *o, *info;
+    char *id = NULL;
+    size_t i;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    objs = json_object_get(
+        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
+                       0),
+        "objects");
+    json_array_foreach(objs, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "key")),
+                   "team/terraform.tfstate.tflock") == 0) {
+            info = json_loads(json_string_value(json_object_get(o, "body")), 0,
+                              NULL);
+            id = tern_strdup(json_string_value(json_object_get(info, "ID")));
+            json_decref(info);
+        }
+    }
+    json_decref(dump);
+    ASSERT_NOT_NULL(id);
+    return id;
+}
+
+/* A run whose lock was force-unlocked and taken by another cannot write
+ * over the other's state: its write is conditional on the ETag it read. */
+TEST(backend_s3, force_unlocked_writer_cannot_overwrite)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *first, *second;
+    tern_state *st1 = NULL, *st2 = NULL;
+    char p1[4200], p2[4200], *id, *want;
+    json_t *doc, *v;
+
+    start(NULL);
+    snprintf(p1, sizeof(p1), "%s/one.db", tern_test_tmpdir());
+    snprintf(p2, sizeof(p2), "%s/two.db", tern_test_tmpdir());
+    first = backend();
+    second = backend();
+    ASSERT_OK(tern_backend_s3_lock(first, "apply", 0, &diags));
+    ASSERT_OK(tern_backend_s3_pull(first, p1, "apply", 1, &st1, &diags));
+    v = json_string("first");
+    ASSERT_OK(tern_state_output_set(st1, "who", v, 0, &diags));
+    ASSERT_OK(tern_backend_s3_push(first, st1, NULL, &diags));
+
+    /* Another run breaks the lock and writes. */
+    id = lock_id();
+    ASSERT_OK(tern_backend_s3_force_unlock(second, id, &diags));
+    ASSERT_OK(tern_backend_s3_lock(second, "apply", 0, &diags));
+    ASSERT_OK(tern_backend_s3_pull(second, p2, "apply", 1, &st2, &diags));
+    json_decref(v);
+    v = json_string("second");
+    ASSERT_OK(tern_state_output_set(st2, "who", v, 0, &diags));
+    ASSERT_OK(tern_backend_s3_push(second, st2, NULL, &diags));
+    ASSERT_EQ(diags.count, 0);
+
+    /* The first run goes on, and fails loudly instead of overwriting. */
+    json_decref(v);
+    v = json_string("first again");
+    ASSERT_OK(tern_state_output_set(st1, "who", v, 0, &diags));
+    ASSERT_EQ(tern_backend_s3_push(first, st1, NULL, &diags), TERN_ECONFLICT);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Error saving state");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "The state at s3://tfstate/team/terraform.tfstate changed "
+                  "since tern read it (PreconditionFailed): another run wrote "
+                  "it, so this run's lock was force-unlocked or not taken. "
+                  "tern did not overwrite it. What this run did is in the "
+                  "local working copy; compare with `tern state pull` before "
+                  "pushing it with `tern state push -force`.");
+    tern_diags_release(&diags);
+    /* Nor does it release the lock the second run holds. */
+    ASSERT_EQ(tern_backend_s3_unlock(first, &diags), TERN_ECONFLICT);
+    want = tern_asprintf("The lock on tfstate/team/terraform.tfstate is no "
+                         "longer %s: it was force-unlocked and taken by "
+                         "another run. tern left it alone.",
+                         id);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].detail, want);
+    tern_free(want);
+    tern_free(id);
+    tern_diags_release(&diags);
+
+    doc = remote_state();
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "who"), "value")),
+        "second");
+    json_decref(doc);
+    ASSERT_OK(tern_backend_s3_unlock(second, &diags));
+    json_decref(v);
+    tern_state_free(st1);
+    tern_state_free(st2);
+    tern_backend_s3_free(first);
+    tern_backend_s3_free(second);
+    tt_sim_stop(&sim);
+}
+
+/* force-unlock ID on the command line deletes the lock object, and only
+ * with the holder's ID. */
+TEST(backend_s3, force_unlock_command)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *holder;
+    tern_state *st = NULL;
+    const char *dir;
+    char path[4200], *id, *want;
+
+    start(NULL);
+    dir = dir_with("cli", BACKEND ROLE("unlock"));
+    RUN(dir, 0, "init", "-no-color");
+    snprintf(path, sizeof(path), "%s/holder.db", tern_test_tmpdir());
+    holder = backend();
+    ASSERT_OK(tern_backend_s3_lock(holder, "apply", 0, &diags));
+    ASSERT_OK(tern_backend_s3_pull(holder, path, "apply", 1, &st, &diags));
+    RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
+    id = lock_id();
+    want = tern_asprintf("Error: Failed to unlock state\n\nlock ID "
+                         "\"not-the-id\" does not match existing lock ID "
+                         "\"%s\"\n\n",
+                         id);
+    ASSERT_STR_EQ(r.err, want);
+    tern_free(want);
+    RUN(dir, 0, "force-unlock", "-force", "-no-color", id);
+    ASSERT_STR_EQ(r.out, "tern state has been successfully unlocked!\n\n"
+                         "The state has been unlocked, and tern commands "
+                         "should now be able to\nobtain a new lock on the "
+                         "state.\n");
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    tern_free(id);
+    tt_run_release(&r);
+    tern_state_free(st);
+    tern_backend_s3_free(holder);
+    tt_sim_stop(&sim);
+}
+
+/* Successful CreateRole calls the simulator has served. */
+static int creates_ok(int *already_exists)
+{
+    struct tt_response resp;
+    json_t *doc, *c;
+    size_t i;
+    int n = 0;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        const char *action = json_string_value(json_object_get(c, "action"));
+        const char *code = json_string_value(json_object_get(c, "error_code"));
+
+        if (strcmp(action, "CreateRole") != 0)
+            continue;
+        if (json_integer_value(json_object_get(c, "status")) == 200)
+            n++;
+        else if (already_exists && strcmp(code, "EntityAlreadyExists") == 0)
+            (*already_exists)++;
+    }
+    json_decref(doc);
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The role names the simulator holds, sorted, one a line. */
+static char *sim_roles(void)
+{
+    struct tt_response resp;
+    json_t *dump, *roles, *role;
+    const char *names[64];
+    tern_buf b = TERN_BUF_INIT;
+    size_t i, n = 0;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    roles = json_object_get(json_object_get(dump, "iam"), "roles");
+    json_array_foreach(roles, i, role)
+    {
+        const char *name = json_string_value(json_object_get(role, "name"));
+
+        if (!name)
+            name = json_string_value(json_object_get(role, "RoleName"));
+        if (n < 64)
+            names[n++] = name ? name : "?";
+    }
+    qsort(names, n, sizeof(*names), cmp_str);
+    for (i = 0; i < n; i++)
+        tern_buf_printf(&b, "aws_iam_role.%s\n", names[i]);
+    json_decref(dump);
+    tern_buf_put(&b, "", 0);
+    return tern_buf_detach(&b);
+}
+
+/*
+ * SIGKILL in the middle of an apply (once the simulator has served two of
+ * its six creates), then, from a fresh directory, force-unlock the lock the
+ * dead run left and apply again: the intents the dead run pushed before
+ * each create let the second run adopt what the first made, so there is
+ * no duplicate, no orphan, and nothing left to do.
+ */
+TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
+{
+    static const char *const args[] = {"--latency-ms", "40", NULL};
+    const char *first, *second;
+    const char *apply[] = {"tern",      "apply",          "-auto-approve",
+                           "-no-color", "-parallelism=1", NULL};
+    char config[4096], *id, *roles;
+    pid_t pid;
+    int status = 0, dupes = 0, n;
+
+    start(args);
+    snprintf(config, sizeof(config), "%s%s%s%s%s%s%s", BACKEND, ROLE("k1"),
+             ROLE("k2"), ROLE("k3"), ROLE("k4"), ROLE("k5"), ROLE("k6"));
+    first = dir_with("first", config);
+    RUN(first, 0, "init", "-no-color");
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        size_t i;
+        int devnull = open("/dev/null", O_WRONLY);
+
+        if (chdir(first) != 0 || devnull < 0)
+            _exit(126);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        for (i = 0; sim_env.env[i]; i++)
+            putenv((char *)sim_env.env[i]);
+        execv(TERN_TEST_BIN_PATH, (char *const *)apply);
+        _exit(127);
+    }
+    /* Wait for the event itself: the second create served. */
+    while ((n = creates_ok(NULL)) < 2) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            FAIL("apply ended (status %d) before its second create", status);
+        sched_yield();
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ASSERT(WIFSIGNALED(status));
+
+    second = dir_with("second", config);
+    RUN(second, 0, "init", "-no-color");
+    RUN(second, 1, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    ASSERT_STR_CONTAINS(r.err, "Error: Error acquiring the state lock\n");
+    id = lock_id();
+    RUN(second, 0, "force-unlock", "-force", "-no-color", id);
+    tern_free(id);
+    RUN(second, 0, "apply", "-auto-approve", "-no-color");
+    RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_EQ(creates_ok(&dupes), 6);
+    ASSERT_EQ(dupes, 0);
+    RUN(second, 0, "state", "list");
+    roles = sim_roles();
+    ASSERT_STR_EQ(r.out, roles);
+    tern_free(roles);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* Copy examples/s3-pipeline/FILE into dir. */
+static void copy_example(const char *dir, const char *file)
+{
+    char src[4300];
+    char *text;
+
+    snprintf(src, sizeof(src), "%s/examples/s3-pipeline/%s",
+             tern_test_source_dir(), file);
+    text = tt_read_file(src, NULL);
+    ASSERT_NOT_NULL(text);
+    ASSERT_OK(tt_write_file(dir, file, text));
+    free(text);
+}
+
+/* Run `sh pipeline.sh ARGS` in dir, pointed at the simulator; its output
+ * goes to dir/pipeline.log. Returns the exit status. */
+static int pipeline(const char *dir, const char *step, const char *plan)
+{
+    char tern_env[4200], log[4300];
+    pid_t pid;
+    int status = 0;
+
+    snprintf(tern_env, sizeof(tern_env), "TERN=%s", TERN_TEST_BIN_PATH);
+    snprintf(log, sizeof(log), "%s/pipeline.log", dir);
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        size_t i;
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+        if (fd < 0 || chdir(dir) != 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        for (i = 0; sim_env.env[i]; i++)
+            putenv((char *)sim_env.env[i]);
+        putenv(tern_env);
+        execl("/bin/sh", "sh", "pipeline.sh", step, plan, (char *)NULL);
+        _exit(127);
+    }
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* examples/s3-pipeline as CI runs it: plan in one fresh directory, apply
+ * the saved plan in a second, an empty plan in a third. */
+TEST(backend_s3, example_pipeline_script)
+{
+    struct tt_response resp;
+    const char *dirs[3] = {"job-plan", "job-apply", "job-check"};
+    char paths[3][4200], from[4300], to[4300], *plan;
+    size_t i, len = 0;
+
+    start(NULL);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load",
+                             "{\"s3\":{\"buckets\":[{\"name\":"
+                             "\"tern-pipeline-state\"}]}}"));
+    tt_response_release(&resp);
+    for (i = 0; i < 3; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", tern_test_tmpdir(),
+                 dirs[i]);
+        ASSERT_OK(mkdir(paths[i], 0700));
+        copy_example(paths[i], "main.tf");
+        copy_example(paths[i], "pipeline.sh");
+    }
+    ASSERT_EQ(pipeline(paths[0], "plan", "app.tfplan"), 2);
+    snprintf(from, sizeof(from), "%s/app.tfplan", paths[0]);
+    snprintf(to, sizeof(to), "%s/app.tfplan", paths[1]);
+    plan = tt_read_file(from, &len);
+    ASSERT_NOT_NULL(plan);
+    {
+        FILE *f = fopen(to, "wb");
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(plan, 1, len, f), len);
+        fclose(f);
+    }
+    free(plan);
+    ASSERT_EQ(pipeline(paths[1], "apply", "app.tfplan"), 0);
+    ASSERT_EQ(pipeline(paths[2], "check", ""), 0);
+    /* The first job's plan is now stale. */
+    ASSERT_EQ(pipeline(paths[0], "apply", "app.tfplan"), 1);
+    tt_sim_stop(&sim);
+}
+
+/* init saves the backend block merged with -backend-config; the other
+ * commands refuse to run before init, or after the block changed, until
+ * init -reconfigure. */
+TEST(backend_s3, init_backend_config_and_changes)
+{
+    const char *dir;
+    char file[4300];
+
+    start(NULL);
+    dir = dir_with("cfg", "terraform {\n"
+                          "  backend \"s3\" {\n"
+                          "    key = \"cfg/terraform.tfstate\"\n"
+                          "  }\n"
+                          "}\n" ROLE("cfg"));
+    RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, "Error: Backend initialization required, please run "
+                         "\"tern init\"\n\n"
+                         "Reason: Initial configuration of the requested "
+                         "backend \"s3\". Run \"tern init\" (with any "
+                         "-backend-config) in this directory first.\n\n");
+    RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
+    ASSERT_STR_EQ(r.err, "Error: Invalid backend configuration argument\n\n"
+                         "-backend-config: the backend \"s3\" has no argument "
+                         "named \"bukket\".\n\n");
+    ASSERT_OK(tt_write_file(dir, "backend.hcl",
+                            "# shared by every runner\n"
+                            "region       = \"us-east-1\"\n"
+                            "use_lockfile = true\n"));
+    snprintf(file, sizeof(file), "%s/backend.hcl", dir);
+    RUN(dir, 0, "init", "-no-color", "-backend-config=bucket=tfstate",
+        "-backend-config", file);
+    ASSERT_STR_CONTAINS(r.out, "Successfully configured the backend \"s3\"! "
+                               "tern will keep the state in\n"
+                               "s3://tfstate/cfg/terraform.tfstate (no state "
+                               "there yet).\n");
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+
+    /* The block changes: refused until init -reconfigure. */
+    ASSERT_OK(tt_write_file(dir, "main.tf",
+                            "terraform {\n"
+                            "  backend \"s3\" {\n"
+                            "    key = \"other/terraform.tfstate\"\n"
+                            "  }\n"
+                            "}\n" ROLE("cfg")));
+    RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Backend configuration changed\n\n"
+                  "A change in the backend configuration has been detected "
+                  "since \"tern init\" (the backend block or "
+                  "-backend-config), which may require migrating existing "
+                  "state. To use the new configuration as it is, run \"tern "
+                  "init -reconfigure\". tern cannot migrate state between "
+                  "backends by itself yet: copy it with \"tern state pull\" "
+                  "and \"tern state push\".\n\n");
+    RUN(dir, 1, "init", "-no-color", "-backend-config=bucket=tfstate",
+        "-backend-config", file);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure",
+        "-backend-config=bucket=tfstate", "-backend-config", file);
+    RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_backend_s3_list[] = {
+    TEST_INTEGRATION(backend_s3, pipeline_across_directories),
+    TEST_INTEGRATION(backend_s3, two_processes_race_for_the_lock),
+    TEST_INTEGRATION(backend_s3, force_unlocked_writer_cannot_overwrite),
+    TEST_INTEGRATION(backend_s3, force_unlock_command),
+    TEST_INTEGRATION(backend_s3, sigkill_mid_apply_converges_elsewhere),
+    TEST_INTEGRATION(backend_s3, example_pipeline_script),
+    TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
+    TEST_END};
