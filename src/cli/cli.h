@@ -253,6 +253,21 @@ void cli_render_output(tern_buf *out, const char *name, const json_t *value,
 /* The Terraform type of a JSON value: "string", ["list","string"], ... */
 json_t *cli_json_type(const json_t *v);
 
+struct tern_expr;
+struct tern_lang_config;
+
+/*
+ * Terraform's expression representation (src/cli/json_config.c):
+ * {"constant_value": v} for an expression that needs no context,
+ * {"references": [...]} for one that refers to something. With @secret
+ * the constant value is left out. New reference.
+ */
+json_t *cli_expression_json(const struct tern_expr *e, int secret);
+
+/* The configuration representation of the JSON plan ("configuration"):
+ * provider_config and root_module. New reference. */
+json_t *cli_config_json(const struct tern_lang_config *cfg);
+
 /* ---- The configuration's project settings (project.c) ------------------ */
 
 /*

@@ -1144,24 +1144,52 @@ done:
 
 int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
 {
+    struct tern_lang_config *cfg = NULL;
     tern_plan *plan = NULL;
-    json_t *doc = NULL;
+    json_t *doc = NULL, *prior = NULL, *ordered = NULL;
+    const char *k;
+    json_t *v;
     int error;
 
     /* The reader's own diagnostic says what is wrong with the file. */
     if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
         return error;
-    if (ctx->opts.json) {
-        if ((error = tern_plan_to_json(plan, &doc)) == TERN_OK) {
-            json_object_set_new(doc, "format_version", json_string("1.2"));
-            json_object_set_new(doc, "tern_version", json_string(TERN_VERSION));
-            cli_json_print(ctx->ui.out, doc,
-                           JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        }
-        json_decref(doc);
-    } else {
+    if (!ctx->opts.json) {
         render_plan(ctx, plan);
+        goto done;
     }
+    /* The outputs before the plan are the state's, when it is still the
+     * state the plan was made from. */
+    if (ctx->state) {
+        struct tern_diags scratch = TERN_DIAGS_INIT;
+
+        if (tern_state_outputs(ctx->state, &prior, &scratch) != TERN_OK)
+            prior = NULL;
+        tern_diags_release(&scratch);
+    }
+    if ((error = tern_plan_to_json(plan, prior, &doc)) != TERN_OK)
+        goto done;
+    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
+        goto done;
+    /* In upstream's order: configuration after prior_state, then
+     * relevant_attributes, checks, timestamp and the flags. */
+    ordered = json_object();
+    json_object_foreach(doc, k, v)
+    {
+        if (strcmp(k, "relevant_attributes") == 0 ||
+            (strcmp(k, "timestamp") == 0 &&
+             !json_object_get(ordered, "configuration")) ||
+            (strcmp(k, "applyable") == 0 &&
+             !json_object_get(ordered, "configuration")))
+            json_object_set_new(ordered, "configuration", cli_config_json(cfg));
+        json_object_set(ordered, k, v);
+    }
+    cli_json_print(ctx->ui.out, ordered, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+done:
+    json_decref(ordered);
+    json_decref(doc);
+    json_decref(prior);
+    tern_lang_config_free(cfg);
     tern_plan_free(plan);
     return error;
 }
