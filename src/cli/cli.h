@@ -268,6 +268,16 @@ json_t *cli_expression_json(const struct tern_expr *e, int secret);
  * provider_config and root_module. New reference. */
 json_t *cli_config_json(const struct tern_lang_config *cfg);
 
+/*
+ * The JSON plan's relevant_attributes: the resource attributes that the
+ * configuration of each change (resource or output, no-ops left out)
+ * refers to, and transitively what those resources and locals refer to,
+ * as upstream's ContributingResourceReferences; @plan is the plan
+ * representation so far. New reference.
+ */
+json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
+                                const json_t *plan);
+
 /* ---- The configuration's project settings (project.c) ------------------ */
 
 /*

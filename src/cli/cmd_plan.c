@@ -1171,17 +1171,20 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
         goto done;
     if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
         goto done;
-    /* In upstream's order: configuration after prior_state, then
-     * relevant_attributes, checks, timestamp and the flags. */
+    /* In upstream's order: configuration and relevant_attributes after
+     * prior_state, before timestamp and the flags. */
     ordered = json_object();
     json_object_foreach(doc, k, v)
     {
-        if (strcmp(k, "relevant_attributes") == 0 ||
-            (strcmp(k, "timestamp") == 0 &&
-             !json_object_get(ordered, "configuration")) ||
-            (strcmp(k, "applyable") == 0 &&
-             !json_object_get(ordered, "configuration")))
+        if ((strcmp(k, "timestamp") == 0 || strcmp(k, "applyable") == 0) &&
+            !json_object_get(ordered, "configuration")) {
+            json_t *ra = cli_relevant_attributes(cfg, doc);
+
             json_object_set_new(ordered, "configuration", cli_config_json(cfg));
+            if (json_array_size(ra))
+                json_object_set(ordered, "relevant_attributes", ra);
+            json_decref(ra);
+        }
         json_object_set(ordered, k, v);
     }
     cli_json_print(ctx->ui.out, ordered, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

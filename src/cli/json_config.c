@@ -19,6 +19,7 @@
  */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/tfjson.h"
@@ -26,10 +27,14 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-/* Names bound by for expressions around the current node. */
+/* Names bound by for expressions around the current node; and, when
+ * @attrs is set, where each reference to a resource or data source is
+ * recorded as {"resource": instance address, "attribute": [steps],
+ * "block": the block's address}. */
 struct bound {
     const char *names[32];
     size_t n;
+    json_t *attrs;
 };
 
 static int is_bound(const struct bound *b, const char *name)
@@ -99,8 +104,56 @@ static size_t subject_steps(const char *root, const struct tern_expr **steps,
     return s;
 }
 
+/* One traversal step as a path element: a string or a number. */
+static json_t *step_json(const struct tern_expr *n)
+{
+    const tern_value *k;
+
+    if (n->kind == TERN_EXPR_GETATTR)
+        return json_string(n->u.attr.name);
+    k = literal_key(n->u.index.key);
+    return k ? tern_value_to_json(k) : json_null();
+}
+
+static int is_resource_root(const char *root)
+{
+    static const char *const not [] = {"var",   "local",  "each",
+                                       "count", "path",   "terraform",
+                                       "self",  "module", NULL};
+    size_t i;
+
+    for (i = 0; not [i]; i++)
+        if (strcmp(root, not [i]) == 0)
+            return 0;
+    return 1;
+}
+
+static void record(json_t *attrs, const char *root,
+                   const struct tern_expr **steps, size_t n, size_t s,
+                   int instance)
+{
+    tern_buf inst = TERN_BUF_INIT, block = TERN_BUF_INIT;
+    json_t *path = json_array();
+    size_t i;
+
+    tern_buf_puts(&inst, root);
+    tern_buf_puts(&block, root);
+    for (i = 0; i < s; i++) {
+        step_str(&inst, steps[i]);
+        if (!(instance && i + 1 == s))
+            step_str(&block, steps[i]);
+    }
+    for (i = s; i < n; i++)
+        json_array_append_new(path, step_json(steps[i]));
+    json_array_append_new(
+        attrs, json_pack("{s:s,s:o,s:s}", "resource", tern_buf_cstr(&inst),
+                         "attribute", path, "block", tern_buf_cstr(&block)));
+    tern_buf_release(&inst);
+    tern_buf_release(&block);
+}
+
 static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
-                 size_t n)
+                 size_t n, json_t *attrs)
 {
     tern_buf subj = TERN_BUF_INIT, full = TERN_BUF_INIT;
     size_t s, i, len;
@@ -109,6 +162,15 @@ static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
     if (n == 0) /* a lone name: nothing referenceable */
         return;
     s = subject_steps(root, steps, n, &instance);
+    if (attrs && strcmp(root, "local") == 0)
+        json_array_append_new(attrs,
+                              json_pack("{s:s}", "local",
+                                        steps[0]->kind == TERN_EXPR_GETATTR
+                                            ? steps[0]->u.attr.name
+                                            : ""));
+    else if (attrs && is_resource_root(root) &&
+             s == (strcmp(root, "data") == 0 ? 2u : 1u) + (size_t)instance)
+        record(attrs, root, steps, n, s, instance);
     tern_buf_puts(&subj, root);
     for (i = 0; i < s; i++)
         step_str(&subj, steps[i]);
@@ -164,7 +226,7 @@ static int traversal(const struct tern_expr *e, json_t *refs, struct bound *b)
         steps[i] = steps[count - 1 - i];
         steps[count - 1 - i] = t;
     }
-    emit(refs, n->u.var.name, steps, count);
+    emit(refs, n->u.var.name, steps, count, b->attrs);
     return 1;
 }
 
@@ -621,4 +683,181 @@ json_t *cli_config_json(const struct tern_lang_config *cfg)
     json_decref(req);
     json_decref(cons);
     return o;
+}
+
+/* ---- relevant_attributes ------------------------------------------------ */
+
+/* The configuration block of a resource, data source or output address
+ * (an instance key ignored). */
+static const struct tern_block *block_of(const struct tern_lang_config *cfg,
+                                         const char *addr, int output)
+{
+    const struct tern_blockvec *v = output ? &cfg->outputs : &cfg->resources;
+    const char *a = addr;
+    size_t i, len;
+
+    if (!output && strncmp(a, "data.", 5) == 0) {
+        v = &cfg->data;
+        a += 5;
+    }
+    len = strcspn(a, "[");
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *b = v->items[i];
+        char *name = output ? tern_strdup(b->labels[0])
+                            : tern_asprintf("%s.%s", b->labels[0],
+                                            b->nlabels > 1 ? b->labels[1] : "");
+        int same = name && strlen(name) == len && strncmp(name, a, len) == 0;
+
+        tern_free(name);
+        if (same)
+            return b;
+    }
+    return NULL;
+}
+
+static void scan_body(const struct tern_body *body, struct bound *b)
+{
+    json_t *refs = json_array();
+    size_t i;
+
+    for (i = 0; body && refs && i < body->nattrs; i++)
+        walk(body->attrs[i].expr, refs, b);
+    for (i = 0; body && i < body->nblocks; i++)
+        scan_body(body->blocks[i]->body, b);
+    json_decref(refs);
+}
+
+static int attr_cmp(const void *pa, const void *pb)
+{
+    const json_t *a = *(const json_t *const *)pa;
+    const json_t *b = *(const json_t *const *)pb;
+    const char *ra = json_string_value(json_object_get(a, "resource"));
+    const char *rb = json_string_value(json_object_get(b, "resource"));
+    int da = strncmp(ra, "data.", 5) == 0, db = strncmp(rb, "data.", 5) == 0;
+    char *pa_ = NULL, *pb_ = NULL;
+    int c;
+
+    if (da != db)
+        return da ? -1 : 1;
+    if ((c = strcmp(ra, rb)) != 0)
+        return c;
+    pa_ = json_dumps(json_object_get(a, "attribute"), JSON_COMPACT);
+    pb_ = json_dumps(json_object_get(b, "attribute"), JSON_COMPACT);
+    c = strcmp(pa_ ? pa_ : "", pb_ ? pb_ : "");
+    free(pa_); /* Jansson's, from the C allocator */
+    free(pb_);
+    return c;
+}
+
+json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
+                                const json_t *plan)
+{
+    struct bound b;
+    json_t *seen = json_object(), *out = json_array(), *item, *result = NULL;
+    const json_t *rc;
+    const char *k;
+    const json_t **sorted = NULL;
+    size_t i, done = 0, n;
+
+    memset(&b, 0, sizeof(b));
+    b.attrs = json_array();
+    if (!seen || !out || !b.attrs)
+        goto done;
+    /* The configuration of every change but a no-op, resource or output. */
+    json_array_foreach(json_object_get(plan, "resource_changes"), i, rc)
+    {
+        const json_t *acts =
+            json_object_get(json_object_get(rc, "change"), "actions");
+        const struct tern_block *blk;
+        char *key;
+
+        if (json_array_size(acts) == 1 &&
+            strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0)
+            continue;
+        blk =
+            block_of(cfg, json_string_value(json_object_get(rc, "address")), 0);
+        key = tern_asprintf("b:%p", (const void *)blk);
+        if (blk && key && !json_object_get(seen, key)) {
+            json_object_set_new(seen, key, json_true());
+            scan_body(blk->body, &b);
+        }
+        tern_free(key);
+    }
+    json_object_foreach(json_object_get(plan, "output_changes"), k, rc)
+    {
+        const json_t *acts = json_object_get(rc, "actions");
+        const struct tern_block *blk = block_of(cfg, k, 1);
+
+        if (!blk ||
+            (json_array_size(acts) == 1 &&
+             strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0))
+            continue;
+        scan_body(blk->body, &b);
+    }
+    /* Each reference found, then what the referenced blocks and locals
+     * refer to in turn (upstream's ContributingResourceReferences). */
+    while (done < json_array_size(b.attrs)) {
+        const json_t *r = json_array_get(b.attrs, done++);
+        const char *local = json_string_value(json_object_get(r, "local"));
+        char *key;
+
+        if (local) {
+            key = tern_asprintf("l:%s", local);
+            if (key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                for (i = 0; i < cfg->nlocal_attrs; i++)
+                    if (strcmp(cfg->local_attrs[i]->name, local) == 0) {
+                        json_t *refs = json_array();
+
+                        walk(cfg->local_attrs[i]->expr, refs, &b);
+                        json_decref(refs);
+                    }
+            }
+            tern_free(key);
+            continue;
+        }
+        {
+            char *dump =
+                json_dumps(json_object_get(r, "attribute"), JSON_COMPACT);
+            const struct tern_block *blk = block_of(
+                cfg, json_string_value(json_object_get(r, "block")), 0);
+
+            key = tern_asprintf(
+                "r:%s %s", json_string_value(json_object_get(r, "resource")),
+                dump ? dump : "");
+            free(dump); /* Jansson's, from the C allocator */
+            if (key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                json_array_append_new(
+                    out, json_pack("{s:O,s:O}", "resource",
+                                   json_object_get(r, "resource"), "attribute",
+                                   json_object_get(r, "attribute")));
+            }
+            tern_free(key);
+            key = tern_asprintf("b:%p", (const void *)blk);
+            if (blk && key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                scan_body(blk->body, &b);
+            }
+            tern_free(key);
+        }
+    }
+    n = json_array_size(out);
+    sorted = tern_calloc(n + 1, sizeof(*sorted));
+    if (!sorted)
+        goto done;
+    for (i = 0; i < n; i++)
+        sorted[i] = json_array_get(out, i);
+    qsort(sorted, n, sizeof(*sorted), attr_cmp);
+    result = json_array();
+    for (i = 0; result && i < n; i++) {
+        item = (json_t *)sorted[i];
+        json_array_append(result, item);
+    }
+done:
+    tern_free(sorted);
+    json_decref(seen);
+    json_decref(out);
+    json_decref(b.attrs);
+    return result;
 }

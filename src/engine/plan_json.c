@@ -4,9 +4,9 @@
  * (plan.go, values.go) writes it, Terraform 1.5's format 1.2:
  * format_version, terraform_version, variables, planned_values,
  * resource_drift, resource_changes, output_changes, prior_state,
- * relevant_attributes, timestamp, applyable, complete, errored. The
- * `configuration` and `checks` keys are the CLI's (src/cli/json_config.c),
- * which has the configuration.
+ * timestamp, applyable, complete, errored. The `configuration` and
+ * `relevant_attributes` keys are the CLI's (src/cli/json_config.c), which
+ * has the configuration.
  *
  * The rules kept from upstream: every managed instance is in
  * resource_changes, no-ops included, sorted by address (data sources
@@ -134,10 +134,22 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
         return r;
     for (i = 0; i < tern_value_length(v); i++) {
         const char *k = tern_value_object_key(v, i);
+        const tern_value *x = tern_value_object_value(v, i);
+        const tern_attr *a = tern_schema_attr(schema, k);
 
-        if (schema_sensitive(schema, k) &&
-            !tern_value_is_null(tern_value_object_value(v, i)))
+        if (!a || tern_value_is_null(x))
+            continue;
+        if (a->flags & TERN_ATTR_SENSITIVE) {
             json_object_set_new(r, k, json_true());
+        } else if (tern_value_is_unknown(x)) {
+            /* SensitiveAsBool says nothing about an unknown collection's
+             * contents: an empty object or tuple, kept. */
+            if (a->type == TERN_TYPE_MAP_STRING)
+                json_object_set_new(r, k, json_object());
+            else if (a->type != TERN_TYPE_STRING &&
+                     a->type != TERN_TYPE_NUMBER && a->type != TERN_TYPE_BOOL)
+                json_object_set_new(r, k, json_array());
+        }
     }
     return r;
 }
@@ -366,25 +378,27 @@ static json_t *change_json(const struct pinst *pi)
         json_decref(rc);
         return NULL;
     }
+    /* A create's before and a delete's after are null values upstream
+     * (cty.NullVal, not a missing value): "before": null with
+     * "before_sensitive": false, "after": null with "after_unknown": {}
+     * and "after_sensitive": false. */
     json_object_set_new(c, "actions", actions_json(pi->pub.action));
-    if (pi->before)
-        json_object_set_new(c, "before", tern_value_to_json(pi->before));
-    if (pi->after) {
-        set_opt(c, "after", tern__tfjson_known(pi->after));
-        json_object_set_new(c, "after_unknown",
-                            tern_value_is_wholly_known(pi->after)
-                                ? json_object()
-                                : tern__tfjson_unknown(pi->after));
-    } else {
-        /* upstream marshals a NilVal afterUnknown: false */
-        json_object_set_new(c, "after_unknown", json_false());
-    }
-    if (pi->before)
-        json_object_set_new(c, "before_sensitive",
-                            tern__tfjson_sensitive(pi->before, schema));
+    json_object_set_new(
+        c, "before", pi->before ? tern_value_to_json(pi->before) : json_null());
     if (pi->after)
-        json_object_set_new(c, "after_sensitive",
-                            tern__tfjson_sensitive(pi->after, schema));
+        set_opt(c, "after", tern__tfjson_known(pi->after));
+    else
+        json_object_set_new(c, "after", json_null());
+    json_object_set_new(c, "after_unknown",
+                        !pi->after || tern_value_is_wholly_known(pi->after)
+                            ? json_object()
+                            : tern__tfjson_unknown(pi->after));
+    json_object_set_new(c, "before_sensitive",
+                        pi->before ? tern__tfjson_sensitive(pi->before, schema)
+                                   : json_false());
+    json_object_set_new(c, "after_sensitive",
+                        pi->after ? tern__tfjson_sensitive(pi->after, schema)
+                                  : json_false());
     if (pi->rpaths && pi->rpaths[0]) {
         json_t *rp = json_array();
 
@@ -566,11 +580,17 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                            const json_t *prior_outputs)
 {
     json_t *res = json_array(), *outs = json_object(), *o, *v;
+    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
     const char *k;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        const struct pinst *pi = sorted[i];
+    /* jsonstate sorts a module's resources by address */
+    if (by_addr) {
+        memcpy(by_addr, sorted, n * sizeof(*by_addr));
+        qsort(by_addr, n, sizeof(*by_addr), addr_cmp);
+    }
+    for (i = 0; by_addr && i < n; i++) {
+        const struct pinst *pi = by_addr[i];
 
         if (pi->pub.mode == TERN_STATE_DATA) {
             /* a data source read while planning is in the refreshed
@@ -592,6 +612,7 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                       json_is_true(json_object_get(o, "sensitive")), "value",
                       v ? v : json_null(), "type", tern__tfjson_type(v)));
     }
+    tern_free(by_addr);
     if (!json_array_size(res) && !json_object_size(outs)) {
         json_decref(res);
         json_decref(outs);
@@ -636,8 +657,7 @@ static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
             json_decref(aj);
         } else
             json_object_set_new(c, "actions", json_pack("[s]", "update"));
-        if (before)
-            json_object_set(c, "before", before);
+        json_object_set(c, "before", before ? before : json_null());
         set_opt(c, "after", tern__tfjson_known(after));
         json_object_set_new(c, "after_unknown",
                             !after || tern_value_is_wholly_known(after)
@@ -652,11 +672,12 @@ static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
         if (p->outputs && tern_value_object_get(p->outputs, k))
             continue;
         sens = json_is_true(json_object_get(po, "sensitive"));
-        json_object_set_new(
-            oc, k,
-            json_pack("{s:[s],s:O,s:b,s:b,s:b}", "actions", "delete", "before",
-                      json_object_get(po, "value"), "after_unknown", 0,
-                      "before_sensitive", sens, "after_sensitive", sens));
+        json_object_set_new(oc, k,
+                            json_pack("{s:[s],s:O,s:n,s:b,s:b,s:b}", "actions",
+                                      "delete", "before",
+                                      json_object_get(po, "value"), "after",
+                                      "after_unknown", 0, "before_sensitive",
+                                      sens, "after_sensitive", sens));
     }
     return oc;
 }
@@ -713,16 +734,8 @@ int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
         json_object_set(o, "output_changes", x);
     json_decref(x);
     set_opt(o, "prior_state", prior_state(sorted, n, prior_outputs));
-    /* relevant_attributes: the attributes of drifted objects that the
-     * configuration refers to; tern does not track them per attribute, so
-     * every drifted object is relevant as a whole (README). */
-    x = json_array();
-    for (i = 0; i < p->ndrift; i++)
-        json_array_append_new(x, json_pack("{s:s,s:[]}", "resource",
-                                           drift[i]->addr, "attribute"));
-    if (json_array_size(x))
-        json_object_set(o, "relevant_attributes", x);
-    json_decref(x);
+    /* relevant_attributes and configuration come from the configuration:
+     * the CLI adds them (src/cli/json_config.c). */
     if (p->timestamp[0])
         json_object_set_new(o, "timestamp", json_string(p->timestamp));
     json_object_set_new(o, "applyable",
