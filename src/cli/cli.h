@@ -199,8 +199,9 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs);
 
 /* A diagnostic as Terraform's JSON ("severity", "summary", "detail",
- * "range"); a new reference, NULL on OOM. */
-json_t *cli_diag_json(const struct tern_diag *d);
+ * "range" and, when @srcs (struct tern_lang_sources) holds its file,
+ * "snippet"); a new reference, NULL on OOM. */
+json_t *cli_diag_json(const struct tern_diag *d, const void *srcs);
 
 /* The stream's first line: {"type":"version","tern":"0.1.0","ui":"1.2"}. */
 void cli_ui_json_version(const struct cli_ui *ui);

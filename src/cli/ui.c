@@ -7,6 +7,8 @@
  */
 #include "cli/cli.h"
 
+#include "engine/tfjson.h"
+
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,8 +61,10 @@ static json_t *pos_json(const struct tern_pos *p)
                      (int)p->column, "byte", (json_int_t)p->byte);
 }
 
-json_t *cli_diag_json(const struct tern_diag *d)
+json_t *cli_diag_json(const struct tern_diag *d, const void *srcs)
 {
+    json_t *snippet;
+
     json_t *j = json_pack("{s:s,s:s,s:s}", "severity",
                           d->severity == TERN_SEV_ERROR ? "error" : "warning",
                           "summary", d->summary ? d->summary : "", "detail",
@@ -72,6 +76,8 @@ json_t *cli_diag_json(const struct tern_diag *d)
                                       d->range.file, "start",
                                       pos_json(&d->range.start), "end",
                                       pos_json(&d->range.end)));
+    if (j && (snippet = tern_lang_diag_snippet(d, srcs)))
+        json_object_set_new(j, "snippet", snippet);
     return j;
 }
 
@@ -99,7 +105,9 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
     timestamp(ts, sizeof(ts));
     json_object_set_new(fields, "@level", json_string(level));
     json_object_set_new(fields, "@message", json_string(message));
-    json_object_set_new(fields, "@module", json_string("tern.ui"));
+    /* "always terraform.ui" (machine-readable-ui.mdx): consumers filter
+     * on it */
+    json_object_set_new(fields, "@module", json_string("terraform.ui"));
     json_object_set_new(fields, "@timestamp", json_string(ts));
     json_object_set_new(fields, "type", json_string(type));
     cli_json_print(ui->out, fields, JSON_COMPACT | JSON_SORT_KEYS);
@@ -108,8 +116,12 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
 
 void cli_ui_json_version(const struct cli_ui *ui)
 {
+    /* "terraform": the language version tern implements; "tern" beside
+     * it */
     cli_ui_json_line(ui, "info", "tern " TERN_VERSION, "version",
-                     json_pack("{s:s,s:s}", "tern", TERN_VERSION, "ui", "1.2"));
+                     json_pack("{s:s,s:s,s:s}", "terraform",
+                               TERN_LANGUAGE_VERSION, "tern", TERN_VERSION,
+                               "ui", "1.2"));
 }
 
 /* One diagnostic rendered, the severity line in colour. */
@@ -156,7 +168,8 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
                 d->summary);
 
             if (fields && msg) {
-                json_object_set_new(fields, "diagnostic", cli_diag_json(d));
+                json_object_set_new(fields, "diagnostic",
+                                    cli_diag_json(d, srcs));
                 cli_ui_json_line(
                     ui, d->severity == TERN_SEV_ERROR ? "error" : "warn", msg,
                     "diagnostic", fields);

@@ -425,7 +425,10 @@ static json_t *change_json(const struct pinst *pi)
     if (pi->deposed)
         json_object_set_new(rc, "deposed", json_string(pi->deposed_key));
     json_object_set_new(rc, "change", c);
-    if (pi->pub.reason)
+    /* Terraform has no reason for a delete in destroy mode nor for the
+     * create of an object deleted outside it: those are tern's own. */
+    if (pi->pub.reason && pi->pub.reason != TERN_REASON_DESTROY_MODE &&
+        pi->pub.reason != TERN_REASON_GONE)
         json_object_set_new(
             rc, "action_reason",
             json_string(tern_action_reason_name(pi->pub.reason)));

@@ -193,6 +193,18 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
  *
  *     An argument named "nmae" is not expected here.
  */
+/*
+ * The "snippet" of Terraform's JSON diagnostic (views/json/diagnostic.go):
+ * {"context": the enclosing block ("resource \"a\" \"b\"") or null,
+ * "code": the lines the range touches, "start_line", the range's byte
+ * offsets in code as "highlight_start_offset" / "highlight_end_offset",
+ * "values": []}. NULL when the diagnostic has no range in @srcs. Declared
+ * with Jansson's type, which src/lang also uses.
+ */
+struct json_t;
+struct json_t *tern_lang_diag_snippet(const struct tern_diag *d,
+                                      const struct tern_lang_sources *srcs);
+
 int tern_lang_diags_render(tern_buf *out, const struct tern_diags *diags,
                            const struct tern_lang_sources *srcs);
 

@@ -3,6 +3,7 @@
  * in, diagnostics rendering with the source line, and "did you mean".
  */
 #include "lang/lang_int.h"
+#include <jansson.h>
 #include "util/alloc.h"
 
 #include <stdio.h>
@@ -262,6 +263,41 @@ static void put_context(tern_buf *out, const struct tern_lang_file *f,
             return;
         }
     }
+}
+
+json_t *tern_lang_diag_snippet(const struct tern_diag *d,
+                               const struct tern_lang_sources *srcs)
+{
+    const struct tern_lang_file *f =
+        d->has_range ? find_file(srcs, d->range.file) : NULL;
+    tern_buf ctx = TERN_BUF_INIT;
+    size_t start, end, bol, eol;
+    json_t *j;
+
+    if (!f || d->range.start.byte > f->len)
+        return NULL;
+    start = d->range.start.byte;
+    end = d->range.end.byte < start ? start : d->range.end.byte;
+    if (end > f->len)
+        end = f->len;
+    /* Every line the range touches, without the last newline. */
+    for (bol = start; bol > 0 && f->src[bol - 1] != '\n'; bol--)
+        ;
+    for (eol = end > start && f->src[end - 1] == '\n' ? end - 1 : end;
+         eol < f->len && f->src[eol] != '\n'; eol++)
+        ;
+    if (eol > bol && f->src[eol - 1] == '\r')
+        eol--;
+    put_context(&ctx, f, start);
+    j = json_pack("{s:o,s:s%,s:i,s:I,s:I,s:[]}", "context",
+                  ctx.len > 5 ? json_string(tern_buf_cstr(&ctx) + 5)
+                              : json_null(),
+                  "code", f->src + bol, eol - bol, "start_line",
+                  (int)d->range.start.line, "highlight_start_offset",
+                  (json_int_t)(start - bol), "highlight_end_offset",
+                  (json_int_t)((end > eol ? eol : end) - bol), "values");
+    tern_buf_release(&ctx);
+    return j;
 }
 
 static void render_one(tern_buf *out, const struct tern_diag *d,

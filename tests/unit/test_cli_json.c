@@ -193,7 +193,25 @@ TEST(cli_json, plan_representation)
     tt_sim_stop(&sim);
 }
 
+/* The state the plan was made against, from the working directory and as
+ * a state file named on the command line; its outputs; the version. */
+TEST(cli_json, state_output_version)
+{
+    scenario();
+    RUN(0, "show", "-json");
+    match_case("sagemaker/state.json", r.out);
+    RUN(0, "show", "-json", "tern.tfstate.db");
+    match_case("sagemaker/state.json", r.out);
+    RUN(0, "output", "-json");
+    match_case("sagemaker/output.json", r.out);
+    RUN(0, "version", "-json");
+    match_case("sagemaker/version.json", r.out);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_json_list[] = {
     TEST_INTEGRATION(cli_json, plan_representation),
+    TEST_INTEGRATION(cli_json, state_output_version),
     TEST_END,
 };
