@@ -725,9 +725,21 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
 {
     char *msg;
 
-    if (strcmp(operation, "plan") == 0)
+    /* views/json/change_summary.go: imports are named when there are
+     * any */
+    if (strcmp(operation, "plan") == 0 && s->import)
+        msg = tern_asprintf("Plan: %zu to import, %zu to add, %zu to change, "
+                            "%zu to destroy.",
+                            s->import, s->add, s->change, s->destroy);
+    else if (strcmp(operation, "plan") == 0)
         msg = tern_asprintf("Plan: %zu to add, %zu to change, %zu to destroy.",
                             s->add, s->change, s->destroy);
+    else if (s->import)
+        msg = tern_asprintf("%s complete! Resources: %zu imported, %zu added, "
+                            "%zu changed, %zu destroyed.",
+                            strcmp(operation, "destroy") == 0 ? "Destroy"
+                                                              : "Apply",
+                            s->import, s->add, s->change, s->destroy);
     else
         msg = tern_asprintf("%s complete! Resources: %zu added, %zu changed, "
                             "%zu destroyed.",

@@ -4,18 +4,26 @@
  * are written by hand from hashicorp/terraform's json-format.mdx field
  * lists and upstream's omitempty rules, for the scenario beside them; they
  * are never re-recorded from tern's output. In them "<string>" stands for
- * any string (IAM's unique ids and creation dates, the tern version) and
- * "<timestamp>" for an RFC 3339 UTC time; everything else must be equal,
- * and every object must have exactly the expected keys.
+ * any string (IAM's unique ids and creation dates, the tern version),
+ * "<timestamp>" for an RFC 3339 UTC time, "<ui-timestamp>" for the UI's
+ * (with microseconds), "<number>" for any integer (elapsed seconds), and a
+ * string starting with "~" is a shell pattern (fnmatch) for the rest;
+ * everything else must be equal, and every object must have exactly the
+ * expected keys. In a stream (.jsonl) the version, change_summary and
+ * outputs messages must come in order; the per-resource messages, which
+ * concurrent steps interleave, are matched by type, address and action.
  */
 #include "runner.h"
 
 #include "run_tern.h"
 #include "aws_call.h"
 #include "support.h"
+#include "util/alloc.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct tt_sim sim;
@@ -59,12 +67,11 @@ static void use_config(const char *name)
     free(text);
 }
 
-static int is_timestamp(const char *s)
+static int is_timestamp(const char *s, const char *shape)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
     size_t i;
 
-    if (strlen(s) != sizeof(shape) - 1)
+    if (strlen(s) != strlen(shape))
         return 0;
     for (i = 0; shape[i]; i++)
         if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
@@ -88,9 +95,29 @@ static void match(const json_t *want, const json_t *got, const char *path)
         return;
     }
     if (json_is_string(want) &&
-        strcmp(json_string_value(want), "<timestamp>") == 0) {
-        if (!json_is_string(got) || !is_timestamp(json_string_value(got)))
-            FAIL("%s: expected an RFC 3339 UTC time, got %s", path,
+        (strcmp(json_string_value(want), "<timestamp>") == 0 ||
+         strcmp(json_string_value(want), "<ui-timestamp>") == 0)) {
+        const char *shape = json_string_value(want)[1] == 't'
+                                ? "dddd-dd-ddTdd:dd:ddZ"
+                                : "dddd-dd-ddTdd:dd:dd.ddddddZ";
+
+        if (!json_is_string(got) ||
+            !is_timestamp(json_string_value(got), shape))
+            FAIL("%s: expected a time like %s, got %s", path, shape,
+                 got ? json_dumps(got, JSON_ENCODE_ANY) : "nothing");
+        return;
+    }
+    if (json_is_string(want) &&
+        strcmp(json_string_value(want), "<number>") == 0) {
+        if (!json_is_integer(got))
+            FAIL("%s: expected an integer, got %s", path,
+                 got ? json_dumps(got, JSON_ENCODE_ANY) : "nothing");
+        return;
+    }
+    if (json_is_string(want) && json_string_value(want)[0] == '~') {
+        if (!json_is_string(got) ||
+            fnmatch(json_string_value(want) + 1, json_string_value(got), 0))
+            FAIL("%s: expected %s, got %s", path, json_string_value(want) + 1,
                  got ? json_dumps(got, JSON_ENCODE_ANY) : "nothing");
         return;
     }
@@ -143,6 +170,114 @@ static void match_case(const char *expected, const char *output)
     if (!got)
         FAIL("tern's output is not JSON (%s):\n%s", err.text, output);
     match(want, got, "$");
+    json_decref(want);
+    json_decref(got);
+    free(text);
+}
+
+/* Messages that come in a fixed order; the others are per resource. */
+static int ordered(const json_t *line)
+{
+    const char *t = json_string_value(json_object_get(line, "type"));
+
+    return t &&
+           (strcmp(t, "version") == 0 || strcmp(t, "change_summary") == 0 ||
+            strcmp(t, "outputs") == 0 || strcmp(t, "diagnostic") == 0);
+}
+
+/* type, address and action of a per-resource message */
+static char *line_key(const json_t *line)
+{
+    const json_t *body = json_object_get(line, "hook")
+                             ? json_object_get(line, "hook")
+                             : json_object_get(line, "change");
+
+    return tern_asprintf("%s %s %s",
+                         json_string_value(json_object_get(line, "type")),
+                         json_string_value(json_object_get(
+                             json_object_get(body, "resource"), "addr")),
+                         json_string_value(json_object_get(body, "action")));
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    char *ka = line_key(*(const json_t *const *)a);
+    char *kb = line_key(*(const json_t *const *)b);
+    int c = strcmp(ka ? ka : "", kb ? kb : "");
+
+    tern_free(ka);
+    tern_free(kb);
+    return c;
+}
+
+static json_t *parse_lines(const char *text, const char *what)
+{
+    json_t *all = json_array(), *line;
+    json_error_t err;
+    const char *p = text, *nl;
+
+    while (*p) {
+        char *one;
+
+        nl = strchr(p, '\n');
+        one = tern_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+        line = json_loads(one, 0, &err);
+        if (!line)
+            FAIL("%s: a line is not JSON (%s): %s", what, err.text, one);
+        tern_free(one);
+        json_array_append_new(all, line);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return all;
+}
+
+/* Split a stream into its ordered messages and its per-resource ones
+ * (sorted by key). */
+static void split(const json_t *all, json_t *seq, const json_t ***rest,
+                  size_t *nrest)
+{
+    const json_t *line;
+    size_t i;
+
+    *rest = tern_calloc(json_array_size(all) + 1, sizeof(**rest));
+    *nrest = 0;
+    json_array_foreach((json_t *)all, i, line)
+    {
+        if (ordered(line))
+            json_array_append(seq, (json_t *)line);
+        else
+            (*rest)[(*nrest)++] = line;
+    }
+    qsort(*rest, *nrest, sizeof(**rest), key_cmp);
+}
+
+static void match_stream(const char *expected, const char *output)
+{
+    char *text = case_text(expected), path[64];
+    json_t *want = parse_lines(text, expected),
+           *got = parse_lines(output, "tern");
+    json_t *wseq = json_array(), *gseq = json_array();
+    const json_t **wrest = NULL, **grest = NULL;
+    size_t nw = 0, ng = 0, i;
+
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_array_get(got, 0), "type")),
+        "version");
+    split(want, wseq, &wrest, &nw);
+    split(got, gseq, &grest, &ng);
+    match(wseq, gseq, "$ordered");
+    if (nw != ng)
+        FAIL("%zu per-resource messages, expected %zu:\n%s", ng, nw, output);
+    for (i = 0; i < nw; i++) {
+        snprintf(path, sizeof(path), "$resource_messages[%zu]", i);
+        match(wrest[i], grest[i], path);
+    }
+    tern_free(wrest);
+    tern_free(grest);
+    json_decref(wseq);
+    json_decref(gseq);
     json_decref(want);
     json_decref(got);
     free(text);
@@ -210,7 +345,21 @@ TEST(cli_json, state_output_version)
     tt_sim_stop(&sim);
 }
 
+/* plan -json and apply -json of the same scenario: every message type
+ * the run has, with every field. */
+TEST(cli_json, ui_stream)
+{
+    scenario();
+    RUN(0, "plan", "-json");
+    match_stream("sagemaker/plan-ui.jsonl", r.out);
+    RUN(0, "apply", "-json", "p.tfplan");
+    match_stream("sagemaker/apply-ui.jsonl", r.out);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_json_list[] = {
+    TEST_INTEGRATION(cli_json, ui_stream),
     TEST_INTEGRATION(cli_json, plan_representation),
     TEST_INTEGRATION(cli_json, state_output_version),
     TEST_END,
