@@ -25,6 +25,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct tt_sim sim;
 static struct tt_sim_env env;
@@ -358,7 +360,96 @@ TEST(cli_json, ui_stream)
     tt_sim_stop(&sim);
 }
 
+/* Run examples/policy-gate on @plan_json (in the test's directory):
+ * its whole standard output into @out (free()), its exit status back. */
+static int policy_gate(const char *plan_json, char **out)
+{
+    char cmd[2048], path[1024];
+    int status;
+
+    snprintf(path, sizeof(path), "%s/gate.out", tern_test_tmpdir());
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/python3 '%s/examples/policy-gate/policy_gate.py' "
+             "'%s/%s' > '%s' 2>&1",
+             tern_test_source_dir(), tern_test_tmpdir(), plan_json, path);
+    status = system(cmd);
+    *out = tt_read_file(path, NULL);
+    if (!*out)
+        FAIL("no output from the policy gate");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The policy gate between plan and apply: the SageMaker example passes;
+ * a plan that deletes a role, attaches AdministratorAccess and trusts a
+ * wildcard principal is refused, each named.
+ */
+TEST(cli_json, policy_gate)
+{
+    const char *files[] = {"main.tf", "variables.tf", "outputs.tf"};
+    char path[512], *text, *out = NULL;
+    size_t i;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    for (i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/examples/sagemaker-deploy/%s",
+                 tern_test_source_dir(), files[i]);
+        text = tt_read_file(path, NULL);
+        if (!text)
+            FAIL("cannot read %s", path);
+        ASSERT_OK(tt_write_file(tern_test_tmpdir(), files[i], text));
+        free(text);
+    }
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "terraform.tfvars",
+                      "workspace_role_name = \"databricks-workspace\"\n"));
+    {
+        struct tt_response resp;
+
+        ASSERT_OK(tt_sim_control(
+            &resp, &sim, "POST", "load",
+            "{\"iam\":{\"roles\":[{\"name\":\"databricks-workspace\","
+            "\"assume_role_policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\","
+            "\\\"Statement\\\":[]}\"}]}}"));
+        ASSERT_EQ(resp.status, 200);
+        tt_response_release(&resp);
+    }
+    RUN(0, "init");
+    RUN(0, "plan", "-out=ok.tfplan");
+    RUN(0, "show", "-json", "ok.tfplan");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "ok.json", r.out));
+    ASSERT_EQ(policy_gate("ok.json", &out), 0);
+    ASSERT_STR_EQ(out,
+                  "policy gate: 6 resource changes checked, no violation\n");
+    free(out);
+
+    for (i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), files[i]);
+        unlink(path);
+    }
+    use_config("policy-gate/before.tf");
+    RUN(0, "apply", "-auto-approve");
+    use_config("policy-gate/after.tf");
+    RUN(0, "plan", "-out=bad.tfplan");
+    RUN(0, "show", "-json", "bad.tfplan");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "bad.json", r.out));
+    ASSERT_EQ(policy_gate("bad.json", &out), 1);
+    ASSERT_STR_EQ(out, "DENY aws_iam_role.legacy: deletes an IAM role\n"
+                       "DENY aws_iam_role.open: trust policy allows a "
+                       "wildcard principal\n"
+                       "DENY aws_iam_role_policy_attachment.admin: attaches "
+                       "AdministratorAccess\n"
+                       "policy gate: 3 violations in 3 resource changes\n");
+    free(out);
+    ASSERT_EQ(policy_gate("missing.json", &out), 2);
+    free(out);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_json_list[] = {
+    TEST_INTEGRATION(cli_json, policy_gate),
     TEST_INTEGRATION(cli_json, ui_stream),
     TEST_INTEGRATION(cli_json, plan_representation),
     TEST_INTEGRATION(cli_json, state_output_version),
