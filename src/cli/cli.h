@@ -376,6 +376,8 @@ struct cli_cmd {
 };
 
 int cli_cmd_version(struct cli_ctx *ctx);
+int cli_cmd_providers(struct cli_ctx *ctx);
+int cli_cmd_providers_schema(struct cli_ctx *ctx);
 int cli_cmd_init(struct cli_ctx *ctx);
 int cli_cmd_validate(struct cli_ctx *ctx);
 int cli_cmd_output(struct cli_ctx *ctx);

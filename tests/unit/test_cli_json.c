@@ -448,7 +448,60 @@ TEST(cli_json, policy_gate)
     tt_sim_stop(&sim);
 }
 
+/* `providers` on the SageMaker example (no state yet), and `providers
+ * schema -json`: its shape, and one resource's schema as the AWS
+ * provider's (docs/ATTRIBUTES.md), written by hand. */
+TEST(cli_json, providers)
+{
+    const char *files[] = {"main.tf", "variables.tf", "outputs.tf"};
+    char path[512], *text, *want;
+    json_t *doc, *aws;
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/examples/sagemaker-deploy/%s",
+                 tern_test_source_dir(), files[i]);
+        text = tt_read_file(path, NULL);
+        if (!text)
+            FAIL("cannot read %s", path);
+        ASSERT_OK(tt_write_file(tern_test_tmpdir(), files[i], text));
+        free(text);
+    }
+    memset(&env, 0, sizeof(env));
+    RUN(0, "providers");
+    want = case_text("providers/tree.txt");
+    ASSERT_STR_EQ(r.out, want);
+    free(want);
+    RUN(1, "providers", "schema");
+    ASSERT_STR_EQ(r.err, "Error: The -json flag is required\n\nThe `tern "
+                         "providers schema` command requires the `-json` "
+                         "flag.\n\n");
+    RUN(0, "providers", "schema", "-json");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    ASSERT_STR_EQ(json_string_value(json_object_get(doc, "format_version")),
+                  "1.0");
+    aws = json_object_get(json_object_get(doc, "provider_schemas"),
+                          "registry.terraform.io/hashicorp/aws");
+    ASSERT_NOT_NULL(aws);
+    ASSERT_NOT_NULL(json_object_get(
+        json_object_get(json_object_get(doc, "provider_schemas"),
+                        "registry.terraform.io/databricks/databricks"),
+        "resource_schemas"));
+    ASSERT_NOT_NULL(json_object_get(json_object_get(aws, "data_source_schemas"),
+                                    "aws_iam_policy_document"));
+    ASSERT_NOT_NULL(json_object_get(json_object_get(aws, "provider"), "block"));
+    text = json_dumps(json_object_get(json_object_get(aws, "resource_schemas"),
+                                      "aws_iam_instance_profile"),
+                      JSON_COMPACT);
+    match_case("providers/aws_iam_instance_profile.json", text);
+    free(text);
+    json_decref(doc);
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_json_list[] = {
+    TEST_UNIT(cli_json, providers),
     TEST_INTEGRATION(cli_json, policy_gate),
     TEST_INTEGRATION(cli_json, ui_stream),
     TEST_INTEGRATION(cli_json, plan_representation),
