@@ -64,6 +64,9 @@ struct run {
     /* address -> {"t": start time, "a": action, "n": progress lines} of
      * the steps running, for apply_errored and apply_progress */
     json_t *started;
+    /* address -> the state's object ID, for the JSON UI's refresh
+     * messages (built at the first one) */
+    json_t *ids;
     int refreshing_shown;
     /* The progress ticker (apply only): it and the event callback print
      * under the mutex. */
@@ -108,6 +111,50 @@ static json_t *resource_json(const char *address)
     tern_free(prefix);
     cli_addr_release(&a);
     return j;
+}
+
+/* The ID of the object the state holds at @address, or NULL. */
+static const char *state_id(struct run *run, const char *address)
+{
+    tern_state_resource *list = NULL;
+    size_t n = 0, i;
+
+    if (!run->ids && run->ctx->state) {
+        struct tern_diags scratch = TERN_DIAGS_INIT;
+
+        run->ids = json_object();
+        if (run->ids &&
+            tern_state_list(run->ctx->state, &list, &n, &scratch) == TERN_OK)
+            for (i = 0; i < n; i++) {
+                char *a = tern_state_resource_address(&list[i]);
+
+                if (a && list[i].id)
+                    json_object_set_new(run->ids, a, json_string(list[i].id));
+                tern_free(a);
+            }
+        tern_state_resources_free(list, n);
+        tern_diags_release(&scratch);
+    }
+    return json_string_value(json_object_get(run->ids, address));
+}
+
+/* refresh_start / refresh_complete: the resource and, when the state
+ * knows it, the object's ID, in the hook and the message. */
+static void refresh_json(struct run *run, const tern_event *ev,
+                         const char *type, const char *what)
+{
+    const char *id = state_id(run, ev->address);
+    json_t *hook = json_pack("{s:o}", "resource", resource_json(ev->address));
+    char *msg = id ? tern_asprintf("%s: %s [id=%s]", ev->address, what, id)
+                   : tern_asprintf("%s: %s", ev->address, what);
+
+    if (hook && id) {
+        json_object_set_new(hook, "id_key", json_string("id"));
+        json_object_set_new(hook, "id_value", json_string(id));
+    }
+    cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
+                     json_pack("{s:o}", "hook", hook));
+    tern_free(msg);
 }
 
 static int is_import(const tern_event *ev)
@@ -296,20 +343,14 @@ static void handle_event(struct run *run, const tern_event *ev)
     case TERN_EVENT_REFRESH_START:
         msg = tern_asprintf("%s: Refreshing state...", ev->address);
         if (ui->json)
-            cli_ui_json_line(ui, "info", msg, "refresh_start",
-                             json_pack("{s:{s:o}}", "hook", "resource",
-                                       resource_json(ev->address)));
+            refresh_json(run, ev, "refresh_start", "Refreshing state...");
         else
             fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         run->refreshing_shown = 1;
         break;
     case TERN_EVENT_REFRESH_DONE:
-        if (ui->json) {
-            msg = tern_asprintf("%s: Refresh complete", ev->address);
-            cli_ui_json_line(ui, "info", msg, "refresh_complete",
-                             json_pack("{s:{s:o}}", "hook", "resource",
-                                       resource_json(ev->address)));
-        }
+        if (ui->json)
+            refresh_json(run, ev, "refresh_complete", "Refresh complete");
         break;
     case TERN_EVENT_DRIFT:
         if (ui->json && ev->change)
@@ -1023,6 +1064,7 @@ done:
     tern_plan_free(plan);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1180,6 +1222,7 @@ done:
     }
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1226,6 +1269,7 @@ done:
     tern_plan_free(plan);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1254,6 +1298,7 @@ int cli_cmd_import(struct cli_ctx *ctx)
 done:
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1279,6 +1324,7 @@ done:
     tern_free(dot);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
