@@ -1,13 +1,26 @@
 /*
- * The one table of modules (docs/STYLE.md rule 6), sorted by type
- * name; data sources and resources may share a name (aws_iam_role).
+ * The one table of providers and the one table of modules
+ * (docs/STYLE.md rule 6). Modules are sorted by type name; data sources
+ * and resources may share a name (aws_iam_role).
  */
 #include "tern/module.h"
+#include "tern/provider.h"
 
-#include "data_databricks_aws_common.h"
-#include "iam_common.h"
+#include "aws/iam_common.h"
+#include "databricks/data_databricks_aws_common.h"
 
 #include <string.h>
+#include <strings.h>
+
+extern const tern_provider tern_provider_aws;
+extern const tern_provider tern_provider_databricks;
+
+/* Every provider (tern/provider.h), sorted by name. */
+const tern_provider *const tern_providers[] = {
+    &tern_provider_aws,
+    &tern_provider_databricks,
+    NULL,
+};
 
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
@@ -41,16 +54,6 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
     &tern_module_databricks_instance_profile,
-    NULL,
-};
-
-extern const tern_bulk_op tern_bulk_aws_iam;
-extern const tern_bulk_op tern_bulk_databricks;
-
-/* Bulk reads for refresh (tern/module.h), one per provider at most. */
-const tern_bulk_op *const tern_bulk_ops[] = {
-    &tern_bulk_aws_iam,
-    &tern_bulk_databricks,
     NULL,
 };
 
@@ -115,5 +118,29 @@ const tern_attr *tern_schema_attr(const tern_attr *schema, const char *name)
         if (strcmp(schema->name, name) == 0)
             return schema;
     }
+    return NULL;
+}
+
+const tern_provider *tern_provider_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; tern_providers[i]; i++)
+        if (strcmp(tern_providers[i]->name, name) == 0)
+            return tern_providers[i];
+    return NULL;
+}
+
+const tern_provider *tern_provider_for_source(const char *source)
+{
+    static const char host[] = "registry.terraform.io/";
+    size_t i, j;
+
+    if (strncasecmp(source, host, sizeof(host) - 1) == 0)
+        source += sizeof(host) - 1;
+    for (i = 0; tern_providers[i]; i++)
+        for (j = 0; tern_providers[i]->sources[j]; j++)
+            if (strcasecmp(tern_providers[i]->sources[j], source) == 0)
+                return tern_providers[i];
     return NULL;
 }

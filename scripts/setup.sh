@@ -7,6 +7,7 @@ packages=(
     build-essential cmake pkg-config git ca-certificates curl
     libcurl4-openssl-dev libssl-dev libsqlite3-dev libjansson-dev
     libuv1-dev libexpat1-dev libmicrohttpd-dev
+    zlib1g-dev libcrypt-dev libyaml-dev
     python3 python3-botocore clang clang-format
 )
 missing=()

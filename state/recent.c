@@ -1,14 +1,111 @@
 /*
- * Recent writes: when tern last changed each resource, from the newest end
- * of the history (tern_state_recent_writes(), tern/state.h).
+ * Recent writes: when tern last changed each resource, what the resource
+ * was before each of its recent changes, and whether the service has been
+ * seen to show the last of them (tern_state_recent_writes() and
+ * tern_state_confirm_writes(), tern/state.h).
  *
  * History rows are appended in time order (seq), so a scan by seq from the
  * newest row can stop at the first row older than the cut-off; a clock
  * stepped backwards only makes it stop early, which errs towards "not
  * recent" (the planner then treats a missing object as drift, as it would
  * without this).
+ *
+ * Confirmations live in a table of their own, tern_confirmed (address,
+ * serial, at): "every change to this address up to this serial has been
+ * seen in the service at this time". It is a cache, not state: it has no
+ * serial and no history, it is not part of a Terraform export, and a state
+ * without it is whole. So it is made when first written, not by a schema
+ * migration: a tern that does not know it opens the file as before and
+ * never reads it.
  */
 #include "state_internal.h"
+
+#include <time.h>
+
+/* Confirmations older than this are dropped when new ones are written: a
+ * write that old is long past any propagation window. */
+#define CONFIRMED_KEEP_S (24 * 3600)
+
+/* Whether the confirmation table exists. */
+static int has_confirmed(tern_state *st, int *found, struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    *found = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                           "AND name = 'tern_confirmed'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "reading confirmations");
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        *found = 1;
+    else if (rc != SQLITE_DONE)
+        return tern__state_sqlfail(st, diags, "reading confirmations");
+    return TERN_OK;
+}
+
+/* map[address]["confirmed"]: the confirmation's serial covers the last
+ * write (map[address]["serial"], removed here). */
+static int mark_confirmed(tern_state *st, int64_t since, json_t *map,
+                          struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    const char *key;
+    json_t *w;
+    int rc, found, error;
+
+    if ((error = has_confirmed(st, &found, diags)))
+        return error;
+    if (found) {
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT address, serial FROM tern_confirmed "
+                               "WHERE at >= ?",
+                               -1, &s, NULL) != SQLITE_OK)
+            return tern__state_sqlfail(st, diags, "reading confirmations");
+        sqlite3_bind_int64(s, 1, since);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *addr = (const char *)sqlite3_column_text(s, 0);
+            json_t *e = addr ? json_object_get(map, addr) : NULL;
+
+            if (e &&
+                sqlite3_column_int64(s, 1) >=
+                    json_integer_value(json_object_get(e, "serial")) &&
+                json_object_set_new(e, "confirmed", json_true())) {
+                sqlite3_finalize(s);
+                return TERN_ENOMEM;
+            }
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return tern__state_sqlfail(st, diags, "reading confirmations");
+    }
+    json_object_foreach(map, key, w)
+    {
+        json_object_del(w, "serial");
+        if (!json_object_get(w, "confirmed") &&
+            json_object_set_new(w, "confirmed", json_false()))
+            return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
+/* What a history row's "before" says the object was: its attributes, or
+ * JSON null when it did not exist. NULL when out of memory. */
+static json_t *before_value(const char *text)
+{
+    json_t *j, *attrs;
+
+    if (!text)
+        return json_null();
+    j = json_loads(text, JSON_DECODE_ANY, NULL);
+    attrs = json_object_get(j, "attributes");
+    attrs = json_is_object(attrs) ? json_incref(attrs) : json_object();
+    json_decref(j);
+    return attrs;
+}
 
 int tern_state_recent_writes(tern_state *st, int64_t since, json_t **out,
                              struct tern_diags *diags)
@@ -21,7 +118,7 @@ int tern_state_recent_writes(tern_state *st, int64_t since, json_t **out,
     if (!map)
         return TERN_ENOMEM;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT at, key FROM tern_history "
+                           "SELECT at, key, serial, before FROM tern_history "
                            "WHERE kind = 'resource' ORDER BY seq DESC",
                            -1, &s, NULL) != SQLITE_OK) {
         error = tern__state_sqlfail(st, diags, "reading history");
@@ -30,12 +127,25 @@ int tern_state_recent_writes(tern_state *st, int64_t since, json_t **out,
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t at = sqlite3_column_int64(s, 0);
         const char *key = (const char *)sqlite3_column_text(s, 1);
+        json_t *w, *before;
 
         if (at < since)
             break;
+        if (!key)
+            continue;
         /* Newest first: the first row of an address is its last write. */
-        if (key && !json_object_get(map, key) &&
-            json_object_set_new(map, key, json_integer(at))) {
+        w = json_object_get(map, key);
+        if (!w) {
+            w = json_pack("{s:I,s:I,s:[]}", "at", (json_int_t)at, "serial",
+                          (json_int_t)sqlite3_column_int64(s, 2), "before");
+            if (!w || json_object_set_new(map, key, w)) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+        }
+        before = before_value((const char *)sqlite3_column_text(s, 3));
+        if (!before ||
+            json_array_append_new(json_object_get(w, "before"), before)) {
             error = TERN_ENOMEM;
             goto done;
         }
@@ -44,10 +154,81 @@ int tern_state_recent_writes(tern_state *st, int64_t since, json_t **out,
         error = tern__state_sqlfail(st, diags, "reading history");
         goto done;
     }
+    sqlite3_finalize(s);
+    s = NULL;
+    if ((error = mark_confirmed(st, since, map, diags)))
+        goto done;
     *out = map;
     map = NULL;
 done:
     sqlite3_finalize(s);
     json_decref(map);
+    return error;
+}
+
+static int exec_one(tern_state *st, const char *sql)
+{
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int tern_state_confirm_writes(tern_state *st, const char *const *addresses,
+                              size_t count, int64_t serial,
+                              struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t now = (int64_t)time(NULL);
+    size_t i;
+    int error = TERN_OK;
+
+    if (!count)
+        return TERN_OK;
+    /* A savepoint: its own transaction, or a part of the open batch. */
+    if (exec_one(st, "SAVEPOINT tern_confirm") != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "recording confirmations");
+    if (exec_one(st, "CREATE TABLE IF NOT EXISTS tern_confirmed ("
+                     "  address TEXT PRIMARY KEY,"
+                     "  serial INTEGER NOT NULL,"
+                     "  at INTEGER NOT NULL)") != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM tern_confirmed WHERE at < ?",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "recording confirmations");
+        goto done;
+    }
+    sqlite3_bind_int64(s, 1, now - CONFIRMED_KEEP_S);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        error = tern__state_sqlfail(st, diags, "recording confirmations");
+        goto done;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO tern_confirmed "
+                           "(address, serial, at) VALUES (?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "recording confirmations");
+        goto done;
+    }
+    for (i = 0; i < count; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, addresses[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, serial);
+        sqlite3_bind_int64(s, 3, now);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            error = tern__state_sqlfail(st, diags, "recording confirmations");
+            goto done;
+        }
+    }
+done:
+    sqlite3_finalize(s);
+    if (error) {
+        exec_one(st, "ROLLBACK TO tern_confirm");
+        exec_one(st, "RELEASE tern_confirm");
+        return error;
+    }
+    if (exec_one(st, "RELEASE tern_confirm") != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "recording confirmations");
+        exec_one(st, "ROLLBACK TO tern_confirm");
+        exec_one(st, "RELEASE tern_confirm");
+    }
     return error;
 }

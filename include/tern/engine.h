@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 
+#include "tern/config.h"
 #include "tern/diag.h"
 #include "tern/module.h"
 #include "tern/state.h"
@@ -48,8 +49,6 @@
 extern "C" {
 #endif
 
-/** A loaded configuration (src/lang/lang.h); the engine borrows it. */
-struct tern_lang_config;
 /** The shared HTTP client (src/http/http.h). */
 struct tern_http;
 
@@ -161,7 +160,16 @@ enum tern_event_kind {
                                run was interrupted */
     TERN_EVENT_WARNING,   /**< @c diags holds warnings */
     TERN_EVENT_INTERRUPT, /**< an interrupt was received (@c count) */
-    TERN_EVENT_SUMMARY    /**< the end of a plan or an apply (@c summary) */
+    TERN_EVENT_SUMMARY,   /**< the end of a plan or an apply (@c summary) */
+    /**
+     * tern waits for a service to show what it wrote (eventual
+     * consistency): @c address (and @c count - 1 other objects) was
+     * written @c elapsed seconds ago and still reads as before the write;
+     * @c service names the service ("IAM"); tern waits at most
+     * @c wait_left more seconds. Repeated every few seconds while it
+     * waits; an interrupt ends the wait.
+     */
+    TERN_EVENT_WAIT
 };
 
 /** Counts at the end of a plan or an apply. */
@@ -189,13 +197,19 @@ typedef struct tern_event {
     const tern_change *change;
     /** For DONE: the remote object's ID when there is one. */
     const char *id;
-    /** For DONE and REFRESH_DONE: seconds the step took. */
+    /** For DONE and REFRESH_DONE: seconds the step took. For WAIT:
+     *  seconds since tern wrote. */
     double elapsed;
     /** For ERROR, SKIPPED (the reason) and WARNING. */
     const struct tern_diags *diags;
-    /** For INTERRUPT: 1 for the first, 2 for the second. */
+    /** For INTERRUPT: 1 for the first, 2 for the second. For WAIT: how
+     *  many objects are waited for. */
     int count;
     const tern_summary *summary;
+    /** For WAIT: the service waited for, e.g. "IAM". */
+    const char *service;
+    /** For WAIT: seconds tern waits at most from now. */
+    double wait_left;
 } tern_event;
 
 #define TERN_EVENT_VERSION 1
@@ -210,13 +224,13 @@ typedef void (*tern_event_fn)(const tern_event *ev, void *payload);
 /* ------------------------------------------------------------------------ */
 /* Engine                                                                   */
 
-#define TERN_ENGINE_OPTIONS_VERSION 1
+#define TERN_ENGINE_OPTIONS_VERSION 2
 
 /** How to create an engine. Start from TERN_ENGINE_OPTIONS_INIT. */
 typedef struct tern_engine_options {
     unsigned int version; /**< TERN_ENGINE_OPTIONS_VERSION */
     /** The configuration (borrowed; must outlive the engine). */
-    const struct tern_lang_config *config;
+    const tern_config *config;
     /** The state (borrowed, open and locked; must outlive the engine). */
     tern_state *state;
     /**
@@ -237,29 +251,58 @@ typedef struct tern_engine_options {
     const tern_module *const *extra_modules;
     /** Passed to modules as op->user (test modules). */
     void *module_user;
-    /** The HTTP client for AWS and Databricks clients (borrowed); NULL:
+    /** The HTTP client the providers' clients share (borrowed); NULL:
      *  the engine creates one when a provider first needs it. */
     struct tern_http *http;
+    /**
+     * Providers to look up before the registry (tern_providers[]),
+     * NULL-terminated (borrowed): the providers of extra_modules.
+     */
+    const struct tern_provider *const *extra_providers;
 } tern_engine_options;
 
 #define TERN_ENGINE_OPTIONS_INIT                                               \
     {                                                                          \
         TERN_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL,    \
-            NULL, NULL                                                         \
+            NULL, NULL, NULL                                                   \
     }
 
 /**
  * `tern validate`'s part of the engine, with no state and no network: each
  * resource and data source against its module's schema, references between
  * blocks, and dependency cycles (between resources, data sources and
- * locals), each cycle reported once with every node in it. Variables
- * without a value count as unknown.
+ * locals), each cycle reported once with every node in it; then, when
+ * nothing else is wrong, tern_engine_lint(). Variables without a value
+ * count as unknown.
  * @param config the configuration (borrowed)
- * @param diags receives the errors
+ * @param diags receives the errors and warnings
  * @return TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM
  */
-int tern_engine_validate(const struct tern_lang_config *config,
-                         struct tern_diags *diags);
+int tern_engine_validate(const tern_config *config, struct tern_diags *diags);
+
+/**
+ * The error for a resource or data source block of a type tern has no
+ * module for, at @p range. A type of one of tern's providers with no
+ * close match among tern's types (databricks_cluster) is "not supported
+ * yet": an upstream type tern lacks, not a mistake in the file. Otherwise
+ * it is invalid, with a close type name tern has when there is one ("Did
+ * you mean ...?").
+ * @return TERN_ERROR, or TERN_ENOMEM
+ */
+int tern_engine_unknown_type(struct tern_diags *diags,
+                             const struct tern_range *range,
+                             enum tern_module_kind kind, const char *type);
+
+/**
+ * The IAM policy lint by itself (tern_engine_validate() runs it; a plan
+ * shows it too): every policy-valued argument of every resource and data
+ * source, at its source range, with the values not known before a plan
+ * written as "*" (a document with such holes gets warnings only): IAM
+ * actions that do not exist, with the closest real one, and malformed
+ * documents.
+ * @return TERN_OK or TERN_ENOMEM; errors are counted in @p diags
+ */
+int tern_engine_lint(const tern_config *config, struct tern_diags *diags);
 
 /**
  * Create an engine: check the configuration's resources against their
@@ -403,9 +446,9 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags);
 /**
  * The configuration a plan was made from, rebuilt from the files the plan
  * carries, for `tern apply FILE` (which does not read the directory).
- * @param out receives a new configuration (tern_lang_config_free())
+ * @param out receives a new configuration (tern_config_free())
  */
-int tern_plan_config(const tern_plan *plan, struct tern_lang_config **out,
+int tern_plan_config(const tern_plan *plan, tern_config **out,
                      struct tern_diags *diags);
 
 /**

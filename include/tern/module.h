@@ -3,9 +3,10 @@
  * @brief The interface between the engine and resource modules.
  *
  * A module is one resource type or data source (`aws_iam_role`,
- * `data.aws_caller_identity`), in one file under modules/, whose only
- * external symbol is its `const tern_module`. modules/registry.c lists
- * every module in one sorted table. The engine knows a type only through
+ * `data.aws_caller_identity`), in one file in its provider's folder
+ * (modules/aws/, tern/provider.h), whose only external symbol is its
+ * `const tern_module`. modules/registry.c lists every module in one
+ * sorted table. The engine knows a type only through
  * this interface: the schema, which its generic planner diffs, and the
  * operations, which its executor runs on worker threads.
  *
@@ -88,10 +89,7 @@ typedef struct tern_attr {
     unsigned int max_items;
 } tern_attr;
 
-struct tern_aws_client;
-struct tern_dbx_client;
-
-#define TERN_OP_VERSION 1
+#define TERN_OP_VERSION 2
 
 /**
  * The context of one operation, filled in by the engine. Everything is
@@ -103,21 +101,20 @@ typedef struct tern_op {
     const char *address;
     /** Where the operation adds errors and warnings. */
     struct tern_diags *diags;
-    /** The AWS client of the resource's provider; NULL for others. */
-    struct tern_aws_client *aws;
-    /** The Databricks client of the resource's provider; NULL for others. */
-    struct tern_dbx_client *dbx;
-    /** The provider block's evaluated settings (region, default_tags, ...),
-     *  or NULL. */
+    /**
+     * The client of the resource's provider configuration, as the
+     * provider's configure made it (tern/provider.h): what it is is
+     * private between the provider and its modules (the AWS provider's
+     * holds its IAM and STS clients); NULL for a provider without one.
+     */
+    void *client;
+    /** The provider block's evaluated settings (region, default_tags, ...)
+     *  without its sensitive arguments, or NULL. */
     const json_t *provider;
     /** Set (non-zero) by the engine when the run is interrupted. */
     const atomic_int *cancel;
     /** Opaque data for test modules; NULL otherwise. */
     void *user;
-    /** The STS client of the resource's AWS provider (GetCallerIdentity
-     *  is an STS action, served by another endpoint than IAM); NULL for
-     *  other providers. */
-    struct tern_aws_client *sts;
     /**
      * During a refresh: the snapshot a bulk read of the resource's
      * provider made (see tern_bulk_op), when the engine made one and the
@@ -157,7 +154,9 @@ typedef struct tern_module {
     unsigned int version;  /**< TERN_MODULE_VERSION */
     const char *type_name; /**< e.g. "aws_iam_role" */
     enum tern_module_kind kind;
-    const char *provider;    /**< "aws", "databricks", "test" */
+    /** Its provider's name (tern_provider.name, tern/provider.h):
+     *  "aws", "databricks", "test". */
+    const char *provider;
     const tern_attr *schema; /**< static, {NULL}-terminated */
 
     /**
@@ -203,7 +202,7 @@ typedef struct tern_module {
 /** Every module, sorted by type_name, NULL-terminated (modules/registry.c). */
 extern const tern_module *const tern_modules[];
 
-#define TERN_BULK_OP_VERSION 1
+#define TERN_BULK_OP_VERSION 2
 
 /**
  * A bulk read: one call (or a few pages of one) that describes many
@@ -222,12 +221,11 @@ extern const tern_module *const tern_modules[];
  * permission for the bulk action) is not an error: the engine forgets it
  * and every object is read by itself.
  *
- * Bulk ops are listed in tern_bulk_ops[] (modules/registry.c).
+ * A provider lists its bulk ops (tern_provider.bulk_ops, tern/provider.h).
  */
 typedef struct tern_bulk_op {
     unsigned int version; /**< TERN_BULK_OP_VERSION */
     const char *name; /**< for logs, e.g. "GetAccountAuthorizationDetails" */
-    const char *provider; /**< the provider whose clients it uses, "aws" */
     /** The resource types whose read consults the snapshot;
      *  NULL-terminated (static). */
     const char *const *types;
@@ -236,8 +234,8 @@ typedef struct tern_bulk_op {
      *  bulk reads). */
     unsigned int min_objects;
     /**
-     * Make a snapshot, on a worker thread, with the clients of the
-     * provider (op->aws, op->dbx; op->address is NULL).
+     * Make a snapshot, on a worker thread, with the client of the
+     * provider (op->client; op->address is NULL).
      * @param out receives the snapshot (free with @c free); read-only
      *        once made, so reads on several threads may share it
      * @return TERN_OK or an error (op->diags says why)
@@ -246,9 +244,6 @@ typedef struct tern_bulk_op {
     /** Free a snapshot. NULL-safe. */
     void (*free)(void *snapshot);
 } tern_bulk_op;
-
-/** Every bulk op, NULL-terminated (modules/registry.c). */
-extern const tern_bulk_op *const tern_bulk_ops[];
 
 /**
  * A check of a string or number argument's value beyond its type and

@@ -416,16 +416,36 @@ int tern_state_history(tern_state *state, int64_t serial,
 void tern_state_changes_free(tern_state_change *list, size_t count);
 
 /**
- * When tern last wrote each resource still recent: the addresses whose
- * latest recorded change is at or after @p since (Unix time), as an object
- * `{"aws_iam_role.r": 1764300000, ...}`. The history is read from its
- * newest end and the scan stops at the first older change, so the cost is
- * the recent changes, not the whole history. The planner uses it to tell
- * a change that has not yet propagated from one made outside tern.
+ * What tern wrote recently: for each resource whose latest recorded change
+ * is at or after @p since (Unix time), an object
+ * `{"aws_iam_role.r": {"at": 1764300000, "before": [...], "confirmed":
+ * false}, ...}`: "at" is the time of the latest change; "before" what the
+ * resource was before each of its changes since @p since, newest first
+ * (its attributes, or null where it did not exist: a create); "confirmed"
+ * whether tern_state_confirm_writes() has recorded that the service shows
+ * the latest change. The history is read from its newest end and the scan
+ * stops at the first older change, so the cost is the recent changes, not
+ * the whole history. The planner uses it to tell a change that has not yet
+ * propagated (the service still shows a "before") from one made outside
+ * tern (anything else).
  * @param out receives a new object (possibly empty)
  */
 int tern_state_recent_writes(tern_state *state, int64_t since, json_t **out,
                              struct tern_diags *diags);
+
+/**
+ * Record that the service has been seen to show every change to
+ * @p addresses up to @p serial (a later change is not confirmed by this):
+ * the next plan then reads them once, without waiting for propagation.
+ * Not a change of the state (no serial, no history); inside a batch it is
+ * part of the batch. Confirmations older than a day are forgotten.
+ * @param addresses canonical addresses (borrowed)
+ * @param count how many; 0 records nothing
+ * @param serial the state's serial when the service was read
+ */
+int tern_state_confirm_writes(tern_state *state, const char *const *addresses,
+                              size_t count, int64_t serial,
+                              struct tern_diags *diags);
 
 /* ------------------------------------------------------------------------ */
 /* Terraform v4 state JSON                                                  */

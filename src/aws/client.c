@@ -337,9 +337,9 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
         split_endpoint(c->endpoint, &c->host, &c->path) != TERN_OK) {
         error = TERN_EINVALID;
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid AWS endpoint",
-                       "The %s endpoint '%s' cannot be used: %s.",
-                       c->service_label, c->endpoint,
-                       why[0] ? why : "not a valid URL");
+                       why[0] ? "The %s endpoint cannot be used: %s."
+                              : "The %s endpoint '%s' is not a valid URL.",
+                       c->service_label, why[0] ? why : c->endpoint);
         goto done;
     }
     c->max_retries =

@@ -10,7 +10,7 @@
  */
 #include "aws/credentials.h"
 #include "aws/client.h"
-#include "aws/ini.h"
+#include "util/ini.h"
 #include "aws/query.h"
 #include "tern/log.h"
 #include "util/alloc.h"
@@ -167,6 +167,7 @@ static time_t parse_iso8601(const char *s)
 
 /*
  * credential_process: run the command through the shell, read its JSON.
+ * p->source names it ("credential_process of profile 'x'").
  */
 static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
                          struct tern_diags *diags)
@@ -184,7 +185,7 @@ static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
     f = popen(p->command, "r");
     if (!f) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "credential_process failed",
-                       "Cannot run the credential_process of %s.", p->source);
+                       "Cannot run the %s.", p->source);
         return TERN_EAUTH;
     }
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 65536)
@@ -196,8 +197,7 @@ static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
     }
     if (status != 0) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "credential_process failed",
-                       "The credential_process of %s exited with status %d.",
-                       p->source,
+                       "The %s exited with status %d.", p->source,
                        WIFEXITED(status) ? WEXITSTATUS(status) : status);
         goto done;
     }
@@ -209,7 +209,7 @@ static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
     if (!doc || json_integer_value(json_object_get(doc, "Version")) != 1 ||
         !akid || !secret) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "credential_process failed",
-                       "The credential_process of %s printed no valid "
+                       "The %s printed no valid "
                        "credentials: it must print JSON with \"Version\": 1, "
                        "\"AccessKeyId\" and \"SecretAccessKey\"%s%s.",
                        p->source,
@@ -255,9 +255,9 @@ static int fetch_assume(struct tern_aws_credentials *p, tern_aws_creds *out,
         if (error != TERN_ENOMEM && error != TERN_ECANCELED)
             error = TERN_EAUTH;
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Cannot assume role",
-                       "Assuming the role %s (%s) failed; see the error "
-                       "above.",
-                       p->role_arn, p->source);
+                       "Assuming the role %s with credentials from %s "
+                       "failed; see the error above.",
+                       p->role_arn, p->base ? p->base->source : "nowhere");
         goto done;
     }
     cr = tern_xml_find(root, "AssumeRoleResult/Credentials");

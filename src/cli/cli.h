@@ -297,22 +297,15 @@ int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
 
 /*
  * Check required_providers, provider blocks and resource type prefixes
- * against the providers tern has built in (aws: hashicorp/aws, databricks:
- * databricks/databricks). @sources receives one "ns/name" per provider in
- * use (a new array), may be NULL.
+ * against the providers tern has built in (tern_providers[]: aws is
+ * hashicorp/aws, databricks is databricks/databricks or the former
+ * databrickslabs/databricks), and each required version constraint
+ * against the provider release tern follows. @sources receives one
+ * "ns/name" per provider in use (its own address; a new array), may be
+ * NULL.
  */
 int cli_config_check_providers(const struct tern_lang_config *cfg,
                                json_t **sources, struct tern_diags *diags);
-
-/*
- * Lint every policy-valued argument of the configuration's resources and
- * data sources (lint.c): warnings and errors from tern_policy_lint, at the
- * argument's source range; values not known yet count as "*", and a
- * document with such holes reports warnings only. Returns TERN_OK or
- * TERN_ENOMEM; check diags->errors for errors.
- */
-int cli_policy_lint(const struct tern_lang_config *cfg,
-                    struct tern_diags *diags);
 
 /* ---- Commands ----------------------------------------------------------- */
 

@@ -297,10 +297,8 @@ static void check_body(const struct tern_body *body,
 static void check_blocks(const struct tern_blockvec *v,
                          enum tern_module_kind kind, struct tern_diags *diags)
 {
-    const char *cands[128];
     const tern_module *m;
-    const char *best;
-    size_t i, j, n;
+    size_t i;
 
     for (i = 0; i < v->n; i++) {
         const struct tern_block *b = v->items[i];
@@ -312,18 +310,8 @@ static void check_blocks(const struct tern_blockvec *v,
             check_body(b->body, &b->def_range, m->schema, 1, diags);
             continue;
         }
-        for (n = 0, j = 0; tern_modules[j] && n < 128; j++)
-            if (tern_modules[j]->kind == kind)
-                cands[n++] = tern_modules[j]->type_name;
-        best = tern_lang_suggest(b->labels[0], cands, n);
-        tern_diags_add(diags, TERN_SEV_ERROR, &b->label_ranges[0],
-                       kind == TERN_MODULE_DATA ? "Invalid data source"
-                                                : "Invalid resource type",
-                       "tern has no %s \"%s\".%s%s%s",
-                       kind == TERN_MODULE_DATA ? "data source"
-                                                : "resource type",
-                       b->labels[0], best ? " Did you mean \"" : "",
-                       best ? best : "", best ? "\"?" : "");
+        tern_engine_unknown_type(diags, &b->label_ranges[0], kind,
+                                 b->labels[0]);
     }
 }
 
@@ -392,9 +380,8 @@ int cli_cmd_validate(struct cli_ctx *ctx)
         cli_config_check_providers(cfg, NULL, &diags);
         if (diags.errors == 0)
             tern_lang_config_validate(cfg, &diags);
-        if (diags.errors == 0)
-            validate_engine(cfg, &diags);
-        if (diags.errors == 0 && cli_policy_lint(cfg, &diags) == TERN_ENOMEM) {
+        /* The engine's checks end with the policy lint. */
+        if (diags.errors == 0 && validate_engine(cfg, &diags) == TERN_ENOMEM) {
             error = TERN_ENOMEM;
             goto done;
         }

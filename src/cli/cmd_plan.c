@@ -456,6 +456,25 @@ static void handle_event(struct run *run, const tern_event *ev)
         break;
     case TERN_EVENT_SUMMARY:
         break; /* printed by the command, which knows the operation */
+    case TERN_EVENT_WAIT:
+        if (ev->count > 1)
+            msg = tern_asprintf("%s and %d more: Waiting for %s to show the "
+                                "changes tern made %.0fs ago (at most %.0fs "
+                                "more)...",
+                                ev->address, ev->count - 1, ev->service,
+                                ev->elapsed, ev->wait_left);
+        else
+            msg = tern_asprintf("%s: Waiting for %s to show the change tern "
+                                "made %.0fs ago (at most %.0fs more)...",
+                                ev->address, ev->service, ev->elapsed,
+                                ev->wait_left);
+        if (!msg)
+            break;
+        if (ui->json)
+            cli_ui_json_line(ui, "info", msg, "log", NULL);
+        else
+            fprintf(ui->err, "%s\n", msg);
+        break;
     }
     tern_free(msg);
 }
@@ -985,7 +1004,7 @@ int cli_check_plan(struct cli_ctx *ctx)
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
     /* What validate warns about, plan and apply show too. */
-    if (!destroy && (error = cli_policy_lint(ctx->config, &ctx->diags)))
+    if (!destroy && (error = tern_engine_lint(ctx->config, &ctx->diags)))
         return error;
     if (ctx->diags.errors)
         return TERN_EINVALID;

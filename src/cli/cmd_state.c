@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -419,14 +420,8 @@ int cli_cmd_state_pull(struct cli_ctx *ctx)
     json_t *doc = NULL;
     int error;
 
+    /* A serial newer than the state's is the store's "No such serial". */
     error = tern_state_export(ctx->state, ctx->opts.serial, &doc, &ctx->diags);
-    if (error == TERN_ENOTFOUND) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL, "No such serial",
-                       "The state is at serial %lld; serial %lld is newer.",
-                       (long long)tern_state_serial(ctx->state),
-                       ctx->opts.serial);
-        return error;
-    }
     if (error)
         return error;
     cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -438,11 +433,17 @@ int cli_cmd_state_pull(struct cli_ctx *ctx)
 static int read_json_file(struct cli_ctx *ctx, const char *path, json_t **out)
 {
     json_error_t jerr;
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 
-    if (strcmp(path, "-") == 0)
-        *out = json_loadf(stdin, 0, &jerr);
-    else
-        *out = json_load_file(path, 0, &jerr);
+    if (!f) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Failed to read state file", "Reading %s: %s.", path,
+                       strerror(errno));
+        return TERN_EINVALID;
+    }
+    *out = json_loadf(f, 0, &jerr);
+    if (f != stdin)
+        fclose(f);
     if (*out == NULL) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "Failed to read state file",
@@ -464,16 +465,90 @@ static int read_json_file(struct cli_ctx *ctx, const char *path, json_t **out)
     return TERN_OK;
 }
 
+static int supported_type(const char *type, enum tern_state_mode mode,
+                          void *payload);
+
+/*
+ * The instances of a v4 document whose type tern does not have, one
+ * "\n  ADDRESS" each, in @out; how many in *n. Malformed entries are left
+ * to tern_state_import, which says what is wrong with them.
+ */
+static int unsupported_instances(const json_t *doc, tern_buf *out, size_t *n)
+{
+    const json_t *r, *inst, *key;
+    size_t i, j;
+
+    *n = 0;
+    json_array_foreach(json_object_get(doc, "resources"), i, r)
+    {
+        tern_state_resource a = TERN_STATE_RESOURCE_INIT;
+        const char *mode = json_string_value(json_object_get(r, "mode"));
+
+        a.module = (char *)json_string_value(json_object_get(r, "module"));
+        a.mode = mode && strcmp(mode, "data") == 0 ? TERN_STATE_DATA
+                                                   : TERN_STATE_MANAGED;
+        a.type = (char *)json_string_value(json_object_get(r, "type"));
+        a.name = (char *)json_string_value(json_object_get(r, "name"));
+        if (!a.type || !a.name || supported_type(a.type, a.mode, NULL))
+            continue;
+        json_array_foreach(json_object_get(r, "instances"), j, inst)
+        {
+            char *addr;
+
+            key = json_object_get(inst, "index_key");
+            a.key_kind = json_is_integer(key)  ? TERN_STATE_KEY_INT
+                         : json_is_string(key) ? TERN_STATE_KEY_STRING
+                                               : TERN_STATE_KEY_NONE;
+            a.key_int = (long long)json_integer_value(key);
+            a.key_str = (char *)json_string_value(key);
+            addr = tern_state_resource_address(&a);
+            if (!addr)
+                return TERN_ENOMEM;
+            tern_buf_printf(out, "\n  %s", addr);
+            tern_free(addr);
+            (*n)++;
+        }
+    }
+    return tern_buf_oom(out) ? TERN_ENOMEM : TERN_OK;
+}
+
+/*
+ * `state push` replaces the whole state, so it refuses a document holding
+ * instances of types tern does not have (with or without -force): in the
+ * state they would make every later plan fail. `state migrate` is the way
+ * to take over only the instances tern manages.
+ */
 int cli_cmd_state_push(struct cli_ctx *ctx)
 {
+    const char *path = ctx->opts.args.items[0];
+    tern_buf list = TERN_BUF_INIT;
     json_t *doc = NULL;
+    size_t n = 0;
     int error;
 
-    if ((error = read_json_file(ctx, ctx->opts.args.items[0], &doc)) != 0)
+    if ((error = read_json_file(ctx, path, &doc)) != 0)
         return error;
+    if ((error = unsupported_instances(doc, &list, &n)) != 0)
+        goto done;
+    if (n > 0) {
+        tern_diags_add(
+            &ctx->diags, TERN_SEV_ERROR, NULL,
+            "State has resources tern does not manage",
+            "%s holds %zu resource instance%s of types tern does not "
+            "have:%s\n\nIn tern's state they would make every plan fail, so "
+            "nothing was pushed (-force does not change that). To take over "
+            "only the instances tern manages, run \"tern state migrate "
+            "%s\"; to push the whole state, remove these from it first.",
+            strcmp(path, "-") == 0 ? "The state on standard input" : path, n,
+            n == 1 ? "" : "s", tern_buf_cstr(&list), path);
+        error = TERN_EINVALID;
+        goto done;
+    }
     error = tern_state_import(ctx->state, doc,
                               ctx->opts.force ? TERN_STATE_IMPORT_FORCE : 0,
                               &ctx->diags);
+done:
+    tern_buf_release(&list);
     json_decref(doc);
     return error;
 }

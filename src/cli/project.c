@@ -13,17 +13,9 @@
 
 #include "engine/tfjson.h"
 #include "lang/lang.h"
+#include "tern/provider.h"
 #include "util/alloc.h"
-
-/* The providers tern has built in: local name and registry source. */
-static const struct {
-    const char *name, *source;
-} builtin[] = {
-    {"aws", "hashicorp/aws"},
-    {"databricks", "databricks/databricks"},
-};
-
-#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+#include "util/buf.h"
 
 /* Whether the current directory has a *.tf or *.tf.json file. */
 static int has_config_files(void)
@@ -156,24 +148,19 @@ static char *normal_source(const char *s)
     return n;
 }
 
-static int is_builtin(const char *source)
+/* The provider's own address for a source it answers to, else NULL. */
+static const char *builtin_source(const char *source)
 {
-    size_t i;
+    const tern_provider *p = tern_provider_for_source(source);
 
-    for (i = 0; i < NBUILTIN; i++)
-        if (strcmp(builtin[i].source, source) == 0)
-            return 1;
-    return 0;
+    return p ? p->sources[0] : NULL;
 }
 
 static const char *implied_source(const char *name)
 {
-    size_t i;
+    const tern_provider *p = tern_provider_find(name);
 
-    for (i = 0; i < NBUILTIN; i++)
-        if (strcmp(builtin[i].name, name) == 0)
-            return builtin[i].source;
-    return NULL;
+    return p ? p->sources[0] : NULL;
 }
 
 static void add_source(json_t *sources, const char *s)
@@ -192,12 +179,24 @@ static void add_source(json_t *sources, const char *s)
 static void unsupported(struct tern_diags *diags, const struct tern_range *r,
                         const char *name, const char *source)
 {
+    tern_buf list = TERN_BUF_INIT;
+    size_t i, n = 0;
+
+    while (tern_providers[n])
+        n++;
+    for (i = 0; i < n; i++)
+        tern_buf_printf(&list, "%s%s",
+                        i == 0       ? ""
+                        : i == n - 1 ? " and "
+                                     : ", ",
+                        tern_providers[i]->sources[0]);
     tern_diags_add(diags, TERN_SEV_ERROR, r, "Provider not supported",
-                   "tern has the providers hashicorp/aws and "
-                   "databricks/databricks built in and downloads no others; "
-                   "\"%s\"%s%s%s is not one of them.",
-                   source ? source : name, source ? " (required as \"" : "",
-                   source ? name : "", source ? "\")" : "");
+                   "tern has the providers %s built in and downloads no "
+                   "others; \"%s\"%s%s%s is not one of them.",
+                   tern_buf_cstr(&list), source ? source : name,
+                   source ? " (required as \"" : "", source ? name : "",
+                   source ? "\")" : "");
+    tern_buf_release(&list);
 }
 
 /*
@@ -229,7 +228,10 @@ static int parse_version(const char *s, long v[3], const char **end)
             break;
         s++;
     }
-    /* A pre-release or build suffix does not change the comparison here. */
+    /* A pre-release or build suffix does not change the comparison here;
+     * anything else ("1.2.3.4", "1.x") is not a version. */
+    if (*s && *s != ',' && *s != ' ' && *s != '-' && *s != '+')
+        return -1;
     while (*s && *s != ',' && *s != ' ')
         s++;
     *end = s;
@@ -372,6 +374,62 @@ static void check_required_version(const struct tern_lang_config *cfg,
     }
 }
 
+/* The range of member @p key of an object constructor, else @p whole. */
+static const struct tern_range *member_range(const struct tern_expr *e,
+                                             const char *key,
+                                             const struct tern_range *whole)
+{
+    size_t i;
+
+    while (e && e->kind == TERN_EXPR_PAREN)
+        e = e->u.paren;
+    if (!e || e->kind != TERN_EXPR_OBJECT)
+        return whole;
+    for (i = 0; i < e->u.object.n; i++) {
+        const struct tern_expr *k = e->u.object.keys[i];
+
+        if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
+            k = k->u.list.items[0];
+        if ((k->kind == TERN_EXPR_VAR && strcmp(k->u.var.name, key) == 0) ||
+            (k->kind == TERN_EXPR_LITERAL &&
+             tern_value_kind(k->u.literal) == TERN_VAL_STRING &&
+             strcmp(tern_value_get_string(k->u.literal), key) == 0))
+            return &e->u.object.vals[i]->range;
+    }
+    return whole;
+}
+
+/*
+ * A required_providers version constraint against the release of the
+ * provider that tern follows: one no release of that line could meet is
+ * an error at the constraint, not a provider tern quietly uses anyway.
+ */
+static void check_provider_version(const tern_provider *p, const char *source,
+                                   const char *spec, const struct tern_range *r,
+                                   struct tern_diags *diags, int *error)
+{
+    long have[3];
+    const char *end;
+    int ok;
+
+    if (parse_version(p->implements, have, &end) != 0)
+        return;
+    ok = version_meets(spec, have);
+    if (ok < 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, r, "Invalid version constraint",
+                       "\"%s\" is not a version constraint (e.g. \">= 5.0, "
+                       "< 6.0\" or \"~> 5.0\").",
+                       spec);
+        *error = TERN_ERROR;
+    } else if (!ok) {
+        tern_diags_add(diags, TERN_SEV_ERROR, r, "Unsupported provider version",
+                       "This configuration requires provider %s version "
+                       "\"%s\"; tern implements %s as of version %s.",
+                       source, spec, p->sources[0], p->implements);
+        *error = TERN_ERROR;
+    }
+}
+
 static void check_required(const struct tern_lang_config *cfg, json_t *required,
                            json_t *sources, struct tern_diags *diags,
                            int *error)
@@ -388,31 +446,44 @@ static void check_required(const struct tern_lang_config *cfg, json_t *required,
                 continue;
             for (k = 0; b->body && k < b->body->nattrs; k++) {
                 const struct tern_attribute *a = &b->body->attrs[k];
-                tern_value *v = NULL, *src;
+                tern_value *v = NULL, *src = NULL, *ver = NULL;
+                const tern_provider *p;
                 char *norm = NULL;
 
                 if (eval_const(a->expr, &v, diags) != TERN_OK) {
                     *error = TERN_ERROR;
                     continue;
                 }
-                src = tern_value_kind(v) == TERN_VAL_OBJECT
-                          ? tern_value_object_get(v, "source")
-                          : NULL;
+                if (tern_value_kind(v) == TERN_VAL_OBJECT) {
+                    src = tern_value_object_get(v, "source");
+                    ver = tern_value_object_get(v, "version");
+                } else if (tern_value_kind(v) == TERN_VAL_STRING) {
+                    ver = v; /* the older aws = "~> 5.0" */
+                }
                 if (src && tern_value_kind(src) == TERN_VAL_STRING)
                     norm = normal_source(tern_value_get_string(src));
                 else if (implied_source(a->name))
                     norm = tern_strdup(implied_source(a->name));
                 else
                     norm = tern_asprintf("hashicorp/%s", a->name);
-                if (norm && !is_builtin(norm)) {
+                p = norm ? tern_provider_for_source(norm) : NULL;
+                if (norm && !p) {
                     unsupported(diags, &a->range, a->name, norm);
                     *error = TERN_ERROR;
-                } else if (norm) {
-                    add_source(sources, norm);
+                } else if (p) {
+                    add_source(sources, p->sources[0]);
+                    if (ver && tern_value_kind(ver) == TERN_VAL_STRING)
+                        check_provider_version(
+                            p, norm, tern_value_get_string(ver),
+                            ver == v ? &a->expr->range
+                                     : member_range(a->expr, "version",
+                                                    &a->expr->range),
+                            diags, error);
                 }
                 /* Reported once: later uses of the name are not. */
                 if (norm)
-                    json_object_set_new(required, a->name, json_string(norm));
+                    json_object_set_new(required, a->name,
+                                        json_string(p ? p->sources[0] : norm));
                 tern_free(norm);
                 tern_value_decref(v);
             }
@@ -457,8 +528,8 @@ static void check_uses(const struct tern_blockvec *v, int is_provider,
             unsupported(diags, r, name, NULL);
             json_object_set_new(required, name, json_string(""));
             *error = TERN_ERROR;
-        } else if (is_builtin(source)) {
-            add_source(sources, source);
+        } else if (builtin_source(source)) {
+            add_source(sources, builtin_source(source));
         }
         tern_free(name);
     }

@@ -4,7 +4,7 @@
  * client.h).
  */
 #include "databricks/client.h"
-#include "aws/ini.h"
+#include "util/ini.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -30,6 +30,7 @@ struct tern_dbx_client {
     void *sleep_ud;
     const atomic_int *cancel;
     unsigned int rng; /* read-only after creation; mixed with the attempt */
+    char *no_auth;    /* defer_auth: why there are no credentials, or NULL */
 };
 
 static const char *env(const char *name)
@@ -62,6 +63,7 @@ void tern_dbx_client_free(tern_dbx_client *c)
     if (!c)
         return;
     tern_free(c->host);
+    tern_free(c->no_auth);
     if (c->authorization) {
         memset(c->authorization, 0, strlen(c->authorization));
         tern_free(c->authorization);
@@ -133,14 +135,31 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     if (!token)
         token = tern_ini_get(ini, profile, "token");
     if (!host || !*host || !token || !*token) {
-        tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "No Databricks credentials",
-            "No Databricks %s was found. tern looked, in order, at: the "
+        char *why_none = tern_asprintf(
+            "No Databricks %s found. tern looked, in order, at: the "
             "provider block's host and token; the environment variables "
             "DATABRICKS_HOST and DATABRICKS_TOKEN; profile '%s' of %s%s.",
-            !host || !*host ? (!token || !*token ? "host and token" : "host")
-                            : "token",
+            !host || !*host
+                ? (!token || !*token ? "host and token were" : "host was")
+                : "token was",
             profile, path, loaded == TERN_ENOTFOUND ? " (no such file)" : "");
+
+        TERN_CHECK_ALLOC(why_none);
+        if (cfg->defer_auth) {
+            c = tern_calloc(1, sizeof(*c));
+            if (!c) {
+                tern_free(why_none);
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            c->no_auth = why_none;
+            *out = c;
+            c = NULL;
+            goto done;
+        }
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "No Databricks credentials",
+                       "%s", why_none);
+        tern_free(why_none);
         error = TERN_EAUTH;
         goto done;
     }
@@ -151,8 +170,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     TERN_CHECK_ALLOC(c->host);
     if (tern_http_check_url(c->host, why, sizeof(why)) != TERN_OK) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid Databricks host",
-                       "The Databricks host '%s' cannot be used: %s.", host,
-                       why);
+                       "The Databricks host cannot be used: %s.", why);
         error = TERN_EINVALID;
         goto done;
     }
@@ -253,6 +271,12 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
 
     if (out)
         *out = NULL;
+    if (c->no_auth) {
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                            "No Databricks credentials", "%s", c->no_auth))
+            return TERN_ENOMEM;
+        return TERN_EAUTH;
+    }
     url = tern_asprintf("%s%s", c->host, path);
     TERN_CHECK_ALLOC(url);
     if (body) {

@@ -36,7 +36,7 @@ typedef struct tern_dbx_client tern_dbx_client;
  *  canceled. */
 typedef int (*tern_dbx_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
 
-#define TERN_DBX_CONFIG_VERSION 1
+#define TERN_DBX_CONFIG_VERSION 2
 
 /** The provider block and test hooks. Strings borrowed; NULL: unset. */
 typedef struct tern_dbx_config {
@@ -49,11 +49,18 @@ typedef struct tern_dbx_config {
     tern_dbx_sleep_fn sleep; /**< NULL: cancel-aware nanosleep */
     void *sleep_ud;
     const atomic_int *cancel;
+    /** Nonzero: no host or token is not an error here. The client is
+     *  made, and each call fails with TERN_EAUTH and the error that
+     *  resolution met, as the Databricks SDK authenticates at the first
+     *  request: a configuration that never calls the API (the policy data
+     *  sources) needs no credentials. */
+    int defer_auth;
 } tern_dbx_config;
 
 #define TERN_DBX_CONFIG_INIT                                                   \
     {                                                                          \
-        TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL  \
+        TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, \
+            0                                                                  \
     }
 
 /**

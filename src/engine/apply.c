@@ -18,12 +18,20 @@
 #include "engine/engine_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tern/log.h"
 #include "util/alloc.h"
 
-enum step_op { OP_NONE = 0, OP_READ, OP_CREATE, OP_UPDATE, OP_DELETE };
+enum step_op {
+    OP_NONE = 0,
+    OP_READ,
+    OP_CREATE,
+    OP_UPDATE,
+    OP_DELETE,
+    OP_CONFIRM /* inst: a struct tern__confirm (see add_confirms) */
+};
 
 struct applyrun {
     tern_engine *e;
@@ -33,6 +41,9 @@ struct applyrun {
     tern_state_intent *intents;
     size_t nintents;
     tern_summary sum;
+    struct tern__confirm *confirms;
+    size_t nconfirms;
+    size_t confirms_skipped;
 };
 
 static int a_kind(enum tern_action a)
@@ -300,9 +311,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;
@@ -421,15 +430,21 @@ static json_t *identity(const json_t *obj)
     return r;
 }
 
+static int confirm_prepare(struct exec *ex, struct step *s);
+
 static int apply_prepare(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
-    struct pinst *pi = &ar->plan->insts[s->inst];
+    struct pinst *pi;
     struct eprov *p;
     json_t *ident = NULL;
-    enum tern_action a = pi->pub.action;
+    enum tern_action a;
     int error = TERN_OK;
 
+    if (s->op == OP_CONFIRM)
+        return confirm_prepare(ex, s);
+    pi = &ar->plan->insts[s->inst];
+    a = pi->pub.action;
     if (!s->module) {
         tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL, "Unknown type",
                        "tern has no type %s.", pi->type);
@@ -505,7 +520,7 @@ static void apply_begin(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
 
-    if (quiet_step(&ar->plan->insts[s->inst], s))
+    if (s->op == OP_CONFIRM || quiet_step(&ar->plan->insts[s->inst], s))
         return;
     apply_event(ar, TERN_EVENT_START, &ar->plan->insts[s->inst], s, NULL, NULL);
 }
@@ -516,6 +531,8 @@ static void apply_unprepare(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
 
+    if (s->op == OP_CONFIRM)
+        return;
     if (s->intent && s->intent != ar->plan->insts[s->inst].intent &&
         s->intent != ar->plan->insts[s->inst].deposed)
         tern_state_intent_abandon(ar->e->state, s->intent, NULL);
@@ -527,6 +544,12 @@ static void apply_work(struct step *s)
     const tern_module *m = s->module;
 
     switch (s->op) {
+    case OP_CONFIRM: {
+        struct applyrun *ar = s->ex->ctx;
+
+        tern__confirm_work(s, &ar->confirms[s->inst]);
+        return;
+    }
     case OP_NONE:
         s->rc = TERN_OK;
         break;
@@ -644,14 +667,20 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
     }
 }
 
+static int confirm_finish(struct exec *ex, struct step *s);
+
 static int apply_finish(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
-    struct pinst *pi = &ar->plan->insts[s->inst];
-    enum tern_action a = pi->pub.action;
+    struct pinst *pi;
+    enum tern_action a;
     const char *id = NULL;
     int error;
 
+    if (s->op == OP_CONFIRM)
+        return confirm_finish(ex, s);
+    pi = &ar->plan->insts[s->inst];
+    a = pi->pub.action;
     if (s->rc) {
         /* A canceled create may have happened remotely, and so may one
          * that failed without a definite answer (a garbled or lost
@@ -762,14 +791,217 @@ static void apply_skip(struct exec *ex, struct step *s, const char *why)
     struct applyrun *ar = ex->ctx;
     struct tern_diags d = TERN_DIAGS_INIT;
 
+    /* Not a change: a confirmation that does not run leaves the writes
+     * unconfirmed, which the next plan copes with. */
+    if (s->op == OP_CONFIRM) {
+        ar->confirms_skipped++;
+        return;
+    }
     tern_diags_add(&d, TERN_SEV_WARNING, NULL, "Not applied", "%s", why);
     apply_event(ar, TERN_EVENT_SKIPPED, &ar->plan->insts[s->inst], s, NULL, &d);
     tern_diags_release(&d);
 }
 
-static const struct exec_ops apply_ops = {apply_prepare, apply_begin,
-                                          apply_work,    apply_finish,
-                                          apply_skip,    apply_unprepare};
+static void apply_notice(struct exec *ex, const tern_event *ev)
+{
+    tern__engine_event(ex->e, ev);
+}
+
+static const struct exec_ops apply_ops = {
+    apply_prepare, apply_begin,     apply_work,  apply_finish,
+    apply_skip,    apply_unprepare, apply_notice};
+
+/* ---- confirmation ---------------------------------------------------------
+ *
+ * IAM is eventually consistent, and creates never read back: right after
+ * an apply, IAM may not show yet what it wrote. So once every step that
+ * writes an object a bulk op (tern_bulk_op: IAM's
+ * GetAccountAuthorizationDetails with ListRoles, Databricks' list) covers
+ * is done, one more step per bulk op and provider fetches the op's
+ * snapshot and reads each of those objects from it; what does not read as
+ * written yet is read again from new snapshots, with the propagation
+ * backoff, within the propagation window, saying so (TERN_EVENT_WAIT).
+ * What reads as written is recorded in the state
+ * (tern_state_confirm_writes): the next plan reads it once, without
+ * waiting, so a change made outside tern right after the apply is
+ * reported at once. And a pipeline step that uses the role right after
+ * the apply finds it.
+ *
+ * The step runs as soon as its op's writes are done, alongside the rest
+ * of the apply: in the SageMaker example the IAM confirmation runs while
+ * the Databricks registration is made, and the Databricks list follows
+ * it, one round trip. It is off with the window
+ * (TERN_PROPAGATION_WINDOW_MS=0) and with bulk reads
+ * (TERN_BULK_REFRESH_MIN=off); it never fails the apply: a failed fetch
+ * only leaves the writes unconfirmed, and a dependency that failed skips
+ * it.
+ */
+
+/* The bulk op of provider configuration @p (its provider's bulk_ops) that
+ * covers @type, or NULL. */
+static const tern_bulk_op *bulk_op_for(const struct eprov *p, const char *type)
+{
+    const tern_bulk_op *const *b;
+    const char *const *t;
+
+    for (b = p && p->def ? p->def->bulk_ops : NULL; b && *b; b++)
+        for (t = (*b)->types; t && *t; t++)
+            if (strcmp(*t, type) == 0)
+                return *b;
+    return NULL;
+}
+
+/* The steps that write an object to the service, and what it was before. */
+static int writes_object(const struct pinst *pi, const struct step *s)
+{
+    enum tern_action a = pi->pub.action;
+
+    return !s->destroy && pi->pub.mode == TERN_STATE_MANAGED &&
+           (a == TERN_ACTION_CREATE || a == TERN_ACTION_UPDATE ||
+            a == TERN_ACTION_DELETE_THEN_CREATE ||
+            a == TERN_ACTION_CREATE_THEN_DELETE);
+}
+
+static int add_confirms(struct applyrun *ar, struct exec *ex)
+{
+    const char *bulk = getenv("TERN_BULK_REFRESH_MIN");
+    long window = tern__propagation_window_ms();
+    size_t i, j, n = ex->nsteps;
+    struct step *ns;
+    int error = TERN_OK;
+
+    if (!window || (bulk && strcmp(bulk, "off") == 0))
+        return TERN_OK;
+    for (i = 0; i < n; i++) {
+        const struct pinst *pi = &ar->plan->insts[ex->steps[i].inst];
+        const tern_bulk_op *bop;
+        struct tern__confirm *c;
+        size_t *nd;
+
+        if (!writes_object(pi, &ex->steps[i]) || pi->prov == SIZE_MAX ||
+            !(bop = bulk_op_for(&ex->e->provs[pi->prov], pi->type)))
+            continue;
+        for (j = 0; j < ar->nconfirms; j++)
+            if (ar->confirms[j].bop == bop && ar->confirms[j].prov == pi->prov)
+                break;
+        if (j == ar->nconfirms) {
+            c = tern_realloc(ar->confirms, (j + 1) * sizeof(*c));
+            TERN_CHECK_ALLOC(c);
+            ar->confirms = c;
+            memset(&c[j], 0, sizeof(c[j]));
+            c[j].bop = bop;
+            c[j].prov = pi->prov;
+            c[j].module = ex->steps[i].module;
+            c[j].window_ms = window;
+            ar->nconfirms++;
+        }
+        c = &ar->confirms[j];
+        nd = tern_realloc(c->deps, (c->ndeps + 1) * sizeof(*nd));
+        TERN_CHECK_ALLOC(nd);
+        c->deps = nd;
+        c->deps[c->ndeps++] = i;
+    }
+    if (!ar->nconfirms)
+        return TERN_OK;
+    ns = tern_realloc(ex->steps, (n + ar->nconfirms + 1) * sizeof(*ns));
+    TERN_CHECK_ALLOC(ns);
+    ex->steps = ns;
+    memset(&ns[n], 0, (ar->nconfirms + 1) * sizeof(*ns));
+    for (j = 0; j < ar->nconfirms; j++) {
+        ns[n + j].op = OP_CONFIRM;
+        ns[n + j].inst = j;
+        ns[n + j].module = ar->confirms[j].module;
+    }
+    ex->nsteps = n + ar->nconfirms;
+    for (j = 0; j < ar->nconfirms; j++)
+        for (i = 0; i < ar->confirms[j].ndeps; i++)
+            if ((error = tern__exec_edge(ex, n + j, ar->confirms[j].deps[i])))
+                goto done;
+done:
+    return error;
+}
+
+/* On the loop: what the steps it waited for wrote. Never fails the step:
+ * without a provider or objects it reads nothing. */
+static int confirm_prepare(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+    struct tern__confirm *c = &ar->confirms[s->inst];
+    struct eprov *p = &ar->e->provs[c->prov];
+    size_t i;
+
+    c->objs = tern_calloc(c->ndeps + 1, sizeof(*c->objs));
+    if (!c->objs || tern__provider_init(ar->e, p, c->module, &s->diags))
+        return 0;
+    fill_op(ar->e, &s->top, p, NULL, &s->diags);
+    for (i = 0; i < c->ndeps; i++) {
+        const struct step *d = &ex->steps[c->deps[i]];
+        const struct pinst *pi = &ar->plan->insts[d->inst];
+        struct tern__confirm_obj *o = &c->objs[c->nobjs];
+        enum tern_action a = pi->pub.action;
+
+        if (d->state != ST_DONE || !d->result)
+            continue;
+        o->before = json_array();
+        if (!o->before)
+            return 0;
+        /* A replacement's read may also show the old object. */
+        if (a != TERN_ACTION_CREATE && pi->before &&
+            json_array_append_new(o->before, tern_value_to_json(pi->before)))
+            return 0;
+        if (a != TERN_ACTION_UPDATE &&
+            json_array_append_new(o->before, json_null()))
+            return 0;
+        o->address = pi->addr;
+        o->module = d->module;
+        o->written = json_incref(d->result);
+        o->state = TERN__SETTLE_LAG;
+        c->nobjs++;
+    }
+    c->serial = tern_state_serial(ar->e->state);
+    c->written_ms = tern__wall_ms();
+    return 0;
+}
+
+/* On the loop: record what read as written. */
+static int confirm_finish(struct exec *ex, struct step *s)
+{
+    struct applyrun *ar = ex->ctx;
+    struct tern__confirm *c = &ar->confirms[s->inst];
+    const char **addrs = tern_calloc(c->nobjs + 1, sizeof(*addrs));
+    size_t i, n = 0;
+
+    if (!addrs)
+        return 0;
+    for (i = 0; i < c->nobjs; i++)
+        if (c->objs[i].state == TERN__SETTLE_SAME)
+            addrs[n++] = c->objs[i].address;
+    TERN_LOG_AT(TERN_LOG_DEBUG,
+                "confirm: %s shows %zu of the %zu objects written as written "
+                "(%.3f s)",
+                c->bop->name, n, c->nobjs, (double)(s->t1 - s->t0) / 1e9);
+    if (tern_state_confirm_writes(ex->e->state, addrs, n, c->serial, NULL))
+        TERN_LOG_AT(TERN_LOG_DEBUG, "confirm: could not record it");
+    tern_free(addrs);
+    return 0;
+}
+
+static void release_confirms(struct applyrun *ar)
+{
+    size_t i, k;
+
+    for (i = 0; i < ar->nconfirms; i++) {
+        struct tern__confirm *c = &ar->confirms[i];
+
+        for (k = 0; c->objs && k < c->ndeps; k++) {
+            json_decref(c->objs[k].written);
+            json_decref(c->objs[k].before);
+        }
+        tern_free(c->objs);
+        tern_free(c->deps);
+    }
+    tern_free(ar->confirms);
+}
 
 /* ---- apply ----------------------------------------------------------------
  */
@@ -810,6 +1042,7 @@ static int setup_values(struct applyrun *ar)
 
     ar->cx.e = e;
     ar->cx.plan = p;
+    ar->cx.applying = 1;
     ar->cx.values = tern_calloc(p->ninsts + 1, sizeof(tern_value *));
     ar->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     ar->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
@@ -947,11 +1180,21 @@ static int save_refresh(struct applyrun *ar)
                 error = TERN_OK;
         } else if (!(error = tern_state_get(ar->e->state, &r, d->addr,
                                             ar->diags))) {
+            const char *addr = d->addr;
+
             json_decref(r->attributes);
             r->attributes = tern_value_to_json(d->after);
             error = r->attributes ? tern_state_put(ar->e->state, r, ar->diags)
                                   : TERN_ENOMEM;
             tern_state_resource_free(r);
+            /* Saved as the service showed it: nothing to wait for. */
+            if (!error && tern_state_confirm_writes(
+                              ar->e->state, &addr, 1,
+                              tern_state_serial(ar->e->state), NULL))
+                TERN_LOG_AT(TERN_LOG_DEBUG,
+                            "refresh-only: could not record that %s is "
+                            "confirmed",
+                            addr);
         }
         if (error)
             return error;
@@ -1070,7 +1313,8 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     ex.batch = 1;
     ex.parallelism =
         opts && opts->parallelism ? opts->parallelism : e->parallelism;
-    if ((error = tern__apply_steps(e, plan, &ex)))
+    if ((error = tern__apply_steps(e, plan, &ex)) ||
+        (error = add_confirms(&ar, &ex)))
         goto done;
     if ((error = tern__exec_run(&ex))) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL,
@@ -1081,7 +1325,7 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
         goto done;
     }
     ar.sum.errors = ex.failed;
-    ar.sum.skipped = ex.skipped;
+    ar.sum.skipped = ex.skipped - ar.confirms_skipped;
     if ((error = save_outputs(&ar)))
         goto done;
 summary:
@@ -1100,6 +1344,7 @@ summary:
         error = TERN_ERROR;
 done:
     tern__exec_release(&ex);
+    release_confirms(&ar);
     tern_state_intents_free(ar.intents, ar.nintents);
     release_values(&ar);
     return error;
@@ -1172,6 +1417,14 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
     }
     ar.e = e;
     error = commit_object(&ar, pi, m, 0, obj, diags);
+    /* What was written is what the service showed: nothing for the next
+     * plan to wait for. */
+    if (!error && tern_state_confirm_writes(e->state, &address, 1,
+                                            tern_state_serial(e->state), NULL))
+        TERN_LOG_AT(TERN_LOG_DEBUG,
+                    "import: could not record that %s is "
+                    "confirmed",
+                    address);
 done:
     tern_diags_release(&d);
     json_decref(obj);

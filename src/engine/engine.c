@@ -16,9 +16,6 @@
 
 #include <openssl/evp.h>
 
-#include "aws/client.h"
-#include "aws/credentials.h"
-#include "databricks/client.h"
 #include "http/http.h"
 #include "tern/log.h"
 #include "util/alloc.h"
@@ -159,8 +156,17 @@ done:
     return error;
 }
 
+/* The constant an index key is: 0, "a" (a template of one literal part). */
+static const tern_value *const_key(const struct tern_expr *k)
+{
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
+        k = k->u.list.items[0];
+    return k->kind == TERN_EXPR_LITERAL ? k->u.literal : NULL;
+}
+
 static int expr_addr(tern_buf *b, const struct tern_expr *e)
 {
+    const tern_value *key;
     char *q;
     json_t *j;
 
@@ -174,10 +180,10 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
     case TERN_EXPR_INDEX:
         if (expr_addr(b, e->u.index.obj))
             return TERN_ERROR;
-        if (e->u.index.key->kind != TERN_EXPR_LITERAL)
+        if (!(key = const_key(e->u.index.key)))
             return TERN_ERROR;
-        if (tern_value_kind(e->u.index.key->u.literal) == TERN_VAL_STRING) {
-            j = json_string(tern_value_get_string(e->u.index.key->u.literal));
+        if (tern_value_kind(key) == TERN_VAL_STRING) {
+            j = json_string(tern_value_get_string(key));
             q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
             json_decref(j);
             if (!q)
@@ -188,7 +194,7 @@ static int expr_addr(tern_buf *b, const struct tern_expr *e)
         } else {
             int64_t i;
 
-            if (!tern_value_get_int(e->u.index.key->u.literal, &i))
+            if (!tern_value_get_int(key, &i))
                 return TERN_ERROR;
             return tern_buf_printf(b, "[%lld]", (long long)i);
         }
@@ -220,6 +226,17 @@ const tern_module *tern__engine_module(const tern_engine *e,
         if ((*m)->kind == kind && strcmp((*m)->type_name, type) == 0)
             return *m;
     return tern_module_find(kind, type);
+}
+
+const tern_provider *tern__engine_provider(const tern_engine *e,
+                                           const char *name)
+{
+    const tern_provider *const *p;
+
+    for (p = e->extra_providers; p && *p; p++)
+        if (strcmp((*p)->name, name) == 0)
+            return *p;
+    return tern_provider_find(name);
 }
 
 void tern__engine_event(tern_engine *e, const tern_event *ev)
@@ -568,6 +585,7 @@ static size_t add_prov(tern_engine *e, const char *name, const char *alias,
     p->name = tern_strdup(name);
     p->alias = alias ? tern_strdup(alias) : NULL;
     p->block = blk;
+    p->def = tern__engine_provider(e, name);
     if (!p->name || (alias && !p->alias)) {
         tern_free(p->name);
         tern_free(p->alias);
@@ -591,14 +609,22 @@ size_t tern__provider_for_state(tern_engine *e, const char *stored,
 
 char *tern__provider_addr(const struct eprov *p)
 {
-    const char *ns =
-        strcmp(p->name, "databricks") == 0 ? "databricks" : "hashicorp";
+    char *fallback = NULL, *addr;
+    const char *source = p->def ? p->def->sources[0] : NULL;
 
+    if (!source) {
+        fallback = tern_asprintf("hashicorp/%s", p->name);
+        if (!fallback)
+            return NULL;
+        source = fallback;
+    }
     if (p->alias)
-        return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"].%s", ns,
-                             p->name, p->alias);
-    return tern_asprintf("provider[\"registry.terraform.io/%s/%s\"]", ns,
-                         p->name);
+        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"].%s",
+                             source, p->alias);
+    else
+        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"]", source);
+    tern_free(fallback);
+    return addr;
 }
 
 static int setup_providers(tern_engine *e, struct tern_diags *diags)
@@ -719,15 +745,11 @@ static int setup_block(tern_engine *e, struct eblock *b,
     b->module = tern__engine_module(
         e, mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
         b->type);
-    if (!b->module) {
-        tern_diags_add(
-            diags, TERN_SEV_ERROR, &blk->type_range,
-            mode == TERN_STATE_DATA ? "Invalid data source"
-                                    : "Invalid resource type",
-            "tern has no %s \"%s\".",
-            mode == TERN_STATE_DATA ? "data source" : "resource type", b->type);
-        return TERN_ERROR;
-    }
+    if (!b->module)
+        return tern_engine_unknown_type(
+            diags, &blk->type_range,
+            mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+            b->type);
     if ((a = tern_lang_body_attr(blk->body, "count")))
         b->count = a->expr;
     if ((a = tern_lang_body_attr(blk->body, "for_each")))
@@ -926,6 +948,76 @@ done:
     return error;
 }
 
+static int check_provider_refs(tern_engine *e, struct tern_diags *diags);
+
+/*
+ * Import blocks, checked wherever the engine is built (validate and plan
+ * alike): each has an id and a `to` that names a managed resource block of
+ * the configuration, with Terraform's diagnostics. Whether the instance
+ * (a count or for_each key) exists the plan checks once it has expanded
+ * the blocks (check_imports in plan.c).
+ */
+static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *iv = &e->config->imports;
+    size_t i, bi;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_block *b = iv->items[i];
+        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        struct addr a;
+
+        if (!tern_lang_body_attr(b->body, "id") || !ta) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                                "Missing required argument",
+                                "The argument \"%s\" is required, but no "
+                                "definition was found.",
+                                ta ? "id" : "to"))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else if (!to || tern__addr_parse(to, &a) != TERN_OK) {
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                "Invalid import address",
+                                "The import block's \"to\" must be the "
+                                "address of a resource instance with a "
+                                "constant key, such as aws_iam_role.x or "
+                                "aws_iam_role.x[\"a\"]."))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else {
+            if (a.mode != TERN_STATE_MANAGED) {
+                if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                    "Invalid import address",
+                                    "Only managed resources can be "
+                                    "imported."))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            } else if (!tern__map_get(&e->block_map, a.block_addr, &bi)) {
+                if (!tern_diags_add(
+                        diags, TERN_SEV_ERROR, &ta->expr->range,
+                        "Configuration for import target does not exist",
+                        "The configuration for the given import target %s "
+                        "does not exist. All target instances must have an "
+                        "associated configuration to be imported.",
+                        a.block_addr))
+                    error = TERN_ENOMEM;
+                else if (!error)
+                    error = TERN_ERROR;
+            }
+            tern__addr_release(&a);
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
+    }
+    return error;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -958,6 +1050,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e->on_event = opts->on_event;
     e->payload = opts->payload;
     e->extra = opts->extra_modules;
+    e->extra_providers = opts->extra_providers;
     e->module_user = opts->module_user;
     e->http = opts->http;
     if ((error = tern__config_hash(cfg, e->config_hash, NULL)))
@@ -1000,6 +1093,18 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
             error = rc;
             goto done;
         }
+    }
+    if ((rc = check_provider_refs(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    if ((rc = check_import_blocks(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
     }
     if (error)
         goto done;
@@ -1070,10 +1175,8 @@ void tern_engine_free(tern_engine *e)
         tern_free(p->alias);
         json_decref(p->settings);
         tern_diags_release(&p->init_diags);
-        tern_aws_client_free(p->iam);
-        tern_aws_client_free(p->sts);
-        tern_aws_credentials_free(p->creds);
-        tern_dbx_client_free(p->dbx);
+        if (p->def && p->def->free)
+            p->def->free(p->client);
     }
     tern_free(e->provs);
     if (e->own_http)
@@ -1087,15 +1190,154 @@ void tern_engine_free(tern_engine *e)
 
 /* ---- providers ----------------------------------------------------------- */
 
+/*
+ * A provider block is evaluated before anything is read or planned, in a
+ * scope of the input variables and the local values (which may use each
+ * other and functions); check_provider_refs keeps data sources and
+ * resources out of it, at validate as at plan.
+ */
+struct provscope {
+    tern_engine *e;
+    int depth;
+};
+
+static int prov_eval(struct provscope *ps, const struct tern_expr *x,
+                     tern_value **out, struct tern_diags *diags);
+
+static int prov_resolve(void *ctx, const struct tern_lang_ref *ref,
+                        tern_value **out, struct tern_diags *diags)
+{
+    struct provscope *ps = ctx;
+    const struct tern_lang_config *cfg = ps->e->config;
+    size_t i;
+    int error;
+
+    if (strcmp(ref->kind, "local") != 0)
+        return TERN_ENOTFOUND;
+    for (i = 0; i < cfg->nlocal_attrs; i++) {
+        if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
+            continue;
+        if (ps->depth > 100) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
+                           "Cycle in local values",
+                           "local.%s refers to itself.", ref->name);
+            return TERN_ERROR;
+        }
+        ps->depth++;
+        error = prov_eval(ps, cfg->local_attrs[i]->expr, out, diags);
+        ps->depth--;
+        return error;
+    }
+    return TERN_ENOTFOUND;
+}
+
+static int prov_eval(struct provscope *ps, const struct tern_expr *x,
+                     tern_value **out, struct tern_diags *diags)
+{
+    const struct tern_lang_config *cfg = ps->e->config;
+    struct tern_lang_scope sc;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.vars = ps->e->vars;
+    sc.path_module = cfg->dir;
+    sc.path_root = cfg->dir;
+    sc.path_cwd = ".";
+    sc.base_dir = cfg->dir;
+    sc.sources = (struct tern_lang_sources *)&cfg->sources;
+    sc.resolve = prov_resolve;
+    sc.ctx = ps;
+    return tern_lang_eval(x, &sc, out, diags);
+}
+
+struct provrefs {
+    const struct tern_lang_config *cfg;
+    unsigned char *seen;             /* locals already walked */
+    const struct tern_lang_ref *top; /* the reference in the provider block */
+    struct tern_diags *diags;
+    int error;
+};
+
+static void on_prov_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct provrefs *pr = ctx;
+    const struct tern_lang_ref *top = pr->top ? pr->top : ref;
+    char *what = NULL;
+    size_t i;
+
+    if (strcmp(ref->kind, "local") == 0) {
+        for (i = 0; i < pr->cfg->nlocal_attrs; i++) {
+            if (pr->seen[i] ||
+                strcmp(pr->cfg->local_attrs[i]->name, ref->name) != 0)
+                continue;
+            pr->seen[i] = 1;
+            pr->top = top;
+            tern_lang_expr_refs(pr->cfg->local_attrs[i]->expr, on_prov_ref, pr);
+            pr->top = top == ref ? NULL : top;
+        }
+        return;
+    }
+    if (strcmp(ref->kind, "resource") == 0)
+        what = tern_asprintf("%s.%s", ref->type, ref->name);
+    else if (strcmp(ref->kind, "data") == 0)
+        what = tern_asprintf("data.%s.%s", ref->type, ref->name);
+    else if (strcmp(ref->kind, "module") == 0)
+        what = tern_asprintf("module.%s", ref->name);
+    else
+        return;
+    if (!what ||
+        !tern_diags_add(pr->diags, TERN_SEV_ERROR, &top->range,
+                        "Unsupported reference in provider configuration",
+                        "tern configures a provider before it reads any data "
+                        "source or plans any resource, so a provider block "
+                        "can use input variables and local values only, not "
+                        "%s%s%s%s.",
+                        what, top != ref ? " (through local." : "",
+                        top != ref ? top->name : "", top != ref ? ")" : ""))
+        pr->error = TERN_ENOMEM;
+    else if (!pr->error)
+        pr->error = TERN_ERROR;
+    tern_free(what);
+}
+
+static void prov_body_refs(struct provrefs *pr, const struct tern_body *body)
+{
+    size_t i;
+
+    for (i = 0; i < body->nattrs; i++) {
+        memset(pr->seen, 0, pr->cfg->nlocal_attrs + 1);
+        tern_lang_expr_refs(body->attrs[i].expr, on_prov_ref, pr);
+    }
+    for (i = 0; i < body->nblocks; i++)
+        prov_body_refs(pr, body->blocks[i]->body);
+}
+
+static int check_provider_refs(tern_engine *e, struct tern_diags *diags)
+{
+    struct provrefs pr;
+    size_t i;
+
+    memset(&pr, 0, sizeof(pr));
+    pr.cfg = e->config;
+    pr.diags = diags;
+    pr.seen = tern_calloc(e->config->nlocal_attrs + 1, 1);
+    if (!pr.seen)
+        return TERN_ENOMEM;
+    for (i = 0; i < e->config->providers.n; i++)
+        prov_body_refs(&pr, e->config->providers.items[i]->body);
+    tern_free(pr.seen);
+    return pr.error;
+}
+
 static int eval_body_json(tern_engine *e, const struct tern_body *body,
                           json_t *out, struct tern_diags *diags)
 {
+    struct provscope ps = {e, 0};
     size_t i;
     int error = TERN_OK;
 
     for (i = 0; i < body->nattrs; i++) {
         tern_value *v = NULL;
-        int rc = eval_const(e, body->attrs[i].expr, &v, diags);
+        int rc = prov_eval(&ps, body->attrs[i].expr, &v, diags);
 
         if (rc) {
             error = rc == TERN_ENOMEM ? rc : TERN_ERROR;
@@ -1116,50 +1358,34 @@ static int eval_body_json(tern_engine *e, const struct tern_body *body,
     return error;
 }
 
-static const char *jstr(const json_t *o, const char *k)
+/* Drop what the schema marks sensitive (keys, tokens), in nested blocks
+ * too: modules, plans and logs never see it. */
+static void drop_sensitive(json_t *settings, const tern_attr *schema)
 {
-    return json_string_value(json_object_get(o, k));
-}
+    const tern_attr *a;
 
-/* "1h", "15m", "3600s" or a number of seconds. */
-static long duration_seconds(const json_t *j)
-{
-    const char *s = json_string_value(j);
-    char *end = NULL;
-    long n;
+    for (a = schema; a && a->name; a++) {
+        json_t *v = json_object_get(settings, a->name);
+        size_t i;
+        json_t *item;
 
-    if (json_is_integer(j))
-        return (long)json_integer_value(j);
-    if (!s)
-        return 0;
-    n = strtol(s, &end, 10);
-    if (end && *end == 'h')
-        return n * 3600;
-    if (end && *end == 'm')
-        return n * 60;
-    return n;
-}
-
-static const char **str_list(const json_t *arr)
-{
-    const char **l;
-    size_t i;
-
-    if (!json_is_array(arr))
-        return NULL;
-    l = tern_calloc(json_array_size(arr) + 1, sizeof(*l));
-    if (!l)
-        return NULL;
-    for (i = 0; i < json_array_size(arr); i++)
-        l[i] = json_string_value(json_array_get(arr, i));
-    return l;
+        if (!v)
+            continue;
+        if (a->flags & TERN_ATTR_SENSITIVE) {
+            json_object_del(settings, a->name);
+        } else if (a->nested && json_is_object(v)) {
+            drop_sensitive(v, a->nested);
+        } else if (a->nested && json_is_array(v)) {
+            json_array_foreach(v, i, item) drop_sensitive(item, a->nested);
+        }
+    }
 }
 
 int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
                         struct tern_diags *diags)
 {
+    tern_provider_env env;
     json_t *raw = NULL;
-    const char **cfiles = NULL, **sfiles = NULL;
     int error = TERN_OK;
 
     (void)m;
@@ -1173,86 +1399,34 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         return p->init_rc;
     }
     p->init_done = 1;
+    if (!p->def) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Provider not available",
+                       "tern has no provider \"%s\".", p->name);
+        error = TERN_EINVALID;
+        goto done;
+    }
     raw = json_object();
     TERN_CHECK_ALLOC(raw);
     if (p->block && (error = eval_body_json(e, p->block->body, raw, diags)))
         goto done;
-    if (strcmp(p->name, "aws") == 0) {
-        tern_aws_config ac = TERN_AWS_CONFIG_INIT;
-        tern_aws_client_opts co = TERN_AWS_CLIENT_OPTS_INIT;
-        const json_t *ar = json_object_get(raw, "assume_role");
-        const json_t *ep = json_object_get(raw, "endpoints");
-
-        if (json_is_array(ar))
-            ar = json_array_get(ar, 0);
-        if (json_is_array(ep))
-            ep = json_array_get(ep, 0);
-        ac.region = jstr(raw, "region");
-        ac.profile = jstr(raw, "profile");
-        ac.access_key = jstr(raw, "access_key");
-        ac.secret_key = jstr(raw, "secret_key");
-        ac.token = jstr(raw, "token");
-        cfiles = str_list(json_object_get(raw, "shared_config_files"));
-        sfiles = str_list(json_object_get(raw, "shared_credentials_files"));
-        ac.shared_config_files = cfiles;
-        ac.shared_credentials_files = sfiles;
-        ac.assume_role.role_arn = jstr(ar, "role_arn");
-        ac.assume_role.session_name = jstr(ar, "session_name");
-        ac.assume_role.external_id = jstr(ar, "external_id");
-        ac.assume_role.duration_seconds =
-            duration_seconds(json_object_get(ar, "duration"));
-        ac.endpoint_iam = jstr(ep, "iam");
-        ac.endpoint_sts = jstr(ep, "sts");
-        if (json_is_integer(json_object_get(raw, "max_retries")))
-            ac.max_retries =
-                (int)json_integer_value(json_object_get(raw, "max_retries"));
+    if (p->def->configure) {
         if (!e->http) {
             if ((error = tern_http_new(&e->http, NULL)))
                 goto done;
             e->own_http = 1;
         }
-        if ((error = tern_aws_credentials_new(&p->creds, &ac, e->http, diags)))
-            goto done;
-        co.service = "iam";
-        co.region = tern_aws_credentials_region(p->creds);
-        co.endpoint = ac.endpoint_iam;
-        co.max_retries = ac.max_retries;
-        co.http = e->http;
-        co.credentials = p->creds;
-        co.cancel = &e->cancel;
-        if ((error = tern_aws_client_new(&p->iam, &co, diags)))
-            goto done;
-        co.service = "sts";
-        co.endpoint = ac.endpoint_sts;
-        if ((error = tern_aws_client_new(&p->sts, &co, diags)))
-            goto done;
-        if (!json_object_get(raw, "region") && co.region)
-            json_object_set_new(raw, "region", json_string(co.region));
-    } else if (strcmp(p->name, "databricks") == 0) {
-        tern_dbx_config dc = TERN_DBX_CONFIG_INIT;
-
-        dc.host = jstr(raw, "host");
-        dc.token = jstr(raw, "token");
-        dc.profile = jstr(raw, "profile");
-        dc.config_file = jstr(raw, "config_file");
-        dc.cancel = &e->cancel;
-        if (!e->http) {
-            if ((error = tern_http_new(&e->http, NULL)))
-                goto done;
-            e->own_http = 1;
-        }
-        if ((error = tern_dbx_client_new(&p->dbx, &dc, e->http, diags)))
+        memset(&env, 0, sizeof(env));
+        env.version = TERN_PROVIDER_ENV_VERSION;
+        env.http = e->http;
+        env.cancel = &e->cancel;
+        if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }
     /* Credentials stay out of what modules (and logs) see. */
-    json_object_del(raw, "access_key");
-    json_object_del(raw, "secret_key");
-    json_object_del(raw, "token");
+    drop_sensitive(raw, p->def->schema);
     p->settings = raw;
     raw = NULL;
 done:
-    tern_free(cfiles);
-    tern_free(sfiles);
     json_decref(raw);
     p->init_rc = error;
     return error;

@@ -17,11 +17,8 @@
 
 #include "lang/lang.h"
 #include "tern/engine.h"
+#include "tern/provider.h"
 #include "util/buf.h"
-
-struct tern_aws_client;
-struct tern_aws_credentials;
-struct tern_dbx_client;
 
 /* ---- a string -> index map (open addressing) ---------------------------- */
 
@@ -39,17 +36,15 @@ void tern__map_release(struct tern__map *m);
 /* ---- providers ----------------------------------------------------------- */
 
 struct eprov {
-    char *name;                     /* "aws" */
+    char *name;                     /* the local name, provider "NAME" */
     char *alias;                    /* NULL for the default */
     const struct tern_block *block; /* NULL: no block, all defaults */
+    const tern_provider *def;       /* NULL: tern has no such provider */
     json_t *settings;               /* evaluated (no secrets), or NULL */
     int evaluated;
     int init_done, init_rc;
     struct tern_diags init_diags;
-    struct tern_aws_credentials *creds;
-    struct tern_aws_client *iam;
-    struct tern_aws_client *sts; /* GetCallerIdentity lives here */
-    struct tern_dbx_client *dbx;
+    void *client; /* def->configure's, opaque; op->client */
 };
 
 /* ---- configuration blocks ------------------------------------------------ */
@@ -90,6 +85,7 @@ struct tern_engine {
     tern_event_fn on_event;
     void *payload;
     const tern_module *const *extra;
+    const tern_provider *const *extra_providers;
     void *module_user;
     struct tern_http *http;
     int own_http;
@@ -107,6 +103,10 @@ struct tern_engine {
 const tern_module *tern__engine_module(const tern_engine *e,
                                        enum tern_module_kind kind,
                                        const char *type);
+/* The provider of that name: the options' extra providers, then
+ * tern_providers[]; NULL when there is none. */
+const tern_provider *tern__engine_provider(const tern_engine *e,
+                                           const char *name);
 void tern__engine_event(tern_engine *e, const tern_event *ev);
 
 /* Prepare a provider's clients (lazily, on the loop thread). */
@@ -167,6 +167,9 @@ struct tern_plan {
     char timestamp[32];
     json_t *files;   /* [{"name", "text"}] */
     json_t *targets; /* only for the record */
+    /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
+     * apply ("" in a plan file older than the field: unknown). */
+    char plan_timestamp[32];
 };
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out);
@@ -191,6 +194,7 @@ struct evalctx {
     size_t *nblock_insts;
     int *block_keyed; /* 0 none, 1 count, 2 for_each */
     int locals_depth;
+    int applying; /* timestamp(), uuid(), bcrypt() are known (apply) */
     /* Per block: its value as tern__block_value() last built it, while
      * none of its instances changed (NULL: build it again). References
      * to a for_each block of N instances from each of M instances would
@@ -348,6 +352,9 @@ struct exec_ops {
     /* On the loop thread: a prepared step will not run after all (an
      * interrupt): undo what prepare did (its intent); may be NULL. */
     void (*unprepare)(struct exec *ex, struct step *s);
+    /* On the loop thread: what a worker said with tern__exec_wait()
+     * (a TERN_EVENT_WAIT, borrowed); may be NULL (dropped). */
+    void (*notice)(struct exec *ex, const tern_event *ev);
 };
 
 struct exec {
@@ -359,10 +366,20 @@ struct exec {
     void *ctx;
     size_t running, done, failed, skipped;
     int stopping;
-    int batch; /* group the state writes of each loop turn */
-    int error; /* a state batch failed */
+    int batch;     /* group the state writes of each loop turn */
+    int error;     /* a state batch failed */
+    void *notices; /* exec.c's queue of tern__exec_wait() notices */
 };
 
+/*
+ * From a worker, during tern__exec_run(): tell the loop thread that
+ * @address (and @count - 1 other objects) waits for @service to show what
+ * tern wrote @elapsed seconds ago, for at most @left more seconds; the
+ * loop hands it to ops->notice as a TERN_EVENT_WAIT. Dropped when out of
+ * memory.
+ */
+void tern__exec_wait(struct exec *ex, const char *address, int count,
+                     const char *service, double elapsed, double left);
 /* Add an edge: step @a waits for step @b. */
 int tern__exec_edge(struct exec *ex, size_t a, size_t b);
 /* Run every step; returns TERN_OK or TERN_ENOMEM / TERN_ERROR. */
@@ -404,5 +421,85 @@ tern_value *tern__unmask(const json_t *j, const json_t *unknown,
  */
 int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
                      int need_state, struct tern_diags *diags);
+
+/* ---- propagation (propagation.c) -----------------------------------------
+ *
+ * IAM is eventually consistent, and tern never reads back what it wrote:
+ * a read right after a write may show what was there before. What is
+ * shared by the refresh's wait (plan.c, settle) and the apply's
+ * confirmation (apply.c).
+ */
+
+/* How long after tern wrote an object a refresh still waits for it to
+ * read as written, and an apply confirms its writes at most, in ms:
+ * TERN_PROPAGATION_WINDOW_MS, 0 to turn both off; 2 minutes by default. */
+long tern__propagation_window_ms(void);
+
+/* Wall-clock milliseconds: history times come from other processes. */
+long long tern__wall_ms(void);
+
+/* What a read of an object tern wrote says (tern__settle_classify). */
+enum {
+    TERN__SETTLE_SAME = 0, /* it reads as written */
+    TERN__SETTLE_LAG,      /* it reads as before the write: not propagated? */
+    TERN__SETTLE_OTHER     /* neither: changed by someone else, or an error */
+};
+
+/*
+ * Classify a read (@rc, @read) of an object tern wrote as @written, given
+ * what it was before tern's recent writes (@before: an array of attribute
+ * objects, null for "did not exist"; tern_state_recent_writes' form).
+ * Missing is lag only where the object did not exist before (a create).
+ * Otherwise each attribute that differs from @written (by the schema's
+ * equivalence) must equal its value in one of @before, or for a create be
+ * empty (null, "", [] or {}: set by a later call of the same create, such
+ * as an instance profile's role), for the read to be lag.
+ */
+int tern__settle_classify(const tern_attr *schema, const json_t *written,
+                          int rc, const json_t *read, const json_t *before);
+
+/* The name of the service a module's objects live in, for messages:
+ * "IAM" for aws (every aws resource tern has is IAM's), "Databricks". */
+const char *tern__service_name(const tern_module *m);
+
+/* Sleep @ms, or less when the run is interrupted (the first interrupt
+ * ends waits for propagation; the second cancels operations). Returns
+ * TERN_OK or TERN_ECANCELED. */
+int tern__wait_sleep(tern_engine *e, const tern_op *op, long ms);
+
+/* How often a wait is reported (TERN_EVENT_WAIT), in ms. */
+#define TERN__WAIT_NOTICE_MS 5000L
+
+/* One object an apply's confirmation reads. */
+struct tern__confirm_obj {
+    const char *address; /* borrowed from the plan */
+    const tern_module *module;
+    json_t *written; /* what the apply wrote (the state's attributes) */
+    json_t *before;  /* what it was before: [attributes] or [null] */
+    int state;       /* TERN__SETTLE_* of its last read */
+};
+
+/*
+ * An apply's confirmation under one bulk op and provider (apply.c): once
+ * every step that writes an object of the op's types is done, one fetch
+ * of the op's snapshot, and each object written read from it; what does
+ * not read as written yet is read again, from a new snapshot, with the
+ * propagation backoff, within the window.
+ */
+struct tern__confirm {
+    const tern_bulk_op *bop;
+    size_t prov;
+    const tern_module *module; /* one of its types, to set up the provider */
+    size_t *deps;              /* the apply steps whose objects it reads */
+    size_t ndeps;
+    struct tern__confirm_obj *objs;
+    size_t nobjs;
+    int64_t serial;       /* the state's serial once they were written */
+    long long written_ms; /* wall time, then */
+    long window_ms;
+};
+
+/* On a worker: the confirmation's reads (into objs[].state). */
+void tern__confirm_work(struct step *s, struct tern__confirm *c);
 
 #endif

@@ -31,6 +31,9 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
     sc->resolve = resolve;
     sc->ctx = cx;
     sc->sources = (struct tern_lang_sources *)&cfg->sources;
+    sc->apply = cx->applying;
+    if (cx->plan && cx->plan->plan_timestamp[0])
+        sc->plan_timestamp = cx->plan->plan_timestamp;
     tmp[0] = tmp[1] = NULL;
     if (pi && pi->key_kind == TERN_STATE_KEY_STRING) {
         tmp[0] = tern_value_string(pi->key_str);

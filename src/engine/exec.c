@@ -21,6 +21,13 @@
  * a signal handler): the loop checks it whenever a step comes back, stops
  * starting steps after the first, and the second raises the modules'
  * cancel flag directly.
+ *
+ * A worker that waits (for IAM to propagate what tern wrote) says so with
+ * tern__exec_wait(): a queue under a mutex and a uv_async that wakes the
+ * loop, which hands each notice to ops->notice on its own thread, where
+ * events belong. The async handle is unreferenced: it never keeps the
+ * loop running, and notices still queued when the last step is done are
+ * dropped (the wait they announce is over).
  */
 #include "engine/engine_int.h"
 
@@ -102,6 +109,85 @@ static void size_pool(unsigned int parallelism)
         n = 1024;
     snprintf(buf, sizeof(buf), "%u", n);
     setenv("UV_THREADPOOL_SIZE", buf, 0);
+}
+
+/* One tern__exec_wait() call, queued for the loop thread. */
+struct notice {
+    char *address;
+    int count;
+    const char *service; /* static */
+    double elapsed, left;
+};
+
+struct notices {
+    uv_async_t async;
+    uv_mutex_t mu;
+    struct notice *items;
+    size_t n, alloc;
+};
+
+void tern__exec_wait(struct exec *ex, const char *address, int count,
+                     const char *service, double elapsed, double left)
+{
+    struct notices *q = ex->notices;
+    struct notice *nv;
+    char *a;
+
+    if (!q || !(a = tern_strdup(address ? address : "")))
+        return;
+    uv_mutex_lock(&q->mu);
+    if (q->n == q->alloc) {
+        size_t na = q->alloc ? q->alloc * 2 : 8;
+
+        nv = tern_realloc(q->items, na * sizeof(*nv));
+        if (!nv) {
+            uv_mutex_unlock(&q->mu);
+            tern_free(a);
+            return;
+        }
+        q->items = nv;
+        q->alloc = na;
+    }
+    q->items[q->n++] = (struct notice){a, count, service, elapsed, left};
+    uv_mutex_unlock(&q->mu);
+    uv_async_send(&q->async);
+}
+
+/* Take the queued notices; with @emit, hand each to ops->notice. */
+static void drain_notices(struct exec *ex, int emit)
+{
+    struct notices *q = ex->notices;
+    struct notice *items;
+    size_t n, i;
+
+    uv_mutex_lock(&q->mu);
+    items = q->items;
+    n = q->n;
+    q->items = NULL;
+    q->n = q->alloc = 0;
+    uv_mutex_unlock(&q->mu);
+    for (i = 0; i < n; i++) {
+        if (emit && ex->ops->notice) {
+            tern_event ev;
+
+            memset(&ev, 0, sizeof(ev));
+            ev.version = TERN_EVENT_VERSION;
+            ev.kind = TERN_EVENT_WAIT;
+            ev.address = items[i].address;
+            ev.count = items[i].count;
+            ev.service = items[i].service;
+            ev.elapsed = items[i].elapsed;
+            ev.wait_left = items[i].left;
+            ex->ops->notice(ex, &ev);
+        }
+        tern_free(items[i].address);
+    }
+    tern_free(items);
+}
+
+static void on_notice(uv_async_t *h)
+{
+    drain_notices(h->data, 1);
 }
 
 struct run {
@@ -315,10 +401,12 @@ static void on_after(uv_work_t *req, int status)
 int tern__exec_run(struct exec *ex)
 {
     struct run r;
+    struct notices q;
     size_t i;
     int error = TERN_OK;
 
     memset(&r, 0, sizeof(r));
+    memset(&q, 0, sizeof(q));
     r.ex = ex;
     if (!ex->parallelism)
         ex->parallelism = 10;
@@ -340,6 +428,17 @@ int tern__exec_run(struct exec *ex)
     r.loop.data = &r;
     uv_check_init(&r.loop, &r.check);
     r.check.data = &r;
+    if (uv_mutex_init(&q.mu)) {
+        uv_close((uv_handle_t *)&r.check, NULL);
+        uv_run(&r.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&r.loop);
+        error = TERN_ERROR;
+        goto done;
+    }
+    uv_async_init(&r.loop, &q.async, on_notice);
+    q.async.data = ex;
+    uv_unref((uv_handle_t *)&q.async);
+    ex->notices = &q;
     for (i = 0; i < ex->nsteps; i++) {
         ex->steps[i].ex = ex;
         ex->steps[i].index = i;
@@ -350,8 +449,12 @@ int tern__exec_run(struct exec *ex)
     turn(&r);
     uv_run(&r.loop, UV_RUN_DEFAULT);
     uv_close((uv_handle_t *)&r.check, NULL);
+    uv_close((uv_handle_t *)&q.async, NULL);
     uv_run(&r.loop, UV_RUN_DEFAULT);
     uv_loop_close(&r.loop);
+    drain_notices(ex, 0);
+    ex->notices = NULL;
+    uv_mutex_destroy(&q.mu);
     for (i = 0; i < ex->nsteps; i++) {
         struct step *s = &ex->steps[i];
 

@@ -329,9 +329,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->version = TERN_OP_VERSION;
     op->address = addr;
     op->diags = d;
-    op->aws = p ? p->iam : NULL;
-    op->sts = p ? p->sts : NULL;
-    op->dbx = p ? p->dbx : NULL;
+    op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->user = e->module_user;
@@ -441,9 +439,11 @@ struct refresh {
     size_t *bulk_of; /* per state object: its bulk, or SIZE_MAX */
     struct chunk *chunks;
     size_t nchunks;
-    /* Per state object: when tern last wrote it (Unix time), if within
-     * the propagation window, else 0 (see settle). */
-    int64_t *written;
+    /* What tern wrote within the propagation window, from the state's
+     * history (tern_state_recent_writes), and per state object its entry
+     * there (borrowed from it), or NULL (see settle). */
+    json_t *recent;
+    const json_t **written;
     long window_ms;
 };
 
@@ -528,52 +528,56 @@ static void refresh_begin(struct exec *ex, struct step *s)
                  NULL);
 }
 
-/* Wall-clock milliseconds: history times come from other processes. */
-static long long wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * An object tern wrote a moment ago that reads as missing or different
  * from the state may just not have propagated yet: IAM is eventually
  * consistent and creates never read back (that would cost a round trip per
- * object on the apply's critical path). So such a read is made again, from
- * the service (op->bulk is cleared: the snapshot is as old as the first
- * read), with the modules' propagation backoff (TERN_PROPAGATION_BACKOFF_*),
- * until the object reads as the state has it or the write is older than
- * the window (TERN_PROPAGATION_WINDOW_MS, 2 minutes by default). Then the
- * last read stands: drift, or gone. An object not written within the
- * window is read once, as before, so changes made outside tern to
- * anything older are reported at once.
+ * object on the apply's critical path). Unless the apply has since seen IAM
+ * show the write (it confirms its writes, apply.c), a read that shows
+ * what the object was before tern's write (missing, after a create) is
+ * made again, from the service (op->bulk is cleared: the snapshot is as
+ * old as the first read), with the modules' propagation backoff
+ * (TERN_PROPAGATION_BACKOFF_*), until the object reads otherwise or the
+ * write is older than the window (TERN_PROPAGATION_WINDOW_MS, 2 minutes
+ * by default). Then the last read stands: drift, or gone. A read that
+ * shows anything else (tern__settle_classify) is a change made outside
+ * tern and is reported at once, and so is anything about an object not
+ * written within the window. While it waits, the refresh says so
+ * (TERN_EVENT_WAIT, at once and every TERN__WAIT_NOTICE_MS), and an
+ * interrupt ends the wait.
  */
-static int settle(const tern_module *m, tern_op *op, const char *addr,
-                  const json_t *prior, json_t **result, int rc, int64_t written,
-                  long window_ms)
+static int settle(struct exec *ex, const tern_module *m, tern_op *op,
+                  const char *addr, const json_t *prior, json_t **result,
+                  int rc, const json_t *written, long window_ms)
 {
-    long long deadline = (long long)(written + 1) * 1000 + window_ms;
+    int64_t at = json_integer_value(json_object_get(written, "at"));
+    const json_t *before = json_object_get(written, "before");
+    long long deadline = (long long)(at + 1) * 1000 + window_ms;
+    long long noticed = 0;
     long wait = TERN_PROPAGATION_BACKOFF_FIRST_MS;
 
-    if (!written)
+    if (!written || json_is_true(json_object_get(written, "confirmed")))
         return rc;
-    while (rc == TERN_ENOTFOUND ||
-           (rc == TERN_OK && *result &&
-            !tern__state_same(m->schema, prior, *result))) {
-        long long now = wall_ms();
+    while (tern__settle_classify(m->schema, prior, rc, *result, before) ==
+           TERN__SETTLE_LAG) {
+        long long now = tern__wall_ms();
 
-        if (now >= deadline)
+        if (now >= deadline || atomic_load(&ex->e->interrupts))
             break;
         if (wait > deadline - now)
             wait = (long)(deadline - now);
+        if (!noticed || now - noticed >= TERN__WAIT_NOTICE_MS) {
+            tern__exec_wait(ex, addr, 1, tern__service_name(m),
+                            (double)(now / 1000 - at),
+                            (double)(deadline - now) / 1000);
+            noticed = now;
+        }
         TERN_LOG_AT(TERN_LOG_INFO,
                     "refresh: %s, written %lld s ago, reads %s; reading "
                     "again in %ld ms (not yet propagated?)",
-                    addr, (now / 1000) - (long long)written,
-                    rc ? "as missing" : "differently", wait);
-        if (tern_op_sleep(op, wait))
+                    addr, (now / 1000) - (long long)at,
+                    rc ? "as missing" : "as before the write", wait);
+        if (tern__wait_sleep(ex->e, op, wait))
             break;
         json_decref(*result);
         *result = NULL;
@@ -607,19 +611,19 @@ static void refresh_work(struct step *s)
             cr->t0 = tern__now_ns();
             if (!cr->rc) {
                 cr->rc = cr->module->read(&cr->result, &cr->op, cr->prior);
-                cr->rc = settle(cr->module, &cr->op, rf->pr->st_addr[cr->inst],
-                                cr->prior, &cr->result, cr->rc,
-                                rf->written ? rf->written[cr->inst] : 0,
-                                rf->window_ms);
+                cr->rc = settle(
+                    s->ex, cr->module, &cr->op, rf->pr->st_addr[cr->inst],
+                    cr->prior, &cr->result, cr->rc,
+                    rf->written ? rf->written[cr->inst] : NULL, rf->window_ms);
             }
             cr->t1 = tern__now_ns();
         }
         return;
     }
     s->rc = s->module->read(&s->result, &s->top, s->prior);
-    s->rc = settle(s->module, &s->top, rf->pr->st_addr[s->inst], s->prior,
-                   &s->result, s->rc, rf->written ? rf->written[s->inst] : 0,
-                   rf->window_ms);
+    s->rc = settle(s->ex, s->module, &s->top, rf->pr->st_addr[s->inst],
+                   s->prior, &s->result, s->rc,
+                   rf->written ? rf->written[s->inst] : NULL, rf->window_ms);
 }
 
 static int refresh_finish(struct exec *ex, struct step *s)
@@ -726,8 +730,18 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
     return 0;
 }
 
+/* A read waits for propagation: say so (TERN_EVENT_WAIT). */
+static void refresh_notice(struct exec *ex, const tern_event *ev)
+{
+    struct refresh *rf = ex->ctx;
+
+    if (!rf->pr->quiet)
+        tern__engine_event(rf->pr->e, ev);
+}
+
 static const struct exec_ops refresh_ops = {
-    refresh_prepare, refresh_begin, refresh_work, refresh_finish, NULL, NULL};
+    refresh_prepare, refresh_begin, refresh_work, refresh_finish, NULL, NULL,
+    refresh_notice};
 
 /* The state's own threshold of a bulk op: TERN_BULK_REFRESH_MIN ("off":
  * never) over the op's. */
@@ -761,26 +775,25 @@ static int listed_type(const char *const *types, const char *type)
 static int plan_bulks(struct planrun *pr, struct refresh *rf,
                       const tern_module *const *mods)
 {
-    size_t i, j, k, nops = 0;
+    size_t i, j, k;
     int error = TERN_OK;
 
-    for (k = 0; tern_bulk_ops[k]; k++)
-        nops++;
-    if (!nops || !pr->nst)
+    if (!pr->nst)
         return TERN_OK;
     rf->bulk_of = tern_calloc(pr->nst + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(rf->bulk_of);
     for (i = 0; i < pr->nst; i++) {
         const tern_bulk_op *bop = NULL;
+        const tern_provider *def;
         size_t prov;
 
         rf->bulk_of[i] = SIZE_MAX;
         if (!mods[i])
             continue;
-        for (k = 0; k < nops && !bop; k++)
-            if (strcmp(tern_bulk_ops[k]->provider, mods[i]->provider) == 0 &&
-                listed_type(tern_bulk_ops[k]->types, pr->st[i].type))
-                bop = tern_bulk_ops[k];
+        def = tern__engine_provider(pr->e, mods[i]->provider);
+        for (k = 0; def && def->bulk_ops && def->bulk_ops[k] && !bop; k++)
+            if (listed_type(def->bulk_ops[k]->types, pr->st[i].type))
+                bop = def->bulk_ops[k];
         if (!bop)
             continue;
         prov = tern__provider_for_state(pr->e, pr->st[i].provider, mods[i]);
@@ -858,55 +871,33 @@ done:
     return error;
 }
 
-/*
- * The propagation window in milliseconds: how long after tern wrote an
- * object a refresh still waits for it to read as written.
- * TERN_PROPAGATION_WINDOW_MS, 0 to turn it off; 2 minutes by default, the
- * modules' propagation ceiling.
- */
-static long propagation_window_ms(void)
-{
-    const char *env = getenv("TERN_PROPAGATION_WINDOW_MS");
-    char *end = NULL;
-    long v;
-
-    if (!env || !*env)
-        return 120000;
-    v = strtol(env, &end, 10);
-    return end && *end == '\0' && v >= 0 ? v : 120000;
-}
-
-/* rf->written: which state objects tern wrote within the window. */
+/* rf->written: what tern wrote within the window, per state object. */
 static int recent_writes(struct planrun *pr, struct refresh *rf)
 {
-    json_t *map = NULL;
-    long long now = wall_ms();
+    long long now = tern__wall_ms();
     size_t i;
     int error;
 
-    rf->window_ms = propagation_window_ms();
+    rf->window_ms = tern__propagation_window_ms();
     if (!pr->nst || !rf->window_ms || !pr->e->state)
         return TERN_OK;
     error = tern_state_recent_writes(
-        pr->e->state, (int64_t)((now - rf->window_ms) / 1000) - 1, &map,
+        pr->e->state, (int64_t)((now - rf->window_ms) / 1000) - 1, &rf->recent,
         pr->diags);
     if (error)
         return error;
-    if (json_object_size(map)) {
+    if (json_object_size(rf->recent)) {
         rf->written = tern_calloc(pr->nst + 1, sizeof(*rf->written));
-        if (!rf->written) {
-            json_decref(map);
+        if (!rf->written)
             return TERN_ENOMEM;
-        }
         for (i = 0; i < pr->nst; i++) {
-            json_t *at = json_object_get(map, pr->st_addr[i]);
+            const json_t *w = json_object_get(rf->recent, pr->st_addr[i]);
 
-            if (!at && pr->st_prev && pr->st_prev[i])
-                at = json_object_get(map, pr->st_prev[i]);
-            rf->written[i] = at ? (int64_t)json_integer_value(at) : 0;
+            if (!w && pr->st_prev && pr->st_prev[i])
+                w = json_object_get(rf->recent, pr->st_prev[i]);
+            rf->written[i] = w;
         }
     }
-    json_decref(map);
     return TERN_OK;
 }
 
@@ -1017,6 +1008,7 @@ done:
     tern_free(rf.bulks);
     tern_free(rf.bulk_of);
     tern_free(rf.written);
+    json_decref(rf.recent);
     tern_free(bstep);
     tern_free(mods);
     if (atomic_load(&pr->e->interrupts) && !error)
@@ -1148,6 +1140,49 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
                            "The import ID must be a known string.");
         tern_value_decref(v);
         return *id ? TERN_OK : TERN_ERROR;
+    }
+    return error;
+}
+
+/*
+ * Every import block's `to` is an instance of the configuration, once the
+ * blocks are expanded: an address without the key of a block with count
+ * or for_each, or with a key the block does not have, would otherwise be
+ * ignored. (That the block exists was checked with the engine.) The plan
+ * fails, as one that met any other error.
+ */
+static int check_imports(struct planrun *pr)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    struct tern_plan *p = pr->plan;
+    size_t i, k;
+    int error = TERN_OK;
+
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(iv->items[i]->body, "to");
+        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+
+        if (!to)
+            continue;
+        for (k = 0; k < p->ninsts; k++)
+            if (!p->insts[k].orphan && p->insts[k].block != SIZE_MAX &&
+                strcmp(p->insts[k].addr, to) == 0)
+                break;
+        if (k == p->ninsts) {
+            if (!tern_diags_add(
+                    pr->diags, TERN_SEV_ERROR, &ta->expr->range,
+                    "Configuration for import target does not exist",
+                    "The configuration for the given import %s does not "
+                    "exist. All target instances must have an associated "
+                    "configuration to be imported.",
+                    to))
+                error = TERN_ENOMEM;
+            p->errored = 1;
+        }
+        tern_free(to);
+        if (error == TERN_ENOMEM)
+            break;
     }
     return error;
 }
@@ -2215,6 +2250,14 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     p->tern_version = tern_strdup(TERN_VERSION);
     tern__plan_timestamp(p->timestamp, sizeof(p->timestamp));
     p->vars = tern_value_incref(e->vars);
+    {
+        time_t now = time(NULL);
+        struct tm tm;
+
+        if (gmtime_r(&now, &tm))
+            strftime(p->plan_timestamp, sizeof(p->plan_timestamp),
+                     "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
@@ -2269,7 +2312,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                 if ((error = data_wait(&pr, pr.order[i])) ||
                     (error = expand_block(&pr, pr.order[i])))
                     goto done;
-            if ((error = data_wait_all(&pr)))
+            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)))
                 goto done;
         }
         if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))

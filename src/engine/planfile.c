@@ -271,6 +271,7 @@ static json_t *enc_plan(const struct tern_plan *p)
     json_object_set_new(o, "refresh_only", json_boolean(p->refresh_only));
     json_object_set_new(o, "outputs_changed", json_boolean(p->outputs_changed));
     json_object_set_new(o, "config_hash", json_string(p->config_hash));
+    json_object_set_new(o, "plan_timestamp", json_string(p->plan_timestamp));
     json_object_set(o, "configuration", p->files ? p->files : json_array());
     json_object_set_new(o, "variables", enc_value(p->vars));
     json_object_set_new(o, "outputs", enc_value(p->outputs));
@@ -476,6 +477,10 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
              json_string_value(json_object_get(doc, "config_hash"))
                  ? json_string_value(json_object_get(doc, "config_hash"))
                  : "");
+    snprintf(p->plan_timestamp, sizeof(p->plan_timestamp), "%s",
+             json_string_value(json_object_get(doc, "plan_timestamp"))
+                 ? json_string_value(json_object_get(doc, "plan_timestamp"))
+                 : "");
     p->files = json_incref(json_object_get(doc, "configuration"));
     p->vars = dec_value(json_object_get(doc, "variables"));
     p->outputs = dec_value(json_object_get(doc, "outputs"));
@@ -516,7 +521,7 @@ done:
     return error;
 }
 
-int tern_plan_config(const tern_plan *p, struct tern_lang_config **out,
+int tern_plan_config(const tern_plan *p, tern_config **out,
                      struct tern_diags *diags)
 {
     struct tern_lang_config *cfg = tern_lang_config_new(".");

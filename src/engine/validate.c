@@ -4,6 +4,7 @@
  * that have none, and locals are checked for cycles among themselves,
  * which the block graph does not see (a local is not a node of it).
  * Constant arguments are checked against their schema's length limits.
+ * Then, when nothing else is wrong, the policy lint (lint.c).
  */
 #include "engine_int.h"
 #include "util/alloc.h"
@@ -142,13 +143,12 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
-int tern_engine_validate(const struct tern_lang_config *config,
-                         struct tern_diags *diags)
+int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
 {
     tern_engine_options opts = TERN_ENGINE_OPTIONS_INIT;
     tern_engine *e = NULL;
     tern_value *vars = NULL;
-    size_t i;
+    size_t i, errors = diags->errors;
     int error = TERN_OK, rc;
 
     if ((error = local_cycles(config, diags)) == TERN_ENOMEM)
@@ -172,8 +172,60 @@ int tern_engine_validate(const struct tern_lang_config *config,
         rc = check_values(e, diags);
     if (rc == TERN_ENOMEM || !error)
         error = rc;
+    /* The policy lint, on a configuration that is otherwise sound. */
+    if (!error && diags->errors == errors &&
+        (rc = tern_engine_lint(config, diags)) != TERN_OK)
+        error = rc;
+    if (!error && diags->errors > errors)
+        error = TERN_ERROR;
 done:
     tern_engine_free(e);
     tern_value_decref(vars);
     return error;
+}
+
+int tern_engine_unknown_type(struct tern_diags *diags,
+                             const struct tern_range *range,
+                             enum tern_module_kind kind, const char *type)
+{
+    const char *cands[256], *best, *what;
+    const tern_provider *p = NULL;
+    char name[64];
+    size_t n = 0, i, len = strcspn(type, "_");
+    struct tern_diag *d;
+
+    for (i = 0; tern_modules[i] && n < 256; i++)
+        if (tern_modules[i]->kind == kind)
+            cands[n++] = tern_modules[i]->type_name;
+    best = tern_lang_suggest(type, cands, n);
+    if (type[len] == '_' && len < sizeof(name)) {
+        memcpy(name, type, len);
+        name[len] = '\0';
+        p = tern_provider_find(name);
+    }
+    what = kind == TERN_MODULE_DATA ? "data source" : "resource type";
+    if (p && !best)
+        /* A type of a provider tern has, not close to one tern has: most
+         * likely one of the upstream provider's that tern lacks. */
+        d = tern_diags_add(
+            diags, TERN_SEV_ERROR, range,
+            kind == TERN_MODULE_DATA ? "Unsupported data source"
+                                     : "Unsupported resource type",
+            "tern's provider %s does not support the %s \"%s\" yet.",
+            p->sources[0], what, type);
+    else if (p)
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           kind == TERN_MODULE_DATA ? "Invalid data source"
+                                                    : "Invalid resource type",
+                           "tern's provider %s does not support the %s "
+                           "\"%s\". Did you mean \"%s\"?",
+                           p->sources[0], what, type, best);
+    else
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           kind == TERN_MODULE_DATA ? "Invalid data source"
+                                                    : "Invalid resource type",
+                           "tern has no %s \"%s\".%s%s%s", what, type,
+                           best ? " Did you mean \"" : "", best ? best : "",
+                           best ? "\"?" : "");
+    return d ? TERN_ERROR : TERN_ENOMEM;
 }

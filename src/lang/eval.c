@@ -1568,7 +1568,10 @@ static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
             goto done;
         }
     }
-    if (unknown) {
+    /* Terraform's impure functions are unknown until apply (they still
+     * check their arguments' count and nulls above). */
+    if (unknown ||
+        ((fn->flags & TERN__F_IMPURE) && !(ev->scope && ev->scope->apply))) {
         error = unknown_out(out, sens);
         goto done;
     }
@@ -1579,6 +1582,8 @@ static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
     call.range = e->range;
     call.args = ranges;
     call.nargs_ranges = nargs;
+    call.arg_exprs = e->u.call.expand_final ? NULL : e->u.call.args;
+    call.sensitive = sens;
     *out = NULL;
     error = fn->fn(&call, args, nargs, out);
     if (error == TERN_OK && !*out)
@@ -1610,6 +1615,20 @@ void tern__farg_error(struct tern__fcall *c, size_t i, const char *fmt, ...)
                    i < c->nargs_ranges ? "Invalid function argument"
                                        : "Error in function call",
                    "Call to function \"%s\" failed: %s", c->name, detail);
+}
+
+void tern__fparam_error(struct tern__fcall *c, size_t i, const char *param,
+                        const char *fmt, ...)
+{
+    char detail[1024];
+    va_list ap;
+    const struct tern_range *r = i < c->nargs_ranges ? &c->args[i] : &c->range;
+
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    tern_diags_add(c->diags, TERN_SEV_ERROR, r, "Invalid function argument",
+                   "Invalid value for \"%s\" parameter: %s", param, detail);
 }
 
 static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)

@@ -17,7 +17,7 @@
  * - format's %g/%e follow C's printf, which can differ from Go's in the
  *   number of digits.
  */
-#include "lang/lang_int.h"
+#include "lang/functions_int.h"
 #include "util/alloc.h"
 
 #include <errno.h>
@@ -31,15 +31,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FN(name)                                                               \
-    static int f_##name(struct tern__fcall *c, tern_value **args, size_t n,    \
-                        tern_value **out)
-
 /* ---- Argument helpers --------------------------------------------------
  */
 
-static int arg_string(struct tern__fcall *c, tern_value **args, size_t i,
-                      tern_value **out)
+int tern__arg_string(struct tern__fcall *c, tern_value **args, size_t i,
+                     tern_value **out)
 {
     *out = tern__convert_string(args[i]);
     if (!*out) {
@@ -50,8 +46,8 @@ static int arg_string(struct tern__fcall *c, tern_value **args, size_t i,
     return TERN_OK;
 }
 
-static int arg_number(struct tern__fcall *c, tern_value **args, size_t i,
-                      double *d)
+int tern__arg_number(struct tern__fcall *c, tern_value **args, size_t i,
+                     double *d)
 {
     tern_value *v = tern__convert_number(args[i]);
 
@@ -65,8 +61,8 @@ static int arg_number(struct tern__fcall *c, tern_value **args, size_t i,
     return TERN_OK;
 }
 
-static int arg_int(struct tern__fcall *c, tern_value **args, size_t i,
-                   int64_t *out)
+int tern__arg_int(struct tern__fcall *c, tern_value **args, size_t i,
+                  int64_t *out)
 {
     tern_value *v = tern__convert_number(args[i]);
     int ok = v && tern_value_get_int(v, out);
@@ -82,15 +78,15 @@ static int arg_int(struct tern__fcall *c, tern_value **args, size_t i,
     return TERN_OK;
 }
 
-static int is_seq(const tern_value *v)
+int tern__is_seq(const tern_value *v)
 {
     return tern_value_kind(v) == TERN_VAL_LIST ||
            tern_value_kind(v) == TERN_VAL_SET;
 }
 
-static int arg_list(struct tern__fcall *c, tern_value **args, size_t i)
+int tern__arg_list(struct tern__fcall *c, tern_value **args, size_t i)
 {
-    if (!is_seq(args[i])) {
+    if (!tern__is_seq(args[i])) {
         tern__farg_error(c, i, "argument %zu: list required, but have %s.",
                          i + 1, tern__type_name(args[i]));
         return TERN_ERROR;
@@ -98,7 +94,7 @@ static int arg_list(struct tern__fcall *c, tern_value **args, size_t i)
     return TERN_OK;
 }
 
-static int arg_object(struct tern__fcall *c, tern_value **args, size_t i)
+int tern__arg_object(struct tern__fcall *c, tern_value **args, size_t i)
 {
     if (tern_value_kind(args[i]) != TERN_VAL_OBJECT) {
         tern__farg_error(c, i, "argument %zu: map required, but have %s.",
@@ -108,13 +104,13 @@ static int arg_object(struct tern__fcall *c, tern_value **args, size_t i)
     return TERN_OK;
 }
 
-static int ret(tern_value **out, tern_value *v)
+int tern__fret(tern_value **out, tern_value *v)
 {
     *out = v;
     return v ? TERN_OK : TERN_ENOMEM;
 }
 
-static int ret_buf(tern_value **out, tern_buf *b)
+int tern__fret_buf(tern_value **out, tern_buf *b)
 {
     size_t len = b->len;
 
@@ -122,10 +118,10 @@ static int ret_buf(tern_value **out, tern_buf *b)
         tern_buf_release(b);
         return TERN_ENOMEM;
     }
-    return ret(out, tern_value_string_own(tern_buf_detach(b), len));
+    return tern__fret(out, tern_value_string_own(tern_buf_detach(b), len));
 }
 
-static size_t utf8_count(const char *s, size_t len)
+size_t tern__utf8_count(const char *s, size_t len)
 {
     size_t i, n = 0;
 
@@ -135,7 +131,7 @@ static size_t utf8_count(const char *s, size_t len)
     return n;
 }
 
-static int utf8_valid(const char *s, size_t len)
+int tern__utf8_all_valid(const char *s, size_t len)
 {
     size_t i = 0;
 
@@ -202,7 +198,7 @@ static void put_json_string(tern_buf *b, const char *s, size_t len)
     tern_buf_putc(b, '"');
 }
 
-static void json_encode(tern_buf *b, const tern_value *v)
+void tern__json_encode(tern_buf *b, const tern_value *v)
 {
     size_t i, n;
     char *num;
@@ -233,7 +229,7 @@ static void json_encode(tern_buf *b, const tern_value *v)
         for (i = 0; i < n; i++) {
             if (i)
                 tern_buf_putc(b, ',');
-            json_encode(b, tern_value_list_get(v, i));
+            tern__json_encode(b, tern_value_list_get(v, i));
         }
         tern_buf_putc(b, ']');
         break;
@@ -248,7 +244,7 @@ static void json_encode(tern_buf *b, const tern_value *v)
                 tern_buf_putc(b, ',');
             put_json_string(b, k, strlen(k));
             tern_buf_putc(b, ':');
-            json_encode(b, tern_value_object_value(v, i));
+            tern__json_encode(b, tern_value_object_value(v, i));
         }
         tern_buf_putc(b, '}');
         break;
@@ -261,8 +257,8 @@ FN(jsonencode)
 
     (void)c;
     (void)n;
-    json_encode(&b, args[0]);
-    return ret_buf(out, &b);
+    tern__json_encode(&b, args[0]);
+    return tern__fret_buf(out, &b);
 }
 
 FN(jsondecode)
@@ -273,7 +269,7 @@ FN(jsondecode)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     j = json_loadb(tern_value_get_string(s), tern_value_string_len(s),
                    JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
@@ -305,7 +301,7 @@ static void fmt_value(tern_buf *b, const tern_value *v)
         tern_value_decref(s);
         return;
     }
-    json_encode(b, v);
+    tern__json_encode(b, v);
 }
 
 /*
@@ -515,7 +511,7 @@ FN(format)
     tern_value *fmt = NULL;
     int error;
 
-    if ((error = arg_string(c, args, 0, &fmt)))
+    if ((error = tern__arg_string(c, args, 0, &fmt)))
         return error;
     error = do_format(c, tern_value_get_string(fmt), args + 1, n - 1, &b);
     tern_value_decref(fmt);
@@ -523,7 +519,7 @@ FN(format)
         tern_buf_release(&b);
         return error;
     }
-    return ret_buf(out, &b);
+    return tern__fret_buf(out, &b);
 }
 
 FN(formatlist)
@@ -532,10 +528,10 @@ FN(formatlist)
     size_t len = 0, i, j;
     int have_list = 0, error;
 
-    if ((error = arg_string(c, args, 0, &fmt)))
+    if ((error = tern__arg_string(c, args, 0, &fmt)))
         return error;
     for (i = 1; i < n; i++) {
-        if (!is_seq(args[i]))
+        if (!tern__is_seq(args[i]))
             continue;
         if (have_list && tern_value_length(args[i]) != len) {
             tern__farg_error(c, i,
@@ -562,8 +558,8 @@ FN(formatlist)
         size_t blen;
 
         for (i = 1; i < n; i++)
-            row[i - 1] =
-                is_seq(args[i]) ? tern_value_list_get(args[i], j) : args[i];
+            row[i - 1] = tern__is_seq(args[i]) ? tern_value_list_get(args[i], j)
+                                               : args[i];
         error = do_format(c, tern_value_get_string(fmt), row, n - 1, &b);
         if (error) {
             tern_buf_release(&b);
@@ -596,10 +592,10 @@ FN(join)
     size_t i, j, count = 0;
     int error;
 
-    if ((error = arg_string(c, args, 0, &sep)))
+    if ((error = tern__arg_string(c, args, 0, &sep)))
         return error;
     for (i = 1; i < n; i++) {
-        if ((error = arg_list(c, args, i)))
+        if ((error = tern__arg_list(c, args, i)))
             goto fail;
         for (j = 0; j < tern_value_length(args[i]); j++) {
             const tern_value *e = tern_value_list_get(args[i], j);
@@ -620,7 +616,7 @@ FN(join)
         }
     }
     tern_value_decref(sep);
-    return ret_buf(out, &b);
+    return tern__fret_buf(out, &b);
 
 fail:
     tern_buf_release(&b);
@@ -636,8 +632,8 @@ FN(split)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &sep)) ||
-        (error = arg_string(c, args, 1, &str)))
+    if ((error = tern__arg_string(c, args, 0, &sep)) ||
+        (error = tern__arg_string(c, args, 1, &str)))
         goto done;
     list = tern_value_list_new();
     if (!list) {
@@ -693,7 +689,7 @@ static int map_string(struct tern__fcall *c, tern_value **args,
     size_t i, len;
     int error;
 
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     len = tern_value_string_len(s);
     copy = tern_malloc(len + 1);
@@ -706,7 +702,7 @@ static int map_string(struct tern__fcall *c, tern_value **args,
         if ((unsigned char)copy[i] < 0x80)
             copy[i] = (char)fn((unsigned char)copy[i]);
     tern_value_decref(s);
-    return ret(out, tern_value_string_own(copy, len));
+    return tern__fret(out, tern_value_string_own(copy, len));
 }
 
 static int ascii_lower(int ch)
@@ -739,7 +735,7 @@ FN(title)
     int error, start = 1;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     len = tern_value_string_len(s);
     copy = tern_malloc(len + 1);
@@ -757,7 +753,7 @@ FN(title)
             copy[i] = (char)ascii_upper(copy[i]);
         start = !letter;
     }
-    return ret(out, tern_value_string_own(copy, len));
+    return tern__fret(out, tern_value_string_own(copy, len));
 }
 
 static int is_ws(unsigned char ch)
@@ -774,7 +770,7 @@ FN(trimspace)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     p = tern_value_get_string(s);
     len = tern_value_string_len(s);
@@ -797,7 +793,7 @@ FN(chomp)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     p = tern_value_get_string(s);
     len = tern_value_string_len(s);
@@ -816,8 +812,8 @@ static int affix(struct tern__fcall *c, tern_value **args, tern_value **out,
     size_t len, alen;
     int error, match;
 
-    if ((error = arg_string(c, args, 0, &s)) ||
-        (error = arg_string(c, args, 1, &a))) {
+    if ((error = tern__arg_string(c, args, 0, &s)) ||
+        (error = tern__arg_string(c, args, 1, &a))) {
         tern_value_decref(s);
         return error;
     }
@@ -861,6 +857,25 @@ FN(endswith)
     return affix(c, args, out, 1, 1);
 }
 
+FN(strcontains)
+{
+    tern_value *s = NULL, *sub = NULL;
+    int error;
+
+    (void)n;
+    if ((error = tern__arg_string(c, args, 0, &s)) ||
+        (error = tern__arg_string(c, args, 1, &sub))) {
+        tern_value_decref(s);
+        return error;
+    }
+    *out = tern_value_bool(
+        memmem(tern_value_get_string(s), tern_value_string_len(s),
+               tern_value_get_string(sub), tern_value_string_len(sub)) != NULL);
+    tern_value_decref(s);
+    tern_value_decref(sub);
+    return *out ? TERN_OK : TERN_ENOMEM;
+}
+
 FN(trim)
 {
     tern_value *s = NULL, *set = NULL;
@@ -869,8 +884,8 @@ FN(trim)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)) ||
-        (error = arg_string(c, args, 1, &set))) {
+    if ((error = tern__arg_string(c, args, 0, &s)) ||
+        (error = tern__arg_string(c, args, 1, &set))) {
         tern_value_decref(s);
         return error;
     }
@@ -898,7 +913,7 @@ FN(strrev)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
     p = tern_value_get_string(s);
     len = tern_value_string_len(s);
@@ -915,7 +930,7 @@ FN(strrev)
     }
     r[len] = '\0';
     tern_value_decref(s);
-    return ret(out, tern_value_string_own(r, len));
+    return tern__fret(out, tern_value_string_own(r, len));
 }
 
 /* Byte offset of code point @cp in s, or len. */
@@ -939,15 +954,15 @@ FN(substr)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
-    if ((error = arg_int(c, args, 1, &off)) ||
-        (error = arg_int(c, args, 2, &length))) {
+    if ((error = tern__arg_int(c, args, 1, &off)) ||
+        (error = tern__arg_int(c, args, 2, &length))) {
         tern_value_decref(s);
         return error;
     }
     p = tern_value_get_string(s);
-    chars = utf8_count(p, tern_value_string_len(s));
+    chars = tern__utf8_count(p, tern_value_string_len(s));
     if (off < 0)
         off += (int64_t)chars;
     if (off < 0)
@@ -972,8 +987,8 @@ FN(indent)
     int error;
 
     (void)n;
-    if ((error = arg_int(c, args, 0, &spaces)) ||
-        (error = arg_string(c, args, 1, &s)))
+    if ((error = tern__arg_int(c, args, 0, &spaces)) ||
+        (error = tern__arg_string(c, args, 1, &s)))
         return error;
     for (p = tern_value_get_string(s); *p; p++) {
         tern_buf_putc(&b, *p);
@@ -982,7 +997,7 @@ FN(indent)
                             "");
     }
     tern_value_decref(s);
-    return ret_buf(out, &b);
+    return tern__fret_buf(out, &b);
 }
 
 FN(urlencode)
@@ -990,20 +1005,26 @@ FN(urlencode)
     tern_value *s = NULL;
     tern_buf b = TERN_BUF_INIT;
     const unsigned char *p;
+    size_t i;
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
+    if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
-    for (p = (const unsigned char *)tern_value_get_string(s); *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            tern_buf_putc(&b, (char)*p);
+    /* Go's url.QueryEscape: a space is "+", the unreserved characters
+     * stay, every other byte is %XX. */
+    p = (const unsigned char *)tern_value_get_string(s);
+    for (i = 0; i < tern_value_string_len(s); i++) {
+        if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+            (p[i] >= '0' && p[i] <= '9') || (p[i] && strchr("-._~", p[i])))
+            tern_buf_putc(&b, (char)p[i]);
+        else if (p[i] == ' ')
+            tern_buf_putc(&b, '+');
         else
-            tern_buf_printf(&b, "%%%02X", *p);
+            tern_buf_printf(&b, "%%%02X", p[i]);
     }
     tern_value_decref(s);
-    return ret_buf(out, &b);
+    return tern__fret_buf(out, &b);
 }
 
 /* ---- Regular expressions -----------------------------------------------
@@ -1276,8 +1297,8 @@ static int do_regex(struct tern__fcall *c, tern_value **args, tern_value **out,
     size_t off = 0, len;
     int error, matched = 0;
 
-    if ((error = arg_string(c, args, 0, &pat)) ||
-        (error = arg_string(c, args, 1, &str)))
+    if ((error = tern__arg_string(c, args, 0, &pat)) ||
+        (error = tern__arg_string(c, args, 1, &str)))
         goto done;
     if ((error = re_compile(c, 0, tern_value_get_string(pat), &re)))
         goto done;
@@ -1402,9 +1423,9 @@ FN(replace)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &str)) ||
-        (error = arg_string(c, args, 1, &sub)) ||
-        (error = arg_string(c, args, 2, &rep)))
+    if ((error = tern__arg_string(c, args, 0, &str)) ||
+        (error = tern__arg_string(c, args, 1, &sub)) ||
+        (error = tern__arg_string(c, args, 2, &rep)))
         goto done;
     s = tern_value_get_string(str);
     len = tern_value_string_len(str);
@@ -1465,7 +1486,7 @@ FN(replace)
         }
         tern_buf_put(&b, p, (size_t)(end - p));
     }
-    error = ret_buf(out, &b);
+    error = tern__fret_buf(out, &b);
 
 done:
     tern_buf_release(&b);
@@ -1486,15 +1507,15 @@ FN(length)
     (void)n;
     switch (tern_value_kind(v)) {
     case TERN_VAL_UNKNOWN:
-        return ret(out, tern_value_unknown());
+        return tern__fret(out, tern_value_unknown());
     case TERN_VAL_STRING:
-        return ret(
-            out, tern_value_int((int64_t)utf8_count(tern_value_get_string(v),
-                                                    tern_value_string_len(v))));
+        return tern__fret(
+            out, tern_value_int((int64_t)tern__utf8_count(
+                     tern_value_get_string(v), tern_value_string_len(v))));
     case TERN_VAL_LIST:
     case TERN_VAL_SET:
     case TERN_VAL_OBJECT:
-        return ret(out, tern_value_int((int64_t)tern_value_length(v)));
+        return tern__fret(out, tern_value_int((int64_t)tern_value_length(v)));
     default:
         tern__farg_error(c, 0,
                          "argument must be a string, a collection type, or "
@@ -1514,9 +1535,9 @@ FN(concat)
     for (i = 0; i < n; i++) {
         if (tern_value_is_unknown(args[i])) {
             tern_value_decref(list);
-            return ret(out, tern_value_unknown());
+            return tern__fret(out, tern_value_unknown());
         }
-        if (arg_list(c, args, i)) {
+        if (tern__arg_list(c, args, i)) {
             tern_value_decref(list);
             return TERN_ERROR;
         }
@@ -1527,7 +1548,7 @@ FN(concat)
                 return TERN_ENOMEM;
             }
     }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 FN(merge)
@@ -1540,7 +1561,7 @@ FN(merge)
     for (i = 0; i < n; i++) {
         if (tern_value_is_null(args[i]))
             continue;
-        if (arg_object(c, args, i)) {
+        if (tern__arg_object(c, args, i)) {
             tern_value_decref(obj);
             return TERN_ERROR;
         }
@@ -1552,7 +1573,7 @@ FN(merge)
                 return TERN_ENOMEM;
             }
     }
-    return ret(out, obj);
+    return tern__fret(out, obj);
 }
 
 FN(lookup)
@@ -1560,8 +1581,8 @@ FN(lookup)
     tern_value *key = NULL, *v;
     int error;
 
-    if ((error = arg_object(c, args, 0)) ||
-        (error = arg_string(c, args, 1, &key)))
+    if ((error = tern__arg_object(c, args, 0)) ||
+        (error = tern__arg_string(c, args, 1, &key)))
         return error;
     v = tern_value_object_get(args[0], tern_value_get_string(key));
     if (v) {
@@ -1586,7 +1607,8 @@ FN(element)
     int error;
 
     (void)n;
-    if ((error = arg_list(c, args, 0)) || (error = arg_int(c, args, 1, &i)))
+    if ((error = tern__arg_list(c, args, 0)) ||
+        (error = tern__arg_int(c, args, 1, &i)))
         return error;
     len = tern_value_length(args[0]);
     if (len == 0) {
@@ -1601,7 +1623,7 @@ FN(element)
                          "index.");
         return TERN_ERROR;
     }
-    return ret(
+    return tern__fret(
         out, tern_value_incref(tern_value_list_get(args[0], (size_t)i % len)));
 }
 
@@ -1611,7 +1633,7 @@ FN(keys)
     size_t i;
 
     (void)n;
-    if (arg_object(c, args, 0))
+    if (tern__arg_object(c, args, 0))
         return TERN_ERROR;
     list = tern_value_list_new();
     for (i = 0; list && i < tern_value_length(args[0]); i++)
@@ -1620,7 +1642,7 @@ FN(keys)
             tern_value_decref(list);
             return TERN_ENOMEM;
         }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 FN(values)
@@ -1629,7 +1651,7 @@ FN(values)
     size_t i;
 
     (void)n;
-    if (arg_object(c, args, 0))
+    if (tern__arg_object(c, args, 0))
         return TERN_ERROR;
     list = tern_value_list_new();
     for (i = 0; list && i < tern_value_length(args[0]); i++)
@@ -1638,10 +1660,10 @@ FN(values)
             tern_value_decref(list);
             return TERN_ENOMEM;
         }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
-static long seq_index(const tern_value *list, const tern_value *v)
+long tern__seq_index(const tern_value *list, const tern_value *v)
 {
     size_t i;
 
@@ -1654,9 +1676,10 @@ static long seq_index(const tern_value *list, const tern_value *v)
 FN(contains)
 {
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
-    return ret(out, tern_value_bool(seq_index(args[0], args[1]) >= 0));
+    return tern__fret(out,
+                      tern_value_bool(tern__seq_index(args[0], args[1]) >= 0));
 }
 
 FN(index)
@@ -1664,14 +1687,14 @@ FN(index)
     long i;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
-    i = seq_index(args[0], args[1]);
+    i = tern__seq_index(args[0], args[1]);
     if (i < 0) {
         tern__farg_error(c, 1, "item not found.");
         return TERN_ERROR;
     }
-    return ret(out, tern_value_int(i));
+    return tern__fret(out, tern_value_int(i));
 }
 
 FN(distinct)
@@ -1680,19 +1703,19 @@ FN(distinct)
     size_t i;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     list = tern_value_list_new();
     for (i = 0; list && i < tern_value_length(args[0]); i++) {
         tern_value *e = tern_value_list_get(args[0], i);
 
-        if (seq_index(list, e) < 0 &&
+        if (tern__seq_index(list, e) < 0 &&
             tern_value_list_append(list, tern_value_incref(e))) {
             tern_value_decref(list);
             return TERN_ENOMEM;
         }
     }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 static int flatten_into(tern_value *list, const tern_value *v)
@@ -1702,7 +1725,7 @@ static int flatten_into(tern_value *list, const tern_value *v)
     for (i = 0; i < tern_value_length(v); i++) {
         tern_value *e = tern_value_list_get(v, i);
 
-        if (is_seq(e)) {
+        if (tern__is_seq(e)) {
             if (flatten_into(list, e))
                 return TERN_ENOMEM;
         } else if (tern_value_list_append(list, tern_value_incref(e))) {
@@ -1717,14 +1740,14 @@ FN(flatten)
     tern_value *list;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     list = tern_value_list_new();
     if (!list || flatten_into(list, args[0])) {
         tern_value_decref(list);
         return TERN_ENOMEM;
     }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 FN(coalesce)
@@ -1737,7 +1760,7 @@ FN(coalesce)
         if (tern_value_kind(args[i]) == TERN_VAL_STRING &&
             tern_value_string_len(args[i]) == 0)
             continue;
-        return ret(out, tern_value_incref(args[i]));
+        return tern__fret(out, tern_value_incref(args[i]));
     }
     tern__farg_error(c, n, "no non-null, non-empty-string arguments.");
     return TERN_ERROR;
@@ -1750,10 +1773,10 @@ FN(coalescelist)
     for (i = 0; i < n; i++) {
         if (tern_value_is_null(args[i]))
             continue;
-        if (arg_list(c, args, i))
+        if (tern__arg_list(c, args, i))
             return TERN_ERROR;
         if (tern_value_length(args[i]) > 0)
-            return ret(out, tern_value_incref(args[i]));
+            return tern__fret(out, tern_value_incref(args[i]));
     }
     tern__farg_error(c, n, "no non-null arguments.");
     return TERN_ERROR;
@@ -1765,7 +1788,7 @@ FN(compact)
     size_t i;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     list = tern_value_list_new();
     for (i = 0; list && i < tern_value_length(args[0]); i++) {
@@ -1788,7 +1811,7 @@ FN(compact)
             return TERN_ENOMEM;
         }
     }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 FN(reverse)
@@ -1797,7 +1820,7 @@ FN(reverse)
     size_t i, len;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     len = tern_value_length(args[0]);
     list = tern_value_list_new();
@@ -1807,7 +1830,7 @@ FN(reverse)
             tern_value_decref(list);
             return TERN_ENOMEM;
         }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 static int cmp_strings(const void *a, const void *b)
@@ -1822,7 +1845,7 @@ FN(sort)
     int error = TERN_OK;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     len = tern_value_length(args[0]);
     items = tern_calloc(len ? len : 1, sizeof(*items));
@@ -1847,7 +1870,7 @@ FN(sort)
         if (error)
             goto done;
     }
-    error = ret(out, list);
+    error = tern__fret(out, list);
     list = NULL;
 
 done:
@@ -1866,9 +1889,9 @@ FN(slice)
     int error;
 
     (void)n;
-    if ((error = arg_list(c, args, 0)) ||
-        (error = arg_int(c, args, 1, &from)) ||
-        (error = arg_int(c, args, 2, &to)))
+    if ((error = tern__arg_list(c, args, 0)) ||
+        (error = tern__arg_int(c, args, 1, &from)) ||
+        (error = tern__arg_int(c, args, 2, &to)))
         return error;
     len = tern_value_length(args[0]);
     if (from < 0 || to < from || (size_t)to > len) {
@@ -1885,19 +1908,20 @@ FN(slice)
             tern_value_decref(list);
             return TERN_ENOMEM;
         }
-    return ret(out, list);
+    return tern__fret(out, list);
 }
 
 FN(one)
 {
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     switch (tern_value_length(args[0])) {
     case 0:
-        return ret(out, tern_value_null());
+        return tern__fret(out, tern_value_null());
     case 1:
-        return ret(out, tern_value_incref(tern_value_list_get(args[0], 0)));
+        return tern__fret(out,
+                          tern_value_incref(tern_value_list_get(args[0], 0)));
     default:
         tern__farg_error(c, 0,
                          "must be a list, set, or tuple value with "
@@ -1911,7 +1935,7 @@ static int bool_fold(struct tern__fcall *c, tern_value **args, tern_value **out,
 {
     size_t i;
 
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     for (i = 0; i < tern_value_length(args[0]); i++) {
         tern_value *b = tern__convert_bool(tern_value_list_get(args[0], i));
@@ -1919,9 +1943,9 @@ static int bool_fold(struct tern__fcall *c, tern_value **args, tern_value **out,
 
         tern_value_decref(b);
         if (v != all)
-            return ret(out, tern_value_bool(!all));
+            return tern__fret(out, tern_value_bool(!all));
     }
-    return ret(out, tern_value_bool(all));
+    return tern__fret(out, tern_value_bool(all));
 }
 
 FN(alltrue)
@@ -1942,7 +1966,7 @@ FN(zipmap)
     size_t i, len;
 
     (void)n;
-    if (arg_list(c, args, 0) || arg_list(c, args, 1))
+    if (tern__arg_list(c, args, 0) || tern__arg_list(c, args, 1))
         return TERN_ERROR;
     len = tern_value_length(args[0]);
     if (len != tern_value_length(args[1])) {
@@ -1969,7 +1993,7 @@ FN(zipmap)
         }
         tern_value_decref(k);
     }
-    return ret(out, obj);
+    return tern__fret(out, obj);
 }
 
 static int set_op(struct tern__fcall *c, tern_value **args, size_t n,
@@ -1981,7 +2005,7 @@ static int set_op(struct tern__fcall *c, tern_value **args, size_t n,
     if (!list)
         return TERN_ENOMEM;
     for (i = 0; i < n; i++)
-        if (arg_list(c, args, i)) {
+        if (tern__arg_list(c, args, i)) {
             tern_value_decref(list);
             return TERN_ERROR;
         }
@@ -1991,7 +2015,7 @@ static int set_op(struct tern__fcall *c, tern_value **args, size_t n,
             int keep = 1;
 
             for (k = 1; op != 0 && k < n; k++) {
-                int in = seq_index(args[k], e) >= 0;
+                int in = tern__seq_index(args[k], e) >= 0;
 
                 if ((op == 1 && !in) || (op == 2 && in))
                     keep = 0;
@@ -2002,7 +2026,7 @@ static int set_op(struct tern__fcall *c, tern_value **args, size_t n,
             }
         }
     }
-    return ret(out, tern_value_set_finish(list));
+    return tern__fret(out, tern_value_set_finish(list));
 }
 
 FN(setunion)
@@ -2027,7 +2051,7 @@ FN(tostring)
 {
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
+        return tern__fret(out, tern_value_null());
     *out = tern__convert_string(args[0]);
     if (!*out) {
         tern__farg_error(c, 0, "cannot convert %s to string.",
@@ -2041,7 +2065,7 @@ FN(tonumber)
 {
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
+        return tern__fret(out, tern_value_null());
     *out = tern__convert_number(args[0]);
     if (!*out) {
         tern__farg_error(c, 0, "cannot convert %s to number.",
@@ -2057,7 +2081,7 @@ FN(tobool)
 {
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
+        return tern__fret(out, tern_value_null());
     *out = tern__convert_bool(args[0]);
     if (!*out) {
         tern__farg_error(c, 0, "cannot convert %s to bool.",
@@ -2074,8 +2098,8 @@ FN(tobool)
  * conversions do: mixed primitives become strings; mixed structural and
  * primitive values cannot be unified.
  */
-static int unify(struct tern__fcall *c, const tern_value *coll, int is_obj,
-                 tern_value **out)
+int tern__unify(struct tern__fcall *c, const tern_value *coll, int is_obj,
+                tern_value **out)
 {
     size_t i, len = tern_value_length(coll);
     int kinds = 0, to_string;
@@ -2112,17 +2136,17 @@ static int unify(struct tern__fcall *c, const tern_value *coll, int is_obj,
             return TERN_ENOMEM;
         }
     }
-    return ret(out, r);
+    return tern__fret(out, r);
 }
 
 FN(tolist)
 {
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
-    if (arg_list(c, args, 0))
+        return tern__fret(out, tern_value_null());
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
-    return unify(c, args[0], 0, out);
+    return tern__unify(c, args[0], 0, out);
 }
 
 FN(toset)
@@ -2131,10 +2155,10 @@ FN(toset)
 
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
-    if (arg_list(c, args, 0))
+        return tern__fret(out, tern_value_null());
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
-    error = unify(c, args[0], 0, out);
+    error = tern__unify(c, args[0], 0, out);
     if (!error)
         *out = tern_value_set_finish(*out);
     return error == TERN_OK && !*out ? TERN_ENOMEM : error;
@@ -2144,24 +2168,58 @@ FN(tomap)
 {
     (void)n;
     if (tern_value_is_null(args[0]))
-        return ret(out, tern_value_null());
-    if (arg_object(c, args, 0))
+        return tern__fret(out, tern_value_null());
+    if (tern__arg_object(c, args, 0))
         return TERN_ERROR;
-    return unify(c, args[0], 1, out);
+    return tern__unify(c, args[0], 1, out);
 }
 
 FN(sensitive)
 {
     (void)c;
     (void)n;
-    return ret(out, tern_value_mark_sensitive(tern_value_incref(args[0])));
+    return tern__fret(out,
+                      tern_value_mark_sensitive(tern_value_incref(args[0])));
 }
 
 FN(nonsensitive)
 {
     (void)c;
     (void)n;
-    return ret(out, tern_value_unmark_deep(tern_value_incref(args[0])));
+    return tern__fret(out, tern_value_unmark_deep(tern_value_incref(args[0])));
+}
+
+FN(issensitive)
+{
+    (void)c;
+    (void)n;
+    return tern__fret(out, tern_value_bool(tern_value_is_sensitive(args[0])));
+}
+
+/* Removed in Terraform v0.12; kept so that old configurations get
+ * Terraform's message rather than "no function named". */
+FN(list)
+{
+    (void)args;
+    (void)n;
+    (void)out;
+    tern__farg_error(c, c->nargs_ranges,
+                     "the \"list\" function was deprecated in Terraform "
+                     "v0.12 and is no longer available; use tolist([ ... ]) "
+                     "syntax to write a literal list.");
+    return TERN_ERROR;
+}
+
+FN(map)
+{
+    (void)args;
+    (void)n;
+    (void)out;
+    tern__farg_error(c, c->nargs_ranges,
+                     "the \"map\" function was deprecated in Terraform "
+                     "v0.12 and is no longer available; use tomap({ ... }) "
+                     "syntax to write a literal map.");
+    return TERN_ERROR;
 }
 
 /* ---- Numbers -----------------------------------------------------------
@@ -2188,7 +2246,7 @@ static int minmax(struct tern__fcall *c, tern_value **args, size_t n,
             tern_value_decref(v);
         }
     }
-    return ret(out, best);
+    return tern__fret(out, best);
 }
 
 FN(max)
@@ -2210,7 +2268,7 @@ FN(sum)
     size_t i;
 
     (void)n;
-    if (arg_list(c, args, 0))
+    if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
     if (tern_value_length(args[0]) == 0) {
         tern__farg_error(c, 0, "cannot sum an empty list.");
@@ -2231,7 +2289,7 @@ FN(sum)
         }
         tern_value_decref(acc);
     }
-    return ret(out, ints ? tern_value_int(i64) : tern_value_number(d));
+    return tern__fret(out, ints ? tern_value_int(i64) : tern_value_number(d));
 }
 
 static int math1(struct tern__fcall *c, tern_value **args, tern_value **out,
@@ -2239,9 +2297,9 @@ static int math1(struct tern__fcall *c, tern_value **args, tern_value **out,
 {
     double d;
 
-    if (arg_number(c, args, 0, &d))
+    if (tern__arg_number(c, args, 0, &d))
         return TERN_ERROR;
-    return ret(out, tern_value_number(fn(d)));
+    return tern__fret(out, tern_value_number(fn(d)));
 }
 
 FN(abs)
@@ -2262,6 +2320,112 @@ FN(floor)
     return math1(c, args, out, floor);
 }
 
+FN(pow)
+{
+    double a, b;
+
+    (void)n;
+    if (tern__arg_number(c, args, 0, &a) || tern__arg_number(c, args, 1, &b))
+        return TERN_ERROR;
+    return tern__fret(out, tern_value_number(pow(a, b)));
+}
+
+FN(log)
+{
+    double a, b;
+
+    (void)n;
+    if (tern__arg_number(c, args, 0, &a) || tern__arg_number(c, args, 1, &b))
+        return TERN_ERROR;
+    return tern__fret(out, tern_value_number(log(a) / log(b)));
+}
+
+FN(signum)
+{
+    double d;
+
+    (void)n;
+    if (tern__arg_number(c, args, 0, &d))
+        return TERN_ERROR;
+    return tern__fret(out, tern_value_int(d > 0 ? 1 : d < 0 ? -1 : 0));
+}
+
+/* The value of a digit in base @base: 0-9, then letters (case-insensitive
+ * up to base 36; beyond, a-z before A-Z), as Go's big.Int SetString. */
+static int digit_value(char ch, int base)
+{
+    int v;
+
+    if (ch >= '0' && ch <= '9')
+        v = ch - '0';
+    else if (ch >= 'a' && ch <= 'z')
+        v = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'Z')
+        v = ch - 'A' + (base <= 36 ? 10 : 36);
+    else
+        return -1;
+    return v < base ? v : -1;
+}
+
+FN(parseint)
+{
+    tern_value *s = NULL;
+    const char *p;
+    int64_t base;
+    double d = 0;
+    uint64_t u = 0;
+    int neg = 0, exact = 1, error;
+
+    (void)n;
+    if (tern_value_kind(args[0]) != TERN_VAL_STRING) {
+        tern__fparam_error(c, 0, "number",
+                           "first argument must be a string, not %s.",
+                           tern__type_name(args[0]));
+        return TERN_ERROR;
+    }
+    if ((error = tern__arg_int(c, args, 1, &base)))
+        return error;
+    if (base < 2 || base > 62) {
+        tern__fparam_error(c, 1, "base",
+                           "base must be a whole number between 2 and 62 "
+                           "inclusive.");
+        return TERN_ERROR;
+    }
+    if ((error = tern__arg_string(c, args, 0, &s)))
+        return error;
+    p = tern_value_get_string(s);
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    if (!*p)
+        goto bad;
+    for (; *p; p++) {
+        int v = digit_value(*p, (int)base);
+
+        if (v < 0)
+            goto bad;
+        d = d * (double)base + v;
+        if (exact && (__builtin_mul_overflow(u, (uint64_t)base, &u) ||
+                      __builtin_add_overflow(u, (uint64_t)v, &u)))
+            exact = 0;
+    }
+    if (p != tern_value_get_string(s) + tern_value_string_len(s))
+        goto bad;
+    tern_value_decref(s);
+    if (exact && u <= (uint64_t)INT64_MAX)
+        return tern__fret(out, tern_value_int(neg ? -(int64_t)u : (int64_t)u));
+    return tern__fret(out, tern_value_number(neg ? -d : d));
+
+bad:
+    tern__fparam_error(c, 0, "number",
+                       "cannot parse \"%s\" as a base %d "
+                       "integer.",
+                       c->sensitive ? "(sensitive value)"
+                                    : tern_value_get_string(s),
+                       (int)base);
+    tern_value_decref(s);
+    return TERN_ERROR;
+}
+
 FN(range)
 {
     double start = 0, limit, step = 1;
@@ -2269,12 +2433,13 @@ FN(range)
     size_t count = 0;
 
     if (n == 1) {
-        if (arg_number(c, args, 0, &limit))
+        if (tern__arg_number(c, args, 0, &limit))
             return TERN_ERROR;
     } else {
-        if (arg_number(c, args, 0, &start) || arg_number(c, args, 1, &limit))
+        if (tern__arg_number(c, args, 0, &start) ||
+            tern__arg_number(c, args, 1, &limit))
             return TERN_ERROR;
-        if (n == 3 && arg_number(c, args, 2, &step))
+        if (n == 3 && tern__arg_number(c, args, 2, &step))
             return TERN_ERROR;
         if (n == 2 && start > limit)
             step = -1;
@@ -2298,143 +2463,13 @@ FN(range)
             return TERN_ENOMEM;
         }
     }
-    return ret(out, list);
-}
-
-/* ---- Encoding and hashing ----------------------------------------------
- */
-
-static int digest(struct tern__fcall *c, tern_value **args, tern_value **out,
-                  const EVP_MD *md, int b64)
-{
-    unsigned char sum[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    tern_value *s = NULL;
-    tern_buf b = TERN_BUF_INIT;
-    int error;
-
-    if ((error = arg_string(c, args, 0, &s)))
-        return error;
-    if (!EVP_Digest(tern_value_get_string(s), tern_value_string_len(s), sum,
-                    &len, md, NULL)) {
-        tern_value_decref(s);
-        tern__farg_error(c, 0, "the digest could not be computed.");
-        return TERN_ERROR;
-    }
-    tern_value_decref(s);
-    if (b64) {
-        unsigned char enc[EVP_MAX_MD_SIZE * 2];
-        int elen = EVP_EncodeBlock(enc, sum, (int)len);
-
-        return ret(out, tern_value_stringn((const char *)enc, (size_t)elen));
-    }
-    tern_buf_put_hex(&b, sum, len);
-    return ret_buf(out, &b);
-}
-
-FN(sha256)
-{
-    (void)n;
-    return digest(c, args, out, EVP_sha256(), 0);
-}
-
-FN(sha1)
-{
-    (void)n;
-    return digest(c, args, out, EVP_sha1(), 0);
-}
-
-FN(md5)
-{
-    (void)n;
-    return digest(c, args, out, EVP_md5(), 0);
-}
-
-FN(base64sha256)
-{
-    (void)n;
-    return digest(c, args, out, EVP_sha256(), 1);
-}
-
-static int b64_encode(const char *s, size_t len, tern_value **out)
-{
-    size_t olen = 4 * ((len + 2) / 3);
-    unsigned char *enc;
-
-    if (len > INT_MAX / 2)
-        return TERN_ENOMEM;
-    enc = tern_malloc(olen + 1);
-    if (!enc)
-        return TERN_ENOMEM;
-    EVP_EncodeBlock(enc, (const unsigned char *)s, (int)len);
-    return ret(out, tern_value_string_own((char *)enc, olen));
-}
-
-FN(base64encode)
-{
-    tern_value *s = NULL;
-    int error;
-
-    (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
-        return error;
-    error = b64_encode(tern_value_get_string(s), tern_value_string_len(s), out);
-    tern_value_decref(s);
-    return error;
-}
-
-FN(base64decode)
-{
-    tern_value *s = NULL;
-    unsigned char *dec;
-    size_t len, pad = 0;
-    const char *p;
-    int dlen, error;
-
-    (void)n;
-    if ((error = arg_string(c, args, 0, &s)))
-        return error;
-    p = tern_value_get_string(s);
-    len = tern_value_string_len(s);
-    if (len % 4 != 0 || len > INT_MAX / 2) {
-        tern_value_decref(s);
-        tern__farg_error(c, 0,
-                         "failed to decode base64 data: the length is "
-                         "not a multiple of 4.");
-        return TERN_ERROR;
-    }
-    dec = tern_malloc(len / 4 * 3 + 1);
-    if (!dec) {
-        tern_value_decref(s);
-        return TERN_ENOMEM;
-    }
-    dlen = EVP_DecodeBlock(dec, (const unsigned char *)p, (int)len);
-    if (len >= 1 && p[len - 1] == '=')
-        pad++;
-    if (len >= 2 && p[len - 2] == '=')
-        pad++;
-    tern_value_decref(s);
-    if (dlen < 0) {
-        tern_free(dec);
-        tern__farg_error(c, 0, "failed to decode base64 data.");
-        return TERN_ERROR;
-    }
-    dlen -= (int)pad;
-    dec[dlen] = '\0';
-    if (!utf8_valid((const char *)dec, (size_t)dlen)) {
-        tern_free(dec);
-        tern__farg_error(c, 0,
-                         "the result of decoding the provided string "
-                         "is not valid UTF-8.");
-        return TERN_ERROR;
-    }
-    return ret(out, tern_value_string_own((char *)dec, (size_t)dlen));
+    return tern__fret(out, list);
 }
 
 /* ---- Files -------------------------------------------------------------
  */
 
-static char *resolve_path(const struct tern__fcall *c, const char *path)
+char *tern__resolve_path(const struct tern__fcall *c, const char *path)
 {
     const char *base = c->scope ? c->scope->base_dir : NULL;
 
@@ -2443,8 +2478,8 @@ static char *resolve_path(const struct tern__fcall *c, const char *path)
     return tern_asprintf("%s/%s", base, path);
 }
 
-static int read_file(struct tern__fcall *c, tern_value **args, char **text,
-                     size_t *len)
+int tern__read_file(struct tern__fcall *c, tern_value **args, char **text,
+                    size_t *len)
 {
     tern_value *p = NULL;
     char *path = NULL, *buf = NULL;
@@ -2452,9 +2487,9 @@ static int read_file(struct tern__fcall *c, tern_value **args, char **text,
     size_t got = 0, alloc = 4096;
     int error;
 
-    if ((error = arg_string(c, args, 0, &p)))
+    if ((error = tern__arg_string(c, args, 0, &p)))
         return error;
-    path = resolve_path(c, tern_value_get_string(p));
+    path = tern__resolve_path(c, tern_value_get_string(p));
     if (!path) {
         error = TERN_ENOMEM;
         goto done;
@@ -2510,9 +2545,9 @@ FN(file)
     int error;
 
     (void)n;
-    if ((error = read_file(c, args, &text, &len)))
+    if ((error = tern__read_file(c, args, &text, &len)))
         return error;
-    if (!utf8_valid(text, len)) {
+    if (!tern__utf8_all_valid(text, len)) {
         tern_free(text);
         tern__farg_error(c, 0,
                          "contents of the file are not valid UTF-8; "
@@ -2522,7 +2557,7 @@ FN(file)
                          "obtain file hashing results instead.");
         return TERN_ERROR;
     }
-    return ret(out, tern_value_string_own(text, len));
+    return tern__fret(out, tern_value_string_own(text, len));
 }
 
 FN(filebase64)
@@ -2532,9 +2567,9 @@ FN(filebase64)
     int error;
 
     (void)n;
-    if ((error = read_file(c, args, &text, &len)))
+    if ((error = tern__read_file(c, args, &text, &len)))
         return error;
-    error = b64_encode(text, len, out);
+    error = tern__b64_encode(text, len, out);
     tern_free(text);
     return error;
 }
@@ -2547,9 +2582,9 @@ FN(fileexists)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &p)))
+    if ((error = tern__arg_string(c, args, 0, &p)))
         return error;
-    path = resolve_path(c, tern_value_get_string(p));
+    path = tern__resolve_path(c, tern_value_get_string(p));
     tern_value_decref(p);
     if (!path)
         return TERN_ENOMEM;
@@ -2559,73 +2594,11 @@ FN(fileexists)
         tern__farg_error(c, 0, "the path exists but is not a regular file.");
         return TERN_ERROR;
     }
-    return ret(out, tern_value_bool(error == 0));
-}
-
-FN(templatefile)
-{
-    struct tern_lang_sources srcs = {NULL, 0};
-    struct tern_diags diags = TERN_DIAGS_INIT;
-    struct tern_lang_scope scope;
-    struct tern_expr *tpl = NULL;
-    tern_value *p = NULL, *empty = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    int error;
-
-    (void)n;
-    if (tern_value_kind(args[1]) != TERN_VAL_OBJECT) {
-        tern__farg_error(c, 1, "invalid vars value: must be a map.");
-        return TERN_ERROR;
-    }
-    if ((error = read_file(c, args, &text, &len)))
-        return error;
-    if ((error = arg_string(c, args, 0, &p)))
-        goto done;
-    error = tern_lang_parse_template(&srcs, tern_value_get_string(p), text, len,
-                                     &tpl, &diags);
-    if (error == TERN_OK) {
-        memset(&scope, 0, sizeof(scope));
-        if (c->scope)
-            scope = *c->scope;
-        scope.vars = scope.locals = NULL;
-        scope.resolve = NULL;
-        scope.root_vars = args[1];
-        error = tern_lang_eval(tpl, &scope, out, &diags);
-        if (error == TERN_OK && !tern_value_is_unknown(*out)) {
-            tern_value *s = tern__convert_string(*out);
-
-            tern_value_decref(*out);
-            *out = s;
-            if (!s) {
-                tern__farg_error(c, 0,
-                                 "the template did not produce a "
-                                 "string.");
-                error = TERN_ERROR;
-            }
-        }
-    }
-    if (error == TERN_ERROR && diags.count) {
-        /* The template's file is gone after this call: fold its first
-         * error into one diagnostic at the call, as Terraform does. */
-        const struct tern_diag *d = &diags.items[0];
-
-        tern__farg_error(c, 0, "%s:%u,%u: %s; %s", tern_value_get_string(p),
-                         d->range.start.line, d->range.start.column, d->summary,
-                         d->detail ? d->detail : "");
-    }
-
-done:
-    tern_value_decref(empty);
-    tern_value_decref(p);
-    tern_free(text);
-    tern_diags_release(&diags);
-    tern_lang_sources_free(&srcs);
-    return error;
+    return tern__fret(out, tern_value_bool(error == 0));
 }
 
 /* Go's filepath.Clean, enough for abspath/dirname. */
-static char *clean_path(const char *path)
+char *tern__clean_path(const char *path)
 {
     size_t len = strlen(path), n = 0, i = 0;
     char *out = tern_malloc(len + 2);
@@ -2679,7 +2652,7 @@ FN(abspath)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &p)))
+    if ((error = tern__arg_string(c, args, 0, &p)))
         return error;
     if (tern_value_get_string(p)[0] == '/') {
         joined = tern_strdup(tern_value_get_string(p));
@@ -2691,11 +2664,11 @@ FN(abspath)
     tern_value_decref(p);
     if (!joined)
         return TERN_ENOMEM;
-    clean = clean_path(joined);
+    clean = tern__clean_path(joined);
     tern_free(joined);
     if (!clean)
         return TERN_ENOMEM;
-    return ret(out, tern_value_string_own(clean, strlen(clean)));
+    return tern__fret(out, tern_value_string_own(clean, strlen(clean)));
 }
 
 FN(basename)
@@ -2706,7 +2679,7 @@ FN(basename)
     int error;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &p)))
+    if ((error = tern__arg_string(c, args, 0, &p)))
         return error;
     s = tern_value_get_string(p);
     len = strlen(s);
@@ -2741,7 +2714,7 @@ FN(dirname)
     int error, found = 0;
 
     (void)n;
-    if ((error = arg_string(c, args, 0, &p)))
+    if ((error = tern__arg_string(c, args, 0, &p)))
         return error;
     s = tern_value_get_string(p);
     for (i = 0; s[i]; i++)
@@ -2753,105 +2726,22 @@ FN(dirname)
     tern_value_decref(p);
     if (!dir)
         return TERN_ENOMEM;
-    clean = clean_path(dir);
+    clean = tern__clean_path(dir);
     tern_free(dir);
     if (!clean)
         return TERN_ENOMEM;
-    return ret(out, tern_value_string_own(clean, strlen(clean)));
+    return tern__fret(out, tern_value_string_own(clean, strlen(clean)));
 }
 
 /* ---- The table ---------------------------------------------------------
  */
 
-#define U  TERN__F_UNKNOWN_OK
-#define M  TERN__F_MARKS_OWN
-#define NL TERN__F_NULL_OK
-#define VN TERN__F_VARIADIC_NUL
-
-/* Sorted by name: looked up by binary search. */
-#define FUNCTIONS(X)                                                           \
-    X(abs, 1, 1, 0)                                                            \
-    X(abspath, 1, 1, 0)                                                        \
-    X(alltrue, 1, 1, 0)                                                        \
-    X(anytrue, 1, 1, 0)                                                        \
-    X(base64decode, 1, 1, 0)                                                   \
-    X(base64encode, 1, 1, 0)                                                   \
-    X(base64sha256, 1, 1, 0)                                                   \
-    X(basename, 1, 1, 0)                                                       \
-    X(ceil, 1, 1, 0)                                                           \
-    X(chomp, 1, 1, 0)                                                          \
-    X(coalesce, 1, -1, NL)                                                     \
-    X(coalescelist, 1, -1, NL)                                                 \
-    X(compact, 1, 1, 0)                                                        \
-    X(concat, 0, -1, U)                                                        \
-    X(contains, 2, 2, NL)                                                      \
-    X(dirname, 1, 1, 0)                                                        \
-    X(distinct, 1, 1, 0)                                                       \
-    X(element, 2, 2, 0)                                                        \
-    X(endswith, 2, 2, 0)                                                       \
-    X(file, 1, 1, 0)                                                           \
-    X(filebase64, 1, 1, 0)                                                     \
-    X(fileexists, 1, 1, 0)                                                     \
-    X(flatten, 1, 1, 0)                                                        \
-    X(floor, 1, 1, 0)                                                          \
-    X(format, 1, -1, VN)                                                       \
-    X(formatlist, 1, -1, VN)                                                   \
-    X(indent, 2, 2, 0)                                                         \
-    X(index, 2, 2, 0)                                                          \
-    X(join, 1, -1, 0)                                                          \
-    X(jsondecode, 1, 1, 0)                                                     \
-    X(jsonencode, 1, 1, NL)                                                    \
-    X(keys, 1, 1, 0)                                                           \
-    X(length, 1, 1, U)                                                         \
-    X(lookup, 2, 3, VN)                                                        \
-    X(lower, 1, 1, 0)                                                          \
-    X(max, 1, -1, 0)                                                           \
-    X(md5, 1, 1, 0)                                                            \
-    X(merge, 0, -1, NL)                                                        \
-    X(min, 1, -1, 0)                                                           \
-    X(nonsensitive, 1, 1, M | U | NL)                                          \
-    X(one, 1, 1, 0)                                                            \
-    X(range, 1, 3, 0)                                                          \
-    X(regex, 2, 2, 0)                                                          \
-    X(regexall, 2, 2, 0)                                                       \
-    X(replace, 3, 3, 0)                                                        \
-    X(reverse, 1, 1, 0)                                                        \
-    X(sensitive, 1, 1, M | U | NL)                                             \
-    X(setintersection, 1, -1, 0)                                               \
-    X(setsubtract, 2, 2, 0)                                                    \
-    X(setunion, 1, -1, 0)                                                      \
-    X(sha1, 1, 1, 0)                                                           \
-    X(sha256, 1, 1, 0)                                                         \
-    X(slice, 3, 3, 0)                                                          \
-    X(sort, 1, 1, 0)                                                           \
-    X(split, 2, 2, 0)                                                          \
-    X(startswith, 2, 2, 0)                                                     \
-    X(strrev, 1, 1, 0)                                                         \
-    X(substr, 3, 3, 0)                                                         \
-    X(sum, 1, 1, 0)                                                            \
-    X(templatefile, 2, 2, 0)                                                   \
-    X(title, 1, 1, 0)                                                          \
-    X(tobool, 1, 1, NL)                                                        \
-    X(tolist, 1, 1, NL)                                                        \
-    X(tomap, 1, 1, NL)                                                         \
-    X(tonumber, 1, 1, NL)                                                      \
-    X(toset, 1, 1, NL)                                                         \
-    X(tostring, 1, 1, NL)                                                      \
-    X(trim, 2, 2, 0)                                                           \
-    X(trimprefix, 2, 2, 0)                                                     \
-    X(trimspace, 1, 1, 0)                                                      \
-    X(trimsuffix, 2, 2, 0)                                                     \
-    X(upper, 1, 1, 0)                                                          \
-    X(urlencode, 1, 1, 0)                                                      \
-    X(values, 1, 1, 0)                                                         \
-    X(zipmap, 2, 2, 0)
-
-#define ENTRY(name, min, max, flags) {#name, min, max, flags, f_##name},
+#define ENTRY(name, min, max, flags) {#name, min, max, flags, tern__f_##name},
 #define NAME(name, min, max, flags)  #name,
 
-static const struct tern__function table[] = {FUNCTIONS(ENTRY)};
+static const struct tern__function table[] = {TERN__FUNCTIONS(ENTRY)};
 /* try and can are special forms in the evaluator; listed for suggestions. */
-static const char *const names[] = {FUNCTIONS(NAME) "can", "try", NULL};
+static const char *const names[] = {TERN__FUNCTIONS(NAME) "can", "try", NULL};
 
 const struct tern__function *tern__function_find(const char *name)
 {

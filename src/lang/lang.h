@@ -255,6 +255,13 @@ struct tern_lang_scope {
     /* dynamic blocks: an object of extra root names (each an object with
      * key and value), seen before everything but for-expression names. */
     const tern_value *iterators;
+    /* Set while applying: the impure functions (timestamp, uuid, bcrypt)
+     * return their value; otherwise (validate, plan) they are unknown, as
+     * in Terraform, so a plan does not show a value apply will not use. */
+    int apply;
+    /* plantimestamp(): the plan's time as RFC 3339 ("2024-05-13T07:44:12Z"),
+     * the same at apply; NULL (validate) makes it unknown. */
+    const char *plan_timestamp;
 };
 
 /*

@@ -46,13 +46,19 @@ struct tern__fcall {
     struct tern_range range;       /* the whole call */
     const struct tern_range *args; /* one per argument, where known */
     size_t nargs_ranges;
+    /* The argument expressions (NULL when the call expanded a list with
+     * "..."), for templatestring, which looks at how its template is
+     * written. */
+    struct tern_expr *const *arg_exprs;
+    int sensitive; /* an argument was sensitive: messages must not quote it */
 };
 
 /* Flags of a function table entry. */
-#define TERN__F_UNKNOWN_OK   1 /* handles unknown arguments itself */
-#define TERN__F_MARKS_OWN    2 /* handles sensitive marks itself */
-#define TERN__F_NULL_OK      4 /* accepts null arguments */
-#define TERN__F_VARIADIC_NUL 8 /* variadic arguments may be null */
+#define TERN__F_UNKNOWN_OK   1  /* handles unknown arguments itself */
+#define TERN__F_MARKS_OWN    2  /* handles sensitive marks itself */
+#define TERN__F_NULL_OK      4  /* accepts null arguments */
+#define TERN__F_VARIADIC_NUL 8  /* variadic arguments may be null */
+#define TERN__F_IMPURE       16 /* unknown unless scope->apply (timestamp) */
 
 struct tern__function {
     const char *name;
@@ -69,6 +75,15 @@ const struct tern__function *tern__function_find(const char *name);
 void tern__farg_error(struct tern__fcall *c, size_t i, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Terraform's message for an argument a function refuses: "Invalid value
+ * for \"@param\" parameter: ..." at argument @i. */
+void tern__fparam_error(struct tern__fcall *c, size_t i, const char *param,
+                        const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
 #endif
     ;
 

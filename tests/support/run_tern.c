@@ -107,7 +107,8 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
             kill(pid, SIGKILL);
             break;
         }
-        if (marker && so.data && strstr(so.data, marker)) {
+        if (marker && ((so.data && strstr(so.data, marker)) ||
+                       (se.data && strstr(se.data, marker)))) {
             start = now_ms();
             marker = NULL;
         }

@@ -27,9 +27,9 @@ int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
 
 /*
  * tt_run_tern_env that also sends SIGINT to tern @sigint_ms[i]
- * milliseconds after @marker first appears in its standard output (NULL:
- * after it started), for each nonzero entry (at most 2), to test
- * interrupts.
+ * milliseconds after @marker first appears in its standard output or
+ * standard error (NULL: after it started), for each nonzero entry (at
+ * most 2), to test interrupts.
  */
 int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
                           const char *const *env, const char *const *args,

@@ -612,6 +612,33 @@ const tern_module test_module_object_data = {TERN_MODULE_VERSION,
 const tern_module *const test_modules[] = {&test_module_object,
                                            &test_module_object_data, NULL};
 
+/* Provider "test": no client; a token its modules must never see. */
+static const tern_attr test_provider_tags[] = {
+    {"tags", TERN_TYPE_MAP_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
+    {NULL, 0, 0, NULL, NULL, 0}};
+
+static const tern_attr test_provider_schema[] = {
+    {"default_tags", TERN_TYPE_BLOCK_LIST, TERN_ATTR_OPTIONAL, NULL,
+     test_provider_tags, 1},
+    {"region", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
+    {"token", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_SENSITIVE, NULL,
+     NULL, 0},
+    {NULL, 0, 0, NULL, NULL, 0}};
+
+static const char *const test_provider_sources[] = {"hashicorp/test", NULL};
+
+const tern_provider test_provider = {TERN_PROVIDER_VERSION,
+                                     "test",
+                                     test_provider_sources,
+                                     "1.0.0",
+                                     test_provider_schema,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL};
+
+const tern_provider *const test_providers[] = {&test_provider, NULL};
+
 /* ---- the engine-test fixture ----------------------------------------------
  */
 
@@ -669,6 +696,7 @@ int test_env_config(struct test_env *env, const char *hcl)
     eo.on_event = on_event;
     eo.payload = env;
     eo.extra_modules = test_modules;
+    eo.extra_providers = test_providers;
     eo.module_user = env->store;
     return tern_engine_new(&env->engine, &eo, &env->diags);
 }

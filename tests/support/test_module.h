@@ -3,8 +3,8 @@
  * in an in-memory store shared by the engine's worker threads, with
  * controllable latency and failures and a record of when each operation
  * started and ended. The engine is proven against it independently of any
- * cloud service; it is registered through tern_engine_options.extra_modules,
- * never in modules/registry.c.
+ * cloud service; it is registered through tern_engine_options.extra_modules
+ * (and its provider through extra_providers), never in modules/registry.c.
  *
  * Schema of resource test_object: name (string, required, forces
  * replacement), value (string, optional), tags (map of strings, optional),
@@ -21,11 +21,15 @@
 #include <stddef.h>
 
 #include "tern/module.h"
+#include "tern/provider.h"
 
 /** The resource and the data source; and a NULL-terminated list of both. */
 extern const tern_module test_module_object;
 extern const tern_module test_module_object_data;
 extern const tern_module *const test_modules[];
+/** Their provider, "test" (no client), and a NULL-terminated list of it. */
+extern const tern_provider test_provider;
+extern const tern_provider *const test_providers[];
 
 /** An in-memory object store (thread-safe). */
 typedef struct test_store test_store;

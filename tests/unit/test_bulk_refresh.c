@@ -1,5 +1,5 @@
 /*
- * The bulk refresh (tern_bulk_op in tern/module.h; modules/aws_iam_bulk.c):
+ * The bulk refresh (tern_bulk_op in tern/module.h; modules/aws/aws_iam_bulk.c):
  * from enough IAM objects in the state, a plan's refresh reads them all
  * with one GetAccountAuthorizationDetails and one ListRoles instead of one
  * call each, and still sees what changed outside tern. Through the built binary

@@ -75,8 +75,15 @@ TEST(cli_apply, plan_apply_destroy)
     ASSERT_STR_CONTAINS(r.out, "Changes to Outputs:");
 
     RUN(1, "apply");
-    ASSERT_STR_CONTAINS(r.err, "No terminal to ask for approval");
-    ASSERT_STR_CONTAINS(r.err, "-auto-approve");
+    ASSERT_STR_EQ(r.err,
+                  "Error: No terminal to ask for approval\n"
+                  "\n"
+                  "apply asks for confirmation before it changes anything, and "
+                  "there is no terminal to ask on (standard input is not a "
+                  "terminal, -input=false or -json was given). Review the plan "
+                  "above and run again with -auto-approve, or save it with "
+                  "\"tern plan -out=FILE\" and run \"tern apply FILE\".\n"
+                  "\n");
 
     RUN(0, "apply", "-auto-approve");
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r[0]: Creating...\n");
@@ -108,7 +115,13 @@ TEST(cli_apply, plan_apply_destroy)
         json_decref(j);
     }
     RUN(1, "apply", "-var=prefix=x", "change.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "when applying a saved plan");
+    ASSERT_STR_EQ(
+        r.err, "Error: Can't set planning options when applying a saved plan\n"
+               "\n"
+               "The plan file change.tfplan was created with its variables, "
+               "targets and mode; -var, -var-file, -target, -replace and "
+               "-destroy cannot change it. Make a new plan instead.\n"
+               "\n");
     RUN(0, "apply", "change.tfplan");
     ASSERT_STR_CONTAINS(r.out, "Modifications complete");
     /* The state moved on: the same plan is refused. */
@@ -355,12 +368,21 @@ TEST(cli_apply, import_and_graph)
     ASSERT_STR_EQ(r.out, "aws_iam_role.r[0]\n");
     RUN(1, "import", "aws_iam_role.r[0]", "app-0");
     RUN(1, "import", "aws_iam_role.r[0]");
-    ASSERT_STR_CONTAINS(r.err, "Missing required argument");
+    ASSERT_STR_EQ(r.err, "Error: Missing required argument\n"
+                         "\n"
+                         "Usage: tern import [options] ADDRESS ID\n"
+                         "\n"
+                         "For more help on using this command, run:\n"
+                         "  tern import -help\n");
     RUN(0, "graph");
     ASSERT_STR_CONTAINS(r.out, "digraph {");
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r");
     RUN(1, "graph", "-type=bogus");
-    ASSERT_STR_CONTAINS(r.err, "Invalid graph type");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid graph type\n"
+                  "\n"
+                  "-type must be plan, apply or destroy, not \"bogus\".\n"
+                  "\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }

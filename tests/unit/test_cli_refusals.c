@@ -138,7 +138,16 @@ TEST(cli_refusals, failed_plan_is_not_shown_as_no_changes)
     RUN(1, "plan", "-refresh=false");
     ASSERT_STR_CONTAINS(r.out, "Planning failed.");
     ASSERT_STR_NOT_CONTAINS(r.out, "No changes.");
-    ASSERT_STR_CONTAINS(r.err, "Error: Incorrect attribute value type");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Incorrect attribute value type\n"
+                  "\n"
+                  "  on main.tf line 2, in resource \"aws_iam_role\" \"r\":\n"
+                  "   2:   name = [\"x\"]\n"
+                  "               ^^^^^\n"
+                  "\n"
+                  "Inappropriate value for attribute \"name\": string "
+                  "required, found list.\n"
+                  "\n");
     RUN(1, "apply", "-auto-approve");
     ASSERT_STR_CONTAINS(r.out, "Planning failed.");
     ASSERT_STR_NOT_CONTAINS(r.out, "No changes.");
@@ -219,7 +228,15 @@ TEST(cli_refusals, bad_replace_and_target_addresses)
     RUN(0, "init");
     snap_take(&s);
     RUN(1, "apply", "-auto-approve", "-replace=[0]");
-    ASSERT_STR_CONTAINS(r.err, "Invalid force-replace address \"[0]\"");
+    ASSERT_STR_EQ(
+        r.err, "Error: Invalid force-replace address \"[0]\"\n"
+               "\n"
+               "An address must begin with a resource type, \"data.\" or "
+               "\"module.\". For example: aws_iam_role.x, aws_iam_role.x[0], "
+               "aws_iam_role.x[\"k\"] or module.m.aws_iam_role.x.\n"
+               "\n"
+               "For more help on using this command, run:\n"
+               "  tern apply -help\n");
     snap_check(&s);
     tt_run_release(&r);
 }
@@ -240,49 +257,74 @@ TEST(cli_refusals, show_damaged_plan_file)
     /* Truncated: the reader's checksum error, not "not a tern state". */
     write_bytes("cut.tfplan", plan, len / 2);
     RUN(1, "show", "cut.tfplan");
-    ASSERT_STR_CONTAINS(r.err,
-                        "Error: Invalid plan file\n\nThe plan file "
-                        "cut.tfplan cannot be used: its checksum does not "
-                        "match its contents (the file was edited or "
-                        "truncated).");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid plan file\n"
+                  "\n"
+                  "The plan file cut.tfplan cannot be used: its checksum does "
+                  "not match its contents (the file was edited or truncated).\n"
+                  "\n");
     ASSERT_STR_NOT_CONTAINS(r.err, "tern state");
     RUN(1, "show", "-json", "cut.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "its checksum does not match its contents");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid plan file\n"
+                  "\n"
+                  "The plan file cut.tfplan cannot be used: its checksum does "
+                  "not match its contents (the file was edited or truncated).\n"
+                  "\n");
 
     /* Edited: one byte of the document changed. */
     plan[len - 3] = plan[len - 3] == 'x' ? 'y' : 'x';
     write_bytes("edited.tfplan", plan, len);
     RUN(1, "show", "edited.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "The plan file edited.tfplan cannot be used: "
-                               "its checksum does not match its contents");
+    ASSERT_STR_EQ(
+        r.err, "Error: Invalid plan file\n"
+               "\n"
+               "The plan file edited.tfplan cannot be used: its checksum does "
+               "not match its contents (the file was edited or truncated).\n"
+               "\n");
 
     /* Cut inside the header: still a plan file, by its first bytes. */
     write_bytes("short.tfplan", plan, 12);
     RUN(1, "show", "short.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "Error: Invalid plan file\n\nThe plan file "
-                               "short.tfplan cannot be used:");
+    ASSERT_STR_EQ(r.err, "Error: Invalid plan file\n"
+                         "\n"
+                         "The plan file short.tfplan cannot be used: it is "
+                         "truncated: it ends within its header.\n"
+                         "\n");
 
     /* Neither a plan nor a state. */
     write_bytes("notes.txt", "hello\n", 6);
     RUN(1, "show", "notes.txt");
-    ASSERT_STR_CONTAINS(r.err,
-                        "Error: Failed to read the given file as a state or "
-                        "plan file\n\nnotes.txt is neither a saved plan (from "
-                        "tern plan -out=FILE) nor a tern state database.\n");
+    ASSERT_STR_EQ(
+        r.err, "Error: Failed to read the given file as a state or plan file\n"
+               "\n"
+               "notes.txt is neither a saved plan (from tern plan -out=FILE) "
+               "nor a tern state database.\n"
+               "\n");
     write_bytes("empty.tfplan", "", 0);
     RUN(1, "show", "empty.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "empty.tfplan is neither a saved plan (from "
-                               "tern plan -out=FILE) nor a tern state "
-                               "database: the file is empty.\n");
+    ASSERT_STR_EQ(
+        r.err, "Error: Failed to read the given file as a state or plan file\n"
+               "\n"
+               "empty.tfplan is neither a saved plan (from tern plan "
+               "-out=FILE) nor a tern state database: the file is empty.\n"
+               "\n");
     write_bytes("terraform.tfstate", " {\"version\": 4}", 16);
     RUN(1, "show", "terraform.tfstate");
-    ASSERT_STR_CONTAINS(r.err, "terraform.tfstate is neither a saved plan");
-    ASSERT_STR_CONTAINS(r.err, "It is JSON, perhaps a Terraform .tfstate");
+    ASSERT_STR_EQ(
+        r.err, "Error: Failed to read the given file as a state or plan file\n"
+               "\n"
+               "terraform.tfstate is neither a saved plan (from tern plan "
+               "-out=FILE) nor a tern state database. It is JSON, perhaps a "
+               "Terraform .tfstate: tern keeps its state in SQLite, and `tern "
+               "state migrate` takes a Terraform state over.\n"
+               "\n");
     RUN(1, "show", "missing.tfplan");
-    ASSERT_STR_CONTAINS(r.err,
-                        "Error: Failed to read the given file as a state or "
-                        "plan file\n\nReading missing.tfplan: No such file "
-                        "or directory.\n");
+    ASSERT_STR_EQ(
+        r.err, "Error: Failed to read the given file as a state or plan file\n"
+               "\n"
+               "Reading missing.tfplan: No such file or directory.\n"
+               "\n");
 
     /* A state database is still shown. */
     RUN(0, "show", "tern.tfstate.db");
@@ -298,47 +340,100 @@ TEST(cli_refusals, refused_commands_leave_no_state)
 
     /* No configuration at all. */
     RUN(1, "plan");
-    ASSERT_STR_CONTAINS(r.err, "Error: No configuration files");
+    ASSERT_STR_EQ(r.err,
+                  "Error: No configuration files\n"
+                  "\n"
+                  "plan requires configuration to be present. Planning without "
+                  "a configuration would mark everything for destruction, "
+                  "which is normally not what is desired. If you would like to "
+                  "destroy everything, run with -destroy. Otherwise, create a "
+                  "tern configuration file (.tf file) and try again.\n"
+                  "\n");
     assert_untouched_dir();
     RUN(1, "import", "aws_iam_role.r", "r");
-    ASSERT_STR_CONTAINS(r.err, "Error: No configuration files");
+    ASSERT_STR_EQ(
+        r.err, "Error: No configuration files\n"
+               "\n"
+               "import requires configuration to be present. Planning without "
+               "a configuration would mark everything for destruction, which "
+               "is normally not what is desired. If you would like to destroy "
+               "everything, run with -destroy. Otherwise, create a tern "
+               "configuration file (.tf file) and try again.\n"
+               "\n");
     assert_untouched_dir();
 
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
     /* Bad variables: refused before the state is opened. */
     RUN(1, "plan", "-var", "n=abc");
-    ASSERT_STR_CONTAINS(r.err, "a number is required");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid value for input variable\n"
+                  "\n"
+                  "  on main.tf line 1, in variable \"n\":\n"
+                  "   1: variable \"n\" {\n"
+                  "      ^^^^^^^^^^^^\n"
+                  "\n"
+                  "The value for var.n from the command line is not suitable "
+                  "for its type constraint: a number is required.\n"
+                  "\n");
     assert_untouched_dir();
     RUN(1, "apply", "-auto-approve", "-var", "n=abc");
-    ASSERT_STR_CONTAINS(r.err, "a number is required");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid value for input variable\n"
+                  "\n"
+                  "  on main.tf line 1, in variable \"n\":\n"
+                  "   1: variable \"n\" {\n"
+                  "      ^^^^^^^^^^^^\n"
+                  "\n"
+                  "The value for var.n from the command line is not suitable "
+                  "for its type constraint: a number is required.\n"
+                  "\n");
     assert_untouched_dir();
     RUN(1, "import", "-var", "n=abc", "aws_iam_role.r", "r");
     assert_untouched_dir();
 
     /* Import addresses the configuration does not have. */
     RUN(1, "import", "aws_iam_role.nope", "r");
-    ASSERT_STR_CONTAINS(r.err,
-                        "Error: Configuration for import target does not "
-                        "exist\n\nThe configuration does not have a resource "
-                        "instance aws_iam_role.nope.");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Configuration for import target does not exist\n"
+                  "\n"
+                  "The configuration does not have a resource instance "
+                  "aws_iam_role.nope. Add a resource block for it (with count "
+                  "or for_each when the address has a key) first.\n"
+                  "\n");
     assert_untouched_dir();
     RUN(1, "import", "nope", "r");
-    ASSERT_STR_CONTAINS(r.err, "Error: Invalid address\n\n\"nope\" is not a "
-                               "valid resource address");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid address\n"
+                  "\n"
+                  "\"nope\" is not a valid resource address, such as "
+                  "aws_iam_role.x, aws_iam_role.x[0], "
+                  "module.m.aws_iam_role.x[\"k\"] or data.aws_iam_role.x.\n"
+                  "\n");
     assert_untouched_dir();
     RUN(1, "import", "data.aws_iam_role.x", "r");
-    ASSERT_STR_CONTAINS(r.err, "Error: Invalid address\n\nA managed resource "
-                               "address is required: data.aws_iam_role.x is a "
-                               "data source, which cannot be imported.");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid address\n"
+                  "\n"
+                  "A managed resource address is required: data.aws_iam_role.x "
+                  "is a data source, which cannot be imported.\n"
+                  "\n");
     assert_untouched_dir();
 
     /* A damaged saved plan, a bad graph type. */
     write_bytes("bad.tfplan", "tern-plan 1 sha256=00\n{}", 24);
     RUN(1, "apply", "bad.tfplan");
-    ASSERT_STR_CONTAINS(r.err, "Error: Invalid plan file");
+    ASSERT_STR_EQ(r.err, "Error: Invalid plan file\n"
+                         "\n"
+                         "The plan file bad.tfplan cannot be used: it is "
+                         "truncated: it ends within its header.\n"
+                         "\n");
     assert_untouched_dir();
     RUN(1, "graph", "-type=bogus");
-    ASSERT_STR_CONTAINS(r.err, "-type must be plan, apply or destroy");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid graph type\n"
+                  "\n"
+                  "-type must be plan, apply or destroy, not \"bogus\".\n"
+                  "\n");
     assert_untouched_dir();
 
     /*
@@ -349,13 +444,26 @@ TEST(cli_refusals, refused_commands_leave_no_state)
      */
     RUN(1, "apply", "-input=false");
     ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r will be created");
-    ASSERT_STR_CONTAINS(r.err, "Error: No terminal to ask for approval");
+    ASSERT_STR_EQ(r.err,
+                  "Error: No terminal to ask for approval\n"
+                  "\n"
+                  "apply asks for confirmation before it changes anything, and "
+                  "there is no terminal to ask on (standard input is not a "
+                  "terminal, -input=false or -json was given). Review the plan "
+                  "above and run again with -auto-approve, or save it with "
+                  "\"tern plan -out=FILE\" and run \"tern apply FILE\".\n"
+                  "\n");
     ASSERT_FALSE(exists("tern.tfstate.db"));
     ASSERT_FALSE(exists("tern.tfstate.db-wal"));
     ASSERT_FALSE(exists("tern.tfstate.db-shm"));
     RUN(1, "import", "aws_iam_role.r[3]", "r");
-    ASSERT_STR_CONTAINS(r.err, "Configuration for import target does not "
-                               "exist");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Configuration for import target does not exist\n"
+                  "\n"
+                  "The configuration does not have a resource instance "
+                  "aws_iam_role.r[3]. Add a resource block for it (with count "
+                  "or for_each when the address has a key) first.\n"
+                  "\n");
     ASSERT_FALSE(exists("tern.tfstate.db"));
     /* Credentials that do not work: the apply fails before it creates. */
     {
@@ -390,7 +498,15 @@ TEST(cli_refusals, refused_commands_leave_no_state)
     /* A state that was there is never removed, nor changed, by a refusal. */
     snap_take(&s);
     RUN(1, "apply", "-input=false");
-    ASSERT_STR_CONTAINS(r.err, "Error: No terminal to ask for approval");
+    ASSERT_STR_EQ(r.err,
+                  "Error: No terminal to ask for approval\n"
+                  "\n"
+                  "apply asks for confirmation before it changes anything, and "
+                  "there is no terminal to ask on (standard input is not a "
+                  "terminal, -input=false or -json was given). Review the plan "
+                  "above and run again with -auto-approve, or save it with "
+                  "\"tern plan -out=FILE\" and run \"tern apply FILE\".\n"
+                  "\n");
     snap_check(&s);
     snap_take(&s);
     RUN(1, "import", "aws_iam_role.r[3]", "r");

@@ -130,12 +130,23 @@ TEST(credentials, nothing_found_lists_every_place)
     ASSERT_NULL(p);
     ASSERT_EQ(diags.errors, 1);
     d = diags.items[0].detail;
-    ASSERT_STR_CONTAINS(d, "provider block's access_key and secret_key");
-    ASSERT_STR_CONTAINS(d, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-    ASSERT_STR_CONTAINS(d, "profile 'default'");
-    ASSERT_STR_CONTAINS(d, "/.aws/credentials (not found)");
-    ASSERT_STR_CONTAINS(d, "/.aws/config (not found)");
-    ASSERT_STR_CONTAINS(d, "disabled by AWS_EC2_METADATA_DISABLED");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "No AWS credentials were found. tern looked, in order, at:\n"
+            "  - the provider block's access_key and secret_key: not set\n"
+            "  - environment variables AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY: not set\n"
+            "  - profile 'default' in the shared credentials file(s) "
+            "%s/.aws/credentials (not found) and config file(s) %s/.aws/config "
+            "(not found): no such profile\n"
+            "  - EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED\n"
+            "Set credentials in one of these places, as for the AWS CLI.",
+            tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(d, want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -160,7 +171,9 @@ TEST(credentials, provider_block_keys)
     tern_aws_credentials_free(p);
     cfg.secret_key = NULL;
     ASSERT_EQ(tern_aws_credentials_new(&p, &cfg, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "sets access_key but not");
+    ASSERT_STR_EQ(first_detail(&diags),
+                  "The provider block sets access_key but not secret_key; set "
+                  "both or neither.");
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -293,8 +306,17 @@ TEST(credentials, provider_block_files_and_profile)
     tern_aws_credentials_free(p);
     cfg.profile = "missing";
     ASSERT_EQ(tern_aws_credentials_new(&p, &cfg, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "The profile 'missing'");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "/a/creds");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "The profile 'missing' (from the provider block) is in neither the "
+            "shared credentials file(s) %s/a/creds, %s/b/creds nor the config "
+            "file(s) %s/.aws/config (not found).",
+            tern_test_tmpdir(), tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -332,14 +354,37 @@ TEST(credentials, precedence)
     /* An explicit profile that does not exist is an error, not a skip. */
     setenv("AWS_PROFILE", "nope", 1);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "AWS_PROFILE");
+    {
+        char want_[4096];
+
+        snprintf(want_, sizeof(want_),
+                 "The profile 'nope' (from AWS_PROFILE) is in neither the "
+                 "shared credentials file(s) %s/.aws/credentials nor the "
+                 "config file(s) %s/.aws/config.",
+                 tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     /* A profile without credential settings: the chain goes on. */
     setenv("AWS_PROFILE", "empty", 1);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
-    ASSERT_STR_CONTAINS(first_detail(&diags),
-                        "profile 'empty' in the shared credentials");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "no credential settings");
+    {
+        char want_[4096];
+
+        snprintf(
+            want_, sizeof(want_),
+            "No AWS credentials were found. tern looked, in order, at:\n"
+            "  - the provider block's access_key and secret_key: not set\n"
+            "  - environment variables AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY: only one is set\n"
+            "  - profile 'empty' in the shared credentials file(s) "
+            "%s/.aws/credentials and config file(s) %s/.aws/config: no "
+            "credential settings\n"
+            "  - EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED\n"
+            "Set credentials in one of these places, as for the AWS CLI.",
+            tern_test_tmpdir(), tern_test_tmpdir());
+        ASSERT_STR_EQ(first_detail(&diags), want_);
+    }
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -402,7 +447,20 @@ TEST(credentials, credential_process)
 
     write_process(NULL, 3);
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "exited with status 3");
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "credential_process failed");
+    ASSERT_STR_EQ(first_detail(&diags), "The credential_process of profile "
+                                        "'default' exited with status 3.");
+    tern_diags_release(&diags);
+    /* Output that is not the JSON credentials: what it must print. */
+    write_file("bin/creds.sh", 0700, "#!/bin/sh\necho not json\n");
+    ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(first_detail(&diags),
+                  "The credential_process of profile 'default' printed no "
+                  "valid credentials: it must print JSON with \"Version\": 1, "
+                  "\"AccessKeyId\" and \"SecretAccessKey\"; JSON error: "
+                  "'[' or '{' expected near 'not'.");
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -539,9 +597,9 @@ TEST(credentials, assume_role_via_source_profile)
                "source_profile = ghost\n");
     ASSERT_EQ(tern_aws_credentials_new(&p, NULL, fx.http, &diags),
               TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags),
-                        "source_profile 'ghost' of profile 'app' does not "
-                        "exist");
+    ASSERT_STR_EQ(
+        first_detail(&diags),
+        "The source_profile 'ghost' of profile 'app' does not exist.");
     tern_diags_release(&diags);
     simfx_stop(&fx);
 }
@@ -620,7 +678,9 @@ TEST(credentials, provider_block_assume_role)
     ASSERT_STR_EQ(diags.items[0].service_code, "AccessDenied");
     ASSERT_STR_CONTAINS(diags.items[0].detail, "is not authorized to perform: "
                                                "sts:AssumeRole");
-    ASSERT_STR_CONTAINS(diags.items[1].detail, "role/nope");
+    ASSERT_STR_EQ(diags.items[1].detail,
+                  "Assuming the role arn:aws:iam::123456789012:role/nope with "
+                  "credentials from environment failed; see the error above.");
     tern_diags_release(&diags);
     simfx_stop(&fx);
 }

@@ -52,13 +52,18 @@ TEST(dbx_client, configuration_sources)
     tern_dbx_client *c = NULL;
     tern_http *http = NULL;
     struct tern_diags diags = TERN_DIAGS_INIT;
+    char want[1024];
 
     clean_env();
     ASSERT_OK(tern_http_new(&http, NULL));
     ASSERT_EQ(tern_dbx_client_new(&c, NULL, http, &diags), TERN_EAUTH);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "host and token");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "DATABRICKS_HOST");
-    ASSERT_STR_CONTAINS(first_detail(&diags), "/.databrickscfg (no such file)");
+    snprintf(want, sizeof(want),
+             "No Databricks host and token were found. tern looked, in order, "
+             "at: the provider block's host and token; the environment "
+             "variables DATABRICKS_HOST and DATABRICKS_TOKEN; profile "
+             "'DEFAULT' of %s/.databrickscfg (no such file).",
+             tern_test_tmpdir());
+    ASSERT_STR_EQ(first_detail(&diags), want);
     tern_diags_release(&diags);
 
     write_cfg("[DEFAULT]\nhost = dflt.cloud.databricks.com/\n"
@@ -92,7 +97,12 @@ TEST(dbx_client, configuration_sources)
     cfg.profile = NULL;
     cfg.host = "http://workspace.example.com";
     ASSERT_EQ(tern_dbx_client_new(&c, &cfg, http, &diags), TERN_EINVALID);
-    ASSERT_STR_CONTAINS(first_detail(&diags), "refusing plain http");
+    ASSERT_STR_EQ(
+        first_detail(&diags),
+        "The Databricks host cannot be used: "
+        "refusing plain http to http://workspace.example.com: only https is "
+        "allowed, except for loopback endpoints (127.0.0.0/8, ::1, localhost) "
+        "and the instance metadata service.");
     tern_diags_release(&diags);
     tern_http_free(http);
 }
@@ -197,8 +207,13 @@ TEST(dbx_client, instance_profile_calls)
                             body, NULL, &diags),
               TERN_EINVALID);
     ASSERT_STR_EQ(diags.items[2].service_code, "DRY_RUN_FAILED");
-    ASSERT_STR_CONTAINS(diags.items[2].detail,
-                        "Invalid IAM Instance Profile ARN");
+    ASSERT_STR_EQ(
+        diags.items[2].detail,
+        "POST /api/2.0/instance-profiles/add: DRY_RUN_FAILED: Verification of "
+        "the instance profile failed. AWS error: Value "
+        "(arn:aws:iam::123456789012:instance-profile/dbx-nodes) for parameter "
+        "iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN "
+        "(HTTP 400, 1 attempt)");
     json_decref(body);
     ASSERT_EQ(fx.nsleeps, 0);
     tern_diags_release(&diags);
@@ -216,7 +231,9 @@ TEST(dbx_client, bad_token_is_auth_error)
                             NULL, NULL, &diags),
               TERN_EAUTH);
     ASSERT_STR_EQ(diags.items[0].service_code, "403");
-    ASSERT_STR_CONTAINS(diags.items[0].detail, "Invalid access token.");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "GET /api/2.0/instance-profiles/list: 403: Invalid access "
+                  "token. (HTTP 403, 1 attempt)");
     tern_diags_release(&diags);
     fx_stop(&fx);
 }
@@ -280,7 +297,10 @@ TEST(dbx_client, throttling_honours_retry_after)
                             NULL, NULL, &diags),
               TERN_ETHROTTLED);
     ASSERT_STR_EQ(diags.items[0].service_code, "REQUEST_LIMIT_EXCEEDED");
-    ASSERT_STR_CONTAINS(diags.items[0].detail, "3 attempts");
+    ASSERT_STR_EQ(
+        diags.items[0].detail,
+        "GET /api/2.0/instance-profiles/list: REQUEST_LIMIT_EXCEEDED: Too many "
+        "requests. Please wait a moment and try again. (HTTP 429, 3 attempts)");
     tern_diags_release(&diags);
     fx_stop(&fx);
 }

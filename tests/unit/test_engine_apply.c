@@ -141,7 +141,8 @@ TEST(engine_apply, failure_stops_only_dependents)
     ASSERT_STR_EQ(v, "obj-0");
     tern_free(v);
     ASSERT_EQ(env.diags.errors, 1);
-    ASSERT_STR_CONTAINS(env.diags.items[0].detail, "test_object.a");
+    ASSERT_STR_EQ(env.diags.items[0].detail,
+                  "creating test_object.a: create of a fails.");
     ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events),
                         "error test_object.a create");
     ASSERT_STR_CONTAINS(tern_buf_cstr(&env.events),

@@ -305,7 +305,12 @@ TEST(engine_plan, lifecycle_ignore_and_prevent_destroy)
                       "}\n",
                       &o, TERN_ERROR);
     tern_free(ch);
-    ASSERT_STR_CONTAINS(env.diags.items[0].detail, "test_object.a");
+    ASSERT_STR_EQ(
+        env.diags.items[0].detail,
+        "Resource test_object.a has lifecycle.prevent_destroy set, but the "
+        "plan calls for this resource to be destroyed. To avoid this error and "
+        "continue with the plan, either disable lifecycle.prevent_destroy or "
+        "reduce the scope of the plan using the -target flag.");
     /* An errored plan cannot be applied. */
     ASSERT_EQ(test_env_plan(&env, &o, &p), TERN_ERROR);
     ASSERT_EQ(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags),
@@ -512,6 +517,72 @@ TEST(engine_plan, import_block_and_import_api)
     test_env_release(&env);
 }
 
+/* An import block into a for_each instance imports it (its quoted key
+ * was once not read as an address, and the block silently ignored). */
+TEST(engine_plan, import_block_into_for_each_key)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    const char *id;
+    char cfg[512], *ch;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    id = test_store_put(env.store, "a", "v");
+    ASSERT_NOT_NULL(id);
+    snprintf(cfg, sizeof(cfg),
+             "resource \"test_object\" \"x\" {\n"
+             "  for_each = toset([\"a\"])\n"
+             "  name     = each.key\n"
+             "  value    = \"v\"\n"
+             "}\n"
+             "import {\n"
+             "  to = test_object.x[\"a\"]\n"
+             "  id = \"%s\"\n"
+             "}\n",
+             id);
+    ASSERT_OK(test_env_config(&env, cfg));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "no-op test_object.x[\"a\"] import obj-0\n");
+    tern_free(ch);
+    ASSERT_EQ(tern_plan_summary(p)->import, 1);
+    ASSERT_EQ(tern_plan_summary(p)->add, 0);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_env_state_count(&env), 1);
+    ASSERT_EQ(test_store_count(env.store), 1);
+    test_env_release(&env);
+}
+
+/* A moved block into a for_each key (a quoted key, which the address
+ * reader once refused as "Invalid moved block") moves the object. */
+TEST(engine_plan, moved_block_into_for_each_key)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    char *ch;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(
+        &env, "resource \"test_object\" \"one\" { name = \"k\" }\n"));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"many\" {\n"
+                                    "  for_each = toset([\"k\"])\n"
+                                    "  name     = each.key\n"
+                                    "}\n"
+                                    "moved {\n"
+                                    "  from = test_object.one\n"
+                                    "  to   = test_object.many[\"k\"]\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "no-op test_object.many[\"k\"] moved from "
+                      "test_object.one\n");
+    tern_free(ch);
+    ASSERT_EQ(tern_plan_summary(p)->move, 1);
+    tern_plan_free(p);
+    test_env_release(&env);
+}
+
 static void put_sha(char *hex, const char *body, size_t len)
 {
     unsigned char d[32];
@@ -560,6 +631,7 @@ TEST(engine_plan, plan_file_checks)
         eo.config = cfg;
         eo.state = env.state;
         eo.extra_modules = test_modules;
+        eo.extra_providers = test_providers;
         eo.module_user = env.store;
         eo.variables = tern_plan_variables(q);
         ASSERT_OK(tern_engine_new(&e2, &eo, &env.diags));
@@ -592,7 +664,16 @@ TEST(engine_plan, plan_file_checks)
         free(edited);
         tern_diags_release(&env.diags);
         ASSERT_EQ(tern_plan_read(&q, path, &env.diags), TERN_EINVALID);
-        ASSERT_STR_CONTAINS(env.diags.items[0].detail, "checksum");
+        {
+            char want_[4096];
+
+            snprintf(want_, sizeof(want_),
+                     "The plan file %s/plan.tfplan cannot be used: its "
+                     "checksum does not match its contents (the file was "
+                     "edited or truncated).",
+                     tern_test_tmpdir());
+            ASSERT_STR_EQ(env.diags.items[0].detail, want_);
+        }
         f = fopen(path, "wb");
         fwrite(text, 1, (size_t)n / 2, f);
         fclose(f);
@@ -812,6 +893,8 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, targets_with_dependencies),
     TEST_UNIT(engine_plan, moved_block_renames_without_destroying),
     TEST_UNIT(engine_plan, import_block_and_import_api),
+    TEST_UNIT(engine_plan, import_block_into_for_each_key),
+    TEST_UNIT(engine_plan, moved_block_into_for_each_key),
     TEST_UNIT(engine_plan, plan_file_checks),
     TEST_UNIT(engine_plan, variables_locals_and_outputs),
     TEST_UNIT(engine_plan, provider_settings_and_alias),

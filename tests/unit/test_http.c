@@ -77,10 +77,17 @@ TEST(http, refuses_remote_plain_http_without_connecting)
     ASSERT_EQ(get(http, "http://iam.amazonaws.com/", &resp, &diags),
               TERN_EINVALID);
     ASSERT_EQ(resp.failure, TERN_HTTP_EREFUSED);
-    ASSERT_STR_CONTAINS(resp.error, "refusing plain http");
-    ASSERT_STR_CONTAINS(resp.error, "http://iam.amazonaws.com/");
+    ASSERT_STR_EQ(
+        resp.error,
+        "refusing plain http to http://iam.amazonaws.com/: only https is "
+        "allowed, except for loopback endpoints (127.0.0.0/8, ::1, localhost) "
+        "and the instance metadata service");
     ASSERT_EQ(diags.errors, 1);
-    ASSERT_STR_CONTAINS(diags.items[0].detail, "only https is allowed");
+    ASSERT_STR_EQ(
+        diags.items[0].detail,
+        "refusing plain http to http://iam.amazonaws.com/: only https is "
+        "allowed, except for loopback endpoints (127.0.0.0/8, ::1, localhost) "
+        "and the instance metadata service");
     tern_http_stats(http, &requests, &connects);
     ASSERT_EQ(requests, 0);
     ASSERT_EQ(connects, 0);

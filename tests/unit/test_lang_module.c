@@ -181,7 +181,10 @@ TEST(lang_module, validate)
     ASSERT_EQ(d.count, 7);
     ASSERT_STR_EQ(d.items[0].summary, "Invalid type specification");
     ASSERT_STR_EQ(d.items[1].summary, "Reference to undeclared input variable");
-    ASSERT_STR_CONTAINS(d.items[1].detail, "Did you mean \"name\"?");
+    ASSERT_STR_EQ(d.items[1].detail,
+                  "An input variable with the name \"nmae\" has not been "
+                  "declared. This variable can be declared with a variable "
+                  "\"nmae\" {} block. Did you mean \"name\"?");
     ASSERT_STR_EQ(d.items[2].summary, "Reference to undeclared local value");
     ASSERT_STR_EQ(d.items[3].summary,
                   "Reference to \"each\" in context without for_each");
@@ -190,7 +193,9 @@ TEST(lang_module, validate)
     ASSERT_EQ(d.items[4].range.start.column, 10);
     ASSERT_EQ(d.items[4].range.end.column, 28);
     ASSERT_STR_EQ(d.items[5].summary, "Reference to undeclared resource");
-    ASSERT_STR_CONTAINS(d.items[5].detail, "data resource");
+    ASSERT_STR_EQ(d.items[5].detail,
+                  "A data resource \"aws_caller_identity\" \"me\" has not been "
+                  "declared in the root module.");
     ASSERT_STR_EQ(d.items[6].summary, "Reference to undeclared module");
     tern_diags_release(&d);
     tern_lang_config_free(cfg);
@@ -318,9 +323,12 @@ TEST(lang_module, module_calls_are_errors)
               TERN_ERROR);
     ASSERT_EQ(d.count, 1);
     ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
-    ASSERT_STR_CONTAINS(d.items[0].detail,
-                        "tern does not support child modules yet, so module "
-                        "\"net\" (source \"./modules/net\") cannot be used.");
+    ASSERT_STR_EQ(
+        d.items[0].detail,
+        "tern does not support child modules yet, so module \"net\" (source "
+        "\"./modules/net\") cannot be used. Copy the module's resources, data "
+        "sources, variables and outputs into this configuration instead (in "
+        "their own .tf file, if you like), and remove the module block.");
     ASSERT_STR_EQ(d.items[0].range.file, "main.tf");
     ASSERT_EQ(d.items[0].range.start.line, 2);
     ASSERT_EQ(d.items[0].range.start.column, 1);
@@ -337,14 +345,23 @@ TEST(lang_module, module_calls_are_errors)
         TERN_ERROR);
     ASSERT_EQ(d.count, 2);
     ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
-    ASSERT_STR_CONTAINS(d.items[0].detail,
-                        "module \"net\" (source \"./modules/net\")");
+    ASSERT_STR_EQ(
+        d.items[0].detail,
+        "tern does not support child modules yet, so module \"net\" (source "
+        "\"./modules/net\") cannot be used. Copy the module's resources, data "
+        "sources, variables and outputs into this configuration instead (in "
+        "their own .tf file, if you like), and remove the module block.");
     ASSERT_STR_EQ(d.items[0].range.file, "main.tf.json");
     ASSERT_EQ(d.items[0].range.start.line, 3);
     ASSERT_EQ(d.items[0].range.start.column, 5);
     ASSERT_STR_EQ(d.items[1].summary, "Module calls are not supported");
     /* A source that is not a plain string is not quoted. */
-    ASSERT_STR_CONTAINS(d.items[1].detail, "module \"db\" cannot be used.");
+    ASSERT_STR_EQ(
+        d.items[1].detail,
+        "tern does not support child modules yet, so module \"db\" cannot be "
+        "used. Copy the module's resources, data sources, variables and "
+        "outputs into this configuration instead (in their own .tf file, if "
+        "you like), and remove the module block.");
     ASSERT_EQ(d.items[1].range.start.line, 4);
     tern_diags_release(&d);
     tern_lang_config_free(cfg);

@@ -205,7 +205,9 @@ TEST(lang_parse, unclosed_block_and_redefined_attribute)
               "  default = 1\n");
     ASSERT_EQ(p.diags.count, 2);
     ASSERT_STR_EQ(p.diags.items[0].summary, "Attribute redefined");
-    ASSERT_STR_CONTAINS(p.diags.items[0].detail, "main.tf:1,1-2");
+    ASSERT_STR_EQ(p.diags.items[0].detail,
+                  "The argument \"a\" was already set at main.tf:1,1-2. Each "
+                  "argument may be set only once.");
     ASSERT_STR_EQ(p.diags.items[1].summary, "Unclosed configuration block");
     ASSERT_EQ(p.diags.items[1].range.start.line, 3);
     release(&p);

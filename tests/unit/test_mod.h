@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "../../modules/aws/iam_common.h"
 #include "aws/client.h"
 #include "databricks/client.h"
 #include "tern/module.h"
@@ -37,13 +38,16 @@ struct mod_fx {
     tern_aws_client *iam;
     tern_aws_client *sts;
     tern_dbx_client *dbx;
+    struct tern__aws_clients aws; /* creds, iam, sts: the AWS client */
     struct tern_diags diags;
     json_t *provider;
     atomic_int cancel;
-    tern_op op; /* aws = iam, dbx, diags, provider, cancel */
+    tern_op op; /* client = &aws, diags, provider, cancel */
 };
 
-/* Start tern-sim (extra flags, NULL-terminated, or NULL) and the clients. */
+/* Start tern-sim (extra flags, NULL-terminated, or NULL) and the clients;
+ * op.client is the AWS provider's (&aws): a Databricks module's test sets
+ * it to dbx. */
 void mod_fx_start(struct mod_fx *fx, const char *const *sim_args);
 void mod_fx_stop(struct mod_fx *fx);
 

@@ -1,12 +1,11 @@
 /*
  * The module tests' fixture (test_mod.h), and the tests of what the
- * modules share (modules/iam_common.c): the propagation retry, the import
+ * modules share (modules/aws/iam_common.c): the propagation retry, the import
  * hint of EntityAlreadyExists, default_tags.
  */
 #include "runner.h"
 #include "test_mod.h"
 
-#include "../../modules/iam_common.h"
 #include "aws/credentials.h"
 #include "aws/query.h"
 #include "util/alloc.h"
@@ -54,8 +53,10 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->op.version = TERN_OP_VERSION;
     fx->op.address = "aws_iam_role.test";
     fx->op.diags = &fx->diags;
-    fx->op.aws = fx->iam;
-    fx->op.dbx = fx->dbx;
+    fx->aws.creds = fx->creds;
+    fx->aws.iam = fx->iam;
+    fx->aws.sts = fx->sts;
+    fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
 

@@ -14,7 +14,6 @@ TEST(mod_data_aws_caller_identity, read)
     json_t *cfg = mod_json("{}"), *st = NULL;
 
     mod_fx_start(&fx, NULL);
-    fx.op.aws = fx.sts;
     ASSERT_OK(M->read(&st, &fx.op, cfg));
     ASSERT_STR_EQ(mod_calls(&fx), "GetCallerIdentity");
     ASSERT_STR_EQ(mod_str(st, "account_id"), MOD_ACCOUNT);
@@ -33,7 +32,6 @@ TEST(mod_data_aws_caller_identity, refused_key)
     json_t *cfg = mod_json("{}"), *st = NULL;
 
     mod_fx_start(&fx, args);
-    fx.op.aws = fx.sts;
     ASSERT_EQ(M->read(&st, &fx.op, cfg), TERN_EAUTH);
     ASSERT_STR_CONTAINS(mod_diag_text(&fx), "Cannot read the caller identity");
     ASSERT_NULL(st);

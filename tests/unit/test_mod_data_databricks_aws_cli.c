@@ -99,29 +99,29 @@ TEST(dbx_policies_cli, validate_plan_apply_without_calls)
     struct tt_sim_env env;
     struct tt_run r;
     char home[1024];
+    const char *env0[] = {no_credentials[0],
+                          no_credentials[1],
+                          no_credentials[2],
+                          no_credentials[3],
+                          NULL,
+                          NULL};
     char *want;
 
     memset(&r, 0, sizeof(r));
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
-    /* validate: no credentials, not even a home with a .databrickscfg. */
+    /* validate and plan: no credentials, not even a home with a
+     * .databrickscfg; as with the Databricks SDK, credentials are needed
+     * only by a call, and these data sources make none. */
     snprintf(home, sizeof(home), "HOME=%s", tern_test_tmpdir());
-    {
-        const char *env0[] = {no_credentials[0],
-                              no_credentials[1],
-                              no_credentials[2],
-                              no_credentials[3],
-                              home,
-                              NULL};
-
-        run(&r, env0, validate, 0);
-    }
+    env0[4] = home;
+    run(&r, env0, validate, 0);
     ASSERT_STR_EQ(r.out, "Success! The configuration is valid.\n");
     ASSERT_STR_EQ(r.err, "");
 
-    /* plan and apply against tern-sim: it is asked nothing. */
+    /* apply against tern-sim: it is asked nothing. */
     ASSERT_OK(tt_sim_start(&sim, NULL));
     tt_sim_env_init(&env, &sim);
-    run(&r, env.env, plan, 0);
+    run(&r, env0, plan, 0);
     ASSERT_STR_EQ(
         r.out,
         "\n"

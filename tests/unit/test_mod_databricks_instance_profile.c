@@ -54,6 +54,7 @@ TEST(mod_databricks_instance_profile, create_read_update_delete)
     json_t *st, *now = NULL, *cfg, *l;
 
     mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
     fx.op.address = "databricks_instance_profile.shared";
     iam_profile(&fx, "ws");
     iam_add_role(&fx, "ws");
@@ -110,6 +111,7 @@ TEST(mod_databricks_instance_profile, replace_and_import)
     json_t *st, *st2, *imp = NULL, *l;
 
     mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
     ASSERT(tern_schema_attr(M->schema, "instance_profile_arn")->flags &
            TERN_ATTR_FORCE_NEW);
     st = create(&fx, "{\"instance_profile_arn\": \"" PROFILE_ARN "a\", "
@@ -147,6 +149,7 @@ TEST(mod_databricks_instance_profile, errors)
     struct tern_diags d = TERN_DIAGS_INIT;
 
     mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
     fx.op.address = "databricks_instance_profile.x";
     setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
     /* Not in IAM at all: validation fails, retried briefly, then the
@@ -176,11 +179,11 @@ TEST(mod_databricks_instance_profile, errors)
     dc.token = "dapi-wrong";
     dc.config_file = "/nonexistent";
     ASSERT_OK(tern_dbx_client_new(&bad, &dc, fx.http, &d));
-    fx.op.dbx = bad;
+    fx.op.client = bad;
     ASSERT_EQ(M->read(&st, &fx.op, cfg), TERN_EAUTH);
     ASSERT_STR_CONTAINS(mod_diag_text(&fx), "[403]");
     ASSERT_STR_CONTAINS(mod_diag_text(&fx), "token was refused");
-    fx.op.dbx = fx.dbx;
+    fx.op.client = fx.dbx;
     tern_dbx_client_free(bad);
     json_decref(cfg);
     mod_fx_stop(&fx);
@@ -206,6 +209,7 @@ TEST(mod_databricks_instance_profile, validation_waits_for_iam_5s)
         json_decref(cfg);
         json_decref(p);
     }
+    fx.op.client = fx.dbx;
     mod_clear_calls(&fx);
     st = create(&fx, "{\"instance_profile_arn\": \"" PROFILE_ARN "fresh2\"}");
     ASSERT_STR_CONTAINS(mod_calls(&fx),

@@ -272,7 +272,9 @@ TEST(policy, normalize_rejects_non_policies)
               TERN_EINVALID);
     ASSERT_NULL(out);
     ASSERT_EQ(d.errors, 1);
-    ASSERT_STR_CONTAINS(d.items[0].detail, "not valid JSON");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "The policy document is not valid JSON: ']' expected near "
+                  "end of file (line 1, column 15).");
     ASSERT_EQ(tern_policy_normalize(&out, "[1, 2]", &d), TERN_EINVALID);
     ASSERT_EQ(tern_policy_normalize(
                   &out,

@@ -544,6 +544,19 @@ static void tally_calls(struct tally *t)
 
 /* ---- faults ------------------------------------------------------------ */
 
+/* Whether the run @tag in @dir said it waited for IAM (TERN_EVENT_WAIT). */
+static int said_waiting(const char *dir, const char *tag)
+{
+    char path[4300], *err;
+    int waited;
+
+    snprintf(path, sizeof(path), "%s/%s.err", dir, tag);
+    err = slurp(path);
+    waited = err && strstr(err, ": Waiting for IAM to show the change");
+    free(err);
+    return waited;
+}
+
 TEST(reliability, fault_campaign)
 {
     long runs = env_long("TERN_REL_RUNS", 2);
@@ -553,10 +566,10 @@ TEST(reliability, fault_campaign)
     struct tally all = {0};
     char faults[512], stacks_var[64];
     double t0 = now_s(), apply_s = 0;
-    long i;
+    long i, applies_waited = 0, plans_waited = 0;
 
-    /* The runner turns the refresh's propagation wait off; this is what
-     * it is for. */
+    /* The runner turns the propagation wait and the apply's confirmation
+     * off; this is what they are for. */
     setenv("TERN_PROPAGATION_WINDOW_MS", "120000", 1);
     start_sim(NULL);
     snprintf(stacks_var, sizeof(stacks_var), "-var=stacks=%ld", stacks);
@@ -576,7 +589,11 @@ TEST(reliability, fault_campaign)
         write_config(dir, stacks);
 
         ta = now_s();
-        RUN(dir, 0, "apply", "-auto-approve", stacks_var);
+        {
+            const char *apply[] = {"apply", "-auto-approve", stacks_var, NULL};
+
+            run(dir, "apply", 0, apply);
+        }
         apply_s += now_s() - ta;
         tally_calls(&t);
         /* 4 creates a stack; a duplicate would show as more (or as an
@@ -599,6 +616,11 @@ TEST(reliability, fault_campaign)
                      "empty (false drift); see %s/plan.out",
                      dir, seed0 + i, dir);
         }
+        /* Which of them waited for IAM (and said so): the apply's
+         * confirmation, while objects propagate; the plan, only for
+         * what the apply could not confirm. */
+        applies_waited += said_waiting(dir, "apply");
+        plans_waited += said_waiting(dir, "plan");
         tally_calls(&t);
         RUN(dir, 0, "destroy", "-auto-approve", stacks_var);
         tally_calls(&t);
@@ -610,19 +632,21 @@ TEST(reliability, fault_campaign)
         all.dropped += t.dropped;
         all.not_yet_visible += t.not_yet_visible;
         printf("# faults: run %ld seed %ld: ok, %ld requests, %ld throttled, "
-               "%ld 5xx, %ld dropped, %ld not yet visible\n",
+               "%ld 5xx, %ld dropped, %ld not yet visible; waited for IAM: "
+               "apply %s, plan %s\n",
                i + 1, seed0 + i, t.calls, t.throttled, t.errors5xx, t.dropped,
-               t.not_yet_visible);
+               t.not_yet_visible, said_waiting(dir, "apply") ? "yes" : "no",
+               said_waiting(dir, "plan") ? "yes" : "no");
         fflush(stdout);
     }
     printf("# faults: %ld runs x %ld stacks (%ld objects each) passed in "
            "%.0f s (apply %.1f s on average): %ld requests, %ld throttled, "
            "%ld 5xx, %ld dropped, %ld eventual-consistency misses; 0 "
            "duplicate creates, 0 orphans, 0 plans after apply with false "
-           "drift\n",
+           "drift; %ld applies and %ld plans after apply waited for IAM\n",
            runs, stacks, 5 * stacks, now_s() - t0, apply_s / (double)runs,
            all.calls, all.throttled, all.errors5xx, all.dropped,
-           all.not_yet_visible);
+           all.not_yet_visible, applies_waited, plans_waited);
     tt_sim_stop(&sim);
 }
 

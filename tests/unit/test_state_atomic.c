@@ -91,8 +91,9 @@ TEST(state_atomic, remove_many_is_one_change)
 
     /* The second is missing: the first stays, the serial too. */
     ASSERT_EQ(tern_state_remove_many(st, half, 2, &d), TERN_ENOTFOUND);
-    ASSERT_STR_CONTAINS(d.items[d.count - 1].detail,
-                        "aws_iam_role.nope is not in the state");
+    ASSERT_STR_EQ(
+        d.items[d.count - 1].detail,
+        "aws_iam_role.nope is not in the state; nothing was removed.");
     ASSERT_EQ(tern_state_serial(st), serial + 1);
     ASSERT_TRUE(has(st, "aws_iam_role.c"));
     ASSERT_EQ(changes_at(st, serial + 2), 0);
@@ -159,8 +160,9 @@ TEST(state_atomic, move_is_one_change)
     to[1].name = "taken";
     to[1].key_kind = TERN_STATE_KEY_NONE;
     ASSERT_EQ(tern_state_move(st, from, to, 2, &d), TERN_EEXISTS);
-    ASSERT_STR_CONTAINS(d.items[d.count - 1].detail,
-                        "already a resource instance at aws_iam_role.taken");
+    ASSERT_STR_EQ(d.items[d.count - 1].detail,
+                  "There is already a resource instance at aws_iam_role.taken; "
+                  "nothing was moved.");
     ASSERT_EQ(tern_state_serial(st), serial + 1);
     ASSERT_TRUE(has(st, "aws_iam_role.r[1]"));
     ASSERT_TRUE(has(st, "aws_iam_role.r[2]"));

@@ -221,7 +221,27 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
     return rc;
 }
 
+tern_aws_client *tern__aws_iam(const tern_op *op)
+{
+    const struct tern__aws_clients *c = op->client;
+
+    return c ? c->iam : NULL;
+}
+
+tern_aws_client *tern__aws_sts(const tern_op *op)
+{
+    const struct tern__aws_clients *c = op->client;
+
+    return c ? c->sts : NULL;
+}
+
+tern_dbx_client *tern__dbx(const tern_op *op)
+{
+    return op->client;
+}
+
 struct iam_args {
+    tern_aws_client *client;
     const char *action;
     const tern_buf *params;
     tern_xml_node **out;
@@ -233,18 +253,20 @@ static int iam_attempt(tern_op *op, void *ud, struct tern_diags *local)
 {
     struct iam_args *a = ud;
 
+    (void)op;
     if (a->out) {
         tern_xml_free(*a->out);
         *a->out = NULL;
     }
-    return tern_aws_call(op->aws, a->action, a->params, a->out, local);
+    return tern_aws_call(a->client, a->action, a->params, a->out, local);
 }
 
 static int iam_paged_attempt(tern_op *op, void *ud, struct tern_diags *local)
 {
     struct iam_args *a = ud;
 
-    return tern_aws_call_paged(op->aws, a->action, a->params, a->fn, a->ud,
+    (void)op;
+    return tern_aws_call_paged(a->client, a->action, a->params, a->fn, a->ud,
                                local);
 }
 
@@ -259,22 +281,34 @@ int tern__iam_call(tern_op *op, const char *action, const tern_buf *params,
                    tern_xml_node **out, unsigned int flags, const char *what,
                    const char *import_id)
 {
-    struct iam_args a = {action, params, out, NULL, NULL};
+    struct iam_args a = {tern__aws_iam(op), action, params, out, NULL, NULL};
 
     if (out)
         *out = NULL;
-    if (!op->aws)
+    if (!a.client)
         return no_client(op, "aws", what);
     return with_retries(op, iam_attempt, &a, flags, what, import_id);
+}
+
+int tern__sts_call(tern_op *op, const char *action, const tern_buf *params,
+                   tern_xml_node **out, unsigned int flags, const char *what)
+{
+    struct iam_args a = {tern__aws_sts(op), action, params, out, NULL, NULL};
+
+    if (out)
+        *out = NULL;
+    if (!a.client)
+        return no_client(op, "aws", what);
+    return with_retries(op, iam_attempt, &a, flags, what, NULL);
 }
 
 int tern__iam_call_paged(tern_op *op, const char *action,
                          const tern_buf *params, tern_aws_page_fn fn, void *ud,
                          unsigned int flags, const char *what)
 {
-    struct iam_args a = {action, params, NULL, fn, ud};
+    struct iam_args a = {tern__aws_iam(op), action, params, NULL, fn, ud};
 
-    if (!op->aws)
+    if (!a.client)
         return no_client(op, "aws", what);
     return with_retries(op, iam_paged_attempt, &a, flags, what, NULL);
 }
@@ -294,7 +328,8 @@ static int dbx_attempt(tern_op *op, void *ud, struct tern_diags *local)
         json_decref(*a->out);
         *a->out = NULL;
     }
-    return tern_dbx_call(op->dbx, a->method, a->path, a->body, a->out, local);
+    return tern_dbx_call(tern__dbx(op), a->method, a->path, a->body, a->out,
+                         local);
 }
 
 int tern__dbx_call(tern_op *op, const char *method, const char *path,
@@ -305,7 +340,7 @@ int tern__dbx_call(tern_op *op, const char *method, const char *path,
 
     if (out)
         *out = NULL;
-    if (!op->dbx)
+    if (!tern__dbx(op))
         return no_client(op, "databricks", what);
     return with_retries(op, dbx_attempt, &a, flags, what, import_id);
 }

@@ -338,7 +338,6 @@ const tern_xml_node *tern__iam_bulk_policy(const void *bulk, const char *arn)
 
 const tern_bulk_op tern_bulk_aws_iam = {TERN_BULK_OP_VERSION,
                                         "GetAccountAuthorizationDetails",
-                                        "aws",
                                         types,
                                         10,
                                         bulk_fetch,

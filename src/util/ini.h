@@ -6,8 +6,8 @@
  * names exactly (after trimming). Loading several files merges them: a
  * later file's value for a key wins.
  */
-#ifndef TERN_AWS_INI_H
-#define TERN_AWS_INI_H
+#ifndef TERN_UTIL_INI_H
+#define TERN_UTIL_INI_H
 
 #include "tern/diag.h"
 

@@ -1,10 +1,8 @@
 /*
  * data "aws_caller_identity": who the provider's credentials are.
  *
- * Calls: STS GetCallerIdentity, through op->sts, the provider's STS
- * client (IAM does not serve the action; an endpoint that serves both, as
- * tern-sim does, also works through op->aws when the engine gives no STS
- * client).
+ * Calls: STS GetCallerIdentity, through the provider's STS client (IAM
+ * does not serve the action).
  */
 #include "iam_common.h"
 
@@ -20,14 +18,11 @@ static int caller_read(json_t **out, tern_op *op, const json_t *config)
 {
     tern_xml_node *root = NULL;
     const tern_xml_node *r;
-    tern_op sts_op = *op;
     int error;
 
     (void)config;
-    if (op->sts)
-        sts_op.aws = op->sts;
-    error = tern__iam_call(&sts_op, "GetCallerIdentity", NULL, &root, 0,
-                           "Cannot read the caller identity", NULL);
+    error = tern__sts_call(op, "GetCallerIdentity", NULL, &root, 0,
+                           "Cannot read the caller identity");
     if (error)
         return error;
     r = tern_xml_find(root, "GetCallerIdentityResult");

@@ -29,7 +29,7 @@
  *   refresh fetched for every profile in the state, without a call.
  */
 #include "databricks_bulk.h"
-#include "iam_common.h"
+#include "../aws/iam_common.h"
 
 #include "util/alloc.h"
 

@@ -10,7 +10,7 @@
  * - list answers {} rather than an empty list when nothing is registered.
  */
 #include "databricks_bulk.h"
-#include "iam_common.h"
+#include "../aws/iam_common.h"
 
 static const char *const types[] = {"databricks_instance_profile", NULL};
 
@@ -44,7 +44,6 @@ const json_t *tern__dbx_bulk_profiles(const void *bulk)
 /* From two objects: with one, a per-object read is the same one call. */
 const tern_bulk_op tern_bulk_databricks = {TERN_BULK_OP_VERSION,
                                            "instance-profiles/list",
-                                           "databricks",
                                            types,
                                            2,
                                            bulk_fetch,

@@ -22,11 +22,32 @@
 #include <jansson.h>
 
 #include "aws/client.h"
+#include "aws/credentials.h"
 #include "aws/query.h"
 #include "aws/xml.h"
 #include "databricks/client.h"
 #include "tern/module.h"
 #include "util/buf.h"
+
+/**
+ * The AWS provider's client (modules/aws/provider.c), which its modules
+ * get as op->client: the credentials and a client per service. Modules
+ * reach it through tern__aws_iam() and tern__aws_sts().
+ */
+struct tern__aws_clients {
+    tern_aws_credentials *creds;
+    tern_aws_client *iam;
+    tern_aws_client *sts; /**< GetCallerIdentity is served here */
+};
+
+/** The IAM client of op->client (an AWS provider's); NULL without one. */
+tern_aws_client *tern__aws_iam(const tern_op *op);
+
+/** The STS client of op->client (an AWS provider's); NULL without one. */
+tern_aws_client *tern__aws_sts(const tern_op *op);
+
+/** The Databricks provider's client (op->client); NULL without one. */
+tern_dbx_client *tern__dbx(const tern_op *op);
 
 /* Flags of tern__iam_call() and tern__dbx_call(). */
 /** Retry NoSuchEntity (an object created a moment ago). */
@@ -54,7 +75,7 @@
 long tern__propagation_timeout_ms(void);
 
 /**
- * Call an IAM (or STS) action on op->aws, retrying the propagation errors
+ * Call an IAM action on tern__aws_iam(op), retrying the propagation errors
  * @p flags names. On failure a diagnostic is added to op->diags: summary
  * @p what (e.g. "Cannot create IAM role 'x'"), the service's code, message
  * and request id, and what to do; for EntityAlreadyExists, the `tern
@@ -66,6 +87,10 @@ int tern__iam_call(tern_op *op, const char *action, const tern_buf *params,
                    tern_xml_node **out, unsigned int flags, const char *what,
                    const char *import_id);
 
+/** tern__iam_call() of an STS action, on tern__aws_sts(op). */
+int tern__sts_call(tern_op *op, const char *action, const tern_buf *params,
+                   tern_xml_node **out, unsigned int flags, const char *what);
+
 /**
  * tern_aws_call_paged() with the same error handling as tern__iam_call().
  */
@@ -73,7 +98,8 @@ int tern__iam_call_paged(tern_op *op, const char *action,
                          const tern_buf *params, tern_aws_page_fn fn, void *ud,
                          unsigned int flags, const char *what);
 
-/** tern__iam_call() for Databricks (op->dbx): @p out a new reference. */
+/** tern__iam_call() for Databricks (tern__dbx(op)): @p out a new
+ *  reference. */
 int tern__dbx_call(tern_op *op, const char *method, const char *path,
                    const json_t *body, json_t **out, unsigned int flags,
                    const char *what, const char *import_id);

@@ -2,7 +2,7 @@
  * A small reader for the AWS shared files and ~/.databrickscfg (see ini.h).
  * The files are a few kilobytes; a flat list of entries is enough.
  */
-#include "aws/ini.h"
+#include "util/ini.h"
 #include "util/alloc.h"
 
 #include <ctype.h>

@@ -1,5 +1,6 @@
 /*
- * The policy linter (src/policy, tern_policy_lint) over the configuration:
+ * The policy linter (src/policy, tern_policy_lint) over the configuration
+ * (tern_engine_lint, which tern_engine_validate runs):
  * every policy-valued argument of every resource and data source (those
  * whose schema compares values with tern_policy_equiv_fn), as `tern
  * validate`, `plan` and `apply` see it, before anything is known.
@@ -13,8 +14,9 @@
  * such holes reports warnings only: an error (an Effect that is not
  * known, say) is left to IAM, which sees the whole text.
  */
-#include "cli/cli.h"
+#include "engine/engine_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/lang.h"
@@ -212,8 +214,7 @@ static int lint_block(const struct tern_block *blk, const tern_module *m,
     return error;
 }
 
-int cli_policy_lint(const struct tern_lang_config *cfg,
-                    struct tern_diags *diags)
+int tern_engine_lint(const tern_config *cfg, struct tern_diags *diags)
 {
     struct tern_lang_scope scope;
     const struct tern_blockvec *vecs[2];

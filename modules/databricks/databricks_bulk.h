@@ -1,9 +1,9 @@
 /*
- * The Databricks snapshot of a bulk refresh (modules/databricks_bulk.c),
- * as databricks_instance_profile's read consults it through op->bulk
- * (tern/module.h): the answer of GET /api/2.0/instance-profiles/list, the
- * same call a per-object read makes (the API has no get), so it is
- * complete: a profile not in it is not registered.
+ * The Databricks snapshot of a bulk refresh
+ * (modules/databricks/databricks_bulk.c), as databricks_instance_profile's read
+ * consults it through op->bulk (tern/module.h): the answer of GET
+ * /api/2.0/instance-profiles/list, the same call a per-object read makes (the
+ * API has no get), so it is complete: a profile not in it is not registered.
  */
 #ifndef TERN_MODULES_DATABRICKS_BULK_H
 #define TERN_MODULES_DATABRICKS_BULK_H

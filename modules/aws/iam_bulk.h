@@ -1,6 +1,6 @@
 /*
- * The IAM snapshot of a bulk refresh (modules/aws_iam_bulk.c), as the IAM
- * modules' reads consult it through op->bulk (tern/module.h).
+ * The IAM snapshot of a bulk refresh (modules/aws/aws_iam_bulk.c), as
+ * the IAM modules' reads consult it through op->bulk (tern/module.h).
  *
  * The snapshot is GetAccountAuthorizationDetails filtered to roles and
  * customer managed policies: for

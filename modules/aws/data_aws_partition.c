@@ -20,8 +20,8 @@ static const char *region_of(const tern_op *op)
 {
     const char *r = tern__str(op->provider, "region");
 
-    if (!r && op->aws)
-        r = tern_aws_client_signing_region(op->aws);
+    if (!r && tern__aws_iam(op))
+        r = tern_aws_client_signing_region(tern__aws_iam(op));
     if (!r || !*r)
         r = getenv("AWS_REGION");
     if (!r || !*r)

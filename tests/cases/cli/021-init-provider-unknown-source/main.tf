@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    databricks = {
+      source = "databricks-labs/databricks"
+    }
+  }
+}
