@@ -8,9 +8,8 @@
  * blocks as block_types with nesting_mode and max_items.
  *
  * tern's schemas carry no descriptions, so "description" is left out (it
- * is omitempty upstream) and every description_kind is "plain". The
- * provider blocks' own schemas are the arguments tern reads (README,
- * Credentials), with the upstream providers' types.
+ * is omitempty upstream) and every description_kind is "plain". Each
+ * provider's block is its tern_provider.schema (tern/provider.h).
  */
 #include "cli/cli.h"
 
@@ -20,44 +19,8 @@
 #include "engine/tfjson.h"
 #include "lang/lang.h"
 #include "tern/module.h"
+#include "tern/provider.h"
 #include "util/alloc.h"
-
-#define OPT TERN_ATTR_OPTIONAL
-
-/* clang-format off */
-static const tern_attr aws_assume_role[] = {
-    {"duration", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"external_id", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"role_arn", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"session_name", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {NULL, TERN_TYPE_STRING, 0, NULL, NULL, 0}};
-static const tern_attr aws_endpoints[] = {
-    {"iam", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"sts", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {NULL, TERN_TYPE_STRING, 0, NULL, NULL, 0}};
-static const tern_attr aws_default_tags[] = {
-    {"tags", TERN_TYPE_MAP_STRING, OPT, NULL, NULL, 0},
-    {NULL, TERN_TYPE_STRING, 0, NULL, NULL, 0}};
-static const tern_attr aws_provider[] = {
-    {"access_key", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"assume_role", TERN_TYPE_BLOCK_LIST, OPT, NULL, aws_assume_role, 1},
-    {"default_tags", TERN_TYPE_BLOCK_LIST, OPT, NULL, aws_default_tags, 1},
-    {"endpoints", TERN_TYPE_BLOCK_SET, OPT, NULL, aws_endpoints, 0},
-    {"max_retries", TERN_TYPE_NUMBER, OPT, NULL, NULL, 0},
-    {"profile", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"region", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"secret_key", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"shared_config_files", TERN_TYPE_LIST_STRING, OPT, NULL, NULL, 0},
-    {"shared_credentials_files", TERN_TYPE_LIST_STRING, OPT, NULL, NULL, 0},
-    {"token", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {NULL, TERN_TYPE_STRING, 0, NULL, NULL, 0}};
-static const tern_attr databricks_provider[] = {
-    {"config_file", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"host", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"profile", TERN_TYPE_STRING, OPT, NULL, NULL, 0},
-    {"token", TERN_TYPE_STRING, OPT | TERN_ATTR_SENSITIVE, NULL, NULL, 0},
-    {NULL, TERN_TYPE_STRING, 0, NULL, NULL, 0}};
-/* clang-format on */
 
 static json_t *attr_type(enum tern_attr_type t)
 {
@@ -126,10 +89,6 @@ static json_t *block_json(const tern_attr *schema)
 
 int cli_cmd_providers_schema(struct cli_ctx *ctx)
 {
-    static const struct {
-        const char *local;
-        const tern_attr *schema;
-    } provs[] = {{"aws", aws_provider}, {"databricks", databricks_provider}};
     json_t *doc, *schemas;
     size_t i, j;
 
@@ -141,14 +100,17 @@ int cli_cmd_providers_schema(struct cli_ctx *ctx)
         return TERN_EINVALID;
     }
     schemas = json_object();
-    for (i = 0; i < sizeof(provs) / sizeof(provs[0]); i++) {
-        char *full = tern__tfjson_provider_name(NULL, provs[i].local);
+    for (i = 0; tern_providers[i]; i++) {
+        const tern_provider *prov = tern_providers[i];
+        char *full = tern_asprintf(
+            "registry.terraform.io/%s",
+            prov->sources && prov->sources[0] ? prov->sources[0] : prov->name);
         json_t *res = json_object(), *data = json_object(), *p;
 
         for (j = 0; tern_modules[j]; j++) {
             const tern_module *m = tern_modules[j];
 
-            if (strcmp(m->provider, provs[i].local) != 0)
+            if (strcmp(m->provider, prov->name) != 0)
                 continue;
             json_object_set_new(m->kind == TERN_MODULE_DATA ? data : res,
                                 m->type_name,
@@ -156,12 +118,12 @@ int cli_cmd_providers_schema(struct cli_ctx *ctx)
                                           block_json(m->schema)));
         }
         p = json_pack("{s:{s:i,s:o}}", "provider", "version", 0, "block",
-                      block_json(provs[i].schema));
+                      block_json(prov->schema));
         if (json_object_size(res))
             json_object_set(p, "resource_schemas", res);
         if (json_object_size(data))
             json_object_set(p, "data_source_schemas", data);
-        json_object_set_new(schemas, full ? full : provs[i].local, p);
+        json_object_set_new(schemas, full ? full : prov->name, p);
         json_decref(res);
         json_decref(data);
         tern_free(full);

@@ -21,6 +21,7 @@
  */
 #include "engine/engine_int.h"
 #include "engine/tfjson.h"
+#include "tern/provider.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,26 @@
 
 char *tern__tfjson_provider_name(const char *stored, const char *type)
 {
+    const tern_provider *prov;
     const char *q, *e;
+    char *local, *r;
     size_t n;
 
     if (stored && (q = strchr(stored, '"')) && (e = strchr(q + 1, '"')))
         return tern_strndup(q + 1, (size_t)(e - q - 1));
+    /* The provider the type's prefix names, by its own source address
+     * (tern/provider.h); else the default namespace, as Terraform
+     * implies it. */
     n = type ? strcspn(type, "_") : 0;
-    if (n == 10 && strncmp(type, "databricks", 10) == 0)
-        return tern_strdup("registry.terraform.io/databricks/databricks");
-    return tern_asprintf("registry.terraform.io/hashicorp/%.*s", (int)n,
-                         type ? type : "");
+    local = tern_strndup(type ? type : "", n);
+    prov = local ? tern_provider_find(local) : NULL;
+    if (prov && prov->sources && prov->sources[0]) {
+        tern_free(local);
+        return tern_asprintf("registry.terraform.io/%s", prov->sources[0]);
+    }
+    r = tern_asprintf("registry.terraform.io/hashicorp/%s", local ? local : "");
+    tern_free(local);
+    return r;
 }
 
 json_t *tern__tfjson_index(enum tern_state_key kind, long long i, const char *s)
