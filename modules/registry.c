@@ -8,52 +8,82 @@
 
 #include "aws/iam_common.h"
 #include "databricks/data_databricks_aws_common.h"
+#include "random/random_common.h"
+#include "time/time_common.h"
 
 #include <string.h>
 #include <strings.h>
 
 extern const tern_provider tern_provider_aws;
 extern const tern_provider tern_provider_databricks;
+extern const tern_provider tern_provider_random;
+extern const tern_provider tern_provider_time;
 
 /* Every provider (tern/provider.h), sorted by name. */
 const tern_provider *const tern_providers[] = {
     &tern_provider_aws,
     &tern_provider_databricks,
+    &tern_provider_random,
+    &tern_provider_time,
     NULL,
 };
 
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_module tern_module_data_aws_iam_instance_profile;
 extern const tern_module tern_module_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy;
 extern const tern_module tern_module_data_aws_iam_policy_document;
 extern const tern_module tern_module_aws_iam_role;
 extern const tern_module tern_module_data_aws_iam_role;
+extern const tern_module tern_module_aws_iam_role_policies_exclusive;
 extern const tern_module tern_module_aws_iam_role_policy;
 extern const tern_module tern_module_aws_iam_role_policy_attachment;
+extern const tern_module tern_module_aws_iam_role_policy_attachments_exclusive;
+extern const tern_module tern_module_data_aws_iam_roles;
 extern const tern_module tern_module_data_aws_partition;
 extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
 extern const tern_module tern_module_databricks_instance_profile;
+extern const tern_module tern_module_random_id;
+extern const tern_module tern_module_random_integer;
+extern const tern_module tern_module_random_password;
+extern const tern_module tern_module_random_shuffle;
+extern const tern_module tern_module_random_string;
+extern const tern_module tern_module_random_uuid;
+extern const tern_module tern_module_time_sleep;
+extern const tern_module tern_module_time_static;
 
 const tern_module *const tern_modules[] = {
     &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
+    &tern_module_data_aws_iam_instance_profile,
     &tern_module_aws_iam_policy,
     &tern_module_data_aws_iam_policy,
     &tern_module_data_aws_iam_policy_document,
     &tern_module_aws_iam_role,
     &tern_module_data_aws_iam_role,
+    &tern_module_aws_iam_role_policies_exclusive,
     &tern_module_aws_iam_role_policy,
     &tern_module_aws_iam_role_policy_attachment,
+    &tern_module_aws_iam_role_policy_attachments_exclusive,
+    &tern_module_data_aws_iam_roles,
     &tern_module_data_aws_partition,
     &tern_module_data_aws_region,
     &tern_module_data_databricks_aws_assume_role_policy,
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
     &tern_module_databricks_instance_profile,
+    &tern_module_random_id,
+    &tern_module_random_integer,
+    &tern_module_random_password,
+    &tern_module_random_shuffle,
+    &tern_module_random_string,
+    &tern_module_random_uuid,
+    &tern_module_time_sleep,
+    &tern_module_time_static,
     NULL,
 };
 
@@ -73,6 +103,7 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy", "name_prefix", tern__iam_name_chars},
     {"aws_iam_role_policy", "role", tern__iam_role_name_not_arn},
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
+    {"data.aws_iam_roles", "name_regex", tern__regex_check},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",
      tern__dbx_profile_arn},
@@ -86,6 +117,11 @@ const tern_arg_check tern_arg_checks[] = {
      tern__dbx_partition_check},
     {"data.databricks_aws_crossaccount_policy", "policy_type",
      tern__dbx_policy_type_check},
+    {"random_password", "length", tern__rand_length_check},
+    {"random_string", "length", tern__rand_length_check},
+    {"time_sleep", "create_duration", tern__time_duration_check},
+    {"time_sleep", "destroy_duration", tern__time_duration_check},
+    {"time_static", "rfc3339", tern__time_rfc3339_check},
     {NULL, NULL, NULL},
 };
 
@@ -96,7 +132,54 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    {"random_password", "lower", "true"},
+    {"random_password", "min_lower", "0"},
+    {"random_password", "min_numeric", "0"},
+    {"random_password", "min_special", "0"},
+    {"random_password", "min_upper", "0"},
+    {"random_password", "number", "true"},
+    {"random_password", "numeric", "true"},
+    {"random_password", "special", "true"},
+    {"random_password", "upper", "true"},
+    {"random_string", "lower", "true"},
+    {"random_string", "min_lower", "0"},
+    {"random_string", "min_numeric", "0"},
+    {"random_string", "min_special", "0"},
+    {"random_string", "min_upper", "0"},
+    {"random_string", "number", "true"},
+    {"random_string", "numeric", "true"},
+    {"random_string", "special", "true"},
+    {"random_string", "upper", "true"},
     {NULL, NULL, NULL},
+};
+
+/* The providers' Deprecated texts (tern/module.h). */
+const tern_arg_deprecation tern_arg_deprecations[] = {
+    {"aws_iam_role", "inline_policy",
+     "inline_policy is deprecated. Use the aws_iam_role_policy resource "
+     "instead. If Terraform should exclusively manage all inline policy "
+     "associations (the current behavior of this argument), use the "
+     "aws_iam_role_policies_exclusive resource as well."},
+    {"aws_iam_role", "managed_policy_arns",
+     "managed_policy_arns is deprecated. Use the "
+     "aws_iam_role_policy_attachment resource instead. If Terraform should "
+     "exclusively manage all managed policy attachments (the current "
+     "behavior of this argument), use the "
+     "aws_iam_role_policy_attachments_exclusive resource as well."},
+    {NULL, NULL, NULL},
+};
+
+/* Arguments that own a set other resources also manage (tern/module.h):
+ * the conflict the provider's documentation warns of. */
+const tern_arg_exclusive tern_arg_exclusives[] = {
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policy", "role"},
+    {"aws_iam_role", "inline_policy", "name", "aws_iam_role_policies_exclusive",
+     "role_name"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachment", "role"},
+    {"aws_iam_role", "managed_policy_arns", "name",
+     "aws_iam_role_policy_attachments_exclusive", "role_name"},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const tern_module *tern_module_find(enum tern_module_kind kind,

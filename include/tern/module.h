@@ -288,6 +288,41 @@ typedef struct tern_arg_default {
 extern const tern_arg_default tern_arg_defaults[];
 
 /**
+ * A deprecated argument (the provider schema's Deprecated): `validate`
+ * and `plan` warn "Argument is deprecated" with the provider's @c message
+ * at the argument (or the first block of that type) of every resource
+ * that sets it.
+ */
+typedef struct tern_arg_deprecation {
+    const char *type;    /**< resource type */
+    const char *name;    /**< top-level argument or block type */
+    const char *message; /**< the provider's text */
+} tern_arg_deprecation;
+
+/** Every deprecated argument, ending with {NULL, NULL, NULL}
+ *  (modules/registry.c). */
+extern const tern_arg_deprecation tern_arg_deprecations[];
+
+/**
+ * An argument that owns a set another resource type also manages (the
+ * role's managed_policy_arns and an aws_iam_role_policy_attachment of the
+ * same role): `validate` and `plan` warn at both when a resource of
+ * @c other_type names, in its @c other_arg, a resource of @c type that
+ * sets @c name (a reference to it, or the same literal as its
+ * @c key_arg), since each apply would undo the other's.
+ */
+typedef struct tern_arg_exclusive {
+    const char *type;       /**< the owner's resource type */
+    const char *name;       /**< the owning argument or block type */
+    const char *key_arg;    /**< the owner's argument a literal matches */
+    const char *other_type; /**< the other resource type */
+    const char *other_arg;  /**< its argument naming the owner */
+} tern_arg_exclusive;
+
+/** Every such pair, ending with {NULL, ...} (modules/registry.c). */
+extern const tern_arg_exclusive tern_arg_exclusives[];
+
+/**
  * Find a module by kind and type name.
  * @return the module, or NULL
  */

@@ -59,8 +59,10 @@ struct snapshot {
 static const char *const types[] = {"aws_iam_instance_profile",
                                     "aws_iam_policy",
                                     "aws_iam_role",
+                                    "aws_iam_role_policies_exclusive",
                                     "aws_iam_role_policy",
                                     "aws_iam_role_policy_attachment",
+                                    "aws_iam_role_policy_attachments_exclusive",
                                     NULL};
 
 static int by_name(const void *a, const void *b)

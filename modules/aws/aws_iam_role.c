@@ -47,6 +47,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An inline_policy block: both optional, so that one empty block can say
+ * "no inline policies" (the provider's schema). */
+static const tern_attr inline_schema[] = {
+    {"name", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 128},
+    {"policy", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, tern_policy_equiv_fn, NULL,
+     0},
+    {NULL, 0, 0, NULL, NULL, 0}};
+
 static const tern_attr schema[] = {
     {"arn", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {"assume_role_policy", TERN_TYPE_STRING, TERN_ATTR_REQUIRED,
@@ -56,6 +64,12 @@ static const tern_attr schema[] = {
     {"force_detach_policies", TERN_TYPE_BOOL, TERN_ATTR_OPTIONAL, NULL, NULL,
      0},
     {"id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
+    /* Deprecated (tern_arg_deprecations[]); exclusive when set, not
+     * managed (null in state, never read) when not. */
+    {"inline_policy", TERN_TYPE_BLOCK_SET,
+     TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED, NULL, inline_schema, 0},
+    {"managed_policy_arns", TERN_TYPE_SET_STRING,
+     TERN_ATTR_OPTIONAL | TERN_ATTR_COMPUTED, NULL, NULL, 0},
     /* Default 3600 (tern_arg_defaults[]). */
     {"max_session_duration", TERN_TYPE_NUMBER, TERN_ATTR_OPTIONAL, NULL, NULL,
      0},
@@ -124,6 +138,454 @@ done:
     return error;
 }
 
+/*
+ * inline_policy and managed_policy_arns.
+ *
+ * Managed only when the configuration sets them: a state holding null
+ * for one is never read for it (no call, no drift), one holding a value
+ * (even an empty block or []) is read whole, from the bulk snapshot when
+ * it has the role, else by ListRolePolicies and GetRolePolicy per policy,
+ * or ListAttachedRolePolicies.
+ */
+
+/* Whether @p v (a state's or configuration's value) manages the set. */
+static int managed(const json_t *v)
+{
+    return json_is_array(v);
+}
+
+/* The block named @p name of an inline_policy value, or NULL. */
+static const json_t *block_named(const json_t *blocks, const char *name)
+{
+    size_t i;
+    json_t *b;
+
+    json_array_foreach(blocks, i, b)
+    {
+        const char *n = tern__str(b, "name");
+
+        if (n && strcmp(n, name) == 0)
+            return b;
+    }
+    return NULL;
+}
+
+/* The number of blocks with a name (an empty block names none). */
+static size_t named_blocks(const json_t *blocks)
+{
+    size_t i, n = 0;
+    json_t *b;
+
+    json_array_foreach(blocks, i, b) n += tern__str(b, "name") != NULL;
+    return n;
+}
+
+/* Whether @p have (read) means @p prior: the same names, equivalent
+ * documents, an empty block the same as none. */
+static int inline_same(const json_t *prior, const json_t *have)
+{
+    size_t i;
+    json_t *b;
+
+    if (named_blocks(prior) != json_array_size(have))
+        return 0;
+    json_array_foreach(have, i, b)
+    {
+        const json_t *p = block_named(prior, tern__str(b, "name"));
+
+        if (!p || !tern__policy_equiv(json_object_get(p, "policy"),
+                                      json_object_get(b, "policy")))
+            return 0;
+    }
+    return 1;
+}
+
+static int set_has(const json_t *set, const char *s)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(set, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether two string sets hold the same strings. */
+static int set_same(const json_t *a, const json_t *b)
+{
+    size_t i;
+    json_t *v;
+
+    if (json_array_size(a) != json_array_size(b))
+        return 0;
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v) || !set_has(b, json_string_value(v)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Append {name, policy} to @p out, the policy's text kept from @p prior's
+ * block of that name when equivalent. */
+static int add_inline(json_t *out, const json_t *prior, const char *name,
+                      const char *encoded)
+{
+    const json_t *p = block_named(prior, name);
+    json_t *doc =
+        tern__policy_keep(p ? json_object_get(p, "policy") : NULL, encoded);
+
+    if (!doc)
+        return TERN_ENOMEM;
+    return json_array_append_new(
+               out, json_pack("{s:s, s:o}", "name", name, "policy", doc))
+               ? TERN_ENOMEM
+               : TERN_OK;
+}
+
+/* The role's inline policies as an inline_policy value (new reference in
+ * *out), @p prior's own value when it means the same. */
+static int read_inline(json_t **out, tern_op *op, const char *role,
+                       const tern_xml_node *detail, const json_t *prior)
+{
+    json_t *have = json_array();
+    struct tern__names names;
+    tern_buf b = TERN_BUF_INIT;
+    tern_xml_node *root = NULL;
+    char *what = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    memset(&names, 0, sizeof(names));
+    TERN_CHECK_ALLOC(have);
+    if (detail) {
+        const tern_xml_node *m = tern_xml_find(detail, "RolePolicyList/member");
+
+        for (; m && !error; m = tern_xml_next(m)) {
+            const char *n = tern_xml_text(m, "PolicyName");
+
+            if (n)
+                error = add_inline(have, prior, n,
+                                   tern_xml_text(m, "PolicyDocument"));
+        }
+    } else {
+        what = tern_asprintf("Cannot read the inline policies of IAM role '%s'",
+                             role);
+        TERN_CHECK_ALLOC(what);
+        names.list = "PolicyNames";
+        tern_aws_query_add(&b, "RoleName", role);
+        if (tern_buf_oom(&b)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        error = tern__iam_call_paged(op, "ListRolePolicies", &b,
+                                     tern__collect_page, &names, 0, what);
+        for (i = 0; !error && i < names.n; i++) {
+            tern_buf_clear(&b);
+            tern_aws_query_add(&b, "RoleName", role);
+            tern_aws_query_add(&b, "PolicyName", names.v[i]);
+            if (tern_buf_oom(&b)) {
+                error = TERN_ENOMEM;
+                break;
+            }
+            tern_xml_free(root);
+            root = NULL;
+            error =
+                tern__iam_call(op, "GetRolePolicy", &b, &root, 0, what, NULL);
+            if (!error)
+                error = add_inline(
+                    have, prior, names.v[i],
+                    tern_xml_text(root, "GetRolePolicyResult/PolicyDocument"));
+        }
+    }
+    if (error)
+        goto done;
+    if (inline_same(prior, have)) {
+        json_decref(have);
+        have = json_incref((json_t *)prior);
+    }
+    *out = have;
+    have = NULL;
+done:
+    json_decref(have);
+    tern_xml_free(root);
+    tern__names_release(&names);
+    tern_buf_release(&b);
+    tern_free(what);
+    return error;
+}
+
+/* The role's attached policy ARNs (new reference in *out), @p prior's own
+ * value when it holds the same. */
+static int read_managed(json_t **out, tern_op *op, const char *role,
+                        const tern_xml_node *detail, const json_t *prior)
+{
+    json_t *have = json_array();
+    struct tern__names names;
+    tern_buf b = TERN_BUF_INIT;
+    char *what = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    memset(&names, 0, sizeof(names));
+    TERN_CHECK_ALLOC(have);
+    if (detail) {
+        const tern_xml_node *m =
+            tern_xml_find(detail, "AttachedManagedPolicies/member");
+
+        for (; m; m = tern_xml_next(m)) {
+            const char *arn = tern_xml_text(m, "PolicyArn");
+
+            if (arn && json_array_append_new(have, json_string(arn))) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+        }
+    } else {
+        what = tern_asprintf("Cannot read the policies attached to IAM role "
+                             "'%s'",
+                             role);
+        TERN_CHECK_ALLOC(what);
+        names.list = "AttachedPolicies";
+        names.field = "PolicyArn";
+        tern_aws_query_add(&b, "RoleName", role);
+        if (tern_buf_oom(&b)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        error = tern__iam_call_paged(op, "ListAttachedRolePolicies", &b,
+                                     tern__collect_page, &names, 0, what);
+        for (i = 0; !error && i < names.n; i++)
+            if (json_array_append_new(have, json_string(names.v[i])))
+                error = TERN_ENOMEM;
+        if (error)
+            goto done;
+    }
+    if (set_same(prior, have)) {
+        json_decref(have);
+        have = json_incref((json_t *)prior);
+    }
+    *out = have;
+    have = NULL;
+done:
+    json_decref(have);
+    tern__names_release(&names);
+    tern_buf_release(&b);
+    tern_free(what);
+    return error;
+}
+
+/*
+ * Fill @p st's inline_policy and managed_policy_arns: read when @p prior
+ * manages them, null when it does not. @p detail: the role's RoleDetail
+ * from a bulk snapshot, or NULL.
+ */
+static int read_sets(json_t *st, tern_op *op, const tern_xml_node *detail,
+                     const json_t *prior)
+{
+    const json_t *pi = json_object_get(prior, "inline_policy");
+    const json_t *pm = json_object_get(prior, "managed_policy_arns");
+    const char *name = tern__str(st, "name");
+    json_t *v = NULL;
+    int error;
+
+    if (!managed(pi))
+        v = json_null();
+    else if ((error = read_inline(&v, op, name, detail, pi)))
+        return error;
+    if (json_object_set_new(st, "inline_policy", v))
+        return TERN_ENOMEM;
+    if (!managed(pm))
+        v = json_null();
+    else if ((error = read_managed(&v, op, name, detail, pm)))
+        return error;
+    return json_object_set_new(st, "managed_policy_arns", v) ? TERN_ENOMEM
+                                                             : TERN_OK;
+}
+
+/* One call on the role for @p member (@p param): PutRolePolicy also sends
+ * @p doc. A role created a moment ago may be unknown yet: retried. */
+static int role_member_call(tern_op *op, const char *action, const char *role,
+                            const char *param, const char *member,
+                            const char *doc, const char *what)
+{
+    tern_buf b = TERN_BUF_INIT;
+    int error;
+
+    tern_aws_query_add(&b, "RoleName", role);
+    tern_aws_query_add(&b, param, member);
+    if (doc)
+        tern_aws_query_add(&b, "PolicyDocument", doc);
+    if (tern_buf_oom(&b)) {
+        tern_buf_release(&b);
+        return TERN_ENOMEM;
+    }
+    if (strncmp(action, "Delete", 6) == 0 ||
+        strncmp(action, "Detach", 6) == 0) {
+        error = tern__iam_call(op, action, &b, NULL, TERN__QUIET_NOTFOUND, what,
+                               NULL);
+        if (error == TERN_ENOTFOUND)
+            error = TERN_OK; /* gone already */
+    } else {
+        error = tern__iam_call(op, action, &b, NULL, TERN__RETRY_NOSUCHENTITY,
+                               what, NULL);
+    }
+    tern_buf_release(&b);
+    return error;
+}
+
+/*
+ * Bring the role's inline policies to @p want (an inline_policy value):
+ * delete those it does not name (@p have: the names the role has, or
+ * NULL on a role just created), put those not already in @p prior with
+ * an equivalent document.
+ */
+static int sync_inline(tern_op *op, const char *role, const json_t *want,
+                       const json_t *prior, const struct tern__names *have,
+                       const char *what)
+{
+    size_t i;
+    json_t *b;
+    int error = TERN_OK;
+
+    for (i = 0; have && !error && i < have->n; i++)
+        if (!block_named(want, have->v[i]))
+            error = role_member_call(op, "DeleteRolePolicy", role, "PolicyName",
+                                     have->v[i], NULL, what);
+    json_array_foreach(want, i, b)
+    {
+        const char *n = tern__str(b, "name"), *doc = tern__str(b, "policy");
+        const json_t *p = block_named(prior, n ? n : "");
+        int there = 0;
+        size_t k;
+
+        if (error)
+            break;
+        if (!n || !doc)
+            continue;
+        for (k = 0; have && k < have->n; k++)
+            there |= strcmp(have->v[k], n) == 0;
+        if (there && p &&
+            tern__policy_equiv(json_object_get(p, "policy"),
+                               json_object_get(b, "policy")))
+            continue;
+        error = role_member_call(op, "PutRolePolicy", role, "PolicyName", n,
+                                 doc, what);
+    }
+    return error;
+}
+
+/* Bring the role's attached policies to @p want: detach what is not in it,
+ * attach what @p have (NULL: none) lacks. */
+static int sync_managed(tern_op *op, const char *role, const json_t *want,
+                        const struct tern__names *have, const char *what)
+{
+    size_t i;
+    json_t *v;
+    int error = TERN_OK;
+
+    for (i = 0; have && !error && i < have->n; i++)
+        if (!set_has(want, have->v[i]))
+            error = role_member_call(op, "DetachRolePolicy", role, "PolicyArn",
+                                     have->v[i], NULL, what);
+    json_array_foreach(want, i, v)
+    {
+        size_t k;
+        int there = 0;
+
+        if (error)
+            break;
+        if (!json_is_string(v))
+            continue;
+        for (k = 0; have && k < have->n; k++)
+            there |= strcmp(have->v[k], json_string_value(v)) == 0;
+        if (!there)
+            error = role_member_call(op, "AttachRolePolicy", role, "PolicyArn",
+                                     json_string_value(v), NULL, what);
+    }
+    return error;
+}
+
+/* The names (@p field NULL) or ARNs a List action gives for the role. */
+static int list_role(tern_op *op, const char *role, const char *action,
+                     const char *list, const char *field,
+                     struct tern__names *out, const char *what)
+{
+    tern_buf b = TERN_BUF_INIT;
+    int error;
+
+    memset(out, 0, sizeof(*out));
+    out->list = list;
+    out->field = field;
+    tern_aws_query_add(&b, "RoleName", role);
+    error = tern_buf_oom(&b)
+                ? TERN_ENOMEM
+                : tern__iam_call_paged(op, action, &b, tern__collect_page, out,
+                                       0, what);
+    tern_buf_release(&b);
+    return error;
+}
+
+/*
+ * Apply the configuration's inline_policy and managed_policy_arns, when
+ * it sets them (exclusive: what the role has beyond them goes), and put
+ * them in @p st as configured; a set the configuration does not manage
+ * keeps @p prior's value (null on create). @p fresh: the role was just
+ * created and holds nothing.
+ */
+static int apply_sets(json_t *st, tern_op *op, const char *role,
+                      const json_t *prior, const json_t *desired, int fresh,
+                      const char *what)
+{
+    const json_t *wi = json_object_get(desired, "inline_policy");
+    const json_t *wm = json_object_get(desired, "managed_policy_arns");
+    const json_t *pi = json_object_get(prior, "inline_policy");
+    const json_t *pm = json_object_get(prior, "managed_policy_arns");
+    struct tern__names have;
+    int error = TERN_OK;
+
+    memset(&have, 0, sizeof(have));
+    /* No blocks at all: not managed (an empty block is one). */
+    if (managed(wi) && json_array_size(wi) > 0) {
+        if (fresh || !(managed(pi) && json_equal(pi, wi))) {
+            if (!fresh)
+                error = list_role(op, role, "ListRolePolicies", "PolicyNames",
+                                  NULL, &have, what);
+            if (!error)
+                error = sync_inline(op, role, wi, fresh ? NULL : pi,
+                                    fresh ? NULL : &have, what);
+            tern__names_release(&have);
+            if (error)
+                return error;
+        }
+    } else {
+        wi = managed(pi) ? pi : NULL;
+    }
+    if (managed(wm)) {
+        if (fresh || !(managed(pm) && set_same(pm, wm))) {
+            if (!fresh)
+                error = list_role(op, role, "ListAttachedRolePolicies",
+                                  "AttachedPolicies", "PolicyArn", &have, what);
+            if (!error)
+                error = sync_managed(op, role, wm, fresh ? NULL : &have, what);
+            tern__names_release(&have);
+            if (error)
+                return error;
+        }
+    } else {
+        wm = managed(pm) ? pm : NULL;
+    }
+    if (json_object_set_new(st, "inline_policy",
+                            wi ? json_incref((json_t *)wi) : json_null()) ||
+        json_object_set_new(st, "managed_policy_arns",
+                            wm ? json_incref((json_t *)wm) : json_null()))
+        return TERN_ENOMEM;
+    return TERN_OK;
+}
+
 /* GetRole; TERN_ENOTFOUND quietly when @p quiet. */
 static int get_role(json_t **out, tern_op *op, const char *name,
                     const json_t *base, int quiet)
@@ -145,6 +607,10 @@ static int get_role(json_t **out, tern_op *op, const char *name,
         goto done;
     error =
         role_state(out, op, tern_xml_find(root, "GetRoleResult/Role"), base);
+    if (!error && (error = read_sets(*out, op, NULL, base))) {
+        json_decref(*out);
+        *out = NULL;
+    }
 done:
     tern_xml_free(root);
     tern_buf_release(&b);
@@ -174,6 +640,10 @@ static int role_from_bulk(json_t **out, tern_op *op,
             json_integer(msd ? strtoll(msd, NULL, 10) : 3600))) {
         json_decref(st);
         return TERN_ENOMEM;
+    }
+    if ((error = read_sets(st, op, detail, prior))) {
+        json_decref(st);
+        return error;
     }
     *out = st;
     return TERN_OK;
@@ -262,6 +732,9 @@ static int role_create(json_t **out, tern_op *op, const json_t *desired)
         error = TERN_ENOMEM;
         goto done;
     }
+    error = apply_sets(st, op, name, NULL, desired, 1, what);
+    if (error)
+        goto done;
     *out = st;
     st = NULL;
 done:
@@ -391,6 +864,9 @@ static int role_update(json_t **out, tern_op *op, const json_t *prior,
         error = TERN_ENOMEM;
         goto done;
     }
+    error = apply_sets(st, op, name, prior, desired, 0, what);
+    if (error)
+        goto done;
     *out = st;
     st = NULL;
 done:
@@ -453,6 +929,7 @@ static int role_delete(tern_op *op, const json_t *prior)
 {
     tern_buf b = TERN_BUF_INIT;
     const char *name = tern__str(prior, "name");
+    int force = tern__bool(prior, "force_detach_policies", 0);
     char *what = NULL;
     int error = TERN_OK;
 
@@ -467,14 +944,17 @@ static int role_delete(tern_op *op, const json_t *prior)
         for_each(op, name, "ListInstanceProfilesForRole", "InstanceProfiles",
                  "InstanceProfileName", "RemoveRoleFromInstanceProfile",
                  "InstanceProfileName", what);
-    if (!error && tern__bool(prior, "force_detach_policies", 0)) {
+    /* As the provider: force_detach_policies, or a role that manages
+     * them, takes its policies off first. */
+    if (!error && (force || json_array_size(json_object_get(
+                                prior, "managed_policy_arns")) > 0))
         error =
             for_each(op, name, "ListAttachedRolePolicies", "AttachedPolicies",
                      "PolicyArn", "DetachRolePolicy", "PolicyArn", what);
-        if (!error)
-            error = for_each(op, name, "ListRolePolicies", "PolicyNames", NULL,
-                             "DeleteRolePolicy", "PolicyName", what);
-    }
+    if (!error &&
+        (force || named_blocks(json_object_get(prior, "inline_policy")) > 0))
+        error = for_each(op, name, "ListRolePolicies", "PolicyNames", NULL,
+                         "DeleteRolePolicy", "PolicyName", what);
     if (error)
         goto done;
     tern_aws_query_add(&b, "RoleName", name);

@@ -547,6 +547,42 @@ int tern__dbx_profile_arn(const char *value, char *why, size_t why_size)
     return dbx_arn(value, "instance-profile", why, why_size);
 }
 
+int tern__regex_check(const char *value, char *why, size_t why_size)
+{
+    regex_t rx;
+    char msg[160];
+    const char *p;
+    int rc;
+
+    /* RE2 syntax that POSIX reads otherwise (glibc takes "\\d" for "d"):
+     * refused rather than matched differently. */
+    for (p = value; *p; p++) {
+        if (p[0] == '\\' && p[1] && strchr("dDpPAzQE", p[1])) {
+            snprintf(why, why_size,
+                     "uses \\%c, RE2 syntax that tern's regular "
+                     "expressions (POSIX extended) do not have.",
+                     p[1]);
+            return 1;
+        }
+        if (p[0] == '\\' && p[1])
+            p++;
+        else if (p[0] == '(' && p[1] == '?') {
+            snprintf(why, why_size,
+                     "uses a (?...) group, which tern's regular expressions "
+                     "(POSIX extended) do not have.");
+            return 1;
+        }
+    }
+    rc = regcomp(&rx, value, REG_EXTENDED | REG_NOSUB);
+    if (rc == 0) {
+        regfree(&rx);
+        return 0;
+    }
+    regerror(rc, &rx, msg, sizeof(msg));
+    snprintf(why, why_size, "is not a valid regular expression: %s.", msg);
+    return 1;
+}
+
 int tern__dbx_role_arn(const char *value, char *why, size_t why_size)
 {
     return dbx_arn(value, "role", why, why_size);

@@ -153,6 +153,9 @@ int tern__iam_session_duration(const char *value, char *why, size_t why_size);
 int tern__iam_role_name_not_arn(const char *value, char *why, size_t why_size);
 int tern__dbx_profile_arn(const char *value, char *why, size_t why_size);
 int tern__dbx_role_arn(const char *value, char *why, size_t why_size);
+/** A regular expression (POSIX extended) that compiles: the provider's
+ *  StringIsValidRegExp (data "aws_iam_roles" name_regex). */
+int tern__regex_check(const char *value, char *why, size_t why_size);
 
 /** The boolean at @p key, or @p dflt when absent or null. */
 int tern__bool(const json_t *obj, const char *key, int dflt);

@@ -46,6 +46,12 @@ enum cli_exit {
  */
 #define CLI_RC_CHANGES 1
 
+/*
+ * A command that exits with its own status (fmt: 2 for an error, 3 from
+ * -check when files need formatting, as terraform fmt), already reported.
+ */
+#define CLI_RC_STATUS(n) (1000 + (n))
+
 /* ---- Flags ------------------------------------------------------------- */
 
 /* Every per-command flag; a command's table entry lists those it takes. */
@@ -72,7 +78,12 @@ enum cli_flag {
     CLI_F_RAW = 1u << 19,
     CLI_F_DRY_RUN = 1u << 20,
     CLI_F_ID = 1u << 21,
-    CLI_F_TYPE = 1u << 22
+    CLI_F_TYPE = 1u << 22,
+    CLI_F_CHECK = 1u << 23,
+    CLI_F_DIFF = 1u << 24,
+    CLI_F_LIST = 1u << 25,
+    CLI_F_RECURSIVE = 1u << 26,
+    CLI_F_WRITE = 1u << 27
 };
 
 /* Flag groups the table uses. */
@@ -105,6 +116,7 @@ struct cli_opts {
     int raw, dry_run;
     const char *id;
     const char *graph_type; /* graph -type=plan|apply|destroy */
+    int check, diff, list, recursive, write; /* fmt; list and write on */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -199,9 +211,9 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs);
 
 /* A diagnostic as Terraform's JSON ("severity", "summary", "detail",
- * "range" and, when @srcs (struct tern_lang_sources) holds its file,
- * "snippet"); a new reference, NULL on OOM. */
-json_t *cli_diag_json(const struct tern_diag *d, const void *srcs);
+ * "range", and "snippet" when @sources (a struct tern_lang_sources, may be
+ * NULL) has its file); a new reference, NULL on OOM. */
+json_t *cli_diag_json(const struct tern_diag *d, const void *sources);
 
 /* The stream's first line: {"type":"version","tern":"0.1.0","ui":"1.2"}. */
 void cli_ui_json_version(const struct cli_ui *ui);
@@ -380,9 +392,22 @@ int cli_cmd_plan(struct cli_ctx *ctx);
 int cli_cmd_apply(struct cli_ctx *ctx); /* also "destroy" */
 int cli_cmd_import(struct cli_ctx *ctx);
 int cli_cmd_graph(struct cli_ctx *ctx);
+int cli_cmd_fmt(struct cli_ctx *ctx); /* cmd_fmt.c */
+/* cmd_console.c: the console, and its check (the input variables, unset
+ * ones unknown). */
+int cli_cmd_console(struct cli_ctx *ctx);
+int cli_check_console(struct cli_ctx *ctx);
 
 /* The check of plan, apply, destroy, import and graph (cmd_plan.c). */
 int cli_check_plan(struct cli_ctx *ctx);
+
+/*
+ * The input variables' values (cmd_plan.c): TF_VAR_ environment
+ * variables, terraform.tfvars, *.auto.tfvars, then -var and -var-file in
+ * order, defaults for the rest; *out an object by name. The inputs are
+ * kept in ctx->var_inputs for the diagnostics.
+ */
+int cli_eval_variables(struct cli_ctx *ctx, struct tern_value **out);
 
 /*
  * `tern show FILE` for a file that starts like a saved plan: renders it

@@ -340,7 +340,8 @@ static int validate_engine(const struct tern_lang_config *cfg,
     return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 
-static json_t *validate_json(const struct tern_diags *diags, const void *srcs)
+static json_t *validate_json(const struct tern_diags *diags,
+                             const struct tern_lang_sources *srcs)
 {
     json_t *doc = json_object(), *arr = json_array();
     size_t i;

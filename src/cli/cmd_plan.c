@@ -627,7 +627,7 @@ static int has_auto_tfvars(void)
  * no directory and name terraform.tfvars(.json) as the first -var-files,
  * which is the same order of precedence.
  */
-static int eval_variables(struct cli_ctx *ctx, tern_value **out)
+int cli_eval_variables(struct cli_ctx *ctx, tern_value **out)
 {
     static const char *const fixed[] = {"terraform.tfvars",
                                         "terraform.tfvars.json"};
@@ -1011,7 +1011,7 @@ int cli_check_plan(struct cli_ctx *ctx)
     if (strcmp(ctx->cmd->name, "import") == 0 &&
         (error = check_import_address(ctx)) != 0)
         return error;
-    return eval_variables(ctx, &ctx->vars);
+    return cli_eval_variables(ctx, &ctx->vars);
 }
 
 /* What plan, apply, import and graph share before the engine runs; the

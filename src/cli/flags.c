@@ -30,21 +30,25 @@ struct flag_def {
 
 static const struct flag_def defs[] = {
     {"auto-approve", CLI_F_AUTO_APPROVE, K_BOOL, OFF(auto_approve)},
+    {"check", CLI_F_CHECK, K_BOOL, OFF(check)},
     {"destroy", CLI_F_DESTROY, K_BOOL, OFF(destroy)},
     {"detailed-exitcode", CLI_F_DETAILED_EXITCODE, K_BOOL,
      OFF(detailed_exitcode)},
+    {"diff", CLI_F_DIFF, K_BOOL, OFF(diff)},
     {"dry-run", CLI_F_DRY_RUN, K_BOOL, OFF(dry_run)},
     {"force", CLI_F_FORCE, K_BOOL, OFF(force)},
     {"help", 0, K_BOOL, OFF(help)},
     {"id", CLI_F_ID, K_STRING, OFF(id)},
     {"input", CLI_F_INPUT, K_BOOL, OFF(input)},
     {"json", CLI_F_JSON, K_BOOL, OFF(json)},
+    {"list", CLI_F_LIST, K_BOOL, OFF(list)},
     {"lock", CLI_F_LOCK, K_BOOL, OFF(lock)},
     {"lock-timeout", CLI_F_LOCK_TIMEOUT, K_DURATION, OFF(lock_timeout_ms)},
     {"no-color", CLI_F_NO_COLOR, K_BOOL, OFF(no_color)},
     {"out", CLI_F_OUT, K_STRING, OFF(out)},
     {"parallelism", CLI_F_PARALLELISM, K_INT, OFF(parallelism)},
     {"raw", CLI_F_RAW, K_BOOL, OFF(raw)},
+    {"recursive", CLI_F_RECURSIVE, K_BOOL, OFF(recursive)},
     {"refresh", CLI_F_REFRESH, K_BOOL, OFF(refresh)},
     {"refresh-only", CLI_F_REFRESH_ONLY, K_BOOL, OFF(refresh_only)},
     {"replace", CLI_F_REPLACE, K_LIST, OFF(replaces)},
@@ -54,6 +58,7 @@ static const struct flag_def defs[] = {
     {"type", CLI_F_TYPE, K_STRING, OFF(graph_type)},
     {"var", CLI_F_VAR, K_LIST, OFF(vars)},
     {"var-file", CLI_F_VAR_FILE, K_LIST, OFF(var_files)},
+    {"write", CLI_F_WRITE, K_BOOL, OFF(write)},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -66,6 +71,8 @@ void cli_opts_init(struct cli_opts *o)
     o->refresh = 1;
     o->parallelism = 10;
     o->serial = -1;
+    o->list = 1;
+    o->write = 1;
 }
 
 static void strs_release(struct cli_strs *s)

@@ -106,6 +106,34 @@ static const struct cli_cmd commands[] = {
      "Check whether the configuration is valid",
      "  -json                Produce output in a machine-readable JSON "
      "format.\n"},
+    {"fmt", cli_cmd_fmt, NULL, 0,
+     CLI_F_CHECK | CLI_F_DIFF | CLI_F_LIST | CLI_F_RECURSIVE | CLI_F_WRITE, 0,
+     -1, "[options] [target...]",
+     "Reformat your configuration in the standard style",
+     "  -list=false          Don't list files whose formatting differs\n"
+     "                       (always disabled if using standard input).\n"
+     "  -write=false         Don't write to source files\n"
+     "                       (always disabled if using standard input or "
+     "-check).\n"
+     "  -diff                Display diffs of formatting changes.\n"
+     "  -check               Check if the input is formatted. Exit status "
+     "is 0 if all\n"
+     "                       input is properly formatted, 3 if not, 2 on "
+     "errors.\n"
+     "  -recursive           Also process files in subdirectories.\n"
+     "  target               Files or directories (default .), or - for "
+     "standard\n"
+     "                       input, printed formatted on standard output.\n"},
+    {"console", cli_cmd_console, cli_check_console,
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE, CLI_F_STATE | CLI_FG_VARS, 0, 0,
+     "[options]", "Try tern expressions at an interactive command prompt",
+     "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"
+     "  -var-file=FILE       Load input variables from a .tfvars "
+     "file.\n" STATE_HELP "\n"
+     "  Evaluates each line of input against the configuration and the\n"
+     "  state and prints the result; \"exit\" ends it. On a terminal it\n"
+     "  prompts; with piped input it prints the last result, and the first\n"
+     "  error ends it with status 1. The state is never written.\n"},
     {"show", cli_cmd_show, NULL, CLI_NEEDS_STATE_MAYBE,
      CLI_F_JSON | CLI_F_STATE, 0, 1, "[options] [path]",
      "Show the current state or a saved state",
@@ -427,6 +455,8 @@ static int exit_status(int rc)
         return CLI_EXIT_OK;
     if (rc == CLI_RC_CHANGES)
         return CLI_EXIT_CHANGES;
+    if (rc >= CLI_RC_STATUS(0) && rc <= CLI_RC_STATUS(255))
+        return rc - CLI_RC_STATUS(0);
     return CLI_EXIT_ERROR;
 }
 

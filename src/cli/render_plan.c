@@ -75,6 +75,14 @@ static int absent(const tern_value *v)
     return v == NULL || tern_value_kind(v) == TERN_VAL_NULL;
 }
 
+/* Null, or an empty list or set: no blocks. */
+static int no_blocks(const tern_value *v)
+{
+    return absent(v) || ((tern_value_kind(v) == TERN_VAL_LIST ||
+                          tern_value_kind(v) == TERN_VAL_SET) &&
+                         tern_value_length(v) == 0);
+}
+
 static enum sym sym_of(const tern_value *b, const tern_value *a)
 {
     if (absent(b) && absent(a))
@@ -496,6 +504,14 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
             k = cmp <= 0 ? kb : ka;
             if (absent(vb) && absent(va))
                 continue;
+            at = tern_schema_attr(schema, k);
+            /* No blocks of a type on either side is nothing to show or
+             * count, as in Terraform (a role's inline_policy = []). */
+            if (at &&
+                (at->type == TERN_TYPE_BLOCK_LIST ||
+                 at->type == TERN_TYPE_BLOCK_SET) &&
+                no_blocks(vb) && no_blocks(va))
+                continue;
             s = sym_of(vb, va);
             /* Unchanged attributes are hidden, but for the identifying
              * ones Terraform keeps for context. */
@@ -510,7 +526,6 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                     width = strlen(k);
                 continue;
             }
-            at = tern_schema_attr(schema, k);
             sens = at && (at->flags & TERN_ATTR_SENSITIVE);
             put_indent(r->out, col);
             tern_buf_printf(r->out, "%s %-*s = ", sym_text(r, s), (int)width,

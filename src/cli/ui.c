@@ -61,23 +61,108 @@ static json_t *pos_json(const struct tern_pos *p)
                      (int)p->column, "byte", (json_int_t)p->byte);
 }
 
-json_t *cli_diag_json(const struct tern_diag *d, const void *srcs)
+/*
+ * The snippet of views/json/diagnostic.go: the whole lines the range
+ * touches, where the range starts and ends in them (in bytes), and the
+ * top-level block holding the byte before it (hcled.ContextString).
+ * tern keeps no expression values for diagnostics, so "values" is empty.
+ */
+static json_t *snippet_json(const struct tern_diag *d, size_t hs, size_t he,
+                            const struct tern_lang_sources *srcs)
 {
-    json_t *snippet;
+    const char *src;
+    size_t len = 0, ls, le, code_start = 0;
+    long long start, end;
+    tern_buf code = TERN_BUF_INIT, ctx = TERN_BUF_INIT;
+    json_t *j = NULL;
 
+    src = tern_lang_source_text(srcs, d->range.file, &len);
+    if (!src)
+        return NULL;
+    for (ls = 0; ls <= len;) {
+        for (le = ls; le < len && src[le] != '\n'; le++)
+            ;
+        {
+            size_t ce = le > ls && src[le - 1] == '\r' ? le - 1 : le;
+            /* hcl.Range.Overlaps, an empty line overlapping nothing
+             * itself but being inside a range of several lines. */
+            int overlaps =
+                (ce > ls && ((hs >= ls && hs < ce) || (he >= ls && he < ce))) ||
+                (he > hs && ((ls >= hs && ls < he) || (ce >= hs && ce < he)));
+
+            if (overlaps) {
+                if (code_start == 0 && code.len == 0)
+                    code_start = ls;
+                tern_buf_put(&code, src + ls, ce - ls);
+                tern_buf_putc(&code, '\n');
+            }
+        }
+        if (le >= len)
+            break;
+        ls = le + 1;
+    }
+    if (code.len && code.ptr[code.len - 1] == '\n')
+        code.len--;
+    start = (long long)hs - (long long)code_start;
+    end = start + (long long)(he - hs);
+    if (start < 0)
+        start = 0;
+    else if (start > (long long)code.len)
+        start = (long long)code.len;
+    if (end < 0)
+        end = 0;
+    else if (end > (long long)code.len)
+        end = (long long)code.len;
+    j = json_object();
+    if (j) {
+        int has_ctx = d->range.start.byte > 0 &&
+                      tern_lang_diag_context(&ctx, srcs, d->range.file,
+                                             d->range.start.byte - 1);
+
+        json_object_set_new(j, "context",
+                            has_ctx ? json_string(tern_buf_cstr(&ctx))
+                                    : json_null());
+        json_object_set_new(j, "code",
+                            json_stringn(code.ptr ? code.ptr : "", code.len));
+        json_object_set_new(j, "start_line",
+                            json_integer((json_int_t)d->range.start.line));
+        json_object_set_new(j, "highlight_start_offset",
+                            json_integer((json_int_t)start));
+        json_object_set_new(j, "highlight_end_offset",
+                            json_integer((json_int_t)end));
+        json_object_set_new(j, "values", json_array());
+    }
+    tern_buf_release(&code);
+    tern_buf_release(&ctx);
+    return j;
+}
+
+json_t *cli_diag_json(const struct tern_diag *d, const void *sources)
+{
     json_t *j = json_pack("{s:s,s:s,s:s}", "severity",
                           d->severity == TERN_SEV_ERROR ? "error" : "warning",
                           "summary", d->summary ? d->summary : "", "detail",
                           d->detail ? d->detail : "");
 
-    if (j && d->has_range && d->range.file)
-        json_object_set_new(j, "range",
-                            json_pack("{s:s,s:o,s:o}", "filename",
-                                      d->range.file, "start",
-                                      pos_json(&d->range.start), "end",
-                                      pos_json(&d->range.end)));
-    if (j && (snippet = tern_lang_diag_snippet(d, srcs)))
-        json_object_set_new(j, "snippet", snippet);
+    if (j && d->has_range && d->range.file) {
+        /* An empty range is widened to one byte, as diagnostic.go does. */
+        struct tern_pos end = d->range.end;
+        json_t *snippet = NULL;
+
+        if (end.byte <= d->range.start.byte) {
+            end = d->range.start;
+            end.byte++;
+            end.column++;
+        }
+        json_object_set_new(
+            j, "range",
+            json_pack("{s:s,s:o,s:o}", "filename", d->range.file, "start",
+                      pos_json(&d->range.start), "end", pos_json(&end)));
+        if (sources)
+            snippet = snippet_json(d, d->range.start.byte, end.byte, sources);
+        if (snippet)
+            json_object_set_new(j, "snippet", snippet);
+    }
     return j;
 }
 

@@ -511,6 +511,10 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
     for (sa = schema; sa && sa->name; sa++) {
         if (tern_value_object_get(obj, sa->name))
             continue;
+        /* Set but refused above (its type or check): not missing too. */
+        if ((sa->flags & TERN_ATTR_REQUIRED) &&
+            tern_lang_body_attr(body, sa->name))
+            continue;
         if (sa->flags & TERN_ATTR_REQUIRED) {
             tern_diags_add(diags, TERN_SEV_ERROR, &body->range,
                            "Missing required argument",
@@ -576,6 +580,12 @@ tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v)
             if (x && (sa->flags & TERN_ATTR_SENSITIVE) &&
                 !tern_value_is_sensitive(x))
                 x = tern_value_mark_sensitive(x);
+        } else if (sa && tern_value_is_unknown(x) &&
+                   (sa->flags & TERN_ATTR_SENSITIVE)) {
+            /* Not known until the apply, but sensitive already (a
+             * generated password): an output of it must say so at plan
+             * time, before the apply prints it. */
+            x = tern_value_mark_sensitive(x);
         }
         if (!x || tern_value_object_set(r, k, x)) {
             tern_value_decref(r);
@@ -811,6 +821,15 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                 (sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) != 0;
             const tern_value *pick = NULL;
             int unknown = 0;
+
+            /* No blocks of an optional and computed block type is unset,
+             * as in the SDK (aws_iam_role's inline_policy: absent, the
+             * prior stands; one empty block means none). */
+            if (c && is_zero(c) &&
+                (sa->type == TERN_TYPE_BLOCK_LIST ||
+                 sa->type == TERN_TYPE_BLOCK_SET) &&
+                (sa->flags & TERN_ATTR_COMPUTED))
+                c = NULL;
 
             if (prior && settable && ignored(b, sa->name))
                 pick = p;

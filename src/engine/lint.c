@@ -214,6 +214,118 @@ static int lint_block(const struct tern_block *blk, const tern_module *m,
     return error;
 }
 
+/* Where @p blk sets argument or block type @p name: its range, or NULL. */
+static const struct tern_range *sets(const struct tern_block *blk,
+                                     const char *name)
+{
+    const struct tern_attribute *a = tern_lang_body_attr(blk->body, name);
+    size_t i;
+
+    if (a)
+        return &a->range;
+    for (i = 0; i < blk->body->nblocks; i++)
+        if (strcmp(blk->body->blocks[i]->type, name) == 0)
+            return &blk->body->blocks[i]->def_range;
+    return NULL;
+}
+
+/* The deprecated arguments a resource sets (tern_arg_deprecations[]). */
+static int deprecations(const struct tern_block *blk, struct tern_diags *diags)
+{
+    const tern_arg_deprecation *d;
+
+    for (d = tern_arg_deprecations; d->type; d++) {
+        const struct tern_range *r;
+
+        if (strcmp(d->type, blk->labels[0]) != 0 || !(r = sets(blk, d->name)))
+            continue;
+        if (!tern_diags_add(diags, TERN_SEV_WARNING, r,
+                            "Argument is deprecated", "%s", d->message))
+            return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
+struct owner_ref {
+    const char *type;
+    const char *name; /* the resource a reference names, or NULL */
+};
+
+static void on_owner_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct owner_ref *o = ctx;
+
+    if (!o->name && ref->kind && strcmp(ref->kind, "resource") == 0 &&
+        ref->type && strcmp(ref->type, o->type) == 0)
+        o->name = ref->name;
+}
+
+/* Whether @p e is the string constant @p key_expr also is. */
+static int same_literal(const struct tern_expr *e,
+                        const struct tern_expr *key_expr,
+                        const struct tern_lang_scope *scope)
+{
+    tern_value *a = eval_quiet(e, scope);
+    tern_value *b = key_expr ? eval_quiet(key_expr, scope) : NULL;
+    int same = a && b && tern_value_kind(a) == TERN_VAL_STRING &&
+               tern_value_kind(b) == TERN_VAL_STRING &&
+               strcmp(tern_value_get_string(a), tern_value_get_string(b)) == 0;
+
+    tern_value_decref(a);
+    tern_value_decref(b);
+    return same;
+}
+
+/*
+ * A resource of an other_type of tern_arg_exclusives[] that names a
+ * resource setting the owning argument: both would manage the same
+ * policies, each apply undoing the other's (the provider's documented
+ * conflict), so it is said before any plan.
+ */
+static int conflicts(const tern_config *cfg, const struct tern_block *blk,
+                     const struct tern_lang_scope *scope,
+                     struct tern_diags *diags)
+{
+    const tern_arg_exclusive *x;
+    size_t i;
+
+    for (x = tern_arg_exclusives; x->type; x++) {
+        const struct tern_attribute *a;
+        struct owner_ref o = {x->type, NULL};
+
+        if (strcmp(x->other_type, blk->labels[0]) != 0 ||
+            !(a = tern_lang_body_attr(blk->body, x->other_arg)))
+            continue;
+        tern_lang_expr_refs(a->expr, on_owner_ref, &o);
+        for (i = 0; i < cfg->resources.n; i++) {
+            const struct tern_block *ob = cfg->resources.items[i];
+            const struct tern_attribute *key;
+            const struct tern_range *r;
+
+            if (ob->nlabels < 2 || strcmp(ob->labels[0], x->type) != 0 ||
+                !(r = sets(ob, x->name)))
+                continue;
+            key = tern_lang_body_attr(ob->body, x->key_arg);
+            if (o.name ? strcmp(o.name, ob->labels[1]) != 0
+                       : !same_literal(a->expr, key ? key->expr : NULL, scope))
+                continue;
+            if (!tern_diags_add(
+                    diags, TERN_SEV_WARNING, &a->range,
+                    "Conflicting policy management",
+                    "%s.%s sets %s (%s line %u), which owns the whole set "
+                    "on the role, and %s.%s also manages the role's policies "
+                    "through \"%s\": each apply would undo what the other "
+                    "did. Manage them in one place: list them in %s, or "
+                    "remove %s and use %s alone.",
+                    x->type, ob->labels[1], x->name, r->file ? r->file : "?",
+                    r->start.line, x->other_type, blk->labels[1], x->other_arg,
+                    x->name, x->name, x->other_type))
+                return TERN_ENOMEM;
+        }
+    }
+    return TERN_OK;
+}
+
 int tern_engine_lint(const tern_config *cfg, struct tern_diags *diags)
 {
     struct tern_lang_scope scope;
@@ -238,6 +350,10 @@ int tern_engine_lint(const tern_config *cfg, struct tern_diags *diags)
                                  blk->labels[0]);
             if (m)
                 error = lint_block(blk, m, &scope, diags);
+            if (!error && !v)
+                error = deprecations(blk, diags);
+            if (!error && !v)
+                error = conflicts(cfg, blk, &scope, diags);
         }
     }
     return error;

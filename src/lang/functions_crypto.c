@@ -4,17 +4,14 @@
  * filesha512, filebase64sha256, filebase64sha512), bcrypt, rsadecrypt,
  * uuid and uuidv5.
  *
- * bcrypt: the hash is libxcrypt's EksBlowfish ("$2b$", the algorithm Go's
- * golang.org/x/crypto/bcrypt implements: libxcrypt's own "$2a$" adds a
- * countermeasure for 8-bit passwords that Go does not), written with
- * Terraform's "$2a$" prefix; the salt is 16 bytes from OpenSSL's random
- * generator. uuid() is 16 random bytes in the 8-4-4-4-12 form, without
- * version bits, as hashicorp/go-uuid makes it.
+ * bcrypt: src/util/bcrypt.c (shared with random_password's bcrypt_hash). uuid()
+ * is 16 random bytes in the 8-4-4-4-12 form, without version bits, as
+ * hashicorp/go-uuid makes it.
  */
 #include "lang/functions_int.h"
 #include "util/alloc.h"
+#include "util/bcrypt.h"
 
-#include <crypt.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -241,15 +238,11 @@ FN(uuidv5)
 
 FN(bcrypt)
 {
-    static const char alphabet[] =
-        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    unsigned char salt[16];
-    char setting[32], *p;
-    struct crypt_data *cd = NULL;
+    char hash[TERN_BCRYPT_LEN + 1];
+    const char *why = NULL;
     tern_value *s = NULL;
-    int64_t cost = 10;
-    const char *hash;
-    int error, i, k;
+    int64_t cost = TERN_BCRYPT_DEFAULT_COST;
+    int error, rc;
 
     if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
@@ -265,7 +258,7 @@ FN(bcrypt)
     }
     /* golang.org/x/crypto/bcrypt: below the minimum means the default. */
     if (cost < 4)
-        cost = 10;
+        cost = TERN_BCRYPT_DEFAULT_COST;
     if (cost > 31) {
         tern_value_decref(s);
         tern__farg_error(c, c->nargs_ranges,
@@ -290,46 +283,14 @@ FN(bcrypt)
                          "bcrypt cannot hash.");
         return TERN_ERROR;
     }
-    if (RAND_bytes(salt, sizeof(salt)) != 1) {
-        tern_value_decref(s);
-        tern__farg_error(c, c->nargs_ranges,
-                         "no random numbers could be read.");
-        return TERN_ERROR;
-    }
-    /* The salt in bcrypt's Base64: 22 characters for 16 bytes. */
-    k = snprintf(setting, sizeof(setting), "$2b$%02d$", (int)cost);
-    p = setting + k;
-    for (i = 0; i < 16; i += 3) {
-        unsigned v = (unsigned)salt[i] << 16;
-
-        if (i + 1 < 16)
-            v |= (unsigned)salt[i + 1] << 8;
-        if (i + 2 < 16)
-            v |= salt[i + 2];
-        *p++ = alphabet[v >> 18 & 63];
-        *p++ = alphabet[v >> 12 & 63];
-        if (i + 1 < 16)
-            *p++ = alphabet[v >> 6 & 63];
-        if (i + 2 < 16)
-            *p++ = alphabet[v & 63];
-    }
-    *p = '\0';
-    cd = tern_calloc(1, sizeof(*cd));
-    if (!cd) {
-        tern_value_decref(s);
-        return TERN_ENOMEM;
-    }
-    hash = crypt_rn(tern_value_get_string(s), setting, cd, (int)sizeof(*cd));
+    rc = tern_bcrypt_hash(tern_value_get_string(s), tern_value_string_len(s),
+                          (int)cost, hash, &why);
     tern_value_decref(s);
-    if (!hash || hash[0] != '$' || strlen(hash) != 60) {
-        tern_free(cd);
-        tern__farg_error(c, c->nargs_ranges,
-                         "error occured generating password.");
+    if (rc) {
+        tern__farg_error(c, c->nargs_ranges, "%s", why);
         return TERN_ERROR;
     }
-    /* The same hash under Terraform's version prefix. */
-    *out = tern_value_string_own(tern_asprintf("$2a$%s", hash + 4), 60);
-    tern_free(cd);
+    *out = tern_value_string_own(tern_strdup(hash), TERN_BCRYPT_LEN);
     return *out ? TERN_OK : TERN_ENOMEM;
 }
 

@@ -165,6 +165,18 @@ int tern_lang_parse_hcl(struct tern_lang_sources *srcs, const char *name,
                         const char *text, size_t len,
                         struct tern_lang_file **out, struct tern_diags *diags);
 
+/*
+ * Rewrite HCL native syntax in the canonical layout of `terraform fmt`
+ * (src/lang/fmt.c says what that is). The text is parsed first, into
+ * @srcs under @name: on syntax errors they are reported and nothing is
+ * formatted. Otherwise the formatted text is appended to @out; only
+ * spaces change, and the few rewrites terraform fmt makes.
+ * @return TERN_OK, TERN_ERROR (see diags) or TERN_ENOMEM
+ */
+int tern_lang_fmt(struct tern_lang_sources *srcs, const char *name,
+                  const char *text, size_t len, tern_buf *out,
+                  struct tern_diags *diags);
+
 /* Parse the JSON syntax (*.tf.json) into the same tree; block structure
  * follows tern_lang_json_schema (below). */
 int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
@@ -182,6 +194,19 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
                              struct tern_expr **out, struct tern_diags *diags);
 
 /*
+ * hcled.ContextString: the header of the top-level block of @file that
+ * holds @byte (`resource "aws_iam_role" "x"`), appended to @out.
+ * @return 1 when there is one, else 0 (nothing appended)
+ */
+int tern_lang_diag_context(tern_buf *out, const struct tern_lang_sources *srcs,
+                           const char *file, size_t byte);
+
+/* The text of a source file by name (borrowed), *len its length; NULL
+ * when @srcs does not have it. */
+const char *tern_lang_source_text(const struct tern_lang_sources *srcs,
+                                  const char *file, size_t *len);
+
+/*
  * Render diagnostics the way Terraform prints them, with the source line
  * and the range underlined:
  *
@@ -193,18 +218,6 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
  *
  *     An argument named "nmae" is not expected here.
  */
-/*
- * The "snippet" of Terraform's JSON diagnostic (views/json/diagnostic.go):
- * {"context": the enclosing block ("resource \"a\" \"b\"") or null,
- * "code": the lines the range touches, "start_line", the range's byte
- * offsets in code as "highlight_start_offset" / "highlight_end_offset",
- * "values": []}. NULL when the diagnostic has no range in @srcs. Declared
- * with Jansson's type, which src/lang also uses.
- */
-struct json_t;
-struct json_t *tern_lang_diag_snippet(const struct tern_diag *d,
-                                      const struct tern_lang_sources *srcs);
-
 int tern_lang_diags_render(tern_buf *out, const struct tern_diags *diags,
                            const struct tern_lang_sources *srcs);
 

@@ -114,4 +114,67 @@ size_t tern__utf8_next(const char *s, size_t len);
  */
 int tern__check_utf8(const struct tern_lang_file *f, struct tern_diags *diags);
 
+/*
+ * The native syntax lexer's tokens, for the formatter (fmt.c), in the
+ * lexer's own order (parse.c checks it). Spaces and comments are not
+ * tokens: they lie in the gaps between them. A heredoc's opener includes
+ * its newline, each literal line of a heredoc its newline, its closing
+ * marker the spaces before it.
+ */
+enum tern__tok_kind {
+    TERN__TK_EOF,
+    TERN__TK_NL,
+    TERN__TK_IDENT,
+    TERN__TK_NUMBER,
+    TERN__TK_OQUOTE,
+    TERN__TK_CQUOTE,
+    TERN__TK_OHEREDOC,
+    TERN__TK_CHEREDOC,
+    TERN__TK_LIT,
+    TERN__TK_INTERP,
+    TERN__TK_CONTROL,
+    TERN__TK_SEQEND,
+    TERN__TK_LBRACE,
+    TERN__TK_RBRACE,
+    TERN__TK_LBRACK,
+    TERN__TK_RBRACK,
+    TERN__TK_LPAREN,
+    TERN__TK_RPAREN,
+    TERN__TK_COMMA,
+    TERN__TK_DOT,
+    TERN__TK_ELLIPSIS,
+    TERN__TK_STAR,
+    TERN__TK_SLASH,
+    TERN__TK_PERCENT,
+    TERN__TK_PLUS,
+    TERN__TK_MINUS,
+    TERN__TK_BANG,
+    TERN__TK_EQ,
+    TERN__TK_EQEQ,
+    TERN__TK_NE,
+    TERN__TK_LT,
+    TERN__TK_LE,
+    TERN__TK_GT,
+    TERN__TK_GE,
+    TERN__TK_AND,
+    TERN__TK_OR,
+    TERN__TK_QUESTION,
+    TERN__TK_COLON,
+    TERN__TK_ARROW,
+    TERN__TK_INVALID
+};
+
+struct tern__lex_token {
+    enum tern__tok_kind kind;
+    size_t start, end; /* byte offsets in the text */
+};
+
+/*
+ * Lex @text (already parsed without errors) into @out (a new array of
+ * @n tokens, the last one EOF; tern_free it).
+ * @return TERN_OK or TERN_ENOMEM
+ */
+int tern__lex_tokens(const char *text, size_t len, struct tern__lex_token **out,
+                     size_t *n);
+
 #endif

@@ -2473,3 +2473,54 @@ int tern_lang_parse_template(struct tern_lang_sources *srcs, const char *name,
         return error;
     return run(f, f->src, f->len, start_pos, W_TEMPLATE, NULL, out, diags);
 }
+
+/* The formatter's view of the lexer (lang_int.h). */
+_Static_assert((int)T_INVALID == (int)TERN__TK_INVALID &&
+                   (int)T_ARROW == (int)TERN__TK_ARROW &&
+                   (int)T_LIT == (int)TERN__TK_LIT,
+               "enum tern__tok_kind follows enum tok");
+
+int tern__lex_tokens(const char *text, size_t len, struct tern__lex_token **out,
+                     size_t *n)
+{
+    struct tern_lang_file file;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tern__lex_token *toks = NULL;
+    struct lexer lx;
+    size_t i;
+    int error = TERN_OK;
+
+    *out = NULL;
+    *n = 0;
+    memset(&file, 0, sizeof(file));
+    file.name = (char *)"";
+    memset(&lx, 0, sizeof(lx));
+    lx.file = &file;
+    lx.s = text;
+    lx.len = len;
+    lx.line = 1;
+    lx.col = 1;
+    lx.base = start_pos;
+    lx.diags = &diags;
+    lex_all(&lx, 0);
+    tern_free(lx.modes);
+    if (lx.oom)
+        goto oom;
+    toks = tern_calloc(lx.ntoks ? lx.ntoks : 1, sizeof(*toks));
+    if (!toks)
+        goto oom;
+    for (i = 0; i < lx.ntoks; i++) {
+        toks[i].kind = (enum tern__tok_kind)lx.toks[i].type;
+        toks[i].start = lx.toks[i].start;
+        toks[i].end = lx.toks[i].end;
+    }
+    *out = toks;
+    *n = lx.ntoks;
+    goto done;
+oom:
+    error = TERN_ENOMEM;
+done:
+    tern_free(lx.toks);
+    tern_diags_release(&diags);
+    return error;
+}

@@ -3,7 +3,6 @@
  * in, diagnostics rendering with the source line, and "did you mean".
  */
 #include "lang/lang_int.h"
-#include <jansson.h>
 #include "util/alloc.h"
 
 #include <stdio.h>
@@ -245,59 +244,54 @@ find_file(const struct tern_lang_sources *srcs, const char *name)
     return NULL;
 }
 
-/* The top-level block containing a byte offset: "resource "a" "b"". */
-static void put_context(tern_buf *out, const struct tern_lang_file *f,
-                        size_t byte)
+int tern_lang_diag_context(tern_buf *out, const struct tern_lang_sources *srcs,
+                           const char *file, size_t byte)
 {
+    const struct tern_lang_file *f = find_file(srcs, file);
     size_t i, j;
 
-    if (!f->body)
-        return;
+    if (!f || !f->body)
+        return 0;
     for (i = 0; i < f->body->nblocks; i++) {
         const struct tern_block *b = f->body->blocks[i];
 
         if (byte >= b->range.start.byte && byte < b->range.end.byte) {
-            tern_buf_printf(out, ", in %s", b->type);
+            tern_buf_puts(out, b->type);
             for (j = 0; j < b->nlabels; j++)
                 tern_buf_printf(out, " \"%s\"", b->labels[j]);
-            return;
+            return 1;
         }
     }
+    return 0;
 }
 
-json_t *tern_lang_diag_snippet(const struct tern_diag *d,
-                               const struct tern_lang_sources *srcs)
+const char *tern_lang_source_text(const struct tern_lang_sources *srcs,
+                                  const char *file, size_t *len)
 {
-    const struct tern_lang_file *f =
-        d->has_range ? find_file(srcs, d->range.file) : NULL;
-    tern_buf ctx = TERN_BUF_INIT;
-    size_t start, end, bol, eol;
-    json_t *j;
+    const struct tern_lang_file *f = find_file(srcs, file);
 
-    if (!f || d->range.start.byte > f->len)
+    if (!f)
         return NULL;
-    start = d->range.start.byte;
-    end = d->range.end.byte < start ? start : d->range.end.byte;
-    if (end > f->len)
-        end = f->len;
-    /* Every line the range touches, without the last newline. */
-    for (bol = start; bol > 0 && f->src[bol - 1] != '\n'; bol--)
-        ;
-    for (eol = end > start && f->src[end - 1] == '\n' ? end - 1 : end;
-         eol < f->len && f->src[eol] != '\n'; eol++)
-        ;
-    if (eol > bol && f->src[eol - 1] == '\r')
-        eol--;
-    put_context(&ctx, f, start);
-    j = json_pack("{s:o,s:s%,s:i,s:I,s:I,s:[]}", "context",
-                  ctx.len > 5 ? json_string(tern_buf_cstr(&ctx) + 5)
-                              : json_null(),
-                  "code", f->src + bol, eol - bol, "start_line",
-                  (int)d->range.start.line, "highlight_start_offset",
-                  (json_int_t)(start - bol), "highlight_end_offset",
-                  (json_int_t)((end > eol ? eol : end) - bol), "values");
+    *len = f->len;
+    return f->src;
+}
+
+/* The top-level block containing a byte offset: "resource "a" "b"". */
+static void put_context(tern_buf *out, const struct tern_lang_file *f,
+                        size_t byte)
+{
+    struct tern_lang_sources one;
+    struct tern_lang_file *files[1];
+    tern_buf ctx = TERN_BUF_INIT;
+
+    files[0] = (struct tern_lang_file *)f;
+    one.files = files;
+    one.n = 1;
+    if (tern_lang_diag_context(&ctx, &one, f->name, byte))
+        tern_buf_printf(out, ", in %s", tern_buf_cstr(&ctx));
+    if (tern_buf_oom(&ctx))
+        out->oom = 1;
     tern_buf_release(&ctx);
-    return j;
 }
 
 static void render_one(tern_buf *out, const struct tern_diag *d,

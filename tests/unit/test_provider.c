@@ -133,10 +133,20 @@ TEST(provider, source_addresses)
 {
     const tern_provider *aws = tern_provider_find("aws");
     const tern_provider *dbx = tern_provider_find("databricks");
+    const tern_provider *rnd = tern_provider_find("random");
+    const tern_provider *tim = tern_provider_find("time");
 
     ASSERT_NOT_NULL(aws);
     ASSERT_NOT_NULL(dbx);
-    ASSERT_NULL(tern_provider_find("random"));
+    ASSERT_NOT_NULL(rnd);
+    ASSERT_NOT_NULL(tim);
+    ASSERT_NULL(tern_provider_find("google"));
+    /* Providers that compute everything locally have no client. */
+    ASSERT_NULL(rnd->configure);
+    ASSERT_NULL(tim->configure);
+    ASSERT(tern_provider_for_source("hashicorp/random") == rnd);
+    ASSERT(tern_provider_for_source("registry.terraform.io/hashicorp/time") ==
+           tim);
     ASSERT(tern_provider_for_source("hashicorp/aws") == aws);
     ASSERT(tern_provider_for_source("registry.terraform.io/HashiCorp/AWS") ==
            aws);
@@ -147,7 +157,7 @@ TEST(provider, source_addresses)
                "registry.terraform.io/databrickslabs/databricks") == dbx);
     ASSERT_STR_EQ(dbx->sources[0], "databricks/databricks");
     ASSERT_NULL(tern_provider_for_source("databricks-labs/databricks"));
-    ASSERT_NULL(tern_provider_for_source("hashicorp/random"));
+    ASSERT_NULL(tern_provider_for_source("hashicorp/google"));
     ASSERT_NULL(tern_provider_for_source("aws"));
     ASSERT_NULL(tern_provider_for_source("example.com/hashicorp/aws"));
 }

@@ -96,6 +96,8 @@ TEST(registry, defaults_and_checks_fit_their_schemas)
 {
     const tern_arg_default *d;
     const tern_arg_check *c;
+    const tern_arg_deprecation *dp;
+    const tern_arg_exclusive *x;
 
     for (d = tern_arg_defaults; d->type; d++) {
         const tern_module *m = tern_module_find(TERN_MODULE_RESOURCE, d->type);
@@ -127,6 +129,23 @@ TEST(registry, defaults_and_checks_fit_their_schemas)
         if (!a || (a->type != TERN_TYPE_STRING && a->type != TERN_TYPE_NUMBER))
             FAIL("check of %s.%s: no such string or number argument", c->type,
                  c->name);
+    }
+    for (dp = tern_arg_deprecations; dp->type; dp++) {
+        const tern_module *m = tern_module_find(TERN_MODULE_RESOURCE, dp->type);
+
+        if (!m || !tern_schema_attr(m->schema, dp->name) || !dp->message)
+            FAIL("deprecation of %s.%s: no such argument", dp->type, dp->name);
+    }
+    for (x = tern_arg_exclusives; x->type; x++) {
+        const tern_module *m = tern_module_find(TERN_MODULE_RESOURCE, x->type);
+        const tern_module *o =
+            tern_module_find(TERN_MODULE_RESOURCE, x->other_type);
+
+        if (!m || !o || !tern_schema_attr(m->schema, x->name) ||
+            !tern_schema_attr(m->schema, x->key_arg) ||
+            !tern_schema_attr(o->schema, x->other_arg))
+            FAIL("exclusive %s.%s / %s.%s: no such argument", x->type, x->name,
+                 x->other_type, x->other_arg);
     }
 }
 

@@ -26,7 +26,7 @@ locals {
         Action   = ["s3:GetObject", "s3:PutObject"]
         Resource = local.object_arns
         Condition = {
-          StringEquals = { "aws:PrincipalAccount" = var.account_id }
+          StringEquals             = { "aws:PrincipalAccount" = var.account_id }
           "ForAnyValue:StringLike" = { "s3:prefix" = ["<home>/&*"] }
         }
       },

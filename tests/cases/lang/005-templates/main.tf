@@ -7,25 +7,25 @@ variable "admins" {
 }
 
 locals {
-  greeting = "Hello, %{ if length(var.services) > 1 }many%{ else }one%{ endif } services!"
+  greeting = "Hello, %{if length(var.services) > 1}many%{else}one%{endif} services!"
 
   trust = <<-JSON
     {
       "Statement": [
-    %{ for i, s in var.services ~}
+    %{for i, s in var.services~}
         {"Principal": {"Service": "${s}.amazonaws.com"}}${i < length(var.services) - 1 ? "," : ""}
-    %{ endfor ~}
+    %{endfor~}
       ]
     }
   JSON
 
   admin_list = <<EOT
-%{ for name, arn in var.admins ~}
+%{for name, arn in var.admins~}
 ${name}=${arn}
-%{ endfor ~}
+%{endfor~}
 EOT
 
-  escaped   = "literal $${not_interpolated} and %%{not_a_directive}"
-  stripped  = "[  ${~ "x" ~}  ]"
-  unicode   = "caf\u00e9 \U0001F600 \"quoted\" tab\tend"
+  escaped  = "literal $${not_interpolated} and %%{not_a_directive}"
+  stripped = "[  ${~"x"~}  ]"
+  unicode  = "caf\u00e9 \U0001F600 \"quoted\" tab\tend"
 }

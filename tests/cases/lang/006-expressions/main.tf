@@ -41,7 +41,7 @@ locals {
 }
 
 output "summary" {
-  value     = "${var.env}: ${local.instance_count} instances, ${length(local.active)} active users"
+  value = "${var.env}: ${local.instance_count} instances, ${length(local.active)} active users"
 }
 
 output "token" {
