@@ -406,12 +406,17 @@ int tern_plan_is_destroy(const tern_plan *plan);
 int tern_plan_is_refresh_only(const tern_plan *plan);
 
 /**
- * The plan as Terraform's `show -json` would give its "resource_changes"
- * and "resource_drift" (unknowns in after_unknown, sensitive paths in
- * before_sensitive/after_sensitive), for the CLI's JSON output.
+ * The plan as Terraform's JSON plan representation (`show -json PLANFILE`,
+ * format 1.2): every top-level key but "configuration" and "checks",
+ * which the caller adds from the configuration.
+ * @param prior_outputs the state's outputs as tern_state_outputs() gives
+ *        them (name -> {"value", "sensitive"}), for output_changes and
+ *        prior_state; may be NULL
  * @param out receives a new reference
+ * @return TERN_OK or TERN_ENOMEM
  */
-int tern_plan_to_json(const tern_plan *plan, json_t **out);
+int tern_plan_to_json(const tern_plan *plan, const json_t *prior_outputs,
+                      json_t **out);
 
 /**
  * Save a plan file: a header line with the format version and a SHA-256

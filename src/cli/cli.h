@@ -271,6 +271,31 @@ void cli_render_output(tern_buf *out, const char *name, const json_t *value,
 /* The Terraform type of a JSON value: "string", ["list","string"], ... */
 json_t *cli_json_type(const json_t *v);
 
+struct tern_expr;
+struct tern_lang_config;
+
+/*
+ * Terraform's expression representation (src/cli/json_config.c):
+ * {"constant_value": v} for an expression that needs no context,
+ * {"references": [...]} for one that refers to something. With @secret
+ * the constant value is left out. New reference.
+ */
+json_t *cli_expression_json(const struct tern_expr *e, int secret);
+
+/* The configuration representation of the JSON plan ("configuration"):
+ * provider_config and root_module. New reference. */
+json_t *cli_config_json(const struct tern_lang_config *cfg);
+
+/*
+ * The JSON plan's relevant_attributes: the resource attributes that the
+ * configuration of each change (resource or output, no-ops left out)
+ * refers to, and transitively what those resources and locals refer to,
+ * as upstream's ContributingResourceReferences; @plan is the plan
+ * representation so far. New reference.
+ */
+json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
+                                const json_t *plan);
+
 /* ---- The configuration's project settings (project.c) ------------------ */
 
 /*
@@ -402,6 +427,8 @@ struct cli_cmd {
 };
 
 int cli_cmd_version(struct cli_ctx *ctx);
+int cli_cmd_providers(struct cli_ctx *ctx);
+int cli_cmd_providers_schema(struct cli_ctx *ctx);
 int cli_cmd_init(struct cli_ctx *ctx);
 int cli_cmd_validate(struct cli_ctx *ctx);
 int cli_cmd_output(struct cli_ctx *ctx);

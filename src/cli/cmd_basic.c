@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lang/lang.h"
+#include "engine/tfjson.h"
 #include "util/alloc.h"
 
 int cli_cmd_version(struct cli_ctx *ctx)
@@ -23,9 +24,14 @@ int cli_cmd_version(struct cli_ctx *ctx)
         fprintf(ctx->ui.out, "tern v%s\non %s\n", TERN_VERSION, cli_platform());
         return TERN_OK;
     }
-    j = json_pack("{s:s,s:s,s:{},s:b}", "tern_version", TERN_VERSION,
+    /* Terraform's `version -json` (command/version.go), tern_version beside
+     * terraform_version. provider_selections lists the lock file's
+     * providers; tern's are built in and have no lock file, so it is
+     * empty, as Terraform's is before init. */
+    j = json_pack("{s:s,s:s,s:s,s:{},s:b}", "terraform_version",
+                  TERN_LANGUAGE_VERSION, "tern_version", TERN_VERSION,
                   "platform", cli_platform(), "provider_selections",
-                  "tern_outdated", 0);
+                  "terraform_outdated", 0);
     if (!j)
         return TERN_ENOMEM;
     cli_json_print(ctx->ui.out, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -538,35 +544,73 @@ done:
     return error;
 }
 
-/* The `terraform show -json` shape of one instance. */
+/* One instance in Terraform's state representation (jsonstate.Resource):
+ * provider_name is the provider's source address, sensitive_values is
+ * SensitiveAsBool of the values with the state's sensitive paths and the
+ * schema's sensitive attributes; empty fields are left out (omitempty). */
 static json_t *instance_json(const tern_state_resource *r)
 {
-    json_t *j, *sens = json_object(), *p;
+    const tern_module *m = tern_module_find(
+        r->mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
+        r->type);
     char *address = tern_state_resource_address(r);
-    size_t i;
+    char *provider = tern__tfjson_provider_name(r->provider, r->type);
+    json_t *empty = json_object(), *j, *idx;
+    const json_t *values = r->attributes ? r->attributes : empty;
 
-    json_array_foreach(r->sensitive, i, p)
-    {
-        const json_t *step = json_array_get(p, 0);
-        const char *name = json_string_value(json_object_get(step, "value"));
-
-        if (name)
-            json_object_set_new(sens, name, json_true());
-    }
-    j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "address",
-                  address ? address : "", "mode",
-                  r->mode == TERN_STATE_DATA ? "data" : "managed", "type",
-                  r->type, "name", r->name, "provider_name",
-                  r->provider ? r->provider : "", "schema_version",
-                  (json_int_t)r->schema_version, "values",
-                  r->attributes ? json_incref(r->attributes) : json_object(),
-                  "sensitive_values", sens);
-    if (j && r->key_kind == TERN_STATE_KEY_INT)
-        json_object_set_new(j, "index", json_integer(r->key_int));
-    else if (j && r->key_kind == TERN_STATE_KEY_STRING)
-        json_object_set_new(j, "index", json_string(r->key_str));
+    j = json_pack("{s:s,s:s,s:s,s:s}", "address", address ? address : "",
+                  "mode", r->mode == TERN_STATE_DATA ? "data" : "managed",
+                  "type", r->type, "name", r->name);
+    idx = tern__tfjson_index(r->key_kind, r->key_int, r->key_str);
+    if (j && idx)
+        json_object_set_new(j, "index", idx);
+    json_object_set_new(j, "provider_name",
+                        json_string(provider ? provider : ""));
+    json_object_set_new(j, "schema_version",
+                        json_integer((json_int_t)r->schema_version));
+    if (json_object_size(values))
+        json_object_set(j, "values", (json_t *)values);
+    json_object_set_new(j, "sensitive_values",
+                        tern__tfjson_state_sensitive(values, r->sensitive,
+                                                     m ? m->schema : NULL));
+    if (json_array_size(r->dependencies))
+        json_object_set(j, "depends_on", r->dependencies);
+    if (r->status == TERN_STATE_TAINTED)
+        json_object_set_new(j, "tainted", json_true());
+    json_decref(empty);
     tern_free(address);
+    tern_free(provider);
     return j;
+}
+
+static int address_cmp(const void *pa, const void *pb)
+{
+    const json_t *a = *(const json_t *const *)pa;
+    const json_t *b = *(const json_t *const *)pb;
+
+    return strcmp(json_string_value(json_object_get(a, "address")),
+                  json_string_value(json_object_get(b, "address")));
+}
+
+/* jsonstate sorts a module's resources by address. */
+static void sort_resources(json_t *module)
+{
+    json_t *res = json_object_get(module, "resources"), *sorted;
+    const json_t **items;
+    size_t i, n = json_array_size(res);
+
+    items = tern_calloc(n + 1, sizeof(*items));
+    if (!items)
+        return;
+    for (i = 0; i < n; i++)
+        items[i] = json_array_get(res, i);
+    qsort(items, n, sizeof(*items), address_cmp);
+    sorted = json_array();
+    for (i = 0; sorted && i < n; i++)
+        json_array_append(sorted, (json_t *)items[i]);
+    if (sorted)
+        json_object_set_new(module, "resources", sorted);
+    tern_free(items);
 }
 
 static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
@@ -577,8 +621,8 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
     const char *k;
     size_t n = 0, i, j;
 
-    doc = json_pack("{s:s,s:s}", "format_version", "1.0", "tern_version",
-                    TERN_VERSION);
+    /* An empty state is only its format_version, as upstream's. */
+    doc = json_pack("{s:s}", "format_version", TERN_STATE_JSON_FORMAT);
     if (!doc || !st)
         return doc;
     if (tern_state_list(st, &list, &n, &ctx->diags) ||
@@ -587,6 +631,11 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         doc = NULL;
         goto done;
     }
+    if (n == 0 && json_object_size(outputs) == 0)
+        goto done;
+    json_object_set_new(doc, "terraform_version",
+                        json_string(TERN_LANGUAGE_VERSION));
+    json_object_set_new(doc, "tern_version", json_string(TERN_VERSION));
     outs = json_object();
     json_object_foreach(outputs, k, o)
     {
@@ -620,11 +669,20 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         json_array_append_new(json_object_get(target, "resources"),
                               instance_json(&list[i]));
     }
+    sort_resources(root);
+    if (!json_array_size(json_object_get(root, "resources")))
+        json_object_del(root, "resources");
+    json_array_foreach(children, j, mod)
+    {
+        sort_resources(mod);
+    }
     if (json_array_size(children))
         json_object_set(root, "child_modules", children);
     json_object_set_new(
         doc, "values",
         json_pack("{s:O,s:O}", "outputs", outs, "root_module", root));
+    if (!json_object_size(outs))
+        json_object_del(json_object_get(doc, "values"), "outputs");
 done:
     json_decref(outs);
     json_decref(root);

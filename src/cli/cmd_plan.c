@@ -64,6 +64,9 @@ struct run {
     /* address -> {"t": start time, "a": action, "n": progress lines} of
      * the steps running, for apply_errored and apply_progress */
     json_t *started;
+    /* address -> the state's object ID, for the JSON UI's refresh
+     * messages (built at the first one) */
+    json_t *ids;
     int refreshing_shown;
     /* The progress ticker (apply only): it and the event callback print
      * under the mutex. */
@@ -108,6 +111,50 @@ static json_t *resource_json(const char *address)
     tern_free(prefix);
     cli_addr_release(&a);
     return j;
+}
+
+/* The ID of the object the state holds at @address, or NULL. */
+static const char *state_id(struct run *run, const char *address)
+{
+    tern_state_resource *list = NULL;
+    size_t n = 0, i;
+
+    if (!run->ids && run->ctx->state) {
+        struct tern_diags scratch = TERN_DIAGS_INIT;
+
+        run->ids = json_object();
+        if (run->ids &&
+            tern_state_list(run->ctx->state, &list, &n, &scratch) == TERN_OK)
+            for (i = 0; i < n; i++) {
+                char *a = tern_state_resource_address(&list[i]);
+
+                if (a && list[i].id)
+                    json_object_set_new(run->ids, a, json_string(list[i].id));
+                tern_free(a);
+            }
+        tern_state_resources_free(list, n);
+        tern_diags_release(&scratch);
+    }
+    return json_string_value(json_object_get(run->ids, address));
+}
+
+/* refresh_start / refresh_complete: the resource and, when the state
+ * knows it, the object's ID, in the hook and the message. */
+static void refresh_json(struct run *run, const tern_event *ev,
+                         const char *type, const char *what)
+{
+    const char *id = state_id(run, ev->address);
+    json_t *hook = json_pack("{s:o}", "resource", resource_json(ev->address));
+    char *msg = id ? tern_asprintf("%s: %s [id=%s]", ev->address, what, id)
+                   : tern_asprintf("%s: %s", ev->address, what);
+
+    if (hook && id) {
+        json_object_set_new(hook, "id_key", json_string("id"));
+        json_object_set_new(hook, "id_value", json_string(id));
+    }
+    cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
+                     json_pack("{s:o}", "hook", hook));
+    tern_free(msg);
 }
 
 static int is_import(const tern_event *ev)
@@ -199,23 +246,80 @@ static const char *json_action(enum tern_action a)
     return "noop";
 }
 
+/* A hook's action: the create half of a replacement is a create, as
+ * upstream reports its two halves. */
+static const char *hook_action(enum tern_action a)
+{
+    if (a == TERN_ACTION_DELETE_THEN_CREATE ||
+        a == TERN_ACTION_CREATE_THEN_DELETE)
+        return "create";
+    return json_action(a);
+}
+
+/* The ID of the object an update or a delete starts on (apply_start's
+ * id_key and id_value), or NULL. */
+static const char *hook_id(const tern_event *ev)
+{
+    const tern_value *id;
+
+    if (!ev->change || !ev->change->before ||
+        (ev->action != TERN_ACTION_UPDATE && ev->action != TERN_ACTION_DELETE))
+        return NULL;
+    id = tern_value_object_get(ev->change->before, "id");
+    return id && tern_value_kind(id) == TERN_VAL_STRING
+               ? tern_value_get_string(id)
+               : NULL;
+}
+
+/* The machine-readable UI's own names for reasons (views/json/change.go),
+ * shorter than the JSON plan's for replacements. */
+static const char *json_reason(enum tern_action_reason r)
+{
+    switch (r) {
+    case TERN_REASON_REPLACE_FORCED:
+        return "cannot_update";
+    case TERN_REASON_REPLACE_REQUESTED:
+        return "requested";
+    case TERN_REASON_REPLACE_TRIGGERED:
+        return "replace_triggered_by";
+    case TERN_REASON_TAINTED:
+        return "tainted";
+    default:
+        break;
+    }
+    return tern_action_reason_name(r);
+}
+
 static void change_event_json(struct run *run, const tern_change *c,
                               const char *type, const char *what)
 {
+    const char *action = json_action(c->action);
     json_t *change;
     char *msg;
 
+    /* A no-op that moves or imports the object says so. */
+    if (c->action == TERN_ACTION_NOOP && c->import_id)
+        action = "import";
+    else if (c->action == TERN_ACTION_NOOP && c->prev_address)
+        action = "move";
     change = json_pack("{s:o,s:s}", "resource", resource_json(c->address),
-                       "action", json_action(c->action));
+                       "action", action);
     if (!change)
         return;
-    if (c->reason != TERN_REASON_NONE)
-        json_object_set_new(change, "reason",
-                            json_string(tern_action_reason_name(c->reason)));
     if (c->prev_address)
         json_object_set_new(change, "previous_resource",
                             resource_json(c->prev_address));
-    msg = tern_asprintf("%s: %s %s", c->address, what, json_action(c->action));
+    if (c->reason != TERN_REASON_NONE && c->reason != TERN_REASON_GONE &&
+        c->reason != TERN_REASON_DESTROY_MODE)
+        json_object_set_new(change, "reason",
+                            json_string(json_reason(c->reason)));
+    if (c->import_id)
+        json_object_set_new(change, "importing",
+                            json_pack("{s:s}", "id", c->import_id));
+    /* "ADDR: Plan to create", "ADDR: Drift detected (update)" */
+    msg = strcmp(type, "resource_drift") == 0
+              ? tern_asprintf("%s: %s (%s)", c->address, what, action)
+              : tern_asprintf("%s: %s %s", c->address, what, action);
     cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
                      json_pack("{s:o}", "change", change));
     tern_free(msg);
@@ -239,20 +343,14 @@ static void handle_event(struct run *run, const tern_event *ev)
     case TERN_EVENT_REFRESH_START:
         msg = tern_asprintf("%s: Refreshing state...", ev->address);
         if (ui->json)
-            cli_ui_json_line(ui, "info", msg, "refresh_start",
-                             json_pack("{s:{s:o}}", "hook", "resource",
-                                       resource_json(ev->address)));
+            refresh_json(run, ev, "refresh_start", "Refreshing state...");
         else
             fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         run->refreshing_shown = 1;
         break;
     case TERN_EVENT_REFRESH_DONE:
-        if (ui->json) {
-            msg = tern_asprintf("%s: Refresh complete", ev->address);
-            cli_ui_json_line(ui, "info", msg, "refresh_complete",
-                             json_pack("{s:{s:o}}", "hook", "resource",
-                                       resource_json(ev->address)));
-        }
+        if (ui->json)
+            refresh_json(run, ev, "refresh_complete", "Refresh complete");
         break;
     case TERN_EVENT_DRIFT:
         if (ui->json && ev->change)
@@ -278,12 +376,21 @@ static void handle_event(struct run *run, const tern_event *ev)
                             json_pack("{s:f,s:i,s:i}", "t", now_s(), "a",
                                       (int)ev->action, "n", 0));
         msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
-        if (ui->json)
-            cli_ui_json_line(ui, "info", msg, "apply_start",
-                             json_pack("{s:{s:o,s:s}}", "hook", "resource",
-                                       resource_json(ev->address), "action",
-                                       json_action(ev->action)));
-        else
+        if (ui->json) {
+            const char *id = hook_id(ev);
+            char *jmsg = id ? tern_asprintf("%s [id=%s]", msg, id) : NULL;
+            json_t *hook =
+                json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
+                          "action", hook_action(ev->action));
+
+            if (hook && id) {
+                json_object_set_new(hook, "id_key", json_string("id"));
+                json_object_set_new(hook, "id_value", json_string(id));
+            }
+            cli_ui_json_line(ui, "info", jmsg ? jmsg : msg, "apply_start",
+                             json_pack("{s:o}", "hook", hook));
+            tern_free(jmsg);
+        } else
             fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         break;
     case TERN_EVENT_DONE:
@@ -293,10 +400,10 @@ static void handle_event(struct run *run, const tern_event *ev)
                             ev->id ? " [id=" : "", ev->id ? ev->id : "",
                             ev->id ? "]" : "");
         if (ui->json) {
-            json_t *hook = json_pack("{s:o,s:s,s:f}", "resource",
+            json_t *hook = json_pack("{s:o,s:s,s:I}", "resource",
                                      resource_json(ev->address), "action",
-                                     json_action(ev->action), "elapsed_seconds",
-                                     ev->elapsed);
+                                     hook_action(ev->action), "elapsed_seconds",
+                                     (json_int_t)ev->elapsed);
 
             if (hook && ev->id) {
                 json_object_set_new(hook, "id_key", json_string("id"));
@@ -313,12 +420,12 @@ static void handle_event(struct run *run, const tern_event *ev)
         msg = tern_asprintf("%s: %s after %.0fs", who, verb_err(ev->action),
                             started > 0 ? now_s() - started : 0.0);
         if (ui->json)
-            cli_ui_json_line(ui, "error", msg, "apply_errored",
-                             json_pack("{s:{s:o,s:s,s:f}}", "hook", "resource",
-                                       resource_json(ev->address), "action",
-                                       json_action(ev->action),
-                                       "elapsed_seconds",
-                                       started > 0 ? now_s() - started : 0.0));
+            cli_ui_json_line(
+                ui, "error", msg, "apply_errored",
+                json_pack("{s:{s:o,s:s,s:I}}", "hook", "resource",
+                          resource_json(ev->address), "action",
+                          hook_action(ev->action), "elapsed_seconds",
+                          (json_int_t)(started > 0 ? now_s() - started : 0.0)));
         /* The error itself is in the run's diagnostics, printed at the
          * end with the others, as Terraform does. */
         break;
@@ -440,10 +547,10 @@ static void *ticker_main(void *arg)
                 continue;
             if (ui->json)
                 cli_ui_json_line(ui, "info", msg, "apply_progress",
-                                 json_pack("{s:{s:o,s:s,s:f}}", "hook",
+                                 json_pack("{s:{s:o,s:s,s:I}}", "hook",
                                            "resource", resource_json(addr),
-                                           "action", json_action(a),
-                                           "elapsed_seconds", el));
+                                           "action", hook_action(a),
+                                           "elapsed_seconds", (json_int_t)el));
             else
                 fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg,
                         cli_c_reset(ui));
@@ -678,9 +785,21 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
 {
     char *msg;
 
-    if (strcmp(operation, "plan") == 0)
+    /* views/json/change_summary.go: imports are named when there are
+     * any */
+    if (strcmp(operation, "plan") == 0 && s->import)
+        msg = tern_asprintf("Plan: %zu to import, %zu to add, %zu to change, "
+                            "%zu to destroy.",
+                            s->import, s->add, s->change, s->destroy);
+    else if (strcmp(operation, "plan") == 0)
         msg = tern_asprintf("Plan: %zu to add, %zu to change, %zu to destroy.",
                             s->add, s->change, s->destroy);
+    else if (s->import)
+        msg = tern_asprintf("%s complete! Resources: %zu imported, %zu added, "
+                            "%zu changed, %zu destroyed.",
+                            strcmp(operation, "destroy") == 0 ? "Destroy"
+                                                              : "Apply",
+                            s->import, s->add, s->change, s->destroy);
     else
         msg = tern_asprintf("%s complete! Resources: %zu added, %zu changed, "
                             "%zu destroyed.",
@@ -693,6 +812,64 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
                                (json_int_t)s->change, "import",
                                (json_int_t)s->import, "remove",
                                (json_int_t)s->destroy, "operation", operation));
+    tern_free(msg);
+}
+
+/*
+ * After a plan's change_summary, the `outputs` message of planned outputs
+ * (views/json/output.go OutputsFromChanges): each root output with its
+ * action and sensitivity, no values.
+ */
+static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
+{
+    const tern_value *planned = tern_plan_outputs(plan);
+    json_t *prior = NULL, *doc = json_object(), *po;
+    const char *k;
+    size_t i;
+    char *msg;
+
+    if (!doc)
+        return;
+    if (ctx->state && tern_state_outputs(ctx->state, &prior, NULL) != TERN_OK)
+        prior = NULL;
+    for (i = 0; planned && i < tern_value_length(planned); i++) {
+        const tern_value *o = tern_value_object_value(planned, i);
+        const tern_value *v = tern_value_object_get(o, "value");
+        const json_t *before;
+        const char *action = "create";
+        json_t *after;
+
+        k = tern_value_object_key(planned, i);
+        before = json_object_get(json_object_get(prior, k), "value");
+        if (before) {
+            after =
+                tern_value_is_wholly_known(v) ? tern_value_to_json(v) : NULL;
+            action = after && json_equal(after, before) ? "noop" : "update";
+            json_decref(after);
+        }
+        json_object_set_new(doc, k,
+                            json_pack("{s:b,s:s}", "sensitive",
+                                      tern_value_get_bool(tern_value_object_get(
+                                          o, "sensitive")),
+                                      "action", action));
+    }
+    json_object_foreach(prior, k, po)
+    {
+        if (!json_object_get(doc, k))
+            json_object_set_new(
+                doc, k,
+                json_pack("{s:b,s:s}", "sensitive",
+                          json_is_true(json_object_get(po, "sensitive")),
+                          "action", "delete"));
+    }
+    json_decref(prior);
+    if (!json_object_size(doc)) {
+        json_decref(doc);
+        return;
+    }
+    msg = tern_asprintf("Outputs: %zu", json_object_size(doc));
+    cli_ui_json_line(&ctx->ui, "info", msg ? msg : "Outputs", "outputs",
+                     json_pack("{s:o}", "outputs", doc));
     tern_free(msg);
 }
 
@@ -872,10 +1049,12 @@ int cli_cmd_plan(struct cli_ctx *ctx)
         goto done;
     if (tern_plan_errored(plan))
         render_failed(ctx);
-    else if (ctx->ui.json)
+    else if (ctx->ui.json) {
         summary_json(ctx, tern_plan_summary(plan), "plan");
-    else
+        plan_outputs_json(ctx, plan);
+    } else {
         render_plan(ctx, plan);
+    }
     if (error)
         goto done;
     if (ctx->opts.out) {
@@ -904,6 +1083,7 @@ done:
     tern_plan_free(plan);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1061,6 +1241,7 @@ done:
     }
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1081,10 +1262,12 @@ int cli_cmd_apply(struct cli_ctx *ctx)
         goto done;
     if (tern_plan_errored(plan))
         render_failed(ctx);
-    else if (ctx->ui.json)
+    else if (ctx->ui.json) {
         summary_json(ctx, tern_plan_summary(plan), "plan");
-    else
+        plan_outputs_json(ctx, plan);
+    } else {
         render_plan(ctx, plan);
+    }
     if (error)
         goto done;
     if (tern_plan_is_empty(plan)) {
@@ -1105,6 +1288,7 @@ done:
     tern_plan_free(plan);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1133,6 +1317,7 @@ int cli_cmd_import(struct cli_ctx *ctx)
 done:
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
@@ -1158,29 +1343,61 @@ done:
     tern_free(dot);
     engine_free(e);
     json_decref(run.started);
+    json_decref(run.ids);
     return error;
 }
 
 int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
 {
+    struct tern_lang_config *cfg = NULL;
     tern_plan *plan = NULL;
-    json_t *doc = NULL;
+    json_t *doc = NULL, *prior = NULL, *ordered = NULL;
+    const char *k;
+    json_t *v;
     int error;
 
     /* The reader's own diagnostic says what is wrong with the file. */
     if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
         return error;
-    if (ctx->opts.json) {
-        if ((error = tern_plan_to_json(plan, &doc)) == TERN_OK) {
-            json_object_set_new(doc, "format_version", json_string("1.2"));
-            json_object_set_new(doc, "tern_version", json_string(TERN_VERSION));
-            cli_json_print(ctx->ui.out, doc,
-                           JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        }
-        json_decref(doc);
-    } else {
+    if (!ctx->opts.json) {
         render_plan(ctx, plan);
+        goto done;
     }
+    /* The outputs before the plan are the state's, when it is still the
+     * state the plan was made from. */
+    if (ctx->state) {
+        struct tern_diags scratch = TERN_DIAGS_INIT;
+
+        if (tern_state_outputs(ctx->state, &prior, &scratch) != TERN_OK)
+            prior = NULL;
+        tern_diags_release(&scratch);
+    }
+    if ((error = tern_plan_to_json(plan, prior, &doc)) != TERN_OK)
+        goto done;
+    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
+        goto done;
+    /* In upstream's order: configuration and relevant_attributes after
+     * prior_state, before timestamp and the flags. */
+    ordered = json_object();
+    json_object_foreach(doc, k, v)
+    {
+        if ((strcmp(k, "timestamp") == 0 || strcmp(k, "applyable") == 0) &&
+            !json_object_get(ordered, "configuration")) {
+            json_t *ra = cli_relevant_attributes(cfg, doc);
+
+            json_object_set_new(ordered, "configuration", cli_config_json(cfg));
+            if (json_array_size(ra))
+                json_object_set(ordered, "relevant_attributes", ra);
+            json_decref(ra);
+        }
+        json_object_set(ordered, k, v);
+    }
+    cli_json_print(ctx->ui.out, ordered, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+done:
+    json_decref(ordered);
+    json_decref(doc);
+    json_decref(prior);
+    tern_lang_config_free(cfg);
     tern_plan_free(plan);
     return error;
 }

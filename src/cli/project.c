@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/tfjson.h"
 #include "lang/lang.h"
 #include "tern/provider.h"
 #include "util/alloc.h"
@@ -207,7 +208,7 @@ static void unsupported(struct tern_diags *diags, const struct tern_range *r,
  * keep working and one that needs a newer language says so instead of
  * failing later on a construct tern does not know.
  */
-#define TERN_LANGUAGE_VERSION "1.5.7"
+/* TERN_LANGUAGE_VERSION: src/engine/tfjson.h */
 
 /* Parse "1.2.3" (missing parts are 0, a "v" prefix allowed) into v[3]. */
 static int parse_version(const char *s, long v[3], const char **end)

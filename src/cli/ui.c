@@ -7,6 +7,8 @@
  */
 #include "cli/cli.h"
 
+#include "engine/tfjson.h"
+
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,7 +190,9 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
     timestamp(ts, sizeof(ts));
     json_object_set_new(fields, "@level", json_string(level));
     json_object_set_new(fields, "@message", json_string(message));
-    json_object_set_new(fields, "@module", json_string("tern.ui"));
+    /* "always terraform.ui" (machine-readable-ui.mdx): consumers filter
+     * on it */
+    json_object_set_new(fields, "@module", json_string("terraform.ui"));
     json_object_set_new(fields, "@timestamp", json_string(ts));
     json_object_set_new(fields, "type", json_string(type));
     cli_json_print(ui->out, fields, JSON_COMPACT | JSON_SORT_KEYS);
@@ -197,8 +201,12 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
 
 void cli_ui_json_version(const struct cli_ui *ui)
 {
+    /* "terraform": the language version tern implements; "tern" beside
+     * it */
     cli_ui_json_line(ui, "info", "tern " TERN_VERSION, "version",
-                     json_pack("{s:s,s:s}", "tern", TERN_VERSION, "ui", "1.2"));
+                     json_pack("{s:s,s:s,s:s}", "terraform",
+                               TERN_LANGUAGE_VERSION, "tern", TERN_VERSION,
+                               "ui", "1.2"));
 }
 
 /* One diagnostic rendered, the severity line in colour. */

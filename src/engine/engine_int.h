@@ -5,7 +5,8 @@
  *
  * Files: engine.c (configuration analysis, evaluation scope, providers),
  * plan.c (refresh, expansion, diff), exec.c (the libuv executor), apply.c
- * (steps, apply, import), planfile.c (plan files, JSON, value masks),
+ * (steps, apply, import), planfile.c (plan files, value masks),
+ * plan_json.c (Terraform's JSON plan representation),
  * dot.c (Graphviz).
  */
 #ifndef TERN_ENGINE_ENGINE_INT_H
@@ -162,6 +163,8 @@ struct tern_plan {
     int64_t serial;
     char *tern_version;
     char config_hash[65];
+    /* When planning began, RFC 3339 UTC ("" in older plan files). */
+    char timestamp[32];
     json_t *files;   /* [{"name", "text"}] */
     json_t *targets; /* only for the record */
     /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
@@ -170,6 +173,8 @@ struct tern_plan {
 };
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out);
+/* The current time as the JSON plan's "timestamp" (RFC 3339, UTC). */
+void tern__plan_timestamp(char *buf, size_t size);
 void tern__pinst_release(struct pinst *pi);
 /* Fill pi->pub from the owned fields. */
 int tern__pinst_publish(struct pinst *pi);

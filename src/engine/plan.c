@@ -2248,6 +2248,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     p->lineage = tern_strdup(tern_state_lineage(e->state));
     p->serial = tern_state_serial(e->state);
     p->tern_version = tern_strdup(TERN_VERSION);
+    tern__plan_timestamp(p->timestamp, sizeof(p->timestamp));
     p->vars = tern_value_incref(e->vars);
     {
         time_t now = time(NULL);

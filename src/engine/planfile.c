@@ -263,6 +263,8 @@ static json_t *enc_plan(const struct tern_plan *p)
         json_array_append_new(drift, enc_inst(&p->drift[i]));
     json_object_set_new(o, "format_version", json_integer(PLAN_FORMAT_VERSION));
     json_object_set_new(o, "tern_version", json_string(p->tern_version));
+    if (p->timestamp[0])
+        json_object_set_new(o, "timestamp", json_string(p->timestamp));
     json_object_set_new(o, "lineage", json_string(p->lineage));
     json_object_set_new(o, "serial", json_integer(p->serial));
     json_object_set_new(o, "destroy", json_boolean(p->destroy));
@@ -461,6 +463,10 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     p->tern_version = dup_or_null(json_object_get(doc, "tern_version"));
+    snprintf(p->timestamp, sizeof(p->timestamp), "%s",
+             json_string_value(json_object_get(doc, "timestamp"))
+                 ? json_string_value(json_object_get(doc, "timestamp"))
+                 : "");
     p->lineage = dup_or_null(json_object_get(doc, "lineage"));
     TERN_CHECK_ALLOC(p->lineage);
     p->serial = json_integer_value(json_object_get(doc, "serial"));
@@ -549,91 +555,4 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
 done:
     tern_lang_config_free(cfg);
     return error;
-}
-
-/* ---- Terraform-shaped JSON -------------------------------------------------
- */
-
-static json_t *actions_json(enum tern_action a)
-{
-    switch (a) {
-    case TERN_ACTION_DELETE_THEN_CREATE:
-        return json_pack("[s, s]", "delete", "create");
-    case TERN_ACTION_CREATE_THEN_DELETE:
-        return json_pack("[s, s]", "create", "delete");
-    default:
-        return json_pack("[s]", tern_action_name(a));
-    }
-}
-
-static json_t *change_json(const struct pinst *pi)
-{
-    json_t *c = json_object(), *rc = json_object(), *rp = json_array();
-    size_t i;
-
-    if (!c || !rc || !rp) {
-        json_decref(c);
-        json_decref(rc);
-        json_decref(rp);
-        return NULL;
-    }
-    for (i = 0; pi->rpaths && pi->rpaths[i]; i++)
-        json_array_append_new(rp, json_pack("[s]", pi->rpaths[i]));
-    json_object_set_new(c, "actions", actions_json(pi->pub.action));
-    json_object_set_new(
-        c, "before", pi->before ? tern_value_to_json(pi->before) : json_null());
-    json_object_set_new(
-        c, "after", pi->after ? tern_value_to_json(pi->after) : json_null());
-    json_object_set_new(c, "after_unknown", tern__mask(pi->after, 0));
-    json_object_set_new(c, "before_sensitive", tern__mask(pi->before, 1));
-    json_object_set_new(c, "after_sensitive", tern__mask(pi->after, 1));
-    json_object_set_new(c, "replace_paths", rp);
-    if (pi->import_id)
-        json_object_set_new(c, "importing",
-                            json_pack("{s:s}", "id", pi->import_id));
-    json_object_set_new(rc, "address", json_string(pi->addr));
-    if (pi->prev_addr)
-        json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
-    json_object_set_new(
-        rc, "mode",
-        json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
-    json_object_set_new(rc, "type", json_string(pi->type));
-    json_object_set_new(rc, "name", json_string(pi->name));
-    if (pi->key_kind == TERN_STATE_KEY_INT)
-        json_object_set_new(rc, "index", json_integer(pi->key_int));
-    else if (pi->key_kind == TERN_STATE_KEY_STRING)
-        json_object_set_new(rc, "index", json_string(pi->key_str));
-    if (pi->pub.reason)
-        json_object_set_new(
-            rc, "action_reason",
-            json_string(tern_action_reason_name(pi->pub.reason)));
-    if (pi->adopt)
-        json_object_set_new(rc, "adopted", json_true());
-    json_object_set_new(rc, "change", c);
-    return rc;
-}
-
-int tern_plan_to_json(const tern_plan *p, json_t **out)
-{
-    json_t *o = json_object(), *rc = json_array(), *rd = json_array();
-    size_t i;
-
-    *out = NULL;
-    if (!o || !rc || !rd) {
-        json_decref(o);
-        json_decref(rc);
-        json_decref(rd);
-        return TERN_ENOMEM;
-    }
-    for (i = 0; i < p->nchanges; i++)
-        json_array_append_new(rc, change_json(p->changes[i]));
-    for (i = 0; i < p->ndrift; i++)
-        json_array_append_new(rd, change_json(&p->drift[i]));
-    json_object_set_new(o, "format_version", json_string("1.2"));
-    json_object_set_new(o, "tern_version", json_string(p->tern_version));
-    json_object_set_new(o, "resource_changes", rc);
-    json_object_set_new(o, "resource_drift", rd);
-    json_object_set_new(o, "errored", json_boolean(p->errored));
-    *out = o;
-    return TERN_OK;
 }

@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)tern_plan_variables(plan);
         (void)tern_plan_summary(plan);
         (void)tern_plan_is_empty(plan);
-        if (tern_plan_to_json(plan, &j) == TERN_OK)
+        if (tern_plan_to_json(plan, NULL, &j) == TERN_OK)
             json_decref(j);
         /* Also on failure: the diagnostics point into it. */
         (void)tern_plan_config(plan, &cfg, &diags);

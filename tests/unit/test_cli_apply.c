@@ -193,7 +193,7 @@ TEST(cli_apply, json_ui)
     ASSERT_EQ(saw_start, 2);
     ASSERT_EQ(saw_complete, 2);
     ASSERT_EQ(saw_summary, 2); /* the plan's and the apply's */
-    ASSERT_EQ(saw_outputs, 1);
+    ASSERT_EQ(saw_outputs, 2); /* planned (actions), then applied (values) */
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }

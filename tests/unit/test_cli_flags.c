@@ -387,6 +387,8 @@ TEST(cli_flags, binary_help_and_version)
         "  output        Show output values from your root module\n"
         "  force-unlock  Release a stuck lock on the current state\n"
         "  version       Show the current tern version\n"
+        "  providers     Show the providers required for this "
+        "configuration\n"
         "  help          Show this help\n"
         "  state         Advanced state management\n"
         "\n"

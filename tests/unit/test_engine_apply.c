@@ -681,7 +681,7 @@ TEST(engine_apply, aws_provider_against_sim)
         char *ch = test_env_changes(p);
         json_t *j = NULL;
 
-        tern_plan_to_json(p, &j);
+        tern_plan_to_json(p, NULL, &j);
         FAIL("not converged:\n%s\n%s", ch, json_dumps(j, JSON_INDENT(1)));
     }
     tern_plan_free(p);

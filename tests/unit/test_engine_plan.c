@@ -94,7 +94,8 @@ TEST(engine_plan, golden_actions)
     struct test_env env;
     tern_plan *p = NULL;
     char *ch;
-    json_t *j = NULL;
+    json_t *j = NULL, *rc;
+    size_t i;
     char *js;
 
     ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
@@ -139,22 +140,34 @@ TEST(engine_plan, golden_actions)
     ASSERT_EQ(tern_plan_summary(p)->change, 1);
     ASSERT_EQ(tern_plan_summary(p)->destroy, 2);
     ASSERT_EQ(tern_plan_summary(p)->read, 1);
-    /* The JSON form the CLI prints, for the update. */
-    ASSERT_OK(tern_plan_to_json(p, &j));
-    js = json_dumps(json_array_get(json_object_get(j, "resource_changes"), 0),
-                    JSON_COMPACT | JSON_SORT_KEYS);
+    /* The JSON form the CLI prints (Terraform's JSON plan): every
+     * managed instance, no-ops too, sorted with data sources first. */
+    ASSERT_OK(tern_plan_to_json(p, NULL, &j));
+    rc = json_object_get(j, "resource_changes");
+    ASSERT_EQ(json_array_size(rc), 6);
+    for (i = 0; i < 6; i++) {
+        static const char *const order[] = {
+            "data.test_object.d", "test_object.gone", "test_object.keep",
+            "test_object.new",    "test_object.rep",  "test_object.upd"};
+
+        ASSERT_STR_EQ(json_string_value(
+                          json_object_get(json_array_get(rc, i), "address")),
+                      order[i]);
+    }
+    js = json_dumps(json_array_get(rc, 5), JSON_COMPACT | JSON_SORT_KEYS);
     ASSERT_STR_EQ(js,
                   "{\"address\":\"test_object.upd\",\"change\":{\"actions\":["
                   "\"update\"],\"after\":{\"id\":\"obj-1\",\"name\":\"upd\","
                   "\"secret\":null,\"serial\":1,\"tags\":null,\"value\":\"2\"},"
-                  "\"after_sensitive\":false,\"after_unknown\":false,"
+                  "\"after_sensitive\":{},\"after_unknown\":{},"
                   "\"before\":{\"id\":\"obj-1\",\"name\":\"upd\",\"secret\":"
                   "null,\"serial\":1,\"tags\":null,\"value\":\"1\"},"
-                  "\"before_sensitive\":false,\"replace_paths\":[]},\"mode\":"
-                  "\"managed\",\"name\":\"upd\",\"type\":\"test_object\"}");
+                  "\"before_sensitive\":{}},\"mode\":"
+                  "\"managed\",\"name\":\"upd\",\"provider_name\":"
+                  "\"registry.terraform.io/hashicorp/test\",\"type\":"
+                  "\"test_object\"}");
     free(js);
-    js = json_dumps(json_array_get(json_object_get(j, "resource_changes"), 2),
-                    JSON_COMPACT | JSON_SORT_KEYS);
+    js = json_dumps(json_array_get(rc, 3), JSON_COMPACT | JSON_SORT_KEYS);
     ASSERT_STR_CONTAINS(js, "\"after_unknown\":{\"id\":true,\"serial\":true}");
     ASSERT_STR_CONTAINS(js, "\"after_sensitive\":{\"secret\":true}");
     free(js);

@@ -1,0 +1,863 @@
+/*
+ * The configuration representation of Terraform's JSON plan ("configuration"
+ * in `show -json PLANFILE`), as hashicorp/terraform's
+ * internal/command/jsonconfig/config.go and expression.go write it:
+ * provider_config (every provider block, then each provider that
+ * required_providers or a resource names), and root_module with outputs,
+ * resources, module_calls and variables.
+ *
+ * An expression is {"constant_value": v} when it evaluates with no
+ * context at all (upstream evaluates it with a nil EvalContext: no
+ * references and no functions), and {"references": [...]} with every
+ * reference, from the longest traversal down to the referenceable address
+ * (`aws_iam_role.r.arn`, `aws_iam_role.r`; an instance adds its resource),
+ * in source order. Nested blocks are arrays of expression objects.
+ *
+ * One deliberate difference: a provider argument that holds a credential
+ * (access_key, secret_key, token) never shows its constant value; only
+ * that it is set ({}), so a plan's JSON cannot leak it.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/tfjson.h"
+#include "lang/lang.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* Names bound by for expressions around the current node; and, when
+ * @attrs is set, where each reference to a resource or data source is
+ * recorded as {"resource": instance address, "attribute": [steps],
+ * "block": the block's address}. */
+struct bound {
+    const char *names[32];
+    size_t n;
+    json_t *attrs;
+};
+
+static int is_bound(const struct bound *b, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++)
+        if (b->names[i] && strcmp(b->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A literal index key (a number, or a string written as one literal). */
+static const tern_value *literal_key(const struct tern_expr *k)
+{
+    if (k->kind == TERN_EXPR_LITERAL)
+        return k->u.literal;
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1 &&
+        k->u.list.items[0]->kind == TERN_EXPR_LITERAL)
+        return k->u.list.items[0]->u.literal;
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 0)
+        return NULL;
+    return NULL;
+}
+
+/* One traversal step as upstream's traversalStr writes it. */
+static void step_str(tern_buf *b, const struct tern_expr *n)
+{
+    const tern_value *k;
+    char *num;
+
+    if (n->kind == TERN_EXPR_GETATTR) {
+        tern_buf_printf(b, ".%s", n->u.attr.name);
+        return;
+    }
+    k = literal_key(n->u.index.key);
+    if (k && tern_value_kind(k) == TERN_VAL_STRING) {
+        tern_buf_printf(b, "[\"%s\"]", tern_value_get_string(k));
+    } else if (k && tern_value_kind(k) == TERN_VAL_NUMBER) {
+        num = tern_value_number_string(k);
+        tern_buf_printf(b, "[%s]", num ? num : "0");
+        tern_free(num);
+    }
+}
+
+/* How many steps after the root name the referenced address takes: var.x
+ * one, data.T.N two, T.N one; plus a literal index on a resource. */
+static size_t subject_steps(const char *root, const struct tern_expr **steps,
+                            size_t n, int *instance)
+{
+    size_t s;
+
+    *instance = 0;
+    if (strcmp(root, "data") == 0)
+        s = 2;
+    else
+        s = 1;
+    if (s > n)
+        return n;
+    if (strcmp(root, "var") && strcmp(root, "local") && strcmp(root, "each") &&
+        strcmp(root, "count") && strcmp(root, "path") &&
+        strcmp(root, "terraform") && strcmp(root, "self") && s < n &&
+        steps[s]->kind == TERN_EXPR_INDEX) {
+        *instance = 1;
+        s++;
+    }
+    return s;
+}
+
+/* One traversal step as a path element: a string or a number. */
+static json_t *step_json(const struct tern_expr *n)
+{
+    const tern_value *k;
+
+    if (n->kind == TERN_EXPR_GETATTR)
+        return json_string(n->u.attr.name);
+    k = literal_key(n->u.index.key);
+    return k ? tern_value_to_json(k) : json_null();
+}
+
+static int is_resource_root(const char *root)
+{
+    static const char *const not [] = {"var",   "local",  "each",
+                                       "count", "path",   "terraform",
+                                       "self",  "module", NULL};
+    size_t i;
+
+    for (i = 0; not [i]; i++)
+        if (strcmp(root, not [i]) == 0)
+            return 0;
+    return 1;
+}
+
+static void record(json_t *attrs, const char *root,
+                   const struct tern_expr **steps, size_t n, size_t s,
+                   int instance)
+{
+    tern_buf inst = TERN_BUF_INIT, block = TERN_BUF_INIT;
+    json_t *path = json_array();
+    size_t i;
+
+    tern_buf_puts(&inst, root);
+    tern_buf_puts(&block, root);
+    for (i = 0; i < s; i++) {
+        step_str(&inst, steps[i]);
+        if (!(instance && i + 1 == s))
+            step_str(&block, steps[i]);
+    }
+    for (i = s; i < n; i++)
+        json_array_append_new(path, step_json(steps[i]));
+    json_array_append_new(
+        attrs, json_pack("{s:s,s:o,s:s}", "resource", tern_buf_cstr(&inst),
+                         "attribute", path, "block", tern_buf_cstr(&block)));
+    tern_buf_release(&inst);
+    tern_buf_release(&block);
+}
+
+static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
+                 size_t n, json_t *attrs)
+{
+    tern_buf subj = TERN_BUF_INIT, full = TERN_BUF_INIT;
+    size_t s, i, len;
+    int instance = 0;
+
+    if (n == 0) /* a lone name: nothing referenceable */
+        return;
+    s = subject_steps(root, steps, n, &instance);
+    if (attrs && strcmp(root, "local") == 0)
+        json_array_append_new(attrs,
+                              json_pack("{s:s}", "local",
+                                        steps[0]->kind == TERN_EXPR_GETATTR
+                                            ? steps[0]->u.attr.name
+                                            : ""));
+    else if (attrs && is_resource_root(root) &&
+             s == (strcmp(root, "data") == 0 ? 2u : 1u) + (size_t)instance)
+        record(attrs, root, steps, n, s, instance);
+    tern_buf_puts(&subj, root);
+    for (i = 0; i < s; i++)
+        step_str(&subj, steps[i]);
+    for (len = n; len > s; len--) {
+        tern_buf_clear(&full);
+        tern_buf_puts(&full, tern_buf_cstr(&subj));
+        for (i = s; i < len; i++)
+            step_str(&full, steps[i]);
+        json_array_append_new(refs, json_string(tern_buf_cstr(&full)));
+    }
+    json_array_append_new(refs, json_string(tern_buf_cstr(&subj)));
+    if (instance) {
+        tern_buf_clear(&full);
+        tern_buf_puts(&full, root);
+        for (i = 0; i + 1 < s; i++)
+            step_str(&full, steps[i]);
+        json_array_append_new(refs, json_string(tern_buf_cstr(&full)));
+    }
+    tern_buf_release(&subj);
+    tern_buf_release(&full);
+}
+
+static void walk(const struct tern_expr *e, json_t *refs, struct bound *b);
+
+/* A traversal: attributes and literal indexes down to a root name. Returns
+ * 0 when @e is not one (the caller walks it as an expression). */
+static int traversal(const struct tern_expr *e, json_t *refs, struct bound *b)
+{
+    const struct tern_expr *steps[64], *n = e;
+    size_t count = 0, i;
+
+    while (count < 64) {
+        if (n->kind == TERN_EXPR_VAR)
+            break;
+        if (n->kind == TERN_EXPR_GETATTR) {
+            steps[count++] = n;
+            n = n->u.attr.obj;
+        } else if (n->kind == TERN_EXPR_INDEX && literal_key(n->u.index.key)) {
+            steps[count++] = n;
+            n = n->u.index.obj;
+        } else {
+            return 0;
+        }
+    }
+    if (n->kind != TERN_EXPR_VAR)
+        return 0;
+    if (is_bound(b, n->u.var.name))
+        return 1;
+    /* steps were collected outermost first: reverse them */
+    for (i = 0; i < count / 2; i++) {
+        const struct tern_expr *t = steps[i];
+
+        steps[i] = steps[count - 1 - i];
+        steps[count - 1 - i] = t;
+    }
+    emit(refs, n->u.var.name, steps, count, b->attrs);
+    return 1;
+}
+
+static void walk(const struct tern_expr *e, json_t *refs, struct bound *b)
+{
+    size_t i, saved;
+
+    if (!e)
+        return;
+    switch (e->kind) {
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_GETATTR:
+    case TERN_EXPR_INDEX:
+        if (traversal(e, refs, b))
+            return;
+        if (e->kind == TERN_EXPR_GETATTR) {
+            walk(e->u.attr.obj, refs, b);
+        } else if (e->kind == TERN_EXPR_INDEX) {
+            walk(e->u.index.obj, refs, b);
+            walk(e->u.index.key, refs, b);
+        }
+        return;
+    case TERN_EXPR_LITERAL:
+    case TERN_EXPR_SPLAT_ITEM:
+        return;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < e->u.list.n; i++)
+            walk(e->u.list.items[i], refs, b);
+        return;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        walk(e->u.cond.cond, refs, b);
+        walk(e->u.cond.then_, refs, b);
+        walk(e->u.cond.else_, refs, b);
+        return;
+    case TERN_EXPR_TPL_FOR:
+    case TERN_EXPR_FOR:
+        walk(e->u.for_.coll, refs, b);
+        saved = b->n;
+        if (b->n + 2 <= sizeof(b->names) / sizeof(b->names[0])) {
+            b->names[b->n++] = e->u.for_.key_var;
+            b->names[b->n++] = e->u.for_.val_var;
+        }
+        walk(e->u.for_.key, refs, b);
+        walk(e->u.for_.val, refs, b);
+        walk(e->u.for_.cond, refs, b);
+        b->n = saved;
+        return;
+    case TERN_EXPR_SPLAT:
+        walk(e->u.splat.source, refs, b);
+        walk(e->u.splat.each, refs, b);
+        return;
+    case TERN_EXPR_CALL:
+        for (i = 0; i < e->u.call.n; i++)
+            walk(e->u.call.args[i], refs, b);
+        return;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        walk(e->u.op.a, refs, b);
+        walk(e->u.op.b, refs, b);
+        return;
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < e->u.object.n; i++) {
+            walk(e->u.object.keys[i], refs, b);
+            walk(e->u.object.vals[i], refs, b);
+        }
+        return;
+    case TERN_EXPR_PAREN:
+        walk(e->u.paren, refs, b);
+        return;
+    }
+}
+
+/* Whether evaluating @e needs anything but the expression itself: a
+ * reference, a function or a for expression's names. */
+static int needs_context(const struct tern_expr *e)
+{
+    size_t i;
+
+    if (!e)
+        return 0;
+    switch (e->kind) {
+    case TERN_EXPR_LITERAL:
+        return 0;
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_CALL:
+    case TERN_EXPR_SPLAT:
+    case TERN_EXPR_SPLAT_ITEM:
+    case TERN_EXPR_FOR:
+    case TERN_EXPR_TPL_FOR:
+        return 1;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < e->u.list.n; i++)
+            if (needs_context(e->u.list.items[i]))
+                return 1;
+        return 0;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        return needs_context(e->u.cond.cond) ||
+               needs_context(e->u.cond.then_) || needs_context(e->u.cond.else_);
+    case TERN_EXPR_GETATTR:
+        return needs_context(e->u.attr.obj);
+    case TERN_EXPR_INDEX:
+        return needs_context(e->u.index.obj) || needs_context(e->u.index.key);
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        return needs_context(e->u.op.a) || needs_context(e->u.op.b);
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < e->u.object.n; i++)
+            if (needs_context(e->u.object.keys[i]) ||
+                needs_context(e->u.object.vals[i]))
+                return 1;
+        return 0;
+    case TERN_EXPR_PAREN:
+        return needs_context(e->u.paren);
+    }
+    return 1;
+}
+
+json_t *cli_expression_json(const struct tern_expr *e, int secret)
+{
+    struct tern_lang_scope scope;
+    struct tern_diags scratch = TERN_DIAGS_INIT;
+    struct bound b;
+    tern_value *v = NULL;
+    json_t *o = json_object(), *refs = json_array();
+
+    if (!o || !refs || !e) {
+        json_decref(refs);
+        return o;
+    }
+    if (!secret && !needs_context(e)) {
+        memset(&scope, 0, sizeof(scope));
+        if (tern_lang_eval(e, &scope, &v, &scratch) == TERN_OK && v &&
+            tern_value_is_wholly_known(v))
+            json_object_set_new(o, "constant_value", tern_value_to_json(v));
+        tern_value_decref(v);
+        tern_diags_release(&scratch);
+    }
+    memset(&b, 0, sizeof(b));
+    walk(e, refs, &b);
+    if (json_array_size(refs))
+        json_object_set(o, "references", refs);
+    json_decref(refs);
+    return o;
+}
+
+static int is_meta(const char *name)
+{
+    static const char *const meta[] = {"count",      "for_each",  "provider",
+                                       "depends_on", "lifecycle", "provisioner",
+                                       "connection", "dynamic",   NULL};
+    size_t i;
+
+    for (i = 0; meta[i]; i++)
+        if (strcmp(name, meta[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_secret_arg(const char *name)
+{
+    return strcmp(name, "access_key") == 0 || strcmp(name, "secret_key") == 0 ||
+           strcmp(name, "token") == 0;
+}
+
+/* Every attribute and nested block of a body (meta-arguments left out). */
+static json_t *expressions(const struct tern_body *body, int resource,
+                           int provider)
+{
+    json_t *o = json_object(), *arr;
+    size_t i;
+
+    for (i = 0; o && body && i < body->nattrs; i++) {
+        const struct tern_attribute *a = &body->attrs[i];
+
+        if (resource && is_meta(a->name))
+            continue;
+        json_object_set_new(
+            o, a->name,
+            cli_expression_json(a->expr, provider && is_secret_arg(a->name)));
+    }
+    for (i = 0; o && body && i < body->nblocks; i++) {
+        const struct tern_block *blk = body->blocks[i];
+
+        if (resource && is_meta(blk->type))
+            continue;
+        arr = json_object_get(o, blk->type);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(o, blk->type, arr);
+        }
+        json_array_append_new(arr, expressions(blk->body, 0, provider));
+    }
+    return o;
+}
+
+/* A traversal as written, for depends_on and provider references. */
+static char *traversal_text(const struct tern_expr *e)
+{
+    json_t *refs = json_array();
+    struct bound b;
+    char *s = NULL;
+
+    memset(&b, 0, sizeof(b));
+    if (refs && traversal(e, refs, &b) && json_array_size(refs))
+        s = tern_strdup(json_string_value(json_array_get(refs, 0)));
+    json_decref(refs);
+    return s;
+}
+
+static char *full_name(const char *local, const json_t *required)
+{
+    const char *src = json_string_value(json_object_get(required, local));
+
+    if (src)
+        return tern_asprintf("registry.terraform.io/%s", src);
+    return tern__tfjson_provider_name(NULL, local);
+}
+
+static json_t *required_of(const struct tern_lang_config *cfg,
+                           json_t **constraints)
+{
+    json_t *req = json_object();
+    size_t i, j, k;
+
+    *constraints = json_object();
+    for (i = 0; i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+
+            if (strcmp(b->type, "required_providers") != 0)
+                continue;
+            for (k = 0; b->body && k < b->body->nattrs; k++) {
+                const struct tern_attribute *a = &b->body->attrs[k];
+                json_t *c = cli_expression_json(a->expr, 0);
+                json_t *v = json_object_get(c, "constant_value");
+                const char *src =
+                    json_string_value(json_object_get(v, "source"));
+                const char *ver =
+                    json_string_value(json_object_get(v, "version"));
+                char *norm = NULL;
+
+                if (src) {
+                    /* "hashicorp/aws" or "registry.terraform.io/..." */
+                    norm = strncmp(src, "registry.terraform.io/", 22) == 0
+                               ? tern_strdup(src + 22)
+                               : tern_strdup(src);
+                    if (norm) {
+                        char *p;
+
+                        for (p = norm; *p; p++)
+                            if (*p >= 'A' && *p <= 'Z')
+                                *p = (char)(*p - 'A' + 'a');
+                        json_object_set_new(req, a->name, json_string(norm));
+                    }
+                }
+                if (ver)
+                    json_object_set_new(*constraints, a->name,
+                                        json_string(ver));
+                tern_free(norm);
+                json_decref(c);
+            }
+        }
+    }
+    return req;
+}
+
+static void add_provider(json_t *pc, const char *local, const char *alias,
+                         const json_t *req, const json_t *cons,
+                         const struct tern_body *body)
+{
+    char *key =
+        alias ? tern_asprintf("%s.%s", local, alias) : tern_strdup(local);
+    char *full = full_name(local, req);
+    json_t *o;
+
+    if (!key || !full || json_object_get(pc, key)) {
+        tern_free(key);
+        tern_free(full);
+        return;
+    }
+    o = json_pack("{s:s,s:s}", "name", local, "full_name", full);
+    if (o && alias)
+        json_object_set_new(o, "alias", json_string(alias));
+    if (o && json_object_get(cons, local))
+        json_object_set(o, "version_constraint", json_object_get(cons, local));
+    if (o && body) {
+        json_t *ex = expressions(body, 1, 1);
+
+        json_object_del(ex, "alias");
+        json_object_del(ex, "version");
+        if (json_object_size(ex))
+            json_object_set(o, "expressions", ex);
+        json_decref(ex);
+    }
+    json_object_set_new(pc, key, o);
+    tern_free(key);
+    tern_free(full);
+}
+
+static char *implied_local(const char *type)
+{
+    return tern_strndup(type, strcspn(type, "_"));
+}
+
+static json_t *resource_json(const struct tern_block *b, int data)
+{
+    const char *type = b->nlabels > 0 ? b->labels[0] : "";
+    const char *name = b->nlabels > 1 ? b->labels[1] : "";
+    const struct tern_attribute *a;
+    json_t *o, *deps;
+    char *addr = tern_asprintf("%s%s.%s", data ? "data." : "", type, name);
+    char *pkey = NULL;
+    size_t i;
+
+    o = json_pack("{s:s,s:s,s:s,s:s}", "address", addr ? addr : "", "mode",
+                  data ? "data" : "managed", "type", type, "name", name);
+    tern_free(addr);
+    if (!o)
+        return NULL;
+    a = tern_lang_body_attr(b->body, "provider");
+    pkey = a ? traversal_text(a->expr) : implied_local(type);
+    json_object_set_new(o, "provider_config_key",
+                        json_string(pkey ? pkey : ""));
+    tern_free(pkey);
+    json_object_set_new(o, "expressions", expressions(b->body, 1, 0));
+    json_object_set_new(o, "schema_version", json_integer(0));
+    if ((a = tern_lang_body_attr(b->body, "count")))
+        json_object_set_new(o, "count_expression",
+                            cli_expression_json(a->expr, 0));
+    if ((a = tern_lang_body_attr(b->body, "for_each")))
+        json_object_set_new(o, "for_each_expression",
+                            cli_expression_json(a->expr, 0));
+    a = tern_lang_body_attr(b->body, "depends_on");
+    if (a && a->expr->kind == TERN_EXPR_TUPLE && a->expr->u.list.n) {
+        deps = json_array();
+        for (i = 0; i < a->expr->u.list.n; i++) {
+            char *t = traversal_text(a->expr->u.list.items[i]);
+
+            if (t)
+                json_array_append_new(deps, json_string(t));
+            tern_free(t);
+        }
+        json_object_set_new(o, "depends_on", deps);
+    }
+    return o;
+}
+
+static json_t *const_attr(const struct tern_body *body, const char *name)
+{
+    const struct tern_attribute *a = tern_lang_body_attr(body, name);
+    json_t *c, *v;
+
+    if (!a)
+        return NULL;
+    c = cli_expression_json(a->expr, 0);
+    v = json_incref(json_object_get(c, "constant_value"));
+    json_decref(c);
+    return v;
+}
+
+json_t *cli_config_json(const struct tern_lang_config *cfg)
+{
+    json_t *pc = json_object(), *root = json_object(), *outs = json_object(),
+           *res = json_array(), *vars = json_object(), *cons = NULL, *req, *o,
+           *v;
+    size_t i;
+
+    req = required_of(cfg, &cons);
+    for (i = 0; i < cfg->providers.n; i++) {
+        const struct tern_block *b = cfg->providers.items[i];
+        json_t *alias = const_attr(b->body, "alias");
+
+        add_provider(pc, b->nlabels ? b->labels[0] : "",
+                     json_string_value(alias), req, cons, b->body);
+        json_decref(alias);
+    }
+    {
+        const char *k;
+
+        json_object_foreach(req, k, v)
+        {
+            add_provider(pc, k, NULL, req, cons, NULL);
+        }
+    }
+    for (i = 0; i < cfg->resources.n + cfg->data.n; i++) {
+        int data = i >= cfg->resources.n;
+        const struct tern_block *b = data
+                                         ? cfg->data.items[i - cfg->resources.n]
+                                         : cfg->resources.items[i];
+        char *local;
+
+        json_array_append_new(res, resource_json(b, data));
+        if (b->nlabels && !tern_lang_body_attr(b->body, "provider") &&
+            (local = implied_local(b->labels[0]))) {
+            add_provider(pc, local, NULL, req, cons, NULL);
+            tern_free(local);
+        }
+    }
+    for (i = 0; i < cfg->outputs.n; i++) {
+        const struct tern_block *b = cfg->outputs.items[i];
+        const struct tern_attribute *a = tern_lang_body_attr(b->body, "value");
+
+        o = json_object();
+        v = const_attr(b->body, "sensitive");
+        if (json_is_true(v))
+            json_object_set_new(o, "sensitive", json_true());
+        json_decref(v);
+        json_object_set_new(o, "expression",
+                            a ? cli_expression_json(a->expr, 0)
+                              : json_object());
+        v = const_attr(b->body, "description");
+        if (json_string_length(v))
+            json_object_set(o, "description", v);
+        json_decref(v);
+        json_object_set_new(outs, b->nlabels ? b->labels[0] : "", o);
+    }
+    for (i = 0; i < cfg->variables.n; i++) {
+        const struct tern_block *b = cfg->variables.items[i];
+
+        o = json_object();
+        if ((v = const_attr(b->body, "default")))
+            json_object_set_new(o, "default", v);
+        v = const_attr(b->body, "description");
+        if (json_string_length(v))
+            json_object_set(o, "description", v);
+        json_decref(v);
+        v = const_attr(b->body, "sensitive");
+        if (json_is_true(v))
+            json_object_set_new(o, "sensitive", json_true());
+        json_decref(v);
+        json_object_set_new(vars, b->nlabels ? b->labels[0] : "", o);
+    }
+    if (json_object_size(outs))
+        json_object_set(root, "outputs", outs);
+    if (json_array_size(res))
+        json_object_set(root, "resources", res);
+    if (json_object_size(vars))
+        json_object_set(root, "variables", vars);
+    o = json_object();
+    if (json_object_size(pc))
+        json_object_set(o, "provider_config", pc);
+    json_object_set(o, "root_module", root);
+    json_decref(pc);
+    json_decref(root);
+    json_decref(outs);
+    json_decref(res);
+    json_decref(vars);
+    json_decref(req);
+    json_decref(cons);
+    return o;
+}
+
+/* ---- relevant_attributes ------------------------------------------------ */
+
+/* The configuration block of a resource, data source or output address
+ * (an instance key ignored). */
+static const struct tern_block *block_of(const struct tern_lang_config *cfg,
+                                         const char *addr, int output)
+{
+    const struct tern_blockvec *v = output ? &cfg->outputs : &cfg->resources;
+    const char *a = addr;
+    size_t i, len;
+
+    if (!output && strncmp(a, "data.", 5) == 0) {
+        v = &cfg->data;
+        a += 5;
+    }
+    len = strcspn(a, "[");
+    for (i = 0; i < v->n; i++) {
+        const struct tern_block *b = v->items[i];
+        char *name = output ? tern_strdup(b->labels[0])
+                            : tern_asprintf("%s.%s", b->labels[0],
+                                            b->nlabels > 1 ? b->labels[1] : "");
+        int same = name && strlen(name) == len && strncmp(name, a, len) == 0;
+
+        tern_free(name);
+        if (same)
+            return b;
+    }
+    return NULL;
+}
+
+static void scan_body(const struct tern_body *body, struct bound *b)
+{
+    json_t *refs = json_array();
+    size_t i;
+
+    for (i = 0; body && refs && i < body->nattrs; i++)
+        walk(body->attrs[i].expr, refs, b);
+    for (i = 0; body && i < body->nblocks; i++)
+        scan_body(body->blocks[i]->body, b);
+    json_decref(refs);
+}
+
+static int attr_cmp(const void *pa, const void *pb)
+{
+    const json_t *a = *(const json_t *const *)pa;
+    const json_t *b = *(const json_t *const *)pb;
+    const char *ra = json_string_value(json_object_get(a, "resource"));
+    const char *rb = json_string_value(json_object_get(b, "resource"));
+    int da = strncmp(ra, "data.", 5) == 0, db = strncmp(rb, "data.", 5) == 0;
+    char *pa_ = NULL, *pb_ = NULL;
+    int c;
+
+    if (da != db)
+        return da ? -1 : 1;
+    if ((c = strcmp(ra, rb)) != 0)
+        return c;
+    pa_ = json_dumps(json_object_get(a, "attribute"), JSON_COMPACT);
+    pb_ = json_dumps(json_object_get(b, "attribute"), JSON_COMPACT);
+    c = strcmp(pa_ ? pa_ : "", pb_ ? pb_ : "");
+    free(pa_); /* Jansson's, from the C allocator */
+    free(pb_);
+    return c;
+}
+
+json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
+                                const json_t *plan)
+{
+    struct bound b;
+    json_t *seen = json_object(), *out = json_array(), *item, *result = NULL;
+    const json_t *rc;
+    const char *k;
+    const json_t **sorted = NULL;
+    size_t i, done = 0, n;
+
+    memset(&b, 0, sizeof(b));
+    b.attrs = json_array();
+    if (!seen || !out || !b.attrs)
+        goto done;
+    /* The configuration of every change but a no-op, resource or output. */
+    json_array_foreach(json_object_get(plan, "resource_changes"), i, rc)
+    {
+        const json_t *acts =
+            json_object_get(json_object_get(rc, "change"), "actions");
+        const struct tern_block *blk;
+        char *key;
+
+        if (json_array_size(acts) == 1 &&
+            strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0)
+            continue;
+        blk =
+            block_of(cfg, json_string_value(json_object_get(rc, "address")), 0);
+        key = tern_asprintf("b:%p", (const void *)blk);
+        if (blk && key && !json_object_get(seen, key)) {
+            json_object_set_new(seen, key, json_true());
+            scan_body(blk->body, &b);
+        }
+        tern_free(key);
+    }
+    json_object_foreach(json_object_get(plan, "output_changes"), k, rc)
+    {
+        const json_t *acts = json_object_get(rc, "actions");
+        const struct tern_block *blk = block_of(cfg, k, 1);
+
+        if (!blk ||
+            (json_array_size(acts) == 1 &&
+             strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0))
+            continue;
+        scan_body(blk->body, &b);
+    }
+    /* Each reference found, then what the referenced blocks and locals
+     * refer to in turn (upstream's ContributingResourceReferences). */
+    while (done < json_array_size(b.attrs)) {
+        const json_t *r = json_array_get(b.attrs, done++);
+        const char *local = json_string_value(json_object_get(r, "local"));
+        char *key;
+
+        if (local) {
+            key = tern_asprintf("l:%s", local);
+            if (key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                for (i = 0; i < cfg->nlocal_attrs; i++)
+                    if (strcmp(cfg->local_attrs[i]->name, local) == 0) {
+                        json_t *refs = json_array();
+
+                        walk(cfg->local_attrs[i]->expr, refs, &b);
+                        json_decref(refs);
+                    }
+            }
+            tern_free(key);
+            continue;
+        }
+        {
+            char *dump =
+                json_dumps(json_object_get(r, "attribute"), JSON_COMPACT);
+            const struct tern_block *blk = block_of(
+                cfg, json_string_value(json_object_get(r, "block")), 0);
+
+            key = tern_asprintf(
+                "r:%s %s", json_string_value(json_object_get(r, "resource")),
+                dump ? dump : "");
+            free(dump); /* Jansson's, from the C allocator */
+            if (key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                json_array_append_new(
+                    out, json_pack("{s:O,s:O}", "resource",
+                                   json_object_get(r, "resource"), "attribute",
+                                   json_object_get(r, "attribute")));
+            }
+            tern_free(key);
+            key = tern_asprintf("b:%p", (const void *)blk);
+            if (blk && key && !json_object_get(seen, key)) {
+                json_object_set_new(seen, key, json_true());
+                scan_body(blk->body, &b);
+            }
+            tern_free(key);
+        }
+    }
+    n = json_array_size(out);
+    sorted = tern_calloc(n + 1, sizeof(*sorted));
+    if (!sorted)
+        goto done;
+    for (i = 0; i < n; i++)
+        sorted[i] = json_array_get(out, i);
+    qsort(sorted, n, sizeof(*sorted), attr_cmp);
+    result = json_array();
+    for (i = 0; result && i < n; i++) {
+        item = (json_t *)sorted[i];
+        json_array_append(result, item);
+    }
+done:
+    tern_free(sorted);
+    json_decref(seen);
+    json_decref(out);
+    json_decref(b.attrs);
+    return result;
+}

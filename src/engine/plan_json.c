@@ -1,0 +1,769 @@
+/*
+ * The plan as Terraform's JSON plan representation (`show -json PLANFILE`),
+ * field for field as hashicorp/terraform's internal/command/jsonplan
+ * (plan.go, values.go) writes it, Terraform 1.5's format 1.2:
+ * format_version, terraform_version, variables, planned_values,
+ * resource_drift, resource_changes, output_changes, prior_state,
+ * timestamp, applyable, complete, errored. The `configuration` and
+ * `relevant_attributes` keys are the CLI's (src/cli/json_config.c), which
+ * has the configuration.
+ *
+ * The rules kept from upstream: every managed instance is in
+ * resource_changes, no-ops included, sorted by address (data sources
+ * first, then keys in order), a data source only when it is read during
+ * apply; `after` leaves out unknown attributes (null in lists) and
+ * `after_unknown` marks them; `*_sensitive` and `sensitive_values` are
+ * SensitiveAsBool (objects keep only their non-false members, arrays every
+ * element); planned_values holds every instance not being deleted, with
+ * the known part of its values; an output whose value is unknown has no
+ * value or type there. Empty collections and empty strings are left out
+ * (Go's omitempty).
+ */
+#include "engine/engine_int.h"
+#include "engine/tfjson.h"
+#include "tern/provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+
+/* ---- shared value helpers ------------------------------------------------ */
+
+char *tern__tfjson_provider_name(const char *stored, const char *type)
+{
+    const tern_provider *prov;
+    const char *q, *e;
+    char *local, *r;
+    size_t n;
+
+    if (stored && (q = strchr(stored, '"')) && (e = strchr(q + 1, '"')))
+        return tern_strndup(q + 1, (size_t)(e - q - 1));
+    /* The provider the type's prefix names, by its own source address
+     * (tern/provider.h); else the default namespace, as Terraform
+     * implies it. */
+    n = type ? strcspn(type, "_") : 0;
+    local = tern_strndup(type ? type : "", n);
+    prov = local ? tern_provider_find(local) : NULL;
+    if (prov && prov->sources && prov->sources[0]) {
+        tern_free(local);
+        return tern_asprintf("registry.terraform.io/%s", prov->sources[0]);
+    }
+    r = tern_asprintf("registry.terraform.io/hashicorp/%s", local ? local : "");
+    tern_free(local);
+    return r;
+}
+
+json_t *tern__tfjson_index(enum tern_state_key kind, long long i, const char *s)
+{
+    if (kind == TERN_STATE_KEY_INT)
+        return json_integer(i);
+    if (kind == TERN_STATE_KEY_STRING)
+        return json_string(s ? s : "");
+    return NULL;
+}
+
+json_t *tern__tfjson_type(const json_t *v)
+{
+    json_t *inner = NULL, *x;
+    const char *k;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return json_string("string");
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return json_string("number");
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return json_string("bool");
+    case JSON_NULL:
+        return json_string("dynamic");
+    case JSON_ARRAY:
+        inner = json_array();
+        json_array_foreach((json_t *)v, i, x)
+        {
+            json_array_append_new(inner, tern__tfjson_type(x));
+        }
+        return json_pack("[s,o]", "tuple", inner);
+    case JSON_OBJECT:
+        inner = json_object();
+        json_object_foreach((json_t *)v, k, x)
+        {
+            json_object_set_new(inner, k, tern__tfjson_type(x));
+        }
+        return json_pack("[s,o]", "object", inner);
+    }
+    return NULL;
+}
+
+/* Whether the schema marks the top-level attribute @name sensitive. */
+static int schema_sensitive(const tern_attr *schema, const char *name)
+{
+    const tern_attr *a = schema ? tern_schema_attr(schema, name) : NULL;
+
+    return a && (a->flags & TERN_ATTR_SENSITIVE);
+}
+
+static json_t *sens_value(const tern_value *v)
+{
+    enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
+    json_t *r = NULL;
+    size_t i;
+
+    if (v && tern_value_is_sensitive(v))
+        return json_true();
+    if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
+        r = json_array();
+        for (i = 0; r && i < tern_value_length(v); i++)
+            json_array_append_new(r, sens_value(tern_value_list_get(v, i)));
+        return r;
+    }
+    if (k == TERN_VAL_OBJECT) {
+        r = json_object();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *m = sens_value(tern_value_object_value(v, i));
+
+            if (json_is_false(m))
+                json_decref(m);
+            else
+                json_object_set_new(r, tern_value_object_key(v, i), m);
+        }
+        return r;
+    }
+    return json_false();
+}
+
+json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
+{
+    json_t *r = sens_value(v);
+    size_t i;
+
+    if (!json_is_object(r) || !schema)
+        return r;
+    for (i = 0; i < tern_value_length(v); i++) {
+        const char *k = tern_value_object_key(v, i);
+        const tern_value *x = tern_value_object_value(v, i);
+        const tern_attr *a = tern_schema_attr(schema, k);
+
+        if (!a || tern_value_is_null(x))
+            continue;
+        if (a->flags & TERN_ATTR_SENSITIVE) {
+            json_object_set_new(r, k, json_true());
+        } else if (tern_value_is_unknown(x)) {
+            /* SensitiveAsBool says nothing about an unknown collection's
+             * contents: an empty object or tuple, kept. */
+            if (a->type == TERN_TYPE_MAP_STRING)
+                json_object_set_new(r, k, json_object());
+            else if (a->type != TERN_TYPE_STRING &&
+                     a->type != TERN_TYPE_NUMBER && a->type != TERN_TYPE_BOOL)
+                json_object_set_new(r, k, json_array());
+        }
+    }
+    return r;
+}
+
+/* SensitiveAsBool of plain JSON, where @mark holds the sensitive paths
+ * below this node as a tree: {"steps": {key: subtree}, "here": true}. */
+static json_t *sens_json(const json_t *v, const json_t *mark)
+{
+    json_t *r = NULL, *x;
+    const char *k;
+    size_t i;
+    char key[32];
+
+    if (json_is_true(json_object_get(mark, "here")))
+        return json_true();
+    if (json_is_array(v)) {
+        r = json_array();
+        json_array_foreach((json_t *)v, i, x)
+        {
+            snprintf(key, sizeof(key), "%zu", i);
+            json_array_append_new(
+                r, sens_json(x, json_object_get(json_object_get(mark, "steps"),
+                                                key)));
+        }
+        return r;
+    }
+    if (json_is_object(v)) {
+        r = json_object();
+        json_object_foreach((json_t *)v, k, x)
+        {
+            json_t *m = sens_json(
+                x, json_object_get(json_object_get(mark, "steps"), k));
+
+            if (json_is_false(m))
+                json_decref(m);
+            else
+                json_object_set_new(r, k, m);
+        }
+        return r;
+    }
+    return json_false();
+}
+
+json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
+                                     const tern_attr *schema)
+{
+    json_t *tree = json_object(), *p, *step, *r = NULL;
+    const char *k;
+    size_t i, j;
+    char key[32];
+
+    if (!tree)
+        return NULL;
+    json_array_foreach((json_t *)paths, i, p)
+    {
+        json_t *node = tree;
+
+        json_array_foreach(p, j, step)
+        {
+            const json_t *sv = json_object_get(step, "value");
+            json_t *steps = json_object_get(node, "steps"), *next;
+
+            if (json_is_object(sv)) /* an index: {"value": v, "type": t} */
+                sv = json_object_get(sv, "value");
+            if (json_is_integer(sv))
+                snprintf(key, sizeof(key), "%lld",
+                         (long long)json_integer_value(sv));
+            else
+                snprintf(key, sizeof(key), "%s",
+                         json_string_value(sv) ? json_string_value(sv) : "");
+            if (!steps) {
+                steps = json_object();
+                json_object_set_new(node, "steps", steps);
+            }
+            next = json_object_get(steps, key);
+            if (!next) {
+                next = json_object();
+                json_object_set_new(steps, key, next);
+            }
+            node = next;
+        }
+        json_object_set_new(node, "here", json_true());
+    }
+    r = sens_json(value, tree);
+    json_decref(tree);
+    if (json_is_object(r) && schema) {
+        json_object_foreach((json_t *)value, k, p)
+        {
+            if (schema_sensitive(schema, k) && !json_is_null(p))
+                json_object_set_new(r, k, json_true());
+        }
+    }
+    return r;
+}
+
+json_t *tern__tfjson_unknown(const tern_value *v)
+{
+    enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
+    json_t *r = NULL;
+    size_t i;
+
+    if (k == TERN_VAL_UNKNOWN)
+        return json_true();
+    if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
+        r = json_array();
+        for (i = 0; r && i < tern_value_length(v); i++)
+            json_array_append_new(
+                r, tern__tfjson_unknown(tern_value_list_get(v, i)));
+        return r;
+    }
+    if (k == TERN_VAL_OBJECT) {
+        r = json_object();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *m = tern__tfjson_unknown(tern_value_object_value(v, i));
+
+            if (json_is_false(m))
+                json_decref(m);
+            else
+                json_object_set_new(r, tern_value_object_key(v, i), m);
+        }
+        return r;
+    }
+    return json_false();
+}
+
+json_t *tern__tfjson_known(const tern_value *v)
+{
+    enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
+    json_t *r = NULL;
+    size_t i;
+
+    if (k == TERN_VAL_UNKNOWN)
+        return NULL;
+    if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
+        r = json_array();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *e = tern__tfjson_known(tern_value_list_get(v, i));
+
+            json_array_append_new(r, e ? e : json_null());
+        }
+        return r;
+    }
+    if (k == TERN_VAL_OBJECT) {
+        r = json_object();
+        for (i = 0; r && i < tern_value_length(v); i++) {
+            json_t *e = tern__tfjson_known(tern_value_object_value(v, i));
+
+            if (e)
+                json_object_set_new(r, tern_value_object_key(v, i), e);
+        }
+        return r;
+    }
+    return tern_value_to_json(v);
+}
+
+void tern__plan_timestamp(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- the plan ------------------------------------------------------------ */
+
+static const tern_attr *schema_of(const struct pinst *pi)
+{
+    const tern_module *m =
+        tern_module_find(pi->pub.mode == TERN_STATE_DATA ? TERN_MODULE_DATA
+                                                         : TERN_MODULE_RESOURCE,
+                         pi->type);
+
+    return m ? m->schema : NULL;
+}
+
+static json_t *actions_json(enum tern_action a)
+{
+    switch (a) {
+    case TERN_ACTION_DELETE_THEN_CREATE:
+        return json_pack("[s, s]", "delete", "create");
+    case TERN_ACTION_CREATE_THEN_DELETE:
+        return json_pack("[s, s]", "create", "delete");
+    default:
+        return json_pack("[s]", tern_action_name(a));
+    }
+}
+
+static void set_opt(json_t *o, const char *key, json_t *v)
+{
+    if (v)
+        json_object_set_new(o, key, v);
+}
+
+/* The fields that name an instance, in upstream's order. */
+static void name_fields(json_t *o, const struct pinst *pi)
+{
+    json_object_set_new(o, "address", json_string(pi->addr));
+    json_object_set_new(
+        o, "mode",
+        json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
+    json_object_set_new(o, "type", json_string(pi->type));
+    json_object_set_new(o, "name", json_string(pi->name));
+    set_opt(o, "index",
+            tern__tfjson_index(pi->key_kind, pi->key_int, pi->key_str));
+}
+
+static json_t *provider_json(const struct pinst *pi)
+{
+    char *name = tern__tfjson_provider_name(pi->provider, pi->type);
+    json_t *j = name ? json_string(name) : NULL;
+
+    tern_free(name);
+    return j;
+}
+
+/* jsonplan.marshalResourceChange. */
+static json_t *change_json(const struct pinst *pi)
+{
+    const tern_attr *schema = schema_of(pi);
+    json_t *c = json_object(), *rc = json_object();
+    size_t i;
+
+    if (!c || !rc) {
+        json_decref(c);
+        json_decref(rc);
+        return NULL;
+    }
+    /* A create's before and a delete's after are null values upstream
+     * (cty.NullVal, not a missing value): "before": null with
+     * "before_sensitive": false, "after": null with "after_unknown": {}
+     * and "after_sensitive": false. */
+    json_object_set_new(c, "actions", actions_json(pi->pub.action));
+    json_object_set_new(
+        c, "before", pi->before ? tern_value_to_json(pi->before) : json_null());
+    if (pi->after)
+        set_opt(c, "after", tern__tfjson_known(pi->after));
+    else
+        json_object_set_new(c, "after", json_null());
+    json_object_set_new(c, "after_unknown",
+                        !pi->after || tern_value_is_wholly_known(pi->after)
+                            ? json_object()
+                            : tern__tfjson_unknown(pi->after));
+    json_object_set_new(c, "before_sensitive",
+                        pi->before ? tern__tfjson_sensitive(pi->before, schema)
+                                   : json_false());
+    json_object_set_new(c, "after_sensitive",
+                        pi->after ? tern__tfjson_sensitive(pi->after, schema)
+                                  : json_false());
+    if (pi->rpaths && pi->rpaths[0]) {
+        json_t *rp = json_array();
+
+        for (i = 0; pi->rpaths[i]; i++)
+            json_array_append_new(rp, json_pack("[s]", pi->rpaths[i]));
+        json_object_set_new(c, "replace_paths", rp);
+    }
+    if (pi->import_id)
+        json_object_set_new(c, "importing",
+                            json_pack("{s:s}", "id", pi->import_id));
+
+    json_object_set_new(rc, "address", json_string(pi->addr));
+    if (pi->prev_addr && strcmp(pi->prev_addr, pi->addr) != 0)
+        json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
+    /* module_address: the root module's is "" and left out. */
+    json_object_set_new(
+        rc, "mode",
+        json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
+    json_object_set_new(rc, "type", json_string(pi->type));
+    json_object_set_new(rc, "name", json_string(pi->name));
+    set_opt(rc, "index",
+            tern__tfjson_index(pi->key_kind, pi->key_int, pi->key_str));
+    set_opt(rc, "provider_name", provider_json(pi));
+    if (pi->deposed)
+        json_object_set_new(rc, "deposed", json_string(pi->deposed_key));
+    json_object_set_new(rc, "change", c);
+    /* Terraform has no reason for a delete in destroy mode nor for the
+     * create of an object deleted outside it: those are tern's own. */
+    if (pi->pub.reason && pi->pub.reason != TERN_REASON_DESTROY_MODE &&
+        pi->pub.reason != TERN_REASON_GONE)
+        json_object_set_new(
+            rc, "action_reason",
+            json_string(tern_action_reason_name(pi->pub.reason)));
+    return rc;
+}
+
+/* In resource_changes: every managed instance, and a data source only
+ * when it is read during apply (upstream leaves out the deletes of data
+ * sources, a detail of its state). */
+static int listed(const struct pinst *pi)
+{
+    if (pi->pub.mode == TERN_STATE_DATA)
+        return pi->pub.action == TERN_ACTION_READ;
+    return 1;
+}
+
+static int key_cmp(const struct pinst *a, const struct pinst *b)
+{
+    if (a->key_kind != b->key_kind)
+        return (int)a->key_kind - (int)b->key_kind;
+    if (a->key_kind == TERN_STATE_KEY_INT)
+        return a->key_int < b->key_int ? -1 : a->key_int > b->key_int;
+    if (a->key_kind == TERN_STATE_KEY_STRING)
+        return strcmp(a->key_str ? a->key_str : "",
+                      b->key_str ? b->key_str : "");
+    return 0;
+}
+
+/* addrs.AbsResourceInstance.Less, then the deposed key: data sources
+ * before managed resources, then type, name and key. */
+static int inst_cmp(const void *pa, const void *pb)
+{
+    const struct pinst *a = *(const struct pinst *const *)pa;
+    const struct pinst *b = *(const struct pinst *const *)pb;
+    int c;
+
+    if (a->pub.mode != b->pub.mode)
+        return a->pub.mode == TERN_STATE_DATA ? -1 : 1;
+    if ((c = strcmp(a->type, b->type)) != 0)
+        return c;
+    if ((c = strcmp(a->name, b->name)) != 0)
+        return c;
+    if ((c = key_cmp(a, b)) != 0)
+        return c;
+    return strcmp(a->deposed ? a->deposed_key : "",
+                  b->deposed ? b->deposed_key : "");
+}
+
+static int addr_cmp(const void *pa, const void *pb)
+{
+    const struct pinst *a = *(const struct pinst *const *)pa;
+    const struct pinst *b = *(const struct pinst *const *)pb;
+
+    return strcmp(a->addr, b->addr);
+}
+
+/* One resource of a values representation (jsonstate.Resource). */
+static json_t *value_resource(const struct pinst *pi, const tern_value *v,
+                              int prior)
+{
+    json_t *r = json_object(), *vals;
+    const tern_module *m =
+        tern_module_find(pi->pub.mode == TERN_STATE_DATA ? TERN_MODULE_DATA
+                                                         : TERN_MODULE_RESOURCE,
+                         pi->type);
+
+    if (!r)
+        return NULL;
+    name_fields(r, pi);
+    set_opt(r, "provider_name", provider_json(pi));
+    /* tern's modules are all at schema version 0, as in their state */
+    json_object_set_new(r, "schema_version", json_integer(0));
+    vals = tern__tfjson_known(v);
+    if (json_object_size(vals))
+        json_object_set_new(r, "values", vals);
+    else
+        json_decref(vals);
+    json_object_set_new(r, "sensitive_values",
+                        tern__tfjson_sensitive(v, m ? m->schema : NULL));
+    if (prior && json_array_size(pi->deps))
+        json_object_set(r, "depends_on", pi->deps);
+    if (prior && pi->pub.reason == TERN_REASON_TAINTED)
+        json_object_set_new(r, "tainted", json_true());
+    if (prior && pi->deposed)
+        json_object_set_new(r, "deposed_key", json_string(pi->deposed_key));
+    return r;
+}
+
+/* An output of a values representation: sensitive, then value and type
+ * when the value is wholly known. */
+static json_t *value_output(const tern_value *v, int sensitive)
+{
+    json_t *o = json_pack("{s:b}", "sensitive", sensitive), *j;
+
+    if (o && v && tern_value_is_wholly_known(v)) {
+        j = tern_value_to_json(v);
+        json_object_set_new(o, "value", j);
+        json_object_set_new(o, "type", tern__tfjson_type(j));
+    }
+    return o;
+}
+
+static json_t *module_json(json_t *resources)
+{
+    json_t *m = json_object();
+
+    if (m && json_array_size(resources))
+        json_object_set(m, "resources", resources);
+    json_decref(resources);
+    return m;
+}
+
+static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
+                              size_t n)
+{
+    json_t *res = json_array(), *outs = json_object(), *pv = json_object();
+    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
+    const tern_value *o;
+    size_t i;
+
+    /* values.go sorts the planned resources by address string */
+    if (by_addr) {
+        memcpy(by_addr, sorted, n * sizeof(*by_addr));
+        qsort(by_addr, n, sizeof(*by_addr), addr_cmp);
+    }
+    for (i = 0; by_addr && i < n; i++) {
+        const struct pinst *pi = by_addr[i];
+
+        if (!listed(pi) || pi->deposed ||
+            pi->pub.action == TERN_ACTION_DELETE || !pi->after)
+            continue;
+        json_array_append_new(res, value_resource(pi, pi->after, 0));
+    }
+    for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
+        o = tern_value_object_value(p->outputs, i);
+        json_object_set_new(
+            outs, tern_value_object_key(p->outputs, i),
+            value_output(
+                tern_value_object_get(o, "value"),
+                tern_value_get_bool(tern_value_object_get(o, "sensitive"))));
+    }
+    if (json_object_size(outs))
+        json_object_set(pv, "outputs", outs);
+    json_object_set_new(pv, "root_module", module_json(res));
+    json_decref(outs);
+    tern_free(by_addr);
+    return pv;
+}
+
+/* The refreshed state the plan was made against (jsonstate.Marshal). */
+static json_t *prior_state(struct pinst **sorted, size_t n,
+                           const json_t *prior_outputs)
+{
+    json_t *res = json_array(), *outs = json_object(), *o, *v;
+    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
+    const char *k;
+    size_t i;
+
+    /* jsonstate sorts a module's resources by address */
+    if (by_addr) {
+        memcpy(by_addr, sorted, n * sizeof(*by_addr));
+        qsort(by_addr, n, sizeof(*by_addr), addr_cmp);
+    }
+    for (i = 0; by_addr && i < n; i++) {
+        const struct pinst *pi = by_addr[i];
+
+        if (pi->pub.mode == TERN_STATE_DATA) {
+            /* a data source read while planning is in the refreshed
+             * state; one read during apply is not yet */
+            if (pi->pub.action == TERN_ACTION_NOOP && pi->after &&
+                tern_value_is_wholly_known(pi->after))
+                json_array_append_new(res, value_resource(pi, pi->after, 1));
+            continue;
+        }
+        if (pi->in_state && pi->before)
+            json_array_append_new(res, value_resource(pi, pi->before, 1));
+    }
+    json_object_foreach((json_t *)prior_outputs, k, o)
+    {
+        v = json_object_get(o, "value");
+        json_object_set_new(
+            outs, k,
+            json_pack("{s:b,s:O,s:o}", "sensitive",
+                      json_is_true(json_object_get(o, "sensitive")), "value",
+                      v ? v : json_null(), "type", tern__tfjson_type(v)));
+    }
+    tern_free(by_addr);
+    if (!json_array_size(res) && !json_object_size(outs)) {
+        json_decref(res);
+        json_decref(outs);
+        return NULL; /* an empty state is left out */
+    }
+    o = json_pack("{s:s,s:s,s:{s:o,s:o}}", "format_version",
+                  TERN_STATE_JSON_FORMAT, "terraform_version",
+                  TERN_LANGUAGE_VERSION, "values", "outputs", outs,
+                  "root_module", module_json(res));
+    if (o && !json_object_size(outs))
+        json_object_del(json_object_get(o, "values"), "outputs");
+    json_object_set_new(o, "tern_version", json_string(TERN_VERSION));
+    return o;
+}
+
+/* jsonplan.MarshalOutputChanges: every root output, planned or prior. */
+static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
+{
+    json_t *oc = json_object(), *c, *before, *po;
+    const tern_value *o, *after;
+    const char *k;
+    size_t i;
+    int sens;
+
+    for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
+        k = tern_value_object_key(p->outputs, i);
+        o = tern_value_object_value(p->outputs, i);
+        after = tern_value_object_get(o, "value");
+        before = json_object_get(json_object_get(prior_outputs, k), "value");
+        sens = tern_value_get_bool(tern_value_object_get(o, "sensitive")) ||
+               json_is_true(json_object_get(json_object_get(prior_outputs, k),
+                                            "sensitive"));
+        c = json_object();
+        if (!before)
+            json_object_set_new(c, "actions", json_pack("[s]", "create"));
+        else if (after && tern_value_is_wholly_known(after)) {
+            json_t *aj = tern_value_to_json(after);
+
+            json_object_set_new(
+                c, "actions",
+                json_pack("[s]", json_equal(aj, before) ? "no-op" : "update"));
+            json_decref(aj);
+        } else
+            json_object_set_new(c, "actions", json_pack("[s]", "update"));
+        json_object_set(c, "before", before ? before : json_null());
+        set_opt(c, "after", tern__tfjson_known(after));
+        json_object_set_new(c, "after_unknown",
+                            !after || tern_value_is_wholly_known(after)
+                                ? json_false()
+                                : tern__tfjson_unknown(after));
+        json_object_set_new(c, "before_sensitive", json_boolean(sens));
+        json_object_set_new(c, "after_sensitive", json_boolean(sens));
+        json_object_set_new(oc, k, c);
+    }
+    json_object_foreach((json_t *)prior_outputs, k, po)
+    {
+        if (p->outputs && tern_value_object_get(p->outputs, k))
+            continue;
+        sens = json_is_true(json_object_get(po, "sensitive"));
+        json_object_set_new(oc, k,
+                            json_pack("{s:[s],s:O,s:n,s:b,s:b,s:b}", "actions",
+                                      "delete", "before",
+                                      json_object_get(po, "value"), "after",
+                                      "after_unknown", 0, "before_sensitive",
+                                      sens, "after_sensitive", sens));
+    }
+    return oc;
+}
+
+int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
+                      json_t **out)
+{
+    json_t *o = json_object(), *rc = json_array(), *rd = json_array(),
+           *vars = json_object(), *x;
+    struct pinst **sorted = NULL, **drift = NULL;
+    size_t i, n = 0;
+    int error = TERN_OK;
+
+    *out = NULL;
+    sorted = tern_calloc(p->ninsts + 1, sizeof(*sorted));
+    drift = tern_calloc(p->ndrift + 1, sizeof(*drift));
+    if (!o || !rc || !rd || !vars || !sorted || !drift) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < p->ninsts; i++)
+        sorted[n++] = &p->insts[i];
+    qsort(sorted, n, sizeof(*sorted), inst_cmp);
+    for (i = 0; i < p->ndrift; i++)
+        drift[i] = &p->drift[i];
+    qsort(drift, p->ndrift, sizeof(*drift), inst_cmp);
+
+    json_object_set_new(o, "format_version",
+                        json_string(TERN_PLAN_JSON_FORMAT));
+    json_object_set_new(o, "terraform_version",
+                        json_string(TERN_LANGUAGE_VERSION));
+    json_object_set_new(o, "tern_version", json_string(p->tern_version));
+    /* variables: every root variable's value, defaults included */
+    for (i = 0; p->vars && i < tern_value_length(p->vars); i++) {
+        x = json_object();
+        set_opt(x, "value",
+                tern_value_to_json(tern_value_object_value(p->vars, i)));
+        json_object_set_new(vars, tern_value_object_key(p->vars, i), x);
+    }
+    if (json_object_size(vars))
+        json_object_set(o, "variables", vars);
+    json_object_set_new(o, "planned_values", planned_values(p, sorted, n));
+    for (i = 0; i < p->ndrift; i++)
+        json_array_append_new(rd, change_json(drift[i]));
+    if (json_array_size(rd))
+        json_object_set(o, "resource_drift", rd);
+    for (i = 0; i < n; i++)
+        if (listed(sorted[i]))
+            json_array_append_new(rc, change_json(sorted[i]));
+    if (json_array_size(rc))
+        json_object_set(o, "resource_changes", rc);
+    x = output_changes(p, prior_outputs);
+    if (json_object_size(x))
+        json_object_set(o, "output_changes", x);
+    json_decref(x);
+    set_opt(o, "prior_state", prior_state(sorted, n, prior_outputs));
+    /* relevant_attributes and configuration come from the configuration:
+     * the CLI adds them (src/cli/json_config.c). */
+    if (p->timestamp[0])
+        json_object_set_new(o, "timestamp", json_string(p->timestamp));
+    json_object_set_new(o, "applyable",
+                        json_boolean(!p->errored && !tern_plan_is_empty(p)));
+    json_object_set_new(o, "complete", json_boolean(!p->errored));
+    json_object_set_new(o, "errored", json_boolean(p->errored));
+    *out = o;
+    o = NULL;
+done:
+    json_decref(o);
+    json_decref(rc);
+    json_decref(rd);
+    json_decref(vars);
+    tern_free(sorted);
+    tern_free(drift);
+    return error;
+}
