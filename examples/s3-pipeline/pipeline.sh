@@ -2,9 +2,11 @@
 # The two steps of a plan-then-apply pipeline, for a CI system to call from
 # a fresh checkout of this directory on each runner:
 #
-#   pipeline.sh plan PLANFILE    init, plan -out=PLANFILE -detailed-exitcode;
-#                                exit 0 (no changes) or 2 (changes saved:
-#                                keep PLANFILE as the job's artifact)
+#   pipeline.sh plan PLANFILE    init, plan -out=PLANFILE -detailed-exitcode,
+#                                then the policy gate on the saved plan;
+#                                exit 0 (no changes), 2 (changes saved and
+#                                allowed: keep PLANFILE as the job's
+#                                artifact) or 1 (refused, or an error)
 #   pipeline.sh apply PLANFILE   init, apply the saved plan (refused when the
 #                                state in S3 moved on since the plan)
 #   pipeline.sh check            plan -detailed-exitcode: 0 when converged
@@ -12,10 +14,15 @@
 # The state is in S3 (main.tf's backend block), so the runners share
 # nothing but the bucket and the plan file. TERN names the binary (default:
 # tern on PATH); credentials and region come from the environment as for
-# the AWS CLI.
+# the AWS CLI. POLICY_GATE names the gate (default: policy_gate.py of
+# examples/policy-gate beside this directory, when it is there; an empty
+# POLICY_GATE turns the gate off).
 set -u
 tern=${TERN:-tern}
 step=${1:-}
+here=$(dirname "$0")
+gate=${POLICY_GATE-$here/../policy-gate/policy_gate.py}
+[ -z "$gate" ] || [ -f "$gate" ] || gate=
 
 case "$step" in
 plan)
@@ -25,7 +32,17 @@ plan)
     rc=$?
     case $rc in
     0) echo "pipeline: no changes; nothing to apply" ;;
-    2) echo "pipeline: changes saved in $2" ;;
+    2)
+        if [ -n "$gate" ]; then
+            "$tern" show -json "$2" >"$2.json" || exit 1
+            if ! /usr/bin/python3 "$gate" "$2.json"; then
+                echo "pipeline: the policy gate refused the plan; nothing saved to apply" >&2
+                rm -f "$2"
+                exit 1
+            fi
+        fi
+        echo "pipeline: changes saved in $2"
+        ;;
     esac
     exit $rc
     ;;

@@ -606,11 +606,14 @@ static void copy_example(const char *dir, const char *file)
  * goes to dir/pipeline.log. Returns the exit status. */
 static int pipeline(const char *dir, const char *step, const char *plan)
 {
-    char tern_env[4200], log[4300];
+    char tern_env[4200], gate_env[4200], log[4300];
     pid_t pid;
     int status = 0;
 
     snprintf(tern_env, sizeof(tern_env), "TERN=%s", TERN_TEST_BIN_PATH);
+    snprintf(gate_env, sizeof(gate_env),
+             "POLICY_GATE=%s/examples/policy-gate/policy_gate.py",
+             tern_test_source_dir());
     snprintf(log, sizeof(log), "%s/pipeline.log", dir);
     fflush(stdout);
     fflush(stderr);
@@ -627,6 +630,7 @@ static int pipeline(const char *dir, const char *step, const char *plan)
         for (i = 0; sim_env.env[i]; i++)
             putenv((char *)sim_env.env[i]);
         putenv(tern_env);
+        putenv(gate_env);
         execl("/bin/sh", "sh", "pipeline.sh", step, plan, (char *)NULL);
         _exit(127);
     }
@@ -673,6 +677,41 @@ TEST(backend_s3, example_pipeline_script)
     ASSERT_EQ(pipeline(paths[2], "check", ""), 0);
     /* The first job's plan is now stale. */
     ASSERT_EQ(pipeline(paths[0], "apply", "app.tfplan"), 1);
+    /* A change the policy gate refuses (issue 21's gate, run by the plan
+     * job) leaves no plan to apply. */
+    {
+        char bad[4200], *main_tf, *conf, *log, *deny;
+
+        snprintf(bad, sizeof(bad), "%s/job-bad", tern_test_tmpdir());
+        ASSERT_OK(mkdir(bad, 0700));
+        copy_example(bad, "pipeline.sh");
+        snprintf(from, sizeof(from), "%s/main.tf", paths[0]);
+        main_tf = tt_read_file(from, NULL);
+        ASSERT_NOT_NULL(main_tf);
+        conf = tern_asprintf(
+            "%s\nresource \"aws_iam_role_policy_attachment\" \"admin\" {\n"
+            "  role       = aws_iam_role.app.name\n"
+            "  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n"
+            "}\n",
+            main_tf);
+        ASSERT_OK(tt_write_file(bad, "main.tf", conf));
+        ASSERT_EQ(pipeline(bad, "plan", "bad.tfplan"), 1);
+        snprintf(to, sizeof(to), "%s/bad.tfplan", bad);
+        ASSERT_EQ(access(to, F_OK), -1);
+        snprintf(to, sizeof(to), "%s/pipeline.log", bad);
+        log = tt_read_file(to, NULL);
+        ASSERT_NOT_NULL(log);
+        deny = strstr(log, "DENY ");
+        ASSERT_NOT_NULL(deny);
+        ASSERT_STR_EQ(deny, "DENY aws_iam_role_policy_attachment.admin: "
+                            "attaches AdministratorAccess\n"
+                            "policy gate: 1 violation in 3 resource changes\n"
+                            "pipeline: the policy gate refused the plan; "
+                            "nothing saved to apply\n");
+        free(main_tf);
+        tern_free(conf);
+        free(log);
+    }
     tt_sim_stop(&sim);
 }
 
