@@ -87,7 +87,7 @@ TEST(mod_data_aws_availability_zones, defaults_and_exclusions)
     mod_fx_stop(&fx);
 }
 
-TEST(mod_data_aws_availability_zones, state_filters_and_all_zones)
+TEST(mod_data_aws_availability_zones, state_and_filters)
 {
     struct mod_fx fx;
 
@@ -163,7 +163,6 @@ TEST(mod_data_aws_availability_zones, errors)
 }
 
 const struct tern_test test_mod_data_aws_availability_zones_list[] = {
-    TEST_INTEGRATION(mod_data_aws_availability_zones, defaults_and_exclusions),
-    TEST_INTEGRATION(mod_data_aws_availability_zones,
-                     state_filters_and_all_zones),
-    TEST_INTEGRATION(mod_data_aws_availability_zones, errors), TEST_END};
+    TEST_MODULE(mod_data_aws_availability_zones, defaults_and_exclusions),
+    TEST_MODULE(mod_data_aws_availability_zones, state_and_filters),
+    TEST_MODULE(mod_data_aws_availability_zones, errors), TEST_END};
