@@ -28,6 +28,7 @@ const tern_provider *const tern_providers[] = {
     NULL,
 };
 
+extern const tern_module tern_module_data_aws_availability_zones;
 extern const tern_module tern_module_data_aws_caller_identity;
 extern const tern_module tern_module_aws_iam_instance_profile;
 extern const tern_module tern_module_data_aws_iam_instance_profile;
@@ -57,6 +58,7 @@ extern const tern_module tern_module_time_sleep;
 extern const tern_module tern_module_time_static;
 
 const tern_module *const tern_modules[] = {
+    &tern_module_data_aws_availability_zones,
     &tern_module_data_aws_caller_identity,
     &tern_module_aws_iam_instance_profile,
     &tern_module_data_aws_iam_instance_profile,
@@ -103,6 +105,7 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy", "name_prefix", tern__iam_name_chars},
     {"aws_iam_role_policy", "role", tern__iam_role_name_not_arn},
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
+    {"data.aws_availability_zones", "state", tern__az_state_check},
     {"data.aws_iam_roles", "name_regex", tern__regex_check},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",

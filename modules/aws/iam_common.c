@@ -302,6 +302,19 @@ int tern__sts_call(tern_op *op, const char *action, const tern_buf *params,
     return with_retries(op, iam_attempt, &a, flags, what, NULL);
 }
 
+int tern__ec2_call(tern_op *op, const char *action, const tern_buf *params,
+                   tern_xml_node **out, unsigned int flags, const char *what)
+{
+    const struct tern__aws_clients *c = op->client;
+    struct iam_args a = {c ? c->ec2 : NULL, action, params, out, NULL, NULL};
+
+    if (out)
+        *out = NULL;
+    if (!a.client)
+        return no_client(op, "aws", what);
+    return with_retries(op, iam_attempt, &a, flags, what, NULL);
+}
+
 int tern__iam_call_paged(tern_op *op, const char *action,
                          const tern_buf *params, tern_aws_page_fn fn, void *ud,
                          unsigned int flags, const char *what)

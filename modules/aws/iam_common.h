@@ -38,7 +38,15 @@ struct tern__aws_clients {
     tern_aws_credentials *creds;
     tern_aws_client *iam;
     tern_aws_client *sts; /**< GetCallerIdentity is served here */
+    tern_aws_client *ec2; /**< DescribeAvailabilityZones */
 };
+
+/**
+ * Call an EC2 action through the provider's EC2 client, with the module
+ * retries of tern__sts_call().
+ */
+int tern__ec2_call(tern_op *op, const char *action, const tern_buf *params,
+                   tern_xml_node **out, unsigned int flags, const char *what);
 
 /** The IAM client of op->client (an AWS provider's); NULL without one. */
 tern_aws_client *tern__aws_iam(const tern_op *op);
@@ -148,6 +156,8 @@ int tern__iam_check_name_arg(tern_op *op, const json_t *desired,
  *   ValidArn of an instance profile and of a role.
  */
 int tern__aws_arn_check(const char *value, char *why, size_t why_size);
+/** data.aws_availability_zones' state: an AvailabilityZoneState. */
+int tern__az_state_check(const char *value, char *why, size_t why_size);
 int tern__iam_description_chars(const char *value, char *why, size_t why_size);
 int tern__iam_session_duration(const char *value, char *why, size_t why_size);
 int tern__iam_role_name_not_arn(const char *value, char *why, size_t why_size);

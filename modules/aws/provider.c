@@ -3,9 +3,9 @@
  * address hashicorp/aws. configure finds credentials the way the AWS CLI
  * and SDKs do (src/aws/credentials.c: the block's keys or profile, the
  * environment, the shared files, instance metadata; then assume_role) and
- * makes the clients the modules call: IAM, and STS for
- * GetCallerIdentity. Its bulk read is IAM's GetAccountAuthorizationDetails
- * (aws_iam_bulk.c).
+ * makes the clients the modules call: IAM, STS for GetCallerIdentity, and
+ * EC2 (for the region) for DescribeAvailabilityZones. Its bulk read is IAM's
+ * GetAccountAuthorizationDetails (aws_iam_bulk.c).
  *
  * The settings the modules see (op->provider) are the block's, without
  * access_key, secret_key and token, and with the region configure
@@ -30,6 +30,7 @@ static const tern_attr assume_role_schema[] = {
     {NULL, 0, 0, NULL, NULL, 0}};
 
 static const tern_attr endpoints_schema[] = {
+    {"ec2", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {"iam", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {"sts", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
     {NULL, 0, 0, NULL, NULL, 0}};
@@ -107,6 +108,7 @@ static void aws_free(void *client)
         return;
     tern_aws_client_free(c->iam);
     tern_aws_client_free(c->sts);
+    tern_aws_client_free(c->ec2);
     tern_aws_credentials_free(c->creds);
     tern_free(c);
 }
@@ -162,6 +164,10 @@ static int aws_configure(void **client, const tern_provider_env *env,
     co.service = "sts";
     co.endpoint = ac.endpoint_sts;
     if ((error = tern_aws_client_new(&c->sts, &co, diags)))
+        goto done;
+    co.service = "ec2";
+    co.endpoint = jstr(ep, "ec2");
+    if ((error = tern_aws_client_new(&c->ec2, &co, diags)))
         goto done;
     if (!json_object_get(settings, "region") && co.region &&
         json_object_set_new(settings, "region", json_string(co.region))) {

@@ -203,6 +203,8 @@ int tern_aws_resolve_endpoint(char **url, char **signing_region,
             override = env_nonempty("AWS_ENDPOINT_URL_IAM");
         else if (strcmp(service, "sts") == 0)
             override = env_nonempty("AWS_ENDPOINT_URL_STS");
+        else if (strcmp(service, "ec2") == 0)
+            override = env_nonempty("AWS_ENDPOINT_URL_EC2");
         if (!override)
             override = env_nonempty("AWS_ENDPOINT_URL");
         if (!override && config_endpoint && *config_endpoint)
@@ -218,6 +220,11 @@ int tern_aws_resolve_endpoint(char **url, char **signing_region,
         sr = region;
         *url = override ? tern_strdup(override)
                         : tern_asprintf("https://sts.%s.amazonaws.com%s",
+                                        region, cn ? ".cn" : "");
+    } else if (strcmp(service, "ec2") == 0) {
+        sr = region;
+        *url = override ? tern_strdup(override)
+                        : tern_asprintf("https://ec2.%s.amazonaws.com%s",
                                         region, cn ? ".cn" : "");
     } else {
         return TERN_EINVALID;
@@ -319,6 +326,9 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     } else if (strcmp(opts->service, "sts") == 0) {
         c->version = tern_strdup("2011-06-15");
         c->service_label = tern_strdup("STS");
+    } else if (strcmp(opts->service, "ec2") == 0) {
+        c->version = tern_strdup("2016-11-15");
+        c->service_label = tern_strdup("EC2");
     } else {
         error = TERN_EINVALID;
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Unsupported AWS service",
@@ -843,6 +853,35 @@ int tern_aws_query_add_list(tern_buf *b, const char *name,
 
     for (i = 0; i < n; i++) {
         snprintf(key, sizeof(key), "%s.member.%zu", name, i + 1);
+        tern_aws_query_add(b, key, values[i]);
+    }
+    return tern_buf_oom(b) ? TERN_ENOMEM : TERN_OK;
+}
+
+int tern_aws_query_add_ec2_list(tern_buf *b, const char *name,
+                                const char *const *values, size_t n)
+{
+    char key[256];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "%s.%zu", name, i + 1);
+        tern_aws_query_add(b, key, values[i]);
+    }
+    return tern_buf_oom(b) ? TERN_ENOMEM : TERN_OK;
+}
+
+int tern_aws_query_add_ec2_filter(tern_buf *b, size_t index,
+                                  const char *filter_name,
+                                  const char *const *values, size_t n)
+{
+    char key[256];
+    size_t i;
+
+    snprintf(key, sizeof(key), "Filter.%zu.Name", index);
+    tern_aws_query_add(b, key, filter_name);
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "Filter.%zu.Value.%zu", index, i + 1);
         tern_aws_query_add(b, key, values[i]);
     }
     return tern_buf_oom(b) ? TERN_ENOMEM : TERN_OK;

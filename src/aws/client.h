@@ -1,5 +1,5 @@
 /*
- * The AWS Query client (IAM, STS) that resource modules call.
+ * The AWS Query client (IAM, STS, EC2) that resource modules call.
  *
  * One call: the caller builds the parameters (tern_aws_query_add() and the
  * list helpers below), tern_aws_call() writes the body as botocore does
@@ -22,12 +22,15 @@
  * tries once more; a clock-skew error with a Date header far from ours
  * corrects the signing clock and tries once more.
  *
- * Endpoints: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS, then
- * AWS_ENDPOINT_URL, then the provider block's endpoints, then the default
- * (https://iam.amazonaws.com, https://sts.<region>.amazonaws.com, and the
- * aws-cn and aws-us-gov equivalents). The signing region and service never
- * change with an endpoint override: IAM signs for us-east-1 (cn-north-1,
- * us-gov-west-1 in those partitions), STS for the region.
+ * Endpoints: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS /
+ * AWS_ENDPOINT_URL_EC2, then AWS_ENDPOINT_URL, then the provider block's
+ * endpoints, then the default (https://iam.amazonaws.com,
+ * https://sts.<region>.amazonaws.com, https://ec2.<region>.amazonaws.com,
+ * and the aws-cn and aws-us-gov equivalents). The signing region and
+ * service never change with an endpoint override: IAM signs for us-east-1
+ * (cn-north-1, us-gov-west-1 in those partitions), STS and EC2 for the
+ * region. EC2's answers have no <ActionResult> wrapper and its errors are
+ * <Response><Errors><Error>; tern_aws_call() reads both.
  *
  * Logging: TERN_LOG=debug shows each attempt (service, action, status,
  * error code, attempt, duration) and each retry with its cause; trace adds
@@ -61,7 +64,7 @@ typedef int (*tern_aws_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
 /** How to build a client. Start from TERN_AWS_CLIENT_OPTS_INIT. */
 typedef struct tern_aws_client_opts {
     unsigned int version; /**< TERN_AWS_CLIENT_OPTS_VERSION */
-    const char *service;  /**< "iam" or "sts" (required) */
+    const char *service;  /**< "iam", "sts" or "ec2" (required) */
     /** The region; picks the partition for IAM, the endpoint and signing
      *  region for STS. NULL: us-east-1. */
     const char *region;
@@ -108,7 +111,7 @@ const char *tern_aws_client_signing_region(const tern_aws_client *client);
  * Resolve a service's endpoint and signing region without a client.
  * @param url receives the endpoint (caller frees)
  * @param signing_region receives the signing region (caller frees)
- * @param service "iam" or "sts"
+ * @param service "iam", "sts" or "ec2"
  * @param region the configured region, or NULL
  * @param config_endpoint the provider block's endpoint, or NULL
  * @return TERN_OK, TERN_EINVALID (unknown service) or TERN_ENOMEM
@@ -162,6 +165,23 @@ int tern_aws_call_paged(tern_aws_client *client, const char *action,
  */
 int tern_aws_query_add_list(tern_buf *b, const char *name,
                             const char *const *values, size_t n);
+
+/**
+ * Append an EC2 list parameter (wire.h): Name.1=v1&Name.2=v2...
+ * @param name the wire name, e.g. "ZoneName"
+ * @return TERN_OK or TERN_ENOMEM
+ */
+int tern_aws_query_add_ec2_list(tern_buf *b, const char *name,
+                                const char *const *values, size_t n);
+
+/**
+ * Append EC2 filter number @p index (from 1):
+ * Filter.I.Name=filter_name&Filter.I.Value.1=v1...
+ * @return TERN_OK or TERN_ENOMEM
+ */
+int tern_aws_query_add_ec2_filter(tern_buf *b, size_t index,
+                                  const char *filter_name,
+                                  const char *const *values, size_t n);
 
 /**
  * Append tags: Name.member.N.Key=k&Name.member.N.Value=v.

@@ -1,8 +1,9 @@
 /*
  * The Query operations tern calls and their bodies (see wire.h). Each
  * member list is the input shape of the operation in botocore's service
- * model (botocore/data/iam/2010-05-08/service-2.json and
- * sts/2011-06-15/service-2.json), in that order, less the members whose
+ * model (botocore/data/iam/2010-05-08/service-2.json,
+ * sts/2011-06-15/service-2.json and ec2/2016-11-15/service-2.json), in
+ * that order, less the members whose
  * shape is a list of structures other than Tag (STS AssumeRole's
  * PolicyArns): tern sends none of those. The oracle test checks each list
  * against the model itself.
@@ -18,23 +19,31 @@
 
 #define S(n)                                                                   \
     {                                                                          \
-        n, TERN_AWS_STRING                                                     \
+        n, TERN_AWS_STRING, NULL                                               \
     }
 #define I(n)                                                                   \
     {                                                                          \
-        n, TERN_AWS_INTEGER                                                    \
+        n, TERN_AWS_INTEGER, NULL                                              \
     }
 #define B(n)                                                                   \
     {                                                                          \
-        n, TERN_AWS_BOOLEAN                                                    \
+        n, TERN_AWS_BOOLEAN, NULL                                              \
     }
 #define SL(n)                                                                  \
     {                                                                          \
-        n, TERN_AWS_STRING_LIST                                                \
+        n, TERN_AWS_STRING_LIST, NULL                                          \
     }
 #define TL(n)                                                                  \
     {                                                                          \
-        n, TERN_AWS_TAG_LIST                                                   \
+        n, TERN_AWS_TAG_LIST, NULL                                             \
+    }
+#define EL(n, w)                                                               \
+    {                                                                          \
+        n, TERN_AWS_EC2_LIST, w                                                \
+    }
+#define EF(n, w)                                                               \
+    {                                                                          \
+        n, TERN_AWS_EC2_FILTERS, w                                             \
     }
 
 static const tern_aws_member add_role_to_instance_profile[] = {
@@ -98,6 +107,10 @@ static const tern_aws_member assume_role[] = {
     S("ExternalId"),      S("SerialNumber"),    S("TokenCode"),
     S("SourceIdentity")};
 
+static const tern_aws_member describe_availability_zones[] = {
+    EF("Filters", "Filter"), EL("ZoneNames", "ZoneName"),
+    EL("ZoneIds", "ZoneId"), B("AllAvailabilityZones"), B("DryRun")};
+
 #define OP(svc, action, m)                                                     \
     {                                                                          \
         svc, action, m, sizeof(m) / sizeof(*(m))                               \
@@ -108,6 +121,7 @@ static const tern_aws_member assume_role[] = {
     }
 
 const tern_aws_operation tern_aws_operations[] = {
+    OP("ec2", "DescribeAvailabilityZones", describe_availability_zones),
     OP("iam", "AddRoleToInstanceProfile", add_role_to_instance_profile),
     OP("iam", "AttachRolePolicy", attach_role_policy),
     OP("iam", "CreateInstanceProfile", create_instance_profile),
@@ -208,8 +222,9 @@ struct param {
     char *value;
     size_t member;       /* index in the operation's members */
     unsigned long index; /* list element N; 0 for a scalar */
-    int sub;             /* a tag's Key 0, Value 1 */
-    size_t seq;          /* position in the input */
+    int sub; /* a tag's Key 0, Value 1; a filter's Name 0, Value 1 */
+    unsigned long sub_index; /* a filter's Value.M */
+    size_t seq;              /* position in the input */
 };
 
 static int param_cmp(const void *a, const void *b)
@@ -222,6 +237,8 @@ static int param_cmp(const void *a, const void *b)
         return x->index < y->index ? -1 : 1;
     if (x->sub != y->sub)
         return x->sub < y->sub ? -1 : 1;
+    if (x->sub_index != y->sub_index)
+        return x->sub_index < y->sub_index ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -243,15 +260,13 @@ static char *form_decode(const char *s, size_t len)
     return tern_buf_detach(&b);
 }
 
-/* N of "member.N" at @p s, advancing *s past it; 0 when malformed. */
-static unsigned long member_index(const char **s)
+/* N (1 or more, no leading zero) at @p s, advancing *s past it; 0 when
+ * malformed. */
+static unsigned long list_index(const char **s)
 {
     const char *p = *s;
     unsigned long n = 0;
 
-    if (strncmp(p, "member.", 7) != 0)
-        return 0;
-    p += 7;
     if (*p < '1' || *p > '9')
         return 0;
     while (*p >= '0' && *p <= '9') {
@@ -264,6 +279,26 @@ static unsigned long member_index(const char **s)
     return n;
 }
 
+/* N of "member.N" at @p s, advancing *s past it; 0 when malformed. */
+static unsigned long member_index(const char **s)
+{
+    const char *p = *s;
+    unsigned long n;
+
+    if (strncmp(p, "member.", 7) != 0)
+        return 0;
+    p += 7;
+    if ((n = list_index(&p)) != 0)
+        *s = p;
+    return n;
+}
+
+/* The name a member goes by on the wire. */
+static const char *wire_name(const tern_aws_member *m)
+{
+    return m->wire ? m->wire : m->name;
+}
+
 /* Place @p p among @p op's members; 0, or -1 with the reason in why. */
 static int classify(struct param *p, const tern_aws_operation *op, char *why,
                     size_t whylen)
@@ -274,8 +309,9 @@ static int classify(struct param *p, const tern_aws_operation *op, char *why,
     size_t i;
 
     for (i = 0; i < op->nmembers; i++) {
-        if (strlen(op->members[i].name) == toplen &&
-            strncmp(op->members[i].name, p->name, toplen) == 0)
+        const char *w = wire_name(&op->members[i]);
+
+        if (strlen(w) == toplen && strncmp(w, p->name, toplen) == 0)
             break;
     }
     if (i == op->nmembers) {
@@ -306,10 +342,26 @@ static int classify(struct param *p, const tern_aws_operation *op, char *why,
             }
         }
         break;
+    case TERN_AWS_EC2_LIST:
+        if (rest && (p->index = list_index(&rest)) != 0 && !*rest)
+            return 0;
+        break;
+    case TERN_AWS_EC2_FILTERS:
+        if (rest && (p->index = list_index(&rest)) != 0) {
+            if (strcmp(rest, ".Name") == 0)
+                return 0;
+            if (strncmp(rest, ".Value.", 7) == 0) {
+                rest += 7;
+                p->sub = 1;
+                if ((p->sub_index = list_index(&rest)) != 0 && !*rest)
+                    return 0;
+            }
+        }
+        break;
     }
     snprintf(why, whylen,
              "%s %s: '%s' is not how its parameter '%s' is written",
-             op->service, op->action, p->name, op->members[i].name);
+             op->service, op->action, p->name, wire_name(&op->members[i]));
     return -1;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The AWS Query wire format: every IAM and STS operation tern calls, and
- * the request body exactly as the AWS SDKs write it.
+ * The AWS Query wire format: every IAM, STS and EC2 operation tern calls,
+ * and the request body exactly as the AWS SDKs write it.
  *
  * botocore's QuerySerializer puts Action, then Version, then the input
  * structure's members in the order it is given them (the AWS CLI gives
@@ -10,6 +10,11 @@
  * A-Z a-z 0-9 - _ . ~ are kept, a space becomes '+', every other byte %XX
  * with upper-case hex. tern_aws_form_body() writes those bytes, and the
  * SigV4 payload hash is taken over them (src/aws/client.c).
+ *
+ * EC2 speaks the "ec2" protocol (botocore's EC2Serializer): the same form,
+ * but a member goes by its locationName with the first letter upper-cased
+ * (Filters is Filter, ZoneNames is ZoneName), and lists have no "member":
+ * Name.N=value, and a filter is Filter.N.Name=n, Filter.N.Value.M=v.
  *
  * The table below is the one list of what tern calls: tern_aws_call()
  * refuses an operation or a parameter it does not hold, so nothing goes
@@ -30,18 +35,23 @@ enum tern_aws_member_kind {
     TERN_AWS_INTEGER,     /**< Name=123 */
     TERN_AWS_BOOLEAN,     /**< Name=true */
     TERN_AWS_STRING_LIST, /**< Name.member.N=value */
-    TERN_AWS_TAG_LIST     /**< Name.member.N.Key=k, Name.member.N.Value=v */
+    TERN_AWS_TAG_LIST,    /**< Name.member.N.Key=k, Name.member.N.Value=v */
+    TERN_AWS_EC2_LIST,    /**< (ec2) Name.N=value */
+    TERN_AWS_EC2_FILTERS  /**< (ec2) Name.N.Name=n, Name.N.Value.M=v */
 };
 
 /** One member of an operation's input structure. */
 typedef struct tern_aws_member {
-    const char *name; /**< e.g. "RoleName" */
+    const char *name; /**< e.g. "RoleName", as the model names it */
     enum tern_aws_member_kind kind;
+    /** The name on the wire when it differs from @c name (EC2's
+     *  locationName, e.g. "Filter" for Filters), else NULL. */
+    const char *wire;
 } tern_aws_member;
 
 /** One operation tern calls, with its input members in the model's order. */
 typedef struct tern_aws_operation {
-    const char *service; /**< "iam" or "sts" */
+    const char *service; /**< "iam", "sts" or "ec2" */
     const char *action;  /**< e.g. "CreateRole" */
     const tern_aws_member *members;
     size_t nmembers;

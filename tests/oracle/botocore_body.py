@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""botocore's Query serializer as the oracle for tern's request bodies.
+"""botocore's Query and EC2 serializers as the oracle for tern's request
+bodies.
 
 Usage: botocore_body.py CASES.json SOURCE_DIR
 
 CASES.json is written by tests/unit/test_wire.c:
     {"operations": [{"service": "iam", "action": "CreateRole",
                      "version": "2010-05-08",
-                     "members": [["Path", "string"], ...]}, ...],
+                     "members": [["Path", "string", "Path"], ...]},
+                    ...],   (name, kind, name on the wire)
      "requests": [{"service": ..., "action": ...,
                    "params": [[name, value], ...],   (unencoded, flattened
                                                       as tern wrote them)
@@ -17,12 +19,14 @@ It checks, printing one line per problem:
      service model with that API version, and its members are the input
      shape's members in the model's order, of the same kinds (a member
      whose shape is a list of structures other than Tag may be left out);
-  2. every IAM or STS operation named by a string literal in tern's C
+  2. every IAM, STS or EC2 operation named by a string literal in tern's C
      sources (src/, modules/) is in the table, so an action tern calls
      cannot go untested;
   3. every request: the parameters, given to botocore as the AWS CLI gives
      them (the model's member order, lists and tags as Python lists and
-     dicts), serialized by botocore's QuerySerializer and prepared by
+     dicts), serialized by botocore's QuerySerializer (EC2Serializer for EC2,
+     whose lists are Name.N and filters Filter.N.Name / Filter.N.Value.M,
+     under each member's locationName) and prepared by
      botocore's AWSRequest, give exactly tern's body, byte for byte.
 
 Prints "ok: N operations, M requests" and exits 0 when all hold, 1
@@ -43,10 +47,12 @@ except ImportError as e:  # pragma: no cover
     sys.exit(3)
 
 ENDPOINTS = {"iam": "https://iam.amazonaws.com",
-             "sts": "https://sts.us-east-1.amazonaws.com"}
+             "sts": "https://sts.us-east-1.amazonaws.com",
+             "ec2": "https://ec2.us-east-1.amazonaws.com"}
+SERVICES = ("iam", "sts", "ec2")
 
 
-def kind_of(shape):
+def kind_of(shape, svc="iam"):
     """tern's member kind for a botocore shape, or None (not expressible)."""
     t = shape.type_name
     if t in ("string", "integer", "boolean"):
@@ -54,10 +60,22 @@ def kind_of(shape):
     if t == "list":
         m = shape.member
         if m.type_name == "string":
-            return "string_list"
-        if m.type_name == "structure" and list(m.members) == ["Key", "Value"]:
+            return "ec2_list" if svc == "ec2" else "string_list"
+        if (svc != "ec2" and m.type_name == "structure"
+                and list(m.members) == ["Key", "Value"]):
             return "tag_list"
+        if (svc == "ec2" and m.type_name == "structure"
+                and list(m.members) == ["Name", "Values"]):
+            return "ec2_filters"
     return None
+
+
+def wire_name(svc, name, shape):
+    """The name botocore's serializer writes for a member."""
+    if svc != "ec2":
+        return name
+    n = shape.serialization.get("name", name)
+    return n[0].upper() + n[1:]
 
 
 def check_table(session, operations, problems):
@@ -72,9 +90,9 @@ def check_table(session, operations, problems):
             problems.append(f"{svc} {action}: version {op['version']}, "
                             f"model {model.metadata['apiVersion']}")
         shape = model.operation_model(action).input_shape
-        want = [[name, kind_of(s)] for name, s in
-                (shape.members.items() if shape else [])
-                if kind_of(s) is not None]
+        want = [[name, kind_of(s, svc), wire_name(svc, name, s)]
+                for name, s in (shape.members.items() if shape else [])
+                if kind_of(s, svc) is not None]
         if op["members"] != want:
             problems.append(f"{svc} {action}: members {op['members']}, "
                             f"model {want}")
@@ -82,7 +100,7 @@ def check_table(session, operations, problems):
 
 def check_sources(session, operations, source_dir, problems):
     known = {}
-    for svc in ("iam", "sts"):
+    for svc in SERVICES:
         for name in session.get_service_model(svc).operation_names:
             known.setdefault(name, svc)
     table = {(o["service"], o["action"]) for o in operations}
@@ -108,7 +126,7 @@ def check_sources(session, operations, source_dir, problems):
                         f"src/aws/wire.c's table")
 
 
-def unflatten(shape, pairs, where, problems):
+def unflatten(svc, shape, pairs, where, problems):
     """The botocore parameters for tern's flattened pairs, in model order."""
     given = dict(pairs)
     if len(given) != len(pairs):
@@ -116,10 +134,11 @@ def unflatten(shape, pairs, where, problems):
     used = set()
     params = {}
     for name, s in (shape.members.items() if shape else []):
-        kind = kind_of(s)
-        if kind in ("string", "integer", "boolean") and name in given:
-            v = given[name]
-            used.add(name)
+        kind = kind_of(s, svc)
+        w = wire_name(svc, name, s)
+        if kind in ("string", "integer", "boolean") and w in given:
+            v = given[w]
+            used.add(w)
             params[name] = (int(v) if kind == "integer" else
                             {"true": True, "false": False}[v]
                             if kind == "boolean" else v)
@@ -137,6 +156,28 @@ def unflatten(shape, pairs, where, problems):
                 k, v = f"{name}.member.{n}.Key", f"{name}.member.{n}.Value"
                 used.update((k, v))
                 items.append({"Key": given[k], "Value": given.get(v)})
+                n += 1
+            if items:
+                params[name] = items
+        elif kind == "ec2_list":
+            items, n = [], 1
+            while f"{w}.{n}" in given:
+                used.add(f"{w}.{n}")
+                items.append(given[f"{w}.{n}"])
+                n += 1
+            if items:
+                params[name] = items
+        elif kind == "ec2_filters":
+            items, n = [], 1
+            while f"{w}.{n}.Name" in given:
+                used.add(f"{w}.{n}.Name")
+                values, m = [], 1
+                while f"{w}.{n}.Value.{m}" in given:
+                    used.add(f"{w}.{n}.Value.{m}")
+                    values.append(given[f"{w}.{n}.Value.{m}"])
+                    m += 1
+                items.append({"Name": given[f"{w}.{n}.Name"],
+                              "Values": values})
                 n += 1
             if items:
                 params[name] = items
@@ -177,8 +218,8 @@ def main():
             continue  # reported with the table
         shape = session.get_service_model(svc).operation_model(
             action).input_shape
-        params = unflatten(shape, [tuple(p) for p in r["params"]], where,
-                           problems)
+        params = unflatten(svc, shape, [tuple(p) for p in r["params"]],
+                           where, problems)
         want = botocore_body(session, serializers, svc, action, params)
         if r["body"] != want:
             problems.append(f"{where}: body differs\n  tern:     "

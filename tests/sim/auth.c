@@ -74,6 +74,8 @@ static const char *expected_service(const struct sim_req *req)
         if (strcmp(action, sts_actions[i]) == 0)
             return "sts";
     }
+    if (action && strncmp(action, "Describe", 8) == 0)
+        return "ec2"; /* IAM has no Describe action; EC2's reads are */
     return "iam";
 }
 
@@ -249,6 +251,7 @@ int sim_auth_check(struct sim *sim, struct sim_req *req, struct sim_resp *resp)
     if (check_signature(req, resp, &auth, amz_date, key->secret_access_key) !=
         0)
         goto done;
+    snprintf(req->region, sizeof(req->region), "%s", auth.region);
     req->account = key->account;
     req->caller_arn = key->arn;
     req->caller_user_id = key->user_id;

@@ -204,6 +204,19 @@ void sim_aws_error(struct sim_resp *resp, const struct sim_req *req, int status,
     resp->content_type = "text/xml";
     snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
     tern_buf_clear(&resp->body);
+    if (sim_ec2_has_action(action)) {
+        /* EC2's own error document: no Type, RequestID in capitals. */
+        (void)type;
+        tern_buf_puts(&resp->body,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<Response><Errors><Error>");
+        sim_xml_elem(&resp->body, "Code", code);
+        sim_xml_elem(&resp->body, "Message", msg);
+        tern_buf_puts(&resp->body, "</Error></Errors>");
+        sim_xml_elem(&resp->body, "RequestID", req ? req->request_id : "");
+        tern_buf_puts(&resp->body, "</Response>\n");
+        return;
+    }
     tern_buf_printf(&resp->body, "<ErrorResponse xmlns=\"%s\">\n  <Error>\n",
                     ns);
     tern_buf_puts(&resp->body, "    ");

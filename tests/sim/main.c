@@ -331,6 +331,8 @@ static void handle_aws(struct sim *sim, struct sim_req *req,
     make_request_id(sim, req->request_id);
     if (action && sim_sts_has_action(action))
         service = "sts";
+    else if (action && sim_ec2_has_action(action))
+        service = "ec2";
     if (sim_auth_check(sim, req, resp) != 0)
         goto done;
     f = draw_fault(sim);
@@ -348,6 +350,8 @@ static void handle_aws(struct sim *sim, struct sim_req *req,
                       "Missing Action");
     } else if (strcmp(service, "sts") == 0) {
         sim_sts_handle(sim, req, action, resp);
+    } else if (strcmp(service, "ec2") == 0) {
+        sim_ec2_handle(sim, req, action, resp);
     } else if (sim_iam_has_action(action)) {
         sim_iam_handle(sim->iam, req, action, resp);
     } else {

@@ -53,6 +53,7 @@ struct sim_req {
     const char *account;    /* the caller's account id */
     const char *caller_arn; /* the caller's ARN */
     const char *caller_user_id;
+    char region[32];     /* the credential scope's region */
     char request_id[40]; /* a fresh UUID for the response */
 };
 
@@ -249,6 +250,12 @@ int sim_iam_profile_usable(struct sim_iam *iam, const char *profile_arn);
 
 /* sts.c */
 int sim_sts_has_action(const char *action);
+
+/* ec2.c: DescribeAvailabilityZones, for the region the request was signed
+ * for (req->region). */
+int sim_ec2_has_action(const char *action);
+void sim_ec2_handle(struct sim *sim, struct sim_req *req, const char *action,
+                    struct sim_resp *resp);
 void sim_sts_handle(struct sim *sim, struct sim_req *req, const char *action,
                     struct sim_resp *resp);
 

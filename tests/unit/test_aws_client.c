@@ -194,8 +194,15 @@ TEST(aws_client, endpoint_precedence)
     unsetenv("AWS_ENDPOINT_URL");
     unsetenv("AWS_ENDPOINT_URL_IAM");
     unsetenv("AWS_ENDPOINT_URL_STS");
+    unsetenv("AWS_ENDPOINT_URL_EC2");
     unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     check_endpoint("iam", NULL, NULL, "https://iam.amazonaws.com", "us-east-1");
+    check_endpoint("ec2", NULL, NULL, "https://ec2.us-east-1.amazonaws.com",
+                   "us-east-1");
+    check_endpoint("ec2", "eu-central-1", NULL,
+                   "https://ec2.eu-central-1.amazonaws.com", "eu-central-1");
+    check_endpoint("ec2", "cn-north-1", NULL,
+                   "https://ec2.cn-north-1.amazonaws.com.cn", "cn-north-1");
     check_endpoint("iam", "eu-west-1", NULL, "https://iam.amazonaws.com",
                    "us-east-1");
     check_endpoint("iam", "cn-northwest-1", NULL,
@@ -222,6 +229,12 @@ TEST(aws_client, endpoint_precedence)
                    "http://127.0.0.1:7/iam", "us-east-1");
     check_endpoint("sts", "ap-south-1", NULL, "http://127.0.0.1:6/sts",
                    "ap-south-1");
+    check_endpoint("ec2", "eu-west-3", "http://127.0.0.1:9/cfg",
+                   "http://127.0.0.1:8/all", "eu-west-3");
+    setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:5/ec2", 1);
+    check_endpoint("ec2", "eu-west-3", "http://127.0.0.1:9/cfg",
+                   "http://127.0.0.1:5/ec2", "eu-west-3");
+    unsetenv("AWS_ENDPOINT_URL_EC2");
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
     check_endpoint("sts", "ap-south-1", "http://127.0.0.1:9/cfg",
                    "https://sts.ap-south-1.amazonaws.com", "ap-south-1");

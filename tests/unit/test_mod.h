@@ -37,8 +37,9 @@ struct mod_fx {
     tern_aws_credentials *creds;
     tern_aws_client *iam;
     tern_aws_client *sts;
+    tern_aws_client *ec2; /* signed for us-east-1 */
     tern_dbx_client *dbx;
-    struct tern__aws_clients aws; /* creds, iam, sts: the AWS client */
+    struct tern__aws_clients aws; /* creds, iam, sts, ec2: the AWS client */
     struct tern_diags diags;
     json_t *provider;
     atomic_int cancel;

@@ -24,6 +24,7 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     unsetenv("AWS_ENDPOINT_URL");
     unsetenv("AWS_ENDPOINT_URL_IAM");
     unsetenv("AWS_ENDPOINT_URL_STS");
+    unsetenv("AWS_ENDPOINT_URL_EC2");
     unsetenv("DATABRICKS_HOST");
     unsetenv("DATABRICKS_TOKEN");
     /* A test that waits for IAM waits seconds, not the 2 minutes. */
@@ -44,6 +45,8 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     ASSERT_OK(tern_aws_client_new(&fx->iam, &opts, &diags));
     opts.service = "sts";
     ASSERT_OK(tern_aws_client_new(&fx->sts, &opts, &diags));
+    opts.service = "ec2";
+    ASSERT_OK(tern_aws_client_new(&fx->ec2, &opts, &diags));
     cfg.host = fx->sim.base_url;
     cfg.token = "dapi-ternsim-default-token-0001";
     cfg.config_file = "/nonexistent/.databrickscfg";
@@ -56,6 +59,7 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->aws.creds = fx->creds;
     fx->aws.iam = fx->iam;
     fx->aws.sts = fx->sts;
+    fx->aws.ec2 = fx->ec2;
     fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
@@ -64,6 +68,7 @@ void mod_fx_stop(struct mod_fx *fx)
 {
     tern_aws_client_free(fx->iam);
     tern_aws_client_free(fx->sts);
+    tern_aws_client_free(fx->ec2);
     tern_dbx_client_free(fx->dbx);
     tern_aws_credentials_free(fx->creds);
     tern_http_free(fx->http);

@@ -145,8 +145,19 @@ static const char *kind_name(enum tern_aws_member_kind k)
         return "string_list";
     case TERN_AWS_TAG_LIST:
         return "tag_list";
+    case TERN_AWS_EC2_LIST:
+        return "ec2_list";
+    case TERN_AWS_EC2_FILTERS:
+        return "ec2_filters";
     }
     return "?";
+}
+
+static const char *api_version(const char *service)
+{
+    return strcmp(service, "sts") == 0   ? "2011-06-15"
+           : strcmp(service, "ec2") == 0 ? "2016-11-15"
+                                         : "2010-05-08";
 }
 
 static void pair(json_t *params, const char *name, const char *value)
@@ -161,8 +172,7 @@ static void pair(json_t *params, const char *name, const char *value)
 static json_t *oracle_request(const tern_aws_operation *op, size_t variant)
 {
     const char *v = odd_values[variant];
-    const char *version =
-        strcmp(op->service, "sts") == 0 ? "2011-06-15" : "2010-05-08";
+    const char *version = api_version(op->service);
     tern_buf params = TERN_BUF_INIT, body = TERN_BUF_INIT;
     json_t *pairs = json_array(), *r;
     char why[256];
@@ -212,6 +222,32 @@ static json_t *oracle_request(const tern_aws_operation *op, size_t variant)
             snprintf(k, sizeof(k), "%s.member.2.Value", m->name);
             pair(pairs, k, "");
             break;
+        case TERN_AWS_EC2_LIST:
+            list[0] = v;
+            list[1] = "second";
+            tern_aws_query_add_ec2_list(&params, m->wire, list, 2);
+            snprintf(k, sizeof(k), "%s.1", m->wire);
+            pair(pairs, k, v);
+            snprintf(k, sizeof(k), "%s.2", m->wire);
+            pair(pairs, k, "second");
+            break;
+        case TERN_AWS_EC2_FILTERS:
+            /* Two filters, the second with one value, added last first. */
+            list[0] = v;
+            list[1] = "second";
+            tern_aws_query_add_ec2_filter(&params, 2, "zone-id", list + 1, 1);
+            tern_aws_query_add_ec2_filter(&params, 1, v, list, 2);
+            snprintf(k, sizeof(k), "%s.1.Name", m->wire);
+            pair(pairs, k, v);
+            snprintf(k, sizeof(k), "%s.1.Value.1", m->wire);
+            pair(pairs, k, v);
+            snprintf(k, sizeof(k), "%s.1.Value.2", m->wire);
+            pair(pairs, k, "second");
+            snprintf(k, sizeof(k), "%s.2.Name", m->wire);
+            pair(pairs, k, "zone-id");
+            snprintf(k, sizeof(k), "%s.2.Value.1", m->wire);
+            pair(pairs, k, "second");
+            break;
         }
     }
     if (tern_aws_form_body(&body, op, version, &params, why, sizeof(why)) !=
@@ -260,14 +296,14 @@ TEST(wire, botocore_bodies)
         json_t *members = json_array();
 
         for (j = 0; j < op->nmembers; j++)
-            json_array_append_new(members,
-                                  json_pack("[ss]", op->members[j].name,
-                                            kind_name(op->members[j].kind)));
+            json_array_append_new(
+                members, json_pack("[sss]", op->members[j].name,
+                                   kind_name(op->members[j].kind),
+                                   op->members[j].wire ? op->members[j].wire
+                                                       : op->members[j].name));
         json_array_append_new(
             ops, json_pack("{sssssssO}", "service", op->service, "action",
-                           op->action, "version",
-                           strcmp(op->service, "sts") == 0 ? "2011-06-15"
-                                                           : "2010-05-08",
+                           op->action, "version", api_version(op->service),
                            "members", members));
         json_decref(members);
         for (j = 0; j < NODD; j++)
