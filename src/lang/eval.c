@@ -32,6 +32,7 @@ struct ev {
     struct binding *bindings;
     const tern_value *splat_item;
     int depth;
+    int deep; /* "too deeply nested" reported: once is enough */
     int oom;
 };
 
@@ -1649,6 +1650,8 @@ static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)
         return TERN_ENOMEM;
     if (++ev->depth > MAX_DEPTH) {
         ev->depth--;
+        if (ev->deep++)
+            return TERN_ERROR;
         return everr(ev, &e->range, "Expression too deeply nested",
                      "This expression nests more than %d levels deep.",
                      MAX_DEPTH);
