@@ -32,6 +32,7 @@ struct ev {
     struct binding *bindings;
     const tern_value *splat_item;
     int depth;
+    int deep; /* "too deeply nested" reported: once is enough */
     int oom;
 };
 
@@ -581,6 +582,14 @@ static int index_value(struct ev *ev, const tern_value *obj,
 /* ---- Templates ---------------------------------------------------------
  */
 
+/* A template's literal text; "${7}" and "${true}" are literal parts too
+ * but are values to convert, not text. */
+static int is_text(const struct tern_expr *part)
+{
+    return part->kind == TERN_EXPR_LITERAL &&
+           tern_value_kind(part->u.literal) == TERN_VAL_STRING;
+}
+
 static int eval_template(struct ev *ev, const struct tern_expr *e,
                          tern_value **out)
 {
@@ -589,7 +598,7 @@ static int eval_template(struct ev *ev, const struct tern_expr *e,
     size_t i;
 
     /* "${x}" alone is x itself, not converted to a string. */
-    if (e->u.list.n == 1 && e->u.list.items[0]->kind != TERN_EXPR_LITERAL &&
+    if (e->u.list.n == 1 && !is_text(e->u.list.items[0]) &&
         e->u.list.items[0]->kind != TERN_EXPR_TPL_IF &&
         e->u.list.items[0]->kind != TERN_EXPR_TPL_FOR)
         return eval(ev, e->u.list.items[0], out);
@@ -598,7 +607,7 @@ static int eval_template(struct ev *ev, const struct tern_expr *e,
         tern_value *v = NULL, *s;
         int err;
 
-        if (part->kind == TERN_EXPR_LITERAL) {
+        if (is_text(part)) {
             tern_buf_put(&b, tern_value_get_string(part->u.literal),
                          tern_value_string_len(part->u.literal));
             continue;
@@ -1641,6 +1650,8 @@ static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)
         return TERN_ENOMEM;
     if (++ev->depth > MAX_DEPTH) {
         ev->depth--;
+        if (ev->deep++)
+            return TERN_ERROR;
         return everr(ev, &e->range, "Expression too deeply nested",
                      "This expression nests more than %d levels deep.",
                      MAX_DEPTH);

@@ -304,6 +304,25 @@ static void fmt_value(tern_buf *b, const tern_value *v)
     tern__json_encode(b, v);
 }
 
+/* Widths and precisions beyond this are refused, as Go's fmt (which
+ * Terraform's format uses) refuses numbers over 1e6; the result of one
+ * call is capped too, so a format string cannot ask for gigabytes. */
+#define FMT_MAX_WIDTH  1000000
+#define FMT_MAX_RESULT ((size_t)16 << 20)
+
+/* The decimal number at fmt[*i] (advancing *i), saturated above the cap. */
+static size_t fmt_num(const char *fmt, size_t *i)
+{
+    size_t v = 0;
+
+    while (fmt[*i] >= '0' && fmt[*i] <= '9') {
+        if (v <= FMT_MAX_WIDTH)
+            v = v * 10 + (size_t)(fmt[*i] - '0');
+        (*i)++;
+    }
+    return v;
+}
+
 /*
  * The verb's flags, width and precision are copied from the format string
  * into a printf spec after checking each character, so the spec is safe to
@@ -353,12 +372,29 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             argi = k - 1;
             used_explicit = 1;
         }
-        while (fmt[i] >= '0' && fmt[i] <= '9' && sl < 16)
-            spec[sl++] = fmt[i++];
+        if (fmt[i] >= '0' && fmt[i] <= '9') {
+            size_t at = i, w = fmt_num(fmt, &i);
+
+            if (w > FMT_MAX_WIDTH) {
+                tern__farg_error(c, 0,
+                                 "width at %zu is too large: at most %d "
+                                 "is supported.",
+                                 at, FMT_MAX_WIDTH);
+                return TERN_ERROR;
+            }
+            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, "%zu", w);
+        }
         if (fmt[i] == '.') {
-            spec[sl++] = fmt[i++];
-            while (fmt[i] >= '0' && fmt[i] <= '9' && sl < 24)
-                spec[sl++] = fmt[i++];
+            size_t at = ++i, pr = fmt_num(fmt, &i);
+
+            if (pr > FMT_MAX_WIDTH) {
+                tern__farg_error(c, 0,
+                                 "precision at %zu is too large: at most "
+                                 "%d is supported.",
+                                 at, FMT_MAX_WIDTH);
+                return TERN_ERROR;
+            }
+            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, ".%zu", pr);
         }
         verb = fmt[i];
         if (!verb) {
@@ -482,10 +518,15 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
                 len = snprintf(tmp, sizeof(tmp), spec,
                                tern_value_get_number(conv));
             }
-            if (len > 0)
-                tern_buf_put(b, tmp,
-                             (size_t)len < sizeof(tmp) ? (size_t)len
-                                                       : sizeof(tmp) - 1);
+            if (len < 0) {
+                b->oom = 1;
+            } else if ((size_t)len < sizeof(tmp)) {
+                tern_buf_put(b, tmp, (size_t)len);
+            } else if (strchr("dboxX", verb)) {
+                tern_buf_printf(b, spec, (long long)iv);
+            } else {
+                tern_buf_printf(b, spec, tern_value_get_number(conv));
+            }
             break;
         default:
             tern__farg_error(c, 0, "unrecognized format verb '%c' at %zu.",
@@ -493,6 +534,11 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             return TERN_ERROR;
         }
         tern_value_decref(conv);
+        if (b->len > FMT_MAX_RESULT) {
+            tern__farg_error(c, 0, "the result would be longer than %zu bytes.",
+                             FMT_MAX_RESULT);
+            return TERN_ERROR;
+        }
     }
     if (!used_explicit && argi < nargs) {
         tern__farg_error(c, 0,

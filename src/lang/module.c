@@ -24,7 +24,15 @@ struct walk {
     void *ctx;
     /* Optional: every function call met (validate's name check). */
     void (*call)(void *ctx, const struct tern_expr *call);
+    int depth;
+    const struct tern_expr *deep; /* the first node beyond WALK_MAX_DEPTH */
 };
+
+/* As deep as eval goes (beyond it, evaluation reports the expression), and
+ * far from the end of the stack: left-associative chains such as
+ * 1 + 1 + ... and a[0][0]... are built by loops in the parser, so their
+ * depth has no other bound. */
+#define WALK_MAX_DEPTH 1000
 
 static int is_bound(const struct bound *b, const char *name)
 {
@@ -93,13 +101,29 @@ static void walk_list(struct walk *w, struct tern_expr *const *items, size_t n,
         walk(w, items[i], bound);
 }
 
+static void walk_node(struct walk *w, const struct tern_expr *e,
+                      const struct bound *bound);
+
 static void walk(struct walk *w, const struct tern_expr *e,
                  const struct bound *bound)
 {
-    struct bound k, v;
-
     if (!e)
         return;
+    if (w->depth >= WALK_MAX_DEPTH) {
+        if (!w->deep)
+            w->deep = e;
+        return;
+    }
+    w->depth++;
+    walk_node(w, e, bound);
+    w->depth--;
+}
+
+static void walk_node(struct walk *w, const struct tern_expr *e,
+                      const struct bound *bound)
+{
+    struct bound k, v;
+
     switch (e->kind) {
     case TERN_EXPR_LITERAL:
     case TERN_EXPR_SPLAT_ITEM:
@@ -192,6 +216,8 @@ void tern_lang_expr_refs(const struct tern_expr *e,
     w.fn = fn;
     w.ctx = ctx;
     w.call = NULL;
+    w.depth = 0;
+    w.deep = NULL;
     walk(&w, e, NULL);
 }
 
@@ -536,6 +562,8 @@ static void check_body(struct vctx *v, const struct tern_block *b,
     w.fn = check_ref;
     w.ctx = v;
     w.call = NULL;
+    w.depth = 0;
+    w.deep = NULL;
     for (i = 0; i < body->nattrs; i++)
         if (!keyword_attr(b, body->attrs[i].name))
             walk(&w, body->attrs[i].expr, bound);
@@ -609,7 +637,20 @@ static void check_calls(struct vctx *v, const struct tern_expr *e)
     w.fn = no_ref;
     w.ctx = v;
     w.call = check_call;
+    w.depth = 0;
+    w.deep = NULL;
     walk(&w, e, NULL);
+    /* Every expression passes here (check_body skips meta-arguments). */
+    if (w.deep) {
+        if (!tern_diags_add(v->d, TERN_SEV_ERROR, &w.deep->range,
+                            "Expression too deeply nested",
+                            "This expression nests more than %d levels "
+                            "deep.",
+                            WALK_MAX_DEPTH))
+            v->error = TERN_ENOMEM;
+        else if (!v->error)
+            v->error = TERN_ERROR;
+    }
 }
 
 static void check_body_calls(struct vctx *v, const struct tern_body *body)

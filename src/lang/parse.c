@@ -966,7 +966,8 @@ static void strip_last(struct parser *p, struct pvec *parts)
         const char *s;
         size_t n;
 
-        if (last->kind != TERN_EXPR_LITERAL)
+        if (last->kind != TERN_EXPR_LITERAL ||
+            tern_value_kind(last->u.literal) != TERN_VAL_STRING)
             return;
         s = tern_value_get_string(last->u.literal);
         n = tern_value_string_len(last->u.literal);

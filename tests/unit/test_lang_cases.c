@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 struct dumper {
+    const char *dir; /* the case's directory: templatefile's base */
     struct tern_lang_config *cfg;
     struct tern_diags diags;
     tern_value *vars;
@@ -37,6 +38,7 @@ static void scope_init(struct dumper *d, struct tern_lang_scope *s)
     s->path_module = ".";
     s->path_root = ".";
     s->path_cwd = ".";
+    s->base_dir = d->dir;
 }
 
 static int eval_local(struct dumper *d, size_t i, struct tern_diags *diags)
@@ -179,6 +181,7 @@ static char *dump(const char *dir, const char *file)
     const struct tern_attribute **sorted_locals = NULL;
 
     memset(&d, 0, sizeof(d));
+    d.dir = dir;
     ASSERT_NOT_NULL(f);
     len = fread(text, 1, (1 << 20) - 1, f);
     fclose(f);

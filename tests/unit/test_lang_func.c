@@ -997,7 +997,75 @@ TEST(lang_func, impure_values_planned_unknown_then_applied)
     test_env_release(&env);
 }
 
+/* The one diagnostic of evaluating @text, "summary|detail|l:c-c". */
+static char *diag_of(const char *text)
+{
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tern_lang_scope sc;
+    struct tern_expr *e = NULL;
+    tern_value *v = NULL;
+    char *r;
+
+    memset(&sc, 0, sizeof(sc));
+    ASSERT_OK(
+        tern_lang_parse_expr(&srcs, "expr.tf", text, strlen(text), &e, &diags));
+    ASSERT_EQ(tern_lang_eval(e, &sc, &v, &diags), TERN_ERROR);
+    ASSERT_NULL(v);
+    ASSERT_EQ(diags.count, 1);
+    r = tern_asprintf("%s|%s|%u:%u-%u", diags.items[0].summary,
+                      diags.items[0].detail, diags.items[0].range.start.line,
+                      diags.items[0].range.start.column,
+                      diags.items[0].range.end.column);
+    tern_diags_release(&diags);
+    tern_lang_sources_free(&srcs);
+    return r;
+}
+
+#define DIAG(text, want)                                                       \
+    do {                                                                       \
+        char *got_ = diag_of(text);                                            \
+        ASSERT_STR_EQ(got_, want);                                             \
+        tern_free(got_);                                                       \
+    } while (0)
+
+/* Widths and precisions are capped (Go's fmt refuses over 1e6) and so is
+ * the result; long numeric results are whole, not cut at a buffer. */
+TEST(lang_func, format_limits)
+{
+    static const struct ecase cases[] = {
+        {"length(format(\"%1000000s\", \"x\"))", "1000000"},
+        {"length(format(\"%-1000000d\", 7))", "1000000"},
+        {"length(format(\"%.1000000f\", 1.5))", "1000002"},
+        {"length(format(\"%600d\", 7))", "600"},
+        {"length(format(\"%.600f\", 1.5))", "602"},
+        {"length(format(\"%f\", 1e300))", "308"},
+        {"length(format(\"%.700e\", 1.5))", "706"},
+    };
+    RUN(cases);
+    DIAG("format(\"%1500000000s\", \"x\")",
+         "Invalid function argument|Call to function \"format\" failed: "
+         "width at 1 is too large: at most 1000000 is supported.|1:8-22");
+    DIAG("format(\"%-2147483648s\", \"x\")",
+         "Invalid function argument|Call to function \"format\" failed: "
+         "width at 2 is too large: at most 1000000 is supported.|1:8-23");
+    DIAG("format(\"%.999999999f\", 1.5)",
+         "Invalid function argument|Call to function \"format\" failed: "
+         "precision at 2 is too large: at most 1000000 is supported.|1:8-22");
+    DIAG("format(\"%99999999999999999999999999d\", 1)",
+         "Invalid function argument|Call to function \"format\" failed: "
+         "width at 1 is too large: at most 1000000 is supported.|1:8-38");
+    DIAG("format(\"%1000000s%1000000s%1000000s%1000000s%1000000s%1000000s"
+         "%1000000s%1000000s%1000000s%1000000s%1000000s%1000000s%1000000s"
+         "%1000000s%1000000s%1000000s%1000000s\", \"a\", \"a\", \"a\", "
+         "\"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", "
+         "\"a\", \"a\", \"a\", \"a\", \"a\")",
+         "Invalid function argument|Call to function \"format\" failed: "
+         "the result would be longer than 16777216 bytes.|1:8-163");
+}
+
 const struct tern_test test_lang_func_list[] = {
+    TEST_UNIT(lang_func, format_limits),
     TEST_UNIT(lang_func, json),
     TEST_UNIT(lang_func, format),
     TEST_UNIT(lang_func, strings),

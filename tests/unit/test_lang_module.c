@@ -367,6 +367,75 @@ TEST(lang_module, module_calls_are_errors)
     tern_lang_config_free(cfg);
 }
 
+/* Left-associative chains are built by loops in the parser, so only the
+ * walkers' depth limit stands between them and the end of the stack:
+ * validate, references and evaluation each end in a diagnostic. */
+TEST(lang_module, deep_chains_are_diagnosed)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg;
+    struct tern_lang_scope scope;
+    tern_buf b = TERN_BUF_INIT;
+    tern_value *v = NULL;
+    char *text, *refs, *got;
+    int i, n;
+
+    tern_buf_puts(&b, "locals {\n  sum = 1");
+    for (i = 1; i < 50000; i++)
+        tern_buf_puts(&b, " + 1");
+    tern_buf_puts(&b, "\n  idx = [1]");
+    for (i = 0; i < 100000; i++)
+        tern_buf_puts(&b, "[0]");
+    tern_buf_puts(&b, "\n  ok = 1");
+    for (i = 1; i < 900; i++)
+        tern_buf_puts(&b, " + local.x");
+    tern_buf_puts(&b, "\n  x = 1\n}\n");
+    text = tern_buf_detach(&b);
+    cfg = config(text, &d);
+    ASSERT_EQ(d.count, 0);
+    ASSERT_EQ(tern_lang_config_validate(cfg, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 2);
+    for (i = 0; i < 2; i++) {
+        ASSERT_STR_EQ(d.items[i].summary, "Expression too deeply nested");
+        ASSERT_STR_EQ(d.items[i].detail,
+                      "This expression nests more than 1000 levels deep.");
+        ASSERT_EQ(d.items[i].range.start.line, (unsigned)(2 + i));
+        ASSERT_EQ(d.items[i].range.start.column, 9);
+    }
+    /* The node 1000 levels down: the first 49,000 terms, and [1] with
+     * 99,000 of its indexes. */
+    ASSERT_EQ(d.items[0].range.end.column, 9 + 1 + 4 * 48999);
+    ASSERT_EQ(d.items[1].range.end.column, 9 + 3 + 3 * 99000);
+    tern_diags_release(&d);
+
+    /* References stop at the same depth instead of overflowing: the
+     * right operands of the 999 binary nodes above the limit. */
+    tern_buf_puts(&b, "var.a");
+    for (i = 1; i < 50000; i++)
+        tern_buf_puts(&b, " + var.b");
+    refs = tern_buf_detach(&b);
+    got = refs_of(refs);
+    for (i = 0, n = 0; got[i]; i++)
+        n += got[i] == ';';
+    ASSERT_EQ(n, 999);
+    ASSERT_EQ(strncmp(got, "var.b@1:", 8), 0);
+    tern_free(got);
+    tern_free(refs);
+    memset(&scope, 0, sizeof(scope));
+    ASSERT_EQ(tern_lang_eval(cfg->local_attrs[1]->expr, &scope, &v, &d),
+              TERN_ERROR);
+    ASSERT_NULL(v);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "Expression too deeply nested");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "This expression nests more than 1000 levels deep.");
+    ASSERT_EQ(d.items[0].range.start.column, 9);
+    ASSERT_EQ(d.items[0].range.end.column, 9 + 3 + 3 * 99000);
+    tern_diags_release(&d);
+    tern_free(text);
+    tern_lang_config_free(cfg);
+}
+
 const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, references),
     TEST_UNIT(lang_module, count_and_for_each),
@@ -374,5 +443,6 @@ const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, validate_accepts_clean_cases),
     TEST_UNIT(lang_module, dynamic_block_errors),
     TEST_UNIT(lang_module, module_calls_are_errors),
+    TEST_UNIT(lang_module, deep_chains_are_diagnosed),
     TEST_END,
 };
