@@ -587,11 +587,16 @@ static int apply_sets(json_t *st, tern_op *op, const char *role,
 }
 
 /* GetRole; TERN_ENOTFOUND quietly when @p quiet. */
+/* What the IAM API model marks required in a Role. */
+static const char *const role_required[] = {"Path", "RoleName",   "RoleId",
+                                            "Arn",  "CreateDate", NULL};
+
 static int get_role(json_t **out, tern_op *op, const char *name,
                     const json_t *base, int quiet)
 {
     tern_buf b = TERN_BUF_INIT;
     tern_xml_node *root = NULL;
+    const tern_xml_node *role;
     char *what = tern_asprintf("Cannot read IAM role '%s'", name);
     int error = TERN_OK;
 
@@ -605,8 +610,11 @@ static int get_role(json_t **out, tern_op *op, const char *name,
                            quiet ? TERN__QUIET_NOTFOUND : 0, what, NULL);
     if (error)
         goto done;
-    error =
-        role_state(out, op, tern_xml_find(root, "GetRoleResult/Role"), base);
+    role = tern__iam_need(op, root, "GetRole", "GetRoleResult/Role",
+                          role_required, what, &error);
+    if (role == NULL)
+        goto done;
+    error = role_state(out, op, role, base);
     if (!error && (error = read_sets(*out, op, NULL, base))) {
         json_decref(*out);
         *out = NULL;

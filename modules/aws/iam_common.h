@@ -105,6 +105,15 @@ int tern__dbx_call(tern_op *op, const char *method, const char *path,
                    const char *what, const char *import_id);
 
 /** A diagnostic on op->diags for a failure the module itself detects. */
+/** The element at @p path under @p root, which a successful @p action
+ * response must hold, with each child named in the NULL-terminated
+ * @p children; NULL, with an error naming the action and the missing
+ * element added under @p what and *error set, when any is absent. */
+const tern_xml_node *tern__iam_need(tern_op *op, const tern_xml_node *root,
+                                    const char *action, const char *path,
+                                    const char *const *children,
+                                    const char *what, int *error);
+
 int tern__fail(tern_op *op, int error, const char *summary,
                const char *detail_fmt, ...)
 #if defined(__GNUC__)
