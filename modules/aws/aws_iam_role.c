@@ -295,6 +295,11 @@ static int read_inline(json_t **out, tern_op *op, const char *role,
             root = NULL;
             error =
                 tern__iam_call(op, "GetRolePolicy", &b, &root, 0, what, NULL);
+            if (!error &&
+                tern__iam_need(op, root, "GetRolePolicy", "GetRolePolicyResult",
+                               tern__iam_role_policy_required, what,
+                               &error) == NULL)
+                break;
             if (!error)
                 error = add_inline(
                     have, prior, names.v[i],

@@ -359,6 +359,13 @@ int tern__fail(tern_op *op, int error, const char *summary,
     return error;
 }
 
+const char *const tern__iam_profile_required[] = {
+    "Path", "InstanceProfileName", "InstanceProfileId",
+    "Arn",  "CreateDate",          "Roles",
+    NULL};
+const char *const tern__iam_role_policy_required[] = {"RoleName", "PolicyName",
+                                                      "PolicyDocument", NULL};
+
 const tern_xml_node *tern__iam_need(tern_op *op, const tern_xml_node *root,
                                     const char *action, const char *path,
                                     const char *const *children,

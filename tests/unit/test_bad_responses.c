@@ -273,6 +273,59 @@ TEST(bad_responses, empty_get_role_result)
     fx_stop(&fx);
 }
 
+/* The same for an empty <GetInstanceProfileResult/>, through the
+ * aws_iam_instance_profile data source. */
+TEST(bad_responses, empty_get_instance_profile_result)
+{
+    static const char cfg[] = "data \"aws_iam_instance_profile\" \"p\" {\n"
+                              "  name = \"p1\"\n"
+                              "}\n";
+    struct fx fx;
+    struct tt_sim_env senv;
+    struct tt_run run;
+    struct tt_response resp;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_buf params = TERN_BUF_INIT;
+    tern_xml_node *out = NULL;
+    const char *args[] = {"plan", "-no-color", NULL};
+    char *why;
+
+    memset(&run, 0, sizeof(run));
+    fx_start(&fx, "empty", 10000);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 0}"));
+    tt_response_release(&resp);
+    tern_buf_puts(&params, "InstanceProfileName=p1");
+    ASSERT_OK(
+        tern_aws_call(fx.iam, "CreateInstanceProfile", &params, &out, &diags));
+    tern_xml_free(out);
+    tern_buf_release(&params);
+    tern_diags_release(&diags);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 1}"));
+    tt_response_release(&resp);
+    tt_sim_env_init(&senv, &fx.sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", cfg));
+    why = tt_run_expect(&run, tern_test_tmpdir(), senv.env, args, 1);
+    if (why)
+        FAIL("%s", why);
+    ASSERT_STR_EQ(run.err,
+                  "Error: Failed to read data source\n\n"
+                  "  on main.tf line 1, in data \"aws_iam_instance_profile\" "
+                  "\"p\":\n"
+                  "   1: data \"aws_iam_instance_profile\" \"p\" {\n"
+                  "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+                  "Reading data.aws_iam_instance_profile.p: Cannot read IAM "
+                  "instance profile 'p1'\n\n"
+                  "Error: Cannot read IAM instance profile 'p1'\n\n"
+                  "IAM GetInstanceProfile answered without its required "
+                  "element GetInstanceProfileResult/InstanceProfile; tern "
+                  "does not take an incomplete response as the object's "
+                  "state.\n\n");
+    tt_run_release(&run);
+    fx_stop(&fx);
+}
+
 const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, truncated_xml),
     TEST_INTEGRATION(bad_responses, oversized_body),
@@ -281,5 +334,6 @@ const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, stalled_server_times_out),
     TEST_INTEGRATION(bad_responses, modes_are_validated),
     TEST_INTEGRATION(bad_responses, empty_get_role_result),
+    TEST_INTEGRATION(bad_responses, empty_get_instance_profile_result),
     TEST_END,
 };
