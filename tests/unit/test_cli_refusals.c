@@ -562,7 +562,7 @@ TEST(cli_refusals, symlinked_lock_is_refused)
     }
 }
 
-TEST(cli_refusals, symlinked_plan_paths_are_not_written_through)
+TEST(cli_refusals, symlinked_plan_paths_refused)
 {
     static const char victim[] = "precious\n";
     size_t len = 0;
@@ -594,6 +594,5 @@ const struct tern_test test_cli_refusals_list[] = {
     TEST_INTEGRATION(cli_refusals, show_damaged_plan_file),
     TEST_INTEGRATION(cli_refusals, refused_commands_leave_no_state),
     TEST_INTEGRATION(cli_refusals, symlinked_lock_is_refused),
-    TEST_INTEGRATION(cli_refusals,
-                     symlinked_plan_paths_are_not_written_through),
+    TEST_INTEGRATION(cli_refusals, symlinked_plan_paths_refused),
     TEST_END};
