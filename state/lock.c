@@ -201,7 +201,18 @@ int tern__state_lock(tern_state *st, unsigned int timeout_ms,
     int fd = -1, rc, error = TERN_OK;
 
     TERN_CHECK_ALLOC(lpath);
-    fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Never follow a link: a planted one would have tern truncate and
+     * write whatever file it names. */
+    fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == ELOOP) {
+        error = tern__state_fail(
+            diags, TERN_ERROR, "Cannot lock the state",
+            "The lock file %s is a symbolic link. tern does not follow a "
+            "link for its lock file, because writing through it would "
+            "overwrite the file it names; remove the link.",
+            lpath);
+        goto done;
+    }
     if (fd < 0) {
         error = tern__state_fail(diags, TERN_ERROR, "Cannot lock the state",
                                  "Opening %s: %s.", lpath, strerror(errno));
@@ -257,7 +268,7 @@ int tern_state_lock_info(const char *path, json_t **out,
 
     *out = NULL;
     TERN_CHECK_ALLOC(lpath);
-    fd = open(lpath, O_RDONLY | O_CLOEXEC);
+    fd = open(lpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno != ENOENT)
             error = tern__state_fail(diags, TERN_ERROR, "Cannot read the lock",
@@ -281,7 +292,7 @@ int tern_state_force_unlock(const char *path, const char *lock_id,
     int fd = -1, error = TERN_OK, rc;
 
     TERN_CHECK_ALLOC(lpath);
-    fd = open(lpath, O_RDWR | O_CLOEXEC);
+    fd = open(lpath, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         error = tern__state_fail(diags, TERN_ENOTFOUND, "No lock",
                                  "There is no lock file %s.", lpath);

@@ -199,6 +199,10 @@ static int get(json_t **out, tern_op *op, const char *name, const json_t *base,
                            quiet ? TERN__QUIET_NOTFOUND : 0, what, NULL);
     if (error)
         goto done;
+    if (tern__iam_need(op, root, "GetInstanceProfile",
+                       "GetInstanceProfileResult/InstanceProfile",
+                       tern__iam_profile_required, what, &error) == NULL)
+        goto done;
     if (out) {
         *out = profile_state(
             op, tern_xml_find(root, "GetInstanceProfileResult/InstanceProfile"),

@@ -181,7 +181,10 @@ static int get_policy(json_t **out, tern_op *op, const char *arn,
     error = tern__iam_call(op, "GetPolicy", &b, &policy, flags, what, NULL);
     if (error)
         goto done;
-    p = tern_xml_find(policy, "GetPolicyResult/Policy");
+    p = tern__iam_need(op, policy, "GetPolicy", "GetPolicyResult/Policy", NULL,
+                       what, &error);
+    if (p == NULL)
+        goto done;
     vid = tern_xml_text(p, "DefaultVersionId");
     tern_buf_clear(&b);
     tern_aws_query_add(&b, "PolicyArn", arn);

@@ -295,6 +295,11 @@ static int read_inline(json_t **out, tern_op *op, const char *role,
             root = NULL;
             error =
                 tern__iam_call(op, "GetRolePolicy", &b, &root, 0, what, NULL);
+            if (!error &&
+                tern__iam_need(op, root, "GetRolePolicy", "GetRolePolicyResult",
+                               tern__iam_role_policy_required, what,
+                               &error) == NULL)
+                break;
             if (!error)
                 error = add_inline(
                     have, prior, names.v[i],
@@ -587,11 +592,16 @@ static int apply_sets(json_t *st, tern_op *op, const char *role,
 }
 
 /* GetRole; TERN_ENOTFOUND quietly when @p quiet. */
+/* What the IAM API model marks required in a Role. */
+static const char *const role_required[] = {"Path", "RoleName",   "RoleId",
+                                            "Arn",  "CreateDate", NULL};
+
 static int get_role(json_t **out, tern_op *op, const char *name,
                     const json_t *base, int quiet)
 {
     tern_buf b = TERN_BUF_INIT;
     tern_xml_node *root = NULL;
+    const tern_xml_node *role;
     char *what = tern_asprintf("Cannot read IAM role '%s'", name);
     int error = TERN_OK;
 
@@ -605,8 +615,11 @@ static int get_role(json_t **out, tern_op *op, const char *name,
                            quiet ? TERN__QUIET_NOTFOUND : 0, what, NULL);
     if (error)
         goto done;
-    error =
-        role_state(out, op, tern_xml_find(root, "GetRoleResult/Role"), base);
+    role = tern__iam_need(op, root, "GetRole", "GetRoleResult/Role",
+                          role_required, what, &error);
+    if (role == NULL)
+        goto done;
+    error = role_state(out, op, role, base);
     if (!error && (error = read_sets(*out, op, NULL, base))) {
         json_decref(*out);
         *out = NULL;

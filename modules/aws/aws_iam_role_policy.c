@@ -136,6 +136,9 @@ static int get(json_t **out, tern_op *op, const char *role, const char *name,
                            quiet ? TERN__QUIET_NOTFOUND : 0, what, NULL);
     if (error)
         goto done;
+    if (tern__iam_need(op, root, "GetRolePolicy", "GetRolePolicyResult",
+                       tern__iam_role_policy_required, what, &error) == NULL)
+        goto done;
     policy = tern__policy_keep(
         json_object_get(prior, "policy"),
         tern_xml_text(root, "GetRolePolicyResult/PolicyDocument"));

@@ -81,7 +81,11 @@ static int data_profile_read(json_t **out, tern_op *op, const json_t *config)
     error = tern__iam_call(op, "GetInstanceProfile", &b, &root, 0, what, NULL);
     if (error)
         goto done;
-    p = tern_xml_find(root, "GetInstanceProfileResult/InstanceProfile");
+    p = tern__iam_need(op, root, "GetInstanceProfile",
+                       "GetInstanceProfileResult/InstanceProfile",
+                       tern__iam_profile_required, what, &error);
+    if (p == NULL)
+        goto done;
     role = tern_xml_find(p, "Roles/member");
     *out = json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "arn",
                      tern__jstr(tern_xml_text(p, "Arn")), "create_date",

@@ -142,6 +142,9 @@ static int data_policy_read(json_t **out, tern_op *op, const json_t *config)
     error = tern__iam_call(op, "GetPolicy", &b, &root, 0, what, NULL);
     if (error)
         goto done;
+    if (tern__iam_need(op, root, "GetPolicy", "GetPolicyResult/Policy", NULL,
+                       what, &error) == NULL)
+        goto done;
     st = policy_json(tern_xml_find(root, "GetPolicyResult/Policy"));
     TERN_CHECK_ALLOC(st);
     version = tern_xml_text(root, "GetPolicyResult/Policy/DefaultVersionId");

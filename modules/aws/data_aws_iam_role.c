@@ -32,6 +32,10 @@ static const tern_attr schema[] = {
     {"unique_id", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {NULL, 0, 0, NULL, NULL, 0}};
 
+/* What the IAM API model marks required in a Role. */
+static const char *const required[] = {"Path", "RoleName",   "RoleId",
+                                       "Arn",  "CreateDate", NULL};
+
 static int data_role_read(json_t **out, tern_op *op, const json_t *config)
 {
     tern_buf b = TERN_BUF_INIT;
@@ -55,7 +59,10 @@ static int data_role_read(json_t **out, tern_op *op, const json_t *config)
     error = tern__iam_call(op, "GetRole", &b, &root, 0, what, NULL);
     if (error)
         goto done;
-    role = tern_xml_find(root, "GetRoleResult/Role");
+    role = tern__iam_need(op, root, "GetRole", "GetRoleResult/Role", required,
+                          what, &error);
+    if (role == NULL)
+        goto done;
     st = tern__role_json(role);
     TERN_CHECK_ALLOC(st);
     /* As the provider: one block, its fields null when never used. */

@@ -372,6 +372,35 @@ int tern__fail(tern_op *op, int error, const char *summary,
     return error;
 }
 
+const char *const tern__iam_profile_required[] = {
+    "Path", "InstanceProfileName", "InstanceProfileId",
+    "Arn",  "CreateDate",          "Roles",
+    NULL};
+const char *const tern__iam_role_policy_required[] = {"RoleName", "PolicyName",
+                                                      "PolicyDocument", NULL};
+
+const tern_xml_node *tern__iam_need(tern_op *op, const tern_xml_node *root,
+                                    const char *action, const char *path,
+                                    const char *const *children,
+                                    const char *what, int *error)
+{
+    const tern_xml_node *node = tern_xml_find(root, path);
+    const char *missing = node ? NULL : path;
+    size_t i;
+
+    for (i = 0; node && !missing && children && children[i]; i++)
+        if (tern_xml_find(node, children[i]) == NULL)
+            missing = children[i];
+    if (!missing)
+        return node;
+    *error = tern__fail(op, TERN_ERROR, what,
+                        "IAM %s answered without its required element %s%s%s; "
+                        "tern does not take an incomplete response as the "
+                        "object's state.",
+                        action, node ? path : "", node ? "/" : "", missing);
+    return NULL;
+}
+
 /* Values */
 
 int tern__iam_name_chars(const char *value, char *why, size_t why_size)

@@ -113,6 +113,20 @@ int tern__dbx_call(tern_op *op, const char *method, const char *path,
                    const char *what, const char *import_id);
 
 /** A diagnostic on op->diags for a failure the module itself detects. */
+/** The element at @p path under @p root, which a successful @p action
+ * response must hold, with each child named in the NULL-terminated
+ * @p children; NULL, with an error naming the action and the missing
+ * element added under @p what and *error set, when any is absent. */
+/** What the IAM API model marks required in an InstanceProfile, and in a
+ * GetRolePolicy result. */
+extern const char *const tern__iam_profile_required[];
+extern const char *const tern__iam_role_policy_required[];
+
+const tern_xml_node *tern__iam_need(tern_op *op, const tern_xml_node *root,
+                                    const char *action, const char *path,
+                                    const char *const *children,
+                                    const char *what, int *error);
+
 int tern__fail(tern_op *op, int error, const char *summary,
                const char *detail_fmt, ...)
 #if defined(__GNUC__)

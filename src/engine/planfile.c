@@ -300,6 +300,7 @@ int tern_plan_write(const tern_plan *p, const char *path,
     char *body = NULL, *tmp = NULL, hex[65];
     tern_buf out = TERN_BUF_INIT;
     size_t off = 0;
+    struct stat sb;
     int fd = -1, error = TERN_OK;
 
     TERN_CHECK_ALLOC(doc);
@@ -308,15 +309,33 @@ int tern_plan_write(const tern_plan *p, const char *path,
     if ((error = sha256_hex(body, strlen(body), hex)))
         goto done;
     tern_buf_printf(&out, "%s%s\n%s", PLAN_MAGIC, hex, body);
-    tmp = tern_asprintf("%s.tmp", path);
-    TERN_CHECK_ALLOC(tmp);
     if (tern_buf_oom(&out)) {
         error = TERN_ENOMEM;
         goto done;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
+    /* The rename below would replace a link at @path, not write through
+     * it; refuse one all the same, since whoever made it meant the plan
+     * to land elsewhere. */
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to write plan file",
+                       "The plan file %s is a symbolic link. tern does not "
+                       "write a plan through a link; remove it or give "
+                       "the path of the file itself.",
+                       path);
+        error = TERN_ERROR;
+        goto done;
+    }
+    /* A new, unpredictable name beside the target (mkstemp opens it with
+     * O_CREAT|O_EXCL, mode 0600): a file or link planted at a fixed
+     * temporary name is never written through. */
+    tmp = tern_asprintf("%s.tmp.XXXXXX", path);
+    TERN_CHECK_ALLOC(tmp);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        tern_free(tmp);
+        tmp = NULL;
         goto fail;
+    }
     while (off < out.len) {
         ssize_t w = write(fd, out.ptr + off, out.len - off);
 
@@ -340,7 +359,8 @@ fail:
     error = TERN_ERROR;
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
+    if (tmp)
+        unlink(tmp);
 done:
     free(body); /* jansson's */
     json_decref(doc);

@@ -337,7 +337,7 @@ void sim_free_contents(struct sim *sim)
 }
 
 static const char *const garble_modes[] = {"truncate", "oversize", "html",
-                                           "shape", "stall"};
+                                           "shape",    "stall",    "empty"};
 
 int sim_garble_mode_valid(const char *mode)
 {
@@ -389,6 +389,35 @@ void sim_garble(struct sim *sim, struct sim_resp *resp, int json)
                           "<ListUsersResult><Users/><IsTruncated>false"
                           "</IsTruncated></ListUsersResult>"
                           "</ListUsersResponse>\n");
+        }
+    } else if (strcmp(mode, "empty") == 0 && !json) {
+        /* A well-formed answer with an empty result element: the action's
+         * root element name, from the real response, minus "Response". */
+        char action[128] = "";
+        const char *p = resp->body.ptr ? strchr(resp->body.ptr, '<') : NULL;
+        size_t n = 0;
+
+        if (p && p[1] == '?')
+            p = strchr(p + 1, '<');
+        if (p)
+            for (p++; *p && *p != ' ' && *p != '>' && *p != '/' &&
+                      n + 1 < sizeof(action);
+                 p++)
+                action[n++] = *p;
+        action[n] = '\0';
+        if (n > 8 && strcmp(action + n - 8, "Response") == 0)
+            action[n - 8] = '\0';
+        else if (strcmp(action, "ErrorResponse") == 0)
+            action[0] = '\0';
+        if (action[0]) {
+            resp->status = 200;
+            tern_buf_clear(&resp->body);
+            tern_buf_printf(&resp->body,
+                            "<%sResponse xmlns=\"" SIM_IAM_NS "\"><%sResult/>"
+                            "<ResponseMetadata><RequestId>00000000-0000-0000-"
+                            "0000-000000000000</RequestId></ResponseMetadata>"
+                            "</%sResponse>\n",
+                            action, action, action);
         }
     } else if (strcmp(mode, "stall") == 0) {
         resp->stall_ms = f->stall_ms > 0 ? f->stall_ms : 30000;

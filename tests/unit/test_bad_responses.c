@@ -8,6 +8,7 @@
 #include "runner.h"
 #include "support.h"
 #include "aws_call.h"
+#include "run_tern.h"
 
 #include "../sim/sim.h"
 #include "aws/client.h"
@@ -192,6 +193,139 @@ TEST(bad_responses, modes_are_validated)
     tt_sim_stop(&sim);
 }
 
+/* Issue 20: a well-formed GetRole answer with an empty <GetRoleResult/>
+ * is refused, naming the action and the missing element, by both the
+ * resource's refresh and the data source, never read as a role. */
+TEST(bad_responses, empty_get_role_result)
+{
+    static const char cfg[] = "data \"aws_iam_role\" \"d\" {\n"
+                              "  name = \"r1\"\n"
+                              "}\n";
+    static const char role_cfg[] =
+        "resource \"aws_iam_role\" \"r\" {\n"
+        "  name = \"r1\"\n"
+        "  assume_role_policy = jsonencode({\n"
+        "    Version = \"2012-10-17\"\n"
+        "    Statement = [{\n"
+        "      Effect    = \"Allow\"\n"
+        "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+        "      Action    = \"sts:AssumeRole\"\n"
+        "    }]\n"
+        "  })\n"
+        "}\n";
+    struct fx fx;
+    struct tt_sim_env senv;
+    struct tt_run run;
+    struct tt_response resp;
+    const char *args[] = {"plan", "-no-color", NULL};
+    const char *import_args[] = {"import", "aws_iam_role.r", "r1", NULL};
+    char msg[1024], *why;
+
+    memset(&run, 0, sizeof(run));
+    fx_start(&fx, "empty", 10000);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 0}"));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_EQ(create(&fx, msg, sizeof(msg)), TERN_OK);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 1, \"garble_mode\": "
+                             "\"empty\"}"));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    tt_sim_env_init(&senv, &fx.sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", cfg));
+    why = tt_run_expect(&run, tern_test_tmpdir(), senv.env, args, 1);
+    if (why)
+        FAIL("%s", why);
+    ASSERT_STR_EQ(run.err,
+                  "Error: Failed to read data source\n\n"
+                  "  on main.tf line 1, in data \"aws_iam_role\" \"d\":\n"
+                  "   1: data \"aws_iam_role\" \"d\" {\n"
+                  "      ^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+                  "Reading data.aws_iam_role.d: Cannot read IAM role 'r1'\n\n"
+                  "Error: Cannot read IAM role 'r1'\n\n"
+                  "IAM GetRole answered without its required element "
+                  "GetRoleResult/Role; tern does not take an incomplete "
+                  "response as the object's state.\n\n");
+    /* The resource's refresh: imported while answers are whole. */
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", role_cfg));
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 0}"));
+    tt_response_release(&resp);
+    why = tt_run_expect(&run, tern_test_tmpdir(), senv.env, import_args, 0);
+    if (why)
+        FAIL("%s", why);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 1}"));
+    tt_response_release(&resp);
+    why = tt_run_expect(&run, tern_test_tmpdir(), senv.env, args, 1);
+    if (why)
+        FAIL("%s", why);
+    ASSERT_STR_EQ(run.err, "Error: Refresh failed\n\n"
+                           "Reading aws_iam_role.r: Cannot read IAM role "
+                           "'r1'\n\n"
+                           "Error: Cannot read IAM role 'r1'\n\n"
+                           "IAM GetRole answered without its required element "
+                           "GetRoleResult/Role; tern does not take an "
+                           "incomplete response as the object's state.\n\n");
+    tt_run_release(&run);
+    fx_stop(&fx);
+}
+
+/* The same for an empty <GetInstanceProfileResult/>, through the
+ * aws_iam_instance_profile data source. */
+TEST(bad_responses, empty_get_instance_profile_result)
+{
+    static const char cfg[] = "data \"aws_iam_instance_profile\" \"p\" {\n"
+                              "  name = \"p1\"\n"
+                              "}\n";
+    struct fx fx;
+    struct tt_sim_env senv;
+    struct tt_run run;
+    struct tt_response resp;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_buf params = TERN_BUF_INIT;
+    tern_xml_node *out = NULL;
+    const char *args[] = {"plan", "-no-color", NULL};
+    char *why;
+
+    memset(&run, 0, sizeof(run));
+    fx_start(&fx, "empty", 10000);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 0}"));
+    tt_response_release(&resp);
+    tern_buf_puts(&params, "InstanceProfileName=p1");
+    ASSERT_OK(
+        tern_aws_call(fx.iam, "CreateInstanceProfile", &params, &out, &diags));
+    tern_xml_free(out);
+    tern_buf_release(&params);
+    tern_diags_release(&diags);
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "POST", "faults",
+                             "{\"garble_rate\": 1}"));
+    tt_response_release(&resp);
+    tt_sim_env_init(&senv, &fx.sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", cfg));
+    why = tt_run_expect(&run, tern_test_tmpdir(), senv.env, args, 1);
+    if (why)
+        FAIL("%s", why);
+    ASSERT_STR_EQ(run.err,
+                  "Error: Failed to read data source\n\n"
+                  "  on main.tf line 1, in data \"aws_iam_instance_profile\" "
+                  "\"p\":\n"
+                  "   1: data \"aws_iam_instance_profile\" \"p\" {\n"
+                  "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+                  "Reading data.aws_iam_instance_profile.p: Cannot read IAM "
+                  "instance profile 'p1'\n\n"
+                  "Error: Cannot read IAM instance profile 'p1'\n\n"
+                  "IAM GetInstanceProfile answered without its required "
+                  "element GetInstanceProfileResult/InstanceProfile; tern "
+                  "does not take an incomplete response as the object's "
+                  "state.\n\n");
+    tt_run_release(&run);
+    fx_stop(&fx);
+}
+
 const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, truncated_xml),
     TEST_INTEGRATION(bad_responses, oversized_body),
@@ -199,5 +333,7 @@ const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, wrong_shape),
     TEST_INTEGRATION(bad_responses, stalled_server_times_out),
     TEST_INTEGRATION(bad_responses, modes_are_validated),
+    TEST_INTEGRATION(bad_responses, empty_get_role_result),
+    TEST_INTEGRATION(bad_responses, empty_get_instance_profile_result),
     TEST_END,
 };

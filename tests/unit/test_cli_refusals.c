@@ -514,8 +514,85 @@ TEST(cli_refusals, refused_commands_leave_no_state)
     tt_run_release(&r);
 }
 
+/* Issue 20: a link planted where tern writes its lock or a plan is never
+ * written through; the file it names stays byte for byte as it was. */
+static void plant_link(const char *name, const char *target)
+{
+    char path[4200];
+
+    snprintf(path, sizeof(path), "%s/%s", tern_test_tmpdir(), name);
+    ASSERT_EQ(symlink(target, path), 0);
+}
+
+static void assert_victim(const char *name, const char *want)
+{
+    size_t len = 0;
+    char *now = slurp(name, &len);
+
+    ASSERT_NOT_NULL(now);
+    ASSERT_EQ(len, strlen(want));
+    ASSERT_TRUE(memcmp(now, want, len) == 0);
+    free(now);
+}
+
+TEST(cli_refusals, symlinked_lock_is_refused)
+{
+    static const char victim[] = "precious\n";
+    static const char *const cmds[][3] = {
+        {"plan", NULL, NULL},
+        {"apply", "-auto-approve", NULL},
+        {"init", NULL, NULL},
+    };
+    size_t i;
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
+    write_bytes("victim", victim, strlen(victim));
+    plant_link("tern.tfstate.db.lock", "victim");
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        const char *args[] = {cmds[i][0], cmds[i][1], NULL};
+
+        run_in(1, args);
+        ASSERT_STR_EQ(r.err, "Error: Cannot lock the state\n\n"
+                             "The lock file tern.tfstate.db.lock is a "
+                             "symbolic link. tern does not follow a link for "
+                             "its lock file, because writing through it "
+                             "would overwrite the file it names; remove the "
+                             "link.\n\n");
+        assert_victim("victim", victim);
+    }
+}
+
+TEST(cli_refusals, symlinked_plan_paths_refused)
+{
+    static const char victim[] = "precious\n";
+    size_t len = 0;
+    char *plan;
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", config));
+    write_bytes("victim", victim, strlen(victim));
+    /* The old fixed temporary name: no longer used, so never followed. */
+    plant_link("p.tfplan.tmp", "victim");
+    RUN(0, "plan", "-out=p.tfplan");
+    assert_victim("victim", victim);
+    plan = slurp("p.tfplan", &len);
+    ASSERT_NOT_NULL(plan);
+    ASSERT_TRUE(len > 0);
+    free(plan);
+    /* The plan path itself a link: refused by name. */
+    plant_link("q.tfplan", "victim");
+    RUN(1, "plan", "-out=q.tfplan");
+    ASSERT_STR_EQ(r.err, "Error: Failed to write plan file\n\n"
+                         "The plan file q.tfplan is a symbolic link. tern "
+                         "does not write a plan through a link; remove it or "
+                         "give the path of the file itself.\n\n");
+    assert_victim("victim", victim);
+}
+
 const struct tern_test test_cli_refusals_list[] = {
     TEST_INTEGRATION(cli_refusals, failed_plan_is_not_shown_as_no_changes),
     TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses),
     TEST_INTEGRATION(cli_refusals, show_damaged_plan_file),
-    TEST_INTEGRATION(cli_refusals, refused_commands_leave_no_state), TEST_END};
+    TEST_INTEGRATION(cli_refusals, refused_commands_leave_no_state),
+    TEST_INTEGRATION(cli_refusals, symlinked_lock_is_refused),
+    TEST_INTEGRATION(cli_refusals, symlinked_plan_paths_refused),
+    TEST_END};
