@@ -185,6 +185,29 @@ const tern_arg_exclusive tern_arg_exclusives[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* Both directions of every pair above, and the *_exclusive resources with
+ * the single-member resources their documentation pairs them with. */
+const tern_arg_claim tern_arg_claims[] = {
+    {"aws_iam_role", "inline_policy", "name", "name", "aws_iam_role_policy",
+     "role", "name", NULL},
+    {"aws_iam_role", "inline_policy", "name", "name",
+     "aws_iam_role_policies_exclusive", "role_name", "policy_names", NULL},
+    {"aws_iam_role", "managed_policy_arns", NULL, "name",
+     "aws_iam_role_policy_attachment", "role", "policy_arn", NULL},
+    {"aws_iam_role", "managed_policy_arns", NULL, "name",
+     "aws_iam_role_policy_attachments_exclusive", "role_name", "policy_arns",
+     NULL},
+    {"aws_iam_role_policies_exclusive", "policy_names", NULL, "role_name",
+     "aws_iam_role", "name", "inline_policy", "name"},
+    {"aws_iam_role_policies_exclusive", "policy_names", NULL, "role_name",
+     "aws_iam_role_policy", "role", "name", NULL},
+    {"aws_iam_role_policy_attachments_exclusive", "policy_arns", NULL,
+     "role_name", "aws_iam_role", "name", "managed_policy_arns", NULL},
+    {"aws_iam_role_policy_attachments_exclusive", "policy_arns", NULL,
+     "role_name", "aws_iam_role_policy_attachment", "role", "policy_arn", NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 const tern_module *tern_module_find(enum tern_module_kind kind,
                                     const char *type_name)
 {

@@ -323,6 +323,32 @@ typedef struct tern_arg_exclusive {
 extern const tern_arg_exclusive tern_arg_exclusives[];
 
 /**
+ * A member of a set one resource owns that another resource of the same
+ * configuration manages (the role's inline_policy and an
+ * aws_iam_role_policy of that role): the plan leaves the member to the
+ * other resource, so that the two never undo each other's work and the
+ * plan never flips back and forth. A member the owner's set lacks but the
+ * object has (its prior) stays while a planned @c other_type object names
+ * the owner (its @c other_arg equals the owner's @c key_arg) and the
+ * member (in @c other_member). src/engine/claims.c.
+ */
+typedef struct tern_arg_claim {
+    const char *type;             /**< the owner's resource type */
+    const char *name;             /**< the owner's set argument or block type */
+    const char *member_key;       /**< blocks: the attribute naming one; NULL:
+                                       a set of strings */
+    const char *key_arg;          /**< the owner's argument the other names */
+    const char *other_type;       /**< the other resource type */
+    const char *other_arg;        /**< its argument naming the owner */
+    const char *other_member;     /**< its argument naming the member(s):
+                                       a string or a set of them, or blocks */
+    const char *other_member_key; /**< blocks: the attribute naming one */
+} tern_arg_claim;
+
+/** Every claim, ending with {NULL, ...} (modules/registry.c). */
+extern const tern_arg_claim tern_arg_claims[];
+
+/**
  * Find a module by kind and type name.
  * @return the module, or NULL
  */

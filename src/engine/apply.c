@@ -372,6 +372,8 @@ static int desired_now(struct applyrun *ar, struct step *s,
             now.each_value = tern_value_object_get(coll, pi->key_str);
     }
     error = tern__eval_config(&ar->cx, &now, b, &cfg, &s->diags);
+    if (!error && update)
+        error = tern__claims_keep(b->module, pi->after, pi->before, &cfg);
     if (error)
         goto done;
     if (update) {

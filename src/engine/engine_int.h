@@ -202,6 +202,14 @@ struct evalctx {
     tern_value **block_cache;
 };
 
+/* claims.c: plan again, with the members of an owned set that other
+ * planned objects manage kept (tern_arg_claims[]), every owner instance. */
+int tern__claims_plan(struct evalctx *cx, struct tern_diags *diags);
+/* claims.c: put back into @cfg, an owner's configuration evaluated at
+ * apply, the members its plan (@planned, from @prior) kept for others. */
+int tern__claims_keep(const tern_module *m, const tern_value *planned,
+                      const tern_value *prior, tern_value **cfg);
+
 /* Block @b's instances or their values changed: forget its cached value.
  * Call after every change to cx->values, block_insts or block_keyed. */
 void tern__block_changed(struct evalctx *cx, size_t b);

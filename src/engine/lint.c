@@ -279,8 +279,10 @@ static int same_literal(const struct tern_expr *e,
 /*
  * A resource of an other_type of tern_arg_exclusives[] that names a
  * resource setting the owning argument: both would manage the same
- * policies, each apply undoing the other's (the provider's documented
- * conflict), so it is said before any plan.
+ * policies, each apply undoing the other's with Terraform (the provider's
+ * documented conflict). tern's plans leave the other's members in place
+ * (claims.c), but the configuration still says two things, so it is said
+ * before any plan.
  */
 static int conflicts(const tern_config *cfg, const struct tern_block *blk,
                      const struct tern_lang_scope *scope,
@@ -314,11 +316,13 @@ static int conflicts(const tern_config *cfg, const struct tern_block *blk,
                     "Conflicting policy management",
                     "%s.%s sets %s (%s line %u), which owns the whole set "
                     "on the role, and %s.%s also manages the role's policies "
-                    "through \"%s\": each apply would undo what the other "
-                    "did. Manage them in one place: list them in %s, or "
-                    "remove %s and use %s alone.",
+                    "through \"%s\". tern plans %s.%s to leave what %s.%s "
+                    "manages in place, but with Terraform each apply would "
+                    "undo what the other did. Manage them in one place: list "
+                    "them in %s, or remove %s and use %s alone.",
                     x->type, ob->labels[1], x->name, r->file ? r->file : "?",
                     r->start.line, x->other_type, blk->labels[1], x->other_arg,
+                    x->type, ob->labels[1], x->other_type, blk->labels[1],
                     x->name, x->name, x->other_type))
                 return TERN_ENOMEM;
         }

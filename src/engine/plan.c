@@ -2312,7 +2312,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                 if ((error = data_wait(&pr, pr.order[i])) ||
                     (error = expand_block(&pr, pr.order[i])))
                     goto done;
-            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)))
+            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)) ||
+                (error = tern__claims_plan(&pr.cx, diags)))
                 goto done;
         }
         if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))

@@ -258,8 +258,10 @@ TEST(cli_iam_role_sets, deprecated_and_conflicting)
         "aws_iam_role.svc sets managed_policy_arns (main.tf line 4), which "
         "owns the whole set on the role, and "
         "aws_iam_role_policy_attachment.extra also manages the role's policies "
-        "through \"role\": each apply would undo what the other did. Manage "
-        "them in one place: list them in managed_policy_arns, or remove "
+        "through \"role\". tern plans aws_iam_role.svc to leave what "
+        "aws_iam_role_policy_attachment.extra manages in place, but with "
+        "Terraform each apply would undo what the other did. Manage them in "
+        "one place: list them in managed_policy_arns, or remove "
         "managed_policy_arns and use aws_iam_role_policy_attachment alone.\n"
         "\n"
         "Warning: Conflicting policy management\n"
@@ -270,9 +272,11 @@ TEST(cli_iam_role_sets, deprecated_and_conflicting)
         "\n"
         "aws_iam_role.svc sets inline_policy (main.tf line 5), which owns the "
         "whole set on the role, and aws_iam_role_policy.lit also manages the "
-        "role's policies through \"role\": each apply would undo what the "
-        "other did. Manage them in one place: list them in inline_policy, or "
-        "remove inline_policy and use aws_iam_role_policy alone.\n"
+        "role's policies through \"role\". tern plans aws_iam_role.svc to "
+        "leave what aws_iam_role_policy.lit manages in place, but with "
+        "Terraform each apply would undo what the other did. Manage them in "
+        "one place: list them in inline_policy, or remove inline_policy and "
+        "use aws_iam_role_policy alone.\n"
         "\n"
         "Success! The configuration is valid, but there were some validation "
         "warnings as shown above.\n");
@@ -280,6 +284,135 @@ TEST(cli_iam_role_sets, deprecated_and_conflicting)
     tt_sim_stop(&sim);
 }
 
+/* The same configuration applied: the role leaves the attachment and the
+ * policy that the other two resources manage to them, so plans do not
+ * flip; what nobody manages still goes. */
+TEST(cli_iam_role_sets, claimed_stable)
+{
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", conflicting));
+    RUN(0, "init", "-input=false");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 3 added, 0 "
+                               "changed, 0 destroyed.");
+    ASSERT_STR_EQ(holds("svc"), "inline: x; attached: " RO " " S3);
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 0 added, 0 "
+                               "changed, 0 destroyed.");
+    ASSERT_STR_EQ(holds("svc"), "inline: x; attached: " RO " " S3);
+
+    iam("PutRolePolicy", "RoleName", "svc", "PolicyName", "extra",
+        "PolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+        "\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+        "\"Resource\":\"*\"}]}",
+        NULL);
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    /* Only the policy nobody manages goes. */
+    ASSERT_STR_CONTAINS(
+        r.out, "tern will perform the following actions:\n"
+               "\n"
+               "  # aws_iam_role.svc will be updated in-place\n"
+               "  ~ resource \"aws_iam_role\" \"svc\" {\n"
+               "        id            = \"svc\"\n"
+               "      ~ inline_policy = [\n"
+               "          - {\n"
+               "              - name   = \"extra\" -> null\n"
+               "              - policy = jsonencode(\n"
+               "                    {\n"
+               "                      - Statement = [\n"
+               "                          - {\n"
+               "                              - Action   = \"s3:*\" -> null\n"
+               "                              - Effect   = \"Allow\" -> null\n"
+               "                              - Resource = \"*\" -> null\n"
+               "                            },\n"
+               "                        ] -> null\n"
+               "                      - Version   = \"2012-10-17\" -> null\n"
+               "                    } -> null\n"
+               "                ) -> null\n"
+               "            },\n"
+               "            # (1 unchanged element hidden)\n"
+               "        ]\n"
+               "        name          = \"svc\"\n"
+               "        # (9 unchanged attributes hidden)\n"
+               "    }\n"
+               "\n"
+               "Plan: 0 to add, 1 to change, 0 to destroy.\n");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_EQ(holds("svc"), "inline: x; attached: " RO " " S3);
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    RUN(0, "destroy", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 3 destroyed.");
+    tt_sim_stop(&sim);
+}
+
+/* aws_iam_role_policies_exclusive owns the role's inline policy names;
+ * an aws_iam_role_policy it does not list is left to that resource. */
+static const char exclusive[] =
+    "resource \"aws_iam_role\" \"svc\" {\n"
+    "  name = \"svc\"\n" TRUST "}\n"
+    "resource \"aws_iam_role_policy\" \"p\" {\n"
+    "  for_each = toset([\"a\", \"b\"])\n"
+    "  role     = aws_iam_role.svc.name\n"
+    "  name     = each.key\n"
+    "  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = "
+    "\"Allow\", Action = \"s3:GetObject\", Resource = \"*\" }] })\n"
+    "}\n"
+    "resource \"aws_iam_role_policies_exclusive\" \"all\" {\n"
+    "  role_name    = aws_iam_role.svc.name\n"
+    "  policy_names = [aws_iam_role_policy.p[\"a\"].name]\n"
+    "}\n";
+
+TEST(cli_iam_role_sets, exclusive_stable)
+{
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", exclusive));
+    RUN(0, "init", "-input=false");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    /* Created in one run, the exclusive set takes b away (it has no prior
+     * to leave b in, and it may run before b's own create)... */
+    ASSERT_STR_EQ(holds("svc"), "inline: a; attached:");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
+                               "changed, 0 destroyed.");
+    /* ...once: from then on the plans stay empty. */
+    ASSERT_STR_EQ(holds("svc"), "inline: a b; attached:");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 0 added, 0 "
+                               "changed, 0 destroyed.");
+    iam("PutRolePolicy", "RoleName", "svc", "PolicyName", "c", "PolicyDocument",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+        "\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+        "\"Resource\":\"*\"}]}",
+        NULL);
+    RUN(2, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_STR_CONTAINS(r.out,
+                        "  # aws_iam_role_policies_exclusive.all will be "
+                        "updated in-place\n"
+                        "  ~ resource \"aws_iam_role_policies_exclusive\" "
+                        "\"all\" {\n"
+                        "        id           = \"svc\"\n"
+                        "      ~ policy_names = [\n"
+                        "          - \"c\",\n"
+                        "            # (2 unchanged elements hidden)\n"
+                        "        ]\n"
+                        "        # (1 unchanged attribute hidden)\n"
+                        "    }\n"
+                        "\n"
+                        "Plan: 0 to add, 1 to change, 0 to destroy.\n");
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_EQ(holds("svc"), "inline: a b; attached:");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+    RUN(0, "destroy", "-auto-approve", "-no-color");
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_iam_role_sets_list[] = {
+    TEST_INTEGRATION(cli_iam_role_sets, exclusive_stable),
+    TEST_INTEGRATION(cli_iam_role_sets, claimed_stable),
     TEST_INTEGRATION(cli_iam_role_sets, inline_policy_apply_replan_empty),
     TEST_INTEGRATION(cli_iam_role_sets, deprecated_and_conflicting), TEST_END};
