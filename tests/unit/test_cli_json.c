@@ -448,6 +448,69 @@ TEST(cli_json, policy_gate)
     tt_sim_stop(&sim);
 }
 
+/*
+ * A reader of the plan format that tern did not write: terraform-unidiff
+ * (npm, tests/consumers, installed by scripts/setup.sh) checks the plan
+ * against its JSON schema, then prints one unified diff per changed
+ * resource and its own count of the actions. On the scenario's plan its
+ * count must be tern's own summary line, and its diffs the changed
+ * resources of sagemaker/plan.json.
+ */
+TEST(cli_json, unidiff)
+{
+    char cmd[2048], path[1024], *out, *line, *sum;
+    const char *p;
+    int status;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path),
+             "%s/tests/consumers/node_modules/@ahmadnassri/terraform-unidiff/"
+             "bin.js",
+             tern_test_source_dir());
+    if (access(path, R_OK) != 0)
+        FAIL("%s is missing: run scripts/setup.sh", path);
+    scenario();
+    RUN(0, "show", "-no-color", "p.tfplan");
+    sum = strstr(r.out, "\nPlan: ");
+    ASSERT_NOT_NULL(sum);
+    sum = tern_strndup(sum + 1, strcspn(sum + 1, "\n"));
+    RUN(0, "show", "-json", "p.tfplan");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "plan.json", r.out));
+    snprintf(cmd, sizeof(cmd),
+             "node '%s' '%s/plan.json' > '%s/unidiff.out' 2>&1", path,
+             tern_test_tmpdir(), tern_test_tmpdir());
+    status = system(cmd);
+    snprintf(path, sizeof(path), "%s/unidiff.out", tern_test_tmpdir());
+    out = tt_read_file(path, NULL);
+    ASSERT_NOT_NULL(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        FAIL("terraform-unidiff failed:\n%s", out);
+    /* Its last line: tern's, without the import count and the full stop. */
+    ASSERT_STR_EQ(sum, "Plan: 1 to import, 2 to add, 2 to change, 2 to "
+                       "destroy.");
+    line = strstr(out, "\nPlan: ");
+    ASSERT_NOT_NULL(line);
+    ASSERT_STR_EQ(line + 1, "Plan: 2 to add, 2 to change, 2 to destroy\n");
+    /* One diff per change that is not a no-op (the import and the move
+     * are), in resource_changes' order. */
+    {
+        static const char *const want[] = {
+            "aws_iam_instance_profile.new", "aws_iam_role.drifted",
+            "aws_iam_role.gone", "aws_iam_role.keep", "aws_iam_role.rep"};
+
+        for (p = out; (p = strstr(p, "Index: ")) != NULL; p++, n++) {
+            ASSERT_TRUE(n < 5);
+            ASSERT_EQ(strncmp(p + 7, want[n], strlen(want[n])), 0);
+            ASSERT_EQ(p[7 + strlen(want[n])], '\n');
+        }
+        ASSERT_EQ(n, 5);
+    }
+    tern_free(sum);
+    free(out);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 /* `providers` on the SageMaker example (no state yet), and `providers
  * schema -json`: its shape, and one resource's schema as the AWS
  * provider's (docs/ATTRIBUTES.md), written by hand. */
@@ -502,6 +565,7 @@ TEST(cli_json, providers)
 
 const struct tern_test test_cli_json_list[] = {
     TEST_UNIT(cli_json, providers),
+    TEST_INTEGRATION(cli_json, unidiff),
     TEST_INTEGRATION(cli_json, policy_gate),
     TEST_INTEGRATION(cli_json, ui_stream),
     TEST_INTEGRATION(cli_json, plan_representation),
