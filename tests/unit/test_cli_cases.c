@@ -3,7 +3,8 @@
  * input files of a working directory (main.tf, state files, ...), a file
  * `cmd` with one tern invocation per line (arguments separated by spaces;
  * '...' quotes one argument), and the expected result of the last line:
- * `expect/stdout`, `expect/stderr` (each compared when present) and
+ * `expect/stdout` and `expect/stderr` (both required, empty when the
+ * stream is) and
  * `expect/exit-code` (default 0). Earlier lines are set-up and must exit
  * 0. Lineage UUIDs and timestamps are replaced by <UUID> and <TIME>
  * before comparing. TERN_UPDATE_GOLDEN=1 rewrites the expected files.
@@ -113,8 +114,14 @@ static int compare(const char *casedir, const char *name, const char *got)
 
     snprintf(path, sizeof(path), "%s/expect/%s", casedir, name);
     want = tt_read_file(path, NULL);
-    if (!want && !(update && *got))
-        return 0;
+    if (!want && !update) {
+        /* A case says what both streams hold, empty included: a file
+         * left out would silently skip the comparison. */
+        fprintf(stderr,
+                "# %s: no expect/%s (record it with TERN_UPDATE_GOLDEN=1)\n",
+                casedir, name);
+        return 1;
+    }
     if (update) {
         FILE *f;
 
