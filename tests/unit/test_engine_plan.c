@@ -871,15 +871,36 @@ TEST(engine_plan, allocation_failures)
         tern__alloc_fail_after(n);
         rc = test_env_plan(&env, NULL, &p);
         tern__alloc_fail_after(0);
+        if (rc == TERN_OK)
+            break;
+        /* Failed, and said why: out of memory itself, or an error
+         * diagnostic; never a plan to apply. */
+        if (p && !tern_plan_errored(p))
+            FAIL("allocation %lu failed: rc %d with a plan that did not err", n,
+                 rc);
+        if (rc != TERN_ENOMEM) {
+            size_t i;
+            int said = 0;
+
+            for (i = 0; i < env.diags.count; i++)
+                said |= env.diags.items[i].severity == TERN_SEV_ERROR;
+            if (!said)
+                FAIL("allocation %lu failed: rc %d without a diagnostic", n,
+                     rc);
+        }
         tern_plan_free(p);
         p = NULL;
         tern_diags_release(&env.diags);
-        if (rc == TERN_OK)
-            break;
-        ASSERT_NE(rc, TERN_OK);
         ASSERT_CMP(n, <, 100000);
     }
     ASSERT_CMP(n, >, 10);
+    /* The walk ended in a whole plan: the one an unhindered run makes. */
+    ASSERT_NOT_NULL(p);
+    ASSERT_EQ(tern_plan_summary(p)->add, 2);
+    ASSERT_EQ(tern_plan_summary(p)->change, 1);
+    ASSERT_EQ(tern_plan_summary(p)->destroy, 1);
+    tern_plan_free(p);
+    tern_diags_release(&env.diags);
     test_env_release(&env);
 }
 
