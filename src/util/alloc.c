@@ -6,7 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 0: no injection. Otherwise the count of allocations still allowed + 1. */
+#ifdef TERN_FAULT_INJECTION
+/*
+ * Test builds only (tests/unit/alloc_inject.c compiles this file with
+ * TERN_FAULT_INJECTION into the test programs, which then never link the
+ * library's copy): the release build pays nothing per allocation.
+ *
+ * 0: no injection. Otherwise the count of allocations still allowed + 1.
+ */
 static atomic_ulong fail_countdown;
 static atomic_ulong alloc_count;
 
@@ -29,6 +36,9 @@ unsigned long tern__alloc_fail_after(unsigned long n)
     atomic_store(&fail_countdown, n);
     return atomic_exchange(&alloc_count, 0);
 }
+#else
+#define should_fail() 0
+#endif
 
 void *tern_malloc(size_t size)
 {

@@ -23,7 +23,8 @@ char *tern_asprintf(const char *fmt, ...)
 /*
  * Make the Nth allocation from now (1 = the next) and every later one fail;
  * 0 turns failure injection off. Returns how many allocations were made
- * since the last call, for tests that walk every path.
+ * since the last call, for tests that walk every path. Defined only in
+ * the test programs' copy of alloc.c (TERN_FAULT_INJECTION).
  */
 unsigned long tern__alloc_fail_after(unsigned long n);
 
