@@ -239,6 +239,15 @@ void cli_ui_write(FILE *f, const tern_buf *buf);
 
 /* ---- Rendering (pure: into a buffer) ----------------------------------- */
 
+/* hcl_text.c: HCL text for the human renderings. @n spaces (none when
+ * n <= 0); a quoted string with HCL's escapes ("${" doubled); whether @s
+ * is a bare identifier; a key's width as written (quoted when @quoted or
+ * not an identifier); the key, padded with spaces to @width. */
+void cli_hcl_indent(tern_buf *out, int n);
+void cli_hcl_string(tern_buf *out, const char *s, size_t len);
+int cli_hcl_is_identifier(const char *s);
+size_t cli_hcl_key_width(const char *k, int quoted);
+void cli_hcl_key(tern_buf *out, const char *k, int quoted, size_t width);
 /*
  * A value as Terraform shows it in `state show` and plans: strings quoted,
  * lists and maps over several lines, strings holding a JSON object or

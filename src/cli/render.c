@@ -23,77 +23,6 @@ struct rctx {
 static void render(struct rctx *r, const json_t *v, int indent, int quoted,
                    int in_json);
 
-static void put_indent(tern_buf *out, int n)
-{
-    tern_buf_printf(out, "%*s", n, "");
-}
-
-static void put_string(tern_buf *out, const char *s, size_t len)
-{
-    size_t i;
-
-    tern_buf_putc(out, '"');
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        switch (c) {
-        case '"':
-            tern_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            tern_buf_puts(out, "\\\\");
-            break;
-        case '\n':
-            tern_buf_puts(out, "\\n");
-            break;
-        case '\r':
-            tern_buf_puts(out, "\\r");
-            break;
-        case '\t':
-            tern_buf_puts(out, "\\t");
-            break;
-        case '$':
-        case '%':
-            /* Template sequences are escaped by doubling, as in HCL. */
-            if (i + 1 < len && s[i + 1] == '{')
-                tern_buf_putc(out, (char)c);
-            tern_buf_putc(out, (char)c);
-            break;
-        default:
-            if (c < 0x20)
-                tern_buf_printf(out, "\\u%04x", c);
-            else
-                tern_buf_putc(out, (char)c);
-        }
-    }
-    tern_buf_putc(out, '"');
-}
-
-static int is_identifier(const char *s)
-{
-    size_t i;
-
-    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
-        return 0;
-    for (i = 1; s[i]; i++)
-        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
-static void put_key(tern_buf *out, const char *k, int quoted)
-{
-    if (quoted || !is_identifier(k))
-        put_string(out, k, strlen(k));
-    else
-        tern_buf_puts(out, k);
-}
-
-static size_t key_width(const char *k, int quoted)
-{
-    return strlen(k) + ((quoted || !is_identifier(k)) ? 2 : 0);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -163,19 +92,18 @@ static void render_object(struct rctx *r, const json_t *v, int indent,
         return;
     }
     for (i = 0; i < n; i++)
-        if (key_width(keys[i], quoted) > width)
-            width = key_width(keys[i], quoted);
+        if (cli_hcl_key_width(keys[i], quoted) > width)
+            width = cli_hcl_key_width(keys[i], quoted);
     tern_buf_puts(r->out, "{\n");
     for (i = 0; i < n; i++) {
-        put_indent(r->out, indent + r->unit);
-        put_key(r->out, keys[i], quoted);
-        put_indent(r->out, (int)(width - key_width(keys[i], quoted)));
+        cli_hcl_indent(r->out, indent + r->unit);
+        cli_hcl_key(r->out, keys[i], quoted, width);
         tern_buf_puts(r->out, " = ");
         render(r, json_object_get(v, keys[i]), indent + r->unit, quoted,
                in_json);
         tern_buf_putc(r->out, '\n');
     }
-    put_indent(r->out, indent);
+    cli_hcl_indent(r->out, indent);
     tern_buf_putc(r->out, '}');
     tern_free(keys);
 }
@@ -204,15 +132,15 @@ static void render(struct rctx *r, const json_t *v, int indent, int quoted,
         inner = in_json ? NULL : json_in_string(json_string_value(v));
         if (inner) {
             tern_buf_puts(r->out, "jsonencode(\n");
-            put_indent(r->out, indent + r->unit);
+            cli_hcl_indent(r->out, indent + r->unit);
             /* Inside jsonencode, keys are object attributes: bare. */
             render(r, inner, indent + r->unit, 0, 1);
             tern_buf_putc(r->out, '\n');
-            put_indent(r->out, indent);
+            cli_hcl_indent(r->out, indent);
             tern_buf_putc(r->out, ')');
             json_decref(inner);
         } else {
-            put_string(r->out, json_string_value(v), json_string_length(v));
+            cli_hcl_string(r->out, json_string_value(v), json_string_length(v));
         }
         break;
     case JSON_ARRAY:
@@ -222,11 +150,11 @@ static void render(struct rctx *r, const json_t *v, int indent, int quoted,
         }
         tern_buf_puts(r->out, "[\n");
         for (i = 0; i < json_array_size(v); i++) {
-            put_indent(r->out, indent + r->unit);
+            cli_hcl_indent(r->out, indent + r->unit);
             render(r, json_array_get(v, i), indent + r->unit, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
         }
-        put_indent(r->out, indent);
+        cli_hcl_indent(r->out, indent);
         tern_buf_putc(r->out, ']');
         break;
     case JSON_OBJECT:
@@ -294,7 +222,7 @@ static void render_body(struct rctx *r, const json_t *attrs,
 
         if (json_is_null(v) || is_block(a))
             continue;
-        put_indent(r->out, indent);
+        cli_hcl_indent(r->out, indent);
         tern_buf_printf(r->out, "%-*s = ", (int)width, keys[i]);
         if ((a && (a->flags & TERN_ATTR_SENSITIVE)) ||
             path_sensitive(sens, keys[i]))
@@ -311,11 +239,11 @@ static void render_body(struct rctx *r, const json_t *attrs,
             continue;
         for (j = 0; j < json_array_size(v); j++) {
             tern_buf_putc(r->out, '\n');
-            put_indent(r->out, indent);
+            cli_hcl_indent(r->out, indent);
             tern_buf_printf(r->out, "%s {\n", keys[i]);
             render_body(r, json_array_get(v, j), a->nested, NULL,
                         indent + r->unit);
-            put_indent(r->out, indent);
+            cli_hcl_indent(r->out, indent);
             tern_buf_puts(r->out, "}\n");
         }
     }
@@ -357,7 +285,8 @@ void cli_render_output(tern_buf *out, const char *name, const json_t *value,
     else if (json_is_string(value))
         /* An output is a value, not a diff: a string that holds JSON is
          * printed as the string it is, as `terraform output` does. */
-        put_string(out, json_string_value(value), json_string_length(value));
+        cli_hcl_string(out, json_string_value(value),
+                       json_string_length(value));
     else
         render(&r, value, 0, 1, 0);
     tern_buf_putc(out, '\n');

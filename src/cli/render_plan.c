@@ -98,64 +98,6 @@ static enum sym sym_of(const tern_value *b, const tern_value *a)
     return S_UPD;
 }
 
-static void put_indent(tern_buf *out, int n)
-{
-    if (n > 0)
-        tern_buf_printf(out, "%*s", n, "");
-}
-
-static void put_string(tern_buf *out, const char *s, size_t len)
-{
-    size_t i;
-
-    tern_buf_putc(out, '"');
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '"' || c == '\\')
-            tern_buf_printf(out, "\\%c", c);
-        else if (c == '\n')
-            tern_buf_puts(out, "\\n");
-        else if (c == '\t')
-            tern_buf_puts(out, "\\t");
-        else if (c == '\r')
-            tern_buf_puts(out, "\\r");
-        else if (c < 0x20)
-            tern_buf_printf(out, "\\u%04x", c);
-        else if ((c == '$' || c == '%') && i + 1 < len && s[i + 1] == '{')
-            tern_buf_printf(out, "%c%c", c, c);
-        else
-            tern_buf_putc(out, (char)c);
-    }
-    tern_buf_putc(out, '"');
-}
-
-static int is_identifier(const char *s)
-{
-    size_t i;
-
-    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
-        return 0;
-    for (i = 1; s[i]; i++)
-        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
-static size_t key_width(const char *k, int quoted)
-{
-    return strlen(k) + ((quoted || !is_identifier(k)) ? 2 : 0);
-}
-
-static void put_key(tern_buf *out, const char *k, int quoted, size_t width)
-{
-    if (quoted || !is_identifier(k))
-        put_string(out, k, strlen(k));
-    else
-        tern_buf_puts(out, k);
-    put_indent(out, (int)(width - key_width(k, quoted)));
-}
-
 /* A string holding a JSON object or array, decoded; else NULL. */
 static tern_value *json_string_value_of(const tern_value *v)
 {
@@ -222,7 +164,8 @@ static void put_inline(struct pr *r, const tern_value *v)
         tern_free(num);
         break;
     case TERN_VAL_STRING:
-        put_string(r->out, tern_value_get_string(v), tern_value_string_len(v));
+        cli_hcl_string(r->out, tern_value_get_string(v),
+                       tern_value_string_len(v));
         break;
     case TERN_VAL_LIST:
     case TERN_VAL_SET:
@@ -241,7 +184,7 @@ static void hidden(struct pr *r, int col, size_t n, const char *what)
 {
     if (n == 0)
         return;
-    put_indent(r->out, col + 2);
+    cli_hcl_indent(r->out, col + 2);
     tern_buf_printf(r->out, "# (%zu unchanged %s%s hidden)\n", n, what,
                     n == 1 ? "" : "s");
 }
@@ -280,13 +223,13 @@ static void object_entries(struct pr *r, const tern_value *b,
                 continue;
             }
             if (pass == 0) {
-                if (key_width(k, quoted) > width)
-                    width = key_width(k, quoted);
+                if (cli_hcl_key_width(k, quoted) > width)
+                    width = cli_hcl_key_width(k, quoted);
                 continue;
             }
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s ", sym_text(r, s));
-            put_key(r->out, k, quoted, width);
+            cli_hcl_key(r->out, k, quoted, width);
             tern_buf_puts(r->out, " = ");
             value_lines(r, vb, va, col, quoted, in_json);
             tern_buf_putc(r->out, '\n');
@@ -317,18 +260,18 @@ static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
             }
             if (is_collection(vb) && is_collection(va) &&
                 tern_value_kind(vb) == tern_value_kind(va)) {
-                put_indent(r->out, col);
+                cli_hcl_indent(r->out, col);
                 tern_buf_printf(r->out, "%s ", sym_text(r, S_UPD));
                 value_lines(r, vb, va, col, quoted, in_json);
                 tern_buf_puts(r->out, ",\n");
                 continue;
             }
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
             r->element = 1;
             value_lines(r, vb, NULL, col, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
             value_lines(r, NULL, va, col, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
@@ -358,14 +301,14 @@ static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
             i++;
             j++;
         } else if (i < nb && (j >= na || T(i + 1, j) >= T(i, j + 1))) {
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
             r->element = 1;
             value_lines(r, tern_value_list_get(b, i++), NULL, col, quoted,
                         in_json);
             tern_buf_puts(r->out, ",\n");
         } else {
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
             value_lines(r, NULL, tern_value_list_get(a, j++), col, quoted,
                         in_json);
@@ -398,13 +341,13 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja) &&
             (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
             tern_buf_puts(r->out, "jsonencode(\n");
-            put_indent(r->out, col + 4);
+            cli_hcl_indent(r->out, col + 4);
             /* A whole new or old document has no symbol of its own. */
             tern_buf_printf(r->out, "%s ",
                             sym_text(r, s == S_UPD ? S_UPD : S_SAME));
             value_lines(r, jb, ja, col + 4, 0, 1);
             tern_buf_putc(r->out, '\n');
-            put_indent(r->out, col + 2);
+            cli_hcl_indent(r->out, col + 2);
             tern_buf_putc(r->out, ')');
             if (s == S_DEL)
                 tern_buf_puts(r->out, gone);
@@ -440,7 +383,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     if (k == TERN_VAL_OBJECT) {
         tern_buf_puts(r->out, "{\n");
         object_entries(r, b, a, col + 4, quoted, in_json, s != S_UPD);
-        put_indent(r->out, col + 2);
+        cli_hcl_indent(r->out, col + 2);
         tern_buf_putc(r->out, '}');
     } else {
         tern_buf_puts(r->out, "[\n");
@@ -452,7 +395,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
             for (i = 0; i < tern_value_length(one); i++) {
                 const tern_value *e = tern_value_list_get(one, i);
 
-                put_indent(r->out, col + 4);
+                cli_hcl_indent(r->out, col + 4);
                 tern_buf_printf(r->out, "%s ", sym_text(r, s));
                 r->element = 1;
                 value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
@@ -460,7 +403,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
                 tern_buf_puts(r->out, ",\n");
             }
         }
-        put_indent(r->out, col + 2);
+        cli_hcl_indent(r->out, col + 2);
         tern_buf_putc(r->out, ']');
     }
     if (s == S_DEL)
@@ -527,7 +470,7 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                 continue;
             }
             sens = at && (at->flags & TERN_ATTR_SENSITIVE);
-            put_indent(r->out, col);
+            cli_hcl_indent(r->out, col);
             tern_buf_printf(r->out, "%s %-*s = ", sym_text(r, s), (int)width,
                             k);
             if (sens && !(absent(va) && s == S_DEL))
