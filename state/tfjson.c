@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/tfjson.h"
 #include "util/alloc.h"
 
 /*
@@ -65,40 +66,6 @@ static int same_resource(const json_t *a, const json_t *b)
            strcmp(str_or(a, "mode", ""), str_or(b, "mode", "")) == 0 &&
            strcmp(str_or(a, "type", ""), str_or(b, "type", "")) == 0 &&
            strcmp(str_or(a, "name", ""), str_or(b, "name", "")) == 0;
-}
-
-/* The cty type of a JSON value, as Terraform writes an output's "type". */
-static json_t *cty_type(const json_t *v)
-{
-    json_t *t = NULL, *inner = NULL;
-    const char *k;
-    json_t *item;
-    size_t i;
-
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return json_string("string");
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return json_string("number");
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return json_string("bool");
-    case JSON_ARRAY:
-        inner = json_array();
-        json_array_foreach(v, i, item)
-            json_array_append_new(inner, cty_type(item));
-        t = json_pack("[s,o]", "tuple", inner);
-        return t;
-    case JSON_OBJECT:
-        inner = json_object();
-        json_object_foreach((json_t *)v, k, item)
-            json_object_set_new(inner, k, cty_type(item));
-        t = json_pack("[s,o]", "object", inner);
-        return t;
-    default:
-        return json_string("dynamic");
-    }
 }
 
 /* One exported instance from a resource's history JSON form. */
@@ -192,7 +159,8 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
     {
         const json_t *value = json_object_get(v, "value");
 
-        o = json_pack("{s:O,s:o}", "value", value, "type", cty_type(value));
+        o = json_pack("{s:O,s:o}", "value", value, "type",
+                      tern__tfjson_type(value));
         if (o == NULL)
             goto fail;
         if (json_is_true(json_object_get(v, "sensitive")))

@@ -277,9 +277,6 @@ void cli_render_instance(tern_buf *out, const tern_state_resource *r,
 void cli_render_output(tern_buf *out, const char *name, const json_t *value,
                        int sensitive);
 
-/* The Terraform type of a JSON value: "string", ["list","string"], ... */
-json_t *cli_json_type(const json_t *v);
-
 struct tern_expr;
 struct tern_lang_config;
 

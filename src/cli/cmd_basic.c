@@ -481,7 +481,7 @@ int cli_cmd_output(struct cli_ctx *ctx)
                     doc, k,
                     json_pack("{s:b,s:o,s:O}", "sensitive",
                               json_is_true(json_object_get(o, "sensitive")),
-                              "type", cli_json_type(v), "value", v));
+                              "type", tern__tfjson_type(v), "value", v));
             }
             cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_SORT_KEYS);
             goto done;
@@ -645,7 +645,7 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
             outs, k,
             json_pack("{s:b,s:O,s:o}", "sensitive",
                       json_is_true(json_object_get(o, "sensitive")), "value", v,
-                      "type", cli_json_type(v)));
+                      "type", tern__tfjson_type(v)));
     }
     root = json_pack("{s:[]}", "resources");
     children = json_array();

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/tfjson.h"
 #include "lang/lang.h"
 #include "tern/engine.h"
 #include "util/alloc.h"
@@ -1147,12 +1148,12 @@ static void print_outputs(struct cli_ctx *ctx)
             json_t *v = json_object_get(o, "value");
             int sens = json_is_true(json_object_get(o, "sensitive"));
 
-            json_object_set_new(doc, k,
-                                sens ? json_pack("{s:b,s:o}", "sensitive", 1,
-                                                 "type", cli_json_type(v))
-                                     : json_pack("{s:b,s:o,s:O}", "sensitive",
-                                                 0, "type", cli_json_type(v),
-                                                 "value", v));
+            json_object_set_new(
+                doc, k,
+                sens ? json_pack("{s:b,s:o}", "sensitive", 1, "type",
+                                 tern__tfjson_type(v))
+                     : json_pack("{s:b,s:o,s:O}", "sensitive", 0, "type",
+                                 tern__tfjson_type(v), "value", v));
         }
         {
             char *msg = tern_asprintf("Outputs: %zu", json_object_size(doc));
