@@ -38,7 +38,7 @@ static int has_confirmed(tern_state *st, int *found, struct tern_diags *diags)
                            "AND name = 'tern_confirmed'",
                            -1, &s, NULL) != SQLITE_OK)
         return tern__state_sqlfail(st, diags, "reading confirmations");
-    rc = sqlite3_step(s);
+    rc = tern__state_step(st, s);
     sqlite3_finalize(s);
     if (rc == SQLITE_ROW)
         *found = 1;
@@ -65,8 +65,8 @@ static int mark_confirmed(tern_state *st, int64_t since, json_t *map,
                                "WHERE at >= ?",
                                -1, &s, NULL) != SQLITE_OK)
             return tern__state_sqlfail(st, diags, "reading confirmations");
-        sqlite3_bind_int64(s, 1, since);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        TERN__BIND(st, sqlite3_bind_int64(s, 1, since));
+        while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
             const char *addr = (const char *)sqlite3_column_text(s, 0);
             json_t *e = addr ? json_object_get(map, addr) : NULL;
 
@@ -124,7 +124,7 @@ int tern_state_recent_writes(tern_state *st, int64_t since, json_t **out,
         error = tern__state_sqlfail(st, diags, "reading history");
         goto done;
     }
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         int64_t at = sqlite3_column_int64(s, 0);
         const char *key = (const char *)sqlite3_column_text(s, 1);
         json_t *w, *before;
@@ -194,8 +194,8 @@ int tern_state_confirm_writes(tern_state *st, const char *const *addresses,
         error = tern__state_sqlfail(st, diags, "recording confirmations");
         goto done;
     }
-    sqlite3_bind_int64(s, 1, now - CONFIRMED_KEEP_S);
-    if (sqlite3_step(s) != SQLITE_DONE) {
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, now - CONFIRMED_KEEP_S));
+    if (tern__state_step(st, s) != SQLITE_DONE) {
         error = tern__state_sqlfail(st, diags, "recording confirmations");
         goto done;
     }
@@ -210,10 +210,11 @@ int tern_state_confirm_writes(tern_state *st, const char *const *addresses,
     }
     for (i = 0; i < count; i++) {
         sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, addresses[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, serial);
-        sqlite3_bind_int64(s, 3, now);
-        if (sqlite3_step(s) != SQLITE_DONE) {
+        TERN__BIND(st,
+                   sqlite3_bind_text(s, 1, addresses[i], -1, SQLITE_STATIC));
+        TERN__BIND(st, sqlite3_bind_int64(s, 2, serial));
+        TERN__BIND(st, sqlite3_bind_int64(s, 3, now));
+        if (tern__state_step(st, s) != SQLITE_DONE) {
             error = tern__state_sqlfail(st, diags, "recording confirmations");
             goto done;
         }

@@ -35,7 +35,34 @@ struct tern_state {
     tern_state_change_fn on_change;
     void *on_change_ud;
     struct tern__state_stmt stmts[TERN__STATE_STMTS];
+    /* The first failed bind since the last step (SQLITE_OK: none). */
+    int bind_rc;
 };
+
+/*
+ * Every bind goes through TERN__BIND and every step through
+ * tern__state_step(): a failed bind (a value over SQLite's length limit,
+ * an index out of range) would otherwise leave the parameter NULL and the
+ * statement run on it, a DELETE ... WHERE address = NULL removing nothing
+ * and reporting success. The step then fails instead, and SQLite still
+ * holds the bind's error for tern__state_sqlfail() to report.
+ */
+#define TERN__BIND(st, call) tern__state_bound((st), (call))
+static inline void tern__state_bound(tern_state *st, int rc)
+{
+    if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
+        st->bind_rc = rc;
+}
+static inline int tern__state_step(tern_state *st, sqlite3_stmt *s)
+{
+    int rc = st->bind_rc;
+
+    if (rc != SQLITE_OK) {
+        st->bind_rc = SQLITE_OK;
+        return rc;
+    }
+    return sqlite3_step(s);
+}
 
 /*
  * migrations[v] takes a file from schema version v to v + 1;

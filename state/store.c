@@ -243,7 +243,7 @@ static int exec_stmt(tern_state *st, const char *sql)
 
     if (prepare(st, &s, sql, NULL) != TERN_OK)
         return sqlite3_errcode(st->db);
-    rc = sqlite3_step(s);
+    rc = tern__state_step(st, s);
     finish(st, s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
@@ -618,8 +618,8 @@ static int has_table(tern_state *st, const char *name, int *found,
                          "AND name = ?",
                          diags)) != 0)
         return error;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    *found = sqlite3_step(s) == SQLITE_ROW;
+    TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
+    *found = tern__state_step(st, s) == SQLITE_ROW;
     finish(st, s);
     return TERN_OK;
 }
@@ -645,7 +645,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
 
     rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+        rc = tern__state_step(st, s);
     if ((rc & 0xff) == SQLITE_NOTADB) {
         error = refuse(st, diags,
                        "it is not a tern state (not an SQLite database).");
@@ -668,7 +668,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
 
     if ((error = prepare(st, &s, "PRAGMA user_version", diags)) != 0)
         goto done;
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    if (tern__state_step(st, s) != SQLITE_ROW) {
         error = tern__state_sqlfail(st, diags, "reading the schema version");
         goto done;
     }
@@ -687,8 +687,8 @@ static int check_existing(tern_state *st, int create, int *user_version,
         if ((error = prepare(st, &s, "SELECT count(*) FROM sqlite_master",
                              diags)) != 0)
             goto done;
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0 &&
-            create)
+        if (tern__state_step(st, s) == SQLITE_ROW &&
+            sqlite3_column_int(s, 0) == 0 && create)
             goto done;
         finish(st, s);
         s = NULL;
@@ -703,7 +703,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
         if (sqlite3_prepare_v2(st->db,
                                "SELECT tern_version FROM tern_meta WHERE id=1",
                                -1, &s, NULL) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW)
+            tern__state_step(st, s) == SQLITE_ROW)
             written_by = col_strdup(s, 0);
         error = tern__state_fail(
             diags, TERN_EINVALID, "State written by a newer tern",
@@ -735,10 +735,10 @@ static int init_meta(tern_state *st, struct tern_diags *diags)
                          "tern_version, created_at) VALUES (1, ?, 0, ?, ?)",
                          diags)) != 0)
         goto done;
-    sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
-    if (sqlite3_step(s) != SQLITE_DONE)
+    TERN__BIND(st, sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL)));
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "creating the state");
 done:
     finish(st, s);
@@ -762,7 +762,7 @@ static int migrate(tern_state *st, struct tern_diags *diags)
         return error;
     if ((error = prepare(st, &s, "PRAGMA user_version", diags)) != 0)
         goto done;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (tern__state_step(st, s) == SQLITE_ROW)
         v = sqlite3_column_int(s, 0);
     finish(st, s);
     s = NULL;
@@ -808,7 +808,7 @@ static int load_meta(tern_state *st, struct tern_diags *diags)
                          "tern_meta WHERE id = 1",
                          diags)) != 0)
         return error;
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    if (tern__state_step(st, s) != SQLITE_ROW) {
         finish(st, s);
         return refuse(st, diags, "its metadata row is missing.");
     }
@@ -901,7 +901,7 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     /* From here on the file is ours to write. */
     if ((error = prepare(st, &s, "PRAGMA journal_mode = WAL", diags)) != 0)
         goto done;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (tern__state_step(st, s) == SQLITE_ROW)
         mode = (const char *)sqlite3_column_text(s, 0);
     if (mode == NULL || strcmp(mode, "wal") != 0) {
         error = tern__state_fail(diags, TERN_ERROR, "Cannot open state",
@@ -984,7 +984,7 @@ int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
     if ((error = prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1",
                          diags)) != 0)
         goto done;
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    if (tern__state_step(st, s) != SQLITE_ROW) {
         error = tern__state_sqlfail(st, diags, "reading the serial");
         goto done;
     }
@@ -1007,9 +1007,9 @@ int tern__state_tx_commit(tern_state *st, int64_t serial,
                          "WHERE id = 1",
                          diags)) != 0)
         goto done;
-    sqlite3_bind_int64(s, 1, serial);
-    sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE) {
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
+    TERN__BIND(st, sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC));
+    if (tern__state_step(st, s) != SQLITE_DONE) {
         error = tern__state_sqlfail(st, diags, "writing the serial");
         goto done;
     }
@@ -1069,7 +1069,7 @@ int tern_state_batch_end(tern_state *st, struct tern_diags *diags)
     /* The serials the batch's changes took in memory are void. */
     if (prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1", NULL) ==
             0 &&
-        sqlite3_step(s) == SQLITE_ROW)
+        tern__state_step(st, s) == SQLITE_ROW)
         st->serial = sqlite3_column_int64(s, 0);
     finish(st, s);
     return error;
@@ -1087,13 +1087,13 @@ static int record_history(tern_state *st, int64_t serial, const char *kind,
                          "kind, key, before) VALUES (?, ?, ?, ?, ?, ?)",
                          diags)) != 0)
         return error;
-    sqlite3_bind_int64(s, 1, serial);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
-    sqlite3_bind_text(s, 3, st->operation, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, key, -1, SQLITE_STATIC);
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
+    TERN__BIND(st, sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)));
+    TERN__BIND(st, sqlite3_bind_text(s, 3, st->operation, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 5, key, -1, SQLITE_STATIC));
     bind_text(s, 6, before);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "recording history");
     finish(st, s);
     return error;
@@ -1114,8 +1114,8 @@ static int resource_before(tern_state *st, const char *address, char **out,
                          " FROM tern_resources WHERE address = ?",
                          diags)) != 0)
         return error;
-    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
+    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
+    rc = tern__state_step(st, s);
     if (rc == SQLITE_DONE) {
         error = TERN_ENOTFOUND;
         goto done;
@@ -1195,10 +1195,10 @@ int tern__state_put_in_tx(tern_state *st, int64_t serial,
     rc |= sqlite3_bind_int(s, 15, r->create_before_destroy ? 1 : 0);
     rc |= sqlite3_bind_int64(s, 16, r->schema_version);
     if (rc != SQLITE_OK) {
-        error = TERN_ENOMEM;
+        error = tern__state_sqlfail(st, diags, "writing a resource");
         goto done;
     }
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "writing a resource");
 done:
     finish(st, s);
@@ -1223,8 +1223,8 @@ int tern__state_remove_in_tx(tern_state *st, int64_t serial,
     if ((error = prepare(st, &s, "DELETE FROM tern_resources WHERE address = ?",
                          diags)) != 0)
         goto done;
-    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "removing a resource");
 done:
     finish(st, s);
@@ -1248,8 +1248,8 @@ int tern_state_get(tern_state *st, tern_state_resource **out,
                          " FROM tern_resources WHERE address = ?",
                          diags)) != 0)
         return error;
-    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
+    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
+    rc = tern__state_step(st, s);
     if (rc == SQLITE_DONE) {
         error = TERN_ENOTFOUND;
         goto done;
@@ -1285,7 +1285,7 @@ int tern_state_list(tern_state *st, tern_state_resource **out, size_t *count,
                          " FROM tern_resources" RESOURCE_ORDER,
                          diags)) != 0)
         return error;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         if (n == alloc) {
             alloc = alloc ? alloc * 2 : 16;
             grown = tern_realloc(list, alloc * sizeof(*list));
@@ -1433,8 +1433,8 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
                          "name = ?",
                          diags)) != 0)
         goto done;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
+    TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
+    rc = tern__state_step(st, s);
     if (rc == SQLITE_ROW) {
         v = load_json(sqlite3_column_text(s, 0));
         before = json_pack("{s:o?,s:b}", "value", v, "sensitive",
@@ -1461,7 +1461,7 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
             prepare(st, &s, "DELETE FROM tern_outputs WHERE name = ?", diags);
         if (error)
             goto done;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
     } else {
         error = prepare(st, &s,
                         "INSERT OR REPLACE INTO tern_outputs (name, value, "
@@ -1469,14 +1469,14 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
                         diags);
         if (error)
             goto done;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
         if (bind_json(s, 2, value, "null") != SQLITE_OK) {
             error = TERN_ENOMEM;
             goto done;
         }
-        sqlite3_bind_int(s, 3, sensitive ? 1 : 0);
+        TERN__BIND(st, sqlite3_bind_int(s, 3, sensitive ? 1 : 0));
     }
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "writing an output");
 done:
     finish(st, s);
@@ -1516,7 +1516,7 @@ int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
         return error;
     all = json_object();
     TERN_CHECK_ALLOC(all);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         v = load_json(sqlite3_column_text(s, 1));
         if (v == NULL) {
             error = tern__state_fail(diags, TERN_ERROR, "Damaged state",
@@ -1564,17 +1564,17 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
                          "(?, ?, ?, ?, ?, ?)",
                          diags)) != 0)
         return error;
-    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
+    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC));
     if (bind_json(s, 3, identity, "{}") != SQLITE_OK) {
         error = TERN_ENOMEM;
         goto done;
     }
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
-    sqlite3_bind_int64(s, 5, (sqlite3_int64)getpid());
-    sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC);
+    TERN__BIND(st, sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)));
+    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)getpid()));
+    TERN__BIND(st, sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC));
     /* Autocommit: durable (WAL fsync) before the remote call is made. */
-    if (sqlite3_step(s) != SQLITE_DONE) {
+    if (tern__state_step(st, s) != SQLITE_DONE) {
         error = tern__state_sqlfail(st, diags, "recording an intent");
         goto done;
     }
@@ -1599,8 +1599,8 @@ static int delete_intent(tern_state *st, int64_t id, char **address,
                          "RETURNING address",
                          diags)) != 0)
         return error;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, id));
+    rc = tern__state_step(st, s);
     if (rc == SQLITE_DONE) {
         error = TERN_ENOTFOUND;
         goto done;
@@ -1613,7 +1613,7 @@ static int delete_intent(tern_state *st, int64_t id, char **address,
         *address = col_strdup(s, 0);
         TERN_CHECK_ALLOC(*address);
     }
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "removing an intent");
 done:
     finish(st, s);
@@ -1656,7 +1656,7 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
                          "pid, operation FROM tern_intents ORDER BY id",
                          diags)) != 0)
         return error;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         if (n == alloc) {
             alloc = alloc ? alloc * 2 : 4;
             grown = tern_realloc(list, alloc * sizeof(*list));
@@ -1777,9 +1777,9 @@ int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
                          "ORDER BY seq",
                          diags)) != 0)
         return error;
-    sqlite3_bind_int64(s, 1, serial);
-    sqlite3_bind_int64(s, 2, serial);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
+    TERN__BIND(st, sqlite3_bind_int64(s, 2, serial));
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         if (n == alloc) {
             alloc = alloc ? alloc * 2 : 16;
             grown = tern_realloc(list, alloc * sizeof(*list));

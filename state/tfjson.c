@@ -200,7 +200,7 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     }
     if (sqlite3_prepare_v2(st->db, "SELECT serial FROM tern_meta", -1, &s,
                            NULL) != SQLITE_OK ||
-        sqlite3_step(s) != SQLITE_ROW) {
+        tern__state_step(st, s) != SQLITE_ROW) {
         error = tern__state_sqlfail(st, diags, "reading the serial");
         goto done;
     }
@@ -245,8 +245,8 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
         error = tern__state_sqlfail(st, diags, "reading history");
         goto done;
     }
-    sqlite3_bind_int64(s, 1, serial);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
         const char *kind = (const char *)sqlite3_column_text(s, 0);
         const char *key = (const char *)sqlite3_column_text(s, 1);
         const char *before = (const char *)sqlite3_column_text(s, 2);
@@ -367,7 +367,7 @@ static int count_rows(tern_state *st, const char *sql, int64_t *n)
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 
     *n = 0;
-    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (rc == SQLITE_OK && (rc = tern__state_step(st, s)) == SQLITE_ROW) {
         *n = sqlite3_column_int64(s, 0);
         rc = SQLITE_OK;
     }
@@ -498,8 +498,8 @@ int tern_state_import(tern_state *st, const json_t *doc, unsigned flags,
             error = tern__state_sqlfail(st, diags, "writing the lineage");
             goto done;
         }
-        sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE) {
+        TERN__BIND(st, sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC));
+        if (tern__state_step(st, s) != SQLITE_DONE) {
             error = tern__state_sqlfail(st, diags, "writing the lineage");
             goto done;
         }

@@ -396,6 +396,38 @@ TEST(state, resources_round_trip)
     LEAK_CHECK();
 }
 
+/* A bind SQLite refuses (here a value over its length limit) is an error
+ * with SQLite's words, not a NULL parameter: a lookup by a NULL address
+ * would report "not found" and a delete by it remove nothing. */
+TEST(state, refused_bind_reported)
+{
+    char *path = tpath("bind.db"), *detail;
+    tern_state *st = open_state(path, 1, NULL);
+    tern_state_resource *got = NULL;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    char addr[200];
+
+    put_role(st, "r", "arn:aws:iam::123456789012:role/r");
+    memset(addr, 'a', sizeof(addr) - 1);
+    addr[sizeof(addr) - 1] = '\0';
+    sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, 100);
+    ASSERT_EQ(tern_state_get(st, &got, addr, &d), TERN_ERROR);
+    ASSERT_NULL(got);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "State database error");
+    detail = tern_asprintf("reading a resource in %s: string or blob too big "
+                           "(SQLite error 18).",
+                           path);
+    ASSERT_STR_EQ(d.items[0].detail, detail);
+    tern_free(detail);
+    tern_diags_release(&d);
+    /* The statement after it runs as usual. */
+    ASSERT_OK(tern_state_get(st, &got, "aws_iam_role.r", NULL));
+    tern_state_resource_free(got);
+    tern_state_free(st);
+    tern_free(path);
+}
+
 TEST(state, outputs_round_trip)
 {
     char *path = tpath("out.db");
@@ -1188,6 +1220,7 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, file_mode_0600),
     TEST_UNIT(state, serial_increments),
     TEST_UNIT(state, resources_round_trip),
+    TEST_UNIT(state, refused_bind_reported),
     TEST_UNIT(state, outputs_round_trip),
     TEST_UNIT(state, intents_survive_reopen),
     TEST_UNIT(state, commit_step_atomic),
