@@ -77,22 +77,21 @@ static long push_interval_ms(void)
     return end && !*end && n >= 0 ? n : 1000;
 }
 
-int cli_backend_open(struct cli_ctx *ctx)
+int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
+                    struct tern_backend_s3 **out)
 {
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
     const json_t *cfg = ctx->backend_cfg;
     const json_t *ep = json_object_get(cfg, "endpoints");
     const json_t *ar = json_object_get(cfg, "assume_role");
     const char **cfiles = NULL, **kfiles = NULL;
-    unsigned int needs = ctx->cmd->needs;
-    int writes = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
     int error;
 
     c.bucket = str(cfg, "bucket");
     c.key = str(cfg, "key");
     c.region = str(cfg, "region");
     c.workspace_key_prefix = str(cfg, "workspace_key_prefix");
-    c.workspace = getenv("TF_WORKSPACE");
+    c.workspace = workspace;
     c.use_lockfile = truthy(cfg, "use_lockfile");
     c.encrypt = truthy(cfg, "encrypt");
     c.kms_key_id = str(cfg, "kms_key_id");
@@ -121,9 +120,19 @@ int cli_backend_open(struct cli_ctx *ctx)
             (int)json_number_value(json_object_get(cfg, "max_retries"));
     else if (str(cfg, "max_retries"))
         c.max_retries = (int)strtol(str(cfg, "max_retries"), NULL, 10);
-    error = tern_backend_s3_new(&ctx->backend, &c, NULL, &ctx->diags);
+    error = tern_backend_s3_new(out, &c, NULL, &ctx->diags);
     tern_free(cfiles);
     tern_free(kfiles);
+    return error;
+}
+
+int cli_backend_open(struct cli_ctx *ctx)
+{
+    unsigned int needs = ctx->cmd->needs;
+    int writes = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
+    int error;
+
+    error = cli_backend_new(ctx, ctx->workspace, &ctx->backend);
     if (error)
         return error;
     if (!(needs &

@@ -88,6 +88,10 @@ enum cli_flag {
     CLI_F_RECONFIGURE = 1u << 29,
     CLI_F_BACKEND = 1u << 30
 };
+/* The enum is full (an int); further flags are wider. */
+#define CLI_F_OR_CREATE     (1ull << 31)
+#define CLI_F_MIGRATE_STATE (1ull << 32)
+#define CLI_F_FORCE_COPY    (1ull << 33)
 
 /* Flag groups the table uses. */
 #define CLI_FG_LOCKING (CLI_F_LOCK | CLI_F_LOCK_TIMEOUT)
@@ -122,6 +126,8 @@ struct cli_opts {
     int check, diff, list, recursive, write; /* fmt; list and write on */
     struct cli_strs backend_configs;         /* init -backend-config=FILE|K=V */
     int reconfigure, backend;                /* init -reconfigure, -backend */
+    int migrate_state, force_copy;           /* init -migrate-state ... */
+    int or_create;                           /* workspace select -or-create */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -139,7 +145,7 @@ void cli_opts_release(struct cli_opts *o);
  * error that names it and suggests the closest accepted flag.
  * @return TERN_OK, TERN_EINVALID (diagnostics added) or TERN_ENOMEM
  */
-int cli_flags_parse(struct cli_opts *o, unsigned int allowed, int argc,
+int cli_flags_parse(struct cli_opts *o, unsigned long long allowed, int argc,
                     char **argv, struct tern_diags *diags);
 
 /*
@@ -380,7 +386,36 @@ struct cli_ctx {
      * working copy is ctx->state (src/cli/backend.c). */
     json_t *backend_cfg;
     struct tern_backend_s3 *backend;
+    /* The selected workspace (cli_workspace_current), owned; NULL for
+     * commands that have no use for it. */
+    char *workspace;
+    int workspace_overridden; /* set by TF_WORKSPACE */
 };
+
+/* ---- Workspaces (workspace.c) ------------------------------------------ */
+
+/* Where the local state of a workspace other than "default" lives:
+ * CLI_WORKSPACE_DIR/NAME/tern.tfstate.db. */
+#define CLI_WORKSPACE_DIR "tern.tfstate.d"
+
+/* The data directory: TF_DATA_DIR, else ".terraform". */
+const char *cli_data_dir(void);
+/* Whether @name is a workspace name (Go's url.PathEscape keeps it). */
+int cli_workspace_valid(const char *name);
+/*
+ * Set ctx->workspace (and ctx->workspace_overridden) once: TF_WORKSPACE,
+ * else DATA_DIR/environment, else "default". An invalid TF_WORKSPACE is
+ * an error.
+ */
+int cli_workspace_current(struct cli_ctx *ctx);
+/* The local state path of workspace @name (not "default"); new string. */
+char *cli_workspace_state_path(const char *name);
+
+int cli_cmd_workspace_new(struct cli_ctx *ctx);
+int cli_cmd_workspace_select(struct cli_ctx *ctx);
+int cli_cmd_workspace_list(struct cli_ctx *ctx);
+int cli_cmd_workspace_show(struct cli_ctx *ctx);
+int cli_cmd_workspace_delete(struct cli_ctx *ctx);
 
 /* ---- The S3 backend (backend.c) --------------------------------------- */
 
@@ -393,6 +428,10 @@ struct cli_ctx {
  * copy as ctx->state (when the command needs a state).
  */
 int cli_backend_open(struct cli_ctx *ctx);
+/* A backend for ctx->backend_cfg's bucket and key in @workspace (NULL:
+ * "default"); nothing is read yet. */
+int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
+                    struct tern_backend_s3 **out);
 /*
  * End of a command: push the working copy when the command could write and
  * changed it (also after a failure: what was done is kept), then release
@@ -418,10 +457,10 @@ struct cli_cmd {
      * a refused command neither waits for the lock nor creates a state.
      */
     int (*check)(struct cli_ctx *ctx);
-    unsigned int needs;     /* enum cli_needs */
-    unsigned int flags;     /* enum cli_flag it accepts */
-    int min_args, max_args; /* positional arguments; max -1: unlimited */
-    const char *usage;      /* "[options] ADDRESS..." */
+    unsigned int needs;       /* enum cli_needs */
+    unsigned long long flags; /* enum cli_flag it accepts */
+    int min_args, max_args;   /* positional arguments; max -1: unlimited */
+    const char *usage;        /* "[options] ADDRESS..." */
     const char *summary;
     const char *help; /* the options, one per line, for -help */
 };

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lang/lang.h"
@@ -206,6 +207,26 @@ static const struct cli_cmd commands[] = {
      1, "[options] TERRAFORM_STATE_FILE",
      "Take over resources from a Terraform state file",
      STATE_HELP LOCKING_HELP},
+    {"workspace new", cli_cmd_workspace_new, NULL, CLI_NEEDS_CONFIG,
+     CLI_FG_LOCKING | CLI_F_STATE, 1, 1, "[options] NAME",
+     "Create a new workspace",
+     "  -lock=false          Don't hold a state lock during the operation.\n"
+     "  -lock-timeout=0s     Duration to retry a state lock.\n"
+     "  -state=PATH          Copy an existing state file (Terraform v4 JSON) "
+     "into the\n"
+     "                       new workspace.\n"},
+    {"workspace select", cli_cmd_workspace_select, NULL, CLI_NEEDS_CONFIG,
+     CLI_F_OR_CREATE, 1, 1, "[options] NAME", "Select a workspace",
+     "  -or-create           Create the workspace if it doesn't exist.\n"},
+    {"workspace list", cli_cmd_workspace_list, NULL, CLI_NEEDS_CONFIG, 0, 0, 0,
+     "", "List Workspaces", ""},
+    {"workspace show", cli_cmd_workspace_show, NULL, 0, 0, 0, 0, "",
+     "Show the name of the current workspace", ""},
+    {"workspace delete", cli_cmd_workspace_delete, NULL, CLI_NEEDS_CONFIG,
+     CLI_F_FORCE | CLI_FG_LOCKING, 1, 1, "[options] NAME", "Delete a workspace",
+     "  -force               Remove even a non-empty workspace.\n"
+     "  -lock=false          Don't hold a state lock during the operation.\n"
+     "  -lock-timeout=0s     Duration to retry a state lock.\n"},
     {"help", cmd_help, NULL, 0, 0, 0, -1, "[command]", "Show this help", ""},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL}};
 
@@ -222,6 +243,7 @@ static void usage(FILE *out)
         if (strchr(c->name, ' ') == NULL)
             fprintf(out, "  %-14s%s\n", c->name, c->summary);
     fprintf(out, "  %-14s%s\n", "state", "Advanced state management");
+    fprintf(out, "  %-14s%s\n", "workspace", "Workspace management");
     fprintf(out, "\nGlobal options (use these before the subcommand, if "
                  "any):\n"
                  "  -chdir=DIR    Switch to a different working directory "
@@ -339,6 +361,29 @@ static int resolve_state_path(struct cli_ctx *ctx)
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
     if (error)
         return error;
+    if (ctx->workspace && strcmp(ctx->workspace, "default") != 0) {
+        /* Another workspace's state, created on first use as Terraform's
+         * local backend does. */
+        tern_free(path);
+        path = cli_workspace_state_path(ctx->workspace);
+        if (path && (ctx->cmd->needs & CLI_NEEDS_STATE_CREATE)) {
+            char *dir = tern_asprintf(CLI_WORKSPACE_DIR "/%s", ctx->workspace);
+
+            if (!dir ||
+                (mkdir(CLI_WORKSPACE_DIR, 0755) != 0 && errno != EEXIST) ||
+                (mkdir(dir, 0755) != 0 && errno != EEXIST)) {
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Failed to create the workspace", "%s: %s.",
+                               dir ? dir : CLI_WORKSPACE_DIR, strerror(errno));
+                tern_free(dir);
+                tern_free(path);
+                return TERN_ERROR;
+            }
+            tern_free(dir);
+        }
+        ctx->state_path = path;
+        return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+    }
     ctx->state_path = path ? path : tern_strdup(TERN_STATE_DEFAULT_PATH);
     return ctx->state_path ? TERN_OK : TERN_ENOMEM;
 }
@@ -452,6 +497,11 @@ static int prepare(struct cli_ctx *ctx)
         error = cli_config_load(&ctx->config, &ctx->diags);
         if (error)
             return error;
+        if ((error = cli_workspace_current(ctx)) != 0)
+            return error;
+        if (ctx->config &&
+            !(ctx->config->workspace = tern_strdup(ctx->workspace)))
+            return TERN_ENOMEM;
     }
     if (needs & state_needs) {
         if ((error = resolve_state_path(ctx)) != 0)
@@ -549,6 +599,7 @@ out:
         tern_free(ctx.var_inputs);
     }
     tern_free(ctx.state_path);
+    tern_free(ctx.workspace);
     tern_diags_release(&ctx.diags);
     cli_opts_release(&ctx.opts);
     return status;
@@ -561,10 +612,11 @@ static int unknown_command(const char *name)
     size_t n = 0;
     const struct cli_cmd *c;
 
-    for (c = commands; c->name && n < 63; c++)
+    for (c = commands; c->name && n < 62; c++)
         if (strchr(c->name, ' ') == NULL)
             cands[n++] = c->name;
     cands[n++] = "state";
+    cands[n++] = "workspace";
     best = tern_lang_suggest(name, cands, n);
     fprintf(stderr, "tern has no command named \"%s\".", name);
     if (best)

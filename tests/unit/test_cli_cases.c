@@ -2,7 +2,9 @@
  * Golden CLI cases: each directory tests/cases/cli/NNN-slug/ holds the
  * input files of a working directory (main.tf, state files, ...), a file
  * `cmd` with one tern invocation per line (arguments separated by spaces;
- * '...' quotes one argument), and the expected result of the last line:
+ * '...' quotes one argument; leading NAME=VALUE words set environment
+ * variables for that run, as in a shell), and the expected result of the
+ * last line:
  * `expect/stdout`, `expect/stderr` (each compared when present) and
  * `expect/exit-code` (default 0). Earlier lines are set-up and must exit
  * 0. Lineage UUIDs and timestamps are replaced by <UUID> and <TIME>
@@ -105,6 +107,17 @@ static const char **split(char *line)
     return args;
 }
 
+/* NAME=VALUE with NAME in capitals: an environment assignment. */
+static int is_assignment(const char *arg)
+{
+    const char *p = arg;
+
+    while ((*p >= 'A' && *p <= 'Z') || *p == '_' ||
+           (p > arg && *p >= '0' && *p <= '9'))
+        p++;
+    return p > arg && *p == '=';
+}
+
 static int compare(const char *casedir, const char *name, const char *got)
 {
     char path[4096];
@@ -172,8 +185,16 @@ static int run_case(const char *casedir, const char *slug)
         if (*line == '\0' || *line == '#')
             continue;
         tt_run_release(&r);
-        if (tt_run_tern(&r, work, NULL, split(line)) != 0)
-            FAIL("running tern for %s", slug);
+        {
+            const char **args = split(line), *env[16];
+            size_t n = 0;
+
+            while (args[0] && n < 15 && is_assignment(args[0]))
+                env[n++] = *args++;
+            env[n] = NULL;
+            if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
+                FAIL("running tern for %s", slug);
+        }
         if (next && *next && r.status != 0) {
             fprintf(stderr, "# %s: set-up step failed (%d):\n%s%s", slug,
                     r.status, r.out, r.err);
