@@ -138,12 +138,12 @@ int cli_backend_open(struct cli_ctx *ctx)
     if (!(needs &
           (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE)))
         return TERN_OK;
-    if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+    if (mkdir(cli_data_dir(), 0700) != 0 && errno != EEXIST) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                       "Cannot create .terraform",
+                       "Cannot create the data directory",
                        "tern keeps the working copy of the remote state in "
-                       ".terraform/: %s.",
-                       strerror(errno));
+                       "%s/: %s.",
+                       cli_data_dir(), strerror(errno));
         return TERN_ERROR;
     }
     if (writes) {
@@ -192,7 +192,7 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
 }
 
 /* What init saved: {"type": "s3", "block": ..., "config": ...}. */
-#define SAVED_CONFIG ".terraform/tern-backend.json"
+#define SAVED_CONFIG "tern-backend.json"
 
 /* A value of a -backend-config file line: "string", true, false, number. */
 static json_t *parse_value(const char *v)
@@ -330,9 +330,12 @@ int cli_backend_resolve(struct cli_ctx *ctx)
 {
     json_t *block = ctx->backend_cfg, *saved = NULL, *merged = NULL;
     int init = strcmp(ctx->cmd->name, "init") == 0;
+    char *saved_path = cli_data_path(SAVED_CONFIG);
     int error = TERN_OK;
 
-    saved = json_load_file(SAVED_CONFIG, 0, NULL);
+    if (!saved_path)
+        return TERN_ENOMEM;
+    saved = json_load_file(saved_path, 0, NULL);
     if (!init) {
         if (!saved || !json_is_object(json_object_get(saved, "config"))) {
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
@@ -368,23 +371,24 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,
                                 "config", merged);
 
-        if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+        if (mkdir(cli_data_dir(), 0700) != 0 && errno != EEXIST) {
             json_decref(doc);
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                           "Cannot create .terraform", "%s.", strerror(errno));
+                           "Cannot create the data directory", "%s: %s.",
+                           cli_data_dir(), strerror(errno));
             error = TERN_ERROR;
             goto done;
         }
         /* It may hold keys given as arguments: readable by the owner only,
          * as the state. */
         if (!doc ||
-            json_dump_file(doc, SAVED_CONFIG,
-                           JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
-            chmod(SAVED_CONFIG, 0600) != 0) {
+            json_dump_file(doc, saved_path, JSON_INDENT(2) | JSON_SORT_KEYS) !=
+                0 ||
+            chmod(saved_path, 0600) != 0) {
             json_decref(doc);
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                            "Cannot save the backend configuration",
-                           "Writing %s failed: %s.", SAVED_CONFIG,
+                           "Writing %s failed: %s.", saved_path,
                            strerror(errno));
             error = TERN_ERROR;
             goto done;
@@ -395,6 +399,7 @@ int cli_backend_resolve(struct cli_ctx *ctx)
     ctx->backend_cfg = merged;
     merged = NULL;
 done:
+    tern_free(saved_path);
     json_decref(saved);
     json_decref(merged);
     return error;

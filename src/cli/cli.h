@@ -203,6 +203,7 @@ struct cli_ui {
     int color;
     int json;        /* machine-readable output */
     int interactive; /* stdin is a terminal and -input is not false */
+    int automation;  /* TF_IN_AUTOMATION: no next-step hints */
     FILE *out, *err;
 };
 
@@ -400,6 +401,8 @@ struct cli_ctx {
 
 /* The data directory: TF_DATA_DIR, else ".terraform". */
 const char *cli_data_dir(void);
+/* DATA_DIR/@name, a new string (NULL on allocation failure). */
+char *cli_data_path(const char *name);
 /* Whether @name is a workspace name (Go's url.PathEscape keeps it). */
 int cli_workspace_valid(const char *name);
 /*
@@ -419,8 +422,8 @@ int cli_cmd_workspace_delete(struct cli_ctx *ctx);
 
 /* ---- The S3 backend (backend.c) --------------------------------------- */
 
-/* The working copy of a remote state, under .terraform/. */
-#define CLI_BACKEND_WORKING_COPY ".terraform/tern-s3.tfstate.db"
+/* The working copy of a remote state, in the data directory. */
+#define CLI_BACKEND_WORKING_COPY "tern-s3.tfstate.db"
 
 /*
  * Open the backend of ctx->backend_cfg: credentials, the lock when the

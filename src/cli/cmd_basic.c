@@ -133,12 +133,14 @@ providers:
         fprintf(ctx->ui.out, "- %s: built in to tern (nothing to download)\n",
                 json_string_value(s));
     }
-    fprintf(ctx->ui.out,
-            "\n%s%stern has been successfully initialized!%s\n\n"
-            "You may now begin working with tern. Try running \"tern plan\" "
-            "to see\nany changes that are required for your "
-            "infrastructure.\n",
+    fprintf(ctx->ui.out, "\n%s%stern has been successfully initialized!%s\n",
             cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+    /* init.go: the next steps only outside automation (TF_IN_AUTOMATION). */
+    if (!ctx->ui.automation)
+        fprintf(ctx->ui.out,
+                "\nYou may now begin working with tern. Try running \"tern "
+                "plan\" to see\nany changes that are required for your "
+                "infrastructure.\n");
 done:
     tern_state_free(st);
     json_decref(sources);

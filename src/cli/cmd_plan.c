@@ -1064,7 +1064,8 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     if (ctx->opts.out) {
         if ((error = tern_plan_write(plan, ctx->opts.out, &ctx->diags)) != 0)
             goto done;
-        if (!ctx->ui.json)
+        /* views/operation.go PlanNextStep: no hint in automation. */
+        if (!ctx->ui.json && !ctx->ui.automation)
             fprintf(ctx->ui.out,
                     "\n─────────────────────────────────────────────────"
                     "────────────────────────────\n\n"
@@ -1072,7 +1073,8 @@ int cli_cmd_plan(struct cli_ctx *ctx)
                     "actions, run the following command to apply:\n"
                     "    tern apply \"%s\"\n",
                     ctx->opts.out, ctx->opts.out);
-    } else if (!ctx->ui.json && !tern_plan_is_empty(plan)) {
+    } else if (!ctx->ui.json && !ctx->ui.automation &&
+               !tern_plan_is_empty(plan)) {
         fprintf(ctx->ui.out,
                 "\n─────────────────────────────────────────────────────"
                 "────────────────────────\n\n"

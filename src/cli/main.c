@@ -26,9 +26,11 @@
 #include <unistd.h>
 
 #include "lang/lang.h"
+#include "tern/log.h"
 #include "tern/engine.h"
 #include "tern/value.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 
 static int cmd_help(struct cli_ctx *ctx);
 
@@ -355,7 +357,7 @@ static int resolve_state_path(struct cli_ctx *ctx)
     if (ctx->backend_cfg) {
         if ((error = cli_backend_resolve(ctx)) != 0)
             return error;
-        ctx->state_path = tern_strdup(CLI_BACKEND_WORKING_COPY);
+        ctx->state_path = cli_data_path(CLI_BACKEND_WORKING_COPY);
         return ctx->state_path ? TERN_OK : TERN_ENOMEM;
     }
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
@@ -530,6 +532,18 @@ static int exit_status(int rc)
     return CLI_EXIT_ERROR;
 }
 
+/* Go's strconv.ParseBool said false. */
+static int env_false(const char *v)
+{
+    static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
+    size_t i;
+
+    for (i = 0; v && i < sizeof(no) / sizeof(no[0]); i++)
+        if (strcmp(v, no[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int run(const struct cli_cmd *c, int argc, char **argv)
 {
     struct cli_ctx ctx;
@@ -567,6 +581,12 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
         status = usage_error(c, &ctx);
         goto out;
     }
+    /* meta.go Input(): TF_INPUT=0 (or false) disables input, whatever
+     * -input says. */
+    if (env_false(getenv("TF_INPUT")))
+        ctx.opts.input = 0;
+    ctx.ui.automation = getenv("TF_IN_AUTOMATION") != NULL &&
+                        *getenv("TF_IN_AUTOMATION") != '\0';
     ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
     /* -json of plan/apply/destroy is a stream of JSON lines from the start,
      * diagnostics included; other commands print one JSON document. */
@@ -605,6 +625,116 @@ out:
     return status;
 }
 
+/*
+ * Split @s into words as a shell does (mattn/go-shellwords as Terraform
+ * uses it: no variables, no backticks): blanks separate, '...' keeps
+ * everything, "..." and a backslash outside quotes escape. Appends to
+ * @words (owned strings). @return TERN_OK, TERN_EINVALID (an unclosed
+ * quote, a trailing backslash) or TERN_ENOMEM
+ */
+static int shell_words(const char *s, char ***words, size_t *n)
+{
+    tern_buf w = TERN_BUF_INIT;
+    int single = 0, dbl = 0, esc = 0, got = 0;
+    const char *p;
+
+    for (p = s;; p++) {
+        char c = *p;
+
+        if (c && esc) {
+            tern_buf_putc(&w, c);
+            esc = 0;
+            got = 1;
+            continue;
+        }
+        if (c == '\\' && !single) {
+            esc = 1;
+            continue;
+        }
+        if (c == '\'' && !dbl) {
+            single = !single;
+            got = 1;
+            continue;
+        }
+        if (c == '"' && !single) {
+            dbl = !dbl;
+            got = 1;
+            continue;
+        }
+        if (!c || ((c == ' ' || c == '\t' || c == '\n') && !single && !dbl)) {
+            if (got) {
+                char **grown = tern_realloc(*words, (*n + 1) * sizeof(**words));
+
+                if (!grown) {
+                    tern_buf_release(&w);
+                    return TERN_ENOMEM;
+                }
+                *words = grown;
+                (*words)[(*n)++] =
+                    w.ptr ? tern_buf_detach(&w) : tern_strdup("");
+                if (!(*words)[*n - 1])
+                    return TERN_ENOMEM;
+                got = 0;
+            }
+            if (!c)
+                break;
+            continue;
+        }
+        tern_buf_putc(&w, c);
+        got = 1;
+    }
+    tern_buf_release(&w);
+    return single || dbl || esc ? TERN_EINVALID : TERN_OK;
+}
+
+/*
+ * TF_CLI_ARGS_<command> and TF_CLI_ARGS, as Terraform's main.go
+ * mergeEnvArgs places them: after the subcommand, the command's own first,
+ * then the general ones, then the command line's.
+ */
+static int run_with_env_args(const struct cli_cmd *c, int argc, char **argv)
+{
+    char **words = NULL, **args = NULL;
+    size_t nwords = 0, i, k;
+    char name[64];
+    const char *envs[2];
+    int status = CLI_EXIT_ERROR, error = TERN_OK;
+
+    snprintf(name, sizeof(name), "TF_CLI_ARGS_%s", c->name);
+    for (i = 0; name[i]; i++)
+        if (name[i] == ' ' || name[i] == '-')
+            name[i] = '_';
+    envs[0] = name;
+    envs[1] = "TF_CLI_ARGS";
+    for (k = 0; k < 2 && error == TERN_OK; k++) {
+        const char *v = getenv(envs[k]);
+
+        if (v && *v &&
+            (error = shell_words(v, &words, &nwords)) == TERN_EINVALID)
+            fprintf(stderr,
+                    "Error parsing extra CLI args from %s: invalid command "
+                    "line string\n",
+                    envs[k]);
+    }
+    if (error == TERN_OK && nwords == 0) {
+        tern_free(words);
+        return run(c, argc, argv);
+    }
+    if (error == TERN_OK) {
+        args = tern_calloc(nwords + (size_t)argc + 1, sizeof(*args));
+        if (args) {
+            memcpy(args, words, nwords * sizeof(*args));
+            memcpy(args + nwords, argv, (size_t)argc * sizeof(*args));
+            status = run(c, (int)nwords + argc, args);
+        }
+    }
+    for (i = 0; i < nwords; i++)
+        tern_free(words[i]);
+    tern_free(words);
+    tern_free(args);
+    return status;
+}
+
 static int unknown_command(const char *name)
 {
     const char *cands[64];
@@ -634,6 +764,9 @@ int main(int argc, char **argv)
 
     /* Progress lines reach a pipe (a CI log) as they happen. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* TERN_LOG / TF_LOG and TF_LOG_PATH are read (and the log file
+     * opened) once, before any thread starts. */
+    (void)tern_log_level();
     /* Global options: before the subcommand. */
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *g = argv[i] + 1 + (argv[i][1] == '-');
@@ -699,5 +832,5 @@ int main(int argc, char **argv)
         cmd_usage(stdout, c);
         return CLI_EXIT_OK;
     }
-    return run(c, argc - i - 1, argv + i + 1);
+    return run_with_env_args(c, argc - i - 1, argv + i + 1);
 }

@@ -46,6 +46,11 @@ const char *cli_data_dir(void)
     return d && *d ? d : ".terraform";
 }
 
+char *cli_data_path(const char *name)
+{
+    return tern_asprintf("%s/%s", cli_data_dir(), name);
+}
+
 int cli_workspace_valid(const char *name)
 {
     const char *p;
@@ -406,8 +411,15 @@ static int open_workspace_state(struct cli_ctx *ctx, const char *name, int lock,
                                                   ctx->opts.lock_timeout_ms,
                                                   &ctx->diags)) != 0)
             return error;
-        return tern_backend_s3_pull(*b, CLI_BACKEND_WORKING_COPY,
-                                    ctx->cmd->name, create, st, &ctx->diags);
+        {
+            char *copy = cli_data_path(CLI_BACKEND_WORKING_COPY);
+
+            error = copy ? tern_backend_s3_pull(*b, copy, ctx->cmd->name,
+                                                create, st, &ctx->diags)
+                         : TERN_ENOMEM;
+            tern_free(copy);
+            return error;
+        }
     } else {
         tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
         struct tern_diags diags = TERN_DIAGS_INIT;

@@ -107,15 +107,18 @@ static const char **split(char *line)
     return args;
 }
 
-/* NAME=VALUE with NAME in capitals: an environment assignment. */
+/* NAME=VALUE with NAME starting with a capital (TF_CLI_ARGS_plan): an
+ * environment assignment; commands start with a small letter. */
 static int is_assignment(const char *arg)
 {
     const char *p = arg;
 
-    while ((*p >= 'A' && *p <= 'Z') || *p == '_' ||
-           (p > arg && *p >= '0' && *p <= '9'))
+    if (!((*p >= 'A' && *p <= 'Z') || *p == '_'))
+        return 0;
+    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' ||
+           (*p >= '0' && *p <= '9'))
         p++;
-    return p > arg && *p == '=';
+    return *p == '=';
 }
 
 static int compare(const char *casedir, const char *name, const char *got)
