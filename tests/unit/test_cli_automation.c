@@ -110,6 +110,92 @@ TEST(automation, tf_log_path)
     tt_sim_stop(&sim);
 }
 
+#define VARS                                                                   \
+    "variable \"name\" {\n"                                                    \
+    "  type        = string\n"                                                 \
+    "  description = \"The name.\\nSecond line.\"\n"                           \
+    "}\n"                                                                      \
+    "variable \"count_of\" {\n"                                                \
+    "  type = number\n"                                                        \
+    "}\n"                                                                      \
+    "variable \"opt\" {\n"                                                     \
+    "  default = \"x\"\n"                                                      \
+    "}\n"                                                                      \
+    "output \"o\" {\n"                                                         \
+    "  value = \"${var.name}-${var.count_of}-${var.opt}\"\n"                   \
+    "}\n"
+
+/* A missing variable on a terminal is asked for, in name order, as
+ * Terraform's UIInput asks; a number is read as -var reads it. */
+TEST(automation, variable_prompt)
+{
+    const char *plan[] = {"plan", "-no-color", NULL};
+    const char *env0[] = {"TF_INPUT=0", NULL};
+    struct tt_run r = {NULL, NULL, 0};
+    const char *dir = tern_test_tmpdir();
+    const char *at;
+
+    ASSERT_OK(tt_write_file(dir, "main.tf", VARS));
+    ASSERT_OK(tt_run_tern_pty(&r, dir, "3\nhello world\n", NULL, plan));
+    ASSERT_EQ(r.status, 0);
+    strip_cr(r.out);
+    at = strstr(r.out, "var.count_of");
+    ASSERT_NOT_NULL(at);
+    ASSERT_EQ(strncmp(at,
+                      "var.count_of\n"
+                      "  Enter a value: \n"
+                      "var.name\n"
+                      "  The name.\n"
+                      "  Second line.\n"
+                      "\n"
+                      "  Enter a value: \n"
+                      "\n"
+                      "Changes to Outputs:\n"
+                      "  + o = \"hello world-3-x\"\n",
+                      strlen("var.count_of\n"
+                             "  Enter a value: \n"
+                             "var.name\n"
+                             "  The name.\n"
+                             "  Second line.\n"
+                             "\n"
+                             "  Enter a value: \n"
+                             "\n"
+                             "Changes to Outputs:\n"
+                             "  + o = \"hello world-3-x\"\n")),
+              0);
+    tt_run_release(&r);
+    /* An empty answer leaves it unset: the error as without a terminal. */
+    ASSERT_OK(tt_run_tern_pty(&r, dir, "\n\n", NULL, plan));
+    ASSERT_EQ(r.status, 1);
+    strip_cr(r.out);
+    ASSERT_STR_CONTAINS(r.out, "Error: No value for required variable\n");
+    tt_run_release(&r);
+    /* TF_INPUT=0: no question, the error. */
+    ASSERT_OK(tt_run_tern_pty(&r, dir, "3\nhello\n", env0, plan));
+    ASSERT_EQ(r.status, 1);
+    strip_cr(r.out);
+    ASSERT_STR_NOT_CONTAINS(r.out, "Enter a value:");
+    at = strstr(r.out, "Error: ");
+    ASSERT_NOT_NULL(at);
+    ASSERT_STR_EQ(at,
+                  "Error: No value for required variable\n\n"
+                  "  on main.tf line 1, in variable \"name\":\n"
+                  "   1: variable \"name\" {\n"
+                  "      ^^^^^^^^^^^^^^^\n\n"
+                  "The root module input variable \"name\" is not set, and "
+                  "has no default value. Use a -var or -var-file command line "
+                  "argument to provide a value for this variable.\n\n"
+                  "Error: No value for required variable\n\n"
+                  "  on main.tf line 5, in variable \"count_of\":\n"
+                  "   5: variable \"count_of\" {\n"
+                  "      ^^^^^^^^^^^^^^^^^^^\n\n"
+                  "The root module input variable \"count_of\" is not set, "
+                  "and has no default value. Use a -var or -var-file command "
+                  "line argument to provide a value for this variable.\n\n");
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_automation_list[] = {
+    TEST_INTEGRATION(automation, variable_prompt),
     TEST_INTEGRATION(automation, tf_input_on_terminal),
     TEST_INTEGRATION(automation, tf_log_path), TEST_END};
