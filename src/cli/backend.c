@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend/s3.h"
 #include "tern/log.h"
@@ -319,11 +320,45 @@ static int changed_error(struct cli_ctx *ctx)
                    "A change in the backend configuration has been detected "
                    "since \"tern init\" (the backend block or "
                    "-backend-config), which may require migrating existing "
-                   "state. To use the new configuration as it is, run "
-                   "\"tern init -reconfigure\". tern cannot migrate state "
-                   "between backends by itself yet: copy it with \"tern "
-                   "state pull\" and \"tern state push\".");
+                   "state. To copy the state to the new configuration, run "
+                   "\"tern init -migrate-state\". To use the new "
+                   "configuration as it is, with no change to any state, run "
+                   "\"tern init -reconfigure\".");
     return TERN_ECONFLICT;
+}
+
+char *cli_backend_saved_path(void)
+{
+    return cli_data_path(SAVED_CONFIG);
+}
+
+void cli_backend_restore_saved(struct cli_ctx *ctx)
+{
+    char *path = cli_backend_saved_path();
+
+    if (!path)
+        return;
+    if (ctx->migrate_prev)
+        json_dump_file(ctx->migrate_prev, path,
+                       JSON_INDENT(2) | JSON_SORT_KEYS);
+    else
+        unlink(path);
+    tern_free(path);
+}
+
+int cli_init_check_migrate_flags(struct cli_ctx *ctx)
+{
+    if (ctx->opts.force_copy)
+        ctx->opts.migrate_state = 1;
+    if (ctx->opts.migrate_state && ctx->opts.reconfigure) {
+        /* command/init.go */
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Invalid command-line option",
+                       "The -migrate-state and -reconfigure options are "
+                       "mutually-exclusive.");
+        return TERN_EINVALID;
+    }
+    return TERN_OK;
 }
 
 int cli_backend_resolve(struct cli_ctx *ctx)
@@ -355,6 +390,8 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         ctx->backend_cfg = json_incref(json_object_get(saved, "config"));
         goto done;
     }
+    if ((error = cli_init_check_migrate_flags(ctx)) != 0)
+        goto done;
     merged = json_deep_copy(block);
     if (!merged) {
         error = TERN_ENOMEM;
@@ -364,8 +401,16 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         goto done;
     if (saved && !ctx->opts.reconfigure &&
         !json_equal(json_object_get(saved, "config"), merged)) {
-        error = changed_error(ctx);
-        goto done;
+        if (!ctx->opts.migrate_state) {
+            error = changed_error(ctx);
+            goto done;
+        }
+        /* from the S3 state init saved last */
+        ctx->migrate = 1;
+        ctx->migrate_from = json_incref(json_object_get(saved, "config"));
+        ctx->migrate_prev = json_incref(saved);
+    } else if (!saved && ctx->opts.migrate_state) {
+        ctx->migrate = 1; /* from the local state */
     }
     if (ctx->opts.backend) {
         json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,

@@ -391,6 +391,12 @@ struct cli_ctx {
      * commands that have no use for it. */
     char *workspace;
     int workspace_overridden; /* set by TF_WORKSPACE */
+    /* init -migrate-state: the state moves from the backend init saved
+     * last (migrate_from: its arguments; NULL: the local state). */
+    int migrate;
+    json_t *migrate_from;
+    json_t *migrate_prev; /* what init had saved before (restored when the
+                           * migration fails); NULL: nothing */
 };
 
 /* ---- Workspaces (workspace.c) ------------------------------------------ */
@@ -449,6 +455,17 @@ int cli_backend_close(struct cli_ctx *ctx, int rc);
  * ctx->backend_cfg (the block) with the merged arguments.
  */
 int cli_backend_resolve(struct cli_ctx *ctx);
+
+/* init -migrate-state (migrate.c): copy the current workspace's state from
+ * @from_cfg's S3 object (NULL: the local state) to ctx->backend_cfg's
+ * (NULL: the local state at ctx->state_path). */
+int cli_migrate_state(struct cli_ctx *ctx, json_t *from_cfg);
+/* The saved backend configuration's path (DATA_DIR/tern-backend.json). */
+char *cli_backend_saved_path(void);
+/* -force-copy implies -migrate-state; either refused with -reconfigure. */
+int cli_init_check_migrate_flags(struct cli_ctx *ctx);
+/* After a failed migration: put back what init had saved before. */
+void cli_backend_restore_saved(struct cli_ctx *ctx);
 
 struct cli_cmd {
     const char *name; /* "plan", "state list" */

@@ -92,6 +92,32 @@ int cli_cmd_init(struct cli_ctx *ctx)
         fprintf(ctx->ui.out, "Skipping the backend (-backend=false).\n");
         goto providers;
     }
+    if ((error = cli_init_check_migrate_flags(ctx)) != 0)
+        goto done;
+    if (!ctx->backend_cfg && ctx->opts.migrate_state) {
+        /* S3 to local: from the backend init saved last. */
+        char *path = cli_backend_saved_path();
+        json_t *saved = path ? json_load_file(path, 0, NULL) : NULL;
+
+        if (json_is_object(json_object_get(saved, "config"))) {
+            ctx->migrate = 1;
+            ctx->migrate_from = json_incref(json_object_get(saved, "config"));
+        }
+        json_decref(saved);
+        error =
+            ctx->migrate ? cli_migrate_state(ctx, ctx->migrate_from) : TERN_OK;
+        /* The local state is the backend now. */
+        if (error == TERN_OK && ctx->migrate && path)
+            unlink(path);
+        tern_free(path);
+        if (error)
+            goto done;
+    } else if (ctx->migrate &&
+               (error = cli_migrate_state(ctx, ctx->migrate_from)) != 0) {
+        /* The next init must see the same change again. */
+        cli_backend_restore_saved(ctx);
+        goto done;
+    }
     if (ctx->backend) {
         json_t *doc = NULL;
 

@@ -103,7 +103,7 @@ static const struct cli_cmd commands[] = {
      "  -type=plan|apply|destroy  Which graph (default plan).\n" STATE_HELP},
     {"init", cli_cmd_init, NULL, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
      CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_BACKEND_CONFIG | CLI_F_RECONFIGURE |
-         CLI_F_BACKEND,
+         CLI_F_BACKEND | CLI_F_MIGRATE_STATE | CLI_F_FORCE_COPY,
      0, 0, "[options]", "Prepare your working directory for other commands",
      "  -input=false         Disable interactive prompts.\n"
      "  -backend-config=K=V  A backend argument (or a file of them); "
@@ -111,7 +111,11 @@ static const struct cli_cmd commands[] = {
      "  -reconfigure         Use the backend block as it is now, ignoring "
      "the saved\n"
      "                       configuration.\n"
-     "  -backend=false       Skip the backend.\n" LOCKING_HELP},
+     "  -backend=false       Skip the backend.\n"
+     "  -migrate-state       Copy the state from the backend configured "
+     "before\n"
+     "                       (local or S3) to the one configured now.\n"
+     "  -force-copy          -migrate-state without asking.\n" LOCKING_HELP},
     {"validate", cli_cmd_validate, NULL, 0, CLI_F_JSON, 0, 0, "[options]",
      "Check whether the configuration is valid",
      "  -json                Produce output in a machine-readable JSON "
@@ -614,6 +618,8 @@ out:
     tern_lang_config_free(ctx.config);
     tern_lang_config_free(ctx.plan_config);
     json_decref(ctx.backend_cfg);
+    json_decref(ctx.migrate_from);
+    json_decref(ctx.migrate_prev);
     if (ctx.var_inputs) {
         tern_lang_var_inputs_release(ctx.var_inputs);
         tern_free(ctx.var_inputs);
