@@ -346,6 +346,38 @@ void cli_backend_restore_saved(struct cli_ctx *ctx)
     tern_free(path);
 }
 
+int cli_backend_check_unset(struct cli_ctx *ctx)
+{
+    char *path = cli_backend_saved_path();
+    int init = strcmp(ctx->cmd->name, "init") == 0;
+    int error = TERN_OK;
+
+    if (!path)
+        return TERN_ENOMEM;
+    if (access(path, F_OK) != 0)
+        goto done;
+    if (!init) {
+        /* meta_backend.go: "Unsetting the previously set backend" */
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Backend initialization required, please run \"tern "
+                       "init\"",
+                       "Reason: Unsetting the previously set backend \"s3\". "
+                       "Run \"tern init -migrate-state\" to copy its state to "
+                       "the local state, or \"tern init -reconfigure\" to use "
+                       "the local state as it is.");
+        error = TERN_EINVALID;
+    } else if ((error = cli_init_check_migrate_flags(ctx)) != 0) {
+        goto done;
+    } else if (ctx->opts.reconfigure) {
+        unlink(path); /* the local state, as it is */
+    } else if (!ctx->opts.migrate_state && ctx->opts.backend) {
+        error = changed_error(ctx);
+    }
+done:
+    tern_free(path);
+    return error;
+}
+
 int cli_init_check_migrate_flags(struct cli_ctx *ctx)
 {
     if (ctx->opts.force_copy)

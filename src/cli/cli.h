@@ -464,6 +464,12 @@ int cli_migrate_state(struct cli_ctx *ctx, json_t *from_cfg);
 char *cli_backend_saved_path(void);
 /* -force-copy implies -migrate-state; either refused with -reconfigure. */
 int cli_init_check_migrate_flags(struct cli_ctx *ctx);
+/*
+ * No backend block, but init saved one: refused (init without
+ * -migrate-state or -reconfigure, every other command), as Terraform
+ * refuses to unset a backend silently. init -reconfigure forgets it.
+ */
+int cli_backend_check_unset(struct cli_ctx *ctx);
 /* After a failed migration: put back what init had saved before. */
 void cli_backend_restore_saved(struct cli_ctx *ctx);
 

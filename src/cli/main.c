@@ -364,6 +364,8 @@ static int resolve_state_path(struct cli_ctx *ctx)
         ctx->state_path = cli_data_path(CLI_BACKEND_WORKING_COPY);
         return ctx->state_path ? TERN_OK : TERN_ENOMEM;
     }
+    if ((error = cli_backend_check_unset(ctx)) != 0)
+        return error;
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
     if (error)
         return error;

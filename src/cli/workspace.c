@@ -468,6 +468,8 @@ static int load_backend(struct cli_ctx *ctx)
 
     if (error == TERN_OK && ctx->backend_cfg)
         error = cli_backend_resolve(ctx);
+    if (error == TERN_OK && !ctx->backend_cfg)
+        error = cli_backend_check_unset(ctx);
     if (error == TERN_OK && !ctx->backend_cfg) {
         char *path = NULL;
 

@@ -163,6 +163,16 @@ TEST(migrate, local_to_s3_and_back)
         ASSERT_EQ(unlink(path), 0);
     }
     ASSERT_OK(tt_write_file(dir, "main.tf", RESOURCES));
+    /* The block is gone: not silently the local state. */
+    RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, "Error: Backend initialization required, please run "
+                         "\"tern init\"\n\n"
+                         "Reason: Unsetting the previously set backend "
+                         "\"s3\". Run \"tern init -migrate-state\" to copy "
+                         "its state to the local state, or \"tern init "
+                         "-reconfigure\" to use the local state as it is.\n\n");
+    RUN(dir, 1, "init", "-no-color");
+    ASSERT_STR_CONTAINS(r.err, "Error: Backend configuration changed\n");
     RUN(dir, 0, "init", "-force-copy", "-no-color");
     ASSERT_STR_CONTAINS(r.out, "Copied the state from "
                                "s3://tfstate/moved/terraform.tfstate to the "
