@@ -92,6 +92,32 @@ int cli_cmd_init(struct cli_ctx *ctx)
         fprintf(ctx->ui.out, "Skipping the backend (-backend=false).\n");
         goto providers;
     }
+    if ((error = cli_init_check_migrate_flags(ctx)) != 0)
+        goto done;
+    if (!ctx->backend_cfg && ctx->opts.migrate_state) {
+        /* S3 to local: from the backend init saved last. */
+        char *path = cli_backend_saved_path();
+        json_t *saved = path ? json_load_file(path, 0, NULL) : NULL;
+
+        if (json_is_object(json_object_get(saved, "config"))) {
+            ctx->migrate = 1;
+            ctx->migrate_from = json_incref(json_object_get(saved, "config"));
+        }
+        json_decref(saved);
+        error =
+            ctx->migrate ? cli_migrate_state(ctx, ctx->migrate_from) : TERN_OK;
+        /* The local state is the backend now. */
+        if (error == TERN_OK && ctx->migrate && path)
+            unlink(path);
+        tern_free(path);
+        if (error)
+            goto done;
+    } else if (ctx->migrate &&
+               (error = cli_migrate_state(ctx, ctx->migrate_from)) != 0) {
+        /* The next init must see the same change again. */
+        cli_backend_restore_saved(ctx);
+        goto done;
+    }
     if (ctx->backend) {
         json_t *doc = NULL;
 
@@ -133,12 +159,14 @@ providers:
         fprintf(ctx->ui.out, "- %s: built in to tern (nothing to download)\n",
                 json_string_value(s));
     }
-    fprintf(ctx->ui.out,
-            "\n%s%stern has been successfully initialized!%s\n\n"
-            "You may now begin working with tern. Try running \"tern plan\" "
-            "to see\nany changes that are required for your "
-            "infrastructure.\n",
+    fprintf(ctx->ui.out, "\n%s%stern has been successfully initialized!%s\n",
             cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+    /* init.go: the next steps only outside automation (TF_IN_AUTOMATION). */
+    if (!ctx->ui.automation)
+        fprintf(ctx->ui.out,
+                "\nYou may now begin working with tern. Try running \"tern "
+                "plan\" to see\nany changes that are required for your "
+                "infrastructure.\n");
 done:
     tern_state_free(st);
     json_decref(sources);

@@ -1242,6 +1242,7 @@ static int prov_eval(struct provscope *ps, const struct tern_expr *x,
     sc.path_module = cfg->dir;
     sc.path_root = cfg->dir;
     sc.path_cwd = ".";
+    sc.workspace = cfg->workspace;
     sc.base_dir = cfg->dir;
     sc.sources = (struct tern_lang_sources *)&cfg->sources;
     sc.resolve = prov_resolve;

@@ -27,6 +27,7 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
     sc->path_module = cfg->dir;
     sc->path_root = cfg->dir;
     sc->path_cwd = ".";
+    sc->workspace = cfg->workspace;
     sc->base_dir = cfg->dir;
     sc->resolve = resolve;
     sc->ctx = cx;

@@ -69,6 +69,7 @@ void tern_lang_config_free(struct tern_lang_config *cfg)
     tern_free(cfg->index);
     tern_lang_sources_free(&cfg->sources);
     tern_free(cfg->dir);
+    tern_free(cfg->workspace);
     tern_free(cfg);
 }
 

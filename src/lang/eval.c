@@ -381,7 +381,7 @@ static int try_reference(struct ev *ev, const struct tern_expr *e,
         *error = *out ? TERN_OK : TERN_ENOMEM;
     } else if (strcmp(rname, "terraform") == 0) {
         if (strcmp(attr, "workspace") == 0) {
-            *out = tern_value_string("default");
+            *out = tern_value_string(sc->workspace ? sc->workspace : "default");
             *error = *out ? TERN_OK : TERN_ENOMEM;
         } else {
             *error = everr(ev, &e->range, "Invalid \"terraform\" attribute",

@@ -257,7 +257,8 @@ struct tern_lang_scope {
     const tern_value *each_value;  /* NULL outside for_each */
     const tern_value *count_index; /* NULL outside count */
     const char *path_module, *path_root, *path_cwd;
-    const char *base_dir; /* relative paths of file(); NULL: the cwd */
+    const char *workspace; /* terraform.workspace; NULL: "default" */
+    const char *base_dir;  /* relative paths of file(); NULL: the cwd */
     int (*resolve)(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
                    struct tern_diags *diags);
     void *ctx;
@@ -365,6 +366,9 @@ struct tern_blockvec {
  * directory, in file order (files sorted by name). */
 struct tern_lang_config {
     char *dir;
+    /* The selected workspace (terraform.workspace), set by the CLI; NULL
+     * means "default". Owned. */
+    char *workspace;
     struct tern_lang_sources sources;
     struct tern_blockvec terraform, providers, variables, locals, resources,
         data, outputs, modules, imports, moved, checks, removed;
