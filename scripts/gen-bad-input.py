@@ -638,10 +638,14 @@ def issue10_fixed():
     for cmd in ("validate", "plan"):
         hcl("required-version-" + cmd,
             'terraform {\n  required_version = ">= 2.0"\n}\n',
-            "Error: Unsupported Terraform language version",
+            "Error: Unsupported Terraform Core version",
             *at(2, 22, 8, "terraform"),
-            'This configuration requires Terraform ">= 2.0"; tern implements '
-            'the Terraform language as of version 1.5.7.', cmd=(cmd,))
+            "This configuration does not support Terraform version 1.9.8. "
+            "To proceed, either choose another supported Terraform version "
+            "or update this version constraint. Version constraints are "
+            "normally set for good reason, so updating the constraint may "
+            "lead to other errors or unexpected behavior.",
+            "tern implements the language of Terraform 1.9.8.", cmd=(cmd,))
     # Bytes that are not UTF-8 (plan answered "out of memory").
     for cmd in ("validate", "plan"):
         hcl("invalid-utf8-" + cmd, 'locals {\n  x = "\xff\xfe"\n}\n',
