@@ -456,7 +456,8 @@ static int core_version_meets(const char *spec, const struct gover *v)
     int met = 1;
 
     for (;;) {
-        const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p);
+        const char *comma = strchr(p, ','),
+                   *end = comma ? comma : p + strlen(p);
         const char *op;
         size_t oplen;
         struct gover c;
@@ -471,10 +472,9 @@ static int core_version_meets(const char *spec, const struct gover *v)
             p++;
         oplen = (size_t)(p - op);
         if (!(oplen == 0 || (oplen == 1 && strchr("=<>", *op)) ||
-              (oplen == 2 && (strncmp(op, "!=", 2) == 0 ||
-                              strncmp(op, ">=", 2) == 0 ||
-                              strncmp(op, "<=", 2) == 0 ||
-                              strncmp(op, "~>", 2) == 0))))
+              (oplen == 2 &&
+               (strncmp(op, "!=", 2) == 0 || strncmp(op, ">=", 2) == 0 ||
+                strncmp(op, "<=", 2) == 0 || strncmp(op, "~>", 2) == 0))))
             return -1;
         while (p < end && strchr(" \t\n\r\f\v", *p))
             p++;
@@ -488,8 +488,8 @@ static int core_version_meets(const char *spec, const struct gover *v)
         else if (*op == '~') {
             size_t i;
 
-            r = gover_pre_ok(v, &c) && !(c.pre[0] && !v->pre[0]) &&
-                cmp >= 0 && c.nseg <= v->nseg;
+            r = gover_pre_ok(v, &c) && !(c.pre[0] && !v->pre[0]) && cmp >= 0 &&
+                c.nseg <= v->nseg;
             for (i = 0; r && i + 1 < c.si; i++)
                 r = v->seg[i] == c.seg[i];
             if (r && c.seg[c.nseg - 1] > v->seg[c.nseg - 1])
