@@ -652,7 +652,10 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
     const struct tern_diag *first = s->diags.count ? &s->diags.items[0] : NULL;
 
     apply_event(ar, TERN_EVENT_ERROR, pi, s, NULL, &s->diags);
-    tern_diags_add(ar->diags, TERN_SEV_ERROR, NULL,
+    /* At the configuration it came from, if it came from one (a failed
+     * precondition, an expression that fails now). */
+    tern_diags_add(ar->diags, TERN_SEV_ERROR,
+                   first && first->has_range ? &first->range : NULL,
                    first ? first->summary : tern_strerror(s->rc), "%s %s: %s",
                    verbs[s->op], pi->addr,
                    first && first->detail ? first->detail
