@@ -374,6 +374,10 @@ static int desired_now(struct applyrun *ar, struct step *s,
     error = tern__eval_config(&ar->cx, &now, b, &cfg, &s->diags);
     if (!error && update)
         error = tern__claims_keep(b->module, pi->after, pi->before, &cfg);
+    /* Preconditions again, with what is known now (one unknown at plan
+     * waited for this). */
+    if (!error)
+        error = tern__resource_conditions(&ar->cx, &now, 0, NULL, &s->diags);
     if (error)
         goto done;
     if (update) {
@@ -650,7 +654,10 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
     const struct tern_diag *first = s->diags.count ? &s->diags.items[0] : NULL;
 
     apply_event(ar, TERN_EVENT_ERROR, pi, s, NULL, &s->diags);
-    tern_diags_add(ar->diags, TERN_SEV_ERROR, NULL,
+    /* At the configuration it came from, if it came from one (a failed
+     * precondition, an expression that fails now). */
+    tern_diags_add(ar->diags, TERN_SEV_ERROR,
+                   first && first->has_range ? &first->range : NULL,
                    first ? first->summary : tern_strerror(s->rc), "%s %s: %s",
                    verbs[s->op], pi->addr,
                    first && first->detail ? first->detail
@@ -677,7 +684,7 @@ static int apply_finish(struct exec *ex, struct step *s)
     struct pinst *pi;
     enum tern_action a;
     const char *id = NULL;
-    int error;
+    int error, post_failed = 0;
 
     if (s->op == OP_CONFIRM)
         return confirm_finish(ex, s);
@@ -754,6 +761,13 @@ static int apply_finish(struct exec *ex, struct step *s)
     ar->cx.values[s->inst] =
         tern__value_from_state(s->module->schema, s->result);
     tern__block_changed(&ar->cx, pi->block);
+    /* Postconditions against the new object, which stays saved (as in
+     * Terraform); a failed one fails the step, so what depends on it is
+     * not applied. */
+    if (ar->cx.values[s->inst] &&
+        tern__resource_conditions(&ar->cx, pi, 1, ar->cx.values[s->inst],
+                                  ar->diags))
+        post_failed = 1;
     id = json_string_value(json_object_get(s->result, "id"));
     if (s->adopted) {
         tern_event ev;
@@ -785,7 +799,7 @@ static int apply_finish(struct exec *ex, struct step *s)
     if (pi->import_id)
         ar->sum.import++;
     apply_event(ar, TERN_EVENT_DONE, pi, s, id, NULL);
-    return 0;
+    return post_failed;
 }
 
 static void apply_skip(struct exec *ex, struct step *s, const char *why)
@@ -1214,8 +1228,14 @@ static int save_outputs(struct applyrun *ar)
     int error = TERN_OK;
 
     if (!ar->plan->destroy &&
-        (error = tern__eval_outputs(&ar->cx, &outs, 0, ar->diags)))
-        goto done;
+        (error = tern__eval_outputs(&ar->cx, &outs, 0, ar->diags))) {
+        /* A failed output precondition (reported) leaves that output
+         * out; the others are saved and the apply fails. */
+        if (error != TERN_ERROR || !outs)
+            goto done;
+        ar->sum.errors++;
+        error = TERN_OK;
+    }
     if ((error = tern_state_outputs(ar->e->state, &old, ar->diags)))
         goto done;
     for (i = 0; outs && i < tern_value_length(outs); i++) {
@@ -1329,6 +1349,9 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     ar.sum.errors = ex.failed;
     ar.sum.skipped = ex.skipped - ar.confirms_skipped;
     if ((error = save_outputs(&ar)))
+        goto done;
+    /* Check blocks once more against what was applied: warnings only. */
+    if (!plan->destroy && (error = tern__run_checks(&ar.cx, diags)))
         goto done;
 summary:
     ar.sum.interrupted = atomic_load(&e->interrupts) > 0;

@@ -473,6 +473,9 @@ static void walk_body(struct walk *w, const struct tern_body *body, int top)
             for (j = 0; j < nb->body->nattrs; j++)
                 if (strcmp(nb->body->attrs[j].name, "ignore_changes") != 0)
                     walk_expr(w, nb->body->attrs[j].expr);
+            /* precondition and postcondition blocks */
+            for (j = 0; j < nb->body->nblocks; j++)
+                walk_body(w, nb->body->blocks[j]->body, 0);
             continue;
         }
         walk_body(w, nb->body, 0);
@@ -723,6 +726,28 @@ static int resource_provider(tern_engine *e, struct eblock *b,
     tern_free(ref);
     b->prov = i;
     return TERN_OK;
+}
+
+/* The data blocks nested in check blocks: their count, and the one of
+ * index @which in *@out (when @out is set). */
+static size_t nscoped(const struct tern_lang_config *cfg,
+                      const struct tern_block **out, size_t which)
+{
+    size_t i, j, n = 0;
+
+    for (i = 0; i < cfg->checks.n; i++) {
+        const struct tern_body *b = cfg->checks.items[i]->body;
+
+        for (j = 0; b && j < b->nblocks; j++) {
+            if (strcmp(b->blocks[j]->type, "data") != 0 ||
+                b->blocks[j]->nlabels != 2)
+                continue;
+            if (out && n == which)
+                *out = b->blocks[j];
+            n++;
+        }
+    }
+    return n;
 }
 
 static int setup_block(tern_engine *e, struct eblock *b,
@@ -1067,7 +1092,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     } else if (rc) {
         error = TERN_ERROR;
     }
-    e->nblocks = cfg->resources.n + cfg->data.n;
+    e->nblocks = cfg->resources.n + cfg->data.n + nscoped(cfg, NULL, 0);
     e->blocks = tern_calloc(e->nblocks + 1, sizeof(*e->blocks));
     e->order = tern_calloc(e->nblocks + 1, sizeof(size_t));
     stack = tern_calloc(e->nblocks + 1, sizeof(size_t));
@@ -1076,10 +1101,18 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     TERN_CHECK_ALLOC(stack);
     for (i = 0; i < e->nblocks; i++) {
         int data = i >= cfg->resources.n;
+        size_t nd = cfg->resources.n + cfg->data.n;
         const struct tern_block *blk =
-            data ? cfg->data.items[i - cfg->resources.n]
-                 : cfg->resources.items[i];
+            i >= nd ? NULL
+            : data  ? cfg->data.items[i - cfg->resources.n]
+                    : cfg->resources.items[i];
 
+        /* A check block's scoped data source: a data source whose
+         * failures are warnings. */
+        if (i >= nd) {
+            nscoped(cfg, &blk, i - nd);
+            e->blocks[i].check_scoped = 1;
+        }
         rc = setup_block(e, &e->blocks[i], blk,
                          data ? TERN_STATE_DATA : TERN_STATE_MANAGED, diags);
         if (rc == TERN_ENOMEM) {

@@ -6,8 +6,8 @@
  * Files: engine.c (configuration analysis, evaluation scope, providers),
  * plan.c (refresh, expansion, diff), exec.c (the libuv executor), apply.c
  * (steps, apply, import), planfile.c (plan files, value masks),
- * plan_json.c (Terraform's JSON plan representation),
- * dot.c (Graphviz).
+ * plan_json.c (Terraform's JSON plan representation), conditions.c
+ * (preconditions, postconditions, check blocks), dot.c (Graphviz).
  */
 #ifndef TERN_ENGINE_ENGINE_INT_H
 #define TERN_ENGINE_ENGINE_INT_H
@@ -75,6 +75,7 @@ struct eblock {
     size_t *keyed;
     size_t nkeyed;
     int mark;
+    int check_scoped; /* a data block of a check block: failures warn */
 };
 
 struct tern_engine {
@@ -166,6 +167,7 @@ struct tern_plan {
     /* When planning began, RFC 3339 UTC ("" in older plan files). */
     char timestamp[32];
     json_t *files;   /* [{"name", "text"}] */
+    json_t *checks;  /* conditions' results (conditions.c), or NULL */
     json_t *targets; /* only for the record */
     /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
      * apply ("" in a plan file older than the field: unknown). */
@@ -305,6 +307,43 @@ void tern__addr_release(struct addr *a);
 /* An address from a reference expression (moved, import, rtb). */
 char *tern__expr_addr(const struct tern_expr *e);
 
+/* ---- custom conditions (conditions.c) ----------------------------------- */
+
+/*
+ * Every nested block of @type (precondition, postcondition, assert) in
+ * @body, evaluated in @pi's scope (NULL: none) with @self (NULL: `self`
+ * is an error): a false condition is the diagnostic @what ("Resource
+ * precondition failed") with the error_message, at the condition, of
+ * severity @sev (warnings: errors of evaluation become warnings too). An
+ * unknown condition waits. *status (may be NULL) is raised to the worst
+ * outcome; the messages of failures are appended to @problems (may be
+ * NULL) as {"message"}. TERN_ERROR when one failed, TERN_ENOMEM.
+ */
+int tern__check_rules(struct evalctx *cx, const struct pinst *pi,
+                      const struct tern_body *body, const char *type,
+                      const char *what, const tern_value *self,
+                      enum tern_severity sev, int *status, json_t *problems,
+                      struct tern_diags *diags);
+/* Terraform's check statuses (internal/checks), in the order of
+ * AggregateCheckStatus: the worst one wins. */
+enum tern__check_status { CHECK_PASS, CHECK_UNKNOWN, CHECK_FAIL, CHECK_ERROR };
+/* The checkable objects of the configuration in plan->checks (status
+ * unknown until a result is recorded). */
+int tern__checks_init(struct tern_plan *p, const tern_engine *e);
+/* An output's preconditions (recorded while planning). */
+int tern__output_conditions(struct evalctx *cx, const struct tern_block *out,
+                            struct tern_diags *diags);
+/* Every check block's assertions: failures and errors are warnings; the
+ * result is TERN_OK but for TERN_ENOMEM. */
+int tern__run_checks(struct evalctx *cx, struct tern_diags *diags);
+/* The lifecycle block's body of a resource or data block, or NULL. */
+const struct tern_body *tern__lifecycle_body(const struct tern_block *b);
+/* An instance's lifecycle preconditions (@post 0) or postconditions (@post
+ * 1, with @self its planned or new object; nothing when NULL). */
+int tern__resource_conditions(struct evalctx *cx, const struct pinst *pi,
+                              int post, const tern_value *self,
+                              struct tern_diags *diags);
+
 /* ---- the executor -------------------------------------------------------- */
 
 enum step_state {
@@ -414,7 +453,9 @@ int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
                       json_t **files);
 
 /* The outputs, {"name": {"value", "sensitive"}}; @strict reports errors
- * (plan), else outputs that cannot be evaluated are left out (apply). */
+ * (plan), else outputs that cannot be evaluated are left out (apply). A
+ * failed precondition is reported in both, leaves its output out and makes
+ * the result TERN_ERROR, with *out set. */
 int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
                        struct tern_diags *diags);
 

@@ -199,6 +199,7 @@ void tern_plan_free(tern_plan *p)
     tern_free(p->lineage);
     tern_free(p->tern_version);
     json_decref(p->files);
+    json_decref(p->checks);
     json_decref(p->targets);
     tern_free(p);
 }
@@ -1288,6 +1289,27 @@ static void data_thread(void *arg)
     dr->rc = dr->module->read(&dr->res, &dr->op, dr->jc);
 }
 
+/* A read that failed: an error, or a warning for a check block's scoped
+ * data source (Terraform: a check never blocks). */
+static void data_failed(struct planrun *pr, const struct eblock *b,
+                        const struct pinst *pi, int rc, struct tern_diags *d)
+{
+    size_t i;
+
+    tern_diags_add(
+        pr->diags, b->check_scoped ? TERN_SEV_WARNING : TERN_SEV_ERROR,
+        &b->block->def_range, "Failed to read data source", "Reading %s: %s",
+        pi->addr, d->count ? d->items[0].summary : tern_strerror(rc));
+    if (b->check_scoped) {
+        for (i = 0; i < d->count; i++)
+            d->items[i].severity = TERN_SEV_WARNING;
+        d->errors = 0;
+    }
+    tern_diags_move(pr->diags, d);
+    if (!b->check_scoped)
+        pr->plan->errored = 1;
+}
+
 static int data_finish(struct planrun *pr, struct dataread *dr)
 {
     struct pinst *pi = &pr->plan->insts[dr->idx];
@@ -1298,12 +1320,7 @@ static int data_finish(struct planrun *pr, struct dataread *dr)
         uv_thread_join(&dr->tid);
     pr->block_pending[dr->block] = 0;
     if (dr->rc) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
-                       "Failed to read data source", "Reading %s: %s", pi->addr,
-                       dr->d.count ? dr->d.items[0].summary
-                                   : tern_strerror(dr->rc));
-        tern_diags_move(pr->diags, &dr->d);
-        pr->plan->errored = 1;
+        data_failed(pr, b, pi, dr->rc, &dr->d);
         goto done;
     }
     pi->after = tern__value_from_state(b->module->schema, dr->res);
@@ -1311,6 +1328,11 @@ static int data_finish(struct planrun *pr, struct dataread *dr)
     pi->data_write = 1;
     pr->cx.values[dr->idx] = tern_value_incref(pi->after);
     tern__block_changed(&pr->cx, dr->block);
+    if ((error = tern__resource_conditions(&pr->cx, pi, 1, pi->after,
+                                           pr->diags)) == TERN_ERROR) {
+        pr->plan->errored = 1;
+        error = TERN_OK;
+    }
 done:
     tern_diags_release(&dr->d);
     json_decref(dr->jc);
@@ -1448,6 +1470,13 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
         pi->pub.reason = TERN_REASON_READ_DEFERRED;
         goto done;
     }
+    if (b->check_scoped &&
+        (error = tern__provider_init(pr->e, p, b->module, &d))) {
+        /* A check block's data source warns, whatever failed. */
+        data_failed(pr, b, pi, error, &d);
+        error = error == TERN_ENOMEM ? error : TERN_OK;
+        goto done;
+    }
     if ((error = tern__provider_init(pr->e, p, b->module, pr->diags)))
         goto fail;
     jc = tern_value_to_json(cfg);
@@ -1461,11 +1490,9 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
     }
     fill_op(pr->e, &op, p, pi->addr, &d);
     if ((error = b->module->read(&res, &op, jc))) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
-                       "Failed to read data source", "Reading %s: %s", pi->addr,
-                       d.count ? d.items[0].summary : tern_strerror(error));
-        tern_diags_move(pr->diags, &d);
-        goto fail;
+        data_failed(pr, b, pi, error, &d);
+        error = TERN_OK;
+        goto done;
     }
     pi->after = tern__value_from_state(b->module->schema, res);
     TERN_CHECK_ALLOC(pi->after);
@@ -1482,6 +1509,17 @@ done:
     json_decref(jc);
     json_decref(res);
     return error;
+}
+
+/* Postconditions against the planned object (`self`): what is not known
+ * yet waits for apply. */
+static int plan_postconditions(struct planrun *pr, struct pinst *pi)
+{
+    int rc = tern__resource_conditions(&pr->cx, pi, 1, pi->after, pr->diags);
+
+    if (rc == TERN_ERROR)
+        pr->plan->errored = 1;
+    return rc == TERN_ENOMEM ? rc : TERN_OK;
 }
 
 static int plan_instance(struct planrun *pr, size_t idx)
@@ -1520,8 +1558,18 @@ static int plan_instance(struct planrun *pr, size_t idx)
         pr->plan->errored = 1;
         goto done;
     }
+    /* Preconditions before the instance is planned or read; a failed one
+     * leaves it unplanned (postconditions: plan_conditions()). */
+    if ((rc = tern__resource_conditions(&pr->cx, pi, 0, NULL, pr->diags))) {
+        if (rc == TERN_ENOMEM)
+            error = rc;
+        pr->plan->errored = 1;
+        goto done;
+    }
     if (b->mode == TERN_STATE_DATA) {
         error = plan_data(pr, idx, b, cfg);
+        if (!error && pi->data_write)
+            error = plan_postconditions(pr, pi);
         goto done;
     }
     if (!prior && !gone) {
@@ -1620,6 +1668,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
     } else if (changed) {
         pi->pub.action = TERN_ACTION_UPDATE;
     }
+    error = plan_postconditions(pr, pi);
 done:
     if (pi->after) {
         pr->cx.values[idx] = tern_value_incref(pi->after);
@@ -2071,7 +2120,7 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
     const struct tern_blockvec *ov = &cx->e->config->outputs;
     tern_value *all = tern_value_object_new(), *v = NULL, *o = NULL;
     size_t i;
-    int error = TERN_OK, rc;
+    int error = TERN_OK, rc, pre_failed = 0;
     struct tern_diags scratch = TERN_DIAGS_INIT;
 
     TERN_CHECK_ALLOC(all);
@@ -2086,6 +2135,16 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
 
         if (!va)
             continue;
+        /* Its preconditions first: a failed one leaves it out. */
+        rc = tern__output_conditions(cx, b, diags);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        }
+        if (rc) {
+            pre_failed = 1;
+            continue;
+        }
         tern__scope_init(&sc, cx, NULL, tmp);
         rc = tern_lang_eval(va->expr, &sc, &v, strict ? diags : &scratch);
         tern_diags_release(&scratch);
@@ -2134,6 +2193,8 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
     }
     *out = all;
     all = NULL;
+    if (!error && pre_failed)
+        error = TERN_ERROR;
 done:
     tern_value_decref(all);
     tern_value_decref(v);
@@ -2260,7 +2321,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     }
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
-    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
+    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
+        (error = tern__checks_init(p, e)))
         goto done;
     pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     pr.cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
@@ -2323,7 +2385,23 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             goto done;
         check_prevent_destroy(&pr);
         if (!p->destroy) {
-            int rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
+            struct tern_lang_scope sc;
+            tern_value *tmp[2];
+            int rc;
+
+            /* Variable validations that refer to other objects (1.9). */
+            tern__scope_init(&sc, &pr.cx, NULL, tmp);
+            rc = tern_lang_variables_validate_late(e->config, &sc, diags);
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc)
+                p->errored = 1;
+            rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
+            /* Check blocks last: they only warn. */
+            if (rc != TERN_ENOMEM && tern__run_checks(&pr.cx, diags))
+                rc = TERN_ENOMEM;
 
             if (rc == TERN_ENOMEM) {
                 error = rc;

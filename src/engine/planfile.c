@@ -273,6 +273,8 @@ static json_t *enc_plan(const struct tern_plan *p)
     json_object_set_new(o, "config_hash", json_string(p->config_hash));
     json_object_set_new(o, "plan_timestamp", json_string(p->plan_timestamp));
     json_object_set(o, "configuration", p->files ? p->files : json_array());
+    if (p->checks)
+        json_object_set(o, "checks", p->checks);
     json_object_set_new(o, "variables", enc_value(p->vars));
     json_object_set_new(o, "outputs", enc_value(p->outputs));
     json_object_set_new(o, "instances", insts);
@@ -502,6 +504,8 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
                  ? json_string_value(json_object_get(doc, "plan_timestamp"))
                  : "");
     p->files = json_incref(json_object_get(doc, "configuration"));
+    if (json_is_object(json_object_get(doc, "checks")))
+        p->checks = json_incref(json_object_get(doc, "checks"));
     p->vars = dec_value(json_object_get(doc, "variables"));
     p->outputs = dec_value(json_object_get(doc, "outputs"));
     if (!p->vars)

@@ -276,6 +276,9 @@ struct tern_lang_scope {
     /* plantimestamp(): the plan's time as RFC 3339 ("2024-05-13T07:44:12Z"),
      * the same at apply; NULL (validate) makes it unknown. */
     const char *plan_timestamp;
+    /* A resource postcondition's `self`: the instance's object (may be
+     * unknown); NULL elsewhere, where `self` is an error. */
+    const tern_value *self;
 };
 
 /*
@@ -440,6 +443,17 @@ void tern_lang_var_inputs_release(struct tern_lang_var_inputs *in);
 int tern_lang_variables_eval(const struct tern_lang_config *cfg,
                              struct tern_lang_var_inputs *in, tern_value **out,
                              struct tern_diags *diags);
+
+/*
+ * The validation rules that refer to more than input variables (Terraform
+ * 1.9: locals, resources, data sources), which tern_lang_variables_eval
+ * leaves out, evaluated in @scope (the engine's, its vars those of
+ * tern_lang_variables_eval). A rule whose condition is unknown is not
+ * checked. TERN_ERROR (reported) when one fails.
+ */
+int tern_lang_variables_validate_late(const struct tern_lang_config *cfg,
+                                      const struct tern_lang_scope *scope,
+                                      struct tern_diags *d);
 
 /* ---- Instances and validation ----------------------------------------- */
 
