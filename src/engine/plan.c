@@ -85,6 +85,7 @@ void tern__pinst_release(struct pinst *pi)
 
     tern_free(pi->addr);
     tern_free(pi->prev_addr);
+    tern_free(pi->module);
     tern_free(pi->type);
     tern_free(pi->name);
     tern_free(pi->import_id);
@@ -983,6 +984,9 @@ static int refresh(struct planrun *pr)
         memset(d, 0, sizeof(*d));
         d->block = SIZE_MAX;
         d->addr = tern_strdup(pr->st_addr[i]);
+        d->module = pr->st[i].module && *pr->st[i].module
+                        ? tern_strdup(pr->st[i].module)
+                        : NULL;
         d->type = tern_strdup(pr->st[i].type);
         d->name = tern_strdup(pr->st[i].name);
         d->pub.action = TERN_ACTION_DELETE;
@@ -1032,7 +1036,15 @@ static int apply_moved(struct planrun *pr)
             tern_lang_body_attr(mv->items[i]->body, "to");
         char *from = fa ? tern__expr_addr(fa->expr) : NULL;
         char *to = ta ? tern__expr_addr(ta->expr) : NULL;
-        int whole = from && !strchr(from, '[');
+        struct addr fpa;
+        /* A module (instance) moves with everything in it; a resource
+         * without a key moves with all its instances. */
+        int is_mod =
+            from && !tern__addr_parse_any(from, &fpa, 1) && fpa.is_module;
+        int whole = from && (is_mod || from[strlen(from) - 1] != ']');
+
+        if (from && (is_mod || !tern__addr_parse_any(from, &fpa, 1)))
+            tern__addr_release(&fpa);
 
         if (!from || !to) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
@@ -1052,7 +1064,9 @@ static int apply_moved(struct planrun *pr)
             size_t other;
 
             if (whole && strncmp(a, from, fl) == 0 &&
-                (a[fl] == '\0' || a[fl] == '['))
+                (a[fl] == '\0' || (!is_mod && a[fl] == '[') ||
+                 (is_mod &&
+                  (a[fl] == '.' || (a[fl] == '[' && from[fl - 1] != ']')))))
                 na = tern_asprintf("%s%s", to, a + fl);
             else if (!whole && strcmp(a, from) == 0)
                 na = tern_strdup(to);
@@ -1074,15 +1088,17 @@ static int apply_moved(struct planrun *pr)
                 tern_free(na);
                 continue;
             }
+            tern_free(pr->st[k].module);
             tern_free(pr->st[k].type);
             tern_free(pr->st[k].name);
             tern_free(pr->st[k].key_str);
+            pr->st[k].module = pa.module;
             pr->st[k].type = pa.type;
             pr->st[k].name = pa.name;
             pr->st[k].key_kind = pa.key_kind;
             pr->st[k].key_int = pa.key_int;
             pr->st[k].key_str = pa.key_str;
-            pa.type = pa.name = pa.key_str = NULL;
+            pa.module = pa.type = pa.name = pa.key_str = NULL;
             tern__addr_release(&pa);
             if (!pr->st_prev[k])
                 pr->st_prev[k] = pr->st_addr[k];
@@ -1640,7 +1656,7 @@ static int expand_block(struct planrun *pr, size_t bi)
     size_t n = 1, i;
     int keyed = 0, error = TERN_OK, rc;
 
-    tern__scope_init(&sc, &pr->cx, NULL, tmp);
+    tern__scope_init_mod(&sc, &pr->cx, b->mod, NULL, tmp);
     if (b->count || b->for_each) {
         const struct tern_expr *x = b->count ? b->count : b->for_each;
         int64_t cnt = 0;
@@ -1717,6 +1733,10 @@ static int expand_block(struct planrun *pr, size_t bi)
         pi->pub.mode = b->mode;
         pi->type = tern_strdup(b->type);
         pi->name = tern_strdup(b->name);
+        if (*e->mods[b->mod].path) {
+            pi->module = tern_strdup(e->mods[b->mod].path);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->cbd = b->cbd;
         pi->deps = deps_json(e, b);
         pi->provider = tern__provider_addr(&e->provs[b->prov]);
@@ -1805,6 +1825,10 @@ static int plan_orphans(struct planrun *pr)
             goto done;
         pi->addr = tern_strdup(pr->st_addr[i]);
         pi->prev_addr = pr->st_prev[i] ? tern_strdup(pr->st_prev[i]) : NULL;
+        if (r->module && *r->module) {
+            pi->module = tern_strdup(r->module);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->type = tern_strdup(r->type);
         pi->name = tern_strdup(r->name);
         pi->pub.mode = r->mode;
@@ -1946,9 +1970,7 @@ static void spread_cbd(struct planrun *pr)
 /* The block part of an instance address: test_object.a of test_object.a[0]. */
 static char *block_of(const char *addr)
 {
-    const char *b = strchr(addr, '[');
-
-    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+    return tern_strndup(addr, tern__block_addr_len(addr));
 }
 
 /*
