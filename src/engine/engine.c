@@ -1134,6 +1134,14 @@ int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
         /* A child module's file keeps its path from the root. */
         base =
             base && (i < cfg->nown_files || !cfg->ncalls) ? base + 1 : f->name;
+        /* A module called twice was loaded twice: its files count once. */
+        if (i >= cfg->nown_files && cfg->ncalls) {
+            for (k = cfg->nown_files; k < i; k++)
+                if (strcmp(cfg->sources.files[k]->name, f->name) == 0)
+                    break;
+            if (k < i)
+                continue;
+        }
         EVP_DigestUpdate(md, base, strlen(base) + 1);
         EVP_DigestUpdate(md, f->src, f->len);
         EVP_DigestUpdate(md, "", 1);

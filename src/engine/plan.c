@@ -2004,14 +2004,30 @@ static int apply_targets(struct planrun *pr)
         const char *target = pr->opts->targets[t];
         struct addr a;
 
-        if (tern__addr_parse(target, &a)) {
+        if (tern__addr_parse_any(target, &a, 1)) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
                            "Invalid target address",
                            "\"%s\" is not a resource address.", target);
             p->errored = 1;
             continue;
         }
-        if (tern__map_get(&head, a.block_addr, &first))
+        if (a.is_module) {
+            /* A module (instance) targets everything in it. */
+            size_t tl = strlen(target);
+
+            for (i = 0; i < p->ninsts; i++) {
+                const char *ia = p->insts[i].addr;
+
+                if (strncmp(ia, target, tl) != 0 ||
+                    (ia[tl] != '.' && (ia[tl] != '[' || target[tl - 1] == ']')))
+                    continue;
+                in[i] = 1;
+                if ((error = tern__map_put(&hit, ba[i], i))) {
+                    tern__addr_release(&a);
+                    goto done;
+                }
+            }
+        } else if (tern__map_get(&head, a.block_addr, &first))
             for (i = first; i != SIZE_MAX; i = next[i])
                 if (a.key_kind == TERN_STATE_KEY_NONE ||
                     strcmp(p->insts[i].addr, target) == 0) {

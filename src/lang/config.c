@@ -766,6 +766,11 @@ static int load_child(struct tern_lang_config *root,
 
             if (strncmp(nm, prefix, plen) != 0 || strchr(nm + plen, '/'))
                 continue;
+            /* A plan file holds a module's files once. */
+            for (k = 0; k < i && strcmp(fs->names[k], nm) != 0; k++)
+                ;
+            if (k < i)
+                continue;
             found++;
             error = tern_lang_config_add_file(child, nm, fs->texts[i],
                                               fs->lens[i], diags);
