@@ -1583,6 +1583,51 @@ static int setup_mods(tern_engine *e, int validating, struct tern_diags *diags)
     return rc;
 }
 
+/*
+ * removed blocks (Terraform 1.7). Without lifecycle { destroy = false }
+ * the objects are destroyed, which is what a resource missing from the
+ * configuration gets anyway. With destroy = false Terraform forgets them
+ * without destroying them; tern cannot forget yet, and going on would
+ * destroy what the user asked to keep, so it is an error that says what
+ * to do instead.
+ */
+static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *rv = &e->config->removed;
+    size_t i, j;
+    int error = TERN_OK, keep;
+
+    for (i = 0; i < rv->n; i++) {
+        const struct tern_block *b = rv->items[i];
+        const struct tern_attribute *fa = tern_lang_body_attr(b->body, "from");
+        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
+
+        for (j = 0; j < b->body->nblocks; j++) {
+            const struct tern_block *lc = b->body->blocks[j];
+            const struct tern_attribute *da =
+                tern_lang_body_attr(lc->body, "destroy");
+
+            if (strcmp(lc->type, "lifecycle") != 0 || !da ||
+                const_bool(da->expr, &keep) || keep)
+                continue;
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &da->range,
+                                "Forgetting objects is not supported",
+                                "tern cannot yet remove %s from the state "
+                                "without destroying it (destroy = false). "
+                                "Run \"tern state rm %s\" to stop managing "
+                                "it, then delete this removed block.",
+                                from ? from : "the objects",
+                                from ? from : "ADDRESS")) {
+                tern_free(from);
+                return TERN_ENOMEM;
+            }
+            error = TERN_ERROR;
+        }
+        tern_free(from);
+    }
+    return error;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -1680,6 +1725,12 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
         error = TERN_ERROR;
     }
     if ((rc = check_import_blocks(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    if ((rc = check_removed_blocks(e, diags)) == TERN_ENOMEM) {
         error = rc;
         goto done;
     } else if (rc) {
