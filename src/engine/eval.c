@@ -354,6 +354,8 @@ static int resolve_module(struct mscope *ms, const struct tern_lang_ref *ref,
             (keyed == 1 ? tern_value_list_append(all, one)
                         : tern_value_object_set(
                               all, tern_value_get_string(m->each_key), one))) {
+            if (!all)
+                tern_value_decref(one);
             error = TERN_ENOMEM;
             break;
         }

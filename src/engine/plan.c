@@ -1023,91 +1023,110 @@ done:
 /* ---- moved blocks ---------------------------------------------------------
  */
 
+/* @rel as seen from module instance @path (moved blocks inside a module
+ * name addresses relative to it); steals @rel. */
+static char *in_module(const char *path, char *rel)
+{
+    char *full;
+
+    if (!rel || !*path)
+        return rel;
+    full = tern__mod_addr(path, rel);
+    tern_free(rel);
+    return full;
+}
+
 static int apply_moved(struct planrun *pr)
 {
-    const struct tern_blockvec *mv = &pr->e->config->moved;
-    size_t i, k;
+    const struct tern_blockvec *mv;
+    size_t i, k, mi;
     int error = TERN_OK;
 
-    for (i = 0; i < mv->n; i++) {
-        const struct tern_attribute *fa =
-            tern_lang_body_attr(mv->items[i]->body, "from");
-        const struct tern_attribute *ta =
-            tern_lang_body_attr(mv->items[i]->body, "to");
-        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
-        struct addr fpa;
-        /* A module (instance) moves with everything in it; a resource
-         * without a key moves with all its instances. */
-        int is_mod =
-            from && !tern__addr_parse_any(from, &fpa, 1) && fpa.is_module;
-        int whole = from && (is_mod || from[strlen(from) - 1] != ']');
+    /* Each module instance's moved blocks, relative to it. */
+    for (mi = 0; mi < pr->e->nmods; mi++) {
+        mv = &pr->e->mods[mi].cfg->moved;
+        for (i = 0; i < mv->n; i++) {
+            const struct tern_attribute *fa =
+                tern_lang_body_attr(mv->items[i]->body, "from");
+            const struct tern_attribute *ta =
+                tern_lang_body_attr(mv->items[i]->body, "to");
+            char *from = in_module(pr->e->mods[mi].path,
+                                   fa ? tern__expr_addr(fa->expr) : NULL);
+            char *to = in_module(pr->e->mods[mi].path,
+                                 ta ? tern__expr_addr(ta->expr) : NULL);
+            struct addr fpa;
+            int parsed = from && !tern__addr_parse_any(from, &fpa, 1);
+            /* A module (instance) moves with everything in it; a resource
+             * without a key moves with all its instances. */
+            int is_mod = parsed && fpa.is_module;
+            int whole = from && (is_mod || from[strlen(from) - 1] != ']');
 
-        if (from && (is_mod || !tern__addr_parse_any(from, &fpa, 1)))
-            tern__addr_release(&fpa);
+            if (parsed)
+                tern__addr_release(&fpa);
 
-        if (!from || !to) {
-            tern_diags_add(pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
-                           "Invalid moved block",
-                           "A moved block needs from and to, each the "
-                           "address of a resource or resource instance.");
-            pr->plan->errored = 1;
+            if (!from || !to) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR,
+                               &mv->items[i]->def_range, "Invalid moved block",
+                               "A moved block needs from and to, each the "
+                               "address of a resource or resource instance.");
+                pr->plan->errored = 1;
+                tern_free(from);
+                tern_free(to);
+                continue;
+            }
+            for (k = 0; k < pr->nst; k++) {
+                const char *a = pr->st_addr[k];
+                size_t fl = strlen(from);
+                char *na = NULL;
+                struct addr pa;
+                size_t other;
+
+                if (whole && strncmp(a, from, fl) == 0 &&
+                    (a[fl] == '\0' || (!is_mod && a[fl] == '[') ||
+                     (is_mod &&
+                      (a[fl] == '.' || (a[fl] == '[' && from[fl - 1] != ']')))))
+                    na = tern_asprintf("%s%s", to, a + fl);
+                else if (!whole && strcmp(a, from) == 0)
+                    na = tern_strdup(to);
+                else
+                    continue;
+                TERN_CHECK_ALLOC(na);
+                if (tern__map_get(&pr->st_map, na, &other)) {
+                    tern_diags_add(
+                        pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
+                        "Ambiguous move statements",
+                        "Cannot move %s to %s: the state already has "
+                        "an object there.",
+                        a, na);
+                    pr->plan->errored = 1;
+                    tern_free(na);
+                    continue;
+                }
+                if (tern__addr_parse(na, &pa)) {
+                    tern_free(na);
+                    continue;
+                }
+                tern_free(pr->st[k].module);
+                tern_free(pr->st[k].type);
+                tern_free(pr->st[k].name);
+                tern_free(pr->st[k].key_str);
+                pr->st[k].module = pa.module;
+                pr->st[k].type = pa.type;
+                pr->st[k].name = pa.name;
+                pr->st[k].key_kind = pa.key_kind;
+                pr->st[k].key_int = pa.key_int;
+                pr->st[k].key_str = pa.key_str;
+                pa.module = pa.type = pa.name = pa.key_str = NULL;
+                tern__addr_release(&pa);
+                if (!pr->st_prev[k])
+                    pr->st_prev[k] = pr->st_addr[k];
+                else
+                    tern_free(pr->st_addr[k]);
+                pr->st_addr[k] = na;
+            }
             tern_free(from);
             tern_free(to);
-            continue;
         }
-        for (k = 0; k < pr->nst; k++) {
-            const char *a = pr->st_addr[k];
-            size_t fl = strlen(from);
-            char *na = NULL;
-            struct addr pa;
-            size_t other;
-
-            if (whole && strncmp(a, from, fl) == 0 &&
-                (a[fl] == '\0' || (!is_mod && a[fl] == '[') ||
-                 (is_mod &&
-                  (a[fl] == '.' || (a[fl] == '[' && from[fl - 1] != ']')))))
-                na = tern_asprintf("%s%s", to, a + fl);
-            else if (!whole && strcmp(a, from) == 0)
-                na = tern_strdup(to);
-            else
-                continue;
-            TERN_CHECK_ALLOC(na);
-            if (tern__map_get(&pr->st_map, na, &other)) {
-                tern_diags_add(pr->diags, TERN_SEV_ERROR,
-                               &mv->items[i]->def_range,
-                               "Ambiguous move statements",
-                               "Cannot move %s to %s: the state already has "
-                               "an object there.",
-                               a, na);
-                pr->plan->errored = 1;
-                tern_free(na);
-                continue;
-            }
-            if (tern__addr_parse(na, &pa)) {
-                tern_free(na);
-                continue;
-            }
-            tern_free(pr->st[k].module);
-            tern_free(pr->st[k].type);
-            tern_free(pr->st[k].name);
-            tern_free(pr->st[k].key_str);
-            pr->st[k].module = pa.module;
-            pr->st[k].type = pa.type;
-            pr->st[k].name = pa.name;
-            pr->st[k].key_kind = pa.key_kind;
-            pr->st[k].key_int = pa.key_int;
-            pr->st[k].key_str = pa.key_str;
-            pa.module = pa.type = pa.name = pa.key_str = NULL;
-            tern__addr_release(&pa);
-            if (!pr->st_prev[k])
-                pr->st_prev[k] = pr->st_addr[k];
-            else
-                tern_free(pr->st_addr[k]);
-            pr->st_addr[k] = na;
-        }
-        tern_free(from);
-        tern_free(to);
     }
     /* Rebuild the address map over the new addresses. */
     tern__map_release(&pr->st_map);
@@ -1204,6 +1223,17 @@ static int check_imports(struct planrun *pr)
 }
 
 /* Does a replace_triggered_by reference of @b fire? */
+/* The block @a names from block @b's module. */
+static int block_in_mod(tern_engine *e, const struct eblock *b,
+                        const struct addr *a, size_t *bi)
+{
+    char *full = tern__mod_addr(e->mods[b->mod].path, a->block_addr);
+    int found = full && tern__map_get(&e->block_map, full, bi);
+
+    tern_free(full);
+    return found;
+}
+
 static int triggered(struct planrun *pr, const struct eblock *b)
 {
     size_t i, j, bi;
@@ -1223,8 +1253,7 @@ static int triggered(struct planrun *pr, const struct eblock *b)
             *p = '\0';
             attr = p + 1;
         }
-        if (tern__addr_parse(ref, &a) ||
-            !tern__map_get(&pr->e->block_map, a.block_addr, &bi)) {
+        if (tern__addr_parse(ref, &a) || !block_in_mod(pr->e, b, &a, &bi)) {
             tern__addr_release(&a);
             tern_free(ref);
             continue;

@@ -126,6 +126,51 @@ static const char role_tf[] =
     "  value = aws_iam_role.this.name\n"
     "}\n";
 
+/* The role module with its resource renamed by a moved block inside it. */
+static const char role_renamed_tf[] =
+    "variable \"name\" {\n"
+    "  type = string\n"
+    "}\n"
+    "\n"
+    "variable \"purpose\" {\n"
+    "  type    = string\n"
+    "  default = \"none\"\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_role\" \"main\" {\n"
+    "  name = var.name\n"
+    "  assume_role_policy = jsonencode({\n"
+    "    Version = \"2012-10-17\"\n"
+    "    Statement = [{\n"
+    "      Effect    = \"Allow\"\n"
+    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+    "      Action    = \"sts:AssumeRole\"\n"
+    "    }]\n"
+    "  })\n"
+    "  tags = {\n"
+    "    purpose = var.purpose\n"
+    "    module  = path.module\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "module \"profile\" {\n"
+    "  source = \"../profile\"\n"
+    "  role   = aws_iam_role.main.name\n"
+    "}\n"
+    "\n"
+    "output \"role_arn\" {\n"
+    "  value = aws_iam_role.main.arn\n"
+    "}\n"
+    "\n"
+    "output \"role_name\" {\n"
+    "  value = aws_iam_role.main.name\n"
+    "}\n"
+    "\n"
+    "moved {\n"
+    "  from = aws_iam_role.this\n"
+    "  to   = aws_iam_role.main\n"
+    "}\n";
+
 static const char profile_tf[] =
     "variable \"role\" {\n"
     "  type = string\n"
@@ -323,6 +368,28 @@ TEST(cli_modules, apply_move_destroy)
                   "delete module.roles[\"c\"].aws_iam_role.this <- - "
                   "[module.roles[\"c\"]]\n");
     free(ch);
+
+    /* A moved block inside a module is relative to each of its
+     * instances. */
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "modules/role/main.tf",
+                            role_renamed_tf));
+    RUN(0, "plan", "-out=inner.tfplan", "-no-color");
+    RUN(0, "show", "-json", "inner.tfplan");
+    ch = changes_of(r.out, 1);
+    ASSERT_STR_EQ(
+        ch, "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"b\"].module.profile]\n"
+            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"c\"].module.profile]\n"
+            "no-op module.renamed.aws_iam_instance_profile.this <- - "
+            "[module.renamed]\n"
+            "no-op module.roles[\"b\"].aws_iam_role.main <- "
+            "module.roles[\"b\"].aws_iam_role.this [module.roles[\"b\"]]\n"
+            "no-op module.roles[\"c\"].aws_iam_role.main <- "
+            "module.roles[\"c\"].aws_iam_role.this [module.roles[\"c\"]]\n");
+    free(ch);
+    RUN(0, "apply", "-no-color", "inner.tfplan");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
 
     /* Terraform's v4 JSON keeps the module path of each resource; pushed
      * into a new state it re-plans empty. */
