@@ -1087,7 +1087,28 @@ static int check_import_address(struct cli_ctx *ctx)
         cli_addr_release(&a);
         return TERN_EINVALID;
     }
-    for (i = 0; a.module[0] == '\0' && i < cfg->resources.n && !found; i++) {
+    /* The module the path names, call by call (the engine checks the
+     * instance keys). */
+    {
+        const char *m = a.module;
+
+        while (cfg && strncmp(m, "module.", 7) == 0) {
+            size_t n = strcspn(m + 7, ".[");
+            const struct tern_lang_config *next = NULL;
+
+            for (i = 0; i < cfg->ncalls; i++)
+                if (strlen(cfg->calls[i].name) == n &&
+                    strncmp(cfg->calls[i].name, m + 7, n) == 0)
+                    next = cfg->calls[i].cfg;
+            cfg = next;
+            m += 7 + n;
+            if (*m == '[')
+                m = strchr(m, ']') ? strchr(m, ']') + 1 : m + strlen(m);
+            if (*m == '.')
+                m++;
+        }
+    }
+    for (i = 0; cfg && i < cfg->resources.n && !found; i++) {
         const struct tern_block *b = cfg->resources.items[i];
 
         found = b->nlabels == 2 && strcmp(b->labels[0], a.type) == 0 &&

@@ -732,6 +732,24 @@ static void check_uses(const struct tern_blockvec *v, int is_provider,
     }
 }
 
+/* The providers child modules use and require, module by module. */
+static void check_children(const struct tern_lang_config *cfg, json_t *required,
+                           json_t *used, struct tern_diags *diags, int *error)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->ncalls; i++) {
+        const struct tern_lang_config *c = cfg->calls[i].cfg;
+
+        if (!c)
+            continue;
+        check_required(c, required, used, diags, error);
+        check_uses(&c->resources, 0, required, used, diags, error);
+        check_uses(&c->data, 0, required, used, diags, error);
+        check_children(c, required, used, diags, error);
+    }
+}
+
 int cli_config_check_providers(const struct tern_lang_config *cfg,
                                json_t **sources, struct tern_diags *diags)
 {
@@ -750,6 +768,7 @@ int cli_config_check_providers(const struct tern_lang_config *cfg,
         check_uses(&cfg->providers, 1, required, used, diags, &error);
         check_uses(&cfg->resources, 0, required, used, diags, &error);
         check_uses(&cfg->data, 0, required, used, diags, &error);
+        check_children(cfg, required, used, diags, &error);
     }
     if (sources) {
         *sources = used;

@@ -132,9 +132,7 @@ static void dl_release(struct dlists *dl)
 
 static char *block_addr_of(const char *addr)
 {
-    const char *b = strchr(addr, '[');
-
-    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+    return tern_strndup(addr, tern__block_addr_len(addr));
 }
 
 /*
@@ -158,8 +156,8 @@ static size_t keyed_target(tern_engine *e, const struct tern_plan *p,
     b = &e->blocks[pi->block];
     for (k = 0; k < b->nkeyed && b->keyed[k] != db; k++)
         ;
-    key = strchr(pi->addr, '[');
-    if (k == b->nkeyed || !key)
+    key = pi->addr + tern__block_addr_len(pi->addr);
+    if (k == b->nkeyed || !*key)
         return SIZE_MAX;
     addr = tern_asprintf("%s%s", dep, key);
     found = addr && tern__map_get(insts, addr, &t);
@@ -363,7 +361,7 @@ static int desired_now(struct applyrun *ar, struct step *s,
         struct tern_lang_scope sc;
         tern_value *tmp[2];
 
-        tern__scope_init(&sc, &ar->cx, NULL, tmp);
+        tern__scope_init_mod(&sc, &ar->cx, b->mod, NULL, tmp);
         error = tern_lang_eval(b->for_each, &sc, &coll, &s->diags);
         if (error)
             goto done;
@@ -630,6 +628,7 @@ static int commit_object(struct applyrun *ar, const struct pinst *pi,
     if (!sens)
         return TERN_ENOMEM;
     r.mode = pi->pub.mode;
+    r.module = pi->module;
     r.type = pi->type;
     r.name = pi->name;
     r.key_kind = pi->key_kind;
@@ -1116,7 +1115,7 @@ static int apply_moves(struct applyrun *ar)
     for (i = 0; i < ar->plan->ninsts; i++) {
         const struct pinst *pi = &ar->plan->insts[i];
         tern_state_resource *r = NULL;
-        char *type, *name, *key_str;
+        char *module, *type, *name, *key_str;
         struct addr a;
 
         if (!pi->prev_addr)
@@ -1131,9 +1130,11 @@ static int apply_moves(struct applyrun *ar)
             tern_state_resource_free(r);
             continue;
         }
+        module = r->module;
         type = r->type;
         name = r->name;
         key_str = r->key_str;
+        r->module = a.module;
         r->type = a.type;
         r->name = a.name;
         r->key_str = a.key_str;
@@ -1142,6 +1143,7 @@ static int apply_moves(struct applyrun *ar)
         error = tern_state_put(ar->e->state, r, ar->diags);
         if (!error)
             error = tern_state_remove(ar->e->state, pi->prev_addr, ar->diags);
+        r->module = module;
         r->type = type;
         r->name = name;
         r->key_str = key_str;

@@ -47,10 +47,42 @@ struct eprov {
     void *client; /* def->configure's, opaque; op->client */
 };
 
+/* ---- module instances ---------------------------------------------------- */
+
+/*
+ * One instance of a module: the root (index 0, path "") or an instance of
+ * a module call (module.roles["a"], module.net.module.sub). Module calls
+ * expand when the engine is built, from what is known without a plan
+ * (variables, locals); every resource and data block of an instance is a
+ * block of the engine's graph, addressed with the instance's path.
+ */
+struct emod {
+    char *path; /* "" for the root; else "module.x[\"k\"]..." */
+    const struct tern_lang_config *cfg;
+    size_t parent;                      /* SIZE_MAX for the root */
+    const struct tern_lang_modcall *mc; /* the call; NULL for the root */
+    tern_value *each_key, *each_value;  /* the call's for_each */
+    tern_value *count_index;            /* the call's count */
+    /* Offsets of this instance's locals, variables and outputs in the
+     * graph walk's "seen" arrays. */
+    size_t local_off, var_off, out_off;
+};
+
+/* What a scope's resolve gets: the evaluation and the module instance
+ * references resolve in (cx NULL: the engine's static scope, where
+ * resources are unknown). */
+struct mscope {
+    struct tern_engine *e;
+    struct evalctx *cx;
+    size_t mod;
+    int depth; /* nesting of the static scope's evaluations */
+};
+
 /* ---- configuration blocks ------------------------------------------------ */
 
 struct eblock {
     const struct tern_block *block;
+    size_t mod; /* its module instance (engine->mods) */
     enum tern_state_mode mode;
     const char *type, *name;
     char *addr; /* "test_object.a", "data.test_object.d" */
@@ -96,6 +128,10 @@ struct tern_engine {
     struct tern__map block_map;
     struct eprov *provs;
     size_t nprovs;
+    struct emod *mods; /* [0] is the root */
+    size_t nmods;
+    size_t nlocals_all, nvars_all, nouts_all;
+    struct mscope *mscopes; /* one per module instance, for evaluation */
     char config_hash[65];
     atomic_int interrupts;
     atomic_int cancel;
@@ -124,6 +160,7 @@ size_t tern__provider_for_state(tern_engine *e, const char *stored,
 struct pinst {
     tern_change pub;
     char *addr, *prev_addr, *type, *name, *import_id;
+    char *module; /* module instance path; NULL for the root */
     char **rpaths;
     tern_value *before, *after;
     size_t block; /* SIZE_MAX: not in the configuration */
@@ -219,9 +256,21 @@ void tern__block_changed(struct evalctx *cx, size_t b);
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks);
 
 /* A scope for an instance (each/count bound when given); the caller
- * releases tmp[0] and tmp[1] after evaluating. */
+ * releases tmp[0] and tmp[1] after evaluating. The instance's block
+ * gives the module instance; without one, the root module. */
 void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
                       const struct pinst *pi, tern_value **tmp);
+/* The same in module instance @mod (for a block with no instance yet). */
+void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
+                          size_t mod, const struct pinst *pi, tern_value **tmp);
+/* The engine's resolver (tern_lang_scope.resolve), ctx a struct mscope. */
+int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                  struct tern_diags *diags);
+/* The length of the block part of an instance address: module.m["k"].t.n
+ * of module.m["k"].t.n[0]. */
+size_t tern__block_addr_len(const char *addr);
+/* "module.x" + "." + "aws_iam_role.r" (or just the second for the root). */
+char *tern__mod_addr(const char *path, const char *rest);
 /* The value of a block, as a reference to it sees it. */
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out);
 
@@ -293,8 +342,9 @@ tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */
 tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j);
 
-/* Parse an address "a.b", "data.a.b", "a.b[0]", "a.b[\"k\"]". */
 struct addr {
+    char *module;  /* "module.a[\"k\"]..." or NULL for the root */
+    int is_module; /* the whole address is a module (instance) path */
     enum tern_state_mode mode;
     char *type, *name;
     enum tern_state_key key_kind;
@@ -302,6 +352,11 @@ struct addr {
     char *key_str;
     char *block_addr;
 };
+/* Parse an address "a.b", "data.a.b", "a.b[0]", "a.b[\"k\"]", each
+ * optionally after a module path (module.m["k"].module.n.a.b); with
+ * @allow_module, a module path alone too (is_module set). block_addr
+ * keeps the module path. */
+int tern__addr_parse_any(const char *s, struct addr *a, int allow_module);
 int tern__addr_parse(const char *s, struct addr *a);
 void tern__addr_release(struct addr *a);
 /* An address from a reference expression (moved, import, rtb). */

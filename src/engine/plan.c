@@ -85,6 +85,7 @@ void tern__pinst_release(struct pinst *pi)
 
     tern_free(pi->addr);
     tern_free(pi->prev_addr);
+    tern_free(pi->module);
     tern_free(pi->type);
     tern_free(pi->name);
     tern_free(pi->import_id);
@@ -984,6 +985,9 @@ static int refresh(struct planrun *pr)
         memset(d, 0, sizeof(*d));
         d->block = SIZE_MAX;
         d->addr = tern_strdup(pr->st_addr[i]);
+        d->module = pr->st[i].module && *pr->st[i].module
+                        ? tern_strdup(pr->st[i].module)
+                        : NULL;
         d->type = tern_strdup(pr->st[i].type);
         d->name = tern_strdup(pr->st[i].name);
         d->pub.action = TERN_ACTION_DELETE;
@@ -1020,79 +1024,110 @@ done:
 /* ---- moved blocks ---------------------------------------------------------
  */
 
+/* @rel as seen from module instance @path (moved blocks inside a module
+ * name addresses relative to it); steals @rel. */
+static char *in_module(const char *path, char *rel)
+{
+    char *full;
+
+    if (!rel || !*path)
+        return rel;
+    full = tern__mod_addr(path, rel);
+    tern_free(rel);
+    return full;
+}
+
 static int apply_moved(struct planrun *pr)
 {
-    const struct tern_blockvec *mv = &pr->e->config->moved;
-    size_t i, k;
+    const struct tern_blockvec *mv;
+    size_t i, k, mi;
     int error = TERN_OK;
 
-    for (i = 0; i < mv->n; i++) {
-        const struct tern_attribute *fa =
-            tern_lang_body_attr(mv->items[i]->body, "from");
-        const struct tern_attribute *ta =
-            tern_lang_body_attr(mv->items[i]->body, "to");
-        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
-        int whole = from && !strchr(from, '[');
+    /* Each module instance's moved blocks, relative to it. */
+    for (mi = 0; mi < pr->e->nmods; mi++) {
+        mv = &pr->e->mods[mi].cfg->moved;
+        for (i = 0; i < mv->n; i++) {
+            const struct tern_attribute *fa =
+                tern_lang_body_attr(mv->items[i]->body, "from");
+            const struct tern_attribute *ta =
+                tern_lang_body_attr(mv->items[i]->body, "to");
+            char *from = in_module(pr->e->mods[mi].path,
+                                   fa ? tern__expr_addr(fa->expr) : NULL);
+            char *to = in_module(pr->e->mods[mi].path,
+                                 ta ? tern__expr_addr(ta->expr) : NULL);
+            struct addr fpa;
+            int parsed = from && !tern__addr_parse_any(from, &fpa, 1);
+            /* A module (instance) moves with everything in it; a resource
+             * without a key moves with all its instances. */
+            int is_mod = parsed && fpa.is_module;
+            int whole = from && (is_mod || from[strlen(from) - 1] != ']');
 
-        if (!from || !to) {
-            tern_diags_add(pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
-                           "Invalid moved block",
-                           "A moved block needs from and to, each the "
-                           "address of a resource or resource instance.");
-            pr->plan->errored = 1;
+            if (parsed)
+                tern__addr_release(&fpa);
+
+            if (!from || !to) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR,
+                               &mv->items[i]->def_range, "Invalid moved block",
+                               "A moved block needs from and to, each the "
+                               "address of a resource or resource instance.");
+                pr->plan->errored = 1;
+                tern_free(from);
+                tern_free(to);
+                continue;
+            }
+            for (k = 0; k < pr->nst; k++) {
+                const char *a = pr->st_addr[k];
+                size_t fl = strlen(from);
+                char *na = NULL;
+                struct addr pa;
+                size_t other;
+
+                if (whole && strncmp(a, from, fl) == 0 &&
+                    (a[fl] == '\0' || (!is_mod && a[fl] == '[') ||
+                     (is_mod &&
+                      (a[fl] == '.' || (a[fl] == '[' && from[fl - 1] != ']')))))
+                    na = tern_asprintf("%s%s", to, a + fl);
+                else if (!whole && strcmp(a, from) == 0)
+                    na = tern_strdup(to);
+                else
+                    continue;
+                TERN_CHECK_ALLOC(na);
+                if (tern__map_get(&pr->st_map, na, &other)) {
+                    tern_diags_add(
+                        pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
+                        "Ambiguous move statements",
+                        "Cannot move %s to %s: the state already has "
+                        "an object there.",
+                        a, na);
+                    pr->plan->errored = 1;
+                    tern_free(na);
+                    continue;
+                }
+                if (tern__addr_parse(na, &pa)) {
+                    tern_free(na);
+                    continue;
+                }
+                tern_free(pr->st[k].module);
+                tern_free(pr->st[k].type);
+                tern_free(pr->st[k].name);
+                tern_free(pr->st[k].key_str);
+                pr->st[k].module = pa.module;
+                pr->st[k].type = pa.type;
+                pr->st[k].name = pa.name;
+                pr->st[k].key_kind = pa.key_kind;
+                pr->st[k].key_int = pa.key_int;
+                pr->st[k].key_str = pa.key_str;
+                pa.module = pa.type = pa.name = pa.key_str = NULL;
+                tern__addr_release(&pa);
+                if (!pr->st_prev[k])
+                    pr->st_prev[k] = pr->st_addr[k];
+                else
+                    tern_free(pr->st_addr[k]);
+                pr->st_addr[k] = na;
+            }
             tern_free(from);
             tern_free(to);
-            continue;
         }
-        for (k = 0; k < pr->nst; k++) {
-            const char *a = pr->st_addr[k];
-            size_t fl = strlen(from);
-            char *na = NULL;
-            struct addr pa;
-            size_t other;
-
-            if (whole && strncmp(a, from, fl) == 0 &&
-                (a[fl] == '\0' || a[fl] == '['))
-                na = tern_asprintf("%s%s", to, a + fl);
-            else if (!whole && strcmp(a, from) == 0)
-                na = tern_strdup(to);
-            else
-                continue;
-            TERN_CHECK_ALLOC(na);
-            if (tern__map_get(&pr->st_map, na, &other)) {
-                tern_diags_add(pr->diags, TERN_SEV_ERROR,
-                               &mv->items[i]->def_range,
-                               "Ambiguous move statements",
-                               "Cannot move %s to %s: the state already has "
-                               "an object there.",
-                               a, na);
-                pr->plan->errored = 1;
-                tern_free(na);
-                continue;
-            }
-            if (tern__addr_parse(na, &pa)) {
-                tern_free(na);
-                continue;
-            }
-            tern_free(pr->st[k].type);
-            tern_free(pr->st[k].name);
-            tern_free(pr->st[k].key_str);
-            pr->st[k].type = pa.type;
-            pr->st[k].name = pa.name;
-            pr->st[k].key_kind = pa.key_kind;
-            pr->st[k].key_int = pa.key_int;
-            pr->st[k].key_str = pa.key_str;
-            pa.type = pa.name = pa.key_str = NULL;
-            tern__addr_release(&pa);
-            if (!pr->st_prev[k])
-                pr->st_prev[k] = pr->st_addr[k];
-            else
-                tern_free(pr->st_addr[k]);
-            pr->st_addr[k] = na;
-        }
-        tern_free(from);
-        tern_free(to);
     }
     /* Rebuild the address map over the new addresses. */
     tern__map_release(&pr->st_map);
@@ -1189,6 +1224,17 @@ static int check_imports(struct planrun *pr)
 }
 
 /* Does a replace_triggered_by reference of @b fire? */
+/* The block @a names from block @b's module. */
+static int block_in_mod(tern_engine *e, const struct eblock *b,
+                        const struct addr *a, size_t *bi)
+{
+    char *full = tern__mod_addr(e->mods[b->mod].path, a->block_addr);
+    int found = full && tern__map_get(&e->block_map, full, bi);
+
+    tern_free(full);
+    return found;
+}
+
 static int triggered(struct planrun *pr, const struct eblock *b)
 {
     size_t i, j, bi;
@@ -1208,8 +1254,7 @@ static int triggered(struct planrun *pr, const struct eblock *b)
             *p = '\0';
             attr = p + 1;
         }
-        if (tern__addr_parse(ref, &a) ||
-            !tern__map_get(&pr->e->block_map, a.block_addr, &bi)) {
+        if (tern__addr_parse(ref, &a) || !block_in_mod(pr->e, b, &a, &bi)) {
             tern__addr_release(&a);
             tern_free(ref);
             continue;
@@ -1689,7 +1734,7 @@ static int expand_block(struct planrun *pr, size_t bi)
     size_t n = 1, i;
     int keyed = 0, error = TERN_OK, rc;
 
-    tern__scope_init(&sc, &pr->cx, NULL, tmp);
+    tern__scope_init_mod(&sc, &pr->cx, b->mod, NULL, tmp);
     if (b->count || b->for_each) {
         const struct tern_expr *x = b->count ? b->count : b->for_each;
         int64_t cnt = 0;
@@ -1766,6 +1811,10 @@ static int expand_block(struct planrun *pr, size_t bi)
         pi->pub.mode = b->mode;
         pi->type = tern_strdup(b->type);
         pi->name = tern_strdup(b->name);
+        if (*e->mods[b->mod].path) {
+            pi->module = tern_strdup(e->mods[b->mod].path);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->cbd = b->cbd;
         pi->deps = deps_json(e, b);
         pi->provider = tern__provider_addr(&e->provs[b->prov]);
@@ -1854,6 +1903,10 @@ static int plan_orphans(struct planrun *pr)
             goto done;
         pi->addr = tern_strdup(pr->st_addr[i]);
         pi->prev_addr = pr->st_prev[i] ? tern_strdup(pr->st_prev[i]) : NULL;
+        if (r->module && *r->module) {
+            pi->module = tern_strdup(r->module);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->type = tern_strdup(r->type);
         pi->name = tern_strdup(r->name);
         pi->pub.mode = r->mode;
@@ -1995,9 +2048,7 @@ static void spread_cbd(struct planrun *pr)
 /* The block part of an instance address: test_object.a of test_object.a[0]. */
 static char *block_of(const char *addr)
 {
-    const char *b = strchr(addr, '[');
-
-    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+    return tern_strndup(addr, tern__block_addr_len(addr));
 }
 
 /*
@@ -2031,14 +2082,30 @@ static int apply_targets(struct planrun *pr)
         const char *target = pr->opts->targets[t];
         struct addr a;
 
-        if (tern__addr_parse(target, &a)) {
+        if (tern__addr_parse_any(target, &a, 1)) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
                            "Invalid target address",
                            "\"%s\" is not a resource address.", target);
             p->errored = 1;
             continue;
         }
-        if (tern__map_get(&head, a.block_addr, &first))
+        if (a.is_module) {
+            /* A module (instance) targets everything in it. */
+            size_t tl = strlen(target);
+
+            for (i = 0; i < p->ninsts; i++) {
+                const char *ia = p->insts[i].addr;
+
+                if (strncmp(ia, target, tl) != 0 ||
+                    (ia[tl] != '.' && (ia[tl] != '[' || target[tl - 1] == ']')))
+                    continue;
+                in[i] = 1;
+                if ((error = tern__map_put(&hit, ba[i], i))) {
+                    tern__addr_release(&a);
+                    goto done;
+                }
+            }
+        } else if (tern__map_get(&head, a.block_addr, &first))
             for (i = first; i != SIZE_MAX; i = next[i])
                 if (a.key_kind == TERN_STATE_KEY_NONE ||
                     strcmp(p->insts[i].addr, target) == 0) {

@@ -425,6 +425,8 @@ static json_t *change_json(const struct pinst *pi)
     if (pi->prev_addr && strcmp(pi->prev_addr, pi->addr) != 0)
         json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
     /* module_address: the root module's is "" and left out. */
+    if (pi->module && *pi->module)
+        json_object_set_new(rc, "module_address", json_string(pi->module));
     json_object_set_new(
         rc, "mode",
         json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
@@ -556,6 +558,7 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
                               size_t n)
 {
     json_t *res = json_array(), *outs = json_object(), *pv = json_object();
+    json_t *children = json_array();
     struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
     const tern_value *o;
     size_t i;
@@ -567,11 +570,29 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
     }
     for (i = 0; by_addr && i < n; i++) {
         const struct pinst *pi = by_addr[i];
+        json_t *target = res, *mod;
+        size_t j;
 
         if (!listed(pi) || pi->deposed ||
             pi->pub.action == TERN_ACTION_DELETE || !pi->after)
             continue;
-        json_array_append_new(res, value_resource(pi, pi->after, 0));
+        if (pi->module && *pi->module) {
+            /* values.go: a module instance's resources in child_modules */
+            target = NULL;
+            json_array_foreach(children, j, mod)
+            {
+                if (strcmp(json_string_value(json_object_get(mod, "address")),
+                           pi->module) == 0)
+                    target = json_object_get(mod, "resources");
+            }
+            if (!target) {
+                mod =
+                    json_pack("{s:[],s:s}", "resources", "address", pi->module);
+                json_array_append_new(children, mod);
+                target = json_object_get(mod, "resources");
+            }
+        }
+        json_array_append_new(target, value_resource(pi, pi->after, 0));
     }
     for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
         o = tern_value_object_value(p->outputs, i);
@@ -584,6 +605,10 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
     if (json_object_size(outs))
         json_object_set(pv, "outputs", outs);
     json_object_set_new(pv, "root_module", module_json(res));
+    if (json_array_size(children))
+        json_object_set(json_object_get(pv, "root_module"), "child_modules",
+                        children);
+    json_decref(children);
     json_decref(outs);
     tern_free(by_addr);
     return pv;

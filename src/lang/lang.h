@@ -365,12 +365,44 @@ struct tern_blockvec {
     size_t n, alloc;
 };
 
+struct tern_lang_config;
+
+/* A module call of a configuration and the module it loads. */
+struct tern_lang_modcall {
+    const struct tern_block *call; /* the module "NAME" block */
+    const char *name;
+    const char *source;           /* as written; NULL when not a string */
+    struct tern_lang_config *cfg; /* the child; NULL when it failed */
+};
+
+/*
+ * The files of a configuration held in memory (a plan file's), by name
+ * relative to the root module's directory: "main.tf",
+ * "modules/role/main.tf". Child modules are loaded from it instead of the
+ * disk.
+ */
+struct tern_lang_fileset {
+    size_t n;
+    const char *const *names;
+    const char *const *texts;
+    const size_t *lens;
+};
+
 /* A module: the top-level blocks of every *.tf and *.tf.json file of a
- * directory, in file order (files sorted by name). */
+ * directory, in file order (files sorted by name). The root module owns
+ * the sources of every module of the tree (child modules' files are
+ * named by their path from the root's directory, "modules/role/main.tf");
+ * a child's own sources are empty. */
 struct tern_lang_config {
-    char *dir;
-    /* The selected workspace (terraform.workspace), set by the CLI; NULL
-     * means "default". Owned. */
+    char *dir; /* where its files are read; path.module */
+    char *rel; /* from the root's directory: "" root, "modules/role" */
+    char *key; /* modules.json Key: "" root, "roles", "net.sub" */
+    const struct tern_lang_config *parent; /* NULL for the root */
+    struct tern_lang_modcall *calls;       /* cfg->modules, in order */
+    size_t ncalls;
+    size_t nown_files; /* the root's own files: the first of sources */
+    /* The selected workspace (terraform.workspace), set by the CLI on the
+     * root; NULL means "default". Owned. */
     char *workspace;
     struct tern_lang_sources sources;
     struct tern_blockvec terraform, providers, variables, locals, resources,
@@ -396,6 +428,23 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
 int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
                               const char *text, size_t len,
                               struct tern_diags *diags);
+
+/*
+ * Load the child modules of @cfg (a root module), recursively: every
+ * module call's local source ("./x", "../x", relative to the calling
+ * module's directory), from @fs when given, else from the disk. Remote
+ * sources are refused with a diagnostic at their source argument.
+ * tern_lang_config_load() does this already.
+ */
+int tern_lang_config_load_modules(struct tern_lang_config *cfg,
+                                  const struct tern_lang_fileset *fs,
+                                  struct tern_diags *diags);
+
+/* Every module of the tree, root first, depth-first in call order. */
+void tern_lang_config_walk(const struct tern_lang_config *cfg,
+                           void (*fn)(void *ctx,
+                                      const struct tern_lang_config *mod),
+                           void *ctx);
 
 struct tern_lang_config *tern_lang_config_new(const char *dir);
 void tern_lang_config_free(struct tern_lang_config *cfg);

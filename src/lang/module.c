@@ -923,5 +923,10 @@ int tern_lang_config_validate(const struct tern_lang_config *cfg,
     check_blocks(&v, &cfg->outputs);
     check_blocks(&v, &cfg->checks);
     tern__diags_sort(d, first);
+    /* Child modules, each once. */
+    for (i = 0; i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg &&
+            tern_lang_config_validate(cfg->calls[i].cfg, d) && !v.error)
+            v.error = TERN_ERROR;
     return v.error;
 }

@@ -1,5 +1,6 @@
-module "net" {
-  source = "./modules/net"
+module "consul" {
+  source  = "hashicorp/consul/aws"
+  version = "0.1.0"
 }
 
 variable "n" {
