@@ -47,7 +47,15 @@ extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
+extern const tern_module tern_module_databricks_cluster_policy;
+extern const tern_module tern_module_data_databricks_current_user;
+extern const tern_module tern_module_data_databricks_group;
+extern const tern_module tern_module_databricks_group_instance_profile;
+extern const tern_module tern_module_databricks_group_role;
 extern const tern_module tern_module_databricks_instance_profile;
+extern const tern_module tern_module_data_databricks_node_type;
+extern const tern_module tern_module_data_databricks_spark_version;
+extern const tern_module tern_module_databricks_user_instance_profile;
 extern const tern_module tern_module_random_id;
 extern const tern_module tern_module_random_integer;
 extern const tern_module tern_module_random_password;
@@ -77,7 +85,15 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_assume_role_policy,
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
+    &tern_module_databricks_cluster_policy,
+    &tern_module_data_databricks_current_user,
+    &tern_module_data_databricks_group,
+    &tern_module_databricks_group_instance_profile,
+    &tern_module_databricks_group_role,
     &tern_module_databricks_instance_profile,
+    &tern_module_data_databricks_node_type,
+    &tern_module_data_databricks_spark_version,
+    &tern_module_databricks_user_instance_profile,
     &tern_module_random_id,
     &tern_module_random_integer,
     &tern_module_random_password,
@@ -107,8 +123,12 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
     {"data.aws_availability_zones", "state", tern__az_state_check},
     {"data.aws_iam_roles", "name_regex", tern__regex_check},
+    {"databricks_group_instance_profile", "instance_profile_id",
+     tern__dbx_profile_arn},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",
+     tern__dbx_profile_arn},
+    {"databricks_user_instance_profile", "instance_profile_id",
      tern__dbx_profile_arn},
     {"data.databricks_aws_assume_role_policy", "aws_partition",
      tern__dbx_partition_check},
