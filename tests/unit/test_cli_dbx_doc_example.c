@@ -250,6 +250,35 @@ TEST(cli_dbx_doc_example, group_part)
     tt_sim_stop(&sim);
 }
 
+/* The data sources the current text of the example feeds its cluster
+ * with. */
+TEST(cli_dbx_doc_example, cluster_data_sources)
+{
+    start();
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "main.tf",
+                      "data \"databricks_spark_version\" \"latest\" {}\n"
+                      "data \"databricks_node_type\" \"smallest\" {\n"
+                      "  local_disk = true\n"
+                      "}\n"
+                      "output \"spark_version\" {\n"
+                      "  value = data.databricks_spark_version.latest.id\n"
+                      "}\n"
+                      "output \"node_type_id\" {\n"
+                      "  value = data.databricks_node_type.smallest.id\n"
+                      "}\n"));
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    tt_run_release(&r);
+    RUN(0, "output", "-raw", "spark_version");
+    ASSERT_STR_EQ(r.out, "16.1.x-scala2.12");
+    tt_run_release(&r);
+    RUN(0, "output", "-raw", "node_type_id");
+    ASSERT_STR_EQ(r.out, "m5d.large");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_dbx_doc_example_list[] = {
+    TEST_INTEGRATION(cli_dbx_doc_example, cluster_data_sources),
     TEST_INTEGRATION(cli_dbx_doc_example, cluster_policy_part),
     TEST_INTEGRATION(cli_dbx_doc_example, group_part), TEST_END};
