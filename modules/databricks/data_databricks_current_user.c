@@ -82,12 +82,20 @@ static int me_read(json_t **out, tern_op *op, const json_t *cfg)
     TERN_CHECK_ALLOC(alnum);
     if ((at = strchr(alnum, '@')))
         *at = '\0';
-    /* Go's \W: anything but [0-9A-Za-z_]; a multi-byte character is one
-     * match there and one "_" per byte here. */
-    for (i = 0; alnum[i]; i++) {
-        unsigned char c = (unsigned char)alnum[i];
+    /* Go's \W: anything but [0-9A-Za-z_], one "_" for each character
+     * (a UTF-8 sequence is one), then lower case. */
+    {
+        size_t o = 0;
 
-        alnum[i] = isalnum(c) && c < 0x80 ? (char)tolower(c) : '_';
+        for (i = 0; alnum[i]; i++) {
+            unsigned char c = (unsigned char)alnum[i];
+
+            if ((c & 0xC0) == 0x80)
+                continue;
+            alnum[o++] =
+                c < 0x80 && (isalnum(c) || c == '_') ? (char)tolower(c) : '_';
+        }
+        alnum[o] = '\0';
     }
     *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", id,
                      "user_name", user, "home", home, "repos", repos,

@@ -22,6 +22,8 @@
  *   overrides need policy_family_id (the provider's ConflictsWith and
  *   RequiredWith): create and update refuse such a configuration before
  *   any call.
+ * - A policy made without a definition reads back as "{}": with none in
+ *   the state, read reports none.
  * - An unknown policy_id is RESOURCE_DOES_NOT_EXIST: read says gone, delete
  *   counts it as deleted.
  */
@@ -203,6 +205,20 @@ static int get(json_t **out, tern_op *op, const char *id, const json_t *prior,
         goto done;
     *out = state(resp, id);
     TERN_CHECK_ALLOC(*out);
+    /* No definition configured: the empty one the service stores is none
+     * (the state says what was configured). */
+    if (prior && !tern__str(prior, "definition") &&
+        json_is_string(json_object_get(*out, "definition"))) {
+        json_t *empty = json_string("{}");
+
+        if (!empty) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        if (json_text_equiv(json_object_get(*out, "definition"), empty))
+            json_object_set_new(*out, "definition", json_null());
+        json_decref(empty);
+    }
     /* Equivalent JSON keeps the state's text. */
     for (i = 0; prior && i < 2; i++) {
         const char *k =

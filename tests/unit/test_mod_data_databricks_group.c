@@ -142,6 +142,18 @@ TEST(mod_data_databricks_current_user, me)
     free(text);
     tern_free(want);
     ASSERT_STR_EQ(mod_calls(&fx), "preview/scim/v2/Me");
+    /* Each character that is not a word character is one "_". */
+    mod_load(&fx, "{\"databricks\": {\"users\": [{\"id\": \"6\", "
+                  "\"userName\": \"J\u00fcrgen.O'Neil_2@corp.example\"}], "
+                  "\"me\": \"J\u00fcrgen.O'Neil_2@corp.example\"}}");
+    {
+        json_t *cfg = mod_json("{}"), *out = NULL;
+
+        ASSERT_OK(CU->read(&out, &fx.op, cfg));
+        ASSERT_STR_EQ(mod_str(out, "alphanumeric"), "j_rgen_o_neil_2");
+        json_decref(out);
+        json_decref(cfg);
+    }
     /* A service principal's token: its user name is its UUID. */
     mod_load(&fx, "{\"databricks\": {\"users\": [{\"id\": \"5\", "
                   "\"userName\": \"8a9f3c2e-1b4d-4e6f-9a0b-1c2d3e4f5a6b\"}], "

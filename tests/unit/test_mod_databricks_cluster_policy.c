@@ -152,6 +152,13 @@ TEST(mod_databricks_cluster_policy, import_family_and_errors)
     ASSERT(json_is_null(json_object_get(now, "definition")));
     json_decref(now);
     json_decref(st);
+    /* No definition: the service's empty one is none. */
+    st = create(&fx, "{\"name\": \"bare\"}");
+    ASSERT_OK(M->read(&now, &fx.op, st));
+    ASSERT(json_equal(now, st));
+    ASSERT(json_is_null(json_object_get(now, "definition")));
+    json_decref(now);
+    json_decref(st);
     /* ConflictsWith and RequiredWith, before any call. */
     mod_clear_calls(&fx);
     cfg = mod_json("{\"name\": \"x\", \"definition\": \"{}\", "
