@@ -6,7 +6,8 @@
  * Calls (Cluster Policies API 2.0): POST /api/2.0/policies/clusters/create
  * (create: the answer's policy_id is the id), GET .../get?policy_id= (read,
  * import), POST .../edit (every attribute in place: the provider marks
- * nothing ForceNew), POST .../delete.
+ * nothing ForceNew), POST .../delete, GET .../list (lookup: the policy of
+ * the configured name, after an interrupted create).
  *
  * Quirks:
  * - The service stores the definition re-serialised, so it comes back
@@ -315,6 +316,37 @@ static int cp_import(json_t **out, tern_op *op, const char *id)
     return get(out, op, id, NULL, 1);
 }
 
+/* After an interrupted create: the policy of the configured name (names
+ * are unique in a workspace), from the list. */
+static int cp_lookup(json_t **out, tern_op *op, const json_t *desired)
+{
+    const char *name = tern__str(desired, "name");
+    json_t *list = NULL;
+    const json_t *p;
+    size_t i;
+    int error;
+
+    if (!name)
+        return TERN_ENOTFOUND;
+    error = tern__dbx_call(op, "GET", API "list", NULL, &list,
+                           TERN__RETRY_TRANSIENT,
+                           "Cannot list cluster policies", NULL);
+    if (error)
+        return error;
+    error = TERN_ENOTFOUND;
+    json_array_foreach(json_object_get(list, "policies"), i, p)
+    {
+        const char *n = tern__str(p, "name");
+
+        if (n && strcmp(n, name) == 0 && tern__str(p, "policy_id")) {
+            error = get(out, op, tern__str(p, "policy_id"), desired, 0);
+            break;
+        }
+    }
+    json_decref(list);
+    return error;
+}
+
 const tern_module tern_module_databricks_cluster_policy = {
     TERN_MODULE_VERSION,
     "databricks_cluster_policy",
@@ -326,4 +358,4 @@ const tern_module tern_module_databricks_cluster_policy = {
     cp_update,
     cp_delete,
     cp_import,
-    NULL};
+    cp_lookup};

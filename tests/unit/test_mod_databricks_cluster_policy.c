@@ -152,6 +152,22 @@ TEST(mod_databricks_cluster_policy, import_family_and_errors)
     ASSERT(json_is_null(json_object_get(now, "definition")));
     json_decref(now);
     json_decref(st);
+    /* An interrupted create: lookup finds the policy by its name. */
+    cfg = mod_json("{\"name\": \"old\", \"definition\": "
+                   "\"{\\\"x\\\": {\\\"type\\\": \\\"fixed\\\"}}\"}");
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->lookup(&imp, &fx.op, cfg));
+    ASSERT_STR_EQ(mod_calls(&fx),
+                  "policies/clusters/list,policies/clusters/get");
+    ASSERT_STR_EQ(mod_str(imp, "id"), "ABC");
+    ASSERT_STR_EQ(mod_str(imp, "definition"), "{\"x\": {\"type\": \"fixed\"}}");
+    json_decref(imp);
+    imp = NULL;
+    json_decref(cfg);
+    cfg = mod_json("{\"name\": \"never made\"}");
+    ASSERT_EQ(M->lookup(&imp, &fx.op, cfg), TERN_ENOTFOUND);
+    ASSERT_EQ(fx.diags.count, 0);
+    json_decref(cfg);
     /* No definition: the service's empty one is none. */
     st = create(&fx, "{\"name\": \"bare\"}");
     ASSERT_OK(M->read(&now, &fx.op, st));
