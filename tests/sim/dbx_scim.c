@@ -460,6 +460,11 @@ static int apply_patch(struct sim_dbx_scim *s, struct sim_dbx *dbx, json_t *obj,
             }
             json_object_foreach((json_t *)value, key, v)
             {
+                /* What a PUT carries but cannot set. */
+                if (strcmp(key, "schemas") == 0 || strcmp(key, "id") == 0 ||
+                    strcmp(key, "meta") == 0 || strcmp(key, "groups") == 0 ||
+                    strcmp(key, "emails") == 0 || strcmp(key, "name") == 0)
+                    continue;
                 if (strcmp(key, group ? "displayName" : "userName") == 0 ||
                     strcmp(key, "displayName") == 0 ||
                     strcmp(key, "externalId") == 0 ||
@@ -667,11 +672,22 @@ static void handle_one(struct sim_dbx_scim *s, struct sim_dbx *dbx,
     } else if (strcmp(req->method, "PUT") == 0) {
         json_t *ops = json_pack("{s:[{s:s, s:O}]}", "Operations", "op",
                                 "replace", "value", body);
+        json_t *was = json_deep_copy(o);
 
-        /* A PUT replaces the lists it carries and the names; the id stays. */
-        if (apply_patch(s, dbx, o, group, ops, resp) == 0)
+        /* A PUT replaces the object: lists it does not carry are emptied;
+         * the id stays. Refused, it changes nothing. */
+        json_array_clear(json_object_get(o, "roles"));
+        json_array_clear(json_object_get(o, "entitlements"));
+        if (group)
+            json_array_clear(json_object_get(o, "members"));
+        if (apply_patch(s, dbx, o, group, ops, resp) != 0) {
+            json_object_clear(o);
+            json_object_update(o, was);
+        } else {
             sim_resp_json(resp, 200,
                           group ? render_group(s, o) : render_user(s, o));
+        }
+        json_decref(was);
         json_decref(ops);
     } else if (strcmp(req->method, "DELETE") == 0) {
         if (s->me && strcmp(id, s->me) == 0 && !group) {

@@ -101,15 +101,24 @@ TEST(sim_dbx_scim, groups_errors_and_roles)
          "{\"Operations\": [{\"op\": \"remove\", \"path\": "
          "\"roles[value eq \\\"" ARN "\\\"]\"}]}");
     expect(&r, 204, "");
+    /* PUT replaces the group: what it does not carry is gone. */
+    call(&r, &sim, "PUT", "/api/2.0/preview/scim/v2/Groups/" USERS_ID,
+         "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:Group\"], "
+         "\"displayName\": \"users\", \"entitlements\": [{\"value\": "
+         "\"workspace-access\"}]}");
+    expect(&r, 200,
+           "{\"displayName\":\"users\",\"entitlements\":[{\"value\":"
+           "\"workspace-access\"}],\"id\":\"" USERS_ID "\",\"meta\":"
+           "{\"resourceType\":\"WorkspaceGroup\"},\"schemas\":[\"urn:ietf:"
+           "params:scim:schemas:core:2.0:Group\"]}");
     call(&r, &sim, "GET", "/api/2.0/preview/scim/v2/Me", NULL);
     expect(&r, 200,
            "{\"active\":true,\"displayName\":\"sim-user@example.com\","
            "\"emails\":[{\"primary\":true,\"type\":\"work\",\"value\":"
            "\"sim-user@example.com\"}],\"groups\":[{\"$ref\":\"Groups/"
            "7000000000002062\",\"display\":\"admins\",\"type\":\"direct\","
-           "\"value\":\"7000000000002062\"},{\"$ref\":\"Groups/" USERS_ID
-           "\",\"display\":\"users\",\"type\":\"direct\",\"value\":\"" USERS_ID
-           "\"}],\"id\":\"7000000000001031\",\"schemas\":[\"urn:ietf:params:"
+           "\"value\":\"7000000000002062\"}],\"id\":\"7000000000001031\","
+           "\"schemas\":[\"urn:ietf:params:"
            "scim:schemas:core:2.0:User\"],\"userName\":\"sim-user@example."
            "com\"}");
     tt_sim_stop(&sim);
