@@ -8,6 +8,7 @@
 
 #include "aws/iam_common.h"
 #include "databricks/data_databricks_aws_common.h"
+#include "databricks/databricks_scim.h"
 #include "random/random_common.h"
 #include "time/time_common.h"
 
@@ -49,6 +50,7 @@ extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
 extern const tern_module tern_module_databricks_cluster_policy;
 extern const tern_module tern_module_data_databricks_current_user;
+extern const tern_module tern_module_databricks_group;
 extern const tern_module tern_module_data_databricks_group;
 extern const tern_module tern_module_databricks_group_instance_profile;
 extern const tern_module tern_module_databricks_group_role;
@@ -87,6 +89,7 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_crossaccount_policy,
     &tern_module_databricks_cluster_policy,
     &tern_module_data_databricks_current_user,
+    &tern_module_databricks_group,
     &tern_module_data_databricks_group,
     &tern_module_databricks_group_instance_profile,
     &tern_module_databricks_group_role,
@@ -130,6 +133,7 @@ const tern_arg_check tern_arg_checks[] = {
      tern__dbx_profile_arn},
     {"databricks_user_instance_profile", "instance_profile_id",
      tern__dbx_profile_arn},
+    {"databricks_group", "display_name", tern__dbx_group_name_check},
     {"data.databricks_aws_assume_role_policy", "aws_partition",
      tern__dbx_partition_check},
     {"data.databricks_aws_bucket_policy", "aws_partition",
@@ -155,6 +159,10 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    {"databricks_group", "allow_cluster_create", "false"},
+    {"databricks_group", "allow_instance_pool_create", "false"},
+    {"databricks_group", "databricks_sql_access", "false"},
+    {"databricks_group", "workspace_access", "false"},
     {"random_password", "lower", "true"},
     {"random_password", "min_lower", "0"},
     {"random_password", "min_numeric", "0"},

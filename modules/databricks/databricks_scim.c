@@ -25,7 +25,19 @@
 
 #include "util/alloc.h"
 
+#include <stdio.h>
 #include <string.h>
+
+int tern__dbx_group_name_check(const char *value, char *why, size_t why_size)
+{
+    if (strcmp(value, "users") != 0 && strcmp(value, "admins") != 0)
+        return 0;
+    snprintf(why, why_size,
+             "must not be \"users\" or \"admins\": the workspace's own "
+             "groups cannot be managed (use data \"databricks_group\" to "
+             "refer to them).");
+    return 1;
+}
 
 char *tern__dbx_query(const char *prefix, const char *s)
 {

@@ -40,4 +40,8 @@ char *tern__dbx_query(const char *prefix, const char *s);
 int tern__scim_has_value(const json_t *obj, const char *attr,
                          const char *value);
 
+/** databricks_group's display_name: not "users" or "admins" (the
+ *  provider's StringNotInSlice; a tern_check_fn). */
+int tern__dbx_group_name_check(const char *value, char *why, size_t why_size);
+
 #endif

@@ -350,7 +350,7 @@ static int check_values(struct sim_dbx_scim *s, struct sim_dbx *dbx,
                        value);
             return -1;
         }
-        if (strcmp(attr, "entitlements") == 0) {
+        if (strcmp(attr, "entitlements") == 0 && *value) {
             for (k = 0; entitlement_names[k]; k++) {
                 if (strcmp(entitlement_names[k], value) == 0)
                     break;
@@ -382,7 +382,8 @@ static void add_values(json_t *list, const json_t *values)
     {
         const char *value = json_string_value(json_object_get(v, "value"));
 
-        if (!find_by(list, "value", value, NULL))
+        /* {"value": ""} is what the provider sends for "none". */
+        if (value && *value && !find_by(list, "value", value, NULL))
             json_array_append_new(list, json_pack("{s:s}", "value", value));
     }
 }

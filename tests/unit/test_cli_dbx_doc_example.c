@@ -278,7 +278,30 @@ TEST(cli_dbx_doc_example, cluster_data_sources)
     tt_sim_stop(&sim);
 }
 
+/* The workspace's own groups are refused as resources, at validate. */
+TEST(cli_dbx_doc_example, own_group_refused)
+{
+    start();
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "resource \"databricks_group\" \"u\" {\n"
+                            "  display_name = \"users\"\n"
+                            "}\n"));
+    RUN(1, "validate", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Invalid value for argument\n\n"
+                  "  on main.tf line 2, in resource \"databricks_group\" "
+                  "\"u\":\n"
+                  "   2:   display_name = \"users\"\n"
+                  "                       ^^^^^^^\n\n"
+                  "The argument \"display_name\" must not be \"users\" or "
+                  "\"admins\": the workspace's own groups cannot be managed "
+                  "(use data \"databricks_group\" to refer to them).\n\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_dbx_doc_example_list[] = {
+    TEST_INTEGRATION(cli_dbx_doc_example, own_group_refused),
     TEST_INTEGRATION(cli_dbx_doc_example, cluster_data_sources),
     TEST_INTEGRATION(cli_dbx_doc_example, cluster_policy_part),
     TEST_INTEGRATION(cli_dbx_doc_example, group_part), TEST_END};
