@@ -7,7 +7,9 @@
  * connection), turns each request into a struct sim_req, applies faults
  * (fault.c), checks the SigV4 signature of AWS requests (auth.c), and
  * dispatches by path and Action to the services: iam.c, sts.c,
- * databricks.c, and the control endpoint under /_sim/ (control.c). Every
+ * databricks.c (which hands SCIM to dbx_scim.c, and cluster policies and
+ * the runtime and node type lists to dbx_catalog.c), and the control
+ * endpoint under /_sim/ (control.c). Every
  * service handler runs with sim->lock held, so the stores need no locking
  * of their own; latency is slept outside the lock.
  */
