@@ -126,11 +126,11 @@ static void run_in(int status, const char *const *args)
 
 #define VAR "-var=crossaccount_role_name=crossaccount"
 
-static void start(void)
+static void start_with(const char *const *sim_args)
 {
     struct tt_response resp;
 
-    ASSERT_OK(tt_sim_start(&sim, NULL));
+    ASSERT_OK(tt_sim_start(&sim, sim_args));
     tt_sim_env_init(&env, &sim);
     ASSERT_OK(tt_sim_control(
         &resp, &sim, "POST", "load",
@@ -141,6 +141,11 @@ static void start(void)
         "root\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\"}]}}"));
     ASSERT_EQ(resp.status, 200);
     tt_response_release(&resp);
+}
+
+static void start(void)
+{
+    start_with(NULL);
 }
 
 static json_t *dbx_dump(void)
@@ -215,13 +220,13 @@ TEST(cli_dbx_doc_example, cluster_policy_part)
     tt_sim_stop(&sim);
 }
 
-TEST(cli_dbx_doc_example, group_part)
+static void group_part(const char *const *sim_args)
 {
     json_t *d, *g;
     size_t i;
     int seen = 0;
 
-    start();
+    start_with(sim_args);
     write_config(base, grant, "");
     RUN(0, "apply", "-auto-approve", "-no-color", VAR);
     tt_run_release(&r);
@@ -248,6 +253,20 @@ TEST(cli_dbx_doc_example, group_part)
         ASSERT(json_object_get(g, "roles") == NULL);
     json_decref(d);
     tt_sim_stop(&sim);
+}
+
+TEST(cli_dbx_doc_example, group_part)
+{
+    group_part(NULL);
+}
+
+/* IAM showing the new profile only after 5 s: the registration waits for
+ * it, the group's role follows. */
+TEST(cli_dbx_doc_example, group_part_propagation_5s)
+{
+    static const char *const args[] = {"--propagation-ms", "5000", NULL};
+
+    group_part(args);
 }
 
 /* The data sources the current text of the example feeds its cluster
@@ -304,4 +323,6 @@ const struct tern_test test_cli_dbx_doc_example_list[] = {
     TEST_INTEGRATION(cli_dbx_doc_example, own_group_refused),
     TEST_INTEGRATION(cli_dbx_doc_example, cluster_data_sources),
     TEST_INTEGRATION(cli_dbx_doc_example, cluster_policy_part),
-    TEST_INTEGRATION(cli_dbx_doc_example, group_part), TEST_END};
+    TEST_INTEGRATION(cli_dbx_doc_example, group_part),
+    TEST_INTEGRATION(cli_dbx_doc_example, group_part_propagation_5s),
+    TEST_END};
