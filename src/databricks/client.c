@@ -195,9 +195,11 @@ done:
 
 static int error_class(const char *code, long status)
 {
-    if (code && strcmp(code, "RESOURCE_DOES_NOT_EXIST") == 0)
+    if (code && (strcmp(code, "RESOURCE_DOES_NOT_EXIST") == 0 ||
+                 strcmp(code, "SCIM_404") == 0))
         return TERN_ENOTFOUND;
-    if (code && strcmp(code, "RESOURCE_ALREADY_EXISTS") == 0)
+    if (code && (strcmp(code, "RESOURCE_ALREADY_EXISTS") == 0 ||
+                 strcmp(code, "SCIM_409") == 0))
         return TERN_EEXISTS;
     if (status == 401 || status == 403 ||
         (code && (strcmp(code, "PERMISSION_DENIED") == 0 ||
@@ -351,6 +353,13 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                 const char *msg =
                     json_string_value(json_object_get(doc, "message"));
 
+                const char *detail =
+                    json_string_value(json_object_get(doc, "detail"));
+                const char *scim_type =
+                    json_string_value(json_object_get(doc, "scimType"));
+                const char *scim_status =
+                    json_string_value(json_object_get(doc, "status"));
+
                 if (json_is_string(ec))
                     snprintf(code, sizeof(code), "%s", json_string_value(ec));
                 else if (json_is_integer(ec))
@@ -358,9 +367,22 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                              json_integer_value(ec));
                 else
                     code[0] = '\0';
-                if (msg)
+                if (msg) {
                     snprintf(message, sizeof(message), "%s", msg);
-                else
+                } else if (detail && !code[0]) {
+                    /* A SCIM error (RFC 7644 3.12): the code is
+                     * SCIM_<status>, the message the scimType and the
+                     * detail, as the Databricks SDKs make them
+                     * (databricks-sdk-java's ApiErrors, the Go SDK's
+                     * apierr). */
+                    snprintf(code, sizeof(code), "SCIM_%s",
+                             scim_status ? scim_status : "");
+                    snprintf(message, sizeof(message), "%s%s%s",
+                             scim_type ? scim_type : "", scim_type ? " " : "",
+                             strcmp(detail, "null") == 0
+                                 ? "SCIM API Internal Error"
+                                 : detail);
+                } else
                     snprintf(message, sizeof(message), "HTTP %ld with %s body",
                              resp.status,
                              doc ? "an unexpected JSON" : "a non-JSON");
