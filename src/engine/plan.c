@@ -9,6 +9,7 @@
  * enforced and the outputs are evaluated. The state is only read.
  */
 #include "engine/engine_int.h"
+#include "util/signals.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1350,6 +1351,7 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
                       struct eprov *p, json_t *jc)
 {
     struct dataread *dr = NULL;
+    sigset_t mask;
     int error = TERN_OK;
 
     if (pr->ndreads >= pr->e->parallelism && (error = data_wait_all(pr)))
@@ -1370,9 +1372,10 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
     dr->module = pr->e->blocks[block].module;
     jc = NULL;
     fill_op(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d);
-    if (uv_thread_create(&dr->tid, data_thread, dr) == 0)
-        dr->threaded = 1;
-    else
+    tern_signals_block(&mask); /* the reader inherits it */
+    dr->threaded = uv_thread_create(&dr->tid, data_thread, dr) == 0;
+    tern_signals_unblock(&mask);
+    if (!dr->threaded)
         data_thread(dr); /* no thread: read here */
     pr->dreads[pr->ndreads++] = dr;
     pr->block_pending[block] = 1;

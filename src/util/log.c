@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 #include <time.h>
 
 static pthread_once_t level_once = PTHREAD_ONCE_INIT;
-static volatile int current_level = TERN_LOG_WARN;
+/* Read by every thread that logs, written by tern_log_set_level. */
+static atomic_int current_level = TERN_LOG_WARN;
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Literal secrets to mask wherever they appear; grows as credentials are
@@ -34,7 +36,7 @@ static void read_level(void)
         return;
     for (i = 0; i <= TERN_LOG_TRACE; i++) {
         if (strcasecmp(env, level_names[i]) == 0) {
-            current_level = i;
+            atomic_store(&current_level, i);
             return;
         }
     }
@@ -43,13 +45,13 @@ static void read_level(void)
 enum tern_log_level tern_log_level(void)
 {
     pthread_once(&level_once, read_level);
-    return (enum tern_log_level)current_level;
+    return (enum tern_log_level)atomic_load(&current_level);
 }
 
 void tern_log_set_level(enum tern_log_level level)
 {
     pthread_once(&level_once, read_level);
-    current_level = level;
+    atomic_store(&current_level, (int)level);
 }
 
 void tern_log_add_secret(const char *value)

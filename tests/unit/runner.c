@@ -183,6 +183,9 @@ int main(int argc, char **argv)
      * The tests of that wait, and the fault campaign, turn it back on.
      */
     setenv("TERN_PROPAGATION_WINDOW_MS", "0", 0);
+    /* libuv's pool is sized once, from the environment, before any thread
+     * exists: as tern's main does (src/cli/main.c). */
+    setenv("UV_THREADPOOL_SIZE", "64", 0);
 
     for (i = 0; tern_test_lists[i]; i++)
         for (j = 0; tern_test_lists[i][j].fn; j++)

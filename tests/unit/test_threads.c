@@ -1,0 +1,122 @@
+/*
+ * Threads and signals (issue 20): every thread of a running tern blocks
+ * SIGINT and SIGTERM (one thread waits for them, src/util/signals.c), and
+ * an interrupt reaches the engine through it. Driven by what tern prints,
+ * never by timers.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "support.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tt_run r;
+
+static int read_line(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    int ok = f && fgets(buf, (int)n, f) != NULL;
+
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+struct masks {
+    int threads;  /* threads of the process */
+    int blocking; /* of them, those blocking SIGINT and SIGTERM */
+    int waiting;  /* those in sigwait (which unblocks what it waits for) */
+};
+
+/* Count @pid's threads, those whose SigBlk has SIGINT and SIGTERM, and
+ * those waiting in sigwait(). */
+static void read_masks(int pid, struct masks *m)
+{
+    unsigned long long want = (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1));
+    char path[512], line[256];
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", pid);
+    d = opendir(path);
+    while (d && (de = readdir(d)) != NULL) {
+        FILE *f;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid,
+                 de->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        m->threads++;
+        snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, de->d_name);
+        if (read_line(path, line, sizeof(line)) && strstr(line, "sigtimedwait"))
+            m->waiting++;
+        while (fgets(line, sizeof(line), f)) {
+            if (strncmp(line, "SigBlk:", 7) == 0 &&
+                (strtoull(line + 7, NULL, 16) & want) == want)
+                m->blocking++;
+        }
+        fclose(f);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void inspect_then_interrupt(int pid, void *arg)
+{
+    read_masks(pid, arg);
+    kill(pid, SIGINT);
+}
+
+static void interrupt(int pid, void *arg)
+{
+    (void)arg;
+    kill(pid, SIGINT);
+}
+
+/* While a step runs on a libuv worker, every thread of tern (main, the
+ * pool's workers) blocks SIGINT and SIGTERM but the one waiting for them;
+ * two interrupts still stop the apply as before. */
+TEST(threads, workers_block_signals)
+{
+    const char *args[] = {"apply", "-auto-approve", "-no-color", NULL};
+    struct masks m = {0, 0, 0};
+    const struct tt_stage stages[] = {
+        {"time_sleep.w: Creating...", inspect_then_interrupt, &m},
+        {"Interrupt again to cancel them.", interrupt, NULL},
+        {NULL, NULL, NULL}};
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "resource \"time_sleep\" \"w\" {\n"
+                            "  create_duration = \"1h\"\n"
+                            "}\n"));
+    ASSERT_OK(
+        tt_run_tern_stages(&r, tern_test_tmpdir(), NULL, NULL, args, stages));
+    /* main, the signal thread, a pool worker at least; only the signal
+     * thread (in sigwait, where the kernel unblocks what it waits for)
+     * does not block them. */
+    ASSERT_CMP(m.threads, >=, 3);
+    ASSERT_EQ(m.waiting, 1);
+    ASSERT_EQ(m.blocking, m.threads - 1);
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_EQ(r.err,
+                  "\nInterrupt received.\nPlease wait for tern to exit or "
+                  "data loss may occur.\nGracefully shutting down: no new "
+                  "steps start; running ones finish and are saved. Interrupt "
+                  "again to cancel them.\n\nTwo interrupts received. "
+                  "Cancelling the running steps; what already finished is "
+                  "saved.\n\nStopped after an interrupt: 0 added, 0 changed, "
+                  "0 destroyed; 0 step(s) not run. Everything that finished "
+                  "is saved in the state.\nError: canceled\n\ncreating "
+                  "time_sleep.w: canceled\n\n");
+    tt_run_release(&r);
+}
+
+const struct tern_test test_threads_list[] = {
+    TEST_INTEGRATION(threads, workers_block_signals), TEST_END};
