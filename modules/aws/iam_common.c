@@ -33,6 +33,15 @@ long tern__propagation_timeout_ms(void)
     return v;
 }
 
+const char *tern__aws_region(const tern_op *op)
+{
+    const char *r = tern__str(op->provider, "region");
+
+    if ((!r || !*r) && op->client && tern__aws_iam(op))
+        r = tern_aws_client_signing_region(tern__aws_iam(op));
+    return r && *r ? r : "us-east-1";
+}
+
 static int canceled(const tern_op *op)
 {
     return op->cancel && atomic_load(op->cancel);
