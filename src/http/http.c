@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <strings.h>
 
 /* Longest body shown in a trace log line; bodies beyond are cut. */
@@ -319,6 +320,19 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
     return x->cancel && atomic_load(x->cancel) ? 1 : 0;
 }
 
+/*
+ * Every socket curl opens is close-on-exec from its first instant, so a
+ * credential_process started by another thread never inherits a
+ * connection (issue 20).
+ */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose,
+                                 struct curl_sockaddr *addr)
+{
+    (void)ud;
+    (void)purpose;
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 /* The URL without its query string, for messages. */
 static void url_for_message(char *out, size_t outlen, const char *url)
 {
@@ -534,6 +548,7 @@ int tern_http_send(tern_http *http, const tern_http_request *req,
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     if (strcmp(req->method, "GET") == 0 && req->body_len == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(req->method, "HEAD") == 0) {

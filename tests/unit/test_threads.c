@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct tt_run r;
 
@@ -118,5 +119,63 @@ TEST(threads, workers_block_signals)
     tt_run_release(&r);
 }
 
+/*
+ * credential_process inherits no descriptor of tern's: not the state
+ * database, its lock, nor a pooled connection. The process lists its own
+ * descriptors on standard error; with expiring credentials it runs again
+ * before each call, so some runs happen while a connection to tern-sim
+ * is open (before the fix, curl's sockets were inherited).
+ */
+TEST(threads, process_inherits_no_fd)
+{
+    const char *args[] = {"apply", "-auto-approve", "-no-color", NULL};
+    char config[4096], cfgpath[4200], exp[32];
+    struct tt_sim_env env;
+    struct tt_sim sim;
+    time_t t = time(NULL) + 120;
+    struct tm tm;
+    const char *p;
+    size_t runs = 0;
+
+    gmtime_r(&t, &tm);
+    strftime(exp, sizeof(exp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(config, sizeof(config),
+             "[profile proc]\n"
+             "credential_process = ls /proc/self/fd >&2; echo '{\"Version\": "
+             "1, \"AccessKeyId\": \"AKIDTERNSIMDEFAULT01\", "
+             "\"SecretAccessKey\": "
+             "\"ternsim/default/SECRETKEY0000000000000001\", "
+             "\"Expiration\": \"%s\"}'\n",
+             exp);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "config", config));
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
+                            "resource \"aws_iam_role\" \"a\" {\n"
+                            "  name = \"a\"\n" TT_HCL_TRUST_EC2 "}\n"
+                            "\n"
+                            "resource \"aws_iam_role\" \"b\" {\n"
+                            "  name               = \"b\"\n"
+                            "  assume_role_policy = "
+                            "aws_iam_role.a.assume_role_policy\n"
+                            "}\n"));
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    snprintf(cfgpath, sizeof(cfgpath), "AWS_CONFIG_FILE=%s/config",
+             tern_test_tmpdir());
+    tt_sim_env_add(&env, cfgpath);
+    tt_sim_env_add(&env, "AWS_PROFILE=proc");
+    tt_sim_env_add(&env, "AWS_ACCESS_KEY_ID=");
+    tt_sim_env_add(&env, "AWS_SECRET_ACCESS_KEY=");
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args));
+    tt_sim_stop(&sim);
+    ASSERT_EQ(r.status, 0);
+    /* Each run listed exactly 0, 1, 2 and ls's own directory, 3. */
+    for (p = r.err; *p; p += 8, runs++)
+        if (strncmp(p, "0\n1\n2\n3\n", 8) != 0)
+            FAIL("a descriptor was inherited:\n%s", r.err);
+    ASSERT_CMP(runs, >=, 2);
+    tt_run_release(&r);
+}
+
 const struct tern_test test_threads_list[] = {
-    TEST_INTEGRATION(threads, workers_block_signals), TEST_END};
+    TEST_INTEGRATION(threads, workers_block_signals),
+    TEST_INTEGRATION(threads, process_inherits_no_fd), TEST_END};
