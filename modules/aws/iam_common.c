@@ -42,9 +42,11 @@ const char *tern__aws_region(const tern_op *op)
     return r && *r ? r : "us-east-1";
 }
 
+/* Interrupted: twice (cancel), or once (stop), which ends retries. */
 static int canceled(const tern_op *op)
 {
-    return op->cancel && atomic_load(op->cancel);
+    return (op->cancel && atomic_load(op->cancel)) ||
+           (op->stop && atomic_load(op->stop));
 }
 
 static long now_ms(void)
@@ -206,7 +208,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
                     tries, wait);
         if (wait > ceiling - (now_ms() - start))
             wait = ceiling - (now_ms() - start);
-        if (tern_op_sleep(op, wait) != TERN_OK) {
+        if (tern_op_wait(op, wait) != TERN_OK) {
             tern_diags_release(&local);
             rc = TERN_ECANCELED;
             tern_diags_add(&local, TERN_SEV_ERROR, NULL, "Operation canceled",

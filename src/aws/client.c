@@ -48,6 +48,7 @@ struct tern_aws_client {
     time_t (*now)(void *ud);
     void *now_ud;
     const atomic_int *cancel;
+    const atomic_int *stop;
     int correct_clock_skew;
     tern_sigv4_cache *keys;
 
@@ -361,6 +362,7 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     c->now = opts->now ? opts->now : default_now;
     c->now_ud = opts->now_ud;
     c->cancel = opts->cancel;
+    c->stop = opts->stop;
     c->correct_clock_skew = opts->correct_clock_skew;
     c->tokens = QUOTA_MAX;
     c->rng = opts->seed ? opts->seed : (unsigned int)time(NULL) ^ 0x9e3779b9u;
@@ -729,7 +731,8 @@ int tern_aws_call(tern_aws_client *c, const char *action,
                     "aws: %s %s: retry %d/%d in %ld ms (%s: %s)", c->service,
                     action, attempt, c->max_retries, delay,
                     retry_kind == 1 ? "throttled" : "transient", cause);
-        if (c->sleep(c->sleep_ud, delay, c->cancel) != 0) {
+        /* The first interrupt ends the wait (and so the retries). */
+        if (c->sleep(c->sleep_ud, delay, c->stop ? c->stop : c->cancel) != 0) {
             error = TERN_ECANCELED;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
                            "%s %s was canceled while waiting to retry.",

@@ -80,12 +80,15 @@ typedef struct tern_aws_client_opts {
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
     int correct_clock_skew;   /**< default 1 */
     unsigned int seed;        /**< jitter seed; 0: from the clock */
+    /** Raised: no retry (the first interrupt); the call ends with
+     *  ECANCELED instead of waiting to retry. */
+    const atomic_int *stop;
 } tern_aws_client_opts;
 
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \
     {                                                                          \
         TERN_AWS_CLIENT_OPTS_VERSION, NULL, NULL, NULL, -1, NULL, NULL, NULL,  \
-            NULL, NULL, NULL, NULL, 1, 0                                       \
+            NULL, NULL, NULL, NULL, 1, 0, NULL                                 \
     }
 
 /**

@@ -1432,6 +1432,7 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         env.version = TERN_PROVIDER_ENV_VERSION;
         env.http = e->http;
         env.cancel = &e->cancel;
+        env.stop = &e->interrupts;
         if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }
