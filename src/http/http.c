@@ -110,6 +110,11 @@ done:
     return error;
 }
 
+long tern_http_timeout_ms(const tern_http *http)
+{
+    return http->opts.timeout_ms;
+}
+
 void tern_http_free(tern_http *http)
 {
     size_t i;
