@@ -42,11 +42,12 @@ const char *tern__aws_region(const tern_op *op)
     return r && *r ? r : "us-east-1";
 }
 
-/* Interrupted: twice (cancel), or once (stop), which ends retries. */
+/* Interrupted twice: even a first attempt is not made. (Once, op->stop,
+ * ends only the waits between attempts: tern_op_wait below. A step that
+ * started runs its first attempt, as running steps finish.) */
 static int canceled(const tern_op *op)
 {
-    return (op->cancel && atomic_load(op->cancel)) ||
-           (op->stop && atomic_load(op->stop));
+    return op->cancel && atomic_load(op->cancel);
 }
 
 static long now_ms(void)
