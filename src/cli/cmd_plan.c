@@ -9,9 +9,9 @@
  *
  * SIGINT/SIGTERM: the first asks the engine to start no new steps (running
  * ones finish and are saved); the second cancels the running ones too.
- * tern_engine_interrupt() is async-signal-safe, so the handler calls it
- * directly; the engine then reports an INTERRUPT event on this thread,
- * where the message is printed.
+ * Signals arrive on util/signals.c's waiting thread, which calls
+ * tern_engine_interrupt(); the engine then reports an INTERRUPT event on
+ * this thread, where the message is printed.
  */
 #include "cli/render_plan.h"
 
@@ -27,36 +27,27 @@
 #include "lang/lang.h"
 #include "tern/engine.h"
 #include "util/alloc.h"
+#include "util/signals.h"
 
 extern char **environ;
 
-/* The engine a signal interrupts: one per process, set while it runs. */
-static tern_engine *volatile running_engine;
-
-static void on_signal(int sig)
+/* SIGINT/SIGTERM reach the engine from util/signals.c's waiting thread,
+ * never from a handler; unrouting waits for a delivery in progress, so
+ * the engine is never touched once engine_free has begun. */
+static void on_signal(void *engine, int sig)
 {
     (void)sig;
-    if (running_engine)
-        tern_engine_interrupt(running_engine);
+    tern_engine_interrupt(engine);
 }
 
 static void signals_install(tern_engine *e)
 {
-    struct sigaction sa;
-
-    running_engine = e;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tern_signals_route(on_signal, e);
 }
 
 static void signals_restore(void)
 {
-    running_engine = NULL;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    tern_signals_route(NULL, NULL);
 }
 
 /* What the event callback needs. */

@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 #include "tern/value.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/signals.h"
 
 static int cmd_help(struct cli_ctx *ctx);
 
@@ -764,6 +766,36 @@ static int unknown_command(const char *name)
     return CLI_EXIT_USAGE;
 }
 
+/*
+ * libuv sizes its thread pool once per process, from UV_THREADPOOL_SIZE,
+ * at the first uv_queue_work. Unless the user set it, make it large enough
+ * for the -parallelism asked (at least 64); 1024 is libuv's limit. Done
+ * here, before any thread exists: setenv while another thread reads the
+ * environment is a data race (issue 20).
+ */
+static void size_pool(int argc, char **argv)
+{
+    long n = 64;
+    char buf[16];
+    int i;
+
+    if (getenv("UV_THREADPOOL_SIZE"))
+        return;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        a += (a[0] == '-') + (a[0] == '-' && a[1] == '-');
+        if (strncmp(a, "parallelism=", 12) == 0) {
+            long v = strtol(a + 12, NULL, 10);
+
+            if (v > n)
+                n = v > 1024 ? 1024 : v;
+        }
+    }
+    snprintf(buf, sizeof(buf), "%ld", n);
+    setenv("UV_THREADPOOL_SIZE", buf, 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct cli_cmd *c = NULL;
@@ -775,6 +807,12 @@ int main(int argc, char **argv)
     /* TERN_LOG / TF_LOG and TF_LOG_PATH are read (and the log file
      * opened) once, before any thread starts. */
     (void)tern_log_level();
+    /* The environment is final, then signals go to one thread. */
+    size_pool(argc, argv);
+    if (tern_signals_start() != 0) {
+        fprintf(stderr, "Error: cannot start the signal thread\n");
+        return CLI_EXIT_ERROR;
+    }
     /* Global options: before the subcommand. */
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *g = argv[i] + 1 + (argv[i][1] == '-');

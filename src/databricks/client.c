@@ -29,6 +29,7 @@ struct tern_dbx_client {
     tern_dbx_sleep_fn sleep;
     void *sleep_ud;
     const atomic_int *cancel;
+    const atomic_int *stop;
     unsigned int rng; /* read-only after creation; mixed with the attempt */
     char *no_auth;    /* defer_auth: why there are no credentials, or NULL */
 };
@@ -182,6 +183,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     c->sleep = cfg->sleep ? cfg->sleep : default_sleep;
     c->sleep_ud = cfg->sleep_ud;
     c->cancel = cfg->cancel;
+    c->stop = cfg->stop;
     c->rng = (unsigned int)time(NULL) ^ 0x5bd1e995u;
     TERN_LOG_AT(TERN_LOG_DEBUG, "databricks: workspace %s", c->host);
     *out = c;
@@ -401,7 +403,7 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                     "databricks: %s %s: retry %d/%d in %ld ms (%s%s%s)", method,
                     path, attempt, c->max_retries, wait, code[0] ? code : "",
                     code[0] ? ": " : "", message);
-        if (c->sleep(c->sleep_ud, wait, c->cancel) != 0) {
+        if (c->sleep(c->sleep_ud, wait, c->stop ? c->stop : c->cancel) != 0) {
             error = TERN_ECANCELED;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
                            "%s %s was canceled while waiting to retry.", method,

@@ -312,6 +312,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
+    op->stop = &e->interrupts;
     op->user = e->module_user;
 }
 

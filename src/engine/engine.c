@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <uv.h>
 
 #include "http/http.h"
 #include "tern/log.h"
@@ -334,9 +335,19 @@ void tern__engine_event(tern_engine *e, const tern_event *ev)
 
 void tern_engine_interrupt(tern_engine *engine)
 {
-    /* Only atomics: this runs in a signal handler. */
     if (atomic_fetch_add(&engine->interrupts, 1) >= 1)
         atomic_store(&engine->cancel, 1);
+    pthread_mutex_lock(&engine->wake_mu);
+    if (engine->wake)
+        uv_async_send(engine->wake);
+    pthread_mutex_unlock(&engine->wake_mu);
+}
+
+void tern__engine_set_wake(tern_engine *e, void *async)
+{
+    pthread_mutex_lock(&e->wake_mu);
+    e->wake = async;
+    pthread_mutex_unlock(&e->wake_mu);
 }
 
 /* ---- references ----------------------------------------------------------
@@ -1679,6 +1690,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     cfg = opts->config;
     e = tern_calloc(1, sizeof(*e));
     TERN_CHECK_ALLOC(e);
+    pthread_mutex_init(&e->wake_mu, NULL);
     e->config = cfg;
     e->state = opts->state;
     e->parallelism = opts->parallelism ? opts->parallelism : 10;
@@ -1874,6 +1886,7 @@ void tern_engine_free(tern_engine *e)
     tern_free(e->blocks);
     tern_free(e->order);
     tern_value_decref(e->vars);
+    pthread_mutex_destroy(&e->wake_mu);
     tern_free(e);
 }
 
@@ -2109,6 +2122,7 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         env.version = TERN_PROVIDER_ENV_VERSION;
         env.http = e->http;
         env.cancel = &e->cancel;
+        env.stop = &e->interrupts;
         if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }

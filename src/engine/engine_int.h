@@ -12,6 +12,7 @@
 #ifndef TERN_ENGINE_ENGINE_INT_H
 #define TERN_ENGINE_ENGINE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -135,7 +136,15 @@ struct tern_engine {
     char config_hash[65];
     atomic_int interrupts;
     atomic_int cancel;
+    /* The running apply loop's wake-up (a uv_async_t), which
+     * tern_engine_interrupt() sends so the loop reports the interrupt at
+     * once; set and cleared by exec.c under wake_mu. */
+    pthread_mutex_t wake_mu;
+    void *wake;
 };
+
+/* exec.c: route tern_engine_interrupt()'s wake-up to @async (NULL: none). */
+void tern__engine_set_wake(tern_engine *e, void *async);
 
 const tern_module *tern__engine_module(const tern_engine *e,
                                        enum tern_module_kind kind,

@@ -9,6 +9,7 @@
  * enforced and the outputs are evaluated. The state is only read.
  */
 #include "engine/engine_int.h"
+#include "util/signals.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -334,6 +335,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
+    op->stop = &e->interrupts;
     op->user = e->module_user;
 }
 
@@ -1417,6 +1419,7 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
                       struct eprov *p, json_t *jc)
 {
     struct dataread *dr = NULL;
+    sigset_t mask;
     int error = TERN_OK;
 
     if (pr->ndreads >= pr->e->parallelism && (error = data_wait_all(pr)))
@@ -1437,9 +1440,10 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
     dr->module = pr->e->blocks[block].module;
     jc = NULL;
     fill_op(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d);
-    if (uv_thread_create(&dr->tid, data_thread, dr) == 0)
-        dr->threaded = 1;
-    else
+    tern_signals_block(&mask); /* the reader inherits it */
+    dr->threaded = uv_thread_create(&dr->tid, data_thread, dr) == 0;
+    tern_signals_unblock(&mask);
+    if (!dr->threaded)
         data_thread(dr); /* no thread: read here */
     pr->dreads[pr->ndreads++] = dr;
     pr->block_pending[block] = 1;

@@ -335,7 +335,7 @@ int tern_plan_write(const tern_plan *p, const char *path,
      * temporary name is never written through. */
     tmp = tern_asprintf("%s.tmp.XXXXXX", path);
     TERN_CHECK_ALLOC(tmp);
-    fd = mkstemp(tmp);
+    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         tern_free(tmp);
         tmp = NULL;
@@ -395,7 +395,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     int error = TERN_OK;
 
     *out = NULL;
-    f = fopen(path, "rb");
+    f = fopen(path, "rbe");
     if (!f) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read plan file",
                        "Reading %s: %s.", path, strerror(errno));

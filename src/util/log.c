@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@
 #include <unistd.h>
 
 static pthread_once_t level_once = PTHREAD_ONCE_INIT;
-static volatile int current_level = TERN_LOG_WARN;
+/* Read by every thread that logs, written by tern_log_set_level. */
+static atomic_int current_level = TERN_LOG_WARN;
 static FILE *sink; /* TF_LOG_PATH; NULL: stderr */
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -55,25 +57,25 @@ static void read_level(void)
     }
     for (i = 0; i <= TERN_LOG_TRACE; i++) {
         if (strcasecmp(env, level_names[i]) == 0) {
-            current_level = i;
+            atomic_store(&current_level, i);
             return;
         }
     }
     /* logging.go: TF_LOG=JSON or an unknown level logs everything. */
     if (tf)
-        current_level = TERN_LOG_TRACE;
+        atomic_store(&current_level, TERN_LOG_TRACE);
 }
 
 enum tern_log_level tern_log_level(void)
 {
     pthread_once(&level_once, read_level);
-    return (enum tern_log_level)current_level;
+    return (enum tern_log_level)atomic_load(&current_level);
 }
 
 void tern_log_set_level(enum tern_log_level level)
 {
     pthread_once(&level_once, read_level);
-    current_level = level;
+    atomic_store(&current_level, (int)level);
 }
 
 void tern_log_add_secret(const char *value)
