@@ -47,6 +47,7 @@ extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
+extern const tern_module tern_module_databricks_cluster;
 extern const tern_module tern_module_databricks_instance_profile;
 extern const tern_module tern_module_random_id;
 extern const tern_module tern_module_random_integer;
@@ -77,6 +78,7 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_assume_role_policy,
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
+    &tern_module_databricks_cluster,
     &tern_module_databricks_instance_profile,
     &tern_module_random_id,
     &tern_module_random_integer,
@@ -107,6 +109,8 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
     {"data.aws_availability_zones", "state", tern__az_state_check},
     {"data.aws_iam_roles", "name_regex", tern__regex_check},
+    {"databricks_cluster", "num_workers", tern__dbx_num_workers_check},
+    {"databricks_cluster", "runtime_engine", tern__dbx_runtime_engine_check},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",
      tern__dbx_profile_arn},
@@ -135,6 +139,11 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    /* clusters/resource_cluster.go */
+    {"databricks_cluster", "autotermination_minutes", "60"},
+    {"databricks_cluster", "is_pinned", "false"},
+    {"databricks_cluster", "no_wait", "false"},
+    {"databricks_cluster", "num_workers", "0"},
     {"random_password", "lower", "true"},
     {"random_password", "min_lower", "0"},
     {"random_password", "min_numeric", "0"},

@@ -497,6 +497,10 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 
     if (check_token(dbx, req, resp) < 0)
         goto done;
+    if (sim_dbxc_serves(req->path)) {
+        sim_dbxc_handle(dbx->sim->dbxc, req, resp);
+        goto done;
+    }
     if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0)
         tail = req->path + strlen(API_PREFIX);
     for (i = 0; tail && i < n; i++) {
@@ -529,6 +533,11 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 
 done:
     json_decref(body);
+}
+
+int sim_dbx_profile_registered(struct sim_dbx *dbx, const char *arn)
+{
+    return find(dbx, arn) != NULL;
 }
 
 json_t *sim_dbx_dump(struct sim_dbx *dbx)
