@@ -46,9 +46,13 @@
  * - a cluster that fails to start is permanently deleted before the
  *   error is returned, so no failed cluster is left behind for the next
  *   run to adopt;
- * - an interrupted create (Ctrl-C, a kill) leaves the engine's intent:
- *   the next run finds the cluster by its cluster_name (lookup) and
- *   adopts it, whatever state it is in, so there is never a second one.
+ * - an interrupt that stops the wait for RUNNING (tern_op_sleep returns
+ *   TERN_ECANCELED) leaves the cluster starting and returns its state
+ *   with TERN_ECANCELED, which the engine records: the next run reads it
+ *   and installs the libraries;
+ * - a kill leaves the engine's intent instead: the next run finds the
+ *   cluster by its cluster_name (lookup) and adopts it, whatever state it
+ *   is in, so there is never a second one.
  *   With an idempotency_token, a create sent again returns the same
  *   cluster anyway (the API's rule).
  */
@@ -522,7 +526,8 @@ static int is_state(const json_t *d, const char *s)
 }
 
 /*
- * Poll get until the cluster is RUNNING (*out: its details). A cluster
+ * Poll get until the cluster is RUNNING (*out: its details; when
+ * interrupted, TERN_ECANCELED with its last details). A cluster
  * that ends TERMINATED or ERROR (or TERMINATING) fails with the Go SDK's
  * message and Databricks' termination reason.
  */
@@ -561,15 +566,20 @@ static int wait_running(tern_op *op, const char *id, json_t **out,
             json_decref(d);
             return error;
         }
-        json_decref(d);
-        d = NULL;
-        if (waited >= WAIT_MAX_MS)
+        if (waited >= WAIT_MAX_MS) {
+            json_decref(d);
             return tern__fail(op, TERN_ERROR, what,
                               "Cluster %s did not reach RUNNING in 30 "
                               "minutes.",
                               id);
-        if ((error = tern_op_sleep(op, wait)))
+        }
+        if ((error = tern_op_sleep(op, wait))) {
+            /* Interrupted: what the cluster last was, for the state. */
+            *out = d;
             return error;
+        }
+        json_decref(d);
+        d = NULL;
         waited += wait;
         wait = wait * 2 > POLL_MAX_MS ? POLL_MAX_MS : wait * 2;
     }
@@ -730,6 +740,13 @@ static int dc_create(json_t **out, tern_op *op, const json_t *desired)
             post_id(op, "permanent-delete", id, what, TERN__QUIET_NOTFOUND);
             goto done;
         }
+    }
+    if (error == TERN_ECANCELED && d) {
+        /* Interrupted while it starts: the cluster stays (it is the
+         * user's to keep or destroy), and its state goes to the engine,
+         * which records it, libraries not yet installed. */
+        *out = to_state(op, d, desired, NULL);
+        goto done;
     }
     if (error)
         goto done;

@@ -5,6 +5,8 @@
  *    empty, a cluster terminated outside tern is no change, a failed
  *    start is Databricks' termination reason in the apply's error, and
  *    destroy leaves nothing;
+ *  - interrupt: Ctrl-C while the cluster starts stops the wait, not the
+ *    cluster, and the state records it at once;
  *  - concurrency: ten independent clusters are created and awaited at
  *    once: every create is sent before the first cluster can have
  *    started (the sim's start-up time), so the apply takes about the
@@ -158,6 +160,51 @@ TEST(dbx_cluster, lifecycle)
                   "RUNNING, got TERMINATED: Instance i-0abc was not "
                   "reachable (termination reason INSTANCE_UNREACHABLE, type "
                   "CLOUD_FAILURE)\n\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* Ctrl-C (twice: the second cancels what runs) while the cluster starts:
+ * the wait stops, the cluster does not, and the state has it at once. */
+TEST(dbx_cluster, interrupt_keeps_cluster)
+{
+    const long sigint_ms[2] = {1, 300};
+    struct tt_sim sim;
+    struct tt_sim_env env;
+    struct tt_run r = {0};
+    const char *dir = workdir("interrupt", 0);
+    const char *apply[] = {"apply", "-auto-approve", NULL};
+    json_t *j, *c;
+
+    setup(&sim, NULL);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=1");
+    control(&sim, "POST", "clusters", "{\"startup_ms\": 8000}");
+    ASSERT_OK(tt_write_file(dir, "main.tf", cluster_tf));
+    EXPECT(&r, dir, env.env, 0, "init");
+    tt_run_release(&r);
+    ASSERT_OK(tt_run_tern_interrupt(&r, dir, env.env, apply,
+                                    "deploy: Still creating...", sigint_ms));
+    ASSERT_EQ(r.status, 1);
+    j = control_json(&sim, "clusters");
+    ASSERT_EQ(json_array_size(json_object_get(j, "clusters")), 1);
+    c = json_array_get(json_object_get(j, "clusters"), 0);
+    ASSERT_STR_EQ(json_string_value(json_object_get(c, "state")), "PENDING");
+    EXPECT(&r, dir, env.env, 0, "state", "list");
+    ASSERT_STR_EQ(r.out, "databricks_cluster.deploy\n");
+    EXPECT(&r, dir, env.env, 0, "state", "show", "databricks_cluster.deploy");
+    ASSERT_STR_CONTAINS(r.out,
+                        "    state                       = \"PENDING\"\n");
+    /* The next apply reads it, waits for it and installs the library:
+     * still the one cluster. */
+    control(&sim, "POST", "clusters", "{\"startup_ms\": 0}");
+    EXPECT(&r, dir, env.env, 0, "apply", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "Resources: 0 added, 1 changed, 0 destroyed.");
+    json_decref(j);
+    j = control_json(&sim, "clusters");
+    ASSERT_EQ(json_array_size(json_object_get(j, "clusters")), 1);
+    json_decref(j);
+    EXPECT(&r, dir, env.env, 0, "plan", "-detailed-exitcode");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -414,5 +461,6 @@ TEST(dbx_cluster, kill_trials)
 
 const struct tern_test test_cli_dbx_cluster_list[] = {
     TEST_INTEGRATION(dbx_cluster, lifecycle),
+    TEST_INTEGRATION(dbx_cluster, interrupt_keeps_cluster),
     TEST_INTEGRATION(dbx_cluster, ten_concurrent),
     TEST_INTEGRATION(dbx_cluster, kill_trials), TEST_END};
