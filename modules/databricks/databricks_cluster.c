@@ -10,8 +10,10 @@
  *   (create);
  * - GET .../get, and .../libraries/cluster-status when the state holds
  *   libraries (read; import reads no libraries, as the provider);
- * - POST .../edit (any cluster attribute: a running cluster restarts, and
- *   tern waits for RUNNING again unless no_wait), .../pin / .../unpin,
+ * - POST .../resize when only num_workers or autoscale changed on a
+ *   running cluster (it keeps serving: no restart), else POST .../edit
+ *   (a running cluster restarts, and tern waits for RUNNING again unless
+ *   no_wait), .../pin / .../unpin,
  *   libraries install/uninstall, with .../start first and .../delete
  *   after for a terminated cluster (update, as the provider's
  *   resourceClusterUpdate);
@@ -825,18 +827,19 @@ static int dc_import(json_t **out, tern_op *op, const char *id)
 }
 
 /* Whether anything but library, is_pinned and no_wait changed (the
- * provider's hasClusterConfigChanged). */
-static int config_changed(const json_t *prior, const json_t *desired)
+ * provider's hasClusterConfigChanged); with @p but_size, anything but
+ * num_workers and autoscale too (hasOnlyResizeClusterConfigChanged). */
+static int config_changed(const json_t *prior, const json_t *desired,
+                          int but_size)
 {
-    json_t *a = spec_body(prior), *b = spec_body(desired);
-    const json_t *pa =
-        json_array_get(json_object_get(prior, "aws_attributes"), 0);
-    int changed;
-
     static const char *const computed[] = {
         "node_type_id", "driver_node_type_id", "data_security_mode",
         "enable_elastic_disk", NULL};
+    json_t *a = spec_body(prior), *b = spec_body(desired);
+    const json_t *pa =
+        json_array_get(json_object_get(prior, "aws_attributes"), 0);
     size_t i;
+    int changed;
 
     /* What the workspace filled in and the configuration leaves unset is
      * no change (computed), and aws_attributes compare as the plan does
@@ -846,6 +849,12 @@ static int config_changed(const json_t *prior, const json_t *desired)
             json_object_del(a, computed[i]);
     json_object_del(a, "aws_attributes");
     json_object_del(b, "aws_attributes");
+    if (but_size) {
+        json_object_del(a, "num_workers");
+        json_object_del(a, "autoscale");
+        json_object_del(b, "num_workers");
+        json_object_del(b, "autoscale");
+    }
     changed = !a || !b || !json_equal(a, b) ||
               (pa && !aws_equiv(json_object_get(prior, "aws_attributes"),
                                 json_object_get(desired, "aws_attributes")));
@@ -859,7 +868,7 @@ static int dc_update(json_t **out, tern_op *op, const json_t *prior,
 {
     const char *id = tern__str(prior, "id");
     json_t *b = NULL, *d = NULL, *have = NULL, *want = NULL, *add = NULL,
-           *del = NULL, *l;
+           *del = NULL, *r = NULL, *l;
     char *what = NULL;
     size_t i;
     int error = TERN_OK, started = 0,
@@ -876,7 +885,26 @@ static int dc_update(json_t **out, tern_op *op, const json_t *prior,
                                "Cluster %s does not exist.", id);
         goto done;
     }
-    if (config_changed(prior, desired)) {
+    if (config_changed(prior, desired, 0) && is_state(d, "RUNNING") &&
+        !config_changed(prior, desired, 1)) {
+        /* Only the size of a running cluster: resize, which keeps it
+         * serving (the provider prefers it for that). */
+        json_t *as = NULL;
+
+        b = spec_body(desired);
+        TERN_CHECK_ALLOC(b);
+        as = json_object_get(b, "autoscale");
+        r = as ? json_pack("{s:s, s:O}", "cluster_id", id, "autoscale", as)
+               : json_pack("{s:s, s:O}", "cluster_id", id, "num_workers",
+                           json_object_get(b, "num_workers"));
+        TERN_CHECK_ALLOC(r);
+        if ((error = tern__dbx_call(op, "POST", API "resize", r, NULL,
+                                    TERN__RETRY_TRANSIENT, what, NULL)))
+            goto done;
+        json_decref(d);
+        if ((error = get_cluster(op, id, &d, what)))
+            goto done;
+    } else if (config_changed(prior, desired, 0)) {
         /* edit takes a RUNNING or TERMINATED cluster: one still starting
          * is waited for first. */
         if (!is_state(d, "RUNNING") && !is_state(d, "TERMINATED")) {
@@ -967,6 +995,7 @@ static int dc_update(json_t **out, tern_op *op, const json_t *prior,
     TERN_CHECK_ALLOC(*out);
 done:
     json_decref(b);
+    json_decref(r);
     json_decref(d);
     json_decref(have);
     json_decref(want);

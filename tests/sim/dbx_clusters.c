@@ -11,6 +11,7 @@
  *                                            first; permanently deleted
  *                                            ones are gone)
  *   POST edit {cluster_id, ...the spec}   -> {}
+ *   POST resize {cluster_id, num_workers | autoscale} -> {}
  *   POST start / restart / delete / permanent-delete / pin / unpin
  *        {cluster_id}                      -> {}
  *   POST /api/2.0/libraries/install   {cluster_id, libraries: [...]} -> {}
@@ -23,7 +24,9 @@
  * PENDING, restart and an edit of a running cluster to RESTARTING; each
  * reaches RUNNING startup_ms later (sim clock), or, when a failure is
  * armed, TERMINATED with the armed termination_reason and state_message
- * (ERROR with "error_state": true in the hook). delete goes to TERMINATING
+ * (ERROR with "error_state": true in the hook). resize of a running
+ * cluster goes to RESIZING and back to RUNNING startup_ms later, without
+ * a restart. delete goes to TERMINATING
  * and TERMINATED terminate_ms later, with reason USER_REQUEST. States are
  * computed from the sim clock when a cluster is looked at, so a test
  * drives them with the delays below or POST /_sim/clock, never by
@@ -256,6 +259,10 @@ static void advance(struct sim_dbxc *dc, struct cluster *c)
                 if (c->libs[i].ready_ms < c->until_ms + dc->library_ms)
                     c->libs[i].ready_ms = c->until_ms + dc->library_ms;
         }
+    }
+    if (c->state == CS_RESIZING && t >= c->until_ms) {
+        c->state = CS_RUNNING;
+        set_message(c, "");
     }
     if (c->state == CS_TERMINATING && t >= c->until_ms) {
         c->state = CS_TERMINATED;
@@ -584,6 +591,37 @@ static void handle_edit(struct sim_dbxc *dc, json_t *body,
     ok(resp);
 }
 
+/* resize: only the size of a running cluster, no restart. */
+static void handle_resize(struct sim_dbxc *dc, json_t *body,
+                          struct sim_resp *resp)
+{
+    struct cluster *c = body_cluster(dc, body, resp);
+    json_t *n = json_object_get(body, "num_workers");
+    json_t *as = json_object_get(body, "autoscale");
+
+    if (!c)
+        return;
+    if ((n && !json_is_integer(n)) || (as && !json_is_object(as))) {
+        malformed(resp, n && !json_is_integer(n) ? "num_workers" : "autoscale");
+        return;
+    }
+    if (!n == !as) {
+        sim_dbx_error(resp, 400, "INVALID_PARAMETER_VALUE",
+                      "Exactly one of num_workers or autoscale is required");
+        return;
+    }
+    if (c->state != CS_RUNNING) {
+        bad_state(c, resp);
+        return;
+    }
+    json_object_del(c->spec, n ? "autoscale" : "num_workers");
+    json_object_set(c->spec, n ? "num_workers" : "autoscale", n ? n : as);
+    c->state = CS_RESIZING;
+    c->until_ms = now(dc) + dc->startup_ms;
+    set_message(c, "Resizing the cluster");
+    ok(resp);
+}
+
 static void drop_uninstalled(struct cluster *c)
 {
     size_t i, j = 0;
@@ -835,6 +873,7 @@ void sim_dbxc_handle(struct sim_dbxc *dc, struct sim_req *req,
         {"/api/2.1/clusters/get", "GET"},
         {"/api/2.1/clusters/list", "GET"},
         {"/api/2.1/clusters/edit", "POST"},
+        {"/api/2.1/clusters/resize", "POST"},
         {"/api/2.1/clusters/start", "POST"},
         {"/api/2.1/clusters/restart", "POST"},
         {"/api/2.1/clusters/delete", "POST"},
@@ -887,6 +926,8 @@ void sim_dbxc_handle(struct sim_dbxc *dc, struct sim_req *req,
         handle_create(dc, body, resp);
     else if (strcmp(tail, "edit") == 0)
         handle_edit(dc, body, resp);
+    else if (strcmp(tail, "resize") == 0)
+        handle_resize(dc, body, resp);
     else if (strcmp(tail, "install") == 0 || strcmp(tail, "uninstall") == 0)
         handle_libs(dc, tail, body, resp);
     else

@@ -216,6 +216,61 @@ TEST(mod_databricks_cluster, edit_restarts)
     mod_fx_stop(&fx);
 }
 
+/* Only the size of a running cluster: resize, no restart. */
+TEST(mod_databricks_cluster, resize_keeps_running)
+{
+    struct mod_fx fx;
+    json_t *st, *cfg, *now = NULL, *l;
+
+    start(&fx);
+    st = create(&fx, "{" CFG_BASE "}");
+    sim_clusters(&fx, "{\"startup_ms\": 600000}");
+    cfg = mod_json("{" CFG_BASE ", \"num_workers\": 4}");
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->update(&now, &fx.op, st, cfg));
+    ASSERT_STR_EQ(mod_calls(&fx), "clusters/get,clusters/resize,clusters/get");
+    ASSERT_STR_EQ(mod_str(now, "state"), "RESIZING");
+    ASSERT_EQ(json_integer_value(json_object_get(now, "num_workers")), 4);
+    l = all_clusters(&fx);
+    ASSERT_EQ(json_integer_value(
+                  json_object_get(json_array_get(l, 0), "num_workers")),
+              4);
+    json_decref(l);
+    json_decref(cfg);
+    json_decref(st);
+    st = now;
+    now = NULL;
+    /* To autoscale, once it runs again: a resize too. */
+    sim_clusters(&fx, "{\"startup_ms\": 0}");
+    {
+        struct tt_response r;
+
+        ASSERT_OK(tt_sim_control(&r, &fx.sim, "POST", "clock",
+                                 "{\"advance_ms\": 600000}"));
+        tt_response_release(&r);
+    }
+    cfg = mod_json("{\"cluster_name\": \"deploy\", \"spark_version\": "
+                   "\"15.4.x-scala2.12\", \"node_type_id\": \"i3.xlarge\", "
+                   "\"num_workers\": 0, \"autotermination_minutes\": 60, "
+                   "\"autoscale\": [{\"min_workers\": 1, "
+                   "\"max_workers\": 3}]}");
+    mod_clear_calls(&fx);
+    ASSERT_OK(M->update(&now, &fx.op, st, cfg));
+    ASSERT_STR_EQ(mod_calls(&fx), "clusters/get,clusters/resize,clusters/get");
+    l = all_clusters(&fx);
+    ASSERT_EQ(
+        json_integer_value(json_object_get(
+            json_object_get(json_array_get(l, 0), "autoscale"), "max_workers")),
+        3);
+    ASSERT_NULL(json_object_get(json_array_get(l, 0), "num_workers"));
+    json_decref(l);
+    ASSERT_EQ(json_integer_value(json_object_get(now, "num_workers")), 0);
+    json_decref(now);
+    json_decref(cfg);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
 TEST(mod_databricks_cluster, terminated_is_not_drift)
 {
     struct mod_fx fx;
@@ -339,6 +394,7 @@ const struct tern_test test_mod_databricks_cluster_list[] = {
     TEST_MODULE(mod_databricks_cluster, create_waits_and_reads),
     TEST_MODULE(mod_databricks_cluster, failed_start_is_reason),
     TEST_MODULE(mod_databricks_cluster, edit_restarts),
+    TEST_MODULE(mod_databricks_cluster, resize_keeps_running),
     TEST_MODULE(mod_databricks_cluster, terminated_is_not_drift),
     TEST_MODULE(mod_databricks_cluster, import_and_lookup),
     TEST_MODULE(mod_databricks_cluster, idempotency_token),
