@@ -691,12 +691,23 @@ static int apply_finish(struct exec *ex, struct step *s)
     pi = &ar->plan->insts[s->inst];
     a = pi->pub.action;
     if (s->rc) {
+        int kept = 0;
+
+        /* A create interrupted while it waited for what it made (a
+         * cluster starting) returned the object's state: record it now,
+         * with its intent resolved, so the next run reads it. */
+        if (s->op == OP_CREATE && s->rc == TERN_ECANCELED && s->result &&
+            !s->destroy && !pi->adopt &&
+            (a == TERN_ACTION_CREATE || a == TERN_ACTION_DELETE_THEN_CREATE) &&
+            commit_object(ar, pi, s->module, s->intent, s->result, &s->diags) ==
+                TERN_OK)
+            kept = 1;
         /* A canceled create may have happened remotely, and so may one
          * that failed without a definite answer (a garbled or lost
          * response, a timeout, a 5xx after the retries): keep its intent
          * for the next run to look for, or the object is orphaned and
          * every later create of it fails as already existing. */
-        if (s->intent && !pi->adopt && !(s->destroy && pi->deposed) &&
+        if (!kept && s->intent && !pi->adopt && !(s->destroy && pi->deposed) &&
             !(s->op == OP_CREATE &&
               (s->rc == TERN_ECANCELED || s->rc == TERN_ERROR)))
             tern_state_intent_abandon(ar->e->state, s->intent, NULL);

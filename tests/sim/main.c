@@ -374,7 +374,7 @@ static void handle_dbx(struct sim *sim, struct sim_req *req,
                        struct sim_resp *resp)
 {
     int64_t start = sim_now_ms(sim);
-    const char *tail = req->path + strlen("/api/2.0/");
+    const char *tail = req->path + strlen("/api/2.x/");
     enum fault f;
 
     sleep_ms(draw_latency(sim));
@@ -785,8 +785,9 @@ int main(int argc, char **argv)
     sim.rng_state = sim.faults.seed;
     sim.iam = sim_iam_new(&sim);
     sim.dbx = sim_dbx_new(&sim);
+    sim.dbxc = sim_dbxc_new(&sim);
     sim.s3 = sim_s3_new(&sim);
-    if (!sim.iam || !sim.dbx)
+    if (!sim.iam || !sim.dbx || !sim.dbxc)
         return 1;
     if (sim.imds_enabled) {
         if (!sim_imds_new) {
@@ -844,6 +845,7 @@ int main(int argc, char **argv)
     sim_iam_free(sim.iam);
     sim_s3_free(sim.s3);
     sim_dbx_free(sim.dbx);
+    sim_dbxc_free(sim.dbxc);
     if (sim.imds)
         sim_imds_free(sim.imds);
     sim_free_contents(&sim);
