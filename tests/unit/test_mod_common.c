@@ -62,6 +62,7 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->aws.iam = fx->iam;
     fx->aws.sts = fx->sts;
     fx->aws.ec2 = fx->ec2;
+    ASSERT_OK(tern__iam_seen_new(&fx->aws.seen));
     fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
@@ -71,6 +72,7 @@ void mod_fx_stop(struct mod_fx *fx)
     tern_aws_client_free(fx->iam);
     tern_aws_client_free(fx->sts);
     tern_aws_client_free(fx->ec2);
+    tern__iam_seen_free(fx->aws.seen);
     tern_dbx_client_free(fx->dbx);
     tern_aws_credentials_free(fx->creds);
     tern_http_free(fx->http);
