@@ -1086,16 +1086,12 @@ static int setup_values(struct applyrun *ar)
                                                         : 0;
     for (i = 0; i < p->ninsts; i++) {
         struct pinst *pi = &p->insts[i];
-        size_t *l;
 
         if (pi->orphan || pi->block == SIZE_MAX)
             continue;
         b = pi->block;
-        l = tern_realloc(ar->cx.block_insts[b],
-                         (ar->cx.nblock_insts[b] + 1) * sizeof(*l));
-        TERN_CHECK_ALLOC(l);
-        l[ar->cx.nblock_insts[b]++] = i;
-        ar->cx.block_insts[b] = l;
+        if ((error = tern__block_push(&ar->cx, b, i)))
+            goto done;
         if (pi->pub.action == TERN_ACTION_NOOP && pi->after)
             ar->cx.values[i] = tern_value_incref(pi->after);
     }

@@ -258,6 +258,11 @@ int tern__claims_plan(struct evalctx *cx, struct tern_diags *diags);
 int tern__claims_keep(const tern_module *m, const tern_value *planned,
                       const tern_value *prior, tern_value **cfg);
 
+/* Append plan instance @inst to block @b's instances (cx->block_insts),
+ * growing the array by doubling: a block of N instances costs O(N), not
+ * the O(N^2) copying of one realloc per instance (issue 19). Does not
+ * call tern__block_changed(). TERN_OK or TERN_ENOMEM. */
+int tern__block_push(struct evalctx *cx, size_t b, size_t inst);
 /* Block @b's instances or their values changed: forget its cached value.
  * Call after every change to cx->values, block_insts or block_keyed. */
 void tern__block_changed(struct evalctx *cx, size_t b);

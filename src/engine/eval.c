@@ -63,6 +63,24 @@ void tern__block_changed(struct evalctx *cx, size_t b)
     }
 }
 
+int tern__block_push(struct evalctx *cx, size_t b, size_t inst)
+{
+    size_t n = cx->nblock_insts[b];
+
+    /* The capacity is implied: the array was sized to the next power of
+     * two when n reached one. */
+    if (n == 0 || (n & (n - 1)) == 0) {
+        size_t *l =
+            tern_realloc(cx->block_insts[b], (n ? 2 * n : 1) * sizeof(*l));
+
+        if (!l)
+            return TERN_ENOMEM;
+        cx->block_insts[b] = l;
+    }
+    cx->block_insts[b][cx->nblock_insts[b]++] = inst;
+    return TERN_OK;
+}
+
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
 {
     size_t i;
