@@ -220,15 +220,15 @@ for i in $(seq "$runs"); do
             # cluster's start-up is the workspace's time, not tern's.)
             measure B1 "$work/b1" -- apply -auto-approve -no-color \
                 -var workspace_role_name=databricks-workspace \
-                -var create_cluster=false
+                -var create_cluster=false -var instance_profile_group=
             # B6: plans right after it, with the default propagation window.
             measure B6-noop "$work/b1" -- plan -no-color \
                 -var workspace_role_name=databricks-workspace \
-                -var create_cluster=false
+                -var create_cluster=false -var instance_profile_group=
             change_outside
             measure B6 "$work/b1" -- plan -no-color \
                 -var workspace_role_name=databricks-workspace \
-                -var create_cluster=false
+                -var create_cluster=false -var instance_profile_group=
             for m in "# aws_iam_role.sagemaker_deploy has changed" \
                 "# aws_iam_role_policy_attachment.sagemaker_full_access has been deleted"; do
                 grep -qF "$m" "$work/B6.out" || {

@@ -139,6 +139,20 @@ resource "databricks_instance_profile" "sagemaker_deploy" {
   iam_role_arn         = aws_iam_role.sagemaker_deploy.arn
 }
 
+# Non-admins may launch a cluster with the instance profile only when
+# they are granted it: here a workspace group is (var.instance_profile_group,
+# "users" by default; "" grants nothing).
+data "databricks_group" "profile_users" {
+  count        = var.instance_profile_group == "" ? 0 : 1
+  display_name = var.instance_profile_group
+}
+
+resource "databricks_group_instance_profile" "profile_users" {
+  count               = var.instance_profile_group == "" ? 0 : 1
+  group_id            = data.databricks_group.profile_users[0].id
+  instance_profile_id = databricks_instance_profile.sagemaker_deploy.id
+}
+
 # Step 6: the cluster that deploys models, launched with the instance
 # profile and with mlflow installed. Create waits until it runs and the
 # library is installed. It costs money while it runs (see the README):

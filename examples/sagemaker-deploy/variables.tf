@@ -32,6 +32,12 @@ variable "databricks_host" {
   default     = null
 }
 
+variable "instance_profile_group" {
+  description = "The workspace group granted the instance profile, so its members may launch clusters with it; \"\" grants none."
+  type        = string
+  default     = "users"
+}
+
 variable "create_cluster" {
   description = "Whether to create the deployment cluster (step 6)."
   type        = bool

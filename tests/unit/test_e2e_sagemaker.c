@@ -402,7 +402,7 @@ TEST(e2e, plan_apply_noop)
     RUN(0, "validate");
     ASSERT_STR_CONTAINS(r.out, "Success! The configuration is valid.");
     RUN(0, "plan", "-out=plan.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 7 to add, 0 to change, 0 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 8 to add, 0 to change, 0 to destroy.");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role_policy.workspace_pass_role "
                                "will be created");
     ASSERT_STR_CONTAINS(r.out, "# databricks_instance_profile."
@@ -410,7 +410,7 @@ TEST(e2e, plan_apply_noop)
     ASSERT_STR_NOT_CONTAINS(r.out, "Warning:");
     ASSERT_STR_NOT_CONTAINS(r.err, "Warning:");
     RUN(0, "apply", "plan.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 7 added, 0 "
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added, 0 "
                                "changed, 0 destroyed.");
     assert_no_changes();
     assert_procedure_done();
@@ -483,7 +483,8 @@ static void load_hand_made(void)
     /* The procedure done by hand had no cluster: leave it out. */
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "terraform.tfvars",
                             "workspace_role_name = \"" WS_ROLE "\"\n"
-                            "create_cluster = false\n"));
+                            "create_cluster = false\n"
+                            "instance_profile_group = \"\"\n"));
 }
 
 /* No call since the log was cleared changed anything. */
@@ -603,8 +604,8 @@ TEST(e2e, destroy_leaves_workspace_role)
     RUN(0, "apply", "-auto-approve");
     assert_procedure_done();
     RUN(0, "destroy", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 0 to add, 0 to change, 7 to destroy.");
-    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 7 destroyed.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 0 to add, 0 to change, 8 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 8 destroyed.");
     ASSERT_STR_NOT_CONTAINS(r.out, "data.aws_iam_role.workspace will be "
                                    "destroyed");
 
@@ -633,7 +634,7 @@ TEST(e2e, propagation_and_throttling)
         "POST", "faults",
         json_pack("{s:i, s:f}", "propagation_ms", 10000, "throttle_rate", 0.1));
     RUN(0, "apply", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 7 added, 0 "
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added, 0 "
                                "changed, 0 destroyed.");
     /* The new objects were refused while they propagated: the retries
      * that made this work were needed. */
@@ -676,11 +677,11 @@ TEST(e2e, ci_saved_plans_json)
     }
     RUN(0, "plan", "-json", "-input=false", "-out=ci.tfplan");
     n = json_lines(r.out, "planned_change", &k);
-    ASSERT_CMP(n, >, 7);
-    ASSERT_EQ(k, 7);
+    ASSERT_CMP(n, >, 8);
+    ASSERT_EQ(k, 8);
     RUN(0, "apply", "-json", "-input=false", "ci.tfplan");
     json_lines(r.out, "apply_complete", &k);
-    ASSERT_EQ(k, 7);
+    ASSERT_EQ(k, 8);
     json_lines(r.out, "outputs", &k);
     ASSERT_EQ(k, 1);
     RUN(0, "plan", "-json", "-detailed-exitcode");
@@ -710,7 +711,7 @@ TEST(e2e, ci_saved_plans_json)
     RUN(0, "destroy", "-json", "-auto-approve", "-var",
         "tags={team=\"ml-platform\"}");
     json_lines(r.out, "apply_complete", &k);
-    ASSERT_EQ(k, 7);
+    ASSERT_EQ(k, 8);
     teardown();
 }
 
@@ -811,9 +812,9 @@ TEST(e2e, guide_policy_lint)
     RUN(0, "plan", "-out=guide.tfplan");
     ASSERT_STR_CONTAINS(r.out, "Warning: Unknown IAM action");
     ASSERT_STR_CONTAINS(r.out, "Did you mean \"ecr:DescribeRepositories\"?");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 7 to add, 0 to change, 0 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 8 to add, 0 to change, 0 to destroy.");
     RUN(0, "apply", "guide.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 7 added");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added");
     assert_no_changes();
 
     /* IAM took the document as written; the action grants nothing. */
@@ -859,7 +860,7 @@ TEST(e2e, json_syntax_plans_identically)
         RUN(0, "validate");
         RUN(0, "plan", "-out=p.tfplan");
         ASSERT_STR_CONTAINS(r.out,
-                            "Plan: 7 to add, 0 to change, 0 to destroy.");
+                            "Plan: 8 to add, 0 to change, 0 to destroy.");
         RUN(0, "show", "-json", "p.tfplan");
         plans[i] = json_loads(r.out, 0, NULL);
         ASSERT_NOT_NULL(plans[i]);
@@ -876,7 +877,7 @@ TEST(e2e, json_syntax_plans_identically)
              a, b);
     }
     ASSERT_EQ(json_array_size(json_object_get(plans[0], "resource_changes")),
-              7);
+              8);
 
     /* And the JSON syntax applies to the same objects. */
     RUN(0, "apply", "p.tfplan");
