@@ -740,15 +740,19 @@ int tern_aws_call(tern_aws_client *c, const char *action,
 
 fail:
     if (aerr.code || resp.status) {
-        char snippet[160];
+        char snippet[160], head[121];
+        size_t shown;
         struct tern_diag *d;
 
         /* Without an AWS error document (a proxy's page, an empty body),
-         * show the start of what came back instead. */
-        snprintf(snippet, sizeof(snippet), "%s%.120s%s",
+         * show the start of what came back instead, its control
+         * characters made visible (issue 20, finding 14). */
+        shown = tern_printable_copy(head, sizeof(head),
+                                    resp.body.len ? resp.body.ptr : "");
+        snprintf(snippet, sizeof(snippet), "%s%s%s",
                  resp.body.len ? "the service answered: " : "",
-                 resp.body.len ? resp.body.ptr : "the service answered no body",
-                 resp.body.len > 120 ? "..." : "");
+                 resp.body.len ? head : "the service answered no body",
+                 shown < resp.body.len ? "..." : "");
         d = tern_diags_add(
             diags, TERN_SEV_ERROR, NULL, "AWS request failed",
             "%s %s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",

@@ -214,11 +214,13 @@ const tern_xml_node *tern_xml_next(const tern_xml_node *node)
     return NULL;
 }
 
+/* An error document's fields reach messages and logs: copied with control
+ * characters made visible (issue 20, finding 14). */
 static int dup_text(char **out, const char *s)
 {
     if (!s)
         return TERN_OK;
-    *out = tern_strdup(s);
+    *out = tern_printable_strndup(s, strlen(s));
     return *out ? TERN_OK : TERN_ENOMEM;
 }
 

@@ -335,12 +335,16 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                       : json_object();
             if (resp.status >= 200 && resp.status < 300) {
                 if (!doc) {
+                    char why[sizeof(jerr.text)];
+
+                    /* jansson quotes the bytes it stopped at. */
+                    tern_printable_copy(why, sizeof(why), jerr.text);
                     error = TERN_ERROR;
                     tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                    "Unreadable Databricks response",
                                    "%s %s answered HTTP %ld with a body that "
                                    "is not JSON: %s.",
-                                   method, path, resp.status, jerr.text);
+                                   method, path, resp.status, why);
                 } else {
                     error = TERN_OK;
                 }
@@ -351,15 +355,18 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                 const char *msg =
                     json_string_value(json_object_get(doc, "message"));
 
+                /* The server's words reach messages and logs: control
+                 * characters made visible (issue 20, finding 14). */
                 if (json_is_string(ec))
-                    snprintf(code, sizeof(code), "%s", json_string_value(ec));
+                    tern_printable_copy(code, sizeof(code),
+                                        json_string_value(ec));
                 else if (json_is_integer(ec))
                     snprintf(code, sizeof(code), "%" JSON_INTEGER_FORMAT,
                              json_integer_value(ec));
                 else
                     code[0] = '\0';
                 if (msg)
-                    snprintf(message, sizeof(message), "%s", msg);
+                    tern_printable_copy(message, sizeof(message), msg);
                 else
                     snprintf(message, sizeof(message), "HTTP %ld with %s body",
                              resp.status,

@@ -336,8 +336,8 @@ void sim_free_contents(struct sim *sim)
     sim->ncalls = sim->calls_alloc = 0;
 }
 
-static const char *const garble_modes[] = {"truncate", "oversize", "html",
-                                           "shape",    "stall",    "empty"};
+static const char *const garble_modes[] = {
+    "truncate", "oversize", "html", "shape", "stall", "empty", "escape"};
 
 int sim_garble_mode_valid(const char *mode)
 {
@@ -421,5 +421,24 @@ void sim_garble(struct sim *sim, struct sim_resp *resp, int json)
         }
     } else if (strcmp(mode, "stall") == 0) {
         resp->stall_ms = f->stall_ms > 0 ? f->stall_ms : 30000;
+    } else if (strcmp(mode, "escape") == 0) {
+        /* A hostile error answer: terminal escapes (set the window title,
+         * clear the screen, a C1 CSI, a carriage return) in the body, and
+         * for JSON in the code, message and request id header. */
+        resp->status = 400;
+        tern_buf_clear(&resp->body);
+        if (json) {
+            resp->content_type = "application/json";
+            tern_buf_puts(&resp->body,
+                          "{\"error_code\": \"BAD\\u001b[31m\", "
+                          "\"message\": \"\\u001b]0;owned\\u0007\\u001b[2J"
+                          "gone\\r\\u009b1m\"}");
+            snprintf(resp->extra_header, sizeof(resp->extra_header),
+                     "x-request-id: rid\033[5m");
+        } else {
+            resp->content_type = "text/plain";
+            tern_buf_puts(&resp->body,
+                          "\033]0;owned\007\033[2JAccess denied\r\n");
+        }
     }
 }
