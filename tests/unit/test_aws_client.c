@@ -92,6 +92,32 @@ TEST(aws_client, xml_prefixes_and_errors)
     tern_buf_release(&deep);
 }
 
+/* Issue 20, finding 8: 200,000 sibling elements are linked in one step
+ * each (the builder keeps the last child), not a walk of the siblings
+ * before them (quadratic: 52.6 s of CPU). */
+TEST(aws_client, xml_siblings_linear)
+{
+    tern_buf doc = TERN_BUF_INIT;
+    tern_xml_node *root = NULL;
+    const tern_xml_node *m;
+    size_t links = 0, n = 0;
+    int i;
+
+    tern_buf_puts(&doc, "<R>");
+    for (i = 0; i < 200000; i++)
+        tern_buf_printf(&doc, "<a>%d</a>", i);
+    tern_buf_puts(&doc, "</R>");
+    ASSERT_FALSE(tern_buf_oom(&doc));
+    ASSERT_OK(
+        tern__xml_parse_counted(&root, doc.ptr, doc.len, NULL, 0, &links));
+    ASSERT_EQ(links, 200001);
+    for (m = tern_xml_child(root, "a"); m; m = m->next, n++)
+        ASSERT_EQ(strtol(m->text, NULL, 10), (long)n);
+    ASSERT_EQ(n, 200000);
+    tern_xml_free(root);
+    tern_buf_release(&doc);
+}
+
 TEST(aws_client, xml_error_documents)
 {
     static const char query[] =
@@ -867,6 +893,7 @@ TEST(aws_client, thousand_signed_calls_reuse_connections)
 const struct tern_test test_aws_client_list[] = {
     TEST_UNIT(aws_client, xml_tree_and_paths),
     TEST_UNIT(aws_client, xml_prefixes_and_errors),
+    TEST_UNIT(aws_client, xml_siblings_linear),
     TEST_UNIT(aws_client, xml_error_documents),
     TEST_UNIT(aws_client, error_classes),
     TEST_UNIT(aws_client, query_lists_tags_and_policies),
