@@ -49,6 +49,7 @@ struct tern_aws_client {
     void *now_ud;
     const atomic_int *cancel;
     int correct_clock_skew;
+    long max_pages, max_items;
     tern_sigv4_cache *keys;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -362,6 +363,8 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     c->now_ud = opts->now_ud;
     c->cancel = opts->cancel;
     c->correct_clock_skew = opts->correct_clock_skew;
+    c->max_pages = opts->max_pages > 0 ? opts->max_pages : TERN_AWS_MAX_PAGES;
+    c->max_items = opts->max_items > 0 ? opts->max_items : TERN_AWS_MAX_ITEMS;
     c->tokens = QUOTA_MAX;
     c->rng = opts->seed ? opts->seed : (unsigned int)time(NULL) ^ 0x9e3779b9u;
     c->keys = tern_sigv4_cache_new();
@@ -790,7 +793,8 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
     tern_xml_node *root = NULL;
     char *marker = NULL;
     char result_name[128];
-    int error = TERN_OK, pages = 0;
+    int error = TERN_OK;
+    long pages = 0, items = 0;
 
     snprintf(result_name, sizeof(result_name), "%sResult", action);
     for (;;) {
@@ -821,6 +825,22 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
                            c->service_label, action, result_name);
             goto done;
         }
+        {
+            const tern_xml_node *list, *m;
+
+            for (list = result->children; list; list = list->next)
+                for (m = list->children; m; m = m->next)
+                    items += strcmp(m->name, "member") == 0;
+        }
+        if (items > c->max_items) {
+            error = TERN_ERROR;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Too many AWS results",
+                           "%s %s returned more than %ld items in %ld "
+                           "pages; tern stops there rather than read "
+                           "without end.",
+                           c->service_label, action, c->max_items, pages);
+            goto done;
+        }
         error = fn(ud, result);
         if (error)
             goto done;
@@ -828,6 +848,14 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
         next = tern_xml_text(result, "Marker");
         if (!truncated || strcmp(truncated, "true") != 0 || !next || !*next)
             break;
+        if (pages >= c->max_pages) {
+            error = TERN_ERROR;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Too many AWS results",
+                           "%s %s was still truncated after %ld pages; "
+                           "tern stops there rather than read without end.",
+                           c->service_label, action, pages);
+            goto done;
+        }
         if (marker && strcmp(marker, next) == 0) {
             error = TERN_ERROR;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL,
@@ -840,7 +868,7 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
         marker = tern_strdup(next);
         TERN_CHECK_ALLOC(marker);
     }
-    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: %d page%s", c->service, action,
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: %ld page%s", c->service, action,
                 pages, pages == 1 ? "" : "s");
 done:
     tern_xml_free(root);
