@@ -323,7 +323,10 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             retry = is_get && (resp.failure == TERN_HTTP_ERESET ||
                                resp.failure == TERN_HTTP_ETIMEOUT ||
                                resp.failure == TERN_HTTP_ECONNECT);
-            error = TERN_ERROR;
+            /* An answer over the size cap is the server's, not a passing
+             * failure: not one to retry (issue 20, finding 10). */
+            error = resp.failure == TERN_HTTP_ETOOLARGE ? TERN_EINVALID
+                                                        : TERN_ERROR;
             snprintf(message, sizeof(message), "%s", resp.error);
             code[0] = '\0';
         } else {
@@ -339,7 +342,9 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
 
                     /* jansson quotes the bytes it stopped at. */
                     tern_printable_copy(why, sizeof(why), jerr.text);
-                    error = TERN_ERROR;
+                    /* Unreadable, not passing: retrying it as IAM lag
+                     * only delays the error (issue 20, finding 10). */
+                    error = TERN_EINVALID;
                     tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                    "Unreadable Databricks response",
                                    "%s %s answered HTTP %ld with a body that "
@@ -396,13 +401,19 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     }
     {
         struct tern_diag *d;
+        char status[32] = "";
 
         request_id = tern_http_response_header(&resp, "x-request-id");
-        d = tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "Databricks request failed",
-            "%s %s: %s%s%s (HTTP %ld, %d attempt%s)", method, path,
-            code[0] ? code : "", code[0] ? ": " : "", message, resp.status,
-            attempt, attempt == 1 ? "" : "s");
+
+        /* No status when nothing usable came back (a dropped connection,
+         * an answer over the size cap). */
+        if (resp.status)
+            snprintf(status, sizeof(status), "HTTP %ld, ", resp.status);
+        d = tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Databricks request failed",
+                           "%s %s: %s%s%s (%s%d attempt%s)", method, path,
+                           code[0] ? code : "", code[0] ? ": " : "", message,
+                           status, attempt, attempt == 1 ? "" : "s");
         if (d && code[0])
             d->service_code = tern_strdup(code);
         if (d && request_id) {
