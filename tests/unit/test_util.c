@@ -156,6 +156,41 @@ TEST(util, redact_many_secrets_and_closing_tags)
     tern_free(s);
 }
 
+/* Issue 20: a secret of any length is redacted, even one made of the
+ * mask's own characters. */
+TEST(util, redact_short_secrets)
+{
+    char *s;
+
+    tern_log_add_secret("k9Zq");
+    tern_log_add_secret("**");
+    tern_log_add_secret("[REDACTED]");
+    s = redacted("pin k9Zq and k9Zqk9Zq, ** [REDACTED] end");
+    ASSERT_STR_EQ(s, "pin **** and ********, ** [REDACTED] end");
+    tern_free(s);
+}
+
+/* Issue 20: a secret that arrives while allocation fails cannot be
+ * remembered, so every later line is masked whole rather than printed
+ * with the secret in it. */
+TEST(util, redact_after_lost_secret)
+{
+    char *s;
+
+    s = redacted("before SecretLostToOOM-0001");
+    ASSERT_STR_EQ(s, "before SecretLostToOOM-0001");
+    tern_free(s);
+    tern__alloc_fail_after(1);
+    tern_log_add_secret("SecretLostToOOM-0001");
+    tern__alloc_fail_after(0);
+    s = redacted("after SecretLostToOOM-0001");
+    ASSERT_STR_EQ(s, "[REDACTED]");
+    tern_free(s);
+    s = redacted("short");
+    ASSERT_STR_EQ(s, "*****");
+    tern_free(s);
+}
+
 /* Issue 20, finding 14: what a server sends is made printable, C0 (but
  * newline and tab), DEL, C1 and bytes that are not UTF-8; the rest, UTF-8
  * included, is kept. */
@@ -194,4 +229,6 @@ const struct tern_test test_util_list[] = {
     TEST_UNIT(util, redact_registered_secret_anywhere),
     TEST_UNIT(util, redact_many_secrets_and_closing_tags),
     TEST_UNIT(util, printable_escapes_controls),
+    TEST_UNIT(util, redact_short_secrets),
+    TEST_UNIT(util, redact_after_lost_secret),
     TEST_END};
