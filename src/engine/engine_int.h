@@ -200,12 +200,21 @@ struct evalctx {
      * to a for_each block of N instances from each of M instances would
      * otherwise build an object of N values M times. */
     tern_value **block_cache;
+    /* Per local value: its value and the generation of the values above it
+     * was computed at (gen moves on at every tern__block_changed), and the
+     * name -> index map. A chain of N locals each referring twice to the
+     * one before took 2^N evaluations (issue 20, finding 7). */
+    tern_value **local_cache;
+    unsigned long *local_gen;
+    size_t nlocal_cache;
+    unsigned long gen;
+    struct tern__map local_map;
 };
 
 /* Block @b's instances or their values changed: forget its cached value.
  * Call after every change to cx->values, block_insts or block_keyed. */
 void tern__block_changed(struct evalctx *cx, size_t b);
-/* Free the cached block values (the array too). */
+/* Free the cached block and local values (the arrays too). */
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks);
 
 /* A scope for an instance (each/count bound when given); the caller

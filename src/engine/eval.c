@@ -47,6 +47,7 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
 
 void tern__block_changed(struct evalctx *cx, size_t b)
 {
+    cx->gen++; /* every cached local value is stale */
     if (cx->block_cache && b != SIZE_MAX) {
         tern_value_decref(cx->block_cache[b]);
         cx->block_cache[b] = NULL;
@@ -61,6 +62,39 @@ void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
         tern_value_decref(cx->block_cache[i]);
     tern_free(cx->block_cache);
     cx->block_cache = NULL;
+    for (i = 0; i < cx->nlocal_cache; i++)
+        tern_value_decref(cx->local_cache[i]);
+    tern_free(cx->local_cache);
+    tern_free(cx->local_gen);
+    cx->local_cache = NULL;
+    cx->local_gen = NULL;
+    cx->nlocal_cache = 0;
+    tern__map_release(&cx->local_map);
+}
+
+/* Index the locals by name and make room for their values, once. */
+static int locals_index(struct evalctx *cx, const struct tern_lang_config *cfg)
+{
+    size_t i, n = cfg->nlocal_attrs;
+
+    if (cx->local_cache || n == 0)
+        return TERN_OK;
+    cx->local_cache = tern_calloc(n, sizeof(*cx->local_cache));
+    cx->local_gen = tern_calloc(n, sizeof(*cx->local_gen));
+    if (!cx->local_cache || !cx->local_gen)
+        goto oom;
+    for (i = 0; i < n; i++)
+        if (tern__map_put(&cx->local_map, cfg->local_attrs[i]->name, i))
+            goto oom;
+    cx->nlocal_cache = n;
+    return TERN_OK;
+oom:
+    tern_free(cx->local_cache);
+    tern_free(cx->local_gen);
+    cx->local_cache = NULL;
+    cx->local_gen = NULL;
+    tern__map_release(&cx->local_map);
+    return TERN_ENOMEM;
 }
 
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
@@ -118,25 +152,33 @@ static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
     int error;
 
     if (strcmp(ref->kind, "local") == 0) {
-        for (i = 0; i < cfg->nlocal_attrs; i++) {
-            struct tern_lang_scope sc;
-            tern_value *tmp[2];
+        struct tern_lang_scope sc;
+        tern_value *tmp[2];
 
-            if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
-                continue;
-            if (cx->locals_depth > 100) {
-                tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
-                               "Cycle in local values",
-                               "local.%s refers to itself.", ref->name);
-                return TERN_ERROR;
-            }
-            cx->locals_depth++;
-            tern__scope_init(&sc, cx, NULL, tmp);
-            error = tern_lang_eval(cfg->local_attrs[i]->expr, &sc, out, diags);
-            cx->locals_depth--;
+        if ((error = locals_index(cx, cfg)))
             return error;
+        if (!cx->nlocal_cache || !tern__map_get(&cx->local_map, ref->name, &i))
+            return TERN_ENOTFOUND;
+        if (cx->local_cache[i] && cx->local_gen[i] == cx->gen) {
+            *out = tern_value_incref(cx->local_cache[i]);
+            return TERN_OK;
         }
-        return TERN_ENOTFOUND;
+        if (cx->locals_depth > 100) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
+                           "Cycle in local values",
+                           "local.%s refers to itself.", ref->name);
+            return TERN_ERROR;
+        }
+        cx->locals_depth++;
+        tern__scope_init(&sc, cx, NULL, tmp);
+        error = tern_lang_eval(cfg->local_attrs[i]->expr, &sc, out, diags);
+        cx->locals_depth--;
+        if (error == TERN_OK) {
+            tern_value_decref(cx->local_cache[i]);
+            cx->local_cache[i] = tern_value_incref(*out);
+            cx->local_gen[i] = cx->gen;
+        }
+        return error;
     }
     if (strcmp(ref->kind, "resource") != 0 && strcmp(ref->kind, "data") != 0)
         return TERN_ENOTFOUND;
