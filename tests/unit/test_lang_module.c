@@ -116,7 +116,7 @@ static char *expand(const char *block, const char **first_error)
     } while (0)
 
 /* Issue 20, finding 7: count = 100000000 grew until killed; now an error
- * at the count expression, and 100,000 still expands. */
+ * at the count expression. */
 TEST(lang_module, count_is_bounded)
 {
     static const char text[] = "resource \"t\" \"n\" {\n"
@@ -147,12 +147,6 @@ TEST(lang_module, count_is_bounded)
     EXPANDS("resource \"t\" \"n\" { count = 100001 }", "",
             "Invalid count argument");
     EXPANDS("resource \"t\" \"n\" { count = 2 }", "0,1", none);
-    memset(&scope, 0, sizeof(scope));
-    cfg = config("resource \"t\" \"n\" { count = 100000 }", &d);
-    ASSERT_OK(tern_lang_expand(cfg->resources.items[0], &scope, &in, &d));
-    ASSERT_EQ(in.n, 100000);
-    tern_lang_instances_release(&in);
-    tern_lang_config_free(cfg);
 }
 
 TEST(lang_module, count_and_for_each)
