@@ -91,7 +91,8 @@ tern_dbx_client *tern__dbx(const tern_op *op);
 #define TERN__QUIET_NOTFOUND 0x10u
 /**
  * Databricks: retry a failure that may be passing (TERN_ERROR: a 500 or
- * 502/504, a dropped connection, a timeout, a garbled answer), which the
+ * 502/504, a dropped connection, a timeout; not an unreadable 2xx answer,
+ * which the client reports as TERN_EINVALID), which the
  * REST client itself retries only for 429/503. A POST that failed that way
  * may have been applied: when a retry then meets RESOURCE_ALREADY_EXISTS
  * (add) or RESOURCE_DOES_NOT_EXIST (remove), that answer is returned

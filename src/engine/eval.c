@@ -57,6 +57,7 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
 
 void tern__block_changed(struct evalctx *cx, size_t b)
 {
+    cx->gen++; /* every cached local value is stale */
     if (cx->block_cache && b != SIZE_MAX) {
         tern_value_decref(cx->block_cache[b]);
         cx->block_cache[b] = NULL;
@@ -89,6 +90,32 @@ void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
         tern_value_decref(cx->block_cache[i]);
     tern_free(cx->block_cache);
     cx->block_cache = NULL;
+    for (i = 0; i < cx->nlocal_cache; i++)
+        tern_value_decref(cx->local_cache[i]);
+    tern_free(cx->local_cache);
+    tern_free(cx->local_gen);
+    cx->local_cache = NULL;
+    cx->local_gen = NULL;
+    cx->nlocal_cache = 0;
+}
+
+/* Room for the value of every local of every module instance (slot
+ * emod.local_off + its index), made at the first use. */
+static int locals_cache(struct evalctx *cx, size_t n)
+{
+    if (cx->local_cache || n == 0)
+        return TERN_OK;
+    cx->local_cache = tern_calloc(n, sizeof(*cx->local_cache));
+    cx->local_gen = tern_calloc(n, sizeof(*cx->local_gen));
+    if (!cx->local_cache || !cx->local_gen) {
+        tern_free(cx->local_cache);
+        tern_free(cx->local_gen);
+        cx->local_cache = NULL;
+        cx->local_gen = NULL;
+        return TERN_ENOMEM;
+    }
+    cx->nlocal_cache = n;
+    return TERN_OK;
 }
 
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
@@ -405,15 +432,33 @@ int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
     int error;
 
     if (strcmp(ref->kind, "local") == 0) {
-        for (i = 0; i < cfg->nlocal_attrs; i++) {
-            if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
-                continue;
-            if (too_deep(ms, ref, diags))
-                return TERN_ERROR;
-            return eval_in(ms, ms->mod, NULL, cfg->local_attrs[i]->expr, out,
-                           diags);
+        size_t slot;
+
+        for (i = 0; i < cfg->nlocal_attrs; i++)
+            if (strcmp(cfg->local_attrs[i]->name, ref->name) == 0)
+                break;
+        if (i == cfg->nlocal_attrs)
+            return TERN_ENOTFOUND;
+        /* Evaluated once until a value it may read changes (cx->gen): N
+         * levels of local.a + local.a cost N, not 2^N. */
+        slot = m->local_off + i;
+        if (cx && (error = locals_cache(cx, e->nlocals_all)))
+            return error;
+        if (cx && slot < cx->nlocal_cache && cx->local_cache[slot] &&
+            cx->local_gen[slot] == cx->gen) {
+            *out = tern_value_incref(cx->local_cache[slot]);
+            return TERN_OK;
         }
-        return TERN_ENOTFOUND;
+        if (too_deep(ms, ref, diags))
+            return TERN_ERROR;
+        error =
+            eval_in(ms, ms->mod, NULL, cfg->local_attrs[i]->expr, out, diags);
+        if (error == TERN_OK && cx && slot < cx->nlocal_cache) {
+            tern_value_decref(cx->local_cache[slot]);
+            cx->local_cache[slot] = tern_value_incref(*out);
+            cx->local_gen[slot] = cx->gen;
+        }
+        return error;
     }
     if (strcmp(ref->kind, "var") == 0)
         return ms->mod ? resolve_var(ms, ref, out, diags) : TERN_ENOTFOUND;

@@ -132,7 +132,7 @@ static void set_faults(struct sim *sim, const struct sim_req *req,
 
         if (!sim_garble_mode_valid(mode)) {
             bad_request(resp, "garble_mode is one of truncate, oversize, "
-                              "html, shape, stall, empty");
+                              "html, shape, stall, empty, escape, endless");
             goto done;
         }
         snprintf(f.garble_mode, sizeof(f.garble_mode), "%s", mode);

@@ -15,7 +15,8 @@
  *   --propagation-ms N        eventual-consistency delay of IAM changes
  *   --propagation-jitter-ms N plus uniform [0, N] per object
  *   --garble-rate R           fraction of responses mangled after the work
- *   --garble-mode MODE        truncate, oversize, html, shape, stall or empty
+ *   --garble-mode MODE        truncate, oversize, html, shape, stall, empty,
+ *                             escape or endless
  *   --stall-ms N              how long a stalled response waits
  *   --key AKID:SECRET[:ACCOUNT]  accept this key set (repeatable)
  *   --no-default-key          do not accept the default key set
@@ -740,8 +741,10 @@ int main(int argc, char **argv)
             sim.faults.stall_ms = (int)parse_int(a, v);
         else if (strcmp(a, "--garble-mode") == 0) {
             if (!sim_garble_mode_valid(v)) {
-                fprintf(stderr, "tern-sim: --garble-mode is one of truncate, "
-                                "oversize, html, shape, stall, empty\n");
+                fprintf(
+                    stderr,
+                    "tern-sim: --garble-mode is one of truncate, "
+                    "oversize, html, shape, stall, empty, escape, endless\n");
                 return 2;
             }
             snprintf(sim.faults.garble_mode, sizeof(sim.faults.garble_mode),

@@ -105,7 +105,10 @@ struct sim_faults {
      * of responses is mangled as garble_mode says: "truncate" (the body
      * cut in half), "oversize" (padded past 16 MiB), "html" (a proxy's
      * HTML error page with status 200), "shape" (a well-formed document of
-     * another action), "stall" (answered only after stall_ms). */
+     * another action), "stall" (answered only after stall_ms), "empty"
+     * (an empty result element), "escape" (an error answer full of
+     * terminal escapes), "endless" (a list always truncated, with a fresh
+     * Marker). */
     double garble_rate;
     char garble_mode[16];
     int stall_ms;
