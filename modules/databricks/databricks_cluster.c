@@ -48,10 +48,10 @@
  * - a cluster that fails to start is permanently deleted before the
  *   error is returned, so no failed cluster is left behind for the next
  *   run to adopt;
- * - an interrupt that stops the wait for RUNNING (tern_op_sleep returns
- *   TERN_ECANCELED) leaves the cluster starting and returns its state
- *   with TERN_ECANCELED, which the engine records: the next run reads it
- *   and installs the libraries;
+ * - an interrupt that stops the wait for RUNNING (the first Ctrl-C;
+ * tern_op_wait returns TERN_ECANCELED) leaves the cluster starting and returns
+ * its state with TERN_ECANCELED, which the engine records: the next run reads
+ * it and installs the libraries;
  * - a kill leaves the engine's intent instead: the next run finds the
  *   cluster by its cluster_name (lookup) and adopts it, whatever state it
  *   is in, so there is never a second one.
@@ -575,7 +575,7 @@ static int wait_running(tern_op *op, const char *id, json_t **out,
                               "minutes.",
                               id);
         }
-        if ((error = tern_op_sleep(op, wait))) {
+        if ((error = tern_op_wait(op, wait))) {
             /* Interrupted: what the cluster last was, for the state. */
             *out = d;
             return error;
@@ -679,7 +679,7 @@ static int wait_libs(tern_op *op, const char *id, const json_t *want,
                               "The libraries of cluster %s were not "
                               "installed in 30 minutes.",
                               id);
-        if ((error = tern_op_sleep(op, wait)))
+        if ((error = tern_op_wait(op, wait)))
             return error;
         waited += wait;
         wait = wait * 2 > POLL_MAX_MS ? POLL_MAX_MS : wait * 2;
