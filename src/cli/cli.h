@@ -239,6 +239,10 @@ void cli_ui_json_line(const struct cli_ui *ui, const char *level,
 
 /* Ask a question on the terminal; the answer is a new string or NULL. */
 char *cli_ui_ask(const struct cli_ui *ui, const char *question);
+/* The answer part of cli_ui_ask: one line of standard input, read
+ * unbuffered (so that the next reader sees what follows it); NULL at EOF
+ * with nothing typed or on an interrupt. */
+char *cli_ui_read_line(void);
 
 /* Print a JSON document and a newline to @f (flags: JSON_INDENT(2)...). */
 void cli_json_print(FILE *f, const json_t *j, size_t flags);

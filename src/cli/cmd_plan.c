@@ -700,14 +700,9 @@ static int prompt_variables(struct cli_ctx *ctx,
         fputs(tern_buf_cstr(&q), ctx->ui.out);
         tern_buf_release(&q);
         fflush(ctx->ui.out);
-        {
-            tern_buf line = TERN_BUF_INIT;
-            int c;
-
-            while ((c = getchar()) != EOF && c != '\n')
-                tern_buf_putc(&line, (char)c);
-            answer = tern_buf_detach(&line);
-        }
+        /* Unbuffered, as the approval prompt reads: stdio's buffer would
+         * keep what was typed for that prompt. */
+        answer = cli_ui_read_line();
         fputc('\n', ctx->ui.out);
         if (!answer || !*answer) {
             tern_free(answer);

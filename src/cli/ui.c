@@ -308,11 +308,16 @@ static int ask_getc(void)
 
 char *cli_ui_ask(const struct cli_ui *ui, const char *question)
 {
+    fprintf(ui->out, "%s%s%s", cli_c_bold(ui), question, cli_c_reset(ui));
+    fflush(ui->out);
+    return cli_ui_read_line();
+}
+
+char *cli_ui_read_line(void)
+{
     tern_buf line = TERN_BUF_INIT;
     int c;
 
-    fprintf(ui->out, "%s%s%s", cli_c_bold(ui), question, cli_c_reset(ui));
-    fflush(ui->out);
     while ((c = ask_getc()) >= 0 && c != '\n')
         tern_buf_putc(&line, (char)c);
     if (c == ASK_INTERRUPTED || (c == EOF && line.len == 0)) {
