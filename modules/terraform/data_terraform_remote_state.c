@@ -150,6 +150,19 @@ static int read_state(json_t **out, tern_op *op, const json_t *cfg)
     json_t *v;
     int error;
 
+    /* dataSourceRemoteStateValidate */
+    if (config && !json_is_null(config) && !json_is_object(config)) {
+        tern_diags_add(op->diags, TERN_SEV_ERROR, NULL,
+                       "Invalid backend configuration",
+                       "The configuration must be an object value.");
+        return TERN_EINVALID;
+    }
+    if (defaults && !json_is_null(defaults) && !json_is_object(defaults)) {
+        tern_diags_add(op->diags, TERN_SEV_ERROR, NULL,
+                       "Invalid default values",
+                       "Defaults must be given in an object value.");
+        return TERN_EINVALID;
+    }
     if (!json_is_object(config))
         config = empty = json_object();
     if (!config)
