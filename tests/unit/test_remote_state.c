@@ -280,6 +280,35 @@ TEST(remote_state, missing_object)
     free(cfg);
     RUN(b, 1, "plan", "-no-color");
     ASSERT_STR_EQ(r.err, NO_STATE);
+
+    /* What the backend does not take, and a backend tern does not have. */
+    b = dir_with("c", "data \"terraform_remote_state\" \"a\" {\n"
+                      "  backend = \"s3\"\n"
+                      "  config  = { bucket_name = \"tfstate\" }\n"
+                      "}\n"
+                      "data \"terraform_remote_state\" \"b\" {\n"
+                      "  backend = \"gcs\"\n"
+                      "}\n");
+    RUN(b, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Failed to read data source\n\n"
+        "  on main.tf line 1, in data \"terraform_remote_state\" \"a\":\n"
+        "   1: data \"terraform_remote_state\" \"a\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+        "Reading data.terraform_remote_state.a: Invalid backend "
+        "configuration\n\n"
+        "Error: Invalid backend configuration\n\n"
+        "The given configuration is not valid for backend \"s3\": "
+        "unsupported attribute \"bucket_name\".\n\n"
+        "Error: Failed to read data source\n\n"
+        "  on main.tf line 5, in data \"terraform_remote_state\" \"b\":\n"
+        "   5: data \"terraform_remote_state\" \"b\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+        "Reading data.terraform_remote_state.b: Invalid backend "
+        "configuration\n\n"
+        "Error: Invalid backend configuration\n\n"
+        "There is no backend type named \"gcs\".\n\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
