@@ -8,6 +8,7 @@
 
 #include "aws/iam_common.h"
 #include "databricks/data_databricks_aws_common.h"
+#include "databricks/databricks_scim.h"
 #include "random/random_common.h"
 #include "time/time_common.h"
 
@@ -45,7 +46,16 @@ extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
+extern const tern_module tern_module_databricks_cluster_policy;
+extern const tern_module tern_module_data_databricks_current_user;
+extern const tern_module tern_module_databricks_group;
+extern const tern_module tern_module_data_databricks_group;
+extern const tern_module tern_module_databricks_group_instance_profile;
+extern const tern_module tern_module_databricks_group_role;
 extern const tern_module tern_module_databricks_instance_profile;
+extern const tern_module tern_module_data_databricks_node_type;
+extern const tern_module tern_module_data_databricks_spark_version;
+extern const tern_module tern_module_databricks_user_instance_profile;
 extern const tern_module tern_module_random_id;
 extern const tern_module tern_module_random_integer;
 extern const tern_module tern_module_random_password;
@@ -76,7 +86,16 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_assume_role_policy,
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
+    &tern_module_databricks_cluster_policy,
+    &tern_module_data_databricks_current_user,
+    &tern_module_databricks_group,
+    &tern_module_data_databricks_group,
+    &tern_module_databricks_group_instance_profile,
+    &tern_module_databricks_group_role,
     &tern_module_databricks_instance_profile,
+    &tern_module_data_databricks_node_type,
+    &tern_module_data_databricks_spark_version,
+    &tern_module_databricks_user_instance_profile,
     &tern_module_random_id,
     &tern_module_random_integer,
     &tern_module_random_password,
@@ -107,9 +126,14 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
     {"data.aws_availability_zones", "state", tern__az_state_check},
     {"data.aws_iam_roles", "name_regex", tern__regex_check},
+    {"databricks_group_instance_profile", "instance_profile_id",
+     tern__dbx_profile_arn},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
     {"databricks_instance_profile", "instance_profile_arn",
      tern__dbx_profile_arn},
+    {"databricks_user_instance_profile", "instance_profile_id",
+     tern__dbx_profile_arn},
+    {"databricks_group", "display_name", tern__dbx_group_name_check},
     {"data.databricks_aws_assume_role_policy", "aws_partition",
      tern__dbx_partition_check},
     {"data.databricks_aws_bucket_policy", "aws_partition",
@@ -135,6 +159,10 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    {"databricks_group", "allow_cluster_create", "false"},
+    {"databricks_group", "allow_instance_pool_create", "false"},
+    {"databricks_group", "databricks_sql_access", "false"},
+    {"databricks_group", "workspace_access", "false"},
     {"random_password", "lower", "true"},
     {"random_password", "min_lower", "0"},
     {"random_password", "min_numeric", "0"},

@@ -638,10 +638,14 @@ def issue10_fixed():
     for cmd in ("validate", "plan"):
         hcl("required-version-" + cmd,
             'terraform {\n  required_version = ">= 2.0"\n}\n',
-            "Error: Unsupported Terraform language version",
+            "Error: Unsupported Terraform Core version",
             *at(2, 22, 8, "terraform"),
-            'This configuration requires Terraform ">= 2.0"; tern implements '
-            'the Terraform language as of version 1.5.7.', cmd=(cmd,))
+            "This configuration does not support Terraform version 1.9.8. "
+            "To proceed, either choose another supported Terraform version "
+            "or update this version constraint. Version constraints are "
+            "normally set for good reason, so updating the constraint may "
+            "lead to other errors or unexpected behavior.",
+            "tern implements the language of Terraform 1.9.8.", cmd=(cmd,))
     # Bytes that are not UTF-8 (plan answered "out of memory").
     for cmd in ("validate", "plan"):
         hcl("invalid-utf8-" + cmd, 'locals {\n  x = "\xff\xfe"\n}\n',
@@ -752,6 +756,58 @@ def issue10_fixed():
         'An address must begin with a resource type, "data." or "module.".')
 
 
+def issue16_blocks():
+    """Terraform 1.9's condition blocks and validations, refused as
+    Terraform refuses them (issue 16)."""
+    hcl("precondition-no-message",
+        'resource "random_string" "s" {\n  length = 4\n  lifecycle {\n'
+        '    precondition {\n      condition = true\n    }\n  }\n}\n',
+        "Error: Missing required argument",
+        *at(4, 5, 12, 'resource "random_string" "s"'),
+        'The argument "error_message" is required, but no definition was '
+        'found.')
+    hcl("assert-extra-argument",
+        'check "c" {\n  assert {\n    condition     = true\n'
+        '    error_message = "x"\n    severity      = "warning"\n  }\n}\n',
+        "Error: Unsupported argument", *at(5, 5, 8, 'check "c"'),
+        'An argument named "severity" is not expected in an assert block.')
+    hcl("validation-undeclared-local",
+        'variable "v" {\n  type = number\n  default = 1\n  validation {\n'
+        '    condition     = var.v < local.max\n'
+        '    error_message = "too big"\n  }\n}\n',
+        "Error: Reference to undeclared local value",
+        *at(5, 27, 9, 'variable "v"'),
+        'A local value with the name "max" has not been declared.')
+    hcl("precondition-self",
+        'resource "random_string" "s" {\n  length = 4\n  lifecycle {\n'
+        '    precondition {\n      condition     = self.length > 2\n'
+        '      error_message = "short"\n    }\n  }\n}\n',
+        'Error: Invalid "self" reference',
+        *at(5, 23, 11, 'resource "random_string" "s"'),
+        'The "self" object is not available in this context. This object '
+        'can be used only in resource provisioner, connection, and '
+        'postcondition blocks.', cmd=("plan",))
+    hcl("condition-not-bool",
+        'output "o" {\n  value = 1\n  precondition {\n'
+        '    condition     = "yes"\n    error_message = "no"\n  }\n}\n',
+        "Error: Invalid condition result", *at(4, 21, 5, 'output "o"'),
+        "Invalid condition result value: bool required.", cmd=("plan",))
+    hcl("nullable-null-default",
+        'variable "v" {\n  type     = string\n  default  = null\n'
+        '  nullable = false\n}\n',
+        "Error: Invalid default value for variable",
+        *at(3, 14, 4, 'variable "v"'),
+        "A null default value is not valid when nullable=false.",
+        cmd=("plan",))
+    case("vars-nullable-cli-null",
+         {"main.tf": 'variable "v" {\n  type     = list(string)\n'
+                     '  nullable = false\n}\n'},
+         ["plan", "-var=v=null"], 1, "Error: Required variable not set",
+         *at(1, 1, 12, 'variable "v"'),
+         'Unsuitable value for var.v set using -var="v=...": required '
+         'variable may not be set to null.')
+
+
 def known_gaps():
     """Inputs tern accepts today though it should not, or reports badly:
     move each into issue10_fixed() once it is refused as it should be.
@@ -785,6 +841,7 @@ def main():
     db, plan = good_state(tern)
     state_cases(db, plan)
     issue10_fixed()
+    issue16_blocks()
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(os.path.join(OUT, "fixtures"))

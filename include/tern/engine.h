@@ -29,7 +29,7 @@
  * never writes to stdout or stderr.
  *
  * An engine is used by one thread at a time, except tern_engine_interrupt(),
- * which may be called from any thread or a signal handler.
+ * which may be called from any thread.
  */
 #ifndef TERN_ENGINE_H
 #define TERN_ENGINE_H
@@ -321,8 +321,9 @@ int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
 void tern_engine_free(tern_engine *engine);
 
 /**
- * Interrupt a running plan or apply; async-signal-safe (an atomic counter),
- * so the CLI's SIGINT handler may call it. The first call stops starting
+ * Interrupt a running plan or apply, from any thread (not from a signal
+ * handler: it takes a lock to wake the apply loop; the CLI calls it from
+ * its signal thread, src/util/signals.c). The first call stops starting
  * new steps: running ones finish and are saved. The second also raises the
  * modules' cancel flag (op->cancel), so running steps end early.
  */

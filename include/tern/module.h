@@ -119,7 +119,8 @@ typedef struct tern_op {
     /** The provider block's evaluated settings (region, default_tags, ...)
      *  without its sensitive arguments, or NULL. */
     const json_t *provider;
-    /** Set (non-zero) by the engine when the run is interrupted. */
+    /** Set (non-zero) by the engine when the run is interrupted twice:
+     *  running operations end early. */
     const atomic_int *cancel;
     /** Opaque data for test modules; NULL otherwise. */
     void *user;
@@ -132,6 +133,9 @@ typedef struct tern_op {
      * there, and reads it by itself when it is not.
      */
     const void *bulk;
+    /** Raised by the engine at the first interrupt: start no new attempt
+     *  and no wait for propagation (see tern_op_wait). */
+    const atomic_int *stop;
 } tern_op;
 
 /**
@@ -141,6 +145,13 @@ typedef struct tern_op {
  */
 #define TERN_PROPAGATION_BACKOFF_FIRST_MS 200L
 #define TERN_PROPAGATION_BACKOFF_MAX_MS   2000L
+
+/**
+ * Wait @p ms milliseconds for a service (IAM to propagate, a retry), or
+ * less when the run is interrupted once (op->stop) or twice (op->cancel).
+ * @return TERN_OK, or TERN_ECANCELED when interrupted.
+ */
+int tern_op_wait(const tern_op *op, long ms);
 
 /**
  * Sleep @p ms milliseconds, or less when op->cancel is raised (polled every

@@ -50,6 +50,9 @@ typedef struct tern_provider_env {
     struct tern_http *http;
     /** Raised (non-zero) when the run is interrupted (borrowed, likewise). */
     const atomic_int *cancel;
+    /** Raised at the first interrupt, before cancel: no new attempt or
+     *  retry wait starts; a request in flight finishes (borrowed). */
+    const atomic_int *stop;
 } tern_provider_env;
 
 #define TERN_PROVIDER_VERSION 1

@@ -144,17 +144,6 @@ static int request(tern_buf *b, const json_t *config)
     return tern_buf_oom(b) ? TERN_ENOMEM : TERN_OK;
 }
 
-static const char *region(const tern_op *op)
-{
-    const char *r = tern__str(op->provider, "region");
-
-    if (!r)
-        r = getenv("AWS_REGION");
-    if (!r || !*r)
-        r = getenv("AWS_DEFAULT_REGION");
-    return r && *r ? r : "us-east-1";
-}
-
 static int zones_read(json_t **out, tern_op *op, const json_t *config)
 {
     const json_t *xn = json_object_get(config, "exclude_names");
@@ -214,7 +203,7 @@ static int zones_read(json_t **out, tern_op *op, const json_t *config)
     if (json_object_set(*out, "names", names) ||
         json_object_set(*out, "zone_ids", ids) ||
         json_object_set(*out, "group_names", groups) ||
-        json_object_set_new(*out, "id", json_string(region(op)))) {
+        json_object_set_new(*out, "id", json_string(tern__aws_region(op)))) {
         json_decref(*out);
         *out = NULL;
         error = TERN_ENOMEM;

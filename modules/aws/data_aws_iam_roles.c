@@ -55,17 +55,6 @@ static int page(void *ud, const tern_xml_node *result)
     return TERN_OK;
 }
 
-static const char *region(const tern_op *op)
-{
-    const char *r = tern__str(op->provider, "region");
-
-    if (!r)
-        r = getenv("AWS_REGION");
-    if (!r || !*r)
-        r = getenv("AWS_DEFAULT_REGION");
-    return r && *r ? r : "us-east-1";
-}
-
 static int roles_read(json_t **out, tern_op *op, const json_t *config)
 {
     const char *re = tern__str(config, "name_regex");
@@ -99,9 +88,9 @@ static int roles_read(json_t **out, tern_op *op, const json_t *config)
                                  "Cannot read IAM roles");
     if (error)
         goto done;
-    *out = json_pack("{s:s, s:O, s:O, s:o, s:o}", "id", region(op), "arns",
-                     c.arns, "names", c.names, "name_regex", tern__jstr(re),
-                     "path_prefix", tern__jstr(prefix));
+    *out = json_pack("{s:s, s:O, s:O, s:o, s:o}", "id", tern__aws_region(op),
+                     "arns", c.arns, "names", c.names, "name_regex",
+                     tern__jstr(re), "path_prefix", tern__jstr(prefix));
     TERN_CHECK_ALLOC(*out);
 done:
     if (have_rx)

@@ -16,22 +16,9 @@ static const tern_attr schema[] = {
     {"reverse_dns_prefix", TERN_TYPE_STRING, TERN_ATTR_COMPUTED, NULL, NULL, 0},
     {NULL, 0, 0, NULL, NULL, 0}};
 
-static const char *region_of(const tern_op *op)
-{
-    const char *r = tern__str(op->provider, "region");
-
-    if (!r && tern__aws_iam(op))
-        r = tern_aws_client_signing_region(tern__aws_iam(op));
-    if (!r || !*r)
-        r = getenv("AWS_REGION");
-    if (!r || !*r)
-        r = getenv("AWS_DEFAULT_REGION");
-    return r && *r ? r : "us-east-1";
-}
-
 static int partition_read(json_t **out, tern_op *op, const json_t *config)
 {
-    const char *region = region_of(op);
+    const char *region = tern__aws_region(op);
     const char *partition = "aws", *suffix = "amazonaws.com",
                *rdns = "com.amazonaws";
 

@@ -30,13 +30,7 @@ static int region_read(json_t **out, tern_op *op, const json_t *config)
     int error = TERN_OK;
 
     if (!r)
-        r = tern__str(op->provider, "region");
-    if (!r)
-        r = getenv("AWS_REGION");
-    if (!r || !*r)
-        r = getenv("AWS_DEFAULT_REGION");
-    if (!r || !*r)
-        r = "us-east-1";
+        r = tern__aws_region(op);
     endpoint = tern_asprintf("ec2.%s.%s", r,
                              strncmp(r, "cn-", 3) == 0 ? "amazonaws.com.cn"
                                                        : "amazonaws.com");

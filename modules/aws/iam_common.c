@@ -33,6 +33,18 @@ long tern__propagation_timeout_ms(void)
     return v;
 }
 
+const char *tern__aws_region(const tern_op *op)
+{
+    const char *r = tern__str(op->provider, "region");
+
+    if ((!r || !*r) && op->client && tern__aws_iam(op))
+        r = tern_aws_client_signing_region(tern__aws_iam(op));
+    return r && *r ? r : "us-east-1";
+}
+
+/* Interrupted twice: even a first attempt is not made. (Once, op->stop,
+ * ends only the waits between attempts: tern_op_wait below. A step that
+ * started runs its first attempt, as running steps finish.) */
 static int canceled(const tern_op *op)
 {
     return op->cancel && atomic_load(op->cancel);
@@ -197,7 +209,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
                     tries, wait);
         if (wait > ceiling - (now_ms() - start))
             wait = ceiling - (now_ms() - start);
-        if (tern_op_sleep(op, wait) != TERN_OK) {
+        if (tern_op_wait(op, wait) != TERN_OK) {
             tern_diags_release(&local);
             rc = TERN_ECANCELED;
             tern_diags_add(&local, TERN_SEV_ERROR, NULL, "Operation canceled",

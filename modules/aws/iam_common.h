@@ -83,6 +83,16 @@ tern_dbx_client *tern__dbx(const tern_op *op);
 long tern__propagation_timeout_ms(void);
 
 /**
+ * The region of @p op's AWS provider: what configure resolved (the
+ * provider's "region", else the credential chain's AWS_REGION,
+ * AWS_DEFAULT_REGION or profile region, read on the configuring thread),
+ * else the IAM client's signing region, else us-east-1. Never the
+ * environment: operations run on workers, and the environment is read
+ * once, before they start (issue 20).
+ */
+const char *tern__aws_region(const tern_op *op);
+
+/**
  * Call an IAM action on tern__aws_iam(op), retrying the propagation errors
  * @p flags names. On failure a diagnostic is added to op->diags: summary
  * @p what (e.g. "Cannot create IAM role 'x'"), the service's code, message

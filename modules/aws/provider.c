@@ -159,6 +159,7 @@ static int aws_configure(void **client, const tern_provider_env *env,
     co.http = env->http;
     co.credentials = c->creds;
     co.cancel = env->cancel;
+    co.stop = env->stop;
     if ((error = tern_aws_client_new(&c->iam, &co, diags)))
         goto done;
     co.service = "sts";

@@ -41,6 +41,7 @@ static int dbx_configure(void **client, const tern_provider_env *env,
     dc.profile = jstr(settings, "profile");
     dc.config_file = jstr(settings, "config_file");
     dc.cancel = env->cancel;
+    dc.stop = env->stop;
     dc.defer_auth = 1;
     if ((error = tern_dbx_client_new(&c, &dc, env->http, diags)))
         return error;

@@ -21,6 +21,10 @@
 #include <strings.h>
 
 #define DEFAULT_MAX_RETRIES 25
+/* The most one call may take, retries included: a server that trickles
+ * or keeps failing cannot hold a step for half an hour (issue 20, finding
+ * 6: 1,762 s for one GetRole). */
+#define DEFAULT_DEADLINE_MS 300000L
 #define BACKOFF_BASE_MS     1000L
 #define BACKOFF_MAX_MS      20000L
 #define QUOTA_MAX           500
@@ -48,6 +52,8 @@ struct tern_aws_client {
     time_t (*now)(void *ud);
     void *now_ud;
     const atomic_int *cancel;
+    const atomic_int *stop;
+    long deadline_ms;
     int correct_clock_skew;
     tern_sigv4_cache *keys;
 
@@ -361,6 +367,9 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     c->now = opts->now ? opts->now : default_now;
     c->now_ud = opts->now_ud;
     c->cancel = opts->cancel;
+    c->stop = opts->stop;
+    c->deadline_ms =
+        opts->deadline_ms > 0 ? opts->deadline_ms : DEFAULT_DEADLINE_MS;
     c->correct_clock_skew = opts->correct_clock_skew;
     c->tokens = QUOTA_MAX;
     c->rng = opts->seed ? opts->seed : (unsigned int)time(NULL) ^ 0x9e3779b9u;
@@ -475,9 +484,10 @@ static int correct_skew(struct tern_aws_client *c,
     return corrected;
 }
 
-/* One signed attempt. */
+/* One signed attempt, given at most @timeout_ms (0: the HTTP client's). */
 static int send_once(struct tern_aws_client *c, const tern_buf *body,
-                     const tern_aws_creds *creds, tern_http_response *resp)
+                     const tern_aws_creds *creds, tern_http_response *resp,
+                     long timeout_ms)
 {
     tern_sigv4_request sreq = TERN_SIGV4_REQUEST_INIT;
     tern_sigv4_opts sopts = TERN_SIGV4_OPTS_INIT;
@@ -524,6 +534,9 @@ static int send_once(struct tern_aws_client *c, const tern_buf *body,
     req.body = body->ptr;
     req.body_len = body->len;
     req.cancel = c->cancel;
+    /* The call's time left, when it is less than an attempt's own. */
+    if (timeout_ms > 0 && timeout_ms < tern_http_timeout_ms(c->http))
+        req.timeout_ms = timeout_ms;
     error = tern_http_send(c->http, &req, resp, NULL);
     tern_sigv4_result_release(&res);
     return error;
@@ -576,10 +589,13 @@ int tern_aws_call(tern_aws_client *c, const char *action,
     char xmlerr[256];
     char cause[640];
     int error = TERN_OK, attempt = 0, last_cost = 0, skew_done = 0;
-    int refreshed = 0;
+    int refreshed = 0, over_deadline = 0;
+    struct timespec call_start;
+    long left;
 
     memset(&creds, 0, sizeof(creds));
     memset(&aerr, 0, sizeof(aerr));
+    clock_gettime(CLOCK_MONOTONIC, &call_start);
     if (out)
         *out = NULL;
     /* The body is written once, as botocore writes it, and every attempt
@@ -612,7 +628,12 @@ int tern_aws_call(tern_aws_client *c, const char *action,
         if (error)
             goto done;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        transport = send_once(c, &body, &creds, &resp);
+        left = c->deadline_ms - elapsed_ms(&call_start);
+        if (left <= 0) {
+            over_deadline = 1;
+            goto fail;
+        }
+        transport = send_once(c, &body, &creds, &resp, left);
         if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
             transport == TERN_EINVALID) {
             error = transport;
@@ -725,11 +746,16 @@ int tern_aws_call(tern_aws_client *c, const char *action,
         }
         last_cost = cost;
         delay = backoff_ms(c, attempt);
+        if (delay >= c->deadline_ms - elapsed_ms(&call_start)) {
+            over_deadline = 1; /* no time left for another attempt */
+            goto fail;
+        }
         TERN_LOG_AT(TERN_LOG_DEBUG,
                     "aws: %s %s: retry %d/%d in %ld ms (%s: %s)", c->service,
                     action, attempt, c->max_retries, delay,
                     retry_kind == 1 ? "throttled" : "transient", cause);
-        if (c->sleep(c->sleep_ud, delay, c->cancel) != 0) {
+        /* The first interrupt ends the wait (and so the retries). */
+        if (c->sleep(c->sleep_ud, delay, c->stop ? c->stop : c->cancel) != 0) {
             error = TERN_ECANCELED;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
                            "%s %s was canceled while waiting to retry.",
@@ -739,7 +765,16 @@ int tern_aws_call(tern_aws_client *c, const char *action,
     }
 
 fail:
-    if (aerr.code || resp.status) {
+    if (over_deadline) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+                       "%s %s gave up after %ld ms, the most one call may "
+                       "take (%d attempt%s; the last: %s).",
+                       c->service_label, action, c->deadline_ms, attempt,
+                       attempt == 1 ? "" : "s",
+                       aerr.code     ? aerr.code
+                       : resp.status ? "an error status"
+                                     : failure_name(resp.failure));
+    } else if (aerr.code || resp.status) {
         char snippet[160];
         struct tern_diag *d;
 

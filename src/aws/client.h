@@ -80,12 +80,19 @@ typedef struct tern_aws_client_opts {
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
     int correct_clock_skew;   /**< default 1 */
     unsigned int seed;        /**< jitter seed; 0: from the clock */
+    /** Raised: no retry (the first interrupt); the call ends with
+     *  ECANCELED instead of waiting to retry. */
+    const atomic_int *stop;
+    /** The most one call may take, all attempts and waits included
+     *  (each attempt also has the HTTP client's own timeout); <= 0: 5
+     *  minutes. */
+    long deadline_ms;
 } tern_aws_client_opts;
 
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \
     {                                                                          \
         TERN_AWS_CLIENT_OPTS_VERSION, NULL, NULL, NULL, -1, NULL, NULL, NULL,  \
-            NULL, NULL, NULL, NULL, 1, 0                                       \
+            NULL, NULL, NULL, NULL, 1, 0, NULL, 0                              \
     }
 
 /**

@@ -16,13 +16,20 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 /* Refresh this long before expiry (the SDKs use 5 to 15 minutes). */
 #define REFRESH_EARLY_S   300
@@ -166,39 +173,126 @@ static time_t parse_iso8601(const char *s)
 }
 
 /*
+ * The most a credential_process may print: the AWS SDK for Java v2's
+ * default processOutputLimit, 64000 bytes (aws/aws-sdk-java-v2,
+ * core/auth/src/main/java/software/amazon/awssdk/auth/credentials/
+ * ProcessCredentialsProvider.java). botocore sets none; a credential set
+ * with a session token is a few kilobytes.
+ */
+#define PROCESS_OUTPUT_LIMIT 64000
+
+/*
+ * Start `/bin/sh -c COMMAND` with its standard output on a new pipe,
+ * whose read end goes to *@fd. posix_spawn, not popen: no fork of a
+ * multithreaded process, no fflush(NULL) of other threads' streams. The
+ * child gets no signal blocked (tern's threads block SIGINT/SIGTERM,
+ * util/signals.c) and default dispositions, and no descriptor but 0, 1
+ * and 2: tern opens its files and sockets O_CLOEXEC, and descriptors
+ * from 3 up are closed in the child besides.
+ */
+static int spawn_shell(const char *command, pid_t *pid, int *fd)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dfl;
+    char *argv[] = {"sh", "-c", (char *)command, NULL};
+    int p[2], rc;
+
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return errno;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    /* dup2 onto 1 clears O_CLOEXEC there; the pipe's own fds close. */
+    posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    /* And whatever a library opened without O_CLOEXEC: nothing but 0, 1
+     * and 2 reaches the command. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGINT);
+    sigaddset(&dfl, SIGTERM);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    posix_spawnattr_setflags(&at,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(p[1]);
+    if (rc != 0) {
+        close(p[0]);
+        return rc;
+    }
+    *fd = p[0];
+    return 0;
+}
+
+/*
  * credential_process: run the command through the shell, read its JSON.
  * p->source names it ("credential_process of profile 'x'").
  */
 static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
                          struct tern_diags *diags)
 {
-    FILE *f;
     tern_buf b = TERN_BUF_INIT;
     char chunk[4096];
-    size_t n;
-    int status, error = TERN_EAUTH;
+    ssize_t n;
+    pid_t pid;
+    int fd = -1, status = 0, error = TERN_EAUTH, over = 0, rc;
     json_t *doc = NULL;
     json_error_t jerr;
     const char *akid, *secret, *token, *exp;
 
-    fflush(NULL);
-    f = popen(p->command, "r");
-    if (!f) {
+    if ((rc = spawn_shell(p->command, &pid, &fd)) != 0) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "credential_process failed",
-                       "Cannot run the %s.", p->source);
+                       "Cannot run the %s: %s.", p->source, strerror(rc));
         return TERN_EAUTH;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 65536)
-        tern_buf_put(&b, chunk, n);
-    status = pclose(f);
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (b.len + (size_t)n > PROCESS_OUTPUT_LIMIT) {
+            over = 1;
+            break;
+        }
+        tern_buf_put(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    if (over)
+        kill(pid, SIGKILL); /* it would block on, or die writing to, a
+                               pipe nobody reads */
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    memset(chunk, 0, sizeof(chunk));
     if (tern_buf_oom(&b)) {
         error = TERN_ENOMEM;
         goto done;
     }
-    if (status != 0) {
+    if (over) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "credential_process failed",
-                       "The %s exited with status %d.", p->source,
-                       WIFEXITED(status) ? WEXITSTATUS(status) : status);
+                       "The %s printed more than %d bytes, the most tern "
+                       "reads; it must print only the JSON credentials.",
+                       p->source, PROCESS_OUTPUT_LIMIT);
+        goto done;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (WIFEXITED(status))
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "credential_process failed",
+                           "The %s exited with status %d.", p->source,
+                           WEXITSTATUS(status));
+        else
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "credential_process failed",
+                           "The %s was killed by signal %d (%s).", p->source,
+                           WTERMSIG(status), strsignal(WTERMSIG(status)));
         goto done;
     }
     doc = json_loadb(tern_buf_cstr(&b), b.len, 0, &jerr);

@@ -741,3 +741,15 @@ void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
     *pushes = b->pushes;
     *bytes = b->pushed_bytes;
 }
+
+int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
+                         int (*fn)(void *ud, const char *key, int is_prefix),
+                         void *ud, struct tern_diags *diags)
+{
+    return tern_s3_list(b->s3, b->bucket, prefix, NULL, fn, ud, diags);
+}
+
+int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags)
+{
+    return tern_s3_delete(b->s3, b->bucket, b->key, NULL, diags);
+}

@@ -196,6 +196,17 @@ void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
 int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
                           struct tern_diags *diags);
 
+/**
+ * ListObjectsV2 of the backend's bucket under @p prefix (every page), for
+ * the workspaces: @p fn gets each key.
+ */
+int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
+                         int (*fn)(void *ud, const char *key, int is_prefix),
+                         void *ud, struct tern_diags *diags);
+
+/** Delete the state object (`workspace delete`). */
+int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend/s3.h"
 #include "tern/log.h"
@@ -77,22 +78,21 @@ static long push_interval_ms(void)
     return end && !*end && n >= 0 ? n : 1000;
 }
 
-int cli_backend_open(struct cli_ctx *ctx)
+int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
+                    struct tern_backend_s3 **out)
 {
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
     const json_t *cfg = ctx->backend_cfg;
     const json_t *ep = json_object_get(cfg, "endpoints");
     const json_t *ar = json_object_get(cfg, "assume_role");
     const char **cfiles = NULL, **kfiles = NULL;
-    unsigned int needs = ctx->cmd->needs;
-    int writes = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
     int error;
 
     c.bucket = str(cfg, "bucket");
     c.key = str(cfg, "key");
     c.region = str(cfg, "region");
     c.workspace_key_prefix = str(cfg, "workspace_key_prefix");
-    c.workspace = getenv("TF_WORKSPACE");
+    c.workspace = workspace;
     c.use_lockfile = truthy(cfg, "use_lockfile");
     c.encrypt = truthy(cfg, "encrypt");
     c.kms_key_id = str(cfg, "kms_key_id");
@@ -121,20 +121,30 @@ int cli_backend_open(struct cli_ctx *ctx)
             (int)json_number_value(json_object_get(cfg, "max_retries"));
     else if (str(cfg, "max_retries"))
         c.max_retries = (int)strtol(str(cfg, "max_retries"), NULL, 10);
-    error = tern_backend_s3_new(&ctx->backend, &c, NULL, &ctx->diags);
+    error = tern_backend_s3_new(out, &c, NULL, &ctx->diags);
     tern_free(cfiles);
     tern_free(kfiles);
+    return error;
+}
+
+int cli_backend_open(struct cli_ctx *ctx)
+{
+    unsigned int needs = ctx->cmd->needs;
+    int writes = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
+    int error;
+
+    error = cli_backend_new(ctx, ctx->workspace, &ctx->backend);
     if (error)
         return error;
     if (!(needs &
           (CLI_NEEDS_STATE | CLI_NEEDS_STATE_CREATE | CLI_NEEDS_STATE_MAYBE)))
         return TERN_OK;
-    if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+    if (mkdir(cli_data_dir(), 0700) != 0 && errno != EEXIST) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                       "Cannot create .terraform",
+                       "Cannot create the data directory",
                        "tern keeps the working copy of the remote state in "
-                       ".terraform/: %s.",
-                       strerror(errno));
+                       "%s/: %s.",
+                       cli_data_dir(), strerror(errno));
         return TERN_ERROR;
     }
     if (writes) {
@@ -183,7 +193,7 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
 }
 
 /* What init saved: {"type": "s3", "block": ..., "config": ...}. */
-#define SAVED_CONFIG ".terraform/tern-backend.json"
+#define SAVED_CONFIG "tern-backend.json"
 
 /* A value of a -backend-config file line: "string", true, false, number. */
 static json_t *parse_value(const char *v)
@@ -310,20 +320,89 @@ static int changed_error(struct cli_ctx *ctx)
                    "A change in the backend configuration has been detected "
                    "since \"tern init\" (the backend block or "
                    "-backend-config), which may require migrating existing "
-                   "state. To use the new configuration as it is, run "
-                   "\"tern init -reconfigure\". tern cannot migrate state "
-                   "between backends by itself yet: copy it with \"tern "
-                   "state pull\" and \"tern state push\".");
+                   "state. To copy the state to the new configuration, run "
+                   "\"tern init -migrate-state\". To use the new "
+                   "configuration as it is, with no change to any state, run "
+                   "\"tern init -reconfigure\".");
     return TERN_ECONFLICT;
+}
+
+char *cli_backend_saved_path(void)
+{
+    return cli_data_path(SAVED_CONFIG);
+}
+
+void cli_backend_restore_saved(struct cli_ctx *ctx)
+{
+    char *path = cli_backend_saved_path();
+
+    if (!path)
+        return;
+    if (ctx->migrate_prev)
+        json_dump_file(ctx->migrate_prev, path,
+                       JSON_INDENT(2) | JSON_SORT_KEYS);
+    else
+        unlink(path);
+    tern_free(path);
+}
+
+int cli_backend_check_unset(struct cli_ctx *ctx)
+{
+    char *path = cli_backend_saved_path();
+    int init = strcmp(ctx->cmd->name, "init") == 0;
+    int error = TERN_OK;
+
+    if (!path)
+        return TERN_ENOMEM;
+    if (access(path, F_OK) != 0)
+        goto done;
+    if (!init) {
+        /* meta_backend.go: "Unsetting the previously set backend" */
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Backend initialization required, please run \"tern "
+                       "init\"",
+                       "Reason: Unsetting the previously set backend \"s3\". "
+                       "Run \"tern init -migrate-state\" to copy its state to "
+                       "the local state, or \"tern init -reconfigure\" to use "
+                       "the local state as it is.");
+        error = TERN_EINVALID;
+    } else if ((error = cli_init_check_migrate_flags(ctx)) != 0) {
+        goto done;
+    } else if (ctx->opts.reconfigure) {
+        unlink(path); /* the local state, as it is */
+    } else if (!ctx->opts.migrate_state && ctx->opts.backend) {
+        error = changed_error(ctx);
+    }
+done:
+    tern_free(path);
+    return error;
+}
+
+int cli_init_check_migrate_flags(struct cli_ctx *ctx)
+{
+    if (ctx->opts.force_copy)
+        ctx->opts.migrate_state = 1;
+    if (ctx->opts.migrate_state && ctx->opts.reconfigure) {
+        /* command/init.go */
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Invalid command-line option",
+                       "The -migrate-state and -reconfigure options are "
+                       "mutually-exclusive.");
+        return TERN_EINVALID;
+    }
+    return TERN_OK;
 }
 
 int cli_backend_resolve(struct cli_ctx *ctx)
 {
     json_t *block = ctx->backend_cfg, *saved = NULL, *merged = NULL;
     int init = strcmp(ctx->cmd->name, "init") == 0;
+    char *saved_path = cli_data_path(SAVED_CONFIG);
     int error = TERN_OK;
 
-    saved = json_load_file(SAVED_CONFIG, 0, NULL);
+    if (!saved_path)
+        return TERN_ENOMEM;
+    saved = json_load_file(saved_path, 0, NULL);
     if (!init) {
         if (!saved || !json_is_object(json_object_get(saved, "config"))) {
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
@@ -343,6 +422,8 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         ctx->backend_cfg = json_incref(json_object_get(saved, "config"));
         goto done;
     }
+    if ((error = cli_init_check_migrate_flags(ctx)) != 0)
+        goto done;
     merged = json_deep_copy(block);
     if (!merged) {
         error = TERN_ENOMEM;
@@ -352,30 +433,39 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         goto done;
     if (saved && !ctx->opts.reconfigure &&
         !json_equal(json_object_get(saved, "config"), merged)) {
-        error = changed_error(ctx);
-        goto done;
+        if (!ctx->opts.migrate_state) {
+            error = changed_error(ctx);
+            goto done;
+        }
+        /* from the S3 state init saved last */
+        ctx->migrate = 1;
+        ctx->migrate_from = json_incref(json_object_get(saved, "config"));
+        ctx->migrate_prev = json_incref(saved);
+    } else if (!saved && ctx->opts.migrate_state) {
+        ctx->migrate = 1; /* from the local state */
     }
     if (ctx->opts.backend) {
         json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,
                                 "config", merged);
 
-        if (mkdir(".terraform", 0700) != 0 && errno != EEXIST) {
+        if (mkdir(cli_data_dir(), 0700) != 0 && errno != EEXIST) {
             json_decref(doc);
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                           "Cannot create .terraform", "%s.", strerror(errno));
+                           "Cannot create the data directory", "%s: %s.",
+                           cli_data_dir(), strerror(errno));
             error = TERN_ERROR;
             goto done;
         }
         /* It may hold keys given as arguments: readable by the owner only,
          * as the state. */
         if (!doc ||
-            json_dump_file(doc, SAVED_CONFIG,
-                           JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
-            chmod(SAVED_CONFIG, 0600) != 0) {
+            json_dump_file(doc, saved_path, JSON_INDENT(2) | JSON_SORT_KEYS) !=
+                0 ||
+            chmod(saved_path, 0600) != 0) {
             json_decref(doc);
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                            "Cannot save the backend configuration",
-                           "Writing %s failed: %s.", SAVED_CONFIG,
+                           "Writing %s failed: %s.", saved_path,
                            strerror(errno));
             error = TERN_ERROR;
             goto done;
@@ -386,6 +476,7 @@ int cli_backend_resolve(struct cli_ctx *ctx)
     ctx->backend_cfg = merged;
     merged = NULL;
 done:
+    tern_free(saved_path);
     json_decref(saved);
     json_decref(merged);
     return error;

@@ -88,6 +88,10 @@ enum cli_flag {
     CLI_F_RECONFIGURE = 1u << 29,
     CLI_F_BACKEND = 1u << 30
 };
+/* The enum is full (an int); further flags are wider. */
+#define CLI_F_OR_CREATE     (1ull << 31)
+#define CLI_F_MIGRATE_STATE (1ull << 32)
+#define CLI_F_FORCE_COPY    (1ull << 33)
 
 /* Flag groups the table uses. */
 #define CLI_FG_LOCKING (CLI_F_LOCK | CLI_F_LOCK_TIMEOUT)
@@ -122,6 +126,8 @@ struct cli_opts {
     int check, diff, list, recursive, write; /* fmt; list and write on */
     struct cli_strs backend_configs;         /* init -backend-config=FILE|K=V */
     int reconfigure, backend;                /* init -reconfigure, -backend */
+    int migrate_state, force_copy;           /* init -migrate-state ... */
+    int or_create;                           /* workspace select -or-create */
     int help;
     struct cli_strs args; /* positional arguments */
 };
@@ -139,7 +145,7 @@ void cli_opts_release(struct cli_opts *o);
  * error that names it and suggests the closest accepted flag.
  * @return TERN_OK, TERN_EINVALID (diagnostics added) or TERN_ENOMEM
  */
-int cli_flags_parse(struct cli_opts *o, unsigned int allowed, int argc,
+int cli_flags_parse(struct cli_opts *o, unsigned long long allowed, int argc,
                     char **argv, struct tern_diags *diags);
 
 /*
@@ -197,6 +203,7 @@ struct cli_ui {
     int color;
     int json;        /* machine-readable output */
     int interactive; /* stdin is a terminal and -input is not false */
+    int automation;  /* TF_IN_AUTOMATION: no next-step hints */
     FILE *out, *err;
 };
 
@@ -386,12 +393,49 @@ struct cli_ctx {
      * working copy is ctx->state (src/cli/backend.c). */
     json_t *backend_cfg;
     struct tern_backend_s3 *backend;
+    /* The selected workspace (cli_workspace_current), owned; NULL for
+     * commands that have no use for it. */
+    char *workspace;
+    int workspace_overridden; /* set by TF_WORKSPACE */
+    /* init -migrate-state: the state moves from the backend init saved
+     * last (migrate_from: its arguments; NULL: the local state). */
+    int migrate;
+    json_t *migrate_from;
+    json_t *migrate_prev; /* what init had saved before (restored when the
+                           * migration fails); NULL: nothing */
 };
+
+/* ---- Workspaces (workspace.c) ------------------------------------------ */
+
+/* Where the local state of a workspace other than "default" lives:
+ * CLI_WORKSPACE_DIR/NAME/tern.tfstate.db. */
+#define CLI_WORKSPACE_DIR "tern.tfstate.d"
+
+/* The data directory: TF_DATA_DIR, else ".terraform". */
+const char *cli_data_dir(void);
+/* DATA_DIR/@name, a new string (NULL on allocation failure). */
+char *cli_data_path(const char *name);
+/* Whether @name is a workspace name (Go's url.PathEscape keeps it). */
+int cli_workspace_valid(const char *name);
+/*
+ * Set ctx->workspace (and ctx->workspace_overridden) once: TF_WORKSPACE,
+ * else DATA_DIR/environment, else "default". An invalid TF_WORKSPACE is
+ * an error.
+ */
+int cli_workspace_current(struct cli_ctx *ctx);
+/* The local state path of workspace @name (not "default"); new string. */
+char *cli_workspace_state_path(const char *name);
+
+int cli_cmd_workspace_new(struct cli_ctx *ctx);
+int cli_cmd_workspace_select(struct cli_ctx *ctx);
+int cli_cmd_workspace_list(struct cli_ctx *ctx);
+int cli_cmd_workspace_show(struct cli_ctx *ctx);
+int cli_cmd_workspace_delete(struct cli_ctx *ctx);
 
 /* ---- The S3 backend (backend.c) --------------------------------------- */
 
-/* The working copy of a remote state, under .terraform/. */
-#define CLI_BACKEND_WORKING_COPY ".terraform/tern-s3.tfstate.db"
+/* The working copy of a remote state, in the data directory. */
+#define CLI_BACKEND_WORKING_COPY "tern-s3.tfstate.db"
 
 /*
  * Open the backend of ctx->backend_cfg: credentials, the lock when the
@@ -399,6 +443,10 @@ struct cli_ctx {
  * copy as ctx->state (when the command needs a state).
  */
 int cli_backend_open(struct cli_ctx *ctx);
+/* A backend for ctx->backend_cfg's bucket and key in @workspace (NULL:
+ * "default"); nothing is read yet. */
+int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
+                    struct tern_backend_s3 **out);
 /*
  * End of a command: push the working copy when the command could write and
  * changed it (also after a failure: what was done is kept), then release
@@ -414,6 +462,23 @@ int cli_backend_close(struct cli_ctx *ctx, int rc);
  */
 int cli_backend_resolve(struct cli_ctx *ctx);
 
+/* init -migrate-state (migrate.c): copy the current workspace's state from
+ * @from_cfg's S3 object (NULL: the local state) to ctx->backend_cfg's
+ * (NULL: the local state at ctx->state_path). */
+int cli_migrate_state(struct cli_ctx *ctx, json_t *from_cfg);
+/* The saved backend configuration's path (DATA_DIR/tern-backend.json). */
+char *cli_backend_saved_path(void);
+/* -force-copy implies -migrate-state; either refused with -reconfigure. */
+int cli_init_check_migrate_flags(struct cli_ctx *ctx);
+/*
+ * No backend block, but init saved one: refused (init without
+ * -migrate-state or -reconfigure, every other command), as Terraform
+ * refuses to unset a backend silently. init -reconfigure forgets it.
+ */
+int cli_backend_check_unset(struct cli_ctx *ctx);
+/* After a failed migration: put back what init had saved before. */
+void cli_backend_restore_saved(struct cli_ctx *ctx);
+
 struct cli_cmd {
     const char *name; /* "plan", "state list" */
     int (*fn)(struct cli_ctx *ctx);
@@ -424,10 +489,10 @@ struct cli_cmd {
      * a refused command neither waits for the lock nor creates a state.
      */
     int (*check)(struct cli_ctx *ctx);
-    unsigned int needs;     /* enum cli_needs */
-    unsigned int flags;     /* enum cli_flag it accepts */
-    int min_args, max_args; /* positional arguments; max -1: unlimited */
-    const char *usage;      /* "[options] ADDRESS..." */
+    unsigned int needs;       /* enum cli_needs */
+    unsigned long long flags; /* enum cli_flag it accepts */
+    int min_args, max_args;   /* positional arguments; max -1: unlimited */
+    const char *usage;        /* "[options] ADDRESS..." */
     const char *summary;
     const char *help; /* the options, one per line, for -help */
 };

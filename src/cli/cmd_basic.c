@@ -66,6 +66,64 @@ static int make_parents(struct cli_ctx *ctx, const char *path)
     return error;
 }
 
+struct modlist {
+    struct cli_ctx *ctx;
+    json_t *mods;
+    int error;
+};
+
+static void list_module(void *p, const struct tern_lang_config *mod)
+{
+    struct modlist *ml = p;
+    const struct tern_lang_config *parent = mod->parent;
+    const char *source = "";
+    size_t i;
+
+    for (i = 0; parent && i < parent->ncalls; i++)
+        if (parent->calls[i].cfg == mod)
+            source = parent->calls[i].source;
+    if (json_array_append_new(
+            ml->mods, json_pack("{s:s,s:s,s:s}", "Key", mod->key, "Source",
+                                source, "Dir", *mod->rel ? mod->rel : ".")))
+        ml->error = TERN_ENOMEM;
+    if (parent)
+        fprintf(ml->ctx->ui.out, "- %s in %s\n", mod->key, mod->rel);
+}
+
+/*
+ * The module tree, as Terraform's init records it in
+ * .terraform/modules/modules.json (internal/modsdir: Key, Source, Dir):
+ * local modules are used where they are, so there is nothing to fetch.
+ */
+static int init_modules(struct cli_ctx *ctx)
+{
+    struct modlist ml = {ctx, json_array(), TERN_OK};
+    json_t *doc;
+    int error = TERN_OK;
+
+    if (!ml.mods)
+        return TERN_ENOMEM;
+    fprintf(ctx->ui.out, "%sInitializing modules...%s\n", cli_c_bold(&ctx->ui),
+            cli_c_reset(&ctx->ui));
+    tern_lang_config_walk(ctx->config, list_module, &ml);
+    fprintf(ctx->ui.out, "\n");
+    doc = json_pack("{s:o}", "Modules", ml.mods);
+    if (!doc || ml.error)
+        error = TERN_ENOMEM;
+    else if ((mkdir(".terraform", 0700) != 0 && errno != EEXIST) ||
+             (mkdir(".terraform/modules", 0700) != 0 && errno != EEXIST) ||
+             json_dump_file(doc, ".terraform/modules/modules.json",
+                            JSON_COMPACT) != 0) {
+        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                       "Failed to write the module manifest",
+                       "Writing .terraform/modules/modules.json: %s.",
+                       strerror(errno));
+        error = TERN_ERROR;
+    }
+    json_decref(doc);
+    return error;
+}
+
 int cli_cmd_init(struct cli_ctx *ctx)
 {
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
@@ -86,11 +144,39 @@ int cli_cmd_init(struct cli_ctx *ctx)
     if ((error = cli_config_check_providers(ctx->config, &sources,
                                             &ctx->diags)) != 0)
         goto done;
+    if (ctx->config->ncalls && (error = init_modules(ctx)) != 0)
+        goto done;
     fprintf(ctx->ui.out, "%sInitializing the backend...%s\n",
             cli_c_bold(&ctx->ui), cli_c_reset(&ctx->ui));
     if (ctx->backend_cfg && !ctx->opts.backend) {
         fprintf(ctx->ui.out, "Skipping the backend (-backend=false).\n");
         goto providers;
+    }
+    if ((error = cli_init_check_migrate_flags(ctx)) != 0)
+        goto done;
+    if (!ctx->backend_cfg && ctx->opts.migrate_state) {
+        /* S3 to local: from the backend init saved last. */
+        char *path = cli_backend_saved_path();
+        json_t *saved = path ? json_load_file(path, 0, NULL) : NULL;
+
+        if (json_is_object(json_object_get(saved, "config"))) {
+            ctx->migrate = 1;
+            ctx->migrate_from = json_incref(json_object_get(saved, "config"));
+        }
+        json_decref(saved);
+        error =
+            ctx->migrate ? cli_migrate_state(ctx, ctx->migrate_from) : TERN_OK;
+        /* The local state is the backend now. */
+        if (error == TERN_OK && ctx->migrate && path)
+            unlink(path);
+        tern_free(path);
+        if (error)
+            goto done;
+    } else if (ctx->migrate &&
+               (error = cli_migrate_state(ctx, ctx->migrate_from)) != 0) {
+        /* The next init must see the same change again. */
+        cli_backend_restore_saved(ctx);
+        goto done;
     }
     if (ctx->backend) {
         json_t *doc = NULL;
@@ -133,12 +219,14 @@ providers:
         fprintf(ctx->ui.out, "- %s: built in to tern (nothing to download)\n",
                 json_string_value(s));
     }
-    fprintf(ctx->ui.out,
-            "\n%s%stern has been successfully initialized!%s\n\n"
-            "You may now begin working with tern. Try running \"tern plan\" "
-            "to see\nany changes that are required for your "
-            "infrastructure.\n",
+    fprintf(ctx->ui.out, "\n%s%stern has been successfully initialized!%s\n",
             cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));
+    /* init.go: the next steps only outside automation (TF_IN_AUTOMATION). */
+    if (!ctx->ui.automation)
+        fprintf(ctx->ui.out,
+                "\nYou may now begin working with tern. Try running \"tern "
+                "plan\" to see\nany changes that are required for your "
+                "infrastructure.\n");
 done:
     tern_state_free(st);
     json_decref(sources);

@@ -206,6 +206,7 @@ static void scope_init(struct console *c, struct tern_lang_scope *s)
     s->path_module = ".";
     s->path_root = ".";
     s->path_cwd = ".";
+    s->workspace = c->cfg->workspace;
     s->sources = &c->cfg->sources;
 }
 

@@ -9,9 +9,9 @@
  *
  * SIGINT/SIGTERM: the first asks the engine to start no new steps (running
  * ones finish and are saved); the second cancels the running ones too.
- * tern_engine_interrupt() is async-signal-safe, so the handler calls it
- * directly; the engine then reports an INTERRUPT event on this thread,
- * where the message is printed.
+ * Signals arrive on util/signals.c's waiting thread, which calls
+ * tern_engine_interrupt(); the engine then reports an INTERRUPT event on
+ * this thread, where the message is printed.
  */
 #include "cli/render_plan.h"
 
@@ -27,36 +27,27 @@
 #include "lang/lang.h"
 #include "tern/engine.h"
 #include "util/alloc.h"
+#include "util/signals.h"
 
 extern char **environ;
 
-/* The engine a signal interrupts: one per process, set while it runs. */
-static tern_engine *volatile running_engine;
-
-static void on_signal(int sig)
+/* SIGINT/SIGTERM reach the engine from util/signals.c's waiting thread,
+ * never from a handler; unrouting waits for a delivery in progress, so
+ * the engine is never touched once engine_free has begun. */
+static void on_signal(void *engine, int sig)
 {
     (void)sig;
-    if (running_engine)
-        tern_engine_interrupt(running_engine);
+    tern_engine_interrupt(engine);
 }
 
 static void signals_install(tern_engine *e)
 {
-    struct sigaction sa;
-
-    running_engine = e;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tern_signals_route(on_signal, e);
 }
 
 static void signals_restore(void)
 {
-    running_engine = NULL;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    tern_signals_route(NULL, NULL);
 }
 
 /* What the event callback needs. */
@@ -628,6 +619,120 @@ static int has_auto_tfvars(void)
  * no directory and name terraform.tfvars(.json) as the first -var-files,
  * which is the same order of precedence.
  */
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * On a terminal, ask for each required variable that has no value, in
+ * name order, as Terraform's UIInput asks (internal/command/ui_input.go):
+ *
+ *     var.NAME
+ *       Description, one line at a time
+ *
+ *       Enter a value:
+ *
+ * Each answer is added to @cli as a -var (so it is read as -var values
+ * are: a string as it is, another type as an expression). An empty answer
+ * leaves the variable unset. Unlike Terraform, which reads one word, the
+ * whole line is the value.
+ */
+static int prompt_variables(struct cli_ctx *ctx,
+                            const struct tern_lang_var_inputs *in,
+                            const char ***cli, size_t *n)
+{
+    const struct tern_blockvec *vars = &ctx->config->variables;
+    const char **missing;
+    size_t i, j, nmissing = 0;
+    int error = TERN_OK;
+
+    missing = tern_calloc(vars->n + 1, sizeof(*missing));
+    if (!missing)
+        return TERN_ENOMEM;
+    for (i = 0; i < vars->n; i++) {
+        const struct tern_block *b = vars->items[i];
+        int given = 0;
+
+        if (b->nlabels < 1 || tern_lang_body_attr(b->body, "default"))
+            continue;
+        for (j = 0; j < in->n && !given; j++)
+            given = strcmp(in->items[j].name, b->labels[0]) == 0;
+        if (!given)
+            missing[nmissing++] = b->labels[0];
+    }
+    qsort(missing, nmissing, sizeof(*missing), cmp_names);
+    for (i = 0; i < nmissing && error == TERN_OK; i++) {
+        const struct tern_block *b = NULL;
+        const struct tern_attribute *da;
+        tern_value *desc = NULL;
+        struct tern_diags scratch = TERN_DIAGS_INIT;
+        tern_buf q = TERN_BUF_INIT;
+        char *answer;
+        const char **grown;
+
+        for (j = 0; j < vars->n && !b; j++)
+            if (vars->items[j]->nlabels >= 1 &&
+                strcmp(vars->items[j]->labels[0], missing[i]) == 0)
+                b = vars->items[j];
+        da = tern_lang_body_attr(b->body, "description");
+        if (da && tern_lang_eval(da->expr, NULL, &desc, &scratch) != TERN_OK)
+            desc = NULL;
+        tern_diags_release(&scratch);
+        tern_buf_printf(&q, "%s%svar.%s%s\n", cli_c_reset(&ctx->ui),
+                        cli_c_bold(&ctx->ui), missing[i],
+                        cli_c_reset(&ctx->ui));
+        if (desc && *tern_value_get_string(desc)) {
+            const char *line = tern_value_get_string(desc);
+
+            while (*line) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+                tern_buf_printf(&q, "  %.*s\n", (int)len, line);
+                line += len + (nl != NULL);
+            }
+            tern_buf_putc(&q, '\n');
+        }
+        tern_value_decref(desc);
+        tern_buf_printf(&q, "  %sEnter a value:%s ", cli_c_bold(&ctx->ui),
+                        cli_c_reset(&ctx->ui));
+        fputs(tern_buf_cstr(&q), ctx->ui.out);
+        tern_buf_release(&q);
+        fflush(ctx->ui.out);
+        {
+            tern_buf line = TERN_BUF_INIT;
+            int c;
+
+            while ((c = getchar()) != EOF && c != '\n')
+                tern_buf_putc(&line, (char)c);
+            answer = tern_buf_detach(&line);
+        }
+        fputc('\n', ctx->ui.out);
+        if (!answer || !*answer) {
+            tern_free(answer);
+            continue;
+        }
+        grown = tern_realloc(*cli, (*n + 2) * sizeof(**cli));
+        if (!grown) {
+            tern_free(answer);
+            error = TERN_ENOMEM;
+            break;
+        }
+        *cli = grown;
+        (*cli)[*n] = tern_asprintf("var=%s=%s", missing[i], answer);
+        tern_free(answer);
+        if (!(*cli)[*n]) {
+            error = TERN_ENOMEM;
+            break;
+        }
+        (*n)++;
+        (*cli)[*n] = NULL;
+    }
+    tern_free(missing);
+    return error;
+}
+
 int cli_eval_variables(struct cli_ctx *ctx, tern_value **out)
 {
     static const char *const fixed[] = {"terraform.tfvars",
@@ -665,6 +770,23 @@ int cli_eval_variables(struct cli_ctx *ctx, tern_value **out)
     error = tern_lang_var_inputs_collect(in, dir, environ, cli, n, &ctx->diags);
     if (error)
         goto done;
+    /* A missing variable is asked for on a terminal (not by the console,
+     * which leaves it unknown, nor in the JSON stream). */
+    if (ctx->ui.interactive && !ctx->ui.json && ctx->config &&
+        ctx->cmd->fn != cli_cmd_console) {
+        size_t before = n;
+
+        if ((error = prompt_variables(ctx, in, &cli, &n)) != 0)
+            goto done;
+        if (n != before) {
+            tern_lang_var_inputs_release(in);
+            memset(in, 0, sizeof(*in));
+            error = tern_lang_var_inputs_collect(in, dir, environ, cli, n,
+                                                 &ctx->diags);
+            if (error)
+                goto done;
+        }
+    }
     error = tern_lang_variables_eval(ctx->config, in, out, &ctx->diags);
 done:
     for (i = 0; cli && i < n; i++)
@@ -925,7 +1047,11 @@ static int check_saved(struct cli_ctx *ctx)
         return error;
     /* The dispatcher frees the configuration after the diagnostics, which
      * name its files. */
-    return tern_plan_config(ctx->saved_plan, &ctx->plan_config, &ctx->diags);
+    error = tern_plan_config(ctx->saved_plan, &ctx->plan_config, &ctx->diags);
+    if (error == TERN_OK && ctx->workspace &&
+        !(ctx->plan_config->workspace = tern_strdup(ctx->workspace)))
+        error = TERN_ENOMEM;
+    return error;
 }
 
 /*
@@ -952,7 +1078,28 @@ static int check_import_address(struct cli_ctx *ctx)
         cli_addr_release(&a);
         return TERN_EINVALID;
     }
-    for (i = 0; a.module[0] == '\0' && i < cfg->resources.n && !found; i++) {
+    /* The module the path names, call by call (the engine checks the
+     * instance keys). */
+    {
+        const char *m = a.module;
+
+        while (cfg && strncmp(m, "module.", 7) == 0) {
+            size_t n = strcspn(m + 7, ".[");
+            const struct tern_lang_config *next = NULL;
+
+            for (i = 0; i < cfg->ncalls; i++)
+                if (strlen(cfg->calls[i].name) == n &&
+                    strncmp(cfg->calls[i].name, m + 7, n) == 0)
+                    next = cfg->calls[i].cfg;
+            cfg = next;
+            m += 7 + n;
+            if (*m == '[')
+                m = strchr(m, ']') ? strchr(m, ']') + 1 : m + strlen(m);
+            if (*m == '.')
+                m++;
+        }
+    }
+    for (i = 0; cfg && i < cfg->resources.n && !found; i++) {
         const struct tern_block *b = cfg->resources.items[i];
 
         found = b->nlabels == 2 && strcmp(b->labels[0], a.type) == 0 &&
@@ -1061,7 +1208,8 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     if (ctx->opts.out) {
         if ((error = tern_plan_write(plan, ctx->opts.out, &ctx->diags)) != 0)
             goto done;
-        if (!ctx->ui.json)
+        /* views/operation.go PlanNextStep: no hint in automation. */
+        if (!ctx->ui.json && !ctx->ui.automation)
             fprintf(ctx->ui.out,
                     "\n─────────────────────────────────────────────────"
                     "────────────────────────────\n\n"
@@ -1069,7 +1217,8 @@ int cli_cmd_plan(struct cli_ctx *ctx)
                     "actions, run the following command to apply:\n"
                     "    tern apply \"%s\"\n",
                     ctx->opts.out, ctx->opts.out);
-    } else if (!ctx->ui.json && !tern_plan_is_empty(plan)) {
+    } else if (!ctx->ui.json && !ctx->ui.automation &&
+               !tern_plan_is_empty(plan)) {
         fprintf(ctx->ui.out,
                 "\n─────────────────────────────────────────────────────"
                 "────────────────────────\n\n"

@@ -21,7 +21,7 @@ enum kind { K_BOOL, K_STRING, K_LIST, K_INT, K_DURATION };
 
 struct flag_def {
     const char *name;
-    unsigned int bit; /* enum cli_flag; 0: always accepted */
+    unsigned long long bit; /* enum cli_flag; 0: always accepted */
     enum kind kind;
     size_t off; /* offset of the field in struct cli_opts */
 };
@@ -39,6 +39,7 @@ static const struct flag_def defs[] = {
     {"diff", CLI_F_DIFF, K_BOOL, OFF(diff)},
     {"dry-run", CLI_F_DRY_RUN, K_BOOL, OFF(dry_run)},
     {"force", CLI_F_FORCE, K_BOOL, OFF(force)},
+    {"force-copy", CLI_F_FORCE_COPY, K_BOOL, OFF(force_copy)},
     {"help", 0, K_BOOL, OFF(help)},
     {"id", CLI_F_ID, K_STRING, OFF(id)},
     {"input", CLI_F_INPUT, K_BOOL, OFF(input)},
@@ -46,7 +47,9 @@ static const struct flag_def defs[] = {
     {"list", CLI_F_LIST, K_BOOL, OFF(list)},
     {"lock", CLI_F_LOCK, K_BOOL, OFF(lock)},
     {"lock-timeout", CLI_F_LOCK_TIMEOUT, K_DURATION, OFF(lock_timeout_ms)},
+    {"migrate-state", CLI_F_MIGRATE_STATE, K_BOOL, OFF(migrate_state)},
     {"no-color", CLI_F_NO_COLOR, K_BOOL, OFF(no_color)},
+    {"or-create", CLI_F_OR_CREATE, K_BOOL, OFF(or_create)},
     {"out", CLI_F_OUT, K_STRING, OFF(out)},
     {"parallelism", CLI_F_PARALLELISM, K_INT, OFF(parallelism)},
     {"raw", CLI_F_RAW, K_BOOL, OFF(raw)},
@@ -178,7 +181,7 @@ static const struct flag_def *find_def(const char *name, size_t len)
 }
 
 static int unknown_flag(const char *arg, const char *name, size_t len,
-                        unsigned int allowed, struct tern_diags *diags)
+                        unsigned long long allowed, struct tern_diags *diags)
 {
     const char *cands[NDEFS];
     char *given = tern_strndup(name, len);
@@ -286,7 +289,7 @@ static int set_flag(struct cli_opts *o, const struct flag_def *d,
     return TERN_EINVALID;
 }
 
-int cli_flags_parse(struct cli_opts *o, unsigned int allowed, int argc,
+int cli_flags_parse(struct cli_opts *o, unsigned long long allowed, int argc,
                     char **argv, struct tern_diags *diags)
 {
     int i, error = TERN_OK, only_args = 0;

@@ -20,14 +20,19 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lang/lang.h"
+#include "tern/log.h"
 #include "tern/engine.h"
 #include "tern/value.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/signals.h"
 
 static int cmd_help(struct cli_ctx *ctx);
 
@@ -100,7 +105,7 @@ static const struct cli_cmd commands[] = {
      "  -type=plan|apply|destroy  Which graph (default plan).\n" STATE_HELP},
     {"init", cli_cmd_init, NULL, CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_PATH,
      CLI_F_INPUT | CLI_FG_LOCKING | CLI_F_BACKEND_CONFIG | CLI_F_RECONFIGURE |
-         CLI_F_BACKEND,
+         CLI_F_BACKEND | CLI_F_MIGRATE_STATE | CLI_F_FORCE_COPY,
      0, 0, "[options]", "Prepare your working directory for other commands",
      "  -input=false         Disable interactive prompts.\n"
      "  -backend-config=K=V  A backend argument (or a file of them); "
@@ -108,7 +113,11 @@ static const struct cli_cmd commands[] = {
      "  -reconfigure         Use the backend block as it is now, ignoring "
      "the saved\n"
      "                       configuration.\n"
-     "  -backend=false       Skip the backend.\n" LOCKING_HELP},
+     "  -backend=false       Skip the backend.\n"
+     "  -migrate-state       Copy the state from the backend configured "
+     "before\n"
+     "                       (local or S3) to the one configured now.\n"
+     "  -force-copy          -migrate-state without asking.\n" LOCKING_HELP},
     {"validate", cli_cmd_validate, NULL, 0, CLI_F_JSON, 0, 0, "[options]",
      "Check whether the configuration is valid",
      "  -json                Produce output in a machine-readable JSON "
@@ -206,6 +215,26 @@ static const struct cli_cmd commands[] = {
      1, "[options] TERRAFORM_STATE_FILE",
      "Take over resources from a Terraform state file",
      STATE_HELP LOCKING_HELP},
+    {"workspace new", cli_cmd_workspace_new, NULL, CLI_NEEDS_CONFIG,
+     CLI_FG_LOCKING | CLI_F_STATE, 1, 1, "[options] NAME",
+     "Create a new workspace",
+     "  -lock=false          Don't hold a state lock during the operation.\n"
+     "  -lock-timeout=0s     Duration to retry a state lock.\n"
+     "  -state=PATH          Copy an existing state file (Terraform v4 JSON) "
+     "into the\n"
+     "                       new workspace.\n"},
+    {"workspace select", cli_cmd_workspace_select, NULL, CLI_NEEDS_CONFIG,
+     CLI_F_OR_CREATE, 1, 1, "[options] NAME", "Select a workspace",
+     "  -or-create           Create the workspace if it doesn't exist.\n"},
+    {"workspace list", cli_cmd_workspace_list, NULL, CLI_NEEDS_CONFIG, 0, 0, 0,
+     "", "List Workspaces", ""},
+    {"workspace show", cli_cmd_workspace_show, NULL, 0, 0, 0, 0, "",
+     "Show the name of the current workspace", ""},
+    {"workspace delete", cli_cmd_workspace_delete, NULL, CLI_NEEDS_CONFIG,
+     CLI_F_FORCE | CLI_FG_LOCKING, 1, 1, "[options] NAME", "Delete a workspace",
+     "  -force               Remove even a non-empty workspace.\n"
+     "  -lock=false          Don't hold a state lock during the operation.\n"
+     "  -lock-timeout=0s     Duration to retry a state lock.\n"},
     {"help", cmd_help, NULL, 0, 0, 0, -1, "[command]", "Show this help", ""},
     {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL}};
 
@@ -222,6 +251,7 @@ static void usage(FILE *out)
         if (strchr(c->name, ' ') == NULL)
             fprintf(out, "  %-14s%s\n", c->name, c->summary);
     fprintf(out, "  %-14s%s\n", "state", "Advanced state management");
+    fprintf(out, "  %-14s%s\n", "workspace", "Workspace management");
     fprintf(out, "\nGlobal options (use these before the subcommand, if "
                  "any):\n"
                  "  -chdir=DIR    Switch to a different working directory "
@@ -333,12 +363,37 @@ static int resolve_state_path(struct cli_ctx *ctx)
     if (ctx->backend_cfg) {
         if ((error = cli_backend_resolve(ctx)) != 0)
             return error;
-        ctx->state_path = tern_strdup(CLI_BACKEND_WORKING_COPY);
+        ctx->state_path = cli_data_path(CLI_BACKEND_WORKING_COPY);
         return ctx->state_path ? TERN_OK : TERN_ENOMEM;
     }
+    if ((error = cli_backend_check_unset(ctx)) != 0)
+        return error;
     error = cli_config_backend_path(ctx->config, &path, &ctx->diags);
     if (error)
         return error;
+    if (ctx->workspace && strcmp(ctx->workspace, "default") != 0) {
+        /* Another workspace's state, created on first use as Terraform's
+         * local backend does. */
+        tern_free(path);
+        path = cli_workspace_state_path(ctx->workspace);
+        if (path && (ctx->cmd->needs & CLI_NEEDS_STATE_CREATE)) {
+            char *dir = tern_asprintf(CLI_WORKSPACE_DIR "/%s", ctx->workspace);
+
+            if (!dir ||
+                (mkdir(CLI_WORKSPACE_DIR, 0755) != 0 && errno != EEXIST) ||
+                (mkdir(dir, 0755) != 0 && errno != EEXIST)) {
+                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                               "Failed to create the workspace", "%s: %s.",
+                               dir ? dir : CLI_WORKSPACE_DIR, strerror(errno));
+                tern_free(dir);
+                tern_free(path);
+                return TERN_ERROR;
+            }
+            tern_free(dir);
+        }
+        ctx->state_path = path;
+        return ctx->state_path ? TERN_OK : TERN_ENOMEM;
+    }
     ctx->state_path = path ? path : tern_strdup(TERN_STATE_DEFAULT_PATH);
     return ctx->state_path ? TERN_OK : TERN_ENOMEM;
 }
@@ -452,6 +507,11 @@ static int prepare(struct cli_ctx *ctx)
         error = cli_config_load(&ctx->config, &ctx->diags);
         if (error)
             return error;
+        if ((error = cli_workspace_current(ctx)) != 0)
+            return error;
+        if (ctx->config &&
+            !(ctx->config->workspace = tern_strdup(ctx->workspace)))
+            return TERN_ENOMEM;
     }
     if (needs & state_needs) {
         if ((error = resolve_state_path(ctx)) != 0)
@@ -478,6 +538,18 @@ static int exit_status(int rc)
     if (rc >= CLI_RC_STATUS(0) && rc <= CLI_RC_STATUS(255))
         return rc - CLI_RC_STATUS(0);
     return CLI_EXIT_ERROR;
+}
+
+/* Go's strconv.ParseBool said false. */
+static int env_false(const char *v)
+{
+    static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
+    size_t i;
+
+    for (i = 0; v && i < sizeof(no) / sizeof(no[0]); i++)
+        if (strcmp(v, no[i]) == 0)
+            return 1;
+    return 0;
 }
 
 static int run(const struct cli_cmd *c, int argc, char **argv)
@@ -517,6 +589,12 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
         status = usage_error(c, &ctx);
         goto out;
     }
+    /* meta.go Input(): TF_INPUT=0 (or false) disables input, whatever
+     * -input says. */
+    if (env_false(getenv("TF_INPUT")))
+        ctx.opts.input = 0;
+    ctx.ui.automation = getenv("TF_IN_AUTOMATION") != NULL &&
+                        *getenv("TF_IN_AUTOMATION") != '\0';
     ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
     /* -json of plan/apply/destroy is a stream of JSON lines from the start,
      * diagnostics included; other commands print one JSON document. */
@@ -544,13 +622,126 @@ out:
     tern_lang_config_free(ctx.config);
     tern_lang_config_free(ctx.plan_config);
     json_decref(ctx.backend_cfg);
+    json_decref(ctx.migrate_from);
+    json_decref(ctx.migrate_prev);
     if (ctx.var_inputs) {
         tern_lang_var_inputs_release(ctx.var_inputs);
         tern_free(ctx.var_inputs);
     }
     tern_free(ctx.state_path);
+    tern_free(ctx.workspace);
     tern_diags_release(&ctx.diags);
     cli_opts_release(&ctx.opts);
+    return status;
+}
+
+/*
+ * Split @s into words as a shell does (mattn/go-shellwords as Terraform
+ * uses it: no variables, no backticks): blanks separate, '...' keeps
+ * everything, "..." and a backslash outside quotes escape. Appends to
+ * @words (owned strings). @return TERN_OK, TERN_EINVALID (an unclosed
+ * quote, a trailing backslash) or TERN_ENOMEM
+ */
+static int shell_words(const char *s, char ***words, size_t *n)
+{
+    tern_buf w = TERN_BUF_INIT;
+    int single = 0, dbl = 0, esc = 0, got = 0;
+    const char *p;
+
+    for (p = s;; p++) {
+        char c = *p;
+
+        if (c && esc) {
+            tern_buf_putc(&w, c);
+            esc = 0;
+            got = 1;
+            continue;
+        }
+        if (c == '\\' && !single) {
+            esc = 1;
+            continue;
+        }
+        if (c == '\'' && !dbl) {
+            single = !single;
+            got = 1;
+            continue;
+        }
+        if (c == '"' && !single) {
+            dbl = !dbl;
+            got = 1;
+            continue;
+        }
+        if (!c || ((c == ' ' || c == '\t' || c == '\n') && !single && !dbl)) {
+            if (got) {
+                char **grown = tern_realloc(*words, (*n + 1) * sizeof(**words));
+
+                if (!grown) {
+                    tern_buf_release(&w);
+                    return TERN_ENOMEM;
+                }
+                *words = grown;
+                (*words)[(*n)++] =
+                    w.ptr ? tern_buf_detach(&w) : tern_strdup("");
+                if (!(*words)[*n - 1])
+                    return TERN_ENOMEM;
+                got = 0;
+            }
+            if (!c)
+                break;
+            continue;
+        }
+        tern_buf_putc(&w, c);
+        got = 1;
+    }
+    tern_buf_release(&w);
+    return single || dbl || esc ? TERN_EINVALID : TERN_OK;
+}
+
+/*
+ * TF_CLI_ARGS_<command> and TF_CLI_ARGS, as Terraform's main.go
+ * mergeEnvArgs places them: after the subcommand, the command's own first,
+ * then the general ones, then the command line's.
+ */
+static int run_with_env_args(const struct cli_cmd *c, int argc, char **argv)
+{
+    char **words = NULL, **args = NULL;
+    size_t nwords = 0, i, k;
+    char name[64];
+    const char *envs[2];
+    int status = CLI_EXIT_ERROR, error = TERN_OK;
+
+    snprintf(name, sizeof(name), "TF_CLI_ARGS_%s", c->name);
+    for (i = 0; name[i]; i++)
+        if (name[i] == ' ' || name[i] == '-')
+            name[i] = '_';
+    envs[0] = name;
+    envs[1] = "TF_CLI_ARGS";
+    for (k = 0; k < 2 && error == TERN_OK; k++) {
+        const char *v = getenv(envs[k]);
+
+        if (v && *v &&
+            (error = shell_words(v, &words, &nwords)) == TERN_EINVALID)
+            fprintf(stderr,
+                    "Error parsing extra CLI args from %s: invalid command "
+                    "line string\n",
+                    envs[k]);
+    }
+    if (error == TERN_OK && nwords == 0) {
+        tern_free(words);
+        return run(c, argc, argv);
+    }
+    if (error == TERN_OK) {
+        args = tern_calloc(nwords + (size_t)argc + 1, sizeof(*args));
+        if (args) {
+            memcpy(args, words, nwords * sizeof(*args));
+            memcpy(args + nwords, argv, (size_t)argc * sizeof(*args));
+            status = run(c, (int)nwords + argc, args);
+        }
+    }
+    for (i = 0; i < nwords; i++)
+        tern_free(words[i]);
+    tern_free(words);
+    tern_free(args);
     return status;
 }
 
@@ -561,10 +752,11 @@ static int unknown_command(const char *name)
     size_t n = 0;
     const struct cli_cmd *c;
 
-    for (c = commands; c->name && n < 63; c++)
+    for (c = commands; c->name && n < 62; c++)
         if (strchr(c->name, ' ') == NULL)
             cands[n++] = c->name;
     cands[n++] = "state";
+    cands[n++] = "workspace";
     best = tern_lang_suggest(name, cands, n);
     fprintf(stderr, "tern has no command named \"%s\".", name);
     if (best)
@@ -572,6 +764,36 @@ static int unknown_command(const char *name)
     fprintf(stderr, "\n\nTo see all of tern's top-level commands, run:\n"
                     "  tern -help\n\n");
     return CLI_EXIT_USAGE;
+}
+
+/*
+ * libuv sizes its thread pool once per process, from UV_THREADPOOL_SIZE,
+ * at the first uv_queue_work. Unless the user set it, make it large enough
+ * for the -parallelism asked (at least 64); 1024 is libuv's limit. Done
+ * here, before any thread exists: setenv while another thread reads the
+ * environment is a data race (issue 20).
+ */
+static void size_pool(int argc, char **argv)
+{
+    long n = 64;
+    char buf[16];
+    int i;
+
+    if (getenv("UV_THREADPOOL_SIZE"))
+        return;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        a += (a[0] == '-') + (a[0] == '-' && a[1] == '-');
+        if (strncmp(a, "parallelism=", 12) == 0) {
+            long v = strtol(a + 12, NULL, 10);
+
+            if (v > n)
+                n = v > 1024 ? 1024 : v;
+        }
+    }
+    snprintf(buf, sizeof(buf), "%ld", n);
+    setenv("UV_THREADPOOL_SIZE", buf, 0);
 }
 
 int main(int argc, char **argv)
@@ -582,6 +804,15 @@ int main(int argc, char **argv)
 
     /* Progress lines reach a pipe (a CI log) as they happen. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* TERN_LOG / TF_LOG and TF_LOG_PATH are read (and the log file
+     * opened) once, before any thread starts. */
+    (void)tern_log_level();
+    /* The environment is final, then signals go to one thread. */
+    size_pool(argc, argv);
+    if (tern_signals_start() != 0) {
+        fprintf(stderr, "Error: cannot start the signal thread\n");
+        return CLI_EXIT_ERROR;
+    }
     /* Global options: before the subcommand. */
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *g = argv[i] + 1 + (argv[i][1] == '-');
@@ -647,5 +878,5 @@ int main(int argc, char **argv)
         cmd_usage(stdout, c);
         return CLI_EXIT_OK;
     }
-    return run(c, argc - i - 1, argv + i + 1);
+    return run_with_env_args(c, argc - i - 1, argv + i + 1);
 }

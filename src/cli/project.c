@@ -325,53 +325,247 @@ static int version_meets(const char *spec, const long have[3])
     return 1;
 }
 
+/*
+ * required_version as Terraform checks it: hashicorp/go-version's
+ * Constraints (constraint.go, version.go), which Terraform's
+ * internal/configs/version_constraint.go parses and
+ * CheckCoreVersionRequirements checks against its own version. A
+ * constraint is "OP VERSION" (=, !=, >, <, >=, <=, ~>, none meaning =),
+ * comma-separated; a version has any number of numeric segments (padded
+ * to three), a pre-release ("-beta1", or "beta1" straight after the
+ * numbers) and build metadata ("+x", ignored).
+ */
+#define GOVER_SEGS 8
+
+struct gover {
+    long seg[GOVER_SEGS];
+    size_t nseg; /* segments held, at least 3 */
+    size_t si;   /* segments written */
+    char pre[64];
+};
+
+static int gover_ident(int c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '-' || c == '~';
+}
+
+/* Parse a version from @s to @end (exclusive, spaces trimmed by the
+ * caller); -1 when it is not one. */
+static int gover_parse(const char *s, const char *end, struct gover *v)
+{
+    size_t n = 0;
+
+    memset(v, 0, sizeof(*v));
+    if (s < end && *s == 'v')
+        s++;
+    for (;;) {
+        long x = 0;
+
+        if (s >= end || *s < '0' || *s > '9' || n == GOVER_SEGS)
+            return -1;
+        while (s < end && *s >= '0' && *s <= '9') {
+            if (x > 100000000L)
+                return -1;
+            x = x * 10 + (*s++ - '0');
+        }
+        v->seg[n++] = x;
+        if (s + 1 < end && *s == '.' && s[1] >= '0' && s[1] <= '9')
+            s++;
+        else
+            break;
+    }
+    v->si = n;
+    v->nseg = n < 3 ? 3 : n;
+    if (s < end && *s != '+') {
+        const char *p;
+        size_t len;
+
+        if (*s == '-')
+            s++;
+        p = s;
+        /* Dot-separated identifiers of [0-9A-Za-z-~]. */
+        while (s < end && *s != '+') {
+            if (*s == '.' && s > p && s + 1 < end && gover_ident(s[1]))
+                s++;
+            else if (!gover_ident(*s))
+                return -1;
+            else
+                s++;
+        }
+        len = (size_t)(s - p);
+        if (len == 0 || len >= sizeof(v->pre))
+            return -1;
+        memcpy(v->pre, p, len);
+        v->pre[len] = '\0';
+    }
+    if (s < end) { /* +metadata */
+        s++;
+        if (s >= end)
+            return -1;
+        for (; s < end; s++)
+            if (!gover_ident(*s) && *s != '.')
+                return -1;
+    }
+    return 0;
+}
+
+/* go-version's Compare: segments (the shorter padded with zeros), then a
+ * release above its pre-releases. Pre-releases of the same segments
+ * compare as strings, enough here: tern's own version has none. */
+static int gover_cmp(const struct gover *a, const struct gover *b)
+{
+    size_t i, n = a->nseg > b->nseg ? a->nseg : b->nseg;
+
+    for (i = 0; i < n; i++) {
+        long x = i < a->nseg ? a->seg[i] : 0, y = i < b->nseg ? b->seg[i] : 0;
+
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    if (!a->pre[0] && !b->pre[0])
+        return 0;
+    if (!a->pre[0])
+        return 1;
+    if (!b->pre[0])
+        return -1;
+    return strcmp(a->pre, b->pre) < 0 ? -1 : strcmp(a->pre, b->pre) > 0;
+}
+
+/* go-version's prereleaseCheck. */
+static int gover_pre_ok(const struct gover *v, const struct gover *c)
+{
+    size_t i;
+
+    if (c->pre[0] && v->pre[0]) {
+        if (v->nseg != c->nseg)
+            return 0;
+        for (i = 0; i < v->nseg; i++)
+            if (v->seg[i] != c->seg[i])
+                return 0;
+        return 1;
+    }
+    return !(v->pre[0] && !c->pre[0]);
+}
+
+/* Whether @v meets every constraint of @spec: 1, 0, or -1 when @spec is
+ * not a constraint (go-version's NewConstraint fails). */
+static int core_version_meets(const char *spec, const struct gover *v)
+{
+    const char *p = spec;
+    int met = 1;
+
+    for (;;) {
+        const char *comma = strchr(p, ','),
+                   *end = comma ? comma : p + strlen(p);
+        const char *op;
+        size_t oplen;
+        struct gover c;
+        int r, cmp;
+
+        while (p < end && strchr(" \t\n\r\f\v", *p))
+            p++;
+        while (end > p && strchr(" \t\n\r\f\v", end[-1]))
+            end--;
+        op = p;
+        while (p < end && strchr("=!<>~", *p))
+            p++;
+        oplen = (size_t)(p - op);
+        if (!(oplen == 0 || (oplen == 1 && strchr("=<>", *op)) ||
+              (oplen == 2 &&
+               (strncmp(op, "!=", 2) == 0 || strncmp(op, ">=", 2) == 0 ||
+                strncmp(op, "<=", 2) == 0 || strncmp(op, "~>", 2) == 0))))
+            return -1;
+        while (p < end && strchr(" \t\n\r\f\v", *p))
+            p++;
+        if (gover_parse(p, end, &c) != 0)
+            return -1;
+        cmp = gover_cmp(v, &c);
+        if (oplen == 0 || *op == '=')
+            r = cmp == 0;
+        else if (*op == '!')
+            r = cmp != 0;
+        else if (*op == '~') {
+            size_t i;
+
+            r = gover_pre_ok(v, &c) && !(c.pre[0] && !v->pre[0]) && cmp >= 0 &&
+                c.nseg <= v->nseg;
+            for (i = 0; r && i + 1 < c.si; i++)
+                r = v->seg[i] == c.seg[i];
+            if (r && c.seg[c.nseg - 1] > v->seg[c.nseg - 1])
+                r = 0;
+        } else if (oplen == 2) /* >= <= */
+            r = gover_pre_ok(v, &c) && (*op == '>' ? cmp >= 0 : cmp <= 0);
+        else
+            r = gover_pre_ok(v, &c) && (*op == '>' ? cmp > 0 : cmp < 0);
+        if (!r)
+            met = 0;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return met;
+}
+
 static void check_required_version(const struct tern_lang_config *cfg,
                                    struct tern_diags *diags, int *error)
 {
-    long have[3];
-    const char *end;
+    struct gover have;
     size_t i;
 
-    parse_version(TERN_LANGUAGE_VERSION, have, &end);
+    gover_parse(TERN_LANGUAGE_VERSION,
+                TERN_LANGUAGE_VERSION + strlen(TERN_LANGUAGE_VERSION), &have);
     for (i = 0; i < cfg->terraform.n; i++) {
         const struct tern_attribute *a = tern_lang_body_attr(
             cfg->terraform.items[i]->body, "required_version");
         struct tern_lang_scope scope;
         struct tern_diags local = TERN_DIAGS_INIT;
         tern_value *v = NULL;
-        const char *spec;
-        int ok;
+        char *spec;
+        int ok, rc;
 
         if (!a)
             continue;
         memset(&scope, 0, sizeof(scope));
-        if (tern_lang_eval(a->expr, &scope, &v, &local) != TERN_OK ||
-            tern_value_kind(v) != TERN_VAL_STRING) {
+        /* Messages: internal/configs/version_constraint.go and
+         * internal/configs/config.go CheckCoreVersionRequirements. */
+        rc = tern_lang_eval(a->expr, &scope, &v, &local);
+        /* A number converts to a string, as cty converts it. */
+        spec = rc != TERN_OK || tern_value_is_null(v) ? NULL
+               : tern_value_kind(v) == TERN_VAL_NUMBER
+                   ? tern_lang_value_to_string(v)
+               : tern_value_kind(v) == TERN_VAL_STRING
+                   ? tern_strdup(tern_value_get_string(v))
+                   : NULL;
+        if (rc == TERN_OK && tern_value_is_null(v)) {
+            /* A null constraint is an empty one, as in Terraform. */
+        } else if (!spec) {
             tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
-                           "Invalid required_version",
-                           "required_version must be a literal string of "
-                           "version constraints, such as \">= 1.3\".");
+                           "Invalid version constraint",
+                           "A string value is required for "
+                           "required_version.");
             *error = TERN_ERROR;
-        } else {
-            spec = tern_value_get_string(v);
-            ok = version_meets(spec, have);
-            if (ok < 0) {
-                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
-                               "Invalid required_version",
-                               "\"%s\" is not a version constraint (e.g. "
-                               "\">= 1.3, < 2.0\" or \"~> 1.5\").",
-                               spec);
-                *error = TERN_ERROR;
-            } else if (!ok) {
-                tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
-                               "Unsupported Terraform language version",
-                               "This configuration requires Terraform "
-                               "\"%s\"; tern implements the Terraform "
-                               "language as of version %s.",
-                               spec, TERN_LANGUAGE_VERSION);
-                *error = TERN_ERROR;
-            }
+        } else if ((ok = core_version_meets(spec, &have)) < 0) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                           "Invalid version constraint",
+                           "This string does not use correct version "
+                           "constraint syntax.");
+            *error = TERN_ERROR;
+        } else if (!ok) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                           "Unsupported Terraform Core version",
+                           "This configuration does not support Terraform "
+                           "version %s. To proceed, either choose another "
+                           "supported Terraform version or update this "
+                           "version constraint. Version constraints are "
+                           "normally set for good reason, so updating the "
+                           "constraint may lead to other errors or "
+                           "unexpected behavior.\n\ntern implements the "
+                           "language of Terraform %s.",
+                           TERN_LANGUAGE_VERSION, TERN_LANGUAGE_VERSION);
+            *error = TERN_ERROR;
         }
+        tern_free(spec);
         tern_value_decref(v);
         tern_diags_release(&local);
     }
@@ -538,6 +732,24 @@ static void check_uses(const struct tern_blockvec *v, int is_provider,
     }
 }
 
+/* The providers child modules use and require, module by module. */
+static void check_children(const struct tern_lang_config *cfg, json_t *required,
+                           json_t *used, struct tern_diags *diags, int *error)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->ncalls; i++) {
+        const struct tern_lang_config *c = cfg->calls[i].cfg;
+
+        if (!c)
+            continue;
+        check_required(c, required, used, diags, error);
+        check_uses(&c->resources, 0, required, used, diags, error);
+        check_uses(&c->data, 0, required, used, diags, error);
+        check_children(c, required, used, diags, error);
+    }
+}
+
 int cli_config_check_providers(const struct tern_lang_config *cfg,
                                json_t **sources, struct tern_diags *diags)
 {
@@ -556,6 +768,7 @@ int cli_config_check_providers(const struct tern_lang_config *cfg,
         check_uses(&cfg->providers, 1, required, used, diags, &error);
         check_uses(&cfg->resources, 0, required, used, diags, &error);
         check_uses(&cfg->data, 0, required, used, diags, &error);
+        check_children(cfg, required, used, diags, &error);
     }
     if (sources) {
         *sources = used;

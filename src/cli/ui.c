@@ -9,12 +9,15 @@
 
 #include "engine/tfjson.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lang/lang.h"
 #include "util/alloc.h"
+#include "util/signals.h"
 
 const char *cli_c_bold(const struct cli_ui *ui)
 {
@@ -268,6 +271,41 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
     }
 }
 
+#define ASK_INTERRUPTED (-2)
+
+/*
+ * One byte of standard input, EOF, or ASK_INTERRUPTED when SIGINT/SIGTERM
+ * arrives meanwhile: signals go to their own thread (util/signals.c), so
+ * they no longer interrupt the read itself. Unbuffered, so that nothing
+ * typed after the answer is taken from the next reader.
+ */
+static int ask_getc(void)
+{
+    int wfd = tern_signals_wake_fd(), seen = tern_signals_received();
+    unsigned char ch;
+
+    for (;;) {
+        struct pollfd p[2] = {{0, POLLIN, 0}, {wfd, POLLIN, 0}};
+        ssize_t n;
+
+        if (wfd >= 0 && poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return EOF;
+        }
+        if (tern_signals_received() != seen)
+            return ASK_INTERRUPTED;
+        if (wfd >= 0 && !(p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            tern_signals_drain();
+            continue;
+        }
+        n = read(0, &ch, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n == 1 ? ch : EOF;
+    }
+}
+
 char *cli_ui_ask(const struct cli_ui *ui, const char *question)
 {
     tern_buf line = TERN_BUF_INIT;
@@ -275,9 +313,9 @@ char *cli_ui_ask(const struct cli_ui *ui, const char *question)
 
     fprintf(ui->out, "%s%s%s", cli_c_bold(ui), question, cli_c_reset(ui));
     fflush(ui->out);
-    while ((c = getchar()) != EOF && c != '\n')
+    while ((c = ask_getc()) >= 0 && c != '\n')
         tern_buf_putc(&line, (char)c);
-    if (c == EOF && line.len == 0) {
+    if (c == ASK_INTERRUPTED || (c == EOF && line.len == 0)) {
         tern_buf_release(&line);
         return NULL;
     }

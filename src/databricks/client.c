@@ -29,6 +29,7 @@ struct tern_dbx_client {
     tern_dbx_sleep_fn sleep;
     void *sleep_ud;
     const atomic_int *cancel;
+    const atomic_int *stop;
     unsigned int rng; /* read-only after creation; mixed with the attempt */
     char *no_auth;    /* defer_auth: why there are no credentials, or NULL */
 };
@@ -182,6 +183,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     c->sleep = cfg->sleep ? cfg->sleep : default_sleep;
     c->sleep_ud = cfg->sleep_ud;
     c->cancel = cfg->cancel;
+    c->stop = cfg->stop;
     c->rng = (unsigned int)time(NULL) ^ 0x5bd1e995u;
     TERN_LOG_AT(TERN_LOG_DEBUG, "databricks: workspace %s", c->host);
     *out = c;
@@ -195,9 +197,11 @@ done:
 
 static int error_class(const char *code, long status)
 {
-    if (code && strcmp(code, "RESOURCE_DOES_NOT_EXIST") == 0)
+    if (code && (strcmp(code, "RESOURCE_DOES_NOT_EXIST") == 0 ||
+                 strcmp(code, "SCIM_404") == 0))
         return TERN_ENOTFOUND;
-    if (code && strcmp(code, "RESOURCE_ALREADY_EXISTS") == 0)
+    if (code && (strcmp(code, "RESOURCE_ALREADY_EXISTS") == 0 ||
+                 strcmp(code, "SCIM_409") == 0))
         return TERN_EEXISTS;
     if (status == 401 || status == 403 ||
         (code && (strcmp(code, "PERMISSION_DENIED") == 0 ||
@@ -351,6 +355,13 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                 const char *msg =
                     json_string_value(json_object_get(doc, "message"));
 
+                const char *detail =
+                    json_string_value(json_object_get(doc, "detail"));
+                const char *scim_type =
+                    json_string_value(json_object_get(doc, "scimType"));
+                const char *scim_status =
+                    json_string_value(json_object_get(doc, "status"));
+
                 if (json_is_string(ec))
                     snprintf(code, sizeof(code), "%s", json_string_value(ec));
                 else if (json_is_integer(ec))
@@ -358,9 +369,22 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                              json_integer_value(ec));
                 else
                     code[0] = '\0';
-                if (msg)
+                if (msg) {
                     snprintf(message, sizeof(message), "%s", msg);
-                else
+                } else if (detail && !code[0]) {
+                    /* A SCIM error (RFC 7644 3.12): the code is
+                     * SCIM_<status>, the message the scimType and the
+                     * detail, as the Databricks SDKs make them
+                     * (databricks-sdk-java's ApiErrors, the Go SDK's
+                     * apierr). */
+                    snprintf(code, sizeof(code), "SCIM_%s",
+                             scim_status ? scim_status : "");
+                    snprintf(message, sizeof(message), "%s%s%s",
+                             scim_type ? scim_type : "", scim_type ? " " : "",
+                             strcmp(detail, "null") == 0
+                                 ? "SCIM API Internal Error"
+                                 : detail);
+                } else
                     snprintf(message, sizeof(message), "HTTP %ld with %s body",
                              resp.status,
                              doc ? "an unexpected JSON" : "a non-JSON");
@@ -379,7 +403,7 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                     "databricks: %s %s: retry %d/%d in %ld ms (%s%s%s)", method,
                     path, attempt, c->max_retries, wait, code[0] ? code : "",
                     code[0] ? ": " : "", message);
-        if (c->sleep(c->sleep_ud, wait, c->cancel) != 0) {
+        if (c->sleep(c->sleep_ud, wait, c->stop ? c->stop : c->cancel) != 0) {
             error = TERN_ECANCELED;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
                            "%s %s was canceled while waiting to retry.", method,

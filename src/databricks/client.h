@@ -55,12 +55,14 @@ typedef struct tern_dbx_config {
      *  request: a configuration that never calls the API (the policy data
      *  sources) needs no credentials. */
     int defer_auth;
+    /** Raised at the first interrupt: no retry wait (as the AWS client). */
+    const atomic_int *stop;
 } tern_dbx_config;
 
 #define TERN_DBX_CONFIG_INIT                                                   \
     {                                                                          \
         TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, \
-            0                                                                  \
+            0, NULL                                                            \
     }
 
 /**

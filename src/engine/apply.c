@@ -132,9 +132,7 @@ static void dl_release(struct dlists *dl)
 
 static char *block_addr_of(const char *addr)
 {
-    const char *b = strchr(addr, '[');
-
-    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+    return tern_strndup(addr, tern__block_addr_len(addr));
 }
 
 /*
@@ -158,8 +156,8 @@ static size_t keyed_target(tern_engine *e, const struct tern_plan *p,
     b = &e->blocks[pi->block];
     for (k = 0; k < b->nkeyed && b->keyed[k] != db; k++)
         ;
-    key = strchr(pi->addr, '[');
-    if (k == b->nkeyed || !key)
+    key = pi->addr + tern__block_addr_len(pi->addr);
+    if (k == b->nkeyed || !*key)
         return SIZE_MAX;
     addr = tern_asprintf("%s%s", dep, key);
     found = addr && tern__map_get(insts, addr, &t);
@@ -314,6 +312,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
+    op->stop = &e->interrupts;
     op->user = e->module_user;
 }
 
@@ -363,7 +362,7 @@ static int desired_now(struct applyrun *ar, struct step *s,
         struct tern_lang_scope sc;
         tern_value *tmp[2];
 
-        tern__scope_init(&sc, &ar->cx, NULL, tmp);
+        tern__scope_init_mod(&sc, &ar->cx, b->mod, NULL, tmp);
         error = tern_lang_eval(b->for_each, &sc, &coll, &s->diags);
         if (error)
             goto done;
@@ -374,6 +373,10 @@ static int desired_now(struct applyrun *ar, struct step *s,
     error = tern__eval_config(&ar->cx, &now, b, &cfg, &s->diags);
     if (!error && update)
         error = tern__claims_keep(b->module, pi->after, pi->before, &cfg);
+    /* Preconditions again, with what is known now (one unknown at plan
+     * waited for this). */
+    if (!error)
+        error = tern__resource_conditions(&ar->cx, &now, 0, NULL, &s->diags);
     if (error)
         goto done;
     if (update) {
@@ -719,6 +722,7 @@ static int commit_object(struct applyrun *ar, const struct pinst *pi,
     if (plain)
         attrs = plain;
     r.mode = pi->pub.mode;
+    r.module = pi->module;
     r.type = pi->type;
     r.name = pi->name;
     r.key_kind = pi->key_kind;
@@ -744,7 +748,10 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
     const struct tern_diag *first = s->diags.count ? &s->diags.items[0] : NULL;
 
     apply_event(ar, TERN_EVENT_ERROR, pi, s, NULL, &s->diags);
-    tern_diags_add(ar->diags, TERN_SEV_ERROR, NULL,
+    /* At the configuration it came from, if it came from one (a failed
+     * precondition, an expression that fails now). */
+    tern_diags_add(ar->diags, TERN_SEV_ERROR,
+                   first && first->has_range ? &first->range : NULL,
                    first ? first->summary : tern_strerror(s->rc), "%s %s: %s",
                    verbs[s->op], pi->addr,
                    first && first->detail ? first->detail
@@ -771,7 +778,7 @@ static int apply_finish(struct exec *ex, struct step *s)
     struct pinst *pi;
     enum tern_action a;
     const char *id = NULL;
-    int error;
+    int error, post_failed = 0;
 
     if (s->op == OP_CONFIRM)
         return confirm_finish(ex, s);
@@ -848,6 +855,13 @@ static int apply_finish(struct exec *ex, struct step *s)
     ar->cx.values[s->inst] =
         tern__value_from_state(s->module->schema, s->result);
     tern__block_changed(&ar->cx, pi->block);
+    /* Postconditions against the new object, which stays saved (as in
+     * Terraform); a failed one fails the step, so what depends on it is
+     * not applied. */
+    if (ar->cx.values[s->inst] &&
+        tern__resource_conditions(&ar->cx, pi, 1, ar->cx.values[s->inst],
+                                  ar->diags))
+        post_failed = 1;
     id = json_string_value(json_object_get(s->result, "id"));
     if (s->adopted) {
         tern_event ev;
@@ -879,7 +893,7 @@ static int apply_finish(struct exec *ex, struct step *s)
     if (pi->import_id)
         ar->sum.import++;
     apply_event(ar, TERN_EVENT_DONE, pi, s, id, NULL);
-    return 0;
+    return post_failed;
 }
 
 static void apply_skip(struct exec *ex, struct step *s, const char *why)
@@ -1196,7 +1210,7 @@ static int apply_moves(struct applyrun *ar)
     for (i = 0; i < ar->plan->ninsts; i++) {
         const struct pinst *pi = &ar->plan->insts[i];
         tern_state_resource *r = NULL;
-        char *type, *name, *key_str;
+        char *module, *type, *name, *key_str;
         struct addr a;
 
         if (!pi->prev_addr)
@@ -1211,9 +1225,11 @@ static int apply_moves(struct applyrun *ar)
             tern_state_resource_free(r);
             continue;
         }
+        module = r->module;
         type = r->type;
         name = r->name;
         key_str = r->key_str;
+        r->module = a.module;
         r->type = a.type;
         r->name = a.name;
         r->key_str = a.key_str;
@@ -1222,6 +1238,7 @@ static int apply_moves(struct applyrun *ar)
         error = tern_state_put(ar->e->state, r, ar->diags);
         if (!error)
             error = tern_state_remove(ar->e->state, pi->prev_addr, ar->diags);
+        r->module = module;
         r->type = type;
         r->name = name;
         r->key_str = key_str;
@@ -1308,8 +1325,14 @@ static int save_outputs(struct applyrun *ar)
     int error = TERN_OK;
 
     if (!ar->plan->destroy &&
-        (error = tern__eval_outputs(&ar->cx, &outs, 0, ar->diags)))
-        goto done;
+        (error = tern__eval_outputs(&ar->cx, &outs, 0, ar->diags))) {
+        /* A failed output precondition (reported) leaves that output
+         * out; the others are saved and the apply fails. */
+        if (error != TERN_ERROR || !outs)
+            goto done;
+        ar->sum.errors++;
+        error = TERN_OK;
+    }
     if ((error = tern_state_outputs(ar->e->state, &old, ar->diags)))
         goto done;
     for (i = 0; outs && i < tern_value_length(outs); i++) {
@@ -1423,6 +1446,9 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     ar.sum.errors = ex.failed;
     ar.sum.skipped = ex.skipped - ar.confirms_skipped;
     if ((error = save_outputs(&ar)))
+        goto done;
+    /* Check blocks once more against what was applied: warnings only. */
+    if (!plan->destroy && (error = tern__run_checks(&ar.cx, diags)))
         goto done;
 summary:
     ar.sum.interrupted = atomic_load(&e->interrupts) > 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <uv.h>
 
 #include "http/http.h"
 #include "tern/log.h"
@@ -89,6 +90,7 @@ void tern__map_release(struct tern__map *m)
 
 void tern__addr_release(struct addr *a)
 {
+    tern_free(a->module);
     tern_free(a->type);
     tern_free(a->name);
     tern_free(a->key_str);
@@ -96,24 +98,110 @@ void tern__addr_release(struct addr *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* The end of an index "[0]" or "[\"a]b\"]" at @p ('['), or NULL. */
+static const char *index_end(const char *p)
+{
+    if (p[1] == '"') {
+        for (p += 2; *p && *p != '"'; p++)
+            if (*p == '\\' && p[1])
+                p++;
+        if (*p != '"' || p[1] != ']')
+            return NULL;
+        return p + 2;
+    }
+    for (p++; *p >= '0' && *p <= '9'; p++)
+        ;
+    return *p == ']' ? p + 1 : NULL;
+}
+
+size_t tern__block_addr_len(const char *addr)
+{
+    size_t i, open = SIZE_MAX;
+    int in_str = 0;
+
+    for (i = 0; addr[i]; i++) {
+        if (in_str) {
+            if (addr[i] == '\\' && addr[i + 1])
+                i++;
+            else if (addr[i] == '"')
+                in_str = 0;
+        } else if (addr[i] == '"') {
+            in_str = 1;
+        } else if (addr[i] == '[') {
+            open = i;
+        } else if (addr[i] == '.') {
+            open = SIZE_MAX;
+        }
+    }
+    return open != SIZE_MAX && i && addr[i - 1] == ']' ? open : i;
+}
+
+char *tern__mod_addr(const char *path, const char *rest)
+{
+    if (!path || !*path)
+        return tern_strdup(rest);
+    return tern_asprintf("%s.%s", path, rest);
+}
+
 int tern__addr_parse(const char *s, struct addr *a)
 {
-    const char *p = s, *dot, *end;
+    return tern__addr_parse_any(s, a, 0);
+}
+
+int tern__addr_parse_any(const char *s, struct addr *a, int allow_module)
+{
+    const char *p = s, *dot, *end, *mend = NULL;
     json_t *k = NULL;
     json_error_t jerr;
     int error = TERN_OK;
 
     memset(a, 0, sizeof(*a));
+    /* module.NAME or module.NAME[KEY], repeated, each followed by "." */
+    while (strncmp(p, "module.", 7) == 0) {
+        const char *q = p + 7, *n = q;
+
+        while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+               (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')
+            q++;
+        if (q == n)
+            return TERN_EINVALID;
+        if (*q == '[' && !(q = index_end(q)))
+            return TERN_EINVALID;
+        mend = q;
+        if (*q == '\0')
+            break;
+        if (*q != '.')
+            return TERN_EINVALID;
+        p = q + 1;
+    }
+    if (mend) {
+        a->module = tern_strndup(s, (size_t)(mend - s));
+        TERN_CHECK_ALLOC(a->module);
+        if (*mend == '\0') {
+            if (!allow_module) {
+                error = TERN_EINVALID;
+                goto done;
+            }
+            a->is_module = 1;
+            a->block_addr = tern_strdup(s);
+            TERN_CHECK_ALLOC(a->block_addr);
+            return TERN_OK;
+        }
+    }
     if (strncmp(p, "data.", 5) == 0) {
         a->mode = TERN_STATE_DATA;
         p += 5;
     }
     dot = strchr(p, '.');
-    if (!dot || dot == p)
-        return TERN_EINVALID;
+    if (!dot || dot == p) {
+        error = TERN_EINVALID;
+        goto done;
+    }
     end = dot + 1 + strcspn(dot + 1, "[");
-    if (end == dot + 1 || memchr(dot + 1, '.', (size_t)(end - dot - 1)))
-        return TERN_EINVALID;
+    if (end == dot + 1 || memchr(dot + 1, '.', (size_t)(end - dot - 1))) {
+        error = TERN_EINVALID;
+        goto done;
+    }
     a->type = tern_strndup(p, (size_t)(dot - p));
     a->name = tern_strndup(dot + 1, (size_t)(end - dot - 1));
     a->block_addr = tern_strndup(s, (size_t)(end - s));
@@ -247,9 +335,19 @@ void tern__engine_event(tern_engine *e, const tern_event *ev)
 
 void tern_engine_interrupt(tern_engine *engine)
 {
-    /* Only atomics: this runs in a signal handler. */
     if (atomic_fetch_add(&engine->interrupts, 1) >= 1)
         atomic_store(&engine->cancel, 1);
+    pthread_mutex_lock(&engine->wake_mu);
+    if (engine->wake)
+        uv_async_send(engine->wake);
+    pthread_mutex_unlock(&engine->wake_mu);
+}
+
+void tern__engine_set_wake(tern_engine *e, void *async)
+{
+    pthread_mutex_lock(&e->wake_mu);
+    e->wake = async;
+    pthread_mutex_unlock(&e->wake_mu);
 }
 
 /* ---- references ----------------------------------------------------------
@@ -258,7 +356,8 @@ void tern_engine_interrupt(tern_engine *engine)
 struct walk {
     tern_engine *e;
     struct eblock *b;
-    unsigned char *local_seen;
+    size_t mod; /* the module instance whose expressions are walked */
+    unsigned char *local_seen, *var_seen, *out_seen;
     /* Per block, for the block being walked: referred to as a whole, or
      * only as type.name[each.key] / type.name[count.index]. */
     unsigned char *plain, *keyed;
@@ -280,11 +379,25 @@ static int is_object_root(const char *n)
     return 0;
 }
 
-static void add_dep(struct walk *w, const char *addr, int keyed)
+static void add_dep(struct walk *w, const char *rel, int keyed)
 {
     size_t bi, i;
+    const char *path = w->e->mods ? w->e->mods[w->mod].path : "";
+    char *full = NULL;
+    const char *addr = rel;
+    int found;
 
-    if (!tern__map_get(&w->e->block_map, addr, &bi))
+    if (*path) {
+        full = tern__mod_addr(path, rel);
+        if (!full) {
+            w->error = TERN_ENOMEM;
+            return;
+        }
+        addr = full;
+    }
+    found = tern__map_get(&w->e->block_map, addr, &bi);
+    tern_free(full);
+    if (!found)
         return;
     if (keyed && !w->in_local)
         w->keyed[bi] = 1;
@@ -311,19 +424,106 @@ static void walk_expr(struct walk *w, const struct tern_expr *x);
 
 static void walk_local(struct walk *w, const char *name)
 {
-    const struct tern_lang_config *cfg = w->e->config;
+    const struct emod *m = &w->e->mods[w->mod];
+    const struct tern_lang_config *cfg = m->cfg;
     size_t i;
 
     for (i = 0; i < cfg->nlocal_attrs; i++) {
         if (strcmp(cfg->local_attrs[i]->name, name) == 0) {
-            if (w->local_seen[i])
+            if (w->local_seen[m->local_off + i])
                 return;
-            w->local_seen[i] = 1;
+            w->local_seen[m->local_off + i] = 1;
             w->in_local++;
             walk_expr(w, cfg->local_attrs[i]->expr);
             w->in_local--;
             return;
         }
+    }
+}
+
+/* Walk @x as module instance @mod's expression (not keyed). */
+static void walk_in(struct walk *w, size_t mod, const struct tern_expr *x)
+{
+    size_t saved = w->mod;
+
+    w->mod = mod;
+    w->in_local++;
+    walk_expr(w, x);
+    w->in_local--;
+    w->mod = saved;
+}
+
+/* var.NAME in a child module: what its call passes, in the caller. */
+static void walk_var(struct walk *w, const char *name)
+{
+    const struct emod *m = &w->e->mods[w->mod];
+    const struct tern_attribute *a;
+    size_t i;
+
+    if (w->mod == 0)
+        return;
+    for (i = 0; i < m->cfg->variables.n; i++) {
+        if (strcmp(m->cfg->variables.items[i]->labels[0], name) != 0)
+            continue;
+        if (w->var_seen[m->var_off + i])
+            return;
+        w->var_seen[m->var_off + i] = 1;
+        if ((a = tern_lang_body_attr(m->mc->call->body, name)))
+            walk_in(w, m->parent, a->expr);
+        return;
+    }
+}
+
+/* module.NAME (.OUTPUT when @output is set): the outputs of its
+ * instances in module instance w->mod. */
+static void walk_module_ref(struct walk *w, const char *name,
+                            const char *output)
+{
+    size_t i, j;
+
+    for (i = w->mod + 1; i < w->e->nmods; i++) {
+        const struct emod *c = &w->e->mods[i];
+
+        if (c->parent != w->mod || strcmp(c->mc->name, name) != 0)
+            continue;
+        for (j = 0; j < c->cfg->outputs.n; j++) {
+            const struct tern_block *ob = c->cfg->outputs.items[j];
+            const struct tern_attribute *v;
+
+            if (output && strcmp(ob->labels[0], output) != 0)
+                continue;
+            if (w->out_seen[c->out_off + j])
+                continue;
+            w->out_seen[c->out_off + j] = 1;
+            if ((v = tern_lang_body_attr(ob->body, "value")))
+                walk_in(w, i, v->expr);
+            if ((v = tern_lang_body_attr(ob->body, "depends_on")))
+                walk_in(w, i, v->expr);
+        }
+    }
+}
+
+/*
+ * What a block of module instance @mod waits for because of its module
+ * calls: each enclosing call's depends_on, count and for_each, in the
+ * module that makes the call.
+ */
+static void walk_calls(struct walk *w, size_t mod)
+{
+    static const char *const metas[] = {"depends_on", "count", "for_each"};
+    size_t k;
+
+    while (mod != 0 && mod != SIZE_MAX) {
+        const struct emod *m = &w->e->mods[mod];
+
+        for (k = 0; k < 3; k++) {
+            const struct tern_attribute *a =
+                tern_lang_body_attr(m->mc->call->body, metas[k]);
+
+            if (a)
+                walk_in(w, m->parent, a->expr);
+        }
+        mod = m->parent;
     }
 }
 
@@ -337,6 +537,10 @@ static void check_ref(struct walk *w, const struct tern_expr *x)
 
         if (strcmp(root, "local") == 0) {
             walk_local(w, x->u.attr.name);
+        } else if (strcmp(root, "var") == 0) {
+            walk_var(w, x->u.attr.name);
+        } else if (strcmp(root, "module") == 0) {
+            walk_module_ref(w, x->u.attr.name, NULL);
         } else if (!is_object_root(root)) {
             a = tern_asprintf("%s.%s", root, x->u.attr.name);
             if (!a) {
@@ -396,6 +600,24 @@ static int keyed_ref(struct walk *w, const struct tern_expr *x)
     return 1;
 }
 
+/* module.NAME.OUTPUT or module.NAME[KEY].OUTPUT: only that output. */
+static int module_output_ref(struct walk *w, const struct tern_expr *x)
+{
+    const struct tern_expr *o = x->u.attr.obj, *key = NULL;
+
+    if (o->kind == TERN_EXPR_INDEX) {
+        key = o->u.index.key;
+        o = o->u.index.obj;
+    }
+    if (o->kind != TERN_EXPR_GETATTR || o->u.attr.obj->kind != TERN_EXPR_VAR ||
+        strcmp(o->u.attr.obj->u.var.name, "module") != 0)
+        return 0;
+    walk_module_ref(w, o->u.attr.name, x->u.attr.name);
+    if (key)
+        walk_expr(w, key);
+    return 1;
+}
+
 static void walk_expr(struct walk *w, const struct tern_expr *x)
 {
     size_t i;
@@ -426,6 +648,8 @@ static void walk_expr(struct walk *w, const struct tern_expr *x)
         walk_expr(w, x->u.for_.cond);
         break;
     case TERN_EXPR_GETATTR:
+        if (module_output_ref(w, x))
+            break;
         check_ref(w, x);
         walk_expr(w, x->u.attr.obj);
         break;
@@ -473,6 +697,9 @@ static void walk_body(struct walk *w, const struct tern_body *body, int top)
             for (j = 0; j < nb->body->nattrs; j++)
                 if (strcmp(nb->body->attrs[j].name, "ignore_changes") != 0)
                     walk_expr(w, nb->body->attrs[j].expr);
+            /* precondition and postcondition blocks */
+            for (j = 0; j < nb->body->nblocks; j++)
+                walk_body(w, nb->body->blocks[j]->body, 0);
             continue;
         }
         walk_body(w, nb->body, 0);
@@ -674,6 +901,52 @@ static int setup_providers(tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
+/*
+ * The provider configuration that NAME (or NAME.ALIAS) means in module
+ * instance @mod: the root's own; in a child, what its call's providers
+ * map passes for it, else (no map) the parent's default configuration of
+ * that name, as Terraform's implicit inheritance. SIZE_MAX when there is
+ * none (or out of memory: *oom set).
+ */
+static size_t mod_prov(tern_engine *e, size_t mod, const char *name,
+                       const char *alias, int *oom)
+{
+    const struct emod *m = &e->mods[mod];
+    const struct tern_attribute *pa;
+    size_t i, r = SIZE_MAX;
+
+    if (mod == 0) {
+        i = find_prov(e, name, alias);
+        if (i == SIZE_MAX && !alias) {
+            i = add_prov(e, name, NULL, NULL);
+            if (i == SIZE_MAX)
+                *oom = 1;
+        }
+        return i;
+    }
+    pa = tern_lang_body_attr(m->mc->call->body, "providers");
+    if (!pa)
+        return alias ? SIZE_MAX : mod_prov(e, m->parent, name, NULL, oom);
+    if (pa->expr->kind != TERN_EXPR_OBJECT)
+        return SIZE_MAX;
+    for (i = 0; i < pa->expr->u.object.n && r == SIZE_MAX; i++) {
+        char *k = tern__expr_addr(pa->expr->u.object.keys[i]);
+        char *v = tern__expr_addr(pa->expr->u.object.vals[i]);
+        char *kd = k ? strchr(k, '.') : NULL, *vd = v ? strchr(v, '.') : NULL;
+
+        if (kd)
+            *kd++ = '\0';
+        if (vd)
+            *vd++ = '\0';
+        if (k && v && strcmp(k, name) == 0 &&
+            ((!alias && !kd) || (alias && kd && strcmp(kd, alias) == 0)))
+            r = mod_prov(e, m->parent, v, vd, oom);
+        tern_free(k);
+        tern_free(v);
+    }
+    return r;
+}
+
 static int resource_provider(tern_engine *e, struct eblock *b,
                              struct tern_diags *diags)
 {
@@ -681,13 +954,23 @@ static int resource_provider(tern_engine *e, struct eblock *b,
         tern_lang_body_attr(b->block->body, "provider");
     char *ref = NULL, *dot;
     size_t i;
+    int oom = 0;
 
     if (!a) {
-        i = find_prov(e, b->module->provider, NULL);
-        if (i == SIZE_MAX)
-            i = add_prov(e, b->module->provider, NULL, NULL);
-        if (i == SIZE_MAX)
+        i = mod_prov(e, b->mod, b->module->provider, NULL, &oom);
+        if (oom)
             return TERN_ENOMEM;
+        if (i == SIZE_MAX) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &b->block->def_range,
+                           "Provider configuration not present",
+                           "To work with %s its original provider "
+                           "configuration at provider[\"registry.terraform."
+                           "io/hashicorp/%s\"] is required, but it has been "
+                           "removed. The module's call must pass it in its "
+                           "providers argument.",
+                           b->addr, b->module->provider);
+            return TERN_ERROR;
+        }
         b->prov = i;
         return TERN_OK;
     }
@@ -702,9 +985,11 @@ static int resource_provider(tern_engine *e, struct eblock *b,
     dot = strchr(ref, '.');
     if (dot)
         *dot++ = '\0';
-    i = find_prov(e, ref, dot);
-    if (i == SIZE_MAX && !dot)
-        i = add_prov(e, ref, NULL, NULL);
+    i = mod_prov(e, b->mod, ref, dot, &oom);
+    if (oom) {
+        tern_free(ref);
+        return TERN_ENOMEM;
+    }
     if (i == SIZE_MAX) {
         tern_diags_add(diags, TERN_SEV_ERROR, &a->range,
                        "Provider configuration not present",
@@ -727,6 +1012,28 @@ static int resource_provider(tern_engine *e, struct eblock *b,
     return TERN_OK;
 }
 
+/* The data blocks nested in check blocks: their count, and the one of
+ * index @which in *@out (when @out is set). */
+static size_t nscoped(const struct tern_lang_config *cfg,
+                      const struct tern_block **out, size_t which)
+{
+    size_t i, j, n = 0;
+
+    for (i = 0; i < cfg->checks.n; i++) {
+        const struct tern_body *b = cfg->checks.items[i]->body;
+
+        for (j = 0; b && j < b->nblocks; j++) {
+            if (strcmp(b->blocks[j]->type, "data") != 0 ||
+                b->blocks[j]->nlabels != 2)
+                continue;
+            if (out && n == which)
+                *out = b->blocks[j];
+            n++;
+        }
+    }
+    return n;
+}
+
 static int setup_block(tern_engine *e, struct eblock *b,
                        const struct tern_block *blk, enum tern_state_mode mode,
                        struct tern_diags *diags)
@@ -735,14 +1042,18 @@ static int setup_block(tern_engine *e, struct eblock *b,
     size_t i;
     int error = TERN_OK;
 
+    const char *path = e->mods[b->mod].path;
+
     b->block = blk;
     b->mode = mode;
     b->type = blk->labels[0];
     b->name = blk->labels[1];
     b->prov = SIZE_MAX;
     b->addr = mode == TERN_STATE_DATA
-                  ? tern_asprintf("data.%s.%s", b->type, b->name)
-                  : tern_asprintf("%s.%s", b->type, b->name);
+                  ? tern_asprintf("%s%sdata.%s.%s", path, *path ? "." : "",
+                                  b->type, b->name)
+                  : tern_asprintf("%s%s%s.%s", path, *path ? "." : "", b->type,
+                                  b->name);
     TERN_CHECK_ALLOC(b->addr);
     b->module = tern__engine_module(
         e, mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
@@ -858,7 +1169,17 @@ int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
         const struct tern_lang_file *f = cfg->sources.files[i];
         const char *base = strrchr(f->name, '/');
 
-        base = base ? base + 1 : f->name;
+        /* A child module's file keeps its path from the root. */
+        base =
+            base && (i < cfg->nown_files || !cfg->ncalls) ? base + 1 : f->name;
+        /* A module called twice was loaded twice: its files count once. */
+        if (i >= cfg->nown_files && cfg->ncalls) {
+            for (k = cfg->nown_files; k < i; k++)
+                if (strcmp(cfg->sources.files[k]->name, f->name) == 0)
+                    break;
+            if (k < i)
+                continue;
+        }
         EVP_DigestUpdate(md, base, strlen(base) + 1);
         EVP_DigestUpdate(md, f->src, f->len);
         EVP_DigestUpdate(md, "", 1);
@@ -1020,6 +1341,331 @@ static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
+/* ---- module instances ---------------------------------------------------- */
+
+/* "module.NAME", "[0]" or "[\"k\"]" after it, after the parent's path. */
+static char *mod_path(const char *parent, const char *name,
+                      const tern_value *key)
+{
+    tern_buf b = TERN_BUF_INIT;
+
+    if (*parent)
+        tern_buf_printf(&b, "%s.", parent);
+    tern_buf_printf(&b, "module.%s", name);
+    if (key && tern_value_kind(key) == TERN_VAL_STRING) {
+        json_t *j = json_string(tern_value_get_string(key));
+        char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+        json_decref(j);
+        if (!q) {
+            tern_buf_release(&b);
+            return NULL;
+        }
+        tern_buf_printf(&b, "[%s]", q);
+        free(q); /* jansson's */
+    } else if (key && tern_value_kind(key) == TERN_VAL_NUMBER) {
+        int64_t i = 0;
+
+        tern_value_get_int(key, &i);
+        tern_buf_printf(&b, "[%lld]", (long long)i);
+    }
+    if (tern_buf_oom(&b)) {
+        tern_buf_release(&b);
+        return NULL;
+    }
+    return tern_buf_detach(&b);
+}
+
+static int add_mod(tern_engine *e, char *path,
+                   const struct tern_lang_config *cfg, size_t parent,
+                   const struct tern_lang_modcall *mc, size_t *out)
+{
+    struct emod *m = tern_realloc(e->mods, (e->nmods + 1) * sizeof(*m));
+
+    if (!m) {
+        tern_free(path);
+        return TERN_ENOMEM;
+    }
+    e->mods = m;
+    m = &e->mods[e->nmods];
+    memset(m, 0, sizeof(*m));
+    m->path = path;
+    m->cfg = cfg;
+    m->parent = parent;
+    m->mc = mc;
+    m->local_off = e->nlocals_all;
+    m->var_off = e->nvars_all;
+    m->out_off = e->nouts_all;
+    e->nlocals_all += cfg->nlocal_attrs;
+    e->nvars_all += cfg->variables.n;
+    e->nouts_all += cfg->outputs.n;
+    *out = e->nmods++;
+    return TERN_OK;
+}
+
+static int is_call_meta(const char *n)
+{
+    return strcmp(n, "source") == 0 || strcmp(n, "version") == 0 ||
+           strcmp(n, "count") == 0 || strcmp(n, "for_each") == 0 ||
+           strcmp(n, "depends_on") == 0 || strcmp(n, "providers") == 0;
+}
+
+/*
+ * A call's arguments against the module's variables, as Terraform decodes
+ * the call's body with a schema of them (hcl's messages): each argument
+ * must be a variable, each variable without a default must be set.
+ */
+static int check_call_args(const struct tern_lang_modcall *mc,
+                           struct tern_diags *diags)
+{
+    const struct tern_body *body = mc->call->body;
+    const struct tern_lang_config *c = mc->cfg;
+    size_t i, j;
+    int error = TERN_OK;
+
+    for (i = 0; i < body->nattrs; i++) {
+        const char *n = body->attrs[i].name;
+
+        if (is_call_meta(n))
+            continue;
+        for (j = 0; j < c->variables.n; j++)
+            if (strcmp(c->variables.items[j]->labels[0], n) == 0)
+                break;
+        if (j < c->variables.n)
+            continue;
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, &body->attrs[i].name_range,
+                            "Unsupported argument",
+                            "An argument named \"%s\" is not expected here.",
+                            n))
+            return TERN_ENOMEM;
+        error = TERN_ERROR;
+    }
+    for (j = 0; j < c->variables.n; j++) {
+        const struct tern_block *v = c->variables.items[j];
+
+        if (tern_lang_body_attr(v->body, "default") ||
+            tern_lang_body_attr(body, v->labels[0]))
+            continue;
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, &mc->call->def_range,
+                            "Missing required argument",
+                            "The argument \"%s\" is required, but no "
+                            "definition was found.",
+                            v->labels[0]))
+            return TERN_ENOMEM;
+        error = TERN_ERROR;
+    }
+    for (i = 0; i < body->nblocks; i++) {
+        if (!tern_diags_add(diags, TERN_SEV_ERROR, &body->blocks[i]->type_range,
+                            "Unsupported block type",
+                            "Blocks of type \"%s\" are not expected here.",
+                            body->blocks[i]->type))
+            return TERN_ENOMEM;
+        error = TERN_ERROR;
+    }
+    if (c->providers.n) {
+        if (!tern_diags_add(diags, TERN_SEV_ERROR,
+                            &c->providers.items[0]->def_range,
+                            "Provider configuration in a module",
+                            "tern does not support provider blocks in child "
+                            "modules. Configure the provider in the root "
+                            "module and pass it to module \"%s\" with the "
+                            "providers argument of its module block.",
+                            mc->name))
+            return TERN_ENOMEM;
+        error = TERN_ERROR;
+    }
+    return error;
+}
+
+/* The engine's static scope of module instance @mod: variables and locals,
+ * resources unknown (struct mscope with cx NULL). */
+static void static_scope(tern_engine *e, struct mscope *ms, size_t mod,
+                         struct tern_lang_scope *sc)
+{
+    memset(ms, 0, sizeof(*ms));
+    ms->e = e;
+    ms->mod = mod;
+    memset(sc, 0, sizeof(*sc));
+    sc->vars = mod == 0 ? e->vars : NULL;
+    sc->path_module = e->mods[mod].cfg->dir;
+    sc->path_root = e->config->dir;
+    sc->path_cwd = ".";
+    sc->base_dir = e->mods[mod].cfg->dir;
+    sc->sources = (struct tern_lang_sources *)&e->config->sources;
+    sc->resolve = tern__resolve;
+    sc->ctx = ms;
+}
+
+/*
+ * The instances of module instance @mod's calls, recursively. count and
+ * for_each must be known from variables and locals (Terraform's error
+ * otherwise); validate (@validating) expands an unknown one as a single
+ * instance, to check what is inside.
+ */
+static int expand_calls(tern_engine *e, size_t mod, int validating,
+                        struct tern_diags *diags)
+{
+    const struct tern_lang_config *cfg = e->mods[mod].cfg;
+    size_t i, k;
+    int error = TERN_OK, rc;
+
+    for (i = 0; i < cfg->ncalls; i++) {
+        const struct tern_lang_modcall *mc = &cfg->calls[i];
+        struct tern_lang_instances in;
+        struct tern_lang_scope sc;
+        struct mscope ms;
+        struct tern_diags local = TERN_DIAGS_INIT;
+
+        if (!mc->cfg)
+            continue;
+        /* Once per call, not per instance of the calling module. */
+        for (k = 0; k < mod && e->mods[k].cfg != cfg; k++)
+            ;
+        if (k == mod) {
+            rc = check_call_args(mc, diags);
+            if (rc == TERN_ENOMEM)
+                return rc;
+            if (rc)
+                error = TERN_ERROR;
+        }
+        static_scope(e, &ms, mod, &sc);
+        rc = tern_lang_expand(mc->call, &sc, &in, &local);
+        if (rc == TERN_ENOMEM) {
+            tern_diags_release(&local);
+            return rc;
+        }
+        if (rc && validating && in.unknown) {
+            /* validate: check the module once, its keys unknown */
+            tern_lang_instances_release(&in);
+            tern_diags_release(&local);
+            memset(&in, 0, sizeof(in));
+            in.mode = TERN_LANG_EXPAND_SINGLE;
+            in.n = 1;
+            rc = TERN_OK;
+            {
+                size_t m2;
+                char *path = mod_path(e->mods[mod].path, mc->name, NULL);
+
+                if (!path || add_mod(e, path, mc->cfg, mod, mc, &m2))
+                    return TERN_ENOMEM;
+                e->mods[m2].each_key = tern_value_unknown();
+                e->mods[m2].each_value = tern_value_unknown();
+                e->mods[m2].count_index = tern_value_unknown();
+                if ((rc = expand_calls(e, m2, validating, diags)) ==
+                    TERN_ENOMEM)
+                    return rc;
+                if (rc)
+                    error = TERN_ERROR;
+            }
+            continue;
+        }
+        if (rc) {
+            rc = tern_diags_move(diags, &local);
+            tern_diags_release(&local);
+            if (rc == TERN_ENOMEM) {
+                tern_lang_instances_release(&in);
+                return rc;
+            }
+            tern_lang_instances_release(&in);
+            error = TERN_ERROR;
+            continue;
+        }
+        tern_diags_release(&local);
+        for (k = 0; k < in.n; k++) {
+            size_t m2;
+            char *path = mod_path(
+                e->mods[mod].path, mc->name,
+                in.mode == TERN_LANG_EXPAND_SINGLE ? NULL : in.keys[k]);
+
+            if (!path || add_mod(e, path, mc->cfg, mod, mc, &m2)) {
+                tern_lang_instances_release(&in);
+                return TERN_ENOMEM;
+            }
+            if (in.mode == TERN_LANG_EXPAND_COUNT) {
+                e->mods[m2].count_index = tern_value_incref(in.keys[k]);
+            } else if (in.mode == TERN_LANG_EXPAND_FOR_EACH) {
+                e->mods[m2].each_key = tern_value_incref(in.keys[k]);
+                e->mods[m2].each_value =
+                    tern_value_incref(in.values[k] ? in.values[k] : in.keys[k]);
+            }
+            if ((rc = expand_calls(e, m2, validating, diags)) == TERN_ENOMEM) {
+                tern_lang_instances_release(&in);
+                return rc;
+            }
+            if (rc)
+                error = TERN_ERROR;
+        }
+        tern_lang_instances_release(&in);
+    }
+    return error;
+}
+
+static int setup_mods(tern_engine *e, int validating, struct tern_diags *diags)
+{
+    char *root = tern_strdup("");
+    size_t r;
+    int rc;
+
+    if (!root || add_mod(e, root, e->config, SIZE_MAX, NULL, &r))
+        return TERN_ENOMEM;
+    rc = expand_calls(e, 0, validating, diags);
+    if (rc == TERN_ENOMEM)
+        return rc;
+    e->mscopes = tern_calloc(e->nmods + 1, sizeof(*e->mscopes));
+    if (!e->mscopes)
+        return TERN_ENOMEM;
+    for (r = 0; r < e->nmods; r++) {
+        e->mscopes[r].e = e;
+        e->mscopes[r].mod = r;
+    }
+    return rc;
+}
+
+/*
+ * removed blocks (Terraform 1.7). Without lifecycle { destroy = false }
+ * the objects are destroyed, which is what a resource missing from the
+ * configuration gets anyway. With destroy = false Terraform forgets them
+ * without destroying them; tern cannot forget yet, and going on would
+ * destroy what the user asked to keep, so it is an error that says what
+ * to do instead.
+ */
+static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    const struct tern_blockvec *rv = &e->config->removed;
+    size_t i, j;
+    int error = TERN_OK, keep;
+
+    for (i = 0; i < rv->n; i++) {
+        const struct tern_block *b = rv->items[i];
+        const struct tern_attribute *fa = tern_lang_body_attr(b->body, "from");
+        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
+
+        for (j = 0; j < b->body->nblocks; j++) {
+            const struct tern_block *lc = b->body->blocks[j];
+            const struct tern_attribute *da =
+                tern_lang_body_attr(lc->body, "destroy");
+
+            if (strcmp(lc->type, "lifecycle") != 0 || !da ||
+                const_bool(da->expr, &keep) || keep)
+                continue;
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &da->range,
+                                "Forgetting objects is not supported",
+                                "tern cannot yet remove %s from the state "
+                                "without destroying it (destroy = false). "
+                                "Run \"tern state rm %s\" to stop managing "
+                                "it, then delete this removed block.",
+                                from ? from : "the objects",
+                                from ? from : "ADDRESS")) {
+                tern_free(from);
+                return TERN_ENOMEM;
+            }
+            error = TERN_ERROR;
+        }
+        tern_free(from);
+    }
+    return error;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -1031,7 +1677,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
 {
     tern_engine *e = NULL;
     const struct tern_lang_config *cfg;
-    size_t i, n = 0, *stack = NULL;
+    size_t i, n = 0, *stack = NULL, mi, mb;
     int error = TERN_OK, rc;
     struct walk w;
 
@@ -1046,6 +1692,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     cfg = opts->config;
     e = tern_calloc(1, sizeof(*e));
     TERN_CHECK_ALLOC(e);
+    pthread_mutex_init(&e->wake_mu, NULL);
     e->config = cfg;
     e->state = opts->state;
     e->parallelism = opts->parallelism ? opts->parallelism : 10;
@@ -1069,19 +1716,45 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     } else if (rc) {
         error = TERN_ERROR;
     }
-    e->nblocks = cfg->resources.n + cfg->data.n;
+    if ((rc = setup_mods(e, !need_state, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
+    /* Each module instance's blocks in turn: its resources, its data
+     * sources, then its check blocks' scoped data sources. */
+    for (i = 0; i < e->nmods; i++)
+        e->nblocks += e->mods[i].cfg->resources.n + e->mods[i].cfg->data.n +
+                      nscoped(e->mods[i].cfg, NULL, 0);
     e->blocks = tern_calloc(e->nblocks + 1, sizeof(*e->blocks));
     e->order = tern_calloc(e->nblocks + 1, sizeof(size_t));
     stack = tern_calloc(e->nblocks + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(e->blocks);
     TERN_CHECK_ALLOC(e->order);
     TERN_CHECK_ALLOC(stack);
-    for (i = 0; i < e->nblocks; i++) {
-        int data = i >= cfg->resources.n;
-        const struct tern_block *blk =
-            data ? cfg->data.items[i - cfg->resources.n]
-                 : cfg->resources.items[i];
+    for (i = 0, mi = 0, mb = 0; i < e->nblocks; i++, mb++) {
+        const struct tern_lang_config *mc = e->mods[mi].cfg;
+        size_t nd;
+        int data;
+        const struct tern_block *blk = NULL;
 
+        while (mb >= mc->resources.n + mc->data.n + nscoped(mc, NULL, 0)) {
+            mc = e->mods[++mi].cfg;
+            mb = 0;
+        }
+        nd = mc->resources.n + mc->data.n;
+        data = mb >= mc->resources.n;
+        /* A check block's scoped data source: a data source whose
+         * failures are warnings. */
+        if (mb >= nd) {
+            nscoped(mc, &blk, mb - nd);
+            e->blocks[i].check_scoped = 1;
+        } else {
+            blk = data ? mc->data.items[mb - mc->resources.n]
+                       : mc->resources.items[mb];
+        }
+        e->blocks[i].mod = mi;
         rc = setup_block(e, &e->blocks[i], blk,
                          data ? TERN_STATE_DATA : TERN_STATE_MANAGED, diags);
         if (rc == TERN_ENOMEM) {
@@ -1108,23 +1781,41 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     } else if (rc) {
         error = TERN_ERROR;
     }
+    if ((rc = check_removed_blocks(e, diags)) == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    } else if (rc) {
+        error = TERN_ERROR;
+    }
     if (error)
         goto done;
     w.e = e;
-    w.local_seen = tern_calloc(cfg->nlocal_attrs + 1, 1);
+    w.local_seen = tern_calloc(e->nlocals_all + 1, 1);
+    w.var_seen = tern_calloc(e->nvars_all + 1, 1);
+    w.out_seen = tern_calloc(e->nouts_all + 1, 1);
     w.plain = tern_calloc(e->nblocks + 1, 1);
     w.keyed = tern_calloc(e->nblocks + 1, 1);
     TERN_CHECK_ALLOC(w.local_seen);
+    TERN_CHECK_ALLOC(w.var_seen);
+    TERN_CHECK_ALLOC(w.out_seen);
     TERN_CHECK_ALLOC(w.plain);
     TERN_CHECK_ALLOC(w.keyed);
     for (i = 0; i < e->nblocks; i++) {
         size_t k;
 
         w.b = &e->blocks[i];
-        memset(w.local_seen, 0, cfg->nlocal_attrs + 1);
+        w.mod = w.b->mod;
+        if (e->nmods > 1) {
+            memset(w.local_seen, 0, e->nlocals_all + 1);
+            memset(w.var_seen, 0, e->nvars_all + 1);
+            memset(w.out_seen, 0, e->nouts_all + 1);
+        } else {
+            memset(w.local_seen, 0, cfg->nlocal_attrs + 1);
+        }
         memset(w.plain, 0, e->nblocks + 1);
         memset(w.keyed, 0, e->nblocks + 1);
         walk_body(&w, w.b->block->body, 1);
+        walk_calls(&w, w.b->mod);
         if (w.error) {
             error = w.error;
             goto done;
@@ -1145,6 +1836,8 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e = NULL;
 done:
     tern_free(w.local_seen);
+    tern_free(w.var_seen);
+    tern_free(w.out_seen);
     tern_free(w.plain);
     tern_free(w.keyed);
     tern_free(stack);
@@ -1181,12 +1874,21 @@ void tern_engine_free(tern_engine *e)
             p->def->free(p->client);
     }
     tern_free(e->provs);
+    for (i = 0; i < e->nmods; i++) {
+        tern_free(e->mods[i].path);
+        tern_value_decref(e->mods[i].each_key);
+        tern_value_decref(e->mods[i].each_value);
+        tern_value_decref(e->mods[i].count_index);
+    }
+    tern_free(e->mods);
+    tern_free(e->mscopes);
     if (e->own_http)
         tern_http_free(e->http);
     tern__map_release(&e->block_map);
     tern_free(e->blocks);
     tern_free(e->order);
     tern_value_decref(e->vars);
+    pthread_mutex_destroy(&e->wake_mu);
     tern_free(e);
 }
 
@@ -1244,6 +1946,7 @@ static int prov_eval(struct provscope *ps, const struct tern_expr *x,
     sc.path_module = cfg->dir;
     sc.path_root = cfg->dir;
     sc.path_cwd = ".";
+    sc.workspace = cfg->workspace;
     sc.base_dir = cfg->dir;
     sc.sources = (struct tern_lang_sources *)&cfg->sources;
     sc.resolve = prov_resolve;
@@ -1421,6 +2124,7 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         env.version = TERN_PROVIDER_ENV_VERSION;
         env.http = e->http;
         env.cancel = &e->cancel;
+        env.stop = &e->interrupts;
         if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }

@@ -6,12 +6,13 @@
  * Files: engine.c (configuration analysis, evaluation scope, providers),
  * plan.c (refresh, expansion, diff), exec.c (the libuv executor), apply.c
  * (steps, apply, import), planfile.c (plan files, value masks),
- * plan_json.c (Terraform's JSON plan representation),
- * dot.c (Graphviz).
+ * plan_json.c (Terraform's JSON plan representation), conditions.c
+ * (preconditions, postconditions, check blocks), dot.c (Graphviz).
  */
 #ifndef TERN_ENGINE_ENGINE_INT_H
 #define TERN_ENGINE_ENGINE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -47,10 +48,42 @@ struct eprov {
     void *client; /* def->configure's, opaque; op->client */
 };
 
+/* ---- module instances ---------------------------------------------------- */
+
+/*
+ * One instance of a module: the root (index 0, path "") or an instance of
+ * a module call (module.roles["a"], module.net.module.sub). Module calls
+ * expand when the engine is built, from what is known without a plan
+ * (variables, locals); every resource and data block of an instance is a
+ * block of the engine's graph, addressed with the instance's path.
+ */
+struct emod {
+    char *path; /* "" for the root; else "module.x[\"k\"]..." */
+    const struct tern_lang_config *cfg;
+    size_t parent;                      /* SIZE_MAX for the root */
+    const struct tern_lang_modcall *mc; /* the call; NULL for the root */
+    tern_value *each_key, *each_value;  /* the call's for_each */
+    tern_value *count_index;            /* the call's count */
+    /* Offsets of this instance's locals, variables and outputs in the
+     * graph walk's "seen" arrays. */
+    size_t local_off, var_off, out_off;
+};
+
+/* What a scope's resolve gets: the evaluation and the module instance
+ * references resolve in (cx NULL: the engine's static scope, where
+ * resources are unknown). */
+struct mscope {
+    struct tern_engine *e;
+    struct evalctx *cx;
+    size_t mod;
+    int depth; /* nesting of the static scope's evaluations */
+};
+
 /* ---- configuration blocks ------------------------------------------------ */
 
 struct eblock {
     const struct tern_block *block;
+    size_t mod; /* its module instance (engine->mods) */
     enum tern_state_mode mode;
     const char *type, *name;
     char *addr; /* "test_object.a", "data.test_object.d" */
@@ -75,6 +108,7 @@ struct eblock {
     size_t *keyed;
     size_t nkeyed;
     int mark;
+    int check_scoped; /* a data block of a check block: failures warn */
 };
 
 struct tern_engine {
@@ -95,10 +129,22 @@ struct tern_engine {
     struct tern__map block_map;
     struct eprov *provs;
     size_t nprovs;
+    struct emod *mods; /* [0] is the root */
+    size_t nmods;
+    size_t nlocals_all, nvars_all, nouts_all;
+    struct mscope *mscopes; /* one per module instance, for evaluation */
     char config_hash[65];
     atomic_int interrupts;
     atomic_int cancel;
+    /* The running apply loop's wake-up (a uv_async_t), which
+     * tern_engine_interrupt() sends so the loop reports the interrupt at
+     * once; set and cleared by exec.c under wake_mu. */
+    pthread_mutex_t wake_mu;
+    void *wake;
 };
+
+/* exec.c: route tern_engine_interrupt()'s wake-up to @async (NULL: none). */
+void tern__engine_set_wake(tern_engine *e, void *async);
 
 const tern_module *tern__engine_module(const tern_engine *e,
                                        enum tern_module_kind kind,
@@ -123,6 +169,7 @@ size_t tern__provider_for_state(tern_engine *e, const char *stored,
 struct pinst {
     tern_change pub;
     char *addr, *prev_addr, *type, *name, *import_id;
+    char *module; /* module instance path; NULL for the root */
     char **rpaths;
     tern_value *before, *after;
     size_t block; /* SIZE_MAX: not in the configuration */
@@ -166,6 +213,7 @@ struct tern_plan {
     /* When planning began, RFC 3339 UTC ("" in older plan files). */
     char timestamp[32];
     json_t *files;   /* [{"name", "text"}] */
+    json_t *checks;  /* conditions' results (conditions.c), or NULL */
     json_t *targets; /* only for the record */
     /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
      * apply ("" in a plan file older than the field: unknown). */
@@ -217,9 +265,21 @@ void tern__block_changed(struct evalctx *cx, size_t b);
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks);
 
 /* A scope for an instance (each/count bound when given); the caller
- * releases tmp[0] and tmp[1] after evaluating. */
+ * releases tmp[0] and tmp[1] after evaluating. The instance's block
+ * gives the module instance; without one, the root module. */
 void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
                       const struct pinst *pi, tern_value **tmp);
+/* The same in module instance @mod (for a block with no instance yet). */
+void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
+                          size_t mod, const struct pinst *pi, tern_value **tmp);
+/* The engine's resolver (tern_lang_scope.resolve), ctx a struct mscope. */
+int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                  struct tern_diags *diags);
+/* The length of the block part of an instance address: module.m["k"].t.n
+ * of module.m["k"].t.n[0]. */
+size_t tern__block_addr_len(const char *addr);
+/* "module.x" + "." + "aws_iam_role.r" (or just the second for the root). */
+char *tern__mod_addr(const char *path, const char *rest);
 /* The value of a block, as a reference to it sees it. */
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out);
 
@@ -291,8 +351,9 @@ tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */
 tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j);
 
-/* Parse an address "a.b", "data.a.b", "a.b[0]", "a.b[\"k\"]". */
 struct addr {
+    char *module;  /* "module.a[\"k\"]..." or NULL for the root */
+    int is_module; /* the whole address is a module (instance) path */
     enum tern_state_mode mode;
     char *type, *name;
     enum tern_state_key key_kind;
@@ -300,10 +361,52 @@ struct addr {
     char *key_str;
     char *block_addr;
 };
+/* Parse an address "a.b", "data.a.b", "a.b[0]", "a.b[\"k\"]", each
+ * optionally after a module path (module.m["k"].module.n.a.b); with
+ * @allow_module, a module path alone too (is_module set). block_addr
+ * keeps the module path. */
+int tern__addr_parse_any(const char *s, struct addr *a, int allow_module);
 int tern__addr_parse(const char *s, struct addr *a);
 void tern__addr_release(struct addr *a);
 /* An address from a reference expression (moved, import, rtb). */
 char *tern__expr_addr(const struct tern_expr *e);
+
+/* ---- custom conditions (conditions.c) ----------------------------------- */
+
+/*
+ * Every nested block of @type (precondition, postcondition, assert) in
+ * @body, evaluated in @pi's scope (NULL: none) with @self (NULL: `self`
+ * is an error): a false condition is the diagnostic @what ("Resource
+ * precondition failed") with the error_message, at the condition, of
+ * severity @sev (warnings: errors of evaluation become warnings too). An
+ * unknown condition waits. *status (may be NULL) is raised to the worst
+ * outcome; the messages of failures are appended to @problems (may be
+ * NULL) as {"message"}. TERN_ERROR when one failed, TERN_ENOMEM.
+ */
+int tern__check_rules(struct evalctx *cx, const struct pinst *pi,
+                      const struct tern_body *body, const char *type,
+                      const char *what, const tern_value *self,
+                      enum tern_severity sev, int *status, json_t *problems,
+                      struct tern_diags *diags);
+/* Terraform's check statuses (internal/checks), in the order of
+ * AggregateCheckStatus: the worst one wins. */
+enum tern__check_status { CHECK_PASS, CHECK_UNKNOWN, CHECK_FAIL, CHECK_ERROR };
+/* The checkable objects of the configuration in plan->checks (status
+ * unknown until a result is recorded). */
+int tern__checks_init(struct tern_plan *p, const tern_engine *e);
+/* An output's preconditions (recorded while planning). */
+int tern__output_conditions(struct evalctx *cx, const struct tern_block *out,
+                            struct tern_diags *diags);
+/* Every check block's assertions: failures and errors are warnings; the
+ * result is TERN_OK but for TERN_ENOMEM. */
+int tern__run_checks(struct evalctx *cx, struct tern_diags *diags);
+/* The lifecycle block's body of a resource or data block, or NULL. */
+const struct tern_body *tern__lifecycle_body(const struct tern_block *b);
+/* An instance's lifecycle preconditions (@post 0) or postconditions (@post
+ * 1, with @self its planned or new object; nothing when NULL). */
+int tern__resource_conditions(struct evalctx *cx, const struct pinst *pi,
+                              int post, const tern_value *self,
+                              struct tern_diags *diags);
 
 /* ---- the executor -------------------------------------------------------- */
 
@@ -414,7 +517,9 @@ int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
                       json_t **files);
 
 /* The outputs, {"name": {"value", "sensitive"}}; @strict reports errors
- * (plan), else outputs that cannot be evaluated are left out (apply). */
+ * (plan), else outputs that cannot be evaluated are left out (apply). A
+ * failed precondition is reported in both, leaves its output out and makes
+ * the result TERN_ERROR, with *out set. */
 int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
                        struct tern_diags *diags);
 

@@ -14,23 +14,25 @@
 
 #include "util/alloc.h"
 
-static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
-                   struct tern_diags *diags);
-
-void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
-                      const struct pinst *pi, tern_value **tmp)
+void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
+                          size_t mod, const struct pinst *pi, tern_value **tmp)
 {
-    const struct tern_lang_config *cfg = cx->e->config;
+    tern_engine *e = cx->e;
+    const struct tern_lang_config *cfg = e->mods ? e->mods[mod].cfg : e->config;
 
     memset(sc, 0, sizeof(*sc));
-    sc->vars = cx->e->vars;
+    sc->vars = mod == 0 ? e->vars : NULL;
     sc->path_module = cfg->dir;
-    sc->path_root = cfg->dir;
+    sc->path_root = e->config->dir;
     sc->path_cwd = ".";
+    sc->workspace = e->config->workspace; /* the root's, in every module */
     sc->base_dir = cfg->dir;
-    sc->resolve = resolve;
-    sc->ctx = cx;
-    sc->sources = (struct tern_lang_sources *)&cfg->sources;
+    sc->resolve = tern__resolve;
+    if (e->mscopes) {
+        e->mscopes[mod].cx = cx;
+        sc->ctx = &e->mscopes[mod];
+    }
+    sc->sources = (struct tern_lang_sources *)&e->config->sources;
     sc->apply = cx->applying;
     if (cx->plan && cx->plan->plan_timestamp[0])
         sc->plan_timestamp = cx->plan->plan_timestamp;
@@ -43,6 +45,14 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
         tmp[1] = tern_value_int(pi->key_int);
         sc->count_index = tmp[1];
     }
+}
+
+void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
+                      const struct pinst *pi, tern_value **tmp)
+{
+    size_t mod = pi && pi->block != SIZE_MAX ? cx->e->blocks[pi->block].mod : 0;
+
+    tern__scope_init_mod(sc, cx, mod, pi, tmp);
 }
 
 void tern__block_changed(struct evalctx *cx, size_t b)
@@ -108,46 +118,304 @@ int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
     return TERN_OK;
 }
 
-static int resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+/* ---- references, module by module -------------------------------------- */
+
+/* A scope of module instance @mod for an evaluation nested in @ms's. */
+static void nested_scope(const struct mscope *ms, size_t mod,
+                         struct tern_lang_scope *sc, struct mscope *own,
+                         tern_value **tmp)
+{
+    tern_engine *e = ms->e;
+
+    tmp[0] = tmp[1] = NULL;
+    if (ms->cx) {
+        tern__scope_init_mod(sc, ms->cx, mod, NULL, tmp);
+        return;
+    }
+    memset(own, 0, sizeof(*own));
+    own->e = e;
+    own->mod = mod;
+    own->depth = ms->depth + 1;
+    memset(sc, 0, sizeof(*sc));
+    sc->vars = mod == 0 ? e->vars : NULL;
+    sc->path_module = e->mods[mod].cfg->dir;
+    sc->path_root = e->config->dir;
+    sc->path_cwd = ".";
+    sc->base_dir = e->mods[mod].cfg->dir;
+    sc->sources = (struct tern_lang_sources *)&e->config->sources;
+    sc->resolve = tern__resolve;
+    sc->ctx = own;
+}
+
+static int *depth_of(struct mscope *ms)
+{
+    return ms->cx ? &ms->cx->locals_depth : &ms->depth;
+}
+
+static int too_deep(struct mscope *ms, const struct tern_lang_ref *ref,
+                    struct tern_diags *diags)
+{
+    if (*depth_of(ms) <= 100)
+        return 0;
+    tern_diags_add(diags, TERN_SEV_ERROR, &ref->range, "Cycle in local values",
+                   "%s.%s refers to itself.", ref->kind, ref->name);
+    return 1;
+}
+
+/* Evaluate @x in module instance @mod, with a module call instance's
+ * each/count when @inst is set. */
+static int eval_in(struct mscope *ms, size_t mod, const struct emod *inst,
+                   const struct tern_expr *x, tern_value **out,
                    struct tern_diags *diags)
 {
-    struct evalctx *cx = ctx;
-    const struct tern_lang_config *cfg = cx->e->config;
+    struct tern_lang_scope sc;
+    struct mscope own;
+    tern_value *tmp[2];
+    int error, *depth = depth_of(ms);
+
+    nested_scope(ms, mod, &sc, &own, tmp);
+    if (inst) {
+        sc.each_key = inst->each_key;
+        sc.each_value = inst->each_value;
+        sc.count_index = inst->count_index;
+    }
+    (*depth)++;
+    error = tern_lang_eval(x, &sc, out, diags);
+    (*depth)--;
+    tern_value_decref(tmp[0]);
+    tern_value_decref(tmp[1]);
+    return error;
+}
+
+/* var.NAME of a child module instance: its call's argument converted to
+ * the variable's type, else the default. */
+static int resolve_var(struct mscope *ms, const struct tern_lang_ref *ref,
+                       tern_value **out, struct tern_diags *diags)
+{
+    const struct emod *m = &ms->e->mods[ms->mod];
+    const struct tern_block *vb = NULL;
+    const struct tern_attribute *a, *ta, *sa;
+    struct tern_lang_type *type = NULL;
+    tern_value *v = NULL, *conv = NULL;
+    size_t i;
+    int error, sens = 0;
+    char why[256];
+
+    for (i = 0; i < m->cfg->variables.n && !vb; i++)
+        if (strcmp(m->cfg->variables.items[i]->labels[0], ref->name) == 0)
+            vb = m->cfg->variables.items[i];
+    if (!vb)
+        return TERN_ENOTFOUND;
+    if (too_deep(ms, ref, diags))
+        return TERN_ERROR;
+    if ((a = tern_lang_body_attr(m->mc->call->body, ref->name)))
+        error = eval_in(ms, m->parent, m, a->expr, &v, diags);
+    else if ((a = tern_lang_body_attr(vb->body, "default")))
+        error = eval_in(ms, ms->mod, NULL, a->expr, &v, diags);
+    else
+        return (*out = tern_value_null()) ? TERN_OK : TERN_ENOMEM;
+    if (error)
+        return error;
+    ta = tern_lang_body_attr(vb->body, "type");
+    if (ta && !tern_value_is_null(v)) {
+        struct tern_diags ignore = TERN_DIAGS_INIT;
+
+        error = tern_lang_type_parse(ta->expr, &type, &ignore);
+        tern_diags_release(&ignore);
+        if (!error && tern_lang_type_convert(type, v, &conv, why,
+                                             sizeof(why)) != TERN_OK) {
+            const struct tern_range *r = a ? &a->expr->range : &ref->range;
+
+            /* internal/terraform/eval_variable.go */
+            tern_diags_add(diags, TERN_SEV_ERROR, r,
+                           "Invalid value for input variable",
+                           "The given value is not suitable for %s%svar.%s "
+                           "declared at %s:%u,%u-%u: %s.",
+                           m->path, ".", ref->name,
+                           vb->def_range.file ? vb->def_range.file : "",
+                           vb->def_range.start.line, vb->def_range.start.column,
+                           vb->def_range.end.column, why);
+            tern_lang_type_free(type);
+            tern_value_decref(v);
+            return TERN_ERROR;
+        }
+        tern_lang_type_free(type);
+        if (conv) {
+            tern_value_decref(v);
+            v = conv;
+        }
+    }
+    sa = tern_lang_body_attr(vb->body, "sensitive");
+    if (sa && sa->expr->kind == TERN_EXPR_LITERAL &&
+        tern_value_kind(sa->expr->u.literal) == TERN_VAL_BOOL)
+        sens = tern_value_get_bool(sa->expr->u.literal);
+    if (sens && !tern_value_is_sensitive(v))
+        v = tern_value_mark_sensitive(v);
+    *out = v;
+    return v ? TERN_OK : TERN_ENOMEM;
+}
+
+/* The outputs of module instance @mod as an object. */
+static int module_object(struct mscope *ms, size_t mod, tern_value **out,
+                         struct tern_diags *diags)
+{
+    const struct tern_lang_config *c = ms->e->mods[mod].cfg;
+    tern_value *obj = tern_value_object_new(), *v;
+    size_t i;
+    int error = TERN_OK, rc;
+
+    if (!obj)
+        return TERN_ENOMEM;
+    for (i = 0; i < c->outputs.n; i++) {
+        const struct tern_block *ob = c->outputs.items[i];
+        const struct tern_attribute *a = tern_lang_body_attr(ob->body, "value");
+        const struct tern_attribute *sa =
+            tern_lang_body_attr(ob->body, "sensitive");
+
+        v = NULL;
+        if (!a)
+            continue;
+        rc = eval_in(ms, mod, NULL, a->expr, &v, diags);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            break;
+        }
+        if (rc) {
+            error = TERN_ERROR;
+            v = tern_value_unknown();
+        }
+        if (v && sa && sa->expr->kind == TERN_EXPR_LITERAL &&
+            tern_value_kind(sa->expr->u.literal) == TERN_VAL_BOOL &&
+            tern_value_get_bool(sa->expr->u.literal) &&
+            !tern_value_is_sensitive(v))
+            v = tern_value_mark_sensitive(v);
+        if (!v || tern_value_object_set(obj, ob->labels[0], v)) {
+            error = TERN_ENOMEM;
+            break;
+        }
+    }
+    if (error == TERN_ENOMEM) {
+        tern_value_decref(obj);
+        return error;
+    }
+    *out = obj;
+    return error;
+}
+
+/* module.NAME in module instance ms->mod: one object, or a list (count)
+ * or an object by key (for_each) of them. */
+static int resolve_module(struct mscope *ms, const struct tern_lang_ref *ref,
+                          tern_value **out, struct tern_diags *diags)
+{
+    tern_engine *e = ms->e;
+    const struct tern_lang_config *c = e->mods[ms->mod].cfg;
+    const struct tern_lang_modcall *mc = NULL;
+    tern_value *all = NULL, *one = NULL;
+    size_t i;
+    int error = TERN_OK, keyed = 0;
+
+    for (i = 0; i < c->ncalls && !mc; i++)
+        if (strcmp(c->calls[i].name, ref->name) == 0)
+            mc = &c->calls[i];
+    if (!mc)
+        return TERN_ENOTFOUND;
+    if (!ms->cx || !mc->cfg) {
+        /* Not planned yet (the engine's static scope). */
+        *out = tern_value_unknown();
+        return *out ? TERN_OK : TERN_ENOMEM;
+    }
+    if (too_deep(ms, ref, diags))
+        return TERN_ERROR;
+    if (tern_lang_body_attr(mc->call->body, "count"))
+        keyed = 1;
+    else if (tern_lang_body_attr(mc->call->body, "for_each"))
+        keyed = 2;
+    if (keyed)
+        all = keyed == 1 ? tern_value_list_new() : tern_value_object_new();
+    for (i = ms->mod + 1; i < e->nmods; i++) {
+        const struct emod *m = &e->mods[i];
+        int rc;
+
+        if (m->parent != ms->mod || m->mc != mc)
+            continue;
+        ms->cx->locals_depth++;
+        rc = module_object(ms, i, &one, diags);
+        ms->cx->locals_depth--;
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            break;
+        }
+        if (rc)
+            error = TERN_ERROR;
+        if (!keyed) {
+            *out = one;
+            return error;
+        }
+        if (!all ||
+            (keyed == 1 ? tern_value_list_append(all, one)
+                        : tern_value_object_set(
+                              all, tern_value_get_string(m->each_key), one))) {
+            if (!all)
+                tern_value_decref(one);
+            error = TERN_ENOMEM;
+            break;
+        }
+        one = NULL;
+    }
+    if (error == TERN_ENOMEM || !keyed) {
+        tern_value_decref(all);
+        if (error == TERN_ENOMEM)
+            return error;
+        /* count = 0 and the like: no instance */
+        *out = tern_value_null();
+        return *out ? error : TERN_ENOMEM;
+    }
+    *out = all;
+    return all ? error : TERN_ENOMEM;
+}
+
+int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
+                  struct tern_diags *diags)
+{
+    struct mscope *ms = ctx;
+    struct evalctx *cx = ms->cx;
+    tern_engine *e = ms->e;
+    const struct emod *m = &e->mods[ms->mod];
+    const struct tern_lang_config *cfg = m->cfg;
     size_t i, bi;
     char *addr;
     int error;
 
     if (strcmp(ref->kind, "local") == 0) {
         for (i = 0; i < cfg->nlocal_attrs; i++) {
-            struct tern_lang_scope sc;
-            tern_value *tmp[2];
-
             if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
                 continue;
-            if (cx->locals_depth > 100) {
-                tern_diags_add(diags, TERN_SEV_ERROR, &ref->range,
-                               "Cycle in local values",
-                               "local.%s refers to itself.", ref->name);
+            if (too_deep(ms, ref, diags))
                 return TERN_ERROR;
-            }
-            cx->locals_depth++;
-            tern__scope_init(&sc, cx, NULL, tmp);
-            error = tern_lang_eval(cfg->local_attrs[i]->expr, &sc, out, diags);
-            cx->locals_depth--;
-            return error;
+            return eval_in(ms, ms->mod, NULL, cfg->local_attrs[i]->expr, out,
+                           diags);
         }
         return TERN_ENOTFOUND;
     }
+    if (strcmp(ref->kind, "var") == 0)
+        return ms->mod ? resolve_var(ms, ref, out, diags) : TERN_ENOTFOUND;
+    if (strcmp(ref->kind, "module") == 0)
+        return resolve_module(ms, ref, out, diags);
     if (strcmp(ref->kind, "resource") != 0 && strcmp(ref->kind, "data") != 0)
         return TERN_ENOTFOUND;
     addr = ref->kind[0] == 'd'
-               ? tern_asprintf("data.%s.%s", ref->type, ref->name)
-               : tern_asprintf("%s.%s", ref->type, ref->name);
+               ? tern_asprintf("%s%sdata.%s.%s", m->path, *m->path ? "." : "",
+                               ref->type, ref->name)
+               : tern_asprintf("%s%s%s.%s", m->path, *m->path ? "." : "",
+                               ref->type, ref->name);
     if (!addr)
         return TERN_ENOMEM;
-    error = tern__map_get(&cx->e->block_map, addr, &bi)
-                ? tern__block_value(cx, bi, out)
-                : TERN_ENOTFOUND;
+    if (!tern__map_get(&e->block_map, addr, &bi))
+        error = TERN_ENOTFOUND;
+    else if (!cx)
+        error = (*out = tern_value_unknown()) ? TERN_OK : TERN_ENOMEM;
+    else
+        error = tern__block_value(cx, bi, out);
     tern_free(addr);
     return error;
 }

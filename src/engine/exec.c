@@ -18,9 +18,10 @@
  * run at full speed (see tests/bench/bench_engine.c).
  *
  * Interrupts are an atomic counter (tern_engine_interrupt() is called from
- * a signal handler): the loop checks it whenever a step comes back, stops
- * starting steps after the first, and the second raises the modules'
- * cancel flag directly.
+ * the CLI's signal thread): it also wakes the loop through the notice
+ * handle, so the loop reports it at once; the loop stops starting steps
+ * after the first, and the second raises the modules' cancel flag
+ * directly.
  *
  * A worker that waits (for IAM to propagate what tern wrote) says so with
  * tern__exec_wait(): a queue under a mutex and a uv_async that wakes the
@@ -30,6 +31,7 @@
  * dropped (the wait they announce is over).
  */
 #include "engine/engine_int.h"
+#include "util/signals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,28 +89,6 @@ void tern__exec_release(struct exec *ex)
     tern_free(ex->steps);
     ex->steps = NULL;
     ex->nsteps = 0;
-}
-
-/*
- * libuv sizes its thread pool once per process, from UV_THREADPOOL_SIZE,
- * at the first uv_queue_work. Unless the user set it, make it large enough
- * for the parallelism asked (at least 64, so that a later run asking for
- * more than the first still gets it); 1024 is libuv's limit.
- */
-static void size_pool(unsigned int parallelism)
-{
-    static atomic_int done;
-    char buf[16];
-    unsigned int n = parallelism < 64 ? 64 : parallelism;
-
-    if (atomic_exchange(&done, 1))
-        return;
-    if (getenv("UV_THREADPOOL_SIZE"))
-        return;
-    if (n > 1024)
-        n = 1024;
-    snprintf(buf, sizeof(buf), "%u", n);
-    setenv("UV_THREADPOOL_SIZE", buf, 0);
 }
 
 /* One tern__exec_wait() call, queued for the loop thread. */
@@ -185,9 +165,14 @@ static void drain_notices(struct exec *ex, int emit)
     tern_free(items);
 }
 
+struct run;
+static void check_interrupt(struct run *r);
+
+/* A notice, or an interrupt (tern_engine_interrupt sends this too). */
 static void on_notice(uv_async_t *h)
 {
     drain_notices(h->data, 1);
+    check_interrupt(h->loop->data);
 }
 
 struct run {
@@ -316,12 +301,19 @@ static void queue_pool(struct run *r)
            r->pool_head < r->pool_tail) {
         size_t i = r->pool[r->pool_head++];
         struct step *s = &ex->steps[i];
+        sigset_t mask;
+        int qrc;
 
         s->state = ST_RUNNING;
         if (ex->ops->begin)
             ex->ops->begin(ex, s);
         r->reqs[i].data = s;
-        if (uv_queue_work(&r->loop, &r->reqs[i], on_work, on_after)) {
+        /* The first call starts libuv's pool: its threads inherit this
+         * mask, so no worker ever runs a signal handler. */
+        tern_signals_block(&mask);
+        qrc = uv_queue_work(&r->loop, &r->reqs[i], on_work, on_after);
+        tern_signals_unblock(&mask);
+        if (qrc) {
             s->rc = TERN_ERROR;
             tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL,
                            "Could not start a worker", NULL);
@@ -410,7 +402,6 @@ int tern__exec_run(struct exec *ex)
     r.ex = ex;
     if (!ex->parallelism)
         ex->parallelism = 10;
-    size_pool(ex->parallelism);
     r.reqs = tern_calloc(ex->nsteps + 1, sizeof(*r.reqs));
     r.ready = tern_calloc(ex->nsteps + 1, sizeof(*r.ready));
     r.finished = tern_calloc(ex->nsteps + 1, sizeof(*r.finished));
@@ -439,6 +430,7 @@ int tern__exec_run(struct exec *ex)
     q.async.data = ex;
     uv_unref((uv_handle_t *)&q.async);
     ex->notices = &q;
+    tern__engine_set_wake(ex->e, &q.async);
     for (i = 0; i < ex->nsteps; i++) {
         ex->steps[i].ex = ex;
         ex->steps[i].index = i;
@@ -448,6 +440,7 @@ int tern__exec_run(struct exec *ex)
     }
     turn(&r);
     uv_run(&r.loop, UV_RUN_DEFAULT);
+    tern__engine_set_wake(ex->e, NULL);
     uv_close((uv_handle_t *)&r.check, NULL);
     uv_close((uv_handle_t *)&q.async, NULL);
     uv_run(&r.loop, UV_RUN_DEFAULT);

@@ -14,6 +14,16 @@ static int canceled(const tern_op *op)
     return op->cancel && atomic_load(op->cancel);
 }
 
+int tern_op_wait(const tern_op *op, long ms)
+{
+    tern_op o = *op;
+
+    /* The first interrupt (stop) already ends a wait for a service. */
+    if (op->stop)
+        o.cancel = op->stop;
+    return tern_op_sleep(&o, ms);
+}
+
 int tern_op_sleep(const tern_op *op, long ms)
 {
     while (ms > 0) {

@@ -9,6 +9,7 @@
  * enforced and the outputs are evaluated. The state is only read.
  */
 #include "engine/engine_int.h"
+#include "util/signals.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -85,6 +86,7 @@ void tern__pinst_release(struct pinst *pi)
 
     tern_free(pi->addr);
     tern_free(pi->prev_addr);
+    tern_free(pi->module);
     tern_free(pi->type);
     tern_free(pi->name);
     tern_free(pi->import_id);
@@ -199,6 +201,7 @@ void tern_plan_free(tern_plan *p)
     tern_free(p->lineage);
     tern_free(p->tern_version);
     json_decref(p->files);
+    json_decref(p->checks);
     json_decref(p->targets);
     tern_free(p);
 }
@@ -332,6 +335,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->client = p ? p->client : NULL;
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
+    op->stop = &e->interrupts;
     op->user = e->module_user;
 }
 
@@ -983,6 +987,9 @@ static int refresh(struct planrun *pr)
         memset(d, 0, sizeof(*d));
         d->block = SIZE_MAX;
         d->addr = tern_strdup(pr->st_addr[i]);
+        d->module = pr->st[i].module && *pr->st[i].module
+                        ? tern_strdup(pr->st[i].module)
+                        : NULL;
         d->type = tern_strdup(pr->st[i].type);
         d->name = tern_strdup(pr->st[i].name);
         d->pub.action = TERN_ACTION_DELETE;
@@ -1019,79 +1026,110 @@ done:
 /* ---- moved blocks ---------------------------------------------------------
  */
 
+/* @rel as seen from module instance @path (moved blocks inside a module
+ * name addresses relative to it); steals @rel. */
+static char *in_module(const char *path, char *rel)
+{
+    char *full;
+
+    if (!rel || !*path)
+        return rel;
+    full = tern__mod_addr(path, rel);
+    tern_free(rel);
+    return full;
+}
+
 static int apply_moved(struct planrun *pr)
 {
-    const struct tern_blockvec *mv = &pr->e->config->moved;
-    size_t i, k;
+    const struct tern_blockvec *mv;
+    size_t i, k, mi;
     int error = TERN_OK;
 
-    for (i = 0; i < mv->n; i++) {
-        const struct tern_attribute *fa =
-            tern_lang_body_attr(mv->items[i]->body, "from");
-        const struct tern_attribute *ta =
-            tern_lang_body_attr(mv->items[i]->body, "to");
-        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
-        int whole = from && !strchr(from, '[');
+    /* Each module instance's moved blocks, relative to it. */
+    for (mi = 0; mi < pr->e->nmods; mi++) {
+        mv = &pr->e->mods[mi].cfg->moved;
+        for (i = 0; i < mv->n; i++) {
+            const struct tern_attribute *fa =
+                tern_lang_body_attr(mv->items[i]->body, "from");
+            const struct tern_attribute *ta =
+                tern_lang_body_attr(mv->items[i]->body, "to");
+            char *from = in_module(pr->e->mods[mi].path,
+                                   fa ? tern__expr_addr(fa->expr) : NULL);
+            char *to = in_module(pr->e->mods[mi].path,
+                                 ta ? tern__expr_addr(ta->expr) : NULL);
+            struct addr fpa;
+            int parsed = from && !tern__addr_parse_any(from, &fpa, 1);
+            /* A module (instance) moves with everything in it; a resource
+             * without a key moves with all its instances. */
+            int is_mod = parsed && fpa.is_module;
+            int whole = from && (is_mod || from[strlen(from) - 1] != ']');
 
-        if (!from || !to) {
-            tern_diags_add(pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
-                           "Invalid moved block",
-                           "A moved block needs from and to, each the "
-                           "address of a resource or resource instance.");
-            pr->plan->errored = 1;
+            if (parsed)
+                tern__addr_release(&fpa);
+
+            if (!from || !to) {
+                tern_diags_add(pr->diags, TERN_SEV_ERROR,
+                               &mv->items[i]->def_range, "Invalid moved block",
+                               "A moved block needs from and to, each the "
+                               "address of a resource or resource instance.");
+                pr->plan->errored = 1;
+                tern_free(from);
+                tern_free(to);
+                continue;
+            }
+            for (k = 0; k < pr->nst; k++) {
+                const char *a = pr->st_addr[k];
+                size_t fl = strlen(from);
+                char *na = NULL;
+                struct addr pa;
+                size_t other;
+
+                if (whole && strncmp(a, from, fl) == 0 &&
+                    (a[fl] == '\0' || (!is_mod && a[fl] == '[') ||
+                     (is_mod &&
+                      (a[fl] == '.' || (a[fl] == '[' && from[fl - 1] != ']')))))
+                    na = tern_asprintf("%s%s", to, a + fl);
+                else if (!whole && strcmp(a, from) == 0)
+                    na = tern_strdup(to);
+                else
+                    continue;
+                TERN_CHECK_ALLOC(na);
+                if (tern__map_get(&pr->st_map, na, &other)) {
+                    tern_diags_add(
+                        pr->diags, TERN_SEV_ERROR, &mv->items[i]->def_range,
+                        "Ambiguous move statements",
+                        "Cannot move %s to %s: the state already has "
+                        "an object there.",
+                        a, na);
+                    pr->plan->errored = 1;
+                    tern_free(na);
+                    continue;
+                }
+                if (tern__addr_parse(na, &pa)) {
+                    tern_free(na);
+                    continue;
+                }
+                tern_free(pr->st[k].module);
+                tern_free(pr->st[k].type);
+                tern_free(pr->st[k].name);
+                tern_free(pr->st[k].key_str);
+                pr->st[k].module = pa.module;
+                pr->st[k].type = pa.type;
+                pr->st[k].name = pa.name;
+                pr->st[k].key_kind = pa.key_kind;
+                pr->st[k].key_int = pa.key_int;
+                pr->st[k].key_str = pa.key_str;
+                pa.module = pa.type = pa.name = pa.key_str = NULL;
+                tern__addr_release(&pa);
+                if (!pr->st_prev[k])
+                    pr->st_prev[k] = pr->st_addr[k];
+                else
+                    tern_free(pr->st_addr[k]);
+                pr->st_addr[k] = na;
+            }
             tern_free(from);
             tern_free(to);
-            continue;
         }
-        for (k = 0; k < pr->nst; k++) {
-            const char *a = pr->st_addr[k];
-            size_t fl = strlen(from);
-            char *na = NULL;
-            struct addr pa;
-            size_t other;
-
-            if (whole && strncmp(a, from, fl) == 0 &&
-                (a[fl] == '\0' || a[fl] == '['))
-                na = tern_asprintf("%s%s", to, a + fl);
-            else if (!whole && strcmp(a, from) == 0)
-                na = tern_strdup(to);
-            else
-                continue;
-            TERN_CHECK_ALLOC(na);
-            if (tern__map_get(&pr->st_map, na, &other)) {
-                tern_diags_add(pr->diags, TERN_SEV_ERROR,
-                               &mv->items[i]->def_range,
-                               "Ambiguous move statements",
-                               "Cannot move %s to %s: the state already has "
-                               "an object there.",
-                               a, na);
-                pr->plan->errored = 1;
-                tern_free(na);
-                continue;
-            }
-            if (tern__addr_parse(na, &pa)) {
-                tern_free(na);
-                continue;
-            }
-            tern_free(pr->st[k].type);
-            tern_free(pr->st[k].name);
-            tern_free(pr->st[k].key_str);
-            pr->st[k].type = pa.type;
-            pr->st[k].name = pa.name;
-            pr->st[k].key_kind = pa.key_kind;
-            pr->st[k].key_int = pa.key_int;
-            pr->st[k].key_str = pa.key_str;
-            pa.type = pa.name = pa.key_str = NULL;
-            tern__addr_release(&pa);
-            if (!pr->st_prev[k])
-                pr->st_prev[k] = pr->st_addr[k];
-            else
-                tern_free(pr->st_addr[k]);
-            pr->st_addr[k] = na;
-        }
-        tern_free(from);
-        tern_free(to);
     }
     /* Rebuild the address map over the new addresses. */
     tern__map_release(&pr->st_map);
@@ -1188,6 +1226,17 @@ static int check_imports(struct planrun *pr)
 }
 
 /* Does a replace_triggered_by reference of @b fire? */
+/* The block @a names from block @b's module. */
+static int block_in_mod(tern_engine *e, const struct eblock *b,
+                        const struct addr *a, size_t *bi)
+{
+    char *full = tern__mod_addr(e->mods[b->mod].path, a->block_addr);
+    int found = full && tern__map_get(&e->block_map, full, bi);
+
+    tern_free(full);
+    return found;
+}
+
 static int triggered(struct planrun *pr, const struct eblock *b)
 {
     size_t i, j, bi;
@@ -1207,8 +1256,7 @@ static int triggered(struct planrun *pr, const struct eblock *b)
             *p = '\0';
             attr = p + 1;
         }
-        if (tern__addr_parse(ref, &a) ||
-            !tern__map_get(&pr->e->block_map, a.block_addr, &bi)) {
+        if (tern__addr_parse(ref, &a) || !block_in_mod(pr->e, b, &a, &bi)) {
             tern__addr_release(&a);
             tern_free(ref);
             continue;
@@ -1288,6 +1336,27 @@ static void data_thread(void *arg)
     dr->rc = dr->module->read(&dr->res, &dr->op, dr->jc);
 }
 
+/* A read that failed: an error, or a warning for a check block's scoped
+ * data source (Terraform: a check never blocks). */
+static void data_failed(struct planrun *pr, const struct eblock *b,
+                        const struct pinst *pi, int rc, struct tern_diags *d)
+{
+    size_t i;
+
+    tern_diags_add(
+        pr->diags, b->check_scoped ? TERN_SEV_WARNING : TERN_SEV_ERROR,
+        &b->block->def_range, "Failed to read data source", "Reading %s: %s",
+        pi->addr, d->count ? d->items[0].summary : tern_strerror(rc));
+    if (b->check_scoped) {
+        for (i = 0; i < d->count; i++)
+            d->items[i].severity = TERN_SEV_WARNING;
+        d->errors = 0;
+    }
+    tern_diags_move(pr->diags, d);
+    if (!b->check_scoped)
+        pr->plan->errored = 1;
+}
+
 static int data_finish(struct planrun *pr, struct dataread *dr)
 {
     struct pinst *pi = &pr->plan->insts[dr->idx];
@@ -1298,12 +1367,7 @@ static int data_finish(struct planrun *pr, struct dataread *dr)
         uv_thread_join(&dr->tid);
     pr->block_pending[dr->block] = 0;
     if (dr->rc) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
-                       "Failed to read data source", "Reading %s: %s", pi->addr,
-                       dr->d.count ? dr->d.items[0].summary
-                                   : tern_strerror(dr->rc));
-        tern_diags_move(pr->diags, &dr->d);
-        pr->plan->errored = 1;
+        data_failed(pr, b, pi, dr->rc, &dr->d);
         goto done;
     }
     pi->after = tern__value_from_state(b->module->schema, dr->res);
@@ -1311,6 +1375,11 @@ static int data_finish(struct planrun *pr, struct dataread *dr)
     pi->data_write = 1;
     pr->cx.values[dr->idx] = tern_value_incref(pi->after);
     tern__block_changed(&pr->cx, dr->block);
+    if ((error = tern__resource_conditions(&pr->cx, pi, 1, pi->after,
+                                           pr->diags)) == TERN_ERROR) {
+        pr->plan->errored = 1;
+        error = TERN_OK;
+    }
 done:
     tern_diags_release(&dr->d);
     json_decref(dr->jc);
@@ -1350,6 +1419,7 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
                       struct eprov *p, json_t *jc)
 {
     struct dataread *dr = NULL;
+    sigset_t mask;
     int error = TERN_OK;
 
     if (pr->ndreads >= pr->e->parallelism && (error = data_wait_all(pr)))
@@ -1370,9 +1440,10 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
     dr->module = pr->e->blocks[block].module;
     jc = NULL;
     fill_op(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d);
-    if (uv_thread_create(&dr->tid, data_thread, dr) == 0)
-        dr->threaded = 1;
-    else
+    tern_signals_block(&mask); /* the reader inherits it */
+    dr->threaded = uv_thread_create(&dr->tid, data_thread, dr) == 0;
+    tern_signals_unblock(&mask);
+    if (!dr->threaded)
         data_thread(dr); /* no thread: read here */
     pr->dreads[pr->ndreads++] = dr;
     pr->block_pending[block] = 1;
@@ -1448,6 +1519,13 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
         pi->pub.reason = TERN_REASON_READ_DEFERRED;
         goto done;
     }
+    if (b->check_scoped &&
+        (error = tern__provider_init(pr->e, p, b->module, &d))) {
+        /* A check block's data source warns, whatever failed. */
+        data_failed(pr, b, pi, error, &d);
+        error = error == TERN_ENOMEM ? error : TERN_OK;
+        goto done;
+    }
     if ((error = tern__provider_init(pr->e, p, b->module, pr->diags)))
         goto fail;
     jc = tern_value_to_json(cfg);
@@ -1461,11 +1539,9 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
     }
     fill_op(pr->e, &op, p, pi->addr, &d);
     if ((error = b->module->read(&res, &op, jc))) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, &b->block->def_range,
-                       "Failed to read data source", "Reading %s: %s", pi->addr,
-                       d.count ? d.items[0].summary : tern_strerror(error));
-        tern_diags_move(pr->diags, &d);
-        goto fail;
+        data_failed(pr, b, pi, error, &d);
+        error = TERN_OK;
+        goto done;
     }
     pi->after = tern__value_from_state(b->module->schema, res);
     TERN_CHECK_ALLOC(pi->after);
@@ -1482,6 +1558,17 @@ done:
     json_decref(jc);
     json_decref(res);
     return error;
+}
+
+/* Postconditions against the planned object (`self`): what is not known
+ * yet waits for apply. */
+static int plan_postconditions(struct planrun *pr, struct pinst *pi)
+{
+    int rc = tern__resource_conditions(&pr->cx, pi, 1, pi->after, pr->diags);
+
+    if (rc == TERN_ERROR)
+        pr->plan->errored = 1;
+    return rc == TERN_ENOMEM ? rc : TERN_OK;
 }
 
 static int plan_instance(struct planrun *pr, size_t idx)
@@ -1520,8 +1607,18 @@ static int plan_instance(struct planrun *pr, size_t idx)
         pr->plan->errored = 1;
         goto done;
     }
+    /* Preconditions before the instance is planned or read; a failed one
+     * leaves it unplanned (postconditions: plan_conditions()). */
+    if ((rc = tern__resource_conditions(&pr->cx, pi, 0, NULL, pr->diags))) {
+        if (rc == TERN_ENOMEM)
+            error = rc;
+        pr->plan->errored = 1;
+        goto done;
+    }
     if (b->mode == TERN_STATE_DATA) {
         error = plan_data(pr, idx, b, cfg);
+        if (!error && pi->data_write)
+            error = plan_postconditions(pr, pi);
         goto done;
     }
     if (!prior && !gone) {
@@ -1620,6 +1717,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
     } else if (changed) {
         pi->pub.action = TERN_ACTION_UPDATE;
     }
+    error = plan_postconditions(pr, pi);
 done:
     if (pi->after) {
         pr->cx.values[idx] = tern_value_incref(pi->after);
@@ -1640,7 +1738,7 @@ static int expand_block(struct planrun *pr, size_t bi)
     size_t n = 1, i;
     int keyed = 0, error = TERN_OK, rc;
 
-    tern__scope_init(&sc, &pr->cx, NULL, tmp);
+    tern__scope_init_mod(&sc, &pr->cx, b->mod, NULL, tmp);
     if (b->count || b->for_each) {
         const struct tern_expr *x = b->count ? b->count : b->for_each;
         int64_t cnt = 0;
@@ -1717,6 +1815,10 @@ static int expand_block(struct planrun *pr, size_t bi)
         pi->pub.mode = b->mode;
         pi->type = tern_strdup(b->type);
         pi->name = tern_strdup(b->name);
+        if (*e->mods[b->mod].path) {
+            pi->module = tern_strdup(e->mods[b->mod].path);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->cbd = b->cbd;
         pi->deps = deps_json(e, b);
         pi->provider = tern__provider_addr(&e->provs[b->prov]);
@@ -1805,6 +1907,10 @@ static int plan_orphans(struct planrun *pr)
             goto done;
         pi->addr = tern_strdup(pr->st_addr[i]);
         pi->prev_addr = pr->st_prev[i] ? tern_strdup(pr->st_prev[i]) : NULL;
+        if (r->module && *r->module) {
+            pi->module = tern_strdup(r->module);
+            TERN_CHECK_ALLOC(pi->module);
+        }
         pi->type = tern_strdup(r->type);
         pi->name = tern_strdup(r->name);
         pi->pub.mode = r->mode;
@@ -1946,9 +2052,7 @@ static void spread_cbd(struct planrun *pr)
 /* The block part of an instance address: test_object.a of test_object.a[0]. */
 static char *block_of(const char *addr)
 {
-    const char *b = strchr(addr, '[');
-
-    return b ? tern_strndup(addr, (size_t)(b - addr)) : tern_strdup(addr);
+    return tern_strndup(addr, tern__block_addr_len(addr));
 }
 
 /*
@@ -1982,14 +2086,30 @@ static int apply_targets(struct planrun *pr)
         const char *target = pr->opts->targets[t];
         struct addr a;
 
-        if (tern__addr_parse(target, &a)) {
+        if (tern__addr_parse_any(target, &a, 1)) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
                            "Invalid target address",
                            "\"%s\" is not a resource address.", target);
             p->errored = 1;
             continue;
         }
-        if (tern__map_get(&head, a.block_addr, &first))
+        if (a.is_module) {
+            /* A module (instance) targets everything in it. */
+            size_t tl = strlen(target);
+
+            for (i = 0; i < p->ninsts; i++) {
+                const char *ia = p->insts[i].addr;
+
+                if (strncmp(ia, target, tl) != 0 ||
+                    (ia[tl] != '.' && (ia[tl] != '[' || target[tl - 1] == ']')))
+                    continue;
+                in[i] = 1;
+                if ((error = tern__map_put(&hit, ba[i], i))) {
+                    tern__addr_release(&a);
+                    goto done;
+                }
+            }
+        } else if (tern__map_get(&head, a.block_addr, &first))
             for (i = first; i != SIZE_MAX; i = next[i])
                 if (a.key_kind == TERN_STATE_KEY_NONE ||
                     strcmp(p->insts[i].addr, target) == 0) {
@@ -2071,7 +2191,7 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
     const struct tern_blockvec *ov = &cx->e->config->outputs;
     tern_value *all = tern_value_object_new(), *v = NULL, *o = NULL;
     size_t i;
-    int error = TERN_OK, rc;
+    int error = TERN_OK, rc, pre_failed = 0;
     struct tern_diags scratch = TERN_DIAGS_INIT;
 
     TERN_CHECK_ALLOC(all);
@@ -2086,6 +2206,16 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
 
         if (!va)
             continue;
+        /* Its preconditions first: a failed one leaves it out. */
+        rc = tern__output_conditions(cx, b, diags);
+        if (rc == TERN_ENOMEM) {
+            error = rc;
+            goto done;
+        }
+        if (rc) {
+            pre_failed = 1;
+            continue;
+        }
         tern__scope_init(&sc, cx, NULL, tmp);
         rc = tern_lang_eval(va->expr, &sc, &v, strict ? diags : &scratch);
         tern_diags_release(&scratch);
@@ -2134,6 +2264,8 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
     }
     *out = all;
     all = NULL;
+    if (!error && pre_failed)
+        error = TERN_ERROR;
 done:
     tern_value_decref(all);
     tern_value_decref(v);
@@ -2260,7 +2392,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     }
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
-    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)))
+    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
+        (error = tern__checks_init(p, e)))
         goto done;
     pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
     pr.cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
@@ -2323,7 +2456,23 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             goto done;
         check_prevent_destroy(&pr);
         if (!p->destroy) {
-            int rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
+            struct tern_lang_scope sc;
+            tern_value *tmp[2];
+            int rc;
+
+            /* Variable validations that refer to other objects (1.9). */
+            tern__scope_init(&sc, &pr.cx, NULL, tmp);
+            rc = tern_lang_variables_validate_late(e->config, &sc, diags);
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc)
+                p->errored = 1;
+            rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
+            /* Check blocks last: they only warn. */
+            if (rc != TERN_ENOMEM && tern__run_checks(&pr.cx, diags))
+                rc = TERN_ENOMEM;
 
             if (rc == TERN_ENOMEM) {
                 error = rc;

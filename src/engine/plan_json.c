@@ -428,6 +428,8 @@ static json_t *change_json(const struct pinst *pi)
     if (pi->prev_addr && strcmp(pi->prev_addr, pi->addr) != 0)
         json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
     /* module_address: the root module's is "" and left out. */
+    if (pi->module && *pi->module)
+        json_object_set_new(rc, "module_address", json_string(pi->module));
     json_object_set_new(
         rc, "mode",
         json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
@@ -559,6 +561,7 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
                               size_t n)
 {
     json_t *res = json_array(), *outs = json_object(), *pv = json_object();
+    json_t *children = json_array();
     struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
     const tern_value *o;
     size_t i;
@@ -570,11 +573,29 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
     }
     for (i = 0; by_addr && i < n; i++) {
         const struct pinst *pi = by_addr[i];
+        json_t *target = res, *mod;
+        size_t j;
 
         if (!listed(pi) || pi->deposed ||
             pi->pub.action == TERN_ACTION_DELETE || !pi->after)
             continue;
-        json_array_append_new(res, value_resource(pi, pi->after, 0));
+        if (pi->module && *pi->module) {
+            /* values.go: a module instance's resources in child_modules */
+            target = NULL;
+            json_array_foreach(children, j, mod)
+            {
+                if (strcmp(json_string_value(json_object_get(mod, "address")),
+                           pi->module) == 0)
+                    target = json_object_get(mod, "resources");
+            }
+            if (!target) {
+                mod =
+                    json_pack("{s:[],s:s}", "resources", "address", pi->module);
+                json_array_append_new(children, mod);
+                target = json_object_get(mod, "resources");
+            }
+        }
+        json_array_append_new(target, value_resource(pi, pi->after, 0));
     }
     for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
         o = tern_value_object_value(p->outputs, i);
@@ -587,6 +608,10 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
     if (json_object_size(outs))
         json_object_set(pv, "outputs", outs);
     json_object_set_new(pv, "root_module", module_json(res));
+    if (json_array_size(children))
+        json_object_set(json_object_get(pv, "root_module"), "child_modules",
+                        children);
+    json_decref(children);
     json_decref(outs);
     tern_free(by_addr);
     return pv;
@@ -699,6 +724,103 @@ static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
     return oc;
 }
 
+static int by_display(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    const char *s = json_string_value(
+        json_object_get(json_object_get(x, "address"), "to_display"));
+    const char *t = json_string_value(
+        json_object_get(json_object_get(y, "address"), "to_display"));
+
+    return strcmp(s ? s : "", t ? t : "");
+}
+
+/* A status of enum tern__check_status as jsonchecks writes it. */
+static json_t *status_json(json_int_t st)
+{
+    static const char *const names[] = {"pass", "unknown", "fail", "error"};
+
+    return json_string(st >= 0 && st <= 3 ? names[st] : "unknown");
+}
+
+/* Terraform's "checks" (internal/command/jsonchecks/checks.go): every
+ * checkable object sorted by address, its status the worst of its
+ * instances' (unknown when none was checked), the instances' problems. */
+static json_t *checks_json(const json_t *checks)
+{
+    json_t *list = json_array(), *items = NULL;
+    const char *k;
+    json_t *v;
+    size_t n = json_object_size(checks), i = 0;
+    const json_t **sorted = tern_calloc(n + 1, sizeof(*sorted));
+
+    if (!list || !sorted)
+        goto fail;
+    json_object_foreach((json_t *)checks, k, v)
+    {
+        if (json_is_object(v) &&
+            json_is_object(json_object_get(v, "address")) && i < n)
+            sorted[i++] = v;
+    }
+    n = i;
+    qsort(sorted, n, sizeof(*sorted), by_display);
+    for (i = 0; i < n; i++) {
+        const json_t *insts = json_object_get(sorted[i], "instances");
+        const json_t **is =
+            tern_calloc(json_object_size(insts) + 1, sizeof(*is));
+        json_int_t worst = -1;
+        size_t m = 0, j;
+        json_t *o;
+
+        if (!is)
+            goto fail;
+        json_object_foreach((json_t *)insts, k, v)
+        {
+            if (json_is_object(v) &&
+                json_is_object(json_object_get(v, "address")))
+                is[m++] = v;
+        }
+        qsort(is, m, sizeof(*is), by_display);
+        items = json_array();
+        for (j = 0; items && j < m; j++) {
+            json_int_t st =
+                json_integer_value(json_object_get(is[j], "status"));
+            json_t *probs = json_object_get(is[j], "problems");
+            json_t *in = json_pack("{s:O,s:o}", "address",
+                                   json_object_get(is[j], "address"), "status",
+                                   status_json(st));
+
+            if (st > worst)
+                worst = st;
+            if (in && json_array_size(probs))
+                json_object_set(in, "problems", probs);
+            if (!in || json_array_append_new(items, in)) {
+                json_decref(items);
+                items = NULL;
+            }
+        }
+        tern_free(is);
+        if (!items)
+            goto fail;
+        o = json_pack("{s:s,s:O,s:o}", "//",
+                      "EXPERIMENTAL: see docs for details", "address",
+                      json_object_get(sorted[i], "address"), "status",
+                      status_json(worst < 0 ? 1 : worst));
+        if (o && json_array_size(items))
+            json_object_set(o, "instances", items);
+        json_decref(items);
+        items = NULL;
+        if (!o || json_array_append_new(list, o))
+            goto fail;
+    }
+    tern_free(sorted);
+    return list;
+fail:
+    tern_free(sorted);
+    json_decref(list);
+    return NULL;
+}
+
 int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
                       json_t **out)
 {
@@ -753,6 +875,13 @@ int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
     set_opt(o, "prior_state", prior_state(sorted, n, prior_outputs));
     /* relevant_attributes and configuration come from the configuration:
      * the CLI adds them (src/cli/json_config.c). */
+    if (json_object_size(p->checks)) {
+        if (!(x = checks_json(p->checks))) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        json_object_set_new(o, "checks", x);
+    }
     if (p->timestamp[0])
         json_object_set_new(o, "timestamp", json_string(p->timestamp));
     json_object_set_new(o, "applyable",

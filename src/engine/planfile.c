@@ -164,6 +164,8 @@ static json_t *enc_inst(const struct pinst *pi)
     json_object_set_new(o, "address", json_string(pi->addr));
     json_object_set_new(o, "previous_address", str_or_null(pi->prev_addr));
     json_object_set_new(o, "mode", json_integer(pi->pub.mode));
+    if (pi->module)
+        json_object_set_new(o, "module", json_string(pi->module));
     json_object_set_new(o, "type", json_string(pi->type));
     json_object_set_new(o, "name", json_string(pi->name));
     json_object_set_new(o, "action", json_integer(pi->pub.action));
@@ -203,6 +205,7 @@ static int dec_inst(const json_t *o, struct pinst *pi)
     pi->block = SIZE_MAX;
     pi->prov = SIZE_MAX;
     pi->addr = dup_or_null(json_object_get(o, "address"));
+    pi->module = dup_or_null(json_object_get(o, "module"));
     pi->type = dup_or_null(json_object_get(o, "type"));
     pi->name = dup_or_null(json_object_get(o, "name"));
     if (!pi->addr || !pi->type || !pi->name)
@@ -273,6 +276,8 @@ static json_t *enc_plan(const struct tern_plan *p)
     json_object_set_new(o, "config_hash", json_string(p->config_hash));
     json_object_set_new(o, "plan_timestamp", json_string(p->plan_timestamp));
     json_object_set(o, "configuration", p->files ? p->files : json_array());
+    if (p->checks)
+        json_object_set(o, "checks", p->checks);
     json_object_set_new(o, "variables", enc_value(p->vars));
     json_object_set_new(o, "outputs", enc_value(p->outputs));
     json_object_set_new(o, "instances", insts);
@@ -330,7 +335,7 @@ int tern_plan_write(const tern_plan *p, const char *path,
      * temporary name is never written through. */
     tmp = tern_asprintf("%s.tmp.XXXXXX", path);
     TERN_CHECK_ALLOC(tmp);
-    fd = mkstemp(tmp);
+    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         tern_free(tmp);
         tmp = NULL;
@@ -390,7 +395,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     int error = TERN_OK;
 
     *out = NULL;
-    f = fopen(path, "rb");
+    f = fopen(path, "rbe");
     if (!f) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read plan file",
                        "Reading %s: %s.", path, strerror(errno));
@@ -502,6 +507,8 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
                  ? json_string_value(json_object_get(doc, "plan_timestamp"))
                  : "");
     p->files = json_incref(json_object_get(doc, "configuration"));
+    if (json_is_object(json_object_get(doc, "checks")))
+        p->checks = json_incref(json_object_get(doc, "checks"));
     p->vars = dec_value(json_object_get(doc, "variables"));
     p->outputs = dec_value(json_object_get(doc, "outputs"));
     if (!p->vars)
@@ -545,12 +552,19 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
                      struct tern_diags *diags)
 {
     struct tern_lang_config *cfg = tern_lang_config_new(".");
-    size_t i;
+    size_t i, nf = json_array_size(p->files);
     int error = TERN_OK;
+    const char **names = tern_calloc(nf + 1, sizeof(*names));
+    const char **texts = tern_calloc(nf + 1, sizeof(*texts));
+    size_t *lens = tern_calloc(nf + 1, sizeof(*lens));
+    struct tern_lang_fileset fs;
 
     *out = NULL;
-    TERN_CHECK_ALLOC(cfg);
-    for (i = 0; i < json_array_size(p->files); i++) {
+    if (!cfg || !names || !texts || !lens) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < nf; i++) {
         const json_t *f = json_array_get(p->files, i);
         const char *name = json_string_value(json_object_get(f, "name"));
         const char *text = json_string_value(json_object_get(f, "text"));
@@ -559,6 +573,12 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
             error = TERN_EINVALID;
             goto done;
         }
+        names[i] = name;
+        texts[i] = text;
+        lens[i] = json_string_length(json_object_get(f, "text"));
+        /* A child module's file: loaded with its module below. */
+        if (strchr(name, '/'))
+            continue;
         error = tern_lang_config_add_file(
             cfg, name, text, json_string_length(json_object_get(f, "text")),
             diags);
@@ -567,12 +587,23 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
              * into its sources: the caller frees it after printing them
              * (freeing it here left them dangling). */
             *out = cfg;
-            return error;
+            goto done;
         }
     }
+    cfg->nown_files = cfg->sources.n;
+    fs.n = nf;
+    fs.names = names;
+    fs.texts = texts;
+    fs.lens = lens;
+    error = tern_lang_config_load_modules(cfg, &fs, diags);
     *out = cfg;
     cfg = NULL;
 done:
+    if (*out)
+        cfg = NULL;
+    tern_free(names);
+    tern_free(texts);
+    tern_free(lens);
     tern_lang_config_free(cfg);
     return error;
 }

@@ -17,9 +17,10 @@
 
 /* The Terraform language version tern implements: `terraform_version` in
  * every JSON document, and what `required_version` is checked against. */
-#define TERN_LANGUAGE_VERSION "1.5.7"
+#define TERN_LANGUAGE_VERSION "1.9.8"
 
-/* jsonplan.FormatVersion and jsonstate.FormatVersion of Terraform 1.5. */
+/* jsonplan.FormatVersion and jsonstate.FormatVersion of Terraform 1.9 (as
+ * of 1.5: neither changed between). */
 #define TERN_PLAN_JSON_FORMAT  "1.2"
 #define TERN_STATE_JSON_FORMAT "1.0"
 

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <strings.h>
 
 /* Longest body shown in a trace log line; bodies beyond are cut. */
@@ -107,6 +108,11 @@ int tern_http_new(tern_http **out, const tern_http_opts *opts)
 done:
     tern_http_free(http);
     return error;
+}
+
+long tern_http_timeout_ms(const tern_http *http)
+{
+    return http->opts.timeout_ms;
 }
 
 void tern_http_free(tern_http *http)
@@ -317,6 +323,19 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
     (void)ultotal;
     (void)ulnow;
     return x->cancel && atomic_load(x->cancel) ? 1 : 0;
+}
+
+/*
+ * Every socket curl opens is close-on-exec from its first instant, so a
+ * credential_process started by another thread never inherits a
+ * connection (issue 20).
+ */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose,
+                                 struct curl_sockaddr *addr)
+{
+    (void)ud;
+    (void)purpose;
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
 /* The URL without its query string, for messages. */
@@ -534,6 +553,7 @@ int tern_http_send(tern_http *http, const tern_http_request *req,
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     if (strcmp(req->method, "GET") == 0 && req->body_len == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(req->method, "HEAD") == 0) {

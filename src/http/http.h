@@ -128,6 +128,9 @@ int tern_http_new(tern_http **out, const tern_http_opts *opts);
 /** Free a client and every pooled handle. NULL-safe. Not while in use. */
 void tern_http_free(tern_http *http);
 
+/** The whole-transfer timeout a request gets when it sets none (ms). */
+long tern_http_timeout_ms(const tern_http *http);
+
 /**
  * Whether a URL may be used: https anywhere, http only on loopback or the
  * instance metadata service.

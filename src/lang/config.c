@@ -2,7 +2,8 @@
  * Loading a configuration directory: every *.tf and *.tf.json file, in
  * name order, into one module's list of top-level blocks, with the checks
  * that need no evaluation: unknown block types, label counts, duplicate
- * names, module calls (not supported). Override files (*_override.tf) are
+ * names; then the tree of child modules their module calls load (local
+ * sources only: see resolve_source). Override files (*_override.tf) are
  * loaded like any other file; merging them is not done yet.
  */
 #include "lang/lang_int.h"
@@ -46,7 +47,12 @@ struct tern_lang_config *tern_lang_config_new(const char *dir)
     if (!cfg)
         return NULL;
     cfg->dir = tern_strdup(dir ? dir : ".");
-    if (!cfg->dir) {
+    cfg->rel = tern_strdup("");
+    cfg->key = tern_strdup("");
+    if (!cfg->dir || !cfg->rel || !cfg->key) {
+        tern_free(cfg->dir);
+        tern_free(cfg->rel);
+        tern_free(cfg->key);
         tern_free(cfg);
         return NULL;
     }
@@ -65,10 +71,16 @@ void tern_lang_config_free(struct tern_lang_config *cfg)
 
         tern_free(v->items);
     }
+    for (i = 0; i < cfg->ncalls; i++)
+        tern_lang_config_free(cfg->calls[i].cfg);
+    tern_free(cfg->calls);
     tern_free(cfg->local_attrs);
     tern_free(cfg->index);
     tern_lang_sources_free(&cfg->sources);
     tern_free(cfg->dir);
+    tern_free(cfg->workspace);
+    tern_free(cfg->rel);
+    tern_free(cfg->key);
     tern_free(cfg);
 }
 
@@ -289,31 +301,6 @@ static const char *literal_string(const struct tern_expr *e)
     return NULL;
 }
 
-/*
- * A module call: tern has no child modules (README), and ignoring one
- * would silently drop everything it manages from the plan, so it is an
- * error wherever the configuration is loaded.
- */
-static int module_call(const struct tern_block *b, int is_json,
-                       struct tern_diags *d)
-{
-    const struct tern_attribute *src = tern_lang_body_attr(b->body, "source");
-    const char *text = src ? literal_string(src->expr) : NULL;
-    /* In JSON every call shares the "module" key: point at its name. */
-    const struct tern_range *r = is_json ? &b->label_ranges[0] : &b->def_range;
-
-    if (!tern_diags_add(d, TERN_SEV_ERROR, r, "Module calls are not supported",
-                        "tern does not support child modules yet, so module "
-                        "\"%s\"%s%s%s cannot be used. Copy the module's "
-                        "resources, data sources, variables and outputs into "
-                        "this configuration instead (in their own .tf file, "
-                        "if you like), and remove the module block.",
-                        b->labels[0], text ? " (source \"" : "",
-                        text ? text : "", text ? "\")" : ""))
-        return TERN_ENOMEM;
-    return TERN_ERROR;
-}
-
 int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
                               const char *text, size_t len,
                               struct tern_diags *diags)
@@ -416,11 +403,6 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
         if (strcmp(b->type, "locals") == 0 &&
             add_locals(cfg, b, diags) == TERN_ENOMEM)
             return TERN_ENOMEM;
-        /* Kept in cfg->modules all the same, so that a reference to it
-         * is not reported as undeclared too. */
-        if (strcmp(b->type, "module") == 0 &&
-            module_call(b, f->is_json, diags) == TERN_ENOMEM)
-            return TERN_ENOMEM;
     }
     tern__diags_sort(diags, first);
     return diags->errors > errors ? TERN_ERROR : TERN_OK;
@@ -472,24 +454,25 @@ static int slurp(const char *path, char **text, size_t *len)
     return TERN_OK;
 }
 
-int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
-                          struct tern_diags *diags)
+/*
+ * Add every configuration file of directory @dir to @cfg, in name order,
+ * each named @prefix + its name. TERN_ERROR without a diagnostic when the
+ * directory cannot be read (*unreadable set).
+ */
+static int load_dir(struct tern_lang_config *cfg, const char *dir,
+                    const char *prefix, int *unreadable,
+                    struct tern_diags *diags)
 {
-    struct tern_lang_config *cfg = NULL;
     char **names = NULL;
     size_t n = 0, alloc = 0, i;
     struct dirent *de;
     DIR *d;
     int error = TERN_OK;
 
-    *out = NULL;
+    *unreadable = 0;
     d = opendir(dir);
     if (!d) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                       "Failed to read module directory",
-                       "Module directory %s does not exist or cannot be "
-                       "read: %s.",
-                       dir, strerror(errno));
+        *unreadable = 1;
         return TERN_ERROR;
     }
     while ((de = readdir(d)) != NULL) {
@@ -515,22 +498,13 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
     }
     if (n > 1) /* names is NULL in a directory without files */
         qsort(names, n, sizeof(*names), cmp_names);
-    cfg = tern_lang_config_new(dir);
-    if (!cfg) {
-        error = TERN_ENOMEM;
-        goto done;
-    }
     for (i = 0; i < n; i++) {
         char *path = tern_asprintf("%s/%s", dir, names[i]);
+        char *name = tern_asprintf("%s%s", prefix, names[i]);
         char *text = NULL;
         size_t len = 0;
-        int err;
+        int err = path && name ? slurp(path, &text, &len) : TERN_ENOMEM;
 
-        if (!path) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        err = slurp(path, &text, &len);
         if (err == TERN_ERROR)
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read file",
                            "The configuration file %s could not be read: "
@@ -538,10 +512,11 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
                            path, strerror(errno));
         tern_free(path);
         if (err == TERN_OK) {
-            /* Diagnostics name files as given, relative to the dir. */
-            err = tern_lang_config_add_file(cfg, names[i], text, len, diags);
+            /* Diagnostics name files as given, relative to the root. */
+            err = tern_lang_config_add_file(cfg, name, text, len, diags);
             tern_free(text);
         }
+        tern_free(name);
         if (err == TERN_ENOMEM) {
             error = TERN_ENOMEM;
             goto done;
@@ -549,14 +524,322 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
         if (err)
             error = TERN_ERROR;
     }
-    *out = cfg;
-    cfg = NULL;
-
 done:
     closedir(d);
     for (i = 0; i < n; i++)
         tern_free(names[i]);
     tern_free(names);
-    tern_lang_config_free(cfg);
     return error;
+}
+
+int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
+                          struct tern_diags *diags)
+{
+    struct tern_lang_config *cfg = NULL;
+    int error, unreadable = 0, rc;
+
+    *out = NULL;
+    cfg = tern_lang_config_new(dir);
+    if (!cfg)
+        return TERN_ENOMEM;
+    error = load_dir(cfg, dir, "", &unreadable, diags);
+    if (unreadable) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Failed to read module directory",
+                       "Module directory %s does not exist or cannot be "
+                       "read: %s.",
+                       dir, strerror(errno));
+        tern_lang_config_free(cfg);
+        return TERN_ERROR;
+    }
+    if (error == TERN_ENOMEM) {
+        tern_lang_config_free(cfg);
+        return error;
+    }
+    cfg->nown_files = cfg->sources.n;
+    rc = tern_lang_config_load_modules(cfg, NULL, diags);
+    if (rc == TERN_ENOMEM) {
+        tern_lang_config_free(cfg);
+        return rc;
+    }
+    *out = cfg;
+    return error ? error : rc;
+}
+
+/* ---- child modules ------------------------------------------------------ */
+
+/* Modules calling modules deeper than this are a module calling itself. */
+#define MODULE_MAX_DEPTH 64
+
+/*
+ * "a/b" + "../c" -> "a/c": a path from the root's directory, with "." and
+ * "x/.." steps removed ("" for the root itself). Leading ".." stay.
+ */
+static char *join_rel(const char *base, const char *src)
+{
+    char *all = tern_asprintf("%s/%s", base, src), *out, *tok, *save = NULL;
+    size_t len = 0;
+
+    if (!all)
+        return NULL;
+    out = tern_calloc(strlen(all) + 1, 1);
+    if (!out) {
+        tern_free(all);
+        return NULL;
+    }
+    for (tok = strtok_r(all, "/", &save); tok;
+         tok = strtok_r(NULL, "/", &save)) {
+        if (strcmp(tok, ".") == 0)
+            continue;
+        if (strcmp(tok, "..") == 0 && len > 0) {
+            char *last = strrchr(out, '/');
+            const char *lastseg = last ? last + 1 : out;
+
+            if (strcmp(lastseg, "..") != 0) {
+                len = last ? (size_t)(last - out) : 0;
+                out[len] = '\0';
+                continue;
+            }
+        }
+        if (len)
+            out[len++] = '/';
+        memcpy(out + len, tok, strlen(tok) + 1);
+        len += strlen(tok);
+    }
+    tern_free(all);
+    return out;
+}
+
+/*
+ * Where a module's source is. Only local paths are installed: a fetcher
+ * (registry, git, http, s3) would download into .terraform/modules/KEY and
+ * return that directory here; tern has none yet, so every other source is
+ * an error that says to vendor the module. Terraform's rule for what is
+ * local: internal/addrs/module_source.go (a leading "./" or "../").
+ */
+struct fetcher {
+    const char *what;
+    int (*matches)(const char *source);
+    /* Download @source into @dest; TERN_OK or an error with diagnostics. */
+    int (*fetch)(const char *source, const char *dest,
+                 const struct tern_range *r, struct tern_diags *diags);
+};
+
+static const struct fetcher fetchers[] = {{NULL, NULL, NULL}};
+
+static int is_local_source(const char *s)
+{
+    return strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0 ||
+           strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
+static int load_child(struct tern_lang_config *root,
+                      struct tern_lang_config *parent, size_t ci,
+                      const struct tern_lang_fileset *fs, int depth,
+                      struct tern_diags *diags);
+
+static int load_calls(struct tern_lang_config *root,
+                      struct tern_lang_config *cfg,
+                      const struct tern_lang_fileset *fs, int depth,
+                      struct tern_diags *diags)
+{
+    size_t i;
+    int error = TERN_OK, rc;
+
+    if (!cfg->modules.n)
+        return TERN_OK;
+    cfg->calls = tern_calloc(cfg->modules.n, sizeof(*cfg->calls));
+    if (!cfg->calls)
+        return TERN_ENOMEM;
+    cfg->ncalls = cfg->modules.n;
+    for (i = 0; i < cfg->ncalls; i++) {
+        const struct tern_block *b = cfg->modules.items[i];
+        const struct tern_attribute *src =
+            tern_lang_body_attr(b->body, "source");
+
+        cfg->calls[i].call = b;
+        cfg->calls[i].name = b->labels[0];
+        cfg->calls[i].source = src ? literal_string(src->expr) : NULL;
+    }
+    for (i = 0; i < cfg->ncalls; i++) {
+        rc = load_child(root, cfg, i, fs, depth, diags);
+        if (rc == TERN_ENOMEM)
+            return rc;
+        if (rc)
+            error = TERN_ERROR;
+    }
+    return error;
+}
+
+static int load_child(struct tern_lang_config *root,
+                      struct tern_lang_config *parent, size_t ci,
+                      const struct tern_lang_fileset *fs, int depth,
+                      struct tern_diags *diags)
+{
+    struct tern_lang_modcall *mc = &parent->calls[ci];
+    const struct tern_block *b = mc->call;
+    const struct tern_attribute *src = tern_lang_body_attr(b->body, "source");
+    const struct tern_attribute *ver = tern_lang_body_attr(b->body, "version");
+    struct tern_lang_config *child = NULL;
+    char *rel = NULL, *dir = NULL, *prefix = NULL;
+    size_t i, k, before;
+    int error = TERN_OK, unreadable = 0;
+
+    if (!src) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                       "Missing required argument",
+                       "The argument \"source\" is required, but no "
+                       "definition was found.");
+        return TERN_ERROR;
+    }
+    if (!mc->source) {
+        /* internal/configs/module_call.go: the source is a literal. */
+        tern_diags_add(diags, TERN_SEV_ERROR, &src->expr->range,
+                       "Invalid module source address",
+                       "The module source address must be a literal "
+                       "string.");
+        return TERN_ERROR;
+    }
+    if (!is_local_source(mc->source)) {
+        for (k = 0; fetchers[k].what; k++)
+            if (fetchers[k].matches(mc->source))
+                break;
+        /* No fetcher yet: say what to do instead. */
+        tern_diags_add(diags, TERN_SEV_ERROR, &src->expr->range,
+                       "Module source not supported",
+                       "Module \"%s\" comes from \"%s\", which tern cannot "
+                       "download: it installs only modules in local "
+                       "directories. Vendor the module into this "
+                       "repository (for example, copy its files into "
+                       "./modules/%s) and set source to that path, "
+                       "starting with ./ or ../.",
+                       mc->name, mc->source, mc->name);
+        return TERN_ERROR;
+    }
+    if (ver) {
+        /* internal/configs/config_build.go */
+        tern_diags_add(diags, TERN_SEV_ERROR, &ver->expr->range,
+                       "Invalid registry module source address",
+                       "Cannot use version argument with a local module "
+                       "source address: \"%s\". Version constraints are "
+                       "only supported for modules from a module "
+                       "registry.",
+                       mc->source);
+        return TERN_ERROR;
+    }
+    if (depth >= MODULE_MAX_DEPTH) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
+                       "Module calls nested too deeply",
+                       "Module \"%s\" is called at a depth of %d modules: a "
+                       "module calls itself, directly or through others.",
+                       mc->name, depth + 1);
+        return TERN_ERROR;
+    }
+    rel = join_rel(parent->rel, mc->source);
+    if (!rel)
+        return TERN_ENOMEM;
+    dir = strcmp(root->dir, ".") == 0
+              ? tern_strdup(*rel ? rel : ".")
+              : tern_asprintf("%s%s%s", root->dir, *rel ? "/" : "", rel);
+    prefix = tern_asprintf("%s%s", rel, *rel ? "/" : "");
+    child = dir ? tern_lang_config_new(dir) : NULL;
+    if (!child || !prefix) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    tern_free(child->rel);
+    child->rel = rel;
+    rel = NULL;
+    tern_free(child->key);
+    child->key = *parent->key ? tern_asprintf("%s.%s", parent->key, mc->name)
+                              : tern_strdup(mc->name);
+    if (!child->key) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    child->parent = parent;
+    before = diags->errors;
+    if (fs) {
+        size_t plen = strlen(prefix), found = 0;
+
+        for (i = 0; i < fs->n; i++) {
+            const char *nm = fs->names[i];
+
+            if (strncmp(nm, prefix, plen) != 0 || strchr(nm + plen, '/'))
+                continue;
+            /* A plan file holds a module's files once. */
+            for (k = 0; k < i && strcmp(fs->names[k], nm) != 0; k++)
+                ;
+            if (k < i)
+                continue;
+            found++;
+            error = tern_lang_config_add_file(child, nm, fs->texts[i],
+                                              fs->lens[i], diags);
+            if (error == TERN_ENOMEM)
+                goto done;
+        }
+        unreadable = !found;
+    } else {
+        error = load_dir(child, dir, prefix, &unreadable, diags);
+        if (error == TERN_ENOMEM)
+            goto done;
+    }
+    if (unreadable) {
+        /* internal/configs/configload: "Unreadable module directory". */
+        tern_diags_add(diags, TERN_SEV_ERROR, &src->expr->range,
+                       "Unreadable module directory",
+                       "Unable to evaluate directory symlink: lstat %s: no "
+                       "such file or directory",
+                       child->dir);
+        error = TERN_ERROR;
+        goto done;
+    }
+    /* The root keeps every file, so diagnostics render from one place. */
+    if (child->sources.n) {
+        struct tern_lang_file **nf =
+            tern_realloc(root->sources.files,
+                         (root->sources.n + child->sources.n) * sizeof(*nf));
+
+        if (!nf) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        root->sources.files = nf;
+        for (i = 0; i < child->sources.n; i++)
+            nf[root->sources.n++] = child->sources.files[i];
+        tern_free(child->sources.files);
+        child->sources.files = NULL;
+        child->sources.n = 0;
+    }
+    mc->cfg = child;
+    child = NULL;
+    error = load_calls(root, mc->cfg, fs, depth + 1, diags);
+    if (error != TERN_ENOMEM && diags->errors > before)
+        error = TERN_ERROR;
+done:
+    tern_lang_config_free(child);
+    tern_free(rel);
+    tern_free(dir);
+    tern_free(prefix);
+    return error;
+}
+
+int tern_lang_config_load_modules(struct tern_lang_config *cfg,
+                                  const struct tern_lang_fileset *fs,
+                                  struct tern_diags *diags)
+{
+    return load_calls(cfg, cfg, fs, 0, diags);
+}
+
+void tern_lang_config_walk(const struct tern_lang_config *cfg,
+                           void (*fn)(void *ctx,
+                                      const struct tern_lang_config *mod),
+                           void *ctx)
+{
+    size_t i;
+
+    fn(ctx, cfg);
+    for (i = 0; i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg)
+            tern_lang_config_walk(cfg->calls[i].cfg, fn, ctx);
 }

@@ -381,7 +381,7 @@ static int try_reference(struct ev *ev, const struct tern_expr *e,
         *error = *out ? TERN_OK : TERN_ENOMEM;
     } else if (strcmp(rname, "terraform") == 0) {
         if (strcmp(attr, "workspace") == 0) {
-            *out = tern_value_string("default");
+            *out = tern_value_string(sc->workspace ? sc->workspace : "default");
             *error = *out ? TERN_OK : TERN_ENOMEM;
         } else {
             *error = everr(ev, &e->range, "Invalid \"terraform\" attribute",
@@ -389,6 +389,25 @@ static int try_reference(struct ev *ev, const struct tern_expr *e,
                            "attribute named \"%s\". The only supported "
                            "attribute is terraform.workspace, the name of "
                            "the currently-selected workspace.",
+                           attr);
+        }
+    } else if (strcmp(rname, "self") == 0 && sc->self) {
+        /* A resource postcondition's own object (not yet known at plan:
+         * the condition waits for apply). */
+        tern_value *v = tern_value_is_unknown(sc->self)
+                            ? NULL
+                            : tern_value_object_get(sc->self, attr);
+
+        if (tern_value_is_unknown(sc->self)) {
+            *out = tern_value_unknown();
+            *error = *out ? TERN_OK : TERN_ENOMEM;
+        } else if (v) {
+            *out = tern_value_incref(v);
+            *error = TERN_OK;
+        } else {
+            *error = everr(ev, &e->range, "Unsupported attribute",
+                           "This object has no argument, nested block, or "
+                           "exported attribute named \"%s\".",
                            attr);
         }
     } else if (strcmp(rname, "self") == 0) {

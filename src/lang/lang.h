@@ -257,7 +257,8 @@ struct tern_lang_scope {
     const tern_value *each_value;  /* NULL outside for_each */
     const tern_value *count_index; /* NULL outside count */
     const char *path_module, *path_root, *path_cwd;
-    const char *base_dir; /* relative paths of file(); NULL: the cwd */
+    const char *workspace; /* terraform.workspace; NULL: "default" */
+    const char *base_dir;  /* relative paths of file(); NULL: the cwd */
     int (*resolve)(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
                    struct tern_diags *diags);
     void *ctx;
@@ -275,6 +276,9 @@ struct tern_lang_scope {
     /* plantimestamp(): the plan's time as RFC 3339 ("2024-05-13T07:44:12Z"),
      * the same at apply; NULL (validate) makes it unknown. */
     const char *plan_timestamp;
+    /* A resource postcondition's `self`: the instance's object (may be
+     * unknown); NULL elsewhere, where `self` is an error. */
+    const tern_value *self;
 };
 
 /*
@@ -361,10 +365,45 @@ struct tern_blockvec {
     size_t n, alloc;
 };
 
+struct tern_lang_config;
+
+/* A module call of a configuration and the module it loads. */
+struct tern_lang_modcall {
+    const struct tern_block *call; /* the module "NAME" block */
+    const char *name;
+    const char *source;           /* as written; NULL when not a string */
+    struct tern_lang_config *cfg; /* the child; NULL when it failed */
+};
+
+/*
+ * The files of a configuration held in memory (a plan file's), by name
+ * relative to the root module's directory: "main.tf",
+ * "modules/role/main.tf". Child modules are loaded from it instead of the
+ * disk.
+ */
+struct tern_lang_fileset {
+    size_t n;
+    const char *const *names;
+    const char *const *texts;
+    const size_t *lens;
+};
+
 /* A module: the top-level blocks of every *.tf and *.tf.json file of a
- * directory, in file order (files sorted by name). */
+ * directory, in file order (files sorted by name). The root module owns
+ * the sources of every module of the tree (child modules' files are
+ * named by their path from the root's directory, "modules/role/main.tf");
+ * a child's own sources are empty. */
 struct tern_lang_config {
-    char *dir;
+    char *dir; /* where its files are read; path.module */
+    char *rel; /* from the root's directory: "" root, "modules/role" */
+    char *key; /* modules.json Key: "" root, "roles", "net.sub" */
+    const struct tern_lang_config *parent; /* NULL for the root */
+    struct tern_lang_modcall *calls;       /* cfg->modules, in order */
+    size_t ncalls;
+    size_t nown_files; /* the root's own files: the first of sources */
+    /* The selected workspace (terraform.workspace), set by the CLI on the
+     * root; NULL means "default". Owned. */
+    char *workspace;
     struct tern_lang_sources sources;
     struct tern_blockvec terraform, providers, variables, locals, resources,
         data, outputs, modules, imports, moved, checks, removed;
@@ -389,6 +428,23 @@ int tern_lang_config_load(const char *dir, struct tern_lang_config **out,
 int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
                               const char *text, size_t len,
                               struct tern_diags *diags);
+
+/*
+ * Load the child modules of @cfg (a root module), recursively: every
+ * module call's local source ("./x", "../x", relative to the calling
+ * module's directory), from @fs when given, else from the disk. Remote
+ * sources are refused with a diagnostic at their source argument.
+ * tern_lang_config_load() does this already.
+ */
+int tern_lang_config_load_modules(struct tern_lang_config *cfg,
+                                  const struct tern_lang_fileset *fs,
+                                  struct tern_diags *diags);
+
+/* Every module of the tree, root first, depth-first in call order. */
+void tern_lang_config_walk(const struct tern_lang_config *cfg,
+                           void (*fn)(void *ctx,
+                                      const struct tern_lang_config *mod),
+                           void *ctx);
 
 struct tern_lang_config *tern_lang_config_new(const char *dir);
 void tern_lang_config_free(struct tern_lang_config *cfg);
@@ -436,6 +492,17 @@ void tern_lang_var_inputs_release(struct tern_lang_var_inputs *in);
 int tern_lang_variables_eval(const struct tern_lang_config *cfg,
                              struct tern_lang_var_inputs *in, tern_value **out,
                              struct tern_diags *diags);
+
+/*
+ * The validation rules that refer to more than input variables (Terraform
+ * 1.9: locals, resources, data sources), which tern_lang_variables_eval
+ * leaves out, evaluated in @scope (the engine's, its vars those of
+ * tern_lang_variables_eval). A rule whose condition is unknown is not
+ * checked. TERN_ERROR (reported) when one fails.
+ */
+int tern_lang_variables_validate_late(const struct tern_lang_config *cfg,
+                                      const struct tern_lang_scope *scope,
+                                      struct tern_diags *d);
 
 /* ---- Instances and validation ----------------------------------------- */
 

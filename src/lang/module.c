@@ -458,6 +458,26 @@ static void suggest_names(char *buf, size_t size, const char *given,
         snprintf(buf, size, " Did you mean \"%s\"?", best);
 }
 
+/* Whether a check block declares data source @type @name (its scoped
+ * data source). */
+static int scoped_data(const struct tern_lang_config *cfg, const char *type,
+                       const char *name)
+{
+    size_t i, j;
+
+    for (i = 0; i < cfg->checks.n; i++) {
+        const struct tern_body *b = cfg->checks.items[i]->body;
+
+        for (j = 0; b && j < b->nblocks; j++)
+            if (strcmp(b->blocks[j]->type, "data") == 0 &&
+                b->blocks[j]->nlabels == 2 &&
+                strcmp(b->blocks[j]->labels[0], type) == 0 &&
+                strcmp(b->blocks[j]->labels[1], name) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 static void check_ref(void *ctx, const struct tern_lang_ref *ref)
 {
     struct vctx *v = ctx;
@@ -505,7 +525,8 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
         const struct tern_blockvec *vec =
             ref->kind[0] == 'r' ? &cfg->resources : &cfg->data;
 
-        if (find_block(vec, ref->type, ref->name))
+        if (find_block(vec, ref->type, ref->name) ||
+            (ref->kind[0] == 'd' && scoped_data(cfg, ref->type, ref->name)))
             return;
         tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
                        "Reference to undeclared resource",
@@ -763,6 +784,35 @@ static void check_depends_on(struct vctx *v, const struct tern_body *body)
     }
 }
 
+/* The condition blocks (precondition, postcondition, assert) of @body:
+ * both arguments, and no others. */
+static void check_rules(struct vctx *v, const struct tern_body *body,
+                        const char *type, const char *where)
+{
+    static const char *const rule[] = {"condition", "error_message"};
+    size_t i, k;
+
+    for (i = 0; body && i < body->nblocks; i++) {
+        const struct tern_block *nb = body->blocks[i];
+
+        if (strcmp(nb->type, type) != 0)
+            continue;
+        check_allowed(v, nb->body, rule, 2, where);
+        for (k = 0; k < 2; k++) {
+            if (tern_lang_body_attr(nb->body, rule[k]))
+                continue;
+            if (!tern_diags_add(v->d, TERN_SEV_ERROR, &nb->def_range,
+                                "Missing required argument",
+                                "The argument \"%s\" is required, but no "
+                                "definition was found.",
+                                rule[k]))
+                v->error = TERN_ENOMEM;
+            else if (!v->error)
+                v->error = TERN_ERROR;
+        }
+    }
+}
+
 static void check_structure(struct vctx *v, const struct tern_block *b)
 {
     static const char *const lifecycle[] = {"create_before_destroy",
@@ -772,8 +822,13 @@ static void check_structure(struct vctx *v, const struct tern_block *b)
                                          "depends_on"};
     size_t i;
 
+    if (strcmp(b->type, "check") == 0) {
+        check_rules(v, b->body, "assert", "an assert block");
+        return;
+    }
     check_depends_on(v, b->body);
     if (strcmp(b->type, "output") == 0) {
+        check_rules(v, b->body, "precondition", "a precondition block");
         check_allowed(v, b->body, output, 4, "an output block");
         if (!tern_lang_body_attr(b->body, "value")) {
             if (!tern_diags_add(v->d, TERN_SEV_ERROR, &b->def_range,
@@ -789,14 +844,19 @@ static void check_structure(struct vctx *v, const struct tern_block *b)
     if (strcmp(b->type, "resource") != 0 && strcmp(b->type, "data") != 0)
         return;
     for (i = 0; i < b->body->nblocks; i++)
-        if (strcmp(b->body->blocks[i]->type, "lifecycle") == 0)
+        if (strcmp(b->body->blocks[i]->type, "lifecycle") == 0) {
             check_allowed(v, b->body->blocks[i]->body, lifecycle, 4,
                           "a lifecycle block");
+            check_rules(v, b->body->blocks[i]->body, "precondition",
+                        "a precondition block");
+            check_rules(v, b->body->blocks[i]->body, "postcondition",
+                        "a postcondition block");
+        }
 }
 
 static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
 {
-    size_t i;
+    size_t i, j;
 
     for (i = 0; i < vec->n; i++) {
         const struct tern_block *b = vec->items[i];
@@ -813,7 +873,14 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
                 v->error = TERN_ERROR;
             check_default(v, b, type);
             tern_lang_type_free(type);
-            /* Validation blocks refer to their own variable only. */
+            /* Validation rules may refer to any object of the module
+             * (Terraform 1.9). */
+            for (j = 0; j < b->body->nblocks; j++)
+                if (strcmp(b->body->blocks[j]->type, "validation") == 0) {
+                    check_body(v, b->body->blocks[j], b->body->blocks[j]->body,
+                               NULL);
+                    check_body_calls(v, b->body->blocks[j]->body);
+                }
             continue;
         }
         if (v->has_count && v->has_for_each) {
@@ -856,5 +923,10 @@ int tern_lang_config_validate(const struct tern_lang_config *cfg,
     check_blocks(&v, &cfg->outputs);
     check_blocks(&v, &cfg->checks);
     tern__diags_sort(d, first);
+    /* Child modules, each once. */
+    for (i = 0; i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg &&
+            tern_lang_config_validate(cfg->calls[i].cfg, d) && !v.error)
+            v.error = TERN_ERROR;
     return v.error;
 }

@@ -337,22 +337,40 @@ static int input_value(struct tern_lang_var_inputs *in,
     return tern_lang_eval(e, NULL, out, d);
 }
 
-static int validate(const struct tern_block *var, const tern_value *value,
+static void ref_beyond_vars(void *ctx, const struct tern_lang_ref *ref)
+{
+    int *beyond = ctx;
+
+    if (strcmp(ref->kind, "var") != 0)
+        *beyond = 1;
+}
+
+/* Whether a validation rule refers to more than input variables: since
+ * Terraform 1.9 it may refer to any object of its module (locals,
+ * resources, data sources), which only the engine's scope has. */
+static int beyond_vars(const struct tern_attribute *cond,
+                       const struct tern_attribute *msg)
+{
+    int beyond = 0;
+
+    tern_lang_expr_refs(cond->expr, ref_beyond_vars, &beyond);
+    tern_lang_expr_refs(msg->expr, ref_beyond_vars, &beyond);
+    return beyond;
+}
+
+/*
+ * The validation rules of variable @var in @scope: those that refer only
+ * to input variables (@late 0), or those that refer to more (@late 1).
+ * Messages as Terraform's internal/terraform/eval_variable.go; an unknown
+ * condition is not checked (it waits for more to be known).
+ */
+static int validate(const struct tern_block *var,
+                    const struct tern_lang_scope *scope, int late,
                     struct tern_diags *d)
 {
-    struct tern_lang_scope scope;
-    tern_value *vars = tern_value_object_new();
     size_t i;
     int error = TERN_OK;
 
-    if (!vars)
-        return TERN_ENOMEM;
-    if (tern_value_object_set(vars, var->labels[0], tern_value_incref(value))) {
-        tern_value_decref(vars);
-        return TERN_ENOMEM;
-    }
-    memset(&scope, 0, sizeof(scope));
-    scope.vars = vars;
     for (i = 0; i < var->body->nblocks; i++) {
         const struct tern_block *b = var->body->blocks[i];
         const struct tern_attribute *cond, *msg;
@@ -363,6 +381,8 @@ static int validate(const struct tern_block *var, const tern_value *value,
         cond = tern_lang_body_attr(b->body, "condition");
         msg = tern_lang_body_attr(b->body, "error_message");
         if (!cond || !msg) {
+            if (late)
+                continue;
             tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
                            "Missing required argument",
                            "A validation block requires the arguments "
@@ -370,7 +390,9 @@ static int validate(const struct tern_block *var, const tern_value *value,
             error = TERN_ERROR;
             continue;
         }
-        if (tern_lang_eval(cond->expr, &scope, &c, d)) {
+        if (beyond_vars(cond, msg) != late)
+            continue;
+        if (tern_lang_eval(cond->expr, scope, &c, d)) {
             error = TERN_ERROR;
             continue;
         }
@@ -380,25 +402,53 @@ static int validate(const struct tern_block *var, const tern_value *value,
             snprintf(at, sizeof(at), "%s:%u,%u-%u", cond->range.file,
                      cond->range.start.line, cond->range.start.column,
                      cond->range.end.column);
-            if (tern_lang_eval(msg->expr, &scope, &m, d) == TERN_OK &&
+            if (tern_lang_eval(msg->expr, scope, &m, d) == TERN_OK &&
                 tern_value_kind(m) == TERN_VAL_STRING)
                 tern_diags_add(d, TERN_SEV_ERROR, &cond->expr->range,
                                "Invalid value for variable",
                                "%s\n\nThis was checked by the validation "
                                "rule at %s.",
-                               tern_value_get_string(m), at);
+                               tern_value_has_sensitive(m)
+                                   ? "The error message included a "
+                                     "sensitive value, so it will not be "
+                                     "displayed."
+                                   : tern_value_get_string(m),
+                               at);
             error = TERN_ERROR;
         } else if (tern_value_kind(c) != TERN_VAL_BOOL &&
                    !tern_value_is_unknown(c)) {
             tern_diags_add(d, TERN_SEV_ERROR, &cond->expr->range,
                            "Invalid variable validation result",
-                           "The validation condition must be a bool.");
+                           tern_value_is_null(c)
+                               ? "Validation condition expression must "
+                                 "return either true or false, not null."
+                               : "The validation condition must be a bool.");
             error = TERN_ERROR;
         }
         tern_value_decref(c);
         tern_value_decref(m);
     }
-    tern_value_decref(vars);
+    return error;
+}
+
+int tern_lang_variables_validate_late(const struct tern_lang_config *cfg,
+                                      const struct tern_lang_scope *scope,
+                                      struct tern_diags *d)
+{
+    size_t i;
+    int error = TERN_OK, rc;
+
+    for (i = 0; i < cfg->variables.n; i++) {
+        const struct tern_block *b = cfg->variables.items[i];
+
+        /* A variable that has no value was reported already. */
+        if (!scope->vars || !tern_value_object_get(scope->vars, b->labels[0]))
+            continue;
+        if ((rc = validate(b, scope, 1, d)) == TERN_ENOMEM)
+            return rc;
+        if (rc)
+            error = TERN_ERROR;
+    }
     return error;
 }
 
@@ -421,7 +471,7 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
                              struct tern_lang_var_inputs *in, tern_value **out,
                              struct tern_diags *d)
 {
-    tern_value *vars = tern_value_object_new();
+    tern_value *vars = tern_value_object_new(), *valid;
     size_t i, j;
     int error = TERN_OK;
 
@@ -537,17 +587,39 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
             if (def && !tern_value_is_null(def)) {
                 tern_value_decref(val);
                 val = tern_value_incref(def);
+            } else if (!given) {
+                /* internal/configs/named_values.go */
+                tern_diags_add(d, TERN_SEV_ERROR,
+                               da ? &da->expr->range : &b->def_range,
+                               "Invalid default value for variable",
+                               "A null default value is not valid when "
+                               "nullable=false.");
+                err = TERN_ERROR;
+            } else if (given->expr) {
+                /* internal/terraform/eval_variable.go,
+                 * prepareFinalInputVariableValue */
+                tern_diags_add(d, TERN_SEV_ERROR, &given->expr->range,
+                               "Required variable not set",
+                               "The given value is not suitable for var.%s "
+                               "defined at %s:%u,%u-%u: required variable "
+                               "may not be set to null.",
+                               name, b->def_range.file, b->def_range.start.line,
+                               b->def_range.start.column,
+                               b->def_range.end.column);
+                err = TERN_ERROR;
             } else {
-                tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
-                               "Invalid value for input variable",
-                               "The given value is null, but variable "
-                               "\"%s\" does not allow null.",
-                               name);
+                tern_diags_add(
+                    d, TERN_SEV_ERROR, &b->def_range,
+                    "Required variable not set",
+                    "Unsuitable value for var.%s %s%s%s: required "
+                    "variable may not be set to null.",
+                    name,
+                    given->from_cli ? "set using -var=\""
+                                    : "set using the TF_VAR_",
+                    name, given->from_cli ? "=...\"" : " environment variable");
                 err = TERN_ERROR;
             }
         }
-        if (!err)
-            err = validate(b, val, d);
         if (!err && truthy_attr(b->body, "sensitive", 0))
             val = tern_value_mark_sensitive(val);
         if (!err)
@@ -563,6 +635,31 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
         if (err)
             error = TERN_ERROR;
     }
+    /* Validation rules, once every variable has its value: since
+     * Terraform 1.9 a rule may refer to the other variables. A variable
+     * that fails one is left out, as one without a value is. */
+    valid = tern_value_object_new();
+    for (i = 0; valid && error != TERN_ENOMEM && i < cfg->variables.n; i++) {
+        const struct tern_block *b = cfg->variables.items[i];
+        tern_value *v = tern_value_object_get(vars, b->labels[0]);
+        struct tern_lang_scope scope;
+        int err;
+
+        if (!v)
+            continue;
+        memset(&scope, 0, sizeof(scope));
+        scope.vars = vars;
+        err = validate(b, &scope, 0, d);
+        if (err)
+            error = err == TERN_ENOMEM ? err : TERN_ERROR;
+        else if (tern_value_object_set(valid, b->labels[0],
+                                       tern_value_incref(v)))
+            error = TERN_ENOMEM;
+    }
+    tern_value_decref(vars);
+    vars = valid;
+    if (!vars)
+        error = TERN_ENOMEM;
     if (error == TERN_ENOMEM) {
         tern_value_decref(vars);
         return error;

@@ -127,7 +127,7 @@ static void section_name(char *out, size_t outlen, char *raw, int config_style)
 
 int tern_ini_load(tern_ini *ini, const char *path, int config_style)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     char *line = NULL;
     size_t cap = 0;
     char section[256] = "";

@@ -1,20 +1,29 @@
 /*
  * The one log sink: stderr, level from TERN_LOG, every line redacted.
+ * Terraform's variables are aliases: TF_LOG when TERN_LOG is unset (a
+ * value that is no level is "trace", as Terraform's logging.go treats
+ * it), and TF_LOG_PATH (or TERN_LOG_PATH) appends the lines to that file
+ * instead of stderr.
  */
 #include "tern/log.h"
 #include "util/alloc.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static pthread_once_t level_once = PTHREAD_ONCE_INIT;
-static volatile int current_level = TERN_LOG_WARN;
+/* Read by every thread that logs, written by tern_log_set_level. */
+static atomic_int current_level = TERN_LOG_WARN;
+static FILE *sink; /* TF_LOG_PATH; NULL: stderr */
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Literal secrets to mask wherever they appear; grows as credentials are
@@ -28,28 +37,45 @@ static const char *const level_names[] = {"error", "warn", "info", "debug",
 static void read_level(void)
 {
     const char *env = getenv("TERN_LOG");
-    int i;
+    const char *path = getenv("TERN_LOG_PATH");
+    int i, tf = 0;
 
+    if (!path || !*path)
+        path = getenv("TF_LOG_PATH");
+    if (!env || !*env) {
+        env = getenv("TF_LOG");
+        tf = 1;
+    }
     if (!env || !*env)
         return;
+    if (path && *path) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+        sink = fd >= 0 ? fdopen(fd, "a") : NULL;
+        if (fd >= 0 && !sink)
+            close(fd);
+    }
     for (i = 0; i <= TERN_LOG_TRACE; i++) {
         if (strcasecmp(env, level_names[i]) == 0) {
-            current_level = i;
+            atomic_store(&current_level, i);
             return;
         }
     }
+    /* logging.go: TF_LOG=JSON or an unknown level logs everything. */
+    if (tf)
+        atomic_store(&current_level, TERN_LOG_TRACE);
 }
 
 enum tern_log_level tern_log_level(void)
 {
     pthread_once(&level_once, read_level);
-    return (enum tern_log_level)current_level;
+    return (enum tern_log_level)atomic_load(&current_level);
 }
 
 void tern_log_set_level(enum tern_log_level level)
 {
     pthread_once(&level_once, read_level);
-    current_level = level;
+    atomic_store(&current_level, (int)level);
 }
 
 void tern_log_add_secret(const char *value)
@@ -225,11 +251,13 @@ void tern_log_write(enum tern_log_level level, const char *fmt, ...)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     pthread_mutex_lock(&sink_lock);
-    fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] %s\n",
-            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-            tm.tm_sec, ts.tv_nsec / 1000000,
-            level_names[level <= TERN_LOG_TRACE ? level : TERN_LOG_TRACE],
-            line);
+    fprintf(
+        sink ? sink : stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] %s\n",
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+        tm.tm_sec, ts.tv_nsec / 1000000,
+        level_names[level <= TERN_LOG_TRACE ? level : TERN_LOG_TRACE], line);
+    if (sink)
+        fflush(sink);
     pthread_mutex_unlock(&sink_lock);
     tern_free(line);
 }

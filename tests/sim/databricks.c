@@ -80,14 +80,23 @@ struct sim_dbx {
     struct sim *sim;
     struct dbx_profile *items;
     size_t n, alloc;
+    struct sim_dbx_scim *scim;       /* dbx_scim.c */
+    struct sim_dbx_catalog *catalog; /* dbx_catalog.c */
 };
 
 struct sim_dbx *sim_dbx_new(struct sim *sim)
 {
     struct sim_dbx *dbx = tern_calloc(1, sizeof(*dbx));
 
-    if (dbx)
-        dbx->sim = sim;
+    if (!dbx)
+        return NULL;
+    dbx->sim = sim;
+    dbx->scim = sim_dbx_scim_new(sim);
+    dbx->catalog = sim_dbx_catalog_new(sim);
+    if (!dbx->scim || !dbx->catalog) {
+        sim_dbx_free(dbx);
+        return NULL;
+    }
     return dbx;
 }
 
@@ -102,6 +111,8 @@ void sim_dbx_reset(struct sim_dbx *dbx)
         tern_free(dbx->items[i].role_arn);
     }
     dbx->n = 0;
+    sim_dbx_scim_reset(dbx->scim);
+    sim_dbx_catalog_reset(dbx->catalog);
 }
 
 void sim_dbx_free(struct sim_dbx *dbx)
@@ -109,6 +120,8 @@ void sim_dbx_free(struct sim_dbx *dbx)
     if (!dbx)
         return;
     sim_dbx_reset(dbx);
+    sim_dbx_scim_free(dbx->scim);
+    sim_dbx_catalog_free(dbx->catalog);
     tern_free(dbx->items);
     tern_free(dbx);
 }
@@ -122,6 +135,11 @@ static struct dbx_profile *find(struct sim_dbx *dbx, const char *arn)
             return &dbx->items[i];
     }
     return NULL;
+}
+
+int sim_dbx_profile_registered(struct sim_dbx *dbx, const char *arn)
+{
+    return arn && find(dbx, arn) != NULL;
 }
 
 /* Append a profile (copies the strings); 0 or -1. */
@@ -497,6 +515,15 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 
     if (check_token(dbx, req, resp) < 0)
         goto done;
+    if (sim_dbx_scim_path(req->path) || sim_dbx_catalog_path(req->path)) {
+        if (parse_body(req, resp, &body) < 0)
+            goto done;
+        if (sim_dbx_scim_path(req->path))
+            sim_dbx_scim_handle(dbx->scim, dbx, req, body, resp);
+        else
+            sim_dbx_catalog_handle(dbx->catalog, req, body, resp);
+        goto done;
+    }
     if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0)
         tail = req->path + strlen(API_PREFIX);
     for (i = 0; tail && i < n; i++) {
@@ -533,7 +560,13 @@ done:
 
 json_t *sim_dbx_dump(struct sim_dbx *dbx)
 {
-    return json_pack("{s:o}", "instance_profiles", profiles_json(dbx));
+    json_t *out = json_pack("{s:o}", "instance_profiles", profiles_json(dbx));
+
+    if (out) {
+        sim_dbx_scim_dump(dbx->scim, out);
+        sim_dbx_catalog_dump(dbx->catalog, out);
+    }
+    return out;
 }
 
 int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
@@ -546,6 +579,11 @@ int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
         snprintf(err, errlen, "databricks: expected an object");
         return -1;
     }
+    /* Loads describe state: SCIM roles are not checked against the
+     * registered profiles here. */
+    if (sim_dbx_catalog_load(dbx->catalog, in, err, errlen) < 0 ||
+        sim_dbx_scim_load(dbx->scim, in, err, errlen) < 0)
+        return -1;
     list = json_object_get(in, "instance_profiles");
     if (!list)
         return 0;

@@ -462,7 +462,8 @@ static void dispatch(struct sim *sim, struct sim_req *req,
         make_request_id(sim, req->request_id);
         sim_control_handle(sim, req, resp);
         pthread_mutex_unlock(&sim->lock);
-    } else if (strncmp(req->path, "/api/2.0/", 9) == 0) {
+    } else if (strncmp(req->path, "/api/2.0/", 9) == 0 ||
+               strncmp(req->path, "/api/2.1/", 9) == 0) {
         handle_dbx(sim, req, resp);
     } else if (sim->imds_enabled && strncmp(req->path, "/latest/", 8) == 0) {
         pthread_mutex_lock(&sim->lock);

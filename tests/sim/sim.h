@@ -7,7 +7,9 @@
  * connection), turns each request into a struct sim_req, applies faults
  * (fault.c), checks the SigV4 signature of AWS requests (auth.c), and
  * dispatches by path and Action to the services: iam.c, sts.c,
- * databricks.c, and the control endpoint under /_sim/ (control.c). Every
+ * databricks.c (which hands SCIM to dbx_scim.c, and cluster policies and
+ * the runtime and node type lists to dbx_catalog.c), and the control
+ * endpoint under /_sim/ (control.c). Every
  * service handler runs with sim->lock held, so the stores need no locking
  * of their own; latency is slept outside the lock.
  */
@@ -268,6 +270,40 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 json_t *sim_dbx_dump(struct sim_dbx *dbx);
 int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
                  size_t errlen);
+
+/* For dbx_scim.c: whether an instance profile is registered. 1 or 0. */
+int sim_dbx_profile_registered(struct sim_dbx *dbx, const char *arn);
+
+/* The workspace's own user: the caller of every token (SCIM Me), and the
+ * creator of what it makes. */
+#define SIM_DBX_DEFAULT_USER "sim-user@example.com"
+
+/* dbx_scim.c: SCIM 2.0 Groups, Users and Me under
+ * /api/2.0/preview/scim/v2/; dbx_catalog.c: cluster policies, spark
+ * versions and node types. databricks.c routes to both after the token
+ * check, with the parsed body (an empty object for none); dump adds their
+ * keys into the object given. */
+struct sim_dbx_scim;
+struct sim_dbx_catalog;
+struct sim_dbx_scim *sim_dbx_scim_new(struct sim *sim);
+void sim_dbx_scim_free(struct sim_dbx_scim *s);
+void sim_dbx_scim_reset(struct sim_dbx_scim *s);
+int sim_dbx_scim_path(const char *path);
+void sim_dbx_scim_handle(struct sim_dbx_scim *s, struct sim_dbx *dbx,
+                         struct sim_req *req, const json_t *body,
+                         struct sim_resp *resp);
+void sim_dbx_scim_dump(struct sim_dbx_scim *s, json_t *into);
+int sim_dbx_scim_load(struct sim_dbx_scim *s, const json_t *in, char *err,
+                      size_t errlen);
+struct sim_dbx_catalog *sim_dbx_catalog_new(struct sim *sim);
+void sim_dbx_catalog_free(struct sim_dbx_catalog *c);
+void sim_dbx_catalog_reset(struct sim_dbx_catalog *c);
+int sim_dbx_catalog_path(const char *path);
+void sim_dbx_catalog_handle(struct sim_dbx_catalog *c, struct sim_req *req,
+                            const json_t *body, struct sim_resp *resp);
+void sim_dbx_catalog_dump(struct sim_dbx_catalog *c, json_t *into);
+int sim_dbx_catalog_load(struct sim_dbx_catalog *c, const json_t *in, char *err,
+                         size_t errlen);
 
 /* s3.c: the S3 subset a state backend needs (see s3.c). */
 struct sim_s3 *sim_s3_new(struct sim *sim);

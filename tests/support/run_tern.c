@@ -49,7 +49,8 @@ static long now_ms(void)
 
 static int run(struct tt_run *r, const char *cwd, const char *input,
                const char *const *env, const char *const *args,
-               const char *marker, const long *sigint_ms)
+               const char *marker, const long *sigint_ms,
+               const struct tt_stage *stages)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     struct sink so = {NULL, 0, 0}, se = {NULL, 0, 0};
@@ -57,6 +58,7 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
     size_t n = 0, in_off = 0, in_len = input ? strlen(input) : 0;
     long start = now_ms(), deadline = start + 60000;
     int sent = 0;
+    size_t so_mark = 0, se_mark = 0;
     int status = 0, open_fds = 2, rc = -1;
     pid_t pid;
 
@@ -92,13 +94,15 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
     close(err[1]);
     in[0] = out[1] = err[1] = -1;
     signal(SIGPIPE, SIG_IGN);
-    if (in_len == 0) {
+    if (in_len == 0 && !stages) {
         close(in[1]);
         in[1] = -1;
     } else {
         fcntl(in[1], F_SETFL, O_NONBLOCK);
     }
-    while (open_fds > 0 || in[1] >= 0) {
+    /* A staged run keeps standard input open after its input (a prompt
+     * waits on it) until tern closes its output. */
+    while (open_fds > 0 || (in[1] >= 0 && in_off < in_len)) {
         struct pollfd p[3];
         int np = 0, i, left = (int)(deadline - now_ms());
         char buf[4096];
@@ -106,6 +110,17 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
         if (left <= 0) {
             kill(pid, SIGKILL);
             break;
+        }
+        /* The next stage's marker has appeared in what was printed since
+         * the previous stage: its action now. */
+        if (stages && stages->marker &&
+            ((so.data && strstr(so.data + so_mark, stages->marker)) ||
+             (se.data && strstr(se.data + se_mark, stages->marker)))) {
+            stages->fn(pid, stages->arg);
+            so_mark = so.len;
+            se_mark = se.len;
+            stages++;
+            continue;
         }
         if (marker && ((so.data && strstr(so.data, marker)) ||
                        (se.data && strstr(se.data, marker)))) {
@@ -127,7 +142,7 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
             p[np++] = (struct pollfd){out[0], POLLIN, 0};
         if (err[0] >= 0)
             p[np++] = (struct pollfd){err[0], POLLIN, 0};
-        if (in[1] >= 0)
+        if (in[1] >= 0 && in_off < in_len)
             p[np++] = (struct pollfd){in[1], POLLOUT, 0};
         if (poll(p, (nfds_t)np, left) < 0 && errno != EINTR)
             break;
@@ -140,7 +155,7 @@ static int run(struct tt_run *r, const char *cwd, const char *input,
                 k = write(in[1], input + in_off, in_len - in_off);
                 if (k > 0)
                     in_off += (size_t)k;
-                if (k < 0 || in_off >= in_len) {
+                if (k < 0 || (in_off >= in_len && !stages)) {
                     close(in[1]);
                     in[1] = -1;
                 }
@@ -228,7 +243,7 @@ static void keep_log(const struct tt_run *r, const char *const *args)
 int tt_run_tern_env(struct tt_run *r, const char *cwd, const char *input,
                     const char *const *env, const char *const *args)
 {
-    int rc = run(r, cwd, input, env, args, NULL, NULL);
+    int rc = run(r, cwd, input, env, args, NULL, NULL, NULL);
 
     keep_log(r, args);
     return rc;
@@ -238,7 +253,17 @@ int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
                           const char *const *env, const char *const *args,
                           const char *marker, const long sigint_ms[2])
 {
-    int rc = run(r, cwd, NULL, env, args, marker, sigint_ms);
+    int rc = run(r, cwd, NULL, env, args, marker, sigint_ms, NULL);
+
+    keep_log(r, args);
+    return rc;
+}
+
+int tt_run_tern_stages(struct tt_run *r, const char *cwd, const char *input,
+                       const char *const *env, const char *const *args,
+                       const struct tt_stage *stages)
+{
+    int rc = run(r, cwd, input, env, args, NULL, NULL, stages);
 
     keep_log(r, args);
     return rc;

@@ -44,6 +44,23 @@ int tt_run_tern_interrupt(struct tt_run *r, const char *cwd,
 int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
                     const char *const *env, const char *const *args);
 
+/*
+ * Run tern and act on it as it goes, driven by what it prints (no
+ * timers): each stage waits until @marker appears in standard output or
+ * error (in what was printed after the previous stage), then calls
+ * @fn(pid, @arg), which may read /proc/PID or send signals. The list ends
+ * with a stage whose marker is NULL. Standard input gets @input (or
+ * nothing) and stays open. The 60 s limit of every run holds.
+ */
+struct tt_stage {
+    const char *marker;
+    void (*fn)(int pid, void *arg);
+    void *arg;
+};
+int tt_run_tern_stages(struct tt_run *r, const char *cwd, const char *input,
+                       const char *const *env, const char *const *args,
+                       const struct tt_stage *stages);
+
 /* tt_run_tern_env without extra environment. */
 int tt_run_tern(struct tt_run *r, const char *cwd, const char *input,
                 const char *const *args);

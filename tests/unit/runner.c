@@ -102,6 +102,20 @@ static int matches(const struct tern_test *t, const char *filter)
            strcmp(filter + clen + 2, t->name) == 0;
 }
 
+/* The case running (its process group), for on_stop. */
+static volatile sig_atomic_t running_group;
+
+/* The runner interrupted (Ctrl-C, ctest's timeout): the case's group is
+ * not in the terminal's foreground group, so end it here, then die of
+ * the signal as before. */
+static void on_stop(int sig)
+{
+    if (running_group > 0)
+        kill(-(pid_t)running_group, SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static int run_one(const struct tern_test *t, unsigned timeout)
 {
     pid_t pid;
@@ -115,6 +129,9 @@ static int run_one(const struct tern_test *t, unsigned timeout)
         return -1;
     }
     if (pid == 0) {
+        /* Its own process group, so that the timeout kill below reaches
+         * every process the case started (tern, tern-sim, children). */
+        setpgid(0, 0);
         alarm(timeout);
         t->fn();
 #ifdef TERN_LEAK_CHECK
@@ -131,10 +148,13 @@ static int run_one(const struct tern_test *t, unsigned timeout)
         fflush(stdout);
         _exit(0);
     }
+    setpgid(pid, pid); /* also here: whichever runs first */
+    running_group = pid;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
             return -1;
     }
+    running_group = 0;
     if (WIFEXITED(status))
         return WEXITSTATUS(status) == 0                       ? 0
                : WEXITSTATUS(status) == TERN_TEST_SKIP_STATUS ? 1
@@ -176,6 +196,8 @@ int main(int argc, char **argv)
     }
     /* A test that writes to a closed peer must fail, not die. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
     /*
      * Many tests change an object outside tern right after applying it and
      * expect the next plan to see that at once; a refresh would otherwise
@@ -183,6 +205,9 @@ int main(int argc, char **argv)
      * The tests of that wait, and the fault campaign, turn it back on.
      */
     setenv("TERN_PROPAGATION_WINDOW_MS", "0", 0);
+    /* libuv's pool is sized once, from the environment, before any thread
+     * exists: as tern's main does (src/cli/main.c). */
+    setenv("UV_THREADPOOL_SIZE", "64", 0);
 
     for (i = 0; tern_test_lists[i]; i++)
         for (j = 0; tern_test_lists[i][j].fn; j++)

@@ -290,6 +290,7 @@ struct fx {
     void (*hook)(struct fx *fx);
     atomic_int cancel;
     time_t clock_shift;
+    long deadline_ms; /* the clients' call deadline; 0: theirs */
 };
 
 static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
@@ -330,6 +331,7 @@ static void fx_clients(struct fx *fx, int max_retries, int correct_skew)
     opts.cancel = &fx->cancel;
     opts.correct_clock_skew = correct_skew;
     opts.seed = 7;
+    opts.deadline_ms = fx->deadline_ms;
     ASSERT_OK(tern_aws_client_new(&fx->iam, &opts, &diags));
     opts.service = "sts";
     ASSERT_OK(tern_aws_client_new(&fx->sts, &opts, &diags));
@@ -635,6 +637,33 @@ TEST(aws_client, timeouts_retried_at_higher_cost)
     fx_stop(&fx);
 }
 
+/* A server that never answers in time cannot hold a call past its
+ * deadline, retries included (finding 6: one GetRole took 1,762 s). */
+TEST(aws_client, call_deadline)
+{
+    static const char *const args[] = {
+        "--garble-rate", "1", "--garble-mode", "stall", "--stall-ms",
+        "60000",         NULL};
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct timespec t0, t1;
+
+    fx_start(&fx, args);
+    fx.deadline_ms = 800;
+    fx_clients(&fx, 3, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ASSERT_EQ(tern_aws_call(fx.sts, "GetCallerIdentity", NULL, NULL, &diags),
+              TERN_ERROR);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ASSERT_CMP(t1.tv_sec - t0.tv_sec, <, 10);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "STS GetCallerIdentity gave up after 800 ms, the most one "
+                  "call may take (1 attempt; the last: timeout).");
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
 TEST(aws_client, client_errors_not_retried)
 {
     struct fx fx;
@@ -880,6 +909,7 @@ const struct tern_test test_aws_client_list[] = {
     TEST_INTEGRATION(aws_client, server_errors_retried),
     TEST_INTEGRATION(aws_client, dropped_connections_retried),
     TEST_INTEGRATION(aws_client, timeouts_retried_at_higher_cost),
+    TEST_INTEGRATION(aws_client, call_deadline),
     TEST_INTEGRATION(aws_client, client_errors_not_retried),
     TEST_INTEGRATION(aws_client, retry_budget_stops_a_storm),
     TEST_INTEGRATION(aws_client, cancel_while_waiting),

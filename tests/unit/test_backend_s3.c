@@ -765,10 +765,10 @@ TEST(backend_s3, init_backend_config_and_changes)
                   "A change in the backend configuration has been detected "
                   "since \"tern init\" (the backend block or "
                   "-backend-config), which may require migrating existing "
-                  "state. To use the new configuration as it is, run \"tern "
-                  "init -reconfigure\". tern cannot migrate state between "
-                  "backends by itself yet: copy it with \"tern state pull\" "
-                  "and \"tern state push\".\n\n");
+                  "state. To copy the state to the new configuration, run "
+                  "\"tern init -migrate-state\". To use the new configuration "
+                  "as it is, with no change to any state, run \"tern init "
+                  "-reconfigure\".\n\n");
     RUN(dir, 1, "init", "-no-color", "-backend-config=bucket=tfstate",
         "-backend-config", file);
     RUN(dir, 0, "init", "-no-color", "-reconfigure",

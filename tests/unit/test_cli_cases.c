@@ -2,9 +2,10 @@
  * Golden CLI cases: each directory tests/cases/cli/NNN-slug/ holds the
  * input files of a working directory (main.tf, state files, ...), a file
  * `cmd` with one tern invocation per line (arguments separated by spaces;
- * '...' quotes one argument), and the expected result of the last line:
- * `expect/stdout` and `expect/stderr` (both required, empty when the
- * stream is) and
+ * '...' quotes one argument; leading NAME=VALUE words set environment
+ * variables for that run, as in a shell), and the expected result of the
+ * last line: `expect/stdout` and `expect/stderr` (both required, empty
+ * when the stream is) and
  * `expect/exit-code` (default 0). Earlier lines are set-up and must exit
  * 0. Lineage UUIDs and timestamps are replaced by <UUID> and <TIME>
  * before comparing. TERN_UPDATE_GOLDEN=1 rewrites the expected files.
@@ -106,6 +107,20 @@ static const char **split(char *line)
     return args;
 }
 
+/* NAME=VALUE with NAME starting with a capital (TF_CLI_ARGS_plan): an
+ * environment assignment; commands start with a small letter. */
+static int is_assignment(const char *arg)
+{
+    const char *p = arg;
+
+    if (!((*p >= 'A' && *p <= 'Z') || *p == '_'))
+        return 0;
+    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' ||
+           (*p >= '0' && *p <= '9'))
+        p++;
+    return *p == '=';
+}
+
 static int compare(const char *casedir, const char *name, const char *got)
 {
     char path[4096];
@@ -179,8 +194,16 @@ static int run_case(const char *casedir, const char *slug)
         if (*line == '\0' || *line == '#')
             continue;
         tt_run_release(&r);
-        if (tt_run_tern(&r, work, NULL, split(line)) != 0)
-            FAIL("running tern for %s", slug);
+        {
+            const char **args = split(line), *env[16];
+            size_t n = 0;
+
+            while (args[0] && n < 15 && is_assignment(args[0]))
+                env[n++] = *args++;
+            env[n] = NULL;
+            if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
+                FAIL("running tern for %s", slug);
+        }
         if (next && *next && r.status != 0) {
             fprintf(stderr, "# %s: set-up step failed (%d):\n%s%s", slug,
                     r.status, r.out, r.err);
@@ -215,7 +238,9 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-TEST(cli_cases, golden)
+/* Every third case, from @shard: three shards, so that none nears the
+ * runner's 120 s limit under ASan on a loaded machine. */
+static void run_shard(size_t shard)
 {
     char dir[4096], casedir[8192];
     char *names[256];
@@ -234,7 +259,7 @@ TEST(cli_cases, golden)
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
         snprintf(casedir, sizeof(casedir), "%s/%s", dir, names[i]);
-        if (run_case(casedir, names[i])) {
+        if (i % 3 == shard && run_case(casedir, names[i])) {
             fprintf(stderr, "# FAILED: %s\n", names[i]);
             failed++;
         }
@@ -244,5 +269,22 @@ TEST(cli_cases, golden)
     ASSERT_EQ(failed, 0);
 }
 
+TEST(cli_cases, golden_1)
+{
+    run_shard(0);
+}
+
+TEST(cli_cases, golden_2)
+{
+    run_shard(1);
+}
+
+TEST(cli_cases, golden_3)
+{
+    run_shard(2);
+}
+
 const struct tern_test test_cli_cases_list[] = {
-    TEST_INTEGRATION(cli_cases, golden), TEST_END};
+    TEST_INTEGRATION(cli_cases, golden_1),
+    TEST_INTEGRATION(cli_cases, golden_2),
+    TEST_INTEGRATION(cli_cases, golden_3), TEST_END};

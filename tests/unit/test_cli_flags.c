@@ -391,6 +391,7 @@ TEST(cli_flags, binary_help_and_version)
         "configuration\n"
         "  help          Show this help\n"
         "  state         Advanced state management\n"
+        "  workspace     Workspace management\n"
         "\n"
         "Global options (use these before the subcommand, if any):\n"
         "  -chdir=DIR    Switch to a different working directory before "

@@ -465,6 +465,46 @@ TEST(credentials, credential_process)
     tern_http_free(http);
 }
 
+/* Output is read up to 64000 bytes (the Java SDK's limit): credentials
+ * padded to just under it are read; more is reported as exactly that,
+ * not as the child's death by SIGPIPE. */
+TEST(credentials, process_output_limit)
+{
+    tern_http *http;
+    tern_aws_credentials *p = NULL;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    char script[4096];
+
+    clean_env();
+    http = http_client();
+    snprintf(script, sizeof(script), "%s/bin/creds.sh", tern_test_tmpdir());
+    write_file(".aws/config", 0600, "[default]\ncredential_process = %s\n",
+               script);
+    write_file("bin/creds.sh", 0700,
+               "#!/bin/sh\n"
+               "head -c 63500 /dev/zero | tr '\\0' ' '\n"
+               "echo '{\"Version\": 1, \"AccessKeyId\": \"" PRC_AKID "\", "
+               "\"SecretAccessKey\": \"" PRC_SECRET "\"}'\n");
+    ASSERT_OK(tern_aws_credentials_new(&p, NULL, http, &diags));
+    expect_keys(p, PRC_AKID, PRC_SECRET, NULL);
+    tern_aws_credentials_free(p);
+    p = NULL;
+    write_file("bin/creds.sh", 0700,
+               "#!/bin/sh\n"
+               "head -c 1048576 /dev/zero | tr '\\0' ' '\n"
+               "echo '{\"Version\": 1, \"AccessKeyId\": \"" PRC_AKID "\", "
+               "\"SecretAccessKey\": \"" PRC_SECRET "\"}'\n");
+    ASSERT_EQ(tern_aws_credentials_new(&p, NULL, http, &diags), TERN_EAUTH);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "credential_process failed");
+    ASSERT_STR_EQ(first_detail(&diags),
+                  "The credential_process of profile 'default' printed more "
+                  "than 64000 bytes, the most tern reads; it must print only "
+                  "the JSON credentials.");
+    tern_diags_release(&diags);
+    tern_http_free(http);
+}
+
 /*
  * Against tern-sim: STS AssumeRole and IMDS.
  */
@@ -1048,6 +1088,7 @@ const struct tern_test test_credentials_list[] = {
     TEST_UNIT(credentials, provider_block_files_and_profile),
     TEST_UNIT(credentials, precedence),
     TEST_UNIT(credentials, credential_process),
+    TEST_UNIT(credentials, process_output_limit),
     TEST_INTEGRATION(credentials, assume_role_via_source_profile),
     TEST_INTEGRATION(credentials, assume_role_chain_and_credential_source),
     TEST_INTEGRATION(credentials, provider_block_assume_role),

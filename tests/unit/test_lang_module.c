@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static void collect(void *ctx, const struct tern_lang_ref *ref)
 {
@@ -297,72 +298,66 @@ TEST(lang_module, dynamic_block_errors)
     tern_lang_config_free(cfg);
 }
 
-/* tern has no child modules: a module call is an error where the
- * configuration is loaded, in either syntax, at the call's header (JSON:
- * its name), naming the call and its source; a reference to the call is
- * not reported as undeclared on top of that. */
-TEST(lang_module, module_calls_are_errors)
+/* The module tree: local sources resolved from the calling module's
+ * directory ("../x" from modules/a is modules/x), files named from the
+ * root, keys as modules.json writes them; a source that is not a literal
+ * string is an error at the source. */
+TEST(lang_module, module_tree_loads)
 {
-    static const char hcl[] = "variable \"v\" {}\n"
-                              "module \"net\" {\n"
-                              "  source = \"./modules/net\"\n"
-                              "}\n"
-                              "output \"o\" {\n"
-                              "  value = module.net.vpc_id\n"
-                              "}\n";
-    static const char json[] = "{\n"
-                               "  \"module\": {\n"
-                               "    \"net\": {\"source\": \"./modules/net\"},\n"
-                               "    \"db\": {\"source\": \"${var.v}\"}\n"
-                               "  }\n"
-                               "}\n";
+    const char *dir = tern_test_tmpdir();
+    char sub[4096];
     struct tern_diags d = TERN_DIAGS_INIT;
-    struct tern_lang_config *cfg = tern_lang_config_new(".");
+    struct tern_lang_config *cfg = NULL;
+    const struct tern_lang_config *a, *x;
+    FILE *f;
 
-    ASSERT_EQ(tern_lang_config_add_file(cfg, "main.tf", hcl, strlen(hcl), &d),
-              TERN_ERROR);
-    ASSERT_EQ(d.count, 1);
-    ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
-    ASSERT_STR_EQ(
-        d.items[0].detail,
-        "tern does not support child modules yet, so module \"net\" (source "
-        "\"./modules/net\") cannot be used. Copy the module's resources, data "
-        "sources, variables and outputs into this configuration instead (in "
-        "their own .tf file, if you like), and remove the module block.");
-    ASSERT_STR_EQ(d.items[0].range.file, "main.tf");
-    ASSERT_EQ(d.items[0].range.start.line, 2);
-    ASSERT_EQ(d.items[0].range.start.column, 1);
-    ASSERT_EQ(d.items[0].range.end.column, 13);
-    ASSERT_EQ(cfg->modules.n, 1);
-    ASSERT_EQ(tern_lang_config_validate(cfg, &d), TERN_OK);
-    ASSERT_EQ(d.count, 1);
-    tern_diags_release(&d);
+    snprintf(sub, sizeof(sub), "%s/modules", dir);
+    ASSERT_EQ(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof(sub), "%s/modules/a", dir);
+    ASSERT_EQ(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof(sub), "%s/modules/x", dir);
+    ASSERT_EQ(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof(sub), "%s/main.tf", dir);
+    ASSERT_NOT_NULL(f = fopen(sub, "w"));
+    fputs("module \"a\" {\n  source = \"./modules/a\"\n}\n", f);
+    fclose(f);
+    snprintf(sub, sizeof(sub), "%s/modules/a/main.tf", dir);
+    ASSERT_NOT_NULL(f = fopen(sub, "w"));
+    fputs("module \"x\" {\n  source = \"../x\"\n}\n", f);
+    fclose(f);
+    snprintf(sub, sizeof(sub), "%s/modules/x/main.tf", dir);
+    ASSERT_NOT_NULL(f = fopen(sub, "w"));
+    fputs("variable \"v\" {}\n", f);
+    fclose(f);
+    ASSERT_EQ(tern_lang_config_load(dir, &cfg, &d), TERN_OK);
+    ASSERT_EQ(d.count, 0);
+    ASSERT_EQ(cfg->ncalls, 1);
+    ASSERT_NOT_NULL(a = cfg->calls[0].cfg);
+    ASSERT_STR_EQ(a->rel, "modules/a");
+    ASSERT_STR_EQ(a->key, "a");
+    ASSERT_EQ(a->ncalls, 1);
+    ASSERT_NOT_NULL(x = a->calls[0].cfg);
+    ASSERT_STR_EQ(x->rel, "modules/x");
+    ASSERT_STR_EQ(x->key, "a.x");
+    ASSERT_EQ(x->variables.n, 1);
+    /* The root holds every file, named from the root. */
+    ASSERT_EQ(cfg->sources.n, 3);
+    ASSERT_STR_EQ(cfg->sources.files[1]->name, "modules/a/main.tf");
+    ASSERT_STR_EQ(cfg->sources.files[2]->name, "modules/x/main.tf");
     tern_lang_config_free(cfg);
 
-    cfg = tern_lang_config_new(".");
-    ASSERT_EQ(
-        tern_lang_config_add_file(cfg, "main.tf.json", json, strlen(json), &d),
-        TERN_ERROR);
-    ASSERT_EQ(d.count, 2);
-    ASSERT_STR_EQ(d.items[0].summary, "Module calls are not supported");
-    ASSERT_STR_EQ(
-        d.items[0].detail,
-        "tern does not support child modules yet, so module \"net\" (source "
-        "\"./modules/net\") cannot be used. Copy the module's resources, data "
-        "sources, variables and outputs into this configuration instead (in "
-        "their own .tf file, if you like), and remove the module block.");
-    ASSERT_STR_EQ(d.items[0].range.file, "main.tf.json");
+    snprintf(sub, sizeof(sub), "%s/main.tf", dir);
+    ASSERT_NOT_NULL(f = fopen(sub, "w"));
+    fputs("variable \"v\" {}\nmodule \"a\" {\n  source = \"${var.v}/a\"\n}\n",
+          f);
+    fclose(f);
+    ASSERT_EQ(tern_lang_config_load(dir, &cfg, &d), TERN_ERROR);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid module source address");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "The module source address must be a literal string.");
     ASSERT_EQ(d.items[0].range.start.line, 3);
-    ASSERT_EQ(d.items[0].range.start.column, 5);
-    ASSERT_STR_EQ(d.items[1].summary, "Module calls are not supported");
-    /* A source that is not a plain string is not quoted. */
-    ASSERT_STR_EQ(
-        d.items[1].detail,
-        "tern does not support child modules yet, so module \"db\" cannot be "
-        "used. Copy the module's resources, data sources, variables and "
-        "outputs into this configuration instead (in their own .tf file, if "
-        "you like), and remove the module block.");
-    ASSERT_EQ(d.items[1].range.start.line, 4);
+    ASSERT_EQ(d.items[0].range.start.column, 12);
     tern_diags_release(&d);
     tern_lang_config_free(cfg);
 }
@@ -442,7 +437,7 @@ const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, validate),
     TEST_UNIT(lang_module, validate_accepts_clean_cases),
     TEST_UNIT(lang_module, dynamic_block_errors),
-    TEST_UNIT(lang_module, module_calls_are_errors),
+    TEST_UNIT(lang_module, module_tree_loads),
     TEST_UNIT(lang_module, deep_chains_are_diagnosed),
     TEST_END,
 };

@@ -134,11 +134,17 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-static void sleep_ms(long ms)
+/* Let @ms pass on tern-sim's clock (POST /_sim/clock), which is what its
+ * propagation delays count: no test sleeps for them (issue 20). */
+static void advance_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct tt_response r;
+    char body[64];
 
-    nanosleep(&ts, NULL);
+    snprintf(body, sizeof(body), "{\"advance_ms\": %ld}", ms);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "clock", body));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
 }
 
 static void create_role(const char *name, const char *trust)
@@ -1002,7 +1008,7 @@ TEST(sim_iam, account_authorization_details)
 
 TEST(sim_iam, eventual_consistency)
 {
-    static const char *const args[] = {"--propagation-ms", "300", NULL};
+    static const char *const args[] = {"--propagation-ms", "60000", NULL};
     const char *body;
 
     start(args);
@@ -1024,7 +1030,7 @@ TEST(sim_iam, eventual_consistency)
     OK("CreateInstanceProfile", P("InstanceProfileName", "prof"));
     ERR(404, "NoSuchEntity", "AddRoleToInstanceProfile",
         P("InstanceProfileName", "prof", "RoleName", "late"));
-    sleep_ms(350);
+    advance_ms(60000);
     OK("GetRole", P("RoleName", "late"));
     create_role("truster", TRUST_AWS("arn:aws:iam::" ACCT ":role/late"));
     OK("AddRoleToInstanceProfile",
@@ -1046,7 +1052,7 @@ TEST(sim_iam, eventual_consistency)
     body = OK("GetRole", P("RoleName", "late"));
     ASSERT_STR_CONTAINS(tt_xml_text(body, "AssumeRolePolicyDocument"),
                         "ec2.amazonaws.com");
-    sleep_ms(350);
+    advance_ms(60000);
     body = OK("GetInstanceProfile", P("InstanceProfileName", "prof"));
     ASSERT_STR_CONTAINS(body, "<RoleName>late</RoleName>");
     body = OK("GetRole", P("RoleName", "late"));
@@ -1223,7 +1229,7 @@ static long assume(const char *role_arn)
 
 TEST(sim_iam, visibility_for_sts_and_databricks)
 {
-    static const char *const args[] = {"--propagation-ms", "300", NULL};
+    static const char *const args[] = {"--propagation-ms", "60000", NULL};
 
     start(args);
     OK("CreateRole",
@@ -1233,7 +1239,7 @@ TEST(sim_iam, visibility_for_sts_and_databricks)
     ASSERT_EQ(assume("arn:aws:iam::" ACCT ":role/dbx/ws"), 403);
     ASSERT_EQ(dbx_add("arn:aws:iam::" ACCT ":instance-profile/ws-profile"),
               400);
-    sleep_ms(350);
+    advance_ms(60000);
     ASSERT_EQ(assume("arn:aws:iam::" ACCT ":role/dbx/ws"), 200);
     /* The path is part of the ARN. */
     ASSERT_EQ(assume("arn:aws:iam::" ACCT ":role/ws"), 403);
@@ -1244,7 +1250,7 @@ TEST(sim_iam, visibility_for_sts_and_databricks)
        P("InstanceProfileName", "ws-profile", "RoleName", "ws"));
     ASSERT_EQ(dbx_add("arn:aws:iam::" ACCT ":instance-profile/ws-profile"),
               400);
-    sleep_ms(350);
+    advance_ms(60000);
     ASSERT_EQ(dbx_add("arn:aws:iam::" ACCT ":instance-profile/ws-profile"),
               200);
     tt_sim_stop(&sim);

@@ -1,0 +1,7 @@
+removed {
+  from = aws_iam_role.old
+
+  lifecycle {
+    destroy = false
+  }
+}

@@ -1,0 +1,7 @@
+check "c" {
+  assert {
+    condition     = true
+    error_message = "x"
+    severity      = "warning"
+  }
+}

@@ -1,0 +1,3 @@
+region = null
+note   = null
+tags   = { team = "ml" }

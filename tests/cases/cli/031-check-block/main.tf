@@ -1,0 +1,25 @@
+# A check block's assertions run at the end of plan and apply; a failure
+# is a warning and never blocks. Its scoped data source is read with it.
+resource "random_integer" "n" {
+  min  = 1
+  max  = 5
+  seed = "tern"
+}
+
+check "trust_policy" {
+  data "databricks_aws_assume_role_policy" "this" {
+    external_id = "abc"
+  }
+
+  assert {
+    condition     = length(data.databricks_aws_assume_role_policy.this.json) < 100
+    error_message = "The policy is ${length(data.databricks_aws_assume_role_policy.this.json)} bytes."
+  }
+}
+
+check "range" {
+  assert {
+    condition     = random_integer.n.result > 10
+    error_message = "The result ${random_integer.n.result} is not above 10."
+  }
+}

@@ -1,0 +1,7 @@
+variable "v" {
+  type = string
+}
+
+output "v" {
+  value = "${terraform.workspace}-${var.v}"
+}

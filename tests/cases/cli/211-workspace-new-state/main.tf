@@ -1,0 +1,3 @@
+output "ws" {
+  value = terraform.workspace
+}

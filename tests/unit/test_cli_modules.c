@@ -1,0 +1,469 @@
+/*
+ * Child modules through the built binary against a tern-sim on 127.0.0.1
+ * (issue 16's "done when"): a root module calls a local module twice
+ * (for_each over a map of roles), that module calls another (nested), and
+ * a third call uses the nested module directly. init records the tree;
+ * apply creates everything under module addresses; a second plan is
+ * empty; moved blocks move one resource into another module instance, a
+ * whole nested module instance, and rename a module call, without
+ * touching the remote objects; destroy removes everything. Bad calls get
+ * Terraform's messages at the call.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "support.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char root_tf[] =
+    "variable \"roles\" {\n"
+    "  type = map(string)\n"
+    "  default = {\n"
+    "    a = \"alpha\"\n"
+    "    b = \"beta\"\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "module \"roles\" {\n"
+    "  source   = \"./modules/role\"\n"
+    "  for_each = var.roles\n"
+    "  name     = \"tern-mod-${each.value}\"\n"
+    "  purpose  = each.key\n"
+    "}\n"
+    "\n"
+    "module \"single\" {\n"
+    "  source = \"./modules/profile\"\n"
+    "  role   = module.roles[\"b\"].role_name\n"
+    "  suffix = \"single\"\n"
+    "}\n"
+    "\n"
+    "output \"arns\" {\n"
+    "  value = { for k, m in module.roles : k => m.role_arn }\n"
+    "}\n"
+    "\n"
+    "output \"profile\" {\n"
+    "  value = module.single.name\n"
+    "}\n";
+
+/* The same after renaming key a to c and module single to renamed. */
+static const char moved_tf[] =
+    "variable \"roles\" {\n"
+    "  type = map(string)\n"
+    "  default = {\n"
+    "    c = \"alpha\"\n"
+    "    b = \"beta\"\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "module \"roles\" {\n"
+    "  source   = \"./modules/role\"\n"
+    "  for_each = var.roles\n"
+    "  name     = \"tern-mod-${each.value}\"\n"
+    "  purpose  = each.value == \"alpha\" ? \"a\" : each.key\n"
+    "}\n"
+    "\n"
+    "module \"renamed\" {\n"
+    "  source = \"./modules/profile\"\n"
+    "  role   = module.roles[\"b\"].role_name\n"
+    "  suffix = \"single\"\n"
+    "}\n"
+    "\n"
+    "moved {\n"
+    "  from = module.roles[\"a\"].aws_iam_role.this\n"
+    "  to   = module.roles[\"c\"].aws_iam_role.this\n"
+    "}\n"
+    "\n"
+    "moved {\n"
+    "  from = module.roles[\"a\"].module.profile\n"
+    "  to   = module.roles[\"c\"].module.profile\n"
+    "}\n"
+    "\n"
+    "moved {\n"
+    "  from = module.single\n"
+    "  to   = module.renamed\n"
+    "}\n";
+
+static const char role_tf[] =
+    "variable \"name\" {\n"
+    "  type = string\n"
+    "}\n"
+    "\n"
+    "variable \"purpose\" {\n"
+    "  type    = string\n"
+    "  default = \"none\"\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_role\" \"this\" {\n"
+    "  name = var.name\n"
+    "  assume_role_policy = jsonencode({\n"
+    "    Version = \"2012-10-17\"\n"
+    "    Statement = [{\n"
+    "      Effect    = \"Allow\"\n"
+    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+    "      Action    = \"sts:AssumeRole\"\n"
+    "    }]\n"
+    "  })\n"
+    "  tags = {\n"
+    "    purpose = var.purpose\n"
+    "    module  = path.module\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "module \"profile\" {\n"
+    "  source = \"../profile\"\n"
+    "  role   = aws_iam_role.this.name\n"
+    "}\n"
+    "\n"
+    "output \"role_arn\" {\n"
+    "  value = aws_iam_role.this.arn\n"
+    "}\n"
+    "\n"
+    "output \"role_name\" {\n"
+    "  value = aws_iam_role.this.name\n"
+    "}\n";
+
+/* The role module with its resource renamed by a moved block inside it. */
+static const char role_renamed_tf[] =
+    "variable \"name\" {\n"
+    "  type = string\n"
+    "}\n"
+    "\n"
+    "variable \"purpose\" {\n"
+    "  type    = string\n"
+    "  default = \"none\"\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_role\" \"main\" {\n"
+    "  name = var.name\n"
+    "  assume_role_policy = jsonencode({\n"
+    "    Version = \"2012-10-17\"\n"
+    "    Statement = [{\n"
+    "      Effect    = \"Allow\"\n"
+    "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+    "      Action    = \"sts:AssumeRole\"\n"
+    "    }]\n"
+    "  })\n"
+    "  tags = {\n"
+    "    purpose = var.purpose\n"
+    "    module  = path.module\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "module \"profile\" {\n"
+    "  source = \"../profile\"\n"
+    "  role   = aws_iam_role.main.name\n"
+    "}\n"
+    "\n"
+    "output \"role_arn\" {\n"
+    "  value = aws_iam_role.main.arn\n"
+    "}\n"
+    "\n"
+    "output \"role_name\" {\n"
+    "  value = aws_iam_role.main.name\n"
+    "}\n"
+    "\n"
+    "moved {\n"
+    "  from = aws_iam_role.this\n"
+    "  to   = aws_iam_role.main\n"
+    "}\n";
+
+static const char profile_tf[] =
+    "variable \"role\" {\n"
+    "  type = string\n"
+    "}\n"
+    "\n"
+    "variable \"suffix\" {\n"
+    "  type    = string\n"
+    "  default = \"profile\"\n"
+    "}\n"
+    "\n"
+    "resource \"aws_iam_instance_profile\" \"this\" {\n"
+    "  name = \"${var.role}-${var.suffix}\"\n"
+    "  role = var.role\n"
+    "}\n"
+    "\n"
+    "output \"name\" {\n"
+    "  value = aws_iam_instance_profile.this.name\n"
+    "}\n";
+
+static struct tt_sim sim;
+static struct tt_sim_env env;
+static struct tt_run r;
+
+static void run_in(int status, const char *const *args)
+{
+    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
+
+    if (why)
+        FAIL("%s", why);
+}
+
+#define RUN(status, ...)                                                       \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((status), args_);                                               \
+    } while (0)
+
+static int write_tree(const char *root)
+{
+    const char *dir = tern_test_tmpdir();
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/modules", dir);
+    if (mkdir(path, 0700) != 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/modules/role", dir);
+    if (mkdir(path, 0700) != 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/modules/profile", dir);
+    if (mkdir(path, 0700) != 0)
+        return -1;
+    if (tt_write_file(dir, "modules/role/main.tf", role_tf) ||
+        tt_write_file(dir, "modules/profile/main.tf", profile_tf))
+        return -1;
+    return root ? tt_write_file(dir, "main.tf", root) : 0;
+}
+
+/* "action address <- previous [module]" for each resource change of a
+ * saved plan, one a line; no-ops only with @noop. */
+static char *changes_of(const char *json_text, int noop)
+{
+    json_t *doc = json_loads(json_text, 0, NULL), *rc;
+    size_t i;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+
+    json_array_foreach(json_object_get(doc, "resource_changes"), i, rc)
+    {
+        const char *prev =
+            json_string_value(json_object_get(rc, "previous_address"));
+        const char *mod =
+            json_string_value(json_object_get(rc, "module_address"));
+        json_t *acts =
+            json_object_get(json_object_get(rc, "change"), "actions");
+
+        if (!noop &&
+            strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0)
+            continue;
+        fprintf(f, "%s %s <- %s [%s]\n",
+                json_string_value(json_array_get(acts, 0)),
+                json_string_value(json_object_get(rc, "address")),
+                prev ? prev : "-", mod ? mod : "");
+    }
+    fclose(f);
+    json_decref(doc);
+    return out;
+}
+
+TEST(cli_modules, apply_move_destroy)
+{
+    char path[4096];
+    char *text = NULL, *ch;
+    FILE *f;
+    long n;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    ASSERT_OK(write_tree(root_tf));
+    RUN(0, "init", "-no-color");
+    ASSERT_STR_EQ(r.out,
+                  "Initializing modules...\n"
+                  "- roles in modules/role\n"
+                  "- roles.profile in modules/profile\n"
+                  "- single in modules/profile\n"
+                  "\n"
+                  "Initializing the backend...\n"
+                  "State: tern.tfstate.db (serial 0)\n"
+                  "\n"
+                  "Initializing provider plugins...\n"
+                  "- hashicorp/aws: built in to tern (nothing to download)\n"
+                  "\n"
+                  "tern has been successfully initialized!\n"
+                  "\n"
+                  "You may now begin working with tern. Try running \"tern "
+                  "plan\" to see\n"
+                  "any changes that are required for your infrastructure.\n");
+    snprintf(path, sizeof(path), "%s/.terraform/modules/modules.json",
+             tern_test_tmpdir());
+    ASSERT_NOT_NULL(f = fopen(path, "r"));
+    text = calloc(1, 4096);
+    n = (long)fread(text, 1, 4095, f);
+    fclose(f);
+    ASSERT(n > 0);
+    ASSERT_STR_EQ(text,
+                  "{\"Modules\":[{\"Key\":\"\",\"Source\":\"\",\"Dir\":\".\"},"
+                  "{\"Key\":\"roles\",\"Source\":\"./modules/role\","
+                  "\"Dir\":\"modules/role\"},"
+                  "{\"Key\":\"roles.profile\",\"Source\":\"../profile\","
+                  "\"Dir\":\"modules/profile\"},"
+                  "{\"Key\":\"single\",\"Source\":\"./modules/profile\","
+                  "\"Dir\":\"modules/profile\"}]}");
+    free(text);
+
+    RUN(0, "apply", "-auto-approve", "-no-color");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out,
+                  "module.roles[\"a\"].aws_iam_role.this\n"
+                  "module.roles[\"a\"].module.profile.aws_iam_instance_profile."
+                  "this\n"
+                  "module.roles[\"b\"].aws_iam_role.this\n"
+                  "module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+                  "this\n"
+                  "module.single.aws_iam_instance_profile.this\n");
+    RUN(0, "output", "-json", "arns");
+    ASSERT_STR_EQ(r.out, "{\n"
+                         "  \"a\": \"arn:aws:iam::123456789012:role/"
+                         "tern-mod-alpha\",\n"
+                         "  \"b\": \"arn:aws:iam::123456789012:role/"
+                         "tern-mod-beta\"\n"
+                         "}\n");
+    RUN(0, "output", "-raw", "profile");
+    ASSERT_STR_EQ(r.out, "tern-mod-beta-single");
+    /* Nothing left to do: a second plan is empty. */
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+
+    /* The moves: planned as moves only, then applied. */
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", moved_tf));
+    RUN(0, "plan", "-out=moves.tfplan", "-no-color");
+    RUN(0, "show", "-json", "moves.tfplan");
+    ch = changes_of(r.out, 1);
+    ASSERT_STR_EQ(
+        ch, "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"b\"].module.profile]\n"
+            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+            "this <- module.roles[\"a\"].module.profile.aws_iam_instance_"
+            "profile.this [module.roles[\"c\"].module.profile]\n"
+            "no-op module.renamed.aws_iam_instance_profile.this <- "
+            "module.single.aws_iam_instance_profile.this [module.renamed]\n"
+            "no-op module.roles[\"b\"].aws_iam_role.this <- - "
+            "[module.roles[\"b\"]]\n"
+            "no-op module.roles[\"c\"].aws_iam_role.this <- "
+            "module.roles[\"a\"].aws_iam_role.this [module.roles[\"c\"]]\n");
+    free(ch);
+    RUN(0, "apply", "-no-color", "moves.tfplan");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out,
+                  "module.renamed.aws_iam_instance_profile.this\n"
+                  "module.roles[\"b\"].aws_iam_role.this\n"
+                  "module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+                  "this\n"
+                  "module.roles[\"c\"].aws_iam_role.this\n"
+                  "module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+                  "this\n");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+
+    /* -target of a module instance takes everything in it. */
+    RUN(0, "plan", "-destroy", "-target=module.roles[\"c\"]", "-out=t.tfplan",
+        "-no-color");
+    RUN(0, "show", "-json", "t.tfplan");
+    ch = changes_of(r.out, 0);
+    ASSERT_STR_EQ(ch,
+                  "delete module.roles[\"c\"].module.profile.aws_iam_instance_"
+                  "profile.this <- - [module.roles[\"c\"].module.profile]\n"
+                  "delete module.roles[\"c\"].aws_iam_role.this <- - "
+                  "[module.roles[\"c\"]]\n");
+    free(ch);
+
+    /* A moved block inside a module is relative to each of its
+     * instances. */
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "modules/role/main.tf",
+                            role_renamed_tf));
+    RUN(0, "plan", "-out=inner.tfplan", "-no-color");
+    RUN(0, "show", "-json", "inner.tfplan");
+    ch = changes_of(r.out, 1);
+    ASSERT_STR_EQ(
+        ch, "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"b\"].module.profile]\n"
+            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"c\"].module.profile]\n"
+            "no-op module.renamed.aws_iam_instance_profile.this <- - "
+            "[module.renamed]\n"
+            "no-op module.roles[\"b\"].aws_iam_role.main <- "
+            "module.roles[\"b\"].aws_iam_role.this [module.roles[\"b\"]]\n"
+            "no-op module.roles[\"c\"].aws_iam_role.main <- "
+            "module.roles[\"c\"].aws_iam_role.this [module.roles[\"c\"]]\n");
+    free(ch);
+    RUN(0, "apply", "-no-color", "inner.tfplan");
+    RUN(0, "plan", "-detailed-exitcode", "-no-color");
+
+    /* Terraform's v4 JSON keeps the module path of each resource; pushed
+     * into a new state it re-plans empty. */
+    RUN(0, "state", "pull");
+    {
+        json_t *doc = json_loads(r.out, 0, NULL), *res;
+        size_t i;
+        char *mods = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&mods, &len);
+
+        ASSERT_NOT_NULL(doc);
+        json_array_foreach(json_object_get(doc, "resources"), i, res)
+        {
+            fprintf(mf, "%s %s\n",
+                    json_string_value(json_object_get(res, "module")),
+                    json_string_value(json_object_get(res, "type")));
+        }
+        fclose(mf);
+        ASSERT_STR_EQ(mods, "module.renamed aws_iam_instance_profile\n"
+                            "module.roles[\"b\"] aws_iam_role\n"
+                            "module.roles[\"b\"].module.profile "
+                            "aws_iam_instance_profile\n"
+                            "module.roles[\"c\"] aws_iam_role\n"
+                            "module.roles[\"c\"].module.profile "
+                            "aws_iam_instance_profile\n");
+        free(mods);
+        snprintf(path, sizeof(path), "%s/pulled.tfstate", tern_test_tmpdir());
+        ASSERT_OK(json_dump_file(doc, path, JSON_INDENT(2)));
+        json_decref(doc);
+    }
+    RUN(0, "state", "push", "-state=pushed.tfstate.db", "pulled.tfstate");
+    RUN(0, "plan", "-state=pushed.tfstate.db", "-detailed-exitcode",
+        "-no-color");
+
+    RUN(0, "destroy", "-auto-approve", "-no-color");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* A call's arguments are the module's variables: one it does not declare
+ * and one it requires but is not given, with hcl's messages at the call. */
+TEST(cli_modules, bad_arguments)
+{
+    ASSERT_OK(write_tree("module \"p\" {\n"
+                         "  source = \"./modules/profile\"\n"
+                         "  rolle  = \"x\"\n"
+                         "}\n"));
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    RUN(1, "plan", "-no-color");
+    ASSERT_STR_EQ(r.err, "Error: Unsupported argument\n"
+                         "\n"
+                         "  on main.tf line 3, in module \"p\":\n"
+                         "   3:   rolle  = \"x\"\n"
+                         "        ^^^^^\n"
+                         "\n"
+                         "An argument named \"rolle\" is not expected here.\n"
+                         "\n"
+                         "Error: Missing required argument\n"
+                         "\n"
+                         "  on main.tf line 1, in module \"p\":\n"
+                         "   1: module \"p\" {\n"
+                         "      ^^^^^^^^^^\n"
+                         "\n"
+                         "The argument \"role\" is required, but no "
+                         "definition was found.\n"
+                         "\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_cli_modules_list[] = {
+    TEST_INTEGRATION(cli_modules, apply_move_destroy),
+    TEST_INTEGRATION(cli_modules, bad_arguments), TEST_END};
