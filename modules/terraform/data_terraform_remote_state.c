@@ -23,8 +23,10 @@
  */
 #include "tern/module.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/s3.h"
 #include "tern/state.h"
@@ -123,15 +125,15 @@ static int read_local(tern_op *op, const json_t *cfg, const char *workspace,
         if (error == TERN_OK)
             error = tern_state_export(st, -1, doc, op->diags);
         tern_state_free(st);
-    } else {
-        *doc = json_load_file(path, 0, &jerr);
-        if (!*doc && strstr(jerr.text, "unable to open") == NULL) {
-            tern_diags_add(op->diags, TERN_SEV_ERROR, NULL,
-                           "Error loading state error",
-                           "error loading the remote state: %s:%d:%d: %s", path,
-                           jerr.line, jerr.column, jerr.text);
-            error = TERN_ERROR;
-        }
+    } else if (access(path, F_OK) != 0 && errno == ENOENT) {
+        *doc = NULL; /* no state: the caller's "Unable to find" */
+    } else if (!(*doc = json_load_file(path, 0, &jerr))) {
+        /* data_source_state.go's summary, as Terraform words it */
+        tern_diags_add(op->diags, TERN_SEV_ERROR, NULL,
+                       "Error loading state error",
+                       "error loading the remote state: %s:%d:%d: %s", path,
+                       jerr.line, jerr.column, jerr.text);
+        error = TERN_ERROR;
     }
     tern_free(owned);
     return error;

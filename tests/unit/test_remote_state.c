@@ -264,8 +264,61 @@ TEST(remote_state, local_backend)
                       "}\n");
     RUN(b, 1, "plan", "-no-color");
     ASSERT_STR_EQ(r.err, NO_STATE);
+
+    /* A file that is not a state. */
+    b = dir_with("f", "data \"terraform_remote_state\" \"a\" {\n"
+                      "  backend = \"local\"\n"
+                      "}\n");
+    ASSERT_OK(tt_write_file(b, "terraform.tfstate", "not a state\n"));
+    RUN(b, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Failed to read data source\n\n"
+        "  on main.tf line 1, in data \"terraform_remote_state\" \"a\":\n"
+        "   1: data \"terraform_remote_state\" \"a\" {\n"
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\n"
+        "Reading data.terraform_remote_state.a: Error loading state error\n\n"
+        "Error: Error loading state error\n\n"
+        "error loading the remote state: terraform.tfstate:1:3: '[' or '{' "
+        "expected near 'not'\n\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
+}
+
+/* The provider's schema in providers schema -json: any-value attributes
+ * are "dynamic", and the built-in address names its own host. */
+TEST(remote_state, provider_schema)
+{
+    const char *d = dir_with("s", "");
+    json_t *doc;
+    char *got;
+
+    RUN(d, 0, "providers", "schema", "-json");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    got = json_dumps(json_object_get(json_object_get(doc, "provider_schemas"),
+                                     "terraform.io/builtin/terraform"),
+                     JSON_COMPACT | JSON_SORT_KEYS);
+    ASSERT_NOT_NULL(got);
+    ASSERT_STR_EQ(
+        got, "{\"data_source_schemas\":{\"terraform_remote_state\":{\"block\":{"
+             "\"attributes\":{"
+             "\"backend\":{\"description_kind\":\"plain\",\"required\":true,"
+             "\"type\":\"string\"},"
+             "\"config\":{\"description_kind\":\"plain\",\"optional\":true,"
+             "\"type\":\"dynamic\"},"
+             "\"defaults\":{\"description_kind\":\"plain\",\"optional\":true,"
+             "\"type\":\"dynamic\"},"
+             "\"outputs\":{\"computed\":true,\"description_kind\":\"plain\","
+             "\"type\":\"dynamic\"},"
+             "\"workspace\":{\"description_kind\":\"plain\",\"optional\":true,"
+             "\"type\":\"string\"}},"
+             "\"description_kind\":\"plain\"},\"version\":0}},"
+             "\"provider\":{\"block\":{\"description_kind\":\"plain\"},"
+             "\"version\":0}}");
+    free(got); /* allocated by jansson */
+    json_decref(doc);
+    tt_run_release(&r);
 }
 
 /* No object at the key: Terraform's error. */
@@ -376,4 +429,6 @@ const struct tern_test test_remote_state_list[] = {
     TEST_INTEGRATION(remote_state, s3_outputs),
     TEST_INTEGRATION(remote_state, local_backend),
     TEST_INTEGRATION(remote_state, missing_object),
-    TEST_INTEGRATION(remote_state, workspace_and_defaults), TEST_END};
+    TEST_UNIT(remote_state, provider_schema),
+    TEST_INTEGRATION(remote_state, workspace_and_defaults),
+    TEST_END};
