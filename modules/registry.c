@@ -46,6 +46,7 @@ extern const tern_module tern_module_data_aws_region;
 extern const tern_module tern_module_data_databricks_aws_assume_role_policy;
 extern const tern_module tern_module_data_databricks_aws_bucket_policy;
 extern const tern_module tern_module_data_databricks_aws_crossaccount_policy;
+extern const tern_module tern_module_databricks_cluster;
 extern const tern_module tern_module_databricks_cluster_policy;
 extern const tern_module tern_module_data_databricks_current_user;
 extern const tern_module tern_module_databricks_group;
@@ -86,6 +87,7 @@ const tern_module *const tern_modules[] = {
     &tern_module_data_databricks_aws_assume_role_policy,
     &tern_module_data_databricks_aws_bucket_policy,
     &tern_module_data_databricks_aws_crossaccount_policy,
+    &tern_module_databricks_cluster,
     &tern_module_databricks_cluster_policy,
     &tern_module_data_databricks_current_user,
     &tern_module_databricks_group,
@@ -126,6 +128,8 @@ const tern_arg_check tern_arg_checks[] = {
     {"aws_iam_role_policy_attachment", "policy_arn", tern__aws_arn_check},
     {"data.aws_availability_zones", "state", tern__az_state_check},
     {"data.aws_iam_roles", "name_regex", tern__regex_check},
+    {"databricks_cluster", "num_workers", tern__dbx_num_workers_check},
+    {"databricks_cluster", "runtime_engine", tern__dbx_runtime_engine_check},
     {"databricks_group_instance_profile", "instance_profile_id",
      tern__dbx_profile_arn},
     {"databricks_instance_profile", "iam_role_arn", tern__dbx_role_arn},
@@ -159,6 +163,11 @@ const tern_arg_default tern_arg_defaults[] = {
     {"aws_iam_role", "force_detach_policies", "false"},
     {"aws_iam_role", "max_session_duration", "3600"},
     {"aws_iam_role", "path", "\"/\""},
+    /* clusters/resource_cluster.go */
+    {"databricks_cluster", "autotermination_minutes", "60"},
+    {"databricks_cluster", "is_pinned", "false"},
+    {"databricks_cluster", "no_wait", "false"},
+    {"databricks_cluster", "num_workers", "0"},
     {"databricks_group", "allow_cluster_create", "false"},
     {"databricks_group", "allow_instance_pool_create", "false"},
     {"databricks_group", "databricks_sql_access", "false"},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tern's main job, run against the local simulator: install what is
 # missing, build, start tern-sim (its self-check first) with a Databricks
-# workspace's existing cross-account role loaded, then run
+# workspace's existing cross-account role loaded and a 4 s cluster
+# start-up, then run
 # examples/sagemaker-deploy the way a user does, printing each command:
 # init, validate, plan -out, apply of the saved plan, a plan that must find
 # nothing to do, output, destroy. Everything runs in a temporary directory
@@ -64,6 +65,15 @@ current="tern-sim --self-check"
 echo "\$ tern-sim --self-check $url"
 "$sim_bin" --self-check "$url"
 
+# Clusters start in 4 s here, not the minutes a workspace takes, and
+# mlflow installs in 1 s: the apply still shows the wait.
+current="tern-sim cluster start-up time"
+echo "\$ curl -X POST $url/_sim/clusters -d '{\"startup_ms\": 4000, \"library_ms\": 1000}'"
+curl -sf -X POST "$url/_sim/clusters" \
+    -d '{"startup_ms": 4000, "library_ms": 1000}' >/dev/null
+echo
+export TERN_PROGRESS_INTERVAL=2   # "Still creating..." every 2 s, not 10
+
 # What a user exports for real AWS and Databricks, pointed at tern-sim.
 # The keys and token exist only in the simulator (tests/sim/sim.h).
 export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
@@ -102,7 +112,9 @@ step plan -out=plan.tfplan
 step apply plan.tfplan
 step plan -detailed-exitcode
 step output
-step output -raw cluster_aws_attributes   # the JSON to paste into a cluster
+step output -raw cluster_aws_attributes   # the JSON for other clusters
+echo
+step output -raw cluster_id   # the deployment cluster, RUNNING with mlflow
 echo
 step destroy -auto-approve
 

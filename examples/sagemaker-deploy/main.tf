@@ -6,7 +6,7 @@
 #   3. a trust policy that also lets SageMaker assume it,
 #   4. iam:PassRole on it for the workspace's existing role,
 #   5. an instance profile holding it, registered with the workspace,
-#   6. outputs to launch clusters with it.
+#   6. the deployment cluster, launched with it, mlflow installed.
 
 terraform {
   required_providers {
@@ -137,4 +137,48 @@ resource "aws_iam_instance_profile" "sagemaker_deploy" {
 resource "databricks_instance_profile" "sagemaker_deploy" {
   instance_profile_arn = aws_iam_instance_profile.sagemaker_deploy.arn
   iam_role_arn         = aws_iam_role.sagemaker_deploy.arn
+}
+
+# Non-admins may launch a cluster with the instance profile only when
+# they are granted it: here a workspace group is (var.instance_profile_group,
+# "users" by default; "" grants nothing).
+data "databricks_group" "profile_users" {
+  count        = var.instance_profile_group == "" ? 0 : 1
+  display_name = var.instance_profile_group
+}
+
+resource "databricks_group_instance_profile" "profile_users" {
+  count               = var.instance_profile_group == "" ? 0 : 1
+  group_id            = data.databricks_group.profile_users[0].id
+  instance_profile_id = databricks_instance_profile.sagemaker_deploy.id
+}
+
+# Step 6: the cluster that deploys models, launched with the instance
+# profile and with mlflow installed. Create waits until it runs and the
+# library is installed. It costs money while it runs (see the README):
+# it stops itself after autotermination_minutes idle; create_cluster =
+# false leaves it out.
+resource "databricks_cluster" "deploy" {
+  count = var.create_cluster ? 1 : 0
+
+  cluster_name            = var.cluster_name
+  spark_version           = var.spark_version
+  node_type_id            = var.node_type_id
+  num_workers             = var.num_workers
+  autotermination_minutes = var.autotermination_minutes
+  no_wait                 = var.cluster_no_wait
+  custom_tags             = var.tags
+
+  aws_attributes {
+    instance_profile_arn = databricks_instance_profile.sagemaker_deploy.id
+    availability         = "SPOT_WITH_FALLBACK"
+    first_on_demand      = 1
+    zone_id              = "auto"
+  }
+
+  library {
+    pypi {
+      package = "mlflow"
+    }
+  }
 }

@@ -31,3 +31,51 @@ variable "databricks_host" {
   type        = string
   default     = null
 }
+
+variable "instance_profile_group" {
+  description = "The workspace group granted the instance profile, so its members may launch clusters with it; \"\" grants none."
+  type        = string
+  default     = "users"
+}
+
+variable "create_cluster" {
+  description = "Whether to create the deployment cluster (step 6)."
+  type        = bool
+  default     = true
+}
+
+variable "cluster_name" {
+  description = "Name of the deployment cluster."
+  type        = string
+  default     = "mlflow-sagemaker-deploy"
+}
+
+variable "spark_version" {
+  description = "Databricks Runtime of the cluster (an LTS release)."
+  type        = string
+  default     = "15.4.x-scala2.12"
+}
+
+variable "node_type_id" {
+  description = "EC2 instance type of the driver and workers."
+  type        = string
+  default     = "i3.xlarge"
+}
+
+variable "num_workers" {
+  description = "Workers besides the driver."
+  type        = number
+  default     = 1
+}
+
+variable "autotermination_minutes" {
+  description = "Minutes idle after which the cluster stops itself (and stops costing)."
+  type        = number
+  default     = 30
+}
+
+variable "cluster_no_wait" {
+  description = "Do not wait for the cluster to run (nor for its libraries) when creating it."
+  type        = bool
+  default     = false
+}

@@ -53,8 +53,9 @@ void tern_log_redact(char *text);
 
 /**
  * Register a literal secret (a key or token value) that the sink must never
- * print, wherever it appears. Copies the value. Values shorter than 8
- * characters are ignored to avoid redacting common words.
+ * print, wherever it appears, whatever its length. Copies the value. When
+ * it cannot be kept (out of memory), every later line is redacted whole:
+ * redaction never depends on length or luck (issue 20).
  */
 void tern_log_add_secret(const char *value);
 

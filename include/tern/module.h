@@ -188,7 +188,12 @@ typedef struct tern_module {
 
     /**
      * Create the object from its wholly known configuration.
-     * @param out the new state (computed attributes filled), new reference
+     * @param out the new state (computed attributes filled), new reference.
+     *        A create interrupted (TERN_ECANCELED) after the service made
+     *        the object, while it waited for it (a Databricks cluster
+     *        starting), may set it to the object's state as far as known:
+     *        the engine records it, so the next run reads the object
+     *        instead of looking for it.
      */
     int (*create)(json_t **out, tern_op *op, const json_t *desired);
 

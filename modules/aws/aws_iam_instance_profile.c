@@ -104,6 +104,11 @@ static int role_call(tern_op *op, const char *action, const char *profile,
                 ? TERN_ENOMEM
                 : tern__iam_call(op, action, &b, NULL, flags, what, NULL);
     tern_buf_release(&b);
+    /* Not in the profile any more (or never was): what a destroy's role
+     * delete wants to know. */
+    if (strcmp(action, "RemoveRoleFromInstanceProfile") == 0 &&
+        (error == TERN_OK || error == TERN_ENOTFOUND))
+        tern__iam_seen_removed(op, profile, role);
     return error;
 }
 

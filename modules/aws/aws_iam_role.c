@@ -19,6 +19,9 @@
  *   its instance profiles (as the provider does), with
  *   force_detach_policies also detaches managed and deletes inline
  *   policies, and retries DeleteConflict while those removals propagate.
+ *   In a destroy whose bulk refresh saw the role's profiles, and once tern
+ *   has taken the role out of each of them, the list is skipped (one call
+ *   a role); a DeleteConflict then lists and removes as above.
  * - Create answers with the whole role, so the state is built from that
  *   answer and the configuration: one call per role created, no GetRole.
  * - The trust policy comes back URL-encoded and reformatted; read keeps
@@ -944,7 +947,7 @@ static int role_delete(tern_op *op, const json_t *prior)
     const char *name = tern__str(prior, "name");
     int force = tern__bool(prior, "force_detach_policies", 0);
     char *what = NULL;
-    int error = TERN_OK;
+    int error = TERN_OK, listed;
 
     if (!name)
         name = tern__str(prior, "id");
@@ -953,10 +956,14 @@ static int role_delete(tern_op *op, const json_t *prior)
                           "The state has no name.");
     what = tern_asprintf("Cannot delete IAM role '%s'", name);
     TERN_CHECK_ALLOC(what);
-    error =
-        for_each(op, name, "ListInstanceProfilesForRole", "InstanceProfiles",
-                 "InstanceProfileName", "RemoveRoleFromInstanceProfile",
-                 "InstanceProfileName", what);
+    /* The refresh saw the role's profiles and tern has taken it out of
+     * each since (a destroy): no list (aws_iam_bulk.c). */
+    listed = !tern__iam_seen_role_free_of_profiles(op, name);
+    if (listed)
+        error = for_each(op, name, "ListInstanceProfilesForRole",
+                         "InstanceProfiles", "InstanceProfileName",
+                         "RemoveRoleFromInstanceProfile", "InstanceProfileName",
+                         what);
     /* As the provider: force_detach_policies, or a role that manages
      * them, takes its policies off first. */
     if (!error && (force || json_array_size(json_object_get(
@@ -974,6 +981,28 @@ static int role_delete(tern_op *op, const json_t *prior)
     if (tern_buf_oom(&b)) {
         error = TERN_ENOMEM;
         goto done;
+    }
+    if (!listed) {
+        struct tern_diags local = TERN_DIAGS_INIT, *saved = op->diags;
+
+        op->diags = &local;
+        error = tern__iam_call(op, "DeleteRole", &b, NULL, TERN__QUIET_NOTFOUND,
+                               what, NULL);
+        op->diags = saved;
+        if (error != TERN_ECONFLICT) {
+            tern_diags_move(saved, &local);
+            goto done;
+        }
+        /* In a profile since the refresh, or something else still
+         * propagating: list and remove as the provider does, then
+         * wait out the rest. */
+        tern_diags_release(&local);
+        error = for_each(op, name, "ListInstanceProfilesForRole",
+                         "InstanceProfiles", "InstanceProfileName",
+                         "RemoveRoleFromInstanceProfile", "InstanceProfileName",
+                         what);
+        if (error)
+            goto done;
     }
     error =
         tern__iam_call(op, "DeleteRole", &b, NULL,

@@ -39,7 +39,28 @@ struct tern__aws_clients {
     tern_aws_client *iam;
     tern_aws_client *sts; /**< GetCallerIdentity is served here */
     tern_aws_client *ec2; /**< DescribeAvailabilityZones */
+    /** What the last bulk refresh saw of roles and their instance
+     *  profiles (aws_iam_bulk.c); NULL: nothing is remembered. */
+    struct tern__iam_seen *seen;
 };
+
+/**
+ * What a bulk refresh saw of each role's instance profiles, kept in the
+ * provider's client for the apply that follows it in the same run (a
+ * destroy): a role's delete then skips ListInstanceProfilesForRole when
+ * the refresh saw the role and tern has since taken it out of every
+ * profile the refresh saw it in (modules/aws/aws_iam_bulk.c; issue 19).
+ * Thread-safe. tern__iam_seen_new: TERN_OK or TERN_ENOMEM.
+ */
+struct tern__iam_seen;
+int tern__iam_seen_new(struct tern__iam_seen **out);
+void tern__iam_seen_free(struct tern__iam_seen *seen);
+/** Tern took @p role out of @p profile (or found it not there). */
+void tern__iam_seen_removed(const tern_op *op, const char *profile,
+                            const char *role);
+/** 1 when the last bulk refresh saw @p role and tern has taken it out of
+ *  every instance profile that refresh saw it in; 0 otherwise. */
+int tern__iam_seen_role_free_of_profiles(const tern_op *op, const char *role);
 
 /**
  * Call an EC2 action through the provider's EC2 client, with the module
@@ -70,7 +91,8 @@ tern_dbx_client *tern__dbx(const tern_op *op);
 #define TERN__QUIET_NOTFOUND 0x10u
 /**
  * Databricks: retry a failure that may be passing (TERN_ERROR: a 500 or
- * 502/504, a dropped connection, a timeout, a garbled answer), which the
+ * 502/504, a dropped connection, a timeout; not an unreadable 2xx answer,
+ * which the client reports as TERN_EINVALID), which the
  * REST client itself retries only for 429/503. A POST that failed that way
  * may have been applied: when a retry then meets RESOURCE_ALREADY_EXISTS
  * (add) or RESOURCE_DOES_NOT_EXIST (remove), that answer is returned

@@ -110,6 +110,7 @@ static void aws_free(void *client)
     tern_aws_client_free(c->sts);
     tern_aws_client_free(c->ec2);
     tern_aws_credentials_free(c->creds);
+    tern__iam_seen_free(c->seen);
     tern_free(c);
 }
 
@@ -169,6 +170,8 @@ static int aws_configure(void **client, const tern_provider_env *env,
     co.service = "ec2";
     co.endpoint = jstr(ep, "ec2");
     if ((error = tern_aws_client_new(&c->ec2, &co, diags)))
+        goto done;
+    if ((error = tern__iam_seen_new(&c->seen)))
         goto done;
     if (!json_object_get(settings, "region") && co.region &&
         json_object_set_new(settings, "region", json_string(co.region))) {

@@ -55,6 +55,12 @@ int tern__dbx_policy_type_check(const char *value, char *why, size_t why_size);
  */
 int tern__dbx_bucket_name_check(const char *value, char *why, size_t why_size);
 
+/* databricks_cluster's runtime_engine (PHOTON or STANDARD) and num_workers
+ * (at least 0) checks (databricks_cluster.c). */
+int tern__dbx_runtime_engine_check(const char *value, char *why,
+                                   size_t why_size);
+int tern__dbx_num_workers_check(const char *value, char *why, size_t why_size);
+
 /*
  * A document being built: its statements, and whether memory ran out while
  * building any of its values (then the state is not made). The value

@@ -55,6 +55,7 @@ struct tern_aws_client {
     const atomic_int *stop;
     long deadline_ms;
     int correct_clock_skew;
+    long max_pages, max_items;
     tern_sigv4_cache *keys;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -371,6 +372,8 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     c->deadline_ms =
         opts->deadline_ms > 0 ? opts->deadline_ms : DEFAULT_DEADLINE_MS;
     c->correct_clock_skew = opts->correct_clock_skew;
+    c->max_pages = opts->max_pages > 0 ? opts->max_pages : TERN_AWS_MAX_PAGES;
+    c->max_items = opts->max_items > 0 ? opts->max_items : TERN_AWS_MAX_ITEMS;
     c->tokens = QUOTA_MAX;
     c->rng = opts->seed ? opts->seed : (unsigned int)time(NULL) ^ 0x9e3779b9u;
     c->keys = tern_sigv4_cache_new();
@@ -775,15 +778,19 @@ fail:
                        : resp.status ? "an error status"
                                      : failure_name(resp.failure));
     } else if (aerr.code || resp.status) {
-        char snippet[160];
+        char snippet[160], head[121];
+        size_t shown;
         struct tern_diag *d;
 
         /* Without an AWS error document (a proxy's page, an empty body),
-         * show the start of what came back instead. */
-        snprintf(snippet, sizeof(snippet), "%s%.120s%s",
+         * show the start of what came back instead, its control
+         * characters made visible (issue 20, finding 14). */
+        shown = tern_printable_copy(head, sizeof(head),
+                                    resp.body.len ? resp.body.ptr : "");
+        snprintf(snippet, sizeof(snippet), "%s%s%s",
                  resp.body.len ? "the service answered: " : "",
-                 resp.body.len ? resp.body.ptr : "the service answered no body",
-                 resp.body.len > 120 ? "..." : "");
+                 resp.body.len ? head : "the service answered no body",
+                 shown < resp.body.len ? "..." : "");
         d = tern_diags_add(
             diags, TERN_SEV_ERROR, NULL, "AWS request failed",
             "%s %s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",
@@ -821,7 +828,8 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
     tern_xml_node *root = NULL;
     char *marker = NULL;
     char result_name[128];
-    int error = TERN_OK, pages = 0;
+    int error = TERN_OK;
+    long pages = 0, items = 0;
 
     snprintf(result_name, sizeof(result_name), "%sResult", action);
     for (;;) {
@@ -852,6 +860,22 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
                            c->service_label, action, result_name);
             goto done;
         }
+        {
+            const tern_xml_node *list, *m;
+
+            for (list = result->children; list; list = list->next)
+                for (m = list->children; m; m = m->next)
+                    items += strcmp(m->name, "member") == 0;
+        }
+        if (items > c->max_items) {
+            error = TERN_ERROR;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Too many AWS results",
+                           "%s %s returned more than %ld items in %ld "
+                           "pages; tern stops there rather than read "
+                           "without end.",
+                           c->service_label, action, c->max_items, pages);
+            goto done;
+        }
         error = fn(ud, result);
         if (error)
             goto done;
@@ -859,6 +883,14 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
         next = tern_xml_text(result, "Marker");
         if (!truncated || strcmp(truncated, "true") != 0 || !next || !*next)
             break;
+        if (pages >= c->max_pages) {
+            error = TERN_ERROR;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Too many AWS results",
+                           "%s %s was still truncated after %ld pages; "
+                           "tern stops there rather than read without end.",
+                           c->service_label, action, pages);
+            goto done;
+        }
         if (marker && strcmp(marker, next) == 0) {
             error = TERN_ERROR;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL,
@@ -871,7 +903,7 @@ int tern_aws_call_paged(tern_aws_client *c, const char *action,
         marker = tern_strdup(next);
         TERN_CHECK_ALLOC(marker);
     }
-    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: %d page%s", c->service, action,
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: %ld page%s", c->service, action,
                 pages, pages == 1 ? "" : "s");
 done:
     tern_xml_free(root);

@@ -87,12 +87,22 @@ typedef struct tern_aws_client_opts {
      *  (each attempt also has the HTTP client's own timeout); <= 0: 5
      *  minutes. */
     long deadline_ms;
+    /** A paged call ends in an error past this many pages or items (the
+     *  members of the result's lists); 0: TERN_AWS_MAX_PAGES /
+     *  TERN_AWS_MAX_ITEMS. */
+    long max_pages, max_items;
 } tern_aws_client_opts;
+
+/* A server that always answers IsTruncated=true with a fresh Marker is
+ * not followed forever (issue 20, finding 9). IAM holds at most 5,000
+ * roles or policies per account and pages by up to 1,000. */
+#define TERN_AWS_MAX_PAGES 1000
+#define TERN_AWS_MAX_ITEMS 100000
 
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \
     {                                                                          \
         TERN_AWS_CLIENT_OPTS_VERSION, NULL, NULL, NULL, -1, NULL, NULL, NULL,  \
-            NULL, NULL, NULL, NULL, 1, 0, NULL, 0                              \
+            NULL, NULL, NULL, NULL, 1, 0, NULL, 0, 0, 0                        \
     }
 
 /**

@@ -465,7 +465,10 @@ static int fetch_imds_into(tern_http *http, const char *endpoint,
         error = error == TERN_ENOMEM ? error : TERN_EAUTH;
         goto done;
     }
-    role = tern_strndup(resp.body.ptr, strcspn(resp.body.ptr, "\r\n"));
+    /* The name reaches messages: control characters made visible (issue
+     * 20, finding 14); a real role name has none. */
+    role =
+        tern_printable_strndup(resp.body.ptr, strcspn(resp.body.ptr, "\r\n"));
     TERN_CHECK_ALLOC(role);
     tern_free(url);
     url = tern_asprintf("%s/latest/meta-data/iam/security-credentials/%s",
@@ -489,10 +492,13 @@ static int fetch_imds_into(tern_http *http, const char *endpoint,
     tok = json_string_value(json_object_get(doc, "Token"));
     exp = json_string_value(json_object_get(doc, "Expiration"));
     if (!code || strcmp(code, "Success") != 0 || !akid || !secret) {
+        char shown[64];
+
+        tern_printable_copy(shown, sizeof(shown), code ? code : "missing");
         snprintf(why, whylen,
                  "the credentials of role '%s' are not usable "
                  "(Code %s)",
-                 role, code ? code : "missing");
+                 role, shown);
         error = TERN_EAUTH;
         goto done;
     }

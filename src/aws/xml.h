@@ -43,6 +43,13 @@ typedef struct tern_xml_node {
 int tern_xml_parse(tern_xml_node **out, const char *data, size_t len, char *err,
                    size_t errlen);
 
+/**
+ * tern_xml_parse, also telling how many nodes were touched to link the
+ * elements into the tree (one each: appending is O(1)). For tests.
+ */
+int tern__xml_parse_counted(tern_xml_node **out, const char *data, size_t len,
+                            char *err, size_t errlen, size_t *links);
+
 /** Free a tree. NULL-safe. */
 void tern_xml_free(tern_xml_node *root);
 

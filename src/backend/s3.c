@@ -255,6 +255,14 @@ static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
                              F("ID"), F("Path"), F("Operation"), F("Who"),
                              F("Version"), F("Created"), F("Info"));
 #undef F
+        /* Another client wrote these fields: control characters made
+         * visible before they reach a terminal (issue 20, finding 14). */
+        if (text) {
+            char *shown = tern_printable_strndup(text, strlen(text));
+
+            tern_free(text);
+            text = shown;
+        }
     } else {
         text = tern_strdup(error == TERN_ENOTFOUND
                                ? "The lock was released while tern looked "
@@ -475,12 +483,15 @@ int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
         goto done;
     *doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, &jerr);
     if (!*doc || !json_is_object(*doc)) {
+        char why[sizeof(jerr.text)];
+
+        tern_printable_copy(why, sizeof(why), jerr.text);
         json_decref(*doc);
         *doc = NULL;
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Unreadable remote state",
                        "s3://%s is not a Terraform state (JSON, line %d: "
                        "%s). Nothing was changed.",
-                       b->path, jerr.line, jerr.text);
+                       b->path, jerr.line, why);
         error = TERN_EINVALID;
         goto done;
     }

@@ -204,6 +204,7 @@ struct cli_ui {
     int json;        /* machine-readable output */
     int interactive; /* stdin is a terminal and -input is not false */
     int automation;  /* TF_IN_AUTOMATION: no next-step hints */
+    int data_out;    /* CLI_DATA_OUT: warnings on err too */
     FILE *out, *err;
 };
 
@@ -216,8 +217,9 @@ const char *cli_c_reset(const struct cli_ui *ui);
 
 /*
  * Print diagnostics as Terraform does (errors on stderr, warnings on
- * stdout), with source excerpts when @srcs has the files; in -json
- * streaming mode, as one "diagnostic" message per line on stdout.
+ * stdout, or stderr when stdout carries data), with source excerpts when @srcs
+ * has the files; in -json streaming mode, as one "diagnostic" message per line
+ * on stdout.
  */
 void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs);
@@ -365,7 +367,12 @@ enum cli_needs {
      * created is also removed when the command fails and nothing was
      * written to it; see drop_new_state() in main.c.
      */
-    CLI_STATE_READ_ONLY = 1u << 7
+    CLI_STATE_READ_ONLY = 1u << 7,
+    /* Standard output carries the command's data (state list, show and
+     * pull): warnings go to standard error with the errors, so that a
+     * script reading the data gets only the data. -json documents and
+     * output -raw do the same (main.c). */
+    CLI_DATA_OUT = 1u << 8
 };
 
 /* Everything a command gets. */

@@ -177,13 +177,14 @@ static const struct cli_cmd commands[] = {
     {"providers schema", cli_cmd_providers_schema, NULL, 0, CLI_F_JSON, 0, 0,
      "-json", "Show schemas for the providers used in the configuration",
      "  -json                Print the schemas as JSON (required).\n"},
-    {"state list", cli_cmd_state_list, NULL, CLI_NEEDS_STATE,
+    {"state list", cli_cmd_state_list, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
      CLI_F_STATE | CLI_F_ID, 0, -1, "[options] [address...]",
      "List resources in the state",
      "  -id=ID               Only instances whose remote ID is "
      "ID.\n" STATE_HELP},
-    {"state show", cli_cmd_state_show, NULL, CLI_NEEDS_STATE, CLI_F_STATE, 1, 1,
-     "[options] ADDRESS", "Show a resource in the state", STATE_HELP},
+    {"state show", cli_cmd_state_show, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
+     CLI_F_STATE, 1, 1, "[options] ADDRESS", "Show a resource in the state",
+     STATE_HELP},
     {"state rm", cli_cmd_state_rm, NULL, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
      CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 1, -1,
      "[options] ADDRESS...", "Remove instances from the state",
@@ -194,7 +195,7 @@ static const struct cli_cmd commands[] = {
      "[options] SOURCE DESTINATION", "Move an item in the state",
      "  -dry-run             Only print what would be moved.\n" STATE_HELP
          LOCKING_HELP},
-    {"state pull", cli_cmd_state_pull, NULL, CLI_NEEDS_STATE,
+    {"state pull", cli_cmd_state_pull, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
      CLI_F_STATE | CLI_F_SERIAL, 0, 0, "[options]",
      "Print the state as a Terraform v4 state file",
      "  -serial=N            The state as it was at serial N.\n" STATE_HELP},
@@ -596,6 +597,13 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
     ctx.ui.automation = getenv("TF_IN_AUTOMATION") != NULL &&
                         *getenv("TF_IN_AUTOMATION") != '\0';
     ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
+    /* Data on standard output (state list/show/pull, any -json document,
+     * output -raw): warnings join the errors, so that a script reading the
+     * data gets only the data. Otherwise warnings are on standard output,
+     * as Terraform prints them. */
+    ctx.ui.data_out = (c->needs & CLI_DATA_OUT) != 0 ||
+                      (!(c->needs & CLI_JSON_STREAM) && ctx.opts.json) ||
+                      ctx.opts.raw;
     /* -json of plan/apply/destroy is a stream of JSON lines from the start,
      * diagnostics included; other commands print one JSON document. */
     ctx.ui.json = (c->needs & CLI_JSON_STREAM) && ctx.opts.json;

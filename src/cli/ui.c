@@ -218,7 +218,7 @@ static void print_one(const struct cli_ui *ui, const struct tern_diag *d,
 {
     struct tern_diags one = TERN_DIAGS_INIT;
     tern_buf buf = TERN_BUF_INIT;
-    FILE *f = d->severity == TERN_SEV_ERROR ? ui->err : ui->out;
+    FILE *f = d->severity == TERN_SEV_ERROR || ui->data_out ? ui->err : ui->out;
     const char *text, *nl;
 
     /* A shallow view of one diagnostic: nothing is copied or freed. */

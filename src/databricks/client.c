@@ -327,7 +327,10 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             retry = is_get && (resp.failure == TERN_HTTP_ERESET ||
                                resp.failure == TERN_HTTP_ETIMEOUT ||
                                resp.failure == TERN_HTTP_ECONNECT);
-            error = TERN_ERROR;
+            /* An answer over the size cap is the server's, not a passing
+             * failure: not one to retry (issue 20, finding 10). */
+            error = resp.failure == TERN_HTTP_ETOOLARGE ? TERN_EINVALID
+                                                        : TERN_ERROR;
             snprintf(message, sizeof(message), "%s", resp.error);
             code[0] = '\0';
         } else {
@@ -339,12 +342,18 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                       : json_object();
             if (resp.status >= 200 && resp.status < 300) {
                 if (!doc) {
-                    error = TERN_ERROR;
+                    char why[sizeof(jerr.text)];
+
+                    /* jansson quotes the bytes it stopped at. */
+                    tern_printable_copy(why, sizeof(why), jerr.text);
+                    /* Unreadable, not passing: retrying it as IAM lag
+                     * only delays the error (issue 20, finding 10). */
+                    error = TERN_EINVALID;
                     tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                    "Unreadable Databricks response",
                                    "%s %s answered HTTP %ld with a body that "
                                    "is not JSON: %s.",
-                                   method, path, resp.status, jerr.text);
+                                   method, path, resp.status, why);
                 } else {
                     error = TERN_OK;
                 }
@@ -362,28 +371,35 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                 const char *scim_status =
                     json_string_value(json_object_get(doc, "status"));
 
+                /* The server's words reach messages and logs: control
+                 * characters made visible (issue 20, finding 14). */
                 if (json_is_string(ec))
-                    snprintf(code, sizeof(code), "%s", json_string_value(ec));
+                    tern_printable_copy(code, sizeof(code),
+                                        json_string_value(ec));
                 else if (json_is_integer(ec))
                     snprintf(code, sizeof(code), "%" JSON_INTEGER_FORMAT,
                              json_integer_value(ec));
                 else
                     code[0] = '\0';
                 if (msg) {
-                    snprintf(message, sizeof(message), "%s", msg);
+                    tern_printable_copy(message, sizeof(message), msg);
                 } else if (detail && !code[0]) {
+                    char raw[sizeof(message)];
+
                     /* A SCIM error (RFC 7644 3.12): the code is
                      * SCIM_<status>, the message the scimType and the
                      * detail, as the Databricks SDKs make them
                      * (databricks-sdk-java's ApiErrors, the Go SDK's
                      * apierr). */
-                    snprintf(code, sizeof(code), "SCIM_%s",
+                    snprintf(raw, sizeof(raw), "SCIM_%s",
                              scim_status ? scim_status : "");
-                    snprintf(message, sizeof(message), "%s%s%s",
+                    tern_printable_copy(code, sizeof(code), raw);
+                    snprintf(raw, sizeof(raw), "%s%s%s",
                              scim_type ? scim_type : "", scim_type ? " " : "",
                              strcmp(detail, "null") == 0
                                  ? "SCIM API Internal Error"
                                  : detail);
+                    tern_printable_copy(message, sizeof(message), raw);
                 } else
                     snprintf(message, sizeof(message), "HTTP %ld with %s body",
                              resp.status,
@@ -413,13 +429,19 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     }
     {
         struct tern_diag *d;
+        char status[32] = "";
 
         request_id = tern_http_response_header(&resp, "x-request-id");
-        d = tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "Databricks request failed",
-            "%s %s: %s%s%s (HTTP %ld, %d attempt%s)", method, path,
-            code[0] ? code : "", code[0] ? ": " : "", message, resp.status,
-            attempt, attempt == 1 ? "" : "s");
+
+        /* No status when nothing usable came back (a dropped connection,
+         * an answer over the size cap). */
+        if (resp.status)
+            snprintf(status, sizeof(status), "HTTP %ld, ", resp.status);
+        d = tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Databricks request failed",
+                           "%s %s: %s%s%s (%s%d attempt%s)", method, path,
+                           code[0] ? code : "", code[0] ? ": " : "", message,
+                           status, attempt, attempt == 1 ? "" : "s");
         if (d && code[0])
             d->service_code = tern_strdup(code);
         if (d && request_id) {

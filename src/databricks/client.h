@@ -14,7 +14,9 @@
  * TERN_ENOTFOUND (RESOURCE_DOES_NOT_EXIST), TERN_EEXISTS
  * (RESOURCE_ALREADY_EXISTS), TERN_EAUTH (401, 403, PERMISSION_DENIED),
  * TERN_EINVALID (INVALID_PARAMETER_VALUE, MALFORMED_REQUEST,
- * DRY_RUN_FAILED, 400), TERN_ETHROTTLED (429 after the last retry).
+ * DRY_RUN_FAILED, 400, and a 2xx answer that is not JSON or a response
+ * over the size cap: a server's unusable answer, which waiting does not
+ * mend, issue 20 finding 10), TERN_ETHROTTLED (429 after the last retry).
  *
  * Retries: 429 and 503 are retried, waiting what Retry-After says (capped
  * at 60 s) or else an exponential backoff with full jitter; for GET also

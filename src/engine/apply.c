@@ -785,12 +785,23 @@ static int apply_finish(struct exec *ex, struct step *s)
     pi = &ar->plan->insts[s->inst];
     a = pi->pub.action;
     if (s->rc) {
+        int kept = 0;
+
+        /* A create interrupted while it waited for what it made (a
+         * cluster starting) returned the object's state: record it now,
+         * with its intent resolved, so the next run reads it. */
+        if (s->op == OP_CREATE && s->rc == TERN_ECANCELED && s->result &&
+            !s->destroy && !pi->adopt &&
+            (a == TERN_ACTION_CREATE || a == TERN_ACTION_DELETE_THEN_CREATE) &&
+            commit_object(ar, pi, s->module, s->intent, s->result, &s->diags) ==
+                TERN_OK)
+            kept = 1;
         /* A canceled create may have happened remotely, and so may one
          * that failed without a definite answer (a garbled or lost
          * response, a timeout, a 5xx after the retries): keep its intent
          * for the next run to look for, or the object is orphaned and
          * every later create of it fails as already existing. */
-        if (s->intent && !pi->adopt && !(s->destroy && pi->deposed) &&
+        if (!kept && s->intent && !pi->adopt && !(s->destroy && pi->deposed) &&
             !(s->op == OP_CREATE &&
               (s->rc == TERN_ECANCELED || s->rc == TERN_ERROR)))
             tern_state_intent_abandon(ar->e->state, s->intent, NULL);
@@ -1169,16 +1180,12 @@ static int setup_values(struct applyrun *ar)
                                                         : 0;
     for (i = 0; i < p->ninsts; i++) {
         struct pinst *pi = &p->insts[i];
-        size_t *l;
 
         if (pi->orphan || pi->block == SIZE_MAX)
             continue;
         b = pi->block;
-        l = tern_realloc(ar->cx.block_insts[b],
-                         (ar->cx.nblock_insts[b] + 1) * sizeof(*l));
-        TERN_CHECK_ALLOC(l);
-        l[ar->cx.nblock_insts[b]++] = i;
-        ar->cx.block_insts[b] = l;
+        if ((error = tern__block_push(&ar->cx, b, i)))
+            goto done;
         if (pi->pub.action == TERN_ACTION_NOOP && pi->after)
             ar->cx.values[i] = tern_value_incref(pi->after);
     }

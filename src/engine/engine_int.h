@@ -248,6 +248,15 @@ struct evalctx {
      * to a for_each block of N instances from each of M instances would
      * otherwise build an object of N values M times. */
     tern_value **block_cache;
+    /* Per local value of every module instance (emod.local_off + its
+     * index): its value and the generation of the values above it was
+     * computed at (gen moves on at every tern__block_changed). A chain of
+     * N locals each referring twice to the one before took 2^N
+     * evaluations (issue 20, finding 7). */
+    tern_value **local_cache;
+    unsigned long *local_gen;
+    size_t nlocal_cache;
+    unsigned long gen;
 };
 
 /* claims.c: plan again, with the members of an owned set that other
@@ -258,10 +267,15 @@ int tern__claims_plan(struct evalctx *cx, struct tern_diags *diags);
 int tern__claims_keep(const tern_module *m, const tern_value *planned,
                       const tern_value *prior, tern_value **cfg);
 
+/* Append plan instance @inst to block @b's instances (cx->block_insts),
+ * growing the array by doubling: a block of N instances costs O(N), not
+ * the O(N^2) copying of one realloc per instance (issue 19). Does not
+ * call tern__block_changed(). TERN_OK or TERN_ENOMEM. */
+int tern__block_push(struct evalctx *cx, size_t b, size_t inst);
 /* Block @b's instances or their values changed: forget its cached value.
  * Call after every change to cx->values, block_insts or block_keyed. */
 void tern__block_changed(struct evalctx *cx, size_t b);
-/* Free the cached block values (the array too). */
+/* Free the cached block and local values (the arrays too). */
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks);
 
 /* A scope for an instance (each/count bound when given); the caller

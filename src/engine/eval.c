@@ -8,6 +8,8 @@
  */
 #include "engine/engine_int.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +59,29 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
 
 void tern__block_changed(struct evalctx *cx, size_t b)
 {
+    cx->gen++; /* every cached local value is stale */
     if (cx->block_cache && b != SIZE_MAX) {
         tern_value_decref(cx->block_cache[b]);
         cx->block_cache[b] = NULL;
     }
+}
+
+int tern__block_push(struct evalctx *cx, size_t b, size_t inst)
+{
+    size_t n = cx->nblock_insts[b];
+
+    /* The capacity is implied: the array was sized to the next power of
+     * two when n reached one. */
+    if (n == 0 || (n & (n - 1)) == 0) {
+        size_t *l =
+            tern_realloc(cx->block_insts[b], (n ? 2 * n : 1) * sizeof(*l));
+
+        if (!l)
+            return TERN_ENOMEM;
+        cx->block_insts[b] = l;
+    }
+    cx->block_insts[b][cx->nblock_insts[b]++] = inst;
+    return TERN_OK;
 }
 
 void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
@@ -71,6 +92,32 @@ void tern__block_cache_release(struct evalctx *cx, size_t nblocks)
         tern_value_decref(cx->block_cache[i]);
     tern_free(cx->block_cache);
     cx->block_cache = NULL;
+    for (i = 0; i < cx->nlocal_cache; i++)
+        tern_value_decref(cx->local_cache[i]);
+    tern_free(cx->local_cache);
+    tern_free(cx->local_gen);
+    cx->local_cache = NULL;
+    cx->local_gen = NULL;
+    cx->nlocal_cache = 0;
+}
+
+/* Room for the value of every local of every module instance (slot
+ * emod.local_off + its index), made at the first use. */
+static int locals_cache(struct evalctx *cx, size_t n)
+{
+    if (cx->local_cache || n == 0)
+        return TERN_OK;
+    cx->local_cache = tern_calloc(n, sizeof(*cx->local_cache));
+    cx->local_gen = tern_calloc(n, sizeof(*cx->local_gen));
+    if (!cx->local_cache || !cx->local_gen) {
+        tern_free(cx->local_cache);
+        tern_free(cx->local_gen);
+        cx->local_cache = NULL;
+        cx->local_gen = NULL;
+        return TERN_ENOMEM;
+    }
+    cx->nlocal_cache = n;
+    return TERN_OK;
 }
 
 int tern__block_value(struct evalctx *cx, size_t b, tern_value **out)
@@ -387,15 +434,33 @@ int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
     int error;
 
     if (strcmp(ref->kind, "local") == 0) {
-        for (i = 0; i < cfg->nlocal_attrs; i++) {
-            if (strcmp(cfg->local_attrs[i]->name, ref->name) != 0)
-                continue;
-            if (too_deep(ms, ref, diags))
-                return TERN_ERROR;
-            return eval_in(ms, ms->mod, NULL, cfg->local_attrs[i]->expr, out,
-                           diags);
+        size_t slot;
+
+        for (i = 0; i < cfg->nlocal_attrs; i++)
+            if (strcmp(cfg->local_attrs[i]->name, ref->name) == 0)
+                break;
+        if (i == cfg->nlocal_attrs)
+            return TERN_ENOTFOUND;
+        /* Evaluated once until a value it may read changes (cx->gen): N
+         * levels of local.a + local.a cost N, not 2^N. */
+        slot = m->local_off + i;
+        if (cx && (error = locals_cache(cx, e->nlocals_all)))
+            return error;
+        if (cx && slot < cx->nlocal_cache && cx->local_cache[slot] &&
+            cx->local_gen[slot] == cx->gen) {
+            *out = tern_value_incref(cx->local_cache[slot]);
+            return TERN_OK;
         }
-        return TERN_ENOTFOUND;
+        if (too_deep(ms, ref, diags))
+            return TERN_ERROR;
+        error =
+            eval_in(ms, ms->mod, NULL, cfg->local_attrs[i]->expr, out, diags);
+        if (error == TERN_OK && cx && slot < cx->nlocal_cache) {
+            tern_value_decref(cx->local_cache[slot]);
+            cx->local_cache[slot] = tern_value_incref(*out);
+            cx->local_gen[slot] = cx->gen;
+        }
+        return error;
     }
     if (strcmp(ref->kind, "var") == 0)
         return ms->mod ? resolve_var(ms, ref, out, diags) : TERN_ENOTFOUND;
@@ -552,8 +617,8 @@ static int type_fits(const tern_attr *sa, const tern_value *v,
 
 /* The default of argument @name of resource @m (NULL: a nested block's),
  * or NULL. Data sources have none. */
-static const tern_arg_default *arg_default(const tern_module *m,
-                                           const char *name)
+static const tern_arg_default *arg_default_scan(const tern_module *m,
+                                                const char *name)
 {
     const tern_arg_default *d;
 
@@ -567,7 +632,8 @@ static const tern_arg_default *arg_default(const tern_module *m,
 
 /* A data source's checks are listed as "data.TYPE": a resource and a data
  * source may share a type name, not their arguments' rules. */
-static const tern_arg_check *arg_check(const tern_module *m, const char *name)
+static const tern_arg_check *arg_check_scan(const tern_module *m,
+                                            const char *name)
 {
     const tern_arg_check *c;
 
@@ -585,19 +651,109 @@ static const tern_arg_check *arg_check(const tern_module *m, const char *name)
     return NULL;
 }
 
+/*
+ * The rules of every top-level argument of every registered module,
+ * indexed by (module, schema attribute): a plan of 10,000 resources asks
+ * for them for each argument of each instance, and scanning both tables
+ * with strcmp each time was 4% of it (issue 15). Built once; a module the
+ * registry does not list (a test's) is scanned as before, and so is every
+ * module when the index could not be allocated.
+ */
+struct argrule {
+    const tern_module *m;
+    const tern_attr *sa;
+    const tern_arg_check *check;
+    const tern_arg_default *dflt;
+    tern_value *dflt_value; /* the default, parsed and coerced; or NULL */
+};
+
+static struct argrule *rules;
+static size_t rules_mask;
+static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
+
+static size_t rule_slot(const tern_module *m, const tern_attr *sa)
+{
+    uint64_t x = (uint64_t)(uintptr_t)m * 0x9E3779B97F4A7C15ull ^
+                 (uint64_t)(uintptr_t)sa * 0xC2B2AE3D27D4EB4Full;
+
+    return (size_t)(x ^ (x >> 29)) & rules_mask;
+}
+
+static void rules_build(void)
+{
+    size_t i, n = 0, size = 64;
+    const tern_attr *sa;
+
+    for (i = 0; tern_modules[i]; i++)
+        for (sa = tern_modules[i]->schema; sa && sa->name; sa++)
+            n++;
+    while (size < 2 * n + 1)
+        size *= 2;
+    rules = tern_calloc(size, sizeof(*rules));
+    if (!rules)
+        return;
+    rules_mask = size - 1;
+    for (i = 0; tern_modules[i]; i++) {
+        const tern_module *m = tern_modules[i];
+
+        for (sa = m->schema; sa && sa->name; sa++) {
+            size_t k = rule_slot(m, sa);
+            json_t *j;
+
+            while (rules[k].sa)
+                k = (k + 1) & rules_mask;
+            rules[k].m = m;
+            rules[k].sa = sa;
+            rules[k].check = arg_check_scan(m, sa->name);
+            rules[k].dflt = arg_default_scan(m, sa->name);
+            if (!rules[k].dflt)
+                continue;
+            j = json_loads(rules[k].dflt->value, JSON_DECODE_ANY, NULL);
+            rules[k].dflt_value = j ? tern_value_from_json(j) : NULL;
+            json_decref(j);
+            if (rules[k].dflt_value)
+                rules[k].dflt_value = coerce(sa, rules[k].dflt_value);
+        }
+    }
+}
+
+/* The index entry of @sa of @m, or NULL when it has none. */
+static const struct argrule *rule_of(const tern_module *m, const tern_attr *sa)
+{
+    size_t k;
+
+    if (!m || !sa)
+        return NULL;
+    pthread_once(&rules_once, rules_build);
+    if (!rules)
+        return NULL;
+    for (k = rule_slot(m, sa); rules[k].sa; k = (k + 1) & rules_mask)
+        if (rules[k].m == m && rules[k].sa == sa)
+            return &rules[k];
+    return NULL;
+}
+
+static const tern_arg_check *arg_check(const tern_module *m,
+                                       const tern_attr *sa, const char *name)
+{
+    const struct argrule *r = rule_of(m, sa);
+
+    return r ? r->check : arg_check_scan(m, name);
+}
+
 int tern__has_value_check(const tern_module *m, const tern_attr *sa,
                           const char *name)
 {
     return (sa->type == TERN_TYPE_STRING &&
-            (sa->max_items || arg_check(m, name))) ||
-           (sa->type == TERN_TYPE_NUMBER && arg_check(m, name));
+            (sa->max_items || arg_check(m, sa, name))) ||
+           (sa->type == TERN_TYPE_NUMBER && arg_check(m, sa, name));
 }
 
 int tern__check_value(const tern_module *m, const tern_attr *sa,
                       const char *name, const tern_value *v,
                       const struct tern_range *r, struct tern_diags *diags)
 {
-    const tern_arg_check *c = arg_check(m, name);
+    const tern_arg_check *c = arg_check(m, sa, name);
     const unsigned char *s;
     char why[512], num[64];
     size_t n = 0;
@@ -639,10 +795,14 @@ int tern__check_value(const tern_module *m, const tern_attr *sa,
  * default (tern_arg_defaults[]), else null. New reference. */
 static tern_value *default_value(const tern_module *m, const tern_attr *sa)
 {
-    const tern_arg_default *d = arg_default(m, sa->name);
+    const struct argrule *r = rule_of(m, sa);
+    const tern_arg_default *d;
     json_t *j;
     tern_value *v;
 
+    if (r && r->dflt_value)
+        return tern_value_incref(r->dflt_value);
+    d = r ? r->dflt : arg_default_scan(m, sa->name);
     if (!d)
         return tern_value_null();
     j = json_loads(d->value, JSON_DECODE_ANY, NULL);

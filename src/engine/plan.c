@@ -358,15 +358,11 @@ static int values_fit(struct planrun *pr)
 
 static int block_push(struct evalctx *cx, size_t b, size_t inst)
 {
-    size_t *l = tern_realloc(cx->block_insts[b],
-                             (cx->nblock_insts[b] + 1) * sizeof(*l));
+    int error = tern__block_push(cx, b, inst);
 
-    if (!l)
-        return TERN_ENOMEM;
-    l[cx->nblock_insts[b]++] = inst;
-    cx->block_insts[b] = l;
-    tern__block_changed(cx, b);
-    return TERN_OK;
+    if (!error)
+        tern__block_changed(cx, b);
+    return error;
 }
 
 static json_t *deps_json(tern_engine *e, const struct eblock *b)

@@ -393,7 +393,7 @@ static void describe(tern_http_response *out, CURLcode rc, const char *url,
                      const char *host, const char *errbuf, long timeout_ms,
                      size_t max)
 {
-    char u[320];
+    char u[320], raw[sizeof(out->error)];
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
     url_for_message(u, sizeof(u), url);
@@ -438,6 +438,10 @@ static void describe(tern_http_response *out, CURLcode rc, const char *url,
                  "request to endpoint %s failed: %s", u, detail);
         break;
     }
+    /* curl's message can quote what the server sent (a status line, a
+     * header): control characters made visible (issue 20, finding 14). */
+    memcpy(raw, out->error, sizeof(raw));
+    tern_printable_copy(out->error, sizeof(out->error), raw);
 }
 
 static void trace_request(const tern_http_request *req)
@@ -631,7 +635,9 @@ char *tern_http_response_header(const tern_http_response *resp,
                 v++;
             while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t'))
                 eol--;
-            return tern_strndup(v, (size_t)(eol - v));
+            /* A header value can reach a message (a request id): made
+             * printable here, once (issue 20, finding 14). */
+            return tern_printable_strndup(v, (size_t)(eol - v));
         }
         p = eol;
         while (*p == '\r' || *p == '\n')

@@ -308,7 +308,7 @@ static void fmt_value(tern_buf *b, const tern_value *v)
  * Terraform's format uses) refuses numbers over 1e6; the result of one
  * call is capped too, so a format string cannot ask for gigabytes. */
 #define FMT_MAX_WIDTH  1000000
-#define FMT_MAX_RESULT ((size_t)16 << 20)
+#define FMT_MAX_RESULT TERN_LANG_MAX_STRING
 
 /* The decimal number at fmt[*i] (advancing *i), saturated above the cap. */
 static size_t fmt_num(const char *fmt, size_t *i)
@@ -1506,6 +1506,10 @@ FN(replace)
             }
             tern_buf_put(&b, s + off, so);
             re_expand(&b, &re, tern_value_get_string(rep), s + off, m);
+            if (b.len > TERN_LANG_MAX_STRING) {
+                re_free(&re);
+                goto too_long;
+            }
             if (eo == so) {
                 if (off + so < len)
                     tern_buf_putc(&b, s[off + so]);
@@ -1529,8 +1533,19 @@ FN(replace)
             tern_buf_put(&b, tern_value_get_string(rep),
                          tern_value_string_len(rep));
             p = hit + plen;
+            if (b.len > TERN_LANG_MAX_STRING)
+                goto too_long;
         }
         tern_buf_put(&b, p, (size_t)(end - p));
+    }
+    if (b.len > TERN_LANG_MAX_STRING) {
+    too_long:
+        /* replace(s, "a", s) on 100k characters asked for 10 GB (issue
+         * 20, finding 7). */
+        tern__farg_error(c, 0, "the result would be longer than %zu bytes.",
+                         TERN_LANG_MAX_STRING);
+        error = TERN_ERROR;
+        goto done;
     }
     error = tern__fret_buf(out, &b);
 
@@ -1743,25 +1758,63 @@ FN(index)
     return tern__fret(out, tern_value_int(i));
 }
 
+struct distinct_ix {
+    const tern_value *v;
+    size_t i;
+};
+
+static int distinct_cmp(const void *pa, const void *pb)
+{
+    const struct distinct_ix *a = pa, *b = pb;
+    int c = tern_value_compare(a->v, b->v);
+
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* The first of each value, in order: sorted by value, then position, so
+ * n log n (comparing each element with every kept one took 30 s for 1e5
+ * elements, issue 20 finding 7). */
 FN(distinct)
 {
-    tern_value *list;
-    size_t i;
+    tern_value *list = NULL;
+    struct distinct_ix *ix = NULL;
+    unsigned char *keep = NULL;
+    size_t i, len;
+    int error = TERN_OK;
 
     (void)n;
     if (tern__arg_list(c, args, 0))
         return TERN_ERROR;
+    len = tern_value_length(args[0]);
+    ix = tern_calloc(len ? len : 1, sizeof(*ix));
+    keep = tern_calloc(len ? len : 1, 1);
     list = tern_value_list_new();
-    for (i = 0; list && i < tern_value_length(args[0]); i++) {
-        tern_value *e = tern_value_list_get(args[0], i);
-
-        if (tern__seq_index(list, e) < 0 &&
-            tern_value_list_append(list, tern_value_incref(e))) {
-            tern_value_decref(list);
-            return TERN_ENOMEM;
+    if (!ix || !keep || !list) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < len; i++) {
+        ix[i].v = tern_value_list_get(args[0], i);
+        ix[i].i = i;
+    }
+    qsort(ix, len, sizeof(*ix), distinct_cmp);
+    for (i = 0; i < len; i++)
+        keep[ix[i].i] = i == 0 || tern_value_compare(ix[i - 1].v, ix[i].v) != 0;
+    for (i = 0; i < len; i++) {
+        if (keep[i] &&
+            tern_value_list_append(
+                list, tern_value_incref(tern_value_list_get(args[0], i)))) {
+            error = TERN_ENOMEM;
+            goto done;
         }
     }
-    return tern__fret(out, list);
+    error = tern__fret(out, list);
+    list = NULL;
+done:
+    tern_value_decref(list);
+    tern_free(ix);
+    tern_free(keep);
+    return error;
 }
 
 static int flatten_into(tern_value *list, const tern_value *v)
@@ -2530,7 +2583,8 @@ int tern__read_file(struct tern__fcall *c, tern_value **args, char **text,
     tern_value *p = NULL;
     char *path = NULL, *buf = NULL;
     FILE *f = NULL;
-    size_t got = 0, alloc = 4096;
+    struct stat st;
+    size_t got = 0, r;
     int error;
 
     if ((error = tern__arg_string(c, args, 0, &p)))
@@ -2550,28 +2604,34 @@ int tern__read_file(struct tern__fcall *c, tern_value **args, char **text,
         error = TERN_ERROR;
         goto done;
     }
-    buf = tern_malloc(alloc);
-    while (buf) {
-        size_t r = fread(buf + got, 1, alloc - got - 1, f);
-
-        got += r;
-        if (got < alloc - 1)
-            break;
-        alloc *= 2;
-        {
-            char *nb = tern_realloc(buf, alloc);
-
-            if (!nb) {
-                tern_free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
+    /* Only a regular file, and not a huge one: /dev/zero or a FIFO would
+     * be read without end (issue 20, finding 7). */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        tern__farg_error(c, 0,
+                         "\"%s\" is not a regular file; this function "
+                         "works only with files that are distributed "
+                         "as part of the configuration source code.",
+                         tern_value_get_string(p));
+        error = TERN_ERROR;
+        goto done;
     }
+    if (st.st_size > TERN_LANG_MAX_FILE) {
+        tern__farg_error(c, 0,
+                         "\"%s\" is larger than %d bytes, the most tern "
+                         "reads into a configuration.",
+                         tern_value_get_string(p), TERN_LANG_MAX_FILE);
+        error = TERN_ERROR;
+        goto done;
+    }
+    /* The size as it was; a file still growing is cut there. */
+    buf = tern_malloc((size_t)st.st_size + 1);
     if (!buf) {
         error = TERN_ENOMEM;
         goto done;
     }
+    while (got < (size_t)st.st_size &&
+           (r = fread(buf + got, 1, (size_t)st.st_size - got, f)) > 0)
+        got += r;
     buf[got] = '\0';
     *text = buf;
     *len = got;

@@ -44,7 +44,13 @@ int tern__b64_decode(const char *s, size_t len, unsigned char **dec,
 
 /* A path relative to the configuration's directory (tern_free). */
 char *tern__resolve_path(const struct tern__fcall *c, const char *path);
-/* The whole file named by argument 0 (tern_free), or a diagnostic. */
+/* The longest string a function or a template builds: 16 MiB. */
+#define TERN_LANG_MAX_STRING ((size_t)16 << 20)
+/* The most file(), filebase64(), the file hashes and templatefile() read:
+ * 256 MiB. */
+#define TERN_LANG_MAX_FILE (256 << 20)
+/* The whole file named by argument 0 (tern_free), or a diagnostic: it
+ * must be a regular file of at most TERN_LANG_MAX_FILE bytes. */
 int tern__read_file(struct tern__fcall *c, tern_value **args, char **text,
                     size_t *len);
 

@@ -37,8 +37,11 @@ static const struct jschema provisioner_children[] = {
 extern const struct jschema tern__json_resource_children[];
 static const struct jschema dynamic_children[] = {
     {"content", 0, tern__json_resource_children}, {NULL, 0, NULL}};
+static const struct jschema library_children[] = {
+    {"pypi", 0, NULL}, {"maven", 0, NULL}, {NULL, 0, NULL}};
 /* Nested blocks of resources and data sources: the meta-blocks, and those
- * of the IAM types (aws_iam_policy_document, aws_iam_role). */
+ * of the IAM types (aws_iam_policy_document, aws_iam_role) and of
+ * databricks_cluster. */
 const struct jschema tern__json_resource_children[] = {
     {"lifecycle", 0, lifecycle_children},
     {"provisioner", 1, provisioner_children},
@@ -47,6 +50,9 @@ const struct jschema tern__json_resource_children[] = {
     {"statement", 0, statement_children},
     {"inline_policy", 0, NULL},
     {"timeouts", 0, NULL},
+    {"autoscale", 0, NULL},
+    {"aws_attributes", 0, NULL},
+    {"library", 0, library_children},
     {NULL, 0, NULL}};
 static const struct jschema terraform_children[] = {
     {"required_providers", 0, NULL},

@@ -521,11 +521,14 @@ struct tern_lang_instances {
     int unknown;         /* count/for_each not known until apply */
 };
 
+/* The most instances a count may ask for (issue 20, finding 7). */
+#define TERN_LANG_MAX_INSTANCES 100000
+
 /*
  * Evaluate a block's count or for_each with Terraform's rules: count a
- * whole number >= 0, for_each a map or a set of strings, neither null nor
- * sensitive nor unknown (then out->unknown is set and an error added, as
- * Terraform refuses to plan it), not both.
+ * whole number >= 0 (at most TERN_LANG_MAX_INSTANCES), for_each a map or a set
+ * of strings, neither null nor sensitive nor unknown (then out->unknown is set
+ * and an error added, as Terraform refuses to plan it), not both.
  */
 int tern_lang_expand(const struct tern_block *b,
                      const struct tern_lang_scope *scope,

@@ -8,6 +8,7 @@
 #include "lang/lang_int.h"
 #include "util/alloc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -306,6 +307,17 @@ static int expand_count(const struct tern_attribute *a, const tern_value *v,
                           "The given \"count\" argument value is "
                           "unsuitable: must be greater than or equal to "
                           "zero.");
+    /* count = 100000000 grew until killed (issue 20, finding 7). */
+    if (count > TERN_LANG_MAX_INSTANCES) {
+        char detail[200];
+
+        snprintf(detail, sizeof(detail),
+                 "The given \"count\" argument value is unsuitable: tern "
+                 "supports at most %d instances of one resource or data "
+                 "source, not %" PRId64 ".",
+                 TERN_LANG_MAX_INSTANCES, count);
+        return inst_error(d, r, "Invalid count argument", detail);
+    }
     out->mode = TERN_LANG_EXPAND_COUNT;
     for (i = 0; i < count && !error; i++)
         error = push_instance(out, tern_value_int(i), NULL);

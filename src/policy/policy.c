@@ -654,7 +654,13 @@ int tern_policy_equiv_fn(const json_t *a, const json_t *b)
         return (!a || json_is_null(a)) && (!b || json_is_null(b));
     ta = value_text(a);
     tb = value_text(b);
-    if (ta && tb)
+    /* The same text is the same policy (and, were it not one, the same
+     * value): IAM hands a document back as it was sent, so this is the
+     * common case, and canonicalizing both sides cost 11% of B2's
+     * instructions (issue 19). */
+    if (ta && tb && strcmp(ta, tb) == 0)
+        result = 1;
+    else if (ta && tb)
         result = tern_policy_equivalent(ta, tb);
     if (result < 0)
         result = json_equal((json_t *)a, (json_t *)b) ? 1 : 0;

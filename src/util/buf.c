@@ -126,3 +126,118 @@ int tern_buf_oom(const tern_buf *b)
 {
     return b->oom;
 }
+
+/* Length of the well-formed UTF-8 sequence at s (at most len bytes), 0 if
+ * the bytes there are not one (overlong, surrogate, above U+10FFFF, cut). */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    size_t n, i;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (len < n)
+        return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return n;
+}
+
+/* How long the unit at p is (n), and its escape in esc when it must be
+ * made visible (returns 1) or 0 when it is printed as is. */
+static int printable_unit(const unsigned char *p, size_t len, size_t *n,
+                          char esc[8])
+{
+    size_t seq;
+
+    *n = 1;
+    if (p[0] < 0x80) {
+        if ((p[0] >= 0x20 && p[0] != 0x7f) || p[0] == '\n' || p[0] == '\t')
+            return 0;
+        snprintf(esc, 8, "\\x%02x", p[0]);
+        return 1;
+    }
+    seq = utf8_seq(p, len);
+    if (!seq) {
+        snprintf(esc, 8, "\\x%02x", p[0]);
+        return 1;
+    }
+    *n = seq;
+    /* U+0080..U+009F (C2 80..C2 9F) are the C1 controls. */
+    if (seq == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+        snprintf(esc, 8, "\\u%04x", p[1]);
+        return 1;
+    }
+    return 0;
+}
+
+int tern_buf_put_printable(tern_buf *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0, n;
+    char esc[8];
+
+    while (i + run < len) {
+        if (!printable_unit(p + i + run, len - i - run, &n, esc)) {
+            run += n;
+            continue;
+        }
+        tern_buf_put(b, p + i, run);
+        tern_buf_puts(b, esc);
+        i += run + n;
+        run = 0;
+    }
+    tern_buf_put(b, p + i, run);
+    return b->oom ? TERN_ENOMEM : TERN_OK;
+}
+
+size_t tern_printable_copy(char *dst, size_t size, const char *src)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    size_t len = strlen(src), i = 0, o = 0, n, w;
+    char esc[8];
+
+    if (!size)
+        return 0;
+    while (i < len) {
+        const char *from = (const char *)p + i;
+
+        w = n = 0;
+        if (printable_unit(p + i, len - i, &n, esc)) {
+            from = esc;
+            w = strlen(esc);
+        } else {
+            w = n;
+        }
+        if (o + w >= size)
+            break;
+        memmove(dst + o, from, w);
+        o += w;
+        i += n;
+    }
+    dst[o] = '\0';
+    return i;
+}
+
+char *tern_printable_strndup(const char *s, size_t len)
+{
+    tern_buf b = TERN_BUF_INIT;
+
+    if (!s)
+        return NULL;
+    if (tern_buf_grow(&b, len) != TERN_OK ||
+        tern_buf_put_printable(&b, s, len) != TERN_OK) {
+        tern_buf_release(&b);
+        return NULL;
+    }
+    return tern_buf_detach(&b);
+}

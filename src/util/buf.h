@@ -32,6 +32,19 @@ int tern_buf_printf(tern_buf *b, const char *fmt, ...)
     ;
 /* Hex of the bytes, lower case. */
 int tern_buf_put_hex(tern_buf *b, const unsigned char *data, size_t len);
+/*
+ * Append s[0..len) with everything that could drive a terminal made
+ * visible (issue 20, finding 14): C0 controls other than newline and tab,
+ * and DEL, as "\x1b"; the C1 controls (U+0080..U+009F) as "\u009b";
+ * bytes that are not UTF-8 as "\xff". Used on what servers send before it
+ * can reach a message or a log.
+ */
+int tern_buf_put_printable(tern_buf *b, const char *s, size_t len);
+/* The same as a new string (NULL for a NULL s or out of memory). */
+char *tern_printable_strndup(const char *s, size_t len);
+/* The same into dst[size], cut at a whole character; no allocation. dst
+ * must not overlap src. Returns how many bytes of src were copied. */
+size_t tern_printable_copy(char *dst, size_t size, const char *src);
 void tern_buf_clear(tern_buf *b);
 /* Free the contents; the buffer may be reused. */
 void tern_buf_release(tern_buf *b);

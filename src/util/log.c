@@ -30,6 +30,9 @@ static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
  * refreshed during a long run. */
 static char **secrets;
 static size_t nsecrets, secrets_alloc;
+/* A secret could not be registered (out of memory): from then on no line
+ * can be shown safely, so each is masked whole. */
+static int secret_lost;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug",
                                           "trace"};
@@ -82,7 +85,7 @@ void tern_log_add_secret(const char *value)
 {
     size_t i;
 
-    if (!value || strlen(value) < 8)
+    if (!value || !*value)
         return;
     pthread_mutex_lock(&sink_lock);
     for (i = 0; i < nsecrets; i++) {
@@ -103,6 +106,8 @@ void tern_log_add_secret(const char *value)
         if (secrets[nsecrets])
             nsecrets++;
     }
+    if (i == nsecrets)
+        secret_lost = 1;
     pthread_mutex_unlock(&sink_lock);
 }
 
@@ -219,11 +224,18 @@ void tern_log_redact(char *text)
             break;
     }
     pthread_mutex_lock(&sink_lock);
+    if (secret_lost) {
+        mask(text, strlen(text));
+        pthread_mutex_unlock(&sink_lock);
+        return;
+    }
     for (i = 0; i < nsecrets; i++) {
         size_t slen = strlen(secrets[i]);
 
-        while ((p = strstr(text, secrets[i])) != NULL)
-            mask(p, slen);
+        /* Search on after each mask: a secret made of '*' (or one that
+         * "[REDACTED]" contains) must not be found in its own mask. */
+        for (p = strstr(text, secrets[i]); p; p = strstr(p, secrets[i]))
+            p += mask(p, slen);
     }
     pthread_mutex_unlock(&sink_lock);
 }

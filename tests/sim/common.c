@@ -337,7 +337,8 @@ void sim_free_contents(struct sim *sim)
 }
 
 static const char *const garble_modes[] = {"truncate", "oversize", "html",
-                                           "shape",    "stall",    "empty"};
+                                           "shape",    "stall",    "empty",
+                                           "escape",   "endless"};
 
 int sim_garble_mode_valid(const char *mode)
 {
@@ -421,5 +422,45 @@ void sim_garble(struct sim *sim, struct sim_resp *resp, int json)
         }
     } else if (strcmp(mode, "stall") == 0) {
         resp->stall_ms = f->stall_ms > 0 ? f->stall_ms : 30000;
+    } else if (strcmp(mode, "endless") == 0 && !json && resp->body.ptr &&
+               strstr(resp->body.ptr, "<IsTruncated>")) {
+        /* A list that never ends: IsTruncated true, and a fresh Marker
+         * each time (past every key, so the next page is empty). */
+        char *t = strstr(resp->body.ptr, "<IsTruncated>");
+        const char *rest = strstr(t, "</IsTruncated>");
+        char fresh[32];
+        tern_buf out = TERN_BUF_INIT;
+
+        rest = rest ? rest + strlen("</IsTruncated>") : t;
+        if (strncmp(rest, "<Marker>", 8) == 0 && strstr(rest, "</Marker>"))
+            rest = strstr(rest, "</Marker>") + strlen("</Marker>");
+        snprintf(fresh, sizeof(fresh), "~%016llx",
+                 (unsigned long long)sim_rand_below(sim, UINT64_MAX));
+        tern_buf_put(&out, resp->body.ptr, (size_t)(t - resp->body.ptr));
+        tern_buf_puts(&out, "<IsTruncated>true</IsTruncated><Marker>");
+        tern_buf_put_hex(&out, (const unsigned char *)fresh, strlen(fresh));
+        tern_buf_puts(&out, "</Marker>");
+        tern_buf_puts(&out, rest);
+        tern_buf_release(&resp->body);
+        resp->body = out;
+    } else if (strcmp(mode, "escape") == 0) {
+        /* A hostile error answer: terminal escapes (set the window title,
+         * clear the screen, a C1 CSI, a carriage return) in the body, and
+         * for JSON in the code, message and request id header. */
+        resp->status = 400;
+        tern_buf_clear(&resp->body);
+        if (json) {
+            resp->content_type = "application/json";
+            tern_buf_puts(&resp->body,
+                          "{\"error_code\": \"BAD\\u001b[31m\", "
+                          "\"message\": \"\\u001b]0;owned\\u0007\\u001b[2J"
+                          "gone\\r\\u009b1m\"}");
+            snprintf(resp->extra_header, sizeof(resp->extra_header),
+                     "x-request-id: rid\033[5m");
+        } else {
+            resp->content_type = "text/plain";
+            tern_buf_puts(&resp->body,
+                          "\033]0;owned\007\033[2JAccess denied\r\n");
+        }
     }
 }

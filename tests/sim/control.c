@@ -23,6 +23,8 @@
  *                        restarts the generator
  *   GET  /_sim/clock     {"now_ms", "offset_ms"}
  *   POST /_sim/clock     {"advance_ms": N} or {"offset_ms": N}
+ *   GET/POST /_sim/clusters  the Databricks clusters and their start-up
+ *                        time and failures (dbx_clusters.c)
  */
 #include "sim.h"
 #include "util/alloc.h"
@@ -130,7 +132,7 @@ static void set_faults(struct sim *sim, const struct sim_req *req,
 
         if (!sim_garble_mode_valid(mode)) {
             bad_request(resp, "garble_mode is one of truncate, oversize, "
-                              "html, shape, stall, empty");
+                              "html, shape, stall, empty, escape, endless");
             goto done;
         }
         snprintf(f.garble_mode, sizeof(f.garble_mode), "%s", mode);
@@ -274,6 +276,7 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
     } else if (strcmp(what, "reset") == 0 && post) {
         sim_iam_reset(sim->iam);
         sim_dbx_reset(sim->dbx);
+        sim_dbxc_reset(sim->dbxc);
         sim_s3_reset(sim->s3);
         sim_keys_truncate(sim, sim->initial_nkeys);
         sim->ncalls = 0;
@@ -299,6 +302,8 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
         sim_resp_json(resp, 200, faults_json(&sim->faults));
     } else if (strcmp(what, "faults") == 0 && post) {
         set_faults(sim, req, resp);
+    } else if (strcmp(what, "clusters") == 0 && (get || post)) {
+        sim_dbxc_control(sim->dbxc, req, resp);
     } else if (strcmp(what, "clock") == 0 && get) {
         sim_resp_json(resp, 200,
                       json_pack("{s:I, s:I}", "now_ms",

@@ -515,6 +515,9 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 
     if (check_token(dbx, req, resp) < 0)
         goto done;
+    /* SCIM and the catalogs first: the clusters' paths below include
+     * every /api/2.1/clusters/ path, spark-versions and list-node-types
+     * too. */
     if (sim_dbx_scim_path(req->path) || sim_dbx_catalog_path(req->path)) {
         if (parse_body(req, resp, &body) < 0)
             goto done;
@@ -522,6 +525,10 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
             sim_dbx_scim_handle(dbx->scim, dbx, req, body, resp);
         else
             sim_dbx_catalog_handle(dbx->catalog, req, body, resp);
+        goto done;
+    }
+    if (sim_dbxc_serves(req->path)) {
+        sim_dbxc_handle(dbx->sim->dbxc, req, resp);
         goto done;
     }
     if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0)

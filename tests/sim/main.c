@@ -15,7 +15,8 @@
  *   --propagation-ms N        eventual-consistency delay of IAM changes
  *   --propagation-jitter-ms N plus uniform [0, N] per object
  *   --garble-rate R           fraction of responses mangled after the work
- *   --garble-mode MODE        truncate, oversize, html, shape, stall or empty
+ *   --garble-mode MODE        truncate, oversize, html, shape, stall, empty,
+ *                             escape or endless
  *   --stall-ms N              how long a stalled response waits
  *   --key AKID:SECRET[:ACCOUNT]  accept this key set (repeatable)
  *   --no-default-key          do not accept the default key set
@@ -374,7 +375,7 @@ static void handle_dbx(struct sim *sim, struct sim_req *req,
                        struct sim_resp *resp)
 {
     int64_t start = sim_now_ms(sim);
-    const char *tail = req->path + strlen("/api/2.0/");
+    const char *tail = req->path + strlen("/api/2.x/");
     enum fault f;
 
     sleep_ms(draw_latency(sim));
@@ -740,8 +741,10 @@ int main(int argc, char **argv)
             sim.faults.stall_ms = (int)parse_int(a, v);
         else if (strcmp(a, "--garble-mode") == 0) {
             if (!sim_garble_mode_valid(v)) {
-                fprintf(stderr, "tern-sim: --garble-mode is one of truncate, "
-                                "oversize, html, shape, stall, empty\n");
+                fprintf(
+                    stderr,
+                    "tern-sim: --garble-mode is one of truncate, "
+                    "oversize, html, shape, stall, empty, escape, endless\n");
                 return 2;
             }
             snprintf(sim.faults.garble_mode, sizeof(sim.faults.garble_mode),
@@ -785,8 +788,9 @@ int main(int argc, char **argv)
     sim.rng_state = sim.faults.seed;
     sim.iam = sim_iam_new(&sim);
     sim.dbx = sim_dbx_new(&sim);
+    sim.dbxc = sim_dbxc_new(&sim);
     sim.s3 = sim_s3_new(&sim);
-    if (!sim.iam || !sim.dbx)
+    if (!sim.iam || !sim.dbx || !sim.dbxc)
         return 1;
     if (sim.imds_enabled) {
         if (!sim_imds_new) {
@@ -844,6 +848,7 @@ int main(int argc, char **argv)
     sim_iam_free(sim.iam);
     sim_s3_free(sim.s3);
     sim_dbx_free(sim.dbx);
+    sim_dbxc_free(sim.dbxc);
     if (sim.imds)
         sim_imds_free(sim.imds);
     sim_free_contents(&sim);

@@ -105,7 +105,10 @@ struct sim_faults {
      * of responses is mangled as garble_mode says: "truncate" (the body
      * cut in half), "oversize" (padded past 16 MiB), "html" (a proxy's
      * HTML error page with status 200), "shape" (a well-formed document of
-     * another action), "stall" (answered only after stall_ms). */
+     * another action), "stall" (answered only after stall_ms), "empty"
+     * (an empty result element), "escape" (an error answer full of
+     * terminal escapes), "endless" (a list always truncated, with a fresh
+     * Marker). */
     double garble_rate;
     char garble_mode[16];
     int stall_ms;
@@ -125,6 +128,7 @@ struct sim_call {
 
 struct sim_iam;
 struct sim_dbx;
+struct sim_dbxc;
 struct sim_imds;
 struct sim_s3;
 
@@ -146,7 +150,8 @@ struct sim {
 
     struct sim_iam *iam;
     struct sim_dbx *dbx;
-    char **dbx_tokens; /* accepted Databricks bearer tokens */
+    struct sim_dbxc *dbxc; /* clusters and libraries (dbx_clusters.c) */
+    char **dbx_tokens;     /* accepted Databricks bearer tokens */
     size_t ndbx_tokens;
 
     struct sim_s3 *s3;
@@ -270,9 +275,20 @@ void sim_dbx_handle(struct sim_dbx *dbx, struct sim_req *req,
 json_t *sim_dbx_dump(struct sim_dbx *dbx);
 int sim_dbx_load(struct sim_dbx *dbx, const json_t *in, char *err,
                  size_t errlen);
-
-/* For dbx_scim.c: whether an instance profile is registered. 1 or 0. */
+/* Whether an instance profile with this ARN is registered. 1 or 0. */
 int sim_dbx_profile_registered(struct sim_dbx *dbx, const char *arn);
+
+/* dbx_clusters.c: the Clusters API 2.1 and the Libraries API 2.0, behind
+ * databricks.c's token check; /_sim/clusters. */
+struct sim_dbxc *sim_dbxc_new(struct sim *sim);
+void sim_dbxc_free(struct sim_dbxc *dc);
+void sim_dbxc_reset(struct sim_dbxc *dc);
+/* Whether a path is one dbx_clusters.c serves. */
+int sim_dbxc_serves(const char *path);
+void sim_dbxc_handle(struct sim_dbxc *dc, struct sim_req *req,
+                     struct sim_resp *resp);
+void sim_dbxc_control(struct sim_dbxc *dc, struct sim_req *req,
+                      struct sim_resp *resp);
 
 /* The workspace's own user: the caller of every token (SCIM Me), and the
  * creator of what it makes. */

@@ -92,6 +92,32 @@ TEST(aws_client, xml_prefixes_and_errors)
     tern_buf_release(&deep);
 }
 
+/* Issue 20, finding 8: 200,000 sibling elements are linked in one step
+ * each (the builder keeps the last child), not a walk of the siblings
+ * before them (quadratic: 52.6 s of CPU). */
+TEST(aws_client, xml_siblings_linear)
+{
+    tern_buf doc = TERN_BUF_INIT;
+    tern_xml_node *root = NULL;
+    const tern_xml_node *m;
+    size_t links = 0, n = 0;
+    int i;
+
+    tern_buf_puts(&doc, "<R>");
+    for (i = 0; i < 200000; i++)
+        tern_buf_printf(&doc, "<a>%d</a>", i);
+    tern_buf_puts(&doc, "</R>");
+    ASSERT_FALSE(tern_buf_oom(&doc));
+    ASSERT_OK(
+        tern__xml_parse_counted(&root, doc.ptr, doc.len, NULL, 0, &links));
+    ASSERT_EQ(links, 200001);
+    for (m = tern_xml_child(root, "a"); m; m = m->next, n++)
+        ASSERT_EQ(strtol(m->text, NULL, 10), (long)n);
+    ASSERT_EQ(n, 200000);
+    tern_xml_free(root);
+    tern_buf_release(&doc);
+}
+
 TEST(aws_client, xml_error_documents)
 {
     static const char query[] =
@@ -522,6 +548,62 @@ TEST(aws_client, paging_with_small_max_items)
     fx_stop(&fx);
 }
 
+/* Issue 20, finding 9: a server that always answers IsTruncated=true
+ * with a fresh Marker is followed for 1,000 pages, then refused naming the
+ * action; and a small item cap ends a listing that passes it. */
+TEST(aws_client, paging_is_bounded)
+{
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct page_acc acc;
+    tern_buf params = TERN_BUF_INIT;
+    tern_aws_client_opts opts = TERN_AWS_CLIENT_OPTS_INIT;
+    tern_aws_client *small = NULL;
+    char name[32];
+    int i;
+
+    fx_start(&fx, NULL);
+    for (i = 1; i <= 5; i++) {
+        snprintf(name, sizeof(name), "paged-%d", i);
+        create_role(&fx, name);
+    }
+    opts.service = "iam";
+    opts.endpoint = fx.sim.base_url;
+    opts.http = fx.http;
+    opts.credentials = fx.creds;
+    opts.max_items = 3;
+    ASSERT_OK(tern_aws_client_new(&small, &opts, &diags));
+    memset(&acc, 0, sizeof(acc));
+    tern_aws_query_add(&params, "MaxItems", "2");
+    ASSERT_EQ(
+        tern_aws_call_paged(small, "ListRoles", &params, on_page, &acc, &diags),
+        TERN_ERROR);
+    ASSERT_EQ(acc.pages, 1);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Too many AWS results");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "IAM ListRoles returned more than 3 items in 2 pages; tern "
+                  "stops there rather than read without end.");
+    tern_diags_release(&diags);
+    tern_aws_client_free(small);
+
+    fx_faults(&fx, "{\"garble_rate\": 1, \"garble_mode\": \"endless\"}");
+    memset(&acc, 0, sizeof(acc));
+    ASSERT_EQ(tern_aws_call_paged(fx.iam, "ListRoles", &params, on_page, &acc,
+                                  &diags),
+              TERN_ERROR);
+    ASSERT_EQ(acc.pages, 1000);
+    ASSERT_EQ(acc.roles, 2);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "IAM ListRoles was still truncated after 1000 pages; tern "
+                  "stops there rather than read without end.");
+    ASSERT_EQ(count_calls(&fx, "ListRoles", "Garbled:endless"), 1000);
+    tern_diags_release(&diags);
+    tern_buf_release(&params);
+    fx_stop(&fx);
+}
+
 TEST(aws_client, throttling_retried_until_max)
 {
     static const char *const args[] = {"--throttle-rate", "1", NULL};
@@ -896,6 +978,7 @@ TEST(aws_client, thousand_signed_calls_reuse_connections)
 const struct tern_test test_aws_client_list[] = {
     TEST_UNIT(aws_client, xml_tree_and_paths),
     TEST_UNIT(aws_client, xml_prefixes_and_errors),
+    TEST_UNIT(aws_client, xml_siblings_linear),
     TEST_UNIT(aws_client, xml_error_documents),
     TEST_UNIT(aws_client, error_classes),
     TEST_UNIT(aws_client, query_lists_tags_and_policies),
@@ -904,6 +987,7 @@ const struct tern_test test_aws_client_list[] = {
     TEST_INTEGRATION(aws_client, call_and_parse),
     TEST_INTEGRATION(aws_client, not_found_carries_code_and_request_id),
     TEST_INTEGRATION(aws_client, paging_with_small_max_items),
+    TEST_INTEGRATION(aws_client, paging_is_bounded),
     TEST_INTEGRATION(aws_client, throttling_retried_until_max),
     TEST_INTEGRATION(aws_client, throttling_then_success_refunds_budget),
     TEST_INTEGRATION(aws_client, server_errors_retried),

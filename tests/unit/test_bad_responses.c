@@ -326,6 +326,36 @@ TEST(bad_responses, empty_get_instance_profile_result)
     fx_stop(&fx);
 }
 
+/* Issue 20, finding 14: an error body that is not XML, with terminal
+ * escapes in it, reaches the message with its control characters made
+ * visible. */
+TEST(bad_responses, escapes_made_visible)
+{
+    struct fx fx;
+    tern_buf params = TERN_BUF_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_xml_node *out = NULL;
+    char want[512];
+
+    fx_start(&fx, "escape", 10000);
+    tern_buf_puts(&params, CREATE_PARAMS);
+    ASSERT_NE(tern_aws_call(fx.iam, "CreateRole", &params, &out, &diags),
+              TERN_OK);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "AWS request failed");
+    ASSERT_NOT_NULL(diags.items[0].request_id);
+    snprintf(want, sizeof(want),
+             "IAM CreateRole: error: the service answered: "
+             "\\x1b]0;owned\\x07\\x1b[2JAccess denied\\x0d\n (HTTP 400, "
+             "request id %s, 1 attempt)",
+             diags.items[0].request_id);
+    ASSERT_STR_EQ(diags.items[0].detail, want);
+    tern_xml_free(out);
+    tern_diags_release(&diags);
+    tern_buf_release(&params);
+    fx_stop(&fx);
+}
+
 const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, truncated_xml),
     TEST_INTEGRATION(bad_responses, oversized_body),
@@ -335,5 +365,6 @@ const struct tern_test test_bad_responses_list[] = {
     TEST_INTEGRATION(bad_responses, modes_are_validated),
     TEST_INTEGRATION(bad_responses, empty_get_role_result),
     TEST_INTEGRATION(bad_responses, empty_get_instance_profile_result),
+    TEST_INTEGRATION(bad_responses, escapes_made_visible),
     TEST_END,
 };

@@ -243,6 +243,64 @@ TEST(bulk_refresh, sees_drift_and_deletions)
     tt_sim_stop(&sim);
 }
 
+/* A destroy's role deletes use the refresh's list of each role's instance
+ * profiles: a role that tern took out of every profile the refresh saw it
+ * in is deleted without ListInstanceProfilesForRole (5 calls a stack
+ * instead of 6, B4). A role also in a profile tern does not manage is
+ * listed, and so is every role of a saved destroy plan applied later: its
+ * apply did not see the refresh, and a profile added since is found. */
+TEST(bulk_refresh, destroy_uses_the_refresh_profiles)
+{
+    const char *extra[] = {"InstanceProfileName", "extra", NULL};
+    const char *put_s0[] = {"InstanceProfileName", "extra", "RoleName", "s0",
+                            NULL};
+    const char *later[] = {"InstanceProfileName", "later", NULL};
+    const char *put_s1[] = {"InstanceProfileName", "later", "RoleName", "s1",
+                            NULL};
+
+    start();
+    config(5);
+    RUN(0, "", "apply", "-auto-approve");
+    clear_calls();
+    RUN(0, "", "destroy", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 20 destroyed.");
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 1);
+    ASSERT_EQ(calls("ListRoles"), 1);
+    ASSERT_EQ(calls("ListInstanceProfilesForRole"), 0);
+    ASSERT_EQ(calls("RemoveRoleFromInstanceProfile"), 5);
+    ASSERT_EQ(calls("DeleteInstanceProfile"), 5);
+    ASSERT_EQ(calls("DetachRolePolicy"), 5);
+    ASSERT_EQ(calls("DeleteRolePolicy"), 5);
+    ASSERT_EQ(calls("DeleteRole"), 5);
+    ASSERT_EQ(calls(NULL), 27);
+    /* s0 also in a profile of its own, which the refresh sees. */
+    RUN(0, "", "apply", "-auto-approve");
+    iam("CreateInstanceProfile", extra);
+    iam("AddRoleToInstanceProfile", put_s0);
+    clear_calls();
+    RUN(0, "", "destroy", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 20 destroyed.");
+    ASSERT_EQ(calls("ListInstanceProfilesForRole"), 1);
+    ASSERT_EQ(calls("RemoveRoleFromInstanceProfile"), 6);
+    ASSERT_EQ(calls("DeleteRole"), 5);
+    ASSERT_EQ(calls(NULL), 29);
+    /* A saved destroy plan, and s1 put into a profile after it. */
+    RUN(0, "", "apply", "-auto-approve");
+    RUN(0, "", "plan", "-destroy", "-out=destroy.tfplan");
+    iam("CreateInstanceProfile", later);
+    iam("AddRoleToInstanceProfile", put_s1);
+    clear_calls();
+    RUN(0, "", "apply", "destroy.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 20 destroyed.");
+    ASSERT_EQ(calls("GetAccountAuthorizationDetails"), 0);
+    ASSERT_EQ(calls("ListInstanceProfilesForRole"), 5);
+    ASSERT_EQ(calls("RemoveRoleFromInstanceProfile"), 6);
+    ASSERT_EQ(calls("DeleteRole"), 5);
+    ASSERT_EQ(calls(NULL), 31);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 TEST(bulk_refresh, threshold)
 {
     start();
@@ -377,6 +435,7 @@ TEST(bulk_refresh, list_roles_denied_reads_roles_by_get_role)
 
 const struct tern_test test_bulk_refresh_list[] = {
     TEST_INTEGRATION(bulk_refresh, databricks_one_list_for_all),
+    TEST_INTEGRATION(bulk_refresh, destroy_uses_the_refresh_profiles),
     TEST_INTEGRATION(bulk_refresh, list_roles_denied_reads_roles_by_get_role),
     TEST_INTEGRATION(bulk_refresh, one_call_for_the_whole_state),
     TEST_INTEGRATION(bulk_refresh, sees_description_and_session_drift),

@@ -6,8 +6,8 @@
  * attached to the workspace's cross-account role, an instance profile
  * registered with the workspace) validates, plans, applies, re-plans
  * empty, refreshes in bulk and destroys, the attachment after its policy
- * and before it. The example's databricks_cluster is left out: tern has
- * no such resource type yet.
+ * and before it. The example's databricks_cluster is left out here
+ * (test_mod_databricks_cluster.c and test_cli_dbx_cluster.c have it).
  */
 #include "runner.h"
 

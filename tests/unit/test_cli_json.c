@@ -421,7 +421,7 @@ TEST(cli_json, policy_gate)
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "ok.json", r.out));
     ASSERT_EQ(policy_gate("ok.json", &out), 0);
     ASSERT_STR_EQ(out,
-                  "policy gate: 6 resource changes checked, no violation\n");
+                  "policy gate: 8 resource changes checked, no violation\n");
     free(out);
 
     for (i = 0; i < 3; i++) {

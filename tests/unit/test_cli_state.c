@@ -10,6 +10,7 @@
 #include "support.h"
 #include "tern/module.h"
 #include "tern/state.h"
+#include "util/alloc.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -222,6 +223,47 @@ TEST(cli_state, push_list_show)
         "This command requires that the address references one specific "
         "instance. To view the available instances, use \"tern state list\".\n"
         "\n");
+    tt_run_release(&r);
+}
+
+/* A run killed between an intent and its result leaves a warning for the
+ * next command; a command whose standard output is data keeps it there
+ * alone, the warning on standard error (issue 20, finding 12). */
+TEST(cli_state, intent_warning_on_stderr)
+{
+    tern_state_open_options opts = TERN_STATE_OPEN_OPTIONS_INIT;
+    tern_state *st = NULL;
+    char *path = NULL;
+    int64_t id = 0;
+    const char *warn;
+
+    pushed();
+    path = tern_asprintf("%s/tern.tfstate.db", tern_test_tmpdir());
+    ASSERT_NOT_NULL(path);
+    opts.path = path;
+    opts.operation = "apply";
+    ASSERT_OK(tern_state_open(&st, &opts, NULL));
+    ASSERT_OK(tern_state_intent_begin(st, &id, "aws_iam_role.b", "create", NULL,
+                                      NULL));
+    tern_state_free(st);
+    tern_free(path);
+
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "aws_iam_role.deploy\n"
+                         "aws_iam_role_policy.u[0]\n"
+                         "aws_iam_role_policy.u[1]\n"
+                         "module.net.aws_iam_role_policy_attachment.b\n");
+    warn = strstr(r.err, "Warning: Unfinished operations in the state\n\n"
+                         "1 operation(s) were started but never recorded as "
+                         "done, the first one on aws_iam_role.b (create) at ");
+    ASSERT_NOT_NULL(warn);
+    ASSERT_TRUE(warn == r.err);
+    RUN(0, "state", "pull");
+    ASSERT_EQ(r.out[0], '{');
+    ASSERT_NOT_NULL(strstr(r.err, "Warning: Unfinished operations"));
+    RUN(0, "output", "-json");
+    ASSERT_EQ(r.out[0], '{');
+    ASSERT_NOT_NULL(strstr(r.err, "Warning: Unfinished operations"));
     tt_run_release(&r);
 }
 
@@ -720,6 +762,7 @@ TEST(cli_state, backend_path)
 const struct tern_test test_cli_state_list[] = {
     TEST_INTEGRATION(cli_state, no_state),
     TEST_INTEGRATION(cli_state, push_list_show),
+    TEST_INTEGRATION(cli_state, intent_warning_on_stderr),
     TEST_INTEGRATION(cli_state, rm_and_mv),
     TEST_INTEGRATION(cli_state, rm_and_mv_are_one_change),
     TEST_INTEGRATION(cli_state, pull_serials_and_history),

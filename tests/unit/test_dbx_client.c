@@ -252,6 +252,30 @@ static void clear_faults(struct fx *fx)
     set_faults(fx, "{\"throttle_rate\": 0, \"error_rate\": 0}");
 }
 
+/* Issue 20, finding 14: the code, message and request id of a hostile
+ * answer reach the diagnostic with their control characters made
+ * visible. */
+TEST(dbx_client, escapes_made_visible)
+{
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+
+    fx_start(&fx, NULL);
+    set_faults(&fx, "{\"garble_rate\": 1, \"garble_mode\": \"escape\"}");
+    ASSERT_EQ(tern_dbx_call(fx.c, "GET", "/api/2.0/instance-profiles/list",
+                            NULL, NULL, &diags),
+              TERN_EINVALID);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].service_code, "BAD\\x1b[31m");
+    ASSERT_STR_EQ(diags.items[0].request_id, "rid\\x1b[5m");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "GET /api/2.0/instance-profiles/list: BAD\\x1b[31m: "
+                  "\\x1b]0;owned\\x07\\x1b[2Jgone\\x0d\\u009b1m (HTTP 400, 1 "
+                  "attempt)");
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
 static int count_calls(struct fx *fx, const char *code)
 {
     struct tt_response r;
@@ -381,6 +405,7 @@ const struct tern_test test_dbx_client_list[] = {
     TEST_UNIT(dbx_client, configuration_sources),
     TEST_INTEGRATION(dbx_client, instance_profile_calls),
     TEST_INTEGRATION(dbx_client, bad_token_is_auth_error),
+    TEST_INTEGRATION(dbx_client, escapes_made_visible),
     TEST_INTEGRATION(dbx_client, throttling_honours_retry_after),
     TEST_INTEGRATION(dbx_client, only_503_of_server_errors_retried),
     TEST_INTEGRATION(dbx_client, token_never_logged),

@@ -6,6 +6,9 @@
  * existing cross-account role loaded, copies the example (unchanged) into
  * its temporary directory and names that role in terraform.tfvars.
  *
+ * The example's deployment cluster (step 6) is part of it, except where a
+ * setup made by hand is adopted (create_cluster = false there).
+ *
  * What the procedure makes is checked in the simulator's own store
  * (/_sim/dump), policy document by policy document against the published
  * guide's text (tern_policy_equivalent), not against tern's state.
@@ -333,6 +336,25 @@ static void assert_outputs(void)
     ASSERT_STR_EQ(r.out, "{\"instance_profile_arn\":\"" PROFILE_ARN "\"}");
 }
 
+/* Step 6: the deployment cluster runs with the instance profile, and
+ * mlflow is installed on it. */
+static void assert_cluster_running(void)
+{
+    json_t *cl = sim_get("clusters"), *c;
+
+    ASSERT_EQ(json_array_size(json_object_get(cl, "clusters")), 1);
+    c = json_array_get(json_object_get(cl, "clusters"), 0);
+    ASSERT_STR_EQ(json_string_value(json_object_get(c, "cluster_name")), ROLE);
+    ASSERT_STR_EQ(json_string_value(json_object_get(c, "state")), "RUNNING");
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_object_get(c, "aws_attributes"),
+                                          "instance_profile_arn")),
+        PROFILE_ARN);
+    RUN(0, "output", "-raw", "cluster_id");
+    ASSERT_STR_EQ(r.out, json_string_value(json_object_get(c, "cluster_id")));
+    json_decref(cl);
+}
+
 static void assert_no_changes(void)
 {
     RUN(0, "plan", "-detailed-exitcode");
@@ -380,7 +402,7 @@ TEST(e2e, plan_apply_noop)
     RUN(0, "validate");
     ASSERT_STR_CONTAINS(r.out, "Success! The configuration is valid.");
     RUN(0, "plan", "-out=plan.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 6 to add, 0 to change, 0 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 8 to add, 0 to change, 0 to destroy.");
     ASSERT_STR_CONTAINS(r.out, "# aws_iam_role_policy.workspace_pass_role "
                                "will be created");
     ASSERT_STR_CONTAINS(r.out, "# databricks_instance_profile."
@@ -388,11 +410,12 @@ TEST(e2e, plan_apply_noop)
     ASSERT_STR_NOT_CONTAINS(r.out, "Warning:");
     ASSERT_STR_NOT_CONTAINS(r.err, "Warning:");
     RUN(0, "apply", "plan.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 6 added, 0 "
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added, 0 "
                                "changed, 0 destroyed.");
     assert_no_changes();
     assert_procedure_done();
     assert_outputs();
+    assert_cluster_running();
     teardown();
 }
 
@@ -457,7 +480,11 @@ static void load_hand_made(void)
     copy_example(tern_test_tmpdir(), "main.tf");
     copy_example(tern_test_tmpdir(), "variables.tf");
     copy_example(tern_test_tmpdir(), "outputs.tf");
-    write_tfvars(tern_test_tmpdir());
+    /* The procedure done by hand had no cluster: leave it out. */
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "terraform.tfvars",
+                            "workspace_role_name = \"" WS_ROLE "\"\n"
+                            "create_cluster = false\n"
+                            "instance_profile_group = \"\"\n"));
 }
 
 /* No call since the log was cleared changed anything. */
@@ -577,8 +604,8 @@ TEST(e2e, destroy_leaves_workspace_role)
     RUN(0, "apply", "-auto-approve");
     assert_procedure_done();
     RUN(0, "destroy", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 0 to add, 0 to change, 6 to destroy.");
-    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 6 destroyed.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 0 to add, 0 to change, 8 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Destroy complete! Resources: 8 destroyed.");
     ASSERT_STR_NOT_CONTAINS(r.out, "data.aws_iam_role.workspace will be "
                                    "destroyed");
 
@@ -607,7 +634,7 @@ TEST(e2e, propagation_and_throttling)
         "POST", "faults",
         json_pack("{s:i, s:f}", "propagation_ms", 10000, "throttle_rate", 0.1));
     RUN(0, "apply", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 6 added, 0 "
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added, 0 "
                                "changed, 0 destroyed.");
     /* The new objects were refused while they propagated: the retries
      * that made this work were needed. */
@@ -650,11 +677,11 @@ TEST(e2e, ci_saved_plans_json)
     }
     RUN(0, "plan", "-json", "-input=false", "-out=ci.tfplan");
     n = json_lines(r.out, "planned_change", &k);
-    ASSERT_CMP(n, >, 6);
-    ASSERT_EQ(k, 6);
+    ASSERT_CMP(n, >, 8);
+    ASSERT_EQ(k, 8);
     RUN(0, "apply", "-json", "-input=false", "ci.tfplan");
     json_lines(r.out, "apply_complete", &k);
-    ASSERT_EQ(k, 6);
+    ASSERT_EQ(k, 8);
     json_lines(r.out, "outputs", &k);
     ASSERT_EQ(k, 1);
     RUN(0, "plan", "-json", "-detailed-exitcode");
@@ -665,13 +692,13 @@ TEST(e2e, ci_saved_plans_json)
     RUN(0, "plan", "-json", "-out=first.tfplan", "-var",
         "tags={team=\"ml-platform\"}");
     json_lines(r.out, "planned_change", &k);
-    ASSERT_EQ(k, 2);
+    ASSERT_EQ(k, 3);
     RUN(0, "plan", "-json", "-out=second.tfplan", "-var",
         "tags={team=\"data\"}");
     json_lines(r.out, NULL, NULL);
     RUN(0, "apply", "-json", "first.tfplan");
     json_lines(r.out, "apply_complete", &k);
-    ASSERT_EQ(k, 2);
+    ASSERT_EQ(k, 3);
     RUN(1, "apply", "-json", "second.tfplan");
     json_lines(r.out, "diagnostic", &k);
     ASSERT_CMP(k, >=, 1);
@@ -684,7 +711,7 @@ TEST(e2e, ci_saved_plans_json)
     RUN(0, "destroy", "-json", "-auto-approve", "-var",
         "tags={team=\"ml-platform\"}");
     json_lines(r.out, "apply_complete", &k);
-    ASSERT_EQ(k, 6);
+    ASSERT_EQ(k, 8);
     teardown();
 }
 
@@ -785,9 +812,9 @@ TEST(e2e, guide_policy_lint)
     RUN(0, "plan", "-out=guide.tfplan");
     ASSERT_STR_CONTAINS(r.out, "Warning: Unknown IAM action");
     ASSERT_STR_CONTAINS(r.out, "Did you mean \"ecr:DescribeRepositories\"?");
-    ASSERT_STR_CONTAINS(r.out, "Plan: 6 to add, 0 to change, 0 to destroy.");
+    ASSERT_STR_CONTAINS(r.out, "Plan: 8 to add, 0 to change, 0 to destroy.");
     RUN(0, "apply", "guide.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 6 added");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 8 added");
     assert_no_changes();
 
     /* IAM took the document as written; the action grants nothing. */
@@ -833,7 +860,7 @@ TEST(e2e, json_syntax_plans_identically)
         RUN(0, "validate");
         RUN(0, "plan", "-out=p.tfplan");
         ASSERT_STR_CONTAINS(r.out,
-                            "Plan: 6 to add, 0 to change, 0 to destroy.");
+                            "Plan: 8 to add, 0 to change, 0 to destroy.");
         RUN(0, "show", "-json", "p.tfplan");
         plans[i] = json_loads(r.out, 0, NULL);
         ASSERT_NOT_NULL(plans[i]);
@@ -850,7 +877,7 @@ TEST(e2e, json_syntax_plans_identically)
              a, b);
     }
     ASSERT_EQ(json_array_size(json_object_get(plans[0], "resource_changes")),
-              6);
+              8);
 
     /* And the JSON syntax applies to the same objects. */
     RUN(0, "apply", "p.tfplan");

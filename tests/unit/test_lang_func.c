@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 TEST(lang_func, json)
@@ -1064,8 +1065,79 @@ TEST(lang_func, format_limits)
          "the result would be longer than 16777216 bytes.|1:8-163");
 }
 
+/* Issue 20, finding 7: the file functions read only regular files of at
+ * most 256 MiB (/dev/zero grew by 370 MB/s until killed). */
+TEST(lang_func, file_limits)
+{
+    static const char *const fns[] = {"file", "filebase64", "filemd5",
+                                      "filesha256", "templatefile"};
+    char path[4096], expr[4200], want[4600], *got;
+    size_t i;
+    FILE *f;
+
+    for (i = 0; i < sizeof(fns) / sizeof(*fns); i++) {
+        snprintf(expr, sizeof(expr), "%s(\"/dev/zero\"%s)", fns[i],
+                 strcmp(fns[i], "templatefile") == 0 ? ", {}" : "");
+        snprintf(want, sizeof(want),
+                 "Invalid function argument|Call to function \"%s\" "
+                 "failed: \"/dev/zero\" is not a regular file; this "
+                 "function works only with files that are distributed as "
+                 "part of the configuration source code.|1:%zu-%zu",
+                 fns[i], strlen(fns[i]) + 2, strlen(fns[i]) + 13);
+        got = diag_of(expr);
+        ASSERT_STR_EQ(got, want);
+        tern_free(got);
+    }
+    /* Sparse: one byte over the limit, no disk used. */
+    snprintf(path, sizeof(path), "%s/big.bin", tern_test_tmpdir());
+    f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
+    ASSERT_EQ(ftruncate(fileno(f), (off_t)(256 << 20) + 1), 0);
+    fclose(f);
+    snprintf(expr, sizeof(expr), "filesha256(\"%s\")", path);
+    snprintf(want, sizeof(want),
+             "Invalid function argument|Call to function \"filesha256\" "
+             "failed: \"%s\" is larger than 268435456 bytes, the most "
+             "tern reads into a configuration.|1:12-%zu",
+             path, 12 + strlen(path) + 2);
+    got = diag_of(expr);
+    ASSERT_STR_EQ(got, want);
+    tern_free(got);
+}
+
+/* Issue 20, finding 7: replace's result is capped like format's, and
+ * distinct keeps the first of each value in n log n (1e5 elements took
+ * 30 s). */
+TEST(lang_func, replace_and_distinct_bounds)
+{
+    static const struct ecase cases[] = {
+        {"distinct([3, 1, 3, \"1\", 2, 1, [1], [1], {a = 1}, {a = 1}])",
+         "[3, 1, \"1\", 2, [1], {a = 1}]"},
+        {"length(distinct(flatten([for i in range(1000) : [for j in "
+         "range(100) : (i * 100 + j) % 997]])))",
+         "997"},
+        {"distinct(flatten([for i in range(1000) : [for j in range(100) : "
+         "99999 - i * 100 - j]]))[99999]",
+         "0"},
+        {"length(replace(format(\"%4000s\", \"\"), \" \", format(\"%4000s\", "
+         "\"\")))",
+         "16000000"},
+    };
+    RUN(cases);
+    DIAG("replace(format(\"%100000s\", \"\"), \" \", format(\"%100000s\", "
+         "\"\"))",
+         "Invalid function argument|Call to function \"replace\" failed: "
+         "the result would be longer than 16777216 bytes.|1:9-31");
+    DIAG("replace(format(\"%100000s\", \"\"), \"/ /\", format(\"%100000s\", "
+         "\"\"))",
+         "Invalid function argument|Call to function \"replace\" failed: "
+         "the result would be longer than 16777216 bytes.|1:9-31");
+}
+
 const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, format_limits),
+    TEST_UNIT(lang_func, file_limits),
+    TEST_UNIT(lang_func, replace_and_distinct_bounds),
     TEST_UNIT(lang_func, json),
     TEST_UNIT(lang_func, format),
     TEST_UNIT(lang_func, strings),

@@ -116,6 +116,40 @@ static char *expand(const char *block, const char **first_error)
         tern_free(got_);                                                       \
     } while (0)
 
+/* Issue 20, finding 7: count = 100000000 grew until killed; now an error
+ * at the count expression. */
+TEST(lang_module, count_is_bounded)
+{
+    static const char text[] = "resource \"t\" \"n\" {\n"
+                               "  count = 100000000\n"
+                               "}\n";
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = config(text, &d);
+    struct tern_lang_instances in;
+    struct tern_lang_scope scope;
+    const char *none = NULL;
+
+    memset(&scope, 0, sizeof(scope));
+    ASSERT_EQ(tern_lang_expand(cfg->resources.items[0], &scope, &in, &d),
+              TERN_ERROR);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid count argument");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "The given \"count\" argument value is unsuitable: tern "
+                  "supports at most 100000 instances of one resource or data "
+                  "source, not 100000000.");
+    ASSERT_STR_EQ(d.items[0].range.file, "main.tf");
+    ASSERT_EQ(d.items[0].range.start.line, 2);
+    ASSERT_EQ(d.items[0].range.start.column, 11);
+    ASSERT_EQ(d.items[0].range.end.column, 20);
+    tern_lang_instances_release(&in);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+    EXPANDS("resource \"t\" \"n\" { count = 100001 }", "",
+            "Invalid count argument");
+    EXPANDS("resource \"t\" \"n\" { count = 2 }", "0,1", none);
+}
+
 TEST(lang_module, count_and_for_each)
 {
     const char *none = NULL;
@@ -434,6 +468,7 @@ TEST(lang_module, deep_chains_are_diagnosed)
 const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, references),
     TEST_UNIT(lang_module, count_and_for_each),
+    TEST_UNIT(lang_module, count_is_bounded),
     TEST_UNIT(lang_module, validate),
     TEST_UNIT(lang_module, validate_accepts_clean_cases),
     TEST_UNIT(lang_module, dynamic_block_errors),

@@ -10,7 +10,9 @@
 #include "aws/query.h"
 #include "util/alloc.h"
 
+#include <regex.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -60,6 +62,7 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->aws.iam = fx->iam;
     fx->aws.sts = fx->sts;
     fx->aws.ec2 = fx->ec2;
+    ASSERT_OK(tern__iam_seen_new(&fx->aws.seen));
     fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
@@ -69,6 +72,7 @@ void mod_fx_stop(struct mod_fx *fx)
     tern_aws_client_free(fx->iam);
     tern_aws_client_free(fx->sts);
     tern_aws_client_free(fx->ec2);
+    tern__iam_seen_free(fx->aws.seen);
     tern_dbx_client_free(fx->dbx);
     tern_aws_credentials_free(fx->creds);
     tern_http_free(fx->http);
@@ -336,8 +340,81 @@ TEST(mod_common, policy_equivalence)
     json_decref(d);
 }
 
+/* The ARN check's sections (written out since they were compiled as
+ * regular expressions on every call) against the AWS provider's ValidARN
+ * expressions themselves, compiled here. */
+static int posix_match(const char *re, const char *s, size_t n)
+{
+    regex_t rx;
+    char copy[128];
+    int ok;
+
+    snprintf(copy, sizeof(copy), "%.*s", (int)n, s);
+    if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+        return -1;
+    ok = regexec(&rx, copy, 0, NULL, 0) == 0;
+    regfree(&rx);
+    return ok;
+}
+
+TEST(mod_common, arn_sections_as_regex)
+{
+    static const char *const part[] = {
+        "aws",  "aws-cn", "aws-us-gov", "aws-iso-b", "aws-", "aws--cn",
+        "awsx", "aw",     "aws-CN",     "aws-c1",    "xaws", "aws-cn-"};
+    static const char *const region[] = {
+        "us-east-1",       "eu-central-1", "us-gov-west-1", "cn-north-1",
+        "ab-c-1",          "us-east-12",   "us-east",       "useast-1",
+        "us--1",           "us-1",         "u-east-1",      "US-east-1",
+        "us-east-x",       "us-east1",     "us-east--1",    "us-ea5t-1",
+        "ap-south-east-9", "us-east-1-",   "-us-east-1"};
+    static const char *const account[] = {
+        "aws",         "aws-managed",   "third-party",  "123456789012",
+        "12345678901", "1234567890123", "12345678901a", "cw0123456789",
+        "cw012345678", "cw01234567890", "cwxxxxxxxxxx", "cw-_x/yz.abc",
+        "AWS",         "aws-manage",    "third_party",  ""};
+    char arn[256], why[512];
+    size_t i;
+
+    for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+        snprintf(arn, sizeof(arn), "arn:%s:iam::123456789012:role/r", part[i]);
+        if ((tern__aws_arn_check(arn, why, sizeof(why)) == 0) !=
+            posix_match("^aws(-[a-z]+)*$", part[i], strlen(part[i])))
+            FAIL("partition %s: the check and ValidARN differ", part[i]);
+    }
+    for (i = 0; i < sizeof(region) / sizeof(region[0]); i++) {
+        snprintf(arn, sizeof(arn), "arn:aws:s3:%s:123456789012:b", region[i]);
+        if ((tern__aws_arn_check(arn, why, sizeof(why)) == 0) !=
+            posix_match("^[a-z]{2}(-[a-z]+)+-[0-9]$", region[i],
+                        strlen(region[i])))
+            FAIL("region %s: the check and ValidARN differ", region[i]);
+    }
+    for (i = 0; i < sizeof(account) / sizeof(account[0]); i++) {
+        snprintf(arn, sizeof(arn), "arn:aws:iam::%s:role/r", account[i]);
+        if ((tern__aws_arn_check(arn, why, sizeof(why)) == 0) !=
+            (!*account[i] ||
+             posix_match("^(aws|aws-managed|third-party|[0-9]{12}|cw.{10})$",
+                         account[i], strlen(account[i]))))
+            FAIL("account %s: the check and ValidARN differ", account[i]);
+    }
+    ASSERT_EQ(tern__aws_arn_check("arn:aws:iam::12345678901:role/r", why,
+                                  sizeof(why)),
+              1);
+    ASSERT_STR_EQ(why,
+                  "is not a valid ARN: \"arn:aws:iam::12345678901:role/r\" "
+                  "has an invalid account ID (12 digits, or aws).");
+    ASSERT_EQ(tern__aws_arn_check("arn:aws:s3:us-east:123456789012:b", why,
+                                  sizeof(why)),
+              1);
+    ASSERT_STR_EQ(why,
+                  "is not a valid ARN: \"arn:aws:s3:us-east:123456789012:b\" "
+                  "has an invalid region.");
+}
+
 const struct tern_test test_mod_common_list[] = {
     TEST_MODULE(mod_common, retry_only_named_errors_until_ceiling),
     TEST_MODULE(mod_common, cancel_stops_the_wait),
     TEST_MODULE(mod_common, default_tags_and_names),
-    TEST_MODULE(mod_common, policy_equivalence), TEST_END};
+    TEST_MODULE(mod_common, policy_equivalence),
+    TEST_UNIT(mod_common, arn_sections_as_regex),
+    TEST_END};

@@ -189,6 +189,44 @@ TEST(mod_databricks_instance_profile, errors)
     mod_fx_stop(&fx);
 }
 
+/* Issue 20, finding 10: a 200 that is not JSON (a proxy's page) or is
+ * over the size cap is an error at once, one call, not retried for two
+ * minutes as if IAM were still propagating. */
+TEST(mod_databricks_instance_profile, unreadable_not_retried)
+{
+    struct mod_fx fx;
+    json_t *cfg, *st = NULL;
+    char want[512];
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    fx.op.address = "databricks_instance_profile.x";
+    cfg = mod_json("{\"instance_profile_arn\": \"" PROFILE_ARN "x\"}");
+    mod_faults(&fx, "{\"garble_rate\": 1, \"garble_mode\": \"html\"}");
+    mod_clear_calls(&fx);
+    ASSERT_EQ(M->read(&st, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_STR_EQ(mod_calls(&fx), "instance-profiles/list");
+    ASSERT_STR_EQ(mod_diag_text(&fx),
+                  "Cannot read Databricks instance profile '" PROFILE_ARN
+                  "x' []: GET /api/2.0/instance-profiles/list answered HTTP "
+                  "200 with a body that is not JSON: '[' or '{' expected "
+                  "near '<'.");
+    mod_diag_clear(&fx);
+    mod_faults(&fx, "{\"garble_mode\": \"oversize\"}");
+    mod_clear_calls(&fx);
+    ASSERT_EQ(M->read(&st, &fx.op, cfg), TERN_EINVALID);
+    ASSERT_STR_EQ(mod_calls(&fx), "instance-profiles/list");
+    snprintf(want, sizeof(want),
+             "Cannot read Databricks instance profile '" PROFILE_ARN
+             "x' []: GET /api/2.0/instance-profiles/list: response from "
+             "endpoint %s/api/2.0/instance-profiles/list is larger than the "
+             "16777216 byte limit (1 attempt)",
+             fx.sim.base_url);
+    ASSERT_STR_EQ(mod_diag_text(&fx), want);
+    json_decref(cfg);
+    mod_fx_stop(&fx);
+}
+
 TEST(mod_databricks_instance_profile, validation_waits_for_iam_5s)
 {
     static const char *const args[] = {"--propagation-ms", "5000", NULL};
@@ -223,5 +261,6 @@ const struct tern_test test_mod_databricks_instance_profile_list[] = {
     TEST_MODULE(mod_databricks_instance_profile, create_read_update_delete),
     TEST_MODULE(mod_databricks_instance_profile, replace_and_import),
     TEST_MODULE(mod_databricks_instance_profile, errors),
+    TEST_MODULE(mod_databricks_instance_profile, unreadable_not_retried),
     TEST_MODULE(mod_databricks_instance_profile, validation_waits_for_iam_5s),
     TEST_END};

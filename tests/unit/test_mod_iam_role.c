@@ -16,6 +16,8 @@
 #include <time.h>
 
 extern const tern_module tern_module_aws_iam_role;
+extern const tern_module tern_module_aws_iam_instance_profile;
+extern const tern_bulk_op tern_bulk_aws_iam;
 #define M (&tern_module_aws_iam_role)
 
 static json_t *create(struct mod_fx *fx, const char *cfg_text)
@@ -247,6 +249,70 @@ TEST(mod_iam_role, delete_detaches_first)
     ASSERT_OK(M->delete_(&fx.op, st));
     ASSERT_EQ(fx.diags.count, 0);
     json_decref(st);
+    mod_fx_stop(&fx);
+}
+
+/* After a bulk refresh (a destroy's): a role the refresh saw in profiles
+ * that tern has since left is deleted without ListInstanceProfilesForRole;
+ * one put into a profile after the refresh, or seen in a profile tern did
+ * not leave, is listed and taken out first. */
+TEST(mod_iam_role, delete_after_bulk_refresh)
+{
+    struct mod_fx fx;
+    json_t *app, *late, *kept, *pst, *dump;
+    void *snapshot = NULL;
+
+    mod_fx_start(&fx, NULL);
+    mod_load(&fx, "{\"iam\": {\"instance_profiles\": [{\"name\": \"p\"}, "
+                  "{\"name\": \"q\"}, {\"name\": \"r\"}]}}");
+    app = create(&fx, "{\"name\": \"app\", "
+                      "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    late = create(&fx, "{\"name\": \"late\", "
+                       "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    kept = create(&fx, "{\"name\": \"kept\", "
+                       "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
+    ASSERT_OK(mod_iam(&fx, "AddRoleToInstanceProfile", "InstanceProfileName",
+                      "p", "RoleName", "app", NULL));
+    ASSERT_OK(mod_iam(&fx, "AddRoleToInstanceProfile", "InstanceProfileName",
+                      "r", "RoleName", "kept", NULL));
+    ASSERT_OK(tern_bulk_aws_iam.fetch(&snapshot, &fx.op));
+    tern_bulk_aws_iam.free(snapshot);
+    /* The destroy takes app out of p (the profile's delete), then app
+     * goes by itself. */
+    pst = mod_json("{\"id\": \"p\", \"name\": \"p\", \"role\": \"app\"}");
+    ASSERT_OK(tern_module_aws_iam_instance_profile.delete_(&fx.op, pst));
+    mod_clear_calls(&fx);
+    if (M->delete_(&fx.op, app) != TERN_OK)
+        FAIL("delete: %s", mod_diag_text(&fx));
+    ASSERT_STR_EQ(mod_calls(&fx), "DeleteRole");
+    /* late was put into q after the refresh: DeleteConflict, then the
+     * list. */
+    ASSERT_OK(mod_iam(&fx, "AddRoleToInstanceProfile", "InstanceProfileName",
+                      "q", "RoleName", "late", NULL));
+    mod_clear_calls(&fx);
+    if (M->delete_(&fx.op, late) != TERN_OK)
+        FAIL("delete: %s", mod_diag_text(&fx));
+    ASSERT_STR_EQ(mod_calls(&fx), "DeleteRole,ListInstanceProfilesForRole,"
+                                  "RemoveRoleFromInstanceProfile,DeleteRole");
+    /* kept is still in r, as the refresh saw: listed first. */
+    mod_clear_calls(&fx);
+    if (M->delete_(&fx.op, kept) != TERN_OK)
+        FAIL("delete: %s", mod_diag_text(&fx));
+    ASSERT_STR_EQ(mod_calls(&fx), "ListInstanceProfilesForRole,"
+                                  "RemoveRoleFromInstanceProfile,DeleteRole");
+    ASSERT_EQ(fx.diags.count, 0);
+    dump = mod_dump(&fx);
+    ASSERT_NULL(mod_dump_role(dump, "app"));
+    ASSERT_NULL(mod_dump_role(dump, "late"));
+    ASSERT_NULL(mod_dump_role(dump, "kept"));
+    ASSERT_EQ(
+        json_array_size(json_object_get(mod_dump_profile(dump, "q"), "roles")),
+        0);
+    json_decref(dump);
+    json_decref(pst);
+    json_decref(app);
+    json_decref(late);
+    json_decref(kept);
     mod_fx_stop(&fx);
 }
 
@@ -530,6 +596,7 @@ const struct tern_test test_mod_iam_role_list[] = {
     TEST_MODULE(mod_iam_role, update_in_place),
     TEST_MODULE(mod_iam_role, replace_on_name_or_path),
     TEST_MODULE(mod_iam_role, delete_detaches_first),
+    TEST_MODULE(mod_iam_role, delete_after_bulk_refresh),
     TEST_MODULE(mod_iam_role, delete_conflict_says_what_to_do),
     TEST_MODULE(mod_iam_role, import_by_name),
     TEST_MODULE(mod_iam_role, read_deleted_outside),

@@ -156,6 +156,69 @@ TEST(util, redact_many_secrets_and_closing_tags)
     tern_free(s);
 }
 
+/* Issue 20: a secret of any length is redacted, even one made of the
+ * mask's own characters. */
+TEST(util, redact_short_secrets)
+{
+    char *s;
+
+    tern_log_add_secret("k9Zq");
+    tern_log_add_secret("**");
+    tern_log_add_secret("[REDACTED]");
+    s = redacted("pin k9Zq and k9Zqk9Zq, ** [REDACTED] end");
+    ASSERT_STR_EQ(s, "pin **** and ********, ** [REDACTED] end");
+    tern_free(s);
+}
+
+/* Issue 20: a secret that arrives while allocation fails cannot be
+ * remembered, so every later line is masked whole rather than printed
+ * with the secret in it. */
+TEST(util, redact_after_lost_secret)
+{
+    char *s;
+
+    s = redacted("before SecretLostToOOM-0001");
+    ASSERT_STR_EQ(s, "before SecretLostToOOM-0001");
+    tern_free(s);
+    tern__alloc_fail_after(1);
+    tern_log_add_secret("SecretLostToOOM-0001");
+    tern__alloc_fail_after(0);
+    s = redacted("after SecretLostToOOM-0001");
+    ASSERT_STR_EQ(s, "[REDACTED]");
+    tern_free(s);
+    s = redacted("short");
+    ASSERT_STR_EQ(s, "*****");
+    tern_free(s);
+}
+
+/* Issue 20, finding 14: what a server sends is made printable, C0 (but
+ * newline and tab), DEL, C1 and bytes that are not UTF-8; the rest, UTF-8
+ * included, is kept. */
+TEST(util, printable_escapes_controls)
+{
+    static const char in[] = "a\033]0;t\007b\r\n\tc\x7f"
+                             "d\xc2\x9b"
+                             "1m \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 "
+                             "\xff\xc3(\xed\xa0\x80\xe2\x82";
+    static const char want[] = "a\\x1b]0;t\\x07b\\x0d\n\tc\\x7fd\\u009b1m "
+                               "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 "
+                               "\\xff\\xc3(\\xed\\xa0\\x80\\xe2\\x82";
+    char small[12], *s;
+    tern_buf b = TERN_BUF_INIT;
+
+    s = tern_printable_strndup(in, sizeof(in) - 1);
+    ASSERT_STR_EQ(s, want);
+    tern_free(s);
+    ASSERT_OK(tern_buf_put_printable(&b, in, sizeof(in) - 1));
+    ASSERT_STR_EQ(tern_buf_cstr(&b), want);
+    tern_buf_release(&b);
+    /* Cut at a whole escape: "a\x1b]0;t" is 9 bytes, "\x07" would not
+     * fit; 6 bytes of the source were copied. */
+    ASSERT_EQ(tern_printable_copy(small, sizeof(small), in), 6);
+    ASSERT_STR_EQ(small, "a\\x1b]0;t");
+    ASSERT_NULL(tern_printable_strndup(NULL, 0));
+}
+
 const struct tern_test test_util_list[] = {
     TEST_UNIT(util, buf_appends_and_detaches),
     TEST_UNIT(util, buf_records_allocation_failure),
@@ -165,4 +228,7 @@ const struct tern_test test_util_list[] = {
     TEST_UNIT(util, redact_keeps_ordinary_text),
     TEST_UNIT(util, redact_registered_secret_anywhere),
     TEST_UNIT(util, redact_many_secrets_and_closing_tags),
+    TEST_UNIT(util, printable_escapes_controls),
+    TEST_UNIT(util, redact_short_secrets),
+    TEST_UNIT(util, redact_after_lost_secret),
     TEST_END};

@@ -1,8 +1,8 @@
 # The Databricks provider's documentation example for
 # databricks_instance_profile (docs/resources/instance_profile.md), its
-# three parts unchanged. tern has the IAM resources, the registration, the
-# cluster policy and the group's instance profile; the cluster is reported
-# as a type tern does not support yet.
+# three parts unchanged. tern has every type it uses: the IAM resources,
+# the registration, the cluster, the cluster policy and the group's
+# instance profile.
 variable "crossaccount_role_name" {
   type        = string
   description = "Role that you've specified on https://accounts.cloud.databricks.com/#aws"
