@@ -18,15 +18,13 @@
 extern const tern_provider tern_provider_aws;
 extern const tern_provider tern_provider_databricks;
 extern const tern_provider tern_provider_random;
+extern const tern_provider tern_provider_terraform;
 extern const tern_provider tern_provider_time;
 
 /* Every provider (tern/provider.h), sorted by name. */
 const tern_provider *const tern_providers[] = {
-    &tern_provider_aws,
-    &tern_provider_databricks,
-    &tern_provider_random,
-    &tern_provider_time,
-    NULL,
+    &tern_provider_aws,       &tern_provider_databricks, &tern_provider_random,
+    &tern_provider_terraform, &tern_provider_time,       NULL,
 };
 
 extern const tern_module tern_module_data_aws_availability_zones;
@@ -65,6 +63,7 @@ extern const tern_module tern_module_random_password;
 extern const tern_module tern_module_random_shuffle;
 extern const tern_module tern_module_random_string;
 extern const tern_module tern_module_random_uuid;
+extern const tern_module tern_module_data_terraform_remote_state;
 extern const tern_module tern_module_time_sleep;
 extern const tern_module tern_module_time_static;
 
@@ -105,6 +104,7 @@ const tern_module *const tern_modules[] = {
     &tern_module_random_shuffle,
     &tern_module_random_string,
     &tern_module_random_uuid,
+    &tern_module_data_terraform_remote_state,
     &tern_module_time_sleep,
     &tern_module_time_static,
     NULL,
@@ -275,6 +275,13 @@ const tern_provider *tern_provider_find(const char *name)
         if (strcmp(tern_providers[i]->name, name) == 0)
             return tern_providers[i];
     return NULL;
+}
+
+const char *tern_provider_source_host(const char *source)
+{
+    size_t n = strcspn(source, "/");
+
+    return memchr(source, '.', n) ? "" : "registry.terraform.io/";
 }
 
 const tern_provider *tern_provider_for_source(const char *source)

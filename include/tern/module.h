@@ -43,7 +43,15 @@ enum tern_attr_type {
     TERN_TYPE_SET_STRING,  /**< set(string): order never matters */
     TERN_TYPE_MAP_STRING,  /**< map(string), e.g. tags */
     TERN_TYPE_BLOCK_LIST,  /**< nested blocks, in order; see tern_attr.nested */
-    TERN_TYPE_BLOCK_SET    /**< nested blocks, order irrelevant */
+    TERN_TYPE_BLOCK_SET,   /**< nested blocks, order irrelevant */
+    /**
+     * Any value (cty's DynamicPseudoType: terraform_remote_state's config
+     * and outputs): not coerced, compared as a whole, rendered as its
+     * value. A module marks a part of it sensitive by returning that part
+     * as {"tern:sensitive": VALUE}; the engine unwraps it into a marked
+     * value when it reads the module's result or the state.
+     */
+    TERN_TYPE_DYNAMIC
 };
 
 /** Attribute flags; combine with |. */

@@ -119,6 +119,13 @@ const tern_provider *tern_provider_find(const char *name);
  */
 const tern_provider *tern_provider_for_source(const char *source);
 
+/**
+ * The host to put before a source address to make it whole:
+ * "registry.terraform.io/" for "hashicorp/aws", "" for one that names its
+ * host already (the built-in "terraform.io/builtin/terraform").
+ */
+const char *tern_provider_source_host(const char *source);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,6 +83,23 @@ typedef struct tern_backend_s3_config {
             NULL, NULL, NULL, NULL, 0, -1                                      \
     }
 
+/**
+ * Fill @p c from the backend's arguments as JSON: the backend block with
+ * its -backend-config, or terraform_remote_state's `config` (strings
+ * borrowed from @p cfg). The workspace is the caller's to set. Release
+ * with tern_backend_s3_config_release().
+ */
+void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg);
+
+/** Free what tern_backend_s3_config_json() allocated (the file lists). */
+void tern_backend_s3_config_release(tern_backend_s3_config *c);
+
+/**
+ * The first key of @p cfg that is not an argument of Terraform's S3
+ * backend (borrowed), or NULL.
+ */
+const char *tern_backend_s3_unknown_arg(const json_t *cfg);
+
 /** A configured backend (opaque). */
 typedef struct tern_backend_s3 tern_backend_s3;
 

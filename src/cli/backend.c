@@ -17,51 +17,6 @@
 #include "tern/log.h"
 #include "util/alloc.h"
 
-static const char *str(const json_t *obj, const char *name)
-{
-    return json_string_value(json_object_get(obj, name));
-}
-
-static int truthy(const json_t *obj, const char *name)
-{
-    const json_t *v = json_object_get(obj, name);
-
-    return json_is_true(v) ||
-           (json_is_string(v) && strcmp(json_string_value(v), "true") == 0);
-}
-
-/* A list of strings as a NULL-terminated array (borrowed strings). */
-static const char **strlist(const json_t *v)
-{
-    const char **out;
-    size_t i, n = json_is_array(v) ? json_array_size(v) : 0;
-
-    if (!n)
-        return NULL;
-    out = tern_calloc(n + 1, sizeof(*out));
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++)
-        out[i] = json_string_value(json_array_get(v, i));
-    return out;
-}
-
-/* Parse a Go duration of whole seconds, minutes or hours ("1h", "900s"). */
-static long duration_s(const char *s)
-{
-    char *end = NULL;
-    long n;
-
-    if (!s)
-        return 0;
-    n = strtol(s, &end, 10);
-    if (end && strcmp(end, "h") == 0)
-        return n * 3600;
-    if (end && strcmp(end, "m") == 0)
-        return n * 60;
-    return n;
-}
-
 /*
  * How often completed steps are pushed during an apply (intents always at
  * once): TERN_S3_PUSH_INTERVAL_MS, default 1000 ms.
@@ -82,48 +37,12 @@ int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
                     struct tern_backend_s3 **out)
 {
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
-    const json_t *cfg = ctx->backend_cfg;
-    const json_t *ep = json_object_get(cfg, "endpoints");
-    const json_t *ar = json_object_get(cfg, "assume_role");
-    const char **cfiles = NULL, **kfiles = NULL;
     int error;
 
-    c.bucket = str(cfg, "bucket");
-    c.key = str(cfg, "key");
-    c.region = str(cfg, "region");
-    c.workspace_key_prefix = str(cfg, "workspace_key_prefix");
+    tern_backend_s3_config_json(&c, ctx->backend_cfg);
     c.workspace = workspace;
-    c.use_lockfile = truthy(cfg, "use_lockfile");
-    c.encrypt = truthy(cfg, "encrypt");
-    c.kms_key_id = str(cfg, "kms_key_id");
-    c.acl = str(cfg, "acl");
-    c.endpoint_s3 = str(ep, "s3");
-    c.endpoint_sts = str(ep, "sts");
-    c.endpoint_iam = str(ep, "iam");
-    c.use_path_style = truthy(cfg, "use_path_style");
-    c.profile = str(cfg, "profile");
-    c.access_key = str(cfg, "access_key");
-    c.secret_key = str(cfg, "secret_key");
-    c.token = str(cfg, "token");
-    cfiles = strlist(json_object_get(cfg, "shared_config_files"));
-    kfiles = strlist(json_object_get(cfg, "shared_credentials_files"));
-    c.shared_config_files = cfiles;
-    c.shared_credentials_files = kfiles;
-    c.assume_role_arn = str(ar, "role_arn");
-    c.assume_role_session_name = str(ar, "session_name");
-    c.assume_role_external_id = str(ar, "external_id");
-    c.assume_role_duration_seconds = duration_s(str(ar, "duration"));
-    if (json_is_integer(json_object_get(cfg, "max_retries")))
-        c.max_retries =
-            (int)json_integer_value(json_object_get(cfg, "max_retries"));
-    else if (json_is_number(json_object_get(cfg, "max_retries")))
-        c.max_retries =
-            (int)json_number_value(json_object_get(cfg, "max_retries"));
-    else if (str(cfg, "max_retries"))
-        c.max_retries = (int)strtol(str(cfg, "max_retries"), NULL, 10);
     error = tern_backend_s3_new(out, &c, NULL, &ctx->diags);
-    tern_free(cfiles);
-    tern_free(kfiles);
+    tern_backend_s3_config_release(&c);
     return error;
 }
 

@@ -35,6 +35,8 @@ static json_t *attr_type(enum tern_attr_type t)
         return json_pack("[s,s]", "set", "string");
     case TERN_TYPE_MAP_STRING:
         return json_pack("[s,s]", "map", "string");
+    case TERN_TYPE_DYNAMIC:
+        return json_string("dynamic");
     default:
         break;
     }
@@ -102,9 +104,9 @@ int cli_cmd_providers_schema(struct cli_ctx *ctx)
     schemas = json_object();
     for (i = 0; tern_providers[i]; i++) {
         const tern_provider *prov = tern_providers[i];
-        char *full = tern_asprintf(
-            "registry.terraform.io/%s",
-            prov->sources && prov->sources[0] ? prov->sources[0] : prov->name);
+        const char *src =
+            prov->sources && prov->sources[0] ? prov->sources[0] : prov->name;
+        char *full = tern_asprintf("%s%s", tern_provider_source_host(src), src);
         json_t *res = json_object(), *data = json_object(), *p;
 
         for (j = 0; tern_modules[j]; j++) {

@@ -24,6 +24,7 @@
 
 #include "engine/tfjson.h"
 #include "lang/lang.h"
+#include "tern/provider.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -445,7 +446,7 @@ static char *full_name(const char *local, const json_t *required)
     const char *src = json_string_value(json_object_get(required, local));
 
     if (src)
-        return tern_asprintf("registry.terraform.io/%s", src);
+        return tern_asprintf("%s%s", tern_provider_source_host(src), src);
     return tern__tfjson_provider_name(NULL, local);
 }
 

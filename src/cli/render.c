@@ -228,7 +228,10 @@ static void render_body(struct rctx *r, const json_t *attrs,
             path_sensitive(sens, keys[i]))
             tern_buf_puts(r->out, "(sensitive value)");
         else
-            render(r, v, indent, !a || a->type == TERN_TYPE_MAP_STRING, 0);
+            render(r, v, indent,
+                   !a || a->type == TERN_TYPE_MAP_STRING ||
+                       a->type == TERN_TYPE_DYNAMIC,
+                   0);
         tern_buf_putc(r->out, '\n');
     }
     for (i = 0; i < n; i++) {

@@ -479,7 +479,9 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                 tern_buf_puts(r->out, "(sensitive value) -> null");
             else
                 value_lines(r, vb, va, col,
-                            !at || at->type == TERN_TYPE_MAP_STRING, 0);
+                            !at || at->type == TERN_TYPE_MAP_STRING ||
+                                at->type == TERN_TYPE_DYNAMIC,
+                            0);
             if (s != S_SAME && c &&
                 in_list(c->replace_paths, c->n_replace_paths, k))
                 tern_buf_puts(r->out, " # forces replacement");

@@ -618,16 +618,109 @@ static json_t *sensitive_paths(const tern_attr *schema)
     return a;
 }
 
+/* JSON of a value whose marked parts are wrapped as {"tern:sensitive": V},
+ * as a module returns the parts of a TERN_TYPE_DYNAMIC attribute it marks
+ * (tern/module.h). */
+static json_t *wrap_marked(const tern_value *v)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    json_t *r;
+    size_t i;
+
+    if (tern_value_is_sensitive(v)) {
+        json_t *plain = tern_value_to_json(v);
+
+        return plain ? json_pack("{s:o}", "tern:sensitive", plain) : NULL;
+    }
+    if (!tern_value_has_sensitive(v) ||
+        (k != TERN_VAL_OBJECT && k != TERN_VAL_LIST))
+        return tern_value_to_json(v);
+    r = k == TERN_VAL_OBJECT ? json_object() : json_array();
+    for (i = 0; r && i < tern_value_length(v); i++) {
+        json_t *x =
+            wrap_marked(k == TERN_VAL_OBJECT ? tern_value_object_value(v, i)
+                                             : tern_value_list_get(v, i));
+
+        if (!x || (k == TERN_VAL_OBJECT
+                       ? json_object_set_new(r, tern_value_object_key(v, i), x)
+                       : json_array_append_new(r, x))) {
+            json_decref(r);
+            r = NULL;
+        }
+    }
+    return r;
+}
+
+/* @v (a TERN_TYPE_DYNAMIC attribute's value, stolen) with its wrapped
+ * parts unwrapped; the path of each goes to @sens, after @path (Terraform's
+ * sensitive_attributes form). */
+static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
+{
+    json_t *inner =
+        json_object_size(v) == 1 ? json_object_get(v, "tern:sensitive") : NULL;
+    json_t *x, *step, *sub;
+    const char *k;
+    size_t i;
+
+    if (inner) {
+        json_array_append_new(sens, json_deep_copy(path));
+        json_incref(inner);
+        json_decref(v);
+        return inner;
+    }
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, x)
+        {
+            step = json_pack("{s:s,s:s}", "type", "get_attr", "value", k);
+            sub = json_deep_copy(path);
+            json_array_append_new(sub, step);
+            json_object_set_new(v, k,
+                                unwrap_dynamic(json_incref(x), sub, sens));
+            json_decref(sub);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+        {
+            step = json_pack("{s:s,s:{s:I,s:s}}", "type", "index", "value",
+                             "value", (json_int_t)i, "type", "number");
+            sub = json_deep_copy(path);
+            json_array_append_new(sub, step);
+            json_array_set_new(v, i, unwrap_dynamic(json_incref(x), sub, sens));
+            json_decref(sub);
+        }
+    }
+    return v;
+}
+
 static int commit_object(struct applyrun *ar, const struct pinst *pi,
                          const tern_module *m, int64_t intent,
                          const json_t *attrs, struct tern_diags *d)
 {
     tern_state_resource r = TERN_STATE_RESOURCE_INIT;
-    json_t *sens = sensitive_paths(m->schema);
+    json_t *sens = sensitive_paths(m->schema), *plain = NULL;
+    const tern_attr *a;
     int error;
 
     if (!sens)
         return TERN_ENOMEM;
+    /* Marked parts of any-value attributes: stored plain, their paths in
+     * sensitive_attributes. */
+    for (a = m->schema; a->name; a++) {
+        json_t *v = json_object_get(attrs, a->name), *path;
+
+        if (a->type != TERN_TYPE_DYNAMIC || !v)
+            continue;
+        if (!plain && !(plain = json_deep_copy(attrs))) {
+            json_decref(sens);
+            return TERN_ENOMEM;
+        }
+        path = json_pack("[{s:s,s:s}]", "type", "get_attr", "value", a->name);
+        json_object_set_new(plain, a->name,
+                            unwrap_dynamic(json_deep_copy(v), path, sens));
+        json_decref(path);
+    }
+    if (plain)
+        attrs = plain;
     r.mode = pi->pub.mode;
     r.module = pi->module;
     r.type = pi->type;
@@ -643,6 +736,7 @@ static int commit_object(struct applyrun *ar, const struct pinst *pi,
     r.create_before_destroy = pi->cbd;
     error = tern_state_commit_step(ar->e->state, intent, &r, d);
     json_decref(sens);
+    json_decref(plain);
     return error;
 }
 
@@ -1178,7 +1272,7 @@ static int save_reads(struct applyrun *ar)
         if (!pi->data_write || pi->pub.action != TERN_ACTION_NOOP)
             continue;
         m = inst_module(ar->e, pi);
-        j = tern_value_to_json(pi->after);
+        j = wrap_marked(pi->after);
         if (!m || !j) {
             json_decref(j);
             continue;

@@ -846,10 +846,12 @@ char *tern__provider_addr(const struct eprov *p)
         source = fallback;
     }
     if (p->alias)
-        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"].%s",
-                             source, p->alias);
+        addr =
+            tern_asprintf("provider[\"%s%s\"].%s",
+                          tern_provider_source_host(source), source, p->alias);
     else
-        addr = tern_asprintf("provider[\"registry.terraform.io/%s\"]", source);
+        addr = tern_asprintf("provider[\"%s%s\"]",
+                             tern_provider_source_host(source), source);
     tern_free(fallback);
     return addr;
 }

@@ -990,6 +990,39 @@ int tern__eval_config(struct evalctx *cx, const struct pinst *pi,
 /* ---- marks ----------------------------------------------------------------
  */
 
+/* A TERN_TYPE_DYNAMIC value with its {"tern:sensitive": VALUE} parts
+ * turned into marked values (tern/module.h). Steals @v. */
+static tern_value *unwrap_sensitive(tern_value *v)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    tern_value *r, *x;
+    size_t i, n;
+
+    if (!v || (k != TERN_VAL_OBJECT && k != TERN_VAL_LIST))
+        return v;
+    n = tern_value_length(v);
+    if (k == TERN_VAL_OBJECT && n == 1 &&
+        strcmp(tern_value_object_key(v, 0), "tern:sensitive") == 0) {
+        r = tern_value_incref(tern_value_object_value(v, 0));
+        tern_value_decref(v);
+        return r ? tern_value_mark_sensitive(r) : NULL;
+    }
+    r = k == TERN_VAL_OBJECT ? tern_value_object_new() : tern_value_list_new();
+    for (i = 0; r && i < n; i++) {
+        x = unwrap_sensitive(tern_value_incref(
+            k == TERN_VAL_OBJECT ? tern_value_object_value(v, i)
+                                 : tern_value_list_get(v, i)));
+        if (!x || (k == TERN_VAL_OBJECT ? tern_value_object_set(
+                                              r, tern_value_object_key(v, i), x)
+                                        : tern_value_list_append(r, x))) {
+            tern_value_decref(r);
+            r = NULL;
+        }
+    }
+    tern_value_decref(v);
+    return r;
+}
+
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v)
 {
     tern_value *r;
@@ -1003,7 +1036,9 @@ tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v)
         const tern_attr *sa = tern_schema_attr(schema, k);
         tern_value *x = tern_value_incref(tern_value_object_value(v, i));
 
-        if (sa && !tern_value_is_null(x) && !tern_value_is_unknown(x)) {
+        if (sa && sa->type == TERN_TYPE_DYNAMIC) {
+            x = unwrap_sensitive(x);
+        } else if (sa && !tern_value_is_null(x) && !tern_value_is_unknown(x)) {
             x = coerce(sa, x);
             if (x && (sa->flags & TERN_ATTR_SENSITIVE) &&
                 !tern_value_is_sensitive(x))
@@ -1079,6 +1114,9 @@ static int json_same_value(const tern_attr *sa, const json_t *a,
 {
     size_t i;
 
+    /* Any value: compared as a whole, null and {} told apart. */
+    if (sa->type == TERN_TYPE_DYNAMIC)
+        return a && b ? json_equal(a, b) : a == b;
     if (json_zero(a) && json_zero(b))
         return 1;
     if (!a || !b)

@@ -48,7 +48,9 @@ char *tern__tfjson_provider_name(const char *stored, const char *type)
     prov = local ? tern_provider_find(local) : NULL;
     if (prov && prov->sources && prov->sources[0]) {
         tern_free(local);
-        return tern_asprintf("registry.terraform.io/%s", prov->sources[0]);
+        return tern_asprintf("%s%s",
+                             tern_provider_source_host(prov->sources[0]),
+                             prov->sources[0]);
     }
     r = tern_asprintf("registry.terraform.io/hashicorp/%s", local ? local : "");
     tern_free(local);
@@ -157,7 +159,8 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
              * contents: an empty object or tuple, kept. */
             if (a->type == TERN_TYPE_MAP_STRING)
                 json_object_set_new(r, k, json_object());
-            else if (a->type != TERN_TYPE_STRING &&
+            else if (a->type != TERN_TYPE_DYNAMIC &&
+                     a->type != TERN_TYPE_STRING &&
                      a->type != TERN_TYPE_NUMBER && a->type != TERN_TYPE_BOOL)
                 json_object_set_new(r, k, json_array());
         }

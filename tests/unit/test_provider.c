@@ -73,8 +73,13 @@ TEST(provider, every_provider_complete_and_sorted)
             FAIL("%s: no source address", p->name);
         for (j = 0; p->sources[j]; j++) {
             const char *s = p->sources[j];
+            /* A built-in provider names its host (Terraform's
+             * terraform.io/builtin/terraform): host/namespace/type. */
+            const char *t =
+                *tern_provider_source_host(s) ? s : strchr(s, '/') + 1;
 
-            if (!strchr(s, '/') || strchr(strchr(s, '/') + 1, '/'))
+            if (!strchr(s, '/') || !strchr(t, '/') ||
+                strchr(strchr(t, '/') + 1, '/'))
                 FAIL("%s: source \"%s\" is not namespace/type", p->name, s);
             for (k = 0; s[k]; k++)
                 if (isupper((unsigned char)s[k]))
