@@ -28,8 +28,8 @@
  * thread that called tern_engine_plan() / tern_engine_apply(); the engine
  * never writes to stdout or stderr.
  *
- * An engine is used by one thread at a time, except tern_engine_interrupt(),
- * which may be called from any thread.
+ * An engine is used by one thread at a time, except tern_engine_interrupt()
+ * and tern_engine_progress(), which may be called from any thread.
  */
 #ifndef TERN_ENGINE_H
 #define TERN_ENGINE_H
@@ -328,6 +328,15 @@ void tern_engine_free(tern_engine *engine);
  * modules' cancel flag (op->cancel), so running steps end early.
  */
 void tern_engine_interrupt(tern_engine *engine);
+
+/**
+ * What the running apply step at @p address last said it waits for
+ * (tern_op_progress), copied into @p buf (@p size bytes, NUL-terminated),
+ * from any thread while the engine exists: the CLI's progress ticker.
+ * @return 1 with the text, 0 when the step reported none (buf is "")
+ */
+int tern_engine_progress(tern_engine *engine, const char *address, char *buf,
+                         size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Plan                                                                     */

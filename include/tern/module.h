@@ -97,7 +97,7 @@ typedef struct tern_attr {
     unsigned int max_items;
 } tern_attr;
 
-#define TERN_OP_VERSION 2
+#define TERN_OP_VERSION 3
 
 /**
  * The context of one operation, filled in by the engine. Everything is
@@ -136,6 +136,9 @@ typedef struct tern_op {
     /** Raised by the engine at the first interrupt: start no new attempt
      *  and no wait for propagation (see tern_op_wait). */
     const atomic_int *stop;
+    /** Where tern_op_progress() writes: the engine's, during an apply;
+     *  NULL otherwise (the call then does nothing). */
+    struct tern_progress *progress;
 } tern_op;
 
 /**
@@ -159,6 +162,18 @@ int tern_op_wait(const tern_op *op, long ms);
  * @return TERN_OK, or TERN_ECANCELED
  */
 int tern_op_sleep(const tern_op *op, long ms);
+
+/** The longest progress text kept (bytes, without the NUL). */
+#define TERN_PROGRESS_MAX 96
+
+/**
+ * Say what a running operation is waiting for ("cluster PENDING"), from
+ * the operation's own thread, as often as it likes: the engine keeps the
+ * latest text (a copy, control characters made '?', cut at
+ * TERN_PROGRESS_MAX bytes) until the step ends, and the CLI appends it to
+ * its "Still creating..." lines (tern_engine_progress). NULL clears it.
+ */
+void tern_op_progress(const tern_op *op, const char *text);
 
 #define TERN_MODULE_VERSION 1
 

@@ -548,6 +548,13 @@ static int wait_running(tern_op *op, const char *id, json_t **out,
                               "Cluster %s does not exist.", id);
         if (error)
             return error;
+        /* The apply's "Still creating... [10s elapsed] (cluster PENDING)" */
+        if (tern__str(d, "state")) {
+            char *p = tern_asprintf("cluster %s", tern__str(d, "state"));
+
+            tern_op_progress(op, p);
+            tern_free(p);
+        }
         if (is_state(d, "RUNNING") || is_state(d, "RESIZING")) {
             *out = d;
             return TERN_OK;
@@ -642,6 +649,7 @@ static int wait_libs(tern_op *op, const char *id, const json_t *want,
     long wait = POLL_FIRST_MS, waited = 0;
     int error;
 
+    tern_op_progress(op, "installing libraries");
     for (;;) {
         json_t *sts = NULL, *s;
         size_t i, done = 0;

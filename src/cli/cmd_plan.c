@@ -64,6 +64,7 @@ struct run {
      * under the mutex. */
     int ticking, stop;
     double interval;
+    tern_engine *engine; /* during the apply: its steps' progress texts */
     pthread_t ticker;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -528,7 +529,7 @@ static void *ticker_main(void *arg)
             json_int_t n = json_integer_value(json_object_get(st, "n"));
             enum tern_action a =
                 (enum tern_action)json_integer_value(json_object_get(st, "a"));
-            char *msg;
+            char *msg, text[TERN_PROGRESS_MAX + 1];
 
             if (el < (double)(n + 1) * run->interval)
                 continue;
@@ -537,6 +538,18 @@ static void *ticker_main(void *arg)
                                 (double)(n + 1) * run->interval);
             if (!msg)
                 continue;
+            /* What the module said it waits for, after Terraform's line
+             * (which stays a prefix); the JSON UI keeps Terraform's
+             * apply_progress as it is (README, "Progress"). */
+            if (!ui->json &&
+                tern_engine_progress(run->engine, addr, text, sizeof(text))) {
+                char *longer = tern_asprintf("%s (%s)", msg, text);
+
+                if (longer) {
+                    tern_free(msg);
+                    msg = longer;
+                }
+            }
             if (ui->json)
                 cli_ui_json_line(ui, "info", msg, "apply_progress",
                                  json_pack("{s:{s:o,s:s,s:I}}", "hook",
@@ -1332,9 +1345,11 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
     ao.parallelism = (unsigned int)ctx->opts.parallelism;
     if (!ctx->ui.json)
         fputc('\n', ctx->ui.out);
+    run->engine = e;
     ticker_start(run);
     error = tern_engine_apply(e, plan, &ao, &s, &ctx->diags);
     ticker_stop(run);
+    run->engine = NULL;
     if (ctx->ui.json) {
         summary_json(ctx, &s, destroy ? "destroy" : "apply");
     } else if (error == TERN_OK) {

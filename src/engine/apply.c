@@ -314,6 +314,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->cancel = &e->cancel;
     op->stop = &e->interrupts;
     op->user = e->module_user;
+    op->progress = e->progress;
 }
 
 /*
@@ -784,6 +785,7 @@ static int apply_finish(struct exec *ex, struct step *s)
         return confirm_finish(ex, s);
     pi = &ar->plan->insts[s->inst];
     a = pi->pub.action;
+    tern__progress_clear(ar->e->progress, pi->addr);
     if (s->rc) {
         int kept = 0;
 

@@ -1693,6 +1693,12 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e = tern_calloc(1, sizeof(*e));
     TERN_CHECK_ALLOC(e);
     pthread_mutex_init(&e->wake_mu, NULL);
+    e->progress = tern__progress_new();
+    if (!e->progress) {
+        pthread_mutex_destroy(&e->wake_mu);
+        tern_free(e);
+        return TERN_ENOMEM;
+    }
     e->config = cfg;
     e->state = opts->state;
     e->parallelism = opts->parallelism ? opts->parallelism : 10;
@@ -1889,6 +1895,7 @@ void tern_engine_free(tern_engine *e)
     tern_free(e->order);
     tern_value_decref(e->vars);
     pthread_mutex_destroy(&e->wake_mu);
+    tern__progress_free(e->progress);
     tern_free(e);
 }
 

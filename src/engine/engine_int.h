@@ -141,7 +141,23 @@ struct tern_engine {
      * once; set and cleared by exec.c under wake_mu. */
     pthread_mutex_t wake_mu;
     void *wake;
+    /* What running apply steps said they wait for (op.c). */
+    struct tern_progress *progress;
 };
+
+/*
+ * op.c: the running steps' progress texts, address -> string, written by
+ * the modules' worker threads (tern_op_progress) and read by any thread
+ * (tern_engine_progress), always under @mu.
+ */
+struct tern_progress {
+    pthread_mutex_t mu;
+    json_t *texts;
+};
+struct tern_progress *tern__progress_new(void);
+void tern__progress_free(struct tern_progress *p);
+/* Forget what the step at @address said (it ended). */
+void tern__progress_clear(struct tern_progress *p, const char *address);
 
 /* exec.c: route tern_engine_interrupt()'s wake-up to @async (NULL: none). */
 void tern__engine_set_wake(tern_engine *e, void *async);

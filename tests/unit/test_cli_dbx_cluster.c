@@ -5,6 +5,8 @@
  *    empty, a cluster terminated outside tern is no change, a failed
  *    start is Databricks' termination reason in the apply's error, and
  *    destroy leaves nothing;
+ *  - progress: apply's "Still creating..." lines carry what the cluster
+ *    waits for, its state and then its libraries, driven by the sim clock;
  *  - interrupt: Ctrl-C while the cluster starts stops the wait, not the
  *    cluster, and the state records it at once;
  *  - concurrency: ten independent clusters are created and awaited at
@@ -160,6 +162,86 @@ TEST(dbx_cluster, lifecycle)
                   "RUNNING, got TERMINATED: Instance i-0abc was not "
                   "reachable (termination reason INSTANCE_UNREACHABLE, type "
                   "CLOUD_FAILURE)\n\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+static void advance(int pid, void *arg)
+{
+    (void)pid;
+    control(arg, "POST", "clock", "{\"advance_ms\": 600000}");
+}
+
+/* Which of the forms a progress line of apply is (the elapsed seconds
+ * taken from it): 0 none, 1 "(cluster PENDING)", 2 "(cluster RUNNING)", 3
+ * "(installing libraries)"; -1 none of them. */
+static int progress_form(const char *line, size_t len)
+{
+    static const char *const suffix[] = {"", " (cluster PENDING)",
+                                         " (cluster RUNNING)",
+                                         " (installing libraries)"};
+    const char *b = memchr(line, '[', len);
+    long secs = b ? strtol(b + 1, NULL, 10) : 0;
+    char want[256];
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        snprintf(want, sizeof(want),
+                 "databricks_cluster.deploy: Still creating... [%lds "
+                 "elapsed]%s",
+                 secs, suffix[k]);
+        if (strlen(want) == len && memcmp(want, line, len) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* The progress lines say what the cluster waits for: PENDING until the
+ * sim clock passes its start-up time, then its library. */
+TEST(dbx_cluster, progress_lines)
+{
+    struct tt_sim sim;
+    struct tt_sim_env env;
+    struct tt_run r = {0};
+    const char *dir = workdir("progress", 0);
+    const char *apply[] = {"apply", "-auto-approve", "-no-color", NULL};
+    const struct tt_stage stages[] = {
+        {"Still creating... [1s elapsed] (cluster PENDING)\n", advance, &sim},
+        {" (installing libraries)\n", advance, &sim},
+        {NULL, NULL, NULL}};
+    const char *p, *nl;
+    int last = 0, seen[4] = {0, 0, 0, 0};
+
+    setup(&sim, NULL);
+    tt_sim_env_init(&env, &sim);
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=1");
+    control(&sim, "POST", "clusters",
+            "{\"startup_ms\": 600000, \"library_ms\": 600000}");
+    ASSERT_OK(tt_write_file(dir, "main.tf", cluster_tf));
+    EXPECT(&r, dir, env.env, 0, "init");
+    tt_run_release(&r);
+    ASSERT_OK(tt_run_tern_stages(&r, dir, NULL, env.env, apply, stages));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_EQ(r.err, "");
+    /* Every progress line is Terraform's line and one of the texts, in
+     * the order the cluster goes through them. */
+    for (p = r.out; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        int k;
+
+        if (!memmem(p, (size_t)(nl - p), "Still creating...", 17))
+            continue;
+        k = progress_form(p, (size_t)(nl - p));
+        if (k < 0 || k < last)
+            FAIL("unexpected progress line %.*s in:\n%s", (int)(nl - p), p,
+                 r.out);
+        last = k;
+        seen[k]++;
+    }
+    ASSERT_CMP(seen[1], >=, 1);
+    ASSERT_CMP(seen[3], >=, 1);
+    ASSERT_STR_CONTAINS(r.out,
+                        "Apply complete! Resources: 1 added, 0 changed, 0 "
+                        "destroyed.\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -461,6 +543,8 @@ TEST(dbx_cluster, kill_trials)
 
 const struct tern_test test_cli_dbx_cluster_list[] = {
     TEST_INTEGRATION(dbx_cluster, lifecycle),
+    TEST_INTEGRATION(dbx_cluster, progress_lines),
     TEST_INTEGRATION(dbx_cluster, interrupt_keeps_cluster),
     TEST_INTEGRATION(dbx_cluster, ten_concurrent),
-    TEST_INTEGRATION(dbx_cluster, kill_trials), TEST_END};
+    TEST_INTEGRATION(dbx_cluster, kill_trials),
+    TEST_END};
