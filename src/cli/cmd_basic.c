@@ -765,7 +765,8 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         sort_resources(mod);
     }
     if (json_array_size(children))
-        json_object_set(root, "child_modules", children);
+        json_object_set_new(root, "child_modules",
+                            tern__tfjson_nest_modules(children));
     json_object_set_new(
         doc, "values",
         json_pack("{s:O,s:O}", "outputs", outs, "root_module", root));

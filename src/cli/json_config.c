@@ -594,30 +594,74 @@ static json_t *const_attr(const struct tern_body *body, const char *name)
     return v;
 }
 
-json_t *cli_config_json(const struct tern_lang_config *cfg)
+/* A module call's configuration (jsonconfig.marshalModuleCall): its
+ * source as written, the arguments that name a variable of the child as
+ * expressions, count/for_each, depends_on, and the child's module. A local
+ * source has no version constraint (left out, as upstream's omitempty). */
+static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
+                           const json_t *req, const json_t *cons);
+
+static json_t *module_call_json(const struct tern_lang_modcall *mc, json_t *pc,
+                                const json_t *req, const json_t *cons)
 {
-    json_t *pc = json_object(), *root = json_object(), *outs = json_object(),
-           *res = json_array(), *vars = json_object(), *cons = NULL, *req, *o,
-           *v;
-    size_t i;
+    const struct tern_body *body = mc->call->body;
+    const struct tern_attribute *a;
+    json_t *o = json_object(), *ex = json_object(), *deps;
+    size_t i, j;
 
-    req = required_of(cfg, &cons);
-    for (i = 0; i < cfg->providers.n; i++) {
-        const struct tern_block *b = cfg->providers.items[i];
-        json_t *alias = const_attr(b->body, "alias");
-
-        add_provider(pc, b->nlabels ? b->labels[0] : "",
-                     json_string_value(alias), req, cons, b->body);
-        json_decref(alias);
+    if (!o || !ex || !mc->cfg) {
+        json_decref(ex);
+        return o; /* upstream: a call with no configuration is {} */
     }
-    {
-        const char *k;
+    if (mc->source)
+        json_object_set_new(o, "source", json_string(mc->source));
+    for (i = 0; i < body->nattrs; i++) {
+        const struct tern_attribute *arg = &body->attrs[i];
 
-        json_object_foreach(req, k, v)
-        {
-            add_provider(pc, k, NULL, req, cons, NULL);
+        for (j = 0; j < mc->cfg->variables.n; j++) {
+            const struct tern_block *v = mc->cfg->variables.items[j];
+
+            if (v->nlabels && strcmp(v->labels[0], arg->name) == 0)
+                json_object_set_new(ex, arg->name,
+                                    cli_expression_json(arg->expr, 0));
         }
     }
+    if (json_object_size(ex))
+        json_object_set(o, "expressions", ex);
+    json_decref(ex);
+    if ((a = tern_lang_body_attr(body, "count")))
+        json_object_set_new(o, "count_expression",
+                            cli_expression_json(a->expr, 0));
+    else if ((a = tern_lang_body_attr(body, "for_each")))
+        json_object_set_new(o, "for_each_expression",
+                            cli_expression_json(a->expr, 0));
+    json_object_set_new(o, "module", module_json(mc->cfg, pc, req, cons));
+    a = tern_lang_body_attr(body, "depends_on");
+    if (a && a->expr->kind == TERN_EXPR_TUPLE && a->expr->u.list.n) {
+        deps = json_array();
+        for (i = 0; i < a->expr->u.list.n; i++) {
+            char *t = traversal_text(a->expr->u.list.items[i]);
+
+            if (t)
+                json_array_append_new(deps, json_string(t));
+            tern_free(t);
+        }
+        json_object_set_new(o, "depends_on", deps);
+    }
+    return o;
+}
+
+/* A module's outputs, resources, module_calls and variables
+ * (jsonconfig.marshalModule). The root's providers go into @pc; a child's
+ * resources use the provider they inherit, whose key upstream's
+ * normalizeModuleProviderKeys makes the parent's ("aws"). */
+static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
+                           const json_t *req, const json_t *cons)
+{
+    json_t *root = json_object(), *outs = json_object(), *res = json_array(),
+           *vars = json_object(), *calls = json_object(), *o, *v;
+    size_t i;
+
     for (i = 0; i < cfg->resources.n + cfg->data.n; i++) {
         int data = i >= cfg->resources.n;
         const struct tern_block *b = data
@@ -626,7 +670,8 @@ json_t *cli_config_json(const struct tern_lang_config *cfg)
         char *local;
 
         json_array_append_new(res, resource_json(b, data));
-        if (b->nlabels && !tern_lang_body_attr(b->body, "provider") &&
+        if (!cfg->parent && b->nlabels &&
+            !tern_lang_body_attr(b->body, "provider") &&
             (local = implied_local(b->labels[0]))) {
             add_provider(pc, local, NULL, req, cons, NULL);
             tern_free(local);
@@ -650,6 +695,9 @@ json_t *cli_config_json(const struct tern_lang_config *cfg)
         json_decref(v);
         json_object_set_new(outs, b->nlabels ? b->labels[0] : "", o);
     }
+    for (i = 0; i < cfg->ncalls; i++)
+        json_object_set_new(calls, cfg->calls[i].name,
+                            module_call_json(&cfg->calls[i], pc, req, cons));
     for (i = 0; i < cfg->variables.n; i++) {
         const struct tern_block *b = cfg->variables.items[i];
 
@@ -670,17 +718,46 @@ json_t *cli_config_json(const struct tern_lang_config *cfg)
         json_object_set(root, "outputs", outs);
     if (json_array_size(res))
         json_object_set(root, "resources", res);
+    if (json_object_size(calls))
+        json_object_set(root, "module_calls", calls);
     if (json_object_size(vars))
         json_object_set(root, "variables", vars);
+    json_decref(outs);
+    json_decref(res);
+    json_decref(calls);
+    json_decref(vars);
+    return root;
+}
+
+json_t *cli_config_json(const struct tern_lang_config *cfg)
+{
+    json_t *pc = json_object(), *cons = NULL, *req, *o, *v, *root;
+    size_t i;
+
+    req = required_of(cfg, &cons);
+    for (i = 0; i < cfg->providers.n; i++) {
+        const struct tern_block *b = cfg->providers.items[i];
+        json_t *alias = const_attr(b->body, "alias");
+
+        add_provider(pc, b->nlabels ? b->labels[0] : "",
+                     json_string_value(alias), req, cons, b->body);
+        json_decref(alias);
+    }
+    {
+        const char *k;
+
+        json_object_foreach(req, k, v)
+        {
+            add_provider(pc, k, NULL, req, cons, NULL);
+        }
+    }
+    root = module_json(cfg, pc, req, cons);
     o = json_object();
     if (json_object_size(pc))
         json_object_set(o, "provider_config", pc);
     json_object_set(o, "root_module", root);
     json_decref(pc);
     json_decref(root);
-    json_decref(outs);
-    json_decref(res);
-    json_decref(vars);
     json_decref(req);
     json_decref(cons);
     return o;

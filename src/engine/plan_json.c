@@ -473,14 +473,49 @@ static int key_cmp(const struct pinst *a, const struct pinst *b)
     return 0;
 }
 
-/* addrs.AbsResourceInstance.Less, then the deposed key: data sources
- * before managed resources, then type, name and key. */
+/* How many module calls deep @addr is: "" 0, "module.a" 1,
+ * "module.a[\"k\"].module.b" 2 (dots inside keys do not count). */
+static size_t module_depth(const char *addr)
+{
+    size_t i, n = 0;
+    int depth = 0, quoted = 0;
+
+    if (!addr || !*addr)
+        return 0;
+    for (i = 0; addr[i]; i++) {
+        if (quoted) {
+            if (addr[i] == '\\' && addr[i + 1])
+                i++;
+            else if (addr[i] == '"')
+                quoted = 0;
+        } else if (addr[i] == '"')
+            quoted = 1;
+        else if (addr[i] == '[')
+            depth++;
+        else if (addr[i] == ']')
+            depth--;
+        else if (depth == 0 && strncmp(addr + i, ".module.", 8) == 0)
+            n++;
+    }
+    return n + 1;
+}
+
+/* addrs.AbsResourceInstance.Less, then the deposed key: the shallower
+ * module first (the root's resources before any module's), then the
+ * module address, data sources before managed resources, then type, name
+ * and key. Module instances of one depth compare as address text
+ * (upstream compares step by step; the same for names and string keys). */
 static int inst_cmp(const void *pa, const void *pb)
 {
     const struct pinst *a = *(const struct pinst *const *)pa;
     const struct pinst *b = *(const struct pinst *const *)pb;
+    size_t da = module_depth(a->module), db = module_depth(b->module);
     int c;
 
+    if (da != db)
+        return da < db ? -1 : 1;
+    if ((c = strcmp(a->module ? a->module : "", b->module ? b->module : "")))
+        return c;
     if (a->pub.mode != b->pub.mode)
         return a->pub.mode == TERN_STATE_DATA ? -1 : 1;
     if ((c = strcmp(a->type, b->type)) != 0)
@@ -547,6 +582,106 @@ static json_t *value_output(const tern_value *v, int sensitive)
     return o;
 }
 
+/* The module that calls @addr ("module.a[\"k\"].module.b" ->
+ * "module.a[\"k\"]"), NULL for a module the root calls. A key may hold
+ * ".module." itself, so only dots outside brackets and quotes count. */
+static char *parent_module(const char *addr)
+{
+    size_t i, last = 0;
+    int depth = 0, quoted = 0;
+
+    for (i = 0; addr[i]; i++) {
+        if (quoted) {
+            if (addr[i] == '\\' && addr[i + 1])
+                i++;
+            else if (addr[i] == '"')
+                quoted = 0;
+        } else if (addr[i] == '"')
+            quoted = 1;
+        else if (addr[i] == '[')
+            depth++;
+        else if (addr[i] == ']')
+            depth--;
+        else if (depth == 0 && strncmp(addr + i, ".module.", 8) == 0)
+            last = i;
+    }
+    return last ? tern_strndup(addr, last) : NULL;
+}
+
+/* The module object of @addr in the tree under @top, made (with its
+ * ancestors) when missing. */
+static json_t *module_node(json_t *top, const char *addr)
+{
+    char *parent = parent_module(addr);
+    json_t *list = top, *m, *p;
+    size_t i;
+
+    if (parent) {
+        p = module_node(top, parent);
+        tern_free(parent);
+        if (!p)
+            return NULL;
+        list = json_object_get(p, "child_modules");
+        if (!list) {
+            list = json_array();
+            json_object_set_new(p, "child_modules", list);
+        }
+    }
+    json_array_foreach(list, i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "address")), addr) == 0)
+            return m;
+    }
+    m = json_pack("{s:s}", "address", addr);
+    json_array_append_new(list, m);
+    return m;
+}
+
+static int module_cmp(const void *a, const void *b)
+{
+    return strcmp(
+        json_string_value(json_object_get(*(json_t *const *)a, "address")),
+        json_string_value(json_object_get(*(json_t *const *)b, "address")));
+}
+
+static void sort_modules(json_t *list)
+{
+    size_t i, n = json_array_size(list);
+    json_t **v = tern_calloc(n + 1, sizeof(*v));
+
+    if (!v)
+        return;
+    for (i = 0; i < n; i++) {
+        v[i] = json_incref(json_array_get(list, i));
+        sort_modules(json_object_get(v[i], "child_modules"));
+    }
+    qsort(v, n, sizeof(*v), module_cmp);
+    json_array_clear(list);
+    for (i = 0; i < n; i++)
+        json_array_append_new(list, v[i]);
+    tern_free(v);
+}
+
+json_t *tern__tfjson_nest_modules(json_t *flat)
+{
+    json_t *top = json_array(), *m, *node, *res;
+    size_t i;
+
+    json_array_foreach(flat, i, m)
+    {
+        node =
+            module_node(top, json_string_value(json_object_get(m, "address")));
+        res = json_object_get(m, "resources");
+        if (node && json_array_size(res)) {
+            if (!json_object_get(node, "resources"))
+                json_object_set_new(node, "resources", json_array());
+            json_array_extend(json_object_get(node, "resources"), res);
+        }
+    }
+    sort_modules(top);
+    return top;
+}
+
 static json_t *module_json(json_t *resources)
 {
     json_t *m = json_object();
@@ -609,12 +744,33 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
         json_object_set(pv, "outputs", outs);
     json_object_set_new(pv, "root_module", module_json(res));
     if (json_array_size(children))
-        json_object_set(json_object_get(pv, "root_module"), "child_modules",
-                        children);
+        json_object_set_new(json_object_get(pv, "root_module"), "child_modules",
+                            tern__tfjson_nest_modules(children));
     json_decref(children);
     json_decref(outs);
     tern_free(by_addr);
     return pv;
+}
+
+/* The resources list of @pi's module: @res for the root's, else its
+ * entry of @children (flat, one {"address", "resources"} per instance). */
+static json_t *module_resources(json_t *res, json_t *children,
+                                const struct pinst *pi)
+{
+    json_t *mod;
+    size_t j;
+
+    if (!pi->module || !*pi->module)
+        return res;
+    json_array_foreach(children, j, mod)
+    {
+        if (strcmp(json_string_value(json_object_get(mod, "address")),
+                   pi->module) == 0)
+            return json_object_get(mod, "resources");
+    }
+    mod = json_pack("{s:[],s:s}", "resources", "address", pi->module);
+    json_array_append_new(children, mod);
+    return json_object_get(mod, "resources");
 }
 
 /* The refreshed state the plan was made against (jsonstate.Marshal). */
@@ -622,6 +778,7 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                            const json_t *prior_outputs)
 {
     json_t *res = json_array(), *outs = json_object(), *o, *v;
+    json_t *children = json_array();
     struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
     const char *k;
     size_t i;
@@ -639,11 +796,13 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
              * state; one read during apply is not yet */
             if (pi->pub.action == TERN_ACTION_NOOP && pi->after &&
                 tern_value_is_wholly_known(pi->after))
-                json_array_append_new(res, value_resource(pi, pi->after, 1));
+                json_array_append_new(module_resources(res, children, pi),
+                                      value_resource(pi, pi->after, 1));
             continue;
         }
         if (pi->in_state && pi->before)
-            json_array_append_new(res, value_resource(pi, pi->before, 1));
+            json_array_append_new(module_resources(res, children, pi),
+                                  value_resource(pi, pi->before, 1));
     }
     json_object_foreach((json_t *)prior_outputs, k, o)
     {
@@ -655,15 +814,22 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                       v ? v : json_null(), "type", tern__tfjson_type(v)));
     }
     tern_free(by_addr);
-    if (!json_array_size(res) && !json_object_size(outs)) {
+    if (!json_array_size(res) && !json_array_size(children) &&
+        !json_object_size(outs)) {
         json_decref(res);
         json_decref(outs);
+        json_decref(children);
         return NULL; /* an empty state is left out */
     }
     o = json_pack("{s:s,s:s,s:{s:o,s:o}}", "format_version",
                   TERN_STATE_JSON_FORMAT, "terraform_version",
                   TERN_LANGUAGE_VERSION, "values", "outputs", outs,
                   "root_module", module_json(res));
+    if (o && json_array_size(children))
+        json_object_set_new(
+            json_object_get(json_object_get(o, "values"), "root_module"),
+            "child_modules", tern__tfjson_nest_modules(children));
+    json_decref(children);
     if (o && !json_object_size(outs))
         json_object_del(json_object_get(o, "values"), "outputs");
     json_object_set_new(o, "tern_version", json_string(TERN_VERSION));

@@ -61,4 +61,11 @@ json_t *tern__tfjson_index(enum tern_state_key kind, long long i,
  * ["list","string"], ["object",{...}]... New reference. */
 json_t *tern__tfjson_type(const json_t *v);
 
+/* Nest module instances as Terraform's values representation does (a
+ * module's child_modules hold the modules it calls), each list sorted by
+ * address: @flat holds {"address", "resources"} objects, one per module
+ * instance in any order; ancestors with no resources get only an
+ * address. Returns the root's child_modules, a new reference. */
+json_t *tern__tfjson_nest_modules(json_t *flat);
+
 #endif

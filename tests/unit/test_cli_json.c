@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,18 @@ static void use_config(const char *name)
     char *text = case_text(name);
 
     ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+    free(text);
+}
+
+/* The SageMaker scenario's child module, called as module.extra. */
+static void use_module(void)
+{
+    char dir[1024], *text = case_text("sagemaker/extra/main.tf");
+
+    snprintf(dir, sizeof(dir), "%s/extra", tern_test_tmpdir());
+    if (mkdir(dir, 0755) != 0)
+        FAIL("cannot make %s", dir);
+    ASSERT_OK(tt_write_file(dir, "main.tf", text));
     free(text);
 }
 
@@ -296,8 +309,9 @@ static void iam(const char *action, const char *const *params)
 }
 
 /*
- * sagemaker/before.tf applied; then jf-drifted's description changed by
- * hand and jf-imported created outside tern; sagemaker/after.tf planned.
+ * sagemaker/before.tf applied (with sagemaker/extra as ./extra, its
+ * module.extra); then jf-drifted's description changed by hand and
+ * jf-imported created outside tern; sagemaker/after.tf planned.
  */
 static void scenario(void)
 {
@@ -312,6 +326,7 @@ static void scenario(void)
 
     ASSERT_OK(tt_sim_start(&sim, NULL));
     tt_sim_env_init(&env, &sim);
+    use_module();
     use_config("sagemaker/before.tf");
     RUN(0, "init");
     RUN(0, "apply", "-auto-approve");
@@ -486,24 +501,27 @@ TEST(cli_json, unidiff)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         FAIL("terraform-unidiff failed:\n%s", out);
     /* Its last line: tern's, without the import count and the full stop. */
-    ASSERT_STR_EQ(sum, "Plan: 1 to import, 2 to add, 2 to change, 2 to "
+    ASSERT_STR_EQ(sum, "Plan: 1 to import, 2 to add, 3 to change, 2 to "
                        "destroy.");
     line = strstr(out, "\nPlan: ");
     ASSERT_NOT_NULL(line);
-    ASSERT_STR_EQ(line + 1, "Plan: 2 to add, 2 to change, 2 to destroy\n");
+    ASSERT_STR_EQ(line + 1, "Plan: 2 to add, 3 to change, 2 to destroy\n");
     /* One diff per change that is not a no-op (the import and the move
      * are), in resource_changes' order. */
     {
-        static const char *const want[] = {
-            "aws_iam_instance_profile.new", "aws_iam_role.drifted",
-            "aws_iam_role.gone", "aws_iam_role.keep", "aws_iam_role.rep"};
+        static const char *const want[] = {"aws_iam_instance_profile.new",
+                                           "aws_iam_role.drifted",
+                                           "aws_iam_role.gone",
+                                           "aws_iam_role.keep",
+                                           "aws_iam_role.rep",
+                                           "module.extra.aws_iam_role.r"};
 
         for (p = out; (p = strstr(p, "Index: ")) != NULL; p++, n++) {
-            ASSERT_TRUE(n < 5);
+            ASSERT_TRUE(n < 6);
             ASSERT_EQ(strncmp(p + 7, want[n], strlen(want[n])), 0);
             ASSERT_EQ(p[7 + strlen(want[n])], '\n');
         }
-        ASSERT_EQ(n, 5);
+        ASSERT_EQ(n, 6);
     }
     tern_free(sum);
     free(out);

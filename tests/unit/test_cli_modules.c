@@ -260,8 +260,90 @@ static char *changes_of(const char *json_text, int noop)
     return out;
 }
 
+/* A values representation's module tree, one module a line indented by
+ * its depth: "address: resource address...". */
+static void tree_lines(FILE *f, const json_t *mod, int depth)
+{
+    const json_t *x;
+    const char *addr = json_string_value(json_object_get(mod, "address"));
+    size_t i;
+
+    fprintf(f, "%*s%s:", depth * 2, "", addr ? addr : "root");
+    json_array_foreach(json_object_get(mod, "resources"), i, x)
+    {
+        fprintf(f, " %s", json_string_value(json_object_get(x, "address")));
+    }
+    fputc('\n', f);
+    json_array_foreach(json_object_get(mod, "child_modules"), i, x)
+    {
+        tree_lines(f, x, depth + 1);
+    }
+}
+
+/* The configuration's module calls, one a line indented by depth:
+ * "name <- source [count|for_each] args: ...; resources: ...". */
+static void call_lines(FILE *f, const json_t *calls, int depth)
+{
+    const char *k, *arg;
+    json_t *c, *x, *mod;
+    size_t i;
+
+    json_object_foreach((json_t *)calls, k, c)
+    {
+        mod = json_object_get(c, "module");
+        fprintf(f, "%*s%s <- %s%s%s args:", depth * 2, "", k,
+                json_string_value(json_object_get(c, "source")),
+                json_object_get(c, "count_expression") ? " count" : "",
+                json_object_get(c, "for_each_expression") ? " for_each" : "");
+        json_object_foreach(json_object_get(c, "expressions"), arg, x)
+        {
+            fprintf(f, " %s", arg);
+        }
+        fprintf(f, "; resources:");
+        json_array_foreach(json_object_get(mod, "resources"), i, x)
+        {
+            fprintf(f, " %s", json_string_value(json_object_get(x, "address")));
+        }
+        fputc('\n', f);
+        call_lines(f, json_object_get(mod, "module_calls"), depth + 1);
+    }
+}
+
+/* The module tree at @path ("values", "planned_values", "prior_state
+ * values", "configuration") of a JSON document. */
+static char *tree_of(const char *json_text, const char *path)
+{
+    json_t *doc = json_loads(json_text, 0, NULL), *at = doc;
+    char *out = NULL, p[64], *tok, *save = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+
+    snprintf(p, sizeof(p), "%s", path);
+    for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+        at = json_object_get(at, tok);
+    if (strcmp(path, "configuration") == 0)
+        call_lines(
+            f,
+            json_object_get(json_object_get(at, "root_module"), "module_calls"),
+            0);
+    else
+        tree_lines(f, json_object_get(at, "root_module"), 0);
+    fclose(f);
+    json_decref(doc);
+    return out;
+}
+
 TEST(cli_modules, apply_move_destroy)
 {
+    static const char moved_tree[] =
+        "root:\n"
+        "  module.renamed: module.renamed.aws_iam_instance_profile.this\n"
+        "  module.roles[\"b\"]: module.roles[\"b\"].aws_iam_role.this\n"
+        "    module.roles[\"b\"].module.profile: "
+        "module.roles[\"b\"].module.profile.aws_iam_instance_profile.this\n"
+        "  module.roles[\"c\"]: module.roles[\"c\"].aws_iam_role.this\n"
+        "    module.roles[\"c\"].module.profile: "
+        "module.roles[\"c\"].module.profile.aws_iam_instance_profile.this\n";
     char path[4096];
     char *text = NULL, *ch;
     FILE *f;
@@ -332,20 +414,42 @@ TEST(cli_modules, apply_move_destroy)
     RUN(0, "plan", "-out=moves.tfplan", "-no-color");
     RUN(0, "show", "-json", "moves.tfplan");
     ch = changes_of(r.out, 1);
+    /* jsonplan orders by addrs.AbsResourceInstance.Less: the shallower
+     * module first, then the module, then type and name. */
     ASSERT_STR_EQ(
-        ch, "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
-            "this <- - [module.roles[\"b\"].module.profile]\n"
-            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
-            "this <- module.roles[\"a\"].module.profile.aws_iam_instance_"
-            "profile.this [module.roles[\"c\"].module.profile]\n"
-            "no-op module.renamed.aws_iam_instance_profile.this <- "
+        ch, "no-op module.renamed.aws_iam_instance_profile.this <- "
             "module.single.aws_iam_instance_profile.this [module.renamed]\n"
             "no-op module.roles[\"b\"].aws_iam_role.this <- - "
             "[module.roles[\"b\"]]\n"
             "no-op module.roles[\"c\"].aws_iam_role.this <- "
-            "module.roles[\"a\"].aws_iam_role.this [module.roles[\"c\"]]\n");
+            "module.roles[\"a\"].aws_iam_role.this [module.roles[\"c\"]]\n"
+            "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"b\"].module.profile]\n"
+            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+            "this <- module.roles[\"a\"].module.profile.aws_iam_instance_"
+            "profile.this [module.roles[\"c\"].module.profile]\n");
+    free(ch);
+    /* Terraform's nesting: a module instance's child_modules hold the
+     * instances it calls; module_calls hold each call's module. */
+    ch = tree_of(r.out, "planned_values");
+    ASSERT_STR_EQ(ch, moved_tree);
+    free(ch);
+    ch = tree_of(r.out, "prior_state values");
+    ASSERT_STR_EQ(ch, moved_tree);
+    free(ch);
+    ch = tree_of(r.out, "configuration");
+    ASSERT_STR_EQ(ch, "roles <- ./modules/role for_each args: name purpose; "
+                      "resources: aws_iam_role.this\n"
+                      "  profile <- ../profile args: role; resources: "
+                      "aws_iam_instance_profile.this\n"
+                      "renamed <- ./modules/profile args: role suffix; "
+                      "resources: aws_iam_instance_profile.this\n");
     free(ch);
     RUN(0, "apply", "-no-color", "moves.tfplan");
+    RUN(0, "show", "-json");
+    ch = tree_of(r.out, "values");
+    ASSERT_STR_EQ(ch, moved_tree);
+    free(ch);
     RUN(0, "state", "list");
     ASSERT_STR_EQ(r.out,
                   "module.renamed.aws_iam_instance_profile.this\n"
@@ -363,10 +467,10 @@ TEST(cli_modules, apply_move_destroy)
     RUN(0, "show", "-json", "t.tfplan");
     ch = changes_of(r.out, 0);
     ASSERT_STR_EQ(ch,
-                  "delete module.roles[\"c\"].module.profile.aws_iam_instance_"
-                  "profile.this <- - [module.roles[\"c\"].module.profile]\n"
                   "delete module.roles[\"c\"].aws_iam_role.this <- - "
-                  "[module.roles[\"c\"]]\n");
+                  "[module.roles[\"c\"]]\n"
+                  "delete module.roles[\"c\"].module.profile.aws_iam_instance_"
+                  "profile.this <- - [module.roles[\"c\"].module.profile]\n");
     free(ch);
 
     /* A moved block inside a module is relative to each of its
@@ -377,16 +481,16 @@ TEST(cli_modules, apply_move_destroy)
     RUN(0, "show", "-json", "inner.tfplan");
     ch = changes_of(r.out, 1);
     ASSERT_STR_EQ(
-        ch, "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
-            "this <- - [module.roles[\"b\"].module.profile]\n"
-            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
-            "this <- - [module.roles[\"c\"].module.profile]\n"
-            "no-op module.renamed.aws_iam_instance_profile.this <- - "
+        ch, "no-op module.renamed.aws_iam_instance_profile.this <- - "
             "[module.renamed]\n"
             "no-op module.roles[\"b\"].aws_iam_role.main <- "
             "module.roles[\"b\"].aws_iam_role.this [module.roles[\"b\"]]\n"
             "no-op module.roles[\"c\"].aws_iam_role.main <- "
-            "module.roles[\"c\"].aws_iam_role.this [module.roles[\"c\"]]\n");
+            "module.roles[\"c\"].aws_iam_role.this [module.roles[\"c\"]]\n"
+            "no-op module.roles[\"b\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"b\"].module.profile]\n"
+            "no-op module.roles[\"c\"].module.profile.aws_iam_instance_profile."
+            "this <- - [module.roles[\"c\"].module.profile]\n");
     free(ch);
     RUN(0, "apply", "-no-color", "inner.tfplan");
     RUN(0, "plan", "-detailed-exitcode", "-no-color");

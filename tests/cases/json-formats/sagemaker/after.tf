@@ -1,6 +1,7 @@
 # Planned after before.tf was applied, jf-drifted's description changed by
 # hand and jf-imported made outside tern: an update, a replace, a delete,
-# a move, an import, drift, a sensitive value, unknowns and output changes.
+# a move, an import, drift, a sensitive value, unknowns, output changes
+# and an update in a module instance (module.extra).
 provider "aws" {
   region = "us-east-1"
 }
@@ -60,4 +61,9 @@ output "keep_description" {
 
 output "profile_arn" {
   value = aws_iam_instance_profile.new.arn
+}
+
+module "extra" {
+  source      = "./extra"
+  description = "v2"
 }

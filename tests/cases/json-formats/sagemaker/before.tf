@@ -39,3 +39,8 @@ resource "aws_iam_role" "before_move" {
 output "keep_description" {
   value = aws_iam_role.keep.description
 }
+
+module "extra" {
+  source      = "./extra"
+  description = "v1"
+}
