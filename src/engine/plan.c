@@ -1181,25 +1181,33 @@ static int import_push(struct planrun *pr, char *to, size_t blk,
         const struct tern_range *r = &iv->items[pr->imps[i].blk]->def_range;
         const struct tern_attribute *ta =
             tern_lang_body_attr(iv->items[blk]->body, "to");
-        char *sum;
+        char *sum, *q;
+        json_t *qj;
 
         if (strcmp(pr->imps[i].to, to) != 0)
             continue;
         /* internal/configs/module.go (two blocks) and
          * internal/terraform/node_resource_plan.go (for_each keys): at the
          * second `to`, the first block's position in the detail. */
-        sum = tern_asprintf("Duplicate import configuration for \"%s\"", to);
+        /* Go's %q: the address quoted, its own quotes escaped. */
+        qj = json_string(to);
+        q = qj ? json_dumps(qj, JSON_ENCODE_ANY) : NULL;
+        json_decref(qj);
+        sum = q ? tern_asprintf("Duplicate import configuration for %s", q)
+                : NULL;
         if (!sum ||
             !tern_diags_add(pr->diags, TERN_SEV_ERROR, &ta->expr->range, sum,
-                            "An import block for the resource \"%s\" was "
+                            "An import block for the resource %s was "
                             "already declared at %s:%u,%u-%u. A resource "
                             "can have only one import block.",
-                            to, r->file ? r->file : "", r->start.line,
+                            q, r->file ? r->file : "", r->start.line,
                             r->start.column, r->end.column)) {
+            free(q); /* jansson's allocation */
             tern_free(sum);
             tern_free(to);
             return TERN_ENOMEM;
         }
+        free(q); /* jansson's allocation */
         tern_free(sum);
         tern_free(to);
         return TERN_ERROR;
