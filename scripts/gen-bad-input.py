@@ -808,6 +808,64 @@ def issue16_blocks():
          'variable may not be set to null.')
 
 
+def issue16_import_for_each():
+    """Import blocks with for_each (Terraform 1.7), refused as Terraform
+    refuses them (issue 16). Numbered from 300 (see main)."""
+    rs = ('resource "random_string" "s" {\n'
+          '  for_each = toset(["a", "b"])\n  length   = 4\n}\n\n')
+    hcl("import-for-each-unknown",
+        rs + 'resource "random_string" "k" {\n  length = 4\n}\n\n'
+        'import {\n  for_each = toset([random_string.k.result])\n'
+        '  to       = random_string.s[each.key]\n  id       = each.value\n}\n',
+        "Error: Invalid for_each argument", *at(11, 14, 31, "import"),
+        'The "for_each" map includes keys or set values that cannot be '
+        'determined until apply, and so Terraform cannot determine the full '
+        'set of keys that will identify the instances of this resource. '
+        "When working with unknown values in for_each, it's better to "
+        'define the map keys statically in your configuration and place '
+        'apply-time results only in the map values.', cmd=("plan",))
+    hcl("import-for-each-duplicate-key",
+        rs + 'import {\n  for_each = toset(["a", "b"])\n'
+        '  to       = random_string.s["a"]\n  id       = "abcd"\n}\n',
+        'Error: Duplicate import configuration for "random_string.s[\\"a\\"]"',
+        *at(8, 14, 20, "import"),
+        'An import block for the resource "random_string.s[\\"a\\"]" was '
+        'already declared at main.tf:6,1-7. A resource can have only one '
+        'import block.', cmd=("plan",))
+    hcl("import-for-each-duplicate-block",
+        rs + 'import {\n  to = random_string.s["a"]\n  id = "abcd"\n}\n\n'
+        'import {\n  for_each = toset(["a"])\n'
+        '  to       = random_string.s[each.key]\n  id       = "efgh"\n}\n',
+        'Error: Duplicate import configuration for "random_string.s[\\"a\\"]"',
+        *at(13, 14, 25, "import"),
+        'An import block for the resource "random_string.s[\\"a\\"]" was '
+        'already declared at main.tf:6,1-7. A resource can have only one '
+        'import block.', cmd=("plan",))
+    hcl("import-for-each-no-resource",
+        rs + 'import {\n  for_each = toset(["a", "b"])\n'
+        '  to       = random_string.t[each.key]\n  id       = each.value\n}\n',
+        "Error: Configuration for import target does not exist",
+        *at(8, 14, 25, "import"),
+        "The configuration for the given import target random_string.t "
+        "does not exist. All target instances must have an associated "
+        "configuration to be imported.")
+    hcl("import-for-each-tuple",
+        rs + 'import {\n  for_each = ["a", "b"]\n'
+        '  to       = random_string.s[each.key]\n  id       = each.value\n}\n',
+        "Error: Invalid for_each argument", *at(7, 14, 10, "import"),
+        'The given "for_each" argument value is unsuitable: the "for_each" '
+        'argument must be a map, or set of strings, and you have provided '
+        'a value of type tuple.', cmd=("plan",))
+    hcl("import-for-each-missing-key",
+        rs + 'import {\n  for_each = { a = "abcd", c = "efgh" }\n'
+        '  to       = random_string.s[each.key]\n  id       = each.value\n}\n',
+        "Error: Configuration for import target does not exist",
+        *at(8, 14, 25, "import"),
+        'The configuration for the given import random_string.s["c"] does '
+        'not exist. All target instances must have an associated '
+        'configuration to be imported.', cmd=("plan",))
+
+
 def known_gaps():
     """Inputs tern accepts today though it should not, or reports badly:
     move each into issue10_fixed() once it is refused as it should be.
@@ -842,6 +900,11 @@ def main():
     state_cases(db, plan)
     issue10_fixed()
     issue16_blocks()
+    # Cases numbered from 300, clear of the others' numbers.
+    first = len(cases)
+    issue16_import_for_each()
+    late = cases[first:]
+    del cases[first:]
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(os.path.join(OUT, "fixtures"))
@@ -849,7 +912,9 @@ def main():
         f.write(db)
     for n, (slug, files, cmd, code, expect, sim) in enumerate(cases, 1):
         write_case(n, slug, files, cmd, code, expect, sim)
-    print("%d cases in %s" % (len(cases), os.path.relpath(OUT, ROOT)))
+    for n, (slug, files, cmd, code, expect, sim) in enumerate(late, 300):
+        write_case(n, slug, files, cmd, code, expect, sim)
+    print("%d cases in %s" % (len(cases) + len(late), os.path.relpath(OUT, ROOT)))
 
 
 main()

@@ -252,40 +252,84 @@ static const tern_value *const_key(const struct tern_expr *k)
     return k->kind == TERN_EXPR_LITERAL ? k->u.literal : NULL;
 }
 
-static int expr_addr(tern_buf *b, const struct tern_expr *e)
+/*
+ * An address expression as text. With @sc, an index that is not a constant
+ * is evaluated in @sc (an import block's to = aws_iam_role.r[each.key],
+ * internal/terraform/eval_import.go evalImportToKeyExpression); with
+ * @strip, such an index is left out (the configuration block it names).
+ */
+struct addr_ev {
+    const struct tern_lang_scope *sc;
+    struct tern_diags *diags;
+    int strip;
+};
+
+static int put_key(tern_buf *b, const tern_value *key)
 {
-    const tern_value *key;
     char *q;
     json_t *j;
+
+    if (tern_value_kind(key) == TERN_VAL_STRING) {
+        j = json_string(tern_value_get_string(key));
+        q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        if (!q)
+            return TERN_ENOMEM;
+        tern_buf_printf(b, "[%s]", q);
+        free(q); /* jansson's allocation */
+        return TERN_OK;
+    } else {
+        int64_t i;
+
+        if (!tern_value_get_int(key, &i))
+            return TERN_ERROR;
+        return tern_buf_printf(b, "[%lld]", (long long)i);
+    }
+}
+
+static int expr_addr(tern_buf *b, const struct tern_expr *e,
+                     const struct addr_ev *ev)
+{
+    const tern_value *key;
+    tern_value *v = NULL;
+    int rc;
 
     switch (e->kind) {
     case TERN_EXPR_VAR:
         return tern_buf_puts(b, e->u.var.name);
     case TERN_EXPR_GETATTR:
-        if (expr_addr(b, e->u.attr.obj))
+        if (expr_addr(b, e->u.attr.obj, ev))
             return TERN_ERROR;
         return tern_buf_printf(b, ".%s", e->u.attr.name);
     case TERN_EXPR_INDEX:
-        if (expr_addr(b, e->u.index.obj))
+        if (expr_addr(b, e->u.index.obj, ev))
             return TERN_ERROR;
-        if (!(key = const_key(e->u.index.key)))
+        if ((key = const_key(e->u.index.key)))
+            return put_key(b, key);
+        if (!ev)
             return TERN_ERROR;
-        if (tern_value_kind(key) == TERN_VAL_STRING) {
-            j = json_string(tern_value_get_string(key));
-            q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-            json_decref(j);
-            if (!q)
-                return TERN_ENOMEM;
-            tern_buf_printf(b, "[%s]", q);
-            free(q); /* jansson's allocation */
+        if (ev->strip)
             return TERN_OK;
-        } else {
-            int64_t i;
-
-            if (!tern_value_get_int(key, &i))
-                return TERN_ERROR;
-            return tern_buf_printf(b, "[%lld]", (long long)i);
+        if ((rc = tern_lang_eval(e->u.index.key, ev->sc, &v, ev->diags)))
+            return rc;
+        if (tern_value_has_sensitive(v)) {
+            tern_value_decref(v);
+            tern_diags_add(ev->diags, TERN_SEV_ERROR, &e->u.index.key->range,
+                           "Invalid index expression",
+                           "Import address index expression cannot be "
+                           "sensitive.");
+            return TERN_ERROR;
         }
+        if (!tern_value_is_wholly_known(v) ||
+            (rc = put_key(b, v)) == TERN_ERROR) {
+            tern_diags_add(ev->diags, TERN_SEV_ERROR, &e->u.index.key->range,
+                           "Invalid index expression",
+                           "An import address index must be a known string "
+                           "or whole number.");
+            rc = TERN_ERROR;
+        }
+        tern_value_decref(v);
+        return rc;
     default:
         return TERN_ERROR;
     }
@@ -295,11 +339,71 @@ char *tern__expr_addr(const struct tern_expr *e)
 {
     tern_buf b = TERN_BUF_INIT;
 
-    if (!e || expr_addr(&b, e) || tern_buf_oom(&b)) {
+    if (!e || expr_addr(&b, e, NULL) || tern_buf_oom(&b)) {
         tern_buf_release(&b);
         return NULL;
     }
     return tern_buf_detach(&b);
+}
+
+int tern__expr_addr_each(const struct tern_expr *e,
+                         const struct tern_lang_scope *sc,
+                         struct tern_diags *diags, char **out)
+{
+    tern_buf b = TERN_BUF_INIT;
+    struct addr_ev ev = {sc, diags, 0};
+    int rc = expr_addr(&b, e, &ev);
+
+    *out = NULL;
+    if (!rc && tern_buf_oom(&b))
+        rc = TERN_ENOMEM;
+    if (rc) {
+        tern_buf_release(&b);
+        return rc;
+    }
+    *out = tern_buf_detach(&b);
+    return TERN_OK;
+}
+
+/* The address with its non-constant indexes left out, NULL if it is not
+ * an address expression. */
+static char *expr_addr_static(const struct tern_expr *e)
+{
+    tern_buf b = TERN_BUF_INIT;
+    struct addr_ev ev = {NULL, NULL, 1};
+
+    if (!e || expr_addr(&b, e, &ev) || tern_buf_oom(&b)) {
+        tern_buf_release(&b);
+        return NULL;
+    }
+    return tern_buf_detach(&b);
+}
+
+/* Do @x and @y name the same configuration block, whatever their module
+ * and instance keys? */
+static int same_config_addr(const char *x, const char *y)
+{
+    for (;;) {
+        while (*x == '[' || *y == '[') {
+            const char **p = *x == '[' ? &x : &y;
+            int in_str = 0;
+
+            for ((*p)++; **p && (in_str || **p != ']'); (*p)++) {
+                if (in_str && **p == '\\' && (*p)[1])
+                    (*p)++;
+                else if (**p == '"')
+                    in_str = !in_str;
+            }
+            if (**p == ']')
+                (*p)++;
+        }
+        if (*x != *y)
+            return 0;
+        if (!*x)
+            return 1;
+        x++;
+        y++;
+    }
 }
 
 /* ---- modules and events -------------------------------------------------- */
@@ -1280,6 +1384,19 @@ static int check_provider_refs(tern_engine *e, struct tern_diags *diags);
  * (a count or for_each key) exists the plan checks once it has expanded
  * the blocks (check_imports in plan.c).
  */
+/* Is there a managed resource block @addr (keys ignored) in any module
+ * instance? */
+static int config_block_exists(const tern_engine *e, const char *addr)
+{
+    size_t i;
+
+    for (i = 0; i < e->nblocks; i++)
+        if (e->blocks[i].mode == TERN_STATE_MANAGED &&
+            same_config_addr(e->blocks[i].addr, addr))
+            return 1;
+    return 0;
+}
+
 static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
 {
     const struct tern_blockvec *iv = &e->config->imports;
@@ -1289,7 +1406,14 @@ static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
     for (i = 0; i < iv->n; i++) {
         const struct tern_block *b = iv->items[i];
         const struct tern_attribute *ta = tern_lang_body_attr(b->body, "to");
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+        const struct tern_attribute *fe =
+            tern_lang_body_attr(b->body, "for_each");
+        /* With for_each, `to` may index by each.key and each.value: the
+         * block it names is checked here, its instances by the plan
+         * (internal/configs/import.go parseConfigResourceFromExpression). */
+        char *to = !ta  ? NULL
+                   : fe ? expr_addr_static(ta->expr)
+                        : tern__expr_addr(ta->expr);
         struct addr a;
 
         if (!tern_lang_body_attr(b->body, "id") || !ta) {
@@ -1320,7 +1444,8 @@ static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
                     error = TERN_ENOMEM;
                 else if (!error)
                     error = TERN_ERROR;
-            } else if (!tern__map_get(&e->block_map, a.block_addr, &bi)) {
+            } else if (fe ? !config_block_exists(e, a.block_addr)
+                          : !tern__map_get(&e->block_map, a.block_addr, &bi)) {
                 if (!tern_diags_add(
                         diags, TERN_SEV_ERROR, &ta->expr->range,
                         "Configuration for import target does not exist",

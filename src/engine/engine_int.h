@@ -400,6 +400,11 @@ int tern__addr_parse(const char *s, struct addr *a);
 void tern__addr_release(struct addr *a);
 /* An address from a reference expression (moved, import, rtb). */
 char *tern__expr_addr(const struct tern_expr *e);
+/* The same, evaluating an index that is not a constant in @sc (an import
+ * block's to = aws_iam_role.r[each.key]); errors go to @diags. */
+int tern__expr_addr_each(const struct tern_expr *e,
+                         const struct tern_lang_scope *sc,
+                         struct tern_diags *diags, char **out);
 
 /* ---- custom conditions (conditions.c) ----------------------------------- */
 

@@ -56,6 +56,10 @@ struct planrun {
     size_t ndreads, adreads;
     unsigned char *block_pending; /* per block: a read in flight */
     size_t *order;                /* blocks in planning order */
+    /* The import blocks' targets, for_each expanded (see imports_expand). */
+    struct impt *imps;
+    size_t nimps;
+    int imps_done; /* 0 not yet, 1 expanded, -1 failed */
 };
 
 static int data_wait_all(struct planrun *pr);
@@ -1139,32 +1143,186 @@ done:
 /* ---- expansion and diff ---------------------------------------------------
  */
 
+/*
+ * One import target: the address an import block's `to` gives, for one
+ * for_each key when the block has for_each (Terraform 1.7,
+ * internal/terraform/node_resource_plan.go and eval_import.go).
+ */
+struct impt {
+    char *to;
+    size_t blk;                        /* index into config->imports */
+    tern_value *each_key, *each_value; /* NULL without for_each */
+};
+
+static void imports_release(struct planrun *pr)
+{
+    size_t i;
+
+    for (i = 0; i < pr->nimps; i++) {
+        tern_free(pr->imps[i].to);
+        tern_value_decref(pr->imps[i].each_key);
+        tern_value_decref(pr->imps[i].each_value);
+    }
+    tern_free(pr->imps);
+    pr->imps = NULL;
+    pr->nimps = 0;
+}
+
+/* Add @to (taken) for block @blk; a second import block (or for_each key)
+ * for one address is Terraform's "Duplicate import configuration". */
+static int import_push(struct planrun *pr, char *to, size_t blk,
+                       const tern_value *key, const tern_value *value)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    struct impt *n;
+    size_t i;
+
+    for (i = 0; i < pr->nimps; i++) {
+        const struct tern_range *r = &iv->items[pr->imps[i].blk]->def_range;
+        const struct tern_attribute *ta =
+            tern_lang_body_attr(iv->items[blk]->body, "to");
+        char *sum, *q;
+        json_t *qj;
+
+        if (strcmp(pr->imps[i].to, to) != 0)
+            continue;
+        /* internal/configs/module.go (two blocks) and
+         * internal/terraform/node_resource_plan.go (for_each keys): at the
+         * second `to`, the first block's position in the detail. */
+        /* Go's %q: the address quoted, its own quotes escaped. */
+        qj = json_string(to);
+        q = qj ? json_dumps(qj, JSON_ENCODE_ANY) : NULL;
+        json_decref(qj);
+        sum = q ? tern_asprintf("Duplicate import configuration for %s", q)
+                : NULL;
+        if (!sum ||
+            !tern_diags_add(pr->diags, TERN_SEV_ERROR, &ta->expr->range, sum,
+                            "An import block for the resource %s was "
+                            "already declared at %s:%u,%u-%u. A resource "
+                            "can have only one import block.",
+                            q, r->file ? r->file : "", r->start.line,
+                            r->start.column, r->end.column)) {
+            free(q); /* jansson's allocation */
+            tern_free(sum);
+            tern_free(to);
+            return TERN_ENOMEM;
+        }
+        free(q); /* jansson's allocation */
+        tern_free(sum);
+        tern_free(to);
+        return TERN_ERROR;
+    }
+    n = tern_realloc(pr->imps, (pr->nimps + 1) * sizeof(*n));
+    if (!n) {
+        tern_free(to);
+        return TERN_ENOMEM;
+    }
+    pr->imps = n;
+    n[pr->nimps].to = to;
+    n[pr->nimps].blk = blk;
+    n[pr->nimps].each_key = key ? tern_value_incref(key) : NULL;
+    n[pr->nimps].each_value = value ? tern_value_incref(value) : NULL;
+    pr->nimps++;
+    return TERN_OK;
+}
+
+/*
+ * Expand the import blocks once: each `to` (with for_each, one per key,
+ * its index evaluated with each.key and each.value). A for_each must be
+ * a known map or set of strings, as a resource's; a data source it names
+ * is read first. Returns TERN_ERROR (with diagnostics) when any block
+ * failed; the plan fails then.
+ */
+static int imports_expand(struct planrun *pr)
+{
+    const struct tern_blockvec *iv = &pr->e->config->imports;
+    size_t i, k;
+    int error = TERN_OK, rc;
+
+    if (pr->imps_done)
+        return pr->imps_done < 0 ? TERN_ERROR : TERN_OK;
+    for (i = 0; i < iv->n; i++) {
+        const struct tern_block *b = iv->items[i];
+        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "to");
+        const struct tern_attribute *fe =
+            tern_lang_body_attr(b->body, "for_each");
+        struct tern_lang_instances ins;
+        struct tern_lang_scope sc;
+        tern_value *tmp[2];
+        char *to;
+
+        if (!ta)
+            continue;
+        if (!fe) {
+            if (!(to = tern__expr_addr(ta->expr)))
+                continue; /* reported with the engine */
+            rc = import_push(pr, to, i, NULL, NULL);
+            if (rc == TERN_ENOMEM)
+                return rc;
+            if (rc)
+                error = TERN_ERROR;
+            continue;
+        }
+        if ((rc = data_wait_all(pr)))
+            return rc;
+        memset(&ins, 0, sizeof(ins));
+        tern__scope_init(&sc, &pr->cx, NULL, tmp);
+        rc = tern_lang_expand(b, &sc, &ins, pr->diags);
+        if (rc == TERN_ENOMEM) {
+            tern_lang_instances_release(&ins);
+            return rc;
+        }
+        if (rc) {
+            tern_lang_instances_release(&ins);
+            error = TERN_ERROR;
+            continue;
+        }
+        for (k = 0; k < ins.n; k++) {
+            sc.each_key = ins.keys[k];
+            sc.each_value = ins.values[k] ? ins.values[k] : ins.keys[k];
+            rc = tern__expr_addr_each(ta->expr, &sc, pr->diags, &to);
+            if (!rc)
+                rc = import_push(pr, to, i, ins.keys[k], sc.each_value);
+            if (rc == TERN_ENOMEM) {
+                tern_lang_instances_release(&ins);
+                return rc;
+            }
+            if (rc)
+                error = TERN_ERROR;
+        }
+        tern_lang_instances_release(&ins);
+    }
+    pr->imps_done = error ? -1 : 1;
+    return error;
+}
+
 static int import_for(struct planrun *pr, const char *addr, char **id)
 {
     const struct tern_blockvec *iv = &pr->e->config->imports;
     size_t i;
-    int error = TERN_OK;
+    int error;
 
     *id = NULL;
-    for (i = 0; i < iv->n; i++) {
-        const struct tern_attribute *ta =
-            tern_lang_body_attr(iv->items[i]->body, "to");
+    if (iv->n == 0)
+        return TERN_OK;
+    if ((error = imports_expand(pr)))
+        return error;
+    for (i = 0; i < pr->nimps; i++) {
+        const struct impt *im = &pr->imps[i];
         const struct tern_attribute *ia =
-            tern_lang_body_attr(iv->items[i]->body, "id");
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+            tern_lang_body_attr(iv->items[im->blk]->body, "id");
         tern_value *v = NULL;
         struct tern_lang_scope sc;
         tern_value *tmp[2];
 
-        if (!to || strcmp(to, addr) != 0 || !ia) {
-            tern_free(to);
+        if (strcmp(im->to, addr) != 0 || !ia)
             continue;
-        }
-        tern_free(to);
         /* The id may name a data source still being read. */
         if ((error = data_wait_all(pr)))
             return error;
         tern__scope_init(&sc, &pr->cx, NULL, tmp);
+        sc.each_key = im->each_key;
+        sc.each_value = im->each_value;
         error = tern_lang_eval(ia->expr, &sc, &v, pr->diags);
         if (!error && tern_value_kind(v) == TERN_VAL_STRING)
             *id = tern_strdup(tern_value_get_string(v));
@@ -1175,11 +1333,11 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
         tern_value_decref(v);
         return *id ? TERN_OK : TERN_ERROR;
     }
-    return error;
+    return TERN_OK;
 }
 
 /*
- * Every import block's `to` is an instance of the configuration, once the
+ * Every import target is an instance of the configuration, once the
  * blocks are expanded: an address without the key of a block with count
  * or for_each, or with a key the block does not have, would otherwise be
  * ignored. (That the block exists was checked with the engine.) The plan
@@ -1192,13 +1350,19 @@ static int check_imports(struct planrun *pr)
     size_t i, k;
     int error = TERN_OK;
 
-    for (i = 0; i < iv->n; i++) {
+    if (iv->n == 0)
+        return TERN_OK;
+    if ((error = imports_expand(pr)) == TERN_ENOMEM)
+        return error;
+    if (error) {
+        p->errored = 1;
+        return TERN_OK;
+    }
+    for (i = 0; i < pr->nimps; i++) {
+        const char *to = pr->imps[i].to;
         const struct tern_attribute *ta =
-            tern_lang_body_attr(iv->items[i]->body, "to");
-        char *to = ta ? tern__expr_addr(ta->expr) : NULL;
+            tern_lang_body_attr(iv->items[pr->imps[i].blk]->body, "to");
 
-        if (!to)
-            continue;
         for (k = 0; k < p->ninsts; k++)
             if (!p->insts[k].orphan && p->insts[k].block != SIZE_MAX &&
                 strcmp(p->insts[k].addr, to) == 0)
@@ -1211,14 +1375,11 @@ static int check_imports(struct planrun *pr)
                     "exist. All target instances must have an associated "
                     "configuration to be imported.",
                     to))
-                error = TERN_ENOMEM;
+                return TERN_ENOMEM;
             p->errored = 1;
         }
-        tern_free(to);
-        if (error == TERN_ENOMEM)
-            break;
     }
-    return error;
+    return TERN_OK;
 }
 
 /* Does a replace_triggered_by reference of @b fire? */
@@ -2324,6 +2485,7 @@ static void planrun_release(struct planrun *pr)
     tern_free(pr->dreads);
     tern_free(pr->block_pending);
     tern_free(pr->order);
+    imports_release(pr);
 
     for (i = 0; i < pr->nst; i++) {
         tern_free(pr->st_addr ? pr->st_addr[i] : NULL);

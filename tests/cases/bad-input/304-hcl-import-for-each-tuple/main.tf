@@ -1,0 +1,10 @@
+resource "random_string" "s" {
+  for_each = toset(["a", "b"])
+  length   = 4
+}
+
+import {
+  for_each = ["a", "b"]
+  to       = random_string.s[each.key]
+  id       = each.value
+}
