@@ -510,11 +510,11 @@ static int core_version_meets(const char *spec, const struct gover *v)
 static void check_required_version(const struct tern_lang_config *cfg,
                                    struct tern_diags *diags, int *error)
 {
+    static const char language[] = TERN_LANGUAGE_VERSION;
     struct gover have;
     size_t i;
 
-    gover_parse(TERN_LANGUAGE_VERSION,
-                TERN_LANGUAGE_VERSION + strlen(TERN_LANGUAGE_VERSION), &have);
+    gover_parse(language, language + strlen(language), &have);
     for (i = 0; i < cfg->terraform.n; i++) {
         const struct tern_attribute *a = tern_lang_body_attr(
             cfg->terraform.items[i]->body, "required_version");

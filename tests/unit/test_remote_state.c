@@ -235,10 +235,10 @@ TEST(remote_state, local_backend)
     ASSERT_STR_EQ(r.out, KEEPERS_OUT);
 
     /* Stack A's outputs in a local tern.tfstate.db, read by C. */
-    c = dir_with("c", STACK_A + strlen("terraform {\n  backend \"s3\" {\n"
-                                       "    bucket = \"tfstate\"\n"
-                                       "    key    = \"a/terraform.tfstate\"\n"
-                                       "    region = \"us-east-1\"\n  }\n}\n"));
+    c = dir_with("c", &STACK_A[strlen("terraform {\n  backend \"s3\" {\n"
+                                      "    bucket = \"tfstate\"\n"
+                                      "    key    = \"a/terraform.tfstate\"\n"
+                                      "    region = \"us-east-1\"\n  }\n}\n")]);
     RUN(c, 0, "apply", "-auto-approve", "-no-color");
     snprintf(path, sizeof(path), "%s/tern.tfstate.db", c);
     if (asprintf(&cfg,
