@@ -109,24 +109,31 @@ static int schema_sensitive(const tern_attr *schema, const char *name)
     return a && (a->flags & TERN_ATTR_SENSITIVE);
 }
 
-static json_t *sens_value(const tern_value *v)
+/*
+ * Terraform's mask of a value (before_sensitive, after_unknown): true
+ * where @hit holds for a value, whole; inside lists and sets an entry per
+ * element, inside objects only the attributes that are not false; false
+ * elsewhere.
+ */
+static json_t *value_mask(const tern_value *v, int (*hit)(const tern_value *))
 {
     enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
     json_t *r = NULL;
     size_t i;
 
-    if (v && tern_value_is_sensitive(v))
+    if (v && hit(v))
         return json_true();
     if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
         r = json_array();
         for (i = 0; r && i < tern_value_length(v); i++)
-            json_array_append_new(r, sens_value(tern_value_list_get(v, i)));
+            json_array_append_new(r,
+                                  value_mask(tern_value_list_get(v, i), hit));
         return r;
     }
     if (k == TERN_VAL_OBJECT) {
         r = json_object();
         for (i = 0; r && i < tern_value_length(v); i++) {
-            json_t *m = sens_value(tern_value_object_value(v, i));
+            json_t *m = value_mask(tern_value_object_value(v, i), hit);
 
             if (json_is_false(m))
                 json_decref(m);
@@ -136,6 +143,11 @@ static json_t *sens_value(const tern_value *v)
         return r;
     }
     return json_false();
+}
+
+static json_t *sens_value(const tern_value *v)
+{
+    return value_mask(v, tern_value_is_sensitive);
 }
 
 json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
@@ -261,32 +273,7 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
 
 json_t *tern__tfjson_unknown(const tern_value *v)
 {
-    enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
-    json_t *r = NULL;
-    size_t i;
-
-    if (k == TERN_VAL_UNKNOWN)
-        return json_true();
-    if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
-        r = json_array();
-        for (i = 0; r && i < tern_value_length(v); i++)
-            json_array_append_new(
-                r, tern__tfjson_unknown(tern_value_list_get(v, i)));
-        return r;
-    }
-    if (k == TERN_VAL_OBJECT) {
-        r = json_object();
-        for (i = 0; r && i < tern_value_length(v); i++) {
-            json_t *m = tern__tfjson_unknown(tern_value_object_value(v, i));
-
-            if (json_is_false(m))
-                json_decref(m);
-            else
-                json_object_set_new(r, tern_value_object_key(v, i), m);
-        }
-        return r;
-    }
-    return json_false();
+    return value_mask(v, tern_value_is_unknown);
 }
 
 json_t *tern__tfjson_known(const tern_value *v)
