@@ -339,6 +339,10 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
 /* Whether @name is an argument of backend "s3" (a -backend-config key). */
 int cli_backend_s3_arg_known(const char *name);
 
+/* The value expression of member @key of object constructor @e (through
+ * parentheses), NULL when @e is not an object or has no such member. */
+const struct tern_expr *cli_object_member(const struct tern_expr *e,
+                                          const char *key);
 int cli_config_backend_path(const struct tern_lang_config *cfg, char **path,
                             struct tern_diags *diags);
 

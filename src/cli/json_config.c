@@ -467,12 +467,22 @@ static json_t *required_of(const struct tern_lang_config *cfg,
                 continue;
             for (k = 0; b->body && k < b->body->nattrs; k++) {
                 const struct tern_attribute *a = &b->body->attrs[k];
-                json_t *c = cli_expression_json(a->expr, 0);
+                /* Member by member: configuration_aliases is not a
+                 * constant value. */
+                const struct tern_expr *se =
+                    cli_object_member(a->expr, "source");
+                const struct tern_expr *ve =
+                    cli_object_member(a->expr, "version");
+                json_t *c = cli_expression_json(se ? se : a->expr, 0);
+                json_t *cv = ve ? cli_expression_json(ve, 0) : NULL;
                 json_t *v = json_object_get(c, "constant_value");
                 const char *src =
-                    json_string_value(json_object_get(v, "source"));
-                const char *ver =
-                    json_string_value(json_object_get(v, "version"));
+                    json_string_value(se ? v : json_object_get(v, "source"));
+                const char *ver = json_string_value(
+                    ve                  ? json_object_get(cv, "constant_value")
+                    : se                ? NULL
+                    : json_is_string(v) ? v
+                                        : json_object_get(v, "version"));
                 char *norm = NULL;
 
                 if (src) {
@@ -494,6 +504,7 @@ static json_t *required_of(const struct tern_lang_config *cfg,
                                         json_string(ver));
                 tern_free(norm);
                 json_decref(c);
+                json_decref(cv);
             }
         }
     }
@@ -538,7 +549,62 @@ static char *implied_local(const char *type)
     return tern_strndup(type, strcspn(type, "_"));
 }
 
-static json_t *resource_json(const struct tern_block *b, int data)
+/* The module calls from the root down to the module being written: the
+ * innermost first. */
+struct callchain {
+    const struct tern_lang_modcall *mc;
+    const struct callchain *up;
+};
+
+/*
+ * The provider configuration key (NAME or NAME.ALIAS, owned) that the
+ * local provider @key of the module reached through @chain uses: each
+ * call's providers map, or without one the parent's default configuration
+ * of the same name, up to the root's configuration, as upstream's
+ * findSourceProviderKey and normalizeModuleProviderKeys do. A child module
+ * configures no provider of its own in tern (the engine refuses that), so
+ * every key resolves to one of the root's. Where the chain does not
+ * resolve (a missing mapping, which plan refuses), the key is left as the
+ * module writes it.
+ */
+static char *root_provider_key(const struct callchain *chain, char *key)
+{
+    for (; key && chain; chain = chain->up) {
+        const struct tern_attribute *pa =
+            tern_lang_body_attr(chain->mc->call->body, "providers");
+        char *next = NULL;
+        size_t i;
+
+        if (!pa) {
+            if (strchr(key, '.'))
+                break; /* an alias is never inherited */
+            continue;
+        }
+        if (pa->expr->kind != TERN_EXPR_OBJECT)
+            break;
+        for (i = 0; i < pa->expr->u.object.n && !next; i++) {
+            const struct tern_expr *ke = pa->expr->u.object.keys[i];
+            /* A bare name is read as a literal key, NAME.ALIAS as a
+             * traversal. */
+            char *k = ke->kind == TERN_EXPR_LITERAL &&
+                              tern_value_kind(ke->u.literal) == TERN_VAL_STRING
+                          ? tern_strdup(tern_value_get_string(ke->u.literal))
+                          : traversal_text(ke);
+
+            if (k && strcmp(k, key) == 0)
+                next = traversal_text(pa->expr->u.object.vals[i]);
+            tern_free(k);
+        }
+        if (!next)
+            break;
+        tern_free(key);
+        key = next;
+    }
+    return key;
+}
+
+static json_t *resource_json(const struct tern_block *b, int data,
+                             const struct callchain *chain)
 {
     const char *type = b->nlabels > 0 ? b->labels[0] : "";
     const char *name = b->nlabels > 1 ? b->labels[1] : "";
@@ -554,7 +620,8 @@ static json_t *resource_json(const struct tern_block *b, int data)
     if (!o)
         return NULL;
     a = tern_lang_body_attr(b->body, "provider");
-    pkey = a ? traversal_text(a->expr) : implied_local(type);
+    pkey = root_provider_key(chain,
+                             a ? traversal_text(a->expr) : implied_local(type));
     json_object_set_new(o, "provider_config_key",
                         json_string(pkey ? pkey : ""));
     tern_free(pkey);
@@ -599,11 +666,14 @@ static json_t *const_attr(const struct tern_body *body, const char *name)
  * expressions, count/for_each, depends_on, and the child's module. A local
  * source has no version constraint (left out, as upstream's omitempty). */
 static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
-                           const json_t *req, const json_t *cons);
+                           const json_t *req, const json_t *cons,
+                           const struct callchain *chain);
 
 static json_t *module_call_json(const struct tern_lang_modcall *mc, json_t *pc,
-                                const json_t *req, const json_t *cons)
+                                const json_t *req, const json_t *cons,
+                                const struct callchain *up)
 {
+    const struct callchain chain = {mc, up};
     const struct tern_body *body = mc->call->body;
     const struct tern_attribute *a;
     json_t *o = json_object(), *ex = json_object(), *deps;
@@ -635,7 +705,8 @@ static json_t *module_call_json(const struct tern_lang_modcall *mc, json_t *pc,
     else if ((a = tern_lang_body_attr(body, "for_each")))
         json_object_set_new(o, "for_each_expression",
                             cli_expression_json(a->expr, 0));
-    json_object_set_new(o, "module", module_json(mc->cfg, pc, req, cons));
+    json_object_set_new(o, "module",
+                        module_json(mc->cfg, pc, req, cons, &chain));
     a = tern_lang_body_attr(body, "depends_on");
     if (a && a->expr->kind == TERN_EXPR_TUPLE && a->expr->u.list.n) {
         deps = json_array();
@@ -653,10 +724,10 @@ static json_t *module_call_json(const struct tern_lang_modcall *mc, json_t *pc,
 
 /* A module's outputs, resources, module_calls and variables
  * (jsonconfig.marshalModule). The root's providers go into @pc; a child's
- * resources use the provider they inherit, whose key upstream's
- * normalizeModuleProviderKeys makes the parent's ("aws"). */
+ * resources name the root configuration they use (root_provider_key). */
 static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
-                           const json_t *req, const json_t *cons)
+                           const json_t *req, const json_t *cons,
+                           const struct callchain *chain)
 {
     json_t *root = json_object(), *outs = json_object(), *res = json_array(),
            *vars = json_object(), *calls = json_object(), *o, *v;
@@ -669,7 +740,7 @@ static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
                                          : cfg->resources.items[i];
         char *local;
 
-        json_array_append_new(res, resource_json(b, data));
+        json_array_append_new(res, resource_json(b, data, chain));
         if (!cfg->parent && b->nlabels &&
             !tern_lang_body_attr(b->body, "provider") &&
             (local = implied_local(b->labels[0]))) {
@@ -696,8 +767,9 @@ static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
         json_object_set_new(outs, b->nlabels ? b->labels[0] : "", o);
     }
     for (i = 0; i < cfg->ncalls; i++)
-        json_object_set_new(calls, cfg->calls[i].name,
-                            module_call_json(&cfg->calls[i], pc, req, cons));
+        json_object_set_new(
+            calls, cfg->calls[i].name,
+            module_call_json(&cfg->calls[i], pc, req, cons, chain));
     for (i = 0; i < cfg->variables.n; i++) {
         const struct tern_block *b = cfg->variables.items[i];
 
@@ -751,7 +823,7 @@ json_t *cli_config_json(const struct tern_lang_config *cfg)
             add_provider(pc, k, NULL, req, cons, NULL);
         }
     }
-    root = module_json(cfg, pc, req, cons);
+    root = module_json(cfg, pc, req, cons, NULL);
     o = json_object();
     if (json_object_size(pc))
         json_object_set(o, "provider_config", pc);

@@ -572,16 +572,15 @@ static void check_required_version(const struct tern_lang_config *cfg,
 }
 
 /* The range of member @p key of an object constructor, else @p whole. */
-static const struct tern_range *member_range(const struct tern_expr *e,
-                                             const char *key,
-                                             const struct tern_range *whole)
+const struct tern_expr *cli_object_member(const struct tern_expr *e,
+                                          const char *key)
 {
     size_t i;
 
     while (e && e->kind == TERN_EXPR_PAREN)
         e = e->u.paren;
     if (!e || e->kind != TERN_EXPR_OBJECT)
-        return whole;
+        return NULL;
     for (i = 0; i < e->u.object.n; i++) {
         const struct tern_expr *k = e->u.object.keys[i];
 
@@ -591,9 +590,61 @@ static const struct tern_range *member_range(const struct tern_expr *e,
             (k->kind == TERN_EXPR_LITERAL &&
              tern_value_kind(k->u.literal) == TERN_VAL_STRING &&
              strcmp(tern_value_get_string(k->u.literal), key) == 0))
-            return &e->u.object.vals[i]->range;
+            return e->u.object.vals[i];
     }
-    return whole;
+    return NULL;
+}
+
+static const struct tern_range *member_range(const struct tern_expr *e,
+                                             const char *key,
+                                             const struct tern_range *whole)
+{
+    const struct tern_expr *m = cli_object_member(e, key);
+
+    return m ? &m->range : whole;
+}
+
+/*
+ * A required_providers entry: the string form (aws = "~> 5.0") whole, the
+ * object form's source and version. configuration_aliases names provider
+ * configurations (aws.dst), which are not values: it is not evaluated.
+ * *src and *ver are set to borrowed members of *out, or NULL.
+ */
+static int eval_requirement(const struct tern_expr *e, tern_value **out,
+                            tern_value **src, tern_value **ver,
+                            struct tern_diags *diags)
+{
+    static const char *const members[] = {"source", "version"};
+    size_t i;
+    int rc;
+
+    *out = *src = *ver = NULL;
+    if (!cli_object_member(e, "configuration_aliases")) {
+        rc = eval_const(e, out, diags);
+    } else if (!(*out = tern_value_object_new())) {
+        rc = TERN_ENOMEM;
+    } else {
+        /* Only the members that are values. */
+        for (i = 0, rc = TERN_OK; i < 2 && rc == TERN_OK; i++) {
+            const struct tern_expr *m = cli_object_member(e, members[i]);
+            tern_value *v = NULL;
+
+            if (m && (rc = eval_const(m, &v, diags)) == TERN_OK)
+                rc = tern_value_object_set(*out, members[i], v);
+        }
+    }
+    if (rc != TERN_OK) {
+        tern_value_decref(*out);
+        *out = NULL;
+        return rc;
+    }
+    if (tern_value_kind(*out) == TERN_VAL_OBJECT) {
+        *src = tern_value_object_get(*out, "source");
+        *ver = tern_value_object_get(*out, "version");
+    } else if (tern_value_kind(*out) == TERN_VAL_STRING) {
+        *ver = *out; /* the older aws = "~> 5.0" */
+    }
+    return TERN_OK;
 }
 
 /*
@@ -647,15 +698,10 @@ static void check_required(const struct tern_lang_config *cfg, json_t *required,
                 const tern_provider *p;
                 char *norm = NULL;
 
-                if (eval_const(a->expr, &v, diags) != TERN_OK) {
+                if (eval_requirement(a->expr, &v, &src, &ver, diags) !=
+                    TERN_OK) {
                     *error = TERN_ERROR;
                     continue;
-                }
-                if (tern_value_kind(v) == TERN_VAL_OBJECT) {
-                    src = tern_value_object_get(v, "source");
-                    ver = tern_value_object_get(v, "version");
-                } else if (tern_value_kind(v) == TERN_VAL_STRING) {
-                    ver = v; /* the older aws = "~> 5.0" */
                 }
                 if (src && tern_value_kind(src) == TERN_VAL_STRING)
                     norm = normal_source(tern_value_get_string(src));

@@ -1005,6 +1005,18 @@ static int setup_providers(tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
+/* A providers map key as written: a bare NAME, which the parser reads as
+ * a literal object key like any other, or NAME.ALIAS. */
+static char *provider_key_text(const struct tern_expr *k)
+{
+    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
+        k = k->u.list.items[0];
+    if (k->kind == TERN_EXPR_LITERAL &&
+        tern_value_kind(k->u.literal) == TERN_VAL_STRING)
+        return tern_strdup(tern_value_get_string(k->u.literal));
+    return tern__expr_addr(k);
+}
+
 /*
  * The provider configuration that NAME (or NAME.ALIAS) means in module
  * instance @mod: the root's own; in a child, what its call's providers
@@ -1034,7 +1046,7 @@ static size_t mod_prov(tern_engine *e, size_t mod, const char *name,
     if (pa->expr->kind != TERN_EXPR_OBJECT)
         return SIZE_MAX;
     for (i = 0; i < pa->expr->u.object.n && r == SIZE_MAX; i++) {
-        char *k = tern__expr_addr(pa->expr->u.object.keys[i]);
+        char *k = provider_key_text(pa->expr->u.object.keys[i]);
         char *v = tern__expr_addr(pa->expr->u.object.vals[i]);
         char *kd = k ? strchr(k, '.') : NULL, *vd = v ? strchr(v, '.') : NULL;
 

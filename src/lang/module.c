@@ -573,10 +573,14 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
     v->error = TERN_ERROR;
 }
 
-/* Attributes whose expressions are not evaluated as values. */
+/* Attributes whose expressions are not evaluated as values. The terraform
+ * block's are static: required_providers' configuration_aliases name
+ * provider configurations (aws.dst), not resources. */
 static int keyword_attr(const struct tern_block *b, const char *name)
 {
-    return strcmp(name, "depends_on") == 0 ||
+    return strcmp(b->type, "terraform") == 0 ||
+           strcmp(b->type, "required_providers") == 0 ||
+           strcmp(name, "depends_on") == 0 ||
            strcmp(name, "ignore_changes") == 0 ||
            strcmp(name, "replace_triggered_by") == 0 ||
            strcmp(name, "provider") == 0 || strcmp(name, "providers") == 0 ||

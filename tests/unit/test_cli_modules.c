@@ -536,6 +536,177 @@ TEST(cli_modules, apply_move_destroy)
     tt_sim_stop(&sim);
 }
 
+/* Every resource's provider_config_key in the plan's configuration, one a
+ * line, followed by the provider_config keys, all sorted. */
+static void key_lines(json_t *lines, const json_t *mod, const char *prefix)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    char buf[512];
+
+    json_array_foreach(json_object_get(mod, "resources"), i, x)
+    {
+        snprintf(buf, sizeof(buf), "%s%s -> %s", prefix,
+                 json_string_value(json_object_get(x, "address")),
+                 json_string_value(json_object_get(x, "provider_config_key")));
+        json_array_append_new(lines, json_string(buf));
+    }
+    json_object_foreach(json_object_get((json_t *)mod, "module_calls"), k, x)
+    {
+        snprintf(buf, sizeof(buf), "%smodule.%s.", prefix, k);
+        key_lines(lines, json_object_get(x, "module"), buf);
+    }
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char *provider_keys_of(const char *json_text)
+{
+    json_t *doc = json_loads(json_text, 0, NULL), *lines = json_array(), *x;
+    json_t *conf = json_object_get(doc, "configuration");
+    const char *texts[64], *k;
+    char *out = NULL;
+    size_t len = 0, n = 0, i;
+    FILE *f = open_memstream(&out, &len);
+
+    key_lines(lines, json_object_get(conf, "root_module"), "");
+    json_array_foreach(lines, i, x)
+    {
+        if (n < 64)
+            texts[n++] = json_string_value(x);
+    }
+    qsort(texts, n, sizeof(*texts), by_text);
+    for (i = 0; i < n; i++)
+        fprintf(f, "%s\n", texts[i]);
+    n = 0;
+    json_object_foreach(json_object_get(conf, "provider_config"), k, x)
+    {
+        if (n < 64)
+            texts[n++] = k;
+    }
+    qsort(texts, n, sizeof(*texts), by_text);
+    fprintf(f, "provider_config:");
+    for (i = 0; i < n; i++)
+        fprintf(f, " %s", texts[i]);
+    fputc('\n', f);
+    fclose(f);
+    json_decref(lines);
+    json_decref(doc);
+    return out;
+}
+
+/* "module type.name provider" for each resource of a v4 state. */
+static char *state_providers_of(const char *json_text)
+{
+    json_t *doc = json_loads(json_text, 0, NULL), *x;
+    char *out = NULL;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&out, &len);
+
+    json_array_foreach(json_object_get(doc, "resources"), i, x)
+    {
+        fprintf(f, "%s %s.%s %s\n",
+                json_string_value(json_object_get(x, "module")),
+                json_string_value(json_object_get(x, "type")),
+                json_string_value(json_object_get(x, "name")),
+                json_string_value(json_object_get(x, "provider")));
+    }
+    fclose(f);
+    json_decref(doc);
+    return out;
+}
+
+/* A child module's resources name the root provider configuration they
+ * use in the plan's configuration (upstream's normalizeModuleProviderKeys):
+ * through a call's providers map, through implicit inheritance below it,
+ * and through a configuration alias the call maps; the state records
+ * the configuration the engine used. */
+TEST(cli_modules, provider_keys)
+{
+    static const char pinned_tf[] =
+        "terraform {\n"
+        "  required_providers {\n"
+        "    aws = {\n"
+        "      source                = \"hashicorp/aws\"\n"
+        "      configuration_aliases = [aws.dst]\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+        "\n"
+        "resource \"aws_iam_instance_profile\" \"this\" {\n"
+        "  provider = aws.dst\n"
+        "  name     = \"tern-pinned\"\n"
+        "}\n";
+    char path[4096];
+    char *keys;
+
+    ASSERT_OK(write_tree("provider \"aws\" {}\n"
+                         "\n"
+                         "provider \"aws\" {\n"
+                         "  alias  = \"east\"\n"
+                         "  region = \"us-east-1\"\n"
+                         "}\n"
+                         "\n"
+                         "module \"east\" {\n"
+                         "  source    = \"./modules/role\"\n"
+                         "  name      = \"tern-east\"\n"
+                         "  providers = { aws = aws.east }\n"
+                         "}\n"
+                         "\n"
+                         "module \"plain\" {\n"
+                         "  source = \"./modules/role\"\n"
+                         "  name   = \"tern-plain\"\n"
+                         "}\n"
+                         "\n"
+                         "module \"pinned\" {\n"
+                         "  source    = \"./modules/pinned\"\n"
+                         "  providers = { aws.dst = aws.east }\n"
+                         "}\n"));
+    snprintf(path, sizeof(path), "%s/modules/pinned", tern_test_tmpdir());
+    ASSERT(mkdir(path, 0700) == 0);
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "modules/pinned/main.tf", pinned_tf));
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    RUN(0, "init", "-no-color");
+    RUN(0, "plan", "-out=p.tfplan", "-no-color");
+    RUN(0, "show", "-json", "p.tfplan");
+    keys = provider_keys_of(r.out);
+    ASSERT_STR_EQ(
+        keys,
+        "module.east.aws_iam_role.this -> aws.east\n"
+        "module.east.module.profile.aws_iam_instance_profile.this -> "
+        "aws.east\n"
+        "module.pinned.aws_iam_instance_profile.this -> aws.east\n"
+        "module.plain.aws_iam_role.this -> aws\n"
+        "module.plain.module.profile.aws_iam_instance_profile.this -> aws\n"
+        "provider_config: aws aws.east\n");
+    free(keys);
+    /* The engine used the same configurations: the state records each
+     * resource's absolute provider configuration. */
+    RUN(0, "apply", "-no-color", "p.tfplan");
+    RUN(0, "state", "pull");
+    keys = state_providers_of(r.out);
+    ASSERT_STR_EQ(keys,
+                  "module.east aws_iam_role.this "
+                  "provider[\"registry.terraform.io/hashicorp/aws\"].east\n"
+                  "module.east.module.profile aws_iam_instance_profile.this "
+                  "provider[\"registry.terraform.io/hashicorp/aws\"].east\n"
+                  "module.pinned aws_iam_instance_profile.this "
+                  "provider[\"registry.terraform.io/hashicorp/aws\"].east\n"
+                  "module.plain aws_iam_role.this "
+                  "provider[\"registry.terraform.io/hashicorp/aws\"]\n"
+                  "module.plain.module.profile aws_iam_instance_profile.this "
+                  "provider[\"registry.terraform.io/hashicorp/aws\"]\n");
+    free(keys);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 /* A call's arguments are the module's variables: one it does not declare
  * and one it requires but is not given, with hcl's messages at the call. */
 TEST(cli_modules, bad_arguments)
@@ -570,4 +741,5 @@ TEST(cli_modules, bad_arguments)
 
 const struct tern_test test_cli_modules_list[] = {
     TEST_INTEGRATION(cli_modules, apply_move_destroy),
-    TEST_INTEGRATION(cli_modules, bad_arguments), TEST_END};
+    TEST_INTEGRATION(cli_modules, bad_arguments),
+    TEST_INTEGRATION(cli_modules, provider_keys), TEST_END};
