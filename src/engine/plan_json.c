@@ -487,11 +487,97 @@ static size_t module_depth(const char *addr)
     return n + 1;
 }
 
+/* One step of a module instance address at *p ("module.NAME",
+ * optionally "[0]" or "[\"k\"]"): its name and key, *p moved past it. A
+ * string key is left escaped (kind 'S'); kind 0 is no key, 'I' an int,
+ * the order of upstream's InstanceKeyType. */
+struct modstep {
+    const char *name, *key;
+    size_t name_len, key_len;
+    int kind;
+    long long num;
+};
+
+static int module_step(const char **p, struct modstep *st)
+{
+    const char *s = *p;
+
+    if (strncmp(s, "module.", 7) != 0)
+        return 0;
+    s += 7;
+    st->name = s;
+    st->name_len = strcspn(s, ".[");
+    s += st->name_len;
+    st->kind = 0;
+    if (*s == '[' && s[1] == '"') {
+        st->key = s += 2;
+        while (*s && *s != '"')
+            s += s[0] == '\\' && s[1] ? 2 : 1;
+        st->key_len = (size_t)(s - st->key);
+        st->kind = 'S';
+        s += *s ? 2 : 0; /* "] */
+    } else if (*s == '[') {
+        st->num = strtoll(s + 1, (char **)&s, 10);
+        st->kind = 'I';
+        s += *s == ']';
+    }
+    if (*s == '.')
+        s++;
+    *p = s;
+    return 1;
+}
+
+/* One escaped string key against another, by the characters they stand
+ * for. */
+static int escaped_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0, j = 0;
+
+    while (i < alen && j < blen) {
+        unsigned char ca, cb;
+
+        if (a[i] == '\\' && i + 1 < alen)
+            i++;
+        if (b[j] == '\\' && j + 1 < blen)
+            j++;
+        ca = (unsigned char)a[i++];
+        cb = (unsigned char)b[j++];
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+    }
+    return (i < alen) - (j < blen);
+}
+
+/* addrs.ModuleInstance.Less for two module instances of one depth: step
+ * by step, the call name, then the key (none, then ints by value, then
+ * strings), as upstream's InstanceKeyLess. */
+static int module_inst_cmp(const char *a, const char *b)
+{
+    struct modstep sa, sb;
+    int c;
+
+    while (module_step(&a, &sa) && module_step(&b, &sb)) {
+        size_t n = sa.name_len < sb.name_len ? sa.name_len : sb.name_len;
+
+        if ((c = strncmp(sa.name, sb.name, n)) != 0)
+            return c;
+        if (sa.name_len != sb.name_len)
+            return sa.name_len < sb.name_len ? -1 : 1;
+        if (sa.kind != sb.kind)
+            return sa.kind < sb.kind ? -1 : 1;
+        if (sa.kind == 'I' && sa.num != sb.num)
+            return sa.num < sb.num ? -1 : 1;
+        if (sa.kind == 'S' &&
+            (c = escaped_cmp(sa.key, sa.key_len, sb.key, sb.key_len)) != 0)
+            return c;
+    }
+    return 0;
+}
+
 /* addrs.AbsResourceInstance.Less, then the deposed key: the shallower
  * module first (the root's resources before any module's), then the
- * module address, data sources before managed resources, then type, name
- * and key. Module instances of one depth compare as address text
- * (upstream compares step by step; the same for names and string keys). */
+ * module instance step by step (module_inst_cmp), data sources before managed
+ * resources, then type, name and key. */
 static int inst_cmp(const void *pa, const void *pb)
 {
     const struct pinst *a = *(const struct pinst *const *)pa;
@@ -501,7 +587,8 @@ static int inst_cmp(const void *pa, const void *pb)
 
     if (da != db)
         return da < db ? -1 : 1;
-    if ((c = strcmp(a->module ? a->module : "", b->module ? b->module : "")))
+    if ((c = module_inst_cmp(a->module ? a->module : "",
+                             b->module ? b->module : "")))
         return c;
     if (a->pub.mode != b->pub.mode)
         return a->pub.mode == TERN_STATE_DATA ? -1 : 1;

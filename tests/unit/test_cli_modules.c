@@ -707,6 +707,71 @@ TEST(cli_modules, provider_keys)
     tt_sim_stop(&sim);
 }
 
+/* resource_changes in upstream's order (addrs.AbsResourceInstance.Less):
+ * module instances compared step by step, int keys by value ([9] before
+ * [10]), no key before an int before a string. */
+TEST(cli_modules, change_order)
+{
+    char *ch;
+
+    ASSERT_OK(write_tree("module \"n\" {\n"
+                         "  source = \"./modules/profile\"\n"
+                         "  count  = 11\n"
+                         "  role   = \"tern-n-${count.index}\"\n"
+                         "}\n"
+                         "\n"
+                         "module \"m\" {\n"
+                         "  source   = \"./modules/profile\"\n"
+                         "  for_each = toset([\"b\", \"a\\\"q\", \"a\"])\n"
+                         "  role     = \"tern-m-${length(each.key)}\"\n"
+                         "  suffix   = each.key == \"a\" ? \"x\" : \"y\"\n"
+                         "}\n"
+                         "\n"
+                         "module \"m2\" {\n"
+                         "  source = \"./modules/profile\"\n"
+                         "  role   = \"tern-m2\"\n"
+                         "}\n"));
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    RUN(0, "init", "-no-color");
+    RUN(0, "plan", "-out=p.tfplan", "-no-color");
+    RUN(0, "show", "-json", "p.tfplan");
+    ch = changes_of(r.out, 0);
+    ASSERT_STR_EQ(
+        ch, "create module.m[\"a\"].aws_iam_instance_profile.this <- - "
+            "[module.m[\"a\"]]\n"
+            "create module.m[\"a\\\"q\"].aws_iam_instance_profile.this <- - "
+            "[module.m[\"a\\\"q\"]]\n"
+            "create module.m[\"b\"].aws_iam_instance_profile.this <- - "
+            "[module.m[\"b\"]]\n"
+            "create module.m2.aws_iam_instance_profile.this <- - [module.m2]\n"
+            "create module.n[0].aws_iam_instance_profile.this <- - "
+            "[module.n[0]]\n"
+            "create module.n[1].aws_iam_instance_profile.this <- - "
+            "[module.n[1]]\n"
+            "create module.n[2].aws_iam_instance_profile.this <- - "
+            "[module.n[2]]\n"
+            "create module.n[3].aws_iam_instance_profile.this <- - "
+            "[module.n[3]]\n"
+            "create module.n[4].aws_iam_instance_profile.this <- - "
+            "[module.n[4]]\n"
+            "create module.n[5].aws_iam_instance_profile.this <- - "
+            "[module.n[5]]\n"
+            "create module.n[6].aws_iam_instance_profile.this <- - "
+            "[module.n[6]]\n"
+            "create module.n[7].aws_iam_instance_profile.this <- - "
+            "[module.n[7]]\n"
+            "create module.n[8].aws_iam_instance_profile.this <- - "
+            "[module.n[8]]\n"
+            "create module.n[9].aws_iam_instance_profile.this <- - "
+            "[module.n[9]]\n"
+            "create module.n[10].aws_iam_instance_profile.this <- - "
+            "[module.n[10]]\n");
+    free(ch);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 /* A call's arguments are the module's variables: one it does not declare
  * and one it requires but is not given, with hcl's messages at the call. */
 TEST(cli_modules, bad_arguments)
@@ -742,4 +807,5 @@ TEST(cli_modules, bad_arguments)
 const struct tern_test test_cli_modules_list[] = {
     TEST_INTEGRATION(cli_modules, apply_move_destroy),
     TEST_INTEGRATION(cli_modules, bad_arguments),
-    TEST_INTEGRATION(cli_modules, provider_keys), TEST_END};
+    TEST_INTEGRATION(cli_modules, provider_keys),
+    TEST_INTEGRATION(cli_modules, change_order), TEST_END};
