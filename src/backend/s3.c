@@ -86,11 +86,13 @@ static char *uuid(void)
                          b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+static void stop_pusher(tern_backend_s3 *b);
+
 void tern_backend_s3_free(tern_backend_s3 *b)
 {
     if (!b)
         return;
-    tern_backend_s3_watch(b, NULL, 0);
+    stop_pusher(b);
     tern_s3_client_free(b->s3);
     tern_aws_credentials_free(b->creds);
     tern_http_free(b->http);
@@ -988,21 +990,28 @@ done:
     return error;
 }
 
-void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
+/* Stop the pusher thread; what it had not written is dropped (the final
+ * push writes it). */
+static void stop_pusher(tern_backend_s3 *b)
 {
-    if (b->watched) {
-        tern_state_set_change_hook(b->watched, NULL, NULL);
+    if (b->pusher_running) {
         pthread_mutex_lock(&b->push_lock);
         b->stopping = 1;
         pthread_cond_broadcast(&b->push_cond);
         pthread_mutex_unlock(&b->push_lock);
-        if (b->pusher_running)
-            pthread_join(b->pusher, NULL);
+        pthread_join(b->pusher, NULL);
         b->pusher_running = 0;
         b->stopping = 0;
-        json_decref(b->pending);
-        b->pending = NULL;
     }
+    json_decref(b->pending);
+    b->pending = NULL;
+}
+
+void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
+{
+    if (b->watched)
+        tern_state_set_change_hook(b->watched, NULL, NULL);
+    stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
     b->last_push_ms = mono_ms();
