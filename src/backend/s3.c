@@ -63,7 +63,7 @@ struct tern_backend_s3 {
     int pusher_running, stopping, in_flight;
     tern_state *watched;
     long interval_ms;
-    int64_t last_push_ms;
+    int64_t last_push_ms, last_export_ms;
     json_t *pending; /* the newest document not yet pushed */
     int64_t pending_serial;
     size_t pending_nintents;
@@ -972,8 +972,13 @@ static int on_change(void *ud, tern_state *st, int what,
     }
     if (b->watch_error)
         goto done;
-    /* Export now, on the thread that owns the working copy; the pusher
-     * writes it when the interval allows. */
+    /* Export on the thread that owns the working copy, at most once an
+     * interval (an export is the whole state: once per change would be
+     * O(n^2) work); the pusher writes it. A change inside the interval
+     * goes with the next export, or the final push. */
+    if (mono_ms() - b->last_export_ms < b->interval_ms)
+        goto done;
+    b->last_export_ms = mono_ms();
     if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
         b->watch_error = TERN_ERROR;
         tern_diags_move(&b->watch_diags, &d);
@@ -1014,7 +1019,7 @@ void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
     stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = mono_ms();
+    b->last_push_ms = b->last_export_ms = mono_ms();
     if (!st)
         return;
     if (pthread_create(&b->pusher, NULL, pusher_main, b) == 0)
