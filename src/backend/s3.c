@@ -910,8 +910,8 @@ static void *pusher_main(void *arg)
             ts.tv_nsec = (long)(due % 1000) * 1000000L;
             pthread_cond_timedwait(&b->push_cond, &b->push_lock, &ts);
         }
-        /* Stopping: the final push writes the rest. Taken by a flush:
-         * nothing left. A write in flight (a flush's): wait for it. */
+        /* Stopping: the final push writes the rest. Taken by a flush
+         * (which holds the mutex for its whole write): nothing left. */
         if (b->stopping)
             break;
         if (!b->pending || b->watch_error)
