@@ -595,8 +595,9 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
 
 #define DBX_PROFILE "arn:aws:iam::123456789012:instance-profile/deploy"
 
-/* A backend block with the databricks provider, a role, and a cluster
- * that waits for the role (custom_tags), so the calls come in one order. */
+/* A backend block with the databricks provider, a named role, a role
+ * with a generated name after it (tags), and a cluster after that
+ * (custom_tags), so the calls come in one order. */
 #define CLUSTER_CONFIG                                                         \
     "terraform {\n"                                                            \
     "  required_providers {\n"                                                 \
@@ -609,18 +610,26 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     "    use_lockfile = true\n"                                                \
     "    encrypt      = true\n"                                                \
     "  }\n"                                                                    \
-    "}\n" ROLE("c-role") "resource \"databricks_cluster\" \"deploy\" {\n"      \
-                         "  cluster_name            = \"deploy\"\n"            \
-                         "  spark_version           = \"15.4.x-scala2.12\"\n"  \
-                         "  node_type_id            = \"i3.xlarge\"\n"         \
-                         "  num_workers             = 1\n"                     \
-                         "  autotermination_minutes = 20\n"                    \
-                         "  custom_tags             = { role = "               \
-                         "aws_iam_role.c-role.name }\n"                        \
-                         "  aws_attributes {\n"                                \
-                         "    instance_profile_arn = \"" DBX_PROFILE "\"\n"    \
-                         "  }\n"                                               \
-                         "}\n"
+    "}\n" ROLE("c-role") GEN_ROLE CLUSTER
+
+#define GEN_ROLE                                                               \
+    "resource \"aws_iam_role\" \"gen\" {\n"                                    \
+    "  name_prefix = \"gen-\"\n"                                               \
+    "  tags        = { after = aws_iam_role.c-role.name }\n" TT_HCL_TRUST_EC2  \
+    "}\n"
+
+#define CLUSTER                                                                \
+    "resource \"databricks_cluster\" \"deploy\" {\n"                           \
+    "  cluster_name            = \"deploy\"\n"                                 \
+    "  spark_version           = \"15.4.x-scala2.12\"\n"                       \
+    "  node_type_id            = \"i3.xlarge\"\n"                              \
+    "  num_workers             = 1\n"                                          \
+    "  autotermination_minutes = 20\n"                                         \
+    "  custom_tags             = { role = aws_iam_role.gen.name }\n"           \
+    "  aws_attributes {\n"                                                     \
+    "    instance_profile_arn = \"" DBX_PROFILE "\"\n"                         \
+    "  }\n"                                                                    \
+    "}\n"
 
 static void sim_post(const char *what, const char *json)
 {
@@ -676,10 +685,11 @@ static size_t sim_clusters(void)
 /*
  * The whole call sequence of an apply with the S3 backend, background
  * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the lock, the read,
- * the role's calls with no write of the state before them (its name is
- * configured: the next run finds it), one write before the cluster's
- * create (its cluster_id is assigned by the service: the intent must be
- * remote first), the final write, the unlock.
+ * the named role's create with no write of the state before it (the next
+ * run finds it by name), one write before the create of the role whose
+ * name is generated and one before the cluster's (its cluster_id is
+ * assigned by the service): those intents must be remote first; the final
+ * write, the unlock.
  */
 TEST(backend_s3, apply_call_sequence)
 {
@@ -703,7 +713,9 @@ TEST(backend_s3, apply_call_sequence)
     ASSERT_STR_EQ(log, "s3 PutObject 200\n"   /* the lock */
                        "s3 GetObject 404\n"   /* the state: none yet */
                        "iam CreateRole 200\n" /* named: no write first */
-                       "s3 PutObject 200\n"   /* the cluster's intent */
+                       "s3 PutObject 200\n"   /* gen's intent */
+                       "iam CreateRole 200\n"
+                       "s3 PutObject 200\n" /* the cluster's intent */
                        "databricks clusters/create 200\n"
                        "databricks clusters/get 200\n"
                        "s3 PutObject 200\n" /* the final write */
@@ -763,8 +775,8 @@ TEST(backend_s3, sigkill_cluster_adopted)
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     ASSERT(WIFSIGNALED(status));
-    /* What the dead run left remote: the cluster's intent (the role's
-     * step had not been pushed: it is adopted by name). */
+    /* What the dead run left remote: the cluster's intent (the roles'
+     * steps went with it: a flush writes the whole working copy). */
     doc = remote_state();
     ASSERT_NOT_NULL(doc);
     in = json_object_get(json_object_get(doc, "tern"), "intents");
@@ -782,7 +794,7 @@ TEST(backend_s3, sigkill_cluster_adopted)
     RUN(second, 0, "apply", "-auto-approve", "-no-color");
     RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
     ASSERT_EQ(sim_clusters(), 1);
-    ASSERT_EQ(creates_ok(NULL), 1);
+    ASSERT_EQ(creates_ok(NULL), 2);
     /* The adopting apply succeeded: no intent, no interrupted marker. */
     doc = remote_state();
     ASSERT_NOT_NULL(doc);
