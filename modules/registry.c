@@ -245,6 +245,50 @@ const tern_arg_claim tern_arg_claims[] = {
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+/*
+ * Identities the configuration does not name (tern/module.h). Each create
+ * listed here returns an id a later run could not have named:
+ * - databricks_cluster: cluster_id from clusters/create; cluster_name is
+ *   not unique, so a second create silently makes a second cluster;
+ * - databricks_cluster_policy: policy_id from policies/clusters/create;
+ * - databricks_group: the SCIM id from Groups (the names of policies and
+ *   groups are unique in a workspace, so these two could be looked up by
+ *   name; they are listed to keep the rule simple: an id the service
+ *   assigns is pushed first);
+ * - the IAM types with a generated name (no `name`: `name_prefix` or
+ *   terraform-provider-aws's id.UniqueId(), names/names.go).
+ * Not listed: types whose identity the configuration gives (instance
+ * profiles by ARN, the group/user links, role policy attachments, the
+ * exclusive resources), and random/time, which make no remote object.
+ */
+const tern_assigned_id tern_assigned_ids[] = {
+    {"aws_iam_instance_profile", "name"},
+    {"aws_iam_policy", "name"},
+    {"aws_iam_role", "name"},
+    {"aws_iam_role_policy", "name"},
+    {"databricks_cluster", NULL},
+    {"databricks_cluster_policy", NULL},
+    {"databricks_group", NULL},
+    {NULL, NULL},
+};
+
+int tern_module_assigns_id(const char *type, const json_t *desired)
+{
+    const tern_assigned_id *a;
+
+    for (a = tern_assigned_ids; a->type; a++) {
+        const json_t *v;
+
+        if (strcmp(a->type, type) != 0)
+            continue;
+        if (!a->name)
+            return 1;
+        v = json_object_get(desired, a->name);
+        return !json_is_string(v) || !*json_string_value(v);
+    }
+    return 0;
+}
+
 const tern_module *tern_module_find(enum tern_module_kind kind,
                                     const char *type_name)
 {

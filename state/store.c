@@ -1588,7 +1588,7 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
 done:
     finish(st, s);
     if (error == TERN_OK && st->on_change)
-        st->on_change(st->on_change_ud, st, 1);
+        st->on_change(st->on_change_ud, st, TERN_STATE_CHANGED_INTENT, NULL);
     return error;
 }
 
@@ -1738,7 +1738,7 @@ done:
         tern__state_tx_rollback(st);
     tern_free(address);
     if (error == TERN_OK && st->on_change)
-        st->on_change(st->on_change_ud, st, 0);
+        st->on_change(st->on_change_ud, st, TERN_STATE_CHANGED_STEP, NULL);
     return error;
 }
 
@@ -1747,6 +1747,13 @@ void tern_state_set_change_hook(tern_state *st, tern_state_change_fn fn,
 {
     st->on_change = fn;
     st->on_change_ud = ud;
+}
+
+int tern_state_flush(tern_state *st, struct tern_diags *diags)
+{
+    if (!st->on_change)
+        return TERN_OK;
+    return st->on_change(st->on_change_ud, st, TERN_STATE_FLUSH, diags);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -355,11 +355,18 @@ typedef struct tern_plan_options {
     /** -replace=ADDR: replace these instances; borrowed. */
     const char *const *replace;
     size_t n_replace;
+    /**
+     * A run that may have created objects was interrupted before their
+     * intents were recorded where the state lives (the S3 backend's
+     * force-unlocked apply): every create of a type with a lookup looks
+     * for its object first and adopts it, as after an intent.
+     */
+    int lookup_creates;
 } tern_plan_options;
 
 #define TERN_PLAN_OPTIONS_INIT                                                 \
     {                                                                          \
-        TERN_PLAN_OPTIONS_VERSION, 0, 1, 0, NULL, 0, NULL, 0                   \
+        TERN_PLAN_OPTIONS_VERSION, 0, 1, 0, NULL, 0, NULL, 0, 0                \
     }
 
 /**

@@ -343,6 +343,34 @@ typedef struct tern_arg_deprecation {
 extern const tern_arg_deprecation tern_arg_deprecations[];
 
 /**
+ * A resource type whose new object gets an identity the configuration does
+ * not name: the service assigns it (a Databricks cluster's cluster_id) or
+ * the provider makes it up (an IAM role without `name`). A later run that
+ * finds an interrupted create of such an object cannot look it up by what
+ * the configuration says, so the intent announcing the create must be
+ * where the state lives before the call is made (tern_state_flush(): with
+ * the S3 backend, a push on the critical path). Every other create is
+ * found again by its configured name (tern_module.lookup), and its intent
+ * travels with the next coalesced push.
+ */
+typedef struct tern_assigned_id {
+    const char *type; /**< resource type */
+    /** NULL: always; else only when the configuration leaves this
+     *  top-level argument unset (the name is generated) */
+    const char *name;
+} tern_assigned_id;
+
+/** Every such type, ending with {NULL, NULL} (modules/registry.c). */
+extern const tern_assigned_id tern_assigned_ids[];
+
+/**
+ * @return nonzero when a create of @p type from @p desired (its wholly
+ *         known configuration) makes an object a later run could not find
+ *         from the configuration (tern_assigned_ids[])
+ */
+int tern_module_assigns_id(const char *type, const json_t *desired);
+
+/**
  * An argument that owns a set another resource type also manages (the
  * role's managed_policy_arns and an aws_iam_role_policy_attachment of the
  * same role): `validate` and `plan` warn at both when a resource of

@@ -347,13 +347,24 @@ int tern_state_intent_abandon(tern_state *state, int64_t id,
 int tern_state_intents(tern_state *state, tern_state_intent **out,
                        size_t *count, struct tern_diags *diags);
 
+/** What a change hook is told (tern_state_change_fn). */
+enum tern_state_event {
+    TERN_STATE_CHANGED_STEP = 0,   /**< a step was committed */
+    TERN_STATE_CHANGED_INTENT = 1, /**< an intent was recorded */
+    /** tern_state_flush(): the last intent must be durable where the
+     *  state lives before the call it announces is made */
+    TERN_STATE_FLUSH = 2
+};
+
 /**
- * Called after each intent is recorded (@p intent_added 1) and each step
- * is committed (0), on the thread that made the change: a remote backend
- * pushes from here (src/backend/s3.h).
+ * Called after each intent is recorded and each step is committed (@p what
+ * a tern_state_event; @p diags NULL, the result ignored), and by
+ * tern_state_flush() (@p diags set; the result is its result), on the
+ * thread that made the change: a remote backend pushes from here
+ * (src/backend/s3.h).
  */
-typedef void (*tern_state_change_fn)(void *ud, tern_state *state,
-                                     int intent_added);
+typedef int (*tern_state_change_fn)(void *ud, tern_state *state, int what,
+                                    struct tern_diags *diags);
 
 /**
  * Set (or, with NULL, clear) the change hook of @p state.
@@ -361,6 +372,16 @@ typedef void (*tern_state_change_fn)(void *ud, tern_state *state,
  */
 void tern_state_set_change_hook(tern_state *state, tern_state_change_fn fn,
                                 void *ud);
+
+/**
+ * Make what the store holds durable where the state lives before going on:
+ * the engine calls it after the intent of a create whose object a later
+ * run could not find from its configuration (tern_assigned_ids[],
+ * tern/module.h). A local store is durable already (TERN_OK at once); the
+ * S3 backend pushes the state with the intent and waits for the write.
+ * @return TERN_OK, or the hook's failure (with a diagnostic)
+ */
+int tern_state_flush(tern_state *state, struct tern_diags *diags);
 
 /** Free an array from tern_state_intents(). NULL-safe. */
 void tern_state_intents_free(tern_state_intent *list, size_t count);

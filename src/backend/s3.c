@@ -47,12 +47,27 @@ struct tern_backend_s3 {
     int64_t serial;  /* of the working copy as last pulled or pushed */
     size_t nintents;
     int pulled;
-    /* The watch (tern_backend_s3_watch). */
+    /* What the remote state says of a run that was force-unlocked while
+     * it applied (tern_backend_s3_interrupted), carried in every push
+     * until tern_backend_s3_settle(); marker_changed: settled, not yet
+     * written. */
+    json_t *interrupted;
+    int marker_changed;
+    /* The watch (tern_backend_s3_watch). push_lock guards what follows
+     * and the ETag; a push runs with in_flight set (one at a time, each
+     * conditional on the ETag of the one before), by the pusher thread
+     * without the mutex, by a flush or the final push with it. */
     pthread_mutex_t push_lock;
+    pthread_cond_t push_cond;
+    pthread_t pusher;
+    int pusher_running, stopping, in_flight;
     tern_state *watched;
     long interval_ms;
-    int64_t last_push_ms;
-    int watch_error; /* first failure of a push from the hook */
+    int64_t last_push_ms, last_export_ms;
+    json_t *pending; /* the newest document not yet pushed */
+    int64_t pending_serial;
+    size_t pending_nintents;
+    int watch_error; /* first failure of a push from the watch */
     struct tern_diags watch_diags;
     size_t pushes, pushed_bytes;
 };
@@ -71,10 +86,13 @@ static char *uuid(void)
                          b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+static void stop_pusher(tern_backend_s3 *b);
+
 void tern_backend_s3_free(tern_backend_s3 *b)
 {
     if (!b)
         return;
+    stop_pusher(b);
     tern_s3_client_free(b->s3);
     tern_aws_credentials_free(b->creds);
     tern_http_free(b->http);
@@ -87,7 +105,10 @@ void tern_backend_s3_free(tern_backend_s3 *b)
     tern_free(b->lock_id);
     tern_free(b->lock_etag);
     tern_free(b->etag);
+    json_decref(b->interrupted);
+    json_decref(b->pending);
     tern_diags_release(&b->watch_diags);
+    pthread_cond_destroy(&b->push_cond);
     pthread_mutex_destroy(&b->push_lock);
     tern_free(b);
 }
@@ -138,6 +159,14 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
     pthread_mutex_init(&b->push_lock, NULL);
+    {
+        pthread_condattr_t ca;
+
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&b->push_cond, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     b->cancel = cancel;
     b->bucket = tern_strdup(cfg->bucket);
     TERN_CHECK_ALLOC(b->bucket);
@@ -430,6 +459,64 @@ int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
     return error;
 }
 
+static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
+                   struct tern_diags *diags);
+
+/*
+ * Record in the state object that the run holding lock @p info was
+ * force-unlocked while it applied: "interrupted": {ID, Who, Created}. The
+ * next apply looks up every object it would create and adopts what the
+ * dead run made before its intents and steps reached the object
+ * (tern_backend_s3_interrupted). With no object yet (the dead run's first
+ * apply), one is written: an empty v4 state carrying only the marker.
+ */
+static int mark_interrupted(tern_backend_s3 *b, const json_t *info,
+                            struct tern_diags *diags)
+{
+    json_t *doc = NULL, *ext, *mark = NULL;
+    char *lineage = NULL;
+    int error;
+
+    error = tern_backend_s3_read(b, &doc, diags);
+    if (error)
+        return error;
+    if (!doc) {
+        lineage = uuid();
+        TERN_CHECK_ALLOC(lineage);
+        /* state/tfjson.c's export of an empty store, serial 1 as the
+         * first pull of an apply starts it (tern_backend_s3_pull). */
+        doc = json_pack("{s:i, s:s, s:i, s:s, s:{}, s:[], s:n}", "version", 4,
+                        "terraform_version", "1.5.7", "serial", 1, "lineage",
+                        lineage, "outputs", "resources", "check_results");
+        TERN_CHECK_ALLOC(doc);
+    }
+    ext = json_object_get(doc, EXTENSION);
+    if (!json_is_object(ext)) {
+        ext = json_pack("{s:i, s:[]}", "format", 1, "intents");
+        TERN_CHECK_ALLOC(ext);
+        if (json_object_set_new(doc, EXTENSION, ext) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+    }
+    mark = json_pack("{s:O?, s:O?, s:O?}", "ID", json_object_get(info, "ID"),
+                     "Who", json_object_get(info, "Who"), "Created",
+                     json_object_get(info, "Created"));
+    TERN_CHECK_ALLOC(mark);
+    if (json_object_set_new(ext, "interrupted", mark) != 0) {
+        mark = NULL;
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    mark = NULL;
+    error = put_doc(b, doc, NULL, diags);
+done:
+    json_decref(mark);
+    json_decref(doc);
+    tern_free(lineage);
+    return error;
+}
+
 int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
                                  struct tern_diags *diags)
 {
@@ -456,6 +543,14 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
         error = TERN_ENOTFOUND;
         goto done;
     }
+    /* The run that held it applied and did not finish: what it created
+     * without pushing is found by name by the next apply. */
+    if (strcmp(json_string_value(json_object_get(info, "Operation"))
+                   ? json_string_value(json_object_get(info, "Operation"))
+                   : "",
+               "OperationTypeApply") == 0 &&
+        (error = mark_interrupted(b, info, diags)) != TERN_OK)
+        goto done;
     error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
 done:
     json_decref(info);
@@ -552,9 +647,15 @@ int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
         json_object_set_new(doc, "serial", json_integer(1));
     }
     if (doc) {
+        const json_t *mark =
+            json_object_get(json_object_get(doc, EXTENSION), "interrupted");
+
         error = tern_state_import(*st, doc, TERN_STATE_IMPORT_FORCE, diags);
         if (error)
             goto done;
+        json_decref(b->interrupted);
+        b->interrupted =
+            json_is_object(mark) ? json_incref((json_t *)mark) : NULL;
         intents = json_object_get(json_object_get(doc, EXTENSION), "intents");
         json_array_foreach(intents, i, it)
         {
@@ -642,25 +743,20 @@ int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
     return put_doc(b, doc, NULL, diags);
 }
 
-static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
-                       struct tern_diags *diags)
+/* The document a push writes: the working copy's v4 export with tern's
+ * extension (intents, and the interrupted-run marker until settled). */
+static int build_doc(tern_backend_s3 *b, tern_state *st, json_t **out,
+                     size_t *nintents, struct tern_diags *diags)
 {
     json_t *doc = NULL, *ext = NULL, *arr = NULL;
     tern_state_intent *list = NULL;
     size_t i, n = 0;
     int error;
 
-    if (bytes)
-        *bytes = 0;
+    *out = NULL;
     error = tern_state_intents(st, &list, &n, diags);
     if (error)
         return error;
-    /* Nothing changed, and the object exists: nothing to write. When it
-     * does not exist yet, the first write creates it with the lineage that
-     * a saved plan names, so another runner can apply that plan. */
-    if (b->pulled && b->etag && tern_state_serial(st) == b->serial && n == 0 &&
-        b->nintents == 0)
-        goto done;
     error = tern_state_export(st, -1, &doc, diags);
     if (error)
         goto done;
@@ -673,23 +769,34 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
                                                : json_object());
 
         TERN_CHECK_ALLOC(o);
-        if (list[i].operation)
-            json_object_set_new(o, "operation", json_string(list[i].operation));
-        json_array_append_new(arr, o);
+        if (list[i].operation &&
+            json_object_set_new(o, "operation",
+                                json_string(list[i].operation)) != 0) {
+            json_decref(o);
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        if (json_array_append_new(arr, o) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     ext = json_pack("{s:i, s:o}", "format", 1, "intents", arr);
     arr = NULL;
     TERN_CHECK_ALLOC(ext);
-    json_object_set_new(doc, EXTENSION, ext);
-    error = put_doc(b, doc, bytes, diags);
-    if (error == TERN_OK) {
-        b->serial = tern_state_serial(st);
-        b->nintents = n;
-        b->pulled = 1;
-        b->pushes++;
-        b->pushed_bytes += bytes ? *bytes : 0;
-        b->last_push_ms = mono_ms();
+    if (b->interrupted &&
+        json_object_set(ext, "interrupted", b->interrupted) != 0) {
+        json_decref(ext);
+        error = TERN_ENOMEM;
+        goto done;
     }
+    if (json_object_set_new(doc, EXTENSION, ext) != 0) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    *out = doc;
+    doc = NULL;
+    *nintents = n;
 done:
     json_decref(arr);
     json_decref(doc);
@@ -697,53 +804,231 @@ done:
     return error;
 }
 
+/* A push finished: what the object now holds. */
+static void pushed(tern_backend_s3 *b, int64_t serial, size_t nintents,
+                   size_t bytes)
+{
+    b->serial = serial;
+    b->nintents = nintents;
+    b->pulled = 1;
+    b->pushes++;
+    b->pushed_bytes += bytes;
+    b->last_push_ms = mono_ms();
+}
+
+/* With push_lock held: wait for the pusher's write in flight, then write
+ * the working copy now if it changed; a document waiting for the pusher is
+ * superseded. */
+static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
+                       struct tern_diags *diags)
+{
+    json_t *doc = NULL;
+    size_t n = 0, written = 0;
+    int64_t serial;
+    int error;
+
+    if (bytes)
+        *bytes = 0;
+    while (b->in_flight)
+        pthread_cond_wait(&b->push_cond, &b->push_lock);
+    json_decref(b->pending);
+    b->pending = NULL;
+    serial = tern_state_serial(st);
+    error = build_doc(b, st, &doc, &n, diags);
+    if (error)
+        return error;
+    /* Nothing changed, and the object exists: nothing to write. When it
+     * does not exist yet, the first write creates it with the lineage that
+     * a saved plan names, so another runner can apply that plan. */
+    if (b->pulled && b->etag && serial == b->serial && n == 0 &&
+        b->nintents == 0 && !b->marker_changed)
+        goto done;
+    b->in_flight = 1;
+    error = put_doc(b, doc, &written, diags);
+    b->in_flight = 0;
+    pthread_cond_broadcast(&b->push_cond);
+    if (error == TERN_OK) {
+        pushed(b, serial, n, written);
+        b->marker_changed = 0;
+        if (bytes)
+            *bytes = written;
+    }
+done:
+    json_decref(doc);
+    return error;
+}
+
 int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
                          struct tern_diags *diags)
 {
-    size_t pushed = 0;
+    size_t written = 0;
     int error;
 
     pthread_mutex_lock(&b->push_lock);
     if (b->watch_error) {
-        /* A push from the hook failed: report it; after a lost ETag
+        /* A push from the watch failed: report it; after a lost ETag
          * never write again. */
         error = b->watch_error;
         tern_diags_move(diags, &b->watch_diags);
         if (error != TERN_ECONFLICT)
-            error = push_locked(b, st, &pushed, diags);
+            error = push_locked(b, st, &written, diags);
     } else {
-        error = push_locked(b, st, &pushed, diags);
+        error = push_locked(b, st, &written, diags);
     }
     pthread_mutex_unlock(&b->push_lock);
     if (bytes)
-        *bytes = pushed;
+        *bytes = written;
     return error;
 }
 
-static void on_change(void *ud, tern_state *st, int intent_added)
+/*
+ * The pusher thread: writes the newest document the watch exported, at
+ * most one write every interval_ms (what changed meanwhile is coalesced
+ * into the next), off the thread that runs the apply.
+ */
+static void *pusher_main(void *arg)
 {
-    tern_backend_s3 *b = ud;
-    size_t bytes = 0;
+    tern_backend_s3 *b = arg;
 
     pthread_mutex_lock(&b->push_lock);
-    if (!b->watch_error &&
-        (intent_added || mono_ms() - b->last_push_ms >= b->interval_ms)) {
-        b->watch_error = push_locked(b, st, &bytes, &b->watch_diags);
-        TERN_LOG_AT(TERN_LOG_DEBUG, "backend s3: pushed %zu bytes (%s) to %s",
-                    bytes, intent_added ? "intent" : "steps", b->path);
+    for (;;) {
+        struct tern_diags d = TERN_DIAGS_INIT;
+        json_t *doc;
+        int64_t serial, due;
+        size_t n, written = 0;
+        int error;
+
+        while (!b->stopping && (!b->pending || b->watch_error))
+            pthread_cond_wait(&b->push_cond, &b->push_lock);
+        if (b->stopping)
+            break;
+        due = b->last_push_ms + b->interval_ms;
+        while (!b->stopping && b->pending && mono_ms() < due) {
+            struct timespec ts;
+
+            ts.tv_sec = (time_t)(due / 1000);
+            ts.tv_nsec = (long)(due % 1000) * 1000000L;
+            pthread_cond_timedwait(&b->push_cond, &b->push_lock, &ts);
+        }
+        /* Stopping: the final push writes the rest. Taken by a flush
+         * (which holds the mutex for its whole write): nothing left. */
+        if (b->stopping)
+            break;
+        if (!b->pending || b->watch_error)
+            continue;
+        doc = b->pending;
+        serial = b->pending_serial;
+        n = b->pending_nintents;
+        b->pending = NULL;
+        b->in_flight = 1;
+        pthread_mutex_unlock(&b->push_lock);
+        error = put_doc(b, doc, &written, &d);
+        json_decref(doc);
+        pthread_mutex_lock(&b->push_lock);
+        b->in_flight = 0;
+        if (error == TERN_OK) {
+            pushed(b, serial, n, written);
+            TERN_LOG_AT(TERN_LOG_DEBUG,
+                        "backend s3: pushed %zu bytes (steps) to %s", written,
+                        b->path);
+        } else {
+            b->watch_error = error;
+            tern_diags_move(&b->watch_diags, &d);
+        }
+        tern_diags_release(&d);
+        pthread_cond_broadcast(&b->push_cond);
     }
     pthread_mutex_unlock(&b->push_lock);
+    return NULL;
+}
+
+static int on_change(void *ud, tern_state *st, int what,
+                     struct tern_diags *diags)
+{
+    tern_backend_s3 *b = ud;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    json_t *doc = NULL;
+    size_t n = 0, bytes = 0;
+    int error = TERN_OK;
+
+    pthread_mutex_lock(&b->push_lock);
+    if (what == TERN_STATE_FLUSH) {
+        /* The intent of an object the next run could not find by name:
+         * written now, with everything before it, and waited for. */
+        if (b->watch_error == TERN_ECONFLICT) {
+            error = TERN_ECONFLICT;
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Error saving state",
+                           "The state at s3://%s could not be written (see "
+                           "the error below), so the create was not made: "
+                           "the next run could not find its object.",
+                           b->path);
+        } else {
+            error = push_locked(b, st, &bytes, diags);
+            TERN_LOG_AT(TERN_LOG_DEBUG,
+                        "backend s3: pushed %zu bytes (intent) to %s", bytes,
+                        b->path);
+        }
+        goto done;
+    }
+    if (b->watch_error)
+        goto done;
+    /* Export on the thread that owns the working copy, at most once an
+     * interval (an export is the whole state: once per change would be
+     * O(n^2) work); the pusher writes it. A change inside the interval
+     * goes with the next export, or the final push. */
+    if (mono_ms() - b->last_export_ms < b->interval_ms)
+        goto done;
+    b->last_export_ms = mono_ms();
+    if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
+        b->watch_error = TERN_ERROR;
+        tern_diags_move(&b->watch_diags, &d);
+        goto done;
+    }
+    json_decref(b->pending);
+    b->pending = doc;
+    b->pending_serial = tern_state_serial(st);
+    b->pending_nintents = n;
+    pthread_cond_broadcast(&b->push_cond);
+done:
+    tern_diags_release(&d);
+    pthread_mutex_unlock(&b->push_lock);
+    return error;
+}
+
+/* Stop the pusher thread; what it had not written is dropped (the final
+ * push writes it). */
+static void stop_pusher(tern_backend_s3 *b)
+{
+    if (b->pusher_running) {
+        pthread_mutex_lock(&b->push_lock);
+        b->stopping = 1;
+        pthread_cond_broadcast(&b->push_cond);
+        pthread_mutex_unlock(&b->push_lock);
+        pthread_join(b->pusher, NULL);
+        b->pusher_running = 0;
+        b->stopping = 0;
+    }
+    json_decref(b->pending);
+    b->pending = NULL;
 }
 
 void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
 {
     if (b->watched)
         tern_state_set_change_hook(b->watched, NULL, NULL);
+    stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = mono_ms();
-    if (st)
-        tern_state_set_change_hook(st, on_change, b);
+    b->last_push_ms = b->last_export_ms = mono_ms();
+    if (!st)
+        return;
+    if (pthread_create(&b->pusher, NULL, pusher_main, b) == 0)
+        b->pusher_running = 1;
+    else
+        TERN_LOG_AT(TERN_LOG_WARN,
+                    "backend s3: no pusher thread; completed steps are "
+                    "written at the end");
+    tern_state_set_change_hook(st, on_change, b);
 }
 
 void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
@@ -751,6 +1036,22 @@ void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,
 {
     *pushes = b->pushes;
     *bytes = b->pushed_bytes;
+}
+
+const json_t *tern_backend_s3_interrupted(const tern_backend_s3 *b)
+{
+    return b->interrupted;
+}
+
+void tern_backend_s3_settle(tern_backend_s3 *b)
+{
+    pthread_mutex_lock(&b->push_lock);
+    if (b->interrupted) {
+        json_decref(b->interrupted);
+        b->interrupted = NULL;
+        b->marker_changed = 1;
+    }
+    pthread_mutex_unlock(&b->push_lock);
 }
 
 int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,

@@ -132,7 +132,9 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
 int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags);
 
 /**
- * Delete the lock object when its ID is @p id (`force-unlock ID`).
+ * Delete the lock object when its ID is @p id (`force-unlock ID`). When
+ * the lock's operation was an apply, first mark the state object
+ * interrupted (tern_backend_s3_interrupted; a conditional write).
  * @return TERN_OK, TERN_ENOTFOUND (no lock, or another ID), or a failure
  */
 int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
@@ -175,16 +177,34 @@ int tern_backend_s3_push(tern_backend_s3 *b, tern_state *st, size_t *bytes,
                          struct tern_diags *diags);
 
 /**
- * Push during a command, from the state's change hook: every new intent at
- * once (it must be remote before the call it announces), completed steps
- * at most every @p interval_ms (coalesced; the final push after the
- * command writes the rest). A failure is kept and reported by the next
- * tern_backend_s3_push(); after a lost ETag nothing more is pushed.
+ * Push during a command, from the state's change hook: on
+ * tern_state_flush() (the intent of a create whose object a later run
+ * could not find by name, tern_assigned_ids[]) at once, on the caller's
+ * thread, waiting for the write; every other intent and completed step
+ * from a thread of the backend, off the apply's critical path, at most one
+ * write every @p interval_ms (coalesced; the final push after the command
+ * writes the rest). A failure of a background write is kept and reported
+ * by the next tern_backend_s3_push(); after a lost ETag nothing more is
+ * pushed.
  * @param st the working copy (borrowed; must outlive the watch, or call
  *        again with NULL to stop)
  */
 void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st,
                            long interval_ms);
+
+/**
+ * The marker a force-unlock left in the state object when the run holding
+ * the lock was applying ({"ID", "Who", "Created"}, borrowed), as last
+ * pulled; NULL when there is none. That run may have created objects
+ * whose intents never reached the object: the next apply looks up every
+ * object it would create (tern_plan_options.lookup_creates).
+ */
+const json_t *tern_backend_s3_interrupted(const tern_backend_s3 *b);
+
+/**
+ * The apply that saw the marker finished: the next push drops it.
+ */
+void tern_backend_s3_settle(tern_backend_s3 *b);
 
 /** Bytes and objects pushed so far (for the log and the benchmarks). */
 void tern_backend_s3_stats(const tern_backend_s3 *b, size_t *pushes,

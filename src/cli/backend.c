@@ -18,8 +18,8 @@
 #include "util/alloc.h"
 
 /*
- * How often completed steps are pushed during an apply (intents always at
- * once): TERN_S3_PUSH_INTERVAL_MS, default 1000 ms.
+ * How often completed steps (and the intents not flushed at once) are
+ * pushed during an apply: TERN_S3_PUSH_INTERVAL_MS, default 1000 ms.
  */
 static long push_interval_ms(void)
 {
@@ -92,6 +92,12 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
         return rc;
     if (ctx->state)
         tern_backend_s3_watch(ctx->backend, NULL, 0);
+    /* An apply that made every create of the configuration after an
+     * interrupted one: what that run left is adopted, the marker goes. */
+    if (rc == TERN_OK && strcmp(ctx->cmd->name, "apply") == 0 &&
+        !ctx->opts.destroy && !ctx->opts.refresh_only &&
+        ctx->opts.targets.n == 0)
+        tern_backend_s3_settle(ctx->backend);
     if (ctx->state && (needs & CLI_NEEDS_LOCK) &&
         !((needs & CLI_STATE_READ_ONLY) && !ctx->opts.out)) {
         error =

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/s3.h"
 #include "engine/tfjson.h"
 #include "lang/lang.h"
 #include "tern/engine.h"
@@ -1017,6 +1018,9 @@ static int make_plan(struct cli_ctx *ctx, tern_engine *e, int destroy,
     po.n_targets = ctx->opts.targets.n;
     po.replace = ctx->opts.replaces.items;
     po.n_replace = ctx->opts.replaces.n;
+    /* A force-unlocked apply may have created what it never recorded. */
+    po.lookup_creates =
+        ctx->backend && tern_backend_s3_interrupted(ctx->backend) != NULL;
     error = tern_engine_plan(e, &po, plan, &ctx->diags);
     if (error == TERN_OK && *plan && tern_plan_errored(*plan))
         error = TERN_ERROR;

@@ -507,6 +507,11 @@ static int apply_prepare(struct exec *ex, struct step *s)
         if ((error = tern_state_intent_begin(ar->e->state, &s->intent, pi->addr,
                                              "create", s->desired, &s->diags)))
             goto done;
+        /* An object a later run could not find from the configuration:
+         * its intent must be where the state lives before the call. */
+        if (tern_module_assigns_id(s->module->type_name, s->desired) &&
+            (error = tern_state_flush(ar->e->state, &s->diags)))
+            goto done;
     }
 done:
     json_decref(ident);

@@ -1818,12 +1818,13 @@ static int plan_instance(struct planrun *pr, size_t idx)
     if (!prior && !pi->import_id) {
         const tern_state_intent *in = intent_for(pr, pi->addr);
 
-        if (in && m->lookup && tern_value_is_wholly_known(cfg)) {
+        if ((in || pr->opts->lookup_creates) && m->lookup &&
+            tern_value_is_wholly_known(cfg)) {
             struct tern_diags d = TERN_DIAGS_INIT;
             struct eprov *p = &pr->e->provs[b->prov];
             tern_op op;
 
-            pi->intent = in->id;
+            pi->intent = in ? in->id : 0;
             jd = tern_value_to_json(cfg);
             TERN_CHECK_ALLOC(jd);
             rc = tern__provider_init(pr->e, p, m, pr->diags);

@@ -4,7 +4,10 @@
  * in a second, an empty plan in a third, a stale plan refused), two runs
  * racing for the lock (exactly one wins, the other names the holder), a
  * writer whose lock was force-unlocked cannot overwrite the state (ETag),
- * and force-unlock from the command line.
+ * force-unlock from the command line, the whole call sequence of an apply
+ * (which writes of the state it makes, and where), and SIGKILL mid-apply
+ * (named roles, adopted after the force-unlock's marker; a cluster, whose
+ * intent was remote before its create).
  */
 #include "runner.h"
 #include "support.h"
@@ -523,9 +526,11 @@ static char *sim_roles(void)
 /*
  * SIGKILL in the middle of an apply (once the simulator has served two of
  * its six creates), then, from a fresh directory, force-unlock the lock the
- * dead run left and apply again: the intents the dead run pushed before
- * each create let the second run adopt what the first made, so there is
- * no duplicate, no orphan, and nothing left to do.
+ * dead run left and apply again. The roles are named, so their intents
+ * were not pushed before the calls; force-unlock of the dead apply's lock
+ * marks the state interrupted, and the second run looks every role up
+ * before creating it and adopts what the first made: no duplicate, no
+ * orphan, and nothing left to do.
  */
 TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
 {
@@ -584,6 +589,220 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     roles = sim_roles();
     ASSERT_STR_EQ(r.out, roles);
     tern_free(roles);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+#define DBX_PROFILE "arn:aws:iam::123456789012:instance-profile/deploy"
+
+/* A backend block with the databricks provider, a named role, a role
+ * with a generated name after it (tags), and a cluster after that
+ * (custom_tags), so the calls come in one order. */
+#define CLUSTER_CONFIG                                                         \
+    "terraform {\n"                                                            \
+    "  required_providers {\n"                                                 \
+    "    databricks = { source = \"databricks/databricks\" }\n"                \
+    "  }\n"                                                                    \
+    "  backend \"s3\" {\n"                                                     \
+    "    bucket       = \"tfstate\"\n"                                         \
+    "    key          = \"team/terraform.tfstate\"\n"                          \
+    "    region       = \"us-east-1\"\n"                                       \
+    "    use_lockfile = true\n"                                                \
+    "    encrypt      = true\n"                                                \
+    "  }\n"                                                                    \
+    "}\n" ROLE("c-role") GEN_ROLE CLUSTER
+
+#define GEN_ROLE                                                               \
+    "resource \"aws_iam_role\" \"gen\" {\n"                                    \
+    "  name_prefix = \"gen-\"\n"                                               \
+    "  tags        = { after = aws_iam_role.c-role.name }\n" TT_HCL_TRUST_EC2  \
+    "}\n"
+
+#define CLUSTER                                                                \
+    "resource \"databricks_cluster\" \"deploy\" {\n"                           \
+    "  cluster_name            = \"deploy\"\n"                                 \
+    "  spark_version           = \"15.4.x-scala2.12\"\n"                       \
+    "  node_type_id            = \"i3.xlarge\"\n"                              \
+    "  num_workers             = 1\n"                                          \
+    "  autotermination_minutes = 20\n"                                         \
+    "  custom_tags             = { role = aws_iam_role.gen.name }\n"           \
+    "  aws_attributes {\n"                                                     \
+    "    instance_profile_arn = \"" DBX_PROFILE "\"\n"                         \
+    "  }\n"                                                                    \
+    "}\n"
+
+static void sim_post(const char *what, const char *json)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", what, json));
+    if (resp.status != 200)
+        FAIL("/_sim/%s: HTTP %ld: %s", what, resp.status, resp.body);
+    tt_response_release(&resp);
+}
+
+/* The simulator's call log, "service action status" a line. */
+static char *call_log(void)
+{
+    struct tt_response resp;
+    json_t *doc, *c;
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        tern_buf_printf(
+            &b, "%s %s %lld\n",
+            json_string_value(json_object_get(c, "service")),
+            json_string_value(json_object_get(c, "action")),
+            (long long)json_integer_value(json_object_get(c, "status")));
+    }
+    json_decref(doc);
+    tern_buf_put(&b, "", 0);
+    return tern_buf_detach(&b);
+}
+
+/* How many clusters the simulator holds. */
+static size_t sim_clusters(void)
+{
+    struct tt_response resp;
+    json_t *doc;
+    size_t n;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "clusters", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    n = json_array_size(json_object_get(doc, "clusters"));
+    json_decref(doc);
+    return n;
+}
+
+/*
+ * The whole call sequence of an apply with the S3 backend, background
+ * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the lock, the read,
+ * the named role's create with no write of the state before it (the next
+ * run finds it by name), one write before the create of the role whose
+ * name is generated and one before the cluster's (its cluster_id is
+ * assigned by the service): those intents must be remote first; the final
+ * write, the unlock.
+ */
+TEST(backend_s3, apply_call_sequence)
+{
+    const char *dir;
+    char *log;
+
+    start(NULL);
+    sim_post("load", "{\"databricks\": {\"instance_profiles\": [{"
+                     "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
+    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    dir = dir_with("calls", CLUSTER_CONFIG);
+    RUN(dir, 0, "init", "-no-color");
+    {
+        struct tt_response resp;
+
+        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        tt_response_release(&resp);
+    }
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    log = call_log();
+    ASSERT_STR_EQ(log, "s3 PutObject 200\n"   /* the lock */
+                       "s3 GetObject 404\n"   /* the state: none yet */
+                       "iam CreateRole 200\n" /* named: no write first */
+                       "s3 PutObject 200\n"   /* gen's intent */
+                       "iam CreateRole 200\n"
+                       "s3 PutObject 200\n" /* the cluster's intent */
+                       "databricks clusters/create 200\n"
+                       "databricks clusters/get 200\n"
+                       "s3 PutObject 200\n" /* the final write */
+                       "s3 DeleteObject 204\n" /* the unlock */);
+    tern_free(log);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/*
+ * SIGKILL while a cluster starts (the service made it, tern waits for
+ * RUNNING): the intent was remote before clusters/create, so the next
+ * apply, from another directory, finds the cluster by the intent and
+ * adopts it: one cluster, ever, and nothing left to do.
+ */
+TEST(backend_s3, sigkill_cluster_adopted)
+{
+    const char *first, *second;
+    const char *apply[] = {"tern", "apply", "-auto-approve", "-no-color", NULL};
+    json_t *doc, *in;
+    char *id, *text;
+    pid_t pid;
+    int status = 0;
+
+    start(NULL);
+    sim_post("load", "{\"databricks\": {\"instance_profiles\": [{"
+                     "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
+    /* RUNNING 5 s after its create: the first run waits, and is killed
+     * meanwhile; the second adopts it, starting or started. */
+    sim_post("clusters", "{\"startup_ms\": 5000}");
+    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    first = dir_with("cfirst", CLUSTER_CONFIG);
+    RUN(first, 0, "init", "-no-color");
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        size_t i;
+        int devnull = open("/dev/null", O_WRONLY);
+
+        if (chdir(first) != 0 || devnull < 0)
+            _exit(126);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        for (i = 0; sim_env.env[i]; i++)
+            putenv((char *)sim_env.env[i]);
+        execv(TERN_TEST_BIN_PATH, (char *const *)apply);
+        _exit(127);
+    }
+    /* Wait for the event itself: the cluster made. */
+    while (sim_clusters() < 1) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            FAIL("apply ended (status %d) before the cluster's create", status);
+        sched_yield();
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ASSERT(WIFSIGNALED(status));
+    /* What the dead run left remote: the cluster's intent (the roles'
+     * steps went with it: a flush writes the whole working copy). */
+    doc = remote_state();
+    ASSERT_NOT_NULL(doc);
+    in = json_object_get(json_object_get(doc, "tern"), "intents");
+    ASSERT_EQ(json_array_size(in), 1);
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(json_array_get(in, 0), "address")),
+        "databricks_cluster.deploy");
+    json_decref(doc);
+
+    second = dir_with("csecond", CLUSTER_CONFIG);
+    RUN(second, 0, "init", "-no-color");
+    id = lock_id();
+    RUN(second, 0, "force-unlock", "-force", "-no-color", id);
+    tern_free(id);
+    RUN(second, 0, "apply", "-auto-approve", "-no-color");
+    RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
+    ASSERT_EQ(sim_clusters(), 1);
+    ASSERT_EQ(creates_ok(NULL), 2);
+    /* The adopting apply succeeded: no intent, no interrupted marker. */
+    doc = remote_state();
+    ASSERT_NOT_NULL(doc);
+    text =
+        json_dumps(json_object_get(doc, "tern"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(doc);
+    ASSERT_STR_EQ(text, "{\"format\":1,\"intents\":[]}");
+    free(text); /* allocated by jansson */
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -784,6 +1003,8 @@ const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, force_unlocked_writer_cannot_overwrite),
     TEST_INTEGRATION(backend_s3, force_unlock_command),
     TEST_INTEGRATION(backend_s3, sigkill_mid_apply_converges_elsewhere),
+    TEST_INTEGRATION(backend_s3, apply_call_sequence),
+    TEST_INTEGRATION(backend_s3, sigkill_cluster_adopted),
     TEST_INTEGRATION(backend_s3, example_pipeline_script),
     TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
     TEST_END};
