@@ -162,6 +162,9 @@ int tern__plan_index(struct tern_plan *p)
         case TERN_ACTION_READ:
             p->summary.read++;
             break;
+        case TERN_ACTION_FORGET:
+            p->summary.forget++;
+            break;
         case TERN_ACTION_DELETE_THEN_CREATE:
         case TERN_ACTION_CREATE_THEN_DELETE:
             p->summary.add++;
@@ -286,6 +289,8 @@ const char *tern_action_name(enum tern_action a)
         return "create-delete";
     case TERN_ACTION_DELETE:
         return "delete";
+    case TERN_ACTION_FORGET:
+        return "forget";
     }
     return "unknown";
 }
@@ -928,7 +933,11 @@ static int refresh(struct planrun *pr)
         if (pr->st[i].mode != TERN_STATE_MANAGED)
             continue;
         m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
-        if (m && m->read)
+        /* An object a removed block forgets is not read: the plan only
+         * drops it from the state (node_resource_plan_orphan.go refreshes
+         * only what it will destroy). */
+        if (m && m->read &&
+            (pr->opts->destroy || !tern__forgotten(pr->e, pr->st_addr[i])))
             mods[i] = m;
     }
     if ((error = recent_writes(pr, &rf)) ||
@@ -2091,6 +2100,11 @@ static int plan_orphans(struct planrun *pr)
             goto done;
         }
         pi->pub.action = TERN_ACTION_DELETE;
+        /* removed { lifecycle { destroy = false } }: Forget, with the
+         * reason a delete would have (deleteActionReason). */
+        if (!pr->opts->destroy && r->mode == TERN_STATE_MANAGED &&
+            tern__forgotten(pr->e, pi->addr))
+            pi->pub.action = TERN_ACTION_FORGET;
         if (pr->opts->destroy)
             pi->pub.reason = TERN_REASON_DESTROY_MODE;
         else
@@ -2313,6 +2327,42 @@ done:
     tern_free(in);
     tern__map_release(&head);
     tern__map_release(&hit);
+    return error;
+}
+
+/*
+ * The warning Terraform gives for a plan that forgets objects
+ * (internal/terraform/context_plan.go, after the plan walk), naming each.
+ */
+static int warn_forgets(struct planrun *pr)
+{
+    tern_buf list = TERN_BUF_INIT;
+    size_t i, n = 0;
+    int error = TERN_OK;
+
+    for (i = 0; i < pr->plan->ninsts; i++) {
+        const struct pinst *pi = &pr->plan->insts[i];
+
+        if (pi->pub.action != TERN_ACTION_FORGET)
+            continue;
+        tern_buf_printf(&list, " - %s\n", pi->addr);
+        n++;
+    }
+    if (tern_buf_oom(&list)) {
+        error = TERN_ENOMEM;
+    } else if (n &&
+               !tern_diags_add(pr->diags, TERN_SEV_WARNING, NULL,
+                               "Some objects will no longer be managed by tern",
+                               "If you apply this plan, tern will discard its "
+                               "tracking information for the following "
+                               "objects, but it will not delete them:\n%s\n"
+                               "After applying this plan, tern will no longer "
+                               "manage these objects. You will need to import "
+                               "them into tern to manage them again.",
+                               tern_buf_cstr(&list))) {
+        error = TERN_ENOMEM;
+    }
+    tern_buf_release(&list);
     return error;
 }
 
@@ -2639,7 +2689,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             if (rc)
                 p->errored = 1;
         }
-        if ((error = outputs_changed(&pr)))
+        if ((error = warn_forgets(&pr)) || (error = outputs_changed(&pr)))
             goto done;
     }
     if (!p->outputs) {

@@ -1,7 +1,0 @@
-removed {
-  from = aws_iam_role.old
-
-  lifecycle {
-    destroy = false
-  }
-}
