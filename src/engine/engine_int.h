@@ -307,6 +307,9 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
 /* The same in module instance @mod (for a block with no instance yet). */
 void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
                           size_t mod, const struct pinst *pi, tern_value **tmp);
+/* Whether variable block @vb may be null (nullable, a literal; true when
+ * not set). */
+int tern__var_nullable(const struct tern_block *vb);
 /* The engine's resolver (tern_lang_scope.resolve), ctx a struct mscope. */
 int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
                   struct tern_diags *diags);

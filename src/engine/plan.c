@@ -2331,6 +2331,79 @@ done:
 }
 
 /*
+ * The input variables of every child module instance: nullable = false
+ * and the validation rules, checked once per instance and reported at the
+ * call's argument, as Terraform evaluates a module variable per module
+ * instance (internal/terraform/eval_variable.go,
+ * prepareFinalInputVariableValue and evalVariableValidations).
+ */
+static int check_module_vars(struct planrun *pr)
+{
+    tern_engine *e = pr->e;
+    size_t m, i, j;
+    int error = TERN_OK, rc;
+
+    for (m = 1; m < e->nmods; m++) {
+        const struct emod *em = &e->mods[m];
+
+        for (i = 0; em->mc && i < em->cfg->variables.n; i++) {
+            const struct tern_block *vb = em->cfg->variables.items[i];
+            const struct tern_attribute *a =
+                tern_lang_body_attr(em->mc->call->body, vb->labels[0]);
+            const struct tern_range *at = a ? &a->expr->range : &vb->def_range;
+            struct tern_diags scratch = TERN_DIAGS_INIT;
+            struct tern_lang_scope sc;
+            struct tern_lang_ref ref;
+            tern_value *tmp[2], *v = NULL;
+            int rules = 0;
+
+            for (j = 0; j < vb->body->nblocks; j++)
+                if (strcmp(vb->body->blocks[j]->type, "validation") == 0)
+                    rules = 1;
+            if (!rules && tern__var_nullable(vb))
+                continue;
+            tern__scope_init_mod(&sc, &pr->cx, m, NULL, tmp);
+            memset(&ref, 0, sizeof(ref));
+            ref.kind = "var";
+            ref.name = vb->labels[0];
+            ref.range = *at;
+            /* A value that does not convert is reported where it is
+             * used. */
+            rc = tern__resolve(sc.ctx, &ref, &v, &scratch);
+            tern_diags_release(&scratch);
+            if (rc == TERN_OK && a && tern_value_is_null(v) &&
+                !tern__var_nullable(vb)) {
+                rc = tern_diags_add(pr->diags, TERN_SEV_ERROR, at,
+                                    "Required variable not set",
+                                    "The given value is not suitable for "
+                                    "%s.var.%s defined at %s:%u,%u-%u: "
+                                    "required variable may not be set to "
+                                    "null.",
+                                    em->path, vb->labels[0], vb->def_range.file,
+                                    vb->def_range.start.line,
+                                    vb->def_range.start.column,
+                                    vb->def_range.end.column)
+                         ? TERN_ERROR
+                         : TERN_ENOMEM;
+            } else if (rc == TERN_OK) {
+                rc = tern_lang_variable_validate(vb, &sc, at, pr->diags);
+            }
+            tern_value_decref(v);
+            tern_value_decref(tmp[0]);
+            tern_value_decref(tmp[1]);
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc)
+                pr->plan->errored = 1;
+        }
+    }
+done:
+    return error;
+}
+
+/*
  * The warning Terraform gives for a plan that forgets objects
  * (internal/terraform/context_plan.go, after the plan walk), naming each.
  */
@@ -2668,6 +2741,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             tern_value *tmp[2];
             int rc;
 
+            if ((error = check_module_vars(&pr)))
+                goto done;
             /* Variable validations that refer to other objects (1.9). */
             tern__scope_init(&sc, &pr.cx, NULL, tmp);
             rc = tern_lang_variables_validate_late(e->config, &sc, diags);
