@@ -1814,6 +1814,53 @@ static int removed_still_exists(const tern_engine *e, const char *from,
     return TERN_OK;
 }
 
+/*
+ * What `from` may name (Terraform's addrs.ParseRemoveTarget): a resource
+ * or a module call, without instance keys, never a data source. A wrong
+ * one is refused rather than matched against nothing, which would destroy
+ * what destroy = false means to keep. The diagnostic covers the whole
+ * address (Terraform's the offending step).
+ */
+static int removed_target(const char *from, const struct tern_range *range,
+                          struct tern_diags *diags)
+{
+    const char *k = strchr(from, '['), *seg, *p;
+    int module_key = 0;
+    void *d;
+
+    if (k) {
+        /* The segment before the key, and the one before it. */
+        for (seg = k; seg > from && seg[-1] != '.'; seg--)
+            ;
+        for (p = seg > from ? seg - 1 : seg; p > from && p[-1] != '.'; p--)
+            ;
+        module_key = seg > from && (size_t)(seg - 1 - p) == 6 &&
+                     strncmp(p, "module", 6) == 0;
+        d = module_key
+                ? tern_diags_add(diags, TERN_SEV_ERROR, range,
+                                 "Module instance keys not allowed",
+                                 "Module address must be a module (e.g. "
+                                 "\"module.foo\"), not a module instance "
+                                 "(e.g. \"module.foo[1]\").")
+                : tern_diags_add(diags, TERN_SEV_ERROR, range,
+                                 "Resource instance keys not allowed",
+                                 "Resource address must be a resource (e.g. "
+                                 "\"test_instance.foo\"), not a resource "
+                                 "instance (e.g. \"test_instance.foo[1]\").");
+        return d ? TERN_ERROR : TERN_ENOMEM;
+    }
+    if (strncmp(from, "data.", 5) == 0 || strstr(from, ".data.")) {
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           "Data source address not allowed",
+                           "Data sources are never destroyed, so they are "
+                           "not valid targets of removed blocks. To remove "
+                           "the data source from state, remove the data "
+                           "source block from configuration.");
+        return d ? TERN_ERROR : TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
 static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
 {
     const struct tern_blockvec *rv = &e->config->removed;
@@ -1831,6 +1878,13 @@ static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
 
         if (!from)
             continue;
+        if ((rc = removed_target(from, &fa->expr->range, diags)) != TERN_OK) {
+            tern_free(from);
+            if (rc == TERN_ENOMEM)
+                return rc;
+            error = TERN_ERROR;
+            continue;
+        }
         if ((rc = removed_still_exists(e, from, diags)) == TERN_ENOMEM) {
             tern_free(from);
             return rc;

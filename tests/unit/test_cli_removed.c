@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static struct tt_sim sim;
 static struct tt_sim_env env;
@@ -257,5 +258,64 @@ TEST(cli_removed, forget_role)
     tt_sim_stop(&sim);
 }
 
+static const char strings_tf[] = "module \"m\" {\n"
+                                 "  source   = \"./modules/s\"\n"
+                                 "  for_each = toset([\"a\", \"b\"])\n"
+                                 "}\n";
+
+static const char string_tf[] = "resource \"random_string\" \"s\" {\n"
+                                "  length = 4\n"
+                                "}\n";
+
+static const char forget_module_tf[] = "removed {\n"
+                                       "  from = module.m\n"
+                                       "\n"
+                                       "  lifecycle {\n"
+                                       "    destroy = false\n"
+                                       "  }\n"
+                                       "}\n";
+
+/* A removed block naming a module call forgets every instance of every
+ * resource in it. */
+TEST(cli_removed, forget_module)
+{
+    char path[4096];
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&env, &sim);
+    snprintf(path, sizeof(path), "%s/modules", tern_test_tmpdir());
+    ASSERT_EQ(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/modules/s", tern_test_tmpdir());
+    ASSERT_EQ(mkdir(path, 0700), 0);
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "modules/s/main.tf", string_tf));
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", strings_tf));
+    RUN(0, "init", "-no-color");
+    RUN(0, "apply", "-no-color", "-auto-approve");
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", forget_module_tf));
+    RUN(0, "apply", "-no-color", "-auto-approve");
+    ASSERT_STR_CONTAINS(r.out,
+                        "\nPlan: 0 to add, 0 to change, 0 to destroy.\n");
+    ASSERT_STR_CONTAINS(
+        r.out, "\nApply complete! Resources: 0 added, 0 changed, 0 "
+               "destroyed.\n"
+               "Warning: Some objects will no longer be managed by tern\n"
+               "\n"
+               "If you apply this plan, tern will discard its tracking "
+               "information for the following objects, but it will not "
+               "delete them:\n"
+               " - module.m[\"a\"].random_string.s\n"
+               " - module.m[\"b\"].random_string.s\n"
+               "\n"
+               "After applying this plan, tern will no longer manage these "
+               "objects. You will need to import them into tern to manage "
+               "them again.\n\n");
+    RUN(0, "state", "list");
+    ASSERT_STR_EQ(r.out, "");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_cli_removed_list[] = {
-    TEST_INTEGRATION(cli_removed, forget_role), TEST_END};
+    TEST_INTEGRATION(cli_removed, forget_role),
+    TEST_INTEGRATION(cli_removed, forget_module), TEST_END};
