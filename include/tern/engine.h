@@ -69,7 +69,12 @@ enum tern_action {
     TERN_ACTION_UPDATE,             /**< change the object in place */
     TERN_ACTION_DELETE_THEN_CREATE, /**< replace: destroy, then create */
     TERN_ACTION_CREATE_THEN_DELETE, /**< replace, create_before_destroy */
-    TERN_ACTION_DELETE              /**< destroy the object */
+    TERN_ACTION_DELETE,             /**< destroy the object */
+    /**
+     * Remove the object from the state without destroying it: a removed
+     * block with lifecycle { destroy = false } (Terraform 1.7's Forget).
+     */
+    TERN_ACTION_FORGET
 };
 
 /** Why a change has its action, when the diff alone does not say. */
@@ -132,8 +137,8 @@ typedef struct tern_change {
 
 /**
  * The action's name as Terraform's JSON plan spells it: "no-op", "create",
- * "read", "update", "delete", and for replacements "delete-create" /
- * "create-delete".
+ * "read", "update", "delete", "forget", and for replacements
+ * "delete-create" / "create-delete".
  * @return a static string
  */
 const char *tern_action_name(enum tern_action action);
@@ -177,6 +182,7 @@ typedef struct tern_summary {
     unsigned int version; /**< TERN_SUMMARY_VERSION */
     size_t add, change, destroy, read, import, adopt, move;
     size_t drift;    /**< objects changed outside tern (plan) */
+    size_t forget;   /**< objects to leave (plan) or left (apply) unmanaged */
     size_t errors;   /**< failed steps (apply) */
     size_t skipped;  /**< steps not run (apply) */
     int interrupted; /**< the run was interrupted */

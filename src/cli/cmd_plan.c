@@ -175,6 +175,7 @@ static const char *verb_ing(enum tern_action a, int import)
     case TERN_ACTION_DELETE:
         return "Destroying...";
     case TERN_ACTION_NOOP:
+    case TERN_ACTION_FORGET: /* no step: nothing to report */
         break;
     }
     return import ? "Importing..." : "Working...";
@@ -194,6 +195,7 @@ static const char *verb_done(enum tern_action a, int import)
     case TERN_ACTION_DELETE:
         return "Destruction complete";
     case TERN_ACTION_NOOP:
+    case TERN_ACTION_FORGET:
         break;
     }
     return import ? "Import complete" : "Complete";
@@ -219,7 +221,8 @@ static const char *verb_err(enum tern_action a)
 }
 
 /* Terraform's action names in the JSON UI: "create", "update", "delete",
- * "replace", "read", "noop". */
+ * "replace", "read", "noop", and "remove" for a forget (views/json/change.go
+ * ActionForget). */
 static const char *json_action(enum tern_action a)
 {
     switch (a) {
@@ -234,6 +237,8 @@ static const char *json_action(enum tern_action a)
     case TERN_ACTION_DELETE_THEN_CREATE:
     case TERN_ACTION_CREATE_THEN_DELETE:
         return "replace";
+    case TERN_ACTION_FORGET:
+        return "remove";
     case TERN_ACTION_NOOP:
         break;
     }

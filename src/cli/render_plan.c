@@ -512,6 +512,8 @@ static const char *header_text(const tern_change *c, int drift)
         return "must be replaced";
     case TERN_ACTION_DELETE:
         return "will be destroyed";
+    case TERN_ACTION_FORGET:
+        return "will no longer be managed by tern, but will not be destroyed";
     case TERN_ACTION_NOOP:
         break;
     }
@@ -540,6 +542,8 @@ static const char *action_prefix(const struct pr *r, const tern_change *c,
         return color ? "\033[32m+\033[0m/\033[31m-\033[0m" : "+/-";
     case TERN_ACTION_DELETE:
         return color ? "  \033[31m-\033[0m" : "  -";
+    case TERN_ACTION_FORGET:
+        return " .";
     case TERN_ACTION_NOOP:
         break;
     }
@@ -601,6 +605,24 @@ void cli_render_change(tern_buf *out, const struct cli_ui *ui,
         after = NULL;
     if (c->deposed)
         snprintf(deposed, sizeof(deposed), " (deposed object %s)", c->deposed);
+    if (c->action == TERN_ACTION_FORGET && !drift) {
+        /* jsonformat/plan.go resourceChangeComment: one space of indent,
+         * and the body as it stands, unchanged attributes hidden. */
+        tern_buf_printf(out,
+                        " %s# %s%s will no longer be managed by tern, but "
+                        "%swill not be destroyed%s\n"
+                        " # (destroy = false is set in the configuration)\n"
+                        " . %s \"%s\" \"%s\" {\n",
+                        ui && ui->color ? "\033[1m" : "", c->address,
+                        ui && ui->color ? "\033[0m" : "",
+                        ui && ui->color ? "\033[1m\033[31m" : "",
+                        ui && ui->color ? "\033[0m" : "",
+                        c->mode == TERN_STATE_DATA ? "data" : "resource",
+                        c->type, c->name);
+        body_lines(&r, c, before, before, 6, m ? m->schema : NULL, 0);
+        tern_buf_puts(out, "    }\n");
+        return;
+    }
     tern_buf_printf(out, "  %s# %s%s %s%s\n", ui && ui->color ? "\033[1m" : "",
                     c->address, deposed, header_text(c, drift),
                     ui && ui->color ? "\033[0m" : "");

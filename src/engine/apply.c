@@ -1265,6 +1265,32 @@ static int apply_moves(struct applyrun *ar)
     return error;
 }
 
+/*
+ * Forgotten objects (removed { lifecycle { destroy = false } }) leave the
+ * state and nothing else happens to them: no module call, no event, as
+ * Terraform's NodeForgetResourceInstance only drops the state entry.
+ */
+static int apply_forgets(struct applyrun *ar)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < ar->plan->ninsts; i++) {
+        const struct pinst *pi = &ar->plan->insts[i];
+
+        if (pi->pub.action != TERN_ACTION_FORGET)
+            continue;
+        error = tern_state_remove(ar->e->state, pi->addr, ar->diags);
+        if (error == TERN_ENOTFOUND)
+            error = TERN_OK;
+        else if (error)
+            return error;
+        else
+            ar->sum.forget++;
+    }
+    return error;
+}
+
 /* Data sources read while planning, and refresh-only results. */
 static int save_reads(struct applyrun *ar)
 {
@@ -1438,7 +1464,8 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     if ((error =
              tern_state_intents(e->state, &ar.intents, &ar.nintents, diags)))
         goto done;
-    if ((error = apply_moves(&ar)) || (error = save_reads(&ar)))
+    if ((error = apply_moves(&ar)) || (error = apply_forgets(&ar)) ||
+        (error = save_reads(&ar)))
         goto done;
     ex.e = e;
     ex.ctx = &ar;

@@ -1761,46 +1761,202 @@ static int setup_mods(tern_engine *e, int validating, struct tern_diags *diags)
 /*
  * removed blocks (Terraform 1.7). Without lifecycle { destroy = false }
  * the objects are destroyed, which is what a resource missing from the
- * configuration gets anyway. With destroy = false Terraform forgets them
- * without destroying them; tern cannot forget yet, and going on would
- * destroy what the user asked to keep, so it is an error that says what
- * to do instead.
+ * configuration gets anyway. With destroy = false a plan forgets them:
+ * their `from` is kept in e->forgets and plan_orphans plans
+ * TERN_ACTION_FORGET instead of a delete. A removed block naming a
+ * resource or a module call that is still configured is refused with
+ * Terraform's errors (internal/refactoring/remove_statement.go,
+ * validateRemoveStatements), pointing at the declaration.
  */
+static int removed_still_exists(const tern_engine *e, const char *from,
+                                struct tern_diags *diags)
+{
+    const struct tern_lang_config *cfg = e->config;
+    const struct tern_block *call = NULL;
+    const char *p = from, *dot;
+    size_t i, n;
+
+    while (strncmp(p, "module.", 7) == 0) {
+        const struct tern_lang_config *next = NULL;
+
+        p += 7;
+        dot = strchr(p, '.');
+        n = dot ? (size_t)(dot - p) : strlen(p);
+        for (i = 0; i < cfg->ncalls; i++)
+            if (strlen(cfg->calls[i].name) == n &&
+                strncmp(cfg->calls[i].name, p, n) == 0) {
+                next = cfg->calls[i].cfg;
+                call = cfg->calls[i].call;
+            }
+        if (!next)
+            return TERN_OK; /* not (or no longer) declared */
+        cfg = next;
+        p = dot ? dot + 1 : p + n;
+    }
+    if (!*p) {
+        if (!call)
+            return TERN_OK;
+        return tern_diags_add(diags, TERN_SEV_ERROR, &call->def_range,
+                              "Removed module still exists",
+                              "This statement declares that %s was removed, "
+                              "but it is still declared in configuration.",
+                              from)
+                   ? TERN_ERROR
+                   : TERN_ENOMEM;
+    }
+    dot = strchr(p, '.');
+    if (!dot)
+        return TERN_OK;
+    n = (size_t)(dot - p);
+    for (i = 0; i < cfg->resources.n; i++) {
+        const struct tern_block *r = cfg->resources.items[i];
+
+        if (r->nlabels == 2 && strlen(r->labels[0]) == n &&
+            strncmp(r->labels[0], p, n) == 0 &&
+            strcmp(r->labels[1], dot + 1) == 0)
+            return tern_diags_add(diags, TERN_SEV_ERROR, &r->def_range,
+                                  "Removed resource still exists",
+                                  "This statement declares that %s was "
+                                  "removed, but it is still declared in "
+                                  "configuration.",
+                                  from)
+                       ? TERN_ERROR
+                       : TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
+/*
+ * What `from` may name (Terraform's addrs.ParseRemoveTarget): a resource
+ * or a module call, without instance keys, never a data source. A wrong
+ * one is refused rather than matched against nothing, which would destroy
+ * what destroy = false means to keep. The diagnostic covers the whole
+ * address (Terraform's the offending step).
+ */
+static int removed_target(const char *from, const struct tern_range *range,
+                          struct tern_diags *diags)
+{
+    const char *k = strchr(from, '['), *seg, *p;
+    int module_key = 0;
+    void *d;
+
+    if (k) {
+        /* The segment before the key, and the one before it. */
+        for (seg = k; seg > from && seg[-1] != '.'; seg--)
+            ;
+        for (p = seg > from ? seg - 1 : seg; p > from && p[-1] != '.'; p--)
+            ;
+        module_key = seg > from && (size_t)(seg - 1 - p) == 6 &&
+                     strncmp(p, "module", 6) == 0;
+        d = module_key
+                ? tern_diags_add(diags, TERN_SEV_ERROR, range,
+                                 "Module instance keys not allowed",
+                                 "Module address must be a module (e.g. "
+                                 "\"module.foo\"), not a module instance "
+                                 "(e.g. \"module.foo[1]\").")
+                : tern_diags_add(diags, TERN_SEV_ERROR, range,
+                                 "Resource instance keys not allowed",
+                                 "Resource address must be a resource (e.g. "
+                                 "\"test_instance.foo\"), not a resource "
+                                 "instance (e.g. \"test_instance.foo[1]\").");
+        return d ? TERN_ERROR : TERN_ENOMEM;
+    }
+    if (strncmp(from, "data.", 5) == 0 || strstr(from, ".data.")) {
+        d = tern_diags_add(diags, TERN_SEV_ERROR, range,
+                           "Data source address not allowed",
+                           "Data sources are never destroyed, so they are "
+                           "not valid targets of removed blocks. To remove "
+                           "the data source from state, remove the data "
+                           "source block from configuration.");
+        return d ? TERN_ERROR : TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
 static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
 {
     const struct tern_blockvec *rv = &e->config->removed;
     size_t i, j;
-    int error = TERN_OK, keep;
+    int error = TERN_OK, rc, keep;
 
+    e->forgets = tern_calloc(rv->n + 1, sizeof(*e->forgets));
+    if (!e->forgets)
+        return TERN_ENOMEM;
     for (i = 0; i < rv->n; i++) {
         const struct tern_block *b = rv->items[i];
         const struct tern_attribute *fa = tern_lang_body_attr(b->body, "from");
         char *from = fa ? tern__expr_addr(fa->expr) : NULL;
+        int forget = 0;
 
+        if (!from)
+            continue;
+        if ((rc = removed_target(from, &fa->expr->range, diags)) != TERN_OK) {
+            tern_free(from);
+            if (rc == TERN_ENOMEM)
+                return rc;
+            error = TERN_ERROR;
+            continue;
+        }
+        if ((rc = removed_still_exists(e, from, diags)) == TERN_ENOMEM) {
+            tern_free(from);
+            return rc;
+        } else if (rc) {
+            error = TERN_ERROR;
+        }
         for (j = 0; j < b->body->nblocks; j++) {
             const struct tern_block *lc = b->body->blocks[j];
             const struct tern_attribute *da =
                 tern_lang_body_attr(lc->body, "destroy");
 
-            if (strcmp(lc->type, "lifecycle") != 0 || !da ||
-                const_bool(da->expr, &keep) || keep)
-                continue;
-            if (!tern_diags_add(diags, TERN_SEV_ERROR, &da->range,
-                                "Forgetting objects is not supported",
-                                "tern cannot yet remove %s from the state "
-                                "without destroying it (destroy = false). "
-                                "Run \"tern state rm %s\" to stop managing "
-                                "it, then delete this removed block.",
-                                from ? from : "the objects",
-                                from ? from : "ADDRESS")) {
-                tern_free(from);
-                return TERN_ENOMEM;
-            }
-            error = TERN_ERROR;
+            if (strcmp(lc->type, "lifecycle") == 0 && da &&
+                !const_bool(da->expr, &keep) && !keep)
+                forget = 1;
         }
-        tern_free(from);
+        if (forget)
+            e->forgets[e->nforgets++] = from;
+        else
+            tern_free(from);
     }
     return error;
+}
+
+int tern__forgotten(const tern_engine *e, const char *addr)
+{
+    char cfg[1024];
+    size_t i, n = 0, len;
+    int depth = 0, quoted = 0;
+
+    if (!e->nforgets)
+        return 0;
+    /* The address without instance keys: module.a["x"].t.n[0] is
+     * module.a.t.n, as Terraform's ConfigResource. */
+    for (; *addr && n + 1 < sizeof(cfg); addr++) {
+        if (quoted) {
+            if (*addr == '\\' && addr[1])
+                addr++;
+            else if (*addr == '"')
+                quoted = 0;
+        } else if (*addr == '"' && depth) {
+            quoted = 1;
+        } else if (*addr == '[') {
+            depth++;
+        } else if (*addr == ']') {
+            depth--;
+        } else if (!depth) {
+            cfg[n++] = *addr;
+        }
+    }
+    cfg[n] = 0;
+    for (i = 0; i < e->nforgets; i++) {
+        len = strlen(e->forgets[i]);
+        /* A resource by its address; a module call (module.a) forgets
+         * everything below it, not module.ab's. */
+        if (strcmp(cfg, e->forgets[i]) == 0 ||
+            (strncmp(e->forgets[i], "module.", 7) == 0 &&
+             strncmp(cfg, e->forgets[i], len) == 0 && cfg[len] == '.'))
+            return 1;
+    }
+    return 0;
 }
 
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
@@ -1994,6 +2150,9 @@ void tern_engine_free(tern_engine *e)
 
     if (!e)
         return;
+    for (i = 0; i < e->nforgets; i++)
+        tern_free(e->forgets[i]);
+    tern_free(e->forgets);
     for (i = 0; i < e->nblocks; i++) {
         struct eblock *b = &e->blocks[i];
 

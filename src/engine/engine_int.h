@@ -113,6 +113,11 @@ struct eblock {
 
 struct tern_engine {
     const struct tern_lang_config *config;
+    /* The `from` of the root module's removed blocks with lifecycle
+     * { destroy = false }: resources ("module.a.t.n") or module calls
+     * ("module.a") whose objects a plan forgets (tern__forgotten). */
+    char **forgets;
+    size_t nforgets;
     tern_state *state;
     tern_value *vars;
     unsigned int parallelism;
@@ -302,6 +307,9 @@ void tern__scope_init(struct tern_lang_scope *sc, struct evalctx *cx,
 /* The same in module instance @mod (for a block with no instance yet). */
 void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
                           size_t mod, const struct pinst *pi, tern_value **tmp);
+/* Whether variable block @vb may be null (nullable, a literal; true when
+ * not set). */
+int tern__var_nullable(const struct tern_block *vb);
 /* The engine's resolver (tern_lang_scope.resolve), ctx a struct mscope. */
 int tern__resolve(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
                   struct tern_diags *diags);
@@ -400,6 +408,9 @@ int tern__addr_parse(const char *s, struct addr *a);
 void tern__addr_release(struct addr *a);
 /* An address from a reference expression (moved, import, rtb). */
 char *tern__expr_addr(const struct tern_expr *e);
+/* Whether a removed block forgets the object at state address @addr
+ * (Terraform's forgetResources/forgetModules, matched without keys). */
+int tern__forgotten(const tern_engine *e, const char *addr);
 /* The same, evaluating an index that is not a constant in @sc (an import
  * block's to = aws_iam_role.r[each.key]); errors go to @diags. */
 int tern__expr_addr_each(const struct tern_expr *e,

@@ -236,12 +236,21 @@ static int eval_in(struct mscope *ms, size_t mod, const struct emod *inst,
 
 /* var.NAME of a child module instance: its call's argument converted to
  * the variable's type, else the default. */
+int tern__var_nullable(const struct tern_block *vb)
+{
+    const struct tern_attribute *na = tern_lang_body_attr(vb->body, "nullable");
+
+    return !(na && na->expr->kind == TERN_EXPR_LITERAL &&
+             tern_value_kind(na->expr->u.literal) == TERN_VAL_BOOL &&
+             !tern_value_get_bool(na->expr->u.literal));
+}
+
 static int resolve_var(struct mscope *ms, const struct tern_lang_ref *ref,
                        tern_value **out, struct tern_diags *diags)
 {
     const struct emod *m = &ms->e->mods[ms->mod];
     const struct tern_block *vb = NULL;
-    const struct tern_attribute *a, *ta, *sa;
+    const struct tern_attribute *a, *ta, *sa, *da;
     struct tern_lang_type *type = NULL;
     tern_value *v = NULL, *conv = NULL;
     size_t i;
@@ -263,6 +272,16 @@ static int resolve_var(struct mscope *ms, const struct tern_lang_ref *ref,
         return (*out = tern_value_null()) ? TERN_OK : TERN_ENOMEM;
     if (error)
         return error;
+    /* nullable = false: a null argument takes the default
+     * (eval_variable.go prepareFinalInputVariableValue); without one it
+     * stays null and tern__check_module_vars reports it. */
+    if (tern_value_is_null(v) && !tern__var_nullable(vb) &&
+        (da = tern_lang_body_attr(vb->body, "default")) && da != a) {
+        tern_value_decref(v);
+        v = NULL;
+        if ((error = eval_in(ms, ms->mod, NULL, da->expr, &v, diags)))
+            return error;
+    }
     ta = tern_lang_body_attr(vb->body, "type");
     if (ta && !tern_value_is_null(v)) {
         struct tern_diags ignore = TERN_DIAGS_INIT;

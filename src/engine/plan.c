@@ -162,6 +162,9 @@ int tern__plan_index(struct tern_plan *p)
         case TERN_ACTION_READ:
             p->summary.read++;
             break;
+        case TERN_ACTION_FORGET:
+            p->summary.forget++;
+            break;
         case TERN_ACTION_DELETE_THEN_CREATE:
         case TERN_ACTION_CREATE_THEN_DELETE:
             p->summary.add++;
@@ -286,6 +289,8 @@ const char *tern_action_name(enum tern_action a)
         return "create-delete";
     case TERN_ACTION_DELETE:
         return "delete";
+    case TERN_ACTION_FORGET:
+        return "forget";
     }
     return "unknown";
 }
@@ -928,7 +933,11 @@ static int refresh(struct planrun *pr)
         if (pr->st[i].mode != TERN_STATE_MANAGED)
             continue;
         m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
-        if (m && m->read)
+        /* An object a removed block forgets is not read: the plan only
+         * drops it from the state (node_resource_plan_orphan.go refreshes
+         * only what it will destroy). */
+        if (m && m->read &&
+            (pr->opts->destroy || !tern__forgotten(pr->e, pr->st_addr[i])))
             mods[i] = m;
     }
     if ((error = recent_writes(pr, &rf)) ||
@@ -2092,6 +2101,11 @@ static int plan_orphans(struct planrun *pr)
             goto done;
         }
         pi->pub.action = TERN_ACTION_DELETE;
+        /* removed { lifecycle { destroy = false } }: Forget, with the
+         * reason a delete would have (deleteActionReason). */
+        if (!pr->opts->destroy && r->mode == TERN_STATE_MANAGED &&
+            tern__forgotten(pr->e, pi->addr))
+            pi->pub.action = TERN_ACTION_FORGET;
         if (pr->opts->destroy)
             pi->pub.reason = TERN_REASON_DESTROY_MODE;
         else
@@ -2314,6 +2328,115 @@ done:
     tern_free(in);
     tern__map_release(&head);
     tern__map_release(&hit);
+    return error;
+}
+
+/*
+ * The input variables of every child module instance: nullable = false
+ * and the validation rules, checked once per instance and reported at the
+ * call's argument, as Terraform evaluates a module variable per module
+ * instance (internal/terraform/eval_variable.go,
+ * prepareFinalInputVariableValue and evalVariableValidations).
+ */
+static int check_module_vars(struct planrun *pr)
+{
+    tern_engine *e = pr->e;
+    size_t m, i, j;
+    int error = TERN_OK, rc;
+
+    for (m = 1; m < e->nmods; m++) {
+        const struct emod *em = &e->mods[m];
+
+        for (i = 0; em->mc && i < em->cfg->variables.n; i++) {
+            const struct tern_block *vb = em->cfg->variables.items[i];
+            const struct tern_attribute *a =
+                tern_lang_body_attr(em->mc->call->body, vb->labels[0]);
+            const struct tern_range *at = a ? &a->expr->range : &vb->def_range;
+            struct tern_diags scratch = TERN_DIAGS_INIT;
+            struct tern_lang_scope sc;
+            struct tern_lang_ref ref;
+            tern_value *tmp[2], *v = NULL;
+            int rules = 0;
+
+            for (j = 0; j < vb->body->nblocks; j++)
+                if (strcmp(vb->body->blocks[j]->type, "validation") == 0)
+                    rules = 1;
+            if (!rules && tern__var_nullable(vb))
+                continue;
+            tern__scope_init_mod(&sc, &pr->cx, m, NULL, tmp);
+            memset(&ref, 0, sizeof(ref));
+            ref.kind = "var";
+            ref.name = vb->labels[0];
+            ref.range = *at;
+            /* A value that does not convert is reported where it is
+             * used. */
+            rc = tern__resolve(sc.ctx, &ref, &v, &scratch);
+            tern_diags_release(&scratch);
+            if (rc == TERN_OK && a && tern_value_is_null(v) &&
+                !tern__var_nullable(vb)) {
+                rc = tern_diags_add(pr->diags, TERN_SEV_ERROR, at,
+                                    "Required variable not set",
+                                    "The given value is not suitable for "
+                                    "%s.var.%s defined at %s:%u,%u-%u: "
+                                    "required variable may not be set to "
+                                    "null.",
+                                    em->path, vb->labels[0], vb->def_range.file,
+                                    vb->def_range.start.line,
+                                    vb->def_range.start.column,
+                                    vb->def_range.end.column)
+                         ? TERN_ERROR
+                         : TERN_ENOMEM;
+            } else if (rc == TERN_OK) {
+                rc = tern_lang_variable_validate(vb, &sc, at, pr->diags);
+            }
+            tern_value_decref(v);
+            tern_value_decref(tmp[0]);
+            tern_value_decref(tmp[1]);
+            if (rc == TERN_ENOMEM) {
+                error = rc;
+                goto done;
+            }
+            if (rc)
+                pr->plan->errored = 1;
+        }
+    }
+done:
+    return error;
+}
+
+/*
+ * The warning Terraform gives for a plan that forgets objects
+ * (internal/terraform/context_plan.go, after the plan walk), naming each.
+ */
+static int warn_forgets(struct planrun *pr)
+{
+    tern_buf list = TERN_BUF_INIT;
+    size_t i, n = 0;
+    int error = TERN_OK;
+
+    for (i = 0; i < pr->plan->ninsts; i++) {
+        const struct pinst *pi = &pr->plan->insts[i];
+
+        if (pi->pub.action != TERN_ACTION_FORGET)
+            continue;
+        tern_buf_printf(&list, " - %s\n", pi->addr);
+        n++;
+    }
+    if (tern_buf_oom(&list)) {
+        error = TERN_ENOMEM;
+    } else if (n &&
+               !tern_diags_add(pr->diags, TERN_SEV_WARNING, NULL,
+                               "Some objects will no longer be managed by tern",
+                               "If you apply this plan, tern will discard its "
+                               "tracking information for the following "
+                               "objects, but it will not delete them:\n%s\n"
+                               "After applying this plan, tern will no longer "
+                               "manage these objects. You will need to import "
+                               "them into tern to manage them again.",
+                               tern_buf_cstr(&list))) {
+        error = TERN_ENOMEM;
+    }
+    tern_buf_release(&list);
     return error;
 }
 
@@ -2619,6 +2742,8 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             tern_value *tmp[2];
             int rc;
 
+            if ((error = check_module_vars(&pr)))
+                goto done;
             /* Variable validations that refer to other objects (1.9). */
             tern__scope_init(&sc, &pr.cx, NULL, tmp);
             rc = tern_lang_variables_validate_late(e->config, &sc, diags);
@@ -2640,7 +2765,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             if (rc)
                 p->errored = 1;
         }
-        if ((error = outputs_changed(&pr)))
+        if ((error = warn_forgets(&pr)) || (error = outputs_changed(&pr)))
             goto done;
     }
     if (!p->outputs) {

@@ -2,8 +2,9 @@
  * tern validate's engine checks (tern_engine_validate): the graph is built
  * as for a plan, but without a state, with unknown values for variables
  * that have none, and locals are checked for cycles among themselves,
- * which the block graph does not see (a local is not a node of it).
- * Constant arguments are checked against their schema's length limits.
+ * which the block graph does not see (a local is not a node of it), in
+ * the root and every child module. Constant arguments are checked against
+ * their schema's length limits, in every module, once per block.
  * Then, when nothing else is wrong, the policy lint (lint.c).
  */
 #include "engine_int.h"
@@ -77,12 +78,13 @@ static void visit_local(struct lcycle *c, size_t i)
     c->color[i] = 2;
 }
 
+/* In the module @cfg and, each once, every module it calls. */
 static int local_cycles(const struct tern_lang_config *cfg,
                         struct tern_diags *diags)
 {
     struct lcycle c;
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, rc;
 
     memset(&c, 0, sizeof(c));
     c.cfg = cfg;
@@ -95,6 +97,11 @@ static int local_cycles(const struct tern_lang_config *cfg,
         if (c.color[i] == 0)
             visit_local(&c, i);
     error = c.error;
+    for (i = 0; error != TERN_ENOMEM && i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg &&
+            (rc = local_cycles(cfg->calls[i].cfg, diags)) != TERN_OK &&
+            (rc == TERN_ENOMEM || !error))
+            error = rc;
 done:
     tern_free(c.color);
     tern_free(c.path);
@@ -117,6 +124,14 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
     scope.base_dir = "/nonexistent";
     for (i = 0; i < e->nblocks; i++) {
         const struct eblock *b = &e->blocks[i];
+        size_t k;
+
+        /* A child module's block is checked once, whatever the number of
+         * its module's instances: its constants are the same in each. */
+        for (k = 0; k < i && e->blocks[k].block != b->block; k++)
+            ;
+        if (k < i)
+            continue;
 
         for (j = 0; b->module && j < b->block->body->nattrs; j++) {
             const struct tern_attribute *a = &b->block->body->attrs[j];

@@ -504,6 +504,19 @@ int tern_lang_variables_validate_late(const struct tern_lang_config *cfg,
                                       const struct tern_lang_scope *scope,
                                       struct tern_diags *d);
 
+/*
+ * Every validation rule of variable block @var of a child module
+ * instance, evaluated in @scope (the instance's: var.NAME is the call's
+ * argument). A failure is reported at @subject, the call's argument (or
+ * the variable's declaration when the call does not set it), as
+ * Terraform reports a module variable's rule, naming the rule's place in
+ * the module. TERN_ERROR (reported) when one fails.
+ */
+int tern_lang_variable_validate(const struct tern_block *var,
+                                const struct tern_lang_scope *scope,
+                                const struct tern_range *subject,
+                                struct tern_diags *d);
+
 /* ---- Instances and validation ----------------------------------------- */
 
 enum tern_lang_expand_mode {

@@ -440,6 +440,7 @@ struct vctx {
     struct tern_diags *d;
     const struct tern_block *block; /* the top-level block being checked */
     int has_count, has_for_each;
+    int in_post; /* inside a postcondition block, where self is */
     int error;
 };
 
@@ -472,6 +473,21 @@ static void suggest_names(char *buf, size_t size, const char *given,
 
 /* Whether a check block declares data source @type @name (its scoped
  * data source). */
+static int scoped_data_in(const struct tern_block *check, const char *type,
+                          const char *name)
+{
+    const struct tern_body *b = check->body;
+    size_t j;
+
+    for (j = 0; b && j < b->nblocks; j++)
+        if (strcmp(b->blocks[j]->type, "data") == 0 &&
+            b->blocks[j]->nlabels == 2 &&
+            strcmp(b->blocks[j]->labels[0], type) == 0 &&
+            strcmp(b->blocks[j]->labels[1], name) == 0)
+            return 1;
+    return 0;
+}
+
 static int scoped_data(const struct tern_lang_config *cfg, const char *type,
                        const char *name)
 {
@@ -537,9 +553,23 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
         const struct tern_blockvec *vec =
             ref->kind[0] == 'r' ? &cfg->resources : &cfg->data;
 
-        if (find_block(vec, ref->type, ref->name) ||
-            (ref->kind[0] == 'd' && scoped_data(cfg, ref->type, ref->name)))
+        if (find_block(vec, ref->type, ref->name))
             return;
+        if (ref->kind[0] == 'd' && scoped_data(cfg, ref->type, ref->name)) {
+            /* A check's data source is only for its own check
+             * (internal/lang/references.go, staticValidateResourceReference
+             * in Terraform). */
+            if (strcmp(v->block->type, "check") == 0 &&
+                scoped_data_in(v->block, ref->type, ref->name))
+                return;
+            tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                           "Reference to scoped resource",
+                           "The referenced data resource \"%s\" \"%s\" is "
+                           "not available from this context.",
+                           ref->type, ref->name);
+            v->error = TERN_ERROR;
+            return;
+        }
         tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
                        "Reference to undeclared resource",
                        "A %s resource \"%s\" \"%s\" has not been declared "
@@ -562,6 +592,15 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
                        "The \"count\" object can only be used in "
                        "\"module\", \"resource\", and \"data\" blocks, and "
                        "only when the \"count\" argument is set.");
+    } else if (strcmp(ref->kind, "self") == 0) {
+        if (v->in_post)
+            return;
+        /* As the evaluator says it (src/lang/eval.c), before any plan. */
+        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
+                       "Invalid \"self\" reference",
+                       "The \"self\" object is not available in this "
+                       "context. This object can be used only in resource "
+                       "provisioner, connection, and postcondition blocks.");
     } else if (strcmp(ref->kind, "bare") == 0) {
         tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range, "Invalid reference",
                        "A reference to a resource type must be followed by "
@@ -627,6 +666,12 @@ static void check_body(struct vctx *v, const struct tern_block *b,
             for (j = 0; j < nb->body->nblocks; j++)
                 check_body(v, nb->body->blocks[j], nb->body->blocks[j]->body,
                            inner);
+            continue;
+        }
+        if (strcmp(nb->type, "postcondition") == 0) {
+            v->in_post++;
+            check_body(v, nb, nb->body, inner);
+            v->in_post--;
             continue;
         }
         check_body(v, nb, nb->body, inner);

@@ -366,7 +366,7 @@ static int beyond_vars(const struct tern_attribute *cond,
  */
 static int validate(const struct tern_block *var,
                     const struct tern_lang_scope *scope, int late,
-                    struct tern_diags *d)
+                    const struct tern_range *subject, struct tern_diags *d)
 {
     size_t i;
     int error = TERN_OK;
@@ -390,7 +390,7 @@ static int validate(const struct tern_block *var,
             error = TERN_ERROR;
             continue;
         }
-        if (beyond_vars(cond, msg) != late)
+        if (late >= 0 && beyond_vars(cond, msg) != late)
             continue;
         if (tern_lang_eval(cond->expr, scope, &c, d)) {
             error = TERN_ERROR;
@@ -404,7 +404,8 @@ static int validate(const struct tern_block *var,
                      cond->range.end.column);
             if (tern_lang_eval(msg->expr, scope, &m, d) == TERN_OK &&
                 tern_value_kind(m) == TERN_VAL_STRING)
-                tern_diags_add(d, TERN_SEV_ERROR, &cond->expr->range,
+                tern_diags_add(d, TERN_SEV_ERROR,
+                               subject ? subject : &cond->expr->range,
                                "Invalid value for variable",
                                "%s\n\nThis was checked by the validation "
                                "rule at %s.",
@@ -444,12 +445,20 @@ int tern_lang_variables_validate_late(const struct tern_lang_config *cfg,
         /* A variable that has no value was reported already. */
         if (!scope->vars || !tern_value_object_get(scope->vars, b->labels[0]))
             continue;
-        if ((rc = validate(b, scope, 1, d)) == TERN_ENOMEM)
+        if ((rc = validate(b, scope, 1, NULL, d)) == TERN_ENOMEM)
             return rc;
         if (rc)
             error = TERN_ERROR;
     }
     return error;
+}
+
+int tern_lang_variable_validate(const struct tern_block *var,
+                                const struct tern_lang_scope *scope,
+                                const struct tern_range *subject,
+                                struct tern_diags *d)
+{
+    return validate(var, scope, -1, subject, d);
 }
 
 static int truthy_attr(const struct tern_body *b, const char *name, int dflt)
@@ -649,7 +658,7 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
             continue;
         memset(&scope, 0, sizeof(scope));
         scope.vars = vars;
-        err = validate(b, &scope, 0, d);
+        err = validate(b, &scope, 0, NULL, d);
         if (err)
             error = err == TERN_ENOMEM ? err : TERN_ERROR;
         else if (tern_value_object_set(valid, b->labels[0],

@@ -67,9 +67,29 @@ static void normalise(char *s)
 static void copy_file(const char *from, const char *to)
 {
     size_t len = 0;
-    char *text = tt_read_file(from, &len);
+    char *text;
+    struct stat st;
     FILE *f;
 
+    /* A directory (a child module's) is copied whole. */
+    if (stat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(from);
+        struct dirent *de;
+        char a[4096], b[4096];
+
+        if (!d || mkdir(to, 0755) != 0)
+            FAIL("copy %s", from);
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            snprintf(a, sizeof(a), "%s/%s", from, de->d_name);
+            snprintf(b, sizeof(b), "%s/%s", to, de->d_name);
+            copy_file(a, b);
+        }
+        closedir(d);
+        return;
+    }
+    text = tt_read_file(from, &len);
     if (!text)
         FAIL("read %s", from);
     f = fopen(to, "w");

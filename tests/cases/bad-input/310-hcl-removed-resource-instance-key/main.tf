@@ -1,5 +1,5 @@
 removed {
-  from = aws_iam_role.old
+  from = aws_iam_role.r[0]
 
   lifecycle {
     destroy = false

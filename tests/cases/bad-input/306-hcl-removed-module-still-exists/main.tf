@@ -1,0 +1,7 @@
+module "roles" {
+  source = "./modules/role"
+}
+
+removed {
+  from = module.roles
+}

@@ -1,0 +1,4 @@
+module "roles" {
+  source   = "./modules/role"
+  for_each = toset(["a", "b"])
+}

@@ -1,0 +1,3 @@
+removed {
+  from = data.aws_iam_role.r
+}
