@@ -244,6 +244,10 @@ void tern__pinst_release(struct pinst *pi);
 int tern__pinst_publish(struct pinst *pi);
 /* Rebuild the list of changes (action != NOOP). */
 int tern__plan_index(struct tern_plan *p);
+/* Blank, in @files (the plan's copy of the configuration's files), every
+ * provider credential written as a constant in a provider block of @cfg,
+ * recording where it was and the file's SHA-256 (planfile.c). */
+int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files);
 
 /* ---- evaluation ---------------------------------------------------------- */
 

@@ -2560,6 +2560,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
+        (error = tern__plan_redact(e->config, p->files)) ||
         (error = tern__checks_init(p, e)))
         goto done;
     pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
