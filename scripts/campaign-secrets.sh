@@ -8,9 +8,12 @@
 #  2. A scenario with distinctive secrets: a secret key of its own, an STS
 #     session (assume_role, so a session token and temporary keys), a
 #     Databricks token and a sensitive variable; apply, plan -out, show,
-#     state pull, output, destroy, each at TERN_LOG=trace.
+#     state pull, output, destroy, each at TERN_LOG=trace; and the same key
+#     and token written in provider blocks, planned to a file that is
+#     applied from another directory (issue 20, finding 4).
 #  3. Every artifact is searched for every secret (the sensitive value is
-#     allowed only in state and plan files, as in Terraform). State files
+#     allowed only in state and plan files, as in Terraform), and every
+#     plan file again as `strings` sees it. State files
 #     must be mode 0600; a plain-http endpoint off loopback must be
 #     refused, and no code path turns TLS verification off.
 #
@@ -119,14 +122,48 @@ resource "aws_iam_role" "made_by_session" {
   })
 }
 EOF
+# Credentials written in provider blocks (issue 20, finding 4): the plan
+# file must not hold them, and it must still apply from a directory that
+# holds only the plan, the same main.tf and the state.
+mkdir -p "$s/literal" "$s/literal-fresh"
+cat >"$s/literal/main.tf" <<EOF
+provider "aws" {
+  access_key = "$MY_AKID"
+  secret_key = "$MY_SECRET"
+}
+
+provider "databricks" {
+  token = "$MY_TOKEN"
+}
+
+resource "aws_iam_role" "literal" {
+  name = "secrets-literal"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "databricks_group" "literal" {
+  display_name = "secrets-literal"
+}
+EOF
+cp "$s/literal/main.tf" "$s/literal-fresh/main.tf"
 run() { # DIR ARGS...: tern at trace level, everything into the log
     local d=$1 out=$s/runs.log
     shift
     # Like a state file, `state pull` and `output -json` show sensitive
-    # values (as Terraform's do): their output is kept apart.
+    # values (as Terraform's do), and so does the JSON plan representation
+    # (marked, in output_changes and prior_state): their output is kept
+    # apart.
     case "$*" in
     "state pull") out=$d/pulled.tfstate.json ;;
     "output -json") out=$d/outputs.tfstate.json ;;
+    "show -json "*.tfplan) out=$d/shown.tfplan.json ;;
     esac
     echo "\$ tern $*" >>"$out"
     (cd "$d" && env -i PATH="$PATH" HOME="$s" TERN_LOG=trace \
@@ -147,9 +184,15 @@ run "$s/assumed" apply -auto-approve
 run "$s/assumed" plan -out=assumed.tfplan -destroy
 run "$s/assumed" apply assumed.tfplan
 run "$s/base" destroy -auto-approve
+run "$s/literal" plan -out=literal.tfplan
+cp "$s/literal/literal.tfplan" "$s/literal-fresh/"
+run "$s/literal-fresh" apply -state="$s/literal/tern.tfstate.db" literal.tfplan
+run "$s/literal" plan -destroy -out=destroy.tfplan
+run "$s/literal" apply destroy.tfplan
 cleanup
 sim_pid=
-n_runs=$(cat "$s"/runs.log "$s"/*/*.tfstate.json | grep -c "^\$ tern")
+n_runs=$(cat "$s"/runs.log "$s"/*/*.tfstate.json "$s"/*/*.tfplan.json |
+    grep -c "^\$ tern")
 echo "secrets: $n_runs scenario runs"
 
 # ---- 3. search everything --------------------------------------------------
@@ -180,9 +223,22 @@ for sec in "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" "$SUITE_TOKEN" \
     "$SESSION_PREFIX"; do
     search "secret '${sec:0:12}...'" "$sec" "${artifacts[@]}"
 done
+# Every plan file, as `strings` sees it and byte for byte, for every
+# credential (the configurations' literal ones included).
+for f in $(find "${artifacts[@]}" -name '*.tfplan' -type f); do
+    for sec in "$MY_AKID" "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" \
+        "$SUITE_TOKEN" "$SESSION_PREFIX"; do
+        if strings -a -n 6 "$f" | grep -qF -- "$sec" ||
+            grep -qaF -- "$sec" "$f"; then
+            echo "secrets: FOUND '${sec:0:12}...' in plan file $f"
+            found=$((found + 1))
+        fi
+    done
+done
 # The sensitive value belongs in state and plan files only.
 hits=$(grep -rlaF -- "$MY_SENSITIVE" "$s" |
-    grep -v -e '\.tfstate\.db' -e '\.tfstate\.json$' -e '\.tfplan$' || true)
+    grep -v -e '\.tfstate\.db' -e '\.tfstate\.json$' -e '\.tfplan$' \
+        -e '\.tfplan\.json$' || true)
 if [ -n "$hits" ]; then
     echo "secrets: FOUND the sensitive value in output or logs:"
     echo "$hits" | sed 's/^/    /'

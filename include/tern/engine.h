@@ -448,9 +448,13 @@ int tern_plan_to_json(const tern_plan *plan, const json_t *prior_outputs,
  * files and the changes. The file is created with mode 0600.
  *
  * Sensitive values: like Terraform, the file holds them (the variables and
- * the before/after values an apply needs), marked sensitive; provider
- * credentials are never part of a plan (the providers are configured anew
- * at apply).
+ * the before/after values an apply needs), marked sensitive. Provider
+ * settings are not part of a plan (the providers are configured anew at
+ * apply), and a credential written as a constant in a provider block
+ * (an argument the provider's schema marks sensitive) is blanked in the
+ * plan's copy of its file, which tern_plan_apply_config() reads again from
+ * the working directory. A variable's value is in the plan, so a
+ * credential given through a variable is too.
  * @param path where to write (replaced atomically)
  */
 int tern_plan_write(const tern_plan *plan, const char *path,
@@ -473,6 +477,18 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags);
  */
 int tern_plan_config(const tern_plan *plan, tern_config **out,
                      struct tern_diags *diags);
+
+/**
+ * The configuration `tern apply FILE` applies: tern_plan_config(), but a
+ * file the plan carries with its provider credentials left out (see
+ * tern_plan_write()) is read again from the working directory, and used
+ * only when it is byte for byte the file planned.
+ * @param out receives a new configuration (tern_config_free())
+ * @return TERN_OK; TERN_EINVALID when such a file is missing or changed
+ *         (a diagnostic names where its credentials were); TERN_ENOMEM
+ */
+int tern_plan_apply_config(const tern_plan *plan, tern_config **out,
+                           struct tern_diags *diags);
 
 /**
  * The input variables a plan was made with.

@@ -1064,7 +1064,8 @@ static int check_saved(struct cli_ctx *ctx)
         return error;
     /* The dispatcher frees the configuration after the diagnostics, which
      * name its files. */
-    error = tern_plan_config(ctx->saved_plan, &ctx->plan_config, &ctx->diags);
+    error =
+        tern_plan_apply_config(ctx->saved_plan, &ctx->plan_config, &ctx->diags);
     if (error == TERN_OK && ctx->workspace &&
         !(ctx->plan_config->workspace = tern_strdup(ctx->workspace)))
         error = TERN_ENOMEM;

@@ -376,7 +376,11 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         return;
     }
     if (has_sens(one) && s != S_SAME) {
+        /* Upstream's sensitive renderer adds the null suffix of a delete
+         * (jsonformat/computed/renderers/sensitive.go). */
         tern_buf_puts(r->out, "(sensitive value)");
+        if (s == S_DEL)
+            tern_buf_puts(r->out, gone);
         return;
     }
     k = tern_value_kind(one);

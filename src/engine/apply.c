@@ -400,7 +400,10 @@ static int desired_now(struct applyrun *ar, struct step *s,
         goto done;
     }
     s->desired = tern_value_to_json(after);
-    if (!s->desired)
+    json_decref(s->sens);
+    s->sens = json_array();
+    if (!s->desired || !s->sens ||
+        tern__value_sensitive_paths(b->module->schema, after, s->sens))
         error = TERN_ENOMEM;
 done:
     while (np)
@@ -698,17 +701,41 @@ static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
     return v;
 }
 
+/* Add the paths of @more that @sens lacks. */
+static int add_paths(json_t *sens, const json_t *more)
+{
+    size_t i, j;
+
+    for (i = 0; i < json_array_size(more); i++) {
+        const json_t *p = json_array_get(more, i);
+
+        for (j = 0; j < json_array_size(sens); j++)
+            if (json_equal(json_array_get(sens, j), (json_t *)p))
+                break;
+        if (j == json_array_size(sens) &&
+            json_array_append_new(sens, json_deep_copy(p)))
+            return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
+/* @attrs into the state, with the sensitive paths of the schema, of the
+ * module's wrapped parts and @marked (the paths of configuration values
+ * derived from sensitive ones, as Terraform records them). */
 static int commit_object(struct applyrun *ar, const struct pinst *pi,
                          const tern_module *m, int64_t intent,
-                         const json_t *attrs, struct tern_diags *d)
+                         const json_t *attrs, const json_t *marked,
+                         struct tern_diags *d)
 {
     tern_state_resource r = TERN_STATE_RESOURCE_INIT;
     json_t *sens = sensitive_paths(m->schema), *plain = NULL;
     const tern_attr *a;
     int error;
 
-    if (!sens)
+    if (!sens || add_paths(sens, marked)) {
+        json_decref(sens);
         return TERN_ENOMEM;
+    }
     /* Marked parts of any-value attributes: stored plain, their paths in
      * sensitive_attributes. */
     for (a = m->schema; a->name; a++) {
@@ -800,8 +827,8 @@ static int apply_finish(struct exec *ex, struct step *s)
         if (s->op == OP_CREATE && s->rc == TERN_ECANCELED && s->result &&
             !s->destroy && !pi->adopt &&
             (a == TERN_ACTION_CREATE || a == TERN_ACTION_DELETE_THEN_CREATE) &&
-            commit_object(ar, pi, s->module, s->intent, s->result, &s->diags) ==
-                TERN_OK)
+            commit_object(ar, pi, s->module, s->intent, s->result, s->sens,
+                          &s->diags) == TERN_OK)
             kept = 1;
         /* A canceled create may have happened remotely, and so may one
          * that failed without a definite answer (a garbled or lost
@@ -843,7 +870,8 @@ static int apply_finish(struct exec *ex, struct step *s)
         }
         return 0;
     }
-    error = commit_object(ar, pi, s->module, s->intent, s->result, &s->diags);
+    error = commit_object(ar, pi, s->module, s->intent, s->result, s->sens,
+                          &s->diags);
     if (error) {
         s->rc = error;
         report_failure(ar, pi, s);
@@ -870,8 +898,8 @@ static int apply_finish(struct exec *ex, struct step *s)
         tern__pinst_publish(pi);
     }
     tern_value_decref(ar->cx.values[s->inst]);
-    ar->cx.values[s->inst] =
-        tern__value_from_state(s->module->schema, s->result);
+    ar->cx.values[s->inst] = tern__value_mark_paths(
+        tern__value_from_state(s->module->schema, s->result), s->sens);
     tern__block_changed(&ar->cx, pi->block);
     /* Postconditions against the new object, which stays saved (as in
      * Terraform); a failed one fails the step, so what depends on it is
@@ -1300,18 +1328,32 @@ static int save_reads(struct applyrun *ar)
     for (i = 0; i < ar->plan->ninsts; i++) {
         const struct pinst *pi = &ar->plan->insts[i];
         const tern_module *m;
-        json_t *j;
+        const tern_attr *a;
+        json_t *j, *paths;
 
         if (!pi->data_write || pi->pub.action != TERN_ACTION_NOOP)
             continue;
         m = inst_module(ar->e, pi);
-        j = wrap_marked(pi->after);
-        if (!m || !j) {
-            json_decref(j);
+        if (!m)
             continue;
-        }
-        error = commit_object(ar, pi, m, 0, j, ar->diags);
+        /* Plain, but for the marked parts of any-value attributes, which
+         * commit_object unwraps; the other marks become paths. */
+        j = tern_value_to_json(pi->after);
+        paths = json_array();
+        error = j && paths
+                    ? tern__value_sensitive_paths(m->schema, pi->after, paths)
+                    : TERN_ENOMEM;
+        for (a = m->schema; !error && a->name; a++)
+            if (a->type == TERN_TYPE_DYNAMIC &&
+                tern_value_object_get(pi->after, a->name) &&
+                json_object_set_new(
+                    j, a->name,
+                    wrap_marked(tern_value_object_get(pi->after, a->name))))
+                error = TERN_ENOMEM;
+        if (!error)
+            error = commit_object(ar, pi, m, 0, j, paths, ar->diags);
         json_decref(j);
+        json_decref(paths);
         if (error)
             return error;
     }
@@ -1579,7 +1621,7 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
         goto done;
     }
     ar.e = e;
-    error = commit_object(&ar, pi, m, 0, obj, diags);
+    error = commit_object(&ar, pi, m, 0, obj, NULL, diags);
     /* What was written is what the service showed: nothing for the next
      * plan to wait for. */
     if (!error && tern_state_confirm_writes(e->state, &address, 1,

@@ -249,6 +249,10 @@ void tern__pinst_release(struct pinst *pi);
 int tern__pinst_publish(struct pinst *pi);
 /* Rebuild the list of changes (action != NOOP). */
 int tern__plan_index(struct tern_plan *p);
+/* Blank, in @files (the plan's copy of the configuration's files), every
+ * provider credential written as a constant in a provider block of @cfg,
+ * recording where it was and the file's SHA-256 (planfile.c). */
+int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files);
 
 /* ---- evaluation ---------------------------------------------------------- */
 
@@ -388,6 +392,27 @@ json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
 tern_value *tern__mark_schema(const tern_attr *schema, tern_value *v);
 /* json from the state -> value with the schema's marks and set kinds. */
 tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j);
+/*
+ * Value-level sensitivity in the state (issue 20, finding 5), in
+ * Terraform's sensitive_attributes form: a list of paths, each a list of
+ * steps {"type": "get_attr", "value": NAME} or {"type": "index", "value":
+ * {"value": KEY, "type": "string"|"number"}}
+ * (hashicorp/terraform internal/states/statefile/version4.go, paths as
+ * marshalled by internal/lang/marks).
+ *
+ * tern__value_sensitive_paths appends to @out the path of each part of
+ * the object @v marked sensitive, leaving out the attributes the schema
+ * marks sensitive as a whole and any-value attributes (their paths come
+ * from the schema and from the module's wrapped parts). Returns TERN_OK or
+ * TERN_ENOMEM.
+ *
+ * tern__value_mark_paths marks the parts of @v that @paths name (a path
+ * that names nothing in @v is skipped); steals @v, NULL when out of
+ * memory.
+ */
+int tern__value_sensitive_paths(const tern_attr *schema, const tern_value *v,
+                                json_t *out);
+tern_value *tern__value_mark_paths(tern_value *v, const json_t *paths);
 
 struct addr {
     char *module;  /* "module.a[\"k\"]..." or NULL for the root */
@@ -481,6 +506,9 @@ struct step {
     tern_op top;
     struct tern_diags diags;
     json_t *prior, *desired, *result;
+    /* The sensitive paths of the desired value's marked parts (values
+     * derived from sensitive variables), for the state. */
+    json_t *sens;
     char *import_id;
     int rc;
     int adopted;

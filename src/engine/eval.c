@@ -1085,6 +1085,160 @@ tern_value *tern__value_from_state(const tern_attr *schema, const json_t *j)
     return tern__mark_schema(schema, v);
 }
 
+/* The paths below @path of @v's marked parts. @a is the attribute @v is
+ * the value of, or an element of (NULL inside an object of any kind): the
+ * keys of a map are index steps, those of a block or object get_attr
+ * steps, as cty paths them. */
+static int marked_paths(const tern_value *v, const tern_attr *a, int in_elem,
+                        const json_t *path, json_t *out)
+{
+    enum tern_value_kind k = tern_value_kind(v);
+    size_t i;
+    int error = TERN_OK;
+
+    if (tern_value_is_sensitive(v))
+        return json_array_append_new(out, json_deep_copy(path)) ? TERN_ENOMEM
+                                                                : TERN_OK;
+    if (!tern_value_has_sensitive(v))
+        return TERN_OK;
+    for (i = 0;
+         !error && i < tern_value_length(v) &&
+         (k == TERN_VAL_LIST || k == TERN_VAL_SET || k == TERN_VAL_OBJECT);
+         i++) {
+        json_t *sub = json_deep_copy(path), *step;
+        const tern_value *x;
+        const tern_attr *xa = NULL;
+        int elem = 0;
+
+        if (k == TERN_VAL_OBJECT) {
+            const char *key = tern_value_object_key(v, i);
+
+            x = tern_value_object_value(v, i);
+            if (a && a->type == TERN_TYPE_MAP_STRING) {
+                step = json_pack("{s:s,s:{s:s,s:s}}", "type", "index", "value",
+                                 "value", key, "type", "string");
+            } else {
+                step = json_pack("{s:s,s:s}", "type", "get_attr", "value", key);
+                /* A block's element: its attributes have the nested
+                 * schema. */
+                xa = a && in_elem && a->nested
+                         ? tern_schema_attr(a->nested, key)
+                         : NULL;
+            }
+        } else {
+            x = tern_value_list_get(v, i);
+            step = json_pack("{s:s,s:{s:I,s:s}}", "type", "index", "value",
+                             "value", (json_int_t)i, "type", "number");
+            xa = a;
+            elem = 1;
+        }
+        if (!sub || !step || json_array_append_new(sub, step)) {
+            if (!sub)
+                json_decref(step);
+            error = TERN_ENOMEM;
+        } else if (!(xa && (xa->flags & TERN_ATTR_SENSITIVE))) {
+            error = marked_paths(x, xa, elem, sub, out);
+        }
+        json_decref(sub);
+    }
+    return error;
+}
+
+int tern__value_sensitive_paths(const tern_attr *schema, const tern_value *v,
+                                json_t *out)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    if (!v || tern_value_kind(v) != TERN_VAL_OBJECT ||
+        !tern_value_has_sensitive(v))
+        return TERN_OK;
+    for (i = 0; !error && i < tern_value_length(v); i++) {
+        const char *k = tern_value_object_key(v, i);
+        const tern_attr *sa = tern_schema_attr(schema, k);
+        json_t *path;
+
+        if (sa && ((sa->flags & TERN_ATTR_SENSITIVE) ||
+                   sa->type == TERN_TYPE_DYNAMIC))
+            continue;
+        if (!tern_value_has_sensitive(tern_value_object_value(v, i)))
+            continue;
+        path = json_pack("[{s:s,s:s}]", "type", "get_attr", "value", k);
+        error =
+            path ? marked_paths(tern_value_object_value(v, i), sa, 0, path, out)
+                 : TERN_ENOMEM;
+        json_decref(path);
+    }
+    return error;
+}
+
+/* @v with the part at @path[@at...] marked; steals @v. */
+static tern_value *mark_path(tern_value *v, const json_t *path, size_t at)
+{
+    const json_t *step = json_array_get(path, at), *sv;
+    enum tern_value_kind k;
+    tern_value *r = NULL;
+    size_t i;
+    char key[32];
+    const char *want = NULL;
+
+    if (!v)
+        return NULL;
+    if (!step)
+        return tern_value_is_sensitive(v) || tern_value_is_null(v)
+                   ? v
+                   : tern_value_mark_sensitive(v);
+    sv = json_object_get(step, "value");
+    if (json_is_object(sv)) /* an index: {"value": KEY, "type": T} */
+        sv = json_object_get(sv, "value");
+    if (json_is_integer(sv)) {
+        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(sv));
+        want = key;
+    } else {
+        want = json_string_value(sv);
+    }
+    k = tern_value_kind(v);
+    if (!want || tern_value_is_sensitive(v) ||
+        (k != TERN_VAL_OBJECT && k != TERN_VAL_LIST && k != TERN_VAL_SET))
+        return v;
+    r = k == TERN_VAL_OBJECT ? tern_value_object_new() : tern_value_list_new();
+    for (i = 0; r && i < tern_value_length(v); i++) {
+        tern_value *x;
+        int here;
+
+        if (k == TERN_VAL_OBJECT) {
+            x = tern_value_incref(tern_value_object_value(v, i));
+            here = strcmp(tern_value_object_key(v, i), want) == 0;
+        } else {
+            snprintf(key, sizeof(key), "%zu", i);
+            x = tern_value_incref(tern_value_list_get(v, i));
+            here = strcmp(key, want) == 0;
+        }
+        if (here)
+            x = mark_path(x, path, at + 1);
+        if (!x || (k == TERN_VAL_OBJECT ? tern_value_object_set(
+                                              r, tern_value_object_key(v, i), x)
+                                        : tern_value_list_append(r, x))) {
+            tern_value_decref(r);
+            r = NULL;
+        }
+    }
+    if (r && k == TERN_VAL_SET)
+        r = tern_value_set_finish(r);
+    tern_value_decref(v);
+    return r;
+}
+
+tern_value *tern__value_mark_paths(tern_value *v, const json_t *paths)
+{
+    size_t i;
+
+    for (i = 0; v && i < json_array_size(paths); i++)
+        if (json_is_array(json_array_get(paths, i)))
+            v = mark_path(v, json_array_get(paths, i), 0);
+    return v;
+}
+
 /* ---- the diff -------------------------------------------------------------
  */
 

@@ -83,6 +83,7 @@ void tern__exec_release(struct exec *ex)
         tern_diags_release(&s->diags);
         json_decref(s->prior);
         json_decref(s->desired);
+        json_decref(s->sens);
         json_decref(s->result);
         tern_free(s->import_id);
     }

@@ -728,9 +728,11 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
                 : NULL;
         if (r->attributes && !before)
             return 1;
-        dr->before = tern__value_from_state(m->schema, before);
+        dr->before = tern__value_mark_paths(
+            tern__value_from_state(m->schema, before), r->sensitive);
         json_decref(before);
-        dr->after = tern__value_from_state(m->schema, *result);
+        dr->after = tern__value_mark_paths(
+            tern__value_from_state(m->schema, *result), r->sensitive);
         dr->refreshed = 1;
     }
     json_decref(r->attributes);
@@ -1002,8 +1004,9 @@ static int refresh(struct planrun *pr)
         d->type = tern_strdup(pr->st[i].type);
         d->name = tern_strdup(pr->st[i].name);
         d->pub.action = TERN_ACTION_DELETE;
-        d->before =
-            tern__value_from_state(m ? m->schema : NULL, pr->st[i].attributes);
+        d->before = tern__value_mark_paths(
+            tern__value_from_state(m ? m->schema : NULL, pr->st[i].attributes),
+            pr->st[i].sensitive);
         d->gone = 1;
     }
 done:
@@ -1743,7 +1746,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
     const struct eblock *b = &pr->e->blocks[pi->block];
     const tern_module *m = b->module;
     tern_value *cfg = NULL;
-    const json_t *prior = NULL;
+    const json_t *prior = NULL, *prior_sens = NULL;
     json_t *found = NULL, *jd = NULL;
     size_t si;
     int error = TERN_OK, rc, changed = 0, replace = 0, replacing = 0;
@@ -1761,6 +1764,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
         } else {
             pi->in_state = 1;
             prior = pr->st[si].attributes;
+            prior_sens = pr->st[si].sensitive;
             tainted = pr->st[si].status == TERN_STATE_TAINTED;
         }
     }
@@ -1854,7 +1858,11 @@ static int plan_instance(struct planrun *pr, size_t idx)
         }
     }
     if (prior) {
-        pi->before = tern__value_from_state(m->schema, prior);
+        /* With the state's sensitive paths when the prior is the state's
+         * (not an object found for an import or an interrupted create). */
+        pi->before =
+            tern__value_mark_paths(tern__value_from_state(m->schema, prior),
+                                   prior != found ? prior_sens : NULL);
         TERN_CHECK_ALLOC(pi->before);
     }
     if (prior && pr->opts->n_replace &&
@@ -2090,7 +2098,8 @@ static int plan_orphans(struct planrun *pr)
         pi->in_state = 1;
         pi->orphan = 1;
         pi->cbd = r->create_before_destroy;
-        pi->before = tern__value_from_state(m->schema, r->attributes);
+        pi->before = tern__value_mark_paths(
+            tern__value_from_state(m->schema, r->attributes), r->sensitive);
         TERN_CHECK_ALLOC(pi->addr);
         TERN_CHECK_ALLOC(pi->type);
         TERN_CHECK_ALLOC(pi->before);
@@ -2675,6 +2684,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
+        (error = tern__plan_redact(e->config, p->files)) ||
         (error = tern__checks_init(p, e)))
         goto done;
     pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));

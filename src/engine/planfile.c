@@ -11,8 +11,14 @@
  * Values keep their unknown and sensitive marks as Terraform's JSON plan
  * does: the value with unknowns as null, and beside it a mask of the same
  * shape with true where a node is unknown (or sensitive). Sensitive values
- * are written as they are (an apply needs them; the file is 0600), as
- * Terraform does; provider credentials are never in a plan.
+ * (variables declared sensitive and what derives from them) are written
+ * as they are (an apply needs them; the file is 0600), as Terraform does.
+ * Provider credentials are not: the providers are configured anew at
+ * apply, their settings are never stored, and a credential written in a
+ * provider block is blanked in the plan's copy of the file and read again
+ * from the working directory at apply (tern__plan_redact below). A
+ * credential given through a variable is that variable's value, and so in
+ * the plan: give it through the environment or a credentials file.
  */
 #include "engine/engine_int.h"
 
@@ -298,6 +304,152 @@ static int sha256_hex(const char *data, size_t len, char out[65])
     return TERN_OK;
 }
 
+/* ---- credentials left out --------------------------------------------------
+ *
+ * A plan file carries the configuration's text, and so would carry a
+ * credential written in a provider block (`secret_key = "..."`, an
+ * argument the provider's schema marks sensitive, given as a constant).
+ * tern re-reads such a file at apply instead: the plan file holds it with
+ * each of those expressions blanked (to `""` and spaces, newlines kept, so
+ * every other position is unchanged), and beside it where each was and the
+ * SHA-256 of the whole file as it was planned. `apply FILE` reads the file
+ * again from the working directory and uses it only when its SHA-256 is
+ * the recorded one: it needs the same files as the plan did (a fresh
+ * checkout of them will do), and says so when they are not there.
+ */
+
+struct redact {
+    const struct tern_lang_config *root;
+    json_t *files;
+    int error;
+};
+
+static void count_ref(void *ctx, const struct tern_lang_ref *r)
+{
+    (void)r;
+    (*(size_t *)ctx)++;
+}
+
+/* The plan's name of the configuration file @file, as tern__config_hash
+ * names it. */
+static const char *plan_file_name(const struct tern_lang_config *cfg,
+                                  const char *file)
+{
+    size_t i;
+
+    for (i = 0; file && i < cfg->sources.n; i++) {
+        const char *name = cfg->sources.files[i]->name;
+        const char *base = strrchr(name, '/');
+
+        if (name != file && strcmp(name, file) != 0)
+            continue;
+        return base && (i < cfg->nown_files || !cfg->ncalls) ? base + 1 : name;
+    }
+    return NULL;
+}
+
+static int sha256_hex(const char *data, size_t len, char out[65]);
+
+static int blank_literal(struct redact *rd, const char *provider,
+                         const struct tern_attribute *at)
+{
+    const struct tern_range *r = &at->expr->range;
+    const char *name = plan_file_name(rd->root, r->file);
+    json_t *f = NULL, *list, *item;
+    char *text = NULL, hex[65];
+    size_t i, len;
+    int error = TERN_OK;
+
+    for (i = 0; name && i < json_array_size(rd->files); i++) {
+        const char *n = json_string_value(
+            json_object_get(json_array_get(rd->files, i), "name"));
+
+        if (n && strcmp(n, name) == 0)
+            f = json_array_get(rd->files, i);
+    }
+    len = json_string_length(json_object_get(f, "text"));
+    if (!f || r->end.byte > len || r->end.byte <= r->start.byte)
+        return TERN_OK;
+    text = tern_malloc(len + 1);
+    TERN_CHECK_ALLOC(text);
+    memcpy(text, json_string_value(json_object_get(f, "text")), len + 1);
+    if (!json_object_get(f, "sha256")) {
+        if ((error = sha256_hex(text, len, hex)))
+            goto done;
+        if (json_object_set_new(f, "sha256", json_string(hex))) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+    }
+    for (i = r->start.byte; i < r->end.byte; i++)
+        if (text[i] != '\n')
+            text[i] = ' ';
+    /* An expression of one character (a number) has no room for "". */
+    if (r->end.byte - r->start.byte >= 2)
+        memcpy(text + r->start.byte, "\"\"", 2);
+    else
+        text[r->start.byte] = '0';
+    list = json_object_get(f, "credentials");
+    /* A module called twice is walked twice: its file once. */
+    json_array_foreach(list, i, item)
+    {
+        if (json_integer_value(json_object_get(item, "line")) ==
+                (json_int_t)r->start.line &&
+            json_integer_value(json_object_get(item, "column")) ==
+                (json_int_t)r->start.column)
+            goto done;
+    }
+    if (!list) {
+        list = json_array();
+        if (json_object_set_new(f, "credentials", list))
+            list = NULL;
+    }
+    item = json_pack("{s:s,s:s,s:i,s:i}", "provider", provider, "argument",
+                     at->name, "line", (int)r->start.line, "column",
+                     (int)r->start.column);
+    if (!list || !item || json_array_append_new(list, item) ||
+        json_object_set_new(f, "text", json_stringn(text, len)))
+        error = TERN_ENOMEM;
+done:
+    tern_free(text);
+    return error;
+}
+
+static void redact_module(void *ctx, const struct tern_lang_config *mod)
+{
+    struct redact *rd = ctx;
+    size_t i, j;
+
+    for (i = 0; !rd->error && i < mod->providers.n; i++) {
+        const struct tern_block *b = mod->providers.items[i];
+        const tern_provider *prov =
+            b->nlabels ? tern_provider_find(b->labels[0]) : NULL;
+
+        for (j = 0; prov && !rd->error && j < b->body->nattrs; j++) {
+            const struct tern_attribute *at = &b->body->attrs[j];
+            const tern_attr *sa = tern_schema_attr(prov->schema, at->name);
+            size_t nrefs = 0;
+
+            if (!sa || !(sa->flags & TERN_ATTR_SENSITIVE) || !at->expr)
+                continue;
+            tern_lang_expr_refs(at->expr, count_ref, &nrefs);
+            if (nrefs == 0)
+                rd->error = blank_literal(rd, prov->name, at);
+        }
+    }
+}
+
+int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files)
+{
+    struct redact rd;
+
+    rd.root = cfg;
+    rd.files = files;
+    rd.error = TERN_OK;
+    tern_lang_config_walk(cfg, redact_module, &rd);
+    return rd.error;
+}
+
 int tern_plan_write(const tern_plan *p, const char *path,
                     struct tern_diags *diags)
 {
@@ -548,8 +700,83 @@ done:
     return error;
 }
 
-int tern_plan_config(const tern_plan *p, tern_config **out,
-                     struct tern_diags *diags)
+/* The text of the plan's file @f as apply uses it: its own, or, when the
+ * plan left credentials out of it, the working directory's file of that
+ * name if it is the one planned (new, in *@own). */
+static int apply_text(const json_t *f, char **own, size_t *len,
+                      struct tern_diags *diags)
+{
+    const char *name = json_string_value(json_object_get(f, "name"));
+    const char *want = json_string_value(json_object_get(f, "sha256"));
+    const json_t *cred = json_array_get(json_object_get(f, "credentials"), 0);
+    tern_buf text = TERN_BUF_INIT, where = TERN_BUF_INIT;
+    char chunk[65536], hex[65];
+    FILE *in = NULL;
+    size_t n, i;
+    const json_t *c;
+    int error = TERN_OK, rd_errno = 0;
+
+    *own = NULL;
+    if (!cred)
+        return TERN_OK;
+    in = fopen(name, "rbe");
+    if (!in) {
+        rd_errno = errno;
+    } else {
+        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+            tern_buf_put(&text, chunk, n);
+        if (ferror(in))
+            rd_errno = errno ? errno : EIO;
+        fclose(in);
+    }
+    if (tern_buf_oom(&text)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (!rd_errno && want &&
+        !sha256_hex(text.ptr ? text.ptr : "", text.len, hex) &&
+        strcmp(hex, want) == 0) {
+        *own = text.ptr ? text.ptr : tern_strdup("");
+        text.ptr = NULL;
+        *len = text.len;
+        if (!*own)
+            error = TERN_ENOMEM;
+        goto done;
+    }
+    json_array_foreach(json_object_get(f, "credentials"), i, c)
+    {
+        tern_buf_printf(
+            &where, "%s%s:%lld:%lld (provider \"%s\" %s)", i == 0 ? "" : ", ",
+            name, (long long)json_integer_value(json_object_get(c, "line")),
+            (long long)json_integer_value(json_object_get(c, "column")),
+            json_string_value(json_object_get(c, "provider")),
+            json_string_value(json_object_get(c, "argument")));
+    }
+    if (tern_buf_oom(&where)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    tern_diags_add(
+        diags, TERN_SEV_ERROR, NULL,
+        "Saved plan needs the configuration's credentials",
+        "The plan file leaves out the credentials written in the "
+        "configuration, at %s, and reads them again from %s at apply; "
+        "%s%s%s. Apply the plan where %s is as it was when the plan was "
+        "made, or give the credentials through the environment or a shared "
+        "credentials file instead of the configuration.",
+        where.ptr, name, rd_errno ? "reading it failed: " : "",
+        rd_errno ? strerror(rd_errno)
+                 : "that file is not the one the plan was made from",
+        rd_errno ? "" : " (it changed after the plan was made)", name);
+    error = TERN_EINVALID;
+done:
+    tern_buf_release(&text);
+    tern_buf_release(&where);
+    return error;
+}
+
+static int plan_config(const tern_plan *p, int for_apply, tern_config **out,
+                       struct tern_diags *diags)
 {
     struct tern_lang_config *cfg = tern_lang_config_new(".");
     size_t i, nf = json_array_size(p->files);
@@ -557,10 +784,11 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
     const char **names = tern_calloc(nf + 1, sizeof(*names));
     const char **texts = tern_calloc(nf + 1, sizeof(*texts));
     size_t *lens = tern_calloc(nf + 1, sizeof(*lens));
+    char **owned = tern_calloc(nf + 1, sizeof(*owned));
     struct tern_lang_fileset fs;
 
     *out = NULL;
-    if (!cfg || !names || !texts || !lens) {
+    if (!cfg || !names || !texts || !lens || !owned) {
         error = TERN_ENOMEM;
         goto done;
     }
@@ -576,12 +804,16 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
         names[i] = name;
         texts[i] = text;
         lens[i] = json_string_length(json_object_get(f, "text"));
+        if (for_apply) {
+            if ((error = apply_text(f, &owned[i], &lens[i], diags)))
+                goto done;
+            if (owned[i])
+                texts[i] = owned[i];
+        }
         /* A child module's file: loaded with its module below. */
         if (strchr(name, '/'))
             continue;
-        error = tern_lang_config_add_file(
-            cfg, name, text, json_string_length(json_object_get(f, "text")),
-            diags);
+        error = tern_lang_config_add_file(cfg, name, texts[i], lens[i], diags);
         if (error) {
             /* The diagnostics name the configuration's files and point
              * into its sources: the caller frees it after printing them
@@ -601,9 +833,24 @@ int tern_plan_config(const tern_plan *p, tern_config **out,
 done:
     if (*out)
         cfg = NULL;
+    for (i = 0; owned && i < nf; i++)
+        tern_free(owned[i]);
+    tern_free(owned);
     tern_free(names);
     tern_free(texts);
     tern_free(lens);
     tern_lang_config_free(cfg);
     return error;
+}
+
+int tern_plan_config(const tern_plan *p, tern_config **out,
+                     struct tern_diags *diags)
+{
+    return plan_config(p, 0, out, diags);
+}
+
+int tern_plan_apply_config(const tern_plan *p, tern_config **out,
+                           struct tern_diags *diags)
+{
+    return plan_config(p, 1, out, diags);
 }

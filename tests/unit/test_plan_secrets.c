@@ -1,0 +1,175 @@
+/*
+ * Credentials in saved plan files (issue 20, finding 4): a provider
+ * credential written in the configuration is not in the plan file's
+ * bytes, and `apply FILE` reads it again from the working directory's
+ * file, which must be the one planned. Through the built binary against a
+ * tern-sim on 127.0.0.1 that accepts only the configuration's key and
+ * token (the environment's are wrong), so an apply that did not use them
+ * fails.
+ */
+#include "runner.h"
+
+#include "run_tern.h"
+#include "support.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#define LIT_AKID   "AKIDPLANFILELITERAL1"
+#define LIT_SECRET "planfile/SECRET/literal-7c1e9a3b5d"
+#define LIT_TOKEN  "dapi-planfile-SECRET-literal-4f2b8d"
+
+static struct tt_sim sim;
+static struct tt_sim_env sim_env;
+static struct tt_run r;
+
+static void start(void)
+{
+    static const char *const args[] = {"--key", LIT_AKID ":" LIT_SECRET,
+                                       "--databricks-token", LIT_TOKEN, NULL};
+
+    ASSERT_OK(tt_sim_start(&sim, args));
+    tt_sim_env_init(&sim_env, &sim);
+    tt_sim_env_add(&sim_env, "AWS_ACCESS_KEY_ID=AKIDWRONGFROMENV0001");
+    tt_sim_env_add(&sim_env,
+                   "AWS_SECRET_ACCESS_KEY=wrong/from/the/environment");
+    tt_sim_env_add(&sim_env,
+                   "DATABRICKS_TOKEN=dapi-wrong-from-the-environment");
+}
+
+static void run_at(const char *dir, int status, const char *const *args)
+{
+    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
+
+    if (why)
+        FAIL("%s", why);
+}
+
+#define RUN_AT(dir, status, ...)                                               \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_at((dir), (status), args_);                                        \
+    } while (0)
+
+static const char main_tf[] =
+    "provider \"aws\" {\n"
+    "  access_key = \"" LIT_AKID "\"\n"
+    "  secret_key = trimspace(<<EOT\n" LIT_SECRET "\nEOT\n  )\n"
+    "}\n\n"
+    "provider \"databricks\" {\n"
+    "  token = \"" LIT_TOKEN "\"\n"
+    "}\n\n"
+    "resource \"aws_iam_role\" \"r\" {\n"
+    "  name = \"planfile-literal\"\n" TT_HCL_TRUST_EC2 "}\n\n"
+    "resource \"databricks_group\" \"g\" {\n"
+    "  display_name = \"planfile-literal\"\n"
+    "}\n";
+
+/* Whether @needle is anywhere in the file's bytes (as `strings` would
+ * find it). */
+static int file_holds(const char *path, const char *needle)
+{
+    size_t len = 0;
+    char *bytes = tt_read_file(path, &len);
+    int found;
+
+    if (!bytes)
+        FAIL("read %s", path);
+    found = memmem(bytes, len, needle, strlen(needle)) != NULL;
+    free(bytes);
+    return found;
+}
+
+/* Plan in the directory, then apply the plan file from another directory
+ * holding only the plan, the state and (as @files says) main.tf. */
+static void plan_elsewhere(char *fresh, size_t n)
+{
+    char path[1024];
+
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", main_tf));
+    RUN_AT(tern_test_tmpdir(), 0, "plan", "-no-color", "-out=p.tfplan");
+    snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
+    ASSERT_EQ(file_holds(path, LIT_SECRET), 0);
+    ASSERT_EQ(file_holds(path, LIT_AKID), 0);
+    ASSERT_EQ(file_holds(path, LIT_TOKEN), 0);
+    snprintf(fresh, n, "%s/fresh", tern_test_tmpdir());
+    ASSERT_OK(mkdir(fresh, 0700));
+    {
+        size_t len = 0;
+        char *plan = tt_read_file(path, &len);
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/p.tfplan", fresh);
+        f = fopen(path, "wb");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(plan, 1, len, f), len);
+        fclose(f);
+        free(plan);
+    }
+}
+
+/* The plan file's bytes hold none of the credentials; applied in a fresh
+ * directory with the same main.tf, it uses them. */
+TEST(plan_secrets, fresh_dir_applies)
+{
+    char fresh[1024], state[1100];
+
+    start();
+    plan_elsewhere(fresh, sizeof(fresh));
+    ASSERT_OK(tt_write_file(fresh, "main.tf", main_tf));
+    snprintf(state, sizeof(state), "-state=%s/tern.tfstate.db",
+             tern_test_tmpdir());
+    RUN_AT(fresh, 0, "apply", "-no-color", state, "p.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 2 added, 0 "
+                               "changed, 0 destroyed.");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* Without main.tf, or with another one, apply says where the credentials
+ * were and what to do, and changes nothing. */
+TEST(plan_secrets, missing_or_changed_file)
+{
+    char fresh[1024], state[1100], changed[sizeof(main_tf) + 16];
+
+    start();
+    plan_elsewhere(fresh, sizeof(fresh));
+    snprintf(state, sizeof(state), "-state=%s/tern.tfstate.db",
+             tern_test_tmpdir());
+    RUN_AT(fresh, 1, "apply", "-no-color", state, "p.tfplan");
+    ASSERT_STR_EQ(r.out, "");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Saved plan needs the configuration's credentials\n\n"
+        "The plan file leaves out the credentials written in the "
+        "configuration, at main.tf:2:16 (provider \"aws\" access_key), "
+        "main.tf:3:16 (provider \"aws\" secret_key), main.tf:10:11 (provider "
+        "\"databricks\" token), and reads them again from main.tf at apply; "
+        "reading it failed: No such file or directory. Apply the plan where "
+        "main.tf is as it was when the plan was made, or give the "
+        "credentials through the environment or a shared credentials file "
+        "instead of the configuration.\n\n");
+    snprintf(changed, sizeof(changed), "%s# edited\n", main_tf);
+    ASSERT_OK(tt_write_file(fresh, "main.tf", changed));
+    RUN_AT(fresh, 1, "apply", "-no-color", state, "p.tfplan");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Saved plan needs the configuration's credentials\n\n"
+        "The plan file leaves out the credentials written in the "
+        "configuration, at main.tf:2:16 (provider \"aws\" access_key), "
+        "main.tf:3:16 (provider \"aws\" secret_key), main.tf:10:11 (provider "
+        "\"databricks\" token), and reads them again from main.tf at apply; "
+        "that file is not the one the plan was made from (it changed after "
+        "the plan was made). Apply the plan where main.tf is as it was when "
+        "the plan was made, or give the credentials through the environment "
+        "or a shared credentials file instead of the configuration.\n\n");
+    /* Nothing was created. */
+    RUN_AT(tern_test_tmpdir(), 0, "state", "list");
+    ASSERT_STR_EQ(r.out, "");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_plan_secrets_list[] = {
+    TEST_INTEGRATION(plan_secrets, fresh_dir_applies),
+    TEST_INTEGRATION(plan_secrets, missing_or_changed_file), TEST_END};
