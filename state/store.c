@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 
 #include "util/alloc.h"
+#include "util/json_read.h"
 
 /* How long a statement waits for another connection's write lock. */
 #define BUSY_TIMEOUT_MS 10000
@@ -166,18 +167,32 @@ char *tern__state_json_dump(const json_t *v)
     return tern_buf_detach(&b);
 }
 
-/* Parse stored JSON; NULL when the text is not JSON (a damaged row).
- * Most rows' sensitive paths and many dependencies are empty: those are
- * made without the parser (two of a resource's three parses in B5). */
+/* Parse stored JSON into *out: TERN_OK, TERN_ENOMEM, or TERN_EINVALID
+ * when the text is not JSON (a damaged row). Most rows' sensitive paths
+ * and many dependencies are empty: those are made without the parser (two
+ * of a resource's three parses in B5); the rest through the stored-JSON
+ * reader (util/json_read.h), which reads them in place. */
+static int load_json_into(const unsigned char *text, json_t **out)
+{
+    *out = NULL;
+    if (text == NULL)
+        return TERN_EINVALID;
+    if (strcmp((const char *)text, "[]") == 0)
+        *out = json_array();
+    else if (strcmp((const char *)text, "{}") == 0)
+        *out = json_object();
+    else
+        return tern_json_read((const char *)text, out);
+    return *out ? TERN_OK : TERN_ENOMEM;
+}
+
+/* The same, NULL for a damaged row or out of memory. */
 static json_t *load_json(const unsigned char *text)
 {
-    if (text == NULL)
-        return NULL;
-    if (strcmp((const char *)text, "[]") == 0)
-        return json_array();
-    if (strcmp((const char *)text, "{}") == 0)
-        return json_object();
-    return json_loads((const char *)text, JSON_DECODE_ANY, NULL);
+    json_t *v = NULL;
+
+    load_json_into(text, &v);
+    return v;
 }
 
 static char *col_strdup(sqlite3_stmt *s, int col)
@@ -366,7 +381,7 @@ static int resource_from_row(tern_state *st, tern_state_resource *r,
 {
     const char *mode = (const char *)sqlite3_column_text(s, col + 1);
     const char *status = (const char *)sqlite3_column_text(s, col + 12);
-    int error = TERN_OK;
+    int error = TERN_OK, jerr[3];
 
     memset(r, 0, sizeof(*r));
     r->version = TERN_STATE_RESOURCE_VERSION;
@@ -380,15 +395,17 @@ static int resource_from_row(tern_state *st, tern_state_resource *r,
     r->key_str = col_strdup(s, col + 6);
     r->provider = col_strdup(s, col + 7);
     r->id = col_strdup(s, col + 8);
-    r->attributes = load_json(sqlite3_column_text(s, col + 9));
-    r->sensitive = load_json(sqlite3_column_text(s, col + 10));
-    r->dependencies = load_json(sqlite3_column_text(s, col + 11));
+    jerr[0] = load_json_into(sqlite3_column_text(s, col + 9), &r->attributes);
+    jerr[1] = load_json_into(sqlite3_column_text(s, col + 10), &r->sensitive);
+    jerr[2] =
+        load_json_into(sqlite3_column_text(s, col + 11), &r->dependencies);
     r->status = status && strcmp(status, "tainted") == 0 ? TERN_STATE_TAINTED
                                                          : TERN_STATE_READY;
     r->create_before_destroy = sqlite3_column_int(s, col + 13);
     r->schema_version = sqlite3_column_int64(s, col + 14);
     if (r->module == NULL || r->type == NULL || r->name == NULL ||
-        r->provider == NULL) {
+        r->provider == NULL || jerr[0] == TERN_ENOMEM ||
+        jerr[1] == TERN_ENOMEM || jerr[2] == TERN_ENOMEM) {
         error = TERN_ENOMEM;
         goto done;
     }

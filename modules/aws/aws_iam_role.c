@@ -103,8 +103,9 @@ static const tern_attr schema[] = {
 static int role_state(json_t **out, tern_op *op, const tern_xml_node *role,
                       const json_t *base)
 {
-    json_t *st = tern__role_json(role);
-    json_t *all = NULL, *own = NULL, *trust = NULL;
+    json_t *st = tern__role_json_keep(
+        role, 1, json_object_get(base, "assume_role_policy"));
+    json_t *all = NULL, *own = NULL;
     json_t *base_tags = json_object_get(base, "tags");
     int error = TERN_OK;
 
@@ -112,11 +113,7 @@ static int role_state(json_t **out, tern_op *op, const tern_xml_node *role,
     all = json_incref(json_object_get(st, "tags"));
     own = tern__tags_own(op, all);
     TERN_CHECK_ALLOC(own);
-    trust = tern__policy_keep(json_object_get(base, "assume_role_policy"),
-                              tern_xml_text(role, "AssumeRolePolicyDocument"));
-    TERN_CHECK_ALLOC(trust);
-    if (json_object_set(st, "assume_role_policy", trust) ||
-        json_object_set(st, "tags_all", all) ||
+    if (json_object_set(st, "tags_all", all) ||
         /* No tags and none configured: keep null, as configured. */
         json_object_set_new(st, "tags",
                             json_object_size(own) == 0 &&
@@ -137,7 +134,6 @@ done:
     json_decref(st);
     json_decref(all);
     json_decref(own);
-    json_decref(trust);
     return error;
 }
 

@@ -754,6 +754,12 @@ json_t *tern__policy_keep(const json_t *prior_value, const char *encoded)
 
     if (!encoded)
         return json_null();
+    /* IAM hands a document back as it was sent: the prior text, byte for
+     * byte, needs neither decoding nor comparing as a policy. */
+    if (prior_value && json_is_string(prior_value) &&
+        tern_aws_form_decodes_to(encoded, json_string_value(prior_value),
+                                 json_string_length(prior_value)))
+        return json_incref((json_t *)prior_value);
     text = tern_aws_decode_policy(encoded);
     if (!text)
         return NULL;
@@ -969,20 +975,31 @@ void tern__names_release(struct tern__names *names)
 
 json_t *tern__role_json(const tern_xml_node *role)
 {
+    return tern__role_json_keep(role, 0, NULL);
+}
+
+json_t *tern__role_json_keep(const tern_xml_node *role, int keep,
+                             const json_t *prior_trust)
+{
     const char *doc = tern_xml_text(role, "AssumeRolePolicyDocument");
     const char *msd = tern_xml_text(role, "MaxSessionDuration");
-    char *decoded = doc ? tern_aws_decode_policy(doc) : NULL;
+    char *decoded = NULL;
     json_t *tags = tern__xml_tags(tern_xml_child(role, "Tags"));
-    json_t *out = NULL;
+    json_t *trust = NULL, *out = NULL;
 
-    if ((doc && !decoded) || !tags)
+    if (keep) {
+        trust = tern__policy_keep(prior_trust, doc);
+    } else {
+        decoded = doc ? tern_aws_decode_policy(doc) : NULL;
+        trust = doc && !decoded ? NULL : tern__jstr(decoded);
+    }
+    if (!trust || !tags)
         goto done;
     out = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:O, s:o}", "arn",
-        tern__jstr(tern_xml_text(role, "Arn")), "assume_role_policy",
-        tern__jstr(decoded), "create_date",
-        tern__jstr(tern_xml_text(role, "CreateDate")), "description",
-        tern__jstr(tern_xml_text(role, "Description")), "id",
+        "{s:o, s:O, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:O, s:o}", "arn",
+        tern__jstr(tern_xml_text(role, "Arn")), "assume_role_policy", trust,
+        "create_date", tern__jstr(tern_xml_text(role, "CreateDate")),
+        "description", tern__jstr(tern_xml_text(role, "Description")), "id",
         tern__jstr(tern_xml_text(role, "RoleName")), "max_session_duration",
         (json_int_t)(msd ? strtoll(msd, NULL, 10) : 3600), "name",
         tern__jstr(tern_xml_text(role, "RoleName")), "path",
@@ -991,6 +1008,7 @@ json_t *tern__role_json(const tern_xml_node *role)
             tern_xml_text(role, "PermissionsBoundary/PermissionsBoundaryArn")),
         "tags", tags, "unique_id", tern__jstr(tern_xml_text(role, "RoleId")));
 done:
+    json_decref(trust);
     json_decref(tags);
     tern_free(decoded);
     return out;

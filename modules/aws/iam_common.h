@@ -303,4 +303,12 @@ void tern__names_release(struct tern__names *names);
  */
 json_t *tern__role_json(const tern_xml_node *role);
 
+/**
+ * The same; with @p keep, assume_role_policy is tern__policy_keep()'s of
+ * @p prior_trust (a resource's read: the document decoded once, or not at
+ * all when it is the prior text).
+ */
+json_t *tern__role_json_keep(const tern_xml_node *role, int keep,
+                             const json_t *prior_trust);
+
 #endif

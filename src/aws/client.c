@@ -973,17 +973,12 @@ int tern_aws_query_add_tags(tern_buf *b, const char *name,
 char *tern_aws_decode_policy(const char *encoded)
 {
     tern_buf b = TERN_BUF_INIT;
-    char *plus = tern_strdup(encoded ? encoded : ""), *p;
 
-    if (!plus)
+    if (!encoded)
+        encoded = "";
+    if (tern_aws_form_decode(&b, encoded, strlen(encoded)) != TERN_OK) {
+        tern_buf_release(&b);
         return NULL;
-    /* Form decoding, as the SDKs' url.QueryUnescape: '+' is a space; a
-     * literal '+' arrives as %2B. */
-    for (p = plus; *p; p++) {
-        if (*p == '+')
-            *p = ' ';
     }
-    tern_aws_percent_decode(&b, plus, strlen(plus));
-    tern_free(plus);
     return tern_buf_detach(&b);
 }

@@ -58,18 +58,62 @@ static int hexval(char c)
     return -1;
 }
 
-int tern_aws_percent_decode(tern_buf *b, const char *s, size_t len)
+/* Decode @len bytes of @s onto @b; @plus: '+' is a space (form
+ * decoding). The output is never longer than the input: one grow, then
+ * the bytes written in place (this runs on every policy document IAM
+ * returns, some thousands of bytes each). */
+static int decode(tern_buf *b, const char *s, size_t len, int plus)
 {
     size_t i;
+    char *o;
 
+    if (tern_buf_grow(b, len) != TERN_OK)
+        return TERN_ENOMEM;
+    o = b->ptr + b->len;
     for (i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-            hexval(s[i + 2]) >= 0) {
-            tern_buf_putc(b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+        char c = s[i];
+        int hi, lo;
+
+        if (c == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
+            (lo = hexval(s[i + 2])) >= 0) {
+            c = (char)(hi * 16 + lo);
             i += 2;
-        } else {
-            tern_buf_putc(b, s[i]);
+        } else if (c == '+' && plus) {
+            c = ' ';
         }
+        *o++ = c;
     }
-    return tern_buf_oom(b) ? TERN_ENOMEM : TERN_OK;
+    *o = '\0';
+    b->len = (size_t)(o - b->ptr);
+    return TERN_OK;
+}
+
+int tern_aws_percent_decode(tern_buf *b, const char *s, size_t len)
+{
+    return decode(b, s, len, 0);
+}
+
+int tern_aws_form_decode(tern_buf *b, const char *s, size_t len)
+{
+    return decode(b, s, len, 1);
+}
+
+int tern_aws_form_decodes_to(const char *s, const char *plain, size_t len)
+{
+    size_t i = 0;
+
+    for (; *s; s++, i++) {
+        char c = *s;
+        int hi, lo;
+
+        if (c == '%' && (hi = hexval(s[1])) >= 0 && (lo = hexval(s[2])) >= 0) {
+            c = (char)(hi * 16 + lo);
+            s += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (i == len || plain[i] != c)
+            return 0;
+    }
+    return i == len;
 }

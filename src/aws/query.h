@@ -49,4 +49,18 @@ int tern_aws_query_add(tern_buf *b, const char *name, const char *value);
  */
 int tern_aws_percent_decode(tern_buf *b, const char *s, size_t len);
 
+/**
+ * The same with '+' decoded as a space too (form decoding, as the SDKs'
+ * url.QueryUnescape; a literal '+' arrives as %2B).
+ * @return TERN_OK or TERN_ENOMEM
+ */
+int tern_aws_form_decode(tern_buf *b, const char *s, size_t len);
+
+/**
+ * Whether form-decoding the string @p s (as tern_aws_form_decode) gives
+ * exactly the @p len bytes at @p plain, without decoding it: how a read
+ * finds that IAM handed back the document tern wrote.
+ */
+int tern_aws_form_decodes_to(const char *s, const char *plain, size_t len);
+
 #endif

@@ -39,12 +39,32 @@
  * Hashing.
  */
 
+/* SHA-256, fetched once: EVP_sha256() in EVP_Digest or HMAC() makes
+ * OpenSSL 3 look the algorithm up again on every call (EVP_MD_fetch was a
+ * tenth of signing's instructions). */
+static const EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+#endif
+    if (!sha256_md)
+        sha256_md = EVP_sha256();
+}
+
+static const EVP_MD *md_sha256(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md;
+}
+
 static int sha256(unsigned char md[32], const void *data, size_t len)
 {
     unsigned int mdlen = 0;
 
-    if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) !=
-            1 ||
+    if (EVP_Digest(data ? data : "", len, md, &mdlen, md_sha256(), NULL) != 1 ||
         mdlen != 32)
         return TERN_ERROR;
     return TERN_OK;
@@ -66,15 +86,39 @@ static int sha256_hex(char hex[65], const void *data, size_t len)
     return TERN_OK;
 }
 
+/* HMAC-SHA256 (RFC 2104) on two digests of the fetched SHA-256: OpenSSL
+ * 3's HMAC() builds an EVP_MAC context on every call, three times the
+ * instructions. */
 static int hmac(unsigned char out[32], const void *key, size_t keylen,
                 const void *data, size_t len)
 {
-    unsigned int outlen = 0;
+    unsigned char k0[64], pad[64], inner[32];
+    unsigned int n = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx != NULL, i;
 
-    if (!HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &outlen) ||
-        outlen != 32)
-        return TERN_ERROR;
-    return TERN_OK;
+    memset(k0, 0, sizeof(k0));
+    if (keylen > sizeof(k0))
+        ok = ok && sha256(k0, key, keylen) == TERN_OK;
+    else if (keylen)
+        memcpy(k0, key, keylen);
+    for (i = 0; i < 64; i++)
+        pad[i] = k0[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(ctx, md_sha256(), NULL) == 1 &&
+         EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1 &&
+         EVP_DigestUpdate(ctx, data, len) == 1 &&
+         EVP_DigestFinal_ex(ctx, inner, &n) == 1 && n == 32;
+    for (i = 0; i < 64; i++)
+        pad[i] = k0[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(ctx, md_sha256(), NULL) == 1 &&
+         EVP_DigestUpdate(ctx, pad, sizeof(pad)) == 1 &&
+         EVP_DigestUpdate(ctx, inner, sizeof(inner)) == 1 &&
+         EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_cleanse(k0, sizeof(k0));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return ok ? TERN_OK : TERN_ERROR;
 }
 
 /*

@@ -246,17 +246,8 @@ static int param_cmp(const void *a, const void *b)
 static char *form_decode(const char *s, size_t len)
 {
     tern_buf b = TERN_BUF_INIT;
-    size_t i, start = 0;
 
-    for (i = 0; i < len; i++) {
-        if (s[i] != '+')
-            continue;
-        tern_aws_percent_decode(&b, s + start, i - start);
-        tern_buf_putc(&b, ' ');
-        start = i + 1;
-    }
-    tern_aws_percent_decode(&b, s + start, len - start);
-    tern_buf_put(&b, "", 0);
+    tern_aws_form_decode(&b, s, len);
     return tern_buf_detach(&b);
 }
 

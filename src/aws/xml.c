@@ -29,6 +29,10 @@ struct builder {
     int error; /* TERN_ENOMEM or TERN_EINVALID once something failed */
 };
 
+/* The text of every element without character data (most of an
+ * answer's elements hold only others): not allocated, never freed. */
+static char empty_text[1];
+
 static void fail(struct builder *b, int error)
 {
     if (!b->error)
@@ -41,6 +45,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
     struct builder *b = ud;
     const char *local = strrchr(name, NS_SEP);
     tern_xml_node *n;
+    size_t len;
 
     (void)attrs;
     if (b->error)
@@ -49,17 +54,15 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
         fail(b, TERN_EINVALID);
         return;
     }
-    n = tern_calloc(1, sizeof(*n));
+    /* The node and its name in one allocation. */
+    local = local ? local + 1 : name;
+    len = strlen(local);
+    n = tern_calloc(1, sizeof(*n) + len + 1);
     if (!n) {
         fail(b, TERN_ENOMEM);
         return;
     }
-    n->name = tern_strdup(local ? local + 1 : name);
-    if (!n->name) {
-        tern_free(n);
-        fail(b, TERN_ENOMEM);
-        return;
-    }
+    n->name = memcpy((char *)(n + 1), local, len + 1);
     n->parent = b->cur;
     if (!b->cur)
         b->root = n;
@@ -78,11 +81,19 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 static void on_end(void *ud, const XML_Char *name)
 {
     struct builder *b = ud;
+    tern_buf *t;
 
     (void)name;
     if (b->error || !b->cur)
         return;
-    b->cur->text = tern_buf_detach(&b->text[b->depth]);
+    /* The depth's buffer stays for the next element there. */
+    t = &b->text[b->depth];
+    if (tern_buf_oom(t))
+        b->cur->text = NULL;
+    else if (!t->len)
+        b->cur->text = empty_text;
+    else
+        b->cur->text = tern_strndup(t->ptr, t->len);
     if (!b->cur->text) {
         fail(b, TERN_ENOMEM);
         return;
@@ -107,8 +118,8 @@ static void free_nodes(tern_xml_node *n)
         tern_xml_node *next = n->next;
 
         free_nodes(n->children);
-        tern_free(n->name);
-        tern_free(n->text);
+        if (n->text != empty_text)
+            tern_free(n->text);
         tern_free(n);
         n = next;
     }

@@ -346,6 +346,42 @@ TEST(sigv4, query_encoding)
     tern_buf_release(&b);
 }
 
+/* Form decoding ('+' a space), and the check that a text decodes to a
+ * given one without decoding it, which must agree with it. */
+TEST(sigv4, form_decode_and_compare)
+{
+    static const char *const enc[] = {"%7B%22a%22%3A+%22b%2Bc%22%7D",
+                                      "%41%e2%82%ac+%zz%4",
+                                      "%",
+                                      "%4",
+                                      "",
+                                      "plain",
+                                      "%2",
+                                      "a+b%2Bc%20d"};
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    tern_aws_form_decode(&b, enc[0], strlen(enc[0]));
+    ASSERT_STR_EQ(tern_buf_cstr(&b), "{\"a\": \"b+c\"}");
+    for (i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+        tern_buf_clear(&b);
+        ASSERT_OK(tern_aws_form_decode(&b, enc[i], strlen(enc[i])));
+        ASSERT_TRUE(
+            tern_aws_form_decodes_to(enc[i], b.ptr ? b.ptr : "", b.len));
+        /* One byte more, one less, one changed: not the same. */
+        tern_buf_putc(&b, 'x');
+        ASSERT_FALSE(tern_aws_form_decodes_to(enc[i], b.ptr, b.len));
+        b.ptr[--b.len] = '\0';
+        if (b.len) {
+            ASSERT_FALSE(tern_aws_form_decodes_to(enc[i], b.ptr, b.len - 1));
+            b.ptr[b.len - 1] ^= 1;
+            ASSERT_FALSE(tern_aws_form_decodes_to(enc[i], b.ptr, b.len));
+        }
+    }
+    ASSERT_FALSE(tern_buf_oom(&b));
+    tern_buf_release(&b);
+}
+
 /*
  * The signing-key cache.
  */
@@ -1064,6 +1100,7 @@ const struct tern_test test_sigv4_list[] = {
     TEST_UNIT(sigv4, suite_header_form),
     TEST_UNIT(sigv4, suite_query_form),
     TEST_UNIT(sigv4, query_encoding),
+    TEST_UNIT(sigv4, form_decode_and_compare),
     TEST_UNIT(sigv4, key_cache_hits_and_binds_secret),
     TEST_UNIT(sigv4, key_cache_stays_small),
     TEST_UNIT(sigv4, key_cache_threads),

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Instruction counts of B2 and B5 (scripts/bench.sh) under
+# `valgrind --tool=callgrind`, all threads: unlike wall or CPU time they do
+# not depend on the machine's load. tern-sim runs without latency.
+#
+#   B2  one apply of 500 role stacks (2,000 resources) from nothing,
+#       -parallelism=50
+#   B5  plan -refresh=false over 2,500 stacks (10,000 resources), the
+#       state made first by an apply outside valgrind
+#
+# Usage: bash scripts/bench-instr.sh [TERN]   (default: this tree's Release
+# tern in TERN_BUILD_DIR, default build-rel, which must be built; TERN may
+# be another commit's Release tern, built in its own directory). Prints one
+# line a case, "B2 instructions=N", and leaves callgrind's output in
+# TERN_INSTR_OUT (default a temporary directory, printed) for
+# `callgrind_annotate --inclusive=yes`. TERN_BENCH_CASES picks the cases
+# (default "B2 B5"). Everything talks to 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+dir=${TERN_BUILD_DIR:-build-rel}
+case $dir in /*) ;; *) dir=$root/$dir ;; esac
+tern=${1:-$dir/tern}
+case $tern in /*) ;; *) tern=$root/$tern ;; esac
+cases=" ${TERN_BENCH_CASES:-B2 B5} "
+want() { case $cases in *" $1 "*) return 0 ;; esac; return 1; }
+out=${TERN_INSTR_OUT:-$(mktemp -d)}
+mkdir -p "$out"
+# The role stacks, as scripts/bench.sh writes them.
+eval "$(sed -n '/^stacks_tf() {/,/^EOF$/p' scripts/bench.sh; echo '}')"
+
+work=$(mktemp -d)
+"$dir/tests/tern-sim" --port 0 --port-file "$work/port" --quiet &
+sim=$!
+trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+url=http://127.0.0.1:$(cat "$work/port")
+export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
+export AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001
+export AWS_ENDPOINT_URL=$url DATABRICKS_HOST=$url
+export DATABRICKS_TOKEN=dapi-ternsim-default-token-0001
+export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
+export AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent
+export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+unset TERN_BULK_REFRESH_MIN TERN_LOG TF_CLI_ARGS || true
+ctl() { curl -sf -X "$1" "$url/_sim/$2" ${3:+-H 'Content-Type: application/json' -d "$3"} >/dev/null; }
+
+# count CASE DIR TERN-ARGS...: tern under callgrind; prints the total.
+count() {
+    local name=$1 d=$2
+    shift 2
+    (cd "$d" && valgrind --tool=callgrind --callgrind-out-file="$out/$name.cg" \
+        "$tern" "$@" >"$out/$name.out" 2>"$out/$name.valgrind") || {
+        echo "bench-instr: $name failed:" >&2
+        tail -20 "$out/$name.out" "$out/$name.valgrind" >&2
+        exit 1
+    }
+    echo "$name instructions=$(sed -n 's/^totals: *//p' "$out/$name.cg")"
+}
+
+echo "bench-instr: $tern; output in $out"
+if want B2; then
+    ctl POST reset
+    ctl POST faults '{"latency_ms": 0}'
+    mkdir "$work/b2" && stacks_tf >"$work/b2/main.tf"
+    count B2 "$work/b2" apply -auto-approve -no-color -parallelism=50
+fi
+if want B5; then
+    ctl POST reset
+    ctl POST faults '{"latency_ms": 0}'
+    mkdir "$work/b5" && stacks_tf >"$work/b5/main.tf"
+    (cd "$work/b5" && "$tern" apply -auto-approve -no-color -parallelism=50 \
+        -var copies=2500 >"$out/b5-setup.out" 2>&1) || {
+        echo "bench-instr: B5 setup failed" >&2
+        tail -20 "$out/b5-setup.out" >&2
+        exit 1
+    }
+    count B5 "$work/b5" plan -refresh=false -no-color -var copies=2500
+fi
