@@ -31,6 +31,10 @@ struct tern_state {
     int lock_fd; /* -1 when not locked */
     char *lock_id;
     int batch; /* inside tern_state_batch_begin(): changes are savepoints */
+    /* A change of the batch could not be rolled back to its savepoint
+     * (out of memory): its half is in the batch's transaction, so the
+     * batch ends in a ROLLBACK, never a COMMIT. The error to report. */
+    int batch_broken;
     /* Called after each intent and step (a remote backend's push). */
     tern_state_change_fn on_change;
     void *on_change_ud;

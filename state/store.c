@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/json_read.h"
 
 /* How long a statement waits for another connection's write lock. */
@@ -119,7 +120,7 @@ int tern__state_sqlfail(tern_state *st, struct tern_diags *diags,
 {
     int rc = sqlite3_extended_errcode(st->db);
 
-    if (rc == SQLITE_NOMEM)
+    if (rc == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM)
         return TERN_ENOMEM;
     return tern__state_fail(diags, TERN_ERROR, "State database error",
                             "%s in %s: %s (SQLite error %d).", what, st->path,
@@ -167,39 +168,65 @@ char *tern__state_json_dump(const json_t *v)
     return tern_buf_detach(&b);
 }
 
-/* Parse stored JSON into *out: TERN_OK, TERN_ENOMEM, or TERN_EINVALID
- * when the text is not JSON (a damaged row). Most rows' sensitive paths
- * and many dependencies are empty: those are made without the parser (two
- * of a resource's three parses in B5); the rest through the stored-JSON
- * reader (util/json_read.h), which reads them in place. */
-static int load_json_into(const unsigned char *text, json_t **out)
+/* A column read as NULL: out of memory, not SQL NULL (sqlite3.h: the
+ * column accessors return a default and set SQLITE_NOMEM). */
+static int col_nomem(sqlite3_stmt *s, int col)
 {
-    *out = NULL;
-    if (text == NULL)
-        return TERN_EINVALID;
-    if (strcmp((const char *)text, "[]") == 0)
-        *out = json_array();
-    else if (strcmp((const char *)text, "{}") == 0)
-        *out = json_object();
-    else
-        return tern_json_read((const char *)text, out);
-    return *out ? TERN_OK : TERN_ENOMEM;
+    return sqlite3_errcode(sqlite3_db_handle(s)) == SQLITE_NOMEM ||
+           sqlite3_column_type(s, col) != SQLITE_NULL;
 }
 
-/* The same, NULL for a damaged row or out of memory. */
-static json_t *load_json(const unsigned char *text)
+/*
+ * The JSON stored in a column; NULL for SQL NULL or text that does not
+ * parse. When memory ran out instead (in SQLite's conversion, in Jansson),
+ * also sets *oom, so that it is not taken for a damaged state. Most rows'
+ * sensitive paths and many dependencies are empty: those are made without
+ * the parser (two of a resource's three parses in B5).
+ */
+static json_t *load_json(sqlite3_stmt *s, int col, int *oom)
 {
-    json_t *v = NULL;
+    const char *text = (const char *)sqlite3_column_text(s, col);
+    json_t *j;
 
-    load_json_into(text, &v);
-    return v;
+    if (text == NULL) {
+        if (col_nomem(s, col))
+            *oom = 1;
+        return NULL;
+    }
+    if (strcmp(text, "[]") == 0) {
+        j = json_array();
+    } else if (strcmp(text, "{}") == 0) {
+        j = json_object();
+    } else {
+        /* The stored-JSON reader (util/json_read.h) reads most rows in
+         * place; it returns TERN_EINVALID only for a damaged row. */
+        int rc = tern_json_read(text, &j);
+
+        if (rc == TERN_ENOMEM)
+            *oom = 1;
+        return rc == TERN_OK ? j : NULL;
+    }
+    if (j == NULL)
+        *oom = 1;
+    return j;
 }
 
-static char *col_strdup(sqlite3_stmt *s, int col)
+/* A copy of a text column; NULL for SQL NULL, and when memory ran out
+ * (then *oom is set). */
+static char *col_strdup(sqlite3_stmt *s, int col, int *oom)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
+    char *c;
 
-    return t ? tern_strdup((const char *)t) : NULL;
+    if (t == NULL) {
+        if (col_nomem(s, col))
+            *oom = 1;
+        return NULL;
+    }
+    c = tern_strdup((const char *)t);
+    if (c == NULL)
+        *oom = 1;
+    return c;
 }
 
 /*
@@ -381,31 +408,29 @@ static int resource_from_row(tern_state *st, tern_state_resource *r,
 {
     const char *mode = (const char *)sqlite3_column_text(s, col + 1);
     const char *status = (const char *)sqlite3_column_text(s, col + 12);
-    int error = TERN_OK, jerr[3];
+    int error = TERN_OK, oom = 0;
 
     memset(r, 0, sizeof(*r));
     r->version = TERN_STATE_RESOURCE_VERSION;
-    r->module = col_strdup(s, col);
+    r->module = col_strdup(s, col, &oom);
     r->mode = mode && strcmp(mode, "data") == 0 ? TERN_STATE_DATA
                                                 : TERN_STATE_MANAGED;
-    r->type = col_strdup(s, col + 2);
-    r->name = col_strdup(s, col + 3);
+    r->type = col_strdup(s, col + 2, &oom);
+    r->name = col_strdup(s, col + 3, &oom);
     r->key_kind = (enum tern_state_key)sqlite3_column_int(s, col + 4);
     r->key_int = sqlite3_column_int64(s, col + 5);
-    r->key_str = col_strdup(s, col + 6);
-    r->provider = col_strdup(s, col + 7);
-    r->id = col_strdup(s, col + 8);
-    jerr[0] = load_json_into(sqlite3_column_text(s, col + 9), &r->attributes);
-    jerr[1] = load_json_into(sqlite3_column_text(s, col + 10), &r->sensitive);
-    jerr[2] =
-        load_json_into(sqlite3_column_text(s, col + 11), &r->dependencies);
+    r->key_str = col_strdup(s, col + 6, &oom);
+    r->provider = col_strdup(s, col + 7, &oom);
+    r->id = col_strdup(s, col + 8, &oom);
+    r->attributes = load_json(s, col + 9, &oom);
+    r->sensitive = load_json(s, col + 10, &oom);
+    r->dependencies = load_json(s, col + 11, &oom);
     r->status = status && strcmp(status, "tainted") == 0 ? TERN_STATE_TAINTED
                                                          : TERN_STATE_READY;
     r->create_before_destroy = sqlite3_column_int(s, col + 13);
     r->schema_version = sqlite3_column_int64(s, col + 14);
-    if (r->module == NULL || r->type == NULL || r->name == NULL ||
-        r->provider == NULL || jerr[0] == TERN_ENOMEM ||
-        jerr[1] == TERN_ENOMEM || jerr[2] == TERN_ENOMEM) {
+    if (oom || r->module == NULL || r->type == NULL || r->name == NULL ||
+        r->provider == NULL) {
         error = TERN_ENOMEM;
         goto done;
     }
@@ -662,6 +687,7 @@ static int damaged(tern_state *st, struct tern_diags *diags, const char *detail)
 static int check_existing(tern_state *st, int create, int *user_version,
                           struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     int rc, found = 0, error = TERN_OK;
     char *written_by = NULL;
@@ -727,7 +753,7 @@ static int check_existing(tern_state *st, int create, int *user_version,
                                "SELECT tern_version FROM tern_meta WHERE id=1",
                                -1, &s, NULL) == SQLITE_OK &&
             tern__state_step(st, s) == SQLITE_ROW)
-            written_by = col_strdup(s, 0);
+            written_by = col_strdup(s, 0, &oom);
         error = tern__state_fail(
             diags, TERN_EINVALID, "State written by a newer tern",
             "%s was written by a newer tern: it has state schema version %d "
@@ -823,6 +849,7 @@ done:
 
 static int load_meta(tern_state *st, struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     int error;
 
@@ -837,9 +864,9 @@ static int load_meta(tern_state *st, struct tern_diags *diags)
     }
     tern_free(st->lineage);
     tern_free(st->tern_version);
-    st->lineage = col_strdup(s, 0);
+    st->lineage = col_strdup(s, 0, &oom);
     st->serial = sqlite3_column_int64(s, 1);
-    st->tern_version = col_strdup(s, 2);
+    st->tern_version = col_strdup(s, 2, &oom);
     finish(st, s);
     if (st->lineage == NULL || st->tern_version == NULL)
         return TERN_ENOMEM;
@@ -995,12 +1022,25 @@ const char *tern_state_path(const tern_state *st)
 /* ------------------------------------------------------------------------ */
 /* Change transactions                                                      */
 
+/*
+ * Outside a batch, tern holds no transaction between calls; one still open
+ * is what a COMMIT or ROLLBACK that ran out of memory left behind (SQLite
+ * keeps the transaction then). Roll it back, so that its half is not
+ * committed by the next change and the handle stays usable.
+ */
+static void drop_stale_tx(tern_state *st)
+{
+    if (!st->batch && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int tern__state_tx_begin(tern_state *st, int64_t *next_serial,
                          struct tern_diags *diags)
 {
     sqlite3_stmt *s = NULL;
     int error;
 
+    drop_stale_tx(st);
     if (exec_stmt(st, st->batch ? "SAVEPOINT tern_change"
                                 : "BEGIN IMMEDIATE") != SQLITE_OK)
         return tern__state_sqlfail(st, diags, "starting a transaction");
@@ -1059,10 +1099,13 @@ done:
 
 void tern__state_tx_rollback(tern_state *st)
 {
-    if (st->batch)
-        sqlite3_exec(st->db, "ROLLBACK TO tern_change; RELEASE tern_change",
-                     NULL, NULL, NULL);
-    else if (!sqlite3_get_autocommit(st->db))
+    if (st->batch) {
+        if (sqlite3_exec(st->db, "ROLLBACK TO tern_change; RELEASE tern_change",
+                         NULL, NULL, NULL) != SQLITE_OK &&
+            !st->batch_broken)
+            st->batch_broken =
+                tern__state_sqlfail(st, NULL, "undoing a change");
+    } else if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -1071,6 +1114,7 @@ int tern_state_batch_begin(tern_state *st, struct tern_diags *diags)
     if (st->batch)
         return tern__state_fail(diags, TERN_EINVALID, "Nested batch",
                                 "A state batch is already open.");
+    drop_stale_tx(st);
     if (exec_stmt(st, "BEGIN IMMEDIATE") != SQLITE_OK)
         return tern__state_sqlfail(st, diags, "starting a batch");
     st->batch = 1;
@@ -1085,9 +1129,19 @@ int tern_state_batch_end(tern_state *st, struct tern_diags *diags)
     if (!st->batch)
         return TERN_OK;
     st->batch = 0;
-    if (exec_stmt(st, "COMMIT") == SQLITE_OK)
+    if (st->batch_broken) {
+        error = st->batch_broken;
+        st->batch_broken = 0;
+        if (error != TERN_ENOMEM)
+            tern__state_fail(diags, error, "State database error",
+                             "A change in %s could not be undone; none of "
+                             "the batch's changes were saved.",
+                             st->path);
+    } else if (exec_stmt(st, "COMMIT") == SQLITE_OK) {
         return TERN_OK;
-    error = tern__state_sqlfail(st, diags, "committing a batch");
+    } else {
+        error = tern__state_sqlfail(st, diags, "committing a batch");
+    }
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     /* The serials the batch's changes took in memory are void. */
     if (prepare(st, &s, "SELECT serial FROM tern_meta WHERE id = 1", NULL) ==
@@ -1218,7 +1272,10 @@ int tern__state_put_in_tx(tern_state *st, int64_t serial,
     rc |= sqlite3_bind_int(s, 15, r->create_before_destroy ? 1 : 0);
     rc |= sqlite3_bind_int64(s, 16, r->schema_version);
     if (rc != SQLITE_OK) {
-        error = tern__state_sqlfail(st, diags, "writing a resource");
+        /* bind_json's own allocation failing is unknown to SQLite. */
+        error = rc == SQLITE_NOMEM
+                    ? TERN_ENOMEM
+                    : tern__state_sqlfail(st, diags, "writing a resource");
         goto done;
     }
     if (tern__state_step(st, s) != SQLITE_DONE)
@@ -1446,6 +1503,7 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
                              const json_t *value, int sensitive,
                              struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     json_t *before = NULL, *v = NULL;
     char *before_text = NULL;
@@ -1459,7 +1517,11 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
     TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
     rc = tern__state_step(st, s);
     if (rc == SQLITE_ROW) {
-        v = load_json(sqlite3_column_text(s, 0));
+        v = load_json(s, 0, &oom);
+        if (oom) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         before = json_pack("{s:o?,s:b}", "value", v, "sensitive",
                            sqlite3_column_int(s, 1));
         v = NULL;
@@ -1527,6 +1589,7 @@ int tern_state_output_set(tern_state *st, const char *name, const json_t *value,
 
 int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     json_t *all = NULL, *v;
     int error, rc;
@@ -1540,7 +1603,11 @@ int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
     all = json_object();
     TERN_CHECK_ALLOC(all);
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
-        v = load_json(sqlite3_column_text(s, 1));
+        v = load_json(s, 1, &oom);
+        if (v == NULL && oom) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if (v == NULL) {
             error = tern__state_fail(diags, TERN_ERROR, "Damaged state",
                                      "An output's stored JSON in %s does not "
@@ -1612,6 +1679,7 @@ done:
 static int delete_intent(tern_state *st, int64_t id, char **address,
                          struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     int error, rc;
 
@@ -1633,7 +1701,7 @@ static int delete_intent(tern_state *st, int64_t id, char **address,
         goto done;
     }
     if (address) {
-        *address = col_strdup(s, 0);
+        *address = col_strdup(s, 0, &oom);
         TERN_CHECK_ALLOC(*address);
     }
     if (tern__state_step(st, s) != SQLITE_DONE)
@@ -1667,6 +1735,7 @@ void tern_state_intents_free(tern_state_intent *list, size_t count)
 int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
                        struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     tern_state_intent *list = NULL, *grown, *it;
     size_t n = 0, alloc = 0;
@@ -1689,13 +1758,13 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
         it = &list[n++];
         memset(it, 0, sizeof(*it));
         it->id = sqlite3_column_int64(s, 0);
-        it->address = col_strdup(s, 1);
-        it->action = col_strdup(s, 2);
-        it->identity = load_json(sqlite3_column_text(s, 3));
+        it->address = col_strdup(s, 1, &oom);
+        it->action = col_strdup(s, 2, &oom);
+        it->identity = load_json(s, 3, &oom);
         it->created = sqlite3_column_int64(s, 4);
         it->pid = (long)sqlite3_column_int64(s, 5);
-        it->operation = col_strdup(s, 6);
-        if (it->address == NULL || it->action == NULL) {
+        it->operation = col_strdup(s, 6, &oom);
+        if (oom || it->address == NULL || it->action == NULL) {
             error = TERN_ENOMEM;
             goto done;
         }
@@ -1794,6 +1863,7 @@ void tern_state_changes_free(tern_state_change *list, size_t count)
 int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
                        size_t *count, struct tern_diags *diags)
 {
+    int oom = 0;
     sqlite3_stmt *s = NULL;
     tern_state_change *list = NULL, *grown, *c;
     size_t n = 0, alloc = 0;
@@ -1820,11 +1890,11 @@ int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
         memset(c, 0, sizeof(*c));
         c->serial = sqlite3_column_int64(s, 0);
         c->time = sqlite3_column_int64(s, 1);
-        c->operation = col_strdup(s, 2);
-        c->kind = col_strdup(s, 3);
-        c->key = col_strdup(s, 4);
-        c->before = load_json(sqlite3_column_text(s, 5));
-        if (c->operation == NULL || c->kind == NULL || c->key == NULL) {
+        c->operation = col_strdup(s, 2, &oom);
+        c->kind = col_strdup(s, 3, &oom);
+        c->key = col_strdup(s, 4, &oom);
+        c->before = load_json(s, 5, &oom);
+        if (oom || c->operation == NULL || c->kind == NULL || c->key == NULL) {
             error = TERN_ENOMEM;
             goto done;
         }

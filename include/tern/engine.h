@@ -49,6 +49,18 @@
 extern "C" {
 #endif
 
+/**
+ * Prepare the process for tern: route Jansson's and SQLite's allocations
+ * through tern's allocator (so an out-of-memory failure in either takes
+ * tern's paths, and the tests' failure injection reaches them). Call once
+ * at program start, before any thread and before any Jansson or SQLite
+ * call; later calls do nothing.
+ *
+ * @return TERN_OK; TERN_ERROR when SQLite was initialised before (it then
+ *         keeps its own allocator; tern works either way)
+ */
+int tern_init(void);
+
 /** The shared HTTP client (src/http/http.h). */
 struct tern_http;
 

@@ -40,6 +40,17 @@
 extern "C" {
 #endif
 
+/**
+ * Route SQLite's allocations through tern's allocator (src/util/alloc.h),
+ * so that an allocation failure inside SQLite takes the same paths as
+ * tern's own. Call once, before any SQLite call in the process and before
+ * threads start (tern_init() does); later calls change nothing.
+ *
+ * @return TERN_OK; TERN_ERROR when SQLite was already initialised (it
+ *         then keeps its own allocator)
+ */
+int tern_state_use_tern_allocator(void);
+
 /** An open state store. Opaque; see tern_state_open(). */
 typedef struct tern_state tern_state;
 

@@ -812,6 +812,9 @@ int main(int argc, char **argv)
 
     /* Progress lines reach a pipe (a CI log) as they happen. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Jansson and SQLite allocate through tern's allocator, set before
+     * either is first used. */
+    (void)tern_init();
     /* TERN_LOG / TF_LOG and TF_LOG_PATH are read (and the log file
      * opened) once, before any thread starts. */
     (void)tern_log_level();

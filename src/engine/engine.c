@@ -20,6 +20,7 @@
 #include "http/http.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 /* ---- map ----------------------------------------------------------------- */
 
@@ -1959,6 +1960,24 @@ int tern__forgotten(const tern_engine *e, const char *addr)
     return 0;
 }
 
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc = TERN_ERROR;
+
+static void init_process(void)
+{
+    /* Jansson keeps no size, so its functions are tern's as they are;
+     * what it allocated before this (nothing, at program start) is freed
+     * by free(), which tern_free() is. */
+    json_set_alloc_funcs(tern_malloc, tern_free);
+    init_rc = tern_state_use_tern_allocator();
+}
+
+int tern_init(void)
+{
+    pthread_once(&init_once, init_process);
+    return init_rc;
+}
+
 int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
                     struct tern_diags *diags)
 {
@@ -2341,7 +2360,7 @@ static int eval_body_json(tern_engine *e, const struct tern_body *body,
 {
     struct provscope ps = {e, 0};
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     for (i = 0; i < body->nattrs; i++) {
         tern_value *v = NULL;
@@ -2351,19 +2370,20 @@ static int eval_body_json(tern_engine *e, const struct tern_body *body,
             error = rc == TERN_ENOMEM ? rc : TERN_ERROR;
             continue;
         }
-        json_object_set_new(out, body->attrs[i].name, tern_value_to_json(v));
+        tern_json_set(&oom, out, body->attrs[i].name, tern_value_to_json(v));
         tern_value_decref(v);
     }
     for (i = 0; i < body->nblocks; i++) {
         json_t *sub = json_object();
+        int rc;
 
         if (!sub)
             return TERN_ENOMEM;
-        if (eval_body_json(e, body->blocks[i]->body, sub, diags))
-            error = TERN_ERROR;
-        json_object_set_new(out, body->blocks[i]->type, sub);
+        if ((rc = eval_body_json(e, body->blocks[i]->body, sub, diags)))
+            error = rc == TERN_ENOMEM ? rc : TERN_ERROR;
+        tern_json_set(&oom, out, body->blocks[i]->type, sub);
     }
-    return error;
+    return oom ? TERN_ENOMEM : error;
 }
 
 /* Drop what the schema marks sensitive (keys, tokens), in nested blocks
@@ -2438,5 +2458,9 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
 done:
     json_decref(raw);
     p->init_rc = error;
+    /* Running out of memory says nothing about the provider: the next
+     * use tries again rather than report it unconfigured for good. */
+    if (error == TERN_ENOMEM)
+        p->init_done = 0;
     return error;
 }

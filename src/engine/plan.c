@@ -60,6 +60,9 @@ struct planrun {
     struct impt *imps;
     size_t nimps;
     int imps_done; /* 0 not yet, 1 expanded, -1 failed */
+    /* An allocation failed where only a flag can say so (a refresh's
+     * finish): the plan then fails with TERN_ENOMEM. */
+    int oom;
 };
 
 static int data_wait_all(struct planrun *pr);
@@ -678,6 +681,18 @@ static int refresh_finish(struct exec *ex, struct step *s)
                          (double)(s->t1 - s->t0) / 1e9);
 }
 
+/* An allocation failed while recording a read: said once, and the plan
+ * fails with TERN_ENOMEM (the diagnostic itself may not fit). */
+static int refresh_oom(struct planrun *pr)
+{
+    if (!pr->oom)
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Out of memory",
+                       "tern ran out of memory while refreshing the state.");
+    pr->oom = 1;
+    pr->plan->errored = 1;
+    return 1;
+}
+
 /* Record one object's read: gone, failed, drifted or the same. Takes
  * *result. */
 static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
@@ -709,7 +724,7 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
             struct pinst *n = tern_realloc(pr->plan->drift, a * sizeof(*n));
 
             if (!n)
-                return 1;
+                return refresh_oom(pr);
             pr->plan->drift = n;
             pr->plan->adrift = a;
         }
@@ -721,19 +736,23 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         dr->name = tern_strdup(r->name);
         dr->pub.mode = r->mode;
         dr->pub.action = TERN_ACTION_UPDATE;
+        if (!dr->addr || !dr->type || !dr->name)
+            return refresh_oom(pr);
         /* Only what really changed shows (tern__state_same). */
         before =
             r->attributes
                 ? tern__state_drift_before(m->schema, r->attributes, *result)
                 : NULL;
         if (r->attributes && !before)
-            return 1;
+            return refresh_oom(pr);
         dr->before = tern__value_mark_paths(
             tern__value_from_state(m->schema, before), r->sensitive);
         json_decref(before);
         dr->after = tern__value_mark_paths(
             tern__value_from_state(m->schema, *result), r->sensitive);
         dr->refreshed = 1;
+        if (!dr->before || !dr->after)
+            return refresh_oom(pr);
     }
     json_decref(r->attributes);
     r->attributes = *result;
@@ -1008,6 +1027,12 @@ static int refresh(struct planrun *pr)
             tern__value_from_state(m ? m->schema : NULL, pr->st[i].attributes),
             pr->st[i].sensitive);
         d->gone = 1;
+        TERN_CHECK_ALLOC(d->addr);
+        TERN_CHECK_ALLOC(d->type);
+        TERN_CHECK_ALLOC(d->name);
+        TERN_CHECK_ALLOC(d->before);
+        if (pr->st[i].module && *pr->st[i].module)
+            TERN_CHECK_ALLOC(d->module);
     }
 done:
     tern__exec_release(&ex);
@@ -1336,13 +1361,18 @@ static int import_for(struct planrun *pr, const char *addr, char **id)
         sc.each_key = im->each_key;
         sc.each_value = im->each_value;
         error = tern_lang_eval(ia->expr, &sc, &v, pr->diags);
-        if (!error && tern_value_kind(v) == TERN_VAL_STRING)
+        if (!error && tern_value_kind(v) == TERN_VAL_STRING) {
             *id = tern_strdup(tern_value_get_string(v));
-        else if (!error)
+            if (!*id)
+                error = TERN_ENOMEM;
+        } else if (!error) {
             tern_diags_add(pr->diags, TERN_SEV_ERROR, &ia->range,
                            "Invalid import id",
                            "The import ID must be a known string.");
+        }
         tern_value_decref(v);
+        if (error == TERN_ENOMEM)
+            return error;
         return *id ? TERN_OK : TERN_ERROR;
     }
     return TERN_OK;
@@ -2102,8 +2132,14 @@ static int plan_orphans(struct planrun *pr)
             tern__value_from_state(m->schema, r->attributes), r->sensitive);
         TERN_CHECK_ALLOC(pi->addr);
         TERN_CHECK_ALLOC(pi->type);
+        TERN_CHECK_ALLOC(pi->name);
         TERN_CHECK_ALLOC(pi->before);
         TERN_CHECK_ALLOC(pi->deps);
+        if ((pr->st_prev[i] && !pi->prev_addr) ||
+            (r->key_str && !pi->key_str) || (r->provider && !pi->provider)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         pi->prov = tern__provider_for_state(pr->e, r->provider, m);
         if (pi->prov == SIZE_MAX) {
             error = TERN_ENOMEM;
@@ -2153,6 +2189,7 @@ static int plan_deposed(struct planrun *pr)
         const tern_module *m;
         struct pinst *pi;
         struct addr a;
+        int oom;
 
         if (strcmp(in->action, "deposed") != 0 ||
             tern__addr_parse(in->address, &a))
@@ -2180,16 +2217,24 @@ static int plan_deposed(struct planrun *pr)
         pi->key_kind = a.key_kind;
         pi->key_int = a.key_int;
         pi->key_str = a.key_str ? tern_strdup(a.key_str) : NULL;
+        oom = a.key_str && !pi->key_str;
         tern__addr_release(&a);
         pi->deps = json_array();
-        if (tern__map_get(&pr->st_map, in->address, &si) && pr->st[si].provider)
+        if (tern__map_get(&pr->st_map, in->address, &si) &&
+            pr->st[si].provider) {
             pi->provider = tern_strdup(pr->st[si].provider);
+            oom |= !pi->provider;
+        }
         pi->before = tern__value_from_state(m->schema, in->identity);
         TERN_CHECK_ALLOC(pi->addr);
         TERN_CHECK_ALLOC(pi->type);
         TERN_CHECK_ALLOC(pi->name);
         TERN_CHECK_ALLOC(pi->deps);
         TERN_CHECK_ALLOC(pi->before);
+        if (oom) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         pi->prov = tern__provider_for_state(pr->e, pi->provider, m);
         if (pi->prov == SIZE_MAX) {
             error = TERN_ENOMEM;
@@ -2722,6 +2767,10 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                 goto done;
     if ((pr.opts->refresh || pr.opts->refresh_only) && (error = refresh(&pr)))
         goto done;
+    if (pr.oom) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     for (i = 0; i < p->ndrift; i++)
         tern__pinst_publish(&p->drift[i]);
     for (i = 0; i < p->ndrift; i++)

@@ -32,6 +32,7 @@
 #include <openssl/evp.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 #define PLAN_PREFIX         "tern-plan "
 #define PLAN_MAGIC          "tern-plan 1 sha256="
@@ -45,6 +46,7 @@ json_t *tern__mask(const tern_value *v, int sensitive)
     enum tern_value_kind k;
     json_t *r;
     size_t i, any = 0;
+    int oom = 0;
 
     if (!v)
         return json_false();
@@ -53,32 +55,30 @@ json_t *tern__mask(const tern_value *v, int sensitive)
     k = tern_value_kind(v);
     if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
         r = json_array();
-        for (i = 0; r && i < tern_value_length(v); i++) {
+        for (i = 0; r && !oom && i < tern_value_length(v); i++) {
             json_t *m = tern__mask(tern_value_list_get(v, i), sensitive);
 
             any += json_is_true(m) || json_is_object(m) || json_is_array(m);
-            json_array_append_new(r, m);
+            tern_json_append(&oom, r, m);
         }
     } else if (k == TERN_VAL_OBJECT) {
         r = json_object();
-        for (i = 0; r && i < tern_value_length(v); i++) {
+        for (i = 0; r && !oom && i < tern_value_length(v); i++) {
             json_t *m = tern__mask(tern_value_object_value(v, i), sensitive);
 
-            if (json_is_false(m)) {
-                json_decref(m);
-                continue;
-            }
+            if (json_is_false(m))
+                continue; /* a singleton: nothing to release */
             any++;
-            json_object_set_new(r, tern_value_object_key(v, i), m);
+            tern_json_set(&oom, r, tern_value_object_key(v, i), m);
         }
     } else {
         return json_false();
     }
-    if (r && !any) {
+    if (r && !oom && !any) {
         json_decref(r);
         return json_false();
     }
-    return r;
+    return tern_json_done(oom, r);
 }
 
 tern_value *tern__unmask(const json_t *j, const json_t *unknown,
@@ -127,16 +127,17 @@ tern_value *tern__unmask(const json_t *j, const json_t *unknown,
 static json_t *enc_value(const tern_value *v)
 {
     json_t *o;
+    int oom = 0;
 
     if (!v)
         return json_null();
     o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "v", tern_value_to_json(v));
-    json_object_set_new(o, "u", tern__mask(v, 0));
-    json_object_set_new(o, "s", tern__mask(v, 1));
-    return o;
+    tern_json_set(&oom, o, "v", tern_value_to_json(v));
+    tern_json_set(&oom, o, "u", tern__mask(v, 0));
+    tern_json_set(&oom, o, "s", tern__mask(v, 1));
+    return tern_json_done(oom, o);
 }
 
 static tern_value *dec_value(const json_t *j)
@@ -159,6 +160,7 @@ static json_t *enc_inst(const struct pinst *pi)
 {
     json_t *o = json_object(), *rp = json_array();
     size_t i;
+    int oom = 0;
 
     if (!o || !rp) {
         json_decref(o);
@@ -166,36 +168,38 @@ static json_t *enc_inst(const struct pinst *pi)
         return NULL;
     }
     for (i = 0; pi->rpaths && pi->rpaths[i]; i++)
-        json_array_append_new(rp, json_string(pi->rpaths[i]));
-    json_object_set_new(o, "address", json_string(pi->addr));
-    json_object_set_new(o, "previous_address", str_or_null(pi->prev_addr));
-    json_object_set_new(o, "mode", json_integer(pi->pub.mode));
+        tern_json_append(&oom, rp, json_string(pi->rpaths[i]));
+    tern_json_set(&oom, o, "address", json_string(pi->addr));
+    tern_json_set(&oom, o, "previous_address", str_or_null(pi->prev_addr));
+    tern_json_set(&oom, o, "mode", json_integer(pi->pub.mode));
     if (pi->module)
-        json_object_set_new(o, "module", json_string(pi->module));
-    json_object_set_new(o, "type", json_string(pi->type));
-    json_object_set_new(o, "name", json_string(pi->name));
-    json_object_set_new(o, "action", json_integer(pi->pub.action));
-    json_object_set_new(o, "reason", json_integer(pi->pub.reason));
-    json_object_set_new(o, "before", enc_value(pi->before));
-    json_object_set_new(o, "after", enc_value(pi->after));
-    json_object_set_new(o, "replace_paths", rp);
-    json_object_set_new(o, "import_id", str_or_null(pi->import_id));
-    json_object_set_new(o, "key_kind", json_integer(pi->key_kind));
-    json_object_set_new(o, "key_int", json_integer(pi->key_int));
-    json_object_set_new(o, "key_str", str_or_null(pi->key_str));
-    json_object_set_new(o, "each_value", enc_value(pi->each_value));
-    json_object_set(o, "deps", pi->deps ? pi->deps : json_null());
-    json_object_set_new(o, "provider", str_or_null(pi->provider));
-    json_object_set_new(o, "cbd", json_boolean(pi->cbd));
-    json_object_set_new(o, "in_state", json_boolean(pi->in_state));
-    json_object_set_new(o, "data_write", json_boolean(pi->data_write));
-    json_object_set_new(o, "intent", json_integer(pi->intent));
-    json_object_set(o, "adopt", pi->adopt ? pi->adopt : json_null());
-    json_object_set_new(o, "orphan", json_boolean(pi->orphan));
-    json_object_set_new(o, "refreshed", json_boolean(pi->refreshed));
-    json_object_set_new(o, "gone", json_boolean(pi->gone));
-    json_object_set_new(o, "deposed", json_integer(pi->deposed));
-    return o;
+        tern_json_set(&oom, o, "module", json_string(pi->module));
+    tern_json_set(&oom, o, "type", json_string(pi->type));
+    tern_json_set(&oom, o, "name", json_string(pi->name));
+    tern_json_set(&oom, o, "action", json_integer(pi->pub.action));
+    tern_json_set(&oom, o, "reason", json_integer(pi->pub.reason));
+    tern_json_set(&oom, o, "before", enc_value(pi->before));
+    tern_json_set(&oom, o, "after", enc_value(pi->after));
+    tern_json_set(&oom, o, "replace_paths", rp);
+    tern_json_set(&oom, o, "import_id", str_or_null(pi->import_id));
+    tern_json_set(&oom, o, "key_kind", json_integer(pi->key_kind));
+    tern_json_set(&oom, o, "key_int", json_integer(pi->key_int));
+    tern_json_set(&oom, o, "key_str", str_or_null(pi->key_str));
+    tern_json_set(&oom, o, "each_value", enc_value(pi->each_value));
+    tern_json_set(&oom, o, "deps",
+                  json_incref(pi->deps ? pi->deps : json_null()));
+    tern_json_set(&oom, o, "provider", str_or_null(pi->provider));
+    tern_json_set(&oom, o, "cbd", json_boolean(pi->cbd));
+    tern_json_set(&oom, o, "in_state", json_boolean(pi->in_state));
+    tern_json_set(&oom, o, "data_write", json_boolean(pi->data_write));
+    tern_json_set(&oom, o, "intent", json_integer(pi->intent));
+    tern_json_set(&oom, o, "adopt",
+                  json_incref(pi->adopt ? pi->adopt : json_null()));
+    tern_json_set(&oom, o, "orphan", json_boolean(pi->orphan));
+    tern_json_set(&oom, o, "refreshed", json_boolean(pi->refreshed));
+    tern_json_set(&oom, o, "gone", json_boolean(pi->gone));
+    tern_json_set(&oom, o, "deposed", json_integer(pi->deposed));
+    return tern_json_done(oom, o);
 }
 
 static char *dup_or_null(const json_t *j)
@@ -203,45 +207,77 @@ static char *dup_or_null(const json_t *j)
     return json_is_string(j) ? tern_strdup(json_string_value(j)) : NULL;
 }
 
+/* A copy of o[key] when it is a string, else NULL; a copy that could not
+ * be made sets *oom. */
+static char *dup_field(const json_t *o, const char *key, int *oom)
+{
+    char *c = dup_or_null(json_object_get(o, key));
+
+    if (!c && json_is_string(json_object_get(o, key)))
+        *oom = 1;
+    return c;
+}
+
+/* The value o[key] encodes, NULL for none; one that could not be built
+ * sets *oom. */
+static tern_value *dec_field(const json_t *o, const char *key, int *oom)
+{
+    tern_value *v = dec_value(json_object_get(o, key));
+
+    if (!v && json_is_object(json_object_get(o, key)))
+        *oom = 1;
+    return v;
+}
+
+/* TERN_OK; TERN_EINVALID for a damaged instance; TERN_ENOMEM. */
 static int dec_inst(const json_t *o, struct pinst *pi)
 {
     const json_t *rp = json_object_get(o, "replace_paths");
     size_t i;
+    int oom = 0;
 
     pi->block = SIZE_MAX;
     pi->prov = SIZE_MAX;
-    pi->addr = dup_or_null(json_object_get(o, "address"));
-    pi->module = dup_or_null(json_object_get(o, "module"));
-    pi->type = dup_or_null(json_object_get(o, "type"));
-    pi->name = dup_or_null(json_object_get(o, "name"));
+    pi->addr = dup_field(o, "address", &oom);
+    pi->module = dup_field(o, "module", &oom);
+    pi->type = dup_field(o, "type", &oom);
+    pi->name = dup_field(o, "name", &oom);
+    if (oom)
+        return TERN_ENOMEM;
     if (!pi->addr || !pi->type || !pi->name)
         return TERN_EINVALID;
-    pi->prev_addr = dup_or_null(json_object_get(o, "previous_address"));
+    pi->prev_addr = dup_field(o, "previous_address", &oom);
     pi->pub.mode =
         (enum tern_state_mode)json_integer_value(json_object_get(o, "mode"));
     pi->pub.action =
         (enum tern_action)json_integer_value(json_object_get(o, "action"));
     pi->pub.reason = (enum tern_action_reason)json_integer_value(
         json_object_get(o, "reason"));
-    pi->before = dec_value(json_object_get(o, "before"));
-    pi->after = dec_value(json_object_get(o, "after"));
+    pi->before = dec_field(o, "before", &oom);
+    pi->after = dec_field(o, "after", &oom);
     if (json_array_size(rp)) {
         pi->rpaths = tern_calloc(json_array_size(rp) + 1, sizeof(char *));
         if (!pi->rpaths)
             return TERN_ENOMEM;
-        for (i = 0; i < json_array_size(rp); i++)
+        for (i = 0; i < json_array_size(rp); i++) {
             pi->rpaths[i] = dup_or_null(json_array_get(rp, i));
+            if (!pi->rpaths[i])
+                return json_is_string(json_array_get(rp, i)) ? TERN_ENOMEM
+                                                             : TERN_EINVALID;
+        }
     }
-    pi->import_id = dup_or_null(json_object_get(o, "import_id"));
+    pi->import_id = dup_field(o, "import_id", &oom);
     pi->key_kind =
         (enum tern_state_key)json_integer_value(json_object_get(o, "key_kind"));
     pi->key_int = json_integer_value(json_object_get(o, "key_int"));
-    pi->key_str = dup_or_null(json_object_get(o, "key_str"));
-    pi->each_value = dec_value(json_object_get(o, "each_value"));
+    pi->key_str = dup_field(o, "key_str", &oom);
+    pi->each_value = dec_field(o, "each_value", &oom);
     pi->deps = json_is_array(json_object_get(o, "deps"))
                    ? json_incref(json_object_get(o, "deps"))
                    : json_array();
-    pi->provider = dup_or_null(json_object_get(o, "provider"));
+    if (!pi->deps)
+        oom = 1;
+    pi->provider = dup_field(o, "provider", &oom);
     pi->cbd = json_is_true(json_object_get(o, "cbd"));
     pi->in_state = json_is_true(json_object_get(o, "in_state"));
     pi->data_write = json_is_true(json_object_get(o, "data_write"));
@@ -252,13 +288,14 @@ static int dec_inst(const json_t *o, struct pinst *pi)
     pi->refreshed = json_is_true(json_object_get(o, "refreshed"));
     pi->gone = json_is_true(json_object_get(o, "gone"));
     pi->deposed = json_integer_value(json_object_get(o, "deposed"));
-    return TERN_OK;
+    return oom ? TERN_ENOMEM : TERN_OK;
 }
 
 static json_t *enc_plan(const struct tern_plan *p)
 {
     json_t *o = json_object(), *insts = json_array(), *drift = json_array();
     size_t i;
+    int oom = 0;
 
     if (!o || !insts || !drift) {
         json_decref(o);
@@ -267,28 +304,29 @@ static json_t *enc_plan(const struct tern_plan *p)
         return NULL;
     }
     for (i = 0; i < p->ninsts; i++)
-        json_array_append_new(insts, enc_inst(&p->insts[i]));
+        tern_json_append(&oom, insts, enc_inst(&p->insts[i]));
     for (i = 0; i < p->ndrift; i++)
-        json_array_append_new(drift, enc_inst(&p->drift[i]));
-    json_object_set_new(o, "format_version", json_integer(PLAN_FORMAT_VERSION));
-    json_object_set_new(o, "tern_version", json_string(p->tern_version));
+        tern_json_append(&oom, drift, enc_inst(&p->drift[i]));
+    tern_json_set(&oom, o, "format_version", json_integer(PLAN_FORMAT_VERSION));
+    tern_json_set(&oom, o, "tern_version", json_string(p->tern_version));
     if (p->timestamp[0])
-        json_object_set_new(o, "timestamp", json_string(p->timestamp));
-    json_object_set_new(o, "lineage", json_string(p->lineage));
-    json_object_set_new(o, "serial", json_integer(p->serial));
-    json_object_set_new(o, "destroy", json_boolean(p->destroy));
-    json_object_set_new(o, "refresh_only", json_boolean(p->refresh_only));
-    json_object_set_new(o, "outputs_changed", json_boolean(p->outputs_changed));
-    json_object_set_new(o, "config_hash", json_string(p->config_hash));
-    json_object_set_new(o, "plan_timestamp", json_string(p->plan_timestamp));
-    json_object_set(o, "configuration", p->files ? p->files : json_array());
+        tern_json_set(&oom, o, "timestamp", json_string(p->timestamp));
+    tern_json_set(&oom, o, "lineage", json_string(p->lineage));
+    tern_json_set(&oom, o, "serial", json_integer(p->serial));
+    tern_json_set(&oom, o, "destroy", json_boolean(p->destroy));
+    tern_json_set(&oom, o, "refresh_only", json_boolean(p->refresh_only));
+    tern_json_set(&oom, o, "outputs_changed", json_boolean(p->outputs_changed));
+    tern_json_set(&oom, o, "config_hash", json_string(p->config_hash));
+    tern_json_set(&oom, o, "plan_timestamp", json_string(p->plan_timestamp));
+    tern_json_set(&oom, o, "configuration",
+                  p->files ? json_incref(p->files) : json_array());
     if (p->checks)
-        json_object_set(o, "checks", p->checks);
-    json_object_set_new(o, "variables", enc_value(p->vars));
-    json_object_set_new(o, "outputs", enc_value(p->outputs));
-    json_object_set_new(o, "instances", insts);
-    json_object_set_new(o, "drift", drift);
-    return o;
+        tern_json_set(&oom, o, "checks", json_incref(p->checks));
+    tern_json_set(&oom, o, "variables", enc_value(p->vars));
+    tern_json_set(&oom, o, "outputs", enc_value(p->outputs));
+    tern_json_set(&oom, o, "instances", insts);
+    tern_json_set(&oom, o, "drift", drift);
+    return tern_json_done(oom, o);
 }
 
 static int sha256_hex(const char *data, size_t len, char out[65])
@@ -542,9 +580,8 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     size_t n, i;
     int magic;
     json_t *doc = NULL, *insts, *drift;
-    json_error_t jerr;
     struct tern_plan *p = NULL;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     *out = NULL;
     f = fopen(path, "rbe");
@@ -610,7 +647,11 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
                        "was edited or truncated).");
         goto done;
     }
-    doc = json_loads(nl + 1, 0, &jerr);
+    doc = tern_json_loads(nl + 1, 0, &oom);
+    if (oom) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     if (!doc || json_integer_value(json_object_get(doc, "format_version")) !=
                     PLAN_FORMAT_VERSION) {
         error = refuse(diags, path, "its format is not one this tern reads.");
@@ -640,6 +681,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     p->tern_version = dup_or_null(json_object_get(doc, "tern_version"));
+    TERN_CHECK_ALLOC(p->tern_version);
     snprintf(p->timestamp, sizeof(p->timestamp), "%s",
              json_string_value(json_object_get(doc, "timestamp"))
                  ? json_string_value(json_object_get(doc, "timestamp"))
@@ -661,12 +703,16 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     p->files = json_incref(json_object_get(doc, "configuration"));
     if (json_is_object(json_object_get(doc, "checks")))
         p->checks = json_incref(json_object_get(doc, "checks"));
-    p->vars = dec_value(json_object_get(doc, "variables"));
-    p->outputs = dec_value(json_object_get(doc, "outputs"));
-    if (!p->vars)
+    p->vars = dec_field(doc, "variables", &oom);
+    p->outputs = dec_field(doc, "outputs", &oom);
+    if (!p->vars && !oom)
         p->vars = tern_value_object_new();
-    if (!p->outputs)
+    if (!p->outputs && !oom)
         p->outputs = tern_value_object_new();
+    if (oom || !p->vars || !p->outputs) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     insts = json_object_get(doc, "instances");
     drift = json_object_get(doc, "drift");
     for (i = 0; i < json_array_size(insts); i++) {
@@ -675,7 +721,8 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
         if ((error = tern__plan_add(p, &pi)))
             goto done;
         if ((error = dec_inst(json_array_get(insts, i), pi))) {
-            error = refuse(diags, path, "an instance is damaged.");
+            if (error == TERN_EINVALID)
+                error = refuse(diags, path, "an instance is damaged.");
             goto done;
         }
     }
@@ -685,7 +732,8 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     for (i = 0; i < json_array_size(drift); i++) {
         p->ndrift++;
         if ((error = dec_inst(json_array_get(drift, i), &p->drift[i]))) {
-            error = refuse(diags, path, "a drift entry is damaged.");
+            if (error == TERN_EINVALID)
+                error = refuse(diags, path, "a drift entry is damaged.");
             goto done;
         }
     }

@@ -103,6 +103,7 @@ static int parse_document(json_t **out, const char *text,
     char *plain = NULL;
     json_t *doc = NULL;
     json_error_t jerr;
+    unsigned long failed;
     int error;
 
     *out = NULL;
@@ -117,7 +118,14 @@ static int parse_document(json_t **out, const char *text,
     }
     if (error)
         goto done;
+    failed = tern_alloc_failures();
     doc = json_loads(plain, 0, &jerr);
+    if (!doc && tern_alloc_failures() != failed) {
+        /* Jansson reports a string it could not allocate as a syntax
+         * error: the allocator's count tells. */
+        error = TERN_ENOMEM;
+        goto done;
+    }
     if (!doc) {
         if (diags)
             tern_diags_add(diags, TERN_SEV_ERROR, NULL,

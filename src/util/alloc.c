@@ -14,8 +14,26 @@
  *
  * 0: no injection. Otherwise the count of allocations still allowed + 1.
  */
+#include <execinfo.h>
+#include <unistd.h>
+
 static atomic_ulong fail_countdown;
 static atomic_ulong alloc_count;
+static atomic_int traced;
+
+/* TERN_ALLOC_TRACE set: the stack of the first allocation made to fail,
+ * on stderr (addresses for addr2line), to find the path a walk breaks. */
+static void trace_first_failure(void)
+{
+    void *frames[32];
+    int n;
+
+    if (atomic_exchange(&traced, 1) || !getenv("TERN_ALLOC_TRACE"))
+        return;
+    n = backtrace(frames, 32);
+    fprintf(stderr, "# allocation failed here:\n");
+    backtrace_symbols_fd(frames, n, STDERR_FILENO);
+}
 
 static int should_fail(void)
 {
@@ -25,8 +43,10 @@ static int should_fail(void)
     left = atomic_load(&fail_countdown);
     if (left == 0)
         return 0;
-    if (left == 1)
+    if (left == 1) {
+        trace_first_failure();
         return 1;
+    }
     atomic_fetch_sub(&fail_countdown, 1);
     return 0;
 }
@@ -34,31 +54,46 @@ static int should_fail(void)
 unsigned long tern__alloc_fail_after(unsigned long n)
 {
     atomic_store(&fail_countdown, n);
+    atomic_store(&traced, 0);
     return atomic_exchange(&alloc_count, 0);
 }
 #else
 #define should_fail() 0
 #endif
 
+/* Failed allocations of this thread (tern_alloc_failures). */
+static _Thread_local unsigned long failures;
+
 void *tern_malloc(size_t size)
 {
-    if (should_fail())
-        return NULL;
-    return malloc(size ? size : 1);
+    void *p = should_fail() ? NULL : malloc(size ? size : 1);
+
+    if (!p)
+        failures++;
+    return p;
 }
 
 void *tern_calloc(size_t n, size_t size)
 {
-    if (should_fail())
-        return NULL;
-    return calloc(n ? n : 1, size ? size : 1);
+    void *p = should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+
+    if (!p)
+        failures++;
+    return p;
 }
 
 void *tern_realloc(void *p, size_t size)
 {
-    if (should_fail())
-        return NULL;
-    return realloc(p, size ? size : 1);
+    void *q = should_fail() ? NULL : realloc(p, size ? size : 1);
+
+    if (!q)
+        failures++;
+    return q;
+}
+
+unsigned long tern_alloc_failures(void)
+{
+    return failures;
 }
 
 void tern_free(void *p)

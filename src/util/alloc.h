@@ -21,6 +21,14 @@ char *tern_asprintf(const char *fmt, ...)
     ;
 
 /*
+ * How many allocations have failed on this thread so far. A library that
+ * does not say why it failed (Jansson's parser reports a string it could
+ * not allocate as an invalid token) is asked before and after: a change
+ * means memory, not the input, was the cause.
+ */
+unsigned long tern_alloc_failures(void);
+
+/*
  * Make the Nth allocation from now (1 = the next) and every later one fail;
  * 0 turns failure injection off. Returns how many allocations were made
  * since the last call, for tests that walk every path. Defined only in

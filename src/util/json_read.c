@@ -16,6 +16,7 @@
 
 #include "tern/diag.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 /* Deeper than stored texts go; deeper ones are Jansson's to read. */
 #define MAX_DEPTH 256
@@ -361,6 +362,14 @@ int tern_json_read(const char *text, json_t **out)
 
     if (error != TERN_EINVALID)
         return error;
-    *out = json_loads(text, JSON_DECODE_ANY, NULL);
+    {
+        int oom = 0;
+
+        /* Jansson's own parse; a failed allocation in it is not a
+         * damaged text (util/json.h). */
+        *out = tern_json_loads(text, JSON_DECODE_ANY, &oom);
+        if (oom)
+            return TERN_ENOMEM;
+    }
     return *out ? TERN_OK : TERN_EINVALID;
 }

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tern/engine.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
 #define TERN_LEAK_CHECK 1
@@ -193,6 +195,12 @@ int main(int argc, char **argv)
                     argv[0]);
             return 2;
         }
+    }
+    /* Jansson and SQLite through tern's allocator, as in tern's main
+     * (src/cli/main.c), so the allocation walks reach their failures. */
+    if (tern_init() != TERN_OK) {
+        fprintf(stderr, "tern_init failed: SQLite was initialised before\n");
+        return 2;
     }
     /* A test that writes to a closed peer must fail, not die. */
     signal(SIGPIPE, SIG_IGN);

@@ -2,6 +2,7 @@
  * and plan files. */
 #include "runner.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 
 #include "lang/lang.h"
 #include "test_module.h"
+#include "support.h"
 #include "util/alloc.h"
 
 static const char *const two = "resource \"test_object\" \"a\" {\n"
@@ -904,6 +906,100 @@ TEST(engine_plan, allocation_failures)
     test_env_release(&env);
 }
 
+/* No file but @keep in @dir (a temporary plan file left behind). */
+static void only_file(const char *dir, const char *keep)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    ASSERT_NOT_NULL(d);
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, "p.tfplan", 8) == 0 &&
+            strcmp(de->d_name, keep) != 0)
+            FAIL("%s left in %s", de->d_name, dir);
+    closedir(d);
+}
+
+/* Writing and reading a plan file with their n-th allocation failing
+ * (tern's or Jansson's): each fails saying why (out of memory, or an
+ * error diagnostic); a failed write leaves the file that was there
+ * before, whole, and no temporary file; a failed read gives no plan. */
+TEST(engine_plan, plan_file_allocation_walk)
+{
+    struct test_env env;
+    tern_plan *p = NULL, *q = NULL;
+    char *path, *text;
+    unsigned long n;
+    size_t len = 0;
+    int rc = TERN_ERROR;
+    FILE *f;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, two));
+    ASSERT_OK(test_env_config(
+        &env, "variable \"v\" {\n"
+              "  default = { k = [1, 2] }\n"
+              "}\n"
+              "resource \"test_object\" \"a\" {\n"
+              "  name  = \"a\"\n"
+              "  value = \"2\"\n"
+              "}\n"
+              "resource \"test_object\" \"c\" {\n"
+              "  for_each = toset([\"x\", \"y\"])\n"
+              "  name     = each.key\n"
+              "  value    = test_object.a.id\n"
+              "}\n"
+              "output \"o\" { value = test_object.c[\"x\"].id }\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    path = tern_asprintf("%s/p.tfplan", tern_test_tmpdir());
+    ASSERT_NOT_NULL(path);
+    f = fopen(path, "w");
+    ASSERT_NOT_NULL(f);
+    fputs("before\n", f);
+    fclose(f);
+    for (n = 1; rc != TERN_OK; n++) {
+        tern__alloc_fail_after(n);
+        rc = tern_plan_write(p, path, &env.diags);
+        tern__alloc_fail_after(0);
+        if (rc != TERN_OK && rc != TERN_ENOMEM && env.diags.errors == 0)
+            FAIL("write: allocation %lu failed: rc %d without a diagnostic", n,
+                 rc);
+        tern_diags_release(&env.diags);
+        only_file(tern_test_tmpdir(), "p.tfplan");
+        if (rc != TERN_OK) {
+            text = tt_read_file(path, &len);
+            ASSERT_NOT_NULL(text);
+            ASSERT_STR_EQ(text, "before\n");
+            free(text); /* tt_read_file's */
+        }
+        ASSERT_CMP(n, <, 100000);
+    }
+    ASSERT_CMP(n, >, 20);
+    for (n = 1, rc = TERN_ERROR; rc != TERN_OK; n++) {
+        tern__alloc_fail_after(n);
+        rc = tern_plan_read(&q, path, &env.diags);
+        tern__alloc_fail_after(0);
+        if (rc != TERN_OK) {
+            ASSERT_NULL(q);
+            if (rc != TERN_ENOMEM && env.diags.errors == 0)
+                FAIL("read: allocation %lu failed: rc %d without a diagnostic",
+                     n, rc);
+        }
+        tern_diags_release(&env.diags);
+        ASSERT_CMP(n, <, 100000);
+    }
+    ASSERT_CMP(n, >, 20);
+    /* The walk ended in the whole plan. */
+    ASSERT_EQ(tern_plan_change_count(q), tern_plan_change_count(p));
+    ASSERT_EQ(tern_plan_summary(q)->add, 2);
+    ASSERT_EQ(tern_plan_summary(q)->change, 1);
+    ASSERT_EQ(tern_plan_summary(q)->destroy, 1);
+    tern_plan_free(q);
+    tern_plan_free(p);
+    tern_free(path);
+    test_env_release(&env);
+}
+
 const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, unknown_values_propagate),
     TEST_UNIT(engine_plan, argument_types_checked),
@@ -921,4 +1017,5 @@ const struct tern_test test_engine_plan_list[] = {
     TEST_UNIT(engine_plan, provider_settings_and_alias),
     TEST_UNIT(engine_plan, for_each_map_with_unknown_values),
     TEST_UNIT(engine_plan, allocation_failures),
+    TEST_UNIT(engine_plan, plan_file_allocation_walk),
     TEST_END};

@@ -1200,8 +1200,11 @@ TEST(state, out_of_memory_paths)
     unsigned long n;
     int rc = -1;
 
-    /* Fail the 1st, 2nd, ... allocation until a pass needs no more. */
-    for (n = 1; n < 2000 && rc != 0; n++) {
+    /* Fail the 1st, 2nd, ... allocation until a pass needs no more. With
+     * SQLite's and Jansson's allocations a pass makes about 7,000: every
+     * one of the first 600 (opening, creating), then every 37th
+     * (state::step_allocation_walk takes every one of a write). */
+    for (n = 1; n < 20000 && rc != 0; n += n < 600 ? 1 : 37) {
         unlink(pa);
         unlink(pb);
         tern__alloc_fail_after(n);
@@ -1213,6 +1216,106 @@ TEST(state, out_of_memory_paths)
     LEAK_CHECK();
     tern_free(pa);
     tern_free(pb);
+}
+
+/* What the file itself holds (a connection of its own, so nothing a
+ * handle keeps uncommitted shows): the serial and x's "v". */
+static void file_serial_and_v(const char *path, int64_t *serial, char **v)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+
+    ASSERT_EQ(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, "SELECT serial FROM tern_meta", -1, &s, NULL),
+        SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    *serial = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT json_extract(attributes, '$.v') FROM "
+                                 "tern_resources WHERE name = 'x'",
+                                 -1, &s, NULL),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    *v = tern_strdup((const char *)sqlite3_column_text(s, 0));
+    ASSERT_NOT_NULL(*v);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* The intents a failed step left (its only trace, as it should be):
+ * dropped, as the next run does after looking. */
+static void drop_intents(tern_state *st)
+{
+    tern_state_intent *in = NULL;
+    size_t n = 0, i;
+
+    ASSERT_OK(tern_state_intents(st, &in, &n, NULL));
+    for (i = 0; i < n; i++)
+        ASSERT_OK(tern_state_intent_abandon(st, in[i].id, NULL));
+    tern_state_intents_free(in, n);
+}
+
+/* One step of an apply (an intent, then the object and the intent's end
+ * in one commit) with its n-th allocation failing, tern's or SQLite's or
+ * Jansson's: it fails saying why (out of memory, or an error diagnostic),
+ * the file holds the state before or the whole step, never a part, and
+ * the same handle writes the next step. */
+TEST(state, step_allocation_walk)
+{
+    char *path = tpath("walk.db"), *v = NULL, want[32];
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_state *st = open_state(path, 1, NULL);
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT;
+    json_t *attrs = json_pack("{s:s,s:s}", "name", "x", "v", "0");
+    int64_t serial = 0, before, intent = 0;
+    unsigned long n;
+    int rc = TERN_ERROR;
+
+    r.type = "aws_iam_role";
+    r.name = "x";
+    r.attributes = attrs;
+    ASSERT_OK(tern_state_put(st, &r, NULL));
+    json_decref(attrs);
+    for (n = 1; rc != TERN_OK; n++) {
+        file_serial_and_v(path, &before, &v);
+        ASSERT_STR_EQ(v, "0");
+        tern_free(v);
+        snprintf(want, sizeof(want), "%lu", n);
+        attrs = json_pack("{s:s,s:s}", "name", "x", "v", want);
+        ASSERT_NOT_NULL(attrs);
+        r.attributes = attrs;
+        tern__alloc_fail_after(n);
+        rc = tern_state_intent_begin(st, &intent, "aws_iam_role.x", "update",
+                                     attrs, &d);
+        if (rc == TERN_OK)
+            rc = tern_state_commit_step(st, intent, &r, &d);
+        tern__alloc_fail_after(0);
+        json_decref(attrs);
+        if (rc != TERN_OK && rc != TERN_ENOMEM && d.errors == 0)
+            FAIL("allocation %lu failed: rc %d without a diagnostic", n, rc);
+        tern_diags_release(&d);
+        file_serial_and_v(path, &serial, &v);
+        if (rc == TERN_OK) {
+            /* The whole step: the new object, the intent gone. */
+            ASSERT_STR_EQ(v, want);
+            ASSERT_CMP(serial, >, before);
+        } else if (strcmp(v, "0") != 0) {
+            FAIL("allocation %lu failed, yet the file holds v=%s", n, v);
+        }
+        tern_free(v);
+        if (rc != TERN_OK)
+            drop_intents(st);
+        ASSERT_CMP(n, <, 20000);
+    }
+    /* It walked past SQLite's and Jansson's allocations, not only the
+     * first few of tern's. */
+    ASSERT_CMP(n, >, 100);
+    tern_state_free(st);
+    tern_free(path);
+    LEAK_CHECK();
 }
 
 const struct tern_test test_state_list[] = {
@@ -1236,4 +1339,5 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, push_refusals),
     TEST_UNIT(state, migrate_skips_unsupported),
     TEST_UNIT(state, out_of_memory_paths),
+    TEST_UNIT(state, step_allocation_walk),
     TEST_END};

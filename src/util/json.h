@@ -1,0 +1,58 @@
+/*
+ * Building JSON with every set and append checked, the way tern_buf keeps
+ * an allocation failure in `oom` (util/buf.h): a builder keeps one
+ * `int oom = 0`, hands it to each tern_json_set()/tern_json_append(), and
+ * checks it once at the end with tern_json_done(). A constructor that
+ * could not allocate gives NULL, which the set or append then refuses;
+ * Jansson's json_object_set_new() and json_array_append_new() release the
+ * value they were given when they fail, so nothing leaks.
+ */
+#ifndef TERN_UTIL_JSON_H
+#define TERN_UTIL_JSON_H
+
+#include <jansson.h>
+
+#include "util/alloc.h"
+
+/* o[key] = v, stealing v; a failure (v NULL included) sets *oom. */
+static inline void tern_json_set(int *oom, json_t *o, const char *key,
+                                 json_t *v)
+{
+    if (json_object_set_new(o, key, v) != 0)
+        *oom = 1;
+}
+
+/* Append v to a, stealing v; a failure (v NULL included) sets *oom. */
+static inline void tern_json_append(int *oom, json_t *a, json_t *v)
+{
+    if (json_array_append_new(a, v) != 0)
+        *oom = 1;
+}
+
+/* o when nothing failed; else NULL, o released. */
+static inline json_t *tern_json_done(int oom, json_t *o)
+{
+    if (oom || !o) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/*
+ * json_loads(), telling a parse that ran out of memory (*oom set) from
+ * text that does not parse: Jansson reports a string it could not
+ * allocate as an invalid token, so the allocator's failure count
+ * (tern_alloc_failures) decides.
+ */
+static inline json_t *tern_json_loads(const char *text, size_t flags, int *oom)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *j = json_loads(text, flags, NULL);
+
+    if (!j && tern_alloc_failures() != failed)
+        *oom = 1;
+    return j;
+}
+
+#endif
