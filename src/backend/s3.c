@@ -6,6 +6,7 @@
 #include "aws/credentials.h"
 #include "aws/s3.h"
 #include "http/http.h"
+#include "tern/clock.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -274,31 +275,6 @@ static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
     return text;
 }
 
-static int sleep_ms(long ms, const atomic_int *cancel)
-{
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts;
-
-        if (cancel && atomic_load(cancel))
-            return 1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = slice * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        ms -= slice;
-    }
-    return cancel && atomic_load(cancel) ? 1 : 0;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
                          unsigned int timeout_ms, struct tern_diags *diags)
 {
@@ -308,7 +284,7 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
     char created[64], base[32];
     struct timespec now;
     struct tm tm;
-    int64_t start = mono_ms();
+    int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
     int error = TERN_OK;
 
@@ -346,12 +322,12 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
             tern_diags_move(diags, &attempt);
             break;
         }
-        if (mono_ms() - start + delay <= (int64_t)timeout_ms) {
+        if (tern_clock_now(NULL) - start + delay <= (int64_t)timeout_ms) {
             tern_diags_release(&attempt);
             TERN_LOG_AT(TERN_LOG_INFO,
                         "backend s3: %s is locked; trying again in %ld ms",
                         b->path, delay);
-            if (sleep_ms(delay, b->cancel)) {
+            if (tern_clock_sleep(NULL, delay, b->cancel)) {
                 error = TERN_ECANCELED;
                 tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                "Operation canceled",
@@ -688,7 +664,7 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
         b->pulled = 1;
         b->pushes++;
         b->pushed_bytes += bytes ? *bytes : 0;
-        b->last_push_ms = mono_ms();
+        b->last_push_ms = tern_clock_now(NULL);
     }
 done:
     json_decref(arr);
@@ -727,7 +703,8 @@ static void on_change(void *ud, tern_state *st, int intent_added)
 
     pthread_mutex_lock(&b->push_lock);
     if (!b->watch_error &&
-        (intent_added || mono_ms() - b->last_push_ms >= b->interval_ms)) {
+        (intent_added ||
+         tern_clock_now(NULL) - b->last_push_ms >= b->interval_ms)) {
         b->watch_error = push_locked(b, st, &bytes, &b->watch_diags);
         TERN_LOG_AT(TERN_LOG_DEBUG, "backend s3: pushed %zu bytes (%s) to %s",
                     bytes, intent_added ? "intent" : "steps", b->path);
@@ -741,7 +718,7 @@ void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
         tern_state_set_change_hook(b->watched, NULL, NULL);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = mono_ms();
+    b->last_push_ms = tern_clock_now(NULL);
     if (st)
         tern_state_set_change_hook(st, on_change, b);
 }

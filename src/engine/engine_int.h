@@ -122,6 +122,7 @@ struct tern_engine {
     const tern_provider *const *extra_providers;
     void *module_user;
     struct tern_http *http;
+    const struct tern_clock *clock; /* opts->clock: NULL, the system's */
     int own_http;
     struct eblock *blocks;
     size_t nblocks;
