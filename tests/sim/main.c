@@ -692,6 +692,7 @@ int main(int argc, char **argv)
     struct sim_key key;
 
     pthread_mutex_init(&sim.lock, NULL);
+    pthread_cond_init(&sim.calls_cond, NULL);
     sim.faults.seed = 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
