@@ -177,10 +177,10 @@ static int held_message(tern_state *st, int fd, unsigned int waited_ms,
 }
 
 int tern__state_lock(tern_state *st, unsigned int timeout_ms,
-                     struct tern_diags *diags)
+                     const struct tern_clock *clock, struct tern_diags *diags)
 {
     char *lpath = lock_path(st->path);
-    int64_t start = tern_clock_now(NULL), elapsed;
+    int64_t start = tern_clock_now(clock), elapsed;
     int fd = -1, rc, error = TERN_OK;
 
     TERN_CHECK_ALLOC(lpath);
@@ -210,12 +210,12 @@ int tern__state_lock(tern_state *st, unsigned int timeout_ms,
                                      "Locking %s: %s.", lpath, strerror(errno));
             goto done;
         }
-        elapsed = tern_clock_now(NULL) - start;
+        elapsed = tern_clock_now(clock) - start;
         if (elapsed >= (int64_t)timeout_ms) {
             error = held_message(st, fd, timeout_ms, diags);
             goto done;
         }
-        tern_clock_sleep(NULL,
+        tern_clock_sleep(clock,
                          (long)((int64_t)timeout_ms - elapsed < LOCK_POLL_MS
                                     ? (int64_t)timeout_ms - elapsed
                                     : LOCK_POLL_MS),
