@@ -15,11 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Wait up to @ms for child @pid to exit (a pidfd polled: no sleeping);
- * 1 when it was reaped. */
-static int reap_within(pid_t pid, int ms)
+int tt_reap_within(pid_t pid, int ms, int *status)
 {
-    int status, fd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
     struct pollfd p;
 
     if (fd >= 0) {
@@ -31,7 +29,11 @@ static int reap_within(pid_t pid, int ms)
         if (rc <= 0)
             return 0;
     }
-    return waitpid(pid, &status, fd >= 0 ? 0 : WNOHANG) == pid;
+    /* Without pidfds (Linux < 5.3) the wait blocks: the runner's timeout
+     * still ends a hung test. */
+    while ((rc = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+        ;
+    return rc == pid;
 }
 
 /* One line from @fd within @ms (poll, then read); 0, or -1 at EOF,
@@ -117,7 +119,7 @@ void tt_sim_stop(struct tt_sim *sim)
     if (sim->pid <= 0)
         return;
     kill(sim->pid, SIGTERM);
-    if (reap_within(sim->pid, 2000)) {
+    if (tt_reap_within(sim->pid, 2000, &status)) {
         sim->pid = 0;
         return;
     }
