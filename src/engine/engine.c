@@ -1313,6 +1313,7 @@ static int eval_const(tern_engine *e, const struct tern_expr *x,
     memset(&sc, 0, sizeof(sc));
     sc.vars = e->vars;
     sc.base_dir = e->config->dir;
+    sc.stop = &e->interrupts;
     return tern_lang_eval(x, &sc, out, diags);
 }
 

@@ -2510,6 +2510,23 @@ static void planrun_release(struct planrun *pr)
     tern__block_cache_release(&pr->cx, pr->e->nblocks);
 }
 
+/* The interrupts no executor run reported (one that stopped evaluation on
+ * the loop thread, where no run was looking), as the executor does. */
+static void report_interrupts(tern_engine *e)
+{
+    int n = atomic_load(&e->interrupts);
+    tern_event ev;
+
+    while (e->interrupt_events < n && e->interrupt_events < 2) {
+        e->interrupt_events++;
+        memset(&ev, 0, sizeof(ev));
+        ev.version = TERN_EVENT_VERSION;
+        ev.kind = TERN_EVENT_INTERRUPT;
+        ev.count = e->interrupt_events;
+        tern__engine_event(e, &ev);
+    }
+}
+
 int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                       tern_plan **out, struct tern_diags *diags)
 {
@@ -2529,6 +2546,10 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     pr.diags = diags;
     atomic_store(&e->interrupts, 0);
     atomic_store(&e->cancel, 0);
+    e->interrupt_events = 0;
+    /* From here an interrupt stops the plan, evaluation included (tests
+     * interrupt once they see this line). */
+    TERN_LOG_AT(TERN_LOG_DEBUG, "plan: started");
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     pr.plan = p;
@@ -2665,6 +2686,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     if ((*out)->errored)
         error = TERN_ERROR;
 done:
+    report_interrupts(e);
     planrun_release(&pr);
     tern_plan_free(p);
     return error;
