@@ -2547,9 +2547,6 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     atomic_store(&e->interrupts, 0);
     atomic_store(&e->cancel, 0);
     e->interrupt_events = 0;
-    /* From here an interrupt stops the plan, evaluation included (tests
-     * interrupt once they see this line). */
-    TERN_LOG_AT(TERN_LOG_DEBUG, "plan: started");
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     pr.plan = p;
@@ -2616,6 +2613,9 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
         emit(&pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0,
              NULL);
     if (!p->refresh_only) {
+        /* The refresh is over: an interrupt from here on stops the
+         * evaluation (tests interrupt once they see this line). */
+        TERN_LOG_AT(TERN_LOG_DEBUG, "plan: evaluating the configuration");
         if (!p->destroy) {
             pr.block_pending = tern_calloc(e->nblocks + 1, 1);
             TERN_CHECK_ALLOC(pr.block_pending);

@@ -3,8 +3,9 @@
  * expression over 1024^4 elements, and a templatefile doing the same, end
  * at once with the interrupt message and an "Evaluation interrupted" error
  * at the expression, instead of running for days. The interrupt is sent
- * when tern logs that the plan has started (TERN_LOG=debug), never after
- * a fixed delay; the plan then cannot finish without honouring it.
+ * when tern logs that the refresh is over and evaluation begins
+ * (TERN_LOG=debug), never after a fixed delay; the plan then cannot
+ * finish without honouring it.
  */
 #include "runner.h"
 
@@ -25,7 +26,8 @@ static void plan_interrupted(struct tt_run *r)
     const long sigint[2] = {1, 0};
 
     ASSERT_OK(tt_run_tern_interrupt(r, tern_test_tmpdir(), env, args,
-                                    "plan: started", sigint));
+                                    "plan: evaluating the configuration",
+                                    sigint));
     ASSERT_EQ(r->status, 1);
     ASSERT_STR_EQ(r->out, "\nPlanning failed. tern encountered an error "
                           "while generating this plan.\n");
