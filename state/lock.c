@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tern/clock.h"
 #include "util/alloc.h"
 
 /* How often a waiting process retries. */
@@ -57,24 +58,6 @@ static int try_lock(int fd)
     if (flock(fd, LOCK_EX | LOCK_NB) == 0)
         return 0;
     return errno == EWOULDBLOCK ? 1 : -1;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 /* The info JSON in the lock file; NULL when empty or unreadable. */
@@ -143,12 +126,12 @@ done:
 static json_t *read_info_wait(int fd)
 {
     json_t *info = read_info(fd);
-    int64_t deadline = now_ms() + LOCK_INFO_WAIT_MS;
+    int64_t deadline = tern_clock_now(NULL) + LOCK_INFO_WAIT_MS;
 
     while (!json_is_string(json_object_get(info, "ID")) &&
-           now_ms() < deadline) {
+           tern_clock_now(NULL) < deadline) {
         json_decref(info);
-        sleep_ms(5);
+        tern_clock_sleep(NULL, 5, NULL);
         info = read_info(fd);
     }
     return info;
@@ -194,10 +177,10 @@ static int held_message(tern_state *st, int fd, unsigned int waited_ms,
 }
 
 int tern__state_lock(tern_state *st, unsigned int timeout_ms,
-                     struct tern_diags *diags)
+                     const struct tern_clock *clock, struct tern_diags *diags)
 {
     char *lpath = lock_path(st->path);
-    int64_t start = now_ms(), elapsed;
+    int64_t start = tern_clock_now(clock), elapsed;
     int fd = -1, rc, error = TERN_OK;
 
     TERN_CHECK_ALLOC(lpath);
@@ -227,14 +210,16 @@ int tern__state_lock(tern_state *st, unsigned int timeout_ms,
                                      "Locking %s: %s.", lpath, strerror(errno));
             goto done;
         }
-        elapsed = now_ms() - start;
+        elapsed = tern_clock_now(clock) - start;
         if (elapsed >= (int64_t)timeout_ms) {
             error = held_message(st, fd, timeout_ms, diags);
             goto done;
         }
-        sleep_ms((unsigned int)((int64_t)timeout_ms - elapsed < LOCK_POLL_MS
+        tern_clock_sleep(clock,
+                         (long)((int64_t)timeout_ms - elapsed < LOCK_POLL_MS
                                     ? (int64_t)timeout_ms - elapsed
-                                    : LOCK_POLL_MS));
+                                    : LOCK_POLL_MS),
+                         NULL);
     }
     st->lock_id = tern__state_uuid();
     TERN_CHECK_ALLOC(st->lock_id);

@@ -100,7 +100,7 @@ char *tern__state_json_dump(const json_t *v);
 
 /* Take the OS lock beside path; fills st->lock_fd and st->lock_id. */
 int tern__state_lock(tern_state *st, unsigned int timeout_ms,
-                     struct tern_diags *diags);
+                     const struct tern_clock *clock, struct tern_diags *diags);
 /* Clear the lock info and drop the lock. Safe when not locked. */
 void tern__state_unlock(tern_state *st);
 

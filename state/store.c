@@ -931,8 +931,8 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
         error = missing(st, diags);
         goto done;
     }
-    if (opts->lock &&
-        (error = tern__state_lock(st, opts->lock_timeout_ms, diags)) != 0)
+    if (opts->lock && (error = tern__state_lock(st, opts->lock_timeout_ms,
+                                                opts->clock, diags)) != 0)
         goto done;
     if ((error = prepare_file(st, opts->create, &fresh, diags)) != 0)
         goto done;

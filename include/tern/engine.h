@@ -242,7 +242,7 @@ typedef void (*tern_event_fn)(const tern_event *ev, void *payload);
 /* ------------------------------------------------------------------------ */
 /* Engine                                                                   */
 
-#define TERN_ENGINE_OPTIONS_VERSION 2
+#define TERN_ENGINE_OPTIONS_VERSION 3
 
 /** How to create an engine. Start from TERN_ENGINE_OPTIONS_INIT. */
 typedef struct tern_engine_options {
@@ -277,12 +277,18 @@ typedef struct tern_engine_options {
      * NULL-terminated (borrowed): the providers of extra_modules.
      */
     const struct tern_provider *const *extra_providers;
+    /**
+     * The clock every wait of the run sleeps on (borrowed; tern/clock.h):
+     * the operations' (op->clock), the providers' clients' retries, the
+     * refresh's and the apply's propagation waits. NULL: the system's.
+     */
+    const struct tern_clock *clock;
 } tern_engine_options;
 
 #define TERN_ENGINE_OPTIONS_INIT                                               \
     {                                                                          \
         TERN_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL,    \
-            NULL, NULL, NULL                                                   \
+            NULL, NULL, NULL, NULL                                             \
     }
 
 /**

@@ -97,7 +97,7 @@ typedef struct tern_attr {
     unsigned int max_items;
 } tern_attr;
 
-#define TERN_OP_VERSION 3
+#define TERN_OP_VERSION 4
 
 /**
  * The context of one operation, filled in by the engine. Everything is
@@ -139,6 +139,9 @@ typedef struct tern_op {
     /** Where tern_op_progress() writes: the engine's, during an apply;
      *  NULL otherwise (the call then does nothing). */
     struct tern_progress *progress;
+    /** The clock tern_op_sleep and tern_op_wait sleep on (tern/clock.h):
+     *  the engine's (tern_engine_options.clock); NULL: the system's. */
+    const struct tern_clock *clock;
 } tern_op;
 
 /**
@@ -157,8 +160,9 @@ typedef struct tern_op {
 int tern_op_wait(const tern_op *op, long ms);
 
 /**
- * Sleep @p ms milliseconds, or less when op->cancel is raised (polled every
- * 50 ms). No operation sleeps any other way.
+ * Sleep @p ms milliseconds on op->clock, or less when op->cancel is raised
+ * (the system clock looks every TERN_CLOCK_SLICE_MS). No operation sleeps
+ * any other way.
  * @return TERN_OK, or TERN_ECANCELED
  */
 int tern_op_sleep(const tern_op *op, long ms);

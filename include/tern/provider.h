@@ -40,7 +40,7 @@ extern "C" {
 /** The shared HTTP client (src/http/http.h); opaque to providers' callers. */
 struct tern_http;
 
-#define TERN_PROVIDER_ENV_VERSION 1
+#define TERN_PROVIDER_ENV_VERSION 2
 
 /** What the engine lends a provider's configure. */
 typedef struct tern_provider_env {
@@ -53,6 +53,9 @@ typedef struct tern_provider_env {
     /** Raised at the first interrupt, before cancel: no new attempt or
      *  retry wait starts; a request in flight finishes (borrowed). */
     const atomic_int *stop;
+    /** The clock the client's waits sleep on (tern/clock.h; borrowed);
+     *  NULL: the system's. */
+    const struct tern_clock *clock;
 } tern_provider_env;
 
 #define TERN_PROVIDER_VERSION 1

@@ -61,9 +61,11 @@ typedef struct tern_state tern_state;
 #define TERN_STATE_SCHEMA_VERSION 2
 
 /** The version of struct tern_state_open_options this header describes. */
-#define TERN_STATE_OPEN_OPTIONS_VERSION 1
+#define TERN_STATE_OPEN_OPTIONS_VERSION 2
 
 /** How to open a state store. Initialise with TERN_STATE_OPEN_OPTIONS_INIT. */
+struct tern_clock;
+
 typedef struct tern_state_open_options {
     unsigned int version; /**< TERN_STATE_OPEN_OPTIONS_VERSION */
     /** Database path (borrowed); NULL means TERN_STATE_DEFAULT_PATH. */
@@ -86,11 +88,14 @@ typedef struct tern_state_open_options {
      * change in the history. NULL means "unknown".
      */
     const char *operation;
+    /** The clock the lock wait polls on (tern/clock.h; borrowed); NULL:
+     *  the system's. */
+    const struct tern_clock *clock;
 } tern_state_open_options;
 
 #define TERN_STATE_OPEN_OPTIONS_INIT                                           \
     {                                                                          \
-        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL                   \
+        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL, NULL             \
     }
 
 /**

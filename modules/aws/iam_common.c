@@ -4,6 +4,7 @@
 #include "iam_common.h"
 
 #include "policy/policy.h"
+#include "tern/clock.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 
@@ -50,12 +51,10 @@ static int canceled(const tern_op *op)
     return op->cancel && atomic_load(op->cancel);
 }
 
-static long now_ms(void)
+/* The ceiling counts on the clock tern_op_wait sleeps on (op->clock). */
+static long now_ms(const tern_op *op)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+    return (long)tern_clock_now(op->clock);
 }
 
 /* What to do about a service error, by code. */
@@ -184,7 +183,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
                         const char *import_id)
 {
     struct tern_diags local = TERN_DIAGS_INIT;
-    long start = now_ms(), ceiling = tern__propagation_timeout_ms();
+    long start = now_ms(op), ceiling = tern__propagation_timeout_ms();
     long wait = TERN_PROPAGATION_BACKOFF_FIRST_MS;
     int rc, tries = 0, ambiguous = 0;
 
@@ -197,7 +196,7 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
         }
         rc = fn(op, ud, &local);
         tries++;
-        if (!propagating(rc, &local, flags) || now_ms() - start >= ceiling)
+        if (!propagating(rc, &local, flags) || now_ms(op) - start >= ceiling)
             break;
         ambiguous |= rc == TERN_ERROR;
         TERN_LOG_AT(TERN_LOG_DEBUG,
@@ -207,8 +206,8 @@ static int with_retries(tern_op *op, attempt_fn fn, void *ud,
                         ? local.items[local.count - 1].service_code
                         : local.items[local.count - 1].summary,
                     tries, wait);
-        if (wait > ceiling - (now_ms() - start))
-            wait = ceiling - (now_ms() - start);
+        if (wait > ceiling - (now_ms(op) - start))
+            wait = ceiling - (now_ms(op) - start);
         if (tern_op_wait(op, wait) != TERN_OK) {
             tern_diags_release(&local);
             rc = TERN_ECANCELED;

@@ -14,6 +14,7 @@
 #include "iam_common.h"
 
 #include "http/http.h"
+#include "tern/clock.h"
 #include "tern/provider.h"
 #include "util/alloc.h"
 
@@ -161,6 +162,10 @@ static int aws_configure(void **client, const tern_provider_env *env,
     co.credentials = c->creds;
     co.cancel = env->cancel;
     co.stop = env->stop;
+    if (env->clock) {
+        co.sleep = env->clock->sleep;
+        co.sleep_ud = env->clock->ud;
+    }
     if ((error = tern_aws_client_new(&c->iam, &co, diags)))
         goto done;
     co.service = "sts";

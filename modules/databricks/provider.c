@@ -10,6 +10,7 @@
  */
 #include "../aws/iam_common.h"
 
+#include "tern/clock.h"
 #include "tern/provider.h"
 
 /* The provider release whose behaviour the Databricks modules follow. */
@@ -42,6 +43,10 @@ static int dbx_configure(void **client, const tern_provider_env *env,
     dc.config_file = jstr(settings, "config_file");
     dc.cancel = env->cancel;
     dc.stop = env->stop;
+    if (env->clock) {
+        dc.sleep = env->clock->sleep;
+        dc.sleep_ud = env->clock->ud;
+    }
     dc.defer_auth = 1;
     if ((error = tern_dbx_client_new(&c, &dc, env->http, diags)))
         return error;

@@ -272,24 +272,6 @@ done:
     return error;
 }
 
-static int default_sleep(void *ud, long ms, const atomic_int *cancel)
-{
-    (void)ud;
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts;
-
-        if (cancel && atomic_load(cancel))
-            return 1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = slice * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        ms -= slice;
-    }
-    return cancel && atomic_load(cancel) ? 1 : 0;
-}
-
 static time_t default_now(void *ud)
 {
     (void)ud;
@@ -363,7 +345,7 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
         opts->max_retries < 0 ? DEFAULT_MAX_RETRIES : opts->max_retries;
     c->http = opts->http;
     c->credentials = opts->credentials;
-    c->sleep = opts->sleep ? opts->sleep : default_sleep;
+    c->sleep = opts->sleep ? opts->sleep : tern_clock_system_sleep;
     c->sleep_ud = opts->sleep_ud;
     c->now = opts->now ? opts->now : default_now;
     c->now_ud = opts->now_ud;

@@ -46,6 +46,7 @@
 #include "aws/credentials.h"
 #include "aws/xml.h"
 #include "http/http.h"
+#include "tern/clock.h"
 #include "tern/diag.h"
 #include "util/buf.h"
 
@@ -53,11 +54,12 @@
 typedef struct tern_aws_client tern_aws_client;
 
 /**
- * A cancel-aware sleep: wait @p ms milliseconds, or less when *cancel
- * becomes non-zero. Tests inject one that only records the delay.
+ * A cancel-aware sleep (tern/clock.h): wait @p ms milliseconds, or less
+ * when *cancel becomes non-zero. Tests inject one that only records the
+ * delay.
  * @return 0, or non-zero when canceled
  */
-typedef int (*tern_aws_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
+typedef tern_sleep_fn tern_aws_sleep_fn;
 
 #define TERN_AWS_CLIENT_OPTS_VERSION 1
 
@@ -73,7 +75,7 @@ typedef struct tern_aws_client_opts {
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: a cancel-aware nanosleep */
+    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
     void *sleep_ud;
     time_t (*now)(void *ud); /**< signing clock; NULL: time() */
     void *now_ud;

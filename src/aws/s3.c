@@ -52,24 +52,6 @@ static const char *env_nonempty(const char *name)
     return v && *v ? v : NULL;
 }
 
-static int default_sleep(void *ud, long ms, const atomic_int *cancel)
-{
-    (void)ud;
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts;
-
-        if (cancel && atomic_load(cancel))
-            return 1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = slice * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        ms -= slice;
-    }
-    return cancel && atomic_load(cancel) ? 1 : 0;
-}
-
 void tern_s3_client_free(tern_s3_client *c)
 {
     if (!c)
@@ -165,7 +147,7 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
         opts->max_retries < 0 ? DEFAULT_MAX_RETRIES : opts->max_retries;
     c->http = opts->http;
     c->credentials = opts->credentials;
-    c->sleep = opts->sleep ? opts->sleep : default_sleep;
+    c->sleep = opts->sleep ? opts->sleep : tern_clock_system_sleep;
     c->sleep_ud = opts->sleep_ud;
     c->cancel = opts->cancel;
     c->rng = (unsigned int)time(NULL);

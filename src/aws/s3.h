@@ -53,7 +53,7 @@ typedef struct tern_s3_client_opts {
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: a cancel-aware sleep */
+    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
     void *sleep_ud;
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
 } tern_s3_client_opts;

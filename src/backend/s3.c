@@ -6,6 +6,7 @@
 #include "aws/credentials.h"
 #include "aws/s3.h"
 #include "http/http.h"
+#include "tern/clock.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -303,31 +304,6 @@ static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
     return text;
 }
 
-static int sleep_ms(long ms, const atomic_int *cancel)
-{
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts;
-
-        if (cancel && atomic_load(cancel))
-            return 1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = slice * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        ms -= slice;
-    }
-    return cancel && atomic_load(cancel) ? 1 : 0;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
                          unsigned int timeout_ms, struct tern_diags *diags)
 {
@@ -337,7 +313,7 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
     char created[64], base[32];
     struct timespec now;
     struct tm tm;
-    int64_t start = mono_ms();
+    int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
     int error = TERN_OK;
 
@@ -375,12 +351,12 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
             tern_diags_move(diags, &attempt);
             break;
         }
-        if (mono_ms() - start + delay <= (int64_t)timeout_ms) {
+        if (tern_clock_now(NULL) - start + delay <= (int64_t)timeout_ms) {
             tern_diags_release(&attempt);
             TERN_LOG_AT(TERN_LOG_INFO,
                         "backend s3: %s is locked; trying again in %ld ms",
                         b->path, delay);
-            if (sleep_ms(delay, b->cancel)) {
+            if (tern_clock_sleep(NULL, delay, b->cancel)) {
                 error = TERN_ECANCELED;
                 tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                "Operation canceled",
@@ -813,7 +789,7 @@ static void pushed(tern_backend_s3 *b, int64_t serial, size_t nintents,
     b->pulled = 1;
     b->pushes++;
     b->pushed_bytes += bytes;
-    b->last_push_ms = mono_ms();
+    b->last_push_ms = tern_clock_now(NULL);
 }
 
 /* With push_lock held: wait for the pusher's write in flight, then write
@@ -903,7 +879,7 @@ static void *pusher_main(void *arg)
         if (b->stopping)
             break;
         due = b->last_push_ms + b->interval_ms;
-        while (!b->stopping && b->pending && mono_ms() < due) {
+        while (!b->stopping && b->pending && tern_clock_now(NULL) < due) {
             struct timespec ts;
 
             ts.tv_sec = (time_t)(due / 1000);
@@ -976,9 +952,9 @@ static int on_change(void *ud, tern_state *st, int what,
      * interval (an export is the whole state: once per change would be
      * O(n^2) work); the pusher writes it. A change inside the interval
      * goes with the next export, or the final push. */
-    if (mono_ms() - b->last_export_ms < b->interval_ms)
+    if (tern_clock_now(NULL) - b->last_export_ms < b->interval_ms)
         goto done;
-    b->last_export_ms = mono_ms();
+    b->last_export_ms = tern_clock_now(NULL);
     if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
         b->watch_error = TERN_ERROR;
         tern_diags_move(&b->watch_diags, &d);
@@ -1019,7 +995,7 @@ void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
     stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = b->last_export_ms = mono_ms();
+    b->last_push_ms = b->last_export_ms = tern_clock_now(NULL);
     if (!st)
         return;
     if (pthread_create(&b->pusher, NULL, pusher_main, b) == 0)

@@ -41,24 +41,6 @@ static const char *env(const char *name)
     return v && *v ? v : NULL;
 }
 
-static int default_sleep(void *ud, long ms, const atomic_int *cancel)
-{
-    (void)ud;
-    while (ms > 0) {
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts;
-
-        if (cancel && atomic_load(cancel))
-            return 1;
-        ts.tv_sec = 0;
-        ts.tv_nsec = slice * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        ms -= slice;
-    }
-    return cancel && atomic_load(cancel) ? 1 : 0;
-}
-
 void tern_dbx_client_free(tern_dbx_client *c)
 {
     if (!c)
@@ -180,7 +162,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     c->http = http;
     c->max_retries =
         cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
-    c->sleep = cfg->sleep ? cfg->sleep : default_sleep;
+    c->sleep = cfg->sleep ? cfg->sleep : tern_clock_system_sleep;
     c->sleep_ud = cfg->sleep_ud;
     c->cancel = cfg->cancel;
     c->stop = cfg->stop;

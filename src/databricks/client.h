@@ -29,14 +29,14 @@
 #include <stdatomic.h>
 
 #include "http/http.h"
+#include "tern/clock.h"
 #include "tern/diag.h"
 
 /** A Databricks workspace client (opaque, thread-safe). */
 typedef struct tern_dbx_client tern_dbx_client;
 
-/** A cancel-aware sleep (as tern_aws_sleep_fn): 0, or non-zero if
- *  canceled. */
-typedef int (*tern_dbx_sleep_fn)(void *ud, long ms, const atomic_int *cancel);
+/** A cancel-aware sleep (tern/clock.h): 0, or non-zero if canceled. */
+typedef tern_sleep_fn tern_dbx_sleep_fn;
 
 #define TERN_DBX_CONFIG_VERSION 2
 
@@ -48,7 +48,7 @@ typedef struct tern_dbx_config {
     const char *profile;     /**< section of the config file */
     const char *config_file; /**< path; "~/" expanded */
     int max_retries;         /**< < 0: 10 */
-    tern_dbx_sleep_fn sleep; /**< NULL: cancel-aware nanosleep */
+    tern_dbx_sleep_fn sleep; /**< NULL: tern_clock_system_sleep */
     void *sleep_ud;
     const atomic_int *cancel;
     /** Nonzero: no host or token is not an error here. The client is

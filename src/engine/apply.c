@@ -313,6 +313,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->stop = &e->interrupts;
+    op->clock = e->clock;
     op->user = e->module_user;
     op->progress = e->progress;
 }

@@ -1326,6 +1326,7 @@ static int eval_const(tern_engine *e, const struct tern_expr *x,
     memset(&sc, 0, sizeof(sc));
     sc.vars = e->vars;
     sc.base_dir = e->config->dir;
+    sc.stop = &e->interrupts;
     return tern_lang_eval(x, &sc, out, diags);
 }
 
@@ -2020,6 +2021,7 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e->extra_providers = opts->extra_providers;
     e->module_user = opts->module_user;
     e->http = opts->http;
+    e->clock = opts->clock;
     if ((error = tern__config_hash(cfg, e->config_hash, NULL)))
         goto done;
     if ((rc = setup_vars(e, opts->variables, diags)) == TERN_ENOMEM) {
@@ -2448,6 +2450,7 @@ int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
         env.http = e->http;
         env.cancel = &e->cancel;
         env.stop = &e->interrupts;
+        env.clock = e->clock;
         if ((error = p->def->configure(&p->client, &env, raw, diags)))
             goto done;
     }

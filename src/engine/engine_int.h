@@ -127,6 +127,11 @@ struct tern_engine {
     const tern_provider *const *extra_providers;
     void *module_user;
     struct tern_http *http;
+    const struct tern_clock *clock; /* opts->clock: NULL, the system's */
+    /* TERN_EVENT_INTERRUPT events sent in this plan or apply (loop
+     * thread): an interrupt the executor did not report (one that stopped
+     * evaluation) is reported when the plan ends. */
+    int interrupt_events;
     int own_http;
     struct eblock *blocks;
     size_t nblocks;

@@ -36,6 +36,7 @@ void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
     }
     sc->sources = (struct tern_lang_sources *)&e->config->sources;
     sc->apply = cx->applying;
+    sc->stop = &e->interrupts;
     if (cx->plan && cx->plan->plan_timestamp[0])
         sc->plan_timestamp = cx->plan->plan_timestamp;
     tmp[0] = tmp[1] = NULL;

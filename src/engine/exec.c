@@ -253,6 +253,8 @@ static void check_interrupt(struct run *r)
 
     while (r->seen_interrupts < n && r->seen_interrupts < 2) {
         r->seen_interrupts++;
+        if (e->interrupt_events < r->seen_interrupts)
+            e->interrupt_events = r->seen_interrupts;
         r->ex->stopping = 1;
         memset(&ev, 0, sizeof(ev));
         ev.version = TERN_EVENT_VERSION;

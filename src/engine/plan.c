@@ -348,6 +348,7 @@ static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
     op->provider = p ? p->settings : NULL;
     op->cancel = &e->cancel;
     op->stop = &e->interrupts;
+    op->clock = e->clock;
     op->user = e->module_user;
 }
 
@@ -2687,6 +2688,23 @@ static void planrun_release(struct planrun *pr)
     tern__block_cache_release(&pr->cx, pr->e->nblocks);
 }
 
+/* The interrupts no executor run reported (one that stopped evaluation on
+ * the loop thread, where no run was looking), as the executor does. */
+static void report_interrupts(tern_engine *e)
+{
+    int n = atomic_load(&e->interrupts);
+    tern_event ev;
+
+    while (e->interrupt_events < n && e->interrupt_events < 2) {
+        e->interrupt_events++;
+        memset(&ev, 0, sizeof(ev));
+        ev.version = TERN_EVENT_VERSION;
+        ev.kind = TERN_EVENT_INTERRUPT;
+        ev.count = e->interrupt_events;
+        tern__engine_event(e, &ev);
+    }
+}
+
 int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                       tern_plan **out, struct tern_diags *diags)
 {
@@ -2706,6 +2724,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     pr.diags = diags;
     atomic_store(&e->interrupts, 0);
     atomic_store(&e->cancel, 0);
+    e->interrupt_events = 0;
     p = tern_calloc(1, sizeof(*p));
     TERN_CHECK_ALLOC(p);
     pr.plan = p;
@@ -2777,6 +2796,9 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
         emit(&pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0,
              NULL);
     if (!p->refresh_only) {
+        /* The refresh is over: an interrupt from here on stops the
+         * evaluation (tests interrupt once they see this line). */
+        TERN_LOG_AT(TERN_LOG_DEBUG, "plan: evaluating the configuration");
         if (!p->destroy) {
             pr.block_pending = tern_calloc(e->nblocks + 1, 1);
             TERN_CHECK_ALLOC(pr.block_pending);
@@ -2849,6 +2871,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     if ((*out)->errored)
         error = TERN_ERROR;
 done:
+    report_interrupts(e);
     planrun_release(&pr);
     tern_plan_free(p);
     return error;

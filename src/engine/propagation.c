@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tern/clock.h"
 #include "tern/log.h"
 
 long tern__propagation_window_ms(void)
@@ -133,12 +134,10 @@ const char *tern__service_name(const tern_module *m)
 
 int tern__wait_sleep(tern_engine *e, const tern_op *op, long ms)
 {
-    tern_op o = *op;
-
     /* The first interrupt raises e->interrupts; the second also
      * op->cancel (then interrupts is 2 too). */
-    o.cancel = &e->interrupts;
-    return tern_op_sleep(&o, ms);
+    return tern_clock_sleep(op->clock ? op->clock : e->clock, ms,
+                            &e->interrupts);
 }
 
 void tern__confirm_work(struct step *s, struct tern__confirm *c)

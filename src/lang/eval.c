@@ -34,7 +34,15 @@ struct ev {
     int depth;
     int deep; /* "too deeply nested" reported: once is enough */
     int oom;
+    unsigned long steps; /* expressions evaluated, for the stop check */
+    int canceled;        /* scope->stop was seen raised: unwinding */
 };
+
+/* How often (in expressions evaluated, a power of two) the evaluator looks
+ * at scope->stop: often enough that a for expression over a big range
+ * stops within microseconds, rarely enough to cost nothing (issue 20,
+ * finding 6). */
+#define STOP_CHECK_EVERY 1024UL
 
 static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out);
 
@@ -1667,6 +1675,16 @@ static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)
     *out = NULL;
     if (ev->oom)
         return TERN_ENOMEM;
+    if (ev->canceled)
+        return TERN_ECANCELED;
+    if (ev->scope->stop && ++ev->steps % STOP_CHECK_EVERY == 0 &&
+        atomic_load(ev->scope->stop)) {
+        ev->canceled = 1;
+        everr(ev, &e->range, "Evaluation interrupted",
+              "tern was interrupted while it evaluated this expression, and "
+              "stopped.");
+        return TERN_ECANCELED;
+    }
     if (++ev->depth > MAX_DEPTH) {
         ev->depth--;
         if (ev->deep++)
@@ -1749,6 +1767,10 @@ static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)
         tern_value_decref(*out);
         *out = NULL;
     }
+    if (error == TERN_ECANCELED)
+        ev->canceled = 1;
+    if (ev->canceled)
+        error = TERN_ECANCELED;
     if (ev->oom)
         error = TERN_ENOMEM;
     return error;

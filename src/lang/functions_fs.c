@@ -89,6 +89,13 @@ static int render(struct tern__fcall *c, const char *name, const char *text,
             }
         }
     }
+    if (error == TERN_ECANCELED &&
+        !tern_diags_add(c->diags, TERN_SEV_ERROR, &c->range,
+                        "Evaluation interrupted",
+                        "tern was interrupted while it evaluated the "
+                        "template %s, and stopped.",
+                        name))
+        error = TERN_ENOMEM;
     if (error == TERN_ERROR && diags.count) {
         /* The template's source is gone after this call: fold its first
          * error into one diagnostic at the call, as Terraform does. */

@@ -16,6 +16,7 @@
 #include "tern/value.h"
 #include "util/buf.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* Expression node kinds. */
@@ -279,6 +280,10 @@ struct tern_lang_scope {
     /* A resource postcondition's `self`: the instance's object (may be
      * unknown); NULL elsewhere, where `self` is an error. */
     const tern_value *self;
+    /* Raised (non-zero) when the run is interrupted: evaluation stops
+     * (checked every few thousand expressions) with TERN_ECANCELED and an
+     * "Evaluation interrupted" error. NULL: never. */
+    const atomic_int *stop;
 };
 
 /*

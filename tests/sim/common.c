@@ -291,6 +291,7 @@ void sim_log_call(struct sim *sim, const char *service, const char *action,
         sim->calls_alloc = alloc;
     }
     c = &sim->calls[sim->ncalls++];
+    pthread_cond_broadcast(&sim->calls_cond);
     memset(c, 0, sizeof(*c));
     c->seq = ++sim->next_seq;
     snprintf(c->service, sizeof(c->service), "%s", service ? service : "");

@@ -14,6 +14,10 @@
  *   GET  /_sim/calls     {"calls": [{seq, service, action, status,
  *                        error_code, start_ms, end_ms, and for AWS calls
  *                        body_sha256: the body's bytes as received}]}
+ *   GET  /_sim/calls?at_least=N  the same, once N calls are logged (or
+ *                        after 30 s of waiting): a test waits for a call
+ *                        the server logs late (after its latency) without
+ *                        sleeping
  *   DELETE /_sim/calls   clear the log
  *   GET  /_sim/faults    the fault settings
  *   POST /_sim/faults    change some of them: seed, latency_ms, jitter_ms,
@@ -29,7 +33,10 @@
 #include "sim.h"
 #include "util/alloc.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void bad_request(struct sim_resp *resp, const char *msg)
 {
@@ -264,6 +271,20 @@ static json_t *calls_json(const struct sim *sim)
     return json_pack("{s:o}", "calls", arr);
 }
 
+/* Wait (lock held, released while waiting) until @at_least calls are
+ * logged, at most 30 s. */
+static void wait_calls(struct sim *sim, const char *at_least)
+{
+    long n = at_least ? strtol(at_least, NULL, 10) : 0;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 30;
+    while (n > 0 && sim->ncalls < (size_t)n)
+        if (pthread_cond_timedwait(&sim->calls_cond, &sim->lock, &deadline))
+            break;
+}
+
 void sim_control_handle(struct sim *sim, struct sim_req *req,
                         struct sim_resp *resp)
 {
@@ -293,6 +314,7 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
     } else if (strcmp(what, "load") == 0 && post) {
         load(sim, req, resp);
     } else if (strcmp(what, "calls") == 0 && get) {
+        wait_calls(sim, sim_req_param(req, "at_least"));
         sim_resp_json(resp, 200, calls_json(sim));
     } else if (strcmp(what, "calls") == 0 &&
                strcmp(req->method, "DELETE") == 0) {

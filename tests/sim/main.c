@@ -6,6 +6,8 @@
  * Usage: tern-sim [options]
  *   --port N                  listen on 127.0.0.1:N (0: the OS picks)
  *   --port-file PATH          write the port there once listening
+ *   --port-fd N               write it to descriptor N and close it (a
+ *                             pipe the starting test reads, blocking)
  *   --seed N                  seed of the fault generator (default 1)
  *   --latency-ms N            added to every service request
  *   --jitter-ms N             plus uniform [0, N]
@@ -687,11 +689,13 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *info;
     const char *port_file = NULL, *load = NULL;
+    int port_fd = -1;
     int port = 0, i, quiet = 0, default_key = 1;
     struct sockaddr_in addr;
     struct sim_key key;
 
     pthread_mutex_init(&sim.lock, NULL);
+    pthread_cond_init(&sim.calls_cond, NULL);
     sim.faults.seed = 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -719,6 +723,8 @@ int main(int argc, char **argv)
             port = (int)parse_int(a, v);
         else if (strcmp(a, "--port-file") == 0)
             port_file = v;
+        else if (strcmp(a, "--port-fd") == 0)
+            port_fd = (int)parse_int(a, v);
         else if (strcmp(a, "--seed") == 0)
             sim.faults.seed = (uint64_t)parse_int(a, v);
         else if (strcmp(a, "--latency-ms") == 0)
@@ -834,6 +840,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "tern-sim: cannot write %s\n", port_file);
             return 1;
         }
+    }
+    if (port_fd >= 0) {
+        char line[32];
+        int len = snprintf(line, sizeof(line), "%d\n", port);
+
+        if (write(port_fd, line, (size_t)len) != len) {
+            fprintf(stderr, "tern-sim: cannot write descriptor %d\n", port_fd);
+            return 1;
+        }
+        close(port_fd);
     }
     if (!quiet) {
         printf("tern-sim listening on http://127.0.0.1:%d\n", port);

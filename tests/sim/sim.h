@@ -134,6 +134,9 @@ struct sim_s3;
 
 struct sim {
     pthread_mutex_t lock;
+    /* Signalled (under lock) at each call logged: GET /_sim/calls?at_least=N
+     * waits on it. */
+    pthread_cond_t calls_cond;
     int64_t clock_offset_ms; /* added to the wall clock; /_sim/clock */
 
     struct sim_key *keys;

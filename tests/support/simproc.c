@@ -3,98 +3,125 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static void sleep_ms(long ms)
+int tt_reap_within(pid_t pid, int ms, int *status)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
+    struct pollfd p;
 
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    if (fd >= 0) {
+        p.fd = fd;
+        p.events = POLLIN;
+        while ((rc = poll(&p, 1, ms)) < 0 && errno == EINTR)
+            ;
+        close(fd);
+        if (rc <= 0)
+            return 0;
+    }
+    /* Without pidfds (Linux < 5.3) the wait blocks: the runner's timeout
+     * still ends a hung test. */
+    while ((rc = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
         ;
+    return rc == pid;
+}
+
+/* One line from @fd within @ms (poll, then read); 0, or -1 at EOF,
+ * timeout or error. */
+static int read_port(int fd, int ms, int *port)
+{
+    char buf[32];
+    size_t n = 0;
+    struct pollfd p = {fd, POLLIN, 0};
+    ssize_t got;
+
+    while (n < sizeof(buf) - 1) {
+        if (poll(&p, 1, ms) <= 0)
+            return -1;
+        got = read(fd, buf + n, sizeof(buf) - 1 - n);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+        if (memchr(buf, '\n', n))
+            break;
+    }
+    buf[n] = '\0';
+    return sscanf(buf, "%d", port) == 1 && *port > 0 ? 0 : -1;
 }
 
 int tt_sim_start(struct tt_sim *sim, const char *const *extra_args)
 {
-    char portfile[] = "/tmp/tern-sim-port-XXXXXX";
     const char *argv[64];
+    char fdarg[16];
     size_t n = 0;
-    int fd, i;
+    int pipefd[2], port = 0;
     pid_t parent = getpid();
 
     memset(sim, 0, sizeof(*sim));
-    fd = mkstemp(portfile);
-    if (fd < 0)
+    /* The port comes through a pipe the test blocks on (no polling of a
+     * file): only the child's end survives exec. */
+    if (pipe2(pipefd, O_CLOEXEC) != 0)
         return -1;
-    close(fd);
-    unlink(portfile);
+    snprintf(fdarg, sizeof(fdarg), "%d", pipefd[1]);
     argv[n++] = TERN_TEST_SIM_PATH;
     argv[n++] = "--port";
     argv[n++] = "0";
-    argv[n++] = "--port-file";
-    argv[n++] = portfile;
+    argv[n++] = "--port-fd";
+    argv[n++] = fdarg;
     argv[n++] = "--quiet";
     while (extra_args && *extra_args && n < 62)
         argv[n++] = *extra_args++;
     argv[n] = NULL;
     sim->pid = fork();
-    if (sim->pid < 0)
+    if (sim->pid < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
         return -1;
+    }
     if (sim->pid == 0) {
         /* Die with the test, whatever way it ends. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127);
+        if (fcntl(pipefd[1], F_SETFD, 0) != 0)
+            _exit(127);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
-    for (i = 0; i < 1000; i++) {
-        FILE *f = fopen(portfile, "r");
-        int status;
-
-        if (f) {
-            int port = 0;
-
-            if (fscanf(f, "%d", &port) == 1 && port > 0) {
-                fclose(f);
-                unlink(portfile);
-                sim->port = port;
-                snprintf(sim->base_url, sizeof(sim->base_url),
-                         "http://127.0.0.1:%d", port);
-                return 0;
-            }
-            fclose(f);
-        }
-        if (waitpid(sim->pid, &status, WNOHANG) == sim->pid) {
-            sim->pid = 0;
-            return -1;
-        }
-        sleep_ms(5);
+    close(pipefd[1]);
+    /* A child that dies first closes the pipe: EOF, not a hang. */
+    if (read_port(pipefd[0], 5000, &port) == 0) {
+        close(pipefd[0]);
+        sim->port = port;
+        snprintf(sim->base_url, sizeof(sim->base_url), "http://127.0.0.1:%d",
+                 port);
+        return 0;
     }
+    close(pipefd[0]);
     tt_sim_stop(sim);
     return -1;
 }
 
 void tt_sim_stop(struct tt_sim *sim)
 {
-    int i, status;
+    int status;
 
     if (sim->pid <= 0)
         return;
     kill(sim->pid, SIGTERM);
-    for (i = 0; i < 400; i++) {
-        if (waitpid(sim->pid, &status, WNOHANG) == sim->pid) {
-            sim->pid = 0;
-            return;
-        }
-        sleep_ms(5);
+    if (tt_reap_within(sim->pid, 2000, &status)) {
+        sim->pid = 0;
+        return;
     }
     kill(sim->pid, SIGKILL);
     waitpid(sim->pid, &status, 0);

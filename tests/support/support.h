@@ -23,6 +23,13 @@ int tt_sim_start(struct tt_sim *sim, const char *const *extra_args);
 /* Stop it (SIGTERM, then SIGKILL after 2 s) and reap it. */
 void tt_sim_stop(struct tt_sim *sim);
 
+/*
+ * Wait up to @ms for child @pid to exit, blocked in poll on a pidfd (no
+ * polling loop), and reap it into *status. 1 when reaped, 0 when it is
+ * still running. Without pidfds it waits as long as the child runs.
+ */
+int tt_reap_within(pid_t pid, int ms, int *status);
+
 struct tt_response {
     long status;
     char *body; /* NUL-terminated; owned, free with tt_response_release */

@@ -279,15 +279,12 @@ struct opctx {
     long long start;
 };
 
-/* Sleep the latency until an absolute deadline, in slices of at most
- * 1 ms so that a raised cancel flag ends it, without the slices' overshoot
- * adding up. */
+/* Wait the latency on the engine's clock (op->clock), as modules do:
+ * tern_op_sleep, which a raised cancel flag ends. */
 static int begin(struct opctx *c, tern_op *op, const char *opname,
                  const char *name)
 {
     unsigned int ms;
-    long long deadline, left;
-    struct timespec slice;
 
     c->s = op->user;
     c->op = op;
@@ -302,14 +299,8 @@ static int begin(struct opctx *c, tern_op *op, const char *opname,
     pthread_mutex_lock(&c->s->mu);
     ms = c->s->latency_ms;
     pthread_mutex_unlock(&c->s->mu);
-    deadline = c->start + (long long)ms * 1000000LL;
-    while (ms && (left = deadline - now_ns()) > 0) {
-        if (op->cancel && atomic_load(op->cancel))
-            return TERN_ECANCELED;
-        slice.tv_sec = 0;
-        slice.tv_nsec = left < 1000000 ? (long)left : 1000000L;
-        nanosleep(&slice, NULL);
-    }
+    if (ms && tern_op_sleep(op, (long)ms))
+        return TERN_ECANCELED;
     if (op->cancel && atomic_load(op->cancel))
         return TERN_ECANCELED;
     return TERN_OK;
@@ -693,6 +684,7 @@ int test_env_config(struct test_env *env, const char *hcl)
     eo.config = env->cfg;
     eo.state = env->state;
     eo.parallelism = env->parallelism;
+    eo.clock = env->clock;
     eo.on_event = on_event;
     eo.payload = env;
     eo.extra_modules = test_modules;

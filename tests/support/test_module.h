@@ -103,6 +103,8 @@ struct test_env {
     /* Called for every event after it is logged (tests that interrupt). */
     void (*hook)(struct test_env *env, const tern_event *ev);
     int hook_count;
+    /* The engine's clock (tern_engine_options.clock); NULL: the system's. */
+    const struct tern_clock *clock;
 };
 
 /* Open (create) the state in @dir with a new store. 0 or an error. */

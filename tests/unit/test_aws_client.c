@@ -700,7 +700,7 @@ TEST(aws_client, timeouts_retried_at_higher_cost)
     tern_http_opts hopts = TERN_HTTP_OPTS_INIT;
     struct fx fx;
     struct tern_diags diags = TERN_DIAGS_INIT;
-    struct timespec ts = {1, 700000000L};
+    struct tt_response resp;
 
     fx_start(&fx, args);
     tern_http_free(fx.http);
@@ -712,8 +712,10 @@ TEST(aws_client, timeouts_retried_at_higher_cost)
     ASSERT_STR_CONTAINS(diags.items[0].detail, "timed out");
     ASSERT_EQ(fx.nsleeps, 1);
     ASSERT_EQ(tern_aws_client_retry_tokens(fx.sts), 490);
-    /* Both attempts reached the server (it logs after its latency). */
-    nanosleep(&ts, NULL);
+    /* Both attempts reached the server (it logs after its latency, so
+     * wait until it has logged two calls). */
+    ASSERT_OK(tt_sim_control(&resp, &fx.sim, "GET", "calls?at_least=2", NULL));
+    tt_response_release(&resp);
     ASSERT_EQ(count_calls(&fx, "GetCallerIdentity", NULL), 2);
     tern_diags_release(&diags);
     fx_stop(&fx);

@@ -6,7 +6,11 @@
 #include "tern/diag.h"
 #include "util/alloc.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,16 +297,44 @@ TEST(http, response_size_cap)
 
 struct canceler {
     atomic_int *flag;
+    int listener;
 };
 
-static void *raise_later(void *ud)
+/* A server that never answers: once the request has arrived (accept and
+ * the first bytes, both blocking), the flag is raised while the transfer
+ * is in flight; then it waits for the client to hang up. */
+static void *raise_in_flight(void *ud)
 {
     struct canceler *c = ud;
-    struct timespec ts = {0, 200 * 1000000L};
+    char buf[512];
+    int fd = accept(c->listener, NULL, NULL);
 
-    nanosleep(&ts, NULL);
-    *c->flag = 1;
+    if (fd >= 0 && read(fd, buf, sizeof(buf)) > 0) {
+        atomic_store(c->flag, 1);
+        while (read(fd, buf, sizeof(buf)) > 0)
+            ;
+    }
+    if (fd >= 0)
+        close(fd);
     return NULL;
+}
+
+/* A listening socket on 127.0.0.1, its port in *port. */
+static int listen_loopback(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ASSERT(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_OK(bind(fd, (struct sockaddr *)&a, sizeof(a)));
+    ASSERT_OK(listen(fd, 1));
+    ASSERT_OK(getsockname(fd, (struct sockaddr *)&a, &len));
+    *port = ntohs(a.sin_port);
+    return fd;
 }
 
 TEST(http, cancel)
@@ -317,6 +349,7 @@ TEST(http, cancel)
     pthread_t t;
     char url[128];
     time_t start;
+    int port;
 
     ASSERT_OK(tt_sim_start(&sim, args));
     snprintf(url, sizeof(url), "%s/", sim.base_url);
@@ -324,17 +357,22 @@ TEST(http, cancel)
     req.cancel = &flag;
     ASSERT_EQ(tern_http_send(http, &req, &resp, NULL), TERN_ECANCELED);
     tern_http_response_release(&resp);
-    flag = 0;
+    tt_sim_stop(&sim);
+    /* Raised while the request is in flight, to a server that never
+     * answers. */
+    atomic_store(&flag, 0);
     c.flag = &flag;
+    c.listener = listen_loopback(&port);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
     start = time(NULL);
-    ASSERT_OK(pthread_create(&t, NULL, raise_later, &c));
+    ASSERT_OK(pthread_create(&t, NULL, raise_in_flight, &c));
     ASSERT_EQ(tern_http_send(http, &req, &resp, NULL), TERN_ECANCELED);
-    pthread_join(t, NULL);
     ASSERT_EQ(resp.failure, TERN_HTTP_ECANCELED);
     ASSERT_CMP(time(NULL) - start, <, 4);
     tern_http_response_release(&resp);
     tern_http_free(http);
-    tt_sim_stop(&sim);
+    pthread_join(t, NULL);
+    close(c.listener);
 }
 
 const struct tern_test test_http_list[] = {

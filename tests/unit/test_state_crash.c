@@ -164,6 +164,7 @@ TEST(state_crash, random_kills)
             committer(path, fds[1]);
         }
         close(fds[1]);
+        /* The random kill instant under test, not a synchronisation. */
         usleep((useconds_t)(1000 + rand() % 60000));
         ASSERT_OK(kill(pid, SIGKILL));
         ASSERT_EQ(waitpid(pid, &status, 0), pid);

@@ -1,5 +1,6 @@
 /* state/lock.c: the OS lock beside the state, between processes. */
 #include "runner.h"
+#include "vclock.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -51,10 +52,9 @@ static long long now_ms(void)
 
 /*
  * Fork a holder: it opens the state for "apply", reports 'r' on ready[1],
- * then holds the lock until it reads from (or sees EOF on) go[0], and then
- * sleeps hold_ms more before it lets go.
+ * then holds the lock until it reads from (or sees EOF on) go[0].
  */
-static pid_t holder(const char *path, int ready[2], int go[2], unsigned hold_ms)
+static pid_t holder(const char *path, int ready[2], int go[2])
 {
     pid_t pid;
 
@@ -74,7 +74,6 @@ static pid_t holder(const char *path, int ready[2], int go[2], unsigned hold_ms)
             _exit(4);
         if (read(go[0], &c, 1) < 0)
             _exit(5);
-        usleep(hold_ms * 1000);
         tern_state_free(st);
         _exit(0);
     }
@@ -108,7 +107,7 @@ TEST(state_lock, second_fails_at_once)
     int ready[2], go[2];
     long long t0;
     json_t *info = NULL;
-    pid_t pid = holder(path, ready, go, 0);
+    pid_t pid = holder(path, ready, go);
 
     t0 = now_ms();
     ASSERT_EQ(try_open(path, "plan", 0, 1, &st, &d), TERN_ECONFLICT);
@@ -152,29 +151,69 @@ TEST(state_lock, second_fails_at_once)
     LEAK_CHECK();
 }
 
+/* A clock whose first sleep lets the holder go and returns once it has
+ * exited (and so let go of the lock): the waiter has seen the lock held,
+ * waits, and then gets it, with no time spent but the holder's exit. */
+struct release_clock {
+    struct tt_vclock vc;
+    tern_clock clock;
+    int go;
+    pid_t pid;
+};
+
+static int release_sleep(void *ud, long ms, const atomic_int *stop)
+{
+    struct release_clock *rc = ud;
+
+    if (rc->go >= 0) {
+        close(rc->go);
+        rc->go = -1;
+        reap(rc->pid, 0);
+    }
+    return rc->vc.clock.sleep(rc->vc.clock.ud, ms, stop);
+}
+
+static long long release_now(void *ud)
+{
+    struct release_clock *rc = ud;
+
+    return rc->vc.clock.now_ms(rc->vc.clock.ud);
+}
+
 TEST(state_lock, waits_for_holder)
 {
     char *path = tpath("w.db");
     struct tern_diags d = TERN_DIAGS_INIT;
+    tern_state_open_options opts = TERN_STATE_OPEN_OPTIONS_INIT;
+    struct release_clock rc;
     tern_state *st = NULL;
     int ready[2], go[2];
-    long long t0;
-    pid_t pid = holder(path, ready, go, 300);
+    pid_t pid = holder(path, ready, go);
 
-    /* Too short a wait still fails, after waiting. */
-    t0 = now_ms();
-    ASSERT_EQ(try_open(path, "plan", 100, 1, &st, &d), TERN_ECONFLICT);
-    ASSERT_CMP(now_ms() - t0, >=, 100);
+    /* Too short a wait still fails, after waiting (on a virtual clock). */
+    tt_vclock_init(&rc.vc, 0);
+    opts.path = path;
+    opts.operation = "plan";
+    opts.lock_timeout_ms = 100;
+    opts.clock = &rc.vc.clock;
+    ASSERT_EQ(tern_state_open(&st, &opts, &d), TERN_ECONFLICT);
+    ASSERT_EQ(atomic_load(&rc.vc.slept), 100);
     ASSERT_STR_CONTAINS(d.items[0].detail, "after waiting 100 ms");
     tern_diags_release(&d);
 
-    close(go[1]); /* the holder lets go 300 ms from now */
-    t0 = now_ms();
-    ASSERT_OK(try_open(path, "plan", 10000, 1, &st, &d));
-    ASSERT_CMP(now_ms() - t0, >=, 200);
-    ASSERT_CMP(now_ms() - t0, <, 5000);
+    /* The holder lets go while the waiter waits. */
+    tt_vclock_init(&rc.vc, 0);
+    rc.clock.now_ms = release_now;
+    rc.clock.sleep = release_sleep;
+    rc.clock.ud = &rc;
+    rc.go = go[1];
+    rc.pid = pid;
+    opts.lock_timeout_ms = 10000;
+    opts.clock = &rc.clock;
+    ASSERT_OK(tern_state_open(&st, &opts, &d));
+    ASSERT_EQ(rc.go, -1);
+    ASSERT_EQ(atomic_load(&rc.vc.sleeps), 1);
     tern_state_free(st);
-    reap(pid, 0);
     close(ready[0]);
     tern_free(path);
     LEAK_CHECK();
@@ -188,7 +227,7 @@ TEST(state_lock, killed_holder_frees_lock)
     char *id;
     int ready[2], go[2];
     long long t0;
-    pid_t pid = holder(path, ready, go, 0);
+    pid_t pid = holder(path, ready, go);
 
     ASSERT_OK(kill(pid, SIGKILL));
     reap(pid, -1);
@@ -213,7 +252,7 @@ TEST(state_lock, killed_holder_frees_lock)
     /* Kill again and open at once, without clearing anything. */
     close(ready[0]);
     close(go[1]);
-    pid = holder(path, ready, go, 0);
+    pid = holder(path, ready, go);
     ASSERT_OK(kill(pid, SIGKILL));
     reap(pid, -1);
     ASSERT_OK(try_open(path, "apply", 0, 1, &st, NULL));
