@@ -113,13 +113,47 @@ int tern__state_fail(struct tern_diags *diags, int code, const char *summary,
     return code;
 }
 
+/* The operating system's reason for a failed write, if SQLite kept one or
+ * errno (as the failed call left it) names one of the causes a user can
+ * act on. SQLite keeps none for a failed COMMIT of the WAL: a file over
+ * `ulimit -f` showed only "disk I/O error" (issue 20, finding 13). */
+static int os_cause(tern_state *st, int rc, int saved)
+{
+    int sys = sqlite3_system_errno(st->db);
+
+    if (sys != 0)
+        return sys;
+    if ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_FULL &&
+        (rc & 0xff) != SQLITE_CANTOPEN && (rc & 0xff) != SQLITE_READONLY)
+        return 0;
+    switch (saved) {
+    case ENOSPC:
+    case EFBIG:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EACCES:
+    case EPERM:
+        return saved;
+    default:
+        return 0;
+    }
+}
+
 int tern__state_sqlfail(tern_state *st, struct tern_diags *diags,
                         const char *what)
 {
+    int saved = errno;
     int rc = sqlite3_extended_errcode(st->db);
+    int sys = os_cause(st, rc, saved);
 
     if (rc == SQLITE_NOMEM)
         return TERN_ENOMEM;
+    if (sys != 0)
+        return tern__state_fail(diags, TERN_ERROR, "State database error",
+                                "%s in %s: %s: %s (SQLite error %d).", what,
+                                st->path, sqlite3_errmsg(st->db), strerror(sys),
+                                rc);
     return tern__state_fail(diags, TERN_ERROR, "State database error",
                             "%s in %s: %s (SQLite error %d).", what, st->path,
                             sqlite3_errmsg(st->db), rc);

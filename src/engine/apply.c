@@ -1473,11 +1473,18 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
         (error = add_confirms(&ar, &ex)))
         goto done;
     if ((error = tern__exec_run(&ex))) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                       "Saving to the state failed",
-                       "The apply stopped: the results of its last steps "
-                       "could not be written to %s (%s).",
-                       tern_state_path(e->state), tern_strerror(error));
+        if (ex.why)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Saving to the state failed",
+                           "The apply stopped: the results of its last "
+                           "steps could not be saved: %s",
+                           ex.why);
+        else
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Saving to the state failed",
+                           "The apply stopped: the results of its last "
+                           "steps could not be written to %s (%s).",
+                           tern_state_path(e->state), tern_strerror(error));
         goto done;
     }
     ar.sum.errors = ex.failed;
