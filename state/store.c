@@ -564,6 +564,29 @@ static int missing(tern_state *st, struct tern_diags *diags)
                             st->path);
 }
 
+/* Refuse a state path that is a symbolic link whose target does not
+ * exist, naming where it points. */
+static int dangling(tern_state *st, struct tern_diags *diags)
+{
+    struct stat sb;
+    char target[4096];
+    ssize_t n;
+
+    if (lstat(st->path, &sb) != 0 || !S_ISLNK(sb.st_mode) ||
+        stat(st->path, &sb) == 0 || errno != ENOENT)
+        return TERN_OK;
+    n = readlink(st->path, target, sizeof(target) - 1);
+    if (n < 0)
+        n = 0;
+    target[n] = '\0';
+    return tern__state_fail(
+        diags, TERN_ERROR, "State file is a dangling symbolic link",
+        "%s is a symbolic link to %s, which does not exist. Restore the "
+        "state it points to (mount its volume, move the file back), or "
+        "remove the link to start a new state.",
+        st->path, target);
+}
+
 /*
  * Make sure the path holds either nothing (then create an empty file,
  * mode 0600, before SQLite sees it) or an SQLite database. Sets *fresh for
@@ -916,6 +939,11 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     st->operation = tern_strdup(opts->operation ? opts->operation : "unknown");
     TERN_CHECK_ALLOC(st->operation);
 
+    /* A link to nothing is not "no state": the state it names is missing
+     * (an unmounted volume, a moved file), and planning as if there were
+     * none would plan to create everything again (issue 20, finding 13). */
+    if ((error = dangling(st, diags)) != 0)
+        goto done;
     /* No state and none wanted: do not leave a lock file behind either. */
     if (!opts->create && access(st->path, F_OK) != 0 && errno == ENOENT) {
         error = missing(st, diags);
