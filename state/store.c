@@ -919,6 +919,88 @@ static int warn_intents(tern_state *st, struct tern_diags *diags)
     return TERN_OK;
 }
 
+/* "file:" URI of @path with SQLite's parameters @params (percent-encoded
+ * where a URI needs it). */
+static char *path_uri(const char *path, const char *params)
+{
+    tern_buf b = TERN_BUF_INIT;
+    const unsigned char *p;
+
+    tern_buf_puts(&b, "file:");
+    for (p = (const unsigned char *)path; *p; p++)
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f)
+            tern_buf_printf(&b, "%%%02X", *p);
+        else
+            tern_buf_putc(&b, (char)*p);
+    tern_buf_printf(&b, "?%s", params);
+    return tern_buf_detach(&b);
+}
+
+/*
+ * Open for reading only. SQLite reads a WAL database read-only when its
+ * -wal and -shm files exist or can be created; in a directory tern may not
+ * write, after a clean close, neither is true. Then, with no -wal file
+ * there is nothing beyond the main file to read, and it is opened as
+ * immutable (no shared memory, no locks). Terraform reads its state in
+ * such a directory too (its local backend only reads the file).
+ */
+static int open_readonly(tern_state *st, struct tern_diags *diags)
+{
+    char *wal = NULL, *uri = NULL;
+    int user_version = 0, error, rc;
+    struct stat sb;
+
+    if ((error = prepare_file(st, 0, &rc, diags)) != 0)
+        return error;
+    rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(st->db, 1);
+        sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+        error = check_existing(st, 0, &user_version, NULL);
+        if (error == TERN_OK)
+            goto checked;
+    }
+    wal = tern_asprintf("%s-wal", st->path);
+    if (!wal)
+        return TERN_ENOMEM;
+    if (stat(wal, &sb) == 0) {
+        /* Unreadable as it is, and not to be read without its log. */
+        error = st->db ? tern__state_sqlfail(st, diags, "opening the database")
+                       : TERN_ENOMEM;
+        goto done;
+    }
+    if (st->db)
+        sqlite3_close_v2(st->db);
+    st->db = NULL;
+    uri = path_uri(st->path, "immutable=1");
+    if (!uri) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                        NULL) != SQLITE_OK) {
+        error = st->db ? tern__state_sqlfail(st, diags, "opening the database")
+                       : TERN_ENOMEM;
+        goto done;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    if ((error = check_existing(st, 0, &user_version, diags)) != 0)
+        goto done;
+checked:
+    if (user_version < TERN_STATE_SCHEMA_VERSION)
+        error = tern__state_fail(
+            diags, TERN_EINVALID, "State needs an upgrade",
+            "%s has state schema version %d and this tern reads version %d: "
+            "a command that writes the state (plan -out, apply, refresh) "
+            "upgrades it. This command only reads, and the file was left "
+            "as it is.",
+            st->path, user_version, TERN_STATE_SCHEMA_VERSION);
+done:
+    tern_free(wal);
+    tern_free(uri);
+    return error;
+}
+
 int tern_state_open(tern_state **out, const tern_state_open_options *opts,
                     struct tern_diags *diags)
 {
@@ -948,6 +1030,10 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     if (!opts->create && access(st->path, F_OK) != 0 && errno == ENOENT) {
         error = missing(st, diags);
         goto done;
+    }
+    if (opts->readonly) {
+        error = open_readonly(st, diags);
+        goto opened;
     }
     if (opts->lock &&
         (error = tern__state_lock(st, opts->lock_timeout_ms, diags)) != 0)
@@ -985,6 +1071,9 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
                           diags, "configuring the database")) != 0)
         goto done;
     if ((error = migrate(st, diags)) != 0)
+        goto done;
+opened:
+    if (error)
         goto done;
     if ((error = load_meta(st, diags)) != 0)
         goto done;

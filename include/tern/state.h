@@ -50,7 +50,7 @@ typedef struct tern_state tern_state;
 #define TERN_STATE_SCHEMA_VERSION 2
 
 /** The version of struct tern_state_open_options this header describes. */
-#define TERN_STATE_OPEN_OPTIONS_VERSION 1
+#define TERN_STATE_OPEN_OPTIONS_VERSION 2
 
 /** How to open a state store. Initialise with TERN_STATE_OPEN_OPTIONS_INIT. */
 typedef struct tern_state_open_options {
@@ -75,11 +75,19 @@ typedef struct tern_state_open_options {
      * change in the history. NULL means "unknown".
      */
     const char *operation;
+    /**
+     * Only read: open the database read-only, take no lock and write
+     * nothing (no journal-mode switch, no migration), so that a state in a
+     * directory or on a file system tern may not write can be inspected
+     * (issue 20, finding 13). Excludes @c create and @c lock. A state that
+     * needs a migration is refused until a writing command has run.
+     */
+    int readonly;
 } tern_state_open_options;
 
 #define TERN_STATE_OPEN_OPTIONS_INIT                                           \
     {                                                                          \
-        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL                   \
+        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL, 0                \
     }
 
 /**
