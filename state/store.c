@@ -944,7 +944,7 @@ static char *path_uri(const char *path, const char *params)
  * immutable (no shared memory, no locks). Terraform reads its state in
  * such a directory too (its local backend only reads the file).
  */
-static int open_readonly(tern_state *st, struct tern_diags *diags)
+static int open_readonly(tern_state *st, int *upgrade, struct tern_diags *diags)
 {
     char *wal = NULL, *uri = NULL;
     int user_version = 0, error, rc;
@@ -987,14 +987,10 @@ static int open_readonly(tern_state *st, struct tern_diags *diags)
     if ((error = check_existing(st, 0, &user_version, diags)) != 0)
         goto done;
 checked:
+    /* An older schema: the caller opens it for writing after all, and
+     * upgrades it, as every command did before. */
     if (user_version < TERN_STATE_SCHEMA_VERSION)
-        error = tern__state_fail(
-            diags, TERN_EINVALID, "State needs an upgrade",
-            "%s has state schema version %d and this tern reads version %d: "
-            "a command that writes the state (plan -out, apply, refresh) "
-            "upgrades it. This command only reads, and the file was left "
-            "as it is.",
-            st->path, user_version, TERN_STATE_SCHEMA_VERSION);
+        *upgrade = 1;
 done:
     tern_free(wal);
     tern_free(uri);
@@ -1032,8 +1028,13 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
         goto done;
     }
     if (opts->readonly) {
-        error = open_readonly(st, diags);
-        goto opened;
+        int upgrade = 0;
+
+        error = open_readonly(st, &upgrade, diags);
+        if (error || !upgrade)
+            goto opened;
+        sqlite3_close_v2(st->db);
+        st->db = NULL;
     }
     if (opts->lock &&
         (error = tern__state_lock(st, opts->lock_timeout_ms, diags)) != 0)

@@ -79,8 +79,8 @@ typedef struct tern_state_open_options {
      * Only read: open the database read-only, take no lock and write
      * nothing (no journal-mode switch, no migration), so that a state in a
      * directory or on a file system tern may not write can be inspected
-     * (issue 20, finding 13). Excludes @c create and @c lock. A state that
-     * needs a migration is refused until a writing command has run.
+     * (issue 20, finding 13). Excludes @c create and @c lock. A state
+     * whose schema is older is opened for writing after all and upgraded.
      */
     int readonly;
 } tern_state_open_options;
