@@ -946,6 +946,7 @@ static char *path_uri(const char *path, const char *params)
  */
 static int open_readonly(tern_state *st, int *upgrade, struct tern_diags *diags)
 {
+    struct tern_diags first = TERN_DIAGS_INIT;
     char *wal = NULL, *uri = NULL;
     int user_version = 0, error, rc;
     struct stat sb;
@@ -956,19 +957,23 @@ static int open_readonly(tern_state *st, int *upgrade, struct tern_diags *diags)
     if (rc == SQLITE_OK) {
         sqlite3_extended_result_codes(st->db, 1);
         sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-        error = check_existing(st, 0, &user_version, NULL);
-        if (error == TERN_OK)
-            goto checked;
-    }
-    wal = tern_asprintf("%s-wal", st->path);
-    if (!wal)
-        return TERN_ENOMEM;
-    if (stat(wal, &sb) == 0) {
-        /* Unreadable as it is, and not to be read without its log. */
-        error = st->db ? tern__state_sqlfail(st, diags, "opening the database")
+        error = check_existing(st, 0, &user_version, &first);
+    } else {
+        error = st->db ? tern__state_sqlfail(st, &first, "opening the database")
                        : TERN_ENOMEM;
+    }
+    /* Read, or refused for what it holds (damaged, foreign, newer). */
+    if (error == TERN_OK || error == TERN_EINVALID || error == TERN_ENOMEM)
+        goto checked;
+    wal = tern_asprintf("%s-wal", st->path);
+    if (!wal) {
+        error = TERN_ENOMEM;
         goto done;
     }
+    /* Unreadable as it is, and not to be read without its log. */
+    if (stat(wal, &sb) == 0)
+        goto checked;
+    tern_diags_release(&first);
     if (st->db)
         sqlite3_close_v2(st->db);
     st->db = NULL;
@@ -984,14 +989,16 @@ static int open_readonly(tern_state *st, int *upgrade, struct tern_diags *diags)
         goto done;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    if ((error = check_existing(st, 0, &user_version, diags)) != 0)
-        goto done;
+    error = check_existing(st, 0, &user_version, diags);
 checked:
+    if (diags)
+        tern_diags_move(diags, &first);
     /* An older schema: the caller opens it for writing after all, and
      * upgrades it, as every command did before. */
-    if (user_version < TERN_STATE_SCHEMA_VERSION)
+    if (error == TERN_OK && user_version < TERN_STATE_SCHEMA_VERSION)
         *upgrade = 1;
 done:
+    tern_diags_release(&first);
     tern_free(wal);
     tern_free(uri);
     return error;
