@@ -115,13 +115,47 @@ int tern__state_fail(struct tern_diags *diags, int code, const char *summary,
     return code;
 }
 
+/* The operating system's reason for a failed write, if SQLite kept one or
+ * errno (as the failed call left it) names one of the causes a user can
+ * act on. SQLite keeps none for a failed COMMIT of the WAL: a file over
+ * `ulimit -f` showed only "disk I/O error" (issue 20, finding 13). */
+static int os_cause(tern_state *st, int rc, int saved)
+{
+    int sys = sqlite3_system_errno(st->db);
+
+    if (sys != 0)
+        return sys;
+    if ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_FULL &&
+        (rc & 0xff) != SQLITE_CANTOPEN && (rc & 0xff) != SQLITE_READONLY)
+        return 0;
+    switch (saved) {
+    case ENOSPC:
+    case EFBIG:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EACCES:
+    case EPERM:
+        return saved;
+    default:
+        return 0;
+    }
+}
+
 int tern__state_sqlfail(tern_state *st, struct tern_diags *diags,
                         const char *what)
 {
+    int saved = errno;
     int rc = sqlite3_extended_errcode(st->db);
+    int sys = os_cause(st, rc, saved);
 
     if (rc == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM)
         return TERN_ENOMEM;
+    if (sys != 0)
+        return tern__state_fail(diags, TERN_ERROR, "State database error",
+                                "%s in %s: %s: %s (SQLite error %d).", what,
+                                st->path, sqlite3_errmsg(st->db), strerror(sys),
+                                rc);
     return tern__state_fail(diags, TERN_ERROR, "State database error",
                             "%s in %s: %s (SQLite error %d).", what, st->path,
                             sqlite3_errmsg(st->db), rc);
@@ -572,6 +606,29 @@ static int missing(tern_state *st, struct tern_diags *diags)
                             st->path);
 }
 
+/* Refuse a state path that is a symbolic link whose target does not
+ * exist, naming where it points. */
+static int dangling(tern_state *st, struct tern_diags *diags)
+{
+    struct stat sb;
+    char target[4096];
+    ssize_t n;
+
+    if (lstat(st->path, &sb) != 0 || !S_ISLNK(sb.st_mode) ||
+        stat(st->path, &sb) == 0 || errno != ENOENT)
+        return TERN_OK;
+    n = readlink(st->path, target, sizeof(target) - 1);
+    if (n < 0)
+        n = 0;
+    target[n] = '\0';
+    return tern__state_fail(
+        diags, TERN_ERROR, "State file is a dangling symbolic link",
+        "%s is a symbolic link to %s, which does not exist. Restore the "
+        "state it points to (mount its volume, move the file back), or "
+        "remove the link to start a new state.",
+        st->path, target);
+}
+
 /*
  * Make sure the path holds either nothing (then create an empty file,
  * mode 0600, before SQLite sees it) or an SQLite database. Sets *fresh for
@@ -906,6 +963,91 @@ static int warn_intents(tern_state *st, struct tern_diags *diags)
     return TERN_OK;
 }
 
+/* "file:" URI of @path with SQLite's parameters @params (percent-encoded
+ * where a URI needs it). */
+static char *path_uri(const char *path, const char *params)
+{
+    tern_buf b = TERN_BUF_INIT;
+    const unsigned char *p;
+
+    tern_buf_puts(&b, "file:");
+    for (p = (const unsigned char *)path; *p; p++)
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f)
+            tern_buf_printf(&b, "%%%02X", *p);
+        else
+            tern_buf_putc(&b, (char)*p);
+    tern_buf_printf(&b, "?%s", params);
+    return tern_buf_detach(&b);
+}
+
+/*
+ * Open for reading only. SQLite reads a WAL database read-only when its
+ * -wal and -shm files exist or can be created; in a directory tern may not
+ * write, after a clean close, neither is true. Then, with no -wal file
+ * there is nothing beyond the main file to read, and it is opened as
+ * immutable (no shared memory, no locks). Terraform reads its state in
+ * such a directory too (its local backend only reads the file).
+ */
+static int open_readonly(tern_state *st, int *upgrade, struct tern_diags *diags)
+{
+    struct tern_diags first = TERN_DIAGS_INIT;
+    char *wal = NULL, *uri = NULL;
+    int user_version = 0, error, rc;
+    struct stat sb;
+
+    if ((error = prepare_file(st, 0, &rc, diags)) != 0)
+        return error;
+    rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(st->db, 1);
+        sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+        error = check_existing(st, 0, &user_version, &first);
+    } else {
+        error = st->db ? tern__state_sqlfail(st, &first, "opening the database")
+                       : TERN_ENOMEM;
+    }
+    /* Read, or refused for what it holds (damaged, foreign, newer). */
+    if (error == TERN_OK || error == TERN_EINVALID || error == TERN_ENOMEM)
+        goto checked;
+    wal = tern_asprintf("%s-wal", st->path);
+    if (!wal) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    /* Unreadable as it is, and not to be read without its log. */
+    if (stat(wal, &sb) == 0)
+        goto checked;
+    tern_diags_release(&first);
+    if (st->db)
+        sqlite3_close_v2(st->db);
+    st->db = NULL;
+    uri = path_uri(st->path, "immutable=1");
+    if (!uri) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if (sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                        NULL) != SQLITE_OK) {
+        error = st->db ? tern__state_sqlfail(st, diags, "opening the database")
+                       : TERN_ENOMEM;
+        goto done;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    error = check_existing(st, 0, &user_version, diags);
+checked:
+    if (diags)
+        tern_diags_move(diags, &first);
+    /* An older schema: the caller opens it for writing after all, and
+     * upgrades it, as every command did before. */
+    if (error == TERN_OK && user_version < TERN_STATE_SCHEMA_VERSION)
+        *upgrade = 1;
+done:
+    tern_diags_release(&first);
+    tern_free(wal);
+    tern_free(uri);
+    return error;
+}
+
 int tern_state_open(tern_state **out, const tern_state_open_options *opts,
                     struct tern_diags *diags)
 {
@@ -926,10 +1068,24 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     st->operation = tern_strdup(opts->operation ? opts->operation : "unknown");
     TERN_CHECK_ALLOC(st->operation);
 
+    /* A link to nothing is not "no state": the state it names is missing
+     * (an unmounted volume, a moved file), and planning as if there were
+     * none would plan to create everything again (issue 20, finding 13). */
+    if ((error = dangling(st, diags)) != 0)
+        goto done;
     /* No state and none wanted: do not leave a lock file behind either. */
     if (!opts->create && access(st->path, F_OK) != 0 && errno == ENOENT) {
         error = missing(st, diags);
         goto done;
+    }
+    if (opts->readonly) {
+        int upgrade = 0;
+
+        error = open_readonly(st, &upgrade, diags);
+        if (error || !upgrade)
+            goto opened;
+        sqlite3_close_v2(st->db);
+        st->db = NULL;
     }
     if (opts->lock && (error = tern__state_lock(st, opts->lock_timeout_ms,
                                                 opts->clock, diags)) != 0)
@@ -967,6 +1123,9 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
                           diags, "configuring the database")) != 0)
         goto done;
     if ((error = migrate(st, diags)) != 0)
+        goto done;
+opened:
+    if (error)
         goto done;
     if ((error = load_meta(st, diags)) != 0)
         goto done;

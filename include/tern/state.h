@@ -61,7 +61,7 @@ typedef struct tern_state tern_state;
 #define TERN_STATE_SCHEMA_VERSION 2
 
 /** The version of struct tern_state_open_options this header describes. */
-#define TERN_STATE_OPEN_OPTIONS_VERSION 2
+#define TERN_STATE_OPEN_OPTIONS_VERSION 3
 
 /** How to open a state store. Initialise with TERN_STATE_OPEN_OPTIONS_INIT. */
 struct tern_clock;
@@ -91,11 +91,19 @@ typedef struct tern_state_open_options {
     /** The clock the lock wait polls on (tern/clock.h; borrowed); NULL:
      *  the system's. */
     const struct tern_clock *clock;
+    /**
+     * Only read: open the database read-only, take no lock and write
+     * nothing (no journal-mode switch, no migration), so that a state in a
+     * directory or on a file system tern may not write can be inspected
+     * (issue 20, finding 13). Excludes @c create and @c lock. A state
+     * whose schema is older is opened for writing after all and upgraded.
+     */
+    int readonly;
 } tern_state_open_options;
 
 #define TERN_STATE_OPEN_OPTIONS_INIT                                           \
     {                                                                          \
-        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL, NULL             \
+        TERN_STATE_OPEN_OPTIONS_VERSION, NULL, 0, 1, 0, NULL, NULL, 0          \
     }
 
 /**

@@ -380,7 +380,11 @@ enum cli_needs {
      * pull): warnings go to standard error with the errors, so that a
      * script reading the data gets only the data. -json documents and
      * output -raw do the same (main.c). */
-    CLI_DATA_OUT = 1u << 8
+    CLI_DATA_OUT = 1u << 8,
+    /* The command never writes the state (show, output, state list, show,
+     * pull, history, console, providers): it is opened read-only, so it
+     * works in a directory tern may not write (issue 20, finding 13). */
+    CLI_STATE_NO_WRITE = 1u << 9
 };
 
 /* Everything a command gets. */

@@ -909,6 +909,7 @@ int cli_cmd_show(struct cli_ctx *ctx)
             return cli_show_plan_file(ctx, ctx->opts.args.items[0]);
         so.path = ctx->opts.args.items[0];
         so.lock = 0;
+        so.readonly = 1;
         so.operation = "show";
         if ((error = tern_state_open(&own, &so, &ctx->diags)) != 0)
             return error;

@@ -141,8 +141,9 @@ static const struct cli_cmd commands[] = {
      "standard\n"
      "                       input, printed formatted on standard output.\n"},
     {"console", cli_cmd_console, cli_check_console,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE, CLI_F_STATE | CLI_FG_VARS, 0, 0,
-     "[options]", "Try tern expressions at an interactive command prompt",
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE | CLI_STATE_NO_WRITE,
+     CLI_F_STATE | CLI_FG_VARS, 0, 0, "[options]",
+     "Try tern expressions at an interactive command prompt",
      "  -var 'NAME=VALUE'    Set an input variable (repeatable).\n"
      "  -var-file=FILE       Load input variables from a .tfvars "
      "file.\n" STATE_HELP "\n"
@@ -150,14 +151,14 @@ static const struct cli_cmd commands[] = {
      "  state and prints the result; \"exit\" ends it. On a terminal it\n"
      "  prompts; with piped input it prints the last result, and the first\n"
      "  error ends it with status 1. The state is never written.\n"},
-    {"show", cli_cmd_show, NULL, CLI_NEEDS_STATE_MAYBE,
+    {"show", cli_cmd_show, NULL, CLI_NEEDS_STATE_MAYBE | CLI_STATE_NO_WRITE,
      CLI_F_JSON | CLI_F_STATE, 0, 1, "[options] [path]",
      "Show the current state or a saved state",
      "  -json                Show the state in machine-readable form.\n"
      "  path                 A saved plan, or a state database to show "
      "instead of the "
      "current one.\n" STATE_HELP},
-    {"output", cli_cmd_output, NULL, CLI_NEEDS_STATE_MAYBE,
+    {"output", cli_cmd_output, NULL, CLI_NEEDS_STATE_MAYBE | CLI_STATE_NO_WRITE,
      CLI_F_JSON | CLI_F_RAW | CLI_F_STATE, 0, 1, "[options] [NAME]",
      "Show output values from your root module",
      "  -json                Machine-readable output; includes sensitive "
@@ -172,19 +173,21 @@ static const struct cli_cmd commands[] = {
      "Show the current tern version",
      "  -json                Output the version information as JSON.\n"},
     {"providers", cli_cmd_providers, NULL,
-     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE, CLI_F_STATE, 0, 0, "[options]",
-     "Show the providers required for this configuration", STATE_HELP},
+     CLI_NEEDS_CONFIG | CLI_NEEDS_STATE_MAYBE | CLI_STATE_NO_WRITE, CLI_F_STATE,
+     0, 0, "[options]", "Show the providers required for this configuration",
+     STATE_HELP},
     {"providers schema", cli_cmd_providers_schema, NULL, 0, CLI_F_JSON, 0, 0,
      "-json", "Show schemas for the providers used in the configuration",
      "  -json                Print the schemas as JSON (required).\n"},
-    {"state list", cli_cmd_state_list, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
+    {"state list", cli_cmd_state_list, NULL,
+     CLI_NEEDS_STATE | CLI_DATA_OUT | CLI_STATE_NO_WRITE,
      CLI_F_STATE | CLI_F_ID, 0, -1, "[options] [address...]",
      "List resources in the state",
      "  -id=ID               Only instances whose remote ID is "
      "ID.\n" STATE_HELP},
-    {"state show", cli_cmd_state_show, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
-     CLI_F_STATE, 1, 1, "[options] ADDRESS", "Show a resource in the state",
-     STATE_HELP},
+    {"state show", cli_cmd_state_show, NULL,
+     CLI_NEEDS_STATE | CLI_DATA_OUT | CLI_STATE_NO_WRITE, CLI_F_STATE, 1, 1,
+     "[options] ADDRESS", "Show a resource in the state", STATE_HELP},
     {"state rm", cli_cmd_state_rm, NULL, CLI_NEEDS_STATE | CLI_NEEDS_LOCK,
      CLI_F_STATE | CLI_FG_LOCKING | CLI_F_DRY_RUN, 1, -1,
      "[options] ADDRESS...", "Remove instances from the state",
@@ -195,7 +198,8 @@ static const struct cli_cmd commands[] = {
      "[options] SOURCE DESTINATION", "Move an item in the state",
      "  -dry-run             Only print what would be moved.\n" STATE_HELP
          LOCKING_HELP},
-    {"state pull", cli_cmd_state_pull, NULL, CLI_NEEDS_STATE | CLI_DATA_OUT,
+    {"state pull", cli_cmd_state_pull, NULL,
+     CLI_NEEDS_STATE | CLI_DATA_OUT | CLI_STATE_NO_WRITE,
      CLI_F_STATE | CLI_F_SERIAL, 0, 0, "[options]",
      "Print the state as a Terraform v4 state file",
      "  -serial=N            The state as it was at serial N.\n" STATE_HELP},
@@ -207,9 +211,9 @@ static const struct cli_cmd commands[] = {
      "serial.\n"
      "  PATH                 A state file, or - for standard "
      "input.\n" STATE_HELP LOCKING_HELP},
-    {"state history", cli_cmd_state_history, NULL, CLI_NEEDS_STATE,
-     CLI_F_STATE | CLI_F_JSON, 0, 0, "[options]",
-     "List the recorded changes to the state",
+    {"state history", cli_cmd_state_history, NULL,
+     CLI_NEEDS_STATE | CLI_STATE_NO_WRITE, CLI_F_STATE | CLI_F_JSON, 0, 0,
+     "[options]", "List the recorded changes to the state",
      "  -json                Machine-readable output.\n" STATE_HELP},
     {"state migrate", cli_cmd_state_migrate, NULL,
      CLI_NEEDS_STATE_CREATE | CLI_NEEDS_LOCK, CLI_F_STATE | CLI_FG_LOCKING, 1,
@@ -412,6 +416,9 @@ static int open_state(struct cli_ctx *ctx)
     so.lock = (needs & CLI_NEEDS_LOCK) && ctx->opts.lock;
     so.lock_timeout_ms = ctx->opts.lock_timeout_ms;
     so.operation = ctx->cmd->name;
+    so.readonly = (needs & CLI_STATE_NO_WRITE) != 0;
+    if (so.readonly)
+        so.lock = 0;
     error = tern_state_open(&ctx->state, &so, &diags);
     if (error == TERN_ENOTFOUND) {
         tern_diags_release(&diags);

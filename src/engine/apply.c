@@ -427,6 +427,33 @@ static int64_t leftover_intent(struct applyrun *ar, const char *addr)
     return 0;
 }
 
+/*
+ * The address's object is now known (created, adopted, updated or
+ * deleted by this step): every earlier run's intent for it that this
+ * settles goes, in the step's transaction. Two runs killed in turn leave
+ * two create intents for one address, and adopting by the first must not
+ * leave the second to outlive its object (issue 20, finding 12). A delete
+ * settles only delete intents: a create intent beside an object in the
+ * state may be the only memory of an interrupted replacement's new object,
+ * which the next run looks up. Deposed objects keep theirs.
+ */
+static void settle_leftovers(struct applyrun *ar, const char *addr,
+                             int64_t keep, int creates)
+{
+    size_t i;
+
+    for (i = 0; i < ar->nintents; i++) {
+        tern_state_intent *in = &ar->intents[i];
+
+        if (!in->id || in->id == keep || strcmp(in->address, addr) != 0 ||
+            !(strcmp(in->action, "delete") == 0 ||
+              (creates && strcmp(in->action, "create") == 0)))
+            continue;
+        tern_state_intent_abandon(ar->e->state, in->id, NULL);
+        in->id = 0;
+    }
+}
+
 static json_t *identity(const json_t *obj)
 {
     const json_t *id = json_object_get(obj, "id");
@@ -865,6 +892,8 @@ static int apply_finish(struct exec *ex, struct step *s)
             report_failure(ar, pi, s);
             return 1;
         }
+        if (a != TERN_ACTION_CREATE_THEN_DELETE && !pi->deposed)
+            settle_leftovers(ar, pi->addr, s->intent, 0);
         if (!quiet_step(pi, s)) {
             ar->sum.destroy++;
             apply_event(ar, TERN_EVENT_DONE, pi, s, NULL, NULL);
@@ -878,8 +907,7 @@ static int apply_finish(struct exec *ex, struct step *s)
         report_failure(ar, pi, s);
         return 1;
     }
-    if (s->old_intent && s->old_intent != s->intent)
-        tern_state_intent_abandon(ar->e->state, s->old_intent, NULL);
+    settle_leftovers(ar, pi->addr, s->intent, s->op == OP_CREATE || s->adopted);
     /* The old object of a create_before_destroy replacement is no longer
      * the address's object: remember it (in this same transaction) until
      * its delete is done, or a failed or interrupted delete orphans it. */
@@ -1520,11 +1548,18 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
         (error = add_confirms(&ar, &ex)))
         goto done;
     if ((error = tern__exec_run(&ex))) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                       "Saving to the state failed",
-                       "The apply stopped: the results of its last steps "
-                       "could not be written to %s (%s).",
-                       tern_state_path(e->state), tern_strerror(error));
+        if (ex.why)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Saving to the state failed",
+                           "The apply stopped: the results of its last "
+                           "steps could not be saved: %s",
+                           ex.why);
+        else
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Saving to the state failed",
+                           "The apply stopped: the results of its last "
+                           "steps could not be written to %s (%s).",
+                           tern_state_path(e->state), tern_strerror(error));
         goto done;
     }
     ar.sum.errors = ex.failed;

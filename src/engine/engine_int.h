@@ -558,6 +558,7 @@ struct exec {
     int stopping;
     int batch;     /* group the state writes of each loop turn */
     int error;     /* a state batch failed */
+    char *why;     /* and the store's reason, for the apply's message */
     void *notices; /* exec.c's queue of tern__exec_wait() notices */
 };
 

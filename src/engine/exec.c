@@ -89,6 +89,8 @@ void tern__exec_release(struct exec *ex)
     }
     tern_free(ex->steps);
     ex->steps = NULL;
+    tern_free(ex->why);
+    ex->why = NULL;
     ex->nsteps = 0;
 }
 
@@ -336,15 +338,28 @@ static void queue_pool(struct run *r)
  * before their creates: a step is queued only from the pool, which it
  * enters when the batch that wrote its intent has ended.
  */
+/* Remember why the store failed (its first diagnostic), once. */
+static const char *store_failed(struct exec *ex, int rc, struct tern_diags *d)
+{
+    ex->error = rc;
+    if (!ex->why && d->count && d->items[0].detail)
+        ex->why = tern_strdup(d->items[0].detail);
+    tern_diags_release(d);
+    return ex->why ? ex->why : tern_strerror(rc);
+}
+
 static void turn(struct run *r)
 {
     struct exec *ex = r->ex;
+    struct tern_diags bd = TERN_DIAGS_INIT;
+    const char *why;
     size_t k;
     int rc;
 
     queue_pool(r);
-    if (ex->batch && (rc = tern_state_batch_begin(ex->e->state, NULL)))
-        ex->error = rc;
+    if (ex->batch && (rc = tern_state_batch_begin(ex->e->state, &bd)))
+        store_failed(ex, rc, &bd);
+    tern_diags_release(&bd);
     for (k = 0; k < r->nfinished; k++) {
         struct step *s = &ex->steps[r->finished[k]];
 
@@ -352,16 +367,17 @@ static void turn(struct run *r)
     }
     r->nfinished = 0;
     prepare_ready(r);
-    if (ex->batch && (rc = tern_state_batch_end(ex->e->state, NULL))) {
-        /* Nothing of this turn was saved: stop here. */
-        ex->error = rc;
+    if (ex->batch && (rc = tern_state_batch_end(ex->e->state, &bd))) {
+        /* Nothing of this turn was saved: stop here, saying why (a full
+         * disk, a file too large: issue 20, finding 13). */
+        why = store_failed(ex, rc, &bd);
         ex->stopping = 1;
         for (k = 0; k < r->nstarting; k++) {
             struct step *s = &ex->steps[r->starting[k]];
 
             s->rc = rc;
             tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL,
-                           "Saving to the state failed", NULL);
+                           "Saving to the state failed", "%s", why);
             ex->ops->finish(ex, s);
             complete(r, s, 1);
         }

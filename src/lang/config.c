@@ -75,6 +75,7 @@ void tern_lang_config_free(struct tern_lang_config *cfg)
         tern_lang_config_free(cfg->calls[i].cfg);
     tern_free(cfg->calls);
     tern_free(cfg->local_attrs);
+    tern__nameset_release(&cfg->local_names);
     tern_free(cfg->index);
     tern_lang_sources_free(&cfg->sources);
     tern_free(cfg->dir);
@@ -256,29 +257,34 @@ static int add_locals(struct tern_lang_config *cfg, struct tern_block *b,
         struct tern_attribute *a = &b->body->attrs[i];
         struct tern_attribute **na;
 
-        for (j = 0; j < cfg->nlocal_attrs; j++) {
-            if (strcmp(cfg->local_attrs[j]->name, a->name) == 0) {
-                char at[512];
-
-                fmt_range(at, sizeof(at), &cfg->local_attrs[j]->name_range);
-                tern_diags_add(d, TERN_SEV_ERROR, &a->name_range,
-                               "Duplicate local value definition",
-                               "A local value named \"%s\" was already "
-                               "defined at %s. Local value names must be "
-                               "unique within a module.",
-                               a->name, at);
-                error = TERN_ERROR;
-                break;
-            }
-        }
-        if (j < cfg->nlocal_attrs)
-            continue;
-        na = tern_realloc(cfg->local_attrs,
-                          (cfg->nlocal_attrs + 1) * sizeof(*na));
-        if (!na)
+        if (tern__nameset_add(&cfg->local_names, a->name, cfg->nlocal_attrs,
+                              &j))
             return TERN_ENOMEM;
-        cfg->local_attrs = na;
-        na[cfg->nlocal_attrs++] = a;
+        if (j != SIZE_MAX) {
+            char at[512];
+
+            fmt_range(at, sizeof(at), &cfg->local_attrs[j]->name_range);
+            tern_diags_add(d, TERN_SEV_ERROR, &a->name_range,
+                           "Duplicate local value definition",
+                           "A local value named \"%s\" was already "
+                           "defined at %s. Local value names must be "
+                           "unique within a module.",
+                           a->name, at);
+            error = TERN_ERROR;
+            continue;
+        }
+        if (cfg->nlocal_attrs == cfg->alocal_attrs) {
+            size_t alloc = cfg->alocal_attrs ? cfg->alocal_attrs * 2 : 16;
+
+            na = alloc <= SIZE_MAX / sizeof(*na)
+                     ? tern_realloc(cfg->local_attrs, alloc * sizeof(*na))
+                     : NULL;
+            if (!na)
+                return TERN_ENOMEM;
+            cfg->local_attrs = na;
+            cfg->alocal_attrs = alloc;
+        }
+        cfg->local_attrs[cfg->nlocal_attrs++] = a;
     }
     for (i = 0; i < b->body->nblocks; i++) {
         tern_diags_add(d, TERN_SEV_ERROR, &b->body->blocks[i]->def_range,

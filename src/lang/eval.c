@@ -9,6 +9,7 @@
  * unknown yields unknown. Sensitive marks propagate the same way: a result
  * computed from a sensitive operand is sensitive.
  */
+#include "lang/functions_int.h"
 #include "lang/lang_int.h"
 #include "util/alloc.h"
 
@@ -617,6 +618,16 @@ static int is_text(const struct tern_expr *part)
            tern_value_kind(part->u.literal) == TERN_VAL_STRING;
 }
 
+/* A template's result is capped as the string functions' are (issue 20,
+ * finding 7: "%{for i in range(1024)}${s}%{endfor}" over a long s asked
+ * for gigabytes). */
+static int too_long(struct ev *ev, const struct tern_expr *e)
+{
+    return everr(ev, &e->range, "Template result too long",
+                 "The template's result would be longer than %zu bytes.",
+                 TERN_LANG_MAX_STRING);
+}
+
 static int eval_template(struct ev *ev, const struct tern_expr *e,
                          tern_value **out)
 {
@@ -635,6 +646,11 @@ static int eval_template(struct ev *ev, const struct tern_expr *e,
         int err;
 
         if (is_text(part)) {
+            if (b.len + tern_value_string_len(part->u.literal) >
+                TERN_LANG_MAX_STRING) {
+                error = too_long(ev, e);
+                break;
+            }
             tern_buf_put(&b, tern_value_get_string(part->u.literal),
                          tern_value_string_len(part->u.literal));
             continue;
@@ -658,6 +674,11 @@ static int eval_template(struct ev *ev, const struct tern_expr *e,
                       "Cannot include the given value in a string "
                       "template: string required, but have %s.",
                       tern__type_name(v));
+        } else if (b.len + tern_value_string_len(s) > TERN_LANG_MAX_STRING) {
+            tern_value_decref(s);
+            tern_value_decref(v);
+            error = too_long(ev, e);
+            break;
         } else {
             tern_buf_put(&b, tern_value_get_string(s),
                          tern_value_string_len(s));
@@ -840,6 +861,13 @@ static int eval_tpl_for(struct ev *ev, const struct tern_expr *e,
         if (tern_value_is_unknown(part)) {
             unknown = 1;
         } else if ((s = tern__convert_string(part)) != NULL) {
+            if (b.len + tern_value_string_len(s) > TERN_LANG_MAX_STRING) {
+                tern_value_decref(s);
+                tern_value_decref(part);
+                part = NULL;
+                error = too_long(ev, e);
+                goto done;
+            }
             tern_buf_put(&b, tern_value_get_string(s),
                          tern_value_string_len(s));
             tern_value_decref(s);

@@ -571,7 +571,7 @@ FN(format)
 FN(formatlist)
 {
     tern_value *fmt = NULL, *list = NULL, **row = NULL;
-    size_t len = 0, i, j;
+    size_t len = 0, i, j, total = 0;
     int have_list = 0, error;
 
     if ((error = tern__arg_string(c, args, 0, &fmt)))
@@ -612,6 +612,17 @@ FN(formatlist)
             goto done;
         }
         blen = b.len;
+        /* The whole list is capped as one string is (issue 20). */
+        total += blen;
+        if (total > TERN_LANG_MAX_STRING) {
+            tern_buf_release(&b);
+            tern__farg_error(c, 0,
+                             "the results would be longer than %zu bytes in "
+                             "all.",
+                             TERN_LANG_MAX_STRING);
+            error = TERN_ERROR;
+            goto done;
+        }
         if (tern_value_list_append(
                 list, tern_value_string_own(tern_buf_detach(&b), blen))) {
             error = TERN_ENOMEM;
@@ -650,6 +661,17 @@ FN(join)
                 tern__farg_error(c, i,
                                  "element %zu is %s; a string is required.", j,
                                  tern__type_name(e));
+                error = TERN_ERROR;
+                goto fail;
+            }
+            /* Capped as replace's result is (issue 20, finding 7). */
+            if (b.len + (count ? tern_value_string_len(sep) : 0) +
+                    tern_value_string_len(s) >
+                TERN_LANG_MAX_STRING) {
+                tern_value_decref(s);
+                tern__farg_error(c, i,
+                                 "the result would be longer than %zu bytes.",
+                                 TERN_LANG_MAX_STRING);
                 error = TERN_ERROR;
                 goto fail;
             }
@@ -1041,6 +1063,13 @@ FN(indent)
         if (*p == '\n' && p[1])
             tern_buf_printf(&b, "%*s", (int)(spaces > 1000 ? 1000 : spaces),
                             "");
+        if (b.len > TERN_LANG_MAX_STRING) {
+            tern_value_decref(s);
+            tern_buf_release(&b);
+            tern__farg_error(c, 1, "the result would be longer than %zu bytes.",
+                             TERN_LANG_MAX_STRING);
+            return TERN_ERROR;
+        }
     }
     tern_value_decref(s);
     return tern__fret_buf(out, &b);

@@ -398,6 +398,24 @@ struct tern_lang_fileset {
  * the sources of every module of the tree (child modules' files are
  * named by their path from the root's directory, "modules/role/main.tf");
  * a child's own sources are empty. */
+/* A set of names with an index each (names.c): borrowed strings. */
+struct tern__nameset_slot {
+    const char *name;
+    size_t idx;
+};
+struct tern__nameset {
+    struct tern__nameset_slot *slots;
+    size_t size, used;
+};
+/* Find @name (*found = its index) or, when absent, add it with @idx
+ * (*found = SIZE_MAX). TERN_OK or TERN_ENOMEM. */
+int tern__nameset_add(struct tern__nameset *n, const char *name, size_t idx,
+                      size_t *found);
+/* 1 and *found (may be NULL) when @name is in the set, else 0. */
+int tern__nameset_find(const struct tern__nameset *n, const char *name,
+                       size_t *found);
+void tern__nameset_release(struct tern__nameset *n);
+
 struct tern_lang_config {
     char *dir; /* where its files are read; path.module */
     char *rel; /* from the root's directory: "" root, "modules/role" */
@@ -415,6 +433,9 @@ struct tern_lang_config {
     /* Every attribute of every locals block. */
     struct tern_attribute **local_attrs;
     size_t nlocal_attrs;
+    /* Private: their capacity, and their names (index in local_attrs). */
+    size_t alocal_attrs;
+    struct tern__nameset local_names;
     /* Private: named blocks by type and labels, for duplicate checks. */
     struct tern_block **index;
     size_t index_size, index_used;
@@ -537,9 +558,11 @@ struct tern_lang_instances {
     tern_value **keys;   /* null for SINGLE; numbers; strings */
     tern_value **values; /* for_each: each.value; else NULL entries */
     int unknown;         /* count/for_each not known until apply */
+    size_t alloc;        /* private: the capacity of keys and values */
 };
 
-/* The most instances a count may ask for (issue 20, finding 7). */
+/* The most instances a count or for_each may ask for (issue 20, finding
+ * 7). */
 #define TERN_LANG_MAX_INSTANCES 100000
 
 /*

@@ -238,17 +238,26 @@ void tern_lang_instances_release(struct tern_lang_instances *in)
     memset(in, 0, sizeof(*in));
 }
 
+/* Append one instance; the arrays double (they grew by one, issue 20). */
 static int push_instance(struct tern_lang_instances *in, tern_value *key,
                          tern_value *value)
 {
-    tern_value **k = tern_realloc(in->keys, (in->n + 1) * sizeof(*k));
-    tern_value **v;
+    tern_value **k = in->keys, **v = in->values;
 
-    if (k)
-        in->keys = k;
-    v = k ? tern_realloc(in->values, (in->n + 1) * sizeof(*v)) : NULL;
-    if (v)
-        in->values = v;
+    if (key && in->n == in->alloc) {
+        size_t alloc = in->alloc ? in->alloc * 2 : 8;
+
+        k = alloc <= SIZE_MAX / sizeof(*k)
+                ? tern_realloc(in->keys, alloc * sizeof(*k))
+                : NULL;
+        if (k)
+            in->keys = k;
+        v = k ? tern_realloc(in->values, alloc * sizeof(*v)) : NULL;
+        if (v) {
+            in->values = v;
+            in->alloc = alloc;
+        }
+    }
     if (!k || !v || !key) {
         tern_value_decref(key);
         tern_value_decref(value);
@@ -355,6 +364,17 @@ static int expand_for_each(const struct tern_attribute *a, const tern_value *v,
                           "The given \"for_each\" argument value is "
                           "unsuitable: the given \"for_each\" argument value "
                           "is null. A map, or set of strings is allowed.");
+    /* As count's limit: a for_each over a generated collection of
+     * millions would grow until killed. */
+    if (n > TERN_LANG_MAX_INSTANCES && (tern_value_kind(v) == TERN_VAL_OBJECT ||
+                                        tern_value_kind(v) == TERN_VAL_SET)) {
+        snprintf(detail, sizeof(detail),
+                 "The given \"for_each\" argument value is unsuitable: tern "
+                 "supports at most %d instances of one resource or data "
+                 "source, not %zu.",
+                 TERN_LANG_MAX_INSTANCES, n);
+        return inst_error(d, r, "Invalid for_each argument", detail);
+    }
     out->mode = TERN_LANG_EXPAND_FOR_EACH;
     if (tern_value_kind(v) == TERN_VAL_OBJECT) {
         for (i = 0; i < n && !error; i++)
@@ -527,9 +547,8 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
         const char *cands[256];
         const char *best;
 
-        for (i = 0; i < cfg->nlocal_attrs; i++)
-            if (strcmp(cfg->local_attrs[i]->name, ref->name) == 0)
-                return;
+        if (tern__nameset_find(&cfg->local_names, ref->name, NULL))
+            return;
         for (i = 0; i < cfg->nlocal_attrs && i < 256; i++)
             cands[i] = cfg->local_attrs[i]->name;
         best = tern_lang_suggest(ref->name, cands, i);

@@ -2223,6 +2223,7 @@ static struct tern_body *parse_body(struct parser *p, enum tok end,
     struct tern_body *body = tern__arena_alloc(p->arena, sizeof(*body));
     struct pvec blocks = {0};
     struct tern_attribute *attrs = NULL;
+    struct tern__nameset seen = {0};
     size_t nattrs = 0, aattrs = 0, i;
     struct tern_pos start;
 
@@ -2288,20 +2289,20 @@ static struct tern_body *parse_body(struct parser *p, enum tok end,
                          "An argument definition must end with a newline.");
                 recover(p);
             }
-            for (i = 0; i < nattrs; i++) {
-                if (strcmp(attrs[i].name, a.name) == 0) {
-                    perr(p, &a.name_range, "Attribute redefined",
-                         "The argument \"%s\" was already set at "
-                         "%s:%u,%u-%u. Each argument may be set only once.",
-                         a.name, attrs[i].name_range.file,
-                         attrs[i].name_range.start.line,
-                         attrs[i].name_range.start.column,
-                         attrs[i].name_range.end.column);
-                    break;
-                }
+            if (!a.name || tern__nameset_add(&seen, a.name, nattrs, &i)) {
+                p->oom = 1;
+                break;
             }
-            if (i < nattrs)
+            if (i != SIZE_MAX) {
+                perr(p, &a.name_range, "Attribute redefined",
+                     "The argument \"%s\" was already set at "
+                     "%s:%u,%u-%u. Each argument may be set only once.",
+                     a.name, attrs[i].name_range.file,
+                     attrs[i].name_range.start.line,
+                     attrs[i].name_range.start.column,
+                     attrs[i].name_range.end.column);
                 continue;
+            }
             if (nattrs == aattrs) {
                 size_t alloc = aattrs ? aattrs * 2 : 8;
                 struct tern_attribute *na =
@@ -2338,6 +2339,7 @@ static struct tern_body *parse_body(struct parser *p, enum tok end,
         memcpy(body->attrs, attrs, nattrs * sizeof(*attrs));
     body->nattrs = nattrs;
     tern_free(attrs);
+    tern__nameset_release(&seen);
     if (!body->attrs || !body->blocks) {
         p->oom = 1;
         return NULL;

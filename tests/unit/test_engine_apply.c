@@ -558,6 +558,77 @@ TEST(engine_apply, cbd_interrupted_between_create_and_delete)
     test_env_release(&env);
 }
 
+/*
+ * Finding 12 of issue 20: two runs killed in turn leave two create
+ * intents for one address (the first run's, then the second's, which
+ * found nothing to adopt and created it). The third run adopts the object
+ * by the first intent; the second must go with it, or it outlives its
+ * object and every later command warns of unfinished operations.
+ */
+TEST(engine_apply, intents_of_adopted_cleared)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    json_t *ident = json_pack("{s:s}", "name", "a");
+    int64_t id;
+    char *ch, *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.a", "create",
+                                      ident, NULL));
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.a", "create",
+                                      ident, NULL));
+    json_decref(ident);
+    ASSERT_NOT_NULL(test_store_put(env.store, "a", NULL));
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name = \"a\"\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(ch, "no-op test_object.a adopted\n");
+    tern_free(ch);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    ASSERT_EQ(test_store_count_name(env.store, "a"), 1);
+    test_env_release(&env);
+}
+
+/*
+ * A destroy killed during a delete leaves its intent with the object in
+ * the state. The next destroy deletes the object with an intent of its
+ * own; the earlier one is resolved too.
+ */
+TEST(engine_apply, intents_of_deleted_cleared)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_plan_options o = TERN_PLAN_OPTIONS_INIT;
+    json_t *ident = json_pack("{s:s}", "name", "a");
+    int64_t id;
+    char *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, "resource \"test_object\" \"a\" {\n"
+                                      "  name = \"a\"\n"
+                                      "}\n"));
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.a", "delete",
+                                      ident, NULL));
+    json_decref(ident);
+    o.destroy = 1;
+    ASSERT_OK(test_env_plan(&env, &o, &p));
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    ASSERT_EQ(test_store_count_name(env.store, "a"), 0);
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    test_env_release(&env);
+}
+
 TEST(engine_apply, destroy_in_reverse_dependency_order)
 {
     struct test_env env;
@@ -789,6 +860,8 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, cbd_failed_delete_keeps_the_deposed_object),
     TEST_UNIT(engine_apply, deposed_destroyed_via_saved_plan),
     TEST_UNIT(engine_apply, cbd_interrupted_between_create_and_delete),
+    TEST_UNIT(engine_apply, intents_of_adopted_cleared),
+    TEST_UNIT(engine_apply, intents_of_deleted_cleared),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
     TEST_UNIT(engine_apply, allocation_failures),

@@ -1134,10 +1134,37 @@ TEST(lang_func, replace_and_distinct_bounds)
          "the result would be longer than 16777216 bytes.|1:9-31");
 }
 
+/* Issue 20, finding 7: the other string builders are capped as replace
+ * is (a 16 MiB string joined, indented, formatted or repeated by a
+ * template asked for gigabytes). S is 1 MiB, so 17 of it is over. */
+#define S "format(\"%1000000s%48576s\", \"\", \"\")"
+TEST(lang_func, builders_bounded)
+{
+    static const struct ecase cases[] = {
+        {"length(join(\"\", [for i in range(16) : " S "]))", "16777216"},
+    };
+    RUN(cases);
+    DIAG("join(\"\", [for i in range(17) : " S "])",
+         "Invalid function argument|Call to function \"join\" failed: "
+         "the result would be longer than 16777216 bytes.|1:10-67");
+    DIAG("indent(1000, join(\"\\n\", flatten([for i in range(17) : [for j in "
+         "range(1000) : \"a\"]])))",
+         "Invalid function argument|Call to function \"indent\" failed: "
+         "the result would be longer than 16777216 bytes.|1:14-86");
+    DIAG("formatlist(\"%s\", [for i in range(17) : " S "])",
+         "Invalid function argument|Call to function \"formatlist\" failed: "
+         "the results would be longer than 16777216 bytes in all.|1:12-16");
+    DIAG("\"%{for i in range(17)}${" S "}%{endfor}\"",
+         "Template result too long|The template's result would be longer "
+         "than 16777216 bytes.|1:2-69");
+}
+#undef S
+
 const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, format_limits),
     TEST_UNIT(lang_func, file_limits),
     TEST_UNIT(lang_func, replace_and_distinct_bounds),
+    TEST_UNIT(lang_func, builders_bounded),
     TEST_UNIT(lang_func, json),
     TEST_UNIT(lang_func, format),
     TEST_UNIT(lang_func, strings),

@@ -150,6 +150,46 @@ TEST(lang_module, count_is_bounded)
     EXPANDS("resource \"t\" \"n\" { count = 2 }", "0,1", none);
 }
 
+/* for_each is bounded as count is; 100,000 instances still expand, and
+ * the arrays double rather than grow by one. */
+TEST(lang_module, for_each_is_bounded)
+{
+    static const char text[] =
+        "resource \"t\" \"n\" {\n"
+        "  for_each = toset(flatten([for i in range(101) :\n"
+        "    [for j in range(1000) : \"${i}-${j}\"]]))\n"
+        "}\n";
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_config *cfg = config(text, &d);
+    struct tern_lang_instances in;
+    struct tern_lang_scope scope;
+    char *keys;
+    const char *err;
+
+    memset(&scope, 0, sizeof(scope));
+    ASSERT_EQ(tern_lang_expand(cfg->resources.items[0], &scope, &in, &d),
+              TERN_ERROR);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "Invalid for_each argument");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "The given \"for_each\" argument value is unsuitable: tern "
+                  "supports at most 100000 instances of one resource or data "
+                  "source, not 101000.");
+    ASSERT_EQ(d.items[0].range.start.line, 2);
+    ASSERT_EQ(d.items[0].range.start.column, 14);
+    tern_lang_instances_release(&in);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+    keys = expand("resource \"t\" \"n\" {\n"
+                  "  for_each = { for k in flatten([for i in range(100) :\n"
+                  "    [for j in range(1000) : \"${i}-${j}\"]]) : k => k }\n"
+                  "}\n",
+                  &err);
+    ASSERT_NULL(err);
+    ASSERT_EQ(strlen(keys), 878999);
+    tern_free(keys);
+}
+
 TEST(lang_module, count_and_for_each)
 {
     const char *none = NULL;
@@ -469,6 +509,7 @@ const struct tern_test test_lang_module_list[] = {
     TEST_UNIT(lang_module, references),
     TEST_UNIT(lang_module, count_and_for_each),
     TEST_UNIT(lang_module, count_is_bounded),
+    TEST_UNIT(lang_module, for_each_is_bounded),
     TEST_UNIT(lang_module, validate),
     TEST_UNIT(lang_module, validate_accepts_clean_cases),
     TEST_UNIT(lang_module, dynamic_block_errors),

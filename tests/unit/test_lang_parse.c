@@ -213,6 +213,36 @@ TEST(lang_parse, unclosed_block_and_redefined_attribute)
     release(&p);
 }
 
+/*
+ * 40,000 arguments in one body, one of them set twice at the end: found
+ * through the name set (issue 20, finding 7: the pairwise check was
+ * quadratic, 5.75 s for a 40,000-attribute locals block).
+ */
+TEST(lang_parse, many_attributes_redefined)
+{
+    struct parsed p;
+    tern_buf b = TERN_BUF_INIT;
+    char *text;
+    int i;
+
+    for (i = 0; i < 40000; i++)
+        tern_buf_printf(&b, "a%d = %d\n", i, i);
+    tern_buf_puts(&b, "a39999 = 0\na17 = 0\n");
+    text = tern_buf_detach(&b);
+    ASSERT_NOT_NULL(text);
+    parse(&p, text);
+    tern_free(text);
+    ASSERT_EQ(p.file->body->nattrs, 40000);
+    ASSERT_EQ(p.diags.count, 2);
+    ASSERT_STR_EQ(p.diags.items[0].detail,
+                  "The argument \"a39999\" was already set at "
+                  "main.tf:40000,1-7. Each argument may be set only once.");
+    ASSERT_STR_EQ(p.diags.items[1].detail,
+                  "The argument \"a17\" was already set at main.tf:18,1-4. "
+                  "Each argument may be set only once.");
+    release(&p);
+}
+
 TEST(lang_parse, diagnostic_rendering_golden)
 {
     struct parsed p;
@@ -377,6 +407,7 @@ const struct tern_test test_lang_parse_list[] = {
     TEST_UNIT(lang_parse, multiline_collections_trailing_commas),
     TEST_UNIT(lang_parse, reports_every_error_and_recovers),
     TEST_UNIT(lang_parse, unclosed_block_and_redefined_attribute),
+    TEST_UNIT(lang_parse, many_attributes_redefined),
     TEST_UNIT(lang_parse, diagnostic_rendering_golden),
     TEST_UNIT(lang_parse, suggest_by_edit_distance),
     TEST_UNIT(lang_parse, deep_nesting_is_an_error_not_a_crash),
