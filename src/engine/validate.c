@@ -3,14 +3,17 @@
  * as for a plan, but without a state, with unknown values for variables
  * that have none, and locals are checked for cycles among themselves,
  * which the block graph does not see (a local is not a node of it), in
- * the root and every child module. Constant arguments are checked against
- * their schema's length limits, in every module, once per block.
+ * the root and every child module; the attributes that references name
+ * after a resource or data source are checked against its schema.
+ * Constant arguments are checked against their schema's length limits, in
+ * every module, once per block.
  * Then, when nothing else is wrong, the policy lint (lint.c).
  */
 #include "engine_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct lcycle {
@@ -158,8 +161,80 @@ static int check_values(const tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
+/* ---- attributes named in references ------------------------------------ */
+
+struct attrcheck {
+    struct tern_diags *diags;
+    int error;
+};
+
+/* A resource's or data source's attribute named in a reference against
+ * its type's schema, as Terraform's static validation of references
+ * (configschema's StaticValidateTraversal): "Unsupported attribute" at
+ * the step, with a suggestion when a name is close. */
+static void on_attr_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct attrcheck *c = ctx;
+    const tern_module *m;
+    const char *cands[128], *best;
+    char hint[160] = "";
+    size_t n = 0, i;
+
+    if (!ref->attr || !ref->type || c->error == TERN_ENOMEM)
+        return;
+    m = tern_module_find(ref->kind[0] == 'd' ? TERN_MODULE_DATA
+                                             : TERN_MODULE_RESOURCE,
+                         ref->type);
+    if (!m || !m->schema || tern_schema_attr(m->schema, ref->attr))
+        return; /* an unknown type is reported on its own */
+    for (i = 0; m->schema[i].name && n < 128; i++)
+        cands[n++] = m->schema[i].name;
+    if ((best = tern_lang_suggest(ref->attr, cands, n)))
+        snprintf(hint, sizeof(hint), " Did you mean \"%s\"?", best);
+    if (!tern_diags_add(c->diags, TERN_SEV_ERROR, &ref->attr_range,
+                        "Unsupported attribute",
+                        "This object has no argument, nested block, or "
+                        "exported attribute named \"%s\".%s",
+                        ref->attr, hint))
+        c->error = TERN_ENOMEM;
+    else
+        c->error = TERN_ERROR;
+}
+
+static void check_body_attrs(const struct tern_body *body, struct attrcheck *c)
+{
+    size_t i;
+
+    for (i = 0; body && i < body->nattrs; i++)
+        tern_lang_expr_refs(body->attrs[i].expr, on_attr_ref, c);
+    for (i = 0; body && i < body->nblocks; i++)
+        check_body_attrs(body->blocks[i]->body, c);
+}
+
+/* Every expression of the module @cfg and, each once, of the modules it
+ * calls. */
+static void check_attr_refs(const struct tern_lang_config *cfg,
+                            struct attrcheck *c)
+{
+    const struct tern_blockvec *vecs[] = {&cfg->resources, &cfg->data,
+                                          &cfg->outputs,   &cfg->modules,
+                                          &cfg->checks,    &cfg->providers};
+    size_t i, j;
+
+    for (i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
+        for (j = 0; j < vecs[i]->n; j++)
+            check_body_attrs(vecs[i]->items[j]->body, c);
+    for (i = 0; i < cfg->nlocal_attrs; i++)
+        tern_lang_expr_refs(cfg->local_attrs[i]->expr, on_attr_ref, c);
+    for (i = 0; i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg)
+            check_attr_refs(cfg->calls[i].cfg, c);
+}
+
 int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
 {
+    struct attrcheck ac = {diags, TERN_OK};
+
     tern_engine_options opts = TERN_ENGINE_OPTIONS_INIT;
     tern_engine *e = NULL;
     tern_value *vars = NULL;
@@ -167,6 +242,11 @@ int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
     int error = TERN_OK, rc;
 
     if ((error = local_cycles(config, diags)) == TERN_ENOMEM)
+        goto done;
+    check_attr_refs(config, &ac);
+    if (ac.error == TERN_ENOMEM || (ac.error && !error))
+        error = ac.error;
+    if (error == TERN_ENOMEM)
         goto done;
     vars = tern_value_object_new();
     TERN_CHECK_ALLOC(vars);

@@ -242,6 +242,11 @@ struct tern_lang_ref {
     const char *type; /* resource or data type; else NULL */
     const char *name; /* the variable, local, module or resource name */
     struct tern_range range;
+    /* For a resource or data source: the attribute named after it (after
+     * an instance key, if any: aws_iam_role.r[0].arn), NULL when there is
+     * none; attr_range is that step (".arn"). */
+    const char *attr;
+    struct tern_range attr_range;
 };
 
 /*

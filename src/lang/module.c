@@ -57,11 +57,15 @@ static int traversal(struct walk *w, const struct tern_expr *e,
                      const struct bound *bound)
 {
     const struct tern_expr *p = e, *first = NULL, *second = NULL;
+    const struct tern_expr *third = NULL, *fourth = NULL, *after;
     struct tern_lang_ref ref;
     const char *rname;
 
-    /* first is the step right above the root, second the one above it. */
+    /* first is the step right above the root, second the one above it,
+     * and so on. */
     while (p->kind == TERN_EXPR_GETATTR || p->kind == TERN_EXPR_INDEX) {
+        fourth = third;
+        third = second;
         second = first;
         first = p;
         p = below(p);
@@ -88,6 +92,18 @@ static int traversal(struct walk *w, const struct tern_expr *e,
                strcmp(rname, "terraform") != 0 && strcmp(rname, "self") != 0) {
         ref.kind = "resource";
         ref.type = rname;
+    }
+    if (ref.type) {
+        /* The step after the resource's name, past an instance key. */
+        after = ref.kind[0] == 'd' ? third : second;
+        if (after && after->kind == TERN_EXPR_INDEX)
+            after = ref.kind[0] == 'd' ? fourth : third;
+        if (after && after->kind == TERN_EXPR_GETATTR) {
+            ref.attr = after->u.attr.name;
+            ref.attr_range.file = e->range.file;
+            ref.attr_range.start = after->u.attr.obj->range.end;
+            ref.attr_range.end = after->range.end;
+        }
     }
     w->fn(w->ctx, &ref);
     return 1;

@@ -10,8 +10,8 @@
  *
  * The policy part's "databricks_instance_profile.shared.arn" names an
  * attribute the resource does not have (the provider's issue #4375: the
- * documentation should say .id), so the text as published fails to plan,
- * as it does with Terraform; it applies with .id.
+ * documentation should say .id), so the text as published fails to
+ * validate and to plan, as it does with Terraform; it applies with .id.
  */
 #include "runner.h"
 
@@ -180,8 +180,22 @@ TEST(cli_dbx_doc_example, cluster_policy_part)
 
     ASSERT_NOT_NULL(fixed);
     start();
-    /* As published: .arn is not an attribute of the registration. */
+    /* As published: .arn is not an attribute of the registration, which
+     * validate finds from the schema, as Terraform's static validation
+     * does (the step underlined, as hcl's TraverseAttr range). */
     write_config(base, registration, policy);
+    RUN(1, "validate", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Unsupported attribute\n\n"
+                  "  on main.tf line 51, in resource "
+                  "\"databricks_cluster_policy\" \"this\":\n"
+                  "  51:       \"value\" : "
+                  "databricks_instance_profile.shared.arn\n"
+                  "                                                        "
+                  "^^^^\n\n"
+                  "This object has no argument, nested block, or exported "
+                  "attribute named \"arn\".\n\n");
+    tt_run_release(&r);
     RUN(1, "plan", "-no-color", VAR);
     ASSERT_STR_EQ(r.err,
                   "Error: Unsupported attribute\n\n"
