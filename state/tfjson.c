@@ -19,13 +19,6 @@
 #include "engine/tfjson.h"
 #include "util/alloc.h"
 
-/*
- * terraform_version written into exported files. Terraform refuses a state
- * that claims a newer Terraform than itself in some versions, so this
- * names a widely deployed release rather than tern's own version.
- */
-#define TERRAFORM_COMPAT_VERSION "1.5.7"
-
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -168,7 +161,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
         json_object_set_new(out_obj, k, o);
     }
     doc = json_pack("{s:i,s:s,s:I,s:s,s:O,s:O,s:n}", "version", 4,
-                    "terraform_version", TERRAFORM_COMPAT_VERSION, "serial",
+                    "terraform_version", TERN_STATE_TERRAFORM_VERSION, "serial",
                     (json_int_t)serial, "lineage", st->lineage, "outputs",
                     out_obj, "resources", list, "check_results");
 fail:

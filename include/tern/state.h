@@ -46,6 +46,14 @@ typedef struct tern_state tern_state;
 /** The default file name of a state database. */
 #define TERN_STATE_DEFAULT_PATH "tern.tfstate.db"
 
+/**
+ * The `terraform_version` of every v4 document tern writes (state pull,
+ * the S3 backend's object). Terraform refuses a state that claims a newer
+ * Terraform than itself in some versions, so this names a widely deployed
+ * release rather than tern's own version.
+ */
+#define TERN_STATE_TERRAFORM_VERSION "1.5.7"
+
 /** The schema version this tern writes (PRAGMA user_version). */
 #define TERN_STATE_SCHEMA_VERSION 2
 

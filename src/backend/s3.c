@@ -486,8 +486,9 @@ static int mark_interrupted(tern_backend_s3 *b, const json_t *info,
         /* state/tfjson.c's export of an empty store, serial 1 as the
          * first pull of an apply starts it (tern_backend_s3_pull). */
         doc = json_pack("{s:i, s:s, s:i, s:s, s:{}, s:[], s:n}", "version", 4,
-                        "terraform_version", "1.5.7", "serial", 1, "lineage",
-                        lineage, "outputs", "resources", "check_results");
+                        "terraform_version", TERN_STATE_TERRAFORM_VERSION,
+                        "serial", 1, "lineage", lineage, "outputs", "resources",
+                        "check_results");
         TERN_CHECK_ALLOC(doc);
     }
     ext = json_object_get(doc, EXTENSION);
