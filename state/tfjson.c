@@ -210,6 +210,21 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     }
     if (serial < 0)
         serial = current;
+    if (serial < current) {
+        int64_t from = 0;
+
+        if ((error = tern_state_history_from(st, &from)) != 0)
+            goto done;
+        if (serial < from) {
+            error = tern__state_fail(
+                diags, TERN_ENOTFOUND, "No such serial",
+                "The history of %s goes back to serial %lld; serial %lld is "
+                "older (the S3 backend's object carries a bounded history, "
+                "see README \"The S3 backend\").",
+                st->path, (long long)from, (long long)serial);
+            goto done;
+        }
+    }
     if ((error = tern_state_list(st, &list, &n, diags)) != 0)
         goto done;
     if ((error = tern_state_outputs(st, &outputs, diags)) != 0)

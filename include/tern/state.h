@@ -460,6 +460,25 @@ int tern_state_history(tern_state *state, int64_t serial,
 void tern_state_changes_free(tern_state_change *list, size_t count);
 
 /**
+ * Replace the recorded history with @p list (oldest first; borrowed): the
+ * S3 backend's working copy takes the bounded history its object carries.
+ * Not a change of the state (no serial). From then on the store keeps its
+ * history from @p from_serial: tern_state_export() of an older serial is
+ * refused (TERN_ENOTFOUND), since the changes that would rebuild it are
+ * not there.
+ */
+int tern_state_history_replace(tern_state *state, const tern_state_change *list,
+                               size_t count, int64_t from_serial,
+                               struct tern_diags *diags);
+
+/**
+ * The oldest serial the recorded history rebuilds: 0 for a store that
+ * keeps every change (a local state), else what
+ * tern_state_history_replace() set.
+ */
+int tern_state_history_from(tern_state *state, int64_t *from);
+
+/**
  * What tern wrote recently: for each resource whose latest recorded change
  * is at or after @p since (Unix time), an object
  * `{"aws_iam_role.r": {"at": 1764300000, "before": [...], "confirmed":

@@ -17,7 +17,8 @@
  * holds under that name; a workspace whose state is empty is skipped.
  *
  * What is copied is the v4 document (lineage, serial, resources, outputs)
- * and tern's "tern" extension (intents, the history it carries); see
+ * and tern's "tern" extension: the intents, and the history (a local
+ * store's is bounded as the S3 object's: tern_backend_s3_history_add); see
  * README "The S3 backend".
  *
  * After init configured an S3 backend, the selected workspace must exist
@@ -113,8 +114,17 @@ static int read_place(struct cli_ctx *ctx, struct place *p, json_t **doc)
         return TERN_OK;
     }
     tern_diags_move(&ctx->diags, &scratch);
-    if (error == TERN_OK && tern_state_serial(st) > 0)
-        error = tern_state_export(st, -1, doc, &ctx->diags);
+    if (error == TERN_OK && tern_state_serial(st) > 0 &&
+        (error = tern_state_export(st, -1, doc, &ctx->diags)) == TERN_OK) {
+        /* The history comes along, in the extension (bounded as in the
+         * S3 object). */
+        json_t *ext = json_pack("{s:i, s:[]}", "format", 1, "intents");
+
+        if (!ext || json_object_set_new(*doc, "tern", ext) != 0)
+            error = TERN_ENOMEM;
+        else
+            error = tern_backend_s3_history_add(st, ext, &ctx->diags);
+    }
     tern_state_free(st);
     return error;
 }
@@ -139,6 +149,7 @@ static int confirm(struct cli_ctx *ctx, const char *question)
 static int write_place(struct cli_ctx *ctx, struct place *p, json_t *doc)
 {
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    json_t *ext = NULL;
     tern_backend_s3 *b = NULL;
     tern_state *st = NULL;
     int error;
@@ -178,9 +189,15 @@ static int write_place(struct cli_ctx *ctx, struct place *p, json_t *doc)
     so.operation = "init";
     if ((error = tern_state_open(&st, &so, &ctx->diags)) != 0)
         goto done;
+    ext = json_incref(json_object_get(doc, "tern"));
     json_object_del(doc, "tern");
     error = tern_state_import(st, doc, TERN_STATE_IMPORT_FORCE, &ctx->diags);
+    /* The history the extension carries replaces what the import
+     * recorded. */
+    if (error == TERN_OK)
+        error = tern_backend_s3_history_load(st, ext, &ctx->diags);
 done:
+    json_decref(ext);
     tern_state_free(st);
     tern_backend_s3_free(b);
     return error;
