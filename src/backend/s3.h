@@ -102,6 +102,14 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg);
 void tern_backend_s3_config_release(tern_backend_s3_config *c);
 
 /**
+ * The attribute arguments of Terraform's S3 backend that tern takes
+ * (NULL-terminated), and those of its `endpoints` and `assume_role`.
+ */
+extern const char *const tern_backend_s3_args[];
+extern const char *const tern_backend_s3_endpoint_args[];
+extern const char *const tern_backend_s3_assume_role_args[];
+
+/**
  * The first key of @p cfg that is not an argument of Terraform's S3
  * backend (borrowed), or NULL.
  */
