@@ -233,3 +233,107 @@ done:
     }
     return error;
 }
+
+/* ---- The history a store keeps (the S3 backend's working copy) ------- */
+
+/*
+ * tern_history_kept: the oldest serial the history rebuilds. A store that
+ * has the table keeps only part of its history (the S3 backend's working
+ * copy, rebuilt from the object's bounded history); a store without it
+ * keeps every change since it was created.
+ */
+#define KEPT_TABLE                                                             \
+    "CREATE TABLE IF NOT EXISTS tern_history_kept ("                           \
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"                                 \
+    "  from_serial INTEGER NOT NULL)"
+
+int tern_state_history_from(tern_state *st, int64_t *from)
+{
+    sqlite3_stmt *s = NULL;
+
+    *from = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT from_serial FROM tern_history_kept "
+                           "WHERE id = 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TERN_OK; /* no table: the whole history */
+    if (tern__state_step(st, s) == SQLITE_ROW)
+        *from = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return TERN_OK;
+}
+
+int tern_state_history_replace(tern_state *st, const tern_state_change *list,
+                               size_t count, int64_t from_serial,
+                               struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    if (exec_one(st, "SAVEPOINT tern_history_replace") != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "replacing the history");
+    if (exec_one(st, "DELETE FROM tern_history") != SQLITE_OK ||
+        exec_one(st, KEPT_TABLE) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO tern_history_kept "
+                           "(id, from_serial) VALUES (1, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "replacing the history");
+        goto done;
+    }
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, from_serial));
+    if (tern__state_step(st, s) != SQLITE_DONE) {
+        error = tern__state_sqlfail(st, diags, "replacing the history");
+        goto done;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO tern_history (serial, at, operation, "
+                           "kind, key, before) VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "replacing the history");
+        goto done;
+    }
+    for (i = 0; i < count; i++) {
+        char *before =
+            list[i].before
+                ? json_dumps(list[i].before, JSON_COMPACT | JSON_ENCODE_ANY)
+                : NULL;
+
+        if (list[i].before && !before) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        sqlite3_reset(s);
+        TERN__BIND(st, sqlite3_bind_int64(s, 1, list[i].serial));
+        TERN__BIND(st, sqlite3_bind_int64(s, 2, list[i].time));
+        TERN__BIND(
+            st, sqlite3_bind_text(s, 3, list[i].operation, -1, SQLITE_STATIC));
+        TERN__BIND(st,
+                   sqlite3_bind_text(s, 4, list[i].kind, -1, SQLITE_STATIC));
+        TERN__BIND(st, sqlite3_bind_text(s, 5, list[i].key, -1, SQLITE_STATIC));
+        TERN__BIND(
+            st, before ? sqlite3_bind_text(s, 6, before, -1, SQLITE_TRANSIENT)
+                       : sqlite3_bind_null(s, 6));
+        free(before); /* allocated by jansson */
+        if (tern__state_step(st, s) != SQLITE_DONE) {
+            error = tern__state_sqlfail(st, diags, "replacing the history");
+            goto done;
+        }
+    }
+done:
+    sqlite3_finalize(s);
+    if (error) {
+        exec_one(st, "ROLLBACK TO tern_history_replace");
+        exec_one(st, "RELEASE tern_history_replace");
+        return error;
+    }
+    if (exec_one(st, "RELEASE tern_history_replace") != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "replacing the history");
+        exec_one(st, "ROLLBACK TO tern_history_replace");
+        exec_one(st, "RELEASE tern_history_replace");
+    }
+    return error;
+}

@@ -19,13 +19,6 @@
 #include "engine/tfjson.h"
 #include "util/alloc.h"
 
-/*
- * terraform_version written into exported files. Terraform refuses a state
- * that claims a newer Terraform than itself in some versions, so this
- * names a widely deployed release rather than tern's own version.
- */
-#define TERRAFORM_COMPAT_VERSION "1.5.7"
-
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -168,7 +161,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
         json_object_set_new(out_obj, k, o);
     }
     doc = json_pack("{s:i,s:s,s:I,s:s,s:O,s:O,s:n}", "version", 4,
-                    "terraform_version", TERRAFORM_COMPAT_VERSION, "serial",
+                    "terraform_version", TERN_STATE_TERRAFORM_VERSION, "serial",
                     (json_int_t)serial, "lineage", st->lineage, "outputs",
                     out_obj, "resources", list, "check_results");
 fail:
@@ -217,6 +210,21 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     }
     if (serial < 0)
         serial = current;
+    if (serial < current) {
+        int64_t from = 0;
+
+        if ((error = tern_state_history_from(st, &from)) != 0)
+            goto done;
+        if (serial < from) {
+            error = tern__state_fail(
+                diags, TERN_ENOTFOUND, "No such serial",
+                "The history of %s goes back to serial %lld; serial %lld is "
+                "older (the S3 backend's object carries a bounded history, "
+                "see README \"The S3 backend\").",
+                st->path, (long long)from, (long long)serial);
+            goto done;
+        }
+    }
     if ((error = tern_state_list(st, &list, &n, diags)) != 0)
         goto done;
     if ((error = tern_state_outputs(st, &outputs, diags)) != 0)

@@ -57,6 +57,14 @@ typedef struct tern_state tern_state;
 /** The default file name of a state database. */
 #define TERN_STATE_DEFAULT_PATH "tern.tfstate.db"
 
+/**
+ * The `terraform_version` of every v4 document tern writes (state pull,
+ * the S3 backend's object). Terraform refuses a state that claims a newer
+ * Terraform than itself in some versions, so this names a widely deployed
+ * release rather than tern's own version.
+ */
+#define TERN_STATE_TERRAFORM_VERSION "1.5.7"
+
 /** The schema version this tern writes (PRAGMA user_version). */
 #define TERN_STATE_SCHEMA_VERSION 2
 
@@ -474,6 +482,25 @@ int tern_state_history(tern_state *state, int64_t serial,
 
 /** Free an array from tern_state_history(). NULL-safe. */
 void tern_state_changes_free(tern_state_change *list, size_t count);
+
+/**
+ * Replace the recorded history with @p list (oldest first; borrowed): the
+ * S3 backend's working copy takes the bounded history its object carries.
+ * Not a change of the state (no serial). From then on the store keeps its
+ * history from @p from_serial: tern_state_export() of an older serial is
+ * refused (TERN_ENOTFOUND), since the changes that would rebuild it are
+ * not there.
+ */
+int tern_state_history_replace(tern_state *state, const tern_state_change *list,
+                               size_t count, int64_t from_serial,
+                               struct tern_diags *diags);
+
+/**
+ * The oldest serial the recorded history rebuilds: 0 for a store that
+ * keeps every change (a local state), else what
+ * tern_state_history_replace() set.
+ */
+int tern_state_history_from(tern_state *state, int64_t *from);
 
 /**
  * What tern wrote recently: for each resource whose latest recorded change

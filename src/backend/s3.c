@@ -462,8 +462,9 @@ static int mark_interrupted(tern_backend_s3 *b, const json_t *info,
         /* state/tfjson.c's export of an empty store, serial 1 as the
          * first pull of an apply starts it (tern_backend_s3_pull). */
         doc = json_pack("{s:i, s:s, s:i, s:s, s:{}, s:[], s:n}", "version", 4,
-                        "terraform_version", "1.5.7", "serial", 1, "lineage",
-                        lineage, "outputs", "resources", "check_results");
+                        "terraform_version", TERN_STATE_TERRAFORM_VERSION,
+                        "serial", 1, "lineage", lineage, "outputs", "resources",
+                        "check_results");
         TERN_CHECK_ALLOC(doc);
     }
     ext = json_object_get(doc, EXTENSION);
@@ -648,6 +649,12 @@ int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
             if (error)
                 goto done;
         }
+        /* The import recorded its own changes: the history is the one the
+         * object carries. */
+        error = tern_backend_s3_history_load(
+            *st, json_object_get(doc, EXTENSION), diags);
+        if (error)
+            goto done;
     }
     b->serial = tern_state_serial(*st);
     error = tern_state_intents(*st, &list, &n, diags);
@@ -760,6 +767,10 @@ static int build_doc(tern_backend_s3 *b, tern_state *st, json_t **out,
     ext = json_pack("{s:i, s:o}", "format", 1, "intents", arr);
     arr = NULL;
     TERN_CHECK_ALLOC(ext);
+    if ((error = tern_backend_s3_history_add(st, ext, diags)) != 0) {
+        json_decref(ext);
+        goto done;
+    }
     if (b->interrupted &&
         json_object_set(ext, "interrupted", b->interrupted) != 0) {
         json_decref(ext);
@@ -1040,4 +1051,126 @@ int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
 int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags)
 {
     return tern_s3_delete(b->s3, b->bucket, b->key, NULL, diags);
+}
+
+/* ---- The history in the extension ------------------------------------ */
+
+/*
+ * The last TERN_S3_HISTORY_SERIALS serials' changes, whole serials, newest
+ * first, while their compact JSON stays under TERN_S3_HISTORY_BYTES; the
+ * rest is dropped (oldest first). "history_from" is then the oldest serial
+ * the carried changes rebuild.
+ */
+int tern_backend_s3_history_add(tern_state *st, json_t *ext,
+                                struct tern_diags *diags)
+{
+    tern_state_change *list = NULL;
+    size_t n = 0, i, start, bytes = 0, serials = 0;
+    json_t *arr = NULL, *o;
+    int64_t from = 0, current = tern_state_serial(st);
+    int error;
+
+    if ((error = tern_state_history(st, -1, &list, &n, diags)) != 0)
+        return error;
+    if ((error = tern_state_history_from(st, &from)) != 0)
+        goto done;
+    /* Walk back whole serials while they fit. */
+    start = n;
+    while (start > 0) {
+        size_t j = start, size = 0;
+        int64_t serial = list[start - 1].serial;
+
+        while (j > 0 && list[j - 1].serial == serial) {
+            char *text = list[j - 1].before
+                             ? json_dumps(list[j - 1].before,
+                                          JSON_COMPACT | JSON_ENCODE_ANY)
+                             : NULL;
+
+            size += 96 + strlen(list[j - 1].key) +
+                    strlen(list[j - 1].operation) + (text ? strlen(text) : 4);
+            free(text); /* allocated by jansson */
+            j--;
+        }
+        if (serials + 1 > TERN_S3_HISTORY_SERIALS ||
+            bytes + size > TERN_S3_HISTORY_BYTES) {
+            /* What is older than the carried changes cannot be rebuilt. */
+            if (serial > from)
+                from = serial;
+            break;
+        }
+        serials++;
+        bytes += size;
+        start = j;
+    }
+    if (start == n && n > 0 && from < current)
+        from = current;
+    arr = json_array();
+    TERN_CHECK_ALLOC(arr);
+    for (i = start; i < n; i++) {
+        o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:O?}", "serial",
+                      (json_int_t)list[i].serial, "time",
+                      (json_int_t)list[i].time, "operation", list[i].operation,
+                      "kind", list[i].kind, "key", list[i].key, "before",
+                      list[i].before);
+        if (!o || json_array_append_new(arr, o) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
+    }
+    if (json_object_set_new(ext, "history", arr) != 0 ||
+        json_object_set_new(ext, "history_from", json_integer(from)) != 0) {
+        arr = NULL;
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    arr = NULL;
+done:
+    json_decref(arr);
+    tern_state_changes_free(list, n);
+    return error;
+}
+
+int tern_backend_s3_history_load(tern_state *st, const json_t *ext,
+                                 struct tern_diags *diags)
+{
+    const json_t *arr = json_object_get(ext, "history"), *it;
+    const json_t *from = json_object_get(ext, "history_from");
+    tern_state_change *list = NULL;
+    size_t i, n = 0;
+    int error = TERN_OK;
+
+    if (json_array_size(arr) > 0) {
+        list = tern_calloc(json_array_size(arr), sizeof(*list));
+        TERN_CHECK_ALLOC(list);
+    }
+    json_array_foreach(arr, i, it)
+    {
+        const char *kind = json_string_value(json_object_get(it, "kind"));
+        const char *key = json_string_value(json_object_get(it, "key"));
+        const char *op = json_string_value(json_object_get(it, "operation"));
+        const json_t *before = json_object_get(it, "before");
+
+        /* What this tern cannot read is left out, never guessed. */
+        if (!kind || !key || !op ||
+            !json_is_integer(json_object_get(it, "serial")) ||
+            (strcmp(kind, "resource") != 0 && strcmp(kind, "output") != 0))
+            continue;
+        list[n].serial = json_integer_value(json_object_get(it, "serial"));
+        list[n].time = json_integer_value(json_object_get(it, "time"));
+        list[n].operation = (char *)op;
+        list[n].kind = (char *)kind;
+        list[n].key = (char *)key;
+        list[n].before = json_is_null(before) ? NULL : (json_t *)before;
+        n++;
+    }
+    /* No history carried (an object Terraform or an older tern wrote):
+     * only the current serial can be rebuilt. */
+    error = tern_state_history_replace(st, list, n,
+                                       json_is_integer(from)
+                                           ? json_integer_value(from)
+                                           : tern_state_serial(st),
+                                       diags);
+done:
+    tern_free(list);
+    return error;
 }

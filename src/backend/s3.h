@@ -13,11 +13,18 @@
  * unknown fields):
  *
  *   "tern": {"format": 1,
- *            "intents": [{"address", "action", "identity", "operation"}]}
+ *            "intents": [{"address", "action", "identity", "operation"}],
+ *            "history": [{"serial", "time", "operation", "kind", "key",
+ *                         "before"}],
+ *            "history_from": N}
  *
  * `intents` are the creates and changes a run announced and did not yet
  * commit: the next run, from any machine, looks those objects up and
- * adopts them instead of creating duplicates. The local SQLite store
+ * adopts them instead of creating duplicates. `history` is the store's
+ * record of changes (tern_state_change) for the latest serials, bounded
+ * (TERN_S3_HISTORY_SERIALS, TERN_S3_HISTORY_BYTES), so `state history`
+ * and `state pull -serial=N` work from a fresh runner back to serial
+ * `history_from`. The local SQLite store
  * stays the working copy: it is rebuilt from the object when a command
  * starts (pull) and written back when the state changed (push).
  *
@@ -93,6 +100,14 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg);
 
 /** Free what tern_backend_s3_config_json() allocated (the file lists). */
 void tern_backend_s3_config_release(tern_backend_s3_config *c);
+
+/**
+ * The attribute arguments of Terraform's S3 backend that tern takes
+ * (NULL-terminated), and those of its `endpoints` and `assume_role`.
+ */
+extern const char *const tern_backend_s3_args[];
+extern const char *const tern_backend_s3_endpoint_args[];
+extern const char *const tern_backend_s3_assume_role_args[];
 
 /**
  * The first key of @p cfg that is not an argument of Terraform's S3
@@ -226,6 +241,30 @@ int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
 
 /** Delete the state object (`workspace delete`). */
 int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags);
+
+/** How much history the extension carries: the changes of at most this
+ * many of the latest serials ... */
+#define TERN_S3_HISTORY_SERIALS 100
+/** ... while their JSON stays under this many bytes (whole serials; the
+ * oldest are dropped first). */
+#define TERN_S3_HISTORY_BYTES (512 * 1024)
+
+/**
+ * Set "history" (the changes of @p st's latest serials, bounded as above,
+ * oldest first: {"serial", "time", "operation", "kind", "key", "before"})
+ * and "history_from" (the oldest serial they rebuild) in the extension
+ * object @p ext.
+ */
+int tern_backend_s3_history_add(tern_state *st, json_t *ext,
+                                struct tern_diags *diags);
+
+/**
+ * Replace @p st's history with what the extension @p ext carries (NULL or
+ * none: an object Terraform or an earlier tern wrote; then only the
+ * current serial can be rebuilt).
+ */
+int tern_backend_s3_history_load(tern_state *st, const json_t *ext,
+                                 struct tern_diags *diags);
 
 #ifdef __cplusplus
 }

@@ -10,17 +10,16 @@
 
 #include "util/alloc.h"
 
-/* What the backend block takes (src/cli/project.c's list, with its
- * endpoints and assume_role blocks): Terraform's S3 backend arguments
- * (internal/backend/remote-state/s3/backend.go, ConfigSchema) that tern
- * reads or that change nothing tern does. */
-static const char *const s3_args[] = {
+/* The arguments of Terraform's S3 backend that tern reads, or that change
+ * nothing tern does (the skip_* checks, which tern never makes):
+ * internal/backend/remote-state/s3/backend.go, ConfigSchema. The one list
+ * for the backend block (src/cli/project.c) and terraform_remote_state's
+ * `config`. */
+const char *const tern_backend_s3_args[] = {
     "access_key",
     "acl",
-    "assume_role",
     "bucket",
     "encrypt",
-    "endpoints",
     "key",
     "kms_key_id",
     "max_retries",
@@ -40,6 +39,9 @@ static const char *const s3_args[] = {
     "workspace_key_prefix",
     NULL,
 };
+const char *const tern_backend_s3_endpoint_args[] = {"iam", "s3", "sts", NULL};
+const char *const tern_backend_s3_assume_role_args[] = {
+    "role_arn", "session_name", "external_id", "duration", NULL};
 
 const char *tern_backend_s3_unknown_arg(const json_t *cfg)
 {
@@ -49,10 +51,12 @@ const char *tern_backend_s3_unknown_arg(const json_t *cfg)
 
     json_object_foreach((json_t *)cfg, k, v)
     {
-        for (i = 0; s3_args[i]; i++)
-            if (strcmp(s3_args[i], k) == 0)
+        if (strcmp(k, "assume_role") == 0 || strcmp(k, "endpoints") == 0)
+            continue;
+        for (i = 0; tern_backend_s3_args[i]; i++)
+            if (strcmp(tern_backend_s3_args[i], k) == 0)
                 break;
-        if (!s3_args[i])
+        if (!tern_backend_s3_args[i])
             return k;
     }
     return NULL;

@@ -445,6 +445,14 @@ int cli_workspace_current(struct cli_ctx *ctx);
 /* The local state path of workspace @name (not "default"); new string. */
 char *cli_workspace_state_path(const char *name);
 
+/* The workspaces of the backend @cfg (NULL: the local state): "default"
+ * first, then the others sorted; release with cli_workspace_names_free. */
+int cli_workspace_names(struct cli_ctx *ctx, json_t *cfg, char ***names,
+                        size_t *count);
+void cli_workspace_names_free(char **names, size_t count);
+/* Write DATA_DIR/environment: select @name (meta.go SetWorkspace). */
+int cli_workspace_set(const char *name);
+
 int cli_cmd_workspace_new(struct cli_ctx *ctx);
 int cli_cmd_workspace_select(struct cli_ctx *ctx);
 int cli_cmd_workspace_list(struct cli_ctx *ctx);
@@ -481,10 +489,13 @@ int cli_backend_close(struct cli_ctx *ctx, int rc);
  */
 int cli_backend_resolve(struct cli_ctx *ctx);
 
-/* init -migrate-state (migrate.c): copy the current workspace's state from
- * @from_cfg's S3 object (NULL: the local state) to ctx->backend_cfg's
- * (NULL: the local state at ctx->state_path). */
+/* init -migrate-state (migrate.c): copy the states of every workspace of
+ * @from_cfg's S3 backend (NULL: the local state) to ctx->backend_cfg's
+ * (NULL: the local state), as Terraform's init. */
 int cli_migrate_state(struct cli_ctx *ctx, json_t *from_cfg);
+/* init with an S3 backend: the selected workspace must exist there; else
+ * select its only one, or ask (meta_backend.go selectWorkspace). */
+int cli_init_select_workspace(struct cli_ctx *ctx);
 /* The saved backend configuration's path (DATA_DIR/tern-backend.json). */
 char *cli_backend_saved_path(void);
 /* -force-copy implies -migrate-state; either refused with -reconfigure. */

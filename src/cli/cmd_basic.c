@@ -178,6 +178,8 @@ int cli_cmd_init(struct cli_ctx *ctx)
         cli_backend_restore_saved(ctx);
         goto done;
     }
+    if ((error = cli_init_select_workspace(ctx)) != 0)
+        goto done;
     if (ctx->backend) {
         json_t *doc = NULL;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/s3.h"
 #include "engine/tfjson.h"
 #include "lang/lang.h"
 #include "tern/provider.h"
@@ -826,38 +827,6 @@ done:
     return error;
 }
 
-/*
- * The arguments of Terraform's S3 backend (internal/backend/remote-state/
- * s3/backend.go ConfigSchema) that tern reads; the rest of that schema is
- * accepted and ignored only where it changes nothing tern does (the
- * skip_* checks, which tern never makes).
- */
-static const char *const s3_args[] = {"access_key",
-                                      "acl",
-                                      "bucket",
-                                      "encrypt",
-                                      "key",
-                                      "kms_key_id",
-                                      "max_retries",
-                                      "profile",
-                                      "region",
-                                      "secret_key",
-                                      "shared_config_files",
-                                      "shared_credentials_files",
-                                      "skip_credentials_validation",
-                                      "skip_metadata_api_check",
-                                      "skip_region_validation",
-                                      "skip_requesting_account_id",
-                                      "skip_s3_checksum",
-                                      "token",
-                                      "use_lockfile",
-                                      "use_path_style",
-                                      "workspace_key_prefix",
-                                      NULL};
-static const char *const s3_endpoint_args[] = {"iam", "s3", "sts", NULL};
-static const char *const s3_assume_role_args[] = {
-    "role_arn", "session_name", "external_id", "duration", NULL};
-
 static int known(const char *const *list, const char *name)
 {
     for (; *list; list++)
@@ -868,7 +837,7 @@ static int known(const char *const *list, const char *name)
 
 int cli_backend_s3_arg_known(const char *name)
 {
-    return known(s3_args, name);
+    return known(tern_backend_s3_args, name);
 }
 
 static size_t count(const char *const *list)
@@ -938,8 +907,8 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
             obj = json_object();
             if (!obj)
                 return TERN_ENOMEM;
-            error = body_to_json(b->body, s3_args, "in a backend \"s3\" block",
-                                 obj, diags);
+            error = body_to_json(b->body, tern_backend_s3_args,
+                                 "in a backend \"s3\" block", obj, diags);
             for (k = 0; b->body && k < b->body->nblocks; k++) {
                 const struct tern_block *nb = b->body->blocks[k];
                 json_t *sub = json_object();
@@ -950,11 +919,12 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
                     return TERN_ENOMEM;
                 }
                 if (strcmp(nb->type, "endpoints") == 0) {
-                    e2 = body_to_json(nb->body, s3_endpoint_args,
+                    e2 = body_to_json(nb->body, tern_backend_s3_endpoint_args,
                                       "in an endpoints block", sub, diags);
                 } else if (strcmp(nb->type, "assume_role") == 0) {
-                    e2 = body_to_json(nb->body, s3_assume_role_args,
-                                      "in an assume_role block", sub, diags);
+                    e2 =
+                        body_to_json(nb->body, tern_backend_s3_assume_role_args,
+                                     "in an assume_role block", sub, diags);
                 } else {
                     tern_diags_add(diags, TERN_SEV_ERROR, &nb->def_range,
                                    "Unsupported block type",

@@ -358,8 +358,38 @@ static int list_workspaces(struct cli_ctx *ctx, struct names *out)
     return TERN_OK;
 }
 
+int cli_workspace_names(struct cli_ctx *ctx, json_t *cfg, char ***names,
+                        size_t *count)
+{
+    struct names l;
+    json_t *saved = ctx->backend_cfg;
+    int error;
+
+    memset(&l, 0, sizeof(l));
+    ctx->backend_cfg = cfg;
+    error = list_workspaces(ctx, &l);
+    ctx->backend_cfg = saved;
+    if (error) {
+        names_free(&l);
+        return error;
+    }
+    *names = l.items;
+    *count = l.n;
+    return TERN_OK;
+}
+
+void cli_workspace_names_free(char **names, size_t count)
+{
+    struct names l;
+
+    l.items = names;
+    l.n = count;
+    l.alloc = count;
+    names_free(&l);
+}
+
 /* Write DATA_DIR/environment (meta.go SetWorkspace). */
-static int set_workspace(const char *name)
+int cli_workspace_set(const char *name)
 {
     const char *dir = cli_data_dir();
     char *path = tern_asprintf("%s/environment", dir);
@@ -590,7 +620,7 @@ int cli_cmd_workspace_select(struct cli_ctx *ctx)
             goto done;
         created = 1;
     }
-    if ((error = set_workspace(name)) != 0) {
+    if ((error = cli_workspace_set(name)) != 0) {
         error = CLI_RC_STATUS(1);
         goto done;
     }
@@ -655,7 +685,7 @@ int cli_cmd_workspace_new(struct cli_ctx *ctx)
     }
     if ((error = create_workspace(ctx, name)) != 0)
         goto done;
-    if ((error = set_workspace(name)) != 0) {
+    if ((error = cli_workspace_set(name)) != 0) {
         error = CLI_RC_STATUS(1);
         goto done;
     }

@@ -120,6 +120,43 @@ static json_t *remote_state(void)
     return doc;
 }
 
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(
+        json_string_value(json_object_get(*(json_t *const *)a, "key")),
+        json_string_value(json_object_get(*(json_t *const *)b, "key")));
+}
+
+/* The object's "tern" extension as compact JSON, the history's entries
+ * without their time and serial (those of parallel creates vary), sorted
+ * by address; free() it. */
+static char *ext_text(json_t *doc)
+{
+    json_t *ext = json_deep_copy(json_object_get(doc, "tern"));
+    json_t *hist = json_object_get(ext, "history"), *e, *sorted;
+    json_t *items[64];
+    size_t i, n = json_array_size(hist);
+    char *text;
+
+    ASSERT_NOT_NULL(ext);
+    ASSERT_CMP(n, <=, 64);
+    json_array_foreach(hist, i, e)
+    {
+        json_object_del(e, "time");
+        json_object_del(e, "serial");
+        items[i] = e;
+    }
+    qsort(items, n, sizeof(*items), by_key);
+    sorted = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append(sorted, items[i]);
+    json_object_set_new(ext, "history", sorted);
+    text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(ext);
+    ASSERT_NOT_NULL(text);
+    return text;
+}
+
 /* Plan in one directory, apply the saved plan from a second, an empty plan
  * in a third: nothing but the bucket is shared. */
 TEST(backend_s3, pipeline_across_directories)
@@ -163,10 +200,16 @@ TEST(backend_s3, pipeline_across_directories)
     ASSERT_EQ(json_integer_value(json_object_get(doc, "serial")), 3);
     ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 2);
     {
-        char *ext = json_dumps(json_object_get(doc, "tern"),
-                               JSON_COMPACT | JSON_SORT_KEYS);
+        char *ext = ext_text(doc);
 
-        ASSERT_STR_EQ(ext, "{\"format\":1,\"intents\":[]}");
+        /* The history of both creates (serial 1 is the empty state the
+         * first run started from). */
+        ASSERT_STR_EQ(ext, "{\"format\":1,\"history\":["
+                           "{\"before\":null,\"key\":\"aws_iam_role.pipe-a\","
+                           "\"kind\":\"resource\",\"operation\":\"apply\"},"
+                           "{\"before\":null,\"key\":\"aws_iam_role.pipe-b\","
+                           "\"kind\":\"resource\",\"operation\":\"apply\"}],"
+                           "\"history_from\":1,\"intents\":[]}");
         free(ext); /* allocated by jansson */
     }
     json_decref(doc);
@@ -798,10 +841,17 @@ TEST(backend_s3, sigkill_cluster_adopted)
     /* The adopting apply succeeded: no intent, no interrupted marker. */
     doc = remote_state();
     ASSERT_NOT_NULL(doc);
-    text =
-        json_dumps(json_object_get(doc, "tern"), JSON_COMPACT | JSON_SORT_KEYS);
+    text = ext_text(doc);
     json_decref(doc);
-    ASSERT_STR_EQ(text, "{\"format\":1,\"intents\":[]}");
+    ASSERT_STR_EQ(text,
+                  "{\"format\":1,\"history\":["
+                  "{\"before\":null,\"key\":\"aws_iam_role.c-role\","
+                  "\"kind\":\"resource\",\"operation\":\"apply\"},"
+                  "{\"before\":null,\"key\":\"aws_iam_role.gen\","
+                  "\"kind\":\"resource\",\"operation\":\"apply\"},"
+                  "{\"before\":null,\"key\":\"databricks_cluster.deploy\","
+                  "\"kind\":\"resource\",\"operation\":\"apply\"}],"
+                  "\"history_from\":1,\"intents\":[]}");
     free(text); /* allocated by jansson */
     tt_run_release(&r);
     tt_sim_stop(&sim);
@@ -997,6 +1047,189 @@ TEST(backend_s3, init_backend_config_and_changes)
     tt_sim_stop(&sim);
 }
 
+#define RID(n)                                                                 \
+    "resource \"random_id\" \"server\" {\n"                                    \
+    "  byte_length = " #n "\n"                                                 \
+    "}\n"
+
+/* The byte_length of random_id.server in the v4 document @text. */
+static long long byte_length(const char *text)
+{
+    json_t *doc = json_loads(text, 0, NULL);
+    long long n;
+
+    ASSERT_NOT_NULL(doc);
+    n = json_integer_value(json_object_get(
+        json_object_get(
+            json_array_get(
+                json_object_get(
+                    json_array_get(json_object_get(doc, "resources"), 0),
+                    "instances"),
+                0),
+            "attributes"),
+        "byte_length"));
+    json_decref(doc);
+    return n;
+}
+
+/* `state history`'s output with each time (2026-12-07T00:07:37Z) as
+ * "TIME". */
+static void history_without_times(char *out, size_t size)
+{
+    const char *p = r.out;
+    size_t len = 0;
+
+    while (*p && len + 5 < size) {
+        if (strlen(p) >= 20 && p[4] == '-' && p[7] == '-' && p[10] == 'T' &&
+            p[19] == 'Z') {
+            memcpy(out + len, "TIME", 4);
+            len += 4;
+            p += 20;
+        } else {
+            out[len++] = *p++;
+        }
+    }
+    out[len] = '\0';
+}
+
+/* The history travels in the object's extension: a local state's with
+ * -migrate-state, and every apply's to the next runner, so `state
+ * history` and `state pull -serial=N` work from a fresh directory. */
+TEST(backend_s3, history_from_fresh_runner)
+{
+    const char *a, *b, *c;
+    char got[4096];
+
+    start(NULL);
+    a = dir_with("hist-a", RID(4));
+    RUN(a, 0, "apply", "-auto-approve", "-no-color");
+    ASSERT_OK(tt_write_file(a, "main.tf", RID(5)));
+    RUN(a, 0, "apply", "-auto-approve", "-no-color");
+    ASSERT_OK(tt_write_file(a, "main.tf", BACKEND RID(5)));
+    RUN(a, 0, "init", "-force-copy", "-no-color");
+
+    b = dir_with("hist-b", BACKEND RID(5));
+    RUN(b, 0, "init", "-no-color");
+    RUN(b, 0, "state", "history", "-no-color");
+    history_without_times(got, sizeof(got));
+    ASSERT_STR_EQ(got, "SERIAL  TIME                  COMMAND         CHANGE\n"
+                       "     1  TIME  apply           + random_id.server\n"
+                       "     2  TIME  apply           - random_id.server\n"
+                       "     3  TIME  apply           + random_id.server\n");
+    RUN(b, 0, "state", "pull", "-serial=1");
+    ASSERT_EQ(byte_length(r.out), 4);
+    ASSERT_OK(tt_write_file(b, "main.tf", BACKEND RID(6)));
+    RUN(b, 0, "apply", "-auto-approve", "-no-color");
+
+    c = dir_with("hist-c", BACKEND RID(6));
+    RUN(c, 0, "init", "-no-color");
+    RUN(c, 0, "state", "history", "-no-color");
+    history_without_times(got, sizeof(got));
+    ASSERT_STR_EQ(got, "SERIAL  TIME                  COMMAND         CHANGE\n"
+                       "     1  TIME  apply           + random_id.server\n"
+                       "     2  TIME  apply           - random_id.server\n"
+                       "     3  TIME  apply           + random_id.server\n"
+                       "     4  TIME  apply           - random_id.server\n"
+                       "     5  TIME  apply           + random_id.server\n");
+    RUN(c, 0, "state", "pull", "-serial=1");
+    ASSERT_EQ(byte_length(r.out), 4);
+    RUN(c, 0, "state", "pull", "-serial=3");
+    ASSERT_EQ(byte_length(r.out), 5);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+static tern_state *store_at(const char *name)
+{
+    tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
+    tern_state *st = NULL;
+    char *path = tern_asprintf("%s/%s", tern_test_tmpdir(), name);
+
+    ASSERT_NOT_NULL(path);
+    so.path = path;
+    so.create = 1;
+    so.operation = "apply";
+    ASSERT_OK(tern_state_open(&st, &so, NULL));
+    tern_free(path);
+    return st;
+}
+
+/* The history the extension carries is bounded: the last
+ * TERN_S3_HISTORY_SERIALS serials, whole serials under
+ * TERN_S3_HISTORY_BYTES; a store that takes it refuses an older serial. */
+TEST(backend_s3, history_bounded)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_state *st = store_at("bounded.db"), *copy = store_at("copy.db");
+    json_t *ext = json_object(), *doc = NULL, *v, *hist;
+    char *big;
+    int i;
+
+    for (i = 1; i <= TERN_S3_HISTORY_SERIALS + 5; i++) {
+        v = json_integer(i);
+        ASSERT_OK(tern_state_output_set(st, "o", v, 0, NULL));
+        json_decref(v);
+    }
+    ASSERT_OK(tern_backend_s3_history_add(st, ext, NULL));
+    hist = json_object_get(ext, "history");
+    ASSERT_EQ(json_array_size(hist), TERN_S3_HISTORY_SERIALS);
+    ASSERT_EQ(
+        json_integer_value(json_object_get(json_array_get(hist, 0), "serial")),
+        6);
+    ASSERT_EQ(json_integer_value(json_object_get(ext, "history_from")), 5);
+    /* What a fresh runner's working copy does with it. */
+    ASSERT_OK(tern_state_export(st, -1, &doc, NULL));
+    ASSERT_OK(tern_state_import(copy, doc, TERN_STATE_IMPORT_FORCE, NULL));
+    ASSERT_OK(tern_backend_s3_history_load(copy, ext, NULL));
+    json_decref(doc);
+    ASSERT_OK(tern_state_export(copy, 5, &doc, NULL));
+    ASSERT_EQ(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "o"), "value")),
+        5);
+    json_decref(doc);
+    doc = NULL;
+    ASSERT_EQ(tern_state_export(copy, 4, &doc, &d), TERN_ENOTFOUND);
+    ASSERT_EQ(d.count, 1);
+    ASSERT_STR_EQ(d.items[0].summary, "No such serial");
+    {
+        char want[8192];
+
+        snprintf(want, sizeof(want),
+                 "The history of %s/copy.db goes back to serial 5; serial 4 "
+                 "is older (the S3 backend's object carries a bounded "
+                 "history, see README \"The S3 backend\").",
+                 tern_test_tmpdir());
+        ASSERT_STR_EQ(d.items[0].detail, want);
+    }
+    tern_diags_release(&d);
+    tern_state_free(copy);
+    tern_state_free(st);
+    json_decref(ext);
+
+    /* The size cap: 200 KB values, so the last two serials fit. */
+    st = store_at("big.db");
+    ext = json_object();
+    big = tern_calloc(200 * 1024 + 1, 1);
+    ASSERT_NOT_NULL(big);
+    for (i = 1; i <= 4; i++) {
+        memset(big, 'a' + i, 200 * 1024);
+        v = json_string(big);
+        ASSERT_OK(tern_state_output_set(st, "o", v, 0, NULL));
+        json_decref(v);
+    }
+    ASSERT_OK(tern_backend_s3_history_add(st, ext, NULL));
+    hist = json_object_get(ext, "history");
+    ASSERT_EQ(json_array_size(hist), 2);
+    ASSERT_EQ(
+        json_integer_value(json_object_get(json_array_get(hist, 0), "serial")),
+        3);
+    ASSERT_EQ(json_integer_value(json_object_get(ext, "history_from")), 2);
+    tern_free(big);
+    json_decref(ext);
+    tern_state_free(st);
+}
+
 const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, pipeline_across_directories),
     TEST_INTEGRATION(backend_s3, two_processes_race_for_the_lock),
@@ -1007,4 +1240,6 @@ const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, sigkill_cluster_adopted),
     TEST_INTEGRATION(backend_s3, example_pipeline_script),
     TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
+    TEST_INTEGRATION(backend_s3, history_from_fresh_runner),
+    TEST_UNIT(backend_s3, history_bounded),
     TEST_END};

@@ -195,5 +195,202 @@ TEST(migrate, local_to_s3_and_back)
     tt_sim_stop(&sim);
 }
 
+/* The lineage of the local state of workspace @ws in @dir. */
+static char *local_lineage(const char *dir)
+{
+    json_t *doc;
+    char *out;
+
+    RUN(dir, 0, "state", "pull");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    out = strdup(json_string_value(json_object_get(doc, "lineage")));
+    json_decref(doc);
+    return out;
+}
+
+#define INIT_TAIL                                                              \
+    "\nInitializing provider plugins...\n"                                     \
+    "- hashicorp/random: built in to tern (nothing to download)\n\n"           \
+    "tern has been successfully initialized!\n\n"                              \
+    "You may now begin working with tern. Try running \"tern plan\" to "       \
+    "see\nany changes that are required for your infrastructure.\n"
+
+/* init's whole output after @what, for a state in @where of @lineage. */
+static void expect_init(const char *what, const char *where,
+                        const char *lineage)
+{
+    char want[8192];
+
+    if (where)
+        snprintf(want, sizeof(want),
+                 "Initializing the backend...\n%sSuccessfully configured the "
+                 "backend \"s3\"! tern will keep the state in\ns3://%s (a "
+                 "state is there).\nState: serial 1, lineage %s\n%s",
+                 what, where, lineage, INIT_TAIL);
+    else
+        snprintf(want, sizeof(want),
+                 "Initializing the backend...\n%sState: %s (serial 1)\n%s",
+                 what, lineage, INIT_TAIL);
+    ASSERT_STR_EQ(r.out, want);
+}
+
+#define WS_OBJECTS "app/terraform.tfstate"
+
+/*
+ * Every workspace moves, as Terraform's init (meta_backend_migrate.go
+ * backendMigrateState_S_S): local (default, prod, staging, and an empty
+ * one, skipped) to S3 at env:/NAME/KEY, to another key, back to local;
+ * then init where the selected workspace does not exist.
+ */
+TEST(migrate, every_workspace)
+{
+    struct tt_response resp;
+    char dir[4200], path[8500], *lin[3], *l2;
+    static const char *const ws[] = {"default", "prod", "staging"};
+    size_t i;
+
+    ASSERT_OK(tt_sim_start(&sim, NULL));
+    tt_sim_env_init(&sim_env, &sim);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load", LOAD));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    snprintf(dir, sizeof(dir), "%s/ws", tern_test_tmpdir());
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        FAIL("mkdir %s", dir);
+    ASSERT_OK(tt_write_file(dir, "main.tf", RESOURCES));
+    for (i = 0; i < 3; i++) {
+        if (i)
+            RUN(dir, 0, "workspace", "new", ws[i]);
+        RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+        lin[i] = local_lineage(dir);
+    }
+    RUN(dir, 0, "workspace", "new", "empty");
+    RUN(dir, 0, "workspace", "select", "staging");
+
+    /* local -> S3 */
+    ASSERT_OK(tt_write_file(dir, "main.tf", BACKEND(WS_OBJECTS)));
+    RUN(dir, 1, "init", "-migrate-state", "-no-color");
+    ASSERT_STR_EQ(r.err,
+                  "Error: State migration needs confirmation\n\n"
+                  "tern would copy every workspace (default, empty, prod, "
+                  "staging) from the \"local\" backend (the local state "
+                  "tern.tfstate.db) to the \"s3\" backend "
+                  "(s3://tfstate/app/terraform.tfstate), with the same "
+                  "names, replacing any state of those names there. There "
+                  "is no terminal to confirm it on: run \"tern init "
+                  "-force-copy\" to copy without asking.\n\n");
+    RUN(dir, 0, "init", "-force-copy", "-no-color");
+    expect_init("Copied the workspace \"default\" from the local state "
+                "tern.tfstate.db to s3://tfstate/app/terraform.tfstate "
+                "(serial 1, 1 resources).\n"
+                "The workspace \"empty\" has an empty state: not copied.\n"
+                "Copied the workspace \"prod\" from the local state "
+                "tern.tfstate.d/prod/tern.tfstate.db to "
+                "s3://tfstate/env:/prod/app/terraform.tfstate (serial 1, 1 "
+                "resources).\n"
+                "Copied the workspace \"staging\" from the local state "
+                "tern.tfstate.d/staging/tern.tfstate.db to "
+                "s3://tfstate/env:/staging/app/terraform.tfstate (serial 1, "
+                "1 resources).\n",
+                "tfstate/env:/staging/app/terraform.tfstate", lin[2]);
+    l2 = lineage_at("app/terraform.tfstate");
+    ASSERT_STR_EQ(l2, lin[0]);
+    free(l2);
+    l2 = lineage_at("env:/prod/app/terraform.tfstate");
+    ASSERT_STR_EQ(l2, lin[1]);
+    free(l2);
+    l2 = lineage_at("env:/staging/app/terraform.tfstate");
+    ASSERT_STR_EQ(l2, lin[2]);
+    free(l2);
+    RUN(dir, 0, "workspace", "list");
+    ASSERT_STR_EQ(r.out, "  default\n  prod\n* staging\n\n");
+    RUN(dir, 0, "plan", "-detailed-exitcode", "-no-color");
+
+    /* S3 -> another key */
+    ASSERT_OK(
+        tt_write_file(dir, "main.tf", BACKEND("moved/terraform.tfstate")));
+    RUN(dir, 0, "init", "-migrate-state", "-force-copy", "-no-color");
+    expect_init("Copied the workspace \"default\" from "
+                "s3://tfstate/app/terraform.tfstate to "
+                "s3://tfstate/moved/terraform.tfstate (serial 1, 1 "
+                "resources).\n"
+                "Copied the workspace \"prod\" from "
+                "s3://tfstate/env:/prod/app/terraform.tfstate to "
+                "s3://tfstate/env:/prod/moved/terraform.tfstate (serial 1, 1 "
+                "resources).\n"
+                "Copied the workspace \"staging\" from "
+                "s3://tfstate/env:/staging/app/terraform.tfstate to "
+                "s3://tfstate/env:/staging/moved/terraform.tfstate (serial "
+                "1, 1 resources).\n",
+                "tfstate/env:/staging/moved/terraform.tfstate", lin[2]);
+    l2 = lineage_at("env:/prod/moved/terraform.tfstate");
+    ASSERT_STR_EQ(l2, lin[1]);
+    free(l2);
+    RUN(dir, 0, "plan", "-detailed-exitcode", "-no-color");
+
+    /* S3 -> local, the local states gone */
+    snprintf(path, sizeof(path),
+             "rm -rf '%s/tern.tfstate.db' '%s/tern.tfstate.d'", dir, dir);
+    ASSERT_EQ(system(path), 0);
+    ASSERT_OK(tt_write_file(dir, "main.tf", RESOURCES));
+    RUN(dir, 0, "init", "-force-copy", "-no-color");
+    expect_init("Copied the workspace \"default\" from "
+                "s3://tfstate/moved/terraform.tfstate to the local state "
+                "tern.tfstate.db (serial 1, 1 resources).\n"
+                "Copied the workspace \"prod\" from "
+                "s3://tfstate/env:/prod/moved/terraform.tfstate to the local "
+                "state tern.tfstate.d/prod/tern.tfstate.db (serial 1, 1 "
+                "resources).\n"
+                "Copied the workspace \"staging\" from "
+                "s3://tfstate/env:/staging/moved/terraform.tfstate to the "
+                "local state tern.tfstate.d/staging/tern.tfstate.db (serial "
+                "1, 1 resources).\n",
+                NULL, "tern.tfstate.d/staging/tern.tfstate.db");
+    RUN(dir, 0, "workspace", "list");
+    ASSERT_STR_EQ(r.out, "  default\n  prod\n* staging\n\n");
+    for (i = 0; i < 3; i++) {
+        RUN(dir, 0, "workspace", "select", ws[i]);
+        l2 = local_lineage(dir);
+        ASSERT_STR_EQ(l2, lin[i]);
+        free(l2);
+        RUN(dir, 0, "plan", "-detailed-exitcode", "-no-color");
+    }
+
+    /* init where the selected workspace does not exist (meta_backend.go
+     * selectWorkspace): several workspaces and no terminal, an error... */
+    ASSERT_OK(
+        tt_write_file(dir, "main.tf", BACKEND("moved/terraform.tfstate")));
+    RUN(dir, 0, "init", "-reconfigure", "-no-color");
+    snprintf(path, sizeof(path), "%s/.terraform", dir);
+    ASSERT_OK(tt_write_file(path, "environment", "gone"));
+    RUN(dir, 1, "init", "-no-color");
+    ASSERT_STR_EQ(r.err, "Error: Currently selected workspace \"gone\" does "
+                         "not exist\n\n"
+                         "The backend has no state for it. Select one of its "
+                         "workspaces with \"tern workspace select NAME\", or "
+                         "create it with \"tern workspace new gone\", and run "
+                         "init again.\n\n");
+    /* ... a backend with only "default": that one is selected. */
+    ASSERT_OK(
+        tt_write_file(dir, "main.tf", BACKEND("fresh/terraform.tfstate")));
+    RUN(dir, 0, "init", "-reconfigure", "-no-color");
+    ASSERT_STR_EQ(r.out, "Initializing the backend...\n"
+                         "The selected workspace \"gone\" does not exist in "
+                         "the backend: selected \"default\", its only "
+                         "workspace.\n"
+                         "Successfully configured the backend \"s3\"! tern "
+                         "will keep the state in\n"
+                         "s3://tfstate/fresh/terraform.tfstate (no state "
+                         "there yet).\n" INIT_TAIL);
+    RUN(dir, 0, "workspace", "show");
+    ASSERT_STR_EQ(r.out, "default\n");
+    for (i = 0; i < 3; i++)
+        free(lin[i]);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_migrate_list[] = {
-    TEST_INTEGRATION(migrate, local_to_s3_and_back), TEST_END};
+    TEST_INTEGRATION(migrate, local_to_s3_and_back),
+    TEST_INTEGRATION(migrate, every_workspace), TEST_END};
