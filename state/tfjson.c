@@ -320,8 +320,9 @@ static int import_check_results(tern_state *st, const json_t *doc,
              strcmp(kind, "check") != 0))
             return tern__state_fail(diags, TERN_EINVALID,
                                     "Invalid check results",
-                                    "check_results[%zu] has the unsupported "
-                                    "checkable object kind %s.",
+                                    "check_results[%zu]: unsupported checkable "
+                                    "object kind \"%s\" (Terraform's are "
+                                    "resource, output and check).",
                                     i, kind ? kind : "(none)");
         if (!json_is_string(json_object_get(e, "config_addr")) ||
             !json_is_string(json_object_get(e, "status")) ||
