@@ -805,6 +805,11 @@ fail:
     return NULL;
 }
 
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int by_display(const void *a, const void *b)
 {
     const char *x = json_string_value(json_object_get(
@@ -859,12 +864,22 @@ static json_t *state_checks_json(const json_t *v4)
         json_array_foreach(json_object_get(e, "objects"), j, ob)
         {
             const json_t *msgs = json_object_get(ob, "failure_messages");
-            json_t *probs = json_array(), *in;
+            size_t nm = json_array_size(msgs);
+            const char **sorted = tern_calloc(nm + 1, sizeof(*sorted));
+            json_t *probs = sorted ? json_array() : NULL, *in;
 
-            for (k = 0; probs && k < json_array_size(msgs); k++)
-                json_array_append_new(
-                    probs,
-                    json_pack("{s:O}", "message", json_array_get(msgs, k)));
+            /* Problems sorted by message, as MarshalCheckStates. */
+            for (k = 0; sorted && k < nm; k++) {
+                const char *m = json_string_value(json_array_get(msgs, k));
+
+                sorted[k] = m ? m : "";
+            }
+            if (sorted)
+                qsort(sorted, nm, sizeof(*sorted), by_string);
+            for (k = 0; probs && k < nm; k++)
+                json_array_append_new(probs,
+                                      json_pack("{s:s}", "message", sorted[k]));
+            tern_free(sorted);
             in = json_pack(
                 "{s:o,s:O}", "address",
                 check_addr_json(
