@@ -98,6 +98,10 @@ void tern__state_time_format(int64_t t, char *out, size_t size);
  */
 char *tern__state_json_dump(const json_t *v);
 
+/* Replace the check results (checks.c) inside an open change. */
+int tern__state_check_results_in_tx(tern_state *st, const json_t *results,
+                                    struct tern_diags *diags);
+
 /* Take the OS lock beside path; fills st->lock_fd and st->lock_id. */
 int tern__state_lock(tern_state *st, unsigned int timeout_ms,
                      const struct tern_clock *clock, struct tern_diags *diags);

@@ -281,6 +281,18 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     }
     *out = build_doc(st, serial, resources, outputs);
     TERN_CHECK_ALLOC(*out);
+    /* Check results have no history: only the current serial has them. */
+    if (serial == current) {
+        json_t *checks = NULL;
+
+        if ((error = tern_state_check_results(st, &checks, diags)) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            goto done;
+        }
+        if (checks)
+            json_object_set_new(*out, "check_results", checks);
+    }
 done:
     if (in_tx)
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -291,6 +303,55 @@ done:
     json_decref(resources);
     json_decref(outputs);
     return error;
+}
+
+/*
+ * The document's check_results (version4.go's checkResultsV4), stored as
+ * they are once their shape is checked; null or absent is none.
+ */
+static int import_check_results(tern_state *st, const json_t *doc,
+                                struct tern_diags *diags)
+{
+    const json_t *cr = json_object_get(doc, "check_results"), *e, *o;
+    size_t i, j;
+
+    if (cr && !json_is_null(cr) && !json_is_array(cr))
+        return tern__state_fail(diags, TERN_EINVALID, "Invalid check results",
+                                "check_results must be an array or null.");
+    json_array_foreach(cr, i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "object_kind"));
+        const json_t *objs = json_object_get(e, "objects");
+
+        if (!kind ||
+            (strcmp(kind, "resource") != 0 && strcmp(kind, "output") != 0 &&
+             strcmp(kind, "check") != 0))
+            return tern__state_fail(diags, TERN_EINVALID,
+                                    "Invalid check results",
+                                    "check_results[%zu]: unsupported checkable "
+                                    "object kind \"%s\" (Terraform's are "
+                                    "resource, output and check).",
+                                    i, kind ? kind : "(none)");
+        if (!json_is_string(json_object_get(e, "config_addr")) ||
+            !json_is_string(json_object_get(e, "status")) ||
+            (objs && !json_is_null(objs) && !json_is_array(objs)))
+            return tern__state_fail(diags, TERN_EINVALID,
+                                    "Invalid check results",
+                                    "check_results[%zu] needs a config_addr, "
+                                    "a status and an array of objects.",
+                                    i);
+        json_array_foreach(objs, j, o)
+        {
+            if (!json_is_string(json_object_get(o, "object_addr")) ||
+                !json_is_string(json_object_get(o, "status")))
+                return tern__state_fail(
+                    diags, TERN_EINVALID, "Invalid check results",
+                    "check_results[%zu].objects[%zu] needs an object_addr "
+                    "and a status.",
+                    i, j);
+        }
+    }
+    return tern__state_check_results_in_tx(st, cr, diags);
 }
 
 /*
@@ -496,6 +557,8 @@ int tern_state_import(tern_state *st, const json_t *doc, unsigned flags,
             goto done;
     }
     if ((error = import_outputs(st, next, doc, diags)) != 0)
+        goto done;
+    if ((error = import_check_results(st, doc, diags)) != 0)
         goto done;
     if ((adopt || force) && strcmp(lineage, st->lineage) != 0) {
         new_lineage = tern_strdup(lineage);

@@ -334,6 +334,22 @@ int tern_state_output_set(tern_state *state, const char *name,
 int tern_state_outputs(tern_state *state, json_t **out,
                        struct tern_diags *diags);
 
+/**
+ * Replace the check results of the last apply: Terraform's v4
+ * "check_results" array (NULL or empty: none). One transaction and one
+ * serial, none when they are unchanged.
+ * @param results borrowed
+ */
+int tern_state_check_results_set(tern_state *state, const json_t *results,
+                                 struct tern_diags *diags);
+
+/**
+ * The stored check results (a new reference to the v4 array), or NULL in
+ * *out when there are none.
+ */
+int tern_state_check_results(tern_state *state, json_t **out,
+                             struct tern_diags *diags);
+
 /* ------------------------------------------------------------------------ */
 /* Intents: a write-ahead record of an operation in flight                  */
 

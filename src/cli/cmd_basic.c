@@ -703,11 +703,225 @@ static void sort_resources(json_t *module)
     tern_free(items);
 }
 
+/* Skip one bracketed instance key at @p ('[' ... ']', quotes honoured);
+ * the position after it, or NULL when malformed. */
+static const char *skip_key(const char *p)
+{
+    int quoted = 0;
+
+    for (p++; *p; p++) {
+        if (quoted && *p == '\\' && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && *p == ']')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/*
+ * jsonchecks' address object (internal/command/jsonchecks/objects.go) of a
+ * v4 check_results address @a of @kind: "to_display" and, with @dynamic,
+ * the module instance and instance key; static ones also name the object
+ * (kind, mode, type, name). NULL when @a does not parse.
+ */
+static json_t *check_addr_json(const char *kind, const char *a, int dynamic)
+{
+    const char *p = a, *rest, *dot, *br;
+    static const char *const order[] = {
+        "instance_key", "kind", "mode", "module", "name", "to_display", "type"};
+    json_t *o = json_pack("{s:s}", "to_display", a), *o2;
+    char *module = NULL, *type = NULL, *name = NULL;
+    size_t i;
+
+    if (!o)
+        return NULL;
+    while (strncmp(p, "module.", 7) == 0) {
+        p += 7;
+        p += strcspn(p, ".[");
+        if (*p == '[' && !(p = skip_key(p)))
+            goto fail;
+        if (*p != '.')
+            goto fail;
+        p++;
+    }
+    if (p > a) {
+        module = tern_strndup(a, (size_t)(p - a - 1));
+        if (!module)
+            goto fail;
+    }
+    if (!dynamic) {
+        if (strcmp(kind, "resource") == 0) {
+            int data = strncmp(p, "data.", 5) == 0;
+
+            rest = data ? p + 5 : p;
+            if (!(dot = strchr(rest, '.')))
+                goto fail;
+            type = tern_strndup(rest, (size_t)(dot - rest));
+            if (!type || json_object_set_new(o, "kind", json_string(kind)) ||
+                json_object_set_new(o, "mode",
+                                    json_string(data ? "data" : "managed")) ||
+                json_object_set_new(o, "type", json_string(type)) ||
+                json_object_set_new(o, "name", json_string(dot + 1)))
+                goto fail;
+        } else {
+            if (!(dot = strchr(p, '.')))
+                goto fail;
+            if (json_object_set_new(o, "kind",
+                                    json_string(strcmp(kind, "output") == 0
+                                                    ? "output_value"
+                                                    : kind)) ||
+                json_object_set_new(o, "name", json_string(dot + 1)))
+                goto fail;
+        }
+    }
+    if (module && json_object_set_new(o, "module", json_string(module)))
+        goto fail;
+    if (dynamic && strcmp(kind, "resource") == 0 && (br = strchr(p, '['))) {
+        json_t *key;
+
+        name = tern_strndup(br + 1, strlen(br + 1) - 1);
+        key = name ? json_loads(name, JSON_DECODE_ANY, NULL) : NULL;
+        if (!key || json_object_set_new(o, "instance_key", key))
+            goto fail;
+    }
+    tern_free(module);
+    tern_free(type);
+    tern_free(name);
+    /* A Go map: encoding/json writes its keys sorted. */
+    o2 = json_object();
+    for (i = 0; o2 && i < sizeof(order) / sizeof(order[0]); i++)
+        if (json_object_get(o, order[i]) &&
+            json_object_set(o2, order[i], json_object_get(o, order[i]))) {
+            json_decref(o2);
+            o2 = NULL;
+        }
+    json_decref(o);
+    return o2;
+fail:
+    tern_free(module);
+    tern_free(type);
+    tern_free(name);
+    json_decref(o);
+    return NULL;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int by_display(const void *a, const void *b)
+{
+    const char *x = json_string_value(json_object_get(
+        json_object_get(*(const json_t *const *)a, "address"), "to_display"));
+    const char *y = json_string_value(json_object_get(
+        json_object_get(*(const json_t *const *)b, "address"), "to_display"));
+
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+static int sort_by_display(json_t *list)
+{
+    size_t n = json_array_size(list), i;
+    json_t **items = tern_calloc(n + 1, sizeof(*items));
+
+    if (!items)
+        return TERN_ENOMEM;
+    for (i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(list, i));
+    qsort(items, n, sizeof(*items), by_display);
+    json_array_clear(list);
+    for (i = 0; i < n; i++)
+        json_array_append_new(list, items[i]);
+    tern_free(items);
+    return TERN_OK;
+}
+
+/*
+ * The state representation's "checks": the stored check_results as
+ * jsonchecks.MarshalCheckStates writes them (internal/command/jsonchecks/
+ * checks.go): sorted by address, problems from the failure messages
+ * (sorted), "instances" left out when none. NULL when out of memory or
+ * when an address does not parse (left out then).
+ */
+static json_t *state_checks_json(const json_t *v4)
+{
+    json_t *list = json_array(), *e, *ob, *insts = NULL, *x = NULL;
+    size_t i, j, k;
+
+    json_array_foreach(v4, i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "object_kind"));
+        json_t *addr = check_addr_json(
+            kind, json_string_value(json_object_get(e, "config_addr")), 0);
+
+        insts = json_array();
+        x = json_pack("{s:s,s:o,s:O}", "//",
+                      "EXPERIMENTAL: see docs for details", "address", addr,
+                      "status", json_object_get(e, "status"));
+        if (!list || !addr || !insts || !x)
+            goto fail;
+        json_array_foreach(json_object_get(e, "objects"), j, ob)
+        {
+            const json_t *msgs = json_object_get(ob, "failure_messages");
+            size_t nm = json_array_size(msgs);
+            const char **sorted = tern_calloc(nm + 1, sizeof(*sorted));
+            json_t *probs = sorted ? json_array() : NULL, *in;
+
+            /* Problems sorted by message, as MarshalCheckStates. */
+            for (k = 0; sorted && k < nm; k++) {
+                const char *m = json_string_value(json_array_get(msgs, k));
+
+                sorted[k] = m ? m : "";
+            }
+            if (sorted)
+                qsort(sorted, nm, sizeof(*sorted), by_string);
+            for (k = 0; probs && k < nm; k++)
+                json_array_append_new(probs,
+                                      json_pack("{s:s}", "message", sorted[k]));
+            tern_free(sorted);
+            in = json_pack(
+                "{s:o,s:O}", "address",
+                check_addr_json(
+                    kind, json_string_value(json_object_get(ob, "object_addr")),
+                    1),
+                "status", json_object_get(ob, "status"));
+            if (!in || !probs) {
+                json_decref(probs);
+                json_decref(in);
+                goto fail;
+            }
+            if (json_array_size(probs))
+                json_object_set(in, "problems", probs);
+            json_decref(probs);
+            json_array_append_new(insts, in);
+        }
+        if (sort_by_display(insts))
+            goto fail;
+        if (json_array_size(insts))
+            json_object_set(x, "instances", insts);
+        json_decref(insts);
+        insts = NULL;
+        json_array_append_new(list, x);
+        x = NULL;
+    }
+    if (sort_by_display(list))
+        goto fail;
+    return list;
+fail:
+    json_decref(insts);
+    json_decref(x);
+    json_decref(list);
+    return NULL;
+}
+
 static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
 {
     tern_state_resource *list = NULL;
     json_t *doc = NULL, *outputs = NULL, *outs = NULL, *root = NULL,
-           *children = NULL, *o, *mod;
+           *children = NULL, *checks = NULL, *o, *mod;
     const char *k;
     size_t n = 0, i, j;
 
@@ -774,7 +988,20 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         json_pack("{s:O,s:O}", "outputs", outs, "root_module", root));
     if (!json_object_size(outs))
         json_object_del(json_object_get(doc, "values"), "outputs");
+    /* jsonstate.Marshal: the check results, when there are some. */
+    if (tern_state_check_results(st, &checks, &ctx->diags)) {
+        json_decref(doc);
+        doc = NULL;
+        goto done;
+    }
+    /* Results whose addresses do not parse (pushed so) are left out. */
+    if (json_array_size(checks) && (o = state_checks_json(checks)) &&
+        json_object_set_new(doc, "checks", o)) {
+        json_decref(doc);
+        doc = NULL;
+    }
 done:
+    json_decref(checks);
     json_decref(outs);
     json_decref(root);
     json_decref(children);

@@ -1477,6 +1477,21 @@ done:
     return error;
 }
 
+/* The state's check_results: the plan's results updated by what this
+ * apply checked again (conditions.c); a destroy leaves none, as the
+ * objects they were about are gone. */
+static int save_check_results(struct applyrun *ar)
+{
+    json_t *v4 = NULL;
+    int error;
+
+    if (!ar->plan->destroy && !(v4 = tern__check_results_v4(ar->plan->checks)))
+        return TERN_ENOMEM;
+    error = tern_state_check_results_set(ar->e->state, v4, ar->diags);
+    json_decref(v4);
+    return error;
+}
+
 int tern_engine_apply(tern_engine *e, const tern_plan *plan,
                       const tern_apply_options *opts, tern_summary *summary,
                       struct tern_diags *diags)
@@ -1568,6 +1583,8 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
         goto done;
     /* Check blocks once more against what was applied: warnings only. */
     if (!plan->destroy && (error = tern__run_checks(&ar.cx, diags)))
+        goto done;
+    if ((error = save_check_results(&ar)))
         goto done;
 summary:
     ar.sum.interrupted = atomic_load(&e->interrupts) > 0;

@@ -210,9 +210,13 @@ static json_t *check_entry(struct tern_plan *p, json_t *addr)
 }
 
 /* Record @status and @problems for instance @display (@addr stolen: its
- * address members beyond to_display). */
+ * address members beyond to_display). The first result an apply records
+ * for an instance replaces the plan's (Terraform's apply starts from the
+ * plan's results and updates what it checks again: PlanTimeCheckResults in
+ * internal/terraform/context_apply.go); later ones of the same run, as a
+ * postcondition after a precondition, add to it. */
 static int check_instance(json_t *entry, const char *display, json_t *addr,
-                          int status, const json_t *problems)
+                          int status, const json_t *problems, int applying)
 {
     json_t *insts = json_object_get(entry, "instances"), *in, *all;
     size_t i;
@@ -229,6 +233,12 @@ static int check_instance(json_t *entry, const char *display, json_t *addr,
             return TERN_ENOMEM;
     } else {
         json_decref(addr);
+    }
+    if (applying && !json_object_get(in, "applied")) {
+        if (json_object_set_new(in, "applied", json_true()) ||
+            json_object_set_new(in, "status", json_integer(0)) ||
+            json_object_set_new(in, "problems", json_array()))
+            return TERN_ENOMEM;
     }
     if (json_integer_value(json_object_get(in, "status")) < status)
         json_object_set_new(in, "status", json_integer(status));
@@ -296,10 +306,11 @@ int tern__checks_init(struct tern_plan *p, const tern_engine *e)
     return TERN_OK;
 }
 
-/* Whether results are recorded: while planning, not applying. */
+/* Whether results are recorded: while planning, and while applying (for
+ * the state's check_results) but not a destroy. */
 static int recording(const struct evalctx *cx)
 {
-    return cx->plan && !cx->applying;
+    return cx->plan && !(cx->applying && cx->plan->destroy);
 }
 
 const struct tern_body *tern__lifecycle_body(const struct tern_block *b)
@@ -344,7 +355,8 @@ int tern__resource_conditions(struct evalctx *cx, const struct pinst *pi,
             json_object_set_new(key, "instance_key", json_string(pi->key_str));
         else if (key && pi->key_kind == TERN_STATE_KEY_INT)
             json_object_set_new(key, "instance_key", json_integer(pi->key_int));
-        if (!entry || check_instance(entry, pi->addr, key, status, problems))
+        if (!entry || check_instance(entry, pi->addr, key, status, problems,
+                                     cx->applying))
             error = TERN_ENOMEM;
     }
     json_decref(problems);
@@ -373,7 +385,8 @@ int tern__output_conditions(struct evalctx *cx, const struct tern_block *out,
                                       "name", out->labels[0], "to_display", d))
               : NULL;
 
-        if (!entry || check_instance(entry, d, json_object(), status, problems))
+        if (!entry || check_instance(entry, d, json_object(), status, problems,
+                                     cx->applying))
             error = TERN_ENOMEM;
         tern_free(d);
     }
@@ -451,12 +464,120 @@ static int run_checks_into(struct evalctx *cx, struct tern_diags *diags)
                                               "to_display", d))
                       : NULL;
 
-            if (!entry ||
-                check_instance(entry, d, json_object(), status, problems))
+            if (!entry || check_instance(entry, d, json_object(), status,
+                                         problems, cx->applying))
                 error = TERN_ENOMEM;
             tern_free(d);
         }
         json_decref(problems);
     }
     return error;
+}
+
+/* ---- the state's check_results --------------------------------------- */
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of object @o, sorted; NULL when out of memory. */
+static const char **sorted_keys(const json_t *o, size_t *n)
+{
+    const char **keys = tern_calloc(json_object_size(o) + 1, sizeof(*keys));
+    const char *k;
+    json_t *v;
+
+    *n = 0;
+    if (!keys)
+        return NULL;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        keys[(*n)++] = k;
+    }
+    qsort(keys, *n, sizeof(*keys), by_key);
+    return keys;
+}
+
+static const char *v4_status(json_int_t st)
+{
+    static const char *const names[] = {"pass", "unknown", "fail", "error"};
+
+    return st >= 0 && st <= 3 ? names[st] : "unknown";
+}
+
+/* Terraform's v4 check_results (internal/states/statefile/version4.go,
+ * encodeCheckResultsV4): one entry per checkable object, its status the
+ * worst of its instances' (unknown when it has none), "objects" null when
+ * none, failure messages only where there are some. Sorted by address. */
+json_t *tern__check_results_v4(const json_t *checks)
+{
+    json_t *list = json_array(), *objs = NULL;
+    size_t n = 0, m = 0, i, j, k;
+    const char **keys = sorted_keys(checks, &n), **ikeys = NULL;
+
+    if (!list || !keys)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        const json_t *e = json_object_get(checks, keys[i]);
+        const json_t *insts = json_object_get(e, "instances");
+        const char *kind = json_string_value(
+            json_object_get(json_object_get(e, "address"), "kind"));
+        json_int_t worst = -1;
+        json_t *o;
+
+        if (!kind)
+            continue;
+        if (strcmp(kind, "output_value") == 0)
+            kind = "output";
+        if (!(ikeys = sorted_keys(insts, &m)) || !(objs = json_array()))
+            goto fail;
+        for (j = 0; j < m; j++) {
+            const json_t *in = json_object_get(insts, ikeys[j]);
+            const json_t *probs = json_object_get(in, "problems");
+            json_int_t st = json_integer_value(json_object_get(in, "status"));
+            json_t *x = json_pack("{s:s,s:s}", "object_addr", ikeys[j],
+                                  "status", v4_status(st)),
+                   *msgs = NULL;
+
+            if (st > worst)
+                worst = st;
+            if (x && json_array_size(probs)) {
+                msgs = json_array();
+                for (k = 0; msgs && k < json_array_size(probs); k++)
+                    if (json_array_append(
+                            msgs, json_object_get(json_array_get(probs, k),
+                                                  "message"))) {
+                        json_decref(msgs);
+                        msgs = NULL;
+                    }
+                if (!msgs || json_object_set_new(x, "failure_messages", msgs))
+                    goto fail_x;
+            }
+            if (!x || json_array_append_new(objs, x))
+                goto fail;
+            continue;
+        fail_x:
+            json_decref(x);
+            goto fail;
+        }
+        tern_free(ikeys);
+        ikeys = NULL;
+        o = json_pack("{s:s,s:s,s:s,s:o}", "object_kind", kind, "config_addr",
+                      keys[i], "status", v4_status(worst < 0 ? 1 : worst),
+                      "objects", json_array_size(objs) ? objs : json_null());
+        if (!json_array_size(objs))
+            json_decref(objs);
+        objs = NULL;
+        if (!o || json_array_append_new(list, o))
+            goto fail;
+    }
+    tern_free(keys);
+    return list;
+fail:
+    tern_free(keys);
+    tern_free(ikeys);
+    json_decref(objs);
+    json_decref(list);
+    return NULL;
 }

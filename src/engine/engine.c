@@ -1875,36 +1875,64 @@ static int removed_target(const char *from, const struct tern_range *range,
     return TERN_OK;
 }
 
-static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
+/* Count the removed blocks of @cfg and its descendants. */
+static size_t count_removed(const struct tern_lang_config *cfg)
 {
-    const struct tern_blockvec *rv = &e->config->removed;
+    size_t n = cfg->removed.n, i;
+
+    for (i = 0; i < cfg->ncalls; i++)
+        if (cfg->calls[i].cfg)
+            n += count_removed(cfg->calls[i].cfg);
+    return n;
+}
+
+/*
+ * The removed blocks of @cfg, reached through @prefix ("" at the root,
+ * "module.a." in the call a), then its children's, as Terraform's
+ * findRemoveStatements (internal/refactoring/remove_statement.go): a
+ * child's `from` is relative to its module, and a statement of a parent
+ * about the same object overrides the child's. @seen collects every
+ * absolute `from` taken (*nseen of them).
+ */
+static int removed_in(tern_engine *e, const struct tern_lang_config *cfg,
+                      const char *prefix, char **seen, size_t *nseen,
+                      struct tern_diags *diags)
+{
+    const struct tern_blockvec *rv = &cfg->removed;
     size_t i, j;
     int error = TERN_OK, rc, keep;
 
-    e->forgets = tern_calloc(rv->n + 1, sizeof(*e->forgets));
-    if (!e->forgets)
-        return TERN_ENOMEM;
     for (i = 0; i < rv->n; i++) {
         const struct tern_block *b = rv->items[i];
         const struct tern_attribute *fa = tern_lang_body_attr(b->body, "from");
-        char *from = fa ? tern__expr_addr(fa->expr) : NULL;
-        int forget = 0;
+        char *rel = fa ? tern__expr_addr(fa->expr) : NULL, *from;
+        int forget = 0, dup = 0;
 
-        if (!from)
+        if (!rel)
             continue;
-        if ((rc = removed_target(from, &fa->expr->range, diags)) != TERN_OK) {
-            tern_free(from);
+        if ((rc = removed_target(rel, &fa->expr->range, diags)) != TERN_OK) {
+            tern_free(rel);
             if (rc == TERN_ENOMEM)
                 return rc;
             error = TERN_ERROR;
             continue;
         }
-        if ((rc = removed_still_exists(e, from, diags)) == TERN_ENOMEM) {
+        from = tern_asprintf("%s%s", prefix, rel);
+        tern_free(rel);
+        if (!from)
+            return TERN_ENOMEM;
+        for (j = 0; j < *nseen; j++)
+            if (strcmp(seen[j], from) == 0)
+                dup = 1;
+        if (dup) {
             tern_free(from);
-            return rc;
-        } else if (rc) {
-            error = TERN_ERROR;
+            continue;
         }
+        seen[(*nseen)++] = from;
+        if ((rc = removed_still_exists(e, from, diags)) == TERN_ENOMEM)
+            return rc;
+        else if (rc)
+            error = TERN_ERROR;
         for (j = 0; j < b->body->nblocks; j++) {
             const struct tern_block *lc = b->body->blocks[j];
             const struct tern_attribute *da =
@@ -1914,11 +1942,45 @@ static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
                 !const_bool(da->expr, &keep) && !keep)
                 forget = 1;
         }
-        if (forget)
-            e->forgets[e->nforgets++] = from;
-        else
-            tern_free(from);
+        if (forget) {
+            if (!(e->forgets[e->nforgets] = tern_strdup(from)))
+                return TERN_ENOMEM;
+            e->nforgets++;
+        }
     }
+    for (i = 0; i < cfg->ncalls; i++) {
+        char *sub;
+
+        if (!cfg->calls[i].cfg)
+            continue;
+        sub = tern_asprintf("%smodule.%s.", prefix, cfg->calls[i].name);
+        if (!sub)
+            return TERN_ENOMEM;
+        rc = removed_in(e, cfg->calls[i].cfg, sub, seen, nseen, diags);
+        tern_free(sub);
+        if (rc == TERN_ENOMEM)
+            return rc;
+        if (rc)
+            error = TERN_ERROR;
+    }
+    return error;
+}
+
+static int check_removed_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    size_t n = count_removed(e->config), nseen = 0, i;
+    char **seen = tern_calloc(n + 1, sizeof(*seen));
+    int error;
+
+    e->forgets = tern_calloc(n + 1, sizeof(*e->forgets));
+    if (!e->forgets || !seen) {
+        tern_free(seen);
+        return TERN_ENOMEM;
+    }
+    error = removed_in(e, e->config, "", seen, &nseen, diags);
+    for (i = 0; i < nseen; i++)
+        tern_free(seen[i]);
+    tern_free(seen);
     return error;
 }
 

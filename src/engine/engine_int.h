@@ -476,6 +476,9 @@ int tern__output_conditions(struct evalctx *cx, const struct tern_block *out,
 /* Every check block's assertions: failures and errors are warnings; the
  * result is TERN_OK but for TERN_ENOMEM. */
 int tern__run_checks(struct evalctx *cx, struct tern_diags *diags);
+/* plan->checks as Terraform's v4 state check_results (a new array; NULL
+ * when out of memory). */
+json_t *tern__check_results_v4(const json_t *checks);
 /* The lifecycle block's body of a resource or data block, or NULL. */
 const struct tern_body *tern__lifecycle_body(const struct tern_block *b);
 /* An instance's lifecycle preconditions (@post 0) or postconditions (@post

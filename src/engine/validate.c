@@ -231,10 +231,103 @@ static void check_attr_refs(const struct tern_lang_config *cfg,
             check_attr_refs(cfg->calls[i].cfg, c);
 }
 
+/*
+ * A child module's variable validation rules against each call argument
+ * known without a plan (no references), as terraform validate evaluates
+ * them (its module variables are the call's arguments, unknown where they
+ * refer to anything). The module's other variables are unknown, so a rule
+ * that needs them waits for the plan, which checks every instance again.
+ * Only the rules' failures are reported here: anything else about the
+ * argument is the plan's.
+ */
+static int module_var_rules(const struct tern_lang_config *cfg,
+                            struct tern_diags *diags)
+{
+    size_t i, j, k, l;
+    int error = TERN_OK, rc;
+
+    for (i = 0; i < cfg->ncalls; i++) {
+        const struct tern_lang_config *child = cfg->calls[i].cfg;
+
+        if (!child || !cfg->calls[i].call)
+            continue;
+        for (j = 0; j < child->variables.n; j++) {
+            const struct tern_block *vb = child->variables.items[j];
+            const struct tern_attribute *a =
+                tern_lang_body_attr(cfg->calls[i].call->body, vb->labels[0]);
+            const struct tern_attribute *ta =
+                tern_lang_body_attr(vb->body, "type");
+            struct tern_diags local = TERN_DIAGS_INIT;
+            struct tern_lang_scope scope;
+            struct tern_lang_type *type = NULL;
+            tern_value *v = NULL, *conv = NULL, *vars = NULL;
+            char why[256];
+            int rules = 0;
+
+            for (k = 0; k < vb->body->nblocks; k++)
+                if (strcmp(vb->body->blocks[k]->type, "validation") == 0)
+                    rules = 1;
+            if (!rules || !a)
+                continue;
+            memset(&scope, 0, sizeof(scope));
+            scope.base_dir = "/nonexistent";
+            rc = tern_lang_eval(a->expr, &scope, &v, &local);
+            if (rc == TERN_OK && ta && !tern_value_is_null(v) &&
+                (rc = tern_lang_type_parse(ta->expr, &type, &local)) ==
+                    TERN_OK &&
+                (rc = tern_lang_type_convert(type, v, &conv, why,
+                                             sizeof(why))) == TERN_OK &&
+                conv) {
+                tern_value_decref(v);
+                v = conv;
+            }
+            tern_lang_type_free(type);
+            if (rc == TERN_OK && tern_value_is_wholly_known(v)) {
+                vars = tern_value_object_new();
+                for (l = 0; vars && l < child->variables.n; l++) {
+                    const char *name = child->variables.items[l]->labels[0];
+
+                    if (tern_value_object_set(vars, name,
+                                              l == j ? tern_value_incref(v)
+                                                     : tern_value_unknown()))
+                        rc = TERN_ENOMEM;
+                }
+                if (!vars)
+                    rc = TERN_ENOMEM;
+                scope.vars = vars;
+                if (rc == TERN_OK)
+                    rc = tern_lang_variable_validate(vb, &scope,
+                                                     &a->expr->range, &local);
+                for (l = 0; rc != TERN_ENOMEM && l < local.count; l++) {
+                    const struct tern_diag *d = &local.items[l];
+
+                    if (strcmp(d->summary, "Invalid value for variable") != 0)
+                        continue;
+                    if (!tern_diags_add(
+                            diags, d->severity, d->has_range ? &d->range : NULL,
+                            d->summary, "%s", d->detail ? d->detail : ""))
+                        rc = TERN_ENOMEM;
+                    else
+                        error = TERN_ERROR;
+                }
+            }
+            tern_value_decref(vars);
+            tern_value_decref(v);
+            tern_diags_release(&local);
+            if (rc == TERN_ENOMEM)
+                return rc;
+        }
+        if ((rc = module_var_rules(child, diags)) == TERN_ENOMEM)
+            return rc;
+        if (rc)
+            error = rc;
+    }
+    return error;
+}
+
 int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
 {
     struct attrcheck ac = {diags, TERN_OK};
-
     tern_engine_options opts = TERN_ENGINE_OPTIONS_INIT;
     tern_engine *e = NULL;
     tern_value *vars = NULL;
@@ -265,6 +358,8 @@ int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
     rc = tern__engine_new(&e, &opts, 0, diags);
     if (rc == TERN_OK && e)
         rc = check_values(e, diags);
+    if (rc == TERN_OK && e)
+        rc = module_var_rules(config, diags);
     if (rc == TERN_ENOMEM || !error)
         error = rc;
     /* The policy lint, on a configuration that is otherwise sound. */

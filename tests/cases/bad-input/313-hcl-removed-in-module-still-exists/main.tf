@@ -1,0 +1,3 @@
+module "roles" {
+  source = "./modules/role"
+}

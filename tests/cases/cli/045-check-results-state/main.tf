@@ -1,0 +1,32 @@
+# The state records the last apply's check results as Terraform's v4
+# check_results: the check is unknown at plan (the results are not known
+# yet) and fails at apply, which is what the state keeps.
+resource "random_integer" "n" {
+  count = 2
+  min   = 1
+  max   = 5
+  seed  = "tern${count.index}"
+
+  lifecycle {
+    postcondition {
+      condition     = self.result < 10
+      error_message = "The result ${self.result} is not below 10."
+    }
+  }
+}
+
+output "first" {
+  value = random_integer.n[0].result
+
+  precondition {
+    condition     = random_integer.n[0].result > 0
+    error_message = "The first result is not positive."
+  }
+}
+
+check "range" {
+  assert {
+    condition     = random_integer.n[1].result > 10
+    error_message = "The result ${random_integer.n[1].result} is not above 10."
+  }
+}
