@@ -621,8 +621,20 @@ static int finish(tern_sigv4_result *out, const char *method,
     unsigned char key[32], sig[32];
     int error = TERN_OK, i;
 
-    tern_buf_printf(&cr, "%s\n%s\n%s\n%s\n%s\n%s", method, canon_uri,
-                    canon_query, canon_headers, signed_hdrs, payload_hash);
+    const char *parts[] = {method,        canon_uri,   canon_query,
+                           canon_headers, signed_hdrs, payload_hash};
+    size_t n, len = 0;
+
+    /* The canonical request, its six parts a line each: appended, not
+     * formatted (vsnprintf measured and then wrote every byte; issue 19). */
+    for (n = 0; n < sizeof(parts) / sizeof(parts[0]); n++)
+        len += strlen(parts[n]) + 1;
+    tern_buf_grow(&cr, len);
+    for (n = 0; n < sizeof(parts) / sizeof(parts[0]); n++) {
+        if (n)
+            tern_buf_putc(&cr, '\n');
+        tern_buf_puts(&cr, parts[n]);
+    }
     if (tern_buf_oom(&cr)) {
         error = TERN_ENOMEM;
         goto done;

@@ -11,8 +11,11 @@
 
 void cli_hcl_indent(tern_buf *out, int n)
 {
-    if (n > 0)
-        tern_buf_printf(out, "%*s", n, "");
+    if (n <= 0 || tern_buf_grow(out, (size_t)n) != TERN_OK)
+        return;
+    memset(out->ptr + out->len, ' ', (size_t)n);
+    out->len += (size_t)n;
+    out->ptr[out->len] = '\0';
 }
 
 void cli_hcl_string(tern_buf *out, const char *s, size_t len)
@@ -23,9 +26,10 @@ void cli_hcl_string(tern_buf *out, const char *s, size_t len)
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
 
-        if (c == '"' || c == '\\')
-            tern_buf_printf(out, "\\%c", c);
-        else if (c == '\n')
+        if (c == '"' || c == '\\') {
+            tern_buf_putc(out, '\\');
+            tern_buf_putc(out, (char)c);
+        } else if (c == '\n')
             tern_buf_puts(out, "\\n");
         else if (c == '\t')
             tern_buf_puts(out, "\\t");
@@ -33,10 +37,11 @@ void cli_hcl_string(tern_buf *out, const char *s, size_t len)
             tern_buf_puts(out, "\\r");
         else if (c < 0x20)
             tern_buf_printf(out, "\\u%04x", c);
-        else if ((c == '$' || c == '%') && i + 1 < len && s[i + 1] == '{')
+        else if ((c == '$' || c == '%') && i + 1 < len && s[i + 1] == '{') {
             /* Template sequences are escaped by doubling, as in HCL. */
-            tern_buf_printf(out, "%c%c", c, c);
-        else
+            tern_buf_putc(out, (char)c);
+            tern_buf_putc(out, (char)c);
+        } else
             tern_buf_putc(out, (char)c);
     }
     tern_buf_putc(out, '"');

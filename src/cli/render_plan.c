@@ -65,6 +65,25 @@ static const char *sym_text(const struct pr *r, enum sym s)
     return " ";
 }
 
+/* "SYM ": a line's change symbol and its space. The plan writes one a
+ * line, so these appends skip vsnprintf (issue 19). */
+static void put_sym(tern_buf *out, const char *sym)
+{
+    tern_buf_puts(out, sym);
+    tern_buf_putc(out, ' ');
+}
+
+/* "KEY = " with KEY padded to @width, as "%-*s = " would. */
+static void put_padded(tern_buf *out, const char *k, size_t width)
+{
+    size_t n = strlen(k);
+
+    tern_buf_put(out, k, n);
+    if (width > n)
+        cli_hcl_indent(out, (int)(width - n));
+    tern_buf_puts(out, " = ");
+}
+
 static int has_sens(const tern_value *v)
 {
     return v && tern_value_has_sensitive(v);
@@ -228,7 +247,7 @@ static void object_entries(struct pr *r, const tern_value *b,
                 continue;
             }
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s ", sym_text(r, s));
+            put_sym(r->out, sym_text(r, s));
             cli_hcl_key(r->out, k, quoted, width);
             tern_buf_puts(r->out, " = ");
             value_lines(r, vb, va, col, quoted, in_json);
@@ -261,18 +280,18 @@ static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
             if (is_collection(vb) && is_collection(va) &&
                 tern_value_kind(vb) == tern_value_kind(va)) {
                 cli_hcl_indent(r->out, col);
-                tern_buf_printf(r->out, "%s ", sym_text(r, S_UPD));
+                put_sym(r->out, sym_text(r, S_UPD));
                 value_lines(r, vb, va, col, quoted, in_json);
                 tern_buf_puts(r->out, ",\n");
                 continue;
             }
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
+            put_sym(r->out, sym_text(r, S_DEL));
             r->element = 1;
             value_lines(r, vb, NULL, col, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
+            put_sym(r->out, sym_text(r, S_ADD));
             value_lines(r, NULL, va, col, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
         }
@@ -302,14 +321,14 @@ static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
             j++;
         } else if (i < nb && (j >= na || T(i + 1, j) >= T(i, j + 1))) {
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s ", sym_text(r, S_DEL));
+            put_sym(r->out, sym_text(r, S_DEL));
             r->element = 1;
             value_lines(r, tern_value_list_get(b, i++), NULL, col, quoted,
                         in_json);
             tern_buf_puts(r->out, ",\n");
         } else {
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s ", sym_text(r, S_ADD));
+            put_sym(r->out, sym_text(r, S_ADD));
             value_lines(r, NULL, tern_value_list_get(a, j++), col, quoted,
                         in_json);
             tern_buf_puts(r->out, ",\n");
@@ -343,8 +362,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, col + 4);
             /* A whole new or old document has no symbol of its own. */
-            tern_buf_printf(r->out, "%s ",
-                            sym_text(r, s == S_UPD ? S_UPD : S_SAME));
+            put_sym(r->out, sym_text(r, s == S_UPD ? S_UPD : S_SAME));
             value_lines(r, jb, ja, col + 4, 0, 1);
             tern_buf_putc(r->out, '\n');
             cli_hcl_indent(r->out, col + 2);
@@ -400,7 +418,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
                 const tern_value *e = tern_value_list_get(one, i);
 
                 cli_hcl_indent(r->out, col + 4);
-                tern_buf_printf(r->out, "%s ", sym_text(r, s));
+                put_sym(r->out, sym_text(r, s));
                 r->element = 1;
                 value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
                             col + 4, quoted, in_json);
@@ -475,8 +493,8 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
             }
             sens = at && (at->flags & TERN_ATTR_SENSITIVE);
             cli_hcl_indent(r->out, col);
-            tern_buf_printf(r->out, "%s %-*s = ", sym_text(r, s), (int)width,
-                            k);
+            put_sym(r->out, sym_text(r, s));
+            put_padded(r->out, k, width);
             if (sens && !(absent(va) && s == S_DEL))
                 tern_buf_puts(r->out, "(sensitive value)");
             else if (sens)
@@ -708,7 +726,9 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
             continue;
         if (!any++)
             tern_buf_puts(out, "\nChanges to Outputs:\n");
-        tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, s), (int)width, name);
+        tern_buf_puts(out, "  ");
+        put_sym(out, sym_text(&r, s));
+        put_padded(out, name, width);
         if ((sens && tern_value_get_bool(sens)) || has_sens(nv) || has_sens(ov))
             tern_buf_puts(out, "(sensitive value)");
         else

@@ -125,16 +125,22 @@ char *tern_asprintf(const char *fmt, ...)
 {
     va_list ap;
     int len;
-    char *out;
+    char *out, small[256];
 
+    /* Most texts are short: format them once, into @small, and copy;
+     * only a longer one is measured first and formatted again (issue 19). */
     va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
+    len = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (len < 0)
         return NULL;
     out = tern_malloc((size_t)len + 1);
     if (!out)
         return NULL;
+    if ((size_t)len < sizeof(small)) {
+        memcpy(out, small, (size_t)len + 1);
+        return out;
+    }
     va_start(ap, fmt);
     vsnprintf(out, (size_t)len + 1, fmt, ap);
     va_end(ap);

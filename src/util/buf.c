@@ -57,12 +57,26 @@ int tern_buf_putc(tern_buf *b, char c)
 int tern_buf_printf(tern_buf *b, const char *fmt, ...)
 {
     va_list ap;
+    size_t room;
     int len;
 
+    if (b->oom)
+        return TERN_ENOMEM;
+    /* Format into the room already there first: most appends fit, and
+     * then the text is formatted once, not measured and then formatted
+     * (issue 19). */
+    room = b->ptr ? b->alloc - b->len : 0;
     va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
+    len = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap);
     va_end(ap);
+    if (len >= 0 && (size_t)len < room) {
+        b->len += (size_t)len;
+        return TERN_OK;
+    }
     if (len < 0 || tern_buf_grow(b, (size_t)len) != TERN_OK) {
+        /* A cut text may have been written past the end: end it again. */
+        if (b->ptr)
+            b->ptr[b->len] = '\0';
         b->oom = 1;
         return TERN_ENOMEM;
     }

@@ -38,6 +38,36 @@ TEST(util, buf_records_allocation_failure)
     ASSERT_NULL(tern_buf_detach(&b));
 }
 
+/* tern_buf_printf formats into the room there is, and grows only for a
+ * text that does not fit; a growth that fails leaves the text before it
+ * intact and ended. */
+TEST(util, buf_printf_room)
+{
+    tern_buf b = TERN_BUF_INIT;
+    char big[200];
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ASSERT_OK(tern_buf_printf(&b, "%s", "abc"));
+    ASSERT_EQ(b.alloc, 64);
+    /* 60 more bytes and the terminator fill the 64 exactly. */
+    ASSERT_OK(tern_buf_printf(&b, "%.*s", 60, big));
+    ASSERT_EQ(b.len, 63);
+    ASSERT_EQ(b.alloc, 64);
+    ASSERT_OK(tern_buf_printf(&b, "%d", 7));
+    ASSERT_EQ(b.len, 64);
+    ASSERT_EQ(b.alloc, 128);
+    ASSERT_STR_EQ(b.ptr + 60, "xxx7");
+    tern__alloc_fail_after(1);
+    ASSERT_EQ(tern_buf_printf(&b, "-%s", big), TERN_ENOMEM);
+    tern__alloc_fail_after(0);
+    ASSERT_TRUE(tern_buf_oom(&b));
+    ASSERT_EQ(b.len, 64);
+    ASSERT_EQ(strlen(b.ptr), 64);
+    ASSERT_STR_EQ(b.ptr + 60, "xxx7");
+    tern_buf_release(&b);
+}
+
 TEST(util, alloc_fail_after_counts)
 {
     void *p, *q;
@@ -221,6 +251,7 @@ TEST(util, printable_escapes_controls)
 
 const struct tern_test test_util_list[] = {
     TEST_UNIT(util, buf_appends_and_detaches),
+    TEST_UNIT(util, buf_printf_room),
     TEST_UNIT(util, buf_records_allocation_failure),
     TEST_UNIT(util, alloc_fail_after_counts),
     TEST_UNIT(util, diags_collect_and_move),
