@@ -23,8 +23,6 @@
 #include <time.h>
 
 #define DEFAULT_MAX_RETRIES 25
-#define BACKOFF_BASE_MS     1000L
-#define BACKOFF_MAX_MS      20000L
 
 struct tern_s3_client {
     char *endpoint; /* as configured or resolved */
@@ -326,18 +324,12 @@ static int send_once(tern_s3_client *c, const struct s3_req *r,
 
 static long backoff_ms(tern_s3_client *c, int attempt)
 {
-    long cap = BACKOFF_BASE_MS;
     unsigned int r;
-    int i;
 
-    for (i = 1; i < attempt && cap < BACKOFF_MAX_MS; i++)
-        cap *= 2;
-    if (cap > BACKOFF_MAX_MS)
-        cap = BACKOFF_MAX_MS;
     pthread_mutex_lock(&c->lock);
     r = rand_r(&c->rng);
     pthread_mutex_unlock(&c->lock);
-    return (long)((double)r / ((double)RAND_MAX + 1.0) * (double)(cap + 1));
+    return tern_aws_backoff_ms(attempt, r);
 }
 
 /* How an S3 error maps to tern's codes. */
