@@ -11,6 +11,7 @@
 #include "aws/wire.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -179,13 +180,6 @@ int tern_aws_error_class(const char *code, long status)
  * Endpoints.
  */
 
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
-
 static int env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -207,13 +201,13 @@ int tern_aws_resolve_endpoint(char **url, char **signing_region,
     gov = strncmp(region, "us-gov-", 7) == 0;
     if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
         if (strcmp(service, "iam") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_IAM");
+            override = tern_env("AWS_ENDPOINT_URL_IAM");
         else if (strcmp(service, "sts") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_STS");
+            override = tern_env("AWS_ENDPOINT_URL_STS");
         else if (strcmp(service, "ec2") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_EC2");
+            override = tern_env("AWS_ENDPOINT_URL_EC2");
         if (!override)
-            override = env_nonempty("AWS_ENDPOINT_URL");
+            override = tern_env("AWS_ENDPOINT_URL");
         if (!override && config_endpoint && *config_endpoint)
             override = config_endpoint;
     }

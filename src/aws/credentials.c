@@ -14,6 +14,7 @@
 #include "aws/query.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -676,13 +677,6 @@ struct resolver {
     char *region;
 };
 
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
-
 static void looked(struct resolver *r, const char *text)
 {
     tern_buf_puts(&r->looked, "\n  - ");
@@ -698,7 +692,7 @@ static int load_files(struct resolver *r, tern_ini *ini, tern_buf *names,
     int error;
 
     if (!list || !list[0]) {
-        one[0] = env(env_name) ? env(env_name) : fallback;
+        one[0] = tern_env(env_name) ? tern_env(env_name) : fallback;
         list = one;
     }
     for (i = 0; list[i]; i++) {
@@ -762,8 +756,8 @@ static int new_static(struct resolver *r, tern_aws_credentials **out,
 
 static const char *imds_endpoint(void)
 {
-    const char *e = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    const char *e = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *mode = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 
     if (e)
         return e;
@@ -921,7 +915,8 @@ static int resolve_profile(struct resolver *r, const char *name, int depth,
                 error = TERN_EINVALID;
             }
         } else if (strcmp(credential_source, "Environment") == 0) {
-            if (!env("AWS_ACCESS_KEY_ID") || !env("AWS_SECRET_ACCESS_KEY")) {
+            if (!tern_env("AWS_ACCESS_KEY_ID") ||
+                !tern_env("AWS_SECRET_ACCESS_KEY")) {
                 tern_diags_add(r->diags, TERN_SEV_ERROR, NULL,
                                "No AWS credentials",
                                "Profile '%s' takes its source credentials "
@@ -931,9 +926,9 @@ static int resolve_profile(struct resolver *r, const char *name, int depth,
                                name);
                 return TERN_EAUTH;
             }
-            error = new_static(r, &base, env("AWS_ACCESS_KEY_ID"),
-                               env("AWS_SECRET_ACCESS_KEY"),
-                               env("AWS_SESSION_TOKEN"), "environment");
+            error = new_static(r, &base, tern_env("AWS_ACCESS_KEY_ID"),
+                               tern_env("AWS_SECRET_ACCESS_KEY"),
+                               tern_env("AWS_SESSION_TOKEN"), "environment");
         } else if (strcmp(credential_source, "Ec2InstanceMetadata") == 0) {
             error = new_imds(r, &base, "EC2 instance metadata");
         } else {
@@ -1011,10 +1006,10 @@ static const char *chosen_profile(const struct resolver *r,
     *explicit_profile = 1;
     if (r->cfg->profile && *r->cfg->profile)
         return r->cfg->profile;
-    if (env("AWS_PROFILE"))
-        return env("AWS_PROFILE");
-    if (env("AWS_DEFAULT_PROFILE"))
-        return env("AWS_DEFAULT_PROFILE");
+    if (tern_env("AWS_PROFILE"))
+        return tern_env("AWS_PROFILE");
+    if (tern_env("AWS_DEFAULT_PROFILE"))
+        return tern_env("AWS_DEFAULT_PROFILE");
     *explicit_profile = 0;
     return "default";
 }
@@ -1026,9 +1021,9 @@ static int resolve_region(struct resolver *r, const char *profile)
 
     if ((v = r->cfg->region) && *v)
         r->region = tern_strdup(v);
-    else if ((v = env("AWS_REGION")))
+    else if ((v = tern_env("AWS_REGION")))
         r->region = tern_strdup(v);
-    else if ((v = env("AWS_DEFAULT_REGION")))
+    else if ((v = tern_env("AWS_DEFAULT_REGION")))
         r->region = tern_strdup(v);
     else if ((v = pget(r, profile, "region")))
         r->region = tern_strdup(v);
@@ -1066,11 +1061,11 @@ static int source_provider_block(struct resolver *r, tern_aws_credentials **p)
 /* 3. The environment (2: an explicit profile is used before it). */
 static int source_environment(struct resolver *r, tern_aws_credentials **p)
 {
-    if (env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY"))
-        return new_static(r, p, env("AWS_ACCESS_KEY_ID"),
-                          env("AWS_SECRET_ACCESS_KEY"),
-                          env("AWS_SESSION_TOKEN"), "environment");
-    looked(r, env("AWS_ACCESS_KEY_ID") || env("AWS_SECRET_ACCESS_KEY")
+    if (tern_env("AWS_ACCESS_KEY_ID") && tern_env("AWS_SECRET_ACCESS_KEY"))
+        return new_static(r, p, tern_env("AWS_ACCESS_KEY_ID"),
+                          tern_env("AWS_SECRET_ACCESS_KEY"),
+                          tern_env("AWS_SESSION_TOKEN"), "environment");
+    looked(r, tern_env("AWS_ACCESS_KEY_ID") || tern_env("AWS_SECRET_ACCESS_KEY")
                   ? "environment variables AWS_ACCESS_KEY_ID and "
                     "AWS_SECRET_ACCESS_KEY: only one is set"
                   : "environment variables AWS_ACCESS_KEY_ID and "
@@ -1121,8 +1116,8 @@ static int source_imds(struct resolver *r, tern_aws_credentials **p)
     char desc[512];
     int error;
 
-    if (env("AWS_EC2_METADATA_DISABLED") &&
-        strcasecmp(env("AWS_EC2_METADATA_DISABLED"), "true") == 0) {
+    if (tern_env("AWS_EC2_METADATA_DISABLED") &&
+        strcasecmp(tern_env("AWS_EC2_METADATA_DISABLED"), "true") == 0) {
         looked(r, "EC2 instance metadata: disabled by "
                   "AWS_EC2_METADATA_DISABLED");
         return TERN_OK;

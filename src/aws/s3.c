@@ -11,6 +11,7 @@
 #include "aws/xml.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -42,13 +43,6 @@ struct tern_s3_client {
     pthread_mutex_t lock;
     unsigned int rng;
 };
-
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
 
 void tern_s3_client_free(tern_s3_client *c)
 {
@@ -100,9 +94,9 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
     pthread_mutex_init(&c->lock, NULL);
     c->region = tern_strdup(opts->region ? opts->region : "us-east-1");
     TERN_CHECK_ALLOC(c->region);
-    ep = env_nonempty("AWS_ENDPOINT_URL_S3");
+    ep = tern_env("AWS_ENDPOINT_URL_S3");
     if (!ep)
-        ep = env_nonempty("AWS_ENDPOINT_URL");
+        ep = tern_env("AWS_ENDPOINT_URL");
     if (!ep)
         ep = opts->endpoint && *opts->endpoint ? opts->endpoint : NULL;
     if (ep)

@@ -7,6 +7,7 @@
 #include "util/ini.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -33,13 +34,6 @@ struct tern_dbx_client {
     unsigned int rng; /* read-only after creation; mixed with the attempt */
     char *no_auth;    /* defer_auth: why there are no credentials, or NULL */
 };
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
 
 void tern_dbx_client_free(tern_dbx_client *c)
 {
@@ -85,14 +79,15 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     *out = NULL;
     if (!cfg)
         cfg = &empty;
-    profile = cfg->profile && *cfg->profile ? cfg->profile
-                                            : env("DATABRICKS_CONFIG_PROFILE");
+    profile = cfg->profile && *cfg->profile
+                  ? cfg->profile
+                  : tern_env("DATABRICKS_CONFIG_PROFILE");
     explicit_profile = profile != NULL;
     if (!profile)
         profile = "DEFAULT";
     file = cfg->config_file && *cfg->config_file
                ? cfg->config_file
-               : env("DATABRICKS_CONFIG_FILE");
+               : tern_env("DATABRICKS_CONFIG_FILE");
     path = tern_ini_expand_home(file ? file : "~/.databrickscfg");
     TERN_CHECK_ALLOC(path);
     ini = tern_ini_new();
@@ -111,10 +106,11 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
         goto done;
     }
 
-    host = cfg->host && *cfg->host ? cfg->host : env("DATABRICKS_HOST");
+    host = cfg->host && *cfg->host ? cfg->host : tern_env("DATABRICKS_HOST");
     if (!host)
         host = tern_ini_get(ini, profile, "host");
-    token = cfg->token && *cfg->token ? cfg->token : env("DATABRICKS_TOKEN");
+    token =
+        cfg->token && *cfg->token ? cfg->token : tern_env("DATABRICKS_TOKEN");
     if (!token)
         token = tern_ini_get(ini, profile, "token");
     if (!host || !*host || !token || !*token) {
