@@ -11,6 +11,7 @@
 #include "aws/wire.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -146,14 +147,14 @@ static int in_list(const char *const *list, const char *code)
 int tern_aws_error_retryable(const char *code, long status)
 {
     if (in_list(throttle_codes, code))
-        return 1;
+        return TERN_AWS_RETRY_THROTTLED;
     if (status == 429)
-        return 1;
+        return TERN_AWS_RETRY_THROTTLED;
     if (in_list(transient_codes, code))
-        return 2;
+        return TERN_AWS_RETRY_TRANSIENT;
     if (status == 500 || status == 502 || status == 503 || status == 504)
-        return 2;
-    return 0;
+        return TERN_AWS_RETRY_TRANSIENT;
+    return TERN_AWS_RETRY_NONE;
 }
 
 int tern_aws_error_class(const char *code, long status)
@@ -179,13 +180,6 @@ int tern_aws_error_class(const char *code, long status)
  * Endpoints.
  */
 
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
-
 static int env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -207,13 +201,13 @@ int tern_aws_resolve_endpoint(char **url, char **signing_region,
     gov = strncmp(region, "us-gov-", 7) == 0;
     if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
         if (strcmp(service, "iam") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_IAM");
+            override = tern_env("AWS_ENDPOINT_URL_IAM");
         else if (strcmp(service, "sts") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_STS");
+            override = tern_env("AWS_ENDPOINT_URL_STS");
         else if (strcmp(service, "ec2") == 0)
-            override = env_nonempty("AWS_ENDPOINT_URL_EC2");
+            override = tern_env("AWS_ENDPOINT_URL_EC2");
         if (!override)
-            override = env_nonempty("AWS_ENDPOINT_URL");
+            override = tern_env("AWS_ENDPOINT_URL");
         if (!override && config_endpoint && *config_endpoint)
             override = config_endpoint;
     }
@@ -409,21 +403,26 @@ static void quota_give(struct tern_aws_client *c, int n)
     pthread_mutex_unlock(&c->lock);
 }
 
-/* Full jitter: uniform in [0, min(base * 2^(attempt-1), max)]. */
-static long backoff_ms(struct tern_aws_client *c, int attempt)
+long tern_aws_backoff_ms(int attempt, unsigned int r)
 {
     long cap = BACKOFF_BASE_MS;
-    unsigned int r;
     int i;
 
     for (i = 1; i < attempt && cap < BACKOFF_MAX_MS; i++)
         cap *= 2;
     if (cap > BACKOFF_MAX_MS)
         cap = BACKOFF_MAX_MS;
+    return (long)((double)r / ((double)RAND_MAX + 1.0) * (double)(cap + 1));
+}
+
+static long backoff_ms(struct tern_aws_client *c, int attempt)
+{
+    unsigned int r;
+
     pthread_mutex_lock(&c->lock);
     r = rand_r(&c->rng);
     pthread_mutex_unlock(&c->lock);
-    return (long)((double)r / ((double)RAND_MAX + 1.0) * (double)(cap + 1));
+    return tern_aws_backoff_ms(attempt, r);
 }
 
 static time_t signing_time(struct tern_aws_client *c)
@@ -559,207 +558,272 @@ static int is_response_of(const tern_xml_node *root, const char *action)
            strcmp(root->name + alen, "Response") == 0;
 }
 
-int tern_aws_call(tern_aws_client *c, const char *action,
-                  const tern_buf *params, tern_xml_node **out,
-                  struct tern_diags *diags)
-{
-    tern_buf body = TERN_BUF_INIT;
-    tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
+/*
+ * One call's state across its attempts: tern_aws_call() builds the body
+ * once, then each attempt sends it (call_send), classifies the answer
+ * (call_read_success, call_classify_error) and backs off (call_back_off).
+ */
+struct aws_call {
+    tern_aws_client *c;
+    const char *action;
+    struct tern_diags *diags;
+    tern_buf body;
+    tern_http_response resp;
     tern_aws_creds creds;
     tern_aws_error aerr;
-    tern_xml_node *root = NULL;
-    const tern_aws_operation *op;
-    struct timespec start;
-    char why[256];
-    char xmlerr[256];
+    tern_xml_node *root;
+    struct timespec call_start; /* the call's, for the deadline */
+    struct timespec start;      /* this attempt's, for the log */
     char cause[640];
-    int error = TERN_OK, attempt = 0, last_cost = 0, skew_done = 0;
-    int refreshed = 0, over_deadline = 0;
-    struct timespec call_start;
-    long left;
+    int attempt, last_cost, skew_done, refreshed, over_deadline;
+};
 
-    memset(&creds, 0, sizeof(creds));
-    memset(&aerr, 0, sizeof(aerr));
-    clock_gettime(CLOCK_MONOTONIC, &call_start);
-    if (out)
-        *out = NULL;
-    /* The body is written once, as botocore writes it, and every attempt
-     * signs and sends exactly these bytes. */
-    op = tern_aws_operation_find(c->service, action);
+/* What happens after an attempt. */
+enum call_step {
+    CALL_RETRY, /* attempt again */
+    CALL_FAIL,  /* give up: report the last failure */
+    CALL_DONE   /* finished (success, or a failure already reported) */
+};
+
+/* Write the body once, as botocore writes it: every attempt signs and
+ * sends exactly these bytes. */
+static int call_build(struct aws_call *k, const tern_buf *params)
+{
+    const tern_aws_operation *op;
+    char why[256];
+    int error;
+
+    op = tern_aws_operation_find(k->c->service, k->action);
     if (!op) {
-        error = TERN_EINVALID;
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Internal error",
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "Internal error",
                        "tern does not know the %s action %s "
                        "(src/aws/wire.c); this is a bug in tern.",
-                       c->service_label, action);
-        goto done;
+                       k->c->service_label, k->action);
+        return TERN_EINVALID;
     }
-    error = tern_aws_form_body(&body, op, c->version, params, why, sizeof(why));
+    error = tern_aws_form_body(&k->body, op, k->c->version, params, why,
+                               sizeof(why));
     if (error == TERN_EINVALID)
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Internal error",
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "Internal error",
                        "%s; this is a bug in tern.", why);
-    if (error)
-        goto done;
+    return error;
+}
 
-    for (;;) {
-        int retry_kind = 0, cost = QUOTA_RETRY_COST, transport;
-        long delay;
+/* A 2xx answer: it must be this action's <ActionResponse> document. */
+static int call_read_success(struct aws_call *k)
+{
+    tern_aws_client *c = k->c;
+    char xmlerr[256];
+    int error;
 
-        attempt++;
-        tern_aws_creds_release(&creds);
-        tern_aws_error_release(&aerr);
-        tern_http_response_release(&resp);
-        error = tern_aws_credentials_get(c->credentials, &creds, diags);
-        if (error)
-            goto done;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        left = c->deadline_ms - elapsed_ms(&call_start);
-        if (left <= 0) {
-            over_deadline = 1;
-            goto fail;
-        }
-        transport = send_once(c, &body, &creds, &resp, left);
-        if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
-            transport == TERN_EINVALID) {
-            error = transport;
-            if (transport == TERN_ECANCELED)
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "Operation canceled", "%s %s was canceled.",
-                               c->service_label, action);
-            else if (transport == TERN_EINVALID)
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "Invalid AWS endpoint", "%s", resp.error);
-            goto done;
-        }
-        if (transport != TERN_OK) {
-            TERN_LOG_AT(TERN_LOG_DEBUG,
-                        "aws: %s %s -> %s (attempt %d, %ld ms): %s", c->service,
-                        action, failure_name(resp.failure), attempt,
-                        elapsed_ms(&start), resp.error);
-            snprintf(cause, sizeof(cause), "%s", resp.error);
-            if (resp.failure == TERN_HTTP_ETIMEOUT) {
-                retry_kind = 2;
-                cost = QUOTA_TIMEOUT_COST;
-            } else if (resp.failure == TERN_HTTP_ERESET ||
-                       resp.failure == TERN_HTTP_ECONNECT) {
-                retry_kind = 2;
-            }
-            error = TERN_ERROR;
-        } else if (resp.status >= 200 && resp.status < 300) {
-            TERN_LOG_AT(TERN_LOG_DEBUG,
-                        "aws: %s %s -> %ld (attempt %d, %ld ms)", c->service,
-                        action, resp.status, attempt, elapsed_ms(&start));
-            error = tern_xml_parse(&root, resp.body.ptr, resp.body.len, xmlerr,
-                                   sizeof(xmlerr));
-            if (error == TERN_EINVALID) {
-                error = TERN_ERROR;
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "Unreadable AWS response",
-                               "%s %s answered HTTP %ld with a body that is "
-                               "not XML: %s.",
-                               c->service_label, action, resp.status, xmlerr);
-            }
-            if (error == TERN_OK && !is_response_of(root, action)) {
-                /* Well-formed but not this action's answer: a proxy's
-                 * HTML page, or another call's document. Never read a
-                 * success out of it. */
-                error = TERN_ERROR;
-                tern_diags_add(
-                    diags, TERN_SEV_ERROR, NULL, "Unexpected AWS response",
-                    "%s %s answered HTTP %ld with a <%s> "
-                    "document, not <%sResponse>; a proxy or "
-                    "gateway may be in the way.",
-                    c->service_label, action, resp.status, root->name, action);
-            }
-            if (error == TERN_OK)
-                quota_give(c, last_cost ? last_cost : QUOTA_SUCCESS_BONUS);
-            goto done;
-        } else {
-            if (tern_aws_error_parse(&aerr, resp.body.ptr, resp.body.len) ==
-                TERN_ENOMEM) {
-                error = TERN_ENOMEM;
-                goto done;
-            }
-            if (!aerr.request_id)
-                aerr.request_id =
-                    tern_http_response_header(&resp, "x-amzn-RequestId");
-            TERN_LOG_AT(TERN_LOG_DEBUG,
-                        "aws: %s %s -> %ld %s (attempt %d, %ld ms)", c->service,
-                        action, resp.status,
-                        aerr.code ? aerr.code : "(no error code)", attempt,
-                        elapsed_ms(&start));
-            snprintf(cause, sizeof(cause), "%ld %s: %s", resp.status,
-                     aerr.code ? aerr.code : "(no error code)",
-                     aerr.message ? aerr.message : "");
-            error = tern_aws_error_class(aerr.code, resp.status);
-            retry_kind = tern_aws_error_retryable(aerr.code, resp.status);
-            if (!retry_kind && aerr.code && c->correct_clock_skew &&
-                !skew_done && in_list(skew_codes, aerr.code) &&
-                correct_skew(c, &resp)) {
-                skew_done = 1;
-                retry_kind = 3;
-            }
-            if (!retry_kind && aerr.code && !refreshed &&
-                (strcmp(aerr.code, "ExpiredToken") == 0 ||
-                 strcmp(aerr.code, "ExpiredTokenException") == 0) &&
-                tern_aws_credentials_invalidate(c->credentials)) {
-                refreshed = 1;
-                retry_kind = 4;
-            }
-        }
-        if (!retry_kind)
-            goto fail;
-        if (retry_kind >= 3) {
-            /* Corrections are retried at once, outside the budget. */
-            TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: retrying at once (%s)",
-                        c->service, action,
-                        retry_kind == 3 ? "clock corrected"
-                                        : "credentials refreshed");
-            continue;
-        }
-        if (attempt > c->max_retries) {
-            TERN_LOG_AT(TERN_LOG_DEBUG,
-                        "aws: %s %s: giving up after %d attempts", c->service,
-                        action, attempt);
-            goto fail;
-        }
-        if (!quota_take(c, cost)) {
-            TERN_LOG_AT(TERN_LOG_DEBUG,
-                        "aws: %s %s: retry budget exhausted; not retrying",
-                        c->service, action);
-            goto fail;
-        }
-        last_cost = cost;
-        delay = backoff_ms(c, attempt);
-        if (delay >= c->deadline_ms - elapsed_ms(&call_start)) {
-            over_deadline = 1; /* no time left for another attempt */
-            goto fail;
-        }
-        TERN_LOG_AT(TERN_LOG_DEBUG,
-                    "aws: %s %s: retry %d/%d in %ld ms (%s: %s)", c->service,
-                    action, attempt, c->max_retries, delay,
-                    retry_kind == 1 ? "throttled" : "transient", cause);
-        /* The first interrupt ends the wait (and so the retries). */
-        if (c->sleep(c->sleep_ud, delay, c->stop ? c->stop : c->cancel) != 0) {
-            error = TERN_ECANCELED;
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
-                           "%s %s was canceled while waiting to retry.",
-                           c->service_label, action);
-            goto done;
-        }
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s -> %ld (attempt %d, %ld ms)",
+                c->service, k->action, k->resp.status, k->attempt,
+                elapsed_ms(&k->start));
+    error = tern_xml_parse(&k->root, k->resp.body.ptr, k->resp.body.len, xmlerr,
+                           sizeof(xmlerr));
+    if (error == TERN_EINVALID) {
+        error = TERN_ERROR;
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL,
+                       "Unreadable AWS response",
+                       "%s %s answered HTTP %ld with a body that is "
+                       "not XML: %s.",
+                       c->service_label, k->action, k->resp.status, xmlerr);
     }
+    if (error == TERN_OK && !is_response_of(k->root, k->action)) {
+        /* Well-formed but not this action's answer: a proxy's HTML page,
+         * or another call's document. Never read a success out of it. */
+        error = TERN_ERROR;
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL,
+                       "Unexpected AWS response",
+                       "%s %s answered HTTP %ld with a <%s> "
+                       "document, not <%sResponse>; a proxy or "
+                       "gateway may be in the way.",
+                       c->service_label, k->action, k->resp.status,
+                       k->root->name, k->action);
+    }
+    if (error == TERN_OK)
+        quota_give(c, k->last_cost ? k->last_cost : QUOTA_SUCCESS_BONUS);
+    return error;
+}
 
-fail:
-    if (over_deadline) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+/* A transport failure (no HTTP status): timeouts cost the budget more. */
+static enum tern_aws_retry call_classify_transport(struct aws_call *k,
+                                                   int *cost)
+{
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s -> %s (attempt %d, %ld ms): %s",
+                k->c->service, k->action, failure_name(k->resp.failure),
+                k->attempt, elapsed_ms(&k->start), k->resp.error);
+    snprintf(k->cause, sizeof(k->cause), "%s", k->resp.error);
+    if (k->resp.failure == TERN_HTTP_ETIMEOUT) {
+        *cost = QUOTA_TIMEOUT_COST;
+        return TERN_AWS_RETRY_TRANSIENT;
+    }
+    if (k->resp.failure == TERN_HTTP_ERESET ||
+        k->resp.failure == TERN_HTTP_ECONNECT)
+        return TERN_AWS_RETRY_TRANSIENT;
+    return TERN_AWS_RETRY_NONE;
+}
+
+/*
+ * An error status: read the AWS error document, map its code to tern's
+ * (*error) and say whether and why to try again. Returns TERN_ENOMEM when
+ * the document could not be read for want of memory, else TERN_OK.
+ */
+static int call_classify_error(struct aws_call *k, int *error,
+                               enum tern_aws_retry *kind)
+{
+    tern_aws_client *c = k->c;
+    tern_aws_error *aerr = &k->aerr;
+
+    if (tern_aws_error_parse(aerr, k->resp.body.ptr, k->resp.body.len) ==
+        TERN_ENOMEM)
+        return TERN_ENOMEM;
+    if (!aerr->request_id)
+        aerr->request_id =
+            tern_http_response_header(&k->resp, "x-amzn-RequestId");
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s -> %ld %s (attempt %d, %ld ms)",
+                c->service, k->action, k->resp.status,
+                aerr->code ? aerr->code : "(no error code)", k->attempt,
+                elapsed_ms(&k->start));
+    snprintf(k->cause, sizeof(k->cause), "%ld %s: %s", k->resp.status,
+             aerr->code ? aerr->code : "(no error code)",
+             aerr->message ? aerr->message : "");
+    *error = tern_aws_error_class(aerr->code, k->resp.status);
+    *kind = tern_aws_error_retryable(aerr->code, k->resp.status);
+    if (*kind == TERN_AWS_RETRY_NONE && aerr->code && c->correct_clock_skew &&
+        !k->skew_done && in_list(skew_codes, aerr->code) &&
+        correct_skew(c, &k->resp)) {
+        k->skew_done = 1;
+        *kind = TERN_AWS_RETRY_CLOCK;
+    }
+    if (*kind == TERN_AWS_RETRY_NONE && aerr->code && !k->refreshed &&
+        (strcmp(aerr->code, "ExpiredToken") == 0 ||
+         strcmp(aerr->code, "ExpiredTokenException") == 0) &&
+        tern_aws_credentials_invalidate(c->credentials)) {
+        k->refreshed = 1;
+        *kind = TERN_AWS_RETRY_REFRESHED;
+    }
+    return TERN_OK;
+}
+
+/*
+ * Decide whether a retryable failure is tried again, and wait the
+ * back-off when it is. Corrections (clock, credentials) are retried at
+ * once, outside the budget; the others within the attempt limit, the
+ * retry budget and the call's deadline.
+ */
+static enum call_step call_back_off(struct aws_call *k,
+                                    enum tern_aws_retry kind, int cost,
+                                    int *error)
+{
+    tern_aws_client *c = k->c;
+    long delay;
+
+    if (kind == TERN_AWS_RETRY_CLOCK || kind == TERN_AWS_RETRY_REFRESHED) {
+        TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: retrying at once (%s)",
+                    c->service, k->action,
+                    kind == TERN_AWS_RETRY_CLOCK ? "clock corrected"
+                                                 : "credentials refreshed");
+        return CALL_RETRY;
+    }
+    if (k->attempt > c->max_retries) {
+        TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: giving up after %d attempts",
+                    c->service, k->action, k->attempt);
+        return CALL_FAIL;
+    }
+    if (!quota_take(c, cost)) {
+        TERN_LOG_AT(TERN_LOG_DEBUG,
+                    "aws: %s %s: retry budget exhausted; not retrying",
+                    c->service, k->action);
+        return CALL_FAIL;
+    }
+    k->last_cost = cost;
+    delay = backoff_ms(c, k->attempt);
+    if (delay >= c->deadline_ms - elapsed_ms(&k->call_start)) {
+        k->over_deadline = 1; /* no time left for another attempt */
+        return CALL_FAIL;
+    }
+    TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s: retry %d/%d in %ld ms (%s: %s)",
+                c->service, k->action, k->attempt, c->max_retries, delay,
+                kind == TERN_AWS_RETRY_THROTTLED ? "throttled" : "transient",
+                k->cause);
+    /* The first interrupt ends the wait (and so the retries). */
+    if (c->sleep(c->sleep_ud, delay, c->stop ? c->stop : c->cancel) != 0) {
+        *error = TERN_ECANCELED;
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "Operation canceled",
+                       "%s %s was canceled while waiting to retry.",
+                       c->service_label, k->action);
+        return CALL_DONE;
+    }
+    return CALL_RETRY;
+}
+
+/* One attempt: credentials, send, classify, back off. */
+static enum call_step call_attempt(struct aws_call *k, int *error)
+{
+    tern_aws_client *c = k->c;
+    enum tern_aws_retry kind = TERN_AWS_RETRY_NONE;
+    int cost = QUOTA_RETRY_COST, transport;
+    long left;
+
+    k->attempt++;
+    tern_aws_creds_release(&k->creds);
+    tern_aws_error_release(&k->aerr);
+    tern_http_response_release(&k->resp);
+    *error = tern_aws_credentials_get(c->credentials, &k->creds, k->diags);
+    if (*error)
+        return CALL_DONE;
+    clock_gettime(CLOCK_MONOTONIC, &k->start);
+    left = c->deadline_ms - elapsed_ms(&k->call_start);
+    if (left <= 0) {
+        k->over_deadline = 1;
+        return CALL_FAIL;
+    }
+    transport = send_once(c, &k->body, &k->creds, &k->resp, left);
+    if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
+        transport == TERN_EINVALID) {
+        *error = transport;
+        if (transport == TERN_ECANCELED)
+            tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "Operation canceled",
+                           "%s %s was canceled.", c->service_label, k->action);
+        else if (transport == TERN_EINVALID)
+            tern_diags_add(k->diags, TERN_SEV_ERROR, NULL,
+                           "Invalid AWS endpoint", "%s", k->resp.error);
+        return CALL_DONE;
+    }
+    if (transport != TERN_OK) {
+        kind = call_classify_transport(k, &cost);
+        *error = TERN_ERROR;
+    } else if (k->resp.status >= 200 && k->resp.status < 300) {
+        *error = call_read_success(k);
+        return CALL_DONE;
+    } else if (call_classify_error(k, error, &kind) == TERN_ENOMEM) {
+        *error = TERN_ENOMEM;
+        return CALL_DONE;
+    }
+    if (kind == TERN_AWS_RETRY_NONE)
+        return CALL_FAIL;
+    return call_back_off(k, kind, cost, error);
+}
+
+/* The diagnostic for a call that gave up. */
+static void call_report_failure(struct aws_call *k)
+{
+    tern_aws_client *c = k->c;
+    const tern_aws_error *aerr = &k->aerr;
+    const tern_http_response *resp = &k->resp;
+    int attempt = k->attempt;
+
+    if (k->over_deadline) {
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
                        "%s %s gave up after %ld ms, the most one call may "
                        "take (%d attempt%s; the last: %s).",
-                       c->service_label, action, c->deadline_ms, attempt,
+                       c->service_label, k->action, c->deadline_ms, attempt,
                        attempt == 1 ? "" : "s",
-                       aerr.code     ? aerr.code
-                       : resp.status ? "an error status"
-                                     : failure_name(resp.failure));
-    } else if (aerr.code || resp.status) {
+                       aerr->code     ? aerr->code
+                       : resp->status ? "an error status"
+                                      : failure_name(resp->failure));
+    } else if (aerr->code || resp->status) {
         char snippet[160], head[121];
         size_t shown;
         struct tern_diag *d;
@@ -768,37 +832,64 @@ fail:
          * show the start of what came back instead, its control
          * characters made visible (issue 20, finding 14). */
         shown = tern_printable_copy(head, sizeof(head),
-                                    resp.body.len ? resp.body.ptr : "");
+                                    resp->body.len ? resp->body.ptr : "");
         snprintf(snippet, sizeof(snippet), "%s%s%s",
-                 resp.body.len ? "the service answered: " : "",
-                 resp.body.len ? head : "the service answered no body",
-                 shown < resp.body.len ? "..." : "");
+                 resp->body.len ? "the service answered: " : "",
+                 resp->body.len ? head : "the service answered no body",
+                 shown < resp->body.len ? "..." : "");
         d = tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+            k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
             "%s %s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",
-            c->service_label, action, aerr.code ? aerr.code : "error",
-            aerr.message ? aerr.message : snippet, resp.status,
-            aerr.request_id ? aerr.request_id : "unknown", attempt,
+            c->service_label, k->action, aerr->code ? aerr->code : "error",
+            aerr->message ? aerr->message : snippet, resp->status,
+            aerr->request_id ? aerr->request_id : "unknown", attempt,
             attempt == 1 ? "" : "s");
-        if (d && aerr.code)
-            d->service_code = tern_strdup(aerr.code);
-        if (d && aerr.request_id)
-            d->request_id = tern_strdup(aerr.request_id);
+        if (d && aerr->code)
+            d->service_code = tern_strdup(aerr->code);
+        if (d && aerr->request_id)
+            d->request_id = tern_strdup(aerr->request_id);
     } else {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
                        "%s %s failed after %d attempt%s: %s", c->service_label,
-                       action, attempt, attempt == 1 ? "" : "s", resp.error);
+                       k->action, attempt, attempt == 1 ? "" : "s",
+                       resp->error);
     }
-done:
+}
+
+int tern_aws_call(tern_aws_client *c, const char *action,
+                  const tern_buf *params, tern_xml_node **out,
+                  struct tern_diags *diags)
+{
+    struct aws_call k;
+    enum call_step step;
+    int error;
+
+    memset(&k, 0, sizeof(k));
+    k.c = c;
+    k.action = action;
+    k.diags = diags;
+    k.body = (tern_buf)TERN_BUF_INIT;
+    k.resp = (tern_http_response)TERN_HTTP_RESPONSE_INIT;
+    clock_gettime(CLOCK_MONOTONIC, &k.call_start);
+    if (out)
+        *out = NULL;
+    error = call_build(&k, params);
+    if (error == TERN_OK) {
+        do
+            step = call_attempt(&k, &error);
+        while (step == CALL_RETRY);
+        if (step == CALL_FAIL)
+            call_report_failure(&k);
+    }
     if (out && error == TERN_OK) {
-        *out = root;
-        root = NULL;
+        *out = k.root;
+        k.root = NULL;
     }
-    tern_xml_free(root);
-    tern_aws_creds_release(&creds);
-    tern_aws_error_release(&aerr);
-    tern_http_response_release(&resp);
-    tern_buf_release(&body);
+    tern_xml_free(k.root);
+    tern_aws_creds_release(&k.creds);
+    tern_aws_error_release(&k.aerr);
+    tern_http_response_release(&k.resp);
+    tern_buf_release(&k.body);
     return error;
 }
 

@@ -223,11 +223,28 @@ char *tern_aws_decode_policy(const char *encoded);
  */
 int tern_aws_error_class(const char *code, long status);
 
+/** Why a failed attempt is tried again (0: it is not). */
+enum tern_aws_retry {
+    TERN_AWS_RETRY_NONE = 0,
+    TERN_AWS_RETRY_THROTTLED = 1, /**< throttling code or HTTP 429 */
+    TERN_AWS_RETRY_TRANSIENT = 2, /**< 5xx, transient code, timeout, reset */
+    TERN_AWS_RETRY_CLOCK = 3,     /**< clock skew corrected: retried at once */
+    TERN_AWS_RETRY_REFRESHED = 4  /**< credentials refreshed: at once */
+};
+
 /**
  * Whether the SDKs' standard mode retries this error code / status.
- * @return 1 (throttling), 2 (transient), or 0
+ * @return TERN_AWS_RETRY_THROTTLED (1), TERN_AWS_RETRY_TRANSIENT (2), or
+ *         TERN_AWS_RETRY_NONE (0)
  */
 int tern_aws_error_retryable(const char *code, long status);
+
+/**
+ * The SDKs' full-jitter back-off before retry @p attempt (1-based):
+ * uniform in [0, min(base * 2^(attempt-1), max)], scaled from @p r, a
+ * rand_r() draw. Shared by the Query and S3 clients.
+ */
+long tern_aws_backoff_ms(int attempt, unsigned int r);
 
 /**
  * Retry-budget tokens left, for tests (starts at 500).

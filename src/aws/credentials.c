@@ -14,6 +14,7 @@
 #include "aws/query.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -676,13 +677,6 @@ struct resolver {
     char *region;
 };
 
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
-
 static void looked(struct resolver *r, const char *text)
 {
     tern_buf_puts(&r->looked, "\n  - ");
@@ -698,7 +692,7 @@ static int load_files(struct resolver *r, tern_ini *ini, tern_buf *names,
     int error;
 
     if (!list || !list[0]) {
-        one[0] = env(env_name) ? env(env_name) : fallback;
+        one[0] = tern_env(env_name) ? tern_env(env_name) : fallback;
         list = one;
     }
     for (i = 0; list[i]; i++) {
@@ -762,8 +756,8 @@ static int new_static(struct resolver *r, tern_aws_credentials **out,
 
 static const char *imds_endpoint(void)
 {
-    const char *e = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    const char *e = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *mode = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 
     if (e)
         return e;
@@ -921,7 +915,8 @@ static int resolve_profile(struct resolver *r, const char *name, int depth,
                 error = TERN_EINVALID;
             }
         } else if (strcmp(credential_source, "Environment") == 0) {
-            if (!env("AWS_ACCESS_KEY_ID") || !env("AWS_SECRET_ACCESS_KEY")) {
+            if (!tern_env("AWS_ACCESS_KEY_ID") ||
+                !tern_env("AWS_SECRET_ACCESS_KEY")) {
                 tern_diags_add(r->diags, TERN_SEV_ERROR, NULL,
                                "No AWS credentials",
                                "Profile '%s' takes its source credentials "
@@ -931,9 +926,9 @@ static int resolve_profile(struct resolver *r, const char *name, int depth,
                                name);
                 return TERN_EAUTH;
             }
-            error = new_static(r, &base, env("AWS_ACCESS_KEY_ID"),
-                               env("AWS_SECRET_ACCESS_KEY"),
-                               env("AWS_SESSION_TOKEN"), "environment");
+            error = new_static(r, &base, tern_env("AWS_ACCESS_KEY_ID"),
+                               tern_env("AWS_SECRET_ACCESS_KEY"),
+                               tern_env("AWS_SESSION_TOKEN"), "environment");
         } else if (strcmp(credential_source, "Ec2InstanceMetadata") == 0) {
             error = new_imds(r, &base, "EC2 instance metadata");
         } else {
@@ -1000,16 +995,191 @@ done:
     return error == TERN_ENOMEM ? error : TERN_OK;
 }
 
+/*
+ * The profile to read: the provider block's, AWS_PROFILE,
+ * AWS_DEFAULT_PROFILE (the AWS CLI v1's name for it, still honoured by
+ * botocore), else "default". *explicit_profile says whether one was named.
+ */
+static const char *chosen_profile(const struct resolver *r,
+                                  int *explicit_profile)
+{
+    *explicit_profile = 1;
+    if (r->cfg->profile && *r->cfg->profile)
+        return r->cfg->profile;
+    if (tern_env("AWS_PROFILE"))
+        return tern_env("AWS_PROFILE");
+    if (tern_env("AWS_DEFAULT_PROFILE"))
+        return tern_env("AWS_DEFAULT_PROFILE");
+    *explicit_profile = 0;
+    return "default";
+}
+
+/* The region, first: an assume-role provider needs it for STS. */
+static int resolve_region(struct resolver *r, const char *profile)
+{
+    const char *v;
+
+    if ((v = r->cfg->region) && *v)
+        r->region = tern_strdup(v);
+    else if ((v = tern_env("AWS_REGION")))
+        r->region = tern_strdup(v);
+    else if ((v = tern_env("AWS_DEFAULT_REGION")))
+        r->region = tern_strdup(v);
+    else if ((v = pget(r, profile, "region")))
+        r->region = tern_strdup(v);
+    return v && !r->region ? TERN_ENOMEM : TERN_OK;
+}
+
+/*
+ * The sources of the chain, in order. Each returns TERN_OK with *p set
+ * when it has credentials, TERN_OK with *p NULL (and a line in
+ * r->looked) when it has none, or an error already reported.
+ */
+
+/* 1. The provider block's keys. */
+static int source_provider_block(struct resolver *r, tern_aws_credentials **p)
+{
+    const tern_aws_config *cfg = r->cfg;
+
+    if (!cfg->access_key && !cfg->secret_key) {
+        looked(r, "the provider block's access_key and secret_key: not set");
+        return TERN_OK;
+    }
+    if (!cfg->access_key || !cfg->secret_key) {
+        tern_diags_add(r->diags, TERN_SEV_ERROR, NULL,
+                       "Incomplete AWS credentials",
+                       "The provider block sets %s but not %s; set both "
+                       "or neither.",
+                       cfg->access_key ? "access_key" : "secret_key",
+                       cfg->access_key ? "secret_key" : "access_key");
+        return TERN_EINVALID;
+    }
+    return new_static(r, p, cfg->access_key, cfg->secret_key, cfg->token,
+                      "provider block");
+}
+
+/* 3. The environment (2: an explicit profile is used before it). */
+static int source_environment(struct resolver *r, tern_aws_credentials **p)
+{
+    if (tern_env("AWS_ACCESS_KEY_ID") && tern_env("AWS_SECRET_ACCESS_KEY"))
+        return new_static(r, p, tern_env("AWS_ACCESS_KEY_ID"),
+                          tern_env("AWS_SECRET_ACCESS_KEY"),
+                          tern_env("AWS_SESSION_TOKEN"), "environment");
+    looked(r, tern_env("AWS_ACCESS_KEY_ID") || tern_env("AWS_SECRET_ACCESS_KEY")
+                  ? "environment variables AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY: only one is set"
+                  : "environment variables AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY: not set");
+    return TERN_OK;
+}
+
+/* 4. The shared files. A profile that was named must exist. */
+static int source_shared_files(struct resolver *r, const char *profile,
+                               int explicit_profile, tern_aws_credentials **p)
+{
+    char desc[512];
+    int error;
+
+    error = resolve_profile(r, profile, 0, p);
+    if (error == TERN_ENOTFOUND && explicit_profile) {
+        tern_diags_add(r->diags, TERN_SEV_ERROR, NULL, "AWS profile not found",
+                       "The profile '%s' (from %s) is in neither the shared "
+                       "credentials file(s) %s nor the config file(s) %s.",
+                       profile,
+                       r->cfg->profile && *r->cfg->profile
+                           ? "the provider block"
+                           : "AWS_PROFILE",
+                       tern_buf_cstr(&r->credentials_files),
+                       tern_buf_cstr(&r->config_files));
+        return TERN_EINVALID;
+    }
+    if (error && error != TERN_ENOTFOUND)
+        return error;
+    if (*p)
+        return TERN_OK;
+    snprintf(desc, sizeof(desc),
+             "profile '%s' in the shared credentials file(s) %s and config "
+             "file(s) %s: %s",
+             profile, tern_buf_cstr(&r->credentials_files),
+             tern_buf_cstr(&r->config_files),
+             profile_exists(r, profile) ? "no credential settings"
+                                        : "no such profile");
+    looked(r, desc);
+    return TERN_OK;
+}
+
+/* 5. The instance metadata service, unless AWS_EC2_METADATA_DISABLED. */
+static int source_imds(struct resolver *r, tern_aws_credentials **p)
+{
+    struct tern_diags local = TERN_DIAGS_INIT;
+    tern_aws_creds first;
+    char desc[512];
+    int error;
+
+    if (tern_env("AWS_EC2_METADATA_DISABLED") &&
+        strcasecmp(tern_env("AWS_EC2_METADATA_DISABLED"), "true") == 0) {
+        looked(r, "EC2 instance metadata: disabled by "
+                  "AWS_EC2_METADATA_DISABLED");
+        return TERN_OK;
+    }
+    error = new_imds(r, p, "EC2 instance metadata");
+    if (error)
+        return error;
+    error = tern_aws_credentials_get(*p, &first, &local);
+    tern_aws_creds_release(&first);
+    if (error == TERN_OK) {
+        if (!r->region)
+            error = imds_region(r, (*p)->imds_endpoint);
+    } else if (error != TERN_ENOMEM) {
+        snprintf(desc, sizeof(desc), "EC2 instance metadata at %s: %s",
+                 (*p)->imds_endpoint,
+                 local.count ? local.items[local.count - 1].detail : "");
+        looked(r, desc);
+        tern_aws_credentials_free(*p);
+        *p = NULL;
+        error = TERN_OK;
+    }
+    tern_diags_release(&local);
+    return error;
+}
+
+/*
+ * Wrap the source found in the provider block's assume_role, if any, and
+ * fetch once, so a broken source fails at configuration time.
+ */
+static int finish_chain(struct resolver *r, tern_aws_credentials **p)
+{
+    const tern_aws_config *cfg = r->cfg;
+    tern_aws_creds first;
+    int error;
+
+    if (cfg->assume_role.role_arn && *cfg->assume_role.role_arn) {
+        tern_aws_credentials *wrapped = NULL;
+        char desc[512];
+
+        snprintf(desc, sizeof(desc), "assume role %s (provider block) over %s",
+                 cfg->assume_role.role_arn, (*p)->source);
+        error = new_assume(r, &wrapped, *p, cfg->assume_role.role_arn,
+                           cfg->assume_role.session_name,
+                           cfg->assume_role.external_id,
+                           cfg->assume_role.duration_seconds, desc);
+        *p = wrapped;
+        if (error)
+            return error;
+    }
+    error = tern_aws_credentials_get(*p, &first, r->diags);
+    tern_aws_creds_release(&first);
+    return error;
+}
+
 int tern_aws_credentials_new(tern_aws_credentials **out,
                              const tern_aws_config *cfg, tern_http *http,
                              struct tern_diags *diags)
 {
     static const tern_aws_config empty = TERN_AWS_CONFIG_INIT;
     struct resolver r;
-    struct tern_diags local = TERN_DIAGS_INIT;
     tern_aws_credentials *p = NULL;
-    const char *profile = NULL, *v;
-    char desc[512];
+    const char *profile;
     int error = TERN_OK, explicit_profile = 0;
 
     *out = NULL;
@@ -1031,131 +1201,26 @@ int tern_aws_credentials_new(tern_aws_credentials **out,
                        "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", 0);
     if (error)
         goto done;
-
-    if (r.cfg->profile && *r.cfg->profile) {
-        profile = r.cfg->profile;
-        explicit_profile = 1;
-    } else if (env("AWS_PROFILE")) {
-        profile = env("AWS_PROFILE");
-        explicit_profile = 1;
-    } else if (env("AWS_DEFAULT_PROFILE")) {
-        /* The AWS CLI v1's name for it, still honoured by botocore. */
-        profile = env("AWS_DEFAULT_PROFILE");
-        explicit_profile = 1;
-    } else {
-        profile = "default";
-    }
-    /* Region first: an assume-role provider needs it for STS. */
-    if ((v = r.cfg->region) && *v)
-        r.region = tern_strdup(v);
-    else if ((v = env("AWS_REGION")))
-        r.region = tern_strdup(v);
-    else if ((v = env("AWS_DEFAULT_REGION")))
-        r.region = tern_strdup(v);
-    else if ((v = pget(&r, profile, "region")))
-        r.region = tern_strdup(v);
-    if (v && !r.region) {
-        error = TERN_ENOMEM;
+    profile = chosen_profile(&r, &explicit_profile);
+    error = resolve_region(&r, profile);
+    if (error)
         goto done;
-    }
 
-    /* 1. The provider block's keys. */
-    if (r.cfg->access_key || r.cfg->secret_key) {
-        if (!r.cfg->access_key || !r.cfg->secret_key) {
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                           "Incomplete AWS credentials",
-                           "The provider block sets %s but not %s; set both "
-                           "or neither.",
-                           r.cfg->access_key ? "access_key" : "secret_key",
-                           r.cfg->access_key ? "secret_key" : "access_key");
-            error = TERN_EINVALID;
-            goto done;
-        }
-        error = new_static(&r, &p, r.cfg->access_key, r.cfg->secret_key,
-                           r.cfg->token, "provider block");
+    /* The chain, in the order of the provider's documentation. */
+    error = source_provider_block(&r, &p);
+    if (error || p)
         goto found;
-    }
-    looked(&r, "the provider block's access_key and secret_key: not set");
-
-    /* 2. An explicit profile is used before the environment's keys. */
-    if (r.cfg->profile && *r.cfg->profile)
-        goto profiles;
-
-    /* 3. The environment. */
-    if (env("AWS_ACCESS_KEY_ID") && env("AWS_SECRET_ACCESS_KEY")) {
-        error = new_static(&r, &p, env("AWS_ACCESS_KEY_ID"),
-                           env("AWS_SECRET_ACCESS_KEY"),
-                           env("AWS_SESSION_TOKEN"), "environment");
-        goto found;
-    }
-    looked(&r, env("AWS_ACCESS_KEY_ID") || env("AWS_SECRET_ACCESS_KEY")
-                   ? "environment variables AWS_ACCESS_KEY_ID and "
-                     "AWS_SECRET_ACCESS_KEY: only one is set"
-                   : "environment variables AWS_ACCESS_KEY_ID and "
-                     "AWS_SECRET_ACCESS_KEY: not set");
-
-profiles:
-    /* 4. The shared files. */
-    error = resolve_profile(&r, profile, 0, &p);
-    if (error == TERN_ENOTFOUND && explicit_profile) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS profile not found",
-                       "The profile '%s' (from %s) is in neither the shared "
-                       "credentials file(s) %s nor the config file(s) %s.",
-                       profile,
-                       r.cfg->profile && *r.cfg->profile ? "the provider block"
-                                                         : "AWS_PROFILE",
-                       tern_buf_cstr(&r.credentials_files),
-                       tern_buf_cstr(&r.config_files));
-        error = TERN_EINVALID;
-        goto done;
-    }
-    if (error && error != TERN_ENOTFOUND)
-        goto done;
-    error = TERN_OK;
-    if (p)
-        goto found;
-    snprintf(desc, sizeof(desc),
-             "profile '%s' in the shared credentials file(s) %s and config "
-             "file(s) %s: %s",
-             profile, tern_buf_cstr(&r.credentials_files),
-             tern_buf_cstr(&r.config_files),
-             profile_exists(&r, profile) ? "no credential settings"
-                                         : "no such profile");
-    looked(&r, desc);
-
-    /* 5. The instance metadata service. */
-    if (env("AWS_EC2_METADATA_DISABLED") &&
-        strcasecmp(env("AWS_EC2_METADATA_DISABLED"), "true") == 0) {
-        looked(&r, "EC2 instance metadata: disabled by "
-                   "AWS_EC2_METADATA_DISABLED");
-    } else {
-        error = new_imds(&r, &p, "EC2 instance metadata");
-        if (error)
-            goto done;
-        {
-            tern_aws_creds first;
-
-            error = tern_aws_credentials_get(p, &first, &local);
-            tern_aws_creds_release(&first);
-        }
-        if (error == TERN_OK) {
-            if (!r.region) {
-                error = imds_region(&r, p->imds_endpoint);
-                if (error)
-                    goto done;
-            }
+    if (!(r.cfg->profile && *r.cfg->profile)) {
+        error = source_environment(&r, &p);
+        if (error || p)
             goto found;
-        }
-        if (error == TERN_ENOMEM)
-            goto done;
-        snprintf(desc, sizeof(desc), "EC2 instance metadata at %s: %s",
-                 p->imds_endpoint,
-                 local.count ? local.items[local.count - 1].detail : "");
-        looked(&r, desc);
-        tern_aws_credentials_free(p);
-        p = NULL;
-        error = TERN_OK;
     }
+    error = source_shared_files(&r, profile, explicit_profile, &p);
+    if (error || p)
+        goto found;
+    error = source_imds(&r, &p);
+    if (error || p)
+        goto found;
     tern_diags_add(diags, TERN_SEV_ERROR, NULL, "No valid AWS credentials",
                    "No AWS credentials were found. tern looked, in order, "
                    "at:%s\nSet credentials in one of these places, as for "
@@ -1167,28 +1232,9 @@ profiles:
 found:
     if (error)
         goto done;
-    if (r.cfg->assume_role.role_arn && *r.cfg->assume_role.role_arn) {
-        tern_aws_credentials *wrapped = NULL;
-
-        snprintf(desc, sizeof(desc), "assume role %s (provider block) over %s",
-                 r.cfg->assume_role.role_arn, p->source);
-        error = new_assume(&r, &wrapped, p, r.cfg->assume_role.role_arn,
-                           r.cfg->assume_role.session_name,
-                           r.cfg->assume_role.external_id,
-                           r.cfg->assume_role.duration_seconds, desc);
-        p = wrapped;
-        if (error)
-            goto done;
-    }
-    /* Fetch now, so a broken source fails at configuration time. */
-    {
-        tern_aws_creds first;
-
-        error = tern_aws_credentials_get(p, &first, diags);
-        tern_aws_creds_release(&first);
-        if (error)
-            goto done;
-    }
+    error = finish_chain(&r, &p);
+    if (error)
+        goto done;
     p->region = r.region;
     r.region = NULL;
     TERN_LOG_AT(TERN_LOG_DEBUG, "aws: credentials from %s; region %s",
@@ -1203,6 +1249,5 @@ done:
     tern_buf_release(&r.credentials_files);
     tern_buf_release(&r.looked);
     tern_free(r.region);
-    tern_diags_release(&local);
     return error;
 }

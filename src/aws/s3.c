@@ -11,6 +11,7 @@
 #include "aws/xml.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -23,8 +24,6 @@
 #include <time.h>
 
 #define DEFAULT_MAX_RETRIES 25
-#define BACKOFF_BASE_MS     1000L
-#define BACKOFF_MAX_MS      20000L
 
 struct tern_s3_client {
     char *endpoint; /* as configured or resolved */
@@ -44,13 +43,6 @@ struct tern_s3_client {
     pthread_mutex_t lock;
     unsigned int rng;
 };
-
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
 
 void tern_s3_client_free(tern_s3_client *c)
 {
@@ -102,9 +94,9 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
     pthread_mutex_init(&c->lock, NULL);
     c->region = tern_strdup(opts->region ? opts->region : "us-east-1");
     TERN_CHECK_ALLOC(c->region);
-    ep = env_nonempty("AWS_ENDPOINT_URL_S3");
+    ep = tern_env("AWS_ENDPOINT_URL_S3");
     if (!ep)
-        ep = env_nonempty("AWS_ENDPOINT_URL");
+        ep = tern_env("AWS_ENDPOINT_URL");
     if (!ep)
         ep = opts->endpoint && *opts->endpoint ? opts->endpoint : NULL;
     if (ep)
@@ -326,18 +318,12 @@ static int send_once(tern_s3_client *c, const struct s3_req *r,
 
 static long backoff_ms(tern_s3_client *c, int attempt)
 {
-    long cap = BACKOFF_BASE_MS;
     unsigned int r;
-    int i;
 
-    for (i = 1; i < attempt && cap < BACKOFF_MAX_MS; i++)
-        cap *= 2;
-    if (cap > BACKOFF_MAX_MS)
-        cap = BACKOFF_MAX_MS;
     pthread_mutex_lock(&c->lock);
     r = rand_r(&c->rng);
     pthread_mutex_unlock(&c->lock);
-    return (long)((double)r / ((double)RAND_MAX + 1.0) * (double)(cap + 1));
+    return tern_aws_backoff_ms(attempt, r);
 }
 
 /* How an S3 error maps to tern's codes. */

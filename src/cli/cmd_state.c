@@ -263,11 +263,45 @@ static int module_under(const char *module, const char *prefix)
            (module[n] == '\0' || module[n] == '.' || module[n] == '[');
 }
 
+/* Every target address must be free: a move never overwrites. */
+static int targets_free(struct cli_ctx *ctx, const struct move *moves,
+                        size_t nmoves)
+{
+    tern_state_resource *existing = NULL;
+    char *new_addr = NULL;
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < nmoves; i++) {
+        tern_free(new_addr);
+        new_addr = tern_state_resource_address(&moves[i].to);
+        TERN_CHECK_ALLOC(new_addr);
+        error = tern_state_get(ctx->state, &existing, new_addr, &ctx->diags);
+        tern_state_resource_free(existing);
+        existing = NULL;
+        if (error == TERN_OK) {
+            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
+                           "Invalid target address",
+                           "Cannot move to %s: there is already a resource "
+                           "instance at that address in the current state.",
+                           new_addr);
+            error = TERN_EEXISTS;
+            goto done;
+        }
+        if (error != TERN_ENOTFOUND)
+            goto done;
+        error = TERN_OK;
+    }
+done:
+    tern_free(new_addr);
+    return error;
+}
+
 int cli_cmd_state_mv(struct cli_ctx *ctx)
 {
     const char *src_s = ctx->opts.args.items[0];
     const char *dst_s = ctx->opts.args.items[1];
-    tern_state_resource *list = NULL, *existing = NULL, *tos = NULL;
+    tern_state_resource *list = NULL, *tos = NULL;
     struct cli_addr src, dst;
     struct move *moves = NULL;
     size_t n = 0, i, nmoves = 0;
@@ -351,26 +385,8 @@ int cli_cmd_state_mv(struct cli_ctx *ctx)
         error = TERN_ENOTFOUND;
         goto done;
     }
-    for (i = 0; i < nmoves; i++) {
-        tern_free(new_addr);
-        new_addr = tern_state_resource_address(&moves[i].to);
-        TERN_CHECK_ALLOC(new_addr);
-        error = tern_state_get(ctx->state, &existing, new_addr, &ctx->diags);
-        tern_state_resource_free(existing);
-        existing = NULL;
-        if (error == TERN_OK) {
-            tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                           "Invalid target address",
-                           "Cannot move to %s: there is already a resource "
-                           "instance at that address in the current state.",
-                           new_addr);
-            error = TERN_EEXISTS;
-            goto done;
-        }
-        if (error != TERN_ENOTFOUND)
-            goto done;
-        error = TERN_OK;
-    }
+    if ((error = targets_free(ctx, moves, nmoves)) != 0)
+        goto done;
     froms = tern_calloc(nmoves, sizeof(*froms));
     tos = tern_calloc(nmoves, sizeof(*tos));
     TERN_CHECK_ALLOC(froms);

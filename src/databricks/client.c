@@ -7,6 +7,7 @@
 #include "util/ini.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/env.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -33,13 +34,6 @@ struct tern_dbx_client {
     unsigned int rng; /* read-only after creation; mixed with the attempt */
     char *no_auth;    /* defer_auth: why there are no credentials, or NULL */
 };
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && *v ? v : NULL;
-}
 
 void tern_dbx_client_free(tern_dbx_client *c)
 {
@@ -85,14 +79,15 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     *out = NULL;
     if (!cfg)
         cfg = &empty;
-    profile = cfg->profile && *cfg->profile ? cfg->profile
-                                            : env("DATABRICKS_CONFIG_PROFILE");
+    profile = cfg->profile && *cfg->profile
+                  ? cfg->profile
+                  : tern_env("DATABRICKS_CONFIG_PROFILE");
     explicit_profile = profile != NULL;
     if (!profile)
         profile = "DEFAULT";
     file = cfg->config_file && *cfg->config_file
                ? cfg->config_file
-               : env("DATABRICKS_CONFIG_FILE");
+               : tern_env("DATABRICKS_CONFIG_FILE");
     path = tern_ini_expand_home(file ? file : "~/.databrickscfg");
     TERN_CHECK_ALLOC(path);
     ini = tern_ini_new();
@@ -111,10 +106,11 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
         goto done;
     }
 
-    host = cfg->host && *cfg->host ? cfg->host : env("DATABRICKS_HOST");
+    host = cfg->host && *cfg->host ? cfg->host : tern_env("DATABRICKS_HOST");
     if (!host)
         host = tern_ini_get(ini, profile, "host");
-    token = cfg->token && *cfg->token ? cfg->token : env("DATABRICKS_TOKEN");
+    token =
+        cfg->token && *cfg->token ? cfg->token : tern_env("DATABRICKS_TOKEN");
     if (!token)
         token = tern_ini_get(ini, profile, "token");
     if (!host || !*host || !token || !*token) {
@@ -242,13 +238,82 @@ static long elapsed_ms(const struct timespec *start)
            (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/*
+ * The code and message of an error answer @doc (NULL: not JSON), as the
+ * Databricks SDKs read them. The server's words reach messages and logs:
+ * control characters made visible (issue 20, finding 14).
+ */
+static void error_words(const json_t *doc, long status, char *code,
+                        size_t code_size, char *message, size_t message_size)
+{
+    json_t *ec = json_object_get(doc, "error_code");
+    const char *msg = json_string_value(json_object_get(doc, "message"));
+    const char *detail = json_string_value(json_object_get(doc, "detail"));
+    const char *scim_type = json_string_value(json_object_get(doc, "scimType"));
+    const char *scim_status = json_string_value(json_object_get(doc, "status"));
+
+    if (json_is_string(ec))
+        tern_printable_copy(code, code_size, json_string_value(ec));
+    else if (json_is_integer(ec))
+        snprintf(code, code_size, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(ec));
+    else
+        code[0] = '\0';
+    if (msg) {
+        tern_printable_copy(message, message_size, msg);
+    } else if (detail && !code[0]) {
+        char raw[1024];
+
+        /* A SCIM error (RFC 7644 3.12): the code is SCIM_<status>, the
+         * message the scimType and the detail, as the Databricks SDKs
+         * make them (databricks-sdk-java's ApiErrors, the Go SDK's
+         * apierr). */
+        snprintf(raw, sizeof(raw), "SCIM_%s", scim_status ? scim_status : "");
+        tern_printable_copy(code, code_size, raw);
+        snprintf(raw, sizeof(raw), "%s%s%s", scim_type ? scim_type : "",
+                 scim_type ? " " : "",
+                 strcmp(detail, "null") == 0 ? "SCIM API Internal Error"
+                                             : detail);
+        tern_printable_copy(message, message_size, raw);
+    } else
+        snprintf(message, message_size, "HTTP %ld with %s body", status,
+                 doc ? "an unexpected JSON" : "a non-JSON");
+}
+
+/* The diagnostic for a call that gave up after @attempt attempts. */
+static void report_failure(const tern_http_response *resp, const char *method,
+                           const char *path, const char *code,
+                           const char *message, int attempt,
+                           struct tern_diags *diags)
+{
+    struct tern_diag *d;
+    char status[32] = "";
+    char *request_id = tern_http_response_header(resp, "x-request-id");
+
+    /* No status when nothing usable came back (a dropped connection, an
+     * answer over the size cap). */
+    if (resp->status)
+        snprintf(status, sizeof(status), "HTTP %ld, ", resp->status);
+    d = tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Databricks request failed",
+                       "%s %s: %s%s%s (%s%d attempt%s)", method, path,
+                       code[0] ? code : "", code[0] ? ": " : "", message,
+                       status, attempt, attempt == 1 ? "" : "s");
+    if (d && code[0])
+        d->service_code = tern_strdup(code);
+    if (d && request_id) {
+        d->request_id = request_id;
+        request_id = NULL;
+    }
+    tern_free(request_id);
+}
+
 int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                   const json_t *body, json_t **out, struct tern_diags *diags)
 {
     tern_http_request req = TERN_HTTP_REQUEST_INIT;
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
     struct tern_http_header h[3];
-    char *url = NULL, *text = NULL, *request_id = NULL;
+    char *url = NULL, *text = NULL;
     json_t *doc = NULL;
     json_error_t jerr;
     struct timespec start;
@@ -341,52 +406,8 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                 }
                 goto done;
             }
-            {
-                json_t *ec = json_object_get(doc, "error_code");
-                const char *msg =
-                    json_string_value(json_object_get(doc, "message"));
-
-                const char *detail =
-                    json_string_value(json_object_get(doc, "detail"));
-                const char *scim_type =
-                    json_string_value(json_object_get(doc, "scimType"));
-                const char *scim_status =
-                    json_string_value(json_object_get(doc, "status"));
-
-                /* The server's words reach messages and logs: control
-                 * characters made visible (issue 20, finding 14). */
-                if (json_is_string(ec))
-                    tern_printable_copy(code, sizeof(code),
-                                        json_string_value(ec));
-                else if (json_is_integer(ec))
-                    snprintf(code, sizeof(code), "%" JSON_INTEGER_FORMAT,
-                             json_integer_value(ec));
-                else
-                    code[0] = '\0';
-                if (msg) {
-                    tern_printable_copy(message, sizeof(message), msg);
-                } else if (detail && !code[0]) {
-                    char raw[sizeof(message)];
-
-                    /* A SCIM error (RFC 7644 3.12): the code is
-                     * SCIM_<status>, the message the scimType and the
-                     * detail, as the Databricks SDKs make them
-                     * (databricks-sdk-java's ApiErrors, the Go SDK's
-                     * apierr). */
-                    snprintf(raw, sizeof(raw), "SCIM_%s",
-                             scim_status ? scim_status : "");
-                    tern_printable_copy(code, sizeof(code), raw);
-                    snprintf(raw, sizeof(raw), "%s%s%s",
-                             scim_type ? scim_type : "", scim_type ? " " : "",
-                             strcmp(detail, "null") == 0
-                                 ? "SCIM API Internal Error"
-                                 : detail);
-                    tern_printable_copy(message, sizeof(message), raw);
-                } else
-                    snprintf(message, sizeof(message), "HTTP %ld with %s body",
-                             resp.status,
-                             doc ? "an unexpected JSON" : "a non-JSON");
-            }
+            error_words(doc, resp.status, code, sizeof(code), message,
+                        sizeof(message));
             error = error_class(code[0] ? code : NULL, resp.status);
             if (resp.status == 429 || resp.status == 503) {
                 retry = 1;
@@ -409,28 +430,7 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             goto done;
         }
     }
-    {
-        struct tern_diag *d;
-        char status[32] = "";
-
-        request_id = tern_http_response_header(&resp, "x-request-id");
-
-        /* No status when nothing usable came back (a dropped connection,
-         * an answer over the size cap). */
-        if (resp.status)
-            snprintf(status, sizeof(status), "HTTP %ld, ", resp.status);
-        d = tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                           "Databricks request failed",
-                           "%s %s: %s%s%s (%s%d attempt%s)", method, path,
-                           code[0] ? code : "", code[0] ? ": " : "", message,
-                           status, attempt, attempt == 1 ? "" : "s");
-        if (d && code[0])
-            d->service_code = tern_strdup(code);
-        if (d && request_id) {
-            d->request_id = request_id;
-            request_id = NULL;
-        }
-    }
+    report_failure(&resp, method, path, code, message, attempt, diags);
 done:
     if (out && error == TERN_OK) {
         *out = doc;
@@ -439,7 +439,6 @@ done:
     json_decref(doc);
     tern_http_response_release(&resp);
     tern_free(url);
-    tern_free(request_id);
     free(text); /* from json_dumps */
     return error;
 }

@@ -302,22 +302,6 @@ static void apply_event(struct applyrun *ar, enum tern_event_kind kind,
     tern__engine_event(ar->e, &ev);
 }
 
-static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
-                    const char *addr, struct tern_diags *d)
-{
-    memset(op, 0, sizeof(*op));
-    op->version = TERN_OP_VERSION;
-    op->address = addr;
-    op->diags = d;
-    op->client = p ? p->client : NULL;
-    op->provider = p ? p->settings : NULL;
-    op->cancel = &e->cancel;
-    op->stop = &e->interrupts;
-    op->clock = e->clock;
-    op->user = e->module_user;
-    op->progress = e->progress;
-}
-
 /*
  * What the plan showed as known must not change at apply (Terraform's
  * "inconsistent final plan"): only what was unknown may now be anything.
@@ -490,7 +474,7 @@ static int apply_prepare(struct exec *ex, struct step *s)
     p = pi->prov != SIZE_MAX ? &ar->e->provs[pi->prov] : NULL;
     if (p && (error = tern__provider_init(ar->e, p, s->module, &s->diags)))
         return s->rc = error;
-    fill_op(ar->e, &s->top, p, pi->addr, &s->diags);
+    tern__op_fill(ar->e, &s->top, p, pi->addr, &s->diags, ar->e->progress);
     if (s->destroy) {
         s->op = s->module->delete_ ? OP_DELETE : OP_NONE;
         s->prior =
@@ -1118,7 +1102,7 @@ static int confirm_prepare(struct exec *ex, struct step *s)
     c->objs = tern_calloc(c->ndeps + 1, sizeof(*c->objs));
     if (!c->objs || tern__provider_init(ar->e, p, c->module, &s->diags))
         return 0;
-    fill_op(ar->e, &s->top, p, NULL, &s->diags);
+    tern__op_fill(ar->e, &s->top, p, NULL, &s->diags, ar->e->progress);
     for (i = 0; i < c->ndeps; i++) {
         const struct step *d = &ex->steps[c->deps[i]];
         const struct pinst *pi = &ar->plan->insts[d->inst];
@@ -1662,7 +1646,7 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
     }
     if ((error = tern__provider_init(e, &e->provs[pi->prov], m, diags)))
         goto done;
-    fill_op(e, &op, &e->provs[pi->prov], address, &d);
+    tern__op_fill(e, &op, &e->provs[pi->prov], address, &d, e->progress);
     tern_diags_release(&d);
     if ((error = m->import(&obj, &op, id))) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL,

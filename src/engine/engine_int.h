@@ -169,6 +169,15 @@ void tern__progress_free(struct tern_progress *p);
 /* Forget what the step at @address said (it ended). */
 void tern__progress_clear(struct tern_progress *p, const char *address);
 
+/*
+ * op.c: the tern_op given to a module operation on provider @p (NULL: none)
+ * for the instance at @addr, reporting into @d. Apply passes the engine's
+ * @progress (tern_op_progress); plan and refresh pass NULL.
+ */
+void tern__op_fill(tern_engine *e, tern_op *op, struct eprov *p,
+                   const char *addr, struct tern_diags *d,
+                   struct tern_progress *progress);
+
 /* exec.c: route tern_engine_interrupt()'s wake-up to @async (NULL: none). */
 void tern__engine_set_wake(tern_engine *e, void *async);
 

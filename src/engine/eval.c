@@ -833,6 +833,34 @@ static tern_value *default_value(const tern_module *m, const tern_attr *sa)
 
 /* @m: the module, for the top-level body (NULL for nested blocks); @top:
  * whether meta-arguments may appear. */
+/* Every nested block of @body must be one @schema has (or, at @top,
+ * lifecycle). TERN_ERROR, with a diagnostic for each, when not. */
+static int check_block_types(const tern_attr *schema,
+                             const struct tern_body *body, int top,
+                             struct tern_diags *diags)
+{
+    const tern_attr *sa;
+    size_t j;
+    int error = TERN_OK;
+
+    for (j = 0; j < body->nblocks; j++) {
+        const struct tern_block *nb = body->blocks[j];
+
+        if (top && strcmp(nb->type, "lifecycle") == 0)
+            continue;
+        sa = tern_schema_attr(schema, nb->type);
+        if (!sa || (sa->type != TERN_TYPE_BLOCK_LIST &&
+                    sa->type != TERN_TYPE_BLOCK_SET)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &nb->type_range,
+                           "Unsupported block type",
+                           "Blocks of type \"%s\" are not expected here.",
+                           nb->type);
+            error = TERN_ERROR;
+        }
+    }
+    return error;
+}
+
 static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
                      const tern_attr *schema, const struct tern_body *body,
                      int top, const tern_module *m, tern_value **out,
@@ -941,21 +969,8 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
             goto done;
         }
     }
-    for (j = 0; j < body->nblocks; j++) {
-        const struct tern_block *nb = body->blocks[j];
-
-        if (top && strcmp(nb->type, "lifecycle") == 0)
-            continue;
-        sa = tern_schema_attr(schema, nb->type);
-        if (!sa || (sa->type != TERN_TYPE_BLOCK_LIST &&
-                    sa->type != TERN_TYPE_BLOCK_SET)) {
-            tern_diags_add(diags, TERN_SEV_ERROR, &nb->type_range,
-                           "Unsupported block type",
-                           "Blocks of type \"%s\" are not expected here.",
-                           nb->type);
-            error = TERN_ERROR;
-        }
-    }
+    if (check_block_types(schema, body, top, diags))
+        error = TERN_ERROR;
     for (sa = schema; sa && sa->name; sa++) {
         if (tern_value_object_get(obj, sa->name))
             continue;

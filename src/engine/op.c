@@ -16,6 +16,23 @@
 #include "engine/engine_int.h"
 #include "util/alloc.h"
 
+void tern__op_fill(tern_engine *e, tern_op *op, struct eprov *p,
+                   const char *addr, struct tern_diags *d,
+                   struct tern_progress *progress)
+{
+    memset(op, 0, sizeof(*op));
+    op->version = TERN_OP_VERSION;
+    op->address = addr;
+    op->diags = d;
+    op->client = p ? p->client : NULL;
+    op->provider = p ? p->settings : NULL;
+    op->cancel = &e->cancel;
+    op->stop = &e->interrupts;
+    op->clock = e->clock;
+    op->user = e->module_user;
+    op->progress = progress;
+}
+
 int tern_op_wait(const tern_op *op, long ms)
 {
     /* The first interrupt (stop) already ends a wait for a service. */

@@ -337,21 +337,6 @@ static void emit(struct planrun *pr, enum tern_event_kind kind,
     tern__engine_event(pr->e, &ev);
 }
 
-static void fill_op(tern_engine *e, tern_op *op, struct eprov *p,
-                    const char *addr, struct tern_diags *d)
-{
-    memset(op, 0, sizeof(*op));
-    op->version = TERN_OP_VERSION;
-    op->address = addr;
-    op->diags = d;
-    op->client = p ? p->client : NULL;
-    op->provider = p ? p->settings : NULL;
-    op->cancel = &e->cancel;
-    op->stop = &e->interrupts;
-    op->clock = e->clock;
-    op->user = e->module_user;
-}
-
 /* Grow the per-instance value array alongside plan->insts. */
 static int values_fit(struct planrun *pr)
 {
@@ -480,7 +465,7 @@ static int refresh_prepare(struct exec *ex, struct step *s)
          * read reports the provider's error itself. */
         p = &pr->e->provs[bk->prov];
         s->rc = tern__provider_init(pr->e, p, bk->module, &s->diags);
-        fill_op(pr->e, &s->top, p, NULL, &s->diags);
+        tern__op_fill(pr->e, &s->top, p, NULL, &s->diags, NULL);
         return TERN_OK;
     }
     if (s->op == REFRESH_CHUNK) {
@@ -498,7 +483,8 @@ static int refresh_prepare(struct exec *ex, struct step *s)
                 return s->rc = TERN_ENOMEM;
             p = &pr->e->provs[pi];
             cr->rc = tern__provider_init(pr->e, p, cr->module, &cr->diags);
-            fill_op(pr->e, &cr->op, p, pr->st_addr[cr->inst], &cr->diags);
+            tern__op_fill(pr->e, &cr->op, p, pr->st_addr[cr->inst], &cr->diags,
+                          NULL);
             cr->op.bulk = rf->bulks[c->bulk].snapshot;
             cr->prior = json_incref(r->attributes);
             if (!cr->prior)
@@ -515,7 +501,7 @@ static int refresh_prepare(struct exec *ex, struct step *s)
     p = &pr->e->provs[pi];
     if ((s->rc = tern__provider_init(pr->e, p, s->module, &s->diags)))
         return s->rc;
-    fill_op(pr->e, &s->top, p, pr->st_addr[s->inst], &s->diags);
+    tern__op_fill(pr->e, &s->top, p, pr->st_addr[s->inst], &s->diags, NULL);
     bi = rf->bulk_of ? rf->bulk_of[s->inst] : SIZE_MAX;
     if (bi != SIZE_MAX)
         s->top.bulk = rf->bulks[bi].snapshot;
@@ -1639,7 +1625,7 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
     dr->jc = jc;
     dr->module = pr->e->blocks[block].module;
     jc = NULL;
-    fill_op(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d);
+    tern__op_fill(pr->e, &dr->op, p, pr->plan->insts[idx].addr, &dr->d, NULL);
     tern_signals_block(&mask); /* the reader inherits it */
     dr->threaded = uv_thread_create(&dr->tid, data_thread, dr) == 0;
     tern_signals_unblock(&mask);
@@ -1737,7 +1723,7 @@ static int plan_data(struct planrun *pr, size_t idx, const struct eblock *b,
         jc = NULL;
         goto done;
     }
-    fill_op(pr->e, &op, p, pi->addr, &d);
+    tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
     if ((error = b->module->read(&res, &op, jc))) {
         data_failed(pr, b, pi, error, &d);
         error = TERN_OK;
@@ -1836,7 +1822,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
             tern_op op;
 
             rc = tern__provider_init(pr->e, p, m, pr->diags);
-            fill_op(pr->e, &op, p, pi->addr, &d);
+            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
             if (!rc && !m->import) {
                 tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
                                "Resource type cannot be imported",
@@ -1872,7 +1858,7 @@ static int plan_instance(struct planrun *pr, size_t idx)
             jd = tern_value_to_json(cfg);
             TERN_CHECK_ALLOC(jd);
             rc = tern__provider_init(pr->e, p, m, pr->diags);
-            fill_op(pr->e, &op, p, pi->addr, &d);
+            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
             if (!rc)
                 rc = m->lookup(&found, &op, jd);
             if (rc == TERN_OK) {

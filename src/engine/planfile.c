@@ -571,14 +571,79 @@ static int refuse(struct tern_diags *diags, const char *path, const char *why)
     return TERN_EINVALID;
 }
 
+/*
+ * Check the header of plan file @text (read from @path): the magic, the
+ * format, the checksum of what follows. *json is where the JSON starts.
+ */
+static int check_header(const tern_buf *text, const char *path,
+                        const char **json, struct tern_diags *diags)
+{
+    char hex[65];
+    const char *nl;
+    size_t n;
+    int magic, error;
+
+    /* How much of the header's magic the file has. */
+    n = text->len < strlen(PLAN_MAGIC) ? text->len : strlen(PLAN_MAGIC);
+    magic = text->len > 0 && memcmp(text->ptr, PLAN_MAGIC, n) == 0;
+    if (!magic && text->len > strlen(PLAN_PREFIX) &&
+        strncmp(text->ptr, PLAN_PREFIX, strlen(PLAN_PREFIX)) == 0) {
+        /* Another format's header: say which, as far as it is readable. */
+        const char *v = text->ptr + strlen(PLAN_PREFIX);
+        char why[128];
+
+        for (n = 0; n < 8 && v + n < text->ptr + text->len && v[n] >= '0' &&
+                    v[n] <= '9';
+             n++)
+            ;
+        if (n == 0 || (n == 1 && *v == '1'))
+            snprintf(why, sizeof(why), "its header is damaged.");
+        else
+            snprintf(why, sizeof(why),
+                     "it is a tern plan file of format %.*s, which this tern "
+                     "does not read (it reads format 1).",
+                     (int)n, v);
+        error = refuse(diags, path, why);
+        return error;
+    }
+    if (text->len < strlen(PLAN_MAGIC) + 65) {
+        error = refuse(diags, path,
+                       text->len == 0 ? "the file is empty; it is not a tern "
+                                        "plan file."
+                       : magic        ? "it is truncated: it ends within its "
+                                        "header."
+                                      : "it is not a tern plan file.");
+        return error;
+    }
+    if (strncmp(text->ptr, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
+        error = refuse(diags, path, "it is not a tern plan file.");
+        return error;
+    }
+    nl = text->ptr + strlen(PLAN_MAGIC) + 64;
+    if (*nl != '\n') {
+        error = refuse(diags, path, "its header is damaged.");
+        return error;
+    }
+    if ((error =
+             sha256_hex(nl + 1, text->len - (size_t)(nl + 1 - text->ptr), hex)))
+        return error;
+    if (strncmp(hex, text->ptr + strlen(PLAN_MAGIC), 64) != 0) {
+        error = refuse(diags, path,
+                       "its checksum does not match its contents (the file "
+                       "was edited or truncated).");
+        return error;
+    }
+    *json = nl + 1;
+    return TERN_OK;
+}
+
 int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
 {
     FILE *f = NULL;
     tern_buf text = TERN_BUF_INIT;
-    char chunk[65536], hex[65];
+    char chunk[65536];
     const char *nl;
     size_t n, i;
-    int magic;
     json_t *doc = NULL, *insts, *drift;
     struct tern_plan *p = NULL;
     int error = TERN_OK, oom = 0;
@@ -597,57 +662,9 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
         error = TERN_ENOMEM;
         goto done;
     }
-    /* How much of the header's magic the file has. */
-    n = text.len < strlen(PLAN_MAGIC) ? text.len : strlen(PLAN_MAGIC);
-    magic = text.len > 0 && memcmp(text.ptr, PLAN_MAGIC, n) == 0;
-    if (!magic && text.len > strlen(PLAN_PREFIX) &&
-        strncmp(text.ptr, PLAN_PREFIX, strlen(PLAN_PREFIX)) == 0) {
-        /* Another format's header: say which, as far as it is readable. */
-        const char *v = text.ptr + strlen(PLAN_PREFIX);
-        char why[128];
-
-        for (n = 0;
-             n < 8 && v + n < text.ptr + text.len && v[n] >= '0' && v[n] <= '9';
-             n++)
-            ;
-        if (n == 0 || (n == 1 && *v == '1'))
-            snprintf(why, sizeof(why), "its header is damaged.");
-        else
-            snprintf(why, sizeof(why),
-                     "it is a tern plan file of format %.*s, which this tern "
-                     "does not read (it reads format 1).",
-                     (int)n, v);
-        error = refuse(diags, path, why);
+    if ((error = check_header(&text, path, &nl, diags)) != 0)
         goto done;
-    }
-    if (text.len < strlen(PLAN_MAGIC) + 65) {
-        error = refuse(diags, path,
-                       text.len == 0 ? "the file is empty; it is not a tern "
-                                       "plan file."
-                       : magic       ? "it is truncated: it ends within its "
-                                       "header."
-                                     : "it is not a tern plan file.");
-        goto done;
-    }
-    if (strncmp(text.ptr, PLAN_MAGIC, strlen(PLAN_MAGIC)) != 0) {
-        error = refuse(diags, path, "it is not a tern plan file.");
-        goto done;
-    }
-    nl = text.ptr + strlen(PLAN_MAGIC) + 64;
-    if (*nl != '\n') {
-        error = refuse(diags, path, "its header is damaged.");
-        goto done;
-    }
-    if ((error =
-             sha256_hex(nl + 1, text.len - (size_t)(nl + 1 - text.ptr), hex)))
-        goto done;
-    if (strncmp(hex, text.ptr + strlen(PLAN_MAGIC), 64) != 0) {
-        error = refuse(diags, path,
-                       "its checksum does not match its contents (the file "
-                       "was edited or truncated).");
-        goto done;
-    }
-    doc = tern_json_loads(nl + 1, 0, &oom);
+    doc = tern_json_loads(nl, 0, &oom);
     if (oom) {
         error = TERN_ENOMEM;
         goto done;

@@ -8,6 +8,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -430,36 +431,6 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int slurp(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t alloc = 8192, got = 0;
-    char *buf;
-
-    if (!f)
-        return TERN_ERROR;
-    buf = tern_malloc(alloc);
-    while (buf) {
-        got += fread(buf + got, 1, alloc - got, f);
-        if (got < alloc)
-            break;
-        alloc *= 2;
-        {
-            char *nb = tern_realloc(buf, alloc);
-
-            if (!nb)
-                tern_free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return TERN_ENOMEM;
-    *text = buf;
-    *len = got;
-    return TERN_OK;
-}
-
 /*
  * Add every configuration file of directory @dir to @cfg, in name order,
  * each named @prefix + its name. TERN_ERROR without a diagnostic when the
@@ -509,7 +480,8 @@ static int load_dir(struct tern_lang_config *cfg, const char *dir,
         char *name = tern_asprintf("%s%s", prefix, names[i]);
         char *text = NULL;
         size_t len = 0;
-        int err = path && name ? slurp(path, &text, &len) : TERN_ENOMEM;
+        int err = path && name ? tern_read_whole_file(path, &text, &len)
+                               : TERN_ENOMEM;
 
         if (err == TERN_ERROR)
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read file",

@@ -11,6 +11,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,36 +53,6 @@ void tern_lang_var_inputs_release(struct tern_lang_var_inputs *in)
     tern_lang_sources_free(&in->sources);
 }
 
-static int read_text(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t alloc = 4096, got = 0;
-    char *buf;
-
-    if (!f)
-        return TERN_ERROR;
-    buf = tern_malloc(alloc);
-    while (buf) {
-        got += fread(buf + got, 1, alloc - got, f);
-        if (got < alloc)
-            break;
-        alloc *= 2;
-        {
-            char *nb = tern_realloc(buf, alloc);
-
-            if (!nb)
-                tern_free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return TERN_ENOMEM;
-    *text = buf;
-    *len = got;
-    return TERN_OK;
-}
-
 /* A tfvars file: every attribute is a value; blocks are not allowed. */
 static int add_file(struct tern_lang_var_inputs *in, const char *path,
                     const char *display, int from_cli, struct tern_diags *d)
@@ -89,7 +60,7 @@ static int add_file(struct tern_lang_var_inputs *in, const char *path,
     struct tern_lang_file *f = NULL;
     char *text = NULL;
     size_t len = 0, n = strlen(path), i;
-    int error = read_text(path, &text, &len);
+    int error = tern_read_whole_file(path, &text, &len);
 
     if (error == TERN_ERROR) {
         tern_diags_add(d, TERN_SEV_ERROR, NULL, "Failed to read variables file",

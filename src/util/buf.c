@@ -255,3 +255,33 @@ char *tern_printable_strndup(const char *s, size_t len)
     }
     return tern_buf_detach(&b);
 }
+
+int tern_read_whole_file(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t alloc = 8192, got = 0;
+    char *buf;
+
+    if (!f)
+        return TERN_ERROR;
+    buf = tern_malloc(alloc);
+    while (buf) {
+        got += fread(buf + got, 1, alloc - got, f);
+        if (got < alloc)
+            break;
+        alloc *= 2;
+        {
+            char *nb = tern_realloc(buf, alloc);
+
+            if (!nb)
+                tern_free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return TERN_ENOMEM;
+    *text = buf;
+    *len = got;
+    return TERN_OK;
+}

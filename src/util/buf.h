@@ -54,4 +54,11 @@ char *tern_buf_detach(tern_buf *b);
 const char *tern_buf_cstr(const tern_buf *b);
 int tern_buf_oom(const tern_buf *b);
 
+/*
+ * The whole of the file at @path into *text (not NUL-terminated; caller
+ * frees) and *len. TERN_ERROR with errno set when it cannot be opened;
+ * TERN_ENOMEM. A read error ends the text early, as at end of file.
+ */
+int tern_read_whole_file(const char *path, char **text, size_t *len);
+
 #endif
