@@ -777,6 +777,7 @@ static enum call_step call_attempt(struct aws_call *k, int *error)
     left = c->deadline_ms - elapsed_ms(&k->call_start);
     if (left <= 0) {
         k->over_deadline = 1;
+        *error = TERN_ERROR; /* reported by call_report_failure */
         return CALL_FAIL;
     }
     transport = send_once(c, &k->body, &k->creds, &k->resp, left);
