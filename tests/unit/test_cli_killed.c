@@ -141,6 +141,7 @@ static void apply_killed_at(const char *const *args, const char *action)
 
     stall_all();
     control("DELETE", "calls", NULL);
+    tt_run_release(&r);
     ASSERT_OK(tt_run_tern_stages(&r, tern_test_tmpdir(), NULL, env.env, args,
                                  stages));
     ASSERT_EQ(r.status, 128 + SIGKILL);
