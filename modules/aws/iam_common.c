@@ -19,19 +19,34 @@
 
 #define CEILING_MS 120000L
 
-long tern__propagation_timeout_ms(void)
+/* Set by the providers' configure, on the loop thread before any worker
+ * runs a module; workers only load it (issue 20: the environment is never
+ * read on a worker). */
+static atomic_long ceiling_ms = CEILING_MS;
+
+void tern__propagation_timeout_read(void)
 {
     const char *env = getenv("TERN_PROPAGATION_TIMEOUT_MS");
     char *end = NULL;
-    long v;
+    long v = CEILING_MS;
 
-    if (!env || !*env)
-        return CEILING_MS;
-    errno = 0;
-    v = strtol(env, &end, 10);
-    if (errno || !end || *end || v < 0)
-        return CEILING_MS;
-    return v;
+    if (env && *env) {
+        errno = 0;
+        v = strtol(env, &end, 10);
+        if (errno || !end || *end || v < 0)
+            v = CEILING_MS;
+    }
+    tern__propagation_timeout_set(v);
+}
+
+void tern__propagation_timeout_set(long ms)
+{
+    atomic_store(&ceiling_ms, ms);
+}
+
+long tern__propagation_timeout_ms(void)
+{
+    return atomic_load(&ceiling_ms);
 }
 
 const char *tern__aws_region(const tern_op *op)

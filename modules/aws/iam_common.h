@@ -101,8 +101,14 @@ tern_dbx_client *tern__dbx(const tern_op *op);
  */
 #define TERN__RETRY_TRANSIENT 0x20u
 
-/** The propagation ceiling in milliseconds (2 minutes unless overridden). */
+/** The propagation ceiling in milliseconds (2 minutes unless
+ *  TERN_PROPAGATION_TIMEOUT_MS says otherwise, as last read). */
 long tern__propagation_timeout_ms(void);
+/** Read TERN_PROPAGATION_TIMEOUT_MS into the ceiling: called by the
+ *  providers' configure, before workers run modules, never on a worker. */
+void tern__propagation_timeout_read(void);
+/** Set the ceiling (tests). */
+void tern__propagation_timeout_set(long ms);
 
 /**
  * The region of @p op's AWS provider: what configure resolved (the

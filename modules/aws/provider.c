@@ -178,6 +178,7 @@ static int aws_configure(void **client, const tern_provider_env *env,
         goto done;
     if ((error = tern__iam_seen_new(&c->seen)))
         goto done;
+    tern__propagation_timeout_read();
     if (!json_object_get(settings, "region") && co.region &&
         json_object_set_new(settings, "region", json_string(co.region))) {
         error = TERN_ENOMEM;

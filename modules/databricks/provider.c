@@ -48,6 +48,7 @@ static int dbx_configure(void **client, const tern_provider_env *env,
         dc.sleep_ud = env->clock->ud;
     }
     dc.defer_auth = 1;
+    tern__propagation_timeout_read();
     if ((error = tern_dbx_client_new(&c, &dc, env->http, diags)))
         return error;
     *client = c;

@@ -559,6 +559,43 @@ TEST(engine_apply, cbd_interrupted_between_create_and_delete)
 }
 
 /*
+ * A create_before_destroy replacement killed after its create, before the
+ * commit: the state still holds the old object, and only the create intent
+ * remembers the new one. The next run must adopt it by that intent, not
+ * create a second (a fixed name would fail with EntityAlreadyExists).
+ */
+TEST(engine_apply, cbd_killed_after_create_adopts)
+{
+    struct test_env env;
+    json_t *ident = json_pack("{s:s}", "name", "a2");
+    tern_plan *p = NULL;
+    int64_t id;
+    char *ch, *t;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, CBD_A("a1")));
+    /* What the kill left: the intent, and the new object made. */
+    ASSERT_OK(tern_state_intent_begin(env.state, &id, "test_object.a", "create",
+                                      ident, NULL));
+    json_decref(ident);
+    ASSERT_NOT_NULL(test_store_put(env.store, "a2", NULL));
+    ASSERT_OK(test_env_config(&env, CBD_A("a2")));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    ch = test_env_changes(p);
+    ASSERT_STR_EQ(
+        ch, "create-delete test_object.a (replace_because_cannot_update)\n");
+    tern_free(ch);
+    ASSERT_OK(tern_engine_apply(env.engine, p, NULL, NULL, &env.diags));
+    tern_plan_free(p);
+    ASSERT_EQ(test_store_count_name(env.store, "a1"), 0);
+    ASSERT_EQ(test_store_count_name(env.store, "a2"), 1);
+    t = intents_text(&env);
+    ASSERT_STR_EQ(t, "");
+    tern_free(t);
+    test_env_release(&env);
+}
+
+/*
  * Finding 12 of issue 20: two runs killed in turn leave two create
  * intents for one address (the first run's, then the second's, which
  * found nothing to adopt and created it). The third run adopts the object
@@ -860,6 +897,7 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, cbd_failed_delete_keeps_the_deposed_object),
     TEST_UNIT(engine_apply, deposed_destroyed_via_saved_plan),
     TEST_UNIT(engine_apply, cbd_interrupted_between_create_and_delete),
+    TEST_UNIT(engine_apply, cbd_killed_after_create_adopts),
     TEST_UNIT(engine_apply, intents_of_adopted_cleared),
     TEST_UNIT(engine_apply, intents_of_deleted_cleared),
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),

@@ -64,6 +64,8 @@ void mod_fx_start(struct mod_fx *fx, const char *const *sim_args)
     fx->aws.sts = fx->sts;
     fx->aws.ec2 = fx->ec2;
     ASSERT_OK(tern__iam_seen_new(&fx->aws.seen));
+    /* Read as the provider's configure reads it. */
+    tern__propagation_timeout_read();
     fx->op.client = &fx->aws;
     fx->op.cancel = &fx->cancel;
 }
@@ -235,6 +237,25 @@ const char *mod_str(const json_t *state, const char *key)
  * Tests of iam_common.c.
  */
 
+/* The ceiling is read from the environment when a provider is configured,
+ * never by a module on a worker: a later change of the environment does
+ * not reach a call (issue 20). */
+TEST(mod_common, ceiling_read_once)
+{
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "4500", 1);
+    tern__propagation_timeout_read();
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "7", 1);
+    ASSERT_EQ(tern__propagation_timeout_ms(), 4500);
+    tern__propagation_timeout_read();
+    ASSERT_EQ(tern__propagation_timeout_ms(), 7);
+    setenv("TERN_PROPAGATION_TIMEOUT_MS", "-1", 1);
+    tern__propagation_timeout_read();
+    ASSERT_EQ(tern__propagation_timeout_ms(), 120000);
+    unsetenv("TERN_PROPAGATION_TIMEOUT_MS");
+    tern__propagation_timeout_read();
+    ASSERT_EQ(tern__propagation_timeout_ms(), 120000);
+}
+
 TEST(mod_common, retry_only_named_errors_until_ceiling)
 {
     struct mod_fx fx;
@@ -242,7 +263,7 @@ TEST(mod_common, retry_only_named_errors_until_ceiling)
     struct tt_vclock vc;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "1000", 1);
+    tern__propagation_timeout_set(1000);
     /* The waits and the ceiling count on op->clock, a virtual one. */
     tt_vclock_init(&vc, 0);
     fx.op.clock = &vc.clock;
@@ -406,6 +427,7 @@ TEST(mod_common, arn_sections_as_regex)
 }
 
 const struct tern_test test_mod_common_list[] = {
+    TEST_UNIT(mod_common, ceiling_read_once),
     TEST_MODULE(mod_common, retry_only_named_errors_until_ceiling),
     TEST_MODULE(mod_common, cancel_stops_the_wait),
     TEST_MODULE(mod_common, default_tags_and_names),

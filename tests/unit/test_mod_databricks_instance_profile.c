@@ -151,7 +151,7 @@ TEST(mod_databricks_instance_profile, errors)
     mod_fx_start(&fx, NULL);
     fx.op.client = fx.dbx;
     fx.op.address = "databricks_instance_profile.x";
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     /* Not in IAM at all: validation fails, retried briefly, then the
      * service's message and what to do. */
     cfg = mod_json("{\"instance_profile_arn\": \"" PROFILE_ARN "none\"}");

@@ -256,7 +256,7 @@ TEST(mod_iam_exclusive, policies_errors)
     ASSERT_NULL(st);
     json_decref(cfg);
     mod_diag_clear(&fx);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     cfg = mod_json("{\"role_name\": \"gone\", \"policy_names\": []}");
     ASSERT_EQ(P->create(&st, &fx.op, cfg), TERN_ENOTFOUND);
     ASSERT_STR_EQ(diag_text(&fx),
@@ -325,7 +325,7 @@ TEST(mod_iam_exclusive, attachments_errors)
     json_t *cfg, *st = NULL;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     load_app(&fx);
     cfg = mod_json("{\"role_name\": \"app\", \"policy_arns\": "
                    "[\"arn:aws:iam::aws:policy/NoSuchPolicy\"]}");

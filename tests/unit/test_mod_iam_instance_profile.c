@@ -172,7 +172,7 @@ TEST(mod_iam_instance_profile, import_and_errors)
 
     mod_fx_start(&fx, NULL);
     fx.op.address = "aws_iam_instance_profile.web";
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     mod_load(&fx, "{\"iam\": {\"roles\": [{\"name\": \"r\", "
                   "\"assume_role_policy\": " MOD_TRUST_EC2 "}], "
                   "\"instance_profiles\": [{\"name\": \"old\", \"roles\": "

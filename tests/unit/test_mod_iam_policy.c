@@ -291,7 +291,7 @@ TEST(mod_iam_policy, delete_conflict_names_holders)
     json_t *st;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     st = create(
         &fx, "{\"name\": \"held\", \"policy\": \"" DOC_Q("s3:GetObject") "\"}");
     ASSERT_OK(mod_iam(&fx, "CreateRole", "RoleName", "databricks-ws",

@@ -322,7 +322,7 @@ TEST(mod_iam_role, delete_conflict_says_what_to_do)
     json_t *st;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     st = create(&fx, "{\"name\": \"app\", "
                      "\"assume_role_policy\": " MOD_TRUST_EC2_Q "}");
     ASSERT_OK(mod_iam(&fx, "AttachRolePolicy", "RoleName", "app", "PolicyArn",

@@ -160,7 +160,7 @@ TEST(mod_iam_role_policy, import_and_errors)
     json_t *st = NULL, *cfg;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     ASSERT_EQ(M->import(&st, &fx.op, "nocolon"), TERN_EINVALID);
     ASSERT_STR_CONTAINS(mod_diag_text(&fx), "role-name:policy-name");
     mod_diag_clear(&fx);

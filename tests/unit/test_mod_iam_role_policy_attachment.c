@@ -148,7 +148,7 @@ TEST(mod_iam_role_policy_attachment, errors)
     json_t *cfg, *st = NULL;
 
     mod_fx_start(&fx, NULL);
-    setenv("TERN_PROPAGATION_TIMEOUT_MS", "300", 1);
+    tern__propagation_timeout_set(300);
     role(&fx, "app");
     cfg = mod_json("{\"role\": \"app\", \"policy_arn\": "
                    "\"arn:aws:iam::aws:policy/NoSuchPolicy\"}");
