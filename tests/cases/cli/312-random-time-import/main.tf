@@ -1,6 +1,6 @@
 # Import blocks for every random and time resource that can be imported
 # (random_shuffle cannot: upstream has no importer), one after the other;
-# random_password in 314 (its bcrypt_hash is salted anew).
+# random_password in C (its bcrypt takes "0s" or "1s").
 import {
   to = random_integer.n
   id = "15,1,100,abc"
