@@ -1,14 +1,32 @@
 /*
  * Golden CLI cases: each directory tests/cases/cli/NNN-slug/ holds the
- * input files of a working directory (main.tf, state files, ...), a file
- * `cmd` with one tern invocation per line (arguments separated by spaces;
- * '...' quotes one argument; leading NAME=VALUE words set environment
- * variables for that run, as in a shell), and the expected result of the
- * last line: `expect/stdout` and `expect/stderr` (both required, empty
- * when the stream is) and
- * `expect/exit-code` (default 0). Earlier lines are set-up and must exit
- * 0. Lineage UUIDs and timestamps are replaced by <UUID> and <TIME>
- * before comparing. TERN_UPDATE_GOLDEN=1 rewrites the expected files.
+ * input files of a working directory (main.tf, state files, ...) and the
+ * commands and what they must do. The format is described in
+ * tests/cases/README.md; in short:
+ *
+ *   cmd          one tern invocation per line (arguments separated by
+ *                spaces; '...' quotes one argument; leading NAME=VALUE
+ *                words set environment variables for that run, as in a
+ *                shell; a leading "[N]" is the exit status a set-up line
+ *                must have, 0 when absent). The last line is the one
+ *                checked against expect/.
+ *   sim.json     the case runs against tern-sim: the sim is reset, this
+ *                is POSTed to /_sim/load (its dump's shape, "{}" for an
+ *                empty sim) and every command gets the sim's endpoints
+ *                and credentials.
+ *   expect/stdout, expect/stderr   both required, empty when the stream is
+ *   expect/exit-code               default 0
+ *   expect/calls            tern-sim's call log of the last command, one
+ *                           "service action status [error]" a line, in
+ *                           the order the sim logged them
+ *   expect/calls-unordered  the same as a multiset (sorted lines), where
+ *                           parallel operations leave the order open
+ *   expect/state            `tern state pull` after the last command
+ *
+ * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
+ * comparing, the state's serial by <SERIAL> and the sim's address by
+ * <SIM>. TERN_UPDATE_GOLDEN=1
+ * rewrites the expected files (calls and state only where they exist).
  */
 #include "runner.h"
 
@@ -18,6 +36,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 static int is_hex(const char *p, size_t n)
@@ -181,14 +201,160 @@ static int compare(const char *casedir, const char *name, const char *got)
     return 0;
 }
 
+/* The shard's tern-sim, started by the first case that has a sim.json. */
+static struct tt_sim case_sim;
+static int case_sim_up;
+
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sim's call log, one "service action status [error]" a line; sorted
+ * when @sorted. A new string (free()). */
+static char *sim_calls(int sorted)
+{
+    struct tt_response r;
+    json_t *root, *calls, *c;
+    size_t i, n, len = 0;
+    char **lines, *out;
+
+    if (tt_sim_control(&r, &case_sim, "GET", "calls", NULL) != 0 ||
+        r.status != 200)
+        FAIL("GET /_sim/calls: %ld", r.status);
+    root = json_loads(r.body, 0, NULL);
+    tt_response_release(&r);
+    calls = json_object_get(root, "calls");
+    n = json_array_size(calls);
+    lines = calloc(n + 1, sizeof(*lines));
+    ASSERT_NOT_NULL(lines);
+    json_array_foreach(calls, i, c)
+    {
+        const char *err = json_string_value(json_object_get(c, "error_code"));
+        char buf[512];
+
+        snprintf(buf, sizeof(buf), "%s %s %lld%s%s\n",
+                 json_string_value(json_object_get(c, "service")),
+                 json_string_value(json_object_get(c, "action")),
+                 (long long)json_integer_value(json_object_get(c, "status")),
+                 err && *err ? " " : "", err && *err ? err : "");
+        lines[i] = strdup(buf);
+        len += strlen(buf);
+    }
+    json_decref(root);
+    if (sorted)
+        qsort(lines, n, sizeof(*lines), cmp_lines);
+    out = calloc(len + 1, 1);
+    ASSERT_NOT_NULL(out);
+    for (i = 0; i < n; i++) {
+        strcat(out, lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+    return out;
+}
+
+/* `"serial": N` becomes `"serial": <SERIAL>`, in place: @s has room for
+ * 8 more characters. */
+static void mask_serial(char *s)
+{
+    char *q = strstr(s, "\"serial\": "), *e;
+
+    if (!q)
+        return;
+    q += strlen("\"serial\": ");
+    for (e = q; isdigit((unsigned char)*e);)
+        e++;
+    memmove(q + 8, e, strlen(e) + 1);
+    memcpy(q, "<SERIAL>", 8);
+}
+
+/* An optional comparison (expect/@name), done only when the file exists. */
+static int compare_optional(const char *casedir, const char *name,
+                            const char *got)
+{
+    char path[12288];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/expect/%s", casedir, name);
+    if (stat(path, &st) != 0)
+        return 0;
+    return compare(casedir, name, got);
+}
+
+static int has_expect(const char *casedir, const char *name)
+{
+    char path[12288];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/expect/%s", casedir, name);
+    return stat(path, &st) == 0;
+}
+
+/* The sim's address ("http://127.0.0.1:PORT", a new port each run)
+ * becomes <SIM>, in place (never longer). */
+static void mask_sim(char *s)
+{
+    size_t n = strlen(case_sim.base_url);
+    char *w = s, *p = s;
+
+    while (*p) {
+        if (strncmp(p, case_sim.base_url, n) == 0) {
+            memcpy(w, "<SIM>", 5);
+            w += 5;
+            p += n;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+}
+
+/* Reset the shard's sim (starting it first if need be) and load @seed. */
+static void sim_prepare(const char *seed_path)
+{
+    struct tt_response r;
+    char *seed = tt_read_file(seed_path, NULL);
+
+    if (!seed)
+        FAIL("read %s", seed_path);
+    if (!case_sim_up) {
+        if (tt_sim_start(&case_sim, NULL) != 0)
+            FAIL("tern-sim did not start");
+        case_sim_up = 1;
+    }
+    if (tt_sim_control(&r, &case_sim, "POST", "reset", "{}") != 0 ||
+        r.status != 200)
+        FAIL("POST /_sim/reset: %ld", r.status);
+    tt_response_release(&r);
+    if (tt_sim_control(&r, &case_sim, "POST", "load", seed) != 0 ||
+        r.status != 200)
+        FAIL("POST /_sim/load %s: %ld %s", seed_path, r.status,
+             r.body ? r.body : "");
+    tt_response_release(&r);
+    free(seed);
+}
+
+static void sim_clear_calls(void)
+{
+    struct tt_response r;
+
+    if (tt_sim_control(&r, &case_sim, "DELETE", "calls", NULL) != 0 ||
+        r.status != 200)
+        FAIL("DELETE /_sim/calls: %ld", r.status);
+    tt_response_release(&r);
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
     char *cmd, *line, *next;
     struct dirent *de;
     struct tt_run r = {NULL, NULL, 0};
+    struct tt_sim_env senv;
+    struct stat st;
     DIR *d;
-    int failed = 0;
+    int failed = 0, use_sim;
 
     snprintf(work, sizeof(work), "%s/%s", tern_test_tmpdir(), slug);
     if (mkdir(work, 0755) != 0)
@@ -196,42 +362,68 @@ static int run_case(const char *casedir, const char *slug)
     d = opendir(casedir);
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "cmd") == 0 ||
-            strcmp(de->d_name, "expect") == 0)
+            strcmp(de->d_name, "expect") == 0 ||
+            strcmp(de->d_name, "sim.json") == 0)
             continue;
         snprintf(from, sizeof(from), "%s/%s", casedir, de->d_name);
         snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
         copy_file(from, path);
     }
     closedir(d);
+    snprintf(path, sizeof(path), "%s/sim.json", casedir);
+    use_sim = stat(path, &st) == 0;
+    if (use_sim) {
+        sim_prepare(path);
+        tt_sim_env_init(&senv, &case_sim);
+    }
     snprintf(path, sizeof(path), "%s/cmd", casedir);
     cmd = tt_read_file(path, NULL);
     if (!cmd)
         FAIL("%s: no cmd file", casedir);
     for (line = cmd; line && *line; line = next) {
+        int want_status = 0, last;
+
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
         if (*line == '\0' || *line == '#')
             continue;
+        last = !(next && *next);
+        if (line[0] == '[') {
+            want_status = atoi(line + 1);
+            line = strchr(line, ']');
+            if (!line)
+                FAIL("%s: '[' without ']' in cmd", slug);
+            line++;
+        }
         tt_run_release(&r);
+        if (use_sim && last)
+            sim_clear_calls();
         {
-            const char **args = split(line), *env[16];
-            size_t n = 0;
+            const char **args = split(line), *env[TT_SIM_ENV_MAX + 16];
+            size_t n = 0, k;
 
-            while (args[0] && n < 15 && is_assignment(args[0]))
+            if (use_sim)
+                for (k = 0; senv.env[k]; k++)
+                    env[n++] = senv.env[k];
+            while (args[0] && n < TT_SIM_ENV_MAX + 15 && is_assignment(args[0]))
                 env[n++] = *args++;
             env[n] = NULL;
             if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
                 FAIL("running tern for %s", slug);
         }
-        if (next && *next && r.status != 0) {
-            fprintf(stderr, "# %s: set-up step failed (%d):\n%s%s", slug,
-                    r.status, r.out, r.err);
+        if (!last && r.status != want_status) {
+            fprintf(stderr, "# %s: set-up step exit %d, expected %d:\n%s%s",
+                    slug, r.status, want_status, r.out, r.err);
             failed = 1;
         }
     }
     normalise(r.out);
     normalise(r.err);
+    if (use_sim) {
+        mask_sim(r.out);
+        mask_sim(r.err);
+    }
     snprintf(code, sizeof(code), "%d\n", r.status);
     failed |= compare(casedir, "stdout", r.out);
     failed |= compare(casedir, "stderr", r.err);
@@ -247,6 +439,39 @@ static int run_case(const char *casedir, const char *slug)
             failed = 1;
         }
         free(want);
+    }
+    if (has_expect(casedir, "calls") ||
+        has_expect(casedir, "calls-unordered")) {
+        char *calls;
+
+        if (!use_sim)
+            FAIL("%s: expect/calls without sim.json", slug);
+        calls = sim_calls(0);
+        failed |= compare_optional(casedir, "calls", calls);
+        free(calls);
+        calls = sim_calls(1);
+        failed |= compare_optional(casedir, "calls-unordered", calls);
+        free(calls);
+    }
+    if (has_expect(casedir, "state")) {
+        static const char *const pull[] = {"state", "pull", NULL};
+        struct tt_run sp = {NULL, NULL, 0};
+        char *text;
+
+        if (tt_run_tern_env(&sp, work, NULL, use_sim ? senv.env : NULL, pull) !=
+                0 ||
+            sp.status != 0)
+            FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
+        text = malloc(strlen(sp.out) + 16);
+        ASSERT_NOT_NULL(text);
+        strcpy(text, sp.out);
+        normalise(text);
+        mask_serial(text);
+        if (use_sim)
+            mask_sim(text);
+        failed |= compare(casedir, "state", text);
+        free(text);
+        tt_run_release(&sp);
     }
     tt_run_release(&r);
     free(cmd);
@@ -284,6 +509,10 @@ static void run_shard(size_t shard)
             failed++;
         }
         free(names[i]);
+    }
+    if (case_sim_up) {
+        tt_sim_stop(&case_sim);
+        case_sim_up = 0;
     }
     ASSERT_CMP(n, >, 0);
     ASSERT_EQ(failed, 0);

@@ -1,11 +1,11 @@
 /*
  * The random and time providers through the built binary, with whole
  * outputs: a random_password's result and bcrypt_hash never appear in
- * plan, apply, output or state show (and an output of it must be marked
- * sensitive before the apply would print it); keepers force a
- * replacement; an imported random_string plans no change; argument checks
- * point at the value; and an interrupted time_sleep stops. No provider
- * here makes a network call.
+ * plan, apply, output or state show; keepers force a replacement; an
+ * imported random_string plans no change; and an interrupted time_sleep
+ * stops. No provider here makes a network call. What is one command and
+ * its whole output (an unmarked sensitive output, argument checks, provider
+ * versions) is in tests/cases/cli/340-344.
  */
 #include "runner.h"
 
@@ -226,33 +226,6 @@ TEST(cli_random_time, password_never_shown)
     tt_run_release(&r);
 }
 
-/* An output of a password not applied yet must be marked sensitive at
- * plan time: the apply would print it. */
-TEST(cli_random_time, unmarked_output_refused_before_apply)
-{
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
-                            "resource \"random_password\" \"p\" {\n"
-                            "  length = 8\n"
-                            "}\n"
-                            "\n"
-                            "output \"leak\" {\n"
-                            "  value = random_password.p.result\n"
-                            "}\n"));
-    RUN(1, "apply", "-auto-approve", "-no-color");
-    ASSERT_STR_EQ(r.out, "\nPlanning failed. tern encountered an error while "
-                         "generating this plan.\n");
-    ASSERT_STR_EQ(r.err,
-                  "Error: Output refers to sensitive values\n"
-                  "\n"
-                  "  on main.tf line 6, in output \"leak\":\n"
-                  "   6:   value = random_password.p.result\n"
-                  "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-                  "\n"
-                  "To reduce the risk of accidentally exporting sensitive "
-                  "data, output \"leak\" must set sensitive = true.\n\n");
-    tt_run_release(&r);
-}
-
 TEST(cli_random_time, import_then_no_changes)
 {
     static const char want_show[] = "# random_string.s:\n"
@@ -299,51 +272,6 @@ TEST(cli_random_time, import_then_no_changes)
     tt_run_release(&r);
 }
 
-/* validate and plan refuse the same values, each once (a refused
- * required argument is not reported missing as well). */
-TEST(cli_random_time, argument_checks)
-{
-    char *want;
-
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf",
-                            "resource \"random_string\" \"s\" {\n"
-                            "  length = 0\n"
-                            "}\n"
-                            "\n"
-                            "resource \"time_sleep\" \"w\" {\n"
-                            "  create_duration = \"30\"\n"
-                            "}\n"));
-    RUN(1, "validate", "-no-color");
-    ASSERT_STR_EQ(r.out, "");
-    ASSERT_STR_EQ(r.err,
-                  "Error: Invalid value for argument\n"
-                  "\n"
-                  "  on main.tf line 2, in resource \"random_string\" \"s\":\n"
-                  "   2:   length = 0\n"
-                  "                 ^\n"
-                  "\n"
-                  "The argument \"length\" value must be at least 1, got: "
-                  "0.\n"
-                  "\n"
-                  "Error: Invalid value for argument\n"
-                  "\n"
-                  "  on main.tf line 6, in resource \"time_sleep\" \"w\":\n"
-                  "   6:   create_duration = \"30\"\n"
-                  "                          ^^^^\n"
-                  "\n"
-                  "The argument \"create_duration\" must be a number "
-                  "immediately followed by ms (milliseconds), s (seconds), m "
-                  "(minutes), or h (hours). For example, \"30s\" for 30 "
-                  "seconds, got: 30.\n\n");
-    want = dup(r.err);
-    RUN(1, "plan", "-no-color");
-    ASSERT_STR_EQ(r.out, "\nPlanning failed. tern encountered an error while "
-                         "generating this plan.\n");
-    ASSERT_STR_EQ(r.err, want);
-    free(want);
-    tt_run_release(&r);
-}
-
 /* Ctrl-C twice cancels a running time_sleep (the first lets running steps
  * finish, as every apply's); it is not in the state afterwards. */
 TEST(cli_random_time, sleep_interrupted)
@@ -379,49 +307,7 @@ TEST(cli_random_time, sleep_interrupted)
     tt_run_release(&r);
 }
 
-/* required_providers: the sources, and versions checked against the
- * releases tern follows (random 3.6.3, time 0.12.1). */
-TEST(cli_random_time, provider_versions)
-{
-    static const char cfg[] = "terraform {\n"
-                              "  required_providers {\n"
-                              "    random = {\n"
-                              "      source  = \"hashicorp/random\"\n"
-                              "      version = \"%s\"\n"
-                              "    }\n"
-                              "    time = {\n"
-                              "      source  = \"hashicorp/time\"\n"
-                              "      version = \">= 0.9.0\"\n"
-                              "    }\n"
-                              "  }\n"
-                              "}\n";
-    char text[512];
-
-    snprintf(text, sizeof(text), cfg, "~> 2.0");
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
-    RUN(1, "init", "-no-color");
-    ASSERT_STR_EQ(r.err,
-                  "Error: Unsupported provider version\n"
-                  "\n"
-                  "  on main.tf line 5, in terraform:\n"
-                  "   5:       version = \"~> 2.0\"\n"
-                  "                      ^^^^^^^^\n"
-                  "\n"
-                  "This configuration requires provider hashicorp/random "
-                  "version \"~> 2.0\"; tern implements hashicorp/random as "
-                  "of version 3.6.3.\n\n");
-    snprintf(text, sizeof(text), cfg, "~> 3.6");
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
-    RUN(0, "init", "-no-color");
-    ASSERT_STR_EQ(r.err, "");
-    tt_run_release(&r);
-}
-
 const struct tern_test test_cli_random_time_list[] = {
-    TEST_INTEGRATION(cli_random_time, provider_versions),
     TEST_INTEGRATION(cli_random_time, password_never_shown),
-    TEST_INTEGRATION(cli_random_time, unmarked_output_refused_before_apply),
     TEST_INTEGRATION(cli_random_time, import_then_no_changes),
-    TEST_INTEGRATION(cli_random_time, argument_checks),
-    TEST_INTEGRATION(cli_random_time, sleep_interrupted),
-    TEST_END};
+    TEST_INTEGRATION(cli_random_time, sleep_interrupted), TEST_END};

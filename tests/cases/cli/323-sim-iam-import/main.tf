@@ -1,0 +1,107 @@
+# Every IAM resource imported from objects seeded in tern-sim (sim.json),
+# one after the other: the read calls and the state the imports build.
+import {
+  to = aws_iam_role.r
+  id = "app-0"
+}
+
+import {
+  to = aws_iam_policy.p
+  id = "arn:aws:iam::123456789012:policy/pol-0"
+}
+
+import {
+  to = aws_iam_role_policy.inline
+  id = "app-0:inline-0"
+}
+
+import {
+  to = aws_iam_role_policy_attachment.a
+  id = "app-0/arn:aws:iam::123456789012:policy/pol-0"
+}
+
+import {
+  to = aws_iam_instance_profile.ip
+  id = "ip-0"
+}
+
+import {
+  to = aws_iam_role_policies_exclusive.x
+  id = "app-0"
+}
+
+import {
+  to = aws_iam_role_policy_attachments_exclusive.y
+  id = "app-0"
+}
+
+variable "v" {
+  default = "2"
+}
+
+resource "aws_iam_role" "r" {
+  name                  = "app-0"
+  description           = "role v${var.v}"
+  force_detach_policies = false
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "p" {
+  name = "pol-0"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "s3:GetObject"
+      Resource = "arn:aws:s3:::bucket-v${var.v}/*"
+    }]
+  })
+  depends_on = [aws_iam_role.r]
+}
+
+resource "aws_iam_role_policy" "inline" {
+  name = "inline-0"
+  role = aws_iam_role.r.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "s3:ListBucket"
+      Resource = "arn:aws:s3:::bucket-v${var.v}"
+    }]
+  })
+  depends_on = [aws_iam_policy.p]
+}
+
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = aws_iam_role.r.name
+  policy_arn = aws_iam_policy.p.arn
+  depends_on = [aws_iam_role_policy.inline]
+}
+
+resource "aws_iam_instance_profile" "ip" {
+  name       = "ip-0"
+  role       = aws_iam_role.r.name
+  path       = "/"
+  tags       = { v = var.v }
+  depends_on = [aws_iam_role_policy_attachment.a]
+}
+
+resource "aws_iam_role_policies_exclusive" "x" {
+  role_name    = aws_iam_role.r.name
+  policy_names = [aws_iam_role_policy.inline.name]
+  depends_on   = [aws_iam_instance_profile.ip]
+}
+
+resource "aws_iam_role_policy_attachments_exclusive" "y" {
+  role_name   = aws_iam_role.r.name
+  policy_arns = [aws_iam_policy.p.arn]
+  depends_on  = [aws_iam_role_policies_exclusive.x]
+}
