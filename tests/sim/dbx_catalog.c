@@ -259,7 +259,8 @@ static json_t *canonical(const json_t *v)
  * Build the stored policy from a create or edit body into p (fields
  * replaced). 0, or -1 with resp filled.
  */
-static int fill_policy(struct sim_dbx_catalog *c, json_t *p, const json_t *body,
+static int fill_policy(struct sim_dbx_catalog *c, json_t *p,
+                       const json_t *self, const json_t *body,
                        struct sim_resp *resp)
 {
     const json_t *name = json_object_get(body, "name");
@@ -279,7 +280,7 @@ static int fill_policy(struct sim_dbx_catalog *c, json_t *p, const json_t *body,
         return -1;
     }
     other = find_policy_by_name(c, json_string_value(name));
-    if (other && other != p) {
+    if (other && other != self) {
         sim_dbx_error(resp, 400, "INVALID_PARAMETER_VALUE",
                       "Cluster policy with name '%s' already exists.",
                       json_string_value(name));
@@ -357,7 +358,7 @@ static void handle_create(struct sim_dbx_catalog *c, const json_t *body,
     json_t *p = json_object();
     char id[20];
 
-    if (fill_policy(c, p, body, resp) < 0) {
+    if (fill_policy(c, p, p, body, resp) < 0) {
         json_decref(p);
         return;
     }
@@ -384,7 +385,7 @@ static void handle_edit(struct sim_dbx_catalog *c, const json_t *body,
         return;
     }
     copy = json_deep_copy(p);
-    if (fill_policy(c, copy, body, resp) < 0) {
+    if (fill_policy(c, copy, p, body, resp) < 0) {
         json_decref(copy);
         return;
     }

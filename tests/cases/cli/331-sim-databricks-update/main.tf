@@ -41,7 +41,7 @@ resource "databricks_cluster_policy" "cp" {
   name = "policy-0"
   definition = jsonencode({
     "spark_version"           = { type = "fixed", value = "15.4.x-scala2.12" }
-    "autotermination_minutes" = { type = "fixed", value = 10 }
+    "autotermination_minutes" = { type = "fixed", value = 10 * var.v }
   })
   depends_on = [databricks_user_instance_profile.uip]
 }
