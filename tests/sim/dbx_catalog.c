@@ -259,9 +259,8 @@ static json_t *canonical(const json_t *v)
  * Build the stored policy from a create or edit body into p (fields
  * replaced). 0, or -1 with resp filled.
  */
-static int fill_policy(struct sim_dbx_catalog *c, json_t *p,
-                       const json_t *self, const json_t *body,
-                       struct sim_resp *resp)
+static int fill_policy(struct sim_dbx_catalog *c, json_t *p, const json_t *self,
+                       const json_t *body, struct sim_resp *resp)
 {
     const json_t *name = json_object_get(body, "name");
     const json_t *def = json_object_get(body, "definition");
