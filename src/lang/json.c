@@ -190,7 +190,9 @@ static void sc_string(struct scan *sc)
         sc_adv(sc);
 }
 
-/* The text is valid JSON (Jansson said so): no error handling needed. */
+/* The text is valid JSON (Jansson said so): no error handling needed but
+ * memory's. Once a record fails, sc_value returns without consuming, so the
+ * loops stop too (they spun on an array whose records failed). */
 static void sc_value(struct scan *sc)
 {
     size_t at;
@@ -204,7 +206,7 @@ static void sc_value(struct scan *sc)
         sc_adv(sc);
         for (;;) {
             sc_ws(sc);
-            if (sc->i >= sc->len || sc->s[sc->i] == '}')
+            if (sc->i >= sc->len || sc->oom || sc->s[sc->i] == '}')
                 break;
             if (sc->s[sc->i] == ',') {
                 sc_adv(sc);
@@ -228,7 +230,7 @@ static void sc_value(struct scan *sc)
         sc_adv(sc);
         for (;;) {
             sc_ws(sc);
-            if (sc->i >= sc->len || sc->s[sc->i] == ']')
+            if (sc->i >= sc->len || sc->oom || sc->s[sc->i] == ']')
                 break;
             if (sc->s[sc->i] == ',') {
                 sc_adv(sc);
