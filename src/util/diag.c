@@ -81,15 +81,8 @@ int tern_diags_move(struct tern_diags *to, struct tern_diags *from)
 
     if (from->count == 0)
         return TERN_OK;
-    if (need > to->alloc) {
-        struct tern_diag *items =
-            tern_realloc(to->items, need * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        to->items = items;
-        to->alloc = need;
-    }
+    if (TERN_VEC_RESERVE(to->items, to->alloc, need) != TERN_OK)
+        return TERN_ENOMEM;
     memcpy(to->items + to->count, from->items,
            from->count * sizeof(*from->items));
     to->count = need;
