@@ -719,13 +719,9 @@ static int format_tokens(struct fvec *f, tern_buf *out)
         net = net_brackets(v, l->s, l->a, 1) + net_brackets(v, l->a, l->c, 0);
         v[l->s].spaces = 2 * nind;
         if (net > 0) {
-            if (nind == aind) {
-                size_t alloc = aind ? aind * 2 : 16;
-                int *p = tern_realloc(indents, alloc * sizeof(*p));
-
-                TERN_CHECK_ALLOC(p);
-                indents = p;
-                aind = alloc;
+            if (TERN_VEC_RESERVE(indents, aind, nind + 1) != TERN_OK) {
+                error = TERN_ENOMEM;
+                goto done;
             }
             indents[nind++] = net;
         } else if (net < 0) {
