@@ -38,6 +38,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -85,15 +86,8 @@ static int push(struct entry **v, size_t *n, size_t *alloc, const char *name,
 {
     if (!name)
         return TERN_OK;
-    if (*n == *alloc) {
-        size_t a = *alloc ? *alloc * 2 : 64;
-        struct entry *nv = tern_realloc(*v, a * sizeof(*nv));
-
-        if (!nv)
-            return TERN_ENOMEM;
-        *v = nv;
-        *alloc = a;
-    }
+    if (TERN_VEC_RESERVE(*v, *alloc, *n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     (*v)[*n].name = name;
     (*v)[(*n)++].node = node;
     return TERN_OK;

@@ -47,6 +47,7 @@
 #include "policy/policy.h"
 
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,15 +447,8 @@ static int version_page(void *ud, const tern_xml_node *result)
 
         if (!id)
             continue;
-        if (vs->n == vs->alloc) {
-            size_t alloc = vs->alloc ? vs->alloc * 2 : 8;
-            struct version *nv = tern_realloc(vs->v, alloc * sizeof(*nv));
-
-            if (!nv)
-                return TERN_ENOMEM;
-            vs->v = nv;
-            vs->alloc = alloc;
-        }
+        if (TERN_VEC_RESERVE(vs->v, vs->alloc, vs->n + 1) != TERN_OK)
+            return TERN_ENOMEM;
         v = &vs->v[vs->n];
         v->id = tern_strdup(id);
         v->date = tern_strdup(date ? date : "");

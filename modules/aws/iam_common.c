@@ -7,6 +7,7 @@
 #include "tern/clock.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -959,15 +960,8 @@ int tern__collect_page(void *ud, const tern_xml_node *result)
 
         if (!s)
             continue;
-        if (names->n == names->alloc) {
-            size_t alloc = names->alloc ? names->alloc * 2 : 8;
-            char **v = tern_realloc(names->v, alloc * sizeof(*v));
-
-            if (!v)
-                return TERN_ENOMEM;
-            names->v = v;
-            names->alloc = alloc;
-        }
+        if (TERN_VEC_RESERVE(names->v, names->alloc, names->n + 1) != TERN_OK)
+            return TERN_ENOMEM;
         copy = tern_strdup(s);
         if (!copy)
             return TERN_ENOMEM;

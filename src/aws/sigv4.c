@@ -22,6 +22,7 @@
 #include "tern/diag.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -425,18 +426,11 @@ static void qlist_add_owned(struct qlist *l, char *name, char *value)
         tern_free(value);
         return;
     }
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 16;
-        struct qparam *p = tern_realloc(l->items, na * sizeof(*p));
-
-        if (!p) {
-            l->oom = 1;
-            tern_free(name);
-            tern_free(value);
-            return;
-        }
-        l->items = p;
-        l->alloc = na;
+    if (TERN_VEC_RESERVE(l->items, l->alloc, l->n + 1) != TERN_OK) {
+        l->oom = 1;
+        tern_free(name);
+        tern_free(value);
+        return;
     }
     l->items[l->n].name = name;
     l->items[l->n].value = value;

@@ -24,6 +24,7 @@
 
 #include "lang/lang.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 static const char *const fmt_exts[] = {".tf", ".tfvars", ".tftest.hcl",
                                        ".tfmock.hcl"};
@@ -356,16 +357,9 @@ static void process_dir(struct fmt_run *r, const char *path, int recursive)
     while ((e = readdir(d)) != NULL) {
         if (is_ignored(e->d_name))
             continue;
-        if (n == alloc) {
-            size_t a = alloc ? alloc * 2 : 32;
-            char **p = tern_realloc(names, a * sizeof(*p));
-
-            if (!p) {
-                r->oom = 1;
-                break;
-            }
-            names = p;
-            alloc = a;
+        if (TERN_VEC_RESERVE(names, alloc, n + 1) != TERN_OK) {
+            r->oom = 1;
+            break;
         }
         names[n] = tern_strdup(e->d_name);
         if (!names[n]) {

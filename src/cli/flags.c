@@ -16,6 +16,7 @@
 
 #include "lang/lang.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 enum kind { K_BOOL, K_STRING, K_LIST, K_INT, K_DURATION };
 
@@ -101,15 +102,8 @@ void cli_opts_release(struct cli_opts *o)
 
 static int strs_push(struct cli_strs *s, const char *v)
 {
-    if (s->n == s->alloc) {
-        size_t alloc = s->alloc ? s->alloc * 2 : 4;
-        const char **items = tern_realloc(s->items, alloc * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        s->items = items;
-        s->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(s->items, s->alloc, s->n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     s->items[s->n++] = v;
     return TERN_OK;
 }

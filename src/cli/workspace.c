@@ -38,6 +38,7 @@
 #include "backend/s3.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 const char *cli_data_dir(void)
 {
@@ -230,15 +231,8 @@ struct names {
 
 static int names_add(struct names *l, const char *s, size_t len)
 {
-    if (l->n == l->alloc) {
-        size_t alloc = l->alloc ? l->alloc * 2 : 8;
-        char **items = tern_realloc(l->items, alloc * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        l->items = items;
-        l->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(l->items, l->alloc, l->n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     l->items[l->n] = tern_strndup(s, len);
     return l->items[l->n++] ? TERN_OK : TERN_ENOMEM;
 }

@@ -21,6 +21,7 @@
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/json.h"
+#include "util/vec.h"
 
 /* ---- map ----------------------------------------------------------------- */
 
@@ -511,16 +512,9 @@ static void add_dep(struct walk *w, const char *rel, int keyed)
     for (i = 0; i < w->b->ndeps; i++)
         if (w->b->deps[i] == bi)
             return;
-    if (w->b->ndeps == w->b->adeps) {
-        size_t a = w->b->adeps ? w->b->adeps * 2 : 4;
-        size_t *d = tern_realloc(w->b->deps, a * sizeof(*d));
-
-        if (!d) {
-            w->error = TERN_ENOMEM;
-            return;
-        }
-        w->b->deps = d;
-        w->b->adeps = a;
+    if (TERN_VEC_RESERVE(w->b->deps, w->b->adeps, w->b->ndeps + 1) != TERN_OK) {
+        w->error = TERN_ENOMEM;
+        return;
     }
     w->b->deps[w->b->ndeps++] = bi;
 }

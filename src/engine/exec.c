@@ -42,6 +42,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 long long tern__now_ns(void)
 {
@@ -58,15 +59,9 @@ int tern__exec_edge(struct exec *ex, size_t a, size_t b)
      * in a's waits and in b's dependents alike. */
     if (a == b || (sb->ndependents && sb->dependents[sb->ndependents - 1] == a))
         return TERN_OK;
-    if (sb->ndependents == sb->adependents) {
-        size_t n = sb->adependents ? sb->adependents * 2 : 4;
-        size_t *d = tern_realloc(sb->dependents, n * sizeof(*d));
-
-        if (!d)
-            return TERN_ENOMEM;
-        sb->dependents = d;
-        sb->adependents = n;
-    }
+    if (TERN_VEC_RESERVE(sb->dependents, sb->adependents,
+                         sb->ndependents + 1) != TERN_OK)
+        return TERN_ENOMEM;
     sb->dependents[sb->ndependents++] = a;
     ex->steps[a].waits++;
     return TERN_OK;
@@ -113,23 +108,15 @@ void tern__exec_wait(struct exec *ex, const char *address, int count,
                      const char *service, double elapsed, double left)
 {
     struct notices *q = ex->notices;
-    struct notice *nv;
     char *a;
 
     if (!q || !(a = tern_strdup(address ? address : "")))
         return;
     uv_mutex_lock(&q->mu);
-    if (q->n == q->alloc) {
-        size_t na = q->alloc ? q->alloc * 2 : 8;
-
-        nv = tern_realloc(q->items, na * sizeof(*nv));
-        if (!nv) {
-            uv_mutex_unlock(&q->mu);
-            tern_free(a);
-            return;
-        }
-        q->items = nv;
-        q->alloc = na;
+    if (TERN_VEC_RESERVE(q->items, q->alloc, q->n + 1) != TERN_OK) {
+        uv_mutex_unlock(&q->mu);
+        tern_free(a);
+        return;
     }
     q->items[q->n++] = (struct notice){a, count, service, elapsed, left};
     uv_mutex_unlock(&q->mu);

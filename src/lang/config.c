@@ -9,6 +9,7 @@
 #include "lang/lang_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -99,16 +100,8 @@ const struct tern_attribute *tern_lang_body_attr(const struct tern_body *b,
 
 static int vec_push(struct tern_blockvec *v, struct tern_block *b)
 {
-    if (v->n == v->alloc) {
-        size_t alloc = v->alloc ? v->alloc * 2 : 8;
-        struct tern_block **items =
-            tern_realloc(v->items, alloc * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        v->items = items;
-        v->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(v->items, v->alloc, v->n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     v->items[v->n++] = b;
     return TERN_OK;
 }

@@ -41,6 +41,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <string.h>
 
@@ -106,16 +107,9 @@ static void push(struct fvec *f, enum ft type, const char *p, size_t len)
 {
     if (f->oom)
         return;
-    if (f->n == f->alloc) {
-        size_t alloc = f->alloc ? f->alloc * 2 : 256;
-        struct ftok *v = tern_realloc(f->v, alloc * sizeof(*v));
-
-        if (!v) {
-            f->oom = 1;
-            return;
-        }
-        f->v = v;
-        f->alloc = alloc;
+    if (TERN_VEC_RESERVE(f->v, f->alloc, f->n + 1) != TERN_OK) {
+        f->oom = 1;
+        return;
     }
     f->v[f->n].type = type;
     f->v[f->n].p = p;
@@ -725,13 +719,9 @@ static int format_tokens(struct fvec *f, tern_buf *out)
         net = net_brackets(v, l->s, l->a, 1) + net_brackets(v, l->a, l->c, 0);
         v[l->s].spaces = 2 * nind;
         if (net > 0) {
-            if (nind == aind) {
-                size_t alloc = aind ? aind * 2 : 16;
-                int *p = tern_realloc(indents, alloc * sizeof(*p));
-
-                TERN_CHECK_ALLOC(p);
-                indents = p;
-                aind = alloc;
+            if (TERN_VEC_RESERVE(indents, aind, nind + 1) != TERN_OK) {
+                error = TERN_ENOMEM;
+                goto done;
             }
             indents[nind++] = net;
         } else if (net < 0) {

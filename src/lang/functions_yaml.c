@@ -21,6 +21,7 @@
  */
 #include "lang/functions_int.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -263,15 +264,8 @@ static int anchor_begin(struct yd *y, const char *name)
         a->pending++;
         return 1;
     }
-    if (y->nanchors == y->aanchors) {
-        size_t na = y->aanchors ? y->aanchors * 2 : 8;
-        struct anchor *nv = tern_realloc(y->anchors, na * sizeof(*nv));
-
-        if (!nv)
-            return 0;
-        y->anchors = nv;
-        y->aanchors = na;
-    }
+    if (TERN_VEC_RESERVE(y->anchors, y->aanchors, y->nanchors + 1) != TERN_OK)
+        return 0;
     a = &y->anchors[y->nanchors];
     a->name = tern_strdup(name);
     a->val = NULL;

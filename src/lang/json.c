@@ -16,6 +16,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <string.h>
 
@@ -163,16 +164,9 @@ static struct tern_pos sc_pos(const struct scan *sc)
 /* Record where a value or key starts; returns its index for sc_end. */
 static size_t sc_record(struct scan *sc)
 {
-    if (sc->n == sc->alloc) {
-        size_t alloc = sc->alloc ? sc->alloc * 2 : 256;
-        struct span *p = tern_realloc(sc->pos, alloc * sizeof(*p));
-
-        if (!p) {
-            sc->oom = 1;
-            return 0;
-        }
-        sc->pos = p;
-        sc->alloc = alloc;
+    if (TERN_VEC_RESERVE(sc->pos, sc->alloc, sc->n + 1) != TERN_OK) {
+        sc->oom = 1;
+        return 0;
     }
     sc->pos[sc->n].start = sc->pos[sc->n].end = sc_pos(sc);
     return sc->n++;
@@ -196,7 +190,9 @@ static void sc_string(struct scan *sc)
         sc_adv(sc);
 }
 
-/* The text is valid JSON (Jansson said so): no error handling needed. */
+/* The text is valid JSON (Jansson said so): no error handling needed but
+ * memory's. Once a record fails, sc_value returns without consuming, so the
+ * loops stop too (they spun on an array whose records failed). */
 static void sc_value(struct scan *sc)
 {
     size_t at;
@@ -210,7 +206,7 @@ static void sc_value(struct scan *sc)
         sc_adv(sc);
         for (;;) {
             sc_ws(sc);
-            if (sc->i >= sc->len || sc->s[sc->i] == '}')
+            if (sc->i >= sc->len || sc->oom || sc->s[sc->i] == '}')
                 break;
             if (sc->s[sc->i] == ',') {
                 sc_adv(sc);
@@ -234,7 +230,7 @@ static void sc_value(struct scan *sc)
         sc_adv(sc);
         for (;;) {
             sc_ws(sc);
-            if (sc->i >= sc->len || sc->s[sc->i] == ']')
+            if (sc->i >= sc->len || sc->oom || sc->s[sc->i] == ']')
                 break;
             if (sc->s[sc->i] == ',') {
                 sc_adv(sc);
@@ -441,17 +437,9 @@ static struct tern_body *body(struct conv *cv, json_t *obj, struct tern_range r,
 
 static int push_block(struct conv *cv, struct bvec *v, struct tern_block *b)
 {
-    if (v->n == v->alloc) {
-        size_t alloc = v->alloc ? v->alloc * 2 : 8;
-        struct tern_block **items =
-            tern_realloc(v->items, alloc * sizeof(*items));
-
-        if (!items) {
-            cv->oom = 1;
-            return TERN_ENOMEM;
-        }
-        v->items = items;
-        v->alloc = alloc;
+    if (TERN_VEC_RESERVE(v->items, v->alloc, v->n + 1) != TERN_OK) {
+        cv->oom = 1;
+        return TERN_ENOMEM;
     }
     v->items[v->n++] = b;
     return TERN_OK;

@@ -18,6 +18,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -154,16 +155,9 @@ static struct token *lx_emit(struct lexer *lx, enum tok type, size_t start,
 {
     struct token *t;
 
-    if (lx->ntoks == lx->atoks) {
-        size_t alloc = lx->atoks ? lx->atoks * 2 : 256;
-        struct token *toks = tern_realloc(lx->toks, alloc * sizeof(*toks));
-
-        if (!toks) {
-            lx->oom = 1;
-            return NULL;
-        }
-        lx->toks = toks;
-        lx->atoks = alloc;
+    if (TERN_VEC_RESERVE(lx->toks, lx->atoks, lx->ntoks + 1) != TERN_OK) {
+        lx->oom = 1;
+        return NULL;
     }
     t = &lx->toks[lx->ntoks++];
     memset(t, 0, sizeof(*t));
@@ -181,16 +175,9 @@ static struct mode *lx_push(struct lexer *lx, enum mode_kind kind)
 {
     struct mode *m;
 
-    if (lx->nmodes == lx->amodes) {
-        size_t alloc = lx->amodes ? lx->amodes * 2 : 16;
-        struct mode *modes = tern_realloc(lx->modes, alloc * sizeof(*modes));
-
-        if (!modes) {
-            lx->oom = 1;
-            return NULL;
-        }
-        lx->modes = modes;
-        lx->amodes = alloc;
+    if (TERN_VEC_RESERVE(lx->modes, lx->amodes, lx->nmodes + 1) != TERN_OK) {
+        lx->oom = 1;
+        return NULL;
     }
     m = &lx->modes[lx->nmodes++];
     memset(m, 0, sizeof(*m));
@@ -626,16 +613,9 @@ struct pvec {
 
 static int pvec_push(struct parser *p, struct pvec *v, void *item)
 {
-    if (v->n == v->alloc) {
-        size_t alloc = v->alloc ? v->alloc * 2 : 8;
-        void **items = tern_realloc(v->items, alloc * sizeof(*items));
-
-        if (!items) {
-            p->oom = 1;
-            return -1;
-        }
-        v->items = items;
-        v->alloc = alloc;
+    if (TERN_VEC_RESERVE(v->items, v->alloc, v->n + 1) != TERN_OK) {
+        p->oom = 1;
+        return -1;
     }
     v->items[v->n++] = item;
     return 0;
@@ -2303,17 +2283,9 @@ static struct tern_body *parse_body(struct parser *p, enum tok end,
                      attrs[i].name_range.end.column);
                 continue;
             }
-            if (nattrs == aattrs) {
-                size_t alloc = aattrs ? aattrs * 2 : 8;
-                struct tern_attribute *na =
-                    tern_realloc(attrs, alloc * sizeof(*na));
-
-                if (!na) {
-                    p->oom = 1;
-                    break;
-                }
-                attrs = na;
-                aattrs = alloc;
+            if (TERN_VEC_RESERVE(attrs, aattrs, nattrs + 1) != TERN_OK) {
+                p->oom = 1;
+                break;
             }
             attrs[nattrs++] = a;
         } else if (t2->type == T_IDENT || t2->type == T_OQUOTE ||

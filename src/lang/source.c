@@ -4,6 +4,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -83,16 +84,9 @@ tern_value *tern__arena_value(struct tern_arena *a, tern_value *v)
 {
     if (!v)
         return NULL;
-    if (a->nvalues == a->avalues) {
-        size_t alloc = a->avalues ? a->avalues * 2 : 64;
-        tern_value **vals = tern_realloc(a->values, alloc * sizeof(*vals));
-
-        if (!vals) {
-            tern_value_decref(v);
-            return NULL;
-        }
-        a->values = vals;
-        a->avalues = alloc;
+    if (TERN_VEC_RESERVE(a->values, a->avalues, a->nvalues + 1) != TERN_OK) {
+        tern_value_decref(v);
+        return NULL;
     }
     a->values[a->nvalues++] = v;
     return v;

@@ -7,6 +7,7 @@
 #include "tern/diag.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -148,17 +149,10 @@ int tern_value_list_append(tern_value *list, tern_value *item)
 {
     if (!item)
         return TERN_ENOMEM;
-    if (list->u.list.n == list->u.list.alloc) {
-        size_t alloc = list->u.list.alloc ? list->u.list.alloc * 2 : 4;
-        tern_value **items =
-            tern_realloc(list->u.list.items, alloc * sizeof(*items));
-
-        if (!items) {
-            tern_value_decref(item);
-            return TERN_ENOMEM;
-        }
-        list->u.list.items = items;
-        list->u.list.alloc = alloc;
+    if (TERN_VEC_RESERVE(list->u.list.items, list->u.list.alloc,
+                         list->u.list.n + 1) != TERN_OK) {
+        tern_value_decref(item);
+        return TERN_ENOMEM;
     }
     list->u.list.items[list->u.list.n++] = item;
     return TERN_OK;

@@ -14,6 +14,7 @@
 #include "policy/actions.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -187,16 +188,9 @@ static int strv_push(struct strv *sv, char *s)
 {
     if (!s)
         return TERN_ENOMEM;
-    if (sv->n == sv->alloc) {
-        size_t alloc = sv->alloc ? sv->alloc * 2 : 8;
-        char **v = tern_realloc(sv->v, alloc * sizeof(*v));
-
-        if (!v) {
-            tern_free(s);
-            return TERN_ENOMEM;
-        }
-        sv->v = v;
-        sv->alloc = alloc;
+    if (TERN_VEC_RESERVE(sv->v, sv->alloc, sv->n + 1) != TERN_OK) {
+        tern_free(s);
+        return TERN_ENOMEM;
     }
     sv->v[sv->n++] = s;
     return TERN_OK;

@@ -1,5 +1,6 @@
 #include "tern/diag.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,16 +41,9 @@ struct tern_diag *tern_diags_add(struct tern_diags *diags,
     struct tern_diag *d;
     va_list ap;
 
-    if (diags->count == diags->alloc) {
-        size_t alloc = diags->alloc ? diags->alloc * 2 : 8;
-        struct tern_diag *items =
-            tern_realloc(diags->items, alloc * sizeof(*items));
-
-        if (!items)
-            return NULL;
-        diags->items = items;
-        diags->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(diags->items, diags->alloc, diags->count + 1) !=
+        TERN_OK)
+        return NULL;
     d = &diags->items[diags->count];
     memset(d, 0, sizeof(*d));
     d->severity = severity;
@@ -87,15 +81,8 @@ int tern_diags_move(struct tern_diags *to, struct tern_diags *from)
 
     if (from->count == 0)
         return TERN_OK;
-    if (need > to->alloc) {
-        struct tern_diag *items =
-            tern_realloc(to->items, need * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        to->items = items;
-        to->alloc = need;
-    }
+    if (TERN_VEC_RESERVE(to->items, to->alloc, need) != TERN_OK)
+        return TERN_ENOMEM;
     memcpy(to->items + to->count, from->items,
            from->count * sizeof(*from->items));
     to->count = need;

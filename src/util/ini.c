@@ -4,6 +4,7 @@
  */
 #include "util/ini.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -90,15 +91,8 @@ static int add(tern_ini *ini, const char *section, const char *key,
         e->value = v;
         return TERN_OK;
     }
-    if (ini->n == ini->alloc) {
-        size_t alloc = ini->alloc ? ini->alloc * 2 : 16;
-        struct entry *items = tern_realloc(ini->items, alloc * sizeof(*items));
-
-        if (!items)
-            return TERN_ENOMEM;
-        ini->items = items;
-        ini->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(ini->items, ini->alloc, ini->n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     e = &ini->items[ini->n];
     memset(e, 0, sizeof(*e));
     e->section = tern_strdup(section);

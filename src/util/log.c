@@ -7,6 +7,7 @@
  */
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -92,16 +93,8 @@ void tern_log_add_secret(const char *value)
         if (strcmp(secrets[i], value) == 0)
             break;
     }
-    if (i == nsecrets && nsecrets == secrets_alloc) {
-        size_t alloc = secrets_alloc ? secrets_alloc * 2 : 16;
-        char **grown = tern_realloc(secrets, alloc * sizeof(*grown));
-
-        if (grown) {
-            secrets = grown;
-            secrets_alloc = alloc;
-        }
-    }
-    if (i == nsecrets && nsecrets < secrets_alloc) {
+    if (i == nsecrets &&
+        TERN_VEC_RESERVE(secrets, secrets_alloc, nsecrets + 1) == TERN_OK) {
         secrets[nsecrets] = tern_strdup(value);
         if (secrets[nsecrets])
             nsecrets++;
