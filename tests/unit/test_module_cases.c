@@ -94,7 +94,9 @@ static struct seen *seen_of(const char *type)
             return &seen[i];
     if (nseen == sizeof(seen) / sizeof(seen[0]))
         FAIL("more than %zu types in the cases", nseen);
-    snprintf(seen[nseen].type, sizeof(seen[nseen].type), "%s", type);
+    if (strlen(type) >= sizeof(seen[nseen].type))
+        FAIL("type name too long: %s", type);
+    memcpy(seen[nseen].type, type, strlen(type) + 1);
     seen[nseen].ops = 0;
     return &seen[nseen++];
 }
