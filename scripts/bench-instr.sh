@@ -26,24 +26,11 @@ cases=" ${TERN_BENCH_CASES:-B2 B5} "
 want() { case $cases in *" $1 "*) return 0 ;; esac; return 1; }
 out=${TERN_INSTR_OUT:-$(mktemp -d)}
 mkdir -p "$out"
-# The role stacks, as scripts/bench.sh writes them.
-eval "$(sed -n '/^stacks_tf() {/,/^EOF$/p' scripts/bench.sh; echo '}')"
 
 work=$(mktemp -d)
-"$dir/tests/tern-sim" --port 0 --port-file "$work/port" --quiet &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-url=http://127.0.0.1:$(cat "$work/port")
-export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
-export AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001
-export AWS_ENDPOINT_URL=$url DATABRICKS_HOST=$url
-export DATABRICKS_TOKEN=dapi-ternsim-default-token-0001
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset TERN_BULK_REFRESH_MIN TERN_LOG TF_CLI_ARGS || true
-ctl() { curl -sf -X "$1" "$url/_sim/$2" ${3:+-H 'Content-Type: application/json' -d "$3"} >/dev/null; }
+. scripts/lib-bench.sh
+bench_start_sim "$dir/tests/tern-sim" "$work"
+bench_env
 
 # count CASE DIR TERN-ARGS...: tern under callgrind; prints the total.
 count() {

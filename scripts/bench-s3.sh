@@ -8,8 +8,10 @@
 #
 #   B1   examples/sagemaker-deploy from nothing, 100 ms per request (as
 #        scripts/bench.sh's B1)
-#   S10, S25, S50  that many role + instance profile stacks (2 resources
-#        each), 20 ms per request, -parallelism=50
+#   S10, S25, S50  that many of scripts/bench.sh's role stacks (role,
+#        managed attachment, inline policy, instance profile: 4 resources
+#        each), 20 ms per request, -parallelism=50; TERN_BENCH_S3_STACKS
+#        picks the sizes (default "10 25 50"; S500 is B2)
 #
 # Usage: bash scripts/bench-s3.sh [RUNS]   (default 3; the median run by
 # wall time is shown). TERN_BUILD_DIR (default build-bench) is configured
@@ -32,24 +34,9 @@ run=$dir/tests/bench_run
 calls=$dir/tests/bench_calls
 
 work=$(mktemp -d)
-"$dir/tests/tern-sim" --port 0 --port-file "$work/port" --quiet &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-url=http://127.0.0.1:$(cat "$work/port")
-
-export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
-export AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001
-export AWS_ENDPOINT_URL=$url DATABRICKS_HOST=$url
-export DATABRICKS_TOKEN=dapi-ternsim-default-token-0001
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset TERN_BULK_REFRESH_MIN TERN_LOG TF_LOG TF_LOG_PATH TF_CLI_ARGS || true
-
-ctl() { # METHOD PATH [JSON]
-    curl -sf -X "$1" "$url/_sim/$2" ${3:+-H 'Content-Type: application/json' -d "$3"} >/dev/null
-}
+. scripts/lib-bench.sh
+bench_start_sim "$dir/tests/tern-sim" "$work"
+bench_env
 
 workspace_role='{"iam":{"roles":[{"name":"databricks-workspace",
   "assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::414351767826:root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"0000-bench\"}}}]}"}]},
@@ -64,32 +51,6 @@ backend_tf='terraform {
   }
 }'
 
-stacks_tf() { # COPIES
-    cat <<EOF
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "stack" {
-  for_each           = toset([for i in range($1) : format("s3bench-%03d", i)])
-  name               = each.value
-  assume_role_policy = data.aws_iam_policy_document.trust.json
-}
-
-resource "aws_iam_instance_profile" "stack" {
-  for_each = aws_iam_role.stack
-  name     = each.key
-  role     = each.value.name
-}
-EOF
-}
-
 # prepare CASE BACKEND(local|s3): a fresh directory and simulator.
 prepare() {
     local d=$work/$1-$2
@@ -101,7 +62,7 @@ prepare() {
         rm -f "$d"/*.tfvars "$d"/tern.tfstate*
     else
         mkdir -p "$d"
-        stacks_tf "${1#S}" >"$d/main.tf"
+        stacks_tf >"$d/main.tf"
     fi
     if [ "$2" = s3 ]; then
         echo "$backend_tf" >"$d/backend.tf"
@@ -138,8 +99,8 @@ b1vars=(-var workspace_role_name=databricks-workspace -var create_cluster=false
 for _ in $(seq "$runs"); do
     for be in local s3; do
         measure B1 "$be" 100 -- "${b1vars[@]}"
-        for n in 10 25 50; do
-            measure "S$n" "$be" 20 -- -parallelism=50
+        for n in ${TERN_BENCH_S3_STACKS:-10 25 50}; do
+            measure "S$n" "$be" 20 -- -parallelism=50 -var copies="$n"
         done
     done
 done
@@ -150,7 +111,7 @@ awk '
     key = $1 " " $2
     for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     n[key]++
-    row[key, n[key]] = sprintf("%-4s %-5s calls=%-4s depth=%-3s wall=%5.2fs pushes=%-4s bytes=%s",
+    row[key, n[key]] = sprintf("%-5s %-5s calls=%-4s depth=%-3s wall=%5.2fs pushes=%-4s bytes=%s",
         $1, $2, v["calls"], v["depth"], v["wall_ms"] / 1000, v["pushes"], v["bytes"])
     wall[key, n[key]] = v["wall_ms"]
     if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }

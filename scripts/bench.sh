@@ -56,24 +56,9 @@ run=$dir/tests/bench_run
 calls=$dir/tests/bench_calls
 
 work=$(mktemp -d)
-"$dir/tests/tern-sim" --port 0 --port-file "$work/port" --quiet &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-url=http://127.0.0.1:$(cat "$work/port")
-
-export AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01
-export AWS_SECRET_ACCESS_KEY=ternsim/default/SECRETKEY0000000000000001
-export AWS_ENDPOINT_URL=$url DATABRICKS_HOST=$url
-export DATABRICKS_TOKEN=dapi-ternsim-default-token-0001
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset TERN_BULK_REFRESH_MIN TERN_LOG TF_CLI_ARGS || true
-
-ctl() { # METHOD PATH [JSON]
-    curl -sf -X "$1" "$url/_sim/$2" ${3:+-H 'Content-Type: application/json' -d "$3"} >/dev/null
-}
+. scripts/lib-bench.sh
+bench_start_sim "$dir/tests/tern-sim" "$work"
+bench_env
 latency() { ctl POST faults "{\"latency_ms\": $1}"; }
 
 # B6's change outside tern: another client (botocore, signed as the AWS
@@ -101,68 +86,6 @@ EOF
 
 workspace_role='{"iam":{"roles":[{"name":"databricks-workspace",
   "assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::414351767826:root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"0000-bench\"}}}]}"}]}}'
-
-# The role stacks of B2 and B5, for_each over a set of generated names.
-stacks_tf() {
-    cat <<'EOF'
-variable "copies" {
-  type    = number
-  default = 500
-}
-
-locals {
-  # range() makes at most 1,024 values (as Terraform's): blocks of 1,000.
-  names = toset(flatten([
-    for b in range(ceil(var.copies / 1000)) : [
-      for i in range(min(1000, var.copies - b * 1000)) :
-      format("bench-%05d", b * 1000 + i)
-    ]
-  ]))
-}
-
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "stack" {
-  for_each           = local.names
-  name               = each.value
-  assume_role_policy = data.aws_iam_policy_document.trust.json
-}
-
-resource "aws_iam_role_policy_attachment" "stack" {
-  for_each   = local.names
-  role       = aws_iam_role.stack[each.key].name
-  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-}
-
-resource "aws_iam_role_policy" "stack" {
-  for_each = local.names
-  name     = "logs"
-  role     = aws_iam_role.stack[each.key].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      Resource = "arn:aws:logs:*:*:log-group:/bench/${each.key}:*"
-    }]
-  })
-}
-
-resource "aws_iam_instance_profile" "stack" {
-  for_each = local.names
-  name     = each.value
-  role     = aws_iam_role.stack[each.key].name
-}
-EOF
-}
 
 # measure CASE DIR [ENV=V...] -- TERN-ARGS...: one run of tern in DIR with
 # the call log cleared first; appends "CASE <bench_run line> <bench_calls
