@@ -1006,8 +1006,9 @@ TEST(backend_s3, init_backend_config_and_changes)
                          "-backend-config) in this directory first.\n\n");
     RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
     ASSERT_STR_EQ(r.err, "Error: Invalid backend configuration argument\n\n"
-                         "-backend-config: the backend \"s3\" has no argument "
-                         "named \"bukket\".\n\n");
+                         "The backend configuration argument \"bukket\" given "
+                         "on the command line is not expected for the "
+                         "selected backend type.\n\n");
     ASSERT_OK(tt_write_file(dir, "backend.hcl",
                             "# shared by every runner\n"
                             "region       = \"us-east-1\"\n"
@@ -1043,6 +1044,127 @@ TEST(backend_s3, init_backend_config_and_changes)
     RUN(dir, 0, "init", "-no-color", "-reconfigure",
         "-backend-config=bucket=tfstate", "-backend-config", file);
     RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* The saved backend arguments' @p name, as JSON text (owned). */
+static char *saved_arg(const char *dir, const char *name)
+{
+    char path[4300], *text, *out;
+    json_t *doc;
+
+    snprintf(path, sizeof(path), "%s/.terraform/tern-backend.json", dir);
+    text = tt_read_file(path, NULL);
+    ASSERT_NOT_NULL(text);
+    doc = json_loads(text, 0, NULL);
+    free(text);
+    ASSERT_NOT_NULL(doc);
+    out = json_dumps(json_object_get(json_object_get(doc, "config"), name),
+                     JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(doc);
+    ASSERT_NOT_NULL(out);
+    return out;
+}
+
+/* Terraform (1.6 and later) writes the backend's nested arguments as
+ * attributes holding an object, in the block, in a -backend-config file
+ * (HCL, over several lines) and as -backend-config=K=V; tern takes each,
+ * refuses a name the object may not hold at its line, and refuses
+ * dynamodb_table (locks tern would not see) with why. */
+TEST(backend_s3, nested_args_as_attributes)
+{
+    const char *dir;
+    char file[4300], main_tf[8192], kv[512], *got;
+
+    start(NULL);
+    snprintf(main_tf, sizeof(main_tf),
+             "terraform {\n"
+             "  backend \"s3\" {\n"
+             "    bucket         = \"tfstate\"\n"
+             "    key            = \"nested/terraform.tfstate\"\n"
+             "    region         = \"us-east-1\"\n"
+             "    use_lockfile   = true\n"
+             "    use_path_style = true\n"
+             "    endpoints = {\n"
+             "      s3 = \"%s\"\n"
+             "    }\n"
+             "  }\n"
+             "}\n" ROLE("nested"),
+             sim.base_url);
+    dir = dir_with("nested", main_tf);
+    RUN(dir, 0, "init", "-no-color");
+    got = saved_arg(dir, "endpoints");
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    ASSERT_STR_EQ(got, kv);
+    free(got);
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+
+    /* A -backend-config file over several lines replaces the object. */
+    ASSERT_OK(tt_write_file(dir, "backend.hcl",
+                            "# the runners' endpoint\n"
+                            "endpoints = {\n"
+                            "  s3  = \"http://127.0.0.1:9\"\n"
+                            "  sts = \"http://127.0.0.1:9\"\n"
+                            "}\n"
+                            "shared_config_files = [\"/nonexistent\"]\n"));
+    snprintf(file, sizeof(file), "%s/backend.hcl", dir);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure", "-backend-config", file);
+    got = saved_arg(dir, "endpoints");
+    ASSERT_STR_EQ(
+        got, "{\"s3\":\"http://127.0.0.1:9\",\"sts\":\"http://127.0.0.1:9\"}");
+    free(got);
+    got = saved_arg(dir, "shared_config_files");
+    ASSERT_STR_EQ(got, "[\"/nonexistent\"]");
+    free(got);
+
+    /* -backend-config=K=V: an object is an HCL expression. */
+    snprintf(kv, sizeof(kv), "-backend-config=endpoints={ s3 = \"%s\" }",
+             sim.base_url);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure", kv);
+    got = saved_arg(dir, "endpoints");
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    ASSERT_STR_EQ(got, kv);
+    free(got);
+    RUN(dir, 0, "plan", "-no-color");
+
+    ASSERT_OK(tt_write_file(dir, "bad.hcl",
+                            "endpoints = {\n"
+                            "  s4 = \"http://127.0.0.1:9\"\n"
+                            "}\n"));
+    RUN(dir, 1, "init", "-no-color", "-reconfigure", "-backend-config",
+        "bad.hcl");
+    ASSERT_STR_EQ(r.err, "Error: Incorrect attribute value type\n\n"
+                         "  on bad.hcl line 1:\n"
+                         "   1: endpoints = {\n"
+                         "                  ^\n\n"
+                         "Inappropriate value for attribute \"endpoints\": "
+                         "unsupported attribute \"s4\".\n\n");
+
+    ASSERT_OK(
+        tt_write_file(dir, "main.tf",
+                      "terraform {\n"
+                      "  backend \"s3\" {\n"
+                      "    bucket         = \"tfstate\"\n"
+                      "    key            = \"nested/terraform.tfstate\"\n"
+                      "    dynamodb_table = \"terraform-locks\"\n"
+                      "  }\n"
+                      "}\n" ROLE("nested")));
+    RUN(dir, 1, "init", "-no-color", "-reconfigure");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: DynamoDB state locking is not supported\n\n"
+        "  on main.tf line 5, in terraform:\n"
+        "   5:     dynamodb_table = \"terraform-locks\"\n"
+        "          ^^^^^^^^^^^^^^\n\n"
+        "tern locks an S3 state with a lock object beside it (use_lockfile "
+        "= true, as Terraform 1.10 and later can), and does not read or "
+        "write a DynamoDB table: neither its locks nor the state digest "
+        "Terraform keeps there. A Terraform run that locks with the table "
+        "alone would not see tern's lock, and one that checks the digest "
+        "would refuse the state tern wrote. Set use_lockfile = true and "
+        "remove dynamodb_table here and in every configuration that shares "
+        "this state.\n\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -1240,6 +1362,7 @@ const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, sigkill_cluster_adopted),
     TEST_INTEGRATION(backend_s3, example_pipeline_script),
     TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
+    TEST_INTEGRATION(backend_s3, nested_args_as_attributes),
     TEST_INTEGRATION(backend_s3, history_from_fresh_runner),
     TEST_UNIT(backend_s3, history_bounded),
     TEST_END};
