@@ -727,12 +727,15 @@ static size_t sim_clusters(void)
 
 /*
  * The whole call sequence of an apply with the S3 backend, background
- * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the lock, the read,
- * the named role's create with no write of the state before it (the next
- * run finds it by name), one write before the create of the role whose
- * name is generated and one before the cluster's (its cluster_id is
- * assigned by the service): those intents must be remote first; the final
- * write, the unlock.
+ * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the read and the
+ * lock sent together (the simulator holds the lock's write until the read
+ * was answered, so that the log's order is fixed; a run that locked first
+ * and read after would log the lock first), the check of that read once
+ * the lock is taken, the named role's create with no write of the state
+ * before it (the next run finds it by name), one write before the create
+ * of the role whose name is generated and one before the cluster's (its
+ * cluster_id is assigned by the service): those intents must be remote
+ * first; the final write, the unlock.
  */
 TEST(backend_s3, apply_call_sequence)
 {
@@ -751,10 +754,14 @@ TEST(backend_s3, apply_call_sequence)
         ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
         tt_response_release(&resp);
     }
+    sim_post("s3/race", "{\"bucket\": \"tfstate\", \"read\": "
+                        "\"team/terraform.tfstate\", \"hold\": "
+                        "\"team/terraform.tfstate.tflock\"}");
     RUN(dir, 0, "apply", "-auto-approve", "-no-color");
     log = call_log();
-    ASSERT_STR_EQ(log, "s3 PutObject 200\n"   /* the lock */
-                       "s3 GetObject 404\n"   /* the state: none yet */
+    ASSERT_STR_EQ(log, "s3 GetObject 404\n"   /* the state: none yet */
+                       "s3 PutObject 200\n"   /* the lock, sent beside */
+                       "s3 GetObject 404\n"   /* the check: still none */
                        "iam CreateRole 200\n" /* named: no write first */
                        "s3 PutObject 200\n"   /* gen's intent */
                        "iam CreateRole 200\n"
