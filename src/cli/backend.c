@@ -47,6 +47,29 @@ int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
     return error;
 }
 
+/*
+ * Whether the command checks the read made beside the lock only once it
+ * has planned (cli_backend_verify after the plan, before it is shown,
+ * saved or applied), so that the check overlaps the plan's reads: plan,
+ * apply and destroy. Every other command (a saved plan's apply among them:
+ * the engine checks its lineage and serial against the state first) waits
+ * for the check before it starts.
+ */
+static int verifies_after_plan(const struct cli_ctx *ctx)
+{
+    const char *name = ctx->cmd->name;
+
+    return strcmp(name, "plan") == 0 || strcmp(name, "destroy") == 0 ||
+           (strcmp(name, "apply") == 0 && ctx->opts.args.n == 0);
+}
+
+int cli_backend_verify(struct cli_ctx *ctx)
+{
+    if (!ctx->backend)
+        return TERN_OK;
+    return tern_backend_s3_verify(ctx->backend, NULL, &ctx->diags);
+}
+
 int cli_backend_open(struct cli_ctx *ctx)
 {
     unsigned int needs = ctx->cmd->needs;
@@ -67,9 +90,12 @@ int cli_backend_open(struct cli_ctx *ctx)
                        cli_data_dir(), strerror(errno));
         return TERN_ERROR;
     }
+    /* The state is read beside the lock, and that read checked once the
+     * lock is taken (tern_backend_s3_lock_read). */
     if (writes) {
-        error = tern_backend_s3_lock(ctx->backend, ctx->cmd->name,
-                                     ctx->opts.lock_timeout_ms, &ctx->diags);
+        error =
+            tern_backend_s3_lock_read(ctx->backend, ctx->cmd->name,
+                                      ctx->opts.lock_timeout_ms, &ctx->diags);
         if (error)
             return error;
     }
@@ -78,6 +104,8 @@ int cli_backend_open(struct cli_ctx *ctx)
                              strcmp(ctx->cmd->name, "state push") != 0 &&
                                  strcmp(ctx->cmd->name, "state migrate") != 0,
                              &ctx->state, &ctx->diags);
+    if (error == TERN_OK && writes && !verifies_after_plan(ctx))
+        error = tern_backend_s3_verify(ctx->backend, &ctx->state, &ctx->diags);
     if (error == TERN_OK && writes)
         tern_backend_s3_watch(ctx->backend, ctx->state, push_interval_ms());
     return error;
@@ -93,6 +121,21 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
         return rc;
     if (ctx->state)
         tern_backend_s3_watch(ctx->backend, NULL, 0);
+    /* A read beside the lock that was not checked yet (the command failed
+     * before it planned) or that the check refused: nothing is written. */
+    {
+        struct tern_diags quiet = TERN_DIAGS_INIT;
+
+        error = tern_backend_s3_verify(ctx->backend, NULL,
+                                       rc == TERN_OK ? &ctx->diags : &quiet);
+        tern_diags_release(&quiet);
+        if (error) {
+            tern_backend_s3_unlock(ctx->backend, &ctx->diags);
+            tern_backend_s3_free(ctx->backend);
+            ctx->backend = NULL;
+            return rc != TERN_OK ? rc : error;
+        }
+    }
     /* An apply that made every create of the configuration after an
      * interrupted one: what that run left is adopted, the marker goes. */
     if (rc == TERN_OK && strcmp(ctx->cmd->name, "apply") == 0 &&

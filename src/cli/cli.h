@@ -479,6 +479,13 @@ int cli_cmd_workspace_delete(struct cli_ctx *ctx);
  * copy as ctx->state (when the command needs a state).
  */
 int cli_backend_open(struct cli_ctx *ctx);
+/*
+ * After plan, apply or destroy planned, before the plan is shown, saved or
+ * applied: wait for the check of the state read beside the lock
+ * (tern_backend_s3_verify). TERN_OK, or an error (reported) when another
+ * run wrote the state between that read and the lock.
+ */
+int cli_backend_verify(struct cli_ctx *ctx);
 /* A backend for ctx->backend_cfg's bucket and key in @workspace (NULL:
  * "default"); nothing is read yet. */
 int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
