@@ -248,6 +248,32 @@ static int keys_quoted(const tern_attr *a)
     return !a || a->type == TERN_TYPE_MAP_STRING;
 }
 
+/* Whether @m (a mask) is true anywhere. */
+static int any_true(const json_t *m)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (json_is_true(m))
+        return 1;
+    json_array_foreach((json_t *)m, i, x) if (any_true(x)) return 1;
+    json_object_foreach((json_t *)m, k, x) if (any_true(x)) return 1;
+    return 0;
+}
+
+/* The mask of attribute @a: a set with a sensitive part is sensitive
+ * whole, as cty marks it (a state may carry paths into a set's elements,
+ * whose order the state need not keep). */
+static const json_t *attr_mask(const tern_attr *a, const json_t *m)
+{
+    if (a &&
+        (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING) &&
+        any_true(m))
+        return json_true();
+    return m;
+}
+
 /* The body of a resource or nested block: attributes, then blocks. */
 static void render_body(struct rctx *r, const json_t *attrs,
                         const tern_attr *schema, const json_t *mask, int indent)
@@ -280,8 +306,8 @@ static void render_body(struct rctx *r, const json_t *attrs,
         if (a && (a->flags & TERN_ATTR_SENSITIVE))
             tern_buf_puts(r->out, "(sensitive value)");
         else
-            render(r, v, json_object_get(mask, keys[i]), indent, keys_quoted(a),
-                   0);
+            render(r, v, attr_mask(a, json_object_get(mask, keys[i])), indent,
+                   keys_quoted(a), 0);
         tern_buf_putc(r->out, '\n');
         shown++;
     }
@@ -290,7 +316,8 @@ static void render_body(struct rctx *r, const json_t *attrs,
         const tern_attr *a = tern_schema_attr(schema, keys[i]);
 
         if (is_block(a) && json_is_array(v))
-            render_blocks(r, keys[i], a, v, json_object_get(mask, keys[i]),
+            render_blocks(r, keys[i], a, v,
+                          attr_mask(a, json_object_get(mask, keys[i])),
                           shown > 0, indent);
     }
     tern_free(keys);
