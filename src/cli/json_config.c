@@ -582,19 +582,9 @@ static char *root_provider_key(const struct callchain *chain, char *key)
         }
         if (pa->expr->kind != TERN_EXPR_OBJECT)
             break;
-        for (i = 0; i < pa->expr->u.object.n && !next; i++) {
-            const struct tern_expr *ke = pa->expr->u.object.keys[i];
-            /* A bare name is read as a literal key, NAME.ALIAS as a
-             * traversal. */
-            char *k = ke->kind == TERN_EXPR_LITERAL &&
-                              tern_value_kind(ke->u.literal) == TERN_VAL_STRING
-                          ? tern_strdup(tern_value_get_string(ke->u.literal))
-                          : traversal_text(ke);
-
-            if (k && strcmp(k, key) == 0)
+        for (i = 0; i < pa->expr->u.object.n && !next; i++)
+            if (tern_lang_key_is(pa->expr->u.object.keys[i], key))
                 next = traversal_text(pa->expr->u.object.vals[i]);
-            tern_free(k);
-        }
         if (!next)
             break;
         tern_free(key);
