@@ -582,9 +582,15 @@ static char *root_provider_key(const struct callchain *chain, char *key)
         }
         if (pa->expr->kind != TERN_EXPR_OBJECT)
             break;
-        for (i = 0; i < pa->expr->u.object.n && !next; i++)
-            if (tern_lang_key_is(pa->expr->u.object.keys[i], key))
-                next = traversal_text(pa->expr->u.object.vals[i]);
+        for (i = 0; i < pa->expr->u.object.n && !next; i++) {
+            const struct tern_expr *v = pa->expr->u.object.vals[i];
+
+            if (!tern_lang_key_is(pa->expr->u.object.keys[i], key))
+                continue;
+            /* A bare name (aws.dst = aws) is no traversal_text. */
+            next = v->kind == TERN_EXPR_VAR ? tern_strdup(v->u.var.name)
+                                            : traversal_text(v);
+        }
         if (!next)
             break;
         tern_free(key);
