@@ -42,10 +42,11 @@ struct tern_backend_s3 {
     tern_aws_credentials *creds;
     tern_s3_client *s3;
     const atomic_int *cancel;
-    char *lock_id;   /* the lock we hold, or NULL */
-    char *lock_etag; /* its ETag, for the conditional delete */
-    char *etag;      /* of the object as last read or written; NULL: none */
-    int64_t serial;  /* of the working copy as last pulled or pushed */
+    const tern_clock *clock; /* the watch's time (NULL: the system's) */
+    char *lock_id;           /* the lock we hold, or NULL */
+    char *lock_etag;         /* its ETag, for the conditional delete */
+    char *etag;     /* of the object as last read or written; NULL: none */
+    int64_t serial; /* of the working copy as last pulled or pushed */
     size_t nintents;
     int pulled;
     /* What the remote state says of a run that was force-unlocked while
@@ -160,15 +161,9 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
     pthread_mutex_init(&b->push_lock, NULL);
-    {
-        pthread_condattr_t ca;
-
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&b->push_cond, &ca);
-        pthread_condattr_destroy(&ca);
-    }
+    tern_clock_cond_init(&b->push_cond);
     b->cancel = cancel;
+    b->clock = cfg->clock;
     b->bucket = tern_strdup(cfg->bucket);
     TERN_CHECK_ALLOC(b->bucket);
     /* backend_state.go: path() */
@@ -800,7 +795,7 @@ static void pushed(tern_backend_s3 *b, int64_t serial, size_t nintents,
     b->pulled = 1;
     b->pushes++;
     b->pushed_bytes += bytes;
-    b->last_push_ms = tern_clock_now(NULL);
+    b->last_push_ms = tern_clock_now(b->clock);
 }
 
 /* With push_lock held: wait for the pusher's write in flight, then write
@@ -890,13 +885,8 @@ static void *pusher_main(void *arg)
         if (b->stopping)
             break;
         due = b->last_push_ms + b->interval_ms;
-        while (!b->stopping && b->pending && tern_clock_now(NULL) < due) {
-            struct timespec ts;
-
-            ts.tv_sec = (time_t)(due / 1000);
-            ts.tv_nsec = (long)(due % 1000) * 1000000L;
-            pthread_cond_timedwait(&b->push_cond, &b->push_lock, &ts);
-        }
+        while (!b->stopping && b->pending && tern_clock_now(b->clock) < due)
+            tern_clock_wait_until(b->clock, &b->push_cond, &b->push_lock, due);
         /* Stopping: the final push writes the rest. Taken by a flush
          * (which holds the mutex for its whole write): nothing left. */
         if (b->stopping)
@@ -963,9 +953,9 @@ static int on_change(void *ud, tern_state *st, int what,
      * interval (an export is the whole state: once per change would be
      * O(n^2) work); the pusher writes it. A change inside the interval
      * goes with the next export, or the final push. */
-    if (tern_clock_now(NULL) - b->last_export_ms < b->interval_ms)
+    if (tern_clock_now(b->clock) - b->last_export_ms < b->interval_ms)
         goto done;
-    b->last_export_ms = tern_clock_now(NULL);
+    b->last_export_ms = tern_clock_now(b->clock);
     if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
         b->watch_error = TERN_ERROR;
         tern_diags_move(&b->watch_diags, &d);
@@ -1006,7 +996,7 @@ void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
     stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = b->last_export_ms = tern_clock_now(NULL);
+    b->last_push_ms = b->last_export_ms = tern_clock_now(b->clock);
     if (!st)
         return;
     if (pthread_create(&b->pusher, NULL, pusher_main, b) == 0)
