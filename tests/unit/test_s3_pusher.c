@@ -26,30 +26,12 @@ static struct tt_sim_env env;
 /* The serial of the state object in the simulator. */
 static long long remote_serial(void)
 {
-    struct tt_response resp;
-    json_t *dump, *objs, *o, *doc;
-    long long serial = -1;
-    size_t i;
+    json_t *doc = tt_sim_s3_json(&sim, KEY);
+    long long serial;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
-    dump = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    ASSERT_NOT_NULL(dump);
-    objs = json_object_get(
-        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
-                       0),
-        "objects");
-    json_array_foreach(objs, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "key")), KEY) != 0)
-            continue;
-        doc =
-            json_loads(json_string_value(json_object_get(o, "body")), 0, NULL);
-        ASSERT_NOT_NULL(doc);
-        serial = json_integer_value(json_object_get(doc, "serial"));
-        json_decref(doc);
-    }
-    json_decref(dump);
+    ASSERT_NOT_NULL(doc);
+    serial = json_integer_value(json_object_get(doc, "serial"));
+    json_decref(doc);
     return serial;
 }
 
