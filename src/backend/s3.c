@@ -42,11 +42,10 @@ struct tern_backend_s3 {
     tern_aws_credentials *creds;
     tern_s3_client *s3;
     const atomic_int *cancel;
-    const tern_clock *clock; /* the watch's time (NULL: the system's) */
-    char *lock_id;           /* the lock we hold, or NULL */
-    char *lock_etag;         /* its ETag, for the conditional delete */
-    char *etag;     /* of the object as last read or written; NULL: none */
-    int64_t serial; /* of the working copy as last pulled or pushed */
+    char *lock_id;   /* the lock we hold, or NULL */
+    char *lock_etag; /* its ETag, for the conditional delete */
+    char *etag;      /* of the object as last read or written; NULL: none */
+    int64_t serial;  /* of the working copy as last pulled or pushed */
     size_t nintents;
     int pulled;
     /* What the remote state says of a run that was force-unlocked while
@@ -64,6 +63,9 @@ struct tern_backend_s3 {
     pthread_t pusher;
     int pusher_running, stopping, in_flight;
     tern_state *watched;
+    /* The watch's time: intervals and the pusher's wait (NULL: the
+     * system's). */
+    const tern_clock *clock;
     long interval_ms;
     int64_t last_push_ms, last_export_ms;
     json_t *pending; /* the newest document not yet pushed */
