@@ -91,6 +91,9 @@ struct tern_backend_s3 {
     pthread_t pusher;
     int pusher_running, stopping, in_flight;
     tern_state *watched;
+    /* The watch's time: intervals and the pusher's wait (NULL: the
+     * system's). */
+    const tern_clock *clock;
     long interval_ms;
     int64_t last_push_ms, last_export_ms;
     json_t *pending; /* the newest document not yet pushed */
@@ -200,15 +203,9 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     pthread_mutex_init(&b->push_lock, NULL);
     pthread_mutex_init(&b->ahead.mutex, NULL);
     pthread_cond_init(&b->ahead.cond, NULL);
-    {
-        pthread_condattr_t ca;
-
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&b->push_cond, &ca);
-        pthread_condattr_destroy(&ca);
-    }
+    tern_clock_cond_init(&b->push_cond);
     b->cancel = cancel;
+    b->clock = cfg->clock;
     b->bucket = tern_strdup(cfg->bucket);
     TERN_CHECK_ALLOC(b->bucket);
     /* backend_state.go: path() */
@@ -1103,7 +1100,7 @@ static void pushed(tern_backend_s3 *b, int64_t serial, size_t nintents,
     b->pulled = 1;
     b->pushes++;
     b->pushed_bytes += bytes;
-    b->last_push_ms = tern_clock_now(NULL);
+    b->last_push_ms = tern_clock_now(b->clock);
 }
 
 /* With push_lock held: wait for the pusher's write in flight, then write
@@ -1193,13 +1190,8 @@ static void *pusher_main(void *arg)
         if (b->stopping)
             break;
         due = b->last_push_ms + b->interval_ms;
-        while (!b->stopping && b->pending && tern_clock_now(NULL) < due) {
-            struct timespec ts;
-
-            ts.tv_sec = (time_t)(due / 1000);
-            ts.tv_nsec = (long)(due % 1000) * 1000000L;
-            pthread_cond_timedwait(&b->push_cond, &b->push_lock, &ts);
-        }
+        while (!b->stopping && b->pending && tern_clock_now(b->clock) < due)
+            tern_clock_wait_until(b->clock, &b->push_cond, &b->push_lock, due);
         /* Stopping: the final push writes the rest. Taken by a flush
          * (which holds the mutex for its whole write): nothing left. */
         if (b->stopping)
@@ -1266,9 +1258,9 @@ static int on_change(void *ud, tern_state *st, int what,
      * interval (an export is the whole state: once per change would be
      * O(n^2) work); the pusher writes it. A change inside the interval
      * goes with the next export, or the final push. */
-    if (tern_clock_now(NULL) - b->last_export_ms < b->interval_ms)
+    if (tern_clock_now(b->clock) - b->last_export_ms < b->interval_ms)
         goto done;
-    b->last_export_ms = tern_clock_now(NULL);
+    b->last_export_ms = tern_clock_now(b->clock);
     if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
         b->watch_error = TERN_ERROR;
         tern_diags_move(&b->watch_diags, &d);
@@ -1309,7 +1301,7 @@ void tern_backend_s3_watch(tern_backend_s3 *b, tern_state *st, long interval_ms)
     stop_pusher(b);
     b->watched = st;
     b->interval_ms = interval_ms;
-    b->last_push_ms = b->last_export_ms = tern_clock_now(NULL);
+    b->last_push_ms = b->last_export_ms = tern_clock_now(b->clock);
     if (!st)
         return;
     if (pthread_create(&b->pusher, NULL, pusher_main, b) == 0)

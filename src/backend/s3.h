@@ -45,6 +45,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "tern/clock.h"
 #include "tern/diag.h"
 #include "tern/state.h"
 
@@ -81,13 +82,16 @@ typedef struct tern_backend_s3_config {
     const char *assume_role_external_id;
     long assume_role_duration_seconds;
     int max_retries; /**< < 0: 5, Terraform's default for the backend */
+    /** The watch's clock: its export and push interval (NULL: the
+     *  system's; a test's, to drive the interval without waiting). */
+    const tern_clock *clock;
 } tern_backend_s3_config;
 
 #define TERN_BACKEND_S3_CONFIG_INIT                                            \
     {                                                                          \
         TERN_BACKEND_S3_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0,    \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,     \
-            NULL, NULL, NULL, NULL, 0, -1                                      \
+            NULL, NULL, NULL, NULL, 0, -1, NULL                                \
     }
 
 /**

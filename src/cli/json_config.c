@@ -583,17 +583,13 @@ static char *root_provider_key(const struct callchain *chain, char *key)
         if (pa->expr->kind != TERN_EXPR_OBJECT)
             break;
         for (i = 0; i < pa->expr->u.object.n && !next; i++) {
-            const struct tern_expr *ke = pa->expr->u.object.keys[i];
-            /* A bare name is read as a literal key, NAME.ALIAS as a
-             * traversal. */
-            char *k = ke->kind == TERN_EXPR_LITERAL &&
-                              tern_value_kind(ke->u.literal) == TERN_VAL_STRING
-                          ? tern_strdup(tern_value_get_string(ke->u.literal))
-                          : traversal_text(ke);
+            const struct tern_expr *v = pa->expr->u.object.vals[i];
 
-            if (k && strcmp(k, key) == 0)
-                next = traversal_text(pa->expr->u.object.vals[i]);
-            tern_free(k);
+            if (!tern_lang_key_is(pa->expr->u.object.keys[i], key))
+                continue;
+            /* A bare name (aws.dst = aws) is no traversal_text. */
+            next = v->kind == TERN_EXPR_VAR ? tern_strdup(v->u.var.name)
+                                            : traversal_text(v);
         }
         if (!next)
             break;

@@ -582,17 +582,9 @@ const struct tern_expr *cli_object_member(const struct tern_expr *e,
         e = e->u.paren;
     if (!e || e->kind != TERN_EXPR_OBJECT)
         return NULL;
-    for (i = 0; i < e->u.object.n; i++) {
-        const struct tern_expr *k = e->u.object.keys[i];
-
-        if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
-            k = k->u.list.items[0];
-        if ((k->kind == TERN_EXPR_VAR && strcmp(k->u.var.name, key) == 0) ||
-            (k->kind == TERN_EXPR_LITERAL &&
-             tern_value_kind(k->u.literal) == TERN_VAL_STRING &&
-             strcmp(tern_value_get_string(k->u.literal), key) == 0))
+    for (i = 0; i < e->u.object.n; i++)
+        if (tern_lang_key_is(e->u.object.keys[i], key))
             return e->u.object.vals[i];
-    }
     return NULL;
 }
 

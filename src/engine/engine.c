@@ -1000,18 +1000,6 @@ static int setup_providers(tern_engine *e, struct tern_diags *diags)
     return error;
 }
 
-/* A providers map key as written: a bare NAME, which the parser reads as
- * a literal object key like any other, or NAME.ALIAS. */
-static char *provider_key_text(const struct tern_expr *k)
-{
-    if (k->kind == TERN_EXPR_TEMPLATE && k->u.list.n == 1)
-        k = k->u.list.items[0];
-    if (k->kind == TERN_EXPR_LITERAL &&
-        tern_value_kind(k->u.literal) == TERN_VAL_STRING)
-        return tern_strdup(tern_value_get_string(k->u.literal));
-    return tern__expr_addr(k);
-}
-
 /*
  * The provider configuration that NAME (or NAME.ALIAS) means in module
  * instance @mod: the root's own; in a child, what its call's providers
@@ -1024,6 +1012,7 @@ static size_t mod_prov(tern_engine *e, size_t mod, const char *name,
 {
     const struct emod *m = &e->mods[mod];
     const struct tern_attribute *pa;
+    char *want = NULL;
     size_t i, r = SIZE_MAX;
 
     if (mod == 0) {
@@ -1040,21 +1029,25 @@ static size_t mod_prov(tern_engine *e, size_t mod, const char *name,
         return alias ? SIZE_MAX : mod_prov(e, m->parent, name, NULL, oom);
     if (pa->expr->kind != TERN_EXPR_OBJECT)
         return SIZE_MAX;
+    if (alias && !(want = tern_asprintf("%s.%s", name, alias))) {
+        *oom = 1;
+        return SIZE_MAX;
+    }
     for (i = 0; i < pa->expr->u.object.n && r == SIZE_MAX; i++) {
-        char *k = provider_key_text(pa->expr->u.object.keys[i]);
-        char *v = tern__expr_addr(pa->expr->u.object.vals[i]);
-        char *kd = k ? strchr(k, '.') : NULL, *vd = v ? strchr(v, '.') : NULL;
+        char *v = NULL, *vd;
 
-        if (kd)
-            *kd++ = '\0';
-        if (vd)
+        if (!tern_lang_key_is(pa->expr->u.object.keys[i], want ? want : name))
+            continue;
+        v = tern__expr_addr(pa->expr->u.object.vals[i]);
+        if (v && (vd = strchr(v, '.')))
             *vd++ = '\0';
-        if (k && v && strcmp(k, name) == 0 &&
-            ((!alias && !kd) || (alias && kd && strcmp(kd, alias) == 0)))
+        else
+            vd = NULL;
+        if (v)
             r = mod_prov(e, m->parent, v, vd, oom);
-        tern_free(k);
         tern_free(v);
     }
+    tern_free(want);
     return r;
 }
 

@@ -311,6 +311,16 @@ void tern_lang_expr_refs(const struct tern_expr *e,
                          void *ctx);
 
 /*
+ * Does object key @key, as written, spell @text? A key that is a name
+ * (aws, "aws", the JSON syntax's "aws") spells that name; a traversal of
+ * names (aws.dst) spells its dotted text. Anything else (an index, a
+ * template with interpolation, a number) spells nothing. For the maps whose
+ * keys are names, not values: a module call's providers map, the members
+ * of an object read before evaluation.
+ */
+int tern_lang_key_is(const struct tern_expr *key, const char *text);
+
+/*
  * Evaluate a block body into an object: each attribute by name, each kind
  * of nested block as a list of objects in source order, dynamic blocks
  * expanded into the blocks they generate (for_each, iterator, content).

@@ -373,12 +373,19 @@ void tt_sim_env_init(struct tt_sim_env *e, const struct tt_sim *sim)
 char *tt_run_expect(struct tt_run *r, const char *cwd, const char *const *env,
                     const char *const *args, int status)
 {
+    return tt_run_expect_input(r, cwd, NULL, env, args, status);
+}
+
+char *tt_run_expect_input(struct tt_run *r, const char *cwd, const char *input,
+                          const char *const *env, const char *const *args,
+                          int status)
+{
     const char *a0 = args[0] ? args[0] : "", *a1 = "";
     char *why;
     int n;
 
     tt_run_release(r);
-    if (tt_run_tern_env(r, cwd, NULL, env, args) != 0)
+    if (tt_run_tern_env(r, cwd, input, env, args) != 0)
         return strdup("could not run tern");
     if (r->status == status)
         return NULL;

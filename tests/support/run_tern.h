@@ -74,6 +74,10 @@ void tt_run_release(struct tt_run *r);
  */
 char *tt_run_expect(struct tt_run *r, const char *cwd, const char *const *env,
                     const char *const *args, int status);
+/* tt_run_expect() with @input written to tern's standard input. */
+char *tt_run_expect_input(struct tt_run *r, const char *cwd, const char *input,
+                          const char *const *env, const char *const *args,
+                          int status);
 
 struct tt_sim;
 

@@ -207,6 +207,37 @@ int tt_sim_control(struct tt_response *out, const struct tt_sim *sim,
     return tt_http(out, method, url, hdrs, json, json ? strlen(json) : 0);
 }
 
+json_t *tt_sim_s3_json(const struct tt_sim *sim, const char *key)
+{
+    struct tt_response resp;
+    json_t *dump, *objs, *o, *doc = NULL;
+    size_t i;
+
+    if (tt_sim_control(&resp, sim, "GET", "dump", NULL) != 0) {
+        tt_response_release(&resp);
+        return NULL;
+    }
+    dump = json_loads(resp.body ? resp.body : "", 0, NULL);
+    tt_response_release(&resp);
+    objs = json_object_get(
+        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
+                       0),
+        "objects");
+    json_array_foreach(objs, i, o)
+    {
+        const char *k = json_string_value(json_object_get(o, "key"));
+
+        if (k && strcmp(k, key) == 0 &&
+            !json_is_true(json_object_get(o, "deleted"))) {
+            json_decref(doc);
+            doc = json_loads(json_string_value(json_object_get(o, "body")), 0,
+                             NULL);
+        }
+    }
+    json_decref(dump);
+    return doc;
+}
+
 const char *tt_xml_text(const char *xml, const char *tag)
 {
     static char buf[4096];

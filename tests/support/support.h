@@ -5,6 +5,7 @@
 #ifndef TERN_TEST_SUPPORT_H
 #define TERN_TEST_SUPPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -50,6 +51,13 @@ void tt_response_release(struct tt_response *r);
 /* Convenience: call tern-sim's control endpoint (path under /_sim/). */
 int tt_sim_control(struct tt_response *out, const struct tt_sim *sim,
                    const char *method, const char *path, const char *json);
+
+/*
+ * The body of the object at @key in tern-sim's first S3 bucket (its dump),
+ * parsed as JSON: a new reference, or NULL when there is no such object (a
+ * deleted one included), its body is not JSON or the sim did not answer.
+ */
+json_t *tt_sim_s3_json(const struct tt_sim *sim, const char *key);
 
 /*
  * The text between <tag> and </tag> in an XML body, in a static buffer

@@ -7,34 +7,16 @@
 #include "run_tern.h"
 #include "aws_call.h"
 #include "support.h"
+#include "cli_test.h"
 
 #include <jansson.h>
 #include <signal.h>
 
-static struct tt_sim sim;
-static struct tt_sim_env sim_env;
-static const char *const *env = sim_env.env;
-static struct tt_run r;
-
 static void start(const char *const *sim_args)
 {
     ASSERT_OK(tt_sim_start(&sim, sim_args));
-    tt_sim_env_init(&sim_env, &sim);
+    tt_sim_env_init(&env, &sim);
 }
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 static void config(const char *service, int count)
 {
@@ -209,7 +191,7 @@ TEST(cli_apply, interrupt_is_graceful)
 
     start(sim_args);
     config("ec2.amazonaws.com", 8);
-    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env, args,
+    ASSERT_OK(tt_run_tern_interrupt(&r, tern_test_tmpdir(), env.env, args,
                                     "Creating...", once));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.err, "Interrupt received.");
@@ -248,8 +230,8 @@ TEST(cli_apply, second_interrupt_cancels)
 
     start(sim_args);
     config("ec2.amazonaws.com", 8);
-    ASSERT_OK(
-        tt_run_tern_stages(&r, tern_test_tmpdir(), NULL, env, args, stages));
+    ASSERT_OK(tt_run_tern_stages(&r, tern_test_tmpdir(), NULL, env.env, args,
+                                 stages));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.err, "\nTwo interrupts received. Cancelling the "
                                "running steps; what already finished is "
@@ -294,7 +276,7 @@ TEST(cli_apply, terminal_prompt_and_colour)
 
     start(NULL);
     config("ec2.amazonaws.com", 1);
-    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env, apply));
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, apply));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.out, "Do you really want to perform these actions?");
     ASSERT_STR_CONTAINS(r.out, "Only 'yes' will be accepted to approve.");
@@ -302,7 +284,8 @@ TEST(cli_apply, terminal_prompt_and_colour)
     ASSERT_STR_CONTAINS(r.out, "\033[");
     tt_run_release(&r);
 
-    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env, apply_nc));
+    ASSERT_OK(
+        tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env.env, apply_nc));
     ASSERT_EQ(r.status, 0);
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added");
     ASSERT_STR_NOT_CONTAINS(r.out, "\033[");
@@ -315,10 +298,10 @@ TEST(cli_apply, progress)
     const char *sim_args[] = {"--latency-ms", "400", NULL};
     const char *args[] = {"apply", "-auto-approve", NULL};
     const char *jargs[] = {"destroy", "-auto-approve", "-json", NULL};
-    const char *const *penv = sim_env.env;
+    const char *const *penv = env.env;
 
     start(sim_args);
-    tt_sim_env_add(&sim_env, "TERN_PROGRESS_INTERVAL=0.3");
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=0.3");
     config("ec2.amazonaws.com", 1);
     ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, args));
     ASSERT_EQ(r.status, 0);

@@ -9,6 +9,7 @@
 
 #include "run_tern.h"
 #include "support.h"
+#include "cli_test.h"
 
 #include <string.h>
 
@@ -36,24 +37,6 @@ static const char config[] =
 static const char bad_state[] = "data \"aws_availability_zones\" \"az\" {\n"
                                 "  state = \"up\"\n"
                                 "}\n";
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 TEST(cli_availability_zones, region_filters_and_outputs)
 {

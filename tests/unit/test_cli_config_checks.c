@@ -10,33 +10,8 @@
 
 #include "run_tern.h"
 #include "support.h"
-
-static const char *env[] = {"AWS_ENDPOINT_URL=http://127.0.0.1:9",
-                            "AWS_ACCESS_KEY_ID=AKIDTERNSIMDEFAULT01",
-                            "AWS_SECRET_ACCESS_KEY=ternsim/default/"
-                            "SECRETKEY0000000000000001",
-                            "AWS_REGION=us-east-1",
-                            "AWS_PROFILE=",
-                            "AWS_CONFIG_FILE=/nonexistent",
-                            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-                            "AWS_EC2_METADATA_DISABLED=true",
-                            NULL};
-
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
+#define TT_CLI_ENV tt_cli_offline_env
+#include "cli_test.h"
 
 /* An import block naming a resource that has no block: validate and plan
  * both refuse it at the block's `to`, instead of planning "No changes.". */

@@ -17,6 +17,7 @@
 
 #include "run_tern.h"
 #include "support.h"
+#include "cli_test.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -105,24 +106,6 @@ static const char grant[] =
     "  group_id            = data.databricks_group.users.id\n"
     "  instance_profile_id = databricks_instance_profile.this.id\n"
     "}\n";
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 #define VAR "-var=crossaccount_role_name=crossaccount"
 

@@ -18,17 +18,13 @@
 #include "aws_call.h"
 #include "run_tern.h"
 #include "support.h"
+#include "cli_test.h"
 #include "util/alloc.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct tt_sim sim;
-static struct tt_sim_env sim_env;
-static const char *const *env = sim_env.env;
-static struct tt_run r;
 
 #define ACCOUNT     "123456789012"
 #define PROFILE_ARN "arn:aws:iam::" ACCOUNT ":instance-profile/mlflow-sagemaker"
@@ -38,7 +34,7 @@ static struct tt_run r;
 static void start(void)
 {
     ASSERT_OK(tt_sim_start(&sim, NULL));
-    tt_sim_env_init(&sim_env, &sim);
+    tt_sim_env_init(&env, &sim);
 }
 
 static void stop(void)
@@ -46,20 +42,6 @@ static void stop(void)
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
-
-static void run_in(const char *dir, int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, dir, env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in(tern_test_tmpdir(), (status), args_);                           \
-    } while (0)
 
 static void sim_load(const char *json)
 {

@@ -14,6 +14,7 @@
 #include "run_tern.h"
 #include "aws_call.h"
 #include "support.h"
+#include "cli_test.h"
 #include "policy/policy.h"
 
 #include <jansson.h>
@@ -74,24 +75,6 @@ static const char example[] =
     "  instance_profile_arn = aws_iam_instance_profile.shared.arn\n"
     "  skip_validation      = false\n"
     "}\n";
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 static json_t *sim_get(const char *path)
 {

@@ -11,6 +11,7 @@
 #include "run_tern.h"
 #include "aws_call.h"
 #include "support.h"
+#include "cli_test.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -59,24 +60,6 @@ static const char emptied[] =
     "}\n"
     "resource \"aws_iam_role\" \"plain\" {\n"
     "  name = \"plain\"\n" TRUST "}\n";
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 /* An IAM call made outside tern: name, value, ..., NULL. */
 static void iam(const char *action, ...)

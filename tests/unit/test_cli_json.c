@@ -18,6 +18,7 @@
 #include "run_tern.h"
 #include "aws_call.h"
 #include "support.h"
+#include "cli_test.h"
 #include "util/alloc.h"
 
 #include <ctype.h>
@@ -28,26 +29,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run(int status, const char *const *args)
-{
-    tt_run_release(&r);
-    if (tt_run_tern_env(&r, tern_test_tmpdir(), NULL, env.env, args) != 0)
-        FAIL("could not run tern");
-    if (r.status != status)
-        FAIL("tern %s %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s",
-             args[0], args[1] ? args[1] : "", r.status, status, r.out, r.err);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run((status), args_);                                                  \
-    } while (0)
 
 static char *case_text(const char *name)
 {

@@ -13,6 +13,7 @@
 
 #include "run_tern.h"
 #include "support.h"
+#include "cli_test.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -189,24 +190,6 @@ static const char profile_tf[] =
     "output \"name\" {\n"
     "  value = aws_iam_instance_profile.this.name\n"
     "}\n";
-
-static struct tt_sim sim;
-static struct tt_sim_env env;
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 static int write_tree(const char *root)
 {

@@ -11,27 +11,13 @@
 
 #include "run_tern.h"
 #include "support.h"
+#define TT_CLI_ENV NULL
+#include "cli_test.h"
 
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), NULL, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 /* "after 3s" -> "after Ns": how long a step took is not the test's. */
 static char *steady(const char *s)

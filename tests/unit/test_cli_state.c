@@ -8,6 +8,8 @@
 
 #include "run_tern.h"
 #include "support.h"
+#define TT_CLI_ENV NULL
+#include "cli_test.h"
 #include "tern/module.h"
 #include "tern/state.h"
 #include "util/alloc.h"
@@ -108,26 +110,6 @@ static const char *foreign_refused(const char *source)
              source);
     return buf;
 }
-
-static struct tt_run r;
-
-/* Run tern in the test's directory; fails unless it exits @status. */
-static void run_in(const char *dir, int status, const char *input,
-                   const char *const *args)
-{
-    tt_run_release(&r);
-    if (tt_run_tern(&r, dir, input, args) != 0)
-        FAIL("could not run tern");
-    if (r.status != status)
-        FAIL("tern %s %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s",
-             args[0], args[1] ? args[1] : "", r.status, status, r.out, r.err);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in(tern_test_tmpdir(), (status), NULL, args_);                     \
-    } while (0)
 
 static void pushed(void)
 {
@@ -481,7 +463,7 @@ TEST(cli_state, push_refusals)
     {
         const char *args[] = {"state", "push", "-", NULL};
 
-        run_in(tern_test_tmpdir(), 0, older, args);
+        run_at(tern_test_tmpdir(), 0, older, args);
     }
     RUN(0, "state", "pull");
     ASSERT_STR_CONTAINS(r.out, "\"serial\": 10");
@@ -568,7 +550,7 @@ TEST(cli_state, push_refuses_types_tern_does_not_have)
     {
         const char *args[] = {"state", "push", "-", NULL};
 
-        run_in(tern_test_tmpdir(), 1, foreign, args);
+        run_at(tern_test_tmpdir(), 1, foreign, args);
     }
     ASSERT_STR_EQ(r.err, foreign_refused("-"));
     after = slurp("tern.tfstate.db", &alen);

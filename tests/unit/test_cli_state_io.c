@@ -9,6 +9,8 @@
 
 #include "run_tern.h"
 #include "support.h"
+#define TT_CLI_ENV NULL
+#include "cli_test.h"
 #include "util/alloc.h"
 
 #include <dirent.h>
@@ -21,22 +23,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static struct tt_run r;
-
-static void run_in(int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, tern_test_tmpdir(), NULL, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(status, ...)                                                       \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((status), args_);                                               \
-    } while (0)
 
 static const char big[] = "variable \"n\" {\n"
                           "  type    = number\n"

@@ -3,7 +3,8 @@
  * sleep ends at once when its stop flag is raised, before or while it
  * waits; an injected clock reaches every operation of an engine through
  * tern_engine_options.clock, so a test drives an hour of waits without
- * waiting (issue 20).
+ * waiting (issue 20); a timed condition wait on a test clock ends when
+ * the test advances it (tern_clock_wait_until, the S3 pusher's wait).
  */
 #include "runner.h"
 
@@ -78,7 +79,99 @@ TEST(clock, engine_ops_sleep_on_its_clock)
     test_env_release(&env);
 }
 
+struct waiter {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    const tern_clock *clock;
+    long long deadline, woke_at;
+    int done;
+};
+
+static void *wait_for_deadline(void *arg)
+{
+    struct waiter *w = arg;
+
+    pthread_mutex_lock(&w->mutex);
+    while (tern_clock_now(w->clock) < w->deadline)
+        tern_clock_wait_until(w->clock, &w->cond, &w->mutex, w->deadline);
+    w->woke_at = tern_clock_now(w->clock);
+    w->done = 1;
+    pthread_mutex_unlock(&w->mutex);
+    return NULL;
+}
+
+/* A timed condition wait on a test clock ends when the clock is advanced
+ * to its deadline, not before, and not by the system's time. */
+TEST(clock, wait_until_on_a_test_clock)
+{
+    struct tt_vclock vc;
+    struct waiter w;
+    pthread_t t;
+
+    tt_vclock_init(&vc, 0);
+    memset(&w, 0, sizeof(w));
+    pthread_mutex_init(&w.mutex, NULL);
+    ASSERT_OK(tern_clock_cond_init(&w.cond));
+    w.clock = &vc.clock;
+    w.deadline = 3600000;
+    /* A deadline already reached returns at once. */
+    pthread_mutex_lock(&w.mutex);
+    tern_clock_wait_until(&vc.clock, &w.cond, &w.mutex, 0);
+    pthread_mutex_unlock(&w.mutex);
+
+    ASSERT_OK(pthread_create(&t, NULL, wait_for_deadline, &w));
+    ASSERT_OK(tt_vclock_wait_for_waiter(&vc, 30000));
+    tt_vclock_advance(&vc, 3599999);
+    ASSERT_OK(tt_vclock_wait_for_waiter(&vc, 30000));
+    pthread_mutex_lock(&w.mutex);
+    ASSERT_EQ(w.done, 0);
+    pthread_mutex_unlock(&w.mutex);
+    tt_vclock_advance(&vc, 1);
+    pthread_join(t, NULL);
+    ASSERT_EQ(w.done, 1);
+    ASSERT_EQ(w.woke_at, 3600000);
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.mutex);
+}
+
+static long long fixed_now(void *ud)
+{
+    (void)ud;
+    return 5000;
+}
+
+/* The system's wait, and a clock without a wait of its own (what is left
+ * to its deadline, on the system's time): the waits themselves are the
+ * behaviour under test, 20 ms each. */
+TEST(clock, wait_until_on_system_time)
+{
+    const tern_clock fixed = {fixed_now, tern_clock_system_sleep, NULL, NULL};
+    pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond;
+    long long t0 = tern_clock_now(NULL), t1;
+
+    ASSERT_OK(tern_clock_cond_init(&cond));
+    pthread_mutex_lock(&mutex);
+    /* Nothing signals the condition: each call waits its whole 20 ms. */
+    tern_clock_wait_until(NULL, &cond, &mutex, t0 + 20);
+    t1 = tern_clock_now(NULL);
+    ASSERT_CMP(t1 - t0, >=, 20);
+    ASSERT_CMP(t1 - t0, <, 10000);
+    t0 = t1;
+    tern_clock_wait_until(&fixed, &cond, &mutex, 5020);
+    t1 = tern_clock_now(NULL);
+    ASSERT_CMP(t1 - t0, >=, 20);
+    ASSERT_CMP(t1 - t0, <, 10000);
+    /* Its deadline reached: at once. */
+    tern_clock_wait_until(&fixed, &cond, &mutex, 5000);
+    pthread_mutex_unlock(&mutex);
+    pthread_cond_destroy(&cond);
+}
+
 const struct tern_test test_clock_list[] = {
     TEST_UNIT(clock, system_sleep_and_now),
     TEST_UNIT(clock, system_sleep_stopped_by_a_thread),
-    TEST_UNIT(clock, engine_ops_sleep_on_its_clock), TEST_END};
+    TEST_UNIT(clock, engine_ops_sleep_on_its_clock),
+    TEST_UNIT(clock, wait_until_on_a_test_clock),
+    TEST_UNIT(clock, wait_until_on_system_time),
+    TEST_END};

@@ -55,34 +55,15 @@ static void run_in(const char *dir, int status, const char *const *args)
 /* The lineage of the object at @key, or "" when there is none. */
 static char *lineage_at(const char *key)
 {
-    struct tt_response resp;
-    json_t *dump, *objs, *o;
-    char *out = NULL;
-    size_t i;
+    json_t *doc = tt_sim_s3_json(&sim, key);
+    char *out;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
-    dump = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    ASSERT_NOT_NULL(dump);
-    objs = json_object_get(
-        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
-                       0),
-        "objects");
-    json_array_foreach(objs, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0 &&
-            !json_is_true(json_object_get(o, "deleted"))) {
-            json_t *doc = json_loads(
-                json_string_value(json_object_get(o, "body")), 0, NULL);
-
-            ASSERT_NOT_NULL(doc);
-            ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 1);
-            out = strdup(json_string_value(json_object_get(doc, "lineage")));
-            json_decref(doc);
-        }
-    }
-    json_decref(dump);
-    return out ? out : strdup("");
+    if (!doc)
+        return strdup("");
+    ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 1);
+    out = strdup(json_string_value(json_object_get(doc, "lineage")));
+    json_decref(doc);
+    return out;
 }
 
 TEST(migrate, local_to_s3_and_back)

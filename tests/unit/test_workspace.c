@@ -117,32 +117,6 @@ static char *keys(void)
     return out;
 }
 
-/* The state object at @key, parsed (new reference), or NULL. */
-static json_t *object(const char *key)
-{
-    struct tt_response resp;
-    json_t *dump, *objs, *o, *doc = NULL;
-    size_t i;
-
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
-    dump = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    ASSERT_NOT_NULL(dump);
-    objs = json_object_get(
-        json_array_get(json_object_get(json_object_get(dump, "s3"), "buckets"),
-                       0),
-        "objects");
-    json_array_foreach(objs, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0 &&
-            !json_is_true(json_object_get(o, "deleted")))
-            doc = json_loads(json_string_value(json_object_get(o, "body")), 0,
-                             NULL);
-    }
-    json_decref(dump);
-    return doc;
-}
-
 static void put_object(const char *key)
 {
     struct tt_response resp;
@@ -173,7 +147,7 @@ TEST(workspace, s3_workspaces)
                   "their state,\nso if you run \"tern plan\" tern will not "
                   "see any existing state\nfor this configuration.\n");
     /* An empty state at env:/dev/KEY, so that the workspace is listed. */
-    doc = object("env:/dev/app/terraform.tfstate");
+    doc = tt_sim_s3_json(&sim, "env:/dev/app/terraform.tfstate");
     ASSERT_NOT_NULL(doc);
     ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 0);
     json_decref(doc);
@@ -186,7 +160,7 @@ TEST(workspace, s3_workspaces)
     RUN(a, 0, "workspace", "list");
     ASSERT_STR_EQ(r.out, "  default\n* dev\n  prod\n\n");
     RUN(a, 0, "apply", "-auto-approve", "-no-color");
-    doc = object("env:/dev/app/terraform.tfstate");
+    doc = tt_sim_s3_json(&sim, "env:/dev/app/terraform.tfstate");
     ASSERT_NOT_NULL(doc);
     ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 1);
     ASSERT_STR_EQ(
