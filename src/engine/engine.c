@@ -1621,6 +1621,7 @@ static void static_scope(tern_engine *e, struct mscope *ms, size_t mod,
     memset(sc, 0, sizeof(*sc));
     sc->vars = mod == 0 ? e->vars : NULL;
     sc->path_module = e->mods[mod].cfg->dir;
+    sc->module_key = e->mods[mod].cfg->key;
     sc->path_root = e->config->dir;
     sc->path_cwd = ".";
     sc->base_dir = e->mods[mod].cfg->dir;
