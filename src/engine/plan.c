@@ -2824,6 +2824,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             /* Check blocks last: they only warn. */
             if (rc != TERN_ENOMEM && tern__run_checks(&pr.cx, diags))
                 rc = TERN_ENOMEM;
+            tern__checks_known(p);
 
             if (rc == TERN_ENOMEM) {
                 error = rc;
