@@ -1264,6 +1264,7 @@ done:
 
 static int confirm(struct cli_ctx *ctx, int destroy)
 {
+    const char *ws;
     char *answer;
     int ok;
 
@@ -1281,16 +1282,22 @@ static int confirm(struct cli_ctx *ctx, int destroy)
                        ctx->cmd->name);
         return TERN_EINVALID;
     }
-    fprintf(ctx->ui.out,
-            "\n%sDo you really want to %s?%s\n"
-            "  tern will %s.\n"
-            "  Only 'yes' will be accepted to approve.\n\n",
+    /* internal/backend/local/backend_apply.go's question and
+     * description, as its UIInput prints them. */
+    ws = ctx->config ? ctx->config->workspace : NULL;
+    if (ws && strcmp(ws, "default") == 0)
+        ws = NULL;
+    fprintf(ctx->ui.out, "\n%sDo you %s%s%s%s?%s\n  tern will %s.\n\n",
             cli_c_bold(&ctx->ui),
-            destroy ? "destroy all resources" : "perform these actions",
+            destroy ? "really want to destroy all resources"
+                    : "want to perform these actions",
+            ws ? " in workspace \"" : "", ws ? ws : "", ws ? "\"" : "",
             cli_c_reset(&ctx->ui),
             destroy ? "destroy all your managed infrastructure, as shown "
-                      "above.\n  There is no undo"
-                    : "perform the actions described above");
+                      "above.\n  There is no undo. Only 'yes' will be "
+                      "accepted to confirm"
+                    : "perform the actions described above.\n  Only 'yes' "
+                      "will be accepted to approve");
     answer = cli_ui_ask(&ctx->ui, "  Enter a value: ");
     fputc('\n', ctx->ui.out);
     ok = answer && strcmp(answer, "yes") == 0;
@@ -1455,6 +1462,13 @@ int cli_cmd_apply(struct cli_ctx *ctx)
                     cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
                     destroy ? "Destroy" : "Apply", cli_c_reset(&ctx->ui));
         goto done;
+    }
+    /* The plan's warnings before the question, so that they can be
+     * weighed in the answer (internal/backend/local/backend_apply.go);
+     * the apply's own come after it. */
+    if (!ctx->opts.auto_approve && ctx->ui.interactive && !ctx->ui.json) {
+        cli_ui_diags(&ctx->ui, &ctx->diags, &ctx->config->sources);
+        tern_diags_release(&ctx->diags);
     }
     if ((error = confirm(ctx, destroy)) != 0)
         goto done;

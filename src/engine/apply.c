@@ -44,6 +44,7 @@ struct applyrun {
     struct tern__confirm *confirms;
     size_t nconfirms;
     size_t confirms_skipped;
+    int oom; /* the check results of a failed step could not be kept */
 };
 
 static int a_kind(enum tern_action a)
@@ -792,6 +793,8 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
                                         "updating", "deleting"};
     const struct tern_diag *first = s->diags.count ? &s->diags.items[0] : NULL;
 
+    if (tern__checks_unreached(&ar->cx, pi))
+        ar->oom = 1;
     apply_event(ar, TERN_EVENT_ERROR, pi, s, NULL, &s->diags);
     /* At the configuration it came from, if it came from one (a failed
      * precondition, an expression that fails now). */
@@ -966,6 +969,8 @@ static void apply_skip(struct exec *ex, struct step *s, const char *why)
         ar->confirms_skipped++;
         return;
     }
+    if (tern__checks_unreached(&ar->cx, &ar->plan->insts[s->inst]))
+        ar->oom = 1;
     tern_diags_add(&d, TERN_SEV_WARNING, NULL, "Not applied", "%s", why);
     apply_event(ar, TERN_EVENT_SKIPPED, &ar->plan->insts[s->inst], s, NULL, &d);
     tern_diags_release(&d);
@@ -1462,14 +1467,17 @@ done:
 }
 
 /* The state's check_results: the plan's results updated by what this
- * apply checked again (conditions.c); a destroy leaves none, as the
- * objects they were about are gone. */
+ * apply checked again (conditions.c), as Terraform records them after
+ * every apply walk (RecordCheckResults in internal/terraform/
+ * context_apply.go). After a destroy every checkable object of the
+ * configuration is unknown, with no objects: a destroy plan reports
+ * none. */
 static int save_check_results(struct applyrun *ar)
 {
     json_t *v4 = NULL;
     int error;
 
-    if (!ar->plan->destroy && !(v4 = tern__check_results_v4(ar->plan->checks)))
+    if (ar->oom || !(v4 = tern__check_results_v4(ar->plan->checks)))
         return TERN_ENOMEM;
     error = tern_state_check_results_set(ar->e->state, v4, ar->diags);
     json_decref(v4);

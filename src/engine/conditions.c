@@ -474,6 +474,57 @@ static int run_checks_into(struct evalctx *cx, struct tern_diags *diags)
     return error;
 }
 
+/* Terraform's checks.State.AggregateCheckStatus (internal/checks/
+ * state.go): an object whose instances were never reported is unknown
+ * (a destroy plan reports none); one known to have none (count = 0)
+ * passes. */
+int tern__checks_status(const json_t *entry, long long worst)
+{
+    if (worst >= 0)
+        return (int)worst;
+    return json_is_true(json_object_get(entry, "known")) ? CHECK_PASS
+                                                         : CHECK_UNKNOWN;
+}
+
+void tern__checks_known(struct tern_plan *p)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(p->checks, k, v)
+    {
+        json_object_set_new(v, "known", json_true());
+    }
+}
+
+int tern__checks_unreached(struct evalctx *cx, const struct pinst *pi)
+{
+    const struct eblock *b;
+    json_t *in;
+
+    if (!cx->plan || !cx->plan->checks || pi->block == SIZE_MAX)
+        return TERN_OK;
+    b = &cx->e->blocks[pi->block];
+    in = json_object_get(
+        json_object_get(json_object_get(cx->plan->checks, b->addr),
+                        "instances"),
+        pi->addr);
+    if (!in)
+        return TERN_OK;
+    /* Rechecked by this apply: a failure stays; a pass of its
+     * preconditions says nothing of the postconditions it never got to
+     * (internal/checks: an object's status is all of its checks'). */
+    if (json_object_get(in, "applied") &&
+        (json_integer_value(json_object_get(in, "status")) > CHECK_UNKNOWN ||
+         !has_block(tern__lifecycle_body(b->block), "postcondition")))
+        return TERN_OK;
+    if (json_object_set_new(in, "applied", json_true()) ||
+        json_object_set_new(in, "status", json_integer(CHECK_UNKNOWN)) ||
+        json_object_set_new(in, "problems", json_array()))
+        return TERN_ENOMEM;
+    return TERN_OK;
+}
+
 /* ---- the state's check_results --------------------------------------- */
 
 static int by_key(const void *a, const void *b)
@@ -508,8 +559,8 @@ static const char *v4_status(json_int_t st)
 
 /* Terraform's v4 check_results (internal/states/statefile/version4.go,
  * encodeCheckResultsV4): one entry per checkable object, its status the
- * worst of its instances' (unknown when it has none), "objects" null when
- * none, failure messages only where there are some. Sorted by address. */
+ * worst of its instances' (without any: tern__checks_status), "objects" null
+ * when none, failure messages only where there are some. Sorted by address. */
 json_t *tern__check_results_v4(const json_t *checks)
 {
     json_t *list = json_array(), *objs = NULL;
@@ -564,8 +615,9 @@ json_t *tern__check_results_v4(const json_t *checks)
         tern_free(ikeys);
         ikeys = NULL;
         o = json_pack("{s:s,s:s,s:s,s:o}", "object_kind", kind, "config_addr",
-                      keys[i], "status", v4_status(worst < 0 ? 1 : worst),
-                      "objects", json_array_size(objs) ? objs : json_null());
+                      keys[i], "status",
+                      v4_status(tern__checks_status(e, worst)), "objects",
+                      json_array_size(objs) ? objs : json_null());
         if (!json_array_size(objs))
             json_decref(objs);
         objs = NULL;

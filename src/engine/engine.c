@@ -1398,11 +1398,61 @@ static int config_block_exists(const tern_engine *e, const char *addr)
     return 0;
 }
 
+/*
+ * With for_each, an import's `to` index is evaluated with each.key and
+ * each.value only (internal/terraform/eval_import.go
+ * evalImportToKeyExpression): anything else is HCL's "Unknown variable"
+ * at the root name, with Terraform's sentence appended as it appends it.
+ */
+struct each_only {
+    struct tern_diags *diags;
+    int error;
+};
+
+static void on_index_ref(void *ctx, const struct tern_lang_ref *ref)
+{
+    struct each_only *eo = ctx;
+    const char *root = ref->kind;
+    struct tern_range r = ref->range;
+
+    if (strcmp(ref->kind, "each") == 0 || eo->error == TERN_ENOMEM)
+        return;
+    if (strcmp(ref->kind, "resource") == 0)
+        root = ref->type;
+    else if (strcmp(ref->kind, "bare") == 0)
+        root = ref->name;
+    r.end = r.start;
+    r.end.column += (unsigned int)strlen(root);
+    r.end.byte += strlen(root);
+    if (!tern_diags_add(eo->diags, TERN_SEV_ERROR, &r, "Unknown variable",
+                        "There is no variable named \"%s\".Only "
+                        "\"each.key\" and \"each.value\" can be used in "
+                        "import address index expressions.",
+                        root))
+        eo->error = TERN_ENOMEM;
+    else
+        eo->error = TERN_ERROR;
+}
+
+static int import_index_refs(const struct tern_expr *to,
+                             struct tern_diags *diags)
+{
+    struct each_only eo = {diags, TERN_OK};
+    const struct tern_expr *p = to;
+
+    while (p->kind == TERN_EXPR_GETATTR || p->kind == TERN_EXPR_INDEX) {
+        if (p->kind == TERN_EXPR_INDEX && !const_key(p->u.index.key))
+            tern_lang_expr_refs(p->u.index.key, on_index_ref, &eo);
+        p = p->kind == TERN_EXPR_GETATTR ? p->u.attr.obj : p->u.index.obj;
+    }
+    return eo.error;
+}
+
 static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
 {
     const struct tern_blockvec *iv = &e->config->imports;
     size_t i, bi;
-    int error = TERN_OK;
+    int error = TERN_OK, rc;
 
     for (i = 0; i < iv->n; i++) {
         const struct tern_block *b = iv->items[i];
@@ -1426,7 +1476,21 @@ static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
                 error = TERN_ENOMEM;
             else if (!error)
                 error = TERN_ERROR;
-        } else if (!to || tern__addr_parse(to, &a) != TERN_OK) {
+        } else if (!to) {
+            /* hcl.AbsTraversalForExpr's error, where Terraform reads the
+             * address (node_resource_plan.go expandResourceImports;
+             * with for_each, configs/import.go exprToResourceTraversal). */
+            if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
+                                "Invalid expression",
+                                "A single static variable reference is "
+                                "required: only attribute access and "
+                                "indexing with constant keys. No "
+                                "calculations, function calls, template "
+                                "expressions, etc are allowed here."))
+                error = TERN_ENOMEM;
+            else if (!error)
+                error = TERN_ERROR;
+        } else if (tern__addr_parse(to, &a) != TERN_OK) {
             if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
                                 "Invalid import address",
                                 "The import block's \"to\" must be the "
@@ -1437,7 +1501,10 @@ static int check_import_blocks(tern_engine *e, struct tern_diags *diags)
             else if (!error)
                 error = TERN_ERROR;
         } else {
-            if (a.mode != TERN_STATE_MANAGED) {
+            if (fe && (rc = import_index_refs(ta->expr, diags))) {
+                if (rc == TERN_ENOMEM || !error)
+                    error = rc;
+            } else if (a.mode != TERN_STATE_MANAGED) {
                 if (!tern_diags_add(diags, TERN_SEV_ERROR, &ta->expr->range,
                                     "Invalid import address",
                                     "Only managed resources can be "
@@ -1614,6 +1681,7 @@ static void static_scope(tern_engine *e, struct mscope *ms, size_t mod,
     memset(sc, 0, sizeof(*sc));
     sc->vars = mod == 0 ? e->vars : NULL;
     sc->path_module = e->mods[mod].cfg->dir;
+    sc->module_key = e->mods[mod].cfg->key;
     sc->path_root = e->config->dir;
     sc->path_cwd = ".";
     sc->base_dir = e->mods[mod].cfg->dir;

@@ -488,6 +488,15 @@ int tern__run_checks(struct evalctx *cx, struct tern_diags *diags);
 /* plan->checks as Terraform's v4 state check_results (a new array; NULL
  * when out of memory). */
 json_t *tern__check_results_v4(const json_t *checks);
+/* At the end of a plan that is not a destroy: every checkable object's
+ * instances are known (a count = 0 resource has none, and passes). */
+void tern__checks_known(struct tern_plan *p);
+/* The summary of a checkable object of plan->checks whose instances are
+ * no worse than @worst (-1: it has none): enum tern__check_status. */
+int tern__checks_status(const json_t *entry, long long worst);
+/* An instance an apply did not finish (failed or not applied): its
+ * checks are unknown unless this apply found one failing. */
+int tern__checks_unreached(struct evalctx *cx, const struct pinst *pi);
 /* The lifecycle block's body of a resource or data block, or NULL. */
 const struct tern_body *tern__lifecycle_body(const struct tern_block *b);
 /* An instance's lifecycle preconditions (@post 0) or postconditions (@post

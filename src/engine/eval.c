@@ -25,6 +25,7 @@ void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
     memset(sc, 0, sizeof(*sc));
     sc->vars = mod == 0 ? e->vars : NULL;
     sc->path_module = cfg->dir;
+    sc->module_key = cfg->key;
     sc->path_root = e->config->dir;
     sc->path_cwd = ".";
     sc->workspace = e->config->workspace; /* the root's, in every module */
@@ -187,6 +188,7 @@ static void nested_scope(const struct mscope *ms, size_t mod,
     memset(sc, 0, sizeof(*sc));
     sc->vars = mod == 0 ? e->vars : NULL;
     sc->path_module = e->mods[mod].cfg->dir;
+    sc->module_key = e->mods[mod].cfg->key;
     sc->path_root = e->config->dir;
     sc->path_cwd = ".";
     sc->base_dir = e->mods[mod].cfg->dir;

@@ -339,6 +339,7 @@ int tern_engine_lint(const tern_config *cfg, struct tern_diags *diags)
 
     memset(&scope, 0, sizeof(scope));
     scope.path_module = scope.path_root = scope.path_cwd = cfg->dir;
+    scope.module_key = cfg->key;
     scope.workspace = cfg->workspace;
     scope.base_dir = cfg->dir;
     scope.resolve = resolve_unknown;

@@ -943,9 +943,11 @@ static int refresh(struct planrun *pr)
         m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
         /* An object a removed block forgets is not read: the plan only
          * drops it from the state (node_resource_plan_orphan.go refreshes
-         * only what it will destroy). */
-        if (m && m->read &&
-            (pr->opts->destroy || !tern__forgotten(pr->e, pr->st_addr[i])))
+         * only what it will destroy). Nor before a destroy plan, which
+         * deletes it: Terraform's refresh there is a normal plan's
+         * (Context.destroyPlan, PreDestroyRefresh), and its destroy walk
+         * reads nothing more. */
+        if (m && m->read && !tern__forgotten(pr->e, pr->st_addr[i]))
             mods[i] = m;
     }
     if ((error = recent_writes(pr, &rf)) ||
@@ -2824,6 +2826,7 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
             /* Check blocks last: they only warn. */
             if (rc != TERN_ENOMEM && tern__run_checks(&pr.cx, diags))
                 rc = TERN_ENOMEM;
+            tern__checks_known(p);
 
             if (rc == TERN_ENOMEM) {
                 error = rc;

@@ -1012,7 +1012,8 @@ static json_t *status_json(json_int_t st)
 
 /* Terraform's "checks" (internal/command/jsonchecks/checks.go): every
  * checkable object sorted by address, its status the worst of its
- * instances' (unknown when none was checked), the instances' problems. */
+ * instances' (without any: tern__checks_status), the instances'
+ * problems. */
 static json_t *checks_json(const json_t *checks)
 {
     json_t *list = json_array(), *items = NULL;
@@ -1072,7 +1073,7 @@ static json_t *checks_json(const json_t *checks)
         o = json_pack("{s:s,s:O,s:o}", "//",
                       "EXPERIMENTAL: see docs for details", "address",
                       json_object_get(sorted[i], "address"), "status",
-                      status_json(worst < 0 ? 1 : worst));
+                      status_json(tern__checks_status(sorted[i], worst)));
         if (o && json_array_size(items))
             json_object_set(o, "instances", items);
         json_decref(items);

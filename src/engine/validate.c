@@ -232,6 +232,52 @@ static void check_attr_refs(const struct tern_lang_config *cfg,
 }
 
 /*
+ * A constant null argument for a variable with nullable = false: the
+ * default when it has one (*v becomes it), else Terraform's "Required
+ * variable not set", which its validate walk reports too (each module
+ * call a single instance there, internal/terraform/node_module_expand.go
+ * nodeValidateModule; the message from eval_variable.go
+ * prepareFinalInputVariableValue). TERN_OK with *v replaced, TERN_ERROR
+ * reported, TERN_ENOTFOUND when the default has no value here, or
+ * TERN_ENOMEM.
+ */
+static int null_argument(const struct tern_lang_config *child,
+                         const struct tern_block *vb,
+                         const struct tern_attribute *a, tern_value **v,
+                         struct tern_diags *diags)
+{
+    const struct tern_attribute *da = tern_lang_body_attr(vb->body, "default");
+    struct tern_diags ignore = TERN_DIAGS_INIT;
+    struct tern_lang_scope scope;
+    tern_value *def = NULL;
+    char where[256];
+    int rc;
+
+    if (da) {
+        memset(&scope, 0, sizeof(scope));
+        scope.base_dir = "/nonexistent";
+        rc = tern_lang_eval(da->expr, &scope, &def, &ignore);
+        tern_diags_release(&ignore);
+        if (rc != TERN_OK) /* reported by the checks of the default */
+            return rc == TERN_ENOMEM ? rc : TERN_ENOTFOUND;
+        tern_value_decref(*v);
+        *v = def;
+        return TERN_OK;
+    }
+    tern_lang_module_display(child->key, where, sizeof(where));
+    return tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                          "Required variable not set",
+                          "The given value is not suitable for %s.var.%s "
+                          "defined at %s:%u,%u-%u: required variable may not "
+                          "be set to null.",
+                          where, vb->labels[0], vb->def_range.file,
+                          vb->def_range.start.line, vb->def_range.start.column,
+                          vb->def_range.end.column)
+               ? TERN_ERROR
+               : TERN_ENOMEM;
+}
+
+/*
  * A child module's variable validation rules against each call argument
  * known without a plan (no references), as terraform validate evaluates
  * them (its module variables are the call's arguments, unknown where they
@@ -267,11 +313,19 @@ static int module_var_rules(const struct tern_lang_config *cfg,
             for (k = 0; k < vb->body->nblocks; k++)
                 if (strcmp(vb->body->blocks[k]->type, "validation") == 0)
                     rules = 1;
-            if (!rules || !a)
+            if (!a || (!rules && tern__var_nullable(vb)))
                 continue;
             memset(&scope, 0, sizeof(scope));
             scope.base_dir = "/nonexistent";
             rc = tern_lang_eval(a->expr, &scope, &v, &local);
+            if (rc == TERN_OK && tern_value_is_null(v) &&
+                !tern__var_nullable(vb)) {
+                rc = null_argument(child, vb, a, &v, diags);
+                if (rc == TERN_ERROR)
+                    error = rc;
+                else if (rc == TERN_OK && !rules)
+                    rc = TERN_ENOTFOUND; /* nothing more to check */
+            }
             if (rc == TERN_OK && ta && !tern_value_is_null(v) &&
                 (rc = tern_lang_type_parse(ta->expr, &type, &local)) ==
                     TERN_OK &&

@@ -261,7 +261,7 @@ static int lookup_named(struct ev *ev, const tern_value *obj, const char *kind,
                         tern_value **out)
 {
     tern_value *v;
-    char hint[128] = "";
+    char hint[128] = "", where[256];
     int error;
 
     if (obj) {
@@ -277,21 +277,25 @@ static int lookup_named(struct ev *ev, const tern_value *obj, const char *kind,
     }
     if (error != TERN_ENOTFOUND)
         return error;
-    if (strcmp(kind, "var") == 0)
-        return everr(ev, r, "Reference to undeclared input variable",
-                     "An input variable with the name \"%s\" has not been "
-                     "declared. This variable can be declared with a "
-                     "variable \"%s\" {} block.%s",
-                     name, name, hint);
+    if (strcmp(kind, "var") == 0) {
+        size_t before = ev->diags->count;
+
+        tern_lang_undeclared_var(ev->diags, r, name, hint);
+        if (ev->diags->count == before) {
+            ev->oom = 1;
+            return TERN_ENOMEM;
+        }
+        return TERN_ERROR;
+    }
     if (strcmp(kind, "local") == 0)
         return everr(ev, r, "Reference to undeclared local value",
                      "A local value with the name \"%s\" has not been "
                      "declared.%s",
                      name, hint);
+    tern_lang_module_display(ev->scope->module_key, where, sizeof(where));
     return everr(ev, r, "Reference to undeclared module",
-                 "No module call named \"%s\" is declared in the root "
-                 "module.%s",
-                 name, hint);
+                 "No module call named \"%s\" is declared in %s.%s", name,
+                 where, hint);
 }
 
 /*
@@ -433,11 +437,16 @@ static int try_reference(struct ev *ev, const struct tern_expr *e,
             name = steps[0]->u.attr.name;
         }
         *error = call_resolve(ev, kind, type, name, &e->range, out);
-        if (*error == TERN_ENOTFOUND)
-            *error = everr(ev, &e->range, "Reference to undeclared resource",
-                           "A %s resource \"%s\" \"%s\" has not been "
-                           "declared in the root module.",
-                           kind[0] == 'd' ? "data" : "managed", type, name);
+        if (*error == TERN_ENOTFOUND) {
+            char where[256];
+
+            tern_lang_module_display(sc->module_key, where, sizeof(where));
+            *error =
+                everr(ev, &e->range, "Reference to undeclared resource",
+                      "A %s resource \"%s\" \"%s\" has not been "
+                      "declared in %s.",
+                      kind[0] == 'd' ? "data" : "managed", type, name, where);
+        }
     }
     return 1;
 }

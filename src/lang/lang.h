@@ -263,6 +263,9 @@ struct tern_lang_scope {
     const tern_value *each_value;  /* NULL outside for_each */
     const tern_value *count_index; /* NULL outside count */
     const char *path_module, *path_root, *path_cwd;
+    /* The module evaluated in, as its modules.json key ("net.sub"); NULL
+     * or "" the root. Only named in messages. */
+    const char *module_key;
     const char *workspace; /* terraform.workspace; NULL: "default" */
     const char *base_dir;  /* relative paths of file(); NULL: the cwd */
     int (*resolve)(void *ctx, const struct tern_lang_ref *ref, tern_value **out,
@@ -590,6 +593,21 @@ int tern_lang_expand(const struct tern_block *b,
                      const struct tern_lang_scope *scope,
                      struct tern_lang_instances *out, struct tern_diags *diags);
 void tern_lang_instances_release(struct tern_lang_instances *in);
+
+/*
+ * How Terraform names a module in a message (moduleConfigDisplayAddr in
+ * internal/terraform/evaluate_valid.go): "the root module" for @key ""
+ * or NULL, else the module's path "module.net.module.sub" for the
+ * modules.json key "net.sub".
+ */
+void tern_lang_module_display(const char *key, char *buf, size_t size);
+
+/* "Reference to undeclared input variable" at @range, as Terraform says
+ * it (GetInputVariable in internal/terraform/evaluate.go): @hint, a
+ * " Did you mean ...?" or "", replaces the advice to declare it. */
+void tern_lang_undeclared_var(struct tern_diags *d,
+                              const struct tern_range *range, const char *name,
+                              const char *hint);
 
 /*
  * `terraform validate` for what the language knows: every reference names

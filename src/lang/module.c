@@ -93,6 +93,14 @@ static int traversal(struct walk *w, const struct tern_expr *e,
         ref.kind = "resource";
         ref.type = rname;
     }
+    if (strcmp(rname, "module") == 0 && second &&
+        second->kind == TERN_EXPR_GETATTR) {
+        /* module.NAME.OUTPUT of a call without an instance key. */
+        ref.attr = second->u.attr.name;
+        ref.attr_range.file = e->range.file;
+        ref.attr_range.start = first->range.end;
+        ref.attr_range.end = second->range.end;
+    }
     if (ref.type) {
         /* The step after the resource's name, past an instance key. */
         after = ref.kind[0] == 'd' ? third : second;
@@ -542,23 +550,45 @@ static int scoped_data(const struct tern_lang_config *cfg, const char *type,
     return 0;
 }
 
+/* module.NAME.OUTPUT naming an output the called module does not have:
+ * in Terraform's validate walk a call without count or for_each is an
+ * unknown object of its outputs, and HCL's traversal refuses the step
+ * (hcl's TraverseAttr / GetAttr: no suggestion, the ".OUTPUT" range). */
+static void check_output_ref(struct vctx *v, const struct tern_lang_ref *ref)
+{
+    const struct tern_lang_config *child = NULL;
+    const struct tern_block *call = NULL;
+    size_t i;
+
+    if (!ref->attr)
+        return;
+    for (i = 0; i < v->cfg->ncalls; i++)
+        if (strcmp(v->cfg->calls[i].name, ref->name) == 0) {
+            child = v->cfg->calls[i].cfg;
+            call = v->cfg->calls[i].call;
+        }
+    if (!child || !call || tern_lang_body_attr(call->body, "count") ||
+        tern_lang_body_attr(call->body, "for_each") ||
+        find_block(&child->outputs, ref->attr, NULL))
+        return;
+    tern_diags_add(
+        v->d, TERN_SEV_ERROR, &ref->attr_range, "Unsupported attribute",
+        "This object does not have an attribute named \"%s\".", ref->attr);
+    v->error = TERN_ERROR;
+}
+
 static void check_ref(void *ctx, const struct tern_lang_ref *ref)
 {
     struct vctx *v = ctx;
     const struct tern_lang_config *cfg = v->cfg;
-    char hint[160] = "";
+    char hint[160] = "", where[256];
     size_t i;
 
     if (strcmp(ref->kind, "var") == 0) {
         if (find_block(&cfg->variables, ref->name, NULL))
             return;
         suggest_names(hint, sizeof(hint), ref->name, &cfg->variables, 0);
-        tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
-                       "Reference to undeclared input variable",
-                       "An input variable with the name \"%s\" has not been "
-                       "declared. This variable can be declared with a "
-                       "variable \"%s\" {} block.%s",
-                       ref->name, ref->name, hint);
+        tern_lang_undeclared_var(v->d, &ref->range, ref->name, hint);
     } else if (strcmp(ref->kind, "local") == 0) {
         const char *cands[256];
         const char *best;
@@ -576,13 +606,16 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
                        "declared.%s",
                        ref->name, hint);
     } else if (strcmp(ref->kind, "module") == 0) {
-        if (find_block(&cfg->modules, ref->name, NULL))
+        if (find_block(&cfg->modules, ref->name, NULL)) {
+            check_output_ref(v, ref);
             return;
+        }
+        suggest_names(hint, sizeof(hint), ref->name, &cfg->modules, 0);
+        tern_lang_module_display(cfg->key, where, sizeof(where));
         tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
                        "Reference to undeclared module",
-                       "No module call named \"%s\" is declared in the root "
-                       "module.",
-                       ref->name);
+                       "No module call named \"%s\" is declared in %s.%s",
+                       ref->name, where, hint);
     } else if (strcmp(ref->kind, "resource") == 0 ||
                strcmp(ref->kind, "data") == 0) {
         const struct tern_blockvec *vec =
@@ -605,12 +638,19 @@ static void check_ref(void *ctx, const struct tern_lang_ref *ref)
             v->error = TERN_ERROR;
             return;
         }
+        /* The data. prefix forgotten (staticValidateResourceReference in
+         * internal/terraform/evaluate_valid.go). */
+        if (ref->kind[0] == 'r' && find_block(&cfg->data, ref->type, ref->name))
+            snprintf(hint, sizeof(hint),
+                     "\n\nDid you mean the data resource data.%s.%s?",
+                     ref->type, ref->name);
+        tern_lang_module_display(cfg->key, where, sizeof(where));
         tern_diags_add(v->d, TERN_SEV_ERROR, &ref->range,
                        "Reference to undeclared resource",
                        "A %s resource \"%s\" \"%s\" has not been declared "
-                       "in the root module.",
+                       "in %s.%s",
                        ref->kind[0] == 'r' ? "managed" : "data", ref->type,
-                       ref->name);
+                       ref->name, where, hint);
     } else if (strcmp(ref->kind, "each") == 0) {
         if (v->has_for_each)
             return;
@@ -996,6 +1036,50 @@ static void check_blocks(struct vctx *v, const struct tern_blockvec *vec)
         check_body(v, b, b->body, NULL);
         check_body_calls(v, b->body);
     }
+}
+
+void tern_lang_module_display(const char *key, char *buf, size_t size)
+{
+    size_t n = 0;
+    const char *p = key;
+
+    if (!key || !*key) {
+        snprintf(buf, size, "the root module");
+        return;
+    }
+    buf[0] = '\0';
+    /* Call names are identifiers: a '.' in the key separates two. */
+    while (*p && n < size) {
+        size_t len = strcspn(p, ".");
+        int w = snprintf(buf + n, size - n, "%smodule.%.*s", n ? "." : "",
+                         (int)len, p);
+
+        if (w < 0)
+            break;
+        n += (size_t)w;
+        p += len;
+        if (*p == '.')
+            p++;
+    }
+}
+
+void tern_lang_undeclared_var(struct tern_diags *d,
+                              const struct tern_range *range, const char *name,
+                              const char *hint)
+{
+    if (hint && *hint)
+        tern_diags_add(d, TERN_SEV_ERROR, range,
+                       "Reference to undeclared input variable",
+                       "An input variable with the name \"%s\" has not been "
+                       "declared.%s",
+                       name, hint);
+    else
+        tern_diags_add(d, TERN_SEV_ERROR, range,
+                       "Reference to undeclared input variable",
+                       "An input variable with the name \"%s\" has not been "
+                       "declared. This variable can be declared with a "
+                       "variable \"%s\" {} block.",
+                       name, name);
 }
 
 int tern_lang_config_validate(const struct tern_lang_config *cfg,

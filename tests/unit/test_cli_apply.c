@@ -278,7 +278,7 @@ TEST(cli_apply, terminal_prompt_and_colour)
     config("ec2.amazonaws.com", 1);
     ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, apply));
     ASSERT_EQ(r.status, 1);
-    ASSERT_STR_CONTAINS(r.out, "Do you really want to perform these actions?");
+    ASSERT_STR_CONTAINS(r.out, "Do you want to perform these actions?");
     ASSERT_STR_CONTAINS(r.out, "Only 'yes' will be accepted to approve.");
     ASSERT_STR_CONTAINS(r.out, "Apply cancelled");
     ASSERT_STR_CONTAINS(r.out, "\033[");

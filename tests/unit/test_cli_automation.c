@@ -62,7 +62,7 @@ TEST(automation, tf_input_on_terminal)
     /* TF_INPUT=1 leaves the terminal's prompt alone. */
     ASSERT_OK(tt_run_tern_pty(&r, dir, "yes\n", env1, apply));
     ASSERT_EQ(r.status, 0);
-    ASSERT_STR_CONTAINS(r.out, "Do you really want to perform these actions?");
+    ASSERT_STR_CONTAINS(r.out, "Do you want to perform these actions?");
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added");
     tt_run_release(&r);
 }
@@ -195,7 +195,69 @@ TEST(automation, variable_prompt)
     tt_run_release(&r);
 }
 
+/* The plan's warnings come before the approval question, as Terraform
+ * shows them (internal/backend/local/backend_apply.go: "We'll show any
+ * accumulated warnings before we display the prompt"); the apply's own
+ * after it. */
+TEST(automation, warnings_before_prompt)
+{
+    const char *apply[] = {"apply", "-no-color", NULL};
+    struct tt_run r = {NULL, NULL, 0};
+    const char *dir = tern_test_tmpdir();
+    const char *at;
+
+    ASSERT_OK(tt_write_file(dir, "main.tf",
+                            "resource \"random_integer\" \"n\" {\n"
+                            "  min  = 1\n"
+                            "  max  = 5\n"
+                            "  seed = \"tern\"\n"
+                            "}\n"
+                            "check \"small\" {\n"
+                            "  assert {\n"
+                            "    condition     = 1 > 2\n"
+                            "    error_message = \"One is not above two.\"\n"
+                            "  }\n"
+                            "}\n"));
+    ASSERT_OK(tt_run_tern_pty(&r, dir, "yes\n", NULL, apply));
+    ASSERT_EQ(r.status, 0);
+    strip_cr(r.out);
+    at = strstr(r.out, "Plan: ");
+    ASSERT_NOT_NULL(at);
+    ASSERT_STR_EQ(at, "Plan: 1 to add, 0 to change, 0 to destroy.\n"
+                      "Warning: Check block assertion failed\n"
+                      "\n"
+                      "  on main.tf line 8, in check \"small\":\n"
+                      "   8:     condition     = 1 > 2\n"
+                      "                          ^^^^^\n"
+                      "\n"
+                      "One is not above two.\n"
+                      "\n"
+                      "\n"
+                      "Do you want to perform these actions?\n"
+                      "  tern will perform the actions described above.\n"
+                      "  Only 'yes' will be accepted to approve.\n"
+                      "\n"
+                      "  Enter a value: \n"
+                      "\n"
+                      "random_integer.n: Creating...\n"
+                      "random_integer.n: Creation complete after 0s "
+                      "[id=4]\n"
+                      "\n"
+                      "Apply complete! Resources: 1 added, 0 changed, 0 "
+                      "destroyed.\n"
+                      "Warning: Check block assertion failed\n"
+                      "\n"
+                      "  on main.tf line 8, in check \"small\":\n"
+                      "   8:     condition     = 1 > 2\n"
+                      "                          ^^^^^\n"
+                      "\n"
+                      "One is not above two.\n"
+                      "\n");
+    tt_run_release(&r);
+}
+
 const struct tern_test test_cli_automation_list[] = {
+    TEST_INTEGRATION(automation, warnings_before_prompt),
     TEST_INTEGRATION(automation, variable_prompt),
     TEST_INTEGRATION(automation, tf_input_on_terminal),
     TEST_INTEGRATION(automation, tf_log_path), TEST_END};

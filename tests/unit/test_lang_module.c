@@ -258,8 +258,7 @@ TEST(lang_module, validate)
     ASSERT_STR_EQ(d.items[1].summary, "Reference to undeclared input variable");
     ASSERT_STR_EQ(d.items[1].detail,
                   "An input variable with the name \"nmae\" has not been "
-                  "declared. This variable can be declared with a variable "
-                  "\"nmae\" {} block. Did you mean \"name\"?");
+                  "declared. Did you mean \"name\"?");
     ASSERT_STR_EQ(d.items[2].summary, "Reference to undeclared local value");
     ASSERT_STR_EQ(d.items[3].summary,
                   "Reference to \"each\" in context without for_each");

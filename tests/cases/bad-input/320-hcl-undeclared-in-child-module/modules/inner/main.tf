@@ -1,0 +1,3 @@
+output "x" {
+  value = aws_iam_role.gone.name
+}

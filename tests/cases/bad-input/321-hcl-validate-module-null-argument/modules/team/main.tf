@@ -1,0 +1,4 @@
+module "lead" {
+  source = "../role"
+  owner  = null
+}

@@ -1,0 +1,7 @@
+module "inner" {
+  source = "./inner"
+}
+
+output "name" {
+  value = module.inner.name
+}
