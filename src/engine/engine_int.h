@@ -696,7 +696,7 @@ struct tern__confirm {
     size_t prov;
     const tern_module *module; /* one of its types, to set up the provider */
     size_t *deps;              /* the apply steps whose objects it reads */
-    size_t ndeps;
+    size_t ndeps, adeps;
     struct tern__confirm_obj *objs;
     size_t nobjs;
     int64_t serial;       /* the state's serial once they were written */
