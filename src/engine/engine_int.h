@@ -138,9 +138,9 @@ struct tern_engine {
     size_t *order; /* blocks in dependency order */
     struct tern__map block_map;
     struct eprov *provs;
-    size_t nprovs;
+    size_t nprovs, aprovs;
     struct emod *mods; /* [0] is the root */
-    size_t nmods;
+    size_t nmods, amods;
     size_t nlocals_all, nvars_all, nouts_all;
     struct mscope *mscopes; /* one per module instance, for evaluation */
     char config_hash[65];
