@@ -28,6 +28,7 @@
 #include "util/alloc.h"
 #include "util/json.h"
 #include "util/json_read.h"
+#include "util/vec.h"
 
 /* How long a statement waits for another connection's write lock. */
 #define BUSY_TIMEOUT_MS 10000
@@ -1514,7 +1515,7 @@ int tern_state_list(tern_state *st, tern_state_resource **out, size_t *count,
                     struct tern_diags *diags)
 {
     sqlite3_stmt *s = NULL;
-    tern_state_resource *list = NULL, *grown;
+    tern_state_resource *list = NULL;
     size_t n = 0, alloc = 0;
     int error, rc;
 
@@ -1526,11 +1527,9 @@ int tern_state_list(tern_state *st, tern_state_resource **out, size_t *count,
                          diags)) != 0)
         return error;
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 16;
-            grown = tern_realloc(list, alloc * sizeof(*list));
-            TERN_CHECK_ALLOC(grown);
-            list = grown;
+        if (TERN_VEC_RESERVE(list, alloc, n + 1) != TERN_OK) {
+            error = TERN_ENOMEM;
+            goto done;
         }
         if ((error = resource_from_row(st, &list[n], s, 0, diags)) != 0)
             goto done;
@@ -1897,7 +1896,7 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
 {
     int oom = 0;
     sqlite3_stmt *s = NULL;
-    tern_state_intent *list = NULL, *grown, *it;
+    tern_state_intent *list = NULL, *it;
     size_t n = 0, alloc = 0;
     int error, rc;
 
@@ -1909,11 +1908,9 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
                          diags)) != 0)
         return error;
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 4;
-            grown = tern_realloc(list, alloc * sizeof(*list));
-            TERN_CHECK_ALLOC(grown);
-            list = grown;
+        if (TERN_VEC_RESERVE(list, alloc, n + 1) != TERN_OK) {
+            error = TERN_ENOMEM;
+            goto done;
         }
         it = &list[n++];
         memset(it, 0, sizeof(*it));
@@ -2025,7 +2022,7 @@ int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
 {
     int oom = 0;
     sqlite3_stmt *s = NULL;
-    tern_state_change *list = NULL, *grown, *c;
+    tern_state_change *list = NULL, *c;
     size_t n = 0, alloc = 0;
     int error, rc;
 
@@ -2040,11 +2037,9 @@ int tern_state_history(tern_state *st, int64_t serial, tern_state_change **out,
     TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
     TERN__BIND(st, sqlite3_bind_int64(s, 2, serial));
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 16;
-            grown = tern_realloc(list, alloc * sizeof(*list));
-            TERN_CHECK_ALLOC(grown);
-            list = grown;
+        if (TERN_VEC_RESERVE(list, alloc, n + 1) != TERN_OK) {
+            error = TERN_ENOMEM;
+            goto done;
         }
         c = &list[n++];
         memset(c, 0, sizeof(*c));

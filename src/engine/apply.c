@@ -23,6 +23,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 enum step_op {
     OP_NONE = 0,
@@ -42,7 +43,7 @@ struct applyrun {
     size_t nintents;
     tern_summary sum;
     struct tern__confirm *confirms;
-    size_t nconfirms;
+    size_t nconfirms, aconfirms;
     size_t confirms_skipped;
     int oom; /* the check results of a failed step could not be kept */
 };
@@ -71,63 +72,46 @@ static const tern_module *inst_module(tern_engine *e, const struct pinst *pi)
 
 /* ---- steps and their order ---------------------------------------------- */
 
+/* One block address's plan instances. */
+struct dlist {
+    char *key;
+    TERN_VEC(size_t) items;
+};
+
 struct dlists {
     struct tern__map map; /* block address -> index into lists */
-    char **keys;
-    size_t **items;
-    size_t *n;
-    size_t count;
+    TERN_VEC(struct dlist) lists;
 };
 
 static int dl_add(struct dlists *dl, const char *key, size_t v)
 {
-    size_t k, *l;
+    struct dlist *l;
+    size_t k;
 
     if (!tern__map_get(&dl->map, key, &k)) {
-        char **nk = tern_realloc(dl->keys, (dl->count + 1) * sizeof(*nk));
-        size_t **ni;
-        size_t *nn;
-
-        if (!nk)
+        if (tern_vec_reserve(&dl->lists, dl->lists.n + 1) != TERN_OK)
             return TERN_ENOMEM;
-        dl->keys = nk;
-        ni = tern_realloc(dl->items, (dl->count + 1) * sizeof(*ni));
-        if (!ni)
+        k = dl->lists.n;
+        l = &dl->lists.v[k];
+        memset(l, 0, sizeof(*l));
+        if (!(l->key = tern_strdup(key)))
             return TERN_ENOMEM;
-        dl->items = ni;
-        nn = tern_realloc(dl->n, (dl->count + 1) * sizeof(*nn));
-        if (!nn)
-            return TERN_ENOMEM;
-        dl->n = nn;
-        k = dl->count;
-        dl->keys[k] = tern_strdup(key);
-        dl->items[k] = NULL;
-        dl->n[k] = 0;
-        if (!dl->keys[k])
-            return TERN_ENOMEM;
-        dl->count++;
-        if (tern__map_put(&dl->map, dl->keys[k], k))
+        dl->lists.n++;
+        if (tern__map_put(&dl->map, l->key, k))
             return TERN_ENOMEM;
     }
-    l = tern_realloc(dl->items[k], (dl->n[k] + 1) * sizeof(*l));
-    if (!l)
-        return TERN_ENOMEM;
-    l[dl->n[k]++] = v;
-    dl->items[k] = l;
-    return TERN_OK;
+    return tern_vec_push(&dl->lists.v[k].items, v);
 }
 
 static void dl_release(struct dlists *dl)
 {
     size_t i;
 
-    for (i = 0; i < dl->count; i++) {
-        tern_free(dl->keys[i]);
-        tern_free(dl->items[i]);
+    for (i = 0; i < dl->lists.n; i++) {
+        tern_free(dl->lists.v[i].key);
+        tern_vec_release(&dl->lists.v[i].items);
     }
-    tern_free(dl->keys);
-    tern_free(dl->items);
-    tern_free(dl->n);
+    tern_vec_release(&dl->lists);
     tern__map_release(&dl->map);
 }
 
@@ -249,15 +233,17 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
             /* Creates and updates after what they depend on. */
             if (as[i] != SIZE_MAX && !pi->orphan &&
                 tern__map_get(&cfg.map, dep, &li))
-                for (j = 0; j < cfg.n[li]; j++)
-                    if ((t == SIZE_MAX || cfg.items[li][j] == t) &&
-                        (error =
-                             tern__exec_edge(ex, as[i], as[cfg.items[li][j]])))
+                for (j = 0; j < cfg.lists.v[li].items.n; j++) {
+                    size_t c = cfg.lists.v[li].items.v[j];
+
+                    if ((t == SIZE_MAX || c == t) &&
+                        (error = tern__exec_edge(ex, as[i], as[c])))
                         goto done;
+                }
             /* Destroys after what depends on them. */
             if (tern__map_get(&dl.map, dep, &li)) {
-                for (j = 0; j < dl.n[li]; j++) {
-                    size_t d = dl.items[li][j];
+                for (j = 0; j < dl.lists.v[li].items.n; j++) {
+                    size_t d = dl.lists.v[li].items.v[j];
 
                     if (d == i || (t != SIZE_MAX && d != t))
                         continue;
@@ -1050,7 +1036,6 @@ static int add_confirms(struct applyrun *ar, struct exec *ex)
         const struct pinst *pi = &ar->plan->insts[ex->steps[i].inst];
         const tern_bulk_op *bop;
         struct tern__confirm *c;
-        size_t *nd;
 
         if (!writes_object(pi, &ex->steps[i]) || pi->prov == SIZE_MAX ||
             !(bop = bulk_op_for(&ex->e->provs[pi->prov], pi->type)))
@@ -1059,20 +1044,18 @@ static int add_confirms(struct applyrun *ar, struct exec *ex)
             if (ar->confirms[j].bop == bop && ar->confirms[j].prov == pi->prov)
                 break;
         if (j == ar->nconfirms) {
-            c = tern_realloc(ar->confirms, (j + 1) * sizeof(*c));
-            TERN_CHECK_ALLOC(c);
-            ar->confirms = c;
-            memset(&c[j], 0, sizeof(c[j]));
-            c[j].bop = bop;
-            c[j].prov = pi->prov;
-            c[j].module = ex->steps[i].module;
-            c[j].window_ms = window;
-            ar->nconfirms++;
+            if (TERN_VEC_RESERVE(ar->confirms, ar->aconfirms, j + 1) != TERN_OK)
+                return TERN_ENOMEM;
+            c = &ar->confirms[ar->nconfirms++];
+            memset(c, 0, sizeof(*c));
+            c->bop = bop;
+            c->prov = pi->prov;
+            c->module = ex->steps[i].module;
+            c->window_ms = window;
         }
         c = &ar->confirms[j];
-        nd = tern_realloc(c->deps, (c->ndeps + 1) * sizeof(*nd));
-        TERN_CHECK_ALLOC(nd);
-        c->deps = nd;
+        if (TERN_VEC_RESERVE(c->deps, c->adeps, c->ndeps + 1) != TERN_OK)
+            return TERN_ENOMEM;
         c->deps[c->ndeps++] = i;
     }
     if (!ar->nconfirms)

@@ -901,11 +901,10 @@ static size_t find_prov(tern_engine *e, const char *name, const char *alias)
 static size_t add_prov(tern_engine *e, const char *name, const char *alias,
                        const struct tern_block *blk)
 {
-    struct eprov *p = tern_realloc(e->provs, (e->nprovs + 1) * sizeof(*p));
+    struct eprov *p;
 
-    if (!p)
+    if (TERN_VEC_RESERVE(e->provs, e->aprovs, e->nprovs + 1) != TERN_OK)
         return SIZE_MAX;
-    e->provs = p;
     p = &e->provs[e->nprovs];
     memset(p, 0, sizeof(*p));
     p->name = tern_strdup(name);
@@ -1573,13 +1572,12 @@ static int add_mod(tern_engine *e, char *path,
                    const struct tern_lang_config *cfg, size_t parent,
                    const struct tern_lang_modcall *mc, size_t *out)
 {
-    struct emod *m = tern_realloc(e->mods, (e->nmods + 1) * sizeof(*m));
+    struct emod *m;
 
-    if (!m) {
+    if (TERN_VEC_RESERVE(e->mods, e->amods, e->nmods + 1) != TERN_OK) {
         tern_free(path);
         return TERN_ENOMEM;
     }
-    e->mods = m;
     m = &e->mods[e->nmods];
     memset(m, 0, sizeof(*m));
     m->path = path;

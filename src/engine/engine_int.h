@@ -138,9 +138,9 @@ struct tern_engine {
     size_t *order; /* blocks in dependency order */
     struct tern__map block_map;
     struct eprov *provs;
-    size_t nprovs;
+    size_t nprovs, aprovs;
     struct emod *mods; /* [0] is the root */
-    size_t nmods;
+    size_t nmods, amods;
     size_t nlocals_all, nvars_all, nouts_all;
     struct mscope *mscopes; /* one per module instance, for evaluation */
     char config_hash[65];
@@ -705,7 +705,7 @@ struct tern__confirm {
     size_t prov;
     const tern_module *module; /* one of its types, to set up the provider */
     size_t *deps;              /* the apply steps whose objects it reads */
-    size_t ndeps;
+    size_t ndeps, adeps;
     struct tern__confirm_obj *objs;
     size_t nobjs;
     int64_t serial;       /* the state's serial once they were written */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/vec.h"
 
 void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
                           size_t mod, const struct pinst *pi, tern_value **tmp)
@@ -68,20 +69,19 @@ void tern__block_changed(struct evalctx *cx, size_t b)
     }
 }
 
+_Static_assert((TERN_VEC_MIN & (TERN_VEC_MIN - 1)) == 0,
+               "tern__block_push implies its capacities from TERN_VEC_MIN");
+
 int tern__block_push(struct evalctx *cx, size_t b, size_t inst)
 {
-    size_t n = cx->nblock_insts[b];
+    size_t n = cx->nblock_insts[b], cap = n;
 
-    /* The capacity is implied: the array was sized to the next power of
-     * two when n reached one. */
-    if (n == 0 || (n & (n - 1)) == 0) {
-        size_t *l =
-            tern_realloc(cx->block_insts[b], (n ? 2 * n : 1) * sizeof(*l));
-
-        if (!l)
-            return TERN_ENOMEM;
-        cx->block_insts[b] = l;
-    }
+    /* The capacity is implied by n: TERN_VEC_RESERVE grows from none to
+     * TERN_VEC_MIN, a power of two, then doubles, so the array is full
+     * exactly at 0 and at each power of two from TERN_VEC_MIN up. */
+    if ((n == 0 || (n >= TERN_VEC_MIN && (n & (n - 1)) == 0)) &&
+        TERN_VEC_RESERVE(cx->block_insts[b], cap, n + 1) != TERN_OK)
+        return TERN_ENOMEM;
     cx->block_insts[b][cx->nblock_insts[b]++] = inst;
     return TERN_OK;
 }

@@ -21,6 +21,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/vec.h"
 
 /* A data source read running on its own thread while the plan goes on. */
 struct dataread {
@@ -58,7 +59,7 @@ struct planrun {
     size_t *order;                /* blocks in planning order */
     /* The import blocks' targets, for_each expanded (see imports_expand). */
     struct impt *imps;
-    size_t nimps;
+    size_t nimps, aimps;
     int imps_done; /* 0 not yet, 1 expanded, -1 failed */
     /* An allocation failed where only a flag can say so (a refresh's
      * finish): the plan then fails with TERN_ENOMEM. */
@@ -71,15 +72,8 @@ static int data_wait_all(struct planrun *pr);
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out)
 {
-    if (p->ninsts == p->ainsts) {
-        size_t a = p->ainsts ? p->ainsts * 2 : 16;
-        struct pinst *n = tern_realloc(p->insts, a * sizeof(*n));
-
-        if (!n)
-            return TERN_ENOMEM;
-        p->insts = n;
-        p->ainsts = a;
-    }
+    if (TERN_VEC_RESERVE(p->insts, p->ainsts, p->ninsts + 1) != TERN_OK)
+        return TERN_ENOMEM;
     *out = &p->insts[p->ninsts++];
     memset(*out, 0, sizeof(**out));
     (*out)->block = SIZE_MAX;
@@ -337,20 +331,17 @@ static void emit(struct planrun *pr, enum tern_event_kind kind,
     tern__engine_event(pr->e, &ev);
 }
 
-/* Grow the per-instance value array alongside plan->insts. */
+/* Grow the per-instance value array alongside plan->insts, the new
+ * slots NULL. */
 static int values_fit(struct planrun *pr)
 {
-    if (pr->plan->ninsts > pr->avalues) {
-        size_t a = pr->plan->ainsts, i;
-        tern_value **v = tern_realloc(pr->cx.values, a * sizeof(*v));
+    size_t i = pr->avalues;
 
-        if (!v)
-            return TERN_ENOMEM;
-        for (i = pr->avalues; i < a; i++)
-            v[i] = NULL;
-        pr->cx.values = v;
-        pr->avalues = a;
-    }
+    if (TERN_VEC_RESERVE(pr->cx.values, pr->avalues, pr->plan->ninsts) !=
+        TERN_OK)
+        return TERN_ENOMEM;
+    for (; i < pr->avalues; i++)
+        pr->cx.values[i] = NULL;
     return TERN_OK;
 }
 
@@ -433,10 +424,10 @@ struct bulk {
 struct refresh {
     struct planrun *pr;
     struct bulk *bulks;
-    size_t nbulks;
+    size_t nbulks, abulks;
     size_t *bulk_of; /* per state object: its bulk, or SIZE_MAX */
     struct chunk *chunks;
-    size_t nchunks;
+    size_t nchunks, achunks;
     /* What tern wrote within the propagation window, from the state's
      * history (tern_state_recent_writes), and per state object its entry
      * there (borrowed from it), or NULL (see settle). */
@@ -706,15 +697,9 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         struct pinst *dr;
         json_t *before;
 
-        if (pr->plan->ndrift == pr->plan->adrift) {
-            size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
-            struct pinst *n = tern_realloc(pr->plan->drift, a * sizeof(*n));
-
-            if (!n)
-                return refresh_oom(pr);
-            pr->plan->drift = n;
-            pr->plan->adrift = a;
-        }
+        if (TERN_VEC_RESERVE(pr->plan->drift, pr->plan->adrift,
+                             pr->plan->ndrift + 1) != TERN_OK)
+            return refresh_oom(pr);
         dr = &pr->plan->drift[pr->plan->ndrift++];
         memset(dr, 0, sizeof(*dr));
         dr->block = SIZE_MAX;
@@ -820,15 +805,14 @@ static int plan_bulks(struct planrun *pr, struct refresh *rf,
             if (rf->bulks[j].bop == bop && rf->bulks[j].prov == prov)
                 break;
         if (j == rf->nbulks) {
-            struct bulk *nb =
-                tern_realloc(rf->bulks, (rf->nbulks + 1) * sizeof(*nb));
-
-            TERN_CHECK_ALLOC(nb);
-            rf->bulks = nb;
-            memset(&nb[j], 0, sizeof(nb[j]));
-            nb[j].bop = bop;
-            nb[j].prov = prov;
-            nb[j].module = mods[i];
+            if (TERN_VEC_RESERVE(rf->bulks, rf->abulks, j + 1) != TERN_OK) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
+            memset(&rf->bulks[j], 0, sizeof(rf->bulks[j]));
+            rf->bulks[j].bop = bop;
+            rf->bulks[j].prov = prov;
+            rf->bulks[j].module = mods[i];
             rf->nbulks++;
         }
         rf->bulks[j].count++;
@@ -868,11 +852,11 @@ static int plan_chunks(struct planrun *pr, struct refresh *rf,
             if (rf->bulk_of[i] != b || !mods[i])
                 continue;
             if (!c || c->n == per) {
-                struct chunk *nc =
-                    tern_realloc(rf->chunks, (rf->nchunks + 1) * sizeof(*nc));
-
-                TERN_CHECK_ALLOC(nc);
-                rf->chunks = nc;
+                if (TERN_VEC_RESERVE(rf->chunks, rf->achunks,
+                                     rf->nchunks + 1) != TERN_OK) {
+                    error = TERN_ENOMEM;
+                    goto done;
+                }
                 c = &rf->chunks[rf->nchunks++];
                 memset(c, 0, sizeof(*c));
                 c->bulk = b;
@@ -993,13 +977,10 @@ static int refresh(struct planrun *pr)
 
         if (!pr->gone[i])
             continue;
-        if (pr->plan->ndrift == pr->plan->adrift) {
-            size_t a = pr->plan->adrift ? pr->plan->adrift * 2 : 8;
-            struct pinst *nd = tern_realloc(pr->plan->drift, a * sizeof(*nd));
-
-            TERN_CHECK_ALLOC(nd);
-            pr->plan->drift = nd;
-            pr->plan->adrift = a;
+        if (TERN_VEC_RESERVE(pr->plan->drift, pr->plan->adrift,
+                             pr->plan->ndrift + 1) != TERN_OK) {
+            error = TERN_ENOMEM;
+            goto done;
         }
         m = tern__engine_module(pr->e, TERN_MODULE_RESOURCE, pr->st[i].type);
         d = &pr->plan->drift[pr->plan->ndrift++];
@@ -1238,17 +1219,15 @@ static int import_push(struct planrun *pr, char *to, size_t blk,
         tern_free(to);
         return TERN_ERROR;
     }
-    n = tern_realloc(pr->imps, (pr->nimps + 1) * sizeof(*n));
-    if (!n) {
+    if (TERN_VEC_RESERVE(pr->imps, pr->aimps, pr->nimps + 1) != TERN_OK) {
         tern_free(to);
         return TERN_ENOMEM;
     }
-    pr->imps = n;
-    n[pr->nimps].to = to;
-    n[pr->nimps].blk = blk;
-    n[pr->nimps].each_key = key ? tern_value_incref(key) : NULL;
-    n[pr->nimps].each_value = value ? tern_value_incref(value) : NULL;
-    pr->nimps++;
+    n = &pr->imps[pr->nimps++];
+    n->to = to;
+    n->blk = blk;
+    n->each_key = key ? tern_value_incref(key) : NULL;
+    n->each_value = value ? tern_value_incref(value) : NULL;
     return TERN_OK;
 }
 
@@ -1612,13 +1591,9 @@ static int data_start(struct planrun *pr, size_t idx, size_t block,
 
     if (pr->ndreads >= pr->e->parallelism && (error = data_wait_all(pr)))
         goto done;
-    if (pr->ndreads == pr->adreads) {
-        size_t a = pr->adreads ? pr->adreads * 2 : 8;
-        struct dataread **n = tern_realloc(pr->dreads, a * sizeof(*n));
-
-        TERN_CHECK_ALLOC(n);
-        pr->dreads = n;
-        pr->adreads = a;
+    if (TERN_VEC_RESERVE(pr->dreads, pr->adreads, pr->ndreads + 1) != TERN_OK) {
+        error = TERN_ENOMEM;
+        goto done;
     }
     dr = tern_calloc(1, sizeof(*dr));
     TERN_CHECK_ALLOC(dr);

@@ -249,7 +249,6 @@ static int add_locals(struct tern_lang_config *cfg, struct tern_block *b,
 
     for (i = 0; i < b->body->nattrs; i++) {
         struct tern_attribute *a = &b->body->attrs[i];
-        struct tern_attribute **na;
 
         if (tern__nameset_add(&cfg->local_names, a->name, cfg->nlocal_attrs,
                               &j))
@@ -267,17 +266,9 @@ static int add_locals(struct tern_lang_config *cfg, struct tern_block *b,
             error = TERN_ERROR;
             continue;
         }
-        if (cfg->nlocal_attrs == cfg->alocal_attrs) {
-            size_t alloc = cfg->alocal_attrs ? cfg->alocal_attrs * 2 : 16;
-
-            na = alloc <= SIZE_MAX / sizeof(*na)
-                     ? tern_realloc(cfg->local_attrs, alloc * sizeof(*na))
-                     : NULL;
-            if (!na)
-                return TERN_ENOMEM;
-            cfg->local_attrs = na;
-            cfg->alocal_attrs = alloc;
-        }
+        if (TERN_VEC_RESERVE(cfg->local_attrs, cfg->alocal_attrs,
+                             cfg->nlocal_attrs + 1) != TERN_OK)
+            return TERN_ENOMEM;
         cfg->local_attrs[cfg->nlocal_attrs++] = a;
     }
     for (i = 0; i < b->body->nblocks; i++) {
@@ -433,8 +424,9 @@ static int load_dir(struct tern_lang_config *cfg, const char *dir,
                     const char *prefix, int *unreadable,
                     struct tern_diags *diags)
 {
-    char **names = NULL;
-    size_t n = 0, alloc = 0, i;
+    TERN_VEC(char *) names = TERN_VEC_INIT;
+    char *dup;
+    size_t i;
     struct dirent *de;
     DIR *d;
     int error = TERN_OK;
@@ -448,29 +440,18 @@ static int load_dir(struct tern_lang_config *cfg, const char *dir,
     while ((de = readdir(d)) != NULL) {
         if (!wanted(de->d_name))
             continue;
-        if (n == alloc) {
-            char **nn;
-
-            alloc = alloc ? alloc * 2 : 16;
-            nn = tern_realloc(names, alloc * sizeof(*names));
-            if (!nn) {
-                error = TERN_ENOMEM;
-                goto done;
-            }
-            names = nn;
-        }
-        names[n] = tern_strdup(de->d_name);
-        if (!names[n]) {
+        if (!(dup = tern_strdup(de->d_name)) ||
+            tern_vec_push(&names, dup) != TERN_OK) {
+            tern_free(dup);
             error = TERN_ENOMEM;
             goto done;
         }
-        n++;
     }
-    if (n > 1) /* names is NULL in a directory without files */
-        qsort(names, n, sizeof(*names), cmp_names);
-    for (i = 0; i < n; i++) {
-        char *path = tern_asprintf("%s/%s", dir, names[i]);
-        char *name = tern_asprintf("%s%s", prefix, names[i]);
+    if (names.n > 1) /* names.v is NULL in a directory without files */
+        qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+    for (i = 0; i < names.n; i++) {
+        char *path = tern_asprintf("%s/%s", dir, names.v[i]);
+        char *name = tern_asprintf("%s%s", prefix, names.v[i]);
         char *text = NULL;
         size_t len = 0;
         int err = path && name ? tern_read_whole_file(path, &text, &len)
@@ -497,9 +478,9 @@ static int load_dir(struct tern_lang_config *cfg, const char *dir,
     }
 done:
     closedir(d);
-    for (i = 0; i < n; i++)
-        tern_free(names[i]);
-    tern_free(names);
+    for (i = 0; i < names.n; i++)
+        tern_free(names.v[i]);
+    tern_vec_release(&names);
     return error;
 }
 

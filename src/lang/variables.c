@@ -12,6 +12,7 @@
 #include "lang/lang_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,16 +24,8 @@ static struct tern_lang_var_value *add_value(struct tern_lang_var_inputs *in)
 {
     struct tern_lang_var_value *v;
 
-    if (in->n == in->alloc) {
-        size_t alloc = in->alloc ? in->alloc * 2 : 16;
-        struct tern_lang_var_value *items =
-            tern_realloc(in->items, alloc * sizeof(*items));
-
-        if (!items)
-            return NULL;
-        in->items = items;
-        in->alloc = alloc;
-    }
+    if (TERN_VEC_RESERVE(in->items, in->alloc, in->n + 1) != TERN_OK)
+        return NULL;
     v = &in->items[in->n++];
     memset(v, 0, sizeof(*v));
     return v;
@@ -132,8 +125,9 @@ int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
                                  const char *const *cli, size_t ncli,
                                  struct tern_diags *d)
 {
-    const char **env = NULL, **autos = NULL;
-    size_t nenv = 0, nautos = 0, i;
+    const char **env = NULL;
+    TERN_VEC(char *) autos = TERN_VEC_INIT;
+    size_t nenv = 0, i;
     int error = TERN_OK, err;
     DIR *dh = NULL;
     struct dirent *de;
@@ -187,34 +181,28 @@ int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
         }
         dh = opendir(dir);
         while (dh && (de = readdir(dh)) != NULL) {
-            const char **na;
+            char *name;
 
             if (!ends_with(de->d_name, ".auto.tfvars") &&
                 !ends_with(de->d_name, ".auto.tfvars.json"))
                 continue;
-            na = tern_realloc(autos, (nautos + 1) * sizeof(*autos));
-            if (!na) {
+            if (!(name = tern_strdup(de->d_name)) ||
+                tern_vec_push(&autos, name) != TERN_OK) {
+                tern_free(name);
                 error = TERN_ENOMEM;
                 goto done;
             }
-            autos = na;
-            autos[nautos] = tern_strdup(de->d_name);
-            if (!autos[nautos]) {
-                error = TERN_ENOMEM;
-                goto done;
-            }
-            nautos++;
         }
-        if (nautos > 1) /* autos is NULL when there are none */
-            qsort(autos, nautos, sizeof(*autos), cmp_str);
-        for (i = 0; i < nautos; i++) {
+        if (autos.n > 1) /* autos.v is NULL when there are none */
+            qsort(autos.v, autos.n, sizeof(*autos.v), cmp_str);
+        for (i = 0; i < autos.n; i++) {
             tern_free(path);
-            path = tern_asprintf("%s/%s", dir, autos[i]);
+            path = tern_asprintf("%s/%s", dir, autos.v[i]);
             if (!path) {
                 error = TERN_ENOMEM;
                 goto done;
             }
-            err = add_file(in, path, autos[i], 0, d);
+            err = add_file(in, path, autos.v[i], 0, d);
             if (err == TERN_ENOMEM) {
                 error = err;
                 goto done;
@@ -252,9 +240,9 @@ int tern_lang_var_inputs_collect(struct tern_lang_var_inputs *in,
 done:
     if (dh)
         closedir(dh);
-    for (i = 0; i < nautos; i++)
-        tern_free((char *)autos[i]);
-    tern_free(autos);
+    for (i = 0; i < autos.n; i++)
+        tern_free(autos.v[i]);
+    tern_vec_release(&autos);
     tern_free(env);
     tern_free(path);
     return error;

@@ -75,6 +75,51 @@ TEST(engine_apply, independent_overlap_dependents_wait)
     test_env_release(&env);
 }
 
+/* A block of 33 instances, past each capacity its lists double through
+ * (8, 16, 32): every one is seen by what depends on them all, created
+ * before it and destroyed after it. */
+TEST(engine_apply, many_instances_ordered)
+{
+    struct test_env env;
+    struct test_op_record a, z;
+    char name[8], want[256] = "", *v;
+    int i;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    env.parallelism = 4;
+    test_store_set_latency(env.store, 1);
+    ASSERT_OK(test_env_converge(&env,
+                                "resource \"test_object\" \"a\" {\n"
+                                "  count = 33\n"
+                                "  name  = \"a${count.index}\"\n"
+                                "}\n"
+                                "resource \"test_object\" \"z\" {\n"
+                                "  name  = \"z\"\n"
+                                "  value = join(\",\", test_object.a[*].name)\n"
+                                "}\n"));
+    z = rec(&env, "create", "z");
+    for (i = 0; i < 33; i++) {
+        snprintf(name, sizeof(name), "a%d", i);
+        a = rec(&env, "create", name);
+        ASSERT_CMP(z.start_ns, >=, a.end_ns);
+        snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+                 i ? "," : "", name);
+    }
+    v = test_env_state_attr(&env, "test_object.z", "value");
+    ASSERT_STR_EQ(v, want);
+    tern_free(v);
+    ASSERT_EQ(test_env_state_count(&env), 34);
+    ASSERT_OK(test_env_converge(&env, ""));
+    z = rec(&env, "delete", "z");
+    for (i = 0; i < 33; i++) {
+        snprintf(name, sizeof(name), "a%d", i);
+        a = rec(&env, "delete", name);
+        ASSERT_CMP(a.start_ns, >=, z.end_ns);
+    }
+    ASSERT_EQ(test_env_state_count(&env), 0);
+    test_env_release(&env);
+}
+
 TEST(engine_apply, parallelism_bounds_concurrency)
 {
     struct test_env env;
@@ -886,6 +931,7 @@ TEST(engine_apply, allocation_failures)
 
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
+    TEST_UNIT(engine_apply, many_instances_ordered),
     TEST_UNIT(engine_apply, parallelism_bounds_concurrency),
     TEST_UNIT(engine_apply, failure_stops_only_dependents),
     TEST_UNIT(engine_apply, interrupt_saves_completed_and_releases_lock),
