@@ -68,25 +68,106 @@ void tern_state_text_cache_free(tern_state_text_cache *c)
     tern_free(c);
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
+/* FNV-1a over 8-byte words: what changed is found by comparing. */
+static uint64_t hash_more(uint64_t h, const void *data, size_t n)
 {
-    uint64_t h = 14695981039346656037ULL;
-    size_t i;
+    const unsigned char *p = data;
+    uint64_t word;
 
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    for (; n >= 8; n -= 8, p += 8) {
+        memcpy(&word, p, 8);
+        h = (h ^ word) * 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    for (; n > 0; n--, p++)
+        h = (h ^ *p) * 1099511628211ULL;
     return h;
 }
 
+/* A row as SQLite hands it out: each column's text and length (-1: NULL;
+ * an integer column as its decimal text). */
+struct cols {
+    const char *p[TERN__STATE_RESOURCE_NCOLS];
+    long long n[TERN__STATE_RESOURCE_NCOLS];
+};
+
+static void read_cols(struct cols *c, sqlite3_stmt *s)
+{
+    int i;
+
+    for (i = 0; i < TERN__STATE_RESOURCE_NCOLS; i++) {
+        c->p[i] = (const char *)sqlite3_column_text(s, i);
+        c->n[i] = c->p[i] ? (long long)sqlite3_column_bytes(s, i) : -1;
+    }
+}
+
+static uint64_t hash_cols(const struct cols *c, int from, int to)
+{
+    uint64_t h = 14695981039346656037ULL;
+    int i;
+
+    for (i = from; i < to; i++) {
+        h = hash_more(h, &c->n[i], sizeof(c->n[i]));
+        if (c->p[i])
+            h = hash_more(h, c->p[i], (size_t)c->n[i]);
+    }
+    return h;
+}
+
+/* The columns serialized: each as its length and its bytes. */
+static void put_cols(tern_buf *b, const struct cols *c, int from, int to)
+{
+    int i;
+
+    for (i = from; i < to; i++) {
+        tern_buf_put(b, &c->n[i], sizeof(c->n[i]));
+        if (c->p[i])
+            tern_buf_put(b, c->p[i], (size_t)c->n[i]);
+    }
+}
+
+/* Are the columns what put_cols() wrote into row? */
+static int same_cols(const char *row, size_t len, const struct cols *c,
+                     int from, int to)
+{
+    const char *end = row + len;
+    long long n;
+    int i;
+
+    for (i = from; i < to; i++) {
+        if ((size_t)(end - row) < sizeof(n))
+            return 0;
+        memcpy(&n, row, sizeof(n));
+        row += sizeof(n);
+        if (n != c->n[i] || (n > 0 && ((size_t)(end - row) < (size_t)n ||
+                                       memcmp(row, c->p[i], (size_t)n) != 0)))
+            return 0;
+        if (n > 0)
+            row += n;
+    }
+    return row == end;
+}
+
+/* The cached entry of a row, or the empty slot for it. */
 static struct text_entry **find_slot(struct text_entry **slots, size_t size,
-                                     uint64_t hash, const char *row,
-                                     size_t row_len)
+                                     uint64_t hash, const struct cols *c)
 {
     size_t i = (size_t)hash & (size - 1);
 
-    while (slots[i] &&
-           (slots[i]->hash != hash || slots[i]->row_len != row_len ||
-            memcmp(slots[i]->row, row, row_len) != 0))
+    while (slots[i] && (slots[i]->hash != hash ||
+                        !same_cols(slots[i]->row, slots[i]->row_len, c, 0,
+                                   TERN__STATE_RESOURCE_NCOLS)))
+        i = (i + 1) & (size - 1);
+    return &slots[i];
+}
+
+/* An empty slot for an entry (entries are distinct rows). */
+static struct text_entry **free_slot(struct text_entry **slots, size_t size,
+                                     uint64_t hash)
+{
+    size_t i = (size_t)hash & (size - 1);
+
+    while (slots[i])
         i = (i + 1) & (size - 1);
     return &slots[i];
 }
@@ -106,8 +187,7 @@ static int reserve(struct text_entry ***slots, size_t *size, size_t count)
         return TERN_ENOMEM;
     for (i = 0; i < *size; i++)
         if ((*slots)[i])
-            *find_slot(grown, n, (*slots)[i]->hash, (*slots)[i]->row,
-                       (*slots)[i]->row_len) = (*slots)[i];
+            *free_slot(grown, n, (*slots)[i]->hash) = (*slots)[i];
     tern_free(*slots);
     *slots = grown;
     *size = n;
@@ -147,33 +227,13 @@ struct walk {
     struct text_entry **slots; /* this export's table */
     size_t size, count;
     tern_buf *out;
-    tern_buf row;  /* the current row's columns */
-    tern_buf prev; /* the previous row's module, mode, type, name */
+    struct cols cols; /* the current row */
+    tern_buf prev;    /* the previous row's module, mode, type, name */
     tern_buf scratch;
     size_t rows;
     struct tern_diags *diags;
 };
 
-/* The row's columns, each as its length and its bytes (-1: NULL). */
-static void read_row(tern_buf *row, sqlite3_stmt *s, int from, int to)
-{
-    int i;
-
-    for (i = from; i < to; i++) {
-        const unsigned char *t = sqlite3_column_text(s, i);
-        long long n = t ? (long long)sqlite3_column_bytes(s, i) : -1;
-
-        tern_buf_put(row, &n, sizeof(n));
-        if (t)
-            tern_buf_put(row, t, (size_t)n);
-    }
-}
-
-/*
- * A resource's header, as build_doc() in tfjson.c makes it, up to its
- * "instances" array, which follows: the object is dumped without it and
- * the closing brace replaced.
- */
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -407,6 +467,22 @@ static int indent_text(tern_buf *b, const char *text, int indent,
     return 0;
 }
 
+/* An integer as Jansson's "%lld" writes it, without printf's cost. */
+static void put_int(tern_buf *b, long long v)
+{
+    char d[24], *p = d + sizeof(d);
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    tern_buf_put(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 /* A raw string as Jansson escapes it, into @p b; -1 beyond ASCII. */
 static int put_escaped(tern_buf *b, const char *s)
 {
@@ -458,22 +534,20 @@ static int put_escaped(tern_buf *b, const char *s)
     return 0;
 }
 
-#define COL(s, i) ((const char *)sqlite3_column_text((s), (i)))
-
 /*
  * The instance of the row as tern__state_export_instance() builds it and
  * json_dumps() writes it at INSTANCE_INDENT, from the stored texts; -1
  * when a column is outside the subset above (or missing: the parse
  * reports that).
  */
-static int fast_instance(tern_buf *t, tern_buf *scratch, sqlite3_stmt *s)
+static int fast_instance(tern_buf *t, tern_buf *scratch, sqlite3_stmt *s,
+                         const char *const *col)
 {
     const int in = INSTANCE_INDENT + 2;
     int kind = sqlite3_column_int(s, 4);
-    const char *status = COL(s, 12), *id = COL(s, 8), *deps = COL(s, 11);
+    const char *status = col[12], *id = col[8], *deps = col[11];
 
-    if (!COL(s, 0) || !COL(s, 2) || !COL(s, 3) || !COL(s, 7) || !status ||
-        !deps)
+    if (!col[0] || !col[2] || !col[3] || !col[7] || !status || !deps)
         return -1;
     tern_buf_clear(scratch);
     if (id && put_escaped(scratch, id) != 0)
@@ -483,8 +557,8 @@ static int fast_instance(tern_buf *t, tern_buf *scratch, sqlite3_stmt *s)
         put_spaces(t, in);
         tern_buf_puts(t, "\"index_key\": ");
         if (kind == TERN_STATE_KEY_INT)
-            tern_buf_printf(t, "%lld", (long long)sqlite3_column_int64(s, 5));
-        else if (put_escaped(t, COL(s, 6) ? COL(s, 6) : "") != 0)
+            put_int(t, (long long)sqlite3_column_int64(s, 5));
+        else if (put_escaped(t, col[6] ? col[6] : "") != 0)
             return -1;
         tern_buf_puts(t, ",\n");
     }
@@ -493,17 +567,18 @@ static int fast_instance(tern_buf *t, tern_buf *scratch, sqlite3_stmt *s)
         tern_buf_puts(t, "\"status\": \"tainted\",\n");
     }
     put_spaces(t, in);
-    tern_buf_printf(t, "\"schema_version\": %lld,\n",
-                    (long long)sqlite3_column_int64(s, 14));
+    tern_buf_puts(t, "\"schema_version\": ");
+    put_int(t, (long long)sqlite3_column_int64(s, 14));
+    tern_buf_puts(t, ",\n");
     put_spaces(t, in);
     tern_buf_puts(t, "\"attributes\": ");
-    if (!COL(s, 9) || COL(s, 9)[0] != '{' ||
-        indent_text(t, COL(s, 9), in, id ? scratch->ptr : NULL) != 0)
+    if (!col[9] || col[9][0] != '{' ||
+        indent_text(t, col[9], in, id ? scratch->ptr : NULL) != 0)
         return -1;
     tern_buf_puts(t, ",\n");
     put_spaces(t, in);
     tern_buf_puts(t, "\"sensitive_attributes\": ");
-    if (indent_text(t, COL(s, 10), in, NULL) != 0 || deps[0] != '[')
+    if (indent_text(t, col[10], in, NULL) != 0 || deps[0] != '[')
         return -1;
     if (strcmp(deps, "[]") != 0) {
         tern_buf_puts(t, ",\n");
@@ -531,7 +606,8 @@ static int make_entry(struct walk *w, sqlite3_stmt *s, struct text_entry *e)
     tern_buf t = TERN_BUF_INIT;
     int error;
 
-    if (fast_instance(&t, &w->scratch, s) == 0 && !tern_buf_oom(&t)) {
+    if (fast_instance(&t, &w->scratch, s, w->cols.p) == 0 &&
+        !tern_buf_oom(&t)) {
         e->text_len = t.len;
         e->text = tern_buf_detach(&t);
         return TERN_OK;
@@ -559,57 +635,54 @@ static int make_entry(struct walk *w, sqlite3_stmt *s, struct text_entry *e)
 }
 
 /* Does the row start another resource than the one before? */
-static int new_resource(struct walk *w, sqlite3_stmt *s)
+static int new_resource(struct walk *w)
 {
-    size_t len = w->prev.len;
-    int same;
-
-    tern_buf_clear(&w->row);
-    read_row(&w->row, s, 0, 4);
-    same = w->rows > 0 && w->row.len == len &&
-           memcmp(w->row.ptr, w->prev.ptr, len) == 0;
+    if (w->rows > 0 && same_cols(w->prev.ptr, w->prev.len, &w->cols, 0, 4))
+        return 0;
     tern_buf_clear(&w->prev);
-    tern_buf_put(&w->prev, w->row.ptr, w->row.len);
-    return !same;
+    put_cols(&w->prev, &w->cols, 0, 4);
+    return 1;
 }
 
 static int on_row(void *ud, sqlite3_stmt *s)
 {
     struct walk *w = ud;
     tern_state_text_cache *c = w->cache;
-    struct text_entry **slot, *e = NULL;
+    struct text_entry *e = NULL;
     uint64_t hash;
-    int error, first = new_resource(w, s);
+    int error, first, fresh = 0;
 
-    read_row(&w->row, s, 4, TERN__STATE_RESOURCE_NCOLS);
-    if (tern_buf_oom(&w->row) || tern_buf_oom(&w->prev))
+    read_cols(&w->cols, s);
+    first = new_resource(w);
+    if (tern_buf_oom(&w->prev))
         return TERN_ENOMEM;
-    hash = fnv1a(w->row.ptr, w->row.len);
-    if (c->size) {
-        slot = find_slot(c->slots, c->size, hash, w->row.ptr, w->row.len);
-        e = *slot;
-    }
+    hash = hash_cols(&w->cols, 0, TERN__STATE_RESOURCE_NCOLS);
+    if (c->size)
+        e = *find_slot(c->slots, c->size, hash, &w->cols);
     if (!e) {
+        tern_buf row = TERN_BUF_INIT;
+
         e = tern_calloc(1, sizeof(*e));
         if (!e)
             return TERN_ENOMEM;
+        fresh = 1;
         e->hash = hash;
-        e->row_len = w->row.len;
-        e->row = tern_malloc(w->row.len + 1);
+        put_cols(&row, &w->cols, 0, TERN__STATE_RESOURCE_NCOLS);
+        e->row_len = row.len;
+        e->row = tern_buf_detach(&row);
         error = e->row ? make_entry(w, s, e) : TERN_ENOMEM;
         if (error) {
             entry_free(e);
             return error;
         }
-        memcpy(e->row, w->row.ptr, w->row.len);
     }
     if ((error = reserve(&w->slots, &w->size, w->count)) != 0) {
-        if (e->gen != c->gen)
+        if (fresh)
             entry_free(e);
         return error;
     }
     e->gen = c->gen;
-    *find_slot(w->slots, w->size, hash, e->row, e->row_len) = e;
+    *free_slot(w->slots, w->size, hash) = e;
     w->count++;
     if (first) {
         json_t *j;
@@ -796,7 +869,6 @@ done:
     if (in_tx)
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     json_decref(checks);
-    tern_buf_release(&w.row);
     tern_buf_release(&w.prev);
     tern_buf_release(&w.scratch);
     tern_buf_release(&b);
