@@ -851,15 +851,22 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
     tern_free(b->pending);
     b->pending = NULL;
     serial = tern_state_serial(st);
+    /* Nothing changed, and the object exists: nothing to write (and no
+     * document to build). When it does not exist yet, the first write
+     * creates it with the lineage that a saved plan names, so another
+     * runner can apply that plan. */
+    if (b->pulled && b->etag && serial == b->serial && b->nintents == 0 &&
+        !b->marker_changed) {
+        tern_state_intent *list = NULL;
+
+        error = tern_state_intents(st, &list, &n, diags);
+        tern_state_intents_free(list, n);
+        if (error || n == 0)
+            return error;
+    }
     error = build_doc(b, st, &doc, &len, &n, diags);
     if (error)
         return error;
-    /* Nothing changed, and the object exists: nothing to write. When it
-     * does not exist yet, the first write creates it with the lineage that
-     * a saved plan names, so another runner can apply that plan. */
-    if (b->pulled && b->etag && serial == b->serial && n == 0 &&
-        b->nintents == 0 && !b->marker_changed)
-        goto done;
     b->in_flight = 1;
     error = put_doc(b, doc, len, &written, diags);
     b->in_flight = 0;
@@ -870,7 +877,6 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
         if (bytes)
             *bytes = written;
     }
-done:
     tern_free(doc);
     return error;
 }
