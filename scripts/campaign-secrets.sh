@@ -7,8 +7,10 @@
 #     files) kept (TERN_TEST_KEEP_TMP).
 #  2. A scenario with distinctive secrets: a secret key of its own, an STS
 #     session (assume_role, so a session token and temporary keys), a
-#     Databricks token and a sensitive variable; apply, plan -out, show,
-#     state pull, output, destroy, each at TERN_LOG=trace; and the same key
+#     Databricks token and a sensitive variable (whole, in a map's element
+#     and read by another stack through terraform_remote_state); apply,
+#     plan -out, show, state show, state pull, output, destroy, each at
+#     TERN_LOG=trace; and the same key
 #     and token written in provider blocks, planned to a file that is
 #     applied from another directory (issue 20, finding 4).
 #  3. Every artifact is searched for every secret (the sensitive value is
@@ -97,9 +99,41 @@ resource "databricks_instance_profile" "d" {
   skip_validation      = true
 }
 
+# A map with one element derived from the sensitive variable: state show
+# and show hide that element, not the map (issue 20, finding 5).
+resource "random_integer" "keep" {
+  min  = 1
+  max  = 100
+  seed = "campaign"
+  keepers = {
+    note  = var.note
+    plain = "campaign"
+  }
+}
+
 output "note" {
   value     = var.note
   sensitive = true
+}
+EOF
+# Another stack reading base's outputs, the sensitive one among them
+# (issue 18): state show and show hide that output where it is.
+mkdir -p "$s/reader"
+cat >"$s/reader/main.tf" <<EOF
+data "terraform_remote_state" "base" {
+  backend = "local"
+  config = {
+    path = "../base/tern.tfstate.db"
+  }
+}
+
+resource "random_integer" "read" {
+  min  = 1
+  max  = 100
+  seed = "campaign"
+  keepers = {
+    note = data.terraform_remote_state.base.outputs.note
+  }
 }
 EOF
 cat >"$s/assumed/main.tf" <<EOF
@@ -180,6 +214,12 @@ run "$s/base" show base.tfplan
 run "$s/base" show -json base.tfplan
 run "$s/base" state pull
 run "$s/base" output -json
+run "$s/base" state show random_integer.keep
+run "$s/base" show
+run "$s/reader" apply -auto-approve
+run "$s/reader" state show data.terraform_remote_state.base
+run "$s/reader" state show random_integer.read
+run "$s/reader" show
 run "$s/assumed" apply -auto-approve
 run "$s/assumed" plan -out=assumed.tfplan -destroy
 run "$s/assumed" apply assumed.tfplan

@@ -7,6 +7,7 @@
 #define TERN_STATE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "tern/state.h"
 #include "util/buf.h"
@@ -29,6 +30,9 @@ struct tern_state {
     char *tern_version;
     int64_t serial;
     int lock_fd; /* -1 when not locked */
+    /* The process that opened it, recorded with every intent (asked once:
+     * getpid() is a system call each time). */
+    pid_t pid;
     char *lock_id;
     int batch; /* inside tern_state_batch_begin(): changes are savepoints */
     /* A change of the batch could not be rolled back to its savepoint

@@ -1063,6 +1063,7 @@ int tern_state_open(tern_state **out, const tern_state_open_options *opts,
     st = tern_calloc(1, sizeof(*st));
     TERN_CHECK_ALLOC(st);
     st->lock_fd = -1;
+    st->pid = getpid();
     st->path = tern_strdup(opts->path ? opts->path : TERN_STATE_DEFAULT_PATH);
     TERN_CHECK_ALLOC(st->path);
     st->operation = tern_strdup(opts->operation ? opts->operation : "unknown");
@@ -1853,7 +1854,7 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
         goto done;
     }
     TERN__BIND(st, sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)));
-    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)getpid()));
+    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)st->pid));
     TERN__BIND(st, sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC));
     /* Autocommit: durable (WAL fsync) before the remote call is made. */
     if (tern__state_step(st, s) != SQLITE_DONE) {

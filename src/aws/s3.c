@@ -252,6 +252,7 @@ struct s3_req {
     size_t nheaders;
     const void *body;
     size_t body_len;
+    int not_modified_ok; /* a conditional GET: 304 is an answer */
 };
 
 static int send_once(tern_s3_client *c, const struct s3_req *r,
@@ -398,7 +399,8 @@ static int s3_call(tern_s3_client *c, const struct s3_req *r,
             retry = resp->failure == TERN_HTTP_ETIMEOUT ||
                     resp->failure == TERN_HTTP_ERESET ||
                     resp->failure == TERN_HTTP_ECONNECT;
-        } else if (resp->status >= 200 && resp->status < 300) {
+        } else if ((resp->status >= 200 && resp->status < 300) ||
+                   (resp->status == 304 && r->not_modified_ok)) {
             TERN_LOG_AT(TERN_LOG_DEBUG, "aws: s3 %s -> %ld (attempt %d)",
                         r->action, resp->status, attempt);
             error = TERN_OK;
@@ -469,22 +471,36 @@ done:
     return error;
 }
 
-int tern_s3_get(tern_s3_client *c, const char *bucket, const char *key,
-                tern_buf *body, char **etag, struct tern_diags *diags)
+/* GetObject, If-None-Match: @p if_none_match when not NULL (*changed 0
+ * on 304 Not Modified). */
+static int get_object(tern_s3_client *c, const char *bucket, const char *key,
+                      const char *if_none_match, tern_buf *body, char **etag,
+                      int *changed, struct tern_diags *diags)
 {
+    struct tern_http_header h[1];
     struct s3_req r;
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
     int error;
 
     if (etag)
         *etag = NULL;
+    *changed = 1;
     memset(&r, 0, sizeof(r));
     r.action = "GetObject";
     r.method = "GET";
     r.bucket = bucket;
     r.key = key;
+    if (if_none_match) {
+        h[0].name = "If-None-Match";
+        h[0].value = if_none_match;
+        r.headers = h;
+        r.nheaders = 1;
+        r.not_modified_ok = 1;
+    }
     error = s3_call(c, &r, &resp, 1, diags);
-    if (error == TERN_OK) {
+    if (error == TERN_OK && resp.status == 304) {
+        *changed = 0;
+    } else if (error == TERN_OK) {
         tern_buf_put(body, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
         if (tern_buf_oom(body))
             error = TERN_ENOMEM;
@@ -493,6 +509,22 @@ int tern_s3_get(tern_s3_client *c, const char *bucket, const char *key,
     }
     tern_http_response_release(&resp);
     return error;
+}
+
+int tern_s3_get(tern_s3_client *c, const char *bucket, const char *key,
+                tern_buf *body, char **etag, struct tern_diags *diags)
+{
+    int changed;
+
+    return get_object(c, bucket, key, NULL, body, etag, &changed, diags);
+}
+
+int tern_s3_get_if_changed(tern_s3_client *c, const char *bucket,
+                           const char *key, const char *etag_held,
+                           tern_buf *body, char **etag, int *changed,
+                           struct tern_diags *diags)
+{
+    return get_object(c, bucket, key, etag_held, body, etag, changed, diags);
 }
 
 int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,

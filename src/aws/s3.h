@@ -1,6 +1,7 @@
 /*
- * The S3 REST client a state backend needs: GetObject, PutObject (with
- * If-None-Match / If-Match), DeleteObject and ListObjectsV2. It shares the
+ * The S3 REST client a state backend needs: GetObject (also with
+ * If-None-Match: ETAG), PutObject (with If-None-Match / If-Match),
+ * DeleteObject and ListObjectsV2. It shares the
  * HTTP layer, the SigV4 signer and the credentials chain with the Query
  * client (aws/client.h) and signs as the SDKs sign S3 (aws-sdk-go-v2
  * service/s3, which Terraform's S3 backend uses): the object key is
@@ -99,6 +100,22 @@ char *tern_s3_object_url(const tern_s3_client *c, const char *bucket,
  */
 int tern_s3_get(tern_s3_client *c, const char *bucket, const char *key,
                 tern_buf *body, char **etag, struct tern_diags *diags);
+
+/**
+ * GetObject with If-None-Match: @p etag_held (S3 API reference, GetObject
+ * IfNoneMatch): whether the object changed since the caller read it.
+ * @param etag_held the ETag the caller holds, quotes included; NULL: no
+ *        condition (any object that exists is a change)
+ * @param changed receives 0 when S3 answered 304 Not Modified (@p body and
+ *        @p etag untouched: still the object the caller read), else 1 with
+ *        the object's bytes appended to @p body and its ETag in @p etag
+ * @return as tern_s3_get(): TERN_ENOTFOUND (no object now) without a
+ *         diagnostic
+ */
+int tern_s3_get_if_changed(tern_s3_client *c, const char *bucket,
+                           const char *key, const char *etag_held,
+                           tern_buf *body, char **etag, int *changed,
+                           struct tern_diags *diags);
 
 #define TERN_S3_PUT_OPTS_VERSION 1
 

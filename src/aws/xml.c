@@ -10,8 +10,11 @@
 #include "util/buf.h"
 
 #include <expat.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
 #define NS_SEP '|'
 
@@ -136,6 +139,28 @@ int tern_xml_parse(tern_xml_node **out, const char *data, size_t len, char *err,
     return tern__xml_parse_counted(out, data, len, err, errlen, NULL);
 }
 
+/* Expat salts its hash tables against collisions a hostile document
+ * could aim for; left to itself it asks the kernel for a new salt for
+ * every parser, a system call on every response. One random salt for the
+ * process keeps the protection. If the kernel gives none, 0 lets expat
+ * draw its own, as before. */
+static unsigned long salt;
+static pthread_once_t salt_once = PTHREAD_ONCE_INIT;
+
+static void draw_salt(void)
+{
+    unsigned long v = 0;
+
+    if (getrandom(&v, sizeof(v), 0) == (ssize_t)sizeof(v))
+        salt = v ? v : 1;
+}
+
+static unsigned long hash_salt(void)
+{
+    pthread_once(&salt_once, draw_salt);
+    return salt;
+}
+
 int tern__xml_parse_counted(tern_xml_node **out, const char *data, size_t len,
                             char *err, size_t errlen, size_t *links)
 {
@@ -147,6 +172,7 @@ int tern__xml_parse_counted(tern_xml_node **out, const char *data, size_t len,
     b.parser = XML_ParserCreateNS(NULL, NS_SEP);
     if (!b.parser)
         return TERN_ENOMEM;
+    XML_SetHashSalt(b.parser, hash_salt());
     XML_SetUserData(b.parser, &b);
     XML_SetElementHandler(b.parser, on_start, on_end);
     XML_SetCharacterDataHandler(b.parser, on_chars);

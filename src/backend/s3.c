@@ -29,6 +29,34 @@
 #define LOCK_RETRY_MAX_MS 16000L
 #define EXTENSION         "tern"
 
+/* One GetObject's answer, kept for the thread that waits for it. */
+struct got {
+    int done, error, changed, exists;
+    tern_buf body;
+    char *etag;
+    struct tern_diags diags;
+};
+
+/*
+ * The read overlapped with the lock. A thread reads the state object while
+ * the caller writes the lock (`read`); once the lock was taken at the
+ * first attempt it reads again, If-None-Match the ETag first read
+ * (`check`): the first read may have reached S3 before the previous
+ * holder's final write (that holder writes, then deletes its lock, and our
+ * lock succeeding means its delete came first), never after our lock.
+ * Guarded by `mutex`; `cond` is signalled at each step.
+ */
+struct ahead {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    pthread_t thread;
+    int running;  /* the thread was started and not joined */
+    int outcome;  /* 0: lock pending; 1: taken at once; -1: otherwise */
+    int verified; /* tern_backend_s3_verify ran: its result is final */
+    int result;   /* ... and returned this */
+    struct got read, check;
+};
+
 struct tern_backend_s3 {
     char *bucket;
     char *key;      /* the state object's key, workspace applied */
@@ -75,6 +103,10 @@ struct tern_backend_s3 {
     /* Each instance's text as last exported: a push serializes only the
      * rows that changed since the one before (guarded by push_lock). */
     tern_state_text_cache *texts;
+    /* The read overlapped with the lock (tern_backend_s3_lock_read). */
+    struct ahead ahead;
+    char *pull_path, *pull_operation; /* what pull built, for a rebuild */
+    int pull_start_at_one;
 };
 
 static char *uuid(void)
@@ -92,12 +124,18 @@ static char *uuid(void)
 }
 
 static void stop_pusher(tern_backend_s3 *b);
+static void ahead_stop(tern_backend_s3 *b);
 
 void tern_backend_s3_free(tern_backend_s3 *b)
 {
     if (!b)
         return;
     stop_pusher(b);
+    ahead_stop(b);
+    pthread_cond_destroy(&b->ahead.cond);
+    pthread_mutex_destroy(&b->ahead.mutex);
+    tern_free(b->pull_path);
+    tern_free(b->pull_operation);
     tern_s3_client_free(b->s3);
     tern_aws_credentials_free(b->creds);
     tern_http_free(b->http);
@@ -165,6 +203,8 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
     pthread_mutex_init(&b->push_lock, NULL);
+    pthread_mutex_init(&b->ahead.mutex, NULL);
+    pthread_cond_init(&b->ahead.cond, NULL);
     {
         pthread_condattr_t ca;
 
@@ -309,8 +349,11 @@ static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
     return text;
 }
 
-int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
-                         unsigned int timeout_ms, struct tern_diags *diags)
+/* Write the lock object, retrying a held lock up to @p timeout_ms;
+ * @p first: whether the first attempt took it. */
+static int take_lock(tern_backend_s3 *b, const char *operation,
+                     unsigned int timeout_ms, int *first,
+                     struct tern_diags *diags)
 {
     tern_s3_put_opts po = TERN_S3_PUT_OPTS_INIT;
     json_t *info = NULL;
@@ -320,10 +363,9 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
     struct tm tm;
     int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
-    int error = TERN_OK;
+    int error = TERN_OK, attempts = 0;
 
-    if (!b->use_lockfile || b->lock_id)
-        return TERN_OK;
+    *first = 0;
     id = uuid();
     user = who();
     TERN_CHECK_ALLOC(id);
@@ -352,6 +394,7 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
         b->lock_etag = NULL;
         error = tern_s3_put(b->s3, b->bucket, b->lock_key, text, strlen(text),
                             &po, &b->lock_etag, &attempt);
+        attempts++;
         if (error != TERN_ECONFLICT) {
             tern_diags_move(diags, &attempt);
             break;
@@ -391,12 +434,137 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
     if (error == TERN_OK) {
         b->lock_id = id;
         id = NULL;
+        *first = attempts == 1;
     }
 done:
     free(text); /* allocated by jansson */
     json_decref(info);
     tern_free(user);
     tern_free(id);
+    return error;
+}
+
+int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
+                         unsigned int timeout_ms, struct tern_diags *diags)
+{
+    int first;
+
+    if (!b->use_lockfile || b->lock_id)
+        return TERN_OK;
+    return take_lock(b, operation, timeout_ms, &first, diags);
+}
+
+static void got_release(struct got *g)
+{
+    tern_buf_release(&g->body);
+    tern_free(g->etag);
+    tern_diags_release(&g->diags);
+    memset(g, 0, sizeof(*g));
+}
+
+/* The overlapped read, then (the lock taken at once) its check. */
+static void *ahead_main(void *arg)
+{
+    tern_backend_s3 *b = arg;
+    struct ahead *a = &b->ahead;
+    struct got read, check;
+    char *held = NULL;
+    int go;
+
+    memset(&read, 0, sizeof(read));
+    memset(&check, 0, sizeof(check));
+    read.error = tern_s3_get(b->s3, b->bucket, b->key, &read.body, &read.etag,
+                             &read.diags);
+    go = read.error == TERN_OK || read.error == TERN_ENOTFOUND;
+    if (read.etag && !(held = tern_strdup(read.etag))) {
+        go = 0;
+        check.error = TERN_ENOMEM;
+    }
+    pthread_mutex_lock(&a->mutex);
+    a->read = read; /* read.body stays put until the thread is joined */
+    a->read.done = 1;
+    pthread_cond_broadcast(&a->cond);
+    while (a->outcome == 0)
+        pthread_cond_wait(&a->cond, &a->mutex);
+    go = go && a->outcome > 0;
+    pthread_mutex_unlock(&a->mutex);
+    if (go) {
+        /* No ETag held (no object at the first read, or a server that
+         * sent none): an unconditional read, compared. */
+        check.error =
+            tern_s3_get_if_changed(b->s3, b->bucket, b->key, held, &check.body,
+                                   &check.etag, &check.changed, &check.diags);
+        check.exists = check.error == TERN_OK;
+        if (check.error == TERN_ENOTFOUND) {
+            check.changed = read.error == TERN_OK;
+            check.error = TERN_OK;
+        } else if (check.error == TERN_OK && !held) {
+            check.changed =
+                read.error != TERN_OK || check.body.len != read.body.len ||
+                (read.body.len &&
+                 memcmp(check.body.ptr, read.body.ptr, read.body.len) != 0);
+        }
+    } else if (!check.error) {
+        check.error = TERN_ECANCELED;
+    }
+    tern_free(held);
+    pthread_mutex_lock(&a->mutex);
+    a->check = check;
+    a->check.done = 1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->mutex);
+    return NULL;
+}
+
+/* Say how the lock went; when it was not taken at once, wait for the
+ * thread and forget what it read. */
+static void ahead_outcome(tern_backend_s3 *b, int taken_at_once)
+{
+    struct ahead *a = &b->ahead;
+
+    pthread_mutex_lock(&a->mutex);
+    if (a->outcome == 0)
+        a->outcome = taken_at_once ? 1 : -1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->mutex);
+    if (!taken_at_once)
+        ahead_stop(b);
+}
+
+/* Join the thread (after telling it the lock's outcome) and release what
+ * it read. */
+static void ahead_stop(tern_backend_s3 *b)
+{
+    struct ahead *a = &b->ahead;
+
+    if (!a->running)
+        return;
+    pthread_mutex_lock(&a->mutex);
+    if (a->outcome == 0)
+        a->outcome = -1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->mutex);
+    pthread_join(a->thread, NULL);
+    a->running = 0;
+    got_release(&a->read);
+    got_release(&a->check);
+}
+
+int tern_backend_s3_lock_read(tern_backend_s3 *b, const char *operation,
+                              unsigned int timeout_ms, struct tern_diags *diags)
+{
+    int first = 0, error;
+
+    if (!b->use_lockfile || b->lock_id || b->ahead.running)
+        return tern_backend_s3_lock(b, operation, timeout_ms, diags);
+    b->ahead.outcome = 0;
+    b->ahead.verified = 0;
+    b->ahead.result = TERN_OK;
+    if (pthread_create(&b->ahead.thread, NULL, ahead_main, b) != 0)
+        return tern_backend_s3_lock(b, operation, timeout_ms, diags);
+    b->ahead.running = 1;
+    error = take_lock(b, operation, timeout_ms, &first, diags);
+    ahead_outcome(b, error == TERN_OK && first);
     return error;
 }
 
@@ -540,25 +708,25 @@ done:
     return error;
 }
 
-int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
-                         struct tern_diags *diags)
+/*
+ * What a GetObject of the state answered (@p error, the bytes in @p body,
+ * the ETag in @p etag, taken): the v4 document in *doc (NULL when there is
+ * no object), and the ETag remembered for the next write.
+ */
+static int parse_state(tern_backend_s3 *b, int error, const tern_buf *body,
+                       char **etag, json_t **doc, struct tern_diags *diags)
 {
-    tern_buf body = TERN_BUF_INIT;
     json_error_t jerr;
-    char *etag = NULL;
-    int error;
 
     *doc = NULL;
-    error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
     if (error == TERN_ENOTFOUND) {
         tern_free(b->etag);
         b->etag = NULL;
-        error = TERN_OK;
-        goto done;
+        return TERN_OK;
     }
     if (error)
-        goto done;
-    *doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, &jerr);
+        return error;
+    *doc = json_loadb(body->ptr ? body->ptr : "", body->len, 0, &jerr);
     if (!*doc || !json_is_object(*doc)) {
         char why[sizeof(jerr.text)];
 
@@ -569,15 +737,46 @@ int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
                        "s3://%s is not a Terraform state (JSON, line %d: "
                        "%s). Nothing was changed.",
                        b->path, jerr.line, why);
-        error = TERN_EINVALID;
-        goto done;
+        return TERN_EINVALID;
     }
     tern_free(b->etag);
-    b->etag = etag;
-    etag = NULL;
-done:
+    b->etag = *etag;
+    *etag = NULL;
+    return TERN_OK;
+}
+
+int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
+                         struct tern_diags *diags)
+{
+    tern_buf body = TERN_BUF_INIT;
+    char *etag = NULL;
+    int error;
+
+    error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
+    error = parse_state(b, error, &body, &etag, doc, diags);
     tern_free(etag);
     tern_buf_release(&body);
+    return error;
+}
+
+/* The read overlapped with the lock, once it is in (the lock was taken at
+ * the first attempt); else a read now. */
+static int read_for_pull(tern_backend_s3 *b, json_t **doc,
+                         struct tern_diags *diags)
+{
+    struct ahead *a = &b->ahead;
+    int error;
+
+    if (!a->running || a->outcome <= 0)
+        return tern_backend_s3_read(b, doc, diags);
+    pthread_mutex_lock(&a->mutex);
+    while (!a->read.done)
+        pthread_cond_wait(&a->cond, &a->mutex);
+    /* The thread keeps only read.body's bytes (compared, never freed). */
+    tern_diags_move(diags, &a->read.diags);
+    error =
+        parse_state(b, a->read.error, &a->read.body, &a->read.etag, doc, diags);
+    pthread_mutex_unlock(&a->mutex);
     return error;
 }
 
@@ -596,20 +795,19 @@ static void remove_working_copy(const char *path)
     }
 }
 
-int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
-                         const char *operation, int start_at_one,
-                         tern_state **st, struct tern_diags *diags)
+/* Build the working copy at @p path from the object's document @p doc
+ * (NULL: none; taken). */
+static int build_copy(tern_backend_s3 *b, const char *path,
+                      const char *operation, int start_at_one, json_t *doc,
+                      tern_state **st, struct tern_diags *diags)
 {
     tern_state_open_options so = TERN_STATE_OPEN_OPTIONS_INIT;
-    json_t *doc = NULL, *intents, *it;
+    json_t *intents, *it;
     tern_state_intent *list = NULL;
     size_t i, n = 0;
     int error;
 
     *st = NULL;
-    error = tern_backend_s3_read(b, &doc, diags);
-    if (error)
-        return error;
     remove_working_copy(path);
     so.path = path;
     so.create = 1;
@@ -672,6 +870,111 @@ done:
         tern_state_free(*st);
         *st = NULL;
     }
+    return error;
+}
+
+int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
+                         const char *operation, int start_at_one,
+                         tern_state **st, struct tern_diags *diags)
+{
+    json_t *doc = NULL;
+    int error;
+
+    *st = NULL;
+    tern_free(b->pull_path);
+    tern_free(b->pull_operation);
+    b->pull_path = tern_strdup(path);
+    b->pull_operation = operation ? tern_strdup(operation) : NULL;
+    b->pull_start_at_one = start_at_one;
+    if (!b->pull_path || (operation && !b->pull_operation))
+        return TERN_ENOMEM;
+    error = read_for_pull(b, &doc, diags);
+    if (error)
+        return error;
+    return build_copy(b, path, operation, start_at_one, doc, st, diags);
+}
+
+/* "serial N" of a state object's bytes, or what stands for it. */
+static void describe_serial(char *out, size_t size, int exists,
+                            const tern_buf *body, int64_t serial)
+{
+    json_t *doc = NULL;
+
+    if (!exists) {
+        snprintf(out, size, "no state");
+        return;
+    }
+    if (body) {
+        doc = json_loadb(body->ptr ? body->ptr : "", body->len, 0, NULL);
+        serial = json_integer_value(json_object_get(doc, "serial"));
+        json_decref(doc);
+    }
+    snprintf(out, size, "serial %lld", (long long)serial);
+}
+
+/* The check found the object changed since the read: rebuild the working
+ * copy from it (*st not yet planned from), or refuse. */
+static int read_moved(tern_backend_s3 *b, tern_state **st,
+                      struct tern_diags *diags)
+{
+    struct ahead *a = &b->ahead;
+    char then[48], now[48];
+    json_t *doc = NULL;
+    int error;
+
+    if (st) {
+        TERN_LOG_AT(TERN_LOG_INFO,
+                    "backend s3: %s changed between the read and the lock; "
+                    "using the object as it is now",
+                    b->path);
+        tern_state_free(*st);
+        *st = NULL;
+        error = parse_state(b, a->check.exists ? TERN_OK : TERN_ENOTFOUND,
+                            &a->check.body, &a->check.etag, &doc, diags);
+        if (error)
+            return error;
+        return build_copy(b, b->pull_path, b->pull_operation,
+                          b->pull_start_at_one, doc, st, diags);
+    }
+    describe_serial(then, sizeof(then), a->read.error == TERN_OK, NULL,
+                    b->serial);
+    describe_serial(now, sizeof(now), a->check.exists, &a->check.body, 0);
+    tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                   "State changed while tern read it",
+                   "Another run wrote s3://%s after tern read it and before "
+                   "tern took the lock (%s when read, %s now), and tern had "
+                   "already planned from the older state. Nothing was shown, "
+                   "saved or applied, and nothing was changed: run the "
+                   "command again to plan from the state as it is now.",
+                   b->path, then, now);
+    return TERN_ECONFLICT;
+}
+
+int tern_backend_s3_verify(tern_backend_s3 *b, tern_state **st,
+                           struct tern_diags *diags)
+{
+    struct ahead *a = &b->ahead;
+    int error;
+
+    if (a->verified || !a->running || a->outcome <= 0)
+        return a->verified ? a->result : TERN_OK;
+    pthread_mutex_lock(&a->mutex);
+    while (!a->check.done)
+        pthread_cond_wait(&a->cond, &a->mutex);
+    pthread_mutex_unlock(&a->mutex);
+    pthread_join(a->thread, NULL);
+    a->running = 0;
+    tern_diags_move(diags, &a->check.diags);
+    error = a->check.error;
+    if (error == TERN_OK && a->check.changed)
+        error = read_moved(b, st, diags);
+    else if (error == TERN_OK)
+        TERN_LOG_AT(TERN_LOG_DEBUG, "backend s3: %s unchanged since the read",
+                    b->path);
+    got_release(&a->read);
+    got_release(&a->check);
+    a->verified = 1;
+    a->result = error;
     return error;
 }
 

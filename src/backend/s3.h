@@ -143,6 +143,38 @@ const char *tern_backend_s3_path(const tern_backend_s3 *b);
 int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
                          unsigned int timeout_ms, struct tern_diags *diags);
 
+/**
+ * tern_backend_s3_lock(), with the state object read at the same time (two
+ * connections): one round trip where a lock, then a read, are two. When
+ * the lock was taken at the first attempt, tern_backend_s3_pull() uses
+ * that read, and a check of it starts at once (tern_backend_s3_verify);
+ * when the lock was held (-lock-timeout waiting), the read is dropped and
+ * pull reads after the lock, as after tern_backend_s3_lock().
+ */
+int tern_backend_s3_lock_read(tern_backend_s3 *b, const char *operation,
+                              unsigned int timeout_ms,
+                              struct tern_diags *diags);
+
+/**
+ * The check of a read made beside the lock (tern_backend_s3_lock_read).
+ * That read may have reached S3 before the previous holder's final write
+ * (it writes, then deletes its lock; our lock succeeding means the delete
+ * came first), so once the lock is taken the object is read again
+ * If-None-Match its ETag, in the background. This waits for that answer.
+ * Nothing to check (no overlapped read, or already checked): TERN_OK, or
+ * the first check's result again.
+ * @param st the working copy tern_backend_s3_pull() built. Not NULL:
+ *        nothing was planned from it yet, so when the object changed the
+ *        working copy is rebuilt from the object as it is now (*st
+ *        replaced). NULL: a plan was made from it, so a change is an error.
+ * @return TERN_OK; TERN_ECONFLICT ("State changed while tern read it")
+ *         when the object changed and @p st is NULL; or the check's failure
+ *         (a request that failed), each with a diagnostic. After a failure
+ *         nothing must be written or applied.
+ */
+int tern_backend_s3_verify(tern_backend_s3 *b, tern_state **st,
+                           struct tern_diags *diags);
+
 /** Release the lock this backend took (a no-op when it holds none). */
 int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags);
 

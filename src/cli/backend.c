@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend/s3.h"
+#include "lang/lang.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 
@@ -46,6 +47,29 @@ int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
     return error;
 }
 
+/*
+ * Whether the command checks the read made beside the lock only once it
+ * has planned (cli_backend_verify after the plan, before it is shown,
+ * saved or applied), so that the check overlaps the plan's reads: plan,
+ * apply and destroy. Every other command (a saved plan's apply among them:
+ * the engine checks its lineage and serial against the state first) waits
+ * for the check before it starts.
+ */
+static int verifies_after_plan(const struct cli_ctx *ctx)
+{
+    const char *name = ctx->cmd->name;
+
+    return strcmp(name, "plan") == 0 || strcmp(name, "destroy") == 0 ||
+           (strcmp(name, "apply") == 0 && ctx->opts.args.n == 0);
+}
+
+int cli_backend_verify(struct cli_ctx *ctx)
+{
+    if (!ctx->backend)
+        return TERN_OK;
+    return tern_backend_s3_verify(ctx->backend, NULL, &ctx->diags);
+}
+
 int cli_backend_open(struct cli_ctx *ctx)
 {
     unsigned int needs = ctx->cmd->needs;
@@ -66,9 +90,12 @@ int cli_backend_open(struct cli_ctx *ctx)
                        cli_data_dir(), strerror(errno));
         return TERN_ERROR;
     }
+    /* The state is read beside the lock, and that read checked once the
+     * lock is taken (tern_backend_s3_lock_read). */
     if (writes) {
-        error = tern_backend_s3_lock(ctx->backend, ctx->cmd->name,
-                                     ctx->opts.lock_timeout_ms, &ctx->diags);
+        error =
+            tern_backend_s3_lock_read(ctx->backend, ctx->cmd->name,
+                                      ctx->opts.lock_timeout_ms, &ctx->diags);
         if (error)
             return error;
     }
@@ -77,6 +104,8 @@ int cli_backend_open(struct cli_ctx *ctx)
                              strcmp(ctx->cmd->name, "state push") != 0 &&
                                  strcmp(ctx->cmd->name, "state migrate") != 0,
                              &ctx->state, &ctx->diags);
+    if (error == TERN_OK && writes && !verifies_after_plan(ctx))
+        error = tern_backend_s3_verify(ctx->backend, &ctx->state, &ctx->diags);
     if (error == TERN_OK && writes)
         tern_backend_s3_watch(ctx->backend, ctx->state, push_interval_ms());
     return error;
@@ -92,6 +121,21 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
         return rc;
     if (ctx->state)
         tern_backend_s3_watch(ctx->backend, NULL, 0);
+    /* A read beside the lock that was not checked yet (the command failed
+     * before it planned) or that the check refused: nothing is written. */
+    {
+        struct tern_diags quiet = TERN_DIAGS_INIT;
+
+        error = tern_backend_s3_verify(ctx->backend, NULL,
+                                       rc == TERN_OK ? &ctx->diags : &quiet);
+        tern_diags_release(&quiet);
+        if (error) {
+            tern_backend_s3_unlock(ctx->backend, &ctx->diags);
+            tern_backend_s3_free(ctx->backend);
+            ctx->backend = NULL;
+            return rc != TERN_OK ? rc : error;
+        }
+    }
     /* An apply that made every create of the configuration after an
      * interrupted one: what that run left is adopted, the marker goes. */
     if (rc == TERN_OK && strcmp(ctx->cmd->name, "apply") == 0 &&
@@ -120,47 +164,87 @@ int cli_backend_close(struct cli_ctx *ctx, int rc)
 /* What init saved: {"type": "s3", "block": ..., "config": ...}. */
 #define SAVED_CONFIG "tern-backend.json"
 
-/* A value of a -backend-config file line: "string", true, false, number. */
-static json_t *parse_value(const char *v)
+static int unknown_key(struct cli_ctx *ctx, const char *key)
 {
-    size_t len = strlen(v);
-    char *end = NULL;
-    long long n;
-
-    if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
-        return json_stringn(v + 1, len - 2);
-    if (strcmp(v, "true") == 0)
-        return json_true();
-    if (strcmp(v, "false") == 0)
-        return json_false();
-    n = strtoll(v, &end, 10);
-    if (len && end && !*end)
-        return json_integer(n);
-    return NULL;
-}
-
-static char *trim(char *s)
-{
-    char *e;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = '\0';
-    return s;
-}
-
-static int unknown_key(struct cli_ctx *ctx, const char *where, const char *key)
-{
+    /* command/meta_backend.go, backendConfigOverrideBody */
     tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                    "Invalid backend configuration argument",
-                   "%s: the backend \"s3\" has no argument named \"%s\".",
-                   where, key);
+                   "The backend configuration argument \"%s\" given on the "
+                   "command line is not expected for the selected backend "
+                   "type.",
+                   key);
     return TERN_EINVALID;
 }
 
-/* Apply -backend-config=K=V and -backend-config=FILE to @p cfg. */
+/* HCL text of the S3 backend's arguments (a -backend-config file, or
+ * "K = V" for a value that is not a string), parsed into the
+ * configuration's sources (so diagnostics show the line) and merged into
+ * @p cfg: an argument given here replaces the block's. */
+static int override_hcl(struct cli_ctx *ctx, const char *name, const char *text,
+                        size_t len, const char *where, json_t *cfg)
+{
+    struct tern_lang_file *f = NULL;
+    json_t *obj;
+    int error;
+
+    if (!ctx->config)
+        return TERN_ERROR; /* cfg came from the configuration */
+    error = tern_lang_parse_hcl(&ctx->config->sources, name, text, len, &f,
+                                &ctx->diags);
+    if (error == TERN_ENOMEM || !f || !f->body)
+        return TERN_ENOMEM;
+    if (error)
+        return TERN_EINVALID;
+    obj = json_object();
+    if (!obj)
+        return TERN_ENOMEM;
+    error = cli_backend_s3_body(f->body, where, obj, &ctx->diags);
+    if (error == TERN_OK && json_object_update(cfg, obj) != 0)
+        error = TERN_ENOMEM;
+    json_decref(obj);
+    return error == TERN_ERROR ? TERN_EINVALID : error;
+}
+
+/* Whether -backend-config=K=V takes V as it is (a string argument), as
+ * Terraform's configValueFromCLI does for primitive types; the others
+ * (lists, the nested objects) are HCL expressions. */
+static int takes_raw(const char *key)
+{
+    return strcmp(key, "endpoints") != 0 && strcmp(key, "assume_role") != 0 &&
+           strcmp(key, "shared_config_files") != 0 &&
+           strcmp(key, "shared_credentials_files") != 0 &&
+           strcmp(key, "dynamodb_table") != 0;
+}
+
+static int override_kv(struct cli_ctx *ctx, const char *arg, const char *eq,
+                       json_t *cfg)
+{
+    char *key = tern_strndup(arg, (size_t)(eq - arg)), *text;
+    int error = TERN_OK;
+
+    if (!key)
+        return TERN_ENOMEM;
+    if (takes_raw(key)) {
+        if (!cli_backend_s3_arg_known(key))
+            error = unknown_key(ctx, key);
+        else if (json_object_set_new(cfg, key, json_string(eq + 1)) != 0)
+            error = TERN_ENOMEM;
+        tern_free(key);
+        return error;
+    }
+    text = tern_asprintf("%s = %s\n", key, eq + 1);
+    tern_free(key);
+    if (!text)
+        return TERN_ENOMEM;
+    error = override_hcl(ctx, "<value for -backend-config>", text, strlen(text),
+                         "in -backend-config", cfg);
+    tern_free(text);
+    return error;
+}
+
+/* Apply -backend-config=K=V and -backend-config=FILE to @p cfg, in order.
+ * A file is HCL (Terraform's *.tfbackend): NAME = VALUE lines, lists and
+ * objects included, comments, and the nested arguments. */
 static int apply_overrides(struct cli_ctx *ctx, json_t *cfg)
 {
     size_t i;
@@ -168,28 +252,17 @@ static int apply_overrides(struct cli_ctx *ctx, json_t *cfg)
     for (i = 0; i < ctx->opts.backend_configs.n; i++) {
         const char *arg = ctx->opts.backend_configs.items[i];
         const char *eq = strchr(arg, '=');
-        FILE *f;
-        char line[4096];
-        int lineno = 0;
+        char *text = NULL;
+        size_t len = 0;
+        int error;
 
         if (eq) {
-            char *key = tern_strndup(arg, (size_t)(eq - arg));
-            int ok;
-
-            if (!key)
-                return TERN_ENOMEM;
-            ok = cli_backend_s3_arg_known(key);
-            if (ok)
-                json_object_set_new(cfg, key, json_string(eq + 1));
-            else
-                unknown_key(ctx, "-backend-config", key);
-            tern_free(key);
-            if (!ok)
-                return TERN_EINVALID;
+            if ((error = override_kv(ctx, arg, eq, cfg)) != 0)
+                return error;
             continue;
         }
-        f = fopen(arg, "r");
-        if (!f) {
+        error = tern_read_whole_file(arg, &text, &len);
+        if (error == TERN_ERROR) {
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                            "Failed to read file",
                            "The file \"%s\" given with -backend-config "
@@ -197,43 +270,13 @@ static int apply_overrides(struct cli_ctx *ctx, json_t *cfg)
                            arg, strerror(errno));
             return TERN_EINVALID;
         }
-        while (fgets(line, sizeof(line), f)) {
-            char *l = trim(line), *e, *key, *val;
-            json_t *v;
-            char where[4200];
-
-            lineno++;
-            if (!*l || *l == '#' || (l[0] == '/' && l[1] == '/'))
-                continue;
-            snprintf(where, sizeof(where), "%s:%d", arg, lineno);
-            e = strchr(l, '=');
-            if (!e) {
-                fclose(f);
-                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                               "Invalid backend configuration file",
-                               "%s: expected NAME = VALUE.", where);
-                return TERN_EINVALID;
-            }
-            *e = '\0';
-            key = trim(l);
-            val = trim(e + 1);
-            if (!cli_backend_s3_arg_known(key)) {
-                fclose(f);
-                return unknown_key(ctx, where, key);
-            }
-            v = parse_value(val);
-            if (!v) {
-                fclose(f);
-                tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                               "Invalid backend configuration file",
-                               "%s: the value of \"%s\" must be a quoted "
-                               "string, true, false or a number.",
-                               where, key);
-                return TERN_EINVALID;
-            }
-            json_object_set_new(cfg, key, v);
-        }
-        fclose(f);
+        if (error)
+            return error;
+        error =
+            override_hcl(ctx, arg, text, len, "in a -backend-config file", cfg);
+        tern_free(text);
+        if (error)
+            return error;
     }
     return TERN_OK;
 }

@@ -290,6 +290,7 @@ void cli_render_instance(tern_buf *out, const tern_state_resource *r,
 void cli_render_output(tern_buf *out, const char *name, const json_t *value,
                        int sensitive);
 
+struct tern_body;
 struct tern_expr;
 struct tern_lang_config;
 
@@ -338,6 +339,14 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
 
 /* Whether @name is an argument of backend "s3" (a -backend-config key). */
 int cli_backend_s3_arg_known(const char *name);
+
+/* The arguments of a backend "s3" body (the block, or a -backend-config
+ * file) into @p obj: each evaluated as a constant; `endpoints` and
+ * `assume_role` as an attribute holding an object (Terraform's form) or
+ * a block; unknown names, `dynamodb_table` and wrong shapes are errors
+ * at their range, @p where saying where ("in a backend \"s3\" block"). */
+int cli_backend_s3_body(const struct tern_body *body, const char *where,
+                        json_t *obj, struct tern_diags *diags);
 
 /* The value expression of member @key of object constructor @e (through
  * parentheses), NULL when @e is not an object or has no such member. */
@@ -470,6 +479,13 @@ int cli_cmd_workspace_delete(struct cli_ctx *ctx);
  * copy as ctx->state (when the command needs a state).
  */
 int cli_backend_open(struct cli_ctx *ctx);
+/*
+ * After plan, apply or destroy planned, before the plan is shown, saved or
+ * applied: wait for the check of the state read beside the lock
+ * (tern_backend_s3_verify). TERN_OK, or an error (reported) when another
+ * run wrote the state between that read and the lock.
+ */
+int cli_backend_verify(struct cli_ctx *ctx);
 /* A backend for ctx->backend_cfg's bucket and key in @workspace (NULL:
  * "default"); nothing is read yet. */
 int cli_backend_new(struct cli_ctx *ctx, const char *workspace,

@@ -1027,6 +1027,13 @@ static int make_plan(struct cli_ctx *ctx, tern_engine *e, int destroy,
     po.lookup_creates =
         ctx->backend && tern_backend_s3_interrupted(ctx->backend) != NULL;
     error = tern_engine_plan(e, &po, plan, &ctx->diags);
+    /* The S3 state was read beside the lock: nothing planned from it is
+     * shown, saved or applied before that read is confirmed. */
+    if (cli_backend_verify(ctx) != TERN_OK) {
+        tern_plan_free(*plan);
+        *plan = NULL;
+        return TERN_ECONFLICT;
+    }
     if (error == TERN_OK && *plan && tern_plan_errored(*plan))
         error = TERN_ERROR;
     return error;

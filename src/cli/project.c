@@ -849,6 +849,69 @@ static size_t count(const char *const *list)
     return n;
 }
 
+/* The S3 backend's nested arguments: Terraform (1.6 and later) writes them
+ * as attributes holding an object (`endpoints = { s3 = "..." }`, a
+ * singleNestedAttribute in internal/backend/remote-state/s3/backend.go);
+ * tern also takes the block form it accepted before. */
+static const char *const *nested_args(const char *name)
+{
+    if (strcmp(name, "endpoints") == 0)
+        return tern_backend_s3_endpoint_args;
+    if (strcmp(name, "assume_role") == 0)
+        return tern_backend_s3_assume_role_args;
+    return NULL;
+}
+
+/* @p v, the value of the nested argument @p a, checked against @p allowed:
+ * an object of known names, as Terraform's conversion to the attribute's
+ * object type (hcldec AttrSpec: "Incorrect attribute value type"). */
+static int check_nested(const struct tern_attribute *a, const json_t *v,
+                        const char *const *allowed, struct tern_diags *diags)
+{
+    const char *k;
+    json_t *m;
+
+    if (!json_is_object(v)) {
+        tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                       "Incorrect attribute value type",
+                       "Inappropriate value for attribute \"%s\": object "
+                       "required.",
+                       a->name);
+        return TERN_ERROR;
+    }
+    json_object_foreach((json_t *)v, k, m)
+    {
+        if (!known(allowed, k)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                           "Incorrect attribute value type",
+                           "Inappropriate value for attribute \"%s\": "
+                           "unsupported attribute \"%s\".",
+                           a->name, k);
+            return TERN_ERROR;
+        }
+    }
+    return TERN_OK;
+}
+
+/* The Terraform arguments tern refuses rather than ignores, with why. */
+static int refused_arg(const struct tern_attribute *a, struct tern_diags *diags)
+{
+    if (strcmp(a->name, "dynamodb_table") != 0)
+        return 0;
+    tern_diags_add(
+        diags, TERN_SEV_ERROR, &a->name_range,
+        "DynamoDB state locking is not supported",
+        "tern locks an S3 state with a lock object beside it "
+        "(use_lockfile = true, as Terraform 1.10 and later can), and does not "
+        "read or write a DynamoDB table: neither its locks nor the state "
+        "digest Terraform keeps there. A Terraform run that locks with the "
+        "table alone would not see tern's lock, and one that checks the "
+        "digest would refuse the state tern wrote. Set use_lockfile = true "
+        "and remove dynamodb_table here and in every configuration that "
+        "shares this state.");
+    return 1;
+}
+
 /* Evaluate a block's attributes into @p obj, refusing unknown names. */
 static int body_to_json(const struct tern_body *body,
                         const char *const *allowed, const char *where,
@@ -859,10 +922,16 @@ static int body_to_json(const struct tern_body *body,
 
     for (i = 0; body && i < body->nattrs; i++) {
         const struct tern_attribute *a = &body->attrs[i];
+        const char *const *nested =
+            allowed == tern_backend_s3_args ? nested_args(a->name) : NULL;
         tern_value *v = NULL;
         json_t *j;
 
-        if (!known(allowed, a->name)) {
+        if (allowed == tern_backend_s3_args && refused_arg(a, diags)) {
+            error = TERN_ERROR;
+            continue;
+        }
+        if (!nested && !known(allowed, a->name)) {
             const char *best =
                 tern_lang_suggest(a->name, allowed, count(allowed));
 
@@ -882,7 +951,48 @@ static int body_to_json(const struct tern_body *body,
         tern_value_decref(v);
         if (!j)
             return TERN_ENOMEM;
-        json_object_set_new(obj, a->name, j);
+        if (nested && check_nested(a, j, nested, diags) != TERN_OK) {
+            json_decref(j);
+            error = TERN_ERROR;
+            continue;
+        }
+        if (json_object_set_new(obj, a->name, j) != 0)
+            return TERN_ENOMEM;
+    }
+    return error;
+}
+
+int cli_backend_s3_body(const struct tern_body *body, const char *where,
+                        json_t *obj, struct tern_diags *diags)
+{
+    size_t k;
+    int error = body_to_json(body, tern_backend_s3_args, where, obj, diags);
+
+    for (k = 0; body && k < body->nblocks; k++) {
+        const struct tern_block *nb = body->blocks[k];
+        const char *const *nested = nested_args(nb->type);
+        json_t *sub;
+        int e2;
+
+        if (!nested) {
+            tern_diags_add(
+                diags, TERN_SEV_ERROR, &nb->def_range, "Unsupported block type",
+                "Blocks of type \"%s\" are not expected %s.", nb->type, where);
+            error = error ? error : TERN_ERROR;
+            continue;
+        }
+        sub = json_object();
+        if (!sub)
+            return TERN_ENOMEM;
+        e2 = body_to_json(nb->body, nested,
+                          strcmp(nb->type, "endpoints") == 0
+                              ? "in an endpoints block"
+                              : "in an assume_role block",
+                          sub, diags);
+        if (json_object_set_new(obj, nb->type, sub) != 0)
+            return TERN_ENOMEM;
+        if (e2 && !error)
+            error = e2;
     }
     return error;
 }
@@ -890,7 +1000,7 @@ static int body_to_json(const struct tern_body *body,
 int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
                           struct tern_diags *diags)
 {
-    size_t i, j, k;
+    size_t i, j;
     int error = TERN_OK;
 
     *out = NULL;
@@ -907,35 +1017,13 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
             obj = json_object();
             if (!obj)
                 return TERN_ENOMEM;
-            error = body_to_json(b->body, tern_backend_s3_args,
-                                 "in a backend \"s3\" block", obj, diags);
-            for (k = 0; b->body && k < b->body->nblocks; k++) {
-                const struct tern_block *nb = b->body->blocks[k];
-                json_t *sub = json_object();
-                int e2;
-
-                if (!sub) {
-                    json_decref(obj);
-                    return TERN_ENOMEM;
-                }
-                if (strcmp(nb->type, "endpoints") == 0) {
-                    e2 = body_to_json(nb->body, tern_backend_s3_endpoint_args,
-                                      "in an endpoints block", sub, diags);
-                } else if (strcmp(nb->type, "assume_role") == 0) {
-                    e2 =
-                        body_to_json(nb->body, tern_backend_s3_assume_role_args,
-                                     "in an assume_role block", sub, diags);
-                } else {
-                    tern_diags_add(diags, TERN_SEV_ERROR, &nb->def_range,
-                                   "Unsupported block type",
-                                   "Blocks of type \"%s\" are not expected "
-                                   "in a backend \"s3\" block.",
-                                   nb->type);
-                    e2 = TERN_ERROR;
-                }
-                json_object_set_new(obj, nb->type, sub);
-                if (e2 && !error)
-                    error = e2;
+            error = cli_backend_s3_body(b->body, "in a backend \"s3\" block",
+                                        obj, diags);
+            if (error == TERN_ENOMEM) {
+                json_decref(obj);
+                json_decref(*out);
+                *out = NULL;
+                return error;
             }
             json_decref(*out);
             *out = obj;

@@ -5,7 +5,13 @@
  * several lines with trailing commas in lists, and strings that hold a
  * JSON object or array (IAM policy documents) shown as `jsonencode(...)`
  * of the decoded value, so a reader sees the policy, not an escaped blob.
- * Everything here writes into a tern_buf; nothing prints.
+ * A sensitive value is hidden where it is, not the attribute around it:
+ * an element of a map, list or object prints as (sensitive value) among
+ * the others in clear, and a sensitive nested block as upstream's
+ * sensitive block (hashicorp/terraform internal/command/jsonformat,
+ * state.go with differ/ and computed/renderers/ sensitive.go,
+ * sensitive_block.go, block.go). Everything here writes into a tern_buf;
+ * nothing prints.
  */
 #include "cli/cli.h"
 
@@ -13,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/tfjson.h"
 #include "util/alloc.h"
 
 struct rctx {
@@ -20,8 +27,11 @@ struct rctx {
     int unit; /* spaces per nesting level: 4 in state show, 2 in output */
 };
 
-static void render(struct rctx *r, const json_t *v, int indent, int quoted,
-                   int in_json);
+/* @mask: Terraform's sensitive_values of @v (jsonstate.SensitiveAsBool):
+ * true where sensitive, an object or array of the members' masks, or NULL
+ * (false) where nothing below is. */
+static void render(struct rctx *r, const json_t *v, const json_t *mask,
+                   int indent, int quoted, int in_json);
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -76,8 +86,8 @@ static void put_number(tern_buf *out, const json_t *v)
         tern_buf_printf(out, "%.17g", d);
 }
 
-static void render_object(struct rctx *r, const json_t *v, int indent,
-                          int quoted, int in_json)
+static void render_object(struct rctx *r, const json_t *v, const json_t *mask,
+                          int indent, int quoted, int in_json)
 {
     const char **keys;
     size_t n, i, width = 0;
@@ -99,8 +109,8 @@ static void render_object(struct rctx *r, const json_t *v, int indent,
         cli_hcl_indent(r->out, indent + r->unit);
         cli_hcl_key(r->out, keys[i], quoted, width);
         tern_buf_puts(r->out, " = ");
-        render(r, json_object_get(v, keys[i]), indent + r->unit, quoted,
-               in_json);
+        render(r, json_object_get(v, keys[i]), json_object_get(mask, keys[i]),
+               indent + r->unit, quoted, in_json);
         tern_buf_putc(r->out, '\n');
     }
     cli_hcl_indent(r->out, indent);
@@ -108,12 +118,16 @@ static void render_object(struct rctx *r, const json_t *v, int indent,
     tern_free(keys);
 }
 
-static void render(struct rctx *r, const json_t *v, int indent, int quoted,
-                   int in_json)
+static void render(struct rctx *r, const json_t *v, const json_t *mask,
+                   int indent, int quoted, int in_json)
 {
     json_t *inner;
     size_t i;
 
+    if (json_is_true(mask)) {
+        tern_buf_puts(r->out, "(sensitive value)");
+        return;
+    }
     switch (json_typeof(v)) {
     case JSON_NULL:
         tern_buf_puts(r->out, "null");
@@ -134,7 +148,7 @@ static void render(struct rctx *r, const json_t *v, int indent, int quoted,
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, indent + r->unit);
             /* Inside jsonencode, keys are object attributes: bare. */
-            render(r, inner, indent + r->unit, 0, 1);
+            render(r, inner, NULL, indent + r->unit, 0, 1);
             tern_buf_putc(r->out, '\n');
             cli_hcl_indent(r->out, indent);
             tern_buf_putc(r->out, ')');
@@ -151,14 +165,15 @@ static void render(struct rctx *r, const json_t *v, int indent, int quoted,
         tern_buf_puts(r->out, "[\n");
         for (i = 0; i < json_array_size(v); i++) {
             cli_hcl_indent(r->out, indent + r->unit);
-            render(r, json_array_get(v, i), indent + r->unit, quoted, in_json);
+            render(r, json_array_get(v, i), json_array_get(mask, i),
+                   indent + r->unit, quoted, in_json);
             tern_buf_puts(r->out, ",\n");
         }
         cli_hcl_indent(r->out, indent);
         tern_buf_putc(r->out, ']');
         break;
     case JSON_OBJECT:
-        render_object(r, v, indent, quoted, in_json);
+        render_object(r, v, mask, indent, quoted, in_json);
         break;
     }
 }
@@ -168,25 +183,7 @@ void cli_render_json_value(tern_buf *out, const json_t *v, int indent,
 {
     struct rctx r = {out, 4};
 
-    render(&r, v, indent, map_keys_quoted, 0);
-}
-
-/* Whether the instance marks attribute @name sensitive (any path in it). */
-static int path_sensitive(const json_t *paths, const char *name)
-{
-    size_t i;
-    json_t *p;
-
-    json_array_foreach((json_t *)paths, i, p)
-    {
-        const json_t *step = json_array_get(p, 0);
-        const char *t = json_string_value(json_object_get(step, "type"));
-        const char *v = json_string_value(json_object_get(step, "value"));
-
-        if (t && v && strcmp(t, "get_attr") == 0 && strcmp(v, name) == 0)
-            return 1;
-    }
-    return 0;
+    render(&r, v, NULL, indent, map_keys_quoted, 0);
 }
 
 static int is_block(const tern_attr *a)
@@ -195,12 +192,94 @@ static int is_block(const tern_attr *a)
            (a->type == TERN_TYPE_BLOCK_LIST || a->type == TERN_TYPE_BLOCK_SET);
 }
 
+/* A nested block whose contents are sensitive, as upstream's sensitive
+ * block renderer writes it with the diff symbols hidden (state show):
+ * the comment and the closing brace at the block's own indentation. */
+static void sensitive_block(struct rctx *r, int indent)
+{
+    tern_buf_puts(r->out, "{\n");
+    cli_hcl_indent(r->out, indent);
+    tern_buf_puts(r->out, "  # At least one attribute in this block is (or "
+                          "was) sensitive,\n");
+    cli_hcl_indent(r->out, indent);
+    tern_buf_puts(r->out, "  # so its contents will not be displayed.\n");
+    cli_hcl_indent(r->out, indent);
+    tern_buf_putc(r->out, '}');
+}
+
+static void render_body(struct rctx *r, const json_t *attrs,
+                        const tern_attr *schema, const json_t *mask,
+                        int indent);
+
+/* The blocks of type @key (@a) in @v, with their mask @m (true: every
+ * block of the type is sensitive). Upstream writes one blank line before
+ * a type's blocks when attributes came before (renderers/block.go). */
+static void render_blocks(struct rctx *r, const char *key, const tern_attr *a,
+                          const json_t *v, const json_t *m, int attrs,
+                          int indent)
+{
+    size_t j;
+
+    for (j = 0; j < json_array_size(v); j++) {
+        const json_t *em = json_is_true(m) ? m : json_array_get(m, j);
+
+        if (j == 0 && attrs)
+            tern_buf_putc(r->out, '\n');
+        cli_hcl_indent(r->out, indent);
+        tern_buf_printf(r->out, "%s ", key);
+        if (json_is_true(em)) {
+            sensitive_block(r, indent);
+            tern_buf_putc(r->out, '\n');
+            continue;
+        }
+        tern_buf_puts(r->out, "{\n");
+        render_body(r, json_array_get(v, j), a->nested, em, indent + r->unit);
+        cli_hcl_indent(r->out, indent);
+        tern_buf_puts(r->out, "}\n");
+    }
+}
+
+/* Keys of any-value attributes (terraform_remote_state's config and
+ * outputs) go through upstream's JSON renderer, whose objects write their
+ * keys bare when they are identifiers (renderers/object.go); those of a
+ * map, or of an attribute the schema does not know, are quoted. */
+static int keys_quoted(const tern_attr *a)
+{
+    return !a || a->type == TERN_TYPE_MAP_STRING;
+}
+
+/* Whether @m (a mask) is true anywhere. */
+static int any_true(const json_t *m)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (json_is_true(m))
+        return 1;
+    json_array_foreach((json_t *)m, i, x) if (any_true(x)) return 1;
+    json_object_foreach((json_t *)m, k, x) if (any_true(x)) return 1;
+    return 0;
+}
+
+/* The mask of attribute @a: a set with a sensitive part is sensitive
+ * whole, as cty marks it (a state may carry paths into a set's elements,
+ * whose order the state need not keep). */
+static const json_t *attr_mask(const tern_attr *a, const json_t *m)
+{
+    if (a &&
+        (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING) &&
+        any_true(m))
+        return json_true();
+    return m;
+}
+
 /* The body of a resource or nested block: attributes, then blocks. */
 static void render_body(struct rctx *r, const json_t *attrs,
-                        const tern_attr *schema, const json_t *sens, int indent)
+                        const tern_attr *schema, const json_t *mask, int indent)
 {
     const char **keys = NULL;
-    size_t n = 0, i, j, width = 0;
+    size_t n = 0, i, width = 0, shown = 0;
 
     keys = sorted_keys(attrs, &n);
     if (!keys) {
@@ -224,31 +303,22 @@ static void render_body(struct rctx *r, const json_t *attrs,
             continue;
         cli_hcl_indent(r->out, indent);
         tern_buf_printf(r->out, "%-*s = ", (int)width, keys[i]);
-        if ((a && (a->flags & TERN_ATTR_SENSITIVE)) ||
-            path_sensitive(sens, keys[i]))
+        if (a && (a->flags & TERN_ATTR_SENSITIVE))
             tern_buf_puts(r->out, "(sensitive value)");
         else
-            render(r, v, indent,
-                   !a || a->type == TERN_TYPE_MAP_STRING ||
-                       a->type == TERN_TYPE_DYNAMIC,
-                   0);
+            render(r, v, attr_mask(a, json_object_get(mask, keys[i])), indent,
+                   keys_quoted(a), 0);
         tern_buf_putc(r->out, '\n');
+        shown++;
     }
     for (i = 0; i < n; i++) {
         const json_t *v = json_object_get(attrs, keys[i]);
         const tern_attr *a = tern_schema_attr(schema, keys[i]);
 
-        if (!is_block(a) || !json_is_array(v))
-            continue;
-        for (j = 0; j < json_array_size(v); j++) {
-            tern_buf_putc(r->out, '\n');
-            cli_hcl_indent(r->out, indent);
-            tern_buf_printf(r->out, "%s {\n", keys[i]);
-            render_body(r, json_array_get(v, j), a->nested, NULL,
-                        indent + r->unit);
-            cli_hcl_indent(r->out, indent);
-            tern_buf_puts(r->out, "}\n");
-        }
+        if (is_block(a) && json_is_array(v))
+            render_blocks(r, keys[i], a, v,
+                          attr_mask(a, json_object_get(mask, keys[i])),
+                          shown > 0, indent);
     }
     tern_free(keys);
 }
@@ -258,9 +328,13 @@ void cli_render_instance(tern_buf *out, const tern_state_resource *res,
 {
     struct rctx r = {out, 4};
     char *address = tern_state_resource_address(res);
-    json_t *empty = json_object();
+    json_t *empty = json_object(), *mask = NULL;
+    const json_t *attrs = res->attributes ? res->attributes : empty;
 
-    if (!address || !empty) {
+    /* The same sensitive paths as show -json's sensitive_values. */
+    if (address && empty)
+        mask = tern__tfjson_state_sensitive(attrs, res->sensitive, schema);
+    if (!mask) {
         out->oom = 1;
         goto done;
     }
@@ -269,10 +343,10 @@ void cli_render_instance(tern_buf *out, const tern_state_resource *res,
     tern_buf_printf(out, "%s \"%s\" \"%s\" {\n",
                     res->mode == TERN_STATE_DATA ? "data" : "resource",
                     res->type, res->name);
-    render_body(&r, res->attributes ? res->attributes : empty, schema,
-                res->sensitive, 4);
+    render_body(&r, attrs, schema, mask, 4);
     tern_buf_puts(out, "}\n");
 done:
+    json_decref(mask);
     json_decref(empty);
     tern_free(address);
 }
@@ -291,6 +365,6 @@ void cli_render_output(tern_buf *out, const char *name, const json_t *value,
         cli_hcl_string(out, json_string_value(value),
                        json_string_length(value));
     else
-        render(&r, value, 0, 1, 0);
+        render(&r, value, NULL, 0, 1, 0);
     tern_buf_putc(out, '\n');
 }

@@ -393,14 +393,9 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
             tern_buf_puts(r->out, gone);
         return;
     }
-    if (has_sens(one) && s != S_SAME) {
-        /* Upstream's sensitive renderer adds the null suffix of a delete
-         * (jsonformat/computed/renderers/sensitive.go). */
-        tern_buf_puts(r->out, "(sensitive value)");
-        if (s == S_DEL)
-            tern_buf_puts(r->out, gone);
-        return;
-    }
+    /* A collection with sensitive parts shows them where they are, each
+     * as (sensitive value), the rest in clear, as upstream's renderers
+     * do (jsonformat/differ: the sensitive check at every element). */
     k = tern_value_kind(one);
     if (k == TERN_VAL_OBJECT) {
         tern_buf_puts(r->out, "{\n");
@@ -491,7 +486,13 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                     width = strlen(k);
                 continue;
             }
-            sens = at && (at->flags & TERN_ATTR_SENSITIVE);
+            /* cty moves a set element's mark to the set: a set with a
+             * sensitive part is sensitive whole, as the state records it
+             * (tern__value_sensitive_paths). */
+            sens = at && ((at->flags & TERN_ATTR_SENSITIVE) ||
+                          ((at->type == TERN_TYPE_BLOCK_SET ||
+                            at->type == TERN_TYPE_SET_STRING) &&
+                           (has_sens(vb) || has_sens(va))));
             cli_hcl_indent(r->out, col);
             put_sym(r->out, sym_text(r, s));
             put_padded(r->out, k, width);
@@ -500,10 +501,10 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
             else if (sens)
                 tern_buf_puts(r->out, "(sensitive value) -> null");
             else
+                /* Any-value attributes go through upstream's JSON
+                 * renderer: object keys bare when identifiers. */
                 value_lines(r, vb, va, col,
-                            !at || at->type == TERN_TYPE_MAP_STRING ||
-                                at->type == TERN_TYPE_DYNAMIC,
-                            0);
+                            !at || at->type == TERN_TYPE_MAP_STRING, 0);
             if (s != S_SAME && c &&
                 in_list(c->replace_paths, c->n_replace_paths, k))
                 tern_buf_puts(r->out, " # forces replacement");

@@ -1112,14 +1112,18 @@ static int marked_paths(const tern_value *v, const tern_attr *a, int in_elem,
     size_t i;
     int error = TERN_OK;
 
-    if (tern_value_is_sensitive(v))
-        return json_array_append_new(out, json_deep_copy(path)) ? TERN_ENOMEM
-                                                                : TERN_OK;
     if (!tern_value_has_sensitive(v))
         return TERN_OK;
-    for (i = 0;
-         !error && i < tern_value_length(v) &&
-         (k == TERN_VAL_LIST || k == TERN_VAL_SET || k == TERN_VAL_OBJECT);
+    /* cty cannot mark a set's element: the mark moves to the set, whose
+     * path is recorded (a set of blocks shows as sensitive blocks). A set
+     * attribute's value may be held as a list. */
+    if (tern_value_is_sensitive(v) || k == TERN_VAL_SET ||
+        (!in_elem && a &&
+         (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING)))
+        return json_array_append_new(out, json_deep_copy(path)) ? TERN_ENOMEM
+                                                                : TERN_OK;
+    for (i = 0; !error && i < tern_value_length(v) &&
+                (k == TERN_VAL_LIST || k == TERN_VAL_OBJECT);
          i++) {
         json_t *sub = json_deep_copy(path), *step;
         const tern_value *x;

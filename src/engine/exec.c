@@ -33,6 +33,7 @@
 #include "engine/engine_int.h"
 #include "util/signals.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,9 @@ void tern__exec_wait(struct exec *ex, const char *address, int count,
 }
 
 /* Take the queued notices; with @emit, hand each to ops->notice. */
+/* Whether libuv's worker pool has been started, with signals blocked. */
+static atomic_int pool_started;
+
 static void drain_notices(struct exec *ex, int emit)
 {
     struct notices *q = ex->notices;
@@ -300,11 +304,19 @@ static void queue_pool(struct run *r)
         if (ex->ops->begin)
             ex->ops->begin(ex, s);
         r->reqs[i].data = s;
-        /* The first call starts libuv's pool: its threads inherit this
-         * mask, so no worker ever runs a signal handler. */
-        tern_signals_block(&mask);
-        qrc = uv_queue_work(&r->loop, &r->reqs[i], on_work, on_after);
-        tern_signals_unblock(&mask);
+        /* The first call starts libuv's pool (one per process, its
+         * threads made at once): they inherit this mask, so no worker
+         * ever runs a signal handler. Later calls start no thread, and
+         * two system calls a step are saved. */
+        if (!atomic_load(&pool_started)) {
+            tern_signals_block(&mask);
+            qrc = uv_queue_work(&r->loop, &r->reqs[i], on_work, on_after);
+            tern_signals_unblock(&mask);
+            if (qrc == 0)
+                atomic_store(&pool_started, 1);
+        } else {
+            qrc = uv_queue_work(&r->loop, &r->reqs[i], on_work, on_after);
+        }
         if (qrc) {
             s->rc = TERN_ERROR;
             tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL,

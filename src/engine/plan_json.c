@@ -150,6 +150,30 @@ static json_t *sens_value(const tern_value *v)
     return value_mask(v, tern_value_is_sensitive);
 }
 
+/* Whether the top-level attribute @name is a set: cty cannot mark a
+ * set's element, so a path into one marks the set. */
+static int schema_set(const tern_attr *schema, const char *name)
+{
+    const tern_attr *a = tern_schema_attr(schema, name);
+
+    return a &&
+           (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING);
+}
+
+/* Whether a mask is true anywhere. */
+static int any_true(const json_t *m)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (json_is_true(m))
+        return 1;
+    json_array_foreach((json_t *)m, i, x) if (any_true(x)) return 1;
+    json_object_foreach((json_t *)m, k, x) if (any_true(x)) return 1;
+    return 0;
+}
+
 json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
 {
     json_t *r = sens_value(v);
@@ -164,7 +188,8 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
 
         if (!a || tern_value_is_null(x))
             continue;
-        if (a->flags & TERN_ATTR_SENSITIVE) {
+        if ((a->flags & TERN_ATTR_SENSITIVE) ||
+            (schema_set(schema, k) && any_true(json_object_get(r, k)))) {
             json_object_set_new(r, k, json_true());
         } else if (tern_value_is_unknown(x)) {
             /* SensitiveAsBool says nothing about an unknown collection's
@@ -264,7 +289,9 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
     if (json_is_object(r) && schema) {
         json_object_foreach((json_t *)value, k, p)
         {
-            if (schema_sensitive(schema, k) && !json_is_null(p))
+            if (!json_is_null(p) &&
+                (schema_sensitive(schema, k) ||
+                 (schema_set(schema, k) && any_true(json_object_get(r, k)))))
                 json_object_set_new(r, k, json_true());
         }
     }

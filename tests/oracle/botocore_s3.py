@@ -7,7 +7,8 @@ Runs the same scenario path-style (endpoint http://127.0.0.1:PORT) and
 virtual-hosted-style (endpoint http://localhost:PORT, so requests go to
 BUCKET.localhost:PORT, which this script resolves to 127.0.0.1 as RFC 6761
 says every *.localhost name is): CreateBucket, conditional PutObject
-(If-None-Match: *, If-Match), GetObject, HeadObject, ListObjectsV2 with a
+(If-None-Match: *, If-Match), GetObject and HeadObject (conditional too:
+IfNoneMatch, IfMatch), ListObjectsV2 with a
 prefix, a delimiter and pages, DeleteObject, and the errors, with keys
 holding spaces, '+', '~', ':', '//' and non-ASCII. Signed payloads and
 UNSIGNED-PAYLOAD both. Prints one line per step: the status and the
@@ -108,14 +109,31 @@ def scenario(port, style):
                                         **{"If-None-Match": "*"}))
     step("Put If-Match stale", put(KEY, b'{"serial":2}',
                                    **{"If-Match": '"0123"'}))
-    step("Put If-Match", put(KEY, b'{"serial":2}',
-                             **{"If-Match": first["ETag"]}))
+    second = step("Put If-Match", put(KEY, b'{"serial":2}',
+                                      **{"If-Match": first["ETag"]}))
     step("Put If-Match missing key", put("nope", b"x",
                                          **{"If-Match": first["ETag"]}))
     step("Put If-None-Match etag", put("nope", b"x",
                                        **{"If-None-Match": first["ETag"]}))
     step("Get", lambda: c.get_object(Bucket=b, Key=KEY))
     step("Head", lambda: c.head_object(Bucket=b, Key=KEY))
+    # Conditional reads (GetObject IfNoneMatch / IfMatch): 304 when the
+    # ETag is the current one, 412 when If-Match names another.
+    now, old = second["ETag"], first["ETag"]
+    step("Get If-None-Match current", lambda: c.get_object(
+        Bucket=b, Key=KEY, IfNoneMatch=now))
+    step("Get If-None-Match old", lambda: c.get_object(
+        Bucket=b, Key=KEY, IfNoneMatch=old))
+    step("Get If-Match current", lambda: c.get_object(
+        Bucket=b, Key=KEY, IfMatch=now))
+    step("Get If-Match old", lambda: c.get_object(
+        Bucket=b, Key=KEY, IfMatch=old))
+    step("Head If-None-Match current", lambda: c.head_object(
+        Bucket=b, Key=KEY, IfNoneMatch=now))
+    step("Head If-Match old", lambda: c.head_object(
+        Bucket=b, Key=KEY, IfMatch=old))
+    step("Get If-None-Match missing key", lambda: c.get_object(
+        Bucket=b, Key="nope", IfNoneMatch=now))
     for i in range(3):
         step(f"Put env:/w{i}", put(f"env:/w{i}/terraform.tfstate", b"{}"))
     step("Put lock", put(KEY + ".tflock", b'{"ID":"x"}',

@@ -27,6 +27,9 @@
  *                        restarts the generator
  *   GET  /_sim/clock     {"now_ms", "offset_ms"}
  *   POST /_sim/clock     {"advance_ms": N} or {"offset_ms": N}
+ *   POST /_sim/s3/race   {"bucket", "read", "hold", "put", "delete"}:
+ *                        another client's S3 writes between two requests
+ *                        (sim_s3_race in sim.h)
  *   GET/POST /_sim/clusters  the Databricks clusters and their start-up
  *                        time and failures (dbx_clusters.c)
  */
@@ -251,6 +254,21 @@ fail:
     bad_request(resp, err);
 }
 
+static void race(struct sim *sim, const struct sim_req *req,
+                 struct sim_resp *resp)
+{
+    json_t *doc = parse_body(req, resp);
+    char err[256] = "";
+
+    if (!doc)
+        return;
+    if (sim_s3_race(sim->s3, doc, err, sizeof(err)) != 0)
+        bad_request(resp, err);
+    else
+        sim_resp_json(resp, 200, json_pack("{s:s}", "status", "armed"));
+    json_decref(doc);
+}
+
 static json_t *calls_json(const struct sim *sim)
 {
     json_t *arr = json_array();
@@ -324,6 +342,8 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
         sim_resp_json(resp, 200, faults_json(&sim->faults));
     } else if (strcmp(what, "faults") == 0 && post) {
         set_faults(sim, req, resp);
+    } else if (strcmp(what, "s3/race") == 0 && post) {
+        race(sim, req, resp);
     } else if (strcmp(what, "clusters") == 0 && (get || post)) {
         sim_dbxc_control(sim->dbxc, req, resp);
     } else if (strcmp(what, "clock") == 0 && get) {

@@ -438,6 +438,7 @@ static void handle_s3(struct sim *sim, struct sim_req *req,
     pthread_mutex_unlock(&sim->lock);
     sleep_ms(draw_latency(sim));
     pthread_mutex_lock(&sim->lock);
+    arrival = sim_s3_hold(sim->s3, req, arrival);
     make_request_id(sim, req->request_id);
     f = draw_fault(sim);
     if (f == FAULT_DROP) {

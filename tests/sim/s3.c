@@ -31,6 +31,13 @@
  * otherwise, 404 NoSuchKey when the key is gone), as S3's conditional
  * deletes do.
  *
+ * Conditional reads: GetObject and HeadObject with If-Match (412
+ * PreconditionFailed when the ETag differs) and If-None-Match (304 Not
+ * Modified, no body, when it is the current ETag), see get_object().
+ *
+ * A race, for tests (POST /_sim/s3/race, sim_s3_race()): another client's
+ * writes placed between two requests of the client under test.
+ *
  * Errors are S3's XML: <Error><Code/><Message/>[<Key/>|<BucketName/>|
  * <Condition/>]<RequestId/><HostId/></Error>, no body for HEAD. Every
  * response carries x-amz-request-id and x-amz-id-2. ETags are the quoted
@@ -42,6 +49,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,20 +81,45 @@ struct s3_bucket {
     size_t nobjs, alloc;
 };
 
+/* An armed race (sim_s3_race): once a GetObject of read_key was answered,
+ * `puts` are written and `deletes` deleted; a PutObject of hold_key waits
+ * for that. */
+struct s3_race {
+    int armed;
+    char *bucket, *read_key, *hold_key;
+    json_t *puts;    /* [{"key", "body"}] */
+    json_t *deletes; /* [key] */
+};
+
 struct sim_s3 {
     struct sim *sim;
     struct s3_bucket *buckets;
     size_t nbuckets, alloc;
     uint64_t seq; /* change counter */
+    struct s3_race race;
+    pthread_cond_t race_cond; /* with sim->lock: the race ran */
 };
 
 struct sim_s3 *sim_s3_new(struct sim *sim)
 {
     struct sim_s3 *s3 = tern_calloc(1, sizeof(*s3));
 
-    if (s3)
+    if (s3) {
         s3->sim = sim;
+        pthread_cond_init(&s3->race_cond, NULL);
+    }
     return s3;
+}
+
+static void race_release(struct sim_s3 *s3)
+{
+    tern_free(s3->race.bucket);
+    tern_free(s3->race.read_key);
+    tern_free(s3->race.hold_key);
+    json_decref(s3->race.puts);
+    json_decref(s3->race.deletes);
+    memset(&s3->race, 0, sizeof(s3->race));
+    pthread_cond_broadcast(&s3->race_cond);
 }
 
 static void obj_release(struct s3_obj *o)
@@ -114,6 +147,7 @@ void sim_s3_reset(struct sim_s3 *s3)
     tern_free(s3->buckets);
     s3->buckets = NULL;
     s3->nbuckets = s3->alloc = 0;
+    race_release(s3);
 }
 
 void sim_s3_free(struct sim_s3 *s3)
@@ -121,6 +155,7 @@ void sim_s3_free(struct sim_s3 *s3)
     if (!s3)
         return;
     sim_s3_reset(s3);
+    pthread_cond_destroy(&s3->race_cond);
     tern_free(s3);
 }
 
@@ -643,13 +678,63 @@ oom:
     s3_error(resp, req, 500, "InternalError", "out of memory", NULL, NULL);
 }
 
+/*
+ * Whether the header value @p list (RFC 7232: "*" or a comma-separated list
+ * of entity tags, each perhaps weak, W/"...") names the ETag @p etag.
+ */
+static int etag_listed(const char *list, const char *etag)
+{
+    const char *p = list;
+    size_t elen = strlen(etag);
+
+    while (*p) {
+        size_t n;
+
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        n = strcspn(p, ",");
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n == elen && strncmp(p, etag, n) == 0)
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+/*
+ * GetObject and HeadObject, with the conditional reads of the S3 API
+ * reference (GetObject: IfMatch, IfNoneMatch; RFC 7232 section 6 for
+ * their order): If-Match naming another ETag is 412 PreconditionFailed
+ * (Condition If-Match); If-None-Match naming the current one (or "*") is
+ * 304 Not Modified, with the ETag and Last-Modified and no body. A missing
+ * key is 404 NoSuchKey whatever the conditions.
+ */
 static void get_object(struct s3_bucket *b, struct sim_req *req,
                        const char *key, struct sim_resp *resp)
 {
     const struct s3_obj *o = obj_live(b, key);
+    const char *im = sim_req_header(req, "If-Match");
+    const char *inm = sim_req_header(req, "If-None-Match");
 
     if (!o) {
         no_such_key(resp, req, key);
+        return;
+    }
+    if (im && !etag_listed(im, o->etag)) {
+        s3_error(resp, req, 412, "PreconditionFailed",
+                 "At least one of the pre-conditions you specified did not "
+                 "hold",
+                 "Condition", "If-Match");
+        return;
+    }
+    if (inm && etag_listed(inm, o->etag)) {
+        resp->status = 304;
+        obj_headers(resp, o);
         return;
     }
     resp->status = 200;
@@ -885,6 +970,128 @@ const char *sim_s3_action(const struct sim_req *req)
     return action;
 }
 
+/* --- the race (POST /_sim/s3/race) -------------------------------------- */
+
+/* Whether @p req addresses @p key of the race's bucket. */
+static int race_names(const struct sim_s3 *s3, const struct sim_req *req,
+                      const char *key)
+{
+    char *bucket = NULL, *k = NULL;
+    int yes;
+
+    yes = address(req, &bucket, &k) == 0 &&
+          strcmp(bucket, s3->race.bucket) == 0 && strcmp(k, key) == 0;
+    tern_free(bucket);
+    tern_free(k);
+    return yes;
+}
+
+/* The GetObject of read_key was answered: the other client's writes and
+ * deletes, as if made through the API, then the held requests go on. */
+static void race_run(struct sim_s3 *s3)
+{
+    struct s3_bucket *b = bucket_find(s3, s3->race.bucket);
+    const json_t *it;
+    size_t i;
+
+    json_array_foreach(s3->race.puts, i, it)
+    {
+        const json_t *body = json_object_get(it, "body");
+        struct sim_req req;
+        struct sim_resp resp;
+
+        memset(&req, 0, sizeof(req));
+        memset(&resp, 0, sizeof(resp));
+        req.method = "PUT";
+        req.body = json_string_value(body);
+        req.body_len = json_string_length(body);
+        if (b)
+            put_object(s3, b, &req,
+                       json_string_value(json_object_get(it, "key")), s3->seq,
+                       &resp);
+        tern_buf_release(&resp.body);
+    }
+    json_array_foreach(s3->race.deletes, i, it)
+    {
+        struct sim_req req;
+        struct sim_resp resp;
+
+        memset(&req, 0, sizeof(req));
+        memset(&resp, 0, sizeof(resp));
+        req.method = "DELETE";
+        if (b)
+            delete_object(s3, b, &req, json_string_value(it), &resp);
+        tern_buf_release(&resp.body);
+    }
+    race_release(s3);
+}
+
+uint64_t sim_s3_hold(struct sim_s3 *s3, const struct sim_req *req,
+                     uint64_t arrival_seq)
+{
+    struct timespec deadline;
+
+    if (!s3->race.armed || strcmp(req->method, "PUT") != 0 ||
+        !race_names(s3, req, s3->race.hold_key))
+        return arrival_seq;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    while (s3->race.armed)
+        if (pthread_cond_timedwait(&s3->race_cond, &s3->sim->lock, &deadline))
+            break;
+    /* The request reaches S3 now, after the other client's changes. */
+    return s3->seq;
+}
+
+int sim_s3_race(struct sim_s3 *s3, const json_t *in, char *err, size_t errlen)
+{
+    const char *bucket = json_string_value(json_object_get(in, "bucket"));
+    const char *read = json_string_value(json_object_get(in, "read"));
+    const char *hold = json_string_value(json_object_get(in, "hold"));
+    json_t *puts = json_object_get(in, "put");
+    json_t *dels = json_object_get(in, "delete");
+    const json_t *it;
+    size_t i;
+
+    if (!bucket || !read || !hold) {
+        snprintf(err, errlen, "bucket, read and hold are required strings");
+        return -1;
+    }
+    if ((puts && !json_is_array(puts)) || (dels && !json_is_array(dels))) {
+        snprintf(err, errlen, "put and delete must be arrays");
+        return -1;
+    }
+    json_array_foreach(puts, i, it)
+    {
+        if (!json_string_value(json_object_get(it, "key")) ||
+            !json_is_string(json_object_get(it, "body"))) {
+            snprintf(err, errlen, "put[%zu]: key and body are required", i);
+            return -1;
+        }
+    }
+    json_array_foreach(dels, i, it)
+    {
+        if (!json_is_string(it)) {
+            snprintf(err, errlen, "delete[%zu] must be a key", i);
+            return -1;
+        }
+    }
+    race_release(s3);
+    s3->race.bucket = tern_strdup(bucket);
+    s3->race.read_key = tern_strdup(read);
+    s3->race.hold_key = tern_strdup(hold);
+    s3->race.puts = puts ? json_incref(puts) : json_array();
+    s3->race.deletes = dels ? json_incref(dels) : json_array();
+    if (!s3->race.bucket || !s3->race.read_key || !s3->race.hold_key ||
+        !s3->race.puts || !s3->race.deletes) {
+        race_release(s3);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s3->race.armed = 1;
+    return 0;
+}
+
 const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
                           uint64_t arrival_seq, struct sim_resp *resp)
 {
@@ -972,6 +1179,10 @@ const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
     } else if (strcmp(action, "GetObject") == 0 ||
                strcmp(action, "HeadObject") == 0) {
         get_object(b, req, key, resp);
+        if (s3->race.armed && strcmp(action, "GetObject") == 0 &&
+            strcmp(bucket, s3->race.bucket) == 0 &&
+            strcmp(key, s3->race.read_key) == 0)
+            race_run(s3);
     } else {
         delete_object(s3, b, req, key, resp);
     }

@@ -342,6 +342,19 @@ const char *sim_s3_handle(struct sim_s3 *s3, struct sim_req *req,
 const char *sim_s3_action(const struct sim_req *req);
 json_t *sim_s3_dump(struct sim_s3 *s3);
 int sim_s3_load(struct sim_s3 *s3, const json_t *in, char *err, size_t errlen);
+/*
+ * Arm a race (POST /_sim/s3/race): {"bucket", "read": KEY, "hold": KEY,
+ * "put": [{"key", "body"}], "delete": [KEY]}. Once a GetObject of `read`
+ * has been answered, another client writes `put` and deletes `delete`;
+ * a PutObject of `hold` that arrives first waits for that (at most 10 s),
+ * so it reaches S3 after those changes. Once; reset disarms it.
+ */
+int sim_s3_race(struct sim_s3 *s3, const json_t *in, char *err, size_t errlen);
+/* Before serving @p req (lock held): a PutObject the armed race holds
+ * waits for it. Returns the request's arrival sequence number, later when
+ * it waited. */
+uint64_t sim_s3_hold(struct sim_s3 *s3, const struct sim_req *req,
+                     uint64_t arrival_seq);
 
 /* imds.c: the EC2 instance metadata service (IMDSv2) under /latest/,
  * served only with --imds; credentials it hands out are registered keys. */

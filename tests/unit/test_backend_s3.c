@@ -727,12 +727,15 @@ static size_t sim_clusters(void)
 
 /*
  * The whole call sequence of an apply with the S3 backend, background
- * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the lock, the read,
- * the named role's create with no write of the state before it (the next
- * run finds it by name), one write before the create of the role whose
- * name is generated and one before the cluster's (its cluster_id is
- * assigned by the service): those intents must be remote first; the final
- * write, the unlock.
+ * pushes held off (TERN_S3_PUSH_INTERVAL_MS an hour): the read and the
+ * lock sent together (the simulator holds the lock's write until the read
+ * was answered, so that the log's order is fixed; a run that locked first
+ * and read after would log the lock first), the check of that read once
+ * the lock is taken, the named role's create with no write of the state
+ * before it (the next run finds it by name), one write before the create
+ * of the role whose name is generated and one before the cluster's (its
+ * cluster_id is assigned by the service): those intents must be remote
+ * first; the final write, the unlock.
  */
 TEST(backend_s3, apply_call_sequence)
 {
@@ -751,10 +754,14 @@ TEST(backend_s3, apply_call_sequence)
         ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
         tt_response_release(&resp);
     }
+    sim_post("s3/race", "{\"bucket\": \"tfstate\", \"read\": "
+                        "\"team/terraform.tfstate\", \"hold\": "
+                        "\"team/terraform.tfstate.tflock\"}");
     RUN(dir, 0, "apply", "-auto-approve", "-no-color");
     log = call_log();
-    ASSERT_STR_EQ(log, "s3 PutObject 200\n"   /* the lock */
-                       "s3 GetObject 404\n"   /* the state: none yet */
+    ASSERT_STR_EQ(log, "s3 GetObject 404\n"   /* the state: none yet */
+                       "s3 PutObject 200\n"   /* the lock, sent beside */
+                       "s3 GetObject 404\n"   /* the check: still none */
                        "iam CreateRole 200\n" /* named: no write first */
                        "s3 PutObject 200\n"   /* gen's intent */
                        "iam CreateRole 200\n"
@@ -765,6 +772,399 @@ TEST(backend_s3, apply_call_sequence)
                        "s3 DeleteObject 204\n" /* the unlock */);
     tern_free(log);
     tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/*
+ * The simulator's call log as rounds: a call's round is one more than the
+ * latest round of the calls that ended before it started (so the last
+ * round is the number of round trips waited for one after another, as
+ * tests/bench/bench_calls counts them); one line per round, its calls
+ * sorted, "; " between. *depth receives the number of rounds.
+ */
+static char *call_rounds(int *depth)
+{
+    struct tt_response resp;
+    json_t *doc, *calls, *c;
+    long long start[64], end[64];
+    int round[64], maxr = 0, k;
+    const char *line[64];
+    tern_buf b = TERN_BUF_INIT;
+    size_t i, j, n;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    calls = json_object_get(doc, "calls");
+    n = json_array_size(calls);
+    ASSERT_CMP(n, <=, 64);
+    json_array_foreach(calls, i, c)
+    {
+        start[i] = json_integer_value(json_object_get(c, "start_ms"));
+        end[i] = json_integer_value(json_object_get(c, "end_ms"));
+    }
+    for (i = 0; i < n; i++)
+        round[i] = 1;
+    /* Relax until no call's round grows (at most n passes). */
+    for (k = 0; k <= 64; k++) {
+        int changed = 0;
+
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                if (end[j] <= start[i] && round[i] < round[j] + 1) {
+                    round[i] = round[j] + 1;
+                    changed = 1;
+                }
+        if (!changed)
+            break;
+    }
+    for (i = 0; i < n; i++)
+        maxr = round[i] > maxr ? round[i] : maxr;
+    for (k = 1; k <= maxr; k++) {
+        size_t m = 0;
+
+        json_array_foreach(calls, i, c)
+        {
+            if (round[i] == k)
+                line[m++] = tern_asprintf(
+                    "%s %s %lld",
+                    json_string_value(json_object_get(c, "service")),
+                    json_string_value(json_object_get(c, "action")),
+                    (long long)json_integer_value(
+                        json_object_get(c, "status")));
+        }
+        qsort(line, m, sizeof(*line), cmp_str);
+        for (j = 0; j < m; j++) {
+            tern_buf_printf(&b, "%s%s", j ? "; " : "", line[j]);
+            tern_free((char *)line[j]);
+        }
+        tern_buf_puts(&b, "\n");
+    }
+    json_decref(doc);
+    *depth = maxr;
+    tern_buf_put(&b, "", 0);
+    return tern_buf_detach(&b);
+}
+
+#define BASE_ROLE                                                              \
+    "{\"iam\": {\"roles\": [{\"name\": \"base\", \"assume_role_policy\": "     \
+    "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[]}\"}]}}"
+
+/* A data source read, then a create that needs it: B1's shape. */
+#define READ_THEN_CREATE                                                       \
+    "data \"aws_iam_role\" \"base\" {\n"                                       \
+    "  name = \"base\"\n"                                                      \
+    "}\n"                                                                      \
+    "resource \"aws_iam_role\" \"next\" {\n"                                   \
+    "  name        = \"next\"\n"                                               \
+    "  description = data.aws_iam_role.base.arn\n" TT_HCL_TRUST_EC2 "}\n"
+
+/*
+ * Round trips (issue 18: B1 with the S3 backend at most 3 more than B1):
+ * every request held 1 s, the same apply with the local state and with
+ * the S3 backend. (The check overlaps the data source's read when the
+ * work between the lock and the plan's first request, the working copy
+ * and the configuration, takes less than one request: 1 s leaves room
+ * for a sanitizer build on a loaded machine, where 300 ms did not.) The S3
+ * run's rounds: the read beside the lock; its check beside the data source's
+ * read; the create (after the check); the final write; the unlock. Three rounds
+ * more than the local run, none between the steps.
+ */
+TEST(backend_s3, apply_round_trips)
+{
+    const char *local, *remote;
+    char *rounds;
+    int local_depth = 0, s3_depth = 0;
+
+    start(NULL);
+    sim_post("load", BASE_ROLE);
+    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    local = dir_with("local", READ_THEN_CREATE);
+    remote = dir_with("remote", BACKEND READ_THEN_CREATE);
+    RUN(remote, 0, "init", "-no-color");
+    {
+        struct tt_response resp;
+
+        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        tt_response_release(&resp);
+    }
+    sim_post("faults", "{\"latency_ms\": 1000}");
+    RUN(local, 0, "apply", "-auto-approve", "-no-color");
+    rounds = call_rounds(&local_depth);
+    ASSERT_STR_EQ(rounds, "iam GetRole 200\n"
+                          "iam CreateRole 200\n");
+    tern_free(rounds);
+    sim_post("reset", "{}");
+    sim_post("load", LOAD);
+    sim_post("load", BASE_ROLE);
+    sim_post("faults", "{\"latency_ms\": 1000}");
+    RUN(remote, 0, "apply", "-auto-approve", "-no-color");
+    rounds = call_rounds(&s3_depth);
+    ASSERT_STR_EQ(rounds, "s3 GetObject 404; s3 PutObject 200\n"
+                          "iam GetRole 200; s3 GetObject 404\n"
+                          "iam CreateRole 200\n"
+                          "s3 PutObject 200\n"
+                          "s3 DeleteObject 204\n");
+    ASSERT_EQ(s3_depth, local_depth + 3);
+    tern_free(rounds);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* The body of the state object as the simulator holds it (new string,
+ * free() it). */
+static char *remote_body(void)
+{
+    json_t *doc = remote_state();
+    char *text;
+
+    ASSERT_NOT_NULL(doc);
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(doc);
+    return text;
+}
+
+/* The raw bytes of object @p key (new string, free() it), or NULL. */
+static char *object_bytes(const char *key)
+{
+    struct tt_response resp;
+    json_t *dump, *o;
+    char *body = NULL;
+    size_t i;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    dump = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    json_array_foreach(
+        json_object_get(
+            json_array_get(
+                json_object_get(json_object_get(dump, "s3"), "buckets"), 0),
+            "objects"),
+        i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0)
+            body = strdup(json_string_value(json_object_get(o, "body")));
+    }
+    json_decref(dump);
+    return body;
+}
+
+/*
+ * A read that lost a race: the bucket holds @p old (the state another run
+ * is about to replace) and that run's lock; once tern's read of the state
+ * is answered, the other run writes @p newer and deletes its lock, and
+ * only then does tern's lock write reach the simulator (held until the
+ * race ran). tern's read saw @p old; its lock succeeds at once.
+ */
+static void stale_read_race(const char *old, const char *newer)
+{
+    json_t *load, *race;
+    char *text;
+
+    load = json_pack("{s:{s:[{s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}", "s3",
+                     "buckets", "name", "tfstate", "objects", "key",
+                     "team/terraform.tfstate", "body", old, "key",
+                     "team/terraform.tfstate.tflock", "body",
+                     "{\"ID\":\"the-other-run\",\"Operation\":"
+                     "\"OperationTypeApply\"}");
+    race = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:[s]}", "bucket",
+                     "tfstate", "read", "team/terraform.tfstate", "hold",
+                     "team/terraform.tfstate.tflock", "put", "key",
+                     "team/terraform.tfstate", "body", newer, "delete",
+                     "team/terraform.tfstate.tflock");
+    ASSERT_NOT_NULL(load);
+    ASSERT_NOT_NULL(race);
+    text = json_dumps(load, JSON_COMPACT);
+    sim_post("load", text);
+    free(text);
+    text = json_dumps(race, JSON_COMPACT);
+    sim_post("s3/race", text);
+    free(text);
+    json_decref(load);
+    json_decref(race);
+}
+
+/* Two states written by tern, one after the other: *old holds role
+ * "one", *newer roles "one" and "two" (the bucket holds *newer). */
+static void two_states(char **old, char **newer)
+{
+    const char *dir = dir_with("writer", BACKEND ROLE("one"));
+
+    RUN(dir, 0, "init", "-no-color");
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    *old = object_bytes("team/terraform.tfstate");
+    ASSERT_OK(tt_write_file(dir, "main.tf", BACKEND ROLE("one") ROLE("two")));
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    *newer = object_bytes("team/terraform.tfstate");
+    ASSERT_NOT_NULL(*old);
+    ASSERT_NOT_NULL(*newer);
+}
+
+/* The S3 calls of the log, "action status" a line. */
+static char *s3_calls(void)
+{
+    char *log = call_log(), *line, *save = NULL;
+    tern_buf b = TERN_BUF_INIT;
+
+    for (line = strtok_r(log, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
+        if (strncmp(line, "s3 ", 3) == 0)
+            tern_buf_printf(&b, "%s\n", line + 3);
+    tern_free(log);
+    tern_buf_put(&b, "", 0);
+    return tern_buf_detach(&b);
+}
+
+/*
+ * The read beside the lock was stale (another run wrote the state between
+ * tern's read and its lock): the check after the lock sees it, and the
+ * apply, which had planned from the old state, stops before showing or
+ * applying anything. The other run's state stays as it wrote it; the next
+ * apply plans from it.
+ */
+TEST(backend_s3, stale_read_refused)
+{
+    const char *dir;
+    char *old = NULL, *newer = NULL, *now, *calls;
+
+    start(NULL);
+    two_states(&old, &newer);
+    dir = dir_with("stale", BACKEND ROLE("one") ROLE("two") ROLE("three"));
+    RUN(dir, 0, "init", "-no-color");
+    stale_read_race(old, newer);
+    {
+        struct tt_response resp;
+
+        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        tt_response_release(&resp);
+    }
+    RUN(dir, 1, "apply", "-auto-approve", "-no-color");
+    /* The refresh of the old state's role ran; no plan was shown. */
+    ASSERT_STR_EQ(r.out, "aws_iam_role.one: Refreshing state...\n");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: State changed while tern read it\n\n"
+        "Another run wrote s3://tfstate/team/terraform.tfstate after tern "
+        "read it and before tern took the lock (serial 2 when read, serial 3 "
+        "now), and tern had already planned from the older state. Nothing was "
+        "shown, saved or applied, and nothing was changed: run the command "
+        "again to plan from the state as it is now.\n\n");
+    calls = call_log();
+    ASSERT(strstr(calls, "CreateRole") == NULL);
+    tern_free(calls);
+    calls = s3_calls();
+    ASSERT_STR_EQ(calls, "GetObject 200\n" /* the old state */
+                         "PutObject 200\n" /* the lock, after the race */
+                         "GetObject 200\n" /* the check: changed */
+                         "DeleteObject 204\n" /* the unlock, no write */);
+    tern_free(calls);
+    now = object_bytes("team/terraform.tfstate");
+    ASSERT_STR_EQ(now, newer);
+    free(now);
+    ASSERT_NULL(object_bytes("team/terraform.tfstate.tflock"));
+
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
+                               "changed, 0 destroyed.\n");
+    free(old);
+    free(newer);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/*
+ * A command that waits for the check before it starts (state rm) uses the
+ * state the check read instead: "two" exists only in the newer state, and
+ * the write that follows is conditional on the newer state's ETag.
+ */
+TEST(backend_s3, stale_read_replaced)
+{
+    const char *dir;
+    char *old = NULL, *newer = NULL, *now;
+
+    start(NULL);
+    two_states(&old, &newer);
+    dir = dir_with("rm", BACKEND);
+    RUN(dir, 0, "init", "-no-color");
+    stale_read_race(old, newer);
+    RUN(dir, 0, "state", "rm", "aws_iam_role.two");
+    ASSERT_STR_EQ(r.out, "Removed aws_iam_role.two\n"
+                         "Successfully removed 1 resource instance(s).\n");
+    RUN(dir, 0, "state", "list");
+    ASSERT_STR_EQ(r.out, "aws_iam_role.one\n");
+    now = remote_body();
+    ASSERT(strstr(now, "\"serial\":4") != NULL);
+    free(now);
+    free(old);
+    free(newer);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+static void *apply_waiting(void *arg)
+{
+    struct racer *rc = arg;
+    const char *args[] = {"apply", "-auto-approve", "-no-color",
+                          "-lock-timeout=60s", NULL};
+
+    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
+    return NULL;
+}
+
+/*
+ * The lock is held at the first attempt (-lock-timeout waits): the read
+ * made beside that attempt is dropped and the state is read again once
+ * the lock is taken, as a run that locks first reads it; there is nothing
+ * to check then.
+ */
+TEST(backend_s3, lock_wait_reads_after)
+{
+    struct racer w;
+    struct tt_response resp;
+    pthread_t t;
+    char *calls;
+
+    start(NULL);
+    memset(&w, 0, sizeof(w));
+    w.dir = dir_with("wait", BACKEND ROLE("w"));
+    RUN(w.dir, 0, "init", "-no-color");
+    sim_post("load", "{\"s3\": {\"buckets\": [{\"name\": \"tfstate\", "
+                     "\"objects\": [{\"key\": "
+                     "\"team/terraform.tfstate.tflock\", \"body\": "
+                     "\"{\\\"ID\\\": \\\"another\\\"}\"}]}]}}");
+    ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+    tt_response_release(&resp);
+    ASSERT_OK(pthread_create(&t, NULL, apply_waiting, &w));
+    /* tern's read and its refused lock are in: release the lock. */
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls?at_least=2", NULL));
+    tt_response_release(&resp);
+    ASSERT_OK(tt_s3(&resp, &sim, NULL, "DELETE",
+                    "/tfstate/team/terraform.tfstate.tflock", NULL, NULL, 0));
+    ASSERT_EQ(resp.status, 204);
+    tt_response_release(&resp);
+    pthread_join(t, NULL);
+    ASSERT_EQ(w.run.status, 0);
+    calls = s3_calls();
+    /* The first two were sent together: either may be logged first. */
+    if (strncmp(calls, "PutObject", 9) == 0)
+        ASSERT_STR_EQ(calls, "PutObject 412\n"
+                             "GetObject 404\n"
+                             "DeleteObject 204\n" /* the other run's lock */
+                             "PutObject 200\n"    /* the lock, retried */
+                             "GetObject 404\n"    /* the read after it */
+                             "PutObject 200\n"    /* the final write */
+                             "DeleteObject 204\n");
+    else
+        ASSERT_STR_EQ(calls, "GetObject 404\n"
+                             "PutObject 412\n"
+                             "DeleteObject 204\n"
+                             "PutObject 200\n"
+                             "GetObject 404\n"
+                             "PutObject 200\n"
+                             "DeleteObject 204\n");
+    tern_free(calls);
+    tt_run_release(&w.run);
     tt_sim_stop(&sim);
 }
 
@@ -1006,8 +1406,9 @@ TEST(backend_s3, init_backend_config_and_changes)
                          "-backend-config) in this directory first.\n\n");
     RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
     ASSERT_STR_EQ(r.err, "Error: Invalid backend configuration argument\n\n"
-                         "-backend-config: the backend \"s3\" has no argument "
-                         "named \"bukket\".\n\n");
+                         "The backend configuration argument \"bukket\" given "
+                         "on the command line is not expected for the "
+                         "selected backend type.\n\n");
     ASSERT_OK(tt_write_file(dir, "backend.hcl",
                             "# shared by every runner\n"
                             "region       = \"us-east-1\"\n"
@@ -1043,6 +1444,127 @@ TEST(backend_s3, init_backend_config_and_changes)
     RUN(dir, 0, "init", "-no-color", "-reconfigure",
         "-backend-config=bucket=tfstate", "-backend-config", file);
     RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* The saved backend arguments' @p name, as JSON text (owned). */
+static char *saved_arg(const char *dir, const char *name)
+{
+    char path[4300], *text, *out;
+    json_t *doc;
+
+    snprintf(path, sizeof(path), "%s/.terraform/tern-backend.json", dir);
+    text = tt_read_file(path, NULL);
+    ASSERT_NOT_NULL(text);
+    doc = json_loads(text, 0, NULL);
+    free(text);
+    ASSERT_NOT_NULL(doc);
+    out = json_dumps(json_object_get(json_object_get(doc, "config"), name),
+                     JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(doc);
+    ASSERT_NOT_NULL(out);
+    return out;
+}
+
+/* Terraform (1.6 and later) writes the backend's nested arguments as
+ * attributes holding an object, in the block, in a -backend-config file
+ * (HCL, over several lines) and as -backend-config=K=V; tern takes each,
+ * refuses a name the object may not hold at its line, and refuses
+ * dynamodb_table (locks tern would not see) with why. */
+TEST(backend_s3, nested_args_as_attributes)
+{
+    const char *dir;
+    char file[4300], main_tf[8192], kv[512], *got;
+
+    start(NULL);
+    snprintf(main_tf, sizeof(main_tf),
+             "terraform {\n"
+             "  backend \"s3\" {\n"
+             "    bucket         = \"tfstate\"\n"
+             "    key            = \"nested/terraform.tfstate\"\n"
+             "    region         = \"us-east-1\"\n"
+             "    use_lockfile   = true\n"
+             "    use_path_style = true\n"
+             "    endpoints = {\n"
+             "      s3 = \"%s\"\n"
+             "    }\n"
+             "  }\n"
+             "}\n" ROLE("nested"),
+             sim.base_url);
+    dir = dir_with("nested", main_tf);
+    RUN(dir, 0, "init", "-no-color");
+    got = saved_arg(dir, "endpoints");
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    ASSERT_STR_EQ(got, kv);
+    free(got);
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+
+    /* A -backend-config file over several lines replaces the object. */
+    ASSERT_OK(tt_write_file(dir, "backend.hcl",
+                            "# the runners' endpoint\n"
+                            "endpoints = {\n"
+                            "  s3  = \"http://127.0.0.1:9\"\n"
+                            "  sts = \"http://127.0.0.1:9\"\n"
+                            "}\n"
+                            "shared_config_files = [\"/nonexistent\"]\n"));
+    snprintf(file, sizeof(file), "%s/backend.hcl", dir);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure", "-backend-config", file);
+    got = saved_arg(dir, "endpoints");
+    ASSERT_STR_EQ(
+        got, "{\"s3\":\"http://127.0.0.1:9\",\"sts\":\"http://127.0.0.1:9\"}");
+    free(got);
+    got = saved_arg(dir, "shared_config_files");
+    ASSERT_STR_EQ(got, "[\"/nonexistent\"]");
+    free(got);
+
+    /* -backend-config=K=V: an object is an HCL expression. */
+    snprintf(kv, sizeof(kv), "-backend-config=endpoints={ s3 = \"%s\" }",
+             sim.base_url);
+    RUN(dir, 0, "init", "-no-color", "-reconfigure", kv);
+    got = saved_arg(dir, "endpoints");
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    ASSERT_STR_EQ(got, kv);
+    free(got);
+    RUN(dir, 0, "plan", "-no-color");
+
+    ASSERT_OK(tt_write_file(dir, "bad.hcl",
+                            "endpoints = {\n"
+                            "  s4 = \"http://127.0.0.1:9\"\n"
+                            "}\n"));
+    RUN(dir, 1, "init", "-no-color", "-reconfigure", "-backend-config",
+        "bad.hcl");
+    ASSERT_STR_EQ(r.err, "Error: Incorrect attribute value type\n\n"
+                         "  on bad.hcl line 1:\n"
+                         "   1: endpoints = {\n"
+                         "                  ^\n\n"
+                         "Inappropriate value for attribute \"endpoints\": "
+                         "unsupported attribute \"s4\".\n\n");
+
+    ASSERT_OK(
+        tt_write_file(dir, "main.tf",
+                      "terraform {\n"
+                      "  backend \"s3\" {\n"
+                      "    bucket         = \"tfstate\"\n"
+                      "    key            = \"nested/terraform.tfstate\"\n"
+                      "    dynamodb_table = \"terraform-locks\"\n"
+                      "  }\n"
+                      "}\n" ROLE("nested")));
+    RUN(dir, 1, "init", "-no-color", "-reconfigure");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: DynamoDB state locking is not supported\n\n"
+        "  on main.tf line 5, in terraform:\n"
+        "   5:     dynamodb_table = \"terraform-locks\"\n"
+        "          ^^^^^^^^^^^^^^\n\n"
+        "tern locks an S3 state with a lock object beside it (use_lockfile "
+        "= true, as Terraform 1.10 and later can), and does not read or "
+        "write a DynamoDB table: neither its locks nor the state digest "
+        "Terraform keeps there. A Terraform run that locks with the table "
+        "alone would not see tern's lock, and one that checks the digest "
+        "would refuse the state tern wrote. Set use_lockfile = true and "
+        "remove dynamodb_table here and in every configuration that shares "
+        "this state.\n\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -1237,9 +1759,14 @@ const struct tern_test test_backend_s3_list[] = {
     TEST_INTEGRATION(backend_s3, force_unlock_command),
     TEST_INTEGRATION(backend_s3, sigkill_mid_apply_converges_elsewhere),
     TEST_INTEGRATION(backend_s3, apply_call_sequence),
+    TEST_INTEGRATION(backend_s3, apply_round_trips),
+    TEST_INTEGRATION(backend_s3, stale_read_refused),
+    TEST_INTEGRATION(backend_s3, stale_read_replaced),
+    TEST_INTEGRATION(backend_s3, lock_wait_reads_after),
     TEST_INTEGRATION(backend_s3, sigkill_cluster_adopted),
     TEST_INTEGRATION(backend_s3, example_pipeline_script),
     TEST_INTEGRATION(backend_s3, init_backend_config_and_changes),
+    TEST_INTEGRATION(backend_s3, nested_args_as_attributes),
     TEST_INTEGRATION(backend_s3, history_from_fresh_runner),
     TEST_UNIT(backend_s3, history_bounded),
     TEST_END};

@@ -1,7 +1,7 @@
 /*
  * src/aws/s3.c against tern-sim's S3: conditional writes and their
- * refusals, reads, listings through pages, deletes, both addressing
- * styles, AWS_ENDPOINT_URL_S3, and the transport policy.
+ * refusals, reads (conditional too: 304), listings through pages, deletes, both
+ * addressing styles, AWS_ENDPOINT_URL_S3, and the transport policy.
  */
 #include "runner.h"
 #include "support.h"
@@ -168,6 +168,26 @@ static void roundtrip(struct fixture *f, const char *bucket)
     got = NULL;
     tern_buf_clear(&body);
 
+    /* A conditional read: 304 for the ETag held, the object for another. */
+    {
+        int changed = -1;
+
+        ASSERT_OK(tern_s3_get_if_changed(f->s3, bucket, key, etag2, &body, &got,
+                                         &changed, &diags));
+        ASSERT_EQ(changed, 0);
+        ASSERT_EQ(body.len, 0);
+        ASSERT_NULL(got);
+        ASSERT_OK(tern_s3_get_if_changed(f->s3, bucket, key, etag, &body, &got,
+                                         &changed, &diags));
+        ASSERT_EQ(changed, 1);
+        ASSERT_STR_EQ(tern_buf_cstr(&body), "{\"serial\":2}");
+        ASSERT_STR_EQ(got, etag2);
+        ASSERT_EQ(diags.count, 0);
+        tern_free(got);
+        got = NULL;
+        tern_buf_clear(&body);
+    }
+
     po.if_match = NULL;
     po.if_none_match = 1;
     ASSERT_OK(tern_s3_put(f->s3, bucket, "env:/prod/terraform.tfstate", "{}", 2,
@@ -199,6 +219,8 @@ static void roundtrip(struct fixture *f, const char *bucket)
                        "PutObject 412 PreconditionFailed\n"
                        "PutObject 200 \n"
                        "PutObject 412 PreconditionFailed\n"
+                       "GetObject 200 \n"
+                       "GetObject 304 \n"
                        "GetObject 200 \n"
                        "PutObject 200 \n"
                        "PutObject 200 \n"

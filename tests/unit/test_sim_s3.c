@@ -32,6 +32,13 @@
     "Put If-None-Match etag: 501 NotImplemented\n"                             \
     "Get: 200 {\"serial\":2}\n"                                                \
     "Head: 200 length=12 etag=\"9db06447b25363f4ae4e813bceac1f7f\"\n"          \
+    "Get If-None-Match current: 304 304\n"                                     \
+    "Get If-None-Match old: 200 {\"serial\":2}\n"                              \
+    "Get If-Match current: 200 {\"serial\":2}\n"                               \
+    "Get If-Match old: 412 PreconditionFailed\n"                               \
+    "Head If-None-Match current: 304 304\n"                                    \
+    "Head If-Match old: 412 412\n"                                             \
+    "Get If-None-Match missing key: 404 NoSuchKey\n"                           \
     "Put env:/w0: 200 etag=\"99914b932bd37a50b983c5e7c90ae93b\"\n"             \
     "Put env:/w1: 200 etag=\"99914b932bd37a50b983c5e7c90ae93b\"\n"             \
     "Put env:/w2: 200 etag=\"99914b932bd37a50b983c5e7c90ae93b\"\n"             \
@@ -173,6 +180,136 @@ TEST(sim_s3, conditional_put_and_etag)
     ASSERT_OK(tt_s3(&r, &sim, &o, "PUT", "/tfstate/gone", im, "[]", 2));
     ASSERT_STR_EQ(tt_xml_text(r.body, "Key"), "gone");
     expect_error(&r, 404, "NoSuchKey", "The specified key does not exist.");
+    tt_sim_stop(&sim);
+}
+
+/* GetObject's conditions (S3 API reference, GetObject: IfMatch,
+ * IfNoneMatch): 304 with the ETag and no body when If-None-Match names the
+ * current ETag (one of a list, or "*"), 412 when If-Match names another,
+ * 404 for a missing key whatever the conditions. */
+TEST(sim_s3, conditional_get)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    struct tt_s3_opts o = eu();
+    const char *cur[] = {"If-None-Match: \"99914b932bd37a50b983c5e7c90ae93b\"",
+                         NULL};
+    const char *list[] = {"If-None-Match: \"0\", "
+                          "W/\"99914b932bd37a50b983c5e7c90ae93b\"",
+                          NULL};
+    const char *star[] = {"If-None-Match: *", NULL};
+    const char *other[] = {"If-None-Match: \"0\"", NULL};
+    const char *im_old[] = {"If-Match: \"0\"", NULL};
+    const char *im_cur[] = {"If-Match: \"99914b932bd37a50b983c5e7c90ae93b\"",
+                            NULL};
+
+    start(&sim, NULL);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "PUT", "/tfstate/k", NULL, "{}", 2));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", cur, NULL, 0));
+    ASSERT_EQ(r.status, 304);
+    ASSERT_STR_EQ(r.body, "");
+    ASSERT_STR_CONTAINS(r.headers,
+                        "ETag: \"99914b932bd37a50b983c5e7c90ae93b\"\r\n");
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", list, NULL, 0));
+    ASSERT_EQ(r.status, 304);
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", star, NULL, 0));
+    ASSERT_EQ(r.status, 304);
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", other, NULL, 0));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STR_EQ(r.body, "{}");
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", im_cur, NULL, 0));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STR_EQ(r.body, "{}");
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", im_old, NULL, 0));
+    ASSERT_STR_EQ(tt_xml_text(r.body, "Condition"), "If-Match");
+    expect_error(&r, 412, "PreconditionFailed",
+                 "At least one of the pre-conditions you specified did not "
+                 "hold");
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/gone", cur, NULL, 0));
+    expect_error(&r, 404, "NoSuchKey", "The specified key does not exist.");
+    tt_sim_stop(&sim);
+}
+
+struct holder {
+    const struct tt_sim *sim;
+    long status;
+};
+
+static void *put_lock(void *arg)
+{
+    struct holder *h = arg;
+    struct tt_response r;
+    struct tt_s3_opts o = eu();
+    const char *inm[] = {"If-None-Match: *", NULL};
+
+    if (tt_s3(&r, h->sim, &o, "PUT", "/tfstate/k.tflock", inm, "{}", 2) == 0)
+        h->status = r.status;
+    tt_response_release(&r);
+    return NULL;
+}
+
+/*
+ * POST /_sim/s3/race: once the GetObject of "k" is answered (the old
+ * body), another client writes "k" and deletes the lock "k.tflock"; a
+ * lock write sent beside the read succeeds whichever reaches the
+ * simulator first (held until the race ran, it arrives after the delete:
+ * neither 412 for the old lock nor 409 for the change while it waited).
+ */
+TEST(sim_s3, race_between_read_and_lock)
+{
+    struct tt_sim sim;
+    struct tt_response r;
+    struct tt_s3_opts o = eu();
+    struct holder h;
+    pthread_t t;
+
+    start(&sim, NULL);
+    ASSERT_OK(tt_sim_control(
+        &r, &sim, "POST", "load",
+        "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\",\"objects\":["
+        "{\"key\":\"k\",\"body\":\"old\"},"
+        "{\"key\":\"k.tflock\",\"body\":\"held\"}]}]}}"));
+    ASSERT_EQ(r.status, 200);
+    tt_response_release(&r);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "s3/race",
+                             "{\"bucket\": \"tfstate\", \"read\": \"k\", "
+                             "\"hold\": \"k.tflock\", \"put\": [{\"key\": "
+                             "\"k\", \"body\": \"new\"}], \"delete\": "
+                             "[\"k.tflock\"]}"));
+    ASSERT_STR_EQ(r.body, "{\"status\":\"armed\"}");
+    tt_response_release(&r);
+    memset(&h, 0, sizeof(h));
+    h.sim = &sim;
+    ASSERT_OK(pthread_create(&t, NULL, put_lock, &h));
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", NULL, NULL, 0));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STR_EQ(r.body, "old");
+    tt_response_release(&r);
+    pthread_join(t, NULL);
+    ASSERT_EQ(h.status, 200);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", NULL, NULL, 0));
+    ASSERT_STR_EQ(r.body, "new");
+    tt_response_release(&r);
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k.tflock", NULL, NULL, 0));
+    ASSERT_STR_EQ(r.body, "{}");
+    tt_response_release(&r);
+    /* Armed once: a second read changes nothing. */
+    ASSERT_OK(tt_s3(&r, &sim, &o, "GET", "/tfstate/k", NULL, NULL, 0));
+    ASSERT_STR_EQ(r.body, "new");
+    tt_response_release(&r);
+    ASSERT_OK(tt_sim_control(&r, &sim, "POST", "s3/race", "{\"read\": 1}"));
+    ASSERT_EQ(r.status, 400);
+    ASSERT_STR_EQ(r.body,
+                  "{\"error_code\":\"INVALID_REQUEST\",\"message\":\"bucket, "
+                  "read and hold are required strings\"}");
+    tt_response_release(&r);
     tt_sim_stop(&sim);
 }
 
@@ -381,6 +518,8 @@ const struct tern_test test_sim_s3_list[] = {
     TEST_INTEGRATION(sim_s3, botocore_oracle),
     TEST_INTEGRATION(sim_s3, conditional_put_and_etag),
     TEST_INTEGRATION(sim_s3, racing_conditional_writes_conflict),
+    TEST_INTEGRATION(sim_s3, conditional_get),
+    TEST_INTEGRATION(sim_s3, race_between_read_and_lock),
     TEST_INTEGRATION(sim_s3, signature_rules),
     TEST_INTEGRATION(sim_s3, objects_lists_and_errors),
     TEST_END};
