@@ -7,6 +7,11 @@
 #       -parallelism=50
 #   B5  plan -refresh=false over 2,500 stacks (10,000 resources), the
 #       state made first by an apply outside valgrind
+#   B2S3  B2 with `backend "s3"` on tern-sim (init outside valgrind) and
+#       TERN_S3_PUSH_INTERVAL_MS=600000: the final push only, so the count
+#       does not depend on how long the apply takes under valgrind (the
+#       background pushes do); B2S3 - B2 is the lock, the read, the final
+#       push and the unlock (README "The S3 backend")
 #
 # Usage: bash scripts/bench-instr.sh [TERN]   (default: this tree's Release
 # tern in TERN_BUILD_DIR, default build-rel, which must be built; TERN may
@@ -14,7 +19,7 @@
 # line a case, "B2 instructions=N", and leaves callgrind's output in
 # TERN_INSTR_OUT (default a temporary directory, printed) for
 # `callgrind_annotate --inclusive=yes`. TERN_BENCH_CASES picks the cases
-# (default "B2 B5"). Everything talks to 127.0.0.1 only.
+# (default "B2 B5"; "B2 B2S3" for the S3 backend). Everything talks to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -51,6 +56,29 @@ if want B2; then
     ctl POST faults '{"latency_ms": 0}'
     mkdir "$work/b2" && stacks_tf >"$work/b2/main.tf"
     count B2 "$work/b2" apply -auto-approve -no-color -parallelism=50
+fi
+if want B2S3; then
+    ctl POST reset
+    ctl POST faults '{"latency_ms": 0}'
+    ctl POST load '{"s3":{"buckets":[{"name":"tfstate"}]}}'
+    mkdir "$work/b2s3" && stacks_tf >"$work/b2s3/main.tf"
+    cat >"$work/b2s3/backend.tf" <<'TF'
+terraform {
+  backend "s3" {
+    bucket       = "tfstate"
+    key          = "bench/terraform.tfstate"
+    region       = "us-east-1"
+    use_lockfile = true
+  }
+}
+TF
+    (cd "$work/b2s3" && "$tern" init -no-color >"$out/b2s3-init.out" 2>&1) || {
+        echo "bench-instr: B2S3 init failed" >&2
+        tail -20 "$out/b2s3-init.out" >&2
+        exit 1
+    }
+    TERN_S3_PUSH_INTERVAL_MS=600000 count B2S3 "$work/b2s3" apply \
+        -auto-approve -no-color -parallelism=50
 fi
 if want B5; then
     ctl POST reset

@@ -127,6 +127,26 @@ json_t *tern__state_resource_to_json(const tern_state_resource *r);
 int tern__state_resource_from_json(tern_state_resource *r, const json_t *obj,
                                    struct tern_diags *diags);
 
+/*
+ * Every resource row in export order (module, mode, type, name, key), as
+ * tern_state_list() selects them: fn sees the statement positioned on the
+ * row, columns RESOURCE_COLUMNS (TERN__STATE_RESOURCE_NCOLS of them); a
+ * nonzero return stops the walk and is returned.
+ */
+#define TERN__STATE_RESOURCE_NCOLS 15
+int tern__state_resource_rows(tern_state *st,
+                              int (*fn)(void *ud, sqlite3_stmt *s), void *ud,
+                              struct tern_diags *diags);
+/* The row fn sees, as tern_state_list() returns it (owned copies). */
+int tern__state_resource_from_row(tern_state *st, tern_state_resource *r,
+                                  sqlite3_stmt *s, struct tern_diags *diags);
+/* Free what r holds (not r). */
+void tern__state_resource_release(tern_state_resource *r);
+
+/* tfjson.c: one v4 instance object from the history form of a resource
+ * (tern__state_resource_to_json). New reference, NULL when out of memory. */
+json_t *tern__state_export_instance(const json_t *r);
+
 /* The default provider address for a resource type. New string. */
 char *tern__state_default_provider(const char *type);
 

@@ -1548,6 +1548,39 @@ done:
     return error;
 }
 
+int tern__state_resource_rows(tern_state *st,
+                              int (*fn)(void *ud, sqlite3_stmt *s), void *ud,
+                              struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int error, rc;
+
+    if ((error = prepare(st, &s,
+                         "SELECT " RESOURCE_COLUMNS
+                         " FROM tern_resources" RESOURCE_ORDER,
+                         diags)) != 0)
+        return error;
+    while ((rc = tern__state_step(st, s)) == SQLITE_ROW)
+        if ((error = fn(ud, s)) != 0)
+            goto done;
+    if (rc != SQLITE_DONE)
+        error = tern__state_sqlfail(st, diags, "listing resources");
+done:
+    finish(st, s);
+    return error;
+}
+
+int tern__state_resource_from_row(tern_state *st, tern_state_resource *r,
+                                  sqlite3_stmt *s, struct tern_diags *diags)
+{
+    return resource_from_row(st, r, s, 0, diags);
+}
+
+void tern__state_resource_release(tern_state_resource *r)
+{
+    resource_release(r);
+}
+
 int tern_state_put(tern_state *st, const tern_state_resource *r,
                    struct tern_diags *diags)
 {

@@ -62,7 +62,7 @@ static int same_resource(const json_t *a, const json_t *b)
 }
 
 /* One exported instance from a resource's history JSON form. */
-static json_t *export_instance(const json_t *r)
+json_t *tern__state_export_instance(const json_t *r)
 {
     json_t *inst = json_object(), *attrs = NULL, *v;
     const char *id = json_string_value(json_object_get(r, "id"));
@@ -145,7 +145,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
             json_object_set_new(res, "instances", json_array());
         }
         insts = json_object_get(res, "instances");
-        if (json_array_append_new(insts, export_instance(r)) != 0)
+        if (json_array_append_new(insts, tern__state_export_instance(r)) != 0)
             goto fail;
     }
     json_object_foreach(outputs, k, v)

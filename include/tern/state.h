@@ -563,6 +563,29 @@ int tern_state_confirm_writes(tern_state *state, const char *const *addresses,
 int tern_state_export(tern_state *state, int64_t serial, json_t **out,
                       struct tern_diags *diags);
 
+/** A cache of exported instance texts (tern_state_export_text()). */
+typedef struct tern_state_text_cache tern_state_text_cache;
+
+/** A new, empty cache; NULL when out of memory. */
+tern_state_text_cache *tern_state_text_cache_new(void);
+/** Free a cache. NULL-safe. */
+void tern_state_text_cache_free(tern_state_text_cache *cache);
+
+/**
+ * The current state as the text of a Terraform state file, byte for byte
+ * json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) of
+ * tern_state_export(-1)'s document with @p ext set at key @p ext_name (a
+ * remote backend's extension), written without building that document:
+ * an instance whose stored row is unchanged since the last export with
+ * the same @p cache is not serialized again (the S3 backend's pushes).
+ * @param cache kept between calls; used by one thread at a time
+ * @param ext_name NULL for none
+ * @param out receives a string from tern_malloc, @p len its length
+ */
+int tern_state_export_text(tern_state *state, tern_state_text_cache *cache,
+                           const char *ext_name, const json_t *ext, char **out,
+                           size_t *len, struct tern_diags *diags);
+
 /** Flags for tern_state_import(). */
 enum tern_state_import_flags {
     /** Push even over another lineage or a lower serial. */

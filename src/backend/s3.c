@@ -96,12 +96,16 @@ struct tern_backend_s3 {
     const tern_clock *clock;
     long interval_ms;
     int64_t last_push_ms, last_export_ms;
-    json_t *pending; /* the newest document not yet pushed */
+    char *pending; /* the newest document not yet pushed (its text) */
+    size_t pending_len;
     int64_t pending_serial;
     size_t pending_nintents;
     int watch_error; /* first failure of a push from the watch */
     struct tern_diags watch_diags;
     size_t pushes, pushed_bytes;
+    /* Each instance's text as last exported: a push serializes only the
+     * rows that changed since the one before (guarded by push_lock). */
+    tern_state_text_cache *texts;
     /* The read overlapped with the lock (tern_backend_s3_lock_read). */
     struct ahead ahead;
     char *pull_path, *pull_operation; /* what pull built, for a rebuild */
@@ -148,7 +152,8 @@ void tern_backend_s3_free(tern_backend_s3 *b)
     tern_free(b->lock_etag);
     tern_free(b->etag);
     json_decref(b->interrupted);
-    json_decref(b->pending);
+    tern_free(b->pending);
+    tern_state_text_cache_free(b->texts);
     tern_diags_release(&b->watch_diags);
     pthread_cond_destroy(&b->push_cond);
     pthread_mutex_destroy(&b->push_lock);
@@ -600,8 +605,8 @@ int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
     return error;
 }
 
-static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
-                   struct tern_diags *diags);
+static int put_json(tern_backend_s3 *b, const json_t *doc,
+                    struct tern_diags *diags);
 
 /*
  * Record in the state object that the run holding lock @p info was
@@ -651,7 +656,7 @@ static int mark_interrupted(tern_backend_s3 *b, const json_t *info,
         goto done;
     }
     mark = NULL;
-    error = put_doc(b, doc, NULL, diags);
+    error = put_json(b, doc, diags);
 done:
     json_decref(mark);
     json_decref(doc);
@@ -970,18 +975,15 @@ int tern_backend_s3_verify(tern_backend_s3 *b, tern_state **st,
     return error;
 }
 
-static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
-                   struct tern_diags *diags)
+/* Write the state object: @p text, a document as put_json() dumps it. */
+static int put_doc(tern_backend_s3 *b, const char *text, size_t len,
+                   size_t *bytes, struct tern_diags *diags)
 {
     tern_s3_put_opts po = TERN_S3_PUT_OPTS_INIT;
-    char *text = NULL, *etag = NULL;
+    char *etag = NULL;
     struct tern_diags attempt = TERN_DIAGS_INIT;
     int error;
 
-    /* Terraform writes its state indented by two spaces. */
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return TERN_ENOMEM;
     po.content_type = "application/json";
     po.sse = b->encrypt ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
     po.kms_key_id = b->encrypt ? b->kms_key_id : NULL;
@@ -990,8 +992,8 @@ static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
         po.if_match = b->etag;
     else
         po.if_none_match = 1;
-    error = tern_s3_put(b->s3, b->bucket, b->key, text, strlen(text), &po,
-                        &etag, &attempt);
+    error =
+        tern_s3_put(b->s3, b->bucket, b->key, text, len, &po, &etag, &attempt);
     if (error == TERN_ECONFLICT) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Error saving state",
                        "The state at s3://%s changed since tern read it "
@@ -1013,9 +1015,22 @@ static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
         b->etag = etag;
         etag = NULL;
         if (bytes)
-            *bytes = strlen(text);
+            *bytes = len;
     }
     tern_free(etag);
+    return error;
+}
+
+static int put_json(tern_backend_s3 *b, const json_t *doc,
+                    struct tern_diags *diags)
+{
+    /* Terraform writes its state indented by two spaces. */
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int error;
+
+    if (!text)
+        return TERN_ENOMEM;
+    error = put_doc(b, text, strlen(text), NULL, diags);
     free(text); /* allocated by jansson */
     return error;
 }
@@ -1023,15 +1038,15 @@ static int put_doc(tern_backend_s3 *b, const json_t *doc, size_t *bytes,
 int tern_backend_s3_write(tern_backend_s3 *b, const json_t *doc,
                           struct tern_diags *diags)
 {
-    return put_doc(b, doc, NULL, diags);
+    return put_json(b, doc, diags);
 }
 
-/* The document a push writes: the working copy's v4 export with tern's
- * extension (intents, and the interrupted-run marker until settled). */
-static int build_doc(tern_backend_s3 *b, tern_state *st, json_t **out,
+/* tern's extension of the document: the intents, the bounded history
+ * and the interrupted-run marker until settled. */
+static int build_ext(tern_backend_s3 *b, tern_state *st, json_t **out,
                      size_t *nintents, struct tern_diags *diags)
 {
-    json_t *doc = NULL, *ext = NULL, *arr = NULL;
+    json_t *ext = NULL, *arr = NULL;
     tern_state_intent *list = NULL;
     size_t i, n = 0;
     int error;
@@ -1040,9 +1055,6 @@ static int build_doc(tern_backend_s3 *b, tern_state *st, json_t **out,
     error = tern_state_intents(st, &list, &n, diags);
     if (error)
         return error;
-    error = tern_state_export(st, -1, &doc, diags);
-    if (error)
-        goto done;
     arr = json_array();
     TERN_CHECK_ALLOC(arr);
     for (i = 0; i < n; i++) {
@@ -1067,27 +1079,45 @@ static int build_doc(tern_backend_s3 *b, tern_state *st, json_t **out,
     ext = json_pack("{s:i, s:o}", "format", 1, "intents", arr);
     arr = NULL;
     TERN_CHECK_ALLOC(ext);
-    if ((error = tern_backend_s3_history_add(st, ext, diags)) != 0) {
-        json_decref(ext);
+    if ((error = tern_backend_s3_history_add(st, ext, diags)) != 0)
         goto done;
-    }
     if (b->interrupted &&
         json_object_set(ext, "interrupted", b->interrupted) != 0) {
-        json_decref(ext);
         error = TERN_ENOMEM;
         goto done;
     }
-    if (json_object_set_new(doc, EXTENSION, ext) != 0) {
-        error = TERN_ENOMEM;
-        goto done;
-    }
-    *out = doc;
-    doc = NULL;
+    *out = ext;
+    ext = NULL;
     *nintents = n;
 done:
     json_decref(arr);
-    json_decref(doc);
+    json_decref(ext);
     tern_state_intents_free(list, n);
+    return error;
+}
+
+/*
+ * The document a push writes, as text: the working copy's v4 export with
+ * tern's extension, byte for byte what json_dumps() made of
+ * tern_state_export()'s tree with the extension set, but with only the
+ * instances that changed since the last push serialized again
+ * (tern_state_export_text; b->texts).
+ */
+static int build_doc(tern_backend_s3 *b, tern_state *st, char **text,
+                     size_t *len, size_t *nintents, struct tern_diags *diags)
+{
+    json_t *ext = NULL;
+    int error;
+
+    *text = NULL;
+    *len = 0;
+    if (!b->texts && (b->texts = tern_state_text_cache_new()) == NULL)
+        return TERN_ENOMEM;
+    if ((error = build_ext(b, st, &ext, nintents, diags)) != 0)
+        return error;
+    error =
+        tern_state_export_text(st, b->texts, EXTENSION, ext, text, len, diags);
+    json_decref(ext);
     return error;
 }
 
@@ -1109,8 +1139,8 @@ static void pushed(tern_backend_s3 *b, int64_t serial, size_t nintents,
 static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
                        struct tern_diags *diags)
 {
-    json_t *doc = NULL;
-    size_t n = 0, written = 0;
+    char *doc = NULL;
+    size_t n = 0, len = 0, written = 0;
     int64_t serial;
     int error;
 
@@ -1118,20 +1148,27 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
         *bytes = 0;
     while (b->in_flight)
         pthread_cond_wait(&b->push_cond, &b->push_lock);
-    json_decref(b->pending);
+    tern_free(b->pending);
     b->pending = NULL;
     serial = tern_state_serial(st);
-    error = build_doc(b, st, &doc, &n, diags);
+    /* Nothing changed, and the object exists: nothing to write (and no
+     * document to build). When it does not exist yet, the first write
+     * creates it with the lineage that a saved plan names, so another
+     * runner can apply that plan. */
+    if (b->pulled && b->etag && serial == b->serial && b->nintents == 0 &&
+        !b->marker_changed) {
+        tern_state_intent *list = NULL;
+
+        error = tern_state_intents(st, &list, &n, diags);
+        tern_state_intents_free(list, n);
+        if (error || n == 0)
+            return error;
+    }
+    error = build_doc(b, st, &doc, &len, &n, diags);
     if (error)
         return error;
-    /* Nothing changed, and the object exists: nothing to write. When it
-     * does not exist yet, the first write creates it with the lineage that
-     * a saved plan names, so another runner can apply that plan. */
-    if (b->pulled && b->etag && serial == b->serial && n == 0 &&
-        b->nintents == 0 && !b->marker_changed)
-        goto done;
     b->in_flight = 1;
-    error = put_doc(b, doc, &written, diags);
+    error = put_doc(b, doc, len, &written, diags);
     b->in_flight = 0;
     pthread_cond_broadcast(&b->push_cond);
     if (error == TERN_OK) {
@@ -1140,8 +1177,7 @@ static int push_locked(tern_backend_s3 *b, tern_state *st, size_t *bytes,
         if (bytes)
             *bytes = written;
     }
-done:
-    json_decref(doc);
+    tern_free(doc);
     return error;
 }
 
@@ -1180,9 +1216,9 @@ static void *pusher_main(void *arg)
     pthread_mutex_lock(&b->push_lock);
     for (;;) {
         struct tern_diags d = TERN_DIAGS_INIT;
-        json_t *doc;
+        char *doc;
         int64_t serial, due;
-        size_t n, written = 0;
+        size_t n, len, written = 0;
         int error;
 
         while (!b->stopping && (!b->pending || b->watch_error))
@@ -1199,13 +1235,14 @@ static void *pusher_main(void *arg)
         if (!b->pending || b->watch_error)
             continue;
         doc = b->pending;
+        len = b->pending_len;
         serial = b->pending_serial;
         n = b->pending_nintents;
         b->pending = NULL;
         b->in_flight = 1;
         pthread_mutex_unlock(&b->push_lock);
-        error = put_doc(b, doc, &written, &d);
-        json_decref(doc);
+        error = put_doc(b, doc, len, &written, &d);
+        tern_free(doc);
         pthread_mutex_lock(&b->push_lock);
         b->in_flight = 0;
         if (error == TERN_OK) {
@@ -1229,8 +1266,8 @@ static int on_change(void *ud, tern_state *st, int what,
 {
     tern_backend_s3 *b = ud;
     struct tern_diags d = TERN_DIAGS_INIT;
-    json_t *doc = NULL;
-    size_t n = 0, bytes = 0;
+    char *doc = NULL;
+    size_t n = 0, len = 0, bytes = 0;
     int error = TERN_OK;
 
     pthread_mutex_lock(&b->push_lock);
@@ -1261,13 +1298,14 @@ static int on_change(void *ud, tern_state *st, int what,
     if (tern_clock_now(b->clock) - b->last_export_ms < b->interval_ms)
         goto done;
     b->last_export_ms = tern_clock_now(b->clock);
-    if (build_doc(b, st, &doc, &n, &d) != TERN_OK) {
+    if (build_doc(b, st, &doc, &len, &n, &d) != TERN_OK) {
         b->watch_error = TERN_ERROR;
         tern_diags_move(&b->watch_diags, &d);
         goto done;
     }
-    json_decref(b->pending);
+    tern_free(b->pending);
     b->pending = doc;
+    b->pending_len = len;
     b->pending_serial = tern_state_serial(st);
     b->pending_nintents = n;
     pthread_cond_broadcast(&b->push_cond);
@@ -1290,7 +1328,7 @@ static void stop_pusher(tern_backend_s3 *b)
         b->pusher_running = 0;
         b->stopping = 0;
     }
-    json_decref(b->pending);
+    tern_free(b->pending);
     b->pending = NULL;
 }
 
