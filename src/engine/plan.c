@@ -1757,6 +1757,161 @@ static int plan_postconditions(struct planrun *pr, struct pinst *pi)
     return rc == TERN_ENOMEM ? rc : TERN_OK;
 }
 
+/* The instance's object in the state, claimed: its attributes and
+ * sensitive paths, whether it is tainted, or gone (refreshed away). */
+static int plan_claim(struct planrun *pr, struct pinst *pi,
+                      const json_t **prior, const json_t **prior_sens,
+                      int *tainted, int *gone)
+{
+    size_t si = 0;
+    int error = TERN_OK;
+
+    if (!tern__map_get(&pr->st_map, pi->addr, &si))
+        goto done;
+    pr->claimed[si] = 1;
+    if (pr->st_prev[si]) {
+        pi->prev_addr = tern_strdup(pr->st_prev[si]);
+        TERN_CHECK_ALLOC(pi->prev_addr);
+    }
+    if (pr->gone[si]) {
+        *gone = 1;
+    } else {
+        pi->in_state = 1;
+        *prior = pr->st[si].attributes;
+        *prior_sens = pr->st[si].sensitive;
+        *tainted = pr->st[si].status == TERN_STATE_TAINTED;
+    }
+done:
+    return error;
+}
+
+/* An instance not in the state that an import block targets: the object
+ * the provider imports (into *found) becomes its prior. TERN_ERROR: the
+ * import failed and the plan is marked errored. */
+static int plan_import(struct planrun *pr, struct pinst *pi,
+                       const struct eblock *b, json_t **found)
+{
+    const tern_module *m = b->module;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct eprov *p = NULL;
+    tern_op op;
+    int rc = TERN_OK;
+
+    if ((rc = import_for(pr, pi->addr, &pi->import_id)) == TERN_ENOMEM)
+        goto done;
+    if (rc) {
+        pr->plan->errored = 1;
+        rc = TERN_ERROR;
+        goto done;
+    }
+    if (!pi->import_id)
+        goto done;
+    p = &pr->e->provs[b->prov];
+    rc = tern__provider_init(pr->e, p, m, pr->diags);
+    tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
+    if (!rc && !m->import) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                       "Resource type cannot be imported",
+                       "%s does not support import.", m->type_name);
+        rc = TERN_EINVALID;
+    } else if (!rc) {
+        rc = m->import(found, &op, pi->import_id);
+    }
+    if (rc) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                       "Cannot import non-existent remote object",
+                       "Importing %s (id %s): %s", pi->addr, pi->import_id,
+                       d.count ? d.items[0].summary : tern_strerror(rc));
+        pr->plan->errored = 1;
+        rc = TERN_ERROR;
+    }
+done:
+    tern_diags_release(&d);
+    return rc;
+}
+
+/* An instance with neither state nor import: with an intent left by an
+ * interrupted create (or -lookup-creates), the module's lookup may find
+ * the object, which is then adopted (into *found) as the prior. */
+static int plan_lookup(struct planrun *pr, struct pinst *pi,
+                       const struct eblock *b, const tern_value *cfg,
+                       json_t **found)
+{
+    const tern_module *m = b->module;
+    const tern_state_intent *in = intent_for(pr, pi->addr);
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct eprov *p = NULL;
+    json_t *jd = NULL;
+    tern_op op;
+    int rc = TERN_OK;
+    int error = TERN_OK;
+
+    if (!((in || pr->opts->lookup_creates) && m->lookup &&
+          tern_value_is_wholly_known(cfg))) {
+        if (in)
+            pi->intent = in->id;
+        goto done;
+    }
+    pi->intent = in ? in->id : 0;
+    jd = tern_value_to_json(cfg);
+    TERN_CHECK_ALLOC(jd);
+    p = &pr->e->provs[b->prov];
+    rc = tern__provider_init(pr->e, p, m, pr->diags);
+    tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
+    if (!rc)
+        rc = m->lookup(found, &op, jd);
+    if (rc == TERN_OK) {
+        pi->adopt = json_incref(*found);
+        emit(pr, TERN_EVENT_ADOPT, pi->addr, NULL, 0, NULL);
+    } else if (rc != TERN_ENOTFOUND) {
+        tern_diags_move(pr->diags, &d);
+        pr->plan->errored = 1;
+    }
+done:
+    tern_diags_release(&d);
+    json_decref(jd);
+    return error;
+}
+
+/* Whether an instance with a prior is replaced whatever its diff says
+ * (-replace, tainted, replace_triggered_by), with the reason. */
+static int plan_replacing(struct planrun *pr, struct pinst *pi,
+                          const struct eblock *b, int tainted)
+{
+    if (pr->opts->n_replace &&
+        listed(pr->opts->replace, pr->opts->n_replace, pi->addr)) {
+        pi->pub.reason = TERN_REASON_REPLACE_REQUESTED;
+        return 1;
+    }
+    if (tainted) {
+        pi->pub.reason = TERN_REASON_TAINTED;
+        return 1;
+    }
+    if (b->nrtb && triggered(pr, b)) {
+        pi->pub.reason = TERN_REASON_REPLACE_TRIGGERED;
+        return 1;
+    }
+    return 0;
+}
+
+/* The action the diff calls for, and its reason. */
+static void plan_action(struct pinst *pi, const struct eblock *b, int gone,
+                        int changed, int replace, int replacing)
+{
+    if (!pi->before) {
+        pi->pub.action = TERN_ACTION_CREATE;
+        if (gone)
+            pi->pub.reason = TERN_REASON_GONE;
+    } else if (replace) {
+        pi->pub.action = b->cbd ? TERN_ACTION_CREATE_THEN_DELETE
+                                : TERN_ACTION_DELETE_THEN_CREATE;
+        if (!replacing)
+            pi->pub.reason = TERN_REASON_REPLACE_FORCED;
+    } else if (changed) {
+        pi->pub.action = TERN_ACTION_UPDATE;
+    }
+}
+
 static int plan_instance(struct planrun *pr, size_t idx)
 {
     struct pinst *pi = &pr->plan->insts[idx];
@@ -1764,27 +1919,13 @@ static int plan_instance(struct planrun *pr, size_t idx)
     const tern_module *m = b->module;
     tern_value *cfg = NULL;
     const json_t *prior = NULL, *prior_sens = NULL;
-    json_t *found = NULL, *jd = NULL;
-    size_t si;
+    json_t *found = NULL;
     int error = TERN_OK, rc, changed = 0, replace = 0, replacing = 0;
     int tainted = 0, gone = 0;
     size_t np = 0;
 
-    if (tern__map_get(&pr->st_map, pi->addr, &si)) {
-        pr->claimed[si] = 1;
-        if (pr->st_prev[si]) {
-            pi->prev_addr = tern_strdup(pr->st_prev[si]);
-            TERN_CHECK_ALLOC(pi->prev_addr);
-        }
-        if (pr->gone[si]) {
-            gone = 1;
-        } else {
-            pi->in_state = 1;
-            prior = pr->st[si].attributes;
-            prior_sens = pr->st[si].sensitive;
-            tainted = pr->st[si].status == TERN_STATE_TAINTED;
-        }
-    }
+    if ((error = plan_claim(pr, pi, &prior, &prior_sens, &tainted, &gone)))
+        goto done;
     rc = tern__eval_config(&pr->cx, pi, b, &cfg, pr->diags);
     if (rc == TERN_ENOMEM) {
         error = rc;
@@ -1809,70 +1950,19 @@ static int plan_instance(struct planrun *pr, size_t idx)
         goto done;
     }
     if (!prior && !gone) {
-        if ((rc = import_for(pr, pi->addr, &pi->import_id)) == TERN_ENOMEM) {
-            error = rc;
-            goto done;
-        } else if (rc) {
-            pr->plan->errored = 1;
+        if ((rc = plan_import(pr, pi, b, &found))) {
+            if (rc == TERN_ENOMEM)
+                error = rc;
             goto done;
         }
-        if (pi->import_id) {
-            struct tern_diags d = TERN_DIAGS_INIT;
-            struct eprov *p = &pr->e->provs[b->prov];
-            tern_op op;
-
-            rc = tern__provider_init(pr->e, p, m, pr->diags);
-            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
-            if (!rc && !m->import) {
-                tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
-                               "Resource type cannot be imported",
-                               "%s does not support import.", m->type_name);
-                rc = TERN_EINVALID;
-            } else if (!rc) {
-                rc = m->import(&found, &op, pi->import_id);
-            }
-            if (rc) {
-                tern_diags_add(
-                    pr->diags, TERN_SEV_ERROR, NULL,
-                    "Cannot import non-existent remote object",
-                    "Importing %s (id %s): %s", pi->addr, pi->import_id,
-                    d.count ? d.items[0].summary : tern_strerror(rc));
-                pr->plan->errored = 1;
-                tern_diags_release(&d);
-                goto done;
-            }
-            tern_diags_release(&d);
+        if (pi->import_id)
             prior = found;
-        }
     }
     if (!prior && !pi->import_id) {
-        const tern_state_intent *in = intent_for(pr, pi->addr);
-
-        if ((in || pr->opts->lookup_creates) && m->lookup &&
-            tern_value_is_wholly_known(cfg)) {
-            struct tern_diags d = TERN_DIAGS_INIT;
-            struct eprov *p = &pr->e->provs[b->prov];
-            tern_op op;
-
-            pi->intent = in ? in->id : 0;
-            jd = tern_value_to_json(cfg);
-            TERN_CHECK_ALLOC(jd);
-            rc = tern__provider_init(pr->e, p, m, pr->diags);
-            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
-            if (!rc)
-                rc = m->lookup(&found, &op, jd);
-            if (rc == TERN_OK) {
-                pi->adopt = json_incref(found);
-                prior = found;
-                emit(pr, TERN_EVENT_ADOPT, pi->addr, NULL, 0, NULL);
-            } else if (rc != TERN_ENOTFOUND) {
-                tern_diags_move(pr->diags, &d);
-                pr->plan->errored = 1;
-            }
-            tern_diags_release(&d);
-        } else if (in) {
-            pi->intent = in->id;
-        }
+        if ((error = plan_lookup(pr, pi, b, cfg, &found)))
+            goto done;
+        if (pi->adopt)
+            prior = found;
     }
     if (prior) {
         /* With the state's sensitive paths when the prior is the state's
@@ -1881,34 +1971,13 @@ static int plan_instance(struct planrun *pr, size_t idx)
             tern__value_mark_paths(tern__value_from_state(m->schema, prior),
                                    prior != found ? prior_sens : NULL);
         TERN_CHECK_ALLOC(pi->before);
-    }
-    if (prior && pr->opts->n_replace &&
-        listed(pr->opts->replace, pr->opts->n_replace, pi->addr)) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_REPLACE_REQUESTED;
-    } else if (prior && tainted) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_TAINTED;
-    } else if (prior && b->nrtb && triggered(pr, b)) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_REPLACE_TRIGGERED;
+        replacing = plan_replacing(pr, pi, b, tainted);
     }
     if ((error = tern__plan_object(m->schema, b, cfg, pi->before, replacing,
                                    &pi->after, &changed, &replace, &pi->rpaths,
                                    &np)))
         goto done;
-    if (!pi->before) {
-        pi->pub.action = TERN_ACTION_CREATE;
-        if (gone)
-            pi->pub.reason = TERN_REASON_GONE;
-    } else if (replace) {
-        pi->pub.action = b->cbd ? TERN_ACTION_CREATE_THEN_DELETE
-                                : TERN_ACTION_DELETE_THEN_CREATE;
-        if (!replacing)
-            pi->pub.reason = TERN_REASON_REPLACE_FORCED;
-    } else if (changed) {
-        pi->pub.action = TERN_ACTION_UPDATE;
-    }
+    plan_action(pi, b, gone, changed, replace, replacing);
     error = plan_postconditions(pr, pi);
 done:
     if (pi->after) {
@@ -1917,7 +1986,6 @@ done:
     }
     tern_value_decref(cfg);
     json_decref(found);
-    json_decref(jd);
     return error;
 }
 
