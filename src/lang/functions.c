@@ -323,6 +323,10 @@ static size_t fmt_num(const char *fmt, size_t *i)
     return v;
 }
 
+/* A printf spec's room: '%', up to 8 flags, a width and a precision of
+ * at most 7 digits each, "ll" and the verb. */
+#define FMT_SPEC_LEN 32
+
 /*
  * The verb's flags, width and precision are copied from the format string
  * into a printf spec after checking each character, so the spec is safe to
@@ -330,6 +334,192 @@ static size_t fmt_num(const char *fmt, size_t *i)
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+/* The verb's flags, explicit argument index ([n], into *argi), width and
+ * precision from fmt[*i] into spec (length *sl), *i left on the verb. */
+static int fmt_spec(struct tern__fcall *c, const char *fmt, size_t *i,
+                    char *spec, size_t *sl, size_t *argi, int *used_explicit)
+{
+    spec[(*sl)++] = '%';
+    while (fmt[*i] && strchr("+-# 0", fmt[*i]) && *sl < 8)
+        spec[(*sl)++] = fmt[(*i)++];
+    if (fmt[*i] == '[') {
+        size_t k = 0;
+
+        (*i)++;
+        while (fmt[*i] >= '0' && fmt[*i] <= '9')
+            k = k * 10 + (size_t)(fmt[(*i)++] - '0');
+        if (fmt[*i] != ']' || k == 0) {
+            tern__farg_error(c, 0,
+                             "invalid argument index in format "
+                             "string.");
+            return TERN_ERROR;
+        }
+        (*i)++;
+        *argi = k - 1;
+        *used_explicit = 1;
+    }
+    if (fmt[*i] >= '0' && fmt[*i] <= '9') {
+        size_t at = *i, w = fmt_num(fmt, i);
+
+        if (w > FMT_MAX_WIDTH) {
+            tern__farg_error(c, 0,
+                             "width at %zu is too large: at most %d "
+                             "is supported.",
+                             at, FMT_MAX_WIDTH);
+            return TERN_ERROR;
+        }
+        *sl += (size_t)snprintf(spec + *sl, FMT_SPEC_LEN - *sl, "%zu", w);
+    }
+    if (fmt[*i] == '.') {
+        size_t at = ++*i, pr = fmt_num(fmt, i);
+
+        if (pr > FMT_MAX_WIDTH) {
+            tern__farg_error(c, 0,
+                             "precision at %zu is too large: at most "
+                             "%d is supported.",
+                             at, FMT_MAX_WIDTH);
+            return TERN_ERROR;
+        }
+        *sl += (size_t)snprintf(spec + *sl, FMT_SPEC_LEN - *sl, ".%zu", pr);
+    }
+    return TERN_OK;
+}
+
+/* %v, %s, %q and %t of argument a (number argi, verb at i). */
+static int fmt_text(struct tern__fcall *c, tern_buf *b, char *spec, size_t sl,
+                    char verb, const tern_value *a, size_t argi, size_t i)
+{
+    tern_value *conv = NULL;
+
+    switch (verb) {
+    case 'v':
+    case 's':
+        if (verb == 's' && !(conv = tern__convert_string(a))) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%s\" at "
+                             "%zu: string required.",
+                             i);
+            return TERN_ERROR;
+        }
+        {
+            tern_buf t = TERN_BUF_INIT;
+
+            fmt_value(&t, conv ? conv : a);
+            spec[sl++] = 's';
+            spec[sl] = '\0';
+            tern_buf_printf(b, spec, tern_buf_cstr(&t));
+            tern_buf_release(&t);
+        }
+        break;
+    case 'q':
+        conv = tern__convert_string(a);
+        if (!conv) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%q\" at "
+                             "%zu: string required.",
+                             i);
+            return TERN_ERROR;
+        }
+        put_json_string(b, tern_value_get_string(conv),
+                        tern_value_string_len(conv));
+        break;
+    default: /* 't' */
+        conv = tern__convert_bool(a);
+        if (!conv) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%t\" at "
+                             "%zu: bool required.",
+                             i);
+            return TERN_ERROR;
+        }
+        tern_buf_puts(b, tern_value_get_bool(conv) ? "true" : "false");
+        break;
+    }
+    tern_value_decref(conv);
+    return TERN_OK;
+}
+
+/* %b: Go's binary digits, a sign before them. */
+static void fmt_bits(tern_buf *b, char *spec, size_t sl, int64_t iv)
+{
+    char bits[70];
+    int k = 69;
+    uint64_t u = iv < 0 ? (uint64_t)0 - (uint64_t)iv : (uint64_t)iv;
+
+    bits[k] = '\0';
+    do {
+        bits[--k] = (char)('0' + (u & 1));
+        u >>= 1;
+    } while (u);
+    if (iv < 0)
+        bits[--k] = '-';
+    spec[sl++] = 's';
+    spec[sl] = '\0';
+    tern_buf_printf(b, spec, bits + k);
+}
+
+/* The number verbs (%d %b %o %x %X %e %E %f %g %G) of argument a (number
+ * argi, verb at i); %x and %X of a string are its bytes in hex. */
+static int fmt_number(struct tern__fcall *c, tern_buf *b, char *spec, size_t sl,
+                      char verb, const tern_value *a, size_t argi, size_t i)
+{
+    tern_value *conv = tern__convert_number(a);
+    char tmp[512];
+    int64_t iv = 0;
+    int len;
+
+    if (!conv) {
+        if ((verb == 'x' || verb == 'X') &&
+            tern_value_kind(a) == TERN_VAL_STRING) {
+            tern_buf_put_hex(b, (const unsigned char *)tern_value_get_string(a),
+                             tern_value_string_len(a));
+            return TERN_OK;
+        }
+        tern__farg_error(c, argi,
+                         "unsupported value for \"%%%c\" "
+                         "at %zu: number required.",
+                         verb, i);
+        return TERN_ERROR;
+    }
+    if (strchr("dboxX", verb)) {
+        if (!tern_value_get_int(conv, &iv)) {
+            tern_value_decref(conv);
+            tern__farg_error(c, argi,
+                             "unsupported value for "
+                             "\"%%%c\" at %zu: an integer "
+                             "is required.",
+                             verb, i);
+            return TERN_ERROR;
+        }
+        if (verb == 'b') {
+            fmt_bits(b, spec, sl, iv);
+            tern_value_decref(conv);
+            return TERN_OK;
+        }
+        spec[sl++] = 'l';
+        spec[sl++] = 'l';
+        spec[sl++] = verb == 'd' ? 'd' : verb;
+        spec[sl] = '\0';
+        len = snprintf(tmp, sizeof(tmp), spec, (long long)iv);
+    } else {
+        spec[sl++] = verb;
+        spec[sl] = '\0';
+        len = snprintf(tmp, sizeof(tmp), spec, tern_value_get_number(conv));
+    }
+    if (len < 0) {
+        b->oom = 1;
+    } else if ((size_t)len < sizeof(tmp)) {
+        tern_buf_put(b, tmp, (size_t)len);
+    } else if (strchr("dboxX", verb)) {
+        tern_buf_printf(b, spec, (long long)iv);
+    } else {
+        tern_buf_printf(b, spec, tern_value_get_number(conv));
+    }
+    tern_value_decref(conv);
+    return TERN_OK;
+}
+
 static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
                      size_t nargs, tern_buf *b)
 {
@@ -337,12 +527,10 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
     int used_explicit = 0;
 
     for (i = 0; fmt[i]; i++) {
-        char spec[32], verb, tmp[512];
+        char spec[FMT_SPEC_LEN], verb;
         size_t sl = 0;
         const tern_value *a;
-        tern_value *conv = NULL;
-        int64_t iv;
-        int len;
+        int error;
 
         if (fmt[i] != '%') {
             tern_buf_putc(b, fmt[i]);
@@ -353,49 +541,8 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             tern_buf_putc(b, '%');
             continue;
         }
-        spec[sl++] = '%';
-        while (fmt[i] && strchr("+-# 0", fmt[i]) && sl < 8)
-            spec[sl++] = fmt[i++];
-        if (fmt[i] == '[') {
-            size_t k = 0;
-
-            i++;
-            while (fmt[i] >= '0' && fmt[i] <= '9')
-                k = k * 10 + (size_t)(fmt[i++] - '0');
-            if (fmt[i] != ']' || k == 0) {
-                tern__farg_error(c, 0,
-                                 "invalid argument index in format "
-                                 "string.");
-                return TERN_ERROR;
-            }
-            i++;
-            argi = k - 1;
-            used_explicit = 1;
-        }
-        if (fmt[i] >= '0' && fmt[i] <= '9') {
-            size_t at = i, w = fmt_num(fmt, &i);
-
-            if (w > FMT_MAX_WIDTH) {
-                tern__farg_error(c, 0,
-                                 "width at %zu is too large: at most %d "
-                                 "is supported.",
-                                 at, FMT_MAX_WIDTH);
-                return TERN_ERROR;
-            }
-            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, "%zu", w);
-        }
-        if (fmt[i] == '.') {
-            size_t at = ++i, pr = fmt_num(fmt, &i);
-
-            if (pr > FMT_MAX_WIDTH) {
-                tern__farg_error(c, 0,
-                                 "precision at %zu is too large: at most "
-                                 "%d is supported.",
-                                 at, FMT_MAX_WIDTH);
-                return TERN_ERROR;
-            }
-            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, ".%zu", pr);
-        }
+        if ((error = fmt_spec(c, fmt, &i, spec, &sl, &argi, &used_explicit)))
+            return error;
         verb = fmt[i];
         if (!verb) {
             tern__farg_error(c, 0,
@@ -411,129 +558,17 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             return TERN_ERROR;
         }
         a = args[argi++];
-        switch (verb) {
-        case 'v':
-        case 's':
-            if (verb == 's' && !(conv = tern__convert_string(a))) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%s\" at "
-                                 "%zu: string required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            {
-                tern_buf t = TERN_BUF_INIT;
-
-                fmt_value(&t, conv ? conv : a);
-                spec[sl++] = 's';
-                spec[sl] = '\0';
-                tern_buf_printf(b, spec, tern_buf_cstr(&t));
-                tern_buf_release(&t);
-            }
-            break;
-        case 'q':
-            conv = tern__convert_string(a);
-            if (!conv) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%q\" at "
-                                 "%zu: string required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            put_json_string(b, tern_value_get_string(conv),
-                            tern_value_string_len(conv));
-            break;
-        case 't':
-            conv = tern__convert_bool(a);
-            if (!conv) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%t\" at "
-                                 "%zu: bool required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            tern_buf_puts(b, tern_value_get_bool(conv) ? "true" : "false");
-            break;
-        case 'd':
-        case 'b':
-        case 'o':
-        case 'x':
-        case 'X':
-        case 'e':
-        case 'E':
-        case 'f':
-        case 'g':
-        case 'G':
-            conv = tern__convert_number(a);
-            if (!conv) {
-                if ((verb == 'x' || verb == 'X') &&
-                    tern_value_kind(a) == TERN_VAL_STRING) {
-                    tern_buf_put_hex(
-                        b, (const unsigned char *)tern_value_get_string(a),
-                        tern_value_string_len(a));
-                    break;
-                }
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%%c\" "
-                                 "at %zu: number required.",
-                                 verb, i);
-                return TERN_ERROR;
-            }
-            if (strchr("dboxX", verb)) {
-                if (!tern_value_get_int(conv, &iv)) {
-                    tern_value_decref(conv);
-                    tern__farg_error(c, argi,
-                                     "unsupported value for "
-                                     "\"%%%c\" at %zu: an integer "
-                                     "is required.",
-                                     verb, i);
-                    return TERN_ERROR;
-                }
-                if (verb == 'b') {
-                    char bits[70];
-                    int k = 69;
-                    uint64_t u =
-                        iv < 0 ? (uint64_t)0 - (uint64_t)iv : (uint64_t)iv;
-
-                    bits[k] = '\0';
-                    do {
-                        bits[--k] = (char)('0' + (u & 1));
-                        u >>= 1;
-                    } while (u);
-                    if (iv < 0)
-                        bits[--k] = '-';
-                    spec[sl++] = 's';
-                    spec[sl] = '\0';
-                    tern_buf_printf(b, spec, bits + k);
-                    break;
-                }
-                spec[sl++] = 'l';
-                spec[sl++] = 'l';
-                spec[sl++] = verb == 'd' ? 'd' : verb;
-                spec[sl] = '\0';
-                len = snprintf(tmp, sizeof(tmp), spec, (long long)iv);
-            } else {
-                spec[sl++] = verb;
-                spec[sl] = '\0';
-                len = snprintf(tmp, sizeof(tmp), spec,
-                               tern_value_get_number(conv));
-            }
-            if (len < 0) {
-                b->oom = 1;
-            } else if ((size_t)len < sizeof(tmp)) {
-                tern_buf_put(b, tmp, (size_t)len);
-            } else if (strchr("dboxX", verb)) {
-                tern_buf_printf(b, spec, (long long)iv);
-            } else {
-                tern_buf_printf(b, spec, tern_value_get_number(conv));
-            }
-            break;
-        default:
+        if (strchr("vsqt", verb))
+            error = fmt_text(c, b, spec, sl, verb, a, argi, i);
+        else if (strchr("dboxXeEfgG", verb))
+            error = fmt_number(c, b, spec, sl, verb, a, argi, i);
+        else {
             tern__farg_error(c, 0, "unrecognized format verb '%c' at %zu.",
                              verb, i);
-            return TERN_ERROR;
+            error = TERN_ERROR;
         }
-        tern_value_decref(conv);
+        if (error)
+            return error;
         if (b->len > FMT_MAX_RESULT) {
             tern__farg_error(c, 0, "the result would be longer than %zu bytes.",
                              FMT_MAX_RESULT);
