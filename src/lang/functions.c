@@ -1161,14 +1161,212 @@ static void re_free(struct re *re)
         tern_free(re->names[i]);
 }
 
+/* The room for a translation error's text. */
+#define RE_MSG_LEN 256
+
+/* An RE2 escape (the character after the backslash) in POSIX ERE: a
+ * class by name, or the character itself. -1: not supported (msg). */
+static int re_escape(char e, int in_bracket, tern_buf *b, char *msg)
+{
+    const char *rep = NULL;
+
+    switch (e) {
+    case 'd':
+        rep = in_bracket ? "0-9" : "[0-9]";
+        break;
+    case 'D':
+        rep = in_bracket ? NULL : "[^0-9]";
+        break;
+    case 's':
+        rep = in_bracket ? "[:space:]" : "[[:space:]]";
+        break;
+    case 'S':
+        rep = in_bracket ? NULL : "[^[:space:]]";
+        break;
+    case 'w':
+        rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
+        break;
+    case 'W':
+        rep = in_bracket ? NULL : "[^[:alnum:]_]";
+        break;
+    case 'A':
+        rep = "^";
+        break;
+    case 'z':
+        rep = "$";
+        break;
+    case 'n':
+        rep = "\n";
+        break;
+    case 't':
+        rep = "\t";
+        break;
+    case 'p':
+    case 'P':
+    case 'b':
+    case 'B':
+        snprintf(msg, RE_MSG_LEN,
+                 "the escape \\%c is not supported in regular "
+                 "expressions here.",
+                 e);
+        return -1;
+    default:
+        if (in_bracket) {
+            /* POSIX brackets have no escapes: take it literally. */
+            if (e == ']' || e == '\\' || e == '-' || e == '^') {
+                snprintf(msg, RE_MSG_LEN,
+                         "the escape \\%c inside brackets is not "
+                         "supported here.",
+                         e);
+                return -1;
+            }
+            tern_buf_putc(b, e);
+        } else {
+            tern_buf_putc(b, '\\');
+            tern_buf_putc(b, e);
+        }
+        return 0;
+    }
+    if (!rep) {
+        snprintf(msg, RE_MSG_LEN,
+                 "the escape \\%c inside brackets is not supported "
+                 "here.",
+                 e);
+        return -1;
+    }
+    tern_buf_puts(b, rep);
+    return 0;
+}
+
+/* The repetitions RE2 refuses at p: non-greedy ones, stacked ones
+ * ("a**"), counts over 1000, and (nested counts multiplying in regcomp's
+ * tree) more than two counted ones. -1: refused (msg). */
+static int re_repeat(const char *p, int *counted, char *msg)
+{
+    const char *q = p + 1;
+
+    if ((*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') {
+        snprintf(msg, RE_MSG_LEN,
+                 "non-greedy repetition (%c?) is not supported.", *p);
+        return -1;
+    }
+    /* RE2 refuses stacked repetition ("a**") and counts over 1000;
+     * so do we, which also keeps regcomp from building huge trees. */
+    if ((*p == '*' || *p == '+' || *p == '?') &&
+        (p[1] == '*' || p[1] == '+' || p[1] == '{')) {
+        snprintf(msg, RE_MSG_LEN, "bad repetition operator: %c%c.", *p, p[1]);
+        return -1;
+    }
+    if (!(*p == '{' && p[1] >= '0' && p[1] <= '9'))
+        return 0;
+    while ((*q >= '0' && *q <= '9') || *q == ',') {
+        if (*q != ',' && strtoul(q, NULL, 10) > 1000) {
+            snprintf(msg, RE_MSG_LEN, "bad repetition count: more than 1000.");
+            return -1;
+        }
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (*q == ',')
+            q++;
+    }
+    if (*q == '}' && (q[1] == '*' || q[1] == '+' || q[1] == '{')) {
+        snprintf(msg, RE_MSG_LEN, "bad repetition operator.");
+        return -1;
+    }
+    if (++*counted > 2) {
+        /* Nested counts multiply in regcomp's tree. */
+        snprintf(msg, RE_MSG_LEN,
+                 "at most two counted repetitions are supported.");
+        return -1;
+    }
+    return 0;
+}
+
+/* A group opening at *pp: counted, capturing unless (?:, named for
+ * (?P<name> or (?<name>, *pp left on its last character. -1: not
+ * supported (msg). */
+static int re_group(struct re *re, const char **pp, char *msg)
+{
+    const char *p = *pp;
+
+    if (re->ngroups >= MAX_GROUPS) {
+        snprintf(msg, RE_MSG_LEN, "too many groups.");
+        return -1;
+    }
+    re->ngroups++;
+    if (p[1] != '?') {
+        re->capture[re->ngroups] = 1;
+        re->ncaptures++;
+    } else if (p[2] == ':') {
+        p += 2;
+    } else if ((p[2] == 'P' && p[3] == '<') || p[2] == '<') {
+        const char *name = p + (p[2] == 'P' ? 4 : 3);
+        const char *end = strchr(name, '>');
+
+        if (!end) {
+            snprintf(msg, RE_MSG_LEN,
+                     "unterminated group "
+                     "name.");
+            return -1;
+        }
+        re->names[re->ngroups] = tern_strndup(name, (size_t)(end - name));
+        re->capture[re->ngroups] = 1;
+        re->ncaptures++;
+        re->nnamed++;
+        p = end;
+    } else {
+        snprintf(msg, RE_MSG_LEN, "the group syntax (?%c is not supported.",
+                 p[2]);
+        return -1;
+    }
+    *pp = p;
+    return 0;
+}
+
+/* RE2 syntax at p into POSIX ERE in b. -1: not supported (msg). */
+static int re_translate(struct re *re, const char *p, tern_buf *b, char *msg)
+{
+    int in_bracket = 0, counted = 0;
+
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            if (re_escape(*p, in_bracket, b, msg))
+                return -1;
+            continue;
+        }
+        if (in_bracket) {
+            if (*p == ']' && !(p[-1] == '[' || (p[-1] == '^' && p[-2] == '[')))
+                in_bracket = 0;
+            tern_buf_putc(b, *p);
+            continue;
+        }
+        if (*p == '[') {
+            in_bracket = 1;
+            tern_buf_putc(b, *p);
+            continue;
+        }
+        if (re_repeat(p, &counted, msg))
+            return -1;
+        if (*p == '(') {
+            if (re_group(re, &p, msg))
+                return -1;
+            tern_buf_putc(b, '(');
+            continue;
+        }
+        tern_buf_putc(b, *p);
+    }
+    return 0;
+}
+
 /* Translate RE2 syntax to POSIX ERE; see the comment at the top. */
 static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
                       struct re *re)
 {
     tern_buf b = TERN_BUF_INIT;
-    int flags = REG_EXTENDED, in_bracket = 0, rc, counted = 0;
+    int flags = REG_EXTENDED, rc;
     const char *p = pat;
-    char msg[256];
+    char msg[RE_MSG_LEN];
 
     memset(re, 0, sizeof(*re));
     if (strlen(p) > 4096) {
@@ -1179,166 +1377,8 @@ static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
         flags |= REG_ICASE;
         p += 4;
     }
-    for (; *p; p++) {
-        if (*p == '\\' && p[1]) {
-            const char *rep = NULL;
-
-            p++;
-            switch (*p) {
-            case 'd':
-                rep = in_bracket ? "0-9" : "[0-9]";
-                break;
-            case 'D':
-                rep = in_bracket ? NULL : "[^0-9]";
-                break;
-            case 's':
-                rep = in_bracket ? "[:space:]" : "[[:space:]]";
-                break;
-            case 'S':
-                rep = in_bracket ? NULL : "[^[:space:]]";
-                break;
-            case 'w':
-                rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
-                break;
-            case 'W':
-                rep = in_bracket ? NULL : "[^[:alnum:]_]";
-                break;
-            case 'A':
-                rep = "^";
-                break;
-            case 'z':
-                rep = "$";
-                break;
-            case 'n':
-                rep = "\n";
-                break;
-            case 't':
-                rep = "\t";
-                break;
-            case 'p':
-            case 'P':
-            case 'b':
-            case 'B':
-                snprintf(msg, sizeof(msg),
-                         "the escape \\%c is not supported in regular "
-                         "expressions here.",
-                         *p);
-                goto unsupported;
-            default:
-                if (in_bracket) {
-                    /* POSIX brackets have no escapes: take it literally. */
-                    if (*p == ']' || *p == '\\' || *p == '-' || *p == '^') {
-                        snprintf(msg, sizeof(msg),
-                                 "the escape \\%c inside brackets is not "
-                                 "supported here.",
-                                 *p);
-                        goto unsupported;
-                    }
-                    tern_buf_putc(&b, *p);
-                } else {
-                    tern_buf_putc(&b, '\\');
-                    tern_buf_putc(&b, *p);
-                }
-                continue;
-            }
-            if (!rep) {
-                snprintf(msg, sizeof(msg),
-                         "the escape \\%c inside brackets is not supported "
-                         "here.",
-                         *p);
-                goto unsupported;
-            }
-            tern_buf_puts(&b, rep);
-            continue;
-        }
-        if (in_bracket) {
-            if (*p == ']' && !(p[-1] == '[' || (p[-1] == '^' && p[-2] == '[')))
-                in_bracket = 0;
-            tern_buf_putc(&b, *p);
-            continue;
-        }
-        if (*p == '[') {
-            in_bracket = 1;
-            tern_buf_putc(&b, *p);
-            continue;
-        }
-        if ((*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') {
-            snprintf(msg, sizeof(msg),
-                     "non-greedy repetition (%c?) is not supported.", *p);
-            goto unsupported;
-        }
-        /* RE2 refuses stacked repetition ("a**") and counts over 1000;
-         * so do we, which also keeps regcomp from building huge trees. */
-        if ((*p == '*' || *p == '+' || *p == '?') &&
-            (p[1] == '*' || p[1] == '+' || p[1] == '{')) {
-            snprintf(msg, sizeof(msg), "bad repetition operator: %c%c.", *p,
-                     p[1]);
-            goto unsupported;
-        }
-        if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
-            const char *q = p + 1;
-
-            while ((*q >= '0' && *q <= '9') || *q == ',') {
-                if (*q != ',' && strtoul(q, NULL, 10) > 1000) {
-                    snprintf(msg, sizeof(msg),
-                             "bad repetition count: more than 1000.");
-                    goto unsupported;
-                }
-                while (*q >= '0' && *q <= '9')
-                    q++;
-                if (*q == ',')
-                    q++;
-            }
-            if (*q == '}' && (q[1] == '*' || q[1] == '+' || q[1] == '{')) {
-                snprintf(msg, sizeof(msg), "bad repetition operator.");
-                goto unsupported;
-            }
-            if (++counted > 2) {
-                /* Nested counts multiply in regcomp's tree. */
-                snprintf(msg, sizeof(msg),
-                         "at most two counted repetitions are supported.");
-                goto unsupported;
-            }
-        }
-        if (*p == '(') {
-            if (re->ngroups >= MAX_GROUPS) {
-                snprintf(msg, sizeof(msg), "too many groups.");
-                goto unsupported;
-            }
-            re->ngroups++;
-            if (p[1] == '?') {
-                if (p[2] == ':') {
-                    p += 2;
-                } else if ((p[2] == 'P' && p[3] == '<') || p[2] == '<') {
-                    const char *name = p + (p[2] == 'P' ? 4 : 3);
-                    const char *end = strchr(name, '>');
-
-                    if (!end) {
-                        snprintf(msg, sizeof(msg),
-                                 "unterminated group "
-                                 "name.");
-                        goto unsupported;
-                    }
-                    re->names[re->ngroups] =
-                        tern_strndup(name, (size_t)(end - name));
-                    re->capture[re->ngroups] = 1;
-                    re->ncaptures++;
-                    re->nnamed++;
-                    p = end;
-                } else {
-                    snprintf(msg, sizeof(msg),
-                             "the group syntax (?%c is not supported.", p[2]);
-                    goto unsupported;
-                }
-            } else {
-                re->capture[re->ngroups] = 1;
-                re->ncaptures++;
-            }
-            tern_buf_putc(&b, '(');
-            continue;
-        }
-        tern_buf_putc(&b, *p);
-    }
+    if (re_translate(re, p, &b, msg))
+        goto unsupported;
     if (tern_buf_oom(&b)) {
         tern_buf_release(&b);
         return TERN_ENOMEM;
