@@ -361,6 +361,55 @@ static int exec_sql(tern_state *st, const char *sql, struct tern_diags *diags,
     return TERN_OK;
 }
 
+/*
+ * Run one statement that returns no rows, prepared once (see prepare()),
+ * with its parameters bound in order as the letters of types say: 't' a
+ * string (const char *, NULL binds NULL; it must outlive the call), 'I'
+ * a sqlite3_int64, 'i' an int, 'j' a JSON value (const json_t *) and
+ * the text bound when it is NULL (const char *). what names the step in
+ * the diagnostic of a failure.
+ */
+static int exec_bound(tern_state *st, struct tern_diags *diags,
+                      const char *what, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *s = NULL;
+    const json_t *v = NULL;
+    va_list ap;
+    int error, i;
+
+    if ((error = prepare(st, &s, sql, diags)) != 0)
+        return error;
+    va_start(ap, types);
+    for (i = 0; types[i] && !error; i++) {
+        switch (types[i]) {
+        case 't':
+            TERN__BIND(st, sqlite3_bind_text(s, i + 1, va_arg(ap, const char *),
+                                             -1, SQLITE_STATIC));
+            break;
+        case 'I':
+            TERN__BIND(st,
+                       sqlite3_bind_int64(s, i + 1, va_arg(ap, sqlite3_int64)));
+            break;
+        case 'i':
+            TERN__BIND(st, sqlite3_bind_int(s, i + 1, va_arg(ap, int)));
+            break;
+        default: /* 'j' */
+            v = va_arg(ap, const json_t *);
+            if (bind_json(s, i + 1, v, va_arg(ap, const char *)) != SQLITE_OK) {
+                /* Not stepped: the binds before it are dropped too. */
+                st->bind_rc = SQLITE_OK;
+                error = TERN_ENOMEM;
+            }
+            break;
+        }
+    }
+    va_end(ap);
+    if (!error && tern__state_step(st, s) != SQLITE_DONE)
+        error = tern__state_sqlfail(st, diags, what);
+    finish(st, s);
+    return error;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Addresses and resources                                                  */
 
@@ -830,25 +879,16 @@ done:
 
 static int init_meta(tern_state *st, struct tern_diags *diags)
 {
-    sqlite3_stmt *s = NULL;
     char *lineage = tern__state_uuid();
     int error = TERN_OK;
 
     if (lineage == NULL)
         return tern__state_fail(diags, TERN_ERROR, "Cannot create state",
                                 "No random bytes for the lineage.");
-    if ((error = prepare(st, &s,
-                         "INSERT INTO tern_meta (id, lineage, serial, "
-                         "tern_version, created_at) VALUES (1, ?, 0, ?, ?)",
-                         diags)) != 0)
-        goto done;
-    TERN__BIND(st, sqlite3_bind_text(s, 1, lineage, -1, SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL)));
-    if (tern__state_step(st, s) != SQLITE_DONE)
-        error = tern__state_sqlfail(st, diags, "creating the state");
-done:
-    finish(st, s);
+    error = exec_bound(st, diags, "creating the state",
+                       "INSERT INTO tern_meta (id, lineage, serial, "
+                       "tern_version, created_at) VALUES (1, ?, 0, ?, ?)",
+                       "ttI", lineage, TERN_VERSION, (sqlite3_int64)time(NULL));
     tern_free(lineage);
     return error;
 }
@@ -1223,20 +1263,13 @@ done:
 int tern__state_tx_commit(tern_state *st, int64_t serial,
                           struct tern_diags *diags)
 {
-    sqlite3_stmt *s = NULL;
     int error;
 
-    if ((error = prepare(st, &s,
-                         "UPDATE tern_meta SET serial = ?, tern_version = ? "
-                         "WHERE id = 1",
-                         diags)) != 0)
+    if ((error = exec_bound(st, diags, "writing the serial",
+                            "UPDATE tern_meta SET serial = ?, tern_version = ? "
+                            "WHERE id = 1",
+                            "It", (sqlite3_int64)serial, TERN_VERSION)) != 0)
         goto done;
-    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
-    TERN__BIND(st, sqlite3_bind_text(s, 2, TERN_VERSION, -1, SQLITE_STATIC));
-    if (tern__state_step(st, s) != SQLITE_DONE) {
-        error = tern__state_sqlfail(st, diags, "writing the serial");
-        goto done;
-    }
     if (exec_stmt(st, st->batch ? "RELEASE tern_change" : "COMMIT") !=
         SQLITE_OK) {
         error = tern__state_sqlfail(st, diags, "committing");
@@ -1252,7 +1285,6 @@ int tern__state_tx_commit(tern_state *st, int64_t serial,
         }
     }
 done:
-    finish(st, s);
     if (error)
         tern__state_tx_rollback(st);
     return error;
@@ -1317,24 +1349,12 @@ static int record_history(tern_state *st, int64_t serial, const char *kind,
                           const char *key, const char *before,
                           struct tern_diags *diags)
 {
-    sqlite3_stmt *s = NULL;
-    int error;
-
-    if ((error = prepare(st, &s,
-                         "INSERT INTO tern_history (serial, at, operation, "
-                         "kind, key, before) VALUES (?, ?, ?, ?, ?, ?)",
-                         diags)) != 0)
-        return error;
-    TERN__BIND(st, sqlite3_bind_int64(s, 1, serial));
-    TERN__BIND(st, sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)));
-    TERN__BIND(st, sqlite3_bind_text(s, 3, st->operation, -1, SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_text(s, 5, key, -1, SQLITE_STATIC));
-    bind_text(s, 6, before);
-    if (tern__state_step(st, s) != SQLITE_DONE)
-        error = tern__state_sqlfail(st, diags, "recording history");
-    finish(st, s);
-    return error;
+    return exec_bound(st, diags, "recording history",
+                      "INSERT INTO tern_history (serial, at, operation, "
+                      "kind, key, before) VALUES (?, ?, ?, ?, ?, ?)",
+                      "IItttt", (sqlite3_int64)serial,
+                      (sqlite3_int64)time(NULL), st->operation, kind, key,
+                      before);
 }
 
 /* The stored form of the resource at address as history JSON text. */
@@ -1452,7 +1472,6 @@ done:
 int tern__state_remove_in_tx(tern_state *st, int64_t serial,
                              const char *address, struct tern_diags *diags)
 {
-    sqlite3_stmt *s = NULL;
     char *before = NULL;
     int error;
 
@@ -1461,14 +1480,10 @@ int tern__state_remove_in_tx(tern_state *st, int64_t serial,
     if ((error = record_history(st, serial, "resource", address, before,
                                 diags)) != 0)
         goto done;
-    if ((error = prepare(st, &s, "DELETE FROM tern_resources WHERE address = ?",
-                         diags)) != 0)
-        goto done;
-    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
-    if (tern__state_step(st, s) != SQLITE_DONE)
-        error = tern__state_sqlfail(st, diags, "removing a resource");
+    error = exec_bound(st, diags, "removing a resource",
+                       "DELETE FROM tern_resources WHERE address = ?", "t",
+                       address);
 done:
-    finish(st, s);
     tern_free(before);
     return error;
 }
@@ -1733,28 +1748,15 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
     if ((error = record_history(st, serial, "output", name, before_text,
                                 diags)) != 0)
         goto done;
-    if (value == NULL) {
+    if (value == NULL)
         error =
-            prepare(st, &s, "DELETE FROM tern_outputs WHERE name = ?", diags);
-        if (error)
-            goto done;
-        TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
-    } else {
-        error = prepare(st, &s,
-                        "INSERT OR REPLACE INTO tern_outputs (name, value, "
-                        "sensitive) VALUES (?, ?, ?)",
-                        diags);
-        if (error)
-            goto done;
-        TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
-        if (bind_json(s, 2, value, "null") != SQLITE_OK) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        TERN__BIND(st, sqlite3_bind_int(s, 3, sensitive ? 1 : 0));
-    }
-    if (tern__state_step(st, s) != SQLITE_DONE)
-        error = tern__state_sqlfail(st, diags, "writing an output");
+            exec_bound(st, diags, "writing an output",
+                       "DELETE FROM tern_outputs WHERE name = ?", "t", name);
+    else
+        error = exec_bound(st, diags, "writing an output",
+                           "INSERT OR REPLACE INTO tern_outputs (name, value, "
+                           "sensitive) VALUES (?, ?, ?)",
+                           "tji", name, value, "null", sensitive ? 1 : 0);
 done:
     finish(st, s);
     json_decref(before);
@@ -1833,37 +1835,23 @@ int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
                             const char *action, const json_t *identity,
                             struct tern_diags *diags)
 {
-    sqlite3_stmt *s = NULL;
     int error;
 
     *id = 0;
     if (address == NULL || action == NULL)
         return tern__state_fail(diags, TERN_EINVALID, "Invalid intent",
                                 "An intent needs an address and an action.");
-    if ((error = prepare(st, &s,
-                         "INSERT INTO tern_intents (address, action, "
-                         "identity, created_at, pid, operation) VALUES "
-                         "(?, ?, ?, ?, ?, ?)",
-                         diags)) != 0)
-        return error;
-    TERN__BIND(st, sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC));
-    if (bind_json(s, 3, identity, "{}") != SQLITE_OK) {
-        error = TERN_ENOMEM;
-        goto done;
-    }
-    TERN__BIND(st, sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)));
-    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)st->pid));
-    TERN__BIND(st, sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC));
     /* Autocommit: durable (WAL fsync) before the remote call is made. */
-    if (tern__state_step(st, s) != SQLITE_DONE) {
-        error = tern__state_sqlfail(st, diags, "recording an intent");
-        goto done;
-    }
+    if ((error = exec_bound(st, diags, "recording an intent",
+                            "INSERT INTO tern_intents (address, action, "
+                            "identity, created_at, pid, operation) VALUES "
+                            "(?, ?, ?, ?, ?, ?)",
+                            "ttjIIt", address, action, identity, "{}",
+                            (sqlite3_int64)time(NULL), (sqlite3_int64)st->pid,
+                            st->operation)) != 0)
+        return error;
     *id = sqlite3_last_insert_rowid(st->db);
-done:
-    finish(st, s);
-    if (error == TERN_OK && st->on_change)
+    if (st->on_change)
         st->on_change(st->on_change_ud, st, TERN_STATE_CHANGED_INTENT, NULL);
     return error;
 }

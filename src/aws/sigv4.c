@@ -690,12 +690,127 @@ static int add_header(tern_sigv4_result *out, const char *name,
     return kv->name && kv->value ? TERN_OK : TERN_ENOMEM;
 }
 
+/* The headers signed (lower-cased, in the request's order): the
+ * request's own, then, in header form, the date, the session token and
+ * the payload's hash. h has room for the request's headers and 3 more. */
+static int sign_headers(struct chdr *h, size_t *nh,
+                        const tern_sigv4_request *req,
+                        const tern_sigv4_opts *opts, const char *amz_date,
+                        const char *payload, int sign_token)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    for (i = 0; i < req->nheaders; i++) {
+        if (skipped_header(req->headers[i].name))
+            continue;
+        h[*nh].lname = lower_dup(req->headers[i].name);
+        TERN_CHECK_ALLOC(h[*nh].lname);
+        h[*nh].value = req->headers[i].value;
+        h[*nh].order = *nh;
+        (*nh)++;
+    }
+    if (opts->query_form)
+        goto done;
+    h[*nh].lname = tern_strdup("x-amz-date");
+    TERN_CHECK_ALLOC(h[*nh].lname);
+    h[*nh].value = amz_date;
+    h[*nh].order = *nh;
+    (*nh)++;
+    if (sign_token) {
+        h[*nh].lname = tern_strdup("x-amz-security-token");
+        TERN_CHECK_ALLOC(h[*nh].lname);
+        h[*nh].value = opts->session_token;
+        h[*nh].order = *nh;
+        (*nh)++;
+    }
+    if (opts->sign_body) {
+        h[*nh].lname = tern_strdup("x-amz-content-sha256");
+        TERN_CHECK_ALLOC(h[*nh].lname);
+        h[*nh].value = payload;
+        h[*nh].order = *nh;
+        (*nh)++;
+    }
+done:
+    return error;
+}
+
+/* A presigned URL's parameters, signed with the request's own query. */
+static void presign_params(struct qlist *q, const tern_sigv4_opts *opts,
+                           const char *scope, const char *amz_date,
+                           const char *expires, const char *signed_hdrs,
+                           int sign_token)
+{
+    qlist_add_raw(q, "X-Amz-Algorithm", TERN_SIGV4_ALGORITHM);
+    qlist_add_raw(q, "X-Amz-Credential", scope);
+    qlist_add_raw(q, "X-Amz-Date", amz_date);
+    qlist_add_raw(q, "X-Amz-Expires", expires);
+    if (sign_token)
+        qlist_add_raw(q, "X-Amz-Security-Token", opts->session_token);
+    qlist_add_raw(q, "X-Amz-SignedHeaders", signed_hdrs);
+}
+
+/* Query form: the parameters to add to the URL (out->query), the
+ * signature last. */
+static int presigned_query(tern_sigv4_result *out, const tern_sigv4_opts *opts,
+                           const char *scope, const char *amz_date,
+                           const char *expires, const char *signed_hdrs,
+                           int token)
+{
+    tern_buf added = TERN_BUF_INIT;
+    int error = TERN_OK;
+
+    tern_aws_query_add(&added, "X-Amz-Algorithm", TERN_SIGV4_ALGORITHM);
+    tern_aws_query_add(&added, "X-Amz-Credential", scope);
+    tern_aws_query_add(&added, "X-Amz-Date", amz_date);
+    tern_aws_query_add(&added, "X-Amz-SignedHeaders", signed_hdrs);
+    tern_aws_query_add(&added, "X-Amz-Expires", expires);
+    if (token)
+        tern_aws_query_add(&added, "X-Amz-Security-Token", opts->session_token);
+    tern_aws_query_add(&added, "X-Amz-Signature", out->signature);
+    out->query = tern_buf_detach(&added);
+    TERN_CHECK_ALLOC(out->query);
+done:
+    tern_buf_release(&added);
+    return error;
+}
+
+/* Header form: the headers to send (out->headers), Authorization last. */
+static int signed_headers_out(tern_sigv4_result *out,
+                              const tern_sigv4_opts *opts, const char *scope,
+                              const char *amz_date, const char *signed_hdrs,
+                              const char *payload, int token)
+{
+    tern_buf auth = TERN_BUF_INIT;
+    int error = TERN_OK;
+
+    if (token && (error = add_header(out, "X-Amz-Security-Token",
+                                     opts->session_token)) != TERN_OK)
+        goto done;
+    if ((error = add_header(out, "X-Amz-Date", amz_date)) != TERN_OK)
+        goto done;
+    if (opts->sign_body &&
+        (error = add_header(out, "x-amz-content-sha256", payload)) != TERN_OK)
+        goto done;
+    tern_buf_printf(&auth,
+                    "%s Credential=%s, SignedHeaders=%s, "
+                    "Signature=%s",
+                    TERN_SIGV4_ALGORITHM, scope, signed_hdrs, out->signature);
+    if (tern_buf_oom(&auth)) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    error = add_header(out, "Authorization", auth.ptr);
+done:
+    tern_buf_release(&auth);
+    return error;
+}
+
 int tern_sigv4_sign(tern_sigv4_result *out, const tern_sigv4_request *req,
                     const tern_sigv4_opts *opts)
 {
     tern_buf uri = TERN_BUF_INIT, query = TERN_BUF_INIT, hdrs = TERN_BUF_INIT,
-             signed_hdrs = TERN_BUF_INIT, scope = TERN_BUF_INIT,
-             added = TERN_BUF_INIT, auth = TERN_BUF_INIT;
+             signed_hdrs = TERN_BUF_INIT, scope = TERN_BUF_INIT;
     struct qlist q = {NULL, 0, 0, 0};
     struct chdr *h = NULL;
     size_t nh = 0, i;
@@ -723,49 +838,17 @@ int tern_sigv4_sign(tern_sigv4_result *out, const tern_sigv4_request *req,
     /* Headers: the request's own, then ours (header form). */
     h = tern_calloc(req->nheaders + 3, sizeof(*h));
     TERN_CHECK_ALLOC(h);
-    for (i = 0; i < req->nheaders; i++) {
-        if (skipped_header(req->headers[i].name))
-            continue;
-        h[nh].lname = lower_dup(req->headers[i].name);
-        TERN_CHECK_ALLOC(h[nh].lname);
-        h[nh].value = req->headers[i].value;
-        h[nh].order = nh;
-        nh++;
-    }
-    if (!opts->query_form) {
-        h[nh].lname = tern_strdup("x-amz-date");
-        TERN_CHECK_ALLOC(h[nh].lname);
-        h[nh].value = amz_date;
-        h[nh].order = nh;
-        nh++;
-        if (sign_token) {
-            h[nh].lname = tern_strdup("x-amz-security-token");
-            TERN_CHECK_ALLOC(h[nh].lname);
-            h[nh].value = opts->session_token;
-            h[nh].order = nh;
-            nh++;
-        }
-        if (opts->sign_body) {
-            h[nh].lname = tern_strdup("x-amz-content-sha256");
-            TERN_CHECK_ALLOC(h[nh].lname);
-            h[nh].value = payload;
-            h[nh].order = nh;
-            nh++;
-        }
-    }
+    if ((error =
+             sign_headers(h, &nh, req, opts, amz_date, payload, sign_token)))
+        goto done;
     write_headers(&hdrs, &signed_hdrs, h, nh);
 
     /* Query: the request's own, then ours (query form). */
     qlist_add_query(&q, req->query, NULL);
     if (opts->query_form) {
         snprintf(expires, sizeof(expires), "%lu", opts->expires);
-        qlist_add_raw(&q, "X-Amz-Algorithm", TERN_SIGV4_ALGORITHM);
-        qlist_add_raw(&q, "X-Amz-Credential", tern_buf_cstr(&scope));
-        qlist_add_raw(&q, "X-Amz-Date", amz_date);
-        qlist_add_raw(&q, "X-Amz-Expires", expires);
-        if (sign_token)
-            qlist_add_raw(&q, "X-Amz-Security-Token", opts->session_token);
-        qlist_add_raw(&q, "X-Amz-SignedHeaders", tern_buf_cstr(&signed_hdrs));
+        presign_params(&q, opts, tern_buf_cstr(&scope), amz_date, expires,
+                       tern_buf_cstr(&signed_hdrs), sign_token);
     }
     if (q.oom) {
         error = TERN_ENOMEM;
@@ -789,40 +872,12 @@ int tern_sigv4_sign(tern_sigv4_result *out, const tern_sigv4_request *req,
                    opts->secret_access_key, opts->cache);
     if (error != TERN_OK)
         goto done;
-
-    if (opts->query_form) {
-        tern_aws_query_add(&added, "X-Amz-Algorithm", TERN_SIGV4_ALGORITHM);
-        tern_aws_query_add(&added, "X-Amz-Credential", tern_buf_cstr(&scope));
-        tern_aws_query_add(&added, "X-Amz-Date", amz_date);
-        tern_aws_query_add(&added, "X-Amz-SignedHeaders",
-                           tern_buf_cstr(&signed_hdrs));
-        tern_aws_query_add(&added, "X-Amz-Expires", expires);
-        if (token)
-            tern_aws_query_add(&added, "X-Amz-Security-Token",
-                               opts->session_token);
-        tern_aws_query_add(&added, "X-Amz-Signature", out->signature);
-        out->query = tern_buf_detach(&added);
-        TERN_CHECK_ALLOC(out->query);
-    } else {
-        if (token && (error = add_header(out, "X-Amz-Security-Token",
-                                         opts->session_token)) != TERN_OK)
-            goto done;
-        if ((error = add_header(out, "X-Amz-Date", amz_date)) != TERN_OK)
-            goto done;
-        if (opts->sign_body && (error = add_header(out, "x-amz-content-sha256",
-                                                   payload)) != TERN_OK)
-            goto done;
-        tern_buf_printf(&auth,
-                        "%s Credential=%s, SignedHeaders=%s, "
-                        "Signature=%s",
-                        TERN_SIGV4_ALGORITHM, tern_buf_cstr(&scope),
-                        tern_buf_cstr(&signed_hdrs), out->signature);
-        if (tern_buf_oom(&auth)) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        error = add_header(out, "Authorization", auth.ptr);
-    }
+    if (opts->query_form)
+        error = presigned_query(out, opts, tern_buf_cstr(&scope), amz_date,
+                                expires, tern_buf_cstr(&signed_hdrs), token);
+    else
+        error = signed_headers_out(out, opts, tern_buf_cstr(&scope), amz_date,
+                                   tern_buf_cstr(&signed_hdrs), payload, token);
 done:
     if (h) {
         for (i = 0; i < nh; i++)
@@ -835,8 +890,6 @@ done:
     tern_buf_release(&hdrs);
     tern_buf_release(&signed_hdrs);
     tern_buf_release(&scope);
-    tern_buf_release(&added);
-    tern_buf_release(&auth);
     if (error != TERN_OK)
         tern_sigv4_result_release(out);
     return error;

@@ -324,12 +324,143 @@ static void change_event_json(struct run *run, const tern_change *c,
     tern_free(msg);
 }
 
+/* An apply step starting: "ADDR: Creating...", its start time kept in
+ * run->started for the error line. Returns the message. */
+static char *apply_start_event(struct run *run, const tern_event *ev,
+                               const char *who)
+{
+    const struct cli_ui *ui = &run->ctx->ui;
+    char *msg = NULL;
+
+    json_object_set_new(
+        run->started, who,
+        json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action, "n", 0));
+    msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
+    if (ui->json) {
+        const char *id = hook_id(ev);
+        char *jmsg = id ? tern_asprintf("%s [id=%s]", msg, id) : NULL;
+        json_t *hook =
+            json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
+                      "action", hook_action(ev->action));
+
+        if (hook && id) {
+            json_object_set_new(hook, "id_key", json_string("id"));
+            json_object_set_new(hook, "id_value", json_string(id));
+        }
+        cli_ui_json_line(ui, "info", jmsg ? jmsg : msg, "apply_start",
+                         json_pack("{s:o}", "hook", hook));
+        tern_free(jmsg);
+    } else
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    return msg;
+}
+
+/* An apply step done: "ADDR: Creation complete after 1s [id=...]".
+ * Returns the message. */
+static char *apply_done_event(struct run *run, const tern_event *ev,
+                              const char *who)
+{
+    const struct cli_ui *ui = &run->ctx->ui;
+    char *msg = NULL;
+
+    json_object_del(run->started, who);
+    msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
+                        verb_done(ev->action, is_import(ev)), ev->elapsed,
+                        ev->id ? " [id=" : "", ev->id ? ev->id : "",
+                        ev->id ? "]" : "");
+    if (ui->json) {
+        json_t *hook =
+            json_pack("{s:o,s:s,s:I}", "resource", resource_json(ev->address),
+                      "action", hook_action(ev->action), "elapsed_seconds",
+                      (json_int_t)ev->elapsed);
+
+        if (hook && ev->id) {
+            json_object_set_new(hook, "id_key", json_string("id"));
+            json_object_set_new(hook, "id_value", json_string(ev->id));
+        }
+        cli_ui_json_line(ui, "info", msg, "apply_complete",
+                         json_pack("{s:o}", "hook", hook));
+    } else {
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    }
+    return msg;
+}
+
+/* An apply step failed: "ADDR: Creation errored after 1s" (the error
+ * itself is in the run's diagnostics, printed at the end with the
+ * others, as Terraform does). Returns the message. */
+static char *apply_error_event(struct run *run, const tern_event *ev,
+                               const char *who)
+{
+    const struct cli_ui *ui = &run->ctx->ui;
+    double started = json_real_value(json_object_get(run->started, who));
+    char *msg = tern_asprintf("%s: %s after %.0fs", who, verb_err(ev->action),
+                              started > 0 ? now_s() - started : 0.0);
+
+    if (ui->json)
+        cli_ui_json_line(
+            ui, "error", msg, "apply_errored",
+            json_pack("{s:{s:o,s:s,s:I}}", "hook", "resource",
+                      resource_json(ev->address), "action",
+                      hook_action(ev->action), "elapsed_seconds",
+                      (json_int_t)(started > 0 ? now_s() - started : 0.0)));
+    return msg;
+}
+
+/* The first interrupt (steps finish) or the second (steps cancelled).
+ * Returns the message. */
+static char *interrupt_event(const struct cli_ui *ui, const tern_event *ev)
+{
+    char *msg = NULL;
+
+    if (ev->count <= 1)
+        msg = tern_asprintf("Interrupt received.\nPlease wait for tern "
+                            "to exit or data loss may occur.\n"
+                            "Gracefully shutting down: no new steps "
+                            "start; running ones finish and are "
+                            "saved. Interrupt again to cancel them.");
+    else
+        msg = tern_asprintf("Two interrupts received. Cancelling the "
+                            "running steps; what already finished is "
+                            "saved.");
+    if (ui->json)
+        cli_ui_json_line(ui, "warn", msg, "log", NULL);
+    else
+        fprintf(ui->err, "\n%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    return msg;
+}
+
+/* Waiting for an eventually consistent service to show tern's changes.
+ * Returns the message. */
+static char *wait_event(const struct cli_ui *ui, const tern_event *ev)
+{
+    char *msg = NULL;
+
+    if (ev->count > 1)
+        msg = tern_asprintf("%s and %d more: Waiting for %s to show the "
+                            "changes tern made %.0fs ago (at most %.0fs "
+                            "more)...",
+                            ev->address, ev->count - 1, ev->service,
+                            ev->elapsed, ev->wait_left);
+    else
+        msg =
+            tern_asprintf("%s: Waiting for %s to show the change tern "
+                          "made %.0fs ago (at most %.0fs more)...",
+                          ev->address, ev->service, ev->elapsed, ev->wait_left);
+    if (!msg)
+        return NULL;
+    if (ui->json)
+        cli_ui_json_line(ui, "info", msg, "log", NULL);
+    else
+        fprintf(ui->err, "%s\n", msg);
+    return msg;
+}
+
 static void handle_event(struct run *run, const tern_event *ev)
 {
     struct cli_ctx *ctx = run->ctx;
     const struct cli_ui *ui = &ctx->ui;
     char *msg = NULL, who[512];
-    double started = 0;
 
     /* A deposed object is named as Terraform names it (its destroy; the
      * creation that deposed it is the address's). */
@@ -371,62 +502,13 @@ static void handle_event(struct run *run, const tern_event *ev)
             fprintf(ui->out, "%s\n", msg);
         break;
     case TERN_EVENT_START:
-        json_object_set_new(run->started, who,
-                            json_pack("{s:f,s:i,s:i}", "t", now_s(), "a",
-                                      (int)ev->action, "n", 0));
-        msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
-        if (ui->json) {
-            const char *id = hook_id(ev);
-            char *jmsg = id ? tern_asprintf("%s [id=%s]", msg, id) : NULL;
-            json_t *hook =
-                json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
-                          "action", hook_action(ev->action));
-
-            if (hook && id) {
-                json_object_set_new(hook, "id_key", json_string("id"));
-                json_object_set_new(hook, "id_value", json_string(id));
-            }
-            cli_ui_json_line(ui, "info", jmsg ? jmsg : msg, "apply_start",
-                             json_pack("{s:o}", "hook", hook));
-            tern_free(jmsg);
-        } else
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+        msg = apply_start_event(run, ev, who);
         break;
     case TERN_EVENT_DONE:
-        json_object_del(run->started, who);
-        msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
-                            verb_done(ev->action, is_import(ev)), ev->elapsed,
-                            ev->id ? " [id=" : "", ev->id ? ev->id : "",
-                            ev->id ? "]" : "");
-        if (ui->json) {
-            json_t *hook = json_pack("{s:o,s:s,s:I}", "resource",
-                                     resource_json(ev->address), "action",
-                                     hook_action(ev->action), "elapsed_seconds",
-                                     (json_int_t)ev->elapsed);
-
-            if (hook && ev->id) {
-                json_object_set_new(hook, "id_key", json_string("id"));
-                json_object_set_new(hook, "id_value", json_string(ev->id));
-            }
-            cli_ui_json_line(ui, "info", msg, "apply_complete",
-                             json_pack("{s:o}", "hook", hook));
-        } else {
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-        }
+        msg = apply_done_event(run, ev, who);
         break;
     case TERN_EVENT_ERROR:
-        started = json_real_value(json_object_get(run->started, who));
-        msg = tern_asprintf("%s: %s after %.0fs", who, verb_err(ev->action),
-                            started > 0 ? now_s() - started : 0.0);
-        if (ui->json)
-            cli_ui_json_line(
-                ui, "error", msg, "apply_errored",
-                json_pack("{s:{s:o,s:s,s:I}}", "hook", "resource",
-                          resource_json(ev->address), "action",
-                          hook_action(ev->action), "elapsed_seconds",
-                          (json_int_t)(started > 0 ? now_s() - started : 0.0)));
-        /* The error itself is in the run's diagnostics, printed at the
-         * end with the others, as Terraform does. */
+        msg = apply_error_event(run, ev, who);
         break;
     case TERN_EVENT_SKIPPED:
         if (ui->json) {
@@ -437,42 +519,12 @@ static void handle_event(struct run *run, const tern_event *ev)
     case TERN_EVENT_WARNING:
         break; /* also in the run's diagnostics */
     case TERN_EVENT_INTERRUPT:
-        if (ev->count <= 1)
-            msg = tern_asprintf("Interrupt received.\nPlease wait for tern "
-                                "to exit or data loss may occur.\n"
-                                "Gracefully shutting down: no new steps "
-                                "start; running ones finish and are "
-                                "saved. Interrupt again to cancel them.");
-        else
-            msg = tern_asprintf("Two interrupts received. Cancelling the "
-                                "running steps; what already finished is "
-                                "saved.");
-        if (ui->json)
-            cli_ui_json_line(ui, "warn", msg, "log", NULL);
-        else
-            fprintf(ui->err, "\n%s%s%s\n", cli_c_bold(ui), msg,
-                    cli_c_reset(ui));
+        msg = interrupt_event(ui, ev);
         break;
     case TERN_EVENT_SUMMARY:
         break; /* printed by the command, which knows the operation */
     case TERN_EVENT_WAIT:
-        if (ev->count > 1)
-            msg = tern_asprintf("%s and %d more: Waiting for %s to show the "
-                                "changes tern made %.0fs ago (at most %.0fs "
-                                "more)...",
-                                ev->address, ev->count - 1, ev->service,
-                                ev->elapsed, ev->wait_left);
-        else
-            msg = tern_asprintf("%s: Waiting for %s to show the change tern "
-                                "made %.0fs ago (at most %.0fs more)...",
-                                ev->address, ev->service, ev->elapsed,
-                                ev->wait_left);
-        if (!msg)
-            break;
-        if (ui->json)
-            cli_ui_json_line(ui, "info", msg, "log", NULL);
-        else
-            fprintf(ui->err, "%s\n", msg);
+        msg = wait_event(ui, ev);
         break;
     }
     tern_free(msg);

@@ -2100,74 +2100,35 @@ int tern_engine_new(tern_engine **out, const tern_engine_options *opts,
     return tern__engine_new(out, opts, 1, diags);
 }
 
-int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
-                     int need_state, struct tern_diags *diags)
+/* A setup step's result folded into the engine's: TERN_ENOMEM stops the
+ * setup (0); any other failure is kept in *error as TERN_ERROR and the
+ * setup goes on (1), so that one run reports every mistake it can. */
+static int setup_goes_on(int rc, int *error)
 {
-    tern_engine *e = NULL;
-    const struct tern_lang_config *cfg;
-    size_t i, n = 0, *stack = NULL, mi, mb;
-    int error = TERN_OK, rc;
-    struct walk w;
+    if (rc == TERN_ENOMEM) {
+        *error = rc;
+        return 0;
+    }
+    if (rc)
+        *error = TERN_ERROR;
+    return 1;
+}
 
-    *out = NULL;
-    memset(&w, 0, sizeof(w));
-    if (!opts || opts->version != TERN_ENGINE_OPTIONS_VERSION ||
-        !opts->config || (need_state && !opts->state)) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid engine options",
-                       "An engine needs a configuration and a state.");
-        return TERN_EINVALID;
-    }
-    cfg = opts->config;
-    e = tern_calloc(1, sizeof(*e));
-    TERN_CHECK_ALLOC(e);
-    pthread_mutex_init(&e->wake_mu, NULL);
-    e->progress = tern__progress_new();
-    if (!e->progress) {
-        pthread_mutex_destroy(&e->wake_mu);
-        tern_free(e);
-        return TERN_ENOMEM;
-    }
-    e->config = cfg;
-    e->state = opts->state;
-    e->parallelism = opts->parallelism ? opts->parallelism : 10;
-    e->on_event = opts->on_event;
-    e->payload = opts->payload;
-    e->extra = opts->extra_modules;
-    e->extra_providers = opts->extra_providers;
-    e->module_user = opts->module_user;
-    e->http = opts->http;
-    e->clock = opts->clock;
-    if ((error = tern__config_hash(cfg, e->config_hash, NULL)))
-        goto done;
-    if ((rc = setup_vars(e, opts->variables, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    if ((rc = setup_providers(e, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    if ((rc = setup_mods(e, !need_state, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    /* Each module instance's blocks in turn: its resources, its data
-     * sources, then its check blocks' scoped data sources. */
+/* The engine's blocks: each module instance's resources, its data
+ * sources, then its check blocks' scoped data sources. TERN_ERROR: a
+ * block failed its setup (said in diags), the others are set up. */
+static int setup_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    size_t i, mi, mb;
+    int error = TERN_OK, rc;
+
     for (i = 0; i < e->nmods; i++)
         e->nblocks += e->mods[i].cfg->resources.n + e->mods[i].cfg->data.n +
                       nscoped(e->mods[i].cfg, NULL, 0);
     e->blocks = tern_calloc(e->nblocks + 1, sizeof(*e->blocks));
     e->order = tern_calloc(e->nblocks + 1, sizeof(size_t));
-    stack = tern_calloc(e->nblocks + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(e->blocks);
     TERN_CHECK_ALLOC(e->order);
-    TERN_CHECK_ALLOC(stack);
     for (i = 0, mi = 0, mb = 0; i < e->nblocks; i++, mb++) {
         const struct tern_lang_config *mc = e->mods[mi].cfg;
         size_t nd;
@@ -2204,26 +2165,20 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
             goto done;
         }
     }
-    if ((rc = check_provider_refs(e, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    if ((rc = check_import_blocks(e, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    if ((rc = check_removed_blocks(e, diags)) == TERN_ENOMEM) {
-        error = rc;
-        goto done;
-    } else if (rc) {
-        error = TERN_ERROR;
-    }
-    if (error)
-        goto done;
+done:
+    return error;
+}
+
+/* Each block's dependencies, from its body and the calls it makes, and
+ * among them the managed blocks it refers to only by key (w.keyed). */
+static int walk_blocks(tern_engine *e)
+{
+    const struct tern_lang_config *cfg = e->config;
+    struct walk w;
+    size_t i, k;
+    int error = TERN_OK;
+
+    memset(&w, 0, sizeof(w));
     w.e = e;
     w.local_seen = tern_calloc(e->nlocals_all + 1, 1);
     w.var_seen = tern_calloc(e->nvars_all + 1, 1);
@@ -2236,8 +2191,6 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     TERN_CHECK_ALLOC(w.plain);
     TERN_CHECK_ALLOC(w.keyed);
     for (i = 0; i < e->nblocks; i++) {
-        size_t k;
-
         w.b = &e->blocks[i];
         w.mod = w.b->mod;
         if (e->nmods > 1) {
@@ -2262,20 +2215,81 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
                 e->blocks[w.b->deps[k]].mode == TERN_STATE_MANAGED)
                 w.b->keyed[w.b->nkeyed++] = w.b->deps[k];
     }
-    for (i = 0; i < e->nblocks; i++)
-        if ((error = visit(e, i, stack, 0, &n, diags)))
-            goto done;
-    if ((error = transitive(e)))
-        goto done;
-    *out = e;
-    e = NULL;
 done:
     tern_free(w.local_seen);
     tern_free(w.var_seen);
     tern_free(w.out_seen);
     tern_free(w.plain);
     tern_free(w.keyed);
+    return error;
+}
+
+/* The blocks in dependency order (a cycle is an error), then each
+ * block's transitive dependencies. */
+static int order_blocks(tern_engine *e, struct tern_diags *diags)
+{
+    size_t i, n = 0, *stack = NULL;
+    int error = TERN_OK;
+
+    stack = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    TERN_CHECK_ALLOC(stack);
+    for (i = 0; i < e->nblocks; i++)
+        if ((error = visit(e, i, stack, 0, &n, diags)))
+            goto done;
+    if ((error = transitive(e)))
+        goto done;
+done:
     tern_free(stack);
+    return error;
+}
+
+int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
+                     int need_state, struct tern_diags *diags)
+{
+    tern_engine *e = NULL;
+    int error = TERN_OK;
+
+    *out = NULL;
+    if (!opts || opts->version != TERN_ENGINE_OPTIONS_VERSION ||
+        !opts->config || (need_state && !opts->state)) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid engine options",
+                       "An engine needs a configuration and a state.");
+        return TERN_EINVALID;
+    }
+    e = tern_calloc(1, sizeof(*e));
+    TERN_CHECK_ALLOC(e);
+    pthread_mutex_init(&e->wake_mu, NULL);
+    e->progress = tern__progress_new();
+    if (!e->progress) {
+        pthread_mutex_destroy(&e->wake_mu);
+        tern_free(e);
+        return TERN_ENOMEM;
+    }
+    e->config = opts->config;
+    e->state = opts->state;
+    e->parallelism = opts->parallelism ? opts->parallelism : 10;
+    e->on_event = opts->on_event;
+    e->payload = opts->payload;
+    e->extra = opts->extra_modules;
+    e->extra_providers = opts->extra_providers;
+    e->module_user = opts->module_user;
+    e->http = opts->http;
+    e->clock = opts->clock;
+    if ((error = tern__config_hash(e->config, e->config_hash, NULL)))
+        goto done;
+    if (!setup_goes_on(setup_vars(e, opts->variables, diags), &error) ||
+        !setup_goes_on(setup_providers(e, diags), &error) ||
+        !setup_goes_on(setup_mods(e, !need_state, diags), &error) ||
+        !setup_goes_on(setup_blocks(e, diags), &error) ||
+        !setup_goes_on(check_provider_refs(e, diags), &error) ||
+        !setup_goes_on(check_import_blocks(e, diags), &error) ||
+        !setup_goes_on(check_removed_blocks(e, diags), &error) || error)
+        goto done;
+    if ((error = walk_blocks(e)) || (error = order_blocks(e, diags)))
+        goto done;
+    *out = e;
+    e = NULL;
+done:
     tern_engine_free(e);
     return error;
 }

@@ -1734,6 +1734,161 @@ static int plan_postconditions(struct planrun *pr, struct pinst *pi)
     return rc == TERN_ENOMEM ? rc : TERN_OK;
 }
 
+/* The instance's object in the state, claimed: its attributes and
+ * sensitive paths, whether it is tainted, or gone (refreshed away). */
+static int plan_claim(struct planrun *pr, struct pinst *pi,
+                      const json_t **prior, const json_t **prior_sens,
+                      int *tainted, int *gone)
+{
+    size_t si = 0;
+    int error = TERN_OK;
+
+    if (!tern__map_get(&pr->st_map, pi->addr, &si))
+        goto done;
+    pr->claimed[si] = 1;
+    if (pr->st_prev[si]) {
+        pi->prev_addr = tern_strdup(pr->st_prev[si]);
+        TERN_CHECK_ALLOC(pi->prev_addr);
+    }
+    if (pr->gone[si]) {
+        *gone = 1;
+    } else {
+        pi->in_state = 1;
+        *prior = pr->st[si].attributes;
+        *prior_sens = pr->st[si].sensitive;
+        *tainted = pr->st[si].status == TERN_STATE_TAINTED;
+    }
+done:
+    return error;
+}
+
+/* An instance not in the state that an import block targets: the object
+ * the provider imports (into *found) becomes its prior. TERN_ERROR: the
+ * import failed and the plan is marked errored. */
+static int plan_import(struct planrun *pr, struct pinst *pi,
+                       const struct eblock *b, json_t **found)
+{
+    const tern_module *m = b->module;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct eprov *p = NULL;
+    tern_op op;
+    int rc = TERN_OK;
+
+    if ((rc = import_for(pr, pi->addr, &pi->import_id)) == TERN_ENOMEM)
+        goto done;
+    if (rc) {
+        pr->plan->errored = 1;
+        rc = TERN_ERROR;
+        goto done;
+    }
+    if (!pi->import_id)
+        goto done;
+    p = &pr->e->provs[b->prov];
+    rc = tern__provider_init(pr->e, p, m, pr->diags);
+    tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
+    if (!rc && !m->import) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                       "Resource type cannot be imported",
+                       "%s does not support import.", m->type_name);
+        rc = TERN_EINVALID;
+    } else if (!rc) {
+        rc = m->import(found, &op, pi->import_id);
+    }
+    if (rc) {
+        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
+                       "Cannot import non-existent remote object",
+                       "Importing %s (id %s): %s", pi->addr, pi->import_id,
+                       d.count ? d.items[0].summary : tern_strerror(rc));
+        pr->plan->errored = 1;
+        rc = TERN_ERROR;
+    }
+done:
+    tern_diags_release(&d);
+    return rc;
+}
+
+/* An instance with neither state nor import: with an intent left by an
+ * interrupted create (or -lookup-creates), the module's lookup may find
+ * the object, which is then adopted (into *found) as the prior. */
+static int plan_lookup(struct planrun *pr, struct pinst *pi,
+                       const struct eblock *b, const tern_value *cfg,
+                       json_t **found)
+{
+    const tern_module *m = b->module;
+    const tern_state_intent *in = intent_for(pr, pi->addr);
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct eprov *p = NULL;
+    json_t *jd = NULL;
+    tern_op op;
+    int rc = TERN_OK;
+    int error = TERN_OK;
+
+    if (!((in || pr->opts->lookup_creates) && m->lookup &&
+          tern_value_is_wholly_known(cfg))) {
+        if (in)
+            pi->intent = in->id;
+        goto done;
+    }
+    pi->intent = in ? in->id : 0;
+    jd = tern_value_to_json(cfg);
+    TERN_CHECK_ALLOC(jd);
+    p = &pr->e->provs[b->prov];
+    rc = tern__provider_init(pr->e, p, m, pr->diags);
+    tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
+    if (!rc)
+        rc = m->lookup(found, &op, jd);
+    if (rc == TERN_OK) {
+        pi->adopt = json_incref(*found);
+        emit(pr, TERN_EVENT_ADOPT, pi->addr, NULL, 0, NULL);
+    } else if (rc != TERN_ENOTFOUND) {
+        tern_diags_move(pr->diags, &d);
+        pr->plan->errored = 1;
+    }
+done:
+    tern_diags_release(&d);
+    json_decref(jd);
+    return error;
+}
+
+/* Whether an instance with a prior is replaced whatever its diff says
+ * (-replace, tainted, replace_triggered_by), with the reason. */
+static int plan_replacing(struct planrun *pr, struct pinst *pi,
+                          const struct eblock *b, int tainted)
+{
+    if (pr->opts->n_replace &&
+        listed(pr->opts->replace, pr->opts->n_replace, pi->addr)) {
+        pi->pub.reason = TERN_REASON_REPLACE_REQUESTED;
+        return 1;
+    }
+    if (tainted) {
+        pi->pub.reason = TERN_REASON_TAINTED;
+        return 1;
+    }
+    if (b->nrtb && triggered(pr, b)) {
+        pi->pub.reason = TERN_REASON_REPLACE_TRIGGERED;
+        return 1;
+    }
+    return 0;
+}
+
+/* The action the diff calls for, and its reason. */
+static void plan_action(struct pinst *pi, const struct eblock *b, int gone,
+                        int changed, int replace, int replacing)
+{
+    if (!pi->before) {
+        pi->pub.action = TERN_ACTION_CREATE;
+        if (gone)
+            pi->pub.reason = TERN_REASON_GONE;
+    } else if (replace) {
+        pi->pub.action = b->cbd ? TERN_ACTION_CREATE_THEN_DELETE
+                                : TERN_ACTION_DELETE_THEN_CREATE;
+        if (!replacing)
+            pi->pub.reason = TERN_REASON_REPLACE_FORCED;
+    } else if (changed) {
+        pi->pub.action = TERN_ACTION_UPDATE;
+    }
+}
+
 static int plan_instance(struct planrun *pr, size_t idx)
 {
     struct pinst *pi = &pr->plan->insts[idx];
@@ -1741,27 +1896,13 @@ static int plan_instance(struct planrun *pr, size_t idx)
     const tern_module *m = b->module;
     tern_value *cfg = NULL;
     const json_t *prior = NULL, *prior_sens = NULL;
-    json_t *found = NULL, *jd = NULL;
-    size_t si;
+    json_t *found = NULL;
     int error = TERN_OK, rc, changed = 0, replace = 0, replacing = 0;
     int tainted = 0, gone = 0;
     size_t np = 0;
 
-    if (tern__map_get(&pr->st_map, pi->addr, &si)) {
-        pr->claimed[si] = 1;
-        if (pr->st_prev[si]) {
-            pi->prev_addr = tern_strdup(pr->st_prev[si]);
-            TERN_CHECK_ALLOC(pi->prev_addr);
-        }
-        if (pr->gone[si]) {
-            gone = 1;
-        } else {
-            pi->in_state = 1;
-            prior = pr->st[si].attributes;
-            prior_sens = pr->st[si].sensitive;
-            tainted = pr->st[si].status == TERN_STATE_TAINTED;
-        }
-    }
+    if ((error = plan_claim(pr, pi, &prior, &prior_sens, &tainted, &gone)))
+        goto done;
     rc = tern__eval_config(&pr->cx, pi, b, &cfg, pr->diags);
     if (rc == TERN_ENOMEM) {
         error = rc;
@@ -1786,70 +1927,19 @@ static int plan_instance(struct planrun *pr, size_t idx)
         goto done;
     }
     if (!prior && !gone) {
-        if ((rc = import_for(pr, pi->addr, &pi->import_id)) == TERN_ENOMEM) {
-            error = rc;
-            goto done;
-        } else if (rc) {
-            pr->plan->errored = 1;
+        if ((rc = plan_import(pr, pi, b, &found))) {
+            if (rc == TERN_ENOMEM)
+                error = rc;
             goto done;
         }
-        if (pi->import_id) {
-            struct tern_diags d = TERN_DIAGS_INIT;
-            struct eprov *p = &pr->e->provs[b->prov];
-            tern_op op;
-
-            rc = tern__provider_init(pr->e, p, m, pr->diags);
-            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
-            if (!rc && !m->import) {
-                tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
-                               "Resource type cannot be imported",
-                               "%s does not support import.", m->type_name);
-                rc = TERN_EINVALID;
-            } else if (!rc) {
-                rc = m->import(&found, &op, pi->import_id);
-            }
-            if (rc) {
-                tern_diags_add(
-                    pr->diags, TERN_SEV_ERROR, NULL,
-                    "Cannot import non-existent remote object",
-                    "Importing %s (id %s): %s", pi->addr, pi->import_id,
-                    d.count ? d.items[0].summary : tern_strerror(rc));
-                pr->plan->errored = 1;
-                tern_diags_release(&d);
-                goto done;
-            }
-            tern_diags_release(&d);
+        if (pi->import_id)
             prior = found;
-        }
     }
     if (!prior && !pi->import_id) {
-        const tern_state_intent *in = intent_for(pr, pi->addr);
-
-        if ((in || pr->opts->lookup_creates) && m->lookup &&
-            tern_value_is_wholly_known(cfg)) {
-            struct tern_diags d = TERN_DIAGS_INIT;
-            struct eprov *p = &pr->e->provs[b->prov];
-            tern_op op;
-
-            pi->intent = in ? in->id : 0;
-            jd = tern_value_to_json(cfg);
-            TERN_CHECK_ALLOC(jd);
-            rc = tern__provider_init(pr->e, p, m, pr->diags);
-            tern__op_fill(pr->e, &op, p, pi->addr, &d, NULL);
-            if (!rc)
-                rc = m->lookup(&found, &op, jd);
-            if (rc == TERN_OK) {
-                pi->adopt = json_incref(found);
-                prior = found;
-                emit(pr, TERN_EVENT_ADOPT, pi->addr, NULL, 0, NULL);
-            } else if (rc != TERN_ENOTFOUND) {
-                tern_diags_move(pr->diags, &d);
-                pr->plan->errored = 1;
-            }
-            tern_diags_release(&d);
-        } else if (in) {
-            pi->intent = in->id;
-        }
+        if ((error = plan_lookup(pr, pi, b, cfg, &found)))
+            goto done;
+        if (pi->adopt)
+            prior = found;
     }
     if (prior) {
         /* With the state's sensitive paths when the prior is the state's
@@ -1858,34 +1948,13 @@ static int plan_instance(struct planrun *pr, size_t idx)
             tern__value_mark_paths(tern__value_from_state(m->schema, prior),
                                    prior != found ? prior_sens : NULL);
         TERN_CHECK_ALLOC(pi->before);
-    }
-    if (prior && pr->opts->n_replace &&
-        listed(pr->opts->replace, pr->opts->n_replace, pi->addr)) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_REPLACE_REQUESTED;
-    } else if (prior && tainted) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_TAINTED;
-    } else if (prior && b->nrtb && triggered(pr, b)) {
-        replacing = 1;
-        pi->pub.reason = TERN_REASON_REPLACE_TRIGGERED;
+        replacing = plan_replacing(pr, pi, b, tainted);
     }
     if ((error = tern__plan_object(m->schema, b, cfg, pi->before, replacing,
                                    &pi->after, &changed, &replace, &pi->rpaths,
                                    &np)))
         goto done;
-    if (!pi->before) {
-        pi->pub.action = TERN_ACTION_CREATE;
-        if (gone)
-            pi->pub.reason = TERN_REASON_GONE;
-    } else if (replace) {
-        pi->pub.action = b->cbd ? TERN_ACTION_CREATE_THEN_DELETE
-                                : TERN_ACTION_DELETE_THEN_CREATE;
-        if (!replacing)
-            pi->pub.reason = TERN_REASON_REPLACE_FORCED;
-    } else if (changed) {
-        pi->pub.action = TERN_ACTION_UPDATE;
-    }
+    plan_action(pi, b, gone, changed, replace, replacing);
     error = plan_postconditions(pr, pi);
 done:
     if (pi->after) {
@@ -1894,7 +1963,6 @@ done:
     }
     tern_value_decref(cfg);
     json_decref(found);
-    json_decref(jd);
     return error;
 }
 
@@ -2668,16 +2736,229 @@ static void report_interrupts(tern_engine *e)
     }
 }
 
+/* The plan's header: what it is made from (lineage, serial, variables,
+ * the configuration's hash and files) and when. */
+static int plan_header(struct planrun *pr)
+{
+    tern_engine *e = pr->e;
+    struct tern_plan *p = pr->plan;
+    time_t now = 0;
+    struct tm tm;
+    int error = TERN_OK;
+
+    p->destroy = pr->opts->destroy;
+    p->refresh_only = pr->opts->refresh_only;
+    p->lineage = tern_strdup(tern_state_lineage(e->state));
+    p->serial = tern_state_serial(e->state);
+    p->tern_version = tern_strdup(TERN_VERSION);
+    tern__plan_timestamp(p->timestamp, sizeof(p->timestamp));
+    p->vars = tern_value_incref(e->vars);
+    now = time(NULL);
+    if (gmtime_r(&now, &tm))
+        strftime(p->plan_timestamp, sizeof(p->plan_timestamp),
+                 "%Y-%m-%dT%H:%M:%SZ", &tm);
+    TERN_CHECK_ALLOC(p->lineage);
+    TERN_CHECK_ALLOC(p->tern_version);
+    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
+        (error = tern__plan_redact(e->config, p->files)) ||
+        (error = tern__checks_init(p, e)))
+        goto done;
+done:
+    return error;
+}
+
+/* The run's tables: per block (instances, keyed, cached value) and per
+ * state resource (address, previous address, claimed, gone), with the
+ * state's resources and intents read in. */
+static int plan_tables(struct planrun *pr)
+{
+    tern_engine *e = pr->e;
+    size_t i;
+    int error = TERN_OK;
+
+    pr->cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
+    pr->cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
+    pr->cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
+    pr->cx.block_cache = tern_calloc(e->nblocks + 1, sizeof(tern_value *));
+    TERN_CHECK_ALLOC(pr->cx.block_cache);
+    TERN_CHECK_ALLOC(pr->cx.block_insts);
+    TERN_CHECK_ALLOC(pr->cx.nblock_insts);
+    TERN_CHECK_ALLOC(pr->cx.block_keyed);
+    for (i = 0; i < e->nblocks; i++)
+        pr->cx.block_keyed[i] = -1;
+    if ((error = tern_state_list(e->state, &pr->st, &pr->nst, pr->diags)))
+        goto done;
+    if ((error = tern_state_intents(e->state, &pr->intents, &pr->nintents,
+                                    pr->diags)))
+        goto done;
+    pr->st_addr = tern_calloc(pr->nst + 1, sizeof(char *));
+    pr->st_prev = tern_calloc(pr->nst + 1, sizeof(char *));
+    pr->claimed = tern_calloc(pr->nst + 1, 1);
+    pr->gone = tern_calloc(pr->nst + 1, 1);
+    TERN_CHECK_ALLOC(pr->st_addr);
+    TERN_CHECK_ALLOC(pr->st_prev);
+    TERN_CHECK_ALLOC(pr->claimed);
+    TERN_CHECK_ALLOC(pr->gone);
+    for (i = 0; i < pr->nst; i++) {
+        pr->st_addr[i] = tern_state_resource_address(&pr->st[i]);
+        TERN_CHECK_ALLOC(pr->st_addr[i]);
+    }
+done:
+    return error;
+}
+
+/* Moved blocks (or, for a destroy plan, the state's index by address),
+ * then the refresh, whose drift is published and reported. */
+static int plan_prior(struct planrun *pr)
+{
+    struct tern_plan *p = pr->plan;
+    size_t i;
+    int error = TERN_OK;
+
+    if (!p->destroy && (error = apply_moved(pr)))
+        goto done;
+    if (p->destroy)
+        for (i = 0; i < pr->nst; i++)
+            if ((error = tern__map_put(&pr->st_map, pr->st_addr[i], i)))
+                goto done;
+    if ((pr->opts->refresh || pr->opts->refresh_only) && (error = refresh(pr)))
+        goto done;
+    if (pr->oom) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < p->ndrift; i++)
+        tern__pinst_publish(&p->drift[i]);
+    for (i = 0; i < p->ndrift; i++)
+        emit(pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0, NULL);
+done:
+    return error;
+}
+
+/* Every block in planning order, each after the data reads it waits for,
+ * then the imports and claims. */
+static int plan_blocks(struct planrun *pr)
+{
+    tern_engine *e = pr->e;
+    size_t i;
+    int error = TERN_OK;
+
+    pr->block_pending = tern_calloc(e->nblocks + 1, 1);
+    TERN_CHECK_ALLOC(pr->block_pending);
+    if ((error = plan_order(e, &pr->order)))
+        goto done;
+    for (i = 0; i < e->nblocks; i++)
+        if ((error = data_wait(pr, pr->order[i])) ||
+            (error = expand_block(pr, pr->order[i])))
+            goto done;
+    if ((error = data_wait_all(pr)) || (error = check_imports(pr)) ||
+        (error = tern__claims_plan(&pr->cx, pr->diags)))
+        goto done;
+done:
+    return error;
+}
+
+/* After the changes: module variables, late variable validations, the
+ * outputs and the check blocks. A failure the user must fix marks the
+ * plan errored; only TERN_ENOMEM (or a module variable failure) stops. */
+static int plan_values(struct planrun *pr)
+{
+    struct tern_plan *p = pr->plan;
+    struct tern_lang_scope sc;
+    tern_value *tmp[2];
+    int rc = TERN_OK;
+    int error = TERN_OK;
+
+    if ((error = check_module_vars(pr)))
+        goto done;
+    /* Variable validations that refer to other objects (1.9). */
+    tern__scope_init(&sc, &pr->cx, NULL, tmp);
+    rc = tern_lang_variables_validate_late(pr->e->config, &sc, pr->diags);
+    if (rc == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    }
+    if (rc)
+        p->errored = 1;
+    rc = tern__eval_outputs(&pr->cx, &p->outputs, 1, pr->diags);
+    /* Check blocks last: they only warn. */
+    if (rc != TERN_ENOMEM && tern__run_checks(&pr->cx, pr->diags))
+        rc = TERN_ENOMEM;
+    tern__checks_known(p);
+
+    if (rc == TERN_ENOMEM) {
+        error = rc;
+        goto done;
+    }
+    if (rc)
+        p->errored = 1;
+done:
+    return error;
+}
+
+/* The evaluation after the refresh: blocks, orphans, deposed objects,
+ * targets, prevent_destroy, values, forgets and changed outputs. */
+static int plan_evaluate(struct planrun *pr)
+{
+    struct tern_plan *p = pr->plan;
+    int error = TERN_OK;
+
+    /* The refresh is over: an interrupt from here on stops the
+     * evaluation (tests interrupt once they see this line). */
+    TERN_LOG_AT(TERN_LOG_DEBUG, "plan: evaluating the configuration");
+    if (!p->destroy && (error = plan_blocks(pr)))
+        goto done;
+    if ((error = plan_orphans(pr)) || (error = plan_deposed(pr)))
+        goto done;
+    spread_cbd(pr);
+    if (pr->opts->n_targets && (error = apply_targets(pr)))
+        goto done;
+    check_prevent_destroy(pr);
+    if (!p->destroy && (error = plan_values(pr)))
+        goto done;
+    if ((error = warn_forgets(pr)) || (error = outputs_changed(pr)))
+        goto done;
+done:
+    return error;
+}
+
+/* The plan's index, its changes announced and its summary. */
+static int plan_finish(struct planrun *pr, long long t0)
+{
+    struct tern_plan *p = pr->plan;
+    tern_event ev;
+    size_t i;
+    int error = TERN_OK;
+
+    if (!p->outputs) {
+        p->outputs = tern_value_object_new();
+        TERN_CHECK_ALLOC(p->outputs);
+    }
+    if ((error = tern__plan_index(p)))
+        goto done;
+    for (i = 0; i < p->nchanges; i++)
+        emit(pr, TERN_EVENT_PLANNED, p->changes[i]->addr, &p->changes[i]->pub,
+             0, NULL);
+    p->summary.elapsed = (double)(tern__now_ns() - t0) / 1e9;
+    if (!pr->quiet) {
+        memset(&ev, 0, sizeof(ev));
+        ev.version = TERN_EVENT_VERSION;
+        ev.kind = TERN_EVENT_SUMMARY;
+        ev.summary = &p->summary;
+        tern__engine_event(pr->e, &ev);
+    }
+done:
+    return error;
+}
+
 int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
                       tern_plan **out, struct tern_diags *diags)
 {
     static const tern_plan_options defaults = TERN_PLAN_OPTIONS_INIT;
     struct planrun pr;
     struct tern_plan *p = NULL;
-    size_t i;
     long long t0 = tern__now_ns();
     int error = TERN_OK;
-    tern_event ev;
 
     *out = NULL;
     memset(&pr, 0, sizeof(pr));
@@ -2693,143 +2974,13 @@ int tern__engine_plan(tern_engine *e, const tern_plan_options *opts, int quiet,
     pr.plan = p;
     pr.cx.e = e;
     pr.cx.plan = p;
-    p->destroy = pr.opts->destroy;
-    p->refresh_only = pr.opts->refresh_only;
-    p->lineage = tern_strdup(tern_state_lineage(e->state));
-    p->serial = tern_state_serial(e->state);
-    p->tern_version = tern_strdup(TERN_VERSION);
-    tern__plan_timestamp(p->timestamp, sizeof(p->timestamp));
-    p->vars = tern_value_incref(e->vars);
-    {
-        time_t now = time(NULL);
-        struct tm tm;
-
-        if (gmtime_r(&now, &tm))
-            strftime(p->plan_timestamp, sizeof(p->plan_timestamp),
-                     "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-    TERN_CHECK_ALLOC(p->lineage);
-    TERN_CHECK_ALLOC(p->tern_version);
-    if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
-        (error = tern__plan_redact(e->config, p->files)) ||
-        (error = tern__checks_init(p, e)))
+    if ((error = plan_header(&pr)) || (error = plan_tables(&pr)) ||
+        (error = plan_prior(&pr)))
         goto done;
-    pr.cx.block_insts = tern_calloc(e->nblocks + 1, sizeof(size_t *));
-    pr.cx.nblock_insts = tern_calloc(e->nblocks + 1, sizeof(size_t));
-    pr.cx.block_keyed = tern_calloc(e->nblocks + 1, sizeof(int));
-    pr.cx.block_cache = tern_calloc(e->nblocks + 1, sizeof(tern_value *));
-    TERN_CHECK_ALLOC(pr.cx.block_cache);
-    TERN_CHECK_ALLOC(pr.cx.block_insts);
-    TERN_CHECK_ALLOC(pr.cx.nblock_insts);
-    TERN_CHECK_ALLOC(pr.cx.block_keyed);
-    for (i = 0; i < e->nblocks; i++)
-        pr.cx.block_keyed[i] = -1;
-    if ((error = tern_state_list(e->state, &pr.st, &pr.nst, diags)))
+    if (!p->refresh_only && (error = plan_evaluate(&pr)))
         goto done;
-    if ((error =
-             tern_state_intents(e->state, &pr.intents, &pr.nintents, diags)))
+    if ((error = plan_finish(&pr, t0)))
         goto done;
-    pr.st_addr = tern_calloc(pr.nst + 1, sizeof(char *));
-    pr.st_prev = tern_calloc(pr.nst + 1, sizeof(char *));
-    pr.claimed = tern_calloc(pr.nst + 1, 1);
-    pr.gone = tern_calloc(pr.nst + 1, 1);
-    TERN_CHECK_ALLOC(pr.st_addr);
-    TERN_CHECK_ALLOC(pr.st_prev);
-    TERN_CHECK_ALLOC(pr.claimed);
-    TERN_CHECK_ALLOC(pr.gone);
-    for (i = 0; i < pr.nst; i++) {
-        pr.st_addr[i] = tern_state_resource_address(&pr.st[i]);
-        TERN_CHECK_ALLOC(pr.st_addr[i]);
-    }
-    if (!p->destroy && (error = apply_moved(&pr)))
-        goto done;
-    if (p->destroy)
-        for (i = 0; i < pr.nst; i++)
-            if ((error = tern__map_put(&pr.st_map, pr.st_addr[i], i)))
-                goto done;
-    if ((pr.opts->refresh || pr.opts->refresh_only) && (error = refresh(&pr)))
-        goto done;
-    if (pr.oom) {
-        error = TERN_ENOMEM;
-        goto done;
-    }
-    for (i = 0; i < p->ndrift; i++)
-        tern__pinst_publish(&p->drift[i]);
-    for (i = 0; i < p->ndrift; i++)
-        emit(&pr, TERN_EVENT_DRIFT, p->drift[i].addr, &p->drift[i].pub, 0,
-             NULL);
-    if (!p->refresh_only) {
-        /* The refresh is over: an interrupt from here on stops the
-         * evaluation (tests interrupt once they see this line). */
-        TERN_LOG_AT(TERN_LOG_DEBUG, "plan: evaluating the configuration");
-        if (!p->destroy) {
-            pr.block_pending = tern_calloc(e->nblocks + 1, 1);
-            TERN_CHECK_ALLOC(pr.block_pending);
-            if ((error = plan_order(e, &pr.order)))
-                goto done;
-            for (i = 0; i < e->nblocks; i++)
-                if ((error = data_wait(&pr, pr.order[i])) ||
-                    (error = expand_block(&pr, pr.order[i])))
-                    goto done;
-            if ((error = data_wait_all(&pr)) || (error = check_imports(&pr)) ||
-                (error = tern__claims_plan(&pr.cx, diags)))
-                goto done;
-        }
-        if ((error = plan_orphans(&pr)) || (error = plan_deposed(&pr)))
-            goto done;
-        spread_cbd(&pr);
-        if (pr.opts->n_targets && (error = apply_targets(&pr)))
-            goto done;
-        check_prevent_destroy(&pr);
-        if (!p->destroy) {
-            struct tern_lang_scope sc;
-            tern_value *tmp[2];
-            int rc;
-
-            if ((error = check_module_vars(&pr)))
-                goto done;
-            /* Variable validations that refer to other objects (1.9). */
-            tern__scope_init(&sc, &pr.cx, NULL, tmp);
-            rc = tern_lang_variables_validate_late(e->config, &sc, diags);
-            if (rc == TERN_ENOMEM) {
-                error = rc;
-                goto done;
-            }
-            if (rc)
-                p->errored = 1;
-            rc = tern__eval_outputs(&pr.cx, &p->outputs, 1, diags);
-            /* Check blocks last: they only warn. */
-            if (rc != TERN_ENOMEM && tern__run_checks(&pr.cx, diags))
-                rc = TERN_ENOMEM;
-            tern__checks_known(p);
-
-            if (rc == TERN_ENOMEM) {
-                error = rc;
-                goto done;
-            }
-            if (rc)
-                p->errored = 1;
-        }
-        if ((error = warn_forgets(&pr)) || (error = outputs_changed(&pr)))
-            goto done;
-    }
-    if (!p->outputs) {
-        p->outputs = tern_value_object_new();
-        TERN_CHECK_ALLOC(p->outputs);
-    }
-    if ((error = tern__plan_index(p)))
-        goto done;
-    for (i = 0; i < p->nchanges; i++)
-        emit(&pr, TERN_EVENT_PLANNED, p->changes[i]->addr, &p->changes[i]->pub,
-             0, NULL);
-    p->summary.elapsed = (double)(tern__now_ns() - t0) / 1e9;
-    if (!quiet) {
-        memset(&ev, 0, sizeof(ev));
-        ev.version = TERN_EVENT_VERSION;
-        ev.kind = TERN_EVENT_SUMMARY;
-        ev.summary = &p->summary;
-        tern__engine_event(e, &ev);
-    }
     *out = p;
     p = NULL;
     if ((*out)->errored)

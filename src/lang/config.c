@@ -623,19 +623,15 @@ static int load_calls(struct tern_lang_config *root,
     return error;
 }
 
-static int load_child(struct tern_lang_config *root,
-                      struct tern_lang_config *parent, size_t ci,
-                      const struct tern_lang_fileset *fs, int depth,
+/* A module call tern can load: a literal, local source, no version, not
+ * nested too deeply. */
+static int check_call(const struct tern_lang_modcall *mc,
+                      const struct tern_attribute *src, int depth,
                       struct tern_diags *diags)
 {
-    struct tern_lang_modcall *mc = &parent->calls[ci];
     const struct tern_block *b = mc->call;
-    const struct tern_attribute *src = tern_lang_body_attr(b->body, "source");
     const struct tern_attribute *ver = tern_lang_body_attr(b->body, "version");
-    struct tern_lang_config *child = NULL;
-    char *rel = NULL, *dir = NULL, *prefix = NULL;
-    size_t i, k, before;
-    int error = TERN_OK, unreadable = 0;
+    size_t k;
 
     if (!src) {
         tern_diags_add(diags, TERN_SEV_ERROR, &b->def_range,
@@ -687,6 +683,77 @@ static int load_child(struct tern_lang_config *root,
                        mc->name, depth + 1);
         return TERN_ERROR;
     }
+    return TERN_OK;
+}
+
+/* A module's files from a plan's fileset: those directly under prefix,
+ * each once; *unreadable when there is none. */
+static int load_fileset(struct tern_lang_config *child,
+                        const struct tern_lang_fileset *fs, const char *prefix,
+                        int *unreadable, struct tern_diags *diags)
+{
+    size_t plen = strlen(prefix), found = 0, i, k;
+    int error = TERN_OK;
+
+    for (i = 0; i < fs->n; i++) {
+        const char *nm = fs->names[i];
+
+        if (strncmp(nm, prefix, plen) != 0 || strchr(nm + plen, '/'))
+            continue;
+        /* A plan file holds a module's files once. */
+        for (k = 0; k < i && strcmp(fs->names[k], nm) != 0; k++)
+            ;
+        if (k < i)
+            continue;
+        found++;
+        error = tern_lang_config_add_file(child, nm, fs->texts[i], fs->lens[i],
+                                          diags);
+        if (error == TERN_ENOMEM)
+            goto done;
+    }
+    *unreadable = !found;
+done:
+    return error;
+}
+
+/* The root keeps every file, so diagnostics render from one place: the
+ * child's files move to it. */
+static int move_sources(struct tern_lang_config *root,
+                        struct tern_lang_config *child)
+{
+    struct tern_lang_file **nf = NULL;
+    size_t i;
+
+    if (!child->sources.n)
+        return TERN_OK;
+    nf = tern_realloc(root->sources.files,
+                      (root->sources.n + child->sources.n) * sizeof(*nf));
+    if (!nf)
+        return TERN_ENOMEM;
+    root->sources.files = nf;
+    for (i = 0; i < child->sources.n; i++)
+        nf[root->sources.n++] = child->sources.files[i];
+    tern_free(child->sources.files);
+    child->sources.files = NULL;
+    child->sources.n = 0;
+    return TERN_OK;
+}
+
+static int load_child(struct tern_lang_config *root,
+                      struct tern_lang_config *parent, size_t ci,
+                      const struct tern_lang_fileset *fs, int depth,
+                      struct tern_diags *diags)
+{
+    struct tern_lang_modcall *mc = &parent->calls[ci];
+    const struct tern_block *b = mc->call;
+    const struct tern_attribute *src = tern_lang_body_attr(b->body, "source");
+    struct tern_lang_config *child = NULL;
+    char *rel = NULL, *dir = NULL, *prefix = NULL;
+    size_t before;
+    int error = TERN_OK, unreadable = 0;
+
+    if ((error = check_call(mc, src, depth, diags)))
+        return error;
     rel = join_rel(parent->rel, mc->source);
     if (!rel)
         return TERN_ENOMEM;
@@ -711,31 +778,12 @@ static int load_child(struct tern_lang_config *root,
     }
     child->parent = parent;
     before = diags->errors;
-    if (fs) {
-        size_t plen = strlen(prefix), found = 0;
-
-        for (i = 0; i < fs->n; i++) {
-            const char *nm = fs->names[i];
-
-            if (strncmp(nm, prefix, plen) != 0 || strchr(nm + plen, '/'))
-                continue;
-            /* A plan file holds a module's files once. */
-            for (k = 0; k < i && strcmp(fs->names[k], nm) != 0; k++)
-                ;
-            if (k < i)
-                continue;
-            found++;
-            error = tern_lang_config_add_file(child, nm, fs->texts[i],
-                                              fs->lens[i], diags);
-            if (error == TERN_ENOMEM)
-                goto done;
-        }
-        unreadable = !found;
-    } else {
+    if (fs)
+        error = load_fileset(child, fs, prefix, &unreadable, diags);
+    else
         error = load_dir(child, dir, prefix, &unreadable, diags);
-        if (error == TERN_ENOMEM)
-            goto done;
-    }
+    if (error == TERN_ENOMEM)
+        goto done;
     if (unreadable) {
         /* internal/configs/configload: "Unreadable module directory". */
         tern_diags_add(diags, TERN_SEV_ERROR, &src->expr->range,
@@ -746,23 +794,8 @@ static int load_child(struct tern_lang_config *root,
         error = TERN_ERROR;
         goto done;
     }
-    /* The root keeps every file, so diagnostics render from one place. */
-    if (child->sources.n) {
-        struct tern_lang_file **nf =
-            tern_realloc(root->sources.files,
-                         (root->sources.n + child->sources.n) * sizeof(*nf));
-
-        if (!nf) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        root->sources.files = nf;
-        for (i = 0; i < child->sources.n; i++)
-            nf[root->sources.n++] = child->sources.files[i];
-        tern_free(child->sources.files);
-        child->sources.files = NULL;
-        child->sources.n = 0;
-    }
+    if ((error = move_sources(root, child)))
+        goto done;
     mc->cfg = child;
     child = NULL;
     error = load_calls(root, mc->cfg, fs, depth + 1, diags);

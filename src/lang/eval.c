@@ -1511,43 +1511,42 @@ static int eval_try(struct ev *ev, const struct tern_expr *e, int is_can,
                  "Call to function \"try\" failed: no expression succeeded.");
 }
 
-static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
+/* A call's arguments as evaluated: the values (a final `...` argument
+ * expanded), their ranges, and whether any was sensitive or unknown. */
+struct callargs {
+    tern_value **args;
+    struct tern_range *ranges;
+    size_t nargs, aargs;
+    int sens, unknown;
+};
+
+static int unknown_function(struct ev *ev, const struct tern_expr *e)
 {
-    const struct tern__function *fn;
-    struct tern__fcall call;
-    tern_value **args = NULL;
-    struct tern_range *ranges = NULL;
-    size_t nargs = 0, aargs, i;
-    int error = TERN_OK, sens = 0, unknown = 0;
+    const char *const *names = tern_lang_function_names();
+    size_t n = 0;
+    const char *best;
 
-    if (strcmp(e->u.call.name, "try") == 0)
-        return eval_try(ev, e, 0, out);
-    if (strcmp(e->u.call.name, "can") == 0)
-        return eval_try(ev, e, 1, out);
-    fn = tern__function_find(e->u.call.name);
-    if (!fn) {
-        const char *const *names = tern_lang_function_names();
-        size_t n = 0;
-        const char *best;
-
-        while (names[n])
-            n++;
-        best = tern_lang_suggest(e->u.call.name, names, n);
-        if (best)
-            return everr(ev, &e->u.call.name_range, "Call to unknown function",
-                         "There is no function named \"%s\". Did you mean "
-                         "\"%s\"?",
-                         e->u.call.name, best);
+    while (names[n])
+        n++;
+    best = tern_lang_suggest(e->u.call.name, names, n);
+    if (best)
         return everr(ev, &e->u.call.name_range, "Call to unknown function",
-                     "There is no function named \"%s\".", e->u.call.name);
-    }
-    aargs = e->u.call.n + 1;
-    args = tern_calloc(aargs, sizeof(*args));
-    ranges = tern_calloc(aargs, sizeof(*ranges));
-    if (!args || !ranges) {
-        error = TERN_ENOMEM;
-        goto done;
-    }
+                     "There is no function named \"%s\". Did you mean "
+                     "\"%s\"?",
+                     e->u.call.name, best);
+    return everr(ev, &e->u.call.name_range, "Call to unknown function",
+                 "There is no function named \"%s\".", e->u.call.name);
+}
+
+/* The call's arguments evaluated into ca, a final `...` argument's
+ * elements one argument each. Every argument is evaluated (to report
+ * every error) unless memory runs out. */
+static int call_args(struct ev *ev, const struct tern_expr *e,
+                     struct callargs *ca)
+{
+    size_t i;
+    int error = TERN_OK;
+
     for (i = 0; i < e->u.call.n; i++) {
         tern_value *v = NULL;
         int err = eval(ev, e->u.call.args[i], &v);
@@ -1560,8 +1559,8 @@ static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
             size_t j, n;
 
             if (tern_value_is_unknown(v)) {
-                unknown = 1;
-                sens |= tern_value_is_sensitive(v);
+                ca->unknown = 1;
+                ca->sens |= tern_value_is_sensitive(v);
                 tern_value_decref(v);
                 continue;
             }
@@ -1577,75 +1576,113 @@ static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
             n = tern_value_length(v);
             if (n > 0) {
                 tern_value **na =
-                    tern_realloc(args, (aargs + n) * sizeof(*args));
+                    tern_realloc(ca->args, (ca->aargs + n) * sizeof(*na));
                 struct tern_range *nr =
-                    na ? tern_realloc(ranges, (aargs + n) * sizeof(*ranges))
+                    na ? tern_realloc(ca->ranges, (ca->aargs + n) * sizeof(*nr))
                        : NULL;
 
                 if (na)
-                    args = na;
+                    ca->args = na;
                 if (nr)
-                    ranges = nr;
+                    ca->ranges = nr;
                 if (!na || !nr) {
                     tern_value_decref(v);
                     error = TERN_ENOMEM;
                     goto done;
                 }
-                aargs += n;
+                ca->aargs += n;
             }
-            sens |= tern_value_is_sensitive(v);
+            ca->sens |= tern_value_is_sensitive(v);
             for (j = 0; j < n; j++) {
-                ranges[nargs] = e->u.call.args[i]->range;
-                args[nargs++] = tern_value_incref(tern_value_list_get(v, j));
+                ca->ranges[ca->nargs] = e->u.call.args[i]->range;
+                ca->args[ca->nargs++] =
+                    tern_value_incref(tern_value_list_get(v, j));
             }
             tern_value_decref(v);
             continue;
         }
-        ranges[nargs] = e->u.call.args[i]->range;
-        args[nargs++] = v;
+        ca->ranges[ca->nargs] = e->u.call.args[i]->range;
+        ca->args[ca->nargs++] = v;
     }
-    if (error)
-        goto done;
-    if ((int)nargs < fn->min_args && !unknown) {
-        error = everr(ev, &e->range, "Not enough function arguments",
-                      "Function \"%s\" expects %d argument(s). Missing "
-                      "value for argument %zu.",
-                      fn->name, fn->min_args, nargs + 1);
-        goto done;
-    }
-    if (fn->max_args >= 0 && (int)nargs > fn->max_args) {
-        error = everr(ev, &e->range, "Too many function arguments",
-                      "Function \"%s\" expects only %d argument(s).", fn->name,
-                      fn->max_args);
-        goto done;
-    }
-    for (i = 0; i < nargs; i++) {
+done:
+    return error;
+}
+
+/* The arguments against the function's signature: their count, nulls
+ * where it takes none; sensitive marks removed (noted in ca->sens) unless
+ * the function handles them itself, unknowns noted in ca->unknown. */
+static int call_check_args(struct ev *ev, const struct tern_expr *e,
+                           const struct tern__function *fn, struct callargs *ca)
+{
+    size_t i;
+    int error = TERN_OK;
+
+    if ((int)ca->nargs < fn->min_args && !ca->unknown)
+        return everr(ev, &e->range, "Not enough function arguments",
+                     "Function \"%s\" expects %d argument(s). Missing "
+                     "value for argument %zu.",
+                     fn->name, fn->min_args, ca->nargs + 1);
+    if (fn->max_args >= 0 && (int)ca->nargs > fn->max_args)
+        return everr(ev, &e->range, "Too many function arguments",
+                     "Function \"%s\" expects only %d argument(s).", fn->name,
+                     fn->max_args);
+    for (i = 0; i < ca->nargs; i++) {
         if (!(fn->flags & TERN__F_MARKS_OWN) &&
-            tern_value_has_sensitive(args[i])) {
-            sens = 1;
-            args[i] = tern_value_unmark_deep(args[i]);
-            if (!args[i]) {
+            tern_value_has_sensitive(ca->args[i])) {
+            ca->sens = 1;
+            ca->args[i] = tern_value_unmark_deep(ca->args[i]);
+            if (!ca->args[i]) {
                 error = TERN_ENOMEM;
                 goto done;
             }
         }
         if (!(fn->flags & TERN__F_UNKNOWN_OK) &&
-            !tern_value_is_wholly_known(args[i]))
-            unknown = 1;
-        if (!(fn->flags & TERN__F_NULL_OK) && tern_value_is_null(args[i]) &&
+            !tern_value_is_wholly_known(ca->args[i]))
+            ca->unknown = 1;
+        if (!(fn->flags & TERN__F_NULL_OK) && tern_value_is_null(ca->args[i]) &&
             !((fn->flags & TERN__F_VARIADIC_NUL) && (int)i >= fn->min_args)) {
-            error = everr(ev, &ranges[i], "Invalid function argument",
+            error = everr(ev, &ca->ranges[i], "Invalid function argument",
                           "Invalid value for argument %zu of \"%s\": "
                           "argument must not be null.",
                           i + 1, fn->name);
             goto done;
         }
     }
+done:
+    return error;
+}
+
+static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
+{
+    const struct tern__function *fn;
+    struct tern__fcall call;
+    struct callargs ca;
+    size_t i;
+    int error = TERN_OK;
+
+    if (strcmp(e->u.call.name, "try") == 0)
+        return eval_try(ev, e, 0, out);
+    if (strcmp(e->u.call.name, "can") == 0)
+        return eval_try(ev, e, 1, out);
+    fn = tern__function_find(e->u.call.name);
+    if (!fn)
+        return unknown_function(ev, e);
+    memset(&ca, 0, sizeof(ca));
+    ca.aargs = e->u.call.n + 1;
+    ca.args = tern_calloc(ca.aargs, sizeof(*ca.args));
+    ca.ranges = tern_calloc(ca.aargs, sizeof(*ca.ranges));
+    if (!ca.args || !ca.ranges) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
+    if ((error = call_args(ev, e, &ca)) ||
+        (error = call_check_args(ev, e, fn, &ca)))
+        goto done;
     /* Terraform's impure functions are unknown until apply (they still
      * check their arguments' count and nulls above). */
-    if (unknown ||
+    if (ca.unknown ||
         ((fn->flags & TERN__F_IMPURE) && !(ev->scope && ev->scope->apply))) {
-        error = unknown_out(out, sens);
+        error = unknown_out(out, ca.sens);
         goto done;
     }
     memset(&call, 0, sizeof(call));
@@ -1653,25 +1690,25 @@ static int eval_call(struct ev *ev, const struct tern_expr *e, tern_value **out)
     call.scope = ev->scope;
     call.diags = ev->diags;
     call.range = e->range;
-    call.args = ranges;
-    call.nargs_ranges = nargs;
+    call.args = ca.ranges;
+    call.nargs_ranges = ca.nargs;
     call.arg_exprs = e->u.call.expand_final ? NULL : e->u.call.args;
-    call.sensitive = sens;
+    call.sensitive = ca.sens;
     *out = NULL;
-    error = fn->fn(&call, args, nargs, out);
+    error = fn->fn(&call, ca.args, ca.nargs, out);
     if (error == TERN_OK && !*out)
         error = TERN_ENOMEM;
     if (error == TERN_OK)
-        *out = mark(*out, sens);
+        *out = mark(*out, ca.sens);
     if (error == TERN_OK && !*out)
         error = TERN_ENOMEM;
 
 done:
-    if (args)
-        for (i = 0; i < nargs; i++)
-            tern_value_decref(args[i]);
-    tern_free(args);
-    tern_free(ranges);
+    if (ca.args)
+        for (i = 0; i < ca.nargs; i++)
+            tern_value_decref(ca.args[i]);
+    tern_free(ca.args);
+    tern_free(ca.ranges);
     return error;
 }
 

@@ -323,6 +323,10 @@ static size_t fmt_num(const char *fmt, size_t *i)
     return v;
 }
 
+/* A printf spec's room: '%', up to 8 flags, a width and a precision of
+ * at most 7 digits each, "ll" and the verb. */
+#define FMT_SPEC_LEN 32
+
 /*
  * The verb's flags, width and precision are copied from the format string
  * into a printf spec after checking each character, so the spec is safe to
@@ -330,6 +334,192 @@ static size_t fmt_num(const char *fmt, size_t *i)
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+/* The verb's flags, explicit argument index ([n], into *argi), width and
+ * precision from fmt[*i] into spec (length *sl), *i left on the verb. */
+static int fmt_spec(struct tern__fcall *c, const char *fmt, size_t *i,
+                    char *spec, size_t *sl, size_t *argi, int *used_explicit)
+{
+    spec[(*sl)++] = '%';
+    while (fmt[*i] && strchr("+-# 0", fmt[*i]) && *sl < 8)
+        spec[(*sl)++] = fmt[(*i)++];
+    if (fmt[*i] == '[') {
+        size_t k = 0;
+
+        (*i)++;
+        while (fmt[*i] >= '0' && fmt[*i] <= '9')
+            k = k * 10 + (size_t)(fmt[(*i)++] - '0');
+        if (fmt[*i] != ']' || k == 0) {
+            tern__farg_error(c, 0,
+                             "invalid argument index in format "
+                             "string.");
+            return TERN_ERROR;
+        }
+        (*i)++;
+        *argi = k - 1;
+        *used_explicit = 1;
+    }
+    if (fmt[*i] >= '0' && fmt[*i] <= '9') {
+        size_t at = *i, w = fmt_num(fmt, i);
+
+        if (w > FMT_MAX_WIDTH) {
+            tern__farg_error(c, 0,
+                             "width at %zu is too large: at most %d "
+                             "is supported.",
+                             at, FMT_MAX_WIDTH);
+            return TERN_ERROR;
+        }
+        *sl += (size_t)snprintf(spec + *sl, FMT_SPEC_LEN - *sl, "%zu", w);
+    }
+    if (fmt[*i] == '.') {
+        size_t at = ++*i, pr = fmt_num(fmt, i);
+
+        if (pr > FMT_MAX_WIDTH) {
+            tern__farg_error(c, 0,
+                             "precision at %zu is too large: at most "
+                             "%d is supported.",
+                             at, FMT_MAX_WIDTH);
+            return TERN_ERROR;
+        }
+        *sl += (size_t)snprintf(spec + *sl, FMT_SPEC_LEN - *sl, ".%zu", pr);
+    }
+    return TERN_OK;
+}
+
+/* %v, %s, %q and %t of argument a (number argi, verb at i). */
+static int fmt_text(struct tern__fcall *c, tern_buf *b, char *spec, size_t sl,
+                    char verb, const tern_value *a, size_t argi, size_t i)
+{
+    tern_value *conv = NULL;
+
+    switch (verb) {
+    case 'v':
+    case 's':
+        if (verb == 's' && !(conv = tern__convert_string(a))) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%s\" at "
+                             "%zu: string required.",
+                             i);
+            return TERN_ERROR;
+        }
+        {
+            tern_buf t = TERN_BUF_INIT;
+
+            fmt_value(&t, conv ? conv : a);
+            spec[sl++] = 's';
+            spec[sl] = '\0';
+            tern_buf_printf(b, spec, tern_buf_cstr(&t));
+            tern_buf_release(&t);
+        }
+        break;
+    case 'q':
+        conv = tern__convert_string(a);
+        if (!conv) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%q\" at "
+                             "%zu: string required.",
+                             i);
+            return TERN_ERROR;
+        }
+        put_json_string(b, tern_value_get_string(conv),
+                        tern_value_string_len(conv));
+        break;
+    default: /* 't' */
+        conv = tern__convert_bool(a);
+        if (!conv) {
+            tern__farg_error(c, argi,
+                             "unsupported value for \"%%t\" at "
+                             "%zu: bool required.",
+                             i);
+            return TERN_ERROR;
+        }
+        tern_buf_puts(b, tern_value_get_bool(conv) ? "true" : "false");
+        break;
+    }
+    tern_value_decref(conv);
+    return TERN_OK;
+}
+
+/* %b: Go's binary digits, a sign before them. */
+static void fmt_bits(tern_buf *b, char *spec, size_t sl, int64_t iv)
+{
+    char bits[70];
+    int k = 69;
+    uint64_t u = iv < 0 ? (uint64_t)0 - (uint64_t)iv : (uint64_t)iv;
+
+    bits[k] = '\0';
+    do {
+        bits[--k] = (char)('0' + (u & 1));
+        u >>= 1;
+    } while (u);
+    if (iv < 0)
+        bits[--k] = '-';
+    spec[sl++] = 's';
+    spec[sl] = '\0';
+    tern_buf_printf(b, spec, bits + k);
+}
+
+/* The number verbs (%d %b %o %x %X %e %E %f %g %G) of argument a (number
+ * argi, verb at i); %x and %X of a string are its bytes in hex. */
+static int fmt_number(struct tern__fcall *c, tern_buf *b, char *spec, size_t sl,
+                      char verb, const tern_value *a, size_t argi, size_t i)
+{
+    tern_value *conv = tern__convert_number(a);
+    char tmp[512];
+    int64_t iv = 0;
+    int len;
+
+    if (!conv) {
+        if ((verb == 'x' || verb == 'X') &&
+            tern_value_kind(a) == TERN_VAL_STRING) {
+            tern_buf_put_hex(b, (const unsigned char *)tern_value_get_string(a),
+                             tern_value_string_len(a));
+            return TERN_OK;
+        }
+        tern__farg_error(c, argi,
+                         "unsupported value for \"%%%c\" "
+                         "at %zu: number required.",
+                         verb, i);
+        return TERN_ERROR;
+    }
+    if (strchr("dboxX", verb)) {
+        if (!tern_value_get_int(conv, &iv)) {
+            tern_value_decref(conv);
+            tern__farg_error(c, argi,
+                             "unsupported value for "
+                             "\"%%%c\" at %zu: an integer "
+                             "is required.",
+                             verb, i);
+            return TERN_ERROR;
+        }
+        if (verb == 'b') {
+            fmt_bits(b, spec, sl, iv);
+            tern_value_decref(conv);
+            return TERN_OK;
+        }
+        spec[sl++] = 'l';
+        spec[sl++] = 'l';
+        spec[sl++] = verb == 'd' ? 'd' : verb;
+        spec[sl] = '\0';
+        len = snprintf(tmp, sizeof(tmp), spec, (long long)iv);
+    } else {
+        spec[sl++] = verb;
+        spec[sl] = '\0';
+        len = snprintf(tmp, sizeof(tmp), spec, tern_value_get_number(conv));
+    }
+    if (len < 0) {
+        b->oom = 1;
+    } else if ((size_t)len < sizeof(tmp)) {
+        tern_buf_put(b, tmp, (size_t)len);
+    } else if (strchr("dboxX", verb)) {
+        tern_buf_printf(b, spec, (long long)iv);
+    } else {
+        tern_buf_printf(b, spec, tern_value_get_number(conv));
+    }
+    tern_value_decref(conv);
+    return TERN_OK;
+}
+
 static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
                      size_t nargs, tern_buf *b)
 {
@@ -337,12 +527,10 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
     int used_explicit = 0;
 
     for (i = 0; fmt[i]; i++) {
-        char spec[32], verb, tmp[512];
+        char spec[FMT_SPEC_LEN], verb;
         size_t sl = 0;
         const tern_value *a;
-        tern_value *conv = NULL;
-        int64_t iv;
-        int len;
+        int error;
 
         if (fmt[i] != '%') {
             tern_buf_putc(b, fmt[i]);
@@ -353,49 +541,8 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             tern_buf_putc(b, '%');
             continue;
         }
-        spec[sl++] = '%';
-        while (fmt[i] && strchr("+-# 0", fmt[i]) && sl < 8)
-            spec[sl++] = fmt[i++];
-        if (fmt[i] == '[') {
-            size_t k = 0;
-
-            i++;
-            while (fmt[i] >= '0' && fmt[i] <= '9')
-                k = k * 10 + (size_t)(fmt[i++] - '0');
-            if (fmt[i] != ']' || k == 0) {
-                tern__farg_error(c, 0,
-                                 "invalid argument index in format "
-                                 "string.");
-                return TERN_ERROR;
-            }
-            i++;
-            argi = k - 1;
-            used_explicit = 1;
-        }
-        if (fmt[i] >= '0' && fmt[i] <= '9') {
-            size_t at = i, w = fmt_num(fmt, &i);
-
-            if (w > FMT_MAX_WIDTH) {
-                tern__farg_error(c, 0,
-                                 "width at %zu is too large: at most %d "
-                                 "is supported.",
-                                 at, FMT_MAX_WIDTH);
-                return TERN_ERROR;
-            }
-            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, "%zu", w);
-        }
-        if (fmt[i] == '.') {
-            size_t at = ++i, pr = fmt_num(fmt, &i);
-
-            if (pr > FMT_MAX_WIDTH) {
-                tern__farg_error(c, 0,
-                                 "precision at %zu is too large: at most "
-                                 "%d is supported.",
-                                 at, FMT_MAX_WIDTH);
-                return TERN_ERROR;
-            }
-            sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, ".%zu", pr);
-        }
+        if ((error = fmt_spec(c, fmt, &i, spec, &sl, &argi, &used_explicit)))
+            return error;
         verb = fmt[i];
         if (!verb) {
             tern__farg_error(c, 0,
@@ -411,129 +558,17 @@ static int do_format(struct tern__fcall *c, const char *fmt, tern_value **args,
             return TERN_ERROR;
         }
         a = args[argi++];
-        switch (verb) {
-        case 'v':
-        case 's':
-            if (verb == 's' && !(conv = tern__convert_string(a))) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%s\" at "
-                                 "%zu: string required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            {
-                tern_buf t = TERN_BUF_INIT;
-
-                fmt_value(&t, conv ? conv : a);
-                spec[sl++] = 's';
-                spec[sl] = '\0';
-                tern_buf_printf(b, spec, tern_buf_cstr(&t));
-                tern_buf_release(&t);
-            }
-            break;
-        case 'q':
-            conv = tern__convert_string(a);
-            if (!conv) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%q\" at "
-                                 "%zu: string required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            put_json_string(b, tern_value_get_string(conv),
-                            tern_value_string_len(conv));
-            break;
-        case 't':
-            conv = tern__convert_bool(a);
-            if (!conv) {
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%t\" at "
-                                 "%zu: bool required.",
-                                 i);
-                return TERN_ERROR;
-            }
-            tern_buf_puts(b, tern_value_get_bool(conv) ? "true" : "false");
-            break;
-        case 'd':
-        case 'b':
-        case 'o':
-        case 'x':
-        case 'X':
-        case 'e':
-        case 'E':
-        case 'f':
-        case 'g':
-        case 'G':
-            conv = tern__convert_number(a);
-            if (!conv) {
-                if ((verb == 'x' || verb == 'X') &&
-                    tern_value_kind(a) == TERN_VAL_STRING) {
-                    tern_buf_put_hex(
-                        b, (const unsigned char *)tern_value_get_string(a),
-                        tern_value_string_len(a));
-                    break;
-                }
-                tern__farg_error(c, argi,
-                                 "unsupported value for \"%%%c\" "
-                                 "at %zu: number required.",
-                                 verb, i);
-                return TERN_ERROR;
-            }
-            if (strchr("dboxX", verb)) {
-                if (!tern_value_get_int(conv, &iv)) {
-                    tern_value_decref(conv);
-                    tern__farg_error(c, argi,
-                                     "unsupported value for "
-                                     "\"%%%c\" at %zu: an integer "
-                                     "is required.",
-                                     verb, i);
-                    return TERN_ERROR;
-                }
-                if (verb == 'b') {
-                    char bits[70];
-                    int k = 69;
-                    uint64_t u =
-                        iv < 0 ? (uint64_t)0 - (uint64_t)iv : (uint64_t)iv;
-
-                    bits[k] = '\0';
-                    do {
-                        bits[--k] = (char)('0' + (u & 1));
-                        u >>= 1;
-                    } while (u);
-                    if (iv < 0)
-                        bits[--k] = '-';
-                    spec[sl++] = 's';
-                    spec[sl] = '\0';
-                    tern_buf_printf(b, spec, bits + k);
-                    break;
-                }
-                spec[sl++] = 'l';
-                spec[sl++] = 'l';
-                spec[sl++] = verb == 'd' ? 'd' : verb;
-                spec[sl] = '\0';
-                len = snprintf(tmp, sizeof(tmp), spec, (long long)iv);
-            } else {
-                spec[sl++] = verb;
-                spec[sl] = '\0';
-                len = snprintf(tmp, sizeof(tmp), spec,
-                               tern_value_get_number(conv));
-            }
-            if (len < 0) {
-                b->oom = 1;
-            } else if ((size_t)len < sizeof(tmp)) {
-                tern_buf_put(b, tmp, (size_t)len);
-            } else if (strchr("dboxX", verb)) {
-                tern_buf_printf(b, spec, (long long)iv);
-            } else {
-                tern_buf_printf(b, spec, tern_value_get_number(conv));
-            }
-            break;
-        default:
+        if (strchr("vsqt", verb))
+            error = fmt_text(c, b, spec, sl, verb, a, argi, i);
+        else if (strchr("dboxXeEfgG", verb))
+            error = fmt_number(c, b, spec, sl, verb, a, argi, i);
+        else {
             tern__farg_error(c, 0, "unrecognized format verb '%c' at %zu.",
                              verb, i);
-            return TERN_ERROR;
+            error = TERN_ERROR;
         }
-        tern_value_decref(conv);
+        if (error)
+            return error;
         if (b->len > FMT_MAX_RESULT) {
             tern__farg_error(c, 0, "the result would be longer than %zu bytes.",
                              FMT_MAX_RESULT);
@@ -1126,14 +1161,212 @@ static void re_free(struct re *re)
         tern_free(re->names[i]);
 }
 
+/* The room for a translation error's text. */
+#define RE_MSG_LEN 256
+
+/* An RE2 escape (the character after the backslash) in POSIX ERE: a
+ * class by name, or the character itself. -1: not supported (msg). */
+static int re_escape(char e, int in_bracket, tern_buf *b, char *msg)
+{
+    const char *rep = NULL;
+
+    switch (e) {
+    case 'd':
+        rep = in_bracket ? "0-9" : "[0-9]";
+        break;
+    case 'D':
+        rep = in_bracket ? NULL : "[^0-9]";
+        break;
+    case 's':
+        rep = in_bracket ? "[:space:]" : "[[:space:]]";
+        break;
+    case 'S':
+        rep = in_bracket ? NULL : "[^[:space:]]";
+        break;
+    case 'w':
+        rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
+        break;
+    case 'W':
+        rep = in_bracket ? NULL : "[^[:alnum:]_]";
+        break;
+    case 'A':
+        rep = "^";
+        break;
+    case 'z':
+        rep = "$";
+        break;
+    case 'n':
+        rep = "\n";
+        break;
+    case 't':
+        rep = "\t";
+        break;
+    case 'p':
+    case 'P':
+    case 'b':
+    case 'B':
+        snprintf(msg, RE_MSG_LEN,
+                 "the escape \\%c is not supported in regular "
+                 "expressions here.",
+                 e);
+        return -1;
+    default:
+        if (in_bracket) {
+            /* POSIX brackets have no escapes: take it literally. */
+            if (e == ']' || e == '\\' || e == '-' || e == '^') {
+                snprintf(msg, RE_MSG_LEN,
+                         "the escape \\%c inside brackets is not "
+                         "supported here.",
+                         e);
+                return -1;
+            }
+            tern_buf_putc(b, e);
+        } else {
+            tern_buf_putc(b, '\\');
+            tern_buf_putc(b, e);
+        }
+        return 0;
+    }
+    if (!rep) {
+        snprintf(msg, RE_MSG_LEN,
+                 "the escape \\%c inside brackets is not supported "
+                 "here.",
+                 e);
+        return -1;
+    }
+    tern_buf_puts(b, rep);
+    return 0;
+}
+
+/* The repetitions RE2 refuses at p: non-greedy ones, stacked ones
+ * ("a**"), counts over 1000, and (nested counts multiplying in regcomp's
+ * tree) more than two counted ones. -1: refused (msg). */
+static int re_repeat(const char *p, int *counted, char *msg)
+{
+    const char *q = p + 1;
+
+    if ((*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') {
+        snprintf(msg, RE_MSG_LEN,
+                 "non-greedy repetition (%c?) is not supported.", *p);
+        return -1;
+    }
+    /* RE2 refuses stacked repetition ("a**") and counts over 1000;
+     * so do we, which also keeps regcomp from building huge trees. */
+    if ((*p == '*' || *p == '+' || *p == '?') &&
+        (p[1] == '*' || p[1] == '+' || p[1] == '{')) {
+        snprintf(msg, RE_MSG_LEN, "bad repetition operator: %c%c.", *p, p[1]);
+        return -1;
+    }
+    if (!(*p == '{' && p[1] >= '0' && p[1] <= '9'))
+        return 0;
+    while ((*q >= '0' && *q <= '9') || *q == ',') {
+        if (*q != ',' && strtoul(q, NULL, 10) > 1000) {
+            snprintf(msg, RE_MSG_LEN, "bad repetition count: more than 1000.");
+            return -1;
+        }
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (*q == ',')
+            q++;
+    }
+    if (*q == '}' && (q[1] == '*' || q[1] == '+' || q[1] == '{')) {
+        snprintf(msg, RE_MSG_LEN, "bad repetition operator.");
+        return -1;
+    }
+    if (++*counted > 2) {
+        /* Nested counts multiply in regcomp's tree. */
+        snprintf(msg, RE_MSG_LEN,
+                 "at most two counted repetitions are supported.");
+        return -1;
+    }
+    return 0;
+}
+
+/* A group opening at *pp: counted, capturing unless (?:, named for
+ * (?P<name> or (?<name>, *pp left on its last character. -1: not
+ * supported (msg). */
+static int re_group(struct re *re, const char **pp, char *msg)
+{
+    const char *p = *pp;
+
+    if (re->ngroups >= MAX_GROUPS) {
+        snprintf(msg, RE_MSG_LEN, "too many groups.");
+        return -1;
+    }
+    re->ngroups++;
+    if (p[1] != '?') {
+        re->capture[re->ngroups] = 1;
+        re->ncaptures++;
+    } else if (p[2] == ':') {
+        p += 2;
+    } else if ((p[2] == 'P' && p[3] == '<') || p[2] == '<') {
+        const char *name = p + (p[2] == 'P' ? 4 : 3);
+        const char *end = strchr(name, '>');
+
+        if (!end) {
+            snprintf(msg, RE_MSG_LEN,
+                     "unterminated group "
+                     "name.");
+            return -1;
+        }
+        re->names[re->ngroups] = tern_strndup(name, (size_t)(end - name));
+        re->capture[re->ngroups] = 1;
+        re->ncaptures++;
+        re->nnamed++;
+        p = end;
+    } else {
+        snprintf(msg, RE_MSG_LEN, "the group syntax (?%c is not supported.",
+                 p[2]);
+        return -1;
+    }
+    *pp = p;
+    return 0;
+}
+
+/* RE2 syntax at p into POSIX ERE in b. -1: not supported (msg). */
+static int re_translate(struct re *re, const char *p, tern_buf *b, char *msg)
+{
+    int in_bracket = 0, counted = 0;
+
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            if (re_escape(*p, in_bracket, b, msg))
+                return -1;
+            continue;
+        }
+        if (in_bracket) {
+            if (*p == ']' && !(p[-1] == '[' || (p[-1] == '^' && p[-2] == '[')))
+                in_bracket = 0;
+            tern_buf_putc(b, *p);
+            continue;
+        }
+        if (*p == '[') {
+            in_bracket = 1;
+            tern_buf_putc(b, *p);
+            continue;
+        }
+        if (re_repeat(p, &counted, msg))
+            return -1;
+        if (*p == '(') {
+            if (re_group(re, &p, msg))
+                return -1;
+            tern_buf_putc(b, '(');
+            continue;
+        }
+        tern_buf_putc(b, *p);
+    }
+    return 0;
+}
+
 /* Translate RE2 syntax to POSIX ERE; see the comment at the top. */
 static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
                       struct re *re)
 {
     tern_buf b = TERN_BUF_INIT;
-    int flags = REG_EXTENDED, in_bracket = 0, rc, counted = 0;
+    int flags = REG_EXTENDED, rc;
     const char *p = pat;
-    char msg[256];
+    char msg[RE_MSG_LEN];
 
     memset(re, 0, sizeof(*re));
     if (strlen(p) > 4096) {
@@ -1144,166 +1377,8 @@ static int re_compile(struct tern__fcall *c, size_t argi, const char *pat,
         flags |= REG_ICASE;
         p += 4;
     }
-    for (; *p; p++) {
-        if (*p == '\\' && p[1]) {
-            const char *rep = NULL;
-
-            p++;
-            switch (*p) {
-            case 'd':
-                rep = in_bracket ? "0-9" : "[0-9]";
-                break;
-            case 'D':
-                rep = in_bracket ? NULL : "[^0-9]";
-                break;
-            case 's':
-                rep = in_bracket ? "[:space:]" : "[[:space:]]";
-                break;
-            case 'S':
-                rep = in_bracket ? NULL : "[^[:space:]]";
-                break;
-            case 'w':
-                rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]";
-                break;
-            case 'W':
-                rep = in_bracket ? NULL : "[^[:alnum:]_]";
-                break;
-            case 'A':
-                rep = "^";
-                break;
-            case 'z':
-                rep = "$";
-                break;
-            case 'n':
-                rep = "\n";
-                break;
-            case 't':
-                rep = "\t";
-                break;
-            case 'p':
-            case 'P':
-            case 'b':
-            case 'B':
-                snprintf(msg, sizeof(msg),
-                         "the escape \\%c is not supported in regular "
-                         "expressions here.",
-                         *p);
-                goto unsupported;
-            default:
-                if (in_bracket) {
-                    /* POSIX brackets have no escapes: take it literally. */
-                    if (*p == ']' || *p == '\\' || *p == '-' || *p == '^') {
-                        snprintf(msg, sizeof(msg),
-                                 "the escape \\%c inside brackets is not "
-                                 "supported here.",
-                                 *p);
-                        goto unsupported;
-                    }
-                    tern_buf_putc(&b, *p);
-                } else {
-                    tern_buf_putc(&b, '\\');
-                    tern_buf_putc(&b, *p);
-                }
-                continue;
-            }
-            if (!rep) {
-                snprintf(msg, sizeof(msg),
-                         "the escape \\%c inside brackets is not supported "
-                         "here.",
-                         *p);
-                goto unsupported;
-            }
-            tern_buf_puts(&b, rep);
-            continue;
-        }
-        if (in_bracket) {
-            if (*p == ']' && !(p[-1] == '[' || (p[-1] == '^' && p[-2] == '[')))
-                in_bracket = 0;
-            tern_buf_putc(&b, *p);
-            continue;
-        }
-        if (*p == '[') {
-            in_bracket = 1;
-            tern_buf_putc(&b, *p);
-            continue;
-        }
-        if ((*p == '*' || *p == '+' || *p == '?' || *p == '}') && p[1] == '?') {
-            snprintf(msg, sizeof(msg),
-                     "non-greedy repetition (%c?) is not supported.", *p);
-            goto unsupported;
-        }
-        /* RE2 refuses stacked repetition ("a**") and counts over 1000;
-         * so do we, which also keeps regcomp from building huge trees. */
-        if ((*p == '*' || *p == '+' || *p == '?') &&
-            (p[1] == '*' || p[1] == '+' || p[1] == '{')) {
-            snprintf(msg, sizeof(msg), "bad repetition operator: %c%c.", *p,
-                     p[1]);
-            goto unsupported;
-        }
-        if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
-            const char *q = p + 1;
-
-            while ((*q >= '0' && *q <= '9') || *q == ',') {
-                if (*q != ',' && strtoul(q, NULL, 10) > 1000) {
-                    snprintf(msg, sizeof(msg),
-                             "bad repetition count: more than 1000.");
-                    goto unsupported;
-                }
-                while (*q >= '0' && *q <= '9')
-                    q++;
-                if (*q == ',')
-                    q++;
-            }
-            if (*q == '}' && (q[1] == '*' || q[1] == '+' || q[1] == '{')) {
-                snprintf(msg, sizeof(msg), "bad repetition operator.");
-                goto unsupported;
-            }
-            if (++counted > 2) {
-                /* Nested counts multiply in regcomp's tree. */
-                snprintf(msg, sizeof(msg),
-                         "at most two counted repetitions are supported.");
-                goto unsupported;
-            }
-        }
-        if (*p == '(') {
-            if (re->ngroups >= MAX_GROUPS) {
-                snprintf(msg, sizeof(msg), "too many groups.");
-                goto unsupported;
-            }
-            re->ngroups++;
-            if (p[1] == '?') {
-                if (p[2] == ':') {
-                    p += 2;
-                } else if ((p[2] == 'P' && p[3] == '<') || p[2] == '<') {
-                    const char *name = p + (p[2] == 'P' ? 4 : 3);
-                    const char *end = strchr(name, '>');
-
-                    if (!end) {
-                        snprintf(msg, sizeof(msg),
-                                 "unterminated group "
-                                 "name.");
-                        goto unsupported;
-                    }
-                    re->names[re->ngroups] =
-                        tern_strndup(name, (size_t)(end - name));
-                    re->capture[re->ngroups] = 1;
-                    re->ncaptures++;
-                    re->nnamed++;
-                    p = end;
-                } else {
-                    snprintf(msg, sizeof(msg),
-                             "the group syntax (?%c is not supported.", p[2]);
-                    goto unsupported;
-                }
-            } else {
-                re->capture[re->ngroups] = 1;
-                re->ncaptures++;
-            }
-            tern_buf_putc(&b, '(');
-            continue;
-        }
-        tern_buf_putc(&b, *p);
-    }
+    if (re_translate(re, p, &b, msg))
+        goto unsupported;
     if (tern_buf_oom(&b)) {
         tern_buf_release(&b);
         return TERN_ENOMEM;

@@ -435,18 +435,16 @@ static int truthy_attr(const struct tern_body *b, const char *name, int dflt)
     return r;
 }
 
-int tern_lang_variables_eval(const struct tern_lang_config *cfg,
-                             struct tern_lang_var_inputs *in, tern_value **out,
-                             struct tern_diags *d)
+/* Values given for variables nobody declared: a warning for one from a
+ * file, an error for one from the command line; TF_VAR_ names nobody
+ * declared are ignored, as Terraform does. */
+static int warn_undeclared(const struct tern_lang_config *cfg,
+                           const struct tern_lang_var_inputs *in,
+                           struct tern_diags *d)
 {
-    tern_value *vars = tern_value_object_new(), *valid;
     size_t i, j;
     int error = TERN_OK;
 
-    *out = NULL;
-    if (!vars)
-        return TERN_ENOMEM;
-    /* Values for variables nobody declared. */
     for (i = 0; in && i < in->n; i++) {
         const struct tern_lang_var_value *iv = &in->items[i];
 
@@ -474,139 +472,170 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
                            iv->name);
             error = TERN_ERROR;
         }
-        /* TF_VAR_ names nobody declared are ignored, as Terraform does. */
     }
-    for (i = 0; i < cfg->variables.n; i++) {
-        const struct tern_block *b = cfg->variables.items[i];
-        const char *name = b->labels[0];
-        const struct tern_attribute *ta = tern_lang_body_attr(b->body, "type");
-        const struct tern_attribute *da =
-            tern_lang_body_attr(b->body, "default");
-        const struct tern_lang_var_value *given = NULL;
-        struct tern_lang_type *type = NULL;
-        tern_value *raw = NULL, *val = NULL, *def = NULL;
-        char why[512];
-        int err;
+    return error;
+}
 
-        if (ta && (err = tern_lang_type_parse(ta->expr, &type, d))) {
-            if (err == TERN_ENOMEM) {
-                error = err;
-                break;
-            }
-            error = TERN_ERROR;
-            continue;
-        }
-        if (da) {
-            err = tern_lang_eval(da->expr, NULL, &def, d);
-            if (!err && type) {
-                tern_value *c = NULL;
+/* A variable's default, converted to its type when it has one. */
+static int variable_default(const struct tern_attribute *da,
+                            const struct tern_lang_type *type, tern_value **def,
+                            struct tern_diags *d)
+{
+    char why[512];
+    int err = tern_lang_eval(da->expr, NULL, def, d);
 
-                err = tern_lang_type_convert(type, def, &c, why, sizeof(why));
-                if (err == TERN_ERROR)
-                    tern_diags_add(d, TERN_SEV_ERROR, &da->expr->range,
-                                   "Invalid default value for variable",
-                                   "This default value is not compatible "
-                                   "with the variable's type constraint: "
-                                   "%s.",
-                                   why);
-                tern_value_decref(def);
-                def = c;
-            }
-            if (err) {
-                tern_lang_type_free(type);
-                error = err == TERN_ENOMEM ? err : TERN_ERROR;
-                continue;
-            }
-        }
-        for (j = 0; in && j < in->n; j++)
-            if (strcmp(in->items[j].name, name) == 0)
-                given = &in->items[j];
-        if (given) {
-            err = input_value(in, given, type, &raw, d);
-            if (!err && type) {
-                err = tern_lang_type_convert(type, raw, &val, why, sizeof(why));
-                if (err == TERN_ERROR)
-                    tern_diags_add(
-                        d, TERN_SEV_ERROR,
-                        given->expr ? &given->expr->range : &b->def_range,
-                        "Invalid value for input variable",
-                        "The value for var.%s from %s is not suitable for "
-                        "its type constraint: %s.",
-                        name, given->origin, why);
-            } else if (!err) {
-                val = tern_value_incref(raw);
-            }
-            tern_value_decref(raw);
-        } else if (def) {
-            val = tern_value_incref(def);
-            err = TERN_OK;
-        } else {
-            tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
-                           "No value for required variable",
-                           "The root module input variable \"%s\" is not "
-                           "set, and has no default value. Use a -var or "
-                           "-var-file command line argument to provide a "
-                           "value for this variable.",
-                           name);
-            err = TERN_ERROR;
-        }
-        if (!err && tern_value_is_null(val) &&
-            !truthy_attr(b->body, "nullable", 1)) {
-            if (def && !tern_value_is_null(def)) {
-                tern_value_decref(val);
-                val = tern_value_incref(def);
-            } else if (!given) {
-                /* internal/configs/named_values.go */
-                tern_diags_add(d, TERN_SEV_ERROR,
-                               da ? &da->expr->range : &b->def_range,
-                               "Invalid default value for variable",
-                               "A null default value is not valid when "
-                               "nullable=false.");
-                err = TERN_ERROR;
-            } else if (given->expr) {
-                /* internal/terraform/eval_variable.go,
-                 * prepareFinalInputVariableValue */
-                tern_diags_add(d, TERN_SEV_ERROR, &given->expr->range,
-                               "Required variable not set",
-                               "The given value is not suitable for var.%s "
-                               "defined at %s:%u,%u-%u: required variable "
-                               "may not be set to null.",
-                               name, b->def_range.file, b->def_range.start.line,
-                               b->def_range.start.column,
-                               b->def_range.end.column);
-                err = TERN_ERROR;
-            } else {
-                tern_diags_add(
-                    d, TERN_SEV_ERROR, &b->def_range,
-                    "Required variable not set",
-                    "Unsuitable value for var.%s %s%s%s: required "
-                    "variable may not be set to null.",
-                    name,
-                    given->from_cli ? "set using -var=\""
-                                    : "set using the TF_VAR_",
-                    name, given->from_cli ? "=...\"" : " environment variable");
-                err = TERN_ERROR;
-            }
-        }
-        if (!err && truthy_attr(b->body, "sensitive", 0))
-            val = tern_value_mark_sensitive(val);
-        if (!err)
-            err = tern_value_object_set(vars, name, val);
-        else
-            tern_value_decref(val);
-        tern_value_decref(def);
+    if (!err && type) {
+        tern_value *c = NULL;
+
+        err = tern_lang_type_convert(type, *def, &c, why, sizeof(why));
+        if (err == TERN_ERROR)
+            tern_diags_add(d, TERN_SEV_ERROR, &da->expr->range,
+                           "Invalid default value for variable",
+                           "This default value is not compatible "
+                           "with the variable's type constraint: "
+                           "%s.",
+                           why);
+        tern_value_decref(*def);
+        *def = c;
+    }
+    return err;
+}
+
+/* A value given for a variable (-var, -var-file, TF_VAR_, a tfvars
+ * file), converted to its type when it has one. */
+static int variable_given(struct tern_lang_var_inputs *in,
+                          const struct tern_lang_var_value *given,
+                          const struct tern_block *b,
+                          const struct tern_lang_type *type, tern_value **val,
+                          struct tern_diags *d)
+{
+    const char *name = b->labels[0];
+    tern_value *raw = NULL;
+    char why[512];
+    int err = input_value(in, given, type, &raw, d);
+
+    if (!err && type) {
+        err = tern_lang_type_convert(type, raw, val, why, sizeof(why));
+        if (err == TERN_ERROR)
+            tern_diags_add(d, TERN_SEV_ERROR,
+                           given->expr ? &given->expr->range : &b->def_range,
+                           "Invalid value for input variable",
+                           "The value for var.%s from %s is not suitable for "
+                           "its type constraint: %s.",
+                           name, given->origin, why);
+    } else if (!err) {
+        *val = tern_value_incref(raw);
+    }
+    tern_value_decref(raw);
+    return err;
+}
+
+/* A null value for a variable with nullable = false: its default when it
+ * has a non-null one, else Terraform's error for where the null came
+ * from. */
+static int variable_not_null(const struct tern_block *b,
+                             const struct tern_attribute *da,
+                             const struct tern_lang_var_value *given,
+                             tern_value *def, tern_value **val,
+                             struct tern_diags *d)
+{
+    const char *name = b->labels[0];
+
+    if (def && !tern_value_is_null(def)) {
+        tern_value_decref(*val);
+        *val = tern_value_incref(def);
+        return TERN_OK;
+    }
+    if (!given) {
+        /* internal/configs/named_values.go */
+        tern_diags_add(d, TERN_SEV_ERROR, da ? &da->expr->range : &b->def_range,
+                       "Invalid default value for variable",
+                       "A null default value is not valid when "
+                       "nullable=false.");
+    } else if (given->expr) {
+        /* internal/terraform/eval_variable.go,
+         * prepareFinalInputVariableValue */
+        tern_diags_add(d, TERN_SEV_ERROR, &given->expr->range,
+                       "Required variable not set",
+                       "The given value is not suitable for var.%s "
+                       "defined at %s:%u,%u-%u: required variable "
+                       "may not be set to null.",
+                       name, b->def_range.file, b->def_range.start.line,
+                       b->def_range.start.column, b->def_range.end.column);
+    } else {
+        tern_diags_add(
+            d, TERN_SEV_ERROR, &b->def_range, "Required variable not set",
+            "Unsuitable value for var.%s %s%s%s: required "
+            "variable may not be set to null.",
+            name,
+            given->from_cli ? "set using -var=\"" : "set using the TF_VAR_",
+            name, given->from_cli ? "=...\"" : " environment variable");
+    }
+    return TERN_ERROR;
+}
+
+/* One variable's value into vars: the value given, else its default,
+ * typed, not null where it may not be, marked when sensitive. */
+static int variable_value(struct tern_lang_var_inputs *in,
+                          const struct tern_block *b, tern_value *vars,
+                          struct tern_diags *d)
+{
+    const char *name = b->labels[0];
+    const struct tern_attribute *ta = tern_lang_body_attr(b->body, "type");
+    const struct tern_attribute *da = tern_lang_body_attr(b->body, "default");
+    const struct tern_lang_var_value *given = NULL;
+    struct tern_lang_type *type = NULL;
+    tern_value *val = NULL, *def = NULL;
+    size_t j;
+    int err;
+
+    if (ta && (err = tern_lang_type_parse(ta->expr, &type, d)))
+        return err == TERN_ENOMEM ? err : TERN_ERROR;
+    if (da && (err = variable_default(da, type, &def, d))) {
         tern_lang_type_free(type);
-        if (err == TERN_ENOMEM) {
-            error = err;
-            break;
-        }
-        if (err)
-            error = TERN_ERROR;
+        return err == TERN_ENOMEM ? err : TERN_ERROR;
     }
-    /* Validation rules, once every variable has its value: since
-     * Terraform 1.9 a rule may refer to the other variables. A variable
-     * that fails one is left out, as one without a value is. */
-    valid = tern_value_object_new();
+    for (j = 0; in && j < in->n; j++)
+        if (strcmp(in->items[j].name, name) == 0)
+            given = &in->items[j];
+    if (given) {
+        err = variable_given(in, given, b, type, &val, d);
+    } else if (def) {
+        val = tern_value_incref(def);
+        err = TERN_OK;
+    } else {
+        tern_diags_add(d, TERN_SEV_ERROR, &b->def_range,
+                       "No value for required variable",
+                       "The root module input variable \"%s\" is not "
+                       "set, and has no default value. Use a -var or "
+                       "-var-file command line argument to provide a "
+                       "value for this variable.",
+                       name);
+        err = TERN_ERROR;
+    }
+    if (!err && tern_value_is_null(val) && !truthy_attr(b->body, "nullable", 1))
+        err = variable_not_null(b, da, given, def, &val, d);
+    if (!err && truthy_attr(b->body, "sensitive", 0))
+        val = tern_value_mark_sensitive(val);
+    if (!err)
+        err = tern_value_object_set(vars, name, val);
+    else
+        tern_value_decref(val);
+    tern_value_decref(def);
+    tern_lang_type_free(type);
+    return err;
+}
+
+/* Validation rules, once every variable has its value: since Terraform
+ * 1.9 a rule may refer to the other variables. The variables that pass
+ * go into *valid; one that fails one is left out, as one without a value
+ * is. */
+static int variables_validate(const struct tern_lang_config *cfg,
+                              tern_value *vars, tern_value *valid,
+                              struct tern_diags *d, int error)
+{
+    size_t i;
+
     for (i = 0; valid && error != TERN_ENOMEM && i < cfg->variables.n; i++) {
         const struct tern_block *b = cfg->variables.items[i];
         tern_value *v = tern_value_object_get(vars, b->labels[0]);
@@ -624,6 +653,32 @@ int tern_lang_variables_eval(const struct tern_lang_config *cfg,
                                        tern_value_incref(v)))
             error = TERN_ENOMEM;
     }
+    return error;
+}
+
+int tern_lang_variables_eval(const struct tern_lang_config *cfg,
+                             struct tern_lang_var_inputs *in, tern_value **out,
+                             struct tern_diags *d)
+{
+    tern_value *vars = tern_value_object_new(), *valid;
+    size_t i;
+    int error = TERN_OK, err;
+
+    *out = NULL;
+    if (!vars)
+        return TERN_ENOMEM;
+    error = warn_undeclared(cfg, in, d);
+    for (i = 0; i < cfg->variables.n; i++) {
+        err = variable_value(in, cfg->variables.items[i], vars, d);
+        if (err == TERN_ENOMEM) {
+            error = err;
+            break;
+        }
+        if (err)
+            error = TERN_ERROR;
+    }
+    valid = tern_value_object_new();
+    error = variables_validate(cfg, vars, valid, d, error);
     tern_value_decref(vars);
     vars = valid;
     if (!vars)
