@@ -308,6 +308,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
     struct tern_lang_file *f = NULL;
     size_t nlen = strlen(name), i, k, errors = diags->errors;
     size_t first = diags->count;
+    unsigned long failed = tern_alloc_failures();
     int error, err;
 
     if (nlen > 8 && strcmp(name + nlen - 8, ".tf.json") == 0)
@@ -405,6 +406,10 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
             return TERN_ENOMEM;
     }
     tern__diags_sort(diags, first);
+    /* A diagnostic that could not be added is a lost message, not a
+     * smaller error: the allocator's count tells (util/alloc.h). */
+    if (tern_alloc_failures() != failed)
+        return TERN_ENOMEM;
     return diags->errors > errors ? TERN_ERROR : TERN_OK;
 }
 

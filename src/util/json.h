@@ -55,4 +55,29 @@ static inline json_t *tern_json_loads(const char *text, size_t flags, int *oom)
     return j;
 }
 
+/* json_loadb() the same way, with Jansson's error in @err (may be NULL):
+ * meaningful only when *oom stayed clear. */
+static inline json_t *tern_json_loadb(const char *buf, size_t len, size_t flags,
+                                      json_error_t *err, int *oom)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *j = json_loadb(buf, len, flags, err);
+
+    if (!j && tern_alloc_failures() != failed)
+        *oom = 1;
+    return j;
+}
+
+/* json_load_file() the same way. */
+static inline json_t *tern_json_load_file(const char *path, size_t flags,
+                                          json_error_t *err, int *oom)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *j = json_load_file(path, flags, err);
+
+    if (!j && tern_alloc_failures() != failed)
+        *oom = 1;
+    return j;
+}
+
 #endif
