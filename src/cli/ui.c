@@ -18,6 +18,7 @@
 
 #include "lang/lang.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/signals.h"
 
 const char *cli_c_bold(const struct cli_ui *ui)
@@ -56,7 +57,7 @@ int cli_json_print(FILE *f, const json_t *j, size_t flags)
 {
     /* Encoded first, so that an allocation failure halfway (Jansson's
      * encoder allocates) cannot leave half a document on @f. */
-    char *text = j ? json_dumps(j, flags | JSON_ENCODE_ANY) : NULL;
+    char *text = j ? tern_json_dumps(j, flags | JSON_ENCODE_ANY) : NULL;
 
     if (!text)
         return TERN_ENOMEM;

@@ -54,9 +54,11 @@ static const char *const after =
     "}\n";
 
 /* `show -json PATH` as the command runs it, printing into *@out (the
- * C library's, free()); the diagnostics it left in @diags. */
+ * C library's, free()), with allocation @fail_at failing (0: none), alone
+ * when @once, else with every later one; the diagnostics it left in
+ * @diags. Returns its code; *@made, how many allocations it made. */
 static int show_json(const char *path, char **out, struct tern_diags *diags,
-                     unsigned long fail_at)
+                     unsigned long fail_at, int once, unsigned long *made)
 {
     struct cli_ctx ctx;
     size_t len = 0;
@@ -71,9 +73,12 @@ static int show_json(const char *path, char **out, struct tern_diags *diags,
     ctx.opts.json = 1;
     ctx.ui.out = f;
     ctx.ui.err = f;
-    tern__alloc_fail_after(fail_at);
+    if (once)
+        tern__alloc_fail_once(fail_at);
+    else
+        tern__alloc_fail_after(fail_at);
     rc = cli_show_plan_file(&ctx, path);
-    tern__alloc_fail_after(0);
+    *made = tern__alloc_fail_after(0);
     fclose(f);
     tern_diags_move(diags, &ctx.diags);
     tern_diags_release(&ctx.diags);
@@ -87,8 +92,8 @@ TEST(cli_json_alloc, show_plan_walk)
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_plan *p = NULL;
     char *path, *want = NULL, *got = NULL;
-    unsigned long n;
-    int rc;
+    unsigned long n, total, made, read;
+    int rc, once;
 
     ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
     ASSERT_OK(test_env_converge(&env, before));
@@ -97,34 +102,49 @@ TEST(cli_json_alloc, show_plan_walk)
     path = tern_asprintf("%s/p.tfplan", tern_test_tmpdir());
     ASSERT_NOT_NULL(path);
     ASSERT_OK(tern_plan_write(p, path, &env.diags));
-    ASSERT_OK(show_json(path, &want, &diags, 0));
+    tern_plan_free(p);
+    /* How many allocations reading the file takes: show begins with it. */
+    tern__alloc_fail_after(0);
+    ASSERT_OK(tern_plan_read(&p, path, &env.diags));
+    read = tern__alloc_fail_after(0);
+    ASSERT_OK(show_json(path, &want, &diags, 0, 0, &total));
     ASSERT_EQ(diags.errors, 0);
     /* The document the walk compares against has every part. */
     ASSERT_NOT_NULL(strstr(want, "\n  \"configuration\": {\n"));
     ASSERT_NOT_NULL(strstr(want, "\n  \"relevant_attributes\": [\n"));
     ASSERT_NOT_NULL(strstr(want, "\n  \"prior_state\": {\n"));
     ASSERT_NOT_NULL(strstr(want, "\n  \"output_changes\": {\n"));
-    for (n = 1;; n++) {
-        rc = show_json(path, &got, &diags, n);
-        if (rc == TERN_OK) {
-            ASSERT_STR_EQ(got, want);
+    ASSERT_CMP(total, >, 1000);
+    ASSERT_CMP(read, <, total);
+    /* Every allocation failing with all later ones; and alone, from the
+     * first after the file was read: Jansson's lexer ignores a failure to
+     * grow the token it saves (load.c lex_save) and, with the next
+     * allocation succeeding, may assert. util/json.h drops such a parse;
+     * the sticky walk covers the read. */
+    for (n = 1; n <= total; n++) {
+        for (once = 0; once < (n > read ? 2 : 1); once++) {
+            rc = show_json(path, &got, &diags, n, once, &made);
+            if (rc == TERN_OK) {
+                if (strcmp(got, want) != 0)
+                    FAIL("allocation %lu failed%s, yet the document was "
+                         "printed, differing:\n%s",
+                         n, once ? " alone" : "", got);
+            } else if (rc != TERN_ENOMEM || diags.errors != 0) {
+                /* What the command ends in: "Error: out of memory" (src/
+                 * cli/main.c), not a diagnostic blaming the plan file. */
+                FAIL("allocation %lu failed%s: rc %d, %zu error(s), first: "
+                     "%s",
+                     n, once ? " alone" : "", rc, diags.errors,
+                     diags.count ? diags.items[0].summary : "(none)");
+            } else if (got[0]) {
+                FAIL("allocation %lu failed%s, yet %zu bytes were printed", n,
+                     once ? " alone" : "", strlen(got));
+            }
             free(got); /* open_memstream's */
-            break;
+            tern_diags_release(&diags);
         }
-        /* What the command ends in: "Error: out of memory" (src/cli/
-         * main.c), not a diagnostic that blames the plan file. */
-        if (rc != TERN_ENOMEM || diags.errors != 0)
-            FAIL("allocation %lu failed: rc %d, %zu error(s), first: %s", n, rc,
-                 diags.errors, diags.count ? diags.items[0].summary : "(none)");
-        if (got[0])
-            FAIL("allocation %lu failed, yet printed %zu bytes", n,
-                 strlen(got));
-        free(got); /* open_memstream's */
-        tern_diags_release(&diags);
-        ASSERT_CMP(n, <, 1000000);
     }
-    fprintf(stderr, "# %lu allocations walked\n", n);
-    ASSERT_CMP(n, >, 1000);
+    fprintf(stderr, "# %lu allocations walked\n", total);
     free(want); /* open_memstream's */
     tern_free(path);
     tern_plan_free(p);
