@@ -53,12 +53,14 @@ static const char *const after =
     "  sensitive = true\n"
     "}\n";
 
-/* `show -json PATH` as the command runs it, printing into *@out (the
- * C library's, free()), with allocation @fail_at failing (0: none), alone
- * when @once, else with every later one; the diagnostics it left in
- * @diags. Returns its code; *@made, how many allocations it made. */
-static int show_json(const char *path, char **out, struct tern_diags *diags,
-                     unsigned long fail_at, int once, unsigned long *made)
+/* `show -json PATH` as the command runs it (`show -json` of the state
+ * @st without a @path), printing into *@out (the C library's, free()),
+ * with allocation @fail_at failing (0: none), alone when @once, else with
+ * every later one; the diagnostics it left in @diags. Returns its code;
+ * *@made, how many allocations it made. */
+static int show_json(const char *path, tern_state *st, char **out,
+                     struct tern_diags *diags, unsigned long fail_at, int once,
+                     unsigned long *made)
 {
     struct cli_ctx ctx;
     size_t len = 0;
@@ -73,17 +75,41 @@ static int show_json(const char *path, char **out, struct tern_diags *diags,
     ctx.opts.json = 1;
     ctx.ui.out = f;
     ctx.ui.err = f;
+    ctx.state = st;
     if (once)
         tern__alloc_fail_once(fail_at);
     else
         tern__alloc_fail_after(fail_at);
-    rc = cli_show_plan_file(&ctx, path);
+    rc = path ? cli_show_plan_file(&ctx, path) : cli_cmd_show(&ctx);
     *made = tern__alloc_fail_after(0);
     fclose(f);
     tern_diags_move(diags, &ctx.diags);
     tern_diags_release(&ctx.diags);
     cli_opts_release(&ctx.opts);
     return rc;
+}
+
+/* One run of a walk: the whole document @want, or nothing and TERN_ENOMEM
+ * without a diagnostic, which the command ends in as "Error: out of
+ * memory" (src/cli/main.c), not a diagnostic that blames its input. */
+static void check_run(int rc, char *got, const char *want,
+                      struct tern_diags *diags, unsigned long n, int once)
+{
+    if (rc == TERN_OK) {
+        if (strcmp(got, want) != 0)
+            FAIL("allocation %lu failed%s, yet the document was printed, "
+                 "differing:\n%s",
+                 n, once ? " alone" : "", got);
+    } else if (rc != TERN_ENOMEM || diags->errors != 0) {
+        FAIL("allocation %lu failed%s: rc %d, %zu error(s), first: %s", n,
+             once ? " alone" : "", rc, diags->errors,
+             diags->count ? diags->items[0].summary : "(none)");
+    } else if (got[0]) {
+        FAIL("allocation %lu failed%s, yet %zu bytes were printed", n,
+             once ? " alone" : "", strlen(got));
+    }
+    free(got); /* open_memstream's */
+    tern_diags_release(diags);
 }
 
 TEST(cli_json_alloc, show_plan_walk)
@@ -107,7 +133,7 @@ TEST(cli_json_alloc, show_plan_walk)
     tern__alloc_fail_after(0);
     ASSERT_OK(tern_plan_read(&p, path, &env.diags));
     read = tern__alloc_fail_after(0);
-    ASSERT_OK(show_json(path, &want, &diags, 0, 0, &total));
+    ASSERT_OK(show_json(path, NULL, &want, &diags, 0, 0, &total));
     ASSERT_EQ(diags.errors, 0);
     /* The document the walk compares against has every part. */
     ASSERT_NOT_NULL(strstr(want, "\n  \"configuration\": {\n"));
@@ -123,25 +149,8 @@ TEST(cli_json_alloc, show_plan_walk)
      * the sticky walk covers the read. */
     for (n = 1; n <= total; n++) {
         for (once = 0; once < (n > read ? 2 : 1); once++) {
-            rc = show_json(path, &got, &diags, n, once, &made);
-            if (rc == TERN_OK) {
-                if (strcmp(got, want) != 0)
-                    FAIL("allocation %lu failed%s, yet the document was "
-                         "printed, differing:\n%s",
-                         n, once ? " alone" : "", got);
-            } else if (rc != TERN_ENOMEM || diags.errors != 0) {
-                /* What the command ends in: "Error: out of memory" (src/
-                 * cli/main.c), not a diagnostic blaming the plan file. */
-                FAIL("allocation %lu failed%s: rc %d, %zu error(s), first: "
-                     "%s",
-                     n, once ? " alone" : "", rc, diags.errors,
-                     diags.count ? diags.items[0].summary : "(none)");
-            } else if (got[0]) {
-                FAIL("allocation %lu failed%s, yet %zu bytes were printed", n,
-                     once ? " alone" : "", strlen(got));
-            }
-            free(got); /* open_memstream's */
-            tern_diags_release(&diags);
+            rc = show_json(path, NULL, &got, &diags, n, once, &made);
+            check_run(rc, got, want, &diags, n, once);
         }
     }
     fprintf(stderr, "# %lu allocations walked\n", total);
@@ -152,7 +161,36 @@ TEST(cli_json_alloc, show_plan_walk)
     test_env_release(&env);
 }
 
+/* `show -json` of a state (cmd_basic.c's state representation): the
+ * same, failing each allocation alone and with every later one. */
+TEST(cli_json_alloc, show_state_walk)
+{
+    struct test_env env;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    char *want = NULL, *got = NULL;
+    unsigned long n, total, made;
+    int rc, once;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, after));
+    ASSERT_OK(show_json(NULL, env.state, &want, &diags, 0, 0, &total));
+    ASSERT_EQ(diags.errors, 0);
+    ASSERT_NOT_NULL(strstr(want, "\n          \"index\": \"y\",\n"));
+    ASSERT_NOT_NULL(strstr(want, "\n      \"secret\": {\n"));
+    ASSERT_CMP(total, >, 200);
+    for (n = 1; n <= total; n++)
+        for (once = 0; once < 2; once++) {
+            rc = show_json(NULL, env.state, &got, &diags, n, once, &made);
+            check_run(rc, got, want, &diags, n, once);
+        }
+    fprintf(stderr, "# %lu allocations walked\n", total);
+    free(want); /* open_memstream's */
+    tern_diags_release(&diags);
+    test_env_release(&env);
+}
+
 const struct tern_test test_cli_json_alloc_list[] = {
     TEST_UNIT(cli_json_alloc, show_plan_walk),
+    TEST_UNIT(cli_json_alloc, show_state_walk),
     TEST_END,
 };
