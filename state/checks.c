@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 static int exec_one(tern_state *st, const char *sql)
 {
@@ -72,13 +73,15 @@ int tern_state_check_results(tern_state *st, json_t **out,
                              struct tern_diags *diags)
 {
     char *text = NULL;
-    int error;
+    int error, oom = 0;
 
     *out = NULL;
     if ((error = stored_text(st, &text, diags)) || !text)
         return error;
-    *out = json_loads(text, 0, NULL);
-    if (!json_is_array(*out)) {
+    *out = tern_json_loads(text, 0, &oom);
+    if (oom) {
+        error = TERN_ENOMEM; /* not "Damaged state" */
+    } else if (!json_is_array(*out)) {
         json_decref(*out);
         *out = NULL;
         error = tern__state_fail(diags, TERN_ERROR, "Damaged state",

@@ -22,6 +22,8 @@
 
 #include <time.h>
 
+#include "util/json.h"
+
 /* Confirmations older than this are dropped when new ones are written: a
  * write that old is long past any propagation window. */
 #define CONFIRMED_KEEP_S (24 * 3600)
@@ -97,10 +99,13 @@ static int mark_confirmed(tern_state *st, int64_t since, json_t *map,
 static json_t *before_value(const char *text)
 {
     json_t *j, *attrs;
+    int oom = 0;
 
     if (!text)
         return json_null();
-    j = json_loads(text, JSON_DECODE_ANY, NULL);
+    j = tern_json_loads(text, JSON_DECODE_ANY, &oom);
+    if (oom)
+        return NULL;
     attrs = json_object_get(j, "attributes");
     attrs = json_is_object(attrs) ? json_incref(attrs) : json_object();
     json_decref(j);

@@ -18,6 +18,7 @@
 
 #include "engine/tfjson.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
@@ -66,32 +67,32 @@ json_t *tern__state_export_instance(const json_t *r)
 {
     json_t *inst = json_object(), *attrs = NULL, *v;
     const char *id = json_string_value(json_object_get(r, "id"));
+    int oom = 0;
 
     if (inst == NULL)
         return NULL;
     if ((v = json_object_get(r, "index_key")) != NULL)
-        json_object_set(inst, "index_key", v);
+        tern_json_set(&oom, inst, "index_key", json_incref(v));
     if ((v = json_object_get(r, "status")) != NULL)
-        json_object_set(inst, "status", v);
-    json_object_set_new(
-        inst, "schema_version",
+        tern_json_set(&oom, inst, "status", json_incref(v));
+    tern_json_set(
+        &oom, inst, "schema_version",
         json_integer(json_integer_value(json_object_get(r, "schema_version"))));
-    attrs = json_copy(json_object_get(r, "attributes"));
-    if (attrs == NULL)
-        attrs = json_object();
+    v = json_object_get(r, "attributes");
+    attrs = v ? tern_json_copy(v) : json_object();
     /* Terraform keeps the ID as attributes.id; tern keeps it apart too. */
-    if (id && json_object_get(attrs, "id") == NULL)
-        json_object_set_new(attrs, "id", json_string(id));
-    json_object_set_new(inst, "attributes", attrs);
+    if (attrs && id && json_object_get(attrs, "id") == NULL)
+        tern_json_set(&oom, attrs, "id", json_string(id));
+    tern_json_set(&oom, inst, "attributes", attrs);
     v = json_object_get(r, "sensitive_attributes");
-    json_object_set_new(inst, "sensitive_attributes",
-                        v ? json_incref(v) : json_array());
+    tern_json_set(&oom, inst, "sensitive_attributes",
+                  v ? json_incref(v) : json_array());
     v = json_object_get(r, "dependencies");
     if (json_array_size(v) > 0)
-        json_object_set(inst, "dependencies", v);
+        tern_json_set(&oom, inst, "dependencies", json_incref(v));
     if (json_is_true(json_object_get(r, "create_before_destroy")))
-        json_object_set_new(inst, "create_before_destroy", json_true());
-    return inst;
+        tern_json_set(&oom, inst, "create_before_destroy", json_true());
+    return tern_json_done(oom, inst);
 }
 
 /* Build the document from resources (address -> JSON) and outputs. */
@@ -102,6 +103,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
     json_t **sorted = NULL, *v, *o;
     const char *k;
     size_t n = 0, i;
+    int oom = 0;
 
     sorted = tern_calloc(json_object_size(resources) + 1, sizeof(*sorted));
     if (sorted == NULL)
@@ -125,24 +127,29 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
             if (res == NULL || json_array_append_new(list, res) != 0)
                 goto fail;
             if (*module)
-                json_object_set_new(res, "module", json_string(module));
-            json_object_set_new(res, "mode",
-                                json_string(str_or(r, "mode", "managed")));
-            json_object_set_new(res, "type",
-                                json_string(str_or(r, "type", "")));
-            json_object_set_new(res, "name",
-                                json_string(str_or(r, "name", "")));
+                tern_json_set(&oom, res, "module", json_string(module));
+            tern_json_set(&oom, res, "mode",
+                          json_string(str_or(r, "mode", "managed")));
+            tern_json_set(&oom, res, "type",
+                          json_string(str_or(r, "type", "")));
+            tern_json_set(&oom, res, "name",
+                          json_string(str_or(r, "name", "")));
             if (json_is_integer(key))
-                json_object_set_new(res, "each", json_string("list"));
+                tern_json_set(&oom, res, "each", json_string("list"));
             else if (json_is_string(key))
-                json_object_set_new(res, "each", json_string("map"));
-            if (json_object_get(r, "provider") == NULL)
-                prov = tern__state_default_provider(str_or(r, "type", ""));
-            json_object_set_new(
-                res, "provider",
-                json_string(prov ? prov : str_or(r, "provider", "")));
+                tern_json_set(&oom, res, "each", json_string("map"));
+            if (json_object_get(r, "provider") != NULL)
+                tern_json_set(&oom, res, "provider",
+                              json_string(str_or(r, "provider", "")));
+            else if ((prov = tern__state_default_provider(
+                          str_or(r, "type", ""))) != NULL)
+                tern_json_set(&oom, res, "provider", json_string(prov));
+            else
+                oom = 1;
             tern_free(prov);
-            json_object_set_new(res, "instances", json_array());
+            tern_json_set(&oom, res, "instances", json_array());
+            if (oom)
+                goto fail;
         }
         insts = json_object_get(res, "instances");
         if (json_array_append_new(insts, tern__state_export_instance(r)) != 0)
@@ -157,8 +164,10 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
         if (o == NULL)
             goto fail;
         if (json_is_true(json_object_get(v, "sensitive")))
-            json_object_set_new(o, "sensitive", json_true());
-        json_object_set_new(out_obj, k, o);
+            tern_json_set(&oom, o, "sensitive", json_true());
+        tern_json_set(&oom, out_obj, k, o);
+        if (oom)
+            goto fail;
     }
     doc = json_pack("{s:i,s:s,s:I,s:s,s:O,s:O,s:n}", "version", 4,
                     "terraform_version", TERN_STATE_TERRAFORM_VERSION, "serial",
@@ -180,7 +189,7 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
     sqlite3_stmt *s = NULL;
     char *address = NULL;
     int64_t current;
-    int error = TERN_OK, rc, in_tx = 0;
+    int error = TERN_OK, rc, in_tx = 0, oom = 0;
 
     *out = NULL;
     /* One read transaction: a consistent snapshot even without the lock.
@@ -264,7 +273,11 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
             json_object_del(map, key);
             continue;
         }
-        j = json_loads(before, JSON_DECODE_ANY, NULL);
+        j = tern_json_loads(before, JSON_DECODE_ANY, &oom);
+        if (oom) { /* not "Damaged state" */
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if (j == NULL) {
             error = tern__state_fail(diags, TERN_ERROR, "Damaged state",
                                      "A history entry of %s in %s does not "
@@ -272,8 +285,12 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
                                      key, st->path);
             goto done;
         }
-        json_object_set_new(map, key, j);
+        tern_json_set(&oom, map, key, j);
         j = NULL;
+        if (oom) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     if (rc != SQLITE_DONE) {
         error = tern__state_sqlfail(st, diags, "reading history");
@@ -291,7 +308,12 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
             goto done;
         }
         if (checks)
-            json_object_set_new(*out, "check_results", checks);
+            tern_json_set(&oom, *out, "check_results", checks);
+        if (oom) {
+            json_decref(*out);
+            *out = NULL;
+            error = TERN_ENOMEM;
+        }
     }
 done:
     if (in_tx)
@@ -410,11 +432,14 @@ static int flatten(const json_t *doc, json_t **flat, struct tern_diags *diags)
                                          i);
                 goto done;
             }
-            o = json_copy((json_t *)inst);
+            o = tern_json_copy(inst);
             TERN_CHECK_ALLOC(o);
-            for (k = 0; k < sizeof(keys) / sizeof(*keys); k++)
-                if (json_object_get(r, keys[k]))
-                    json_object_set(o, keys[k], json_object_get(r, keys[k]));
+            for (k = 0; o && k < sizeof(keys) / sizeof(*keys); k++)
+                if (json_object_get(r, keys[k]) &&
+                    json_object_set(o, keys[k], json_object_get(r, keys[k]))) {
+                    json_decref(o);
+                    o = NULL;
+                }
             if (json_array_append_new(list, o) != 0) {
                 o = NULL;
                 error = TERN_ENOMEM;
@@ -622,7 +647,10 @@ int tern_state_migrate(tern_state *st, const json_t *doc,
         }
         address = tern_state_resource_address(&r);
         TERN_CHECK_ALLOC(address);
-        json_array_append_new(skip, json_string(address));
+        if (json_array_append_new(skip, json_string(address)) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if (diags)
             tern_diags_add(diags, TERN_SEV_WARNING, NULL,
                            "Resource not migrated",

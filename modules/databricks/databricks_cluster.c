@@ -63,6 +63,7 @@
 
 #include "databricks/client.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,21 +129,22 @@ static json_t *lib_api(const json_t *blk)
     static const char *const strs[] = {"jar", "whl", "requirements", "egg"};
     json_t *o = json_object(), *nested;
     size_t i;
+    int oom = 0;
 
     if (!o)
         return NULL;
     for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         if (tern__str(blk, strs[i]))
-            json_object_set_new(o, strs[i],
-                                json_string(tern__str(blk, strs[i])));
+            tern_json_set(&oom, o, strs[i],
+                          json_string(tern__str(blk, strs[i])));
     nested = json_array_get(json_object_get(blk, "pypi"), 0);
     if (nested && tern__str(nested, "package")) {
         json_t *p = json_pack("{s:s}", "package", tern__str(nested, "package"));
 
         if (p && tern__str(nested, "repo"))
-            json_object_set_new(p, "repo",
-                                json_string(tern__str(nested, "repo")));
-        json_object_set_new(o, "pypi", p);
+            tern_json_set(&oom, p, "repo",
+                          json_string(tern__str(nested, "repo")));
+        tern_json_set(&oom, o, "pypi", p);
     }
     nested = json_array_get(json_object_get(blk, "maven"), 0);
     if (nested && tern__str(nested, "coordinates")) {
@@ -151,13 +153,13 @@ static json_t *lib_api(const json_t *blk)
         json_t *ex = json_object_get(nested, "exclusions");
 
         if (m && tern__str(nested, "repo"))
-            json_object_set_new(m, "repo",
-                                json_string(tern__str(nested, "repo")));
+            tern_json_set(&oom, m, "repo",
+                          json_string(tern__str(nested, "repo")));
         if (m && json_array_size(ex))
-            json_object_set(m, "exclusions", ex);
-        json_object_set_new(o, "maven", m);
+            tern_json_set(&oom, m, "exclusions", json_incref(ex));
+        tern_json_set(&oom, o, "maven", m);
     }
-    return o;
+    return tern_json_done(oom, o);
 }
 
 /* The blocks' libraries in the API's form (new reference). */
@@ -165,9 +167,10 @@ static json_t *libs_api(const json_t *blocks)
 {
     json_t *a = json_array(), *b;
     size_t i;
+    int oom = 0;
 
-    json_array_foreach(blocks, i, b) json_array_append_new(a, lib_api(b));
-    return a;
+    json_array_foreach(blocks, i, b) tern_json_append(&oom, a, lib_api(b));
+    return tern_json_done(oom, a);
 }
 
 static int lib_in(const json_t *lib, const json_t *list)
@@ -289,41 +292,43 @@ static json_t *spec_body(const json_t *desired)
 {
     json_t *b = json_object(), *v, *aws, *as;
     size_t i;
+    int oom = 0;
 
     if (!b)
         return NULL;
     for (i = 0; spec_strings[i]; i++)
         if (tern__str(desired, spec_strings[i]))
-            json_object_set_new(
-                b, spec_strings[i],
-                json_string(tern__str(desired, spec_strings[i])));
+            tern_json_set(&oom, b, spec_strings[i],
+                          json_string(tern__str(desired, spec_strings[i])));
     for (i = 0; spec_maps[i]; i++)
         if (json_object_size(v = json_object_get(desired, spec_maps[i])))
-            json_object_set(b, spec_maps[i], v);
+            tern_json_set(&oom, b, spec_maps[i], json_incref(v));
     as = json_array_get(json_object_get(desired, "autoscale"), 0);
     if (as) {
         json_t *o = json_object();
 
         if (o && json_is_integer(json_object_get(as, "min_workers")))
-            json_object_set(o, "min_workers",
-                            json_object_get(as, "min_workers"));
+            tern_json_set(&oom, o, "min_workers",
+                          json_incref(json_object_get(as, "min_workers")));
         if (o && json_is_integer(json_object_get(as, "max_workers")))
-            json_object_set(o, "max_workers",
-                            json_object_get(as, "max_workers"));
-        json_object_set_new(b, "autoscale", o);
+            tern_json_set(&oom, o, "max_workers",
+                          json_incref(json_object_get(as, "max_workers")));
+        tern_json_set(&oom, b, "autoscale", o);
     } else {
         /* ForceSendFields = NumWorkers: 0 is sent too. */
-        json_object_set_new(b, "num_workers",
-                            json_integer(tern__int(desired, "num_workers", 0)));
+        tern_json_set(&oom, b, "num_workers",
+                      json_integer(tern__int(desired, "num_workers", 0)));
     }
     if (json_is_integer(json_object_get(desired, "autotermination_minutes")))
-        json_object_set(b, "autotermination_minutes",
-                        json_object_get(desired, "autotermination_minutes"));
+        tern_json_set(
+            &oom, b, "autotermination_minutes",
+            json_incref(json_object_get(desired, "autotermination_minutes")));
     if (json_is_boolean(json_object_get(desired, "enable_elastic_disk")))
-        json_object_set(b, "enable_elastic_disk",
-                        json_object_get(desired, "enable_elastic_disk"));
+        tern_json_set(
+            &oom, b, "enable_elastic_disk",
+            json_incref(json_object_get(desired, "enable_elastic_disk")));
     if (tern__bool(desired, "apply_policy_default_values", 0))
-        json_object_set_new(b, "apply_policy_default_values", json_true());
+        tern_json_set(&oom, b, "apply_policy_default_values", json_true());
     aws = json_array_get(json_object_get(desired, "aws_attributes"), 0);
     if (aws) {
         json_t *o = json_object();
@@ -333,11 +338,11 @@ static json_t *spec_body(const json_t *desired)
         {
             if (unset(v))
                 continue;
-            json_object_set(o, k, v);
+            tern_json_set(&oom, o, k, json_incref(v));
         }
-        json_object_set_new(b, "aws_attributes", o);
+        tern_json_set(&oom, b, "aws_attributes", o);
     }
-    return b;
+    return tern_json_done(oom, b);
 }
 
 static json_t *map_or_null(const json_t *v)
@@ -355,22 +360,26 @@ static json_t *to_state(tern_op *op, const json_t *d, const json_t *cfg,
     const char *host = tern__dbx(op) ? tern_dbx_client_host(tern__dbx(op)) : "";
     char *url = NULL;
     size_t i;
+    int oom = 0;
 
     if (!st)
         return NULL;
     for (i = 0; spec_strings[i]; i++)
-        tern__set_str(st, spec_strings[i], tern__str(d, spec_strings[i]));
+        oom |= tern__set_str(st, spec_strings[i],
+                             tern__str(d, spec_strings[i])) != 0;
     for (i = 0; spec_maps[i]; i++)
-        json_object_set_new(st, spec_maps[i],
-                            map_or_null(json_object_get(d, spec_maps[i])));
-    json_object_set_new(st, "default_tags",
-                        map_or_null(json_object_get(d, "default_tags")));
-    tern__set_str(st, "id", id);
-    tern__set_str(st, "cluster_id", id);
-    tern__set_str(st, "state", tern__str(d, "state"));
+        tern_json_set(&oom, st, spec_maps[i],
+                      map_or_null(json_object_get(d, spec_maps[i])));
+    tern_json_set(&oom, st, "default_tags",
+                  map_or_null(json_object_get(d, "default_tags")));
+    oom |= tern__set_str(st, "id", id) != 0;
+    oom |= tern__set_str(st, "cluster_id", id) != 0;
+    oom |= tern__set_str(st, "state", tern__str(d, "state")) != 0;
     url = tern_asprintf("%s/#setting/clusters/%s/configuration", host,
                         id ? id : "");
-    tern__set_str(st, "url", url);
+    if (!url)
+        oom = 1;
+    oom |= tern__set_str(st, "url", url) != 0;
     tern_free(url);
     as = json_object_get(d, "autoscale");
     if (as) {
@@ -382,66 +391,68 @@ static json_t *to_state(tern_op *op, const json_t *d, const json_t *cfg,
                         json_is_integer(json_object_get(as, "min_workers"))
                             ? json_deep_copy(json_object_get(as, "min_workers"))
                             : json_null());
-        json_object_set_new(st, "autoscale", json_pack("[o]", blk));
+        tern_json_set(&oom, st, "autoscale", json_pack("[o]", blk));
         /* The workers an autoscaling cluster runs now are not
          * configuration. */
-        json_object_set_new(st, "num_workers", json_integer(0));
+        tern_json_set(&oom, st, "num_workers", json_integer(0));
     } else {
-        json_object_set_new(st, "autoscale", json_array());
-        json_object_set_new(st, "num_workers",
-                            json_integer(tern__int(d, "num_workers", 0)));
+        tern_json_set(&oom, st, "autoscale", json_array());
+        tern_json_set(&oom, st, "num_workers",
+                      json_integer(tern__int(d, "num_workers", 0)));
     }
-    json_object_set_new(
-        st, "autotermination_minutes",
-        json_integer(tern__int(d, "autotermination_minutes", 0)));
-    json_object_set_new(st, "enable_elastic_disk",
-                        json_boolean(tern__bool(d, "enable_elastic_disk", 0)));
+    tern_json_set(&oom, st, "autotermination_minutes",
+                  json_integer(tern__int(d, "autotermination_minutes", 0)));
+    tern_json_set(&oom, st, "enable_elastic_disk",
+                  json_boolean(tern__bool(d, "enable_elastic_disk", 0)));
     aws = json_object_get(d, "aws_attributes");
     if (aws) {
         blk = json_object();
         for (i = 0; aws_schema[i].name; i++) {
             json_t *v = json_object_get(aws, aws_schema[i].name);
 
-            json_object_set_new(blk, aws_schema[i].name,
-                                v ? json_deep_copy(v) : json_null());
+            tern_json_set(&oom, blk, aws_schema[i].name,
+                          v ? json_deep_copy(v) : json_null());
         }
-        json_object_set_new(st, "aws_attributes", json_pack("[o]", blk));
+        tern_json_set(&oom, st, "aws_attributes", json_pack("[o]", blk));
     } else {
-        json_object_set_new(st, "aws_attributes", json_array());
+        tern_json_set(&oom, st, "aws_attributes", json_array());
     }
     /* Not reported by get: the configuration's (or the prior's). */
-    json_object_set_new(
-        st, "apply_policy_default_values",
+    tern_json_set(
+        &oom, st, "apply_policy_default_values",
         json_boolean(tern__bool(cfg, "apply_policy_default_values", 0)));
-    json_object_set_new(st, "is_pinned",
-                        json_boolean(tern__bool(cfg, "is_pinned", 0)));
-    json_object_set_new(st, "no_wait",
-                        json_boolean(tern__bool(cfg, "no_wait", 0)));
-    tern__set_str(st, "idempotency_token", tern__str(cfg, "idempotency_token"));
-    json_object_set_new(st, "library", libs ? json_incref(libs) : json_array());
-    return st;
+    tern_json_set(&oom, st, "is_pinned",
+                  json_boolean(tern__bool(cfg, "is_pinned", 0)));
+    tern_json_set(&oom, st, "no_wait",
+                  json_boolean(tern__bool(cfg, "no_wait", 0)));
+    oom |= tern__set_str(st, "idempotency_token",
+                         tern__str(cfg, "idempotency_token")) != 0;
+    tern_json_set(&oom, st, "library", libs ? json_incref(libs) : json_array());
+    return tern_json_done(oom, st);
 }
 
 /* A library in the API's form as a block of the schema (new reference). */
 static json_t *lib_block(const json_t *lib)
 {
     json_t *b = json_object(), *p;
+    int oom = 0;
 
     if (!b)
         return NULL;
-    tern__set_str(b, "egg", tern__str(lib, "egg"));
-    tern__set_str(b, "jar", tern__str(lib, "jar"));
-    tern__set_str(b, "requirements", tern__str(lib, "requirements"));
-    tern__set_str(b, "whl", tern__str(lib, "whl"));
+    oom |= tern__set_str(b, "egg", tern__str(lib, "egg")) != 0;
+    oom |= tern__set_str(b, "jar", tern__str(lib, "jar")) != 0;
+    oom |=
+        tern__set_str(b, "requirements", tern__str(lib, "requirements")) != 0;
+    oom |= tern__set_str(b, "whl", tern__str(lib, "whl")) != 0;
     p = json_object_get(lib, "pypi");
-    json_object_set_new(b, "pypi",
-                        p ? json_pack("[{s:o, s:o}]", "package",
-                                      tern__jstr(tern__str(p, "package")),
-                                      "repo", tern__jstr(tern__str(p, "repo")))
-                          : json_array());
+    tern_json_set(&oom, b, "pypi",
+                  p ? json_pack("[{s:o, s:o}]", "package",
+                                tern__jstr(tern__str(p, "package")), "repo",
+                                tern__jstr(tern__str(p, "repo")))
+                    : json_array());
     p = json_object_get(lib, "maven");
-    json_object_set_new(
-        b, "maven",
+    tern_json_set(
+        &oom, b, "maven",
         p ? json_pack("[{s:o, s:o, s:o}]", "coordinates",
                       tern__jstr(tern__str(p, "coordinates")), "exclusions",
                       json_array_size(json_object_get(p, "exclusions"))
@@ -449,7 +460,7 @@ static json_t *lib_block(const json_t *lib)
                           : json_null(),
                       "repo", tern__jstr(tern__str(p, "repo")))
           : json_array());
-    return b;
+    return tern_json_done(oom, b);
 }
 
 /* Libraries in the API's form as the state's blocks (new reference), so
@@ -458,9 +469,10 @@ static json_t *lib_blocks(const json_t *api)
 {
     json_t *a = json_array(), *l;
     size_t i;
+    int oom = 0;
 
-    json_array_foreach(api, i, l) json_array_append_new(a, lib_block(l));
-    return a;
+    json_array_foreach(api, i, l) tern_json_append(&oom, a, lib_block(l));
+    return tern_json_done(oom, a);
 }
 
 /* ---- calls ---------------------------------------------------------------*/
@@ -623,7 +635,7 @@ static int read_libs(tern_op *op, const char *id, json_t **out,
 {
     json_t *sts = NULL, *s;
     size_t i;
-    int error = lib_status(op, id, &sts, what);
+    int error = lib_status(op, id, &sts, what), oom = 0;
 
     *out = NULL;
     if (error)
@@ -635,10 +647,11 @@ static int read_libs(tern_op *op, const char *id, json_t **out,
 
         if (st && strcmp(st, "UNINSTALL_ON_RESTART") == 0)
             continue;
-        json_array_append_new(*out, lib_block(json_object_get(s, "library")));
+        tern_json_append(&oom, *out, lib_block(json_object_get(s, "library")));
     }
     json_decref(sts);
-    return TERN_OK;
+    *out = tern_json_done(oom, *out);
+    return *out ? TERN_OK : TERN_ENOMEM;
 }
 
 /* Poll cluster-status until each of @p want is INSTALLED; FAILED (or
@@ -722,10 +735,13 @@ static int dc_create(json_t **out, tern_op *op, const json_t *desired)
 
     TERN_CHECK_ALLOC(b);
     TERN_CHECK_ALLOC(what);
-    if (tern__str(desired, "idempotency_token"))
+    if (tern__str(desired, "idempotency_token") &&
         json_object_set_new(
             b, "idempotency_token",
-            json_string(tern__str(desired, "idempotency_token")));
+            json_string(tern__str(desired, "idempotency_token"))) != 0) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     /* A create that failed on the way may have been applied: sent again
      * only with an idempotency_token, which makes that safe. */
     error = tern__dbx_call(
@@ -871,14 +887,29 @@ static int config_changed(const json_t *prior, const json_t *desired,
     return changed;
 }
 
+/* Append to @out each library of @from that @in lacks; TERN_ENOMEM when
+ * one could not be: a library left out would silently not be installed
+ * or not removed. */
+static int libs_missing(const json_t *from, const json_t *in, json_t *out)
+{
+    json_t *l;
+    size_t i;
+
+    json_array_foreach(from, i, l)
+    {
+        if (!lib_in(l, in) && json_array_append(out, l) != 0)
+            return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
 static int dc_update(json_t **out, tern_op *op, const json_t *prior,
                      const json_t *desired)
 {
     const char *id = tern__str(prior, "id");
     json_t *b = NULL, *d = NULL, *have = NULL, *want = NULL, *add = NULL,
-           *del = NULL, *r = NULL, *l;
+           *del = NULL, *r = NULL;
     char *what = NULL;
-    size_t i;
     int error = TERN_OK, started = 0,
         nowait = tern__bool(desired, "no_wait", 0);
 
@@ -922,7 +953,10 @@ static int dc_update(json_t **out, tern_op *op, const json_t *prior,
         }
         b = spec_body(desired);
         TERN_CHECK_ALLOC(b);
-        json_object_set_new(b, "cluster_id", json_string(id));
+        if (json_object_set_new(b, "cluster_id", json_string(id)) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if ((error = tern__dbx_call(op, "POST", API "edit", b, NULL,
                                     TERN__RETRY_TRANSIENT, what, NULL)))
             goto done;
@@ -958,10 +992,9 @@ static int dc_update(json_t **out, tern_op *op, const json_t *prior,
         TERN_CHECK_ALLOC(have);
         TERN_CHECK_ALLOC(add);
         TERN_CHECK_ALLOC(del);
-        json_array_foreach(want, i, l) if (!lib_in(l, have))
-            json_array_append(add, l);
-        json_array_foreach(have, i, l) if (!lib_in(l, want))
-            json_array_append(del, l);
+        if ((error = libs_missing(want, have, add)) ||
+            (error = libs_missing(have, want, del)))
+            goto done;
         if (json_array_size(add) || json_array_size(del)) {
             if (is_state(d, "TERMINATED")) {
                 if ((error =

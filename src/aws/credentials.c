@@ -15,6 +15,7 @@
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/env.h"
+#include "util/json.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -243,7 +244,7 @@ static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
     char chunk[4096];
     ssize_t n;
     pid_t pid;
-    int fd = -1, status = 0, error = TERN_EAUTH, over = 0, rc;
+    int fd = -1, status = 0, error = TERN_EAUTH, over = 0, rc, oom = 0;
     json_t *doc = NULL;
     json_error_t jerr;
     const char *akid, *secret, *token, *exp;
@@ -296,7 +297,11 @@ static int fetch_process(struct tern_aws_credentials *p, tern_aws_creds *out,
                            WTERMSIG(status), strsignal(WTERMSIG(status)));
         goto done;
     }
-    doc = json_loadb(tern_buf_cstr(&b), b.len, 0, &jerr);
+    doc = tern_json_loadb(tern_buf_cstr(&b), b.len, 0, &jerr, &oom);
+    if (oom) { /* not "printed no valid credentials" */
+        error = TERN_ENOMEM;
+        goto done;
+    }
     akid = json_string_value(json_object_get(doc, "AccessKeyId"));
     secret = json_string_value(json_object_get(doc, "SecretAccessKey"));
     token = json_string_value(json_object_get(doc, "SessionToken"));
@@ -446,7 +451,7 @@ static int fetch_imds_into(tern_http *http, const char *endpoint,
     char *token = NULL, *url = NULL, *role = NULL;
     json_t *doc = NULL;
     const char *code, *akid, *secret, *tok, *exp;
-    int error;
+    int error, oom = 0;
 
     error = imds_token(http, endpoint, &token, why, whylen);
     if (error)
@@ -486,7 +491,11 @@ static int fetch_imds_into(tern_http *http, const char *endpoint,
         error = error == TERN_ENOMEM ? error : TERN_EAUTH;
         goto done;
     }
-    doc = json_loadb(resp.body.ptr, resp.body.len, 0, NULL);
+    doc = tern_json_loadb(resp.body.ptr, resp.body.len, 0, NULL, &oom);
+    if (oom) { /* not "credentials not usable" */
+        error = TERN_ENOMEM;
+        goto done;
+    }
     code = json_string_value(json_object_get(doc, "Code"));
     akid = json_string_value(json_object_get(doc, "AccessKeyId"));
     secret = json_string_value(json_object_get(doc, "SecretAccessKey"));

@@ -244,8 +244,10 @@ char *cli_ui_ask(const struct cli_ui *ui, const char *question);
  * with nothing typed or on an interrupt. */
 char *cli_ui_read_line(void);
 
-/* Print a JSON document and a newline to @f (flags: JSON_INDENT(2)...). */
-void cli_json_print(FILE *f, const json_t *j, size_t flags);
+/* Print a JSON document and a newline to @f (flags: JSON_INDENT(2)...),
+ * whole or not at all: TERN_ENOMEM, with nothing printed, when it could
+ * not be encoded (a NULL @j included). */
+int cli_json_print(FILE *f, const json_t *j, size_t flags);
 
 /* Print @buf's contents to @f. */
 void cli_ui_write(FILE *f, const tern_buf *buf);
@@ -298,12 +300,13 @@ struct tern_lang_config;
  * Terraform's expression representation (src/cli/json_config.c):
  * {"constant_value": v} for an expression that needs no context,
  * {"references": [...]} for one that refers to something. With @secret
- * the constant value is left out. New reference.
+ * the constant value is left out. New reference, NULL when out of memory.
  */
 json_t *cli_expression_json(const struct tern_expr *e, int secret);
 
 /* The configuration representation of the JSON plan ("configuration"):
- * provider_config and root_module. New reference. */
+ * provider_config and root_module. New reference, NULL when out of
+ * memory. */
 json_t *cli_config_json(const struct tern_lang_config *cfg);
 
 /*
@@ -311,7 +314,7 @@ json_t *cli_config_json(const struct tern_lang_config *cfg);
  * configuration of each change (resource or output, no-ops left out)
  * refers to, and transitively what those resources and locals refer to,
  * as upstream's ContributingResourceReferences; @plan is the plan
- * representation so far. New reference.
+ * representation so far. New reference, NULL when out of memory.
  */
 json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
                                 const json_t *plan);

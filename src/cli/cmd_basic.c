@@ -15,6 +15,7 @@
 #include "lang/lang.h"
 #include "engine/tfjson.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 int cli_cmd_version(struct cli_ctx *ctx)
 {
@@ -548,7 +549,7 @@ int cli_cmd_output(struct cli_ctx *ctx)
     json_t *outputs = NULL, *o, *v, *doc = NULL;
     tern_buf out = TERN_BUF_INIT;
     const char *k;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     if (ctx->state &&
         (error = tern_state_outputs(ctx->state, &outputs, &ctx->diags)) != 0)
@@ -567,13 +568,15 @@ int cli_cmd_output(struct cli_ctx *ctx)
             json_object_foreach(outputs, k, o)
             {
                 v = json_object_get(o, "value");
-                json_object_set_new(
-                    doc, k,
+                tern_json_set(
+                    &oom, doc, k,
                     json_pack("{s:b,s:o,s:O}", "sensitive",
                               json_is_true(json_object_get(o, "sensitive")),
                               "type", tern__tfjson_type(v), "value", v));
             }
-            cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+            if (oom || cli_json_print(ctx->ui.out, doc,
+                                      JSON_INDENT(2) | JSON_SORT_KEYS))
+                error = TERN_ENOMEM;
             goto done;
         }
         if (json_object_size(outputs) == 0) {
@@ -601,7 +604,7 @@ int cli_cmd_output(struct cli_ctx *ctx)
     /* Named, an output is shown even when sensitive, as Terraform does. */
     v = json_object_get(o, "value");
     if (ctx->opts.json) {
-        cli_json_print(ctx->ui.out, v, JSON_INDENT(2) | JSON_SORT_KEYS);
+        error = cli_json_print(ctx->ui.out, v, JSON_INDENT(2) | JSON_SORT_KEYS);
     } else if (ctx->opts.raw) {
         if (json_is_string(v))
             tern_buf_puts(&out, json_string_value(v));
@@ -645,32 +648,33 @@ static json_t *instance_json(const tern_state_resource *r)
         r->type);
     char *address = tern_state_resource_address(r);
     char *provider = tern__tfjson_provider_name(r->provider, r->type);
-    json_t *empty = json_object(), *j, *idx;
+    json_t *empty = json_object(), *j = NULL;
     const json_t *values = r->attributes ? r->attributes : empty;
+    int oom = !empty || !address || !provider;
 
-    j = json_pack("{s:s,s:s,s:s,s:s}", "address", address ? address : "",
-                  "mode", r->mode == TERN_STATE_DATA ? "data" : "managed",
-                  "type", r->type, "name", r->name);
-    idx = tern__tfjson_index(r->key_kind, r->key_int, r->key_str);
-    if (j && idx)
-        json_object_set_new(j, "index", idx);
-    json_object_set_new(j, "provider_name",
-                        json_string(provider ? provider : ""));
-    json_object_set_new(j, "schema_version",
-                        json_integer((json_int_t)r->schema_version));
+    if (!oom)
+        j = json_pack("{s:s,s:s,s:s,s:s}", "address", address, "mode",
+                      r->mode == TERN_STATE_DATA ? "data" : "managed", "type",
+                      r->type, "name", r->name);
+    if (r->key_kind != TERN_STATE_KEY_NONE)
+        tern_json_set(&oom, j, "index",
+                      tern__tfjson_index(r->key_kind, r->key_int, r->key_str));
+    tern_json_set(&oom, j, "provider_name", json_string(provider));
+    tern_json_set(&oom, j, "schema_version",
+                  json_integer((json_int_t)r->schema_version));
     if (json_object_size(values))
-        json_object_set(j, "values", (json_t *)values);
-    json_object_set_new(j, "sensitive_values",
-                        tern__tfjson_state_sensitive(values, r->sensitive,
-                                                     m ? m->schema : NULL));
+        tern_json_set(&oom, j, "values", json_incref((json_t *)values));
+    tern_json_set(&oom, j, "sensitive_values",
+                  tern__tfjson_state_sensitive(values, r->sensitive,
+                                               m ? m->schema : NULL));
     if (json_array_size(r->dependencies))
-        json_object_set(j, "depends_on", r->dependencies);
+        tern_json_set(&oom, j, "depends_on", json_incref(r->dependencies));
     if (r->status == TERN_STATE_TAINTED)
-        json_object_set_new(j, "tainted", json_true());
+        tern_json_set(&oom, j, "tainted", json_true());
     json_decref(empty);
     tern_free(address);
     tern_free(provider);
-    return j;
+    return tern_json_done(oom, j);
 }
 
 static int address_cmp(const void *pa, const void *pb)
@@ -683,23 +687,25 @@ static int address_cmp(const void *pa, const void *pb)
 }
 
 /* jsonstate sorts a module's resources by address. */
-static void sort_resources(json_t *module)
+/* Sort @module's resources by address; a failure sets *oom. */
+static void sort_resources(int *oom, json_t *module)
 {
     json_t *res = json_object_get(module, "resources"), *sorted;
     const json_t **items;
     size_t i, n = json_array_size(res);
 
     items = tern_calloc(n + 1, sizeof(*items));
-    if (!items)
+    if (!items) {
+        *oom = 1;
         return;
+    }
     for (i = 0; i < n; i++)
         items[i] = json_array_get(res, i);
     qsort(items, n, sizeof(*items), address_cmp);
     sorted = json_array();
     for (i = 0; sorted && i < n; i++)
-        json_array_append(sorted, (json_t *)items[i]);
-    if (sorted)
-        json_object_set_new(module, "resources", sorted);
+        tern_json_append(oom, sorted, json_incref((json_t *)items[i]));
+    tern_json_set(oom, module, "resources", sorted);
     tern_free(items);
 }
 
@@ -832,9 +838,9 @@ static int sort_by_display(json_t *list)
     for (i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(list, i));
     qsort(items, n, sizeof(*items), by_display);
-    json_array_clear(list);
+    /* Put back in place: no allocation, so nothing to fail. */
     for (i = 0; i < n; i++)
-        json_array_append_new(list, items[i]);
+        json_array_set_new(list, i, items[i]);
     tern_free(items);
     return TERN_OK;
 }
@@ -879,8 +885,11 @@ static json_t *state_checks_json(const json_t *v4)
             if (sorted)
                 qsort(sorted, nm, sizeof(*sorted), by_string);
             for (k = 0; probs && k < nm; k++)
-                json_array_append_new(probs,
-                                      json_pack("{s:s}", "message", sorted[k]));
+                if (json_array_append_new(
+                        probs, json_pack("{s:s}", "message", sorted[k]))) {
+                    json_decref(probs);
+                    probs = NULL;
+                }
             tern_free(sorted);
             in = json_pack(
                 "{s:o,s:O}", "address",
@@ -893,18 +902,26 @@ static json_t *state_checks_json(const json_t *v4)
                 json_decref(in);
                 goto fail;
             }
-            if (json_array_size(probs))
-                json_object_set(in, "problems", probs);
+            if (json_array_size(probs) &&
+                json_object_set(in, "problems", probs)) {
+                json_decref(probs);
+                json_decref(in);
+                goto fail;
+            }
             json_decref(probs);
-            json_array_append_new(insts, in);
+            if (json_array_append_new(insts, in))
+                goto fail;
         }
         if (sort_by_display(insts))
             goto fail;
-        if (json_array_size(insts))
-            json_object_set(x, "instances", insts);
+        if (json_array_size(insts) && json_object_set(x, "instances", insts))
+            goto fail;
         json_decref(insts);
         insts = NULL;
-        json_array_append_new(list, x);
+        if (json_array_append_new(list, x)) {
+            x = NULL;
+            goto fail;
+        }
         x = NULL;
     }
     if (sort_by_display(list))
@@ -917,13 +934,34 @@ fail:
     return NULL;
 }
 
+/* The module object of @m among @children (flat, one {"address",
+ * "resources"} per module instance), made when missing; NULL when out of
+ * memory. */
+static json_t *child_module(json_t *children, const char *m)
+{
+    json_t *mod;
+    size_t j;
+
+    json_array_foreach(children, j, mod)
+    {
+        if (strcmp(json_string_value(json_object_get(mod, "address")), m) == 0)
+            return mod;
+    }
+    mod = json_pack("{s:s,s:[]}", "address", m, "resources");
+    return json_array_append_new(children, mod) ? NULL : mod;
+}
+
+/* The state representation (jsonstate.Marshal); NULL with a diagnostic
+ * when the state could not be read, NULL without one when out of memory. */
 static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
 {
     tern_state_resource *list = NULL;
     json_t *doc = NULL, *outputs = NULL, *outs = NULL, *root = NULL,
-           *children = NULL, *checks = NULL, *o, *mod;
+           *children = NULL, *checks = NULL, *o, *mod, *vals;
+    unsigned long failed = tern_alloc_failures();
     const char *k;
     size_t n = 0, i, j;
+    int oom = 0;
 
     /* An empty state is only its format_version, as upstream's. */
     doc = json_pack("{s:s}", "format_version", TERN_STATE_JSON_FORMAT);
@@ -937,69 +975,60 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
     }
     if (n == 0 && json_object_size(outputs) == 0)
         goto done;
-    json_object_set_new(doc, "terraform_version",
-                        json_string(TERN_LANGUAGE_VERSION));
-    json_object_set_new(doc, "tern_version", json_string(TERN_VERSION));
+    tern_json_set(&oom, doc, "terraform_version",
+                  json_string(TERN_LANGUAGE_VERSION));
+    tern_json_set(&oom, doc, "tern_version", json_string(TERN_VERSION));
     outs = json_object();
     json_object_foreach(outputs, k, o)
     {
         json_t *v = json_object_get(o, "value");
 
-        json_object_set_new(
-            outs, k,
-            json_pack("{s:b,s:O,s:o}", "sensitive",
-                      json_is_true(json_object_get(o, "sensitive")), "value", v,
-                      "type", tern__tfjson_type(v)));
+        tern_json_set(&oom, outs, k,
+                      json_pack("{s:b,s:O,s:o}", "sensitive",
+                                json_is_true(json_object_get(o, "sensitive")),
+                                "value", v, "type", tern__tfjson_type(v)));
     }
     root = json_pack("{s:[]}", "resources");
     children = json_array();
-    for (i = 0; i < n; i++) {
+    if (!outs || !root || !children)
+        oom = 1;
+    for (i = 0; !oom && i < n; i++) {
         const char *m = list[i].module ? list[i].module : "";
-        json_t *target = root;
+        json_t *target = *m ? child_module(children, m) : root;
 
-        if (*m) {
-            target = NULL;
-            json_array_foreach(children, j, mod)
-            {
-                if (strcmp(json_string_value(json_object_get(mod, "address")),
-                           m) == 0)
-                    target = mod;
-            }
-            if (!target) {
-                target = json_pack("{s:s,s:[]}", "address", m, "resources");
-                json_array_append_new(children, target);
-            }
-        }
-        json_array_append_new(json_object_get(target, "resources"),
-                              instance_json(&list[i]));
+        tern_json_append(&oom, json_object_get(target, "resources"),
+                         instance_json(&list[i]));
     }
-    sort_resources(root);
+    sort_resources(&oom, root);
     if (!json_array_size(json_object_get(root, "resources")))
         json_object_del(root, "resources");
     json_array_foreach(children, j, mod)
     {
-        sort_resources(mod);
+        sort_resources(&oom, mod);
     }
     if (json_array_size(children))
-        json_object_set_new(root, "child_modules",
-                            tern__tfjson_nest_modules(children));
-    json_object_set_new(
-        doc, "values",
-        json_pack("{s:O,s:O}", "outputs", outs, "root_module", root));
-    if (!json_object_size(outs))
-        json_object_del(json_object_get(doc, "values"), "outputs");
+        tern_json_set(&oom, root, "child_modules",
+                      tern__tfjson_nest_modules(children));
+    vals = json_object();
+    if (json_object_size(outs))
+        tern_json_set(&oom, vals, "outputs", json_incref(outs));
+    tern_json_set(&oom, vals, "root_module", json_incref(root));
+    tern_json_set(&oom, doc, "values", vals);
     /* jsonstate.Marshal: the check results, when there are some. */
-    if (tern_state_check_results(st, &checks, &ctx->diags)) {
+    if (!oom && tern_state_check_results(st, &checks, &ctx->diags)) {
         json_decref(doc);
         doc = NULL;
         goto done;
     }
     /* Results whose addresses do not parse (pushed so) are left out. */
-    if (json_array_size(checks) && (o = state_checks_json(checks)) &&
-        json_object_set_new(doc, "checks", o)) {
-        json_decref(doc);
-        doc = NULL;
-    }
+    if (json_array_size(checks) && (o = state_checks_json(checks)))
+        tern_json_set(&oom, doc, "checks", o);
+    /* What the builders do not see: an instance's address or provider, a
+     * check address that could not be made (taken for one that does not
+     * parse). */
+    if (tern_alloc_failures() != failed)
+        oom = 1;
+    doc = tern_json_done(oom, doc);
 done:
     json_decref(checks);
     json_decref(outs);
@@ -1150,7 +1179,8 @@ int cli_cmd_show(struct cli_ctx *ctx)
             error = ctx->diags.errors ? TERN_ERROR : TERN_ENOMEM;
             goto done;
         }
-        cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        error = cli_json_print(ctx->ui.out, doc,
+                               JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     } else {
         error = show_text(ctx, st);
     }

@@ -28,6 +28,7 @@
 #include "lang/lang.h"
 #include "tern/engine.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/signals.h"
 
 extern char **environ;
@@ -1597,7 +1598,7 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
     json_t *doc = NULL, *prior = NULL, *ordered = NULL;
     const char *k;
     json_t *v;
-    int error;
+    int error, oom = 0;
 
     /* The reader's own diagnostic says what is wrong with the file. */
     if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
@@ -1611,9 +1612,12 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
     if (ctx->state) {
         struct tern_diags scratch = TERN_DIAGS_INIT;
 
-        if (tern_state_outputs(ctx->state, &prior, &scratch) != TERN_OK)
-            prior = NULL;
+        error = tern_state_outputs(ctx->state, &prior, &scratch);
         tern_diags_release(&scratch);
+        if (error == TERN_ENOMEM)
+            goto done;
+        if (error != TERN_OK)
+            prior = NULL;
     }
     if ((error = tern_plan_to_json(plan, prior, &doc)) != TERN_OK)
         goto done;
@@ -1628,14 +1632,20 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
             !json_object_get(ordered, "configuration")) {
             json_t *ra = cli_relevant_attributes(cfg, doc);
 
-            json_object_set_new(ordered, "configuration", cli_config_json(cfg));
-            if (json_array_size(ra))
-                json_object_set(ordered, "relevant_attributes", ra);
+            tern_json_set(&oom, ordered, "configuration", cli_config_json(cfg));
+            if (!ra)
+                oom = 1;
+            else if (json_array_size(ra))
+                tern_json_set(&oom, ordered, "relevant_attributes",
+                              json_incref(ra));
             json_decref(ra);
         }
-        json_object_set(ordered, k, v);
+        tern_json_set(&oom, ordered, k, json_incref(v));
     }
-    cli_json_print(ctx->ui.out, ordered, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    /* A document short of a member is not printed: out of memory. */
+    if (oom || cli_json_print(ctx->ui.out, ordered,
+                              JSON_INDENT(2) | JSON_PRESERVE_ORDER) != TERN_OK)
+        error = TERN_ENOMEM;
 done:
     json_decref(ordered);
     json_decref(doc);

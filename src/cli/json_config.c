@@ -27,15 +27,18 @@
 #include "tern/provider.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 /* Names bound by for expressions around the current node; and, when
  * @attrs is set, where each reference to a resource or data source is
  * recorded as {"resource": instance address, "attribute": [steps],
- * "block": the block's address}. */
+ * "block": the block's address}. @oom records an allocation failure of
+ * the walk (util/json.h). */
 struct bound {
     const char *names[32];
     size_t n;
     json_t *attrs;
+    int oom;
 };
 
 static int is_bound(const struct bound *b, const char *name)
@@ -129,7 +132,7 @@ static int is_resource_root(const char *root)
     return 1;
 }
 
-static void record(json_t *attrs, const char *root,
+static void record(struct bound *b, const char *root,
                    const struct tern_expr **steps, size_t n, size_t s,
                    int instance)
 {
@@ -144,18 +147,24 @@ static void record(json_t *attrs, const char *root,
         if (!(instance && i + 1 == s))
             step_str(&block, steps[i]);
     }
-    for (i = s; i < n; i++)
-        json_array_append_new(path, step_json(steps[i]));
-    json_array_append_new(
-        attrs, json_pack("{s:s,s:o,s:s}", "resource", tern_buf_cstr(&inst),
-                         "attribute", path, "block", tern_buf_cstr(&block)));
+    for (i = s; path && i < n; i++)
+        tern_json_append(&b->oom, path, step_json(steps[i]));
+    if (tern_buf_oom(&inst) || tern_buf_oom(&block))
+        b->oom = 1;
+    path = tern_json_done(b->oom, path);
+    tern_json_append(&b->oom, b->attrs,
+                     path ? json_pack("{s:s,s:o,s:s}", "resource",
+                                      tern_buf_cstr(&inst), "attribute", path,
+                                      "block", tern_buf_cstr(&block))
+                          : NULL);
     tern_buf_release(&inst);
     tern_buf_release(&block);
 }
 
 static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
-                 size_t n, json_t *attrs)
+                 size_t n, struct bound *b)
 {
+    json_t *attrs = b->attrs;
     tern_buf subj = TERN_BUF_INIT, full = TERN_BUF_INIT;
     size_t s, i, len;
     int instance = 0;
@@ -164,14 +173,14 @@ static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
         return;
     s = subject_steps(root, steps, n, &instance);
     if (attrs && strcmp(root, "local") == 0)
-        json_array_append_new(attrs,
-                              json_pack("{s:s}", "local",
-                                        steps[0]->kind == TERN_EXPR_GETATTR
-                                            ? steps[0]->u.attr.name
-                                            : ""));
+        tern_json_append(&b->oom, attrs,
+                         json_pack("{s:s}", "local",
+                                   steps[0]->kind == TERN_EXPR_GETATTR
+                                       ? steps[0]->u.attr.name
+                                       : ""));
     else if (attrs && is_resource_root(root) &&
              s == (strcmp(root, "data") == 0 ? 2u : 1u) + (size_t)instance)
-        record(attrs, root, steps, n, s, instance);
+        record(b, root, steps, n, s, instance);
     tern_buf_puts(&subj, root);
     for (i = 0; i < s; i++)
         step_str(&subj, steps[i]);
@@ -180,15 +189,21 @@ static void emit(json_t *refs, const char *root, const struct tern_expr **steps,
         tern_buf_puts(&full, tern_buf_cstr(&subj));
         for (i = s; i < len; i++)
             step_str(&full, steps[i]);
-        json_array_append_new(refs, json_string(tern_buf_cstr(&full)));
+        if (tern_buf_oom(&full))
+            b->oom = 1;
+        tern_json_append(&b->oom, refs, json_string(tern_buf_cstr(&full)));
     }
-    json_array_append_new(refs, json_string(tern_buf_cstr(&subj)));
+    if (tern_buf_oom(&subj))
+        b->oom = 1;
+    tern_json_append(&b->oom, refs, json_string(tern_buf_cstr(&subj)));
     if (instance) {
         tern_buf_clear(&full);
         tern_buf_puts(&full, root);
         for (i = 0; i + 1 < s; i++)
             step_str(&full, steps[i]);
-        json_array_append_new(refs, json_string(tern_buf_cstr(&full)));
+        if (tern_buf_oom(&full))
+            b->oom = 1;
+        tern_json_append(&b->oom, refs, json_string(tern_buf_cstr(&full)));
     }
     tern_buf_release(&subj);
     tern_buf_release(&full);
@@ -227,7 +242,7 @@ static int traversal(const struct tern_expr *e, json_t *refs, struct bound *b)
         steps[i] = steps[count - 1 - i];
         steps[count - 1 - i] = t;
     }
-    emit(refs, n->u.var.name, steps, count, b->attrs);
+    emit(refs, n->u.var.name, steps, count, b);
     return 1;
 }
 
@@ -356,25 +371,33 @@ json_t *cli_expression_json(const struct tern_expr *e, int secret)
     struct bound b;
     tern_value *v = NULL;
     json_t *o = json_object(), *refs = json_array();
+    unsigned long failed = tern_alloc_failures();
+    int oom = !o || !refs;
 
-    if (!o || !refs || !e) {
+    if (oom || !e) {
         json_decref(refs);
-        return o;
+        return tern_json_done(oom, o);
     }
     if (!secret && !needs_context(e)) {
         memset(&scope, 0, sizeof(scope));
+        /* An evaluation that ran out of memory is no answer: a constant
+         * left out would say the expression has none. */
         if (tern_lang_eval(e, &scope, &v, &scratch) == TERN_OK && v &&
             tern_value_is_wholly_known(v))
-            json_object_set_new(o, "constant_value", tern_value_to_json(v));
+            tern_json_set(&oom, o, "constant_value", tern_value_to_json(v));
+        else if (tern_alloc_failures() != failed)
+            oom = 1;
         tern_value_decref(v);
         tern_diags_release(&scratch);
     }
     memset(&b, 0, sizeof(b));
     walk(e, refs, &b);
+    if (b.oom)
+        oom = 1;
     if (json_array_size(refs))
-        json_object_set(o, "references", refs);
+        tern_json_set(&oom, o, "references", json_incref(refs));
     json_decref(refs);
-    return o;
+    return tern_json_done(oom, o);
 }
 
 static int is_meta(const char *name)
@@ -402,29 +425,28 @@ static json_t *expressions(const struct tern_body *body, int resource,
 {
     json_t *o = json_object(), *arr;
     size_t i;
+    int oom = 0;
 
-    for (i = 0; o && body && i < body->nattrs; i++) {
+    for (i = 0; o && !oom && body && i < body->nattrs; i++) {
         const struct tern_attribute *a = &body->attrs[i];
 
         if (resource && is_meta(a->name))
             continue;
-        json_object_set_new(
-            o, a->name,
+        tern_json_set(
+            &oom, o, a->name,
             cli_expression_json(a->expr, provider && is_secret_arg(a->name)));
     }
-    for (i = 0; o && body && i < body->nblocks; i++) {
+    for (i = 0; o && !oom && body && i < body->nblocks; i++) {
         const struct tern_block *blk = body->blocks[i];
 
         if (resource && is_meta(blk->type))
             continue;
+        if (!json_object_get(o, blk->type))
+            tern_json_set(&oom, o, blk->type, json_array());
         arr = json_object_get(o, blk->type);
-        if (!arr) {
-            arr = json_array();
-            json_object_set_new(o, blk->type, arr);
-        }
-        json_array_append_new(arr, expressions(blk->body, 0, provider));
+        tern_json_append(&oom, arr, expressions(blk->body, 0, provider));
     }
-    return o;
+    return tern_json_done(oom, o);
 }
 
 /* A traversal as written, for depends_on and provider references. */
@@ -450,14 +472,18 @@ static char *full_name(const char *local, const json_t *required)
     return tern__tfjson_provider_name(NULL, local);
 }
 
+/* required_providers: each local name's normalised source, and in
+ * *@constraints its version constraint. NULL (and *@constraints NULL)
+ * when out of memory. */
 static json_t *required_of(const struct tern_lang_config *cfg,
                            json_t **constraints)
 {
     json_t *req = json_object();
     size_t i, j, k;
+    int oom = 0;
 
     *constraints = json_object();
-    for (i = 0; i < cfg->terraform.n; i++) {
+    for (i = 0; !oom && i < cfg->terraform.n; i++) {
         const struct tern_body *body = cfg->terraform.items[i]->body;
 
         for (j = 0; body && j < body->nblocks; j++) {
@@ -485,6 +511,8 @@ static json_t *required_of(const struct tern_lang_config *cfg,
                                         : json_object_get(v, "version"));
                 char *norm = NULL;
 
+                if (!c || (ve && !cv))
+                    oom = 1;
                 if (src) {
                     /* "hashicorp/aws" or "registry.terraform.io/..." */
                     norm = strncmp(src, "registry.terraform.io/", 22) == 0
@@ -496,50 +524,59 @@ static json_t *required_of(const struct tern_lang_config *cfg,
                         for (p = norm; *p; p++)
                             if (*p >= 'A' && *p <= 'Z')
                                 *p = (char)(*p - 'A' + 'a');
-                        json_object_set_new(req, a->name, json_string(norm));
-                    }
+                        tern_json_set(&oom, req, a->name, json_string(norm));
+                    } else
+                        oom = 1;
                 }
                 if (ver)
-                    json_object_set_new(*constraints, a->name,
-                                        json_string(ver));
+                    tern_json_set(&oom, *constraints, a->name,
+                                  json_string(ver));
                 tern_free(norm);
                 json_decref(c);
                 json_decref(cv);
             }
         }
     }
-    return req;
+    if (oom || !req || !*constraints) {
+        json_decref(*constraints);
+        *constraints = NULL;
+    }
+    return tern_json_done(oom, req);
 }
 
-static void add_provider(json_t *pc, const char *local, const char *alias,
-                         const json_t *req, const json_t *cons,
-                         const struct tern_body *body)
+/* pc[NAME or NAME.ALIAS], unless there already; a failure sets *oom. */
+static void add_provider(int *oom, json_t *pc, const char *local,
+                         const char *alias, const json_t *req,
+                         const json_t *cons, const struct tern_body *body)
 {
     char *key =
         alias ? tern_asprintf("%s.%s", local, alias) : tern_strdup(local);
     char *full = full_name(local, req);
-    json_t *o;
+    json_t *o = NULL, *ex;
 
-    if (!key || !full || json_object_get(pc, key)) {
-        tern_free(key);
-        tern_free(full);
-        return;
+    if (!key || !full) {
+        *oom = 1;
+        goto done;
     }
+    if (json_object_get(pc, key))
+        goto done;
     o = json_pack("{s:s,s:s}", "name", local, "full_name", full);
     if (o && alias)
-        json_object_set_new(o, "alias", json_string(alias));
+        tern_json_set(oom, o, "alias", json_string(alias));
     if (o && json_object_get(cons, local))
-        json_object_set(o, "version_constraint", json_object_get(cons, local));
+        tern_json_set(oom, o, "version_constraint",
+                      json_incref(json_object_get(cons, local)));
     if (o && body) {
-        json_t *ex = expressions(body, 1, 1);
-
+        if (!(ex = expressions(body, 1, 1)))
+            *oom = 1;
         json_object_del(ex, "alias");
         json_object_del(ex, "version");
         if (json_object_size(ex))
-            json_object_set(o, "expressions", ex);
+            tern_json_set(oom, o, "expressions", json_incref(ex));
         json_decref(ex);
     }
-    json_object_set_new(pc, key, o);
+    tern_json_set(oom, pc, key, o);
+done:
     tern_free(key);
     tern_free(full);
 }
@@ -599,6 +636,28 @@ static char *root_provider_key(const struct callchain *chain, char *key)
     return key;
 }
 
+/* depends_on as written (its traversals' text); NULL when there is
+ * none, or out of memory (*oom set). */
+static json_t *depends_on_json(const struct tern_attribute *a, int *oom)
+{
+    json_t *deps;
+    size_t i;
+
+    if (!a || a->expr->kind != TERN_EXPR_TUPLE || !a->expr->u.list.n)
+        return NULL;
+    deps = json_array();
+    for (i = 0; deps && !*oom && i < a->expr->u.list.n; i++) {
+        char *t = traversal_text(a->expr->u.list.items[i]);
+
+        if (t)
+            tern_json_append(oom, deps, json_string(t));
+        tern_free(t);
+    }
+    if (!deps)
+        *oom = 1;
+    return tern_json_done(*oom, deps);
+}
+
 static json_t *resource_json(const struct tern_block *b, int data,
                              const struct callchain *chain)
 {
@@ -608,50 +667,46 @@ static json_t *resource_json(const struct tern_block *b, int data,
     json_t *o, *deps;
     char *addr = tern_asprintf("%s%s.%s", data ? "data." : "", type, name);
     char *pkey = NULL;
-    size_t i;
+    int oom = 0;
 
-    o = json_pack("{s:s,s:s,s:s,s:s}", "address", addr ? addr : "", "mode",
-                  data ? "data" : "managed", "type", type, "name", name);
+    o = addr ? json_pack("{s:s,s:s,s:s,s:s}", "address", addr, "mode",
+                         data ? "data" : "managed", "type", type, "name", name)
+             : NULL;
     tern_free(addr);
     if (!o)
         return NULL;
     a = tern_lang_body_attr(b->body, "provider");
     pkey = root_provider_key(chain,
                              a ? traversal_text(a->expr) : implied_local(type));
-    json_object_set_new(o, "provider_config_key",
-                        json_string(pkey ? pkey : ""));
+    tern_json_set(&oom, o, "provider_config_key",
+                  json_string(pkey ? pkey : ""));
     tern_free(pkey);
-    json_object_set_new(o, "expressions", expressions(b->body, 1, 0));
-    json_object_set_new(o, "schema_version", json_integer(0));
+    tern_json_set(&oom, o, "expressions", expressions(b->body, 1, 0));
+    tern_json_set(&oom, o, "schema_version", json_integer(0));
     if ((a = tern_lang_body_attr(b->body, "count")))
-        json_object_set_new(o, "count_expression",
-                            cli_expression_json(a->expr, 0));
+        tern_json_set(&oom, o, "count_expression",
+                      cli_expression_json(a->expr, 0));
     if ((a = tern_lang_body_attr(b->body, "for_each")))
-        json_object_set_new(o, "for_each_expression",
-                            cli_expression_json(a->expr, 0));
+        tern_json_set(&oom, o, "for_each_expression",
+                      cli_expression_json(a->expr, 0));
     a = tern_lang_body_attr(b->body, "depends_on");
-    if (a && a->expr->kind == TERN_EXPR_TUPLE && a->expr->u.list.n) {
-        deps = json_array();
-        for (i = 0; i < a->expr->u.list.n; i++) {
-            char *t = traversal_text(a->expr->u.list.items[i]);
-
-            if (t)
-                json_array_append_new(deps, json_string(t));
-            tern_free(t);
-        }
-        json_object_set_new(o, "depends_on", deps);
-    }
-    return o;
+    if ((deps = depends_on_json(a, &oom)))
+        tern_json_set(&oom, o, "depends_on", deps);
+    return tern_json_done(oom, o);
 }
 
-static json_t *const_attr(const struct tern_body *body, const char *name)
+/* The constant value of the attribute @name of @body: NULL when it has
+ * none, or out of memory (*oom set). */
+static json_t *const_attr(const struct tern_body *body, const char *name,
+                          int *oom)
 {
     const struct tern_attribute *a = tern_lang_body_attr(body, name);
     json_t *c, *v;
 
     if (!a)
         return NULL;
-    c = cli_expression_json(a->expr, 0);
+    if (!(c = cli_expression_json(a->expr, 0)))
+        *oom = 1;
     v = json_incref(json_object_get(c, "constant_value"));
     json_decref(c);
     return v;
@@ -674,48 +729,41 @@ static json_t *module_call_json(const struct tern_lang_modcall *mc, json_t *pc,
     const struct tern_attribute *a;
     json_t *o = json_object(), *ex = json_object(), *deps;
     size_t i, j;
+    int oom = !o || !ex;
 
-    if (!o || !ex || !mc->cfg) {
+    if (oom || !mc->cfg) {
         json_decref(ex);
-        return o; /* upstream: a call with no configuration is {} */
+        /* upstream: a call with no configuration is {} */
+        return tern_json_done(oom, o);
     }
     if (mc->source)
-        json_object_set_new(o, "source", json_string(mc->source));
-    for (i = 0; i < body->nattrs; i++) {
+        tern_json_set(&oom, o, "source", json_string(mc->source));
+    for (i = 0; !oom && i < body->nattrs; i++) {
         const struct tern_attribute *arg = &body->attrs[i];
 
         for (j = 0; j < mc->cfg->variables.n; j++) {
             const struct tern_block *v = mc->cfg->variables.items[j];
 
             if (v->nlabels && strcmp(v->labels[0], arg->name) == 0)
-                json_object_set_new(ex, arg->name,
-                                    cli_expression_json(arg->expr, 0));
+                tern_json_set(&oom, ex, arg->name,
+                              cli_expression_json(arg->expr, 0));
         }
     }
     if (json_object_size(ex))
-        json_object_set(o, "expressions", ex);
+        tern_json_set(&oom, o, "expressions", json_incref(ex));
     json_decref(ex);
     if ((a = tern_lang_body_attr(body, "count")))
-        json_object_set_new(o, "count_expression",
-                            cli_expression_json(a->expr, 0));
+        tern_json_set(&oom, o, "count_expression",
+                      cli_expression_json(a->expr, 0));
     else if ((a = tern_lang_body_attr(body, "for_each")))
-        json_object_set_new(o, "for_each_expression",
-                            cli_expression_json(a->expr, 0));
-    json_object_set_new(o, "module",
-                        module_json(mc->cfg, pc, req, cons, &chain));
+        tern_json_set(&oom, o, "for_each_expression",
+                      cli_expression_json(a->expr, 0));
+    tern_json_set(&oom, o, "module",
+                  module_json(mc->cfg, pc, req, cons, &chain));
     a = tern_lang_body_attr(body, "depends_on");
-    if (a && a->expr->kind == TERN_EXPR_TUPLE && a->expr->u.list.n) {
-        deps = json_array();
-        for (i = 0; i < a->expr->u.list.n; i++) {
-            char *t = traversal_text(a->expr->u.list.items[i]);
-
-            if (t)
-                json_array_append_new(deps, json_string(t));
-            tern_free(t);
-        }
-        json_object_set_new(o, "depends_on", deps);
-    }
-    return o;
+    if ((deps = depends_on_json(a, &oom)))
+        tern_json_set(&oom, o, "depends_on", deps);
+    return tern_json_done(oom, o);
 }
 
 /* A module's outputs, resources, module_calls and variables
@@ -728,107 +776,116 @@ static json_t *module_json(const struct tern_lang_config *cfg, json_t *pc,
     json_t *root = json_object(), *outs = json_object(), *res = json_array(),
            *vars = json_object(), *calls = json_object(), *o, *v;
     size_t i;
+    int oom = !root || !outs || !res || !vars || !calls;
 
-    for (i = 0; i < cfg->resources.n + cfg->data.n; i++) {
+    for (i = 0; !oom && i < cfg->resources.n + cfg->data.n; i++) {
         int data = i >= cfg->resources.n;
         const struct tern_block *b = data
                                          ? cfg->data.items[i - cfg->resources.n]
                                          : cfg->resources.items[i];
         char *local;
 
-        json_array_append_new(res, resource_json(b, data, chain));
-        if (!cfg->parent && b->nlabels &&
-            !tern_lang_body_attr(b->body, "provider") &&
-            (local = implied_local(b->labels[0]))) {
-            add_provider(pc, local, NULL, req, cons, NULL);
-            tern_free(local);
-        }
+        tern_json_append(&oom, res, resource_json(b, data, chain));
+        if (cfg->parent || !b->nlabels ||
+            tern_lang_body_attr(b->body, "provider"))
+            continue;
+        if (!(local = implied_local(b->labels[0])))
+            oom = 1;
+        else
+            add_provider(&oom, pc, local, NULL, req, cons, NULL);
+        tern_free(local);
     }
-    for (i = 0; i < cfg->outputs.n; i++) {
+    for (i = 0; !oom && i < cfg->outputs.n; i++) {
         const struct tern_block *b = cfg->outputs.items[i];
         const struct tern_attribute *a = tern_lang_body_attr(b->body, "value");
 
         o = json_object();
-        v = const_attr(b->body, "sensitive");
+        v = const_attr(b->body, "sensitive", &oom);
         if (json_is_true(v))
-            json_object_set_new(o, "sensitive", json_true());
+            tern_json_set(&oom, o, "sensitive", json_true());
         json_decref(v);
-        json_object_set_new(o, "expression",
-                            a ? cli_expression_json(a->expr, 0)
-                              : json_object());
-        v = const_attr(b->body, "description");
+        tern_json_set(&oom, o, "expression",
+                      a ? cli_expression_json(a->expr, 0) : json_object());
+        v = const_attr(b->body, "description", &oom);
         if (json_string_length(v))
-            json_object_set(o, "description", v);
+            tern_json_set(&oom, o, "description", json_incref(v));
         json_decref(v);
-        json_object_set_new(outs, b->nlabels ? b->labels[0] : "", o);
+        tern_json_set(&oom, outs, b->nlabels ? b->labels[0] : "", o);
     }
-    for (i = 0; i < cfg->ncalls; i++)
-        json_object_set_new(
-            calls, cfg->calls[i].name,
-            module_call_json(&cfg->calls[i], pc, req, cons, chain));
-    for (i = 0; i < cfg->variables.n; i++) {
+    for (i = 0; !oom && i < cfg->ncalls; i++)
+        tern_json_set(&oom, calls, cfg->calls[i].name,
+                      module_call_json(&cfg->calls[i], pc, req, cons, chain));
+    for (i = 0; !oom && i < cfg->variables.n; i++) {
         const struct tern_block *b = cfg->variables.items[i];
 
         o = json_object();
-        if ((v = const_attr(b->body, "default")))
-            json_object_set_new(o, "default", v);
-        v = const_attr(b->body, "description");
+        if ((v = const_attr(b->body, "default", &oom)))
+            tern_json_set(&oom, o, "default", v);
+        v = const_attr(b->body, "description", &oom);
         if (json_string_length(v))
-            json_object_set(o, "description", v);
+            tern_json_set(&oom, o, "description", json_incref(v));
         json_decref(v);
-        v = const_attr(b->body, "sensitive");
+        v = const_attr(b->body, "sensitive", &oom);
         if (json_is_true(v))
-            json_object_set_new(o, "sensitive", json_true());
+            tern_json_set(&oom, o, "sensitive", json_true());
         json_decref(v);
-        json_object_set_new(vars, b->nlabels ? b->labels[0] : "", o);
+        tern_json_set(&oom, vars, b->nlabels ? b->labels[0] : "", o);
     }
     if (json_object_size(outs))
-        json_object_set(root, "outputs", outs);
+        tern_json_set(&oom, root, "outputs", json_incref(outs));
     if (json_array_size(res))
-        json_object_set(root, "resources", res);
+        tern_json_set(&oom, root, "resources", json_incref(res));
     if (json_object_size(calls))
-        json_object_set(root, "module_calls", calls);
+        tern_json_set(&oom, root, "module_calls", json_incref(calls));
     if (json_object_size(vars))
-        json_object_set(root, "variables", vars);
+        tern_json_set(&oom, root, "variables", json_incref(vars));
     json_decref(outs);
     json_decref(res);
     json_decref(calls);
     json_decref(vars);
-    return root;
+    return tern_json_done(oom, root);
 }
 
 json_t *cli_config_json(const struct tern_lang_config *cfg)
 {
-    json_t *pc = json_object(), *cons = NULL, *req, *o, *v, *root;
+    json_t *pc = json_object(), *cons = NULL, *req, *o = NULL, *v;
+    unsigned long failed = tern_alloc_failures();
+    const char *k;
     size_t i;
+    int oom = 0;
 
     req = required_of(cfg, &cons);
-    for (i = 0; i < cfg->providers.n; i++) {
+    if (!pc || !req)
+        oom = 1;
+    for (i = 0; !oom && i < cfg->providers.n; i++) {
         const struct tern_block *b = cfg->providers.items[i];
-        json_t *alias = const_attr(b->body, "alias");
+        json_t *alias = const_attr(b->body, "alias", &oom);
 
-        add_provider(pc, b->nlabels ? b->labels[0] : "",
+        add_provider(&oom, pc, b->nlabels ? b->labels[0] : "",
                      json_string_value(alias), req, cons, b->body);
         json_decref(alias);
     }
+    json_object_foreach(req, k, v)
     {
-        const char *k;
-
-        json_object_foreach(req, k, v)
-        {
-            add_provider(pc, k, NULL, req, cons, NULL);
-        }
+        if (oom)
+            break;
+        add_provider(&oom, pc, k, NULL, req, cons, NULL);
     }
-    root = module_json(cfg, pc, req, cons, NULL);
-    o = json_object();
-    if (json_object_size(pc))
-        json_object_set(o, "provider_config", pc);
-    json_object_set(o, "root_module", root);
+    if (!oom) {
+        v = module_json(cfg, pc, req, cons, NULL);
+        o = json_object();
+        if (json_object_size(pc))
+            tern_json_set(&oom, o, "provider_config", json_incref(pc));
+        tern_json_set(&oom, o, "root_module", v);
+    }
     json_decref(pc);
-    json_decref(root);
     json_decref(req);
     json_decref(cons);
-    return o;
+    /* What the checked builders cannot see: a traversal's text or a key
+     * that could not be made is otherwise a silently missing member. */
+    if (tern_alloc_failures() != failed)
+        oom = 1;
+    return tern_json_done(oom, o);
 }
 
 /* ---- relevant_attributes ------------------------------------------------ */
@@ -866,11 +923,29 @@ static void scan_body(const struct tern_body *body, struct bound *b)
     json_t *refs = json_array();
     size_t i;
 
+    if (!refs)
+        b->oom = 1;
     for (i = 0; body && refs && i < body->nattrs; i++)
         walk(body->attrs[i].expr, refs, b);
     for (i = 0; body && i < body->nblocks; i++)
         scan_body(body->blocks[i]->body, b);
     json_decref(refs);
+}
+
+/* Note @key (owned, NULL when it could not be made) in @seen: 1 when it
+ * is new, 0 when it was there or out of memory (b->oom set). */
+static int first_seen(struct bound *b, json_t *seen, char *key)
+{
+    int fresh = 0;
+
+    if (!key)
+        b->oom = 1;
+    else if (!json_object_get(seen, key)) {
+        tern_json_set(&b->oom, seen, key, json_true());
+        fresh = !b->oom;
+    }
+    tern_free(key);
+    return fresh;
 }
 
 static int attr_cmp(const void *pa, const void *pb)
@@ -903,6 +978,7 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
     const json_t *rc;
     const char *k;
     const json_t **sorted = NULL;
+    unsigned long failed = tern_alloc_failures();
     size_t i, done = 0, n;
 
     memset(&b, 0, sizeof(b));
@@ -915,19 +991,15 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
         const json_t *acts =
             json_object_get(json_object_get(rc, "change"), "actions");
         const struct tern_block *blk;
-        char *key;
 
         if (json_array_size(acts) == 1 &&
             strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0)
             continue;
         blk =
             block_of(cfg, json_string_value(json_object_get(rc, "address")), 0);
-        key = tern_asprintf("b:%p", (const void *)blk);
-        if (blk && key && !json_object_get(seen, key)) {
-            json_object_set_new(seen, key, json_true());
+        if (blk &&
+            first_seen(&b, seen, tern_asprintf("b:%p", (const void *)blk)))
             scan_body(blk->body, &b);
-        }
-        tern_free(key);
     }
     json_object_foreach(json_object_get(plan, "output_changes"), k, rc)
     {
@@ -942,24 +1014,22 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
     }
     /* Each reference found, then what the referenced blocks and locals
      * refer to in turn (upstream's ContributingResourceReferences). */
-    while (done < json_array_size(b.attrs)) {
+    while (!b.oom && done < json_array_size(b.attrs)) {
         const json_t *r = json_array_get(b.attrs, done++);
         const char *local = json_string_value(json_object_get(r, "local"));
-        char *key;
 
         if (local) {
-            key = tern_asprintf("l:%s", local);
-            if (key && !json_object_get(seen, key)) {
-                json_object_set_new(seen, key, json_true());
-                for (i = 0; i < cfg->nlocal_attrs; i++)
-                    if (strcmp(cfg->local_attrs[i]->name, local) == 0) {
-                        json_t *refs = json_array();
+            if (!first_seen(&b, seen, tern_asprintf("l:%s", local)))
+                continue;
+            for (i = 0; i < cfg->nlocal_attrs; i++)
+                if (strcmp(cfg->local_attrs[i]->name, local) == 0) {
+                    json_t *refs = json_array();
 
-                        walk(cfg->local_attrs[i]->expr, refs, &b);
-                        json_decref(refs);
-                    }
-            }
-            tern_free(key);
+                    if (!refs)
+                        b.oom = 1;
+                    walk(cfg->local_attrs[i]->expr, refs, &b);
+                    json_decref(refs);
+                }
             continue;
         }
         {
@@ -967,30 +1037,28 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
                 json_dumps(json_object_get(r, "attribute"), JSON_COMPACT);
             const struct tern_block *blk = block_of(
                 cfg, json_string_value(json_object_get(r, "block")), 0);
+            char *key =
+                dump ? tern_asprintf(
+                           "r:%s %s",
+                           json_string_value(json_object_get(r, "resource")),
+                           dump)
+                     : NULL;
 
-            key = tern_asprintf(
-                "r:%s %s", json_string_value(json_object_get(r, "resource")),
-                dump ? dump : "");
             free(dump); /* Jansson's, from the C allocator */
-            if (key && !json_object_get(seen, key)) {
-                json_object_set_new(seen, key, json_true());
-                json_array_append_new(
-                    out, json_pack("{s:O,s:O}", "resource",
-                                   json_object_get(r, "resource"), "attribute",
-                                   json_object_get(r, "attribute")));
-            }
-            tern_free(key);
-            key = tern_asprintf("b:%p", (const void *)blk);
-            if (blk && key && !json_object_get(seen, key)) {
-                json_object_set_new(seen, key, json_true());
+            if (first_seen(&b, seen, key))
+                tern_json_append(&b.oom, out,
+                                 json_pack("{s:O,s:O}", "resource",
+                                           json_object_get(r, "resource"),
+                                           "attribute",
+                                           json_object_get(r, "attribute")));
+            if (blk &&
+                first_seen(&b, seen, tern_asprintf("b:%p", (const void *)blk)))
                 scan_body(blk->body, &b);
-            }
-            tern_free(key);
         }
     }
     n = json_array_size(out);
     sorted = tern_calloc(n + 1, sizeof(*sorted));
-    if (!sorted)
+    if (b.oom || !sorted)
         goto done;
     for (i = 0; i < n; i++)
         sorted[i] = json_array_get(out, i);
@@ -998,8 +1066,13 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
     result = json_array();
     for (i = 0; result && i < n; i++) {
         item = (json_t *)sorted[i];
-        json_array_append(result, item);
+        tern_json_append(&b.oom, result, json_incref(item));
     }
+    /* attr_cmp's dumps and block_of's names, which the builders do not
+     * see, as well as theirs */
+    if (tern_alloc_failures() != failed)
+        b.oom = 1;
+    result = tern_json_done(b.oom, result);
 done:
     tern_free(sorted);
     json_decref(seen);

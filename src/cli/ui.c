@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lang/lang.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/signals.h"
 
 const char *cli_c_bold(const struct cli_ui *ui)
@@ -51,11 +53,19 @@ void cli_ui_write(FILE *f, const tern_buf *buf)
     fflush(f);
 }
 
-void cli_json_print(FILE *f, const json_t *j, size_t flags)
+int cli_json_print(FILE *f, const json_t *j, size_t flags)
 {
-    json_dumpf(j, f, flags | JSON_ENCODE_ANY);
+    /* Encoded first, so that an allocation failure halfway (Jansson's
+     * encoder allocates) cannot leave half a document on @f. */
+    char *text = j ? tern_json_dumps(j, flags | JSON_ENCODE_ANY) : NULL;
+
+    if (!text)
+        return TERN_ENOMEM;
+    fputs(text, f);
     fputc('\n', f);
     fflush(f);
+    free(text); /* Jansson's, from the C allocator */
+    return TERN_OK;
 }
 
 static json_t *pos_json(const struct tern_pos *p)

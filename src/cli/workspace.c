@@ -38,6 +38,7 @@
 #include "backend/s3.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/vec.h"
 
 const char *cli_data_dir(void)
@@ -635,9 +636,11 @@ static int copy_state_file(struct cli_ctx *ctx, const char *name,
     tern_backend_s3 *b = NULL;
     tern_state *st = NULL;
     json_error_t jerr;
-    json_t *doc = json_load_file(file, 0, &jerr);
-    int error;
+    int error, oom = 0;
+    json_t *doc = tern_json_load_file(file, 0, &jerr, &oom);
 
+    if (oom)
+        return TERN_ENOMEM; /* not "Failed to read the state file" */
     if (!doc) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "Failed to read the state file",

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 /* ---- shared value helpers ------------------------------------------------ */
 
@@ -66,11 +67,20 @@ json_t *tern__tfjson_index(enum tern_state_key kind, long long i, const char *s)
     return NULL;
 }
 
+/* o["index"] for a keyed instance; nothing for one without a key. */
+static void set_index(int *oom, json_t *o, enum tern_state_key kind,
+                      long long i, const char *s)
+{
+    if (kind != TERN_STATE_KEY_NONE)
+        tern_json_set(oom, o, "index", tern__tfjson_index(kind, i, s));
+}
+
 json_t *tern__tfjson_type(const json_t *v)
 {
     json_t *inner = NULL, *x;
     const char *k;
     size_t i;
+    int oom = 0;
 
     switch (json_typeof(v)) {
     case JSON_STRING:
@@ -87,16 +97,18 @@ json_t *tern__tfjson_type(const json_t *v)
         inner = json_array();
         json_array_foreach((json_t *)v, i, x)
         {
-            json_array_append_new(inner, tern__tfjson_type(x));
+            tern_json_append(&oom, inner, tern__tfjson_type(x));
         }
-        return json_pack("[s,o]", "tuple", inner);
+        inner = tern_json_done(oom, inner);
+        return inner ? json_pack("[s,o]", "tuple", inner) : NULL;
     case JSON_OBJECT:
         inner = json_object();
         json_object_foreach((json_t *)v, k, x)
         {
-            json_object_set_new(inner, k, tern__tfjson_type(x));
+            tern_json_set(&oom, inner, k, tern__tfjson_type(x));
         }
-        return json_pack("[s,o]", "object", inner);
+        inner = tern_json_done(oom, inner);
+        return inner ? json_pack("[s,o]", "object", inner) : NULL;
     }
     return NULL;
 }
@@ -109,38 +121,44 @@ static int schema_sensitive(const tern_attr *schema, const char *name)
     return a && (a->flags & TERN_ATTR_SENSITIVE);
 }
 
+/* o[key] = m unless m is false (SensitiveAsBool and unknownAsBool keep
+ * only an object's non-false members); a NULL m is out of memory. */
+static void set_unless_false(int *oom, json_t *o, const char *key, json_t *m)
+{
+    if (json_is_false(m))
+        json_decref(m);
+    else
+        tern_json_set(oom, o, key, m);
+}
+
 /*
  * Terraform's mask of a value (before_sensitive, after_unknown): true
  * where @hit holds for a value, whole; inside lists and sets an entry per
  * element, inside objects only the attributes that are not false; false
- * elsewhere.
+ * elsewhere. NULL when out of memory.
  */
 static json_t *value_mask(const tern_value *v, int (*hit)(const tern_value *))
 {
     enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
     json_t *r = NULL;
     size_t i;
+    int oom = 0;
 
     if (v && hit(v))
         return json_true();
     if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
         r = json_array();
-        for (i = 0; r && i < tern_value_length(v); i++)
-            json_array_append_new(r,
-                                  value_mask(tern_value_list_get(v, i), hit));
-        return r;
+        for (i = 0; r && !oom && i < tern_value_length(v); i++)
+            tern_json_append(&oom, r,
+                             value_mask(tern_value_list_get(v, i), hit));
+        return tern_json_done(oom, r);
     }
     if (k == TERN_VAL_OBJECT) {
         r = json_object();
-        for (i = 0; r && i < tern_value_length(v); i++) {
-            json_t *m = value_mask(tern_value_object_value(v, i), hit);
-
-            if (json_is_false(m))
-                json_decref(m);
-            else
-                json_object_set_new(r, tern_value_object_key(v, i), m);
-        }
-        return r;
+        for (i = 0; r && !oom && i < tern_value_length(v); i++)
+            set_unless_false(&oom, r, tern_value_object_key(v, i),
+                             value_mask(tern_value_object_value(v, i), hit));
+        return tern_json_done(oom, r);
     }
     return json_false();
 }
@@ -178,10 +196,11 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
 {
     json_t *r = sens_value(v);
     size_t i;
+    int oom = 0;
 
     if (!json_is_object(r) || !schema)
         return r;
-    for (i = 0; i < tern_value_length(v); i++) {
+    for (i = 0; !oom && i < tern_value_length(v); i++) {
         const char *k = tern_value_object_key(v, i);
         const tern_value *x = tern_value_object_value(v, i);
         const tern_attr *a = tern_schema_attr(schema, k);
@@ -190,19 +209,19 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
             continue;
         if ((a->flags & TERN_ATTR_SENSITIVE) ||
             (schema_set(schema, k) && any_true(json_object_get(r, k)))) {
-            json_object_set_new(r, k, json_true());
+            tern_json_set(&oom, r, k, json_true());
         } else if (tern_value_is_unknown(x)) {
             /* SensitiveAsBool says nothing about an unknown collection's
              * contents: an empty object or tuple, kept. */
             if (a->type == TERN_TYPE_MAP_STRING)
-                json_object_set_new(r, k, json_object());
+                tern_json_set(&oom, r, k, json_object());
             else if (a->type != TERN_TYPE_DYNAMIC &&
                      a->type != TERN_TYPE_STRING &&
                      a->type != TERN_TYPE_NUMBER && a->type != TERN_TYPE_BOOL)
-                json_object_set_new(r, k, json_array());
+                tern_json_set(&oom, r, k, json_array());
         }
     }
-    return r;
+    return tern_json_done(oom, r);
 }
 
 /* SensitiveAsBool of plain JSON, where @mark holds the sensitive paths
@@ -213,6 +232,7 @@ static json_t *sens_json(const json_t *v, const json_t *mark)
     const char *k;
     size_t i;
     char key[32];
+    int oom = 0;
 
     if (json_is_true(json_object_get(mark, "here")))
         return json_true();
@@ -221,27 +241,43 @@ static json_t *sens_json(const json_t *v, const json_t *mark)
         json_array_foreach((json_t *)v, i, x)
         {
             snprintf(key, sizeof(key), "%zu", i);
-            json_array_append_new(
-                r, sens_json(x, json_object_get(json_object_get(mark, "steps"),
-                                                key)));
+            tern_json_append(
+                &oom, r,
+                sens_json(
+                    x, json_object_get(json_object_get(mark, "steps"), key)));
         }
-        return r;
+        return tern_json_done(oom, r);
     }
     if (json_is_object(v)) {
         r = json_object();
         json_object_foreach((json_t *)v, k, x)
         {
-            json_t *m = sens_json(
-                x, json_object_get(json_object_get(mark, "steps"), k));
-
-            if (json_is_false(m))
-                json_decref(m);
-            else
-                json_object_set_new(r, k, m);
+            set_unless_false(
+                &oom, r, k,
+                sens_json(x,
+                          json_object_get(json_object_get(mark, "steps"), k)));
         }
-        return r;
+        return tern_json_done(oom, r);
     }
     return json_false();
+}
+
+/* The child of @node under @member[@key], made when missing; NULL when
+ * out of memory. */
+static json_t *tree_child(json_t *node, const char *member, const char *key)
+{
+    json_t *up = json_object_get(node, member), *c;
+
+    if (!up) {
+        if (json_object_set_new(node, member, json_object()) != 0)
+            return NULL;
+        up = json_object_get(node, member);
+    }
+    if ((c = json_object_get(up, key)))
+        return c;
+    if (json_object_set_new(up, key, json_object()) != 0)
+        return NULL;
+    return json_object_get(up, key);
 }
 
 json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
@@ -251,6 +287,7 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
     const char *k;
     size_t i, j;
     char key[32];
+    int oom = 0;
 
     if (!tree)
         return NULL;
@@ -261,7 +298,6 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
         json_array_foreach(p, j, step)
         {
             const json_t *sv = json_object_get(step, "value");
-            json_t *steps = json_object_get(node, "steps"), *next;
 
             if (json_is_object(sv)) /* an index: {"value": v, "type": t} */
                 sv = json_object_get(sv, "value");
@@ -271,20 +307,13 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
             else
                 snprintf(key, sizeof(key), "%s",
                          json_string_value(sv) ? json_string_value(sv) : "");
-            if (!steps) {
-                steps = json_object();
-                json_object_set_new(node, "steps", steps);
-            }
-            next = json_object_get(steps, key);
-            if (!next) {
-                next = json_object();
-                json_object_set_new(steps, key, next);
-            }
-            node = next;
+            if (node && !(node = tree_child(node, "steps", key)))
+                oom = 1;
         }
-        json_object_set_new(node, "here", json_true());
+        if (node)
+            tern_json_set(&oom, node, "here", json_true());
     }
-    r = sens_json(value, tree);
+    r = oom ? NULL : sens_json(value, tree);
     json_decref(tree);
     if (json_is_object(r) && schema) {
         json_object_foreach((json_t *)value, k, p)
@@ -292,10 +321,10 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
             if (!json_is_null(p) &&
                 (schema_sensitive(schema, k) ||
                  (schema_set(schema, k) && any_true(json_object_get(r, k)))))
-                json_object_set_new(r, k, json_true());
+                tern_json_set(&oom, r, k, json_true());
         }
     }
-    return r;
+    return tern_json_done(oom, r);
 }
 
 json_t *tern__tfjson_unknown(const tern_value *v)
@@ -303,34 +332,33 @@ json_t *tern__tfjson_unknown(const tern_value *v)
     return value_mask(v, tern_value_is_unknown);
 }
 
-json_t *tern__tfjson_known(const tern_value *v)
+json_t *tern__tfjson_known(const tern_value *v, int *oom)
 {
     enum tern_value_kind k = v ? tern_value_kind(v) : TERN_VAL_NULL;
-    json_t *r = NULL;
+    json_t *r = NULL, *e;
     size_t i;
 
     if (k == TERN_VAL_UNKNOWN)
         return NULL;
     if (k == TERN_VAL_LIST || k == TERN_VAL_SET) {
         r = json_array();
-        for (i = 0; r && i < tern_value_length(v); i++) {
-            json_t *e = tern__tfjson_known(tern_value_list_get(v, i));
-
-            json_array_append_new(r, e ? e : json_null());
+        for (i = 0; r && !*oom && i < tern_value_length(v); i++) {
+            e = tern__tfjson_known(tern_value_list_get(v, i), oom);
+            if (!*oom)
+                tern_json_append(oom, r, e ? e : json_null());
         }
-        return r;
-    }
-    if (k == TERN_VAL_OBJECT) {
+    } else if (k == TERN_VAL_OBJECT) {
         r = json_object();
-        for (i = 0; r && i < tern_value_length(v); i++) {
-            json_t *e = tern__tfjson_known(tern_value_object_value(v, i));
-
+        for (i = 0; r && !*oom && i < tern_value_length(v); i++) {
+            e = tern__tfjson_known(tern_value_object_value(v, i), oom);
             if (e)
-                json_object_set_new(r, tern_value_object_key(v, i), e);
+                tern_json_set(oom, r, tern_value_object_key(v, i), e);
         }
-        return r;
-    }
-    return tern_value_to_json(v);
+    } else
+        r = v ? tern_value_to_json(v) : json_null();
+    if (!r)
+        *oom = 1;
+    return tern_json_done(*oom, r);
 }
 
 void tern__plan_timestamp(char *buf, size_t size)
@@ -366,23 +394,16 @@ static json_t *actions_json(enum tern_action a)
     }
 }
 
-static void set_opt(json_t *o, const char *key, json_t *v)
-{
-    if (v)
-        json_object_set_new(o, key, v);
-}
-
 /* The fields that name an instance, in upstream's order. */
-static void name_fields(json_t *o, const struct pinst *pi)
+static void name_fields(int *oom, json_t *o, const struct pinst *pi)
 {
-    json_object_set_new(o, "address", json_string(pi->addr));
-    json_object_set_new(
-        o, "mode",
+    tern_json_set(oom, o, "address", json_string(pi->addr));
+    tern_json_set(
+        oom, o, "mode",
         json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
-    json_object_set_new(o, "type", json_string(pi->type));
-    json_object_set_new(o, "name", json_string(pi->name));
-    set_opt(o, "index",
-            tern__tfjson_index(pi->key_kind, pi->key_int, pi->key_str));
+    tern_json_set(oom, o, "type", json_string(pi->type));
+    tern_json_set(oom, o, "name", json_string(pi->name));
+    set_index(oom, o, pi->key_kind, pi->key_int, pi->key_str);
 }
 
 static json_t *provider_json(const struct pinst *pi)
@@ -398,8 +419,9 @@ static json_t *provider_json(const struct pinst *pi)
 static json_t *change_json(const struct pinst *pi)
 {
     const tern_attr *schema = schema_of(pi);
-    json_t *c = json_object(), *rc = json_object();
+    json_t *c = json_object(), *rc = json_object(), *x;
     size_t i;
+    int oom = 0;
 
     if (!c || !rc) {
         json_decref(c);
@@ -410,59 +432,56 @@ static json_t *change_json(const struct pinst *pi)
      * (cty.NullVal, not a missing value): "before": null with
      * "before_sensitive": false, "after": null with "after_unknown": {}
      * and "after_sensitive": false. */
-    json_object_set_new(c, "actions", actions_json(pi->pub.action));
-    json_object_set_new(
-        c, "before", pi->before ? tern_value_to_json(pi->before) : json_null());
-    if (pi->after)
-        set_opt(c, "after", tern__tfjson_known(pi->after));
-    else
-        json_object_set_new(c, "after", json_null());
-    json_object_set_new(c, "after_unknown",
-                        !pi->after || tern_value_is_wholly_known(pi->after)
-                            ? json_object()
-                            : tern__tfjson_unknown(pi->after));
-    json_object_set_new(c, "before_sensitive",
-                        pi->before ? tern__tfjson_sensitive(pi->before, schema)
-                                   : json_false());
-    json_object_set_new(c, "after_sensitive",
-                        pi->after ? tern__tfjson_sensitive(pi->after, schema)
-                                  : json_false());
+    tern_json_set(&oom, c, "actions", actions_json(pi->pub.action));
+    tern_json_set(&oom, c, "before",
+                  pi->before ? tern_value_to_json(pi->before) : json_null());
+    x = pi->after ? tern__tfjson_known(pi->after, &oom) : json_null();
+    if (x)
+        tern_json_set(&oom, c, "after", x);
+    tern_json_set(&oom, c, "after_unknown",
+                  !pi->after || tern_value_is_wholly_known(pi->after)
+                      ? json_object()
+                      : tern__tfjson_unknown(pi->after));
+    tern_json_set(&oom, c, "before_sensitive",
+                  pi->before ? tern__tfjson_sensitive(pi->before, schema)
+                             : json_false());
+    tern_json_set(&oom, c, "after_sensitive",
+                  pi->after ? tern__tfjson_sensitive(pi->after, schema)
+                            : json_false());
     if (pi->rpaths && pi->rpaths[0]) {
         json_t *rp = json_array();
 
-        for (i = 0; pi->rpaths[i]; i++)
-            json_array_append_new(rp, json_pack("[s]", pi->rpaths[i]));
-        json_object_set_new(c, "replace_paths", rp);
+        for (i = 0; rp && pi->rpaths[i]; i++)
+            tern_json_append(&oom, rp, json_pack("[s]", pi->rpaths[i]));
+        tern_json_set(&oom, c, "replace_paths", rp);
     }
     if (pi->import_id)
-        json_object_set_new(c, "importing",
-                            json_pack("{s:s}", "id", pi->import_id));
+        tern_json_set(&oom, c, "importing",
+                      json_pack("{s:s}", "id", pi->import_id));
 
-    json_object_set_new(rc, "address", json_string(pi->addr));
+    tern_json_set(&oom, rc, "address", json_string(pi->addr));
     if (pi->prev_addr && strcmp(pi->prev_addr, pi->addr) != 0)
-        json_object_set_new(rc, "previous_address", json_string(pi->prev_addr));
+        tern_json_set(&oom, rc, "previous_address", json_string(pi->prev_addr));
     /* module_address: the root module's is "" and left out. */
     if (pi->module && *pi->module)
-        json_object_set_new(rc, "module_address", json_string(pi->module));
-    json_object_set_new(
-        rc, "mode",
+        tern_json_set(&oom, rc, "module_address", json_string(pi->module));
+    tern_json_set(
+        &oom, rc, "mode",
         json_string(pi->pub.mode == TERN_STATE_DATA ? "data" : "managed"));
-    json_object_set_new(rc, "type", json_string(pi->type));
-    json_object_set_new(rc, "name", json_string(pi->name));
-    set_opt(rc, "index",
-            tern__tfjson_index(pi->key_kind, pi->key_int, pi->key_str));
-    set_opt(rc, "provider_name", provider_json(pi));
+    tern_json_set(&oom, rc, "type", json_string(pi->type));
+    tern_json_set(&oom, rc, "name", json_string(pi->name));
+    set_index(&oom, rc, pi->key_kind, pi->key_int, pi->key_str);
+    tern_json_set(&oom, rc, "provider_name", provider_json(pi));
     if (pi->deposed)
-        json_object_set_new(rc, "deposed", json_string(pi->deposed_key));
-    json_object_set_new(rc, "change", c);
+        tern_json_set(&oom, rc, "deposed", json_string(pi->deposed_key));
+    tern_json_set(&oom, rc, "change", c);
     /* Terraform has no reason for a delete in destroy mode nor for the
      * create of an object deleted outside it: those are tern's own. */
     if (pi->pub.reason && pi->pub.reason != TERN_REASON_DESTROY_MODE &&
         pi->pub.reason != TERN_REASON_GONE)
-        json_object_set_new(
-            rc, "action_reason",
-            json_string(tern_action_reason_name(pi->pub.reason)));
-    return rc;
+        tern_json_set(&oom, rc, "action_reason",
+                      json_string(tern_action_reason_name(pi->pub.reason)));
+    return tern_json_done(oom, rc);
 }
 
 /* In resource_changes: every managed instance, and a data source only
@@ -646,41 +665,44 @@ static json_t *value_resource(const struct pinst *pi, const tern_value *v,
         tern_module_find(pi->pub.mode == TERN_STATE_DATA ? TERN_MODULE_DATA
                                                          : TERN_MODULE_RESOURCE,
                          pi->type);
+    int oom = 0;
 
     if (!r)
         return NULL;
-    name_fields(r, pi);
-    set_opt(r, "provider_name", provider_json(pi));
+    name_fields(&oom, r, pi);
+    tern_json_set(&oom, r, "provider_name", provider_json(pi));
     /* tern's modules are all at schema version 0, as in their state */
-    json_object_set_new(r, "schema_version", json_integer(0));
-    vals = tern__tfjson_known(v);
+    tern_json_set(&oom, r, "schema_version", json_integer(0));
+    vals = tern__tfjson_known(v, &oom);
     if (json_object_size(vals))
-        json_object_set_new(r, "values", vals);
+        tern_json_set(&oom, r, "values", vals);
     else
         json_decref(vals);
-    json_object_set_new(r, "sensitive_values",
-                        tern__tfjson_sensitive(v, m ? m->schema : NULL));
+    tern_json_set(&oom, r, "sensitive_values",
+                  tern__tfjson_sensitive(v, m ? m->schema : NULL));
     if (prior && json_array_size(pi->deps))
-        json_object_set(r, "depends_on", pi->deps);
+        tern_json_set(&oom, r, "depends_on", json_incref(pi->deps));
     if (prior && pi->pub.reason == TERN_REASON_TAINTED)
-        json_object_set_new(r, "tainted", json_true());
+        tern_json_set(&oom, r, "tainted", json_true());
     if (prior && pi->deposed)
-        json_object_set_new(r, "deposed_key", json_string(pi->deposed_key));
-    return r;
+        tern_json_set(&oom, r, "deposed_key", json_string(pi->deposed_key));
+    return tern_json_done(oom, r);
 }
 
 /* An output of a values representation: sensitive, then value and type
  * when the value is wholly known. */
 static json_t *value_output(const tern_value *v, int sensitive)
 {
-    json_t *o = json_pack("{s:b}", "sensitive", sensitive), *j;
+    json_t *o = json_pack("{s:b}", "sensitive", sensitive), *j, *t;
+    int oom = 0;
 
     if (o && v && tern_value_is_wholly_known(v)) {
         j = tern_value_to_json(v);
-        json_object_set_new(o, "value", j);
-        json_object_set_new(o, "type", tern__tfjson_type(j));
+        t = j ? tern__tfjson_type(j) : NULL;
+        tern_json_set(&oom, o, "value", j);
+        tern_json_set(&oom, o, "type", t);
     }
-    return o;
+    return tern_json_done(oom, o);
 }
 
 /* The module that calls @addr ("module.a[\"k\"].module.b" ->
@@ -710,7 +732,7 @@ static char *parent_module(const char *addr)
 }
 
 /* The module object of @addr in the tree under @top, made (with its
- * ancestors) when missing. */
+ * ancestors) when missing; NULL when out of memory. */
 static json_t *module_node(json_t *top, const char *addr)
 {
     char *parent = parent_module(addr);
@@ -724,8 +746,9 @@ static json_t *module_node(json_t *top, const char *addr)
             return NULL;
         list = json_object_get(p, "child_modules");
         if (!list) {
-            list = json_array();
-            json_object_set_new(p, "child_modules", list);
+            if (json_object_set_new(p, "child_modules", json_array()) != 0)
+                return NULL;
+            list = json_object_get(p, "child_modules");
         }
     }
     json_array_foreach(list, i, m)
@@ -734,7 +757,8 @@ static json_t *module_node(json_t *top, const char *addr)
             return m;
     }
     m = json_pack("{s:s}", "address", addr);
-    json_array_append_new(list, m);
+    if (json_array_append_new(list, m) != 0)
+        return NULL;
     return m;
 }
 
@@ -745,116 +769,77 @@ static int module_cmp(const void *a, const void *b)
         json_string_value(json_object_get(*(json_t *const *)b, "address")));
 }
 
-static void sort_modules(json_t *list)
+/* Sort @list and every child_modules below it by address, in place;
+ * TERN_ENOMEM when out of memory. */
+static int sort_modules(json_t *list)
 {
     size_t i, n = json_array_size(list);
     json_t **v = tern_calloc(n + 1, sizeof(*v));
+    int error = TERN_OK;
 
     if (!v)
-        return;
-    for (i = 0; i < n; i++) {
-        v[i] = json_incref(json_array_get(list, i));
-        sort_modules(json_object_get(v[i], "child_modules"));
+        return TERN_ENOMEM;
+    for (i = 0; !error && i < n; i++) {
+        v[i] = json_array_get(list, i);
+        error = sort_modules(json_object_get(v[i], "child_modules"));
     }
-    qsort(v, n, sizeof(*v), module_cmp);
-    json_array_clear(list);
-    for (i = 0; i < n; i++)
-        json_array_append_new(list, v[i]);
+    if (!error) {
+        qsort(v, n, sizeof(*v), module_cmp);
+        /* Put back without allocating: hold each element while the array
+         * drops its reference to the one it replaces. */
+        for (i = 0; i < n; i++)
+            json_incref(v[i]);
+        for (i = 0; i < n; i++)
+            json_array_set_new(list, i, v[i]);
+    }
     tern_free(v);
+    return error;
 }
 
 json_t *tern__tfjson_nest_modules(json_t *flat)
 {
     json_t *top = json_array(), *m, *node, *res;
     size_t i;
+    int oom = 0;
 
     json_array_foreach(flat, i, m)
     {
         node =
             module_node(top, json_string_value(json_object_get(m, "address")));
         res = json_object_get(m, "resources");
-        if (node && json_array_size(res)) {
+        if (!node)
+            oom = 1;
+        else if (json_array_size(res)) {
             if (!json_object_get(node, "resources"))
-                json_object_set_new(node, "resources", json_array());
-            json_array_extend(json_object_get(node, "resources"), res);
+                tern_json_set(&oom, node, "resources", json_array());
+            if (!oom &&
+                json_array_extend(json_object_get(node, "resources"), res) != 0)
+                oom = 1;
         }
+        if (oom)
+            break;
     }
-    sort_modules(top);
-    return top;
+    if (!oom && sort_modules(top) != TERN_OK)
+        oom = 1;
+    return tern_json_done(oom, top);
 }
 
+/* A module of a values representation holding @resources (stolen), which
+ * is left out when empty. */
 static json_t *module_json(json_t *resources)
 {
     json_t *m = json_object();
+    int oom = 0;
 
     if (m && json_array_size(resources))
-        json_object_set(m, "resources", resources);
+        tern_json_set(&oom, m, "resources", json_incref(resources));
     json_decref(resources);
-    return m;
-}
-
-static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
-                              size_t n)
-{
-    json_t *res = json_array(), *outs = json_object(), *pv = json_object();
-    json_t *children = json_array();
-    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
-    const tern_value *o;
-    size_t i;
-
-    /* values.go sorts the planned resources by address string */
-    if (by_addr) {
-        memcpy(by_addr, sorted, n * sizeof(*by_addr));
-        qsort(by_addr, n, sizeof(*by_addr), addr_cmp);
-    }
-    for (i = 0; by_addr && i < n; i++) {
-        const struct pinst *pi = by_addr[i];
-        json_t *target = res, *mod;
-        size_t j;
-
-        if (!listed(pi) || pi->deposed ||
-            pi->pub.action == TERN_ACTION_DELETE || !pi->after)
-            continue;
-        if (pi->module && *pi->module) {
-            /* values.go: a module instance's resources in child_modules */
-            target = NULL;
-            json_array_foreach(children, j, mod)
-            {
-                if (strcmp(json_string_value(json_object_get(mod, "address")),
-                           pi->module) == 0)
-                    target = json_object_get(mod, "resources");
-            }
-            if (!target) {
-                mod =
-                    json_pack("{s:[],s:s}", "resources", "address", pi->module);
-                json_array_append_new(children, mod);
-                target = json_object_get(mod, "resources");
-            }
-        }
-        json_array_append_new(target, value_resource(pi, pi->after, 0));
-    }
-    for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
-        o = tern_value_object_value(p->outputs, i);
-        json_object_set_new(
-            outs, tern_value_object_key(p->outputs, i),
-            value_output(
-                tern_value_object_get(o, "value"),
-                tern_value_get_bool(tern_value_object_get(o, "sensitive"))));
-    }
-    if (json_object_size(outs))
-        json_object_set(pv, "outputs", outs);
-    json_object_set_new(pv, "root_module", module_json(res));
-    if (json_array_size(children))
-        json_object_set_new(json_object_get(pv, "root_module"), "child_modules",
-                            tern__tfjson_nest_modules(children));
-    json_decref(children);
-    json_decref(outs);
-    tern_free(by_addr);
-    return pv;
+    return tern_json_done(oom, m);
 }
 
 /* The resources list of @pi's module: @res for the root's, else its
- * entry of @children (flat, one {"address", "resources"} per instance). */
+ * entry of @children (flat, one {"address", "resources"} per instance).
+ * NULL when out of memory. */
 static json_t *module_resources(json_t *res, json_t *children,
                                 const struct pinst *pi)
 {
@@ -870,26 +855,90 @@ static json_t *module_resources(json_t *res, json_t *children,
             return json_object_get(mod, "resources");
     }
     mod = json_pack("{s:[],s:s}", "resources", "address", pi->module);
-    json_array_append_new(children, mod);
+    if (json_array_append_new(children, mod) != 0)
+        return NULL;
     return json_object_get(mod, "resources");
 }
 
-/* The refreshed state the plan was made against (jsonstate.Marshal). */
-static json_t *prior_state(struct pinst **sorted, size_t n,
-                           const json_t *prior_outputs)
+/* A values representation's root module: @res (stolen) and the module
+ * instances of @children (borrowed) nested below it. */
+static json_t *root_module(json_t *res, json_t *children)
 {
-    json_t *res = json_array(), *outs = json_object(), *o, *v;
-    json_t *children = json_array();
-    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
-    const char *k;
-    size_t i;
+    json_t *root = module_json(res);
+    int oom = 0;
 
-    /* jsonstate sorts a module's resources by address */
+    if (root && json_array_size(children))
+        tern_json_set(&oom, root, "child_modules",
+                      tern__tfjson_nest_modules(children));
+    return tern_json_done(oom, root);
+}
+
+/* @n instances of @sorted by address, as values.go and jsonstate sort a
+ * module's resources; NULL when out of memory. */
+static struct pinst **by_address(struct pinst **sorted, size_t n)
+{
+    struct pinst **by_addr = tern_calloc(n + 1, sizeof(*by_addr));
+
     if (by_addr) {
         memcpy(by_addr, sorted, n * sizeof(*by_addr));
         qsort(by_addr, n, sizeof(*by_addr), addr_cmp);
     }
-    for (i = 0; by_addr && i < n; i++) {
+    return by_addr;
+}
+
+static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
+                              size_t n)
+{
+    json_t *res = json_array(), *outs = json_object(), *pv = json_object();
+    json_t *children = json_array();
+    struct pinst **by_addr = by_address(sorted, n);
+    const tern_value *o;
+    size_t i;
+    int oom = !res || !outs || !pv || !children || !by_addr;
+
+    for (i = 0; !oom && i < n; i++) {
+        const struct pinst *pi = by_addr[i];
+
+        if (!listed(pi) || pi->deposed ||
+            pi->pub.action == TERN_ACTION_DELETE || !pi->after)
+            continue;
+        /* values.go: a module instance's resources in child_modules */
+        tern_json_append(&oom, module_resources(res, children, pi),
+                         value_resource(pi, pi->after, 0));
+    }
+    for (i = 0; !oom && p->outputs && i < tern_value_length(p->outputs); i++) {
+        o = tern_value_object_value(p->outputs, i);
+        tern_json_set(&oom, outs, tern_value_object_key(p->outputs, i),
+                      value_output(tern_value_object_get(o, "value"),
+                                   tern_value_get_bool(
+                                       tern_value_object_get(o, "sensitive"))));
+    }
+    if (!oom && json_object_size(outs))
+        tern_json_set(&oom, pv, "outputs", json_incref(outs));
+    if (!oom)
+        tern_json_set(&oom, pv, "root_module",
+                      root_module(json_incref(res), children));
+    json_decref(res);
+    json_decref(children);
+    json_decref(outs);
+    tern_free(by_addr);
+    return tern_json_done(oom, pv);
+}
+
+/* The refreshed state the plan was made against (jsonstate.Marshal);
+ * NULL when it is empty, or out of memory (*oom set). */
+static json_t *prior_state(struct pinst **sorted, size_t n,
+                           const json_t *prior_outputs, int *oom)
+{
+    json_t *res = json_array(), *outs = json_object(), *o = NULL, *v, *vals;
+    json_t *children = json_array();
+    struct pinst **by_addr = by_address(sorted, n);
+    const char *k;
+    size_t i;
+
+    if (!res || !outs || !children || !by_addr)
+        *oom = 1;
+    for (i = 0; !*oom && i < n; i++) {
         const struct pinst *pi = by_addr[i];
 
         if (pi->pub.mode == TERN_STATE_DATA) {
@@ -897,56 +946,58 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
              * state; one read during apply is not yet */
             if (pi->pub.action == TERN_ACTION_NOOP && pi->after &&
                 tern_value_is_wholly_known(pi->after))
-                json_array_append_new(module_resources(res, children, pi),
-                                      value_resource(pi, pi->after, 1));
+                tern_json_append(oom, module_resources(res, children, pi),
+                                 value_resource(pi, pi->after, 1));
             continue;
         }
         if (pi->in_state && pi->before)
-            json_array_append_new(module_resources(res, children, pi),
-                                  value_resource(pi, pi->before, 1));
+            tern_json_append(oom, module_resources(res, children, pi),
+                             value_resource(pi, pi->before, 1));
     }
     json_object_foreach((json_t *)prior_outputs, k, o)
     {
+        if (*oom)
+            break;
         v = json_object_get(o, "value");
-        json_object_set_new(
-            outs, k,
-            json_pack("{s:b,s:O,s:o}", "sensitive",
-                      json_is_true(json_object_get(o, "sensitive")), "value",
-                      v ? v : json_null(), "type", tern__tfjson_type(v)));
+        tern_json_set(oom, outs, k,
+                      json_pack("{s:b,s:O,s:o}", "sensitive",
+                                json_is_true(json_object_get(o, "sensitive")),
+                                "value", v ? v : json_null(), "type",
+                                tern__tfjson_type(v)));
     }
+    o = NULL;
+    if (*oom || (!json_array_size(res) && !json_array_size(children) &&
+                 !json_object_size(outs)))
+        goto done; /* an empty state is left out */
+    vals = json_object();
+    if (json_object_size(outs))
+        tern_json_set(oom, vals, "outputs", json_incref(outs));
+    tern_json_set(oom, vals, "root_module",
+                  root_module(json_incref(res), children));
+    o = json_pack("{s:s,s:s}", "format_version", TERN_STATE_JSON_FORMAT,
+                  "terraform_version", TERN_LANGUAGE_VERSION);
+    tern_json_set(oom, o, "values", vals);
+    tern_json_set(oom, o, "tern_version", json_string(TERN_VERSION));
+    o = tern_json_done(*oom, o);
+done:
     tern_free(by_addr);
-    if (!json_array_size(res) && !json_array_size(children) &&
-        !json_object_size(outs)) {
-        json_decref(res);
-        json_decref(outs);
-        json_decref(children);
-        return NULL; /* an empty state is left out */
-    }
-    o = json_pack("{s:s,s:s,s:{s:o,s:o}}", "format_version",
-                  TERN_STATE_JSON_FORMAT, "terraform_version",
-                  TERN_LANGUAGE_VERSION, "values", "outputs", outs,
-                  "root_module", module_json(res));
-    if (o && json_array_size(children))
-        json_object_set_new(
-            json_object_get(json_object_get(o, "values"), "root_module"),
-            "child_modules", tern__tfjson_nest_modules(children));
+    json_decref(res);
+    json_decref(outs);
     json_decref(children);
-    if (o && !json_object_size(outs))
-        json_object_del(json_object_get(o, "values"), "outputs");
-    json_object_set_new(o, "tern_version", json_string(TERN_VERSION));
     return o;
 }
 
-/* jsonplan.MarshalOutputChanges: every root output, planned or prior. */
+/* jsonplan.MarshalOutputChanges: every root output, planned or prior.
+ * NULL when out of memory. */
 static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
 {
-    json_t *oc = json_object(), *c, *before, *po;
+    json_t *oc = json_object(), *c, *before, *po, *x;
     const tern_value *o, *after;
-    const char *k;
+    const char *k, *action;
     size_t i;
-    int sens;
+    int sens, oom = 0;
 
-    for (i = 0; p->outputs && i < tern_value_length(p->outputs); i++) {
+    for (i = 0; !oom && p->outputs && i < tern_value_length(p->outputs); i++) {
         k = tern_value_object_key(p->outputs, i);
         o = tern_value_object_value(p->outputs, i);
         after = tern_value_object_get(o, "value");
@@ -954,41 +1005,47 @@ static json_t *output_changes(const tern_plan *p, const json_t *prior_outputs)
         sens = tern_value_get_bool(tern_value_object_get(o, "sensitive")) ||
                json_is_true(json_object_get(json_object_get(prior_outputs, k),
                                             "sensitive"));
-        c = json_object();
+        action = "update";
         if (!before)
-            json_object_set_new(c, "actions", json_pack("[s]", "create"));
+            action = "create";
         else if (after && tern_value_is_wholly_known(after)) {
             json_t *aj = tern_value_to_json(after);
 
-            json_object_set_new(
-                c, "actions",
-                json_pack("[s]", json_equal(aj, before) ? "no-op" : "update"));
+            if (!aj)
+                oom = 1;
+            else if (json_equal(aj, before))
+                action = "no-op";
             json_decref(aj);
-        } else
-            json_object_set_new(c, "actions", json_pack("[s]", "update"));
-        json_object_set(c, "before", before ? before : json_null());
-        set_opt(c, "after", tern__tfjson_known(after));
-        json_object_set_new(c, "after_unknown",
-                            !after || tern_value_is_wholly_known(after)
-                                ? json_false()
-                                : tern__tfjson_unknown(after));
-        json_object_set_new(c, "before_sensitive", json_boolean(sens));
-        json_object_set_new(c, "after_sensitive", json_boolean(sens));
-        json_object_set_new(oc, k, c);
+        }
+        c = json_object();
+        tern_json_set(&oom, c, "actions", json_pack("[s]", action));
+        tern_json_set(&oom, c, "before",
+                      json_incref(before ? before : json_null()));
+        if ((x = tern__tfjson_known(after, &oom)))
+            tern_json_set(&oom, c, "after", x);
+        tern_json_set(&oom, c, "after_unknown",
+                      !after || tern_value_is_wholly_known(after)
+                          ? json_false()
+                          : tern__tfjson_unknown(after));
+        tern_json_set(&oom, c, "before_sensitive", json_boolean(sens));
+        tern_json_set(&oom, c, "after_sensitive", json_boolean(sens));
+        tern_json_set(&oom, oc, k, c);
     }
     json_object_foreach((json_t *)prior_outputs, k, po)
     {
+        if (oom)
+            break;
         if (p->outputs && tern_value_object_get(p->outputs, k))
             continue;
         sens = json_is_true(json_object_get(po, "sensitive"));
-        json_object_set_new(oc, k,
-                            json_pack("{s:[s],s:O,s:n,s:b,s:b,s:b}", "actions",
-                                      "delete", "before",
-                                      json_object_get(po, "value"), "after",
-                                      "after_unknown", 0, "before_sensitive",
-                                      sens, "after_sensitive", sens));
+        tern_json_set(&oom, oc, k,
+                      json_pack("{s:[s],s:O?,s:n,s:b,s:b,s:b}", "actions",
+                                "delete", "before",
+                                json_object_get(po, "value"), "after",
+                                "after_unknown", 0, "before_sensitive", sens,
+                                "after_sensitive", sens));
     }
-    return oc;
+    return tern_json_done(oom, oc);
 }
 
 static int by_display(const void *a, const void *b)
@@ -1060,8 +1117,11 @@ static json_t *checks_json(const json_t *checks)
 
             if (st > worst)
                 worst = st;
-            if (in && json_array_size(probs))
-                json_object_set(in, "problems", probs);
+            if (in && json_array_size(probs) &&
+                json_object_set(in, "problems", probs) != 0) {
+                json_decref(in);
+                in = NULL;
+            }
             if (!in || json_array_append_new(items, in)) {
                 json_decref(items);
                 items = NULL;
@@ -1074,8 +1134,11 @@ static json_t *checks_json(const json_t *checks)
                       "EXPERIMENTAL: see docs for details", "address",
                       json_object_get(sorted[i], "address"), "status",
                       status_json(tern__checks_status(sorted[i], worst)));
-        if (o && json_array_size(items))
-            json_object_set(o, "instances", items);
+        if (o && json_array_size(items) &&
+            json_object_set(o, "instances", items) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
         json_decref(items);
         items = NULL;
         if (!o || json_array_append_new(list, o))
@@ -1096,13 +1159,13 @@ int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
            *vars = json_object(), *x;
     struct pinst **sorted = NULL, **drift = NULL;
     size_t i, n = 0;
-    int error = TERN_OK;
+    int oom = 0;
 
     *out = NULL;
     sorted = tern_calloc(p->ninsts + 1, sizeof(*sorted));
     drift = tern_calloc(p->ndrift + 1, sizeof(*drift));
     if (!o || !rc || !rd || !vars || !sorted || !drift) {
-        error = TERN_ENOMEM;
+        oom = 1;
         goto done;
     }
     for (i = 0; i < p->ninsts; i++)
@@ -1112,51 +1175,49 @@ int tern_plan_to_json(const tern_plan *p, const json_t *prior_outputs,
         drift[i] = &p->drift[i];
     qsort(drift, p->ndrift, sizeof(*drift), inst_cmp);
 
-    json_object_set_new(o, "format_version",
-                        json_string(TERN_PLAN_JSON_FORMAT));
-    json_object_set_new(o, "terraform_version",
-                        json_string(TERN_LANGUAGE_VERSION));
-    json_object_set_new(o, "tern_version", json_string(p->tern_version));
+    tern_json_set(&oom, o, "format_version",
+                  json_string(TERN_PLAN_JSON_FORMAT));
+    tern_json_set(&oom, o, "terraform_version",
+                  json_string(TERN_LANGUAGE_VERSION));
+    tern_json_set(&oom, o, "tern_version", json_string(p->tern_version));
     /* variables: every root variable's value, defaults included */
-    for (i = 0; p->vars && i < tern_value_length(p->vars); i++) {
+    for (i = 0; !oom && p->vars && i < tern_value_length(p->vars); i++) {
         x = json_object();
-        set_opt(x, "value",
-                tern_value_to_json(tern_value_object_value(p->vars, i)));
-        json_object_set_new(vars, tern_value_object_key(p->vars, i), x);
+        tern_json_set(&oom, x, "value",
+                      tern_value_to_json(tern_value_object_value(p->vars, i)));
+        tern_json_set(&oom, vars, tern_value_object_key(p->vars, i), x);
     }
     if (json_object_size(vars))
-        json_object_set(o, "variables", vars);
-    json_object_set_new(o, "planned_values", planned_values(p, sorted, n));
-    for (i = 0; i < p->ndrift; i++)
-        json_array_append_new(rd, change_json(drift[i]));
+        tern_json_set(&oom, o, "variables", json_incref(vars));
+    tern_json_set(&oom, o, "planned_values", planned_values(p, sorted, n));
+    for (i = 0; !oom && i < p->ndrift; i++)
+        tern_json_append(&oom, rd, change_json(drift[i]));
     if (json_array_size(rd))
-        json_object_set(o, "resource_drift", rd);
-    for (i = 0; i < n; i++)
+        tern_json_set(&oom, o, "resource_drift", json_incref(rd));
+    for (i = 0; !oom && i < n; i++)
         if (listed(sorted[i]))
-            json_array_append_new(rc, change_json(sorted[i]));
+            tern_json_append(&oom, rc, change_json(sorted[i]));
     if (json_array_size(rc))
-        json_object_set(o, "resource_changes", rc);
-    x = output_changes(p, prior_outputs);
-    if (json_object_size(x))
-        json_object_set(o, "output_changes", x);
-    json_decref(x);
-    set_opt(o, "prior_state", prior_state(sorted, n, prior_outputs));
+        tern_json_set(&oom, o, "resource_changes", json_incref(rc));
+    if (!oom && !(x = output_changes(p, prior_outputs)))
+        oom = 1;
+    else if (!oom && json_object_size(x))
+        tern_json_set(&oom, o, "output_changes", x);
+    else if (!oom)
+        json_decref(x);
+    if (!oom && (x = prior_state(sorted, n, prior_outputs, &oom)))
+        tern_json_set(&oom, o, "prior_state", x);
     /* relevant_attributes and configuration come from the configuration:
      * the CLI adds them (src/cli/json_config.c). */
-    if (json_object_size(p->checks)) {
-        if (!(x = checks_json(p->checks))) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
-        json_object_set_new(o, "checks", x);
-    }
+    if (!oom && json_object_size(p->checks))
+        tern_json_set(&oom, o, "checks", checks_json(p->checks));
     if (p->timestamp[0])
-        json_object_set_new(o, "timestamp", json_string(p->timestamp));
-    json_object_set_new(o, "applyable",
-                        json_boolean(!p->errored && !tern_plan_is_empty(p)));
-    json_object_set_new(o, "complete", json_boolean(!p->errored));
-    json_object_set_new(o, "errored", json_boolean(p->errored));
-    *out = o;
+        tern_json_set(&oom, o, "timestamp", json_string(p->timestamp));
+    tern_json_set(&oom, o, "applyable",
+                  json_boolean(!p->errored && !tern_plan_is_empty(p)));
+    tern_json_set(&oom, o, "complete", json_boolean(!p->errored));
+    tern_json_set(&oom, o, "errored", json_boolean(p->errored));
+    *out = tern_json_done(oom, o);
     o = NULL;
 done:
     json_decref(o);
@@ -1165,5 +1226,5 @@ done:
     json_decref(vars);
     tern_free(sorted);
     tern_free(drift);
-    return error;
+    return oom ? TERN_ENOMEM : TERN_OK;
 }

@@ -37,7 +37,8 @@ char *tern__tfjson_provider_name(const char *stored, const char *type);
  * object) with @paths (the state's sensitive paths, Terraform's
  * [[{"type":"get_attr","value":"x"}], ...]) and the attributes @schema
  * marks sensitive: true where sensitive; objects keep only their
- * non-false members; arrays keep every element. New reference.
+ * non-false members; arrays keep every element. New reference, NULL
+ * when out of memory (as for every builder below but _known and _index).
  */
 json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
                                      const tern_attr *schema);
@@ -50,10 +51,12 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema);
 json_t *tern__tfjson_unknown(const tern_value *v);
 
 /* jsonplan's omitUnknowns, as JSON: unknown members of objects left out,
- * unknown elements of lists as null. NULL when @v is wholly unknown. */
-json_t *tern__tfjson_known(const tern_value *v);
+ * unknown elements of lists as null. NULL when @v is wholly unknown, or
+ * when out of memory, which sets *oom (and a set *oom gives NULL). */
+json_t *tern__tfjson_known(const tern_value *v, int *oom);
 
-/* An instance key as JSON ("index"): a number or a string. */
+/* An instance key as JSON ("index"): a number or a string; NULL for
+ * TERN_STATE_KEY_NONE, or when out of memory. */
 json_t *tern__tfjson_index(enum tern_state_key kind, long long i,
                            const char *s);
 

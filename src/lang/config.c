@@ -292,6 +292,23 @@ static const char *literal_string(const struct tern_expr *e)
     return NULL;
 }
 
+/* Forget the diagnostics from index @from on. */
+static void drop_diags(struct tern_diags *d, size_t from)
+{
+    size_t i;
+
+    for (i = from; i < d->count; i++) {
+        if (d->items[i].severity == TERN_SEV_ERROR)
+            d->errors--;
+        tern_free(d->items[i].summary);
+        tern_free(d->items[i].detail);
+        tern_free(d->items[i].service_code);
+        tern_free(d->items[i].request_id);
+    }
+    if (from < d->count)
+        d->count = from;
+}
+
 int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
                               const char *text, size_t len,
                               struct tern_diags *diags)
@@ -299,6 +316,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
     struct tern_lang_file *f = NULL;
     size_t nlen = strlen(name), i, k, errors = diags->errors;
     size_t first = diags->count;
+    unsigned long failed = tern_alloc_failures();
     int error, err;
 
     if (nlen > 8 && strcmp(name + nlen - 8, ".tf.json") == 0)
@@ -306,7 +324,7 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
     else
         error = tern_lang_parse_hcl(&cfg->sources, name, text, len, &f, diags);
     if (error == TERN_ENOMEM || !f || !f->body)
-        return TERN_ENOMEM;
+        goto oom;
     for (i = 0; i < f->body->nattrs; i++) {
         const char *cands[sizeof(kinds) / sizeof(kinds[0])];
         const char *best;
@@ -386,17 +404,26 @@ int tern_lang_config_add_file(struct tern_lang_config *cfg, const char *name,
         v = (struct tern_blockvec *)((char *)cfg + kind->vec);
         err = check_duplicate(cfg, b, diags);
         if (err == TERN_ENOMEM)
-            return err;
+            goto oom;
         if (err)
             continue;
         if (vec_push(v, b))
-            return TERN_ENOMEM;
+            goto oom;
         if (strcmp(b->type, "locals") == 0 &&
             add_locals(cfg, b, diags) == TERN_ENOMEM)
-            return TERN_ENOMEM;
+            goto oom;
     }
     tern__diags_sort(diags, first);
+    /* A load that ran out of memory anywhere is out of memory, whatever
+     * the parser made of it (a literal it could not copy whole read as an
+     * unterminated string) and whichever message it could not add: the
+     * allocator's count tells (util/alloc.h). */
+    if (tern_alloc_failures() != failed)
+        goto oom;
     return diags->errors > errors ? TERN_ERROR : TERN_OK;
+oom:
+    drop_diags(diags, first);
+    return TERN_ENOMEM;
 }
 
 static int wanted(const char *name)

@@ -16,6 +16,7 @@
  */
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/vec.h"
 
 #include <string.h>
@@ -630,7 +631,11 @@ int tern_lang_parse_json(struct tern_lang_sources *srcs, const char *name,
             error = TERN_ENOMEM;
         return error;
     }
-    root = json_loadb(f->src, f->len, JSON_REJECT_DUPLICATES, &jerr);
+    root =
+        tern_json_loadb(f->src, f->len, JSON_REJECT_DUPLICATES, &jerr, &cv.oom);
+    if (cv.oom)
+        return TERN_ENOMEM; /* not "Invalid JSON": Jansson says so of a
+                             * string it could not allocate */
     if (!root) {
         struct tern_range r;
 

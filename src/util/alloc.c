@@ -20,6 +20,7 @@
 static atomic_ulong fail_countdown;
 static atomic_ulong alloc_count;
 static atomic_int traced;
+static atomic_int fail_once; /* only the one allocation fails */
 
 /* TERN_ALLOC_TRACE set: the stack of the first allocation made to fail,
  * on stderr (addresses for addr2line), to find the path a walk breaks. */
@@ -45,6 +46,8 @@ static int should_fail(void)
         return 0;
     if (left == 1) {
         trace_first_failure();
+        if (atomic_load(&fail_once))
+            atomic_store(&fail_countdown, 0);
         return 1;
     }
     atomic_fetch_sub(&fail_countdown, 1);
@@ -53,9 +56,19 @@ static int should_fail(void)
 
 unsigned long tern__alloc_fail_after(unsigned long n)
 {
+    atomic_store(&fail_once, 0);
     atomic_store(&fail_countdown, n);
     atomic_store(&traced, 0);
     return atomic_exchange(&alloc_count, 0);
+}
+
+unsigned long tern__alloc_fail_once(unsigned long n)
+{
+    unsigned long made = tern__alloc_fail_after(0);
+
+    atomic_store(&fail_once, 1);
+    atomic_store(&fail_countdown, n);
+    return made;
 }
 #else
 #define should_fail() 0

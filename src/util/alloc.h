@@ -36,6 +36,16 @@ unsigned long tern_alloc_failures(void);
  */
 unsigned long tern__alloc_fail_after(unsigned long n);
 
+/*
+ * Make only the Nth allocation from now fail (the later ones succeed), so
+ * that a walk also sees what a caller that carries on does with the one
+ * failure: a member silently left out of a document shows as a document
+ * that differs, where with every later allocation failing too the end
+ * result would fail anyway. tern__alloc_fail_after() ends it. Test
+ * programs only, as above.
+ */
+unsigned long tern__alloc_fail_once(unsigned long n);
+
 #define TERN_CHECK_ALLOC(p)                                                    \
     do {                                                                       \
         if ((p) == NULL) {                                                     \

@@ -11,6 +11,7 @@
 #define TERN_UTIL_JSON_H
 
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "util/alloc.h"
 
@@ -40,19 +41,86 @@ static inline json_t *tern_json_done(int oom, json_t *o)
 }
 
 /*
- * json_loads(), telling a parse that ran out of memory (*oom set) from
- * text that does not parse: Jansson reports a string it could not
+ * json_loads(), telling a parse that ran out of memory (*oom set, NULL)
+ * from text that does not parse: Jansson reports a string it could not
  * allocate as an invalid token, so the allocator's failure count
- * (tern_alloc_failures) decides.
+ * (tern_alloc_failures) decides. A document parsed while an allocation
+ * failed is dropped too: Jansson's lexer ignores a failure to grow the
+ * token it is saving (lex_save), and a string would come back one byte
+ * short.
  */
 static inline json_t *tern_json_loads(const char *text, size_t flags, int *oom)
 {
     unsigned long failed = tern_alloc_failures();
     json_t *j = json_loads(text, flags, NULL);
 
-    if (!j && tern_alloc_failures() != failed)
+    if (tern_alloc_failures() != failed) {
+        json_decref(j);
+        j = NULL;
         *oom = 1;
+    }
     return j;
+}
+
+/* json_loadb() the same way, with Jansson's error in @err (may be NULL):
+ * meaningful only when *oom stayed clear. */
+static inline json_t *tern_json_loadb(const char *buf, size_t len, size_t flags,
+                                      json_error_t *err, int *oom)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *j = json_loadb(buf, len, flags, err);
+
+    if (tern_alloc_failures() != failed) {
+        json_decref(j);
+        j = NULL;
+        *oom = 1;
+    }
+    return j;
+}
+
+/* json_load_file() the same way. */
+static inline json_t *tern_json_load_file(const char *path, size_t flags,
+                                          json_error_t *err, int *oom)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *j = json_load_file(path, flags, err);
+
+    if (tern_alloc_failures() != failed) {
+        json_decref(j);
+        j = NULL;
+        *oom = 1;
+    }
+    return j;
+}
+
+/* json_dumps() (a C-allocator string, free()), NULL when any allocation
+ * failed on the way: Jansson's encoder can drop a piece it could not
+ * append and carry on, handing back a document short of a key. */
+static inline char *tern_json_dumps(const json_t *j, size_t flags)
+{
+    unsigned long failed = tern_alloc_failures();
+    char *text = json_dumps(j, flags);
+
+    if (text && tern_alloc_failures() != failed) {
+        free(text); /* Jansson's, from the C allocator */
+        text = NULL;
+    }
+    return text;
+}
+
+/* json_copy() (shallow), NULL when any allocation failed on the way:
+ * Jansson's object copy ignores a member it could not set (json_deep_copy
+ * checks each one). */
+static inline json_t *tern_json_copy(const json_t *j)
+{
+    unsigned long failed = tern_alloc_failures();
+    json_t *c = json_copy((json_t *)j);
+
+    if (tern_alloc_failures() != failed) {
+        json_decref(c);
+        c = NULL;
+    }
+    return c;
 }
 
 #endif

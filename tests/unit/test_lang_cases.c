@@ -478,8 +478,113 @@ TEST(lang_cases, every_allocation_failure)
     ASSERT_CMP(walked, >=, 16);
 }
 
+/* The diagnostics of a load as one text: severity, summary, detail and
+ * where, one a line. */
+static char *diags_text(const struct tern_diags *d)
+{
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    for (i = 0; i < d->count; i++) {
+        const struct tern_diag *x = &d->items[i];
+
+        tern_buf_printf(&b, "%d %s: %s @%u:%u\n", (int)x->severity, x->summary,
+                        x->detail ? x->detail : "", x->range.start.line,
+                        x->range.start.column);
+    }
+    return tern_buf_detach(&b);
+}
+
+/* Load @text as @name with allocation @n failing: TERN_ENOMEM, or what an
+ * unhindered load gives (@want_rc, @want_diags). */
+static void load_walk_step(const char *name, const char *text, unsigned long n,
+                           int want_rc, const char *want_diags)
+{
+    struct tern_lang_config *cfg = tern_lang_config_new(".");
+    struct tern_diags d = TERN_DIAGS_INIT;
+    char *got;
+    int rc;
+
+    ASSERT_NOT_NULL(cfg);
+    tern__alloc_fail_after(n);
+    rc = tern_lang_config_add_file(cfg, name, text, strlen(text), &d);
+    tern__alloc_fail_after(0);
+    if (rc != TERN_ENOMEM) {
+        got = diags_text(&d);
+        ASSERT_NOT_NULL(got);
+        if (rc != want_rc || strcmp(got, want_diags) != 0)
+            FAIL("%s: allocation %lu failed: rc %d, diagnostics:\n%s"
+                 "instead of rc %d:\n%s",
+                 name, n, rc, got, want_rc, want_diags);
+        tern_free(got);
+    }
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
+/* Walk one case file: every allocation of its load failing in turn. */
+static void load_walk(const char *dir, const char *name)
+{
+    char *path = tern_asprintf("%s/%s", dir, name), *text, *want;
+    struct tern_lang_config *cfg;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    unsigned long n, total;
+    int want_rc;
+
+    ASSERT_NOT_NULL(path);
+    text = read_all(path);
+    tern_free(path);
+    if (!text)
+        return;
+    cfg = tern_lang_config_new(".");
+    ASSERT_NOT_NULL(cfg);
+    tern__alloc_fail_after(0); /* counts from here */
+    want_rc = tern_lang_config_add_file(cfg, name, text, strlen(text), &d);
+    total = tern__alloc_fail_after(0);
+    want = diags_text(&d);
+    ASSERT_NOT_NULL(want);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+    for (n = 1; n <= total + 1; n++)
+        load_walk_step(name, text, n, want_rc, want);
+    tern_free(want);
+    tern_free(text);
+}
+
+/* The configuration loaders (src/lang/json.c for .tf.json, the HCL
+ * parser) with each allocation failing in turn, over every lang case: a
+ * load ends in TERN_ENOMEM or as an unhindered load does, never in a
+ * diagnostic of its own ("Invalid JSON" for a string Jansson could not
+ * allocate) or short of one (a duplicate declaration's message that could
+ * not be added). */
+TEST(lang_cases, loader_walk)
+{
+    char *root = tern_asprintf("%s/tests/cases/lang", tern_test_source_dir());
+    DIR *dir = opendir(root);
+    struct dirent *de;
+    size_t walked = 0;
+
+    ASSERT_NOT_NULL(dir);
+    while ((de = readdir(dir)) != NULL) {
+        char *d;
+
+        if (de->d_name[0] == '.')
+            continue;
+        d = tern_asprintf("%s/%s", root, de->d_name);
+        ASSERT_NOT_NULL(d);
+        load_walk(d, "main.tf");
+        load_walk(d, "main.tf.json");
+        tern_free(d);
+        walked++;
+    }
+    closedir(dir);
+    tern_free(root);
+    ASSERT_CMP(walked, >=, 13);
+}
+
 const struct tern_test test_lang_cases_list[] = {
     TEST_UNIT(lang_cases, golden),
     TEST_UNIT(lang_cases, every_allocation_failure),
+    TEST_UNIT(lang_cases, loader_walk),
     TEST_END,
 };

@@ -1318,8 +1318,88 @@ TEST(state, step_allocation_walk)
     LEAK_CHECK();
 }
 
+/* Exporting the state as Terraform's version 4 document (state pull, the
+ * S3 backend's object) with its n-th allocation failing, with every later
+ * one or (at the current serial, which reads no history through Jansson's
+ * lexer: see cli_json_alloc::show_plan_walk) alone, at the current serial
+ * and at one rebuilt from history: TERN_ENOMEM without a diagnostic (a
+ * history entry that could not be parsed for lack of memory is not
+ * "Damaged state"), or the unhindered document, never one short of a
+ * member. */
+TEST(state, export_allocation_walk)
+{
+    char *path = tpath("export.db"), *want[2] = {NULL, NULL}, *got;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    tern_state *st = open_state(path, 1, NULL);
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT;
+    json_t *v = json_pack("{s:[i,i]}", "k", 1, 2), *doc = NULL;
+    const int64_t serials[2] = {-1, 3};
+    unsigned long n, total;
+    size_t k;
+    int rc, once;
+
+    put_role(st, "a", "arn-a1");
+    put_role(st, "b", "arn-b1");
+    put_role(st, "a", "arn-a2");
+    r.type = "aws_iam_role";
+    r.name = "c";
+    r.module = "module.m[\"x\"]";
+    r.key_kind = TERN_STATE_KEY_STRING;
+    r.key_str = "k";
+    r.id = "c";
+    r.attributes = json_pack("{s:s,s:s}", "name", "c", "secret", "s");
+    r.sensitive =
+        json_pack("[[{s:s,s:s}]]", "type", "get_attr", "value", "secret");
+    r.dependencies = json_pack("[s]", "aws_iam_role.a");
+    ASSERT_OK(tern_state_put(st, &r, NULL));
+    json_decref(r.attributes);
+    json_decref(r.sensitive);
+    json_decref(r.dependencies);
+    ASSERT_OK(tern_state_output_set(st, "o", v, 1, NULL));
+    put_role(st, "b", "arn-b2");
+    for (k = 0; k < 2; k++) {
+        tern__alloc_fail_after(0);
+        ASSERT_OK(tern_state_export(st, serials[k], &doc, NULL));
+        total = tern__alloc_fail_after(0);
+        want[k] = json_dumps(doc, JSON_SORT_KEYS);
+        ASSERT_NOT_NULL(want[k]);
+        json_decref(doc);
+        ASSERT_CMP(total, >, 50);
+        for (n = 1; n <= total; n++)
+            for (once = 0; once < (serials[k] < 0 ? 2 : 1); once++) {
+                if (once)
+                    tern__alloc_fail_once(n);
+                else
+                    tern__alloc_fail_after(n);
+                rc = tern_state_export(st, serials[k], &doc, &d);
+                tern__alloc_fail_after(0);
+                if (rc == TERN_OK) {
+                    got = json_dumps(doc, JSON_SORT_KEYS);
+                    if (strcmp(got, want[k]) != 0)
+                        FAIL("serial %lld, allocation %lu failed%s, yet "
+                             "the export succeeded: %s",
+                             (long long)serials[k], n, once ? " alone" : "",
+                             got);
+                    free(got); /* Jansson's */
+                    json_decref(doc);
+                } else if (rc != TERN_ENOMEM || d.errors != 0 || doc) {
+                    FAIL("serial %lld, allocation %lu failed%s: rc %d, %zu "
+                         "error(s), first: %s",
+                         (long long)serials[k], n, once ? " alone" : "", rc,
+                         d.errors, d.count ? d.items[0].summary : "(none)");
+                }
+                tern_diags_release(&d);
+            }
+        free(want[k]); /* Jansson's */
+    }
+    json_decref(v);
+    tern_state_free(st);
+    tern_free(path);
+}
+
 const struct tern_test test_state_list[] = {
     TEST_UNIT(state, create_open_reopen),
+    TEST_UNIT(state, export_allocation_walk),
     TEST_UNIT(state, file_mode_0600),
     TEST_UNIT(state, serial_increments),
     TEST_UNIT(state, resources_round_trip),
