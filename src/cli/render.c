@@ -21,6 +21,7 @@
 
 #include "engine/tfjson.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 struct rctx {
     tern_buf *out;
@@ -248,20 +249,6 @@ static int keys_quoted(const tern_attr *a)
     return !a || a->type == TERN_TYPE_MAP_STRING;
 }
 
-/* Whether @m (a mask) is true anywhere. */
-static int any_true(const json_t *m)
-{
-    const char *k;
-    json_t *x;
-    size_t i;
-
-    if (json_is_true(m))
-        return 1;
-    json_array_foreach((json_t *)m, i, x) if (any_true(x)) return 1;
-    json_object_foreach((json_t *)m, k, x) if (any_true(x)) return 1;
-    return 0;
-}
-
 /* The mask of attribute @a: a set with a sensitive part is sensitive
  * whole, as cty marks it (a state may carry paths into a set's elements,
  * whose order the state need not keep). */
@@ -269,7 +256,7 @@ static const json_t *attr_mask(const tern_attr *a, const json_t *m)
 {
     if (a &&
         (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING) &&
-        any_true(m))
+        tern_json_any_true(m))
         return json_true();
     return m;
 }

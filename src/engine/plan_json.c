@@ -178,20 +178,6 @@ static int schema_set(const tern_attr *schema, const char *name)
            (a->type == TERN_TYPE_BLOCK_SET || a->type == TERN_TYPE_SET_STRING);
 }
 
-/* Whether a mask is true anywhere. */
-static int any_true(const json_t *m)
-{
-    const char *k;
-    json_t *x;
-    size_t i;
-
-    if (json_is_true(m))
-        return 1;
-    json_array_foreach((json_t *)m, i, x) if (any_true(x)) return 1;
-    json_object_foreach((json_t *)m, k, x) if (any_true(x)) return 1;
-    return 0;
-}
-
 json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
 {
     json_t *r = sens_value(v);
@@ -208,7 +194,8 @@ json_t *tern__tfjson_sensitive(const tern_value *v, const tern_attr *schema)
         if (!a || tern_value_is_null(x))
             continue;
         if ((a->flags & TERN_ATTR_SENSITIVE) ||
-            (schema_set(schema, k) && any_true(json_object_get(r, k)))) {
+            (schema_set(schema, k) &&
+             tern_json_any_true(json_object_get(r, k)))) {
             tern_json_set(&oom, r, k, json_true());
         } else if (tern_value_is_unknown(x)) {
             /* SensitiveAsBool says nothing about an unknown collection's
@@ -320,7 +307,8 @@ json_t *tern__tfjson_state_sensitive(const json_t *value, const json_t *paths,
         {
             if (!json_is_null(p) &&
                 (schema_sensitive(schema, k) ||
-                 (schema_set(schema, k) && any_true(json_object_get(r, k)))))
+                 (schema_set(schema, k) &&
+                  tern_json_any_true(json_object_get(r, k)))))
                 tern_json_set(&oom, r, k, json_true());
         }
     }

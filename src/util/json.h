@@ -123,4 +123,19 @@ static inline json_t *tern_json_copy(const json_t *j)
     return c;
 }
 
+/* Whether @m, a sensitivity mask (true, or arrays and objects of masks,
+ * as show -json's sensitive_values), is true anywhere. */
+static inline int tern_json_any_true(const json_t *m)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (json_is_true(m))
+        return 1;
+    json_array_foreach((json_t *)m, i, x) if (tern_json_any_true(x)) return 1;
+    json_object_foreach((json_t *)m, k, x) if (tern_json_any_true(x)) return 1;
+    return 0;
+}
+
 #endif
