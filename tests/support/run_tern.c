@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -300,6 +301,18 @@ int tt_run_tern_pty(struct tt_run *r, const char *cwd, const char *input,
             putenv((char *)*env++);
         execv(argv[0], (char *const *)argv);
         _exit(127);
+    }
+    {
+        /* The terminal echoes typed input when it arrives, and the input
+         * is typed at once, so without this its echo would land before
+         * or, when tern prints first, after the first prompt: a race. A
+         * terminal that does not echo gives the same output every time. */
+        struct termios t;
+
+        if (tcgetattr(fd, &t) == 0) {
+            t.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(fd, TCSANOW, &t);
+        }
     }
     if (input && write(fd, input, strlen(input)) < 0) {
         /* The child sees EOF at its prompt instead. */
