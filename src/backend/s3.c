@@ -4,6 +4,7 @@
 #include "backend/s3.h"
 
 #include "aws/credentials.h"
+#include "aws/dynamodb.h"
 #include "aws/s3.h"
 #include "http/http.h"
 #include "tern/clock.h"
@@ -69,6 +70,9 @@ struct tern_backend_s3 {
     tern_http *http;
     tern_aws_credentials *creds;
     tern_s3_client *s3;
+    /* dynamodb_table: the lock item "BUCKET/KEY" (ddb NULL: no table). */
+    char *table;
+    tern_ddb_client *ddb;
     const atomic_int *cancel;
     char *lock_id;   /* the lock we hold, or NULL */
     char *lock_etag; /* its ETag, for the conditional delete */
@@ -140,6 +144,8 @@ void tern_backend_s3_free(tern_backend_s3 *b)
     tern_free(b->pull_path);
     tern_free(b->pull_operation);
     tern_s3_client_free(b->s3);
+    tern_ddb_client_free(b->ddb);
+    tern_free(b->table);
     tern_aws_credentials_free(b->creds);
     tern_http_free(b->http);
     tern_free(b->bucket);
@@ -163,6 +169,121 @@ void tern_backend_s3_free(tern_backend_s3 *b)
 const char *tern_backend_s3_path(const tern_backend_s3 *b)
 {
     return b->path;
+}
+
+/* The DynamoDB client of dynamodb_table, with the S3 client's HTTP,
+ * credentials and retries. */
+static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                   const char *region, struct tern_diags *diags)
+{
+    tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
+
+    b->table = tern_strdup(cfg->dynamodb_table);
+    if (!b->table)
+        return TERN_ENOMEM;
+    o.region = region;
+    o.endpoint = cfg->endpoint_dynamodb;
+    o.max_retries =
+        cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
+    o.http = b->http;
+    o.credentials = b->creds;
+    o.cancel = b->cancel;
+    return tern_ddb_client_new(&b->ddb, &o, diags);
+}
+
+/*
+ * The lock item's info (client.go getLockInfo: GetItem of LockID
+ * "BUCKET/KEY", ProjectionExpression "LockID, Info", ConsistentRead),
+ * parsed: TERN_ENOTFOUND without a diagnostic when there is no item.
+ */
+static int ddb_lock_info(tern_backend_s3 *b, json_t **info,
+                         struct tern_diags *diags)
+{
+    char *body = tern_ddb_get_body(b->table, b->path, "LockID, Info");
+    json_t *out = NULL;
+    const char *text;
+    int error;
+
+    *info = NULL;
+    if (!body)
+        return TERN_ENOMEM;
+    error = tern_ddb_call(b->ddb, "GetItem", b->table, body, &out, diags);
+    tern_free(body);
+    if (error)
+        return error;
+    text = json_string_value(json_object_get(
+        json_object_get(json_object_get(out, "Item"), "Info"), "S"));
+    if (!json_object_get(out, "Item"))
+        error = TERN_ENOTFOUND;
+    else if (!text || !(*info = json_loads(text, 0, NULL))) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read the lock",
+                       "The lock item %s in DynamoDB table %s holds no "
+                       "lock info JSON.",
+                       b->path, b->table);
+        error = TERN_ERROR;
+    }
+    json_decref(out);
+    return error;
+}
+
+/* client.go dynamoDBLock: PutItem {LockID: "BUCKET/KEY", Info: the lock
+ * info} on condition attribute_not_exists(LockID). */
+static int ddb_lock(tern_backend_s3 *b, const char *info,
+                    struct tern_diags *diags)
+{
+    char *body = tern_ddb_put_body(b->table, "attribute_not_exists(LockID)",
+                                   "Info", info, "LockID", b->path);
+    int error;
+
+    if (!body)
+        return TERN_ENOMEM;
+    error = tern_ddb_call(b->ddb, "PutItem", b->table, body, NULL, diags);
+    tern_free(body);
+    return error;
+}
+
+/* client.go dynamoDBUnlock: DeleteItem of the lock item. */
+static int ddb_delete(tern_backend_s3 *b, struct tern_diags *diags)
+{
+    char *body = tern_ddb_delete_body(b->table, b->path);
+    int error;
+
+    if (!body)
+        return TERN_ENOMEM;
+    error = tern_ddb_call(b->ddb, "DeleteItem", b->table, body, NULL, diags);
+    tern_free(body);
+    return error;
+}
+
+/* client.go Unlock: read the item, compare its ID with ours, delete it. */
+static int ddb_unlock(tern_backend_s3 *b, const char *id,
+                      struct tern_diags *diags)
+{
+    json_t *info = NULL;
+    const char *held;
+    int error = ddb_lock_info(b, &info, diags);
+
+    if (error == TERN_ENOTFOUND) {
+        tern_diags_add(diags, TERN_SEV_WARNING, NULL, "State lock was lost",
+                       "The lock %s on %s was removed from DynamoDB table %s "
+                       "by someone else (force-unlock) while tern held it.",
+                       id, b->path, b->table);
+        return TERN_OK;
+    }
+    if (error)
+        return error;
+    held = json_string_value(json_object_get(info, "ID"));
+    if (!held || strcmp(held, id) != 0) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Error releasing the state lock",
+                       "lock ID \"%s\" does not match existing lock (\"%s\")",
+                       id, held ? held : "");
+        error = TERN_ECONFLICT;
+    } else {
+        error = ddb_delete(b, diags);
+    }
+    json_decref(info);
+    return error;
 }
 
 int tern_backend_s3_new(tern_backend_s3 **out,
@@ -261,6 +382,8 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     so.credentials = b->creds;
     so.cancel = cancel;
     error = tern_s3_client_new(&b->s3, &so, diags);
+    if (error == TERN_OK && cfg->dynamodb_table && *cfg->dynamodb_table)
+        error = ddb_new(b, cfg, region, diags);
 done:
     if (error == TERN_OK)
         *out = b;
@@ -301,15 +424,19 @@ static const char *operation_type(const char *op)
 }
 
 /* The lock object's info, as text for a refusal. */
-static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
+static char *describe_holder(tern_backend_s3 *b, int from_table,
+                             struct tern_diags *diags)
 {
     tern_buf body = TERN_BUF_INIT;
     json_t *info = NULL;
     char *text = NULL;
     int error;
 
-    error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
-    if (error == TERN_OK)
+    if (from_table)
+        error = ddb_lock_info(b, &info, diags);
+    else
+        error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
+    if (error == TERN_OK && !from_table)
         info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
     if (info) {
 #define F(name)                                                                \
@@ -346,6 +473,41 @@ static char *describe_holder(tern_backend_s3 *b, struct tern_diags *diags)
     return text;
 }
 
+/*
+ * One attempt at the lock: the lock object (use_lockfile), then the
+ * table's item (dynamodb_table), as Terraform 1.10's client.go Lock takes
+ * both when both are set; when the item is held, the object just written
+ * is deleted again. *from_table: the table refused.
+ */
+static int try_lock(tern_backend_s3 *b, const char *text,
+                    const tern_s3_put_opts *po, int *from_table,
+                    struct tern_diags *diags)
+{
+    int error = TERN_OK;
+
+    *from_table = 0;
+    if (b->use_lockfile) {
+        tern_free(b->lock_etag);
+        b->lock_etag = NULL;
+        error = tern_s3_put(b->s3, b->bucket, b->lock_key, text, strlen(text),
+                            po, &b->lock_etag, diags);
+        if (error)
+            return error;
+    }
+    if (b->ddb) {
+        error = ddb_lock(b, text, diags);
+        *from_table = error == TERN_ECONFLICT;
+        if (error && b->use_lockfile) {
+            struct tern_diags ignored = TERN_DIAGS_INIT;
+
+            tern_s3_delete(b->s3, b->bucket, b->lock_key, b->lock_etag,
+                           &ignored);
+            tern_diags_release(&ignored);
+        }
+    }
+    return error;
+}
+
 /* Write the lock object, retrying a held lock up to @p timeout_ms;
  * @p first: whether the first attempt took it. */
 static int take_lock(tern_backend_s3 *b, const char *operation,
@@ -360,7 +522,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     struct tm tm;
     int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
-    int error = TERN_OK, attempts = 0;
+    int error = TERN_OK, attempts = 0, from_table = 0;
 
     *first = 0;
     id = uuid();
@@ -387,10 +549,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
         struct tern_diags attempt = TERN_DIAGS_INIT;
         char *holder;
 
-        tern_free(b->lock_etag);
-        b->lock_etag = NULL;
-        error = tern_s3_put(b->s3, b->bucket, b->lock_key, text, strlen(text),
-                            &po, &b->lock_etag, &attempt);
+        error = try_lock(b, text, &po, &from_table, &attempt);
         attempts++;
         if (error != TERN_ECONFLICT) {
             tern_diags_move(diags, &attempt);
@@ -412,7 +571,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
                 delay * 2 > LOCK_RETRY_MAX_MS ? LOCK_RETRY_MAX_MS : delay * 2;
             continue;
         }
-        holder = describe_holder(b, diags);
+        holder = describe_holder(b, from_table, diags);
         tern_diags_add(
             diags, TERN_SEV_ERROR, NULL, "Error acquiring the state lock",
             "Error message: %s\n%s\n\n"
@@ -446,7 +605,7 @@ int tern_backend_s3_lock(tern_backend_s3 *b, const char *operation,
 {
     int first;
 
-    if (!b->use_lockfile || b->lock_id)
+    if ((!b->use_lockfile && !b->ddb) || b->lock_id)
         return TERN_OK;
     return take_lock(b, operation, timeout_ms, &first, diags);
 }
@@ -552,7 +711,7 @@ int tern_backend_s3_lock_read(tern_backend_s3 *b, const char *operation,
 {
     int first = 0, error;
 
-    if (!b->use_lockfile || b->lock_id || b->ahead.running)
+    if ((!b->use_lockfile && !b->ddb) || b->lock_id || b->ahead.running)
         return tern_backend_s3_lock(b, operation, timeout_ms, diags);
     b->ahead.outcome = 0;
     b->ahead.verified = 0;
@@ -565,13 +724,11 @@ int tern_backend_s3_lock_read(tern_backend_s3 *b, const char *operation,
     return error;
 }
 
-int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
+static int unlock_file(tern_backend_s3 *b, struct tern_diags *diags)
 {
     struct tern_diags attempt = TERN_DIAGS_INIT;
     int error;
 
-    if (!b->lock_id)
-        return TERN_OK;
     /*
      * Delete only the lock object this run wrote: a conditional delete on
      * its ETag is one round trip where Terraform's client.go reads the
@@ -598,6 +755,20 @@ int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
     } else {
         tern_diags_move(diags, &attempt);
     }
+    return error;
+}
+
+int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
+{
+    int error = TERN_OK, e2;
+
+    if (!b->lock_id)
+        return TERN_OK;
+    if (b->use_lockfile)
+        error = unlock_file(b, diags);
+    if (b->ddb && error != TERN_ECONFLICT &&
+        (e2 = ddb_unlock(b, b->lock_id, diags)) != TERN_OK && !error)
+        error = e2;
     if (error == TERN_OK || error == TERN_ECONFLICT) {
         tern_free(b->lock_id);
         b->lock_id = NULL;
@@ -672,7 +843,13 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
     const char *held;
     int error;
 
-    error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
+    if (b->use_lockfile) {
+        error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
+        if (error == TERN_OK)
+            info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+    } else {
+        error = ddb_lock_info(b, &info, diags);
+    }
     if (error == TERN_ENOTFOUND) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to unlock state",
                        "There is no lock on %s.", b->path);
@@ -680,7 +857,6 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
     }
     if (error)
         goto done;
-    info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
     held = json_string_value(json_object_get(info, "ID"));
     if (!held || strcmp(held, id) != 0) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to unlock state",
@@ -698,7 +874,10 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
                "OperationTypeApply") == 0 &&
         (error = mark_interrupted(b, info, diags)) != TERN_OK)
         goto done;
-    error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
+    if (b->use_lockfile)
+        error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
+    if (error == TERN_OK && b->ddb)
+        error = ddb_delete(b, diags);
 done:
     json_decref(info);
     tern_buf_release(&body);

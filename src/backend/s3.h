@@ -85,13 +85,17 @@ typedef struct tern_backend_s3_config {
     /** The watch's clock: its export and push interval (NULL: the
      *  system's; a test's, to drive the interval without waiting). */
     const tern_clock *clock;
+    /** dynamodb_table: lock in this table too (Terraform's LockID item)
+     *  and keep the state's digest there ("BUCKET/KEY-md5"). */
+    const char *dynamodb_table;
+    const char *endpoint_dynamodb; /**< endpoints { dynamodb = ... } */
 } tern_backend_s3_config;
 
 #define TERN_BACKEND_S3_CONFIG_INIT                                            \
     {                                                                          \
         TERN_BACKEND_S3_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0,    \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,     \
-            NULL, NULL, NULL, NULL, 0, -1, NULL                                \
+            NULL, NULL, NULL, NULL, 0, -1, NULL, NULL, NULL                    \
     }
 
 /**

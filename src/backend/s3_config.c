@@ -19,6 +19,7 @@ const char *const tern_backend_s3_args[] = {
     "access_key",
     "acl",
     "bucket",
+    "dynamodb_table",
     "encrypt",
     "key",
     "kms_key_id",
@@ -39,7 +40,8 @@ const char *const tern_backend_s3_args[] = {
     "workspace_key_prefix",
     NULL,
 };
-const char *const tern_backend_s3_endpoint_args[] = {"iam", "s3", "sts", NULL};
+const char *const tern_backend_s3_endpoint_args[] = {"dynamodb", "iam", "s3",
+                                                     "sts", NULL};
 const char *const tern_backend_s3_assume_role_args[] = {
     "role_arn", "session_name", "external_id", "duration", NULL};
 
@@ -124,6 +126,8 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
     c->endpoint_s3 = str(ep, "s3");
     c->endpoint_sts = str(ep, "sts");
     c->endpoint_iam = str(ep, "iam");
+    c->dynamodb_table = str(cfg, "dynamodb_table");
+    c->endpoint_dynamodb = str(ep, "dynamodb");
     c->use_path_style = truthy(cfg, "use_path_style");
     c->profile = str(cfg, "profile");
     c->access_key = str(cfg, "access_key");

@@ -212,8 +212,7 @@ static int takes_raw(const char *key)
 {
     return strcmp(key, "endpoints") != 0 && strcmp(key, "assume_role") != 0 &&
            strcmp(key, "shared_config_files") != 0 &&
-           strcmp(key, "shared_credentials_files") != 0 &&
-           strcmp(key, "dynamodb_table") != 0;
+           strcmp(key, "shared_credentials_files") != 0;
 }
 
 static int override_kv(struct cli_ctx *ctx, const char *arg, const char *eq,

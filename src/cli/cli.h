@@ -346,7 +346,7 @@ int cli_backend_s3_arg_known(const char *name);
 /* The arguments of a backend "s3" body (the block, or a -backend-config
  * file) into @p obj: each evaluated as a constant; `endpoints` and
  * `assume_role` as an attribute holding an object (Terraform's form) or
- * a block; unknown names, `dynamodb_table` and wrong shapes are errors
+ * a block; unknown names and wrong shapes are errors
  * at their range, @p where saying where ("in a backend \"s3\" block"). */
 int cli_backend_s3_body(const struct tern_body *body, const char *where,
                         json_t *obj, struct tern_diags *diags);

@@ -885,25 +885,6 @@ static int check_nested(const struct tern_attribute *a, const json_t *v,
     return TERN_OK;
 }
 
-/* The Terraform arguments tern refuses rather than ignores, with why. */
-static int refused_arg(const struct tern_attribute *a, struct tern_diags *diags)
-{
-    if (strcmp(a->name, "dynamodb_table") != 0)
-        return 0;
-    tern_diags_add(
-        diags, TERN_SEV_ERROR, &a->name_range,
-        "DynamoDB state locking is not supported",
-        "tern locks an S3 state with a lock object beside it "
-        "(use_lockfile = true, as Terraform 1.10 and later can), and does not "
-        "read or write a DynamoDB table: neither its locks nor the state "
-        "digest Terraform keeps there. A Terraform run that locks with the "
-        "table alone would not see tern's lock, and one that checks the "
-        "digest would refuse the state tern wrote. Set use_lockfile = true "
-        "and remove dynamodb_table here and in every configuration that "
-        "shares this state.");
-    return 1;
-}
-
 /* Evaluate a block's attributes into @p obj, refusing unknown names. */
 static int body_to_json(const struct tern_body *body,
                         const char *const *allowed, const char *where,
@@ -919,10 +900,6 @@ static int body_to_json(const struct tern_body *body,
         tern_value *v = NULL;
         json_t *j;
 
-        if (allowed == tern_backend_s3_args && refused_arg(a, diags)) {
-            error = TERN_ERROR;
-            continue;
-        }
         if (!nested && !known(allowed, a->name)) {
             const char *best =
                 tern_lang_suggest(a->name, allowed, count(allowed));

@@ -68,7 +68,11 @@ static const char *expected_service(const struct sim_req *req)
                                               "GetFederationToken",
                                               "GetSessionToken"};
     const char *action = sim_req_param(req, "Action");
+    const char *target = sim_req_header(req, "X-Amz-Target");
     size_t i;
+
+    if (target && strncmp(target, "DynamoDB_20120810.", 18) == 0)
+        return "dynamodb"; /* the JSON protocol names its action there */
 
     for (i = 0; action && i < sizeof(sts_actions) / sizeof(*sts_actions); i++) {
         if (strcmp(action, sts_actions[i]) == 0)

@@ -246,6 +246,9 @@ static void load(struct sim *sim, const struct sim_req *req,
     if ((part = json_object_get(doc, "s3")) &&
         sim_s3_load(sim->s3, part, err, sizeof(err)) != 0)
         goto fail;
+    if ((part = json_object_get(doc, "dynamodb")) &&
+        sim_ddb_load(sim->ddb, part, err, sizeof(err)) != 0)
+        goto fail;
     json_decref(doc);
     sim_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
     return;
@@ -317,6 +320,7 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
         sim_dbx_reset(sim->dbx);
         sim_dbxc_reset(sim->dbxc);
         sim_s3_reset(sim->s3);
+        sim_ddb_reset(sim->ddb);
         sim_keys_truncate(sim, sim->initial_nkeys);
         sim->ncalls = 0;
         sim->faults = sim->initial_faults;
@@ -325,10 +329,11 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
         sim_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
     } else if (strcmp(what, "dump") == 0 && get) {
         sim_resp_json(resp, 200,
-                      json_pack("{s:o, s:o, s:o}", "iam",
+                      json_pack("{s:o, s:o, s:o, s:o}", "iam",
                                 sim_iam_dump(sim->iam), "databricks",
                                 sim_dbx_dump(sim->dbx), "s3",
-                                sim_s3_dump(sim->s3)));
+                                sim_s3_dump(sim->s3), "dynamodb",
+                                sim_ddb_dump(sim->ddb)));
     } else if (strcmp(what, "load") == 0 && post) {
         load(sim, req, resp);
     } else if (strcmp(what, "calls") == 0 && get) {

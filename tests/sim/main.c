@@ -458,6 +458,66 @@ static void handle_s3(struct sim *sim, struct sim_req *req,
     pthread_mutex_unlock(&sim->lock);
 }
 
+/* The service's message of an XML error sim_auth_check() answered. */
+static void xml_message(const struct sim_resp *resp, char *out, size_t size)
+{
+    const char *b = tern_buf_cstr(&resp->body);
+    const char *m = b ? strstr(b, "<Message>") : NULL;
+    const char *e = m ? strstr(m, "</Message>") : NULL;
+
+    if (!m || !e)
+        snprintf(out, size, "%s", resp->error_code);
+    else
+        snprintf(out, size, "%.*s", (int)(e - m - 9), m + 9);
+}
+
+/* A DynamoDB request (AWS JSON 1.0): latency, signature, faults in
+ * DynamoDB's words, then dynamodb.c. A signature refusal is DynamoDB's
+ * JSON shape: its __type is com.amazon.coral.service#CODE. */
+static void handle_ddb(struct sim *sim, struct sim_req *req,
+                       struct sim_resp *resp)
+{
+    const char *action = sim_ddb_action(req);
+    int64_t start = sim_now_ms(sim);
+    char msg[512];
+    enum fault f;
+
+    sleep_ms(draw_latency(sim));
+    pthread_mutex_lock(&sim->lock);
+    make_request_id(sim, req->request_id);
+    if (sim_auth_check(sim, req, resp) != 0) {
+        char type[128];
+
+        xml_message(resp, msg, sizeof(msg));
+        snprintf(type, sizeof(type), "com.amazon.coral.service#%s",
+                 resp->error_code);
+        sim_resp_json(resp, resp->status,
+                      json_pack("{s:s, s:s}", "__type", type, "message", msg));
+        resp->content_type = "application/x-amz-json-1.0";
+        goto done;
+    }
+    f = draw_fault(sim);
+    if (f == FAULT_DROP) {
+        resp->drop = 1;
+        snprintf(resp->error_code, sizeof(resp->error_code), "Dropped");
+    } else if (f == FAULT_THROTTLE) {
+        sim_ddb_error(resp, req, 400, "ProvisionedThroughputExceededException",
+                      "The level of configured provisioned throughput for the "
+                      "table was exceeded. Consider increasing your "
+                      "provisioning level with the UpdateTable API.");
+    } else if (f != FAULT_NONE) {
+        sim_ddb_error(resp, req, 500, "InternalServerError",
+                      "Internal server error");
+    } else {
+        sim_ddb_handle(sim->ddb, req, resp);
+    }
+done:
+    sim_log_call(sim, "dynamodb", action, resp->drop ? 0 : resp->status,
+                 resp->error_code, start, sim_now_ms(sim));
+    log_body_hash(sim, req);
+    pthread_mutex_unlock(&sim->lock);
+}
+
 static void dispatch(struct sim *sim, struct sim_req *req,
                      struct sim_resp *resp)
 {
@@ -477,6 +537,8 @@ static void dispatch(struct sim *sim, struct sim_req *req,
         pthread_mutex_unlock(&sim->lock);
     } else if (sim_s3_is_virtual_host(req)) {
         handle_s3(sim, req, resp);
+    } else if (strcmp(req->path, "/") == 0 && sim_ddb_action(req)) {
+        handle_ddb(sim, req, resp);
     } else if (strcmp(req->path, "/") == 0) {
         handle_aws(sim, req, resp);
     } else if (sim_req_header(req, "x-amz-content-sha256") ||
@@ -797,6 +859,7 @@ int main(int argc, char **argv)
     sim.dbx = sim_dbx_new(&sim);
     sim.dbxc = sim_dbxc_new(&sim);
     sim.s3 = sim_s3_new(&sim);
+    sim.ddb = sim_ddb_new();
     if (!sim.iam || !sim.dbx || !sim.dbxc)
         return 1;
     if (sim.imds_enabled) {
@@ -864,6 +927,7 @@ int main(int argc, char **argv)
     MHD_stop_daemon(d);
     sim_iam_free(sim.iam);
     sim_s3_free(sim.s3);
+    sim_ddb_free(sim.ddb);
     sim_dbx_free(sim.dbx);
     sim_dbxc_free(sim.dbxc);
     if (sim.imds)

@@ -131,6 +131,7 @@ struct sim_dbx;
 struct sim_dbxc;
 struct sim_imds;
 struct sim_s3;
+struct sim_ddb;
 
 struct sim {
     pthread_mutex_t lock;
@@ -158,6 +159,7 @@ struct sim {
     size_t ndbx_tokens;
 
     struct sim_s3 *s3;
+    struct sim_ddb *ddb; /* dynamodb.c: lock tables */
 
     int imds_enabled; /* --imds: serve the EC2 metadata paths */
     struct sim_imds *imds;
@@ -323,6 +325,22 @@ void sim_dbx_catalog_handle(struct sim_dbx_catalog *c, struct sim_req *req,
 void sim_dbx_catalog_dump(struct sim_dbx_catalog *c, json_t *into);
 int sim_dbx_catalog_load(struct sim_dbx_catalog *c, const json_t *in, char *err,
                          size_t errlen);
+
+/* dynamodb.c: the lock-table subset of DynamoDB (see dynamodb.c). */
+struct sim_ddb *sim_ddb_new(void);
+void sim_ddb_free(struct sim_ddb *d);
+void sim_ddb_reset(struct sim_ddb *d);
+/* The action of a DynamoDB request (X-Amz-Target), or NULL. */
+const char *sim_ddb_action(const struct sim_req *req);
+/* Serve one request (signature checked by the caller); returns the
+ * action for the call log. */
+const char *sim_ddb_handle(struct sim_ddb *d, struct sim_req *req,
+                           struct sim_resp *resp);
+/* A DynamoDB JSON error answer. */
+void sim_ddb_error(struct sim_resp *resp, const struct sim_req *req, int status,
+                   const char *code, const char *msg);
+json_t *sim_ddb_dump(struct sim_ddb *d);
+int sim_ddb_load(struct sim_ddb *d, const json_t *in, char *err, size_t errlen);
 
 /* s3.c: the S3 subset a state backend needs (see s3.c). */
 struct sim_s3 *sim_s3_new(struct sim *sim);

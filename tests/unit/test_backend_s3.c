@@ -1470,8 +1470,8 @@ static char *saved_arg(const char *dir, const char *name)
 /* Terraform (1.6 and later) writes the backend's nested arguments as
  * attributes holding an object, in the block, in a -backend-config file
  * (HCL, over several lines) and as -backend-config=K=V; tern takes each,
- * refuses a name the object may not hold at its line, and refuses
- * dynamodb_table (locks tern would not see) with why. */
+ * and refuses a name the object may not hold at its line
+ * (dynamodb_table: tests/unit/test_backend_ddb.c). */
 TEST(backend_s3, nested_args_as_attributes)
 {
     const char *dir;
@@ -1541,30 +1541,6 @@ TEST(backend_s3, nested_args_as_attributes)
                          "Inappropriate value for attribute \"endpoints\": "
                          "unsupported attribute \"s4\".\n\n");
 
-    ASSERT_OK(
-        tt_write_file(dir, "main.tf",
-                      "terraform {\n"
-                      "  backend \"s3\" {\n"
-                      "    bucket         = \"tfstate\"\n"
-                      "    key            = \"nested/terraform.tfstate\"\n"
-                      "    dynamodb_table = \"terraform-locks\"\n"
-                      "  }\n"
-                      "}\n" ROLE("nested")));
-    RUN(dir, 1, "init", "-no-color", "-reconfigure");
-    ASSERT_STR_EQ(
-        r.err,
-        "Error: DynamoDB state locking is not supported\n\n"
-        "  on main.tf line 5, in terraform:\n"
-        "   5:     dynamodb_table = \"terraform-locks\"\n"
-        "          ^^^^^^^^^^^^^^\n\n"
-        "tern locks an S3 state with a lock object beside it (use_lockfile "
-        "= true, as Terraform 1.10 and later can), and does not read or "
-        "write a DynamoDB table: neither its locks nor the state digest "
-        "Terraform keeps there. A Terraform run that locks with the table "
-        "alone would not see tern's lock, and one that checks the digest "
-        "would refuse the state tern wrote. Set use_lockfile = true and "
-        "remove dynamodb_table here and in every configuration that shares "
-        "this state.\n\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }

@@ -9,6 +9,7 @@
 #include "support.h"
 
 #include "aws/client.h"
+#include "aws/dynamodb.h"
 #include "aws/query.h"
 #include "aws/wire.h"
 #include "tern/diag.h"
@@ -378,6 +379,84 @@ static char *logged_body_hash(const struct tt_sim *sim, const char *action)
  * one tern_aws_form_body() writes, and tern-sim, checking the signature
  * with its own canonicaliser over those bytes, accepts it.
  */
+/* A DynamoDB case: botocore's parameters as an object in tern's order,
+ * and the body tern built (taken). */
+static void ddb_case(json_t *cases, const char *action, json_t *params,
+                     char *body)
+{
+    ASSERT_NOT_NULL(body);
+    json_array_append_new(cases, json_pack("{s:s, s:o, s:s}", "action", action,
+                                           "params", params, "body", body));
+    tern_free(body);
+}
+
+/* tern's DynamoDB bodies (the lock and digest items of the S3 backend)
+ * are botocore's, byte for byte: separators, key order, and strings with
+ * quotes, controls, non-ASCII and a character beyond the BMP. */
+TEST(wire, botocore_dynamodb)
+{
+    static const char *const values[] = {
+        "tfstate/env:/dev/team/terraform.tfstate",
+        "{\"ID\":\"a\\\"b\",\"Who\":\"o\xc3\xa9@h\",\"Info\":\"\\n\\u0001\"}",
+        "tab\there \"q\" back\\slash \x01\x1f\x7f caf\xc3\xa9 "
+        "\xf0\x9f\x98\x80"};
+    json_t *cases = json_array();
+    char path[4096], out_path[4096], cmd[12288], want[64], *out;
+    size_t i;
+    int status;
+
+    status = system("/usr/bin/python3 -c 'import botocore.serialize' "
+                    ">/dev/null 2>&1");
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        tern_test_skip("/usr/bin/python3 cannot import botocore; "
+                       "scripts/setup.sh installs python3-botocore");
+    for (i = 0; i < sizeof(values) / sizeof(*values); i++) {
+        const char *v = values[i];
+
+        ddb_case(cases, "PutItem",
+                 json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:s}",
+                           "ConditionExpression",
+                           "attribute_not_exists(LockID)", "Item", "Info", "S",
+                           v, "LockID", "S", "b/k", "TableName", "locks"),
+                 tern_ddb_put_body("locks", "attribute_not_exists(LockID)",
+                                   "Info", v, "LockID", "b/k"));
+        ddb_case(cases, "PutItem",
+                 json_pack("{s:{s:{s:s}, s:{s:s}}, s:s}", "Item", "Digest", "S",
+                           "0123456789abcdef0123456789abcdef", "LockID", "S", v,
+                           "TableName", "locks"),
+                 tern_ddb_put_body("locks", NULL, "Digest",
+                                   "0123456789abcdef0123456789abcdef", "LockID",
+                                   v));
+        ddb_case(cases, "GetItem",
+                 json_pack("{s:b, s:{s:{s:s}}, s:s, s:s}", "ConsistentRead", 1,
+                           "Key", "LockID", "S", v, "ProjectionExpression",
+                           "LockID, Info", "TableName", "locks"),
+                 tern_ddb_get_body("locks", v, "LockID, Info"));
+        ddb_case(cases, "DeleteItem",
+                 json_pack("{s:{s:{s:s}}, s:s}", "Key", "LockID", "S", v,
+                           "TableName", "lock-table.v2"),
+                 tern_ddb_delete_body("lock-table.v2", v));
+    }
+    /* Not UTF-8: no body rather than bytes botocore could not send. */
+    ASSERT_NULL(tern_ddb_delete_body("locks", "bad \xff"));
+    snprintf(path, sizeof(path), "%s/ddb.json", tern_test_tmpdir());
+    snprintf(out_path, sizeof(out_path), "%s/ddb.out", tern_test_tmpdir());
+    ASSERT_OK(json_dump_file(cases, path, JSON_PRESERVE_ORDER));
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/python3 '%s/tests/oracle/botocore_dynamodb.py' '%s' "
+             "> '%s' 2>&1",
+             tern_test_source_dir(), path, out_path);
+    status = system(cmd);
+    out = read_file(out_path);
+    ASSERT_NOT_NULL(out);
+    snprintf(want, sizeof(want), "ok: %zu requests\n", json_array_size(cases));
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        strcmp(out, want) != 0)
+        FAIL("botocore disagrees (status %d):\n%s", status, out);
+    tern_free(out);
+    json_decref(cases);
+}
+
 TEST(wire, call_sends_and_signs_the_body)
 {
     static const char trust[] =
@@ -477,5 +556,6 @@ const struct tern_test test_wire_list[] = {
     TEST_UNIT(wire, body_in_model_order),
     TEST_UNIT(wire, refuses_what_the_table_does_not_hold),
     TEST_UNIT(wire, botocore_bodies),
+    TEST_UNIT(wire, botocore_dynamodb),
     TEST_INTEGRATION(wire, call_sends_and_signs_the_body),
     TEST_END};

@@ -1,0 +1,433 @@
+/*
+ * The S3 backend's DynamoDB table (dynamodb_table), through the built tern
+ * binary and its API, against tern-sim: two runs racing for the table's
+ * lock (exactly one wins, the refusal names the holder from the item),
+ * force-unlock of a lock held in the table, the table together with the
+ * lock file (Terraform 1.10 and later take both), a lock Terraform holds
+ * in the table alone, and a table that does not exist.
+ */
+#include "runner.h"
+#include "support.h"
+#include "run_tern.h"
+
+#include "backend/s3.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define LOAD                                                                   \
+    "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\"}]},"                          \
+    "\"dynamodb\":{\"tables\":[{\"name\":\"locks\"}]}}"
+
+#define BACKEND_WITH(extra)                                                    \
+    "terraform {\n"                                                            \
+    "  backend \"s3\" {\n"                                                     \
+    "    bucket         = \"tfstate\"\n"                                       \
+    "    key            = \"team/terraform.tfstate\"\n"                        \
+    "    region         = \"us-east-1\"\n"                                     \
+    "    encrypt        = true\n" extra "  }\n"                                \
+    "}\n"
+#define TABLE    "    dynamodb_table = \"locks\"\n"
+#define LOCKFILE "    use_lockfile   = true\n"
+
+#define ROLE(name)                                                             \
+    "resource \"aws_iam_role\" \"" name "\" {\n"                               \
+    "  name = \"" name "\"\n" TT_HCL_TRUST_EC2 "}\n"
+
+#define REFUSAL_TAIL                                                           \
+    "Terraform acquires a state lock to protect the state from being "         \
+    "written by multiple users at the same time. Please resolve the issue "    \
+    "above and try again. For most commands, you can disable locking with "    \
+    "the \"-lock=false\" flag, but this is not recommended.\n\n"
+
+static struct tt_sim sim;
+static struct tt_sim_env sim_env;
+static struct tt_run r;
+
+static void sim_post(const char *what, const char *json)
+{
+    struct tt_response resp;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", what, json));
+    if (resp.status != 200)
+        FAIL("/_sim/%s: HTTP %ld: %s", what, resp.status, resp.body);
+    tt_response_release(&resp);
+}
+
+static void start(const char *const *args)
+{
+    ASSERT_OK(tt_sim_start(&sim, args));
+    tt_sim_env_init(&sim_env, &sim);
+    sim_post("load", LOAD);
+}
+
+/* A fresh directory under the test's tmpdir holding main.tf. */
+static const char *dir_with(const char *name, const char *config)
+{
+    static char dirs[4][4200];
+    static int next;
+    char *d = dirs[next++ % 4];
+
+    snprintf(d, 4200, "%s/%s", tern_test_tmpdir(), name);
+    if (mkdir(d, 0700) != 0 && errno != EEXIST)
+        FAIL("mkdir %s: %s", d, strerror(errno));
+    ASSERT_OK(tt_write_file(d, "main.tf", config));
+    return d;
+}
+
+static void run_in(const char *dir, int status, const char *const *args)
+{
+    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
+
+    if (why)
+        FAIL("%s", why);
+}
+
+#define RUN(dir, status, ...)                                                  \
+    do {                                                                       \
+        const char *args_[] = {__VA_ARGS__, NULL};                             \
+        run_in((dir), (status), args_);                                        \
+    } while (0)
+
+/* The simulator's state (new reference). */
+static json_t *dump(void)
+{
+    struct tt_response resp;
+    json_t *doc;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    return doc;
+}
+
+/* The table's items as "LockID=ATTR,ATTR" lines, sorted by LockID
+ * (caller frees). */
+static char *table_items(void)
+{
+    json_t *d = dump(), *items, *item;
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    items = json_object_get(
+        json_array_get(
+            json_object_get(json_object_get(d, "dynamodb"), "tables"), 0),
+        "items");
+    json_array_foreach(items, i, item)
+    {
+        const char *k;
+        json_t *v;
+        int first = 1;
+
+        tern_buf_printf(&b, "%s=",
+                        json_string_value(json_object_get(
+                            json_object_get(item, "LockID"), "S")));
+        json_object_foreach(item, k, v)
+        {
+            if (strcmp(k, "LockID") == 0)
+                continue;
+            tern_buf_printf(&b, "%s%s", first ? "" : ",", k);
+            first = 0;
+        }
+        tern_buf_putc(&b, '\n');
+    }
+    json_decref(d);
+    tern_buf_put(&b, "", 0);
+    return tern_buf_detach(&b);
+}
+
+/* The Info JSON of the lock item, parsed, or NULL. */
+static json_t *item_info(void)
+{
+    json_t *d = dump(), *items, *item, *info = NULL;
+    size_t i;
+
+    items = json_object_get(
+        json_array_get(
+            json_object_get(json_object_get(d, "dynamodb"), "tables"), 0),
+        "items");
+    json_array_foreach(items, i, item)
+    {
+        if (strcmp(json_string_value(
+                       json_object_get(json_object_get(item, "LockID"), "S")),
+                   "tfstate/team/terraform.tfstate") == 0)
+            info = json_loads(json_string_value(json_object_get(
+                                  json_object_get(item, "Info"), "S")),
+                              0, NULL);
+    }
+    json_decref(d);
+    return info;
+}
+
+/* The body of the bucket's object @p key (caller frees), or NULL. */
+static char *object_body(const char *key)
+{
+    json_t *d = dump(), *objs, *o;
+    char *body = NULL;
+    size_t i;
+
+    objs = json_object_get(
+        json_array_get(json_object_get(json_object_get(d, "s3"), "buckets"), 0),
+        "objects");
+    json_array_foreach(objs, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0)
+            body = tern_strdup(json_string_value(json_object_get(o, "body")));
+    }
+    json_decref(d);
+    return body;
+}
+
+/* Replace the value after each "  NAME:" label, and a request id, with
+ * '*', so a message with times and IDs compares whole. */
+static void normalize(char *s)
+{
+    static const char *const labels[] = {
+        "  ID:        ", "  Who:       ", "  Version:   ", "  Created:   ",
+        "request id "};
+    size_t i;
+
+    for (i = 0; i < sizeof(labels) / sizeof(*labels); i++) {
+        char *p = s;
+
+        while ((p = strstr(p, labels[i])) != NULL) {
+            char *v = p + strlen(labels[i]);
+            char *end = v + strcspn(v, ",\n");
+
+            memmove(v + 1, end, strlen(end) + 1);
+            *v = '*';
+            p = v + 1;
+        }
+    }
+}
+
+static tern_backend_s3 *backend(int use_lockfile, const char *table)
+{
+    tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *b = NULL;
+    size_t i;
+
+    for (i = 0; sim_env.env[i]; i++)
+        putenv((char *)sim_env.env[i]);
+    c.bucket = "tfstate";
+    c.key = "team/terraform.tfstate";
+    c.region = "us-east-1";
+    c.use_lockfile = use_lockfile;
+    c.encrypt = 1;
+    c.dynamodb_table = table;
+    ASSERT_OK(tern_backend_s3_new(&b, &c, NULL, &diags));
+    tern_diags_release(&diags);
+    return b;
+}
+
+struct racer {
+    const char *dir;
+    struct tt_run run;
+};
+
+static void *race(void *arg)
+{
+    struct racer *rc = arg;
+    const char *args[] = {"apply", "-auto-approve", "-no-color",
+                          "-lock-timeout=0s", NULL};
+
+    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
+    return NULL;
+}
+
+/* Two applies locking with the table alone, started together (each
+ * request held 300 ms, so their PutItems overlap): exactly one runs, the
+ * other is refused naming the holder, read from the item. */
+TEST(backend_ddb, lock_race)
+{
+    static const char *const args[] = {"--latency-ms", "300", NULL};
+    struct racer a, b;
+    pthread_t ta, tb;
+    struct racer *win, *lose;
+    char *items;
+
+    start(args);
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.dir = dir_with("a", BACKEND_WITH(TABLE) ROLE("race"));
+    RUN(a.dir, 0, "init", "-no-color");
+    b.dir = dir_with("b", BACKEND_WITH(TABLE) ROLE("race"));
+    RUN(b.dir, 0, "init", "-no-color");
+    ASSERT_OK(pthread_create(&ta, NULL, race, &a));
+    ASSERT_OK(pthread_create(&tb, NULL, race, &b));
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    ASSERT((a.run.status == 0) != (b.run.status == 0));
+    win = a.run.status == 0 ? &a : &b;
+    lose = a.run.status == 0 ? &b : &a;
+    ASSERT_EQ(lose->run.status, 1);
+    ASSERT_STR_CONTAINS(win->run.out, "Apply complete! Resources: 1 added");
+    normalize(lose->run.err);
+    ASSERT_STR_EQ(lose->run.err,
+                  "Error: Error acquiring the state lock\n\n"
+                  "Error message: DynamoDB PutItem on table locks: "
+                  "ConditionalCheckFailedException: The conditional request "
+                  "failed (HTTP 400, request id *, 1 attempt)\n"
+                  "Lock Info:\n"
+                  "  ID:        *\n"
+                  "  Path:      tfstate/team/terraform.tfstate\n"
+                  "  Operation: OperationTypeApply\n"
+                  "  Who:       *\n"
+                  "  Version:   *\n"
+                  "  Created:   *\n"
+                  "  Info:      \n\n" REFUSAL_TAIL);
+    /* The winner released its lock; no lock object was ever written. */
+    items = table_items();
+    ASSERT_STR_EQ(items, "");
+    tern_free(items);
+    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+    tt_run_release(&a.run);
+    tt_run_release(&b.run);
+    tt_sim_stop(&sim);
+}
+
+/* force-unlock ID deletes the table's lock item, only with its ID; the
+ * holder's own unlock then finds its lock gone and says so. */
+TEST(backend_ddb, force_unlock)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *holder;
+    json_t *info;
+    const char *dir;
+    char *want, *items;
+
+    start(NULL);
+    dir = dir_with("cli", BACKEND_WITH(TABLE) ROLE("unlock"));
+    RUN(dir, 0, "init", "-no-color");
+    holder = backend(0, "locks");
+    ASSERT_OK(tern_backend_s3_lock(holder, "plan", 0, &diags));
+    info = item_info();
+    ASSERT_NOT_NULL(info);
+    RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
+    want = tern_asprintf("Error: Failed to unlock state\n\nlock ID "
+                         "\"not-the-id\" does not match existing lock ID "
+                         "\"%s\"\n\n",
+                         json_string_value(json_object_get(info, "ID")));
+    ASSERT_STR_EQ(r.err, want);
+    tern_free(want);
+    RUN(dir, 0, "force-unlock", "-force", "-no-color",
+        json_string_value(json_object_get(info, "ID")));
+    items = table_items();
+    ASSERT_STR_EQ(items, "");
+    tern_free(items);
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    ASSERT_OK(tern_backend_s3_unlock(holder, &diags));
+    ASSERT_EQ(diags.count, 1);
+    want = tern_asprintf(
+        "The lock %s on tfstate/team/terraform.tfstate was removed from "
+        "DynamoDB table locks by someone else (force-unlock) while tern held "
+        "it.",
+        json_string_value(json_object_get(info, "ID")));
+    ASSERT_STR_EQ(diags.items[0].detail, want);
+    tern_free(want);
+    tern_diags_release(&diags);
+    json_decref(info);
+    tt_run_release(&r);
+    tern_backend_s3_free(holder);
+    tt_sim_stop(&sim);
+}
+
+/* The table with the lock file: one lock takes both, with the same info;
+ * a lock Terraform (1.9 or earlier) holds in the table alone refuses tern,
+ * which leaves no lock object behind. */
+TEST(backend_ddb, table_and_lockfile)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_backend_s3 *both;
+    json_t *info, *file_info;
+    const char *dir;
+    char *body, *items;
+
+    start(NULL);
+    both = backend(1, "locks");
+    ASSERT_OK(tern_backend_s3_lock(both, "apply", 0, &diags));
+    info = item_info();
+    body = object_body("team/terraform.tfstate.tflock");
+    ASSERT_NOT_NULL(info);
+    ASSERT_NOT_NULL(body);
+    file_info = json_loads(body, 0, NULL);
+    ASSERT(json_equal(info, file_info));
+    tern_free(body);
+    json_decref(info);
+    json_decref(file_info);
+    ASSERT_OK(tern_backend_s3_unlock(both, &diags));
+    ASSERT_EQ(diags.count, 0);
+    items = table_items();
+    ASSERT_STR_EQ(items, "");
+    tern_free(items);
+    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+
+    sim_post("load",
+             "{\"dynamodb\":{\"tables\":[{\"name\":\"locks\",\"items\":[{"
+             "\"LockID\":{\"S\":\"tfstate/team/terraform.tfstate\"},"
+             "\"Info\":{\"S\":\"{\\\"ID\\\":\\\"5b0c\\\",\\\"Operation\\\":"
+             "\\\"OperationTypeApply\\\",\\\"Info\\\":\\\"\\\",\\\"Who\\\":"
+             "\\\"ci@runner\\\",\\\"Version\\\":\\\"1.9.8\\\",\\\"Created\\\":"
+             "\\\"2026-12-07T01:02:03Z\\\",\\\"Path\\\":\\\"tfstate/team/"
+             "terraform.tfstate\\\"}\"}}]}]}}");
+    dir = dir_with("both", BACKEND_WITH(TABLE LOCKFILE) ROLE("both"));
+    RUN(dir, 0, "init", "-no-color");
+    RUN(dir, 1, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    normalize(r.err);
+    ASSERT_STR_EQ(r.err, "Error: Error acquiring the state lock\n\n"
+                         "Error message: DynamoDB PutItem on table locks: "
+                         "ConditionalCheckFailedException: The conditional "
+                         "request failed (HTTP 400, request id *, 1 attempt)\n"
+                         "Lock Info:\n"
+                         "  ID:        *\n"
+                         "  Path:      tfstate/team/terraform.tfstate\n"
+                         "  Operation: OperationTypeApply\n"
+                         "  Who:       *\n"
+                         "  Version:   *\n"
+                         "  Created:   *\n"
+                         "  Info:      \n\n" REFUSAL_TAIL);
+    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+    items = table_items();
+    ASSERT_STR_EQ(items, "tfstate/team/terraform.tfstate=Info\n");
+    tern_free(items);
+    tt_run_release(&r);
+    tern_backend_s3_free(both);
+    tt_sim_stop(&sim);
+}
+
+/* A table that does not exist: DynamoDB's code and message; and
+ * dynamodb_table with endpoints { dynamodb } from -backend-config. */
+TEST(backend_ddb, missing_table)
+{
+    const char *dir;
+    char kv[512];
+
+    start(NULL);
+    dir = dir_with("missing", BACKEND_WITH("") ROLE("missing"));
+    snprintf(kv, sizeof(kv), "-backend-config=endpoints={ dynamodb = \"%s\" }",
+             sim.base_url);
+    RUN(dir, 0, "init", "-no-color", "-backend-config=dynamodb_table=nope", kv);
+    RUN(dir, 1, "plan", "-no-color");
+    normalize(r.err);
+    ASSERT_STR_EQ(r.err, "Error: AWS request failed\n\n"
+                         "DynamoDB PutItem on table nope: "
+                         "ResourceNotFoundException: Requested resource not "
+                         "found (HTTP 400, request id *, 1 attempt)\n\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+const struct tern_test test_backend_ddb_list[] = {
+    TEST_INTEGRATION(backend_ddb, lock_race),
+    TEST_INTEGRATION(backend_ddb, force_unlock),
+    TEST_INTEGRATION(backend_ddb, table_and_lockfile),
+    TEST_INTEGRATION(backend_ddb, missing_table), TEST_END};
