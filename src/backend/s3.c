@@ -13,6 +13,7 @@
 #include "util/buf.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -711,7 +712,9 @@ int tern_backend_s3_lock_read(tern_backend_s3 *b, const char *operation,
 {
     int first = 0, error;
 
-    if ((!b->use_lockfile && !b->ddb) || b->lock_id || b->ahead.running)
+    /* With a table the state is read after the lock, its digest checked
+     * (digest_wait): the overlapped read is for the lock file alone. */
+    if (!b->use_lockfile || b->ddb || b->lock_id || b->ahead.running)
         return tern_backend_s3_lock(b, operation, timeout_ms, diags);
     b->ahead.outcome = 0;
     b->ahead.verified = 0;
@@ -921,6 +924,174 @@ static int parse_state(tern_backend_s3 *b, int error, const tern_buf *body,
     return TERN_OK;
 }
 
+/* ---- The state's digest in the table (dynamodb_table) ---------------- */
+
+/* client.go: consistencyRetryTimeout, consistencyRetryPollInterval. */
+#define DIGEST_TIMEOUT_MS 10000
+#define DIGEST_POLL_MS    2000
+
+/* The hex MD5 of @p len bytes; "" for none (client.go getObject: an empty
+ * or missing object has no digest). */
+static void md5_hex(char out[33], const void *data, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+
+    out[0] = '\0';
+    if (!len || !EVP_Digest(data, len, d, &n, EVP_md5(), NULL) || n != 16)
+        return;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+/* "BUCKET/KEY-md5" (client.go stateIDSuffix), caller frees. */
+static char *digest_id(const tern_backend_s3 *b)
+{
+    return tern_asprintf("%s-md5", b->path);
+}
+
+/*
+ * client.go putMD5: after each state write, PutItem {LockID:
+ * "BUCKET/KEY-md5", Digest: the hex MD5 of the bytes written}. As there,
+ * a failure is logged, not fatal: the write itself succeeded.
+ */
+static void digest_put(tern_backend_s3 *b, const char *text, size_t len)
+{
+    struct tern_diags ignored = TERN_DIAGS_INIT;
+    char hex[33], *id = digest_id(b), *body;
+
+    md5_hex(hex, text, len);
+    body = id ? tern_ddb_put_body(b->table, NULL, "Digest", hex, "LockID", id)
+              : NULL;
+    if (!body ||
+        tern_ddb_call(b->ddb, "PutItem", b->table, body, NULL, &ignored))
+        TERN_LOG_AT(TERN_LOG_WARN,
+                    "backend s3: failed to record state serial in dynamodb: "
+                    "%s",
+                    ignored.count && ignored.items[0].detail
+                        ? ignored.items[0].detail
+                        : "out of memory");
+    tern_diags_release(&ignored);
+    tern_free(body);
+    tern_free(id);
+}
+
+/*
+ * client.go getMD5: the digest the table holds (GetItem, ProjectionExpression
+ * "LockID, Digest", ConsistentRead) into @p out; 0 when there is none or it
+ * cannot be read (logged, and the state is taken as it is, as there).
+ */
+static int digest_get(tern_backend_s3 *b, char out[33])
+{
+    struct tern_diags ignored = TERN_DIAGS_INIT;
+    char *id = digest_id(b), *body;
+    json_t *res = NULL;
+    const char *v = NULL;
+    size_t i;
+    int called = 0;
+
+    body = id ? tern_ddb_get_body(b->table, id, "LockID, Digest") : NULL;
+    if (body && tern_ddb_call(b->ddb, "GetItem", b->table, body, &res,
+                              &ignored) == TERN_OK) {
+        called = 1;
+        v = json_string_value(json_object_get(
+            json_object_get(json_object_get(res, "Item"), "Digest"), "S"));
+    }
+    for (i = 0; v && v[i]; i++)
+        if (!strchr("0123456789abcdefABCDEF", v[i]))
+            break;
+    if (called && !json_object_get(res, "Item")) {
+        /* No digest yet (no run wrote this state with the table). */
+        out[0] = '\0';
+    } else if (!v || i != 32 || v[i]) {
+        TERN_LOG_AT(TERN_LOG_WARN, "backend s3: failed to fetch state MD5: %s",
+                    ignored.count && ignored.items[0].detail
+                        ? ignored.items[0].detail
+                        : "invalid md5");
+        out[0] = '\0';
+    } else {
+        for (i = 0; i < 32; i++)
+            out[i] = (char)(v[i] >= 'A' && v[i] <= 'F' ? v[i] + 32 : v[i]);
+        out[32] = '\0';
+    }
+    json_decref(res);
+    tern_diags_release(&ignored);
+    tern_free(body);
+    tern_free(id);
+    return out[0] != '\0';
+}
+
+/* client.go badChecksumError, word for word (its resolution names the
+ * stored checksum, as Terraform's does). */
+static void bad_checksum(tern_backend_s3 *b, const char *calc,
+                         const char *stored, struct tern_diags *diags)
+{
+    char *fix = calc[0]
+                    ? tern_asprintf("update the Digest\nvalue stored in the "
+                                    "DynamoDB table to the following value: %s",
+                                    stored)
+                    : tern_strdup("remove the Digest\nvalue stored in the "
+                                  "DynamoDB table");
+
+    tern_diags_add(
+        diags, TERN_SEV_ERROR, NULL, "Error loading state",
+        "state data in S3 does not have the expected content.\n\n"
+        "The checksum calculated for the state stored in S3 does not match "
+        "the checksum\nstored in DynamoDB.\n\n"
+        "Bucket: %s\nKey:    %s\nCalculated checksum: %s\n"
+        "Stored checksum:     %s\n\n"
+        "This may be caused by unusually long delays in S3 processing a "
+        "previous state\nupdate. Please wait for a minute or two and try "
+        "again.\n\n"
+        "If this problem persists, and neither S3 nor DynamoDB are "
+        "experiencing an\noutage, you may need to manually verify the "
+        "remote state and %s",
+        b->bucket, b->key, calc, stored, fix ? fix : "");
+    tern_free(fix);
+}
+
+/*
+ * client.go Get: the object read (@p error, @p body, @p etag) must have the
+ * digest the table holds; while it does not, read it again every 2 s (on
+ * the backend's clock) up to 10 s from the first read, then refuse.
+ */
+static int digest_wait(tern_backend_s3 *b, int error, tern_buf *body,
+                       char **etag, struct tern_diags *diags)
+{
+    long long deadline = tern_clock_now(b->clock) + DIGEST_TIMEOUT_MS;
+    char want[33], got[33];
+
+    for (;;) {
+        if (error != TERN_OK && error != TERN_ENOTFOUND)
+            return error;
+        if (!digest_get(b, want))
+            return error;
+        md5_hex(got, body->ptr, error == TERN_OK ? body->len : 0);
+        if (strcmp(got, want) == 0)
+            return error;
+        TERN_LOG_AT(TERN_LOG_INFO,
+                    "backend s3: state MD5 mismatch: expected %s, actual %s",
+                    want, got[0] ? got : "(none)");
+        if (tern_clock_now(b->clock) >= deadline) {
+            bad_checksum(b, got, want, diags);
+            return TERN_ERROR;
+        }
+        if (tern_clock_sleep(b->clock, DIGEST_POLL_MS, b->cancel)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
+                           "Waiting for the state's digest was canceled.");
+            return TERN_ECANCELED;
+        }
+        tern_buf_clear(body);
+        tern_free(*etag);
+        *etag = NULL;
+        error = tern_s3_get(b->s3, b->bucket, b->key, body, etag, diags);
+    }
+}
+
 int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
                          struct tern_diags *diags)
 {
@@ -929,6 +1100,8 @@ int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
     int error;
 
     error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
+    if (b->ddb)
+        error = digest_wait(b, error, &body, &etag, diags);
     error = parse_state(b, error, &body, &etag, doc, diags);
     tern_free(etag);
     tern_buf_release(&body);
@@ -1195,6 +1368,8 @@ static int put_doc(tern_backend_s3 *b, const char *text, size_t len,
         etag = NULL;
         if (bytes)
             *bytes = len;
+        if (b->ddb)
+            digest_put(b, text, len);
     }
     tern_free(etag);
     return error;
@@ -1560,9 +1735,28 @@ int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
     return tern_s3_list(b->s3, b->bucket, prefix, NULL, fn, ud, diags);
 }
 
+/* client.go Delete: the object, then its digest (deleteMD5; a failure
+ * there is logged). */
 int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags)
 {
-    return tern_s3_delete(b->s3, b->bucket, b->key, NULL, diags);
+    struct tern_diags ignored = TERN_DIAGS_INIT;
+    char *id, *body;
+    int error = tern_s3_delete(b->s3, b->bucket, b->key, NULL, diags);
+
+    if (error || !b->ddb)
+        return error;
+    id = digest_id(b);
+    body = id ? tern_ddb_delete_body(b->table, id) : NULL;
+    if (!body ||
+        tern_ddb_call(b->ddb, "DeleteItem", b->table, body, NULL, &ignored))
+        TERN_LOG_AT(TERN_LOG_ERROR, "backend s3: deleting state MD5: %s",
+                    ignored.count && ignored.items[0].detail
+                        ? ignored.items[0].detail
+                        : "out of memory");
+    tern_diags_release(&ignored);
+    tern_free(body);
+    tern_free(id);
+    return TERN_OK;
 }
 
 /* ---- The history in the extension ------------------------------------ */

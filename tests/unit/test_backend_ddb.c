@@ -4,11 +4,15 @@
  * lock (exactly one wins, the refusal names the holder from the item),
  * force-unlock of a lock held in the table, the table together with the
  * lock file (Terraform 1.10 and later take both), a lock Terraform holds
- * in the table alone, and a table that does not exist.
+ * in the table alone, and a table that does not exist; the state's digest
+ * (item "BUCKET/KEY-md5") written after each write, checked on each read
+ * (a state changed behind it is refused after the retries, on a virtual
+ * clock), and deleted with the state by `workspace delete`.
  */
 #include "runner.h"
 #include "support.h"
 #include "run_tern.h"
+#include "vclock.h"
 
 #include "backend/s3.h"
 #include "util/alloc.h"
@@ -16,6 +20,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +140,9 @@ static char *table_items(void)
             if (strcmp(k, "LockID") == 0)
                 continue;
             tern_buf_printf(&b, "%s%s", first ? "" : ",", k);
+            if (strcmp(k, "Digest") == 0)
+                tern_buf_printf(&b, ":%s",
+                                json_string_value(json_object_get(v, "S")));
             first = 0;
         }
         tern_buf_putc(&b, '\n');
@@ -186,6 +194,45 @@ static char *object_body(const char *key)
     return body;
 }
 
+/* The hex MD5 of the bucket's object @p key (static buffer). */
+static const char *object_md5(const char *key)
+{
+    static char hex[33];
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+    char *body = object_body(key);
+
+    ASSERT_NOT_NULL(body);
+    ASSERT(EVP_Digest(body, strlen(body), d, &n, EVP_md5(), NULL) == 1);
+    ASSERT_EQ(n, 16);
+    for (i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    tern_free(body);
+    return hex;
+}
+
+/* How many calls of @p action the simulator logged. */
+static int calls_of(const char *action)
+{
+    struct tt_response resp;
+    json_t *doc, *c;
+    size_t i;
+    int n = 0;
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    doc = json_loads(resp.body, 0, NULL);
+    tt_response_release(&resp);
+    ASSERT_NOT_NULL(doc);
+    json_array_foreach(json_object_get(doc, "calls"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "action")), action) ==
+            0)
+            n++;
+    }
+    json_decref(doc);
+    return n;
+}
+
 /* Replace the value after each "  NAME:" label, and a request id, with
  * '*', so a message with times and IDs compares whole. */
 static void normalize(char *s)
@@ -209,7 +256,8 @@ static void normalize(char *s)
     }
 }
 
-static tern_backend_s3 *backend(int use_lockfile, const char *table)
+static tern_backend_s3 *backend_on(int use_lockfile, const char *table,
+                                   const tern_clock *clock)
 {
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
@@ -224,9 +272,15 @@ static tern_backend_s3 *backend(int use_lockfile, const char *table)
     c.use_lockfile = use_lockfile;
     c.encrypt = 1;
     c.dynamodb_table = table;
+    c.clock = clock;
     ASSERT_OK(tern_backend_s3_new(&b, &c, NULL, &diags));
     tern_diags_release(&diags);
     return b;
+}
+
+static tern_backend_s3 *backend(int use_lockfile, const char *table)
+{
+    return backend_on(use_lockfile, table, NULL);
 }
 
 struct racer {
@@ -253,7 +307,7 @@ TEST(backend_ddb, lock_race)
     struct racer a, b;
     pthread_t ta, tb;
     struct racer *win, *lose;
-    char *items;
+    char *items, *want;
 
     start(args);
     memset(&a, 0, sizeof(a));
@@ -271,6 +325,7 @@ TEST(backend_ddb, lock_race)
     lose = a.run.status == 0 ? &b : &a;
     ASSERT_EQ(lose->run.status, 1);
     ASSERT_STR_CONTAINS(win->run.out, "Apply complete! Resources: 1 added");
+    ASSERT_STR_EQ(win->run.err, "");
     normalize(lose->run.err);
     ASSERT_STR_EQ(lose->run.err,
                   "Error: Error acquiring the state lock\n\n"
@@ -285,9 +340,13 @@ TEST(backend_ddb, lock_race)
                   "  Version:   *\n"
                   "  Created:   *\n"
                   "  Info:      \n\n" REFUSAL_TAIL);
-    /* The winner released its lock; no lock object was ever written. */
+    /* The winner released its lock and left the digest of what it wrote;
+     * no lock object was ever written. */
     items = table_items();
-    ASSERT_STR_EQ(items, "");
+    want = tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n",
+                         object_md5("team/terraform.tfstate"));
+    ASSERT_STR_EQ(items, want);
+    tern_free(want);
     tern_free(items);
     ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
     tt_run_release(&a.run);
@@ -325,6 +384,12 @@ TEST(backend_ddb, force_unlock)
     ASSERT_STR_EQ(items, "");
     tern_free(items);
     RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    items = table_items();
+    want = tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n",
+                         object_md5("team/terraform.tfstate"));
+    ASSERT_STR_EQ(items, want);
+    tern_free(want);
+    tern_free(items);
     ASSERT_OK(tern_backend_s3_unlock(holder, &diags));
     ASSERT_EQ(diags.count, 1);
     want = tern_asprintf(
@@ -426,8 +491,120 @@ TEST(backend_ddb, missing_table)
     tt_sim_stop(&sim);
 }
 
+/* A state object changed behind the digest (a write the table never
+ * heard of, or S3 still serving an older object) is read again every 2 s
+ * for 10 s, on the backend's clock, then refused with Terraform's message;
+ * the digest of what tern writes is the MD5 of those bytes. */
+TEST(backend_ddb, digest_checked)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tt_vclock vc;
+    struct tt_response resp;
+    tern_backend_s3 *writer, *reader;
+    tern_state *st = NULL;
+    json_t *doc = NULL, *v;
+    char path[4200], *items, *want, digest[33];
+
+    start(NULL);
+    tt_vclock_init(&vc, 1000);
+    snprintf(path, sizeof(path), "%s/w.db", tern_test_tmpdir());
+    writer = backend(0, "locks");
+    ASSERT_OK(tern_backend_s3_lock(writer, "apply", 0, &diags));
+    ASSERT_OK(tern_backend_s3_pull(writer, path, "apply", 1, &st, &diags));
+    v = json_string("written");
+    ASSERT_OK(tern_state_output_set(st, "who", v, 0, &diags));
+    json_decref(v);
+    ASSERT_OK(tern_backend_s3_push(writer, st, NULL, &diags));
+    ASSERT_OK(tern_backend_s3_unlock(writer, &diags));
+    ASSERT_EQ(diags.count, 0);
+    snprintf(digest, sizeof(digest), "%s",
+             object_md5("team/terraform.tfstate"));
+    items = table_items();
+    want =
+        tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n", digest);
+    ASSERT_STR_EQ(items, want);
+    tern_free(want);
+    tern_free(items);
+
+    /* Matching: read at once, without a wait. */
+    reader = backend_on(0, "locks", &vc.clock);
+    ASSERT_OK(tern_backend_s3_read(reader, &doc, &diags));
+    ASSERT_NOT_NULL(doc);
+    json_decref(doc);
+    ASSERT_EQ(vc.sleeps, 0);
+
+    /* Changed behind the digest. */
+    sim_post("load", "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\","
+                     "\"objects\":[{\"key\":\"team/terraform.tfstate\","
+                     "\"body\":\"{\\\"version\\\":4}\"}]}]}}");
+    ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+    tt_response_release(&resp);
+    doc = NULL;
+    ASSERT_EQ(tern_backend_s3_read(reader, &doc, &diags), TERN_ERROR);
+    ASSERT_NULL(doc);
+    ASSERT_EQ(vc.sleeps, 5);
+    ASSERT_EQ(vc.slept, 10000);
+    ASSERT_EQ(calls_of("GetObject"), 6);
+    ASSERT_EQ(calls_of("GetItem"), 6);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Error loading state");
+    want = tern_asprintf(
+        "state data in S3 does not have the expected content.\n\n"
+        "The checksum calculated for the state stored in S3 does not match "
+        "the checksum\nstored in DynamoDB.\n\n"
+        "Bucket: tfstate\nKey:    team/terraform.tfstate\n"
+        "Calculated checksum: %s\n"
+        "Stored checksum:     %s\n\n"
+        "This may be caused by unusually long delays in S3 processing a "
+        "previous state\nupdate. Please wait for a minute or two and try "
+        "again.\n\n"
+        "If this problem persists, and neither S3 nor DynamoDB are "
+        "experiencing an\noutage, you may need to manually verify the "
+        "remote state and update the Digest\nvalue stored in the DynamoDB "
+        "table to the following value: %s",
+        object_md5("team/terraform.tfstate"), digest, digest);
+    ASSERT_STR_EQ(diags.items[0].detail, want);
+    tern_free(want);
+    tern_diags_release(&diags);
+    tern_state_free(st);
+    tern_backend_s3_free(writer);
+    tern_backend_s3_free(reader);
+    tt_sim_stop(&sim);
+}
+
+/* `workspace delete` deletes the workspace's digest with its state. */
+TEST(backend_ddb, digest_deleted_with_workspace)
+{
+    const char *dir;
+    char *items, *want;
+
+    start(NULL);
+    dir = dir_with("ws", BACKEND_WITH(TABLE) ROLE("ws"));
+    RUN(dir, 0, "init", "-no-color");
+    RUN(dir, 0, "workspace", "new", "dev");
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    items = table_items();
+    want = tern_asprintf("tfstate/env:/dev/team/terraform.tfstate-md5="
+                         "Digest:%s\n",
+                         object_md5("env:/dev/team/terraform.tfstate"));
+    ASSERT_STR_EQ(items, want);
+    tern_free(want);
+    tern_free(items);
+    RUN(dir, 0, "workspace", "select", "default");
+    RUN(dir, 0, "workspace", "delete", "-force", "dev");
+    ASSERT_NULL(object_body("env:/dev/team/terraform.tfstate"));
+    items = table_items();
+    ASSERT_STR_EQ(items, "");
+    tern_free(items);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, lock_race),
     TEST_INTEGRATION(backend_ddb, force_unlock),
     TEST_INTEGRATION(backend_ddb, table_and_lockfile),
-    TEST_INTEGRATION(backend_ddb, missing_table), TEST_END};
+    TEST_INTEGRATION(backend_ddb, missing_table),
+    TEST_INTEGRATION(backend_ddb, digest_checked),
+    TEST_INTEGRATION(backend_ddb, digest_deleted_with_workspace),
+    TEST_END};
