@@ -8,6 +8,8 @@
 #
 #   B1   examples/sagemaker-deploy from nothing, 100 ms per request (as
 #        scripts/bench.sh's B1)
+#        B1 runs with three backends: local, s3 (use_lockfile) and ddb
+#        (dynamodb_table: the table's lock and the state's digest)
 #   S10, S25, S50  that many of scripts/bench.sh's role stacks (role,
 #        managed attachment, inline policy, instance profile: 4 resources
 #        each), 20 ms per request, -parallelism=50; TERN_BENCH_S3_STACKS
@@ -40,7 +42,8 @@ bench_env
 
 workspace_role='{"iam":{"roles":[{"name":"databricks-workspace",
   "assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::414351767826:root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"0000-bench\"}}}]}"}]},
-  "s3":{"buckets":[{"name":"tfstate"}]}}'
+  "s3":{"buckets":[{"name":"tfstate"}]},
+  "dynamodb":{"tables":[{"name":"locks"}]}}'
 
 backend_tf='terraform {
   backend "s3" {
@@ -48,6 +51,14 @@ backend_tf='terraform {
     key          = "bench/terraform.tfstate"
     region       = "us-east-1"
     use_lockfile = true
+  }
+}'
+ddb_backend_tf='terraform {
+  backend "s3" {
+    bucket         = "tfstate"
+    key            = "bench/terraform.tfstate"
+    region         = "us-east-1"
+    dynamodb_table = "locks"
   }
 }'
 
@@ -64,8 +75,12 @@ prepare() {
         mkdir -p "$d"
         stacks_tf >"$d/main.tf"
     fi
-    if [ "$2" = s3 ]; then
-        echo "$backend_tf" >"$d/backend.tf"
+    if [ "$2" = s3 ] || [ "$2" = ddb ]; then
+        if [ "$2" = s3 ]; then
+            echo "$backend_tf" >"$d/backend.tf"
+        else
+            echo "$ddb_backend_tf" >"$d/backend.tf"
+        fi
         (cd "$d" && "$tern" init -no-color >/dev/null)
     fi
     echo "$d"
@@ -97,8 +112,9 @@ echo "bench-s3: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)," 
 b1vars=(-var workspace_role_name=databricks-workspace -var create_cluster=false
     -var instance_profile_group=)
 for _ in $(seq "$runs"); do
-    for be in local s3; do
+    for be in local s3 ddb; do
         measure B1 "$be" 100 -- "${b1vars[@]}"
+        [ "$be" = ddb ] && continue
         for n in ${TERN_BENCH_S3_STACKS:-10 25 50}; do
             measure "S$n" "$be" 20 -- -parallelism=50 -var copies="$n"
         done
