@@ -256,6 +256,24 @@ static int ddb_delete(tern_backend_s3 *b, struct tern_diags *diags)
     return error;
 }
 
+/* The table's lock item, when it is @p id's: with the lock file too, the
+ * item of another holder (or none) is left alone. */
+static int ddb_delete_if_held(tern_backend_s3 *b, const char *id,
+                              struct tern_diags *diags)
+{
+    json_t *info = NULL;
+    const char *held;
+    int error = ddb_lock_info(b, &info, diags);
+
+    if (error == TERN_ENOTFOUND)
+        return TERN_OK;
+    held = json_string_value(json_object_get(info, "ID"));
+    if (error == TERN_OK && held && strcmp(held, id) == 0)
+        error = ddb_delete(b, diags);
+    json_decref(info);
+    return error;
+}
+
 /* client.go Unlock: read the item, compare its ID with ours, delete it. */
 static int ddb_unlock(tern_backend_s3 *b, const char *id,
                       struct tern_diags *diags)
@@ -844,13 +862,17 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
     tern_buf body = TERN_BUF_INIT;
     json_t *info = NULL;
     const char *held;
-    int error;
+    int error = TERN_ENOTFOUND, table_only = 0;
 
     if (b->use_lockfile) {
         error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
         if (error == TERN_OK)
             info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
-    } else {
+    }
+    /* No lock object: the lock may be in the table alone (a Terraform
+     * run that locks with the table only). */
+    if (error == TERN_ENOTFOUND && b->ddb) {
+        table_only = 1;
         error = ddb_lock_info(b, &info, diags);
     }
     if (error == TERN_ENOTFOUND) {
@@ -877,10 +899,11 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
                "OperationTypeApply") == 0 &&
         (error = mark_interrupted(b, info, diags)) != TERN_OK)
         goto done;
-    if (b->use_lockfile)
+    if (b->use_lockfile && !table_only)
         error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
     if (error == TERN_OK && b->ddb)
-        error = ddb_delete(b, diags);
+        error = table_only ? ddb_delete(b, diags)
+                           : ddb_delete_if_held(b, id, diags);
 done:
     json_decref(info);
     tern_buf_release(&body);

@@ -408,14 +408,14 @@ TEST(backend_ddb, force_unlock)
 
 /* The table with the lock file: one lock takes both, with the same info;
  * a lock Terraform (1.9 or earlier) holds in the table alone refuses tern,
- * which leaves no lock object behind. */
+ * which leaves no lock object behind, and force-unlock finds it there. */
 TEST(backend_ddb, table_and_lockfile)
 {
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_backend_s3 *both;
     json_t *info, *file_info;
     const char *dir;
-    char *body, *items;
+    char *body, *items, *want;
 
     start(NULL);
     both = backend(1, "locks");
@@ -464,6 +464,17 @@ TEST(backend_ddb, table_and_lockfile)
     items = table_items();
     ASSERT_STR_EQ(items, "tfstate/team/terraform.tfstate=Info\n");
     tern_free(items);
+    /* force-unlock finds that lock in the table; it was an apply's, so the
+     * state is marked interrupted first (a write: its digest follows). */
+    RUN(dir, 0, "force-unlock", "-force", "-no-color", "5b0c");
+    items = table_items();
+    want = tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n",
+                         object_md5("team/terraform.tfstate"));
+    ASSERT_STR_EQ(items, want);
+    tern_free(want);
+    tern_free(items);
+    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
     tt_run_release(&r);
     tern_backend_s3_free(both);
     tt_sim_stop(&sim);
