@@ -488,6 +488,13 @@ static void handle_ddb(struct sim *sim, struct sim_req *req,
     if (sim_auth_check(sim, req, resp) != 0) {
         char type[128];
 
+        /* DynamoDB's names for the Query services' refusals. */
+        if (strcmp(resp->error_code, "InvalidClientTokenId") == 0)
+            snprintf(resp->error_code, sizeof(resp->error_code),
+                     "UnrecognizedClientException");
+        else if (strcmp(resp->error_code, "SignatureDoesNotMatch") == 0)
+            snprintf(resp->error_code, sizeof(resp->error_code),
+                     "InvalidSignatureException");
         xml_message(resp, msg, sizeof(msg));
         snprintf(type, sizeof(type), "com.amazon.coral.service#%s",
                  resp->error_code);

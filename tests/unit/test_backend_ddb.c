@@ -14,9 +14,12 @@
 #include "run_tern.h"
 #include "vclock.h"
 
+#include "aws/dynamodb.h"
 #include "backend/s3.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+
+#include "../sim/sim.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -611,6 +614,109 @@ TEST(backend_ddb, digest_deleted_with_workspace)
     tt_sim_stop(&sim);
 }
 
+static int nslept;
+
+/* Backoff without waiting: count the delays. */
+static int count_sleep(void *ud, long ms, const atomic_int *cancel)
+{
+    (void)ud;
+    (void)cancel;
+    ASSERT_CMP(ms, <=, 2000);
+    nslept++;
+    return 0;
+}
+
+static tern_ddb_client *client(tern_http *http, tern_aws_credentials *creds)
+{
+    tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_ddb_client *c = NULL;
+
+    o.region = "us-east-1";
+    o.endpoint = sim.base_url;
+    o.max_retries = 2;
+    o.http = http;
+    o.credentials = creds;
+    o.sleep = count_sleep;
+    ASSERT_OK(tern_ddb_client_new(&c, &o, &diags));
+    tern_diags_release(&diags);
+    return c;
+}
+
+/* The client against the simulator: a conditional PutItem that lost, a
+ * projected GetItem, throttling retried (full jitter, max_retries) and a
+ * signature DynamoDB refuses, each with DynamoDB's code and message. */
+TEST(backend_ddb, client_errors_and_retries)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tt_response resp;
+    tern_http *http = NULL;
+    tern_aws_credentials *creds = NULL, *bad = NULL;
+    tern_ddb_client *c, *wrong;
+    json_t *out = NULL;
+    char *put, *get, *text;
+
+    start(NULL);
+    ASSERT_OK(tern_http_new(&http, NULL));
+    ASSERT_OK(tern_aws_credentials_new_static(&creds, SIM_DEFAULT_AKID,
+                                              SIM_DEFAULT_SECRET, NULL));
+    ASSERT_OK(tern_aws_credentials_new_static(&bad, SIM_DEFAULT_AKID,
+                                              "not-the-secret", NULL));
+    c = client(http, creds);
+    wrong = client(http, bad);
+    put = tern_ddb_put_body("locks", "attribute_not_exists(LockID)", "Info",
+                            "{\"ID\":\"1\"}", "LockID", "b/k");
+    get = tern_ddb_get_body("locks", "b/k", "LockID, Info");
+    ASSERT_OK(tern_ddb_call(c, "PutItem", "locks", put, NULL, &diags));
+    ASSERT_EQ(tern_ddb_call(c, "PutItem", "locks", put, NULL, &diags),
+              TERN_ECONFLICT);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].service_code,
+                  "ConditionalCheckFailedException");
+    tern_diags_release(&diags);
+    ASSERT_OK(tern_ddb_call(c, "GetItem", "locks", get, &out, &diags));
+    text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+    ASSERT_STR_EQ(text,
+                  "{\"Item\":{\"Info\":{\"S\":\"{\\\"ID\\\":\\\"1\\\"}\"},"
+                  "\"LockID\":{\"S\":\"b/k\"}}}");
+    free(text); /* allocated by jansson */
+    json_decref(out);
+
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "faults",
+                             "{\"throttle_rate\": 1.0}"));
+    tt_response_release(&resp);
+    ASSERT_EQ(tern_ddb_call(c, "GetItem", "locks", get, NULL, &diags),
+              TERN_ERROR);
+    ASSERT_EQ(nslept, 2);
+    ASSERT_EQ(diags.count, 1);
+    normalize(diags.items[0].detail);
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "DynamoDB GetItem on table locks: "
+                  "ProvisionedThroughputExceededException: The level of "
+                  "configured provisioned throughput for the table was "
+                  "exceeded. Consider increasing your provisioning level "
+                  "with the UpdateTable API. (HTTP 400, request id *, 3 "
+                  "attempts)");
+    tern_diags_release(&diags);
+    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "faults",
+                             "{\"throttle_rate\": 0}"));
+    tt_response_release(&resp);
+
+    ASSERT_EQ(tern_ddb_call(wrong, "GetItem", "locks", get, NULL, &diags),
+              TERN_EAUTH);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].service_code, "InvalidSignatureException");
+    tern_diags_release(&diags);
+    tern_free(put);
+    tern_free(get);
+    tern_ddb_client_free(c);
+    tern_ddb_client_free(wrong);
+    tern_aws_credentials_free(creds);
+    tern_aws_credentials_free(bad);
+    tern_http_free(http);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, lock_race),
     TEST_INTEGRATION(backend_ddb, force_unlock),
@@ -618,4 +724,5 @@ const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, missing_table),
     TEST_INTEGRATION(backend_ddb, digest_checked),
     TEST_INTEGRATION(backend_ddb, digest_deleted_with_workspace),
+    TEST_INTEGRATION(backend_ddb, client_errors_and_retries),
     TEST_END};
