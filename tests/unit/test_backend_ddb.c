@@ -626,14 +626,15 @@ static int count_sleep(void *ud, long ms, const atomic_int *cancel)
     return 0;
 }
 
-static tern_ddb_client *client(tern_http *http, tern_aws_credentials *creds)
+static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
+                                  const char *endpoint)
 {
     tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_ddb_client *c = NULL;
 
     o.region = "us-east-1";
-    o.endpoint = sim.base_url;
+    o.endpoint = endpoint;
     o.max_retries = 2;
     o.http = http;
     o.credentials = creds;
@@ -641,6 +642,11 @@ static tern_ddb_client *client(tern_http *http, tern_aws_credentials *creds)
     ASSERT_OK(tern_ddb_client_new(&c, &o, &diags));
     tern_diags_release(&diags);
     return c;
+}
+
+static tern_ddb_client *client(tern_http *http, tern_aws_credentials *creds)
+{
+    return client_at(http, creds, sim.base_url);
 }
 
 /* The client against the simulator: a conditional PutItem that lost, a
@@ -707,6 +713,14 @@ TEST(backend_ddb, client_errors_and_retries)
     ASSERT_EQ(diags.count, 1);
     ASSERT_STR_EQ(diags.items[0].service_code, "InvalidSignatureException");
     tern_diags_release(&diags);
+
+    /* AWS_ENDPOINT_URL_DYNAMODB comes before endpoints { dynamodb }. */
+    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", sim.base_url, 1));
+    tern_ddb_client_free(wrong);
+    wrong = client_at(http, creds, "http://127.0.0.1:9");
+    ASSERT_STR_EQ(tern_ddb_client_endpoint(wrong), sim.base_url);
+    ASSERT_OK(tern_ddb_call(wrong, "GetItem", "locks", get, NULL, &diags));
+    unsetenv("AWS_ENDPOINT_URL_DYNAMODB");
     tern_free(put);
     tern_free(get);
     tern_ddb_client_free(c);
