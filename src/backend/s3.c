@@ -1079,19 +1079,21 @@ static void bad_checksum(tern_backend_s3 *b, const char *calc,
 
 /*
  * client.go Get: the object read (@p error, @p body, @p etag) must have the
- * digest the table holds; while it does not, read it again every 2 s (on
- * the backend's clock) up to 10 s from the first read, then refuse.
+ * digest the table holds (@p first, read beside it; "" for none: no
+ * check); while it does not, read both again every 2 s (on the backend's
+ * clock) up to 10 s from the first read, then refuse.
  */
 static int digest_wait(tern_backend_s3 *b, int error, tern_buf *body,
-                       char **etag, struct tern_diags *diags)
+                       char **etag, const char *first, struct tern_diags *diags)
 {
     long long deadline = tern_clock_now(b->clock) + DIGEST_TIMEOUT_MS;
     char want[33], got[33];
 
+    snprintf(want, sizeof(want), "%s", first);
     for (;;) {
         if (error != TERN_OK && error != TERN_ENOTFOUND)
             return error;
-        if (!digest_get(b, want))
+        if (!want[0])
             return error;
         md5_hex(got, body->ptr, error == TERN_OK ? body->len : 0);
         if (strcmp(got, want) == 0)
@@ -1112,7 +1114,22 @@ static int digest_wait(tern_backend_s3 *b, int error, tern_buf *body,
         tern_free(*etag);
         *etag = NULL;
         error = tern_s3_get(b->s3, b->bucket, b->key, body, etag, diags);
+        digest_get(b, want);
     }
+}
+
+/* The digest read beside the state's read (one round trip, not two). */
+struct digest_fetch {
+    tern_backend_s3 *b;
+    char want[33];
+};
+
+static void *digest_main(void *arg)
+{
+    struct digest_fetch *f = arg;
+
+    digest_get(f->b, f->want);
+    return NULL;
 }
 
 int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
@@ -1120,11 +1137,22 @@ int tern_backend_s3_read(tern_backend_s3 *b, json_t **doc,
 {
     tern_buf body = TERN_BUF_INIT;
     char *etag = NULL;
-    int error;
+    struct digest_fetch f;
+    pthread_t t;
+    int error, started = 0;
 
-    error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
+    f.b = b;
+    f.want[0] = '\0';
     if (b->ddb)
-        error = digest_wait(b, error, &body, &etag, diags);
+        started = pthread_create(&t, NULL, digest_main, &f) == 0;
+    error = tern_s3_get(b->s3, b->bucket, b->key, &body, &etag, diags);
+    if (b->ddb) {
+        if (started)
+            pthread_join(t, NULL);
+        else
+            digest_get(b, f.want);
+        error = digest_wait(b, error, &body, &etag, f.want, diags);
+    }
     error = parse_state(b, error, &body, &etag, doc, diags);
     tern_free(etag);
     tern_buf_release(&body);
