@@ -38,6 +38,17 @@
  * (If-Match; If-None-Match: * when there was no object), so a writer whose
  * lock was force-unlocked and taken by another can never overwrite that
  * other's state: its push fails with a diagnostic saying so.
+ *
+ * The DynamoDB table (dynamodb_table), as client.go keeps it: the lock is
+ * the item {LockID: "BUCKET/KEY", Info: the lock info}, written by PutItem
+ * on condition attribute_not_exists(LockID), its holder read by GetItem on
+ * a refusal, deleted after comparing its ID on unlock; with use_lockfile
+ * too, the lock object is taken first and deleted again when the item is
+ * held. The digest is the item {LockID: "BUCKET/KEY-md5", Digest: hex MD5
+ * of the state's bytes}, written after each write of the state, read
+ * beside each read of it (the object re-read every 2 s for 10 s while
+ * they differ, then Terraform's "state data in S3 does not have the
+ * expected content" error) and deleted with the state.
  */
 #ifndef TERN_BACKEND_S3_H
 #define TERN_BACKEND_S3_H
