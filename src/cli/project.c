@@ -925,6 +925,17 @@ static int body_to_json(const struct tern_body *body,
             error = TERN_ERROR;
             continue;
         }
+        /* A table name that is not a string would lock with no table. */
+        if (strcmp(a->name, "dynamodb_table") == 0 && !json_is_string(j)) {
+            tern_diags_add(diags, TERN_SEV_ERROR, &a->expr->range,
+                           "Incorrect attribute value type",
+                           "Inappropriate value for attribute \"%s\": string "
+                           "required.",
+                           a->name);
+            json_decref(j);
+            error = TERN_ERROR;
+            continue;
+        }
         if (json_object_set_new(obj, a->name, j) != 0)
             return TERN_ENOMEM;
     }
