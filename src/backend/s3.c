@@ -1048,15 +1048,15 @@ static int digest_get(tern_backend_s3 *b, char out[33])
     return out[0] != '\0';
 }
 
-/* client.go badChecksumError, word for word (its resolution names the
- * stored checksum, as Terraform's does). */
+/* client.go badChecksumError and its resolutionMsg, word for word (the
+ * value to store is the calculated checksum, as in Terraform 1.10). */
 static void bad_checksum(tern_backend_s3 *b, const char *calc,
                          const char *stored, struct tern_diags *diags)
 {
     char *fix = calc[0]
                     ? tern_asprintf("update the Digest\nvalue stored in the "
                                     "DynamoDB table to the following value: %s",
-                                    stored)
+                                    calc)
                     : tern_strdup("remove the Digest\nvalue stored in the "
                                   "DynamoDB table");
 

@@ -576,7 +576,8 @@ TEST(backend_ddb, digest_checked)
         "experiencing an\noutage, you may need to manually verify the "
         "remote state and update the Digest\nvalue stored in the DynamoDB "
         "table to the following value: %s",
-        object_md5("team/terraform.tfstate"), digest, digest);
+        object_md5("team/terraform.tfstate"), digest,
+        object_md5("team/terraform.tfstate"));
     ASSERT_STR_EQ(diags.items[0].detail, want);
     tern_free(want);
     tern_diags_release(&diags);
