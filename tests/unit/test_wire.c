@@ -398,8 +398,8 @@ TEST(wire, botocore_dynamodb)
     static const char *const values[] = {
         "tfstate/env:/dev/team/terraform.tfstate",
         "{\"ID\":\"a\\\"b\",\"Who\":\"o\xc3\xa9@h\",\"Info\":\"\\n\\u0001\"}",
-        "tab\there \"q\" back\\slash \x01\x1f\x7f caf\xc3\xa9 "
-        "\xf0\x9f\x98\x80"};
+        ("tab\there \"q\" back\\slash \x01\x1f\x7f caf\xc3\xa9 "
+         "\xf0\x9f\x98\x80")};
     json_t *cases = json_array();
     char path[4096], out_path[4096], cmd[12288], want[64], *out;
     size_t i;
