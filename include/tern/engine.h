@@ -16,7 +16,8 @@
  * - tern_plan_write() / tern_plan_read() save and load a plan file that
  *   carries the configuration's files, the variables, the changes, the
  *   state's lineage and serial and the tern version, under a SHA-256
- *   checksum.
+ *   checksum; encrypted with a passphrase when one is given, and refused
+ *   without one when the plan holds a sensitive value.
  * - tern_engine_apply() carries out a plan: a libuv loop on the calling
  *   thread owns the graph, the state and the event callback; a step whose
  *   dependencies are done runs its module operation on a worker thread, up
@@ -465,28 +466,49 @@ int tern_plan_to_json(const tern_plan *plan, const json_t *prior_outputs,
  * lineage and serial, the plan options, the variables, the configuration's
  * files and the changes. The file is created with mode 0600.
  *
- * Sensitive values: like Terraform, the file holds them (the variables and
- * the before/after values an apply needs), marked sensitive. Provider
- * settings are not part of a plan (the providers are configured anew at
- * apply), and a credential written as a constant in a provider block
- * (an argument the provider's schema marks sensitive) is blanked in the
- * plan's copy of its file, which tern_plan_apply_config() reads again from
- * the working directory. A variable's value is in the plan, so a
- * credential given through a variable is too.
+ * Sensitive values: the plan holds what apply needs, sensitive values
+ * included (the values of sensitive variables and of variables given to
+ * a provider credential, what derives from them, the attributes a schema
+ * marks sensitive in the prior state and the planned values, sensitive
+ * outputs). None is ever written in clear: with @p passphrase, the whole
+ * file is encrypted with it (AES-256-GCM, the key from PBKDF2-HMAC-SHA512
+ * with a random salt and 600,000 iterations, as OpenTofu's pbkdf2 key
+ * provider); without, a plan holding a sensitive value is refused with an
+ * error naming them (TERN_EINVALID, no file made), and one holding none
+ * is written in clear. Provider settings are not part of a plan (the
+ * providers are configured anew at apply), and a credential written as a
+ * constant in a provider block (an argument the provider's schema marks
+ * sensitive) is blanked in the plan's copy of its file, which
+ * tern_plan_apply_config() reads again from the working directory.
  * @param path where to write (replaced atomically)
+ * @param passphrase NULL, or at least 16 characters
+ *        (tern_plan_passphrase_check())
  */
 int tern_plan_write(const tern_plan *plan, const char *path,
-                    struct tern_diags *diags);
+                    const char *passphrase, struct tern_diags *diags);
 
 /**
  * Load a plan file, checking its checksum (an edited or truncated file is
  * refused) and the tern version that wrote it (another version's plan is
- * refused).
+ * refused). An encrypted plan file is decrypted with @p passphrase; without
+ * one, or with another, or when the file was changed, it is refused
+ * (TERN_EINVALID, "Saved plan is encrypted" / "Failed to decrypt the saved
+ * plan").
  * @param out receives the plan (caller owns)
+ * @param passphrase NULL, or the passphrase the plan was written with
  * @return TERN_OK, TERN_EINVALID (refused: see @p diags), TERN_ENOTFOUND,
  *         TERN_ERROR, TERN_ENOMEM
  */
-int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags);
+int tern_plan_read(tern_plan **out, const char *path, const char *passphrase,
+                   struct tern_diags *diags);
+
+/**
+ * Check a passphrase for saved plans: NULL (none) or at least 16
+ * characters, as OpenTofu's pbkdf2 key provider requires.
+ * @return TERN_OK, or TERN_EINVALID with an error that does not show it
+ */
+int tern_plan_passphrase_check(const char *passphrase,
+                               struct tern_diags *diags);
 
 /**
  * The configuration a plan was made from, rebuilt from the files the plan

@@ -418,6 +418,8 @@ struct cli_ctx {
      * dispatcher. */
     struct tern_value *vars;
     struct tern_plan *saved_plan;
+    /* TERN_PLAN_PASSPHRASE (borrowed from the environment), or NULL. */
+    const char *plan_passphrase;
     /* This run created the state file (there was none when it started). */
     int state_created;
     /* backend "s3": its arguments (owned), and the open backend, whose

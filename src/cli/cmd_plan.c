@@ -1120,7 +1120,8 @@ static int check_saved(struct cli_ctx *ctx)
                        path);
         return TERN_EINVALID;
     }
-    if ((error = tern_plan_read(&ctx->saved_plan, path, &ctx->diags)) != 0)
+    if ((error = tern_plan_read(&ctx->saved_plan, path, ctx->plan_passphrase,
+                                &ctx->diags)) != 0)
         return error;
     /* The dispatcher frees the configuration after the diagnostics, which
      * name its files. */
@@ -1268,7 +1269,11 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     tern_plan *plan = NULL;
     int error;
 
-    if ((error = setup(ctx, &run, &e)) != 0)
+    memset(&run, 0, sizeof(run));
+    /* A passphrase too short to save the plan with: said before planning. */
+    if ((ctx->opts.out && (error = tern_plan_passphrase_check(
+                               ctx->plan_passphrase, &ctx->diags)) != 0) ||
+        (error = setup(ctx, &run, &e)) != 0)
         goto done;
     error = make_plan(ctx, e, 0, &plan);
     if (!plan)
@@ -1284,7 +1289,8 @@ int cli_cmd_plan(struct cli_ctx *ctx)
     if (error)
         goto done;
     if (ctx->opts.out) {
-        if ((error = tern_plan_write(plan, ctx->opts.out, &ctx->diags)) != 0)
+        if ((error = tern_plan_write(plan, ctx->opts.out, ctx->plan_passphrase,
+                                     &ctx->diags)) != 0)
             goto done;
         /* views/operation.go PlanNextStep: no hint in automation. */
         if (!ctx->ui.json && !ctx->ui.automation)
@@ -1601,7 +1607,8 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
     int error, oom = 0;
 
     /* The reader's own diagnostic says what is wrong with the file. */
-    if ((error = tern_plan_read(&plan, path, &ctx->diags)) != 0)
+    if ((error = tern_plan_read(&plan, path, ctx->plan_passphrase,
+                                &ctx->diags)) != 0)
         return error;
     if (!ctx->opts.json) {
         render_plan(ctx, plan);

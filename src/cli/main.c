@@ -31,6 +31,7 @@
 #include "tern/engine.h"
 #include "tern/value.h"
 #include "util/alloc.h"
+#include "util/env.h"
 #include "util/buf.h"
 #include "util/signals.h"
 
@@ -603,6 +604,11 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
         ctx.opts.input = 0;
     ctx.ui.automation = getenv("TF_IN_AUTOMATION") != NULL &&
                         *getenv("TF_IN_AUTOMATION") != '\0';
+    /* Saved plans' passphrase: from the environment only (never a flag,
+     * which `ps` shows), read before any thread; never logged. */
+    ctx.plan_passphrase = tern_env("TERN_PLAN_PASSPHRASE");
+    if (ctx.plan_passphrase)
+        tern_log_add_secret(ctx.plan_passphrase);
     ctx.ui.interactive = ctx.opts.input && isatty(STDIN_FILENO);
     /* Data on standard output (state list/show/pull, any -json document,
      * output -raw): warnings join the errors, so that a script reading the

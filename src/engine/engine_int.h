@@ -253,6 +253,9 @@ struct tern_plan {
     /* When the plan was made, RFC 3339 UTC: plantimestamp(), the same at
      * apply ("" in a plan file older than the field: unknown). */
     char plan_timestamp[32];
+    /* Root variables given to a provider argument marked sensitive
+     * (tern__plan_redact): names, or NULL. Not in the plan file. */
+    json_t *cred_vars;
 };
 
 int tern__plan_add(struct tern_plan *p, struct pinst **out);
@@ -265,8 +268,36 @@ int tern__pinst_publish(struct pinst *pi);
 int tern__plan_index(struct tern_plan *p);
 /* Blank, in @files (the plan's copy of the configuration's files), every
  * provider credential written as a constant in a provider block of @cfg,
- * recording where it was and the file's SHA-256 (planfile.c). */
-int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files);
+ * recording where it was and the file's SHA-256 (planfile.c). The root
+ * variables such an argument refers to are appended to @cred_vars. */
+int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files,
+                      json_t *cred_vars);
+
+/* ---- saved plans' secrets (planseal.c) ----------------------------------- */
+
+/* The header of an encrypted plan file, up to its parameters. */
+#define TERN__PLAN_SEALED "tern-plan 1 aes-256-gcm pbkdf2-sha512 "
+
+/* Whether @text (@len bytes) is an encrypted plan file. */
+int tern__plan_is_sealed(const char *text, size_t len);
+/* @plain (@len bytes of a plan file as written without a passphrase)
+ * encrypted with @pass, appended to @out: the header line, the
+ * ciphertext, the tag. */
+int tern__plan_seal(const char *plain, size_t len, const char *pass,
+                    tern_buf *out, struct tern_diags *diags);
+/* The plan file inside the encrypted @text (@len bytes, read from @path),
+ * decrypted with @pass into @plain (NUL-terminated; release it with
+ * tern__buf_wipe). TERN_EINVALID, with a diagnostic, when @pass is NULL
+ * or wrong, or the file was changed. */
+int tern__plan_open(const char *text, size_t len, const char *path,
+                    const char *pass, tern_buf *plain,
+                    struct tern_diags *diags);
+/* Zero @b's memory, then release it. */
+void tern__buf_wipe(tern_buf *b);
+/* TERN_OK when @p holds no sensitive value; else TERN_EINVALID and an
+ * error naming them, for a plan -out to @path without a passphrase. */
+int tern__plan_refuse_sensitive(const struct tern_plan *p, const char *path,
+                                struct tern_diags *diags);
 
 /* ---- evaluation ---------------------------------------------------------- */
 

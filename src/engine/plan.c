@@ -207,6 +207,7 @@ void tern_plan_free(tern_plan *p)
     json_decref(p->files);
     json_decref(p->checks);
     json_decref(p->targets);
+    json_decref(p->cred_vars);
     tern_free(p);
 }
 
@@ -2759,8 +2760,10 @@ static int plan_header(struct planrun *pr)
                  "%Y-%m-%dT%H:%M:%SZ", &tm);
     TERN_CHECK_ALLOC(p->lineage);
     TERN_CHECK_ALLOC(p->tern_version);
+    p->cred_vars = json_array();
+    TERN_CHECK_ALLOC(p->cred_vars);
     if ((error = tern__config_hash(e->config, p->config_hash, &p->files)) ||
-        (error = tern__plan_redact(e->config, p->files)) ||
+        (error = tern__plan_redact(e->config, p->files, p->cred_vars)) ||
         (error = tern__checks_init(p, e)))
         goto done;
 done:

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "util/alloc.h"
@@ -359,6 +360,7 @@ static int sha256_hex(const char *data, size_t len, char out[65])
 struct redact {
     const struct tern_lang_config *root;
     json_t *files;
+    json_t *cred_vars; /* root variables given to such an argument */
     int error;
 };
 
@@ -366,6 +368,23 @@ static void count_ref(void *ctx, const struct tern_lang_ref *r)
 {
     (void)r;
     (*(size_t *)ctx)++;
+}
+
+/* A root variable that a credential argument refers to: its value is a
+ * secret the plan holds (planseal.c), whether declared sensitive or not. */
+static void cred_var_ref(void *ctx, const struct tern_lang_ref *r)
+{
+    struct redact *rd = ctx;
+    size_t i;
+
+    if (rd->error || strcmp(r->kind, "var") != 0 || !r->name)
+        return;
+    for (i = 0; i < json_array_size(rd->cred_vars); i++)
+        if (strcmp(json_string_value(json_array_get(rd->cred_vars, i)),
+                   r->name) == 0)
+            return;
+    if (json_array_append_new(rd->cred_vars, json_string(r->name)))
+        rd->error = TERN_ENOMEM;
 }
 
 /* The plan's name of the configuration file @file, as tern__config_hash
@@ -473,41 +492,73 @@ static void redact_module(void *ctx, const struct tern_lang_config *mod)
             tern_lang_expr_refs(at->expr, count_ref, &nrefs);
             if (nrefs == 0)
                 rd->error = blank_literal(rd, prov->name, at);
+            else if (mod == rd->root)
+                tern_lang_expr_refs(at->expr, cred_var_ref, rd);
         }
     }
 }
 
-int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files)
+int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files,
+                      json_t *cred_vars)
 {
     struct redact rd;
 
     rd.root = cfg;
     rd.files = files;
+    rd.cred_vars = cred_vars;
     rd.error = TERN_OK;
     tern_lang_config_walk(cfg, redact_module, &rd);
     return rd.error;
 }
 
-int tern_plan_write(const tern_plan *p, const char *path,
-                    struct tern_diags *diags)
+/* The plan file's bytes for @p: in clear, or encrypted with @passphrase
+ * (planseal.c). */
+static int plan_bytes(const tern_plan *p, const char *passphrase, tern_buf *out,
+                      struct tern_diags *diags)
 {
     json_t *doc = enc_plan(p);
-    char *body = NULL, *tmp = NULL, hex[65];
-    tern_buf out = TERN_BUF_INIT;
-    size_t off = 0;
-    struct stat sb;
-    int fd = -1, error = TERN_OK;
+    char *body = NULL, hex[65];
+    tern_buf plain = TERN_BUF_INIT;
+    int error = TERN_OK;
 
     TERN_CHECK_ALLOC(doc);
     body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     TERN_CHECK_ALLOC(body);
     if ((error = sha256_hex(body, strlen(body), hex)))
         goto done;
-    tern_buf_printf(&out, "%s%s\n%s", PLAN_MAGIC, hex, body);
-    if (tern_buf_oom(&out)) {
+    tern_buf_printf(passphrase ? &plain : out, "%s%s\n%s", PLAN_MAGIC, hex,
+                    body);
+    if (tern_buf_oom(&plain) || tern_buf_oom(out)) {
         error = TERN_ENOMEM;
         goto done;
     }
+    if (passphrase)
+        error = tern__plan_seal(plain.ptr, plain.len, passphrase, out, diags);
+done:
+    if (body)
+        OPENSSL_cleanse(body, strlen(body));
+    free(body); /* jansson's */
+    json_decref(doc);
+    tern__buf_wipe(&plain);
+    return error;
+}
+
+int tern_plan_write(const tern_plan *p, const char *path,
+                    const char *passphrase, struct tern_diags *diags)
+{
+    char *tmp = NULL;
+    tern_buf out = TERN_BUF_INIT;
+    size_t off = 0;
+    struct stat sb;
+    int fd = -1, error = TERN_OK;
+
+    /* Nothing sensitive in clear: without a passphrase, a plan that holds
+     * a sensitive value is refused, before any file is made. */
+    if ((error = tern_plan_passphrase_check(passphrase, diags)) ||
+        (!passphrase &&
+         (error = tern__plan_refuse_sensitive(p, path, diags))) ||
+        (error = plan_bytes(p, passphrase, &out, diags)))
+        goto done;
     /* The rename below would replace a link at @path, not write through
      * it; refuse one all the same, since whoever made it meant the plan
      * to land elsewhere. */
@@ -557,10 +608,8 @@ fail:
     if (tmp)
         unlink(tmp);
 done:
-    free(body); /* jansson's */
-    json_decref(doc);
     tern_free(tmp);
-    tern_buf_release(&out);
+    tern__buf_wipe(&out);
     return error;
 }
 
@@ -637,7 +686,8 @@ static int check_header(const tern_buf *text, const char *path,
     return TERN_OK;
 }
 
-int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
+int tern_plan_read(tern_plan **out, const char *path, const char *passphrase,
+                   struct tern_diags *diags)
 {
     FILE *f = NULL;
     tern_buf text = TERN_BUF_INIT;
@@ -661,6 +711,16 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     if (tern_buf_oom(&text)) {
         error = TERN_ENOMEM;
         goto done;
+    }
+    if (tern__plan_is_sealed(text.ptr, text.len)) {
+        tern_buf plain = TERN_BUF_INIT;
+
+        error = tern__plan_open(text.ptr, text.len, path, passphrase, &plain,
+                                diags);
+        tern_buf_release(&text);
+        text = plain;
+        if (error)
+            goto done;
     }
     if ((error = check_header(&text, path, &nl, diags)) != 0)
         goto done;
@@ -759,7 +819,7 @@ int tern_plan_read(tern_plan **out, const char *path, struct tern_diags *diags)
     *out = p;
     p = NULL;
 done:
-    tern_buf_release(&text);
+    tern__buf_wipe(&text);
     json_decref(doc);
     tern_plan_free(p);
     return error;

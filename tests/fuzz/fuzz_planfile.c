@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (write_input(data, size) != 0)
         return 0;
-    if (tern_plan_read(&plan, path, &diags) == TERN_OK) {
+    if (tern_plan_read(&plan, path, NULL, &diags) == TERN_OK) {
         for (i = 0; i < tern_plan_change_count(plan); i++)
             (void)tern_plan_change(plan, i);
         for (i = 0; i < tern_plan_drift_count(plan); i++)

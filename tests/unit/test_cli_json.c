@@ -307,6 +307,8 @@ static void scenario(void)
 
     ASSERT_OK(tt_sim_start(&sim, NULL));
     tt_sim_env_init(&env, &sim);
+    /* The plan holds var.owner, sensitive: it is saved encrypted. */
+    tt_sim_env_add(&env, "TERN_PLAN_PASSPHRASE=cli-json-scenario-passphrase");
     use_module();
     use_config("sagemaker/before.tf");
     RUN(0, "init");

@@ -555,9 +555,9 @@ TEST(engine_apply, deposed_destroyed_via_saved_plan)
     ASSERT_OK(test_env_config(&env, CBD_A("a2")));
     ASSERT_OK(test_env_plan(&env, &o, &p));
     ASSERT_EQ(tern_plan_change_count(p), 2);
-    ASSERT_OK(tern_plan_write(p, path, NULL));
+    ASSERT_OK(tern_plan_write(p, path, NULL, NULL));
     tern_plan_free(p);
-    ASSERT_OK(tern_plan_read(&q, path, NULL));
+    ASSERT_OK(tern_plan_read(&q, path, NULL, NULL));
     ASSERT_EQ(tern_plan_change_count(q), 2);
     ASSERT_TRUE(tern_plan_change(q, 0)->deposed != NULL ||
                 tern_plan_change(q, 1)->deposed != NULL);

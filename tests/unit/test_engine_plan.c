@@ -609,9 +609,9 @@ TEST(engine_plan, plan_file_checks)
     ASSERT_OK(test_env_config(&env, two));
     ASSERT_OK(test_env_plan(&env, NULL, &p));
     snprintf(path, sizeof(path), "%s/plan.tfplan", tern_test_tmpdir());
-    ASSERT_OK(tern_plan_write(p, path, &env.diags));
+    ASSERT_OK(tern_plan_write(p, path, NULL, &env.diags));
     tern_plan_free(p);
-    ASSERT_OK(tern_plan_read(&q, path, &env.diags));
+    ASSERT_OK(tern_plan_read(&q, path, NULL, &env.diags));
     ASSERT_EQ(tern_plan_change_count(q), 2);
     ASSERT_TRUE(tern_value_is_unknown(
         tern_value_object_get(tern_plan_change(q, 1)->after, "value")));
@@ -665,7 +665,7 @@ TEST(engine_plan, plan_file_checks)
         fclose(f);
         free(edited);
         tern_diags_release(&env.diags);
-        ASSERT_EQ(tern_plan_read(&q, path, &env.diags), TERN_EINVALID);
+        ASSERT_EQ(tern_plan_read(&q, path, NULL, &env.diags), TERN_EINVALID);
         {
             char want_[4096];
 
@@ -679,7 +679,7 @@ TEST(engine_plan, plan_file_checks)
         f = fopen(path, "wb");
         fwrite(text, 1, (size_t)n / 2, f);
         fclose(f);
-        ASSERT_EQ(tern_plan_read(&q, path, &env.diags), TERN_EINVALID);
+        ASSERT_EQ(tern_plan_read(&q, path, NULL, &env.diags), TERN_EINVALID);
     }
     /* Another version's plan (with a valid checksum) is refused. */
     {
@@ -695,7 +695,7 @@ TEST(engine_plan, plan_file_checks)
         fclose(f);
         tern_free(out);
         tern_diags_release(&env.diags);
-        ASSERT_EQ(tern_plan_read(&q, path, &env.diags), TERN_EINVALID);
+        ASSERT_EQ(tern_plan_read(&q, path, NULL, &env.diags), TERN_EINVALID);
         ASSERT_STR_EQ(env.diags.items[0].summary,
                       "Plan file written by another tern version");
     }
@@ -959,7 +959,7 @@ TEST(engine_plan, plan_file_allocation_walk)
     fclose(f);
     for (n = 1; rc != TERN_OK; n++) {
         tern__alloc_fail_after(n);
-        rc = tern_plan_write(p, path, &env.diags);
+        rc = tern_plan_write(p, path, NULL, &env.diags);
         tern__alloc_fail_after(0);
         if (rc != TERN_OK && rc != TERN_ENOMEM && env.diags.errors == 0)
             FAIL("write: allocation %lu failed: rc %d without a diagnostic", n,
@@ -977,7 +977,7 @@ TEST(engine_plan, plan_file_allocation_walk)
     ASSERT_CMP(n, >, 20);
     for (n = 1, rc = TERN_ERROR; rc != TERN_OK; n++) {
         tern__alloc_fail_after(n);
-        rc = tern_plan_read(&q, path, &env.diags);
+        rc = tern_plan_read(&q, path, NULL, &env.diags);
         tern__alloc_fail_after(0);
         if (rc != TERN_OK) {
             ASSERT_NULL(q);
