@@ -11,7 +11,8 @@
  * encrypts plans with its `pbkdf2` key provider and `aes_gcm` method
  * (internal/encryption/keyprovider/pbkdf2/config.go: SHA-512, 600,000
  * iterations, a 32-byte salt, a passphrase of at least 16 characters;
- * method/aesgcm: AES-256-GCM, a 12-byte nonce, a 16-byte tag):
+ * internal/encryption/method/aesgcm/aesgcm.go: AES-256-GCM, a 12-byte
+ * nonce, a 16-byte tag):
  *
  *   tern-plan 1 aes-256-gcm pbkdf2-sha512 i=600000 salt=<64 hex> nonce=<24 hex>
  *   <ciphertext of the plaintext plan file><16-byte GCM tag>
@@ -459,8 +460,8 @@ int tern__plan_refuse_sensitive(const struct tern_plan *p, const char *path,
     }
     tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                    "Saved plan would hold sensitive values",
-                   "The plan holds %s. tern does not write them to a plan "
-                   "file in clear, so %s was not written. Set "
+                   "The plan holds %s. tern writes no sensitive value to "
+                   "a plan file in clear, so %s was not written. Set "
                    "TERN_PLAN_PASSPHRASE (at least %d characters) to save "
                    "the plan encrypted with it, or run plan without -out.",
                    what.ptr, path, PASS_MIN);

@@ -236,8 +236,8 @@ TEST(planseal, write_refused_or_sealed)
         "Saved plan would hold sensitive values: The plan holds the values "
         "of var.pw, and sensitive values in random_password.p[0], "
         "random_password.p[1], random_password.p[2], random_password.p[3], "
-        "random_password.p[4] and 3 more. tern does not write them to a "
-        "plan file in clear, so %s was not written. Set "
+        "random_password.p[4] and 3 more. tern writes no sensitive value "
+        "to a plan file in clear, so %s was not written. Set "
         "TERN_PLAN_PASSPHRASE (at least 16 characters) to save the plan "
         "encrypted with it, or run plan without -out.",
         path);
