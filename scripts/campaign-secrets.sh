@@ -12,10 +12,14 @@
 #     plan -out, show, state show, state pull, output, destroy, each at
 #     TERN_LOG=trace; and the same key
 #     and token written in provider blocks, planned to a file that is
-#     applied from another directory (issue 20, finding 4).
-#  3. Every artifact is searched for every secret (the sensitive value is
-#     allowed only in state and plan files, as in Terraform), and every
-#     plan file again as `strings` sees it. State files
+#     applied from another directory (issue 20, finding 4). A plan holding
+#     the sensitive variable and a random_password's result is refused
+#     without TERN_PLAN_PASSPHRASE (no file) and saved encrypted with it.
+#  3. Every artifact is searched for every secret (the sensitive value and
+#     the password's result are allowed only in state files and the JSON
+#     documents that show them, as in Terraform; never in a plan file),
+#     the passphrase included, and every plan file again as `strings`
+#     sees it. State files
 #     must be mode 0600; a plain-http endpoint off loopback must be
 #     refused, and no code path turns TLS verification off.
 #
@@ -48,6 +52,7 @@ MY_AKID=AKIDSECRETSCAMPAIGN1
 MY_SECRET=campaign/SECRET/7f3a9c1e5b2d4a6f8e0c1b3d5f7a9e2c4b6d8f0a
 MY_TOKEN=dapi-campaign-SECRET-token-5e8b2a7c9d1f3e6a
 MY_SENSITIVE=campaign-SENSITIVE-value-2c9e4f7a
+MY_PASSPHRASE=campaign-PASSPHRASE-8d3f1b6e0a
 
 # ---- 1. the integration suite at trace level ------------------------------
 if [ $suite = 1 ]; then
@@ -109,6 +114,12 @@ resource "random_integer" "keep" {
     note  = var.note
     plain = "campaign"
   }
+}
+
+# A secret of the provider's schema: its result is in the prior state of
+# every later plan.
+resource "random_password" "pw" {
+  length = 24
 }
 
 output "note" {
@@ -201,6 +212,7 @@ run() { # DIR ARGS...: tern at trace level, everything into the log
     esac
     echo "\$ tern $*" >>"$out"
     (cd "$d" && env -i PATH="$PATH" HOME="$s" TERN_LOG=trace \
+        ${pass:+TERN_PLAN_PASSPHRASE=$pass} \
         AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
         AWS_ENDPOINT_URL="$url" AWS_EC2_METADATA_DISABLED=true \
         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
@@ -208,10 +220,31 @@ run() { # DIR ARGS...: tern at trace level, everything into the log
         TF_VAR_note=$MY_SENSITIVE "$B/tern" "$@") >>"$out" 2>&1 ||
         { echo "secrets: tern $* failed in $d (see $s/runs.log)"; status=1; }
 }
+refused() { # DIR FILE ARGS...: tern must refuse to save FILE, leaving none
+    local d=$1 f=$2
+    shift 2
+    echo "\$ tern $* (refused)" >>"$s/runs.log"
+    if (cd "$d" && env -i PATH="$PATH" HOME="$s" TERN_LOG=trace \
+        AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
+        AWS_ENDPOINT_URL="$url" AWS_EC2_METADATA_DISABLED=true \
+        AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+        DATABRICKS_HOST="$url" DATABRICKS_TOKEN=$MY_TOKEN \
+        TF_VAR_note=$MY_SENSITIVE "$B/tern" "$@") >>"$s/runs.log" 2>&1; then
+        echo "secrets: tern $* saved a plan holding sensitive values"
+        status=1
+    fi
+    if ls "$d" | grep -q "^$f"; then
+        echo "secrets: a refused plan left $(ls "$d" | grep "^$f") in $d"
+        status=1
+    fi
+}
 run "$s/base" apply -auto-approve
-run "$s/base" plan -out=base.tfplan -var=note=changed
-run "$s/base" show base.tfplan
-run "$s/base" show -json base.tfplan
+# Without a passphrase the plan (the sensitive variable, the password's
+# result in the prior state) is not saved; with one it is, encrypted.
+refused "$s/base" clear.tfplan plan -out=clear.tfplan -var=note=changed
+pass=$MY_PASSPHRASE run "$s/base" plan -out=base.tfplan -var=note=changed
+pass=$MY_PASSPHRASE run "$s/base" show base.tfplan
+pass=$MY_PASSPHRASE run "$s/base" show -json base.tfplan
 run "$s/base" state pull
 run "$s/base" output -json
 run "$s/base" state show random_integer.keep
@@ -223,7 +256,8 @@ run "$s/reader" show
 run "$s/assumed" apply -auto-approve
 run "$s/assumed" plan -out=assumed.tfplan -destroy
 run "$s/assumed" apply assumed.tfplan
-run "$s/base" destroy -auto-approve
+pass=$MY_PASSPHRASE run "$s/base" plan -destroy -out=destroy.tfplan
+pass=$MY_PASSPHRASE run "$s/base" apply destroy.tfplan
 run "$s/literal" plan -out=literal.tfplan
 cp "$s/literal/literal.tfplan" "$s/literal-fresh/"
 run "$s/literal-fresh" apply -state="$s/literal/tern.tfstate.db" literal.tfplan
@@ -263,11 +297,33 @@ for sec in "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" "$SUITE_TOKEN" \
     "$SESSION_PREFIX"; do
     search "secret '${sec:0:12}...'" "$sec" "${artifacts[@]}"
 done
+# The password random_password.pw got (in the state, shown by state pull).
+MY_PASSWORD=$(tail -n +2 "$s/base/pulled.tfstate.json" | /usr/bin/python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["resources"]:
+    if r["type"] == "random_password":
+        print(r["instances"][0]["attributes"]["result"])')
+if [ ${#MY_PASSWORD} -ne 24 ]; then
+    echo "secrets: no random_password result in the pulled state"
+    status=1
+fi
+search "the plan passphrase" "$MY_PASSPHRASE" "${artifacts[@]}"
+# The plans saved with the passphrase are encrypted.
+for f in "$s/base/base.tfplan" "$s/base/destroy.tfplan"; do
+    if ! head -c 38 "$f" 2>/dev/null | grep -qF 'tern-plan 1 aes-256-gcm pbkdf2-sha512'; then
+        echo "secrets: $f is not an encrypted plan file"
+        status=1
+    fi
+done
+nsealed=$(find "${artifacts[@]}" -name '*.tfplan' -type f -exec head -c 38 {} \; -exec echo \; |
+    grep -c 'aes-256-gcm' || true)
 # Every plan file, as `strings` sees it and byte for byte, for every
-# credential (the configurations' literal ones included).
+# secret: credentials (the configurations' literal ones included), the
+# sensitive value, the password and the passphrase.
 for f in $(find "${artifacts[@]}" -name '*.tfplan' -type f); do
     for sec in "$MY_AKID" "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" \
-        "$SUITE_TOKEN" "$SESSION_PREFIX"; do
+        "$SUITE_TOKEN" "$SESSION_PREFIX" "$MY_SENSITIVE" "$MY_PASSWORD" \
+        "$MY_PASSPHRASE"; do
         if strings -a -n 6 "$f" | grep -qF -- "$sec" ||
             grep -qaF -- "$sec" "$f"; then
             echo "secrets: FOUND '${sec:0:12}...' in plan file $f"
@@ -275,15 +331,19 @@ for f in $(find "${artifacts[@]}" -name '*.tfplan' -type f); do
         fi
     done
 done
-# The sensitive value belongs in state and plan files only.
-hits=$(grep -rlaF -- "$MY_SENSITIVE" "$s" |
-    grep -v -e '\.tfstate\.db' -e '\.tfstate\.json$' -e '\.tfplan$' \
-        -e '\.tfplan\.json$' || true)
-if [ -n "$hits" ]; then
-    echo "secrets: FOUND the sensitive value in output or logs:"
-    echo "$hits" | sed 's/^/    /'
-    found=$((found + $(echo "$hits" | wc -l)))
-fi
+# The sensitive value and the password belong in state files and the
+# documents that show them in clear (state pull, output -json, show
+# -json), as in Terraform; never in output, logs or plan files.
+for sec in "$MY_SENSITIVE" "$MY_PASSWORD"; do
+    hits=$(grep -rlaF -- "$sec" "$s" |
+        grep -v -e '\.tfstate\.db' -e '\.tfstate\.json$' \
+            -e '\.tfplan\.json$' || true)
+    if [ -n "$hits" ]; then
+        echo "secrets: FOUND '${sec:0:12}...' in output, logs or plans:"
+        echo "$hits" | sed 's/^/    /'
+        found=$((found + $(echo "$hits" | wc -l)))
+    fi
+done
 # State files tern made are 0600.
 bad_modes=$(find "${artifacts[@]}" -name 'tern.tfstate.db' -type f ! -perm 600 | wc -l)
 if [ "$bad_modes" -ne 0 ]; then
@@ -310,7 +370,7 @@ if grep -rnE 'SSL_VERIFY(PEER|HOST), *0' src/ >/dev/null; then
     echo "secrets: TLS verification is turned off somewhere in src/"
     status=1
 fi
-echo "secrets: searched $nfiles files ($nstates state, $nplans plan files, logs at trace level): $found with a secret"
+echo "secrets: searched $nfiles files ($nstates state, $nplans plan files of which $nsealed encrypted, logs at trace level): $found with a secret"
 [ $found -eq 0 ] || status=1
 if [ $status -eq 0 ] && [ -z "${TERN_SECRETS_KEEP:-}" ]; then
     rm -rf "$work"

@@ -5,15 +5,20 @@
  * file, which must be the one planned. Through the built binary against a
  * tern-sim on 127.0.0.1 that accepts only the configuration's key and
  * token (the environment's are wrong), so an apply that did not use them
- * fails.
+ * fails. Sensitive values (a sensitive variable, a random_password's
+ * result in the prior state) are not in a plan file's bytes either: the
+ * plan is refused without TERN_PLAN_PASSPHRASE and encrypted with it.
  */
 #include "runner.h"
 
 #include "run_tern.h"
 #include "support.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LIT_AKID   "AKIDPLANFILELITERAL1"
 #define LIT_SECRET "planfile/SECRET/literal-7c1e9a3b5d"
@@ -170,6 +175,106 @@ TEST(plan_secrets, missing_or_changed_file)
     tt_sim_stop(&sim);
 }
 
+#define SENS_VALUE "planfile-SENSITIVE-value-9e3c"
+#define PASSPHRASE "planfile-PASSPHRASE-6a1f"
+
+static const char sensitive_tf[] = "variable \"note\" {\n"
+                                   "  default   = \"" SENS_VALUE "\"\n"
+                                   "  sensitive = true\n"
+                                   "}\n\n"
+                                   "variable \"n\" {\n"
+                                   "  default = 1\n"
+                                   "}\n\n"
+                                   "resource \"random_password\" \"pw\" {\n"
+                                   "  length = 24\n"
+                                   "}\n\n"
+                                   "output \"o\" {\n"
+                                   "  value = var.n\n"
+                                   "}\n";
+
+/* The result random_password.pw got, from `state pull` (a new string). */
+static char *password(void)
+{
+    json_t *doc, *res;
+    char *pw = NULL;
+    size_t i;
+
+    RUN_AT(tern_test_tmpdir(), 0, "state", "pull");
+    doc = json_loads(r.out, 0, NULL);
+    ASSERT_NOT_NULL(doc);
+    res = json_object_get(doc, "resources");
+    for (i = 0; i < json_array_size(res); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(res, i), "type")),
+                   "random_password") == 0)
+            pw = strdup(json_string_value(json_object_get(
+                json_object_get(
+                    json_array_get(
+                        json_object_get(json_array_get(res, i), "instances"),
+                        0),
+                    "attributes"),
+                "result")));
+    json_decref(doc);
+    ASSERT_NOT_NULL(pw);
+    ASSERT_EQ(strlen(pw), 24);
+    return pw;
+}
+
+/* A plan holding the sensitive variable and the password (prior state):
+ * refused without a passphrase, leaving no file; saved with one, its
+ * bytes hold neither, nor the passphrase; applied with it. */
+TEST(plan_secrets, sensitive_encrypted)
+{
+    struct tt_sim_env with;
+    char path[1024], *pw;
+
+    start();
+    with = sim_env;
+    tt_sim_env_add(&with, "TERN_PLAN_PASSPHRASE=" PASSPHRASE);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", sensitive_tf));
+    RUN_AT(tern_test_tmpdir(), 0, "apply", "-auto-approve");
+    pw = password();
+    RUN_AT(tern_test_tmpdir(), 1, "plan", "-no-color", "-var=n=2",
+           "-out=p.tfplan");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Saved plan would hold sensitive values\n\n"
+                  "The plan holds the values of var.note, and sensitive "
+                  "values in random_password.pw. tern writes no sensitive "
+                  "value to a plan file in clear, so p.tfplan was not "
+                  "written. Set TERN_PLAN_PASSPHRASE (at least 16 "
+                  "characters) to save the plan encrypted with it, or run "
+                  "plan without -out.\n\n");
+    snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
+    ASSERT_NE(access(path, F_OK), 0);
+    {
+        char *why = tt_run_expect(
+            &r, tern_test_tmpdir(), with.env,
+            (const char *const[]){"plan", "-var=n=2", "-out=p.tfplan", NULL},
+            0);
+
+        if (why)
+            FAIL("%s", why);
+    }
+    ASSERT_EQ(file_holds(path, "tern-plan 1 aes-256-gcm pbkdf2-sha512 "), 1);
+    ASSERT_EQ(file_holds(path, SENS_VALUE), 0);
+    ASSERT_EQ(file_holds(path, pw), 0);
+    ASSERT_EQ(file_holds(path, PASSPHRASE), 0);
+    {
+        char *why = tt_run_expect(
+            &r, tern_test_tmpdir(), with.env,
+            (const char *const[]){"apply", "-no-color", "p.tfplan", NULL}, 0);
+
+        if (why)
+            FAIL("%s", why);
+    }
+    ASSERT_STR_EQ(r.out, "\n\nApply complete! Resources: 0 added, 0 changed, "
+                         "0 destroyed.\n\nOutputs:\n\no = \"2\"\n");
+    free(pw);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 const struct tern_test test_plan_secrets_list[] = {
     TEST_INTEGRATION(plan_secrets, fresh_dir_applies),
-    TEST_INTEGRATION(plan_secrets, missing_or_changed_file), TEST_END};
+    TEST_INTEGRATION(plan_secrets, missing_or_changed_file),
+    TEST_INTEGRATION(plan_secrets, sensitive_encrypted), TEST_END};
