@@ -6,6 +6,7 @@
  * Files: engine.c (configuration analysis, evaluation scope, providers),
  * plan.c (refresh, expansion, diff), exec.c (the libuv executor), apply.c
  * (steps, apply, import), planfile.c (plan files, value masks),
+ * planseal.c (plan files' encryption, what in a plan is sensitive),
  * plan_json.c (Terraform's JSON plan representation), conditions.c
  * (preconditions, postconditions, check blocks), dot.c (Graphviz).
  */

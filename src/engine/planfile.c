@@ -10,15 +10,22 @@
  *
  * Values keep their unknown and sensitive marks as Terraform's JSON plan
  * does: the value with unknowns as null, and beside it a mask of the same
- * shape with true where a node is unknown (or sensitive). Sensitive values
- * (variables declared sensitive and what derives from them) are written
- * as they are (an apply needs them; the file is 0600), as Terraform does.
- * Provider credentials are not: the providers are configured anew at
- * apply, their settings are never stored, and a credential written in a
- * provider block is blanked in the plan's copy of the file and read again
- * from the working directory at apply (tern__plan_redact below). A
- * credential given through a variable is that variable's value, and so in
- * the plan: give it through the environment or a credentials file.
+ * shape with true where a node is unknown (or sensitive).
+ *
+ * Secrets are never in a plan file in clear. Provider credentials are not
+ * in it at all: the providers are configured anew at apply, their
+ * settings are never stored, and a credential written in a provider block
+ * is blanked in the plan's copy of the file and read again from the
+ * working directory at apply (tern__plan_redact below). Sensitive values
+ * an apply needs (sensitive variables and what derives from them, a
+ * variable given to a provider credential, attributes a schema marks
+ * sensitive in the prior state and the planned values, sensitive outputs)
+ * are kept, so the file holding them is encrypted with a passphrase, the
+ * whole file above as the plaintext (planseal.c: AES-256-GCM, the key from
+ * PBKDF2-SHA512, a header `tern-plan 1 aes-256-gcm pbkdf2-sha512 i=...
+ * salt=... nonce=...`); without a passphrase such a plan is refused
+ * before any file is made, with an error naming what is sensitive. A
+ * plan holding none is written in clear when no passphrase is given.
  */
 #include "engine/engine_int.h"
 
