@@ -23,7 +23,8 @@
  * retried; ResourceNotFoundException is TERN_ENOTFOUND. Throttling
  * (ProvisionedThroughputExceededException, ThrottlingException, ...), 5xx
  * and dropped connections are retried as the SDKs' standard mode does
- * (tern_aws_error_retryable, full-jitter backoff), up to max_retries.
+ * (tern_aws_error_retryable, full-jitter backoff), up to max_retries and
+ * within 5 minutes a call: the core every AWS client shares (aws/core.h).
  */
 #ifndef TERN_AWS_DYNAMODB_H
 #define TERN_AWS_DYNAMODB_H

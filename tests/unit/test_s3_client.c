@@ -328,11 +328,12 @@ TEST(s3_client, endpoint_env_and_transport_policy)
     ASSERT_EQ(tern_s3_client_new(&c, &o, &diags), TERN_EINVALID);
     ASSERT_NULL(c);
     ASSERT_EQ(diags.count, 1);
-    ASSERT_STR_EQ(diags.items[0].summary, "Invalid S3 endpoint");
+    ASSERT_STR_EQ(diags.items[0].summary, "Invalid AWS endpoint");
     ASSERT_STR_EQ(diags.items[0].detail,
+                  "The S3 endpoint cannot be used: "
                   "refusing plain http to http://s3.example.com: only https "
                   "is allowed, except for loopback endpoints (127.0.0.0/8, "
-                  "::1, localhost) and the instance metadata service");
+                  "::1, localhost) and the instance metadata service.");
     tern_diags_release(&diags);
     tern_aws_credentials_free(creds);
     tern_http_free(http);
