@@ -252,8 +252,7 @@ int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
     co.correct_clock_skew = opts->correct_clock_skew;
     co.http = opts->http;
     co.credentials = opts->credentials;
-    co.sleep = opts->sleep;
-    co.sleep_ud = opts->sleep_ud;
+    co.clock = opts->clock;
     co.now = opts->now;
     co.now_ud = opts->now_ud;
     co.cancel = opts->cancel;

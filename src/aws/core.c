@@ -130,11 +130,7 @@ int tern_aws_core_init(struct tern_aws_core *c,
     c->correct_clock_skew = o->correct_clock_skew;
     c->http = o->http;
     c->credentials = o->credentials;
-    c->clock = tern_clock_system;
-    if (o->sleep) {
-        c->clock.sleep = o->sleep;
-        c->clock.ud = o->sleep_ud;
-    }
+    c->clock = o->clock ? *o->clock : tern_clock_system;
     c->now = o->now ? o->now : default_now;
     c->now_ud = o->now_ud;
     c->cancel = o->cancel;
@@ -501,18 +497,22 @@ static enum call_step attempt(struct tern_aws_core *c, struct tern_aws_call *k,
     int cost = QUOTA_RETRY_COST, transport;
     long left;
 
-    k->attempt++;
-    tern_aws_call_release(k);
+    tern_aws_creds_release(&k->creds);
     *error = tern_aws_credentials_get(c->credentials, &k->creds, k->diags);
     if (*error)
         return CALL_DONE;
-    k->attempt_start = tern_clock_now(&c->clock);
+    /* Fetching them may have taken the time left (a refresh through STS,
+     * a credential_process): then the last attempt's failure stands. */
     left = c->deadline_ms - elapsed_ms(c, k->call_start);
     if (left <= 0) {
-        k->over_deadline = 1;
+        k->over_deadline = k->creds_late = 1;
         *error = TERN_ERROR; /* reported by the client */
         return CALL_FAIL;
     }
+    k->attempt++;
+    tern_aws_error_release(&k->aerr);
+    tern_http_response_release(&k->resp);
+    k->attempt_start = tern_clock_now(&c->clock);
     transport = send_once(c, &k->req, &k->creds, &k->resp, left);
     if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
         transport == TERN_EINVALID) {
@@ -557,10 +557,20 @@ int tern_aws_core_call(struct tern_aws_core *c, struct tern_aws_call *k)
 void tern_aws_core_report_deadline(const struct tern_aws_core *c,
                                    const struct tern_aws_call *k)
 {
+    const char *when =
+        k->creds_late ? ", while its credentials were fetched" : "";
+
+    if (k->attempt == 0) {
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+                       "%s %s gave up after %ld ms, the most one call may "
+                       "take%s (no attempt sent).",
+                       c->label, k->action, c->deadline_ms, when);
+        return;
+    }
     tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
                    "%s %s gave up after %ld ms, the most one call may "
-                   "take (%d attempt%s; the last: %s).",
-                   c->label, k->action, c->deadline_ms, k->attempt,
+                   "take%s (%d attempt%s; the last: %s).",
+                   c->label, k->action, c->deadline_ms, when, k->attempt,
                    k->attempt == 1 ? "" : "s",
                    k->aerr.code     ? k->aerr.code
                    : k->resp.status ? "an error status"

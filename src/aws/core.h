@@ -66,9 +66,8 @@ struct tern_aws_core_opts {
     int correct_clock_skew;
     tern_http *http;                   /* borrowed, required */
     tern_aws_credentials *credentials; /* borrowed, required */
-    tern_sleep_fn sleep;               /* NULL: tern_clock_system_sleep */
-    void *sleep_ud;
-    time_t (*now)(void *ud); /* signing clock; NULL: time() */
+    const tern_clock *clock;           /* NULL: tern_clock_system */
+    time_t (*now)(void *ud);           /* signing clock; NULL: time() */
     void *now_ud;
     const atomic_int *cancel; /* raised: calls end with ECANCELED */
     const atomic_int *stop;   /* raised: no more retries (NULL: cancel) */
@@ -155,6 +154,7 @@ struct tern_aws_call {
     /* Set when the call gave up and its failure is the client's to
      * report (tern_aws_core_report_deadline when over_deadline). */
     int failed, over_deadline;
+    int creds_late;  /* the time ran out while credentials were fetched */
     char cause[640]; /* the last failure, for the retry log */
 };
 

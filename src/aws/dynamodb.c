@@ -60,8 +60,7 @@ int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
     co.max_retries = opts->max_retries;
     co.http = opts->http;
     co.credentials = opts->credentials;
-    co.sleep = opts->sleep;
-    co.sleep_ud = opts->sleep_ud;
+    co.clock = opts->clock;
     co.cancel = opts->cancel;
     error = tern_aws_core_init(&c->core, &co, diags);
     if (error)

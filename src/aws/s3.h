@@ -55,15 +55,15 @@ typedef struct tern_s3_client_opts {
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
-    void *sleep_ud;
+    /** The deadline's time and the back-off's sleep (borrowed; NULL:
+     *  tern_clock_system). */
+    const tern_clock *clock;
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
 } tern_s3_client_opts;
 
 #define TERN_S3_CLIENT_OPTS_INIT                                               \
     {                                                                          \
-        TERN_S3_CLIENT_OPTS_VERSION, NULL, NULL, 0, -1, NULL, NULL, NULL,      \
-            NULL, NULL                                                         \
+        TERN_S3_CLIENT_OPTS_VERSION, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL \
     }
 
 /**

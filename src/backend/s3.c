@@ -189,6 +189,7 @@ static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
     o.http = b->http;
     o.credentials = b->creds;
     o.cancel = b->cancel;
+    o.clock = b->clock;
     return tern_ddb_client_new(&b->ddb, &o, diags);
 }
 
@@ -390,6 +391,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     so.http = b->http;
     so.credentials = b->creds;
     so.cancel = cancel;
+    so.clock = b->clock;
     error = tern_s3_client_new(&b->s3, &so, diags);
     if (error == TERN_OK && cfg->dynamodb_table && *cfg->dynamodb_table)
         error = ddb_new(b, cfg, region, diags);

@@ -627,6 +627,9 @@ static int count_sleep(void *ud, long ms, const atomic_int *cancel)
     return 0;
 }
 
+static const tern_clock counting = {tern_clock_system_now, count_sleep, NULL,
+                                    NULL};
+
 static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
                                   const char *endpoint)
 {
@@ -639,7 +642,7 @@ static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
     o.max_retries = 2;
     o.http = http;
     o.credentials = creds;
-    o.sleep = count_sleep;
+    o.clock = &counting;
     ASSERT_OK(tern_ddb_client_new(&c, &o, &diags));
     tern_diags_release(&diags);
     return c;
