@@ -162,10 +162,7 @@ static int aws_configure(void **client, const tern_provider_env *env,
     co.credentials = c->creds;
     co.cancel = env->cancel;
     co.stop = env->stop;
-    if (env->clock) {
-        co.sleep = env->clock->sleep;
-        co.sleep_ud = env->clock->ud;
-    }
+    co.clock = env->clock;
     if ((error = tern_aws_client_new(&c->iam, &co, diags)))
         goto done;
     co.service = "sts";

@@ -53,14 +53,6 @@
 /** A client of one AWS Query service (opaque, thread-safe). */
 typedef struct tern_aws_client tern_aws_client;
 
-/**
- * A cancel-aware sleep (tern/clock.h): wait @p ms milliseconds, or less
- * when *cancel becomes non-zero. Tests inject one that only records the
- * delay.
- * @return 0, or non-zero when canceled
- */
-typedef tern_sleep_fn tern_aws_sleep_fn;
-
 #define TERN_AWS_CLIENT_OPTS_VERSION 1
 
 /** How to build a client. Start from TERN_AWS_CLIENT_OPTS_INIT. */
@@ -75,8 +67,9 @@ typedef struct tern_aws_client_opts {
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
-    void *sleep_ud;
+    /** The deadline's time and the back-off's sleep (borrowed; NULL:
+     *  tern_clock_system). A test's clock drives both. */
+    const tern_clock *clock;
     time_t (*now)(void *ud); /**< signing clock; NULL: time() */
     void *now_ud;
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
@@ -86,8 +79,8 @@ typedef struct tern_aws_client_opts {
      *  ECANCELED instead of waiting to retry. */
     const atomic_int *stop;
     /** The most one call may take, all attempts and waits included
-     *  (each attempt also has the HTTP client's own timeout); <= 0: 5
-     *  minutes. */
+     *  (each attempt also has the HTTP client's own timeout), on the
+     *  client's clock; <= 0: 5 minutes. */
     long deadline_ms;
     /** A paged call ends in an error past this many pages or items (the
      *  members of the result's lists); 0: TERN_AWS_MAX_PAGES /
@@ -104,7 +97,7 @@ typedef struct tern_aws_client_opts {
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \
     {                                                                          \
         TERN_AWS_CLIENT_OPTS_VERSION, NULL, NULL, NULL, -1, NULL, NULL, NULL,  \
-            NULL, NULL, NULL, NULL, 1, 0, NULL, 0, 0, 0                        \
+            NULL, NULL, NULL, 1, 0, NULL, 0, 0, 0                              \
     }
 
 /**

@@ -5,94 +5,43 @@
  * "signingName": "dynamodb"; botocore/serialize.py JSONSerializer).
  */
 #include "aws/dynamodb.h"
+#include "aws/core.h"
 #include "aws/sigv4.h"
 #include "tern/log.h"
 #include "util/alloc.h"
 #include "util/env.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define DEFAULT_MAX_RETRIES 25
-#define TARGET_PREFIX       "DynamoDB_20120810."
-#define CONTENT_TYPE        "application/x-amz-json-1.0"
+#define TARGET_PREFIX "DynamoDB_20120810."
+#define CONTENT_TYPE  "application/x-amz-json-1.0"
 
 struct tern_ddb_client {
-    char *endpoint, *url, *host, *path, *region;
-    int max_retries;
-    tern_http *http;
-    tern_aws_credentials *credentials;
-    tern_aws_sleep_fn sleep;
-    void *sleep_ud;
-    const atomic_int *cancel;
-    tern_sigv4_cache *keys;
-    pthread_mutex_t lock;
-    unsigned int rng;
+    struct tern_aws_core core; /* endpoint, credentials, signing, retries */
+    char *url;                 /* scheme://host/path of the endpoint */
 };
 
 void tern_ddb_client_free(tern_ddb_client *c)
 {
     if (!c)
         return;
-    tern_free(c->endpoint);
+    tern_aws_core_release(&c->core);
     tern_free(c->url);
-    tern_free(c->host);
-    tern_free(c->path);
-    tern_free(c->region);
-    tern_sigv4_cache_free(c->keys);
-    pthread_mutex_destroy(&c->lock);
     tern_free(c);
 }
 
 const char *tern_ddb_client_endpoint(const tern_ddb_client *c)
 {
-    return c->endpoint;
-}
-
-/* Host[:port] and path of the endpoint. */
-static int split_endpoint(tern_ddb_client *c, struct tern_diags *diags)
-{
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *path = NULL, *scheme = NULL;
-    int error = TERN_OK;
-
-    if (!u)
-        return TERN_ENOMEM;
-    if (curl_url_set(u, CURLUPART_URL, c->endpoint, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid DynamoDB endpoint",
-                       "\"%s\" is not a URL.", c->endpoint);
-        error = TERN_EINVALID;
-        goto done;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    c->host = port ? tern_asprintf("%s:%s", host, port) : tern_strdup(host);
-    c->path = tern_strdup(path && *path ? path : "/");
-    c->url = tern_asprintf("%s://%s%s", scheme, c->host ? c->host : "",
-                           c->path ? c->path : "/");
-    if (!c->host || !c->path || !c->url)
-        error = TERN_ENOMEM;
-done:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
-    return error;
+    return c->core.endpoint;
 }
 
 int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
                         struct tern_diags *diags)
 {
-    tern_ddb_client *c;
-    const char *ep;
-    char why[512];
+    struct tern_aws_core_opts co;
+    tern_ddb_client *c = NULL;
     int error;
 
     *out = NULL;
@@ -101,101 +50,30 @@ int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
     c = tern_calloc(1, sizeof(*c));
     if (!c)
         return TERN_ENOMEM;
-    pthread_mutex_init(&c->lock, NULL);
-    c->region = tern_strdup(opts->region ? opts->region : "us-east-1");
-    ep = tern_env("AWS_ENDPOINT_URL_DYNAMODB");
-    if (!ep)
-        ep = tern_env("AWS_ENDPOINT_URL");
-    if (!ep)
-        ep = opts->endpoint && *opts->endpoint ? opts->endpoint : NULL;
-    if (ep)
-        c->endpoint = tern_strdup(ep);
-    else if (c->region)
-        c->endpoint =
-            tern_asprintf("https://dynamodb.%s.amazonaws.com%s", c->region,
-                          strncmp(c->region, "cn-", 3) == 0 ? ".cn" : "");
-    c->keys = tern_sigv4_cache_new();
-    if (!c->region || !c->endpoint || !c->keys) {
+    memset(&co, 0, sizeof(co));
+    co.endpoint = opts->endpoint;
+    co.endpoint_env = "AWS_ENDPOINT_URL_DYNAMODB";
+    co.signing_region = opts->region ? opts->region : "us-east-1";
+    co.service = "dynamodb";
+    co.label = "DynamoDB";
+    co.request_id_header = "x-amzn-RequestId";
+    co.max_retries = opts->max_retries;
+    co.http = opts->http;
+    co.credentials = opts->credentials;
+    co.clock = opts->clock;
+    co.cancel = opts->cancel;
+    error = tern_aws_core_init(&c->core, &co, diags);
+    if (error)
+        goto done;
+    c->url =
+        tern_asprintf("%s://%s%s", c->core.scheme, c->core.host, c->core.path);
+    if (!c->url)
         error = TERN_ENOMEM;
-        goto done;
-    }
-    if (tern_http_check_url(c->endpoint, why, sizeof(why)) != TERN_OK) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid DynamoDB endpoint",
-                       "%s", why);
-        error = TERN_EINVALID;
-        goto done;
-    }
-    if ((error = split_endpoint(c, diags)) != TERN_OK)
-        goto done;
-    c->max_retries =
-        opts->max_retries < 0 ? DEFAULT_MAX_RETRIES : opts->max_retries;
-    c->http = opts->http;
-    c->credentials = opts->credentials;
-    c->sleep = opts->sleep ? opts->sleep : tern_clock_system_sleep;
-    c->sleep_ud = opts->sleep_ud;
-    c->cancel = opts->cancel;
-    c->rng = (unsigned int)time(NULL);
 done:
     if (error == TERN_OK)
         *out = c;
     else
         tern_ddb_client_free(c);
-    return error;
-}
-
-static int send_once(tern_ddb_client *c, const char *target, const char *body,
-                     const tern_aws_creds *creds, tern_http_response *resp)
-{
-    tern_sigv4_request sreq = TERN_SIGV4_REQUEST_INIT;
-    tern_sigv4_opts sopts = TERN_SIGV4_OPTS_INIT;
-    tern_sigv4_result res;
-    struct tern_sigv4_header sh[3];
-    struct tern_http_header hh[3 + TERN_SIGV4_MAX_HEADERS];
-    tern_http_request req = TERN_HTTP_REQUEST_INIT;
-    size_t i, n = 0;
-    int error;
-
-    memset(&res, 0, sizeof(res));
-    sh[0].name = "Host";
-    sh[0].value = c->host;
-    sh[1].name = "Content-Type";
-    sh[1].value = CONTENT_TYPE;
-    sh[2].name = "X-Amz-Target";
-    sh[2].value = target;
-    sreq.method = "POST";
-    sreq.path = c->path;
-    sreq.query = NULL;
-    sreq.headers = sh;
-    sreq.nheaders = 3;
-    sreq.body = body;
-    sreq.body_len = strlen(body);
-    sopts.access_key_id = creds->access_key_id;
-    sopts.secret_access_key = creds->secret_access_key;
-    sopts.session_token = creds->session_token;
-    sopts.region = c->region;
-    sopts.service = "dynamodb";
-    sopts.time = time(NULL);
-    sopts.cache = c->keys;
-    error = tern_sigv4_sign(&res, &sreq, &sopts);
-    if (error)
-        return error;
-    for (i = 0; i < 3; i++) {
-        hh[n].name = sh[i].name;
-        hh[n++].value = sh[i].value;
-    }
-    for (i = 0; i < res.nheaders; i++) {
-        hh[n].name = res.headers[i].name;
-        hh[n++].value = res.headers[i].value;
-    }
-    req.method = "POST";
-    req.url = c->url;
-    req.headers = hh;
-    req.nheaders = n;
-    req.body = body;
-    req.body_len = strlen(body);
-    req.cancel = c->cancel;
-    error = tern_http_send(c->http, &req, resp, NULL);
-    tern_sigv4_result_release(&res);
     return error;
 }
 
@@ -215,8 +93,9 @@ static const char *error_message(const json_t *doc)
     return m ? m : json_string_value(json_object_get(doc, "Message"));
 }
 
-static int error_class(const char *code)
+static int error_class(const char *code, long status)
 {
+    (void)status;
     if (!code)
         return TERN_ERROR;
     if (strcmp(code, "ConditionalCheckFailedException") == 0)
@@ -231,131 +110,109 @@ static int error_class(const char *code)
     return TERN_ERROR;
 }
 
-static void report(const char *action, const char *table, const json_t *doc,
-                   const tern_http_response *resp, int attempt,
-                   struct tern_diags *diags)
-{
-    const char *code = error_code(doc), *msg = error_message(doc);
-    char *rid = tern_http_response_header(resp, "x-amzn-RequestId");
-    struct tern_diag *d;
+/* One call's state: the core's (k.ud: this) and the answer's document. */
+struct ddb_call {
+    struct tern_aws_call k;
+    const char *table;
+    json_t *doc;
+};
 
-    if (!resp->status) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+/* A 2xx answer: a JSON object. */
+static int read_success(struct tern_aws_call *k)
+{
+    struct ddb_call *d = k->ud;
+
+    d->doc = json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
+                        k->resp.body.len, 0, NULL);
+    if (json_is_object(d->doc))
+        return TERN_OK;
+    tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+                   "DynamoDB %s on table %s: the answer is not a JSON object.",
+                   k->action, d->table);
+    return TERN_ERROR;
+}
+
+/* An error answer: {"__type": "...#CODE", "message": "..."}. */
+static int read_error(struct tern_aws_call *k)
+{
+    json_t *doc = json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
+                             k->resp.body.len, 0, NULL);
+    const char *code = error_code(doc), *msg = error_message(doc);
+    int error = TERN_OK;
+
+    if ((code && !(k->aerr.code = tern_strdup(code))) ||
+        (msg && !(k->aerr.message = tern_strdup(msg))))
+        error = TERN_ENOMEM;
+    json_decref(doc);
+    return error;
+}
+
+static void report(const struct ddb_call *d)
+{
+    const struct tern_aws_call *k = &d->k;
+    const tern_aws_error *aerr = &k->aerr;
+    struct tern_diag *diag;
+
+    if (!k->resp.status) {
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
                        "DynamoDB %s on table %s failed after %d attempt%s: %s",
-                       action, table, attempt, attempt == 1 ? "" : "s",
-                       resp->error);
-        tern_free(rid);
+                       k->action, d->table, k->attempt,
+                       k->attempt == 1 ? "" : "s", k->resp.error);
         return;
     }
-    d = tern_diags_add(
-        diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+    diag = tern_diags_add(
+        k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
         "DynamoDB %s on table %s: %s: %s (HTTP %ld, request id %s, %d "
         "attempt%s)",
-        action, table, code ? code : "error",
-        msg ? msg : "the service answered no message", resp->status,
-        rid ? rid : "unknown", attempt, attempt == 1 ? "" : "s");
-    if (d && code)
-        d->service_code = tern_strdup(code);
-    if (d && rid)
-        d->request_id = tern_strdup(rid);
-    tern_free(rid);
+        k->action, d->table, aerr->code ? aerr->code : "error",
+        aerr->message ? aerr->message : "the service answered no message",
+        k->resp.status, aerr->request_id ? aerr->request_id : "unknown",
+        k->attempt, k->attempt == 1 ? "" : "s");
+    if (diag && aerr->code)
+        diag->service_code = tern_strdup(aerr->code);
+    if (diag && aerr->request_id)
+        diag->request_id = tern_strdup(aerr->request_id);
 }
 
 int tern_ddb_call(tern_ddb_client *c, const char *action, const char *table,
                   const char *body, json_t **out, struct tern_diags *diags)
 {
-    tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
-    tern_aws_creds creds;
-    json_t *doc = NULL;
+    struct tern_http_header h[2];
+    struct ddb_call d;
     char target[64];
-    int error = TERN_ERROR, attempt = 0;
+    int error;
 
     if (out)
         *out = NULL;
-    memset(&creds, 0, sizeof(creds));
+    memset(&d, 0, sizeof(d));
+    tern_aws_call_init(&d.k, action, diags);
+    d.k.ud = &d;
+    d.table = table;
     snprintf(target, sizeof(target), TARGET_PREFIX "%s", action);
-    for (;;) {
-        int retry, transport;
-        unsigned int r;
-        long delay;
-
-        attempt++;
-        tern_aws_creds_release(&creds);
-        tern_http_response_release(&resp);
-        json_decref(doc);
-        doc = NULL;
-        error = tern_aws_credentials_get(c->credentials, &creds, diags);
-        if (error)
-            goto done;
-        transport = send_once(c, target, body, &creds, &resp);
-        if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
-            transport == TERN_EINVALID) {
-            error = transport;
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                           transport == TERN_ECANCELED ? "Operation canceled"
-                                                       : "AWS request failed",
-                           "DynamoDB %s on table %s: %s", action, table,
-                           transport == TERN_ECANCELED ? "canceled"
-                                                       : resp.error);
-            goto done;
-        }
-        if (transport == TERN_OK)
-            doc = json_loadb(resp.body.ptr ? resp.body.ptr : "", resp.body.len,
-                             0, NULL);
-        if (transport == TERN_OK && resp.status >= 200 && resp.status < 300) {
-            TERN_LOG_AT(TERN_LOG_DEBUG, "aws: dynamodb %s -> %ld (attempt %d)",
-                        action, resp.status, attempt);
-            if (!json_is_object(doc)) {
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "AWS request failed",
-                               "DynamoDB %s on table %s: the answer is not a "
-                               "JSON object.",
-                               action, table);
-                error = TERN_ERROR;
-                goto done;
-            }
-            error = TERN_OK;
-            if (out) {
-                *out = doc;
-                doc = NULL;
-            }
-            goto done;
-        }
-        if (transport != TERN_OK) {
-            error = TERN_ERROR;
-            retry = resp.failure == TERN_HTTP_ETIMEOUT ||
-                    resp.failure == TERN_HTTP_ERESET ||
-                    resp.failure == TERN_HTTP_ECONNECT;
-        } else {
-            error = error_class(error_code(doc));
-            retry =
-                error == TERN_ECONFLICT
-                    ? 0
-                    : tern_aws_error_retryable(error_code(doc), resp.status);
-            TERN_LOG_AT(
-                TERN_LOG_DEBUG, "aws: dynamodb %s -> %ld %s (attempt %d)",
-                action, resp.status,
-                error_code(doc) ? error_code(doc) : "(no code)", attempt);
-        }
-        if (!retry || attempt > c->max_retries)
-            break;
-        pthread_mutex_lock(&c->lock);
-        r = rand_r(&c->rng);
-        pthread_mutex_unlock(&c->lock);
-        delay = tern_aws_backoff_ms(attempt, r);
-        if (c->sleep(c->sleep_ud, delay, c->cancel) != 0) {
-            error = TERN_ECANCELED;
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
-                           "DynamoDB %s was canceled while waiting to retry.",
-                           action);
-            goto done;
-        }
+    h[0].name = "Content-Type";
+    h[0].value = CONTENT_TYPE;
+    h[1].name = "X-Amz-Target";
+    h[1].value = target;
+    d.k.req.method = "POST";
+    d.k.req.url = c->url;
+    d.k.req.headers = h;
+    d.k.req.nheaders = 2;
+    d.k.req.body = body;
+    d.k.req.body_len = strlen(body);
+    d.k.read_success = read_success;
+    d.k.read_error = read_error;
+    d.k.error_class = error_class;
+    error = tern_aws_core_call(&c->core, &d.k);
+    if (d.k.failed && d.k.over_deadline)
+        tern_aws_core_report_deadline(&c->core, &d.k);
+    else if (d.k.failed)
+        report(&d);
+    if (error == TERN_OK && out) {
+        *out = d.doc;
+        d.doc = NULL;
     }
-    report(action, table, doc, &resp, attempt, diags);
-done:
-    json_decref(doc);
-    tern_aws_creds_release(&creds);
-    tern_http_response_release(&resp);
+    json_decref(d.doc);
+    tern_aws_call_release(&d.k);
     return error;
 }
 

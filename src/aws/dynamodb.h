@@ -23,7 +23,8 @@
  * retried; ResourceNotFoundException is TERN_ENOTFOUND. Throttling
  * (ProvisionedThroughputExceededException, ThrottlingException, ...), 5xx
  * and dropped connections are retried as the SDKs' standard mode does
- * (tern_aws_error_retryable, full-jitter backoff), up to max_retries.
+ * (tern_aws_error_retryable, full-jitter backoff), up to max_retries and
+ * within 5 minutes a call: the core every AWS client shares (aws/core.h).
  */
 #ifndef TERN_AWS_DYNAMODB_H
 #define TERN_AWS_DYNAMODB_H
@@ -53,15 +54,15 @@ typedef struct tern_ddb_client_opts {
     int max_retries;      /**< < 0: 25 */
     tern_http *http;      /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
-    void *sleep_ud;
+    /** The deadline's time and the back-off's sleep (borrowed; NULL:
+     *  tern_clock_system). */
+    const tern_clock *clock;
     const atomic_int *cancel;
 } tern_ddb_client_opts;
 
 #define TERN_DDB_CLIENT_OPTS_INIT                                              \
     {                                                                          \
-        TERN_DDB_CLIENT_OPTS_VERSION, NULL, NULL, -1, NULL, NULL, NULL, NULL,  \
-            NULL                                                               \
+        TERN_DDB_CLIENT_OPTS_VERSION, NULL, NULL, -1, NULL, NULL, NULL, NULL   \
     }
 
 int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,

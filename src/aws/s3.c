@@ -6,6 +6,7 @@
  * this file reuses through tern_aws_error_retryable().
  */
 #include "aws/s3.h"
+#include "aws/core.h"
 #include "aws/query.h"
 #include "aws/sigv4.h"
 #include "aws/xml.h"
@@ -14,47 +15,24 @@
 #include "util/env.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-#define DEFAULT_MAX_RETRIES 25
 
 struct tern_s3_client {
-    char *endpoint; /* as configured or resolved */
-    char *scheme;   /* "https" or "http" */
-    char *host;     /* host[:port] of the endpoint */
+    struct tern_aws_core core; /* endpoint, credentials, signing, retries */
     char *base;     /* the endpoint's path without a trailing '/', or "" */
-    char *region;
     int path_style; /* forced: use_path_style or an IP host */
     int https;
-    int max_retries;
-    tern_http *http;
-    tern_aws_credentials *credentials;
-    tern_aws_sleep_fn sleep;
-    void *sleep_ud;
-    const atomic_int *cancel;
-    tern_sigv4_cache *keys;
-    pthread_mutex_t lock;
-    unsigned int rng;
 };
 
 void tern_s3_client_free(tern_s3_client *c)
 {
     if (!c)
         return;
-    tern_free(c->endpoint);
-    tern_free(c->scheme);
-    tern_free(c->host);
+    tern_aws_core_release(&c->core);
     tern_free(c->base);
-    tern_free(c->region);
-    tern_sigv4_cache_free(c->keys);
-    pthread_mutex_destroy(&c->lock);
     tern_free(c);
 }
 
@@ -78,11 +56,8 @@ static int host_is_ip(const char *host)
 int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
                        struct tern_diags *diags)
 {
+    struct tern_aws_core_opts co;
     struct tern_s3_client *c = NULL;
-    const char *ep;
-    CURLU *u = NULL;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-    char why[512];
     size_t blen;
     int error = TERN_OK;
 
@@ -90,67 +65,31 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
     if (!opts || !opts->http || !opts->credentials)
         return TERN_EINVALID;
     c = tern_calloc(1, sizeof(*c));
-    TERN_CHECK_ALLOC(c);
-    pthread_mutex_init(&c->lock, NULL);
-    c->region = tern_strdup(opts->region ? opts->region : "us-east-1");
-    TERN_CHECK_ALLOC(c->region);
-    ep = tern_env("AWS_ENDPOINT_URL_S3");
-    if (!ep)
-        ep = tern_env("AWS_ENDPOINT_URL");
-    if (!ep)
-        ep = opts->endpoint && *opts->endpoint ? opts->endpoint : NULL;
-    if (ep)
-        c->endpoint = tern_strdup(ep);
-    else
-        c->endpoint =
-            tern_asprintf("https://s3.%s.amazonaws.com%s", c->region,
-                          strncmp(c->region, "cn-", 3) == 0 ? ".cn" : "");
-    TERN_CHECK_ALLOC(c->endpoint);
-    if (tern_http_check_url(c->endpoint, why, sizeof(why)) != TERN_OK) {
-        error = TERN_EINVALID;
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid S3 endpoint", "%s",
-                       why);
+    if (!c)
+        return TERN_ENOMEM;
+    memset(&co, 0, sizeof(co));
+    co.endpoint = opts->endpoint;
+    co.endpoint_env = "AWS_ENDPOINT_URL_S3";
+    co.signing_region = opts->region ? opts->region : "us-east-1";
+    co.service = "s3";
+    co.label = "S3";
+    co.request_id_header = "x-amz-request-id";
+    co.max_retries = opts->max_retries;
+    co.http = opts->http;
+    co.credentials = opts->credentials;
+    co.clock = opts->clock;
+    co.cancel = opts->cancel;
+    error = tern_aws_core_init(&c->core, &co, diags);
+    if (error)
         goto done;
-    }
-    u = curl_url();
-    TERN_CHECK_ALLOC(u);
-    if (curl_url_set(u, CURLUPART_URL, c->endpoint, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        error = TERN_EINVALID;
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid S3 endpoint",
-                       "\"%s\" is not a URL.", c->endpoint);
-        goto done;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    c->scheme = tern_strdup(scheme);
-    c->host = port ? tern_asprintf("%s:%s", host, port) : tern_strdup(host);
-    c->base = tern_strdup(path ? path : "");
-    TERN_CHECK_ALLOC(c->scheme);
-    TERN_CHECK_ALLOC(c->host);
+    c->base = tern_strdup(c->core.path);
     TERN_CHECK_ALLOC(c->base);
     blen = strlen(c->base);
     while (blen && c->base[blen - 1] == '/')
         c->base[--blen] = '\0';
-    c->https = strcmp(c->scheme, "https") == 0;
-    c->path_style = opts->use_path_style || host_is_ip(host);
-    c->max_retries =
-        opts->max_retries < 0 ? DEFAULT_MAX_RETRIES : opts->max_retries;
-    c->http = opts->http;
-    c->credentials = opts->credentials;
-    c->sleep = opts->sleep ? opts->sleep : tern_clock_system_sleep;
-    c->sleep_ud = opts->sleep_ud;
-    c->cancel = opts->cancel;
-    c->rng = (unsigned int)time(NULL);
-    c->keys = tern_sigv4_cache_new();
-    TERN_CHECK_ALLOC(c->keys);
+    c->https = strcmp(c->core.scheme, "https") == 0;
+    c->path_style = opts->use_path_style || host_is_ip(c->core.hostname);
 done:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
     if (error == TERN_OK)
         *out = c;
     else
@@ -160,7 +99,7 @@ done:
 
 const char *tern_s3_client_endpoint(const tern_s3_client *c)
 {
-    return c->endpoint;
+    return c->core.endpoint;
 }
 
 /*
@@ -207,8 +146,8 @@ static int target_make(struct target *t, const tern_s3_client *c,
     int vh = virtual_hostable(c, bucket);
 
     memset(t, 0, sizeof(*t));
-    t->host =
-        vh ? tern_asprintf("%s.%s", bucket, c->host) : tern_strdup(c->host);
+    t->host = vh ? tern_asprintf("%s.%s", bucket, c->core.host)
+                 : tern_strdup(c->core.host);
     if (!t->host)
         return TERN_ENOMEM;
     tern_buf_puts(&t->path, c->base);
@@ -221,7 +160,7 @@ static int target_make(struct target *t, const tern_s3_client *c,
         tern_aws_uri_encode(&t->path, key, strlen(key), 1);
     if (tern_buf_oom(&t->path))
         return TERN_ENOMEM;
-    t->url = tern_asprintf("%s://%s%s%s%s", c->scheme, t->host,
+    t->url = tern_asprintf("%s://%s%s%s%s", c->core.scheme, t->host,
                            tern_buf_cstr(&t->path), query && *query ? "?" : "",
                            query ? query : "");
     return t->url ? TERN_OK : TERN_ENOMEM;
@@ -255,78 +194,6 @@ struct s3_req {
     int not_modified_ok; /* a conditional GET: 304 is an answer */
 };
 
-static int send_once(tern_s3_client *c, const struct s3_req *r,
-                     const struct target *t, const tern_aws_creds *creds,
-                     tern_http_response *resp)
-{
-    tern_sigv4_request sreq = TERN_SIGV4_REQUEST_INIT;
-    tern_sigv4_opts sopts = TERN_SIGV4_OPTS_INIT;
-    tern_sigv4_result res;
-    struct tern_sigv4_header sh[8];
-    struct tern_http_header hh[8 + TERN_SIGV4_MAX_HEADERS];
-    tern_http_request req = TERN_HTTP_REQUEST_INIT;
-    size_t i, n = 0, ns = 0;
-    int error;
-
-    memset(&res, 0, sizeof(res));
-    if (r->nheaders > 6)
-        return TERN_EINVALID;
-    sh[ns].name = "Host";
-    sh[ns++].value = t->host;
-    for (i = 0; i < r->nheaders; i++) {
-        sh[ns].name = r->headers[i].name;
-        sh[ns++].value = r->headers[i].value;
-    }
-    sreq.method = r->method;
-    sreq.path = tern_buf_cstr(&t->path);
-    sreq.query = r->query;
-    sreq.headers = sh;
-    sreq.nheaders = ns;
-    sreq.body = r->body;
-    sreq.body_len = r->body_len;
-    sopts.access_key_id = creds->access_key_id;
-    sopts.secret_access_key = creds->secret_access_key;
-    sopts.session_token = creds->session_token;
-    sopts.region = c->region;
-    sopts.service = "s3";
-    sopts.time = time(NULL);
-    sopts.cache = c->keys;
-    sopts.normalize_path = 0;
-    sopts.path_encoded = 1;
-    sopts.sign_body = 1;
-    error = tern_sigv4_sign(&res, &sreq, &sopts);
-    if (error)
-        return error;
-    for (i = 0; i < ns; i++) {
-        hh[n].name = sh[i].name;
-        hh[n++].value = sh[i].value;
-    }
-    for (i = 0; i < res.nheaders; i++) {
-        hh[n].name = res.headers[i].name;
-        hh[n++].value = res.headers[i].value;
-    }
-    req.method = r->method;
-    req.url = t->url;
-    req.headers = hh;
-    req.nheaders = n;
-    req.body = r->body;
-    req.body_len = r->body_len;
-    req.cancel = c->cancel;
-    error = tern_http_send(c->http, &req, resp, NULL);
-    tern_sigv4_result_release(&res);
-    return error;
-}
-
-static long backoff_ms(tern_s3_client *c, int attempt)
-{
-    unsigned int r;
-
-    pthread_mutex_lock(&c->lock);
-    r = rand_r(&c->rng);
-    pthread_mutex_unlock(&c->lock);
-    return tern_aws_backoff_ms(attempt, r);
-}
-
 /* How an S3 error maps to tern's codes. */
 static int error_class(const char *code, long status)
 {
@@ -348,125 +215,75 @@ static int error_class(const char *code, long status)
     return TERN_ERROR;
 }
 
+/* The diagnostic of a call that gave up. */
+static void report(const tern_s3_client *c, const struct s3_req *r,
+                   const struct tern_aws_call *k)
+{
+    const tern_aws_error *aerr = &k->aerr;
+    int attempt = k->attempt;
+
+    if (k->over_deadline) {
+        tern_aws_core_report_deadline(&c->core, k);
+    } else if (k->resp.status) {
+        struct tern_diag *d = tern_diags_add(
+            k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+            "S3 %s s3://%s/%s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",
+            r->action, r->bucket, r->key ? r->key : "",
+            aerr->code ? aerr->code : "error",
+            aerr->message ? aerr->message : "the service answered no message",
+            k->resp.status, aerr->request_id ? aerr->request_id : "unknown",
+            attempt, attempt == 1 ? "" : "s");
+
+        if (d && aerr->code)
+            d->service_code = tern_strdup(aerr->code);
+        if (d && aerr->request_id)
+            d->request_id = tern_strdup(aerr->request_id);
+    } else {
+        tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
+                       "S3 %s s3://%s/%s failed after %d attempt%s: %s",
+                       r->action, r->bucket, r->key ? r->key : "", attempt,
+                       attempt == 1 ? "" : "s", k->resp.error);
+    }
+}
+
 /*
- * Send with retries. On success resp holds the answer. On failure a
- * diagnostic names the action, the service's code and message, the HTTP
- * status and request id; except for NoSuchKey on a GET, which the caller
- * reports (or not) itself.
+ * Send with retries (the core's). On success resp holds the answer. On
+ * failure a diagnostic names the action, the service's code and message,
+ * the HTTP status and request id; except for NoSuchKey on a GET, which the
+ * caller reports (or not) itself.
  */
 static int s3_call(tern_s3_client *c, const struct s3_req *r,
                    tern_http_response *resp, int quiet_not_found,
                    struct tern_diags *diags)
 {
+    struct tern_aws_call k;
     struct target t;
-    tern_aws_creds creds;
-    tern_aws_error aerr;
-    int error, attempt = 0, refreshed = 0;
+    int error;
 
-    memset(&creds, 0, sizeof(creds));
-    memset(&aerr, 0, sizeof(aerr));
+    tern_aws_call_init(&k, r->action, diags);
     error = target_make(&t, c, r->bucket, r->key, r->query);
     if (error)
         goto done;
-    for (;;) {
-        int retry = 0, transport;
-        long delay;
-
-        attempt++;
-        tern_aws_creds_release(&creds);
-        tern_aws_error_release(&aerr);
-        tern_http_response_release(resp);
-        error = tern_aws_credentials_get(c->credentials, &creds, diags);
-        if (error)
-            goto done;
-        transport = send_once(c, r, &t, &creds, resp);
-        if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
-            transport == TERN_EINVALID) {
-            error = transport;
-            if (transport == TERN_ECANCELED)
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "Operation canceled", "S3 %s was canceled.",
-                               r->action);
-            else if (transport == TERN_EINVALID)
-                tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                               "Invalid S3 endpoint", "%s", resp->error);
-            goto done;
-        }
-        if (transport != TERN_OK) {
-            TERN_LOG_AT(TERN_LOG_DEBUG, "aws: s3 %s -> %s (attempt %d)",
-                        r->action, resp->error, attempt);
-            error = TERN_ERROR;
-            retry = resp->failure == TERN_HTTP_ETIMEOUT ||
-                    resp->failure == TERN_HTTP_ERESET ||
-                    resp->failure == TERN_HTTP_ECONNECT;
-        } else if ((resp->status >= 200 && resp->status < 300) ||
-                   (resp->status == 304 && r->not_modified_ok)) {
-            TERN_LOG_AT(TERN_LOG_DEBUG, "aws: s3 %s -> %ld (attempt %d)",
-                        r->action, resp->status, attempt);
-            error = TERN_OK;
-            goto done;
-        } else {
-            if (tern_aws_error_parse(&aerr, resp->body.ptr, resp->body.len) ==
-                TERN_ENOMEM) {
-                error = TERN_ENOMEM;
-                goto done;
-            }
-            if (!aerr.request_id)
-                aerr.request_id =
-                    tern_http_response_header(resp, "x-amz-request-id");
-            TERN_LOG_AT(TERN_LOG_DEBUG, "aws: s3 %s -> %ld %s (attempt %d)",
-                        r->action, resp->status,
-                        aerr.code ? aerr.code : "(no error code)", attempt);
-            error = error_class(aerr.code, resp->status);
-            retry = error == TERN_ECONFLICT
-                        ? 0
-                        : tern_aws_error_retryable(aerr.code, resp->status);
-            if (!retry && !refreshed && aerr.code &&
-                strcmp(aerr.code, "ExpiredToken") == 0 &&
-                tern_aws_credentials_invalidate(c->credentials)) {
-                refreshed = 1;
-                continue;
-            }
-        }
-        if (!retry || attempt > c->max_retries)
-            break;
-        delay = backoff_ms(c, attempt);
-        TERN_LOG_AT(TERN_LOG_DEBUG, "aws: s3 %s: retry %d/%d in %ld ms",
-                    r->action, attempt, c->max_retries, delay);
-        if (c->sleep(c->sleep_ud, delay, c->cancel) != 0) {
-            error = TERN_ECANCELED;
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
-                           "S3 %s was canceled while waiting to retry.",
-                           r->action);
-            goto done;
-        }
-    }
-    if (error == TERN_ENOTFOUND && quiet_not_found && aerr.code &&
-        strcmp(aerr.code, "NoSuchKey") == 0)
-        goto done;
-    if (resp->status) {
-        struct tern_diag *d = tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "AWS request failed",
-            "S3 %s s3://%s/%s: %s: %s (HTTP %ld, request id %s, %d attempt%s)",
-            r->action, r->bucket, r->key ? r->key : "",
-            aerr.code ? aerr.code : "error",
-            aerr.message ? aerr.message : "the service answered no message",
-            resp->status, aerr.request_id ? aerr.request_id : "unknown",
-            attempt, attempt == 1 ? "" : "s");
-
-        if (d && aerr.code)
-            d->service_code = tern_strdup(aerr.code);
-        if (d && aerr.request_id)
-            d->request_id = tern_strdup(aerr.request_id);
-    } else {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "AWS request failed",
-                       "S3 %s s3://%s/%s failed after %d attempt%s: %s",
-                       r->action, r->bucket, r->key ? r->key : "", attempt,
-                       attempt == 1 ? "" : "s", resp->error);
-    }
+    k.req.method = r->method;
+    k.req.url = t.url;
+    k.req.host = t.host;
+    k.req.path = tern_buf_cstr(&t.path);
+    k.req.query = r->query;
+    k.req.headers = r->headers;
+    k.req.nheaders = r->nheaders;
+    k.req.body = r->body;
+    k.req.body_len = r->body_len;
+    k.req.s3 = 1;
+    k.accept_304 = r->not_modified_ok;
+    k.error_class = error_class;
+    error = tern_aws_core_call(&c->core, &k);
+    if (k.failed && !(error == TERN_ENOTFOUND && quiet_not_found &&
+                      k.aerr.code && strcmp(k.aerr.code, "NoSuchKey") == 0))
+        report(c, r, &k);
+    *resp = k.resp;
+    k.resp = (tern_http_response)TERN_HTTP_RESPONSE_INIT;
 done:
-    tern_aws_creds_release(&creds);
-    tern_aws_error_release(&aerr);
+    tern_aws_call_release(&k);
     target_release(&t);
     return error;
 }

@@ -18,11 +18,12 @@
  * rules choose. Plain http is accepted only for loopback (http/http.h);
  * "localhost" endpoints get BUCKET.localhost hosts, which are loopback too.
  *
- * Retries follow the Query client's standard mode (throttling such as
+ * Signing, retries and the call's deadline are the core every AWS client
+ * shares (aws/core.h): the SDKs' standard mode (throttling such as
  * SlowDown, 500/502/503/504, dropped connections), with full-jitter
- * backoff up to max_retries. A conditional write that lost (412
- * PreconditionFailed, 409 ConditionalRequestConflict) is never retried:
- * it is TERN_ECONFLICT, for the caller to decide.
+ * backoff up to max_retries, within 5 minutes a call. A conditional write
+ * that lost (412 PreconditionFailed, 409 ConditionalRequestConflict) is
+ * never retried: it is TERN_ECONFLICT, for the caller to decide.
  */
 #ifndef TERN_AWS_S3_H
 #define TERN_AWS_S3_H
@@ -54,15 +55,15 @@ typedef struct tern_s3_client_opts {
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
     tern_aws_credentials *credentials; /**< borrowed, required */
-    tern_aws_sleep_fn sleep;           /**< NULL: tern_clock_system_sleep */
-    void *sleep_ud;
+    /** The deadline's time and the back-off's sleep (borrowed; NULL:
+     *  tern_clock_system). */
+    const tern_clock *clock;
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
 } tern_s3_client_opts;
 
 #define TERN_S3_CLIENT_OPTS_INIT                                               \
     {                                                                          \
-        TERN_S3_CLIENT_OPTS_VERSION, NULL, NULL, 0, -1, NULL, NULL, NULL,      \
-            NULL, NULL                                                         \
+        TERN_S3_CLIENT_OPTS_VERSION, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL \
     }
 
 /**

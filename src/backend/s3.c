@@ -189,7 +189,22 @@ static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
     o.http = b->http;
     o.credentials = b->creds;
     o.cancel = b->cancel;
+    o.clock = b->clock;
     return tern_ddb_client_new(&b->ddb, &o, diags);
+}
+
+/* One call of the table with @p body (taken and freed; NULL: it could not
+ * be written, out of memory). */
+static int ddb_send(tern_backend_s3 *b, const char *action, char *body,
+                    json_t **out, struct tern_diags *diags)
+{
+    int error;
+
+    if (!body)
+        return TERN_ENOMEM;
+    error = tern_ddb_call(b->ddb, action, b->table, body, out, diags);
+    tern_free(body);
+    return error;
 }
 
 /*
@@ -200,16 +215,14 @@ static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
 static int ddb_lock_info(tern_backend_s3 *b, json_t **info,
                          struct tern_diags *diags)
 {
-    char *body = tern_ddb_get_body(b->table, b->path, "LockID, Info");
     json_t *out = NULL;
     const char *text;
     int error;
 
     *info = NULL;
-    if (!body)
-        return TERN_ENOMEM;
-    error = tern_ddb_call(b->ddb, "GetItem", b->table, body, &out, diags);
-    tern_free(body);
+    error = ddb_send(b, "GetItem",
+                     tern_ddb_get_body(b->table, b->path, "LockID, Info"), &out,
+                     diags);
     if (error)
         return error;
     text = json_string_value(json_object_get(
@@ -232,50 +245,26 @@ static int ddb_lock_info(tern_backend_s3 *b, json_t **info,
 static int ddb_lock(tern_backend_s3 *b, const char *info,
                     struct tern_diags *diags)
 {
-    char *body = tern_ddb_put_body(b->table, "attribute_not_exists(LockID)",
-                                   "Info", info, "LockID", b->path);
-    int error;
-
-    if (!body)
-        return TERN_ENOMEM;
-    error = tern_ddb_call(b->ddb, "PutItem", b->table, body, NULL, diags);
-    tern_free(body);
-    return error;
+    return ddb_send(b, "PutItem",
+                    tern_ddb_put_body(b->table, "attribute_not_exists(LockID)",
+                                      "Info", info, "LockID", b->path),
+                    NULL, diags);
 }
 
 /* client.go dynamoDBUnlock: DeleteItem of the lock item. */
 static int ddb_delete(tern_backend_s3 *b, struct tern_diags *diags)
 {
-    char *body = tern_ddb_delete_body(b->table, b->path);
-    int error;
-
-    if (!body)
-        return TERN_ENOMEM;
-    error = tern_ddb_call(b->ddb, "DeleteItem", b->table, body, NULL, diags);
-    tern_free(body);
-    return error;
+    return ddb_send(b, "DeleteItem", tern_ddb_delete_body(b->table, b->path),
+                    NULL, diags);
 }
 
-/* The table's lock item, when it is @p id's: with the lock file too, the
- * item of another holder (or none) is left alone. */
-static int ddb_delete_if_held(tern_backend_s3 *b, const char *id,
-                              struct tern_diags *diags)
-{
-    json_t *info = NULL;
-    const char *held;
-    int error = ddb_lock_info(b, &info, diags);
-
-    if (error == TERN_ENOTFOUND)
-        return TERN_OK;
-    held = json_string_value(json_object_get(info, "ID"));
-    if (error == TERN_OK && held && strcmp(held, id) == 0)
-        error = ddb_delete(b, diags);
-    json_decref(info);
-    return error;
-}
-
-/* client.go Unlock: read the item, compare its ID with ours, delete it. */
-static int ddb_unlock(tern_backend_s3 *b, const char *id,
+/*
+ * client.go Unlock: read the item, compare its ID with @p id, delete it.
+ * Strict (the table alone holds the lock): an item that is gone is a
+ * warning (the lock was lost), another holder's an error. Not strict (the
+ * lock file holds it too): another holder's item, or none, is left alone.
+ */
+static int ddb_unlock(tern_backend_s3 *b, const char *id, int strict,
                       struct tern_diags *diags)
 {
     json_t *info = NULL;
@@ -283,23 +272,25 @@ static int ddb_unlock(tern_backend_s3 *b, const char *id,
     int error = ddb_lock_info(b, &info, diags);
 
     if (error == TERN_ENOTFOUND) {
-        tern_diags_add(diags, TERN_SEV_WARNING, NULL, "State lock was lost",
-                       "The lock %s on %s was removed from DynamoDB table %s "
-                       "by someone else (force-unlock) while tern held it.",
-                       id, b->path, b->table);
+        if (strict)
+            tern_diags_add(diags, TERN_SEV_WARNING, NULL, "State lock was lost",
+                           "The lock %s on %s was removed from DynamoDB "
+                           "table %s by someone else (force-unlock) while "
+                           "tern held it.",
+                           id, b->path, b->table);
         return TERN_OK;
     }
     if (error)
         return error;
     held = json_string_value(json_object_get(info, "ID"));
-    if (!held || strcmp(held, id) != 0) {
+    if (held && strcmp(held, id) == 0) {
+        error = ddb_delete(b, diags);
+    } else if (strict) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                        "Error releasing the state lock",
                        "lock ID \"%s\" does not match existing lock (\"%s\")",
                        id, held ? held : "");
         error = TERN_ECONFLICT;
-    } else {
-        error = ddb_delete(b, diags);
     }
     json_decref(info);
     return error;
@@ -400,6 +391,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     so.http = b->http;
     so.credentials = b->creds;
     so.cancel = cancel;
+    so.clock = b->clock;
     error = tern_s3_client_new(&b->s3, &so, diags);
     if (error == TERN_OK && cfg->dynamodb_table && *cfg->dynamodb_table)
         error = ddb_new(b, cfg, region, diags);
@@ -788,7 +780,7 @@ int tern_backend_s3_unlock(tern_backend_s3 *b, struct tern_diags *diags)
     if (b->use_lockfile)
         error = unlock_file(b, diags);
     if (b->ddb && error != TERN_ECONFLICT &&
-        (e2 = ddb_unlock(b, b->lock_id, diags)) != TERN_OK && !error)
+        (e2 = ddb_unlock(b, b->lock_id, 1, diags)) != TERN_OK && !error)
         error = e2;
     if (error == TERN_OK || error == TERN_ECONFLICT) {
         tern_free(b->lock_id);
@@ -902,8 +894,7 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
     if (b->use_lockfile && !table_only)
         error = tern_s3_delete(b->s3, b->bucket, b->lock_key, NULL, diags);
     if (error == TERN_OK && b->ddb)
-        error = table_only ? ddb_delete(b, diags)
-                           : ddb_delete_if_held(b, id, diags);
+        error = table_only ? ddb_delete(b, diags) : ddb_unlock(b, id, 0, diags);
 done:
     json_decref(info);
     tern_buf_release(&body);
@@ -985,13 +976,14 @@ static char *digest_id(const tern_backend_s3 *b)
 static void digest_put(tern_backend_s3 *b, const char *text, size_t len)
 {
     struct tern_diags ignored = TERN_DIAGS_INIT;
-    char hex[33], *id = digest_id(b), *body;
+    char hex[33], *id = digest_id(b);
 
     md5_hex(hex, text, len);
-    body = id ? tern_ddb_put_body(b->table, NULL, "Digest", hex, "LockID", id)
-              : NULL;
-    if (!body ||
-        tern_ddb_call(b->ddb, "PutItem", b->table, body, NULL, &ignored))
+    if (ddb_send(
+            b, "PutItem",
+            id ? tern_ddb_put_body(b->table, NULL, "Digest", hex, "LockID", id)
+               : NULL,
+            NULL, &ignored))
         TERN_LOG_AT(TERN_LOG_WARN,
                     "backend s3: failed to record state serial in dynamodb: "
                     "%s",
@@ -999,7 +991,6 @@ static void digest_put(tern_backend_s3 *b, const char *text, size_t len)
                         ? ignored.items[0].detail
                         : "out of memory");
     tern_diags_release(&ignored);
-    tern_free(body);
     tern_free(id);
 }
 
@@ -1011,15 +1002,15 @@ static void digest_put(tern_backend_s3 *b, const char *text, size_t len)
 static int digest_get(tern_backend_s3 *b, char out[33])
 {
     struct tern_diags ignored = TERN_DIAGS_INIT;
-    char *id = digest_id(b), *body;
+    char *id = digest_id(b);
     json_t *res = NULL;
     const char *v = NULL;
     size_t i;
     int called = 0;
 
-    body = id ? tern_ddb_get_body(b->table, id, "LockID, Digest") : NULL;
-    if (body && tern_ddb_call(b->ddb, "GetItem", b->table, body, &res,
-                              &ignored) == TERN_OK) {
+    if (id && ddb_send(b, "GetItem",
+                       tern_ddb_get_body(b->table, id, "LockID, Digest"), &res,
+                       &ignored) == TERN_OK) {
         called = 1;
         v = json_string_value(json_object_get(
             json_object_get(json_object_get(res, "Item"), "Digest"), "S"));
@@ -1043,7 +1034,6 @@ static int digest_get(tern_backend_s3 *b, char out[33])
     }
     json_decref(res);
     tern_diags_release(&ignored);
-    tern_free(body);
     tern_free(id);
     return out[0] != '\0';
 }
@@ -1791,21 +1781,20 @@ int tern_backend_s3_list(tern_backend_s3 *b, const char *prefix,
 int tern_backend_s3_delete_state(tern_backend_s3 *b, struct tern_diags *diags)
 {
     struct tern_diags ignored = TERN_DIAGS_INIT;
-    char *id, *body;
+    char *id;
     int error = tern_s3_delete(b->s3, b->bucket, b->key, NULL, diags);
 
     if (error || !b->ddb)
         return error;
     id = digest_id(b);
-    body = id ? tern_ddb_delete_body(b->table, id) : NULL;
-    if (!body ||
-        tern_ddb_call(b->ddb, "DeleteItem", b->table, body, NULL, &ignored))
+    if (ddb_send(b, "DeleteItem",
+                 id ? tern_ddb_delete_body(b->table, id) : NULL, NULL,
+                 &ignored))
         TERN_LOG_AT(TERN_LOG_ERROR, "backend s3: deleting state MD5: %s",
                     ignored.count && ignored.items[0].detail
                         ? ignored.items[0].detail
                         : "out of memory");
     tern_diags_release(&ignored);
-    tern_free(body);
     tern_free(id);
     return TERN_OK;
 }

@@ -317,6 +317,13 @@ struct fx {
     atomic_int cancel;
     time_t clock_shift;
     long deadline_ms; /* the clients' call deadline; 0: theirs */
+    /* The clients' clock: the system's time, fake_sleep recording each
+     * wait without waiting; with virtual_time, vnow alone, which only the
+     * sleeps (and slow_creds_now) move, so a test drives the deadline. */
+    tern_clock clock;
+    int virtual_time;
+    long long vnow;
+    long creds_ms; /* what each credentials fetch takes (slow_creds_now) */
 };
 
 static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
@@ -328,7 +335,27 @@ static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
     fx->nsleeps++;
     if (fx->hook && fx->nsleeps == fx->hook_at)
         fx->hook(fx);
-    return cancel && atomic_load(cancel);
+    if (cancel && atomic_load(cancel))
+        return 1;
+    fx->vnow += ms;
+    return 0;
+}
+
+static long long fx_now(void *ud)
+{
+    struct fx *fx = ud;
+
+    return fx->virtual_time ? fx->vnow : tern_clock_system_now(NULL);
+}
+
+/* The credentials' expiry clock: each fetch takes fx->creds_ms of the
+ * fixture's virtual time. */
+static time_t slow_creds_now(void *ud)
+{
+    struct fx *fx = ud;
+
+    fx->vnow += fx->creds_ms;
+    return time(NULL);
 }
 
 static time_t shifted_now(void *ud)
@@ -350,8 +377,10 @@ static void fx_clients(struct fx *fx, int max_retries, int correct_skew)
     opts.max_retries = max_retries;
     opts.http = fx->http;
     opts.credentials = fx->creds;
-    opts.sleep = fake_sleep;
-    opts.sleep_ud = fx;
+    fx->clock.now_ms = fx_now;
+    fx->clock.sleep = fake_sleep;
+    fx->clock.ud = fx;
+    opts.clock = &fx->clock;
     opts.now = shifted_now;
     opts.now_ud = fx;
     opts.cancel = &fx->cancel;
@@ -748,6 +777,74 @@ TEST(aws_client, call_deadline)
     fx_stop(&fx);
 }
 
+/* The deadline runs on the client's clock (issue 20, "Time you can
+ * control"): against a server that always throttles, the retries stop
+ * before the first back-off that would reach the deadline. The back-offs
+ * are the ones the client draws from its seed (7); no time passes. */
+TEST(aws_client, deadline_stops_retries)
+{
+    static const char *const args[] = {"--throttle-rate", "1", NULL};
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    unsigned int seed = 7;
+    long want[32], spent = 0, d;
+    int n = 0, i;
+
+    fx_start(&fx, args);
+    fx.virtual_time = 1;
+    fx.deadline_ms = 10000;
+    fx_clients(&fx, 25, 1);
+    for (;;) {
+        d = tern_aws_backoff_ms(n + 1, (unsigned int)rand_r(&seed));
+        if (d >= fx.deadline_ms - spent)
+            break;
+        want[n++] = d;
+        spent += d;
+    }
+    ASSERT_EQ(n, 4); /* the deadline, not max_retries (25), stops it */
+    ASSERT_EQ(tern_aws_call(fx.sts, "GetCallerIdentity", NULL, NULL, &diags),
+              TERN_ETHROTTLED);
+    ASSERT_EQ(fx.nsleeps, n);
+    for (i = 0; i < n; i++)
+        ASSERT_EQ(fx.delays[i], want[i]);
+    ASSERT_EQ(fx.vnow, spent);
+    ASSERT_EQ(count_calls(&fx, "GetCallerIdentity", "Throttling"), n + 1);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "STS GetCallerIdentity gave up after 10000 ms, the most one "
+                  "call may take (5 attempts; the last: Throttling).");
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
+/* A call whose deadline passes while its credentials are fetched fails
+ * (3d9773a: it reported the failure and returned TERN_OK), sends nothing,
+ * and says where the time went. */
+TEST(aws_client, deadline_in_credentials)
+{
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+
+    fx_start(&fx, NULL);
+    fx.virtual_time = 1;
+    fx.deadline_ms = 800;
+    fx_clients(&fx, 3, 1);
+    fx.creds_ms = 1000;
+    tern__aws_credentials_set_clock(fx.creds, slow_creds_now, &fx);
+    ASSERT_EQ(tern_aws_call(fx.sts, "GetCallerIdentity", NULL, NULL, &diags),
+              TERN_ERROR);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "AWS request failed");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "STS GetCallerIdentity gave up after 800 ms, the most one "
+                  "call may take, while its credentials were fetched (no "
+                  "attempt sent).");
+    ASSERT_EQ(count_calls(&fx, "GetCallerIdentity", NULL), 0);
+    ASSERT_EQ(fx.nsleeps, 0);
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
 TEST(aws_client, client_errors_not_retried)
 {
     struct fx fx;
@@ -996,6 +1093,8 @@ const struct tern_test test_aws_client_list[] = {
     TEST_INTEGRATION(aws_client, dropped_connections_retried),
     TEST_INTEGRATION(aws_client, timeouts_retried_at_higher_cost),
     TEST_INTEGRATION(aws_client, call_deadline),
+    TEST_INTEGRATION(aws_client, deadline_stops_retries),
+    TEST_INTEGRATION(aws_client, deadline_in_credentials),
     TEST_INTEGRATION(aws_client, client_errors_not_retried),
     TEST_INTEGRATION(aws_client, retry_budget_stops_a_storm),
     TEST_INTEGRATION(aws_client, cancel_while_waiting),

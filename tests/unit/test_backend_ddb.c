@@ -12,6 +12,7 @@
 #include "runner.h"
 #include "support.h"
 #include "run_tern.h"
+#include "s3_fixture.h"
 #include "vclock.h"
 
 #include "aws/dynamodb.h"
@@ -55,73 +56,11 @@
     "above and try again. For most commands, you can disable locking with "    \
     "the \"-lock=false\" flag, but this is not recommended.\n\n"
 
-static struct tt_sim sim;
-static struct tt_sim_env sim_env;
-static struct tt_run r;
-
-static void sim_post(const char *what, const char *json)
-{
-    struct tt_response resp;
-
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", what, json));
-    if (resp.status != 200)
-        FAIL("/_sim/%s: HTTP %ld: %s", what, resp.status, resp.body);
-    tt_response_release(&resp);
-}
-
-static void start(const char *const *args)
-{
-    ASSERT_OK(tt_sim_start(&sim, args));
-    tt_sim_env_init(&sim_env, &sim);
-    sim_post("load", LOAD);
-}
-
-/* A fresh directory under the test's tmpdir holding main.tf. */
-static const char *dir_with(const char *name, const char *config)
-{
-    static char dirs[4][4200];
-    static int next;
-    char *d = dirs[next++ % 4];
-
-    snprintf(d, 4200, "%s/%s", tern_test_tmpdir(), name);
-    if (mkdir(d, 0700) != 0 && errno != EEXIST)
-        FAIL("mkdir %s: %s", d, strerror(errno));
-    ASSERT_OK(tt_write_file(d, "main.tf", config));
-    return d;
-}
-
-static void run_in(const char *dir, int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(dir, status, ...)                                                  \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((dir), (status), args_);                                        \
-    } while (0)
-
-/* The simulator's state (new reference). */
-static json_t *dump(void)
-{
-    struct tt_response resp;
-    json_t *doc;
-
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
-    doc = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    ASSERT_NOT_NULL(doc);
-    return doc;
-}
-
 /* The table's items as "LockID=ATTR,ATTR" lines, sorted by LockID
  * (caller frees). */
 static char *table_items(void)
 {
-    json_t *d = dump(), *items, *item;
+    json_t *d = tt_s3_dump(), *items, *item;
     tern_buf b = TERN_BUF_INIT;
     size_t i;
 
@@ -158,7 +97,7 @@ static char *table_items(void)
 /* The Info JSON of the lock item, parsed, or NULL. */
 static json_t *item_info(void)
 {
-    json_t *d = dump(), *items, *item, *info = NULL;
+    json_t *d = tt_s3_dump(), *items, *item, *info = NULL;
     size_t i;
 
     items = json_object_get(
@@ -178,32 +117,13 @@ static json_t *item_info(void)
     return info;
 }
 
-/* The body of the bucket's object @p key (caller frees), or NULL. */
-static char *object_body(const char *key)
-{
-    json_t *d = dump(), *objs, *o;
-    char *body = NULL;
-    size_t i;
-
-    objs = json_object_get(
-        json_array_get(json_object_get(json_object_get(d, "s3"), "buckets"), 0),
-        "objects");
-    json_array_foreach(objs, i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0)
-            body = tern_strdup(json_string_value(json_object_get(o, "body")));
-    }
-    json_decref(d);
-    return body;
-}
-
 /* The hex MD5 of the bucket's object @p key (static buffer). */
 static const char *object_md5(const char *key)
 {
     static char hex[33];
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0, i;
-    char *body = object_body(key);
+    char *body = tt_s3_object(key);
 
     ASSERT_NOT_NULL(body);
     ASSERT(EVP_Digest(body, strlen(body), d, &n, EVP_md5(), NULL) == 1);
@@ -222,7 +142,7 @@ static int calls_of(const char *action)
     size_t i;
     int n = 0;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "calls", NULL));
     doc = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(doc);
@@ -236,29 +156,6 @@ static int calls_of(const char *action)
     return n;
 }
 
-/* Replace the value after each "  NAME:" label, and a request id, with
- * '*', so a message with times and IDs compares whole. */
-static void normalize(char *s)
-{
-    static const char *const labels[] = {
-        "  ID:        ", "  Who:       ", "  Version:   ", "  Created:   ",
-        "request id "};
-    size_t i;
-
-    for (i = 0; i < sizeof(labels) / sizeof(*labels); i++) {
-        char *p = s;
-
-        while ((p = strstr(p, labels[i])) != NULL) {
-            char *v = p + strlen(labels[i]);
-            char *end = v + strcspn(v, ",\n");
-
-            memmove(v + 1, end, strlen(end) + 1);
-            *v = '*';
-            p = v + 1;
-        }
-    }
-}
-
 static tern_backend_s3 *backend_on(int use_lockfile, const char *table,
                                    const tern_clock *clock)
 {
@@ -267,8 +164,8 @@ static tern_backend_s3 *backend_on(int use_lockfile, const char *table,
     tern_backend_s3 *b = NULL;
     size_t i;
 
-    for (i = 0; sim_env.env[i]; i++)
-        putenv((char *)sim_env.env[i]);
+    for (i = 0; tt_s3fx.env.env[i]; i++)
+        putenv((char *)tt_s3fx.env.env[i]);
     c.bucket = "tfstate";
     c.key = "team/terraform.tfstate";
     c.region = "us-east-1";
@@ -286,41 +183,26 @@ static tern_backend_s3 *backend(int use_lockfile, const char *table)
     return backend_on(use_lockfile, table, NULL);
 }
 
-struct racer {
-    const char *dir;
-    struct tt_run run;
-};
-
-static void *race(void *arg)
-{
-    struct racer *rc = arg;
-    const char *args[] = {"apply", "-auto-approve", "-no-color",
-                          "-lock-timeout=0s", NULL};
-
-    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
-    return NULL;
-}
-
 /* Two applies locking with the table alone, started together (each
  * request held 300 ms, so their PutItems overlap): exactly one runs, the
  * other is refused naming the holder, read from the item. */
 TEST(backend_ddb, lock_race)
 {
     static const char *const args[] = {"--latency-ms", "300", NULL};
-    struct racer a, b;
+    struct tt_s3_racer a, b;
     pthread_t ta, tb;
-    struct racer *win, *lose;
+    struct tt_s3_racer *win, *lose;
     char *items, *want;
 
-    start(args);
+    tt_s3_start(LOAD, args);
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
-    a.dir = dir_with("a", BACKEND_WITH(TABLE) ROLE("race"));
-    RUN(a.dir, 0, "init", "-no-color");
-    b.dir = dir_with("b", BACKEND_WITH(TABLE) ROLE("race"));
-    RUN(b.dir, 0, "init", "-no-color");
-    ASSERT_OK(pthread_create(&ta, NULL, race, &a));
-    ASSERT_OK(pthread_create(&tb, NULL, race, &b));
+    a.dir = tt_s3_dir("a", BACKEND_WITH(TABLE) ROLE("race"));
+    TT_S3_RUN(a.dir, 0, "init", "-no-color");
+    b.dir = tt_s3_dir("b", BACKEND_WITH(TABLE) ROLE("race"));
+    TT_S3_RUN(b.dir, 0, "init", "-no-color");
+    ASSERT_OK(pthread_create(&ta, NULL, tt_s3_race, &a));
+    ASSERT_OK(pthread_create(&tb, NULL, tt_s3_race, &b));
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
     ASSERT((a.run.status == 0) != (b.run.status == 0));
@@ -329,7 +211,7 @@ TEST(backend_ddb, lock_race)
     ASSERT_EQ(lose->run.status, 1);
     ASSERT_STR_CONTAINS(win->run.out, "Apply complete! Resources: 1 added");
     ASSERT_STR_EQ(win->run.err, "");
-    normalize(lose->run.err);
+    tt_s3_normalize(lose->run.err);
     ASSERT_STR_EQ(lose->run.err,
                   "Error: Error acquiring the state lock\n\n"
                   "Error message: DynamoDB PutItem on table locks: "
@@ -351,10 +233,10 @@ TEST(backend_ddb, lock_race)
     ASSERT_STR_EQ(items, want);
     tern_free(want);
     tern_free(items);
-    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+    ASSERT_NULL(tt_s3_object("team/terraform.tfstate.tflock"));
     tt_run_release(&a.run);
     tt_run_release(&b.run);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* force-unlock ID deletes the table's lock item, only with its ID; the
@@ -367,26 +249,27 @@ TEST(backend_ddb, force_unlock)
     const char *dir;
     char *want, *items;
 
-    start(NULL);
-    dir = dir_with("cli", BACKEND_WITH(TABLE) ROLE("unlock"));
-    RUN(dir, 0, "init", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    dir = tt_s3_dir("cli", BACKEND_WITH(TABLE) ROLE("unlock"));
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     holder = backend(0, "locks");
     ASSERT_OK(tern_backend_s3_lock(holder, "plan", 0, &diags));
     info = item_info();
     ASSERT_NOT_NULL(info);
-    RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
+    TT_S3_RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
     want = tern_asprintf("Error: Failed to unlock state\n\nlock ID "
                          "\"not-the-id\" does not match existing lock ID "
                          "\"%s\"\n\n",
                          json_string_value(json_object_get(info, "ID")));
-    ASSERT_STR_EQ(r.err, want);
+    ASSERT_STR_EQ(tt_s3fx.run.err, want);
     tern_free(want);
-    RUN(dir, 0, "force-unlock", "-force", "-no-color",
-        json_string_value(json_object_get(info, "ID")));
+    TT_S3_RUN(dir, 0, "force-unlock", "-force", "-no-color",
+              json_string_value(json_object_get(info, "ID")));
     items = table_items();
     ASSERT_STR_EQ(items, "");
     tern_free(items);
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color",
+              "-lock-timeout=0s");
     items = table_items();
     want = tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n",
                          object_md5("team/terraform.tfstate"));
@@ -404,9 +287,9 @@ TEST(backend_ddb, force_unlock)
     tern_free(want);
     tern_diags_release(&diags);
     json_decref(info);
-    tt_run_release(&r);
+    tt_run_release(&tt_s3fx.run);
     tern_backend_s3_free(holder);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* The table with the lock file: one lock takes both, with the same info;
@@ -420,11 +303,11 @@ TEST(backend_ddb, table_and_lockfile)
     const char *dir;
     char *body, *items, *want;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     both = backend(1, "locks");
     ASSERT_OK(tern_backend_s3_lock(both, "apply", 0, &diags));
     info = item_info();
-    body = object_body("team/terraform.tfstate.tflock");
+    body = tt_s3_object("team/terraform.tfstate.tflock");
     ASSERT_NOT_NULL(info);
     ASSERT_NOT_NULL(body);
     file_info = json_loads(body, 0, NULL);
@@ -437,50 +320,54 @@ TEST(backend_ddb, table_and_lockfile)
     items = table_items();
     ASSERT_STR_EQ(items, "");
     tern_free(items);
-    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+    ASSERT_NULL(tt_s3_object("team/terraform.tfstate.tflock"));
 
-    sim_post("load",
-             "{\"dynamodb\":{\"tables\":[{\"name\":\"locks\",\"items\":[{"
-             "\"LockID\":{\"S\":\"tfstate/team/terraform.tfstate\"},"
-             "\"Info\":{\"S\":\"{\\\"ID\\\":\\\"5b0c\\\",\\\"Operation\\\":"
-             "\\\"OperationTypeApply\\\",\\\"Info\\\":\\\"\\\",\\\"Who\\\":"
-             "\\\"ci@runner\\\",\\\"Version\\\":\\\"1.9.8\\\",\\\"Created\\\":"
-             "\\\"2026-12-07T01:02:03Z\\\",\\\"Path\\\":\\\"tfstate/team/"
-             "terraform.tfstate\\\"}\"}}]}]}}");
-    dir = dir_with("both", BACKEND_WITH(TABLE LOCKFILE) ROLE("both"));
-    RUN(dir, 0, "init", "-no-color");
-    RUN(dir, 1, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
-    normalize(r.err);
-    ASSERT_STR_EQ(r.err, "Error: Error acquiring the state lock\n\n"
-                         "Error message: DynamoDB PutItem on table locks: "
-                         "ConditionalCheckFailedException: The conditional "
-                         "request failed (HTTP 400, request id *, 1 attempt)\n"
-                         "Lock Info:\n"
-                         "  ID:        *\n"
-                         "  Path:      tfstate/team/terraform.tfstate\n"
-                         "  Operation: OperationTypeApply\n"
-                         "  Who:       *\n"
-                         "  Version:   *\n"
-                         "  Created:   *\n"
-                         "  Info:      \n\n" REFUSAL_TAIL);
-    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
+    tt_s3_post(
+        "load",
+        "{\"dynamodb\":{\"tables\":[{\"name\":\"locks\",\"items\":[{"
+        "\"LockID\":{\"S\":\"tfstate/team/terraform.tfstate\"},"
+        "\"Info\":{\"S\":\"{\\\"ID\\\":\\\"5b0c\\\",\\\"Operation\\\":"
+        "\\\"OperationTypeApply\\\",\\\"Info\\\":\\\"\\\",\\\"Who\\\":"
+        "\\\"ci@runner\\\",\\\"Version\\\":\\\"1.9.8\\\",\\\"Created\\\":"
+        "\\\"2026-12-07T01:02:03Z\\\",\\\"Path\\\":\\\"tfstate/team/"
+        "terraform.tfstate\\\"}\"}}]}]}}");
+    dir = tt_s3_dir("both", BACKEND_WITH(TABLE LOCKFILE) ROLE("both"));
+    TT_S3_RUN(dir, 0, "init", "-no-color");
+    TT_S3_RUN(dir, 1, "apply", "-auto-approve", "-no-color",
+              "-lock-timeout=0s");
+    tt_s3_normalize(tt_s3fx.run.err);
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Error acquiring the state lock\n\n"
+                  "Error message: DynamoDB PutItem on table locks: "
+                  "ConditionalCheckFailedException: The conditional "
+                  "request failed (HTTP 400, request id *, 1 attempt)\n"
+                  "Lock Info:\n"
+                  "  ID:        *\n"
+                  "  Path:      tfstate/team/terraform.tfstate\n"
+                  "  Operation: OperationTypeApply\n"
+                  "  Who:       *\n"
+                  "  Version:   *\n"
+                  "  Created:   *\n"
+                  "  Info:      \n\n" REFUSAL_TAIL);
+    ASSERT_NULL(tt_s3_object("team/terraform.tfstate.tflock"));
     items = table_items();
     ASSERT_STR_EQ(items, "tfstate/team/terraform.tfstate=Info\n");
     tern_free(items);
     /* force-unlock finds that lock in the table; it was an apply's, so the
      * state is marked interrupted first (a write: its digest follows). */
-    RUN(dir, 0, "force-unlock", "-force", "-no-color", "5b0c");
+    TT_S3_RUN(dir, 0, "force-unlock", "-force", "-no-color", "5b0c");
     items = table_items();
     want = tern_asprintf("tfstate/team/terraform.tfstate-md5=Digest:%s\n",
                          object_md5("team/terraform.tfstate"));
     ASSERT_STR_EQ(items, want);
     tern_free(want);
     tern_free(items);
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
-    ASSERT_NULL(object_body("team/terraform.tfstate.tflock"));
-    tt_run_release(&r);
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color",
+              "-lock-timeout=0s");
+    ASSERT_NULL(tt_s3_object("team/terraform.tfstate.tflock"));
+    tt_run_release(&tt_s3fx.run);
     tern_backend_s3_free(both);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* A table that does not exist: DynamoDB's code and message; and
@@ -490,19 +377,21 @@ TEST(backend_ddb, missing_table)
     const char *dir;
     char kv[512];
 
-    start(NULL);
-    dir = dir_with("missing", BACKEND_WITH("") ROLE("missing"));
+    tt_s3_start(LOAD, NULL);
+    dir = tt_s3_dir("missing", BACKEND_WITH("") ROLE("missing"));
     snprintf(kv, sizeof(kv), "-backend-config=endpoints={ dynamodb = \"%s\" }",
-             sim.base_url);
-    RUN(dir, 0, "init", "-no-color", "-backend-config=dynamodb_table=nope", kv);
-    RUN(dir, 1, "plan", "-no-color");
-    normalize(r.err);
-    ASSERT_STR_EQ(r.err, "Error: AWS request failed\n\n"
-                         "DynamoDB PutItem on table nope: "
-                         "ResourceNotFoundException: Requested resource not "
-                         "found (HTTP 400, request id *, 1 attempt)\n\n");
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+             tt_s3fx.sim.base_url);
+    TT_S3_RUN(dir, 0, "init", "-no-color",
+              "-backend-config=dynamodb_table=nope", kv);
+    TT_S3_RUN(dir, 1, "plan", "-no-color");
+    tt_s3_normalize(tt_s3fx.run.err);
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: AWS request failed\n\n"
+                  "DynamoDB PutItem on table nope: "
+                  "ResourceNotFoundException: Requested resource not "
+                  "found (HTTP 400, request id *, 1 attempt)\n\n");
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* A state object changed behind the digest (a write the table never
@@ -519,7 +408,7 @@ TEST(backend_ddb, digest_checked)
     json_t *doc = NULL, *v;
     char path[4200], *items, *want, digest[33];
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     tt_vclock_init(&vc, 1000);
     snprintf(path, sizeof(path), "%s/w.db", tern_test_tmpdir());
     writer = backend(0, "locks");
@@ -548,10 +437,10 @@ TEST(backend_ddb, digest_checked)
     ASSERT_EQ(vc.sleeps, 0);
 
     /* Changed behind the digest. */
-    sim_post("load", "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\","
-                     "\"objects\":[{\"key\":\"team/terraform.tfstate\","
-                     "\"body\":\"{\\\"version\\\":4}\"}]}]}}");
-    ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+    tt_s3_post("load", "{\"s3\":{\"buckets\":[{\"name\":\"tfstate\","
+                       "\"objects\":[{\"key\":\"team/terraform.tfstate\","
+                       "\"body\":\"{\\\"version\\\":4}\"}]}]}}");
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
     tt_response_release(&resp);
     doc = NULL;
     ASSERT_EQ(tern_backend_s3_read(reader, &doc, &diags), TERN_ERROR);
@@ -584,7 +473,7 @@ TEST(backend_ddb, digest_checked)
     tern_state_free(st);
     tern_backend_s3_free(writer);
     tern_backend_s3_free(reader);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* `workspace delete` deletes the workspace's digest with its state. */
@@ -593,11 +482,11 @@ TEST(backend_ddb, digest_deleted_with_workspace)
     const char *dir;
     char *items, *want;
 
-    start(NULL);
-    dir = dir_with("ws", BACKEND_WITH(TABLE) ROLE("ws"));
-    RUN(dir, 0, "init", "-no-color");
-    RUN(dir, 0, "workspace", "new", "dev");
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    dir = tt_s3_dir("ws", BACKEND_WITH(TABLE) ROLE("ws"));
+    TT_S3_RUN(dir, 0, "init", "-no-color");
+    TT_S3_RUN(dir, 0, "workspace", "new", "dev");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
     items = table_items();
     want = tern_asprintf("tfstate/env:/dev/team/terraform.tfstate-md5="
                          "Digest:%s\n",
@@ -605,14 +494,14 @@ TEST(backend_ddb, digest_deleted_with_workspace)
     ASSERT_STR_EQ(items, want);
     tern_free(want);
     tern_free(items);
-    RUN(dir, 0, "workspace", "select", "default");
-    RUN(dir, 0, "workspace", "delete", "-force", "dev");
-    ASSERT_NULL(object_body("env:/dev/team/terraform.tfstate"));
+    TT_S3_RUN(dir, 0, "workspace", "select", "default");
+    TT_S3_RUN(dir, 0, "workspace", "delete", "-force", "dev");
+    ASSERT_NULL(tt_s3_object("env:/dev/team/terraform.tfstate"));
     items = table_items();
     ASSERT_STR_EQ(items, "");
     tern_free(items);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 static int nslept;
@@ -627,6 +516,9 @@ static int count_sleep(void *ud, long ms, const atomic_int *cancel)
     return 0;
 }
 
+static const tern_clock counting = {tern_clock_system_now, count_sleep, NULL,
+                                    NULL};
+
 static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
                                   const char *endpoint)
 {
@@ -639,7 +531,7 @@ static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
     o.max_retries = 2;
     o.http = http;
     o.credentials = creds;
-    o.sleep = count_sleep;
+    o.clock = &counting;
     ASSERT_OK(tern_ddb_client_new(&c, &o, &diags));
     tern_diags_release(&diags);
     return c;
@@ -647,7 +539,7 @@ static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
 
 static tern_ddb_client *client(tern_http *http, tern_aws_credentials *creds)
 {
-    return client_at(http, creds, sim.base_url);
+    return client_at(http, creds, tt_s3fx.sim.base_url);
 }
 
 /* The client against the simulator: a conditional PutItem that lost, a
@@ -663,7 +555,7 @@ TEST(backend_ddb, client_errors_and_retries)
     json_t *out = NULL;
     char *put, *get, *text;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     ASSERT_OK(tern_http_new(&http, NULL));
     ASSERT_OK(tern_aws_credentials_new_static(&creds, SIM_DEFAULT_AKID,
                                               SIM_DEFAULT_SECRET, NULL));
@@ -689,14 +581,14 @@ TEST(backend_ddb, client_errors_and_retries)
     free(text); /* allocated by jansson */
     json_decref(out);
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "faults",
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "POST", "faults",
                              "{\"throttle_rate\": 1.0}"));
     tt_response_release(&resp);
     ASSERT_EQ(tern_ddb_call(c, "GetItem", "locks", get, NULL, &diags),
               TERN_ERROR);
     ASSERT_EQ(nslept, 2);
     ASSERT_EQ(diags.count, 1);
-    normalize(diags.items[0].detail);
+    tt_s3_normalize(diags.items[0].detail);
     ASSERT_STR_EQ(diags.items[0].detail,
                   "DynamoDB GetItem on table locks: "
                   "ProvisionedThroughputExceededException: The level of "
@@ -705,7 +597,7 @@ TEST(backend_ddb, client_errors_and_retries)
                   "with the UpdateTable API. (HTTP 400, request id *, 3 "
                   "attempts)");
     tern_diags_release(&diags);
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "faults",
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "POST", "faults",
                              "{\"throttle_rate\": 0}"));
     tt_response_release(&resp);
 
@@ -716,10 +608,10 @@ TEST(backend_ddb, client_errors_and_retries)
     tern_diags_release(&diags);
 
     /* AWS_ENDPOINT_URL_DYNAMODB comes before endpoints { dynamodb }. */
-    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", sim.base_url, 1));
+    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", tt_s3fx.sim.base_url, 1));
     tern_ddb_client_free(wrong);
     wrong = client_at(http, creds, "http://127.0.0.1:9");
-    ASSERT_STR_EQ(tern_ddb_client_endpoint(wrong), sim.base_url);
+    ASSERT_STR_EQ(tern_ddb_client_endpoint(wrong), tt_s3fx.sim.base_url);
     ASSERT_OK(tern_ddb_call(wrong, "GetItem", "locks", get, NULL, &diags));
     unsetenv("AWS_ENDPOINT_URL_DYNAMODB");
     tern_free(put);
@@ -729,7 +621,7 @@ TEST(backend_ddb, client_errors_and_retries)
     tern_aws_credentials_free(creds);
     tern_aws_credentials_free(bad);
     tern_http_free(http);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 const struct tern_test test_backend_ddb_list[] = {

@@ -13,6 +13,7 @@
 #include "support.h"
 #include "aws_call.h"
 #include "run_tern.h"
+#include "s3_fixture.h"
 
 #include "backend/s3.h"
 #include "util/alloc.h"
@@ -48,49 +49,6 @@
     "resource \"aws_iam_role\" \"" name "\" {\n"                               \
     "  name = \"" name "\"\n" TT_HCL_TRUST_EC2 "}\n"
 
-static struct tt_sim sim;
-static struct tt_sim_env sim_env;
-static struct tt_run r;
-
-static void start(const char *const *args)
-{
-    struct tt_response resp;
-
-    ASSERT_OK(tt_sim_start(&sim, args));
-    tt_sim_env_init(&sim_env, &sim);
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load", LOAD));
-    ASSERT_EQ(resp.status, 200);
-    tt_response_release(&resp);
-}
-
-/* A fresh directory under the test's tmpdir holding main.tf. */
-static const char *dir_with(const char *name, const char *config)
-{
-    static char dirs[4][4200];
-    static int next;
-    char *d = dirs[next++ % 4];
-
-    snprintf(d, 4200, "%s/%s", tern_test_tmpdir(), name);
-    if (mkdir(d, 0700) != 0 && errno != EEXIST)
-        FAIL("mkdir %s: %s", d, strerror(errno));
-    ASSERT_OK(tt_write_file(d, "main.tf", config));
-    return d;
-}
-
-static void run_in(const char *dir, int status, const char *const *args)
-{
-    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
-
-    if (why)
-        FAIL("%s", why);
-}
-
-#define RUN(dir, status, ...)                                                  \
-    do {                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_in((dir), (status), args_);                                        \
-    } while (0)
-
 /* The state object in the simulator, parsed (new reference), or NULL. */
 static json_t *remote_state(void)
 {
@@ -98,7 +56,7 @@ static json_t *remote_state(void)
     json_t *dump, *objs, *o, *doc = NULL;
     size_t i;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "dump", NULL));
     dump = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(dump);
@@ -166,12 +124,13 @@ TEST(backend_s3, pipeline_across_directories)
     size_t len = 0;
     json_t *doc;
 
-    start(NULL);
-    plan_dir = dir_with("plan", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
-    RUN(plan_dir, 0, "init", "-no-color");
-    RUN(plan_dir, 2, "plan", "-out=tfplan", "-detailed-exitcode", "-no-color");
-    apply_dir = dir_with("apply", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
-    RUN(apply_dir, 0, "init", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    plan_dir = tt_s3_dir("plan", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    TT_S3_RUN(plan_dir, 0, "init", "-no-color");
+    TT_S3_RUN(plan_dir, 2, "plan", "-out=tfplan", "-detailed-exitcode",
+              "-no-color");
+    apply_dir = tt_s3_dir("apply", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    TT_S3_RUN(apply_dir, 0, "init", "-no-color");
     snprintf(src, sizeof(src), "%s/tfplan", plan_dir);
     snprintf(dst, sizeof(dst), "%s/tfplan", apply_dir);
     plan = tt_read_file(src, &len);
@@ -184,14 +143,16 @@ TEST(backend_s3, pipeline_across_directories)
         fclose(f);
     }
     free(plan);
-    RUN(apply_dir, 0, "apply", "-no-color", "tfplan");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 2 added, 0 "
-                               "changed, 0 destroyed.\n");
-    check_dir = dir_with("check", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
-    RUN(check_dir, 0, "init", "-no-color");
-    RUN(check_dir, 0, "plan", "-detailed-exitcode", "-no-color");
-    RUN(check_dir, 0, "state", "list");
-    ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
+    TT_S3_RUN(apply_dir, 0, "apply", "-no-color", "tfplan");
+    ASSERT_STR_CONTAINS(tt_s3fx.run.out,
+                        "Apply complete! Resources: 2 added, 0 "
+                        "changed, 0 destroyed.\n");
+    check_dir = tt_s3_dir("check", BACKEND ROLE("pipe-a") ROLE("pipe-b"));
+    TT_S3_RUN(check_dir, 0, "init", "-no-color");
+    TT_S3_RUN(check_dir, 0, "plan", "-detailed-exitcode", "-no-color");
+    TT_S3_RUN(check_dir, 0, "state", "list");
+    ASSERT_STR_EQ(tt_s3fx.run.out,
+                  "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
 
     /* The object is a Terraform v4 state, tern's intents beside it. */
     doc = remote_state();
@@ -215,8 +176,9 @@ TEST(backend_s3, pipeline_across_directories)
     json_decref(doc);
 
     /* state pull, then state push to another key: the same state. */
-    RUN(check_dir, 0, "state", "pull");
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "pulled.tfstate", r.out));
+    TT_S3_RUN(check_dir, 0, "state", "pull");
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "pulled.tfstate", tt_s3fx.run.out));
     {
         char config[2048], pulled[4300];
         const char *other;
@@ -226,62 +188,26 @@ TEST(backend_s3, pipeline_across_directories)
         p = strstr(config, "team/terraform.tfstate");
         ASSERT_NOT_NULL(p);
         memcpy(p, "copy", 4);
-        other = dir_with("other", config);
-        RUN(other, 0, "init", "-no-color");
+        other = tt_s3_dir("other", config);
+        TT_S3_RUN(other, 0, "init", "-no-color");
         snprintf(pulled, sizeof(pulled), "%s/pulled.tfstate",
                  tern_test_tmpdir());
-        RUN(other, 0, "state", "push", "-no-color", pulled);
-        RUN(other, 0, "state", "list");
-        ASSERT_STR_EQ(r.out, "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
+        TT_S3_RUN(other, 0, "state", "push", "-no-color", pulled);
+        TT_S3_RUN(other, 0, "state", "list");
+        ASSERT_STR_EQ(tt_s3fx.run.out,
+                      "aws_iam_role.pipe-a\naws_iam_role.pipe-b\n");
     }
 
     /* The plan's state moved on: refused, in the first directory too. */
-    RUN(plan_dir, 1, "apply", "-no-color", "tfplan");
-    ASSERT_STR_EQ(r.err, "Error: Saved plan is stale\n\n"
-                         "The given plan file can no longer be applied "
-                         "because the state was changed by another operation "
-                         "after the plan was created (serial 1, now 3). "
-                         "Create a new plan.\n\n");
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
-}
-
-struct racer {
-    const char *dir;
-    struct tt_run run;
-};
-
-static void *race(void *arg)
-{
-    struct racer *rc = arg;
-    const char *args[] = {"apply", "-auto-approve", "-no-color",
-                          "-lock-timeout=0s", NULL};
-
-    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
-    return NULL;
-}
-
-/* Replace the value after each "  NAME:" label, and a request id, with
- * NAME, so a message with times and IDs compares whole. */
-static void normalize(char *s)
-{
-    static const char *const labels[] = {
-        "  ID:        ", "  Who:       ", "  Version:   ", "  Created:   ",
-        "request id "};
-    size_t i;
-
-    for (i = 0; i < sizeof(labels) / sizeof(*labels); i++) {
-        char *p = s;
-
-        while ((p = strstr(p, labels[i])) != NULL) {
-            char *v = p + strlen(labels[i]);
-            char *end = v + strcspn(v, ",\n");
-
-            memmove(v + 1, end, strlen(end) + 1);
-            *v = '*';
-            p = v + 1;
-        }
-    }
+    TT_S3_RUN(plan_dir, 1, "apply", "-no-color", "tfplan");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Saved plan is stale\n\n"
+                  "The given plan file can no longer be applied "
+                  "because the state was changed by another operation "
+                  "after the plan was created (serial 1, now 3). "
+                  "Create a new plan.\n\n");
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* Two applies started together on one backend: exactly one runs, the
@@ -290,20 +216,20 @@ static void normalize(char *s)
 TEST(backend_s3, two_processes_race_for_the_lock)
 {
     static const char *const args[] = {"--latency-ms", "300", NULL};
-    struct racer a, b;
+    struct tt_s3_racer a, b;
     pthread_t ta, tb;
-    struct racer *win, *lose;
+    struct tt_s3_racer *win, *lose;
     char *want;
 
-    start(args);
+    tt_s3_start(LOAD, args);
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
-    a.dir = dir_with("a", BACKEND ROLE("race"));
-    RUN(a.dir, 0, "init", "-no-color");
-    b.dir = dir_with("b", BACKEND ROLE("race"));
-    RUN(b.dir, 0, "init", "-no-color");
-    ASSERT_OK(pthread_create(&ta, NULL, race, &a));
-    ASSERT_OK(pthread_create(&tb, NULL, race, &b));
+    a.dir = tt_s3_dir("a", BACKEND ROLE("race"));
+    TT_S3_RUN(a.dir, 0, "init", "-no-color");
+    b.dir = tt_s3_dir("b", BACKEND ROLE("race"));
+    TT_S3_RUN(b.dir, 0, "init", "-no-color");
+    ASSERT_OK(pthread_create(&ta, NULL, tt_s3_race, &a));
+    ASSERT_OK(pthread_create(&tb, NULL, tt_s3_race, &b));
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
     ASSERT((a.run.status == 0) != (b.run.status == 0));
@@ -311,7 +237,7 @@ TEST(backend_s3, two_processes_race_for_the_lock)
     lose = a.run.status == 0 ? &b : &a;
     ASSERT_EQ(lose->run.status, 1);
     ASSERT_STR_CONTAINS(win->run.out, "Apply complete! Resources: 1 added");
-    normalize(lose->run.err);
+    tt_s3_normalize(lose->run.err);
     want = tern_asprintf(
         "Error: Error acquiring the state lock\n\n"
         "Error message: S3 PutObject s3://tfstate/team/terraform.tfstate."
@@ -339,7 +265,7 @@ TEST(backend_s3, two_processes_race_for_the_lock)
     tern_free(want);
     tt_run_release(&a.run);
     tt_run_release(&b.run);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 static tern_backend_s3 *backend(void)
@@ -349,8 +275,8 @@ static tern_backend_s3 *backend(void)
     tern_backend_s3 *b = NULL;
     size_t i;
 
-    for (i = 0; sim_env.env[i]; i++)
-        putenv((char *)sim_env.env[i]);
+    for (i = 0; tt_s3fx.env.env[i]; i++)
+        putenv((char *)tt_s3fx.env.env[i]);
     c.bucket = "tfstate";
     c.key = "team/terraform.tfstate";
     c.region = "us-east-1";
@@ -369,7 +295,7 @@ static char *lock_id(void)
     char *id = NULL;
     size_t i;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "dump", NULL));
     dump = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     objs = json_object_get(
@@ -401,7 +327,7 @@ TEST(backend_s3, force_unlocked_writer_cannot_overwrite)
     char p1[4200], p2[4200], *id, *want;
     json_t *doc, *v;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     snprintf(p1, sizeof(p1), "%s/one.db", tern_test_tmpdir());
     snprintf(p2, sizeof(p2), "%s/two.db", tern_test_tmpdir());
     first = backend();
@@ -462,7 +388,7 @@ TEST(backend_s3, force_unlocked_writer_cannot_overwrite)
     tern_state_free(st2);
     tern_backend_s3_free(first);
     tern_backend_s3_free(second);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* force-unlock ID on the command line deletes the lock object, and only
@@ -475,32 +401,34 @@ TEST(backend_s3, force_unlock_command)
     const char *dir;
     char path[4200], *id, *want;
 
-    start(NULL);
-    dir = dir_with("cli", BACKEND ROLE("unlock"));
-    RUN(dir, 0, "init", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    dir = tt_s3_dir("cli", BACKEND ROLE("unlock"));
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     snprintf(path, sizeof(path), "%s/holder.db", tern_test_tmpdir());
     holder = backend();
     ASSERT_OK(tern_backend_s3_lock(holder, "apply", 0, &diags));
     ASSERT_OK(tern_backend_s3_pull(holder, path, "apply", 1, &st, &diags));
-    RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
+    TT_S3_RUN(dir, 1, "force-unlock", "-force", "-no-color", "not-the-id");
     id = lock_id();
     want = tern_asprintf("Error: Failed to unlock state\n\nlock ID "
                          "\"not-the-id\" does not match existing lock ID "
                          "\"%s\"\n\n",
                          id);
-    ASSERT_STR_EQ(r.err, want);
+    ASSERT_STR_EQ(tt_s3fx.run.err, want);
     tern_free(want);
-    RUN(dir, 0, "force-unlock", "-force", "-no-color", id);
-    ASSERT_STR_EQ(r.out, "tern state has been successfully unlocked!\n\n"
-                         "The state has been unlocked, and tern commands "
-                         "should now be able to\nobtain a new lock on the "
-                         "state.\n");
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
+    TT_S3_RUN(dir, 0, "force-unlock", "-force", "-no-color", id);
+    ASSERT_STR_EQ(tt_s3fx.run.out,
+                  "tern state has been successfully unlocked!\n\n"
+                  "The state has been unlocked, and tern commands "
+                  "should now be able to\nobtain a new lock on the "
+                  "state.\n");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color",
+              "-lock-timeout=0s");
     tern_free(id);
-    tt_run_release(&r);
+    tt_run_release(&tt_s3fx.run);
     tern_state_free(st);
     tern_backend_s3_free(holder);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* Successful CreateRole calls the simulator has served. */
@@ -511,7 +439,7 @@ static int creates_ok(int *already_exists)
     size_t i;
     int n = 0;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "calls", NULL));
     doc = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(doc);
@@ -545,7 +473,7 @@ static char *sim_roles(void)
     tern_buf b = TERN_BUF_INIT;
     size_t i, n = 0;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "dump", NULL));
     dump = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     roles = json_object_get(json_object_get(dump, "iam"), "roles");
@@ -585,11 +513,11 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     pid_t pid;
     int status = 0, dupes = 0, n;
 
-    start(args);
+    tt_s3_start(LOAD, args);
     snprintf(config, sizeof(config), "%s%s%s%s%s%s%s", BACKEND, ROLE("k1"),
              ROLE("k2"), ROLE("k3"), ROLE("k4"), ROLE("k5"), ROLE("k6"));
-    first = dir_with("first", config);
-    RUN(first, 0, "init", "-no-color");
+    first = tt_s3_dir("first", config);
+    TT_S3_RUN(first, 0, "init", "-no-color");
     fflush(stdout);
     fflush(stderr);
     pid = fork();
@@ -602,8 +530,8 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
             _exit(126);
         dup2(devnull, 1);
         dup2(devnull, 2);
-        for (i = 0; sim_env.env[i]; i++)
-            putenv((char *)sim_env.env[i]);
+        for (i = 0; tt_s3fx.env.env[i]; i++)
+            putenv((char *)tt_s3fx.env.env[i]);
         execv(TERN_TEST_BIN_PATH, (char *const *)apply);
         _exit(127);
     }
@@ -617,23 +545,25 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     waitpid(pid, &status, 0);
     ASSERT(WIFSIGNALED(status));
 
-    second = dir_with("second", config);
-    RUN(second, 0, "init", "-no-color");
-    RUN(second, 1, "apply", "-auto-approve", "-no-color", "-lock-timeout=0s");
-    ASSERT_STR_CONTAINS(r.err, "Error: Error acquiring the state lock\n");
+    second = tt_s3_dir("second", config);
+    TT_S3_RUN(second, 0, "init", "-no-color");
+    TT_S3_RUN(second, 1, "apply", "-auto-approve", "-no-color",
+              "-lock-timeout=0s");
+    ASSERT_STR_CONTAINS(tt_s3fx.run.err,
+                        "Error: Error acquiring the state lock\n");
     id = lock_id();
-    RUN(second, 0, "force-unlock", "-force", "-no-color", id);
+    TT_S3_RUN(second, 0, "force-unlock", "-force", "-no-color", id);
     tern_free(id);
-    RUN(second, 0, "apply", "-auto-approve", "-no-color");
-    RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
+    TT_S3_RUN(second, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
     ASSERT_EQ(creates_ok(&dupes), 6);
     ASSERT_EQ(dupes, 0);
-    RUN(second, 0, "state", "list");
+    TT_S3_RUN(second, 0, "state", "list");
     roles = sim_roles();
-    ASSERT_STR_EQ(r.out, roles);
+    ASSERT_STR_EQ(tt_s3fx.run.out, roles);
     tern_free(roles);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 #define DBX_PROFILE "arn:aws:iam::123456789012:instance-profile/deploy"
@@ -674,16 +604,6 @@ TEST(backend_s3, sigkill_mid_apply_converges_elsewhere)
     "  }\n"                                                                    \
     "}\n"
 
-static void sim_post(const char *what, const char *json)
-{
-    struct tt_response resp;
-
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", what, json));
-    if (resp.status != 200)
-        FAIL("/_sim/%s: HTTP %ld: %s", what, resp.status, resp.body);
-    tt_response_release(&resp);
-}
-
 /* The simulator's call log, "service action status" a line. */
 static char *call_log(void)
 {
@@ -692,7 +612,7 @@ static char *call_log(void)
     tern_buf b = TERN_BUF_INIT;
     size_t i;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "calls", NULL));
     doc = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(doc);
@@ -716,7 +636,7 @@ static size_t sim_clusters(void)
     json_t *doc;
     size_t n;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "clusters", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "clusters", NULL));
     doc = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(doc);
@@ -742,22 +662,22 @@ TEST(backend_s3, apply_call_sequence)
     const char *dir;
     char *log;
 
-    start(NULL);
-    sim_post("load", "{\"databricks\": {\"instance_profiles\": [{"
-                     "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
-    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
-    dir = dir_with("calls", CLUSTER_CONFIG);
-    RUN(dir, 0, "init", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    tt_s3_post("load", "{\"databricks\": {\"instance_profiles\": [{"
+                       "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
+    tt_sim_env_add(&tt_s3fx.env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    dir = tt_s3_dir("calls", CLUSTER_CONFIG);
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     {
         struct tt_response resp;
 
-        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
         tt_response_release(&resp);
     }
-    sim_post("s3/race", "{\"bucket\": \"tfstate\", \"read\": "
-                        "\"team/terraform.tfstate\", \"hold\": "
-                        "\"team/terraform.tfstate.tflock\"}");
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    tt_s3_post("s3/race", "{\"bucket\": \"tfstate\", \"read\": "
+                          "\"team/terraform.tfstate\", \"hold\": "
+                          "\"team/terraform.tfstate.tflock\"}");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
     log = call_log();
     ASSERT_STR_EQ(log, "s3 GetObject 404\n"   /* the state: none yet */
                        "s3 PutObject 200\n"   /* the lock, sent beside */
@@ -771,8 +691,8 @@ TEST(backend_s3, apply_call_sequence)
                        "s3 PutObject 200\n" /* the final write */
                        "s3 DeleteObject 204\n" /* the unlock */);
     tern_free(log);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /*
@@ -792,7 +712,7 @@ static char *call_rounds(int *depth)
     tern_buf b = TERN_BUF_INIT;
     size_t i, j, n;
 
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls", NULL));
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "GET", "calls", NULL));
     doc = json_loads(resp.body, 0, NULL);
     tt_response_release(&resp);
     ASSERT_NOT_NULL(doc);
@@ -877,29 +797,29 @@ TEST(backend_s3, apply_round_trips)
     char *rounds;
     int local_depth = 0, s3_depth = 0;
 
-    start(NULL);
-    sim_post("load", BASE_ROLE);
-    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
-    local = dir_with("local", READ_THEN_CREATE);
-    remote = dir_with("remote", BACKEND READ_THEN_CREATE);
-    RUN(remote, 0, "init", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    tt_s3_post("load", BASE_ROLE);
+    tt_sim_env_add(&tt_s3fx.env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    local = tt_s3_dir("local", READ_THEN_CREATE);
+    remote = tt_s3_dir("remote", BACKEND READ_THEN_CREATE);
+    TT_S3_RUN(remote, 0, "init", "-no-color");
     {
         struct tt_response resp;
 
-        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
         tt_response_release(&resp);
     }
-    sim_post("faults", "{\"latency_ms\": 1000}");
-    RUN(local, 0, "apply", "-auto-approve", "-no-color");
+    tt_s3_post("faults", "{\"latency_ms\": 1000}");
+    TT_S3_RUN(local, 0, "apply", "-auto-approve", "-no-color");
     rounds = call_rounds(&local_depth);
     ASSERT_STR_EQ(rounds, "iam GetRole 200\n"
                           "iam CreateRole 200\n");
     tern_free(rounds);
-    sim_post("reset", "{}");
-    sim_post("load", LOAD);
-    sim_post("load", BASE_ROLE);
-    sim_post("faults", "{\"latency_ms\": 1000}");
-    RUN(remote, 0, "apply", "-auto-approve", "-no-color");
+    tt_s3_post("reset", "{}");
+    tt_s3_post("load", LOAD);
+    tt_s3_post("load", BASE_ROLE);
+    tt_s3_post("faults", "{\"latency_ms\": 1000}");
+    TT_S3_RUN(remote, 0, "apply", "-auto-approve", "-no-color");
     rounds = call_rounds(&s3_depth);
     ASSERT_STR_EQ(rounds, "s3 GetObject 404; s3 PutObject 200\n"
                           "iam GetRole 200; s3 GetObject 404\n"
@@ -908,8 +828,8 @@ TEST(backend_s3, apply_round_trips)
                           "s3 DeleteObject 204\n");
     ASSERT_EQ(s3_depth, local_depth + 3);
     tern_free(rounds);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* The body of the state object as the simulator holds it (new string,
@@ -923,31 +843,6 @@ static char *remote_body(void)
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(doc);
     return text;
-}
-
-/* The raw bytes of object @p key (new string, free() it), or NULL. */
-static char *object_bytes(const char *key)
-{
-    struct tt_response resp;
-    json_t *dump, *o;
-    char *body = NULL;
-    size_t i;
-
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "dump", NULL));
-    dump = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    json_array_foreach(
-        json_object_get(
-            json_array_get(
-                json_object_get(json_object_get(dump, "s3"), "buckets"), 0),
-            "objects"),
-        i, o)
-    {
-        if (strcmp(json_string_value(json_object_get(o, "key")), key) == 0)
-            body = strdup(json_string_value(json_object_get(o, "body")));
-    }
-    json_decref(dump);
-    return body;
 }
 
 /*
@@ -976,10 +871,10 @@ static void stale_read_race(const char *old, const char *newer)
     ASSERT_NOT_NULL(load);
     ASSERT_NOT_NULL(race);
     text = json_dumps(load, JSON_COMPACT);
-    sim_post("load", text);
+    tt_s3_post("load", text);
     free(text);
     text = json_dumps(race, JSON_COMPACT);
-    sim_post("s3/race", text);
+    tt_s3_post("s3/race", text);
     free(text);
     json_decref(load);
     json_decref(race);
@@ -989,14 +884,14 @@ static void stale_read_race(const char *old, const char *newer)
  * "one", *newer roles "one" and "two" (the bucket holds *newer). */
 static void two_states(char **old, char **newer)
 {
-    const char *dir = dir_with("writer", BACKEND ROLE("one"));
+    const char *dir = tt_s3_dir("writer", BACKEND ROLE("one"));
 
-    RUN(dir, 0, "init", "-no-color");
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
-    *old = object_bytes("team/terraform.tfstate");
+    TT_S3_RUN(dir, 0, "init", "-no-color");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    *old = tt_s3_object("team/terraform.tfstate");
     ASSERT_OK(tt_write_file(dir, "main.tf", BACKEND ROLE("one") ROLE("two")));
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
-    *newer = object_bytes("team/terraform.tfstate");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    *newer = tt_s3_object("team/terraform.tfstate");
     ASSERT_NOT_NULL(*old);
     ASSERT_NOT_NULL(*newer);
 }
@@ -1028,22 +923,22 @@ TEST(backend_s3, stale_read_refused)
     const char *dir;
     char *old = NULL, *newer = NULL, *now, *calls;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     two_states(&old, &newer);
-    dir = dir_with("stale", BACKEND ROLE("one") ROLE("two") ROLE("three"));
-    RUN(dir, 0, "init", "-no-color");
+    dir = tt_s3_dir("stale", BACKEND ROLE("one") ROLE("two") ROLE("three"));
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     stale_read_race(old, newer);
     {
         struct tt_response resp;
 
-        ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+        ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
         tt_response_release(&resp);
     }
-    RUN(dir, 1, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(dir, 1, "apply", "-auto-approve", "-no-color");
     /* The refresh of the old state's role ran; no plan was shown. */
-    ASSERT_STR_EQ(r.out, "aws_iam_role.one: Refreshing state...\n");
+    ASSERT_STR_EQ(tt_s3fx.run.out, "aws_iam_role.one: Refreshing state...\n");
     ASSERT_STR_EQ(
-        r.err,
+        tt_s3fx.run.err,
         "Error: State changed while tern read it\n\n"
         "Another run wrote s3://tfstate/team/terraform.tfstate after tern "
         "read it and before tern took the lock (serial 2 when read, serial 3 "
@@ -1059,18 +954,19 @@ TEST(backend_s3, stale_read_refused)
                          "GetObject 200\n" /* the check: changed */
                          "DeleteObject 204\n" /* the unlock, no write */);
     tern_free(calls);
-    now = object_bytes("team/terraform.tfstate");
+    now = tt_s3_object("team/terraform.tfstate");
     ASSERT_STR_EQ(now, newer);
     free(now);
-    ASSERT_NULL(object_bytes("team/terraform.tfstate.tflock"));
+    ASSERT_NULL(tt_s3_object("team/terraform.tfstate.tflock"));
 
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
-    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
-                               "changed, 0 destroyed.\n");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    ASSERT_STR_CONTAINS(tt_s3fx.run.out,
+                        "Apply complete! Resources: 1 added, 0 "
+                        "changed, 0 destroyed.\n");
     free(old);
     free(newer);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /*
@@ -1083,32 +979,33 @@ TEST(backend_s3, stale_read_replaced)
     const char *dir;
     char *old = NULL, *newer = NULL, *now;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     two_states(&old, &newer);
-    dir = dir_with("rm", BACKEND);
-    RUN(dir, 0, "init", "-no-color");
+    dir = tt_s3_dir("rm", BACKEND);
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     stale_read_race(old, newer);
-    RUN(dir, 0, "state", "rm", "aws_iam_role.two");
-    ASSERT_STR_EQ(r.out, "Removed aws_iam_role.two\n"
-                         "Successfully removed 1 resource instance(s).\n");
-    RUN(dir, 0, "state", "list");
-    ASSERT_STR_EQ(r.out, "aws_iam_role.one\n");
+    TT_S3_RUN(dir, 0, "state", "rm", "aws_iam_role.two");
+    ASSERT_STR_EQ(tt_s3fx.run.out,
+                  "Removed aws_iam_role.two\n"
+                  "Successfully removed 1 resource instance(s).\n");
+    TT_S3_RUN(dir, 0, "state", "list");
+    ASSERT_STR_EQ(tt_s3fx.run.out, "aws_iam_role.one\n");
     now = remote_body();
     ASSERT(strstr(now, "\"serial\":4") != NULL);
     free(now);
     free(old);
     free(newer);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 static void *apply_waiting(void *arg)
 {
-    struct racer *rc = arg;
+    struct tt_s3_racer *rc = arg;
     const char *args[] = {"apply", "-auto-approve", "-no-color",
                           "-lock-timeout=60s", NULL};
 
-    tt_run_tern_env(&rc->run, rc->dir, NULL, sim_env.env, args);
+    tt_run_tern_env(&rc->run, rc->dir, NULL, tt_s3fx.env.env, args);
     return NULL;
 }
 
@@ -1120,26 +1017,27 @@ static void *apply_waiting(void *arg)
  */
 TEST(backend_s3, lock_wait_reads_after)
 {
-    struct racer w;
+    struct tt_s3_racer w;
     struct tt_response resp;
     pthread_t t;
     char *calls;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     memset(&w, 0, sizeof(w));
-    w.dir = dir_with("wait", BACKEND ROLE("w"));
-    RUN(w.dir, 0, "init", "-no-color");
-    sim_post("load", "{\"s3\": {\"buckets\": [{\"name\": \"tfstate\", "
-                     "\"objects\": [{\"key\": "
-                     "\"team/terraform.tfstate.tflock\", \"body\": "
-                     "\"{\\\"ID\\\": \\\"another\\\"}\"}]}]}}");
-    ASSERT_OK(tt_sim_control(&resp, &sim, "DELETE", "calls", NULL));
+    w.dir = tt_s3_dir("wait", BACKEND ROLE("w"));
+    TT_S3_RUN(w.dir, 0, "init", "-no-color");
+    tt_s3_post("load", "{\"s3\": {\"buckets\": [{\"name\": \"tfstate\", "
+                       "\"objects\": [{\"key\": "
+                       "\"team/terraform.tfstate.tflock\", \"body\": "
+                       "\"{\\\"ID\\\": \\\"another\\\"}\"}]}]}}");
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
     tt_response_release(&resp);
     ASSERT_OK(pthread_create(&t, NULL, apply_waiting, &w));
     /* tern's read and its refused lock are in: release the lock. */
-    ASSERT_OK(tt_sim_control(&resp, &sim, "GET", "calls?at_least=2", NULL));
+    ASSERT_OK(
+        tt_sim_control(&resp, &tt_s3fx.sim, "GET", "calls?at_least=2", NULL));
     tt_response_release(&resp);
-    ASSERT_OK(tt_s3(&resp, &sim, NULL, "DELETE",
+    ASSERT_OK(tt_s3(&resp, &tt_s3fx.sim, NULL, "DELETE",
                     "/tfstate/team/terraform.tfstate.tflock", NULL, NULL, 0));
     ASSERT_EQ(resp.status, 204);
     tt_response_release(&resp);
@@ -1165,7 +1063,7 @@ TEST(backend_s3, lock_wait_reads_after)
                              "DeleteObject 204\n");
     tern_free(calls);
     tt_run_release(&w.run);
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /*
@@ -1183,15 +1081,15 @@ TEST(backend_s3, sigkill_cluster_adopted)
     pid_t pid;
     int status = 0;
 
-    start(NULL);
-    sim_post("load", "{\"databricks\": {\"instance_profiles\": [{"
-                     "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
+    tt_s3_start(LOAD, NULL);
+    tt_s3_post("load", "{\"databricks\": {\"instance_profiles\": [{"
+                       "\"instance_profile_arn\": \"" DBX_PROFILE "\"}]}}");
     /* RUNNING 5 s after its create: the first run waits, and is killed
      * meanwhile; the second adopts it, starting or started. */
-    sim_post("clusters", "{\"startup_ms\": 5000}");
-    tt_sim_env_add(&sim_env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
-    first = dir_with("cfirst", CLUSTER_CONFIG);
-    RUN(first, 0, "init", "-no-color");
+    tt_s3_post("clusters", "{\"startup_ms\": 5000}");
+    tt_sim_env_add(&tt_s3fx.env, "TERN_S3_PUSH_INTERVAL_MS=3600000");
+    first = tt_s3_dir("cfirst", CLUSTER_CONFIG);
+    TT_S3_RUN(first, 0, "init", "-no-color");
     fflush(stdout);
     fflush(stderr);
     pid = fork();
@@ -1204,8 +1102,8 @@ TEST(backend_s3, sigkill_cluster_adopted)
             _exit(126);
         dup2(devnull, 1);
         dup2(devnull, 2);
-        for (i = 0; sim_env.env[i]; i++)
-            putenv((char *)sim_env.env[i]);
+        for (i = 0; tt_s3fx.env.env[i]; i++)
+            putenv((char *)tt_s3fx.env.env[i]);
         execv(TERN_TEST_BIN_PATH, (char *const *)apply);
         _exit(127);
     }
@@ -1229,13 +1127,13 @@ TEST(backend_s3, sigkill_cluster_adopted)
         "databricks_cluster.deploy");
     json_decref(doc);
 
-    second = dir_with("csecond", CLUSTER_CONFIG);
-    RUN(second, 0, "init", "-no-color");
+    second = tt_s3_dir("csecond", CLUSTER_CONFIG);
+    TT_S3_RUN(second, 0, "init", "-no-color");
     id = lock_id();
-    RUN(second, 0, "force-unlock", "-force", "-no-color", id);
+    TT_S3_RUN(second, 0, "force-unlock", "-force", "-no-color", id);
     tern_free(id);
-    RUN(second, 0, "apply", "-auto-approve", "-no-color");
-    RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
+    TT_S3_RUN(second, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(second, 0, "plan", "-detailed-exitcode", "-no-color");
     ASSERT_EQ(sim_clusters(), 1);
     ASSERT_EQ(creates_ok(NULL), 2);
     /* The adopting apply succeeded: no intent, no interrupted marker. */
@@ -1253,8 +1151,8 @@ TEST(backend_s3, sigkill_cluster_adopted)
                   "\"kind\":\"resource\",\"operation\":\"apply\"}],"
                   "\"history_from\":1,\"intents\":[]}");
     free(text); /* allocated by jansson */
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* Copy examples/s3-pipeline/FILE into dir. */
@@ -1296,8 +1194,8 @@ static int pipeline(const char *dir, const char *step, const char *plan)
             _exit(126);
         dup2(fd, 1);
         dup2(fd, 2);
-        for (i = 0; sim_env.env[i]; i++)
-            putenv((char *)sim_env.env[i]);
+        for (i = 0; tt_s3fx.env.env[i]; i++)
+            putenv((char *)tt_s3fx.env.env[i]);
         putenv(tern_env);
         putenv(gate_env);
         execl("/bin/sh", "sh", "pipeline.sh", step, plan, (char *)NULL);
@@ -1317,8 +1215,8 @@ TEST(backend_s3, example_pipeline_script)
     char paths[3][4200], from[4300], to[4300], *plan;
     size_t i, len = 0;
 
-    start(NULL);
-    ASSERT_OK(tt_sim_control(&resp, &sim, "POST", "load",
+    tt_s3_start(LOAD, NULL);
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "POST", "load",
                              "{\"s3\":{\"buckets\":[{\"name\":"
                              "\"tern-pipeline-state\"}]}}"));
     tt_response_release(&resp);
@@ -1381,7 +1279,7 @@ TEST(backend_s3, example_pipeline_script)
         tern_free(conf);
         free(log);
     }
-    tt_sim_stop(&sim);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* init saves the backend block merged with -backend-config; the other
@@ -1392,35 +1290,38 @@ TEST(backend_s3, init_backend_config_and_changes)
     const char *dir;
     char file[4300];
 
-    start(NULL);
-    dir = dir_with("cfg", "terraform {\n"
-                          "  backend \"s3\" {\n"
-                          "    key = \"cfg/terraform.tfstate\"\n"
-                          "  }\n"
-                          "}\n" ROLE("cfg"));
-    RUN(dir, 1, "plan", "-no-color");
-    ASSERT_STR_EQ(r.err, "Error: Backend initialization required, please run "
-                         "\"tern init\"\n\n"
-                         "Reason: Initial configuration of the requested "
-                         "backend \"s3\". Run \"tern init\" (with any "
-                         "-backend-config) in this directory first.\n\n");
-    RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
-    ASSERT_STR_EQ(r.err, "Error: Invalid backend configuration argument\n\n"
-                         "The backend configuration argument \"bukket\" given "
-                         "on the command line is not expected for the "
-                         "selected backend type.\n\n");
+    tt_s3_start(LOAD, NULL);
+    dir = tt_s3_dir("cfg", "terraform {\n"
+                           "  backend \"s3\" {\n"
+                           "    key = \"cfg/terraform.tfstate\"\n"
+                           "  }\n"
+                           "}\n" ROLE("cfg"));
+    TT_S3_RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Backend initialization required, please run "
+                  "\"tern init\"\n\n"
+                  "Reason: Initial configuration of the requested "
+                  "backend \"s3\". Run \"tern init\" (with any "
+                  "-backend-config) in this directory first.\n\n");
+    TT_S3_RUN(dir, 1, "init", "-no-color", "-backend-config=bukket=tfstate");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Invalid backend configuration argument\n\n"
+                  "The backend configuration argument \"bukket\" given "
+                  "on the command line is not expected for the "
+                  "selected backend type.\n\n");
     ASSERT_OK(tt_write_file(dir, "backend.hcl",
                             "# shared by every runner\n"
                             "region       = \"us-east-1\"\n"
                             "use_lockfile = true\n"));
     snprintf(file, sizeof(file), "%s/backend.hcl", dir);
-    RUN(dir, 0, "init", "-no-color", "-backend-config=bucket=tfstate",
-        "-backend-config", file);
-    ASSERT_STR_CONTAINS(r.out, "Successfully configured the backend \"s3\"! "
-                               "tern will keep the state in\n"
-                               "s3://tfstate/cfg/terraform.tfstate (no state "
-                               "there yet).\n");
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(dir, 0, "init", "-no-color", "-backend-config=bucket=tfstate",
+              "-backend-config", file);
+    ASSERT_STR_CONTAINS(tt_s3fx.run.out,
+                        "Successfully configured the backend \"s3\"! "
+                        "tern will keep the state in\n"
+                        "s3://tfstate/cfg/terraform.tfstate (no state "
+                        "there yet).\n");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
 
     /* The block changes: refused until init -reconfigure. */
     ASSERT_OK(tt_write_file(dir, "main.tf",
@@ -1429,8 +1330,8 @@ TEST(backend_s3, init_backend_config_and_changes)
                             "    key = \"other/terraform.tfstate\"\n"
                             "  }\n"
                             "}\n" ROLE("cfg")));
-    RUN(dir, 1, "plan", "-no-color");
-    ASSERT_STR_EQ(r.err,
+    TT_S3_RUN(dir, 1, "plan", "-no-color");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
                   "Error: Backend configuration changed\n\n"
                   "A change in the backend configuration has been detected "
                   "since \"tern init\" (the backend block or "
@@ -1439,13 +1340,13 @@ TEST(backend_s3, init_backend_config_and_changes)
                   "\"tern init -migrate-state\". To use the new configuration "
                   "as it is, with no change to any state, run \"tern init "
                   "-reconfigure\".\n\n");
-    RUN(dir, 1, "init", "-no-color", "-backend-config=bucket=tfstate",
-        "-backend-config", file);
-    RUN(dir, 0, "init", "-no-color", "-reconfigure",
-        "-backend-config=bucket=tfstate", "-backend-config", file);
-    RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    TT_S3_RUN(dir, 1, "init", "-no-color", "-backend-config=bucket=tfstate",
+              "-backend-config", file);
+    TT_S3_RUN(dir, 0, "init", "-no-color", "-reconfigure",
+              "-backend-config=bucket=tfstate", "-backend-config", file);
+    TT_S3_RUN(dir, 2, "plan", "-no-color", "-detailed-exitcode");
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 /* The saved backend arguments' @p name, as JSON text (owned). */
@@ -1477,7 +1378,7 @@ TEST(backend_s3, nested_args_as_attributes)
     const char *dir;
     char file[4300], main_tf[8192], kv[512], *got;
 
-    start(NULL);
+    tt_s3_start(LOAD, NULL);
     snprintf(main_tf, sizeof(main_tf),
              "terraform {\n"
              "  backend \"s3\" {\n"
@@ -1491,14 +1392,14 @@ TEST(backend_s3, nested_args_as_attributes)
              "    }\n"
              "  }\n"
              "}\n" ROLE("nested"),
-             sim.base_url);
-    dir = dir_with("nested", main_tf);
-    RUN(dir, 0, "init", "-no-color");
+             tt_s3fx.sim.base_url);
+    dir = tt_s3_dir("nested", main_tf);
+    TT_S3_RUN(dir, 0, "init", "-no-color");
     got = saved_arg(dir, "endpoints");
-    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", tt_s3fx.sim.base_url);
     ASSERT_STR_EQ(got, kv);
     free(got);
-    RUN(dir, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
 
     /* A -backend-config file over several lines replaces the object. */
     ASSERT_OK(tt_write_file(dir, "backend.hcl",
@@ -1509,7 +1410,8 @@ TEST(backend_s3, nested_args_as_attributes)
                             "}\n"
                             "shared_config_files = [\"/nonexistent\"]\n"));
     snprintf(file, sizeof(file), "%s/backend.hcl", dir);
-    RUN(dir, 0, "init", "-no-color", "-reconfigure", "-backend-config", file);
+    TT_S3_RUN(dir, 0, "init", "-no-color", "-reconfigure", "-backend-config",
+              file);
     got = saved_arg(dir, "endpoints");
     ASSERT_STR_EQ(
         got, "{\"s3\":\"http://127.0.0.1:9\",\"sts\":\"http://127.0.0.1:9\"}");
@@ -1520,29 +1422,30 @@ TEST(backend_s3, nested_args_as_attributes)
 
     /* -backend-config=K=V: an object is an HCL expression. */
     snprintf(kv, sizeof(kv), "-backend-config=endpoints={ s3 = \"%s\" }",
-             sim.base_url);
-    RUN(dir, 0, "init", "-no-color", "-reconfigure", kv);
+             tt_s3fx.sim.base_url);
+    TT_S3_RUN(dir, 0, "init", "-no-color", "-reconfigure", kv);
     got = saved_arg(dir, "endpoints");
-    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", sim.base_url);
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\"}", tt_s3fx.sim.base_url);
     ASSERT_STR_EQ(got, kv);
     free(got);
-    RUN(dir, 0, "plan", "-no-color");
+    TT_S3_RUN(dir, 0, "plan", "-no-color");
 
     ASSERT_OK(tt_write_file(dir, "bad.hcl",
                             "endpoints = {\n"
                             "  s4 = \"http://127.0.0.1:9\"\n"
                             "}\n"));
-    RUN(dir, 1, "init", "-no-color", "-reconfigure", "-backend-config",
-        "bad.hcl");
-    ASSERT_STR_EQ(r.err, "Error: Incorrect attribute value type\n\n"
-                         "  on bad.hcl line 1:\n"
-                         "   1: endpoints = {\n"
-                         "                  ^\n\n"
-                         "Inappropriate value for attribute \"endpoints\": "
-                         "unsupported attribute \"s4\".\n\n");
+    TT_S3_RUN(dir, 1, "init", "-no-color", "-reconfigure", "-backend-config",
+              "bad.hcl");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Incorrect attribute value type\n\n"
+                  "  on bad.hcl line 1:\n"
+                  "   1: endpoints = {\n"
+                  "                  ^\n\n"
+                  "Inappropriate value for attribute \"endpoints\": "
+                  "unsupported attribute \"s4\".\n\n");
 
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 #define RID(n)                                                                 \
@@ -1574,7 +1477,7 @@ static long long byte_length(const char *text)
  * "TIME". */
 static void history_without_times(char *out, size_t size)
 {
-    const char *p = r.out;
+    const char *p = tt_s3fx.run.out;
     size_t len = 0;
 
     while (*p && len + 5 < size) {
@@ -1598,30 +1501,30 @@ TEST(backend_s3, history_from_fresh_runner)
     const char *a, *b, *c;
     char got[4096];
 
-    start(NULL);
-    a = dir_with("hist-a", RID(4));
-    RUN(a, 0, "apply", "-auto-approve", "-no-color");
+    tt_s3_start(LOAD, NULL);
+    a = tt_s3_dir("hist-a", RID(4));
+    TT_S3_RUN(a, 0, "apply", "-auto-approve", "-no-color");
     ASSERT_OK(tt_write_file(a, "main.tf", RID(5)));
-    RUN(a, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(a, 0, "apply", "-auto-approve", "-no-color");
     ASSERT_OK(tt_write_file(a, "main.tf", BACKEND RID(5)));
-    RUN(a, 0, "init", "-force-copy", "-no-color");
+    TT_S3_RUN(a, 0, "init", "-force-copy", "-no-color");
 
-    b = dir_with("hist-b", BACKEND RID(5));
-    RUN(b, 0, "init", "-no-color");
-    RUN(b, 0, "state", "history", "-no-color");
+    b = tt_s3_dir("hist-b", BACKEND RID(5));
+    TT_S3_RUN(b, 0, "init", "-no-color");
+    TT_S3_RUN(b, 0, "state", "history", "-no-color");
     history_without_times(got, sizeof(got));
     ASSERT_STR_EQ(got, "SERIAL  TIME                  COMMAND         CHANGE\n"
                        "     1  TIME  apply           + random_id.server\n"
                        "     2  TIME  apply           - random_id.server\n"
                        "     3  TIME  apply           + random_id.server\n");
-    RUN(b, 0, "state", "pull", "-serial=1");
-    ASSERT_EQ(byte_length(r.out), 4);
+    TT_S3_RUN(b, 0, "state", "pull", "-serial=1");
+    ASSERT_EQ(byte_length(tt_s3fx.run.out), 4);
     ASSERT_OK(tt_write_file(b, "main.tf", BACKEND RID(6)));
-    RUN(b, 0, "apply", "-auto-approve", "-no-color");
+    TT_S3_RUN(b, 0, "apply", "-auto-approve", "-no-color");
 
-    c = dir_with("hist-c", BACKEND RID(6));
-    RUN(c, 0, "init", "-no-color");
-    RUN(c, 0, "state", "history", "-no-color");
+    c = tt_s3_dir("hist-c", BACKEND RID(6));
+    TT_S3_RUN(c, 0, "init", "-no-color");
+    TT_S3_RUN(c, 0, "state", "history", "-no-color");
     history_without_times(got, sizeof(got));
     ASSERT_STR_EQ(got, "SERIAL  TIME                  COMMAND         CHANGE\n"
                        "     1  TIME  apply           + random_id.server\n"
@@ -1629,12 +1532,12 @@ TEST(backend_s3, history_from_fresh_runner)
                        "     3  TIME  apply           + random_id.server\n"
                        "     4  TIME  apply           - random_id.server\n"
                        "     5  TIME  apply           + random_id.server\n");
-    RUN(c, 0, "state", "pull", "-serial=1");
-    ASSERT_EQ(byte_length(r.out), 4);
-    RUN(c, 0, "state", "pull", "-serial=3");
-    ASSERT_EQ(byte_length(r.out), 5);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
+    TT_S3_RUN(c, 0, "state", "pull", "-serial=1");
+    ASSERT_EQ(byte_length(tt_s3fx.run.out), 4);
+    TT_S3_RUN(c, 0, "state", "pull", "-serial=3");
+    ASSERT_EQ(byte_length(tt_s3fx.run.out), 5);
+    tt_run_release(&tt_s3fx.run);
+    tt_sim_stop(&tt_s3fx.sim);
 }
 
 static tern_state *store_at(const char *name)

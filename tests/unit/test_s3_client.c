@@ -31,6 +31,7 @@ struct fixture {
     tern_http *http;
     tern_aws_credentials *creds;
     tern_s3_client *s3;
+    tern_clock clock; /* the system's time, record_sleep */
 };
 
 /* Backoff without waiting: record the delay. */
@@ -65,8 +66,10 @@ static void setup(struct fixture *f, const char *endpoint_host, int path_style)
     o.max_retries = 2;
     o.http = f->http;
     o.credentials = f->creds;
-    o.sleep = record_sleep;
-    o.sleep_ud = f;
+    f->clock.now_ms = tern_clock_system_now;
+    f->clock.sleep = record_sleep;
+    f->clock.ud = f;
+    o.clock = &f->clock;
     f->nslept = 0;
     ASSERT_OK(tern_s3_client_new(&f->s3, &o, &diags));
     tern_diags_release(&diags);
@@ -328,11 +331,12 @@ TEST(s3_client, endpoint_env_and_transport_policy)
     ASSERT_EQ(tern_s3_client_new(&c, &o, &diags), TERN_EINVALID);
     ASSERT_NULL(c);
     ASSERT_EQ(diags.count, 1);
-    ASSERT_STR_EQ(diags.items[0].summary, "Invalid S3 endpoint");
+    ASSERT_STR_EQ(diags.items[0].summary, "Invalid AWS endpoint");
     ASSERT_STR_EQ(diags.items[0].detail,
+                  "The S3 endpoint cannot be used: "
                   "refusing plain http to http://s3.example.com: only https "
                   "is allowed, except for loopback endpoints (127.0.0.0/8, "
-                  "::1, localhost) and the instance metadata service");
+                  "::1, localhost) and the instance metadata service.");
     tern_diags_release(&diags);
     tern_aws_credentials_free(creds);
     tern_http_free(http);
