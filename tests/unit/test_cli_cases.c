@@ -22,6 +22,8 @@
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
  *   expect/state            `tern state pull` after the last command
+ *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
+ *                           command line (a set-up line), from 1
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing, the state's serial by <SERIAL> and the sim's address by
@@ -345,6 +347,28 @@ static void sim_clear_calls(void)
     tt_response_release(&r);
 }
 
+/* A set-up line's outputs, where the case has expect/N.stdout or
+ * expect/N.stderr (N: the line's number among the command lines, from 1):
+ * one case can then check every command of a sequence. */
+static int compare_step(const char *casedir, int step, struct tt_run *r,
+                        int use_sim)
+{
+    char name[32];
+    int failed = 0;
+
+    normalise(r->out);
+    normalise(r->err);
+    if (use_sim) {
+        mask_sim(r->out);
+        mask_sim(r->err);
+    }
+    snprintf(name, sizeof(name), "%d.stdout", step);
+    failed |= compare_optional(casedir, name, r->out);
+    snprintf(name, sizeof(name), "%d.stderr", step);
+    failed |= compare_optional(casedir, name, r->err);
+    return failed;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -354,7 +378,7 @@ static int run_case(const char *casedir, const char *slug)
     struct tt_sim_env senv;
     struct stat st;
     DIR *d;
-    int failed = 0, use_sim;
+    int failed = 0, use_sim, step = 0;
 
     snprintf(work, sizeof(work), "%s/%s", tern_test_tmpdir(), slug);
     if (mkdir(work, 0755) != 0)
@@ -412,11 +436,14 @@ static int run_case(const char *casedir, const char *slug)
             if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
                 FAIL("running tern for %s", slug);
         }
+        step++;
         if (!last && r.status != want_status) {
             fprintf(stderr, "# %s: set-up step exit %d, expected %d:\n%s%s",
                     slug, r.status, want_status, r.out, r.err);
             failed = 1;
         }
+        if (!last)
+            failed |= compare_step(casedir, step, &r, use_sim);
     }
     normalise(r.out);
     normalise(r.err);
