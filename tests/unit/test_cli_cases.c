@@ -7,9 +7,10 @@
  *   cmd          one tern invocation per line (arguments separated by
  *                spaces; '...' quotes one argument; leading NAME=VALUE
  *                words set environment variables for that run, as in a
- *                shell; a leading "[N]" is the exit status a set-up line
- *                must have, 0 when absent). The last line is the one
- *                checked against expect/.
+ *                shell; a "<FILE" word gives FILE, one of the case's
+ *                files, on standard input; a leading "[N]" is the exit
+ *                status a set-up line must have, 0 when absent). The
+ *                last line is the one checked against expect/.
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
  *                empty sim) and every command gets the sim's endpoints
@@ -347,6 +348,28 @@ static void sim_clear_calls(void)
     tt_response_release(&r);
 }
 
+/* A "<FILE" word of @args: taken out, and FILE (of the working directory
+ * @work) read, for the command's standard input. NULL when there is none
+ * (the command gets an empty standard input). */
+static char *take_input(const char **args, const char *work)
+{
+    char path[8192];
+    char *text;
+    size_t i;
+
+    for (i = 0; args[i] && args[i][0] != '<'; i++)
+        ;
+    if (!args[i])
+        return NULL;
+    snprintf(path, sizeof(path), "%s/%s", work, args[i] + 1);
+    text = tt_read_file(path, NULL);
+    if (!text)
+        FAIL("read %s", path);
+    for (; args[i]; i++)
+        args[i] = args[i + 1];
+    return text;
+}
+
 /* A set-up line's outputs, where the case has expect/N.stdout or
  * expect/N.stderr (N: the line's number among the command lines, from 1):
  * one case can then check every command of a sequence. */
@@ -426,6 +449,7 @@ static int run_case(const char *casedir, const char *slug)
         {
             const char **args = split(line), *env[TT_SIM_ENV_MAX + 16];
             size_t n = 0, k;
+            char *input;
 
             if (use_sim)
                 for (k = 0; senv.env[k]; k++)
@@ -433,8 +457,10 @@ static int run_case(const char *casedir, const char *slug)
             while (args[0] && n < TT_SIM_ENV_MAX + 15 && is_assignment(args[0]))
                 env[n++] = *args++;
             env[n] = NULL;
-            if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
+            input = take_input(args, work);
+            if (tt_run_tern_env(&r, work, input, env, args) != 0)
                 FAIL("running tern for %s", slug);
+            free(input);
         }
         step++;
         if (!last && r.status != want_status) {
