@@ -92,45 +92,6 @@ static void snap_check(struct snap *s)
     s->data = NULL;
 }
 
-/* A plan that met an error says it failed, never "No changes.", in both
- * plan and apply, and as JSON shows no change summary. */
-TEST(cli_refusals, failed_plan_is_not_shown_as_no_changes)
-{
-    static const char bad[] = "resource \"aws_iam_role\" \"r\" {\n"
-                              "  name = [\"x\"]\n"
-                              "  assume_role_policy = jsonencode({\n"
-                              "    Version = \"2012-10-17\"\n"
-                              "    Statement = [{\n"
-                              "      Effect    = \"Allow\"\n"
-                              "      Principal = { Service = "
-                              "\"ec2.amazonaws.com\" }\n"
-                              "      Action    = \"sts:AssumeRole\"\n"
-                              "    }]\n"
-                              "  })\n"
-                              "}\n";
-
-    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", bad));
-    RUN(1, "plan", "-refresh=false");
-    ASSERT_STR_CONTAINS(r.out, "Planning failed.");
-    ASSERT_STR_NOT_CONTAINS(r.out, "No changes.");
-    ASSERT_STR_EQ(r.err,
-                  "Error: Incorrect attribute value type\n"
-                  "\n"
-                  "  on main.tf line 2, in resource \"aws_iam_role\" \"r\":\n"
-                  "   2:   name = [\"x\"]\n"
-                  "               ^^^^^\n"
-                  "\n"
-                  "Inappropriate value for attribute \"name\": string "
-                  "required, found list.\n"
-                  "\n");
-    RUN(1, "apply", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "Planning failed.");
-    ASSERT_STR_NOT_CONTAINS(r.out, "No changes.");
-    RUN(1, "plan", "-json");
-    ASSERT_STR_NOT_CONTAINS(r.out, "change_summary");
-    ASSERT_STR_CONTAINS(r.out, "Incorrect attribute value type");
-}
-
 TEST(cli_refusals, bad_replace_and_target_addresses)
 {
     static const struct {
@@ -564,7 +525,6 @@ TEST(cli_refusals, symlinked_plan_paths_refused)
 }
 
 const struct tern_test test_cli_refusals_list[] = {
-    TEST_INTEGRATION(cli_refusals, failed_plan_is_not_shown_as_no_changes),
     TEST_INTEGRATION(cli_refusals, bad_replace_and_target_addresses),
     TEST_INTEGRATION(cli_refusals, show_damaged_plan_file),
     TEST_INTEGRATION(cli_refusals, refused_commands_leave_no_state),
