@@ -25,6 +25,8 @@
  *   expect/state            `tern state pull` after the last command
  *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
  *                           command line (a set-up line), from 1
+ *   expect/files, expect/N.files   optional: the working directory's
+ *                           entries after the last (the Nth) command
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing, the state's serial by <SERIAL> and the sim's address by
@@ -370,6 +372,55 @@ static char *take_input(const char **args, const char *work)
     return text;
 }
 
+/* The working directory's entries (not recursing), one name a line,
+ * sorted, a directory's with a trailing '/'. A new string (free()). */
+static char *work_files(const char *work)
+{
+    char *names[256], *out, path[8192];
+    size_t n = 0, i, k, len = 1;
+    struct dirent *de;
+    struct stat st;
+    DIR *d = opendir(work);
+
+    ASSERT_NOT_NULL(d);
+    while ((de = readdir(d)) != NULL && n < 256) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
+        k = strlen(de->d_name) + 3;
+        names[n] = malloc(k);
+        ASSERT_NOT_NULL(names[n]);
+        snprintf(names[n], k, "%s%s\n", de->d_name,
+                 lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "/" : "");
+        len += strlen(names[n++]);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_lines);
+    out = calloc(len, 1);
+    ASSERT_NOT_NULL(out);
+    for (i = 0; i < n; i++) {
+        strcat(out, names[i]);
+        free(names[i]);
+    }
+    return out;
+}
+
+/* expect/@name (files, N.files) against the working directory's entries,
+ * when the case has it. */
+static int compare_files(const char *casedir, const char *name,
+                         const char *work)
+{
+    char *files;
+    int failed;
+
+    if (!has_expect(casedir, name))
+        return 0;
+    files = work_files(work);
+    failed = compare(casedir, name, files);
+    free(files);
+    return failed;
+}
+
 /* A set-up line's outputs, where the case has expect/N.stdout or
  * expect/N.stderr (N: the line's number among the command lines, from 1):
  * one case can then check every command of a sequence. */
@@ -470,6 +521,12 @@ static int run_case(const char *casedir, const char *slug)
         }
         if (!last)
             failed |= compare_step(casedir, step, &r, use_sim);
+        if (!last) {
+            char name[32];
+
+            snprintf(name, sizeof(name), "%d.files", step);
+            failed |= compare_files(casedir, name, work);
+        }
     }
     normalise(r.out);
     normalise(r.err);
@@ -478,6 +535,7 @@ static int run_case(const char *casedir, const char *slug)
         mask_sim(r.err);
     }
     snprintf(code, sizeof(code), "%d\n", r.status);
+    failed |= compare_files(casedir, "files", work);
     failed |= compare(casedir, "stdout", r.out);
     failed |= compare(casedir, "stderr", r.err);
     snprintf(path, sizeof(path), "%s/expect/exit-code", casedir);
