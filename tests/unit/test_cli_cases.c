@@ -44,6 +44,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int is_hex(const char *p, size_t n)
 {
@@ -96,6 +97,19 @@ static void copy_file(const char *from, const char *to)
     struct stat st;
     FILE *f;
 
+    /* A symbolic link stays one, pointing where it did (a state path
+     * that is a dangling link). */
+    if (lstat(from, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = readlink(from, target, sizeof(target) - 1);
+
+        if (n < 0)
+            FAIL("readlink %s", from);
+        target[n] = '\0';
+        if (symlink(target, to) != 0)
+            FAIL("symlink %s", to);
+        return;
+    }
     /* A directory (a child module's) is copied whole. */
     if (stat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
         DIR *d = opendir(from);
@@ -373,10 +387,11 @@ static char *take_input(const char **args, const char *work)
 }
 
 /* The working directory's entries (not recursing), one name a line,
- * sorted, a directory's with a trailing '/'. A new string (free()). */
+ * sorted, a directory's with a trailing '/', a symbolic link's followed
+ * by " -> TARGET". A new string (free()). */
 static char *work_files(const char *work)
 {
-    char *names[256], *out, path[8192];
+    char *names[256], *out, path[8192], target[4096];
     size_t n = 0, i, k, len = 1;
     struct dirent *de;
     struct stat st;
@@ -387,11 +402,19 @@ static char *work_files(const char *work)
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
-        k = strlen(de->d_name) + 3;
+        target[0] = '\0';
+        memset(&st, 0, sizeof(st));
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+            ssize_t m = readlink(path, target, sizeof(target) - 1);
+
+            target[m < 0 ? 0 : m] = '\0';
+        }
+        k = strlen(de->d_name) + strlen(target) + 8;
         names[n] = malloc(k);
         ASSERT_NOT_NULL(names[n]);
-        snprintf(names[n], k, "%s%s\n", de->d_name,
-                 lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "/" : "");
+        snprintf(names[n], k, "%s%s%s%s\n", de->d_name,
+                 S_ISDIR(st.st_mode) ? "/" : "",
+                 S_ISLNK(st.st_mode) ? " -> " : "", target);
         len += strlen(names[n++]);
     }
     closedir(d);
