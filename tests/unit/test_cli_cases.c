@@ -617,10 +617,11 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every CLI_SHARDS-th case, from @shard: eight shards, so that none nears
- * the runner's 120 s limit under ASan on a loaded machine (three did not,
- * with 134 cases, some of 15 and more commands). */
-#define CLI_SHARDS 8
+/* Every CLI_SHARDS-th case, from @shard: sixteen shards, so that none
+ * nears the runner's 120 s limit under ASan on a loaded machine (three
+ * did not with 134 cases, some of 15 and more commands, nor eight at a
+ * load of 30 on two cores). */
+#define CLI_SHARDS 16
 
 static void run_shard(size_t shard)
 {
@@ -699,6 +700,46 @@ TEST(cli_cases, golden_8)
     run_shard(7);
 }
 
+TEST(cli_cases, golden_9)
+{
+    run_shard(8);
+}
+
+TEST(cli_cases, golden_10)
+{
+    run_shard(9);
+}
+
+TEST(cli_cases, golden_11)
+{
+    run_shard(10);
+}
+
+TEST(cli_cases, golden_12)
+{
+    run_shard(11);
+}
+
+TEST(cli_cases, golden_13)
+{
+    run_shard(12);
+}
+
+TEST(cli_cases, golden_14)
+{
+    run_shard(13);
+}
+
+TEST(cli_cases, golden_15)
+{
+    run_shard(14);
+}
+
+TEST(cli_cases, golden_16)
+{
+    run_shard(15);
+}
+
 const struct tern_test test_cli_cases_list[] = {
     TEST_INTEGRATION(cli_cases, golden_1),
     TEST_INTEGRATION(cli_cases, golden_2),
@@ -708,4 +749,12 @@ const struct tern_test test_cli_cases_list[] = {
     TEST_INTEGRATION(cli_cases, golden_6),
     TEST_INTEGRATION(cli_cases, golden_7),
     TEST_INTEGRATION(cli_cases, golden_8),
+    TEST_INTEGRATION(cli_cases, golden_9),
+    TEST_INTEGRATION(cli_cases, golden_10),
+    TEST_INTEGRATION(cli_cases, golden_11),
+    TEST_INTEGRATION(cli_cases, golden_12),
+    TEST_INTEGRATION(cli_cases, golden_13),
+    TEST_INTEGRATION(cli_cases, golden_14),
+    TEST_INTEGRATION(cli_cases, golden_15),
+    TEST_INTEGRATION(cli_cases, golden_16),
     TEST_END};
