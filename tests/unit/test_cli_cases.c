@@ -7,9 +7,10 @@
  *   cmd          one tern invocation per line (arguments separated by
  *                spaces; '...' quotes one argument; leading NAME=VALUE
  *                words set environment variables for that run, as in a
- *                shell; a leading "[N]" is the exit status a set-up line
- *                must have, 0 when absent). The last line is the one
- *                checked against expect/.
+ *                shell; a "<FILE" word gives FILE, one of the case's
+ *                files, on standard input; a leading "[N]" is the exit
+ *                status a set-up line must have, 0 when absent). The
+ *                last line is the one checked against expect/.
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
  *                empty sim) and every command gets the sim's endpoints
@@ -22,6 +23,10 @@
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
  *   expect/state            `tern state pull` after the last command
+ *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
+ *                           command line (a set-up line), from 1
+ *   expect/files, expect/N.files   optional: the working directory's
+ *                           entries after the last (the Nth) command
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing, the state's serial by <SERIAL> and the sim's address by
@@ -39,6 +44,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int is_hex(const char *p, size_t n)
 {
@@ -91,6 +97,19 @@ static void copy_file(const char *from, const char *to)
     struct stat st;
     FILE *f;
 
+    /* A symbolic link stays one, pointing where it did (a state path
+     * that is a dangling link). */
+    if (lstat(from, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = readlink(from, target, sizeof(target) - 1);
+
+        if (n < 0)
+            FAIL("readlink %s", from);
+        target[n] = '\0';
+        if (symlink(target, to) != 0)
+            FAIL("symlink %s", to);
+        return;
+    }
     /* A directory (a child module's) is copied whole. */
     if (stat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
         DIR *d = opendir(from);
@@ -345,6 +364,108 @@ static void sim_clear_calls(void)
     tt_response_release(&r);
 }
 
+/* A "<FILE" word of @args: taken out, and FILE (of the working directory
+ * @work) read, for the command's standard input. NULL when there is none
+ * (the command gets an empty standard input). */
+static char *take_input(const char **args, const char *work)
+{
+    char path[8192];
+    char *text;
+    size_t i;
+
+    for (i = 0; args[i] && args[i][0] != '<'; i++)
+        ;
+    if (!args[i])
+        return NULL;
+    snprintf(path, sizeof(path), "%s/%s", work, args[i] + 1);
+    text = tt_read_file(path, NULL);
+    if (!text)
+        FAIL("read %s", path);
+    for (; args[i]; i++)
+        args[i] = args[i + 1];
+    return text;
+}
+
+/* The working directory's entries (not recursing), one name a line,
+ * sorted, a directory's with a trailing '/', a symbolic link's followed
+ * by " -> TARGET". A new string (free()). */
+static char *work_files(const char *work)
+{
+    char *names[256], *out, path[8192], target[4096];
+    size_t n = 0, i, k, len = 1;
+    struct dirent *de;
+    struct stat st;
+    DIR *d = opendir(work);
+
+    ASSERT_NOT_NULL(d);
+    while ((de = readdir(d)) != NULL && n < 256) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
+        target[0] = '\0';
+        memset(&st, 0, sizeof(st));
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+            ssize_t m = readlink(path, target, sizeof(target) - 1);
+
+            target[m < 0 ? 0 : m] = '\0';
+        }
+        k = strlen(de->d_name) + strlen(target) + 8;
+        names[n] = malloc(k);
+        ASSERT_NOT_NULL(names[n]);
+        snprintf(names[n], k, "%s%s%s%s\n", de->d_name,
+                 S_ISDIR(st.st_mode) ? "/" : "",
+                 S_ISLNK(st.st_mode) ? " -> " : "", target);
+        len += strlen(names[n++]);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_lines);
+    out = calloc(len, 1);
+    ASSERT_NOT_NULL(out);
+    for (i = 0; i < n; i++) {
+        strcat(out, names[i]);
+        free(names[i]);
+    }
+    return out;
+}
+
+/* expect/@name (files, N.files) against the working directory's entries,
+ * when the case has it. */
+static int compare_files(const char *casedir, const char *name,
+                         const char *work)
+{
+    char *files;
+    int failed;
+
+    if (!has_expect(casedir, name))
+        return 0;
+    files = work_files(work);
+    failed = compare(casedir, name, files);
+    free(files);
+    return failed;
+}
+
+/* A set-up line's outputs, where the case has expect/N.stdout or
+ * expect/N.stderr (N: the line's number among the command lines, from 1):
+ * one case can then check every command of a sequence. */
+static int compare_step(const char *casedir, int step, struct tt_run *r,
+                        int use_sim)
+{
+    char name[32];
+    int failed = 0;
+
+    normalise(r->out);
+    normalise(r->err);
+    if (use_sim) {
+        mask_sim(r->out);
+        mask_sim(r->err);
+    }
+    snprintf(name, sizeof(name), "%d.stdout", step);
+    failed |= compare_optional(casedir, name, r->out);
+    snprintf(name, sizeof(name), "%d.stderr", step);
+    failed |= compare_optional(casedir, name, r->err);
+    return failed;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -354,7 +475,7 @@ static int run_case(const char *casedir, const char *slug)
     struct tt_sim_env senv;
     struct stat st;
     DIR *d;
-    int failed = 0, use_sim;
+    int failed = 0, use_sim, step = 0;
 
     snprintf(work, sizeof(work), "%s/%s", tern_test_tmpdir(), slug);
     if (mkdir(work, 0755) != 0)
@@ -402,6 +523,7 @@ static int run_case(const char *casedir, const char *slug)
         {
             const char **args = split(line), *env[TT_SIM_ENV_MAX + 16];
             size_t n = 0, k;
+            char *input;
 
             if (use_sim)
                 for (k = 0; senv.env[k]; k++)
@@ -409,13 +531,24 @@ static int run_case(const char *casedir, const char *slug)
             while (args[0] && n < TT_SIM_ENV_MAX + 15 && is_assignment(args[0]))
                 env[n++] = *args++;
             env[n] = NULL;
-            if (tt_run_tern_env(&r, work, NULL, env, args) != 0)
+            input = take_input(args, work);
+            if (tt_run_tern_env(&r, work, input, env, args) != 0)
                 FAIL("running tern for %s", slug);
+            free(input);
         }
+        step++;
         if (!last && r.status != want_status) {
             fprintf(stderr, "# %s: set-up step exit %d, expected %d:\n%s%s",
                     slug, r.status, want_status, r.out, r.err);
             failed = 1;
+        }
+        if (!last)
+            failed |= compare_step(casedir, step, &r, use_sim);
+        if (!last) {
+            char name[32];
+
+            snprintf(name, sizeof(name), "%d.files", step);
+            failed |= compare_files(casedir, name, work);
         }
     }
     normalise(r.out);
@@ -425,6 +558,7 @@ static int run_case(const char *casedir, const char *slug)
         mask_sim(r.err);
     }
     snprintf(code, sizeof(code), "%d\n", r.status);
+    failed |= compare_files(casedir, "files", work);
     failed |= compare(casedir, "stdout", r.out);
     failed |= compare(casedir, "stderr", r.err);
     snprintf(path, sizeof(path), "%s/expect/exit-code", casedir);
@@ -483,12 +617,16 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every third case, from @shard: three shards, so that none nears the
- * runner's 120 s limit under ASan on a loaded machine. */
+/* Every CLI_SHARDS-th case, from @shard: sixteen shards, so that none
+ * nears the runner's 120 s limit under ASan on a loaded machine (three
+ * did not with 134 cases, some of 15 and more commands, nor eight at a
+ * load of 30 on two cores). */
+#define CLI_SHARDS 16
+
 static void run_shard(size_t shard)
 {
     char dir[4096], casedir[8192];
-    char *names[256];
+    char *names[1024];
     size_t n = 0, i;
     struct dirent *de;
     DIR *d;
@@ -497,14 +635,18 @@ static void run_shard(size_t shard)
     snprintf(dir, sizeof(dir), "%s/tests/cases/cli", tern_test_source_dir());
     d = opendir(dir);
     ASSERT_NOT_NULL(d);
-    while ((de = readdir(d)) != NULL && n < 256)
-        if (de->d_name[0] != '.')
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.') {
+            /* A case past the table would go unrun, silently. */
+            if (n == sizeof(names) / sizeof(names[0]))
+                FAIL("more than %zu cli cases: enlarge names[]", n);
             names[n++] = strdup(de->d_name);
+        }
     closedir(d);
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
         snprintf(casedir, sizeof(casedir), "%s/%s", dir, names[i]);
-        if (i % 3 == shard && run_case(casedir, names[i])) {
+        if (i % CLI_SHARDS == shard && run_case(casedir, names[i])) {
             fprintf(stderr, "# FAILED: %s\n", names[i]);
             failed++;
         }
@@ -533,7 +675,86 @@ TEST(cli_cases, golden_3)
     run_shard(2);
 }
 
+TEST(cli_cases, golden_4)
+{
+    run_shard(3);
+}
+
+TEST(cli_cases, golden_5)
+{
+    run_shard(4);
+}
+
+TEST(cli_cases, golden_6)
+{
+    run_shard(5);
+}
+
+TEST(cli_cases, golden_7)
+{
+    run_shard(6);
+}
+
+TEST(cli_cases, golden_8)
+{
+    run_shard(7);
+}
+
+TEST(cli_cases, golden_9)
+{
+    run_shard(8);
+}
+
+TEST(cli_cases, golden_10)
+{
+    run_shard(9);
+}
+
+TEST(cli_cases, golden_11)
+{
+    run_shard(10);
+}
+
+TEST(cli_cases, golden_12)
+{
+    run_shard(11);
+}
+
+TEST(cli_cases, golden_13)
+{
+    run_shard(12);
+}
+
+TEST(cli_cases, golden_14)
+{
+    run_shard(13);
+}
+
+TEST(cli_cases, golden_15)
+{
+    run_shard(14);
+}
+
+TEST(cli_cases, golden_16)
+{
+    run_shard(15);
+}
+
 const struct tern_test test_cli_cases_list[] = {
     TEST_INTEGRATION(cli_cases, golden_1),
     TEST_INTEGRATION(cli_cases, golden_2),
-    TEST_INTEGRATION(cli_cases, golden_3), TEST_END};
+    TEST_INTEGRATION(cli_cases, golden_3),
+    TEST_INTEGRATION(cli_cases, golden_4),
+    TEST_INTEGRATION(cli_cases, golden_5),
+    TEST_INTEGRATION(cli_cases, golden_6),
+    TEST_INTEGRATION(cli_cases, golden_7),
+    TEST_INTEGRATION(cli_cases, golden_8),
+    TEST_INTEGRATION(cli_cases, golden_9),
+    TEST_INTEGRATION(cli_cases, golden_10),
+    TEST_INTEGRATION(cli_cases, golden_11),
+    TEST_INTEGRATION(cli_cases, golden_12),
+    TEST_INTEGRATION(cli_cases, golden_13),
+    TEST_INTEGRATION(cli_cases, golden_14),
+    TEST_INTEGRATION(cli_cases, golden_15),
+    TEST_INTEGRATION(cli_cases, golden_16),
+    TEST_END};

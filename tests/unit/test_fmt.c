@@ -159,7 +159,7 @@ static void check_tree(const char *rel, tern_buf *problems, size_t *count)
             continue;
         sub = tern_asprintf("%s/%s", rel, e->d_name);
         subabs = tern_asprintf("%s/%s", abs, e->d_name);
-        ASSERT_OK(stat(subabs, &st));
+        ASSERT_OK(lstat(subabs, &st)); /* a link (a dangling one) is no file */
         if (S_ISDIR(st.st_mode)) {
             check_tree(sub, problems, count);
         } else if (has_fmt_ext(e->d_name) && !is_excluded(sub)) {
