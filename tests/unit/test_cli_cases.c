@@ -23,6 +23,9 @@
  *                           parallel operations leave the order open
  *   expect/state            `tern state pull` after the last command
  *
+ * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
+ * between two commands: a change made outside tern (sim_step).
+ *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing, the state's serial by <SERIAL> and the sim's address by
  * <SIM>. TERN_UPDATE_GOLDEN=1
@@ -30,6 +33,7 @@
  */
 #include "runner.h"
 
+#include "aws_call.h"
 #include "run_tern.h"
 #include "support.h"
 
@@ -345,6 +349,53 @@ static void sim_clear_calls(void)
     tt_response_release(&r);
 }
 
+/*
+ * A set-up line starting with '@': what happens outside tern between two
+ * commands, against the case's sim, which must answer 200:
+ *   @sim METHOD PATH [BODY]   tern-sim's control, /_sim/PATH
+ *   @iam ACTION NAME=VALUE... a signed IAM Query call (the default key)
+ *   @dbx METHOD PATH [BODY]   a Databricks REST call (the default token)
+ */
+static int sim_step(const char *slug, char *line)
+{
+    static const char *const hdr[] = {
+        "Authorization: Bearer dapi-ternsim-default-token-0001", NULL};
+    const char **a = split(line), *params[64];
+    struct tt_response r;
+    char url[4096];
+    size_t i, n = 0;
+    int rc = -1;
+
+    if (a[0] && a[1] && a[2] && strcmp(a[0], "sim") == 0) {
+        rc = tt_sim_control(&r, &case_sim, a[1], a[2], a[3]);
+    } else if (a[0] && a[1] && strcmp(a[0], "iam") == 0) {
+        for (i = 2; a[i] && n < 62; i++) {
+            char *eq = strchr(a[i], '=');
+
+            if (!eq)
+                FAIL("%s: @iam %s: '%s' is not NAME=VALUE", slug, a[1], a[i]);
+            *eq = '\0';
+            params[n++] = a[i];
+            params[n++] = eq + 1;
+        }
+        params[n] = NULL;
+        rc = tt_iam(&r, &case_sim, a[1], params);
+    } else if (a[0] && a[1] && a[2] && strcmp(a[0], "dbx") == 0) {
+        snprintf(url, sizeof(url), "%s%s", case_sim.base_url, a[2]);
+        rc = tt_http(&r, a[1], url, hdr, a[3], a[3] ? strlen(a[3]) : 0);
+    } else {
+        FAIL("%s: unknown '@' line in cmd", slug);
+    }
+    if (rc != 0)
+        FAIL("%s: @%s %s: no answer from the sim", slug, a[0], a[1]);
+    rc = r.status != 200;
+    if (rc)
+        fprintf(stderr, "# %s: @%s %s: HTTP %ld: %s\n", slug, a[0], a[1],
+                r.status, r.body ? r.body : "");
+    tt_response_release(&r);
+    return rc;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -389,6 +440,13 @@ static int run_case(const char *casedir, const char *slug)
         if (*line == '\0' || *line == '#')
             continue;
         last = !(next && *next);
+        if (line[0] == '@') {
+            if (!use_sim || last)
+                FAIL("%s: an '@' line needs sim.json and a command after it",
+                     slug);
+            failed |= sim_step(slug, line + 1);
+            continue;
+        }
         if (line[0] == '[') {
             want_status = atoi(line + 1);
             line = strchr(line, ']');
