@@ -22,6 +22,8 @@
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
  *   expect/state            `tern state pull` after the last command
+ *   expect/sim-PART         part PART (iam, databricks, s3, dynamodb) of
+ *                           the sim's dump after the last command
  *
  * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
  * between two commands: a change made outside tern (sim_step).
@@ -314,6 +316,66 @@ static void mask_sim(char *s)
     *w = '\0';
 }
 
+/* In a dump: an integer under a key ending in "timestamp" or "_ms" (a
+ * time in milliseconds) becomes "<TIME>", an S3 object's "etag" (the MD5
+ * of a body that may hold a lineage) "<ETAG>", at any depth. */
+static void mask_dump(json_t *j)
+{
+    const char *key;
+    json_t *v;
+    size_t i, n;
+
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            mask_dump(v);
+        }
+        return;
+    }
+    json_object_foreach(j, key, v)
+    {
+        n = strlen(key);
+        if (json_is_integer(v) &&
+            ((n >= 9 && strcmp(key + n - 9, "timestamp") == 0) ||
+             (n >= 3 && strcmp(key + n - 3, "_ms") == 0)))
+            json_object_set_new(j, key, json_string("<TIME>"));
+        else if (strcmp(key, "etag") == 0 && json_is_string(v))
+            json_object_set_new(j, key, json_string("<ETAG>"));
+        else
+            mask_dump(v);
+    }
+}
+
+/* Part @part ("iam", "databricks", "s3", "dynamodb") of the sim's dump,
+ * keys sorted, indented by two, masked (mask_dump). A new string
+ * (free()). */
+static char *sim_dump_part(const char *part)
+{
+    struct tt_response r;
+    json_t *root;
+    char *text, *out;
+
+    if (tt_sim_control(&r, &case_sim, "GET", "dump", NULL) != 0 ||
+        r.status != 200)
+        FAIL("GET /_sim/dump: %ld", r.status);
+    root = json_loads(r.body, 0, NULL);
+    tt_response_release(&r);
+    ASSERT_NOT_NULL(root);
+    mask_dump(root);
+    text = json_dumps(json_object_get(root, part),
+                      JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(root);
+    ASSERT_NOT_NULL(text);
+    out = malloc(strlen(text) + 2);
+    ASSERT_NOT_NULL(out);
+    strcpy(out, text);
+    strcat(out, "\n");
+    free(text); /* allocated by jansson */
+    normalise(out);
+    mask_sim(out);
+    return out;
+}
+
 /* Reset the shard's sim (starting it first if need be) and load @seed. */
 static void sim_prepare(const char *seed_path)
 {
@@ -510,6 +572,25 @@ static int run_case(const char *casedir, const char *slug)
         calls = sim_calls(1);
         failed |= compare_optional(casedir, "calls-unordered", calls);
         free(calls);
+    }
+    {
+        static const char *const parts[] = {"iam", "databricks", "s3",
+                                            "dynamodb"};
+        char name[32];
+        size_t k;
+
+        for (k = 0; k < 4; k++) {
+            char *dump;
+
+            snprintf(name, sizeof(name), "sim-%s", parts[k]);
+            if (!has_expect(casedir, name))
+                continue;
+            if (!use_sim)
+                FAIL("%s: expect/%s without sim.json", slug, name);
+            dump = sim_dump_part(parts[k]);
+            failed |= compare(casedir, name, dump);
+            free(dump);
+        }
     }
     if (has_expect(casedir, "state")) {
         static const char *const pull[] = {"state", "pull", NULL};
