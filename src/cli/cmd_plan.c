@@ -926,6 +926,19 @@ static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
     }
     if (ctx->state)
         tern_state_outputs(ctx->state, &prior, NULL);
+    if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
+        /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
+        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+        tern_buf_printf(&out,
+                        "\n%s%sNo changes.%s%s Your infrastructure still "
+                        "matches the configuration.%s\n\ntern has checked "
+                        "that the real remote objects still match the result "
+                        "of\nyour most recent changes, and found no "
+                        "differences.\n",
+                        cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
+                        cli_c_bold(ui), cli_c_reset(ui));
+        goto print;
+    }
     if (n == 0) {
         cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
         tern_buf_printf(&out,

@@ -27,14 +27,21 @@
  *                           command line (a set-up line), from 1
  *   expect/files, expect/N.files   optional: the working directory's
  *                           entries after the last (the Nth) command
+ *   expect/sim-PART         part PART (iam, databricks, s3, dynamodb) of
+ *                           the sim's dump after the last command
+ *
+ * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
+ * between two commands: a change made outside tern (sim_step).
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
- * comparing, the state's serial by <SERIAL> and the sim's address by
+ * comparing (and, in a case with a file mask-elapsed, "after 3s" by
+ * "after Ns"), the state's serial by <SERIAL> and the sim's address by
  * <SIM>. TERN_UPDATE_GOLDEN=1
  * rewrites the expected files (calls and state only where they exist).
  */
 #include "runner.h"
 
+#include "aws_call.h"
 #include "run_tern.h"
 #include "support.h"
 
@@ -84,6 +91,26 @@ static void normalise(char *s)
                 p = (char *)q + 1;
                 continue;
             }
+        }
+        *w++ = *p++;
+    }
+    *w = '\0';
+}
+
+/* "after 12s" becomes "after Ns", in place (never longer): for a case
+ * whose step takes a time that depends on the machine's load. */
+static void mask_elapsed(char *s)
+{
+    char *w = s, *p = s;
+
+    while (*p) {
+        if (strncmp(p, "after ", 6) == 0 && isdigit((unsigned char)p[6])) {
+            /* Past the digits first: w may be p. */
+            for (p += 6; isdigit((unsigned char)*p); p++)
+                ;
+            memcpy(w, "after N", 7);
+            w += 7;
+            continue;
         }
         *w++ = *p++;
     }
@@ -329,6 +356,66 @@ static void mask_sim(char *s)
     *w = '\0';
 }
 
+/* In a dump: an integer under a key ending in "timestamp" or "_ms" (a
+ * time in milliseconds) becomes "<TIME>", an S3 object's "etag" (the MD5
+ * of a body that may hold a lineage) "<ETAG>", at any depth. */
+static void mask_dump(json_t *j)
+{
+    const char *key;
+    json_t *v;
+    size_t i, n;
+
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            mask_dump(v);
+        }
+        return;
+    }
+    json_object_foreach(j, key, v)
+    {
+        n = strlen(key);
+        if (json_is_integer(v) &&
+            ((n >= 9 && strcmp(key + n - 9, "timestamp") == 0) ||
+             (n >= 3 && strcmp(key + n - 3, "_ms") == 0)))
+            json_object_set_new(j, key, json_string("<TIME>"));
+        else if (strcmp(key, "etag") == 0 && json_is_string(v))
+            json_object_set_new(j, key, json_string("<ETAG>"));
+        else
+            mask_dump(v);
+    }
+}
+
+/* Part @part ("iam", "databricks", "s3", "dynamodb") of the sim's dump,
+ * keys sorted, indented by two, masked (mask_dump). A new string
+ * (free()). */
+static char *sim_dump_part(const char *part)
+{
+    struct tt_response r;
+    json_t *root;
+    char *text, *out;
+
+    if (tt_sim_control(&r, &case_sim, "GET", "dump", NULL) != 0 ||
+        r.status != 200)
+        FAIL("GET /_sim/dump: %ld", r.status);
+    root = json_loads(r.body, 0, NULL);
+    tt_response_release(&r);
+    ASSERT_NOT_NULL(root);
+    mask_dump(root);
+    text = json_dumps(json_object_get(root, part),
+                      JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(root);
+    ASSERT_NOT_NULL(text);
+    out = malloc(strlen(text) + 2);
+    ASSERT_NOT_NULL(out);
+    strcpy(out, text);
+    strcat(out, "\n");
+    free(text); /* allocated by jansson */
+    normalise(out);
+    mask_sim(out);
+    return out;
+}
+
 /* Reset the shard's sim (starting it first if need be) and load @seed. */
 static void sim_prepare(const char *seed_path)
 {
@@ -466,6 +553,53 @@ static int compare_step(const char *casedir, int step, struct tt_run *r,
     return failed;
 }
 
+/*
+ * A set-up line starting with '@': what happens outside tern between two
+ * commands, against the case's sim, which must answer 200:
+ *   @sim METHOD PATH [BODY]   tern-sim's control, /_sim/PATH
+ *   @iam ACTION NAME=VALUE... a signed IAM Query call (the default key)
+ *   @dbx METHOD PATH [BODY]   a Databricks REST call (the default token)
+ */
+static int sim_step(const char *slug, char *line)
+{
+    static const char *const hdr[] = {
+        "Authorization: Bearer dapi-ternsim-default-token-0001", NULL};
+    const char **a = split(line), *params[64];
+    struct tt_response r;
+    char url[4096];
+    size_t i, n = 0;
+    int rc = -1;
+
+    if (a[0] && a[1] && a[2] && strcmp(a[0], "sim") == 0) {
+        rc = tt_sim_control(&r, &case_sim, a[1], a[2], a[3]);
+    } else if (a[0] && a[1] && strcmp(a[0], "iam") == 0) {
+        for (i = 2; a[i] && n < 62; i++) {
+            char *eq = strchr(a[i], '=');
+
+            if (!eq)
+                FAIL("%s: @iam %s: '%s' is not NAME=VALUE", slug, a[1], a[i]);
+            *eq = '\0';
+            params[n++] = a[i];
+            params[n++] = eq + 1;
+        }
+        params[n] = NULL;
+        rc = tt_iam(&r, &case_sim, a[1], params);
+    } else if (a[0] && a[1] && a[2] && strcmp(a[0], "dbx") == 0) {
+        snprintf(url, sizeof(url), "%s%s", case_sim.base_url, a[2]);
+        rc = tt_http(&r, a[1], url, hdr, a[3], a[3] ? strlen(a[3]) : 0);
+    } else {
+        FAIL("%s: unknown '@' line in cmd", slug);
+    }
+    if (rc != 0)
+        FAIL("%s: @%s %s: no answer from the sim", slug, a[0], a[1]);
+    rc = r.status != 200;
+    if (rc)
+        fprintf(stderr, "# %s: @%s %s: HTTP %ld: %s\n", slug, a[0], a[1],
+                r.status, r.body ? r.body : "");
+    tt_response_release(&r);
+    return rc;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -484,7 +618,8 @@ static int run_case(const char *casedir, const char *slug)
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "cmd") == 0 ||
             strcmp(de->d_name, "expect") == 0 ||
-            strcmp(de->d_name, "sim.json") == 0)
+            strcmp(de->d_name, "sim.json") == 0 ||
+            strcmp(de->d_name, "mask-elapsed") == 0)
             continue;
         snprintf(from, sizeof(from), "%s/%s", casedir, de->d_name);
         snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
@@ -510,6 +645,13 @@ static int run_case(const char *casedir, const char *slug)
         if (*line == '\0' || *line == '#')
             continue;
         last = !(next && *next);
+        if (line[0] == '@') {
+            if (!use_sim || last)
+                FAIL("%s: an '@' line needs sim.json and a command after it",
+                     slug);
+            failed |= sim_step(slug, line + 1);
+            continue;
+        }
         if (line[0] == '[') {
             want_status = atoi(line + 1);
             line = strchr(line, ']');
@@ -553,6 +695,11 @@ static int run_case(const char *casedir, const char *slug)
     }
     normalise(r.out);
     normalise(r.err);
+    snprintf(path, sizeof(path), "%s/mask-elapsed", casedir);
+    if (stat(path, &st) == 0) {
+        mask_elapsed(r.out);
+        mask_elapsed(r.err);
+    }
     if (use_sim) {
         mask_sim(r.out);
         mask_sim(r.err);
@@ -586,6 +733,25 @@ static int run_case(const char *casedir, const char *slug)
         calls = sim_calls(1);
         failed |= compare_optional(casedir, "calls-unordered", calls);
         free(calls);
+    }
+    {
+        static const char *const parts[] = {"iam", "databricks", "s3",
+                                            "dynamodb"};
+        char name[32];
+        size_t k;
+
+        for (k = 0; k < 4; k++) {
+            char *dump;
+
+            snprintf(name, sizeof(name), "sim-%s", parts[k]);
+            if (!has_expect(casedir, name))
+                continue;
+            if (!use_sim)
+                FAIL("%s: expect/%s without sim.json", slug, name);
+            dump = sim_dump_part(parts[k]);
+            failed |= compare(casedir, name, dump);
+            free(dump);
+        }
     }
     if (has_expect(casedir, "state")) {
         static const char *const pull[] = {"state", "pull", NULL};

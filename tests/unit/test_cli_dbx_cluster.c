@@ -1,10 +1,9 @@
 /*
  * databricks_cluster through the built tern against tern-sim:
  *
- *  - lifecycle: apply waits for RUNNING and the library, a plan after is
- *    empty, a cluster terminated outside tern is no change, a failed
- *    start is Databricks' termination reason in the apply's error, and
- *    destroy leaves nothing;
+ *  - (the lifecycle, an apply that waits for RUNNING and the library, a
+ *    cluster terminated outside tern that is no change, a failed start
+ *    and a destroy, is golden: tests/cases/cli/503, 547-549);
  *  - progress: apply's "Still creating..." lines carry what the cluster
  *    waits for, its state and then its libraries, driven by the sim clock;
  *  - interrupt: Ctrl-C while the cluster starts stops the wait, not the
@@ -108,63 +107,6 @@ static const char *workdir(const char *kind, long n)
         if (why_)                                                              \
             FAIL("%s", why_);                                                  \
     } while (0)
-
-TEST(dbx_cluster, lifecycle)
-{
-    struct tt_sim sim;
-    struct tt_sim_env env;
-    struct tt_run r = {0};
-    const char *dir = workdir("lifecycle", 0);
-    json_t *j, *c;
-    char body[256], url[256];
-    struct tt_response resp;
-    const char *hdr[] = {"Authorization: Bearer "
-                         "dapi-ternsim-default-token-0001",
-                         NULL};
-
-    setup(&sim, NULL);
-    tt_sim_env_init(&env, &sim);
-    control(&sim, "POST", "clusters",
-            "{\"startup_ms\": 400, \"library_ms\": 100}");
-    ASSERT_OK(tt_write_file(dir, "main.tf", cluster_tf));
-    EXPECT(&r, dir, env.env, 0, "init");
-    EXPECT(&r, dir, env.env, 0, "apply", "-auto-approve");
-    ASSERT_STR_CONTAINS(r.out, "databricks_cluster.deploy: Creation complete "
-                               "after");
-    j = control_json(&sim, "clusters");
-    ASSERT_EQ(json_array_size(json_object_get(j, "clusters")), 1);
-    c = json_array_get(json_object_get(j, "clusters"), 0);
-    ASSERT_STR_EQ(json_string_value(json_object_get(c, "state")), "RUNNING");
-    /* The cluster stops by itself (autotermination): no change. */
-    snprintf(body, sizeof(body), "{\"cluster_id\": \"%s\"}",
-             json_string_value(json_object_get(c, "cluster_id")));
-    snprintf(url, sizeof(url), "%s/api/2.1/clusters/delete", sim.base_url);
-    ASSERT_OK(tt_http(&resp, "POST", url, hdr, body, strlen(body)));
-    ASSERT_EQ(resp.status, 200);
-    tt_response_release(&resp);
-    json_decref(j);
-    EXPECT(&r, dir, env.env, 0, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "No changes.");
-    EXPECT(&r, dir, env.env, 0, "destroy", "-auto-approve");
-    j = control_json(&sim, "clusters");
-    ASSERT(json_is_true(json_object_get(
-        json_array_get(json_object_get(j, "clusters"), 0), "deleted")));
-    json_decref(j);
-    /* A start that fails: Databricks' reason is the error. */
-    control(&sim, "POST", "clusters",
-            "{\"fail\": {\"count\": 1, \"code\": "
-            "\"INSTANCE_UNREACHABLE\", \"type\": \"CLOUD_FAILURE\", "
-            "\"message\": \"Instance i-0abc was not reachable\"}}");
-    EXPECT(&r, dir, env.env, 1, "apply", "-auto-approve", "-no-color");
-    ASSERT_STR_EQ(r.err,
-                  "Error: Cannot create Databricks cluster 'deploy'\n\n"
-                  "creating databricks_cluster.deploy: failed to reach "
-                  "RUNNING, got TERMINATED: Instance i-0abc was not "
-                  "reachable (termination reason INSTANCE_UNREACHABLE, type "
-                  "CLOUD_FAILURE)\n\n");
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
-}
 
 static void advance(int pid, void *arg)
 {
@@ -544,9 +486,7 @@ TEST(dbx_cluster, kill_trials)
 }
 
 const struct tern_test test_cli_dbx_cluster_list[] = {
-    TEST_INTEGRATION(dbx_cluster, lifecycle),
     TEST_INTEGRATION(dbx_cluster, progress_lines),
     TEST_INTEGRATION(dbx_cluster, interrupt_keeps_cluster),
     TEST_INTEGRATION(dbx_cluster, ten_concurrent),
-    TEST_INTEGRATION(dbx_cluster, kill_trials),
-    TEST_END};
+    TEST_INTEGRATION(dbx_cluster, kill_trials), TEST_END};

@@ -1,0 +1,20 @@
+terraform {
+  backend "s3" {
+    bucket = "tfstate"
+    key    = "a/terraform.tfstate"
+    region = "us-east-1"
+  }
+}
+output "name" {
+  value = "deploy"
+}
+output "subnets" {
+  value = ["subnet-a", "subnet-b"]
+}
+output "tags" {
+  value = { env = "prod", team = "data" }
+}
+output "token" {
+  value     = "s3cr3t-token"
+  sensitive = true
+}
