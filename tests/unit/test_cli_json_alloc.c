@@ -467,10 +467,64 @@ TEST(cli_json_alloc, apply_stream_walk)
     tern_diags_release(&diags);
 }
 
+/* `providers schema -json` into *@out, allocation @fail_at failing as
+ * show_json's does. */
+static int schema_json(char **out, unsigned long fail_at, int once,
+                       unsigned long *made)
+{
+    struct cli_ctx ctx;
+    size_t len = 0;
+    FILE *f;
+    int rc;
+
+    *out = NULL;
+    f = open_memstream(out, &len);
+    ASSERT_NOT_NULL(f);
+    memset(&ctx, 0, sizeof(ctx));
+    cli_opts_init(&ctx.opts);
+    ctx.opts.json = 1;
+    ctx.ui.out = f;
+    ctx.ui.err = f;
+    if (once)
+        tern__alloc_fail_once(fail_at);
+    else
+        tern__alloc_fail_after(fail_at);
+    rc = cli_cmd_providers_schema(&ctx);
+    *made = tern__alloc_fail_after(0);
+    fclose(f);
+    ASSERT_EQ(ctx.diags.count, 0);
+    cli_opts_release(&ctx.opts);
+    return rc;
+}
+
+/* `providers schema -json`: every provider's, resource's and data
+ * source's schema, nested blocks included, or nothing and out of memory. */
+TEST(cli_json_alloc, providers_schema_walk)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    char *want = NULL, *got = NULL;
+    unsigned long n, total, made;
+    int rc, once;
+
+    ASSERT_OK(schema_json(&want, 0, 0, &total));
+    ASSERT_NOT_NULL(strstr(want, "\"registry.terraform.io/hashicorp/aws\""));
+    ASSERT_NOT_NULL(strstr(want, "\"block_types\":{"));
+    ASSERT_NOT_NULL(strstr(want, "\"data_source_schemas\":{"));
+    ASSERT_CMP(total, >, 1000);
+    for (n = 1; n <= total; n++)
+        for (once = 0; once < 2; once++) {
+            rc = schema_json(&got, n, once, &made);
+            check_run(rc, got, want, &diags, n, once);
+        }
+    fprintf(stderr, "# %lu allocations walked\n", total);
+    free(want); /* open_memstream's */
+}
+
 const struct tern_test test_cli_json_alloc_list[] = {
     TEST_UNIT(cli_json_alloc, show_plan_walk),
     TEST_UNIT(cli_json_alloc, show_state_walk),
     TEST_UNIT(cli_json_alloc, plan_stream_walk),
     TEST_UNIT(cli_json_alloc, apply_stream_walk),
+    TEST_UNIT(cli_json_alloc, providers_schema_walk),
     TEST_END,
 };
