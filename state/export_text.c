@@ -21,6 +21,7 @@
 
 #include "engine/tfjson.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 /* Where an instance sits: doc > resources[] > resource > instances[]. */
 #define INSTANCE_INDENT 8
@@ -211,8 +212,8 @@ static void put_indented(tern_buf *b, const char *text, size_t n, int spaces)
 /* Append Jansson's indented dump of @p v at @p spaces of indentation. */
 static int put_dump(tern_buf *b, const json_t *v, int spaces)
 {
-    char *t =
-        json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    char *t = tern_json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                     JSON_ENCODE_ANY);
 
     if (!t)
         return TERN_ENOMEM;
@@ -247,24 +248,26 @@ static int put_header(tern_buf *b, const json_t *r)
     const json_t *key = json_object_get(r, "index_key");
     const char *module = str_or(r, "module", "");
     char *prov = NULL, *t, *end;
+    int oom = 0;
 
-    if (!res)
-        return TERN_ENOMEM;
     if (*module)
-        json_object_set_new(res, "module", json_string(module));
-    json_object_set_new(res, "mode", json_string(str_or(r, "mode", "managed")));
-    json_object_set_new(res, "type", json_string(str_or(r, "type", "")));
-    json_object_set_new(res, "name", json_string(str_or(r, "name", "")));
+        tern_json_set(&oom, res, "module", json_string(module));
+    tern_json_set(&oom, res, "mode", json_string(str_or(r, "mode", "managed")));
+    tern_json_set(&oom, res, "type", json_string(str_or(r, "type", "")));
+    tern_json_set(&oom, res, "name", json_string(str_or(r, "name", "")));
     if (json_is_integer(key))
-        json_object_set_new(res, "each", json_string("list"));
+        tern_json_set(&oom, res, "each", json_string("list"));
     else if (json_is_string(key))
-        json_object_set_new(res, "each", json_string("map"));
-    if (json_object_get(r, "provider") == NULL)
+        tern_json_set(&oom, res, "each", json_string("map"));
+    if (json_object_get(r, "provider") == NULL) {
         prov = tern__state_default_provider(str_or(r, "type", ""));
-    json_object_set_new(res, "provider",
-                        json_string(prov ? prov : str_or(r, "provider", "")));
+        oom |= !prov;
+    }
+    tern_json_set(&oom, res, "provider",
+                  json_string(prov ? prov : str_or(r, "provider", "")));
     tern_free(prov);
-    t = json_dumps(res, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    res = tern_json_done(oom, res);
+    t = res ? tern_json_dumps(res, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(res);
     if (!t)
         return TERN_ENOMEM;
@@ -750,9 +753,16 @@ static int put_outputs(tern_state *st, tern_buf *b, struct tern_diags *diags)
             error = TERN_ENOMEM;
             goto done;
         }
-        if (json_is_true(json_object_get(v, "sensitive")))
-            json_object_set_new(o, "sensitive", json_true());
-        json_object_set_new(out_obj, k, o);
+        if (json_is_true(json_object_get(v, "sensitive")) &&
+            json_object_set_new(o, "sensitive", json_true())) {
+            json_decref(o);
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        if (json_object_set_new(out_obj, k, o)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     error = put_dump(b, out_obj, MEMBER_INDENT);
 done:

@@ -27,6 +27,7 @@
 
 #include "tern/clock.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 /* How often a waiting process retries. */
 #define LOCK_POLL_MS 25
@@ -60,8 +61,9 @@ static int try_lock(int fd)
     return errno == EWOULDBLOCK ? 1 : -1;
 }
 
-/* The info JSON in the lock file; NULL when empty or unreadable. */
-static json_t *read_info(int fd)
+/* The info JSON in the lock file; NULL when empty or unreadable (*@oom
+ * set when memory, not the file, was why). */
+static json_t *read_info(int fd, int *oom)
 {
     char buf[4096];
     ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -69,7 +71,7 @@ static json_t *read_info(int fd)
     if (n <= 0)
         return NULL;
     buf[n] = '\0';
-    return json_loads(buf, 0, NULL);
+    return tern_json_loads(buf, 0, oom);
 }
 
 static char *who(void)
@@ -123,16 +125,16 @@ done:
  * held in that moment sees an empty or half-written file: give it up to
  * LOCK_INFO_WAIT_MS to appear, so the message can name the holder.
  */
-static json_t *read_info_wait(int fd)
+static json_t *read_info_wait(int fd, int *oom)
 {
-    json_t *info = read_info(fd);
+    json_t *info = read_info(fd, oom);
     int64_t deadline = tern_clock_now(NULL) + LOCK_INFO_WAIT_MS;
 
-    while (!json_is_string(json_object_get(info, "ID")) &&
+    while (!*oom && !json_is_string(json_object_get(info, "ID")) &&
            tern_clock_now(NULL) < deadline) {
         json_decref(info);
         tern_clock_sleep(NULL, 5, NULL);
-        info = read_info(fd);
+        info = read_info(fd, oom);
     }
     return info;
 }
@@ -140,7 +142,8 @@ static json_t *read_info_wait(int fd)
 static int held_message(tern_state *st, int fd, unsigned int waited_ms,
                         struct tern_diags *diags)
 {
-    json_t *info = read_info_wait(fd);
+    int oom = 0;
+    json_t *info = read_info_wait(fd, &oom);
     const char *id = json_string_value(json_object_get(info, "ID"));
     const char *op = json_string_value(json_object_get(info, "Operation"));
     const char *user = json_string_value(json_object_get(info, "Who"));
@@ -148,6 +151,12 @@ static int held_message(tern_state *st, int fd, unsigned int waited_ms,
     json_int_t pid = json_integer_value(json_object_get(info, "Pid"));
     char waited[64] = "";
 
+    /* The holder's details not read for lack of memory are no news of
+     * who holds it. */
+    if (oom) {
+        json_decref(info);
+        return TERN_ENOMEM;
+    }
     if (waited_ms > 0)
         snprintf(waited, sizeof(waited), " after waiting %u ms", waited_ms);
     if (info == NULL || id == NULL)
@@ -249,7 +258,7 @@ int tern_state_lock_info(const char *path, json_t **out,
                          struct tern_diags *diags)
 {
     char *lpath = lock_path(path);
-    int fd = -1, error = TERN_OK;
+    int fd = -1, error = TERN_OK, oom = 0;
 
     *out = NULL;
     TERN_CHECK_ALLOC(lpath);
@@ -260,7 +269,9 @@ int tern_state_lock_info(const char *path, json_t **out,
                                      "Opening %s: %s.", lpath, strerror(errno));
         goto done;
     }
-    *out = read_info(fd);
+    *out = read_info(fd, &oom);
+    if (oom)
+        error = TERN_ENOMEM;
 done:
     if (fd >= 0)
         close(fd);
@@ -274,7 +285,7 @@ int tern_state_force_unlock(const char *path, const char *lock_id,
     char *lpath = lock_path(path);
     json_t *info = NULL;
     const char *id;
-    int fd = -1, error = TERN_OK, rc;
+    int fd = -1, error = TERN_OK, rc, oom = 0;
 
     TERN_CHECK_ALLOC(lpath);
     fd = open(lpath, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
@@ -283,7 +294,11 @@ int tern_state_force_unlock(const char *path, const char *lock_id,
                                  "There is no lock file %s.", lpath);
         goto done;
     }
-    info = read_info(fd);
+    info = read_info(fd, &oom);
+    if (oom) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     id = json_string_value(json_object_get(info, "ID"));
     if (id == NULL || lock_id == NULL || strcmp(id, lock_id) != 0) {
         error = tern__state_fail(

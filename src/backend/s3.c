@@ -10,6 +10,7 @@
 #include "tern/clock.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/buf.h"
 
 #include <errno.h>
@@ -217,7 +218,7 @@ static int ddb_lock_info(tern_backend_s3 *b, json_t **info,
 {
     json_t *out = NULL;
     const char *text;
-    int error;
+    int error, oom = 0;
 
     *info = NULL;
     error = ddb_send(b, "GetItem",
@@ -229,7 +230,9 @@ static int ddb_lock_info(tern_backend_s3 *b, json_t **info,
         json_object_get(json_object_get(out, "Item"), "Info"), "S"));
     if (!json_object_get(out, "Item"))
         error = TERN_ENOTFOUND;
-    else if (!text || !(*info = json_loads(text, 0, NULL))) {
+    else if (text && !(*info = tern_json_loads(text, 0, &oom)) && oom)
+        error = TERN_ENOMEM;
+    else if (!text || !*info) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Failed to read the lock",
                        "The lock item %s in DynamoDB table %s holds no "
                        "lock info JSON.",
@@ -441,15 +444,20 @@ static char *describe_holder(tern_backend_s3 *b, int from_table,
     tern_buf body = TERN_BUF_INIT;
     json_t *info = NULL;
     char *text = NULL;
-    int error;
+    int error, oom = 0;
 
     if (from_table)
         error = ddb_lock_info(b, &info, diags);
     else
         error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
     if (error == TERN_OK && !from_table)
-        info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
-    if (info) {
+        info =
+            tern_json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL, &oom);
+    /* Out of memory is no answer about the holder: NULL, as for the
+     * text. */
+    if (error == TERN_ENOMEM || oom) {
+        /* nothing */
+    } else if (info) {
 #define F(name)                                                                \
     (json_string_value(json_object_get(info, name))                            \
          ? json_string_value(json_object_get(info, name))                      \
@@ -534,6 +542,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
     int error = TERN_OK, attempts = 0, from_table = 0;
+    size_t held;
 
     *first = 0;
     id = uuid();
@@ -549,7 +558,9 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
                   operation_type(operation), "Info", "", "Who", user, "Version",
                   TERN_VERSION, "Created", created, "Path", b->path);
     TERN_CHECK_ALLOC(info);
-    text = json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* The lock info whole or not at all: Jansson's encoder drops what it
+     * cannot append and carries on. */
+    text = tern_json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER);
     TERN_CHECK_ALLOC(text);
     po.if_none_match = 1;
     po.content_type = "application/json";
@@ -583,17 +594,27 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
             continue;
         }
         holder = describe_holder(b, from_table, diags);
-        tern_diags_add(
-            diags, TERN_SEV_ERROR, NULL, "Error acquiring the state lock",
-            "Error message: %s\n%s\n\n"
-            "Terraform acquires a state lock to protect the state "
-            "from being written by multiple users at the same "
-            "time. Please resolve the issue above and try again. "
-            "For most commands, you can disable locking with the "
-            "\"-lock=false\" flag, but this is not recommended.",
-            attempt.count && attempt.items[0].detail ? attempt.items[0].detail
-                                                     : "the lock is held",
-            holder ? holder : "");
+        /* A refusal without its lock info, or without the service's
+         * answer (a diagnostic that could not be recorded), would hide
+         * who holds the lock and why: out of memory. */
+        if (!holder || !attempt.count || !attempt.items[0].detail) {
+            tern_free(holder);
+            tern_diags_release(&attempt);
+            error = TERN_ENOMEM;
+            break;
+        }
+        held = diags->errors;
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Error acquiring the state lock",
+                       "Error message: %s\n%s\n\n"
+                       "Terraform acquires a state lock to protect the state "
+                       "from being written by multiple users at the same "
+                       "time. Please resolve the issue above and try again. "
+                       "For most commands, you can disable locking with the "
+                       "\"-lock=false\" flag, but this is not recommended.",
+                       attempt.items[0].detail, holder);
+        if (diags->errors == held)
+            error = TERN_ENOMEM;
         tern_free(holder);
         tern_diags_release(&attempt);
         break;
@@ -854,12 +875,17 @@ int tern_backend_s3_force_unlock(tern_backend_s3 *b, const char *id,
     tern_buf body = TERN_BUF_INIT;
     json_t *info = NULL;
     const char *held;
-    int error = TERN_ENOTFOUND, table_only = 0;
+    int error = TERN_ENOTFOUND, table_only = 0, oom = 0;
 
     if (b->use_lockfile) {
         error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, NULL, diags);
         if (error == TERN_OK)
-            info = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+            info = tern_json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL,
+                                   &oom);
+        if (oom) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     /* No lock object: the lock may be in the table alone (a Terraform
      * run that locks with the table only). */
@@ -910,6 +936,7 @@ static int parse_state(tern_backend_s3 *b, int error, const tern_buf *body,
                        char **etag, json_t **doc, struct tern_diags *diags)
 {
     json_error_t jerr;
+    int oom = 0;
 
     *doc = NULL;
     if (error == TERN_ENOTFOUND) {
@@ -919,7 +946,10 @@ static int parse_state(tern_backend_s3 *b, int error, const tern_buf *body,
     }
     if (error)
         return error;
-    *doc = json_loadb(body->ptr ? body->ptr : "", body->len, 0, &jerr);
+    *doc =
+        tern_json_loadb(body->ptr ? body->ptr : "", body->len, 0, &jerr, &oom);
+    if (oom)
+        return TERN_ENOMEM;
     if (!*doc || !json_is_object(*doc)) {
         char why[sizeof(jerr.text)];
 
@@ -1214,7 +1244,10 @@ static int build_copy(tern_backend_s3 *b, const char *path,
         error = tern_state_export(*st, -1, &doc, diags);
         if (error)
             goto done;
-        json_object_set_new(doc, "serial", json_integer(1));
+        if (json_object_set_new(doc, "serial", json_integer(1)) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     if (doc) {
         const json_t *mark =
@@ -1284,22 +1317,26 @@ int tern_backend_s3_pull(tern_backend_s3 *b, const char *path,
     return build_copy(b, path, operation, start_at_one, doc, st, diags);
 }
 
-/* "serial N" of a state object's bytes, or what stands for it. */
-static void describe_serial(char *out, size_t size, int exists,
-                            const tern_buf *body, int64_t serial)
+/* "serial N" of a state object's bytes, or what stands for it;
+ * TERN_ENOMEM when the bytes could not be read for lack of memory. */
+static int describe_serial(char *out, size_t size, int exists,
+                           const tern_buf *body, int64_t serial)
 {
     json_t *doc = NULL;
+    int oom = 0;
 
     if (!exists) {
         snprintf(out, size, "no state");
-        return;
+        return TERN_OK;
     }
     if (body) {
-        doc = json_loadb(body->ptr ? body->ptr : "", body->len, 0, NULL);
+        doc = tern_json_loadb(body->ptr ? body->ptr : "", body->len, 0, NULL,
+                              &oom);
         serial = json_integer_value(json_object_get(doc, "serial"));
         json_decref(doc);
     }
     snprintf(out, size, "serial %lld", (long long)serial);
+    return oom ? TERN_ENOMEM : TERN_OK;
 }
 
 /* The check found the object changed since the read: rebuild the working
@@ -1328,7 +1365,9 @@ static int read_moved(tern_backend_s3 *b, tern_state **st,
     }
     describe_serial(then, sizeof(then), a->read.error == TERN_OK, NULL,
                     b->serial);
-    describe_serial(now, sizeof(now), a->check.exists, &a->check.body, 0);
+    if (describe_serial(now, sizeof(now), a->check.exists, &a->check.body, 0) !=
+        TERN_OK)
+        return TERN_ENOMEM;
     tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                    "State changed while tern read it",
                    "Another run wrote s3://%s after tern read it and before "
@@ -1420,9 +1459,10 @@ static int put_json(tern_backend_s3 *b, const json_t *doc,
                     struct tern_diags *diags)
 {
     /* Terraform writes its state indented by two spaces. */
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = tern_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     int error;
 
+    /* A state short of a member is never written. */
     if (!text)
         return TERN_ENOMEM;
     error = put_doc(b, text, strlen(text), NULL, diags);
@@ -1828,10 +1868,15 @@ int tern_backend_s3_history_add(tern_state *st, json_t *ext,
 
         while (j > 0 && list[j - 1].serial == serial) {
             char *text = list[j - 1].before
-                             ? json_dumps(list[j - 1].before,
-                                          JSON_COMPACT | JSON_ENCODE_ANY)
+                             ? tern_json_dumps(list[j - 1].before,
+                                               JSON_COMPACT | JSON_ENCODE_ANY)
                              : NULL;
 
+            /* A size not measured would carry too much or too little. */
+            if (list[j - 1].before && !text) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
             size += 96 + strlen(list[j - 1].key) +
                     strlen(list[j - 1].operation) + (text ? strlen(text) : 4);
             free(text); /* allocated by jansson */

@@ -17,6 +17,7 @@
 #include "lang/lang.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 /*
  * How often completed steps (and the intents not flushed at once) are
@@ -305,9 +306,11 @@ void cli_backend_restore_saved(struct cli_ctx *ctx)
 
     if (!path)
         return;
+    /* Best effort, on the way out of a failed init: a document that
+     * could not be encoded whole is not written at all. */
     if (ctx->migrate_prev)
-        json_dump_file(ctx->migrate_prev, path,
-                       JSON_INDENT(2) | JSON_SORT_KEYS);
+        tern_json_dump_file(ctx->migrate_prev, path,
+                            JSON_INDENT(2) | JSON_SORT_KEYS);
     else
         unlink(path);
     tern_free(path);
@@ -365,11 +368,15 @@ int cli_backend_resolve(struct cli_ctx *ctx)
     json_t *block = ctx->backend_cfg, *saved = NULL, *merged = NULL;
     int init = strcmp(ctx->cmd->name, "init") == 0;
     char *saved_path = cli_data_path(SAVED_CONFIG);
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     if (!saved_path)
         return TERN_ENOMEM;
-    saved = json_load_file(saved_path, 0, NULL);
+    saved = tern_json_load_file(saved_path, 0, NULL, &oom);
+    if (oom) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     if (!init) {
         if (!saved || !json_is_object(json_object_get(saved, "config"))) {
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
@@ -425,10 +432,14 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         }
         /* It may hold keys given as arguments: readable by the owner only,
          * as the state. */
-        if (!doc ||
-            json_dump_file(doc, saved_path, JSON_INDENT(2) | JSON_SORT_KEYS) !=
-                0 ||
-            chmod(saved_path, 0600) != 0) {
+        if (!doc || (error = tern_json_dump_file(
+                         doc, saved_path, JSON_INDENT(2) | JSON_SORT_KEYS)) ==
+                        TERN_ENOMEM) {
+            json_decref(doc);
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        if (error != TERN_OK || chmod(saved_path, 0600) != 0) {
             json_decref(doc);
             tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                            "Cannot save the backend configuration",

@@ -206,6 +206,10 @@ struct cli_ui {
     int automation;  /* TF_IN_AUTOMATION: no next-step hints */
     int data_out;    /* CLI_DATA_OUT: warnings on err too */
     FILE *out, *err;
+    /* -json stream: a line could not be made for lack of memory; the
+     * stream stopped there and the command ends in out of memory. Written
+     * under the run's mutex when the progress ticker runs (cmd_plan.c). */
+    int json_lost;
 };
 
 /* SGR sequences, or "" without colour. */
@@ -221,7 +225,7 @@ const char *cli_c_reset(const struct cli_ui *ui);
  * has the files; in -json streaming mode, as one "diagnostic" message per line
  * on stdout.
  */
-void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
+void cli_ui_diags(struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs);
 
 /* A diagnostic as Terraform's JSON ("severity", "summary", "detail",
@@ -230,12 +234,15 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
 json_t *cli_diag_json(const struct tern_diag *d, const void *sources);
 
 /* The stream's first line: {"type":"version","tern":"0.1.0","ui":"1.2"}. */
-void cli_ui_json_version(const struct cli_ui *ui);
+void cli_ui_json_version(struct cli_ui *ui);
 
 /* One line of the machine-readable stream: adds "@level", "@message",
- * "@module", "@timestamp" and "type" to @fields (stolen) and prints it. */
-void cli_ui_json_line(const struct cli_ui *ui, const char *level,
-                      const char *message, const char *type, json_t *fields);
+ * "@module", "@timestamp" and "type" to @fields (stolen) and prints it.
+ * A NULL @fields or @message (what a builder gives when out of memory),
+ * or a line that cannot be made, prints nothing, sets ui->json_lost, and
+ * every later line is left out too: TERN_ENOMEM. */
+int cli_ui_json_line(struct cli_ui *ui, const char *level, const char *message,
+                     const char *type, json_t *fields);
 
 /* Ask a question on the terminal; the answer is a new string or NULL. */
 char *cli_ui_ask(const struct cli_ui *ui, const char *question);
@@ -436,6 +443,12 @@ struct cli_ctx {
     json_t *migrate_from;
     json_t *migrate_prev; /* what init had saved before (restored when the
                            * migration fails); NULL: nothing */
+    /* The unit tests' in-process runs of plan and apply: the engine's
+     * extra modules, their providers and user data
+     * (tern_engine_options); NULL in tern itself. */
+    const tern_module *const *extra_modules;
+    const struct tern_provider *const *extra_providers;
+    void *module_user;
 };
 
 /* ---- Workspaces (workspace.c) ------------------------------------------ */

@@ -20,6 +20,7 @@
 int cli_cmd_version(struct cli_ctx *ctx)
 {
     json_t *j;
+    int error;
 
     if (!ctx->opts.json) {
         fprintf(ctx->ui.out, "tern v%s\non %s\n", TERN_VERSION, cli_platform());
@@ -33,11 +34,10 @@ int cli_cmd_version(struct cli_ctx *ctx)
                   TERN_LANGUAGE_VERSION, "tern_version", TERN_VERSION,
                   "platform", cli_platform(), "provider_selections",
                   "terraform_outdated", 0);
-    if (!j)
-        return TERN_ENOMEM;
-    cli_json_print(ctx->ui.out, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    error =
+        cli_json_print(ctx->ui.out, j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
-    return TERN_OK;
+    return error;
 }
 
 /* Create the directories of @path (the local backend's path may name a
@@ -113,8 +113,9 @@ static int init_modules(struct cli_ctx *ctx)
         error = TERN_ENOMEM;
     else if ((mkdir(".terraform", 0700) != 0 && errno != EEXIST) ||
              (mkdir(".terraform/modules", 0700) != 0 && errno != EEXIST) ||
-             json_dump_file(doc, ".terraform/modules/modules.json",
-                            JSON_COMPACT) != 0) {
+             (error =
+                  tern_json_dump_file(doc, ".terraform/modules/modules.json",
+                                      JSON_COMPACT)) == TERN_ERROR) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
                        "Failed to write the module manifest",
                        "Writing .terraform/modules/modules.json: %s.",
@@ -158,8 +159,15 @@ int cli_cmd_init(struct cli_ctx *ctx)
     if (!ctx->backend_cfg && ctx->opts.migrate_state) {
         /* S3 to local: from the backend init saved last. */
         char *path = cli_backend_saved_path();
-        json_t *saved = path ? json_load_file(path, 0, NULL) : NULL;
+        int oom = !path;
+        json_t *saved = path ? tern_json_load_file(path, 0, NULL, &oom) : NULL;
 
+        /* Out of memory is not "nothing saved": nothing to migrate. */
+        if (oom) {
+            tern_free(path);
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if (json_is_object(json_object_get(saved, "config"))) {
             ctx->migrate = 1;
             ctx->migrate_from = json_incref(json_object_get(saved, "config"));
@@ -464,23 +472,18 @@ static json_t *validate_json(const struct tern_diags *diags,
 {
     json_t *doc = json_object(), *arr = json_array();
     size_t i;
+    int oom = 0;
 
-    if (!doc || !arr) {
-        json_decref(doc);
-        json_decref(arr);
-        return NULL;
-    }
-    json_object_set_new(doc, "format_version", json_string("1.0"));
-    json_object_set_new(doc, "valid", json_boolean(diags->errors == 0));
-    json_object_set_new(doc, "error_count",
-                        json_integer((json_int_t)diags->errors));
-    json_object_set_new(
-        doc, "warning_count",
-        json_integer((json_int_t)(diags->count - diags->errors)));
-    for (i = 0; i < diags->count; i++)
-        json_array_append_new(arr, cli_diag_json(&diags->items[i], srcs));
-    json_object_set_new(doc, "diagnostics", arr);
-    return doc;
+    tern_json_set(&oom, doc, "format_version", json_string("1.0"));
+    tern_json_set(&oom, doc, "valid", json_boolean(diags->errors == 0));
+    tern_json_set(&oom, doc, "error_count",
+                  json_integer((json_int_t)diags->errors));
+    tern_json_set(&oom, doc, "warning_count",
+                  json_integer((json_int_t)(diags->count - diags->errors)));
+    for (i = 0; arr && i < diags->count; i++)
+        tern_json_append(&oom, arr, cli_diag_json(&diags->items[i], srcs));
+    tern_json_set(&oom, doc, "diagnostics", arr);
+    return tern_json_done(oom, doc);
 }
 
 int cli_cmd_validate(struct cli_ctx *ctx)
@@ -509,11 +512,10 @@ int cli_cmd_validate(struct cli_ctx *ctx)
     error = diags.errors ? TERN_ERROR : TERN_OK;
     if (ctx->opts.json) {
         doc = validate_json(&diags, cfg ? &cfg->sources : NULL);
-        if (!doc) {
+        /* A document short of a diagnostic is not printed. */
+        if (!doc || cli_json_print(ctx->ui.out, doc,
+                                   JSON_INDENT(2) | JSON_PRESERVE_ORDER))
             error = TERN_ENOMEM;
-            goto done;
-        }
-        cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         goto done;
     }
     cli_ui_diags(&ctx->ui, &diags, cfg ? &cfg->sources : NULL);
@@ -740,6 +742,7 @@ static json_t *check_addr_json(const char *kind, const char *a, int dynamic)
     json_t *o = json_pack("{s:s}", "to_display", a), *o2;
     char *module = NULL, *type = NULL, *name = NULL;
     size_t i;
+    int oom = 0; /* a key not parsed is NULL either way */
 
     if (!o)
         return NULL;
@@ -788,7 +791,7 @@ static json_t *check_addr_json(const char *kind, const char *a, int dynamic)
         json_t *key;
 
         name = tern_strndup(br + 1, strlen(br + 1) - 1);
-        key = name ? json_loads(name, JSON_DECODE_ANY, NULL) : NULL;
+        key = name ? tern_json_loads(name, JSON_DECODE_ANY, &oom) : NULL;
         if (!key || json_object_set_new(o, "instance_key", key))
             goto fail;
     }

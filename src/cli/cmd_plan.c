@@ -80,7 +80,8 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Terraform's "resource" object of the machine-readable UI. */
+/* Terraform's "resource" object of the machine-readable UI; NULL when
+ * out of memory. */
 static json_t *resource_json(const char *address)
 {
     struct tern_diags scratch = TERN_DIAGS_INIT;
@@ -88,17 +89,25 @@ static json_t *resource_json(const char *address)
     json_t *j = NULL, *key = json_null();
     const char *res;
     char *prefix = NULL;
+    int rc = cli_addr_parse(&a, address, &scratch);
 
-    if (cli_addr_parse(&a, address, &scratch) != TERN_OK) {
-        tern_diags_release(&scratch);
+    tern_diags_release(&scratch);
+    if (rc == TERN_ENOMEM)
+        return NULL;
+    if (rc != TERN_OK)
         return json_pack("{s:s}", "addr", address);
-    }
     if (a.key_kind == TERN_STATE_KEY_INT)
         key = json_integer(a.key_int);
     else if (a.key_kind == TERN_STATE_KEY_STRING)
         key = json_string(a.key_str);
     res = address + (a.module[0] ? strlen(a.module) + 1 : 0);
     prefix = a.type ? tern_strndup(a.type, strcspn(a.type, "_")) : NULL;
+    if (a.type && !prefix) {
+        json_decref(key);
+        cli_addr_release(&a);
+        return NULL;
+    }
+    /* "o" steals the key, a NULL one (out of memory) failing the pack. */
     j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "addr", address, "module",
                   a.module, "resource", res, "implied_provider",
                   prefix ? prefix : "", "resource_type", a.type ? a.type : "",
@@ -108,29 +117,53 @@ static json_t *resource_json(const char *address)
     return j;
 }
 
-/* The ID of the object the state holds at @address, or NULL. */
-static const char *state_id(struct run *run, const char *address)
+/* The ID of the object the state holds at @address, or NULL; *@oom set
+ * when the table of IDs could not be made (it is made again next time). */
+static const char *state_id(struct run *run, const char *address, int *oom)
 {
     tern_state_resource *list = NULL;
     size_t n = 0, i;
 
     if (!run->ids && run->ctx->state) {
         struct tern_diags scratch = TERN_DIAGS_INIT;
+        int rc, failed = 0;
 
         run->ids = json_object();
-        if (run->ids &&
-            tern_state_list(run->ctx->state, &list, &n, &scratch) == TERN_OK)
-            for (i = 0; i < n; i++) {
-                char *a = tern_state_resource_address(&list[i]);
+        rc = run->ids ? tern_state_list(run->ctx->state, &list, &n, &scratch)
+                      : TERN_ENOMEM;
+        if (rc == TERN_ENOMEM)
+            failed = 1;
+        for (i = 0; rc == TERN_OK && i < n; i++) {
+            char *a = tern_state_resource_address(&list[i]);
 
-                if (a && list[i].id)
-                    json_object_set_new(run->ids, a, json_string(list[i].id));
-                tern_free(a);
-            }
+            if (!a)
+                failed = 1;
+            else if (list[i].id)
+                tern_json_set(&failed, run->ids, a, json_string(list[i].id));
+            tern_free(a);
+        }
         tern_state_resources_free(list, n);
         tern_diags_release(&scratch);
+        if (failed) {
+            json_decref(run->ids);
+            run->ids = NULL;
+            *oom = 1;
+            return NULL;
+        }
     }
     return json_string_value(json_object_get(run->ids, address));
+}
+
+/* @hook with "id_key" and "id_value" when @id; NULL when out of memory. */
+static json_t *hook_with_id(json_t *hook, const char *id)
+{
+    int oom = 0;
+
+    if (hook && id) {
+        tern_json_set(&oom, hook, "id_key", json_string("id"));
+        tern_json_set(&oom, hook, "id_value", json_string(id));
+    }
+    return tern_json_done(oom, hook);
 }
 
 /* refresh_start / refresh_complete: the resource and, when the state
@@ -138,16 +171,18 @@ static const char *state_id(struct run *run, const char *address)
 static void refresh_json(struct run *run, const tern_event *ev,
                          const char *type, const char *what)
 {
-    const char *id = state_id(run, ev->address);
+    int oom = 0;
+    const char *id = state_id(run, ev->address, &oom);
     json_t *hook = json_pack("{s:o}", "resource", resource_json(ev->address));
     char *msg = id ? tern_asprintf("%s: %s [id=%s]", ev->address, what, id)
                    : tern_asprintf("%s: %s", ev->address, what);
 
-    if (hook && id) {
-        json_object_set_new(hook, "id_key", json_string("id"));
-        json_object_set_new(hook, "id_value", json_string(id));
+    hook = hook_with_id(hook, id);
+    if (oom) {
+        json_decref(hook);
+        hook = NULL;
     }
-    cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
+    cli_ui_json_line(&run->ctx->ui, "info", msg, type,
                      json_pack("{s:o}", "hook", hook));
     tern_free(msg);
 }
@@ -296,6 +331,7 @@ static void change_event_json(struct run *run, const tern_change *c,
     const char *action = json_action(c->action);
     json_t *change;
     char *msg;
+    int oom = 0;
 
     /* A no-op that moves or imports the object says so. */
     if (c->action == TERN_ACTION_NOOP && c->import_id)
@@ -304,23 +340,22 @@ static void change_event_json(struct run *run, const tern_change *c,
         action = "move";
     change = json_pack("{s:o,s:s}", "resource", resource_json(c->address),
                        "action", action);
-    if (!change)
-        return;
     if (c->prev_address)
-        json_object_set_new(change, "previous_resource",
-                            resource_json(c->prev_address));
+        tern_json_set(&oom, change, "previous_resource",
+                      resource_json(c->prev_address));
     if (c->reason != TERN_REASON_NONE && c->reason != TERN_REASON_GONE &&
         c->reason != TERN_REASON_DESTROY_MODE)
-        json_object_set_new(change, "reason",
-                            json_string(json_reason(c->reason)));
+        tern_json_set(&oom, change, "reason",
+                      json_string(json_reason(c->reason)));
     if (c->import_id)
-        json_object_set_new(change, "importing",
-                            json_pack("{s:s}", "id", c->import_id));
+        tern_json_set(&oom, change, "importing",
+                      json_pack("{s:s}", "id", c->import_id));
+    change = tern_json_done(oom, change);
     /* "ADDR: Plan to create", "ADDR: Drift detected (update)" */
     msg = strcmp(type, "resource_drift") == 0
               ? tern_asprintf("%s: %s (%s)", c->address, what, action)
               : tern_asprintf("%s: %s %s", c->address, what, action);
-    cli_ui_json_line(&run->ctx->ui, "info", msg ? msg : "", type,
+    cli_ui_json_line(&run->ctx->ui, "info", msg, type,
                      json_pack("{s:o}", "change", change));
     tern_free(msg);
 }
@@ -330,27 +365,29 @@ static void change_event_json(struct run *run, const tern_change *c,
 static char *apply_start_event(struct run *run, const tern_event *ev,
                                const char *who)
 {
-    const struct cli_ui *ui = &run->ctx->ui;
+    struct cli_ui *ui = &run->ctx->ui;
     char *msg = NULL;
+    int oom = 0;
 
-    json_object_set_new(
-        run->started, who,
+    /* Without its start time, the step's error and progress lines would
+     * be wrong: the output is short of them (ui->json_lost). */
+    tern_json_set(
+        &oom, run->started, who,
         json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action, "n", 0));
+    if (oom)
+        ui->json_lost = 1;
     msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
     if (ui->json) {
         const char *id = hook_id(ev);
-        char *jmsg = id ? tern_asprintf("%s [id=%s]", msg, id) : NULL;
+        char *jmsg = id && msg ? tern_asprintf("%s [id=%s]", msg, id) : msg;
         json_t *hook =
             json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
                       "action", hook_action(ev->action));
 
-        if (hook && id) {
-            json_object_set_new(hook, "id_key", json_string("id"));
-            json_object_set_new(hook, "id_value", json_string(id));
-        }
-        cli_ui_json_line(ui, "info", jmsg ? jmsg : msg, "apply_start",
-                         json_pack("{s:o}", "hook", hook));
-        tern_free(jmsg);
+        cli_ui_json_line(ui, "info", jmsg, "apply_start",
+                         json_pack("{s:o}", "hook", hook_with_id(hook, id)));
+        if (jmsg != msg)
+            tern_free(jmsg);
     } else
         fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
     return msg;
@@ -361,7 +398,7 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
 static char *apply_done_event(struct run *run, const tern_event *ev,
                               const char *who)
 {
-    const struct cli_ui *ui = &run->ctx->ui;
+    struct cli_ui *ui = &run->ctx->ui;
     char *msg = NULL;
 
     json_object_del(run->started, who);
@@ -375,12 +412,9 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
                       "action", hook_action(ev->action), "elapsed_seconds",
                       (json_int_t)ev->elapsed);
 
-        if (hook && ev->id) {
-            json_object_set_new(hook, "id_key", json_string("id"));
-            json_object_set_new(hook, "id_value", json_string(ev->id));
-        }
-        cli_ui_json_line(ui, "info", msg, "apply_complete",
-                         json_pack("{s:o}", "hook", hook));
+        cli_ui_json_line(
+            ui, "info", msg, "apply_complete",
+            json_pack("{s:o}", "hook", hook_with_id(hook, ev->id)));
     } else {
         fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
     }
@@ -393,7 +427,7 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
 static char *apply_error_event(struct run *run, const tern_event *ev,
                                const char *who)
 {
-    const struct cli_ui *ui = &run->ctx->ui;
+    struct cli_ui *ui = &run->ctx->ui;
     double started = json_real_value(json_object_get(run->started, who));
     char *msg = tern_asprintf("%s: %s after %.0fs", who, verb_err(ev->action),
                               started > 0 ? now_s() - started : 0.0);
@@ -410,7 +444,7 @@ static char *apply_error_event(struct run *run, const tern_event *ev,
 
 /* The first interrupt (steps finish) or the second (steps cancelled).
  * Returns the message. */
-static char *interrupt_event(const struct cli_ui *ui, const tern_event *ev)
+static char *interrupt_event(struct cli_ui *ui, const tern_event *ev)
 {
     char *msg = NULL;
 
@@ -425,7 +459,7 @@ static char *interrupt_event(const struct cli_ui *ui, const tern_event *ev)
                             "running steps; what already finished is "
                             "saved.");
     if (ui->json)
-        cli_ui_json_line(ui, "warn", msg, "log", NULL);
+        cli_ui_json_line(ui, "warn", msg, "log", json_object());
     else
         fprintf(ui->err, "\n%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
     return msg;
@@ -433,7 +467,7 @@ static char *interrupt_event(const struct cli_ui *ui, const tern_event *ev)
 
 /* Waiting for an eventually consistent service to show tern's changes.
  * Returns the message. */
-static char *wait_event(const struct cli_ui *ui, const tern_event *ev)
+static char *wait_event(struct cli_ui *ui, const tern_event *ev)
 {
     char *msg = NULL;
 
@@ -448,10 +482,10 @@ static char *wait_event(const struct cli_ui *ui, const tern_event *ev)
             tern_asprintf("%s: Waiting for %s to show the change tern "
                           "made %.0fs ago (at most %.0fs more)...",
                           ev->address, ev->service, ev->elapsed, ev->wait_left);
-    if (!msg)
-        return NULL;
     if (ui->json)
-        cli_ui_json_line(ui, "info", msg, "log", NULL);
+        cli_ui_json_line(ui, "info", msg, "log", json_object());
+    else if (!msg)
+        return NULL;
     else
         fprintf(ui->err, "%s\n", msg);
     return msg;
@@ -460,7 +494,7 @@ static char *wait_event(const struct cli_ui *ui, const tern_event *ev)
 static void handle_event(struct run *run, const tern_event *ev)
 {
     struct cli_ctx *ctx = run->ctx;
-    const struct cli_ui *ui = &ctx->ui;
+    struct cli_ui *ui = &ctx->ui;
     char *msg = NULL, who[512];
 
     /* A deposed object is named as Terraform names it (its destroy; the
@@ -498,7 +532,7 @@ static void handle_event(struct run *run, const tern_event *ev)
                             ev->address, ev->id ? " [id=" : "",
                             ev->id ? ev->id : "", ev->id ? "]" : "");
         if (ui->json)
-            cli_ui_json_line(ui, "info", msg, "log", NULL);
+            cli_ui_json_line(ui, "info", msg, "log", json_object());
         else
             fprintf(ui->out, "%s\n", msg);
         break;
@@ -514,7 +548,7 @@ static void handle_event(struct run *run, const tern_event *ev)
     case TERN_EVENT_SKIPPED:
         if (ui->json) {
             msg = tern_asprintf("%s: Skipped", ev->address);
-            cli_ui_json_line(ui, "warn", msg, "log", NULL);
+            cli_ui_json_line(ui, "warn", msg, "log", json_object());
         }
         break;
     case TERN_EVENT_WARNING:
@@ -568,7 +602,7 @@ static const char *still(enum tern_action a)
 static void *ticker_main(void *arg)
 {
     struct run *run = arg;
-    const struct cli_ui *ui = &run->ctx->ui;
+    struct cli_ui *ui = &run->ctx->ui;
     struct timespec ts;
     const char *addr;
     json_t *st;
@@ -592,11 +626,15 @@ static void *ticker_main(void *arg)
 
             if (el < (double)(n + 1) * run->interval)
                 continue;
-            json_object_set_new(st, "n", json_integer(n + 1));
+            /* Not counted, the same line would come again: lost. */
+            if (json_object_set_new(st, "n", json_integer(n + 1)))
+                ui->json_lost = 1;
             msg = tern_asprintf("%s: %s [%gs elapsed]", addr, still(a),
                                 (double)(n + 1) * run->interval);
-            if (!msg)
+            if (!msg) {
+                ui->json_lost = 1;
                 continue;
+            }
             /* What the module said it waits for, after Terraform's line
              * (which stays a prefix); the JSON UI keeps Terraform's
              * apply_progress as it is (README, "Progress"). */
@@ -880,6 +918,9 @@ static int engine_new(struct cli_ctx *ctx, struct run *run,
     eo.parallelism = (unsigned int)ctx->opts.parallelism;
     eo.on_event = on_event;
     eo.payload = run;
+    eo.extra_modules = ctx->extra_modules;
+    eo.extra_providers = ctx->extra_providers;
+    eo.module_user = ctx->module_user;
     error = tern_engine_new(out, &eo, &ctx->diags);
     if (error == TERN_OK)
         signals_install(*out);
@@ -1009,7 +1050,7 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
                             strcmp(operation, "destroy") == 0 ? "Destroy"
                                                               : "Apply",
                             s->add, s->change, s->destroy);
-    cli_ui_json_line(&ctx->ui, "info", msg ? msg : "", "change_summary",
+    cli_ui_json_line(&ctx->ui, "info", msg, "change_summary",
                      json_pack("{s:{s:I,s:I,s:I,s:I,s:s}}", "changes", "add",
                                (json_int_t)s->add, "change",
                                (json_int_t)s->change, "import",
@@ -1030,11 +1071,16 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
     const char *k;
     size_t i;
     char *msg;
+    int oom = !doc, rc;
 
-    if (!doc)
-        return;
-    if (ctx->state && tern_state_outputs(ctx->state, &prior, NULL) != TERN_OK)
+    /* The prior outputs decide each action: not read for lack of memory,
+     * every output would show as created. */
+    if (ctx->state &&
+        (rc = tern_state_outputs(ctx->state, &prior, NULL)) != TERN_OK) {
+        if (rc == TERN_ENOMEM)
+            oom = 1;
         prior = NULL;
+    }
     for (i = 0; planned && i < tern_value_length(planned); i++) {
         const tern_value *o = tern_value_object_value(planned, i);
         const tern_value *v = tern_value_object_get(o, "value");
@@ -1045,33 +1091,37 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
         k = tern_value_object_key(planned, i);
         before = json_object_get(json_object_get(prior, k), "value");
         if (before) {
-            after =
-                tern_value_is_wholly_known(v) ? tern_value_to_json(v) : NULL;
+            int known = tern_value_is_wholly_known(v);
+
+            after = known ? tern_value_to_json(v) : NULL;
+            if (known && !after)
+                oom = 1;
             action = after && json_equal(after, before) ? "noop" : "update";
             json_decref(after);
         }
-        json_object_set_new(doc, k,
-                            json_pack("{s:b,s:s}", "sensitive",
-                                      tern_value_get_bool(tern_value_object_get(
-                                          o, "sensitive")),
-                                      "action", action));
+        tern_json_set(&oom, doc, k,
+                      json_pack("{s:b,s:s}", "sensitive",
+                                tern_value_get_bool(
+                                    tern_value_object_get(o, "sensitive")),
+                                "action", action));
     }
     json_object_foreach(prior, k, po)
     {
         if (!json_object_get(doc, k))
-            json_object_set_new(
-                doc, k,
+            tern_json_set(
+                &oom, doc, k,
                 json_pack("{s:b,s:s}", "sensitive",
                           json_is_true(json_object_get(po, "sensitive")),
                           "action", "delete"));
     }
     json_decref(prior);
-    if (!json_object_size(doc)) {
+    if (!oom && !json_object_size(doc)) {
         json_decref(doc);
         return;
     }
+    doc = tern_json_done(oom, doc);
     msg = tern_asprintf("Outputs: %zu", json_object_size(doc));
-    cli_ui_json_line(&ctx->ui, "info", msg ? msg : "Outputs", "outputs",
+    cli_ui_json_line(&ctx->ui, "info", msg, "outputs",
                      json_pack("{s:o}", "outputs", doc));
     tern_free(msg);
 }
@@ -1388,33 +1438,34 @@ static void print_outputs(struct cli_ctx *ctx)
     json_t *outputs = NULL, *o, *doc;
     tern_buf out = TERN_BUF_INIT;
     const char *k;
+    int rc = tern_state_outputs(ctx->state, &outputs, NULL), oom = 0;
 
-    if (tern_state_outputs(ctx->state, &outputs, NULL) != TERN_OK ||
-        json_object_size(outputs) == 0) {
+    if (rc == TERN_ENOMEM)
+        ctx->ui.json_lost = 1;
+    if (rc != TERN_OK || json_object_size(outputs) == 0) {
         json_decref(outputs);
         return;
     }
     if (ctx->ui.json) {
+        char *msg = tern_asprintf("Outputs: %zu", json_object_size(outputs));
+
         doc = json_object();
         json_object_foreach(outputs, k, o)
         {
             json_t *v = json_object_get(o, "value");
             int sens = json_is_true(json_object_get(o, "sensitive"));
 
-            json_object_set_new(
-                doc, k,
-                sens ? json_pack("{s:b,s:o}", "sensitive", 1, "type",
-                                 tern__tfjson_type(v))
-                     : json_pack("{s:b,s:o,s:O}", "sensitive", 0, "type",
-                                 tern__tfjson_type(v), "value", v));
+            tern_json_set(&oom, doc, k,
+                          sens ? json_pack("{s:b,s:o}", "sensitive", 1, "type",
+                                           tern__tfjson_type(v))
+                               : json_pack("{s:b,s:o,s:O}", "sensitive", 0,
+                                           "type", tern__tfjson_type(v),
+                                           "value", v));
         }
-        {
-            char *msg = tern_asprintf("Outputs: %zu", json_object_size(doc));
-
-            cli_ui_json_line(&ctx->ui, "info", msg ? msg : "Outputs", "outputs",
-                             json_pack("{s:o}", "outputs", doc));
-            tern_free(msg);
-        }
+        cli_ui_json_line(
+            &ctx->ui, "info", msg, "outputs",
+            json_pack("{s:o}", "outputs", tern_json_done(oom, doc)));
+        tern_free(msg);
     } else {
         tern_buf_printf(&out, "\n%s%sOutputs:%s\n\n", cli_c_bold(&ctx->ui),
                         cli_c_green(&ctx->ui), cli_c_reset(&ctx->ui));

@@ -21,6 +21,7 @@
 #include "tern/module.h"
 #include "tern/provider.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 static json_t *attr_type(enum tern_attr_type t)
 {
@@ -43,56 +44,84 @@ static json_t *attr_type(enum tern_attr_type t)
     return json_string("string");
 }
 
-/* jsonprovider.Block: attributes, block_types, description_kind. */
+/* jsonprovider.Block: attributes, block_types, description_kind; NULL
+ * when out of memory. */
 static json_t *block_json(const tern_attr *schema)
 {
     json_t *b = json_object(), *attrs = json_object(), *blocks = json_object();
     const tern_attr *a;
+    int oom = !attrs || !blocks;
 
-    for (a = schema; a && a->name; a++) {
+    for (a = schema; !oom && a && a->name; a++) {
+        json_t *j;
+
         if (a->type == TERN_TYPE_BLOCK_LIST || a->type == TERN_TYPE_BLOCK_SET) {
-            json_t *bt =
-                json_pack("{s:s,s:o}", "nesting_mode",
+            j = json_pack("{s:s,s:o}", "nesting_mode",
                           a->type == TERN_TYPE_BLOCK_LIST ? "list" : "set",
                           "block", block_json(a->nested));
-
             if (a->flags & TERN_ATTR_REQUIRED)
-                json_object_set_new(bt, "min_items", json_integer(1));
+                tern_json_set(&oom, j, "min_items", json_integer(1));
             if (a->max_items)
-                json_object_set_new(bt, "max_items",
-                                    json_integer((json_int_t)a->max_items));
-            json_object_set_new(blocks, a->name, bt);
+                tern_json_set(&oom, j, "max_items",
+                              json_integer((json_int_t)a->max_items));
+            tern_json_set(&oom, blocks, a->name, tern_json_done(oom, j));
             continue;
         }
-        {
-            json_t *j = json_pack("{s:o,s:s}", "type", attr_type(a->type),
-                                  "description_kind", "plain");
-
-            if (a->flags & TERN_ATTR_REQUIRED)
-                json_object_set_new(j, "required", json_true());
-            if (a->flags & TERN_ATTR_OPTIONAL)
-                json_object_set_new(j, "optional", json_true());
-            if (a->flags & TERN_ATTR_COMPUTED)
-                json_object_set_new(j, "computed", json_true());
-            if (a->flags & TERN_ATTR_SENSITIVE)
-                json_object_set_new(j, "sensitive", json_true());
-            json_object_set_new(attrs, a->name, j);
-        }
+        j = json_pack("{s:o,s:s}", "type", attr_type(a->type),
+                      "description_kind", "plain");
+        if (a->flags & TERN_ATTR_REQUIRED)
+            tern_json_set(&oom, j, "required", json_true());
+        if (a->flags & TERN_ATTR_OPTIONAL)
+            tern_json_set(&oom, j, "optional", json_true());
+        if (a->flags & TERN_ATTR_COMPUTED)
+            tern_json_set(&oom, j, "computed", json_true());
+        if (a->flags & TERN_ATTR_SENSITIVE)
+            tern_json_set(&oom, j, "sensitive", json_true());
+        tern_json_set(&oom, attrs, a->name, tern_json_done(oom, j));
     }
     if (json_object_size(attrs))
-        json_object_set(b, "attributes", attrs);
+        tern_json_set(&oom, b, "attributes", json_incref(attrs));
     if (json_object_size(blocks))
-        json_object_set(b, "block_types", blocks);
-    json_object_set_new(b, "description_kind", json_string("plain"));
+        tern_json_set(&oom, b, "block_types", json_incref(blocks));
+    tern_json_set(&oom, b, "description_kind", json_string("plain"));
     json_decref(attrs);
     json_decref(blocks);
-    return b;
+    return tern_json_done(oom, b);
+}
+
+/* The schemas of @prov and its modules; NULL when out of memory. */
+static json_t *provider_json(const tern_provider *prov)
+{
+    json_t *res = json_object(), *data = json_object(), *p;
+    int oom = !res || !data;
+    size_t j;
+
+    for (j = 0; !oom && tern_modules[j]; j++) {
+        const tern_module *m = tern_modules[j];
+
+        if (strcmp(m->provider, prov->name) != 0)
+            continue;
+        tern_json_set(&oom, m->kind == TERN_MODULE_DATA ? data : res,
+                      m->type_name,
+                      json_pack("{s:i,s:o}", "version", 0, "block",
+                                block_json(m->schema)));
+    }
+    p = json_pack("{s:{s:i,s:o}}", "provider", "version", 0, "block",
+                  block_json(prov->schema));
+    if (json_object_size(res))
+        tern_json_set(&oom, p, "resource_schemas", json_incref(res));
+    if (json_object_size(data))
+        tern_json_set(&oom, p, "data_source_schemas", json_incref(data));
+    json_decref(res);
+    json_decref(data);
+    return tern_json_done(oom, p);
 }
 
 int cli_cmd_providers_schema(struct cli_ctx *ctx)
 {
     json_t *doc, *schemas;
-    size_t i, j;
+    size_t i;
+    int oom = 0, error;
 
     if (!ctx->opts.json) {
         tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
@@ -102,41 +131,24 @@ int cli_cmd_providers_schema(struct cli_ctx *ctx)
         return TERN_EINVALID;
     }
     schemas = json_object();
-    for (i = 0; tern_providers[i]; i++) {
+    for (i = 0; !oom && tern_providers[i]; i++) {
         const tern_provider *prov = tern_providers[i];
         const char *src =
             prov->sources && prov->sources[0] ? prov->sources[0] : prov->name;
         char *full = tern_asprintf("%s%s", tern_provider_source_host(src), src);
-        json_t *res = json_object(), *data = json_object(), *p;
 
-        for (j = 0; tern_modules[j]; j++) {
-            const tern_module *m = tern_modules[j];
-
-            if (strcmp(m->provider, prov->name) != 0)
-                continue;
-            json_object_set_new(m->kind == TERN_MODULE_DATA ? data : res,
-                                m->type_name,
-                                json_pack("{s:i,s:o}", "version", 0, "block",
-                                          block_json(m->schema)));
-        }
-        p = json_pack("{s:{s:i,s:o}}", "provider", "version", 0, "block",
-                      block_json(prov->schema));
-        if (json_object_size(res))
-            json_object_set(p, "resource_schemas", res);
-        if (json_object_size(data))
-            json_object_set(p, "data_source_schemas", data);
-        json_object_set_new(schemas, full ? full : prov->name, p);
-        json_decref(res);
-        json_decref(data);
+        if (!full)
+            oom = 1;
+        else
+            tern_json_set(&oom, schemas, full, provider_json(prov));
         tern_free(full);
     }
     doc = json_pack("{s:s,s:o}", "format_version", "1.0", "provider_schemas",
-                    schemas);
-    if (!doc)
-        return TERN_ENOMEM;
-    cli_json_print(ctx->ui.out, doc, JSON_COMPACT);
+                    tern_json_done(oom, schemas));
+    /* A document short of a schema is not printed: out of memory. */
+    error = doc ? cli_json_print(ctx->ui.out, doc, JSON_COMPACT) : TERN_ENOMEM;
     json_decref(doc);
-    return TERN_OK;
+    return error;
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -156,16 +168,22 @@ int cli_cmd_providers(struct cli_ctx *ctx)
 
     /* Every provider the configuration names, by source address, with
      * its version constraint. */
-    if (ctx->config)
+    TERN_CHECK_ALLOC(req);
+    if (ctx->config) {
         cfg = cli_config_json(ctx->config);
+        TERN_CHECK_ALLOC(cfg);
+    }
     json_object_foreach(json_object_get(cfg, "provider_config"), k, p)
     {
         const char *full = json_string_value(json_object_get(p, "full_name"));
         const char *ver =
             json_string_value(json_object_get(p, "version_constraint"));
 
-        if (full && (!json_object_get(req, full) || ver))
-            json_object_set_new(req, full, json_string(ver ? ver : ""));
+        if (full && (!json_object_get(req, full) || ver) &&
+            json_object_set_new(req, full, json_string(ver ? ver : ""))) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     names = tern_calloc(json_object_size(req) + 1, sizeof(*names));
     TERN_CHECK_ALLOC(names);
@@ -189,17 +207,19 @@ int cli_cmd_providers(struct cli_ctx *ctx)
         (error = tern_state_list(ctx->state, &list, &n, &ctx->diags)) == 0 &&
         n > 0) {
         json_t *seen = json_object();
+        int oom = !seen;
 
         tern_buf_puts(&out, "\nProviders required by state:\n\n");
-        for (i = 0; i < n; i++) {
+        for (i = 0; !oom && i < n; i++) {
             char *full =
                 tern__tfjson_provider_name(list[i].provider, list[i].type);
 
-            if (full)
-                json_object_set_new(seen, full, json_true());
+            tern_json_set(&oom, seen, full ? full : "", json_true());
+            oom |= !full;
             tern_free(full);
         }
-        names = tern_calloc(json_object_size(seen) + 1, sizeof(*names));
+        names = oom ? NULL
+                    : tern_calloc(json_object_size(seen) + 1, sizeof(*names));
         count = 0;
         json_object_foreach(seen, k, p)
         {
@@ -210,14 +230,21 @@ int cli_cmd_providers(struct cli_ctx *ctx)
             qsort(names, count, sizeof(*names), str_cmp);
         for (i = 0; names && i < count; i++)
             tern_buf_printf(&out, "    provider[%s]\n\n", names[i]);
+        /* A list short of a provider is not printed. */
+        if (!names || out.oom)
+            error = TERN_ENOMEM;
+        else
+            cli_ui_write(ctx->ui.out, &out);
         tern_free(names);
         names = NULL;
-        cli_ui_write(ctx->ui.out, &out);
         json_decref(seen);
         goto done;
     }
     tern_buf_putc(&out, '\n');
-    cli_ui_write(ctx->ui.out, &out);
+    if (out.oom)
+        error = TERN_ENOMEM;
+    else
+        cli_ui_write(ctx->ui.out, &out);
 done:
     tern_buf_release(&out);
     tern_state_resources_free(list, n);

@@ -441,9 +441,10 @@ int cli_cmd_state_pull(struct cli_ctx *ctx)
     error = tern_state_export(ctx->state, ctx->opts.serial, &doc, &ctx->diags);
     if (error)
         return error;
-    cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    error =
+        cli_json_print(ctx->ui.out, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
-    return TERN_OK;
+    return error;
 }
 
 /* A JSON document from a path, or standard input for "-". */
@@ -635,11 +636,14 @@ int cli_cmd_state_history(struct cli_ctx *ctx)
         }
         format_time(c->time, when, sizeof(when));
         if (ctx->opts.json) {
-            json_array_append_new(
-                arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "serial",
-                               (json_int_t)c->serial, "time", when, "operation",
-                               c->operation, "kind", c->kind, "address", c->key,
-                               "action", action));
+            if (json_array_append_new(
+                    arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "serial",
+                                   (json_int_t)c->serial, "time", when,
+                                   "operation", c->operation, "kind", c->kind,
+                                   "address", c->key, "action", action))) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
         } else {
             fprintf(ctx->ui.out, "%6lld  %-20s  %-14s  %s %s%s\n",
                     (long long)c->serial, when, c->operation, sym,
@@ -647,7 +651,8 @@ int cli_cmd_state_history(struct cli_ctx *ctx)
         }
     }
     if (ctx->opts.json)
-        cli_json_print(ctx->ui.out, arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        error = cli_json_print(ctx->ui.out, arr,
+                               JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 done:
     json_decref(arr);
     json_decref(outputs);

@@ -632,7 +632,11 @@ done:
                  ctx.plan_config ? &ctx.plan_config->sources
                  : ctx.config    ? &ctx.config->sources
                                  : NULL);
-    if (rc == TERN_ENOMEM && ctx.diags.errors == 0)
+    /* A -json stream that lost a line for lack of memory stopped there
+     * (cli_ui_json_line), the diagnostics after it too. */
+    if (ctx.ui.json_lost)
+        rc = TERN_ENOMEM;
+    if (rc == TERN_ENOMEM && (ctx.diags.errors == 0 || ctx.ui.json_lost))
         fprintf(stderr, "Error: out of memory\n");
     status = exit_status(rc);
 out:

@@ -16,6 +16,7 @@
 #include "lang/lang.h"
 #include "tern/provider.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/buf.h"
 
 /* Whether the current directory has a *.tf or *.tf.json file. */
@@ -167,7 +168,8 @@ static const char *implied_source(const char *name)
     return p ? p->sources[0] : NULL;
 }
 
-static void add_source(json_t *sources, const char *s)
+/* Add @s to @sources once; TERN_ENOMEM when it could not be. */
+static int add_source(json_t *sources, const char *s)
 {
     size_t i;
     json_t *x;
@@ -175,9 +177,10 @@ static void add_source(json_t *sources, const char *s)
     json_array_foreach(sources, i, x)
     {
         if (strcmp(json_string_value(x), s) == 0)
-            return;
+            return TERN_OK;
     }
-    json_array_append_new(sources, json_string(s));
+    return json_array_append_new(sources, json_string(s)) ? TERN_ENOMEM
+                                                          : TERN_OK;
 }
 
 static void unsupported(struct tern_diags *diags, const struct tern_range *r,
@@ -703,11 +706,14 @@ static void check_required(const struct tern_lang_config *cfg, json_t *required,
                 else
                     norm = tern_asprintf("hashicorp/%s", a->name);
                 p = norm ? tern_provider_for_source(norm) : NULL;
-                if (norm && !p) {
+                if (!norm) {
+                    *error = TERN_ENOMEM;
+                } else if (!p) {
                     unsupported(diags, &a->range, a->name, norm);
                     *error = TERN_ERROR;
-                } else if (p) {
-                    add_source(sources, p->sources[0]);
+                } else {
+                    if (add_source(sources, p->sources[0]))
+                        *error = TERN_ENOMEM;
                     if (ver && tern_value_kind(ver) == TERN_VAL_STRING)
                         check_provider_version(
                             p, norm, tern_value_get_string(ver),
@@ -717,9 +723,10 @@ static void check_required(const struct tern_lang_config *cfg, json_t *required,
                             diags, error);
                 }
                 /* Reported once: later uses of the name are not. */
-                if (norm)
+                if (norm &&
                     json_object_set_new(required, a->name,
-                                        json_string(p ? p->sources[0] : norm));
+                                        json_string(p ? p->sources[0] : norm)))
+                    *error = TERN_ENOMEM;
                 tern_free(norm);
                 tern_value_decref(v);
             }
@@ -762,10 +769,12 @@ static void check_uses(const struct tern_blockvec *v, int is_provider,
             source = implied_source(name);
         if (source == NULL) {
             unsupported(diags, r, name, NULL);
-            json_object_set_new(required, name, json_string(""));
-            *error = TERN_ERROR;
-        } else if (builtin_source(source)) {
-            add_source(sources, builtin_source(source));
+            *error = json_object_set_new(required, name, json_string(""))
+                         ? TERN_ENOMEM
+                         : TERN_ERROR;
+        } else if (builtin_source(source) &&
+                   add_source(sources, builtin_source(source))) {
+            *error = TERN_ENOMEM;
         }
         tern_free(name);
     }

@@ -61,14 +61,15 @@ static const char **sorted_keys(const json_t *o, size_t *n)
     return keys;
 }
 
-/* A string that holds a JSON object or array: decoded, else NULL. */
-static json_t *json_in_string(const char *s)
+/* A string that holds a JSON object or array: decoded, else NULL (*@oom
+ * set when memory, not the text, was why). */
+static json_t *json_in_string(const char *s, int *oom)
 {
     while (isspace((unsigned char)*s))
         s++;
     if (*s != '{' && *s != '[')
         return NULL;
-    return json_loads(s, 0, NULL);
+    return tern_json_loads(s, 0, oom);
 }
 
 static void put_number(tern_buf *out, const json_t *v)
@@ -144,7 +145,9 @@ static void render(struct rctx *r, const json_t *v, const json_t *mask,
         put_number(r->out, v);
         break;
     case JSON_STRING:
-        inner = in_json ? NULL : json_in_string(json_string_value(v));
+        /* Out of memory, the rendering is short: the buffer says so. */
+        inner =
+            in_json ? NULL : json_in_string(json_string_value(v), &r->out->oom);
         if (inner) {
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, indent + r->unit);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 struct pr {
     tern_buf *out;
@@ -117,8 +118,9 @@ static enum sym sym_of(const tern_value *b, const tern_value *a)
     return S_UPD;
 }
 
-/* A string holding a JSON object or array, decoded; else NULL. */
-static tern_value *json_string_value_of(const tern_value *v)
+/* A string holding a JSON object or array, decoded; else NULL (*@oom set
+ * when memory, not the text, was why). */
+static tern_value *json_string_value_of(const tern_value *v, int *oom)
 {
     const char *s;
     json_t *j;
@@ -132,11 +134,13 @@ static tern_value *json_string_value_of(const tern_value *v)
         s++;
     if (*s != '{' && *s != '[')
         return NULL;
-    j = json_loads(s, 0, NULL);
+    j = tern_json_loads(s, 0, oom);
     if (!j)
         return NULL;
     tv = tern_value_from_json(j);
     json_decref(j);
+    if (!tv)
+        *oom = 1;
     return tv;
 }
 
@@ -355,8 +359,9 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     r->element = 0;
     /* Policy documents: the decoded JSON, in jsonencode(). */
     if (!in_json) {
-        jb = json_string_value_of(b);
-        ja = json_string_value_of(a);
+        /* Out of memory, the rendering is short: the buffer says so. */
+        jb = json_string_value_of(b, &r->out->oom);
+        ja = json_string_value_of(a, &r->out->oom);
         if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja) &&
             (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
             tern_buf_puts(r->out, "jsonencode(\n");

@@ -80,8 +80,8 @@ static json_t *pos_json(const struct tern_pos *p)
  * top-level block holding the byte before it (hcled.ContextString).
  * tern keeps no expression values for diagnostics, so "values" is empty.
  */
-static json_t *snippet_json(const struct tern_diag *d, size_t hs, size_t he,
-                            const struct tern_lang_sources *srcs)
+static json_t *snippet_json(int *oom, const struct tern_diag *d, size_t hs,
+                            size_t he, const struct tern_lang_sources *srcs)
 {
     const char *src;
     size_t len = 0, ls, le, code_start = 0;
@@ -132,22 +132,25 @@ static json_t *snippet_json(const struct tern_diag *d, size_t hs, size_t he,
                       tern_lang_diag_context(&ctx, srcs, d->range.file,
                                              d->range.start.byte - 1);
 
-        json_object_set_new(j, "context",
-                            has_ctx ? json_string(tern_buf_cstr(&ctx))
-                                    : json_null());
-        json_object_set_new(j, "code",
-                            json_stringn(code.ptr ? code.ptr : "", code.len));
-        json_object_set_new(j, "start_line",
-                            json_integer((json_int_t)d->range.start.line));
-        json_object_set_new(j, "highlight_start_offset",
-                            json_integer((json_int_t)start));
-        json_object_set_new(j, "highlight_end_offset",
-                            json_integer((json_int_t)end));
-        json_object_set_new(j, "values", json_array());
-    }
+        /* A buffer that could not grow is a snippet short of text. */
+        if (code.oom || ctx.oom)
+            *oom = 1;
+        tern_json_set(oom, j, "context",
+                      has_ctx ? json_string(tern_buf_cstr(&ctx)) : json_null());
+        tern_json_set(oom, j, "code",
+                      json_stringn(code.ptr ? code.ptr : "", code.len));
+        tern_json_set(oom, j, "start_line",
+                      json_integer((json_int_t)d->range.start.line));
+        tern_json_set(oom, j, "highlight_start_offset",
+                      json_integer((json_int_t)start));
+        tern_json_set(oom, j, "highlight_end_offset",
+                      json_integer((json_int_t)end));
+        tern_json_set(oom, j, "values", json_array());
+    } else
+        *oom = 1;
     tern_buf_release(&code);
     tern_buf_release(&ctx);
-    return j;
+    return tern_json_done(*oom, j);
 }
 
 json_t *cli_diag_json(const struct tern_diag *d, const void *sources)
@@ -156,27 +159,29 @@ json_t *cli_diag_json(const struct tern_diag *d, const void *sources)
                           d->severity == TERN_SEV_ERROR ? "error" : "warning",
                           "summary", d->summary ? d->summary : "", "detail",
                           d->detail ? d->detail : "");
+    int oom = 0;
 
-    if (j && d->has_range && d->range.file) {
+    if (d->has_range && d->range.file) {
         /* An empty range is widened to one byte, as diagnostic.go does. */
         struct tern_pos end = d->range.end;
-        json_t *snippet = NULL;
+        size_t len;
 
         if (end.byte <= d->range.start.byte) {
             end = d->range.start;
             end.byte++;
             end.column++;
         }
-        json_object_set_new(
-            j, "range",
-            json_pack("{s:s,s:o,s:o}", "filename", d->range.file, "start",
-                      pos_json(&d->range.start), "end", pos_json(&end)));
-        if (sources)
-            snippet = snippet_json(d, d->range.start.byte, end.byte, sources);
-        if (snippet)
-            json_object_set_new(j, "snippet", snippet);
+        tern_json_set(&oom, j, "range",
+                      json_pack("{s:s,s:o,s:o}", "filename", d->range.file,
+                                "start", pos_json(&d->range.start), "end",
+                                pos_json(&end)));
+        /* No snippet when the file's text is not at hand. */
+        if (sources && tern_lang_source_text(sources, d->range.file, &len))
+            tern_json_set(
+                &oom, j, "snippet",
+                snippet_json(&oom, d, d->range.start.byte, end.byte, sources));
     }
-    return j;
+    return tern_json_done(oom, j);
 }
 
 static void timestamp(char *buf, size_t len)
@@ -191,28 +196,36 @@ static void timestamp(char *buf, size_t len)
     snprintf(buf, len, "%s.%06ldZ", base, ts.tv_nsec / 1000);
 }
 
-void cli_ui_json_line(const struct cli_ui *ui, const char *level,
-                      const char *message, const char *type, json_t *fields)
+int cli_ui_json_line(struct cli_ui *ui, const char *level, const char *message,
+                     const char *type, json_t *fields)
 {
     char ts[64];
+    int oom = 0;
 
-    if (fields == NULL)
-        fields = json_object();
-    if (fields == NULL)
-        return;
+    /* A stream that lost a line stops there: what it printed is a whole
+     * prefix of the run's, and the command ends in out of memory
+     * (ui->json_lost, src/cli/main.c). */
+    if (ui->json_lost || !fields) {
+        json_decref(fields);
+        ui->json_lost = 1;
+        return TERN_ENOMEM;
+    }
     timestamp(ts, sizeof(ts));
-    json_object_set_new(fields, "@level", json_string(level));
-    json_object_set_new(fields, "@message", json_string(message));
+    tern_json_set(&oom, fields, "@level", json_string(level));
+    tern_json_set(&oom, fields, "@message", json_string(message));
     /* "always terraform.ui" (machine-readable-ui.mdx): consumers filter
      * on it */
-    json_object_set_new(fields, "@module", json_string("terraform.ui"));
-    json_object_set_new(fields, "@timestamp", json_string(ts));
-    json_object_set_new(fields, "type", json_string(type));
-    cli_json_print(ui->out, fields, JSON_COMPACT | JSON_SORT_KEYS);
+    tern_json_set(&oom, fields, "@module", json_string("terraform.ui"));
+    tern_json_set(&oom, fields, "@timestamp", json_string(ts));
+    tern_json_set(&oom, fields, "type", json_string(type));
+    if (oom || !message ||
+        cli_json_print(ui->out, fields, JSON_COMPACT | JSON_SORT_KEYS))
+        ui->json_lost = 1;
     json_decref(fields);
+    return ui->json_lost ? TERN_ENOMEM : TERN_OK;
 }
 
-void cli_ui_json_version(const struct cli_ui *ui)
+void cli_ui_json_version(struct cli_ui *ui)
 {
     /* "terraform": the language version tern implements; "tern" beside
      * it */
@@ -251,7 +264,7 @@ static void print_one(const struct cli_ui *ui, const struct tern_diag *d,
     tern_buf_release(&buf);
 }
 
-void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
+void cli_ui_diags(struct cli_ui *ui, const struct tern_diags *diags,
                   const void *srcs)
 {
     size_t i;
@@ -260,20 +273,15 @@ void cli_ui_diags(const struct cli_ui *ui, const struct tern_diags *diags,
         const struct tern_diag *d = &diags->items[i];
 
         if (ui->json) {
-            json_t *fields = json_object();
             char *msg = tern_asprintf(
                 "%s: %s", d->severity == TERN_SEV_ERROR ? "Error" : "Warning",
                 d->summary);
 
-            if (fields && msg) {
-                json_object_set_new(fields, "diagnostic",
-                                    cli_diag_json(d, srcs));
-                cli_ui_json_line(
-                    ui, d->severity == TERN_SEV_ERROR ? "error" : "warn", msg,
-                    "diagnostic", fields);
-                fields = NULL;
-            }
-            json_decref(fields);
+            /* A message that could not be made loses the line (NULL). */
+            cli_ui_json_line(
+                ui, d->severity == TERN_SEV_ERROR ? "error" : "warn", msg,
+                "diagnostic",
+                json_pack("{s:o}", "diagnostic", cli_diag_json(d, srcs)));
             tern_free(msg);
             continue;
         }

@@ -2119,16 +2119,18 @@ static int setup_goes_on(int rc, int *error)
  * block failed its setup (said in diags), the others are set up. */
 static int setup_blocks(tern_engine *e, struct tern_diags *diags)
 {
-    size_t i, mi, mb;
+    size_t i, mi, mb, n = 0;
     int error = TERN_OK, rc;
 
     for (i = 0; i < e->nmods; i++)
-        e->nblocks += e->mods[i].cfg->resources.n + e->mods[i].cfg->data.n +
-                      nscoped(e->mods[i].cfg, NULL, 0);
-    e->blocks = tern_calloc(e->nblocks + 1, sizeof(*e->blocks));
-    e->order = tern_calloc(e->nblocks + 1, sizeof(size_t));
+        n += e->mods[i].cfg->resources.n + e->mods[i].cfg->data.n +
+             nscoped(e->mods[i].cfg, NULL, 0);
+    e->blocks = tern_calloc(n + 1, sizeof(*e->blocks));
+    e->order = tern_calloc(n + 1, sizeof(size_t));
     TERN_CHECK_ALLOC(e->blocks);
     TERN_CHECK_ALLOC(e->order);
+    /* Counted once there are blocks: tern_engine_free walks them. */
+    e->nblocks = n;
     for (i = 0, mi = 0, mb = 0; i < e->nblocks; i++, mb++) {
         const struct tern_lang_config *mc = e->mods[mi].cfg;
         size_t nd;

@@ -11,8 +11,10 @@
 #define TERN_UTIL_JSON_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "tern/diag.h"
 #include "util/alloc.h"
 
 /* o[key] = v, stealing v; a failure (v NULL included) sets *oom. */
@@ -106,6 +108,31 @@ static inline char *tern_json_dumps(const json_t *j, size_t flags)
         text = NULL;
     }
     return text;
+}
+
+/* json_dump_file() whole or not at all: the document is encoded first
+ * (tern_json_dumps; TERN_ENOMEM, @path untouched, when it could not be),
+ * then written to @path, created or truncated. TERN_ERROR with errno set
+ * when the file could not be written. */
+static inline int tern_json_dump_file(const json_t *j, const char *path,
+                                      size_t flags)
+{
+    char *text = tern_json_dumps(j, flags);
+    FILE *f;
+    int error = TERN_OK;
+
+    if (!text)
+        return TERN_ENOMEM;
+    f = fopen(path, "w");
+    if (!f)
+        error = TERN_ERROR;
+    else if (fputs(text, f) == EOF) {
+        error = TERN_ERROR;
+        fclose(f);
+    } else if (fclose(f) != 0)
+        error = TERN_ERROR;
+    free(text); /* Jansson's, from the C allocator */
+    return error;
 }
 
 /* json_copy() (shallow), NULL when any allocation failed on the way:
