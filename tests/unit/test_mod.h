@@ -81,6 +81,17 @@ int mod_iam(struct mod_fx *fx, const char *action, ...);
 const char *mod_diag_text(struct mod_fx *fx);
 void mod_diag_clear(struct mod_fx *fx);
 
+/*
+ * Run @m's read of @arg_text (a configuration or prior state, JSON) once
+ * unhindered, then once with each of its allocations failing alone
+ * (tern's, Jansson's): every run gives the whole state the unhindered one
+ * gave, or ends in TERN_ENOMEM with no error diagnostic, never a state
+ * short of an attribute (issue 20). Fails the test otherwise; returns
+ * how many allocations the unhindered read made.
+ */
+unsigned long mod_read_walk(struct mod_fx *fx, const tern_module *m,
+                            const char *arg_text);
+
 /* A string attribute of a state. */
 const char *mod_str(const json_t *state, const char *key);
 

@@ -233,6 +233,60 @@ const char *mod_str(const json_t *state, const char *key)
     return json_string_value(json_object_get(state, key));
 }
 
+/* One run of @m's read of @arg with allocation @n failing alone (0: none):
+ * the state as sorted compact JSON (the C library's, free()), or NULL with
+ * the code in *@rc. */
+static char *walk_run(struct mod_fx *fx, const tern_module *m,
+                      const json_t *arg, unsigned long n, int *rc,
+                      unsigned long *made)
+{
+    json_t *out = NULL;
+    char *text = NULL;
+
+    tern__alloc_fail_once(n);
+    *rc = m->read(&out, &fx->op, arg);
+    *made = tern__alloc_fail_after(0);
+    if (*rc == TERN_OK) {
+        ASSERT_NOT_NULL(out);
+        text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+        ASSERT_NOT_NULL(text);
+    }
+    json_decref(out);
+    return text;
+}
+
+unsigned long mod_read_walk(struct mod_fx *fx, const tern_module *m,
+                            const char *arg_text)
+{
+    json_t *arg = mod_json(arg_text);
+    unsigned long n, total, made;
+    char *want, *got;
+    int rc;
+
+    want = walk_run(fx, m, arg, 0, &rc, &total);
+    if (rc != TERN_OK)
+        FAIL("the read failed unhindered: %s", mod_diag_text(fx));
+    for (n = 1; n <= total; n++) {
+        got = walk_run(fx, m, arg, n, &rc, &made);
+        if (rc == TERN_OK && strcmp(got, want) != 0)
+            FAIL("allocation %lu of %lu failed, yet the read gave a state "
+                 "that differs:\n%s\nnot\n%s",
+                 n, total, got, want);
+        if (rc != TERN_OK && rc != TERN_ENOMEM)
+            FAIL("allocation %lu of %lu failed: rc %d, not out of memory: %s",
+                 n, total, rc, mod_diag_text(fx));
+        if (rc != TERN_OK && fx->diags.errors != 0)
+            FAIL("allocation %lu of %lu failed: out of memory blamed on the "
+                 "input: %s",
+                 n, total, mod_diag_text(fx));
+        free(got); /* Jansson's */
+        mod_diag_clear(fx);
+    }
+    free(want);
+    json_decref(arg);
+    return total;
+}
+
 /*
  * Tests of iam_common.c.
  */
