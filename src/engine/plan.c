@@ -2884,7 +2884,8 @@ static int plan_values(struct planrun *pr)
     /* Check blocks last: they only warn. */
     if (rc != TERN_ENOMEM && tern__run_checks(&pr->cx, pr->diags))
         rc = TERN_ENOMEM;
-    tern__checks_known(p);
+    if (tern__checks_known(p))
+        rc = TERN_ENOMEM;
 
     if (rc == TERN_ENOMEM) {
         error = rc;
