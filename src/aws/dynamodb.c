@@ -8,6 +8,7 @@
 #include "aws/sigv4.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/env.h"
 
 #include <curl/curl.h>
@@ -268,7 +269,7 @@ int tern_ddb_call(tern_ddb_client *c, const char *action, const char *table,
     tern_aws_creds creds;
     json_t *doc = NULL;
     char target[64];
-    int error = TERN_ERROR, attempt = 0;
+    int error = TERN_ERROR, attempt = 0, oom = 0;
 
     if (out)
         *out = NULL;
@@ -288,8 +289,11 @@ int tern_ddb_call(tern_ddb_client *c, const char *action, const char *table,
         if (error)
             goto done;
         transport = send_once(c, target, body, &creds, &resp);
-        if (transport == TERN_ECANCELED || transport == TERN_ENOMEM ||
-            transport == TERN_EINVALID) {
+        if (transport == TERN_ENOMEM) {
+            error = transport; /* the caller's "out of memory" */
+            goto done;
+        }
+        if (transport == TERN_ECANCELED || transport == TERN_EINVALID) {
             error = transport;
             tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                            transport == TERN_ECANCELED ? "Operation canceled"
@@ -300,8 +304,13 @@ int tern_ddb_call(tern_ddb_client *c, const char *action, const char *table,
             goto done;
         }
         if (transport == TERN_OK)
-            doc = json_loadb(resp.body.ptr ? resp.body.ptr : "", resp.body.len,
-                             0, NULL);
+            doc = tern_json_loadb(resp.body.ptr ? resp.body.ptr : "",
+                                  resp.body.len, 0, NULL, &oom);
+        if (oom) {
+            /* Not a malformed answer, nor one to retry. */
+            error = TERN_ENOMEM;
+            goto done;
+        }
         if (transport == TERN_OK && resp.status >= 200 && resp.status < 300) {
             TERN_LOG_AT(TERN_LOG_DEBUG, "aws: dynamodb %s -> %ld (attempt %d)",
                         action, resp.status, attempt);
