@@ -277,7 +277,7 @@ static int put_key(tern_buf *b, const tern_value *key)
 
     if (tern_value_kind(key) == TERN_VAL_STRING) {
         j = json_string(tern_value_get_string(key));
-        q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        q = j ? tern_json_dumps(j, JSON_ENCODE_ANY) : NULL;
         json_decref(j);
         if (!q)
             return TERN_ENOMEM;
@@ -1550,7 +1550,7 @@ static char *mod_path(const char *parent, const char *name,
     tern_buf_printf(&b, "module.%s", name);
     if (key && tern_value_kind(key) == TERN_VAL_STRING) {
         json_t *j = json_string(tern_value_get_string(key));
-        char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        char *q = j ? tern_json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
         json_decref(j);
         if (!q) {

@@ -499,7 +499,7 @@ int tern_plan_write(const tern_plan *p, const char *path,
     int fd = -1, error = TERN_OK;
 
     TERN_CHECK_ALLOC(doc);
-    body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    body = tern_json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     TERN_CHECK_ALLOC(body);
     if ((error = sha256_hex(body, strlen(body), hex)))
         goto done;
