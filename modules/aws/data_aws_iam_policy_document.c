@@ -225,10 +225,11 @@ static int principal_add(json_t *raw, const char *type, json_t *ids)
             list = json_pack("[O]", have);
         else
             list = json_incref(have);
-        if (!list || sort_strings(ids, 1) || json_array_extend(list, ids) ||
-            json_object_set_new(raw, type, list))
+        if (!list || sort_strings(ids, 1) || json_array_extend(list, ids)) {
+            json_decref(list);
             return TERN_ENOMEM;
-        return TERN_OK;
+        }
+        return json_object_set_new(raw, type, list) ? TERN_ENOMEM : TERN_OK;
     }
     if (!have)
         return json_object_set(raw, type, ids) ? TERN_ENOMEM : TERN_OK;
@@ -502,8 +503,12 @@ static json_t *principal_from_json(const json_t *p)
         json_t *copy = json_deep_copy(v);
 
         if (!copy || (!json_is_string(copy) && !json_is_array(copy)) ||
-            (json_is_array(copy) && sort_strings(copy, 1)) ||
-            json_object_set_new(raw, type, copy)) {
+            (json_is_array(copy) && sort_strings(copy, 1))) {
+            json_decref(copy);
+            json_decref(raw);
+            return NULL;
+        }
+        if (json_object_set_new(raw, type, copy)) {
             json_decref(raw);
             return NULL;
         }
