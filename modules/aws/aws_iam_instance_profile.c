@@ -159,7 +159,10 @@ static int profile_create(json_t **out, tern_op *op, const json_t *desired)
         /* The profile exists: hand it back, so the engine keeps it in
          * state (tainted) instead of orphaning it. */
         if (error) {
-            json_object_set_new(st, "role", json_null());
+            if (json_object_set_new(st, "role", json_null()) != 0) {
+                error = TERN_ENOMEM;
+                goto done;
+            }
             *out = st;
             st = NULL;
             goto done;

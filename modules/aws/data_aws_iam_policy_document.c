@@ -36,6 +36,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,8 @@ static int bad(struct ctx *c, const char *detail)
                       detail);
 }
 
-/* "&{" -> "${"; a new string, or NULL (error reported). */
+/* "&{" -> "${"; a new string, or NULL (an error reported, or none when
+ * out of memory). */
 static json_t *replace_vars(struct ctx *c, const char *s)
 {
     tern_buf b = TERN_BUF_INIT;
@@ -112,10 +114,10 @@ static json_t *replace_vars(struct ctx *c, const char *s)
         else
             tern_buf_putc(&b, *p);
     }
+    /* NULL without a diagnostic: out of memory, not the configuration's
+     * fault (the caller tells the two apart by the errors reported). */
     out = tern_buf_oom(&b) ? NULL : json_string(tern_buf_cstr(&b));
     tern_buf_release(&b);
-    if (!out)
-        tern__fail(c->op, TERN_ENOMEM, "Out of memory", "%s", "");
     return out;
 }
 
@@ -146,8 +148,15 @@ static int sort_strings(json_t *arr, int desc)
         v[i] = json_incref(json_array_get(arr, i));
     qsort(v, n, sizeof(*v), desc ? cmp_desc : cmp_asc);
     json_array_clear(arr);
-    for (i = 0; i < n; i++)
-        json_array_append_new(arr, v[i]);
+    for (i = 0; i < n; i++) {
+        /* A failed append releases v[i]; the rest are released too. */
+        if (json_array_append_new(arr, v[i]) != 0) {
+            while (++i < n)
+                json_decref(v[i]);
+            tern_free(v);
+            return TERN_ENOMEM;
+        }
+    }
     tern_free(v);
     return TERN_OK;
 }
@@ -178,10 +187,12 @@ static json_t *decode_list(struct ctx *c, const json_t *in, int is_set)
         }
         for (j = 0; is_set && j < json_array_size(out); j++)
             dup |= json_equal(json_array_get(out, j), r);
-        if (dup)
+        if (dup) {
             json_decref(r);
-        else
-            json_array_append_new(out, r);
+        } else if (json_array_append_new(out, r) != 0) {
+            json_decref(out);
+            return NULL;
+        }
     }
     if (json_array_size(out) == 0) {
         json_decref(out);
@@ -214,10 +225,11 @@ static int principal_add(json_t *raw, const char *type, json_t *ids)
             list = json_pack("[O]", have);
         else
             list = json_incref(have);
-        if (!list || sort_strings(ids, 1) || json_array_extend(list, ids) ||
-            json_object_set_new(raw, type, list))
+        if (!list || sort_strings(ids, 1) || json_array_extend(list, ids)) {
+            json_decref(list);
             return TERN_ENOMEM;
-        return TERN_OK;
+        }
+        return json_object_set_new(raw, type, list) ? TERN_ENOMEM : TERN_OK;
     }
     if (!have)
         return json_object_set(raw, type, ids) ? TERN_ENOMEM : TERN_OK;
@@ -235,6 +247,7 @@ static json_t *sorted_object(const json_t *obj)
     size_t n = json_object_size(obj), i = 0, j;
     const char *k;
     json_t *v, *out = json_object();
+    int oom = 0;
 
     keys = tern_calloc(n + 1, sizeof(*keys));
     if (!keys || !out) {
@@ -254,9 +267,10 @@ static json_t *sorted_object(const json_t *obj)
             keys[j - 1] = t;
         }
     for (i = 0; i < n; i++)
-        json_object_set(out, keys[i], json_object_get(obj, keys[i]));
+        tern_json_set(&oom, out, keys[i],
+                      json_incref(json_object_get(obj, keys[i])));
     tern_free(keys);
-    return out;
+    return tern_json_done(oom, out);
 }
 
 /* Principal blocks of the configuration -> their JSON. NULL on error. */
@@ -317,10 +331,14 @@ static json_t *conditions_finish(json_t *raw)
             goto fail;
         json_object_foreach(sorted, var, vals)
         {
-            if (json_array_size(vals) == 1)
-                json_object_set(sorted, var, json_array_get(vals, 0));
+            if (json_array_size(vals) == 1 &&
+                json_object_set(sorted, var, json_array_get(vals, 0)) != 0) {
+                json_decref(sorted);
+                goto fail;
+            }
         }
-        json_object_set_new(out, test, sorted);
+        if (json_object_set_new(out, test, sorted) != 0)
+            goto fail;
     }
     return out;
 fail:
@@ -485,8 +503,12 @@ static json_t *principal_from_json(const json_t *p)
         json_t *copy = json_deep_copy(v);
 
         if (!copy || (!json_is_string(copy) && !json_is_array(copy)) ||
-            (json_is_array(copy) && sort_strings(copy, 1)) ||
-            json_object_set_new(raw, type, copy)) {
+            (json_is_array(copy) && sort_strings(copy, 1))) {
+            json_decref(copy);
+            json_decref(raw);
+            return NULL;
+        }
+        if (json_object_set_new(raw, type, copy)) {
             json_decref(raw);
             return NULL;
         }
@@ -583,6 +605,8 @@ static int merge(struct doc *into, const char *version, const char *id,
     if (id && *id) {
         json_decref(into->id);
         into->id = json_string(id);
+        if (!into->id)
+            return TERN_ENOMEM;
     }
     if (version && strcmp(version, into->version) > 0)
         snprintf(into->version, sizeof(into->version), "%s", version);
@@ -596,7 +620,8 @@ static int merge(struct doc *into, const char *version, const char *id,
                 tern__str(json_array_get(into->statements, j), "Sid");
 
             if (have && strcmp(have, sid) == 0) {
-                json_array_set(into->statements, j, s);
+                if (json_array_set(into->statements, j, s) != 0)
+                    return TERN_ENOMEM;
                 seen = 1;
                 break;
             }
@@ -613,10 +638,14 @@ static int parse_doc(struct ctx *c, const char *text, const char *what,
                      const char **id, json_t **holder)
 {
     json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr), *list, *s;
+    int oom = 0;
+    json_t *doc = tern_json_loadb(text, strlen(text), 0, &jerr, &oom), *list,
+           *s;
     size_t i;
 
     *holder = doc;
+    if (oom)
+        return TERN_ENOMEM; /* not a document that is not JSON */
     if (!doc || !json_is_object(doc)) {
         return tern__fail(c->op, TERN_EINVALID, "Invalid IAM policy document",
                           "%s (item %zu) is not a JSON policy document: %s.",
@@ -633,15 +662,20 @@ static int parse_doc(struct ctx *c, const char *text, const char *what,
         return TERN_ENOMEM;
     json_array_foreach(list, i, s)
     {
+        unsigned long failed = tern_alloc_failures();
         json_t *st = statement_from_json(s);
 
+        /* NULL for a statement it cannot read, or for lack of memory. */
+        if (!st && tern_alloc_failures() != failed)
+            return TERN_ENOMEM;
         if (!st)
             return tern__fail(c->op, TERN_EINVALID,
                               "Invalid IAM policy document",
                               "%s (item %zu): statement %zu is not a valid "
                               "statement.",
                               what, index, i);
-        json_array_append_new(*statements, st);
+        if (json_array_append_new(*statements, st) != 0)
+            return TERN_ENOMEM;
     }
     *version = tern__str(doc, "Version");
     *id = tern__str(doc, "Id");
@@ -653,12 +687,15 @@ static int dump_cb(const char *buffer, size_t size, void *data)
     return tern_buf_put(data, buffer, size) ? -1 : 0;
 }
 
-/* json_dumps into our allocator. */
+/* json_dumps into our allocator; NULL when an allocation failed on the
+ * way, as tern_json_dumps (util/json.h). */
 static char *dump(const json_t *v, size_t flags)
 {
     tern_buf b = TERN_BUF_INIT;
+    unsigned long failed = tern_alloc_failures();
 
-    if (json_dump_callback(v, dump_cb, &b, flags) != 0 || tern_buf_oom(&b)) {
+    if (json_dump_callback(v, dump_cb, &b, flags) != 0 || tern_buf_oom(&b) ||
+        tern_alloc_failures() != failed) {
         tern_buf_release(&b);
         return NULL;
     }
@@ -723,7 +760,8 @@ static int check_sids(struct ctx *c, const json_t *statements, json_t *seen,
                               "Duplicate Sid (%s) in %s. Remove the Sid or "
                               "make the Sids unique.",
                               sid, where);
-        json_object_set(seen, sid, json_true());
+        if (json_object_set_new(seen, sid, json_true()) != 0)
+            return TERN_ENOMEM;
     }
     return TERN_OK;
 }
@@ -786,7 +824,10 @@ static int document_read(json_t **out, tern_op *op, const json_t *config)
             error = op->diags->errors ? TERN_EINVALID : TERN_ENOMEM;
             goto done;
         }
-        json_array_append_new(own, s);
+        if (json_array_append_new(own, s) != 0) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     error = check_sids(&c, own, seen, "the statement blocks");
     if (!error)

@@ -914,8 +914,11 @@ int tern__update_tags(tern_op *op, const char *tag_action,
     {
         json_t *was = json_object_get(old_all, k);
 
-        if (!was || !json_equal(was, v))
-            json_object_set(changed, k, v);
+        /* A tag left out here would silently not be set. */
+        if ((!was || !json_equal(was, v)) && json_object_set(changed, k, v)) {
+            error = TERN_ENOMEM;
+            goto done;
+        }
     }
     if (ngone) {
         tern_aws_query_add(&b, name_param, name);

@@ -21,6 +21,7 @@
 #include "databricks_scim.h"
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -73,6 +74,7 @@ static json_t *sorted_set(const json_t *a)
     size_t n = json_array_size(a), i;
     const char **v = tern_calloc(n ? n : 1, sizeof(*v));
     json_t *out = json_array();
+    int oom = 0;
 
     if (!v || !out) {
         tern_free(v);
@@ -84,16 +86,16 @@ static json_t *sorted_set(const json_t *a)
     qsort(v, n, sizeof(*v), str_cmp);
     for (i = 0; i < n; i++) {
         if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
-            json_array_append_new(out, json_string(v[i]));
+            tern_json_append(&oom, out, json_string(v[i]));
     }
     tern_free(v);
-    return out;
+    return tern_json_done(oom, out);
 }
 
-static void add(json_t *list, const char *s)
+static void add(int *oom, json_t *list, const char *s)
 {
     if (s)
-        json_array_append_new(list, json_string(s));
+        tern_json_append(oom, list, json_string(s));
 }
 
 static int group_read(json_t **out, tern_op *op, const json_t *cfg)
@@ -112,7 +114,7 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
                                         NULL};
     int ents[4] = {0, 0, 0, 0};
     size_t q, i, k;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     if (!name)
         return tern__fail(op, TERN_EINVALID, "Cannot read group",
@@ -140,7 +142,7 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
     TERN_CHECK_ALLOC(lists);
     TERN_CHECK_ALLOC(queue);
     for (i = 0; names[i]; i++)
-        json_object_set_new(lists, names[i], json_array());
+        tern_json_set(&oom, lists, names[i], json_array());
     for (q = 0; q < json_array_size(queue); q++) {
         const json_t *cur = json_array_get(queue, q), *x;
 
@@ -149,16 +151,17 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
             const char *ref = tern__str(x, "$ref");
             const char *v = tern__str(x, "value");
 
-            add(json_object_get(lists, "members"), v);
+            add(&oom, json_object_get(lists, "members"), v);
             if (ref && strncmp(ref, "Users/", 6) == 0)
-                add(json_object_get(lists, "users"), v);
+                add(&oom, json_object_get(lists, "users"), v);
             if (ref && strncmp(ref, "Groups/", 7) == 0)
-                add(json_object_get(lists, "child_groups"), v);
+                add(&oom, json_object_get(lists, "child_groups"), v);
             if (ref && strncmp(ref, "ServicePrincipals/", 18) == 0)
-                add(json_object_get(lists, "service_principals"), v);
+                add(&oom, json_object_get(lists, "service_principals"), v);
         }
-        json_array_foreach(json_object_get(cur, "roles"), i, x) add(
-            json_object_get(lists, "instance_profiles"), tern__str(x, "value"));
+        json_array_foreach(json_object_get(cur, "roles"), i, x)
+            add(&oom, json_object_get(lists, "instance_profiles"),
+                tern__str(x, "value"));
         json_array_foreach(json_object_get(cur, "entitlements"), i, x)
         {
             for (k = 0; k < 4; k++) {
@@ -173,7 +176,7 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
             json_t *child = NULL;
             char *gpath;
 
-            add(json_object_get(lists, "groups"), gid);
+            add(&oom, json_object_get(lists, "groups"), gid);
             if (!recursive || !gid)
                 continue;
             gpath = tern__dbx_query(TERN__SCIM "Groups/", gid);
@@ -183,7 +186,7 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
             tern_free(gpath);
             if (error)
                 goto done;
-            json_array_append_new(queue, child);
+            tern_json_append(&oom, queue, child);
         }
         if (json_array_size(queue) > 10000) {
             error = tern__fail(op, TERN_ERROR, what,
@@ -192,20 +195,25 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
             goto done;
         }
     }
+    if (oom) {
+        /* A member, role or parent left out of a list. */
+        error = TERN_ENOMEM;
+        goto done;
+    }
     st = json_object();
     TERN_CHECK_ALLOC(st);
-    json_object_set_new(st, "id", json_string(tern__str(group, "id")));
-    json_object_set_new(st, "display_name", json_string(name));
-    json_object_set_new(st, "recursive", json_boolean(recursive));
+    tern_json_set(&oom, st, "id", json_string(tern__str(group, "id")));
+    tern_json_set(&oom, st, "display_name", json_string(name));
+    tern_json_set(&oom, st, "recursive", json_boolean(recursive));
     for (i = 0; names[i]; i++)
-        json_object_set_new(st, names[i],
-                            sorted_set(json_object_get(lists, names[i])));
+        tern_json_set(&oom, st, names[i],
+                      sorted_set(json_object_get(lists, names[i])));
     for (k = 0; k < 4; k++)
-        json_object_set_new(
-            st, entitlements[k][1],
+        tern_json_set(
+            &oom, st, entitlements[k][1],
             json_boolean(ents[k] || tern__bool(cfg, entitlements[k][1], 0)));
-    json_object_set_new(st, "external_id",
-                        tern__jstr(tern__str(group, "externalId")));
+    tern_json_set(&oom, st, "external_id",
+                  tern__jstr(tern__str(group, "externalId")));
     {
         char *acl =
             tern_asprintf("groups/%s", tern__str(group, "displayName")
@@ -213,8 +221,12 @@ static int group_read(json_t **out, tern_op *op, const json_t *cfg)
                                            : name);
 
         TERN_CHECK_ALLOC(acl);
-        json_object_set_new(st, "acl_principal_id", json_string(acl));
+        tern_json_set(&oom, st, "acl_principal_id", json_string(acl));
         tern_free(acl);
+    }
+    if (oom) {
+        error = TERN_ENOMEM;
+        goto done;
     }
     *out = st;
     st = NULL;

@@ -24,6 +24,7 @@
 #include "../aws/iam_common.h"
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <string.h>
 #include <strings.h>
@@ -217,7 +218,7 @@ static int nt_read(json_t **out, tern_op *op, const json_t *cfg)
     json_t *list = NULL;
     const json_t *types, *nt, *best = NULL;
     size_t i;
-    int error;
+    int error, oom = 0;
 
     error = tern__dbx_call(op, "GET", "/api/2.1/clusters/list-node-types", NULL,
                            &list, TERN__RETRY_TRANSIENT,
@@ -235,11 +236,12 @@ static int nt_read(json_t **out, tern_op *op, const json_t *cfg)
                           : fallback(types, cfg, graviton),
                      "category", tern__jstr(tern__str(cfg, "category")));
     for (i = 0; *out && bools[i]; i++)
-        json_object_set_new(*out, bools[i],
-                            json_boolean(tern__bool(cfg, bools[i], 0)));
+        tern_json_set(&oom, *out, bools[i],
+                      json_boolean(tern__bool(cfg, bools[i], 0)));
     for (i = 0; *out && numbers[i]; i++)
-        json_object_set_new(*out, numbers[i],
-                            json_integer(num(cfg, numbers[i])));
+        tern_json_set(&oom, *out, numbers[i],
+                      json_integer(num(cfg, numbers[i])));
+    *out = tern_json_done(oom, *out);
     json_decref(list);
     return *out ? TERN_OK : TERN_ENOMEM;
 }

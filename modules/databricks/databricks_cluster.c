@@ -679,8 +679,8 @@ static int wait_libs(tern_op *op, const char *id, const json_t *want,
                 done++;
             } else if (strcmp(st, "FAILED") == 0 ||
                        strcmp(st, "SKIPPED") == 0) {
-                char *lib = json_dumps(json_object_get(s, "library"),
-                                       JSON_COMPACT | JSON_SORT_KEYS);
+                char *lib = tern_json_dumps(json_object_get(s, "library"),
+                                            JSON_COMPACT | JSON_SORT_KEYS);
                 const char *msg = json_string_value(
                     json_array_get(json_object_get(s, "messages"), 0));
 

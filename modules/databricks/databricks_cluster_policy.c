@@ -32,27 +32,38 @@
 #include "databricks_scim.h"
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <string.h>
 
 #define API "/api/2.0/policies/clusters/"
 
 /* Two JSON texts that parse to equal values (object key order and
- * whitespace do not matter). */
-static int json_text_equiv(const json_t *a, const json_t *b)
+ * whitespace do not matter); *oom set when a text could not be parsed for
+ * lack of memory (the answer is then the texts' equality). */
+static int text_equiv(const json_t *a, const json_t *b, int *oom)
 {
     json_t *pa, *pb;
     int eq;
 
     if (!json_is_string(a) || !json_is_string(b))
         return a == b || json_equal(a, b);
-    pa = json_loads(json_string_value(a), JSON_DECODE_ANY, NULL);
-    pb = json_loads(json_string_value(b), JSON_DECODE_ANY, NULL);
+    pa = tern_json_loads(json_string_value(a), JSON_DECODE_ANY, oom);
+    pb = tern_json_loads(json_string_value(b), JSON_DECODE_ANY, oom);
     eq = pa && pb ? json_equal(pa, pb)
                   : strcmp(json_string_value(a), json_string_value(b)) == 0;
     json_decref(pa);
     json_decref(pb);
     return eq;
+}
+
+/* The schema's comparison, which has no way to report out of memory:
+ * then the texts compare as they are, a difference the plan shows. */
+static int json_text_equiv(const json_t *a, const json_t *b)
+{
+    int oom = 0;
+
+    return text_equiv(a, b, &oom);
 }
 
 static const tern_attr schema[] = {
@@ -195,8 +206,9 @@ static int get(json_t **out, tern_op *op, const char *id, const json_t *prior,
     char *what = tern_asprintf("Cannot read cluster policy '%s'", id);
     json_t *resp = NULL;
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
+    *out = NULL;
     TERN_CHECK_ALLOC(path);
     TERN_CHECK_ALLOC(what);
     error = tern__dbx_call(
@@ -207,7 +219,8 @@ static int get(json_t **out, tern_op *op, const char *id, const json_t *prior,
     *out = state(resp, id);
     TERN_CHECK_ALLOC(*out);
     /* No definition configured: the empty one the service stores is none
-     * (the state says what was configured). */
+     * (the state says what was configured). A comparison that ran out of
+     * memory fails the read: the state would keep the service's text. */
     if (prior && !tern__str(prior, "definition") &&
         json_is_string(json_object_get(*out, "definition"))) {
         json_t *empty = json_string("{}");
@@ -216,8 +229,9 @@ static int get(json_t **out, tern_op *op, const char *id, const json_t *prior,
             error = TERN_ENOMEM;
             goto done;
         }
-        if (json_text_equiv(json_object_get(*out, "definition"), empty))
-            json_object_set_new(*out, "definition", json_null());
+        if (text_equiv(json_object_get(*out, "definition"), empty, &oom) &&
+            json_object_set_new(*out, "definition", json_null()))
+            oom = 1;
         json_decref(empty);
     }
     /* Equivalent JSON keeps the state's text. */
@@ -227,13 +241,17 @@ static int get(json_t **out, tern_op *op, const char *id, const json_t *prior,
         const json_t *was = json_object_get(prior, k);
 
         if (json_is_string(was) &&
-            json_text_equiv(was, json_object_get(*out, k)) &&
-            json_object_set(*out, k, (json_t *)was)) {
-            error = TERN_ENOMEM;
-            goto done;
-        }
+            text_equiv(was, json_object_get(*out, k), &oom) &&
+            json_object_set(*out, k, (json_t *)was))
+            oom = 1;
     }
+    if (oom)
+        error = TERN_ENOMEM;
 done:
+    if (error) {
+        json_decref(*out);
+        *out = NULL;
+    }
     json_decref(resp);
     tern_free(path);
     tern_free(what);

@@ -31,6 +31,7 @@
 #include "databricks_scim.h"
 
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -67,14 +68,15 @@ static json_t *entitlements(const json_t *desired)
 {
     json_t *e = json_array();
     size_t i;
+    int oom = 0;
 
     for (i = 0; e && i < NENTS; i++) {
         if (tern__bool(desired, ents[i][1], 0))
-            json_array_append_new(e, json_pack("{s:s}", "value", ents[i][0]));
+            tern_json_append(&oom, e, json_pack("{s:s}", "value", ents[i][0]));
     }
-    if (e && json_array_size(e) == 0)
-        json_array_append_new(e, json_pack("{s:s}", "value", ""));
-    return e;
+    if (e && !oom && json_array_size(e) == 0)
+        tern_json_append(&oom, e, json_pack("{s:s}", "value", ""));
+    return tern_json_done(oom, e);
 }
 
 static json_t *state(tern_op *op, const char *id, const char *name,
@@ -90,17 +92,18 @@ static json_t *state(tern_op *op, const char *id, const char *name,
                                         "acl_principal_id", acl, "force", force)
                             : NULL;
     size_t i;
+    int oom = 0;
 
     for (i = 0; st && i < NENTS; i++)
-        json_object_set_new(
-            st, ents[i][1],
+        tern_json_set(
+            &oom, st, ents[i][1],
             json_boolean(from_service
                              ? tern__scim_has_value(flags_from, "entitlements",
                                                     ents[i][0])
                              : tern__bool(flags_from, ents[i][1], 0)));
     tern_free(url);
     tern_free(acl);
-    return st;
+    return tern_json_done(oom, st);
 }
 
 static char *group_path(const char *id, const char *query)
@@ -124,7 +127,7 @@ static int put(tern_op *op, const char *id, const json_t *desired,
     json_t *now = NULL, *b = NULL;
     static const char *const kept[] = {"members", "groups", "roles", NULL};
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     TERN_CHECK_ALLOC(path);
     error = tern__dbx_call(op, "GET", path, NULL, &now, TERN__RETRY_TRANSIENT,
@@ -140,11 +143,14 @@ static int put(tern_op *op, const char *id, const json_t *desired,
         json_t *v = json_object_get(now, kept[i]);
 
         if (json_array_size(v))
-            json_object_set(b, kept[i], v);
+            tern_json_set(&oom, b, kept[i], json_incref(v));
     }
     if (tern__str(desired, "external_id"))
-        json_object_set_new(b, "externalId",
-                            json_string(tern__str(desired, "external_id")));
+        tern_json_set(&oom, b, "externalId",
+                      json_string(tern__str(desired, "external_id")));
+    /* Never a PUT short of the members, groups or roles it keeps. */
+    b = tern_json_done(oom, b);
+    TERN_CHECK_ALLOC(b);
     error = tern__dbx_call(op, "PUT", path, b, NULL, TERN__RETRY_TRANSIENT,
                            what, NULL);
 done:
@@ -197,9 +203,12 @@ static int g_create(json_t **out, tern_op *op, const json_t *desired)
                   "urn:ietf:params:scim:schemas:core:2.0:Group", "displayName",
                   name, "entitlements", entitlements(desired));
     TERN_CHECK_ALLOC(b);
-    if (tern__str(desired, "external_id"))
+    if (tern__str(desired, "external_id") &&
         json_object_set_new(b, "externalId",
-                            json_string(tern__str(desired, "external_id")));
+                            json_string(tern__str(desired, "external_id")))) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     {
         /* The create's diagnostic is kept unless force adopts the group. */
         struct tern_diags tmp = TERN_DIAGS_INIT;

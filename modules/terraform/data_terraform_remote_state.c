@@ -31,6 +31,7 @@
 #include "backend/s3.h"
 #include "tern/state.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 static const tern_attr schema[] = {
     {"backend", TERN_TYPE_STRING, TERN_ATTR_REQUIRED, NULL, NULL, 0},
@@ -95,7 +96,7 @@ static int read_local(tern_op *op, const json_t *cfg, const char *workspace,
     json_t *v;
     char *owned = NULL;
     json_error_t jerr;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     json_object_foreach((json_t *)cfg, k, v)
     {
@@ -127,7 +128,11 @@ static int read_local(tern_op *op, const json_t *cfg, const char *workspace,
         tern_state_free(st);
     } else if (access(path, F_OK) != 0 && errno == ENOENT) {
         *doc = NULL; /* no state: the caller's "Unable to find" */
-    } else if (!(*doc = json_load_file(path, 0, &jerr))) {
+    } else if (!(*doc = tern_json_load_file(path, 0, &jerr, &oom))) {
+        if (oom) {
+            tern_free(owned);
+            return TERN_ENOMEM; /* not a state that does not parse */
+        }
         /* data_source_state.go's summary, as Terraform words it */
         tern_diags_add(op->diags, TERN_SEV_ERROR, NULL,
                        "Error loading state error",
@@ -150,7 +155,7 @@ static int read_state(json_t **out, tern_op *op, const json_t *cfg)
     const json_t *ov;
     const char *k;
     json_t *v;
-    int error;
+    int error, oom = 0;
 
     /* dataSourceRemoteStateValidate */
     if (config && !json_is_null(config) && !json_is_object(config)) {
@@ -200,25 +205,33 @@ static int read_state(json_t **out, tern_op *op, const json_t *cfg)
     if (!outputs || !*out) {
         json_decref(outputs);
         json_decref(*out);
+        *out = NULL; /* not handed back released */
         json_decref(doc);
         return TERN_ENOMEM;
     }
     if (json_is_object(defaults))
         json_object_foreach((json_t *)defaults, k, v)
-            json_object_set(outputs, k, v);
+            tern_json_set(&oom, outputs, k, json_incref(v));
     json_object_foreach(json_object_get(doc, "outputs"), k, v)
     {
         ov = json_object_get(v, "value");
         if (!ov)
             continue;
+        /* A failure here would leave a default in place of the output, or
+         * a sensitive value without its mark. */
         if (json_is_true(json_object_get(v, "sensitive")))
-            json_object_set_new(outputs, k,
-                                json_pack("{s:O}", "tern:sensitive", ov));
+            tern_json_set(&oom, outputs, k,
+                          json_pack("{s:O}", "tern:sensitive", ov));
         else
-            json_object_set(outputs, k, (json_t *)ov);
+            tern_json_set(&oom, outputs, k, json_incref((json_t *)ov));
     }
-    json_object_set_new(*out, "outputs", outputs);
+    tern_json_set(&oom, *out, "outputs", outputs);
     json_decref(doc);
+    if (oom) {
+        json_decref(*out);
+        *out = NULL;
+        return TERN_ENOMEM;
+    }
     return TERN_OK;
 }
 

@@ -9,6 +9,7 @@
 #include "aws/sigv4.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/env.h"
 
 #include <stdio.h>
@@ -121,9 +122,12 @@ struct ddb_call {
 static int read_success(struct tern_aws_call *k)
 {
     struct ddb_call *d = k->ud;
+    int oom = 0;
 
-    d->doc = json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
-                        k->resp.body.len, 0, NULL);
+    d->doc = tern_json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
+                             k->resp.body.len, 0, NULL, &oom);
+    if (oom) /* not a malformed answer, nor one to retry */
+        return TERN_ENOMEM;
     if (json_is_object(d->doc))
         return TERN_OK;
     tern_diags_add(k->diags, TERN_SEV_ERROR, NULL, "AWS request failed",
@@ -135,12 +139,13 @@ static int read_success(struct tern_aws_call *k)
 /* An error answer: {"__type": "...#CODE", "message": "..."}. */
 static int read_error(struct tern_aws_call *k)
 {
-    json_t *doc = json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
-                             k->resp.body.len, 0, NULL);
+    int oom = 0;
+    json_t *doc = tern_json_loadb(k->resp.body.ptr ? k->resp.body.ptr : "",
+                                  k->resp.body.len, 0, NULL, &oom);
     const char *code = error_code(doc), *msg = error_message(doc);
     int error = TERN_OK;
 
-    if ((code && !(k->aerr.code = tern_strdup(code))) ||
+    if (oom || (code && !(k->aerr.code = tern_strdup(code))) ||
         (msg && !(k->aerr.message = tern_strdup(msg))))
         error = TERN_ENOMEM;
     json_decref(doc);

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/env.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -318,7 +319,8 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     json_error_t jerr;
     struct timespec start;
     char code[96], message[1024];
-    int error = TERN_OK, attempt = 0, is_get = strcmp(method, "GET") == 0;
+    int error = TERN_OK, attempt = 0, is_get = strcmp(method, "GET") == 0,
+        oom = 0;
 
     if (out)
         *out = NULL;
@@ -331,7 +333,8 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     url = tern_asprintf("%s%s", c->host, path);
     TERN_CHECK_ALLOC(url);
     if (body) {
-        text = json_dumps(body, JSON_COMPACT);
+        /* Never a body short of a field. */
+        text = tern_json_dumps(body, JSON_COMPACT);
         TERN_CHECK_ALLOC(text);
     }
     h[0].name = "Authorization";
@@ -384,9 +387,14 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             TERN_LOG_AT(TERN_LOG_DEBUG,
                         "databricks: %s %s -> %ld (attempt %d, %ld ms)", method,
                         path, resp.status, attempt, elapsed_ms(&start));
-            doc = resp.body.len
-                      ? json_loadb(resp.body.ptr, resp.body.len, 0, &jerr)
-                      : json_object();
+            doc = resp.body.len ? tern_json_loadb(resp.body.ptr, resp.body.len,
+                                                  0, &jerr, &oom)
+                                : json_object();
+            if (oom || !(doc || resp.body.len)) {
+                /* Not a body that is not JSON, nor one to retry. */
+                error = TERN_ENOMEM;
+                goto done;
+            }
             if (resp.status >= 200 && resp.status < 300) {
                 if (!doc) {
                     char why[sizeof(jerr.text)];

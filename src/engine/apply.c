@@ -23,6 +23,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/vec.h"
 
 enum step_op {
@@ -430,12 +431,14 @@ static json_t *identity(const json_t *obj)
     const json_t *id = json_object_get(obj, "id");
     const json_t *name = json_object_get(obj, "name");
     json_t *r = json_object();
+    int oom = 0;
 
+    /* The intent's identity: never one short of the id. */
     if (r && json_is_string(id))
-        json_object_set(r, "id", (json_t *)id);
+        tern_json_set(&oom, r, "id", json_incref((json_t *)id));
     if (r && json_is_string(name))
-        json_object_set(r, "name", (json_t *)name);
-    return r;
+        tern_json_set(&oom, r, "name", json_incref((json_t *)name));
+    return tern_json_done(oom, r);
 }
 
 static int confirm_prepare(struct exec *ex, struct step *s);
@@ -617,13 +620,15 @@ static void apply_work(struct step *s)
 static json_t *sensitive_paths(const tern_attr *schema)
 {
     json_t *a = json_array();
+    int oom = 0;
 
+    /* A path left out would leave a secret unmarked in the state. */
     for (; a && schema && schema->name; schema++)
         if (schema->flags & TERN_ATTR_SENSITIVE)
-            json_array_append_new(a,
-                                  json_pack("[{s:s, s:s}]", "type", "get_attr",
-                                            "value", schema->name));
-    return a;
+            tern_json_append(&oom, a,
+                             json_pack("[{s:s, s:s}]", "type", "get_attr",
+                                       "value", schema->name));
+    return tern_json_done(oom, a);
 }
 
 /* JSON of a value whose marked parts are wrapped as {"tern:sensitive": V},
@@ -661,8 +666,10 @@ static json_t *wrap_marked(const tern_value *v)
 
 /* @v (a TERN_TYPE_DYNAMIC attribute's value, stolen) with its wrapped
  * parts unwrapped; the path of each goes to @sens, after @path (Terraform's
- * sensitive_attributes form). */
-static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
+ * sensitive_attributes form). A failure sets *@oom: a path left out would
+ * leave a secret unmarked. */
+static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens,
+                              int *oom)
 {
     json_t *inner =
         json_object_size(v) == 1 ? json_object_get(v, "tern:sensitive") : NULL;
@@ -671,7 +678,7 @@ static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
     size_t i;
 
     if (inner) {
-        json_array_append_new(sens, json_deep_copy(path));
+        tern_json_append(oom, sens, json_deep_copy(path));
         json_incref(inner);
         json_decref(v);
         return inner;
@@ -681,9 +688,14 @@ static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
         {
             step = json_pack("{s:s,s:s}", "type", "get_attr", "value", k);
             sub = json_deep_copy(path);
-            json_array_append_new(sub, step);
-            json_object_set_new(v, k,
-                                unwrap_dynamic(json_incref(x), sub, sens));
+            if (!sub) {
+                json_decref(step);
+                *oom = 1;
+                break;
+            }
+            tern_json_append(oom, sub, step);
+            tern_json_set(oom, v, k,
+                          unwrap_dynamic(json_incref(x), sub, sens, oom));
             json_decref(sub);
         }
     } else if (json_is_array(v)) {
@@ -692,8 +704,15 @@ static json_t *unwrap_dynamic(json_t *v, const json_t *path, json_t *sens)
             step = json_pack("{s:s,s:{s:I,s:s}}", "type", "index", "value",
                              "value", (json_int_t)i, "type", "number");
             sub = json_deep_copy(path);
-            json_array_append_new(sub, step);
-            json_array_set_new(v, i, unwrap_dynamic(json_incref(x), sub, sens));
+            if (!sub) {
+                json_decref(step);
+                *oom = 1;
+                break;
+            }
+            tern_json_append(oom, sub, step);
+            if (json_array_set_new(
+                    v, i, unwrap_dynamic(json_incref(x), sub, sens, oom)))
+                *oom = 1;
             json_decref(sub);
         }
     }
@@ -729,7 +748,7 @@ static int commit_object(struct applyrun *ar, const struct pinst *pi,
     tern_state_resource r = TERN_STATE_RESOURCE_INIT;
     json_t *sens = sensitive_paths(m->schema), *plain = NULL;
     const tern_attr *a;
-    int error;
+    int error, oom = 0;
 
     if (!sens || add_paths(sens, marked)) {
         json_decref(sens);
@@ -747,9 +766,17 @@ static int commit_object(struct applyrun *ar, const struct pinst *pi,
             return TERN_ENOMEM;
         }
         path = json_pack("[{s:s,s:s}]", "type", "get_attr", "value", a->name);
-        json_object_set_new(plain, a->name,
-                            unwrap_dynamic(json_deep_copy(v), path, sens));
+        if (!path)
+            oom = 1;
+        else
+            tern_json_set(&oom, plain, a->name,
+                          unwrap_dynamic(json_deep_copy(v), path, sens, &oom));
         json_decref(path);
+    }
+    if (oom) {
+        json_decref(sens);
+        json_decref(plain);
+        return TERN_ENOMEM;
     }
     if (plain)
         attrs = plain;

@@ -10,6 +10,7 @@
  */
 #include "engine_int.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -226,7 +227,10 @@ static int check_instance(json_t *entry, const char *display, json_t *addr,
         return TERN_ENOMEM;
     }
     if (!(in = json_object_get(insts, display))) {
-        json_object_set_new(addr, "to_display", json_string(display));
+        if (json_object_set_new(addr, "to_display", json_string(display))) {
+            json_decref(addr);
+            return TERN_ENOMEM;
+        }
         in = json_pack("{s:o,s:i,s:[]}", "address", addr, "status", 0,
                        "problems");
         if (!in || json_object_set_new(insts, display, in))
@@ -240,8 +244,9 @@ static int check_instance(json_t *entry, const char *display, json_t *addr,
             json_object_set_new(in, "problems", json_array()))
             return TERN_ENOMEM;
     }
-    if (json_integer_value(json_object_get(in, "status")) < status)
-        json_object_set_new(in, "status", json_integer(status));
+    if (json_integer_value(json_object_get(in, "status")) < status &&
+        json_object_set_new(in, "status", json_integer(status)))
+        return TERN_ENOMEM;
     all = json_object_get(in, "problems");
     for (i = 0; problems && i < json_array_size(problems); i++)
         if (json_array_append(all, json_array_get(problems, i)))
@@ -350,11 +355,15 @@ int tern__resource_conditions(struct evalctx *cx, const struct pinst *pi,
     if (problems && error != TERN_ENOMEM) {
         json_t *entry = check_entry(cx->plan, resource_static(b));
 
+        int oom = 0;
+
         key = json_object();
         if (key && pi->key_kind == TERN_STATE_KEY_STRING)
-            json_object_set_new(key, "instance_key", json_string(pi->key_str));
+            tern_json_set(&oom, key, "instance_key", json_string(pi->key_str));
         else if (key && pi->key_kind == TERN_STATE_KEY_INT)
-            json_object_set_new(key, "instance_key", json_integer(pi->key_int));
+            tern_json_set(&oom, key, "instance_key", json_integer(pi->key_int));
+        /* An instance's address never stands without its key. */
+        key = tern_json_done(oom, key);
         if (!entry || check_instance(entry, pi->addr, key, status, problems,
                                      cx->applying))
             error = TERN_ENOMEM;
@@ -486,15 +495,18 @@ int tern__checks_status(const json_t *entry, long long worst)
                                                          : CHECK_UNKNOWN;
 }
 
-void tern__checks_known(struct tern_plan *p)
+int tern__checks_known(struct tern_plan *p)
 {
     const char *k;
     json_t *v;
 
+    /* An entry left unmarked would report unknown, not pass. */
     json_object_foreach(p->checks, k, v)
     {
-        json_object_set_new(v, "known", json_true());
+        if (json_object_set_new(v, "known", json_true()))
+            return TERN_ENOMEM;
     }
+    return TERN_OK;
 }
 
 int tern__checks_unreached(struct evalctx *cx, const struct pinst *pi)

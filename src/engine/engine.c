@@ -155,7 +155,7 @@ int tern__addr_parse_any(const char *s, struct addr *a, int allow_module)
     const char *p = s, *dot, *end, *mend = NULL;
     json_t *k = NULL;
     json_error_t jerr;
-    int error = TERN_OK;
+    int error = TERN_OK, oom = 0;
 
     memset(a, 0, sizeof(*a));
     /* module.NAME or module.NAME[KEY], repeated, each followed by "." */
@@ -218,7 +218,11 @@ int tern__addr_parse_any(const char *s, struct addr *a, int allow_module)
             goto done;
         }
         if (end[1] == '"') {
-            k = json_loadb(end + 1, n - 2, JSON_DECODE_ANY, &jerr);
+            k = tern_json_loadb(end + 1, n - 2, JSON_DECODE_ANY, &jerr, &oom);
+            if (oom) {
+                error = TERN_ENOMEM; /* not an address that does not parse */
+                goto done;
+            }
             if (!k || !json_is_string(k)) {
                 error = TERN_EINVALID;
                 goto done;
@@ -273,7 +277,7 @@ static int put_key(tern_buf *b, const tern_value *key)
 
     if (tern_value_kind(key) == TERN_VAL_STRING) {
         j = json_string(tern_value_get_string(key));
-        q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        q = j ? tern_json_dumps(j, JSON_ENCODE_ANY) : NULL;
         json_decref(j);
         if (!q)
             return TERN_ENOMEM;
@@ -1546,7 +1550,7 @@ static char *mod_path(const char *parent, const char *name,
     tern_buf_printf(&b, "module.%s", name);
     if (key && tern_value_kind(key) == TERN_VAL_STRING) {
         json_t *j = json_string(tern_value_get_string(key));
-        char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        char *q = j ? tern_json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
         json_decref(j);
         if (!q) {

@@ -521,8 +521,9 @@ int tern__run_checks(struct evalctx *cx, struct tern_diags *diags);
  * when out of memory). */
 json_t *tern__check_results_v4(const json_t *checks);
 /* At the end of a plan that is not a destroy: every checkable object's
- * instances are known (a count = 0 resource has none, and passes). */
-void tern__checks_known(struct tern_plan *p);
+ * instances are known (a count = 0 resource has none, and passes).
+ * TERN_ENOMEM when one could not be marked. */
+int tern__checks_known(struct tern_plan *p);
 /* The summary of a checkable object of plan->checks whose instances are
  * no worse than @worst (-1: it has none): enum tern__check_status. */
 int tern__checks_status(const json_t *entry, long long worst);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/vec.h"
 
 void tern__scope_init_mod(struct tern_lang_scope *sc, struct evalctx *cx,
@@ -721,6 +722,7 @@ static void rules_build(void)
         for (sa = m->schema; sa && sa->name; sa++) {
             size_t k = rule_slot(m, sa);
             json_t *j;
+            int oom = 0;
 
             while (rules[k].sa)
                 k = (k + 1) & rules_mask;
@@ -730,7 +732,8 @@ static void rules_build(void)
             rules[k].dflt = arg_default_scan(m, sa->name);
             if (!rules[k].dflt)
                 continue;
-            j = json_loads(rules[k].dflt->value, JSON_DECODE_ANY, NULL);
+            /* Out of memory leaves it to arg_default, which reports it. */
+            j = tern_json_loads(rules[k].dflt->value, JSON_DECODE_ANY, &oom);
             rules[k].dflt_value = j ? tern_value_from_json(j) : NULL;
             json_decref(j);
             if (rules[k].dflt_value)
@@ -820,6 +823,7 @@ static tern_value *default_value(const tern_module *m, const tern_attr *sa)
     const struct argrule *r = rule_of(m, sa);
     const tern_arg_default *d;
     json_t *j;
+    int oom = 0;
     tern_value *v;
 
     if (r && r->dflt_value)
@@ -827,7 +831,9 @@ static tern_value *default_value(const tern_module *m, const tern_attr *sa)
     d = r ? r->dflt : arg_default_scan(m, sa->name);
     if (!d)
         return tern_value_null();
-    j = json_loads(d->value, JSON_DECODE_ANY, NULL);
+    /* A default parsed while an allocation failed may have lost a
+     * character (util/json.h): NULL, out of memory. */
+    j = tern_json_loads(d->value, JSON_DECODE_ANY, &oom);
     v = j ? tern_value_from_json(j) : NULL;
     json_decref(j);
     return v ? coerce(sa, v) : NULL;

@@ -22,6 +22,7 @@
 #include "lang/lang.h"
 #include "policy/policy.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/buf.h"
 
 /* Every reference is "known after apply" here. */
@@ -121,7 +122,7 @@ static char *policy_text(const struct tern_expr *e,
         v = eval_quiet(e->u.call.args[0], scope);
         j = v ? to_json_holes(v, holes) : NULL;
         if (j) {
-            char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+            char *s = tern_json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 
             text = s ? tern_strdup(s) : NULL;
             free(s);

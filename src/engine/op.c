@@ -109,7 +109,10 @@ void tern_op_progress(const tern_op *op, const char *text)
     if (!s)
         return;
     pthread_mutex_lock(&op->progress->mu);
-    json_object_set_new(op->progress->texts, op->address, s);
+    /* Progress only: a text that could not be kept is dropped, not left
+     * stale. */
+    if (json_object_set_new(op->progress->texts, op->address, s) != 0)
+        json_object_del(op->progress->texts, op->address);
     pthread_mutex_unlock(&op->progress->mu);
 }
 

@@ -21,6 +21,7 @@
 
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/vec.h"
 
 /* A data source read running on its own thread while the plan goes on. */
@@ -1199,7 +1200,7 @@ static int import_push(struct planrun *pr, char *to, size_t blk,
          * second `to`, the first block's position in the detail. */
         /* Go's %q: the address quoted, its own quotes escaped. */
         qj = json_string(to);
-        q = qj ? json_dumps(qj, JSON_ENCODE_ANY) : NULL;
+        q = qj ? tern_json_dumps(qj, JSON_ENCODE_ANY) : NULL;
         json_decref(qj);
         sum = q ? tern_asprintf("Duplicate import configuration for %s", q)
                 : NULL;
@@ -2085,7 +2086,7 @@ static int expand_block(struct planrun *pr, size_t bi)
             pi->key_kind = TERN_STATE_KEY_STRING;
             pi->key_str = tern_strdup(key);
             q = json_string(key);
-            qs = q ? json_dumps(q, JSON_ENCODE_ANY) : NULL;
+            qs = q ? tern_json_dumps(q, JSON_ENCODE_ANY) : NULL;
             json_decref(q);
             pi->addr = qs ? tern_asprintf("%s[%s]", b->addr, qs) : NULL;
             free(qs); /* jansson's */
@@ -2887,7 +2888,8 @@ static int plan_values(struct planrun *pr)
     /* Check blocks last: they only warn. */
     if (rc != TERN_ENOMEM && tern__run_checks(&pr->cx, pr->diags))
         rc = TERN_ENOMEM;
-    tern__checks_known(p);
+    if (tern__checks_known(p))
+        rc = TERN_ENOMEM;
 
     if (rc == TERN_ENOMEM) {
         error = rc;

@@ -529,7 +529,7 @@ static int plan_bytes(const tern_plan *p, const char *passphrase, tern_buf *out,
     int error = TERN_OK;
 
     TERN_CHECK_ALLOC(doc);
-    body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    body = tern_json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     TERN_CHECK_ALLOC(body);
     if ((error = sha256_hex(body, strlen(body), hex)))
         goto done;

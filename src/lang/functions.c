@@ -19,6 +19,7 @@
  */
 #include "lang/functions_int.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -266,14 +267,16 @@ FN(jsondecode)
     tern_value *s = NULL;
     json_error_t jerr;
     json_t *j;
-    int error;
+    int error, oom = 0;
 
     (void)n;
     if ((error = tern__arg_string(c, args, 0, &s)))
         return error;
-    j = json_loadb(tern_value_get_string(s), tern_value_string_len(s),
-                   JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
+    j = tern_json_loadb(tern_value_get_string(s), tern_value_string_len(s),
+                        JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr, &oom);
     tern_value_decref(s);
+    if (oom)
+        return TERN_ENOMEM; /* not "invalid JSON" */
     if (!j) {
         tern__farg_error(c, 0, "%s, at line %d column %d.", jerr.text,
                          jerr.line, jerr.column);

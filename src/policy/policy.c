@@ -13,6 +13,7 @@
 
 #include "policy/actions.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/vec.h"
 
@@ -104,8 +105,7 @@ static int parse_document(json_t **out, const char *text,
     char *plain = NULL;
     json_t *doc = NULL;
     json_error_t jerr;
-    unsigned long failed;
-    int error;
+    int error, oom = 0;
 
     *out = NULL;
     error = tern_policy_text_decode(&plain, text);
@@ -119,11 +119,11 @@ static int parse_document(json_t **out, const char *text,
     }
     if (error)
         goto done;
-    failed = tern_alloc_failures();
-    doc = json_loads(plain, 0, &jerr);
-    if (!doc && tern_alloc_failures() != failed) {
-        /* Jansson reports a string it could not allocate as a syntax
-         * error: the allocator's count tells. */
+    /* Jansson reports a string it could not allocate as a syntax error,
+     * and can hand back a document a character short: util/json.h tells
+     * and drops it. */
+    doc = tern_json_loadb(plain, strlen(plain), 0, &jerr, &oom);
+    if (oom) {
         error = TERN_ENOMEM;
         goto done;
     }
@@ -242,7 +242,7 @@ static int scalar_string(char **out, const json_t *v, enum set_mode mode)
     } else if (mode == SET_COND_VALUE && json_is_integer(v)) {
         *out = tern_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (mode == SET_COND_VALUE && json_is_real(v)) {
-        char *d = json_dumps(v, JSON_ENCODE_ANY);
+        char *d = tern_json_dumps(v, JSON_ENCODE_ANY);
 
         if (!d)
             return TERN_ENOMEM;
@@ -500,7 +500,8 @@ static int canon_statements(json_t **out, const json_t *v)
         error = canon_statement(&ks[i].st, st);
         if (error)
             goto done;
-        ks[i].text = json_dumps(ks[i].st, JSON_COMPACT | JSON_SORT_KEYS);
+        /* The sort key: never one short of a member. */
+        ks[i].text = tern_json_dumps(ks[i].st, JSON_COMPACT | JSON_SORT_KEYS);
         TERN_CHECK_ALLOC(ks[i].text);
     }
     if (n > 1)
@@ -602,7 +603,7 @@ int tern_policy_canonical(char **out, const char *text,
     error = tern_policy_normalize(&canon, text, diags);
     if (error)
         goto done;
-    dump = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
+    dump = tern_json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
     TERN_CHECK_ALLOC(dump);
     *out = tern_strdup(dump);
     TERN_CHECK_ALLOC(*out);
@@ -636,7 +637,7 @@ static char *value_text(const json_t *v)
         return tern_strdup(json_string_value(v));
     if (!json_is_object(v))
         return NULL;
-    dump = json_dumps(v, JSON_COMPACT);
+    dump = tern_json_dumps(v, JSON_COMPACT);
     if (!dump)
         return NULL;
     s = tern_strdup(dump);

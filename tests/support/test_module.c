@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "tern/diag.h"
+#include "util/json.h"
 
 struct test_store {
     pthread_mutex_t mu;
@@ -163,6 +164,7 @@ static json_t *add_obj(test_store *s, const json_t *desired)
 {
     json_t *o = json_object(), **objs, *v;
     char id[32];
+    int oom = 0;
 
     if (!o)
         return NULL;
@@ -178,15 +180,20 @@ static json_t *add_obj(test_store *s, const json_t *desired)
         s->aobjs = a;
     }
     snprintf(id, sizeof(id), "obj-%zu", s->nobjs);
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set(o, "name", json_object_get(desired, "name"));
+    /* A real service never makes an object short of its id: out of
+     * memory here fails the create (issue 20). */
+    tern_json_set(&oom, o, "id", json_string(id));
+    tern_json_set(&oom, o, "name",
+                  json_incref(json_object_get(desired, "name")));
     v = json_object_get(desired, "value");
-    json_object_set(o, "value", v ? v : json_null());
+    tern_json_set(&oom, o, "value", v ? json_incref(v) : json_null());
     v = json_object_get(desired, "tags");
-    json_object_set(o, "tags", v ? v : json_null());
+    tern_json_set(&oom, o, "tags", v ? json_incref(v) : json_null());
     v = json_object_get(desired, "secret");
-    json_object_set(o, "secret", v ? v : json_null());
-    json_object_set_new(o, "serial", json_integer(1));
+    tern_json_set(&oom, o, "secret", v ? json_incref(v) : json_null());
+    tern_json_set(&oom, o, "serial", json_integer(1));
+    if (!(o = tern_json_done(oom, o)))
+        return NULL;
     s->objs[s->nobjs++] = o;
     return o;
 }

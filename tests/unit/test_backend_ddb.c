@@ -624,6 +624,58 @@ TEST(backend_ddb, client_errors_and_retries)
     tt_sim_stop(&tt_s3fx.sim);
 }
 
+/* A GetItem with each allocation failing alone: the whole item, or out
+ * of memory without a diagnostic, never a 200 "not a JSON object" for an
+ * answer Jansson could not parse for lack of memory (issue 20). */
+TEST(backend_ddb, get_alloc_once)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_http *http = NULL;
+    tern_aws_credentials *creds = NULL;
+    tern_ddb_client *c;
+    json_t *out = NULL;
+    char *put, *get, *text;
+    unsigned long n, total;
+    int rc;
+
+    tt_s3_start(LOAD, NULL);
+    ASSERT_OK(tern_http_new(&http, NULL));
+    ASSERT_OK(tern_aws_credentials_new_static(&creds, SIM_DEFAULT_AKID,
+                                              SIM_DEFAULT_SECRET, NULL));
+    c = client(http, creds);
+    put =
+        tern_ddb_put_body("locks", NULL, "Info", "plain-info", "LockID", "b/k");
+    get = tern_ddb_get_body("locks", "b/k", "LockID, Info");
+    ASSERT_OK(tern_ddb_call(c, "PutItem", "locks", put, NULL, &diags));
+    tern__alloc_fail_after(0);
+    ASSERT_OK(tern_ddb_call(c, "GetItem", "locks", get, &out, &diags));
+    total = tern__alloc_fail_after(0);
+    json_decref(out);
+    for (n = 1; n <= total; n++) {
+        out = NULL;
+        tern__alloc_fail_once(n);
+        rc = tern_ddb_call(c, "GetItem", "locks", get, &out, &diags);
+        tern__alloc_fail_after(0);
+        if (rc == TERN_OK) {
+            text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+            ASSERT_STR_EQ(text, "{\"Item\":{\"Info\":{\"S\":\"plain-info\"},"
+                                "\"LockID\":{\"S\":\"b/k\"}}}");
+            free(text); /* allocated by jansson */
+        } else if (rc != TERN_ENOMEM || diags.count) {
+            FAIL("allocation %lu of %lu failed: rc %d, %s", n, total, rc,
+                 diags.count ? diags.items[0].detail : "(none)");
+        }
+        json_decref(out);
+    }
+    ASSERT_CMP(total, >, 10);
+    tern_free(put);
+    tern_free(get);
+    tern_ddb_client_free(c);
+    tern_aws_credentials_free(creds);
+    tern_http_free(http);
+    tt_sim_stop(&tt_s3fx.sim);
+}
+
 const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, lock_race),
     TEST_INTEGRATION(backend_ddb, force_unlock),
@@ -632,4 +684,5 @@ const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, digest_checked),
     TEST_INTEGRATION(backend_ddb, digest_deleted_with_workspace),
     TEST_INTEGRATION(backend_ddb, client_errors_and_retries),
+    TEST_INTEGRATION(backend_ddb, get_alloc_once),
     TEST_END};

@@ -929,6 +929,81 @@ TEST(engine_apply, allocation_failures)
     ASSERT_CMP(n, >, 50);
 }
 
+/* The state test_object.a has after one apply with allocation @n failing
+ * alone (0: none), as sorted compact JSON of its attributes and sensitive
+ * paths (the C library's, free()), or NULL when the apply failed or left
+ * nothing; *@rc, the apply's code; *@made, the allocations it made. */
+static char *apply_once(unsigned long n, int *rc, unsigned long *made)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    tern_state_resource *r = NULL;
+    char dir[600], *text = NULL;
+    json_t *both;
+
+    snprintf(dir, sizeof(dir), "%s/%lu", tern_test_tmpdir(), n);
+    ASSERT_OK(mkdir(dir, 0700));
+    ASSERT_OK(test_env_init(&env, dir));
+    env.parallelism = 1;
+    ASSERT_OK(test_env_config(&env, "variable \"v\" {\n"
+                                    "  default   = \"hidden\"\n"
+                                    "  sensitive = true\n"
+                                    "}\n"
+                                    "resource \"test_object\" \"a\" {\n"
+                                    "  name   = \"a\"\n"
+                                    "  secret = \"s\"\n"
+                                    "  value  = var.v\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    tern__alloc_fail_once(n);
+    *rc = tern_engine_apply(env.engine, p, NULL, NULL, &env.diags);
+    *made = tern__alloc_fail_after(0);
+    tern_plan_free(p);
+    if (*rc != TERN_OK && *rc != TERN_ENOMEM && env.diags.errors == 0)
+        FAIL("allocation %lu failed: rc %d without a diagnostic", n, *rc);
+    if (tern_state_get(env.state, &r, "test_object.a", NULL) == TERN_OK) {
+        both = json_pack("{s:O,s:O}", "attributes", r->attributes, "sensitive",
+                         r->sensitive ? r->sensitive : json_null());
+        ASSERT_NOT_NULL(both);
+        text = json_dumps(both, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(both);
+        tern_state_resource_free(r);
+    }
+    tern_diags_release(&env.diags);
+    test_env_release(&env);
+    return text;
+}
+
+/* Each allocation of an apply failing alone: the object is committed with
+ * every attribute and every sensitive path (the schema's secret, the
+ * value derived from a sensitive variable), or not at all; a path left
+ * out would leave a secret unmarked in the state (issue 20). */
+TEST(engine_apply, alloc_once_sensitive)
+{
+    unsigned long n, total, made;
+    char *want, *got;
+    int rc;
+
+    want = apply_once(0, &rc, &total);
+    ASSERT_OK(rc);
+    ASSERT_NOT_NULL(want);
+    ASSERT_NOT_NULL(strstr(want, "\"value\":\"secret\""));
+    ASSERT_NOT_NULL(strstr(want, "\"value\":\"value\""));
+    ASSERT_CMP(total, >, 100);
+    /* Every one up to the commit and well past it (the object is
+     * committed near allocation 180 of about 800), then every 4th: each
+     * trial builds an engine and a state afresh. */
+    for (n = 1; n <= total; n += n < 400 ? 1 : 4) {
+        got = apply_once(n, &rc, &made);
+        if (got && strcmp(got, want) != 0)
+            FAIL("allocation %lu of %lu failed (rc %d), yet the state holds "
+                 "%s\nnot\n%s",
+                 n, total, rc, got, want);
+        free(got); /* Jansson's */
+    }
+    free(want);
+}
+
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
     TEST_UNIT(engine_apply, many_instances_ordered),
@@ -949,5 +1024,6 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, destroy_in_reverse_dependency_order),
     TEST_UNIT(engine_apply, state_batch_group_commit),
     TEST_UNIT(engine_apply, allocation_failures),
+    TEST_UNIT(engine_apply, alloc_once_sensitive),
     TEST_INTEGRATION(engine_apply, aws_provider_against_sim),
     TEST_END};

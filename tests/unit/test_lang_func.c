@@ -1160,6 +1160,72 @@ TEST(lang_func, builders_bounded)
 }
 #undef S
 
+/* jsondecode() of @e with allocation @n failing alone (0: none): its
+ * value as sorted compact JSON (the C library's, free()), or NULL with the
+ * code in *@rc and the diagnostics' first summary in @why. */
+static char *decode_once(const struct tern_expr *e, unsigned long n, int *rc,
+                         unsigned long *made, char *why, size_t why_size)
+{
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_lang_scope scope;
+    tern_value *v = NULL;
+    json_t *j;
+    char *text = NULL;
+
+    memset(&scope, 0, sizeof(scope));
+    scope.path_module = ".";
+    tern__alloc_fail_once(n);
+    *rc = tern_lang_eval(e, &scope, &v, &d);
+    *made = tern__alloc_fail_after(0);
+    snprintf(why, why_size, "%s", d.count ? d.items[0].summary : "");
+    if (*rc == TERN_OK) {
+        j = tern_value_to_json(v);
+        ASSERT_NOT_NULL(j);
+        text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        json_decref(j);
+    }
+    tern_value_decref(v);
+    tern_diags_release(&d);
+    return text;
+}
+
+/* jsondecode with each allocation failing alone: the whole value, or out
+ * of memory, never "Invalid function argument" (the text is valid JSON)
+ * nor a string one character short (issue 20). */
+TEST(lang_func, jsondecode_alloc_once)
+{
+    static const char text[] =
+        "jsondecode(\"{\\\"a\\\": [1, 2.5, \\\"xyz\\\", false, null], "
+        "\\\"b\\\": {\\\"c\\\": \\\"long enough to grow\\\"}}\")";
+    struct tern_lang_sources srcs = {NULL, 0};
+    struct tern_diags d = TERN_DIAGS_INIT;
+    struct tern_expr *e = NULL;
+    unsigned long n, total, made;
+    char *want, *got, why[256];
+    int rc;
+
+    ASSERT_OK(
+        tern_lang_parse_expr(&srcs, "expr.tf", text, strlen(text), &e, &d));
+    want = decode_once(e, 0, &rc, &total, why, sizeof(why));
+    ASSERT_OK(rc);
+    ASSERT_STR_EQ(want, "{\"a\":[1,2.5,\"xyz\",false,null],"
+                        "\"b\":{\"c\":\"long enough to grow\"}}");
+    ASSERT_CMP(total, >, 10);
+    for (n = 1; n <= total; n++) {
+        got = decode_once(e, n, &rc, &made, why, sizeof(why));
+        if (rc == TERN_OK && strcmp(got, want) != 0)
+            FAIL("allocation %lu of %lu failed, yet jsondecode gave %s", n,
+                 total, got);
+        if (rc != TERN_OK && (rc != TERN_ENOMEM || why[0]))
+            FAIL("allocation %lu of %lu failed: rc %d, \"%s\"", n, total, rc,
+                 why);
+        free(got); /* Jansson's */
+    }
+    free(want);
+    tern_lang_sources_free(&srcs);
+    tern_diags_release(&d);
+}
+
 const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, format_limits),
     TEST_UNIT(lang_func, file_limits),
@@ -1188,5 +1254,6 @@ const struct tern_test test_lang_func_list[] = {
     TEST_UNIT(lang_func, base64gzip_round_trip),
     TEST_UNIT(lang_func, templatestring_and_pathexpand),
     TEST_UNIT(lang_func, impure_values_planned_unknown_then_applied),
+    TEST_UNIT(lang_func, jsondecode_alloc_once),
     TEST_END,
 };

@@ -44,6 +44,11 @@ struct mod_fx {
     json_t *provider;
     atomic_int cancel;
     tern_op op; /* client = &aws, diags, provider, cancel */
+    /* The walks below fail each allocation with every later one, not
+     * alone: Jansson's lexer ignores a failure to grow the string it saves
+     * (load.c lex_save) and, with the next allocation succeeding, asserts
+     * on a string with escapes (lex_scan_string). */
+    int walk_sticky;
 };
 
 /* Start tern-sim (extra flags, NULL-terminated, or NULL) and the clients;
@@ -80,6 +85,25 @@ int mod_iam(struct mod_fx *fx, const char *action, ...);
  * forget them. */
 const char *mod_diag_text(struct mod_fx *fx);
 void mod_diag_clear(struct mod_fx *fx);
+
+/*
+ * Run @m's read of @arg_text (a configuration or prior state, JSON) once
+ * unhindered, then once with each of its allocations failing alone
+ * (tern's, Jansson's): every run gives the whole state the unhindered one
+ * gave, or ends in TERN_ENOMEM with no error diagnostic, never a state
+ * short of an attribute (issue 20). Fails the test otherwise; returns
+ * how many allocations the unhindered read made.
+ */
+unsigned long mod_read_walk(struct mod_fx *fx, const tern_module *m,
+                            const char *arg_text);
+/* The same over a resource's read of @prior. */
+unsigned long mod_read_walk_state(struct mod_fx *fx, const tern_module *m,
+                                  const json_t *prior);
+/* The same over @m's create of @cfg_text, tern-sim reset and loaded with
+ * @load (JSON, "{}" for nothing) before each run; create_date, which
+ * follows the sim's clock, is left out of the comparison. */
+unsigned long mod_create_walk(struct mod_fx *fx, const tern_module *m,
+                              const char *cfg_text, const char *load);
 
 /* A string attribute of a state. */
 const char *mod_str(const json_t *state, const char *key);

@@ -233,6 +233,97 @@ const char *mod_str(const json_t *state, const char *key)
     return json_string_value(json_object_get(state, key));
 }
 
+/* One run of @m's read (or create, when @create) of @arg with allocation
+ * @n failing alone (0: none), tern-sim first reset and loaded with @load
+ * when given (with every later one when fx->walk_sticky): the state as
+ * sorted compact JSON without create_date (the
+ * C library's, free()), or NULL with the code in *@rc. */
+static char *walk_run(struct mod_fx *fx, const tern_module *m, int create,
+                      const json_t *arg, const char *load, unsigned long n,
+                      int *rc, unsigned long *made)
+{
+    json_t *out = NULL;
+    char *text = NULL;
+
+    if (load) {
+        struct tt_response r;
+
+        ASSERT_OK(tt_sim_control(&r, &fx->sim, "POST", "reset", NULL));
+        tt_response_release(&r);
+        mod_load(fx, load);
+    }
+    if (fx->walk_sticky)
+        tern__alloc_fail_after(n);
+    else
+        tern__alloc_fail_once(n);
+    *rc = create ? m->create(&out, &fx->op, arg) : m->read(&out, &fx->op, arg);
+    *made = tern__alloc_fail_after(0);
+    if (*rc == TERN_OK) {
+        ASSERT_NOT_NULL(out);
+        json_object_del(out, "create_date"); /* the sim's clock */
+        text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+        ASSERT_NOT_NULL(text);
+    }
+    json_decref(out);
+    return text;
+}
+
+static unsigned long walk(struct mod_fx *fx, const tern_module *m, int create,
+                          const json_t *arg, const char *load)
+{
+    unsigned long n, total, made;
+    char *want, *got;
+    int rc;
+
+    want = walk_run(fx, m, create, arg, load, 0, &rc, &total);
+    if (rc != TERN_OK)
+        FAIL("unhindered, rc %d: %s", rc, mod_diag_text(fx));
+    for (n = 1; n <= total; n++) {
+        got = walk_run(fx, m, create, arg, load, n, &rc, &made);
+        if (rc == TERN_OK && strcmp(got, want) != 0)
+            FAIL("allocation %lu of %lu failed, yet the %s gave a state "
+                 "that differs:\n%s\nnot\n%s",
+                 n, total, create ? "create" : "read", got, want);
+        if (rc != TERN_OK && rc != TERN_ENOMEM)
+            FAIL("allocation %lu of %lu failed: rc %d, not out of memory: %s",
+                 n, total, rc, mod_diag_text(fx));
+        if (rc != TERN_OK && fx->diags.errors != 0)
+            FAIL("allocation %lu of %lu failed: out of memory blamed on the "
+                 "input: %s",
+                 n, total, mod_diag_text(fx));
+        free(got); /* Jansson's */
+        mod_diag_clear(fx);
+    }
+    free(want);
+    return total;
+}
+
+unsigned long mod_read_walk(struct mod_fx *fx, const tern_module *m,
+                            const char *arg_text)
+{
+    json_t *arg = mod_json(arg_text);
+    unsigned long total = walk(fx, m, 0, arg, NULL);
+
+    json_decref(arg);
+    return total;
+}
+
+unsigned long mod_read_walk_state(struct mod_fx *fx, const tern_module *m,
+                                  const json_t *prior)
+{
+    return walk(fx, m, 0, prior, NULL);
+}
+
+unsigned long mod_create_walk(struct mod_fx *fx, const tern_module *m,
+                              const char *cfg_text, const char *load)
+{
+    json_t *cfg = mod_json(cfg_text);
+    unsigned long total = walk(fx, m, 1, cfg, load);
+
+    json_decref(cfg);
+    return total;
+}
+
 /*
  * Tests of iam_common.c.
  */

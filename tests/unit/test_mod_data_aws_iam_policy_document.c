@@ -238,8 +238,44 @@ TEST(mod_data_aws_iam_policy_document, errors)
     tern_diags_release(&fx.diags);
 }
 
+/* Each allocation failing alone, over the fixture and over merged source
+ * and override documents: the whole document or out of memory, never a
+ * statement, principal or condition left out, nor a source document that
+ * could not be parsed for lack of memory called "not a JSON policy
+ * document" (issue 20). */
+TEST(mod_data_aws_iam_policy_document, alloc_walk)
+{
+    struct mod_fx fx;
+
+    memset(&fx, 0, sizeof(fx));
+    fx.op.version = TERN_OP_VERSION;
+    fx.op.diags = &fx.diags;
+    ASSERT_CMP(mod_read_walk(&fx, M, basic_cfg), >, 200);
+    ASSERT_CMP(
+        mod_read_walk(
+            &fx, M,
+            "{\"source_policy_documents\": ["
+            "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":["
+            "{\\\"Sid\\\":\\\"B\\\",\\\"Effect\\\":\\\"Allow\\\","
+            "\\\"Action\\\":"
+            "\\\"ec2:*\\\",\\\"Resource\\\":\\\"*\\\",\\\"Principal\\\":{"
+            "\\\"AWS\\\":[\\\"x\\\",\\\"z\\\",\\\"y\\\"]},\\\"Condition\\\":{"
+            "\\\"Bool\\\":{\\\"aws:SecureTransport\\\":true}}}]}\"],"
+            "\"statement\": [{\"sid\": \"C\", \"actions\": [\"logs:*\"], "
+            "\"resources\": [\"*\"]}],"
+            "\"override_policy_documents\": ["
+            "\"{\\\"Id\\\":\\\"over\\\",\\\"Statement\\\":[{\\\"Sid\\\":"
+            "\\\"C\\\","
+            "\\\"Effect\\\":\\\"Deny\\\",\\\"Action\\\":\\\"s3:*\\\","
+            "\\\"Resource\\\":\\\"*\\\"}]}\"]}"),
+        >, 200);
+    mod_diag_clear(&fx);
+}
+
 const struct tern_test test_mod_data_aws_iam_policy_document_list[] = {
     TEST_MODULE(mod_data_aws_iam_policy_document, provider_fixture),
     TEST_MODULE(mod_data_aws_iam_policy_document, principals_merge_and_escape),
     TEST_MODULE(mod_data_aws_iam_policy_document, source_and_override_by_sid),
-    TEST_MODULE(mod_data_aws_iam_policy_document, errors), TEST_END};
+    TEST_MODULE(mod_data_aws_iam_policy_document, errors),
+    TEST_MODULE(mod_data_aws_iam_policy_document, alloc_walk),
+    TEST_END};

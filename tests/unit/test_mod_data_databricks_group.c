@@ -176,7 +176,46 @@ TEST(mod_data_databricks_current_user, me)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of a recursive read failing alone: the whole state or
+ * out of memory, never a list short of a member (issue 20). */
+TEST(mod_data_databricks_group, alloc_walk)
+{
+    struct mod_fx fx;
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    mod_load(&fx,
+             "{\"databricks\": {\"instance_profiles\": "
+             "[{\"instance_profile_arn\": \"" ARN "\"}], \"groups\": ["
+             "{\"id\": \"11\", \"displayName\": \"analysts\", "
+             "\"externalId\": \"ext-11\", \"members\": [{\"value\": \"" ME_ID
+             "\"}]},"
+             "{\"id\": \"10\", \"displayName\": \"data-eng\", "
+             "\"members\": [{\"value\": \"11\"}], \"roles\": "
+             "[{\"value\": \"" ARN "\"}], \"entitlements\": "
+             "[{\"value\": \"allow-cluster-create\"}]}]}}");
+    ASSERT_CMP(mod_read_walk(&fx, G, "{\"display_name\": \"analysts\"}"), >,
+               100);
+    mod_fx_stop(&fx);
+}
+
+/* Each allocation failing alone: the caller's whole state or out of
+ * memory; an answer Jansson could not parse for lack of memory is not "a
+ * body that is not JSON" (src/databricks/client.c, issue 20). */
+TEST(mod_data_databricks_current_user, alloc_walk)
+{
+    struct mod_fx fx;
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    ASSERT_CMP(mod_read_walk(&fx, CU, "{}"), >, 50);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_data_databricks_group_list[] = {
     TEST_MODULE(mod_data_databricks_group, by_display_name),
     TEST_MODULE(mod_data_databricks_group, recursive_parents),
-    TEST_MODULE(mod_data_databricks_current_user, me), TEST_END};
+    TEST_MODULE(mod_data_databricks_current_user, me),
+    TEST_MODULE(mod_data_databricks_group, alloc_walk),
+    TEST_MODULE(mod_data_databricks_current_user, alloc_walk),
+    TEST_END};

@@ -128,6 +128,23 @@ TEST(mod_data_databricks_node_type, smallest)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of both reads failing alone: the whole state or out of
+ * memory, never a node type without one of its flags (issue 20). */
+TEST(mod_data_databricks_node_type, alloc_walk)
+{
+    struct mod_fx fx;
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    ASSERT_CMP(mod_read_walk(&fx, NT,
+                             "{\"local_disk\": true, "
+                             "\"min_cores\": 8}"),
+               >, 50);
+    ASSERT_CMP(mod_read_walk(&fx, SV, "{\"ml\": true}"), >, 50);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_data_databricks_spark_version_list[] = {
     TEST_MODULE(mod_data_databricks_spark_version, filters),
-    TEST_MODULE(mod_data_databricks_node_type, smallest), TEST_END};
+    TEST_MODULE(mod_data_databricks_node_type, smallest),
+    TEST_MODULE(mod_data_databricks_node_type, alloc_walk), TEST_END};

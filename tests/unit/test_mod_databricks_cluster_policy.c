@@ -221,7 +221,28 @@ TEST(mod_databricks_cluster_policy, import_family_and_errors)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of a read failing alone: the whole state or out of
+ * memory; a definition Jansson could not parse for lack of memory does
+ * not replace the state's equivalent text (issue 20). */
+TEST(mod_databricks_cluster_policy, alloc_walk)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    fx.walk_sticky = 1; /* the definitions are strings with escapes */
+    st = create(&fx, "{\"name\": \"p\", \"max_clusters_per_user\": 2, "
+                     "\"definition\": \"" DEF "\"}");
+    ASSERT_CMP(mod_read_walk_state(&fx, M, st), >, 50);
+    json_decref(st);
+    st = create(&fx, "{\"name\": \"q\"}");
+    ASSERT_CMP(mod_read_walk_state(&fx, M, st), >, 50);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_databricks_cluster_policy_list[] = {
     TEST_MODULE(mod_databricks_cluster_policy, create_read_update_delete),
     TEST_MODULE(mod_databricks_cluster_policy, import_family_and_errors),
-    TEST_END};
+    TEST_MODULE(mod_databricks_cluster_policy, alloc_walk), TEST_END};

@@ -203,6 +203,29 @@ TEST(mod_databricks_group, import_lookup_force)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of a create and of a read failing alone: the whole
+ * state or out of memory, never a group without an entitlement (issue
+ * 20). */
+TEST(mod_databricks_group, alloc_walk)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    fx.op.client = fx.dbx;
+    ASSERT_CMP(mod_create_walk(&fx, M,
+                               "{\"display_name\": \"ml\", \"external_id\": "
+                               "\"x-1\", \"allow_cluster_create\": true}",
+                               "{}"),
+               >, 50);
+    st = create(&fx, "{\"display_name\": \"ml2\", "
+                     "\"databricks_sql_access\": true}");
+    ASSERT_CMP(mod_read_walk_state(&fx, M, st), >, 50);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_databricks_group_list[] = {
     TEST_MODULE(mod_databricks_group, create_read_update_delete),
-    TEST_MODULE(mod_databricks_group, import_lookup_force), TEST_END};
+    TEST_MODULE(mod_databricks_group, import_lookup_force),
+    TEST_MODULE(mod_databricks_group, alloc_walk), TEST_END};

@@ -320,6 +320,28 @@ TEST(mod_iam_instance_profile, name_character_set_is_the_providers)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of a read failing alone: the whole state or out of
+ * memory (issue 20). */
+TEST(mod_iam_instance_profile, alloc_walk)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    role(&fx, "a");
+    st = create(&fx, "{\"name\": \"p\", \"role\": \"a\", \"tags\": "
+                     "{\"env\": \"prod\"}}");
+    ASSERT_CMP(mod_read_walk_state(&fx, M, st), >, 100);
+    json_decref(st);
+    ASSERT_CMP(mod_create_walk(&fx, M,
+                               "{\"name\": \"q\", \"role\": \"a\", "
+                               "\"tags\": {\"env\": \"prod\"}}",
+                               "{\"iam\": {\"roles\": [{\"name\": \"a\", "
+                               "\"assume_role_policy\": \"{}\"}]}}"),
+               >, 100);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_instance_profile_list[] = {
     TEST_MODULE(mod_iam_instance_profile, create_two_calls),
     TEST_MODULE(mod_iam_instance_profile, name_limits_are_the_providers),
@@ -328,4 +350,5 @@ const struct tern_test test_mod_iam_instance_profile_list[] = {
     TEST_MODULE(mod_iam_instance_profile, replace_delete_gone),
     TEST_MODULE(mod_iam_instance_profile, import_and_errors),
     TEST_MODULE(mod_iam_instance_profile, add_role_propagation_5s),
+    TEST_MODULE(mod_iam_instance_profile, alloc_walk),
     TEST_END};

@@ -587,6 +587,23 @@ TEST(mod_iam_role, name_character_set_is_the_providers)
     mod_fx_stop(&fx);
 }
 
+/* Each allocation of a read failing alone: the whole state or out of
+ * memory (issue 20). */
+TEST(mod_iam_role, alloc_walk)
+{
+    struct mod_fx fx;
+    json_t *st;
+
+    mod_fx_start(&fx, NULL);
+    st =
+        create(&fx, "{\"name\": \"r\", \"assume_role_policy\": " MOD_TRUST_EC2_Q
+                    ", \"description\": \"d\", \"tags\": "
+                    "{\"env\": \"prod\"}}");
+    ASSERT_CMP(mod_read_walk_state(&fx, M, st), >, 100);
+    json_decref(st);
+    mod_fx_stop(&fx);
+}
+
 const struct tern_test test_mod_iam_role_list[] = {
     TEST_MODULE(mod_iam_role, create_one_call),
     TEST_MODULE(mod_iam_role, name_prefix),
@@ -602,4 +619,5 @@ const struct tern_test test_mod_iam_role_list[] = {
     TEST_MODULE(mod_iam_role, read_deleted_outside),
     TEST_MODULE(mod_iam_role, errors),
     TEST_MODULE(mod_iam_role, trust_names_new_role_propagation_5s),
+    TEST_MODULE(mod_iam_role, alloc_walk),
     TEST_END};

@@ -369,6 +369,39 @@ TEST(policy, allocation_failures)
     }
 }
 
+/* The canonical text with each allocation failing alone: the whole text
+ * or out of memory, never a canonical form one member or character short,
+ * which would make different policies equivalent (issue 20). */
+TEST(policy, alloc_once_canonical)
+{
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"A\","
+        "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"123456789012\","
+        "\"*\"]},\"Action\":[\"ecr:DescribeGitRepositories\",\"s3:Get*\"],"
+        "\"Resource\":[\"arn:aws:s3:::b\",\"bucket\"],\"Condition\":{"
+        "\"NumericLessThan\":{\"s3:max-keys\":10.5}}},"
+        "{\"Effect\":\"Deny\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}";
+    unsigned long n, total;
+    char *want = NULL, *c;
+    int error;
+
+    tern__alloc_fail_after(0);
+    ASSERT_OK(tern_policy_canonical(&want, doc, NULL));
+    total = tern__alloc_fail_after(0);
+    ASSERT_CMP(total, >, 10);
+    for (n = 1; n <= total; n++) {
+        c = NULL;
+        tern__alloc_fail_once(n);
+        error = tern_policy_canonical(&c, doc, NULL);
+        tern__alloc_fail_after(0);
+        if (error != TERN_ENOMEM && (error != TERN_OK || strcmp(c, want)))
+            FAIL("allocation %lu of %lu failed: rc %d, %s\nnot\n%s", n, total,
+                 error, c ? c : "(none)", want);
+        tern_free(c);
+    }
+    tern_free(want);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lint                                                                */
 /* ------------------------------------------------------------------ */
@@ -739,6 +772,7 @@ const struct tern_test test_policy_list[] = {
     TEST_UNIT(policy, normalize_rejects_non_policies),
     TEST_UNIT(policy, equiv_fn_values),
     TEST_UNIT(policy, allocation_failures),
+    TEST_UNIT(policy, alloc_once_canonical),
     TEST_UNIT(policy, lint_ecr_describe_git_repositories),
     TEST_UNIT(policy, lint_accepts_real_actions),
     TEST_UNIT(policy, lint_pattern_matching_nothing),
