@@ -488,7 +488,7 @@ static int cmp_names(const void *a, const void *b)
 static void run_shard(size_t shard)
 {
     char dir[4096], casedir[8192];
-    char *names[256];
+    char *names[1024];
     size_t n = 0, i;
     struct dirent *de;
     DIR *d;
@@ -497,9 +497,13 @@ static void run_shard(size_t shard)
     snprintf(dir, sizeof(dir), "%s/tests/cases/cli", tern_test_source_dir());
     d = opendir(dir);
     ASSERT_NOT_NULL(d);
-    while ((de = readdir(d)) != NULL && n < 256)
-        if (de->d_name[0] != '.')
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.') {
+            /* Never skip a case silently. */
+            if (n == sizeof(names) / sizeof(names[0]))
+                FAIL("more than %zu cases in %s", n, dir);
             names[n++] = strdup(de->d_name);
+        }
     closedir(d);
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
