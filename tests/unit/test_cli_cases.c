@@ -36,6 +36,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -493,6 +494,7 @@ static void run_shard(size_t shard)
     struct dirent *de;
     DIR *d;
     int failed = 0;
+    const char *only = getenv("TERN_CASES");
 
     snprintf(dir, sizeof(dir), "%s/tests/cases/cli", tern_test_source_dir());
     d = opendir(dir);
@@ -508,7 +510,8 @@ static void run_shard(size_t shard)
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
         snprintf(casedir, sizeof(casedir), "%s/%s", dir, names[i]);
-        if (i % 3 == shard && run_case(casedir, names[i])) {
+        if (i % 3 == shard && (!only || fnmatch(only, names[i], 0) == 0) &&
+            run_case(casedir, names[i])) {
             fprintf(stderr, "# FAILED: %s\n", names[i]);
             failed++;
         }
