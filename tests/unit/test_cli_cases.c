@@ -9,7 +9,10 @@
  *                words set environment variables for that run, as in a
  *                shell; a leading "[N]" is the exit status a set-up line
  *                must have, 0 when absent). The last line is the one
- *                checked against expect/.
+ *                checked against expect/. A set-up line starting with
+ *                "@" is the runner's own: "@cp FROM TO" copies a file of
+ *                the working directory over another, "@iam ACTION
+ *                Name=Value ..." makes an IAM call to the sim.
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
  *                empty sim) and every command gets the sim's endpoints
@@ -30,6 +33,7 @@
  */
 #include "runner.h"
 
+#include "aws_call.h"
 #include "run_tern.h"
 #include "support.h"
 
@@ -346,6 +350,60 @@ static void sim_clear_calls(void)
     tt_response_release(&r);
 }
 
+/* "@iam ACTION Name=Value ...": an IAM call made outside tern, between two
+ * commands; it must succeed. */
+static int sim_iam_call(const char *slug, char *line)
+{
+    const char **args = split(line), *params[64];
+    struct tt_response resp;
+    size_t n = 0, i;
+    int failed = 0;
+
+    for (i = 1; args[i] && n < 62; i++) {
+        char *eq = strchr(args[i], '=');
+
+        if (!eq)
+            FAIL("%s: @iam argument without '=': %s", slug, args[i]);
+        *eq = '\0';
+        params[n++] = args[i];
+        params[n++] = eq + 1;
+    }
+    params[n] = NULL;
+    if (!args[0] || tt_iam(&resp, &case_sim, args[0], params) != 0)
+        FAIL("%s: @iam %s: no answer", slug, args[0] ? args[0] : "");
+    if (resp.status != 200) {
+        fprintf(stderr, "# %s: @iam %s: %ld\n%s\n", slug, args[0], resp.status,
+                resp.body);
+        failed = 1;
+    }
+    tt_response_release(&resp);
+    return failed;
+}
+
+/* A set-up line the runner carries out itself: "@cp FROM TO" copies a file
+ * of the working directory over another (a configuration changed between
+ * two commands), "@iam ..." calls the sim (sim_iam_call). */
+static int builtin(const char *slug, const char *work, char *line, int use_sim)
+{
+    char from[8192], to[8192];
+    const char **args;
+
+    if (strncmp(line, "@iam ", 5) == 0) {
+        if (!use_sim)
+            FAIL("%s: @iam without sim.json", slug);
+        return sim_iam_call(slug, line + 5);
+    }
+    if (strncmp(line, "@cp ", 4) != 0)
+        FAIL("%s: unknown runner line %s", slug, line);
+    args = split(line + 4);
+    if (!args[0] || !args[1] || args[2])
+        FAIL("%s: @cp takes FROM and TO", slug);
+    snprintf(from, sizeof(from), "%s/%s", work, args[0]);
+    snprintf(to, sizeof(to), "%s/%s", work, args[1]);
+    copy_file(from, to);
+    return 0;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -390,6 +448,12 @@ static int run_case(const char *casedir, const char *slug)
         if (*line == '\0' || *line == '#')
             continue;
         last = !(next && *next);
+        if (line[0] == '@') {
+            if (last)
+                FAIL("%s: the last line must run tern", slug);
+            failed |= builtin(slug, work, line, use_sim);
+            continue;
+        }
         if (line[0] == '[') {
             want_status = atoi(line + 1);
             line = strchr(line, ']');
