@@ -25,6 +25,8 @@
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
  *   expect/state            `tern state pull` after the last command
+ *   expect/sim-iam          the sim's IAM objects after it (its dump's
+ *                           "iam", each list sorted by name)
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing, the state's serial by <SERIAL> and the sim's address by
@@ -256,6 +258,58 @@ static char *sim_calls(int sorted)
         free(lines[i]);
     }
     free(lines);
+    return out;
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+    const char *x =
+        json_string_value(json_object_get(*(json_t *const *)a, "name"));
+    const char *y =
+        json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The sim's IAM objects (its dump's "iam"), each list sorted by name, as
+ * parallel creates leave the sim's own order open. A new string (free()). */
+static char *sim_iam_text(void)
+{
+    static const char *const lists[] = {"roles", "instance_profiles",
+                                        "policies"};
+    struct tt_response r;
+    json_t *root, *iam;
+    char *text, *out;
+    size_t i, k;
+
+    if (tt_sim_control(&r, &case_sim, "GET", "dump", NULL) != 0 ||
+        r.status != 200)
+        FAIL("GET /_sim/dump: %ld", r.status);
+    root = json_loads(r.body, 0, NULL);
+    tt_response_release(&r);
+    iam = json_object_get(root, "iam");
+    ASSERT_NOT_NULL(iam);
+    for (k = 0; k < 3; k++) {
+        json_t *list = json_object_get(iam, lists[k]), *sorted = json_array();
+        size_t n = json_array_size(list);
+        json_t **items = calloc(n + 1, sizeof(*items));
+
+        ASSERT_NOT_NULL(items);
+        for (i = 0; i < n; i++)
+            items[i] = json_array_get(list, i);
+        qsort(items, n, sizeof(*items), cmp_named);
+        for (i = 0; i < n; i++)
+            json_array_append(sorted, items[i]);
+        free(items);
+        json_object_set_new(iam, lists[k], sorted);
+    }
+    text = json_dumps(iam, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    ASSERT_NOT_NULL(text);
+    out = malloc(strlen(text) + 2);
+    ASSERT_NOT_NULL(out);
+    sprintf(out, "%s\n", text);
+    free(text);
     return out;
 }
 
@@ -517,6 +571,16 @@ static int run_case(const char *casedir, const char *slug)
         calls = sim_calls(1);
         failed |= compare_optional(casedir, "calls-unordered", calls);
         free(calls);
+    }
+    if (has_expect(casedir, "sim-iam")) {
+        char *text;
+
+        if (!use_sim)
+            FAIL("%s: expect/sim-iam without sim.json", slug);
+        text = sim_iam_text();
+        normalise(text);
+        failed |= compare(casedir, "sim-iam", text);
+        free(text);
     }
     if (has_expect(casedir, "state")) {
         static const char *const pull[] = {"state", "pull", NULL};
