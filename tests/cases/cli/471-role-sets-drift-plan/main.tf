@@ -17,12 +17,12 @@ resource "aws_iam_role" "svc" {
   inline_policy {
     name = "s3"
     policy = jsonencode({
-      Version = "2012-10-17"
+      Version   = "2012-10-17"
       Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }]
     })
   }
   inline_policy {
-    name = "logs"
+    name   = "logs"
     policy = <<-EOT
       {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}
     EOT

@@ -16,7 +16,7 @@ resource "aws_iam_role_policy" "p" {
   for_each = toset(["a", "b"])
   role     = aws_iam_role.svc.name
   name     = each.key
-  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+  policy   = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
 }
 resource "aws_iam_role_policies_exclusive" "all" {
   role_name    = aws_iam_role.svc.name
