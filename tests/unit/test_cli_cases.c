@@ -46,6 +46,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int is_hex(const char *p, size_t n)
 {
@@ -642,6 +643,11 @@ static void run_shard(size_t shard)
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
         snprintf(casedir, sizeof(casedir), "%s/%s", dir, names[i]);
+        /* The runner's limit is per case: a case directory, not the
+         * shard, is what must not hang (a slow, loaded machine takes
+         * seconds per command under ASan). */
+        if (i % CLI_SHARDS == shard)
+            alarm(120);
         if (i % CLI_SHARDS == shard &&
             (!only || fnmatch(only, names[i], 0) == 0) &&
             run_case(casedir, names[i])) {
