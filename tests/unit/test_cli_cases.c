@@ -10,7 +10,11 @@
  *                shell; a "<FILE" word gives FILE, one of the case's
  *                files, on standard input; a leading "[N]" is the exit
  *                status a set-up line must have, 0 when absent). The
- *                last line is the one checked against expect/.
+ *                last line is the one checked against expect/. A
+ *                set-up line starting with "@" is the runner's own:
+ *                "@cp FROM TO" copies a file of the working
+ *                directory over another; @sim, @iam and @dbx are
+ *                requests to the sim (sim_step).
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
  *                empty sim) and every command gets the sim's endpoints
@@ -29,6 +33,7 @@
  *                           entries after the last (the Nth) command
  *   expect/sim-PART         part PART (iam, databricks, s3, dynamodb) of
  *                           the sim's dump after the last command
+ *                           (iam: each list sorted by name)
  *
  * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
  * between two commands: a change made outside tern (sim_step).
@@ -48,6 +53,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -300,6 +306,43 @@ static char *sim_calls(int sorted)
     return out;
 }
 
+static int cmp_named(const void *a, const void *b)
+{
+    const char *x =
+        json_string_value(json_object_get(*(json_t *const *)a, "name"));
+    const char *y =
+        json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The sim's IAM objects (its dump's "iam"), each list sorted by name, as
+ * parallel creates leave the sim's own order open. A new string (free()). */
+/* The sim's IAM lists, each sorted by name (the dump keeps creation
+ * order, which parallel commands leave open). */
+static void sort_iam(json_t *iam)
+{
+    static const char *const lists[] = {"roles", "instance_profiles",
+                                        "policies"};
+    size_t i, k;
+
+    ASSERT_NOT_NULL(iam);
+    for (k = 0; k < 3; k++) {
+        json_t *list = json_object_get(iam, lists[k]), *sorted = json_array();
+        size_t n = json_array_size(list);
+        json_t **items = calloc(n + 1, sizeof(*items));
+
+        ASSERT_NOT_NULL(items);
+        for (i = 0; i < n; i++)
+            items[i] = json_array_get(list, i);
+        qsort(items, n, sizeof(*items), cmp_named);
+        for (i = 0; i < n; i++)
+            json_array_append(sorted, items[i]);
+        free(items);
+        json_object_set_new(iam, lists[k], sorted);
+    }
+}
+
 /* `"serial": N` becomes `"serial": <SERIAL>`, in place: @s has room for
  * 8 more characters. */
 static void mask_serial(char *s)
@@ -401,6 +444,8 @@ static char *sim_dump_part(const char *part)
     root = json_loads(r.body, 0, NULL);
     tt_response_release(&r);
     ASSERT_NOT_NULL(root);
+    if (strcmp(part, "iam") == 0)
+        sort_iam(json_object_get(root, "iam"));
     mask_dump(root);
     text = json_dumps(json_object_get(root, part),
                       JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -600,6 +645,20 @@ static int sim_step(const char *slug, char *line)
     return rc;
 }
 
+/* "@cp FROM TO": a file of the working directory @work copied over
+ * another, a configuration changed between two commands. */
+static void cp_step(const char *slug, const char *work, char *line)
+{
+    char from[8192], to[8192];
+    const char **args = split(line);
+
+    if (!args[0] || !args[1] || args[2])
+        FAIL("%s: @cp takes FROM and TO", slug);
+    snprintf(from, sizeof(from), "%s/%s", work, args[0]);
+    snprintf(to, sizeof(to), "%s/%s", work, args[1]);
+    copy_file(from, to);
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -646,9 +705,14 @@ static int run_case(const char *casedir, const char *slug)
             continue;
         last = !(next && *next);
         if (line[0] == '@') {
-            if (!use_sim || last)
-                FAIL("%s: an '@' line needs sim.json and a command after it",
-                     slug);
+            if (last)
+                FAIL("%s: the last line must run tern", slug);
+            if (strncmp(line, "@cp ", 4) == 0) {
+                cp_step(slug, work, line + 4);
+                continue;
+            }
+            if (!use_sim)
+                FAIL("%s: an '@' line to the sim needs sim.json", slug);
             failed |= sim_step(slug, line + 1);
             continue;
         }
@@ -797,6 +861,7 @@ static void run_shard(size_t shard)
     struct dirent *de;
     DIR *d;
     int failed = 0;
+    const char *only = getenv("TERN_CASES");
 
     snprintf(dir, sizeof(dir), "%s/tests/cases/cli", tern_test_source_dir());
     d = opendir(dir);
@@ -812,7 +877,9 @@ static void run_shard(size_t shard)
     qsort(names, n, sizeof(names[0]), cmp_names);
     for (i = 0; i < n; i++) {
         snprintf(casedir, sizeof(casedir), "%s/%s", dir, names[i]);
-        if (i % CLI_SHARDS == shard && run_case(casedir, names[i])) {
+        if (i % CLI_SHARDS == shard &&
+            (!only || fnmatch(only, names[i], 0) == 0) &&
+            run_case(casedir, names[i])) {
             fprintf(stderr, "# FAILED: %s\n", names[i]);
             failed++;
         }

@@ -1,0 +1,3 @@
+data "aws_availability_zones" "az" {
+  state = "up"
+}

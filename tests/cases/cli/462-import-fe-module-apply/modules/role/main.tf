@@ -1,0 +1,15 @@
+variable "name" {
+  type = string
+}
+
+resource "aws_iam_role" "this" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}

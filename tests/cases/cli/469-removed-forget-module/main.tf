@@ -1,0 +1,4 @@
+module "m" {
+  source   = "./modules/s"
+  for_each = toset(["a", "b"])
+}

@@ -1,0 +1,1 @@
+crossaccount_role_name = "databricks-ws"
