@@ -9,6 +9,23 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/*
+ * 1 in a ThreadSanitizer build, where every process runs several times
+ * slower (5 to 15 on the project's machine): the few tests whose bound is
+ * wall-clock time (a latency that must outlast 200 connections, a window
+ * that must outlast a run of tern) take a longer one there.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define TT_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TT_THREAD_SANITIZER 1
+#endif
+#endif
+#ifndef TT_THREAD_SANITIZER
+#define TT_THREAD_SANITIZER 0
+#endif
+
 struct tt_sim {
     pid_t pid;
     int port;
