@@ -595,8 +595,8 @@ const char *cli_platform(void);
 
 #endif /**                                                                     \
         * What `validate` checks beyond the providers: the language's rules,   \
-        * each block against its schema, the engine's graph and constant                     \
-        * values, the policy lint. Warnings and errors go to @p diags.                              \
+        * each block against its schema, the engine's graph and constant       \
+        * values, the policy lint. Warnings and errors go to @p diags.         \
         * @return TERN_OK, TERN_ERROR when an error was reported, or           \
         * TERN_ENOMEM                                                          \
         */
