@@ -22,6 +22,7 @@
 #include "tern/diag.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/vec.h"
 
 #include <openssl/crypto.h>
@@ -40,25 +41,10 @@
  * Hashing.
  */
 
-/* SHA-256, fetched once: EVP_sha256() in EVP_Digest or HMAC() makes
- * OpenSSL 3 look the algorithm up again on every call (EVP_MD_fetch was a
- * tenth of signing's instructions). */
-static const EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void sha256_fetch(void)
-{
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-#endif
-    if (!sha256_md)
-        sha256_md = EVP_sha256();
-}
-
+/* SHA-256, fetched once (util/digest.h). */
 static const EVP_MD *md_sha256(void)
 {
-    pthread_once(&sha256_once, sha256_fetch);
-    return sha256_md;
+    return tern_sha256_md();
 }
 
 static int sha256(unsigned char md[32], const void *data, size_t len)

@@ -608,4 +608,12 @@ int cli_cmd_state_migrate(struct cli_ctx *ctx);
 /* The platform, "linux_amd64". */
 const char *cli_platform(void);
 
-#endif
+#endif /**                                                                     \
+        * What `validate` checks beyond the providers: the language's rules,   \
+        * each block against its schema, the engine's graph and constant       \
+        * values, the policy lint. Warnings and errors go to @p diags.         \
+        * @return TERN_OK, TERN_ERROR when an error was reported, or           \
+        * TERN_ENOMEM                                                          \
+        */
+int cli_config_validate(const struct tern_lang_config *cfg,
+                        struct tern_diags *diags);

@@ -467,6 +467,19 @@ static int validate_engine(const struct tern_lang_config *cfg,
     return diags->errors > before ? TERN_ERROR : TERN_OK;
 }
 
+int cli_config_validate(const struct tern_lang_config *cfg,
+                        struct tern_diags *diags)
+{
+    size_t before = diags->errors;
+
+    if (tern_lang_config_validate(cfg, diags) == TERN_ENOMEM)
+        return TERN_ENOMEM;
+    /* The engine's checks end with the policy lint. */
+    if (diags->errors == before && validate_engine(cfg, diags) == TERN_ENOMEM)
+        return TERN_ENOMEM;
+    return diags->errors > before ? TERN_ERROR : TERN_OK;
+}
+
 static json_t *validate_json(const struct tern_diags *diags,
                              const struct tern_lang_sources *srcs)
 {
@@ -501,10 +514,8 @@ int cli_cmd_validate(struct cli_ctx *ctx)
         /* Every check runs, so one run reports every problem. */
         cli_config_backend_path(cfg, &path, &diags);
         cli_config_check_providers(cfg, NULL, &diags);
-        if (diags.errors == 0)
-            tern_lang_config_validate(cfg, &diags);
-        /* The engine's checks end with the policy lint. */
-        if (diags.errors == 0 && validate_engine(cfg, &diags) == TERN_ENOMEM) {
+        if (diags.errors == 0 &&
+            cli_config_validate(cfg, &diags) == TERN_ENOMEM) {
             error = TERN_ENOMEM;
             goto done;
         }

@@ -1259,6 +1259,29 @@ static int check_import_address(struct cli_ctx *ctx)
     return TERN_EINVALID;
 }
 
+/*
+ * Terraform validates the configuration before it plans (backend/local
+ * localRunDirect runs Core.Validate for plan, apply, destroy, refresh and
+ * import): what `validate` refuses, these refuse too, with validate's
+ * diagnostics, before anything is read. When it passes, its findings are
+ * dropped: the plan reports the same warnings itself (the policy lint
+ * below, the engine's), once.
+ */
+static int validate_first(struct cli_ctx *ctx, int destroy)
+{
+    struct tern_diags local = TERN_DIAGS_INIT;
+    int rc = cli_config_validate(ctx->config, &local);
+
+    if (rc == TERN_ERROR) {
+        rc = tern_diags_move(&ctx->diags, &local) ? TERN_ENOMEM : TERN_EINVALID;
+    } else if (rc == TERN_OK && !destroy) {
+        /* What validate warns about, plan and apply show too. */
+        rc = tern_engine_lint(ctx->config, &ctx->diags);
+    }
+    tern_diags_release(&local);
+    return rc;
+}
+
 int cli_check_plan(struct cli_ctx *ctx)
 {
     const char *type = ctx->opts.graph_type;
@@ -1293,8 +1316,7 @@ int cli_check_plan(struct cli_ctx *ctx)
     }
     if ((error = cli_config_check_providers(ctx->config, NULL, &ctx->diags)))
         return error;
-    /* What validate warns about, plan and apply show too. */
-    if (!destroy && (error = tern_engine_lint(ctx->config, &ctx->diags)))
+    if ((error = validate_first(ctx, destroy)) != 0)
         return error;
     if (ctx->diags.errors)
         return TERN_EINVALID;

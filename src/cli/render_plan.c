@@ -212,51 +212,81 @@ static void hidden(struct pr *r, int col, size_t n, const char *what)
                     n == 1 ? "" : "s");
 }
 
-/* Entries of two objects (either may be absent), keys merged in order. */
+/* The keys of two objects (either may be absent), merged in order. */
+struct pairs {
+    const tern_value *b, *a;
+    size_t nb, na, i, j;
+};
+
+static void pairs_start(struct pairs *p, const tern_value *b,
+                        const tern_value *a)
+{
+    p->b = b;
+    p->a = a;
+    p->nb = absent(b) ? 0 : tern_value_length(b);
+    p->na = absent(a) ? 0 : tern_value_length(a);
+    p->i = p->j = 0;
+}
+
+/* The next key and its value on each side (NULL where absent); 0 at the
+ * end. */
+static int pairs_next(struct pairs *p, const char **k, const tern_value **vb,
+                      const tern_value **va)
+{
+    const char *kb, *ka;
+    int c;
+
+    if (p->i >= p->nb && p->j >= p->na)
+        return 0;
+    kb = p->i < p->nb ? tern_value_object_key(p->b, p->i) : NULL;
+    ka = p->j < p->na ? tern_value_object_key(p->a, p->j) : NULL;
+    c = !kb ? 1 : !ka ? -1 : strcmp(kb, ka);
+    *vb = c <= 0 ? tern_value_object_value(p->b, p->i++) : NULL;
+    *va = c >= 0 ? tern_value_object_value(p->a, p->j++) : NULL;
+    *k = c <= 0 ? kb : ka;
+    return 1;
+}
+
+/* Shown even when unchanged, for context (renderers/block.go
+ * importantAttributes). */
+static int important(const char *k)
+{
+    return strcmp(k, "id") == 0 || strcmp(k, "name") == 0 ||
+           strcmp(k, "tags") == 0;
+}
+
+/* Entries of two objects (either may be absent), keys merged in order.
+ * The keys are padded to the longest present on either side, hidden ones
+ * included, as upstream's object and map renderers do. */
 static void object_entries(struct pr *r, const tern_value *b,
                            const tern_value *a, int col, int quoted,
                            int in_json, int show_same)
 {
-    size_t nb = absent(b) ? 0 : tern_value_length(b);
-    size_t na = absent(a) ? 0 : tern_value_length(a);
-    size_t i = 0, j = 0, width = 0, same = 0, pass;
+    struct pairs p;
+    const tern_value *vb, *va;
+    const char *k;
+    size_t width = 0, same = 0;
 
-    /* Two passes: the width of the keys shown, then the lines. */
-    for (pass = 0; pass < 2; pass++) {
-        i = j = 0;
-        while (i < nb || j < na) {
-            const char *kb = i < nb ? tern_value_object_key(b, i) : NULL;
-            const char *ka = j < na ? tern_value_object_key(a, j) : NULL;
-            const tern_value *vb = NULL, *va = NULL;
-            const char *k;
-            int c = !kb ? 1 : !ka ? -1 : strcmp(kb, ka);
-            enum sym s;
+    pairs_start(&p, b, a);
+    while (pairs_next(&p, &k, &vb, &va))
+        if (!(absent(vb) && absent(va)) && cli_hcl_key_width(k, quoted) > width)
+            width = cli_hcl_key_width(k, quoted);
+    pairs_start(&p, b, a);
+    while (pairs_next(&p, &k, &vb, &va)) {
+        enum sym s = sym_of(vb, va);
 
-            if (c <= 0)
-                vb = tern_value_object_value(b, i++);
-            if (c >= 0)
-                va = tern_value_object_value(a, j++);
-            k = c <= 0 ? kb : ka;
-            s = sym_of(vb, va);
-            if (absent(vb) && absent(va))
-                continue;
-            if (s == S_SAME && !show_same) {
-                if (pass == 1)
-                    same++;
-                continue;
-            }
-            if (pass == 0) {
-                if (cli_hcl_key_width(k, quoted) > width)
-                    width = cli_hcl_key_width(k, quoted);
-                continue;
-            }
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, s));
-            cli_hcl_key(r->out, k, quoted, width);
-            tern_buf_puts(r->out, " = ");
-            value_lines(r, vb, va, col, quoted, in_json);
-            tern_buf_putc(r->out, '\n');
+        if (absent(vb) && absent(va))
+            continue;
+        if (s == S_SAME && !show_same && (quoted || !important(k))) {
+            same++;
+            continue;
         }
+        cli_hcl_indent(r->out, col);
+        put_sym(r->out, sym_text(r, s));
+        cli_hcl_key(r->out, k, quoted, width);
+        tern_buf_puts(r->out, " = ");
+        value_lines(r, vb, va, col, quoted, in_json);
+        tern_buf_putc(r->out, '\n');
     }
     hidden(r, col, same, quoted ? "element" : "attribute");
 }
@@ -442,81 +472,240 @@ static int in_list(const char *const *list, size_t n, const char *s)
     return 0;
 }
 
-/* The attributes of a resource body, with the schema's flags. */
+static int is_block(const tern_attr *at)
+{
+    return at && (at->type == TERN_TYPE_BLOCK_LIST ||
+                  at->type == TERN_TYPE_BLOCK_SET);
+}
+
+/* An empty string directly in a block is null, upstream's legacy rule for
+ * SDK providers (jsonformat/differ/block.go). */
+static const tern_value *in_block(const tern_value *v)
+{
+    if (v && tern_value_kind(v) == TERN_VAL_STRING &&
+        tern_value_string_len(v) == 0 && !tern_value_is_sensitive(v))
+        return NULL;
+    return v;
+}
+
+static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
+                       const tern_value *a, int col, const tern_attr *schema,
+                       int all_same_shown);
+
+/* One block of a block type: "SYM TYPE {", its body four columns in, "}"
+ * (renderers/block.go; a sensitive one as sensitive_block.go). */
+static void block_one(struct pr *r, const tern_change *c, const char *k,
+                      const tern_attr *at, const tern_value *eb,
+                      const tern_value *ea, int col, int sens)
+{
+    enum sym s = sym_of(eb, ea);
+
+    cli_hcl_indent(r->out, col);
+    put_sym(r->out, sym_text(r, s));
+    tern_buf_puts(r->out, k);
+    tern_buf_puts(r->out, " {");
+    if (s != S_SAME && c && in_list(c->replace_paths, c->n_replace_paths, k))
+        tern_buf_puts(r->out, " # forces replacement");
+    tern_buf_putc(r->out, '\n');
+    if (sens) {
+        cli_hcl_indent(r->out, col + 4);
+        tern_buf_puts(r->out, "# At least one attribute in this block is "
+                              "(or was) sensitive,\n");
+        cli_hcl_indent(r->out, col + 4);
+        tern_buf_puts(r->out, "# so its contents will not be displayed.\n");
+    } else {
+        body_lines(r, NULL, eb, ea, col + 4, at->nested, s != S_UPD);
+    }
+    cli_hcl_indent(r->out, col + 2);
+    tern_buf_puts(r->out, "}\n");
+}
+
+/* Blocks not known yet, as an SDK provider plans a computed block type:
+ * one block whose attributes are all unknown (Terraform core does not
+ * allow a nested block collection itself to be unknown). NULL on OOM. */
+static tern_value *unknown_blocks(const tern_attr *nested)
+{
+    tern_value *o = tern_value_object_new(), *l = tern_value_list_new();
+    const tern_attr *n;
+    int rc = !o || !l;
+
+    for (n = nested; !rc && n && n->name; n++)
+        if (!is_block(n))
+            rc = tern_value_object_set(o, n->name, tern_value_unknown());
+    if (!rc) {
+        rc = tern_value_list_append(l, o);
+        o = NULL;
+    }
+    tern_value_decref(o);
+    if (rc) {
+        tern_value_decref(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* The blocks of one type: a list's by index, a set's matched by equality
+ * then the new ones (differ/list.go processNestedList, set.go
+ * processSet). Unchanged ones are counted in @same unless shown. A blank
+ * line goes before the type's first block when the body has attributes. */
+static void block_group(struct pr *r, const tern_change *c, const char *k,
+                        const tern_attr *at, const tern_value *vb,
+                        const tern_value *va, int col, int show_same, int gap,
+                        size_t *same)
+{
+    tern_value *ub = NULL, *ua = NULL;
+    size_t nb, na;
+    int sens =
+        (at->flags & TERN_ATTR_SENSITIVE) ||
+        (vb && tern_value_is_sensitive(vb)) ||
+        (va && tern_value_is_sensitive(va)) ||
+        (at->type == TERN_TYPE_BLOCK_SET && (has_sens(vb) || has_sens(va)));
+    unsigned char *used = NULL;
+    size_t i, j, n;
+
+    int oom = 0;
+
+    if (vb && tern_value_is_unknown(vb)) {
+        vb = ub = unknown_blocks(at->nested);
+        oom |= !ub;
+    }
+    if (va && tern_value_is_unknown(va)) {
+        va = ua = unknown_blocks(at->nested);
+        oom |= !ua;
+    }
+    if (oom) {
+        tern_value_decref(ub);
+        tern_value_decref(ua);
+        r->out->oom = 1;
+        return;
+    }
+    nb = no_blocks(vb) ? 0 : tern_value_length(vb);
+    na = no_blocks(va) ? 0 : tern_value_length(va);
+    n = nb > na ? nb : na;
+    if (at->type == TERN_TYPE_BLOCK_SET && na > 0) {
+        used = tern_calloc(na, 1);
+        if (!used) {
+            tern_value_decref(ub);
+            tern_value_decref(ua);
+            r->out->oom = 1;
+            return;
+        }
+    }
+    for (i = 0; i < (used ? nb + na : n); i++) {
+        const tern_value *eb = NULL, *ea = NULL;
+
+        if (!used) {
+            eb = i < nb ? tern_value_list_get(vb, i) : NULL;
+            ea = i < na ? tern_value_list_get(va, i) : NULL;
+        } else if (i < nb) {
+            eb = tern_value_list_get(vb, i);
+            for (j = 0; j < na && !ea; j++)
+                if (!used[j] &&
+                    sym_of(eb, tern_value_list_get(va, j)) == S_SAME) {
+                    used[j] = 1;
+                    ea = tern_value_list_get(va, j);
+                }
+        } else if (!used[i - nb]) {
+            ea = tern_value_list_get(va, i - nb);
+        } else {
+            continue;
+        }
+        if (sym_of(eb, ea) == S_SAME && !show_same) {
+            (*same)++;
+            continue;
+        }
+        if (gap)
+            tern_buf_putc(r->out, '\n');
+        gap = 0;
+        block_one(r, c, k, at, eb, ea, col, sens);
+    }
+    tern_free(used);
+    tern_value_decref(ub);
+    tern_value_decref(ua);
+}
+
+/* A resource's or a block's body, as renderers/block.go: the attributes
+ * (unchanged ones hidden but for id, name and tags; keys padded to the
+ * longest present, hidden ones included), then the nested blocks. */
 static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                        const tern_value *a, int col, const tern_attr *schema,
                        int all_same_shown)
 {
-    size_t nb = absent(b) ? 0 : tern_value_length(b);
-    size_t na = absent(a) ? 0 : tern_value_length(a);
-    size_t i, j, width = 0, same = 0, pass;
+    /* The schema entry of the first keys, looked up once for the three
+     * passes (B2 renders 2,000 bodies). */
+    const tern_attr *ats[64];
+    struct pairs p;
+    const tern_value *vb, *va;
+    const tern_attr *at;
+    const char *k;
+    size_t width = 0, same = 0, nattrs = 0, n = 0, nblocks = 0;
 
-    for (pass = 0; pass < 2; pass++) {
-        i = j = 0;
-        while (i < nb || j < na) {
-            const char *kb = i < nb ? tern_value_object_key(b, i) : NULL;
-            const char *ka = j < na ? tern_value_object_key(a, j) : NULL;
-            const tern_value *vb = NULL, *va = NULL;
-            const tern_attr *at;
-            const char *k;
-            int cmp = !kb ? 1 : !ka ? -1 : strcmp(kb, ka), sens;
-            enum sym s;
-
-            if (cmp <= 0)
-                vb = tern_value_object_value(b, i++);
-            if (cmp >= 0)
-                va = tern_value_object_value(a, j++);
-            k = cmp <= 0 ? kb : ka;
-            if (absent(vb) && absent(va))
-                continue;
-            at = tern_schema_attr(schema, k);
-            /* No blocks of a type on either side is nothing to show or
-             * count, as in Terraform (a role's inline_policy = []). */
-            if (at &&
-                (at->type == TERN_TYPE_BLOCK_LIST ||
-                 at->type == TERN_TYPE_BLOCK_SET) &&
-                no_blocks(vb) && no_blocks(va))
-                continue;
-            s = sym_of(vb, va);
-            /* Unchanged attributes are hidden, but for the identifying
-             * ones Terraform keeps for context. */
-            if (s == S_SAME && !all_same_shown && strcmp(k, "id") != 0 &&
-                strcmp(k, "name") != 0) {
-                if (pass == 1)
-                    same++;
-                continue;
-            }
-            if (pass == 0) {
-                if (strlen(k) > width)
-                    width = strlen(k);
-                continue;
-            }
-            /* cty moves a set element's mark to the set: a set with a
-             * sensitive part is sensitive whole, as the state records it
-             * (tern__value_sensitive_paths). */
-            sens = at && ((at->flags & TERN_ATTR_SENSITIVE) ||
-                          ((at->type == TERN_TYPE_BLOCK_SET ||
-                            at->type == TERN_TYPE_SET_STRING) &&
-                           (has_sens(vb) || has_sens(va))));
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, s));
-            put_padded(r->out, k, width);
-            if (sens && !(absent(va) && s == S_DEL))
-                tern_buf_puts(r->out, "(sensitive value)");
-            else if (sens)
-                tern_buf_puts(r->out, "(sensitive value) -> null");
-            else
-                /* Any-value attributes go through upstream's JSON
-                 * renderer: object keys bare when identifiers. */
-                value_lines(r, vb, va, col,
-                            !at || at->type == TERN_TYPE_MAP_STRING, 0);
-            if (s != S_SAME && c &&
-                in_list(c->replace_paths, c->n_replace_paths, k))
-                tern_buf_puts(r->out, " # forces replacement");
-            tern_buf_putc(r->out, '\n');
+    pairs_start(&p, b, a);
+    for (; pairs_next(&p, &k, &vb, &va); n++) {
+        at = tern_schema_attr(schema, k);
+        if (n < 64)
+            ats[n] = at;
+        if (is_block(at)) {
+            nblocks++;
+            continue;
         }
+        if (absent(in_block(vb)) && absent(in_block(va)))
+            continue;
+        nattrs++;
+        if (strlen(k) > width)
+            width = strlen(k);
+    }
+    pairs_start(&p, b, a);
+    for (n = 0; pairs_next(&p, &k, &vb, &va); n++) {
+        enum sym s;
+        int sens;
+
+        at = n < 64 ? ats[n] : tern_schema_attr(schema, k);
+        vb = in_block(vb);
+        va = in_block(va);
+        if (is_block(at) || (absent(vb) && absent(va)))
+            continue;
+        s = sym_of(vb, va);
+        if (s == S_SAME && !all_same_shown && !important(k)) {
+            same++;
+            continue;
+        }
+        /* cty moves a set element's mark to the set: a set with a
+         * sensitive part is sensitive whole, as the state records it
+         * (tern__value_sensitive_paths). */
+        sens = at && ((at->flags & TERN_ATTR_SENSITIVE) ||
+                      (at->type == TERN_TYPE_SET_STRING &&
+                       (has_sens(vb) || has_sens(va))));
+        cli_hcl_indent(r->out, col);
+        put_sym(r->out, sym_text(r, s));
+        put_padded(r->out, k, width);
+        if (sens && !(absent(va) && s == S_DEL))
+            tern_buf_puts(r->out, "(sensitive value)");
+        else if (sens)
+            tern_buf_puts(r->out, "(sensitive value) -> null");
+        else
+            /* Any-value attributes go through upstream's JSON
+             * renderer: object keys bare when identifiers. */
+            value_lines(r, vb, va, col, !at || at->type == TERN_TYPE_MAP_STRING,
+                        0);
+        if (s != S_SAME && c &&
+            in_list(c->replace_paths, c->n_replace_paths, k))
+            tern_buf_puts(r->out, " # forces replacement");
+        tern_buf_putc(r->out, '\n');
     }
     hidden(r, col, same, "attribute");
+    same = 0;
+    pairs_start(&p, b, a);
+    for (n = 0; nblocks > 0 && pairs_next(&p, &k, &vb, &va); n++) {
+        at = n < 64 ? ats[n] : tern_schema_attr(schema, k);
+        if (is_block(at) && !(no_blocks(vb) && no_blocks(va)))
+            block_group(r, c, k, at, vb, va, col, all_same_shown, nattrs > 0,
+                        &same);
+    }
+    if (same > 0) {
+        tern_buf_putc(r->out, '\n');
+        hidden(r, col, same, "block");
+    }
 }
 
 static const char *header_text(const tern_change *c, int drift)

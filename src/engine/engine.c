@@ -20,6 +20,7 @@
 #include "http/http.h"
 #include "tern/log.h"
 #include "util/alloc.h"
+#include "util/digest.h"
 #include "util/json.h"
 #include "util/vec.h"
 
@@ -1271,7 +1272,7 @@ int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
         error = TERN_ENOMEM;
         goto done;
     }
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    EVP_DigestInit_ex(md, tern_sha256_md(), NULL);
     for (i = 0; i < cfg->sources.n; i++) {
         const struct tern_lang_file *f = cfg->sources.files[i];
         const char *base = strrchr(f->name, '/');
@@ -2281,7 +2282,11 @@ int tern__engine_new(tern_engine **out, const tern_engine_options *opts,
     e->module_user = opts->module_user;
     e->http = opts->http;
     e->clock = opts->clock;
-    if ((error = tern__config_hash(e->config, e->config_hash, NULL)))
+    /* The hash ties a plan to its configuration at apply; validate's
+     * engine never plans (and plan runs it first: its hash would cost
+     * B2 another 2.7 M instructions, OpenSSL's SHA-256 set-up). */
+    if (need_state &&
+        (error = tern__config_hash(e->config, e->config_hash, NULL)))
         goto done;
     if (!setup_goes_on(setup_vars(e, opts->variables, diags), &error) ||
         !setup_goes_on(setup_providers(e, diags), &error) ||

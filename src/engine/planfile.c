@@ -40,6 +40,7 @@
 #include <openssl/evp.h>
 
 #include "util/alloc.h"
+#include "util/digest.h"
 #include "util/json.h"
 
 #define PLAN_PREFIX         "tern-plan "
@@ -343,7 +344,7 @@ static int sha256_hex(const char *data, size_t len, char out[65])
     unsigned int dl = 0;
     size_t k;
 
-    if (!EVP_Digest(data, len, dig, &dl, EVP_sha256(), NULL))
+    if (!EVP_Digest(data, len, dig, &dl, tern_sha256_md(), NULL))
         return TERN_ERROR;
     for (k = 0; k < 32; k++)
         snprintf(out + 2 * k, 3, "%02x", dig[k]);

@@ -395,12 +395,17 @@ int tern_engine_validate(const tern_config *config, struct tern_diags *diags)
         error = ac.error;
     if (error == TERN_ENOMEM)
         goto done;
+    /* Every root variable is unknown, defaults too, as in Terraform's
+     * validate walk (internal/terraform/evaluate.go GetInputVariable):
+     * the configuration is checked for all values, not the defaults, so
+     * a default cannot make validate, which plan runs first, refuse what
+     * a given value would make fine. */
     vars = tern_value_object_new();
     TERN_CHECK_ALLOC(vars);
     for (i = 0; i < config->variables.n; i++) {
         const struct tern_block *b = config->variables.items[i];
 
-        if (b->nlabels < 1 || tern_lang_body_attr(b->body, "default"))
+        if (b->nlabels < 1)
             continue;
         if (tern_value_object_set(vars, b->labels[0], tern_value_unknown())) {
             error = TERN_ENOMEM;

@@ -830,7 +830,6 @@ static void check_default(struct vctx *v, const struct tern_block *b,
     struct tern_diags local = TERN_DIAGS_INIT;
     tern_value *val = NULL, *conv = NULL;
     char why[256] = "";
-    char *tname = NULL;
 
     if (!a || !type)
         return;
@@ -839,17 +838,16 @@ static void check_default(struct vctx *v, const struct tern_block *b,
         !tern_value_is_null(val) &&
         tern_lang_type_convert(type, val, &conv, why, sizeof(why)) ==
             TERN_ERROR) {
-        tname = tern_lang_type_string(type);
+        /* configs/named_values.go decodeVariableBlock's words. */
         if (!tern_diags_add(v->d, TERN_SEV_ERROR, &a->expr->range,
                             "Invalid default value for variable",
                             "This default value is not compatible with the "
-                            "variable's type constraint %s: %s.",
-                            tname ? tname : "", why))
+                            "variable's type constraint: %s.",
+                            why))
             v->error = TERN_ENOMEM;
         else if (!v->error)
             v->error = TERN_ERROR;
     }
-    tern_free(tname);
     tern_value_decref(val);
     tern_value_decref(conv);
     tern_diags_release(&local);

@@ -128,18 +128,80 @@ TEST(cli_render, update_in_place)
     got = render_text(&c, 0);
     ASSERT_STR_EQ(got, "  # aws_iam_role.x will be updated in-place\n"
                        "  ~ resource \"aws_iam_role\" \"x\" {\n"
-                       "      ~ description = \"a\" -> \"b\"\n"
-                       "        id          = \"x\"\n"
-                       "        name        = \"x\"\n"
-                       "      ~ tags        = {\n"
-                       "          + \"New\"  = \"1\"\n"
-                       "          ~ \"Team\" = \"ml\" -> \"ai\"\n"
+                       "      ~ description          = \"a\" -> \"b\"\n"
+                       "        id                   = \"x\"\n"
+                       "        name                 = \"x\"\n"
+                       "      ~ tags                 = {\n"
+                       "          + \"New\"   = \"1\"\n"
+                       "          ~ \"Team\"  = \"ml\" -> \"ai\"\n"
                        "            # (1 unchanged element hidden)\n"
                        "        }\n"
                        "        # (3 unchanged attributes hidden)\n"
                        "    }\n");
     tern_free(got);
     tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+/* Nested blocks as Terraform's renderers/block.go prints them: after the
+ * attributes and a blank line, one "SYM TYPE {" per block; a set's blocks
+ * matched by equality, the unchanged ones counted. */
+TEST(cli_render, blocks_update)
+{
+    tern_change c;
+    tern_value *before = val("{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
+                             "{\"name\":\"a\",\"policy\":\"p\"},"
+                             "{\"name\":\"b\",\"policy\":\"q\"}]}");
+    tern_value *after = val("{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
+                            "{\"name\":\"a\",\"policy\":\"p\"},"
+                            "{\"name\":\"c\",\"policy\":\"\"}]}");
+    char *got;
+
+    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_role.x will be updated in-place\n"
+                       "  ~ resource \"aws_iam_role\" \"x\" {\n"
+                       "        id   = \"x\"\n"
+                       "        name = \"x\"\n"
+                       "\n"
+                       "      - inline_policy {\n"
+                       "          - name   = \"b\" -> null\n"
+                       "          - policy = \"q\" -> null\n"
+                       "        }\n"
+                       "      + inline_policy {\n"
+                       "          + name = \"c\"\n"
+                       "        }\n"
+                       "\n"
+                       "        # (1 unchanged block hidden)\n"
+                       "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+/* A computed block type not known yet: one block of unknown attributes,
+ * as an SDK provider plans it. */
+TEST(cli_render, blocks_unknown)
+{
+    tern_change c;
+    tern_value *after = with_unknown(val("{\"name\":\"r\"}"), "inline_policy");
+    char *got;
+
+    change_init(&c, "aws_iam_role", "r", TERN_ACTION_CREATE);
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_role.r will be created\n"
+                       "  + resource \"aws_iam_role\" \"r\" {\n"
+                       "      + name = \"r\"\n"
+                       "\n"
+                       "      + inline_policy {\n"
+                       "          + name   = (known after apply)\n"
+                       "          + policy = (known after apply)\n"
+                       "        }\n"
+                       "    }\n");
+    tern_free(got);
     tern_value_decref(after);
 }
 
@@ -327,6 +389,8 @@ TEST(cli_render, summary_and_outputs)
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
+    TEST_UNIT(cli_render, blocks_update),
+    TEST_UNIT(cli_render, blocks_unknown),
     TEST_UNIT(cli_render, policy_diff),
     TEST_UNIT(cli_render, replace_and_delete),
     TEST_UNIT(cli_render, sensitive_and_drift),

@@ -1,7 +1,7 @@
-# Validation and nullable = false on a child module's variables: checked
-# once per module instance, reported at the call's argument. A null
-# argument takes the default; without a default it is "Required variable
-# not set".
+# nullable = false on a child module's variable: a constant null argument
+# without a default is "Required variable not set", found by validate,
+# which plan runs first (so the rules that need each.key, case 560, are
+# not reached). A null argument with a default takes the default.
 module "roles" {
   source   = "./modules/role"
   for_each = toset(["a", "b"])
