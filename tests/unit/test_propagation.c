@@ -394,13 +394,13 @@ TEST(propagation, value_from_before_the_write_is_waited_for)
                                "changed, 0 destroyed.\n");
     describe_outside("one");
     RUN(2, window_ms, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n      ~ description = \"two\" -> "
+    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"two\" -> "
                                "\"one\"\n");
     ASSERT_CMP(wait_notices(r.err, NULL, waited, window_ms), >=, 1);
     describe_outside("three");
     RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
     ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has changed\n");
-    ASSERT_STR_CONTAINS(r.out, "\n      ~ description = \"two\" -> "
+    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"two\" -> "
                                "\"three\"\n");
     ASSERT_STR_EQ(r.err, "");
     tt_sim_stop(&sim);
