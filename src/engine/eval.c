@@ -980,7 +980,12 @@ static int eval_body(struct evalctx *cx, const struct tern_lang_scope *sc,
     if (check_block_types(schema, body, top, diags))
         error = TERN_ERROR;
     for (sa = schema; sa && sa->name; sa++) {
-        if (tern_value_object_get(obj, sa->name))
+        const tern_value *set = tern_value_object_get(obj, sa->name);
+
+        /* An optional argument set to null is unset, as Terraform has
+         * it: the provider's default applies (path = var.p, p null). */
+        if (set && !(tern_value_kind(set) == TERN_VAL_NULL &&
+                     !(sa->flags & TERN_ATTR_REQUIRED)))
             continue;
         /* Set but refused above (its type or check): not missing too. */
         if ((sa->flags & TERN_ATTR_REQUIRED) &&
