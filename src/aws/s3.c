@@ -53,10 +53,9 @@ static int host_is_ip(const char *host)
     return 0;
 }
 
-int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
+int tern_s3_client_new(tern_s3_client **out, const tern_aws_client_opts *opts,
                        struct tern_diags *diags)
 {
-    struct tern_aws_core_opts co;
     struct tern_s3_client *c = NULL;
     size_t blen;
     int error = TERN_OK;
@@ -67,19 +66,8 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
     c = tern_calloc(1, sizeof(*c));
     if (!c)
         return TERN_ENOMEM;
-    memset(&co, 0, sizeof(co));
-    co.endpoint = opts->endpoint;
-    co.endpoint_env = "AWS_ENDPOINT_URL_S3";
-    co.signing_region = opts->region ? opts->region : "us-east-1";
-    co.service = "s3";
-    co.label = "S3";
-    co.request_id_header = "x-amz-request-id";
-    co.max_retries = opts->max_retries;
-    co.http = opts->http;
-    co.credentials = opts->credentials;
-    co.clock = opts->clock;
-    co.cancel = opts->cancel;
-    error = tern_aws_core_init(&c->core, &co, diags);
+    error =
+        tern_aws_core_init(&c->core, tern_aws_service_find("s3"), opts, diags);
     if (error)
         goto done;
     c->base = tern_strdup(c->core.path);

@@ -178,7 +178,7 @@ const char *tern_backend_s3_path(const tern_backend_s3 *b)
 static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
                    const char *region, struct tern_diags *diags)
 {
-    tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
 
     b->table = tern_strdup(cfg->dynamodb_table);
     if (!b->table)
@@ -305,7 +305,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
 {
     tern_backend_s3 *b = NULL;
     tern_aws_config ac = TERN_AWS_CONFIG_INIT;
-    tern_s3_client_opts so = TERN_S3_CLIENT_OPTS_INIT;
+    tern_aws_client_opts so = TERN_AWS_CLIENT_OPTS_INIT;
     const char *region = cfg->region;
     const char *ws = cfg->workspace ? cfg->workspace : "default";
     const char *prefix =
