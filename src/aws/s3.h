@@ -60,6 +60,17 @@ int tern_s3_client_new(tern_s3_client **out, const tern_aws_client_opts *opts,
 /** Free a client. NULL-safe. */
 void tern_s3_client_free(tern_s3_client *c);
 
+/**
+ * SSE-C: every GetObject and PutObject of this client carries the
+ * customer key (x-amz-server-side-encryption-customer-algorithm AES256,
+ * -customer-key, -customer-key-MD5), as Terraform's S3 backend sends it
+ * for the state and lock objects when encrypt and sse_customer_key are
+ * set (client.go). The key is registered as a secret with the log.
+ * @param key_b64 the base64 of a 256-bit key
+ * @return TERN_OK, TERN_EINVALID (not 32 bytes in base64), TERN_ENOMEM
+ */
+int tern_s3_client_set_customer_key(tern_s3_client *c, const char *key_b64);
+
 /** The endpoint in use (owned by the client). */
 const char *tern_s3_client_endpoint(const tern_s3_client *c);
 
