@@ -72,7 +72,7 @@ static int read_s3(tern_op *op, const json_t *cfg, const char *workspace,
 
     if (bad)
         return invalid_config(op, "s3", bad);
-    if (tern_backend_s3_check(cfg, config_finding, op->diags) > 0)
+    if (tern_backend_s3_check(cfg, 1, config_finding, op->diags) > 0)
         return TERN_EINVALID;
     tern_backend_s3_config_json(&c, cfg);
     c.workspace = workspace;

@@ -394,9 +394,20 @@ static int env_customer_key(const tern_backend_s3_config *cfg, const char **out,
     return TERN_OK;
 }
 
+static int env_set(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v;
+}
+
 /* The HTTP client: custom_ca_bundle (else AWS_CA_BUNDLE), insecure and
- * the proxies (backend.go hands them to aws-sdk-go-base). */
-static int http_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg)
+ * the proxies, which backend.go hands to aws-sdk-go-base in its legacy
+ * proxy mode: http_proxy without https_proxy (nor HTTPS_PROXY in the
+ * environment) serves https too, with its "Missing HTTPS Proxy"
+ * warning. */
+static int http_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                    struct tern_diags *diags)
 {
     tern_http_opts ho = TERN_HTTP_OPTS_INIT;
     const char *ca = cfg->custom_ca_bundle;
@@ -408,6 +419,16 @@ static int http_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg)
     ho.http_proxy = cfg->http_proxy;
     ho.https_proxy = cfg->https_proxy;
     ho.no_proxy = cfg->no_proxy;
+    if (cfg->http_proxy && *cfg->http_proxy && !cfg->https_proxy &&
+        !env_set("HTTPS_PROXY") && !env_set("https_proxy")) {
+        ho.https_proxy = cfg->http_proxy;
+        tern_diags_add(diags, TERN_SEV_WARNING, NULL, "Missing HTTPS Proxy",
+                       "An HTTP proxy was set but no HTTPS proxy was. Using "
+                       "HTTP proxy \"%s\" for HTTPS requests. This behavior "
+                       "may change in future versions.\n\nTo specify no "
+                       "proxy for HTTPS, set the HTTPS to an empty string.",
+                       cfg->http_proxy);
+    }
     return tern_http_new(&b->http, &ho);
 }
 
@@ -482,7 +503,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
         b->acl = tern_strdup(cfg->acl);
         TERN_CHECK_ALLOC(b->acl);
     }
-    if ((error = http_new(b, cfg)) != TERN_OK)
+    if ((error = http_new(b, cfg, diags)) != TERN_OK)
         goto done;
     ac.region = region;
     ac.profile = cfg->profile;

@@ -166,10 +166,14 @@ typedef void (*tern_backend_s3_report)(void *ud, int severity, const char *arg,
  * sse_customer_key, and what tern refuses (use_fips_endpoint and
  * use_dualstack_endpoint without the endpoints they would change,
  * assume_role_with_web_identity, retry_mode "adaptive").
+ * @param whole @p cfg is every argument (the block with -backend-config
+ *        merged, or remote state's config); 0 for a block or a file alone,
+ *        where what depends on the other arguments (the endpoints
+ *        use_fips_endpoint needs) is left for the merged check
  * @return the number of errors reported
  */
-int tern_backend_s3_check(const json_t *cfg, tern_backend_s3_report fn,
-                          void *ud);
+int tern_backend_s3_check(const json_t *cfg, int whole,
+                          tern_backend_s3_report fn, void *ud);
 
 /**
  * The first key of @p cfg that is not an argument of Terraform's S3

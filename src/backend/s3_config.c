@@ -398,8 +398,8 @@ static void check_values(const json_t *cfg, tern_backend_s3_report fn, void *ud,
     }
 }
 
-int tern_backend_s3_check(const json_t *cfg, tern_backend_s3_report fn,
-                          void *ud)
+int tern_backend_s3_check(const json_t *cfg, int whole,
+                          tern_backend_s3_report fn, void *ud)
 {
     int errors = 0;
 
@@ -408,7 +408,10 @@ int tern_backend_s3_check(const json_t *cfg, tern_backend_s3_report fn,
     conflict(cfg, "allowed_account_ids", "forbidden_account_ids", fn, ud,
              &errors);
     check_values(cfg, fn, ud, &errors);
-    check_variant(cfg, "use_fips_endpoint", "FIPS", fn, ud, &errors);
-    check_variant(cfg, "use_dualstack_endpoint", "dual-stack", fn, ud, &errors);
+    if (whole) {
+        check_variant(cfg, "use_fips_endpoint", "FIPS", fn, ud, &errors);
+        check_variant(cfg, "use_dualstack_endpoint", "dual-stack", fn, ud,
+                      &errors);
+    }
     return errors;
 }

@@ -35,18 +35,6 @@ static long push_interval_ms(void)
     return end && !*end && n >= 0 ? n : 1000;
 }
 
-/* The errors of tern_backend_s3_check on the arguments as merged (the
- * block's were reported with their place when it was read; what
- * -backend-config=K=V gave, or a conflict between the two, is only seen
- * here). */
-static void merged_error(void *ud, int severity, const char *arg,
-                         const char *summary, const char *detail)
-{
-    (void)arg;
-    if (severity == TERN_SEV_ERROR)
-        tern_diags_add(ud, severity, NULL, summary, "%s", detail);
-}
-
 int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
                     struct tern_backend_s3 **out)
 {
@@ -54,7 +42,7 @@ int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
     int error;
 
     *out = NULL;
-    if (tern_backend_s3_check(ctx->backend_cfg, merged_error, &ctx->diags))
+    if (cli_backend_s3_check(ctx->config, ctx->backend_cfg, &ctx->diags))
         return TERN_EINVALID;
     tern_backend_s3_config_json(&c, ctx->backend_cfg);
     c.workspace = workspace;

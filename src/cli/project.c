@@ -980,13 +980,44 @@ static void report_at(void *ud, int severity, const char *arg,
     tern_diags_add(l->diags, severity, at, summary, "%s", detail);
 }
 
+/* The errors only, at the argument when the backend block holds it (it
+ * may come from -backend-config, which has no place left by now). */
+static void merged_error_at(void *ud, int severity, const char *arg,
+                            const char *summary, const char *detail)
+{
+    if (severity == TERN_SEV_ERROR)
+        report_at(ud, severity, arg, summary, detail);
+}
+
+int cli_backend_s3_check(const struct tern_lang_config *cfg, const json_t *obj,
+                         struct tern_diags *diags)
+{
+    struct located l = {NULL, diags};
+    size_t i, j;
+
+    for (i = 0; cfg && i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+
+            if (strcmp(b->type, "backend") == 0 && b->nlabels >= 1 &&
+                strcmp(b->labels[0], "s3") == 0)
+                l.body = b->body;
+        }
+    }
+    return tern_backend_s3_check(obj, 1, merged_error_at, &l) > 0
+               ? TERN_EINVALID
+               : TERN_OK;
+}
+
 int cli_backend_s3_body(const struct tern_body *body, const char *where,
                         json_t *obj, struct tern_diags *diags)
 {
     int error = s3_body(body, where, obj, diags);
     struct located l = {body, diags};
 
-    if (error == TERN_OK && tern_backend_s3_check(obj, report_at, &l) > 0)
+    if (error == TERN_OK && tern_backend_s3_check(obj, 0, report_at, &l) > 0)
         error = TERN_ERROR;
     return error;
 }

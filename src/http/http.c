@@ -169,10 +169,9 @@ void tern_http_stats(tern_http *http, unsigned long *requests,
  * libcurl's reading of the environment. */
 static void set_proxy(const struct tern_http *http, CURL *h, const char *url)
 {
-    const char *proxy = http->http_proxy;
+    const char *proxy = strncasecmp(url, "https:", 6) == 0 ? http->https_proxy
+                                                           : http->http_proxy;
 
-    if (strncasecmp(url, "https:", 6) == 0 && http->https_proxy)
-        proxy = http->https_proxy;
     if (proxy)
         curl_easy_setopt(h, CURLOPT_PROXY, proxy);
     if (http->no_proxy)

@@ -44,11 +44,10 @@ typedef struct tern_http_opts {
     size_t max_idle_handles; /**< easy handles kept in the pool; 32 */
     const char *ca_file;     /**< CA bundle (borrowed); NULL: system */
     int insecure;            /**< no TLS certificate or host check */
-    /** Proxies (borrowed, copied; NULL: the environment's, as libcurl
-     *  reads http_proxy, https_proxy and no_proxy). https_proxy NULL with
-     *  http_proxy set: http_proxy serves https too (aws-sdk-go-base's
-     *  HTTPProxyModeLegacy, which Terraform's S3 backend uses); "" for no
-     *  proxy. Loopback and the metadata service never use one. */
+    /** The proxy of http:// and of https:// URLs, and the hosts reached
+     *  directly (borrowed, copied; NULL: the environment's, as libcurl
+     *  reads http_proxy, https_proxy and no_proxy; "": no proxy).
+     *  Loopback and the metadata service never use one. */
     const char *http_proxy, *https_proxy, *no_proxy;
 } tern_http_opts;
 

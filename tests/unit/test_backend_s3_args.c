@@ -59,6 +59,34 @@ TEST(backend_s3_args, fips_dualstack_with_configured_endpoint)
     ASSERT_NOT_NULL(body);
     ASSERT_STR_CONTAINS(body, "\"x\"");
     free(body);
+
+    /* The flag in the block, the endpoint in a -backend-config file: the
+     * arguments are checked together once merged. */
+    dir = tt_s3_dir("fips-split",
+                    "terraform {\n"
+                    "  backend \"s3\" {\n"
+                    "    bucket            = \"tfstate\"\n"
+                    "    key               = \"split/terraform.tfstate\"\n"
+                    "    region            = \"us-east-1\"\n"
+                    "    use_fips_endpoint = true\n"
+                    "  }\n"
+                    "}\n" OUTPUT);
+    snprintf(main_tf, sizeof(main_tf), "endpoints = { s3 = \"%s\" }\n",
+             tt_s3fx.sim.base_url);
+    ASSERT_OK(tt_write_file(dir, "backend.hcl", main_tf));
+    TT_S3_RUN(dir, 1, "init", "-no-color");
+    ASSERT_STR_EQ(tt_s3fx.run.err,
+                  "Error: Unsupported endpoint variant\n\n"
+                  "  on main.tf line 6, in terraform:\n"
+                  "   6:     use_fips_endpoint = true\n"
+                  "                              ^^^^\n\n"
+                  "tern does not resolve AWS's FIPS endpoints. With "
+                  "use_fips_endpoint = true, set endpoints.s3 to the FIPS "
+                  "endpoint to use (Terraform then uses a configured endpoint "
+                  "as it is), or remove use_fips_endpoint.\n\n");
+    TT_S3_RUN(dir, 0, "init", "-no-color", "-reconfigure",
+              "-backend-config=backend.hcl");
+    TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
     tt_run_release(&tt_s3fx.run);
     tt_sim_stop(&tt_s3fx.sim);
 }
@@ -210,11 +238,12 @@ static void init_through(struct proxy *p, const char *name,
 #define TUNNEL "HTTP/1.1 200 Connection established\r\n\r\n"
 
 /* https_proxy carries the https endpoint's requests (a CONNECT to its
- * host); http_proxy alone carries them too, as aws-sdk-go-base's legacy
- * proxy mode (Terraform's S3 backend) does. */
+ * host); http_proxy alone carries them too, with its warning, as
+ * aws-sdk-go-base's legacy proxy mode (Terraform's S3 backend) does. */
 TEST(backend_s3_args, proxies)
 {
     struct proxy p;
+    char warning[512];
 
     tt_s3_start(LOAD, NULL);
     proxy_start(&p, REFUSE);
@@ -228,6 +257,15 @@ TEST(backend_s3_args, proxies)
     init_through(&p, "http-proxy", "http_proxy", "");
     proxy_stop(&p);
     ASSERT_STR_EQ(p.line, "CONNECT s3.example.com:443 HTTP/1.1");
+    snprintf(warning, sizeof(warning),
+             "Warning: Missing HTTPS Proxy\n\n"
+             "An HTTP proxy was set but no HTTPS proxy was. Using HTTP proxy "
+             "\"http://127.0.0.1:%d\" for HTTPS requests. This behavior may "
+             "change in future versions.\n\n"
+             "To specify no proxy for HTTPS, set the HTTPS to an empty "
+             "string.\n",
+             p.port);
+    ASSERT_STR_CONTAINS(tt_s3fx.run.out, warning);
     tt_run_release(&tt_s3fx.run);
     tt_sim_stop(&tt_s3fx.sim);
 }
