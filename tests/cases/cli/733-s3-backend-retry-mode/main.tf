@@ -2,9 +2,9 @@
 # why, at the argument.
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket     = "tfstate"
+    key        = "a/terraform.tfstate"
+    region     = "us-east-1"
     retry_mode = "adaptive"
   }
 }

@@ -3,9 +3,9 @@
 # by SSO profiles only), no_proxy, insecure. The apply works.
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket     = "tfstate"
+    key        = "a/terraform.tfstate"
+    region     = "us-east-1"
     retry_mode = "STANDARD"
     sts_region = "eu-west-1"
     endpoints  = { sso = "https://portal.sso.example.com" }

@@ -2,9 +2,9 @@
 # names, so it refuses rather than call the ordinary endpoint.
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket            = "tfstate"
+    key               = "a/terraform.tfstate"
+    region            = "us-east-1"
     use_fips_endpoint = true
   }
 }

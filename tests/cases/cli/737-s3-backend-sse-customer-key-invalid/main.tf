@@ -2,9 +2,9 @@
 # Terraform checks it.
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket           = "tfstate"
+    key              = "a/terraform.tfstate"
+    region           = "us-east-1"
     encrypt          = true
     sse_customer_key = "not-a-key"
   }

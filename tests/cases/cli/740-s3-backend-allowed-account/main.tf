@@ -2,9 +2,9 @@
 # GetCallerIdentity): the apply works.
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket              = "tfstate"
+    key                 = "a/terraform.tfstate"
+    region              = "us-east-1"
     allowed_account_ids = ["210987654321", "123456789012"]
   }
 }

@@ -2,9 +2,9 @@
 # environment (here refused, as plain http off loopback).
 terraform {
   backend "s3" {
-    bucket = "tfstate"
-    key    = "a/terraform.tfstate"
-    region = "us-east-1"
+    bucket   = "tfstate"
+    key      = "a/terraform.tfstate"
+    region   = "us-east-1"
     endpoint = "http://s3.example.com"
   }
 }

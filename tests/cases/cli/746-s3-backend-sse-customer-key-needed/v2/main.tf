@@ -1,10 +1,10 @@
 terraform {
   backend "s3" {
-    bucket           = "tfstate"
-    key              = "a/terraform.tfstate"
-    region           = "us-east-1"
-    use_lockfile     = true
-    encrypt          = true
+    bucket       = "tfstate"
+    key          = "a/terraform.tfstate"
+    region       = "us-east-1"
+    use_lockfile = true
+    encrypt      = true
   }
 }
 
