@@ -52,6 +52,16 @@ static int invalid_config(tern_op *op, const char *backend, const char *arg)
     return TERN_EINVALID;
 }
 
+/* tern_backend_s3_check's findings on `config`: Terraform's warnings and
+ * errors for the backend's arguments (no place: the value is an
+ * expression's result). */
+static void config_finding(void *ud, int severity, const char *arg,
+                           const char *summary, const char *detail)
+{
+    (void)arg;
+    tern_diags_add(ud, severity, NULL, summary, "%s", detail);
+}
+
 static int read_s3(tern_op *op, const json_t *cfg, const char *workspace,
                    json_t **doc)
 {
@@ -62,6 +72,8 @@ static int read_s3(tern_op *op, const json_t *cfg, const char *workspace,
 
     if (bad)
         return invalid_config(op, "s3", bad);
+    if (tern_backend_s3_check(cfg, 1, config_finding, op->diags) > 0)
+        return TERN_EINVALID;
     tern_backend_s3_config_json(&c, cfg);
     c.workspace = workspace;
     error = tern_backend_s3_new(&b, &c, op->cancel, op->diags);

@@ -130,70 +130,6 @@ int tern_aws_error_class(const char *code, long status)
     return TERN_ERROR;
 }
 
-/*
- * Endpoints.
- */
-
-static int env_true(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v && strcasecmp(v, "true") == 0;
-}
-
-int tern_aws_resolve_endpoint(char **url, char **signing_region,
-                              const char *service, const char *region,
-                              const char *config_endpoint)
-{
-    const char *override = NULL, *sr;
-    int cn, gov;
-
-    *url = *signing_region = NULL;
-    if (!region || !*region)
-        region = "us-east-1";
-    cn = strncmp(region, "cn-", 3) == 0;
-    gov = strncmp(region, "us-gov-", 7) == 0;
-    if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-        if (strcmp(service, "iam") == 0)
-            override = tern_env("AWS_ENDPOINT_URL_IAM");
-        else if (strcmp(service, "sts") == 0)
-            override = tern_env("AWS_ENDPOINT_URL_STS");
-        else if (strcmp(service, "ec2") == 0)
-            override = tern_env("AWS_ENDPOINT_URL_EC2");
-        if (!override)
-            override = tern_env("AWS_ENDPOINT_URL");
-        if (!override && config_endpoint && *config_endpoint)
-            override = config_endpoint;
-    }
-    if (strcmp(service, "iam") == 0) {
-        sr = cn ? "cn-north-1" : gov ? "us-gov-west-1" : "us-east-1";
-        *url = override ? tern_strdup(override)
-               : cn     ? tern_strdup("https://iam.cn-north-1.amazonaws.com.cn")
-               : gov    ? tern_strdup("https://iam.us-gov.amazonaws.com")
-                        : tern_strdup("https://iam.amazonaws.com");
-    } else if (strcmp(service, "sts") == 0) {
-        sr = region;
-        *url = override ? tern_strdup(override)
-                        : tern_asprintf("https://sts.%s.amazonaws.com%s",
-                                        region, cn ? ".cn" : "");
-    } else if (strcmp(service, "ec2") == 0) {
-        sr = region;
-        *url = override ? tern_strdup(override)
-                        : tern_asprintf("https://ec2.%s.amazonaws.com%s",
-                                        region, cn ? ".cn" : "");
-    } else {
-        return TERN_EINVALID;
-    }
-    *signing_region = tern_strdup(sr);
-    if (!*url || !*signing_region) {
-        tern_free(*url);
-        tern_free(*signing_region);
-        *url = *signing_region = NULL;
-        return TERN_ENOMEM;
-    }
-    return TERN_OK;
-}
-
 void tern_aws_client_free(tern_aws_client *c)
 {
     if (!c)
@@ -202,75 +138,36 @@ void tern_aws_client_free(tern_aws_client *c)
     tern_free(c);
 }
 
-/* The Query services tern calls: name, API version, label. */
-static const struct service {
-    const char *name, *version, *label;
-} services[] = {{"iam", "2010-05-08", "IAM"},
-                {"sts", "2011-06-15", "STS"},
-                {"ec2", "2016-11-15", "EC2"}};
-
 int tern_aws_client_new(tern_aws_client **out, const tern_aws_client_opts *opts,
                         struct tern_diags *diags)
 {
-    struct tern_aws_core_opts co;
-    struct tern_aws_client *c = NULL;
-    const struct service *svc = NULL;
-    char *url = NULL, *signing_region = NULL;
-    size_t i;
+    const struct tern_aws_service *svc;
+    struct tern_aws_client *c;
     int error;
 
     *out = NULL;
     if (!opts || !opts->service || !opts->http || !opts->credentials)
         return TERN_EINVALID;
-    for (i = 0; i < sizeof(services) / sizeof(services[0]); i++)
-        if (strcmp(opts->service, services[i].name) == 0)
-            svc = &services[i];
-    if (!svc) {
+    svc = tern_aws_service_find(opts->service);
+    if (!svc || !svc->version) {
         tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Unsupported AWS service",
                        "tern has no Query client for the service '%s'.",
                        opts->service);
         return TERN_EINVALID;
     }
-    error = tern_aws_resolve_endpoint(&url, &signing_region, opts->service,
-                                      opts->region, opts->endpoint);
-    if (error)
-        return error;
     c = tern_calloc(1, sizeof(*c));
-    if (!c) {
-        error = TERN_ENOMEM;
-        goto done;
+    if (!c)
+        return TERN_ENOMEM;
+    error = tern_aws_core_init(&c->core, svc, opts, diags);
+    if (error) {
+        tern_aws_client_free(c);
+        return error;
     }
-    memset(&co, 0, sizeof(co));
-    co.endpoint = url;
-    co.signing_region = signing_region;
-    co.service = svc->name;
-    co.label = svc->label;
-    co.request_id_header = "x-amzn-RequestId";
-    co.max_retries = opts->max_retries;
-    co.deadline_ms = opts->deadline_ms;
-    co.retry_budget = 1;
-    co.correct_clock_skew = opts->correct_clock_skew;
-    co.http = opts->http;
-    co.credentials = opts->credentials;
-    co.clock = opts->clock;
-    co.now = opts->now;
-    co.now_ud = opts->now_ud;
-    co.cancel = opts->cancel;
-    co.stop = opts->stop;
-    co.seed = opts->seed;
-    error = tern_aws_core_init(&c->core, &co, diags);
-    if (error)
-        goto done;
     c->version = svc->version;
     c->max_pages = opts->max_pages > 0 ? opts->max_pages : TERN_AWS_MAX_PAGES;
     c->max_items = opts->max_items > 0 ? opts->max_items : TERN_AWS_MAX_ITEMS;
     *out = c;
-    c = NULL;
-done:
-    tern_aws_client_free(c);
-    tern_free(url);
-    tern_free(signing_region);
-    return error;
+    return TERN_OK;
 }
 
 const char *tern_aws_client_endpoint(const tern_aws_client *c)

@@ -22,9 +22,10 @@
  * tries once more; a clock-skew error with a Date header far from ours
  * corrects the signing clock and tries once more.
  *
- * Endpoints: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS /
- * AWS_ENDPOINT_URL_EC2, then AWS_ENDPOINT_URL, then the provider block's
- * endpoints, then the default (https://iam.amazonaws.com,
+ * Endpoints: the provider block's endpoints, then AWS_ENDPOINT_URL_IAM /
+ * AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_EC2, then AWS_ENDPOINT_URL (the
+ * variables unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
+ * default (https://iam.amazonaws.com,
  * https://sts.<region>.amazonaws.com, https://ec2.<region>.amazonaws.com,
  * and the aws-cn and aws-us-gov equivalents). The signing region and
  * service never change with an endpoint override: IAM signs for us-east-1
@@ -55,14 +56,20 @@ typedef struct tern_aws_client tern_aws_client;
 
 #define TERN_AWS_CLIENT_OPTS_VERSION 1
 
-/** How to build a client. Start from TERN_AWS_CLIENT_OPTS_INIT. */
+/** How to build a client: a Query client (tern_aws_client_new), the S3
+ *  client (aws/s3.h) or the DynamoDB client (aws/dynamodb.h), which share
+ *  the core (aws/core.h). Start from TERN_AWS_CLIENT_OPTS_INIT. */
 typedef struct tern_aws_client_opts {
     unsigned int version; /**< TERN_AWS_CLIENT_OPTS_VERSION */
-    const char *service;  /**< "iam", "sts" or "ec2" (required) */
+    /** "iam", "sts" or "ec2" (required by tern_aws_client_new; the S3 and
+     *  DynamoDB clients ignore it) */
+    const char *service;
     /** The region; picks the partition for IAM, the endpoint and signing
      *  region for STS. NULL: us-east-1. */
     const char *region;
-    /** The provider block's endpoint for this service, or NULL. */
+    /** The configured endpoint for this service (the provider block's,
+     *  the backend's endpoints { s3 = ... }), or NULL. It wins over
+     *  AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL. */
     const char *endpoint;
     int max_retries;                   /**< < 0: 25 */
     tern_http *http;                   /**< borrowed, required */
@@ -73,7 +80,7 @@ typedef struct tern_aws_client_opts {
     time_t (*now)(void *ud); /**< signing clock; NULL: time() */
     void *now_ud;
     const atomic_int *cancel; /**< raised: calls end with ECANCELED */
-    int correct_clock_skew;   /**< default 1 */
+    int correct_clock_skew;   /**< default 1 (Query clients only) */
     unsigned int seed;        /**< jitter seed; 0: from the clock */
     /** Raised: no retry (the first interrupt); the call ends with
      *  ECANCELED instead of waiting to retry. */
@@ -86,6 +93,8 @@ typedef struct tern_aws_client_opts {
      *  members of the result's lists); 0: TERN_AWS_MAX_PAGES /
      *  TERN_AWS_MAX_ITEMS. */
     long max_pages, max_items;
+    /** S3: always path-style addressing (https://HOST/BUCKET/KEY). */
+    int use_path_style;
 } tern_aws_client_opts;
 
 /* A server that always answers IsTruncated=true with a fresh Marker is
@@ -97,7 +106,7 @@ typedef struct tern_aws_client_opts {
 #define TERN_AWS_CLIENT_OPTS_INIT                                              \
     {                                                                          \
         TERN_AWS_CLIENT_OPTS_VERSION, NULL, NULL, NULL, -1, NULL, NULL, NULL,  \
-            NULL, NULL, NULL, 1, 0, NULL, 0, 0, 0                              \
+            NULL, NULL, NULL, 1, 0, NULL, 0, 0, 0, 0                           \
     }
 
 /**

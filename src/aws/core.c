@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define BACKOFF_BASE_MS     1000L
 #define BACKOFF_MAX_MS      20000L
@@ -80,36 +81,102 @@ done:
     return error;
 }
 
-/* A regional service's endpoint (core.h, endpoint_env). */
-static char *regional_endpoint(const struct tern_aws_core_opts *o)
-{
-    const char *ep = tern_env(o->endpoint_env), *r = o->signing_region;
+/* The services tern calls (core.h). */
+static const struct tern_aws_service services[] = {
+    {"iam", "IAM", "AWS_ENDPOINT_URL_IAM", "x-amzn-RequestId", "2010-05-08", 1},
+    {"sts", "STS", "AWS_ENDPOINT_URL_STS", "x-amzn-RequestId", "2011-06-15", 1},
+    {"ec2", "EC2", "AWS_ENDPOINT_URL_EC2", "x-amzn-RequestId", "2016-11-15", 1},
+    {"s3", "S3", "AWS_ENDPOINT_URL_S3", "x-amz-request-id", NULL, 0},
+    {"dynamodb", "DynamoDB", "AWS_ENDPOINT_URL_DYNAMODB", "x-amzn-RequestId",
+     NULL, 0},
+};
 
-    if (!ep)
+const struct tern_aws_service *tern_aws_service_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < sizeof(services) / sizeof(services[0]); i++)
+        if (strcmp(services[i].name, name) == 0)
+            return &services[i];
+    return NULL;
+}
+
+static int env_true(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && strcasecmp(v, "true") == 0;
+}
+
+/*
+ * The endpoint and signing region of @p svc (core.h, tern_aws_core_init).
+ * IAM is global: its endpoint and signing region are the partition's
+ * (us-east-1, cn-north-1, us-gov-west-1); the others are regional.
+ */
+static int resolve(const struct tern_aws_service *svc, const char *region,
+                   const char *config, char **url, char **signing_region)
+{
+    const char *ep = NULL, *sr = region;
+    int cn, gov;
+
+    *url = *signing_region = NULL;
+    if (!region || !*region)
+        region = sr = "us-east-1";
+    cn = strncmp(region, "cn-", 3) == 0;
+    gov = strncmp(region, "us-gov-", 7) == 0;
+    if (config && *config)
+        ep = config;
+    else if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") &&
+             !(ep = tern_env(svc->endpoint_env)))
         ep = tern_env("AWS_ENDPOINT_URL");
-    if (!ep && o->endpoint && *o->endpoint)
-        ep = o->endpoint;
-    return ep ? tern_strdup(ep)
-              : tern_asprintf("https://%s.%s.amazonaws.com%s", o->service, r,
-                              strncmp(r, "cn-", 3) == 0 ? ".cn" : "");
+    if (strcmp(svc->name, "iam") == 0) {
+        sr = cn ? "cn-north-1" : gov ? "us-gov-west-1" : "us-east-1";
+        *url = ep    ? tern_strdup(ep)
+               : cn  ? tern_strdup("https://iam.cn-north-1.amazonaws.com.cn")
+               : gov ? tern_strdup("https://iam.us-gov.amazonaws.com")
+                     : tern_strdup("https://iam.amazonaws.com");
+    } else {
+        *url = ep ? tern_strdup(ep)
+                  : tern_asprintf("https://%s.%s.amazonaws.com%s", svc->name,
+                                  region, cn ? ".cn" : "");
+    }
+    *signing_region = tern_strdup(sr);
+    if (!*url || !*signing_region) {
+        tern_free(*url);
+        tern_free(*signing_region);
+        *url = *signing_region = NULL;
+        return TERN_ENOMEM;
+    }
+    return TERN_OK;
+}
+
+int tern_aws_resolve_endpoint(char **url, char **signing_region,
+                              const char *service, const char *region,
+                              const char *config_endpoint)
+{
+    const struct tern_aws_service *svc = tern_aws_service_find(service);
+
+    *url = *signing_region = NULL;
+    if (!svc || !svc->version)
+        return TERN_EINVALID;
+    return resolve(svc, region, config_endpoint, url, signing_region);
 }
 
 int tern_aws_core_init(struct tern_aws_core *c,
-                       const struct tern_aws_core_opts *o,
-                       struct tern_diags *diags)
+                       const struct tern_aws_service *svc,
+                       const tern_aws_client_opts *o, struct tern_diags *diags)
 {
     char why[512];
     int error;
 
     pthread_mutex_init(&c->lock, NULL);
-    c->service = o->service;
-    c->label = o->label;
-    c->request_id_header = o->request_id_header;
-    c->endpoint =
-        o->endpoint_env ? regional_endpoint(o) : tern_strdup(o->endpoint);
-    c->signing_region = tern_strdup(o->signing_region);
+    c->service = svc->name;
+    c->label = svc->label;
+    c->request_id_header = svc->request_id_header;
     c->keys = tern_sigv4_cache_new();
-    if (!c->endpoint || !c->signing_region || !c->keys)
+    error =
+        resolve(svc, o->region, o->endpoint, &c->endpoint, &c->signing_region);
+    if (error || !c->keys)
         return TERN_ENOMEM;
     why[0] = '\0';
     if (tern_http_check_url(c->endpoint, why, sizeof(why)) != TERN_OK ||
@@ -126,8 +193,8 @@ int tern_aws_core_init(struct tern_aws_core *c,
         o->max_retries < 0 ? TERN_AWS_DEFAULT_MAX_RETRIES : o->max_retries;
     c->deadline_ms =
         o->deadline_ms > 0 ? o->deadline_ms : TERN_AWS_DEFAULT_DEADLINE_MS;
-    c->retry_budget = o->retry_budget;
-    c->correct_clock_skew = o->correct_clock_skew;
+    c->retry_budget = svc->query;
+    c->correct_clock_skew = svc->query && o->correct_clock_skew;
     c->http = o->http;
     c->credentials = o->credentials;
     c->clock = o->clock ? *o->clock : tern_clock_system;

@@ -46,34 +46,39 @@ extern "C" {
 #define TERN_AWS_DEFAULT_DEADLINE_MS 300000L
 #define TERN_AWS_DEFAULT_MAX_RETRIES 25
 
-/* How to make a core. Strings are borrowed and copied, except service,
- * label and request_id_header, which must be static. */
-struct tern_aws_core_opts {
-    /* The URL (required), or with endpoint_env the configured endpoint
-     * (NULL: none). */
-    const char *endpoint;
-    /* When set, the endpoint is this variable, then AWS_ENDPOINT_URL,
-     * then @p endpoint, then https://SERVICE.REGION.amazonaws.com (.com.cn
-     * in China), as the SDKs resolve a regional service's. */
-    const char *endpoint_env;
-    const char *signing_region;    /* required */
-    const char *service;           /* signing name, logs: "iam", "s3", ... */
+struct tern_aws_core;
+
+/* What differs between the AWS services tern calls: one row each of
+ * core.c's table (tern_aws_service_find). */
+struct tern_aws_service {
+    const char *name;              /* signing name, logs: "iam", "s3", ... */
     const char *label;             /* messages: "IAM", "S3", "DynamoDB" */
+    const char *endpoint_env;      /* AWS_ENDPOINT_URL_<SERVICE> */
     const char *request_id_header; /* read when the body names none */
-    int max_retries;               /* < 0: 25 */
-    long deadline_ms;              /* <= 0: 5 minutes */
-    int retry_budget;              /* keep the client-wide token bucket */
-    int correct_clock_skew;
-    tern_http *http;                   /* borrowed, required */
-    tern_aws_credentials *credentials; /* borrowed, required */
-    const tern_clock *clock;           /* NULL: tern_clock_system */
-    time_t (*now)(void *ud);           /* signing clock; NULL: time() */
-    void *now_ud;
-    const atomic_int *cancel; /* raised: calls end with ECANCELED */
-    const atomic_int *stop;   /* raised: no more retries (NULL: cancel) */
-    unsigned int seed;        /* jitter seed; 0: from the clock */
+    const char *version;           /* the Query API's version; NULL: none */
+    /* The Query clients keep the client-wide retry budget and correct a
+     * skewed clock (correct_clock_skew); S3 and DynamoDB do neither. */
+    int query;
 };
 
+/* The row of @p name ("iam", "sts", "ec2", "s3", "dynamodb"), or NULL. */
+const struct tern_aws_service *tern_aws_service_find(const char *name);
+
+/*
+ * Make @p core (zeroed by the caller) for the service @p svc from the
+ * options every client takes (client.h). The endpoint is the configured
+ * one (@p o->endpoint), then SVC->endpoint_env, then AWS_ENDPOINT_URL
+ * (both unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
+ * service's default for the region: an endpoint given to the client wins
+ * over the environment, as in the SDKs (a client option is applied after
+ * the shared configuration's) and Terraform's S3 backend (backend.go:
+ * endpoints.s3, then AWS_ENDPOINT_URL_S3). An endpoint that is not a URL,
+ * or plain http off loopback, is TERN_EINVALID with a diagnostic. Release
+ * with tern_aws_core_release(), also after a failure.
+ */
+int tern_aws_core_init(struct tern_aws_core *core,
+                       const struct tern_aws_service *svc,
+                       const tern_aws_client_opts *o, struct tern_diags *diags);
 struct tern_aws_core {
     char *endpoint; /* the URL, as configured or resolved */
     char *scheme;   /* "https" or "http" */
@@ -99,14 +104,6 @@ struct tern_aws_core {
     unsigned int rng;
 };
 
-/*
- * Make @p core (zeroed by the caller) from @p o. An endpoint that is not a
- * URL, or plain http off loopback, is TERN_EINVALID with a diagnostic.
- * Release with tern_aws_core_release(), also after a failure.
- */
-int tern_aws_core_init(struct tern_aws_core *core,
-                       const struct tern_aws_core_opts *o,
-                       struct tern_diags *diags);
 void tern_aws_core_release(struct tern_aws_core *core);
 
 /* Retry-budget tokens left. */

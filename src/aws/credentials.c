@@ -824,7 +824,8 @@ static int new_assume(struct resolver *r, tern_aws_credentials **out,
     }
     p->duration = duration;
     opts.service = "sts";
-    opts.region = r->region;
+    opts.region = r->cfg->sts_region && *r->cfg->sts_region ? r->cfg->sts_region
+                                                            : r->region;
     opts.endpoint = r->cfg->endpoint_sts;
     opts.max_retries = r->cfg->max_retries;
     opts.http = r->http;

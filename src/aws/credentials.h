@@ -76,12 +76,14 @@ typedef struct tern_aws_config {
     const char *endpoint_iam; /**< endpoints { iam = ... } */
     const char *endpoint_sts; /**< endpoints { sts = ... } */
     int max_retries;          /**< < 0: the default, 25 */
+    /** The region of the STS calls (assume_role); NULL: region. */
+    const char *sts_region;
 } tern_aws_config;
 
 #define TERN_AWS_CONFIG_INIT                                                   \
     {                                                                          \
         TERN_AWS_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,     \
-            {NULL, NULL, NULL, 0}, NULL, NULL, -1                              \
+            {NULL, NULL, NULL, 0}, NULL, NULL, -1, NULL                        \
     }
 
 /** A credentials provider (opaque, thread-safe). */

@@ -38,10 +38,9 @@ const char *tern_ddb_client_endpoint(const tern_ddb_client *c)
     return c->core.endpoint;
 }
 
-int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
+int tern_ddb_client_new(tern_ddb_client **out, const tern_aws_client_opts *opts,
                         struct tern_diags *diags)
 {
-    struct tern_aws_core_opts co;
     tern_ddb_client *c = NULL;
     int error;
 
@@ -51,19 +50,8 @@ int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
     c = tern_calloc(1, sizeof(*c));
     if (!c)
         return TERN_ENOMEM;
-    memset(&co, 0, sizeof(co));
-    co.endpoint = opts->endpoint;
-    co.endpoint_env = "AWS_ENDPOINT_URL_DYNAMODB";
-    co.signing_region = opts->region ? opts->region : "us-east-1";
-    co.service = "dynamodb";
-    co.label = "DynamoDB";
-    co.request_id_header = "x-amzn-RequestId";
-    co.max_retries = opts->max_retries;
-    co.http = opts->http;
-    co.credentials = opts->credentials;
-    co.clock = opts->clock;
-    co.cancel = opts->cancel;
-    error = tern_aws_core_init(&c->core, &co, diags);
+    error = tern_aws_core_init(&c->core, tern_aws_service_find("dynamodb"),
+                               opts, diags);
     if (error)
         goto done;
     c->url =

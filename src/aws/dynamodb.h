@@ -14,8 +14,8 @@
  * at every level. The oracle test wire::botocore_dynamodb compares each
  * body builder below with botocore, byte for byte.
  *
- * Endpoint: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then the
- * backend's endpoints { dynamodb = ... }, then
+ * Endpoint: the backend's endpoints { dynamodb = ... }, then
+ * AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then
  * https://dynamodb.REGION.amazonaws.com (amazonaws.com.cn in China).
  *
  * Errors: the answer's "__type" after its '#' and its "message" (or
@@ -45,27 +45,10 @@ extern "C" {
 /** A DynamoDB client (opaque, thread-safe). */
 typedef struct tern_ddb_client tern_ddb_client;
 
-#define TERN_DDB_CLIENT_OPTS_VERSION 1
-
-typedef struct tern_ddb_client_opts {
-    unsigned int version; /**< TERN_DDB_CLIENT_OPTS_VERSION */
-    const char *region;   /**< signing region; NULL: us-east-1 */
-    const char *endpoint; /**< endpoints { dynamodb = ... }, or NULL */
-    int max_retries;      /**< < 0: 25 */
-    tern_http *http;      /**< borrowed, required */
-    tern_aws_credentials *credentials; /**< borrowed, required */
-    /** The deadline's time and the back-off's sleep (borrowed; NULL:
-     *  tern_clock_system). */
-    const tern_clock *clock;
-    const atomic_int *cancel;
-} tern_ddb_client_opts;
-
-#define TERN_DDB_CLIENT_OPTS_INIT                                              \
-    {                                                                          \
-        TERN_DDB_CLIENT_OPTS_VERSION, NULL, NULL, -1, NULL, NULL, NULL, NULL   \
-    }
-
-int tern_ddb_client_new(tern_ddb_client **out, const tern_ddb_client_opts *opts,
+/** Create a client from the options every AWS client takes (aws/client.h:
+ *  region, NULL: us-east-1; endpoint; max_retries; http and credentials,
+ *  required; clock; cancel). */
+int tern_ddb_client_new(tern_ddb_client **out, const tern_aws_client_opts *opts,
                         struct tern_diags *diags);
 void tern_ddb_client_free(tern_ddb_client *c);
 const char *tern_ddb_client_endpoint(const tern_ddb_client *c);

@@ -15,6 +15,8 @@
 #include "util/env.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ struct tern_s3_client {
     char *base;     /* the endpoint's path without a trailing '/', or "" */
     int path_style; /* forced: use_path_style or an IP host */
     int https;
+    char *ssec_key, *ssec_md5; /* SSE-C: the key and its MD5, base64 */
 };
 
 void tern_s3_client_free(tern_s3_client *c)
@@ -33,6 +36,8 @@ void tern_s3_client_free(tern_s3_client *c)
         return;
     tern_aws_core_release(&c->core);
     tern_free(c->base);
+    tern_free(c->ssec_key);
+    tern_free(c->ssec_md5);
     tern_free(c);
 }
 
@@ -53,10 +58,9 @@ static int host_is_ip(const char *host)
     return 0;
 }
 
-int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
+int tern_s3_client_new(tern_s3_client **out, const tern_aws_client_opts *opts,
                        struct tern_diags *diags)
 {
-    struct tern_aws_core_opts co;
     struct tern_s3_client *c = NULL;
     size_t blen;
     int error = TERN_OK;
@@ -67,19 +71,8 @@ int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
     c = tern_calloc(1, sizeof(*c));
     if (!c)
         return TERN_ENOMEM;
-    memset(&co, 0, sizeof(co));
-    co.endpoint = opts->endpoint;
-    co.endpoint_env = "AWS_ENDPOINT_URL_S3";
-    co.signing_region = opts->region ? opts->region : "us-east-1";
-    co.service = "s3";
-    co.label = "S3";
-    co.request_id_header = "x-amz-request-id";
-    co.max_retries = opts->max_retries;
-    co.http = opts->http;
-    co.credentials = opts->credentials;
-    co.clock = opts->clock;
-    co.cancel = opts->cancel;
-    error = tern_aws_core_init(&c->core, &co, diags);
+    error =
+        tern_aws_core_init(&c->core, tern_aws_service_find("s3"), opts, diags);
     if (error)
         goto done;
     c->base = tern_strdup(c->core.path);
@@ -95,6 +88,48 @@ done:
     else
         tern_s3_client_free(c);
     return error;
+}
+
+int tern_s3_client_set_customer_key(tern_s3_client *c, const char *key_b64)
+{
+    unsigned char raw[64], digest[EVP_MAX_MD_SIZE];
+    char sum[32];
+    unsigned int dlen = 0;
+    int n;
+
+    /* 32 bytes are 44 characters of base64, the last one '='. */
+    n = key_b64 && strlen(key_b64) == 44
+            ? EVP_DecodeBlock(raw, (const unsigned char *)key_b64, 44)
+            : -1;
+    if (n != 33 || key_b64[43] != '=' || key_b64[42] == '=')
+        return TERN_EINVALID;
+    if (EVP_Digest(raw, 32, digest, &dlen, EVP_md5(), NULL) != 1)
+        return TERN_ENOMEM;
+    OPENSSL_cleanse(raw, sizeof(raw));
+    EVP_EncodeBlock((unsigned char *)sum, digest, (int)dlen);
+    tern_free(c->ssec_key);
+    tern_free(c->ssec_md5);
+    c->ssec_key = tern_strdup(key_b64);
+    c->ssec_md5 = tern_strdup(sum);
+    if (!c->ssec_key || !c->ssec_md5)
+        return TERN_ENOMEM;
+    tern_log_add_secret(c->ssec_key);
+    return TERN_OK;
+}
+
+/* The SSE-C headers into @p h (room for 3), when the client has a key.
+ * @return how many */
+static size_t ssec_headers(const tern_s3_client *c, struct tern_http_header *h)
+{
+    if (!c->ssec_key)
+        return 0;
+    h[0].name = "x-amz-server-side-encryption-customer-algorithm";
+    h[0].value = "AES256";
+    h[1].name = "x-amz-server-side-encryption-customer-key";
+    h[1].value = c->ssec_key;
+    h[2].name = "x-amz-server-side-encryption-customer-key-MD5";
+    h[2].value = c->ssec_md5;
+    return 3;
 }
 
 const char *tern_s3_client_endpoint(const tern_s3_client *c)
@@ -294,9 +329,10 @@ static int get_object(tern_s3_client *c, const char *bucket, const char *key,
                       const char *if_none_match, tern_buf *body, char **etag,
                       int *changed, struct tern_diags *diags)
 {
-    struct tern_http_header h[1];
+    struct tern_http_header h[4];
     struct s3_req r;
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
+    size_t n = 0;
     int error;
 
     if (etag)
@@ -308,12 +344,13 @@ static int get_object(tern_s3_client *c, const char *bucket, const char *key,
     r.bucket = bucket;
     r.key = key;
     if (if_none_match) {
-        h[0].name = "If-None-Match";
-        h[0].value = if_none_match;
-        r.headers = h;
-        r.nheaders = 1;
+        h[n].name = "If-None-Match";
+        h[n++].value = if_none_match;
         r.not_modified_ok = 1;
     }
+    n += ssec_headers(c, h + n);
+    r.headers = n ? h : NULL;
+    r.nheaders = n;
     error = s3_call(c, &r, &resp, 1, diags);
     if (error == TERN_OK && resp.status == 304) {
         *changed = 0;
@@ -349,7 +386,7 @@ int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,
                 char **etag, struct tern_diags *diags)
 {
     struct s3_req r;
-    struct tern_http_header h[6];
+    struct tern_http_header h[9];
     tern_http_response resp = TERN_HTTP_RESPONSE_INIT;
     size_t n = 0;
     int error;
@@ -382,6 +419,7 @@ int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,
         h[n].name = "x-amz-server-side-encryption-aws-kms-key-id";
         h[n++].value = opts->kms_key_id;
     }
+    n += ssec_headers(c, h + n);
     r.action = "PutObject";
     r.method = "PUT";
     r.bucket = bucket;

@@ -9,8 +9,8 @@
  * normalised nor encoded again; every request carries x-amz-content-sha256
  * with the SHA-256 of its body, signed.
  *
- * Endpoint: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then the backend's
- * endpoints { s3 = ... }, then https://s3.REGION.amazonaws.com
+ * Endpoint: the backend's endpoints { s3 = ... }, then AWS_ENDPOINT_URL_S3,
+ * then AWS_ENDPOINT_URL, then https://s3.REGION.amazonaws.com
  * (amazonaws.com.cn in the China regions). Addressing is virtual-hosted
  * (https://BUCKET.HOST/KEY) unless use_path_style is set, the endpoint's
  * host is an IP address, or the bucket name is not a DNS label (a dot under
@@ -44,41 +44,32 @@ extern "C" {
 /** An S3 client (opaque, thread-safe). */
 typedef struct tern_s3_client tern_s3_client;
 
-#define TERN_S3_CLIENT_OPTS_VERSION 1
-
-/** How to build a client. Start from TERN_S3_CLIENT_OPTS_INIT. */
-typedef struct tern_s3_client_opts {
-    unsigned int version;              /**< TERN_S3_CLIENT_OPTS_VERSION */
-    const char *region;                /**< signing region; NULL: us-east-1 */
-    const char *endpoint;              /**< endpoints { s3 = ... }, or NULL */
-    int use_path_style;                /**< always /BUCKET/KEY */
-    int max_retries;                   /**< < 0: 25 */
-    tern_http *http;                   /**< borrowed, required */
-    tern_aws_credentials *credentials; /**< borrowed, required */
-    /** The deadline's time and the back-off's sleep (borrowed; NULL:
-     *  tern_clock_system). */
-    const tern_clock *clock;
-    const atomic_int *cancel; /**< raised: calls end with ECANCELED */
-} tern_s3_client_opts;
-
-#define TERN_S3_CLIENT_OPTS_INIT                                               \
-    {                                                                          \
-        TERN_S3_CLIENT_OPTS_VERSION, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL \
-    }
-
 /**
  * Create a client.
  * @param out receives the client (caller owns; tern_s3_client_free())
- * @param opts the options (borrowed; strings copied)
+ * @param opts the options every AWS client takes (aws/client.h; borrowed,
+ *        strings copied): region (NULL: us-east-1), endpoint, use_path_style,
+ *        max_retries, http and credentials (required), clock, cancel
  * @param diags receives the reason on failure (an endpoint that is not a
  *        URL, or plain http off loopback)
  * @return TERN_OK, TERN_EINVALID or TERN_ENOMEM
  */
-int tern_s3_client_new(tern_s3_client **out, const tern_s3_client_opts *opts,
+int tern_s3_client_new(tern_s3_client **out, const tern_aws_client_opts *opts,
                        struct tern_diags *diags);
 
 /** Free a client. NULL-safe. */
 void tern_s3_client_free(tern_s3_client *c);
+
+/**
+ * SSE-C: every GetObject and PutObject of this client carries the
+ * customer key (x-amz-server-side-encryption-customer-algorithm AES256,
+ * -customer-key, -customer-key-MD5), as Terraform's S3 backend sends it
+ * for the state and lock objects when encrypt and sse_customer_key are
+ * set (client.go). The key is registered as a secret with the log.
+ * @param key_b64 the base64 of a 256-bit key
+ * @return TERN_OK, TERN_EINVALID (not 32 bytes in base64), TERN_ENOMEM
+ */
+int tern_s3_client_set_customer_key(tern_s3_client *c, const char *key_b64);
 
 /** The endpoint in use (owned by the client). */
 const char *tern_s3_client_endpoint(const tern_s3_client *c);

@@ -67,6 +67,7 @@ struct tern_backend_s3 {
     char *path;     /* "bucket/key" */
     int use_lockfile;
     int encrypt;
+    int ssec; /* encrypt with the customer's key (SSE-C) */
     char *kms_key_id;
     char *acl;
     tern_http *http;
@@ -178,7 +179,7 @@ const char *tern_backend_s3_path(const tern_backend_s3 *b)
 static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
                    const char *region, struct tern_diags *diags)
 {
-    tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
 
     b->table = tern_strdup(cfg->dynamodb_table);
     if (!b->table)
@@ -299,14 +300,147 @@ static int ddb_unlock(tern_backend_s3 *b, const char *id, int strict,
     return error;
 }
 
+static int listed(const char *const *list, const char *s)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, s) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * allowed_account_ids, forbidden_account_ids: the account of the
+ * credentials, from STS GetCallerIdentity (sts_region, endpoints.sts),
+ * as aws-sdk-go-base's GetAwsAccountIDAndPartition and
+ * VerifyAccountIDAllowed do for backend.go's Configure. With
+ * skip_requesting_account_id the account is unknown (""), which no
+ * allow list holds.
+ */
+static int check_account(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                         const char *region, struct tern_diags *diags)
+{
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
+    tern_aws_client *sts = NULL;
+    tern_xml_node *root = NULL;
+    const char *account = "";
+    int error = TERN_OK;
+
+    if (!(cfg->allowed_account_ids && cfg->allowed_account_ids[0]) &&
+        !(cfg->forbidden_account_ids && cfg->forbidden_account_ids[0]))
+        return TERN_OK;
+    if (!cfg->skip_requesting_account_id) {
+        o.service = "sts";
+        o.region =
+            cfg->sts_region && *cfg->sts_region ? cfg->sts_region : region;
+        o.endpoint = cfg->endpoint_sts;
+        o.max_retries =
+            cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
+        o.http = b->http;
+        o.credentials = b->creds;
+        o.clock = b->clock;
+        o.cancel = b->cancel;
+        error = tern_aws_client_new(&sts, &o, diags);
+        if (error == TERN_OK)
+            error = tern_aws_call(sts, "GetCallerIdentity", NULL, &root, diags);
+        if (error)
+            goto done;
+        account = tern_xml_text(root, "GetCallerIdentityResult/Account");
+        if (!account)
+            account = "";
+    }
+    if (listed(cfg->forbidden_account_ids, account) ||
+        (cfg->allowed_account_ids && cfg->allowed_account_ids[0] &&
+         !listed(cfg->allowed_account_ids, account))) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Invalid account ID",
+                       "AWS account ID not allowed: %s", account);
+        error = TERN_EAUTH;
+    }
+done:
+    tern_xml_free(root);
+    tern_aws_client_free(sts);
+    return error;
+}
+
+/* AWS_SSE_CUSTOMER_KEY, read when sse_customer_key is unset (backend.go,
+ * Configure, with its errors). */
+static int env_customer_key(const tern_backend_s3_config *cfg, const char **out,
+                            struct tern_diags *diags)
+{
+    const char *v = getenv("AWS_SSE_CUSTOMER_KEY");
+
+    *out = NULL;
+    if (!v || !*v)
+        return TERN_OK;
+    if (cfg->kms_key_id) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Invalid encryption configuration",
+                       "Only one of \"kms_key_id\" and the environment "
+                       "variable \"AWS_SSE_CUSTOMER_KEY\" can be set.\n\n"
+                       "The \"kms_key_id\" is used for encryption with "
+                       "KMS-Managed Keys (SSE-KMS)\nwhile "
+                       "\"AWS_SSE_CUSTOMER_KEY\" is used for encryption with "
+                       "customer-managed keys (SSE-C).\nPlease choose one or "
+                       "the other.");
+        return TERN_EINVALID;
+    }
+    if (strlen(v) != 44) {
+        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                       "Invalid AWS_SSE_CUSTOMER_KEY value",
+                       "The environment variable \"AWS_SSE_CUSTOMER_KEY\" "
+                       "must be 44 characters in length");
+        return TERN_EINVALID;
+    }
+    *out = v;
+    return TERN_OK;
+}
+
+static int env_set(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v;
+}
+
+/* The HTTP client: custom_ca_bundle (else AWS_CA_BUNDLE), insecure and
+ * the proxies, which backend.go hands to aws-sdk-go-base in its legacy
+ * proxy mode: http_proxy without https_proxy (nor HTTPS_PROXY in the
+ * environment) serves https too, with its "Missing HTTPS Proxy"
+ * warning. */
+static int http_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                    struct tern_diags *diags)
+{
+    tern_http_opts ho = TERN_HTTP_OPTS_INIT;
+    const char *ca = cfg->custom_ca_bundle;
+
+    if (!ca || !*ca)
+        ca = getenv("AWS_CA_BUNDLE");
+    ho.ca_file = ca && *ca ? ca : NULL;
+    ho.insecure = cfg->insecure;
+    ho.http_proxy = cfg->http_proxy;
+    ho.https_proxy = cfg->https_proxy;
+    ho.no_proxy = cfg->no_proxy;
+    if (cfg->http_proxy && *cfg->http_proxy && !cfg->https_proxy &&
+        !env_set("HTTPS_PROXY") && !env_set("https_proxy")) {
+        ho.https_proxy = cfg->http_proxy;
+        tern_diags_add(diags, TERN_SEV_WARNING, NULL, "Missing HTTPS Proxy",
+                       "An HTTP proxy was set but no HTTPS proxy was. Using "
+                       "HTTP proxy \"%s\" for HTTPS requests. This behavior "
+                       "may change in future versions.\n\nTo specify no "
+                       "proxy for HTTPS, set the HTTPS to an empty string.",
+                       cfg->http_proxy);
+    }
+    return tern_http_new(&b->http, &ho);
+}
+
 int tern_backend_s3_new(tern_backend_s3 **out,
                         const tern_backend_s3_config *cfg,
                         const atomic_int *cancel, struct tern_diags *diags)
 {
     tern_backend_s3 *b = NULL;
     tern_aws_config ac = TERN_AWS_CONFIG_INIT;
-    tern_s3_client_opts so = TERN_S3_CLIENT_OPTS_INIT;
+    tern_aws_client_opts so = TERN_AWS_CLIENT_OPTS_INIT;
     const char *region = cfg->region;
+    const char *ssec = cfg->sse_customer_key;
     const char *ws = cfg->workspace ? cfg->workspace : "default";
     const char *prefix =
         cfg->workspace_key_prefix ? cfg->workspace_key_prefix : "env:";
@@ -337,6 +471,8 @@ int tern_backend_s3_new(tern_backend_s3 **out,
                        cfg->key);
         return TERN_EINVALID;
     }
+    if (!ssec && (error = env_customer_key(cfg, &ssec, diags)) != TERN_OK)
+        return error;
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
     pthread_mutex_init(&b->push_lock, NULL);
@@ -367,7 +503,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
         b->acl = tern_strdup(cfg->acl);
         TERN_CHECK_ALLOC(b->acl);
     }
-    if ((error = tern_http_new(&b->http, NULL)) != TERN_OK)
+    if ((error = http_new(b, cfg, diags)) != TERN_OK)
         goto done;
     ac.region = region;
     ac.profile = cfg->profile;
@@ -383,7 +519,10 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     ac.endpoint_iam = cfg->endpoint_iam;
     ac.endpoint_sts = cfg->endpoint_sts;
     ac.max_retries = cfg->max_retries;
+    ac.sts_region = cfg->sts_region;
     error = tern_aws_credentials_new(&b->creds, &ac, b->http, diags);
+    if (error == TERN_OK)
+        error = check_account(b, cfg, region, diags);
     if (error)
         goto done;
     so.region = region;
@@ -396,6 +535,17 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     so.cancel = cancel;
     so.clock = b->clock;
     error = tern_s3_client_new(&b->s3, &so, diags);
+    /* client.go: SSE-C when encrypt is set with sse_customer_key (else
+     * AWS_SSE_CUSTOMER_KEY), instead of x-amz-server-side-encryption. */
+    if (error == TERN_OK && b->encrypt && ssec && *ssec) {
+        error = tern_s3_client_set_customer_key(b->s3, ssec);
+        b->ssec = 1;
+        if (error == TERN_EINVALID)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Invalid sse_customer_key value",
+                           "sse_customer_key must be 44 characters of "
+                           "base64, a 256-bit key.");
+    }
     if (error == TERN_OK && cfg->dynamodb_table && *cfg->dynamodb_table)
         error = ddb_new(b, cfg, region, diags);
 done:
@@ -564,7 +714,8 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     TERN_CHECK_ALLOC(text);
     po.if_none_match = 1;
     po.content_type = "application/json";
-    po.sse = b->encrypt ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
+    po.sse =
+        b->encrypt && !b->ssec ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
     po.kms_key_id = b->encrypt ? b->kms_key_id : NULL;
     po.acl = b->acl;
     for (;;) {
@@ -1417,7 +1568,8 @@ static int put_doc(tern_backend_s3 *b, const char *text, size_t len,
     int error;
 
     po.content_type = "application/json";
-    po.sse = b->encrypt ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
+    po.sse =
+        b->encrypt && !b->ssec ? (b->kms_key_id ? "aws:kms" : "AES256") : NULL;
     po.kms_key_id = b->encrypt ? b->kms_key_id : NULL;
     po.acl = b->acl;
     if (b->etag)

@@ -100,13 +100,29 @@ typedef struct tern_backend_s3_config {
      *  and keep the state's digest there ("BUCKET/KEY-md5"). */
     const char *dynamodb_table;
     const char *endpoint_dynamodb; /**< endpoints { dynamodb = ... } */
+    /** STS's region (assume_role, the account check); NULL: region. */
+    const char *sts_region;
+    const char *retry_mode;       /**< "standard" (checked before) or NULL */
+    const char *custom_ca_bundle; /**< PEM file of trusted CAs */
+    int insecure;                 /**< skip TLS certificate checks */
+    const char *http_proxy;       /**< for http:// endpoints */
+    const char *https_proxy;      /**< for https:// endpoints */
+    const char *no_proxy;         /**< hosts reached directly */
+    /** SSE-C: the base64 of a 256-bit key (checked before). */
+    const char *sse_customer_key;
+    /** NULL-terminated account IDs the credentials must (not) be of,
+     *  checked with STS GetCallerIdentity. */
+    const char *const *allowed_account_ids;
+    const char *const *forbidden_account_ids;
+    int skip_requesting_account_id; /**< the account is not asked */
 } tern_backend_s3_config;
 
 #define TERN_BACKEND_S3_CONFIG_INIT                                            \
     {                                                                          \
         TERN_BACKEND_S3_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0,    \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,     \
-            NULL, NULL, NULL, NULL, 0, -1, NULL, NULL, NULL                    \
+            NULL, NULL, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL, \
+            0, NULL, NULL, NULL, NULL, NULL, NULL, 0                           \
     }
 
 /**
@@ -127,6 +143,37 @@ void tern_backend_s3_config_release(tern_backend_s3_config *c);
 extern const char *const tern_backend_s3_args[];
 extern const char *const tern_backend_s3_endpoint_args[];
 extern const char *const tern_backend_s3_assume_role_args[];
+extern const char *const tern_backend_s3_web_identity_args[];
+
+/** A deprecated argument, and its replacement ("endpoints.s3"): @p top,
+ *  with @p nested when the replacement is a member of it. */
+struct tern_backend_s3_deprecated {
+    const char *name, *replacement, *top, *nested;
+};
+/** backend.go's deprecated arguments (terminated by a NULL name). */
+extern const struct tern_backend_s3_deprecated
+    tern_backend_s3_deprecated_args[];
+
+/** A finding of tern_backend_s3_check(): @p arg is the top-level argument
+ *  it is about (for its file:line:col). */
+typedef void (*tern_backend_s3_report)(void *ud, int severity, const char *arg,
+                                       const char *summary, const char *detail);
+
+/**
+ * Check the arguments together, as Terraform's PrepareConfig and
+ * Configure do: the deprecated ones (a warning; an error with their
+ * replacement), the arguments that exclude each other, retry_mode,
+ * sse_customer_key, and what tern refuses (use_fips_endpoint and
+ * use_dualstack_endpoint without the endpoints they would change,
+ * assume_role_with_web_identity, retry_mode "adaptive").
+ * @param whole @p cfg is every argument (the block with -backend-config
+ *        merged, or remote state's config); 0 for a block or a file alone,
+ *        where what depends on the other arguments (the endpoints
+ *        use_fips_endpoint needs) is left for the merged check
+ * @return the number of errors reported
+ */
+int tern_backend_s3_check(const json_t *cfg, int whole,
+                          tern_backend_s3_report fn, void *ud);
 
 /**
  * The first key of @p cfg that is not an argument of Terraform's S3

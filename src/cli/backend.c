@@ -41,6 +41,9 @@ int cli_backend_new(struct cli_ctx *ctx, const char *workspace,
     tern_backend_s3_config c = TERN_BACKEND_S3_CONFIG_INIT;
     int error;
 
+    *out = NULL;
+    if (cli_backend_s3_check(ctx->config, ctx->backend_cfg, &ctx->diags))
+        return TERN_EINVALID;
     tern_backend_s3_config_json(&c, ctx->backend_cfg);
     c.workspace = workspace;
     error = tern_backend_s3_new(out, &c, NULL, &ctx->diags);
@@ -211,9 +214,17 @@ static int override_hcl(struct cli_ctx *ctx, const char *name, const char *text,
  * (lists, the nested objects) are HCL expressions. */
 static int takes_raw(const char *key)
 {
-    return strcmp(key, "endpoints") != 0 && strcmp(key, "assume_role") != 0 &&
-           strcmp(key, "shared_config_files") != 0 &&
-           strcmp(key, "shared_credentials_files") != 0;
+    static const char *const hcl[] = {
+        "allowed_account_ids",           "assume_role",
+        "assume_role_with_web_identity", "endpoints",
+        "forbidden_account_ids",         "shared_config_files",
+        "shared_credentials_files",      NULL};
+    size_t i;
+
+    for (i = 0; hcl[i]; i++)
+        if (strcmp(key, hcl[i]) == 0)
+            return 0;
+    return 1;
 }
 
 static int override_kv(struct cli_ctx *ctx, const char *arg, const char *eq,

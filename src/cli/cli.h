@@ -350,6 +350,17 @@ int cli_config_backend_s3(const struct tern_lang_config *cfg, json_t **out,
 /* Whether @name is an argument of backend "s3" (a -backend-config key). */
 int cli_backend_s3_arg_known(const char *name);
 
+/**
+ * The S3 backend's arguments as merged (@p obj: the block with
+ * -backend-config, or as saved by init) checked whole
+ * (tern_backend_s3_check): the errors only, the block's warnings having
+ * been shown when it was read; at the backend block's argument when it
+ * holds it.
+ * @return TERN_OK or TERN_EINVALID
+ */
+int cli_backend_s3_check(const struct tern_lang_config *cfg, const json_t *obj,
+                         struct tern_diags *diags);
+
 /* The arguments of a backend "s3" body (the block, or a -backend-config
  * file) into @p obj: each evaluated as a constant; `endpoints` and
  * `assume_role` as an attribute holding an object (Terraform's form) or

@@ -860,6 +860,8 @@ static const char *const *nested_args(const char *name)
         return tern_backend_s3_endpoint_args;
     if (strcmp(name, "assume_role") == 0)
         return tern_backend_s3_assume_role_args;
+    if (strcmp(name, "assume_role_with_web_identity") == 0)
+        return tern_backend_s3_web_identity_args;
     return NULL;
 }
 
@@ -951,8 +953,77 @@ static int body_to_json(const struct tern_body *body,
     return error;
 }
 
+static int s3_body(const struct tern_body *body, const char *where, json_t *obj,
+                   struct tern_diags *diags);
+
+struct located {
+    const struct tern_body *body;
+    struct tern_diags *diags;
+};
+
+/* A finding of tern_backend_s3_check at its argument: an attribute's
+ * value, as Terraform's attribute diagnostics point, or a block's
+ * header. */
+static void report_at(void *ud, int severity, const char *arg,
+                      const char *summary, const char *detail)
+{
+    const struct located *l = ud;
+    const struct tern_range *at = NULL;
+    size_t i;
+
+    for (i = 0; l->body && i < l->body->nattrs && !at; i++)
+        if (strcmp(l->body->attrs[i].name, arg) == 0)
+            at = &l->body->attrs[i].expr->range;
+    for (i = 0; l->body && i < l->body->nblocks && !at; i++)
+        if (strcmp(l->body->blocks[i]->type, arg) == 0)
+            at = &l->body->blocks[i]->def_range;
+    tern_diags_add(l->diags, severity, at, summary, "%s", detail);
+}
+
+/* The errors only, at the argument when the backend block holds it (it
+ * may come from -backend-config, which has no place left by now). */
+static void merged_error_at(void *ud, int severity, const char *arg,
+                            const char *summary, const char *detail)
+{
+    if (severity == TERN_SEV_ERROR)
+        report_at(ud, severity, arg, summary, detail);
+}
+
+int cli_backend_s3_check(const struct tern_lang_config *cfg, const json_t *obj,
+                         struct tern_diags *diags)
+{
+    struct located l = {NULL, diags};
+    size_t i, j;
+
+    for (i = 0; cfg && i < cfg->terraform.n; i++) {
+        const struct tern_body *body = cfg->terraform.items[i]->body;
+
+        for (j = 0; body && j < body->nblocks; j++) {
+            const struct tern_block *b = body->blocks[j];
+
+            if (strcmp(b->type, "backend") == 0 && b->nlabels >= 1 &&
+                strcmp(b->labels[0], "s3") == 0)
+                l.body = b->body;
+        }
+    }
+    return tern_backend_s3_check(obj, 1, merged_error_at, &l) > 0
+               ? TERN_EINVALID
+               : TERN_OK;
+}
+
 int cli_backend_s3_body(const struct tern_body *body, const char *where,
                         json_t *obj, struct tern_diags *diags)
+{
+    int error = s3_body(body, where, obj, diags);
+    struct located l = {body, diags};
+
+    if (error == TERN_OK && tern_backend_s3_check(obj, 0, report_at, &l) > 0)
+        error = TERN_ERROR;
+    return error;
+}
+
+static int s3_body(const struct tern_body *body, const char *where, json_t *obj,
+                   struct tern_diags *diags)
 {
     size_t k;
     int error = body_to_json(body, tern_backend_s3_args, where, obj, diags);
@@ -976,7 +1047,9 @@ int cli_backend_s3_body(const struct tern_body *body, const char *where,
         e2 = body_to_json(nb->body, nested,
                           strcmp(nb->type, "endpoints") == 0
                               ? "in an endpoints block"
-                              : "in an assume_role block",
+                          : strcmp(nb->type, "assume_role") == 0
+                              ? "in an assume_role block"
+                              : "in an assume_role_with_web_identity block",
                           sub, diags);
         if (json_object_set_new(obj, nb->type, sub) != 0)
             return TERN_ENOMEM;

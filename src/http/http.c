@@ -23,6 +23,7 @@
 struct tern_http {
     tern_http_opts opts;
     char *ca_file;
+    char *http_proxy, *https_proxy, *no_proxy; /* NULL: unset */
     CURLSH *share;
     /* One lock per kind of shared data, as CURLSHOPT_LOCKFUNC asks. */
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
@@ -85,7 +86,21 @@ int tern_http_new(tern_http **out, const tern_http_opts *opts)
         http->ca_file = tern_strdup(http->opts.ca_file);
         TERN_CHECK_ALLOC(http->ca_file);
     }
+    if (http->opts.http_proxy) {
+        http->http_proxy = tern_strdup(http->opts.http_proxy);
+        TERN_CHECK_ALLOC(http->http_proxy);
+    }
+    if (http->opts.https_proxy) {
+        http->https_proxy = tern_strdup(http->opts.https_proxy);
+        TERN_CHECK_ALLOC(http->https_proxy);
+    }
+    if (http->opts.no_proxy) {
+        http->no_proxy = tern_strdup(http->opts.no_proxy);
+        TERN_CHECK_ALLOC(http->no_proxy);
+    }
     http->opts.ca_file = NULL;
+    http->opts.http_proxy = http->opts.https_proxy = NULL;
+    http->opts.no_proxy = NULL;
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&http->locks[i], NULL);
     pthread_mutex_init(&http->pool_lock, NULL);
@@ -133,6 +148,9 @@ void tern_http_free(tern_http *http)
         pthread_mutex_destroy(&http->pool_lock);
     }
     tern_free(http->ca_file);
+    tern_free(http->http_proxy);
+    tern_free(http->https_proxy);
+    tern_free(http->no_proxy);
     tern_free(http);
 }
 
@@ -145,6 +163,19 @@ void tern_http_stats(tern_http *http, unsigned long *requests,
     if (connects)
         *connects = http->connects;
     pthread_mutex_unlock(&http->pool_lock);
+}
+
+/* The configured proxy of @p url's scheme (tern_http_opts); nothing set:
+ * libcurl's reading of the environment. */
+static void set_proxy(const struct tern_http *http, CURL *h, const char *url)
+{
+    const char *proxy = strncasecmp(url, "https:", 6) == 0 ? http->https_proxy
+                                                           : http->http_proxy;
+
+    if (proxy)
+        curl_easy_setopt(h, CURLOPT_PROXY, proxy);
+    if (http->no_proxy)
+        curl_easy_setopt(h, CURLOPT_NOPROXY, http->no_proxy);
 }
 
 static CURL *take_handle(struct tern_http *http)
@@ -537,13 +568,16 @@ int tern_http_send(tern_http *http, const tern_http_request *req,
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, http->opts.insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, http->opts.insecure ? 0L : 2L);
     if (http->ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, http->ca_file);
-    /* Loopback and IMDS never go through a proxy, as the SDKs do. */
+    /* Loopback and IMDS never go through a proxy, as the SDKs do (Go's
+     * httpproxy skips loopback hosts). */
     if (plain)
         curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    else
+        set_proxy(http, h, req->url);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);

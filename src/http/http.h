@@ -43,11 +43,18 @@ typedef struct tern_http_opts {
     size_t max_response;     /**< bytes of body kept; default 16 MiB */
     size_t max_idle_handles; /**< easy handles kept in the pool; 32 */
     const char *ca_file;     /**< CA bundle (borrowed); NULL: system */
+    int insecure;            /**< no TLS certificate or host check */
+    /** The proxy of http:// and of https:// URLs, and the hosts reached
+     *  directly (borrowed, copied; NULL: the environment's, as libcurl
+     *  reads http_proxy, https_proxy and no_proxy; "": no proxy).
+     *  Loopback and the metadata service never use one. */
+    const char *http_proxy, *https_proxy, *no_proxy;
 } tern_http_opts;
 
 #define TERN_HTTP_OPTS_INIT                                                    \
     {                                                                          \
-        TERN_HTTP_OPTS_VERSION, 10000, 60000, 16u * 1024 * 1024, 32, NULL      \
+        TERN_HTTP_OPTS_VERSION, 10000, 60000, 16u * 1024 * 1024, 32, NULL, 0,  \
+            NULL, NULL, NULL                                                   \
     }
 
 /** A request header; both strings borrowed. */

@@ -72,6 +72,7 @@ struct s3_obj {
     char *sse;        /* x-amz-server-side-encryption, or NULL */
     char *kms_key_id; /* for aws:kms */
     char *acl;        /* x-amz-acl, or NULL */
+    char *ssec_md5;   /* SSE-C: the base64 MD5 of the customer key */
 };
 
 struct s3_bucket {
@@ -130,6 +131,7 @@ static void obj_release(struct s3_obj *o)
     tern_free(o->sse);
     tern_free(o->kms_key_id);
     tern_free(o->acl);
+    tern_free(o->ssec_md5);
     memset(o, 0, sizeof(*o));
 }
 
@@ -548,6 +550,67 @@ static void obj_headers(struct sim_resp *resp, const struct s3_obj *o)
     if (o->kms_key_id)
         add_header(resp, "x-amz-server-side-encryption-aws-kms-key-id",
                    o->kms_key_id);
+    if (o->ssec_md5) {
+        add_header(resp, "x-amz-server-side-encryption-customer-algorithm",
+                   "AES256");
+        add_header(resp, "x-amz-server-side-encryption-customer-key-MD5",
+                   o->ssec_md5);
+    }
+}
+
+/*
+ * SSE-C, as the S3 User Guide describes it ("Using server-side encryption
+ * with customer-provided keys"): the three headers
+ * x-amz-server-side-encryption-customer-algorithm (AES256), -customer-key
+ * (a 256-bit key in base64) and -customer-key-MD5 (the key's MD5 in
+ * base64), all or none. @return 0 without them, 1 with them (the MD5 in
+ * @p md5), -1 after answering an error.
+ */
+static int ssec_read(const struct sim_req *req, struct sim_resp *resp,
+                     char md5[32])
+{
+    const char *alg =
+        sim_req_header(req, "x-amz-server-side-encryption-customer-algorithm");
+    const char *key =
+        sim_req_header(req, "x-amz-server-side-encryption-customer-key");
+    const char *sum =
+        sim_req_header(req, "x-amz-server-side-encryption-customer-key-MD5");
+    unsigned char raw[64], digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    char want[32];
+    int n;
+
+    if (!alg && !key && !sum)
+        return 0;
+    if (!alg || strcmp(alg, "AES256") != 0) {
+        s3_error(resp, req, 400, "InvalidArgument",
+                 "The encryption method specified is not supported",
+                 "ArgumentName",
+                 "x-amz-server-side-encryption-customer-algorithm");
+        return -1;
+    }
+    n = key && strlen(key) == 44
+            ? EVP_DecodeBlock(raw, (const unsigned char *)key, 44)
+            : -1;
+    /* 44 characters decode to 33 bytes less the padding: one '=' for 32. */
+    if (n != 33 || key[43] != '=' || key[42] == '=') {
+        s3_error(resp, req, 400, "InvalidArgument",
+                 "The secret key was invalid for the specified algorithm.",
+                 "ArgumentName", "x-amz-server-side-encryption-customer-key");
+        return -1;
+    }
+    EVP_Digest(raw, 32, digest, &dlen, EVP_md5(), NULL);
+    EVP_EncodeBlock((unsigned char *)want, digest, (int)dlen);
+    if (!sum || strcmp(sum, want) != 0) {
+        s3_error(resp, req, 400, "InvalidArgument",
+                 "The calculated MD5 hash of the key did not match the hash "
+                 "that was provided.",
+                 "ArgumentName",
+                 "x-amz-server-side-encryption-customer-key-MD5");
+        return -1;
+    }
+    memcpy(md5, want, sizeof(want));
+    return 1;
 }
 
 static int dup_opt(char **out, const char *v)
@@ -568,9 +631,19 @@ static void put_object(struct sim_s3 *s3, struct s3_bucket *b,
     const char *acl = sim_req_header(req, "x-amz-acl");
     const char *ctype = sim_req_header(req, "Content-Type");
     struct s3_obj *cur = obj_live(b, key), nobj;
-    int found = 0;
+    int found = 0, ssec;
     size_t slot;
+    char ssec_md5[32];
 
+    if ((ssec = ssec_read(req, resp, ssec_md5)) < 0)
+        return;
+    if (ssec && sse) {
+        s3_error(resp, req, 400, "InvalidArgument",
+                 "Server Side Encryption with Customer provided key is "
+                 "incompatible with the encryption method specified",
+                 "ArgumentName", "x-amz-server-side-encryption");
+        return;
+    }
     if (inm && strcmp(inm, "*") != 0) {
         s3_error(resp, req, 501, "NotImplemented",
                  "A header you provided implies functionality that is not "
@@ -640,7 +713,8 @@ static void put_object(struct sim_s3 *s3, struct s3_bucket *b,
     nobj.data = tern_malloc(req->body_len + 1);
     if (!nobj.key || !nobj.data || dup_opt(&nobj.content_type, ctype) ||
         dup_opt(&nobj.sse, sse) || dup_opt(&nobj.kms_key_id, kms) ||
-        dup_opt(&nobj.acl, acl))
+        dup_opt(&nobj.acl, acl) ||
+        dup_opt(&nobj.ssec_md5, ssec ? ssec_md5 : NULL))
         goto oom;
     if (req->body_len)
         memcpy(nobj.data, req->body, req->body_len);
@@ -672,6 +746,12 @@ static void put_object(struct sim_s3 *s3, struct s3_bucket *b,
     add_header(resp, "ETag", nobj.etag);
     if (nobj.sse)
         add_header(resp, "x-amz-server-side-encryption", nobj.sse);
+    if (nobj.ssec_md5) {
+        add_header(resp, "x-amz-server-side-encryption-customer-algorithm",
+                   "AES256");
+        add_header(resp, "x-amz-server-side-encryption-customer-key-MD5",
+                   nobj.ssec_md5);
+    }
     return;
 oom:
     obj_release(&nobj);
@@ -720,9 +800,34 @@ static void get_object(struct s3_bucket *b, struct sim_req *req,
     const struct s3_obj *o = obj_live(b, key);
     const char *im = sim_req_header(req, "If-Match");
     const char *inm = sim_req_header(req, "If-None-Match");
+    char md5[32];
+    int ssec;
 
     if (!o) {
         no_such_key(resp, req, key);
+        return;
+    }
+    /* An SSE-C object is read with its key only; the key of another
+     * object, or none, is refused. */
+    if ((ssec = ssec_read(req, resp, md5)) < 0)
+        return;
+    if (o->ssec_md5 && !ssec) {
+        s3_error(resp, req, 400, "InvalidRequest",
+                 "The object was stored using a form of Server Side "
+                 "Encryption. The correct parameters must be provided to "
+                 "retrieve the object.",
+                 NULL, NULL);
+        return;
+    }
+    if (ssec && !o->ssec_md5) {
+        s3_error(resp, req, 400, "InvalidRequest",
+                 "The encryption parameters are not applicable to this "
+                 "object.",
+                 NULL, NULL);
+        return;
+    }
+    if (ssec && strcmp(md5, o->ssec_md5) != 0) {
+        s3_error(resp, req, 403, "AccessDenied", "Access Denied", NULL, NULL);
         return;
     }
     if (im && !etag_listed(im, o->etag)) {
@@ -1220,6 +1325,9 @@ json_t *sim_s3_dump(struct sim_s3 *s3)
                                     json_string(o->kms_key_id));
             if (jo && o->acl)
                 json_object_set_new(jo, "acl", json_string(o->acl));
+            if (jo && o->ssec_md5)
+                json_object_set_new(jo, "sse_customer_key_md5",
+                                    json_string(o->ssec_md5));
             json_array_append_new(objs, jo);
         }
         json_array_append_new(buckets,

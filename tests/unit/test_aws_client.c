@@ -242,28 +242,40 @@ TEST(aws_client, endpoint_precedence)
     /* The provider block's endpoint over the default... */
     check_endpoint("iam", "eu-west-1", "http://127.0.0.1:9/cfg",
                    "http://127.0.0.1:9/cfg", "us-east-1");
-    /* ...AWS_ENDPOINT_URL over the provider block... */
+    /* ...AWS_ENDPOINT_URL over the default... */
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:8/all", 1);
-    check_endpoint("iam", NULL, "http://127.0.0.1:9/cfg",
-                   "http://127.0.0.1:8/all", "us-east-1");
-    check_endpoint("sts", "eu-west-2", "http://127.0.0.1:9/cfg",
-                   "http://127.0.0.1:8/all", "eu-west-2");
-    /* ...and the service's own variable over both. */
+    check_endpoint("iam", NULL, NULL, "http://127.0.0.1:8/all", "us-east-1");
+    check_endpoint("sts", "eu-west-2", NULL, "http://127.0.0.1:8/all",
+                   "eu-west-2");
+    /* ...the service's own variable over AWS_ENDPOINT_URL... */
     setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:7/iam", 1);
     setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:6/sts", 1);
-    check_endpoint("iam", NULL, "http://127.0.0.1:9/cfg",
-                   "http://127.0.0.1:7/iam", "us-east-1");
+    check_endpoint("iam", NULL, NULL, "http://127.0.0.1:7/iam", "us-east-1");
     check_endpoint("sts", "ap-south-1", NULL, "http://127.0.0.1:6/sts",
                    "ap-south-1");
-    check_endpoint("ec2", "eu-west-3", "http://127.0.0.1:9/cfg",
-                   "http://127.0.0.1:8/all", "eu-west-3");
+    check_endpoint("ec2", "eu-west-3", NULL, "http://127.0.0.1:8/all",
+                   "eu-west-3");
+    /* ...and the provider block's endpoint over every variable: the SDKs
+     * apply a client's own endpoint after the shared configuration's. */
     setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:5/ec2", 1);
+    check_endpoint("ec2", "eu-west-3", NULL, "http://127.0.0.1:5/ec2",
+                   "eu-west-3");
     check_endpoint("ec2", "eu-west-3", "http://127.0.0.1:9/cfg",
-                   "http://127.0.0.1:5/ec2", "eu-west-3");
+                   "http://127.0.0.1:9/cfg", "eu-west-3");
+    check_endpoint("iam", NULL, "http://127.0.0.1:9/cfg",
+                   "http://127.0.0.1:9/cfg", "us-east-1");
     unsetenv("AWS_ENDPOINT_URL_EC2");
+    /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS drops the variables, not the
+     * configuration's endpoint. */
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-    check_endpoint("sts", "ap-south-1", "http://127.0.0.1:9/cfg",
+    check_endpoint("sts", "ap-south-1", NULL,
                    "https://sts.ap-south-1.amazonaws.com", "ap-south-1");
+    check_endpoint("sts", "ap-south-1", "http://127.0.0.1:9/cfg",
+                   "http://127.0.0.1:9/cfg", "ap-south-1");
+    unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_IAM");
+    unsetenv("AWS_ENDPOINT_URL_STS");
 }
 
 TEST(aws_client, refuses_plain_http_endpoint)

@@ -522,7 +522,7 @@ static const tern_clock counting = {tern_clock_system_now, count_sleep, NULL,
 static tern_ddb_client *client_at(tern_http *http, tern_aws_credentials *creds,
                                   const char *endpoint)
 {
-    tern_ddb_client_opts o = TERN_DDB_CLIENT_OPTS_INIT;
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_ddb_client *c = NULL;
 
@@ -607,10 +607,17 @@ TEST(backend_ddb, client_errors_and_retries)
     ASSERT_STR_EQ(diags.items[0].service_code, "InvalidSignatureException");
     tern_diags_release(&diags);
 
-    /* AWS_ENDPOINT_URL_DYNAMODB comes before endpoints { dynamodb }. */
-    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", tt_s3fx.sim.base_url, 1));
+    /* endpoints { dynamodb } comes before AWS_ENDPOINT_URL_DYNAMODB
+     * (backend.go: endpoints.dynamodb, then the variable), which comes
+     * before the default. */
+    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9", 1));
     tern_ddb_client_free(wrong);
-    wrong = client_at(http, creds, "http://127.0.0.1:9");
+    wrong = client_at(http, creds, tt_s3fx.sim.base_url);
+    ASSERT_STR_EQ(tern_ddb_client_endpoint(wrong), tt_s3fx.sim.base_url);
+    ASSERT_OK(tern_ddb_call(wrong, "GetItem", "locks", get, NULL, &diags));
+    tern_ddb_client_free(wrong);
+    ASSERT_OK(setenv("AWS_ENDPOINT_URL_DYNAMODB", tt_s3fx.sim.base_url, 1));
+    wrong = client_at(http, creds, NULL);
     ASSERT_STR_EQ(tern_ddb_client_endpoint(wrong), tt_s3fx.sim.base_url);
     ASSERT_OK(tern_ddb_call(wrong, "GetItem", "locks", get, NULL, &diags));
     unsetenv("AWS_ENDPOINT_URL_DYNAMODB");

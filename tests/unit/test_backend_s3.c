@@ -1401,20 +1401,24 @@ TEST(backend_s3, nested_args_as_attributes)
     free(got);
     TT_S3_RUN(dir, 0, "apply", "-auto-approve", "-no-color");
 
-    /* A -backend-config file over several lines replaces the object. */
-    ASSERT_OK(tt_write_file(dir, "backend.hcl",
-                            "# the runners' endpoint\n"
-                            "endpoints = {\n"
-                            "  s3  = \"http://127.0.0.1:9\"\n"
-                            "  sts = \"http://127.0.0.1:9\"\n"
-                            "}\n"
-                            "shared_config_files = [\"/nonexistent\"]\n"));
+    /* A -backend-config file over several lines replaces the object (its
+     * endpoints.s3 is used: it wins over AWS_ENDPOINT_URL). */
+    snprintf(file, sizeof(file),
+             "# the runners' endpoint\n"
+             "endpoints = {\n"
+             "  s3  = \"%s\"\n"
+             "  sts = \"http://127.0.0.1:9\"\n"
+             "}\n"
+             "shared_config_files = [\"/nonexistent\"]\n",
+             tt_s3fx.sim.base_url);
+    ASSERT_OK(tt_write_file(dir, "backend.hcl", file));
     snprintf(file, sizeof(file), "%s/backend.hcl", dir);
     TT_S3_RUN(dir, 0, "init", "-no-color", "-reconfigure", "-backend-config",
               file);
     got = saved_arg(dir, "endpoints");
-    ASSERT_STR_EQ(
-        got, "{\"s3\":\"http://127.0.0.1:9\",\"sts\":\"http://127.0.0.1:9\"}");
+    snprintf(kv, sizeof(kv), "{\"s3\":\"%s\",\"sts\":\"http://127.0.0.1:9\"}",
+             tt_s3fx.sim.base_url);
+    ASSERT_STR_EQ(got, kv);
     free(got);
     got = saved_arg(dir, "shared_config_files");
     ASSERT_STR_EQ(got, "[\"/nonexistent\"]");

@@ -47,7 +47,7 @@ static int record_sleep(void *ud, long ms, const atomic_int *cancel)
 
 static void setup(struct fixture *f, const char *endpoint_host, int path_style)
 {
-    tern_s3_client_opts o = TERN_S3_CLIENT_OPTS_INIT;
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
     struct tt_response r;
     char ep[128];
@@ -303,7 +303,7 @@ TEST(s3_client, forced_path_style_and_missing_bucket)
 
 TEST(s3_client, endpoint_env_and_transport_policy)
 {
-    tern_s3_client_opts o = TERN_S3_CLIENT_OPTS_INIT;
+    tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_http *http = NULL;
     tern_aws_credentials *creds = NULL;
@@ -322,12 +322,33 @@ TEST(s3_client, endpoint_env_and_transport_policy)
                   "https://s3.eu-west-1.amazonaws.com");
     tern_s3_client_free(c);
 
-    o.endpoint = "http://127.0.0.1:9";
+    /* AWS_ENDPOINT_URL_S3 over AWS_ENDPOINT_URL over the default... */
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.2:9", 1);
     ASSERT_OK(tern_s3_client_new(&c, &o, &diags));
     ASSERT_STR_EQ(tern_s3_client_endpoint(c), "http://127.0.0.2:9");
     tern_s3_client_free(c);
-    setenv("AWS_ENDPOINT_URL_S3", "http://s3.example.com", 1);
+    setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.3:9", 1);
+    ASSERT_OK(tern_s3_client_new(&c, &o, &diags));
+    ASSERT_STR_EQ(tern_s3_client_endpoint(c), "http://127.0.0.3:9");
+    tern_s3_client_free(c);
+    /* ...and endpoints { s3 = ... } over both, as Terraform's backend.go
+     * (endpoints.s3 before AWS_ENDPOINT_URL_S3) and the SDKs (a client's
+     * own endpoint over the environment). */
+    o.endpoint = "http://127.0.0.1:9";
+    ASSERT_OK(tern_s3_client_new(&c, &o, &diags));
+    ASSERT_STR_EQ(tern_s3_client_endpoint(c), "http://127.0.0.1:9");
+    tern_s3_client_free(c);
+    /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS drops the variables only. */
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+    o.endpoint = NULL;
+    ASSERT_OK(tern_s3_client_new(&c, &o, &diags));
+    ASSERT_STR_EQ(tern_s3_client_endpoint(c),
+                  "https://s3.eu-west-1.amazonaws.com");
+    tern_s3_client_free(c);
+    unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_S3");
+    o.endpoint = "http://s3.example.com";
     ASSERT_EQ(tern_s3_client_new(&c, &o, &diags), TERN_EINVALID);
     ASSERT_NULL(c);
     ASSERT_EQ(diags.count, 1);
