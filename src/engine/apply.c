@@ -298,6 +298,7 @@ static int check_consistent(struct step *s, const struct pinst *pi,
                             const struct eblock *b, const tern_value *now)
 {
     const tern_attr *sa;
+    int same, error;
 
     for (sa = b->module->schema; pi->after && sa && sa->name; sa++) {
         const tern_value *was = tern_value_object_get(pi->after, sa->name);
@@ -306,7 +307,9 @@ static int check_consistent(struct step *s, const struct pinst *pi,
         if (!(sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) || !was ||
             !tern_value_is_wholly_known(was) || tern_value_is_null(was))
             continue;
-        if (tern__planned_same(sa, was, is))
+        if ((error = tern__planned_same(&same, sa, was, is)))
+            return error;
+        if (same)
             continue;
         tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
                        "Inconsistent final plan",
