@@ -76,9 +76,14 @@ enum tern_attr_flags {
 /**
  * Whether two values of an attribute mean the same (e.g. two policy
  * documents that differ only in order or whitespace). Both borrowed.
- * @return 1 when equivalent, 0 when not
+ * An answer needs memory (a policy document is parsed): out of memory is
+ * an error, never "not equivalent", which the plan would show as a
+ * difference.
+ * @param same set to 1 when equivalent, 0 when not
+ * @return TERN_OK, or TERN_ENOMEM when memory ran out (*same then 0 and
+ *         meaningless)
  */
-typedef int (*tern_equiv_fn)(const json_t *a, const json_t *b);
+typedef int (*tern_equiv_fn)(int *same, const json_t *a, const json_t *b);
 
 /** One attribute of a schema. Schemas are static arrays ending in {NULL}. */
 typedef struct tern_attr {

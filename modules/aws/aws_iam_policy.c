@@ -562,15 +562,17 @@ static int policy_update(json_t **out, tern_op *op, const json_t *prior,
     json_t *old_all = NULL, *new_all = NULL, *st = NULL;
     const char *arn = arn_of(prior);
     char *what = NULL;
-    int error = TERN_OK;
+    int error = TERN_OK, same = 0;
 
     if (!arn)
         return tern__fail(op, TERN_EINVALID, "Cannot update IAM policy",
                           "The state has no arn.");
     what = tern_asprintf("Cannot update IAM policy '%s'", arn);
     TERN_CHECK_ALLOC(what);
-    if (!tern__policy_equiv(json_object_get(prior, "policy"),
-                            json_object_get(desired, "policy"))) {
+    if ((error = tern__policy_equiv(&same, json_object_get(prior, "policy"),
+                                    json_object_get(desired, "policy"))))
+        goto done;
+    if (!same) {
         error = new_version(op, arn, tern__str(desired, "policy"), what);
         if (error)
             goto done;

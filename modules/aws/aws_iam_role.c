@@ -179,24 +179,28 @@ static size_t named_blocks(const json_t *blocks)
     return n;
 }
 
-/* Whether @p have (read) means @p prior: the same names, equivalent
- * documents, an empty block the same as none. */
-static int inline_same(const json_t *prior, const json_t *have)
+/* Whether @p have (read) means @p prior, in *@p same: the same names,
+ * equivalent documents, an empty block the same as none. TERN_OK or
+ * TERN_ENOMEM. */
+static int inline_same(int *same, const json_t *prior, const json_t *have)
 {
     size_t i;
     json_t *b;
+    int error = TERN_OK;
 
-    if (named_blocks(prior) != json_array_size(have))
-        return 0;
+    *same = named_blocks(prior) == json_array_size(have);
     json_array_foreach(have, i, b)
     {
         const json_t *p = block_named(prior, tern__str(b, "name"));
 
-        if (!p || !tern__policy_equiv(json_object_get(p, "policy"),
-                                      json_object_get(b, "policy")))
-            return 0;
+        if (!*same)
+            break;
+        *same = p != NULL;
+        if (p && (error = tern__policy_equiv(same, json_object_get(p, "policy"),
+                                             json_object_get(b, "policy"))))
+            break;
     }
-    return 1;
+    return error;
 }
 
 static int set_has(const json_t *set, const char *s)
@@ -256,7 +260,7 @@ static int read_inline(json_t **out, tern_op *op, const char *role,
     tern_xml_node *root = NULL;
     char *what = NULL;
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, same = 0;
 
     memset(&names, 0, sizeof(names));
     TERN_CHECK_ALLOC(have);
@@ -305,9 +309,9 @@ static int read_inline(json_t **out, tern_op *op, const char *role,
                     tern_xml_text(root, "GetRolePolicyResult/PolicyDocument"));
         }
     }
-    if (error)
+    if (error || (error = inline_same(&same, prior, have)))
         goto done;
-    if (inline_same(prior, have)) {
+    if (same) {
         json_decref(have);
         have = json_incref((json_t *)prior);
     }
@@ -463,7 +467,7 @@ static int sync_inline(tern_op *op, const char *role, const json_t *want,
     {
         const char *n = tern__str(b, "name"), *doc = tern__str(b, "policy");
         const json_t *p = block_named(prior, n ? n : "");
-        int there = 0;
+        int there = 0, same = 0;
         size_t k;
 
         if (error)
@@ -473,8 +477,10 @@ static int sync_inline(tern_op *op, const char *role, const json_t *want,
         for (k = 0; have && k < have->n; k++)
             there |= strcmp(have->v[k], n) == 0;
         if (there && p &&
-            tern__policy_equiv(json_object_get(p, "policy"),
-                               json_object_get(b, "policy")))
+            (error = tern__policy_equiv(&same, json_object_get(p, "policy"),
+                                        json_object_get(b, "policy"))))
+            break;
+        if (there && p && same)
             continue;
         error = role_member_call(op, "PutRolePolicy", role, "PolicyName", n,
                                  doc, what);
@@ -779,7 +785,7 @@ static int role_update(json_t **out, tern_op *op, const json_t *prior,
     char *what = NULL, *msd = NULL;
     long long want_msd = tern__int(desired, "max_session_duration", 0);
     size_t i;
-    int error = TERN_OK;
+    int error = TERN_OK, same = 0;
 
     if (!name)
         return tern__fail(op, TERN_EINVALID, "Cannot update IAM role",
@@ -787,8 +793,11 @@ static int role_update(json_t **out, tern_op *op, const json_t *prior,
     what = tern_asprintf("Cannot update IAM role '%s'", name);
     TERN_CHECK_ALLOC(what);
 
-    if (!tern__policy_equiv(json_object_get(prior, "assume_role_policy"),
-                            json_object_get(desired, "assume_role_policy"))) {
+    if ((error = tern__policy_equiv(
+             &same, json_object_get(prior, "assume_role_policy"),
+             json_object_get(desired, "assume_role_policy"))))
+        goto done;
+    if (!same) {
         tern_aws_query_add(&b, "RoleName", name);
         tern_aws_query_add(&b, "PolicyDocument",
                            tern__str(desired, "assume_role_policy"));

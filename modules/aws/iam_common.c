@@ -757,15 +757,16 @@ char *tern__resource_name(const json_t *desired)
 
 /* Equivalence by src/policy's normalizer (order, case of actions,
  * single-element lists, IAM's URL encoding). */
-int tern__policy_equiv(const json_t *a, const json_t *b)
+int tern__policy_equiv(int *same, const json_t *a, const json_t *b)
 {
-    return tern_policy_equiv_fn(a, b);
+    return tern_policy_equiv_fn(same, a, b);
 }
 
 json_t *tern__policy_keep(const json_t *prior_value, const char *encoded)
 {
     char *text = NULL;
     json_t *fresh, *out;
+    int same = 0;
 
     if (!encoded)
         return json_null();
@@ -782,11 +783,16 @@ json_t *tern__policy_keep(const json_t *prior_value, const char *encoded)
     tern_free(text);
     if (!fresh)
         return NULL;
-    if (prior_value && json_is_string(prior_value) &&
-        tern__policy_equiv(prior_value, fresh)) {
-        out = json_incref((json_t *)prior_value);
-        json_decref(fresh);
-        return out;
+    if (prior_value && json_is_string(prior_value)) {
+        if (tern__policy_equiv(&same, prior_value, fresh) != TERN_OK) {
+            json_decref(fresh);
+            return NULL;
+        }
+        if (same) {
+            out = json_incref((json_t *)prior_value);
+            json_decref(fresh);
+            return out;
+        }
     }
     return fresh;
 }

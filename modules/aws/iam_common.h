@@ -241,9 +241,10 @@ char *tern__resource_name(const json_t *desired);
 
 /**
  * Whether two policy documents (JSON text, plain or URL-encoded by IAM)
- * mean the same; the schema's equivalence function of policy attributes.
+ * mean the same, in *@p same; the schema's equivalence function of policy
+ * attributes (tern_policy_equiv_fn). TERN_OK or TERN_ENOMEM.
  */
-int tern__policy_equiv(const json_t *a, const json_t *b);
+int tern__policy_equiv(int *same, const json_t *a, const json_t *b);
 
 /**
  * The policy text to keep in state after a read: @p prior's text when it

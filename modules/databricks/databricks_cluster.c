@@ -80,11 +80,12 @@
 /* ---- equivalences --------------------------------------------------------*/
 
 /* The cluster's run state is not configuration: never drift. */
-static int state_equiv(const json_t *a, const json_t *b)
+static int state_equiv(int *same, const json_t *a, const json_t *b)
 {
     (void)a;
     (void)b;
-    return 1;
+    *same = 1;
+    return TERN_OK;
 }
 
 static int unset(const json_t *v)
@@ -97,7 +98,7 @@ static int unset(const json_t *v)
 /* aws_attributes: the block is suppress_diff and its fields computed: a
  * field unset on either side matches, and zone_id "auto" matches any
  * zone (ZoneDiffSuppress). */
-static int aws_equiv(const json_t *a, const json_t *b)
+static int aws_same(const json_t *a, const json_t *b)
 {
     const json_t *x = json_array_get(a, 0), *y = json_array_get(b, 0);
     const char *k;
@@ -120,6 +121,13 @@ static int aws_equiv(const json_t *a, const json_t *b)
         return 0;
     }
     return 1;
+}
+
+/* aws_same as the schema's equivalence: it allocates nothing. */
+static int aws_equiv(int *same, const json_t *a, const json_t *b)
+{
+    *same = aws_same(a, b);
+    return TERN_OK;
 }
 
 /* A library block in the API's form: {"pypi": {"package", "repo"?}},
@@ -184,17 +192,18 @@ static int lib_in(const json_t *lib, const json_t *list)
 
 /* library: the same set of libraries (the provider hashes each library's
  * string form, so the spelling of a block does not matter). */
-static int libs_equiv(const json_t *a, const json_t *b)
+static int libs_equiv(int *same, const json_t *a, const json_t *b)
 {
     json_t *x = libs_api(a), *y = libs_api(b), *l;
     size_t i;
-    int same = x && y;
+    int error = x && y ? TERN_OK : TERN_ENOMEM;
 
-    json_array_foreach(x, i, l) if (!lib_in(l, y)) same = 0;
-    json_array_foreach(y, i, l) if (!lib_in(l, x)) same = 0;
+    *same = !error;
+    json_array_foreach(x, i, l) if (!lib_in(l, y)) *same = 0;
+    json_array_foreach(y, i, l) if (!lib_in(l, x)) *same = 0;
     json_decref(x);
     json_decref(y);
-    return same;
+    return error;
 }
 
 /* ---- schema -------------------------------------------------------------*/
@@ -880,8 +889,8 @@ static int config_changed(const json_t *prior, const json_t *desired,
         json_object_del(b, "autoscale");
     }
     changed = !a || !b || !json_equal(a, b) ||
-              (pa && !aws_equiv(json_object_get(prior, "aws_attributes"),
-                                json_object_get(desired, "aws_attributes")));
+              (pa && !aws_same(json_object_get(prior, "aws_attributes"),
+                               json_object_get(desired, "aws_attributes")));
     json_decref(a);
     json_decref(b);
     return changed;

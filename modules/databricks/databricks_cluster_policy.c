@@ -57,13 +57,16 @@ static int text_equiv(const json_t *a, const json_t *b, int *oom)
     return eq;
 }
 
-/* The schema's comparison, which has no way to report out of memory:
- * then the texts compare as they are, a difference the plan shows. */
-static int json_text_equiv(const json_t *a, const json_t *b)
+/* The schema's comparison: out of memory is said as such (issue 20: it
+ * compared the texts as they were, a difference the plan showed). */
+static int json_text_equiv(int *same, const json_t *a, const json_t *b)
 {
     int oom = 0;
 
-    return text_equiv(a, b, &oom);
+    *same = text_equiv(a, b, &oom);
+    if (oom)
+        *same = 0;
+    return oom ? TERN_ENOMEM : TERN_OK;
 }
 
 static const tern_attr schema[] = {

@@ -12,6 +12,7 @@
 #include "util/alloc.h"
 #include "util/json.h"
 #include "util/buf.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -643,36 +644,82 @@ static char *describe_holder(tern_backend_s3 *b, int from_table,
 }
 
 /*
+ * After a PutObject of the lock object @p text whose answer tern could not
+ * read (out of memory): the service may have written it. Deleted again
+ * when it is there and is this run's (the very bytes written: the info
+ * holds this run's lock ID), on its ETag. TERN_OK when no lock object of
+ * this run's is left; otherwise it may be.
+ */
+static int drop_written_file(tern_backend_s3 *b, const char *text)
+{
+    struct tern_diags ignored = TERN_DIAGS_INIT;
+    tern_buf body = TERN_BUF_INIT;
+    char *etag = NULL;
+    int error;
+
+    error = tern_s3_get(b->s3, b->bucket, b->lock_key, &body, &etag, &ignored);
+    if (error == TERN_ENOTFOUND) {
+        error = TERN_OK; /* never written */
+    } else if (error == TERN_OK &&
+               (body.len != strlen(text) ||
+                memcmp(body.ptr ? body.ptr : "", text, body.len) != 0)) {
+        error = TERN_OK; /* another run's */
+    } else if (error == TERN_OK) {
+        /* Without its ETag the delete could remove a lock another run
+         * took after a force-unlock: not tried. */
+        error =
+            etag ? tern_s3_delete(b->s3, b->bucket, b->lock_key, etag, &ignored)
+                 : TERN_ENOMEM;
+        if (error == TERN_ENOTFOUND)
+            error = TERN_OK;
+    }
+    tern_diags_release(&ignored);
+    tern_buf_release(&body);
+    tern_free(etag);
+    return error;
+}
+
+/*
  * One attempt at the lock: the lock object (use_lockfile), then the
  * table's item (dynamodb_table), as Terraform 1.10's client.go Lock takes
  * both when both are set; when the item is held, the object just written
- * is deleted again. *from_table: the table refused.
+ * is deleted again. *from_table: the table refused. *@p unsure: the
+ * attempt ran out of memory, the service may have taken the lock, and it
+ * could not be released again (issue 20: such a lock stayed behind, and
+ * nothing said so).
  */
-static int try_lock(tern_backend_s3 *b, const char *text,
-                    const tern_s3_put_opts *po, int *from_table,
+static int try_lock(tern_backend_s3 *b, const char *id, const char *text,
+                    const tern_s3_put_opts *po, int *from_table, int *unsure,
                     struct tern_diags *diags)
 {
+    struct tern_diags ignored = TERN_DIAGS_INIT;
     int error = TERN_OK;
 
     *from_table = 0;
+    *unsure = 0;
     if (b->use_lockfile) {
         tern_free(b->lock_etag);
         b->lock_etag = NULL;
         error = tern_s3_put(b->s3, b->bucket, b->lock_key, text, strlen(text),
                             po, &b->lock_etag, diags);
+        if (error == TERN_ENOMEM && drop_written_file(b, text) != TERN_OK)
+            *unsure = 1;
         if (error)
             return error;
     }
     if (b->ddb) {
         error = ddb_lock(b, text, diags);
         *from_table = error == TERN_ECONFLICT;
-        if (error && b->use_lockfile) {
-            struct tern_diags ignored = TERN_DIAGS_INIT;
-
+        /* The item too may have been written: this run's is deleted (not
+         * strict: another's, or none, is left alone). */
+        if (error == TERN_ENOMEM && ddb_unlock(b, id, 0, &ignored) != TERN_OK)
+            *unsure = 1;
+        if (error && b->use_lockfile &&
             tern_s3_delete(b->s3, b->bucket, b->lock_key, b->lock_etag,
-                           &ignored);
-            tern_diags_release(&ignored);
-        }
+                           &ignored) != TERN_OK &&
+            error == TERN_ENOMEM)
+            *unsure = 1;
+        tern_diags_release(&ignored);
     }
     return error;
 }
@@ -691,7 +738,8 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     struct tm tm;
     int64_t start = tern_clock_now(NULL);
     long delay = LOCK_RETRY_MIN_MS;
-    int error = TERN_OK, attempts = 0, from_table = 0;
+    int error = TERN_OK, attempts = 0, from_table = 0, unsure = 0;
+    struct tern_diags left = TERN_DIAGS_INIT;
     size_t held;
 
     *first = 0;
@@ -712,6 +760,25 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
      * cannot append and carries on. */
     text = tern_json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER);
     TERN_CHECK_ALLOC(text);
+    /* What to say when an attempt may have taken the lock and could not
+     * release it (try_lock's unsure), made now, with room for it in
+     * @p diags: by then the memory to say it may be gone. Terraform names
+     * a lock's ID for force-unlock when its release fails
+     * (internal/command/clistate/state.go UnlockErrorMessage). */
+    if (!tern_diags_add(&left, TERN_SEV_ERROR, NULL,
+                        "Error acquiring the state lock",
+                        "Error message: out of memory\n\n"
+                        "tern ran out of memory while it took the state "
+                        "lock on %s, and could not tell whether the lock "
+                        "was taken, nor release it. If it was, its lock ID "
+                        "is %s; release it with:\n"
+                        "  tern force-unlock %s",
+                        b->path, id, id) ||
+        TERN_VEC_RESERVE(diags->items, diags->alloc, diags->count + 1) !=
+            TERN_OK) {
+        error = TERN_ENOMEM;
+        goto done;
+    }
     po.if_none_match = 1;
     po.content_type = "application/json";
     po.sse =
@@ -722,8 +789,15 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
         struct tern_diags attempt = TERN_DIAGS_INIT;
         char *holder;
 
-        error = try_lock(b, text, &po, &from_table, &attempt);
+        error = try_lock(b, id, text, &po, &from_table, &unsure, &attempt);
         attempts++;
+        if (unsure) {
+            /* Room was made for it: the move allocates nothing. */
+            tern_diags_release(&attempt);
+            tern_diags_move(diags, &left);
+            error = TERN_ENOMEM;
+            break;
+        }
         if (error != TERN_ECONFLICT) {
             tern_diags_move(diags, &attempt);
             break;
@@ -776,6 +850,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
         *first = attempts == 1;
     }
 done:
+    tern_diags_release(&left);
     free(text); /* allocated by jansson */
     json_decref(info);
     tern_free(user);

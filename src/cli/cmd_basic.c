@@ -846,17 +846,20 @@ static int sort_by_display(json_t *list)
 {
     size_t n = json_array_size(list), i;
     json_t **items = tern_calloc(n + 1, sizeof(*items));
+    int error = TERN_OK;
 
     if (!items)
         return TERN_ENOMEM;
     for (i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(list, i));
     qsort(items, n, sizeof(*items), by_display);
-    /* Put back in place: no allocation, so nothing to fail. */
+    /* Put back in place: no allocation; only an index out of range, not
+     * here, could fail. */
     for (i = 0; i < n; i++)
-        json_array_set_new(list, i, items[i]);
+        if (json_array_set_new(list, i, items[i]) != 0)
+            error = TERN_ERROR;
     tern_free(items);
-    return TERN_OK;
+    return error;
 }
 
 /*

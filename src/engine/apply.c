@@ -298,6 +298,7 @@ static int check_consistent(struct step *s, const struct pinst *pi,
                             const struct eblock *b, const tern_value *now)
 {
     const tern_attr *sa;
+    int same, error;
 
     for (sa = b->module->schema; pi->after && sa && sa->name; sa++) {
         const tern_value *was = tern_value_object_get(pi->after, sa->name);
@@ -306,7 +307,9 @@ static int check_consistent(struct step *s, const struct pinst *pi,
         if (!(sa->flags & (TERN_ATTR_REQUIRED | TERN_ATTR_OPTIONAL)) || !was ||
             !tern_value_is_wholly_known(was) || tern_value_is_null(was))
             continue;
-        if (tern__planned_same(sa, was, is))
+        if ((error = tern__planned_same(&same, sa, was, is)))
+            return error;
+        if (same)
             continue;
         tern_diags_add(&s->diags, TERN_SEV_ERROR, &b->block->def_range,
                        "Inconsistent final plan",
@@ -833,6 +836,31 @@ static void report_failure(struct applyrun *ar, const struct pinst *pi,
 
 static int confirm_finish(struct exec *ex, struct step *s);
 
+/* The saved object's value, for what refers to it (an output, a
+ * dependent). Without memory for it the step fails, reported: an output
+ * of it would otherwise silently be left out of the state (issue 20).
+ * 0, or 1 when the step failed. */
+static int publish_value(struct applyrun *ar, const struct pinst *pi,
+                         struct step *s)
+{
+    tern_value *now = tern__value_mark_paths(
+        tern__value_from_state(s->module->schema, s->result), s->sens);
+
+    if (!now) {
+        s->rc = TERN_ENOMEM;
+        tern_diags_add(&s->diags, TERN_SEV_ERROR, NULL, "Out of memory",
+                       "tern ran out of memory after saving %s in the "
+                       "state; what refers to it was not applied.",
+                       pi->addr);
+        report_failure(ar, pi, s);
+        return 1;
+    }
+    tern_value_decref(ar->cx.values[s->inst]);
+    ar->cx.values[s->inst] = now;
+    tern__block_changed(&ar->cx, pi->block);
+    return 0;
+}
+
 static int apply_finish(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
@@ -926,15 +954,12 @@ static int apply_finish(struct exec *ex, struct step *s)
         }
         tern__pinst_publish(pi);
     }
-    tern_value_decref(ar->cx.values[s->inst]);
-    ar->cx.values[s->inst] = tern__value_mark_paths(
-        tern__value_from_state(s->module->schema, s->result), s->sens);
-    tern__block_changed(&ar->cx, pi->block);
+    if (publish_value(ar, pi, s))
+        return 1;
     /* Postconditions against the new object, which stays saved (as in
      * Terraform); a failed one fails the step, so what depends on it is
      * not applied. */
-    if (ar->cx.values[s->inst] &&
-        tern__resource_conditions(&ar->cx, pi, 1, ar->cx.values[s->inst],
+    if (tern__resource_conditions(&ar->cx, pi, 1, ar->cx.values[s->inst],
                                   ar->diags))
         post_failed = 1;
     id = json_string_value(json_object_get(s->result, "id"));

@@ -409,10 +409,11 @@ int tern__has_value_check(const tern_module *m, const tern_attr *sa,
  * Whether an argument's value now (at apply) is what the plan showed: the
  * same, or what tern__plan_object() shows in its place (the prior's zero
  * value for an unset argument, the prior's text of an equivalent
- * document), as a replacement's plan does.
+ * document), as a replacement's plan does, in *@same. TERN_OK, or
+ * TERN_ENOMEM when the schema's equivalence ran out of memory.
  */
-int tern__planned_same(const tern_attr *sa, const tern_value *planned,
-                       const tern_value *now);
+int tern__planned_same(int *same, const tern_attr *sa,
+                       const tern_value *planned, const tern_value *now);
 
 /*
  * Whether two stored objects of a schema (a state and a read of it) mean
@@ -422,8 +423,11 @@ int tern__planned_same(const tern_attr *sa, const tern_value *planned,
  * false, 0, [], {}: the SDK stores an unset attribute as its zero value),
  * numbers by value, sets in any order, equivalent documents (the
  * attribute's tern_equiv_fn) the same. A NULL schema compares exactly.
+ * The answer in *@same; TERN_OK, or TERN_ENOMEM when an equivalence ran
+ * out of memory (never "not the same" for want of memory).
  */
-int tern__state_same(const tern_attr *schema, const json_t *a, const json_t *b);
+int tern__state_same(int *same, const tern_attr *schema, const json_t *a,
+                     const json_t *b);
 
 /*
  * The "before" of a change found by a refresh, for display: @now with the

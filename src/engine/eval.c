@@ -1314,52 +1314,60 @@ static int json_set_covers(const json_t *a, const json_t *b)
 }
 
 /* Whether two stored values of attribute @sa mean the same (see
- * tern__state_same). */
-static int json_same_value(const tern_attr *sa, const json_t *a,
+ * tern__state_same), in *@same; TERN_OK or TERN_ENOMEM. */
+static int json_same_value(int *same, const tern_attr *sa, const json_t *a,
                            const json_t *b)
 {
     size_t i;
+    int error = TERN_OK;
 
+    *same = 0;
     /* Any value: compared as a whole, null and {} told apart. */
     if (sa->type == TERN_TYPE_DYNAMIC)
-        return a && b ? json_equal(a, b) : a == b;
-    if (json_zero(a) && json_zero(b))
-        return 1;
-    if (!a || !b)
-        return 0;
-    if (json_is_number(a) && json_is_number(b))
-        return json_number_value(a) == json_number_value(b);
-    if (json_equal(a, b))
-        return 1;
-    if (sa->equivalent && json_is_string(a) && json_is_string(b))
-        return sa->equivalent(a, b);
-    if (!json_is_array(a) || !json_is_array(b) ||
-        json_array_size(a) != json_array_size(b))
-        return 0;
-    if (sa->type == TERN_TYPE_SET_STRING)
-        return json_set_covers(a, b) && json_set_covers(b, a);
-    if ((sa->type == TERN_TYPE_BLOCK_LIST || sa->type == TERN_TYPE_BLOCK_SET) &&
-        sa->nested) {
-        for (i = 0; i < json_array_size(a); i++)
-            if (!tern__state_same(sa->nested, json_array_get(a, i),
-                                  json_array_get(b, i)))
-                return 0;
-        return 1;
+        *same = a && b ? json_equal(a, b) : a == b;
+    else if (json_zero(a) && json_zero(b))
+        *same = 1;
+    else if (!a || !b)
+        *same = 0;
+    else if (json_is_number(a) && json_is_number(b))
+        *same = json_number_value(a) == json_number_value(b);
+    else if (json_equal(a, b))
+        *same = 1;
+    else if (sa->equivalent && json_is_string(a) && json_is_string(b))
+        error = sa->equivalent(same, a, b);
+    else if (!json_is_array(a) || !json_is_array(b) ||
+             json_array_size(a) != json_array_size(b))
+        *same = 0;
+    else if (sa->type == TERN_TYPE_SET_STRING)
+        *same = json_set_covers(a, b) && json_set_covers(b, a);
+    else if ((sa->type == TERN_TYPE_BLOCK_LIST ||
+              sa->type == TERN_TYPE_BLOCK_SET) &&
+             sa->nested) {
+        *same = 1;
+        for (i = 0; !error && *same && i < json_array_size(a); i++)
+            error = tern__state_same(same, sa->nested, json_array_get(a, i),
+                                     json_array_get(b, i));
     }
-    return 0;
+    if (error)
+        *same = 0;
+    return error;
 }
 
-int tern__state_same(const tern_attr *schema, const json_t *a, const json_t *b)
+int tern__state_same(int *same, const tern_attr *schema, const json_t *a,
+                     const json_t *b)
 {
     const tern_attr *sa;
+    int error = TERN_OK;
 
-    if (!schema)
-        return json_equal(a, b);
-    for (sa = schema; sa->name; sa++)
-        if (!json_same_value(sa, json_object_get(a, sa->name),
-                             json_object_get(b, sa->name)))
-            return 0;
-    return 1;
+    *same = 1;
+    if (!schema) {
+        *same = json_equal(a, b);
+        return TERN_OK;
+    }
+    for (sa = schema; !error && *same && sa->name; sa++)
+        error = json_same_value(same, sa, json_object_get(a, sa->name),
+                                json_object_get(b, sa->name));
+    return error;
 }
 
 json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
@@ -1367,6 +1375,7 @@ json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
 {
     json_t *before;
     const tern_attr *sa;
+    int same;
 
     if (!schema)
         return json_deep_copy(prior);
@@ -1376,10 +1385,11 @@ json_t *tern__state_drift_before(const tern_attr *schema, const json_t *prior,
     for (sa = schema; sa->name; sa++) {
         const json_t *p = json_object_get(prior, sa->name);
 
-        if (json_same_value(sa, p, json_object_get(now, sa->name)))
-            continue;
-        if (json_object_set_new(before, sa->name,
-                                p ? json_deep_copy(p) : json_null())) {
+        if (json_same_value(&same, sa, p, json_object_get(now, sa->name)) !=
+                TERN_OK ||
+            (!same &&
+             json_object_set_new(before, sa->name,
+                                 p ? json_deep_copy(p) : json_null()))) {
             json_decref(before);
             return NULL;
         }
@@ -1432,37 +1442,49 @@ static int ignored(const struct eblock *b, const char *name)
     return 0;
 }
 
-static int equivalent(const tern_attr *sa, const tern_value *c,
+/* Whether the schema calls @c and @p the same document, in *@eq;
+ * TERN_OK or TERN_ENOMEM (never "not equivalent" for want of memory). */
+static int equivalent(int *eq, const tern_attr *sa, const tern_value *c,
                       const tern_value *p)
 {
-    json_t *jc, *jp;
-    int r;
+    json_t *jc = NULL, *jp = NULL;
+    int error = TERN_OK;
 
+    *eq = 0;
     if (!sa->equivalent || !p || !tern_value_is_wholly_known(c) ||
         !tern_value_is_wholly_known(p) || tern_value_is_null(p))
-        return 0;
+        return TERN_OK;
     /* The same text is equivalent without asking the schema (a policy's
      * equivalence parses and canonicalises both documents). */
-    if (tern_value_equal(c, p))
-        return 1;
+    if (tern_value_equal(c, p)) {
+        *eq = 1;
+        return TERN_OK;
+    }
     jc = tern_value_to_json(c);
     jp = tern_value_to_json(p);
-    r = jc && jp && sa->equivalent(jc, jp);
+    if (!jc || !jp)
+        error = TERN_ENOMEM;
+    else
+        error = sa->equivalent(eq, jc, jp);
+    if (error)
+        *eq = 0;
     json_decref(jc);
     json_decref(jp);
-    return r;
+    return error;
 }
 
-int tern__planned_same(const tern_attr *sa, const tern_value *planned,
-                       const tern_value *now)
+int tern__planned_same(int *same, const tern_attr *sa,
+                       const tern_value *planned, const tern_value *now)
 {
+    *same = 1;
     if (now && tern_value_equal(planned, now))
-        return 1;
+        return TERN_OK;
     /* Unset now, the type's zero value planned (the prior's, kept). */
     if ((!now || tern_value_is_null(now)) && is_zero(planned))
-        return 1;
+        return TERN_OK;
     /* The prior's text of an equivalent document, kept. */
-    return now && equivalent(sa, now, planned);
+    *same = 0;
+    return now ? equivalent(same, sa, now, planned) : TERN_OK;
 }
 
 int tern__plan_object(const tern_attr *schema, const struct eblock *b,
@@ -1511,16 +1533,20 @@ int tern__plan_object(const tern_attr *schema, const struct eblock *b,
                  * service never reports: not compared (a replacement
                  * sends the configuration's). */
                 pick = p;
-            else if (settable && c && !tern_value_is_null(c))
+            else if (settable && c && !tern_value_is_null(c)) {
+                int eq;
+
+                if ((error = equivalent(&eq, sa, c, p)))
+                    goto done;
                 /* The other way round too: a zero value configured
                  * (tags = {}) over an unset prior (an imported role
                  * without tags) is no change. */
-                pick = equivalent(sa, c, p) || (prior && is_zero(c) &&
-                                                (!p || tern_value_is_null(p)))
-                           ? p
-                           : c;
-            else if (settable && !(sa->flags & TERN_ATTR_COMPUTED) && p &&
-                     is_zero(p))
+                pick =
+                    eq || (prior && is_zero(c) && (!p || tern_value_is_null(p)))
+                        ? p
+                        : c;
+            } else if (settable && !(sa->flags & TERN_ATTR_COMPUTED) && p &&
+                       is_zero(p))
                 /* Unset and the type's zero value are the same, as in
                  * Terraform's SDKv2 providers (force_detach_policies =
                  * false read back for an unset argument). */

@@ -680,10 +680,18 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
                          double elapsed)
 {
     tern_state_resource *r = &pr->st[inst];
+    int same = 0;
 
-    emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[inst], NULL, elapsed, NULL);
+    /* TERN_EVENT_REFRESH_DONE (the JSON UI's refresh_complete) only for a
+     * read that is recorded, the object's or its absence: Terraform's
+     * refresh calls the PostRefresh hook after a read without errors
+     * (internal/terraform/node_resource_abstract_instance.go refresh), so
+     * neither a failed read nor one tern ran out of memory recording
+     * claims to be complete (issue 20). */
     if (rc == TERN_ENOTFOUND) {
         pr->gone[inst] = 1;
+        emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[inst], NULL, elapsed,
+             NULL);
         return 0;
     }
     if (rc || !*result) {
@@ -694,8 +702,10 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         pr->plan->errored = 1;
         return 1;
     }
-    if (!r->attributes ||
-        !tern__state_same(m->schema, r->attributes, *result)) {
+    if (r->attributes &&
+        tern__state_same(&same, m->schema, r->attributes, *result) != TERN_OK)
+        return refresh_oom(pr);
+    if (!r->attributes || !same) {
         struct pinst *dr;
         json_t *before;
 
@@ -731,6 +741,7 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
     json_decref(r->attributes);
     r->attributes = *result;
     *result = NULL;
+    emit(pr, TERN_EVENT_REFRESH_DONE, pr->st_addr[inst], NULL, elapsed, NULL);
     return 0;
 }
 

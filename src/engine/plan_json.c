@@ -778,7 +778,8 @@ static int sort_modules(json_t *list)
         for (i = 0; i < n; i++)
             json_incref(v[i]);
         for (i = 0; i < n; i++)
-            json_array_set_new(list, i, v[i]);
+            if (json_array_set_new(list, i, v[i]) != 0)
+                error = TERN_ERROR; /* an index out of range: not here */
     }
     tern_free(v);
     return error;

@@ -49,6 +49,7 @@ static int same_value(const tern_attr *schema, const char *name,
                       const json_t *a, const json_t *b)
 {
     const tern_attr *sa = schema ? tern_schema_attr(schema, name) : NULL;
+    int same = 0;
 
     if (!a)
         a = json_null();
@@ -56,8 +57,10 @@ static int same_value(const tern_attr *schema, const char *name,
         b = json_null();
     if (json_equal(a, b))
         return 1;
+    /* Out of memory tells nothing: not the same (the read is then taken
+     * as it is, TERN__SETTLE_OTHER, and the refresh compares it again). */
     return sa && sa->equivalent && json_is_string(a) && json_is_string(b) &&
-           sa->equivalent(a, b);
+           sa->equivalent(&same, a, b) == TERN_OK && same;
 }
 
 /* @read's attribute @name (differing from what tern wrote) is what it
@@ -84,7 +87,7 @@ int tern__settle_classify(const tern_attr *schema, const json_t *written,
     const char *k;
     const json_t *v;
     size_t i;
-    int lag = 0;
+    int lag = 0, same = 0;
 
     if (rc == TERN_ENOTFOUND) {
         json_array_foreach(before, i, v)
@@ -98,7 +101,9 @@ int tern__settle_classify(const tern_attr *schema, const json_t *written,
         return TERN__SETTLE_OTHER;
     /* Equal as a refresh compares them (null as the zero value, sets in
      * any order, equivalent policies): nothing to wait for. */
-    if (tern__state_same(schema, written, read))
+    if (tern__state_same(&same, schema, written, read) != TERN_OK)
+        return TERN__SETTLE_OTHER;
+    if (same)
         return TERN__SETTLE_SAME;
     /* Every attribute either side has, each on its own: IAM propagates
      * the calls of one write separately (a trust policy and tags). */

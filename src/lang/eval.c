@@ -70,6 +70,16 @@ static int everr(struct ev *ev, const struct tern_range *r, const char *summary,
     return TERN_ERROR;
 }
 
+/* The error of two evaluations made side by side: out of memory in
+ * either, else the first's, else the second's (each reported by its own
+ * diagnostic). */
+static int either_error(int a, int b)
+{
+    if (a == TERN_ENOMEM || b == TERN_ENOMEM)
+        return TERN_ENOMEM;
+    return a ? a : b;
+}
+
 /* Mark @v sensitive if @sens; steals @v. */
 static tern_value *mark(tern_value *v, int sens)
 {
@@ -1029,7 +1039,7 @@ static int eval_binary(struct ev *ev, const struct tern_expr *e,
     }
     error_b = eval(ev, e->u.op.b, &b);
     if (error || error_b) {
-        error = error ? error : error_b;
+        error = either_error(error, error_b);
         goto done;
     }
     sens = tern_value_has_sensitive(a) || tern_value_has_sensitive(b);
@@ -1175,10 +1185,11 @@ static int eval_cond(struct ev *ev, const struct tern_expr *e, tern_value **out)
             *out = mark(*out, sens);
         return error == TERN_OK && !*out ? TERN_ENOMEM : error;
     }
-    /* Both sides still get checked. */
+    /* Both sides still get checked; out of memory in either is said as
+     * such (TERN_ENOMEM), never turned into an error no diagnostic
+     * explains (issue 20: a template's buffer failing there). */
     error = eval(ev, e->u.cond.then_, &x);
-    if (eval(ev, e->u.cond.else_, &y) && !error)
-        error = TERN_ERROR;
+    error = either_error(error, eval(ev, e->u.cond.else_, &y));
     tern_value_decref(x);
     tern_value_decref(y);
     return error ? error : unknown_out(out, sens);
@@ -1792,8 +1803,7 @@ static int eval(struct ev *ev, const struct tern_expr *e, tern_value **out)
         break;
     case TERN_EXPR_INDEX:
         error = eval(ev, e->u.index.obj, &obj);
-        if (eval(ev, e->u.index.key, &key) && !error)
-            error = TERN_ERROR;
+        error = either_error(error, eval(ev, e->u.index.key, &key));
         if (!error)
             error = index_value(ev, obj, key, &e->range, out);
         break;

@@ -645,16 +645,20 @@ static char *value_text(const json_t *v)
     return s;
 }
 
-int tern_policy_equiv_fn(const json_t *a, const json_t *b)
+int tern_policy_equiv_fn(int *same, const json_t *a, const json_t *b)
 {
+    unsigned long failed = tern_alloc_failures();
     char *ta = NULL, *tb = NULL;
     int result = -1;
 
+    *same = 1;
     if (a == b)
-        return 1;
+        return TERN_OK;
     /* A missing value and a JSON null are the same absence. */
-    if (!a || !b || json_is_null(a) || json_is_null(b))
-        return (!a || json_is_null(a)) && (!b || json_is_null(b));
+    if (!a || !b || json_is_null(a) || json_is_null(b)) {
+        *same = (!a || json_is_null(a)) && (!b || json_is_null(b));
+        return TERN_OK;
+    }
     ta = value_text(a);
     tb = value_text(b);
     /* The same text is the same policy (and, were it not one, the same
@@ -669,7 +673,15 @@ int tern_policy_equiv_fn(const json_t *a, const json_t *b)
         result = json_equal((json_t *)a, (json_t *)b) ? 1 : 0;
     tern_free(ta);
     tern_free(tb);
-    return result;
+    /* A text or a parse that could not be allocated reads as a document
+     * that does not parse: the allocator's failure count tells them
+     * apart (issue 20: out of memory showed as a difference). */
+    *same = result;
+    if (tern_alloc_failures() != failed) {
+        *same = 0;
+        return TERN_ENOMEM;
+    }
+    return TERN_OK;
 }
 
 /* -------------------------------------------------------------------- */

@@ -96,11 +96,13 @@ int tern_policy_equivalent(const char *a, const char *b);
  * object, e.g. in `.tf.json`) is compared by its text. When either side
  * does not parse, the values are compared with json_equal(), so a broken
  * document still diffs. Two JSON nulls (or two NULLs) are equivalent.
+ * @param same set to 1 when equivalent, else 0
  * @param a the prior value (borrowed); may be NULL
  * @param b the desired value (borrowed); may be NULL
- * @return 1 when equivalent, else 0
+ * @return TERN_OK, or TERN_ENOMEM when memory ran out (*same 0, meaning
+ *         nothing)
  */
-int tern_policy_equiv_fn(const json_t *a, const json_t *b);
+int tern_policy_equiv_fn(int *same, const json_t *a, const json_t *b);
 
 /**
  * Check a policy document for mistakes IAM would refuse or silently accept:

@@ -103,18 +103,57 @@ static int whole_info(const json_t *info)
                   "tfstate/team/terraform.tfstate") == 0;
 }
 
+/* The one diagnostic of a lock attempt that may have left a lock behind
+ * (@p id, from the lock object when one is left, else from the message),
+ * compared whole; the lock ID it names, for force-unlock (tern_free()). */
+static char *left_behind_id(const struct tern_diags *diags, const char *id,
+                            unsigned long n, int once)
+{
+    static const char pre[] = "Error message: out of memory\n\n"
+                              "tern ran out of memory while it took the state "
+                              "lock on tfstate/team/terraform.tfstate, and "
+                              "could not tell whether the lock was taken, nor "
+                              "release it. If it was, its lock ID is ";
+    const char *detail;
+    char *want, *named;
+
+    if (diags->count != 1 || diags->errors != 1 ||
+        strcmp(diags->items[0].summary, "Error acquiring the state lock") != 0)
+        FAIL("allocation %lu failed%s: a lock may be left, %zu "
+             "diagnostic(s), first: %s",
+             n, once ? " alone" : "", diags->count,
+             diags->count ? diags->items[0].summary : "(none)");
+    detail = diags->items[0].detail;
+    ASSERT_NOT_NULL(detail);
+    if (strncmp(detail, pre, strlen(pre)) != 0)
+        FAIL("allocation %lu failed%s: %s", n, once ? " alone" : "", detail);
+    named =
+        tern_strndup(detail + strlen(pre), strcspn(detail + strlen(pre), ";"));
+    ASSERT_NOT_NULL(named);
+    if (id)
+        ASSERT_STR_EQ(named, id);
+    want = tern_asprintf("%s%s; release it with:\n  tern force-unlock %s", pre,
+                         named, named);
+    ASSERT_NOT_NULL(want);
+    ASSERT_STR_EQ(detail, want);
+    tern_free(want);
+    return named;
+}
+
 /* A free lock, taken with each allocation failing alone and with every
- * later one: taken with its whole lock info, or not taken and TERN_ENOMEM
- * without a diagnostic. A lock object the service took before tern ran
- * out of memory reading its answer stays (tern cannot tell it from
- * another's without memory): it too holds the whole lock info, which
- * force-unlock names. */
+ * later one: taken with its whole lock info, or not taken and TERN_ENOMEM.
+ * A lock object the service took before tern ran out of memory reading
+ * its answer is deleted again; when that too could not be done (every
+ * later allocation failing), the error names the lock ID to force-unlock
+ * (issue 20: it stayed, and nothing said so). With one allocation
+ * failing, the lock is released and nothing is said but out of memory. */
 TEST(backend_s3_alloc, lock_info_whole)
 {
     struct tern_diags diags = TERN_DIAGS_INIT;
     tern_backend_s3 *b, *other;
     unsigned long n, total, made;
     json_t *info;
+    char *named;
     int rc, once;
 
     start();
@@ -133,15 +172,24 @@ TEST(backend_s3_alloc, lock_info_whole)
             if (rc == TERN_OK) {
                 ASSERT_NOT_NULL(info);
                 ASSERT_OK(tern_backend_s3_unlock(b, &diags));
-            } else if (rc != TERN_ENOMEM || diags.count != 0) {
-                FAIL("allocation %lu failed%s: rc %d, %zu diagnostic(s)", n,
-                     once ? " alone" : "", rc, diags.count);
-            } else if (info) {
-                other = backend();
-                ASSERT_OK(tern_backend_s3_force_unlock(
-                    other, json_string_value(json_object_get(info, "ID")),
-                    &diags));
-                tern_backend_s3_free(other);
+            } else if (rc != TERN_ENOMEM ||
+                       (once && (info || diags.count != 0))) {
+                FAIL("allocation %lu failed%s: rc %d, %zu diagnostic(s), "
+                     "a lock %s",
+                     n, once ? " alone" : "", rc, diags.count,
+                     info ? "left" : "not left");
+            } else if (info || diags.count) {
+                named = left_behind_id(
+                    &diags, json_string_value(json_object_get(info, "ID")), n,
+                    once);
+                tern_diags_release(&diags);
+                if (info) {
+                    other = backend();
+                    ASSERT_OK(
+                        tern_backend_s3_force_unlock(other, named, &diags));
+                    tern_backend_s3_free(other);
+                }
+                tern_free(named);
             }
             json_decref(info);
             tern_diags_release(&diags);
@@ -153,7 +201,8 @@ TEST(backend_s3_alloc, lock_info_whole)
 
 /* A held lock refused with each allocation failing alone and with every
  * later one: the refusal names the holder's whole lock info, as the
- * unhindered refusal does, or TERN_ENOMEM without a diagnostic. */
+ * unhindered refusal does, or TERN_ENOMEM, without a diagnostic when one
+ * allocation failed alone. */
 TEST(backend_s3_alloc, lock_refusal_whole)
 {
     struct tern_diags diags = TERN_DIAGS_INIT;
@@ -189,11 +238,15 @@ TEST(backend_s3_alloc, lock_refusal_whole)
                          "\n%s",
                          n, once ? " alone" : "", got);
                 tern_free(got);
-            } else if (rc != TERN_ENOMEM || diags.errors != 0) {
+            } else if (rc != TERN_ENOMEM || (diags.errors != 0 && once)) {
                 FAIL("allocation %lu failed%s: rc %d, %zu error(s), first: "
                      "%s",
                      n, once ? " alone" : "", rc, diags.errors,
                      diags.count ? diags.items[0].summary : "(none)");
+            } else if (diags.errors != 0) {
+                /* Every later allocation failing, tern could not tell
+                 * whether its write was refused: it says so. */
+                tern_free(left_behind_id(&diags, NULL, n, once));
             }
             tern_diags_release(&diags);
             tern_backend_s3_free(b);

@@ -1004,6 +1004,72 @@ TEST(engine_apply, alloc_once_sensitive)
     free(want);
 }
 
+/* The outputs test_object.a's apply leaves in the state, with allocation
+ * @n failing alone (0: none), as sorted compact JSON (the C library's,
+ * free()); *@rc, the apply's code; *@errors, its error diagnostics;
+ * *@made, the allocations it made. */
+static char *apply_outputs_once(unsigned long n, int *rc, size_t *errors,
+                                unsigned long *made)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    json_t *outs = NULL;
+    char dir[600], *text = NULL;
+
+    snprintf(dir, sizeof(dir), "%s/out%lu", tern_test_tmpdir(), n);
+    ASSERT_OK(mkdir(dir, 0700));
+    ASSERT_OK(test_env_init(&env, dir));
+    env.parallelism = 1;
+    ASSERT_OK(test_env_config(&env, "resource \"test_object\" \"a\" {\n"
+                                    "  name = \"a\"\n"
+                                    "}\n"
+                                    "output \"name\" {\n"
+                                    "  value = test_object.a.name\n"
+                                    "}\n"));
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    tern__alloc_fail_once(n);
+    *rc = tern_engine_apply(env.engine, p, NULL, NULL, &env.diags);
+    *made = tern__alloc_fail_after(0);
+    *errors = env.diags.errors;
+    tern_plan_free(p);
+    ASSERT_OK(tern_state_outputs(env.state, &outs, &env.diags));
+    text = json_dumps(outs, JSON_COMPACT | JSON_SORT_KEYS);
+    ASSERT_NOT_NULL(text);
+    json_decref(outs);
+    tern_diags_release(&env.diags);
+    test_env_release(&env);
+    return text;
+}
+
+/* Each allocation of an apply failing alone: the apply that succeeds
+ * saved the output of what it applied, and one that failed said why (an
+ * error diagnostic, or out of memory). The value of an applied object
+ * that could not be made for what refers to it left the output out of
+ * the state of an apply that succeeded (issue 20). */
+TEST(engine_apply, alloc_once_outputs)
+{
+    unsigned long n, total, made;
+    char *want, *got;
+    size_t errors;
+    int rc;
+
+    want = apply_outputs_once(0, &rc, &errors, &total);
+    ASSERT_OK(rc);
+    ASSERT_STR_EQ(want, "{\"name\":{\"sensitive\":false,\"value\":\"a\"}}");
+    ASSERT_CMP(total, >, 100);
+    for (n = 1; n <= total; n++) {
+        got = apply_outputs_once(n, &rc, &errors, &made);
+        if (rc == TERN_OK && strcmp(got, want) != 0)
+            FAIL("allocation %lu of %lu failed, the apply succeeded, yet the "
+                 "state's outputs are %s",
+                 n, total, got);
+        if (rc != TERN_OK && rc != TERN_ENOMEM && errors == 0)
+            FAIL("allocation %lu failed: rc %d without a diagnostic", n, rc);
+        free(got); /* Jansson's */
+    }
+    free(want);
+}
+
 const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, independent_overlap_dependents_wait),
     TEST_UNIT(engine_apply, many_instances_ordered),
@@ -1025,5 +1091,6 @@ const struct tern_test test_engine_apply_list[] = {
     TEST_UNIT(engine_apply, state_batch_group_commit),
     TEST_UNIT(engine_apply, allocation_failures),
     TEST_UNIT(engine_apply, alloc_once_sensitive),
+    TEST_UNIT(engine_apply, alloc_once_outputs),
     TEST_INTEGRATION(engine_apply, aws_provider_against_sim),
     TEST_END};

@@ -1000,7 +1000,120 @@ TEST(engine_plan, plan_file_allocation_walk)
     test_env_release(&env);
 }
 
+/* A refresh with each allocation failing alone, over an object changed
+ * outside tern (so the read is recorded as drift): a read that could not
+ * be recorded for lack of memory is reported and never announced as
+ * complete (refresh-done, the JSON UI's refresh_complete), as Terraform
+ * calls PostRefresh only after a read without errors (issue 20). */
+TEST(engine_plan, refresh_alloc_once_not_complete)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    unsigned long n, total;
+    size_t i;
+    int rc, oom, done, seen_oom = 0;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_converge(&env, "resource \"test_object\" \"a\" {\n"
+                                      "  name  = \"a\"\n"
+                                      "  value = \"1\"\n"
+                                      "}\n"));
+    ASSERT_OK(test_store_set_value(env.store, "a", "2"));
+    tern_buf_release(&env.events);
+    tern__alloc_fail_after(0);
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    total = tern__alloc_fail_after(0);
+    ASSERT_NOT_NULL(strstr(env.events.ptr, "refresh-done test_object.a"));
+    tern_plan_free(p);
+    tern_diags_release(&env.diags);
+    for (n = 1; n <= total; n++) {
+        tern_buf_release(&env.events);
+        tern__alloc_fail_once(n);
+        rc = test_env_plan(&env, NULL, &p);
+        tern__alloc_fail_after(0);
+        oom = 0;
+        for (i = 0; i < env.diags.count; i++)
+            oom |= strcmp(env.diags.items[i].detail ? env.diags.items[i].detail
+                                                    : "",
+                          "tern ran out of memory while refreshing the "
+                          "state.") == 0;
+        done = env.events.ptr &&
+               strstr(env.events.ptr, "refresh-done test_object.a") != NULL;
+        if (oom && done)
+            FAIL("allocation %lu of %lu failed (rc %d): the read ran out of "
+                 "memory, yet it was announced complete",
+                 n, total, rc);
+        if (oom && rc == TERN_OK)
+            FAIL("allocation %lu: the refresh ran out of memory, yet the "
+                 "plan succeeded",
+                 n);
+        seen_oom |= oom;
+        tern_plan_free(p);
+        p = NULL;
+        tern_diags_release(&env.diags);
+    }
+    /* The walk reached a read that could not be recorded. */
+    ASSERT_TRUE(seen_oom);
+    test_env_release(&env);
+}
+
+/* A plan with each allocation failing alone, over templates the plan
+ * cannot decide yet (a condition on an ID known only after the apply,
+ * whose both sides are still evaluated, and an index key): one that
+ * fails says why, an error diagnostic or out of memory. A template's
+ * buffer failing in the other side of the condition, or in the key,
+ * came back as an error no diagnostic explained (issue 20). */
+TEST(engine_plan, template_alloc_once_reported)
+{
+    struct test_env env;
+    tern_plan *p = NULL;
+    unsigned long n, total;
+    int rc;
+
+    ASSERT_OK(test_env_init(&env, tern_test_tmpdir()));
+    ASSERT_OK(test_env_config(
+        &env, "variable \"s\" {\n"
+              "  default = \"x\"\n"
+              "}\n"
+              "resource \"test_object\" \"a\" {\n"
+              "  name = \"a\"\n"
+              "}\n"
+              "resource \"test_object\" \"b\" {\n"
+              "  name  = \"b\"\n"
+              "  value = test_object.a.id == \"\" ? \"${var.s}-1\" : "
+              "\"${var.s}-2\"\n"
+              "}\n"
+              "resource \"test_object\" \"c\" {\n"
+              "  name  = { \"x-3\" = \"c\" }[\"${var.s}-3\"]\n"
+              "  value = test_object.a.id\n"
+              "}\n"));
+    tern__alloc_fail_after(0);
+    ASSERT_OK(test_env_plan(&env, NULL, &p));
+    total = tern__alloc_fail_after(0);
+    ASSERT_EQ(tern_plan_summary(p)->add, 3);
+    tern_plan_free(p);
+    tern_diags_release(&env.diags);
+    for (n = 1; n <= total; n++) {
+        tern__alloc_fail_once(n);
+        rc = test_env_plan(&env, NULL, &p);
+        tern__alloc_fail_after(0);
+        if (rc != TERN_OK && rc != TERN_ENOMEM && env.diags.errors == 0)
+            FAIL("allocation %lu of %lu failed: rc %d without a diagnostic", n,
+                 total, rc);
+        if (rc == TERN_OK && (!p || tern_plan_summary(p)->add != 3))
+            FAIL("allocation %lu of %lu failed, yet the plan succeeded short "
+                 "of a change",
+                 n, total);
+        tern_plan_free(p);
+        p = NULL;
+        tern_diags_release(&env.diags);
+    }
+    test_env_release(&env);
+}
+
 const struct tern_test test_engine_plan_list[] = {
+    TEST_UNIT(engine_plan, template_alloc_once_reported),
+    TEST_UNIT(engine_plan, refresh_alloc_once_not_complete),
     TEST_UNIT(engine_plan, unknown_values_propagate),
     TEST_UNIT(engine_plan, argument_types_checked),
     TEST_UNIT(engine_plan, golden_actions),

@@ -436,10 +436,16 @@ TEST(mod_common, policy_equivalence)
         "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D");
     json_t *d = json_string("{\"Version\":\"2008-10-17\",\"Statement\":[]}");
 
-    ASSERT_TRUE(tern__policy_equiv(a, b));
-    ASSERT_TRUE(tern__policy_equiv(a, c));
-    ASSERT_FALSE(tern__policy_equiv(a, d));
-    ASSERT_TRUE(tern__policy_equiv(NULL, json_null()));
+    int same = -1;
+
+    ASSERT_OK(tern__policy_equiv(&same, a, b));
+    ASSERT_EQ(same, 1);
+    ASSERT_OK(tern__policy_equiv(&same, a, c));
+    ASSERT_EQ(same, 1);
+    ASSERT_OK(tern__policy_equiv(&same, a, d));
+    ASSERT_EQ(same, 0);
+    ASSERT_OK(tern__policy_equiv(&same, NULL, json_null()));
+    ASSERT_EQ(same, 1);
     json_decref(a);
     json_decref(b);
     json_decref(c);

@@ -5,6 +5,7 @@
  */
 #include "runner.h"
 
+#include "engine/engine_int.h"
 #include "policy/actions.h"
 #include "policy/policy.h"
 #include "tern/diag.h"
@@ -294,6 +295,15 @@ TEST(policy, normalize_rejects_non_policies)
     tern_diags_release(&d);
 }
 
+/* tern_policy_equiv_fn's answer, which must come with TERN_OK. */
+static int equiv(const json_t *a, const json_t *b)
+{
+    int same = -1;
+
+    ASSERT_OK(tern_policy_equiv_fn(&same, a, b));
+    return same;
+}
+
 TEST(policy, equiv_fn_values)
 {
     json_t *a = json_string("{\"Statement\":{\"Effect\":\"Allow\","
@@ -310,16 +320,16 @@ TEST(policy, equiv_fn_values)
     json_t *broken3 = json_string("{not json!");
     json_t *null = json_null();
 
-    ASSERT_EQ(tern_policy_equiv_fn(a, b), 1);
-    ASSERT_EQ(tern_policy_equiv_fn(a, obj), 1);
-    ASSERT_EQ(tern_policy_equiv_fn(obj, b), 1);
+    ASSERT_EQ(equiv(a, b), 1);
+    ASSERT_EQ(equiv(a, obj), 1);
+    ASSERT_EQ(equiv(obj, b), 1);
     /* Broken documents compare as values, so they still diff. */
-    ASSERT_EQ(tern_policy_equiv_fn(broken1, broken2), 1);
-    ASSERT_EQ(tern_policy_equiv_fn(broken1, broken3), 0);
-    ASSERT_EQ(tern_policy_equiv_fn(broken1, a), 0);
-    ASSERT_EQ(tern_policy_equiv_fn(null, NULL), 1);
-    ASSERT_EQ(tern_policy_equiv_fn(null, a), 0);
-    ASSERT_EQ(tern_policy_equiv_fn(NULL, a), 0);
+    ASSERT_EQ(equiv(broken1, broken2), 1);
+    ASSERT_EQ(equiv(broken1, broken3), 0);
+    ASSERT_EQ(equiv(broken1, a), 0);
+    ASSERT_EQ(equiv(null, NULL), 1);
+    ASSERT_EQ(equiv(null, a), 0);
+    ASSERT_EQ(equiv(NULL, a), 0);
     json_decref(a);
     json_decref(b);
     json_decref(obj);
@@ -764,6 +774,103 @@ TEST(policy, catalogue_has_sagemaker_setup_actions)
     ASSERT_EQ(tern_policy_action_known("nocolon"), -1);
 }
 
+/* The same policy document twice: as written, and as IAM gives it back
+ * (reformatted, the action in a list). */
+static const char doc_written[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+    "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
+static const char doc_read[] =
+    "{\"Statement\": [{\"Resource\": \"*\", \"Action\": "
+    "[\"s3:GetObject\"], \"Effect\": \"Allow\"}], "
+    "\"Version\": \"2012-10-17\"}";
+
+/* tern_policy_equiv_fn with each allocation failing alone: equivalent,
+ * or out of memory, never "not equivalent" (issue 20: the contract had
+ * no way to say out of memory, and the plan showed a difference). */
+TEST(policy, equiv_fn_alloc_once)
+{
+    json_t *a = json_string(doc_written), *b = json_string(doc_read);
+    unsigned long n, total;
+    int rc, same = 0, ooms = 0;
+
+    ASSERT_NOT_NULL(a);
+    ASSERT_NOT_NULL(b);
+    tern__alloc_fail_after(0);
+    ASSERT_OK(tern_policy_equiv_fn(&same, a, b));
+    total = tern__alloc_fail_after(0);
+    ASSERT_EQ(same, 1);
+    ASSERT_CMP(total, >, 10);
+    for (n = 1; n <= total; n++) {
+        same = -1;
+        tern__alloc_fail_once(n);
+        rc = tern_policy_equiv_fn(&same, a, b);
+        tern__alloc_fail_after(0);
+        if (rc == TERN_ENOMEM) {
+            ooms++;
+            continue;
+        }
+        if (rc != TERN_OK || same != 1)
+            FAIL("allocation %lu of %lu failed: rc %d, equivalent %d", n, total,
+                 rc, same);
+    }
+    ASSERT_CMP(ooms, >, 0);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The planner's diff (tern__plan_object) over a prior whose policy the
+ * configuration writes differently, with each allocation failing alone:
+ * no change and the prior's text kept, or out of memory; a failed
+ * equivalence showed as a change to apply (issue 20). */
+TEST(policy, plan_object_equiv_alloc_once)
+{
+    static const tern_attr schema[] = {{"policy", TERN_TYPE_STRING,
+                                        TERN_ATTR_REQUIRED,
+                                        tern_policy_equiv_fn, NULL, 0},
+                                       {NULL, 0, 0, NULL, NULL, 0}};
+    json_t *jc = json_pack("{s:s}", "policy", doc_written);
+    json_t *jp = json_pack("{s:s}", "policy", doc_read);
+    tern_value *cfg, *prior, *out = NULL;
+    char **paths = NULL;
+    size_t npaths = 0;
+    unsigned long n, total;
+    int rc, changed, replace;
+
+    ASSERT_NOT_NULL(jc);
+    ASSERT_NOT_NULL(jp);
+    cfg = tern_value_from_json(jc);
+    prior = tern_value_from_json(jp);
+    ASSERT_NOT_NULL(cfg);
+    ASSERT_NOT_NULL(prior);
+    tern__alloc_fail_after(0);
+    ASSERT_OK(tern__plan_object(schema, NULL, cfg, prior, 0, &out, &changed,
+                                &replace, &paths, &npaths));
+    total = tern__alloc_fail_after(0);
+    ASSERT_EQ(changed, 0);
+    ASSERT_TRUE(tern_value_equal(out, prior));
+    tern_value_decref(out);
+    for (n = 1; n <= total; n++) {
+        out = NULL;
+        tern__alloc_fail_once(n);
+        rc = tern__plan_object(schema, NULL, cfg, prior, 0, &out, &changed,
+                               &replace, &paths, &npaths);
+        tern__alloc_fail_after(0);
+        if (rc == TERN_OK && (changed || !tern_value_equal(out, prior)))
+            FAIL("allocation %lu of %lu failed, yet the plan changes the "
+                 "policy",
+                 n, total);
+        if (rc != TERN_OK && rc != TERN_ENOMEM)
+            FAIL("allocation %lu of %lu failed: rc %d", n, total, rc);
+        tern_value_decref(out);
+    }
+    ASSERT_EQ(npaths, 0);
+    tern_free(paths);
+    tern_value_decref(cfg);
+    tern_value_decref(prior);
+    json_decref(jc);
+    json_decref(jp);
+}
+
 const struct tern_test test_policy_list[] = {
     TEST_UNIT(policy, pairs),
     TEST_UNIT(policy, pairs_tf_21968),
@@ -771,6 +878,8 @@ const struct tern_test test_policy_list[] = {
     TEST_UNIT(policy, url_encoded_as_iam_returns),
     TEST_UNIT(policy, normalize_rejects_non_policies),
     TEST_UNIT(policy, equiv_fn_values),
+    TEST_UNIT(policy, equiv_fn_alloc_once),
+    TEST_UNIT(policy, plan_object_equiv_alloc_once),
     TEST_UNIT(policy, allocation_failures),
     TEST_UNIT(policy, alloc_once_canonical),
     TEST_UNIT(policy, lint_ecr_describe_git_repositories),
