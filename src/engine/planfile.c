@@ -419,8 +419,8 @@ static void cred_var(struct redact *rd, const char *name)
     size_t i;
 
     for (i = 0; i < json_array_size(rd->cred_vars); i++)
-        if (strcmp(json_string_value(json_array_get(rd->cred_vars, i)),
-                   name) == 0)
+        if (strcmp(json_string_value(json_array_get(rd->cred_vars, i)), name) ==
+            0)
             return;
     if (json_array_append_new(rd->cred_vars, json_string(name)))
         rd->error = TERN_ENOMEM;
@@ -447,8 +447,7 @@ static const char *plan_file_name(const struct tern_lang_config *cfg,
 /* Blank @r in the plan's copy of its file: @whole, an expression, to `""`
  * (a one-character one, a number, to 0) and spaces; else the text of a
  * template, to spaces. Newlines are kept. */
-static int blank_range(struct redact *rd, const struct tern_range *r,
-                       int whole)
+static int blank_range(struct redact *rd, const struct tern_range *r, int whole)
 {
     const char *name = plan_file_name(rd->root, r->file);
     json_t *f = NULL, *list, *item;
@@ -500,9 +499,9 @@ static int blank_range(struct redact *rd, const struct tern_range *r,
         if (json_object_set_new(f, "credentials", list))
             list = NULL;
     }
-    item = json_pack("{s:s,s:s,s:i,s:i}", "provider", rd->provider,
-                     "argument", rd->argument, "line", (int)r->start.line,
-                     "column", (int)r->start.column);
+    item = json_pack("{s:s,s:s,s:i,s:i}", "provider", rd->provider, "argument",
+                     rd->argument, "line", (int)r->start.line, "column",
+                     (int)r->start.column);
     if (!list || !item || json_array_append_new(list, item) ||
         json_object_set_new(f, "text", json_stringn(text, len)))
         error = TERN_ENOMEM;

@@ -404,11 +404,11 @@ TEST(plan_secrets, variable_through_local)
     snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
     ASSERT_NE(access(path, F_OK), 0);
     {
-        char *why = tt_run_expect(&r, tern_test_tmpdir(), with.env,
-                                  (const char *const[]){"plan",
-                                                        "-var=ak=" LIT_AKID,
-                                                        "-out=p.tfplan", NULL},
-                                  0);
+        char *why =
+            tt_run_expect(&r, tern_test_tmpdir(), with.env,
+                          (const char *const[]){"plan", "-var=ak=" LIT_AKID,
+                                                "-out=p.tfplan", NULL},
+                          0);
 
         if (why)
             FAIL("%s", why);
@@ -453,25 +453,24 @@ static const tern_attr *nesting_provider(const char *name)
     return strcmp(name, "nesting") == 0 ? nesting_schema : NULL;
 }
 
-static const char nested_tf[] =
-    "locals {\n"
-    "  tok = \"nested-SECRET-1\"\n"
-    "  mix = \"${var.v}:nested-SECRET-2\"\n"
-    "}\n"
-    "variable \"v\" {}\n"
-    "provider \"nesting\" {\n"
-    "  region = \"plain-region\"\n"
-    "  login {\n"
-    "    role_arn  = \"plain-arn\"\n"
-    "    web_token = local.tok\n"
-    "  }\n"
-    "  dynamic \"login\" {\n"
-    "    for_each = [1]\n"
-    "    content {\n"
-    "      web_token = local.mix\n"
-    "    }\n"
-    "  }\n"
-    "}\n";
+static const char nested_tf[] = "locals {\n"
+                                "  tok = \"nested-SECRET-1\"\n"
+                                "  mix = \"${var.v}:nested-SECRET-2\"\n"
+                                "}\n"
+                                "variable \"v\" {}\n"
+                                "provider \"nesting\" {\n"
+                                "  region = \"plain-region\"\n"
+                                "  login {\n"
+                                "    role_arn  = \"plain-arn\"\n"
+                                "    web_token = local.tok\n"
+                                "  }\n"
+                                "  dynamic \"login\" {\n"
+                                "    for_each = [1]\n"
+                                "    content {\n"
+                                "      web_token = local.mix\n"
+                                "    }\n"
+                                "  }\n"
+                                "}\n";
 
 /* The plan's copy of the file: each constant the sensitive arguments
  * reach is blanked, positions kept, the rest as written; v is a
@@ -533,4 +532,5 @@ const struct tern_test test_plan_secrets_list[] = {
     TEST_INTEGRATION(plan_secrets, sensitive_encrypted),
     TEST_INTEGRATION(plan_secrets, through_locals),
     TEST_INTEGRATION(plan_secrets, variable_through_local),
-    TEST_UNIT(plan_secrets, nested_block), TEST_END};
+    TEST_UNIT(plan_secrets, nested_block),
+    TEST_END};
