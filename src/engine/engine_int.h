@@ -220,7 +220,6 @@ struct pinst {
     int data_write; /* a data source read at plan time, to save */
     int64_t intent; /* an intent to resolve (adopt) or abandon */
     json_t *adopt;  /* the adopted object */
-    int refreshed;  /* a refresh-only result to save */
     int gone;       /* refresh-only: deleted outside */
     int orphan;     /* in the state, not (any more) in the configuration */
     size_t prov;

@@ -3,10 +3,47 @@
  *
  * A plan file is one header line, `tern-plan 1 sha256=<hex>`, then a JSON
  * document; the hash covers the document, so an edited or truncated file
- * is refused. The document carries everything `apply FILE` needs without
- * the configuration directory: the configuration's files, the variables,
- * every planned instance (no-ops too: their values are what references to
- * them see), the state's lineage and serial, and the tern version.
+ * is refused. The document holds what `apply FILE` and `show FILE` read,
+ * without the configuration directory, and nothing else (enc_plan):
+ *
+ *   format_version, tern_version  another format or tern is refused
+ *   lineage, serial               apply refuses a plan of another state,
+ *                                 or one the state moved past (stale)
+ *   destroy, refresh_only         what kind of apply it is
+ *   outputs_changed               whether a plan without resource changes
+ *                                 still has something to apply
+ *   timestamp, plan_timestamp     show -json's "timestamp"; plantimestamp()
+ *                                 at apply, the same as at plan
+ *   config_hash                   apply checks the files below are the
+ *                                 ones planned
+ *   configuration                 every *.tf and *.tf.json file of the root
+ *                                 module and its child modules (name,
+ *                                 text), which apply evaluates again; with
+ *                                 credentials blanked (below), the file's
+ *                                 SHA-256 and where each blanked one was.
+ *                                 No variable file (terraform.tfvars,
+ *                                 *.auto.tfvars, -var-file), lock file or
+ *                                 other file of the directory: their
+ *                                 values are in variables
+ *   checks                        the conditions' results (show -json,
+ *                                 apply's check results)
+ *   variables                     the value of each declared root variable,
+ *                                 from whatever source (default, -var,
+ *                                 variable files, TF_VAR_ environment), as
+ *                                 apply evaluates with them; no other
+ *                                 environment value
+ *   outputs                       the planned root outputs (show)
+ *   instances                     every planned instance (no-ops too: their
+ *                                 values are what references to them see):
+ *                                 address, key, each.value, action and
+ *                                 reason, prior and planned values, and
+ *                                 what apply writes to the state with it
+ *                                 (dependencies, provider address, import
+ *                                 ID, create_before_destroy, intents,
+ *                                 deposed object)
+ *   drift                         objects changed outside, as refresh read
+ *                                 them: show's drift section, and what a
+ *                                 -refresh-only apply saves
  *
  * Values keep their unknown and sensitive marks as Terraform's JSON plan
  * does: the value with unknowns as null, and beside it a mask of the same
@@ -14,18 +51,20 @@
  *
  * Secrets are never in a plan file in clear. Provider credentials are not
  * in it at all: the providers are configured anew at apply, their
- * settings are never stored, and a credential written in a provider block
- * is blanked in the plan's copy of the file and read again from the
- * working directory at apply (tern__plan_redact below). Sensitive values
- * an apply needs (sensitive variables and what derives from them, a
- * variable given to a provider credential, attributes a schema marks
- * sensitive in the prior state and the planned values, sensitive outputs)
- * are kept, so the file holding them is encrypted with a passphrase, the
- * whole file above as the plaintext (planseal.c: AES-256-GCM, the key from
- * PBKDF2-SHA512, a header `tern-plan 1 aes-256-gcm pbkdf2-sha512 i=...
- * salt=... nonce=...`); without a passphrase such a plan is refused
- * before any file is made, with an error naming what is sensitive. A
- * plan holding none is written in clear when no passphrase is given.
+ * settings are never stored, and every constant a provider's sensitive
+ * argument takes its value from (written in the provider block, or in a
+ * local it refers to) is blanked in the plan's copy of the file and read
+ * again from the working directory at apply (tern__plan_redact below).
+ * Sensitive values an apply needs (sensitive variables and what derives
+ * from them, a root variable a provider credential takes its value from,
+ * attributes a schema marks sensitive in the prior state and the planned
+ * values, sensitive outputs) are kept, so the file holding them is
+ * encrypted with a passphrase, the whole file above as the plaintext
+ * (planseal.c: AES-256-GCM, the key from PBKDF2-SHA512, a header
+ * `tern-plan 1 aes-256-gcm pbkdf2-sha512 i=... salt=... nonce=...`);
+ * without a passphrase such a plan is refused before any file is made,
+ * with an error naming what is sensitive. A plan holding none is written
+ * in clear when no passphrase is given.
  */
 #include "engine/engine_int.h"
 
@@ -206,7 +245,6 @@ static json_t *enc_inst(const struct pinst *pi)
     tern_json_set(&oom, o, "adopt",
                   json_incref(pi->adopt ? pi->adopt : json_null()));
     tern_json_set(&oom, o, "orphan", json_boolean(pi->orphan));
-    tern_json_set(&oom, o, "refreshed", json_boolean(pi->refreshed));
     tern_json_set(&oom, o, "gone", json_boolean(pi->gone));
     tern_json_set(&oom, o, "deposed", json_integer(pi->deposed));
     return tern_json_done(oom, o);
@@ -295,7 +333,6 @@ static int dec_inst(const json_t *o, struct pinst *pi)
     if (json_is_object(json_object_get(o, "adopt")))
         pi->adopt = json_incref(json_object_get(o, "adopt"));
     pi->orphan = json_is_true(json_object_get(o, "orphan"));
-    pi->refreshed = json_is_true(json_object_get(o, "refreshed"));
     pi->gone = json_is_true(json_object_get(o, "gone"));
     pi->deposed = json_integer_value(json_object_get(o, "deposed"));
     return oom ? TERN_ENOMEM : TERN_OK;
