@@ -397,7 +397,7 @@ static int sha256_hex(const char *data, size_t len, char out[65])
  * block nested in it), or anywhere such an argument takes its value from.
  * Each such argument's expression is traced: its references are followed
  * through locals until they reach constants or root variables (a provider
- * block can refer to nothing else: validate.c). On that path an
+ * block can refer to nothing else: engine.c). On that path an
  * expression without references is blanked whole (to `""` and spaces,
  * newlines kept, so every other position is unchanged), and in one with
  * references every string constant is (a quoted string to `""`, the text
@@ -554,10 +554,11 @@ static void blank_strings(struct redact *rd, const struct tern_expr *e,
 {
     size_t i;
 
-    /* Deeper than the parser nests; what is beyond is blanked whole. */
+    /* Deeper than the parser nests: what is beyond is blanked whole (a
+     * template's text to spaces). */
     if (!e || rd->error || depth > 512) {
-        if (e && !rd->error && !in_tpl)
-            rd->error = blank_range(rd, &e->range, 1);
+        if (e && !rd->error)
+            rd->error = blank_range(rd, &e->range, !in_tpl);
         return;
     }
     switch (e->kind) {
@@ -656,7 +657,7 @@ static void trace(struct redact *rd, const struct tern_lang_config *mod,
  * credential variable. Nothing else can reach a provider block: tern
  * refuses provider blocks in child modules and, in the root's, any
  * reference but to variables and locals, through locals too
- * (validate.c), so the path stays in the module it starts in. */
+ * (engine.c), so the path stays in the module it starts in. */
 static void follow(void *ctx, const struct tern_lang_ref *r)
 {
     struct redact *rd = ctx;
