@@ -12,7 +12,14 @@
 #     plan -out, show, state show, state pull, output, destroy, each at
 #     TERN_LOG=trace; and the same key
 #     and token written in provider blocks, planned to a file that is
-#     applied from another directory (issue 20, finding 4). A plan holding
+#     applied from another directory (issue 20, finding 4); the same
+#     credentials reaching the provider blocks through locals (an object,
+#     a template joining a local to a constant, a heredoc), applied from
+#     another directory too; a root variable reaching one through a local
+#     (refused without a passphrase, encrypted with it); a provider block
+#     in a child module given the token (tern refuses the configuration:
+#     no file). No provider's schema nests a sensitive argument in a
+#     block, so there is no nested-block case. A plan holding
 #     the sensitive variable and a random_password's result is refused
 #     without TERN_PLAN_PASSPHRASE (no file) and saved encrypted with it.
 #  3. Every artifact is searched for every secret (the sensitive value and
@@ -38,6 +45,7 @@ work=$(mktemp -d /tmp/tern-secrets-XXXXXX)
 keep=$work/suite
 mkdir -p "$keep" "$work/scenario"
 status=0
+nrefused=0
 sim_pid=
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -53,6 +61,9 @@ MY_SECRET=campaign/SECRET/7f3a9c1e5b2d4a6f8e0c1b3d5f7a9e2c4b6d8f0a
 MY_TOKEN=dapi-campaign-SECRET-token-5e8b2a7c9d1f3e6a
 MY_SENSITIVE=campaign-SENSITIVE-value-2c9e4f7a
 MY_PASSPHRASE=campaign-PASSPHRASE-8d3f1b6e0a
+# What of the secret key the traced scenario writes as one constant (its
+# head is a local of its own).
+MY_SECRET_TAIL=${MY_SECRET:9}
 
 # ---- 1. the integration suite at trace level ------------------------------
 if [ $suite = 1 ]; then
@@ -198,6 +209,98 @@ resource "databricks_group" "literal" {
 }
 EOF
 cp "$s/literal/main.tf" "$s/literal-fresh/main.tf"
+# The same credentials reaching the provider blocks through locals
+# (issue 20, finding 4's remainder): none may be in the plan file.
+mkdir -p "$s/traced" "$s/traced-fresh"
+cat >"$s/traced/main.tf" <<EOF
+locals {
+  keys = {
+    access = "$MY_AKID"
+  }
+  head   = "${MY_SECRET:0:9}"
+  secret = "\${local.head}$MY_SECRET_TAIL"
+  token = trimspace(<<EOT
+$MY_TOKEN
+EOT
+  )
+}
+
+provider "aws" {
+  access_key = local.keys.access
+  secret_key = local.secret
+}
+
+provider "databricks" {
+  token = local.token
+}
+
+resource "aws_iam_role" "traced" {
+  name = "secrets-traced"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "databricks_group" "traced" {
+  display_name = "secrets-traced"
+}
+EOF
+cp "$s/traced/main.tf" "$s/traced-fresh/main.tf"
+# A root variable reaching the key through a local: a secret the plan
+# holds, so refused without a passphrase and encrypted with it.
+mkdir -p "$s/viavar"
+cat >"$s/viavar/main.tf" <<EOF
+variable "ak" {
+  type = string
+}
+
+locals {
+  ak = var.ak
+}
+
+provider "aws" {
+  access_key = local.ak
+  secret_key = "$MY_SECRET"
+}
+
+resource "aws_iam_role" "viavar" {
+  name = "secrets-viavar"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+EOF
+# A provider block in a child module given the token: refused.
+mkdir -p "$s/modprov/modules/m"
+cat >"$s/modprov/main.tf" <<EOF
+module "m" {
+  source = "./modules/m"
+  token  = "$MY_TOKEN"
+}
+EOF
+cat >"$s/modprov/modules/m/main.tf" <<EOF
+variable "token" {
+  type = string
+}
+
+provider "databricks" {
+  token = var.token
+}
+
+resource "databricks_group" "m" {
+  display_name = "secrets-modprov"
+}
+EOF
 run() { # DIR ARGS...: tern at trace level, everything into the log
     local d=$1 out=$s/runs.log
     shift
@@ -224,13 +327,14 @@ refused() { # DIR FILE ARGS...: tern must refuse to save FILE, leaving none
     local d=$1 f=$2
     shift 2
     echo "\$ tern $* (refused)" >>"$s/runs.log"
+    nrefused=$((nrefused + 1))
     if (cd "$d" && env -i PATH="$PATH" HOME="$s" TERN_LOG=trace \
         AWS_ACCESS_KEY_ID=$MY_AKID AWS_SECRET_ACCESS_KEY=$MY_SECRET \
         AWS_ENDPOINT_URL="$url" AWS_EC2_METADATA_DISABLED=true \
         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
         DATABRICKS_HOST="$url" DATABRICKS_TOKEN=$MY_TOKEN \
         TF_VAR_note=$MY_SENSITIVE "$B/tern" "$@") >>"$s/runs.log" 2>&1; then
-        echo "secrets: tern $* saved a plan holding sensitive values"
+        echo "secrets: tern $* saved a plan it must refuse"
         status=1
     fi
     if ls "$d" | grep -q "^$f"; then
@@ -263,11 +367,23 @@ cp "$s/literal/literal.tfplan" "$s/literal-fresh/"
 run "$s/literal-fresh" apply -state="$s/literal/tern.tfstate.db" literal.tfplan
 run "$s/literal" plan -destroy -out=destroy.tfplan
 run "$s/literal" apply destroy.tfplan
+run "$s/traced" plan -out=traced.tfplan
+cp "$s/traced/traced.tfplan" "$s/traced-fresh/"
+run "$s/traced-fresh" apply -state="$s/traced/tern.tfstate.db" traced.tfplan
+run "$s/traced" plan -destroy -out=destroy.tfplan
+run "$s/traced" apply destroy.tfplan
+refused "$s/viavar" clear.tfplan plan -out=clear.tfplan -var=ak=$MY_AKID
+pass=$MY_PASSPHRASE run "$s/viavar" plan -out=viavar.tfplan -var=ak=$MY_AKID
+pass=$MY_PASSPHRASE run "$s/viavar" apply viavar.tfplan
+pass=$MY_PASSPHRASE run "$s/viavar" plan -destroy -out=destroy.tfplan \
+    -var=ak=$MY_AKID
+pass=$MY_PASSPHRASE run "$s/viavar" apply destroy.tfplan
+refused "$s/modprov" modprov.tfplan plan -out=modprov.tfplan
 cleanup
 sim_pid=
 n_runs=$(cat "$s"/runs.log "$s"/*/*.tfstate.json "$s"/*/*.tfplan.json |
     grep -c "^\$ tern")
-echo "secrets: $n_runs scenario runs"
+echo "secrets: $n_runs scenario runs ($nrefused plans refused, as they must be)"
 
 # ---- 3. search everything --------------------------------------------------
 found=0
@@ -309,7 +425,8 @@ if [ ${#MY_PASSWORD} -ne 24 ]; then
 fi
 search "the plan passphrase" "$MY_PASSPHRASE" "${artifacts[@]}"
 # The plans saved with the passphrase are encrypted.
-for f in "$s/base/base.tfplan" "$s/base/destroy.tfplan"; do
+for f in "$s/base/base.tfplan" "$s/base/destroy.tfplan" \
+    "$s/viavar/viavar.tfplan" "$s/viavar/destroy.tfplan"; do
     if ! head -c 38 "$f" 2>/dev/null | grep -qF 'tern-plan 1 aes-256-gcm pbkdf2-sha512'; then
         echo "secrets: $f is not an encrypted plan file"
         status=1
@@ -321,9 +438,9 @@ nsealed=$(find "${artifacts[@]}" -name '*.tfplan' -type f -exec head -c 38 {} \;
 # secret: credentials (the configurations' literal ones included), the
 # sensitive value, the password and the passphrase.
 for f in $(find "${artifacts[@]}" -name '*.tfplan' -type f); do
-    for sec in "$MY_AKID" "$MY_SECRET" "$MY_TOKEN" "$SUITE_SECRET" \
-        "$SUITE_TOKEN" "$SESSION_PREFIX" "$MY_SENSITIVE" "$MY_PASSWORD" \
-        "$MY_PASSPHRASE"; do
+    for sec in "$MY_AKID" "$MY_SECRET" "$MY_SECRET_TAIL" "$MY_TOKEN" \
+        "$SUITE_SECRET" "$SUITE_TOKEN" "$SESSION_PREFIX" "$MY_SENSITIVE" \
+        "$MY_PASSWORD" "$MY_PASSPHRASE"; do
         if strings -a -n 6 "$f" | grep -qF -- "$sec" ||
             grep -qaF -- "$sec" "$f"; then
             echo "secrets: FOUND '${sec:0:12}...' in plan file $f"

@@ -220,7 +220,6 @@ struct pinst {
     int data_write; /* a data source read at plan time, to save */
     int64_t intent; /* an intent to resolve (adopt) or abandon */
     json_t *adopt;  /* the adopted object */
-    int refreshed;  /* a refresh-only result to save */
     int gone;       /* refresh-only: deleted outside */
     int orphan;     /* in the state, not (any more) in the configuration */
     size_t prov;
@@ -268,11 +267,19 @@ int tern__pinst_publish(struct pinst *pi);
 /* Rebuild the list of changes (action != NOOP). */
 int tern__plan_index(struct tern_plan *p);
 /* Blank, in @files (the plan's copy of the configuration's files), every
- * provider credential written as a constant in a provider block of @cfg,
- * recording where it was and the file's SHA-256 (planfile.c). The root
- * variables such an argument refers to are appended to @cred_vars. */
+ * constant a provider's sensitive argument in @cfg takes its value from
+ * (written there, or reached through locals, module variables and
+ * outputs), recording where it was and the file's SHA-256 (planfile.c).
+ * The root variables such an argument takes its value from are appended
+ * to @cred_vars. */
 int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files,
                       json_t *cred_vars);
+/* The schema of the provider named @name, or NULL. */
+typedef const tern_attr *(*tern__plan_schema_fn)(const char *name);
+/* tern__plan_redact with the providers' schemas from @schema_of (a test's
+ * own provider, for a schema no built-in provider has). */
+int tern__plan_redact_with(const struct tern_lang_config *cfg, json_t *files,
+                           json_t *cred_vars, tern__plan_schema_fn schema_of);
 
 /* ---- saved plans' secrets (planseal.c) ----------------------------------- */
 

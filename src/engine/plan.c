@@ -734,7 +734,6 @@ static int finish_object(struct planrun *pr, size_t inst, const tern_module *m,
         json_decref(before);
         dr->after = tern__value_mark_paths(
             tern__value_from_state(m->schema, *result), r->sensitive);
-        dr->refreshed = 1;
         if (!dr->before || !dr->after)
             return refresh_oom(pr);
     }

@@ -3,10 +3,47 @@
  *
  * A plan file is one header line, `tern-plan 1 sha256=<hex>`, then a JSON
  * document; the hash covers the document, so an edited or truncated file
- * is refused. The document carries everything `apply FILE` needs without
- * the configuration directory: the configuration's files, the variables,
- * every planned instance (no-ops too: their values are what references to
- * them see), the state's lineage and serial, and the tern version.
+ * is refused. The document holds what `apply FILE` and `show FILE` read,
+ * without the configuration directory, and nothing else (enc_plan):
+ *
+ *   format_version, tern_version  another format or tern is refused
+ *   lineage, serial               apply refuses a plan of another state,
+ *                                 or one the state moved past (stale)
+ *   destroy, refresh_only         what kind of apply it is
+ *   outputs_changed               whether a plan without resource changes
+ *                                 still has something to apply
+ *   timestamp, plan_timestamp     show -json's "timestamp"; plantimestamp()
+ *                                 at apply, the same as at plan
+ *   config_hash                   apply checks the files below are the
+ *                                 ones planned
+ *   configuration                 every *.tf and *.tf.json file of the root
+ *                                 module and its child modules (name,
+ *                                 text), which apply evaluates again; with
+ *                                 credentials blanked (below), the file's
+ *                                 SHA-256 and where each blanked one was.
+ *                                 No variable file (terraform.tfvars,
+ *                                 *.auto.tfvars, -var-file), lock file or
+ *                                 other file of the directory: their
+ *                                 values are in variables
+ *   checks                        the conditions' results (show -json,
+ *                                 apply's check results)
+ *   variables                     the value of each declared root variable,
+ *                                 from whatever source (default, -var,
+ *                                 variable files, TF_VAR_ environment), as
+ *                                 apply evaluates with them; no other
+ *                                 environment value
+ *   outputs                       the planned root outputs (show)
+ *   instances                     every planned instance (no-ops too: their
+ *                                 values are what references to them see):
+ *                                 address, key, each.value, action and
+ *                                 reason, prior and planned values, and
+ *                                 what apply writes to the state with it
+ *                                 (dependencies, provider address, import
+ *                                 ID, create_before_destroy, intents,
+ *                                 deposed object)
+ *   drift                         objects changed outside, as refresh read
+ *                                 them: show's drift section, and what a
+ *                                 -refresh-only apply saves
  *
  * Values keep their unknown and sensitive marks as Terraform's JSON plan
  * does: the value with unknowns as null, and beside it a mask of the same
@@ -14,18 +51,20 @@
  *
  * Secrets are never in a plan file in clear. Provider credentials are not
  * in it at all: the providers are configured anew at apply, their
- * settings are never stored, and a credential written in a provider block
- * is blanked in the plan's copy of the file and read again from the
- * working directory at apply (tern__plan_redact below). Sensitive values
- * an apply needs (sensitive variables and what derives from them, a
- * variable given to a provider credential, attributes a schema marks
- * sensitive in the prior state and the planned values, sensitive outputs)
- * are kept, so the file holding them is encrypted with a passphrase, the
- * whole file above as the plaintext (planseal.c: AES-256-GCM, the key from
- * PBKDF2-SHA512, a header `tern-plan 1 aes-256-gcm pbkdf2-sha512 i=...
- * salt=... nonce=...`); without a passphrase such a plan is refused
- * before any file is made, with an error naming what is sensitive. A
- * plan holding none is written in clear when no passphrase is given.
+ * settings are never stored, and every constant a provider's sensitive
+ * argument takes its value from (written in the provider block, or in a
+ * local it refers to) is blanked in the plan's copy of the file and read
+ * again from the working directory at apply (tern__plan_redact below).
+ * Sensitive values an apply needs (sensitive variables and what derives
+ * from them, a root variable a provider credential takes its value from,
+ * attributes a schema marks sensitive in the prior state and the planned
+ * values, sensitive outputs) are kept, so the file holding them is
+ * encrypted with a passphrase, the whole file above as the plaintext
+ * (planseal.c: AES-256-GCM, the key from PBKDF2-SHA512, a header
+ * `tern-plan 1 aes-256-gcm pbkdf2-sha512 i=... salt=... nonce=...`);
+ * without a passphrase such a plan is refused before any file is made,
+ * with an error naming what is sensitive. A plan holding none is written
+ * in clear when no passphrase is given.
  */
 #include "engine/engine_int.h"
 
@@ -42,6 +81,7 @@
 #include "util/alloc.h"
 #include "util/digest.h"
 #include "util/json.h"
+#include "util/vec.h"
 
 #define PLAN_PREFIX         "tern-plan "
 #define PLAN_MAGIC          "tern-plan 1 sha256="
@@ -205,7 +245,6 @@ static json_t *enc_inst(const struct pinst *pi)
     tern_json_set(&oom, o, "adopt",
                   json_incref(pi->adopt ? pi->adopt : json_null()));
     tern_json_set(&oom, o, "orphan", json_boolean(pi->orphan));
-    tern_json_set(&oom, o, "refreshed", json_boolean(pi->refreshed));
     tern_json_set(&oom, o, "gone", json_boolean(pi->gone));
     tern_json_set(&oom, o, "deposed", json_integer(pi->deposed));
     return tern_json_done(oom, o);
@@ -294,7 +333,6 @@ static int dec_inst(const json_t *o, struct pinst *pi)
     if (json_is_object(json_object_get(o, "adopt")))
         pi->adopt = json_incref(json_object_get(o, "adopt"));
     pi->orphan = json_is_true(json_object_get(o, "orphan"));
-    pi->refreshed = json_is_true(json_object_get(o, "refreshed"));
     pi->gone = json_is_true(json_object_get(o, "gone"));
     pi->deposed = json_integer_value(json_object_get(o, "deposed"));
     return oom ? TERN_ENOMEM : TERN_OK;
@@ -354,44 +392,74 @@ static int sha256_hex(const char *data, size_t len, char out[65])
 /* ---- credentials left out --------------------------------------------------
  *
  * A plan file carries the configuration's text, and so would carry a
- * credential written in a provider block (`secret_key = "..."`, an
- * argument the provider's schema marks sensitive, given as a constant).
- * tern re-reads such a file at apply instead: the plan file holds it with
- * each of those expressions blanked (to `""` and spaces, newlines kept, so
- * every other position is unchanged), and beside it where each was and the
+ * credential written in it: in a provider block (`secret_key = "..."`, an
+ * argument the provider's schema marks sensitive, in the block or in a
+ * block nested in it), or anywhere such an argument takes its value from.
+ * Each such argument's expression is traced: its references are followed
+ * through locals until they reach constants or root variables (a provider
+ * block can refer to nothing else: engine.c). On that path an
+ * expression without references is blanked whole (to `""` and spaces,
+ * newlines kept, so every other position is unchanged), and in one with
+ * references every string constant is (a quoted string to `""`, the text
+ * of a template around its interpolations to spaces). A root variable
+ * reached is a secret the plan holds (cred_vars: planseal.c encrypts the
+ * plan or refuses it).
+ *
+ * tern re-reads such a file at apply instead: the plan file holds it
+ * blanked, and beside it where each blanked expression was and the
  * SHA-256 of the whole file as it was planned. `apply FILE` reads the file
  * again from the working directory and uses it only when its SHA-256 is
  * the recorded one: it needs the same files as the plan did (a fresh
  * checkout of them will do), and says so when they are not there.
  */
 
+/* An expression on a credential's path and the module it is in. */
+struct traced {
+    const struct tern_lang_config *mod;
+    const struct tern_expr *e;
+};
+
 struct redact {
     const struct tern_lang_config *root;
     json_t *files;
     json_t *cred_vars; /* root variables given to such an argument */
+    tern__plan_schema_fn schema_of;
+    /* The argument being traced: its provider and name, for the record. */
+    const char *provider, *argument;
+    /* Every expression met, each once; [next, n) is still to be read. */
+    struct traced *path;
+    size_t n, alloc, next;
+    const struct tern_lang_config *mod; /* of the expression being read */
     int error;
 };
 
+/* A reference that names something (not a bare name: an object's key). */
 static void count_ref(void *ctx, const struct tern_lang_ref *r)
 {
-    (void)r;
-    (*(size_t *)ctx)++;
+    if (strcmp(r->kind, "bare") != 0)
+        (*(size_t *)ctx)++;
 }
 
-/* A root variable that a credential argument refers to: its value is a
- * secret the plan holds (planseal.c), whether declared sensitive or not. */
-static void cred_var_ref(void *ctx, const struct tern_lang_ref *r)
+static size_t nrefs(const struct tern_expr *e)
 {
-    struct redact *rd = ctx;
+    size_t n = 0;
+
+    tern_lang_expr_refs(e, count_ref, &n);
+    return n;
+}
+
+/* A root variable that a credential argument takes its value from: its
+ * value is a secret the plan holds (planseal.c), whether declared
+ * sensitive or not. */
+static void cred_var(struct redact *rd, const char *name)
+{
     size_t i;
 
-    if (rd->error || strcmp(r->kind, "var") != 0 || !r->name)
-        return;
     for (i = 0; i < json_array_size(rd->cred_vars); i++)
-        if (strcmp(json_string_value(json_array_get(rd->cred_vars, i)),
-                   r->name) == 0)
+        if (strcmp(json_string_value(json_array_get(rd->cred_vars, i)), name) ==
+            0)
             return;
-    if (json_array_append_new(rd->cred_vars, json_string(r->name)))
+    if (json_array_append_new(rd->cred_vars, json_string(name)))
         rd->error = TERN_ENOMEM;
 }
 
@@ -413,12 +481,11 @@ static const char *plan_file_name(const struct tern_lang_config *cfg,
     return NULL;
 }
 
-static int sha256_hex(const char *data, size_t len, char out[65]);
-
-static int blank_literal(struct redact *rd, const char *provider,
-                         const struct tern_attribute *at)
+/* Blank @r in the plan's copy of its file: @whole, an expression, to `""`
+ * (a one-character one, a number, to 0) and spaces; else the text of a
+ * template, to spaces. Newlines are kept. */
+static int blank_range(struct redact *rd, const struct tern_range *r, int whole)
 {
-    const struct tern_range *r = &at->expr->range;
     const char *name = plan_file_name(rd->root, r->file);
     json_t *f = NULL, *list, *item;
     char *text = NULL, hex[65];
@@ -450,9 +517,9 @@ static int blank_literal(struct redact *rd, const char *provider,
         if (text[i] != '\n')
             text[i] = ' ';
     /* An expression of one character (a number) has no room for "". */
-    if (r->end.byte - r->start.byte >= 2)
+    if (whole && r->end.byte - r->start.byte >= 2)
         memcpy(text + r->start.byte, "\"\"", 2);
-    else
+    else if (whole)
         text[r->start.byte] = '0';
     list = json_object_get(f, "credentials");
     /* A module called twice is walked twice: its file once. */
@@ -469,8 +536,8 @@ static int blank_literal(struct redact *rd, const char *provider,
         if (json_object_set_new(f, "credentials", list))
             list = NULL;
     }
-    item = json_pack("{s:s,s:s,s:i,s:i}", "provider", provider, "argument",
-                     at->name, "line", (int)r->start.line, "column",
+    item = json_pack("{s:s,s:s,s:i,s:i}", "provider", rd->provider, "argument",
+                     rd->argument, "line", (int)r->start.line, "column",
                      (int)r->start.column);
     if (!list || !item || json_array_append_new(list, item) ||
         json_object_set_new(f, "text", json_stringn(text, len)))
@@ -480,43 +547,248 @@ done:
     return error;
 }
 
+/* Blank every string constant in @e, an expression with references
+ * (@in_tpl: a template inside a template, whose text is not quoted). */
+static void blank_strings(struct redact *rd, const struct tern_expr *e,
+                          int in_tpl, int depth)
+{
+    size_t i;
+
+    /* Deeper than the parser nests: what is beyond is blanked whole (a
+     * template's text to spaces). */
+    if (!e || rd->error || depth > 512) {
+        if (e && !rd->error)
+            rd->error = blank_range(rd, &e->range, !in_tpl);
+        return;
+    }
+    switch (e->kind) {
+    case TERN_EXPR_LITERAL:
+        if (tern_value_kind(e->u.literal) == TERN_VAL_STRING)
+            rd->error = blank_range(rd, &e->range, !in_tpl);
+        break;
+    case TERN_EXPR_TEMPLATE:
+        if (!in_tpl && nrefs(e) == 0) {
+            rd->error = blank_range(rd, &e->range, 1);
+            break;
+        }
+        for (i = 0; i < e->u.list.n; i++)
+            if (e->u.list.items[i]->kind == TERN_EXPR_LITERAL)
+                rd->error = blank_range(rd, &e->u.list.items[i]->range, 0);
+            else
+                blank_strings(rd, e->u.list.items[i], 0, depth + 1);
+        break;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        blank_strings(rd, e->u.cond.cond, 0, depth + 1);
+        blank_strings(rd, e->u.cond.then_, e->kind == TERN_EXPR_TPL_IF,
+                      depth + 1);
+        blank_strings(rd, e->u.cond.else_, e->kind == TERN_EXPR_TPL_IF,
+                      depth + 1);
+        break;
+    case TERN_EXPR_FOR:
+    case TERN_EXPR_TPL_FOR:
+        blank_strings(rd, e->u.for_.coll, 0, depth + 1);
+        blank_strings(rd, e->u.for_.key, 0, depth + 1);
+        blank_strings(rd, e->u.for_.val, e->kind == TERN_EXPR_TPL_FOR,
+                      depth + 1);
+        blank_strings(rd, e->u.for_.cond, 0, depth + 1);
+        break;
+    case TERN_EXPR_GETATTR:
+        blank_strings(rd, e->u.attr.obj, 0, depth + 1);
+        break;
+    case TERN_EXPR_INDEX:
+        blank_strings(rd, e->u.index.obj, 0, depth + 1);
+        blank_strings(rd, e->u.index.key, 0, depth + 1);
+        break;
+    case TERN_EXPR_SPLAT:
+        blank_strings(rd, e->u.splat.source, 0, depth + 1);
+        blank_strings(rd, e->u.splat.each, 0, depth + 1);
+        break;
+    case TERN_EXPR_CALL:
+        for (i = 0; i < e->u.call.n; i++)
+            blank_strings(rd, e->u.call.args[i], 0, depth + 1);
+        break;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        blank_strings(rd, e->u.op.a, 0, depth + 1);
+        blank_strings(rd, e->u.op.b, 0, depth + 1);
+        break;
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < e->u.list.n; i++)
+            blank_strings(rd, e->u.list.items[i], 0, depth + 1);
+        break;
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < e->u.object.n; i++) {
+            blank_strings(rd, e->u.object.keys[i], 0, depth + 1);
+            blank_strings(rd, e->u.object.vals[i], 0, depth + 1);
+        }
+        break;
+    case TERN_EXPR_PAREN:
+        blank_strings(rd, e->u.paren, 0, depth + 1);
+        break;
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_SPLAT_ITEM:
+        break;
+    }
+}
+
+/* Put @e, of module @mod, on the path, unless it is there already. */
+static void trace(struct redact *rd, const struct tern_lang_config *mod,
+                  const struct tern_expr *e)
+{
+    size_t i;
+
+    if (!e || rd->error)
+        return;
+    for (i = 0; i < rd->n; i++)
+        if (rd->path[i].e == e)
+            return;
+    if (TERN_VEC_RESERVE(rd->path, rd->alloc, rd->n + 1) != TERN_OK) {
+        rd->error = TERN_ENOMEM;
+        return;
+    }
+    rd->path[rd->n].mod = mod;
+    rd->path[rd->n].e = e;
+    rd->n++;
+}
+
+/* Where a credential's reference @r, made in rd->mod, takes its value
+ * from: a local's expression goes on the path; a root variable is a
+ * credential variable. Nothing else can reach a provider block: tern
+ * refuses provider blocks in child modules and, in the root's, any
+ * reference but to variables and locals, through locals too
+ * (engine.c), so the path stays in the module it starts in. */
+static void follow(void *ctx, const struct tern_lang_ref *r)
+{
+    struct redact *rd = ctx;
+    const struct tern_lang_config *mod = rd->mod;
+    size_t i;
+
+    if (rd->error || !r->name)
+        return;
+    if (strcmp(r->kind, "var") == 0 && !mod->parent)
+        cred_var(rd, r->name);
+    else if (strcmp(r->kind, "local") == 0 &&
+             tern__nameset_find(&mod->local_names, r->name, &i))
+        trace(rd, mod, mod->local_attrs[i]->expr);
+}
+
+/* Read what is on the path and not read yet: blank its constants and put
+ * what it refers to on the path. */
+static void drain(struct redact *rd)
+{
+    while (!rd->error && rd->next < rd->n) {
+        struct traced t = rd->path[rd->next++];
+
+        if (nrefs(t.e) == 0) {
+            rd->error = blank_range(rd, &t.e->range, 1);
+            continue;
+        }
+        blank_strings(rd, t.e, 0, 0);
+        rd->mod = t.mod;
+        if (!rd->error)
+            tern_lang_expr_refs(t.e, follow, rd);
+    }
+}
+
+/* The sensitive arguments of a provider block's @body (or a block nested
+ * in it, @prefix its path: "assume_role."), by @schema. */
+static void redact_body(struct redact *rd, const struct tern_lang_config *mod,
+                        const struct tern_body *body, const tern_attr *schema,
+                        const char *prefix)
+{
+    size_t i;
+
+    for (i = 0; !rd->error && i < body->nattrs; i++) {
+        const struct tern_attribute *at = &body->attrs[i];
+        const tern_attr *sa = tern_schema_attr(schema, at->name);
+        char *arg;
+
+        if (!sa || !(sa->flags & TERN_ATTR_SENSITIVE) || !at->expr)
+            continue;
+        arg = tern_asprintf("%s%s", prefix, at->name);
+        if (!arg) {
+            rd->error = TERN_ENOMEM;
+            return;
+        }
+        rd->argument = arg;
+        trace(rd, mod, at->expr);
+        drain(rd);
+        rd->argument = NULL;
+        tern_free(arg);
+    }
+    for (i = 0; !rd->error && i < body->nblocks; i++) {
+        const struct tern_block *b = body->blocks[i];
+        const struct tern_body *inner = b->body;
+        const char *type = b->type;
+        const tern_attr *sa;
+        char *sub;
+        size_t k;
+
+        /* dynamic "TYPE" { content { ... } } */
+        if (strcmp(type, "dynamic") == 0 && b->nlabels) {
+            type = b->labels[0];
+            inner = NULL;
+            for (k = 0; k < b->body->nblocks; k++)
+                if (strcmp(b->body->blocks[k]->type, "content") == 0)
+                    inner = b->body->blocks[k]->body;
+        }
+        sa = tern_schema_attr(schema, type);
+        if (!sa || !sa->nested || !inner)
+            continue;
+        sub = tern_asprintf("%s%s.", prefix, type);
+        if (!sub) {
+            rd->error = TERN_ENOMEM;
+            return;
+        }
+        redact_body(rd, mod, inner, sa->nested, sub);
+        tern_free(sub);
+    }
+}
+
 static void redact_module(void *ctx, const struct tern_lang_config *mod)
 {
     struct redact *rd = ctx;
-    size_t i, j;
+    size_t i;
 
     for (i = 0; !rd->error && i < mod->providers.n; i++) {
         const struct tern_block *b = mod->providers.items[i];
-        const tern_provider *prov =
-            b->nlabels ? tern_provider_find(b->labels[0]) : NULL;
+        const tern_attr *schema =
+            b->nlabels ? rd->schema_of(b->labels[0]) : NULL;
 
-        for (j = 0; prov && !rd->error && j < b->body->nattrs; j++) {
-            const struct tern_attribute *at = &b->body->attrs[j];
-            const tern_attr *sa = tern_schema_attr(prov->schema, at->name);
-            size_t nrefs = 0;
-
-            if (!sa || !(sa->flags & TERN_ATTR_SENSITIVE) || !at->expr)
-                continue;
-            tern_lang_expr_refs(at->expr, count_ref, &nrefs);
-            if (nrefs == 0)
-                rd->error = blank_literal(rd, prov->name, at);
-            else if (mod == rd->root)
-                tern_lang_expr_refs(at->expr, cred_var_ref, rd);
-        }
+        if (!schema)
+            continue;
+        rd->provider = b->labels[0];
+        redact_body(rd, mod, b->body, schema, "");
     }
+}
+
+static const tern_attr *provider_schema(const char *name)
+{
+    const tern_provider *prov = tern_provider_find(name);
+
+    return prov ? prov->schema : NULL;
+}
+
+int tern__plan_redact_with(const struct tern_lang_config *cfg, json_t *files,
+                           json_t *cred_vars, tern__plan_schema_fn schema_of)
+{
+    struct redact rd;
+
+    memset(&rd, 0, sizeof(rd));
+    rd.root = cfg;
+    rd.files = files;
+    rd.cred_vars = cred_vars;
+    rd.schema_of = schema_of;
+    tern_lang_config_walk(cfg, redact_module, &rd);
+    tern_free(rd.path);
+    return rd.error;
 }
 
 int tern__plan_redact(const struct tern_lang_config *cfg, json_t *files,
                       json_t *cred_vars)
 {
-    struct redact rd;
-
-    rd.root = cfg;
-    rd.files = files;
-    rd.cred_vars = cred_vars;
-    rd.error = TERN_OK;
-    tern_lang_config_walk(cfg, redact_module, &rd);
-    return rd.error;
+    return tern__plan_redact_with(cfg, files, cred_vars, provider_schema);
 }
 
 /* The plan file's bytes for @p: in clear, or encrypted with @passphrase

@@ -14,6 +14,8 @@
 #include "run_tern.h"
 #include "support.h"
 
+#include "engine/engine_int.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,7 +276,261 @@ TEST(plan_secrets, sensitive_encrypted)
     tt_sim_stop(&sim);
 }
 
+/* ---- credentials reached through locals (issue 20) ----------------------
+ *
+ * The same key, secret and token, none written in a provider block: the
+ * key in a local's object, the secret a template joining a local to a
+ * constant, the token a local's heredoc. (tern refuses provider blocks in
+ * child modules, and any reference but to variables and locals in a
+ * provider block, so locals are the only other way in.) */
+
+#define TAIL_SECRET "/SECRET/literal-7c1e9a3b5d" /* LIT_SECRET's tail */
+
+static const char traced_tf[] =
+    "locals {\n"
+    "  keys = {\n"
+    "    access = \"" LIT_AKID "\"\n"
+    "  }\n"
+    "  prefix = \"planfile\"\n"
+    "  secret = \"${local.prefix}" TAIL_SECRET "\"\n"
+    "  token = trimspace(<<EOT\n" LIT_TOKEN "\nEOT\n  )\n"
+    "}\n\n"
+    "provider \"aws\" {\n"
+    "  access_key = local.keys.access\n"
+    "  secret_key = local.secret\n"
+    "}\n\n"
+    "provider \"databricks\" {\n"
+    "  token = local.token\n"
+    "}\n\n"
+    "resource \"aws_iam_role\" \"r\" {\n"
+    "  name = \"planfile-traced\"\n" TT_HCL_TRUST_EC2 "}\n\n"
+    "resource \"databricks_group\" \"g\" {\n"
+    "  display_name = \"planfile-traced\"\n"
+    "}\n";
+
+/* Copy the plan file @from to @dir/p.tfplan. */
+static void copy_plan(const char *from, const char *dir)
+{
+    char path[1200];
+    size_t len = 0;
+    char *plan = tt_read_file(from, &len);
+    FILE *f;
+
+    ASSERT_NOT_NULL(plan);
+    snprintf(path, sizeof(path), "%s/p.tfplan", dir);
+    f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
+    ASSERT_EQ(fwrite(plan, 1, len, f), len);
+    fclose(f);
+    free(plan);
+}
+
+/* None of the credentials is in the plan file's bytes; without main.tf
+ * apply says where they were; with it, from a fresh directory, it
+ * applies with them (the environment's are wrong). */
+TEST(plan_secrets, through_locals)
+{
+    char path[1024], fresh[1024], state[1100];
+
+    start();
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", traced_tf));
+    RUN_AT(tern_test_tmpdir(), 0, "plan", "-no-color", "-out=p.tfplan");
+    snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
+    ASSERT_EQ(file_holds(path, "tern-plan 1 sha256="), 1);
+    ASSERT_EQ(file_holds(path, LIT_AKID), 0);
+    ASSERT_EQ(file_holds(path, TAIL_SECRET), 0);
+    ASSERT_EQ(file_holds(path, LIT_TOKEN), 0);
+    snprintf(fresh, sizeof(fresh), "%s/fresh", tern_test_tmpdir());
+    ASSERT_OK(mkdir(fresh, 0700));
+    copy_plan(path, fresh);
+    snprintf(state, sizeof(state), "-state=%s/tern.tfstate.db",
+             tern_test_tmpdir());
+    RUN_AT(fresh, 1, "apply", "-no-color", state, "p.tfplan");
+    ASSERT_STR_EQ(r.out, "");
+    ASSERT_STR_EQ(
+        r.err,
+        "Error: Saved plan needs the configuration's credentials\n\n"
+        "The plan file leaves out the credentials written in the "
+        "configuration, at main.tf:2:10 (provider \"aws\" access_key), "
+        "main.tf:6:28 (provider \"aws\" secret_key), main.tf:5:12 (provider "
+        "\"aws\" secret_key), main.tf:7:11 (provider \"databricks\" token), "
+        "and reads them again from main.tf at apply; reading it failed: No "
+        "such file or directory. Apply the plan where main.tf is as it was "
+        "when the plan was made, or give the credentials through the "
+        "environment or a shared credentials file instead of the "
+        "configuration.\n\n");
+    ASSERT_OK(tt_write_file(fresh, "main.tf", traced_tf));
+    RUN_AT(fresh, 0, "apply", "-no-color", state, "p.tfplan");
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 2 added, 0 "
+                               "changed, 0 destroyed.");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+static const char via_var_tf[] = "variable \"ak\" {\n"
+                                 "  type = string\n"
+                                 "}\n\n"
+                                 "locals {\n"
+                                 "  ak = lower(var.ak)\n"
+                                 "}\n\n"
+                                 "provider \"aws\" {\n"
+                                 "  access_key = upper(local.ak)\n"
+                                 "  secret_key = \"" LIT_SECRET "\"\n"
+                                 "}\n\n"
+                                 "resource \"aws_iam_role\" \"r\" {\n"
+                                 "  name = \"planfile-via-var\"\n"
+                                 "" TT_HCL_TRUST_EC2 "}\n";
+
+/* A root variable reaching the key through a local is a secret the plan
+ * holds: refused without a passphrase, encrypted with one, and applied. */
+TEST(plan_secrets, variable_through_local)
+{
+    struct tt_sim_env with;
+    char path[1024];
+
+    start();
+    with = sim_env;
+    tt_sim_env_add(&with, "TERN_PLAN_PASSPHRASE=" PASSPHRASE);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", via_var_tf));
+    RUN_AT(tern_test_tmpdir(), 1, "plan", "-no-color", "-var=ak=" LIT_AKID,
+           "-out=p.tfplan");
+    ASSERT_STR_EQ(r.err,
+                  "Error: Saved plan would hold sensitive values\n\n"
+                  "The plan holds the values of var.ak. tern writes no "
+                  "sensitive value to a plan file in clear, so p.tfplan was "
+                  "not written. Set TERN_PLAN_PASSPHRASE (at least 16 "
+                  "characters) to save the plan encrypted with it, or run "
+                  "plan without -out.\n\n");
+    snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
+    ASSERT_NE(access(path, F_OK), 0);
+    {
+        char *why =
+            tt_run_expect(&r, tern_test_tmpdir(), with.env,
+                          (const char *const[]){"plan", "-var=ak=" LIT_AKID,
+                                                "-out=p.tfplan", NULL},
+                          0);
+
+        if (why)
+            FAIL("%s", why);
+    }
+    ASSERT_EQ(file_holds(path, "tern-plan 1 aes-256-gcm pbkdf2-sha512 "), 1);
+    ASSERT_EQ(file_holds(path, LIT_AKID), 0);
+    ASSERT_EQ(file_holds(path, LIT_SECRET), 0);
+    {
+        char *why = tt_run_expect(
+            &r, tern_test_tmpdir(), with.env,
+            (const char *const[]){"apply", "-no-color", "p.tfplan", NULL}, 0);
+
+        if (why)
+            FAIL("%s", why);
+    }
+    ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
+                               "changed, 0 destroyed.");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* ---- a sensitive argument in a nested block ------------------------------
+ *
+ * No built-in provider's block nests a sensitive argument (the AWS
+ * provider's assume_role has none), so a provider of this test's own:
+ * its login block's web_token is sensitive, in a block as written and in
+ * a dynamic block's content. */
+
+static const tern_attr login_schema[] = {
+    {"role_arn", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
+    {"web_token", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL | TERN_ATTR_SENSITIVE,
+     NULL, NULL, 0},
+    {NULL, 0, 0, NULL, NULL, 0}};
+
+static const tern_attr nesting_schema[] = {
+    {"login", TERN_TYPE_BLOCK_LIST, TERN_ATTR_OPTIONAL, NULL, login_schema, 0},
+    {"region", TERN_TYPE_STRING, TERN_ATTR_OPTIONAL, NULL, NULL, 0},
+    {NULL, 0, 0, NULL, NULL, 0}};
+
+static const tern_attr *nesting_provider(const char *name)
+{
+    return strcmp(name, "nesting") == 0 ? nesting_schema : NULL;
+}
+
+static const char nested_tf[] = "locals {\n"
+                                "  tok = \"nested-SECRET-1\"\n"
+                                "  mix = \"${var.v}:nested-SECRET-2\"\n"
+                                "}\n"
+                                "variable \"v\" {}\n"
+                                "provider \"nesting\" {\n"
+                                "  region = \"plain-region\"\n"
+                                "  login {\n"
+                                "    role_arn  = \"plain-arn\"\n"
+                                "    web_token = local.tok\n"
+                                "  }\n"
+                                "  dynamic \"login\" {\n"
+                                "    for_each = [1]\n"
+                                "    content {\n"
+                                "      web_token = local.mix\n"
+                                "    }\n"
+                                "  }\n"
+                                "}\n";
+
+/* The plan's copy of the file: each constant the sensitive arguments
+ * reach is blanked, positions kept, the rest as written; v is a
+ * credential variable. */
+TEST(plan_secrets, nested_block)
+{
+    struct tern_lang_config *cfg = tern_lang_config_new(".");
+    struct tern_diags d = TERN_DIAGS_INIT;
+    json_t *files = NULL, *cred = json_array(), *f;
+    char hash[65];
+    char *creds;
+
+    ASSERT_NOT_NULL(cfg);
+    ASSERT_OK(tern_lang_config_add_file(cfg, "main.tf", nested_tf,
+                                        strlen(nested_tf), &d));
+    ASSERT_OK(tern__config_hash(cfg, hash, &files));
+    ASSERT_OK(tern__plan_redact_with(cfg, files, cred, nesting_provider));
+    f = json_array_get(files, 0);
+    ASSERT_STR_EQ(json_string_value(json_object_get(f, "text")),
+                  "locals {\n"
+                  "  tok = \"\"               \n"
+                  "  mix = \"${var.v}                \"\n"
+                  "}\n"
+                  "variable \"v\" {}\n"
+                  "provider \"nesting\" {\n"
+                  "  region = \"plain-region\"\n"
+                  "  login {\n"
+                  "    role_arn  = \"plain-arn\"\n"
+                  "    web_token = local.tok\n"
+                  "  }\n"
+                  "  dynamic \"login\" {\n"
+                  "    for_each = [1]\n"
+                  "    content {\n"
+                  "      web_token = local.mix\n"
+                  "    }\n"
+                  "  }\n"
+                  "}\n");
+    ASSERT_EQ(strlen(json_string_value(json_object_get(f, "text"))),
+              strlen(nested_tf));
+    creds = json_dumps(json_object_get(f, "credentials"), JSON_COMPACT);
+    ASSERT_STR_EQ(creds,
+                  "[{\"provider\":\"nesting\",\"argument\":\"login.web_token\","
+                  "\"line\":2,\"column\":9},{\"provider\":\"nesting\","
+                  "\"argument\":\"login.web_token\",\"line\":3,\"column\":"
+                  "18}]");
+    free(creds);
+    creds = json_dumps(cred, JSON_COMPACT);
+    ASSERT_STR_EQ(creds, "[\"v\"]");
+    free(creds);
+    json_decref(files);
+    json_decref(cred);
+    tern_diags_release(&d);
+    tern_lang_config_free(cfg);
+}
+
 const struct tern_test test_plan_secrets_list[] = {
     TEST_INTEGRATION(plan_secrets, fresh_dir_applies),
     TEST_INTEGRATION(plan_secrets, missing_or_changed_file),
-    TEST_INTEGRATION(plan_secrets, sensitive_encrypted), TEST_END};
+    TEST_INTEGRATION(plan_secrets, sensitive_encrypted),
+    TEST_INTEGRATION(plan_secrets, through_locals),
+    TEST_INTEGRATION(plan_secrets, variable_through_local),
+    TEST_UNIT(plan_secrets, nested_block),
+    TEST_END};
