@@ -13,7 +13,8 @@
  *                last line is the one checked against expect/. A
  *                set-up line starting with "@" is the runner's own:
  *                "@cp FROM TO" copies a file of the working
- *                directory over another; @sim, @iam and @dbx are
+ *                directory over another, "@rm PATH..." removes files
+ *                or directories of it; @sim, @iam and @dbx are
  *                requests to the sim (sim_step).
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
@@ -30,16 +31,19 @@
  *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
  *                           command line (a set-up line), from 1
  *   expect/files, expect/N.files   optional: the working directory's
- *                           entries after the last (the Nth) command
- *   expect/sim-PART         part PART (iam, databricks, s3, dynamodb) of
- *                           the sim's dump after the last command
- *                           (iam: each list sorted by name)
+ *                           entries, recursing, after the last (the Nth)
+ *                           command
+ *   expect/sim-PART, expect/N.sim-PART   part PART (iam, databricks, s3,
+ *                           dynamodb) of the sim's dump after the last
+ *                           (the Nth) command (iam: each list sorted by
+ *                           name)
  *
  * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
  * between two commands: a change made outside tern (sim_step).
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
- * comparing (and, in a case with a file mask-elapsed, "after 3s" by
+ * comparing (in a case with a file number-uuids, the Nth distinct UUID by
+ * <UUID-N>; in a case with a file mask-elapsed, "after 3s" by
  * "after Ns"), the state's serial by <SERIAL> and the sim's address by
  * <SIM>. TERN_UPDATE_GOLDEN=1
  * rewrites the expected files (calls and state only where they exist).
@@ -56,6 +60,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +74,42 @@ static int is_hex(const char *p, size_t n)
     return 1;
 }
 
+/* In a case with a file number-uuids, the UUIDs seen so far, in the
+ * order the runner met them (every command's outputs in turn, then the
+ * dumps and the state): the Nth distinct one becomes <UUID-N>, so that a
+ * case can say two lineages are the same (a migrated state) or differ. */
+#define MAX_UUIDS 64
+static struct {
+    int on;
+    size_t n;
+    char seen[MAX_UUIDS][37];
+} uuids;
+
+/* The mask of the UUID at @p (36 characters) into @w: "<UUID>", or
+ * "<UUID-N>" when numbering (never longer than 36). Its length. */
+static size_t mask_uuid(char *w, const char *p)
+{
+    size_t i;
+    char tag[24];
+
+    if (!uuids.on) {
+        memcpy(w, "<UUID>", 6);
+        return 6;
+    }
+    for (i = 0; i < uuids.n; i++)
+        if (strncasecmp(uuids.seen[i], p, 36) == 0)
+            break;
+    if (i == uuids.n) {
+        if (uuids.n == MAX_UUIDS)
+            FAIL("more than %d distinct UUIDs in a case", MAX_UUIDS);
+        memcpy(uuids.seen[uuids.n], p, 36);
+        uuids.seen[uuids.n++][36] = '\0';
+    }
+    snprintf(tag, sizeof(tag), "<UUID-%zu>", i + 1);
+    memcpy(w, tag, strlen(tag));
+    return strlen(tag);
+}
+
 /* Replace UUIDs and ISO timestamps, in place (never longer). */
 static void normalise(char *s)
 {
@@ -79,8 +120,7 @@ static void normalise(char *s)
             is_hex(p + 9, 4) && p[13] == '-' && is_hex(p + 14, 4) &&
             p[18] == '-' && is_hex(p + 19, 4) && p[23] == '-' &&
             is_hex(p + 24, 12)) {
-            memcpy(w, "<UUID>", 6);
-            w += 6;
+            w += mask_uuid(w, p);
             p += 36;
             continue;
         }
@@ -400,8 +440,10 @@ static void mask_sim(char *s)
 }
 
 /* In a dump: an integer under a key ending in "timestamp" or "_ms" (a
- * time in milliseconds) becomes "<TIME>", an S3 object's "etag" (the MD5
- * of a body that may hold a lineage) "<ETAG>", at any depth. */
+ * time in milliseconds) or named "time" (seconds: a state's history)
+ * becomes "<TIME>", an S3 object's "etag" (the MD5 of a body that may
+ * hold a lineage) "<ETAG>", at any depth; an S3 object's "body" that is a
+ * JSON object (a state) is shown as that object, masked the same way. */
 static void mask_dump(json_t *j)
 {
     const char *key;
@@ -420,8 +462,18 @@ static void mask_dump(json_t *j)
         n = strlen(key);
         if (json_is_integer(v) &&
             ((n >= 9 && strcmp(key + n - 9, "timestamp") == 0) ||
-             (n >= 3 && strcmp(key + n - 3, "_ms") == 0)))
+             (n >= 3 && strcmp(key + n - 3, "_ms") == 0) ||
+             strcmp(key, "time") == 0))
             json_object_set_new(j, key, json_string("<TIME>"));
+        else if (strcmp(key, "body") == 0 && json_is_string(v) &&
+                 json_string_value(v)[0] == '{') {
+            json_t *doc = json_loads(json_string_value(v), 0, NULL);
+
+            if (doc) {
+                mask_dump(doc);
+                json_object_set_new(j, key, doc);
+            }
+        }
         else if (strcmp(key, "etag") == 0 && json_is_string(v))
             json_object_set_new(j, key, json_string("<ETAG>"));
         else
@@ -518,22 +570,29 @@ static char *take_input(const char **args, const char *work)
     return text;
 }
 
-/* The working directory's entries (not recursing), one name a line,
- * sorted, a directory's with a trailing '/', a symbolic link's followed
- * by " -> TARGET". A new string (free()). */
-static char *work_files(const char *work)
+/* The entries of @work's directory @rel ("" for @work itself) and,
+ * recursing, of its subdirectories, each a line "REL/NAME" added to
+ * @names (at most 256): a directory's with a trailing '/', a symbolic
+ * link's followed by " -> TARGET" (not followed). */
+static void list_entries(const char *work, const char *rel, char **names,
+                         size_t *n, size_t *len)
 {
-    char *names[256], *out, path[8192], target[4096];
-    size_t n = 0, i, k, len = 1;
+    char path[8192], target[4096], sub[4096];
     struct dirent *de;
     struct stat st;
-    DIR *d = opendir(work);
+    size_t k;
+    DIR *d;
 
+    snprintf(path, sizeof(path), "%s/%s", work, rel);
+    d = opendir(path);
     ASSERT_NOT_NULL(d);
-    while ((de = readdir(d)) != NULL && n < 256) {
+    while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
+        if (*n == 256)
+            FAIL("more than 256 entries in %s", work);
+        snprintf(sub, sizeof(sub), "%s%s", rel, de->d_name);
+        snprintf(path, sizeof(path), "%s/%s", work, sub);
         target[0] = '\0';
         memset(&st, 0, sizeof(st));
         if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -541,15 +600,29 @@ static char *work_files(const char *work)
 
             target[m < 0 ? 0 : m] = '\0';
         }
-        k = strlen(de->d_name) + strlen(target) + 8;
-        names[n] = malloc(k);
-        ASSERT_NOT_NULL(names[n]);
-        snprintf(names[n], k, "%s%s%s%s\n", de->d_name,
+        k = strlen(sub) + strlen(target) + 8;
+        names[*n] = malloc(k);
+        ASSERT_NOT_NULL(names[*n]);
+        snprintf(names[*n], k, "%s%s%s%s\n", sub,
                  S_ISDIR(st.st_mode) ? "/" : "",
                  S_ISLNK(st.st_mode) ? " -> " : "", target);
-        len += strlen(names[n++]);
+        *len += strlen(names[(*n)++]);
+        if (S_ISDIR(st.st_mode)) {
+            strcat(sub, "/");
+            list_entries(work, sub, names, n, len);
+        }
     }
     closedir(d);
+}
+
+/* The working directory's entries, recursing, one path a line, sorted
+ * (list_entries). A new string (free()). */
+static char *work_files(const char *work)
+{
+    char *names[256], *out;
+    size_t n = 0, i, len = 1;
+
+    list_entries(work, "", names, &n, &len);
     qsort(names, n, sizeof(names[0]), cmp_lines);
     out = calloc(len, 1);
     ASSERT_NOT_NULL(out);
@@ -659,6 +732,75 @@ static void cp_step(const char *slug, const char *work, char *line)
     copy_file(from, to);
 }
 
+/* Remove @path (a file, or a directory with everything under it). */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0)
+        FAIL("@rm %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        char sub[8192];
+
+        ASSERT_NOT_NULL(d);
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+            remove_tree(sub);
+        }
+        closedir(d);
+        if (rmdir(path) != 0)
+            FAIL("@rm %s: %s", path, strerror(errno));
+    } else if (unlink(path) != 0) {
+        FAIL("@rm %s: %s", path, strerror(errno));
+    }
+}
+
+/* "@rm PATH...": files or directories of the working directory @work
+ * removed (a local state deleted by hand between two commands). */
+static void rm_step(const char *slug, const char *work, char *line)
+{
+    char path[8192];
+    const char **args = split(line);
+    size_t i;
+
+    if (!args[0])
+        FAIL("%s: @rm takes one path or more", slug);
+    for (i = 0; args[i]; i++) {
+        if (args[i][0] == '/' || strstr(args[i], ".."))
+            FAIL("%s: @rm %s: not inside the working directory", slug,
+                 args[i]);
+        snprintf(path, sizeof(path), "%s/%s", work, args[i]);
+        remove_tree(path);
+    }
+}
+
+/* expect/N.sim-PART for each part of the sim's dump the case has one of,
+ * after the Nth command line (@step). */
+static int compare_step_dumps(const char *casedir, int step)
+{
+    static const char *const parts[] = {"iam", "databricks", "s3",
+                                        "dynamodb"};
+    char name[48];
+    int failed = 0;
+    size_t k;
+
+    for (k = 0; k < 4; k++) {
+        char *dump;
+
+        snprintf(name, sizeof(name), "%d.sim-%s", step, parts[k]);
+        if (!has_expect(casedir, name))
+            continue;
+        dump = sim_dump_part(parts[k]);
+        failed |= compare(casedir, name, dump);
+        free(dump);
+    }
+    return failed;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -678,13 +820,17 @@ static int run_case(const char *casedir, const char *slug)
         if (de->d_name[0] == '.' || strcmp(de->d_name, "cmd") == 0 ||
             strcmp(de->d_name, "expect") == 0 ||
             strcmp(de->d_name, "sim.json") == 0 ||
-            strcmp(de->d_name, "mask-elapsed") == 0)
+            strcmp(de->d_name, "mask-elapsed") == 0 ||
+            strcmp(de->d_name, "number-uuids") == 0)
             continue;
         snprintf(from, sizeof(from), "%s/%s", casedir, de->d_name);
         snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
         copy_file(from, path);
     }
     closedir(d);
+    snprintf(path, sizeof(path), "%s/number-uuids", casedir);
+    uuids.on = stat(path, &st) == 0;
+    uuids.n = 0;
     snprintf(path, sizeof(path), "%s/sim.json", casedir);
     use_sim = stat(path, &st) == 0;
     if (use_sim) {
@@ -709,6 +855,10 @@ static int run_case(const char *casedir, const char *slug)
                 FAIL("%s: the last line must run tern", slug);
             if (strncmp(line, "@cp ", 4) == 0) {
                 cp_step(slug, work, line + 4);
+                continue;
+            }
+            if (strncmp(line, "@rm ", 4) == 0) {
+                rm_step(slug, work, line + 4);
                 continue;
             }
             if (!use_sim)
@@ -755,6 +905,8 @@ static int run_case(const char *casedir, const char *slug)
 
             snprintf(name, sizeof(name), "%d.files", step);
             failed |= compare_files(casedir, name, work);
+            if (use_sim)
+                failed |= compare_step_dumps(casedir, step);
         }
     }
     normalise(r.out);
