@@ -4,6 +4,9 @@
  * commands and what they must do. The format is described in
  * tests/cases/README.md; in short:
  *
+ *   copy-from    optional: "SRC [DEST]" lines, directories of the source
+ *                tree (an example, as published) copied into the working
+ *                directory (or its DEST) before the case's own files
  *   cmd          one tern invocation per line (arguments separated by
  *                spaces; '...' quotes one argument; leading NAME=VALUE
  *                words set environment variables for that run, as in a
@@ -27,6 +30,8 @@
  *                           the order the sim logged them
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
+ *   expect/N.calls, expect/N.calls-unordered   the same for the Nth
+ *                           command line (the log cleared before it)
  *   expect/state            `tern state pull` after the last command
  *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
  *                           command line (a set-up line), from 1
@@ -36,7 +41,7 @@
  *   expect/sim-PART, expect/N.sim-PART   part PART (iam, databricks, s3,
  *                           dynamodb) of the sim's dump after the last
  *                           (the Nth) command (iam: each list sorted by
- *                           name)
+ *                           name); sim-clusters: /_sim/clusters
  *
  * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
  * between two commands: a change made outside tern (sim_step).
@@ -189,7 +194,8 @@ static void copy_file(const char *from, const char *to)
         struct dirent *de;
         char a[4096], b[4096];
 
-        if (!d || mkdir(to, 0755) != 0)
+        /* It may be there already, made by copy-from. */
+        if (!d || (mkdir(to, 0755) != 0 && errno != EEXIST))
             FAIL("copy %s", from);
         while ((de = readdir(d)) != NULL) {
             if (de->d_name[0] == '.')
@@ -439,8 +445,9 @@ static void mask_sim(char *s)
     *w = '\0';
 }
 
-/* In a dump: an integer under a key ending in "timestamp" or "_ms" (a
- * time in milliseconds) or named "time" (seconds: a state's history)
+/* In a dump: an integer under a key ending in "timestamp", "_ms" or
+ * "_time" (a time in milliseconds: a cluster's start_time) or named
+ * "time" (seconds: a state's history)
  * becomes "<TIME>", an S3 object's "etag" (the MD5 of a body that may
  * hold a lineage) "<ETAG>", at any depth; an S3 object's "body" that is a
  * JSON object (a state) is shown as that object, masked the same way. */
@@ -463,6 +470,7 @@ static void mask_dump(json_t *j)
         if (json_is_integer(v) &&
             ((n >= 9 && strcmp(key + n - 9, "timestamp") == 0) ||
              (n >= 3 && strcmp(key + n - 3, "_ms") == 0) ||
+             (n >= 5 && strcmp(key + n - 5, "_time") == 0) ||
              strcmp(key, "time") == 0))
             json_object_set_new(j, key, json_string("<TIME>"));
         else if (strcmp(key, "body") == 0 && json_is_string(v) &&
@@ -490,16 +498,21 @@ static char *sim_dump_part(const char *part)
     json_t *root;
     char *text, *out;
 
-    if (tt_sim_control(&r, &case_sim, "GET", "dump", NULL) != 0 ||
+    /* "clusters": the Databricks clusters, with their states and
+     * start-up settings, which the dump leaves out (/_sim/clusters). */
+    int whole = strcmp(part, "clusters") == 0;
+
+    if (tt_sim_control(&r, &case_sim, "GET", whole ? "clusters" : "dump",
+                       NULL) != 0 ||
         r.status != 200)
-        FAIL("GET /_sim/dump: %ld", r.status);
+        FAIL("GET /_sim/%s: %ld", whole ? "clusters" : "dump", r.status);
     root = json_loads(r.body, 0, NULL);
     tt_response_release(&r);
     ASSERT_NOT_NULL(root);
     if (strcmp(part, "iam") == 0)
         sort_iam(json_object_get(root, "iam"));
     mask_dump(root);
-    text = json_dumps(json_object_get(root, part),
+    text = json_dumps(whole ? root : json_object_get(root, part),
                       JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     json_decref(root);
     ASSERT_NOT_NULL(text);
@@ -783,12 +796,12 @@ static void rm_step(const char *slug, const char *work, char *line)
 static int compare_step_dumps(const char *casedir, int step)
 {
     static const char *const parts[] = {"iam", "databricks", "s3",
-                                        "dynamodb"};
+                                        "dynamodb", "clusters"};
     char name[48];
     int failed = 0;
     size_t k;
 
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < 5; k++) {
         char *dump;
 
         snprintf(name, sizeof(name), "%d.sim-%s", step, parts[k]);
@@ -798,6 +811,86 @@ static int compare_step_dumps(const char *casedir, int step)
         failed |= compare(casedir, name, dump);
         free(dump);
     }
+    return failed;
+}
+
+/* A case file copy-from: each line "SRC [DEST]" copies the files of the
+ * source tree's directory SRC (an example, as published) into the working
+ * directory's DEST (".", created when absent), before the case's own
+ * files, which may add to them or replace one. */
+static void copy_from(const char *casedir, const char *slug, const char *work)
+{
+    char path[12288], from[16384], to[16384], dest[8192];
+    char *text, *line, *next;
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s/copy-from", casedir);
+    text = tt_read_file(path, NULL);
+    if (!text)
+        return;
+    for (line = text; line && *line; line = next) {
+        const char **a;
+
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (*line == '\0' || *line == '#')
+            continue;
+        a = split(line);
+        if (!a[0] || a[0][0] == '/' || strstr(a[0], "..") ||
+            (a[1] && (a[1][0] == '/' || strstr(a[1], ".."))))
+            FAIL("%s: copy-from: '%s' is not SRC [DEST] inside the tree",
+                 slug, line);
+        snprintf(dest, sizeof(dest), "%s/%s", work, a[1] ? a[1] : ".");
+        if (mkdir(dest, 0755) != 0 && errno != EEXIST)
+            FAIL("mkdir %s: %s", dest, strerror(errno));
+        snprintf(path, sizeof(path), "%s/%s", tern_test_source_dir(), a[0]);
+        d = opendir(path);
+        if (!d)
+            FAIL("%s: copy-from %s: %s", slug, a[0], strerror(errno));
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            snprintf(from, sizeof(from), "%s/%s", path, de->d_name);
+            snprintf(to, sizeof(to), "%s/%s", dest, de->d_name);
+            copy_file(from, to);
+        }
+        closedir(d);
+    }
+    free(text);
+}
+
+/* Whether the case has expect/N.calls or N.calls-unordered for the Nth
+ * command line (@step). */
+static int step_has_calls(const char *casedir, int step)
+{
+    char name[48];
+
+    snprintf(name, sizeof(name), "%d.calls", step);
+    if (has_expect(casedir, name))
+        return 1;
+    snprintf(name, sizeof(name), "%d.calls-unordered", step);
+    return has_expect(casedir, name);
+}
+
+/* expect/N.calls and N.calls-unordered: the calls the sim logged during
+ * the Nth command line (@step; the log is cleared before it). */
+static int compare_step_calls(const char *casedir, int step)
+{
+    char name[48], *calls;
+    int failed = 0;
+
+    if (!step_has_calls(casedir, step))
+        return 0;
+    calls = sim_calls(0);
+    snprintf(name, sizeof(name), "%d.calls", step);
+    failed |= compare_optional(casedir, name, calls);
+    free(calls);
+    calls = sim_calls(1);
+    snprintf(name, sizeof(name), "%d.calls-unordered", step);
+    failed |= compare_optional(casedir, name, calls);
+    free(calls);
     return failed;
 }
 
@@ -815,9 +908,11 @@ static int run_case(const char *casedir, const char *slug)
     snprintf(work, sizeof(work), "%s/%s", tern_test_tmpdir(), slug);
     if (mkdir(work, 0755) != 0)
         FAIL("mkdir %s: %s", work, strerror(errno));
+    copy_from(casedir, slug, work);
     d = opendir(casedir);
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "cmd") == 0 ||
+            strcmp(de->d_name, "copy-from") == 0 ||
             strcmp(de->d_name, "expect") == 0 ||
             strcmp(de->d_name, "sim.json") == 0 ||
             strcmp(de->d_name, "mask-elapsed") == 0 ||
@@ -874,7 +969,7 @@ static int run_case(const char *casedir, const char *slug)
             line++;
         }
         tt_run_release(&r);
-        if (use_sim && last)
+        if (use_sim && (last || step_has_calls(casedir, step + 1)))
             sim_clear_calls();
         {
             const char **args = split(line), *env[TT_SIM_ENV_MAX + 16];
@@ -905,8 +1000,10 @@ static int run_case(const char *casedir, const char *slug)
 
             snprintf(name, sizeof(name), "%d.files", step);
             failed |= compare_files(casedir, name, work);
-            if (use_sim)
+            if (use_sim) {
                 failed |= compare_step_dumps(casedir, step);
+                failed |= compare_step_calls(casedir, step);
+            }
         }
     }
     normalise(r.out);
@@ -952,11 +1049,11 @@ static int run_case(const char *casedir, const char *slug)
     }
     {
         static const char *const parts[] = {"iam", "databricks", "s3",
-                                            "dynamodb"};
+                                            "dynamodb", "clusters"};
         char name[32];
         size_t k;
 
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 5; k++) {
             char *dump;
 
             snprintf(name, sizeof(name), "sim-%s", parts[k]);
