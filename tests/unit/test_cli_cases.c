@@ -32,7 +32,8 @@
  *                           parallel operations leave the order open
  *   expect/N.calls, expect/N.calls-unordered   the same for the Nth
  *                           command line (the log cleared before it)
- *   expect/state            `tern state pull` after the last command
+ *   expect/state, expect/N.state   `tern state pull` after the last (the
+ *                           Nth) command
  *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
  *                           command line (a set-up line), from 1
  *   expect/files, expect/N.files   optional: the working directory's
@@ -894,6 +895,34 @@ static int compare_step_calls(const char *casedir, int step)
     return failed;
 }
 
+/* expect/@name (state, N.state), where the case has it: `tern state
+ * pull` in @work, with the sim's environment @env (NULL without). */
+static int compare_state(const char *casedir, const char *name,
+                         const char *slug, const char *work,
+                         const char *const *env)
+{
+    static const char *const pull[] = {"state", "pull", NULL};
+    struct tt_run sp = {NULL, NULL, 0};
+    char *text;
+    int failed;
+
+    if (!has_expect(casedir, name))
+        return 0;
+    if (tt_run_tern_env(&sp, work, NULL, env, pull) != 0 || sp.status != 0)
+        FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
+    text = malloc(strlen(sp.out) + 16);
+    ASSERT_NOT_NULL(text);
+    strcpy(text, sp.out);
+    normalise(text);
+    mask_serial(text);
+    if (env)
+        mask_sim(text);
+    failed = compare(casedir, name, text);
+    free(text);
+    tt_run_release(&sp);
+    return failed;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -1004,6 +1033,9 @@ static int run_case(const char *casedir, const char *slug)
                 failed |= compare_step_dumps(casedir, step);
                 failed |= compare_step_calls(casedir, step);
             }
+            snprintf(name, sizeof(name), "%d.state", step);
+            failed |= compare_state(casedir, name, slug, work,
+                                    use_sim ? senv.env : NULL);
         }
     }
     normalise(r.out);
@@ -1066,26 +1098,8 @@ static int run_case(const char *casedir, const char *slug)
             free(dump);
         }
     }
-    if (has_expect(casedir, "state")) {
-        static const char *const pull[] = {"state", "pull", NULL};
-        struct tt_run sp = {NULL, NULL, 0};
-        char *text;
-
-        if (tt_run_tern_env(&sp, work, NULL, use_sim ? senv.env : NULL, pull) !=
-                0 ||
-            sp.status != 0)
-            FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
-        text = malloc(strlen(sp.out) + 16);
-        ASSERT_NOT_NULL(text);
-        strcpy(text, sp.out);
-        normalise(text);
-        mask_serial(text);
-        if (use_sim)
-            mask_sim(text);
-        failed |= compare(casedir, "state", text);
-        free(text);
-        tt_run_release(&sp);
-    }
+    failed |= compare_state(casedir, "state", slug, work,
+                            use_sim ? senv.env : NULL);
     tt_run_release(&r);
     free(cmd);
     return failed;
