@@ -1,6 +1,5 @@
-# The bulk refresh (tern_bulk_op, modules/aws/aws_iam_bulk.c): a
-# description and maximum session duration changed outside tern are in the
-# drift and planned back, from ListRoles, without a GetRole.
+# The bulk refresh (tern_bulk_op, modules/aws/aws_iam_bulk.c) after changes
+# made outside tern, planned and applied back (cmd).
 locals {
   names = toset(["s0", "s1", "s2"])
 }
@@ -15,8 +14,6 @@ resource "aws_iam_role" "r" {
       Action    = "sts:AssumeRole"
     }]
   })
-  description          = "made by tern"
-  max_session_duration = 3600
 }
 resource "aws_iam_role_policy_attachment" "a" {
   for_each   = local.names

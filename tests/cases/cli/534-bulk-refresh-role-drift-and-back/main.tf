@@ -1,8 +1,5 @@
-# The bulk refresh (tern_bulk_op, modules/aws/aws_iam_bulk.c): changed outside
-# tern: a new trust policy on s0, s1's policy detached, role s2 deleted. s0
-# and s1 come from the bulk calls (s1's detached policy is gone by its role's
-# list, without a call); s2 is not in the answer: its four objects are read
-# one by one.
+# The bulk refresh (tern_bulk_op, modules/aws/aws_iam_bulk.c): a role's
+# description and maximum session duration changed outside tern (cmd).
 locals {
   names = toset(["s0", "s1", "s2"])
 }
@@ -17,6 +14,8 @@ resource "aws_iam_role" "r" {
       Action    = "sts:AssumeRole"
     }]
   })
+  description          = "made by tern"
+  max_session_duration = 3600
 }
 resource "aws_iam_role_policy_attachment" "a" {
   for_each   = local.names

@@ -1,5 +1,5 @@
 # The bulk refresh (tern_bulk_op, modules/aws/aws_iam_bulk.c): 8 objects,
-# TERN_BULK_REFRESH_MIN=8 lowers the threshold: two calls.
+# around the threshold (default 10, TERN_BULK_REFRESH_MIN): cmd.
 locals {
   names = toset(["s0", "s1"])
 }
