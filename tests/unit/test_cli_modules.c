@@ -5,7 +5,7 @@
  * behaviour (init, apply under module addresses, moved blocks, -target of
  * a module instance, provider keys, bad calls, destroy, the order of
  * resource_changes across 15 module instances) is in tests/cases/cli 477,
- * 483, 493-499 and 640.
+ * 483, 493 and 640.
  */
 #include "runner.h"
 
@@ -126,8 +126,8 @@ static int write_tree(const char *root)
     return root ? tt_write_file(dir, "main.tf", root) : 0;
 }
 
-/* What the runner's cases (tests/cases/cli/493-499) cannot say: the module
- * tree init writes to .terraform/modules/modules.json, and `state pull`'s
+/* What the runner's case (tests/cases/cli/493-modules) cannot say: the
+ * module tree init writes to .terraform/modules/modules.json, and `state pull`'s
  * output pushed into a new state (Terraform's v4 JSON keeps each
  * resource's module path) re-plans empty. */
 TEST(cli_modules, init_pull_push)
