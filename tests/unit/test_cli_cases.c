@@ -482,8 +482,7 @@ static void mask_dump(json_t *j)
                 mask_dump(doc);
                 json_object_set_new(j, key, doc);
             }
-        }
-        else if (strcmp(key, "etag") == 0 && json_is_string(v))
+        } else if (strcmp(key, "etag") == 0 && json_is_string(v))
             json_object_set_new(j, key, json_string("<ETAG>"));
         else
             mask_dump(v);
@@ -785,8 +784,7 @@ static void rm_step(const char *slug, const char *work, char *line)
         FAIL("%s: @rm takes one path or more", slug);
     for (i = 0; args[i]; i++) {
         if (args[i][0] == '/' || strstr(args[i], ".."))
-            FAIL("%s: @rm %s: not inside the working directory", slug,
-                 args[i]);
+            FAIL("%s: @rm %s: not inside the working directory", slug, args[i]);
         snprintf(path, sizeof(path), "%s/%s", work, args[i]);
         remove_tree(path);
     }
@@ -796,8 +794,8 @@ static void rm_step(const char *slug, const char *work, char *line)
  * after the Nth command line (@step). */
 static int compare_step_dumps(const char *casedir, int step)
 {
-    static const char *const parts[] = {"iam", "databricks", "s3",
-                                        "dynamodb", "clusters"};
+    static const char *const parts[] = {"iam", "databricks", "s3", "dynamodb",
+                                        "clusters"};
     char name[48];
     int failed = 0;
     size_t k;
@@ -841,8 +839,8 @@ static void copy_from(const char *casedir, const char *slug, const char *work)
         a = split(line);
         if (!a[0] || a[0][0] == '/' || strstr(a[0], "..") ||
             (a[1] && (a[1][0] == '/' || strstr(a[1], ".."))))
-            FAIL("%s: copy-from: '%s' is not SRC [DEST] inside the tree",
-                 slug, line);
+            FAIL("%s: copy-from: '%s' is not SRC [DEST] inside the tree", slug,
+                 line);
         snprintf(dest, sizeof(dest), "%s/%s", work, a[1] ? a[1] : ".");
         if (mkdir(dest, 0755) != 0 && errno != EEXIST)
             FAIL("mkdir %s: %s", dest, strerror(errno));
@@ -1098,8 +1096,8 @@ static int run_case(const char *casedir, const char *slug)
             free(dump);
         }
     }
-    failed |= compare_state(casedir, "state", slug, work,
-                            use_sim ? senv.env : NULL);
+    failed |=
+        compare_state(casedir, "state", slug, work, use_sim ? senv.env : NULL);
     tt_run_release(&r);
     free(cmd);
     return failed;

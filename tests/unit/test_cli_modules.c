@@ -127,8 +127,8 @@ static int write_tree(const char *root)
 }
 
 /* What the runner's case (tests/cases/cli/493-modules) cannot say: the
- * module tree init writes to .terraform/modules/modules.json, and `state pull`'s
- * output pushed into a new state (Terraform's v4 JSON keeps each
+ * module tree init writes to .terraform/modules/modules.json, and `state
+ * pull`'s output pushed into a new state (Terraform's v4 JSON keeps each
  * resource's module path) re-plans empty. */
 TEST(cli_modules, init_pull_push)
 {
