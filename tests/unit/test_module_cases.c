@@ -192,7 +192,7 @@ static void scan_cases(void)
     ASSERT_NOT_NULL(d);
     all_config = calloc(1, 1);
     while ((de = readdir(d)) != NULL) {
-        char *text, *line, *next;
+        char *text;
 
         if (de->d_name[0] == '.')
             continue;
