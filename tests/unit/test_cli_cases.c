@@ -4,6 +4,9 @@
  * commands and what they must do. The format is described in
  * tests/cases/README.md; in short:
  *
+ *   copy-from    optional: "SRC [DEST]" lines, directories of the source
+ *                tree (an example, as published) copied into the working
+ *                directory (or its DEST) before the case's own files
  *   cmd          one tern invocation per line (arguments separated by
  *                spaces; '...' quotes one argument; leading NAME=VALUE
  *                words set environment variables for that run, as in a
@@ -13,7 +16,8 @@
  *                last line is the one checked against expect/. A
  *                set-up line starting with "@" is the runner's own:
  *                "@cp FROM TO" copies a file of the working
- *                directory over another; @sim, @iam and @dbx are
+ *                directory over another, "@rm PATH..." removes files
+ *                or directories of it; @sim, @iam and @dbx are
  *                requests to the sim (sim_step).
  *   sim.json     the case runs against tern-sim: the sim is reset, this
  *                is POSTed to /_sim/load (its dump's shape, "{}" for an
@@ -26,20 +30,26 @@
  *                           the order the sim logged them
  *   expect/calls-unordered  the same as a multiset (sorted lines), where
  *                           parallel operations leave the order open
- *   expect/state            `tern state pull` after the last command
+ *   expect/N.calls, expect/N.calls-unordered   the same for the Nth
+ *                           command line (the log cleared before it)
+ *   expect/state, expect/N.state   `tern state pull` after the last (the
+ *                           Nth) command
  *   expect/N.stdout, expect/N.stderr   optional: the outputs of the Nth
  *                           command line (a set-up line), from 1
  *   expect/files, expect/N.files   optional: the working directory's
- *                           entries after the last (the Nth) command
- *   expect/sim-PART         part PART (iam, databricks, s3, dynamodb) of
- *                           the sim's dump after the last command
- *                           (iam: each list sorted by name)
+ *                           entries, recursing, after the last (the Nth)
+ *                           command
+ *   expect/sim-PART, expect/N.sim-PART   part PART (iam, databricks, s3,
+ *                           dynamodb) of the sim's dump after the last
+ *                           (the Nth) command (iam: each list sorted by
+ *                           name); sim-clusters: /_sim/clusters
  *
  * A cmd line starting with '@' (@sim, @iam, @dbx) is a request to the sim
  * between two commands: a change made outside tern (sim_step).
  *
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
- * comparing (and, in a case with a file mask-elapsed, "after 3s" by
+ * comparing (in a case with a file number-uuids, the Nth distinct UUID by
+ * <UUID-N>; in a case with a file mask-elapsed, "after 3s" by
  * "after Ns"), the state's serial by <SERIAL> and the sim's address by
  * <SIM>. TERN_UPDATE_GOLDEN=1
  * rewrites the expected files (calls and state only where they exist).
@@ -56,6 +66,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +80,42 @@ static int is_hex(const char *p, size_t n)
     return 1;
 }
 
+/* In a case with a file number-uuids, the UUIDs seen so far, in the
+ * order the runner met them (every command's outputs in turn, then the
+ * dumps and the state): the Nth distinct one becomes <UUID-N>, so that a
+ * case can say two lineages are the same (a migrated state) or differ. */
+#define MAX_UUIDS 64
+static struct {
+    int on;
+    size_t n;
+    char seen[MAX_UUIDS][37];
+} uuids;
+
+/* The mask of the UUID at @p (36 characters) into @w: "<UUID>", or
+ * "<UUID-N>" when numbering (never longer than 36). Its length. */
+static size_t mask_uuid(char *w, const char *p)
+{
+    size_t i;
+    char tag[24];
+
+    if (!uuids.on) {
+        memcpy(w, "<UUID>", 6);
+        return 6;
+    }
+    for (i = 0; i < uuids.n; i++)
+        if (strncasecmp(uuids.seen[i], p, 36) == 0)
+            break;
+    if (i == uuids.n) {
+        if (uuids.n == MAX_UUIDS)
+            FAIL("more than %d distinct UUIDs in a case", MAX_UUIDS);
+        memcpy(uuids.seen[uuids.n], p, 36);
+        uuids.seen[uuids.n++][36] = '\0';
+    }
+    snprintf(tag, sizeof(tag), "<UUID-%zu>", i + 1);
+    memcpy(w, tag, strlen(tag));
+    return strlen(tag);
+}
+
 /* Replace UUIDs and ISO timestamps, in place (never longer). */
 static void normalise(char *s)
 {
@@ -79,8 +126,7 @@ static void normalise(char *s)
             is_hex(p + 9, 4) && p[13] == '-' && is_hex(p + 14, 4) &&
             p[18] == '-' && is_hex(p + 19, 4) && p[23] == '-' &&
             is_hex(p + 24, 12)) {
-            memcpy(w, "<UUID>", 6);
-            w += 6;
+            w += mask_uuid(w, p);
             p += 36;
             continue;
         }
@@ -149,7 +195,8 @@ static void copy_file(const char *from, const char *to)
         struct dirent *de;
         char a[4096], b[4096];
 
-        if (!d || mkdir(to, 0755) != 0)
+        /* It may be there already, made by copy-from. */
+        if (!d || (mkdir(to, 0755) != 0 && errno != EEXIST))
             FAIL("copy %s", from);
         while ((de = readdir(d)) != NULL) {
             if (de->d_name[0] == '.')
@@ -399,9 +446,12 @@ static void mask_sim(char *s)
     *w = '\0';
 }
 
-/* In a dump: an integer under a key ending in "timestamp" or "_ms" (a
- * time in milliseconds) becomes "<TIME>", an S3 object's "etag" (the MD5
- * of a body that may hold a lineage) "<ETAG>", at any depth. */
+/* In a dump: an integer under a key ending in "timestamp", "_ms" or
+ * "_time" (a time in milliseconds: a cluster's start_time) or named
+ * "time" (seconds: a state's history)
+ * becomes "<TIME>", an S3 object's "etag" (the MD5 of a body that may
+ * hold a lineage) "<ETAG>", at any depth; an S3 object's "body" that is a
+ * JSON object (a state) is shown as that object, masked the same way. */
 static void mask_dump(json_t *j)
 {
     const char *key;
@@ -420,9 +470,19 @@ static void mask_dump(json_t *j)
         n = strlen(key);
         if (json_is_integer(v) &&
             ((n >= 9 && strcmp(key + n - 9, "timestamp") == 0) ||
-             (n >= 3 && strcmp(key + n - 3, "_ms") == 0)))
+             (n >= 3 && strcmp(key + n - 3, "_ms") == 0) ||
+             (n >= 5 && strcmp(key + n - 5, "_time") == 0) ||
+             strcmp(key, "time") == 0))
             json_object_set_new(j, key, json_string("<TIME>"));
-        else if (strcmp(key, "etag") == 0 && json_is_string(v))
+        else if (strcmp(key, "body") == 0 && json_is_string(v) &&
+                 json_string_value(v)[0] == '{') {
+            json_t *doc = json_loads(json_string_value(v), 0, NULL);
+
+            if (doc) {
+                mask_dump(doc);
+                json_object_set_new(j, key, doc);
+            }
+        } else if (strcmp(key, "etag") == 0 && json_is_string(v))
             json_object_set_new(j, key, json_string("<ETAG>"));
         else
             mask_dump(v);
@@ -438,16 +498,21 @@ static char *sim_dump_part(const char *part)
     json_t *root;
     char *text, *out;
 
-    if (tt_sim_control(&r, &case_sim, "GET", "dump", NULL) != 0 ||
+    /* "clusters": the Databricks clusters, with their states and
+     * start-up settings, which the dump leaves out (/_sim/clusters). */
+    int whole = strcmp(part, "clusters") == 0;
+
+    if (tt_sim_control(&r, &case_sim, "GET", whole ? "clusters" : "dump",
+                       NULL) != 0 ||
         r.status != 200)
-        FAIL("GET /_sim/dump: %ld", r.status);
+        FAIL("GET /_sim/%s: %ld", whole ? "clusters" : "dump", r.status);
     root = json_loads(r.body, 0, NULL);
     tt_response_release(&r);
     ASSERT_NOT_NULL(root);
     if (strcmp(part, "iam") == 0)
         sort_iam(json_object_get(root, "iam"));
     mask_dump(root);
-    text = json_dumps(json_object_get(root, part),
+    text = json_dumps(whole ? root : json_object_get(root, part),
                       JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     json_decref(root);
     ASSERT_NOT_NULL(text);
@@ -518,22 +583,29 @@ static char *take_input(const char **args, const char *work)
     return text;
 }
 
-/* The working directory's entries (not recursing), one name a line,
- * sorted, a directory's with a trailing '/', a symbolic link's followed
- * by " -> TARGET". A new string (free()). */
-static char *work_files(const char *work)
+/* The entries of @work's directory @rel ("" for @work itself) and,
+ * recursing, of its subdirectories, each a line "REL/NAME" added to
+ * @names (at most 256): a directory's with a trailing '/', a symbolic
+ * link's followed by " -> TARGET" (not followed). */
+static void list_entries(const char *work, const char *rel, char **names,
+                         size_t *n, size_t *len)
 {
-    char *names[256], *out, path[8192], target[4096];
-    size_t n = 0, i, k, len = 1;
+    char path[8192], target[4096], sub[4096];
     struct dirent *de;
     struct stat st;
-    DIR *d = opendir(work);
+    size_t k;
+    DIR *d;
 
+    snprintf(path, sizeof(path), "%s/%s", work, rel);
+    d = opendir(path);
     ASSERT_NOT_NULL(d);
-    while ((de = readdir(d)) != NULL && n < 256) {
+    while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
+        if (*n == 256)
+            FAIL("more than 256 entries in %s", work);
+        snprintf(sub, sizeof(sub), "%s%s", rel, de->d_name);
+        snprintf(path, sizeof(path), "%s/%s", work, sub);
         target[0] = '\0';
         memset(&st, 0, sizeof(st));
         if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -541,15 +613,29 @@ static char *work_files(const char *work)
 
             target[m < 0 ? 0 : m] = '\0';
         }
-        k = strlen(de->d_name) + strlen(target) + 8;
-        names[n] = malloc(k);
-        ASSERT_NOT_NULL(names[n]);
-        snprintf(names[n], k, "%s%s%s%s\n", de->d_name,
+        k = strlen(sub) + strlen(target) + 8;
+        names[*n] = malloc(k);
+        ASSERT_NOT_NULL(names[*n]);
+        snprintf(names[*n], k, "%s%s%s%s\n", sub,
                  S_ISDIR(st.st_mode) ? "/" : "",
                  S_ISLNK(st.st_mode) ? " -> " : "", target);
-        len += strlen(names[n++]);
+        *len += strlen(names[(*n)++]);
+        if (S_ISDIR(st.st_mode)) {
+            strcat(sub, "/");
+            list_entries(work, sub, names, n, len);
+        }
     }
     closedir(d);
+}
+
+/* The working directory's entries, recursing, one path a line, sorted
+ * (list_entries). A new string (free()). */
+static char *work_files(const char *work)
+{
+    char *names[256], *out;
+    size_t n = 0, i, len = 1;
+
+    list_entries(work, "", names, &n, &len);
     qsort(names, n, sizeof(names[0]), cmp_lines);
     out = calloc(len, 1);
     ASSERT_NOT_NULL(out);
@@ -659,6 +745,182 @@ static void cp_step(const char *slug, const char *work, char *line)
     copy_file(from, to);
 }
 
+/* Remove @path (a file, or a directory with everything under it). */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0)
+        FAIL("@rm %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        char sub[8192];
+
+        ASSERT_NOT_NULL(d);
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+            remove_tree(sub);
+        }
+        closedir(d);
+        if (rmdir(path) != 0)
+            FAIL("@rm %s: %s", path, strerror(errno));
+    } else if (unlink(path) != 0) {
+        FAIL("@rm %s: %s", path, strerror(errno));
+    }
+}
+
+/* "@rm PATH...": files or directories of the working directory @work
+ * removed (a local state deleted by hand between two commands). */
+static void rm_step(const char *slug, const char *work, char *line)
+{
+    char path[8192];
+    const char **args = split(line);
+    size_t i;
+
+    if (!args[0])
+        FAIL("%s: @rm takes one path or more", slug);
+    for (i = 0; args[i]; i++) {
+        if (args[i][0] == '/' || strstr(args[i], ".."))
+            FAIL("%s: @rm %s: not inside the working directory", slug, args[i]);
+        snprintf(path, sizeof(path), "%s/%s", work, args[i]);
+        remove_tree(path);
+    }
+}
+
+/* expect/N.sim-PART for each part of the sim's dump the case has one of,
+ * after the Nth command line (@step). */
+static int compare_step_dumps(const char *casedir, int step)
+{
+    static const char *const parts[] = {"iam", "databricks", "s3", "dynamodb",
+                                        "clusters"};
+    char name[48];
+    int failed = 0;
+    size_t k;
+
+    for (k = 0; k < 5; k++) {
+        char *dump;
+
+        snprintf(name, sizeof(name), "%d.sim-%s", step, parts[k]);
+        if (!has_expect(casedir, name))
+            continue;
+        dump = sim_dump_part(parts[k]);
+        failed |= compare(casedir, name, dump);
+        free(dump);
+    }
+    return failed;
+}
+
+/* A case file copy-from: each line "SRC [DEST]" copies the files of the
+ * source tree's directory SRC (an example, as published) into the working
+ * directory's DEST (".", created when absent), before the case's own
+ * files, which may add to them or replace one. */
+static void copy_from(const char *casedir, const char *slug, const char *work)
+{
+    char path[12288], from[16384], to[16384], dest[8192];
+    char *text, *line, *next;
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s/copy-from", casedir);
+    text = tt_read_file(path, NULL);
+    if (!text)
+        return;
+    for (line = text; line && *line; line = next) {
+        const char **a;
+
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (*line == '\0' || *line == '#')
+            continue;
+        a = split(line);
+        if (!a[0] || a[0][0] == '/' || strstr(a[0], "..") ||
+            (a[1] && (a[1][0] == '/' || strstr(a[1], ".."))))
+            FAIL("%s: copy-from: '%s' is not SRC [DEST] inside the tree", slug,
+                 line);
+        snprintf(dest, sizeof(dest), "%s/%s", work, a[1] ? a[1] : ".");
+        if (mkdir(dest, 0755) != 0 && errno != EEXIST)
+            FAIL("mkdir %s: %s", dest, strerror(errno));
+        snprintf(path, sizeof(path), "%s/%s", tern_test_source_dir(), a[0]);
+        d = opendir(path);
+        if (!d)
+            FAIL("%s: copy-from %s: %s", slug, a[0], strerror(errno));
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            snprintf(from, sizeof(from), "%s/%s", path, de->d_name);
+            snprintf(to, sizeof(to), "%s/%s", dest, de->d_name);
+            copy_file(from, to);
+        }
+        closedir(d);
+    }
+    free(text);
+}
+
+/* Whether the case has expect/N.calls or N.calls-unordered for the Nth
+ * command line (@step). */
+static int step_has_calls(const char *casedir, int step)
+{
+    char name[48];
+
+    snprintf(name, sizeof(name), "%d.calls", step);
+    if (has_expect(casedir, name))
+        return 1;
+    snprintf(name, sizeof(name), "%d.calls-unordered", step);
+    return has_expect(casedir, name);
+}
+
+/* expect/N.calls and N.calls-unordered: the calls the sim logged during
+ * the Nth command line (@step; the log is cleared before it). */
+static int compare_step_calls(const char *casedir, int step)
+{
+    char name[48], *calls;
+    int failed = 0;
+
+    if (!step_has_calls(casedir, step))
+        return 0;
+    calls = sim_calls(0);
+    snprintf(name, sizeof(name), "%d.calls", step);
+    failed |= compare_optional(casedir, name, calls);
+    free(calls);
+    calls = sim_calls(1);
+    snprintf(name, sizeof(name), "%d.calls-unordered", step);
+    failed |= compare_optional(casedir, name, calls);
+    free(calls);
+    return failed;
+}
+
+/* expect/@name (state, N.state), where the case has it: `tern state
+ * pull` in @work, with the sim's environment @env (NULL without). */
+static int compare_state(const char *casedir, const char *name,
+                         const char *slug, const char *work,
+                         const char *const *env)
+{
+    static const char *const pull[] = {"state", "pull", NULL};
+    struct tt_run sp = {NULL, NULL, 0};
+    char *text;
+    int failed;
+
+    if (!has_expect(casedir, name))
+        return 0;
+    if (tt_run_tern_env(&sp, work, NULL, env, pull) != 0 || sp.status != 0)
+        FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
+    text = malloc(strlen(sp.out) + 16);
+    ASSERT_NOT_NULL(text);
+    strcpy(text, sp.out);
+    normalise(text);
+    mask_serial(text);
+    if (env)
+        mask_sim(text);
+    failed = compare(casedir, name, text);
+    free(text);
+    tt_run_release(&sp);
+    return failed;
+}
+
 static int run_case(const char *casedir, const char *slug)
 {
     char work[4096], path[8704], from[8704], code[32];
@@ -673,18 +935,24 @@ static int run_case(const char *casedir, const char *slug)
     snprintf(work, sizeof(work), "%s/%s", tern_test_tmpdir(), slug);
     if (mkdir(work, 0755) != 0)
         FAIL("mkdir %s: %s", work, strerror(errno));
+    copy_from(casedir, slug, work);
     d = opendir(casedir);
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "cmd") == 0 ||
+            strcmp(de->d_name, "copy-from") == 0 ||
             strcmp(de->d_name, "expect") == 0 ||
             strcmp(de->d_name, "sim.json") == 0 ||
-            strcmp(de->d_name, "mask-elapsed") == 0)
+            strcmp(de->d_name, "mask-elapsed") == 0 ||
+            strcmp(de->d_name, "number-uuids") == 0)
             continue;
         snprintf(from, sizeof(from), "%s/%s", casedir, de->d_name);
         snprintf(path, sizeof(path), "%s/%s", work, de->d_name);
         copy_file(from, path);
     }
     closedir(d);
+    snprintf(path, sizeof(path), "%s/number-uuids", casedir);
+    uuids.on = stat(path, &st) == 0;
+    uuids.n = 0;
     snprintf(path, sizeof(path), "%s/sim.json", casedir);
     use_sim = stat(path, &st) == 0;
     if (use_sim) {
@@ -711,6 +979,10 @@ static int run_case(const char *casedir, const char *slug)
                 cp_step(slug, work, line + 4);
                 continue;
             }
+            if (strncmp(line, "@rm ", 4) == 0) {
+                rm_step(slug, work, line + 4);
+                continue;
+            }
             if (!use_sim)
                 FAIL("%s: an '@' line to the sim needs sim.json", slug);
             failed |= sim_step(slug, line + 1);
@@ -724,7 +996,7 @@ static int run_case(const char *casedir, const char *slug)
             line++;
         }
         tt_run_release(&r);
-        if (use_sim && last)
+        if (use_sim && (last || step_has_calls(casedir, step + 1)))
             sim_clear_calls();
         {
             const char **args = split(line), *env[TT_SIM_ENV_MAX + 16];
@@ -755,6 +1027,13 @@ static int run_case(const char *casedir, const char *slug)
 
             snprintf(name, sizeof(name), "%d.files", step);
             failed |= compare_files(casedir, name, work);
+            if (use_sim) {
+                failed |= compare_step_dumps(casedir, step);
+                failed |= compare_step_calls(casedir, step);
+            }
+            snprintf(name, sizeof(name), "%d.state", step);
+            failed |= compare_state(casedir, name, slug, work,
+                                    use_sim ? senv.env : NULL);
         }
     }
     normalise(r.out);
@@ -800,11 +1079,11 @@ static int run_case(const char *casedir, const char *slug)
     }
     {
         static const char *const parts[] = {"iam", "databricks", "s3",
-                                            "dynamodb"};
+                                            "dynamodb", "clusters"};
         char name[32];
         size_t k;
 
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 5; k++) {
             char *dump;
 
             snprintf(name, sizeof(name), "sim-%s", parts[k]);
@@ -817,26 +1096,8 @@ static int run_case(const char *casedir, const char *slug)
             free(dump);
         }
     }
-    if (has_expect(casedir, "state")) {
-        static const char *const pull[] = {"state", "pull", NULL};
-        struct tt_run sp = {NULL, NULL, 0};
-        char *text;
-
-        if (tt_run_tern_env(&sp, work, NULL, use_sim ? senv.env : NULL, pull) !=
-                0 ||
-            sp.status != 0)
-            FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
-        text = malloc(strlen(sp.out) + 16);
-        ASSERT_NOT_NULL(text);
-        strcpy(text, sp.out);
-        normalise(text);
-        mask_serial(text);
-        if (use_sim)
-            mask_sim(text);
-        failed |= compare(casedir, "state", text);
-        free(text);
-        tt_run_release(&sp);
-    }
+    failed |=
+        compare_state(casedir, "state", slug, work, use_sim ? senv.env : NULL);
     tt_run_release(&r);
     free(cmd);
     return failed;

@@ -1,11 +1,11 @@
 /*
  * Child modules through the built binary against a tern-sim on 127.0.0.1
  * (issue 16's "done when"), where the case directories cannot say it: the
- * module tree init records, a pulled state pushed back, and the order of
- * resource_changes across 15 module instances. The plan/apply behaviour
- * (init, apply under module addresses, moved blocks, -target of a module
- * instance, provider keys, bad calls, destroy) is in tests/cases/cli
- * 477, 483 and 493-499.
+ * module tree init records and a pulled state pushed back. The plan/apply
+ * behaviour (init, apply under module addresses, moved blocks, -target of
+ * a module instance, provider keys, bad calls, destroy, the order of
+ * resource_changes across 15 module instances) is in tests/cases/cli 477,
+ * 483, 493 and 640.
  */
 #include "runner.h"
 
@@ -126,41 +126,9 @@ static int write_tree(const char *root)
     return root ? tt_write_file(dir, "main.tf", root) : 0;
 }
 
-/* "action address <- previous [module]" for each resource change of a
- * saved plan, one a line; no-ops only with @noop. */
-static char *changes_of(const char *json_text, int noop)
-{
-    json_t *doc = json_loads(json_text, 0, NULL), *rc;
-    size_t i;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-
-    json_array_foreach(json_object_get(doc, "resource_changes"), i, rc)
-    {
-        const char *prev =
-            json_string_value(json_object_get(rc, "previous_address"));
-        const char *mod =
-            json_string_value(json_object_get(rc, "module_address"));
-        json_t *acts =
-            json_object_get(json_object_get(rc, "change"), "actions");
-
-        if (!noop &&
-            strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0)
-            continue;
-        fprintf(f, "%s %s <- %s [%s]\n",
-                json_string_value(json_array_get(acts, 0)),
-                json_string_value(json_object_get(rc, "address")),
-                prev ? prev : "-", mod ? mod : "");
-    }
-    fclose(f);
-    json_decref(doc);
-    return out;
-}
-
-/* What the runner's cases (tests/cases/cli/493-499) cannot say: the module
- * tree init writes to .terraform/modules/modules.json, and `state pull`'s
- * output pushed into a new state (Terraform's v4 JSON keeps each
+/* What the runner's case (tests/cases/cli/493-modules) cannot say: the
+ * module tree init writes to .terraform/modules/modules.json, and `state
+ * pull`'s output pushed into a new state (Terraform's v4 JSON keeps each
  * resource's module path) re-plans empty. */
 TEST(cli_modules, init_pull_push)
 {
@@ -226,71 +194,5 @@ TEST(cli_modules, init_pull_push)
     tt_sim_stop(&sim);
 }
 
-/* resource_changes in upstream's order (addrs.AbsResourceInstance.Less):
- * module instances compared step by step, int keys by value ([9] before
- * [10]), no key before an int before a string. */
-TEST(cli_modules, change_order)
-{
-    char *ch;
-
-    ASSERT_OK(write_tree("module \"n\" {\n"
-                         "  source = \"./modules/profile\"\n"
-                         "  count  = 11\n"
-                         "  role   = \"tern-n-${count.index}\"\n"
-                         "}\n"
-                         "\n"
-                         "module \"m\" {\n"
-                         "  source   = \"./modules/profile\"\n"
-                         "  for_each = toset([\"b\", \"a\\\"q\", \"a\"])\n"
-                         "  role     = \"tern-m-${length(each.key)}\"\n"
-                         "  suffix   = each.key == \"a\" ? \"x\" : \"y\"\n"
-                         "}\n"
-                         "\n"
-                         "module \"m2\" {\n"
-                         "  source = \"./modules/profile\"\n"
-                         "  role   = \"tern-m2\"\n"
-                         "}\n"));
-    ASSERT_OK(tt_sim_start(&sim, NULL));
-    tt_sim_env_init(&env, &sim);
-    RUN(0, "init", "-no-color");
-    RUN(0, "plan", "-out=p.tfplan", "-no-color");
-    RUN(0, "show", "-json", "p.tfplan");
-    ch = changes_of(r.out, 0);
-    ASSERT_STR_EQ(
-        ch, "create module.m[\"a\"].aws_iam_instance_profile.this <- - "
-            "[module.m[\"a\"]]\n"
-            "create module.m[\"a\\\"q\"].aws_iam_instance_profile.this <- - "
-            "[module.m[\"a\\\"q\"]]\n"
-            "create module.m[\"b\"].aws_iam_instance_profile.this <- - "
-            "[module.m[\"b\"]]\n"
-            "create module.m2.aws_iam_instance_profile.this <- - [module.m2]\n"
-            "create module.n[0].aws_iam_instance_profile.this <- - "
-            "[module.n[0]]\n"
-            "create module.n[1].aws_iam_instance_profile.this <- - "
-            "[module.n[1]]\n"
-            "create module.n[2].aws_iam_instance_profile.this <- - "
-            "[module.n[2]]\n"
-            "create module.n[3].aws_iam_instance_profile.this <- - "
-            "[module.n[3]]\n"
-            "create module.n[4].aws_iam_instance_profile.this <- - "
-            "[module.n[4]]\n"
-            "create module.n[5].aws_iam_instance_profile.this <- - "
-            "[module.n[5]]\n"
-            "create module.n[6].aws_iam_instance_profile.this <- - "
-            "[module.n[6]]\n"
-            "create module.n[7].aws_iam_instance_profile.this <- - "
-            "[module.n[7]]\n"
-            "create module.n[8].aws_iam_instance_profile.this <- - "
-            "[module.n[8]]\n"
-            "create module.n[9].aws_iam_instance_profile.this <- - "
-            "[module.n[9]]\n"
-            "create module.n[10].aws_iam_instance_profile.this <- - "
-            "[module.n[10]]\n");
-    free(ch);
-    tt_run_release(&r);
-    tt_sim_stop(&sim);
-}
-
 const struct tern_test test_cli_modules_list[] = {
-    TEST_INTEGRATION(cli_modules, init_pull_push),
-    TEST_INTEGRATION(cli_modules, change_order), TEST_END};
+    TEST_INTEGRATION(cli_modules, init_pull_push), TEST_END};

@@ -6,13 +6,13 @@
  *   or a case directory of tests/cases/cli whose configuration declares
  *   it;
  * - a case for each operation: a tests/cases/cli case whose expect/stdout
- *   (compared with what tern printed, so it cannot claim what did not
- *   run) has the line tern prints for it:
+ *   or a set-up step's expect/N.stdout (compared with what tern printed,
+ *   so it cannot claim what did not run) has the line tern prints for it:
  *     create  "ADDR: Creating..."          update  "ADDR: Modifying..."
  *     delete  "ADDR: Destroying..."        import  "ADDR: Importing..."
  *     read    "ADDR: Refreshing state..."  (a resource)
- *   and a data source is read when a case's expect/state (compared with
- *   `tern state pull`) holds an instance of it;
+ *   and a data source is read when a case's expect/state or N.state
+ *   (compared with `tern state pull`) holds an instance of it;
  *
  * What is not covered yet is listed, exactly, in
  * tests/cases/module-gaps (one "TYPE OP" a line, a data source as
@@ -129,6 +129,54 @@ static void scan_state(char *text, const char *path)
     json_decref(st);
 }
 
+/* Whether @name is @what or "N.@what" (a set-up step's, also compared). */
+static int is_expect(const char *name, const char *what)
+{
+    const char *dot = strchr(name, '.');
+
+    return strcmp(name, what) == 0 || (dot && strcmp(dot + 1, what) == 0);
+}
+
+/* A case's expect/stdout and N.stdout lines, expect/state and N.state. */
+static void scan_expect(const char *dir, const char *casename)
+{
+    char path[8192];
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s/%s/expect", dir, casename);
+    d = opendir(path);
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        char *text, *line, *next;
+
+        if (!is_expect(de->d_name, "stdout") && !is_expect(de->d_name, "state"))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/expect/%s", dir, casename,
+                 de->d_name);
+        text = tt_read_file(path, NULL);
+        if (text && is_expect(de->d_name, "state")) {
+            scan_state(text, path);
+            free(text);
+            continue;
+        }
+        for (line = text; line && *line; line = next) {
+            char type[128];
+            int op;
+
+            next = strchr(line, '\n');
+            if (next)
+                *next++ = '\0';
+            op = line_op(line, type, sizeof(type));
+            if (op >= 0)
+                seen_of(type)->ops |= 1u << op;
+        }
+        free(text);
+    }
+    closedir(d);
+}
+
 /* Every case's expect/stdout lines and configuration (for "declares"). */
 static char *all_config; /* every case's main.tf, concatenated */
 
@@ -144,7 +192,7 @@ static void scan_cases(void)
     ASSERT_NOT_NULL(d);
     all_config = calloc(1, 1);
     while ((de = readdir(d)) != NULL) {
-        char *text, *line, *next;
+        char *text;
 
         if (de->d_name[0] == '.')
             continue;
@@ -159,25 +207,7 @@ static void scan_cases(void)
             cfg_len += n;
             free(text);
         }
-        snprintf(path, sizeof(path), "%s/%s/expect/stdout", dir, de->d_name);
-        text = tt_read_file(path, NULL);
-        for (line = text; line && *line; line = next) {
-            char type[128];
-            int op;
-
-            next = strchr(line, '\n');
-            if (next)
-                *next++ = '\0';
-            op = line_op(line, type, sizeof(type));
-            if (op >= 0)
-                seen_of(type)->ops |= 1u << op;
-        }
-        free(text);
-        snprintf(path, sizeof(path), "%s/%s/expect/state", dir, de->d_name);
-        text = tt_read_file(path, NULL);
-        if (text)
-            scan_state(text, path);
-        free(text);
+        scan_expect(dir, de->d_name);
     }
     closedir(d);
 }

@@ -1,1 +1,0 @@
-crossaccount_role_name = "databricks-ws"

@@ -1,0 +1,1 @@
+workspace_role_name = "databricks-workspace"
