@@ -197,20 +197,26 @@ TEST(threads, process_inherits_no_fd)
 }
 
 /* First stage: once tern's first GetRole waits at tern-sim's gate (its
- * own count, GET /_sim/hold?held=1), interrupt tern. */
+ * own count: GET /_sim/hold?held=1 answers when one waits, or after 30 s,
+ * so it is asked again within the run's 60 s), interrupt tern. */
 static void interrupt_when_held(int pid, void *arg)
 {
     struct tt_response resp;
+    json_int_t held = 0;
+    int i;
 
-    json_t *doc;
+    for (i = 0; i < 2 && held < 1; i++) {
+        json_t *doc;
 
-    ASSERT_OK(tt_sim_control(&resp, arg, "GET", "hold?held=1", NULL));
-    ASSERT_EQ(resp.status, 200);
-    doc = json_loads(resp.body, 0, NULL);
-    tt_response_release(&resp);
-    ASSERT_NOT_NULL(doc);
-    ASSERT_EQ(json_integer_value(json_object_get(doc, "held")), 1);
-    json_decref(doc);
+        ASSERT_OK(tt_sim_control(&resp, arg, "GET", "hold?held=1", NULL));
+        ASSERT_EQ(resp.status, 200);
+        doc = json_loads(resp.body, 0, NULL);
+        tt_response_release(&resp);
+        ASSERT_NOT_NULL(doc);
+        held = json_integer_value(json_object_get(doc, "held"));
+        json_decref(doc);
+    }
+    ASSERT_EQ(held, 1);
     kill(pid, SIGINT);
 }
 
