@@ -9,9 +9,9 @@
  * of TERN_CLOCK_SLICE_MS, returning as soon as the stop flag it is given
  * is raised, so an interrupt ends every wait within one slice (issue 20:
  * there were six copies of this sleep). A library caller or a test
- * injects its own clock (tern_engine_options.clock, the AWS clients'
- * clock option, the Databricks client's sleep/sleep_ud), which may advance
- * virtual time instead of waiting; an AWS call's deadline runs on it too.
+ * injects its own clock (tern_engine_options.clock, the AWS clients' and
+ * the Databricks client's clock option), which may advance virtual time
+ * instead of waiting; an AWS or Databricks call's deadline runs on it too.
  * A thread that waits for another's signal or a deadline, whichever comes
  * first (the S3 backend's pusher), waits through tern_clock_wait_until, so
  * an injected clock's time reaches that deadline too.

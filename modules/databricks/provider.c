@@ -43,10 +43,7 @@ static int dbx_configure(void **client, const tern_provider_env *env,
     dc.config_file = jstr(settings, "config_file");
     dc.cancel = env->cancel;
     dc.stop = env->stop;
-    if (env->clock) {
-        dc.sleep = env->clock->sleep;
-        dc.sleep_ud = env->clock->ud;
-    }
+    dc.clock = env->clock;
     dc.defer_auth = 1;
     tern__propagation_timeout_read();
     if ((error = tern_dbx_client_new(&c, &dc, env->http, diags)))

@@ -28,8 +28,8 @@ struct tern_dbx_client {
     char *authorization; /* "Bearer <token>" */
     tern_http *http;
     int max_retries;
-    tern_dbx_sleep_fn sleep;
-    void *sleep_ud;
+    tern_clock clock; /* the retry waits and the call's deadline */
+    long deadline_ms; /* the most one call may take, retries included */
     const atomic_int *cancel;
     const atomic_int *stop;
     unsigned int rng; /* read-only after creation; mixed with the attempt */
@@ -159,8 +159,9 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
     c->http = http;
     c->max_retries =
         cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
-    c->sleep = cfg->sleep ? cfg->sleep : tern_clock_system_sleep;
-    c->sleep_ud = cfg->sleep_ud;
+    c->clock = cfg->clock ? *cfg->clock : tern_clock_system;
+    c->deadline_ms =
+        cfg->deadline_ms > 0 ? cfg->deadline_ms : TERN_DBX_DEFAULT_DEADLINE_MS;
     c->cancel = cfg->cancel;
     c->stop = cfg->stop;
     c->rng = (unsigned int)time(NULL) ^ 0x5bd1e995u;
@@ -230,13 +231,44 @@ static long backoff_ms(struct tern_dbx_client *c, int attempt)
                   (double)(cap + 1));
 }
 
-static long elapsed_ms(const struct timespec *start)
+/* Milliseconds since @start, on the client's clock. */
+static long elapsed_ms(const struct tern_dbx_client *c, long long start)
 {
-    struct timespec now;
+    return (long)(tern_clock_now(&c->clock) - start);
+}
 
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - start->tv_sec) * 1000 +
-           (now.tv_nsec - start->tv_nsec) / 1000000;
+/* What a transport failure is called in the deadline's message. */
+static const char *failure_name(enum tern_http_failure f)
+{
+    switch (f) {
+    case TERN_HTTP_ETIMEOUT:
+        return "timeout";
+    case TERN_HTTP_ERESET:
+        return "connection reset";
+    case TERN_HTTP_ECONNECT:
+        return "connection refused";
+    default:
+        return "transport error";
+    }
+}
+
+/* The call gave up: the next wait would have reached its deadline. */
+static void report_deadline(const struct tern_dbx_client *c,
+                            const tern_http_response *resp, const char *method,
+                            const char *path, const char *code, int attempt,
+                            struct tern_diags *diags)
+{
+    struct tern_diag *d = tern_diags_add(
+        diags, TERN_SEV_ERROR, NULL, "Databricks request failed",
+        "%s %s gave up after %ld ms, the most one call may take (%d "
+        "attempt%s; the last: %s).",
+        method, path, c->deadline_ms, attempt, attempt == 1 ? "" : "s",
+        code[0]        ? code
+        : resp->status ? "an error status"
+                       : failure_name(resp->failure));
+
+    if (d && code[0])
+        d->service_code = tern_strdup(code);
 }
 
 /*
@@ -308,6 +340,34 @@ static void report_failure(const tern_http_response *resp, const char *method,
     tern_free(request_id);
 }
 
+/*
+ * The wait of @wait ms before a retry, on the client's clock, unless it
+ * would reach the call's deadline (aws/core.c's rule). Returns TERN_OK to
+ * retry, TERN_ERROR when the deadline stops the call, TERN_ECANCELED
+ * when the first interrupt cut the wait short (both reported).
+ */
+static int wait_to_retry(struct tern_dbx_client *c,
+                         const tern_http_response *resp, const char *method,
+                         const char *path, const char *code,
+                         const char *message, int attempt, long wait,
+                         long long call_start, struct tern_diags *diags)
+{
+    if (wait >= c->deadline_ms - elapsed_ms(c, call_start)) {
+        report_deadline(c, resp, method, path, code, attempt, diags);
+        return TERN_ERROR;
+    }
+    TERN_LOG_AT(TERN_LOG_DEBUG,
+                "databricks: %s %s: retry %d/%d in %ld ms (%s%s%s)", method,
+                path, attempt, c->max_retries, wait, code[0] ? code : "",
+                code[0] ? ": " : "", message);
+    if (tern_clock_sleep(&c->clock, wait, c->stop ? c->stop : c->cancel) ==
+        TERN_OK)
+        return TERN_OK;
+    tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
+                   "%s %s was canceled while waiting to retry.", method, path);
+    return TERN_ECANCELED;
+}
+
 int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
                   const json_t *body, json_t **out, struct tern_diags *diags)
 {
@@ -317,8 +377,8 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     char *url = NULL, *text = NULL;
     json_t *doc = NULL;
     json_error_t jerr;
-    struct timespec start;
-    char code[96], message[1024];
+    long long call_start, start;
+    char code[96] = "", message[1024] = "";
     int error = TERN_OK, attempt = 0, is_get = strcmp(method, "GET") == 0,
         oom = 0;
 
@@ -351,15 +411,22 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
     req.body_len = text ? strlen(text) : 0;
     req.cancel = c->cancel;
 
+    call_start = tern_clock_now(&c->clock);
     for (;;) {
-        long wait = -1;
+        long wait = -1, left = c->deadline_ms - elapsed_ms(c, call_start);
         int retry = 0, rc;
 
+        if (left <= 0) { /* the last wait overran what was left */
+            report_deadline(c, &resp, method, path, code, attempt, diags);
+            goto done;
+        }
+        /* The call's time left, when it is less than an attempt's own. */
+        req.timeout_ms = left < tern_http_timeout_ms(c->http) ? left : 0;
         attempt++;
         tern_http_response_release(&resp);
         json_decref(doc);
         doc = NULL;
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        start = tern_clock_now(&c->clock);
         rc = tern_http_send(c->http, &req, &resp, NULL);
         if (rc == TERN_ECANCELED || rc == TERN_ENOMEM || rc == TERN_EINVALID) {
             error = rc;
@@ -373,7 +440,8 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             TERN_LOG_AT(TERN_LOG_DEBUG,
                         "databricks: %s %s -> failed (attempt %d, %ld ms): "
                         "%s",
-                        method, path, attempt, elapsed_ms(&start), resp.error);
+                        method, path, attempt, elapsed_ms(c, start),
+                        resp.error);
             retry = is_get && (resp.failure == TERN_HTTP_ERESET ||
                                resp.failure == TERN_HTTP_ETIMEOUT ||
                                resp.failure == TERN_HTTP_ECONNECT);
@@ -386,7 +454,7 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
         } else {
             TERN_LOG_AT(TERN_LOG_DEBUG,
                         "databricks: %s %s -> %ld (attempt %d, %ld ms)", method,
-                        path, resp.status, attempt, elapsed_ms(&start));
+                        path, resp.status, attempt, elapsed_ms(c, start));
             doc = resp.body.len ? tern_json_loadb(resp.body.ptr, resp.body.len,
                                                   0, &jerr, &oom)
                                 : json_object();
@@ -426,15 +494,10 @@ int tern_dbx_call(tern_dbx_client *c, const char *method, const char *path,
             break;
         if (wait < 0)
             wait = backoff_ms(c, attempt);
-        TERN_LOG_AT(TERN_LOG_DEBUG,
-                    "databricks: %s %s: retry %d/%d in %ld ms (%s%s%s)", method,
-                    path, attempt, c->max_retries, wait, code[0] ? code : "",
-                    code[0] ? ": " : "", message);
-        if (c->sleep(c->sleep_ud, wait, c->stop ? c->stop : c->cancel) != 0) {
-            error = TERN_ECANCELED;
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Operation canceled",
-                           "%s %s was canceled while waiting to retry.", method,
-                           path);
+        if ((rc = wait_to_retry(c, &resp, method, path, code, message, attempt,
+                                wait, call_start, diags)) != TERN_OK) {
+            if (rc == TERN_ECANCELED)
+                error = rc;
             goto done;
         }
     }

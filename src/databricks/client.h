@@ -21,6 +21,14 @@
  * Retries: 429 and 503 are retried, waiting what Retry-After says (capped
  * at 60 s) or else an exponential backoff with full jitter; for GET also
  * dropped connections and timeouts. Nothing else is retried.
+ *
+ * Time: the retry waits and the call's deadline run on the client's clock
+ * (tern/clock.h; the engine's, or a test's), as the AWS clients' do
+ * (aws/core.c). A call, its retries and their waits included, takes at
+ * most deadline_ms (default TERN_DBX_DEFAULT_DEADLINE_MS, the Databricks
+ * SDK's retry_timeout_seconds, 300 s: databricks-sdk-go config/config.go):
+ * no wait is begun that would reach it, and an attempt is given no more
+ * than the time left.
  */
 #ifndef TERN_DATABRICKS_CLIENT_H
 #define TERN_DATABRICKS_CLIENT_H
@@ -35,10 +43,10 @@
 /** A Databricks workspace client (opaque, thread-safe). */
 typedef struct tern_dbx_client tern_dbx_client;
 
-/** A cancel-aware sleep (tern/clock.h): 0, or non-zero if canceled. */
-typedef tern_sleep_fn tern_dbx_sleep_fn;
+/** The longest one call may take, its retries included (ms). */
+#define TERN_DBX_DEFAULT_DEADLINE_MS 300000L
 
-#define TERN_DBX_CONFIG_VERSION 2
+#define TERN_DBX_CONFIG_VERSION 3
 
 /** The provider block and test hooks. Strings borrowed; NULL: unset. */
 typedef struct tern_dbx_config {
@@ -48,8 +56,10 @@ typedef struct tern_dbx_config {
     const char *profile;     /**< section of the config file */
     const char *config_file; /**< path; "~/" expanded */
     int max_retries;         /**< < 0: 10 */
-    tern_dbx_sleep_fn sleep; /**< NULL: tern_clock_system_sleep */
-    void *sleep_ud;
+    /** The retry waits' sleep and the deadline's time (copied); NULL:
+     *  tern_clock_system. */
+    const tern_clock *clock;
+    long deadline_ms; /**< <= 0: TERN_DBX_DEFAULT_DEADLINE_MS */
     const atomic_int *cancel;
     /** Nonzero: no host or token is not an error here. The client is
      *  made, and each call fails with TERN_EAUTH and the error that
@@ -63,8 +73,8 @@ typedef struct tern_dbx_config {
 
 #define TERN_DBX_CONFIG_INIT                                                   \
     {                                                                          \
-        TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, \
-            0, NULL                                                            \
+        TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, 0, NULL, 0, \
+            NULL                                                               \
     }
 
 /**

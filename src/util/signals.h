@@ -22,6 +22,9 @@
 
 #include <signal.h>
 
+/* The waiting thread's name (/proc/PID/task/TID/comm). */
+#define TERN_SIGNALS_THREAD_NAME "tern-signals"
+
 /* Block SIGINT/SIGTERM here and start the waiting thread. 0 or -1. */
 int tern_signals_start(void);
 

@@ -32,6 +32,19 @@
  *                        (sim_s3_race in sim.h)
  *   GET/POST /_sim/clusters  the Databricks clusters and their start-up
  *                        time and failures (dbx_clusters.c)
+ *   POST /_sim/hold      {"until": N}: from now on every service request
+ *                        waits, before its latency and its work, until N
+ *                        wait together; then all go on and the hold ends.
+ *                        A test proves N requests were in flight at once
+ *                        by the server's own count, whatever the timing
+ *                        (a hold not reached in HOLD_LIMIT_S lets its
+ *                        requests go and says so: timed_out)
+ *   GET  /_sim/hold      {"until" (0: none), "held" (waiting now),
+ *                        "max_held" (the most that waited at once since
+ *                        the hold was set), "timed_out"}
+ *   GET  /_sim/hold?held=K  the same, once K requests wait (or after 30 s):
+ *                        a test sees a request of tern's in flight
+ *   DELETE /_sim/hold    let every waiting request go; end the hold
  */
 #include "sim.h"
 #include "util/alloc.h"
@@ -272,6 +285,91 @@ static void race(struct sim *sim, const struct sim_req *req,
     json_decref(doc);
 }
 
+/* The longest a request waits at the gate (the test client gives a call
+ * 60 s). */
+#define HOLD_LIMIT_S 50
+
+static void open_gate(struct sim *sim, int timed_out)
+{
+    sim->hold_until = 0;
+    sim->hold_gen++;
+    sim->hold_timed_out = timed_out;
+    pthread_cond_broadcast(&sim->hold_cond);
+}
+
+void sim_hold_pass(struct sim *sim)
+{
+    uint64_t gen = sim->hold_gen;
+    struct timespec deadline;
+
+    if (sim->hold_until <= 0)
+        return;
+    sim->held++;
+    if (sim->held > sim->hold_max)
+        sim->hold_max = sim->held;
+    if (sim->held >= sim->hold_until)
+        open_gate(sim, 0);
+    else
+        pthread_cond_broadcast(&sim->hold_cond); /* GET ?held=K */
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += HOLD_LIMIT_S;
+    while (sim->hold_gen == gen)
+        if (pthread_cond_timedwait(&sim->hold_cond, &sim->lock, &deadline) &&
+            sim->hold_gen == gen)
+            open_gate(sim, 1);
+    sim->held--;
+}
+
+void sim_hold_release(struct sim *sim)
+{
+    if (sim->hold_until > 0)
+        open_gate(sim, 0);
+}
+
+static json_t *hold_json(const struct sim *sim)
+{
+    return json_pack("{s:i, s:i, s:i, s:b}", "until", sim->hold_until, "held",
+                     sim->held, "max_held", sim->hold_max, "timed_out",
+                     sim->hold_timed_out);
+}
+
+static void set_hold(struct sim *sim, const struct sim_req *req,
+                     struct sim_resp *resp)
+{
+    json_t *doc = parse_body(req, resp), *until;
+    json_int_t n;
+
+    if (!doc)
+        return;
+    until = json_object_get(doc, "until");
+    n = json_is_integer(until) ? json_integer_value(until) : 0;
+    json_decref(doc);
+    if (n < 1 || n > 1000) {
+        bad_request(resp, "until must be an integer in [1, 1000]");
+        return;
+    }
+    sim->hold_until = (int)n;
+    sim->hold_max = sim->held;
+    sim->hold_timed_out = 0;
+    if (sim->held >= sim->hold_until)
+        open_gate(sim, 0);
+    sim_resp_json(resp, 200, hold_json(sim));
+}
+
+/* Wait (lock held, released while waiting) until @held requests wait at
+ * the gate, at most 30 s. */
+static void wait_held(struct sim *sim, const char *held)
+{
+    long n = held ? strtol(held, NULL, 10) : 0;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 30;
+    while (n > 0 && sim->held < n)
+        if (pthread_cond_timedwait(&sim->hold_cond, &sim->lock, &deadline))
+            break;
+}
+
 static json_t *calls_json(const struct sim *sim)
 {
     json_t *arr = json_array();
@@ -326,6 +424,9 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
         sim->faults = sim->initial_faults;
         sim->rng_state = sim->faults.seed;
         sim->clock_offset_ms = 0;
+        sim_hold_release(sim);
+        sim->hold_max = 0;
+        sim->hold_timed_out = 0;
         sim_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
     } else if (strcmp(what, "dump") == 0 && get) {
         sim_resp_json(resp, 200,
@@ -358,6 +459,15 @@ void sim_control_handle(struct sim *sim, struct sim_req *req,
                                 (json_int_t)sim->clock_offset_ms));
     } else if (strcmp(what, "clock") == 0 && post) {
         set_clock(sim, req, resp);
+    } else if (strcmp(what, "hold") == 0 && post) {
+        set_hold(sim, req, resp);
+    } else if (strcmp(what, "hold") == 0 && get) {
+        wait_held(sim, sim_req_param(req, "held"));
+        sim_resp_json(resp, 200, hold_json(sim));
+    } else if (strcmp(what, "hold") == 0 &&
+               strcmp(req->method, "DELETE") == 0) {
+        sim_hold_release(sim);
+        sim_resp_json(resp, 200, hold_json(sim));
     } else {
         sim_resp_json(resp, 404,
                       json_pack("{s:s, s:s}", "error_code", "NOT_FOUND",

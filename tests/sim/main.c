@@ -528,6 +528,12 @@ done:
 static void dispatch(struct sim *sim, struct sim_req *req,
                      struct sim_resp *resp)
 {
+    if (strncmp(req->path, "/_sim/", 6) != 0) {
+        /* Held here while a POST /_sim/hold is counting (control.c). */
+        pthread_mutex_lock(&sim->lock);
+        sim_hold_pass(sim);
+        pthread_mutex_unlock(&sim->lock);
+    }
     if (strncmp(req->path, "/_sim/", 6) == 0) {
         pthread_mutex_lock(&sim->lock);
         make_request_id(sim, req->request_id);
@@ -766,6 +772,7 @@ int main(int argc, char **argv)
 
     pthread_mutex_init(&sim.lock, NULL);
     pthread_cond_init(&sim.calls_cond, NULL);
+    pthread_cond_init(&sim.hold_cond, NULL);
     sim.faults.seed = 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -140,6 +140,16 @@ struct sim {
     pthread_cond_t calls_cond;
     int64_t clock_offset_ms; /* added to the wall clock; /_sim/clock */
 
+    /* POST /_sim/hold (control.c): service requests wait at the gate
+     * until hold_until of them wait at once, then all go on. Under lock;
+     * hold_cond is signalled when one arrives or the gate opens. */
+    pthread_cond_t hold_cond;
+    int hold_until;     /* 0: no hold */
+    int held;           /* waiting at the gate now */
+    int hold_max;       /* the most that waited at once since the hold */
+    uint64_t hold_gen;  /* bumped each time the gate opens */
+    int hold_timed_out; /* the last hold opened by its time limit */
+
     struct sim_key *keys;
     size_t nkeys, keys_alloc;
 
@@ -381,7 +391,15 @@ void sim_imds_free(struct sim_imds *imds);
 void sim_imds_handle(struct sim_imds *imds, struct sim_req *req,
                      struct sim_resp *resp);
 
-/* control.c: everything under /_sim/ */
+/*
+ * control.c: everything under /_sim/, and the hold gate. A service
+ * request's pass through the hold gate (lock held; released
+ * while it waits): at once when no hold is set, else once the hold's
+ * count of requests wait together (or it is released or times out).
+ */
+void sim_hold_pass(struct sim *sim);
+/* Open the gate and end the hold (lock held): reset and DELETE. */
+void sim_hold_release(struct sim *sim);
 void sim_control_handle(struct sim *sim, struct sim_req *req,
                         struct sim_resp *resp);
 

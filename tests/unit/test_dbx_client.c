@@ -111,12 +111,17 @@ struct fx {
     struct tt_sim sim;
     tern_http *http;
     tern_dbx_client *c;
+    tern_clock clock; /* the client's: fake_sleep and fx_now */
+    long long vnow;   /* its time: what the sleeps added */
+    long deadline_ms; /* the client's (0: its default) */
     long delays[64];
     int nsleeps;
     int hook_at;
     void (*hook)(struct fx *fx);
 };
 
+/* The client's sleep: records the wait and moves the clock by it, at
+ * once (no time passes). */
 static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
 {
     struct fx *fx = ud;
@@ -127,7 +132,13 @@ static int fake_sleep(void *ud, long ms, const atomic_int *cancel)
     fx->nsleeps++;
     if (fx->hook && fx->nsleeps == fx->hook_at)
         fx->hook(fx);
+    fx->vnow += ms;
     return 0;
+}
+
+static long long fx_now(void *ud)
+{
+    return ((struct fx *)ud)->vnow;
 }
 
 static void fx_client(struct fx *fx, const char *token, int max_retries)
@@ -140,8 +151,11 @@ static void fx_client(struct fx *fx, const char *token, int max_retries)
     cfg.host = fx->sim.base_url;
     cfg.token = token;
     cfg.max_retries = max_retries;
-    cfg.sleep = fake_sleep;
-    cfg.sleep_ud = fx;
+    fx->clock.now_ms = fx_now;
+    fx->clock.sleep = fake_sleep;
+    fx->clock.ud = fx;
+    cfg.clock = &fx->clock;
+    cfg.deadline_ms = fx->deadline_ms;
     ASSERT_OK(tern_dbx_client_new(&fx->c, &cfg, fx->http, &diags));
 }
 
@@ -329,6 +343,44 @@ TEST(dbx_client, throttling_honours_retry_after)
     fx_stop(&fx);
 }
 
+/*
+ * The call's deadline runs on the client's clock (issue 20, "Time you can
+ * control"), as the AWS clients' does (aws_client::deadline_stops_retries):
+ * against a workspace that always throttles (Retry-After: 1), the retries
+ * stop before the first wait that would reach it, not at max_retries
+ * (10), and no time passes. Before, the client had no deadline and only
+ * its sleep was injectable: it made 11 attempts.
+ */
+TEST(dbx_client, deadline_stops_retries)
+{
+    static const char *const args[] = {"--throttle-rate", "1", NULL};
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    int i;
+
+    fx_start(&fx, args);
+    fx.deadline_ms = 3500;
+    fx_client(&fx, SIM_DEFAULT_DBX_TOKEN, 10);
+    ASSERT_EQ(tern_dbx_call(fx.c, "GET", "/api/2.0/instance-profiles/list",
+                            NULL, NULL, &diags),
+              TERN_ETHROTTLED);
+    /* Waits of 1 s at 0, 1 and 2 s; the fourth would end at 4 s. */
+    ASSERT_EQ(fx.nsleeps, 3);
+    for (i = 0; i < fx.nsleeps; i++)
+        ASSERT_EQ(fx.delays[i], 1000);
+    ASSERT_EQ(fx.vnow, 3000);
+    ASSERT_EQ(count_calls(&fx, "REQUEST_LIMIT_EXCEEDED"), 4);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Databricks request failed");
+    ASSERT_STR_EQ(diags.items[0].detail,
+                  "GET /api/2.0/instance-profiles/list gave up after 3500 ms, "
+                  "the most one call may take (4 attempts; the last: "
+                  "REQUEST_LIMIT_EXCEEDED).");
+    ASSERT_STR_EQ(diags.items[0].service_code, "REQUEST_LIMIT_EXCEEDED");
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
 TEST(dbx_client, only_503_of_server_errors_retried)
 {
     /* Seed 2 draws 503, 503, 500. */
@@ -407,6 +459,7 @@ const struct tern_test test_dbx_client_list[] = {
     TEST_INTEGRATION(dbx_client, bad_token_is_auth_error),
     TEST_INTEGRATION(dbx_client, escapes_made_visible),
     TEST_INTEGRATION(dbx_client, throttling_honours_retry_after),
+    TEST_INTEGRATION(dbx_client, deadline_stops_retries),
     TEST_INTEGRATION(dbx_client, only_503_of_server_errors_retried),
     TEST_INTEGRATION(dbx_client, token_never_logged),
     TEST_END};
