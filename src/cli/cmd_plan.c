@@ -1600,6 +1600,10 @@ int cli_cmd_apply(struct cli_ctx *ctx)
     if (error)
         goto done;
     if (tern_plan_is_empty(plan)) {
+        /* Nothing to apply, but the refresh is saved, as Terraform's
+         * apply saves the refreshed state of a plan with no changes. */
+        if ((error = tern_engine_save_refresh(e, plan, &ctx->diags)) != 0)
+            goto done;
         if (!ctx->ui.json)
             fprintf(ctx->ui.out,
                     "\n%s%s%s complete! Resources: 0 added, 0 changed, 0 "
