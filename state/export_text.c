@@ -748,7 +748,7 @@ static int put_outputs(tern_state *st, tern_buf *b, struct tern_diags *diags)
         const json_t *value = json_object_get(v, "value");
 
         o = json_pack("{s:O,s:o}", "value", value, "type",
-                      tern__tfjson_type(value));
+                      tern__tfjson_output_type(v));
         if (o == NULL) {
             error = TERN_ENOMEM;
             goto done;

@@ -169,7 +169,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
         const json_t *value = json_object_get(v, "value");
 
         o = json_pack("{s:O,s:o}", "value", value, "type",
-                      tern__tfjson_type(value));
+                      tern__tfjson_output_type(v));
         if (o == NULL)
             goto fail;
         if (json_is_true(json_object_get(v, "sensitive")))
@@ -584,6 +584,7 @@ static int import_outputs(tern_state *st, int64_t serial, const json_t *doc,
 
         error = tern__state_output_in_tx(
             st, serial, name, value ? value : json_null(),
+            json_object_get(o, "type"),
             json_is_true(json_object_get(o, "sensitive")), diags);
         if (error)
             return error;
@@ -615,7 +616,7 @@ static int clear_all(tern_state *st, int64_t serial, struct tern_diags *diags)
         goto done;
     json_object_foreach(outputs, name, v)
     {
-        if ((error = tern__state_output_in_tx(st, serial, name, NULL, 0,
+        if ((error = tern__state_output_in_tx(st, serial, name, NULL, NULL, 0,
                                               diags)) != 0)
             goto done;
     }

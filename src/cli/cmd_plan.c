@@ -1479,9 +1479,9 @@ static void print_outputs(struct cli_ctx *ctx)
 
             tern_json_set(&oom, doc, k,
                           sens ? json_pack("{s:b,s:o}", "sensitive", 1, "type",
-                                           tern__tfjson_type(v))
+                                           tern__tfjson_output_type(o))
                                : json_pack("{s:b,s:o,s:O}", "sensitive", 0,
-                                           "type", tern__tfjson_type(v),
+                                           "type", tern__tfjson_output_type(o),
                                            "value", v));
         }
         cli_ui_json_line(

@@ -1474,17 +1474,26 @@ static int save_outputs(struct applyrun *ar)
     for (i = 0; outs && i < tern_value_length(outs); i++) {
         const tern_value *o = tern_value_object_value(outs, i);
         const tern_value *val = tern_value_object_get(o, "value");
-        json_t *j;
+        json_t *j, *type;
 
         if (!tern_value_is_wholly_known(val))
             continue;
         j = tern_value_to_json(val);
         TERN_CHECK_ALLOC(j);
-        error = tern_state_output_set(
-            ar->e->state, tern_value_object_key(outs, i), j,
+        type = tern_value_object_get(o, "type")
+                   ? tern_value_to_json(tern_value_object_get(o, "type"))
+                   : NULL;
+        if (tern_value_object_get(o, "type") && !type) {
+            json_decref(j);
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        error = tern_state_output_set_typed(
+            ar->e->state, tern_value_object_key(outs, i), j, type,
             tern_value_get_bool(tern_value_object_get(o, "sensitive")),
             ar->diags);
         json_decref(j);
+        json_decref(type);
         if (error)
             goto done;
     }

@@ -1104,6 +1104,69 @@ TEST(state, tfjson_deposed_round_trip)
     LEAK_CHECK();
 }
 
+/*
+ * An output's type (tern_state_output_set_typed) is kept in a column
+ * added when the first type is written; the export writes it, a push of
+ * a document keeps the document's, the history restores it, and an output
+ * saved without one has its value's type again.
+ */
+TEST(state, output_types)
+{
+    char *pa = tpath("a.db"), *pb = tpath("b.db");
+    tern_state *a = open_state(pa, 1, NULL), *b;
+    json_t *v = json_pack("[s,s]", "x", "y"),
+           *t = json_pack("[s,s]", "list", "string");
+    json_t *doc = NULL, *doc2 = NULL, *outs = NULL, *tuple;
+
+    tuple = json_pack("[s,[s,s]]", "tuple", "string", "string");
+    ASSERT_OK(tern_state_output_set(a, "plain", v, 0, NULL));
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "plain"), "type"),
+        tuple);
+    json_decref(doc);
+    ASSERT_OK(tern_state_output_set_typed(a, "typed", v, t, 0, NULL));
+    ASSERT_OK(tern_state_outputs(a, &outs, NULL));
+    assert_json_eq(json_object_get(json_object_get(outs, "typed"), "type"), t);
+    ASSERT_NULL(json_object_get(json_object_get(outs, "plain"), "type"));
+    json_decref(outs);
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "typed"), "type"),
+        t);
+    b = open_state(pb, 1, NULL);
+    ASSERT_OK(tern_state_import(b, doc, 0, NULL));
+    ASSERT_OK(tern_state_export(b, -1, &doc2, NULL));
+    assert_json_eq(doc2, doc);
+    json_decref(doc2);
+    /* Written again without a type: the value's type again; the history
+     * still has the typed one. */
+    ASSERT_OK(tern_state_output_set(a, "typed", v, 0, NULL));
+    ASSERT_OK(tern_state_export(a, -1, &doc2, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc2, "outputs"), "typed"), "type"),
+        tuple);
+    json_decref(doc2);
+    ASSERT_OK(tern_state_export(a, tern_state_serial(a) - 1, &doc2, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc2, "outputs"), "typed"), "type"),
+        t);
+    json_decref(doc2);
+    json_decref(doc);
+    json_decref(v);
+    json_decref(t);
+    json_decref(tuple);
+    tern_state_free(a);
+    tern_state_free(b);
+    tern_free(pa);
+    tern_free(pb);
+    LEAK_CHECK();
+}
+
 TEST(state, push_refusals)
 {
     char *pa = tpath("a.db"), *pb = tpath("b.db");
@@ -1527,6 +1590,7 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, empty_database_is_fresh),
     TEST_UNIT(state, tfjson_round_trip),
     TEST_UNIT(state, tfjson_deposed_round_trip),
+    TEST_UNIT(state, output_types),
     TEST_UNIT(state, push_refusals),
     TEST_UNIT(state, migrate_skips_unsupported),
     TEST_UNIT(state, out_of_memory_paths),
