@@ -748,7 +748,7 @@ static int put_outputs(tern_state *st, tern_buf *b, struct tern_diags *diags)
         const json_t *value = json_object_get(v, "value");
 
         o = json_pack("{s:O,s:o}", "value", value, "type",
-                      tern__tfjson_type(value));
+                      tern__tfjson_output_type(v));
         if (o == NULL) {
             error = TERN_ENOMEM;
             goto done;
@@ -827,6 +827,52 @@ static int read_serial(tern_state *st, int64_t *serial,
     return error;
 }
 
+/*
+ * Deposed objects (tfjson.c's add_deposed) are instances that no resource
+ * row holds: a state that has any (a create_before_destroy replacement
+ * whose delete failed, rare and short-lived) is exported whole, as
+ * tern_state_export() builds it, instead of row by row.
+ */
+static int count_deposed(tern_state *st, int64_t *n, struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int error = TERN_OK;
+
+    *n = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*) FROM tern_intents "
+                           "WHERE action = 'deposed'",
+                           -1, &s, NULL) != SQLITE_OK ||
+        tern__state_step(st, s) != SQLITE_ROW)
+        error = tern__state_sqlfail(st, diags, "reading intents");
+    else
+        *n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return error;
+}
+
+static int export_whole(tern_state *st, const char *ext_name, const json_t *ext,
+                        char **out, size_t *len, struct tern_diags *diags)
+{
+    json_t *doc = NULL;
+    char *t = NULL;
+    int error;
+
+    if ((error = tern_state_export(st, -1, &doc, diags)) != 0)
+        return error;
+    if (ext_name && json_object_set(doc, ext_name, (json_t *)ext) != 0)
+        error = TERN_ENOMEM;
+    else if ((t = tern_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+                 NULL ||
+             (*out = tern_strdup(t)) == NULL)
+        error = TERN_ENOMEM;
+    else
+        *len = strlen(*out);
+    free(t); /* allocated by jansson */
+    json_decref(doc);
+    return error;
+}
+
 int tern_state_export_text(tern_state *st, tern_state_text_cache *cache,
                            const char *ext_name, const json_t *ext, char **out,
                            size_t *len, struct tern_diags *diags)
@@ -834,7 +880,7 @@ int tern_state_export_text(tern_state *st, tern_state_text_cache *cache,
     struct walk w;
     tern_buf b = TERN_BUF_INIT;
     json_t *checks = NULL;
-    int64_t serial = 0;
+    int64_t serial = 0, deposed = 0;
     int error, in_tx = 0;
 
     *out = NULL;
@@ -849,6 +895,12 @@ int tern_state_export_text(tern_state *st, tern_state_text_cache *cache,
         if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
             return tern__state_sqlfail(st, diags, "starting a read");
         in_tx = 1;
+    }
+    if ((error = count_deposed(st, &deposed, diags)) != 0)
+        goto done;
+    if (deposed > 0) {
+        error = export_whole(st, ext_name, ext, out, len, diags);
+        goto done;
     }
     if ((error = read_serial(st, &serial, diags)) != 0 ||
         (error = put_head(&w, serial)) != 0 ||

@@ -165,7 +165,7 @@ int tern__state_remove_in_tx(tern_state *st, int64_t serial,
                              const char *address, struct tern_diags *diags);
 /* Set or (value NULL) remove an output and record what it replaced. */
 int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
-                             const json_t *value, int sensitive,
-                             struct tern_diags *diags);
+                             const json_t *value, const json_t *type,
+                             int sensitive, struct tern_diags *diags);
 
 #endif

@@ -1706,35 +1706,97 @@ done:
 /* ------------------------------------------------------------------------ */
 /* Outputs                                                                  */
 
+/*
+ * An output's type (Terraform's, as the v4 format writes it: tern's values
+ * do not carry one) lives in a column of its own, tern_outputs.type, added
+ * when a type is first written, not by a schema migration: a tern that
+ * does not know it reads and writes the outputs as before (a write leaves
+ * the type NULL, and the type is then inferred from the value again).
+ */
+static int output_types(tern_state *st, int *found, struct tern_diags *diags)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    *found = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM pragma_table_info('tern_outputs') "
+                           "WHERE name = 'type'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "reading the outputs' columns");
+    rc = tern__state_step(st, s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        *found = 1;
+    else if (rc != SQLITE_DONE)
+        return tern__state_sqlfail(st, diags, "reading the outputs' columns");
+    return TERN_OK;
+}
+
+/* The stored output of the row (value, sensitive[, type]) as the history
+ * and tern_state_outputs() give it. */
+static json_t *output_json(sqlite3_stmt *s, int col, int typed, int *oom)
+{
+    json_t *v = load_json(s, col, oom), *o, *t = NULL;
+
+    if (v == NULL)
+        return NULL;
+    if (typed && sqlite3_column_type(s, col + 2) != SQLITE_NULL &&
+        (t = load_json(s, col + 2, oom)) == NULL) {
+        json_decref(v);
+        return NULL;
+    }
+    o = json_pack("{s:o,s:b}", "value", v, "sensitive",
+                  sqlite3_column_int(s, col + 1));
+    if (o && t && json_object_set_new(o, "type", t) != 0) {
+        json_decref(o);
+        o = NULL;
+    } else if (t && !o) {
+        json_decref(t);
+    }
+    if (o == NULL)
+        *oom = 1;
+    return o;
+}
+
 int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
-                             const json_t *value, int sensitive,
-                             struct tern_diags *diags)
+                             const json_t *value, const json_t *type,
+                             int sensitive, struct tern_diags *diags)
 {
     int oom = 0;
     sqlite3_stmt *s = NULL;
-    json_t *before = NULL, *v = NULL;
+    json_t *before = NULL;
     char *before_text = NULL;
-    int error = TERN_OK, rc;
+    int error = TERN_OK, rc, typed;
 
+    if ((error = output_types(st, &typed, diags)) != 0)
+        return error;
+    if (type && value && !typed) {
+        if ((error =
+                 exec_sql(st, "ALTER TABLE tern_outputs ADD COLUMN type TEXT",
+                          diags, "adding the outputs' types")) != 0)
+            return error;
+        typed = 1;
+    }
     if ((error = prepare(st, &s,
-                         "SELECT value, sensitive FROM tern_outputs WHERE "
-                         "name = ?",
+                         typed ? "SELECT value, sensitive, type FROM "
+                                 "tern_outputs WHERE name = ?"
+                               : "SELECT value, sensitive FROM tern_outputs "
+                                 "WHERE name = ?",
                          diags)) != 0)
         goto done;
     TERN__BIND(st, sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC));
     rc = tern__state_step(st, s);
     if (rc == SQLITE_ROW) {
-        v = load_json(s, 0, &oom);
+        before = output_json(s, 0, typed, &oom);
         if (oom) {
             error = TERN_ENOMEM;
             goto done;
         }
-        before = json_pack("{s:o?,s:b}", "value", v, "sensitive",
-                           sqlite3_column_int(s, 1));
-        v = NULL;
-        TERN_CHECK_ALLOC(before);
-        before_text = tern__state_json_dump(before);
-        TERN_CHECK_ALLOC(before_text);
+        if (before) {
+            before_text = tern__state_json_dump(before);
+            TERN_CHECK_ALLOC(before_text);
+        }
     } else if (rc != SQLITE_DONE) {
         error = tern__state_sqlfail(st, diags, "reading an output");
         goto done;
@@ -1752,6 +1814,12 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
         error =
             exec_bound(st, diags, "writing an output",
                        "DELETE FROM tern_outputs WHERE name = ?", "t", name);
+    else if (typed)
+        error = exec_bound(st, diags, "writing an output",
+                           "INSERT OR REPLACE INTO tern_outputs (name, value, "
+                           "sensitive, type) VALUES (?, ?, ?, ?)",
+                           "tjij", name, value, "null", sensitive ? 1 : 0, type,
+                           (const char *)NULL);
     else
         error = exec_bound(st, diags, "writing an output",
                            "INSERT OR REPLACE INTO tern_outputs (name, value, "
@@ -1760,25 +1828,31 @@ int tern__state_output_in_tx(tern_state *st, int64_t serial, const char *name,
 done:
     finish(st, s);
     json_decref(before);
-    json_decref(v);
     tern_free(before_text);
     return error;
 }
 
-int tern_state_output_set(tern_state *st, const char *name, const json_t *value,
-                          int sensitive, struct tern_diags *diags)
+int tern_state_output_set_typed(tern_state *st, const char *name,
+                                const json_t *value, const json_t *type,
+                                int sensitive, struct tern_diags *diags)
 {
     int64_t serial = 0;
     int error;
 
     if ((error = tern__state_tx_begin(st, &serial, diags)) != 0)
         return error;
-    if ((error = tern__state_output_in_tx(st, serial, name, value, sensitive,
-                                          diags)) != 0) {
+    if ((error = tern__state_output_in_tx(st, serial, name, value, type,
+                                          sensitive, diags)) != 0) {
         tern__state_tx_rollback(st);
         return error;
     }
     return tern__state_tx_commit(st, serial, diags);
+}
+
+int tern_state_output_set(tern_state *st, const char *name, const json_t *value,
+                          int sensitive, struct tern_diags *diags)
+{
+    return tern_state_output_set_typed(st, name, value, NULL, sensitive, diags);
 }
 
 int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
@@ -1786,18 +1860,22 @@ int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
     int oom = 0;
     sqlite3_stmt *s = NULL;
     json_t *all = NULL, *v;
-    int error, rc;
+    int error, rc, typed;
 
     *out = NULL;
+    if ((error = output_types(st, &typed, diags)) != 0)
+        return error;
     if ((error = prepare(st, &s,
-                         "SELECT name, value, sensitive FROM tern_outputs "
-                         "ORDER BY name",
+                         typed ? "SELECT name, value, sensitive, type FROM "
+                                 "tern_outputs ORDER BY name"
+                               : "SELECT name, value, sensitive FROM "
+                                 "tern_outputs ORDER BY name",
                          diags)) != 0)
         return error;
     all = json_object();
     TERN_CHECK_ALLOC(all);
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
-        v = load_json(s, 1, &oom);
+        v = output_json(s, 1, typed, &oom);
         if (v == NULL && oom) {
             error = TERN_ENOMEM;
             goto done;
@@ -1810,8 +1888,7 @@ int tern_state_outputs(tern_state *st, json_t **out, struct tern_diags *diags)
             goto done;
         }
         if (json_object_set_new(all, (const char *)sqlite3_column_text(s, 0),
-                                json_pack("{s:o,s:b}", "value", v, "sensitive",
-                                          sqlite3_column_int(s, 2))) != 0) {
+                                v) != 0) {
             error = TERN_ENOMEM;
             goto done;
         }

@@ -15,7 +15,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "engine/engine_int.h"
 #include "engine/tfjson.h"
 #include "util/alloc.h"
 #include "util/json.h"
@@ -27,7 +29,9 @@ static const char *str_or(const json_t *o, const char *key, const char *dflt)
     return s ? s : dflt;
 }
 
-/* Order of resources in a document: module, mode, type, name, key. */
+/* Order of resources in a document: module, mode, type, name, key, then
+ * the current object ("") before its deposed ones by deposed key
+ * (version4.go's sortResourcesV4 and sortInstancesV4). */
 static int cmp_instances(const void *pa, const void *pb)
 {
     const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
@@ -44,14 +48,17 @@ static int cmp_instances(const void *pa, const void *pb)
     ka = json_object_get(a, "index_key");
     kb = json_object_get(b, "index_key");
     if (json_is_integer(ka) && json_is_integer(kb))
-        return json_integer_value(ka) < json_integer_value(kb)   ? -1
-               : json_integer_value(ka) > json_integer_value(kb) ? 1
-                                                                 : 0;
-    if (json_is_string(ka) && json_is_string(kb))
-        return strcmp(json_string_value(ka), json_string_value(kb));
-    /* none < int < string */
-    return (ka ? json_is_string(ka) ? 2 : 1 : 0) -
-           (kb ? json_is_string(kb) ? 2 : 1 : 0);
+        c = json_integer_value(ka) < json_integer_value(kb)   ? -1
+            : json_integer_value(ka) > json_integer_value(kb) ? 1
+                                                              : 0;
+    else if (json_is_string(ka) && json_is_string(kb))
+        c = strcmp(json_string_value(ka), json_string_value(kb));
+    else /* none < int < string */
+        c = (ka ? json_is_string(ka) ? 2 : 1 : 0) -
+            (kb ? json_is_string(kb) ? 2 : 1 : 0);
+    if (c)
+        return c;
+    return strcmp(str_or(a, "deposed", ""), str_or(b, "deposed", ""));
 }
 
 static int same_resource(const json_t *a, const json_t *b)
@@ -75,6 +82,8 @@ json_t *tern__state_export_instance(const json_t *r)
         tern_json_set(&oom, inst, "index_key", json_incref(v));
     if ((v = json_object_get(r, "status")) != NULL)
         tern_json_set(&oom, inst, "status", json_incref(v));
+    if ((v = json_object_get(r, "deposed")) != NULL)
+        tern_json_set(&oom, inst, "deposed", json_incref(v));
     tern_json_set(
         &oom, inst, "schema_version",
         json_integer(json_integer_value(json_object_get(r, "schema_version"))));
@@ -160,7 +169,7 @@ static json_t *build_doc(tern_state *st, int64_t serial, json_t *resources,
         const json_t *value = json_object_get(v, "value");
 
         o = json_pack("{s:O,s:o}", "value", value, "type",
-                      tern__tfjson_type(value));
+                      tern__tfjson_output_type(v));
         if (o == NULL)
             goto fail;
         if (json_is_true(json_object_get(v, "sensitive")))
@@ -178,6 +187,95 @@ fail:
     json_decref(out_obj);
     tern_free(sorted);
     return doc;
+}
+
+static int same_block(const tern_state_resource *r, const struct addr *a)
+{
+    return strcmp(r->module ? r->module : "", a->module ? a->module : "") ==
+               0 &&
+           r->mode == a->mode && strcmp(r->type, a->type) == 0 &&
+           strcmp(r->name, a->name) == 0;
+}
+
+/* A deposed object in the history JSON form: @p cur is one of its
+ * resource's current instances, or NULL. */
+static json_t *deposed_json(const tern_state_intent *in, const struct addr *a,
+                            const tern_state_resource *cur)
+{
+    json_t *r = json_object();
+    char key[32];
+    int oom = 0;
+
+    if (r == NULL)
+        return NULL;
+    snprintf(key, sizeof(key), "%08llx", (unsigned long long)in->id);
+    if (a->module && *a->module)
+        tern_json_set(&oom, r, "module", json_string(a->module));
+    tern_json_set(&oom, r, "mode",
+                  json_string(a->mode == TERN_STATE_DATA ? "data" : "managed"));
+    tern_json_set(&oom, r, "type", json_string(a->type));
+    tern_json_set(&oom, r, "name", json_string(a->name));
+    if (a->key_kind == TERN_STATE_KEY_INT)
+        tern_json_set(&oom, r, "index_key", json_integer(a->key_int));
+    else if (a->key_kind == TERN_STATE_KEY_STRING)
+        tern_json_set(&oom, r, "index_key", json_string(a->key_str));
+    if (cur && cur->provider)
+        tern_json_set(&oom, r, "provider", json_string(cur->provider));
+    tern_json_set(&oom, r, "deposed", json_string(key));
+    tern_json_set(&oom, r, "schema_version",
+                  json_integer(cur ? cur->schema_version : 0));
+    tern_json_set(&oom, r, "attributes",
+                  in->identity ? json_incref(in->identity) : json_object());
+    return tern_json_done(oom, r);
+}
+
+/*
+ * The deposed objects into @p resources (address -> history JSON form):
+ * the old objects of create_before_destroy replacements whose delete has
+ * not succeeded yet, kept as "deposed" intents (src/engine/apply.c). Each
+ * becomes an instance with a "deposed" key, as Terraform's
+ * internal/states/statefile/version4.go writes one; its key is the
+ * intent's ID as eight hex digits (the key plans show), its attributes
+ * what the intent keeps. The provider and schema version are those of the
+ * resource's current instances (the same type), when it has any.
+ */
+static int add_deposed(tern_state *st, const tern_state_resource *list,
+                       size_t n, json_t *resources, struct tern_diags *diags)
+{
+    tern_state_intent *in = NULL;
+    size_t nin = 0, i, k;
+    int error, oom = 0;
+
+    if ((error = tern_state_intents(st, &in, &nin, diags)) != 0)
+        return error;
+    for (i = 0; i < nin && !error && !oom; i++) {
+        const tern_state_resource *cur = NULL;
+        char *key;
+        struct addr a;
+
+        if (strcmp(in[i].action, "deposed") != 0)
+            continue;
+        if (tern__addr_parse(in[i].address, &a) != TERN_OK) {
+            error = tern__state_fail(diags, TERN_ERROR, "Damaged state",
+                                     "A deposed object in %s has the "
+                                     "address \"%s\", which does not parse.",
+                                     st->path, in[i].address);
+            break;
+        }
+        for (k = 0; k < n && !cur; k++)
+            if (same_block(&list[k], &a))
+                cur = &list[k];
+        key = tern_asprintf("%s deposed %lld", in[i].address,
+                            (long long)in[i].id);
+        if (key)
+            tern_json_set(&oom, resources, key, deposed_json(&in[i], &a, cur));
+        else
+            oom = 1;
+        tern_free(key);
+        tern__addr_release(&a);
+    }
+    tern_state_intents_free(in, nin);
+    return error ? error : oom ? TERN_ENOMEM : TERN_OK;
 }
 
 int tern_state_export(tern_state *st, int64_t serial, json_t **out,
@@ -296,6 +394,10 @@ int tern_state_export(tern_state *st, int64_t serial, json_t **out,
         error = tern__state_sqlfail(st, diags, "reading history");
         goto done;
     }
+    /* Deposed objects have no history: only the current serial has them. */
+    if (serial == current &&
+        (error = add_deposed(st, list, n, resources, diags)) != 0)
+        goto done;
     *out = build_doc(st, serial, resources, outputs);
     TERN_CHECK_ALLOC(*out);
     /* Check results have no history: only the current serial has them. */
@@ -482,6 +584,7 @@ static int import_outputs(tern_state *st, int64_t serial, const json_t *doc,
 
         error = tern__state_output_in_tx(
             st, serial, name, value ? value : json_null(),
+            json_object_get(o, "type"),
             json_is_true(json_object_get(o, "sensitive")), diags);
         if (error)
             return error;
@@ -513,7 +616,7 @@ static int clear_all(tern_state *st, int64_t serial, struct tern_diags *diags)
         goto done;
     json_object_foreach(outputs, name, v)
     {
-        if ((error = tern__state_output_in_tx(st, serial, name, NULL, 0,
+        if ((error = tern__state_output_in_tx(st, serial, name, NULL, NULL, 0,
                                               diags)) != 0)
             goto done;
     }
@@ -522,6 +625,125 @@ done:
     json_decref(outputs);
     tern_state_resources_free(list, n);
     return error;
+}
+
+/* A deposed key as Terraform writes it, eight hex digits, into *id; -1
+ * when it is not one. */
+static int deposed_id(const char *key, unsigned long long *id)
+{
+    int i;
+
+    *id = 0;
+    if (key == NULL || strlen(key) != 8)
+        return -1;
+    for (i = 0; i < 8; i++) {
+        char c = key[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+
+        if (d < 0)
+            return -1;
+        *id = *id * 16 + (unsigned long long)d;
+    }
+    return 0;
+}
+
+/*
+ * A deposed object of a document (an instance with a "deposed" key, see
+ * add_deposed) as the "deposed" intent that keeps it until the next apply
+ * deletes it. The intent's ID is the key's value, so the key survives a
+ * round trip; where that ID is another instance's (Terraform's keys are
+ * per instance, tern's IDs one sequence), or zero, the object gets a new
+ * ID, so a new key. The same key twice on one instance is refused, as
+ * version4.go refuses it.
+ */
+static int put_deposed(tern_state *st, const json_t *inst,
+                       struct tern_diags *diags)
+{
+    const char *key = json_string_value(json_object_get(inst, "deposed"));
+    unsigned long long id = 0;
+    tern_state_resource r;
+    sqlite3_stmt *s = NULL;
+    char *address = NULL, *identity = NULL;
+    const char *other;
+    int error, rc, taken = 0;
+
+    if ((error = tern__state_resource_from_json(&r, inst, diags)) != 0)
+        return error;
+    address = tern_state_resource_address(&r);
+    TERN_CHECK_ALLOC(address);
+    if (deposed_id(key, &id) != 0) {
+        error = tern__state_fail(
+            diags, TERN_EINVALID, "Invalid resource instance metadata in state",
+            "Instance %s has an object with deposed key \"%s\", which is not "
+            "correctly formatted.",
+            address, key ? key : "");
+        goto done;
+    }
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT address FROM tern_intents WHERE id = ?", -1,
+                           &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "reading intents");
+        goto done;
+    }
+    TERN__BIND(st, sqlite3_bind_int64(s, 1, (sqlite3_int64)id));
+    rc = tern__state_step(st, s);
+    if (rc == SQLITE_ROW) {
+        other = (const char *)sqlite3_column_text(s, 0);
+        if (other && strcmp(other, address) == 0) {
+            error = tern__state_fail(
+                diags, TERN_EINVALID, "Duplicate resource instance in state",
+                "Instance %s deposed object \"%s\" appears multiple times in "
+                "the state file.",
+                address, key);
+            goto done;
+        }
+        taken = 1;
+    } else if (rc != SQLITE_DONE) {
+        error = tern__state_sqlfail(st, diags, "reading intents");
+        goto done;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (r.attributes) {
+        identity = tern__state_json_dump(r.attributes);
+        TERN_CHECK_ALLOC(identity);
+    }
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO tern_intents (id, address, action, "
+                           "identity, created_at, pid, operation) VALUES "
+                           "(?, ?, 'deposed', ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        error = tern__state_sqlfail(st, diags, "recording a deposed object");
+        goto done;
+    }
+    if (id != 0 && !taken)
+        TERN__BIND(st, sqlite3_bind_int64(s, 1, (sqlite3_int64)id));
+    TERN__BIND(st, sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 3, identity ? identity : "{}", -1,
+                                     SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)));
+    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)st->pid));
+    TERN__BIND(st, sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC));
+    if (tern__state_step(st, s) != SQLITE_DONE)
+        error = tern__state_sqlfail(st, diags, "recording a deposed object");
+done:
+    sqlite3_finalize(s);
+    tern_free(identity);
+    tern_free(address);
+    return error;
+}
+
+/* Forget every deposed object (a push replaces the whole state). */
+static int clear_deposed(tern_state *st, struct tern_diags *diags)
+{
+    if (sqlite3_exec(st->db,
+                     "DELETE FROM tern_intents WHERE action = 'deposed'", NULL,
+                     NULL, NULL) != SQLITE_OK)
+        return tern__state_sqlfail(st, diags, "removing deposed objects");
+    return TERN_OK;
 }
 
 int tern_state_import(tern_state *st, const json_t *doc, unsigned flags,
@@ -572,10 +794,16 @@ int tern_state_import(tern_state *st, const json_t *doc, unsigned flags,
         next = doc_serial > 0 ? doc_serial : 1;
     else if (doc_serial > next)
         next = doc_serial;
-    if ((error = clear_all(st, next, diags)) != 0)
+    if ((error = clear_all(st, next, diags)) != 0 ||
+        (error = clear_deposed(st, diags)) != 0)
         goto done;
     json_array_foreach(flat, i, inst)
     {
+        if (json_object_get(inst, "deposed")) {
+            if ((error = put_deposed(st, inst, diags)) != 0)
+                goto done;
+            continue;
+        }
         if ((error = tern__state_resource_from_json(&r, inst, diags)) != 0)
             goto done;
         if ((error = tern__state_put_in_tx(st, next, &r, diags)) != 0)
@@ -640,7 +868,11 @@ int tern_state_migrate(tern_state *st, const json_t *doc,
         if ((error = tern__state_resource_from_json(&r, inst, diags)) != 0)
             goto done;
         if (accept == NULL || accept(r.type, r.mode, payload)) {
-            if ((error = tern__state_put_in_tx(st, next, &r, diags)) != 0)
+            if (json_object_get(inst, "deposed"))
+                error = put_deposed(st, inst, diags);
+            else
+                error = tern__state_put_in_tx(st, next, &r, diags);
+            if (error)
                 goto done;
             changed = 1;
             continue;

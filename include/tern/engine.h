@@ -576,6 +576,18 @@ int tern_engine_apply(tern_engine *engine, const tern_plan *plan,
                       const tern_apply_options *opts, tern_summary *summary,
                       struct tern_diags *diags);
 
+/**
+ * Save what the refresh of @p plan found changed outside tern for the
+ * objects the plan leaves as they are (all of it for a refresh-only
+ * plan), as tern_engine_apply() does before its steps: for a plan with no
+ * changes, which is not applied, as Terraform's apply of such a plan
+ * still saves the refreshed state. Nothing for a plan that errored.
+ * @param plan a plan of this engine's, for the state's current serial
+ *             (borrowed)
+ */
+int tern_engine_save_refresh(tern_engine *engine, const tern_plan *plan,
+                             struct tern_diags *diags);
+
 /* ------------------------------------------------------------------------ */
 /* Import and graph                                                         */
 

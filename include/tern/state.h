@@ -328,7 +328,19 @@ int tern_state_output_set(tern_state *state, const char *name,
                           struct tern_diags *diags);
 
 /**
- * Every output, as `{"name": {"value": …, "sensitive": bool}, …}`.
+ * tern_state_output_set() with the output's type as Terraform's v4 format
+ * writes it (["list","string"], ["map","string"], ...): tern's values do
+ * not carry one. @p type NULL: none is known, and readers infer it from
+ * the value. tern_state_outputs() gives it as "type".
+ * @param type borrowed; serialised
+ */
+int tern_state_output_set_typed(tern_state *state, const char *name,
+                                const json_t *value, const json_t *type,
+                                int sensitive, struct tern_diags *diags);
+
+/**
+ * Every output, as `{"name": {"value": …, "sensitive": bool[, "type": …]}, …}`
+ * ("type" where tern_state_output_set_typed() saved one).
  * @param out receives a new reference
  */
 int tern_state_outputs(tern_state *state, json_t **out,

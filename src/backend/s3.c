@@ -1720,11 +1720,17 @@ static int build_ext(tern_backend_s3 *b, tern_state *st, json_t **out,
     arr = json_array();
     TERN_CHECK_ALLOC(arr);
     for (i = 0; i < n; i++) {
-        json_t *o = json_pack("{s:s, s:s, s:o}", "address", list[i].address,
-                              "action", list[i].action, "identity",
-                              list[i].identity ? json_incref(list[i].identity)
-                                               : json_object());
+        json_t *o;
 
+        /* Deposed objects are in the document's resources, each with its
+         * deposed key (state/tfjson.c); an object written before that
+         * carries them here, and a pull still takes them from here. */
+        if (strcmp(list[i].action, "deposed") == 0)
+            continue;
+        o = json_pack("{s:s, s:s, s:o}", "address", list[i].address, "action",
+                      list[i].action, "identity",
+                      list[i].identity ? json_incref(list[i].identity)
+                                       : json_object());
         TERN_CHECK_ALLOC(o);
         if (list[i].operation &&
             json_object_set_new(o, "operation",

@@ -585,7 +585,7 @@ int cli_cmd_output(struct cli_ctx *ctx)
                     &oom, doc, k,
                     json_pack("{s:b,s:o,s:O}", "sensitive",
                               json_is_true(json_object_get(o, "sensitive")),
-                              "type", tern__tfjson_type(v), "value", v));
+                              "type", tern__tfjson_output_type(o), "value", v));
             }
             if (oom || cli_json_print(ctx->ui.out, doc,
                                       JSON_INDENT(2) | JSON_SORT_KEYS))
@@ -1003,7 +1003,8 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         tern_json_set(&oom, outs, k,
                       json_pack("{s:b,s:O,s:o}", "sensitive",
                                 json_is_true(json_object_get(o, "sensitive")),
-                                "value", v, "type", tern__tfjson_type(v)));
+                                "value", v, "type",
+                                tern__tfjson_output_type(o)));
     }
     root = json_pack("{s:[]}", "resources");
     children = json_array();

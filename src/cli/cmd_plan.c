@@ -1479,9 +1479,9 @@ static void print_outputs(struct cli_ctx *ctx)
 
             tern_json_set(&oom, doc, k,
                           sens ? json_pack("{s:b,s:o}", "sensitive", 1, "type",
-                                           tern__tfjson_type(v))
+                                           tern__tfjson_output_type(o))
                                : json_pack("{s:b,s:o,s:O}", "sensitive", 0,
-                                           "type", tern__tfjson_type(v),
+                                           "type", tern__tfjson_output_type(o),
                                            "value", v));
         }
         cli_ui_json_line(
@@ -1600,6 +1600,10 @@ int cli_cmd_apply(struct cli_ctx *ctx)
     if (error)
         goto done;
     if (tern_plan_is_empty(plan)) {
+        /* Nothing to apply, but the refresh is saved, as Terraform's
+         * apply saves the refreshed state of a plan with no changes. */
+        if ((error = tern_engine_save_refresh(e, plan, &ctx->diags)) != 0)
+            goto done;
         if (!ctx->ui.json)
             fprintf(ctx->ui.out,
                     "\n%s%s%s complete! Resources: 0 added, 0 changed, 0 "

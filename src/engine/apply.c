@@ -1413,7 +1413,30 @@ static int save_reads(struct applyrun *ar)
     return error;
 }
 
-static int save_refresh(struct applyrun *ar)
+/* The action the plan gives the object at @p addr (not a deposed one);
+ * -1 when it has none. */
+static int planned_action(const struct tern_plan *plan, const char *addr)
+{
+    size_t i;
+
+    for (i = 0; i < plan->ninsts; i++)
+        if (!plan->insts[i].deposed && plan->insts[i].addr &&
+            strcmp(plan->insts[i].addr, addr) == 0)
+            return (int)plan->insts[i].pub.action;
+    return -1;
+}
+
+/*
+ * What the refresh found changed outside tern, saved as it found it. A
+ * refresh-only apply saves all of it; any other apply (@p noop_only) the
+ * objects the plan leaves as they are, since Terraform applies on top of
+ * the refreshed state and saves it whatever the plan changes
+ * (internal/backend/local/backend_apply.go applies a plan with no changes
+ * too): a change outside tern that the configuration ignores, or that
+ * matches it, is in the state after the apply. What the plan changes is
+ * saved by its own step.
+ */
+static int save_refresh(struct applyrun *ar, int noop_only)
 {
     size_t i;
     int error = TERN_OK;
@@ -1422,6 +1445,9 @@ static int save_refresh(struct applyrun *ar)
         const struct pinst *d = &ar->plan->drift[i];
         tern_state_resource *r = NULL;
 
+        if (noop_only && (d->gone || planned_action(ar->plan, d->addr) !=
+                                         (int)TERN_ACTION_NOOP))
+            continue;
         if (d->gone) {
             error = tern_state_remove(ar->e->state, d->addr, ar->diags);
             if (error == TERN_ENOTFOUND)
@@ -1473,17 +1499,26 @@ static int save_outputs(struct applyrun *ar)
     for (i = 0; outs && i < tern_value_length(outs); i++) {
         const tern_value *o = tern_value_object_value(outs, i);
         const tern_value *val = tern_value_object_get(o, "value");
-        json_t *j;
+        json_t *j, *type;
 
         if (!tern_value_is_wholly_known(val))
             continue;
         j = tern_value_to_json(val);
         TERN_CHECK_ALLOC(j);
-        error = tern_state_output_set(
-            ar->e->state, tern_value_object_key(outs, i), j,
+        type = tern_value_object_get(o, "type")
+                   ? tern_value_to_json(tern_value_object_get(o, "type"))
+                   : NULL;
+        if (tern_value_object_get(o, "type") && !type) {
+            json_decref(j);
+            error = TERN_ENOMEM;
+            goto done;
+        }
+        error = tern_state_output_set_typed(
+            ar->e->state, tern_value_object_key(outs, i), j, type,
             tern_value_get_bool(tern_value_object_get(o, "sensitive")),
             ar->diags);
         json_decref(j);
+        json_decref(type);
         if (error)
             goto done;
     }
@@ -1569,9 +1604,11 @@ int tern_engine_apply(tern_engine *e, const tern_plan *plan,
     atomic_store(&e->interrupts, 0);
     atomic_store(&e->cancel, 0);
     if (plan->refresh_only) {
-        error = save_refresh(&ar);
+        error = save_refresh(&ar, 0);
         goto summary;
     }
+    if ((error = save_refresh(&ar, 1)))
+        goto done;
     if ((error = tern__bind_plan(e, ar.plan)) || (error = setup_values(&ar)))
         goto done;
     if ((error =
@@ -1635,6 +1672,20 @@ done:
     return error;
 }
 
+int tern_engine_save_refresh(tern_engine *e, const tern_plan *plan,
+                             struct tern_diags *diags)
+{
+    struct applyrun ar;
+
+    if (!plan || plan->errored)
+        return TERN_OK;
+    memset(&ar, 0, sizeof(ar));
+    ar.e = e;
+    ar.plan = (struct tern_plan *)plan;
+    ar.diags = diags;
+    return save_refresh(&ar, !plan->refresh_only);
+}
+
 /* ---- import ---------------------------------------------------------------
  */
 
@@ -1692,11 +1743,20 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
     tern__op_fill(e, &op, &e->provs[pi->prov], address, &d, e->progress);
     tern_diags_release(&d);
     if ((error = m->import(&obj, &op, id))) {
-        tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                       "Cannot import non-existent remote object",
-                       "While attempting to import an existing object to "
-                       "%s, no object with ID \"%s\" was found.",
-                       address, id);
+        /* The provider's own error (an ID it cannot parse, a call that
+         * failed) is the import's, as Terraform stops at
+         * ImportResourceState's diagnostics; "non-existent" is only for
+         * an object not found. */
+        if (error == TERN_ENOTFOUND)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                           "Cannot import non-existent remote object",
+                           "While attempting to import an existing object "
+                           "to %s, no object with ID \"%s\" was found.",
+                           address, id);
+        else if (d.errors == 0)
+            tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Import failed",
+                           "Importing %s with ID \"%s\": %s.", address, id,
+                           tern_strerror(error));
         tern_diags_move(diags, &d);
         goto done;
     }

@@ -661,7 +661,15 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
 int tern__config_hash(const struct tern_lang_config *cfg, char out[65],
                       json_t **files);
 
-/* The outputs, {"name": {"value", "sensitive"}}; @strict reports errors
+/* A root output's type as Terraform's JSON writes it, from what its value
+ * expression @expr names (a resource attribute's schema, a variable's type
+ * constraint), else inferred from @value (output_type.c). New reference;
+ * NULL when out of memory. */
+json_t *tern__output_type(const tern_engine *e, const struct tern_expr *expr,
+                          const json_t *value);
+/* The outputs, {"name": {"value", "sensitive", "type"}} ("type" where the
+ * value is wholly known: tern__output_type's, as a value); @strict
+ * reports errors
  * (plan), else outputs that cannot be evaluated are left out (apply). A
  * failed precondition is reported in both, leaves its output out and makes
  * the result TERN_ERROR, with *out set. */

@@ -2564,6 +2564,27 @@ static void check_prevent_destroy(struct planrun *pr)
     }
 }
 
+/* An output's "type" (tern__output_type) into its object @o, when its
+ * value is wholly known. */
+static int output_type(struct evalctx *cx, const struct tern_expr *expr,
+                       tern_value *o)
+{
+    const tern_value *v = tern_value_object_get(o, "value");
+    json_t *j, *t;
+    tern_value *tv;
+
+    if (!tern_value_is_wholly_known(v))
+        return TERN_OK;
+    j = tern_value_to_json(v);
+    t = j ? tern__output_type(cx->e, expr, j) : NULL;
+    tv = t ? tern_value_from_json(t) : NULL;
+    json_decref(j);
+    json_decref(t);
+    if (!tv)
+        return TERN_ENOMEM;
+    return tern_value_object_set(o, "type", tv) ? TERN_ENOMEM : TERN_OK;
+}
+
 int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
                        struct tern_diags *diags)
 {
@@ -2634,6 +2655,10 @@ int tern__eval_outputs(struct evalctx *cx, tern_value **out, int strict,
             goto done;
         }
         v = NULL;
+        if ((rc = output_type(cx, va->expr, o)) != 0) {
+            error = rc;
+            goto done;
+        }
         if (tern_value_object_set(all, b->labels[0], o)) {
             o = NULL;
             error = TERN_ENOMEM;

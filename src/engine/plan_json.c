@@ -113,6 +113,14 @@ json_t *tern__tfjson_type(const json_t *v)
     return NULL;
 }
 
+json_t *tern__tfjson_output_type(const json_t *output)
+{
+    const json_t *type = json_object_get(output, "type");
+
+    return type ? json_incref((json_t *)type)
+                : tern__tfjson_type(json_object_get(output, "value"));
+}
+
 /* Whether the schema marks the top-level attribute @name sensitive. */
 static int schema_sensitive(const tern_attr *schema, const char *name)
 {
@@ -679,14 +687,19 @@ static json_t *value_resource(const struct pinst *pi, const tern_value *v,
 
 /* An output of a values representation: sensitive, then value and type
  * when the value is wholly known. */
-static json_t *value_output(const tern_value *v, int sensitive)
+static json_t *value_output(const tern_value *out)
 {
+    const tern_value *v = tern_value_object_get(out, "value");
+    const tern_value *type = tern_value_object_get(out, "type");
+    int sensitive =
+        tern_value_get_bool(tern_value_object_get(out, "sensitive"));
     json_t *o = json_pack("{s:b}", "sensitive", sensitive), *j, *t;
     int oom = 0;
 
     if (o && v && tern_value_is_wholly_known(v)) {
         j = tern_value_to_json(v);
-        t = j ? tern__tfjson_type(j) : NULL;
+        /* The output's type (tern__output_type), else the value's. */
+        t = type ? tern_value_to_json(type) : j ? tern__tfjson_type(j) : NULL;
         tern_json_set(&oom, o, "value", j);
         tern_json_set(&oom, o, "type", t);
     }
@@ -898,9 +911,7 @@ static json_t *planned_values(const tern_plan *p, struct pinst **sorted,
     for (i = 0; !oom && p->outputs && i < tern_value_length(p->outputs); i++) {
         o = tern_value_object_value(p->outputs, i);
         tern_json_set(&oom, outs, tern_value_object_key(p->outputs, i),
-                      value_output(tern_value_object_get(o, "value"),
-                                   tern_value_get_bool(
-                                       tern_value_object_get(o, "sensitive"))));
+                      value_output(o));
     }
     if (!oom && json_object_size(outs))
         tern_json_set(&oom, pv, "outputs", json_incref(outs));
@@ -952,7 +963,7 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                       json_pack("{s:b,s:O,s:o}", "sensitive",
                                 json_is_true(json_object_get(o, "sensitive")),
                                 "value", v ? v : json_null(), "type",
-                                tern__tfjson_type(v)));
+                                tern__tfjson_output_type(o)));
     }
     o = NULL;
     if (*oom || (!json_array_size(res) && !json_array_size(children) &&

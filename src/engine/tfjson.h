@@ -64,6 +64,14 @@ json_t *tern__tfjson_index(enum tern_state_key kind, long long i,
  * ["list","string"], ["object",{...}]... New reference. */
 json_t *tern__tfjson_type(const json_t *v);
 
+/*
+ * The type of a stored output ({"value", "sensitive", "type"} as
+ * tern_state_outputs() gives it): its "type" where one was saved (the
+ * declared type, engine/output_type.c, or a pushed state's), else
+ * inferred from its value (tern__tfjson_type). New reference.
+ */
+json_t *tern__tfjson_output_type(const json_t *output);
+
 /* Nest module instances as Terraform's values representation does (a
  * module's child_modules hold the modules it calls), each list sorted by
  * address: @flat holds {"address", "resources"} objects, one per module

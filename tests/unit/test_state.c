@@ -994,6 +994,179 @@ TEST(state, tfjson_round_trip)
     LEAK_CHECK();
 }
 
+/* The instances of resource @p i of a v4 document. */
+static const json_t *instances_of(const json_t *doc, size_t i)
+{
+    return json_object_get(json_array_get(json_object_get(doc, "resources"), i),
+                           "instances");
+}
+
+/*
+ * Deposed objects (kept as "deposed" intents) are exported as Terraform
+ * writes them, an instance with a "deposed" key after the current one,
+ * and a push takes them back with their keys: pull, push, pull gives the
+ * same document. One whose resource has no current instance still makes
+ * a resource of its own; a malformed or repeated key is refused.
+ */
+TEST(state, tfjson_deposed_round_trip)
+{
+    char *pa = tpath("a.db"), *pb = tpath("b.db");
+    tern_state *a = open_state(pa, 1, NULL), *b;
+    json_t *doc = NULL, *doc2 = NULL,
+           *old = json_pack("{s:s,s:s,s:s}", "id", "old", "name", "old", "arn",
+                            "arn-old");
+    json_t *gone = json_pack("{s:s}", "id", "k-old");
+    const json_t *inst;
+    tern_state_intent *in = NULL;
+    struct tern_diags d = TERN_DIAGS_INIT;
+    int64_t id1 = 0, id2 = 0, id3 = 0;
+    size_t n = 0;
+
+    fill(a);
+    ASSERT_OK(tern_state_intent_begin(a, &id1, "aws_iam_role.a", "deposed", old,
+                                      NULL));
+    ASSERT_OK(tern_state_intent_begin(a, &id2, "aws_iam_role.a", "create", NULL,
+                                      NULL));
+    ASSERT_OK(tern_state_intent_begin(a, &id3, "aws_iam_role.z[\"k\"]",
+                                      "deposed", gone, NULL));
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    ASSERT_EQ(json_array_size(json_object_get(doc, "resources")), 4);
+    ASSERT_EQ(json_array_size(instances_of(doc, 1)), 2);
+    inst = json_array_get(instances_of(doc, 1), 0);
+    ASSERT_NULL(json_object_get(inst, "deposed"));
+    inst = json_array_get(instances_of(doc, 1), 1);
+    ASSERT_STR_EQ(json_string_value(json_object_get(inst, "deposed")),
+                  "00000001");
+    assert_json_eq(json_object_get(inst, "attributes"), old);
+    /* A resource of its own, "each" from its key. */
+    ASSERT_STR_EQ(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(doc, "resources"), 2), "each")),
+        "map");
+    inst = json_array_get(instances_of(doc, 2), 0);
+    ASSERT_STR_EQ(json_string_value(json_object_get(inst, "index_key")), "k");
+    ASSERT_STR_EQ(json_string_value(json_object_get(inst, "deposed")),
+                  "00000003");
+
+    b = open_state(pb, 1, NULL);
+    ASSERT_OK(tern_state_import(b, doc, 0, NULL));
+    tern_state_free(b);
+    b = open_state(pb, 0, NULL);
+    ASSERT_OK(tern_state_export(b, -1, &doc2, NULL));
+    assert_json_eq(doc2, doc);
+    ASSERT_OK(tern_state_intents(b, &in, &n, NULL));
+    ASSERT_EQ(n, 2);
+    ASSERT_EQ(in[0].id, 1);
+    ASSERT_STR_EQ(in[0].action, "deposed");
+    ASSERT_STR_EQ(in[1].address, "aws_iam_role.z[\"k\"]");
+    tern_state_intents_free(in, n);
+    /* A second push replaces the deposed objects, as the rest. */
+    ASSERT_OK(tern_state_import(b, doc, TERN_STATE_IMPORT_FORCE, NULL));
+    ASSERT_OK(tern_state_intents(b, &in, &n, NULL));
+    ASSERT_EQ(n, 2);
+    tern_state_intents_free(in, n);
+
+    json_object_set_new((json_t *)json_array_get(instances_of(doc, 1), 1),
+                        "deposed", json_string("0001"));
+    ASSERT_EQ(tern_state_import(b, doc, TERN_STATE_IMPORT_FORCE, &d),
+              TERN_EINVALID);
+    ASSERT_STR_EQ(d.items[0].summary,
+                  "Invalid resource instance metadata in state");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "Instance aws_iam_role.a has an object with deposed key "
+                  "\"0001\", which is not correctly formatted.");
+    tern_diags_release(&d);
+    json_object_set_new((json_t *)json_array_get(instances_of(doc, 1), 1),
+                        "deposed", json_string("00000003"));
+    json_array_append((json_t *)instances_of(doc, 1),
+                      json_array_get(instances_of(doc, 1), 1));
+    ASSERT_EQ(tern_state_import(b, doc, TERN_STATE_IMPORT_FORCE, &d),
+              TERN_EINVALID);
+    ASSERT_STR_EQ(d.items[0].summary, "Duplicate resource instance in state");
+    ASSERT_STR_EQ(d.items[0].detail,
+                  "Instance aws_iam_role.a deposed object \"00000003\" "
+                  "appears multiple times in the state file.");
+    tern_diags_release(&d);
+    /* Refused whole: the deposed objects are the ones pushed before. */
+    ASSERT_OK(tern_state_intents(b, &in, &n, NULL));
+    ASSERT_EQ(n, 2);
+    ASSERT_EQ(in[0].id, 1);
+    tern_state_intents_free(in, n);
+
+    tern_state_free(a);
+    tern_state_free(b);
+    json_decref(doc);
+    json_decref(doc2);
+    json_decref(old);
+    json_decref(gone);
+    tern_free(pa);
+    tern_free(pb);
+    LEAK_CHECK();
+}
+
+/*
+ * An output's type (tern_state_output_set_typed) is kept in a column
+ * added when the first type is written; the export writes it, a push of
+ * a document keeps the document's, the history restores it, and an output
+ * saved without one has its value's type again.
+ */
+TEST(state, output_types)
+{
+    char *pa = tpath("a.db"), *pb = tpath("b.db");
+    tern_state *a = open_state(pa, 1, NULL), *b;
+    json_t *v = json_pack("[s,s]", "x", "y"),
+           *t = json_pack("[s,s]", "list", "string");
+    json_t *doc = NULL, *doc2 = NULL, *outs = NULL, *tuple;
+
+    tuple = json_pack("[s,[s,s]]", "tuple", "string", "string");
+    ASSERT_OK(tern_state_output_set(a, "plain", v, 0, NULL));
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "plain"), "type"),
+        tuple);
+    json_decref(doc);
+    ASSERT_OK(tern_state_output_set_typed(a, "typed", v, t, 0, NULL));
+    ASSERT_OK(tern_state_outputs(a, &outs, NULL));
+    assert_json_eq(json_object_get(json_object_get(outs, "typed"), "type"), t);
+    ASSERT_NULL(json_object_get(json_object_get(outs, "plain"), "type"));
+    json_decref(outs);
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc, "outputs"), "typed"), "type"),
+        t);
+    b = open_state(pb, 1, NULL);
+    ASSERT_OK(tern_state_import(b, doc, 0, NULL));
+    ASSERT_OK(tern_state_export(b, -1, &doc2, NULL));
+    assert_json_eq(doc2, doc);
+    json_decref(doc2);
+    /* Written again without a type: the value's type again; the history
+     * still has the typed one. */
+    ASSERT_OK(tern_state_output_set(a, "typed", v, 0, NULL));
+    ASSERT_OK(tern_state_export(a, -1, &doc2, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc2, "outputs"), "typed"), "type"),
+        tuple);
+    json_decref(doc2);
+    ASSERT_OK(tern_state_export(a, tern_state_serial(a) - 1, &doc2, NULL));
+    assert_json_eq(
+        json_object_get(
+            json_object_get(json_object_get(doc2, "outputs"), "typed"), "type"),
+        t);
+    json_decref(doc2);
+    json_decref(doc);
+    json_decref(v);
+    json_decref(t);
+    json_decref(tuple);
+    tern_state_free(a);
+    tern_state_free(b);
+    tern_free(pa);
+    tern_free(pb);
+    LEAK_CHECK();
+}
+
 TEST(state, push_refusals)
 {
     char *pa = tpath("a.db"), *pb = tpath("b.db");
@@ -1416,6 +1589,8 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, refuses_damaged_file),
     TEST_UNIT(state, empty_database_is_fresh),
     TEST_UNIT(state, tfjson_round_trip),
+    TEST_UNIT(state, tfjson_deposed_round_trip),
+    TEST_UNIT(state, output_types),
     TEST_UNIT(state, push_refusals),
     TEST_UNIT(state, migrate_skips_unsupported),
     TEST_UNIT(state, out_of_memory_paths),

@@ -279,6 +279,14 @@ TEST(state_text, same_as_export)
     ASSERT_NOT_NULL(cold);
     same_text(st, cold);
     tern_state_text_cache_free(cold);
+    /* A deposed object (an instance no row holds), then none again. */
+    identity = json_pack("{s:s, s:s}", "id", "old", "name", "old");
+    ASSERT_OK(tern_state_intent_begin(st, &id, "aws_iam_role.workspace",
+                                      "deposed", identity, NULL));
+    json_decref(identity);
+    same_text(st, cache);
+    ASSERT_OK(tern_state_intent_abandon(st, id, NULL));
+    same_text(st, cache);
     tern_state_text_cache_free(cache);
     tern_state_free(st);
 }
