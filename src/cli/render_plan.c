@@ -300,8 +300,8 @@ static void object_entries(struct pr *r, const tern_value *b,
  */
 #define NO_IX ((size_t)-1)
 
-/* The rows of a list's element lines as they are decided, printed at
- * once (renderers/list.go and set.go). */
+/* A list's or a set's element lines, each printed once its element is
+ * decided (renderers/list.go, renderers/set.go). */
 struct elems {
     struct pr *r;
     const tern_value *b, *a;
@@ -364,12 +364,14 @@ static int elem_is_object(const tern_value *v)
 }
 
 /*
- * The cells of the longest-common-subsequence table beyond which a list
- * diff first sets aside the common head and tail (5 bytes a cell: 20 MB
- * at most, a list of 2,000 elements against another). Terraform's table (objchange.LongestCommonSubsequence) has no
- * bound and is O(n*m) in time and space; below this one tern's lines are
- * upstream's, above it a diff of the remaining middle would still need
- * more, and its elements are taken as all deleted then all created.
+ * The cells (pairs of elements) of the longest-common-subsequence table
+ * beyond which a list diff first sets aside the common head and tail:
+ * 5 bytes a cell, 20 MB at most (two lists of 2,048). Terraform's table
+ * (objchange.LongestCommonSubsequence) has no bound: O(n*m) in time and
+ * space. Below this bound tern's lines are upstream's; above it they may
+ * differ where the lists have several longest common subsequences, and
+ * where the middle left is still beyond it, its elements are taken as
+ * all deleted, then all created.
  */
 #define LCS_CELLS_MAX ((size_t)1 << 22)
 
@@ -397,7 +399,7 @@ static size_t lcs_of(const tern_value *b, size_t b0, size_t b1,
         tern_free(eqs);
         return NO_IX;
     }
-#define C(xx, yy) c[(yy) * w + (xx)]
+#define C(xx, yy) c[(yy)*w + (xx)]
     for (y = 0; y < h; y++)
         for (x = 0; x < w; x++) {
             if (elem_eq(tern_value_list_get(b, b0 + x),
@@ -477,8 +479,7 @@ static int list_elems(struct elems *el, size_t nb, size_t na)
         const tern_value *common =
             li < n ? tern_value_list_get(el->b, seq[li]) : NULL;
 
-        while (bi < nb &&
-               !elem_eq(tern_value_list_get(el->b, bi), common)) {
+        while (bi < nb && !elem_eq(tern_value_list_get(el->b, bi), common)) {
             if (ai < na && elem_is_object(tern_value_list_get(el->b, bi)) &&
                 elem_is_object(tern_value_list_get(el->a, ai)) &&
                 !elem_eq(tern_value_list_get(el->a, ai), common))
@@ -517,8 +518,7 @@ static int set_elems(struct elems *el, size_t nb, size_t na)
         const tern_value *eb = tern_value_list_get(el->b, i);
 
         for (j = 0; j < na; j++)
-            if (!used[j] &&
-                sym_of(eb, tern_value_list_get(el->a, j)) == S_SAME)
+            if (!used[j] && sym_of(eb, tern_value_list_get(el->a, j)) == S_SAME)
                 break;
         if (j < na)
             used[j] = 1;
@@ -625,9 +625,11 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         tern_buf_putc(r->out, '}');
     } else {
         tern_buf_puts(r->out, "[\n");
+        /* Matched as a set only for a set attribute: outputs and
+         * any-value attributes go through upstream's JSON differ, where
+         * a set is a list (differ/output.go). */
         if (s == S_UPD)
-            list_entries(r, b, a, col + 4, quoted, in_json,
-                         set || tern_value_kind(one) == TERN_VAL_SET);
+            list_entries(r, b, a, col + 4, quoted, in_json, set);
         else {
             size_t i;
 

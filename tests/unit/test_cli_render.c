@@ -503,6 +503,60 @@ TEST(cli_render, list_reorder)
     tern_free(got);
 }
 
+/* "[" then @n strings PREFIX0.. PREFIX(n-1), @insert after the element at
+ * @at (none when NULL), "]". */
+static char *long_list(size_t n, const char *prefix, size_t at,
+                       const char *insert)
+{
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    tern_buf_putc(&b, '[');
+    for (i = 0; i < n; i++) {
+        tern_buf_printf(&b, "%s\"%s%zu\"", i ? "," : "", prefix, i);
+        if (insert && i == at)
+            tern_buf_printf(&b, ",\"%s\"", insert);
+    }
+    tern_buf_putc(&b, ']');
+    return tern_buf_detach(&b);
+}
+
+/* Lists past the table's bound (LCS_CELLS_MAX, 4 Mi pairs): the common
+ * head and tail set aside, so one insertion into 3,000 elements is still
+ * one + line; 2,100 elements against 2,100 others, nothing in common,
+ * all deleted then all created, as upstream prints them. */
+TEST(cli_render, list_long)
+{
+    char *b = long_list(3000, "e", 0, NULL);
+    char *a = long_list(3000, "e", 1499, "new");
+    char *got = list_diff(b, a);
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (1499 unchanged elements hidden)\n"
+                       "            \"e1499\",\n"
+                       "          + \"new\",\n"
+                       "            \"e1500\",\n"
+                       "            # (1499 unchanged elements hidden)\n"
+                       "        ]");
+    tern_free(got);
+    tern_free(b);
+    tern_free(a);
+    b = long_list(2100, "x", 0, NULL);
+    a = long_list(2100, "y", 0, NULL);
+    got = list_diff(b, a);
+    ASSERT_STR_CONTAINS(got, "[\n"
+                             "          - \"x0\",\n"
+                             "          - \"x1\",\n");
+    ASSERT_STR_CONTAINS(got, "          - \"x2099\",\n"
+                             "          + \"y0\",\n");
+    ASSERT_STR_CONTAINS(got, "          + \"y2099\",\n"
+                             "        ]");
+    ASSERT_STR_NOT_CONTAINS(got, "unchanged");
+    tern_free(got);
+    tern_free(b);
+    tern_free(a);
+}
+
 /* Objects in a list (a policy's statements): one that is not common
  * facing another that is not either is changed in place; an inserted
  * one is created, its unchanged neighbour shown whole. */
@@ -620,10 +674,10 @@ TEST(cli_render, block_list_by_index)
     tern_value *before = val(
         "{\"id\":\"d\",\"statement\":[{\"sid\":\"A\",\"effect\":\"Allow\"}],"
         "\"source_policy_documents\":[\"x\",\"y\",\"z\"]}");
-    tern_value *after = val(
-        "{\"id\":\"d\",\"statement\":[{\"sid\":\"N\",\"effect\":\"Deny\"},"
-        "{\"sid\":\"A\",\"effect\":\"Allow\"}],"
-        "\"source_policy_documents\":[\"x\",\"w\",\"y\",\"z\"]}");
+    tern_value *after =
+        val("{\"id\":\"d\",\"statement\":[{\"sid\":\"N\",\"effect\":\"Deny\"},"
+            "{\"sid\":\"A\",\"effect\":\"Allow\"}],"
+            "\"source_policy_documents\":[\"x\",\"w\",\"y\",\"z\"]}");
     char *got;
 
     change_init(&c, "aws_iam_policy_document", "d", TERN_ACTION_UPDATE);
@@ -669,6 +723,7 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, list_delete),
     TEST_UNIT(cli_render, list_replace_in_middle),
     TEST_UNIT(cli_render, list_reorder),
+    TEST_UNIT(cli_render, list_long),
     TEST_UNIT(cli_render, list_objects),
     TEST_UNIT(cli_render, list_policy_action_insert),
     TEST_UNIT(cli_render, set_elements),
