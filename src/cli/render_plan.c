@@ -155,12 +155,18 @@ static int is_collection(const tern_value *v)
     return k == TERN_VAL_LIST || k == TERN_VAL_SET || k == TERN_VAL_OBJECT;
 }
 
-/* A single value on one line (primitives, unknown, sensitive, empties). */
-static int is_inline(const tern_value *v)
+/* A value that is no collection to diff into (primitives, null, unknown,
+ * sensitive). */
+static int is_scalar(const tern_value *v)
 {
     return absent(v) || tern_value_is_unknown(v) ||
-           tern_value_is_sensitive(v) || !is_collection(v) ||
-           tern_value_length(v) == 0;
+           tern_value_is_sensitive(v) || !is_collection(v);
+}
+
+/* A single value on one line (scalars and empty collections). */
+static int is_inline(const tern_value *v)
+{
+    return is_scalar(v) || tern_value_length(v) == 0;
 }
 
 static void put_inline(struct pr *r, const tern_value *v)
@@ -597,7 +603,10 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         tern_value_decref(jb);
         tern_value_decref(ja);
     }
-    if (s == S_UPD && (is_inline(b) || is_inline(a) ||
+    /* An empty collection changed to a full one, or back, is diffed
+     * element by element ("[" then "+ x,"), as upstream's list and map
+     * renderers print it; only scalars change on one line. */
+    if (s == S_UPD && (is_scalar(b) || is_scalar(a) ||
                        tern_value_kind(b) != tern_value_kind(a))) {
         if (has_sens(b) || has_sens(a)) {
             tern_buf_puts(r->out, "(sensitive value)");
@@ -608,7 +617,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         put_inline(r, a);
         return;
     }
-    if (is_inline(one)) {
+    if (is_inline(one) && s != S_UPD) {
         put_inline(r, one);
         if (s == S_DEL)
             tern_buf_puts(r->out, gone);

@@ -557,6 +557,36 @@ TEST(cli_render, list_long)
     tern_free(a);
 }
 
+/* An empty list or map made full, or emptied: diffed element by element,
+ * not "[] -> []" (renderers/list.go, map.go). */
+TEST(cli_render, empty_to_full)
+{
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *e = val("[]"), *l = val("[\"a\"]");
+    tern_value *eo = val("{}"), *o = val("{\"k\":\"v\"}");
+    char *got = list_diff("[]", "[\"a\",\"b\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "          + \"a\",\n"
+                       "          + \"b\",\n"
+                       "        ]");
+    tern_free(got);
+    cli_render_value_diff(&out, l, e, 6);
+    ASSERT_STR_EQ(tern_buf_cstr(&out), "[\n"
+                                       "          - \"a\",\n"
+                                       "        ]");
+    tern_buf_clear(&out);
+    cli_render_value_diff(&out, eo, o, 6);
+    ASSERT_STR_EQ(tern_buf_cstr(&out), "{\n"
+                                       "          + \"k\" = \"v\"\n"
+                                       "        }");
+    tern_buf_release(&out);
+    tern_value_decref(e);
+    tern_value_decref(l);
+    tern_value_decref(eo);
+    tern_value_decref(o);
+}
+
 /* Objects in a list (a policy's statements): one that is not common
  * facing another that is not either is changed in place; an inserted
  * one is created, its unchanged neighbour shown whole. */
@@ -724,6 +754,7 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, list_replace_in_middle),
     TEST_UNIT(cli_render, list_reorder),
     TEST_UNIT(cli_render, list_long),
+    TEST_UNIT(cli_render, empty_to_full),
     TEST_UNIT(cli_render, list_objects),
     TEST_UNIT(cli_render, list_policy_action_insert),
     TEST_UNIT(cli_render, set_elements),
