@@ -31,6 +31,7 @@ struct pr {
     tern_buf *out;
     const struct cli_ui *ui;
     int element; /* the value is a list element: no " -> null" */
+    int set;     /* the value is a set(string) attribute's */
 };
 
 enum sym { S_SAME, S_ADD, S_DEL, S_UPD };
@@ -154,12 +155,18 @@ static int is_collection(const tern_value *v)
     return k == TERN_VAL_LIST || k == TERN_VAL_SET || k == TERN_VAL_OBJECT;
 }
 
-/* A single value on one line (primitives, unknown, sensitive, empties). */
-static int is_inline(const tern_value *v)
+/* A value that is no collection to diff into (primitives, null, unknown,
+ * sensitive). */
+static int is_scalar(const tern_value *v)
 {
     return absent(v) || tern_value_is_unknown(v) ||
-           tern_value_is_sensitive(v) || !is_collection(v) ||
-           tern_value_length(v) == 0;
+           tern_value_is_sensitive(v) || !is_collection(v);
+}
+
+/* A single value on one line (scalars and empty collections). */
+static int is_inline(const tern_value *v)
+{
+    return is_scalar(v) || tern_value_length(v) == 0;
 }
 
 static void put_inline(struct pr *r, const tern_value *v)
@@ -291,86 +298,269 @@ static void object_entries(struct pr *r, const tern_value *b,
     hidden(r, col, same, quoted ? "element" : "attribute");
 }
 
-/* Longest common subsequence table of two lists, for a +/- diff. */
-static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
-                         int col, int quoted, int in_json)
+/*
+ * The elements of two lists or sets as Terraform lines them up. Each is
+ * a pair of indices, NO_IX where the element has no side there: both
+ * sides unchanged (or a list's object changed in place), before only
+ * deleted, after only created.
+ */
+#define NO_IX ((size_t)-1)
+
+/* A list's or a set's element lines, each printed once its element is
+ * decided (renderers/list.go, renderers/set.go). */
+struct elems {
+    struct pr *r;
+    const tern_value *b, *a;
+    int col, quoted, in_json;
+    int context;           /* a list: show the element either side of a
+                              change, hide and count the rest */
+    int next;              /* show the next element whatever it is */
+    size_t same;           /* unchanged elements not shown yet */
+    size_t last_b, last_a; /* the latest of them */
+};
+
+static void elem_line(struct elems *el, size_t bi, size_t ai)
 {
-    size_t nb = absent(b) ? 0 : tern_value_length(b);
-    size_t na = absent(a) ? 0 : tern_value_length(a);
-    size_t i, j, same = 0;
-    size_t *t = NULL;
+    struct pr *r = el->r;
+    const tern_value *eb = bi == NO_IX ? NULL : tern_value_list_get(el->b, bi);
+    const tern_value *ea = ai == NO_IX ? NULL : tern_value_list_get(el->a, ai);
+    enum sym s = !ea ? S_DEL : !eb ? S_ADD : sym_of(eb, ea);
 
-    if (nb == na && nb > 0) {
-        /* Same length: element by element, nested diffs for collections. */
-        for (i = 0; i < nb; i++) {
-            const tern_value *vb = tern_value_list_get(b, i);
-            const tern_value *va = tern_value_list_get(a, i);
-            enum sym s = sym_of(vb, va);
+    cli_hcl_indent(r->out, el->col);
+    put_sym(r->out, sym_text(r, s));
+    r->element = 1;
+    value_lines(r, eb, ea, el->col, el->quoted, el->in_json);
+    tern_buf_puts(r->out, ",\n");
+}
 
-            if (s == S_SAME) {
-                same++;
-                continue;
-            }
-            if (is_collection(vb) && is_collection(va) &&
-                tern_value_kind(vb) == tern_value_kind(va)) {
-                cli_hcl_indent(r->out, col);
-                put_sym(r->out, sym_text(r, S_UPD));
-                value_lines(r, vb, va, col, quoted, in_json);
-                tern_buf_puts(r->out, ",\n");
-                continue;
-            }
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, S_DEL));
-            r->element = 1;
-            value_lines(r, vb, NULL, col, quoted, in_json);
-            tern_buf_puts(r->out, ",\n");
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, S_ADD));
-            value_lines(r, NULL, va, col, quoted, in_json);
-            tern_buf_puts(r->out, ",\n");
-        }
-        hidden(r, col, same, "element");
+static void elem_emit(struct elems *el, size_t bi, size_t ai)
+{
+    int same = bi != NO_IX && ai != NO_IX &&
+               sym_of(tern_value_list_get(el->b, bi),
+                      tern_value_list_get(el->a, ai)) == S_SAME;
+
+    if (same && !el->next) {
+        el->same++;
+        el->last_b = bi;
+        el->last_a = ai;
         return;
     }
-    t = tern_calloc((nb + 1) * (na + 1), sizeof(*t));
-    if (!t) {
+    el->next = 0;
+    if (el->context) {
+        /* The unchanged run before a change: counted, but for its last
+         * element, shown; and the element after a change shown. */
+        if (el->same > 1)
+            hidden(el->r, el->col, el->same - 1, "element");
+        if (el->same > 0)
+            elem_line(el, el->last_b, el->last_a);
+        el->same = 0;
+        el->next = !same;
+    }
+    elem_line(el, bi, ai);
+}
+
+static int elem_eq(const tern_value *x, const tern_value *y)
+{
+    return x && y && tern_value_equal(x, y);
+}
+
+static int elem_is_object(const tern_value *v)
+{
+    return v && tern_value_kind(v) == TERN_VAL_OBJECT;
+}
+
+/*
+ * The cells (pairs of elements) of the longest-common-subsequence table
+ * beyond which a list diff first sets aside the common head and tail:
+ * 5 bytes a cell, 20 MB at most (two lists of 2,048). Terraform's table
+ * (objchange.LongestCommonSubsequence) has no bound: O(n*m) in time and
+ * space. Below this bound tern's lines are upstream's; above it they may
+ * differ where the lists have several longest common subsequences, and
+ * where the middle left is still beyond it, its elements are taken as
+ * all deleted, then all created.
+ */
+#define LCS_CELLS_MAX ((size_t)1 << 22)
+
+/*
+ * objchange.LongestCommonSubsequence over before[b0, b1) (x, across) and
+ * after[a0, a1) (y, down): the before indices of one longest common
+ * subsequence, in order, into @seq; their count, or NO_IX out of memory.
+ * The walk back from the last cell goes left only when that is strictly
+ * longer, as upstream's, so that of several subsequences the same is
+ * chosen.
+ */
+static size_t lcs_of(const tern_value *b, size_t b0, size_t b1,
+                     const tern_value *a, size_t a0, size_t a1, size_t *seq)
+{
+    size_t w = b1 - b0, h = a1 - a0, x, y, n, k;
+    unsigned int *c;
+    unsigned char *eqs;
+
+    if (w == 0 || h == 0)
+        return 0;
+    c = tern_calloc(w * h, sizeof(*c));
+    eqs = tern_calloc(w * h, 1);
+    if (!c || !eqs) {
+        tern_free(c);
+        tern_free(eqs);
+        return NO_IX;
+    }
+#define C(xx, yy) c[(yy)*w + (xx)]
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++) {
+            if (elem_eq(tern_value_list_get(b, b0 + x),
+                        tern_value_list_get(a, a0 + y))) {
+                eqs[y * w + x] = 1;
+                C(x, y) = x == 0 || y == 0 ? 1 : C(x - 1, y - 1) + 1;
+            } else {
+                unsigned int l = x > 0 ? C(x - 1, y) : 0;
+                unsigned int u = y > 0 ? C(x, y - 1) : 0;
+
+                C(x, y) = l > u ? l : u;
+            }
+        }
+    n = k = C(w - 1, h - 1);
+    x = w;
+    y = h;
+    while (x > 0 && y > 0 && k > 0) {
+        if (eqs[(y - 1) * w + (x - 1)]) {
+            seq[--k] = b0 + x - 1;
+            x--;
+            y--;
+        } else if ((x > 1 ? C(x - 2, y - 1) : 0) >
+                   (y > 1 ? C(x - 1, y - 2) : 0)) {
+            x--;
+        } else {
+            y--;
+        }
+    }
+#undef C
+    tern_free(c);
+    tern_free(eqs);
+    return n;
+}
+
+/*
+ * A list's elements (collections/slice.go ProcessSlice): the before
+ * elements up to the next common one deleted, except that an object
+ * facing an object that is not the next common one either is changed in
+ * place; then the after elements up to it created; then the common one,
+ * unchanged. Elements are matched by value, as upstream's walk does.
+ * 0, or -1 out of memory.
+ */
+static int list_elems(struct elems *el, size_t nb, size_t na)
+{
+    size_t pre = 0, suf = 0, n, bi, ai, li = 0, *seq;
+
+    if (nb > 0 && na > 0 && nb > LCS_CELLS_MAX / na) {
+        /* Beyond the bound (see LCS_CELLS_MAX): the common head and tail
+         * aside first. */
+        while (pre < nb && pre < na &&
+               elem_eq(tern_value_list_get(el->b, pre),
+                       tern_value_list_get(el->a, pre)))
+            pre++;
+        while (suf < nb - pre && suf < na - pre &&
+               elem_eq(tern_value_list_get(el->b, nb - 1 - suf),
+                       tern_value_list_get(el->a, na - 1 - suf)))
+            suf++;
+    }
+    seq = tern_calloc((nb < na ? nb : na) + 1, sizeof(*seq));
+    if (!seq)
+        return -1;
+    n = 0;
+    if (nb - pre - suf == 0 ||
+        na - pre - suf <= LCS_CELLS_MAX / (nb - pre - suf)) {
+        n = lcs_of(el->b, pre, nb - suf, el->a, pre, na - suf, seq);
+        if (n == NO_IX) {
+            tern_free(seq);
+            return -1;
+        }
+    }
+    for (bi = 0; bi < pre; bi++)
+        elem_emit(el, bi, bi);
+    bi = ai = pre;
+    nb -= suf;
+    na -= suf;
+    while (bi < nb || ai < na || li < n) {
+        const tern_value *common =
+            li < n ? tern_value_list_get(el->b, seq[li]) : NULL;
+
+        while (bi < nb && !elem_eq(tern_value_list_get(el->b, bi), common)) {
+            if (ai < na && elem_is_object(tern_value_list_get(el->b, bi)) &&
+                elem_is_object(tern_value_list_get(el->a, ai)) &&
+                !elem_eq(tern_value_list_get(el->a, ai), common))
+                elem_emit(el, bi++, ai++);
+            else
+                elem_emit(el, bi++, NO_IX);
+        }
+        while (ai < na && !elem_eq(tern_value_list_get(el->a, ai), common))
+            elem_emit(el, NO_IX, ai++);
+        if (li < n) {
+            if (bi >= nb || ai >= na)
+                break; /* cannot happen: seq is common to both */
+            elem_emit(el, bi++, ai++);
+            li++;
+        }
+    }
+    for (; suf > 0; suf--)
+        elem_emit(el, bi++, ai++);
+    tern_free(seq);
+    return 0;
+}
+
+/*
+ * A set's elements (differ/set.go processSet): each before element
+ * matched with an equal after one (unchanged) or deleted, in order; then
+ * the after elements left, created. 0, or -1 out of memory.
+ */
+static int set_elems(struct elems *el, size_t nb, size_t na)
+{
+    unsigned char *used = na ? tern_calloc(na, 1) : NULL;
+    size_t i, j;
+
+    if (na && !used)
+        return -1;
+    for (i = 0; i < nb; i++) {
+        const tern_value *eb = tern_value_list_get(el->b, i);
+
+        for (j = 0; j < na; j++)
+            if (!used[j] && sym_of(eb, tern_value_list_get(el->a, j)) == S_SAME)
+                break;
+        if (j < na)
+            used[j] = 1;
+        elem_emit(el, i, j < na ? j : NO_IX);
+    }
+    for (j = 0; j < na; j++)
+        if (!used[j])
+            elem_emit(el, NO_IX, j);
+    tern_free(used);
+    return 0;
+}
+
+/* The entries of a changed list or set, unchanged elements hidden and
+ * counted (a list's shown either side of a change, for context). */
+static void list_entries(struct pr *r, const tern_value *b, const tern_value *a,
+                         int col, int quoted, int in_json, int set)
+{
+    struct elems el;
+    size_t nb = absent(b) ? 0 : tern_value_length(b);
+    size_t na = absent(a) ? 0 : tern_value_length(a);
+    int rc;
+
+    memset(&el, 0, sizeof(el));
+    el.r = r;
+    el.b = b;
+    el.a = a;
+    el.col = col;
+    el.quoted = quoted;
+    el.in_json = in_json;
+    el.context = !set;
+    rc = set ? set_elems(&el, nb, na) : list_elems(&el, nb, na);
+    if (rc) {
         r->out->oom = 1;
         return;
     }
-#define T(x, y) t[(x) * (na + 1) + (y)]
-    for (i = nb; i-- > 0;)
-        for (j = na; j-- > 0;)
-            T(i, j) =
-                tern_value_equal(tern_value_list_get(b, i),
-                                 tern_value_list_get(a, j))
-                    ? T(i + 1, j + 1) + 1
-                    : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
-    i = j = 0;
-    while (i < nb || j < na) {
-        if (i < nb && j < na &&
-            tern_value_equal(tern_value_list_get(b, i),
-                             tern_value_list_get(a, j))) {
-            same++;
-            i++;
-            j++;
-        } else if (i < nb && (j >= na || T(i + 1, j) >= T(i, j + 1))) {
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, S_DEL));
-            r->element = 1;
-            value_lines(r, tern_value_list_get(b, i++), NULL, col, quoted,
-                        in_json);
-            tern_buf_puts(r->out, ",\n");
-        } else {
-            cli_hcl_indent(r->out, col);
-            put_sym(r->out, sym_text(r, S_ADD));
-            value_lines(r, NULL, tern_value_list_get(a, j++), col, quoted,
-                        in_json);
-            tern_buf_puts(r->out, ",\n");
-        }
-    }
-#undef T
-    tern_free(t);
-    hidden(r, col, same, "element");
+    hidden(r, col, el.same, "element");
 }
 
 /*
@@ -385,8 +575,10 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     enum sym s = sym_of(b, a);
     enum tern_value_kind k;
     const char *gone = r->element ? "" : " -> null";
+    int set = r->set;
 
     r->element = 0;
+    r->set = 0;
     /* Policy documents: the decoded JSON, in jsonencode(). */
     if (!in_json) {
         /* Out of memory, the rendering is short: the buffer says so. */
@@ -411,7 +603,10 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         tern_value_decref(jb);
         tern_value_decref(ja);
     }
-    if (s == S_UPD && (is_inline(b) || is_inline(a) ||
+    /* An empty collection changed to a full one, or back, is diffed
+     * element by element ("[" then "+ x,"), as upstream's list and map
+     * renderers print it; only scalars change on one line. */
+    if (s == S_UPD && (is_scalar(b) || is_scalar(a) ||
                        tern_value_kind(b) != tern_value_kind(a))) {
         if (has_sens(b) || has_sens(a)) {
             tern_buf_puts(r->out, "(sensitive value)");
@@ -422,7 +617,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         put_inline(r, a);
         return;
     }
-    if (is_inline(one)) {
+    if (is_inline(one) && s != S_UPD) {
         put_inline(r, one);
         if (s == S_DEL)
             tern_buf_puts(r->out, gone);
@@ -439,8 +634,11 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         tern_buf_putc(r->out, '}');
     } else {
         tern_buf_puts(r->out, "[\n");
+        /* Matched as a set only for a set attribute: outputs and
+         * any-value attributes go through upstream's JSON differ, where
+         * a set is a list (differ/output.go). */
         if (s == S_UPD)
-            list_entries(r, b, a, col + 4, quoted, in_json);
+            list_entries(r, b, a, col + 4, quoted, in_json, set);
         else {
             size_t i;
 
@@ -632,7 +830,9 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
                        int all_same_shown)
 {
     /* The schema entry of the first keys, looked up once for the three
-     * passes (B2 renders 2,000 bodies). */
+     * passes (B2 renders 2,000 bodies). in_block() is an inlined kind
+     * test: keeping its results here as well cost more than calling it
+     * again (body_lines' own instructions in B2, 3.11 M -> 3.40 M). */
     const tern_attr *ats[64];
     struct pairs p;
     const tern_value *vb, *va;
@@ -683,11 +883,14 @@ static void body_lines(struct pr *r, const tern_change *c, const tern_value *b,
             tern_buf_puts(r->out, "(sensitive value)");
         else if (sens)
             tern_buf_puts(r->out, "(sensitive value) -> null");
-        else
+        else {
             /* Any-value attributes go through upstream's JSON
-             * renderer: object keys bare when identifiers. */
+             * renderer: object keys bare when identifiers. A set's
+             * elements are matched, not aligned (differ/set.go). */
+            r->set = at && at->type == TERN_TYPE_SET_STRING;
             value_lines(r, vb, va, col, !at || at->type == TERN_TYPE_MAP_STRING,
                         0);
+        }
         if (s != S_SAME && c &&
             in_list(c->replace_paths, c->n_replace_paths, k))
             tern_buf_puts(r->out, " # forces replacement");
@@ -807,7 +1010,7 @@ static void reason_line(struct pr *r, const tern_change *c)
 void cli_render_change(tern_buf *out, const struct cli_ui *ui,
                        const tern_change *c, int drift)
 {
-    struct pr r = {out, ui, 0};
+    struct pr r = {out, ui, 0, 0};
     const tern_module *m = tern_module_find(
         c->mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
         c->type);
@@ -872,7 +1075,7 @@ void cli_render_summary(tern_buf *out, const struct cli_ui *ui,
 void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
                                const tern_value *planned, const json_t *prior)
 {
-    struct pr r = {out, ui, 0};
+    struct pr r = {out, ui, 0, 0};
     tern_value *old_outputs = NULL;
     size_t i, width = 0, n = planned ? tern_value_length(planned) : 0;
     int any = 0;
@@ -952,7 +1155,7 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
 void cli_render_plan_legend(tern_buf *out, const struct cli_ui *ui,
                             unsigned int actions)
 {
-    struct pr r = {out, ui, 0};
+    struct pr r = {out, ui, 0, 0};
     int color = ui && ui->color;
 
     tern_buf_puts(out, "\ntern used the selected providers to generate the "
@@ -978,7 +1181,7 @@ void cli_render_plan_legend(tern_buf *out, const struct cli_ui *ui,
 void cli_render_value_diff(tern_buf *out, const tern_value *before,
                            const tern_value *after, int col)
 {
-    struct pr r = {out, NULL, 0};
+    struct pr r = {out, NULL, 0, 0};
 
     value_lines(&r, before, after, col, 1, 0);
 }

@@ -386,6 +386,360 @@ TEST(cli_render, summary_and_outputs)
     json_decref(prior);
 }
 
+/* A list value diff as the plan prints an attribute's, col 6. */
+static char *list_diff(const char *before, const char *after)
+{
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *b = val(before), *a = val(after);
+
+    cli_render_value_diff(&out, b, a, 6);
+    tern_value_decref(b);
+    tern_value_decref(a);
+    return tern_buf_detach(&out);
+}
+
+/* Lists aligned on their longest common subsequence, as Terraform's
+ * collections/slice.go ProcessSlice over objchange's
+ * LongestCommonSubsequence: one element inserted is one + line, and the
+ * unchanged elements either side of a change are shown, the rest counted
+ * (renderers/list.go). */
+TEST(cli_render, list_insert)
+{
+    char *got = list_diff("[\"a\",\"b\",\"d\",\"e\"]",
+                          "[\"a\",\"b\",\"c\",\"d\",\"e\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "            \"b\",\n"
+                       "          + \"c\",\n"
+                       "            \"d\",\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        ]");
+    tern_free(got);
+    /* At the head: nothing before it to show. */
+    got = list_diff("[\"b\",\"c\",\"d\"]", "[\"a\",\"b\",\"c\",\"d\"]");
+    ASSERT_STR_EQ(got, "[\n"
+                       "          + \"a\",\n"
+                       "            \"b\",\n"
+                       "            # (2 unchanged elements hidden)\n"
+                       "        ]");
+    tern_free(got);
+}
+
+TEST(cli_render, list_delete)
+{
+    char *got = list_diff("[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]",
+                          "[\"a\",\"b\",\"c\",\"e\",\"f\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (2 unchanged elements hidden)\n"
+                       "            \"c\",\n"
+                       "          - \"d\",\n"
+                       "            \"e\",\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        ]");
+    tern_free(got);
+    /* The last one: the one before it shown, nothing after. */
+    got = list_diff("[\"a\",\"b\",\"c\"]", "[\"a\",\"b\"]");
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "            \"b\",\n"
+                       "          - \"c\",\n"
+                       "        ]");
+    tern_free(got);
+}
+
+/* One element replaced: the old deleted then the new created, between
+ * the same neighbours; two changes apart share no context. */
+TEST(cli_render, list_replace_in_middle)
+{
+    char *got = list_diff("[\"a\",\"b\",\"c\",\"d\",\"e\"]",
+                          "[\"a\",\"b\",\"x\",\"d\",\"e\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "            \"b\",\n"
+                       "          - \"c\",\n"
+                       "          + \"x\",\n"
+                       "            \"d\",\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        ]");
+    tern_free(got);
+    got = list_diff("[1,2,3,4,5,6,7]", "[1,20,3,4,5,60,7]");
+    ASSERT_STR_EQ(got, "[\n"
+                       "            1,\n"
+                       "          - 2,\n"
+                       "          + 20,\n"
+                       "            3,\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "            5,\n"
+                       "          - 6,\n"
+                       "          + 60,\n"
+                       "            7,\n"
+                       "        ]");
+    tern_free(got);
+}
+
+/* A moved element: deleted where it was, created where it goes, the
+ * subsequence upstream's walk back chooses kept. */
+TEST(cli_render, list_reorder)
+{
+    char *got = list_diff("[\"a\",\"b\",\"c\"]", "[\"c\",\"a\",\"b\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "          + \"c\",\n"
+                       "            \"a\",\n"
+                       "            \"b\",\n"
+                       "          - \"c\",\n"
+                       "        ]");
+    tern_free(got);
+    /* Two swapped: of "a" and "b", upstream keeps the later ("b"). */
+    got = list_diff("[\"a\",\"b\"]", "[\"b\",\"a\"]");
+    ASSERT_STR_EQ(got, "[\n"
+                       "          - \"a\",\n"
+                       "            \"b\",\n"
+                       "          + \"a\",\n"
+                       "        ]");
+    tern_free(got);
+}
+
+/* "[" then @n strings PREFIX0.. PREFIX(n-1), @insert after the element at
+ * @at (none when NULL), "]". */
+static char *long_list(size_t n, const char *prefix, size_t at,
+                       const char *insert)
+{
+    tern_buf b = TERN_BUF_INIT;
+    size_t i;
+
+    tern_buf_putc(&b, '[');
+    for (i = 0; i < n; i++) {
+        tern_buf_printf(&b, "%s\"%s%zu\"", i ? "," : "", prefix, i);
+        if (insert && i == at)
+            tern_buf_printf(&b, ",\"%s\"", insert);
+    }
+    tern_buf_putc(&b, ']');
+    return tern_buf_detach(&b);
+}
+
+/* Lists past the table's bound (LCS_CELLS_MAX, 4 Mi pairs): the common
+ * head and tail set aside, so one insertion into 3,000 elements is still
+ * one + line; 2,100 elements against 2,100 others, nothing in common,
+ * all deleted then all created, as upstream prints them. */
+TEST(cli_render, list_long)
+{
+    char *b = long_list(3000, "e", 0, NULL);
+    char *a = long_list(3000, "e", 1499, "new");
+    char *got = list_diff(b, a);
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            # (1499 unchanged elements hidden)\n"
+                       "            \"e1499\",\n"
+                       "          + \"new\",\n"
+                       "            \"e1500\",\n"
+                       "            # (1499 unchanged elements hidden)\n"
+                       "        ]");
+    tern_free(got);
+    tern_free(b);
+    tern_free(a);
+    b = long_list(2100, "x", 0, NULL);
+    a = long_list(2100, "y", 0, NULL);
+    got = list_diff(b, a);
+    ASSERT_STR_CONTAINS(got, "[\n"
+                             "          - \"x0\",\n"
+                             "          - \"x1\",\n");
+    ASSERT_STR_CONTAINS(got, "          - \"x2099\",\n"
+                             "          + \"y0\",\n");
+    ASSERT_STR_CONTAINS(got, "          + \"y2099\",\n"
+                             "        ]");
+    ASSERT_STR_NOT_CONTAINS(got, "unchanged");
+    tern_free(got);
+    tern_free(b);
+    tern_free(a);
+}
+
+/* An empty list or map made full, or emptied: diffed element by element,
+ * not "[] -> []" (renderers/list.go, map.go). */
+TEST(cli_render, empty_to_full)
+{
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *e = val("[]"), *l = val("[\"a\"]");
+    tern_value *eo = val("{}"), *o = val("{\"k\":\"v\"}");
+    char *got = list_diff("[]", "[\"a\",\"b\"]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "          + \"a\",\n"
+                       "          + \"b\",\n"
+                       "        ]");
+    tern_free(got);
+    cli_render_value_diff(&out, l, e, 6);
+    ASSERT_STR_EQ(tern_buf_cstr(&out), "[\n"
+                                       "          - \"a\",\n"
+                                       "        ]");
+    tern_buf_clear(&out);
+    cli_render_value_diff(&out, eo, o, 6);
+    ASSERT_STR_EQ(tern_buf_cstr(&out), "{\n"
+                                       "          + \"k\" = \"v\"\n"
+                                       "        }");
+    tern_buf_release(&out);
+    tern_value_decref(e);
+    tern_value_decref(l);
+    tern_value_decref(eo);
+    tern_value_decref(o);
+}
+
+/* Objects in a list (a policy's statements): one that is not common
+ * facing another that is not either is changed in place; an inserted
+ * one is created, its unchanged neighbour shown whole. */
+TEST(cli_render, list_objects)
+{
+    char *got = list_diff("[{\"Sid\":\"A\",\"Effect\":\"Allow\"},"
+                          "{\"Sid\":\"B\",\"Effect\":\"Allow\"}]",
+                          "[{\"Sid\":\"A\",\"Effect\":\"Allow\"},"
+                          "{\"Sid\":\"N\",\"Effect\":\"Deny\"},"
+                          "{\"Sid\":\"B\",\"Effect\":\"Deny\"}]");
+
+    ASSERT_STR_EQ(got, "[\n"
+                       "            {\n"
+                       "                \"Effect\" = \"Allow\"\n"
+                       "                \"Sid\"    = \"A\"\n"
+                       "            },\n"
+                       "          ~ {\n"
+                       "              ~ \"Effect\" = \"Allow\" -> \"Deny\"\n"
+                       "              ~ \"Sid\"    = \"B\" -> \"N\"\n"
+                       "            },\n"
+                       "          + {\n"
+                       "              + \"Effect\" = \"Deny\"\n"
+                       "              + \"Sid\"    = \"B\"\n"
+                       "            },\n"
+                       "        ]");
+    tern_free(got);
+}
+
+/* An IAM policy's Action list with one action inserted, inside
+ * jsonencode() as the plan shows a policy document. */
+TEST(cli_render, list_policy_action_insert)
+{
+    tern_change c;
+    tern_value *before = val(
+        "{\"id\":\"arn:p\",\"name\":\"p\",\"policy\":\"{\\\"Version\\\":"
+        "\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+        "\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:ListBucket\\\"],"
+        "\\\"Resource\\\":\\\"*\\\"}]}\"}");
+    tern_value *after = val(
+        "{\"id\":\"arn:p\",\"name\":\"p\",\"policy\":\"{\\\"Version\\\":"
+        "\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+        "\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:PutObject\\\","
+        "\\\"s3:ListBucket\\\"],\\\"Resource\\\":\\\"*\\\"}]}\"}");
+    char *got;
+
+    change_init(&c, "aws_iam_policy", "p", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got,
+                  "  # aws_iam_policy.p will be updated in-place\n"
+                  "  ~ resource \"aws_iam_policy\" \"p\" {\n"
+                  "        id     = \"arn:p\"\n"
+                  "        name   = \"p\"\n"
+                  "      ~ policy = jsonencode(\n"
+                  "          ~ {\n"
+                  "              ~ Statement = [\n"
+                  "                  ~ {\n"
+                  "                      ~ Action   = [\n"
+                  "                            \"s3:GetObject\",\n"
+                  "                          + \"s3:PutObject\",\n"
+                  "                            \"s3:ListBucket\",\n"
+                  "                        ]\n"
+                  "                        # (2 unchanged attributes hidden)\n"
+                  "                    },\n"
+                  "                ]\n"
+                  "                # (1 unchanged attribute hidden)\n"
+                  "            }\n"
+                  "        )\n"
+                  "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+/* A set(string) attribute's elements matched by equality, not aligned
+ * (differ/set.go processSet): the deleted in order, then the created,
+ * the unchanged counted, no context. */
+TEST(cli_render, set_elements)
+{
+    tern_change c;
+    tern_value *before = val("{\"id\":\"r\",\"name\":\"r\","
+                             "\"managed_policy_arns\":[\"a\",\"c\",\"d\"]}");
+    tern_value *after = val("{\"id\":\"r\",\"name\":\"r\","
+                            "\"managed_policy_arns\":[\"b\",\"c\"]}");
+    char *got;
+
+    change_init(&c, "aws_iam_role", "r", TERN_ACTION_UPDATE);
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_role.r will be updated in-place\n"
+                       "  ~ resource \"aws_iam_role\" \"r\" {\n"
+                       "        id                  = \"r\"\n"
+                       "      ~ managed_policy_arns = [\n"
+                       "          - \"a\",\n"
+                       "          - \"d\",\n"
+                       "          + \"b\",\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        ]\n"
+                       "        name                = \"r\"\n"
+                       "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
+/* Nested block lists stay aligned by index, as upstream's
+ * processNestedList (differ/list.go) does: a statement block inserted at
+ * the head changes the first in place and adds the last; a list inside a
+ * block is aligned as any list. */
+TEST(cli_render, block_list_by_index)
+{
+    tern_change c;
+    tern_value *before = val(
+        "{\"id\":\"d\",\"statement\":[{\"sid\":\"A\",\"effect\":\"Allow\"}],"
+        "\"source_policy_documents\":[\"x\",\"y\",\"z\"]}");
+    tern_value *after =
+        val("{\"id\":\"d\",\"statement\":[{\"sid\":\"N\",\"effect\":\"Deny\"},"
+            "{\"sid\":\"A\",\"effect\":\"Allow\"}],"
+            "\"source_policy_documents\":[\"x\",\"w\",\"y\",\"z\"]}");
+    char *got;
+
+    change_init(&c, "aws_iam_policy_document", "d", TERN_ACTION_UPDATE);
+    c.mode = TERN_STATE_DATA;
+    c.before = before;
+    c.after = after;
+    got = render_text(&c, 0);
+    ASSERT_STR_EQ(got, "  # aws_iam_policy_document.d will be updated "
+                       "in-place\n"
+                       "  ~ data \"aws_iam_policy_document\" \"d\" {\n"
+                       "        id                      = \"d\"\n"
+                       "      ~ source_policy_documents = [\n"
+                       "            \"x\",\n"
+                       "          + \"w\",\n"
+                       "            \"y\",\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        ]\n"
+                       "\n"
+                       "      ~ statement {\n"
+                       "          ~ effect = \"Allow\" -> \"Deny\"\n"
+                       "          ~ sid    = \"A\" -> \"N\"\n"
+                       "        }\n"
+                       "      + statement {\n"
+                       "          + effect = \"Allow\"\n"
+                       "          + sid    = \"A\"\n"
+                       "        }\n"
+                       "    }\n");
+    tern_free(got);
+    tern_value_decref(before);
+    tern_value_decref(after);
+}
+
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
@@ -395,4 +749,14 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, replace_and_delete),
     TEST_UNIT(cli_render, sensitive_and_drift),
     TEST_UNIT(cli_render, summary_and_outputs),
+    TEST_UNIT(cli_render, list_insert),
+    TEST_UNIT(cli_render, list_delete),
+    TEST_UNIT(cli_render, list_replace_in_middle),
+    TEST_UNIT(cli_render, list_reorder),
+    TEST_UNIT(cli_render, list_long),
+    TEST_UNIT(cli_render, empty_to_full),
+    TEST_UNIT(cli_render, list_objects),
+    TEST_UNIT(cli_render, list_policy_action_insert),
+    TEST_UNIT(cli_render, set_elements),
+    TEST_UNIT(cli_render, block_list_by_index),
     TEST_END};
