@@ -546,9 +546,10 @@ TEST(e2e, adopt_with_import_blocks)
     ASSERT_STR_CONTAINS(r.out, "Plan: 6 to import, 0 to add, 0 to change, 0 "
                                "to destroy.");
     RUN(0, "apply", "adopt.tfplan");
-    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.sagemaker_deploy: Importing...\n");
-    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.sagemaker_deploy: Import "
-                               "complete after 0s [id=" ROLE "]\n");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.sagemaker_deploy: Importing... "
+                               "[id=" ROLE "]\n"
+                               "aws_iam_role.sagemaker_deploy: Import "
+                               "complete [id=" ROLE "]\n");
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 6 imported, 0 "
                                "added, 0 changed, 0 destroyed.");
     assert_nothing_changed_remotely();
