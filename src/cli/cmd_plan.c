@@ -13,6 +13,7 @@
  * tern_engine_interrupt(); the engine then reports an INTERRUPT event on
  * this thread, where the message is printed.
  */
+#include "cli/render_drift.h"
 #include "cli/render_plan.h"
 
 #include <dirent.h>
@@ -1091,8 +1092,10 @@ static void engine_free(tern_engine *e)
     tern_engine_free(e);
 }
 
-/* The plan for people: drift, the changes, the summary, output changes. */
-static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
+/* The plan for people: drift, the changes, the summary, output changes.
+ * @cfg: the configuration planned, for the drift that is relevant. */
+static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
+                        const tern_plan *plan)
 {
     const struct cli_ui *ui = &ctx->ui;
     tern_buf out = TERN_BUF_INIT;
@@ -1101,28 +1104,9 @@ static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
     size_t i, n = tern_plan_change_count(plan);
     size_t nd = tern_plan_drift_count(plan);
 
-    if (nd > 0) {
-        tern_buf_printf(&out,
-                        "\n%sNote: Objects have changed outside of tern%s\n\n"
-                        "tern detected the following changes made outside "
-                        "of tern since the\nlast \"tern apply\" which may "
-                        "have affected this plan:\n\n",
-                        cli_c_bold(ui), cli_c_reset(ui));
-        for (i = 0; i < nd; i++) {
-            cli_render_change(&out, ui, tern_plan_drift(plan, i), 1);
-            tern_buf_putc(&out, '\n');
-        }
-        if (!tern_plan_is_refresh_only(plan))
-            tern_buf_puts(&out, "Unless you have made equivalent changes to "
-                                "your configuration, or ignored the\nrelevant "
-                                "attributes using ignore_changes, the "
-                                "following plan may include\nactions to undo "
-                                "or respond to these changes.\n\n");
-        tern_buf_puts(&out, "─────────────────────────────────────────────"
-                            "────────────────────────────────\n");
-    }
     if (ctx->state)
         tern_state_outputs(ctx->state, &prior, NULL);
+    cli_render_drift(&out, ui, plan, cfg, prior);
     if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
         /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
         cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
@@ -1525,7 +1509,7 @@ int cli_cmd_plan(struct cli_ctx *ctx)
         summary_json(ctx, tern_plan_summary(plan), "plan");
         plan_outputs_json(ctx, plan);
     } else {
-        render_plan(ctx, plan);
+        render_plan(ctx, ctx->config, plan);
     }
     if (error)
         goto done;
@@ -1751,7 +1735,7 @@ int cli_cmd_apply(struct cli_ctx *ctx)
         summary_json(ctx, tern_plan_summary(plan), "plan");
         plan_outputs_json(ctx, plan);
     } else {
-        render_plan(ctx, plan);
+        render_plan(ctx, ctx->config, plan);
     }
     if (error)
         goto done;
@@ -1852,8 +1836,10 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
     if ((error = tern_plan_read(&plan, path, ctx->plan_passphrase,
                                 &ctx->diags)) != 0)
         return error;
+    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
+        goto done;
     if (!ctx->opts.json) {
-        render_plan(ctx, plan);
+        render_plan(ctx, cfg, plan);
         goto done;
     }
     /* The outputs before the plan are the state's, when it is still the
@@ -1869,8 +1855,6 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
             prior = NULL;
     }
     if ((error = tern_plan_to_json(plan, prior, &doc)) != TERN_OK)
-        goto done;
-    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
         goto done;
     /* In upstream's order: configuration and relevant_attributes after
      * prior_state, before timestamp and the flags. */
