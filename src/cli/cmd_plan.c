@@ -196,9 +196,9 @@ static char *refresh_line(struct run *run, const tern_event *ev)
     struct cli_ui *ui = &run->ctx->ui;
     int oom = 0;
     const char *id = state_id(run, ev->address, &oom);
-    char *msg = id ? tern_asprintf("%s: Refreshing state... [id=%s]",
-                                   ev->address, id)
-                   : tern_asprintf("%s: Refreshing state...", ev->address);
+    char *msg =
+        id ? tern_asprintf("%s: Refreshing state... [id=%s]", ev->address, id)
+           : tern_asprintf("%s: Refreshing state...", ev->address);
 
     /* Without the table of IDs the line goes out as it can be made. */
     if (msg)
@@ -492,8 +492,8 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
 {
     struct cli_ui *ui = &run->ctx->ui;
     const char *key = NULL, *id = hook_id(ev, &key);
-    json_t *st = json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action,
-                           "n", 0);
+    json_t *st =
+        json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action, "n", 0);
     char *msg = NULL;
     int oom = 0;
 
@@ -508,9 +508,10 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
         ui->json_lost = 1;
     if (!ui->json && is_import(ev) && ev->action != TERN_ACTION_DELETE)
         return import_start_lines(ui, ev, who, key, id);
-    msg = id ? tern_asprintf("%s: %s [%s=%s]", who,
-                             verb_ing(ev->action, is_import(ev)), key, id)
-             : tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
+    msg =
+        id ? tern_asprintf("%s: %s [%s=%s]", who,
+                           verb_ing(ev->action, is_import(ev)), key, id)
+           : tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
     if (ui->json) {
         json_t *hook =
             json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
@@ -537,8 +538,7 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
         msg = tern_asprintf("%s: Import complete [id=%s]", who,
                             ev->change->import_id);
         if (msg)
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg,
-                    cli_c_reset(ui));
+            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
         return msg;
     }
     msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
@@ -734,8 +734,8 @@ static const char *still(enum tern_action a)
 /* "ADDR: Still destroying... [id=ID, 10s elapsed]" (views/hook_ui.go
  * stillRunning: the ID the start line named, cut to 80 characters), @st
  * the step's entry in run->started. NULL when out of memory. */
-static char *still_line(const char *addr, enum tern_action a,
-                        const json_t *st, double elapsed)
+static char *still_line(const char *addr, enum tern_action a, const json_t *st,
+                        double elapsed)
 {
     const char *key = json_string_value(json_object_get(st, "k"));
     const char *id = json_string_value(json_object_get(st, "i"));
@@ -745,8 +745,8 @@ static char *still_line(const char *addr, enum tern_action a,
         return tern_asprintf("%s: %s [%gs elapsed]", addr, still(a), elapsed);
     if (!(cut = truncate_id(id)))
         return NULL;
-    msg = tern_asprintf("%s: %s [%s=%s, %gs elapsed]", addr, still(a), key,
-                        cut, elapsed);
+    msg = tern_asprintf("%s: %s [%s=%s, %gs elapsed]", addr, still(a), key, cut,
+                        elapsed);
     tern_free(cut);
     return msg;
 }
@@ -782,7 +782,9 @@ static void *ticker_main(void *arg)
                 (enum tern_action)json_integer_value(json_object_get(st, "a"));
             char *msg, text[TERN_PROGRESS_MAX + 1];
 
-            if (el < (double)(n + 1) * run->interval)
+            /* An import alone is a no-op: no progress (views/hook_ui.go
+             * starts stillRunning for every operation but NoOp). */
+            if (a == TERN_ACTION_NOOP || el < (double)(n + 1) * run->interval)
                 continue;
             /* Not counted, the same line would come again: lost. */
             if (json_object_set_new(st, "n", json_integer(n + 1)))

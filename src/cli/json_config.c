@@ -959,8 +959,7 @@ static void scan_config(const struct tern_body *body, struct bound *b,
         const char *type = body->blocks[i]->type;
 
         if (strcmp(type, "lifecycle") != 0 &&
-            strcmp(type, "provisioner") != 0 &&
-            strcmp(type, "connection") != 0)
+            strcmp(type, "provisioner") != 0 && strcmp(type, "connection") != 0)
             scan_body(body->blocks[i]->body, b);
     }
     json_decref(refs);

@@ -325,8 +325,7 @@ TEST(cli_apply, progress_ids)
 {
     const char *sim_args[] = {"--latency-ms", "400", NULL};
     const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
-    const char *dargs[] = {"destroy", "-auto-approve", "-parallelism=1",
-                           NULL};
+    const char *dargs[] = {"destroy", "-auto-approve", "-parallelism=1", NULL};
     const char *const *penv = env.env;
     char name[91], text[2048], line[512];
 

@@ -108,11 +108,12 @@ TEST(cli_diffs, name_prefix_is_computed)
     snprintf(ll, sizeof(ll), "name = \"%s\"", policy);
     prefix_config(rl, pl, ll);
     RUN(0, "plan", "-detailed-exitcode", "-no-color");
-    snprintf(want, sizeof(want),
-             "aws_iam_instance_profile.p: Refreshing state... [id=%s]\n"
-             "aws_iam_role.r: Refreshing state... [id=%s]\n"
-             "aws_iam_role_policy.p: Refreshing state... [id=%s:%s]\n" NO_CHANGES,
-             profile, role, role, policy);
+    snprintf(
+        want, sizeof(want),
+        "aws_iam_instance_profile.p: Refreshing state... [id=%s]\n"
+        "aws_iam_role.r: Refreshing state... [id=%s]\n"
+        "aws_iam_role_policy.p: Refreshing state... [id=%s:%s]\n" NO_CHANGES,
+        profile, role, role, policy);
     ASSERT_STR_EQ(r.out, want);
     stop();
 }

@@ -83,8 +83,8 @@ TEST(cli_drift, paths_go_into_maps_and_lists)
                 "[[\"l\",1,\"a\"]]",
                 "{\"l\":[{\"a\":2,\"b\":2},{\"a\":1,\"b\":2}]}");
     /* a list whose length changed is relevant whole */
-    ASSERT_MASK("{\"l\":[1,2],\"m\":1}", "{\"l\":[1],\"m\":2}",
-                "[[\"l\",0]]", "{\"l\":[1,2],\"m\":2}");
+    ASSERT_MASK("{\"l\":[1,2],\"m\":1}", "{\"l\":[1],\"m\":2}", "[[\"l\",0]]",
+                "{\"l\":[1,2],\"m\":2}");
     /* a path past a value with no parts reaches the value */
     ASSERT_MASK("{\"s\":\"a\"}", "{\"s\":\"b\"}", "[[\"s\",\"deeper\"]]",
                 "{\"s\":\"a\"}");
