@@ -13,6 +13,7 @@
  * tern_engine_interrupt(); the engine then reports an INTERRUPT event on
  * this thread, where the message is printed.
  */
+#include "cli/render_drift.h"
 #include "cli/render_plan.h"
 
 #include <dirent.h>
@@ -154,13 +155,14 @@ static const char *state_id(struct run *run, const char *address, int *oom)
     return json_string_value(json_object_get(run->ids, address));
 }
 
-/* @hook with "id_key" and "id_value" when @id; NULL when out of memory. */
-static json_t *hook_with_id(json_t *hook, const char *id)
+/* @hook with "id_key" (@key) and "id_value" when @id; NULL when out of
+ * memory. */
+static json_t *hook_with_id(json_t *hook, const char *key, const char *id)
 {
     int oom = 0;
 
     if (hook && id) {
-        tern_json_set(&oom, hook, "id_key", json_string("id"));
+        tern_json_set(&oom, hook, "id_key", json_string(key));
         tern_json_set(&oom, hook, "id_value", json_string(id));
     }
     return tern_json_done(oom, hook);
@@ -177,7 +179,7 @@ static void refresh_json(struct run *run, const tern_event *ev,
     char *msg = id ? tern_asprintf("%s: %s [id=%s]", ev->address, what, id)
                    : tern_asprintf("%s: %s", ev->address, what);
 
-    hook = hook_with_id(hook, id);
+    hook = hook_with_id(hook, "id", id);
     if (oom) {
         json_decref(hook);
         hook = NULL;
@@ -185,6 +187,23 @@ static void refresh_json(struct run *run, const tern_event *ev,
     cli_ui_json_line(&run->ctx->ui, "info", msg, type,
                      json_pack("{s:o}", "hook", hook));
     tern_free(msg);
+}
+
+/* "ADDR: Refreshing state... [id=ID]", the ID the state holds
+ * (views/hook_ui.go PreRefresh). Returns the message. */
+static char *refresh_line(struct run *run, const tern_event *ev)
+{
+    struct cli_ui *ui = &run->ctx->ui;
+    int oom = 0;
+    const char *id = state_id(run, ev->address, &oom);
+    char *msg =
+        id ? tern_asprintf("%s: Refreshing state... [id=%s]", ev->address, id)
+           : tern_asprintf("%s: Refreshing state...", ev->address);
+
+    /* Without the table of IDs the line goes out as it can be made. */
+    if (msg)
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    return msg;
 }
 
 static int is_import(const tern_event *ev)
@@ -291,19 +310,94 @@ static const char *hook_action(enum tern_action a)
     return json_action(a);
 }
 
-/* The ID of the object an update or a delete starts on (apply_start's
- * id_key and id_value), or NULL. */
-static const char *hook_id(const tern_event *ev)
+/* A string attribute of @obj usable as its ID (format/object_id.go): the
+ * attribute present decides, a null, unknown or sensitive value giving
+ * none. Returns 1 when @key is present. */
+static int id_attr(const tern_value *obj, const char *key, const char **v)
 {
-    const tern_value *id;
+    const tern_value *a = tern_value_object_get(obj, key);
 
-    if (!ev->change || !ev->change->before ||
+    *v = NULL;
+    if (!a)
+        return 0;
+    if (tern_value_kind(a) == TERN_VAL_STRING && !tern_value_is_sensitive(a))
+        *v = tern_value_get_string(a);
+    return 1;
+}
+
+/*
+ * Terraform's ObjectValueIDOrName (format/object_id.go): "id" when the
+ * object has one, else "name", else the "name" or "Name" tag. Sets *@key
+ * to the label the brackets show ("id", "name", "tags.Name") and returns
+ * the value, or NULL when there is none.
+ */
+static const char *object_id_or_name(const tern_value *obj, const char **key)
+{
+    const tern_value *tags;
+    const char *v = NULL;
+
+    *key = NULL;
+    if (!obj || tern_value_kind(obj) != TERN_VAL_OBJECT)
+        return NULL;
+    /* A null "id" leaves the name to say which object it is. */
+    if (id_attr(obj, "id", &v) && v) {
+        *key = "id";
+        return v;
+    }
+    if (id_attr(obj, "name", &v)) {
+        *key = v ? "name" : NULL;
+        return v;
+    }
+    tags = tern_value_object_get(obj, "tags");
+    if (!tags || tern_value_kind(tags) != TERN_VAL_OBJECT ||
+        !tern_value_is_wholly_known(tags) || tern_value_is_sensitive(tags))
+        return NULL;
+    if (id_attr(tags, "name", &v))
+        *key = v ? "tags.name" : NULL;
+    else if (id_attr(tags, "Name", &v))
+        *key = v ? "tags.Name" : NULL;
+    return v;
+}
+
+/* What an apply step names its object by (views/hook_ui.go PreApply: the
+ * prior object's, so a create has none), or NULL; *@key its label. */
+static const char *hook_id(const tern_event *ev, const char **key)
+{
+    *key = NULL;
+    if (!ev->change ||
         (ev->action != TERN_ACTION_UPDATE && ev->action != TERN_ACTION_DELETE))
         return NULL;
-    id = tern_value_object_get(ev->change->before, "id");
-    return id && tern_value_kind(id) == TERN_VAL_STRING
-               ? tern_value_get_string(id)
-               : NULL;
+    return object_id_or_name(ev->change->before, key);
+}
+
+/* An ID cut to at most 80 characters (not bytes) with "..." in the
+ * middle, as views/hook_ui.go truncateId does for the "Still ..." lines:
+ * the first 39 and the last 38. New string, NULL when out of memory. */
+static char *truncate_id(const char *id)
+{
+    size_t n = 0, i, left = 0, right = 0, len = strlen(id);
+
+    for (i = 0; i < len; i++)
+        n += ((unsigned char)id[i] & 0xC0) != 0x80;
+    if (n <= 80)
+        return tern_strdup(id);
+    /* byte offsets of character 39 and of character n - 38 */
+    for (i = 0, n = 0; i < len; i++) {
+        if (((unsigned char)id[i] & 0xC0) == 0x80)
+            continue;
+        if (n == 39)
+            left = i;
+        n++;
+    }
+    for (i = 0, right = 0; i < len; i++) {
+        if (((unsigned char)id[i] & 0xC0) == 0x80)
+            continue;
+        if (n-- == 38) {
+            right = i;
+            break;
+        }
+    }
+    return tern_asprintf("%.*s...%s", (int)left, id, id + right);
 }
 
 /* The machine-readable UI's own names for reasons (views/json/change.go),
@@ -360,35 +454,73 @@ static void change_event_json(struct run *run, const tern_change *c,
     tern_free(msg);
 }
 
-/* An apply step starting: "ADDR: Creating...", its start time kept in
- * run->started for the error line. Returns the message. */
+/* An import's lines for people (views/hook_ui.go PreApplyImport and
+ * PostApplyImport): "ADDR: Importing... [id=IMPORT_ID]", and, when the
+ * object also changes, "ADDR: Import complete [id=IMPORT_ID]" before the
+ * change's own start line; an import alone says it is complete when its
+ * step ends. Returns the last message. */
+static char *import_start_lines(struct cli_ui *ui, const tern_event *ev,
+                                const char *who, const char *key,
+                                const char *id)
+{
+    const char *iid = ev->change->import_id;
+    char *msg = tern_asprintf("%s: Importing... [id=%s]", who, iid);
+
+    if (msg)
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    if (ev->action == TERN_ACTION_NOOP)
+        return msg;
+    tern_free(msg);
+    msg = tern_asprintf("%s: Import complete [id=%s]", who, iid);
+    if (msg)
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    tern_free(msg);
+    msg = id ? tern_asprintf("%s: %s [%s=%s]", who, verb_ing(ev->action, 1),
+                             key, id)
+             : tern_asprintf("%s: %s", who, verb_ing(ev->action, 1));
+    if (msg)
+        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+    return msg;
+}
+
+/* An apply step starting: "ADDR: Creating...", or "ADDR: Destroying...
+ * [id=...]" for an object that exists (views/hook_ui.go PreApply), its
+ * start time and ID kept in run->started for the error and progress
+ * lines. Returns the message. */
 static char *apply_start_event(struct run *run, const tern_event *ev,
                                const char *who)
 {
     struct cli_ui *ui = &run->ctx->ui;
+    const char *key = NULL, *id = hook_id(ev, &key);
+    json_t *st =
+        json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action, "n", 0);
     char *msg = NULL;
     int oom = 0;
 
+    if (st && id) {
+        tern_json_set(&oom, st, "k", json_string(key));
+        tern_json_set(&oom, st, "i", json_string(id));
+    }
     /* Without its start time, the step's error and progress lines would
      * be wrong: the output is short of them (ui->json_lost). */
-    tern_json_set(
-        &oom, run->started, who,
-        json_pack("{s:f,s:i,s:i}", "t", now_s(), "a", (int)ev->action, "n", 0));
+    tern_json_set(&oom, run->started, who, st);
     if (oom)
         ui->json_lost = 1;
-    msg = tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
+    if (!ui->json && is_import(ev) && ev->action != TERN_ACTION_DELETE)
+        return import_start_lines(ui, ev, who, key, id);
+    msg =
+        id ? tern_asprintf("%s: %s [%s=%s]", who,
+                           verb_ing(ev->action, is_import(ev)), key, id)
+           : tern_asprintf("%s: %s", who, verb_ing(ev->action, is_import(ev)));
     if (ui->json) {
-        const char *id = hook_id(ev);
-        char *jmsg = id && msg ? tern_asprintf("%s [id=%s]", msg, id) : msg;
         json_t *hook =
             json_pack("{s:o,s:s}", "resource", resource_json(ev->address),
                       "action", hook_action(ev->action));
 
-        cli_ui_json_line(ui, "info", jmsg, "apply_start",
-                         json_pack("{s:o}", "hook", hook_with_id(hook, id)));
-        if (jmsg != msg)
-            tern_free(jmsg);
-    } else
+        cli_ui_json_line(
+            ui, "info", msg, "apply_start",
+            json_pack("{s:o}", "hook", hook_with_id(hook, key, id)));
+    } else if (msg)
         fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
     return msg;
 }
@@ -402,6 +534,13 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
     char *msg = NULL;
 
     json_object_del(run->started, who);
+    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP) {
+        msg = tern_asprintf("%s: Import complete [id=%s]", who,
+                            ev->change->import_id);
+        if (msg)
+            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+        return msg;
+    }
     msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
                         verb_done(ev->action, is_import(ev)), ev->elapsed,
                         ev->id ? " [id=" : "", ev->id ? ev->id : "",
@@ -414,7 +553,7 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
 
         cli_ui_json_line(
             ui, "info", msg, "apply_complete",
-            json_pack("{s:o}", "hook", hook_with_id(hook, ev->id)));
+            json_pack("{s:o}", "hook", hook_with_id(hook, "id", ev->id)));
     } else {
         fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
     }
@@ -506,11 +645,10 @@ static void handle_event(struct run *run, const tern_event *ev)
         snprintf(who, sizeof(who), "%s", ev->address ? ev->address : "");
     switch (ev->kind) {
     case TERN_EVENT_REFRESH_START:
-        msg = tern_asprintf("%s: Refreshing state...", ev->address);
         if (ui->json)
             refresh_json(run, ev, "refresh_start", "Refreshing state...");
         else
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
+            msg = refresh_line(run, ev);
         run->refreshing_shown = 1;
         break;
     case TERN_EVENT_REFRESH_DONE:
@@ -593,6 +731,26 @@ static const char *still(enum tern_action a)
     return "Still destroying...";
 }
 
+/* "ADDR: Still destroying... [id=ID, 10s elapsed]" (views/hook_ui.go
+ * stillRunning: the ID the start line named, cut to 80 characters), @st
+ * the step's entry in run->started. NULL when out of memory. */
+static char *still_line(const char *addr, enum tern_action a, const json_t *st,
+                        double elapsed)
+{
+    const char *key = json_string_value(json_object_get(st, "k"));
+    const char *id = json_string_value(json_object_get(st, "i"));
+    char *cut, *msg;
+
+    if (!key || !id)
+        return tern_asprintf("%s: %s [%gs elapsed]", addr, still(a), elapsed);
+    if (!(cut = truncate_id(id)))
+        return NULL;
+    msg = tern_asprintf("%s: %s [%s=%s, %gs elapsed]", addr, still(a), key, cut,
+                        elapsed);
+    tern_free(cut);
+    return msg;
+}
+
 /*
  * Terraform's "Still creating... [10s elapsed]" and apply_progress: every
  * interval (TERN_PROGRESS_INTERVAL seconds, default 10) a step has been
@@ -624,13 +782,14 @@ static void *ticker_main(void *arg)
                 (enum tern_action)json_integer_value(json_object_get(st, "a"));
             char *msg, text[TERN_PROGRESS_MAX + 1];
 
-            if (el < (double)(n + 1) * run->interval)
+            /* An import alone is a no-op: no progress (views/hook_ui.go
+             * starts stillRunning for every operation but NoOp). */
+            if (a == TERN_ACTION_NOOP || el < (double)(n + 1) * run->interval)
                 continue;
             /* Not counted, the same line would come again: lost. */
             if (json_object_set_new(st, "n", json_integer(n + 1)))
                 ui->json_lost = 1;
-            msg = tern_asprintf("%s: %s [%gs elapsed]", addr, still(a),
-                                (double)(n + 1) * run->interval);
+            msg = still_line(addr, a, st, (double)(n + 1) * run->interval);
             if (!msg) {
                 ui->json_lost = 1;
                 continue;
@@ -935,8 +1094,10 @@ static void engine_free(tern_engine *e)
     tern_engine_free(e);
 }
 
-/* The plan for people: drift, the changes, the summary, output changes. */
-static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
+/* The plan for people: drift, the changes, the summary, output changes.
+ * @cfg: the configuration planned, for the drift that is relevant. */
+static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
+                        const tern_plan *plan)
 {
     const struct cli_ui *ui = &ctx->ui;
     tern_buf out = TERN_BUF_INIT;
@@ -945,28 +1106,9 @@ static void render_plan(struct cli_ctx *ctx, const tern_plan *plan)
     size_t i, n = tern_plan_change_count(plan);
     size_t nd = tern_plan_drift_count(plan);
 
-    if (nd > 0) {
-        tern_buf_printf(&out,
-                        "\n%sNote: Objects have changed outside of tern%s\n\n"
-                        "tern detected the following changes made outside "
-                        "of tern since the\nlast \"tern apply\" which may "
-                        "have affected this plan:\n\n",
-                        cli_c_bold(ui), cli_c_reset(ui));
-        for (i = 0; i < nd; i++) {
-            cli_render_change(&out, ui, tern_plan_drift(plan, i), 1);
-            tern_buf_putc(&out, '\n');
-        }
-        if (!tern_plan_is_refresh_only(plan))
-            tern_buf_puts(&out, "Unless you have made equivalent changes to "
-                                "your configuration, or ignored the\nrelevant "
-                                "attributes using ignore_changes, the "
-                                "following plan may include\nactions to undo "
-                                "or respond to these changes.\n\n");
-        tern_buf_puts(&out, "─────────────────────────────────────────────"
-                            "────────────────────────────────\n");
-    }
     if (ctx->state)
         tern_state_outputs(ctx->state, &prior, NULL);
+    cli_render_drift(&out, ui, plan, cfg, prior);
     if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
         /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
         cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
@@ -1369,7 +1511,7 @@ int cli_cmd_plan(struct cli_ctx *ctx)
         summary_json(ctx, tern_plan_summary(plan), "plan");
         plan_outputs_json(ctx, plan);
     } else {
-        render_plan(ctx, plan);
+        render_plan(ctx, ctx->config, plan);
     }
     if (error)
         goto done;
@@ -1595,7 +1737,7 @@ int cli_cmd_apply(struct cli_ctx *ctx)
         summary_json(ctx, tern_plan_summary(plan), "plan");
         plan_outputs_json(ctx, plan);
     } else {
-        render_plan(ctx, plan);
+        render_plan(ctx, ctx->config, plan);
     }
     if (error)
         goto done;
@@ -1700,8 +1842,10 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
     if ((error = tern_plan_read(&plan, path, ctx->plan_passphrase,
                                 &ctx->diags)) != 0)
         return error;
+    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
+        goto done;
     if (!ctx->opts.json) {
-        render_plan(ctx, plan);
+        render_plan(ctx, cfg, plan);
         goto done;
     }
     /* The outputs before the plan are the state's, when it is still the
@@ -1717,8 +1861,6 @@ int cli_show_plan_file(struct cli_ctx *ctx, const char *path)
             prior = NULL;
     }
     if ((error = tern_plan_to_json(plan, prior, &doc)) != TERN_OK)
-        goto done;
-    if ((error = tern_plan_config(plan, &cfg, &ctx->diags)) != TERN_OK)
         goto done;
     /* In upstream's order: configuration and relevant_attributes after
      * prior_state, before timestamp and the flags. */

@@ -932,6 +932,39 @@ static void scan_body(const struct tern_body *body, struct bound *b)
     json_decref(refs);
 }
 
+/* What upstream's reference analyzer reads of a resource or an output
+ * block (globalref ReferencesFromResourceInstance: the resource's
+ * configuration body with count and for_each; ReferencesFromOutputValue:
+ * the value): not the meta-arguments depends_on and provider, nor the
+ * lifecycle, provisioner and connection blocks, which configs.Resource
+ * keeps apart from its Config. */
+static void scan_config(const struct tern_body *body, struct bound *b,
+                        int output)
+{
+    json_t *refs = json_array();
+    size_t i;
+
+    if (!refs)
+        b->oom = 1;
+    for (i = 0; body && refs && i < body->nattrs; i++) {
+        const char *name = body->attrs[i].name;
+
+        if (output ? strcmp(name, "value") != 0
+                   : strcmp(name, "depends_on") == 0 ||
+                         strcmp(name, "provider") == 0)
+            continue;
+        walk(body->attrs[i].expr, refs, b);
+    }
+    for (i = 0; body && !output && i < body->nblocks; i++) {
+        const char *type = body->blocks[i]->type;
+
+        if (strcmp(type, "lifecycle") != 0 &&
+            strcmp(type, "provisioner") != 0 && strcmp(type, "connection") != 0)
+            scan_body(body->blocks[i]->body, b);
+    }
+    json_decref(refs);
+}
+
 /* Note @key (owned, NULL when it could not be made) in @seen: 1 when it
  * is new, 0 when it was there or out of memory (b->oom set). */
 static int first_seen(struct bound *b, json_t *seen, char *key)
@@ -999,7 +1032,7 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
             block_of(cfg, json_string_value(json_object_get(rc, "address")), 0);
         if (blk &&
             first_seen(&b, seen, tern_asprintf("b:%p", (const void *)blk)))
-            scan_body(blk->body, &b);
+            scan_config(blk->body, &b, 0);
     }
     json_object_foreach(json_object_get(plan, "output_changes"), k, rc)
     {
@@ -1010,7 +1043,7 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
             (json_array_size(acts) == 1 &&
              strcmp(json_string_value(json_array_get(acts, 0)), "no-op") == 0))
             continue;
-        scan_body(blk->body, &b);
+        scan_config(blk->body, &b, 1);
     }
     /* Each reference found, then what the referenced blocks and locals
      * refer to in turn (upstream's ContributingResourceReferences). */
@@ -1053,7 +1086,7 @@ json_t *cli_relevant_attributes(const struct tern_lang_config *cfg,
                                            json_object_get(r, "attribute")));
             if (blk &&
                 first_seen(&b, seen, tern_asprintf("b:%p", (const void *)blk)))
-                scan_body(blk->body, &b);
+                scan_config(blk->body, &b, 0);
         }
     }
     n = json_array_size(out);

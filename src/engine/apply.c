@@ -216,6 +216,18 @@ int tern__apply_steps(tern_engine *e, const struct tern_plan *p,
         if (p->insts[i].block != SIZE_MAX &&
             (error = tern__map_put(&insts, p->insts[i].addr, i)))
             goto done;
+    /* A deposed object is destroyed after its instance's new object is
+     * made: Terraform's NodeDestroyDeposedResourceInstanceObject is always
+     * create-before-destroy, so CBDEdgeTransformer makes its destroy
+     * depend on the creation. */
+    for (i = 0; i < p->ninsts; i++) {
+        size_t c;
+
+        if (p->insts[i].deposed && ds[i] != SIZE_MAX &&
+            tern__map_get(&insts, p->insts[i].addr, &c) && c != i &&
+            as[c] != SIZE_MAX && (error = tern__exec_edge(ex, ds[i], as[c])))
+            goto done;
+    }
     for (i = 0; i < p->ninsts; i++) {
         const struct pinst *pi = &p->insts[i];
 

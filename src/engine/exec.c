@@ -330,12 +330,17 @@ static void queue_pool(struct run *r)
 }
 
 /*
- * One turn: first give free workers the steps prepared earlier; then
- * record every result that came back (group commit: one state transaction
- * for all of them and the intents of the steps prepared now). Results are
- * on disk before their dependents are prepared and queued, and intents
- * before their creates: a step is queued only from the pool, which it
- * enters when the batch that wrote its intent has ended.
+ * One turn: record every result that came back (group commit: one state
+ * transaction for all of them and the intents of the steps prepared now),
+ * give the freed workers the steps prepared earlier, then prepare more.
+ * The results are reported (their "complete" lines) before the steps that
+ * take their workers start, as Terraform's walker holds a step's slot of
+ * the parallelism until its PostApply hook has run: with -parallelism=1
+ * each "Creating..." follows the last step's end. The queued steps' intents
+ * are on disk already (a step is queued only from the pool, which it enters
+ * when the batch that wrote its intent has ended), and results are on disk
+ * before their dependents are prepared and queued. Workers are not held
+ * for this turn's fsync: the pool is queued before the batch ends.
  */
 /* Remember why the store failed (its first diagnostic), once. */
 static const char *store_failed(struct exec *ex, int rc, struct tern_diags *d)
@@ -355,7 +360,6 @@ static void turn(struct run *r)
     size_t k;
     int rc;
 
-    queue_pool(r);
     if (ex->batch && (rc = tern_state_batch_begin(ex->e->state, &bd)))
         store_failed(ex, rc, &bd);
     tern_diags_release(&bd);
@@ -365,6 +369,7 @@ static void turn(struct run *r)
         complete(r, s, ex->ops->finish(ex, s));
     }
     r->nfinished = 0;
+    queue_pool(r);
     prepare_ready(r);
     if (ex->batch && (rc = tern_state_batch_end(ex->e->state, &bd))) {
         /* Nothing of this turn was saved: stop here, saying why (a full

@@ -936,7 +936,8 @@ TEST(backend_s3, stale_read_refused)
     }
     TT_S3_RUN(dir, 1, "apply", "-auto-approve", "-no-color");
     /* The refresh of the old state's role ran; no plan was shown. */
-    ASSERT_STR_EQ(tt_s3fx.run.out, "aws_iam_role.one: Refreshing state...\n");
+    ASSERT_STR_EQ(tt_s3fx.run.out,
+                  "aws_iam_role.one: Refreshing state... [id=one]\n");
     ASSERT_STR_EQ(
         tt_s3fx.run.err,
         "Error: State changed while tern read it\n\n"

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <string.h>
 
 static void start(const char *const *sim_args)
 {
@@ -316,6 +317,71 @@ TEST(cli_apply, progress)
     tt_sim_stop(&sim);
 }
 
+/* The progress lines name the object a destroy or an update works on
+ * (views/hook_ui.go): "Destroying... [id=ID]", and "Still destroying...
+ * [id=ID, 0.3s elapsed]" with an ID over 80 characters cut to its first
+ * 39 and last 38 around "..." (truncateId). A create names none. */
+TEST(cli_apply, progress_ids)
+{
+    const char *sim_args[] = {"--latency-ms", "400", NULL};
+    const char *args[] = {"apply", "-auto-approve", "-parallelism=1", NULL};
+    const char *dargs[] = {"destroy", "-auto-approve", "-parallelism=1", NULL};
+    const char *const *penv = env.env;
+    char name[91], text[2048], line[512];
+
+    memset(name, 'p', 90);
+    name[90] = '\0';
+    start(sim_args);
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=0.3");
+    snprintf(text, sizeof(text),
+             "resource \"aws_iam_role\" \"r\" {\n"
+             "  name = \"app-0\"\n"
+             "  assume_role_policy = jsonencode({\n"
+             "    Version = \"2012-10-17\"\n"
+             "    Statement = [{\n"
+             "      Effect    = \"Allow\"\n"
+             "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+             "      Action    = \"sts:AssumeRole\"\n"
+             "    }]\n"
+             "  })\n"
+             "}\n\n"
+             "resource \"aws_iam_role_policy\" \"p\" {\n"
+             "  role   = aws_iam_role.r.name\n"
+             "  name   = \"%s\"\n"
+             "  policy = jsonencode({\n"
+             "    Version   = \"2012-10-17\"\n"
+             "    Statement = [{ Effect = \"Allow\", Action = \"s3:*\", "
+             "Resource = \"*\" }]\n"
+             "  })\n"
+             "}\n",
+             name);
+    ASSERT_OK(tt_write_file(tern_test_tmpdir(), "main.tf", text));
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, args));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r: Creating...\n");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r: Still creating... [0.3s "
+                               "elapsed]\n");
+    tt_run_release(&r);
+    ASSERT_OK(tt_run_tern_env(&r, tern_test_tmpdir(), NULL, penv, dargs));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r: Refreshing state... "
+                               "[id=app-0]\n");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r: Destroying... [id=app-0]\n");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.r: Still destroying... "
+                               "[id=app-0, 0.3s elapsed]\n");
+    snprintf(line, sizeof(line),
+             "aws_iam_role_policy.p: Destroying... [id=app-0:%s]\n", name);
+    ASSERT_STR_CONTAINS(r.out, line);
+    /* "app-0:" and 33 of the name, "...", the last 38 of the name */
+    snprintf(line, sizeof(line),
+             "aws_iam_role_policy.p: Still destroying... "
+             "[id=app-0:%.33s...%.38s, 0.3s elapsed]\n",
+             name, name);
+    ASSERT_STR_CONTAINS(r.out, line);
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 TEST(cli_apply, drift)
 {
     const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
@@ -331,15 +397,21 @@ TEST(cli_apply, drift)
     ASSERT_OK(tt_iam(&resp, &sim, "DeleteRole", del));
     ASSERT_EQ(resp.status, 200);
     tt_response_release(&resp);
+    /* Nothing the plan changes refers to the roles: the plan puts them
+     * back without the note (jsonformat renderHumanDiffDrift shows only
+     * the relevant attributes' drift)... */
     RUN(0, "plan");
+    ASSERT_STR_NOT_CONTAINS(r.out, "changed outside of tern");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[0] will be updated "
+                               "in-place\n");
+    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[1] will be created\n");
+    /* ...which a refresh-only plan shows whole. */
+    RUN(0, "plan", "-refresh-only");
     ASSERT_STR_CONTAINS(r.out, "Note: Objects have changed outside of tern");
     ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[0] has changed\n");
     ASSERT_STR_CONTAINS(r.out, "+ description");
     ASSERT_STR_CONTAINS(r.out, "\"by hand\"");
     ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[1] has been deleted\n");
-    ASSERT_STR_CONTAINS(r.out, "  # aws_iam_role.r[1] will be created\n");
-    RUN(0, "plan", "-refresh-only");
-    ASSERT_STR_CONTAINS(r.out, "has been deleted");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -388,6 +460,7 @@ const struct tern_test test_cli_apply_list[] = {
     TEST_INTEGRATION(cli_apply, import_and_graph),
     TEST_INTEGRATION(cli_apply, drift),
     TEST_INTEGRATION(cli_apply, progress),
+    TEST_INTEGRATION(cli_apply, progress_ids),
     TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
     TEST_INTEGRATION(cli_apply, variables),
     TEST_INTEGRATION(cli_apply, plan_apply_destroy),

@@ -28,16 +28,15 @@ static void stop(void)
     tt_sim_stop(&sim);
 }
 
-/* What `plan -no-color` prints when nothing changes, after @refreshed's
- * refresh lines. */
-#define NO_CHANGES(refreshed)                                                  \
-    refreshed ": Refreshing state...\n"                                        \
-              "\n"                                                             \
-              "No changes. Your infrastructure matches the configuration.\n"   \
-              "\n"                                                             \
-              "tern has compared your real infrastructure against your "       \
-              "configuration\n"                                                \
-              "and found no differences, so no changes are needed.\n"
+/* What `plan -no-color` prints when nothing changes, after its refresh
+ * lines ("ADDR: Refreshing state... [id=ID]"). */
+#define NO_CHANGES                                                             \
+    "\n"                                                                       \
+    "No changes. Your infrastructure matches the configuration.\n"             \
+    "\n"                                                                       \
+    "tern has compared your real infrastructure against your "                 \
+    "configuration\n"                                                          \
+    "and found no differences, so no changes are needed.\n"
 
 /* The names tern-sim holds: its only role, instance profile and inline
  * policy. */
@@ -94,7 +93,7 @@ static void prefix_config(const char *role, const char *profile,
 TEST(cli_diffs, name_prefix_is_computed)
 {
     char role[128], profile[128], policy[128];
-    char rl[160], pl[160], ll[160];
+    char rl[160], pl[160], ll[160], want[1024];
 
     start();
     prefix_config("name_prefix = \"app-\"", "name_prefix = \"app-\"",
@@ -109,10 +108,13 @@ TEST(cli_diffs, name_prefix_is_computed)
     snprintf(ll, sizeof(ll), "name = \"%s\"", policy);
     prefix_config(rl, pl, ll);
     RUN(0, "plan", "-detailed-exitcode", "-no-color");
-    ASSERT_STR_EQ(r.out, NO_CHANGES("aws_iam_instance_profile.p: Refreshing "
-                                    "state...\n"
-                                    "aws_iam_role.r: Refreshing state...\n"
-                                    "aws_iam_role_policy.p"));
+    snprintf(
+        want, sizeof(want),
+        "aws_iam_instance_profile.p: Refreshing state... [id=%s]\n"
+        "aws_iam_role.r: Refreshing state... [id=%s]\n"
+        "aws_iam_role_policy.p: Refreshing state... [id=%s:%s]\n" NO_CHANGES,
+        profile, role, role, policy);
+    ASSERT_STR_EQ(r.out, want);
     stop();
 }
 

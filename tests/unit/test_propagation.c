@@ -239,6 +239,14 @@ static void propagate_now(int pid, void *arg)
     tt_response_release(&resp);
 }
 
+/* What the refresh saw, as the plan's changes show it: an object deleted
+ * outside tern is created again, one changed is updated in place. (The
+ * drift note shows only what the plan's changes refer to, which here is
+ * nothing.) */
+#define DELETED_OUTSIDE(addr)                                                  \
+    "\n  # " addr " will be created\n  # (it was deleted outside tern)\n"
+#define UPDATED(addr) "\n  # " addr " will be updated in-place\n"
+
 TEST(propagation, plan_after_apply_waits_for_new_objects)
 {
     static const char role[] = "resource \"aws_iam_role\" \"r\" {\n"
@@ -260,10 +268,12 @@ TEST(propagation, plan_after_apply_waits_for_new_objects)
     config();
     RUN(0, 0, "apply", "-auto-approve");
     ASSERT_STR_EQ(r.err, "");
-    /* Without the wait, the plan reads them as deleted outside tern. */
+    /* Without the wait, the plan reads them as deleted outside tern (the
+     * drift note itself is left out: nothing the plan changes refers to
+     * them, as in Terraform). */
     RUN(2, 0, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(
-        r.out, "\n  # aws_iam_role_policy_attachment.a has been deleted\n");
+    ASSERT_STR_CONTAINS(r.out,
+                        DELETED_OUTSIDE("aws_iam_role_policy_attachment.a"));
     /* With it, the same plan waits for them, says so, and is empty once
      * IAM shows them. */
     snprintf(window, sizeof(window), "TERN_PROPAGATION_WINDOW_MS=%ld",
@@ -274,7 +284,7 @@ TEST(propagation, plan_after_apply_waits_for_new_objects)
     ASSERT_EQ(r.status, 0);
     ASSERT_STR_CONTAINS(r.out, "\nNo changes. Your infrastructure matches the "
                                "configuration.\n");
-    ASSERT_STR_NOT_CONTAINS(r.out, "has been deleted");
+    ASSERT_STR_NOT_CONTAINS(r.out, "deleted outside tern");
     ASSERT_CMP(wait_notices(r.err, NULL, waited, WINDOW_DEFAULT), >=, 1);
     tt_sim_stop(&sim);
 }
@@ -327,9 +337,9 @@ TEST(propagation, changes_right_after_apply_reported_at_once)
     change_trust_policy();
     detach_policy();
     RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has changed\n");
-    ASSERT_STR_CONTAINS(
-        r.out, "\n  # aws_iam_role_policy_attachment.a has been deleted\n");
+    ASSERT_STR_CONTAINS(r.out, UPDATED("aws_iam_role.r"));
+    ASSERT_STR_CONTAINS(r.out,
+                        DELETED_OUTSIDE("aws_iam_role_policy_attachment.a"));
     ASSERT_STR_CONTAINS(r.out, "\nPlan: 1 to add, 1 to change, 0 to "
                                "destroy.\n");
     ASSERT_STR_EQ(r.err, "");
@@ -346,7 +356,7 @@ TEST(propagation, third_value_is_reported_at_once)
     RUN(0, 0, "apply", "-auto-approve");
     change_trust_policy();
     RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has changed\n");
+    ASSERT_STR_CONTAINS(r.out, UPDATED("aws_iam_role.r"));
     ASSERT_STR_CONTAINS(r.out, "\nPlan: 0 to add, 1 to change, 0 to "
                                "destroy.\n");
     ASSERT_STR_EQ(r.err, "");
@@ -394,14 +404,14 @@ TEST(propagation, value_from_before_the_write_is_waited_for)
                                "changed, 0 destroyed.\n");
     describe_outside("one");
     RUN(2, window_ms, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"two\" -> "
-                               "\"one\"\n");
+    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"one\" -> "
+                               "\"two\"\n");
     ASSERT_CMP(wait_notices(r.err, NULL, waited, window_ms), >=, 1);
     describe_outside("three");
     RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has changed\n");
-    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"two\" -> "
-                               "\"three\"\n");
+    ASSERT_STR_CONTAINS(r.out, UPDATED("aws_iam_role.r"));
+    ASSERT_STR_CONTAINS(r.out, "\n      ~ description           = \"three\" "
+                               "-> \"two\"\n");
     ASSERT_STR_EQ(r.err, "");
     tt_sim_stop(&sim);
 }
@@ -484,7 +494,7 @@ TEST(propagation, import_is_confirmed)
     RUN(0, WINDOW_DEFAULT, "import", "aws_iam_role.r", "prop");
     outside("DeleteRole", del);
     RUN(2, WINDOW_DEFAULT, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out, "\n  # aws_iam_role.r has been deleted\n");
+    ASSERT_STR_CONTAINS(r.out, DELETED_OUTSIDE("aws_iam_role.r"));
     ASSERT_STR_EQ(r.err, "");
     tt_sim_stop(&sim);
 }
@@ -544,8 +554,7 @@ TEST(propagation, older_writes_are_read_once)
      * ago: drift is reported at once, with no second read. */
     age_writes(3);
     RUN(2, 1000, "plan", "-detailed-exitcode");
-    ASSERT_STR_CONTAINS(r.out,
-                        "\n  # aws_iam_role_policy.p has been deleted\n");
+    ASSERT_STR_CONTAINS(r.out, DELETED_OUTSIDE("aws_iam_role_policy.p"));
     ASSERT_STR_EQ(r.err, "");
     tt_sim_stop(&sim);
 }

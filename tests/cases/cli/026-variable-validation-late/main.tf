@@ -26,8 +26,9 @@ variable "length" {
 }
 
 resource "random_integer" "cap" {
-  min = 10
-  max = 20
+  min  = 10
+  max  = 20
+  seed = "cap" # its ID is in the refresh line
 }
 
 output "size" {

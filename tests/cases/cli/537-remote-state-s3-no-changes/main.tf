@@ -8,8 +8,11 @@ data "terraform_remote_state" "a" {
     skip_credentials_validation = true
   }
 }
-resource "random_id" "x" {
-  byte_length = 2
+# seeded: its ID is in the refresh line
+resource "random_integer" "x" {
+  min  = 1
+  max  = 1000
+  seed = "x"
   keepers = {
     name   = data.terraform_remote_state.a.outputs.name
     subnet = data.terraform_remote_state.a.outputs.subnets[1]
@@ -17,7 +20,7 @@ resource "random_id" "x" {
   }
 }
 output "keepers" {
-  value = random_id.x.keepers
+  value = random_integer.x.keepers
 }
 output "token" {
   value     = data.terraform_remote_state.a.outputs.token
