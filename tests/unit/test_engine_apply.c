@@ -1055,7 +1055,8 @@ TEST(engine_apply, alloc_once_outputs)
 
     want = apply_outputs_once(0, &rc, &errors, &total);
     ASSERT_OK(rc);
-    ASSERT_STR_EQ(want, "{\"name\":{\"sensitive\":false,\"value\":\"a\"}}");
+    ASSERT_STR_EQ(want, "{\"name\":{\"sensitive\":false,\"type\":\"string\","
+                        "\"value\":\"a\"}}");
     ASSERT_CMP(total, >, 100);
     for (n = 1; n <= total; n++) {
         got = apply_outputs_once(n, &rc, &errors, &made);
