@@ -372,20 +372,6 @@ static int send_once(struct tern_aws_core *c, const struct tern_aws_request *r,
     return error;
 }
 
-const char *tern_aws_failure_name(enum tern_http_failure f)
-{
-    switch (f) {
-    case TERN_HTTP_ETIMEOUT:
-        return "timeout";
-    case TERN_HTTP_ERESET:
-        return "connection reset";
-    case TERN_HTTP_ECONNECT:
-        return "connection refused";
-    default:
-        return "transport error";
-    }
-}
-
 static long elapsed_ms(const struct tern_aws_core *c, long long start)
 {
     return (long)(tern_clock_now(&c->clock) - start);
@@ -419,7 +405,7 @@ static enum tern_aws_retry
 classify_transport(struct tern_aws_core *c, struct tern_aws_call *k, int *cost)
 {
     TERN_LOG_AT(TERN_LOG_DEBUG, "aws: %s %s -> %s (attempt %d, %ld ms): %s",
-                c->service, k->action, tern_aws_failure_name(k->resp.failure),
+                c->service, k->action, tern_http_failure_name(k->resp.failure),
                 k->attempt, elapsed_ms(c, k->attempt_start), k->resp.error);
     snprintf(k->cause, sizeof(k->cause), "%s", k->resp.error);
     if (k->resp.failure == TERN_HTTP_ETIMEOUT) {
@@ -641,5 +627,5 @@ void tern_aws_core_report_deadline(const struct tern_aws_core *c,
                    k->attempt == 1 ? "" : "s",
                    k->aerr.code     ? k->aerr.code
                    : k->resp.status ? "an error status"
-                                    : tern_aws_failure_name(k->resp.failure));
+                                    : tern_http_failure_name(k->resp.failure));
 }

@@ -171,9 +171,6 @@ int tern_aws_core_call(struct tern_aws_core *core, struct tern_aws_call *k);
 void tern_aws_core_report_deadline(const struct tern_aws_core *core,
                                    const struct tern_aws_call *k);
 
-/* "timeout", "connection reset", ...: a transport failure's name. */
-const char *tern_aws_failure_name(enum tern_http_failure f);
-
 #ifdef __cplusplus
 }
 #endif

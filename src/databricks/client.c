@@ -237,21 +237,6 @@ static long elapsed_ms(const struct tern_dbx_client *c, long long start)
     return (long)(tern_clock_now(&c->clock) - start);
 }
 
-/* What a transport failure is called in the deadline's message. */
-static const char *failure_name(enum tern_http_failure f)
-{
-    switch (f) {
-    case TERN_HTTP_ETIMEOUT:
-        return "timeout";
-    case TERN_HTTP_ERESET:
-        return "connection reset";
-    case TERN_HTTP_ECONNECT:
-        return "connection refused";
-    default:
-        return "transport error";
-    }
-}
-
 /* The call gave up: the next wait would have reached its deadline. */
 static void report_deadline(const struct tern_dbx_client *c,
                             const tern_http_response *resp, const char *method,
@@ -265,7 +250,7 @@ static void report_deadline(const struct tern_dbx_client *c,
         method, path, c->deadline_ms, attempt, attempt == 1 ? "" : "s",
         code[0]        ? code
         : resp->status ? "an error status"
-                       : failure_name(resp->failure));
+                       : tern_http_failure_name(resp->failure));
 
     if (d && code[0])
         d->service_code = tern_strdup(code);

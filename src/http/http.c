@@ -514,6 +514,20 @@ static void trace_response(const tern_http_request *req,
     tern_buf_release(&b);
 }
 
+const char *tern_http_failure_name(enum tern_http_failure f)
+{
+    switch (f) {
+    case TERN_HTTP_ETIMEOUT:
+        return "timeout";
+    case TERN_HTTP_ERESET:
+        return "connection reset";
+    case TERN_HTTP_ECONNECT:
+        return "connection refused";
+    default:
+        return "transport error";
+    }
+}
+
 int tern_http_send(tern_http *http, const tern_http_request *req,
                    tern_http_response *out, struct tern_diags *diags)
 {

@@ -103,6 +103,10 @@ enum tern_http_failure {
     TERN_HTTP_EOTHER     /**< anything else libcurl reports */
 };
 
+/** "timeout", "connection reset", "connection refused" or "transport
+ * error": a failure's name in the messages of a call that gave up. */
+const char *tern_http_failure_name(enum tern_http_failure f);
+
 /**
  * A response. Zero-initialise (or TERN_HTTP_RESPONSE_INIT); free the
  * contents with tern_http_response_release().
