@@ -850,6 +850,10 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
         *first = attempts == 1;
     }
 done:
+    /* The room made above is the caller's to free only when it holds a
+     * diagnostic: an empty list owns nothing. */
+    if (diags->count == 0)
+        tern_diags_release(diags);
     tern_diags_release(&left);
     free(text); /* allocated by jansson */
     json_decref(info);
