@@ -4,8 +4,8 @@
  * profile.go and scim/resource_group_role.go make them:
  *
  * - id "<principal id>|<value>", both attributes required and ForceNew,
- *   import by that id (common.NewPairID: anything but two non-empty parts
- *   is "invalid ID");
+ *   import by that id (common.NewPairID: no "|" is "invalid ID: <id>",
+ *   an empty part "<left|right> cannot be empty");
  * - create: PATCH {Groups|Users}/{id} with {"schemas": [PatchOp],
  *   "Operations": [{"op": "add", "path": "roles", "value": [{"value":
  *   V}]}]} (scim.PatchRequestWithValue);
@@ -235,10 +235,15 @@ int tern__dbx_pair_import(const struct tern__dbx_pair *p, json_t **out,
     char *left;
     int error;
 
-    if (!bar || bar == id || bar[1] == '\0')
+    /* common/pair.go's Unpack, its three messages word for word (upstream
+     * says them on a read too; the importer is the only place tern can
+     * meet such an ID). */
+    if (!bar)
         return tern__fail(op, TERN_EINVALID, "Cannot import resource",
-                          "invalid ID: %s (%s is imported as \"%s|%s\")", id,
-                          p->type, p->left, p->right);
+                          "invalid ID: %s", id);
+    if (bar == id || bar[1] == '\0')
+        return tern__fail(op, TERN_EINVALID, "Cannot import resource",
+                          "%s cannot be empty", bar == id ? p->left : p->right);
     left = tern_strndup(id, (size_t)(bar - id));
     if (!left)
         return TERN_ENOMEM;

@@ -113,10 +113,18 @@ TEST(mod_databricks_group_role, group_instance_profile)
         " has no instance profile " ARN ".");
     mod_diag_clear(&fx);
     ASSERT_EQ(GIP->import(&now, &fx.op, "no-bar"), TERN_EINVALID);
+    /* common.Pair.Unpack's three messages, word for word. */
     ASSERT_STR_EQ(mod_diag_text(&fx),
-                  "Cannot import resource []: invalid ID: no-bar "
-                  "(databricks_group_instance_profile is imported as "
-                  "\"group_id|instance_profile_id\")");
+                  "Cannot import resource []: invalid ID: no-bar");
+    mod_diag_clear(&fx);
+    ASSERT_EQ(GIP->import(&now, &fx.op, "|" ARN), TERN_EINVALID);
+    ASSERT_STR_EQ(mod_diag_text(&fx),
+                  "Cannot import resource []: group_id cannot be empty");
+    mod_diag_clear(&fx);
+    ASSERT_EQ(GIP->import(&now, &fx.op, USERS_ID "|"), TERN_EINVALID);
+    ASSERT_STR_EQ(
+        mod_diag_text(&fx),
+        "Cannot import resource []: instance_profile_id cannot be empty");
     mod_diag_clear(&fx);
     json_decref(cfg);
     json_decref(st);
