@@ -1757,15 +1757,13 @@ int tern_engine_import(tern_engine *e, const char *address, const char *id,
     if ((error = m->import(&obj, &op, id))) {
         /* The provider's own error (an ID it cannot parse, a call that
          * failed) is the import's, as Terraform stops at
-         * ImportResourceState's diagnostics; "non-existent" is only for
-         * an object not found. */
-        if (error == TERN_ENOTFOUND)
-            tern_diags_add(diags, TERN_SEV_ERROR, NULL,
-                           "Cannot import non-existent remote object",
-                           "While attempting to import an existing object "
-                           "to %s, no object with ID \"%s\" was found.",
-                           address, id);
-        else if (d.errors == 0)
+         * ImportResourceState's diagnostics; an object not found is
+         * Terraform's "non-existent" alone. */
+        if (error == TERN_ENOTFOUND) {
+            tern__import_missing(diags, address);
+            goto done;
+        }
+        if (d.errors == 0)
             tern_diags_add(diags, TERN_SEV_ERROR, NULL, "Import failed",
                            "Importing %s with ID \"%s\": %s.", address, id,
                            tern_strerror(error));

@@ -2551,6 +2551,20 @@ static void drop_sensitive(json_t *settings, const tern_attr *schema)
     }
 }
 
+void tern__import_missing(struct tern_diags *diags, const char *addr)
+{
+    tern_diags_add(diags, TERN_SEV_ERROR, NULL,
+                   "Cannot import non-existent remote object",
+                   "While attempting to import an existing object to \"%s\", "
+                   "the provider detected that no object exists with the "
+                   "given id. Only pre-existing objects can be imported; "
+                   "check that the id is correct and that it is associated "
+                   "with the provider's configured region or endpoint, or "
+                   "use \"tern apply\" to create a new remote object for "
+                   "this resource.",
+                   addr);
+}
+
 int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
                         struct tern_diags *diags)
 {

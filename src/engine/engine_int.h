@@ -191,6 +191,11 @@ const tern_provider *tern__engine_provider(const tern_engine *e,
                                            const char *name);
 void tern__engine_event(tern_engine *e, const tern_event *ev);
 
+/* Terraform's error for an import whose ID names no object
+ * (terraform/node_resource_plan_instance.go): that one error, the
+ * provider's own reason not shown, as a provider's importer that finds
+ * nothing leaves no error of its own. */
+void tern__import_missing(struct tern_diags *diags, const char *addr);
 /* Prepare a provider's clients (lazily, on the loop thread). */
 int tern__provider_init(tern_engine *e, struct eprov *p, const tern_module *m,
                         struct tern_diags *diags);

@@ -1804,13 +1804,19 @@ static int plan_import(struct planrun *pr, struct pinst *pi,
                        "%s does not support import.", m->type_name);
         rc = TERN_EINVALID;
     } else if (!rc) {
+        /* As the import command (apply.c): the provider's own error, or
+         * Terraform's "non-existent" alone for an object not found. */
         rc = m->import(found, &op, pi->import_id);
+        if (rc == TERN_ENOTFOUND)
+            tern__import_missing(pr->diags, pi->addr);
+        else if (rc && d.errors == 0)
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Import failed",
+                           "Importing %s with ID \"%s\": %s.", pi->addr,
+                           pi->import_id, tern_strerror(rc));
+        else if (rc)
+            tern_diags_move(pr->diags, &d);
     }
     if (rc) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
-                       "Cannot import non-existent remote object",
-                       "Importing %s (id %s): %s", pi->addr, pi->import_id,
-                       d.count ? d.items[0].summary : tern_strerror(rc));
         pr->plan->errored = 1;
         rc = TERN_ERROR;
     }
