@@ -1803,14 +1803,33 @@ static int plan_import(struct planrun *pr, struct pinst *pi,
                        "Resource type cannot be imported",
                        "%s does not support import.", m->type_name);
         rc = TERN_EINVALID;
-    } else if (!rc) {
-        rc = m->import(found, &op, pi->import_id);
+    } else if (!rc && (rc = m->import(found, &op, pi->import_id)) != 0) {
+        /* Terraform stops at ImportResourceState's own diagnostics,
+         * appended as the provider gave them ("Resource Import Not
+         * Implemented"); "non-existent" is its words for an object the
+         * provider found no trace of (internal/terraform/
+         * node_resource_plan_instance.go, importState). */
+        if (rc == TERN_ENOTFOUND)
+            tern_diags_add(
+                pr->diags, TERN_SEV_ERROR, NULL,
+                "Cannot import non-existent remote object",
+                "While attempting to import an existing object to \"%s\", "
+                "the provider detected that no object exists with the given "
+                "id. Only pre-existing objects can be imported; check that "
+                "the id is correct and that it is associated with the "
+                "provider's configured region or endpoint, or use \"tern "
+                "apply\" to create a new remote object for this resource.",
+                pi->addr);
+        else if (d.errors == 0)
+            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Import failed",
+                           "Importing %s with ID \"%s\": %s.", pi->addr,
+                           pi->import_id, tern_strerror(rc));
+        if (tern_diags_move(pr->diags, &d) == TERN_ENOMEM) {
+            rc = TERN_ENOMEM;
+            goto done;
+        }
     }
     if (rc) {
-        tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL,
-                       "Cannot import non-existent remote object",
-                       "Importing %s (id %s): %s", pi->addr, pi->import_id,
-                       d.count ? d.items[0].summary : tern_strerror(rc));
         pr->plan->errored = 1;
         rc = TERN_ERROR;
     }
