@@ -89,9 +89,12 @@ static int shuffle_import(json_t **out, tern_op *op, const char *id)
 {
     (void)id;
     *out = NULL;
+    /* terraform-plugin-framework's words for a resource without
+     * ImportState (internal/fwserver/server_importresourcestate.go). */
     return tern__rand_fail(op, TERN_EINVALID, "Resource Import Not Implemented",
-                           "random_shuffle cannot be imported: the random "
-                           "provider does not support import for it.");
+                           "This resource does not support import. Please "
+                           "contact the provider developer for additional "
+                           "information.");
 }
 
 static int shuffle_delete(tern_op *op, const json_t *prior)

@@ -178,3 +178,132 @@ int tern__time_rfc3339_check(const char *value, char *why, size_t why_size)
     snprintf(why, why_size, "must be an RFC 3339 timestamp: %s.", msg);
     return 1;
 }
+
+/* Go's time.quote: @s in double quotes, '"' and '\\' escaped, a byte
+ * outside printable ASCII as \xHH. */
+static void go_quote(char *out, size_t size, const char *s)
+{
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+
+    n += (size_t)snprintf(out + n, size - n, "\"");
+    for (; *p && n + 8 < size; p++) {
+        if (*p >= 0x80 || *p < ' ')
+            n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+        else
+            n += (size_t)snprintf(out + n, size - n, "%s%c",
+                                  *p == '"' || *p == '\\' ? "\\" : "", *p);
+    }
+    snprintf(out + n, size - n, "\"");
+}
+
+/* Go's unitMap, in nanoseconds: 0 when @u (of @len bytes) is none. */
+static uint64_t go_unit(const char *u, size_t len)
+{
+    static const struct {
+        const char *name;
+        uint64_t ns;
+    } units[] = {{"ns", 1ULL},           {"us", 1000ULL},
+                 {"\xc2\xb5s", 1000ULL}, /* U+00B5 */
+                 {"\xce\xbcs", 1000ULL}, /* U+03BC */
+                 {"ms", 1000000ULL},     {"s", 1000000000ULL},
+                 {"m", 60000000000ULL},  {"h", 3600000000000ULL}};
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strlen(units[i].name) == len && memcmp(units[i].name, u, len) == 0)
+            return units[i].ns;
+    return 0;
+}
+
+/* One "[0-9]*(.[0-9]*)?UNIT" of a Go duration at *@pp, its nanoseconds
+ * added to *@d: 0, or 1 (invalid), 2 (missing unit), 3 (unknown unit,
+ * its text in @unit). */
+static int go_duration_part(const char **pp, uint64_t *d, char *unit,
+                            size_t unit_size)
+{
+    const char *p = *pp, *start = p, *u;
+    uint64_t v = 0, f = 0, ns;
+    double scale = 1;
+    int pre, post = 0, overflow = 0;
+
+    if (*p != '.' && !isdigit((unsigned char)*p))
+        return 1;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (1ULL << 63) / 10)
+            return 1;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > 1ULL << 63)
+            return 1;
+    }
+    pre = p != start;
+    if (*p == '.') {
+        for (start = ++p; isdigit((unsigned char)*p); p++) {
+            if (overflow)
+                continue;
+            if (f > (UINT64_MAX >> 1) / 10) {
+                overflow = 1;
+                continue;
+            }
+            f = f * 10 + (uint64_t)(*p - '0');
+            scale *= 10;
+        }
+        post = p != start;
+    }
+    if (!pre && !post)
+        return 1;
+    for (u = p; *p && *p != '.' && !isdigit((unsigned char)*p); p++)
+        ;
+    if (p == u)
+        return 2;
+    ns = go_unit(u, (size_t)(p - u));
+    if (!ns) {
+        snprintf(unit, unit_size, "%.*s", (int)(p - u), u);
+        return 3;
+    }
+    if (v > (1ULL << 63) / ns)
+        return 1;
+    v *= ns;
+    if (f > 0) {
+        v += (uint64_t)((double)f * ((double)ns / scale));
+        if (v > 1ULL << 63)
+            return 1;
+    }
+    *d += v;
+    if (*d > 1ULL << 63)
+        return 1;
+    *pp = p;
+    return 0;
+}
+
+/* Go's time.ParseDuration (src/time/format.go), for its errors. */
+int tern__go_duration_check(const char *s, char *msg, size_t msg_size)
+{
+    const char *p = s;
+    char q[256], uq[128], unit[64];
+    uint64_t d = 0;
+    int neg = 0, why = 0;
+
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (strcmp(p, "0") == 0)
+        return 0;
+    if (!*p)
+        why = 1;
+    while (!why && *p)
+        why = go_duration_part(&p, &d, unit, sizeof(unit));
+    if (!why && !neg && d > (1ULL << 63) - 1)
+        why = 1;
+    if (!why)
+        return 0;
+    go_quote(q, sizeof(q), s);
+    if (why == 2) {
+        snprintf(msg, msg_size, "time: missing unit in duration %s", q);
+    } else if (why == 3) {
+        go_quote(uq, sizeof(uq), unit);
+        snprintf(msg, msg_size, "time: unknown unit %s in duration %s", uq, q);
+    } else {
+        snprintf(msg, msg_size, "time: invalid duration %s", q);
+    }
+    return -1;
+}

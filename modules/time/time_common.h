@@ -35,6 +35,15 @@ void tern__rfc3339_now(char out[32]);
  */
 long tern__duration_ms(const char *s);
 
+/**
+ * Whether Go's time.ParseDuration accepts @p s ("1h30m", "-5s", "0"), as
+ * the provider's import does; when it does not, its error in @p msg
+ * (`time: invalid duration "x"`, `time: missing unit in duration "5"`,
+ * `time: unknown unit "d" in duration "5d"`).
+ * @return 0 when it is a duration, -1 when not
+ */
+int tern__go_duration_check(const char *s, char *msg, size_t msg_size);
+
 /** Argument checks (tern_check_fn). */
 int tern__time_duration_check(const char *value, char *why, size_t why_size);
 int tern__time_rfc3339_check(const char *value, char *why, size_t why_size);

@@ -92,80 +92,96 @@ static int sleep_delete(tern_op *op, const json_t *prior)
                     "Delete time sleep error");
 }
 
+/* Upstream's ImportState (terraform-provider-time
+ * internal/provider/resource_time_sleep.go): the ID split at ',', its
+ * format checked, then each duration by Go's time.ParseDuration, then the
+ * triggers, in that order and with its words (the destroy duration's
+ * error names create_duration, the "+" and the detail's raw-string line
+ * break and tabs included). */
+static int sleep_import_check(tern_op *op, const char *id, char **part, int n)
+{
+    char msg[512];
+    int k;
+
+    if (n < 2 || (!*part[0] && !*part[1]))
+        return tern__time_fail(
+            op, TERN_EINVALID, "Unexpected Format of ID",
+            "Unexpected format of ID (\"%s\"), expected "
+            "CREATEDURATION,DESTROYDURATION,KEY=VALUE,KEY=VALUE... \",\n"
+            "\t\t\t\twhere at least one CREATIONDURATION or DESTROYDURATION "
+            "value is non-empty",
+            id);
+    for (k = 0; k < 2; k++)
+        if (*part[k] && tern__go_duration_check(part[k], msg, sizeof(msg)))
+            return tern__time_fail(op, TERN_EINVALID, "Import time sleep error",
+                                   "The create_duration cannot be parsed\n\n+"
+                                   "Original Error: %s",
+                                   msg);
+    for (k = 2; k < n; k++) {
+        char *eq = strchr(part[k], '=');
+
+        if (!eq || strchr(eq + 1, '='))
+            return tern__time_fail(op, TERN_EINVALID, "Trigger import error",
+                                   "Trigger import entries must be "
+                                   "KEY=VALUE, got %s",
+                                   part[k]);
+    }
+    return TERN_OK;
+}
+
 static int sleep_import(json_t **out, tern_op *op, const char *id)
 {
-    char *copy = tern_strdup(id), *p, *next;
-    json_t *triggers = json_object();
+    char *copy = tern_strdup(id), *p, *next, **part = NULL;
+    json_t *triggers = NULL;
     char now[32];
-    int n = 0, error = TERN_OK;
-    const char *create = NULL, *destroy = NULL;
+    int n = 0, k, error;
 
     *out = NULL;
     TERN_CHECK_ALLOC(copy);
-    TERN_CHECK_ALLOC(triggers);
-    for (p = copy; p; p = next, n++) {
+    for (p = copy; p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+        n++;
+    part = tern_calloc((size_t)n, sizeof(*part));
+    if (!part) {
+        tern_free(copy);
+        return TERN_ENOMEM;
+    }
+    for (p = copy, k = 0; p; p = next) {
         next = strchr(p, ',');
         if (next)
             *next++ = '\0';
-        if (n == 0) {
-            create = p;
-        } else if (n == 1) {
-            destroy = p;
-        } else {
-            char *eq = strchr(p, '=');
-
-            if (!eq || strchr(eq + 1, '=')) {
-                error =
-                    tern__time_fail(op, TERN_EINVALID, "Trigger import error",
-                                    "Trigger import entries must be "
-                                    "KEY=VALUE, got %s",
-                                    p);
-                goto done;
-            }
-            *eq = '\0';
-            if (json_object_set_new(triggers, p, json_string(eq + 1))) {
-                error = TERN_ENOMEM;
-                goto done;
-            }
-        }
+        part[k++] = p;
     }
-    if (n < 2 || (!*create && !*destroy)) {
-        error = tern__time_fail(
-            op, TERN_EINVALID, "Unexpected Format of ID",
-            "Unexpected format of ID (\"%s\"), expected "
-            "CREATEDURATION,DESTROYDURATION,KEY=VALUE,KEY=VALUE... where at "
-            "least one CREATEDURATION or DESTROYDURATION value is non-empty",
-            id);
+    error = sleep_import_check(op, id, part, n);
+    if (error)
         goto done;
-    }
-    if ((*create && tern__duration_ms(create) < 0) ||
-        (*destroy && tern__duration_ms(destroy) < 0)) {
-        error = tern__time_fail(
-            op, TERN_EINVALID, "Import time sleep error",
-            "The %s cannot be parsed: \"%s\"",
-            *create && tern__duration_ms(create) < 0 ? "create_duration"
-                                                     : "destroy_duration",
-            *create && tern__duration_ms(create) < 0 ? create : destroy);
-        goto done;
-    }
+    error = TERN_ENOMEM;
     tern__rfc3339_now(now);
     *out = json_pack("{s:s}", "id", now);
-    TERN_CHECK_ALLOC(*out);
-    if ((*create &&
-         json_object_set_new(*out, "create_duration", json_string(create))) ||
-        (*destroy &&
-         json_object_set_new(*out, "destroy_duration", json_string(destroy))) ||
-        (json_object_size(triggers) &&
-         json_object_set(*out, "triggers", triggers))) {
-        error = TERN_ENOMEM;
+    triggers = json_object();
+    if (!*out || !triggers)
         goto done;
+    for (k = 2; k < n; k++) {
+        char *eq = strchr(part[k], '=');
+
+        *eq = '\0';
+        if (json_object_set_new(triggers, part[k], json_string(eq + 1)))
+            goto done;
     }
+    if ((*part[0] &&
+         json_object_set_new(*out, "create_duration", json_string(part[0]))) ||
+        (*part[1] &&
+         json_object_set_new(*out, "destroy_duration", json_string(part[1]))) ||
+        (json_object_size(triggers) &&
+         json_object_set(*out, "triggers", triggers)))
+        goto done;
+    error = TERN_OK;
 done:
     if (error) {
         json_decref(*out);
         *out = NULL;
     }
     json_decref(triggers);
+    tern_free(part);
     tern_free(copy);
     return error;
 }

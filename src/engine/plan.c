@@ -1803,18 +1803,25 @@ static int plan_import(struct planrun *pr, struct pinst *pi,
                        "Resource type cannot be imported",
                        "%s does not support import.", m->type_name);
         rc = TERN_EINVALID;
-    } else if (!rc) {
-        /* As the import command (apply.c): the provider's own error, or
-         * Terraform's "non-existent" alone for an object not found. */
-        rc = m->import(found, &op, pi->import_id);
-        if (rc == TERN_ENOTFOUND)
+    } else if (!rc && (rc = m->import(found, &op, pi->import_id)) != 0) {
+        /* Terraform stops at ImportResourceState's own diagnostics,
+         * appended as the provider gave them ("Resource Import Not
+         * Implemented"); "non-existent" alone is its words for an object
+         * the provider found no trace of (internal/terraform/
+         * node_resource_plan_instance.go, importState), as for the import
+         * command (apply.c). */
+        if (rc == TERN_ENOTFOUND) {
             tern__import_missing(pr->diags, pi->addr);
-        else if (rc && d.errors == 0)
-            tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Import failed",
-                           "Importing %s with ID \"%s\": %s.", pi->addr,
-                           pi->import_id, tern_strerror(rc));
-        else if (rc)
-            tern_diags_move(pr->diags, &d);
+        } else {
+            if (d.errors == 0)
+                tern_diags_add(pr->diags, TERN_SEV_ERROR, NULL, "Import failed",
+                               "Importing %s with ID \"%s\": %s.", pi->addr,
+                               pi->import_id, tern_strerror(rc));
+            if (tern_diags_move(pr->diags, &d) == TERN_ENOMEM) {
+                rc = TERN_ENOMEM;
+                goto done;
+            }
+        }
     }
     if (rc) {
         pr->plan->errored = 1;

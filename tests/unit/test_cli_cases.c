@@ -50,8 +50,9 @@
  * Lineage UUIDs and timestamps are replaced by <UUID> and <TIME> before
  * comparing (in a case with a file number-uuids, the Nth distinct UUID by
  * <UUID-N>; in a case with a file mask-elapsed, "after 3s" by
- * "after Ns"), the state's serial by <SERIAL> and the sim's address by
- * <SIM>. TERN_UPDATE_GOLDEN=1
+ * "after Ns"; in a case with a file mask-random, the random values it
+ * names by <ADDR.ATTR>), the state's serial by <SERIAL> and the sim's
+ * address by <SIM>. TERN_UPDATE_GOLDEN=1
  * rewrites the expected files (calls and state only where they exist).
  */
 #include "runner.h"
@@ -167,6 +168,138 @@ static void mask_elapsed(char *s)
         *w++ = *p++;
     }
     *w = '\0';
+}
+
+/* In a case with a file mask-random, the random values met so far: each
+ * line of that file, "ADDR ATTR...", names attributes of a random_*
+ * resource whose value (in `tern state pull` after each command) becomes
+ * "<ADDR.ATTR>" ("<ADDR.ATTR#2>" for the next distinct value, a
+ * replacement's) wherever it stands as a whole token: an unseeded
+ * random_id's or random_string's create prints it. */
+#define MAX_MASKS 32
+static struct {
+    size_t n;
+    char value[MAX_MASKS][256];
+    char tag[MAX_MASKS][160];
+} masks;
+
+/* Why the value @value of a @type resource's attribute cannot be masked,
+ * or NULL when it can: masking is for a random resource's value alone,
+ * and one too short could stand for other text (the plan's words). */
+static const char *mask_refusal(const char *type, const char *value)
+{
+    if (strncmp(type, "random_", 7) != 0)
+        return "only a random_* resource's values are masked";
+    if (strlen(value) < 8)
+        return "a value shorter than 8 characters could hide other text";
+    if (strlen(value) >= sizeof(masks.value[0]))
+        return "a value of 256 characters or more";
+    return NULL;
+}
+
+/* A character that continues a token (a random value's alphabet: base64,
+ * base64url, hex, decimal, random_string's letters and digits). */
+static int token_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '+' || c == '/' || c == '_' ||
+           c == '-';
+}
+
+/* @text with every whole-token occurrence of a masked value replaced by
+ * its tag: neither neighbour continues the token, so a value inside a
+ * longer token, or a part of one, stays; where two values match, the
+ * longer one (a random_id's b64_std, its b64_url and a '='). A new string
+ * (free()). */
+static char *apply_masks(const char *text)
+{
+    size_t len = strlen(text), cap = len + 1, n = 0, i, k, j;
+    char *out;
+
+    for (k = 0; k < masks.n; k++)
+        cap += len / strlen(masks.value[k]) * strlen(masks.tag[k]);
+    out = malloc(cap);
+    ASSERT_NOT_NULL(out);
+    for (i = 0; i < len;) {
+        for (j = 0, k = masks.n; j < masks.n; j++) {
+            size_t m = strlen(masks.value[j]);
+
+            if (strncmp(text + i, masks.value[j], m) == 0 &&
+                (i == 0 || !token_char(text[i - 1])) &&
+                !token_char(text[i + m]) &&
+                (k == masks.n || m > strlen(masks.value[k])))
+                k = j;
+        }
+        if (k < masks.n) {
+            memcpy(out + n, masks.tag[k], strlen(masks.tag[k]));
+            n += strlen(masks.tag[k]);
+            i += strlen(masks.value[k]);
+        } else {
+            out[n++] = text[i++];
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* *@text masked (apply_masks), in place of the old string. */
+static void mask_in_place(char **text)
+{
+    char *masked;
+
+    if (!masks.n || !*text)
+        return;
+    masked = apply_masks(*text);
+    free(*text);
+    *text = masked;
+}
+
+/* The value of @addr's (TYPE.NAME, one instance) attribute @attr in the
+ * state @st, added to the masks (a new value of the same attribute gets
+ * the next number). */
+static void add_mask(const char *slug, json_t *st, const char *addr,
+                     const char *attr)
+{
+    const char *dot = strchr(addr, '.'), *value, *why;
+    char tag[128];
+    json_t *r;
+    size_t i, k, same = 0;
+
+    if (!dot || strchr(dot + 1, '.') || strchr(addr, '['))
+        FAIL("%s: mask-random: '%s' is not TYPE.NAME", slug, addr);
+    json_array_foreach(json_object_get(st, "resources"), i, r)
+    {
+        const char *type = json_string_value(json_object_get(r, "type"));
+        const char *name = json_string_value(json_object_get(r, "name"));
+        json_t *inst = json_array_get(json_object_get(r, "instances"), 0);
+
+        if (!type || !name || strlen(type) != (size_t)(dot - addr) ||
+            strncmp(addr, type, strlen(type)) != 0 || strcmp(dot + 1, name))
+            continue;
+        value = json_string_value(
+            json_object_get(json_object_get(inst, "attributes"), attr));
+        if (!value)
+            FAIL("%s: mask-random: %s has no string %s", slug, addr, attr);
+        if ((why = mask_refusal(type, value)) != NULL)
+            FAIL("%s: mask-random: %s.%s: %s", slug, addr, attr, why);
+        snprintf(tag, sizeof(tag), "<%s.%s", addr, attr);
+        for (k = 0; k < masks.n; k++) {
+            if (strcmp(masks.value[k], value) == 0)
+                return;
+            same += strncmp(masks.tag[k], tag, strlen(tag)) == 0 &&
+                    (masks.tag[k][strlen(tag)] == '>' ||
+                     masks.tag[k][strlen(tag)] == '#');
+        }
+        if (masks.n == MAX_MASKS)
+            FAIL("%s: more than %d masked values", slug, MAX_MASKS);
+        memcpy(masks.value[masks.n], value, strlen(value) + 1);
+        if (same)
+            snprintf(masks.tag[masks.n], sizeof(masks.tag[0]), "%s#%zu>", tag,
+                     same + 1);
+        else
+            snprintf(masks.tag[masks.n], sizeof(masks.tag[0]), "%s>", tag);
+        masks.n++;
+        return;
+    }
 }
 
 static void copy_file(const char *from, const char *to)
@@ -643,6 +776,7 @@ static char *work_files(const char *work)
         strcat(out, names[i]);
         free(names[i]);
     }
+    mask_in_place(&out);
     return out;
 }
 
@@ -908,6 +1042,7 @@ static int compare_state(const char *casedir, const char *name,
         return 0;
     if (tt_run_tern_env(&sp, work, NULL, env, pull) != 0 || sp.status != 0)
         FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
+    mask_in_place(&sp.out);
     text = malloc(strlen(sp.out) + 16);
     ASSERT_NOT_NULL(text);
     strcpy(text, sp.out);
@@ -919,6 +1054,45 @@ static int compare_state(const char *casedir, const char *name,
     free(text);
     tt_run_release(&sp);
     return failed;
+}
+
+/* In a case with a file mask-random: the values it names, read from
+ * `tern state pull` in @work (with the sim's environment @env, or NULL)
+ * after a command, added to the masks (a resource not in the state yet
+ * adds nothing). */
+static void collect_masks(const char *casedir, const char *slug,
+                          const char *work, const char *const *env)
+{
+    static const char *const pull[] = {"state", "pull", NULL};
+    struct tt_run sp = {NULL, NULL, 0};
+    char path[8448], *rules, *line, *next;
+    json_t *st;
+
+    snprintf(path, sizeof(path), "%s/mask-random", casedir);
+    rules = tt_read_file(path, NULL);
+    if (!rules)
+        return;
+    if (tt_run_tern_env(&sp, work, NULL, env, pull) != 0 || sp.status != 0)
+        FAIL("%s: state pull: %d %s", slug, sp.status, sp.err);
+    st = json_loads(sp.out, 0, NULL);
+    for (line = rules; st && line && *line; line = next) {
+        const char **a;
+        size_t i;
+
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (*line == '\0' || *line == '#')
+            continue;
+        a = split(line);
+        if (!a[0] || !a[1])
+            FAIL("%s: mask-random: '%s' is not ADDR ATTR...", slug, a[0]);
+        for (i = 1; a[i]; i++)
+            add_mask(slug, st, a[0], a[i]);
+    }
+    json_decref(st);
+    tt_run_release(&sp);
+    free(rules);
 }
 
 static int run_case(const char *casedir, const char *slug)
@@ -943,6 +1117,7 @@ static int run_case(const char *casedir, const char *slug)
             strcmp(de->d_name, "expect") == 0 ||
             strcmp(de->d_name, "sim.json") == 0 ||
             strcmp(de->d_name, "mask-elapsed") == 0 ||
+            strcmp(de->d_name, "mask-random") == 0 ||
             strcmp(de->d_name, "number-uuids") == 0)
             continue;
         snprintf(from, sizeof(from), "%s/%s", casedir, de->d_name);
@@ -953,6 +1128,7 @@ static int run_case(const char *casedir, const char *slug)
     snprintf(path, sizeof(path), "%s/number-uuids", casedir);
     uuids.on = stat(path, &st) == 0;
     uuids.n = 0;
+    masks.n = 0;
     snprintf(path, sizeof(path), "%s/sim.json", casedir);
     use_sim = stat(path, &st) == 0;
     if (use_sim) {
@@ -1013,6 +1189,9 @@ static int run_case(const char *casedir, const char *slug)
             if (tt_run_tern_env(&r, work, input, env, args) != 0)
                 FAIL("running tern for %s", slug);
             free(input);
+            collect_masks(casedir, slug, work, use_sim ? senv.env : NULL);
+            mask_in_place(&r.out);
+            mask_in_place(&r.err);
         }
         step++;
         if (!last && r.status != want_status) {
@@ -1234,7 +1413,47 @@ TEST(cli_cases, golden_16)
     run_shard(15);
 }
 
+/* mask-random hides a random value where it stands whole, and nothing
+ * else: not a token it is part of, not a part of it, not the same text
+ * inside a longer word; nor any value but a random_* resource's, nor one
+ * short enough to stand for other text. */
+TEST(cli_cases, mask_random_whole_tokens)
+{
+    char *got;
+
+    masks.n = 1;
+    strcpy(masks.value[0], "Xk3-9_aQ");
+    strcpy(masks.tag[0], "<random_id.i.id>");
+    got = apply_masks("random_id.i: Creation complete after 0s [id=Xk3-9_aQ]\n"
+                      "    id = \"Xk3-9_aQ\"\nXk3-9_aQ\n"
+                      "Xk3-9_aQZ aXk3-9_aQ Xk3-9_a k3-9_aQ Xk3-9_aQ/x "
+                      "+Xk3-9_aQ Xk3-9_aQ-\n");
+    ASSERT_STR_EQ(got, "random_id.i: Creation complete after 0s "
+                       "[id=<random_id.i.id>]\n"
+                       "    id = \"<random_id.i.id>\"\n<random_id.i.id>\n"
+                       "Xk3-9_aQZ aXk3-9_aQ Xk3-9_a k3-9_aQ Xk3-9_aQ/x "
+                       "+Xk3-9_aQ Xk3-9_aQ-\n");
+    free(got);
+    masks.n = 2;
+    strcpy(masks.value[1], "Xk3-9_aQ=");
+    strcpy(masks.tag[1], "<random_id.i.b64_std>");
+    got = apply_masks("\"Xk3-9_aQ=\" [id=Xk3-9_aQ] Xk3-9_aQ==\n");
+    ASSERT_STR_EQ(got, "\"<random_id.i.b64_std>\" [id=<random_id.i.id>] "
+                       "<random_id.i.b64_std>=\n");
+    free(got);
+    masks.n = 0;
+    got = apply_masks("Xk3-9_aQ\n");
+    ASSERT_STR_EQ(got, "Xk3-9_aQ\n");
+    free(got);
+    ASSERT_NULL(mask_refusal("random_string", "abcdefgh"));
+    ASSERT_STR_EQ(mask_refusal("aws_iam_role", "arn:aws:iam::1:role/abcdefgh"),
+                  "only a random_* resource's values are masked");
+    ASSERT_STR_EQ(mask_refusal("random_string", "abcdefg"),
+                  "a value shorter than 8 characters could hide other text");
+}
+
 const struct tern_test test_cli_cases_list[] = {
+    TEST_UNIT(cli_cases, mask_random_whole_tokens),
     TEST_INTEGRATION(cli_cases, golden_1),
     TEST_INTEGRATION(cli_cases, golden_2),
     TEST_INTEGRATION(cli_cases, golden_3),

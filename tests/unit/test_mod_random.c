@@ -453,9 +453,9 @@ TEST(mod_random, shuffle_permutations_and_seed)
     ASSERT_EQ(tern_module_random_shuffle.import(&st, &f.op, "x"),
               TERN_EINVALID);
     ASSERT_STR_EQ(only_diag(&f),
-                  "Resource Import Not Implemented: random_shuffle cannot be "
-                  "imported: the random provider does not support import "
-                  "for it.");
+                  "Resource Import Not Implemented: This resource does not "
+                  "support import. Please contact the provider developer "
+                  "for additional information.");
 }
 
 const struct tern_test test_mod_random_list[] = {

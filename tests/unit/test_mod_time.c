@@ -235,19 +235,50 @@ TEST(mod_time, sleep_errors_and_import)
     json_decref(st);
     st = NULL;
     ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "30s"), TERN_EINVALID);
+    /* Upstream's words, its raw string's line break and tabs and its
+     * "CREATIONDURATION" included. */
     ASSERT_STR_EQ(only_diag(&f),
                   "Unexpected Format of ID: Unexpected format of ID "
                   "(\"30s\"), expected "
                   "CREATEDURATION,DESTROYDURATION,KEY=VALUE,KEY=VALUE... "
-                  "where at least one CREATEDURATION or DESTROYDURATION value "
-                  "is non-empty");
+                  "\",\n\t\t\t\twhere at least one CREATIONDURATION or "
+                  "DESTROYDURATION value is non-empty");
     ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "30s,,a"),
               TERN_EINVALID);
     ASSERT_STR_EQ(only_diag(&f), "Trigger import error: Trigger import "
                                  "entries must be KEY=VALUE, got a");
-    ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "30x,"), TERN_EINVALID);
+    /* The durations are checked before the triggers, each by Go's
+     * time.ParseDuration and with its error; the destroy duration's
+     * names create_duration, as upstream's does. */
+    ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "30x,,a"),
+              TERN_EINVALID);
     ASSERT_STR_EQ(only_diag(&f), "Import time sleep error: The "
-                                 "create_duration cannot be parsed: \"30x\"");
+                                 "create_duration cannot be parsed\n\n+"
+                                 "Original Error: time: unknown unit \"x\" "
+                                 "in duration \"30x\"");
+    ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "1s,.m"),
+              TERN_EINVALID);
+    ASSERT_STR_EQ(only_diag(&f), "Import time sleep error: The "
+                                 "create_duration cannot be parsed\n\n+"
+                                 "Original Error: time: invalid duration "
+                                 "\".m\"");
+    ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "1h30,"),
+              TERN_EINVALID);
+    ASSERT_STR_EQ(only_diag(&f), "Import time sleep error: The "
+                                 "create_duration cannot be parsed\n\n+"
+                                 "Original Error: time: missing unit in "
+                                 "duration \"1h30\"");
+    ASSERT_EQ(tern_module_time_sleep.import(&st, &f.op, "9999999999h,"),
+              TERN_EINVALID);
+    ASSERT_STR_EQ(only_diag(&f), "Import time sleep error: The "
+                                 "create_duration cannot be parsed\n\n+"
+                                 "Original Error: time: invalid duration "
+                                 "\"9999999999h\"");
+    /* What Go accepts, the provider's import does. */
+    ASSERT_OK(tern_module_time_sleep.import(&st, &f.op, "1h30m,1.5us"));
+    ASSERT_STR_EQ(mod_str(st, "create_duration"), "1h30m");
+    ASSERT_STR_EQ(mod_str(st, "destroy_duration"), "1.5us");
+    json_decref(st);
 }
 
 const struct tern_test test_mod_time_list[] = {
