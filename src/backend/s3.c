@@ -726,7 +726,9 @@ static int try_lock(tern_backend_s3 *b, const char *id, const char *text,
 }
 
 /* Write the lock object, retrying a held lock up to @p timeout_ms;
- * @p first: whether the first attempt took it. */
+ * @p first: whether the first attempt took it. The waits and the timeout
+ * run on the backend's clock (a test's, or the system's); the lock's
+ * "Created" is the real time, as Terraform's (statemgr.LockInfo). */
 static int take_lock(tern_backend_s3 *b, const char *operation,
                      unsigned int timeout_ms, int *first,
                      struct tern_diags *diags)
@@ -737,7 +739,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     char created[64], base[32];
     struct timespec now;
     struct tm tm;
-    int64_t start = tern_clock_now(NULL);
+    int64_t start = tern_clock_now(b->clock);
     long delay = LOCK_RETRY_MIN_MS;
     int error = TERN_OK, attempts = 0, from_table = 0, unsure = 0;
     struct tern_diags left = TERN_DIAGS_INIT;
@@ -803,12 +805,12 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
             tern_diags_move(diags, &attempt);
             break;
         }
-        if (tern_clock_now(NULL) - start + delay <= (int64_t)timeout_ms) {
+        if (tern_clock_now(b->clock) - start + delay <= (int64_t)timeout_ms) {
             tern_diags_release(&attempt);
             TERN_LOG_AT(TERN_LOG_INFO,
                         "backend s3: %s is locked; trying again in %ld ms",
                         b->path, delay);
-            if (tern_clock_sleep(NULL, delay, b->cancel)) {
+            if (tern_clock_sleep(b->clock, delay, b->cancel)) {
                 error = TERN_ECANCELED;
                 tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                "Operation canceled",
