@@ -271,7 +271,7 @@ static void walk_child(void *ctx, const struct tern_expr *e,
 
 static void walk(const struct tern_expr *e, json_t *refs, struct bound *b)
 {
-    struct walk_at at;
+    struct walk_at at = {refs, b};
 
     if (!e)
         return;
@@ -279,8 +279,6 @@ static void walk(const struct tern_expr *e, json_t *refs, struct bound *b)
          e->kind == TERN_EXPR_INDEX) &&
         traversal(e, refs, b))
         return;
-    at.refs = refs;
-    at.b = b;
     tern_lang_expr_children(e, walk_child, &at);
 }
 

@@ -578,7 +578,7 @@ static void blank_child(void *ctx, const struct tern_expr *e,
 static void blank_strings(struct redact *rd, const struct tern_expr *e,
                           int in_tpl, int depth)
 {
-    struct blank_at at;
+    struct blank_at at = {rd, depth};
 
     /* Deeper than the parser nests: what is beyond is blanked whole (a
      * template's text to spaces). */
@@ -596,8 +596,6 @@ static void blank_strings(struct redact *rd, const struct tern_expr *e,
         rd->error = blank_range(rd, &e->range, 1);
         return;
     }
-    at.rd = rd;
-    at.depth = depth;
     tern_lang_expr_children(e, blank_child, &at);
 }
 

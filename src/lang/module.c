@@ -132,7 +132,7 @@ static void child(child_fn fn, void *ctx, const struct tern_expr *e,
 
 void tern_lang_expr_children(const struct tern_expr *e, child_fn fn, void *ctx)
 {
-    unsigned int body;
+    unsigned int body = 0;
     size_t i;
 
     if (!e)
@@ -228,7 +228,7 @@ static void walk_child(void *ctx, const struct tern_expr *e,
 {
     const struct walk_at *at = ctx;
     const struct bound *bound = at->bound;
-    struct bound k, v;
+    struct bound k = {NULL, NULL}, v = {NULL, NULL};
 
     if (role & TERN_LANG_CHILD_SCOPED) {
         v.name = e->u.for_.val_var;
@@ -246,10 +246,8 @@ static void walk_child(void *ctx, const struct tern_expr *e,
 static void walk_node(struct walk *w, const struct tern_expr *e,
                       const struct bound *bound)
 {
-    struct walk_at at;
+    struct walk_at at = {w, bound};
 
-    at.w = w;
-    at.bound = bound;
     switch (e->kind) {
     case TERN_EXPR_VAR:
     case TERN_EXPR_GETATTR:
