@@ -358,8 +358,8 @@ static int get_object(tern_s3_client *c, const char *bucket, const char *key,
         tern_buf_put(body, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
         if (tern_buf_oom(body))
             error = TERN_ENOMEM;
-        if (etag)
-            *etag = tern_http_response_header(&resp, "ETag");
+        else if (etag)
+            error = tern_http_response_header_copy(&resp, "ETag", etag);
     }
     tern_http_response_release(&resp);
     return error;
@@ -432,8 +432,11 @@ int tern_s3_put(tern_s3_client *c, const char *bucket, const char *key,
     /* If-Match on an object that is gone: the write lost, like a 412. */
     if (error == TERN_ENOTFOUND && opts && opts->if_match)
         error = TERN_ECONFLICT;
+    /* An ETag the answer has and that could not be copied is out of
+     * memory, not a write without one: the caller's next conditional
+     * request needs it. */
     if (error == TERN_OK && etag)
-        *etag = tern_http_response_header(&resp, "ETag");
+        error = tern_http_response_header_copy(&resp, "ETag", etag);
     tern_http_response_release(&resp);
     return error;
 }

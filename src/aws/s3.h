@@ -87,8 +87,10 @@ char *tern_s3_object_url(const tern_s3_client *c, const char *bucket,
  * @param body receives the object's bytes (appended)
  * @param etag receives the ETag as S3 sends it, quotes included (caller
  *        frees); may be NULL
- * @return TERN_OK; TERN_ENOTFOUND (NoSuchKey) without a diagnostic; else
- *         as the other calls, with a diagnostic
+ * @return TERN_OK; TERN_ENOTFOUND (NoSuchKey) without a diagnostic;
+ *         TERN_ENOMEM when out of memory, copying the ETag included (never
+ *         TERN_OK without the ETag S3 sent); else as the other calls, with
+ *         a diagnostic
  */
 int tern_s3_get(tern_s3_client *c, const char *bucket, const char *key,
                 tern_buf *body, char **etag, struct tern_diags *diags);
@@ -130,7 +132,8 @@ typedef struct tern_s3_put_opts {
 /**
  * PutObject.
  * @param opts conditions and headers (borrowed; NULL for none)
- * @param etag receives the new ETag (caller frees); may be NULL
+ * @param etag receives the new ETag (caller frees); may be NULL; out of
+ *        memory copying it is TERN_ENOMEM, never TERN_OK without it
  * @return TERN_OK; TERN_ECONFLICT when a condition failed (412
  *         PreconditionFailed, 409 ConditionalRequestConflict) or If-Match
  *         named an object that is gone (404 NoSuchKey), with a diagnostic

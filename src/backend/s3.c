@@ -175,24 +175,37 @@ const char *tern_backend_s3_path(const tern_backend_s3 *b)
     return b->path;
 }
 
-/* The DynamoDB client of dynamodb_table, with the S3 client's HTTP,
- * credentials and retries. */
-static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
-                   const char *region, struct tern_diags *diags)
+/* The options every client of the backend shares (S3, DynamoDB, STS):
+ * its HTTP, credentials, retries, cancel flag and clock, with @region and
+ * @endpoint (NULL: the service's own). */
+static tern_aws_client_opts
+backend_client_opts(const tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                    const char *region, const char *endpoint)
 {
     tern_aws_client_opts o = TERN_AWS_CLIENT_OPTS_INIT;
 
-    b->table = tern_strdup(cfg->dynamodb_table);
-    if (!b->table)
-        return TERN_ENOMEM;
     o.region = region;
-    o.endpoint = cfg->endpoint_dynamodb;
+    o.endpoint = endpoint;
     o.max_retries =
         cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
     o.http = b->http;
     o.credentials = b->creds;
     o.cancel = b->cancel;
     o.clock = b->clock;
+    return o;
+}
+
+/* The DynamoDB client of dynamodb_table, with the S3 client's HTTP,
+ * credentials and retries. */
+static int ddb_new(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
+                   const char *region, struct tern_diags *diags)
+{
+    tern_aws_client_opts o =
+        backend_client_opts(b, cfg, region, cfg->endpoint_dynamodb);
+
+    b->table = tern_strdup(cfg->dynamodb_table);
+    if (!b->table)
+        return TERN_ENOMEM;
     return tern_ddb_client_new(&b->ddb, &o, diags);
 }
 
@@ -330,16 +343,11 @@ static int check_account(tern_backend_s3 *b, const tern_backend_s3_config *cfg,
         !(cfg->forbidden_account_ids && cfg->forbidden_account_ids[0]))
         return TERN_OK;
     if (!cfg->skip_requesting_account_id) {
+        o = backend_client_opts(
+            b, cfg,
+            cfg->sts_region && *cfg->sts_region ? cfg->sts_region : region,
+            cfg->endpoint_sts);
         o.service = "sts";
-        o.region =
-            cfg->sts_region && *cfg->sts_region ? cfg->sts_region : region;
-        o.endpoint = cfg->endpoint_sts;
-        o.max_retries =
-            cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
-        o.http = b->http;
-        o.credentials = b->creds;
-        o.clock = b->clock;
-        o.cancel = b->cancel;
         error = tern_aws_client_new(&sts, &o, diags);
         if (error == TERN_OK)
             error = tern_aws_call(sts, "GetCallerIdentity", NULL, &root, diags);
@@ -526,15 +534,8 @@ int tern_backend_s3_new(tern_backend_s3 **out,
         error = check_account(b, cfg, region, diags);
     if (error)
         goto done;
-    so.region = region;
-    so.endpoint = cfg->endpoint_s3;
+    so = backend_client_opts(b, cfg, region, cfg->endpoint_s3);
     so.use_path_style = cfg->use_path_style;
-    so.max_retries =
-        cfg->max_retries < 0 ? DEFAULT_MAX_RETRIES : cfg->max_retries;
-    so.http = b->http;
-    so.credentials = b->creds;
-    so.cancel = cancel;
-    so.clock = b->clock;
     error = tern_s3_client_new(&b->s3, &so, diags);
     /* client.go: SSE-C when encrypt is set with sse_customer_key (else
      * AWS_SSE_CUSTOMER_KEY), instead of x-amz-server-side-encryption. */
@@ -725,7 +726,9 @@ static int try_lock(tern_backend_s3 *b, const char *id, const char *text,
 }
 
 /* Write the lock object, retrying a held lock up to @p timeout_ms;
- * @p first: whether the first attempt took it. */
+ * @p first: whether the first attempt took it. The waits and the timeout
+ * run on the backend's clock (a test's, or the system's); the lock's
+ * "Created" is the real time, as Terraform's (statemgr.LockInfo). */
 static int take_lock(tern_backend_s3 *b, const char *operation,
                      unsigned int timeout_ms, int *first,
                      struct tern_diags *diags)
@@ -736,7 +739,7 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
     char created[64], base[32];
     struct timespec now;
     struct tm tm;
-    int64_t start = tern_clock_now(NULL);
+    int64_t start = tern_clock_now(b->clock);
     long delay = LOCK_RETRY_MIN_MS;
     int error = TERN_OK, attempts = 0, from_table = 0, unsure = 0;
     struct tern_diags left = TERN_DIAGS_INIT;
@@ -802,12 +805,12 @@ static int take_lock(tern_backend_s3 *b, const char *operation,
             tern_diags_move(diags, &attempt);
             break;
         }
-        if (tern_clock_now(NULL) - start + delay <= (int64_t)timeout_ms) {
+        if (tern_clock_now(b->clock) - start + delay <= (int64_t)timeout_ms) {
             tern_diags_release(&attempt);
             TERN_LOG_AT(TERN_LOG_INFO,
                         "backend s3: %s is locked; trying again in %ld ms",
                         b->path, delay);
-            if (tern_clock_sleep(NULL, delay, b->cancel)) {
+            if (tern_clock_sleep(b->clock, delay, b->cancel)) {
                 error = TERN_ECANCELED;
                 tern_diags_add(diags, TERN_SEV_ERROR, NULL,
                                "Operation canceled",

@@ -23,27 +23,6 @@
 #include "util/alloc.h"
 #include "util/json.h"
 
-static json_t *attr_type(enum tern_attr_type t)
-{
-    switch (t) {
-    case TERN_TYPE_NUMBER:
-        return json_string("number");
-    case TERN_TYPE_BOOL:
-        return json_string("bool");
-    case TERN_TYPE_LIST_STRING:
-        return json_pack("[s,s]", "list", "string");
-    case TERN_TYPE_SET_STRING:
-        return json_pack("[s,s]", "set", "string");
-    case TERN_TYPE_MAP_STRING:
-        return json_pack("[s,s]", "map", "string");
-    case TERN_TYPE_DYNAMIC:
-        return json_string("dynamic");
-    default:
-        break;
-    }
-    return json_string("string");
-}
-
 /* jsonprovider.Block: attributes, block_types, description_kind; NULL
  * when out of memory. */
 static json_t *block_json(const tern_attr *schema)
@@ -67,7 +46,7 @@ static json_t *block_json(const tern_attr *schema)
             tern_json_set(&oom, blocks, a->name, tern_json_done(oom, j));
             continue;
         }
-        j = json_pack("{s:o,s:s}", "type", attr_type(a->type),
+        j = json_pack("{s:o,s:s}", "type", tern__tfjson_schema_type(a, 0, &oom),
                       "description_kind", "plain");
         if (a->flags & TERN_ATTR_REQUIRED)
             tern_json_set(&oom, j, "required", json_true());

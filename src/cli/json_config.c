@@ -246,88 +246,64 @@ static int traversal(const struct tern_expr *e, json_t *refs, struct bound *b)
     return 1;
 }
 
+/* What walk hands tern_lang_expr_children. */
+struct walk_at {
+    json_t *refs;
+    struct bound *b;
+};
+
+/* One child: a for's names are bound in its key, value and condition. */
+static void walk_child(void *ctx, const struct tern_expr *e,
+                       const struct tern_expr *c, unsigned int role)
+{
+    struct walk_at *at = ctx;
+    struct bound *b = at->b;
+    size_t saved = b->n;
+
+    if ((role & TERN_LANG_CHILD_SCOPED) &&
+        b->n + 2 <= sizeof(b->names) / sizeof(b->names[0])) {
+        b->names[b->n++] = e->u.for_.key_var;
+        b->names[b->n++] = e->u.for_.val_var;
+    }
+    walk(c, at->refs, b);
+    b->n = saved;
+}
+
 static void walk(const struct tern_expr *e, json_t *refs, struct bound *b)
 {
-    size_t i, saved;
+    struct walk_at at = {refs, b};
 
     if (!e)
         return;
-    switch (e->kind) {
-    case TERN_EXPR_VAR:
-    case TERN_EXPR_GETATTR:
-    case TERN_EXPR_INDEX:
-        if (traversal(e, refs, b))
-            return;
-        if (e->kind == TERN_EXPR_GETATTR) {
-            walk(e->u.attr.obj, refs, b);
-        } else if (e->kind == TERN_EXPR_INDEX) {
-            walk(e->u.index.obj, refs, b);
-            walk(e->u.index.key, refs, b);
-        }
+    if ((e->kind == TERN_EXPR_VAR || e->kind == TERN_EXPR_GETATTR ||
+         e->kind == TERN_EXPR_INDEX) &&
+        traversal(e, refs, b))
         return;
-    case TERN_EXPR_LITERAL:
-    case TERN_EXPR_SPLAT_ITEM:
-        return;
-    case TERN_EXPR_TEMPLATE:
-    case TERN_EXPR_TUPLE:
-        for (i = 0; i < e->u.list.n; i++)
-            walk(e->u.list.items[i], refs, b);
-        return;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        walk(e->u.cond.cond, refs, b);
-        walk(e->u.cond.then_, refs, b);
-        walk(e->u.cond.else_, refs, b);
-        return;
-    case TERN_EXPR_TPL_FOR:
-    case TERN_EXPR_FOR:
-        walk(e->u.for_.coll, refs, b);
-        saved = b->n;
-        if (b->n + 2 <= sizeof(b->names) / sizeof(b->names[0])) {
-            b->names[b->n++] = e->u.for_.key_var;
-            b->names[b->n++] = e->u.for_.val_var;
-        }
-        walk(e->u.for_.key, refs, b);
-        walk(e->u.for_.val, refs, b);
-        walk(e->u.for_.cond, refs, b);
-        b->n = saved;
-        return;
-    case TERN_EXPR_SPLAT:
-        walk(e->u.splat.source, refs, b);
-        walk(e->u.splat.each, refs, b);
-        return;
-    case TERN_EXPR_CALL:
-        for (i = 0; i < e->u.call.n; i++)
-            walk(e->u.call.args[i], refs, b);
-        return;
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        walk(e->u.op.a, refs, b);
-        walk(e->u.op.b, refs, b);
-        return;
-    case TERN_EXPR_OBJECT:
-        for (i = 0; i < e->u.object.n; i++) {
-            walk(e->u.object.keys[i], refs, b);
-            walk(e->u.object.vals[i], refs, b);
-        }
-        return;
-    case TERN_EXPR_PAREN:
-        walk(e->u.paren, refs, b);
-        return;
-    }
+    tern_lang_expr_children(e, walk_child, &at);
+}
+
+static int needs_context(const struct tern_expr *e);
+
+static void need_child(void *ctx, const struct tern_expr *e,
+                       const struct tern_expr *c, unsigned int role)
+{
+    int *need = ctx;
+
+    (void)e;
+    (void)role;
+    if (!*need)
+        *need = needs_context(c);
 }
 
 /* Whether evaluating @e needs anything but the expression itself: a
  * reference, a function or a for expression's names. */
 static int needs_context(const struct tern_expr *e)
 {
-    size_t i;
+    int need = 0;
 
     if (!e)
         return 0;
     switch (e->kind) {
-    case TERN_EXPR_LITERAL:
-        return 0;
     case TERN_EXPR_VAR:
     case TERN_EXPR_CALL:
     case TERN_EXPR_SPLAT:
@@ -335,33 +311,11 @@ static int needs_context(const struct tern_expr *e)
     case TERN_EXPR_FOR:
     case TERN_EXPR_TPL_FOR:
         return 1;
-    case TERN_EXPR_TEMPLATE:
-    case TERN_EXPR_TUPLE:
-        for (i = 0; i < e->u.list.n; i++)
-            if (needs_context(e->u.list.items[i]))
-                return 1;
-        return 0;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        return needs_context(e->u.cond.cond) ||
-               needs_context(e->u.cond.then_) || needs_context(e->u.cond.else_);
-    case TERN_EXPR_GETATTR:
-        return needs_context(e->u.attr.obj);
-    case TERN_EXPR_INDEX:
-        return needs_context(e->u.index.obj) || needs_context(e->u.index.key);
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        return needs_context(e->u.op.a) || needs_context(e->u.op.b);
-    case TERN_EXPR_OBJECT:
-        for (i = 0; i < e->u.object.n; i++)
-            if (needs_context(e->u.object.keys[i]) ||
-                needs_context(e->u.object.vals[i]))
-                return 1;
-        return 0;
-    case TERN_EXPR_PAREN:
-        return needs_context(e->u.paren);
+    default:
+        break;
     }
-    return 1;
+    tern_lang_expr_children(e, need_child, &need);
+    return need;
 }
 
 json_t *cli_expression_json(const struct tern_expr *e, int secret)

@@ -164,7 +164,7 @@ int tern_dbx_client_new(tern_dbx_client **out, const tern_dbx_config *cfg,
         cfg->deadline_ms > 0 ? cfg->deadline_ms : TERN_DBX_DEFAULT_DEADLINE_MS;
     c->cancel = cfg->cancel;
     c->stop = cfg->stop;
-    c->rng = (unsigned int)time(NULL) ^ 0x5bd1e995u;
+    c->rng = cfg->seed ? cfg->seed : (unsigned int)time(NULL) ^ 0x5bd1e995u;
     TERN_LOG_AT(TERN_LOG_DEBUG, "databricks: workspace %s", c->host);
     *out = c;
     c = NULL;

@@ -28,7 +28,8 @@
  * most deadline_ms (default TERN_DBX_DEFAULT_DEADLINE_MS, the Databricks
  * SDK's retry_timeout_seconds, 300 s: databricks-sdk-go config/config.go):
  * no wait is begun that would reach it, and an attempt is given no more
- * than the time left.
+ * than the time left. The backoff's jitter is drawn from the
+ * configuration's seed (from the clock when 0), so a test can fix it.
  */
 #ifndef TERN_DATABRICKS_CLIENT_H
 #define TERN_DATABRICKS_CLIENT_H
@@ -46,7 +47,7 @@ typedef struct tern_dbx_client tern_dbx_client;
 /** The longest one call may take, its retries included (ms). */
 #define TERN_DBX_DEFAULT_DEADLINE_MS 300000L
 
-#define TERN_DBX_CONFIG_VERSION 3
+#define TERN_DBX_CONFIG_VERSION 4
 
 /** The provider block and test hooks. Strings borrowed; NULL: unset. */
 typedef struct tern_dbx_config {
@@ -69,12 +70,15 @@ typedef struct tern_dbx_config {
     int defer_auth;
     /** Raised at the first interrupt: no retry wait (as the AWS client). */
     const atomic_int *stop;
+    /** The retry jitter's seed, as tern_aws_client_opts' (aws/client.h);
+     *  0: from the clock. */
+    unsigned int seed;
 } tern_dbx_config;
 
 #define TERN_DBX_CONFIG_INIT                                                   \
     {                                                                          \
         TERN_DBX_CONFIG_VERSION, NULL, NULL, NULL, NULL, -1, NULL, 0, NULL, 0, \
-            NULL                                                               \
+            NULL, 0                                                            \
     }
 
 /**

@@ -722,69 +722,32 @@ static int module_output_ref(struct walk *w, const struct tern_expr *x)
     return 1;
 }
 
+static void walk_child(void *ctx, const struct tern_expr *e,
+                       const struct tern_expr *c, unsigned int role)
+{
+    (void)e;
+    (void)role;
+    walk_expr(ctx, c);
+}
+
+/* Every dependency @x names, its children through
+ * tern_lang_expr_children. Not bounded in depth here, as before: the
+ * configuration's validation (tern_lang_config_validate, which the CLI
+ * runs first) refuses an expression deeper than the reference walk goes,
+ * 1,000 levels. */
 static void walk_expr(struct walk *w, const struct tern_expr *x)
 {
-    size_t i;
-
     if (!x)
         return;
-    switch (x->kind) {
-    case TERN_EXPR_LITERAL:
-    case TERN_EXPR_VAR:
-    case TERN_EXPR_SPLAT_ITEM:
-        break;
-    case TERN_EXPR_TEMPLATE:
-    case TERN_EXPR_TUPLE:
-        for (i = 0; i < x->u.list.n; i++)
-            walk_expr(w, x->u.list.items[i]);
-        break;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        walk_expr(w, x->u.cond.cond);
-        walk_expr(w, x->u.cond.then_);
-        walk_expr(w, x->u.cond.else_);
-        break;
-    case TERN_EXPR_TPL_FOR:
-    case TERN_EXPR_FOR:
-        walk_expr(w, x->u.for_.coll);
-        walk_expr(w, x->u.for_.key);
-        walk_expr(w, x->u.for_.val);
-        walk_expr(w, x->u.for_.cond);
-        break;
-    case TERN_EXPR_GETATTR:
+    if (x->kind == TERN_EXPR_GETATTR) {
         if (module_output_ref(w, x))
-            break;
+            return;
         check_ref(w, x);
-        walk_expr(w, x->u.attr.obj);
-        break;
-    case TERN_EXPR_INDEX:
-        if (!keyed_ref(w, x))
-            walk_expr(w, x->u.index.obj);
+    } else if (x->kind == TERN_EXPR_INDEX && keyed_ref(w, x)) {
         walk_expr(w, x->u.index.key);
-        break;
-    case TERN_EXPR_SPLAT:
-        walk_expr(w, x->u.splat.source);
-        walk_expr(w, x->u.splat.each);
-        break;
-    case TERN_EXPR_CALL:
-        for (i = 0; i < x->u.call.n; i++)
-            walk_expr(w, x->u.call.args[i]);
-        break;
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        walk_expr(w, x->u.op.a);
-        walk_expr(w, x->u.op.b);
-        break;
-    case TERN_EXPR_OBJECT:
-        for (i = 0; i < x->u.object.n; i++) {
-            walk_expr(w, x->u.object.keys[i]);
-            walk_expr(w, x->u.object.vals[i]);
-        }
-        break;
-    case TERN_EXPR_PAREN:
-        walk_expr(w, x->u.paren);
-        break;
+        return;
     }
+    tern_lang_expr_children(x, walk_child, w);
 }
 
 static void walk_body(struct walk *w, const struct tern_body *body, int top)

@@ -13,6 +13,9 @@
  * (an expression that builds its value, a module's output, an `any`
  * part) the type is inferred from the value (tern__tfjson_type): a
  * literal list is a tuple, a literal object an object, as in Terraform.
+ * The schema's types are built here for `providers schema -json` too
+ * (tern__tfjson_schema_type), which writes a dynamic attribute's type
+ * rather than leaving it open.
  */
 #include "engine/engine_int.h"
 #include "engine/tfjson.h"
@@ -34,16 +37,13 @@ static json_t *made(json_t *t, int *oom)
     return t;
 }
 
-/* A schema attribute's type; NULL where it is dynamic (any value). */
-static json_t *attr_type(const tern_attr *a, int *oom);
-
 /* The object type of a block's attributes. */
-static json_t *object_type(const tern_attr *schema, int *oom)
+static json_t *object_type(const tern_attr *schema, int dynamic_open, int *oom)
 {
     json_t *attrs = made(json_object(), oom);
 
     for (; attrs && schema && schema->name; schema++) {
-        json_t *t = attr_type(schema, oom);
+        json_t *t = tern__tfjson_schema_type(schema, dynamic_open, oom);
 
         if (!t) {
             json_decref(attrs);
@@ -55,7 +55,7 @@ static json_t *object_type(const tern_attr *schema, int *oom)
     return attrs ? made(json_pack("[s,o]", "object", attrs), oom) : NULL;
 }
 
-static json_t *attr_type(const tern_attr *a, int *oom)
+json_t *tern__tfjson_schema_type(const tern_attr *a, int dynamic_open, int *oom)
 {
     json_t *o;
 
@@ -74,7 +74,7 @@ static json_t *attr_type(const tern_attr *a, int *oom)
         return made(json_pack("[s,s]", "map", "string"), oom);
     case TERN_TYPE_BLOCK_LIST:
     case TERN_TYPE_BLOCK_SET:
-        o = object_type(a->nested, oom);
+        o = object_type(a->nested, dynamic_open, oom);
         return o ? made(json_pack("[s,o]",
                                   a->type == TERN_TYPE_BLOCK_LIST ? "list"
                                                                   : "set",
@@ -82,7 +82,7 @@ static json_t *attr_type(const tern_attr *a, int *oom)
                         oom)
                  : NULL;
     case TERN_TYPE_DYNAMIC:
-        break;
+        return dynamic_open ? NULL : made(json_string("dynamic"), oom);
     }
     return NULL;
 }
@@ -221,7 +221,7 @@ json_t *tern__output_type(const tern_engine *e, const struct tern_expr *expr,
         else if ((m = instance_module(e, obj)) != NULL)
             for (a = m->schema; a && a->name; a++)
                 if (strcmp(a->name, x->u.attr.name) == 0) {
-                    t = attr_type(a, &oom);
+                    t = tern__tfjson_schema_type(a, 1, &oom);
                     break;
                 }
     }

@@ -547,12 +547,38 @@ done:
     return error;
 }
 
+static void blank_strings(struct redact *rd, const struct tern_expr *e,
+                          int in_tpl, int depth);
+
+/* What blank_strings hands tern_lang_expr_children. */
+struct blank_at {
+    struct redact *rd;
+    int depth;
+};
+
+/* One child: a template's literal part is its text, blanked without
+ * quotes; a directive's body is template text. */
+static void blank_child(void *ctx, const struct tern_expr *e,
+                        const struct tern_expr *c, unsigned int role)
+{
+    struct blank_at *at = ctx;
+
+    (void)e;
+    if (at->rd->error)
+        return;
+    if ((role & TERN_LANG_CHILD_PART) && c->kind == TERN_EXPR_LITERAL)
+        at->rd->error = blank_range(at->rd, &c->range, 0);
+    else
+        blank_strings(at->rd, c, (role & TERN_LANG_CHILD_BODY) != 0,
+                      at->depth + 1);
+}
+
 /* Blank every string constant in @e, an expression with references
  * (@in_tpl: a template inside a template, whose text is not quoted). */
 static void blank_strings(struct redact *rd, const struct tern_expr *e,
                           int in_tpl, int depth)
 {
-    size_t i;
+    struct blank_at at = {rd, depth};
 
     /* Deeper than the parser nests: what is beyond is blanked whole (a
      * template's text to spaces). */
@@ -561,75 +587,16 @@ static void blank_strings(struct redact *rd, const struct tern_expr *e,
             rd->error = blank_range(rd, &e->range, !in_tpl);
         return;
     }
-    switch (e->kind) {
-    case TERN_EXPR_LITERAL:
+    if (e->kind == TERN_EXPR_LITERAL) {
         if (tern_value_kind(e->u.literal) == TERN_VAL_STRING)
             rd->error = blank_range(rd, &e->range, !in_tpl);
-        break;
-    case TERN_EXPR_TEMPLATE:
-        if (!in_tpl && nrefs(e) == 0) {
-            rd->error = blank_range(rd, &e->range, 1);
-            break;
-        }
-        for (i = 0; i < e->u.list.n; i++)
-            if (e->u.list.items[i]->kind == TERN_EXPR_LITERAL)
-                rd->error = blank_range(rd, &e->u.list.items[i]->range, 0);
-            else
-                blank_strings(rd, e->u.list.items[i], 0, depth + 1);
-        break;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        blank_strings(rd, e->u.cond.cond, 0, depth + 1);
-        blank_strings(rd, e->u.cond.then_, e->kind == TERN_EXPR_TPL_IF,
-                      depth + 1);
-        blank_strings(rd, e->u.cond.else_, e->kind == TERN_EXPR_TPL_IF,
-                      depth + 1);
-        break;
-    case TERN_EXPR_FOR:
-    case TERN_EXPR_TPL_FOR:
-        blank_strings(rd, e->u.for_.coll, 0, depth + 1);
-        blank_strings(rd, e->u.for_.key, 0, depth + 1);
-        blank_strings(rd, e->u.for_.val, e->kind == TERN_EXPR_TPL_FOR,
-                      depth + 1);
-        blank_strings(rd, e->u.for_.cond, 0, depth + 1);
-        break;
-    case TERN_EXPR_GETATTR:
-        blank_strings(rd, e->u.attr.obj, 0, depth + 1);
-        break;
-    case TERN_EXPR_INDEX:
-        blank_strings(rd, e->u.index.obj, 0, depth + 1);
-        blank_strings(rd, e->u.index.key, 0, depth + 1);
-        break;
-    case TERN_EXPR_SPLAT:
-        blank_strings(rd, e->u.splat.source, 0, depth + 1);
-        blank_strings(rd, e->u.splat.each, 0, depth + 1);
-        break;
-    case TERN_EXPR_CALL:
-        for (i = 0; i < e->u.call.n; i++)
-            blank_strings(rd, e->u.call.args[i], 0, depth + 1);
-        break;
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        blank_strings(rd, e->u.op.a, 0, depth + 1);
-        blank_strings(rd, e->u.op.b, 0, depth + 1);
-        break;
-    case TERN_EXPR_TUPLE:
-        for (i = 0; i < e->u.list.n; i++)
-            blank_strings(rd, e->u.list.items[i], 0, depth + 1);
-        break;
-    case TERN_EXPR_OBJECT:
-        for (i = 0; i < e->u.object.n; i++) {
-            blank_strings(rd, e->u.object.keys[i], 0, depth + 1);
-            blank_strings(rd, e->u.object.vals[i], 0, depth + 1);
-        }
-        break;
-    case TERN_EXPR_PAREN:
-        blank_strings(rd, e->u.paren, 0, depth + 1);
-        break;
-    case TERN_EXPR_VAR:
-    case TERN_EXPR_SPLAT_ITEM:
-        break;
+        return;
     }
+    if (e->kind == TERN_EXPR_TEMPLATE && !in_tpl && nrefs(e) == 0) {
+        rd->error = blank_range(rd, &e->range, 1);
+        return;
+    }
+    tern_lang_expr_children(e, blank_child, &at);
 }
 
 /* Put @e, of module @mod, on the path, unless it is there already. */

@@ -65,6 +65,20 @@ json_t *tern__tfjson_index(enum tern_state_key kind, long long i,
 json_t *tern__tfjson_type(const json_t *v);
 
 /*
+ * A schema attribute's cty type as Terraform's JSON gives it: "string",
+ * "number", "bool", ["list","string"], ["set","string"],
+ * ["map","string"], and for a nested block ["list",["object",{...}]] or
+ * ["set",[...]]. A dynamic attribute is "dynamic" (cty's
+ * DynamicPseudoType, as `providers schema -json` writes it), or, with
+ * @dynamic_open, NULL, and so is any block holding one: the caller then
+ * infers the type from the value, as a root output's type does
+ * (engine/output_type.c). NULL when out of memory, which sets *oom. New
+ * reference.
+ */
+json_t *tern__tfjson_schema_type(const tern_attr *a, int dynamic_open,
+                                 int *oom);
+
+/*
  * The type of a stored output ({"value", "sensitive", "type"} as
  * tern_state_outputs() gives it): its "type" where one was saved (the
  * declared type, engine/output_type.c, or a pushed state's), else

@@ -666,8 +666,10 @@ done:
     return error;
 }
 
-char *tern_http_response_header(const tern_http_response *resp,
-                                const char *name)
+/* The value of the first header @name in @resp, without the white space
+ * around it, in *@v and *@len; 0 when there is none. */
+static int find_header(const tern_http_response *resp, const char *name,
+                       const char **v, size_t *len)
 {
     const char *p = tern_buf_cstr(&resp->headers);
     size_t nlen = strlen(name);
@@ -677,21 +679,46 @@ char *tern_http_response_header(const tern_http_response *resp,
 
         if ((size_t)(eol - p) > nlen && strncasecmp(p, name, nlen) == 0 &&
             p[nlen] == ':') {
-            const char *v = p + nlen + 1;
+            const char *s = p + nlen + 1;
 
-            while (v < eol && (*v == ' ' || *v == '\t'))
-                v++;
-            while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t'))
+            while (s < eol && (*s == ' ' || *s == '\t'))
+                s++;
+            while (eol > s && (eol[-1] == ' ' || eol[-1] == '\t'))
                 eol--;
-            /* A header value can reach a message (a request id): made
-             * printable here, once (issue 20, finding 14). */
-            return tern_printable_strndup(v, (size_t)(eol - v));
+            *v = s;
+            *len = (size_t)(eol - s);
+            return 1;
         }
         p = eol;
         while (*p == '\r' || *p == '\n')
             p++;
     }
-    return NULL;
+    return 0;
+}
+
+char *tern_http_response_header(const tern_http_response *resp,
+                                const char *name)
+{
+    const char *v = NULL;
+    size_t len = 0;
+
+    /* A header value can reach a message (a request id): made printable
+     * here, once (issue 20, finding 14). */
+    return find_header(resp, name, &v, &len) ? tern_printable_strndup(v, len)
+                                             : NULL;
+}
+
+int tern_http_response_header_copy(const tern_http_response *resp,
+                                   const char *name, char **out)
+{
+    const char *v = NULL;
+    size_t len = 0;
+
+    *out = NULL;
+    if (!find_header(resp, name, &v, &len))
+        return TERN_OK;
+    *out = tern_printable_strndup(v, len);
+    return *out ? TERN_OK : TERN_ENOMEM;
 }
 
 void tern_http_response_release(tern_http_response *resp)

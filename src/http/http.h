@@ -177,6 +177,20 @@ int tern_http_send(tern_http *http, const tern_http_request *req,
 char *tern_http_response_header(const tern_http_response *resp,
                                 const char *name);
 
+/**
+ * The same, telling a header that is not there from one that could not be
+ * copied: for a value the caller must not do without (an ETag that a
+ * conditional request needs next).
+ * @param resp the response
+ * @param name the header name, e.g. "ETag"
+ * @param out set to a new string (caller frees with tern_free()), or to
+ *        NULL when the response has no such header
+ * @return TERN_OK, or TERN_ENOMEM (*out NULL) when the header is there
+ *         and could not be copied
+ */
+int tern_http_response_header_copy(const tern_http_response *resp,
+                                   const char *name, char **out);
+
 /** Free the contents of a response and zero it. */
 void tern_http_response_release(tern_http_response *resp);
 

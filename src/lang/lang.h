@@ -304,6 +304,33 @@ int tern_lang_eval(const struct tern_expr *expr,
                    struct tern_diags *diags);
 
 /*
+ * What a child of an expression is to its parent, for a walk that treats
+ * some children differently (tern_lang_expr_children). Bits: a
+ * TERN_LANG_CHILD_PART is one part of a TEMPLATE (its literal text or an
+ * interpolation); a TERN_LANG_CHILD_BODY is template text of a directive
+ * (then/else of %{if}, the body of %{for}); a TERN_LANG_CHILD_SCOPED is the
+ * key, value or condition of a for expression, where its variables are
+ * bound (its collection is not).
+ */
+#define TERN_LANG_CHILD_PART   1u
+#define TERN_LANG_CHILD_BODY   2u
+#define TERN_LANG_CHILD_SCOPED 4u
+
+/*
+ * Call @fn once for each direct child of @e that is there, in source order
+ * (as hclsyntax's walkChildNodes: an object's key then its value, item by
+ * item; a for's collection, key, value, condition), with @role the
+ * TERN_LANG_CHILD_* bits that apply. It does not descend: each walk
+ * recurses through its own @fn and keeps its own depth bound. The one
+ * place that knows which children each expression kind has.
+ */
+void tern_lang_expr_children(const struct tern_expr *e,
+                             void (*fn)(void *ctx, const struct tern_expr *e,
+                                        const struct tern_expr *child,
+                                        unsigned int role),
+                             void *ctx);
+
+/*
  * Every reference @e makes, in source order, skipping names bound by for
  * expressions inside it: var.x, local.x, module.x, data.t.n, t.n (a
  * resource), each.x, count.x, path.x. The graph takes its edges from

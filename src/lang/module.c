@@ -117,14 +117,86 @@ static int traversal(struct walk *w, const struct tern_expr *e,
     return 1;
 }
 
-static void walk_list(struct walk *w, struct tern_expr *const *items, size_t n,
-                      const struct bound *bound)
+/* ---- Children ----------------------------------------------------------
+ */
+
+typedef void (*child_fn)(void *ctx, const struct tern_expr *e,
+                         const struct tern_expr *child, unsigned int role);
+
+static void child(child_fn fn, void *ctx, const struct tern_expr *e,
+                  const struct tern_expr *c, unsigned int role)
 {
+    if (c)
+        fn(ctx, e, c, role);
+}
+
+void tern_lang_expr_children(const struct tern_expr *e, child_fn fn, void *ctx)
+{
+    unsigned int body = 0;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        walk(w, items[i], bound);
+    if (!e)
+        return;
+    switch (e->kind) {
+    case TERN_EXPR_LITERAL:
+    case TERN_EXPR_VAR:
+    case TERN_EXPR_SPLAT_ITEM:
+        break;
+    case TERN_EXPR_TEMPLATE:
+    case TERN_EXPR_TUPLE:
+        for (i = 0; i < e->u.list.n; i++)
+            child(fn, ctx, e, e->u.list.items[i],
+                  e->kind == TERN_EXPR_TEMPLATE ? TERN_LANG_CHILD_PART : 0);
+        break;
+    case TERN_EXPR_TPL_IF:
+    case TERN_EXPR_COND:
+        body = e->kind == TERN_EXPR_TPL_IF ? TERN_LANG_CHILD_BODY : 0;
+        child(fn, ctx, e, e->u.cond.cond, 0);
+        child(fn, ctx, e, e->u.cond.then_, body);
+        child(fn, ctx, e, e->u.cond.else_, body);
+        break;
+    case TERN_EXPR_FOR:
+    case TERN_EXPR_TPL_FOR:
+        body = e->kind == TERN_EXPR_TPL_FOR ? TERN_LANG_CHILD_BODY : 0;
+        child(fn, ctx, e, e->u.for_.coll, 0);
+        child(fn, ctx, e, e->u.for_.key, TERN_LANG_CHILD_SCOPED);
+        child(fn, ctx, e, e->u.for_.val, TERN_LANG_CHILD_SCOPED | body);
+        child(fn, ctx, e, e->u.for_.cond, TERN_LANG_CHILD_SCOPED);
+        break;
+    case TERN_EXPR_GETATTR:
+        child(fn, ctx, e, e->u.attr.obj, 0);
+        break;
+    case TERN_EXPR_INDEX:
+        child(fn, ctx, e, e->u.index.obj, 0);
+        child(fn, ctx, e, e->u.index.key, 0);
+        break;
+    case TERN_EXPR_SPLAT:
+        child(fn, ctx, e, e->u.splat.source, 0);
+        child(fn, ctx, e, e->u.splat.each, 0);
+        break;
+    case TERN_EXPR_CALL:
+        for (i = 0; i < e->u.call.n; i++)
+            child(fn, ctx, e, e->u.call.args[i], 0);
+        break;
+    case TERN_EXPR_UNARY:
+    case TERN_EXPR_BINARY:
+        child(fn, ctx, e, e->u.op.a, 0);
+        child(fn, ctx, e, e->u.op.b, 0);
+        break;
+    case TERN_EXPR_OBJECT:
+        for (i = 0; i < e->u.object.n; i++) {
+            child(fn, ctx, e, e->u.object.keys[i], 0);
+            child(fn, ctx, e, e->u.object.vals[i], 0);
+        }
+        break;
+    case TERN_EXPR_PAREN:
+        child(fn, ctx, e, e->u.paren, 0);
+        break;
+    }
 }
+
+/* ---- References (continued) ---------------------------------------------
+ */
 
 static void walk_node(struct walk *w, const struct tern_expr *e,
                       const struct bound *bound);
@@ -144,25 +216,39 @@ static void walk(struct walk *w, const struct tern_expr *e,
     w->depth--;
 }
 
+/* What walk_node hands tern_lang_expr_children. */
+struct walk_at {
+    struct walk *w;
+    const struct bound *bound;
+};
+
+/* One child: in a for's scope, its variables are bound. */
+static void walk_child(void *ctx, const struct tern_expr *e,
+                       const struct tern_expr *c, unsigned int role)
+{
+    const struct walk_at *at = ctx;
+    const struct bound *bound = at->bound;
+    struct bound k = {NULL, NULL}, v = {NULL, NULL};
+
+    if (role & TERN_LANG_CHILD_SCOPED) {
+        v.name = e->u.for_.val_var;
+        v.next = bound;
+        bound = &v;
+        if (e->u.for_.key_var) {
+            k.name = e->u.for_.key_var;
+            k.next = bound;
+            bound = &k;
+        }
+    }
+    walk(at->w, c, bound);
+}
+
 static void walk_node(struct walk *w, const struct tern_expr *e,
                       const struct bound *bound)
 {
-    struct bound k, v;
+    struct walk_at at = {w, bound};
 
     switch (e->kind) {
-    case TERN_EXPR_LITERAL:
-    case TERN_EXPR_SPLAT_ITEM:
-        break;
-    case TERN_EXPR_TEMPLATE:
-    case TERN_EXPR_TUPLE:
-        walk_list(w, e->u.list.items, e->u.list.n, bound);
-        break;
-    case TERN_EXPR_TPL_IF:
-    case TERN_EXPR_COND:
-        walk(w, e->u.cond.cond, bound);
-        walk(w, e->u.cond.then_, bound);
-        walk(w, e->u.cond.else_, bound);
-        break;
     case TERN_EXPR_VAR:
     case TERN_EXPR_GETATTR:
     case TERN_EXPR_INDEX:
@@ -175,14 +261,9 @@ static void walk_node(struct walk *w, const struct tern_expr *e,
                     walk(w, p->u.index.key, bound);
                 p = below(p);
             }
-            break;
+            return;
         }
-        if (e->kind == TERN_EXPR_GETATTR) {
-            walk(w, e->u.attr.obj, bound);
-        } else if (e->kind == TERN_EXPR_INDEX) {
-            walk(w, e->u.index.obj, bound);
-            walk(w, e->u.index.key, bound);
-        } else if (!is_bound(bound, e->u.var.name)) {
+        if (e->kind == TERN_EXPR_VAR && !is_bound(bound, e->u.var.name)) {
             struct tern_lang_ref ref;
 
             /* A bare root name: report it so validate can flag it. */
@@ -193,43 +274,14 @@ static void walk_node(struct walk *w, const struct tern_expr *e,
             w->fn(w->ctx, &ref);
         }
         break;
-    case TERN_EXPR_SPLAT:
-        walk(w, e->u.splat.source, bound);
-        walk(w, e->u.splat.each, bound);
-        break;
     case TERN_EXPR_CALL:
         if (w->call)
             w->call(w->ctx, e);
-        walk_list(w, e->u.call.args, e->u.call.n, bound);
         break;
-    case TERN_EXPR_UNARY:
-    case TERN_EXPR_BINARY:
-        walk(w, e->u.op.a, bound);
-        walk(w, e->u.op.b, bound);
-        break;
-    case TERN_EXPR_FOR:
-    case TERN_EXPR_TPL_FOR:
-        walk(w, e->u.for_.coll, bound);
-        v.name = e->u.for_.val_var;
-        v.next = bound;
-        bound = &v;
-        if (e->u.for_.key_var) {
-            k.name = e->u.for_.key_var;
-            k.next = bound;
-            bound = &k;
-        }
-        walk(w, e->u.for_.key, bound);
-        walk(w, e->u.for_.val, bound);
-        walk(w, e->u.for_.cond, bound);
-        break;
-    case TERN_EXPR_OBJECT:
-        walk_list(w, e->u.object.keys, e->u.object.n, bound);
-        walk_list(w, e->u.object.vals, e->u.object.n, bound);
-        break;
-    case TERN_EXPR_PAREN:
-        walk(w, e->u.paren, bound);
+    default:
         break;
     }
+    tern_lang_expr_children(e, walk_child, &at);
 }
 
 void tern_lang_expr_refs(const struct tern_expr *e,

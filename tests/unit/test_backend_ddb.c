@@ -476,6 +476,44 @@ TEST(backend_ddb, digest_checked)
     tt_sim_stop(&tt_s3fx.sim);
 }
 
+/* A held lock is tried again after 1 s, 2 s, 4 s... (doubling), until
+ * the next wait would pass -lock-timeout, all on the backend's clock, as
+ * the digest's reads are (issue 20, "Time you can control"): with a
+ * 10 s timeout, three waits (7 s) and four attempts, then the refusal,
+ * and no time passes. Before, the lock's waits and its deadline ran on
+ * the system's clock whatever clock the backend was given. */
+TEST(backend_ddb, lock_waits_on_clock)
+{
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    struct tt_response resp;
+    struct tt_vclock vc;
+    tern_backend_s3 *holder, *waiter;
+
+    tt_s3_start(LOAD, NULL);
+    tt_vclock_init(&vc, 1000);
+    holder = backend(0, "locks");
+    ASSERT_OK(tern_backend_s3_lock(holder, "apply", 0, &diags));
+    waiter = backend_on(0, "locks", &vc.clock);
+    ASSERT_OK(tt_sim_control(&resp, &tt_s3fx.sim, "DELETE", "calls", NULL));
+    tt_response_release(&resp);
+    ASSERT_EQ(tern_backend_s3_lock(waiter, "plan", 10000, &diags),
+              TERN_ECONFLICT);
+    ASSERT_EQ(vc.sleeps, 3);
+    ASSERT_EQ(vc.slept, 7000);
+    ASSERT_EQ(vc.now, 8000);
+    ASSERT_EQ(calls_of("PutItem"), 4);
+    ASSERT_EQ(diags.count, 1);
+    ASSERT_STR_EQ(diags.items[0].summary, "Error acquiring the state lock");
+    ASSERT_STR_CONTAINS(diags.items[0].detail,
+                        "  Operation: OperationTypeApply\n");
+    tern_diags_release(&diags);
+    ASSERT_OK(tern_backend_s3_unlock(holder, &diags));
+    ASSERT_EQ(diags.count, 0);
+    tern_backend_s3_free(holder);
+    tern_backend_s3_free(waiter);
+    tt_sim_stop(&tt_s3fx.sim);
+}
+
 /* `workspace delete` deletes the workspace's digest with its state. */
 TEST(backend_ddb, digest_deleted_with_workspace)
 {
@@ -689,6 +727,7 @@ const struct tern_test test_backend_ddb_list[] = {
     TEST_INTEGRATION(backend_ddb, table_and_lockfile),
     TEST_INTEGRATION(backend_ddb, missing_table),
     TEST_INTEGRATION(backend_ddb, digest_checked),
+    TEST_INTEGRATION(backend_ddb, lock_waits_on_clock),
     TEST_INTEGRATION(backend_ddb, digest_deleted_with_workspace),
     TEST_INTEGRATION(backend_ddb, client_errors_and_retries),
     TEST_INTEGRATION(backend_ddb, get_alloc_once),

@@ -48,6 +48,27 @@ static void change_init(tern_change *c, const char *type, const char *name,
     c->action = action;
 }
 
+/* The plan's text for TYPE.NAME updated in place from @before to @after
+ * (JSON objects), a managed resource or (@mode) a data source. New
+ * string. */
+static char *update_text(const char *type, const char *name,
+                         enum tern_state_mode mode, const char *before,
+                         const char *after)
+{
+    tern_change c;
+    tern_value *b = val(before), *a = val(after);
+    char *got;
+
+    change_init(&c, type, name, TERN_ACTION_UPDATE);
+    c.mode = mode;
+    c.before = b;
+    c.after = a;
+    got = render_text(&c, 0);
+    tern_value_decref(b);
+    tern_value_decref(a);
+    return got;
+}
+
 static const char policy_a[] =
     "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{"
     "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
@@ -110,22 +131,17 @@ TEST(cli_render, create)
 
 TEST(cli_render, update_in_place)
 {
-    tern_change c;
-    tern_value *before = val("{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
-                             "\"description\":\"a\",\"arn\":\"arn:x\","
-                             "\"tags\":{\"Team\":\"ml\",\"Owner\":\"me\"},"
-                             "\"max_session_duration\":3600}");
-    tern_value *after = val("{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
+    char *got = update_text("aws_iam_role", "x", TERN_STATE_MANAGED,
+                            "{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
+                            "\"description\":\"a\",\"arn\":\"arn:x\","
+                            "\"tags\":{\"Team\":\"ml\",\"Owner\":\"me\"},"
+                            "\"max_session_duration\":3600}",
+                            "{\"id\":\"x\",\"name\":\"x\",\"path\":\"/\","
                             "\"description\":\"b\",\"arn\":\"arn:x\","
                             "\"tags\":{\"Team\":\"ai\",\"Owner\":\"me\","
                             "\"New\":\"1\"},"
                             "\"max_session_duration\":3600}");
-    char *got;
 
-    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
     ASSERT_STR_EQ(got, "  # aws_iam_role.x will be updated in-place\n"
                        "  ~ resource \"aws_iam_role\" \"x\" {\n"
                        "      ~ description          = \"a\" -> \"b\"\n"
@@ -139,8 +155,6 @@ TEST(cli_render, update_in_place)
                        "        # (3 unchanged attributes hidden)\n"
                        "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 /* Nested blocks as Terraform's renderers/block.go prints them: after the
@@ -148,19 +162,14 @@ TEST(cli_render, update_in_place)
  * matched by equality, the unchanged ones counted. */
 TEST(cli_render, blocks_update)
 {
-    tern_change c;
-    tern_value *before = val("{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
-                             "{\"name\":\"a\",\"policy\":\"p\"},"
-                             "{\"name\":\"b\",\"policy\":\"q\"}]}");
-    tern_value *after = val("{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
+    char *got = update_text("aws_iam_role", "x", TERN_STATE_MANAGED,
+                            "{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
+                            "{\"name\":\"a\",\"policy\":\"p\"},"
+                            "{\"name\":\"b\",\"policy\":\"q\"}]}",
+                            "{\"id\":\"x\",\"name\":\"x\",\"inline_policy\":["
                             "{\"name\":\"a\",\"policy\":\"p\"},"
                             "{\"name\":\"c\",\"policy\":\"\"}]}");
-    char *got;
 
-    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
     ASSERT_STR_EQ(got, "  # aws_iam_role.x will be updated in-place\n"
                        "  ~ resource \"aws_iam_role\" \"x\" {\n"
                        "        id   = \"x\"\n"
@@ -177,8 +186,6 @@ TEST(cli_render, blocks_update)
                        "        # (1 unchanged block hidden)\n"
                        "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 /* A computed block type not known yet: one block of unknown attributes,
@@ -207,21 +214,14 @@ TEST(cli_render, blocks_unknown)
 
 TEST(cli_render, policy_diff)
 {
-    tern_change c;
     char jb[1024], ja[1024];
-    tern_value *before, *after;
     char *got;
 
     snprintf(jb, sizeof(jb), "{\"id\":\"x\",\"assume_role_policy\":%s}",
              policy_a);
     snprintf(ja, sizeof(ja), "{\"id\":\"x\",\"assume_role_policy\":%s}",
              policy_b);
-    before = val(jb);
-    after = val(ja);
-    change_init(&c, "aws_iam_role", "x", TERN_ACTION_UPDATE);
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
+    got = update_text("aws_iam_role", "x", TERN_STATE_MANAGED, jb, ja);
     ASSERT_STR_EQ(got,
                   "  # aws_iam_role.x will be updated in-place\n"
                   "  ~ resource \"aws_iam_role\" \"x\" {\n"
@@ -242,8 +242,6 @@ TEST(cli_render, policy_diff)
                   "        id                 = \"x\"\n"
                   "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 TEST(cli_render, replace_and_delete)
@@ -619,23 +617,17 @@ TEST(cli_render, list_objects)
  * jsonencode() as the plan shows a policy document. */
 TEST(cli_render, list_policy_action_insert)
 {
-    tern_change c;
-    tern_value *before = val(
+    char *got = update_text(
+        "aws_iam_policy", "p", TERN_STATE_MANAGED,
         "{\"id\":\"arn:p\",\"name\":\"p\",\"policy\":\"{\\\"Version\\\":"
         "\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
         "\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:ListBucket\\\"],"
-        "\\\"Resource\\\":\\\"*\\\"}]}\"}");
-    tern_value *after = val(
+        "\\\"Resource\\\":\\\"*\\\"}]}\"}",
         "{\"id\":\"arn:p\",\"name\":\"p\",\"policy\":\"{\\\"Version\\\":"
         "\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
         "\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:PutObject\\\","
         "\\\"s3:ListBucket\\\"],\\\"Resource\\\":\\\"*\\\"}]}\"}");
-    char *got;
 
-    change_init(&c, "aws_iam_policy", "p", TERN_ACTION_UPDATE);
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
     ASSERT_STR_EQ(got,
                   "  # aws_iam_policy.p will be updated in-place\n"
                   "  ~ resource \"aws_iam_policy\" \"p\" {\n"
@@ -658,8 +650,6 @@ TEST(cli_render, list_policy_action_insert)
                   "        )\n"
                   "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 /* A set(string) attribute's elements matched by equality, not aligned
@@ -667,17 +657,12 @@ TEST(cli_render, list_policy_action_insert)
  * the unchanged counted, no context. */
 TEST(cli_render, set_elements)
 {
-    tern_change c;
-    tern_value *before = val("{\"id\":\"r\",\"name\":\"r\","
-                             "\"managed_policy_arns\":[\"a\",\"c\",\"d\"]}");
-    tern_value *after = val("{\"id\":\"r\",\"name\":\"r\","
+    char *got = update_text("aws_iam_role", "r", TERN_STATE_MANAGED,
+                            "{\"id\":\"r\",\"name\":\"r\","
+                            "\"managed_policy_arns\":[\"a\",\"c\",\"d\"]}",
+                            "{\"id\":\"r\",\"name\":\"r\","
                             "\"managed_policy_arns\":[\"b\",\"c\"]}");
-    char *got;
 
-    change_init(&c, "aws_iam_role", "r", TERN_ACTION_UPDATE);
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
     ASSERT_STR_EQ(got, "  # aws_iam_role.r will be updated in-place\n"
                        "  ~ resource \"aws_iam_role\" \"r\" {\n"
                        "        id                  = \"r\"\n"
@@ -690,8 +675,6 @@ TEST(cli_render, set_elements)
                        "        name                = \"r\"\n"
                        "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 /* Nested block lists stay aligned by index, as upstream's
@@ -700,21 +683,14 @@ TEST(cli_render, set_elements)
  * block is aligned as any list. */
 TEST(cli_render, block_list_by_index)
 {
-    tern_change c;
-    tern_value *before = val(
+    char *got = update_text(
+        "aws_iam_policy_document", "d", TERN_STATE_DATA,
         "{\"id\":\"d\",\"statement\":[{\"sid\":\"A\",\"effect\":\"Allow\"}],"
-        "\"source_policy_documents\":[\"x\",\"y\",\"z\"]}");
-    tern_value *after =
-        val("{\"id\":\"d\",\"statement\":[{\"sid\":\"N\",\"effect\":\"Deny\"},"
-            "{\"sid\":\"A\",\"effect\":\"Allow\"}],"
-            "\"source_policy_documents\":[\"x\",\"w\",\"y\",\"z\"]}");
-    char *got;
+        "\"source_policy_documents\":[\"x\",\"y\",\"z\"]}",
+        "{\"id\":\"d\",\"statement\":[{\"sid\":\"N\",\"effect\":\"Deny\"},"
+        "{\"sid\":\"A\",\"effect\":\"Allow\"}],"
+        "\"source_policy_documents\":[\"x\",\"w\",\"y\",\"z\"]}");
 
-    change_init(&c, "aws_iam_policy_document", "d", TERN_ACTION_UPDATE);
-    c.mode = TERN_STATE_DATA;
-    c.before = before;
-    c.after = after;
-    got = render_text(&c, 0);
     ASSERT_STR_EQ(got, "  # aws_iam_policy_document.d will be updated "
                        "in-place\n"
                        "  ~ data \"aws_iam_policy_document\" \"d\" {\n"
@@ -736,8 +712,6 @@ TEST(cli_render, block_list_by_index)
                        "        }\n"
                        "    }\n");
     tern_free(got);
-    tern_value_decref(before);
-    tern_value_decref(after);
 }
 
 const struct tern_test test_cli_render_list[] = {

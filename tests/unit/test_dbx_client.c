@@ -111,9 +111,10 @@ struct fx {
     struct tt_sim sim;
     tern_http *http;
     tern_dbx_client *c;
-    tern_clock clock; /* the client's: fake_sleep and fx_now */
-    long long vnow;   /* its time: what the sleeps added */
-    long deadline_ms; /* the client's (0: its default) */
+    tern_clock clock;  /* the client's: fake_sleep and fx_now */
+    long long vnow;    /* its time: what the sleeps added */
+    long deadline_ms;  /* the client's (0: its default) */
+    unsigned int seed; /* the client's jitter seed (0: from the clock) */
     long delays[64];
     int nsleeps;
     int hook_at;
@@ -156,6 +157,7 @@ static void fx_client(struct fx *fx, const char *token, int max_retries)
     fx->clock.ud = fx;
     cfg.clock = &fx->clock;
     cfg.deadline_ms = fx->deadline_ms;
+    cfg.seed = fx->seed;
     ASSERT_OK(tern_dbx_client_new(&fx->c, &cfg, fx->http, &diags));
 }
 
@@ -419,6 +421,50 @@ TEST(dbx_client, only_503_of_server_errors_retried)
     fx_stop(&fx);
 }
 
+/* The backoff waits of a client seeded @seed against a workspace that
+ * answers 503, 503, 500 (tern-sim's seed 2), in @delays. */
+static void seeded_waits(unsigned int seed, long delays[2])
+{
+    static const char *const args[] = {"--error-rate", "1", "--seed", "2",
+                                       NULL};
+    struct fx fx;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+
+    fx_start(&fx, args);
+    fx.seed = seed;
+    fx_client(&fx, SIM_DEFAULT_DBX_TOKEN, 5);
+    ASSERT_EQ(tern_dbx_call(fx.c, "GET", "/api/2.0/instance-profiles/list",
+                            NULL, NULL, &diags),
+              TERN_ERROR);
+    ASSERT_EQ(fx.nsleeps, 2);
+    /* Full jitter: within [0, 1 s], then [0, 2 s]. */
+    ASSERT_CMP(fx.delays[0], >=, 0);
+    ASSERT_CMP(fx.delays[0], <=, 1000);
+    ASSERT_CMP(fx.delays[1], >=, 0);
+    ASSERT_CMP(fx.delays[1], <=, 2000);
+    delays[0] = fx.delays[0];
+    delays[1] = fx.delays[1];
+    tern_diags_release(&diags);
+    fx_stop(&fx);
+}
+
+/* The retry jitter comes from the configuration's seed, as the AWS
+ * clients' (tern_aws_client_opts.seed), so that a test can fix it: the
+ * same seed draws the same waits, another seed others. Before, it was
+ * seeded from the time alone, and two clients made in the same second
+ * drew the same waits whatever they were given. */
+TEST(dbx_client, jitter_from_seed)
+{
+    long a[2], b[2], c[2];
+
+    seeded_waits(11, a);
+    seeded_waits(11, b);
+    seeded_waits(12, c);
+    ASSERT_EQ(a[0], b[0]);
+    ASSERT_EQ(a[1], b[1]);
+    ASSERT_TRUE(a[0] != c[0] || a[1] != c[1]);
+}
+
 TEST(dbx_client, token_never_logged)
 {
     struct fx fx;
@@ -461,5 +507,6 @@ const struct tern_test test_dbx_client_list[] = {
     TEST_INTEGRATION(dbx_client, throttling_honours_retry_after),
     TEST_INTEGRATION(dbx_client, deadline_stops_retries),
     TEST_INTEGRATION(dbx_client, only_503_of_server_errors_retried),
+    TEST_INTEGRATION(dbx_client, jitter_from_seed),
     TEST_INTEGRATION(dbx_client, token_never_logged),
     TEST_END};

@@ -44,19 +44,23 @@ static void start(void)
                    "DATABRICKS_TOKEN=dapi-wrong-from-the-environment");
 }
 
-static void run_at(const char *dir, int status, const char *const *args)
+/* Run tern in @dir with @env (NULL: sim_env's); fail unless it exits
+ * @status. */
+static void run_at(const char *const *env, const char *dir, int status,
+                   const char *const *args)
 {
-    char *why = tt_run_expect(&r, dir, sim_env.env, args, status);
+    char *why = tt_run_expect(&r, dir, env ? env : sim_env.env, args, status);
 
     if (why)
         FAIL("%s", why);
 }
 
-#define RUN_AT(dir, status, ...)                                               \
+#define RUN_WITH(env, dir, status, ...)                                        \
     do {                                                                       \
         const char *args_[] = {__VA_ARGS__, NULL};                             \
-        run_at((dir), (status), args_);                                        \
+        run_at((env), (dir), (status), args_);                                 \
     } while (0)
+#define RUN_AT(dir, status, ...) RUN_WITH(NULL, dir, status, __VA_ARGS__)
 
 static const char main_tf[] =
     "provider \"aws\" {\n"
@@ -248,27 +252,13 @@ TEST(plan_secrets, sensitive_encrypted)
                   "plan without -out.\n\n");
     snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
     ASSERT_NE(access(path, F_OK), 0);
-    {
-        char *why = tt_run_expect(
-            &r, tern_test_tmpdir(), with.env,
-            (const char *const[]){"plan", "-var=n=2", "-out=p.tfplan", NULL},
-            0);
-
-        if (why)
-            FAIL("%s", why);
-    }
+    RUN_WITH(with.env, tern_test_tmpdir(), 0, "plan", "-var=n=2",
+             "-out=p.tfplan");
     ASSERT_EQ(file_holds(path, "tern-plan 1 aes-256-gcm pbkdf2-sha512 "), 1);
     ASSERT_EQ(file_holds(path, SENS_VALUE), 0);
     ASSERT_EQ(file_holds(path, pw), 0);
     ASSERT_EQ(file_holds(path, PASSPHRASE), 0);
-    {
-        char *why = tt_run_expect(
-            &r, tern_test_tmpdir(), with.env,
-            (const char *const[]){"apply", "-no-color", "p.tfplan", NULL}, 0);
-
-        if (why)
-            FAIL("%s", why);
-    }
+    RUN_WITH(with.env, tern_test_tmpdir(), 0, "apply", "-no-color", "p.tfplan");
     ASSERT_STR_EQ(r.out, "\n\nApply complete! Resources: 0 added, 0 changed, "
                          "0 destroyed.\n\nOutputs:\n\no = \"2\"\n");
     free(pw);
@@ -403,27 +393,12 @@ TEST(plan_secrets, variable_through_local)
                   "plan without -out.\n\n");
     snprintf(path, sizeof(path), "%s/p.tfplan", tern_test_tmpdir());
     ASSERT_NE(access(path, F_OK), 0);
-    {
-        char *why =
-            tt_run_expect(&r, tern_test_tmpdir(), with.env,
-                          (const char *const[]){"plan", "-var=ak=" LIT_AKID,
-                                                "-out=p.tfplan", NULL},
-                          0);
-
-        if (why)
-            FAIL("%s", why);
-    }
+    RUN_WITH(with.env, tern_test_tmpdir(), 0, "plan", "-var=ak=" LIT_AKID,
+             "-out=p.tfplan");
     ASSERT_EQ(file_holds(path, "tern-plan 1 aes-256-gcm pbkdf2-sha512 "), 1);
     ASSERT_EQ(file_holds(path, LIT_AKID), 0);
     ASSERT_EQ(file_holds(path, LIT_SECRET), 0);
-    {
-        char *why = tt_run_expect(
-            &r, tern_test_tmpdir(), with.env,
-            (const char *const[]){"apply", "-no-color", "p.tfplan", NULL}, 0);
-
-        if (why)
-            FAIL("%s", why);
-    }
+    RUN_WITH(with.env, tern_test_tmpdir(), 0, "apply", "-no-color", "p.tfplan");
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added, 0 "
                                "changed, 0 destroyed.");
     tt_run_release(&r);

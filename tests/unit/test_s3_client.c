@@ -393,10 +393,65 @@ TEST(s3_client, retries_slowdown)
     teardown(&f);
 }
 
+/* PutObject then GetObject with each allocation failing alone: the call
+ * succeeds with the object's ETag, or is out of memory; never a success
+ * without the ETag S3 sent, which would leave the caller unable to make
+ * its next conditional request (issue 20). */
+TEST(s3_client, etag_alloc_once)
+{
+    static const char want[] = "\"99914b932bd37a50b983c5e7c90ae93b\"";
+    struct fixture f;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    tern_buf body = TERN_BUF_INIT;
+    char *etag = NULL;
+    unsigned long n, total;
+    int rc, get;
+
+    setup(&f, "127.0.0.1", 1);
+    for (get = 0; get <= 1; get++) {
+        tern__alloc_fail_after(0);
+        rc = get ? tern_s3_get(f.s3, "tfstate", "k", &body, &etag, &diags)
+                 : tern_s3_put(f.s3, "tfstate", "k", "{}", 2, NULL, &etag,
+                               &diags);
+        total = tern__alloc_fail_after(0);
+        ASSERT_OK(rc);
+        ASSERT_STR_EQ(etag, want);
+        tern_free(etag);
+        tern_buf_clear(&body);
+        for (n = 1; n <= total; n++) {
+            etag = NULL;
+            tern__alloc_fail_once(n);
+            rc = get ? tern_s3_get(f.s3, "tfstate", "k", &body, &etag, &diags)
+                     : tern_s3_put(f.s3, "tfstate", "k", "{}", 2, NULL, &etag,
+                                   &diags);
+            tern__alloc_fail_after(0);
+            if (rc == TERN_OK) {
+                if (!etag || strcmp(etag, want) != 0)
+                    FAIL("%s, allocation %lu of %lu failed: TERN_OK with "
+                         "ETag %s",
+                         get ? "GetObject" : "PutObject", n, total,
+                         etag ? etag : "(null)");
+            } else if (rc != TERN_ENOMEM || etag || diags.count) {
+                FAIL("%s, allocation %lu of %lu failed: rc %d, %s",
+                     get ? "GetObject" : "PutObject", n, total, rc,
+                     diags.count ? diags.items[0].detail : "(none)");
+            }
+            tern_free(etag);
+            etag = NULL;
+            tern_diags_release(&diags);
+            tern_buf_clear(&body);
+        }
+        ASSERT_CMP(total, >, 10);
+    }
+    tern_buf_release(&body);
+    teardown(&f);
+}
+
 const struct tern_test test_s3_client_list[] = {
     TEST_INTEGRATION(s3_client, path_style_roundtrip),
     TEST_INTEGRATION(s3_client, virtual_hosted_roundtrip),
     TEST_INTEGRATION(s3_client, forced_path_style_and_missing_bucket),
     TEST_INTEGRATION(s3_client, endpoint_env_and_transport_policy),
     TEST_INTEGRATION(s3_client, retries_slowdown),
+    TEST_INTEGRATION(s3_client, etag_alloc_once),
     TEST_END};
