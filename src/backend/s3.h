@@ -146,7 +146,8 @@ extern const char *const tern_backend_s3_assume_role_args[];
 extern const char *const tern_backend_s3_web_identity_args[];
 
 /** A deprecated argument, and its replacement ("endpoints.s3"): @p top,
- *  with @p nested when the replacement is a member of it. */
+ *  with @p nested when the replacement is a member of it; @p top NULL
+ *  when both may be set (dynamodb_table beside use_lockfile). */
 struct tern_backend_s3_deprecated {
     const char *name, *replacement, *top, *nested;
 };

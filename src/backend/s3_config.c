@@ -76,9 +76,13 @@ const char *const tern_backend_s3_web_identity_args[] = {
 
 /* The deprecated arguments and what replaces each (backend.go,
  * PrepareConfig: endpointFields, force_path_style,
- * shared_credentials_file). */
+ * shared_credentials_file, dynamodb_table). A NULL @c top is a
+ * replacement that may be set beside the deprecated argument. */
 const struct tern_backend_s3_deprecated tern_backend_s3_deprecated_args[] = {
     {"dynamodb_endpoint", "endpoints.dynamodb", "endpoints", "dynamodb"},
+    /* Terraform 1.11: S3-native locking replaces the table; the two may
+     * be set together while moving from one to the other. */
+    {"dynamodb_table", "use_lockfile", NULL, NULL},
     {"endpoint", "endpoints.s3", "endpoints", "s3"},
     {"force_path_style", "use_path_style", "use_path_style", NULL},
     {"iam_endpoint", "endpoints.iam", "endpoints", "iam"},
@@ -290,12 +294,14 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
     char detail[256];
 
     for (d = tern_backend_s3_deprecated_args; d->name; d++) {
-        const json_t *r = json_object_get(cfg, d->top);
+        const json_t *r = d->top ? json_object_get(cfg, d->top) : NULL;
         int both;
 
         if (!is_set(cfg, d->name))
             continue;
-        both = d->nested ? is_set(r, d->nested) : is_set(cfg, d->top);
+        both = !d->top      ? 0
+               : d->nested ? is_set(r, d->nested)
+                           : is_set(cfg, d->top);
         if (both && !d->nested)
             conflict(cfg, d->name, d->top, fn, ud, errors);
         snprintf(detail, sizeof(detail),
