@@ -155,6 +155,15 @@ struct tern_backend_s3_deprecated {
 extern const struct tern_backend_s3_deprecated
     tern_backend_s3_deprecated_args[];
 
+/** A deprecated environment variable and the one that replaces it. */
+struct tern_backend_s3_env_deprecated {
+    const char *name, *replacement;
+};
+/** backend.go, Configure's endpointEnvvars, sorted (NULL-terminated):
+ *  each still read after its replacement, with a warning. */
+extern const struct tern_backend_s3_env_deprecated
+    tern_backend_s3_env_deprecated_vars[];
+
 /** A finding of tern_backend_s3_check(): @p arg is the top-level argument
  *  it is about (for its file:line:col). */
 typedef void (*tern_backend_s3_report)(void *ud, int severity, const char *arg,

@@ -159,6 +159,35 @@ static long duration_s(const char *s)
     return n;
 }
 
+/* A non-empty environment variable's value, else NULL. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : NULL;
+}
+
+/* backend.go, Configure: an endpoint's retrievers after the arguments,
+ * AWS_ENDPOINT_URL_<SERVICE> (which the client reads itself: aws/core.h)
+ * and then the deprecated AWS_<SERVICE>_ENDPOINT. */
+static const char *endpoint_env(const char *configured, const char *current,
+                                const char *deprecated)
+{
+    if (configured || env(current))
+        return configured;
+    return env(deprecated);
+}
+
+const struct tern_backend_s3_env_deprecated
+    tern_backend_s3_env_deprecated_vars[] = {
+        {"AWS_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"},
+        {"AWS_IAM_ENDPOINT", "AWS_ENDPOINT_URL_IAM"},
+        {"AWS_METADATA_URL", "AWS_EC2_METADATA_SERVICE_ENDPOINT"},
+        {"AWS_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3"},
+        {"AWS_STS_ENDPOINT", "AWS_ENDPOINT_URL_STS"},
+        {NULL, NULL},
+};
+
 void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
 {
     const json_t *ep = json_object_get(cfg, "endpoints");
@@ -183,6 +212,15 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
     c->dynamodb_table = str(cfg, "dynamodb_table");
     c->endpoint_dynamodb = str(ep, "dynamodb") ? str(ep, "dynamodb")
                                                : str(cfg, "dynamodb_endpoint");
+    c->endpoint_s3 =
+        endpoint_env(c->endpoint_s3, "AWS_ENDPOINT_URL_S3", "AWS_S3_ENDPOINT");
+    c->endpoint_sts = endpoint_env(c->endpoint_sts, "AWS_ENDPOINT_URL_STS",
+                                   "AWS_STS_ENDPOINT");
+    c->endpoint_iam = endpoint_env(c->endpoint_iam, "AWS_ENDPOINT_URL_IAM",
+                                   "AWS_IAM_ENDPOINT");
+    c->endpoint_dynamodb =
+        endpoint_env(c->endpoint_dynamodb, "AWS_ENDPOINT_URL_DYNAMODB",
+                     "AWS_DYNAMODB_ENDPOINT");
     c->use_path_style = is_set(cfg, "use_path_style")
                             ? truthy(cfg, "use_path_style")
                             : truthy(cfg, "force_path_style");
@@ -324,15 +362,22 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
  * dual-stack host names, so true is taken only where Terraform would not
  * use one either, every endpoint the backend calls being configured
  * (backend.go hands a configured endpoint to the SDK as it is). */
-static void check_variant(const json_t *cfg, const char *name, const char *what,
+static void check_variant(const json_t *cfg, const char *name,
+                          const char *var, const char *what,
                           tern_backend_s3_report fn, void *ud, int *errors)
 {
     const json_t *ep = json_object_get(cfg, "endpoints");
     const char *missing = NULL;
-    char detail[640];
+    char detail[640], set[96];
 
-    if (!truthy(cfg, name))
+    /* backend.go, boolAttrDefaultEnvVarOk: the argument, else any
+     * non-empty value of the variable (even "false") is true. */
+    if (is_set(cfg, name) ? !truthy(cfg, name) : !env(var))
         return;
+    if (is_set(cfg, name))
+        snprintf(set, sizeof(set), "%s = true", name);
+    else
+        snprintf(set, sizeof(set), "%s set", var);
     if (!str(ep, "s3") && !str(cfg, "endpoint"))
         missing = "endpoints.s3";
     else if (str(cfg, "dynamodb_table") && !str(ep, "dynamodb") &&
@@ -346,12 +391,58 @@ static void check_variant(const json_t *cfg, const char *name, const char *what,
     if (!missing)
         return;
     snprintf(detail, sizeof(detail),
-             "tern does not resolve AWS's %s endpoints. With %s = true, set "
-             "%s to the %s endpoint to use (Terraform then uses a "
-             "configured endpoint as it is), or remove %s.",
-             what, name, missing, what, name);
+             "tern does not resolve AWS's %s endpoints. With %s, set %s to "
+             "the %s endpoint to use (Terraform then uses a configured "
+             "endpoint as it is), or %s %s.",
+             what, set, missing, what, is_set(cfg, name) ? "remove" : "unset",
+             is_set(cfg, name) ? name : var);
     fn(ud, TERN_SEV_ERROR, name, "Unsupported endpoint variant", detail);
     (*errors)++;
+}
+
+/* Go's url.Parse found a scheme and a host (validate.go,
+ * validateStringValidURL). */
+static int url_has_scheme_host(const char *s)
+{
+    const char *p = s;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+           (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (strncmp(p, "://", 3) != 0)
+        return 0;
+    p += 3;
+    if (strchr(p, '@') && strcspn(p, "@") < strcspn(p, "/?#"))
+        p += strcspn(p, "@") + 1;
+    return *p && strchr("/?#:", *p) == NULL;
+}
+
+/* ec2_metadata_service_endpoint and its mode (backend.go, PrepareConfig:
+ * validateStringValidURL; validateStringInSlice of aws-sdk-go-base's
+ * EC2MetadataEndpointMode_Values). */
+static void check_imds(const json_t *cfg, tern_backend_s3_report fn, void *ud,
+                       int *errors)
+{
+    const char *e = str(cfg, "ec2_metadata_service_endpoint");
+    const char *mode = str(cfg, "ec2_metadata_service_endpoint_mode");
+    char detail[512];
+
+    if (e && !url_has_scheme_host(e)) {
+        snprintf(detail, sizeof(detail),
+                 "The value must be a valid URL containing at least a scheme "
+                 "and hostname. Had \"%s\"",
+                 e);
+        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint",
+           "Invalid Value", detail);
+        (*errors)++;
+    }
+    if (mode && strcmp(mode, "IPv4") != 0 && strcmp(mode, "IPv6") != 0) {
+        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint_mode",
+           "Invalid Value", "Value must be one of [IPv4, IPv6]");
+        (*errors)++;
+    }
 }
 
 static void check_values(const json_t *cfg, tern_backend_s3_report fn, void *ud,
@@ -404,6 +495,37 @@ static void check_values(const json_t *cfg, tern_backend_s3_report fn, void *ud,
     }
 }
 
+/* AWS_RETRY_MODE, read when retry_mode is unset (backend.go, Configure:
+ * the argument, then the variable). The SDK's environment loader parses
+ * it whatever the argument (aws-sdk-go-v2 config/env_config.go,
+ * setRetryModeFromEnvVal), its error through aws-sdk-go-base's
+ * "loading configuration". */
+static void check_env_retry_mode(const json_t *cfg, tern_backend_s3_report fn,
+                                 void *ud, int *errors)
+{
+    const char *mode = env("AWS_RETRY_MODE");
+    char summary[320];
+
+    if (!mode)
+        return;
+    if (strcasecmp(mode, "standard") != 0 &&
+        strcasecmp(mode, "adaptive") != 0) {
+        snprintf(summary, sizeof(summary),
+                 "loading configuration: invalid AWS_RETRY_MODE value, "
+                 "unknown RetryMode, %s",
+                 mode);
+        fn(ud, TERN_SEV_ERROR, "", summary, "");
+        (*errors)++;
+    } else if (!is_set(cfg, "retry_mode") &&
+               strcasecmp(mode, "adaptive") == 0) {
+        fn(ud, TERN_SEV_ERROR, "", "Unsupported retry mode",
+           "tern retries as the AWS SDKs' \"standard\" mode does; the "
+           "\"adaptive\" mode's client-side rate limiting is not "
+           "implemented. Set AWS_RETRY_MODE=standard or unset it.");
+        (*errors)++;
+    }
+}
+
 int tern_backend_s3_check(const json_t *cfg, int whole,
                           tern_backend_s3_report fn, void *ud)
 {
@@ -414,10 +536,14 @@ int tern_backend_s3_check(const json_t *cfg, int whole,
     conflict(cfg, "allowed_account_ids", "forbidden_account_ids", fn, ud,
              &errors);
     check_values(cfg, fn, ud, &errors);
+    check_imds(cfg, fn, ud, &errors);
     if (whole) {
-        check_variant(cfg, "use_fips_endpoint", "FIPS", fn, ud, &errors);
-        check_variant(cfg, "use_dualstack_endpoint", "dual-stack", fn, ud,
+        check_variant(cfg, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT",
+                      "FIPS", fn, ud, &errors);
+        check_variant(cfg, "use_dualstack_endpoint",
+                      "AWS_USE_DUALSTACK_ENDPOINT", "dual-stack", fn, ud,
                       &errors);
+        check_env_retry_mode(cfg, fn, ud, &errors);
     }
     return errors;
 }
