@@ -551,6 +551,9 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     ac.endpoint_sts = cfg->endpoint_sts;
     ac.max_retries = cfg->max_retries;
     ac.sts_region = cfg->sts_region;
+    ac.imds_endpoint = cfg->imds_endpoint;
+    ac.imds_endpoint_mode = cfg->imds_endpoint_mode;
+    ac.imds_disabled = cfg->imds_disabled;
     error = tern_aws_credentials_new(&b->creds, &ac, b->http, diags);
     if (error == TERN_OK)
         error = check_account(b, cfg, region, diags);

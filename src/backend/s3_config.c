@@ -25,6 +25,8 @@ const char *const tern_backend_s3_args[] = {
     "custom_ca_bundle",
     "dynamodb_endpoint",
     "dynamodb_table",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
     "encrypt",
     "endpoint",
     "forbidden_account_ids",
@@ -252,6 +254,16 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
             one[0] = str(cfg, "shared_credentials_file");
         c->shared_credentials_files = one;
     }
+    /* backend.go, Configure: the argument, then
+     * AWS_EC2_METADATA_SERVICE_ENDPOINT (which the credentials read
+     * themselves), then the deprecated AWS_METADATA_URL. */
+    c->imds_endpoint =
+        endpoint_env(str(cfg, "ec2_metadata_service_endpoint"),
+                     "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_METADATA_URL");
+    c->imds_endpoint_mode = str(cfg, "ec2_metadata_service_endpoint_mode");
+    c->imds_disabled = !is_set(cfg, "skip_metadata_api_check")       ? 0
+                       : truthy(cfg, "skip_metadata_api_check") ? 1
+                                                                : -1;
     c->assume_role_arn = str(ar, "role_arn");
     c->assume_role_session_name = str(ar, "session_name");
     c->assume_role_external_id = str(ar, "external_id");
