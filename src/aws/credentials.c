@@ -771,10 +771,9 @@ static const char *imds_endpoint(const tern_aws_config *cfg)
     const char *e = cfg->imds_endpoint && *cfg->imds_endpoint
                         ? cfg->imds_endpoint
                         : tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode =
-        cfg->imds_endpoint_mode && *cfg->imds_endpoint_mode
-            ? cfg->imds_endpoint_mode
-            : tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    const char *mode = cfg->imds_endpoint_mode && *cfg->imds_endpoint_mode
+                           ? cfg->imds_endpoint_mode
+                           : tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 
     if (e)
         return e;

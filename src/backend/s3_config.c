@@ -261,7 +261,7 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
         endpoint_env(str(cfg, "ec2_metadata_service_endpoint"),
                      "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_METADATA_URL");
     c->imds_endpoint_mode = str(cfg, "ec2_metadata_service_endpoint_mode");
-    c->imds_disabled = !is_set(cfg, "skip_metadata_api_check")       ? 0
+    c->imds_disabled = !is_set(cfg, "skip_metadata_api_check")  ? 0
                        : truthy(cfg, "skip_metadata_api_check") ? 1
                                                                 : -1;
     c->assume_role_arn = str(ar, "role_arn");
@@ -349,7 +349,7 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
 
         if (!is_set(cfg, d->name))
             continue;
-        both = !d->top      ? 0
+        both = !d->top     ? 0
                : d->nested ? is_set(r, d->nested)
                            : is_set(cfg, d->top);
         if (both && !d->nested)
@@ -374,9 +374,9 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
  * dual-stack host names, so true is taken only where Terraform would not
  * use one either, every endpoint the backend calls being configured
  * (backend.go hands a configured endpoint to the SDK as it is). */
-static void check_variant(const json_t *cfg, const char *name,
-                          const char *var, const char *what,
-                          tern_backend_s3_report fn, void *ud, int *errors)
+static void check_variant(const json_t *cfg, const char *name, const char *var,
+                          const char *what, tern_backend_s3_report fn, void *ud,
+                          int *errors)
 {
     const json_t *ep = json_object_get(cfg, "endpoints");
     const char *missing = NULL;
@@ -446,8 +446,8 @@ static void check_imds(const json_t *cfg, tern_backend_s3_report fn, void *ud,
                  "The value must be a valid URL containing at least a scheme "
                  "and hostname. Had \"%s\"",
                  e);
-        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint",
-           "Invalid Value", detail);
+        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint", "Invalid Value",
+           detail);
         (*errors)++;
     }
     if (mode && strcmp(mode, "IPv4") != 0 && strcmp(mode, "IPv6") != 0) {
@@ -550,8 +550,8 @@ int tern_backend_s3_check(const json_t *cfg, int whole,
     check_values(cfg, fn, ud, &errors);
     check_imds(cfg, fn, ud, &errors);
     if (whole) {
-        check_variant(cfg, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT",
-                      "FIPS", fn, ud, &errors);
+        check_variant(cfg, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT", "FIPS",
+                      fn, ud, &errors);
         check_variant(cfg, "use_dualstack_endpoint",
                       "AWS_USE_DUALSTACK_ENDPOINT", "dual-stack", fn, ud,
                       &errors);
