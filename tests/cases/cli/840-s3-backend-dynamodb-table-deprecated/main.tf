@@ -1,7 +1,7 @@
 # Terraform 1.11 deprecates dynamodb_table for use_lockfile: its warning
 # at the argument on every command that configures the backend (init,
 # then plan here), never an error beside use_lockfile, which moves from
-# one to the other. Both lock: the lock object first, then the item.
+# one to the other. Both lock: the lock object and the table's item.
 terraform {
   backend "s3" {
     bucket         = "tfstate"
