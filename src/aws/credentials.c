@@ -763,10 +763,17 @@ static int new_static(struct resolver *r, tern_aws_credentials **out,
     return error;
 }
 
-static const char *imds_endpoint(void)
+/* The configured endpoint, then the environment's, then the mode's
+ * default address (aws-sdk-go-v2 feature/ec2/imds: an endpoint wins over
+ * the mode). */
+static const char *imds_endpoint(const tern_aws_config *cfg)
 {
-    const char *e = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode = tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    const char *e = cfg->imds_endpoint && *cfg->imds_endpoint
+                        ? cfg->imds_endpoint
+                        : tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *mode = cfg->imds_endpoint_mode && *cfg->imds_endpoint_mode
+                           ? cfg->imds_endpoint_mode
+                           : tern_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 
     if (e)
         return e;
@@ -779,7 +786,7 @@ static int new_imds(struct resolver *r, tern_aws_credentials **out,
                     const char *source)
 {
     struct tern_aws_credentials *p = provider_new(K_IMDS, source);
-    const char *e = imds_endpoint();
+    const char *e = imds_endpoint(r->cfg);
     size_t len = strlen(e);
 
     *out = NULL;
@@ -1126,7 +1133,12 @@ static int source_imds(struct resolver *r, tern_aws_credentials **p)
     char desc[512];
     int error;
 
-    if (tern_env("AWS_EC2_METADATA_DISABLED") &&
+    if (r->cfg->imds_disabled > 0) {
+        looked(r, "EC2 instance metadata: disabled by "
+                  "skip_metadata_api_check");
+        return TERN_OK;
+    }
+    if (r->cfg->imds_disabled == 0 && tern_env("AWS_EC2_METADATA_DISABLED") &&
         strcasecmp(tern_env("AWS_EC2_METADATA_DISABLED"), "true") == 0) {
         looked(r, "EC2 instance metadata: disabled by "
                   "AWS_EC2_METADATA_DISABLED");

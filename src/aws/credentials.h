@@ -78,12 +78,22 @@ typedef struct tern_aws_config {
     int max_retries;          /**< < 0: the default, 25 */
     /** The region of the STS calls (assume_role); NULL: region. */
     const char *sts_region;
+    /** ec2_metadata_service_endpoint: the instance metadata service's
+     *  address; NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT, else by mode. */
+    const char *imds_endpoint;
+    /** ec2_metadata_service_endpoint_mode, "IPv4" or "IPv6"; NULL:
+     *  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE. */
+    const char *imds_endpoint_mode;
+    /** skip_metadata_api_check: 1 when true (no instance metadata), -1
+     *  when false (asked even with AWS_EC2_METADATA_DISABLED=true); 0
+     *  unset, AWS_EC2_METADATA_DISABLED decides. */
+    int imds_disabled;
 } tern_aws_config;
 
 #define TERN_AWS_CONFIG_INIT                                                   \
     {                                                                          \
         TERN_AWS_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,     \
-            {NULL, NULL, NULL, 0}, NULL, NULL, -1, NULL                        \
+            {NULL, NULL, NULL, 0}, NULL, NULL, -1, NULL, NULL, NULL, 0         \
     }
 
 /** A credentials provider (opaque, thread-safe). */

@@ -403,6 +403,35 @@ static int env_customer_key(const tern_backend_s3_config *cfg, const char **out,
     return TERN_OK;
 }
 
+/* backend.go, Configure: a warning for each deprecated variable set
+ * (deprecatedEnvVarDiag; Go's map order, sorted here). Once in @p diags:
+ * a command that opens the backend for several workspaces (init's
+ * workspace list) configures it once in Terraform. */
+static void env_deprecated(struct tern_diags *diags)
+{
+    const struct tern_backend_s3_env_deprecated *d;
+    char detail[256];
+    size_t i;
+
+    for (d = tern_backend_s3_env_deprecated_vars; d->name; d++) {
+        const char *v = getenv(d->name);
+
+        if (!v || !*v)
+            continue;
+        snprintf(detail, sizeof(detail),
+                 "The environment variable \"%s\" is deprecated. Use "
+                 "environment variable \"%s\" instead.",
+                 d->name, d->replacement);
+        for (i = 0; i < diags->count; i++)
+            if (diags->items[i].detail &&
+                strcmp(diags->items[i].detail, detail) == 0)
+                break;
+        if (i == diags->count)
+            tern_diags_add(diags, TERN_SEV_WARNING, NULL,
+                           "Deprecated Environment Variable", "%s", detail);
+    }
+}
+
 static int env_set(const char *name)
 {
     const char *v = getenv(name);
@@ -482,6 +511,7 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     }
     if (!ssec && (error = env_customer_key(cfg, &ssec, diags)) != TERN_OK)
         return error;
+    env_deprecated(diags);
     b = tern_calloc(1, sizeof(*b));
     TERN_CHECK_ALLOC(b);
     pthread_mutex_init(&b->push_lock, NULL);
@@ -529,6 +559,9 @@ int tern_backend_s3_new(tern_backend_s3 **out,
     ac.endpoint_sts = cfg->endpoint_sts;
     ac.max_retries = cfg->max_retries;
     ac.sts_region = cfg->sts_region;
+    ac.imds_endpoint = cfg->imds_endpoint;
+    ac.imds_endpoint_mode = cfg->imds_endpoint_mode;
+    ac.imds_disabled = cfg->imds_disabled;
     error = tern_aws_credentials_new(&b->creds, &ac, b->http, diags);
     if (error == TERN_OK)
         error = check_account(b, cfg, region, diags);

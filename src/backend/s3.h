@@ -115,6 +115,13 @@ typedef struct tern_backend_s3_config {
     const char *const *allowed_account_ids;
     const char *const *forbidden_account_ids;
     int skip_requesting_account_id; /**< the account is not asked */
+    /** ec2_metadata_service_endpoint (else AWS_METADATA_URL when
+     *  AWS_EC2_METADATA_SERVICE_ENDPOINT is unset); NULL: the
+     *  credentials' own (aws/credentials.h). */
+    const char *imds_endpoint;
+    const char *imds_endpoint_mode; /**< "IPv4" or "IPv6" (checked) */
+    /** skip_metadata_api_check: 1 when true, -1 when false, 0 unset. */
+    int imds_disabled;
 } tern_backend_s3_config;
 
 #define TERN_BACKEND_S3_CONFIG_INIT                                            \
@@ -122,7 +129,7 @@ typedef struct tern_backend_s3_config {
         TERN_BACKEND_S3_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0,    \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,     \
             NULL, NULL, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL, \
-            0, NULL, NULL, NULL, NULL, NULL, NULL, 0                           \
+            0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0            \
     }
 
 /**
@@ -146,13 +153,23 @@ extern const char *const tern_backend_s3_assume_role_args[];
 extern const char *const tern_backend_s3_web_identity_args[];
 
 /** A deprecated argument, and its replacement ("endpoints.s3"): @p top,
- *  with @p nested when the replacement is a member of it. */
+ *  with @p nested when the replacement is a member of it; @p top NULL
+ *  when both may be set (dynamodb_table beside use_lockfile). */
 struct tern_backend_s3_deprecated {
     const char *name, *replacement, *top, *nested;
 };
 /** backend.go's deprecated arguments (terminated by a NULL name). */
 extern const struct tern_backend_s3_deprecated
     tern_backend_s3_deprecated_args[];
+
+/** A deprecated environment variable and the one that replaces it. */
+struct tern_backend_s3_env_deprecated {
+    const char *name, *replacement;
+};
+/** backend.go, Configure's endpointEnvvars, sorted (NULL-terminated):
+ *  each still read after its replacement, with a warning. */
+extern const struct tern_backend_s3_env_deprecated
+    tern_backend_s3_env_deprecated_vars[];
 
 /** A finding of tern_backend_s3_check(): @p arg is the top-level argument
  *  it is about (for its file:line:col). */

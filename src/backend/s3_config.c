@@ -25,6 +25,8 @@ const char *const tern_backend_s3_args[] = {
     "custom_ca_bundle",
     "dynamodb_endpoint",
     "dynamodb_table",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
     "encrypt",
     "endpoint",
     "forbidden_account_ids",
@@ -76,9 +78,13 @@ const char *const tern_backend_s3_web_identity_args[] = {
 
 /* The deprecated arguments and what replaces each (backend.go,
  * PrepareConfig: endpointFields, force_path_style,
- * shared_credentials_file). */
+ * shared_credentials_file, dynamodb_table). A NULL @c top is a
+ * replacement that may be set beside the deprecated argument. */
 const struct tern_backend_s3_deprecated tern_backend_s3_deprecated_args[] = {
     {"dynamodb_endpoint", "endpoints.dynamodb", "endpoints", "dynamodb"},
+    /* Terraform 1.11: S3-native locking replaces the table; the two may
+     * be set together while moving from one to the other. */
+    {"dynamodb_table", "use_lockfile", NULL, NULL},
     {"endpoint", "endpoints.s3", "endpoints", "s3"},
     {"force_path_style", "use_path_style", "use_path_style", NULL},
     {"iam_endpoint", "endpoints.iam", "endpoints", "iam"},
@@ -155,6 +161,35 @@ static long duration_s(const char *s)
     return n;
 }
 
+/* A non-empty environment variable's value, else NULL. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : NULL;
+}
+
+/* backend.go, Configure: an endpoint's retrievers after the arguments,
+ * AWS_ENDPOINT_URL_<SERVICE> (which the client reads itself: aws/core.h)
+ * and then the deprecated AWS_<SERVICE>_ENDPOINT. */
+static const char *endpoint_env(const char *configured, const char *current,
+                                const char *deprecated)
+{
+    if (configured || env(current))
+        return configured;
+    return env(deprecated);
+}
+
+const struct tern_backend_s3_env_deprecated
+    tern_backend_s3_env_deprecated_vars[] = {
+        {"AWS_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"},
+        {"AWS_IAM_ENDPOINT", "AWS_ENDPOINT_URL_IAM"},
+        {"AWS_METADATA_URL", "AWS_EC2_METADATA_SERVICE_ENDPOINT"},
+        {"AWS_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3"},
+        {"AWS_STS_ENDPOINT", "AWS_ENDPOINT_URL_STS"},
+        {NULL, NULL},
+};
+
 void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
 {
     const json_t *ep = json_object_get(cfg, "endpoints");
@@ -179,6 +214,15 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
     c->dynamodb_table = str(cfg, "dynamodb_table");
     c->endpoint_dynamodb = str(ep, "dynamodb") ? str(ep, "dynamodb")
                                                : str(cfg, "dynamodb_endpoint");
+    c->endpoint_s3 =
+        endpoint_env(c->endpoint_s3, "AWS_ENDPOINT_URL_S3", "AWS_S3_ENDPOINT");
+    c->endpoint_sts = endpoint_env(c->endpoint_sts, "AWS_ENDPOINT_URL_STS",
+                                   "AWS_STS_ENDPOINT");
+    c->endpoint_iam = endpoint_env(c->endpoint_iam, "AWS_ENDPOINT_URL_IAM",
+                                   "AWS_IAM_ENDPOINT");
+    c->endpoint_dynamodb =
+        endpoint_env(c->endpoint_dynamodb, "AWS_ENDPOINT_URL_DYNAMODB",
+                     "AWS_DYNAMODB_ENDPOINT");
     c->use_path_style = is_set(cfg, "use_path_style")
                             ? truthy(cfg, "use_path_style")
                             : truthy(cfg, "force_path_style");
@@ -210,6 +254,16 @@ void tern_backend_s3_config_json(tern_backend_s3_config *c, const json_t *cfg)
             one[0] = str(cfg, "shared_credentials_file");
         c->shared_credentials_files = one;
     }
+    /* backend.go, Configure: the argument, then
+     * AWS_EC2_METADATA_SERVICE_ENDPOINT (which the credentials read
+     * themselves), then the deprecated AWS_METADATA_URL. */
+    c->imds_endpoint =
+        endpoint_env(str(cfg, "ec2_metadata_service_endpoint"),
+                     "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_METADATA_URL");
+    c->imds_endpoint_mode = str(cfg, "ec2_metadata_service_endpoint_mode");
+    c->imds_disabled = !is_set(cfg, "skip_metadata_api_check")  ? 0
+                       : truthy(cfg, "skip_metadata_api_check") ? 1
+                                                                : -1;
     c->assume_role_arn = str(ar, "role_arn");
     c->assume_role_session_name = str(ar, "session_name");
     c->assume_role_external_id = str(ar, "external_id");
@@ -290,12 +344,14 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
     char detail[256];
 
     for (d = tern_backend_s3_deprecated_args; d->name; d++) {
-        const json_t *r = json_object_get(cfg, d->top);
+        const json_t *r = d->top ? json_object_get(cfg, d->top) : NULL;
         int both;
 
         if (!is_set(cfg, d->name))
             continue;
-        both = d->nested ? is_set(r, d->nested) : is_set(cfg, d->top);
+        both = !d->top     ? 0
+               : d->nested ? is_set(r, d->nested)
+                           : is_set(cfg, d->top);
         if (both && !d->nested)
             conflict(cfg, d->name, d->top, fn, ud, errors);
         snprintf(detail, sizeof(detail),
@@ -318,15 +374,22 @@ static void check_deprecated(const json_t *cfg, tern_backend_s3_report fn,
  * dual-stack host names, so true is taken only where Terraform would not
  * use one either, every endpoint the backend calls being configured
  * (backend.go hands a configured endpoint to the SDK as it is). */
-static void check_variant(const json_t *cfg, const char *name, const char *what,
-                          tern_backend_s3_report fn, void *ud, int *errors)
+static void check_variant(const json_t *cfg, const char *name, const char *var,
+                          const char *what, tern_backend_s3_report fn, void *ud,
+                          int *errors)
 {
     const json_t *ep = json_object_get(cfg, "endpoints");
     const char *missing = NULL;
-    char detail[640];
+    char detail[640], set[96];
 
-    if (!truthy(cfg, name))
+    /* backend.go, boolAttrDefaultEnvVarOk: the argument, else any
+     * non-empty value of the variable (even "false") is true. */
+    if (is_set(cfg, name) ? !truthy(cfg, name) : !env(var))
         return;
+    if (is_set(cfg, name))
+        snprintf(set, sizeof(set), "%s = true", name);
+    else
+        snprintf(set, sizeof(set), "%s set", var);
     if (!str(ep, "s3") && !str(cfg, "endpoint"))
         missing = "endpoints.s3";
     else if (str(cfg, "dynamodb_table") && !str(ep, "dynamodb") &&
@@ -340,12 +403,58 @@ static void check_variant(const json_t *cfg, const char *name, const char *what,
     if (!missing)
         return;
     snprintf(detail, sizeof(detail),
-             "tern does not resolve AWS's %s endpoints. With %s = true, set "
-             "%s to the %s endpoint to use (Terraform then uses a "
-             "configured endpoint as it is), or remove %s.",
-             what, name, missing, what, name);
+             "tern does not resolve AWS's %s endpoints. With %s, set %s to "
+             "the %s endpoint to use (Terraform then uses a configured "
+             "endpoint as it is), or %s %s.",
+             what, set, missing, what, is_set(cfg, name) ? "remove" : "unset",
+             is_set(cfg, name) ? name : var);
     fn(ud, TERN_SEV_ERROR, name, "Unsupported endpoint variant", detail);
     (*errors)++;
+}
+
+/* Go's url.Parse found a scheme and a host (validate.go,
+ * validateStringValidURL). */
+static int url_has_scheme_host(const char *s)
+{
+    const char *p = s;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+           (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (strncmp(p, "://", 3) != 0)
+        return 0;
+    p += 3;
+    if (strchr(p, '@') && strcspn(p, "@") < strcspn(p, "/?#"))
+        p += strcspn(p, "@") + 1;
+    return *p && strchr("/?#:", *p) == NULL;
+}
+
+/* ec2_metadata_service_endpoint and its mode (backend.go, PrepareConfig:
+ * validateStringValidURL; validateStringInSlice of aws-sdk-go-base's
+ * EC2MetadataEndpointMode_Values). */
+static void check_imds(const json_t *cfg, tern_backend_s3_report fn, void *ud,
+                       int *errors)
+{
+    const char *e = str(cfg, "ec2_metadata_service_endpoint");
+    const char *mode = str(cfg, "ec2_metadata_service_endpoint_mode");
+    char detail[512];
+
+    if (e && !url_has_scheme_host(e)) {
+        snprintf(detail, sizeof(detail),
+                 "The value must be a valid URL containing at least a scheme "
+                 "and hostname. Had \"%s\"",
+                 e);
+        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint", "Invalid Value",
+           detail);
+        (*errors)++;
+    }
+    if (mode && strcmp(mode, "IPv4") != 0 && strcmp(mode, "IPv6") != 0) {
+        fn(ud, TERN_SEV_ERROR, "ec2_metadata_service_endpoint_mode",
+           "Invalid Value", "Value must be one of [IPv4, IPv6]");
+        (*errors)++;
+    }
 }
 
 static void check_values(const json_t *cfg, tern_backend_s3_report fn, void *ud,
@@ -398,6 +507,37 @@ static void check_values(const json_t *cfg, tern_backend_s3_report fn, void *ud,
     }
 }
 
+/* AWS_RETRY_MODE, read when retry_mode is unset (backend.go, Configure:
+ * the argument, then the variable). The SDK's environment loader parses
+ * it whatever the argument (aws-sdk-go-v2 config/env_config.go,
+ * setRetryModeFromEnvVal), its error through aws-sdk-go-base's
+ * "loading configuration". */
+static void check_env_retry_mode(const json_t *cfg, tern_backend_s3_report fn,
+                                 void *ud, int *errors)
+{
+    const char *mode = env("AWS_RETRY_MODE");
+    char summary[320];
+
+    if (!mode)
+        return;
+    if (strcasecmp(mode, "standard") != 0 &&
+        strcasecmp(mode, "adaptive") != 0) {
+        snprintf(summary, sizeof(summary),
+                 "loading configuration: invalid AWS_RETRY_MODE value, "
+                 "unknown RetryMode, %s",
+                 mode);
+        fn(ud, TERN_SEV_ERROR, "", summary, "");
+        (*errors)++;
+    } else if (!is_set(cfg, "retry_mode") &&
+               strcasecmp(mode, "adaptive") == 0) {
+        fn(ud, TERN_SEV_ERROR, "", "Unsupported retry mode",
+           "tern retries as the AWS SDKs' \"standard\" mode does; the "
+           "\"adaptive\" mode's client-side rate limiting is not "
+           "implemented. Set AWS_RETRY_MODE=standard or unset it.");
+        (*errors)++;
+    }
+}
+
 int tern_backend_s3_check(const json_t *cfg, int whole,
                           tern_backend_s3_report fn, void *ud)
 {
@@ -408,10 +548,14 @@ int tern_backend_s3_check(const json_t *cfg, int whole,
     conflict(cfg, "allowed_account_ids", "forbidden_account_ids", fn, ud,
              &errors);
     check_values(cfg, fn, ud, &errors);
+    check_imds(cfg, fn, ud, &errors);
     if (whole) {
-        check_variant(cfg, "use_fips_endpoint", "FIPS", fn, ud, &errors);
-        check_variant(cfg, "use_dualstack_endpoint", "dual-stack", fn, ud,
+        check_variant(cfg, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT", "FIPS",
+                      fn, ud, &errors);
+        check_variant(cfg, "use_dualstack_endpoint",
+                      "AWS_USE_DUALSTACK_ENDPOINT", "dual-stack", fn, ud,
                       &errors);
+        check_env_retry_mode(cfg, fn, ud, &errors);
     }
     return errors;
 }

@@ -425,13 +425,15 @@ int cli_backend_resolve(struct cli_ctx *ctx)
         /* from the S3 state init saved last */
         ctx->migrate = 1;
         ctx->migrate_from = json_incref(json_object_get(saved, "config"));
-        ctx->migrate_prev = json_incref(saved);
     } else if (!saved && ctx->opts.migrate_state) {
         ctx->migrate = 1; /* from the local state */
     }
     if (ctx->opts.backend) {
         json_t *doc = json_pack("{s:s, s:O, s:O}", "type", "s3", "block", block,
                                 "config", merged);
+
+        json_decref(ctx->migrate_prev);
+        ctx->migrate_prev = json_incref(saved);
 
         if (mkdir(cli_data_dir(), 0700) != 0 && errno != EEXIST) {
             json_decref(doc);
@@ -460,6 +462,7 @@ int cli_backend_resolve(struct cli_ctx *ctx)
             goto done;
         }
         json_decref(doc);
+        ctx->saved_written = 1;
     }
     json_decref(ctx->backend_cfg);
     ctx->backend_cfg = merged;

@@ -453,7 +453,11 @@ struct cli_ctx {
     int migrate;
     json_t *migrate_from;
     json_t *migrate_prev; /* what init had saved before (restored when the
-                           * migration fails); NULL: nothing */
+                           * init fails); NULL: nothing */
+    /* init wrote the backend record (.terraform/tern-backend.json): a
+     * failed init puts back migrate_prev, as Terraform saves the backend
+     * block only once init succeeded. */
+    int saved_written;
     /* The unit tests' in-process runs of plan and apply: the engine's
      * extra modules, their providers and user data
      * (tern_engine_options); NULL in tern itself. */

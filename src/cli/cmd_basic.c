@@ -183,8 +183,8 @@ int cli_cmd_init(struct cli_ctx *ctx)
             goto done;
     } else if (ctx->migrate &&
                (error = cli_migrate_state(ctx, ctx->migrate_from)) != 0) {
-        /* The next init must see the same change again. */
-        cli_backend_restore_saved(ctx);
+        /* The next init must see the same change again (run() puts the
+         * record back). */
         goto done;
     }
     if ((error = cli_init_select_workspace(ctx)) != 0)

@@ -626,6 +626,11 @@ static int run(const struct cli_cmd *c, int argc, char **argv)
     if (rc == TERN_OK)
         rc = c->fn(&ctx);
     rc = cli_backend_close(&ctx, rc);
+    /* meta_backend.go saves the backend block once init succeeded: a
+     * failed init (a missing bucket, a refused key) leaves the record as
+     * it found it, so that the next init is not a "change". */
+    if (rc != TERN_OK && ctx.saved_written)
+        cli_backend_restore_saved(&ctx);
 done:
     /* A saved plan's diagnostics name the files of its configuration. */
     cli_ui_diags(&ctx.ui, &ctx.diags,

@@ -836,6 +836,47 @@ TEST(credentials, profile_ec2_credential_source)
     simfx_stop(&fx);
 }
 
+/* The S3 backend's ec2_metadata_service_endpoint wins over
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT, and skip_metadata_api_check = true
+ * leaves the instance metadata out of the chain (backend.go, Configure;
+ * aws-sdk-go-base's EC2MetadataServiceEnableState), = false takes it
+ * back even with AWS_EC2_METADATA_DISABLED=true. */
+TEST(credentials, imds_configured_endpoint_and_skip)
+{
+    static const char *const args[] = {"--imds", NULL};
+    struct simfx fx;
+    tern_aws_config cfg = TERN_AWS_CONFIG_INIT;
+    tern_aws_credentials *p = NULL;
+    struct tern_diags diags = TERN_DIAGS_INIT;
+    char *arn;
+
+    simfx_start(&fx, args);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    cfg.imds_endpoint = fx.sim.base_url;
+    cfg.imds_endpoint_mode = "IPv6";
+    cfg.imds_disabled = -1;
+    if (tern_aws_credentials_new(&p, &cfg, fx.http, &diags) != TERN_OK)
+        FAIL("%s", first_detail(&diags));
+    ASSERT_STR_EQ(tern_aws_credentials_source(p), "EC2 instance metadata");
+    arn = whoami(&fx, p);
+    ASSERT_STR_CONTAINS(arn, ":assumed-role/tern-sim-instance-role/");
+    tern_free(arn);
+    tern_aws_credentials_free(p);
+    p = NULL;
+
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    cfg.imds_disabled = 1;
+    ASSERT_EQ(tern_aws_credentials_new(&p, &cfg, fx.http, &diags), TERN_EAUTH);
+    ASSERT_NULL(p);
+    ASSERT_STR_CONTAINS(first_detail(&diags),
+                        "\n  - EC2 instance metadata: disabled by "
+                        "skip_metadata_api_check");
+    tern_diags_release(&diags);
+    unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    simfx_stop(&fx);
+}
+
 static time_t clock_value;
 
 static time_t test_clock(void *ud)
@@ -1094,6 +1135,7 @@ const struct tern_test test_credentials_list[] = {
     TEST_INTEGRATION(credentials, provider_block_assume_role),
     TEST_INTEGRATION(credentials, imds_protocol),
     TEST_INTEGRATION(credentials, imds_credentials_and_region),
+    TEST_INTEGRATION(credentials, imds_configured_endpoint_and_skip),
     TEST_INTEGRATION(credentials, profile_ec2_credential_source),
     TEST_INTEGRATION(credentials, refresh_before_expiry_in_a_long_run),
     TEST_INTEGRATION(credentials, refresh_on_expired_token),
