@@ -798,15 +798,22 @@ static int compare_files(const char *casedir, const char *name,
 
 /* A set-up line's outputs, where the case has expect/N.stdout or
  * expect/N.stderr (N: the line's number among the command lines, from 1):
- * one case can then check every command of a sequence. */
+ * one case can then check every command of a sequence. Normalised as the
+ * last command's, mask-elapsed included. */
 static int compare_step(const char *casedir, int step, struct tt_run *r,
                         int use_sim)
 {
-    char name[32];
+    char name[32], path[8704];
+    struct stat st;
     int failed = 0;
 
     normalise(r->out);
     normalise(r->err);
+    snprintf(path, sizeof(path), "%s/mask-elapsed", casedir);
+    if (stat(path, &st) == 0) {
+        mask_elapsed(r->out);
+        mask_elapsed(r->err);
+    }
     if (use_sim) {
         mask_sim(r->out);
         mask_sim(r->err);

@@ -1,3 +1,0 @@
-output "ws" {
-  value = terraform.workspace
-}

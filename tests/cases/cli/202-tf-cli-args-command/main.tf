@@ -1,7 +1,0 @@
-variable "v" {
-  type = string
-}
-
-output "v" {
-  value = "${terraform.workspace}-${var.v}"
-}
