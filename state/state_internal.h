@@ -121,6 +121,15 @@ void tern__state_unlock(tern_state *st);
 json_t *tern__state_resource_to_json(const tern_state_resource *r);
 
 /*
+ * What a v4 instance object holds besides its attributes, index key and
+ * deposed key (version4.go's appendInstanceObjectStateV4): provider,
+ * status, schema_version, sensitive_attributes, dependencies,
+ * create_before_destroy, as the "object" of a deposed intent keeps them.
+ * A new reference, or NULL when out of memory.
+ */
+json_t *tern__state_object_meta(const tern_state_resource *r);
+
+/*
  * The reverse: fills r with pointers borrowed from obj (valid while obj
  * lives). TERN_EINVALID with a diagnostic when obj is malformed.
  */

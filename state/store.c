@@ -87,6 +87,15 @@ const char *const tern__state_migrations[TERN_STATE_SCHEMA_VERSION] = {
     "ALTER TABLE tern_intents ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE tern_intents ADD COLUMN operation TEXT;"
     "CREATE INDEX tern_history_serial ON tern_history (serial);",
+
+    /*
+     * 2 -> 3: a deposed object keeps what Terraform's state keeps of any
+     * instance object besides its attributes (provider, status,
+     * schema_version, sensitive_attributes, dependencies,
+     * create_before_destroy), as JSON; NULL for every other intent and
+     * for a deposed object recorded before.
+     */
+    "ALTER TABLE tern_intents ADD COLUMN object TEXT;",
 };
 /* clang-format on */
 
@@ -1908,6 +1917,58 @@ done:
 /* ------------------------------------------------------------------------ */
 /* Intents                                                                  */
 
+json_t *tern__state_object_meta(const tern_state_resource *r)
+{
+    json_t *o = json_object();
+    int oom = 0;
+
+    if (o == NULL)
+        return NULL;
+    if (r->provider)
+        tern_json_set(&oom, o, "provider", json_string(r->provider));
+    if (r->status == TERN_STATE_TAINTED)
+        tern_json_set(&oom, o, "status", json_string("tainted"));
+    tern_json_set(&oom, o, "schema_version",
+                  json_integer((json_int_t)r->schema_version));
+    tern_json_set(&oom, o, "sensitive_attributes",
+                  r->sensitive ? json_incref(r->sensitive) : json_array());
+    if (json_array_size(r->dependencies) > 0)
+        tern_json_set(&oom, o, "dependencies", json_incref(r->dependencies));
+    if (r->create_before_destroy)
+        tern_json_set(&oom, o, "create_before_destroy", json_true());
+    return tern_json_done(oom, o);
+}
+
+int tern_state_depose(tern_state *st, int64_t *id, const char *address,
+                      const json_t *attributes,
+                      const tern_state_resource *prior,
+                      struct tern_diags *diags)
+{
+    json_t *meta = NULL;
+    int error;
+
+    *id = 0;
+    if (address == NULL)
+        return tern__state_fail(diags, TERN_EINVALID, "Invalid intent",
+                                "An intent needs an address and an action.");
+    if (prior && (meta = tern__state_object_meta(prior)) == NULL)
+        return TERN_ENOMEM;
+    error = exec_bound(st, diags, "recording a deposed object",
+                       "INSERT INTO tern_intents (address, action, identity, "
+                       "object, created_at, pid, operation) VALUES "
+                       "(?, 'deposed', ?, ?, ?, ?, ?)",
+                       "tjjIIt", address, attributes, "{}", meta, NULL,
+                       (sqlite3_int64)time(NULL), (sqlite3_int64)st->pid,
+                       st->operation);
+    json_decref(meta);
+    if (error)
+        return error;
+    *id = sqlite3_last_insert_rowid(st->db);
+    if (st->on_change)
+        st->on_change(st->on_change_ud, st, TERN_STATE_CHANGED_INTENT, NULL);
+    return TERN_OK;
+}
+
 int tern_state_intent_begin(tern_state *st, int64_t *id, const char *address,
                             const char *action, const json_t *identity,
                             struct tern_diags *diags)
@@ -1985,6 +2046,7 @@ void tern_state_intents_free(tern_state_intent *list, size_t count)
         tern_free(list[i].action);
         tern_free(list[i].operation);
         json_decref(list[i].identity);
+        json_decref(list[i].object);
     }
     tern_free(list);
 }
@@ -2002,7 +2064,8 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
     *count = 0;
     if ((error = prepare(st, &s,
                          "SELECT id, address, action, identity, created_at, "
-                         "pid, operation FROM tern_intents ORDER BY id",
+                         "pid, operation, object FROM tern_intents "
+                         "ORDER BY id",
                          diags)) != 0)
         return error;
     while ((rc = tern__state_step(st, s)) == SQLITE_ROW) {
@@ -2019,6 +2082,7 @@ int tern_state_intents(tern_state *st, tern_state_intent **out, size_t *count,
         it->created = sqlite3_column_int64(s, 4);
         it->pid = (long)sqlite3_column_int64(s, 5);
         it->operation = col_strdup(s, 6, &oom);
+        it->object = load_json(s, 7, &oom);
         if (oom || it->address == NULL || it->action == NULL) {
             error = TERN_ENOMEM;
             goto done;

@@ -202,7 +202,8 @@ static int same_block(const tern_state_resource *r, const struct addr *a)
 static json_t *deposed_json(const tern_state_intent *in, const struct addr *a,
                             const tern_state_resource *cur)
 {
-    json_t *r = json_object();
+    json_t *r = json_object(), *v;
+    const char *k;
     char key[32];
     int oom = 0;
 
@@ -219,11 +220,19 @@ static json_t *deposed_json(const tern_state_intent *in, const struct addr *a,
         tern_json_set(&oom, r, "index_key", json_integer(a->key_int));
     else if (a->key_kind == TERN_STATE_KEY_STRING)
         tern_json_set(&oom, r, "index_key", json_string(a->key_str));
-    if (cur && cur->provider)
-        tern_json_set(&oom, r, "provider", json_string(cur->provider));
     tern_json_set(&oom, r, "deposed", json_string(key));
-    tern_json_set(&oom, r, "schema_version",
-                  json_integer(cur ? cur->schema_version : 0));
+    /* What the object kept of its instance (tern_state_depose), else,
+     * for an object recorded before tern kept it, its resource's. */
+    if (json_is_object(in->object))
+        json_object_foreach((json_t *)in->object, k, v)
+        {
+            tern_json_set(&oom, r, k, json_incref(v));
+        }
+    if (json_object_get(r, "provider") == NULL && cur && cur->provider)
+        tern_json_set(&oom, r, "provider", json_string(cur->provider));
+    if (json_object_get(r, "schema_version") == NULL)
+        tern_json_set(&oom, r, "schema_version",
+                      json_integer(cur ? cur->schema_version : 0));
     tern_json_set(&oom, r, "attributes",
                   in->identity ? json_incref(in->identity) : json_object());
     return tern_json_done(oom, r);
@@ -666,7 +675,8 @@ static int put_deposed(tern_state *st, const json_t *inst,
     unsigned long long id = 0;
     tern_state_resource r;
     sqlite3_stmt *s = NULL;
-    char *address = NULL, *identity = NULL;
+    char *address = NULL, *identity = NULL, *object = NULL;
+    json_t *meta = NULL;
     const char *other;
     int error, rc, taken = 0;
 
@@ -711,10 +721,15 @@ static int put_deposed(tern_state *st, const json_t *inst,
         identity = tern__state_json_dump(r.attributes);
         TERN_CHECK_ALLOC(identity);
     }
+    /* The rest of the object, as add_deposed writes it back. */
+    meta = tern__state_object_meta(&r);
+    TERN_CHECK_ALLOC(meta);
+    object = tern__state_json_dump(meta);
+    TERN_CHECK_ALLOC(object);
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO tern_intents (id, address, action, "
-                           "identity, created_at, pid, operation) VALUES "
-                           "(?, ?, 'deposed', ?, ?, ?, ?)",
+                           "identity, object, created_at, pid, operation) "
+                           "VALUES (?, ?, 'deposed', ?, ?, ?, ?, ?)",
                            -1, &s, NULL) != SQLITE_OK) {
         error = tern__state_sqlfail(st, diags, "recording a deposed object");
         goto done;
@@ -724,13 +739,16 @@ static int put_deposed(tern_state *st, const json_t *inst,
     TERN__BIND(st, sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC));
     TERN__BIND(st, sqlite3_bind_text(s, 3, identity ? identity : "{}", -1,
                                      SQLITE_STATIC));
-    TERN__BIND(st, sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)));
-    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)st->pid));
-    TERN__BIND(st, sqlite3_bind_text(s, 6, st->operation, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC));
+    TERN__BIND(st, sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL)));
+    TERN__BIND(st, sqlite3_bind_int64(s, 6, (sqlite3_int64)st->pid));
+    TERN__BIND(st, sqlite3_bind_text(s, 7, st->operation, -1, SQLITE_STATIC));
     if (tern__state_step(st, s) != SQLITE_DONE)
         error = tern__state_sqlfail(st, diags, "recording a deposed object");
 done:
     sqlite3_finalize(s);
+    json_decref(meta);
+    tern_free(object);
     tern_free(identity);
     tern_free(address);
     return error;

@@ -66,7 +66,7 @@ typedef struct tern_state tern_state;
 #define TERN_STATE_TERRAFORM_VERSION "1.5.7"
 
 /** The schema version this tern writes (PRAGMA user_version). */
-#define TERN_STATE_SCHEMA_VERSION 2
+#define TERN_STATE_SCHEMA_VERSION 3
 
 /** The version of struct tern_state_open_options this header describes. */
 #define TERN_STATE_OPEN_OPTIONS_VERSION 3
@@ -374,6 +374,11 @@ typedef struct tern_state_intent {
     int64_t created;  /**< Unix time the intent was written */
     long pid;         /**< process that wrote it (0 if unknown) */
     char *operation;  /**< the command that wrote it; may be NULL */
+    /** A "deposed" intent's object besides its attributes (identity), as
+     *  a v4 state instance has them: provider, status, schema_version,
+     *  sensitive_attributes, dependencies, create_before_destroy. NULL for
+     *  other intents and deposed objects recorded before tern kept it. */
+    json_t *object;
 } tern_state_intent;
 
 /**
@@ -390,6 +395,20 @@ typedef struct tern_state_intent {
 int tern_state_intent_begin(tern_state *state, int64_t *id, const char *address,
                             const char *action, const json_t *identity,
                             struct tern_diags *diags);
+
+/**
+ * Record, in the same way, that the object at @p address is deposed: the
+ * old object of a create_before_destroy replacement whose new object is
+ * now the address's, kept (a "deposed" intent) until its delete is done.
+ * @param attributes the old object's attributes (borrowed); NULL = {}
+ * @param prior the old object's state row, whose status, schema version,
+ *              sensitive paths, dependencies and create_before_destroy
+ *              the deposed object keeps (borrowed; may be NULL)
+ */
+int tern_state_depose(tern_state *state, int64_t *id, const char *address,
+                      const json_t *attributes,
+                      const tern_state_resource *prior,
+                      struct tern_diags *diags);
 
 /**
  * Drop an intent without changing the state (the call failed and changed

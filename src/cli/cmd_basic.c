@@ -690,13 +690,18 @@ static json_t *instance_json(const tern_state_resource *r)
     return tern_json_done(oom, j);
 }
 
+/* By address, then an instance's current object before its deposed ones
+ * by key, as version4.go orders them in the state file. */
 static int address_cmp(const void *pa, const void *pb)
 {
     const json_t *a = *(const json_t *const *)pa;
     const json_t *b = *(const json_t *const *)pb;
+    const char *ka = json_string_value(json_object_get(a, "deposed_key"));
+    const char *kb = json_string_value(json_object_get(b, "deposed_key"));
+    int c = strcmp(json_string_value(json_object_get(a, "address")),
+                   json_string_value(json_object_get(b, "address")));
 
-    return strcmp(json_string_value(json_object_get(a, "address")),
-                  json_string_value(json_object_get(b, "address")));
+    return c ? c : strcmp(ka ? ka : "", kb ? kb : "");
 }
 
 /* jsonstate sorts a module's resources by address. */
@@ -968,6 +973,88 @@ static json_t *child_module(json_t *children, const char *m)
     return json_array_append_new(children, mod) ? NULL : mod;
 }
 
+/*
+ * A deposed object (state/tfjson.c's add_deposed), as jsonstate's
+ * marshalResources writes one: a resource of its own with its instance's
+ * address, mode, type, name, index and provider, schema_version 0 (it
+ * copies only those), its values, sensitive values, depends_on and
+ * tainted, then its deposed_key. NULL when out of memory or when the
+ * intent's address does not parse (damaged: left out).
+ */
+static json_t *deposed_object_json(const tern_state_intent *in, char **module,
+                                   int *damaged)
+{
+    tern_state_resource r = TERN_STATE_RESOURCE_INIT;
+    struct tern_diags scratch = TERN_DIAGS_INIT;
+    const json_t *meta = json_is_object(in->object) ? in->object : NULL;
+    struct cli_addr a;
+    char key[24];
+    json_t *j = NULL;
+    int oom = 0;
+
+    *module = NULL;
+    *damaged = 0;
+    if (cli_addr_parse(&a, in->address, &scratch) != TERN_OK) {
+        tern_diags_release(&scratch);
+        *damaged = 1;
+        return NULL;
+    }
+    r.module = a.module;
+    r.mode = (enum tern_state_mode)a.mode;
+    r.type = a.type;
+    r.name = a.name;
+    r.key_kind = (enum tern_state_key)a.key_kind;
+    r.key_int = a.key_int;
+    r.key_str = a.key_str;
+    r.provider = (char *)json_string_value(json_object_get(meta, "provider"));
+    r.attributes = in->identity;
+    r.sensitive = json_object_get(meta, "sensitive_attributes");
+    r.dependencies = json_object_get(meta, "dependencies");
+    if (json_is_string(json_object_get(meta, "status")))
+        r.status = TERN_STATE_TAINTED;
+    snprintf(key, sizeof(key), "%08llx", (unsigned long long)in->id);
+    *damaged = r.type == NULL;
+    if (r.type && (j = instance_json(&r)) != NULL) {
+        tern_json_set(&oom, j, "deposed_key", json_string(key));
+        j = tern_json_done(oom, j);
+    }
+    if (j && a.module && *a.module && !(*module = tern_strdup(a.module))) {
+        json_decref(j);
+        j = NULL;
+    }
+    cli_addr_release(&a);
+    return j;
+}
+
+/* Append the deposed objects among @in (@nin intents) to their modules'
+ * resources: @root's, or a module of @children. */
+static void add_deposed(int *oom, const tern_state_intent *in, size_t nin,
+                        json_t *root, json_t *children)
+{
+    size_t i;
+
+    for (i = 0; !*oom && i < nin; i++) {
+        json_t *j, *target;
+        char *m = NULL;
+        int damaged = 0;
+
+        if (strcmp(in[i].action, "deposed") != 0)
+            continue;
+        if ((j = deposed_object_json(&in[i], &m, &damaged)) == NULL) {
+            *oom = !damaged;
+            continue;
+        }
+        target = m ? child_module(children, m) : root;
+        if (target)
+            tern_json_append(oom, json_object_get(target, "resources"), j);
+        else {
+            json_decref(j);
+            *oom = 1;
+        }
+        tern_free(m);
+    }
+}
+
 /* The state representation (jsonstate.Marshal); NULL with a diagnostic
  * when the state could not be read, NULL without one when out of memory. */
 static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
@@ -976,8 +1063,9 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
     json_t *doc = NULL, *outputs = NULL, *outs = NULL, *root = NULL,
            *children = NULL, *checks = NULL, *o, *mod, *vals;
     unsigned long failed = tern_alloc_failures();
+    tern_state_intent *in = NULL;
     const char *k;
-    size_t n = 0, i, j;
+    size_t n = 0, i, j, nin = 0, deposed = 0;
     int oom = 0;
 
     /* An empty state is only its format_version, as upstream's. */
@@ -985,12 +1073,15 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
     if (!doc || !st)
         return doc;
     if (tern_state_list(st, &list, &n, &ctx->diags) ||
-        tern_state_outputs(st, &outputs, &ctx->diags)) {
+        tern_state_outputs(st, &outputs, &ctx->diags) ||
+        tern_state_intents(st, &in, &nin, &ctx->diags)) {
         json_decref(doc);
         doc = NULL;
         goto done;
     }
-    if (n == 0 && json_object_size(outputs) == 0)
+    for (i = 0; i < nin; i++)
+        deposed += strcmp(in[i].action, "deposed") == 0;
+    if (n == 0 && deposed == 0 && json_object_size(outputs) == 0)
         goto done;
     tern_json_set(&oom, doc, "terraform_version",
                   json_string(TERN_LANGUAGE_VERSION));
@@ -1017,6 +1108,7 @@ static json_t *show_json(struct cli_ctx *ctx, tern_state *st)
         tern_json_append(&oom, json_object_get(target, "resources"),
                          instance_json(&list[i]));
     }
+    add_deposed(&oom, in, nin, root, children);
     sort_resources(&oom, root);
     if (!json_array_size(json_object_get(root, "resources")))
         json_object_del(root, "resources");
@@ -1054,6 +1146,7 @@ done:
     json_decref(children);
     json_decref(outputs);
     tern_state_resources_free(list, n);
+    tern_state_intents_free(in, nin);
     return doc;
 }
 

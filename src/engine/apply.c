@@ -873,6 +873,45 @@ static int publish_value(struct applyrun *ar, const struct pinst *pi,
     return 0;
 }
 
+/*
+ * Commit step @p s's new object. The old object of a create_before_destroy
+ * replacement is then no longer the address's object: it is remembered (in
+ * this same transaction) as deposed until its delete is done, or a failed
+ * or interrupted delete orphans it; it keeps what its state row held
+ * besides the attributes (status, schema version, sensitive paths,
+ * dependencies, create_before_destroy), as Terraform's deposed object is
+ * the current one moved aside (internal/states/statefile/version4.go
+ * writes the same fields for both).
+ */
+static int commit_replacing(struct applyrun *ar, struct pinst *pi,
+                            struct step *s)
+{
+    tern_state_resource *prior = NULL;
+    json_t *old = NULL;
+    int error;
+
+    if (pi->pub.action != TERN_ACTION_CREATE_THEN_DELETE || pi->deposed ||
+        !pi->before)
+        return commit_object(ar, pi, s->module, s->intent, s->result, s->sens,
+                             &s->diags);
+    error = tern_state_get(ar->e->state, &prior, pi->addr, &s->diags);
+    if (error && error != TERN_ENOTFOUND)
+        return error;
+    error = commit_object(ar, pi, s->module, s->intent, s->result, s->sens,
+                          &s->diags);
+    if (!error) {
+        old = tern_value_to_json(pi->before);
+        error = old ? tern_state_depose(ar->e->state, &pi->deposed, pi->addr,
+                                        old, prior, &s->diags)
+                    : TERN_ENOMEM;
+    }
+    if (!error)
+        error = tern__pinst_publish(pi);
+    json_decref(old);
+    tern_state_resource_free(prior);
+    return error;
+}
+
 static int apply_finish(struct exec *ex, struct step *s)
 {
     struct applyrun *ar = ex->ctx;
@@ -940,32 +979,13 @@ static int apply_finish(struct exec *ex, struct step *s)
         }
         return 0;
     }
-    error = commit_object(ar, pi, s->module, s->intent, s->result, s->sens,
-                          &s->diags);
+    error = commit_replacing(ar, pi, s);
     if (error) {
         s->rc = error;
         report_failure(ar, pi, s);
         return 1;
     }
     settle_leftovers(ar, pi->addr, s->intent, s->op == OP_CREATE || s->adopted);
-    /* The old object of a create_before_destroy replacement is no longer
-     * the address's object: remember it (in this same transaction) until
-     * its delete is done, or a failed or interrupted delete orphans it. */
-    if (a == TERN_ACTION_CREATE_THEN_DELETE && !pi->deposed && pi->before) {
-        json_t *old = tern_value_to_json(pi->before);
-
-        error =
-            old ? tern_state_intent_begin(ar->e->state, &pi->deposed, pi->addr,
-                                          "deposed", old, &s->diags)
-                : TERN_ENOMEM;
-        json_decref(old);
-        if (error) {
-            s->rc = error;
-            report_failure(ar, pi, s);
-            return 1;
-        }
-        tern__pinst_publish(pi);
-    }
     if (publish_value(ar, pi, s))
         return 1;
     /* Postconditions against the new object, which stays saved (as in

@@ -950,7 +950,10 @@ static json_t *prior_state(struct pinst **sorted, size_t n,
                                  value_resource(pi, pi->after, 1));
             continue;
         }
-        if (pi->in_state && pi->before)
+        /* A deposed object is in the prior state too (jsonstate's
+         * marshalResources writes it beside its instance's current one,
+         * with its deposed_key). */
+        if ((pi->in_state || pi->deposed) && pi->before)
             tern_json_append(oom, module_resources(res, children, pi),
                              value_resource(pi, pi->before, 1));
     }

@@ -734,8 +734,8 @@ TEST(state, refuses_newer_version)
 
         snprintf(want_, sizeof(want_),
                  "%s/new.db was written by a newer tern: it has state schema "
-                 "version 7 (last written by tern 0.1.0); this tern (0.1.0) "
-                 "knows versions up to 2. Upgrade tern to use this state. tern "
+                 "version 8 (last written by tern 0.1.0); this tern (0.1.0) "
+                 "knows versions up to 3. Upgrade tern to use this state. tern "
                  "did not change the file.",
                  tern_test_tmpdir());
         ASSERT_STR_EQ(detail, want_);
@@ -999,6 +999,50 @@ static const json_t *instances_of(const json_t *doc, size_t i)
 {
     return json_object_get(json_array_get(json_object_get(doc, "resources"), i),
                            "instances");
+}
+
+/*
+ * A deposed object is the current object moved aside: it keeps what its
+ * row held besides the attributes (status, schema version, sensitive
+ * paths, dependencies, create_before_destroy), and the export writes them
+ * as version4.go writes them for any instance object; a push and a pull
+ * give them back.
+ */
+TEST(state, deposed_keeps_object)
+{
+    char *pa = tpath("a.db"), *pb = tpath("b.db");
+    tern_state *a = open_state(pa, 1, NULL), *b;
+    tern_state_resource *prior = NULL;
+    json_t *doc = NULL, *doc2 = NULL, *want,
+           *old = json_pack("{s:s,s:s}", "id", "p0", "name", "p0");
+    int64_t id = 0;
+
+    fill(a);
+    ASSERT_OK(tern_state_get(a, &prior, "aws_iam_instance_profile.p[0]", NULL));
+    ASSERT_OK(tern_state_depose(a, &id, "aws_iam_instance_profile.p[0]", old,
+                                prior, NULL));
+    tern_state_resource_free(prior);
+    ASSERT_OK(tern_state_export(a, -1, &doc, NULL));
+    ASSERT_EQ(json_array_size(instances_of(doc, 0)), 3);
+    want = json_pack(
+        "{s:i,s:s,s:s,s:i,s:O,s:[[{s:s,s:s}]],s:[s],s:b}", "index_key", 0,
+        "status", "tainted", "deposed", "00000001", "schema_version", 1,
+        "attributes", old, "sensitive_attributes", "type", "get_attr", "value",
+        "secret", "dependencies", "aws_iam_role.a", "create_before_destroy", 1);
+    assert_json_eq(json_array_get(instances_of(doc, 0), 1), want);
+    b = open_state(pb, 1, NULL);
+    ASSERT_OK(tern_state_import(b, doc, 0, NULL));
+    ASSERT_OK(tern_state_export(b, -1, &doc2, NULL));
+    assert_json_eq(json_array_get(instances_of(doc2, 0), 1), want);
+    tern_state_free(b);
+    tern_state_free(a);
+    json_decref(want);
+    json_decref(old);
+    json_decref(doc);
+    json_decref(doc2);
+    tern_free(pa);
+    tern_free(pb);
+    LEAK_CHECK();
 }
 
 /*
@@ -1590,6 +1634,7 @@ const struct tern_test test_state_list[] = {
     TEST_UNIT(state, empty_database_is_fresh),
     TEST_UNIT(state, tfjson_round_trip),
     TEST_UNIT(state, tfjson_deposed_round_trip),
+    TEST_UNIT(state, deposed_keeps_object),
     TEST_UNIT(state, output_types),
     TEST_UNIT(state, push_refusals),
     TEST_UNIT(state, migrate_skips_unsupported),
