@@ -30,8 +30,11 @@
 struct pr {
     tern_buf *out;
     const struct cli_ui *ui;
-    int element; /* the value is a list element: no " -> null" */
-    int set;     /* the value is a set(string) attribute's */
+    /* The value's deletion prints no " -> null": a list element, an
+     * object's member, a deleted map's element (the renderers'
+     * OverrideNullSuffix: renderers/list.go, object.go, map.go). */
+    int no_null;
+    int set; /* the value is a set(string) attribute's */
 };
 
 enum sym { S_SAME, S_ADD, S_DEL, S_UPD };
@@ -292,6 +295,10 @@ static void object_entries(struct pr *r, const tern_value *b,
         put_sym(r->out, sym_text(r, s));
         cli_hcl_key(r->out, k, quoted, width);
         tern_buf_puts(r->out, " = ");
+        /* An object's members never print " -> null" (renderers/
+         * object.go Object, the JSON differ's and cty objects'); a map's
+         * do, unless the whole map goes (map.go). */
+        r->no_null = !quoted || absent(a);
         value_lines(r, vb, va, col, quoted, in_json);
         tern_buf_putc(r->out, '\n');
     }
@@ -328,7 +335,7 @@ static void elem_line(struct elems *el, size_t bi, size_t ai)
 
     cli_hcl_indent(r->out, el->col);
     put_sym(r->out, sym_text(r, s));
-    r->element = 1;
+    r->no_null = 1;
     value_lines(r, eb, ea, el->col, el->quoted, el->in_json);
     tern_buf_puts(r->out, ",\n");
 }
@@ -574,10 +581,10 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     tern_value *jb = NULL, *ja = NULL;
     enum sym s = sym_of(b, a);
     enum tern_value_kind k;
-    const char *gone = r->element ? "" : " -> null";
+    const char *gone = r->no_null ? "" : " -> null";
     int set = r->set;
 
-    r->element = 0;
+    r->no_null = 0;
     r->set = 0;
     /* Policy documents: the decoded JSON, in jsonencode(). */
     if (!in_json) {
@@ -588,8 +595,11 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
             (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, col + 4);
-            /* A whole new or old document has no symbol of its own. */
+            /* A whole new or old document has no symbol of its own, and
+             * its "-> null" follows the parenthesis, not the document
+             * (renderers/primitive.go renderStringDiffAsJson). */
             put_sym(r->out, sym_text(r, s == S_UPD ? S_UPD : S_SAME));
+            r->no_null = 1;
             value_lines(r, jb, ja, col + 4, 0, 1);
             tern_buf_putc(r->out, '\n');
             cli_hcl_indent(r->out, col + 2);
@@ -647,7 +657,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
 
                 cli_hcl_indent(r->out, col + 4);
                 put_sym(r->out, sym_text(r, s));
-                r->element = 1;
+                r->no_null = 1;
                 value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
                             col + 4, quoted, in_json);
                 tern_buf_puts(r->out, ",\n");

@@ -740,6 +740,48 @@ TEST(cli_render, block_list_by_index)
     tern_value_decref(after);
 }
 
+/* A JSON document's deleted member prints no " -> null", nor does the
+ * document deleted whole, whose "-> null" follows the parenthesis
+ * (renderers/object.go Object, primitive.go renderStringDiffAsJson); a
+ * map's deleted element does, unless the whole map goes (map.go). */
+TEST(cli_render, deleted_members)
+{
+    char *got = list_diff("\"{\\\"a\\\":1,\\\"b\\\":2,\\\"c\\\":[1,2]}\"",
+                          "\"{\\\"a\\\":1,\\\"c\\\":[1]}\"");
+
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "          ~ {\n"
+                       "              - b = 2\n"
+                       "              ~ c = [\n"
+                       "                    1,\n"
+                       "                  - 2,\n"
+                       "                ]\n"
+                       "                # (1 unchanged attribute hidden)\n"
+                       "            }\n"
+                       "        )");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":[1]}\"", "null");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "            {\n"
+                       "              - a = [\n"
+                       "                  - 1,\n"
+                       "                ]\n"
+                       "            }\n"
+                       "        ) -> null");
+    tern_free(got);
+    got = list_diff("{\"k\":\"v\",\"x\":\"y\"}", "{\"x\":\"y\"}");
+    ASSERT_STR_EQ(got, "{\n"
+                       "          - \"k\" = \"v\" -> null\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        }");
+    tern_free(got);
+    got = list_diff("{\"k\":\"v\"}", "null");
+    ASSERT_STR_EQ(got, "{\n"
+                       "          - \"k\" = \"v\"\n"
+                       "        } -> null");
+    tern_free(got);
+}
+
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
@@ -759,4 +801,5 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, list_policy_action_insert),
     TEST_UNIT(cli_render, set_elements),
     TEST_UNIT(cli_render, block_list_by_index),
+    TEST_UNIT(cli_render, deleted_members),
     TEST_END};
