@@ -1082,21 +1082,15 @@ void cli_render_summary(tern_buf *out, const struct cli_ui *ui,
     (void)destroy;
 }
 
-void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
-                               const tern_value *planned, const json_t *prior)
+/* The prior state's outputs as values, a sensitive one marked. */
+static tern_value *prior_outputs(const json_t *prior)
 {
-    struct pr r = {out, ui, 0, 0};
-    tern_value *old_outputs = NULL;
-    size_t i, width = 0, n = planned ? tern_value_length(planned) : 0;
-    int any = 0;
+    tern_value *old_outputs = tern_value_object_new();
     const char *k;
     json_t *o;
 
-    old_outputs = tern_value_object_new();
-    if (!old_outputs) {
-        out->oom = 1;
-        return;
-    }
+    if (!old_outputs)
+        return NULL;
     json_object_foreach((json_t *)prior, k, o)
     {
         tern_value *v = tern_value_from_json(json_object_get(o, "value"));
@@ -1106,29 +1100,44 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
         if (v)
             tern_value_object_set(old_outputs, k, v);
     }
-    for (i = 0; i < n; i++) {
-        const char *name = tern_value_object_key(planned, i);
-        const tern_value *p = tern_value_object_value(planned, i);
-        const tern_value *nv = tern_value_object_get(p, "value");
-        const tern_value *ov = tern_value_object_get(old_outputs, name);
+    return old_outputs;
+}
 
-        if (sym_of(ov, nv) != S_SAME && strlen(name) > width)
-            width = strlen(name);
-    }
-    /* Removed outputs are in the prior state only. */
-    for (i = 0; i < tern_value_length(old_outputs); i++) {
-        const char *name = tern_value_object_key(old_outputs, i);
+/*
+ * "Changes to Outputs:" as jsonformat/plan.go renderHumanDiffOutputs
+ * prints them: every output, planned or removed, in one order by name,
+ * the names padded to the longest of them all (unchanged ones included,
+ * as the plan's output changes hold every root output), each value
+ * through upstream's JSON differ (differ/output.go): an object's keys
+ * bare where they are identifiers, its unchanged members counted as
+ * attributes but id, name and tags, and no " -> null" on a deleted
+ * member (renderers/object.go).
+ */
+void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
+                               const tern_value *planned, const json_t *prior)
+{
+    struct pr r = {out, ui, 0, 0};
+    tern_value *old_outputs = prior_outputs(prior);
+    struct pairs p;
+    const tern_value *ov, *rec;
+    const char *name;
+    size_t width = 0;
+    int any = 0;
 
-        if (!tern_value_object_get(planned, name) && strlen(name) > width)
-            width = strlen(name);
+    if (!old_outputs) {
+        out->oom = 1;
+        return;
     }
-    for (i = 0; i < n; i++) {
-        const char *name = tern_value_object_key(planned, i);
-        const tern_value *p = tern_value_object_value(planned, i);
-        const tern_value *nv = tern_value_object_get(p, "value");
-        const tern_value *ov = tern_value_object_get(old_outputs, name);
-        const tern_value *sens = tern_value_object_get(p, "sensitive");
-        enum sym s = sym_of(ov, nv);
+    pairs_start(&p, old_outputs, planned);
+    while (pairs_next(&p, &name, &ov, &rec))
+        if (cli_hcl_key_width(name, 0) > width)
+            width = cli_hcl_key_width(name, 0);
+    pairs_start(&p, old_outputs, planned);
+    while (pairs_next(&p, &name, &ov, &rec)) {
+        const tern_value *nv = rec ? tern_value_object_get(rec, "value") : NULL;
+        const tern_value *sens =
+            rec ? tern_value_object_get(rec, "sensitive") : NULL;
+        enum sym s = rec ? sym_of(ov, nv) : S_DEL;
 
         if (s == S_SAME)
             continue;
@@ -1136,27 +1145,14 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
             tern_buf_puts(out, "\nChanges to Outputs:\n");
         tern_buf_puts(out, "  ");
         put_sym(out, sym_text(&r, s));
-        put_padded(out, name, width);
+        cli_hcl_key(out, name, 0, width);
+        tern_buf_puts(out, " = ");
         if ((sens && tern_value_get_bool(sens)) || has_sens(nv) || has_sens(ov))
-            tern_buf_puts(out, "(sensitive value)");
+            tern_buf_puts(out, s == S_DEL && absent(nv)
+                                   ? "(sensitive value) -> null"
+                                   : "(sensitive value)");
         else
-            value_lines(&r, ov, nv, 2, 1, 0);
-        tern_buf_putc(out, '\n');
-    }
-    for (i = 0; i < tern_value_length(old_outputs); i++) {
-        const char *name = tern_value_object_key(old_outputs, i);
-        const tern_value *ov = tern_value_object_value(old_outputs, i);
-
-        if (tern_value_object_get(planned, name))
-            continue;
-        if (!any++)
-            tern_buf_puts(out, "\nChanges to Outputs:\n");
-        tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, S_DEL), (int)width,
-                        name);
-        if (has_sens(ov))
-            tern_buf_puts(out, "(sensitive value) -> null");
-        else
-            value_lines(&r, ov, NULL, 2, 1, 0);
+            value_lines(&r, ov, nv, 2, 0, 0);
         tern_buf_putc(out, '\n');
     }
     tern_value_decref(old_outputs);

@@ -377,10 +377,12 @@ TEST(cli_render, summary_and_outputs)
                   "destroy.\n");
     tern_buf_clear(&out);
     cli_render_output_changes(&out, NULL, planned, prior);
+    /* One order by name, removed outputs among the rest (jsonformat/
+     * plan.go renderHumanDiffOutputs). */
     ASSERT_STR_EQ(tern_buf_cstr(&out), "\nChanges to Outputs:\n"
                                        "  ~ arn  = \"arn:old\" -> \"arn:new\"\n"
-                                       "  + pw   = (sensitive value)\n"
-                                       "  - gone = \"g\" -> null\n");
+                                       "  - gone = \"g\" -> null\n"
+                                       "  + pw   = (sensitive value)\n");
     tern_buf_release(&out);
     tern_value_decref(planned);
     json_decref(prior);
@@ -782,6 +784,55 @@ TEST(cli_render, deleted_members)
     tern_free(got);
 }
 
+/* "Changes to Outputs:" for one output, @before its prior value (JSON)
+ * and @after its planned one (stolen). */
+static char *output_diff(const char *before, tern_value *after)
+{
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *planned = tern_value_object_new();
+    tern_value *rec = val("{\"sensitive\":false}");
+    char buf[512];
+    json_t *prior;
+
+    snprintf(buf, sizeof(buf), "{\"o\":{\"value\":%s}}", before);
+    prior = json_loads(buf, 0, NULL);
+    ASSERT_OK(tern_value_object_set(rec, "value", after));
+    ASSERT_OK(tern_value_object_set(planned, "o", rec));
+    cli_render_output_changes(&out, NULL, planned, prior);
+    tern_value_decref(planned);
+    json_decref(prior);
+    return tern_buf_detach(&out);
+}
+
+/* The same for @after as JSON, NULL for unknown. */
+static char *outputs_diff(const char *before, const char *after)
+{
+    return output_diff(before, after ? val(after) : tern_value_unknown());
+}
+
+/* An output's object or map goes through upstream's JSON differ
+ * (differ/output.go): keys bare where they are identifiers, unchanged
+ * members counted as attributes but id, name and tags, shown, and no
+ * " -> null" on a deleted member (renderers/object.go). */
+TEST(cli_render, output_objects)
+{
+    char *got = outputs_diff("{\"id\":\"x\",\"a\":1,\"b\":5,\"d\":4,"
+                             "\"with space\":1}",
+                             "{\"id\":\"x\",\"a\":1,\"b\":2,\"c\":3,"
+                             "\"with space\":2}");
+
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = {\n"
+                       "      ~ b            = 5 -> 2\n"
+                       "      + c            = 3\n"
+                       "      - d            = 4\n"
+                       "        id           = \"x\"\n"
+                       "      ~ \"with space\" = 1 -> 2\n"
+                       "        # (1 unchanged attribute hidden)\n"
+                       "    }\n");
+    tern_free(got);
+}
+
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
@@ -802,4 +853,5 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, set_elements),
     TEST_UNIT(cli_render, block_list_by_index),
     TEST_UNIT(cli_render, deleted_members),
+    TEST_UNIT(cli_render, output_objects),
     TEST_END};
