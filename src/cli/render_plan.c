@@ -31,8 +31,9 @@ struct pr {
     tern_buf *out;
     const struct cli_ui *ui;
     /* The value's deletion prints no " -> null": a list element, an
-     * object's member, a deleted map's element (the renderers'
-     * OverrideNullSuffix: renderers/list.go, object.go, map.go). */
+     * object's member, a deleted map's element, either side of a type
+     * change (the renderers' OverrideNullSuffix: renderers/list.go,
+     * object.go, map.go, type_change.go). */
     int no_null;
     int set; /* the value is a set(string) attribute's */
 };
@@ -164,6 +165,14 @@ static int is_scalar(const tern_value *v)
 {
     return absent(v) || tern_value_is_unknown(v) ||
            tern_value_is_sensitive(v) || !is_collection(v);
+}
+
+/* Two collections upstream's differ diffs into: both arrays (a list, a
+ * set or a tuple: JSON has no other) or both objects. */
+static int same_kind(const tern_value *b, const tern_value *a)
+{
+    return (tern_value_kind(b) == TERN_VAL_OBJECT) ==
+           (tern_value_kind(a) == TERN_VAL_OBJECT);
 }
 
 /* A single value on one line (scalars and empty collections). */
@@ -591,8 +600,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
         /* Out of memory, the rendering is short: the buffer says so. */
         jb = json_string_value_of(b, &r->out->oom);
         ja = json_string_value_of(a, &r->out->oom);
-        if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja) &&
-            (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
+        if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja)) {
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, col + 4);
             /* A whole new or old document has no symbol of its own, and
@@ -615,16 +623,23 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     }
     /* An empty collection changed to a full one, or back, is diffed
      * element by element ("[" then "+ x,"), as upstream's list and map
-     * renderers print it; only scalars change on one line. */
-    if (s == S_UPD && (is_scalar(b) || is_scalar(a) ||
-                       tern_value_kind(b) != tern_value_kind(a))) {
+     * renderers print it; a value that becomes unknown, or changes kind
+     * (a list to an object, a string to a list, a JSON document to a
+     * plain string), prints its before whole as deleted, then its after
+     * whole as created, neither with " -> null" (renderers/
+     * type_change.go, unknown.go; jsondiff/diff.go Transform). */
+    if (s == S_UPD && (is_scalar(b) || is_scalar(a) || !same_kind(b, a))) {
         if (has_sens(b) || has_sens(a)) {
             tern_buf_puts(r->out, "(sensitive value)");
             return;
         }
-        put_inline(r, b);
+        r->no_null = 1;
+        value_lines(r, b, NULL, col, quoted, in_json);
         tern_buf_puts(r->out, " -> ");
-        put_inline(r, a);
+        if (tern_value_is_unknown(a))
+            put_inline(r, a);
+        else
+            value_lines(r, NULL, a, col, quoted, in_json);
         return;
     }
     if (is_inline(one) && s != S_UPD) {

@@ -833,6 +833,68 @@ TEST(cli_render, output_objects)
     tern_free(got);
 }
 
+/* A value that changes kind prints its before whole as deleted and its
+ * after whole as created, neither with " -> null"; one that becomes
+ * unknown, its before whole (renderers/type_change.go, unknown.go;
+ * jsondiff/diff.go Transform). A list and a tuple are both arrays. */
+TEST(cli_render, kind_changes)
+{
+    char *got = outputs_diff("[\"a\"]", "{\"k\":\"v\"}");
+
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [\n"
+                       "      - \"a\",\n"
+                       "    ] -> {\n"
+                       "      + k = \"v\"\n"
+                       "    }\n");
+    tern_free(got);
+    got = outputs_diff("\"x\"", "[\"a\"]");
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = \"x\" -> [\n"
+                       "      + \"a\",\n"
+                       "    ]\n");
+    tern_free(got);
+    got = outputs_diff("{\"k\":[\"a\"]}", NULL);
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = {\n"
+                       "      - k = [\n"
+                       "          - \"a\",\n"
+                       "        ]\n"
+                       "    } -> (known after apply)\n");
+    tern_free(got);
+    /* A set where the state had a list (the prior state's JSON has
+     * only arrays): diffed element by element, not "[] -> []". */
+    got = output_diff("[\"a\",\"b\"]",
+                      tern_value_set_finish(val("[\"b\",\"c\"]")));
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [\n"
+                       "      - \"a\",\n"
+                       "        \"b\",\n"
+                       "      + \"c\",\n"
+                       "    ]\n");
+    tern_free(got);
+    got = outputs_diff("[]", "{}");
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [] -> {}\n");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":1}\"", "\"plain\"");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "            {\n"
+                       "              - a = 1\n"
+                       "            }\n"
+                       "        ) -> \"plain\"");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":1}\"", "\"[1]\"");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "          ~ {\n"
+                       "              - a = 1\n"
+                       "            } -> [\n"
+                       "              + 1,\n"
+                       "            ]\n"
+                       "        )");
+    tern_free(got);
+}
+
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
@@ -854,4 +916,5 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, block_list_by_index),
     TEST_UNIT(cli_render, deleted_members),
     TEST_UNIT(cli_render, output_objects),
+    TEST_UNIT(cli_render, kind_changes),
     TEST_END};
