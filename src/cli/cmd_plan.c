@@ -1109,9 +1109,23 @@ static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
     if (ctx->state)
         tern_state_outputs(ctx->state, &prior, NULL);
     cli_render_drift(&out, ui, plan, cfg, prior);
+    if (n == 0) {
+        size_t before = out.len;
+
+        /* Output changes alone are changes: no "No changes.", but what
+         * applying them does (jsonformat/plan.go renderHuman: the "No
+         * changes" messages only when len(changes) == 0 &&
+         * len(outputs) == 0, this note when len(counts) == 0). */
+        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+        if (out.len > before) {
+            tern_buf_puts(&out, "\nYou can apply this plan to save these new "
+                                "output values to the tern\nstate, without "
+                                "changing any real infrastructure.\n");
+            goto print;
+        }
+    }
     if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
         /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
-        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
         tern_buf_printf(&out,
                         "\n%s%sNo changes.%s%s Your infrastructure still "
                         "matches the configuration.%s\n\ntern has checked "
@@ -1123,7 +1137,6 @@ static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
         goto print;
     }
     if (n == 0) {
-        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
         tern_buf_printf(&out,
                         "\n%s%sNo changes.%s%s Your infrastructure matches "
                         "the configuration.%s\n\ntern has compared your real "

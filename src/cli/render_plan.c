@@ -30,8 +30,12 @@
 struct pr {
     tern_buf *out;
     const struct cli_ui *ui;
-    int element; /* the value is a list element: no " -> null" */
-    int set;     /* the value is a set(string) attribute's */
+    /* The value's deletion prints no " -> null": a list element, an
+     * object's member, a deleted map's element, either side of a type
+     * change (the renderers' OverrideNullSuffix: renderers/list.go,
+     * object.go, map.go, type_change.go). */
+    int no_null;
+    int set; /* the value is a set(string) attribute's */
 };
 
 enum sym { S_SAME, S_ADD, S_DEL, S_UPD };
@@ -163,6 +167,14 @@ static int is_scalar(const tern_value *v)
            tern_value_is_sensitive(v) || !is_collection(v);
 }
 
+/* Two collections upstream's differ diffs into: both arrays (a list, a
+ * set or a tuple: JSON has no other) or both objects. */
+static int same_kind(const tern_value *b, const tern_value *a)
+{
+    return (tern_value_kind(b) == TERN_VAL_OBJECT) ==
+           (tern_value_kind(a) == TERN_VAL_OBJECT);
+}
+
 /* A single value on one line (scalars and empty collections). */
 static int is_inline(const tern_value *v)
 {
@@ -292,6 +304,10 @@ static void object_entries(struct pr *r, const tern_value *b,
         put_sym(r->out, sym_text(r, s));
         cli_hcl_key(r->out, k, quoted, width);
         tern_buf_puts(r->out, " = ");
+        /* An object's members never print " -> null" (renderers/
+         * object.go Object, the JSON differ's and cty objects'); a map's
+         * do, unless the whole map goes (map.go). */
+        r->no_null = !quoted || absent(a);
         value_lines(r, vb, va, col, quoted, in_json);
         tern_buf_putc(r->out, '\n');
     }
@@ -328,7 +344,7 @@ static void elem_line(struct elems *el, size_t bi, size_t ai)
 
     cli_hcl_indent(r->out, el->col);
     put_sym(r->out, sym_text(r, s));
-    r->element = 1;
+    r->no_null = 1;
     value_lines(r, eb, ea, el->col, el->quoted, el->in_json);
     tern_buf_puts(r->out, ",\n");
 }
@@ -574,22 +590,24 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     tern_value *jb = NULL, *ja = NULL;
     enum sym s = sym_of(b, a);
     enum tern_value_kind k;
-    const char *gone = r->element ? "" : " -> null";
+    const char *gone = r->no_null ? "" : " -> null";
     int set = r->set;
 
-    r->element = 0;
+    r->no_null = 0;
     r->set = 0;
     /* Policy documents: the decoded JSON, in jsonencode(). */
     if (!in_json) {
         /* Out of memory, the rendering is short: the buffer says so. */
         jb = json_string_value_of(b, &r->out->oom);
         ja = json_string_value_of(a, &r->out->oom);
-        if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja) &&
-            (!jb || !ja || tern_value_kind(jb) == tern_value_kind(ja))) {
+        if ((jb || absent(b)) && (ja || absent(a)) && (jb || ja)) {
             tern_buf_puts(r->out, "jsonencode(\n");
             cli_hcl_indent(r->out, col + 4);
-            /* A whole new or old document has no symbol of its own. */
+            /* A whole new or old document has no symbol of its own, and
+             * its "-> null" follows the parenthesis, not the document
+             * (renderers/primitive.go renderStringDiffAsJson). */
             put_sym(r->out, sym_text(r, s == S_UPD ? S_UPD : S_SAME));
+            r->no_null = 1;
             value_lines(r, jb, ja, col + 4, 0, 1);
             tern_buf_putc(r->out, '\n');
             cli_hcl_indent(r->out, col + 2);
@@ -605,16 +623,23 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
     }
     /* An empty collection changed to a full one, or back, is diffed
      * element by element ("[" then "+ x,"), as upstream's list and map
-     * renderers print it; only scalars change on one line. */
-    if (s == S_UPD && (is_scalar(b) || is_scalar(a) ||
-                       tern_value_kind(b) != tern_value_kind(a))) {
+     * renderers print it; a value that becomes unknown, or changes kind
+     * (a list to an object, a string to a list, a JSON document to a
+     * plain string), prints its before whole as deleted, then its after
+     * whole as created, neither with " -> null" (renderers/
+     * type_change.go, unknown.go; jsondiff/diff.go Transform). */
+    if (s == S_UPD && (is_scalar(b) || is_scalar(a) || !same_kind(b, a))) {
         if (has_sens(b) || has_sens(a)) {
             tern_buf_puts(r->out, "(sensitive value)");
             return;
         }
-        put_inline(r, b);
+        r->no_null = 1;
+        value_lines(r, b, NULL, col, quoted, in_json);
         tern_buf_puts(r->out, " -> ");
-        put_inline(r, a);
+        if (tern_value_is_unknown(a))
+            put_inline(r, a);
+        else
+            value_lines(r, NULL, a, col, quoted, in_json);
         return;
     }
     if (is_inline(one) && s != S_UPD) {
@@ -647,7 +672,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
 
                 cli_hcl_indent(r->out, col + 4);
                 put_sym(r->out, sym_text(r, s));
-                r->element = 1;
+                r->no_null = 1;
                 value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
                             col + 4, quoted, in_json);
                 tern_buf_puts(r->out, ",\n");
@@ -1072,21 +1097,15 @@ void cli_render_summary(tern_buf *out, const struct cli_ui *ui,
     (void)destroy;
 }
 
-void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
-                               const tern_value *planned, const json_t *prior)
+/* The prior state's outputs as values, a sensitive one marked. */
+static tern_value *prior_outputs(const json_t *prior)
 {
-    struct pr r = {out, ui, 0, 0};
-    tern_value *old_outputs = NULL;
-    size_t i, width = 0, n = planned ? tern_value_length(planned) : 0;
-    int any = 0;
+    tern_value *old_outputs = tern_value_object_new();
     const char *k;
     json_t *o;
 
-    old_outputs = tern_value_object_new();
-    if (!old_outputs) {
-        out->oom = 1;
-        return;
-    }
+    if (!old_outputs)
+        return NULL;
     json_object_foreach((json_t *)prior, k, o)
     {
         tern_value *v = tern_value_from_json(json_object_get(o, "value"));
@@ -1096,29 +1115,44 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
         if (v)
             tern_value_object_set(old_outputs, k, v);
     }
-    for (i = 0; i < n; i++) {
-        const char *name = tern_value_object_key(planned, i);
-        const tern_value *p = tern_value_object_value(planned, i);
-        const tern_value *nv = tern_value_object_get(p, "value");
-        const tern_value *ov = tern_value_object_get(old_outputs, name);
+    return old_outputs;
+}
 
-        if (sym_of(ov, nv) != S_SAME && strlen(name) > width)
-            width = strlen(name);
-    }
-    /* Removed outputs are in the prior state only. */
-    for (i = 0; i < tern_value_length(old_outputs); i++) {
-        const char *name = tern_value_object_key(old_outputs, i);
+/*
+ * "Changes to Outputs:" as jsonformat/plan.go renderHumanDiffOutputs
+ * prints them: every output, planned or removed, in one order by name,
+ * the names padded to the longest of them all (unchanged ones included,
+ * as the plan's output changes hold every root output), each value
+ * through upstream's JSON differ (differ/output.go): an object's keys
+ * bare where they are identifiers, its unchanged members counted as
+ * attributes but id, name and tags, and no " -> null" on a deleted
+ * member (renderers/object.go).
+ */
+void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
+                               const tern_value *planned, const json_t *prior)
+{
+    struct pr r = {out, ui, 0, 0};
+    tern_value *old_outputs = prior_outputs(prior);
+    struct pairs p;
+    const tern_value *ov, *rec;
+    const char *name;
+    size_t width = 0;
+    int any = 0;
 
-        if (!tern_value_object_get(planned, name) && strlen(name) > width)
-            width = strlen(name);
+    if (!old_outputs) {
+        out->oom = 1;
+        return;
     }
-    for (i = 0; i < n; i++) {
-        const char *name = tern_value_object_key(planned, i);
-        const tern_value *p = tern_value_object_value(planned, i);
-        const tern_value *nv = tern_value_object_get(p, "value");
-        const tern_value *ov = tern_value_object_get(old_outputs, name);
-        const tern_value *sens = tern_value_object_get(p, "sensitive");
-        enum sym s = sym_of(ov, nv);
+    pairs_start(&p, old_outputs, planned);
+    while (pairs_next(&p, &name, &ov, &rec))
+        if (cli_hcl_key_width(name, 0) > width)
+            width = cli_hcl_key_width(name, 0);
+    pairs_start(&p, old_outputs, planned);
+    while (pairs_next(&p, &name, &ov, &rec)) {
+        const tern_value *nv = rec ? tern_value_object_get(rec, "value") : NULL;
+        const tern_value *sens =
+            rec ? tern_value_object_get(rec, "sensitive") : NULL;
+        enum sym s = rec ? sym_of(ov, nv) : S_DEL;
 
         if (s == S_SAME)
             continue;
@@ -1126,27 +1160,14 @@ void cli_render_output_changes(tern_buf *out, const struct cli_ui *ui,
             tern_buf_puts(out, "\nChanges to Outputs:\n");
         tern_buf_puts(out, "  ");
         put_sym(out, sym_text(&r, s));
-        put_padded(out, name, width);
+        cli_hcl_key(out, name, 0, width);
+        tern_buf_puts(out, " = ");
         if ((sens && tern_value_get_bool(sens)) || has_sens(nv) || has_sens(ov))
-            tern_buf_puts(out, "(sensitive value)");
+            tern_buf_puts(out, s == S_DEL && absent(nv)
+                                   ? "(sensitive value) -> null"
+                                   : "(sensitive value)");
         else
-            value_lines(&r, ov, nv, 2, 1, 0);
-        tern_buf_putc(out, '\n');
-    }
-    for (i = 0; i < tern_value_length(old_outputs); i++) {
-        const char *name = tern_value_object_key(old_outputs, i);
-        const tern_value *ov = tern_value_object_value(old_outputs, i);
-
-        if (tern_value_object_get(planned, name))
-            continue;
-        if (!any++)
-            tern_buf_puts(out, "\nChanges to Outputs:\n");
-        tern_buf_printf(out, "  %s %-*s = ", sym_text(&r, S_DEL), (int)width,
-                        name);
-        if (has_sens(ov))
-            tern_buf_puts(out, "(sensitive value) -> null");
-        else
-            value_lines(&r, ov, NULL, 2, 1, 0);
+            value_lines(&r, ov, nv, 2, 0, 0);
         tern_buf_putc(out, '\n');
     }
     tern_value_decref(old_outputs);

@@ -375,10 +375,12 @@ TEST(cli_render, summary_and_outputs)
                   "destroy.\n");
     tern_buf_clear(&out);
     cli_render_output_changes(&out, NULL, planned, prior);
+    /* One order by name, removed outputs among the rest (jsonformat/
+     * plan.go renderHumanDiffOutputs). */
     ASSERT_STR_EQ(tern_buf_cstr(&out), "\nChanges to Outputs:\n"
                                        "  ~ arn  = \"arn:old\" -> \"arn:new\"\n"
-                                       "  + pw   = (sensitive value)\n"
-                                       "  - gone = \"g\" -> null\n");
+                                       "  - gone = \"g\" -> null\n"
+                                       "  + pw   = (sensitive value)\n");
     tern_buf_release(&out);
     tern_value_decref(planned);
     json_decref(prior);
@@ -714,6 +716,159 @@ TEST(cli_render, block_list_by_index)
     tern_free(got);
 }
 
+/* A JSON document's deleted member prints no " -> null", nor does the
+ * document deleted whole, whose "-> null" follows the parenthesis
+ * (renderers/object.go Object, primitive.go renderStringDiffAsJson); a
+ * map's deleted element does, unless the whole map goes (map.go). */
+TEST(cli_render, deleted_members)
+{
+    char *got = list_diff("\"{\\\"a\\\":1,\\\"b\\\":2,\\\"c\\\":[1,2]}\"",
+                          "\"{\\\"a\\\":1,\\\"c\\\":[1]}\"");
+
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "          ~ {\n"
+                       "              - b = 2\n"
+                       "              ~ c = [\n"
+                       "                    1,\n"
+                       "                  - 2,\n"
+                       "                ]\n"
+                       "                # (1 unchanged attribute hidden)\n"
+                       "            }\n"
+                       "        )");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":[1]}\"", "null");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "            {\n"
+                       "              - a = [\n"
+                       "                  - 1,\n"
+                       "                ]\n"
+                       "            }\n"
+                       "        ) -> null");
+    tern_free(got);
+    got = list_diff("{\"k\":\"v\",\"x\":\"y\"}", "{\"x\":\"y\"}");
+    ASSERT_STR_EQ(got, "{\n"
+                       "          - \"k\" = \"v\" -> null\n"
+                       "            # (1 unchanged element hidden)\n"
+                       "        }");
+    tern_free(got);
+    got = list_diff("{\"k\":\"v\"}", "null");
+    ASSERT_STR_EQ(got, "{\n"
+                       "          - \"k\" = \"v\"\n"
+                       "        } -> null");
+    tern_free(got);
+}
+
+/* "Changes to Outputs:" for one output, @before its prior value (JSON)
+ * and @after its planned one (stolen). */
+static char *output_diff(const char *before, tern_value *after)
+{
+    tern_buf out = TERN_BUF_INIT;
+    tern_value *planned = tern_value_object_new();
+    tern_value *rec = val("{\"sensitive\":false}");
+    char buf[512];
+    json_t *prior;
+
+    snprintf(buf, sizeof(buf), "{\"o\":{\"value\":%s}}", before);
+    prior = json_loads(buf, 0, NULL);
+    ASSERT_OK(tern_value_object_set(rec, "value", after));
+    ASSERT_OK(tern_value_object_set(planned, "o", rec));
+    cli_render_output_changes(&out, NULL, planned, prior);
+    tern_value_decref(planned);
+    json_decref(prior);
+    return tern_buf_detach(&out);
+}
+
+/* The same for @after as JSON, NULL for unknown. */
+static char *outputs_diff(const char *before, const char *after)
+{
+    return output_diff(before, after ? val(after) : tern_value_unknown());
+}
+
+/* An output's object or map goes through upstream's JSON differ
+ * (differ/output.go): keys bare where they are identifiers, unchanged
+ * members counted as attributes but id, name and tags, shown, and no
+ * " -> null" on a deleted member (renderers/object.go). */
+TEST(cli_render, output_objects)
+{
+    char *got = outputs_diff("{\"id\":\"x\",\"a\":1,\"b\":5,\"d\":4,"
+                             "\"with space\":1}",
+                             "{\"id\":\"x\",\"a\":1,\"b\":2,\"c\":3,"
+                             "\"with space\":2}");
+
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = {\n"
+                       "      ~ b            = 5 -> 2\n"
+                       "      + c            = 3\n"
+                       "      - d            = 4\n"
+                       "        id           = \"x\"\n"
+                       "      ~ \"with space\" = 1 -> 2\n"
+                       "        # (1 unchanged attribute hidden)\n"
+                       "    }\n");
+    tern_free(got);
+}
+
+/* A value that changes kind prints its before whole as deleted and its
+ * after whole as created, neither with " -> null"; one that becomes
+ * unknown, its before whole (renderers/type_change.go, unknown.go;
+ * jsondiff/diff.go Transform). A list and a tuple are both arrays. */
+TEST(cli_render, kind_changes)
+{
+    char *got = outputs_diff("[\"a\"]", "{\"k\":\"v\"}");
+
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [\n"
+                       "      - \"a\",\n"
+                       "    ] -> {\n"
+                       "      + k = \"v\"\n"
+                       "    }\n");
+    tern_free(got);
+    got = outputs_diff("\"x\"", "[\"a\"]");
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = \"x\" -> [\n"
+                       "      + \"a\",\n"
+                       "    ]\n");
+    tern_free(got);
+    got = outputs_diff("{\"k\":[\"a\"]}", NULL);
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = {\n"
+                       "      - k = [\n"
+                       "          - \"a\",\n"
+                       "        ]\n"
+                       "    } -> (known after apply)\n");
+    tern_free(got);
+    /* A set where the state had a list (the prior state's JSON has
+     * only arrays): diffed element by element, not "[] -> []". */
+    got = output_diff("[\"a\",\"b\"]",
+                      tern_value_set_finish(val("[\"b\",\"c\"]")));
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [\n"
+                       "      - \"a\",\n"
+                       "        \"b\",\n"
+                       "      + \"c\",\n"
+                       "    ]\n");
+    tern_free(got);
+    got = outputs_diff("[]", "{}");
+    ASSERT_STR_EQ(got, "\nChanges to Outputs:\n"
+                       "  ~ o = [] -> {}\n");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":1}\"", "\"plain\"");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "            {\n"
+                       "              - a = 1\n"
+                       "            }\n"
+                       "        ) -> \"plain\"");
+    tern_free(got);
+    got = list_diff("\"{\\\"a\\\":1}\"", "\"[1]\"");
+    ASSERT_STR_EQ(got, "jsonencode(\n"
+                       "          ~ {\n"
+                       "              - a = 1\n"
+                       "            } -> [\n"
+                       "              + 1,\n"
+                       "            ]\n"
+                       "        )");
+    tern_free(got);
+}
+
 const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, create),
     TEST_UNIT(cli_render, update_in_place),
@@ -733,4 +888,7 @@ const struct tern_test test_cli_render_list[] = {
     TEST_UNIT(cli_render, list_policy_action_insert),
     TEST_UNIT(cli_render, set_elements),
     TEST_UNIT(cli_render, block_list_by_index),
+    TEST_UNIT(cli_render, deleted_members),
+    TEST_UNIT(cli_render, output_objects),
+    TEST_UNIT(cli_render, kind_changes),
     TEST_END};
