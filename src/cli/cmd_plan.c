@@ -1094,25 +1094,22 @@ static void engine_free(tern_engine *e)
     tern_engine_free(e);
 }
 
-/* The plan for people: drift, the changes, the summary, output changes.
- * @cfg: the configuration planned, for the drift that is relevant. */
-static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
-                        const tern_plan *plan)
-{
-    const struct cli_ui *ui = &ctx->ui;
-    tern_buf out = TERN_BUF_INIT;
-    json_t *prior = NULL;
-    unsigned int actions = 0;
-    size_t i, n = tern_plan_change_count(plan);
-    size_t nd = tern_plan_drift_count(plan);
+/* The rule between the plan's parts (format.HorizontalRule). */
+static const char rule[] = "───────────────────────────────────────────────"
+                           "──────────────────────────────\n";
 
-    if (ctx->state)
-        tern_state_outputs(ctx->state, &prior, NULL);
-    cli_render_drift(&out, ui, plan, cfg, prior);
-    if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
-        /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
-        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
-        tern_buf_printf(&out,
+/* A plan with neither resource nor output changes (jsonformat/plan.go
+ * renderHuman's "No changes" branch), in the words of its mode. @drift:
+ * the drift section was written. */
+static void render_no_changes(tern_buf *out, const struct cli_ui *ui,
+                              const tern_plan *plan, int drift)
+{
+    if (tern_plan_is_refresh_only(plan)) {
+        /* The drift section's paragraph already said what applying
+         * this plan does. */
+        if (drift)
+            return;
+        tern_buf_printf(out,
                         "\n%s%sNo changes.%s%s Your infrastructure still "
                         "matches the configuration.%s\n\ntern has checked "
                         "that the real remote objects still match the result "
@@ -1120,33 +1117,85 @@ static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
                         "differences.\n",
                         cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
                         cli_c_bold(ui), cli_c_reset(ui));
-        goto print;
+        return;
     }
-    if (n == 0) {
-        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
-        tern_buf_printf(&out,
+    if (drift) {
+        tern_buf_putc(out, '\n');
+        tern_buf_puts(out, rule);
+    }
+    if (tern_plan_is_destroy(plan))
+        tern_buf_printf(out,
+                        "\n%s%sNo changes.%s%s No objects need to be "
+                        "destroyed.%s\n\nEither you have not created any "
+                        "objects yet or the existing objects were\nalready "
+                        "deleted outside of tern.\n",
+                        cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
+                        cli_c_bold(ui), cli_c_reset(ui));
+    else
+        tern_buf_printf(out,
                         "\n%s%sNo changes.%s%s Your infrastructure matches "
                         "the configuration.%s\n\ntern has compared your real "
                         "infrastructure against your configuration\nand found "
                         "no differences, so no changes are needed.\n",
                         cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
                         cli_c_bold(ui), cli_c_reset(ui));
+}
+
+/* The plan for people (jsonformat/plan.go renderHuman): the drift, then
+ * what no change means in the plan's mode, or the changes, the summary
+ * and the output changes. @cfg: the configuration planned, for the drift
+ * that is relevant. */
+static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
+                        const tern_plan *plan)
+{
+    const struct cli_ui *ui = &ctx->ui;
+    tern_buf out = TERN_BUF_INIT, outputs = TERN_BUF_INIT;
+    json_t *prior = NULL;
+    unsigned int actions = 0;
+    size_t i, n = tern_plan_change_count(plan);
+    int drift;
+
+    if (ctx->state)
+        tern_state_outputs(ctx->state, &prior, NULL);
+    drift = cli_render_drift(&out, ui, plan, cfg, prior);
+    /* A refresh-only plan evaluates no configuration, outputs included:
+     * it has no output changes to show (rather than every output
+     * removed). */
+    if (!tern_plan_is_refresh_only(plan))
+        cli_render_output_changes(&outputs, ui, tern_plan_outputs(plan), prior);
+    if (outputs.oom)
+        out.oom = 1;
+    if (n == 0 && outputs.len == 0) {
+        render_no_changes(&out, ui, plan, drift);
         goto print;
     }
-    for (i = 0; i < n; i++)
-        actions |= 1u << tern_plan_change(plan, i)->action;
-    cli_render_plan_legend(&out, ui, actions);
-    tern_buf_puts(&out, "\ntern will perform the following actions:\n\n");
-    for (i = 0; i < n; i++) {
-        cli_render_change(&out, ui, tern_plan_change(plan, i), 0);
+    if (drift) {
         tern_buf_putc(&out, '\n');
+        tern_buf_puts(&out, rule);
     }
-    cli_render_summary(&out, ui, tern_plan_summary(plan),
-                       tern_plan_is_destroy(plan));
-    cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+    if (n > 0) {
+        for (i = 0; i < n; i++)
+            actions |= 1u << tern_plan_change(plan, i)->action;
+        cli_render_plan_legend(&out, ui, actions);
+        tern_buf_puts(&out, "\ntern will perform the following actions:\n\n");
+        for (i = 0; i < n; i++) {
+            cli_render_change(&out, ui, tern_plan_change(plan, i), 0);
+            tern_buf_putc(&out, '\n');
+        }
+        cli_render_summary(&out, ui, tern_plan_summary(plan),
+                           tern_plan_is_destroy(plan));
+    }
+    if (outputs.len)
+        tern_buf_put(&out, outputs.ptr, outputs.len);
+    /* Output changes alone: what applying them means. */
+    if (n == 0)
+        tern_buf_puts(&out, "\nYou can apply this plan to save these new "
+                            "output values to the tern\nstate, without "
+                            "changing any real infrastructure.\n");
 print:
     cli_ui_write(ui->out, &out);
     tern_buf_release(&out);
+    tern_buf_release(&outputs);
     json_decref(prior);
 }
 
@@ -1573,17 +1622,27 @@ static int confirm(struct cli_ctx *ctx, int destroy)
     ws = ctx->config ? ctx->config->workspace : NULL;
     if (ws && strcmp(ws, "default") == 0)
         ws = NULL;
-    fprintf(ctx->ui.out, "\n%sDo you %s%s%s%s?%s\n  tern will %s.\n\n",
-            cli_c_bold(&ctx->ui),
-            destroy ? "really want to destroy all resources"
-                    : "want to perform these actions",
-            ws ? " in workspace \"" : "", ws ? ws : "", ws ? "\"" : "",
-            cli_c_reset(&ctx->ui),
-            destroy ? "destroy all your managed infrastructure, as shown "
-                      "above.\n  There is no undo. Only 'yes' will be "
-                      "accepted to confirm"
-                    : "perform the actions described above.\n  Only 'yes' "
-                      "will be accepted to approve");
+    if (ctx->opts.refresh_only)
+        fprintf(ctx->ui.out,
+                "\n%sWould you like to update the tern state%s%s%s to "
+                "reflect these detected changes?%s\n  tern will write these "
+                "changes to the state without modifying any real "
+                "infrastructure.\n  There is no undo. Only 'yes' will be "
+                "accepted to confirm.\n\n",
+                cli_c_bold(&ctx->ui), ws ? " for \"" : "", ws ? ws : "",
+                ws ? "\"" : "", cli_c_reset(&ctx->ui));
+    else
+        fprintf(ctx->ui.out, "\n%sDo you %s%s%s%s?%s\n  tern will %s.\n\n",
+                cli_c_bold(&ctx->ui),
+                destroy ? "really want to destroy all resources"
+                        : "want to perform these actions",
+                ws ? " in workspace \"" : "", ws ? ws : "", ws ? "\"" : "",
+                cli_c_reset(&ctx->ui),
+                destroy ? "destroy all your managed infrastructure, as shown "
+                          "above.\n  There is no undo. Only 'yes' will be "
+                          "accepted to confirm"
+                        : "perform the actions described above.\n  Only "
+                          "'yes' will be accepted to approve");
     answer = cli_ui_ask(&ctx->ui, "  Enter a value: ");
     fputc('\n', ctx->ui.out);
     ok = answer && strcmp(answer, "yes") == 0;
@@ -1654,7 +1713,9 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
 
     memset(&s, 0, sizeof(s));
     ao.parallelism = (unsigned int)ctx->opts.parallelism;
-    if (!ctx->ui.json)
+    /* A line between the plan and the steps' lines; a plan with no step
+     * (a refresh-only plan, output changes alone) has none to set off. */
+    if (!ctx->ui.json && tern_plan_change_count(plan) > 0)
         fputc('\n', ctx->ui.out);
     run->engine = e;
     ticker_start(run);

@@ -294,6 +294,61 @@ TEST(cli_apply, terminal_prompt_and_colour)
     tt_sim_stop(&sim);
 }
 
+/* apply -refresh-only on a terminal asks Terraform's refresh-only
+ * question (backend/local/backend_apply.go, plans.RefreshOnlyMode), in
+ * the workspace's name when it is not "default"; "yes" records the drift,
+ * after which a refresh-only plan finds nothing. */
+TEST(cli_apply, refresh_only_prompt)
+{
+    const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
+    const char *ro[] = {"apply", "-refresh-only", "-no-color", NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    RUN(0, "apply", "-auto-approve");
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, ro));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.out, "objects.\r\n"
+                               "\r\n"
+                               "Would you like to update the tern state to "
+                               "reflect these detected changes?\r\n"
+                               "  tern will write these changes to the state "
+                               "without modifying any real infrastructure."
+                               "\r\n"
+                               "  There is no undo. Only 'yes' will be "
+                               "accepted to confirm.\r\n"
+                               "\r\n"
+                               "  Enter a value: ");
+    tt_run_release(&r);
+    RUN(0, "workspace", "new", "w2");
+    RUN(0, "apply", "-auto-approve", "-var", "prefix=w2");
+    upd[1] = "w2-0";
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, ro));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.out, "Would you like to update the tern state for "
+                               "\"w2\" to reflect these detected changes?"
+                               "\r\n");
+    tt_run_release(&r);
+    RUN(0, "workspace", "select", "default");
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env.env, ro));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "\r\nApply complete! Resources: 0 added, 0 "
+                               "changed, 0 destroyed.\r\n");
+    tt_run_release(&r);
+    RUN(0, "plan", "-refresh-only", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "No changes. Your infrastructure still "
+                               "matches the configuration.\n");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 TEST(cli_apply, progress)
 {
     const char *sim_args[] = {"--latency-ms", "400", NULL};
@@ -462,6 +517,7 @@ const struct tern_test test_cli_apply_list[] = {
     TEST_INTEGRATION(cli_apply, progress),
     TEST_INTEGRATION(cli_apply, progress_ids),
     TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
+    TEST_INTEGRATION(cli_apply, refresh_only_prompt),
     TEST_INTEGRATION(cli_apply, variables),
     TEST_INTEGRATION(cli_apply, plan_apply_destroy),
     TEST_INTEGRATION(cli_apply, json_ui),
