@@ -501,6 +501,11 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
         tern_json_set(&oom, st, "k", json_string(key));
         tern_json_set(&oom, st, "i", json_string(id));
     }
+    /* A deposed object's "Still destroying..." names the instance alone:
+     * views/hook_ui.go keeps the plain address for stillRunning and adds
+     * "(deposed object KEY)" only to the start and end lines. */
+    if (st && ev->address && strcmp(who, ev->address) != 0)
+        tern_json_set(&oom, st, "w", json_string(ev->address));
     /* Without its start time, the step's error and progress lines would
      * be wrong: the output is short of them (ui->json_lost). */
     tern_json_set(&oom, run->started, who, st);
@@ -762,7 +767,7 @@ static void *ticker_main(void *arg)
     struct run *run = arg;
     struct cli_ui *ui = &run->ctx->ui;
     struct timespec ts;
-    const char *addr;
+    const char *addr, *plain;
     json_t *st;
 
     pthread_mutex_lock(&run->mu);
@@ -789,7 +794,11 @@ static void *ticker_main(void *arg)
             /* Not counted, the same line would come again: lost. */
             if (json_object_set_new(st, "n", json_integer(n + 1)))
                 ui->json_lost = 1;
-            msg = still_line(addr, a, st, (double)(n + 1) * run->interval);
+            /* The instance's address, without a deposed object's key */
+            plain = json_string_value(json_object_get(st, "w"));
+            if (!plain)
+                plain = addr;
+            msg = still_line(plain, a, st, (double)(n + 1) * run->interval);
             if (!msg) {
                 ui->json_lost = 1;
                 continue;
@@ -798,7 +807,7 @@ static void *ticker_main(void *arg)
              * (which stays a prefix); the JSON UI keeps Terraform's
              * apply_progress as it is (README, "Progress"). */
             if (!ui->json &&
-                tern_engine_progress(run->engine, addr, text, sizeof(text))) {
+                tern_engine_progress(run->engine, plain, text, sizeof(text))) {
                 char *longer = tern_asprintf("%s (%s)", msg, text);
 
                 if (longer) {
@@ -809,7 +818,7 @@ static void *ticker_main(void *arg)
             if (ui->json)
                 cli_ui_json_line(ui, "info", msg, "apply_progress",
                                  json_pack("{s:{s:o,s:s,s:I}}", "hook",
-                                           "resource", resource_json(addr),
+                                           "resource", resource_json(plain),
                                            "action", hook_action(a),
                                            "elapsed_seconds", (json_int_t)el));
             else

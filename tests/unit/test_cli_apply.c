@@ -437,6 +437,67 @@ TEST(cli_apply, progress_ids)
     tt_sim_stop(&sim);
 }
 
+/* A deposed object's progress lines (views/hook_ui.go): its start and end
+ * lines name it "ADDR (deposed object KEY)", but "Still destroying..."
+ * names the instance alone, as stillRunning keeps the plain address. The
+ * old role of a create_before_destroy replacement is kept deposed while a
+ * policy attached by hand stops its delete (DeleteConflict). */
+TEST(cli_apply, progress_deposed)
+{
+    const char *pol[] = {"RoleName", "old", "PolicyArn",
+                         "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=0.3");
+    tt_sim_env_add(&env, "TERN_PROPAGATION_TIMEOUT_MS=300");
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "main.tf",
+                      "variable \"name\" {\n"
+                      "  type = string\n"
+                      "}\n\n"
+                      "resource \"aws_iam_role\" \"a\" {\n"
+                      "  name = var.name\n"
+                      "  assume_role_policy = jsonencode({\n"
+                      "    Version = \"2012-10-17\"\n"
+                      "    Statement = [{\n"
+                      "      Effect    = \"Allow\"\n"
+                      "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+                      "      Action    = \"sts:AssumeRole\"\n"
+                      "    }]\n"
+                      "  })\n"
+                      "  lifecycle {\n"
+                      "    create_before_destroy = true\n"
+                      "  }\n"
+                      "}\n"));
+    RUN(0, "apply", "-auto-approve", "-var", "name=old");
+    ASSERT_OK(tt_iam(&resp, &sim, "AttachRolePolicy", pol));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(1, "apply", "-auto-approve", "-var", "name=new");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.a (deposed object 00000003): "
+                               "Destroying... [id=old]\n");
+    ASSERT_OK(tt_iam(&resp, &sim, "DetachRolePolicy", pol));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    /* Every call of the delete now takes 400 ms: it runs past the 0.3 s
+     * interval whatever the machine's load. */
+    ASSERT_OK(
+        tt_sim_control(&resp, &sim, "POST", "faults", "{\"latency_ms\": 400}"));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(0, "apply", "-auto-approve", "-var", "name=new");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a (deposed object 00000003): "
+                               "Destroying... [id=old]\n");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a: Still destroying... "
+                               "[id=old, 0.3s elapsed]\n");
+    ASSERT_STR_NOT_CONTAINS(r.out, "(deposed object 00000003): Still");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a (deposed object 00000003): "
+                               "Destruction complete after ");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 TEST(cli_apply, drift)
 {
     const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
@@ -516,6 +577,7 @@ const struct tern_test test_cli_apply_list[] = {
     TEST_INTEGRATION(cli_apply, drift),
     TEST_INTEGRATION(cli_apply, progress),
     TEST_INTEGRATION(cli_apply, progress_ids),
+    TEST_INTEGRATION(cli_apply, progress_deposed),
     TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
     TEST_INTEGRATION(cli_apply, refresh_only_prompt),
     TEST_INTEGRATION(cli_apply, variables),
