@@ -454,33 +454,24 @@ static void change_event_json(struct run *run, const tern_change *c,
     tern_free(msg);
 }
 
-/* An import's lines for people (views/hook_ui.go PreApplyImport and
- * PostApplyImport): "ADDR: Importing... [id=IMPORT_ID]", and, when the
- * object also changes, "ADDR: Import complete [id=IMPORT_ID]" before the
- * change's own start line; an import alone says it is complete when its
- * step ends. Returns the last message. */
-static char *import_start_lines(struct cli_ui *ui, const tern_event *ev,
-                                const char *who, const char *key,
-                                const char *id)
+/* The import lines for people (views/hook_ui.go PreApplyImport and
+ * PostApplyImport): terraform/context_apply.go Apply calls both hooks for
+ * every change that imports, in the plan's order, before the walk starts
+ * any step; the steps that also change an object report as any other. */
+static void import_lines(struct cli_ui *ui, const tern_plan *plan)
 {
-    const char *iid = ev->change->import_id;
-    char *msg = tern_asprintf("%s: Importing... [id=%s]", who, iid);
+    size_t i, n = tern_plan_change_count(plan);
 
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    if (ev->action == TERN_ACTION_NOOP)
-        return msg;
-    tern_free(msg);
-    msg = tern_asprintf("%s: Import complete [id=%s]", who, iid);
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    tern_free(msg);
-    msg = id ? tern_asprintf("%s: %s [%s=%s]", who, verb_ing(ev->action, 1),
-                             key, id)
-             : tern_asprintf("%s: %s", who, verb_ing(ev->action, 1));
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    return msg;
+    for (i = 0; i < n; i++) {
+        const tern_change *c = tern_plan_change(plan, i);
+
+        if (!c->import_id)
+            continue;
+        fprintf(ui->out, "%s%s: Importing... [id=%s]%s\n", cli_c_bold(ui),
+                c->address, c->import_id, cli_c_reset(ui));
+        fprintf(ui->out, "%s%s: Import complete [id=%s]%s\n", cli_c_bold(ui),
+                c->address, c->import_id, cli_c_reset(ui));
+    }
 }
 
 /* An apply step starting: "ADDR: Creating...", or "ADDR: Destroying...
@@ -511,8 +502,10 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
     tern_json_set(&oom, run->started, who, st);
     if (oom)
         ui->json_lost = 1;
-    if (!ui->json && is_import(ev) && ev->action != TERN_ACTION_DELETE)
-        return import_start_lines(ui, ev, who, key, id);
+    /* An import alone is a no-op step, which says nothing (PreApply
+     * prints nothing for plans.NoOp); its lines came first. */
+    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP)
+        return NULL;
     msg =
         id ? tern_asprintf("%s: %s [%s=%s]", who,
                            verb_ing(ev->action, is_import(ev)), key, id)
@@ -539,13 +532,10 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
     char *msg = NULL;
 
     json_object_del(run->started, who);
-    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP) {
-        msg = tern_asprintf("%s: Import complete [id=%s]", who,
-                            ev->change->import_id);
-        if (msg)
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-        return msg;
-    }
+    /* Nor does it say it is done (PostApply: no announcement about no-op
+     * changes). */
+    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP)
+        return NULL;
     msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
                         verb_done(ev->action, is_import(ev)), ev->elapsed,
                         ev->id ? " [id=" : "", ev->id ? ev->id : "",
@@ -1726,6 +1716,8 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
      * (a refresh-only plan, output changes alone) has none to set off. */
     if (!ctx->ui.json && tern_plan_change_count(plan) > 0)
         fputc('\n', ctx->ui.out);
+    if (!ctx->ui.json)
+        import_lines(&ctx->ui, plan);
     run->engine = e;
     ticker_start(run);
     error = tern_engine_apply(e, plan, &ao, &s, &ctx->diags);
