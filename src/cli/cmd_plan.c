@@ -1228,17 +1228,16 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
     else if (strcmp(operation, "plan") == 0)
         msg = tern_asprintf("Plan: %zu to add, %zu to change, %zu to destroy.",
                             s->add, s->change, s->destroy);
+    else if (strcmp(operation, "destroy") == 0)
+        msg = tern_asprintf("Destroy complete! Resources: %zu destroyed.",
+                            s->destroy);
     else if (s->import)
-        msg = tern_asprintf("%s complete! Resources: %zu imported, %zu added, "
-                            "%zu changed, %zu destroyed.",
-                            strcmp(operation, "destroy") == 0 ? "Destroy"
-                                                              : "Apply",
+        msg = tern_asprintf("Apply complete! Resources: %zu imported, %zu "
+                            "added, %zu changed, %zu destroyed.",
                             s->import, s->add, s->change, s->destroy);
     else
-        msg = tern_asprintf("%s complete! Resources: %zu added, %zu changed, "
-                            "%zu destroyed.",
-                            strcmp(operation, "destroy") == 0 ? "Destroy"
-                                                              : "Apply",
+        msg = tern_asprintf("Apply complete! Resources: %zu added, %zu "
+                            "changed, %zu destroyed.",
                             s->add, s->change, s->destroy);
     cli_ui_json_line(&ctx->ui, "info", msg, "change_summary",
                      json_pack("{s:{s:I,s:I,s:I,s:I,s:s}}", "changes", "add",
@@ -1567,8 +1566,10 @@ int cli_cmd_plan(struct cli_ctx *ctx)
         if ((error = tern_plan_write(plan, ctx->opts.out, ctx->plan_passphrase,
                                      &ctx->diags)) != 0)
             goto done;
-        /* views/operation.go PlanNextStep: no hint in automation. */
-        if (!ctx->ui.json && !ctx->ui.automation)
+        /* views/operation.go PlanNextStep: no hint in automation, nor
+         * for a plan with nothing to apply (backend/local/backend_plan.go
+         * shows next steps only when the plan is not empty). */
+        if (!ctx->ui.json && !ctx->ui.automation && !tern_plan_is_empty(plan))
             fprintf(ctx->ui.out,
                     "\n─────────────────────────────────────────────────"
                     "────────────────────────────\n\n"
@@ -1808,12 +1809,24 @@ int cli_cmd_apply(struct cli_ctx *ctx)
          * apply saves the refreshed state of a plan with no changes. */
         if ((error = tern_engine_save_refresh(e, plan, &ctx->diags)) != 0)
             goto done;
-        if (!ctx->ui.json)
+        /* views/apply.go ResourceCount: a destroy counts only what it
+         * destroyed; the JSON UI's change_summary comes all the same. */
+        if (ctx->ui.json) {
+            tern_summary none;
+
+            memset(&none, 0, sizeof(none));
+            summary_json(ctx, &none, destroy ? "destroy" : "apply");
+        } else if (destroy)
             fprintf(ctx->ui.out,
-                    "\n%s%s%s complete! Resources: 0 added, 0 changed, 0 "
+                    "\n%s%sDestroy complete! Resources: 0 destroyed.%s\n",
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
+                    cli_c_reset(&ctx->ui));
+        else
+            fprintf(ctx->ui.out,
+                    "\n%s%sApply complete! Resources: 0 added, 0 changed, 0 "
                     "destroyed.%s\n",
                     cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
-                    destroy ? "Destroy" : "Apply", cli_c_reset(&ctx->ui));
+                    cli_c_reset(&ctx->ui));
         goto done;
     }
     /* The plan's warnings before the question, so that they can be
