@@ -1647,10 +1647,11 @@ static int confirm(struct cli_ctx *ctx, int destroy)
     fputc('\n', ctx->ui.out);
     ok = answer && strcmp(answer, "yes") == 0;
     tern_free(answer);
+    /* views/operation.go Cancelled: a line on standard output, no
+     * diagnostic; the command fails (exit 1). */
     if (!ok) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                       destroy ? "Destroy cancelled" : "Apply cancelled",
-                       "Only 'yes' approves; nothing was changed.");
+        fprintf(ctx->ui.out, "%s\n",
+                destroy ? "Destroy cancelled." : "Apply cancelled.");
         return TERN_ECANCELED;
     }
     return TERN_OK;

@@ -281,7 +281,9 @@ TEST(cli_apply, terminal_prompt_and_colour)
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.out, "Do you want to perform these actions?");
     ASSERT_STR_CONTAINS(r.out, "Only 'yes' will be accepted to approve.");
-    ASSERT_STR_CONTAINS(r.out, "Apply cancelled");
+    /* views/operation.go Cancelled: one line, no diagnostic */
+    ASSERT_STR_CONTAINS(r.out, "\r\nApply cancelled.\r\n");
+    ASSERT_STR_NOT_CONTAINS(r.out, "Error");
     ASSERT_STR_CONTAINS(r.out, "\033[");
     tt_run_release(&r);
 
