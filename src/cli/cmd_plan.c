@@ -1294,6 +1294,8 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
                                     tern_value_object_get(o, "sensitive")),
                                 "action", action));
     }
+    /* An output the plan no longer has is deleted; a refresh-only plan
+     * evaluates none, and leaves each as it is. */
     json_object_foreach(prior, k, po)
     {
         if (!json_object_get(doc, k))
@@ -1301,7 +1303,8 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
                 &oom, doc, k,
                 json_pack("{s:b,s:s}", "sensitive",
                           json_is_true(json_object_get(po, "sensitive")),
-                          "action", "delete"));
+                          "action",
+                          tern_plan_is_refresh_only(plan) ? "noop" : "delete"));
     }
     json_decref(prior);
     if (!oom && !json_object_size(doc)) {
