@@ -309,6 +309,7 @@ TEST(cli_apply, refresh_only_prompt)
     start(NULL);
     config("ec2.amazonaws.com", 1);
     RUN(0, "apply", "-auto-approve");
+    tt_run_release(&r);
     ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
     ASSERT_EQ(resp.status, 200);
     tt_response_release(&resp);
@@ -328,6 +329,7 @@ TEST(cli_apply, refresh_only_prompt)
     tt_run_release(&r);
     RUN(0, "workspace", "new", "w2");
     RUN(0, "apply", "-auto-approve", "-var", "prefix=w2");
+    tt_run_release(&r);
     upd[1] = "w2-0";
     ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
     ASSERT_EQ(resp.status, 200);
@@ -339,6 +341,7 @@ TEST(cli_apply, refresh_only_prompt)
                                "\r\n");
     tt_run_release(&r);
     RUN(0, "workspace", "select", "default");
+    tt_run_release(&r);
     ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env.env, ro));
     ASSERT_EQ(r.status, 0);
     ASSERT_STR_CONTAINS(r.out, "\r\nApply complete! Resources: 0 added, 0 "
