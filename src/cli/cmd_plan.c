@@ -454,33 +454,24 @@ static void change_event_json(struct run *run, const tern_change *c,
     tern_free(msg);
 }
 
-/* An import's lines for people (views/hook_ui.go PreApplyImport and
- * PostApplyImport): "ADDR: Importing... [id=IMPORT_ID]", and, when the
- * object also changes, "ADDR: Import complete [id=IMPORT_ID]" before the
- * change's own start line; an import alone says it is complete when its
- * step ends. Returns the last message. */
-static char *import_start_lines(struct cli_ui *ui, const tern_event *ev,
-                                const char *who, const char *key,
-                                const char *id)
+/* The import lines for people (views/hook_ui.go PreApplyImport and
+ * PostApplyImport): terraform/context_apply.go Apply calls both hooks for
+ * every change that imports, in the plan's order, before the walk starts
+ * any step; the steps that also change an object report as any other. */
+static void import_lines(struct cli_ui *ui, const tern_plan *plan)
 {
-    const char *iid = ev->change->import_id;
-    char *msg = tern_asprintf("%s: Importing... [id=%s]", who, iid);
+    size_t i, n = tern_plan_change_count(plan);
 
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    if (ev->action == TERN_ACTION_NOOP)
-        return msg;
-    tern_free(msg);
-    msg = tern_asprintf("%s: Import complete [id=%s]", who, iid);
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    tern_free(msg);
-    msg = id ? tern_asprintf("%s: %s [%s=%s]", who, verb_ing(ev->action, 1),
-                             key, id)
-             : tern_asprintf("%s: %s", who, verb_ing(ev->action, 1));
-    if (msg)
-        fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-    return msg;
+    for (i = 0; i < n; i++) {
+        const tern_change *c = tern_plan_change(plan, i);
+
+        if (!c->import_id)
+            continue;
+        fprintf(ui->out, "%s%s: Importing... [id=%s]%s\n", cli_c_bold(ui),
+                c->address, c->import_id, cli_c_reset(ui));
+        fprintf(ui->out, "%s%s: Import complete [id=%s]%s\n", cli_c_bold(ui),
+                c->address, c->import_id, cli_c_reset(ui));
+    }
 }
 
 /* An apply step starting: "ADDR: Creating...", or "ADDR: Destroying...
@@ -501,13 +492,20 @@ static char *apply_start_event(struct run *run, const tern_event *ev,
         tern_json_set(&oom, st, "k", json_string(key));
         tern_json_set(&oom, st, "i", json_string(id));
     }
+    /* A deposed object's "Still destroying..." names the instance alone:
+     * views/hook_ui.go keeps the plain address for stillRunning and adds
+     * "(deposed object KEY)" only to the start and end lines. */
+    if (st && ev->address && strcmp(who, ev->address) != 0)
+        tern_json_set(&oom, st, "w", json_string(ev->address));
     /* Without its start time, the step's error and progress lines would
      * be wrong: the output is short of them (ui->json_lost). */
     tern_json_set(&oom, run->started, who, st);
     if (oom)
         ui->json_lost = 1;
-    if (!ui->json && is_import(ev) && ev->action != TERN_ACTION_DELETE)
-        return import_start_lines(ui, ev, who, key, id);
+    /* An import alone is a no-op step, which says nothing (PreApply
+     * prints nothing for plans.NoOp); its lines came first. */
+    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP)
+        return NULL;
     msg =
         id ? tern_asprintf("%s: %s [%s=%s]", who,
                            verb_ing(ev->action, is_import(ev)), key, id)
@@ -534,13 +532,10 @@ static char *apply_done_event(struct run *run, const tern_event *ev,
     char *msg = NULL;
 
     json_object_del(run->started, who);
-    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP) {
-        msg = tern_asprintf("%s: Import complete [id=%s]", who,
-                            ev->change->import_id);
-        if (msg)
-            fprintf(ui->out, "%s%s%s\n", cli_c_bold(ui), msg, cli_c_reset(ui));
-        return msg;
-    }
+    /* Nor does it say it is done (PostApply: no announcement about no-op
+     * changes). */
+    if (!ui->json && is_import(ev) && ev->action == TERN_ACTION_NOOP)
+        return NULL;
     msg = tern_asprintf("%s: %s after %.0fs%s%s%s", who,
                         verb_done(ev->action, is_import(ev)), ev->elapsed,
                         ev->id ? " [id=" : "", ev->id ? ev->id : "",
@@ -762,7 +757,7 @@ static void *ticker_main(void *arg)
     struct run *run = arg;
     struct cli_ui *ui = &run->ctx->ui;
     struct timespec ts;
-    const char *addr;
+    const char *addr, *plain;
     json_t *st;
 
     pthread_mutex_lock(&run->mu);
@@ -789,7 +784,11 @@ static void *ticker_main(void *arg)
             /* Not counted, the same line would come again: lost. */
             if (json_object_set_new(st, "n", json_integer(n + 1)))
                 ui->json_lost = 1;
-            msg = still_line(addr, a, st, (double)(n + 1) * run->interval);
+            /* The instance's address, without a deposed object's key */
+            plain = json_string_value(json_object_get(st, "w"));
+            if (!plain)
+                plain = addr;
+            msg = still_line(plain, a, st, (double)(n + 1) * run->interval);
             if (!msg) {
                 ui->json_lost = 1;
                 continue;
@@ -798,7 +797,7 @@ static void *ticker_main(void *arg)
              * (which stays a prefix); the JSON UI keeps Terraform's
              * apply_progress as it is (README, "Progress"). */
             if (!ui->json &&
-                tern_engine_progress(run->engine, addr, text, sizeof(text))) {
+                tern_engine_progress(run->engine, plain, text, sizeof(text))) {
                 char *longer = tern_asprintf("%s (%s)", msg, text);
 
                 if (longer) {
@@ -809,7 +808,7 @@ static void *ticker_main(void *arg)
             if (ui->json)
                 cli_ui_json_line(ui, "info", msg, "apply_progress",
                                  json_pack("{s:{s:o,s:s,s:I}}", "hook",
-                                           "resource", resource_json(addr),
+                                           "resource", resource_json(plain),
                                            "action", hook_action(a),
                                            "elapsed_seconds", (json_int_t)el));
             else
@@ -1094,39 +1093,22 @@ static void engine_free(tern_engine *e)
     tern_engine_free(e);
 }
 
-/* The plan for people: drift, the changes, the summary, output changes.
- * @cfg: the configuration planned, for the drift that is relevant. */
-static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
-                        const tern_plan *plan)
+/* The rule between the plan's parts (format.HorizontalRule). */
+static const char rule[] = "───────────────────────────────────────────────"
+                           "──────────────────────────────\n";
+
+/* A plan with neither resource nor output changes (jsonformat/plan.go
+ * renderHuman's "No changes" branch), in the words of its mode. @drift:
+ * the drift section was written. */
+static void render_no_changes(tern_buf *out, const struct cli_ui *ui,
+                              const tern_plan *plan, int drift)
 {
-    const struct cli_ui *ui = &ctx->ui;
-    tern_buf out = TERN_BUF_INIT;
-    json_t *prior = NULL;
-    unsigned int actions = 0;
-    size_t i, n = tern_plan_change_count(plan);
-    size_t nd = tern_plan_drift_count(plan);
-
-    if (ctx->state)
-        tern_state_outputs(ctx->state, &prior, NULL);
-    cli_render_drift(&out, ui, plan, cfg, prior);
-    if (n == 0) {
-        size_t before = out.len;
-
-        /* Output changes alone are changes: no "No changes.", but what
-         * applying them does (jsonformat/plan.go renderHuman: the "No
-         * changes" messages only when len(changes) == 0 &&
-         * len(outputs) == 0, this note when len(counts) == 0). */
-        cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
-        if (out.len > before) {
-            tern_buf_puts(&out, "\nYou can apply this plan to save these new "
-                                "output values to the tern\nstate, without "
-                                "changing any real infrastructure.\n");
-            goto print;
-        }
-    }
-    if (n == 0 && tern_plan_is_refresh_only(plan) && nd == 0) {
-        /* jsonformat/plan.go renderHuman, plans.RefreshOnlyMode */
-        tern_buf_printf(&out,
+    if (tern_plan_is_refresh_only(plan)) {
+        /* The drift section's paragraph already said what applying
+         * this plan does. */
+        if (drift)
+            return;
+        tern_buf_printf(out,
                         "\n%s%sNo changes.%s%s Your infrastructure still "
                         "matches the configuration.%s\n\ntern has checked "
                         "that the real remote objects still match the result "
@@ -1134,32 +1116,85 @@ static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
                         "differences.\n",
                         cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
                         cli_c_bold(ui), cli_c_reset(ui));
-        goto print;
+        return;
     }
-    if (n == 0) {
-        tern_buf_printf(&out,
+    if (drift) {
+        tern_buf_putc(out, '\n');
+        tern_buf_puts(out, rule);
+    }
+    if (tern_plan_is_destroy(plan))
+        tern_buf_printf(out,
+                        "\n%s%sNo changes.%s%s No objects need to be "
+                        "destroyed.%s\n\nEither you have not created any "
+                        "objects yet or the existing objects were\nalready "
+                        "deleted outside of tern.\n",
+                        cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
+                        cli_c_bold(ui), cli_c_reset(ui));
+    else
+        tern_buf_printf(out,
                         "\n%s%sNo changes.%s%s Your infrastructure matches "
                         "the configuration.%s\n\ntern has compared your real "
                         "infrastructure against your configuration\nand found "
                         "no differences, so no changes are needed.\n",
                         cli_c_bold(ui), cli_c_green(ui), cli_c_reset(ui),
                         cli_c_bold(ui), cli_c_reset(ui));
+}
+
+/* The plan for people (jsonformat/plan.go renderHuman): the drift, then
+ * what no change means in the plan's mode, or the changes, the summary
+ * and the output changes. @cfg: the configuration planned, for the drift
+ * that is relevant. */
+static void render_plan(struct cli_ctx *ctx, const struct tern_lang_config *cfg,
+                        const tern_plan *plan)
+{
+    const struct cli_ui *ui = &ctx->ui;
+    tern_buf out = TERN_BUF_INIT, outputs = TERN_BUF_INIT;
+    json_t *prior = NULL;
+    unsigned int actions = 0;
+    size_t i, n = tern_plan_change_count(plan);
+    int drift;
+
+    if (ctx->state)
+        tern_state_outputs(ctx->state, &prior, NULL);
+    drift = cli_render_drift(&out, ui, plan, cfg, prior);
+    /* A refresh-only plan evaluates no configuration, outputs included:
+     * it has no output changes to show (rather than every output
+     * removed). */
+    if (!tern_plan_is_refresh_only(plan))
+        cli_render_output_changes(&outputs, ui, tern_plan_outputs(plan), prior);
+    if (outputs.oom)
+        out.oom = 1;
+    if (n == 0 && outputs.len == 0) {
+        render_no_changes(&out, ui, plan, drift);
         goto print;
     }
-    for (i = 0; i < n; i++)
-        actions |= 1u << tern_plan_change(plan, i)->action;
-    cli_render_plan_legend(&out, ui, actions);
-    tern_buf_puts(&out, "\ntern will perform the following actions:\n\n");
-    for (i = 0; i < n; i++) {
-        cli_render_change(&out, ui, tern_plan_change(plan, i), 0);
+    if (drift) {
         tern_buf_putc(&out, '\n');
+        tern_buf_puts(&out, rule);
     }
-    cli_render_summary(&out, ui, tern_plan_summary(plan),
-                       tern_plan_is_destroy(plan));
-    cli_render_output_changes(&out, ui, tern_plan_outputs(plan), prior);
+    if (n > 0) {
+        for (i = 0; i < n; i++)
+            actions |= 1u << tern_plan_change(plan, i)->action;
+        cli_render_plan_legend(&out, ui, actions);
+        tern_buf_puts(&out, "\ntern will perform the following actions:\n\n");
+        for (i = 0; i < n; i++) {
+            cli_render_change(&out, ui, tern_plan_change(plan, i), 0);
+            tern_buf_putc(&out, '\n');
+        }
+        cli_render_summary(&out, ui, tern_plan_summary(plan),
+                           tern_plan_is_destroy(plan));
+    }
+    if (outputs.len)
+        tern_buf_put(&out, outputs.ptr, outputs.len);
+    /* Output changes alone: what applying them means. */
+    if (n == 0)
+        tern_buf_puts(&out, "\nYou can apply this plan to save these new "
+                            "output values to the tern\nstate, without "
+                            "changing any real infrastructure.\n");
 print:
     cli_ui_write(ui->out, &out);
     tern_buf_release(&out);
+    tern_buf_release(&outputs);
     json_decref(prior);
 }
 
@@ -1193,17 +1228,16 @@ static void summary_json(struct cli_ctx *ctx, const tern_summary *s,
     else if (strcmp(operation, "plan") == 0)
         msg = tern_asprintf("Plan: %zu to add, %zu to change, %zu to destroy.",
                             s->add, s->change, s->destroy);
+    else if (strcmp(operation, "destroy") == 0)
+        msg = tern_asprintf("Destroy complete! Resources: %zu destroyed.",
+                            s->destroy);
     else if (s->import)
-        msg = tern_asprintf("%s complete! Resources: %zu imported, %zu added, "
-                            "%zu changed, %zu destroyed.",
-                            strcmp(operation, "destroy") == 0 ? "Destroy"
-                                                              : "Apply",
+        msg = tern_asprintf("Apply complete! Resources: %zu imported, %zu "
+                            "added, %zu changed, %zu destroyed.",
                             s->import, s->add, s->change, s->destroy);
     else
-        msg = tern_asprintf("%s complete! Resources: %zu added, %zu changed, "
-                            "%zu destroyed.",
-                            strcmp(operation, "destroy") == 0 ? "Destroy"
-                                                              : "Apply",
+        msg = tern_asprintf("Apply complete! Resources: %zu added, %zu "
+                            "changed, %zu destroyed.",
                             s->add, s->change, s->destroy);
     cli_ui_json_line(&ctx->ui, "info", msg, "change_summary",
                      json_pack("{s:{s:I,s:I,s:I,s:I,s:s}}", "changes", "add",
@@ -1260,6 +1294,8 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
                                     tern_value_object_get(o, "sensitive")),
                                 "action", action));
     }
+    /* An output the plan no longer has is deleted; a refresh-only plan
+     * evaluates none, and leaves each as it is. */
     json_object_foreach(prior, k, po)
     {
         if (!json_object_get(doc, k))
@@ -1267,7 +1303,8 @@ static void plan_outputs_json(struct cli_ctx *ctx, const tern_plan *plan)
                 &oom, doc, k,
                 json_pack("{s:b,s:s}", "sensitive",
                           json_is_true(json_object_get(po, "sensitive")),
-                          "action", "delete"));
+                          "action",
+                          tern_plan_is_refresh_only(plan) ? "noop" : "delete"));
     }
     json_decref(prior);
     if (!oom && !json_object_size(doc)) {
@@ -1532,8 +1569,10 @@ int cli_cmd_plan(struct cli_ctx *ctx)
         if ((error = tern_plan_write(plan, ctx->opts.out, ctx->plan_passphrase,
                                      &ctx->diags)) != 0)
             goto done;
-        /* views/operation.go PlanNextStep: no hint in automation. */
-        if (!ctx->ui.json && !ctx->ui.automation)
+        /* views/operation.go PlanNextStep: no hint in automation, nor
+         * for a plan with nothing to apply (backend/local/backend_plan.go
+         * shows next steps only when the plan is not empty). */
+        if (!ctx->ui.json && !ctx->ui.automation && !tern_plan_is_empty(plan))
             fprintf(ctx->ui.out,
                     "\n─────────────────────────────────────────────────"
                     "────────────────────────────\n\n"
@@ -1586,25 +1625,36 @@ static int confirm(struct cli_ctx *ctx, int destroy)
     ws = ctx->config ? ctx->config->workspace : NULL;
     if (ws && strcmp(ws, "default") == 0)
         ws = NULL;
-    fprintf(ctx->ui.out, "\n%sDo you %s%s%s%s?%s\n  tern will %s.\n\n",
-            cli_c_bold(&ctx->ui),
-            destroy ? "really want to destroy all resources"
-                    : "want to perform these actions",
-            ws ? " in workspace \"" : "", ws ? ws : "", ws ? "\"" : "",
-            cli_c_reset(&ctx->ui),
-            destroy ? "destroy all your managed infrastructure, as shown "
-                      "above.\n  There is no undo. Only 'yes' will be "
-                      "accepted to confirm"
-                    : "perform the actions described above.\n  Only 'yes' "
-                      "will be accepted to approve");
+    if (ctx->opts.refresh_only)
+        fprintf(ctx->ui.out,
+                "\n%sWould you like to update the tern state%s%s%s to "
+                "reflect these detected changes?%s\n  tern will write these "
+                "changes to the state without modifying any real "
+                "infrastructure.\n  There is no undo. Only 'yes' will be "
+                "accepted to confirm.\n\n",
+                cli_c_bold(&ctx->ui), ws ? " for \"" : "", ws ? ws : "",
+                ws ? "\"" : "", cli_c_reset(&ctx->ui));
+    else
+        fprintf(ctx->ui.out, "\n%sDo you %s%s%s%s?%s\n  tern will %s.\n\n",
+                cli_c_bold(&ctx->ui),
+                destroy ? "really want to destroy all resources"
+                        : "want to perform these actions",
+                ws ? " in workspace \"" : "", ws ? ws : "", ws ? "\"" : "",
+                cli_c_reset(&ctx->ui),
+                destroy ? "destroy all your managed infrastructure, as shown "
+                          "above.\n  There is no undo. Only 'yes' will be "
+                          "accepted to confirm"
+                        : "perform the actions described above.\n  Only "
+                          "'yes' will be accepted to approve");
     answer = cli_ui_ask(&ctx->ui, "  Enter a value: ");
     fputc('\n', ctx->ui.out);
     ok = answer && strcmp(answer, "yes") == 0;
     tern_free(answer);
+    /* views/operation.go Cancelled: a line on standard output, no
+     * diagnostic; the command fails (exit 1). */
     if (!ok) {
-        tern_diags_add(&ctx->diags, TERN_SEV_ERROR, NULL,
-                       destroy ? "Destroy cancelled" : "Apply cancelled",
-                       "Only 'yes' approves; nothing was changed.");
+        fprintf(ctx->ui.out, "%s\n",
+                destroy ? "Destroy cancelled." : "Apply cancelled.");
         return TERN_ECANCELED;
     }
     return TERN_OK;
@@ -1667,8 +1717,12 @@ static int run_apply(struct cli_ctx *ctx, struct run *run, tern_engine *e,
 
     memset(&s, 0, sizeof(s));
     ao.parallelism = (unsigned int)ctx->opts.parallelism;
-    if (!ctx->ui.json)
+    /* A line between the plan and the steps' lines; a plan with no step
+     * (a refresh-only plan, output changes alone) has none to set off. */
+    if (!ctx->ui.json && tern_plan_change_count(plan) > 0)
         fputc('\n', ctx->ui.out);
+    if (!ctx->ui.json)
+        import_lines(&ctx->ui, plan);
     run->engine = e;
     ticker_start(run);
     error = tern_engine_apply(e, plan, &ao, &s, &ctx->diags);
@@ -1759,12 +1813,24 @@ int cli_cmd_apply(struct cli_ctx *ctx)
          * apply saves the refreshed state of a plan with no changes. */
         if ((error = tern_engine_save_refresh(e, plan, &ctx->diags)) != 0)
             goto done;
-        if (!ctx->ui.json)
+        /* views/apply.go ResourceCount: a destroy counts only what it
+         * destroyed; the JSON UI's change_summary comes all the same. */
+        if (ctx->ui.json) {
+            tern_summary none;
+
+            memset(&none, 0, sizeof(none));
+            summary_json(ctx, &none, destroy ? "destroy" : "apply");
+        } else if (destroy)
             fprintf(ctx->ui.out,
-                    "\n%s%s%s complete! Resources: 0 added, 0 changed, 0 "
+                    "\n%s%sDestroy complete! Resources: 0 destroyed.%s\n",
+                    cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
+                    cli_c_reset(&ctx->ui));
+        else
+            fprintf(ctx->ui.out,
+                    "\n%s%sApply complete! Resources: 0 added, 0 changed, 0 "
                     "destroyed.%s\n",
                     cli_c_bold(&ctx->ui), cli_c_green(&ctx->ui),
-                    destroy ? "Destroy" : "Apply", cli_c_reset(&ctx->ui));
+                    cli_c_reset(&ctx->ui));
         goto done;
     }
     /* The plan's warnings before the question, so that they can be

@@ -293,14 +293,22 @@ int cli_render_drift(tern_buf *out, const struct cli_ui *ui,
     json_decref(doc);
     if (!shown)
         return 0;
+    /* jsonformat/plan.go renderHumanDiffDrift: the paragraph for the
+     * plan's mode, Terraform's line breaks; the rule after it is the
+     * caller's, which knows whether anything follows. */
     if (!refresh_only)
         tern_buf_puts(out, "Unless you have made equivalent changes to "
                            "your configuration, or ignored the\nrelevant "
                            "attributes using ignore_changes, the "
                            "following plan may include\nactions to undo "
-                           "or respond to these changes.\n\n");
-    tern_buf_puts(out, "─────────────────────────────────────────────"
-                       "────────────────────────────────\n");
+                           "or respond to these changes.\n");
+    else
+        tern_buf_puts(out, "This is a refresh-only plan, so tern will not "
+                           "take any actions to undo\nthese. If you were "
+                           "expecting these changes then you can apply "
+                           "this plan to\nrecord the updated values in the "
+                           "tern state without changing any remote\n"
+                           "objects.\n");
     return 1;
 oom:
     json_decref(relevant);

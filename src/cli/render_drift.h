@@ -16,7 +16,10 @@
  * to the attributes the plan's changes refer to (the JSON plan's
  * relevant_attributes, from @cfg): a drifted object none of whose
  * relevant attributes changed is left out. @prior: the state's outputs
- * (tern_state_outputs()), may be NULL. Returns 1 when the section was
+ * (tern_state_outputs()), may be NULL. The section ends with the
+ * paragraph for the plan's mode ("Unless you have made equivalent
+ * changes...", "This is a refresh-only plan..."), without the rule that
+ * separates it from what follows. Returns 1 when the section was
  * written, 0 when not; out of memory sets out->oom.
  */
 int cli_render_drift(tern_buf *out, const struct cli_ui *ui,

@@ -281,7 +281,9 @@ TEST(cli_apply, terminal_prompt_and_colour)
     ASSERT_EQ(r.status, 1);
     ASSERT_STR_CONTAINS(r.out, "Do you want to perform these actions?");
     ASSERT_STR_CONTAINS(r.out, "Only 'yes' will be accepted to approve.");
-    ASSERT_STR_CONTAINS(r.out, "Apply cancelled");
+    /* views/operation.go Cancelled: one line, no diagnostic */
+    ASSERT_STR_CONTAINS(r.out, "\r\nApply cancelled.\r\n");
+    ASSERT_STR_NOT_CONTAINS(r.out, "Error");
     ASSERT_STR_CONTAINS(r.out, "\033[");
     tt_run_release(&r);
 
@@ -290,6 +292,64 @@ TEST(cli_apply, terminal_prompt_and_colour)
     ASSERT_EQ(r.status, 0);
     ASSERT_STR_CONTAINS(r.out, "Apply complete! Resources: 1 added");
     ASSERT_STR_NOT_CONTAINS(r.out, "\033[");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
+/* apply -refresh-only on a terminal asks Terraform's refresh-only
+ * question (backend/local/backend_apply.go, plans.RefreshOnlyMode), in
+ * the workspace's name when it is not "default"; "yes" records the drift,
+ * after which a refresh-only plan finds nothing. */
+TEST(cli_apply, refresh_only_prompt)
+{
+    const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
+    const char *ro[] = {"apply", "-refresh-only", "-no-color", NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    config("ec2.amazonaws.com", 1);
+    RUN(0, "apply", "-auto-approve");
+    tt_run_release(&r);
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, ro));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.out, "objects.\r\n"
+                               "\r\n"
+                               "Would you like to update the tern state to "
+                               "reflect these detected changes?\r\n"
+                               "  tern will write these changes to the state "
+                               "without modifying any real infrastructure."
+                               "\r\n"
+                               "  There is no undo. Only 'yes' will be "
+                               "accepted to confirm.\r\n"
+                               "\r\n"
+                               "  Enter a value: ");
+    tt_run_release(&r);
+    RUN(0, "workspace", "new", "w2");
+    RUN(0, "apply", "-auto-approve", "-var", "prefix=w2");
+    tt_run_release(&r);
+    upd[1] = "w2-0";
+    ASSERT_OK(tt_iam(&resp, &sim, "UpdateRole", upd));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "no\n", env.env, ro));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR_CONTAINS(r.out, "Would you like to update the tern state for "
+                               "\"w2\" to reflect these detected changes?"
+                               "\r\n");
+    tt_run_release(&r);
+    RUN(0, "workspace", "select", "default");
+    tt_run_release(&r);
+    ASSERT_OK(tt_run_tern_pty(&r, tern_test_tmpdir(), "yes\n", env.env, ro));
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STR_CONTAINS(r.out, "\r\nApply complete! Resources: 0 added, 0 "
+                               "changed, 0 destroyed.\r\n");
+    tt_run_release(&r);
+    RUN(0, "plan", "-refresh-only", "-no-color");
+    ASSERT_STR_CONTAINS(r.out, "No changes. Your infrastructure still "
+                               "matches the configuration.\n");
     tt_run_release(&r);
     tt_sim_stop(&sim);
 }
@@ -382,6 +442,67 @@ TEST(cli_apply, progress_ids)
     tt_sim_stop(&sim);
 }
 
+/* A deposed object's progress lines (views/hook_ui.go): its start and end
+ * lines name it "ADDR (deposed object KEY)", but "Still destroying..."
+ * names the instance alone, as stillRunning keeps the plain address. The
+ * old role of a create_before_destroy replacement is kept deposed while a
+ * policy attached by hand stops its delete (DeleteConflict). */
+TEST(cli_apply, progress_deposed)
+{
+    const char *pol[] = {"RoleName", "old", "PolicyArn",
+                         "arn:aws:iam::aws:policy/ReadOnlyAccess", NULL};
+    struct tt_response resp;
+
+    start(NULL);
+    tt_sim_env_add(&env, "TERN_PROGRESS_INTERVAL=0.3");
+    tt_sim_env_add(&env, "TERN_PROPAGATION_TIMEOUT_MS=300");
+    ASSERT_OK(
+        tt_write_file(tern_test_tmpdir(), "main.tf",
+                      "variable \"name\" {\n"
+                      "  type = string\n"
+                      "}\n\n"
+                      "resource \"aws_iam_role\" \"a\" {\n"
+                      "  name = var.name\n"
+                      "  assume_role_policy = jsonencode({\n"
+                      "    Version = \"2012-10-17\"\n"
+                      "    Statement = [{\n"
+                      "      Effect    = \"Allow\"\n"
+                      "      Principal = { Service = \"ec2.amazonaws.com\" }\n"
+                      "      Action    = \"sts:AssumeRole\"\n"
+                      "    }]\n"
+                      "  })\n"
+                      "  lifecycle {\n"
+                      "    create_before_destroy = true\n"
+                      "  }\n"
+                      "}\n"));
+    RUN(0, "apply", "-auto-approve", "-var", "name=old");
+    ASSERT_OK(tt_iam(&resp, &sim, "AttachRolePolicy", pol));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(1, "apply", "-auto-approve", "-var", "name=new");
+    ASSERT_STR_CONTAINS(r.out, "aws_iam_role.a (deposed object 00000003): "
+                               "Destroying... [id=old]\n");
+    ASSERT_OK(tt_iam(&resp, &sim, "DetachRolePolicy", pol));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    /* Every call of the delete now takes 400 ms: it runs past the 0.3 s
+     * interval whatever the machine's load. */
+    ASSERT_OK(
+        tt_sim_control(&resp, &sim, "POST", "faults", "{\"latency_ms\": 400}"));
+    ASSERT_EQ(resp.status, 200);
+    tt_response_release(&resp);
+    RUN(0, "apply", "-auto-approve", "-var", "name=new");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a (deposed object 00000003): "
+                               "Destroying... [id=old]\n");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a: Still destroying... "
+                               "[id=old, 0.3s elapsed]\n");
+    ASSERT_STR_NOT_CONTAINS(r.out, "(deposed object 00000003): Still");
+    ASSERT_STR_CONTAINS(r.out, "\naws_iam_role.a (deposed object 00000003): "
+                               "Destruction complete after ");
+    tt_run_release(&r);
+    tt_sim_stop(&sim);
+}
+
 TEST(cli_apply, drift)
 {
     const char *upd[] = {"RoleName", "app-0", "Description", "by hand", NULL};
@@ -461,7 +582,9 @@ const struct tern_test test_cli_apply_list[] = {
     TEST_INTEGRATION(cli_apply, drift),
     TEST_INTEGRATION(cli_apply, progress),
     TEST_INTEGRATION(cli_apply, progress_ids),
+    TEST_INTEGRATION(cli_apply, progress_deposed),
     TEST_INTEGRATION(cli_apply, terminal_prompt_and_colour),
+    TEST_INTEGRATION(cli_apply, refresh_only_prompt),
     TEST_INTEGRATION(cli_apply, variables),
     TEST_INTEGRATION(cli_apply, plan_apply_destroy),
     TEST_INTEGRATION(cli_apply, json_ui),
