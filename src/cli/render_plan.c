@@ -673,7 +673,7 @@ static void value_lines(struct pr *r, const tern_value *b, const tern_value *a,
                 cli_hcl_indent(r->out, col + 4);
                 put_sym(r->out, sym_text(r, s));
                 r->no_null = 1;
-                value_lines(r, s == S_ADD ? NULL : e, s == S_ADD ? e : NULL,
+                value_lines(r, s == S_ADD ? NULL : e, s == S_DEL ? NULL : e,
                             col + 4, quoted, in_json);
                 tern_buf_puts(r->out, ",\n");
             }
@@ -1040,9 +1040,11 @@ void cli_render_change(tern_buf *out, const struct cli_ui *ui,
         c->mode == TERN_STATE_DATA ? TERN_MODULE_DATA : TERN_MODULE_RESOURCE,
         c->type);
     const tern_value *before = c->before, *after = c->after;
+    /* An import shows its unchanged attributes too (jsonformat/plan.go
+     * renderHumanDiff: opts.ShowUnchangedChildren = diff.Importing()). */
     int show_all = c->action == TERN_ACTION_CREATE ||
                    c->action == TERN_ACTION_DELETE ||
-                   c->action == TERN_ACTION_READ;
+                   c->action == TERN_ACTION_READ || c->import_id != NULL;
 
     char deposed[64] = "";
 
